@@ -1,0 +1,121 @@
+"""Symbolic dimensions: products of symbols and a positive integer.
+
+`Dim(3)`, `Dim.symbol("H")` and `N*Dx` are all `Dim`s. Two dimensions are the
+same only when they are the same product: `H` and `Dy` never unify, whatever
+numbers they are bound to. Products appear when `outer` flattens its operands.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .errors import DimensionError
+
+SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Numbers used when a symbol is left unbound: distinct, small, never 1 (a 1 would hide broadcasting).
+DEFAULT_VALUES = (5, 4, 3, 6, 7, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
+#: Dimensions above this are never allocated; the tool stays symbolic and says so.
+MAX_NUMERIC_DIM = 1_000_000
+
+
+@dataclass(frozen=True, order=True)
+class Dim:
+    coeff: int = 1
+    symbols: tuple[str, ...] = ()  # sorted, with repetition
+
+    @classmethod
+    def symbol(cls, name: str) -> "Dim":
+        return cls(1, (name,))
+
+    @property
+    def is_literal(self) -> bool:
+        return not self.symbols
+
+    def __mul__(self, other: "Dim") -> "Dim":
+        return Dim(self.coeff * other.coeff, tuple(sorted(self.symbols + other.symbols)))
+
+    def value(self, bindings: Mapping[str, int]) -> int:
+        out = self.coeff
+        for name in self.symbols:
+            out *= bindings[name]
+        return out
+
+    def json(self) -> int | str:
+        """A literal is an integer; anything symbolic is its text (`"H"`, `"N*Dx"`)."""
+        return self.coeff if self.is_literal else str(self)
+
+    def __str__(self) -> str:
+        parts = ([str(self.coeff)] if self.coeff != 1 or not self.symbols else []) + list(self.symbols)
+        return "*".join(parts)
+
+
+ONE = Dim(1)
+Shape = tuple[Dim, ...]
+
+
+def product(dims: Iterable[Dim]) -> Dim:
+    out = ONE
+    for d in dims:
+        out = out * d
+    return out
+
+
+def symbols_of(shape: Shape) -> list[str]:
+    return [s for d in shape for s in d.symbols]
+
+
+def format_shape(shape: Shape, bindings: Mapping[str, int] | None = None, *, unicode: bool = True) -> str:
+    """`1×H` (or `1xH`); with bindings, the numbers instead of the symbols."""
+    times = "×" if unicode else "x"
+    if not shape:
+        return "scalar"
+    if bindings is None:
+        return times.join(str(d) for d in shape)
+    return times.join(str(d.value(bindings)) for d in shape)
+
+
+def shape_json(shape: Shape) -> list[int | str]:
+    return [d.json() for d in shape]
+
+
+def parse_bindings(text: str | None) -> dict[str, int]:
+    """`Dx=5,H=3` → {"Dx": 5, "H": 3}; every problem is a `DimensionError`."""
+    out: dict[str, int] = {}
+    if not text:
+        return out
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, sep, number = item.partition("=")
+        name, number = name.strip(), number.strip()
+        if not sep or not SYMBOL.match(name):
+            raise DimensionError(f"bad dimension binding {item!r}", expected="NAME=positive integer, e.g. Dx=5,H=3")
+        if not number.isdigit() or int(number) < 1:
+            raise DimensionError(f"dimension {name} must be a positive integer, got {number!r}",
+                                 expected="NAME=positive integer, e.g. H=3")
+        value = int(number)
+        if value > MAX_NUMERIC_DIM:
+            raise DimensionError(f"dimension {name}={value} is larger than {MAX_NUMERIC_DIM:,}: "
+                                 "shapetutor reasons about it symbolically but will not allocate arrays that size",
+                                 expected=f"a value up to {MAX_NUMERIC_DIM:,}")
+        if name in out and out[name] != value:
+            raise DimensionError(f"dimension {name} bound twice ({out[name]} and {value})")
+        out[name] = value
+    return out
+
+
+def complete_bindings(symbols: Iterable[str], given: Mapping[str, int], literals: Iterable[int] = ()) -> dict[str, int]:
+    """Bind every symbol: the user's values first, then distinct defaults for the rest.
+
+    Defaults avoid the user's values and the network's literal sizes, so no two
+    dimensions coincide by accident and hide a transpose.
+    """
+    out = dict(given)
+    taken = set(out.values()) | set(literals) | {1}
+    pool = (v for v in DEFAULT_VALUES + tuple(range(21, 10_000)) if v not in taken)
+    for name in symbols:
+        if name not in out:
+            out[name] = next(pool)
+    return out

@@ -1,0 +1,72 @@
+"""Reverse accumulation over a network: the walker that knows no math.
+
+It visits the definitions from the loss backwards, hands each operation's
+incoming gradient to that primitive's rules in `vjp`, undoes broadcasting, and
+sums the contributions that reach a name from several uses.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from .algebra import mk
+from .ir import Call, Const, Expr, Var, names_in
+from .network import Network
+from .targets import find_targets
+from .vjp import TARGETS, USED, Assumption, unbroadcast, vjp_rules
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """∂loss/∂name for every node the loss depends on, as expressions."""
+
+    of: str
+    wrt: dict[str, Expr]
+    assumptions: tuple[Assumption, ...]
+
+
+def backward(network: Network, seeds: dict[str, Expr] | None = None) -> Gradients:
+    """Gradients of the loss (or of the given seeds' sum) with respect to every node."""
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    loss = network.loss
+    grads: dict[str, Expr] = dict(seeds) if seeds is not None else {loss: Const(1)}
+    token_t = TARGETS.set(find_targets(network))
+    token_u = USED.set([])
+    try:
+        for name in reversed(network.definitions):
+            g = grads.get(name)
+            if g is not None:
+                push(network.definitions[name], g, Var(name, shape=network.shapes[name]), grads)
+        used = tuple(dict.fromkeys(USED.get()))
+    finally:
+        TARGETS.reset(token_t)
+        USED.reset(token_u)
+    return Gradients(loss, grads, used)
+
+
+def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr]) -> None:
+    """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
+    if isinstance(expr, Var):
+        grads[expr.name] = mk("add", grads[expr.name], g) if expr.name in grads else g
+        return
+    if not isinstance(expr, Call):
+        return
+    params = dict(expr.params)
+    for rule, arg in zip(vjp_rules[expr.prim], expr.args):
+        if rule is None or not names_in(arg):
+            continue
+        local = unbroadcast(rule(g, ans, *expr.args, **params), arg.shape)
+        push(arg, local, arg, grads)
+
+
+def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:
+    """The part of ∂/∂wrt that flows through the one definition `of`, for an incoming g."""
+    grads: dict[str, Expr] = {}
+    token_t = TARGETS.set(find_targets(network))
+    token_u = USED.set([])
+    try:
+        push(network.definitions[of], g, Var(of, shape=network.shapes[of]), grads)
+    finally:
+        TARGETS.reset(token_t)
+        USED.reset(token_u)
+    return grads.get(wrt)

@@ -1,0 +1,143 @@
+"""The expression IR: small immutable trees.
+
+A primitive is just a name (`"matmul"`, `"sigmoid"`); what it means lives in the
+rule tables keyed by that name (shapes, derivatives, NumPy, printing). Nodes
+carry their inferred shape and, when they came from source text, their span;
+neither takes part in equality.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .dims import Shape
+from .errors import Span
+
+
+@dataclass(frozen=True)
+class Expr:
+    pass
+
+
+@dataclass(frozen=True)
+class Var(Expr):
+    """A leaf or a defined name of the network (or a learner's own step)."""
+
+    name: str
+    shape: Shape | None = field(default=None, compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: float
+    shape: Shape | None = field(default=(), compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DimRef(Expr):
+    """A dimension symbol used as the scalar bound to it (`/ N`)."""
+
+    name: str
+    shape: Shape | None = field(default=(), compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    prim: str
+    args: tuple[Expr, ...]
+    params: tuple[tuple[str, Any], ...] = ()
+    shape: Shape | None = field(default=None, compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+
+def call(prim: str, *args: Expr, **params: Any) -> Call:
+    return Call(prim, tuple(args), tuple(sorted(params.items())))
+
+
+def with_shape(expr: Expr, shape: Shape) -> Expr:
+    return replace(expr, shape=shape)
+
+
+def names_in(expr: Expr) -> set[str]:
+    """The `Var` names an expression reads."""
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            out.add(node.name)
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+    return out
+
+
+def walk(expr: Expr):
+    """Every sub-expression, children before parents (evaluation order)."""
+    if isinstance(expr, Call):
+        for arg in expr.args:
+            yield from walk(arg)
+    yield expr
+
+
+def contains(expr: Expr, target: Expr) -> bool:
+    return any(node == target for node in walk(expr))
+
+
+#: How primitives that are operators are written (for messages and diagnostics).
+OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",
+             "neg": "-", "transpose": ".T", "index": "[]",
+             "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def op_name(prim: str) -> str:
+    return OPERATORS.get(prim, prim)
+
+
+# Arithmetic on expressions builds simplified expressions, so derivative rules read like
+# the math they encode: `g * ans * (1 - ans)`. The builder lives in `algebra`.
+def _lift(value) -> Expr:
+    return value if isinstance(value, Expr) else Const(value)
+
+
+def _op(prim: str, swap: bool = False):
+    def method(self, other):
+        from .algebra import mk
+        a, b = (_lift(other), self) if swap else (self, _lift(other))
+        return mk(prim, a, b)
+    return method
+
+
+for _name, _prim in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div"),
+                     ("matmul", "matmul"), ("gt", "gt"), ("ge", "ge"), ("lt", "lt"), ("le", "le")):
+    if _name not in ("gt", "ge", "lt", "le"):
+        setattr(Expr, f"__r{_name}__", _op(_prim, swap=True))
+    setattr(Expr, f"__{_name}__", _op(_prim))
+
+
+def _neg(self):
+    from .algebra import mk
+    return mk("neg", self)
+
+
+def _pow(self, exponent):
+    from .algebra import mk
+    return mk("pow", self, exponent=exponent)
+
+
+def _T(self):
+    from .algebra import mk
+    return mk("transpose", self)
+
+
+Expr.__neg__ = _neg
+Expr.__pow__ = _pow
+Expr.T = property(_T)

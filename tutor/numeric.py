@@ -1,0 +1,118 @@
+"""NumPy meanings of the primitives, and evaluation of expressions on numbers.
+
+Every implementation also accepts complex input in the way complex-step
+differentiation needs: kinks (relu, abs, maximum) and comparisons decide on the
+real part, so the imaginary part carries an exact directional derivative.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from .ir import Call, Const, DimRef, Expr, Var
+
+impl_rules: dict[str, Callable] = {}
+
+
+def defimpl(prim: str, fn: Callable) -> None:
+    impl_rules[prim] = fn
+
+
+def _softmax(a, axis=-1):
+    shifted = a - np.max(a.real, axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(a, axis=-1):
+    shifted = a - np.max(a.real, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _where(mask, a, b):
+    return np.where(mask, a, b)
+
+
+defimpl("add", np.add)
+defimpl("sub", np.subtract)
+defimpl("mul", np.multiply)
+defimpl("div", np.divide)
+defimpl("neg", np.negative)
+defimpl("pow", lambda a, exponent: np.power(a, exponent))
+defimpl("matmul", np.matmul)
+defimpl("transpose", np.transpose)
+defimpl("index", lambda a, i: a[i])
+defimpl("exp", np.exp)
+defimpl("log", np.log)
+defimpl("sqrt", np.sqrt)
+defimpl("abs", lambda a: _where(np.real(a) >= 0, a, -a))
+defimpl("sign", lambda a: np.sign(np.real(a)))
+defimpl("sigmoid", lambda a: 1.0 / (1.0 + np.exp(-a)))
+defimpl("tanh", np.tanh)
+defimpl("relu", lambda a: _where(np.real(a) > 0, a, 0.0))
+defimpl("softmax", _softmax)
+defimpl("log_softmax", _log_softmax)
+defimpl("sum", lambda a, axis=None, keepdims=False: np.sum(a, axis=axis, keepdims=keepdims))
+defimpl("mean", lambda a, axis=None, keepdims=False: np.mean(a, axis=axis, keepdims=keepdims))
+defimpl("maximum", lambda a, b: _where(np.real(a) >= np.real(b), a, b))
+defimpl("minimum", lambda a, b: _where(np.real(a) <= np.real(b), a, b))
+defimpl("gt", lambda a, b: (np.real(a) > np.real(b)).astype(float))
+defimpl("ge", lambda a, b: (np.real(a) >= np.real(b)).astype(float))
+defimpl("lt", lambda a, b: (np.real(a) < np.real(b)).astype(float))
+defimpl("le", lambda a, b: (np.real(a) <= np.real(b)).astype(float))
+defimpl("outer", np.outer)
+defimpl("diag", np.diag)
+defimpl("cross_entropy", lambda y, p: -np.sum(y * np.log(p)))
+defimpl("reshape", lambda a, shape: np.reshape(a, shape))
+defimpl("onehot", lambda i, n: np.eye(n)[i])
+defimpl("broadcast_to", lambda g, like: np.broadcast_to(g, np.shape(like)))
+
+# Parameters that hold dimensions are given to the implementations as numbers.
+DIM_PARAMS = {"shape", "n"}
+
+
+class Evaluator:
+    """Evaluates expressions against values for names; shared sub-trees are computed once."""
+
+    def __init__(self, values: Mapping[str, np.ndarray], bindings: Mapping[str, int]):
+        self.values = values
+        self.bindings = bindings
+        self.memo: dict[int, object] = {}
+        self.keep: list[Expr] = []  # keeps memoised nodes alive, so their ids stay unique
+
+    def __call__(self, expr: Expr):
+        key = id(expr)
+        if key in self.memo:
+            return self.memo[key]
+        if isinstance(expr, Var):
+            out = self.values[expr.name]
+        elif isinstance(expr, Const):
+            out = np.float64(expr.value)
+        elif isinstance(expr, DimRef):
+            out = np.float64(self.bindings[expr.name])
+        else:
+            assert isinstance(expr, Call)
+            args = [self(a) for a in expr.args]
+            params = {k: self.numeric_param(k, v) for k, v in expr.params}
+            out = impl_rules[expr.prim](*args, **params)
+        self.memo[key] = out
+        self.keep.append(expr)
+        return out
+
+    def numeric_param(self, key: str, value):
+        if key == "shape":
+            return tuple(d.value(self.bindings) for d in value)
+        if key == "n":
+            return value.value(self.bindings)
+        return value
+
+
+def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str, int]) -> dict:
+    """Values of every definition, in order, added to a copy of the leaves' values."""
+    out = dict(values)
+    ev = Evaluator(out, bindings)
+    with np.errstate(all="ignore"):
+        for name, expr in definitions.items():
+            out[name] = ev(expr)
+    return out

@@ -1,0 +1,45 @@
+"""Which leaves are labels: one-hot along the axis a softmax normalises.
+
+They are sampled that way for numbers, and they let the softmax + cross-entropy
+gradient simplify to `yhat - y` (an assumption stated wherever it is used).
+"""
+from __future__ import annotations
+
+from .ir import Call, Expr, Var, walk
+from .network import Network
+from .shapes import normalize_axes
+
+
+def find_targets(network: Network) -> dict[str, int]:
+    """Leaf name → the axis along which it is a one-hot label."""
+    found: dict[str, set[int]] = {}
+
+    def resolve(e: Expr) -> Expr:
+        return network.definitions.get(e.name, e) if isinstance(e, Var) else e
+
+    def softmax_axis(e: Expr, prims: tuple[str, ...]) -> int | None:
+        e = resolve(e)
+        if isinstance(e, Call) and e.prim in prims:
+            return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0]
+        return None
+
+    def note(y: Expr, axis: int | None) -> None:
+        if isinstance(y, Var) and y.name in network.leaves and axis is not None:
+            found.setdefault(y.name, set()).add(axis)
+
+    for expr in network.definitions.values():
+        for node in walk(expr):
+            if not isinstance(node, Call):
+                continue
+            if node.prim == "cross_entropy":
+                y, p = node.args
+                axis = softmax_axis(p, ("softmax",))
+                note(y, axis if axis is not None else len(y.shape) - 1 if y.shape else None)
+            elif node.prim == "mul":
+                for y, other in (node.args, node.args[::-1]):
+                    other = resolve(other)
+                    if isinstance(other, Call) and other.prim == "log":
+                        note(y, softmax_axis(other.args[0], ("softmax",)))
+                    else:
+                        note(y, softmax_axis(other, ("log_softmax",)))
+    return {name: axes.pop() for name, axes in found.items() if len(axes) == 1}

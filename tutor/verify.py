@@ -1,0 +1,86 @@
+"""Numeric proof that derived gradients are right: complex-step directional derivatives.
+
+For random values of every leaf and a random direction V_L per leaf, the
+imaginary part of J(leaves + i·h·V) / h is exactly Σ_L ⟨∂J/∂L, V_L⟩ up to
+rounding, with no subtractive cancellation; the derived formulas must give
+the same number. One complex forward pass checks every leaf at once, so the
+cost is a few forward passes per draw, never one per parameter. Each V_L is
+scaled so that every leaf weighs the same, and a leaf whose check fails is
+then found with one pass of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .ir import Expr
+from .network import Network
+from .numeric import Evaluator, forward
+from .sampling import sample
+
+STEP = 1e-30
+#: Normalised error allowed (a rounding-level floor); measured errors are ~1e-16.
+TOLERANCE = 1e-10
+
+
+@dataclass
+class Verification:
+    max_error: float
+    draws: int
+    forward_passes: int
+    leaf_errors: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.max_error <= TOLERANCE)
+
+
+def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str, int],
+           draws: int = 2, seed: int = 0) -> Verification:
+    """Check ∂loss/∂leaf == formulas[leaf] for every leaf given."""
+    rng = np.random.default_rng(seed)
+    worst, passes, leaf_errors = 0.0, 0, {}
+    for _ in range(draws):
+        leaves, values = sample(network, dict(bindings), rng)
+        passes += 1
+        ev = Evaluator(values, bindings)
+        grads = {name: np.broadcast_to(np.asarray(ev(f), dtype=float), np.shape(leaves[name]))
+                 for name, f in formulas.items()}
+        directions = {name: balanced_direction(g, rng) for name, g in grads.items()}
+        error = directional_error(network, leaves, grads, directions, bindings)
+        passes += 1
+        if error > TOLERANCE:
+            for name in formulas:
+                one = directional_error(network, leaves, {name: grads[name]}, {name: directions[name]}, bindings)
+                leaf_errors[name] = max(leaf_errors.get(name, 0.0), one)
+                passes += 1
+        worst = max(worst, error)
+    return Verification(worst, draws, passes, leaf_errors)
+
+
+def balanced_direction(grad: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A random direction scaled so that Σ|g·v| = 1: each leaf counts equally."""
+    v = rng.standard_normal(np.shape(grad))
+    weight = float(np.sum(np.abs(grad * v)))
+    if weight > 0 and np.isfinite(weight):
+        return v / weight
+    norm = float(np.sqrt(np.sum(v * v))) or 1.0
+    return v / norm
+
+
+def directional_error(network: Network, leaves: dict, grads: dict, directions: dict,
+                      bindings: Mapping[str, int]) -> float:
+    """|complex-step derivative − Σ⟨g, v⟩| over the scale of the terms."""
+    shifted = dict(leaves)
+    for name, v in directions.items():
+        shifted[name] = leaves[name] + 1j * STEP * v
+    loss = forward(network.definitions, shifted, bindings)[network.loss]
+    numeric = float(np.imag(loss)) / STEP
+    terms = [g * directions[name] for name, g in grads.items()]
+    claimed = float(sum(np.sum(t) for t in terms))
+    scale = float(sum(np.sum(np.abs(t)) for t in terms)) + abs(numeric)
+    if not np.isfinite(numeric) or not np.isfinite(claimed):
+        return float("inf")
+    return abs(numeric - claimed) / max(scale, 1e-300)
