@@ -67,7 +67,7 @@ def symbols_of(shape: Shape) -> list[str]:
 
 def format_shape(shape: Shape, bindings: Mapping[str, int] | None = None, *, unicode: bool = True) -> str:
     """`1×H` (or `1xH`); with bindings, the numbers instead of the symbols."""
-    times = "×" if unicode else "x"
+    times = "×" if unicode else " x "  # spaced, so Dx x H never reads as DxxH
     if not shape:
         return "scalar"
     if bindings is None:

@@ -19,7 +19,7 @@ from .shapes import annotate
 DEFAULT_EXAMPLE = "default"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity, so per-network results can be cached
 class Network:
     source: str
     origin: str

@@ -5,11 +5,14 @@ gradient simplify to `yhat - y` (an assumption stated wherever it is used).
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .ir import Call, Expr, Var, walk
 from .network import Network
 from .shapes import normalize_axes
 
 
+@lru_cache(maxsize=16)
 def find_targets(network: Network) -> dict[str, int]:
     """Leaf name → the axis along which it is a one-hot label."""
     found: dict[str, set[int]] = {}

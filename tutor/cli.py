@@ -1,0 +1,161 @@
+"""The `shapetutor` command: thin typed functions over the core.
+
+Imports of the engine happen inside the commands, so `shapetutor --help`
+starts fast and never loads NumPy. One place (`run`) turns the project's
+error type into a located message on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="shapetutor: where the shapes in backpropagation come from.\n\n"
+                       "NETWORK is a path to a .net file or a bundled example "
+                       "(default, batch, column, vector, mlp; see `shapetutor examples`).")
+
+NetworkArg = Annotated[Optional[str], typer.Argument(help="a .net file or a bundled example name",
+                                                     show_default="default")]
+DimsOpt = Annotated[Optional[str], typer.Option("--dims", help="bind dimensions, e.g. Dx=5,H=3,Dy=4")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="print only JSON on stdout (SPEC §5)")]
+PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box drawing, no colour")]
+
+
+def plain_terminal(plain: bool) -> bool:
+    return plain or os.environ.get("TERM") == "dumb" or "utf" not in (sys.stdout.encoding or "").lower()
+
+
+def console(plain: bool = False, stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, no_color=plain or None, highlight=False,
+                   emoji=False, soft_wrap=False)
+
+
+def look(plain: bool):
+    from .render import Look
+    return Look(unicode=not plain_terminal(plain))
+
+
+def report(error) -> None:
+    """A located message with the offending source line underlined, on stderr."""
+    lines = [error.located()]
+    span, source = error.span, error.source
+    if span and source:
+        text = source.splitlines()[span.line - 1] if span.line - 1 < len(source.splitlines()) else ""
+        if len(text) <= 200:
+            width = max(1, min(span.end_col, len(text)) - span.col) if span.end_col > span.col else 1
+            lines += [f"  {span.line:>3} | {text}", "      | " + " " * span.col + "^" * width]
+    sys.stderr.write("\n".join(lines) + "\n")
+
+
+def run(body: Callable[[], int | None]) -> None:
+    from .errors import TutorError
+    try:
+        code = body() or 0
+    except TutorError as error:
+        report(error)
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        try:
+            sys.stdout = None  # the reader left; say nothing more
+        finally:
+            os._exit(0)
+    raise typer.Exit(code)
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def load_bound(network: str | None, dims: str | None):
+    from .dims import parse_bindings
+    from .network import load
+    net = load(network)
+    return net, parse_bindings(dims)
+
+
+@app.command()
+def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = False,
+           plain: PlainOpt = False) -> None:
+    """Every node's shape, symbolic and numeric."""
+    def body():
+        from .dims import shape_json
+        net, given = load_bound(network, dims)
+        bindings = net.bindings(given)
+        if as_json:
+            emit_json({"loss": net.loss, "dims": bindings,
+                       "nodes": {n: {"shape": shape_json(net.shapes[n]), "kind": net.kind(n)} for n in net.nodes}})
+            return 0
+        from .render import shapes_table
+        console(plain_terminal(plain)).print(shapes_table(net, bindings, look(plain)))
+    run(body)
+
+
+@app.command()
+def derive(network: NetworkArg = None,
+           wrt: Annotated[Optional[str], typer.Option("--wrt", help="only this leaf's gradient")] = None,
+           dims: DimsOpt = None,
+           layout: Annotated[str, typer.Option("--layout", help="numerator or denominator")] = "numerator",
+           as_json: JsonOpt = False, plain: PlainOpt = False,
+           no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the numeric check")] = False,
+           ) -> None:
+    """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
+    def body():
+        from .derivation import derive as derive_all
+        from .errors import TutorError
+        if layout not in ("numerator", "denominator"):
+            raise TutorError(f"--layout {layout!r} is not a layout", expected="numerator or denominator")
+        net, given = load_bound(network, dims)
+        result = derive_all(net, given, wrt=wrt, check=not no_verify)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            from .render import derivation_view
+            console(plain_terminal(plain)).print(derivation_view(result, look(plain), layout))
+        return 0 if result.verification is None or result.verification.ok else 1
+    run(body)
+
+
+@app.command()
+def walk(network: NetworkArg = None,
+         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to")] = None,
+         dims: DimsOpt = None, plain: PlainOpt = False) -> None:
+    """Walk the chain rule to one gradient (default: ∂J/∂W1 of the default network)."""
+    def body():
+        from .derivation import derive as derive_all
+        from .render import derivation_view
+        net, given = load_bound(network, dims)
+        leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+        result = derive_all(net, given, wrt=leaf)
+        out = console(plain_terminal(plain))
+        out.print(look(plain).text(f"Walking ∂{net.loss}/∂{leaf} in {net.origin}"))
+        out.print(derivation_view(result, look(plain)))
+        return 0
+    run(body)
+
+
+@app.command()
+def examples() -> None:
+    """List the bundled example networks."""
+    def body():
+        from .network import bundled_examples
+        for name, summary in bundled_examples().items():
+            sys.stdout.write(f"{name:<10} {summary}\n")
+    run(body)
+
+
+def main() -> None:
+    app(prog_name="shapetutor")
+
+
+if __name__ == "__main__":
+    main()

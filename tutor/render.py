@@ -1,0 +1,193 @@
+"""Rich renderables for shapes and derivations. Rendering reads results; it never computes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .chain import Factor
+from .derivation import Derivation, LeafGradient
+from .dims import Shape, format_shape
+from .network import Network
+from .printer import code, math
+
+
+@dataclass(frozen=True)
+class Look:
+    """How to draw: Unicode math and boxes, or plain ASCII (`--plain`, TERM=dumb)."""
+
+    unicode: bool = True
+
+    @property
+    def box(self):
+        return box.ROUNDED if self.unicode else box.ASCII
+
+    def shape(self, shape: Shape, bindings: dict[str, int] | None = None) -> str:
+        symbolic = format_shape(shape, unicode=self.unicode)
+        if bindings is None or all(d.is_literal for d in shape):
+            return symbolic
+        return f"{symbolic} = {format_shape(shape, bindings, unicode=self.unicode)}"
+
+    def expr(self, expr) -> str:
+        return math(expr) if self.unicode else code(expr)
+
+    def text(self, s: str) -> str:
+        if self.unicode:
+            return s
+        for a, b in (("∂", "d"), ("Σ_", "sum_"), ("Σ", "sum"), ("·", "*"), ("×", "x"), ("≠", "!="),
+                     ("✓", "[ok]"), ("✗", "[x]"), ("→", "->"), ("ŷ", "yhat"), ("−", "-"), ("∘", "*"),
+                     ("ᵀ", ".T"), ("δ", "d"), ("…", "...")):
+            s = s.replace(a, b)
+        return s
+
+    def ok(self, good: bool) -> str:
+        return self.text("✓" if good else "✗")
+
+
+def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Table:
+    table = Table(title=f"Shapes in {network.origin}", box=look.box, title_justify="left")
+    table.add_column("node")
+    table.add_column("kind")
+    table.add_column("shape (symbolic)")
+    table.add_column("shape (numbers)")
+    table.add_column("definition")
+    for name in network.nodes:
+        shape = network.shapes[name]
+        definition = look.expr(network.definitions[name]) if name in network.definitions else ""
+        table.add_row(name, network.kind(name), look.text(format_shape(shape, unicode=look.unicode)),
+                      look.text(format_shape(shape, bindings, unicode=look.unicode)), Text(definition))
+    dims = ", ".join(f"{k}={v}" for k, v in bindings.items())
+    return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"))
+
+
+def factor_name(f: Factor, look: Look) -> str:
+    through = f" (through {f.fused})" if f.fused else ""
+    return look.text(f"∂{f.of}/∂{f.wrt}{through}")
+
+
+def factor_rule(f: Factor, look: Look) -> str:
+    return "" if f.rule is None else f"d{f.wrt} = {look.expr(f.rule)}"
+
+
+def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Table:
+    net, b = d.network, d.bindings
+    table = Table(box=look.box, title=look.text(f"The chain for ∂{net.loss}/∂{g.leaf}"), title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("factor")
+    table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
+    table.add_column("what it does to the gradient")
+    table.add_column("naive product")
+    for i, f in enumerate(g.chain, 1):
+        shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
+        naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
+        table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
+                      Text(look.text(factor_rule(f, look))), Text(look.text(naive)))
+    return table
+
+
+def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
+    if g.breaks_at is None:
+        return None
+    f = g.chain[g.breaks_at]
+    net, b = d.network, d.bindings
+    before = g.chain[g.breaks_at - 1].naive if g.breaks_at else None
+    so_far = f"({look.shape(before)})·" if before is not None else ""
+    msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "
+           f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape)} tensor ({len(f.shape)}-D), not a matrix: "
+           f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. "
+           "No matrix product with it can give the gradient's shape; contract over the axes of "
+           f"{f.of} instead.")
+    return Text(look.text(msg))
+
+
+def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | None:
+    c = g.contraction
+    if c is None:
+        return None
+    lines = [f"entries      {c.entries}",
+             f"contraction  {c.contraction}",
+             f"einsum       {c.einsum}",
+             f"matrix form  {c.matrix}    {c.shapes}"]
+    if c.outer_product:
+        lines.append(f"That is an outer product: a column times a row. {c.operands[0][0]} goes on the left, "
+                     f"transposed, because its index labels the rows of ∂J/∂{g.leaf}.")
+    body = "\n".join(look.text(line) for line in lines)
+    return Panel(Text(body), title=look.text(f"Contracting with ∂{c.of}/∂{c.leaf}"), box=look.box, title_align="left")
+
+
+def blocks(g: LeafGradient, bindings: dict[str, int], look: Look) -> Text | None:
+    """The rearrangement as blocks sized by their dimensions: column × row = matrix."""
+    c = g.contraction
+    if c is None or len(c.operands) != 2:
+        return None
+    def size(d, cap):
+        return max(1, min(cap, d.value(bindings)))
+    fill = "█" if look.unicode else "#"
+    (ln, ls), (rn, rs) = c.operands
+    rows_l, cols_l = size(ls[0], 6), size(ls[1], 12)
+    rows_r, cols_r = size(rs[0], 6), size(rs[1], 12)
+    result_rows, result_cols = rows_l, cols_r
+    height = max(rows_l, rows_r, result_rows)
+    lines = []
+    for r in range(height):
+        left = (fill * cols_l if r < rows_l else " " * cols_l)
+        right = (fill * cols_r if r < rows_r else " " * cols_r)
+        res = (fill * result_cols if r < result_rows else " " * result_cols)
+        mid = " @ " if r == 0 else "   "
+        eq = " = " if r == 0 else "   "
+        lines.append(f"  {left}{mid}{right}{eq}{res}")
+    labels = (f"  {ln} ({look.shape(ls)})  @  {rn} ({look.shape(rs)})  =  ∂J/∂{g.leaf} ({look.shape(g.shape)})")
+    return Text(look.text("\n".join(lines) + "\n" + labels))
+
+
+def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
+    parts = [chain_table(d, g, look, layout)]
+    if g.paths > 1:
+        parts.append(Text(f"{g.paths} paths lead from {d.network.loss} to {g.leaf}; the gradient is the sum of "
+                          "their contributions (each factor above appears once)."))
+    note = break_note(d, g, look)
+    if note:
+        parts.append(note)
+    panel = contraction_panel(d, g, look)
+    if panel:
+        parts.append(panel)
+    picture = blocks(g, d.bindings, look)
+    if picture:
+        parts.append(picture)
+    layout_note = (f"∂{d.network.loss}/∂{g.leaf} has {g.leaf}'s own shape {look.shape(g.shape, d.bindings)}: the "
+                   "denominator layout (gradient shaped like the parameter), so that "
+                   f"{g.leaf} -= lr * d{g.leaf} works. The factors above are in the "
+                   + ("numerator layout (shape of output, then input), the layout in which they chain."
+                      if layout == "numerator" else "denominator layout (input first), each the transpose "
+                      "of its numerator-layout Jacobian."))
+    parts.append(Text(look.text(layout_note)))
+    formula = Table.grid(padding=(0, 1))
+    formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
+    if look.unicode:
+        formula.add_row("code:", Text(code(g.formula)))
+    parts.append(formula)
+    return Group(*parts)
+
+
+def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
+    parts = []
+    for g in d.gradients.values():
+        title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
+        parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
+    for a in d.assumptions:
+        parts.append(Text(look.text(f"Assumption: {a.text()}.")))
+    v = d.verification
+    if v is not None:
+        verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
+                   f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
+                   f"{v.forward_passes} forward passes) at " + ", ".join(f"{k}={n}" for k, n in d.bindings.items()))
+        if not v.ok:
+            bad = [k for k, e in v.leaf_errors.items() if e > 1e-10]
+            verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
+                       f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
+        parts.append(Text(look.text(verdict)))
+    return Group(*parts)
