@@ -109,8 +109,10 @@ class Reader:
             raise self.error(ParseError, f"rank {len(node.elts)} is not supported", node, expected)
         return tuple(self.dim(elt) for elt in node.elts)
 
-    def dim(self, node: ast.expr) -> Dim:
+    def dim(self, node: ast.expr, products: bool = False) -> Dim:
         expected = "a positive integer or a dimension symbol such as Dx"
+        if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            return self.dim(node.left, True) * self.dim(node.right, True)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             if node.value < 1:
                 raise self.error(ParseError, f"dimension {node.value} is not positive", node, expected)
@@ -251,7 +253,7 @@ class Reader:
                                                                          if key == "axis" else ""), node)
         if key == "shape":
             elts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
-            dims = tuple(self.dim(e) for e in elts)
+            dims = tuple(self.dim(e, products=True) for e in elts)
             for d in dims:
                 for s in d.symbols:
                     if s not in scope.dims:
