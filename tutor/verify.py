@@ -63,7 +63,7 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
 def balanced_direction(grad: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A random direction scaled so that Σ|g·v| = 1: each leaf counts equally."""
     v = rng.standard_normal(np.shape(grad))
-    weight = float(np.sum(np.abs(grad * v)))
+    weight = abs_dot(grad, v)
     if weight > 0 and np.isfinite(weight):
         return v / weight
     norm = float(np.sqrt(np.sum(v * v))) or 1.0
@@ -75,12 +75,23 @@ def directional_error(network: Network, leaves: dict, grads: dict, directions: d
     """|complex-step derivative − Σ⟨g, v⟩| over the scale of the terms."""
     shifted = dict(leaves)
     for name, v in directions.items():
-        shifted[name] = leaves[name] + 1j * STEP * v
+        z = np.empty(np.shape(v), dtype=complex)  # built in place: large leaves get no extra copies
+        z.real = leaves[name]
+        z.imag = v
+        z.imag *= STEP
+        shifted[name] = z
     loss = forward(network.definitions, shifted, bindings)[network.loss]
+    del shifted
     numeric = float(np.imag(loss)) / STEP
-    terms = [g * directions[name] for name, g in grads.items()]
-    claimed = float(sum(np.sum(t) for t in terms))
-    scale = float(sum(np.sum(np.abs(t)) for t in terms)) + abs(numeric)
+    claimed = sum(float(np.vdot(np.ravel(g), np.ravel(directions[name]))) for name, g in grads.items())
+    scale = sum(abs_dot(g, directions[name]) for name, g in grads.items()) + abs(numeric)
     if not np.isfinite(numeric) or not np.isfinite(claimed):
         return float("inf")
     return abs(numeric - claimed) / max(scale, 1e-300)
+
+
+def abs_dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Σ|a·b| with one temporary."""
+    product = np.multiply(a, b)
+    np.abs(product, out=product)
+    return float(np.sum(product))
