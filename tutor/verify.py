@@ -93,5 +93,7 @@ def directional_error(network: Network, leaves: dict, grads: dict, directions: d
 def abs_dot(a: np.ndarray, b: np.ndarray) -> float:
     """Σ|a·b| with one temporary."""
     product = np.multiply(a, b)
-    np.abs(product, out=product)
-    return float(np.sum(product))
+    if isinstance(product, np.ndarray):
+        np.abs(product, out=product)
+        return float(np.sum(product))
+    return float(abs(product))
