@@ -100,11 +100,13 @@ def evaluate(expr, values: Mapping[str, np.ndarray], bindings: Mapping[str, int]
         return np.asarray(Evaluator(values, bindings)(expr), dtype=np.float64)
 
 
-def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: float = RTOL) -> None:
+def assert_close(actual: np.ndarray, expected: np.ndarray, what: str, rtol: float = RTOL, atol: float = 0.0) -> None:
+    """Entrywise |actual - expected| <= rtol * max|expected| (+ atol for the differences' rounding)."""
     assert np.shape(actual) == np.shape(expected), f"{what}: shape {np.shape(actual)} != {np.shape(expected)}"
     scale = max(float(np.max(np.abs(expected), initial=0.0)), 1e-3)
     err = float(np.max(np.abs(actual - expected), initial=0.0))
-    assert err <= rtol * scale, f"{what}: max error {err:.3e} > {rtol:g} * {scale:.3e}\n{actual}\n!=\n{expected}"
+    assert err <= rtol * scale + atol, (f"{what}: max error {err:.3e} > {rtol:g} * {scale:.3e} + {atol:.1e}"
+                                        f"\n{actual}\n!=\n{expected}")
 
 
 def check_gradients(network: Network, bindings: Mapping[str, int], leaves: Mapping[str, np.ndarray],
@@ -116,12 +118,14 @@ def check_gradients(network: Network, bindings: Mapping[str, int], leaves: Mappi
     for name, value in values.items():
         assert np.all(np.isfinite(value)), f"non-finite forward value at {name}"
     reference = finite_differences(network, leaves, bindings, step=step)
+    # central differences round off at about eps * |J| / step
+    atol = 1e-9 * max(1.0, abs(loss_value(network, leaves, bindings)))
     for name, shape in network.leaves.items():
         assert name in grads.wrt, f"no gradient for leaf {name}"
         formula = grads.wrt[name]
         assert formula.shape == shape, f"gradient of {name} has symbolic shape {formula.shape}, leaf has {shape}"
         got = evaluate(formula, values, bindings)
-        assert_close(got, reference[name], f"d{network.loss}/d{name} = {code(formula)}", rtol)
+        assert_close(got, reference[name], f"d{network.loss}/d{name} = {code(formula)}", rtol, atol)
     return grads, values
 
 

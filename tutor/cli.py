@@ -144,6 +144,66 @@ def walk(network: NetworkArg = None,
 
 
 @app.command()
+def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name")],
+          derivation: Annotated[Optional[str], typer.Argument(
+              help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,
+          wrt: Annotated[str, typer.Option("--wrt", help="the leaf whose gradient this derives")] = ...,
+          file: Annotated[Optional[str], typer.Option("--file", help="read the derivation from a file")] = None,
+          dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False) -> None:
+    """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
+    def body():
+        from .check import check as check_derivation
+        from .errors import TutorError
+        text, origin = read_derivation(derivation, file)
+        net, given = load_bound(network, dims)
+        result = check_derivation(net, wrt, text, given, origin=origin)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            from .render_check import check_view
+            console(plain_terminal(plain)).print(check_view(result, look(plain)))
+        return 0 if result.correct else 1
+    run(body)
+
+
+def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]:
+    from .errors import TutorError
+    from .parse import MAX_SOURCE_CHARS
+    if file is not None and derivation is not None:
+        raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
+    if file is not None:
+        try:
+            data = open(file, "rb").read(MAX_SOURCE_CHARS + 1)
+        except OSError as exc:
+            raise TutorError(f"cannot read {file}: {exc.strerror or exc}") from None
+        origin = file
+    elif derivation == "-":
+        data = sys.stdin.buffer.read(MAX_SOURCE_CHARS + 1)
+        origin = "<stdin>"
+    elif derivation is not None:
+        return derivation, "derivation"
+    else:
+        raise TutorError("no derivation given", expected="a derivation string, - for stdin, or --file F")
+    try:
+        return data.decode("utf-8"), origin
+    except UnicodeDecodeError as exc:
+        raise TutorError(f"{origin} is not UTF-8 text (byte {exc.start})") from None
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201")]) -> None:
+    """The longer explanation of a diagnostic code, with an example."""
+    def body():
+        from .codes import CODES, explain as lookup
+        from .errors import TutorError
+        entry = lookup(code)
+        if entry is None:
+            raise TutorError(f"no diagnostic code {code!r}", expected="one of " + ", ".join(CODES))
+        sys.stdout.write(f"{entry.code}: {entry.title}\n\n{entry.explanation}\n\nExample:\n{entry.example}\n")
+    run(body)
+
+
+@app.command()
 def examples() -> None:
     """List the bundled example networks."""
     def body():

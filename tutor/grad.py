@@ -25,8 +25,14 @@ class Gradients:
     assumptions: tuple[Assumption, ...]
 
 
-def backward(network: Network, seeds: dict[str, Expr] | None = None) -> Gradients:
-    """Gradients of the loss (or of the given seeds' sum) with respect to every node."""
+def backward(network: Network, seeds: dict[str, Expr] | None = None,
+             rules: dict | None = None) -> Gradients:
+    """Gradients of the loss (or of the given seeds' sum) with respect to every node.
+
+    `rules` overrides entries of the rule table: that is how a learner's
+    classic mistakes (a missing activation derivative, …) are reproduced.
+    """
+    table = {**vjp_rules, **(rules or {})}
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     loss = network.loss
     grads: dict[str, Expr] = dict(seeds) if seeds is not None else {loss: Const(1)}
@@ -36,7 +42,7 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None) -> Gradient
         for name in reversed(network.definitions):
             g = grads.get(name)
             if g is not None:
-                push(network.definitions[name], g, Var(name, shape=network.shapes[name]), grads)
+                push(network.definitions[name], g, Var(name, shape=network.shapes[name]), grads, table)
         used = tuple(dict.fromkeys(USED.get()))
     finally:
         TARGETS.reset(token_t)
@@ -44,19 +50,20 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None) -> Gradient
     return Gradients(loss, grads, used)
 
 
-def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr]) -> None:
+def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None) -> None:
     """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
+    table = vjp_rules if table is None else table
     if isinstance(expr, Var):
         grads[expr.name] = mk("add", grads[expr.name], g) if expr.name in grads else g
         return
     if not isinstance(expr, Call):
         return
     params = dict(expr.params)
-    for rule, arg in zip(vjp_rules[expr.prim], expr.args):
+    for rule, arg in zip(table[expr.prim], expr.args):
         if rule is None or not names_in(arg):
             continue
         local = unbroadcast(rule(g, ans, *expr.args, **params), arg.shape)
-        push(arg, local, arg, grads)
+        push(arg, local, arg, grads, table)
 
 
 def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:

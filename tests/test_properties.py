@@ -1,0 +1,208 @@
+"""Property: for any well-shaped network, every leaf's derived gradient equals
+central finite differences.
+
+Networks are generated as source text, well-shaped by construction: a chain
+(with reuse of earlier nodes, so a DAG) of 2-6 definitions mixing matrix
+products with weight leaves, broadcasting biases and scales, activations,
+residual connections, normalisations and reductions, ending in a scalar loss.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import HealthCheck, assume, given, note, settings
+from hypothesis import strategies as st
+
+from tutor.network import parse_network
+from tutor.numeric import forward
+from tutor.printer import code
+from tutor.sampling import sample
+
+from gradcheck import check_gradients, check_reparse
+
+FEATURES = ["D0", "D1", "D2", "D3", "D4", "D5", "D6", "D7"]
+KINKED = {"relu", "abs"}
+
+
+def dims_text(shape):
+    return "[" + ", ".join(shape) + "]"
+
+
+class Builder:
+    """Accumulates declarations and definitions; tracks every node's shape."""
+
+    def __init__(self, mode):
+        self.mode = mode              # "batch" [N, D], "row" [1, D], "column" [D, 1], "vector" [D]
+        self.decls: list[str] = []
+        self.defs: list[str] = []
+        self.shapes: dict[str, tuple[str, ...]] = {}
+        self.kinks: list[str] = []   # nodes whose values must stay away from 0 (relu, abs arguments)
+        self.features = iter(FEATURES)
+        self.counter = 0
+
+    def leaf(self, prefix, shape):
+        self.counter += 1
+        name = f"{prefix}{self.counter}"
+        self.decls.append(f"{name}: {dims_text(shape)}")
+        self.shapes[name] = tuple(shape)
+        return name
+
+    def define(self, expr, shape):
+        self.counter += 1
+        name = f"h{self.counter}"
+        self.defs.append(f"{name} = {expr}")
+        self.shapes[name] = tuple(shape)
+        return name
+
+    def feature(self, shape):
+        """The feature dimension of an activation of this network's layout."""
+        return shape[0] if self.mode == "column" else shape[-1]
+
+    def with_feature(self, shape, d):
+        if self.mode == "column":
+            return (d,) + shape[1:]
+        return shape[:-1] + (d,)
+
+    def source(self):
+        return "\n".join(self.decls + self.defs) + "\n"
+
+
+@st.composite
+def networks(draw):
+    mode = draw(st.sampled_from(["batch", "row", "column", "vector"]))
+    b = Builder(mode)
+    d0 = next(b.features)
+    first = {"batch": ("N", d0), "row": ("1", d0), "column": (d0, "1"), "vector": (d0,)}[mode]
+    cur = b.leaf("x", first)
+    n_defs = draw(st.integers(2, 6))
+    for _ in range(n_defs - 1):
+        shape = b.shapes[cur]
+        rank = len(shape)
+        op = draw(st.sampled_from(["linear", "linear", "activation", "activation", "broadcast", "residual",
+                                   "normalize", "reduce", "transpose_linear"]))
+        if op in ("linear", "transpose_linear"):
+            d_in = b.feature(shape)
+            d_out = next(b.features, None) or d_in
+            if mode == "column":
+                w = b.leaf("W", (d_out, d_in))
+                expr = f"{w} @ {cur}"
+            elif op == "transpose_linear":
+                w = b.leaf("V", (d_out, d_in))
+                expr = f"{cur} @ {w}.T" if draw(st.booleans()) else f"np.dot({cur}, {w}.T)"
+            else:
+                w = b.leaf("W", (d_in, d_out))
+                expr = f"{cur} @ {w}"
+            new_shape = b.with_feature(shape, d_out)
+            if draw(st.booleans()):
+                bias_shape = {"batch": draw(st.sampled_from([(d_out,), ("1", d_out)])), "row": (d_out,),
+                              "column": (d_out, "1"), "vector": (d_out,)}[mode]
+                expr += f" + {b.leaf('b', bias_shape)}"
+            cur = b.define(expr, new_shape)
+        elif op == "activation":
+            fn = draw(st.sampled_from(["sigmoid", "tanh", "relu", "abs", "exp", "softplus", "square", "smooth",
+                                       "np.tanh"]))
+            text = {"softplus": f"log(1 + exp({cur}))", "square": f"{cur} ** 2",
+                    "smooth": f"sqrt({cur} ** 2 + 1)", "exp": f"exp({cur} / 4)"}.get(fn, f"{fn}({cur})")
+            if fn in KINKED:
+                b.kinks.append(cur)
+            cur = b.define(text, shape)
+        elif op == "broadcast":
+            options = [(b.feature(shape),), ()]
+            if rank == 2:
+                options += [tuple("1" if i != (0 if mode == "column" else 1) else d for i, d in enumerate(shape))]
+                if mode == "batch":
+                    options.append(("N", "1"))
+            s_shape = draw(st.sampled_from(options))
+            if mode == "column" and len(s_shape) == 1:
+                s_shape = (s_shape[0], "1")
+            s = b.leaf("s", s_shape)
+            form = draw(st.sampled_from(["{c} * {s}", "{s} * {c}", "{c} + {s}", "{c} - {s}",
+                                         "{c} / (1 + {s} ** 2)", "maximum({c}, {s})"]))
+            if form.startswith("maximum"):
+                b.kinks.append(f"{cur} - {s}")
+            cur = b.define(form.format(c=cur, s=s), shape)
+        elif op == "residual":
+            same = [n for n in b.shapes if n != cur and b.shapes[n] == shape]
+            if not same:
+                continue
+            other = draw(st.sampled_from(same))
+            form = draw(st.sampled_from(["{c} + {o}", "{c} * {o}", "{c} - 0.5 * {o}"]))
+            cur = b.define(form.format(c=cur, o=other), shape)
+        elif op == "normalize":
+            if rank == 1:
+                form = draw(st.sampled_from(["{c} - mean({c})", "softmax({c})", "log_softmax({c})"]))
+            else:
+                axis = 0 if mode == "column" else -1
+                if shape[axis] == "1":
+                    continue
+                form = draw(st.sampled_from([f"{{c}} - mean({{c}}, axis={axis}, keepdims=True)",
+                                             f"softmax({{c}}, axis={axis})", f"log_softmax({{c}}, axis={axis})",
+                                             f"{{c}} / sqrt(sum({{c}} ** 2, axis={axis}, keepdims=True) + 1)"]))
+            cur = b.define(form.format(c=cur), shape)
+        elif op == "reduce":
+            if mode != "batch":
+                continue
+            if draw(st.booleans()):
+                cur = b.define(f"mean({cur}, axis=0, keepdims=True)", ("1", shape[1]))
+                b.mode = "row"
+            else:
+                cur = b.define(f"{cur}.sum(axis=0)", (shape[1],))
+                b.mode = "vector"
+            mode = b.mode
+    # the loss
+    shape = b.shapes[cur]
+    end = draw(st.sampled_from(["weighted", "square", "sum", "cross_entropy", "log_softmax", "dot"]))
+    scale = " / N" if "N" in shape and draw(st.booleans()) else ""
+    if end == "weighted":
+        c = b.leaf("c", shape)
+        b.define(f"sum({cur} * {c}){scale}", ())
+    elif end == "square":
+        t = b.leaf("t", shape)
+        b.define(f"mean(({cur} - {t}) ** 2)", ())
+    elif end == "sum":
+        b.define(f"np.sum({cur}){scale}", ())
+    elif end in ("cross_entropy", "log_softmax"):
+        y = b.leaf("y", shape)
+        axis = 0 if len(shape) == 1 or b.mode == "column" else 1
+        if end == "cross_entropy":
+            b.define(f"cross_entropy({y}, softmax({cur}, axis={axis})){scale}", ())
+        else:
+            b.define(f"-sum({y} * log_softmax({cur}, axis={axis})){scale}", ())
+    else:
+        if b.mode == "column":
+            v = b.leaf("v", ("1", shape[0]))
+            b.define(f"sum({v} @ {cur})", ())
+        else:
+            v = b.leaf("v", (b.feature(shape),))
+            b.define(f"sum({cur} @ {v})", ())
+    return b.source(), b.kinks
+
+
+def away_from_kinks(network, kinks, values, bindings):
+    for text in kinks:
+        probe = parse_network(network.source + f"kink_probe = {text}\nkink_loss = sum(kink_probe)\n")
+        v = forward({"kink_probe": probe.definitions["kink_probe"]}, values, bindings)["kink_probe"]
+        if np.min(np.abs(v)) < 1e-3:
+            return False
+    return True
+
+
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(networks(), st.integers(0, 2**32 - 1))
+def test_random_network_gradients_equal_finite_differences(generated, seed):
+    source, kinks = generated
+    note(source)
+    network = parse_network(source, "<generated>")
+    # small and distinct, so a transposed formula cannot pass by coincidence
+    bindings = network.bindings(dict(zip(network.dims, [4, 5, 2, 6, 3, 7, 8, 9, 10])))
+    rng = np.random.default_rng(seed)
+    for _ in range(5):
+        leaves, values = sample(network, bindings, rng)
+        if away_from_kinks(network, kinks, values, bindings):
+            break
+    else:
+        assume(False)
+    grads, values = check_gradients(network, bindings, leaves)
+    for leaf in network.leaves:
+        note(f"d{network.loss}/d{leaf} = {code(grads.wrt[leaf])}")
+    check_reparse(network, grads, values, bindings)

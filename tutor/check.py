@@ -1,0 +1,384 @@
+"""`check`: judge a learner's derivation of ∂J/∂LEAF, step by step, like a compiler would.
+
+Three passes over the learner's lines, each returning data:
+1. parse (exit 2 on anything unusable),
+2. symbolic shapes in evaluation order (the first operation that does not conform is the error),
+3. values in float64 on several random draws, against the engine's own (verified) gradients.
+`diagnose` then explains what went wrong and suggests the fix in the learner's own terms.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from .dims import ONE, Shape, shape_json
+from .errors import NameError_, ParseError, ShapeError, Span, TutorError
+from .ir import Call, Expr, Var
+from .network import Network, check_indices
+from .parse import Reader, Scope
+from .shapes import infer
+
+CLAIM = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
+DRAWS = 3
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str | None        # None for a bare final expression
+    expr: Expr              # shapes filled in once checked
+    span: Span
+    claims: str | None      # the network node this line claims the gradient of
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    severity: str           # "error" | "warning" | "note"
+    message: str
+    span: Span | None = None
+    op: str | None = None
+    operands: tuple[Shape, ...] | None = None
+    note: str = ""
+    help: str = ""
+    labels: tuple[tuple[Span, str], ...] = ()
+
+    def to_json(self) -> dict:
+        out = {"code": self.code, "severity": self.severity, "message": self.message,
+               "line": self.span.line if self.span else None,
+               "col": self.span.col if self.span else None,
+               "end_col": self.span.end_col if self.span else None,
+               "op": self.op,
+               "operands": [shape_json(s) for s in self.operands] if self.operands is not None else None}
+        if self.note:
+            out["note"] = self.note
+        if self.help:
+            out["help"] = self.help
+        return out
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    claims: str
+    line: int
+    shape: Shape | None
+    shape_ok: bool
+    value_ok: bool | None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
+
+
+@dataclass
+class CheckResult:
+    network: Network
+    wrt: str
+    source: str
+    bindings: dict[str, int]
+    verdict: str
+    expected_shape: Shape
+    shape: Shape | None
+    shape_ok: bool
+    value_ok: bool | None
+    lines: list[Line]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    suggestion: str = ""
+    factor: float | None = None  # for `scaled`
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_json(self) -> dict:
+        """Exactly SPEC §5's `check --json`."""
+        return {"wrt": self.wrt, "verdict": self.verdict,
+                "expected_shape": shape_json(self.expected_shape),
+                "shape": shape_json(self.shape) if self.shape is not None else None,
+                "shape_ok": self.shape_ok, "value_ok": self.value_ok,
+                "diagnostics": [d.to_json() for d in self.diagnostics],
+                "steps": [s.to_json() for s in self.steps],
+                "suggestion": self.suggestion}
+
+
+# -- pass 1: parse ---------------------------------------------------------------------
+
+def parse_derivation(network: Network, text: str, origin: str = "derivation") -> list[Line]:
+    reader = Reader(text, origin)
+    tree = reader.parse_module()
+    if not tree.body:
+        raise TutorError("the derivation is empty", origin=origin,
+                         expected="one or more lines `name = expression`, the last may be a bare expression")
+    arrays: dict[str, Shape | None] = dict(network.shapes)
+    assigned = [s.targets[0].id if isinstance(s, ast.Assign) and len(s.targets) == 1
+                and isinstance(s.targets[0], ast.Name) else None for s in tree.body]
+    lines = []
+    for i, stmt in enumerate(tree.body):
+        last = i == len(tree.body) - 1
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            if name in network.shapes or name in network.dims:
+                raise reader.error(ParseError, f"{name!r} is already a name in the network; give this step "
+                                               f"its own name, such as d{name}", stmt.targets[0])
+            if name in arrays:
+                raise reader.error(ParseError, f"{name!r} is assigned twice; give each step its own name",
+                                   stmt.targets[0])
+            value = stmt.value
+        elif isinstance(stmt, ast.Expr) and last:
+            name, value = None, stmt.value
+        elif isinstance(stmt, ast.Expr):
+            raise reader.error(ParseError, "only the last line may be a bare expression", stmt,
+                               "`name = expression` on every line but the last")
+        else:
+            raise reader.error(ParseError, "a derivation holds only lines `name = expression`", stmt,
+                               "`dz1 = dh * h * (1 - h)`, or a bare expression as the last line")
+        later = {n for n in assigned[i:] if n} - set(arrays)
+        scope = Scope(arrays=arrays, dims=set(network.dims), later=later)
+        expr = reader.expr(value, scope)
+        match = CLAIM.match(name or "")
+        claims = match.group("name") if match and match.group("name") in network.shapes else None
+        lines.append(Line(name, expr, Span.of(stmt), claims))
+        if name:
+            arrays[name] = None
+    return lines
+
+
+# -- pass 2: shapes ----------------------------------------------------------------------
+
+class ShapePass:
+    """Fills in shapes in evaluation order, collecting warnings; stops at the first error."""
+
+    def __init__(self, network: Network, bindings: dict[str, int]):
+        self.network = network
+        self.bindings = bindings
+        self.arrays: dict[str, Shape] = dict(network.shapes)
+        self.warnings: list[Diagnostic] = []
+
+    def line(self, line: Line) -> Line:
+        typed = self.expr(line.expr)
+        if line.name:
+            self.arrays[line.name] = typed.shape
+        return replace(line, expr=typed)
+
+    def expr(self, e: Expr) -> Expr:
+        if isinstance(e, Var):
+            return replace(e, shape=self.arrays[e.name])
+        if not isinstance(e, Call):
+            return e
+        node = replace(e, args=tuple(self.expr(a) for a in e.args))
+        shapes = [a.shape for a in node.args]
+        try:
+            shape = infer(node, shapes)
+        except ShapeError as error:
+            shape = self.numeric_coincidence(node, shapes, error)
+        node = replace(node, shape=shape)
+        self.warn(node)
+        return node
+
+    def numeric_coincidence(self, node: Call, shapes: list[Shape], error: ShapeError) -> Shape:
+        """A literal size that equals a symbol's number conforms, with a warning (W301)."""
+        value = {d: d.value(self.bindings) for s in shapes for d in s}
+        symbols = {v: d for d, v in value.items() if not d.is_literal}
+        coerced = [tuple(symbols.get(value[d], d) if d.is_literal and d != ONE else d for d in s) for s in shapes]
+        if coerced == shapes:
+            raise error
+        try:
+            shape = infer(node, coerced)
+        except ShapeError:
+            raise error from None
+        readings = ", ".join(f"{d} = {symbols[value[d]]} = {value[d]}" for s in shapes for d in s
+                             if d.is_literal and d != ONE and value[d] in symbols)
+        self.warnings.append(Diagnostic("W301", "warning", f"this conforms only because {readings} here; "
+                                        f"symbolically it is {error.message}", node.span, error.op, tuple(shapes)))
+        return shape
+
+    def warn(self, node: Call) -> None:
+        prim, args = node.prim, node.args
+        if prim == "transpose" and len(args[0].shape) == 1:
+            self.warnings.append(Diagnostic("W303", "warning", ".T on a 1-D array does nothing: "
+                                            f"{shape_text(args[0].shape)} stays {shape_text(args[0].shape)}",
+                                            node.span, ".T", (args[0].shape,)))
+        if prim in ("softmax", "log_softmax"):
+            axis = node.param("axis", -1)
+            d = args[0].shape[axis] if args[0].shape else ONE
+            if d == ONE or d.value(self.bindings) == 1:
+                self.warnings.append(Diagnostic("W304", "warning", f"{prim} over axis {axis}, which has length 1: "
+                                                "every entry becomes 1 and the gradient 0", node.span, prim,
+                                                (args[0].shape,)))
+        if prim in ("add", "sub", "mul", "div", "maximum", "minimum") and self.outer_by_broadcast(*args):
+            a, b = args
+            single = any(d == ONE for d in a.shape + b.shape)
+            self.warnings.append(Diagnostic(
+                "W302", "warning",
+                f"broadcasting {shape_text(a.shape)} against {shape_text(b.shape)} silently builds a "
+                f"{shape_text(node.shape)} outer product",
+                node.span, op_symbol(prim), (a.shape, b.shape),
+                note=("it relies on the single example's axis of length 1, so it is right for one example "
+                      "only; with a batch it fails or sums nothing" if single else ""),
+                help="write the outer product as a matrix product, e.g. x.T @ d, which also works for a batch"))
+
+    @staticmethod
+    def outer_by_broadcast(a: Expr, b: Expr) -> bool:
+        """Each operand is stretched along an axis where the other is long."""
+        ra, rb = len(a.shape), len(b.shape)
+        if ra == 0 or rb == 0:
+            return False
+        n = max(ra, rb)
+        sa = (ONE,) * (n - ra) + a.shape
+        sb = (ONE,) * (n - rb) + b.shape
+        a_stretched = any(x == ONE and y != ONE for x, y in zip(sa, sb))
+        b_stretched = any(y == ONE and x != ONE for x, y in zip(sa, sb))
+        return a_stretched and b_stretched
+
+
+def shape_text(shape: Shape) -> str:
+    from .dims import format_shape
+    return format_shape(shape)
+
+
+def op_symbol(prim: str) -> str:
+    from .ir import op_name
+    return op_name(prim)
+
+
+# -- pass 3: values ------------------------------------------------------------------------
+
+def close(a, b) -> bool:
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or not np.all(np.isfinite(a)):
+        return False
+    scale = float(np.max(np.abs(b))) if b.size else 0.0
+    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(scale, 1e-300)))
+
+
+def scale_factor(a, b) -> float | None:
+    """c with a == c·b to the same tolerance, or None."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        return None
+    denominator = float(np.sum(b * b))
+    if denominator == 0 or not np.all(np.isfinite(a)):
+        return None
+    c = float(np.sum(a * b)) / denominator
+    return c if c != 0 and close(a, c * b) else None
+
+
+@dataclass
+class Draw:
+    """One random draw: the learner's values and the true gradients of every node."""
+
+    learner: dict[str, object]
+    final: object
+    truth: dict[str, object]
+    values: dict[str, object]
+
+
+def draws(network: Network, lines: list[Line], bindings: dict[str, int], truth_exprs: dict[str, Expr],
+          count: int = DRAWS) -> list[Draw]:
+    from .numeric import Evaluator
+    from .sampling import sample
+    rng = np.random.default_rng(20261128)
+    out = []
+    for _ in range(count):
+        _, values = sample(network, bindings, rng)
+        truth_eval = Evaluator(values, bindings)
+        truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
+        learner_values = dict(values)
+        ev = Evaluator(learner_values, bindings)
+        learned: dict[str, object] = {}
+        final = None
+        with np.errstate(all="ignore"):
+            for line in lines:
+                final = ev(line.expr)
+                if line.name:
+                    learned[line.name] = final
+                    learner_values[line.name] = final
+        out.append(Draw(learned, final, truth, values))
+    return out
+
+
+def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = None,
+          origin: str = "derivation", _diagnose: bool = True) -> CheckResult:
+    from .diagnose import diagnose
+    from .grad import backward
+    if wrt not in network.leaves:
+        kind = "a defined node, not a leaf" if wrt in network.definitions else "not in the network"
+        raise TutorError(f"--wrt {wrt}: {wrt!r} is {kind}", expected="one of the leaves: " + ", ".join(network.leaves))
+    bindings = network.bindings(dims)
+    check_indices(network, bindings)
+    lines = parse_derivation(network, text, origin)
+    expected = network.leaves[wrt]
+    result = CheckResult(network, wrt, text, bindings, "shape_error", expected, None, False, None, lines)
+
+    shapes = ShapePass(network, bindings)
+    typed: list[Line] = []
+    try:
+        for line in lines:
+            typed.append(shapes.line(line))
+    except ShapeError as error:
+        result.lines = typed + lines[len(typed):]
+        result.diagnostics = [shape_error_diagnostic(error)] + shapes.warnings
+        result.steps = judge_steps(network, typed, bindings) if typed else []
+        diagnose(result, failed_at=len(typed), error=error, enabled=_diagnose)
+        return result
+    result.lines = typed
+    result.diagnostics = list(shapes.warnings)
+    final_shape = typed[-1].expr.shape
+    result.shape = final_shape
+    result.shape_ok = final_shape == expected
+
+    truth_exprs = dict(backward(network).wrt)
+    samples = draws(network, typed, bindings, truth_exprs)
+    result.steps = judge_steps(network, typed, bindings, samples)
+
+    finals = [d.final for d in samples]
+    truths = [truth_of(d, wrt) for d in samples]
+    if result.shape_ok:
+        result.value_ok = all(close(f, t) for f, t in zip(finals, truths))
+    if result.value_ok:
+        result.verdict = "correct"
+    elif all(np.ndim(f) == 2 and close(np.transpose(f), t) for f, t in zip(finals, truths)):
+        result.verdict, result.value_ok = "transposed", False
+    elif not result.shape_ok:
+        result.verdict = "wrong_shape"
+    else:
+        factors = [scale_factor(f, t) for f, t in zip(finals, truths)]
+        if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
+            result.verdict, result.factor = "scaled", factors[0]
+        else:
+            result.verdict = "wrong_value"
+    diagnose(result, samples=samples, truth_exprs=truth_exprs, enabled=_diagnose)
+    return result
+
+
+def truth_of(draw: Draw, name: str):
+    """The true gradient of a node (zero where the loss does not depend on it)."""
+    return draw.truth.get(name, np.zeros(np.shape(draw.values[name])))
+
+
+def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
+                samples: list[Draw] | None = None) -> list[Step]:
+    """Every line that claims ∂J/∂NAME, checked on its own: shape, then values."""
+    from .grad import backward
+    if samples is None:
+        samples = draws(network, typed, bindings, dict(backward(network).wrt))
+    steps = []
+    for line in typed:
+        if line.claims:
+            shape_ok = line.expr.shape == network.shapes[line.claims]
+            value_ok = all(close(d.learner[line.name], truth_of(d, line.claims)) for d in samples) \
+                if shape_ok else None
+            steps.append(Step(line.name, line.claims, line.span.line, line.expr.shape, shape_ok, value_ok))
+    return steps
+
+
+def shape_error_diagnostic(error: ShapeError) -> Diagnostic:
+    code = {"@": "E201"}.get(error.op, "E202" if error.op in ("+", "-", "*", "/", "maximum", "minimum") else "E203")
+    return Diagnostic(code, "error", error.message, error.span, error.op, tuple(error.operands))
+
+
+__all__ = ["check", "CheckResult", "Diagnostic", "Step", "Line", "parse_derivation", "NameError_"]

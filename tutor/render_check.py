@@ -1,0 +1,93 @@
+"""A check result, drawn like a compiler's diagnostics: the learner's line, underlined, labelled."""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from .check import CheckResult, Diagnostic
+from .dims import format_shape
+from .render import Look
+
+VERDICT_TEXT = {
+    "correct": "correct",
+    "shape_error": "an operation's shapes do not conform",
+    "wrong_shape": "every operation conforms, but the result has the wrong shape",
+    "transposed": "the transpose of the gradient",
+    "scaled": "a constant multiple of the gradient",
+    "wrong_value": "the right shape, the wrong values",
+}
+
+
+def check_view(result: CheckResult, look: Look) -> Group:
+    b = result.bindings
+    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}"
+    head = (f"{look.ok(result.correct)} ∂J/∂{result.wrt}: {VERDICT_TEXT[result.verdict]}"
+            f"   [{result.verdict}; expected shape {expected}]")
+    parts: list = [Text(look.text(head), style="bold green" if result.correct else "bold red")]
+    for d in result.diagnostics:
+        parts.append(Text(""))
+        parts.append(diagnostic_view(result, d, look))
+    if result.steps:
+        parts.append(Text(""))
+        for s in result.steps:
+            ok = s.shape_ok and s.value_ok
+            what = "" if ok else (" (wrong shape)" if not s.shape_ok else
+                                  " (values not checked)" if s.value_ok is None else " (wrong values)")
+            shape = format_shape(s.shape) if s.shape is not None else "?"
+            parts.append(Text(look.text(f"  {look.ok(bool(ok))} line {s.line}: {s.name} = ∂J/∂{s.claims}, "
+                                        f"{shape}{what}")))
+    if not result.correct and result.suggestion:
+        parts.append(Text(""))
+        parts.append(Text(look.text("suggestion:")))
+        for line in result.suggestion.splitlines():
+            parts.append(Text("    " + line))
+    return Group(*parts)
+
+
+def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look) -> Text:
+    out = Text()
+    style = "red" if d.severity == "error" else "yellow"
+    out.append(f"{d.severity}[{d.code}]", style=f"bold {style}")
+    out.append(look.text(f": {d.message}\n"))
+    if d.span:
+        lines = result.source.splitlines()
+        text = lines[d.span.line - 1] if d.span.line - 1 < len(lines) else ""
+        gutter = " " * len(str(d.span.line))
+        out.append(f"{gutter}--> derivation:{d.span.line}:{d.span.col + 1}\n", style="blue")
+        out.append(f"{gutter} |\n", style="blue")
+        out.append(f"{d.span.line} | ", style="blue")
+        out.append(text + "\n")
+        for row in underline(text, d, look):
+            out.append(f"{gutter} | ", style="blue")
+            out.append(row + "\n", style=style)
+    for label, body in (("note", d.note), ("help", d.help)):
+        if body:
+            out.append(f"  = {label}: ", style="bold")
+            out.append(look.text(body) + "\n")
+    out.rstrip()
+    return out
+
+
+def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
+    """Rows under the source line: '-' under each operand with its shape, '^' under the operator."""
+    span = d.span
+    end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
+    labels = [(s, label) for s, label in d.labels if s and s.line == span.line]
+    if len(labels) < 1:
+        return ["^" * max(1, end - span.col) if False else " " * span.col + "^" * max(1, end - span.col)]
+    row = [" "] * max(end, len(text))
+    for s, _ in labels:
+        for i in range(s.col, min(s.end_col, len(row))):
+            row[i] = "-"
+    if len(labels) == 2:
+        gap = range(labels[0][0].end_col, labels[1][0].col)
+        for i in gap:
+            if i < len(text) and not text[i].isspace() and text[i] not in "()":
+                row[i] = "^"
+    rows = ["".join(row).rstrip()]
+    last_span, last_label = labels[-1]
+    rows[0] += " " + look.text(last_label)
+    for s, label in reversed(labels[:-1]):
+        rows.append(" " * s.col + "|")
+        rows.append(" " * s.col + look.text(label))
+    return rows
