@@ -143,7 +143,8 @@ def walk(network: NetworkArg = None,
     run(body)
 
 
-@app.command()
+# A derivation may start with a minus sign (`-(y - yhat) @ ...`): that is not an option.
+@app.command(context_settings={"ignore_unknown_options": True})
 def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name")],
           derivation: Annotated[Optional[str], typer.Argument(
               help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,

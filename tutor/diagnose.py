@@ -63,9 +63,12 @@ def rewrites(node: Call, result) -> list[tuple[str, str]]:
         return []
     ta, tb = (f"{x}.T" for x in (a, b))
     if node.prim == "matmul":
+        raw_a, raw_b = (segment(result, x).strip() for x in node.args)
+        bare_a, bare_b = (x[:-2] if x.endswith(".T") else x for x in (raw_a, raw_b))
         return [(f"{tb} @ {a}", "swap-transpose"), (f"{b} @ {ta}", "swap-transpose"),
                 (f"{a} @ {tb}", "transpose-right"), (f"{ta} @ {b}", "transpose-left"),
-                (f"{b} @ {a}", "swap"), (f"{a} * {b}", "elementwise"), (f"{ta} @ {tb}", "transpose-both")]
+                (f"{b} @ {a}", "swap"), (f"{a} * {b}", "elementwise"), (f"{ta} @ {tb}", "transpose-both"),
+                (f"outer({bare_a}, {bare_b})", "outer"), (f"outer({bare_b}, {bare_a})", "outer")]
     symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/"}.get(node.prim)
     if symbol is None:
         return []
@@ -171,10 +174,13 @@ def rearrangement_note(result, node: Call, kind: str) -> str:
         of, other = partner
         c = explain(net, of, leaf)
         shape = net.shapes[of] + net.leaves[leaf]
+        side = "left" if c and c.matrix.startswith(other) else "right"
         return (f"the last factor ∂{of}/∂{leaf} is not a matrix but a {format_shape(shape)} tensor "
                 f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
-                f"with it puts {other} on the {'left, transposed' if c and c.matrix.startswith(other) else 'other side'}"
-                + (f": {c.matrix}, {c.shapes}" if c else "") + ".")
+                f"with it puts {other} on the {side}, transposed" + (f": {c.matrix}, {c.shapes}" if c else "") + ".")
+    if kind == "outer":
+        return ("with 1-D vectors there is no row or column to transpose (.T does nothing); the outer product "
+                "that the contraction gives is outer(x, d).")
     if kind == "elementwise":
         return "`@` is the matrix product; an activation's derivative multiplies elementwise, with `*`."
     if kind in ("transpose-right", "transpose-left"):
@@ -299,16 +305,39 @@ def wrong_shape(result, samples) -> Diagnostic:
                 note = f"the bias was broadcast over axis {axis}, so its gradient is summed over that axis"
                 help_text = f"sum(…, axis={axis})"
                 break
-            if any(s.shape == t.shape for s, t in zip(summed, truths)):
-                note = f"summed over axis {axis}? The bias is broadcast over a different axis."
+        else:
+            fix = other_axis(result)
+            if fix:
+                note, help_text = fix
     return Diagnostic("E210", "error", message, result.lines[-1].span, None, None, note=note, help=help_text)
+
+
+def other_axis(result) -> tuple[str, str] | None:
+    """A sum over the wrong axis: try the others on the learner's last line."""
+    line = result.lines[-1]
+    for node in walk(line.expr):
+        if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:
+            axis = node.param("axis")
+            for other in range(len(node.args[0].shape)):
+                if other == axis % len(node.args[0].shape):
+                    continue
+                text = segment(result, node)
+                fixed = text.replace(f"axis={axis}", f"axis={other}")
+                if fixed == text:
+                    continue
+                outcome = attempt(result, edited_source(result, node.span, fixed))
+                if outcome is not None and outcome.verdict == "correct":
+                    return (f"summed over axis {axis}, but the bias was broadcast over axis {other} "
+                            f"(the examples)", f"write `{fixed}`")
+    return None
 
 
 def step_help(result, claims: str, line: Line) -> str:
     """∂J/∂claims, written from the learner's last correct step before this line if possible."""
     from .grad import backward
     net = result.network
-    earlier = [s for s in result.steps if s.value_ok and s.line < line.span.line]
+    before = {l.name for l in result.lines[: result.lines.index(line)]}
+    earlier = [s for s in result.steps if s.value_ok and s.name in before]
     for step in reversed(earlier):
         g = backward(net, seeds={step.claims: Var(step.name, shape=net.shapes[step.claims])}).wrt.get(claims)
         if g is not None and not (set(net.definitions) & names_of(g)) - set(net.shapes):
