@@ -107,6 +107,8 @@ def derive(network: NetworkArg = None,
            layout: Annotated[str, typer.Option("--layout", help="numerator or denominator")] = "numerator",
            as_json: JsonOpt = False, plain: PlainOpt = False,
            no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the numeric check")] = False,
+           explain_numbers: Annotated[bool, typer.Option(
+               "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
     def body():
@@ -119,8 +121,15 @@ def derive(network: NetworkArg = None,
         if as_json:
             emit_json(result.to_json())
         else:
-            from .render import derivation_view
-            console(plain_terminal(plain)).print(derivation_view(result, look(plain), layout))
+            from .render import derivation_view, numbers_view
+            out = console(plain_terminal(plain))
+            out.print(derivation_view(result, look(plain), layout))
+            if explain_numbers:
+                from .numbers import jacobian_numbers
+                for leaf in result.gradients:
+                    nums = jacobian_numbers(result, leaf)
+                    out.print(numbers_view(nums, look(plain)) if nums is not None else
+                              f"∂J/∂{leaf}: the Jacobian is too large to print; try smaller --dims.")
         return 0 if result.verification is None or result.verification.ok else 1
     run(body)
 

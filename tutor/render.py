@@ -191,3 +191,42 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
         parts.append(Text(look.text(verdict)))
     return Group(*parts)
+
+
+def matrix_table(m, look: Look, title: str = "") -> Group:
+    import numpy as np
+    m = np.atleast_2d(m)
+    table = Table(box=look.box, show_header=False, pad_edge=False)
+    for _ in range(m.shape[1]):
+        table.add_column(justify="right")
+    for row in m:
+        table.add_row(*(f"{v:.3g}" if v != 0 else "0" for v in row))
+    return Group(Text(title), table) if title else Group(table)
+
+
+def numbers_view(nums, look: Look) -> Group:
+    """A slice of the generalized Jacobian, then the contraction computed two ways."""
+    import numpy as np
+    of, leaf = nums.of, nums.leaf
+    t = nums.tensor
+    of_rank = nums.incoming.ndim
+    squeezed_of = tuple(i for i, n in enumerate(t.shape[:of_rank]) if n != 1)
+    parts = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
+                            f"shape {'×'.join(map(str, t.shape))}."))]
+    leaf_rank = t.ndim - of_rank
+    flat = t.reshape(tuple(t.shape[i] for i in squeezed_of) + t.shape[of_rank:]) if squeezed_of or of_rank else t
+    if leaf_rank == 2 and flat.ndim == 3:
+        for i in range(min(2, flat.shape[1])):
+            parts.append(matrix_table(flat[:, i, :], look,
+                                      look.text(f"∂{of}[k]/∂{leaf}[{i},j]: rows k, columns j "
+                                                f"({leaf}[{i}, …] is one row of {leaf})")))
+    elif flat.ndim <= 2:
+        parts.append(matrix_table(flat, look, look.text(f"∂{of}/∂{leaf}")))
+    parts.append(matrix_table(nums.incoming, look, look.text(f"incoming gradient d{of} = ∂J/∂{of}")))
+    parts.append(matrix_table(nums.contracted, look, look.text(f"Σ over {of}'s axes of d{of} · ∂{of}/∂{leaf}")))
+    parts.append(matrix_table(nums.formula, look, look.text(f"the matrix formula for ∂J/∂{leaf}")))
+    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula "
+                                + ("agree." if nums.matches else "DISAGREE (a bug in shapetutor)."))))
+    if np.all(t == 0):
+        parts.append(Text("(every entry is 0 here)"))
+    return Group(*parts)
