@@ -173,4 +173,4 @@ def test_python_dash_m_and_examples_list():
 def test_walk_without_a_terminal_prints_everything():
     result = invoke("walk")
     assert result.exit_code == 0
-    assert "∂J/∂W1" in result.stdout and "verified" in result.stdout
+    assert "∂J/∂W1" in result.stdout and "checked with numbers" in result.stdout

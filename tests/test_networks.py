@@ -234,3 +234,51 @@ def test_verifier_never_flags_correct_gradients(spec):
     errors = [verify(net, good, bindings, seed=seed).max_error for seed in range(20)]
     assert max(errors) <= 1e-10, errors
     assert all(verify(net, good, bindings, seed=seed).ok for seed in range(20))
+
+
+# -- labels -----------------------------------------------------------------------------------
+
+LABEL_RANK_BUG = ("targets.find_targets records a label's axis in the softmax operand's rank (axis 1 of N×M) "
+                  "even when the label broadcasts with a lower rank ([M]); sampling.one_hot then indexes "
+                  "dims[1] of a 1-tuple: IndexError from sample() and verify()")
+BROADCAST_LABEL_BUG = ("targets.find_targets takes a label that is broadcast along the softmax axis (a scalar, or "
+                       "length 1 on that axis) for a one-hot label; it is sampled as 1.0 everywhere, so it sums to "
+                       "the axis length, not 1, and the simplified gradient `softmax(Z) - s` is wrong (the engine's "
+                       "own verify() rejects it)")
+
+
+@pytest.mark.xfail(strict=True, raises=IndexError, reason=LABEL_RANK_BUG)
+@pytest.mark.parametrize("source", [
+    "y: [M]\nZ: [N, M]\nJ = cross_entropy(y, softmax(Z))\n",
+    "w: [M]\nZ: [N, M]\nJ = -sum(log(softmax(Z)) * w)\n",
+    "w: [M]\nZ: [N, M]\nJ = -sum(w * log_softmax(Z))\n",
+], ids=["cross_entropy", "log-softmax-written-out", "log_softmax"])
+def test_a_label_of_lower_rank_than_the_softmax_can_be_sampled(source):
+    net = parse_network(source)
+    grads = backward(net)
+    result = verify(net, {leaf: grads.wrt[leaf] for leaf in net.leaves}, net.bindings())
+    assert result.ok
+
+
+@pytest.mark.xfail(strict=True, reason=BROADCAST_LABEL_BUG)
+@pytest.mark.parametrize("source", [
+    "Z: [N, M]\ns: []\nJ = cross_entropy(s, softmax(Z))\n",
+    "Z: [N, M]\ns: [N, 1]\nJ = cross_entropy(s, softmax(Z))\n",
+    "z: [M]\ns: []\nJ = sum(s * log(softmax(z)))\n",
+], ids=["scalar-label", "column-label", "scalar-weight-of-log-softmax"])
+def test_a_label_broadcast_along_the_softmax_axis_is_not_one_hot(source):
+    net = parse_network(source)
+    bindings = net.bindings()
+    grads = backward(net)
+    assert verify(net, {leaf: grads.wrt[leaf] for leaf in net.leaves}, bindings).ok
+    leaves, _ = sample(net, bindings, np.random.default_rng(0))
+    check_gradients(net, bindings, leaves)
+
+
+def test_a_label_of_the_same_rank_is_sampled_one_hot():
+    net = parse_network("y: [1, M]\nZ: [N, M]\nJ = cross_entropy(y, softmax(Z))\n")
+    leaves, _ = sample(net, net.bindings(), np.random.default_rng(0))
+    assert sorted(np.ravel(leaves["y"]).tolist()) == [0.0] * (net.bindings()["M"] - 1) + [1.0]
+    grads = backward(net)
+    assert code(grads.wrt["Z"]) == "softmax(Z) - y"
+    assert verify(net, {leaf: grads.wrt[leaf] for leaf in net.leaves}, net.bindings()).ok

@@ -374,3 +374,25 @@ def test_binding_a_symbol_the_network_does_not_use():
     assert net.bindings({"H": 7})["H"] == 7
     values = net.bindings()
     assert len(set(values.values())) == len(values) and 1 not in values.values()
+
+
+def test_a_literal_dimension_too_large_to_allocate_is_refused_when_sampling():
+    import numpy as np
+    from tutor.sampling import sample
+    net = parse_network("x: [10000000, 20]\nJ = sum(x)\n")
+    with pytest.raises(TutorError):
+        sample(net, net.bindings(), np.random.default_rng(0))
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError,
+                   reason="a literal dimension beyond int64 parses; sample() then raises OverflowError from "
+                          "np.prod(dims, dtype=int64) instead of the 'too large to allocate' TutorError")
+def test_a_literal_dimension_beyond_int64_is_a_tutor_error():
+    import numpy as np
+    from tutor.sampling import sample
+    try:
+        net = parse_network("x: [10000000000000000000000, 2]\nJ = sum(x)\n")
+    except TutorError:
+        return
+    with pytest.raises(TutorError):
+        sample(net, net.bindings(), np.random.default_rng(0))

@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 
 from tutor.dims import format_shape
+from tutor.errors import TutorError
 from tutor.grad import backward
 from tutor.network import parse_network
+from tutor.numeric import forward
 
-from gradcheck import check_gradients, check_reparse, leaf_values
+from gradcheck import check_gradients, check_reparse, evaluate, finite_differences, leaf_values
 
 DIMS = {"N": 3, "M": 4, "K": 2, "L": 5}
 
@@ -202,7 +204,19 @@ CROSS_ENTROPY = [
     case("cross_entropy(Y, softmax(Z)) / N", {"Y": MAT, "Z": MAT}, id="ce / N"),
 ]
 
-ALL = (ARITH + POW + NEG + MATMUL + TRANSPOSE + INDEX + UNARY + SOFTMAX + REDUCE + MINMAX + OUTER + DIAG
+# forms whose printing needs care: signs, powers of negatives, precedence, dimensions as numbers
+PRINTING = [
+    case("A * -2", {"A": MAT}), case("-A ** 2", {"A": MAT}), case("(-A) ** 2", {"A": MAT}),
+    case("(-A) ** 3", {"A": VEC}), case("A - -B", {"A": MAT, "B": VEC}), case("A / -B", {"A": MAT, "B": VEC}, {"B": "pos"}),
+    case("-(A @ B)", {"A": MAT, "B": "[M, K]"}), case("A - (B - A)", {"A": VEC, "B": VEC}),
+    case("A / (B * A)", {"A": VEC, "B": VEC}, {"A": "pos", "B": "pos"}), case("A @ (B @ C2)", {"A": "[N, M]", "B": "[M, K]", "C2": "[K, L]"}),
+    case("(A - B) ** 2 / N ** 2", {"A": MAT, "B": MAT}), case("1 / (1 + exp(-A))", {"A": MAT}), case("A * (A > 0)", {"A": MAT}, {"A": "away"}),
+    case("A * (B >= 0.25)", {"A": MAT, "B": MAT}, {"B": "half"}),
+    case("exp(-A ** 2 / 2) / sqrt(2 * 3.14159)", {"A": VEC}),
+    case("1e-3 * A + 1e5 * A / 1e5", {"A": VEC}),
+]
+
+ALL = (PRINTING + ARITH + POW + NEG + MATMUL + TRANSPOSE + INDEX + UNARY + SOFTMAX + REDUCE + MINMAX + OUTER + DIAG
        + CROSS_ENTROPY)
 
 # Known engine bugs (see the report): the expression, and why it fails.
@@ -277,3 +291,104 @@ def test_one_hot_assumption_is_reported():
     assert [(a.target, a.axis) for a in grads.assumptions] == [("Y", 1)]
     net = parse_network("Y: [N, M]\nZ: [N, M]\nJ = sum(Y * softmax(Z))\n")
     assert backward(net).assumptions == ()
+
+
+# -- a reduction applied directly to a broadcasting operation ----------------------------------
+# Without the weighting, the gradient reaching `A + B` is the reduction's "repeat g" form; undoing
+# B's broadcasting must then still sum over the copies.
+
+REDUCTIONS = ["sum({e})", "mean({e})", "sum({e}, axis=0)", "sum({e}, axis=1)",
+              "mean({e}, axis=0, keepdims=True)", "sum({e}, axis=-1, keepdims=True)"]
+PAIRS = [("[N, M]", "[M]"), ("[N, M]", "[1, M]"), ("[N, M]", "[N, 1]"), ("[N, M]", "[]"),
+         ("[N, 1]", "[1, M]"), ("[M]", "[]"), ("[N, M]", "[N, M]")]
+BROADCAST_BUG = ("vjp.unbroadcast returns broadcast_to(g, like)'s g unchanged when g already has the operand's "
+                 "shape, dropping the sum over the broadcast copies: the broadcast operand's gradient is "
+                 "too small by the number of copies")
+# (reduction, A, op, B) that the engine currently gets wrong, all through that shortcut
+BROADCAST_BUG_CASES = {
+    ("sum({e})", "[N, M]", "+", "[]"), ("sum({e})", "[M]", "+", "[]"),
+    ("mean({e})", "[N, M]", "+", "[]"), ("mean({e})", "[M]", "+", "[]"),
+    ("sum({e}, axis=0)", "[N, M]", "+", "[M]"), ("sum({e}, axis=0)", "[M]", "+", "[]"),
+    ("sum({e}, axis=1)", "[N, M]", "+", "[N, 1]"), ("sum({e}, axis=1)", "[N, 1]", "+", "[1, M]"),
+    ("mean({e}, axis=0, keepdims=True)", "[N, M]", "+", "[1, M]"),
+    ("mean({e}, axis=0, keepdims=True)", "[N, 1]", "+", "[1, M]"),
+    ("sum({e}, axis=-1, keepdims=True)", "[N, M]", "+", "[N, 1]"),
+    ("sum({e}, axis=-1, keepdims=True)", "[N, 1]", "+", "[1, M]"),
+    ("sum({e}, axis=1)", "[N, 1]", "-", "[1, M]"),
+    ("sum({e}, axis=-1, keepdims=True)", "[N, 1]", "-", "[1, M]"),
+}
+
+
+def reduction_cases():
+    for red in REDUCTIONS:
+        for a, b in PAIRS:
+            for op in "+-*/":
+                source = f"A: {a}\nB: {b}\nJ = sum({red.format(e=f'A {op} B')})\n"
+                try:
+                    parse_network(source)
+                except TutorError:
+                    continue  # e.g. axis=1 of a vector
+                bug = (red, a, op, b) in BROADCAST_BUG_CASES
+                marks = [pytest.mark.xfail(strict=True, reason=BROADCAST_BUG)] if bug else []
+                yield pytest.param(source, id=red.format(e=f"A{a}{op}B{b}"), marks=marks)
+
+
+@pytest.mark.parametrize("source", list(reduction_cases()))
+def test_reduction_of_a_broadcast(source):
+    network = parse_network(source)
+    bindings = bindings_for(network)
+    leaves = leaf_values(network, bindings, np.random.default_rng(0), {"B": "pos"})
+    check_gradients(network, bindings, leaves)
+
+
+@pytest.mark.xfail(strict=True, reason=BROADCAST_BUG)
+@pytest.mark.parametrize("source, leaf, expected", [
+    ("x: [1, D]\ns: []\nJ = sum(x + s)\n", "s", "D"),
+    ("A: [N, M]\nb: [M]\nc: [M]\nJ = sum(sum(A + b, axis=0) * c)\n", "b", "N * c"),
+    ("X: [N, D]\nW: [D, H]\nb: [1, H]\nc: [1, H]\nJ = sum(mean(X @ W + b, axis=0, keepdims=True) * c)\n", "b", "c"),
+], ids=["sum(x + s)", "sum over rows of A + b", "batch mean of a biased layer"])
+def test_broadcast_bug_minimal_examples(source, leaf, expected):
+    network = parse_network(source)
+    bindings = network.bindings()
+    leaves = leaf_values(network, bindings, np.random.default_rng(0))
+    values = forward(network.definitions, leaves, bindings)
+    again = parse_network(source + f"expected_gradient = {expected}\nexpected_loss = sum(expected_gradient)\n")
+    want = forward(again.definitions, leaves, bindings)["expected_gradient"]
+    got = evaluate(backward(network).wrt[leaf], values, bindings)
+    np.testing.assert_allclose(np.broadcast_to(got, np.shape(want)), want, rtol=1e-12)
+    np.testing.assert_allclose(got, finite_differences(network, leaves, bindings, [leaf])[leaf], rtol=1e-6)
+
+
+# -- softmax when the incoming gradient is broadcast along the softmax axis -------------------------
+SOFTMAX_BUG = ("vjp.softmax_vjp: when g == K / softmax with K broadcast along the softmax axis (a scalar, or "
+               "length 1 there), sum_along(K) sums K's own axis instead of the softmax axis: a ShapeError "
+               "('axis -1 is out of range for a scalar array') from backward(), or a gradient missing the "
+               "factor of the axis length")
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param("Z: [N, M]\nJ = -sum(log(softmax(Z)))\n", id="sum-log-softmax"),
+    pytest.param("Z: [N, M]\nJ = -mean(log(softmax(Z, axis=0)))\n", id="mean-log-softmax-axis0"),
+    pytest.param("Z: [N, M]\nJ = cross_entropy(0.5, softmax(Z))\n", id="cross-entropy-scalar-label"),
+    pytest.param("z: [M]\nJ = cross_entropy(1, softmax(z))\n", id="cross-entropy-vector-scalar-label"),
+    pytest.param("Z: [N, M]\nJ = sum(sum(log(softmax(Z)), axis=-1))\n", id="row-sums-of-log-softmax"),
+])
+@pytest.mark.xfail(strict=True, reason=SOFTMAX_BUG)
+def test_softmax_with_a_gradient_broadcast_along_its_axis(source):
+    network = parse_network(source)
+    bindings = bindings_for(network)
+    leaves = leaf_values(network, bindings, np.random.default_rng(0))
+    check_gradients(network, bindings, leaves)
+
+
+@pytest.mark.parametrize("source", [
+    "Z: [N, M]\nw: [1, M]\nJ = sum(log(softmax(Z)) * w)\n",
+    "Z: [N, M]\nw: [N, 1]\nJ = sum(log(softmax(Z)) * w)\n",
+    "Z: [N, M]\nJ = -sum(log(softmax(Z)[0]))\n",
+    "z: [M]\nJ = -log(softmax(z))[2]\n",
+], ids=["column-weights", "row-weights", "index-row", "index-entry"])
+def test_softmax_with_a_gradient_that_varies_along_its_axis(source):
+    network = parse_network(source)
+    bindings = bindings_for(network)
+    leaves = leaf_values(network, bindings, np.random.default_rng(0))
+    check_gradients(network, bindings, leaves)

@@ -136,18 +136,36 @@ def derive(network: NetworkArg = None,
 
 @app.command()
 def walk(network: NetworkArg = None,
-         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to")] = None,
-         dims: DimsOpt = None, plain: PlainOpt = False) -> None:
-    """Walk the chain rule to one gradient (default: ∂J/∂W1 of the default network)."""
+         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to (default W1)")] = None,
+         dims: DimsOpt = None,
+         no_quiz: Annotated[bool, typer.Option("--no-quiz", help="show the shapes instead of asking")] = False,
+         no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: print the whole walk")] = False,
+         plain: PlainOpt = False,
+         export: Annotated[Optional[str], typer.Option("--export", help="save the session as .svg, .html or .txt")] = None,
+         step: Annotated[int, typer.Option("--step", min=1, help="start at this step (to pick up again)")] = 1,
+         ) -> None:
+    """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
     def body():
-        from .derivation import derive as derive_all
-        from .render import derivation_view
+        from .errors import TutorError
+        from .walk_ui import Quit, Tee, Walk, recorder_for, save
+        if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
+            raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
         net, given = load_bound(network, dims)
-        leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
-        result = derive_all(net, given, wrt=leaf)
+        interactive = not no_input and sys.stdin.isatty()
         out = console(plain_terminal(plain))
-        out.print(look(plain).text(f"Walking ∂{net.loss}/∂{leaf} in {net.origin}"))
-        out.print(derivation_view(result, look(plain)))
+        recorder = recorder_for(export)
+        session = Walk(net, network or "default", look(plain), Tee(out, recorder),
+                       read=out.input, interactive=interactive, quiz=not no_quiz)
+        try:
+            session.run(given, wrt, start=step)
+        except (Quit, EOFError):
+            sys.stderr.write(f"\nStopped. Pick up again with:\n  {session.resume_hint()}\n")
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\nInterrupted. Pick up again with:\n  {session.resume_hint()}\n")
+            return 130
+        if recorder is not None:
+            save(recorder, export)
+            sys.stderr.write(f"saved {export}\n")
         return 0
     run(body)
 

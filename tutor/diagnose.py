@@ -132,6 +132,8 @@ def shape_error(result, failed_at: int, error: ShapeError) -> None:
         outcome = attempt(result, candidate)
         if outcome is None or outcome.verdict == "shape_error":
             continue
+        if line.claims and not any(s.name == line.name and s.value_ok for s in outcome.steps):
+            continue
         if outcome.verdict == "correct":
             best = (text, kind, candidate, outcome)
             break
@@ -213,7 +215,7 @@ def value_problems(result, samples, truth_exprs) -> None:
     if first_bad is not None:
         line = next(l for l in result.lines if l.name == first_bad.name)
         values = [d.learner[first_bad.name] for d in samples]
-        named = recognise(result, first_bad.claims, values)
+        named = recognise(result, first_bad.claims, values) if first_bad.shape_ok else None
         message = (f"{first_bad.name} is not ∂J/∂{first_bad.claims}"
                    + (f": {named[0]}" if named else ""))
         result.diagnostics.append(Diagnostic("E214", "error", message, line.span, None, None,
@@ -259,8 +261,8 @@ def recognise(result, node: str, values) -> tuple[str, str] | None:
         ok = True
         for value in values:
             _, forward_values = sample(result.network, result.bindings, rng)
-            if not close(value, np.broadcast_to(Evaluator(forward_values, result.bindings)(wrong),
-                                                np.shape(value))):
+            wrong_value = np.asarray(Evaluator(forward_values, result.bindings)(wrong))
+            if wrong_value.shape != np.shape(value) or not close(value, wrong_value):
                 ok = False
                 break
         if ok:
@@ -384,9 +386,7 @@ def suggest(result, samples) -> None:
             continue
         if all(close(np.broadcast_to(Evaluator({**d.values, **d.learner}, result.bindings)(g),
                                      np.shape(d.truth[result.wrt])), d.truth[result.wrt]) for d in samples):
-            kept = [l for l in result.lines if l.name and any(s.name == l.name for s in good)]
-            prefix = "".join(f"{l.name} = {segment(result, l.expr)}\n" for l in kept
-                             if result.lines.index(l) <= result.lines.index(next(x for x in result.lines
-                                                                                  if x.name == step.name)))
+            upto = next(i for i, x in enumerate(result.lines) if x.name == step.name)
+            prefix = "".join(f"{l.name} = {segment(result, l.expr)}\n" for l in result.lines[: upto + 1])
             result.suggestion = prefix + code(g)
             return

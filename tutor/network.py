@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .dims import Shape, complete_bindings, format_shape
 from .errors import NameError_, ParseError, ShapeError, Span, TutorError
-from .ir import Call, Expr, names_in, walk
+from .ir import Call, Expr, Var, names_in, walk
 from .parse import FUNCTIONS, Reader, Scope, is_symbol
 from .shapes import annotate
 
@@ -48,6 +48,15 @@ class Network:
             for used in sorted(names_in(expr), key=self.nodes.index):
                 out[used].append(name)
         return out
+
+    def dims_in_flow_order(self) -> list[str]:
+        """Dimensions in the order the forward pass meets them (Dx, H, Dy): the order to ask for them."""
+        out: list[str] = []
+        for expr in self.definitions.values():
+            for node in walk(expr):
+                for d in self.leaves.get(getattr(node, "name", None), ()) if isinstance(node, Var) else ():
+                    out.extend(s for s in d.symbols if s not in out)
+        return out + [s for s in self.dims if s not in out]
 
     def bindings(self, given: dict[str, int] | None = None) -> dict[str, int]:
         unknown = sorted(set(given or {}) - set(self.dims))

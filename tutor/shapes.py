@@ -145,6 +145,8 @@ def diag(node: Call, a: Shape) -> Shape:
             return (n,)
         if n.is_literal and m.is_literal:
             return (Dim(min(n.coeff, m.coeff)),)
+        if ONE in (n, m):  # min(1, anything) is 1
+            return (ONE,)
         raise fail(node, f"diag of a {format_shape(a)} matrix: its length is min({n}, {m}), "
                          "which is not known symbolically; use a square matrix", a)
     raise fail(node, f"diag needs a vector or a matrix, not a {format_shape(a)} array", a)

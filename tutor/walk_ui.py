@@ -1,0 +1,284 @@
+"""The interactive chain-rule stepper: shows stages, asks, judges, hints, goes back.
+
+Everything it shows comes from `walkthrough.stages`, `render` and the check
+engine; this module only decides what to print next and reads the learner's
+keys. Without a terminal it never asks: it prints every stage with its answer.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import StringIO
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from .answers import AnswerError, judge, parse_shape
+from .derivation import Derivation, derive
+from .dims import format_shape
+from .network import Network
+from .render import Look, blocks, break_note, contraction_panel, numbers_view, shapes_table
+from .walkthrough import Stage, stages
+
+KEYS = "Enter: continue   b: back   h: hint   q: quit   ?: these keys"
+
+
+class Quit(Exception):
+    """The learner asked to stop (q, end of input)."""
+
+
+class Back(Exception):
+    pass
+
+
+@dataclass
+class Tee:
+    """Prints to the terminal and, when exporting, to a recording console (answers too)."""
+
+    console: Console
+    recorder: Console | None = None
+
+    def print(self, *things, **kw) -> None:
+        self.console.print(*things, **kw)
+        if self.recorder is not None:
+            self.recorder.print(*things, **kw)
+
+    def echo(self, prompt: str, answer: str) -> None:
+        if self.recorder is not None:
+            self.recorder.print(Text(prompt + answer))
+
+
+@dataclass
+class Walk:
+    network: Network
+    spec: str
+    look: Look
+    out: Tee
+    read: Callable[[str], str]
+    interactive: bool
+    quiz: bool = True
+    position: int = 0
+    leaf: str = ""
+    bindings: dict[str, int] = field(default_factory=dict)
+
+    # -- input ------------------------------------------------------------------------
+    def ask(self, prompt: str) -> str:
+        """One line from the learner; q quits, ? shows the keys, b goes back."""
+        while True:
+            answer = self.read(self.look.text(prompt)).strip()
+            self.out.echo(self.look.text(prompt), answer)
+            if answer.lower() in ("q", "quit", "exit"):
+                raise Quit
+            if answer == "?":
+                self.out.print(Text(KEYS, style="dim"))
+                continue
+            if answer.lower() == "b":
+                raise Back
+            return answer
+
+    # -- the walk ---------------------------------------------------------------------
+    def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
+        net, look = self.network, self.look
+        self.out.print(Panel(Text(look.text(f"Where the shapes of ∂{net.loss}/∂leaf come from. At each step, "
+                                           f"say the shape of the Jacobian. {KEYS}")),
+                             title=look.text(f"shapetutor walk: {net.origin}"), box=look.box))
+        self.out.print(shapes_table(net, net.bindings(given), look))
+        self.bindings = self.ask_dims(given) if self.interactive and not given else net.bindings(given)
+        if self.interactive and not given:
+            self.out.print(shapes_table(net, self.bindings, look))
+        self.leaf = wrt or (self.ask_leaf() if self.interactive else self.default_leaf())
+        d = derive(net, self.bindings, wrt=self.leaf)
+        plan = stages(d, self.leaf, quiz=self.quiz)
+        self.position = max(0, min(start - 1, len(plan) - 1))
+        while self.position < len(plan):
+            try:
+                self.show(d, plan[self.position])
+                self.position += 1
+            except Back:
+                self.position = max(0, self.position - 1)
+                self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
+        return d
+
+    def default_leaf(self) -> str:
+        return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
+
+    def ask_dims(self, given: dict[str, int]) -> dict[str, int]:
+        defaults = self.network.bindings(given)
+        chosen: dict[str, int] = {}
+        self.out.print(Text("Choose your own dimensions (Enter keeps the default)."))
+        for name in self.network.dims_in_flow_order():
+            while True:
+                try:
+                    answer = self.ask(f"{name} [{defaults[name]}]: ")
+                except Back:
+                    continue
+                if not answer:
+                    chosen[name] = defaults[name]
+                    break
+                if answer.isdigit() and 1 <= int(answer) <= 1_000_000:
+                    chosen[name] = int(answer)
+                    break
+                self.out.print(Text(f"  {name} must be a whole number from 1 to 1,000,000", style="yellow"))
+        return self.network.bindings(chosen)
+
+    def ask_leaf(self) -> str:
+        leaves = list(self.network.leaves)
+        default = self.default_leaf()
+        while True:
+            try:
+                answer = self.ask(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(leaves)} [{default}]: ")
+            except Back:
+                continue
+            if not answer:
+                return default
+            if answer in leaves:
+                return answer
+            self.out.print(Text(f"  {answer!r} is not a leaf of this network", style="yellow"))
+
+    # -- stages -------------------------------------------------------------------------
+    def show(self, d: Derivation, stage: Stage) -> None:
+        getattr(self, "show_" + stage.kind)(d, stage)
+
+    def pause(self) -> None:
+        if self.interactive:
+            self.ask("Enter ▸ ")
+
+    def show_factor(self, d: Derivation, stage: Stage) -> None:
+        look, b, f = self.look, self.bindings, stage.factor
+        g = d.gradients[self.leaf]
+        net = d.network
+        lines = []
+        if f.of in net.definitions:
+            lines.append(f"{f.of} = {look.expr(net.definitions[f.of])}")
+        if f.fused:
+            lines.append(f"{f.fused} = {look.expr(net.definitions[f.fused])}: softmax and cross-entropy together, "
+                         f"so this step goes straight from {f.of} to {f.wrt}.")
+            for a in d.assumptions:
+                lines.append(f"Assumption: {a.text()}.")
+        if f.rule is not None:
+            incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
+            lines.append(f"Backwards through it: d{f.wrt} = {look.expr(f.rule)}   (from {incoming})")
+        title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
+        self.out.print(Panel(Text(look.text("\n".join(lines))), title=look.text(title), box=look.box,
+                             title_align="left"))
+        if stage.question is not None and self.interactive:
+            self.quiz_shape(stage)
+        else:
+            self.out.print(Text(look.text(f"  Jacobian ∂{f.of}/∂{f.wrt}: {look.shape(f.shape, b)}")))
+        naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ no longer a matrix product")
+        self.out.print(Text(look.text(f"  naive product so far: {naive}"), style="cyan"))
+        if stage.index < len(g.chain) and (g.breaks_at is None or stage.index - 1 != g.breaks_at):
+            self.pause()
+
+    def quiz_shape(self, stage: Stage) -> None:
+        q, look, b = stage.question, self.look, self.bindings
+        used = 0
+        symbols = set(self.network.dims)
+        while True:
+            answer = self.ask(f"  Shape of ∂{q.of}/∂{q.wrt}? ")
+            if answer.lower() == "h" or answer == "":
+                if used < len(q.hints):
+                    self.out.print(Text(look.text(f"  hint {used + 1}/{len(q.hints)}: {q.hints[used]}"),
+                                        style="yellow"))
+                    used += 1
+                    if used < len(q.hints):
+                        continue
+                self.out.print(Text(look.text(f"  The shape is {look.shape(q.expected, b)}.")))
+                return
+            try:
+                given = parse_shape(answer, symbols)
+            except AnswerError as error:
+                self.out.print(Text(look.text(f"  ✗ {error}"), style="yellow"))
+                continue
+            feedback = judge(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape)
+            self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
+            if feedback.ok:
+                return
+
+    def show_break(self, d: Derivation, stage: Stage) -> None:
+        g = d.gradients[self.leaf]
+        note = break_note(d, g, self.look)
+        if note is not None:
+            self.out.print(Panel(note, title=self.look.text("The naive chain breaks here"), box=self.look.box,
+                                 title_align="left"))
+        self.pause()
+
+    def show_contraction(self, d: Derivation, stage: Stage) -> None:
+        g = d.gradients[self.leaf]
+        panel = contraction_panel(d, g, self.look)
+        if panel is not None:
+            self.out.print(panel)
+        picture = blocks(g, self.bindings, self.look)
+        if picture is not None:
+            self.out.print(picture)
+        self.pause()
+
+    def show_numbers(self, d: Derivation, stage: Stage) -> None:
+        from .numbers import jacobian_numbers
+        nums = jacobian_numbers(d, self.leaf)
+        if nums is None:
+            self.out.print(Text(self.look.text("(These dimensions are too large to print the Jacobian's numbers; "
+                                               "walk again with small --dims to see them.)"), style="dim"))
+            return
+        self.out.print(numbers_view(nums, self.look))
+        self.pause()
+
+    def show_answer(self, d: Derivation, stage: Stage) -> None:
+        look, g = self.look, d.gradients[self.leaf]
+        target = f"∂{self.network.loss}/∂{self.leaf}"
+        if self.interactive:
+            from .check import check
+            from .errors import TutorError
+            from .render_check import check_view
+            while True:
+                answer = self.ask(f"Now write {target} as a formula (Enter shows it): ")
+                if not answer or answer.lower() == "h":
+                    break
+                try:
+                    result = check(self.network, self.leaf, answer, self.bindings)
+                except TutorError as error:
+                    self.out.print(Text(look.text(f"  ✗ {error.message}"), style="yellow"))
+                    continue
+                self.out.print(check_view(result, look))
+                if result.correct:
+                    break
+        self.out.print(Text(look.text(f"{target} = {look.expr(g.formula)}"), style="bold"))
+        if look.unicode:
+            self.out.print(Text(f"code: {g.formula_code}"))
+        v = d.verification
+        if v is not None:
+            self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
+                                          f"(relative error {v.max_error:.1e}) at "
+                                          + ", ".join(f"{k}={n}" for k, n in self.bindings.items()))))
+
+    def resume_hint(self) -> str:
+        dims = ",".join(f"{k}={v}" for k, v in self.bindings.items())
+        parts = ["shapetutor walk", self.spec]
+        if self.leaf:
+            parts.append(f"--wrt {self.leaf}")
+        if dims:
+            parts.append(f"--dims {dims}")
+        if self.position:
+            parts.append(f"--step {self.position + 1}")
+        return " ".join(parts)
+
+
+def recorder_for(path: str | None) -> Console | None:
+    return Console(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
+
+
+def save(recorder: Console, path: str) -> None:
+    from .errors import TutorError
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    try:
+        if suffix == "svg":
+            recorder.save_svg(path, title="shapetutor walk")
+        elif suffix in ("html", "htm"):
+            recorder.save_html(path)
+        elif suffix == "txt":
+            recorder.save_text(path)
+        else:
+            raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
+    except OSError as exc:
+        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
