@@ -247,7 +247,6 @@ BROADCAST_LABEL_BUG = ("targets.find_targets takes a label that is broadcast alo
                        "own verify() rejects it)")
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason=LABEL_RANK_BUG)
 @pytest.mark.parametrize("source", [
     "y: [M]\nZ: [N, M]\nJ = cross_entropy(y, softmax(Z))\n",
     "w: [M]\nZ: [N, M]\nJ = -sum(log(softmax(Z)) * w)\n",
@@ -260,7 +259,6 @@ def test_a_label_of_lower_rank_than_the_softmax_can_be_sampled(source):
     assert result.ok
 
 
-@pytest.mark.xfail(strict=True, reason=BROADCAST_LABEL_BUG)
 @pytest.mark.parametrize("source", [
     "Z: [N, M]\ns: []\nJ = cross_entropy(s, softmax(Z))\n",
     "Z: [N, M]\ns: [N, 1]\nJ = cross_entropy(s, softmax(Z))\n",

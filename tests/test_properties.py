@@ -29,10 +29,10 @@ KINKED = {"relu", "abs"}
 #: Known engine bug (see test_rules.py::test_reduction_of_a_broadcast): a sum/mean applied directly to
 #: `A + b` / `A - b`, where b was broadcast, gives b the gradient of ONE copy instead of the sum over all
 #: copies. While it stands, the generator does not reduce such nodes directly (set False to reproduce it).
-AVOID_KNOWN_BROADCAST_BUG = True
+AVOID_KNOWN_BROADCAST_BUG = False
 #: Known engine bug (see test_networks.py::test_a_label_of_lower_rank_than_the_softmax_can_be_sampled): a leaf
 #: multiplying a log_softmax with broadcasting is taken for a one-hot label along an axis it does not have.
-AVOID_KNOWN_LABEL_BUG = True
+AVOID_KNOWN_LABEL_BUG = False
 
 
 def dims_text(shape):

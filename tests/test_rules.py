@@ -221,8 +221,6 @@ ALL = (PRINTING + ARITH + POW + NEG + MATMUL + TRANSPOSE + INDEX + UNARY + SOFTM
 
 # Known engine bugs (see the report): the expression, and why it fails.
 BUGS = {
-    "diag wide literal": "backward raises AssertionError: diag's VJP returns a square matrix for a non-square input",
-    "diag tall literal": "backward raises AssertionError: diag's VJP returns a square matrix for a non-square input",
 }
 
 
@@ -243,7 +241,7 @@ def bindings_for(network):
 
 def apply_known_bugs(request, label):
     if label in BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, raises=(AssertionError,), reason=BUGS[label]))
+        request.applymarker(pytest.mark.xfail(strict=True, reason=BUGS[label]))
 
 
 @pytest.mark.parametrize("expr, decls, domains", ALL)
@@ -328,9 +326,7 @@ def reduction_cases():
                     parse_network(source)
                 except TutorError:
                     continue  # e.g. axis=1 of a vector
-                bug = (red, a, op, b) in BROADCAST_BUG_CASES
-                marks = [pytest.mark.xfail(strict=True, reason=BROADCAST_BUG)] if bug else []
-                yield pytest.param(source, id=red.format(e=f"A{a}{op}B{b}"), marks=marks)
+                yield pytest.param(source, id=red.format(e=f"A{a}{op}B{b}"))
 
 
 @pytest.mark.parametrize("source", list(reduction_cases()))
@@ -341,7 +337,6 @@ def test_reduction_of_a_broadcast(source):
     check_gradients(network, bindings, leaves)
 
 
-@pytest.mark.xfail(strict=True, reason=BROADCAST_BUG)
 @pytest.mark.parametrize("source, leaf, expected", [
     ("x: [1, D]\ns: []\nJ = sum(x + s)\n", "s", "D"),
     ("A: [N, M]\nb: [M]\nc: [M]\nJ = sum(sum(A + b, axis=0) * c)\n", "b", "N * c"),
@@ -373,7 +368,6 @@ SOFTMAX_BUG = ("vjp.softmax_vjp: when g == K / softmax with K broadcast along th
     pytest.param("z: [M]\nJ = cross_entropy(1, softmax(z))\n", id="cross-entropy-vector-scalar-label"),
     pytest.param("Z: [N, M]\nJ = sum(sum(log(softmax(Z)), axis=-1))\n", id="row-sums-of-log-softmax"),
 ])
-@pytest.mark.xfail(strict=True, reason=SOFTMAX_BUG)
 def test_softmax_with_a_gradient_broadcast_along_its_axis(source):
     network = parse_network(source)
     bindings = bindings_for(network)

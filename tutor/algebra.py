@@ -159,6 +159,15 @@ def common_divisor(n: Call) -> Expr | None:
     return None
 
 
+def sum_of_broadcast(n: Call) -> Expr | None:
+    """sum(c repeated over A) over every axis is c times A's size: `N * M`, not a sum of ones."""
+    if n.prim == "sum" and n.param("axis") is None and is_call(n.args[0], "broadcast_to") \
+            and is_scalar(n.args[0].args[0]):
+        from .dims import product
+        return mk("mul", n.args[0].args[0], dim_expr(product(n.args[0].shape)))
+    return None
+
+
 def no_op_transpose(n: Call) -> Expr | None:
     """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing."""
     if n.prim == "transpose":
@@ -208,5 +217,5 @@ def _shape_or_none(node: Call) -> Shape | None:
         return None
 
 
-REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, absorb_broadcast, no_op_transpose,
+REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, absorb_broadcast, sum_of_broadcast, no_op_transpose,
                                  pull_out_negation, constants_first, common_divisor)

@@ -66,10 +66,11 @@ defimpl("diag", np.diag)
 defimpl("cross_entropy", lambda y, p: -np.sum(y * np.log(p)))
 defimpl("reshape", lambda a, shape: np.reshape(a, shape))
 defimpl("onehot", lambda i, n: np.eye(n)[i])
+defimpl("eye", lambda n, m=None: np.eye(n, m))
 defimpl("broadcast_to", lambda g, like: np.broadcast_to(g, np.shape(like)))
 
 # Parameters that hold dimensions are given to the implementations as numbers.
-DIM_PARAMS = {"shape", "n"}
+DIM_PARAMS = {"shape", "n", "m"}
 
 
 class Evaluator:
@@ -103,7 +104,7 @@ class Evaluator:
     def numeric_param(self, key: str, value):
         if key == "shape":
             return tuple(d.value(self.bindings) for d in value)
-        if key == "n":
+        if key in ("n", "m"):
             return value.value(self.bindings)
         return value
 

@@ -45,6 +45,7 @@ FUNCTIONS.update({
     # Extensions beyond SPEC §2, needed to write some gradients (documented in docs/language.md).
     "reshape": Function("reshape", 1, ("shape",)),
     "onehot": Function("onehot", 0, ("i", "n")),
+    "eye": Function("eye", 0, ("n", "m")),
 })
 METHODS = {"sum", "mean", "transpose", "reshape"}
 MODULES = {"np", "numpy"}
@@ -229,6 +230,8 @@ class Reader:
         operands = tuple(self.expr(a, scope, depth + 1) for a in args[: fn.arity])
         if fn.prim == "onehot" and set(params) != {"i", "n"}:
             raise self.error(ParseError, "onehot needs i= and n=", node)
+        if fn.prim == "eye" and "n" not in params:
+            raise self.error(ParseError, "eye needs a size: eye(N) or eye(N, M)", node)
         if fn.prim == "reshape" and "shape" not in params:
             raise self.error(ParseError, "reshape needs a shape", node)
         return Call(fn.prim, operands, tuple(sorted(params.items())), span=Span.of(node))
@@ -259,8 +262,8 @@ class Reader:
                     if s not in scope.dims:
                         raise self.error(NameError_, f"unknown dimension {s!r}", node)
             return dims
-        if key == "n":
-            d = self.dim(node)
+        if key in ("n", "m"):
+            d = self.dim(node, products=True)
             if d.symbols and d.symbols[0] not in scope.dims:
                 raise self.error(NameError_, f"unknown dimension {d.symbols[0]!r}", node)
             return d

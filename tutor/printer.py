@@ -96,14 +96,15 @@ class Printer:
 
     def function(self, expr: Call) -> tuple[str, int]:
         parts = [self(a) for a in expr.args]
-        for key, value in expr.params:
+        order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them
+        for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
             if key in DEFAULT_PARAMS and self.is_default(expr.prim, key, value):
                 continue
             if key in ("shape",):
                 dims = [str(d) if d.is_literal else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols))
                         for d in value]
                 parts.append("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
-            elif key in ("i", "n"):
+            elif key in ("i", "n", "m"):
                 parts.append(str(value))
             else:
                 parts.append(f"{key}={value!r}")

@@ -181,6 +181,13 @@ def onehot(node: Call) -> Shape:
 shape_rules["onehot"] = onehot
 
 
+def eye(node: Call) -> Shape:
+    return (node.param("n"), node.param("m") or node.param("n"))
+
+
+shape_rules["eye"] = eye
+
+
 def broadcast_to(node: Call, g: Shape, like: Shape) -> Shape:
     if broadcast(node, g, like) != like:
         raise fail(node, f"cannot broadcast {format_shape(g)} to {format_shape(like)}", g, like)

@@ -20,15 +20,23 @@ def find_targets(network: Network) -> dict[str, int]:
     def resolve(e: Expr) -> Expr:
         return network.definitions.get(e.name, e) if isinstance(e, Var) else e
 
-    def softmax_axis(e: Expr, prims: tuple[str, ...]) -> int | None:
+    def softmax_axis(e: Expr, prims: tuple[str, ...]) -> tuple[int, int] | tuple[None, None]:
+        """(axis, rank) of the softmax that e is, or (None, None)."""
         e = resolve(e)
         if isinstance(e, Call) and e.prim in prims:
-            return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0]
-        return None
+            return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0], len(e.args[0].shape)
+        return None, None
 
-    def note(y: Expr, axis: int | None) -> None:
-        if isinstance(y, Var) and y.name in network.leaves and axis is not None:
-            found.setdefault(y.name, set()).add(axis)
+    def note(y: Expr, axis: int | None, rank: int | None = None) -> None:
+        """Record y as one-hot along `axis` (counted in an operand of `rank` axes, right-aligned)."""
+        if not (isinstance(y, Var) and y.name in network.leaves) or axis is None:
+            return
+        shape = network.leaves[y.name]
+        own = axis - ((rank if rank is not None else len(shape)) - len(shape))
+        if 0 <= own < len(shape) and not (shape[own].is_literal and shape[own].coeff == 1):
+            found.setdefault(y.name, set()).add(own)
+        else:  # broadcast along the normalised axis: it cannot sum to 1 there
+            found.setdefault(y.name, set()).add(-1)
 
     for expr in network.definitions.values():
         for node in walk(expr):
@@ -36,13 +44,15 @@ def find_targets(network: Network) -> dict[str, int]:
                 continue
             if node.prim == "cross_entropy":
                 y, p = node.args
-                axis = softmax_axis(p, ("softmax",))
-                note(y, axis if axis is not None else len(y.shape) - 1 if y.shape else None)
+                axis, rank = softmax_axis(p, ("softmax",))
+                if axis is None and y.shape:
+                    axis, rank = len(y.shape) - 1, len(y.shape)
+                note(y, axis, rank)
             elif node.prim == "mul":
                 for y, other in (node.args, node.args[::-1]):
                     other = resolve(other)
                     if isinstance(other, Call) and other.prim == "log":
-                        note(y, softmax_axis(other.args[0], ("softmax",)))
+                        note(y, *softmax_axis(other.args[0], ("softmax",)))
                     else:
-                        note(y, softmax_axis(other, ("log_softmax",)))
-    return {name: axes.pop() for name, axes in found.items() if len(axes) == 1}
+                        note(y, *softmax_axis(other, ("log_softmax",)))
+    return {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}

@@ -97,7 +97,17 @@ def shaped(e: Expr, shape: Shape) -> Expr:
 
 defvjp("outer", lambda g, ans, a, b: shaped(g @ flat(b), a.shape),
        lambda g, ans, a, b: shaped(flat(a) @ g, b.shape))
-defvjp("diag", lambda g, ans, a: call("diag", g))
+def diag_vjp(g, ans, a):
+    if len(a.shape) == 2 and a.shape[0] != a.shape[1]:
+        # g along the diagonal of a non-square matrix: eye(n, m) scaled by row (wide) or by column (tall)
+        n, m = a.shape
+        wide = n == ONE or (n.is_literal and m.is_literal and n.coeff < m.coeff)
+        eye = call("eye", n=n, m=m)
+        return eye * shaped(g, (ans.shape[0], ONE)) if wide else eye * g
+    return call("diag", g)
+
+
+defvjp("diag", diag_vjp)
 defvjp("reshape", lambda g, ans, a, shape: shaped(g, a.shape))
 
 
@@ -148,52 +158,60 @@ def over(g: Expr, denominator: Expr) -> Expr | None:
     return None
 
 
-def target_scale(k: Expr, axis: int) -> tuple[Expr, str] | None:
-    """(c, y) when k == c * y for a one-hot target y along `axis` and a scalar c."""
-    if isinstance(k, Var) and TARGETS.get().get(k.name) == axis:
+def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
+    """(c, y) when k == c * y for a one-hot target y along `axis` (of `rank` axes) and a scalar c."""
+    if is_call(k, "broadcast_to"):
+        return target_scale(k.args[0], axis, rank)
+    if isinstance(k, Var) and TARGETS.get().get(k.name) == axis - (rank - len(k.shape)):
         return const(1), k.name
     if is_call(k, "neg"):
-        found = target_scale(k.args[0], axis)
+        found = target_scale(k.args[0], axis, rank)
         return None if found is None else (-found[0], found[1])
     if is_call(k, "mul"):
         a, b = k.args
         for scale, rest in ((a, b), (b, a)):
             if is_scalar(scale):
-                found = target_scale(rest, axis)
+                found = target_scale(rest, axis, rank)
                 if found:
                     return scale * found[0], found[1]
     if is_call(k, "div") and is_scalar(k.args[1]):
-        found = target_scale(k.args[0], axis)
+        found = target_scale(k.args[0], axis, rank)
         return None if found is None else (found[0] / k.args[1], found[1])
     return None
 
 
 def sum_along(k: Expr, axis: int, rank: int) -> Expr:
     """sum(k, axis, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
-    found = target_scale(k, axis)
+    found = target_scale(k, axis, rank)
     if found is not None:
         USED.get().append(Assumption(found[1], axis))
         return found[0]
     return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
 
 
+def full(g: Expr, like: Expr) -> Expr:
+    """g spread to like's shape, so that a sum along an axis counts every copy."""
+    return g if g.shape == like.shape else call("broadcast_to", g, like)
+
+
 def softmax_vjp(g, ans, a, axis=-1):
     (ax,) = normalize_axes(None, a.shape, axis)
     k = over(g, ans)
     if k is not None:  # g = K / softmax: the Jacobian diag(s) - s sᵀ applied to it collapses
-        return k - ans * sum_along(k, ax, len(a.shape))
+        return k - ans * sum_along(full(k, ans), ax, len(a.shape))
     return ans * (g - sum_along(g * ans, ax, len(a.shape)))
 
 
 def log_softmax_vjp(g, ans, a, axis=-1):
     (ax,) = normalize_axes(None, a.shape, axis)
-    return g - call("softmax", a, axis=axis) * sum_along(g, ax, len(a.shape))
+    return g - call("softmax", a, axis=axis) * sum_along(full(g, ans), ax, len(a.shape))
 
 
 defvjp("softmax", softmax_vjp)
 defvjp("log_softmax", log_softmax_vjp)
 defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
 defvjp("onehot")
+defvjp("eye")
 defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
 
 
@@ -202,8 +220,6 @@ def unbroadcast(g: Expr, shape: Shape) -> Expr:
     """Sum g over the axes that broadcasting added or stretched, so it has `shape`."""
     if g.shape == shape:
         return g
-    if is_call(g, "broadcast_to") and g.args[0].shape == shape:
-        return g.args[0]
     if all(d == ONE for d in shape):
         return shaped(call("sum", g), shape)
     extra = len(g.shape) - len(shape)
