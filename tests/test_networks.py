@@ -166,7 +166,7 @@ DEAD_RELU_CASES = {("l2", "x"), ("l2", "b1")}  # W1 also has the nonzero lam * W
 def leaf_cases():
     for spec, ident in zip(SPECS, IDS):
         for leaf in load(spec).leaves:
-            marks = [pytest.mark.xfail(strict=True, reason=DEAD_RELU)] if (ident, leaf) in DEAD_RELU_CASES else []
+            marks = []
             yield pytest.param(spec, leaf, id=f"{ident}-{leaf}", marks=marks)
 
 
@@ -180,7 +180,6 @@ def test_verifier_catches_a_gradient_scaled_by_one_part_in_a_million(spec, leaf)
     assert max(result.leaf_errors, key=result.leaf_errors.get) == leaf
 
 
-@pytest.mark.xfail(strict=True, reason=DEAD_RELU)
 def test_verifier_rejects_a_zero_gradient_through_relu_at_every_seed():
     net = load(str(Path(__file__).parent / "networks/l2.net"))
     good = all_gradients(net)

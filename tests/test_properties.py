@@ -245,8 +245,6 @@ def away_from_kinks(network, kinks, values, bindings):
     return True
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(networks(), st.integers(0, 2**32 - 1))
 def test_random_network_gradients_equal_finite_differences(generated, seed):
     source, kinks, shapes = generated

@@ -14,7 +14,6 @@ from .dims import ONE, Shape
 from .grad import local_vjp
 from .ir import Const, Expr, Var, names_in
 from .network import Network
-from .vjp import USED
 
 
 @dataclass(frozen=True)
@@ -107,17 +106,11 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     g_soft = local_vjp(network, of, soft, incoming(network, of))
     if g_soft is None:
         return None
-    from .vjp import TARGETS
-    from .targets import find_targets
-    from .grad import push
+    from .grad import assuming, push
     grads: dict[str, Expr] = {}
-    t1, t2 = TARGETS.set(find_targets(network)), USED.set([])
-    try:
+    with assuming(network) as used:
         push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads)
-        collapsed = bool(USED.get())
-    finally:
-        TARGETS.reset(t1)
-        USED.reset(t2)
+    collapsed = bool(used)
     z = network.definitions[soft].args[0].name
     return grads.get(z) if collapsed else None
 

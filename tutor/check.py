@@ -24,6 +24,7 @@ from .shapes import infer
 CLAIM = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
 DRAWS = 3
+MAX_DRAWS = 8
 
 
 @dataclass(frozen=True)
@@ -278,12 +279,15 @@ class Draw:
 
 
 def draws(network: Network, lines: list[Line], bindings: dict[str, int], truth_exprs: dict[str, Expr],
-          count: int = DRAWS) -> list[Draw]:
+          count: int = DRAWS, informative: tuple[str, ...] = ()) -> list[Draw]:
+    """`count` random draws, more (up to MAX_DRAWS) while a gradient in `informative` has been all zero:
+    behind inactive ReLUs a wrong answer would look right."""
     from .numeric import Evaluator
     from .sampling import sample
     rng = np.random.default_rng(20261128)
-    out = []
-    for _ in range(count):
+    out: list[Draw] = []
+    silent = {n for n in informative if n in truth_exprs}
+    while len(out) < count or (silent and len(out) < MAX_DRAWS):
         _, values = sample(network, bindings, rng)
         truth_eval = Evaluator(values, bindings)
         truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
@@ -298,6 +302,7 @@ def draws(network: Network, lines: list[Line], bindings: dict[str, int], truth_e
                     learned[line.name] = final
                     learner_values[line.name] = final
         out.append(Draw(learned, final, truth, values))
+        silent -= {n for n in silent if np.any(np.asarray(truth[n]) != 0)}
     return out
 
 
@@ -332,7 +337,8 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
     result.shape_ok = final_shape == expected
 
     truth_exprs = dict(backward(network).wrt)
-    samples = draws(network, typed, bindings, truth_exprs)
+    samples = draws(network, typed, bindings, truth_exprs,
+                    informative=(wrt,) + tuple(l.claims for l in typed if l.claims))
     result.steps = judge_steps(network, typed, bindings, samples)
 
     finals = [d.final for d in samples]

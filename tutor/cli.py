@@ -63,11 +63,17 @@ def run(body: Callable[[], int | None]) -> None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         raise typer.Exit(130) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
     except BrokenPipeError:
         try:
             sys.stdout = None  # the reader left; say nothing more
         finally:
             os._exit(0)
+    except Exception as error:  # a bug in shapetutor: say so plainly, never a traceback
+        sys.stderr.write(f"shapetutor: internal error ({type(error).__name__}: {error}).\n"
+                         "This is a bug in shapetutor, not in your input; please report it with the command you ran.\n")
+        raise typer.Exit(3) from None
     raise typer.Exit(code)
 
 

@@ -11,11 +11,16 @@ from .contraction import Contraction, explain
 from .dims import Shape, shape_json
 from .errors import TutorError
 from .grad import backward
-from .ir import Expr
+from .ir import Expr, expanded_size
+
 from .network import Network, check_indices
-from .printer import code
+from .printer import PRINT_LIMIT, code
 from .verify import Verification, verify
 from .vjp import Assumption
+
+#: A formula longer than this (in nodes, written out) is not printed: residual graphs can make
+#: the written-out text grow exponentially with depth while the shared form stays linear.
+FORMULA_LIMIT = PRINT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -29,8 +34,13 @@ class LeafGradient:
     contraction: Contraction | None
 
     @property
-    def formula_code(self) -> str:
-        return code(self.formula)
+    def printable(self) -> bool:
+        """False when the formula, written out, would repeat shared parts past FORMULA_LIMIT nodes."""
+        return expanded_size(self.formula, FORMULA_LIMIT) <= FORMULA_LIMIT
+
+    @property
+    def formula_code(self) -> str | None:
+        return code(self.formula) if self.printable else None
 
 
 @dataclass(frozen=True)

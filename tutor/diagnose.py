@@ -13,7 +13,7 @@ from .dims import format_shape
 from .errors import ShapeError, TutorError
 from .ir import Call, Expr, Var, walk
 from .mistakes import MISTAKES
-from .printer import code
+from .printer import code, code_or_none
 
 
 def source_line(result, line: int) -> str:
@@ -108,7 +108,7 @@ def diagnose(result, failed_at: int | None = None, error: ShapeError | None = No
 def derived_formula(result) -> str:
     from .grad import backward
     g = backward(result.network).wrt.get(result.wrt)
-    return code(g) if g is not None else "0"
+    return (code_or_none(g) or "") if g is not None else "0"
 
 
 # -- shape errors ----------------------------------------------------------------------
@@ -344,9 +344,10 @@ def step_help(result, claims: str, line: Line) -> str:
         g = backward(net, seeds={step.claims: Var(step.name, shape=net.shapes[step.claims])}).wrt.get(claims)
         if g is not None and not (set(net.definitions) & names_of(g)) - set(net.shapes):
             if backward(net).wrt.get(step.claims) is not None and dominates(net, step.claims, claims):
-                return f"{line.name} = {code(g)}"
+                return f"{line.name} = {code_or_none(g)}" if code_or_none(g) else ""
     g = backward(net).wrt.get(claims)
-    return f"{line.name} = {code(g)}" if g is not None else ""
+    text = code_or_none(g) if g is not None else None
+    return f"{line.name} = {text}" if text else ""
 
 
 def names_of(expr: Expr) -> set[str]:
@@ -388,5 +389,7 @@ def suggest(result, samples) -> None:
                                      np.shape(d.truth[result.wrt])), d.truth[result.wrt]) for d in samples):
             upto = next(i for i, x in enumerate(result.lines) if x.name == step.name)
             prefix = "".join(f"{l.name} = {segment(result, l.expr)}\n" for l in result.lines[: upto + 1])
-            result.suggestion = prefix + code(g)
+            text = code_or_none(g)
+            if text:
+                result.suggestion = prefix + text
             return

@@ -92,7 +92,7 @@ def parse_bindings(text: str | None) -> dict[str, int]:
         name, number = name.strip(), number.strip()
         if not sep or not SYMBOL.match(name):
             raise DimensionError(f"bad dimension binding {item!r}", expected="NAME=positive integer, e.g. Dx=5,H=3")
-        if not number.isdigit() or int(number) < 1:
+        if not (number.isascii() and number.isdigit()) or len(number) > 12 or int(number) < 1:
             raise DimensionError(f"dimension {name} must be a positive integer, got {number!r}",
                                  expected="NAME=positive integer, e.g. H=3")
         value = int(number)

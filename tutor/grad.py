@@ -6,11 +6,11 @@ sums the contributions that reach a name from several uses.
 """
 from __future__ import annotations
 
-import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .algebra import mk
-from .ir import Call, Const, Expr, Var, names_in
+from .ir import Call, Const, Expr, Var, deep_recursion, names_in
 from .network import Network
 from .targets import find_targets
 from .vjp import TARGETS, USED, Assumption, unbroadcast, vjp_rules
@@ -33,21 +33,26 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None,
     classic mistakes (a missing activation derivative, …) are reproduced.
     """
     table = {**vjp_rules, **(rules or {})}
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     loss = network.loss
     grads: dict[str, Expr] = dict(seeds) if seeds is not None else {loss: Const(1)}
-    token_t = TARGETS.set(find_targets(network))
-    token_u = USED.set([])
-    try:
+    with deep_recursion(), assuming(network) as used:
         for name in reversed(network.definitions):
             g = grads.get(name)
             if g is not None:
                 push(network.definitions[name], g, Var(name, shape=network.shapes[name]), grads, table)
-        used = tuple(dict.fromkeys(USED.get()))
+    return Gradients(loss, grads, tuple(dict.fromkeys(used)))
+
+
+@contextmanager
+def assuming(network: Network):
+    """The network's labels for the softmax rules, and a list collecting the assumptions used."""
+    used: list[Assumption] = []
+    token_t, token_u = TARGETS.set(find_targets(network)), USED.set(used)
+    try:
+        yield used
     finally:
         TARGETS.reset(token_t)
         USED.reset(token_u)
-    return Gradients(loss, grads, used)
 
 
 def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None) -> None:
@@ -69,11 +74,6 @@ def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | N
 def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:
     """The part of ∂/∂wrt that flows through the one definition `of`, for an incoming g."""
     grads: dict[str, Expr] = {}
-    token_t = TARGETS.set(find_targets(network))
-    token_u = USED.set([])
-    try:
+    with assuming(network):
         push(network.definitions[of], g, Var(of, shape=network.shapes[of]), grads)
-    finally:
-        TARGETS.reset(token_t)
-        USED.reset(token_u)
     return grads.get(wrt)

@@ -7,6 +7,8 @@ neither takes part in equality.
 """
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -141,3 +143,36 @@ def _T(self):
 Expr.__neg__ = _neg
 Expr.__pow__ = _pow
 Expr.T = property(_T)
+
+
+@contextmanager
+def deep_recursion(limit: int = 50_000):
+    """Room for the recursion that derived formulas of deep networks need, restored afterwards."""
+    old = sys.getrecursionlimit()
+    if old < limit:
+        sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def expanded_size(expr: Expr, limit: int) -> int:
+    """How many nodes the expression has when written out as text (shared sub-trees repeat).
+
+    Counted over the shared DAG, so it costs time linear in the DAG; stops early past `limit`.
+    """
+    memo: dict[int, int] = {}
+    order: list[Expr] = []
+    stack = [expr]
+    while stack:  # post-order without recursion
+        node = stack.pop()
+        if id(node) in memo:
+            continue
+        if isinstance(node, Call) and any(id(a) not in memo for a in node.args):
+            stack.append(node)
+            stack.extend(a for a in node.args if id(a) not in memo)
+            continue
+        memo[id(node)] = min(limit + 1, 1 + sum(memo[id(a)] for a in getattr(node, "args", ())))
+        order.append(node)
+    return memo[id(expr)]

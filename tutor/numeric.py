@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .ir import Call, Const, DimRef, Expr, Var
+from .ir import Call, Const, DimRef, Expr, Var, deep_recursion
 
 impl_rules: dict[str, Callable] = {}
 
@@ -83,6 +83,10 @@ class Evaluator:
         self.keep: list[Expr] = []  # keeps memoised nodes alive, so their ids stay unique
 
     def __call__(self, expr: Expr):
+        with deep_recursion():
+            return self.value(expr)
+
+    def value(self, expr: Expr):
         key = id(expr)
         if key in self.memo:
             return self.memo[key]
@@ -94,7 +98,7 @@ class Evaluator:
             out = np.float64(self.bindings[expr.name])
         else:
             assert isinstance(expr, Call)
-            args = [self(a) for a in expr.args]
+            args = [self.value(a) for a in expr.args]
             params = {k: self.numeric_param(k, v) for k, v in expr.params}
             out = impl_rules[expr.prim](*args, **params)
         self.memo[key] = out

@@ -18,6 +18,8 @@ from .ir import Call, Const, DimRef, Expr, Var
 MAX_SOURCE_CHARS = 1_000_000
 MAX_DEPTH = 100
 MAX_STATEMENTS = 5_000
+MAX_NUMBER = 1e300
+MAX_LITERAL_DIM = 10**12  # shapes reason about it; numbers are refused far below (sampling.MAX_ELEMENTS)
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,13 @@ class Reader:
             raise ParseError(f"syntax error: {exc.msg}", Span(line, col, col + 1),
                              source=self.source, origin=self.origin) from None
         except (RecursionError, MemoryError):
+            lines = self.source.splitlines() or [""]
+            line = max(range(len(lines)), key=lambda i: len(lines[i])) + 1  # the deep one is the long one
             raise ParseError(f"expression nested too deeply (the limit is {MAX_DEPTH} levels)",
-                             Span(1, 0, 1), source=self.source, origin=self.origin) from None
+                             Span(line, 0, 1), source=self.source, origin=self.origin) from None
+        except (UnicodeError, ValueError) as exc:
+            raise ParseError(f"unreadable text: {exc}", Span(1, 0, 1), source=self.source,
+                             origin=self.origin) from None
         if len(tree.body) > MAX_STATEMENTS:
             raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {MAX_STATEMENTS:,}",
                              tree.body[MAX_STATEMENTS])
@@ -117,6 +124,9 @@ class Reader:
         if isinstance(node, ast.Constant) and type(node.value) is int:
             if node.value < 1:
                 raise self.error(ParseError, f"dimension {node.value} is not positive", node, expected)
+            if node.value > MAX_LITERAL_DIM:
+                raise self.error(ParseError, f"dimension {node.value} is larger than {MAX_LITERAL_DIM:,}", node,
+                                 "a dimension symbol for sizes this large")
             return Dim(node.value)
         if isinstance(node, ast.Name):
             return Dim.symbol(node.id)
@@ -151,6 +161,8 @@ class Reader:
             return Call(COMPARE[type(node.ops[0])], (sub(node.left), sub(node.comparators[0])), span=span)
         if isinstance(node, ast.Constant):
             if type(node.value) in (int, float):
+                if not abs(node.value) <= MAX_NUMBER:  # also catches inf and nan
+                    raise self.error(ParseError, "this number is too large", node, f"a number up to {MAX_NUMBER:g}")
                 return Const(node.value, span=span)
             raise self.error(ParseError, f"{node.value!r} is not a number", node, "a number such as 1 or 0.5")
         if isinstance(node, ast.Name):
@@ -276,6 +288,8 @@ class Reader:
                                       ast.Div, ast.Mult, ast.Sub, ast.Add)) for n in ast.walk(node)):
                 raise ValueError
             value = _fold_number(node)
+            if not abs(value) <= MAX_NUMBER:
+                raise ValueError
         except (ValueError, ZeroDivisionError, OverflowError, RecursionError):
             raise self.error(ParseError, f"the exponent {ast.unparse(node)!r} must be a number", node,
                              "A ** c with c a number such as 2, -1 or 0.5") from None

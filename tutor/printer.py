@@ -6,7 +6,7 @@ Python's precedence needs them.
 """
 from __future__ import annotations
 
-from .ir import Call, Const, DimRef, Expr, Var
+from .ir import Call, Const, DimRef, Expr, Var, deep_recursion
 
 BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
           "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}
@@ -27,7 +27,8 @@ class Printer:
         self.math = math
 
     def __call__(self, expr: Expr) -> str:
-        return self.text(expr)[0]
+        with deep_recursion():
+            return self.text(expr)[0]
 
     def text(self, expr: Expr) -> tuple[str, int]:
         """(text, precedence) of an expression."""
@@ -120,3 +121,13 @@ class Printer:
 
 code = Printer()
 math = Printer(math=True)
+
+
+#: Past this many nodes written out, a formula is not printed (see `derivation.FORMULA_LIMIT`).
+PRINT_LIMIT = 20_000
+
+
+def code_or_none(expr: Expr) -> str | None:
+    """The code form, or None when writing it out would repeat shared parts past PRINT_LIMIT."""
+    from .ir import expanded_size
+    return code(expr) if expanded_size(expr, PRINT_LIMIT) <= PRINT_LIMIT else None

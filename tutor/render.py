@@ -166,9 +166,14 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
                       "of its numerator-layout Jacobian."))
     parts.append(Text(look.text(layout_note)))
     formula = Table.grid(padding=(0, 1))
-    formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
-    if look.unicode:
-        formula.add_row("code:", Text(code(g.formula)))
+    if not g.printable:
+        formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="),
+                        Text("(too long to write out: the network reuses nodes, so the single expression repeats "
+                             "them exponentially often; it is still computed and checked)"))
+    else:
+        formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
+        if look.unicode:
+            formula.add_row("code:", Text(code(g.formula)))
     parts.append(formula)
     return Group(*parts)
 

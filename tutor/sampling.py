@@ -21,7 +21,9 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
     values = {}
     for name, shape in network.leaves.items():
         dims = tuple(d.value(bindings) for d in shape)
-        size = int(np.prod(dims, dtype=np.int64)) if dims else 1
+        size = 1
+        for n in dims:  # Python integers: no overflow before the limit is checked
+            size *= n
         if size > MAX_ELEMENTS:
             raise TutorError(f"{name} would hold {size:,} numbers at these dimensions "
                              f"(the limit is {MAX_ELEMENTS:,}); its shape is still checked symbolically",

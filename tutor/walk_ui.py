@@ -243,9 +243,10 @@ class Walk:
                 self.out.print(check_view(result, look))
                 if result.correct:
                     break
-        self.out.print(Text(look.text(f"{target} = {look.expr(g.formula)}"), style="bold"))
-        if look.unicode:
-            self.out.print(Text(f"code: {g.formula_code}"))
+        if g.printable:
+            self.out.print(Text(look.text(f"{target} = {look.expr(g.formula)}"), style="bold"))
+            if look.unicode:
+                self.out.print(Text(f"code: {g.formula_code}"))
         v = d.verification
         if v is not None:
             self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
