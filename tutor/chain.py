@@ -9,6 +9,7 @@ expression of the incoming gradient `d<of>`: `dh = dz2 @ W2.T`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .dims import ONE, Shape
 from .grad import local_vjp
@@ -48,6 +49,7 @@ def on_path(network: Network, leaf: str) -> set[str]:
     return (depends & needed) - {leaf}
 
 
+@lru_cache(maxsize=16)
 def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
     """yhat → (consumer, z) where `yhat = softmax(z)` feeds one consumer whose gradient collapses."""
     out = {}

@@ -6,6 +6,7 @@ numbers they are bound to. Products appear when `outer` flattens its operands.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -114,7 +115,7 @@ def complete_bindings(symbols: Iterable[str], given: Mapping[str, int], literals
     """
     out = dict(given)
     taken = set(out.values()) | set(literals) | {1}
-    pool = (v for v in DEFAULT_VALUES + tuple(range(21, 10_000)) if v not in taken)
+    pool = (v for v in itertools.chain(DEFAULT_VALUES, itertools.count(21)) if v not in taken)
     for name in symbols:
         if name not in out:
             out[name] = next(pool)

@@ -1,0 +1,299 @@
+"""shapetutor's benchmark: one command, a table of ratios against baselines run in the same invocation.
+
+    python bench/run.py            # about two minutes on a 2-core machine
+    python bench/run.py --quick    # fewer repetitions, for a smoke test
+
+Every ratio is the median of paired runs (baseline, then the measured thing, back to back), so the
+figures hold on a noisy machine. Nothing here is a test: the suite asserts correctness, this measures.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tutor.derivation import derive  # noqa: E402
+from tutor.network import load, parse_network  # noqa: E402
+from tutor.numeric import Evaluator, forward  # noqa: E402
+from tutor.sampling import sample  # noqa: E402
+from tutor.verify import TOLERANCE, check_draw  # noqa: E402
+
+PY = sys.executable
+ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, target, verdict)
+
+
+def row(what: str, measured: str, target: str = "", ok: bool | None = None) -> None:
+    verdict = "" if ok is None else ("met" if ok else "NOT met")
+    ROWS.append((what, measured, target, verdict))
+    print(f"  {what}: {measured}" + (f"  (target {target}: {verdict})" if target else ""), flush=True)
+
+
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def paired_ratio(measured: list[str], baseline: list[str], pairs: int) -> tuple[float, float, float]:
+    """Median of per-pair ratios, with the two medians, after one warm-up of each."""
+    wall(baseline), wall(measured)
+    base, meas = [], []
+    for _ in range(pairs):
+        base.append(wall(baseline))
+        meas.append(wall(measured))
+    ratios = [m / b for m, b in zip(meas, base)]
+    return statistics.median(ratios), statistics.median(meas), statistics.median(base)
+
+
+# -- cold start ---------------------------------------------------------------------------------
+
+def cold_start(pairs: int) -> None:
+    print("Cold start", flush=True)
+    ratio, m, b = paired_ratio([PY, "-m", "tutor", "derive", "--json"],
+                               [PY, "-c", "import numpy, rich.console, typer"], pairs)
+    row("derive --json (default network) / import numpy, rich.console, typer",
+        f"{ratio:.2f}x ({m * 1000:.0f} ms vs {b * 1000:.0f} ms)", "<= 1.5x", ratio <= 1.5)
+    ratio, m, b = paired_ratio([PY, "-m", "tutor", "--help"], [PY, "-c", "import typer"], pairs)
+    row("--help / import typer", f"{ratio:.2f}x ({m * 1000:.0f} ms vs {b * 1000:.0f} ms)", "<= 1.5x", ratio <= 1.5)
+    out = subprocess.run([PY, "-X", "importtime", "-m", "tutor", "--help"], env=ENV, capture_output=True, text=True)
+    imported = any(line.rstrip().endswith("| numpy") for line in out.stderr.splitlines())
+    row("--help imports numpy", "yes" if imported else "no", "no", not imported)
+
+
+# -- depth --------------------------------------------------------------------------------------
+
+def mlp_source(layers: int) -> str:
+    lines = ["X: [N, D]", "T: [N, D]"]
+    lines += [f"W{i}: [D, D]\nb{i}: [D]" for i in range(layers)]
+    prev = "X"
+    for i in range(layers):
+        lines.append(f"A{i} = tanh({prev} @ W{i} + b{i})")
+        prev = f"A{i}"
+    lines.append(f"J = sum(({prev} - T) ** 2) / N")
+    return "\n".join(lines) + "\n"
+
+
+def depth(pairs: int, folder: Path) -> None:
+    print("Depth (tanh MLPs, derive with verification)", flush=True)
+    paths = {}
+    for layers in (10, 40, 80, 160):
+        paths[layers] = folder / f"mlp{layers}.net"
+        paths[layers].write_text(mlp_source(layers))
+    ratio, m, b = paired_ratio([PY, "-m", "tutor", "derive", str(paths[80]), "--json"],
+                               [PY, "-m", "tutor", "derive", str(paths[10]), "--json"], pairs)
+    row("derive --json, 80 layers / 10 layers (start-up included)",
+        f"{ratio:.2f}x ({m * 1000:.0f} ms vs {b * 1000:.0f} ms)", "<= 4x", ratio <= 4)
+    inner = {}
+    for layers, path in paths.items():
+        net = load(str(path))
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            result = derive(net)
+            result.to_json()
+            times.append(time.perf_counter() - start)
+            assert result.verification.ok
+        inner[layers] = statistics.median(times)
+    per_node = {k: v / (4 * k) for k, v in inner.items()}  # about four nodes a layer
+    row("in-process derive+verify, 10/40/80/160 layers",
+        " / ".join(f"{inner[k] * 1000:.0f} ms" for k in inner))
+    growth = inner[160] / inner[80]
+    row("in-process growth, 160 layers / 80 layers", f"{growth:.2f}x", "~2x (linear)", growth <= 2.6)
+    row("in-process cost per node (10 vs 160 layers)",
+        f"{per_node[10] * 1e6:.0f} us vs {per_node[160] * 1e6:.0f} us")
+
+
+# -- width ---------------------------------------------------------------------------------------
+
+WIDE = """
+import resource, sys, time
+sys.path.insert(0, {root!r})
+from tutor.derivation import derive
+from tutor.network import load
+start = time.perf_counter()
+result = derive(load(), {{"Dx": 4096, "H": 4096, "Dy": 1000}})
+result.to_json()
+elapsed = time.perf_counter() - start
+assert result.verification.ok
+print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def width() -> None:
+    print("Width (default network at Dx = H = 4096, Dy = 1000, with verification)", flush=True)
+    out = subprocess.run([PY, "-c", WIDE.format(root=str(ROOT))], env=ENV, capture_output=True, text=True, check=True)
+    seconds, peak_kb = out.stdout.split()
+    peak_mb = int(peak_kb) / 1024
+    row("peak resident memory (child process)", f"{peak_mb:.0f} MB", "< 1500 MB", peak_mb < 1500)
+    row("derive + verify time", f"{float(seconds):.2f} s", "a few seconds", float(seconds) < 10)
+    row("∂z1/∂W1 if materialized", f"{4096 * 4096 * 4096 * 8 / 1e9:.0f} GB (never built)")
+
+
+# -- verification against the usual gradient checks ------------------------------------------------
+
+def networks() -> dict[str, object]:
+    out = {name: load(name) for name in ("default", "batch", "column", "vector", "mlp")}
+    for path in sorted((ROOT / "tests" / "networks").glob("*.net")):
+        out[path.stem] = load(str(path))
+    return out
+
+
+def fd_gradient(net, leaves, bindings, leaf, eps=1e-6):
+    base = np.array(leaves[leaf], dtype=float)
+    grad = np.zeros(base.shape)
+    for index in np.ndindex(*base.shape):
+        vals = []
+        for sign in (1, -1):
+            bumped = base.copy()
+            bumped[index] += sign * eps
+            vals.append(forward(net.definitions, {**leaves, leaf: bumped}, bindings)[net.loss])
+        grad[index] = (vals[0] - vals[1]) / (2 * eps)
+    return grad
+
+
+def perturb(g: np.ndarray, eps: float, rng) -> np.ndarray:
+    """Each entry off by eps of itself, with a random sign: a relative perturbation of size eps."""
+    return g + eps * np.abs(g) * rng.choice([-1.0, 1.0], size=np.shape(g))
+
+
+def ours_catches(net, leaves, grads, leaf, bad, bindings, rng) -> bool:
+    """shapetutor's check at one draw of values (derive uses two), the draw the other rules get too."""
+    error, _ = check_draw(net, leaves, {**grads, leaf: bad}, bindings, rng)
+    return error > TOLERANCE
+
+
+def gradcheck_catches(bad, numeric) -> bool:
+    """torch.autograd.gradcheck's rule with its default tolerances (atol 1e-5, rtol 1e-3), per entry."""
+    return bool(np.any(np.abs(bad - numeric) > 1e-5 + 1e-3 * np.abs(numeric)))
+
+
+def check_grads_catches(net, leaves, bad, leaf, bindings, rng) -> bool:
+    """jax.test_util.check_grads' rule in float64: a finite-difference directional derivative
+    (eps 1e-4) against the claimed one, atol = rtol = 1e-5."""
+    u = rng.standard_normal(np.shape(bad))
+    u /= np.linalg.norm(u) or 1.0
+    eps = 1e-4
+    plus = forward(net.definitions, {**leaves, leaf: leaves[leaf] + eps * u}, bindings)[net.loss]
+    minus = forward(net.definitions, {**leaves, leaf: leaves[leaf] - eps * u}, bindings)[net.loss]
+    fd = (plus - minus) / (2 * eps)
+    ad = float(np.sum(bad * u))
+    return abs(ad - fd) > 1e-5 + 1e-5 * abs(fd)
+
+
+def verification(seeds: int) -> None:
+    print("Verification: which relative perturbations of a correct gradient are caught", flush=True)
+    nets = networks()
+    caught = {(who, eps): [0, 0] for who in ("shapetutor", "gradcheck rule", "check_grads rule")
+              for eps in (1e-6, 1e-4, 1e-2)}
+    alarms = trials = 0
+    params = 0
+    for name, net in nets.items():
+        bindings = net.bindings()
+        result = derive(net, bindings)
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            leaves, values = sample(net, bindings, rng)
+            ev = Evaluator(values, bindings)
+            grads = {k: np.broadcast_to(np.asarray(ev(g.formula), dtype=float), np.shape(leaves[k])).copy()
+                     for k, g in result.gradients.items()}
+            trials += 1
+            alarms += check_draw(net, leaves, grads, bindings, rng)[0] > TOLERANCE
+            if seed:
+                continue  # the perturbation table uses one draw per network; false alarms use them all
+            for leaf, g in grads.items():
+                if not np.any(g):
+                    continue
+                numeric = fd_gradient(net, leaves, bindings, leaf)
+                params += g.size
+                for eps in (1e-6, 1e-4, 1e-2):
+                    bad = perturb(g, eps, rng)
+                    for who, hit in (("shapetutor", ours_catches(net, leaves, grads, leaf, bad, bindings, rng)),
+                                     ("gradcheck rule", gradcheck_catches(bad, numeric)),
+                                     ("check_grads rule", check_grads_catches(net, leaves, bad, leaf, bindings, rng))):
+                        caught[who, eps][0] += hit
+                        caught[who, eps][1] += 1
+    for who in ("shapetutor", "gradcheck rule", "check_grads rule"):
+        row(f"{who}: perturbations caught at 1e-6 / 1e-4 / 1e-2",
+            " / ".join(f"{caught[who, e][0]}/{caught[who, e][1]}" for e in (1e-6, 1e-4, 1e-2)),
+            "all at 1e-6" if who == "shapetutor" else "",
+            (caught[who, 1e-6][0] == caught[who, 1e-6][1]) if who == "shapetutor" else None)
+    row(f"shapetutor false alarms on correct gradients ({len(nets)} networks x {seeds} draws)",
+        f"{alarms}/{trials}", "0", alarms == 0)
+    row("cost in forward passes per check",
+        f"shapetutor 4 (2 draws x 1 real + 1 complex, for every leaf at once); gradcheck rule "
+        f"{2 * params} (2 per parameter entry, {params} entries over these networks); check_grads rule 4 per leaf")
+    for module in ("torch", "jax"):
+        try:
+            __import__(module)
+            row(f"{module} installed", "yes: the rules above match its defaults")
+        except ImportError:
+            row(f"{module} installed", "no: its default tolerance rule is applied to the same numbers instead")
+
+
+# -- the limit: one hand-written NumPy forward and backward pass ------------------------------------
+
+def by_hand(x, y, W1, b1, W2, b2):
+    z1 = x @ W1 + b1
+    h = 1 / (1 + np.exp(-z1))
+    z2 = h @ W2 + b2
+    e = np.exp(z2 - z2.max(axis=-1, keepdims=True))
+    yhat = e / e.sum(axis=-1, keepdims=True)
+    loss = -np.sum(y * np.log(yhat))
+    dz2 = yhat - y
+    dW2 = h.T @ dz2
+    dh = dz2 @ W2.T
+    dz1 = dh * h * (1 - h)
+    return loss, x.T @ dz1, dz1.sum(axis=0), dW2, dz2.sum(axis=0), dz1 @ W1.T
+
+
+def limit(pairs: int) -> None:
+    print("The limit: derive + verify against one hand-written forward + backward pass", flush=True)
+    dims = {"Dx": 1024, "H": 1024, "Dy": 100}
+    net = load()
+    leaves, _ = sample(net, net.bindings(dims), np.random.default_rng(0))
+    ratios = []
+    for _ in range(pairs):
+        start = time.perf_counter()
+        by_hand(*(leaves[k] for k in ("x", "y", "W1", "b1", "W2", "b2")))
+        base = time.perf_counter() - start
+        start = time.perf_counter()
+        derive(net, dims)
+        ratios.append((time.perf_counter() - start) / base)
+    row("derive + verify / hand-written NumPy forward+backward (default net, Dx = H = 1024, Dy = 100)",
+        f"{statistics.median(ratios):.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args()
+    pairs = 3 if args.quick else 9
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"numpy {np.__version__}, {platform.platform()}", flush=True)
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        cold_start(pairs)
+        depth(max(3, pairs // 2), Path(folder))
+        width()
+        verification(seeds=5 if args.quick else 20)
+        limit(pairs)
+    print(f"\n| measurement | result | target | |\n|---|---|---|---|")
+    for what, measured, target, verdict in ROWS:
+        print(f"| {what} | {measured} | {target} | {verdict} |")
+    print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
