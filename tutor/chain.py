@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .dims import ONE, Shape
 from .grad import local_vjp
-from .ir import Const, Expr, Var, names_in
+from .ir import Const, Expr, Var
 from .network import Network
 
 
@@ -28,6 +28,7 @@ class Factor:
     naive: Shape | None = None    # the naive row-times-matrix product's shape after this factor
 
 
+@lru_cache(maxsize=4096)
 def non_unit(shape: Shape) -> tuple:
     return tuple(d for d in shape if d != ONE)
 
@@ -38,15 +39,21 @@ def grad_name(name: str) -> str:
 
 def on_path(network: Network, leaf: str) -> set[str]:
     """Definitions that depend on the leaf and that the loss depends on."""
+    reads = network.reads
     depends = {leaf}
-    for name, expr in network.definitions.items():
-        if names_in(expr) & depends:
+    for name, used in reads.items():
+        if not depends.isdisjoint(used):
             depends.add(name)
+    return (depends & needed_by_loss(network)) - {leaf}
+
+
+@lru_cache(maxsize=16)
+def needed_by_loss(network: Network) -> frozenset[str]:
     needed = {network.loss}
     for name in reversed(network.definitions):
         if name in needed:
-            needed |= names_in(network.definitions[name])
-    return (depends & needed) - {leaf}
+            needed.update(network.reads[name])
+    return frozenset(needed)
 
 
 @lru_cache(maxsize=16)
@@ -81,8 +88,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
     for of in reversed(network.definitions):
         if of not in path:
             continue
-        used = names_in(network.definitions[of])
-        for wrt in [n for n in network.nodes if n in used and (n in path or n == leaf)]:
+        for wrt in [n for n in network.reads[of] if n in path or n == leaf]:
             if wrt in fusable and fusable[wrt][0] == of and wrt != leaf:
                 if ("fused", of, wrt) not in cache:
                     cache["fused", of, wrt] = fused_rule(network, of, wrt)
@@ -147,8 +153,8 @@ def first_break(chain: list[Factor]) -> int | None:
 def count_paths(network: Network, leaf: str) -> int:
     """How many loss→leaf paths the factors add up over (1 for a plain chain)."""
     paths = {leaf: 1}
-    for name, expr in network.definitions.items():
-        total = sum(paths.get(n, 0) for n in names_in(expr))
+    for name, used in network.reads.items():
+        total = sum(paths.get(n, 0) for n in used)
         if total:
             paths[name] = total
     return paths.get(network.loss, 0)

@@ -4,7 +4,8 @@ The commands, the walkthrough and the lessons all render this one result.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from .chain import Factor, count_paths, factors, first_break
 from .contraction import Contraction, explain
@@ -28,15 +29,25 @@ class LeafGradient:
     leaf: str
     shape: Shape
     formula: Expr
-    chain: tuple[Factor, ...]
-    paths: int
-    breaks_at: int | None          # index of the first factor a naive matrix chain cannot handle
     contraction: Contraction | None
+    printable: bool                # False when writing the formula out would repeat shared parts too often
+    network: Network = field(repr=False, compare=False)
+    edges: dict = field(repr=False, compare=False)  # factor cache shared by every leaf of a derivation
+
+    # The chain is built when asked for: every leaf's chain together grows with depth squared,
+    # so deriving stays linear and only printing every chain pays for its length.
+    @cached_property
+    def chain(self) -> tuple[Factor, ...]:
+        return tuple(factors(self.network, self.leaf, self.edges))
+
+    @cached_property
+    def paths(self) -> int:
+        return count_paths(self.network, self.leaf)
 
     @property
-    def printable(self) -> bool:
-        """False when the formula, written out, would repeat shared parts past FORMULA_LIMIT nodes."""
-        return expanded_size(self.formula, FORMULA_LIMIT) <= FORMULA_LIMIT
+    def breaks_at(self) -> int | None:
+        """Index of the first factor a naive chain of matrices cannot handle."""
+        return first_break(list(self.chain))
 
     @property
     def formula_code(self) -> str | None:
@@ -77,15 +88,24 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
     cache: dict = {}
     leaves = [wrt] if wrt else list(network.leaves)
     out = {}
+    sizes: dict[int, int] = {}  # shared by the formulas' common parts (all kept alive by `grads`)
     for leaf in leaves:
         formula = grads.wrt.get(leaf)
         if formula is None:
             from .algebra import mk
             from .ir import Const, Var
             formula = mk("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
-        chain = tuple(factors(network, leaf, cache))
-        last = next((f for f in reversed(chain) if f.wrt == leaf), None)
-        out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula, chain, count_paths(network, leaf),
-                                 first_break(list(chain)), explain(network, last.of, leaf) if last else None)
+        reader = last_reader(network, leaf)
+        out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
+                                 explain(network, reader, leaf) if reader else None,
+                                 expanded_size(formula, FORMULA_LIMIT, sizes) <= FORMULA_LIMIT, network, cache)
     verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws) if check else None
     return Derivation(network, bindings, out, grads.assumptions, verification)
+
+
+def last_reader(network: Network, leaf: str) -> str | None:
+    """The definition closest to the leaf on its way to the loss: where the leaf's last factor comes from."""
+    from .chain import needed_by_loss
+    needed = needed_by_loss(network)
+    readers = [name for name in network.consumers()[leaf] if name in needed]
+    return readers[-1] if readers else None

@@ -157,12 +157,13 @@ def deep_recursion(limit: int = 50_000):
         sys.setrecursionlimit(old)
 
 
-def expanded_size(expr: Expr, limit: int) -> int:
+def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) -> int:
     """How many nodes the expression has when written out as text (shared sub-trees repeat).
 
     Counted over the shared DAG, so it costs time linear in the DAG; stops early past `limit`.
+    Pass one `memo` for many formulas that share parts (keep the formulas alive meanwhile).
     """
-    memo: dict[int, int] = {}
+    memo = {} if memo is None else memo
     order: list[Expr] = []
     stack = [expr]
     while stack:  # post-order without recursion

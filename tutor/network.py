@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -41,13 +42,24 @@ class Network:
     def kind(self, name: str) -> str:
         return "leaf" if name in self.leaves else "defined"
 
+    @cached_property
+    def reads(self) -> dict[str, tuple[str, ...]]:
+        """For each definition, the names it reads, in node order (computed once)."""
+        order = {name: i for i, name in enumerate(self.nodes)}
+        return {name: tuple(sorted(names_in(expr), key=order.__getitem__))
+                for name, expr in self.definitions.items()}
+
+    @cached_property
+    def _consumers(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for name, used in self.reads.items():
+            for u in used:
+                out[u].append(name)
+        return out
+
     def consumers(self) -> dict[str, list[str]]:
         """For each node, the definitions that read it (in definition order)."""
-        out: dict[str, list[str]] = {name: [] for name in self.nodes}
-        for name, expr in self.definitions.items():
-            for used in sorted(names_in(expr), key=self.nodes.index):
-                out[used].append(name)
-        return out
+        return self._consumers
 
     def dims_in_flow_order(self) -> list[str]:
         """Dimensions in the order the forward pass meets them (Dx, H, Dy): the order to ask for them."""

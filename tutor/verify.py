@@ -67,16 +67,19 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
     return Verification(worst, done, passes, leaf_errors)
 
 
-#: Largest entry a scaled direction may have: STEP times it must stay far below the leaves' values.
-MAX_SCALE = 1e18
+#: The imaginary step times the largest direction entry stays below this, so the complex step is
+#: linear; the step shrinks as needed (rounding in the imaginary parts is relative, so a step of
+#: 1e-200 is as exact as 1e-30), and only a direction that would need a step near underflow is
+#: given a pass of its own.
+LINEAR = 1e-20
+MAX_SCALE = 1e200
 
 
 def check_draw(network: Network, leaves: dict, grads: dict, bindings: Mapping[str, int],
                rng: np.random.Generator) -> tuple[float, int]:
     """The normalised error of claimed gradients at one draw of values, and the passes it took."""
     directions = {name: balanced_direction(g, rng) for name, g in grads.items()}
-    # A vanishing gradient (deep tanh stacks) would need a step too large for the complex step to
-    # stay linear: such leaves get a pass of their own, with an unscaled direction.
+    # A gradient so small that balancing it would push the step towards underflow gets a pass of its own.
     alone = [name for name, v in directions.items() if v is None]
     for name in alone:
         directions[name] = rng.standard_normal(np.shape(grads[name]))
@@ -105,16 +108,18 @@ def balanced_direction(grad: np.ndarray, rng: np.random.Generator) -> np.ndarray
 def directional_error(network: Network, leaves: dict, grads: dict, directions: dict,
                       bindings: Mapping[str, int]) -> float:
     """|complex-step derivative − Σ⟨g, v⟩| over the scale of the terms."""
+    largest = max((float(np.max(np.abs(v))) for v in directions.values() if np.size(v)), default=0.0)
+    step = min(STEP, LINEAR / largest) if largest > 0 else STEP
     shifted = dict(leaves)
     for name, v in directions.items():
         z = np.empty(np.shape(v), dtype=complex)  # built in place: large leaves get no extra copies
         z.real = leaves[name]
         z.imag = v
-        z.imag *= STEP
+        z.imag *= step
         shifted[name] = z
     loss = forward(network.definitions, shifted, bindings)[network.loss]
     del shifted
-    numeric = float(np.imag(loss)) / STEP
+    numeric = float(np.imag(loss)) / step
     claimed = sum(float(np.vdot(np.ravel(g), np.ravel(directions[name]))) for name, g in grads.items())
     scale = sum(abs_dot(g, directions[name]) for name, g in grads.items()) + abs(numeric)
     if not np.isfinite(numeric) or not np.isfinite(claimed):
