@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dims import Dim, Shape, format_shape
+from .dims import ONE, Dim, Shape, format_shape
 
 
 
@@ -49,7 +49,7 @@ def parse_shape(text: str, symbols: set[str]) -> list[Dim | int]:
             out.append(Dim.symbol(symbol))
             i += len(symbol)
             continue
-        if rest[0] in "xX×*, \t":
+        if rest[0] in "xX×*, \t()[]":
             i += 1
             continue
         word = re.match(r"[A-Za-z_][A-Za-z0-9_]*|.", rest).group()
@@ -72,6 +72,12 @@ def judge(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of
         note = " (with numbers; symbolically it is " + format_shape(expected) + ")" if numeric_only else ""
         return Feedback(True, f"✓ {format_shape(expected)} = {format_shape(expected, bindings)}{note}")
     rank_of, rank_wrt = len(of_shape), len(wrt_shape)
+    squeezed = tuple(d for d in expected if d != ONE)
+    if 0 < len(squeezed) <= 2 < len(expected) and len(answer) == len(squeezed) and \
+            all(matches(g, w) for g, w in zip(answer, squeezed)):
+        return Feedback(True, f"✓ as a matrix, {format_shape(squeezed)}, once the axes of length 1 are "
+                              f"dropped; in full the Jacobian is {format_shape(expected)} = "
+                              f"{format_shape(expected, bindings)}")
     if len(answer) != len(expected):
         if len(answer) == 2 and len(expected) > 2:
             return Feedback(False, f"✗ that is a matrix, but ∂{of}/∂{wrt} has {len(expected)} axes: one for each "

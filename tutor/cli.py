@@ -136,7 +136,12 @@ def derive(network: NetworkArg = None,
                     nums = jacobian_numbers(result, leaf)
                     out.print(numbers_view(nums, look(plain)) if nums is not None else
                               f"∂J/∂{leaf}: the Jacobian is too large to print; try smaller --dims.")
-        return 0 if result.verification is None or result.verification.ok else 1
+        v = result.verification
+        if v is not None and not v.ok:
+            sys.stderr.write(f"shapetutor: the numeric check of the derived gradients failed (relative error "
+                             f"{v.max_error:.1e}); this is a bug in shapetutor, please report it\n")
+            return 1
+        return 0
     run(body)
 
 
@@ -153,7 +158,8 @@ def walk(network: NetworkArg = None,
     """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
     def body():
         from .errors import TutorError
-        from .walk_ui import Quit, Tee, Walk, recorder_for, save
+        from .prompting import Quit, Tee
+        from .walk_ui import Walk, recorder_for, save
         if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
             raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
         net, given = load_bound(network, dims)

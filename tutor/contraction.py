@@ -155,7 +155,7 @@ def broadcast_add(network: Network, of: str, leaf: str, node: Call, g: str) -> C
         entries=f"∂{of}{out_idx[1]}/∂{leaf}{leaf_idx[1]} = 1 where the indices agree ({leaf} is broadcast "
                 f"over axis {axis_text})",
         contraction=f"∂J/∂{leaf}{leaf_idx[1]} = {sigma}{g}{out_idx[1]}",
-        einsum=f"np.einsum('{out_idx[0]}->{leaf_idx[0]}', {g})",
+        einsum=f"np.einsum('{out_letters}->{leaf_letters}', {g})",
         matrix=f"sum({g}, axis={axis_text})",
         shapes=f"{format_shape(out_shape)} summed over axis {axis_text} = {format_shape(leaf_shape)}",
         outer_product=False, operands=((g, out_shape),))

@@ -101,7 +101,7 @@ def read_source(spec: str | None) -> tuple[str, str]:
             raise TutorError(f"cannot read network {spec!r}: {exc.strerror or exc}",
                              expected=f"a path to a .net file, or a bundled example: {names}") from None
         try:
-            return data.decode("utf-8"), spec
+            return data.decode("utf-8-sig"), spec
         except UnicodeDecodeError as exc:
             raise ParseError(f"{spec} is not UTF-8 text (byte {exc.start})", origin=spec) from None
     entry = resources.files("tutor.examples") / f"{spec}.net"

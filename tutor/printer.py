@@ -55,11 +55,13 @@ class Printer:
 
     def binary(self, expr: Call) -> tuple[str, int]:
         symbol, prec = BINARY[expr.prim]
+        if self.math and expr.prim == "matmul":
+            prec = 3.5  # juxtaposition reads tighter than ∘ and ·: ((ŷ − y) W2ᵀ ∘ h) W1ᵀ needs its parentheses
         left, right = expr.args
         if self.math:
             symbol = self.math_symbol(expr)
         left_text = self.wrap(left, prec)
-        right_text = self.wrap(right, prec + 1)
+        right_text = self.wrap(right, int(prec) + 1)
         joiner = " " if symbol == "" else f" {symbol} "
         return f"{left_text}{joiner}{right_text}", prec
 

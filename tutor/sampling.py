@@ -15,9 +15,28 @@ from .targets import find_targets
 MAX_ELEMENTS = 50_000_000  # per array: above this, numbers are refused, not allocated
 
 
+def contracted_lengths(network: Network, bindings: dict[str, int]) -> dict[str, int]:
+    """For each leaf, the longest axis a matrix product sums over it (its fan-in)."""
+    from .ir import Call, Var, walk
+    out: dict[str, int] = {}
+    for expr in network.definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim == "matmul":
+                a, b = node.args
+                k = a.shape[-1].value(bindings)
+                for operand in (a, b):
+                    if isinstance(operand, Var) and operand.name in network.leaves:
+                        out[operand.name] = max(out.get(operand.name, 1), k)
+    return out
+
+
 def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Generator,
                   positive: bool = False) -> dict[str, np.ndarray]:
+    """Values like a freshly initialised network's: each side of a matrix product is scaled by
+    K**-1/4 for an inner length K, so products stay of order one however wide the layers are
+    (saturated units would hide mistakes, and overflow the checks)."""
     targets = find_targets(network)
+    fan_in = contracted_lengths(network, bindings)
     values = {}
     for name, shape in network.leaves.items():
         dims = tuple(d.value(bindings) for d in shape)
@@ -33,7 +52,7 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
         elif positive:
             values[name] = rng.uniform(0.5, 1.5, size=dims)
         else:
-            values[name] = rng.standard_normal(dims)
+            values[name] = rng.standard_normal(dims) * fan_in.get(name, 1) ** -0.25
     return values
 
 

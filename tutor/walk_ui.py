@@ -14,40 +14,14 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from .prompting import KEYS, Asker, Back, Quit, Tee
+
 from .answers import AnswerError, judge, parse_shape
 from .derivation import Derivation, derive
 from .dims import format_shape
 from .network import Network
 from .render import Look, blocks, break_note, contraction_panel, numbers_view, shapes_table
 from .walkthrough import Stage, stages
-
-KEYS = "Enter: continue   b: back   h: hint   q: quit   ?: these keys"
-
-
-class Quit(Exception):
-    """The learner asked to stop (q, end of input)."""
-
-
-class Back(Exception):
-    pass
-
-
-@dataclass
-class Tee:
-    """Prints to the terminal and, when exporting, to a recording console (answers too)."""
-
-    console: Console
-    recorder: Console | None = None
-
-    def print(self, *things, **kw) -> None:
-        self.console.print(*things, **kw)
-        if self.recorder is not None:
-            self.recorder.print(*things, **kw)
-
-    def echo(self, prompt: str, answer: str) -> None:
-        if self.recorder is not None:
-            self.recorder.print(Text(prompt + answer))
-
 
 @dataclass
 class Walk:
@@ -62,20 +36,8 @@ class Walk:
     leaf: str = ""
     bindings: dict[str, int] = field(default_factory=dict)
 
-    # -- input ------------------------------------------------------------------------
     def ask(self, prompt: str) -> str:
-        """One line from the learner; q quits, ? shows the keys, b goes back."""
-        while True:
-            answer = self.read(self.look.text(prompt)).strip()
-            self.out.echo(self.look.text(prompt), answer)
-            if answer.lower() in ("q", "quit", "exit"):
-                raise Quit
-            if answer == "?":
-                self.out.print(Text(KEYS, style="dim"))
-                continue
-            if answer.lower() == "b":
-                raise Back
-            return answer
+        return Asker(self.read, self.out, self.look.text)(prompt)
 
     # -- the walk ---------------------------------------------------------------------
     def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
@@ -177,7 +139,7 @@ class Walk:
         symbols = set(self.network.dims)
         while True:
             answer = self.ask(f"  Shape of ∂{q.of}/∂{q.wrt}? ")
-            if answer.lower() == "h" or answer == "":
+            if answer == "h" or answer == "":
                 if used < len(q.hints):
                     self.out.print(Text(look.text(f"  hint {used + 1}/{len(q.hints)}: {q.hints[used]}"),
                                         style="yellow"))

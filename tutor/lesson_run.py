@@ -1,0 +1,327 @@
+"""Running a lesson: each step shown, each question asked and judged by the engine.
+
+One runner serves three ways of answering: a learner at a terminal, a scripted
+answers file (demos, autograding), and nobody (`--no-input`: every answer shown).
+`validate` plays a lesson through it with the engine's own answers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from io import StringIO
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.text import Text
+
+from .answers import AnswerError, judge, parse_shape
+from .derivation import Derivation, derive
+from .dims import Shape, format_shape
+from .errors import Span, TutorError
+from .lesson import Lesson, LessonError, Step
+from .prompting import Asker, Back, Quit, Tee
+from .render import Look, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
+
+
+@dataclass
+class Result:
+    """What happened at one step (the autograder's view)."""
+
+    id: str
+    kind: str
+    answer: str | None = None
+    verdict: str | None = None
+    correct: bool | None = None
+    hints_used: int = 0
+    attempts: int = 0
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "answer": self.answer, "verdict": self.verdict,
+                "correct": self.correct, "hints_used": self.hints_used, "attempts": self.attempts}
+
+
+# -- what the engine says each step's answer is ---------------------------------------------------
+
+def expected_shape(lesson: Lesson, step: Step) -> Shape:
+    net = lesson.network
+    if step.node is not None:
+        return net.shapes[step.node]
+    return net.shapes[step.of] + net.shapes[step.wrt]
+
+
+def question_text(step: Step) -> str:
+    if step.kind == "ask-gradient":
+        return f"Write ∂J/∂{step.wrt} as a formula"
+    if step.node is not None:
+        return f"What is the shape of {step.node}?"
+    return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
+
+
+class Engine:
+    """The derivation of a lesson's network, computed once and shared by its steps."""
+
+    def __init__(self, lesson: Lesson):
+        self.lesson = lesson
+        self.bindings = lesson.network.bindings(lesson.dims)
+        self._derivation: Derivation | None = None
+
+    @property
+    def derivation(self) -> Derivation:
+        if self._derivation is None:
+            self._derivation = derive(self.lesson.network, self.bindings)
+        return self._derivation
+
+    def formula(self, leaf: str) -> str:
+        return self.derivation.gradients[leaf].formula_code or ""
+
+    def check(self, leaf: str, text: str):
+        from .check import check
+        return check(self.lesson.network, leaf, text, self.bindings)
+
+
+def validate(lesson: Lesson) -> list[LessonError]:
+    """Every author expectation against the engine, then a full automatic play."""
+    errors: list[LessonError] = []
+    engine = Engine(lesson)
+    net = lesson.network
+
+    def fail(step: Step, message: str, key: str | None = None) -> None:
+        from .lesson import Locator
+        line = step.line
+        if lesson.source:
+            index = lesson.steps.index(step)
+            line = Locator(lesson.source).step(index, key)
+        errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
+
+    for step in lesson.steps:
+        if step.kind == "ask-shape" or (step.kind == "show" and step.view == "factor"):
+            if step.node is None and step.of and step.wrt and step.wrt not in depends_on(net, step.of):
+                fail(step, f"step {step.id!r}: {step.of} does not depend on {step.wrt}, so ∂{step.of}/∂{step.wrt} "
+                           "is zero and has no place in a chain", "wrt")
+                continue
+            if step.expect is not None:
+                want = expected_shape(lesson, step)
+                try:
+                    given = parse_shape(step.expect, set(net.dims))
+                except AnswerError as exc:
+                    fail(step, f"step {step.id!r}: expect = {step.expect!r}: {exc}", "expect")
+                    continue
+                feedback = judge(given, want, engine.bindings, step.of or step.node or "", step.wrt or "",
+                                 net.shapes.get(step.of or step.node, ()), net.shapes.get(step.wrt, ()))
+                if not feedback.ok:
+                    fail(step, f"step {step.id!r}: the author expects {step.expect}, but the engine says "
+                               f"{format_shape(want)}", "expect")
+        if step.kind == "show" and step.view == "check":
+            try:
+                result = engine.check(step.wrt, step.derivation)
+            except TutorError as exc:
+                fail(step, f"step {step.id!r}: the derivation cannot be checked: {exc.message}", "derivation")
+                continue
+            if step.expect_verdict and result.verdict != step.expect_verdict:
+                fail(step, f"step {step.id!r}: the author expects the verdict {step.expect_verdict}, but the "
+                           f"engine says {result.verdict}", "expect_verdict")
+        if step.kind == "ask-gradient" and step.expect is not None:
+            try:
+                result = engine.check(step.wrt, step.expect)
+            except TutorError as exc:
+                fail(step, f"step {step.id!r}: expect = {step.expect!r} cannot be checked: {exc.message}", "expect")
+                continue
+            if not result.correct:
+                fail(step, f"step {step.id!r}: the author's expected answer is {result.verdict}, not correct",
+                     "expect")
+    if not errors:
+        try:  # play it through, answering with the engine's own answers
+            runner = Runner(lesson, Tee(Console(file=StringIO(), width=80)), Look(), mode="auto")
+            runner.run()
+            if not all(r.correct for r in runner.results if r.correct is not None):
+                bad = next(r for r in runner.results if r.correct is False)
+                fail(lesson.steps[lesson.index(bad.id)], f"step {bad.id!r}: the engine's own answer was not "
+                                                         "accepted when played")
+        except TutorError as exc:
+            errors.append(LessonError(f"playing the lesson failed: {exc.message}", origin=str(lesson.path or "")))
+    return errors
+
+
+def depends_on(network, name: str) -> set[str]:
+    """Every node that `name` depends on."""
+    out: set[str] = set()
+    stack = [name]
+    while stack:
+        for used in network.reads.get(stack.pop(), ()):
+            if used not in out:
+                out.add(used)
+                stack.append(used)
+    return out
+
+
+# -- the runner ---------------------------------------------------------------------------------------
+
+@dataclass
+class Runner:
+    lesson: Lesson
+    out: Tee
+    look: Look
+    mode: str = "reveal"                  # "interactive" | "answers" | "reveal" | "auto"
+    read: object = None                   # input function for "interactive"
+    answers: dict[str, list[str]] = field(default_factory=dict)
+    results: list[Result] = field(default_factory=list)
+    position: int = 0
+    on_step: object = None                # called with the step index after each step (progress)
+
+    def __post_init__(self):
+        self.engine = Engine(self.lesson)
+
+    def run(self, start: int = 0) -> list[Result]:
+        steps = self.lesson.steps
+        self.position = start
+        self.out.print(Panel(Text(self.look.text(f"{self.lesson.title}\n{self.lesson.summary}")),
+                             title=self.look.text(f"lesson: {self.lesson.id}"), box=self.look.box))
+        while self.position < len(steps):
+            step = steps[self.position]
+            try:
+                self.show(step)
+                if self.mode == "interactive" and step.kind in ("say", "show"):
+                    self.ask("Enter ▸ ")
+            except Back:
+                self.position = max(0, self.position - 1)
+                continue
+            self.position += 1
+            if self.on_step:
+                self.on_step(self.position)
+        return self.results
+
+    def ask(self, prompt: str) -> str:
+        return Asker(self.read, self.out, self.look.text)(prompt)
+
+    def heading(self, step: Step) -> None:
+        n = self.lesson.steps.index(step) + 1
+        title = step.title or {"say": "", "show": step.view, "ask-shape": "question",
+                               "ask-gradient": "question"}[step.kind]
+        self.out.print(Text(self.look.text(f"── {n}/{len(self.lesson.steps)} {title} ".ljust(60, "─")),
+                            style="bold blue"))
+
+    def show(self, step: Step) -> None:
+        self.heading(step)
+        if step.kind == "say":
+            self.out.print(Markdown(step.text))
+        elif step.kind == "show":
+            self.out.print(view(self.engine, step, self.look))
+        elif step.kind == "ask-shape":
+            self.ask_shape(step)
+        else:
+            self.ask_gradient(step)
+
+    # -- questions -----------------------------------------------------------------------------------
+    def attempts(self, step: Step, engine_answer: str):
+        """The answers to try, in order, for this mode."""
+        if self.mode == "auto":
+            return iter([engine_answer])
+        if self.mode == "answers":
+            return iter(self.answers.get(step.id, []))
+        return None
+
+    def ask_shape(self, step: Step) -> None:
+        look, b, net = self.look, self.engine.bindings, self.lesson.network
+        want = expected_shape(self.lesson, step)
+        result = Result(step.id, step.kind)
+        self.results.append(result)
+        self.out.print(Text(look.text(question_text(step))))
+        scripted = self.attempts(step, " x ".join(str(d) for d in want) or "scalar")
+        if self.mode == "reveal":
+            self.out.print(Text(look.text(f"Answer: {look.shape(want, b)}"), style="bold"))
+            return
+        hints = list(step.hints) or [f"It has the shape of {step.of} followed by the shape of {step.wrt}."
+                                     if step.node is None else f"Look at how {step.node} is defined."]
+        of, wrt = step.of or step.node, step.wrt or ""
+        while True:
+            answer = next(scripted, None) if scripted is not None else self.ask("  your answer (h: hint): ")
+            if answer is None or answer == "" and scripted is not None:
+                break
+            if answer == "h" or answer == "":
+                if result.hints_used < len(hints):
+                    self.out.print(Text(look.text(f"  hint: {hints[result.hints_used]}"), style="yellow"))
+                    result.hints_used += 1
+                    continue
+                break
+            result.attempts += 1
+            result.answer = answer
+            try:
+                given = parse_shape(answer, set(net.dims))
+            except AnswerError as exc:
+                self.out.print(Text(look.text(f"  ✗ {exc}"), style="yellow"))
+                result.correct = False
+                continue
+            feedback = judge(given, want, b, of, wrt, net.shapes.get(of, ()), net.shapes.get(wrt, ()))
+            self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
+            result.correct, result.verdict = feedback.ok, "correct" if feedback.ok else "wrong"
+            if feedback.ok:
+                return
+        self.out.print(Text(look.text(f"  The answer: {look.shape(want, b)}"), style="bold"))
+
+    def ask_gradient(self, step: Step) -> None:
+        from .render_check import check_view
+        look = self.look
+        result = Result(step.id, step.kind)
+        self.results.append(result)
+        formula = self.engine.formula(step.wrt)
+        self.out.print(Text(look.text(question_text(step))))
+        scripted = self.attempts(step, formula)
+        if self.mode != "reveal":
+            while True:
+                answer = next(scripted, None) if scripted is not None else \
+                    self.ask("  your formula (h: hint, Enter: show it): ")
+                if answer is None or answer == "":
+                    break
+                if answer == "h":
+                    hints = step.hints or ("Follow the chain from the loss, one factor at a time.",)
+                    if result.hints_used < len(hints):
+                        self.out.print(Text(look.text(f"  hint: {hints[result.hints_used]}"), style="yellow"))
+                        result.hints_used += 1
+                    continue
+                result.attempts += 1
+                result.answer = answer
+                try:
+                    checked = self.engine.check(step.wrt, answer)
+                except TutorError as exc:
+                    self.out.print(Text(look.text(f"  ✗ {exc.message}"), style="yellow"))
+                    result.verdict, result.correct = "unusable", False
+                    continue
+                self.out.print(check_view(checked, look))
+                result.verdict, result.correct = checked.verdict, checked.correct
+                if checked.correct:
+                    return
+        self.out.print(Text(look.text(f"  ∂J/∂{step.wrt} = {formula}"), style="bold"))
+
+
+def view(engine: Engine, step: Step, look: Look):
+    """The engine view a `show` step asks for."""
+    d, net, b = engine.derivation, engine.lesson.network, engine.bindings
+    if step.view == "shapes":
+        return shapes_table(net, b, look)
+    if step.view == "factor":
+        shape = net.shapes[step.of] + net.shapes[step.wrt]
+        rule = None
+        if step.wrt in net.reads.get(step.of, ()):
+            from .chain import incoming
+            from .grad import local_vjp
+            rule = local_vjp(net, step.of, step.wrt, incoming(net, step.of))
+        body = f"∂{step.of}/∂{step.wrt}: a generalized Jacobian of shape {look.shape(shape, b)}"
+        if rule is not None:
+            body += f"\nbackwards through it: d{step.wrt} = {look.expr(rule)}"
+        return Text(look.text(body))
+    g = d.gradients[step.wrt]
+    if step.view == "chain":
+        return chain_table(d, g, look, "numerator")
+    if step.view == "contraction":
+        return contraction_panel(d, g, look) or Text("(no single contraction to show for this leaf)")
+    if step.view == "blocks":
+        return blocks(g, b, look) or Text("(no picture for this leaf)")
+    if step.view == "numbers":
+        from .numbers import jacobian_numbers
+        nums = jacobian_numbers(d, step.wrt)
+        return numbers_view(nums, look) if nums else Text("(the dimensions are too large to print the numbers)")
+    if step.view == "gradient":
+        return gradient_view(d, g, look)
+    from .render_check import check_view
+    return Group(Text(look.text(f"A learner's derivation of ∂J/∂{step.wrt}:")), Text("    " + step.derivation),
+                 check_view(engine.check(step.wrt, step.derivation), look))
