@@ -253,6 +253,11 @@ def examples() -> None:
     run(body)
 
 
+from .cli_lesson import lesson_app  # noqa: E402  (it uses the helpers above)
+
+app.add_typer(lesson_app, name="lesson")
+
+
 def main() -> None:
     app(prog_name="shapetutor")
 

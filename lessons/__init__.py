@@ -1,0 +1,1 @@
+# The bundled lessons (*.toml). This file only lets them install inside the shapetutor package.

@@ -1,0 +1,194 @@
+"""`shapetutor lesson …`: instructors' scripted lessons (list, run, validate, export, reset)."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .cli import console, look, plain_terminal, run
+
+lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                         help="Scripted lessons: list, run, validate, export, reset.")
+PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box drawing, no colour")]
+
+
+@lesson_app.command("list")
+def list_lessons() -> None:
+    """Every bundled lesson with its id, title and your progress."""
+    def body():
+        from .lesson import bundled, read
+        from .progress import Progress
+        progress = Progress()
+        for lesson_id in bundled():
+            lesson = read(lesson_id)
+            entry = progress.get(lesson_id)
+            mark = "✓ done" if entry.finished else (f"• {entry.percent}%" if entry.done or entry.step else "")
+            sys.stdout.write(f"{lesson_id:<24} {lesson.title:<58} {mark}\n")
+        warn(progress)
+    run(body)
+
+
+def warn(progress) -> None:
+    for message in progress.warnings:
+        sys.stderr.write(f"warning: {message}\n")
+
+
+def read_answers(path: str) -> dict[str, list[str]]:
+    import tomllib
+
+    from .errors import TutorError
+    from .lesson import decode
+    try:
+        data = tomllib.loads(decode(open(path, "rb").read(), path))
+    except OSError as exc:
+        raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TutorError(f"{path}: TOML syntax error: {exc}", origin=path) from None
+    table = data.get("answers", data)
+    out: dict[str, list[str]] = {}
+    for key, value in table.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise TutorError(f"{path}: the answer for {key!r} must be a string or a list of strings", origin=path)
+        out[key] = values
+    return out
+
+
+@lesson_app.command("run")
+def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+               present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
+               no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
+               answers: Annotated[Optional[str], typer.Option("--answers", help="play scripted answers (TOML)")] = None,
+               start: Annotated[Optional[str], typer.Option("--from", help="start at this step id")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="per-step results as JSON")] = False,
+               plain: PlainOpt = False) -> None:
+    """Run a lesson: interactive by default, or presented, revealed, or played from answers."""
+    def body():
+        from io import StringIO
+
+        from rich.console import Console
+
+        from .errors import TutorError
+        from .lesson import read
+        from .lesson_run import Runner
+        from .progress import Entry, Progress, fingerprint
+        from .prompting import Quit, Tee
+        lesson = read(name)
+        scripted = read_answers(answers) if answers else None
+        interactive = not no_input and not scripted and not as_json and sys.stdin.isatty()
+        progress = Progress()
+        entry = progress.get(lesson.id)
+        begin = 0
+        if start is not None:
+            begin = lesson.index(start)
+            if begin is None:
+                raise TutorError(f"--from {start}: no step with that id",
+                                 expected="one of " + ", ".join(s.id for s in lesson.steps))
+        elif interactive and entry.step and not entry.finished:
+            found = lesson.index(entry.step)  # by id: safe when the lesson file has changed since
+            begin = found if found is not None else next(
+                (i for i, s in enumerate(lesson.steps) if s.id not in entry.done), 0)
+            if begin:
+                sys.stderr.write(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
+                                 f"--from {lesson.steps[0].id} starts again\n")
+        the_look = look(plain)
+        if present:
+            from .present import present as show
+            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive)
+            return 0
+        out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
+        mode = "answers" if scripted else "interactive" if interactive else "reveal"
+        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
+        done = list(entry.done) if entry.fingerprint == fingerprint(lesson.source) else []
+
+        def save(position: int) -> None:
+            if not interactive:
+                return
+            for s in lesson.steps[:position]:
+                if s.id not in done:
+                    done.append(s.id)
+            finished = position >= len(lesson.steps)
+            progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
+                                          len(lesson.steps), finished, fingerprint(lesson.source)))
+
+        runner.on_step = save
+        try:
+            runner.run(begin)
+        except (Quit, EOFError):
+            save(runner.position)
+            sys.stderr.write(f"\nStopped at step {runner.position + 1}. Pick up again with:\n"
+                             f"  shapetutor lesson run {name}\n")
+        except KeyboardInterrupt:
+            save(runner.position)
+            sys.stderr.write(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n"
+                             f"  shapetutor lesson run {name}\n")
+            return 130
+        finally:
+            warn(progress)
+        if as_json:
+            sys.stdout.write(json.dumps({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]},
+                                        indent=2) + "\n")
+        return 0
+    run(body)
+
+
+@lesson_app.command("validate")
+def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson files or bundled ids")]) -> None:
+    """Check lessons: schema, ids, names, answerable questions, the author's expectations; then play them."""
+    def body():
+        from .errors import TutorError
+        from .lesson import read
+        from .lesson_run import validate
+        failed = False
+        for spec in files:
+            try:
+                lesson = read(spec)
+                problems = validate(lesson)
+            except TutorError as error:
+                problems = [error]
+            for problem in problems:
+                sys.stderr.write(problem.located() + "\n")
+            if problems:
+                failed = True
+            else:
+                sys.stdout.write(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, "
+                                 f"every expectation holds\n")
+        return 2 if failed else 0
+    run(body)
+
+
+@lesson_app.command("export")
+def export_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
+    """Write a handout with the answers, usable offline."""
+    def body():
+        from .handout import export
+        from .lesson import read
+        export(read(name), output)
+        sys.stderr.write(f"wrote {output}\n")
+    run(body)
+
+
+@lesson_app.command("reset")
+def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson to forget")] = None,
+                  all_lessons: Annotated[bool, typer.Option("--all", help="forget every lesson's progress")] = False,
+                  yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False) -> None:
+    """Forget your progress in one lesson, or in all of them."""
+    def body():
+        from .errors import TutorError
+        from .progress import Progress
+        if (name is None) == (not all_lessons):
+            raise TutorError("say which lesson to reset, or --all")
+        what = "every lesson's progress" if all_lessons else f"your progress in {name}"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise TutorError(f"not resetting {what} without confirmation", expected="--yes")
+            if not typer.confirm(f"Forget {what}?", default=False):
+                return 1
+        progress = Progress()
+        progress.remove(None if all_lessons else name)
+        warn(progress)
+        sys.stderr.write(f"forgot {what}\n")
+    run(body)
