@@ -624,15 +624,6 @@ def test_check_gives_the_proven_verdict(case: Case):
     assert data["verdict"] == case.verdict
 
 
-BUGS = [pytest.param(c, id=c.id) for c in CASES if c.bug]
-
-
-@pytest.mark.parametrize("case", BUGS)
-def test_expectation_is_sound_where_the_tool_disagrees(case: Case):
-    """The xfail cases' expectations, proven without the xfail mask."""
-    prove(case)
-
-
 SUGGESTED = [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(strict=True, reason=c.suggestion_bug)]
                           if c.suggestion_bug else [])
              for c in CASES if c.verdict != "correct" and not c.bug]

@@ -207,3 +207,24 @@ def test_export_to_an_unknown_format_is_refused(tmp_path):
     assert result.returncode == 2
     assert "unknown format" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_final_answer_may_use_the_steps_the_walk_defined():
+    child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4", "--step", "8")
+    child.expect("Now write ∂J/∂W1 as a formula")
+    child.sendline("x.T @ dz1")
+    child.expect("with the steps of the walk: dz2, dh, dz1")
+    child.expect("✓ ∂J/∂W1: correct")
+    assert finish(child) == 0
+
+
+def test_an_uppercase_H_is_an_answer_not_a_hint():
+    child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4", "--step", "3")
+    child.expect(r"Shape of ∂h/∂z1\? ")
+    child.sendline("H")
+    child.expect("1 dimension")
+    child.expect(r"Shape of ∂h/∂z1\? ")
+    child.sendline("H x H")
+    child.expect("✓ as a matrix, H×H")
+    child.sendline("q")
+    finish(child)

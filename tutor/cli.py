@@ -89,6 +89,19 @@ def load_bound(network: str | None, dims: str | None):
     return net, parse_bindings(dims)
 
 
+def show_version(value: bool) -> None:
+    if value:
+        from . import __version__
+        sys.stdout.write(f"shapetutor {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True,
+                                                       help="print the version and exit")] = False) -> None:
+    """shapetutor: where the shapes in backpropagation come from."""
+
+
 @app.command()
 def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = False,
            plain: PlainOpt = False) -> None:
@@ -231,15 +244,22 @@ def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201")]) -> None:
+def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201")],
+            plain: PlainOpt = False) -> None:
     """The longer explanation of a diagnostic code, with an example."""
     def body():
+        import textwrap
+
         from .codes import CODES, explain as lookup
         from .errors import TutorError
         entry = lookup(code)
         if entry is None:
             raise TutorError(f"no diagnostic code {code!r}", expected="one of " + ", ".join(CODES))
-        sys.stdout.write(f"{entry.code}: {entry.title}\n\n{entry.explanation}\n\nExample:\n{entry.example}\n")
+        paragraphs = [textwrap.fill(p.replace("\n", " "), width=78) for p in entry.explanation.split("\n\n")]
+        example = textwrap.indent(textwrap.dedent("\n".join(line.strip() for line in entry.example.splitlines())),
+                                  "    ")
+        text = f"{entry.code}: {entry.title}\n\n" + "\n\n".join(paragraphs) + f"\n\nExample:\n{example}\n"
+        sys.stdout.write(look(plain).text(text))
     run(body)
 
 

@@ -15,7 +15,7 @@ from .errors import DimensionError
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Numbers used when a symbol is left unbound: distinct, small, never 1 (a 1 would hide broadcasting).
-DEFAULT_VALUES = (5, 4, 3, 6, 7, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
+DEFAULT_VALUES = (5, 3, 4, 6, 7, 2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20)
 #: Dimensions above this are never allocated; the tool stays symbolic and says so.
 MAX_NUMERIC_DIM = 1_000_000
 
@@ -113,10 +113,19 @@ def complete_bindings(symbols: Iterable[str], given: Mapping[str, int], literals
     Defaults avoid the user's values and the network's literal sizes, so no two
     dimensions coincide by accident and hide a transpose.
     """
-    out = dict(given)
-    taken = set(out.values()) | set(literals) | {1}
-    pool = (v for v in itertools.chain(DEFAULT_VALUES, itertools.count(21)) if v not in taken)
-    for name in symbols:
-        if name not in out:
-            out[name] = next(pool)
+    symbols = list(symbols)
+    taken = set(given.values()) | set(literals) | {1}
+    spare = (v for v in itertools.chain(DEFAULT_VALUES, itertools.count(21)) if v not in taken)
+    out: dict[str, int] = {}
+    for position, name in enumerate(symbols):
+        if name in given:
+            out[name] = given[name]
+            continue
+        # each symbol keeps its usual default unless a chosen value already took it
+        usual = DEFAULT_VALUES[position] if position < len(DEFAULT_VALUES) else None
+        value = usual if usual is not None and usual not in taken else next(spare)
+        while value in taken:
+            value = next(spare)
+        out[name] = value
+        taken.add(value)
     return out

@@ -44,10 +44,10 @@ class TutorError(Exception):
 
     def located(self) -> str:
         """`file:line:col: message` (the form editors and graders parse)."""
-        where = self.origin or "<input>"
+        where = self.origin or ("<input>" if self.span else "")
         if self.span:
             where = f"{where}:{self.span.line}:{self.span.col + 1}"
-        text = f"{where}: error: {self.message}"
+        text = f"{where}: error: {self.message}" if where else f"shapetutor: error: {self.message}"
         if self.expected:
             text += f"\n  expected: {self.expected}"
         return text

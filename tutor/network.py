@@ -61,15 +61,6 @@ class Network:
         """For each node, the definitions that read it (in definition order)."""
         return self._consumers
 
-    def dims_in_flow_order(self) -> list[str]:
-        """Dimensions in the order the forward pass meets them (Dx, H, Dy): the order to ask for them."""
-        out: list[str] = []
-        for expr in self.definitions.values():
-            for node in walk(expr):
-                for d in self.leaves.get(getattr(node, "name", None), ()) if isinstance(node, Var) else ():
-                    out.extend(s for s in d.symbols if s not in out)
-        return out + [s for s in self.dims if s not in out]
-
     def bindings(self, given: dict[str, int] | None = None) -> dict[str, int]:
         unknown = sorted(set(given or {}) - set(self.dims))
         if unknown:
@@ -106,9 +97,12 @@ def read_source(spec: str | None) -> tuple[str, str]:
             raise ParseError(f"{spec} is not UTF-8 text (byte {exc.start})", origin=spec) from None
     entry = resources.files("tutor.examples") / f"{spec}.net"
     if not entry.is_file():
-        names = ", ".join(bundled_examples())
-        raise TutorError(f"no network file or bundled example named {spec!r}",
-                         expected=f"a path to a .net file, or one of: {names}")
+        import difflib
+        names = list(bundled_examples())
+        close = difflib.get_close_matches(spec, names, n=1)
+        raise TutorError(f"no network file or bundled example named {spec!r}"
+                         + (f"; did you mean {close[0]!r}?" if close else ""),
+                         expected=f"a path to a .net file, or one of: {', '.join(names)}")
     return entry.read_text(encoding="utf-8"), f"{spec} (bundled)"
 
 
@@ -183,7 +177,18 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", definitions[-1].value,
                            "a scalar loss, e.g. wrap it in sum(...) or mean(...)")
-    return Network(source, origin, leaves, exprs, shapes, tuple(dims), frozenset(literals), spans)
+    return Network(source, origin, leaves, exprs, shapes, flow_order(leaves, exprs, dims), frozenset(literals), spans)
+
+
+def flow_order(leaves: dict[str, Shape], definitions: dict[str, Expr], declared: list[str]) -> tuple[str, ...]:
+    """Dimensions in the order the forward pass meets them (Dx, H, Dy): how a learner lists them."""
+    out: list[str] = []
+    for expr in definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Var) and node.name in leaves:
+                for d in leaves[node.name]:
+                    out.extend(s for s in d.symbols if s not in out)
+    return tuple(out + [s for s in declared if s not in out])
 
 
 def check_indices(network: Network, bindings: dict[str, int]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from .dims import SYMBOL, Dim, Shape
@@ -59,6 +60,11 @@ EXPRESSION_HELP = ("an expression of the network language: names, numbers, + - *
                    "and the functions " + ", ".join(sorted(k for k in FUNCTIONS if k not in ("onehot",))))
 
 
+CLAIM_NAME = re.compile(r"^(?:dJ_d|grad_|d)([A-Za-z_][A-Za-z0-9_]*)$")
+MATH_CHARACTERS = {"ᵀ": ".T", "ŷ": "yhat", "Ŷ": "Yhat", "−": "-", "∘": "*", "·": "*", "×": "*",
+                   "δ": "a name such as dz1", "∂": "a name such as dW1", "²": "** 2", "√": "sqrt(...)"}
+
+
 @dataclass
 class Scope:
     """What names an expression may use: arrays (with shapes) and dimension symbols."""
@@ -88,6 +94,7 @@ class Reader:
             line = self.source[: self.source.index("\x00")].count("\n") + 1
             raise ParseError("input contains a NUL byte: is this a binary file?", Span(line, 0, 1),
                              source=self.source, origin=self.origin)
+        self.refuse_math_characters()
         try:
             tree = ast.parse(self.source, filename=self.origin)
         except SyntaxError as exc:
@@ -107,6 +114,16 @@ class Reader:
             raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {MAX_STATEMENTS:,}",
                              tree.body[MAX_STATEMENTS])
         return tree
+
+    def refuse_math_characters(self) -> None:
+        """The math form shapetutor prints (xᵀ, ŷ, −, ∘) is for reading; typed input is code."""
+        for n, line in enumerate(self.source.splitlines(), 1):
+            stripped = line.split("#", 1)[0]
+            for col, char in enumerate(stripped):
+                if char in MATH_CHARACTERS:
+                    raise ParseError(f"{char!r} is the printed math form: type {MATH_CHARACTERS[char]!r} instead",
+                                     Span(n, col, col + 1), source=self.source, origin=self.origin,
+                                     expected="the code form, e.g. x.T @ ((yhat - y) @ W2.T * h * (1 - h))")
 
     def shape(self, node: ast.expr) -> Shape:
         """`[1, Dx]` → (Dim(1), Dim("Dx")); rank 0, 1 or 2."""
@@ -194,6 +211,10 @@ class Reader:
         if node.id in scope.later:
             raise self.error(NameError_, f"{node.id!r} is used before it is defined", node,
                              "every name defined on an earlier line")
+        claim = CLAIM_NAME.match(node.id)
+        if claim and claim.group(1) in scope.arrays:
+            raise self.error(NameError_, f"{node.id!r} is not defined here: a derivation defines each step before "
+                                         f"using it", node, f"a line such as `{node.id} = ...` before this one")
         known = list(scope.arrays) + sorted(scope.dims)
         close = difflib.get_close_matches(node.id, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""

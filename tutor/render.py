@@ -69,8 +69,9 @@ def factor_name(f: Factor, look: Look) -> str:
     return look.text(f"∂{f.of}/∂{f.wrt}{through}")
 
 
-def factor_rule(f: Factor, look: Look) -> str:
-    return "" if f.rule is None else f"d{f.wrt} = {look.expr(f.rule)}"
+def factor_rule(f: Factor, look: Look, shared: bool = False) -> str:
+    """`dh = dz2 W2ᵀ`; `dX += …` where several factors add into the same gradient."""
+    return "" if f.rule is None else f"d{f.wrt} {'+=' if shared else '='} {look.expr(f.rule)}"
 
 
 def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Table:
@@ -81,11 +82,14 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
     table.add_column("what it does to the gradient")
     table.add_column("naive product")
+    counts: dict[str, int] = {}
+    for f in g.chain:
+        counts[f.wrt] = counts.get(f.wrt, 0) + 1
     for i, f in enumerate(g.chain, 1):
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
         table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
-                      Text(look.text(factor_rule(f, look))), Text(look.text(naive)))
+                      Text(look.text(factor_rule(f, look, counts[f.wrt] > 1))), Text(look.text(naive)))
     return table
 
 
@@ -113,8 +117,9 @@ def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | Non
              f"einsum       {c.einsum}",
              f"matrix form  {c.matrix}    {c.shapes}"]
     if c.outer_product:
-        lines.append(f"That is an outer product: a column times a row. {c.operands[0][0]} goes on the left, "
-                     f"transposed, because its index labels the rows of ∂J/∂{g.leaf}.")
+        (left, _), (right, _) = c.operands
+        lines.append(f"That is an outer product, a column times a row: {left} is the column (its index i labels "
+                     f"the rows of ∂J/∂{g.leaf}) and {right} the row (its index j labels the columns).")
     body = "\n".join(look.text(line) for line in lines)
     return Panel(Text(body), title=look.text(f"Contracting with ∂{c.of}/∂{c.leaf}"), box=look.box, title_align="left")
 

@@ -6,6 +6,7 @@ keys. Without a terminal it never asks: it prints every stage with its answer.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from io import StringIO
@@ -14,6 +15,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
+from .printer import code
 from .prompting import KEYS, Asker, Back, Quit, Tee
 
 from .answers import AnswerError, judge, parse_shape
@@ -42,8 +44,10 @@ class Walk:
     # -- the walk ---------------------------------------------------------------------
     def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
         net, look = self.network, self.look
-        self.out.print(Panel(Text(look.text(f"Where the shapes of ∂{net.loss}/∂leaf come from. At each step, "
-                                           f"say the shape of the Jacobian. {KEYS}")),
+        intro = (f"Where the shapes of ∂{net.loss}/∂leaf come from. At each step, say the shape of the "
+                 f"Jacobian. {KEYS}" if self.interactive else
+                 f"Where the shapes of ∂{net.loss}/∂leaf come from, one chain-rule factor at a time.")
+        self.out.print(Panel(Text(look.text(intro)),
                              title=look.text(f"shapetutor walk: {net.origin}"), box=look.box))
         self.out.print(shapes_table(net, net.bindings(given), look))
         self.bindings = self.ask_dims(given) if self.interactive and not given else net.bindings(given)
@@ -69,7 +73,7 @@ class Walk:
         defaults = self.network.bindings(given)
         chosen: dict[str, int] = {}
         self.out.print(Text("Choose your own dimensions (Enter keeps the default)."))
-        for name in self.network.dims_in_flow_order():
+        for name in self.network.dims:
             while True:
                 try:
                     answer = self.ask(f"{name} [{defaults[name]}]: ")
@@ -197,6 +201,12 @@ class Walk:
                 answer = self.ask(f"Now write {target} as a formula (Enter shows it): ")
                 if not answer or answer.lower() == "h":
                     break
+                given = self.given_steps(g)
+                if given and any(re.search(rf"\b{name}\b", answer) for name in given):
+                    # the walk has defined dz2, dh, dz1 …: the learner may build on them
+                    answer = "\n".join(f"{name} = {rule}" for name, rule in given.items()) + "\n" + answer
+                    self.out.print(Text(look.text("  (with the steps of the walk: " + ", ".join(given) + ")"),
+                                        style="dim"))
                 try:
                     result = check(self.network, self.leaf, answer, self.bindings)
                 except TutorError as error:
@@ -214,6 +224,18 @@ class Walk:
             self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
                                           f"(relative error {v.max_error:.1e}) at "
                                           + ", ".join(f"{k}={n}" for k, n in self.bindings.items()))))
+
+    @staticmethod
+    def given_steps(g) -> dict[str, str]:
+        """The backward steps the walk showed (dz2 = yhat - y, dh = dz2 @ W2.T, …), for a single path."""
+        if g.paths != 1:
+            return {}
+        steps = {}
+        for f in g.chain:
+            if f.wrt == g.leaf or f.rule is None or f"d{f.wrt}" in steps:
+                continue
+            steps[f"d{f.wrt}"] = code(f.rule)
+        return steps
 
     def resume_hint(self) -> str:
         dims = ",".join(f"{k}={v}" for k, v in self.bindings.items())
