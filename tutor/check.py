@@ -66,6 +66,7 @@ class Step:
     name: str
     claims: str
     line: int
+    col: int
     shape: Shape | None
     shape_ok: bool
     value_ok: bool | None
@@ -378,7 +379,8 @@ def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
             shape_ok = line.expr.shape == network.shapes[line.claims]
             value_ok = all(close(d.learner[line.name], truth_of(d, line.claims)) for d in samples) \
                 if shape_ok else None
-            steps.append(Step(line.name, line.claims, line.span.line, line.expr.shape, shape_ok, value_ok))
+            steps.append(Step(line.name, line.claims, line.span.line, line.span.col, line.expr.shape, shape_ok,
+                              value_ok))
     return steps
 
 

@@ -32,8 +32,12 @@ def plain_terminal(plain: bool) -> bool:
 
 def console(plain: bool = False, stderr: bool = False):
     from rich.console import Console
-    return Console(stderr=stderr, no_color=plain or None, highlight=False,
-                   emoji=False, soft_wrap=False)
+
+    class Screen(Console):
+        def on_broken_pipe(self) -> None:  # the reader left (`| head`): end quietly, as the JSON path does
+            raise BrokenPipeError
+
+    return Screen(stderr=stderr, no_color=plain or None, highlight=False, emoji=False, soft_wrap=False)
 
 
 def look(plain: bool):

@@ -11,6 +11,7 @@ from .chain import Factor, count_paths, factors, first_break
 from .contraction import Contraction, explain
 from .dims import Shape, shape_json
 from .errors import TutorError
+from .sampling import TooLarge
 from .grad import backward
 from .ir import Expr, expanded_size
 
@@ -61,6 +62,7 @@ class Derivation:
     gradients: dict[str, LeafGradient]
     assumptions: tuple[Assumption, ...]
     verification: Verification | None
+    skipped: str = ""              # why the numeric check was not run, when it could not be
 
     def to_json(self) -> dict:
         """Exactly SPEC §5's `derive --json`."""
@@ -99,8 +101,13 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
         out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
                                  explain(network, reader, leaf) if reader else None,
                                  expanded_size(formula, FORMULA_LIMIT, sizes) <= FORMULA_LIMIT, network, cache)
-    verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws) if check else None
-    return Derivation(network, bindings, out, grads.assumptions, verification)
+    verification, skipped = None, ""
+    if check:
+        try:
+            verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws)
+        except TooLarge as exc:  # shapes and formulas stay symbolic; only the numbers are given up
+            skipped = exc.message
+    return Derivation(network, bindings, out, grads.assumptions, verification, skipped)
 
 
 def last_reader(network: Network, leaf: str) -> str | None:

@@ -145,7 +145,8 @@ def shape_error(result, failed_at: int, error: ShapeError) -> None:
     right = outcome.verdict == "correct"
     shape = outcome.shape
     shown = format_shape(shape) + (f" = {format_shape(shape, b)}" if shape else "")
-    diag.help = f"write `{text}`" + (f" → {shown}" if is_final and shape is not None else "") + \
+    whole_answer = is_final and line.expr.span == error.span  # the arrow's shape is the answer's shape
+    diag.help = f"write `{text}`" + (f" → {shown}" if whole_answer and shape is not None else "") + \
         ("" if right else " (this conforms; check the values next)")
     diag.note = (diag.note + " " if diag.note else "") + rearrangement_note(result, node, kind)
     if right:

@@ -190,6 +190,8 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
     for a in d.assumptions:
         parts.append(Text(look.text(f"Assumption: {a.text()}.")))
+    if d.skipped:
+        parts.append(Text(look.text(f"Numeric check skipped: {d.skipped}.")))
     v = d.verification
     if v is not None:
         verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
@@ -225,13 +227,25 @@ def numbers_view(nums, look: Look) -> Group:
                             f"shape {'×'.join(map(str, t.shape))}."))]
     leaf_rank = t.ndim - of_rank
     flat = t.reshape(tuple(t.shape[i] for i in squeezed_of) + t.shape[of_rank:]) if squeezed_of or of_rank else t
-    if leaf_rank == 2 and flat.ndim == 3:
-        for i in range(min(2, flat.shape[1])):
-            parts.append(matrix_table(flat[:, i, :], look,
-                                      look.text(f"∂{of}[k]/∂{leaf}[{i},j]: rows k, columns j "
-                                                f"({leaf}[{i}, …] is one row of {leaf})")))
+    shown = 3
+    if leaf_rank == 2 and flat.ndim in (3, 4):
+        first = flat[0] if flat.ndim == 4 else flat  # in a batch, the first example's slice
+        example = f"{of}[0,k]" if flat.ndim == 4 else f"{of}[k]"
+        rows = first.shape[1]
+        for i in range(min(shown, rows)):
+            parts.append(matrix_table(first[:, i, :], look,
+                                      look.text(f"∂{example}/∂{leaf}[{i},j]: rows k, columns j "
+                                                f"(row {i} of {leaf})")))
+        if rows > shown or flat.ndim == 4:
+            left = [f"{rows - shown} more rows of {leaf}"] if rows > shown else []
+            if flat.ndim == 4:
+                left.append(f"the other {flat.shape[0] - 1} examples")
+            parts.append(Text(look.text(f"(not shown: {' and '.join(left)}; they follow the same pattern)"),
+                              style="dim"))
     elif flat.ndim <= 2:
         parts.append(matrix_table(flat, look, look.text(f"∂{of}/∂{leaf}")))
+    else:
+        parts.append(Text(look.text(f"(a {flat.ndim}-axis tensor: not printed)"), style="dim"))
     parts.append(matrix_table(nums.incoming, look, look.text(f"incoming gradient d{of} = ∂J/∂{of}")))
     parts.append(matrix_table(nums.contracted, look, look.text(f"Σ over {of}'s axes of d{of} · ∂{of}/∂{leaf}")))
     parts.append(matrix_table(nums.formula, look, look.text(f"the matrix formula for ∂J/∂{leaf}")))

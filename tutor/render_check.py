@@ -28,44 +28,54 @@ def check_view(result: CheckResult, look: Look) -> Group:
         parts.append(Text(""))
         parts.append(diagnostic_view(result, d, look))
     if result.steps:
+        lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))
         for s in result.steps:
             ok = s.shape_ok and s.value_ok
             what = "" if ok else (" (wrong shape)" if not s.shape_ok else
                                   " (values not checked)" if s.value_ok is None else " (wrong values)")
             shape = format_shape(s.shape) if s.shape is not None else "?"
-            parts.append(Text(look.text(f"  {look.ok(bool(ok))} line {s.line}: {s.name} = ∂J/∂{s.claims}, "
+            where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
+            parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
                                         f"{shape}{what}")))
     if not result.correct and result.suggestion:
         parts.append(Text(""))
         parts.append(Text(look.text("suggestion:")))
         for line in result.suggestion.splitlines():
-            parts.append(Text("    " + line))
+            parts.append(code_line("    " + line))
     return Group(*parts)
 
 
-def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look) -> Text:
-    out = Text()
+def code_line(text: str, style: str = "") -> Text:
+    """A line of code is never wrapped by us: copied back, it must still be one line."""
+    return Text(text, style=style, no_wrap=True, overflow="ignore")
+
+
+def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look) -> Group:
     style = "red" if d.severity == "error" else "yellow"
-    out.append(f"{d.severity}[{d.code}]", style=f"bold {style}")
-    out.append(look.text(f": {d.message}\n"))
+    head = Text()
+    head.append(f"{d.severity}[{d.code}]", style=f"bold {style}")
+    head.append(look.text(f": {d.message}"))
+    parts: list = [head]
     if d.span:
         lines = result.source.splitlines()
         text = lines[d.span.line - 1] if d.span.line - 1 < len(lines) else ""
         gutter = " " * len(str(d.span.line))
-        out.append(f"{gutter}--> derivation:{d.span.line}:{d.span.col + 1}\n", style="blue")
-        out.append(f"{gutter} |\n", style="blue")
-        out.append(f"{d.span.line} | ", style="blue")
-        out.append(text + "\n")
+        parts.append(Text(f"{gutter}--> derivation:{d.span.line}:{d.span.col + 1}", style="blue"))
+        parts.append(Text(f"{gutter} |", style="blue"))
+        source = code_line(f"{d.span.line} | ", "blue")
+        source.append(text, style="default")
+        parts.append(source)
         for row in underline(text, d, look):
-            out.append(f"{gutter} | ", style="blue")
-            out.append(row + "\n", style=style)
+            marks = code_line(f"{gutter} | ", "blue")
+            marks.append(row, style=style)
+            parts.append(marks)
     for label, body in (("note", d.note), ("help", d.help)):
         if body:
-            out.append(f"  = {label}: ", style="bold")
-            out.append(look.text(body) + "\n")
-    out.rstrip()
-    return out
+            line = Text(f"  = {label}: ", style="bold")
+            line.append(look.text(body))
+            parts.append(line)
+    return Group(*parts)
 
 
 def underline(text: str, d: Diagnostic, look: Look) -> list[str]:

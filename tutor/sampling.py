@@ -15,6 +15,10 @@ from .targets import find_targets
 MAX_ELEMENTS = 50_000_000  # per array: above this, numbers are refused, not allocated
 
 
+class TooLarge(TutorError):
+    """The dimensions are too large for numbers; everything symbolic still works."""
+
+
 def contracted_lengths(network: Network, bindings: dict[str, int]) -> dict[str, int]:
     """For each leaf, the longest axis a matrix product sums over it (its fan-in)."""
     from .ir import Call, Var, walk
@@ -44,7 +48,7 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
         for n in dims:  # Python integers: no overflow before the limit is checked
             size *= n
         if size > MAX_ELEMENTS:
-            raise TutorError(f"{name} would hold {size:,} numbers at these dimensions "
+            raise TooLarge(f"{name} would hold {size:,} numbers at these dimensions "
                              f"(the limit is {MAX_ELEMENTS:,}); its shape is still checked symbolically",
                              expected="smaller --dims for numeric verification")
         if name in targets:
