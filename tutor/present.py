@@ -51,7 +51,7 @@ def read_key(fd: int) -> str:
         return QUIT  # end of input
     key = data.decode("utf-8", "replace")
     return {" ": NEXT, "\r": NEXT, "\n": NEXT, "n": NEXT, "\x1b[C": NEXT,
-            "\x1b[D": BACK, "p": BACK, "b": BACK, "g": FIRST, "G": LAST, "q": QUIT}.get(key, "")
+            "\x1b[D": BACK, "p": BACK, "b": BACK, "g": FIRST, "G": LAST, "q": QUIT, "\x04": QUIT}.get(key, "")
 
 
 def present(lesson: Lesson, console: Console, look: Look, start: int = 0, interactive: bool = True) -> None:
