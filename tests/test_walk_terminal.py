@@ -84,6 +84,8 @@ def test_full_walk_with_the_learners_dimensions():
     child.sendline("x.T @ ((yhat - y) @ W2.T * h * (1 - h))")
     child.expect("✓ ∂J/∂W1: correct")
     child.expect("checked with numbers")
+    child.expect(r"Walk another gradient\?")
+    child.sendline("")
     assert finish(child) == 0
 
 
@@ -215,6 +217,8 @@ def test_the_final_answer_may_use_the_steps_the_walk_defined():
     child.sendline("x.T @ dz1")
     child.expect("with the steps of the walk: dz2, dh, dz1")
     child.expect("✓ ∂J/∂W1: correct")
+    child.expect(r"Walk another gradient\?")
+    child.sendline("")
     assert finish(child) == 0
 
 
@@ -228,3 +232,15 @@ def test_an_uppercase_H_is_an_answer_not_a_hint():
     child.expect("✓ as a matrix, H×H")
     child.sendline("q")
     finish(child)
+
+
+def test_the_end_of_a_walk_offers_the_other_leaves():
+    child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4", "--step", "8")
+    child.expect("Now write ∂J/∂W1 as a formula")
+    child.sendline("")
+    child.expect(r"Walk another gradient\? x, y, b1, W2, b2")
+    child.sendline("W2")
+    child.expect("Step 1 of 2: ∂J/∂z2")
+    child.expect(r"Shape of ∂J/∂z2\? ")
+    child.sendline("q")
+    assert finish(child) == 0

@@ -54,17 +54,41 @@ class Walk:
         if self.interactive and not given:
             self.out.print(shapes_table(net, self.bindings, look))
         self.leaf = wrt or (self.ask_leaf() if self.interactive else self.default_leaf())
-        d = derive(net, self.bindings, wrt=self.leaf)
-        plan = stages(d, self.leaf, quiz=self.quiz)
-        self.position = max(0, min(start - 1, len(plan) - 1))
-        while self.position < len(plan):
-            try:
-                self.show(d, plan[self.position])
-                self.position += 1
-            except Back:
-                self.position = max(0, self.position - 1)
-                self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
+        while self.leaf:
+            d = derive(net, self.bindings, wrt=self.leaf)
+            plan = stages(d, self.leaf, quiz=self.quiz)
+            self.position = max(0, min(start - 1, len(plan) - 1))
+            while self.position < len(plan):
+                try:
+                    self.show(d, plan[self.position])
+                    self.position += 1
+                except Back:
+                    self.position = max(0, self.position - 1)
+                    self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
+            self.leaf, start = self.offer_other_leaves(), 1
         return d
+
+    def offer_other_leaves(self) -> str | None:
+        """The end of a walk: another gradient of the same network, with the same dimensions."""
+        others = [leaf for leaf in self.network.leaves if leaf != self.leaf]
+        if not others:
+            return None
+        if not self.interactive:
+            dims = ",".join(f"{k}={v}" for k, v in self.bindings.items())
+            self.out.print(Text(self.look.text(f"Other gradients to walk: {', '.join(others)} "
+                                               f"(shapetutor walk {self.spec} --wrt LEAF --dims {dims})"),
+                                style="dim"))
+            return None
+        while True:
+            try:
+                answer = self.ask(f"Walk another gradient? {', '.join(others)} (Enter: finish): ")
+            except Back:
+                continue
+            if not answer:
+                return None
+            if answer in others:
+                return answer
+            self.out.print(Text(f"  {answer!r} is not another leaf of this network", style="yellow"))
 
     def default_leaf(self) -> str:
         return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
