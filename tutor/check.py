@@ -213,15 +213,16 @@ class ShapePass:
                                                 (args[0].shape,)))
         if prim in ("add", "sub", "mul", "div", "maximum", "minimum") and self.outer_by_broadcast(*args):
             a, b = args
-            single = any(d == ONE for d in a.shape + b.shape)
             self.warnings.append(Diagnostic(
                 "W302", "warning",
                 f"broadcasting {shape_text(a.shape)} against {shape_text(b.shape)} silently builds a "
-                f"{shape_text(node.shape)} outer product",
-                node.span, op_symbol(prim), (a.shape, b.shape),
-                note=("it relies on the single example's axis of length 1, so it is right for one example "
-                      "only; with a batch it fails or sums nothing" if single else ""),
+                f"{shape_text(node.shape)} outer product", node.span, op_symbol(prim), (a.shape, b.shape),
                 help="write the outer product as a matrix product, e.g. x.T @ d, which also works for a batch"))
+            if any(d == ONE for d in a.shape + b.shape):
+                self.warnings.append(Diagnostic(
+                    "W305", "warning", "right for one example only: this relies on the single example's axis of "
+                    "length 1, and with a batch of N examples it fails or sums nothing", node.span,
+                    op_symbol(prim), (a.shape, b.shape)))
 
     @staticmethod
     def outer_by_broadcast(a: Expr, b: Expr) -> bool:
