@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tutor.derivation import derive  # noqa: E402
-from tutor.network import load, parse_network  # noqa: E402
+from tutor.network import load  # noqa: E402
 from tutor.numeric import Evaluator, forward  # noqa: E402
 from tutor.sampling import sample  # noqa: E402
 from tutor.verify import TOLERANCE, check_draw  # noqa: E402
@@ -292,7 +292,7 @@ def main() -> None:
         width()
         verification(seeds=5 if args.quick else 20)
         limit(pairs)
-    print(f"\n| measurement | result | target | |\n|---|---|---|---|")
+    print("\n| measurement | result | target | |\n|---|---|---|---|")
     for what, measured, target, verdict in ROWS:
         print(f"| {what} | {measured} | {target} | {verdict} |")
     print(f"\ntotal benchmark time: {time.perf_counter() - start:.0f} s")

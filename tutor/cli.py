@@ -210,7 +210,6 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
     """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
     def body():
         from .check import check as check_derivation
-        from .errors import TutorError
         text, origin = read_derivation(derivation, file)
         net, given = load_bound(network, dims)
         result = check_derivation(net, wrt, text, given, origin=origin)

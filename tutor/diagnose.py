@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .check import Diagnostic, Line, close, scale_factor
+from .check import Diagnostic, Line, close
 from .dims import format_shape
 from .errors import ShapeError, TutorError
 from .ir import Call, Expr, Var, walk
@@ -210,8 +210,6 @@ def partner_of(net, leaf: str) -> tuple[str, str] | None:
 # -- wrong values and wrong shapes -----------------------------------------------------------
 
 def value_problems(result, samples, truth_exprs) -> None:
-    from .check import Diagnostic
-    b = result.bindings
     first_bad = next((s for s in result.steps if s.value_ok is False or not s.shape_ok), None)
     if first_bad is not None:
         line = next(l for l in result.lines if l.name == first_bad.name)
@@ -357,7 +355,6 @@ def names_of(expr: Expr) -> set[str]:
 
 def dominates(net, upper: str, lower: str) -> bool:
     """Every path from the loss to `lower` passes through `upper`."""
-    from .chain import count_paths
     from .ir import names_in
     if upper == lower:
         return True

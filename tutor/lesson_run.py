@@ -19,7 +19,7 @@ from .derivation import Derivation, derive
 from .dims import Shape, format_shape
 from .errors import Span, TutorError
 from .lesson import Lesson, LessonError, Step
-from .prompting import Asker, Back, Quit, Tee
+from .prompting import Asker, Back, Tee
 from .render import Look, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
 
 

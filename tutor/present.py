@@ -13,7 +13,6 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
-from .dims import format_shape
 from .lesson import Lesson
 from .lesson_run import Engine, expected_shape, question_text, view
 from .render import Look

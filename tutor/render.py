@@ -97,7 +97,7 @@ def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
     if g.breaks_at is None:
         return None
     f = g.chain[g.breaks_at]
-    net, b = d.network, d.bindings
+    net = d.network
     before = g.chain[g.breaks_at - 1].naive if g.breaks_at else None
     so_far = f"({look.shape(before)})·" if before is not None else ""
     msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .algebra import const, dim_expr, is_call, is_scalar, mk
 from .dims import ONE, Shape, product
-from .ir import Const, Expr, Var
+from .ir import Expr, Var
 from .shapes import normalize_axes
 
 Rule = Callable[..., Expr] | None

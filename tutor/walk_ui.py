@@ -16,11 +16,10 @@ from rich.panel import Panel
 from rich.text import Text
 
 from .printer import code
-from .prompting import KEYS, Asker, Back, Quit, Tee
+from .prompting import KEYS, Asker, Back, Tee
 
 from .answers import AnswerError, judge, parse_shape
 from .derivation import Derivation, derive
-from .dims import format_shape
 from .network import Network
 from .render import Look, blocks, break_note, contraction_panel, numbers_view, shapes_table
 from .walkthrough import Stage, stages

@@ -38,8 +38,8 @@ def factor_question(d: Derivation, f: Factor) -> Question:
     net = d.network
     of_shape, wrt_shape = net.shapes[f.of], net.shapes[f.wrt]
     hints = (
-        f"A Jacobian ∂a/∂b has one axis for each axis of a, then one for each axis of b "
-        f"(the numerator layout).",
+        "A Jacobian ∂a/∂b has one axis for each axis of a, then one for each axis of b "
+        "(the numerator layout).",
         f"{f.of} has shape {format_shape(of_shape)} and {f.wrt} has shape {format_shape(wrt_shape)}.",
         f"So ∂{f.of}/∂{f.wrt} has shape {format_shape(of_shape)} followed by {format_shape(wrt_shape)}: "
         f"{format_shape(f.shape)}.",
