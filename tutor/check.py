@@ -352,7 +352,7 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
     elif all(np.ndim(f) == 2 and close(np.transpose(f), t) for f, t in zip(finals, truths)):
         result.verdict, result.value_ok = "transposed", False
     elif not result.shape_ok:
-        result.verdict = "wrong_shape"
+        result.verdict, result.value_ok = "wrong_shape", False
     else:
         factors = [scale_factor(f, t) for f, t in zip(finals, truths)]
         if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
@@ -386,8 +386,7 @@ def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
 
 
 def shape_error_diagnostic(error: ShapeError) -> Diagnostic:
-    code = {"@": "E201"}.get(error.op, "E202" if error.op in ("+", "-", "*", "/", "maximum", "minimum") else "E203")
-    return Diagnostic(code, "error", error.message, error.span, error.op, tuple(error.operands))
+    return Diagnostic(error.code, "error", error.message, error.span, error.op, tuple(error.operands))
 
 
 __all__ = ["check", "CheckResult", "Diagnostic", "Step", "Line", "parse_derivation", "NameError_"]

@@ -124,7 +124,7 @@ def matmul(network: Network, of: str, leaf: str, node: Call, position: int, g: s
         left = as_block(out, column=ra == 2)
         right = other_shape[::-1] if rb == 2 else as_block(other_shape, column=False)
         blocks = ((g, left), (code(other.T) if rb == 2 else code(other), right))
-    outer_product = left[1] == ONE
+    outer_product = left[1] == ONE and right[0] == ONE and left[0] != ONE and right[1] != ONE
     return Contraction(
         leaf, of, "matmul",
         entries=f"∂{of}{e_idx[1]}/∂{leaf}{l_idx[1]} = {entries}",

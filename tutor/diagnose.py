@@ -271,20 +271,15 @@ def recognise(result, node: str, values) -> tuple[str, str] | None:
 
 def scaled_message(result) -> str:
     c = result.factor
-    dims = result.bindings
-    cause = f"off by a factor of {c:.6g}"
-    if np.isclose(c, -1):
-        cause = "the sign is flipped (∂J/∂z2 is ŷ − y, not y − ŷ)"
-    else:
-        for name, value in dims.items():
-            if np.isclose(c, value):
-                cause = f"a factor {name} = {value} too large: the 1/{name} is missing"
-            elif np.isclose(c, 1 / value):
-                cause = f"a factor 1/{name} too small: the 1/{name} is applied twice"
-            elif np.isclose(c, -value) or np.isclose(c, -1 / value):
-                cause = f"a factor of {c:.6g}: the sign is flipped and the 1/{name} is off"
-        if np.isclose(c, 2) or np.isclose(c, 0.5):
-            cause = f"off by a factor of {c:g} (a square's derivative 2·u, or a ½ that cancels it?)"
+    causes = [(-1, "the sign is flipped (∂J/∂z2 is ŷ − y, not y − ŷ)")]
+    for name, value in result.bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
+        causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
+                   (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),
+                   (-value, f"the sign is flipped and the 1/{name} is missing"),
+                   (-1 / value, f"the sign is flipped and the 1/{name} is applied twice")]
+    causes += [(2, "off by a factor of 2 (a square's derivative 2·u, or a ½ that should cancel it?)"),
+               (0.5, "off by a factor of 1/2 (a square's derivative 2·u, or a ½ that should cancel it?)")]
+    cause = next((text for value, text in causes if np.isclose(c, value)), f"off by a factor of {c:.6g}")
     return f"this is {c:.6g} × ∂J/∂{result.wrt}: {cause}"
 
 

@@ -147,6 +147,9 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
                 raise reader.error(ParseError, f"{d_node.id!r} is a dimension here but also names "
                                                "an array or a function", d_node, "a distinct dimension symbol")
 
+    if not declarations:
+        raise reader.error(ParseError, "the network declares no leaves, so there is no gradient to take",
+                           tree.body[0] if tree.body else None, "a declaration such as `x: [1, Dx]`")
     defined_names = [s.targets[0].id for s in definitions]
     if not definitions:
         raise reader.error(ParseError, "the network defines nothing: the last definition is the loss",
@@ -162,7 +165,10 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         if name in dims or name in FUNCTIONS or not is_symbol(name):
             raise reader.error(ParseError, f"{name!r} cannot be a node's name (it is a dimension or a function)",
                                target)
-        scope = Scope(arrays=shapes, dims=set(dims), later=set(defined_names[i:]))
+        # SPEC §1: a name is defined before it is used, leaves included
+        declared_later = {d.target.id for d in declarations if d.lineno > stmt.lineno}
+        visible = {k: v for k, v in shapes.items() if k not in declared_later}
+        scope = Scope(arrays=visible, dims=set(dims), later=set(defined_names[i:]) | declared_later)
         expr = reader.expr(stmt.value, scope)
         try:
             expr = annotate(expr, shapes)

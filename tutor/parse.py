@@ -297,8 +297,9 @@ class Reader:
             return dims
         if key in ("n", "m"):
             d = self.dim(node, products=True)
-            if d.symbols and d.symbols[0] not in scope.dims:
-                raise self.error(NameError_, f"unknown dimension {d.symbols[0]!r}", node)
+            for s in d.symbols:
+                if s not in scope.dims:
+                    raise self.error(NameError_, f"unknown dimension {s!r}", node)
             return d
         raise AssertionError(key)
 

@@ -38,7 +38,7 @@ class Look:
     def text(self, s: str) -> str:
         if self.unicode:
             return s
-        for a, b in (("∂", "d"), ("Σ_", "sum_"), ("Σ", "sum"), ("·", "*"), ("×", " x "), ("≠", "!="),
+        for a, b in (("∂", "d"), ("Σ_", "sum_"), ("Σ", "sum"), ("·", "*"), (" × ", " x "), ("×", " x "), ("≠", "!="),
                      ("✓", "[ok]"), ("✗", "[x]"), ("→", "->"), ("ŷ", "yhat"), ("−", "-"), ("∘", "*"),
                      ("ᵀ", ".T"), ("δ", "d"), ("…", "..."), ("▸", ">"), ("←", "<-")):
             s = s.replace(a, b)
@@ -248,7 +248,10 @@ def numbers_view(nums, look: Look) -> Group:
         parts.append(Text(look.text(f"(a {flat.ndim}-axis tensor: not printed)"), style="dim"))
     parts.append(matrix_table(nums.incoming, look, look.text(f"incoming gradient d{of} = ∂J/∂{of}")))
     parts.append(matrix_table(nums.contracted, look, look.text(f"Σ over {of}'s axes of d{of} · ∂{of}/∂{leaf}")))
-    parts.append(matrix_table(nums.formula, look, look.text(f"the matrix formula for ∂J/∂{leaf}")))
+    parts.append(matrix_table(nums.formula, look, look.text("the matrix form of the same step")))
+    if not nums.whole:
+        parts.append(Text(look.text(f"(this is the part of ∂J/∂{leaf} that flows through {of}; {leaf} also reaches "
+                                    f"the loss another way, and ∂J/∂{leaf} adds the parts up)"), style="dim"))
     parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula "
                                 + ("agree." if nums.matches else "DISAGREE (a bug in shapetutor)."))))
     if np.all(t == 0):

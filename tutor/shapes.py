@@ -17,8 +17,11 @@ ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}
 
 
-def fail(node: Call, message: str, *shapes: Shape) -> ShapeError:
-    return ShapeError(message, node.span, op=op_name(node.prim), operands=shapes)
+def fail(node: Call, message: str, *shapes: Shape, code: str = "E203") -> ShapeError:
+    """E201: a matrix product's dimensions; E202: broadcasting; E203: anything else (axes, ranks)."""
+    error = ShapeError(message, node.span, op=op_name(node.prim), operands=shapes)
+    error.code = code
+    return error
 
 
 def show(*shapes: Shape) -> str:
@@ -37,7 +40,7 @@ def broadcast(node: Call, a: Shape, b: Shape) -> Shape:
             out.append(db)
         else:
             raise fail(node, f"cannot broadcast {format_shape(a)} with {format_shape(b)}: "
-                             f"dimension {da} does not match {db}", a, b)
+                             f"dimension {da} does not match {db}", a, b, code="E202")
     return tuple(reversed(out))
 
 
@@ -76,12 +79,12 @@ for _prim in ("add", "sub", "mul", "div", "maximum", "minimum", "gt", "ge", "lt"
 
 def matmul(node: Call, a: Shape, b: Shape) -> Shape:
     if not a or not b:
-        raise fail(node, f"@ needs arrays, not scalars: {show(a, b)}; use * to scale", a, b)
+        raise fail(node, f"@ needs arrays, not scalars: {show(a, b)}; use * to scale", a, b, code="E201")
     inner_a = a[-1]
     inner_b = b[0] if len(b) == 1 else b[-2]
     if inner_a != inner_b:
         raise fail(node, f"the inner dimensions of {format_shape(a)} @ {format_shape(b)} do not match "
-                         f"({inner_a} ≠ {inner_b})", a, b)
+                         f"({inner_a} ≠ {inner_b})", a, b, code="E201")
     return a[:-1] + (b[1:] if len(b) == 2 else ())
 
 
@@ -110,7 +113,10 @@ shape_rules["index"] = index
 def along_axis(node: Call, a: Shape) -> Shape:
     if not a:
         raise fail(node, f"{node.prim} needs an array with an axis, not a scalar", a)
-    normalize_axes(node, a, node.param("axis", -1))
+    axis = node.param("axis", -1)
+    if type(axis) is not int:
+        raise fail(node, f"{node.prim} works along one axis: axis must be an integer, not {axis!r}", a)
+    normalize_axes(node, a, axis)
     return a
 
 
