@@ -100,8 +100,6 @@ def constants_first(n: Call) -> Expr | None:
     for x, y in ((a, b), (b, a)):
         if is_call(y, "div") and is_const(y.args[0], 1) and is_scalar(y.args[1]):
             return mk("div", x, y.args[1])
-    if is_call(a, "mul") and isinstance(b, Const):
-        return None
     return None
 
 

@@ -39,12 +39,7 @@ def grad_name(name: str) -> str:
 
 def on_path(network: Network, leaf: str) -> set[str]:
     """Definitions that depend on the leaf and that the loss depends on."""
-    reads = network.reads
-    depends = {leaf}
-    for name, used in reads.items():
-        if not depends.isdisjoint(used):
-            depends.add(name)
-    return (depends & needed_by_loss(network)) - {leaf}
+    return network.descendants(leaf) & needed_by_loss(network)
 
 
 @lru_cache(maxsize=16)
@@ -62,7 +57,7 @@ def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
     out = {}
     consumers = network.consumers()
     for name, expr in network.definitions.items():
-        if getattr(expr, "prim", None) in ("softmax",) and isinstance(expr.args[0], Var) \
+        if getattr(expr, "prim", None) == "softmax" and isinstance(expr.args[0], Var) \
                 and len(consumers[name]) == 1:
             out[name] = (consumers[name][0], expr.args[0].name)
     return out

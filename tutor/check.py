@@ -14,17 +14,17 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .dims import ONE, Shape, shape_json
-from .errors import NameError_, ParseError, ShapeError, Span, TutorError
-from .ir import Call, Expr, Var
+from .dims import ONE, Shape, format_shape, shape_json
+from .errors import ParseError, ShapeError, Span, TutorError
+from .ir import Call, Expr, Var, op_name
 from .network import Network, check_indices
 from .parse import Reader, Scope
 from .shapes import infer
+from .verify import MAX_DRAWS
 
 CLAIM = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
 DRAWS = 3
-MAX_DRAWS = 8
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ class ShapePass:
         prim, args = node.prim, node.args
         if prim == "transpose" and len(args[0].shape) == 1:
             self.warnings.append(Diagnostic("W303", "warning", ".T on a 1-D array does nothing: "
-                                            f"{shape_text(args[0].shape)} stays {shape_text(args[0].shape)}",
+                                            f"{format_shape(args[0].shape)} stays {format_shape(args[0].shape)}",
                                             node.span, ".T", (args[0].shape,)))
         if prim in ("softmax", "log_softmax"):
             axis = node.param("axis", -1)
@@ -215,14 +215,14 @@ class ShapePass:
             a, b = args
             self.warnings.append(Diagnostic(
                 "W302", "warning",
-                f"broadcasting {shape_text(a.shape)} against {shape_text(b.shape)} silently builds a "
-                f"{shape_text(node.shape)} outer product", node.span, op_symbol(prim), (a.shape, b.shape),
+                f"broadcasting {format_shape(a.shape)} against {format_shape(b.shape)} silently builds a "
+                f"{format_shape(node.shape)} outer product", node.span, op_name(prim), (a.shape, b.shape),
                 help="write the outer product as a matrix product, e.g. x.T @ d, which also works for a batch"))
             if any(d == ONE for d in a.shape + b.shape):
                 self.warnings.append(Diagnostic(
                     "W305", "warning", "right for one example only: this relies on the single example's axis of "
                     "length 1, and with a batch of N examples it fails or sums nothing", node.span,
-                    op_symbol(prim), (a.shape, b.shape)))
+                    op_name(prim), (a.shape, b.shape)))
 
     @staticmethod
     def outer_by_broadcast(a: Expr, b: Expr) -> bool:
@@ -236,16 +236,6 @@ class ShapePass:
         a_stretched = any(x == ONE and y != ONE for x, y in zip(sa, sb))
         b_stretched = any(y == ONE and x != ONE for x, y in zip(sa, sb))
         return a_stretched and b_stretched
-
-
-def shape_text(shape: Shape) -> str:
-    from .dims import format_shape
-    return format_shape(shape)
-
-
-def op_symbol(prim: str) -> str:
-    from .ir import op_name
-    return op_name(prim)
 
 
 # -- pass 3: values ------------------------------------------------------------------------
@@ -388,5 +378,3 @@ def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
 def shape_error_diagnostic(error: ShapeError) -> Diagnostic:
     return Diagnostic(error.code, "error", error.message, error.span, error.op, tuple(error.operands))
 
-
-__all__ = ["check", "CheckResult", "Diagnostic", "Step", "Line", "parse_derivation", "NameError_"]

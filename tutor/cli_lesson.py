@@ -7,11 +7,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from .cli import console, look, plain_terminal, run
+from .cli import PlainOpt, console, look, plain_terminal, run
 
 lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                          help="Scripted lessons: list, run, validate, export, reset.")
-PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box drawing, no colour")]
 
 
 @lesson_app.command("list")

@@ -7,22 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .chain import Factor, count_paths, factors, first_break
+from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .dims import Shape, shape_json
+from .algebra import mk
 from .errors import TutorError
 from .sampling import TooLarge
 from .grad import backward
-from .ir import Expr, expanded_size
-
+from .ir import Const, Expr, Var, expanded_size
 from .network import Network, check_indices
 from .printer import PRINT_LIMIT, code
 from .verify import Verification, verify
 from .vjp import Assumption
-
-#: A formula longer than this (in nodes, written out) is not printed: residual graphs can make
-#: the written-out text grow exponentially with depth while the shared form stays linear.
-FORMULA_LIMIT = PRINT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -94,13 +90,11 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
     for leaf in leaves:
         formula = grads.wrt.get(leaf)
         if formula is None:
-            from .algebra import mk
-            from .ir import Const, Var
             formula = mk("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
         reader = last_reader(network, leaf)
         out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
                                  explain(network, reader, leaf) if reader else None,
-                                 expanded_size(formula, FORMULA_LIMIT, sizes) <= FORMULA_LIMIT, network, cache)
+                                 expanded_size(formula, PRINT_LIMIT, sizes) <= PRINT_LIMIT, network, cache)
     verification, skipped = None, ""
     if check:
         try:
@@ -112,7 +106,6 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
 
 def last_reader(network: Network, leaf: str) -> str | None:
     """The definition closest to the leaf on its way to the loss: where the leaf's last factor comes from."""
-    from .chain import needed_by_loss
     needed = needed_by_loss(network)
     readers = [name for name in network.consumers()[leaf] if name in needed]
     return readers[-1] if readers else None

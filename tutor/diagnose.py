@@ -150,7 +150,7 @@ def shape_error(result, failed_at: int, error: ShapeError) -> None:
         ("" if right else " (this conforms; check the values next)")
     diag.note = (diag.note + " " if diag.note else "") + rearrangement_note(result, node, kind)
     if right:
-        result.suggestion = candidate.strip() if "\n" in candidate.strip() else candidate.strip()
+        result.suggestion = candidate.strip()
 
 
 def numeric_clash(operands, bindings) -> str:
@@ -214,7 +214,7 @@ def value_problems(result, samples, truth_exprs) -> None:
     if first_bad is not None:
         line = next(l for l in result.lines if l.name == first_bad.name)
         values = [d.learner[first_bad.name] for d in samples]
-        named = recognise(result, first_bad.claims, values) if first_bad.shape_ok else None
+        named = recognise(result, first_bad.claims, values, samples) if first_bad.shape_ok else None
         message = (f"{first_bad.name} is not ∂J/∂{first_bad.claims}"
                    + (f": {named[0]}" if named else ""))
         result.diagnostics.append(Diagnostic("E214", "error", message, line.span, None, None,
@@ -234,7 +234,7 @@ def value_problems(result, samples, truth_exprs) -> None:
     elif verdict == "wrong_shape":
         result.diagnostics.append(wrong_shape(result, samples))
     else:
-        named = recognise(result, result.wrt, finals)
+        named = recognise(result, result.wrt, finals, samples)
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
         if named:
             message += f": {named[0]}"
@@ -243,28 +243,17 @@ def value_problems(result, samples, truth_exprs) -> None:
     suggest(result, samples)
 
 
-def recognise(result, node: str, values) -> tuple[str, str] | None:
-    """Name the classic mistake whose gradient of `node` equals these values, if any."""
+def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
+    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
     from .grad import backward
     from .numeric import Evaluator
-    from .sampling import sample
-    rng = np.random.default_rng(20261128)
     for mistake in MISTAKES:
         try:
             wrong = backward(result.network, rules=mistake.rules).wrt.get(node)
         except ShapeError:
             continue
-        if wrong is None:
-            continue
-        rng = np.random.default_rng(20261128)
-        ok = True
-        for value in values:
-            _, forward_values = sample(result.network, result.bindings, rng)
-            wrong_value = np.asarray(Evaluator(forward_values, result.bindings)(wrong))
-            if wrong_value.shape != np.shape(value) or not close(value, wrong_value):
-                ok = False
-                break
-        if ok:
+        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)))
+                                     for value, draw in zip(values, samples)):
             return mistake.name, mistake.explanation
     return None
 
@@ -336,33 +325,23 @@ def step_help(result, claims: str, line: Line) -> str:
     earlier = [s for s in result.steps if s.value_ok and s.name in before]
     for step in reversed(earlier):
         g = backward(net, seeds={step.claims: Var(step.name, shape=net.shapes[step.claims])}).wrt.get(claims)
-        if g is not None and not (set(net.definitions) & names_of(g)) - set(net.shapes):
-            if backward(net).wrt.get(step.claims) is not None and dominates(net, step.claims, claims):
-                return f"{line.name} = {code_or_none(g)}" if code_or_none(g) else ""
+        if g is not None and dominates(net, step.claims, claims):
+            text = code_or_none(g)
+            return f"{line.name} = {text}" if text else ""
     g = backward(net).wrt.get(claims)
     text = code_or_none(g) if g is not None else None
     return f"{line.name} = {text}" if text else ""
 
 
-def names_of(expr: Expr) -> set[str]:
-    return {n.name for n in walk(expr) if isinstance(n, Var)}
-
-
 def dominates(net, upper: str, lower: str) -> bool:
     """Every path from the loss to `lower` passes through `upper`."""
-    from .ir import names_in
     if upper == lower:
         return True
-    reach = {lower}
-    for name, expr in net.definitions.items():
-        if names_in(expr) & reach:
-            reach.add(name)
-    if upper not in reach:
+    if upper not in net.descendants(lower):
         return False
-    blocked = {upper}
-    alive = {lower}
-    for name, expr in net.definitions.items():
-        if name not in blocked and names_in(expr) & alive:
+    alive = {lower}  # what depends on `lower` without going through `upper`
+    for name, used in net.reads.items():
+        if name != upper and not alive.isdisjoint(used):
             alive.add(name)
     return net.loss not in alive
 

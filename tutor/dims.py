@@ -62,10 +62,6 @@ def product(dims: Iterable[Dim]) -> Dim:
     return out
 
 
-def symbols_of(shape: Shape) -> list[str]:
-    return [s for d in shape for s in d.symbols]
-
-
 def format_shape(shape: Shape, bindings: Mapping[str, int] | None = None, *, unicode: bool = True) -> str:
     """`1×H` (or `1xH`); with bindings, the numbers instead of the symbols."""
     times = "×" if unicode else " x "  # spaced, so Dx x H never reads as DxxH

@@ -76,6 +76,6 @@ class ShapeError(TutorError):
 
 
 class DimensionError(TutorError):
-    """A bad `--dims` binding or a bad dimension in a declaration."""
+    """A bad `--dims` binding, or dimensions a network does not use."""
 
     code = "E300"

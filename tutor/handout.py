@@ -4,6 +4,7 @@ Everything is self-contained (styles inline, no scripts, no network), so it work
 """
 from __future__ import annotations
 
+import html
 from io import StringIO
 
 from rich.console import Console
@@ -63,7 +64,7 @@ def export(lesson: Lesson, path: str) -> None:
         Runner(lesson, Tee(recorder), Look(), mode="reveal").run()
         if suffix == "html":
             text = recorder.export_html(inline_styles=True).replace(
-                "<head>", f"<head>\n<title>{escape(lesson.title)}</title>", 1)
+                "<head>", f"<head>\n<title>{html.escape(lesson.title)}</title>", 1)
         elif suffix == "svg":
             text = recorder.export_svg(title=lesson.title)
         else:
@@ -73,7 +74,3 @@ def export(lesson: Lesson, path: str) -> None:
             handle.write(text)
     except OSError as exc:
         raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

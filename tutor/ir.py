@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from .dims import Shape
@@ -61,14 +61,6 @@ class Call(Expr):
         return default
 
 
-def call(prim: str, *args: Expr, **params: Any) -> Call:
-    return Call(prim, tuple(args), tuple(sorted(params.items())))
-
-
-def with_shape(expr: Expr, shape: Shape) -> Expr:
-    return replace(expr, shape=shape)
-
-
 def names_in(expr: Expr) -> set[str]:
     """The `Var` names an expression reads."""
     out: set[str] = set()
@@ -89,9 +81,6 @@ def walk(expr: Expr):
             yield from walk(arg)
     yield expr
 
-
-def contains(expr: Expr, target: Expr) -> bool:
-    return any(node == target for node in walk(expr))
 
 
 #: How primitives that are operators are written (for messages and diagnostics).

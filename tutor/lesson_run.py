@@ -95,7 +95,7 @@ def validate(lesson: Lesson) -> list[LessonError]:
 
     for step in lesson.steps:
         if step.kind == "ask-shape" or (step.kind == "show" and step.view == "factor"):
-            if step.node is None and step.of and step.wrt and step.wrt not in depends_on(net, step.of):
+            if step.node is None and step.of and step.wrt and step.wrt not in net.ancestors(step.of):
                 fail(step, f"step {step.id!r}: {step.of} does not depend on {step.wrt}, so ∂{step.of}/∂{step.wrt} "
                            "is zero and has no place in a chain", "wrt")
                 continue
@@ -140,18 +140,6 @@ def validate(lesson: Lesson) -> list[LessonError]:
         except TutorError as exc:
             errors.append(LessonError(f"playing the lesson failed: {exc.message}", origin=str(lesson.path or "")))
     return errors
-
-
-def depends_on(network, name: str) -> set[str]:
-    """Every node that `name` depends on."""
-    out: set[str] = set()
-    stack = [name]
-    while stack:
-        for used in network.reads.get(stack.pop(), ()):
-            if used not in out:
-                out.add(used)
-                stack.append(used)
-    return out
 
 
 # -- the runner ---------------------------------------------------------------------------------------

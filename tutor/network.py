@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from .dims import Shape, complete_bindings, format_shape
-from .errors import NameError_, ParseError, ShapeError, Span, TutorError
+from .errors import ParseError, ShapeError, Span, TutorError
 from .ir import Call, Expr, Var, names_in, walk
 from .parse import FUNCTIONS, Reader, Scope, is_symbol
 from .shapes import annotate
@@ -50,7 +50,8 @@ class Network:
                 for name, expr in self.definitions.items()}
 
     @cached_property
-    def _consumers(self) -> dict[str, list[str]]:
+    def readers(self) -> dict[str, list[str]]:
+        """For each node, the definitions that read it (in definition order)."""
         out: dict[str, list[str]] = {name: [] for name in self.nodes}
         for name, used in self.reads.items():
             for u in used:
@@ -58,8 +59,26 @@ class Network:
         return out
 
     def consumers(self) -> dict[str, list[str]]:
-        """For each node, the definitions that read it (in definition order)."""
-        return self._consumers
+        return self.readers
+
+    def descendants(self, name: str) -> set[str]:
+        """Every definition that depends on `name`."""
+        out: set[str] = set()
+        for defined, used in self.reads.items():
+            if name in used or not out.isdisjoint(used):
+                out.add(defined)
+        return out
+
+    def ancestors(self, name: str) -> set[str]:
+        """Every node that `name` depends on."""
+        out: set[str] = set()
+        stack = [name]
+        while stack:
+            for used in self.reads.get(stack.pop(), ()):
+                if used not in out:
+                    out.add(used)
+                    stack.append(used)
+        return out
 
     def bindings(self, given: dict[str, int] | None = None) -> dict[str, int]:
         unknown = sorted(set(given or {}) - set(self.dims))
@@ -209,5 +228,3 @@ def check_indices(network: Network, bindings: dict[str, int]) -> None:
                                      f"{length} here", node.span, op="[]", operands=(node.args[0].shape,),
                                      source=network.source, origin=network.origin)
 
-
-__all__ = ["Network", "load", "parse_network", "bundled_examples", "check_indices", "NameError_"]

@@ -14,9 +14,9 @@ import numpy as np
 from .derivation import Derivation
 from .numeric import Evaluator
 from .sampling import sample
+from .verify import STEP
 
 MAX_ENTRIES = 600
-STEP = 1e-30
 
 
 @dataclass(frozen=True)

@@ -106,11 +106,10 @@ class Evaluator:
         return out
 
     def numeric_param(self, key: str, value):
-        if key == "shape":
-            return tuple(d.value(self.bindings) for d in value)
-        if key in ("n", "m"):
-            return value.value(self.bindings)
-        return value
+        """Parameters that hold dimensions become numbers; others pass through."""
+        if key not in DIM_PARAMS:
+            return value
+        return tuple(d.value(self.bindings) for d in value) if key == "shape" else value.value(self.bindings)
 
 
 def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str, int]) -> dict:

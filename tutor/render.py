@@ -48,7 +48,7 @@ class Look:
         return self.text("✓" if good else "✗")
 
 
-def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Table:
+def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Group:
     table = Table(title=f"Shapes in {network.origin}", box=look.box, title_justify="left")
     table.add_column("node")
     table.add_column("kind")
@@ -198,7 +198,7 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
                    f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
                    f"{v.forward_passes} forward passes) at " + ", ".join(f"{k}={n}" for k, n in d.bindings.items()))
         if not v.ok:
-            bad = [k for k, e in v.leaf_errors.items() if e > 1e-10]
+            bad = v.failed_leaves
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
         parts.append(Text(look.text(verdict)))

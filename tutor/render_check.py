@@ -83,8 +83,8 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
     span = d.span
     end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
     labels = [(s, label) for s, label in d.labels if s and s.line == span.line]
-    if len(labels) < 1:
-        return ["^" * max(1, end - span.col) if False else " " * span.col + "^" * max(1, end - span.col)]
+    if not labels:
+        return [" " * span.col + "^" * max(1, end - span.col)]
     row = [" "] * max(end, len(text))
     for s, _ in labels:
         for i in range(s.col, min(s.end_col, len(row))):
@@ -95,8 +95,7 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
             if i < len(text) and not text[i].isspace() and text[i] not in "()":
                 row[i] = "^"
     rows = ["".join(row).rstrip()]
-    last_span, last_label = labels[-1]
-    rows[0] += " " + look.text(last_label)
+    rows[0] += " " + look.text(labels[-1][1])
     for s, label in reversed(labels[:-1]):
         rows.append(" " * s.col + "|")
         rows.append(" " * s.col + look.text(label))

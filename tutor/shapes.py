@@ -8,10 +8,11 @@ symbols never match, even where their numbers would.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from .dims import ONE, Dim, Shape, format_shape, product
 from .errors import ShapeError
-from .ir import Call, op_name
+from .ir import Call, Expr, Var, op_name
 
 ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}
@@ -207,15 +208,11 @@ def infer(node: Call, shapes: list[Shape]) -> Shape:
     return shape_rules[node.prim](node, *shapes)
 
 
-def annotate(expr, arrays: dict[str, Shape]):
+def annotate(expr: Expr, arrays: dict[str, Shape]) -> Expr:
     """The same tree with every node's shape filled in, checked in evaluation order."""
-    from dataclasses import replace
-
-    from .ir import Call as CallNode, Var
-
     if isinstance(expr, Var):
         return replace(expr, shape=arrays[expr.name])
-    if isinstance(expr, CallNode):
+    if isinstance(expr, Call):
         args = tuple(annotate(a, arrays) for a in expr.args)
         node = replace(expr, args=args)
         return replace(node, shape=infer(node, [a.shape for a in args]))

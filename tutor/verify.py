@@ -36,6 +36,10 @@ class Verification:
     def ok(self) -> bool:
         return bool(self.max_error <= TOLERANCE)
 
+    @property
+    def failed_leaves(self) -> list[str]:
+        return [name for name, error in self.leaf_errors.items() if error > TOLERANCE]
+
 
 #: Extra draws allowed when a gradient is zero in every draw so far (dead ReLUs hide mistakes).
 MAX_DRAWS = 8

@@ -38,8 +38,8 @@ class Assumption:
 
 
 #: Leaves known to be one-hot along an axis (name → axis), and the assumptions used so far.
-TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS", default={})
-USED: ContextVar[list[Assumption]] = ContextVar("USED", default=[])
+TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS")
+USED: ContextVar[list[Assumption]] = ContextVar("USED")
 
 
 def call(prim: str, *args: Expr, **params) -> Expr:
@@ -52,8 +52,7 @@ defvjp("sub", lambda g, ans, a, b: g, lambda g, ans, a, b: -g)
 defvjp("mul", lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a)
 defvjp("div", lambda g, ans, a, b: g / b, lambda g, ans, a, b: -(g * a) / b ** 2)
 defvjp("neg", lambda g, ans, a: -g)
-defvjp("pow", lambda g, ans, a, exponent: g * exponent * a ** (exponent - 1)
-       if exponent != 2 else g * 2 * a)
+defvjp("pow", lambda g, ans, a, exponent: g * exponent * a ** (exponent - 1))
 defvjp("maximum", lambda g, ans, a, b: g * (a >= b), lambda g, ans, a, b: g * (a < b))
 defvjp("minimum", lambda g, ans, a, b: g * (a <= b), lambda g, ans, a, b: g * (a > b))
 for _cmp in ("gt", "ge", "lt", "le"):

@@ -15,7 +15,7 @@ from .dims import Shape, format_shape
 
 @dataclass(frozen=True)
 class Question:
-    """"What is the shape of ∂of/∂wrt?" with a hint ladder ending in the answer."""
+    """The question "what is the shape of ∂of/∂wrt?", with a hint ladder ending in the answer."""
 
     of: str
     wrt: str
