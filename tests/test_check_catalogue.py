@@ -66,6 +66,8 @@ class Case:
     cli: bool = False                      # spot-check through the command line too
     bug: str | None = None                 # the tool gets this wrong: why
     suggestion_bug: str | None = None      # the verdict is right but the suggested fix is not
+    answer_right: bool = False             # the answer's numbers are right but a claimed step is false:
+                                           # the verdict then classifies that first false step
 
 
 def C(*args, **kwargs):
@@ -161,9 +163,9 @@ CATALOGUE = [
       "wrong_value", steps=[("dJ_dz2", True, True), ("grad_h", True, True), ("dz1", True, False),
                             ("dW1", True, False)], first_bad_line=1),
     C("row-W1-wrong-step-then-compensated", "default", "W1",
-      "dz2 = y - yhat; dh = -dz2 @ W2.T; dz1 = dh * h * (1 - h); dW1 = x.T @ dz1", "correct",
+      "dz2 = y - yhat; dh = -dz2 @ W2.T; dz1 = dh * h * (1 - h); dW1 = x.T @ dz1", "scaled", factor=-1.0,
       steps=[("dz2", True, False), ("dh", True, True), ("dz1", True, True), ("dW1", True, True)],
-      first_bad_line=1),
+      first_bad_line=1, answer_right=True),
     C("row-W1-steps-shape-error-on-line-4", "default", "W1",
       "dz2 = yhat - y\n\ndh = dz2 @ W2.T\ndz1 = dh @ (h * (1 - h))\ndW1 = x.T @ dz1", "shape_error",
       op="@", operands=[[1, "H"], [1, "H"]], span=(4, 6, 24), steps=ALL_OK("dz2", "dh")),
@@ -171,11 +173,12 @@ CATALOGUE = [
       "dz2 = yhat - y\ndh = dz2 @ W2\ndz1 = dh * h * (1 - h)\ndW1 = x.T @ dz1", "shape_error",
       op="@", operands=[[1, "Dy"], ["H", "Dy"]], span=(2, 5, 13), steps=ALL_OK("dz2")),
     C("row-W1-steps-transposed-intermediate", "default", "W1",
-      "dz2 = yhat - y; dh = dz2 @ W2.T; dz1 = (dh * h * (1 - h)).T; dW1 = x.T @ dz1.T", "correct",
+      "dz2 = yhat - y; dh = dz2 @ W2.T; dz1 = (dh * h * (1 - h)).T; dW1 = x.T @ dz1.T", "transposed",
       steps=[("dz2", True, True), ("dh", True, True), ("dz1", False, None), ("dW1", True, True)],
-      cli=True),
+      cli=True, answer_right=True),
     C("row-W1-leaf-step-with-unsummed-shape", "default", "W1", f"dz1 = {D1}; db1 = dz1; dW1 = x.T @ dz1",
-      "correct", steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1),
+      "wrong_shape", steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1,
+      answer_right=True),
     C("row-W1-negated-after-a-right-step", "default", "W1", f"dz1 = {D1}; dW1 = x.T @ dz1; -dW1", "scaled",
       factor=-1.0, steps=ALL_OK("dz1", "dW1")),
 
@@ -226,9 +229,9 @@ CATALOGUE = [
       "dZ2 = (Yhat - Y) / N; dH1 = dZ2 @ W2.T; dZ1 = dH1 * H1 * (1 - H1); dW1 = X.T @ dZ1", "correct",
       steps=ALL_OK("dZ2", "dH1", "dZ1", "dW1"), cli=True),
     C("batch-W1-steps-1/N-last", "batch", "W1",
-      "dZ2 = Yhat - Y\ndH1 = dZ2 @ W2.T\ndZ1 = dH1 * H1 * (1 - H1)\ndW1 = X.T @ dZ1 / N", "correct",
+      "dZ2 = Yhat - Y\ndH1 = dZ2 @ W2.T\ndZ1 = dH1 * H1 * (1 - H1)\ndW1 = X.T @ dZ1 / N", "scaled", factor=5.0,
       steps=[("dZ2", True, False), ("dH1", True, False), ("dZ1", True, False), ("dW1", True, True)],
-      first_bad_line=1),
+      first_bad_line=1, answer_right=True),
     C("batch-W1-steps-softmax-vjp-per-row", "batch", "W1",
       "dYhat = -Y / Yhat / N; dZ2 = Yhat * (dYhat - sum(dYhat * Yhat, axis=1, keepdims=True)); "
       "dZ1 = dZ2 @ W2.T * H1 * (1 - H1); X.T @ dZ1", "correct", steps=ALL_OK("dYhat", "dZ2", "dZ1")),
@@ -250,8 +253,8 @@ CATALOGUE = [
     C("batch-b2-not-summed", "batch", "b2", "(Yhat - Y) / N", "wrong_shape", cli=True),
     C("batch-b2-summed-over-wrong-axis", "batch", "b2", "(Yhat - Y).sum(axis=1) / N", "wrong_shape"),
     C("batch-b2-summed-over-everything", "batch", "b2", "sum(Yhat - Y) / N", "wrong_shape"),
-    C("batch-b1-mean-supplies-1/N", "batch", "b1", f"dZ1 = {D1B}; mean(dZ1, axis=0)", "correct",
-      steps=[("dZ1", True, False)]),
+    C("batch-b1-mean-supplies-1/N", "batch", "b1", f"dZ1 = {D1B}; mean(dZ1, axis=0)", "scaled", factor=5.0,
+      steps=[("dZ1", True, False)], answer_right=True),
     C("batch-b1-sum-without-1/N", "batch", "b1", f"dZ1 = {D1B}; dZ1.sum(axis=0)", "scaled", factor=5.0,
       steps=[("dZ1", True, False)]),
     C("batch-b1-first-example-only", "batch", "b1", f"dZ1 = ({D1B}) / N; dZ1[0]", "wrong_value",
@@ -276,8 +279,9 @@ CATALOGUE = [
       warn="W302"),
     C("column-W1-outer", "column", "W1", f"dz1 = {D1C}; outer(dz1, x)", "correct", steps=ALL_OK("dz1")),
     C("column-W1-steps-transposed-bias-step", "column", "W1",
-      f"dz1 = {D1C}; db1 = dz1.T; dW1 = dz1 @ x.T", "correct",
-      steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1),
+      f"dz1 = {D1C}; db1 = dz1.T; dW1 = dz1 @ x.T", "transposed",
+      steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1,
+      answer_right=True),
     C("column-b1-is-dz1", "column", "b1", f"dz1 = {D1C}; dz1", "correct", steps=ALL_OK("dz1")),
     C("column-b1-summed-anyway", "column", "b1", f"dz1 = {D1C}; dz1.sum(axis=0)", "wrong_shape",
       steps=ALL_OK("dz1")),
@@ -520,7 +524,10 @@ def prove(case: Case) -> dict:
     a = np.asarray(final, dtype=float)
     facts["value"] = a
     transposes = a.ndim == 2 and close(a.T, grad)
-    if case.verdict == "correct":
+    if case.answer_right:
+        assert close(a, grad), (a, grad)
+        assert case.steps is not None and any(not (s[1] and s[2]) for s in case.steps)
+    elif case.verdict == "correct":
         assert close(a, grad), (a, grad)
     elif case.verdict == "scaled":
         assert case.factor is not None and not np.isclose(case.factor, 1.0)
@@ -578,9 +585,12 @@ def test_check_gives_the_proven_verdict(case: Case):
     assert r.correct == (case.verdict == "correct")
     assert shape_json(r.expected_shape) == shape_json(net.leaves[case.wrt])
 
-    if case.verdict == "correct":
+    if case.answer_right:  # the answer itself is right; the verdict is about a false step
         assert (r.shape_ok, r.value_ok) == (True, True)
-        assert not [d for d in r.diagnostics if d.severity == "error" and d.code != "E214"]
+        assert [d.code for d in r.diagnostics if d.severity == "error"] == ["E214"]
+    elif case.verdict == "correct":
+        assert (r.shape_ok, r.value_ok) == (True, True)
+        assert not [d for d in r.diagnostics if d.severity == "error"]
     elif case.verdict == "shape_error":
         assert (r.shape_ok, r.value_ok, r.shape) == (False, None, None)
     elif case.verdict == "wrong_shape":

@@ -335,22 +335,32 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
 
     finals = [d.final for d in samples]
     truths = [truth_of(d, wrt) for d in samples]
-    if result.shape_ok:
-        result.value_ok = all(close(f, t) for f, t in zip(finals, truths))
-    if result.value_ok:
-        result.verdict = "correct"
-    elif all(np.ndim(f) == 2 and close(np.transpose(f), t) for f, t in zip(finals, truths)):
-        result.verdict, result.value_ok = "transposed", False
-    elif not result.shape_ok:
-        result.verdict, result.value_ok = "wrong_shape", False
-    else:
-        factors = [scale_factor(f, t) for f, t in zip(finals, truths)]
-        if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
-            result.verdict, result.factor = "scaled", factors[0]
-        else:
-            result.verdict = "wrong_value"
+    result.verdict, result.factor = classify(finals, truths, result.shape_ok)
+    result.value_ok = result.verdict == "correct"
+    first_bad = next((s for s in result.steps if not (s.shape_ok and s.value_ok)), None)
+    if result.verdict == "correct" and first_bad is not None:
+        # The answer's numbers are right, but a step claims something false (two mistakes that cancel):
+        # the derivation is not correct, and the verdict says what is wrong with that first false step.
+        line = next(l for l in typed if l.name == first_bad.name)
+        values = [d.learner[line.name] for d in samples]
+        result.verdict, result.factor = classify(values, [truth_of(d, line.claims) for d in samples],
+                                                 first_bad.shape_ok)
     diagnose(result, samples=samples, truth_exprs=truth_exprs, enabled=_diagnose)
     return result
+
+
+def classify(values: list, truths: list, shape_ok: bool) -> tuple[str, float | None]:
+    """The verdict for values claimed to equal truths (one per draw), and the factor when scaled."""
+    if shape_ok and all(close(v, t) for v, t in zip(values, truths)):
+        return "correct", None
+    if all(np.ndim(v) == 2 and close(np.transpose(v), t) for v, t in zip(values, truths)):
+        return "transposed", None
+    if not shape_ok:
+        return "wrong_shape", None
+    factors = [scale_factor(v, t) for v, t in zip(values, truths)]
+    if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
+        return "scaled", factors[0]
+    return "wrong_value", None
 
 
 def truth_of(draw: Draw, name: str):

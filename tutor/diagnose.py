@@ -215,14 +215,23 @@ def value_problems(result, samples, truth_exprs) -> None:
         line = next(l for l in result.lines if l.name == first_bad.name)
         values = [d.learner[first_bad.name] for d in samples]
         named = recognise(result, first_bad.claims, values, samples) if first_bad.shape_ok else None
-        message = (f"{first_bad.name} is not ∂J/∂{first_bad.claims}"
-                   + (f": {named[0]}" if named else ""))
-        result.diagnostics.append(Diagnostic("E214", "error", message, line.span, None, None,
-                                             note=named[1] if named else "",
+        what = f": {named[0]}" if named else ""
+        if result.value_ok and not what:  # the verdict describes this step: the answer is right by compensation
+            if result.verdict == "scaled":
+                what = f": {cause_of(result.factor, result.bindings)}"
+            else:
+                what = {"transposed": ": it is the transpose", "wrong_shape": ": it has the wrong shape"
+                        }.get(result.verdict, "")
+        note = named[1] if named else ""
+        if result.value_ok:
+            note = (note + " " if note else "") + ("The final answer's numbers are right only because a later "
+                                                   "step makes up for this one.")
+        result.diagnostics.append(Diagnostic("E214", "error", f"{first_bad.name} is not ∂J/∂{first_bad.claims}"
+                                             + what, line.span, None, None, note=note,
                                              help=step_help(result, first_bad.claims, line)))
     finals = [d.final for d in samples]
     verdict = result.verdict
-    if verdict == "correct":
+    if verdict == "correct" or result.value_ok:
         return
     if verdict == "transposed":
         result.diagnostics.append(Diagnostic(
@@ -259,17 +268,20 @@ def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
 
 
 def scaled_message(result) -> str:
-    c = result.factor
+    return f"this is {result.factor:.9g} × ∂J/∂{result.wrt}: {cause_of(result.factor, result.bindings)}"
+
+
+def cause_of(c: float, bindings: dict[str, int]) -> str:
+    """The likely reason for a constant factor: a dimension (1/N), a sign, or a 2 from a square."""
     causes = [(-1, "the sign is flipped (∂J/∂z2 is ŷ − y, not y − ŷ)")]
-    for name, value in result.bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
+    for name, value in bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
         causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
                    (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),
                    (-value, f"the sign is flipped and the 1/{name} is missing"),
                    (-1 / value, f"the sign is flipped and the 1/{name} is applied twice")]
     causes += [(2, "off by a factor of 2 (a square's derivative 2·u, or a ½ that should cancel it?)"),
                (0.5, "off by a factor of 1/2 (a square's derivative 2·u, or a ½ that should cancel it?)")]
-    cause = next((text for value, text in causes if np.isclose(c, value)), f"off by a factor of {c:.6g}")
-    return f"this is {c:.6g} × ∂J/∂{result.wrt}: {cause}"
+    return next((text for value, text in causes if np.isclose(c, value, rtol=1e-9)), f"off by a factor of {c:.9g}")
 
 
 def wrong_shape(result, samples) -> Diagnostic:
