@@ -160,10 +160,18 @@ def test_a_network_file_beside_the_lesson_is_allowed(tmp_path):
     assert lesson("validate", str(path)).exit_code == 0
 
 
-def test_reset_asks_or_needs_yes(state):
+def test_reset_asks_or_needs_yes(state, tmp_path):
+    from tutor.progress import Entry, Progress
+    Progress().put("03-batches", Entry("intro", (), 8))
     assert lesson("reset", "03-batches").exit_code == 2          # no terminal, no --yes
     assert lesson("reset", "03-batches", "--yes").exit_code == 0
+    assert "03-batches" not in Progress().ids()
+    assert lesson("reset", "03-batches", "--yes").exit_code == 2  # nothing left to forget
     assert lesson("reset").exit_code == 2
+    path = write(tmp_path, GOOD)                                # a lesson file, by its path
+    Progress().put("tiny", Entry("shape", ("intro",), 3))
+    assert lesson("reset", str(path), "--yes").exit_code == 0
+    assert "tiny" not in Progress().ids()
 
 
 def test_a_corrupted_progress_file_is_a_warning_and_a_fresh_start(state):

@@ -318,7 +318,7 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
             typed.append(shapes.line(line))
     except ShapeError as error:
         result.lines = typed + lines[len(typed):]
-        result.diagnostics = [shape_error_diagnostic(error)] + shapes.warnings
+        result.diagnostics = [shape_error_diagnostic(error, text)] + shapes.warnings
         result.steps = judge_steps(network, typed, bindings) if typed else []
         diagnose(result, failed_at=len(typed), error=error, enabled=_diagnose)
         return result
@@ -385,6 +385,14 @@ def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
     return steps
 
 
-def shape_error_diagnostic(error: ShapeError) -> Diagnostic:
-    return Diagnostic(error.code, "error", error.message, error.span, error.op, tuple(error.operands))
+def shape_error_diagnostic(error: ShapeError, source: str) -> Diagnostic:
+    """The first failing operation, named as the learner wrote it: `@`, or `dot` for np.dot(…)."""
+    op = error.op
+    if error.span is not None:
+        lines = source.splitlines()
+        text = lines[error.span.line - 1][error.span.col:] if error.span.line <= len(lines) else ""
+        written = re.match(r"(?:np\.|numpy\.)?([A-Za-z_]\w*)\s*\(", text)
+        if written and op == "@" and written.group(1) in ("dot", "matmul"):
+            op = written.group(1)
+    return Diagnostic(error.code, "error", error.message, error.span, op, tuple(error.operands))
 

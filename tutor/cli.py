@@ -217,7 +217,7 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
             emit_json(result.to_json())
         else:
             from .render_check import check_view
-            console(plain_terminal(plain)).print(check_view(result, look(plain)))
+            console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
     run(body)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -20,13 +21,25 @@ def list_lessons() -> None:
         from .lesson import bundled, read
         from .progress import Progress
         progress = Progress()
-        for lesson_id in bundled():
+        shown = list(bundled())
+        for lesson_id in shown:
             lesson = read(lesson_id)
-            entry = progress.get(lesson_id)
-            mark = "✓ done" if entry.finished else (f"• {entry.percent}%" if entry.done or entry.step else "")
-            sys.stdout.write(f"{lesson_id:<24} {lesson.title:<58} {mark}\n")
+            sys.stdout.write(f"{lesson_id:<26} {mark(progress.get(lesson_id)):<8} {lesson.title}\n")
+        for lesson_id in progress.ids():  # the learner's own lesson files, where they left them
+            if lesson_id not in shown:
+                entry = progress.get(lesson_id)
+                sys.stdout.write(f"{lesson_id:<26} {mark(entry):<8} {entry.source or '(a lesson file)'}\n")
         warn(progress)
     run(body)
+
+
+def mark(entry) -> str:
+    return "✓ done" if entry.finished else (f"• {entry.percent}%" if entry.done or entry.step else "")
+
+
+def bundled_ids() -> set[str]:
+    from .lesson import bundled
+    return set(bundled())
 
 
 def warn(progress) -> None:
@@ -76,6 +89,12 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
         from .prompting import Quit, Tee
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
+        if scripted:
+            asked = {s.id for s in lesson.steps if s.kind.startswith("ask")}
+            for key in sorted(set(scripted) - asked):
+                sys.stderr.write(f"warning: {answers}: {key!r} is not a question of {lesson.id}"
+                                 + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
+                                 + "; its answer is ignored\n")
         interactive = not no_input and not scripted and not as_json and sys.stdin.isatty()
         progress = Progress()
         entry = progress.get(lesson.id)
@@ -110,7 +129,8 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
                     done.append(s.id)
             finished = position >= len(lesson.steps)
             progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
-                                          len(lesson.steps), finished, fingerprint(lesson.source)))
+                                          len(lesson.steps), finished, fingerprint(lesson.source),
+                                          "" if name in bundled_ids() else str(Path(name).resolve())))
 
         runner.on_step = save
         try:
@@ -177,17 +197,24 @@ def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson
     """Forget your progress in one lesson, or in all of them."""
     def body():
         from .errors import TutorError
+        from .lesson import read
         from .progress import Progress
         if (name is None) == (not all_lessons):
             raise TutorError("say which lesson to reset, or --all")
-        what = "every lesson's progress" if all_lessons else f"your progress in {name}"
+        progress = Progress()
+        lesson_id = None
+        if not all_lessons:
+            lesson_id = read(name).id if name.endswith(".toml") or Path(name).exists() else name
+            if lesson_id not in progress.ids():
+                raise TutorError(f"no progress recorded for {lesson_id!r}",
+                                 expected="a lesson you have run: see `shapetutor lesson list`")
+        what = "every lesson's progress" if all_lessons else f"your progress in {lesson_id}"
         if not yes:
             if not sys.stdin.isatty():
                 raise TutorError(f"not resetting {what} without confirmation", expected="--yes")
             if not typer.confirm(f"Forget {what}?", default=False):
                 return 1
-        progress = Progress()
-        progress.remove(None if all_lessons else name)
+        progress.remove(lesson_id)
         warn(progress)
         sys.stderr.write(f"forgot {what}\n")
     run(body)

@@ -6,6 +6,8 @@ writes the suggestion as close to the learner's form as it can.
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .check import Diagnostic, Line, close
@@ -291,10 +293,13 @@ def wrong_shape(result, samples) -> Diagnostic:
     note, help_text = "", ""
     finals = [np.asarray(d.final) for d in samples]
     truths = [np.asarray(d.truth.get(result.wrt)) for d in samples]
-    if all(f.size == t.size and close(f.reshape(t.shape), t) for f, t in zip(finals, truths)):
-        note = ("the numbers are right, but the shape is not: it only lines up because the single example's "
-                "axis has length 1, and with a batch it would be wrong")
-        help_text = "sum over the examples' axis: sum(…, axis=0)"
+    extra = unit_axes(got, want)
+    if extra is not None and all(f.size == t.size and close(f.reshape(t.shape), t) for f, t in zip(finals, truths)):
+        axis = str(extra[0]) if len(extra) == 1 else str(extra)
+        note = (f"the numbers are right, but the result has {'an extra axis' if len(extra) == 1 else 'extra axes'} "
+                f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
+                                                 if extra == (0,) else ""))
+        help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
     else:
         for axis in range(len(got)):
             summed = [np.sum(f, axis=axis) for f in finals]
@@ -307,6 +312,17 @@ def wrong_shape(result, samples) -> Diagnostic:
             if fix:
                 note, help_text = fix
     return Diagnostic("E210", "error", message, result.lines[-1].span, None, None, note=note, help=help_text)
+
+
+def unit_axes(got, want) -> tuple[int, ...] | None:
+    """The axes of length 1 whose removal turns `got` into `want`, if that is all that differs."""
+    from .dims import ONE
+    if len(got) < len(want):
+        return None
+    for extra in itertools.combinations(range(len(got)), len(got) - len(want)):
+        if all(got[i] == ONE for i in extra) and tuple(d for i, d in enumerate(got) if i not in extra) == want:
+            return extra
+    return None
 
 
 def other_axis(result) -> tuple[str, str] | None:

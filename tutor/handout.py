@@ -11,7 +11,7 @@ from rich.console import Console
 
 from .dims import format_shape
 from .errors import TutorError
-from .lesson import Lesson
+from .lesson import Lesson, step_title
 from .lesson_run import Engine, Runner, expected_shape, question_text, view
 from .prompting import Tee
 from .render import Look
@@ -30,12 +30,12 @@ def markdown(lesson: Lesson) -> str:
     look = Look(unicode=True)
     b = engine.bindings
     dims = ", ".join(f"{k} = {v}" for k, v in b.items())
+    origin = lesson.network.origin
+    name = origin.rsplit("/", 1)[-1] if "/" in origin else origin
     parts = [f"# {lesson.title}", "", f"*{lesson.summary}*", "",
-             f"Network: `{lesson.network.origin}`, with {dims}.", ""]
+             f"The network ({name}), with {dims}:", "", "```python", lesson.network.source.strip(), "```", ""]
     for n, step in enumerate(lesson.steps, 1):
-        title = step.title or {"say": "", "show": step.view, "ask-shape": "Question",
-                               "ask-gradient": "Question"}[step.kind]
-        parts.append(f"## {n}. {title}".rstrip(". ") if title else f"## {n}.")
+        parts.append(f"## {n}. {step_title(step)}")
         parts.append("")
         if step.kind == "say":
             parts.append(step.text.strip())

@@ -60,6 +60,12 @@ class Lesson:
         return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
 
 
+def step_title(step: Step) -> str:
+    """A step's title, or a plain one from its kind."""
+    return step.title or {"say": "Read", "show": step.view.capitalize(), "ask-shape": "Question",
+                          "ask-gradient": "Question"}[step.kind]
+
+
 def bundled_folder():
     """The lessons shipped with shapetutor: inside the installed package, or the checkout's lessons/."""
     try:
@@ -236,6 +242,9 @@ def check_step(step: Step, network: Network, fail) -> None:
     if step.kind == "say" and not step.text.strip():
         raise fail(f"step {step.id!r}: a say step needs `text`", "text")
     if step.kind == "ask-shape":
+        if step.node is not None and (step.of or step.wrt):
+            raise fail(f"step {step.id!r}: ask either for a node's shape (`node`) or a factor's (`of`, `wrt`), "
+                       "not both", "node")
         if step.node is not None:
             node(step.node, "node")
         else:

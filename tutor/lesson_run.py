@@ -18,7 +18,7 @@ from .answers import AnswerError, judge, parse_shape
 from .derivation import Derivation, derive
 from .dims import Shape, format_shape
 from .errors import Span, TutorError
-from .lesson import Lesson, LessonError, Step
+from .lesson import Lesson, LessonError, Step, step_title
 from .prompting import Asker, Back, Tee
 from .render import Look, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
 
@@ -164,6 +164,10 @@ class Runner:
         self.position = start
         self.out.print(Panel(Text(self.look.text(f"{self.lesson.title}\n{self.lesson.summary}")),
                              title=self.look.text(f"lesson: {self.lesson.id}"), box=self.look.box))
+        if start == 0:
+            source = "\n".join(line for line in self.lesson.network.source.strip().splitlines()
+                                if line.strip() and not line.lstrip().startswith("#"))
+            self.out.print(Panel(Text(source), title="the network", box=self.look.box, title_align="left"))
         while self.position < len(steps):
             step = steps[self.position]
             try:
@@ -183,8 +187,7 @@ class Runner:
 
     def heading(self, step: Step) -> None:
         n = self.lesson.steps.index(step) + 1
-        title = step.title or {"say": "", "show": step.view, "ask-shape": "question",
-                               "ask-gradient": "question"}[step.kind]
+        title = step_title(step)
         self.out.print(Text(self.look.text(f"── {n}/{len(self.lesson.steps)} {title} ".ljust(60, "─")),
                             style="bold blue"))
 
@@ -216,6 +219,8 @@ class Runner:
         self.out.print(Text(look.text(question_text(step))))
         scripted = self.attempts(step, " x ".join(str(d) for d in want) or "scalar")
         if self.mode == "reveal":
+            if step.hints:
+                self.out.print(Text(look.text("Hints: " + " · ".join(step.hints)), style="dim"))
             self.out.print(Text(look.text(f"Answer: {look.shape(want, b)}"), style="bold"))
             return
         hints = list(step.hints) or [f"It has the shape of {step.of} followed by the shape of {step.wrt}."
@@ -274,7 +279,7 @@ class Runner:
                     self.out.print(Text(look.text(f"  ✗ {exc.message}"), style="yellow"))
                     result.verdict, result.correct = "unusable", False
                     continue
-                self.out.print(check_view(checked, look))
+                self.out.print(check_view(checked, look, reveal=False), crop=False)
                 result.verdict, result.correct = checked.verdict, checked.correct
                 if checked.correct:
                     return

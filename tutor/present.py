@@ -21,26 +21,26 @@ KEYS_HELP = "space/→ next   ← back   g first   G last   q quit"
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"
 
 
-def frames(lesson: Lesson, engine: Engine, look: Look) -> list:
-    """Each screen: a step, and for a question a second screen with its answer."""
+def frames(lesson: Lesson, engine: Engine, look: Look) -> list[tuple[int, object]]:
+    """(step number, screen): each step, and for a question a second screen with its answer."""
     out = []
     total = len(lesson.steps)
     for n, step in enumerate(lesson.steps, 1):
         title = look.text(f"{lesson.title} · {n}/{total}" + (f" · {step.title}" if step.title else ""))
         if step.kind == "say":
-            out.append(Panel(Markdown(step.text), title=title, box=look.box, padding=(1, 4)))
+            out.append((n, Panel(Markdown(step.text), title=title, box=look.box, padding=(1, 4))))
         elif step.kind == "show":
-            out.append(Panel(view(engine, step, look), title=title, box=look.box, padding=(1, 2)))
+            out.append((n, Panel(view(engine, step, look), title=title, box=look.box, padding=(1, 2))))
         else:
             question = Text(look.text(question_text(step)), style="bold")
-            out.append(Panel(question, title=title, box=look.box, padding=(2, 4)))
+            out.append((n, Panel(question, title=title, box=look.box, padding=(2, 4))))
             if step.kind == "ask-shape":
                 want = expected_shape(lesson, step)
                 answer = look.shape(want, engine.bindings)
             else:
                 answer = engine.formula(step.wrt)
-            out.append(Panel(Group(question, Text(""), Text(look.text(answer), style="bold green")),
-                             title=title, box=look.box, padding=(2, 4)))
+            out.append((n, Panel(Group(question, Text(""), Text(look.text(answer), style="bold green")),
+                                 title=title, box=look.box, padding=(2, 4))))
     return out
 
 
@@ -57,7 +57,7 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
     engine = Engine(lesson)
     screens = frames(lesson, engine, look)
     if not interactive:
-        for screen in screens:
+        for _, screen in screens:
             console.print(screen)
         return
     import termios
@@ -69,8 +69,9 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
         tty.setcbreak(fd)  # single keys; Ctrl-C still interrupts
         while True:
             console.clear()
-            console.print(screens[i])
-            console.print(Text(look.text(f"{i + 1}/{len(screens)}   {KEYS_HELP}"), style="dim"))
+            step, screen = screens[i]
+            console.print(screen)
+            console.print(Text(look.text(f"step {step}/{len(lesson.steps)}   {KEYS_HELP}"), style="dim"))
             key = read_key(fd)
             if key == QUIT:
                 return

@@ -34,6 +34,7 @@ class Entry:
     total: int = 0
     finished: bool = False
     fingerprint: str = ""
+    source: str = ""              # the lesson file, for lessons that are not bundled
 
     @property
     def percent(self) -> int:
@@ -45,8 +46,14 @@ class Progress:
         self.folder = folder or state_dir()
         self.path = self.folder / "progress.json"
         self.warnings: list[str] = []
+        self._cache: dict[str, dict] | None = None
 
     def read(self) -> dict[str, dict]:
+        if self._cache is None:
+            self._cache = self.load()
+        return self._cache
+
+    def load(self) -> dict[str, dict]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(data, dict):
@@ -64,14 +71,18 @@ class Progress:
             return Entry()
         try:
             return Entry(raw.get("step"), tuple(raw.get("done", ())), int(raw.get("total", 0)),
-                         bool(raw.get("finished", False)), str(raw.get("fingerprint", "")))
+                         bool(raw.get("finished", False)), str(raw.get("fingerprint", "")),
+                         str(raw.get("source", "")))
         except (TypeError, ValueError):
             return Entry()
 
     def put(self, lesson_id: str, entry: Entry) -> None:
         self.update(lambda data: data.__setitem__(lesson_id, {
             "step": entry.step, "done": list(entry.done), "total": entry.total,
-            "finished": entry.finished, "fingerprint": entry.fingerprint}))
+            "finished": entry.finished, "fingerprint": entry.fingerprint, "source": entry.source}))
+
+    def ids(self) -> list[str]:
+        return list(self.read())
 
     def remove(self, lesson_id: str | None) -> None:
         self.update(lambda data: data.clear() if lesson_id is None else data.pop(lesson_id, None))
@@ -81,7 +92,7 @@ class Progress:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with self.locked():
-                data = self.read()
+                data = self.load()  # fresh, under the lock: another run may have written since
                 change(data)
                 fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".progress-", suffix=".tmp")
                 try:
@@ -90,6 +101,7 @@ class Progress:
                         handle.flush()
                         os.fsync(handle.fileno())
                     os.replace(temp, self.path)
+                    self._cache = data
                 except BaseException:
                     with contextlib.suppress(OSError):
                         os.unlink(temp)

@@ -18,7 +18,11 @@ VERDICT_TEXT = {
 }
 
 
-def check_view(result: CheckResult, look: Look) -> Group:
+def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
+    """Print it with crop=False: lines of code are never wrapped or cut, so they can be copied back.
+
+    With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
+    """
     b = result.bindings
     expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}"
     head = (f"{look.ok(result.correct)} ∂J/∂{result.wrt}: {VERDICT_TEXT[result.verdict]}"
@@ -26,7 +30,7 @@ def check_view(result: CheckResult, look: Look) -> Group:
     parts: list = [Text(look.text(head), style="bold green" if result.correct else "bold red")]
     for d in result.diagnostics:
         parts.append(Text(""))
-        parts.append(diagnostic_view(result, d, look))
+        parts.append(diagnostic_view(result, d, look, reveal))
     if result.steps:
         lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))
@@ -38,7 +42,7 @@ def check_view(result: CheckResult, look: Look) -> Group:
             where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
             parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
                                         f"{shape}{what}")))
-    if not result.correct and result.suggestion:
+    if not result.correct and result.suggestion and reveal:
         parts.append(Text(""))
         parts.append(Text(look.text("suggestion:")))
         for line in result.suggestion.splitlines():
@@ -51,7 +55,7 @@ def code_line(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ignore")
 
 
-def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look) -> Group:
+def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look, reveal: bool = True) -> Group:
     style = "red" if d.severity == "error" else "yellow"
     head = Text()
     head.append(f"{d.severity}[{d.code}]", style=f"bold {style}")
@@ -70,7 +74,7 @@ def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look) -> Group:
             marks = code_line(f"{gutter} | ", "blue")
             marks.append(row, style=style)
             parts.append(marks)
-    for label, body in (("note", d.note), ("help", d.help)):
+    for label, body in (("note", d.note), ("help", d.help if reveal else "")):
         if body:
             line = Text(f"  = {label}: ", style="bold")
             line.append(look.text(body))

@@ -235,7 +235,7 @@ class Walk:
                 except TutorError as error:
                     self.out.print(Text(look.text(f"  ✗ {error.message}"), style="yellow"))
                     continue
-                self.out.print(check_view(result, look))
+                self.out.print(check_view(result, look, reveal=False), crop=False)
                 if result.correct:
                     break
         if g.printable:
