@@ -112,6 +112,8 @@ def pull_out_negation(n: Call) -> Expr | None:
             return a.args[0]
         if is_call(a, "sub"):
             return mk("sub", a.args[1], a.args[0])
+        if is_call(a, "div") and is_call(a.args[0], "sub") and is_scalar(a.args[1]):  # -((P - T) / N)
+            return mk("div", mk("sub", a.args[0].args[1], a.args[0].args[0]), a.args[1])
         return None
     if p in ("mul", "div", "matmul", "outer"):
         a, b = args
@@ -135,6 +137,34 @@ def pull_out_negation(n: Call) -> Expr | None:
             return mk("add", a, b.args[0])
         if is_call(a, "neg"):
             return mk("neg", mk("add", a.args[0], b))
+    return None
+
+
+def constants_outward(n: Call) -> Expr | None:
+    """A constant factor leaves products, sums and transposes, so that it can cancel: `(2 * a) @ b` → `2 * (a @ b)`;
+    `2 * a / (2 * N)` → `a / N`."""
+    def split(e: Expr) -> tuple[Const, Expr] | None:
+        if is_call(e, "mul") and isinstance(e.args[0], Const) and not isinstance(e.args[1], Const):
+            return e.args[0], e.args[1]
+        return None
+
+    if n.prim in ("matmul", "outer"):
+        for i, arg in enumerate(n.args):
+            found = split(arg)
+            if found:
+                c, rest = found
+                args = list(n.args)
+                args[i] = rest
+                return mk("mul", c, mk(n.prim, *args))
+    if n.prim in ("transpose", "sum", "mean") and split(n.args[0]):
+        c, rest = split(n.args[0])
+        return mk("mul", c, mk(n.prim, rest, **dict(n.params)))
+    if n.prim == "div":
+        top, bottom = split(n.args[0]), split(n.args[1])
+        if top and bottom and top[0].value == bottom[0].value:
+            return mk("div", top[1], bottom[1])
+        if top and isinstance(n.args[1], Const) and n.args[1].value == top[0].value:
+            return top[1]
     return None
 
 
@@ -216,4 +246,4 @@ def _shape_or_none(node: Call) -> Shape | None:
 
 
 REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, absorb_broadcast, sum_of_broadcast, no_op_transpose,
-                                 pull_out_negation, constants_first, common_divisor)
+                                 pull_out_negation, constants_first, constants_outward, common_divisor)
