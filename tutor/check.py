@@ -183,15 +183,19 @@ class ShapePass:
 
     def numeric_coincidence(self, node: Call, shapes: list[Shape], error: ShapeError) -> Shape:
         """A literal size that equals a symbol's number conforms, with a warning (W301)."""
-        value = {d: d.value(self.bindings) for s in shapes for d in s}
+        target = node.param("shape") if node.prim == "reshape" else ()
+        value = {d: d.value(self.bindings) for s in [*shapes, target] for d in s}
         symbols = {v: d for d, v in value.items() if not d.is_literal}
-        coerced = [tuple(symbols.get(value[d], d) if d.is_literal and d != ONE else d for d in s) for s in shapes]
-        if coerced == shapes:
+        coerce = lambda s: tuple(symbols.get(value[d], d) if d.is_literal and d != ONE else d for d in s)  # noqa: E731
+        coerced = [coerce(s) for s in shapes]
+        trial = replace(node, params=tuple((k, coerce(v) if k == "shape" else v) for k, v in node.params))
+        if coerced == shapes and trial == node:
             raise error
         try:
-            shape = infer(node, coerced)
+            shape = infer(trial, coerced)
         except ShapeError:
             raise error from None
+        shapes = [*shapes, target] if target else shapes
         readings = ", ".join(f"{d} = {symbols[value[d]]} = {value[d]}" for s in shapes for d in s
                              if d.is_literal and d != ONE and value[d] in symbols)
         self.warnings.append(Diagnostic("W301", "warning", f"this conforms only because {readings} here; "

@@ -246,8 +246,12 @@ class Reader:
         params = dict(DEFAULTS.get(fn.prim, {}))
         if name == "transpose" and len(args) == 2:
             raise self.error(ParseError, "transpose with an axes argument is not supported", node)
-        # Parameters may also come positionally, as NumPy allows: sum(A, 0), reshape(A, (N, 1)).
+        # Parameters may also come positionally, as NumPy allows: sum(A, 0), reshape(A, (N, 1)),
+        # and a shape as separate numbers, as in A.reshape(N, 1).
         extra = args[fn.arity:]
+        if fn.prim == "reshape" and len(extra) > 1:
+            extra = [ast.Tuple(elts=extra, ctx=ast.Load(), lineno=extra[0].lineno, col_offset=extra[0].col_offset,
+                               end_lineno=extra[-1].end_lineno, end_col_offset=extra[-1].end_col_offset)]
         if len(extra) > len(fn.keywords):
             raise self.error(ParseError, f"{name}() takes {fn.arity} argument(s)"
                              + (f" and {', '.join(fn.keywords)}" if fn.keywords else ""), node)
