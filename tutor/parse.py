@@ -20,6 +20,7 @@ MAX_SOURCE_CHARS = 1_000_000
 MAX_DEPTH = 100
 MAX_STATEMENTS = 5_000
 MAX_NUMBER = 1e300
+MAX_EINSUM_OPERANDS = 8  # the derivative table has a rule for each position
 MAX_LITERAL_DIM = 10**12  # shapes reason about it; numbers are refused far below (sampling.MAX_ELEMENTS)
 
 
@@ -238,6 +239,8 @@ class Reader:
 
     def call(self, node: ast.Call, scope: Scope, depth: int) -> Expr:
         name, args = self.function_of(node, scope, depth)
+        if name == "einsum":
+            return self.einsum(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
         if fn is None:
             close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
@@ -272,6 +275,25 @@ class Reader:
         if fn.prim == "reshape" and "shape" not in params:
             raise self.error(ParseError, "reshape needs a shape", node)
         return Call(fn.prim, operands, tuple(sorted(params.items())), span=Span.of(node))
+
+    def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+        """`einsum('ai,aj->ij', x, d)`: explicit output, one letter per axis, no ellipsis."""
+        expected = "einsum('ai,aj->ij', A, B): a literal spec with an explicit output, then the operands"
+        if node.keywords or not args or not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)):
+            raise self.error(ParseError, "einsum needs its spec as a literal string first", node, expected)
+        if len(args) - 1 > MAX_EINSUM_OPERANDS:
+            raise self.error(ParseError, f"einsum takes at most {MAX_EINSUM_OPERANDS} operands here", node, expected)
+        spec = args[0].value.replace(" ", "")
+        inputs, arrow, output = spec.partition("->")
+        terms = inputs.split(",")
+        if not arrow or not re.fullmatch(r"[a-zA-Z]*(,[a-zA-Z]*)*->[a-zA-Z]*", spec) or len(terms) != len(args) - 1:
+            raise self.error(ParseError, f"einsum spec {spec!r} does not fit its {len(args) - 1} operand(s)",
+                             args[0], expected)
+        if any(len(set(t)) != len(t) for t in terms + [output]) or not set(output) <= set("".join(terms)):
+            raise self.error(ParseError, f"einsum spec {spec!r}: each letter once per operand, and the output's "
+                                         "letters from the inputs", args[0], expected)
+        operands = tuple(self.expr(a, scope, depth + 1) for a in args[1:])
+        return Call("einsum", operands, (("spec", spec),), span=Span.of(node))
 
     def parameter(self, key: str, node: ast.expr, scope: Scope):
         if key == "keepdims":

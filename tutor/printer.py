@@ -92,6 +92,9 @@ class Printer:
     def p_index(self, expr: Call) -> tuple[str, int]:
         return f"{self.wrap(expr.args[0], POSTFIX)}[{expr.param('i')}]", POSTFIX
 
+    def p_einsum(self, expr: Call) -> tuple[str, int]:
+        return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
+
     def p_broadcast_to(self, expr: Call) -> tuple[str, int]:
         # Only ever left over when no operation absorbs it: "g, repeated to the shape of `like`".
         g, like = expr.args

@@ -170,6 +170,25 @@ def cross_entropy(node: Call, y: Shape, p: Shape) -> Shape:
 shape_rules["cross_entropy"] = cross_entropy
 
 
+def einsum(node: Call, *shapes: Shape) -> Shape:
+    inputs, output = node.param("spec").split("->")
+    sizes: dict[str, Dim] = {}
+    for term, shape in zip(inputs.split(","), shapes):
+        if len(term) != len(shape):
+            raise fail(node, f"einsum term {term!r} has {len(term)} letters for a {format_shape(shape)} operand",
+                       *shapes)
+        for letter, d in zip(term, shape):
+            if sizes.setdefault(letter, d) != d and ONE not in (d, sizes[letter]):
+                raise fail(node, f"einsum letter {letter!r} stands for both {sizes[letter]} and {d}", *shapes,
+                           code="E201")
+            if sizes[letter] == ONE:
+                sizes[letter] = d
+    return tuple(sizes[letter] for letter in output)
+
+
+shape_rules["einsum"] = einsum
+
+
 def reshape(node: Call, a: Shape) -> Shape:
     target: Shape = node.param("shape")
     if product(a) != product(target):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .algebra import const, dim_expr, is_call, is_scalar, mk
 from .dims import ONE, Shape, product
 from .ir import Expr, Var
+from .parse import MAX_EINSUM_OPERANDS
 from .shapes import normalize_axes
 
 Rule = Callable[..., Expr] | None
@@ -108,6 +109,24 @@ def diag_vjp(g, ans, a):
 
 defvjp("diag", diag_vjp)
 defvjp("reshape", lambda g, ans, a, shape: shaped(g, a.shape))
+
+
+def einsum_vjp(position: int):
+    def rule(g, ans, *operands, spec):
+        inputs, output = spec.split("->")
+        terms = inputs.split(",")
+        others = [t for i, t in enumerate(terms) if i != position] + [output]
+        mine = terms[position]
+        if not set(mine) <= set("".join(others)):
+            from .errors import TutorError
+            raise TutorError(f"the gradient through einsum {spec!r} needs a letter that is summed away within one "
+                             "operand; write that sum explicitly", expected="every letter shared or kept")
+        args = [o for i, o in enumerate(operands) if i != position] + [g]
+        return mk("einsum", *args, spec=",".join(others) + "->" + mine)
+    return rule
+
+
+defvjp("einsum", *(einsum_vjp(i) for i in range(MAX_EINSUM_OPERANDS)))
 
 
 def index_vjp(g, ans, a, i):
