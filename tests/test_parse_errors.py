@@ -39,7 +39,7 @@ CASES = [
         id="unknown-function-hint"),
     err(HEAD + "z = np.sigmod(x @ W)\nJ = sum(z)\n", NameError_, 4, 4, "unknown function", "sigmod",
         id="unknown-np-function"),
-    err(HEAD + "z = einsum(x, W)\nJ = sum(z)\n", NameError_, 4, 4, "unknown function", id="einsum"),
+    err(HEAD + "z = einsum(x, W)\nJ = sum(z)\n", ParseError, 4, 4, "spec as a literal string", id="einsum"),
     err(HEAD + "z = x @ W + q\nq = b1 * 2\nJ = sum(z)\n", NameError_, 4, 12, "before it is defined",
         id="use-before-definition"),
     err(HEAD + "z = x @ W + z\nJ = sum(z)\n", NameError_, 4, 12, id="self-reference"),
