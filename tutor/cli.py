@@ -6,7 +6,6 @@ error type into a located message on stderr and exit code 2.
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -82,6 +81,7 @@ def run(body: Callable[[], int | None]) -> None:
 
 
 def emit_json(data) -> None:
+    import json
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
     sys.stdout.flush()
 

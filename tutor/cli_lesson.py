@@ -1,7 +1,6 @@
 """`shapetutor lesson …`: instructors' scripted lessons (list, run, validate, export, reset)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -147,6 +146,7 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
         finally:
             warn(progress)
         if as_json:
+            import json
             sys.stdout.write(json.dumps({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]},
                                         indent=2) + "\n")
         return 0
