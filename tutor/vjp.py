@@ -65,7 +65,42 @@ defvjp("log", lambda g, ans, a: g / a)
 defvjp("sqrt", lambda g, ans, a: g / (2 * ans))
 defvjp("abs", lambda g, ans, a: g * call("sign", a))
 defvjp("sign", None)
-defvjp("sigmoid", lambda g, ans, a: g * ans * (1 - ans))
+def sigmoid_vjp(g, ans, a):
+    fused = binary_cross_entropy(g, ans)
+    return fused if fused is not None else g * ans * (1 - ans)
+
+
+def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
+    """c·(t − s) when g = c·t/s + c·(t − 1)/(1 − s): the gradient of −[t log s + (1 − t) log(1 − s)]
+    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale."""
+    if is_call(g, "neg"):
+        inner = binary_cross_entropy(g.args[0], s)
+        return None if inner is None else -inner
+    if not is_call(g, "add"):
+        return None
+    one_minus = mk("sub", const(1), s)
+    for first, second in (g.args, g.args[::-1]):
+        k1, k2 = over(first, s), over(second, one_minus)
+        if k1 is None or k2 is None:
+            continue
+        (core1, scale1), (core2, scale2) = scalar_part(k1), scalar_part(k2)
+        if scale1 == scale2 and core2 == mk("sub", core1, const(1)):
+            return scale1 * (core1 - s)
+    return None
+
+
+def scalar_part(e: Expr) -> tuple[Expr, Expr]:
+    """(core, scale) with e == scale * core, peeling scalar factors and divisors off the outside."""
+    if is_call(e, "div") and is_scalar(e.args[1]) and not is_scalar(e.args[0]):
+        core, scale = scalar_part(e.args[0])
+        return core, scale / e.args[1]
+    if is_call(e, "mul") and is_scalar(e.args[0]) and not is_scalar(e.args[1]):
+        core, scale = scalar_part(e.args[1])
+        return core, e.args[0] * scale
+    return e, const(1)
+
+
+defvjp("sigmoid", sigmoid_vjp)
 defvjp("tanh", lambda g, ans, a: g * (1 - ans ** 2))
 defvjp("relu", lambda g, ans, a: g * (ans > 0))  # relu(z) > 0 exactly where z > 0
 
