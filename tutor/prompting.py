@@ -54,3 +54,17 @@ class Asker:
             if answer == "b":
                 raise Back
             return answer
+
+    def choose(self, prompt: str, accept: Callable[[str], object], complaint: str, default=None):
+        """Ask until `accept` takes the answer (it returns None to refuse); Enter gives the default."""
+        while True:
+            try:
+                answer = self(prompt)
+            except Back:  # nothing to go back to from a choice
+                continue
+            if not answer:
+                return default
+            value = accept(answer)
+            if value is not None:
+                return value
+            self.out.print(Text("  " + complaint.format(answer=answer), style="yellow"))

@@ -20,6 +20,7 @@ from .prompting import KEYS, Asker, Back, Tee
 
 from .answers import AnswerError, judge, parse_shape
 from .derivation import Derivation, derive
+from .dims import MAX_NUMERIC_DIM
 from .network import Network
 from .render import Look, blocks, break_note, contraction_panel, numbers_view, shapes_table
 from .walkthrough import Stage, stages
@@ -37,8 +38,12 @@ class Walk:
     leaf: str = ""
     bindings: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def asker(self) -> Asker:
+        return Asker(self.read, self.out, self.look.text)
+
     def ask(self, prompt: str) -> str:
-        return Asker(self.read, self.out, self.look.text)(prompt)
+        return self.asker(prompt)
 
     # -- the walk ---------------------------------------------------------------------
     def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
@@ -78,16 +83,8 @@ class Walk:
                                                f"(shapetutor walk {self.spec} --wrt LEAF --dims {dims})"),
                                 style="dim"))
             return None
-        while True:
-            try:
-                answer = self.ask(f"Walk another gradient? {', '.join(others)} (Enter: finish): ")
-            except Back:
-                continue
-            if not answer:
-                return None
-            if answer in others:
-                return answer
-            self.out.print(Text(f"  {answer!r} is not another leaf of this network", style="yellow"))
+        return self.asker.choose(f"Walk another gradient? {', '.join(others)} (Enter: finish): ",
+                                 lambda a: a if a in others else None, "{answer!r} is not another leaf of this network")
 
     def default_leaf(self) -> str:
         return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
@@ -96,34 +93,21 @@ class Walk:
         defaults = self.network.bindings(given)
         chosen: dict[str, int] = {}
         self.out.print(Text("Choose your own dimensions (Enter keeps the default)."))
+        def number(answer: str) -> int | None:
+            ok = answer.isascii() and answer.isdigit() and 1 <= int(answer) <= MAX_NUMERIC_DIM
+            return int(answer) if ok else None
         for name in self.network.dims:
-            while True:
-                try:
-                    answer = self.ask(f"{name} [{defaults[name]}]: ")
-                except Back:
-                    continue
-                if not answer:
-                    chosen[name] = defaults[name]
-                    break
-                if answer.isdigit() and 1 <= int(answer) <= 1_000_000:
-                    chosen[name] = int(answer)
-                    break
-                self.out.print(Text(f"  {name} must be a whole number from 1 to 1,000,000", style="yellow"))
+            chosen[name] = self.asker.choose(f"{name} [{defaults[name]}]: ", number,
+                                             f"{name} must be a whole number from 1 to {MAX_NUMERIC_DIM:,}",
+                                             defaults[name])
         return self.network.bindings(chosen)
 
     def ask_leaf(self) -> str:
         leaves = list(self.network.leaves)
         default = self.default_leaf()
-        while True:
-            try:
-                answer = self.ask(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(leaves)} [{default}]: ")
-            except Back:
-                continue
-            if not answer:
-                return default
-            if answer in leaves:
-                return answer
-            self.out.print(Text(f"  {answer!r} is not a leaf of this network", style="yellow"))
+        return self.asker.choose(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(leaves)} [{default}]: ",
+                                 lambda a: a if a in leaves else None, "{answer!r} is not a leaf of this network",
+                                 default)
 
     # -- stages -------------------------------------------------------------------------
     def show(self, d: Derivation, stage: Stage) -> None:
