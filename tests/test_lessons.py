@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tutor.cli import app
 from tutor.lesson import bundled, read
-from tutor.lesson_run import Engine, expected_shape
+from tutor.lesson_engine import Engine, expected_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(bundled())

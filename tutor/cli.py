@@ -175,8 +175,8 @@ def walk(network: NetworkArg = None,
     """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
     def body():
         from .errors import TutorError
-        from .prompting import Quit, Tee
-        from .walk_ui import Walk, recorder_for, save
+        from .ui_prompt import Quit, Tee
+        from .ui_walk import Walk, recorder_for, save
         if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
             raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
         net, given = load_bound(network, dims)

@@ -83,9 +83,9 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
 
         from .errors import TutorError
         from .lesson import read
-        from .lesson_run import Runner
+        from .ui_lesson import Runner
         from .progress import Entry, Progress, fingerprint
-        from .prompting import Quit, Tee
+        from .ui_prompt import Quit, Tee
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
         if scripted:
@@ -112,7 +112,7 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
                                  f"--from {lesson.steps[0].id} starts again\n")
         the_look = look(plain)
         if present:
-            from .present import present as show
+            from .ui_present import present as show
             show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive)
             return 0
         out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
@@ -159,7 +159,7 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
     def body():
         from .errors import TutorError
         from .lesson import read
-        from .lesson_run import validate
+        from .lesson_engine import validate
         failed = False
         for spec in files:
             try:
@@ -183,7 +183,7 @@ def export_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's i
                   output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
     """Write a handout with the answers, usable offline."""
     def body():
-        from .handout import export
+        from .render_handout import export
         from .lesson import read
         export(read(name), output)
         sys.stderr.write(f"wrote {output}\n")

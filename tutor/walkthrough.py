@@ -1,6 +1,6 @@
 """The walkthrough as data: a list of stages, some of which ask a question.
 
-The terminal driver (`walk_ui`) shows them one by one and asks; without a
+The terminal driver (`ui_walk`) shows them one by one and asks; without a
 terminal it prints them all with the answers revealed. Both read the same
 stages, built here from a `Derivation`.
 """

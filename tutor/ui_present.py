@@ -14,7 +14,8 @@ from rich.panel import Panel
 from rich.text import Text
 
 from .lesson import Lesson
-from .lesson_run import Engine, expected_shape, question_text, view
+from .lesson_engine import Engine, expected_shape, question_text
+from .ui_lesson import view
 from .render import Look
 
 KEYS_HELP = "space/→ next   ← back   g first   G last   q quit"

@@ -1,26 +1,24 @@
-"""Running a lesson: each step shown, each question asked and judged by the engine.
+"""Running a lesson at a terminal: each step shown, each question asked and judged by the engine.
 
 One runner serves three ways of answering: a learner at a terminal, a scripted
 answers file (demos, autograding), and nobody (`--no-input`: every answer shown).
-`validate` plays a lesson through it with the engine's own answers.
+`lesson_engine.validate` plays a lesson through it with the engine's own answers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from io import StringIO
 
-from rich.console import Console, Group
+from rich.console import Group
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.text import Text
 
 from .answers import AnswerError, judge, parse_shape
-from .derivation import Derivation, derive
-from .dims import Shape, format_shape
-from .errors import Span, TutorError
-from .lesson import Lesson, LessonError, Step, step_title
-from .prompting import Asker, Back, Tee
+from .errors import TutorError
+from .lesson import Lesson, Step, step_title
+from .lesson_engine import Engine, expected_shape, question_text
 from .render import Look, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
+from .ui_prompt import Asker, Back, Tee
 
 
 @dataclass
@@ -38,108 +36,6 @@ class Result:
     def to_json(self) -> dict:
         return {"id": self.id, "kind": self.kind, "answer": self.answer, "verdict": self.verdict,
                 "correct": self.correct, "hints_used": self.hints_used, "attempts": self.attempts}
-
-
-# -- what the engine says each step's answer is ---------------------------------------------------
-
-def expected_shape(lesson: Lesson, step: Step) -> Shape:
-    net = lesson.network
-    if step.node is not None:
-        return net.shapes[step.node]
-    return net.shapes[step.of] + net.shapes[step.wrt]
-
-
-def question_text(step: Step) -> str:
-    if step.kind == "ask-gradient":
-        return f"Write ∂J/∂{step.wrt} as a formula"
-    if step.node is not None:
-        return f"What is the shape of {step.node}?"
-    return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
-
-
-class Engine:
-    """The derivation of a lesson's network, computed once and shared by its steps."""
-
-    def __init__(self, lesson: Lesson):
-        self.lesson = lesson
-        self.bindings = lesson.network.bindings(lesson.dims)
-        self._derivation: Derivation | None = None
-
-    @property
-    def derivation(self) -> Derivation:
-        if self._derivation is None:
-            self._derivation = derive(self.lesson.network, self.bindings)
-        return self._derivation
-
-    def formula(self, leaf: str) -> str:
-        return self.derivation.gradients[leaf].formula_code or ""
-
-    def check(self, leaf: str, text: str):
-        from .check import check
-        return check(self.lesson.network, leaf, text, self.bindings)
-
-
-def validate(lesson: Lesson) -> list[LessonError]:
-    """Every author expectation against the engine, then a full automatic play."""
-    errors: list[LessonError] = []
-    engine = Engine(lesson)
-    net = lesson.network
-
-    def fail(step: Step, message: str, key: str | None = None) -> None:
-        from .lesson import Locator
-        line = step.line
-        if lesson.source:
-            index = lesson.steps.index(step)
-            line = Locator(lesson.source).step(index, key)
-        errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
-
-    for step in lesson.steps:
-        if step.kind == "ask-shape" or (step.kind == "show" and step.view == "factor"):
-            if step.node is None and step.of and step.wrt and step.wrt not in net.ancestors(step.of):
-                fail(step, f"step {step.id!r}: {step.of} does not depend on {step.wrt}, so ∂{step.of}/∂{step.wrt} "
-                           "is zero and has no place in a chain", "wrt")
-                continue
-            if step.expect is not None:
-                want = expected_shape(lesson, step)
-                try:
-                    given = parse_shape(step.expect, set(net.dims))
-                except AnswerError as exc:
-                    fail(step, f"step {step.id!r}: expect = {step.expect!r}: {exc}", "expect")
-                    continue
-                feedback = judge(given, want, engine.bindings, step.of or step.node or "", step.wrt or "",
-                                 net.shapes.get(step.of or step.node, ()), net.shapes.get(step.wrt, ()))
-                if not feedback.ok:
-                    fail(step, f"step {step.id!r}: the author expects {step.expect}, but the engine says "
-                               f"{format_shape(want)}", "expect")
-        if step.kind == "show" and step.view == "check":
-            try:
-                result = engine.check(step.wrt, step.derivation)
-            except TutorError as exc:
-                fail(step, f"step {step.id!r}: the derivation cannot be checked: {exc.message}", "derivation")
-                continue
-            if step.expect_verdict and result.verdict != step.expect_verdict:
-                fail(step, f"step {step.id!r}: the author expects the verdict {step.expect_verdict}, but the "
-                           f"engine says {result.verdict}", "expect_verdict")
-        if step.kind == "ask-gradient" and step.expect is not None:
-            try:
-                result = engine.check(step.wrt, step.expect)
-            except TutorError as exc:
-                fail(step, f"step {step.id!r}: expect = {step.expect!r} cannot be checked: {exc.message}", "expect")
-                continue
-            if not result.correct:
-                fail(step, f"step {step.id!r}: the author's expected answer is {result.verdict}, not correct",
-                     "expect")
-    if not errors:
-        try:  # play it through, answering with the engine's own answers
-            runner = Runner(lesson, Tee(Console(file=StringIO(), width=80)), Look(), mode="auto")
-            runner.run()
-            if not all(r.correct for r in runner.results if r.correct is not None):
-                bad = next(r for r in runner.results if r.correct is False)
-                fail(lesson.steps[lesson.index(bad.id)], f"step {bad.id!r}: the engine's own answer was not "
-                                                         "accepted when played")
-        except TutorError as exc:
-            errors.append(LessonError(f"playing the lesson failed: {exc.message}", origin=str(lesson.path or "")))
-    return errors
 
 
 # -- the runner ---------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from rich.console import Console
 from .dims import format_shape
 from .errors import TutorError
 from .lesson import Lesson, step_title
-from .lesson_run import Engine, Runner, expected_shape, question_text, view
-from .prompting import Tee
+from .lesson_engine import Engine, expected_shape, question_text
+from .ui_lesson import Runner, view
+from .ui_prompt import Tee
 from .render import Look
 
 FORMATS = ("md", "html", "svg", "txt")

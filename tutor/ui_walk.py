@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from .printer import code
-from .prompting import KEYS, Asker, Back, Tee
+from .ui_prompt import KEYS, Asker, Back, Tee
 
 from .answers import AnswerError, judge, parse_shape
 from .derivation import Derivation, derive
