@@ -84,7 +84,7 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
         from .errors import TutorError
         from .lesson import read
         from .ui_lesson import Runner
-        from .progress import Entry, Progress, fingerprint
+        from .progress import Entry, Progress, content_hash
         from .ui_prompt import Quit, Tee
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
@@ -118,7 +118,7 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
         out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if interactive else "reveal"
         runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
-        done = list(entry.done) if entry.fingerprint == fingerprint(lesson.source) else []
+        done = list(entry.done) if entry.fingerprint == content_hash(lesson.source) else []
 
         def save(position: int) -> None:
             if not interactive:
@@ -128,7 +128,7 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
                     done.append(s.id)
             finished = position >= len(lesson.steps)
             progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
-                                          len(lesson.steps), finished, fingerprint(lesson.source),
+                                          len(lesson.steps), finished, content_hash(lesson.source),
                                           "" if name in bundled_ids() else str(Path(name).resolve())))
 
         runner.on_step = save

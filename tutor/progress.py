@@ -23,7 +23,7 @@ def state_dir() -> Path:
     return Path(user_state_dir("shapetutor", appauthor=False))
 
 
-def fingerprint(text: str) -> str:
+def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
