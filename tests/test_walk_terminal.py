@@ -243,3 +243,14 @@ def test_the_end_of_a_walk_offers_the_other_leaves():
     child.expect(r"Shape of ∂J/∂z2\? ")
     child.sendline("q")
     assert finish(child) == 0
+
+
+def test_the_learners_dimensions_without_a_terminal():
+    """`shapetutor walk --dims Dx=784,H=100,Dy=10 < /dev/null`: everything, nothing asked."""
+    result = run_piped("--dims", "Dx=784,H=100,Dy=10")
+    assert result.returncode == 0
+    out = result.stdout
+    for fragment in ("Dx=784, H=100, Dy=10", "1×H×Dx×H = 1×100×784×100", "(1×H)·∂z1/∂W1",
+                     "Σ_k dz1[k] · ∂z1[k]/∂W1[i,j] = x[i] · dz1[j]", "np.einsum('ai,aj->ij', x, dz1)",
+                     "outer product", "xᵀ δ1", "(Dx×1)(1×H) = Dx×H", "✓ checked with numbers"):
+        assert fragment in out, fragment

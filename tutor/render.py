@@ -40,7 +40,7 @@ class Look:
             return s
         for a, b in (("∂", "d"), ("Σ_", "sum_"), ("Σ", "sum"), ("·", "*"), (" × ", " x "), ("×", " x "), ("≠", "!="),
                      ("✓", "[ok]"), ("✗", "[x]"), ("→", "->"), ("ŷ", "yhat"), ("−", "-"), ("∘", "*"),
-                     ("ᵀ", ".T"), ("δ", "d"), ("…", "..."), ("▸", ">"), ("←", "<-")):
+                     ("ᵀ", ".T"), ("δ", "delta"), ("…", "..."), ("▸", ">"), ("←", "<-")):
             s = s.replace(a, b)
         return s
 
@@ -101,7 +101,7 @@ def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
     before = g.chain[g.breaks_at - 1].naive if g.breaks_at else None
     so_far = f"({look.shape(before)})·" if before is not None else ""
     msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "
-           f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape)} tensor ({len(f.shape)}-D), not a matrix: "
+           f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape, d.bindings)} tensor ({len(f.shape)}-D), not a matrix: "
            f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. "
            "No matrix product with it can give the gradient's shape; contract over the axes of "
            f"{f.of} instead.")
@@ -120,6 +120,11 @@ def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | Non
         (left, _), (right, _) = c.operands
         lines.append(f"That is an outer product, a column times a row: {left} is the column (its index i labels "
                      f"the rows of ∂J/∂{g.leaf}) and {right} the row (its index j labels the columns).")
+        delta = f"d{c.of}"
+        if delta in (left, right) and c.of[-1:].isdigit():  # z1 → δ1, as textbooks name it
+            textbook = " ".join(("δ" + c.of[-1]) if side == delta else side.replace(".T", "ᵀ")
+                                for side in (left, right))
+            lines.append(f"In textbook notation: {textbook}, where δ{c.of[-1]} = {delta} = ∂J/∂{c.of}.")
     body = "\n".join(look.text(line) for line in lines)
     return Panel(Text(body), title=look.text(f"Contracting with ∂{c.of}/∂{c.leaf}"), box=look.box, title_align="left")
 
