@@ -275,7 +275,7 @@ def scaled_message(result) -> str:
 
 def cause_of(c: float, bindings: dict[str, int]) -> str:
     """The likely reason for a constant factor: a dimension (1/N), a sign, or a 2 from a square."""
-    causes = [(-1, "the sign is flipped (∂J/∂z2 is ŷ − y, not y − ŷ)")]
+    causes = [(-1, "the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")]
     for name, value in bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
         causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
                    (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),

@@ -76,7 +76,8 @@ def diagnostic_view(result: CheckResult, d: Diagnostic, look: Look, reveal: bool
             parts.append(marks)
     for label, body in (("note", d.note), ("help", d.help if reveal else "")):
         if body:
-            line = Text(f"  = {label}: ", style="bold")
+            line = Text()
+            line.append(f"  = {label}: ", style="bold")
             line.append(look.text(body))
             parts.append(line)
     return Group(*parts)
