@@ -11,3 +11,6 @@ settings.register_profile("ci", max_examples=40, deadline=None,
 settings.register_profile("long", max_examples=3000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+#: Tests that set their own example counts multiply them by this under the long profile.
+SCALE = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 1

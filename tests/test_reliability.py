@@ -18,6 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from conftest import SCALE
+
 from tutor.check import check
 from tutor.cli import app
 from tutor.errors import TutorError
@@ -74,20 +76,20 @@ def works_or_located(call) -> None:
         assert "error:" in text
 
 
-@settings(max_examples=150)
+@settings(max_examples=150 * SCALE)
 @given(st.data())
 def test_mutated_networks_work_or_fail_located(data):
     source = mutate(data, data.draw(st.sampled_from(SOURCES)))
     works_or_located(lambda: parse_network(source, "<fuzz>"))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150 * SCALE)
 @given(st.text(max_size=300))
 def test_random_text_as_a_network(text):
     works_or_located(lambda: parse_network(text, "<fuzz>"))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60 * SCALE)
 @given(st.data())
 def test_mutated_networks_that_parse_also_derive(data):
     source = mutate(data, data.draw(st.sampled_from(SOURCES)))
@@ -99,14 +101,14 @@ def test_mutated_networks_that_parse_also_derive(data):
     works_or_located(lambda: derive(network, check=True))
 
 
-@settings(max_examples=100)
+@settings(max_examples=100 * SCALE)
 @given(st.data())
 def test_mutated_derivations_work_or_fail_located(data):
     text = mutate(data, data.draw(st.sampled_from(DERIVATIONS)))
     works_or_located(lambda: check(load(), "W1", text))
 
 
-@settings(max_examples=60)
+@settings(max_examples=60 * SCALE)
 @given(st.data())
 def test_mutated_lessons_work_or_fail_located(data):
     text = mutate(data, data.draw(st.sampled_from(LESSON_TEXTS)))
@@ -118,7 +120,7 @@ def test_mutated_lessons_work_or_fail_located(data):
 PIECES = ["(yhat - y)", "(y - yhat)", "W2.T", "W2", "h * (1 - h)", "z1 * (1 - z1)", "x.T", "x", "2", "h"]
 
 
-@settings(max_examples=80)
+@settings(max_examples=80 * SCALE)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=5), st.lists(st.sampled_from(["@", "*"]),
                                                                           min_size=4, max_size=4))
 def test_verdicts_agree_with_a_finite_difference_oracle(pieces, ops):
