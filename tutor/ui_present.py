@@ -34,7 +34,9 @@ def frames(lesson: Lesson, engine: Engine, look: Look) -> list[tuple[int, object
             out.append((n, Panel(view(engine, step, look), title=title, box=look.box, padding=(1, 2))))
         else:
             question = Text(look.text(question_text(step)), style="bold")
-            out.append((n, Panel(question, title=title, box=look.box, padding=(2, 4))))
+            hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
+            out.append((n, Panel(Group(question, *([Text("")] + hints if hints else [])), title=title,
+                                 box=look.box, padding=(2, 4))))
             if step.kind == "ask-shape":
                 want = expected_shape(lesson, step)
                 answer = look.shape(want, engine.bindings)
