@@ -10,10 +10,9 @@ from collections.abc import Callable
 
 from .dims import Dim, Shape
 from .ir import Call, Const, DimRef, Expr
-from .shapes import infer
+from .shapes import ELEMENTWISE, infer
 
 Rewrite = Callable[[Call], "Expr | None"]
-ELEMENTWISE = {"add", "sub", "mul", "div", "maximum", "minimum"}
 FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b if b else None}
 

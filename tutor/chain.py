@@ -55,7 +55,7 @@ def needed_by_loss(network: Network) -> frozenset[str]:
 def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
     """yhat → (consumer, z) where `yhat = softmax(z)` feeds one consumer whose gradient collapses."""
     out = {}
-    consumers = network.consumers()
+    consumers = network.readers
     for name, expr in network.definitions.items():
         if getattr(expr, "prim", None) == "softmax" and isinstance(expr.args[0], Var) \
                 and len(consumers[name]) == 1:

@@ -19,7 +19,7 @@ from .errors import ParseError, ShapeError, Span, TutorError
 from .ir import Call, Expr, Var, op_name
 from .network import Network, check_indices
 from .parse import Reader, Scope
-from .shapes import infer
+from .shapes import ELEMENTWISE, infer
 from .verify import MAX_DRAWS
 
 CLAIM = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
@@ -215,7 +215,7 @@ class ShapePass:
                 self.warnings.append(Diagnostic("W304", "warning", f"{prim} over axis {axis}, which has length 1: "
                                                 "every entry becomes 1 and the gradient 0", node.span, prim,
                                                 (args[0].shape,)))
-        if prim in ("add", "sub", "mul", "div", "maximum", "minimum") and self.outer_by_broadcast(*args):
+        if prim in ELEMENTWISE and self.outer_by_broadcast(*args):
             a, b = args
             self.warnings.append(Diagnostic(
                 "W302", "warning",
@@ -306,9 +306,7 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
           origin: str = "derivation", _diagnose: bool = True) -> CheckResult:
     from .diagnose import diagnose
     from .grad import backward
-    if wrt not in network.leaves:
-        kind = "a defined node, not a leaf" if wrt in network.definitions else "not in the network"
-        raise TutorError(f"--wrt {wrt}: {wrt!r} is {kind}", expected="one of the leaves: " + ", ".join(network.leaves))
+    network.require_leaf(wrt)
     bindings = network.bindings(dims)
     check_indices(network, bindings)
     lines = parse_derivation(network, text, origin)

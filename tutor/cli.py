@@ -111,12 +111,11 @@ def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = 
            plain: PlainOpt = False) -> None:
     """Every node's shape, symbolic and numeric."""
     def body():
-        from .dims import shape_json
         net, given = load_bound(network, dims)
         bindings = net.bindings(given)
         if as_json:
             emit_json({"loss": net.loss, "dims": bindings,
-                       "nodes": {n: {"shape": shape_json(net.shapes[n]), "kind": net.kind(n)} for n in net.nodes}})
+                       "nodes": net.nodes_json()})
             return 0
         from .render import shapes_table
         console(plain_terminal(plain)).print(shapes_table(net, bindings, look(plain)))

@@ -11,7 +11,6 @@ from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .dims import Shape, shape_json
 from .algebra import mk
-from .errors import TutorError
 from .sampling import TooLarge
 from .grad import backward
 from .ir import Const, Expr, Var, expanded_size
@@ -66,7 +65,7 @@ class Derivation:
         return {
             "loss": net.loss,
             "dims": dict(self.bindings),
-            "nodes": {name: {"shape": shape_json(net.shapes[name]), "kind": net.kind(name)} for name in net.nodes},
+            "nodes": net.nodes_json(),
             "gradients": {
                 leaf: {"shape": shape_json(g.shape), "formula": g.formula_code,
                        "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain]}
@@ -76,10 +75,8 @@ class Derivation:
 
 def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None = None,
            check: bool = True, draws: int = 2) -> Derivation:
-    if wrt is not None and wrt not in network.leaves:
-        kind = "a defined node, not a leaf" if wrt in network.definitions else "not in the network"
-        raise TutorError(f"--wrt {wrt}: {wrt!r} is {kind}",
-                         expected="one of the leaves: " + ", ".join(network.leaves))
+    if wrt is not None:
+        network.require_leaf(wrt)
     bindings = network.bindings(dims)
     check_indices(network, bindings)
     grads = backward(network)
@@ -107,5 +104,5 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
 def last_reader(network: Network, leaf: str) -> str | None:
     """The definition closest to the leaf on its way to the loss: where the leaf's last factor comes from."""
     needed = needed_by_loss(network)
-    readers = [name for name in network.consumers()[leaf] if name in needed]
+    readers = [name for name in network.readers[leaf] if name in needed]
     return readers[-1] if readers else None

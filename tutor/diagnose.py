@@ -13,7 +13,7 @@ import numpy as np
 from .check import Diagnostic, Line, close
 from .dims import format_shape
 from .errors import ShapeError, TutorError
-from .ir import Call, Expr, Var, walk
+from .ir import OPERATORS, Call, Expr, Var, walk
 from .mistakes import MISTAKES
 from .printer import code, code_or_none
 
@@ -71,7 +71,7 @@ def rewrites(node: Call, result) -> list[tuple[str, str]]:
                 (f"{a} @ {tb}", "transpose-right"), (f"{ta} @ {b}", "transpose-left"),
                 (f"{b} @ {a}", "swap"), (f"{a} * {b}", "elementwise"), (f"{ta} @ {tb}", "transpose-both"),
                 (f"outer({bare_a}, {bare_b})", "outer"), (f"outer({bare_b}, {bare_a})", "outer")]
-    symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/"}.get(node.prim)
+    symbol = OPERATORS[node.prim] if node.prim in ("add", "sub", "mul", "div") else None
     if symbol is None:
         return []
     return [(f"{a} {symbol} {tb}", "transpose-right"), (f"{ta} {symbol} {b}", "transpose-left"),

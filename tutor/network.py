@@ -11,7 +11,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .dims import Shape, complete_bindings, format_shape
+from .dims import Shape, complete_bindings, format_shape, shape_json
 from .errors import ParseError, ShapeError, Span, TutorError
 from .ir import Call, Expr, Var, names_in, walk
 from .parse import FUNCTIONS, Reader, Scope, is_symbol
@@ -58,8 +58,15 @@ class Network:
                 out[u].append(name)
         return out
 
-    def consumers(self) -> dict[str, list[str]]:
-        return self.readers
+    def require_leaf(self, name: str) -> None:
+        """`--wrt NAME` must name a leaf: a located refusal otherwise."""
+        if name not in self.leaves:
+            kind = "a defined node, not a leaf" if name in self.definitions else "not in the network"
+            raise TutorError(f"--wrt {name}: {name!r} is {kind}", expected="one of the leaves: " + ", ".join(self.leaves))
+
+    def nodes_json(self) -> dict[str, dict]:
+        """SPEC §5's `nodes`: every leaf and definition with its symbolic shape."""
+        return {name: {"shape": shape_json(self.shapes[name]), "kind": self.kind(name)} for name in self.nodes}
 
     def descendants(self, name: str) -> set[str]:
         """Every definition that depends on `name`."""

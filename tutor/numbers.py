@@ -62,6 +62,5 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
     formula = np.broadcast_to(Evaluator(step_values, d.bindings)(rule), leaf_shape) if rule is not None \
         else np.zeros(leaf_shape)
     matches = bool(np.allclose(contracted, formula, rtol=1e-9, atol=1e-12))
-    readers = [name for name in net.consumers()[leaf] if name in net.definitions]
     return JacobianNumbers(of, leaf, tensor, np.asarray(incoming), contracted, np.asarray(formula), matches,
-                           len(readers) == 1 and d.gradients[leaf].paths == 1)
+                           len(net.readers[leaf]) == 1 and d.gradients[leaf].paths == 1)

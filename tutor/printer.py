@@ -7,11 +7,11 @@ Python's precedence needs them.
 from __future__ import annotations
 
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion
+from .parse import DEFAULTS
 
 BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
           "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}
 ATOM, POSTFIX, POWER, UNARY = 7, 6, 5, 4
-DEFAULT_PARAMS = {"axis": {"softmax": -1, "log_softmax": -1, "sum": None, "mean": None}, "keepdims": False}
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 PRETTY_NAMES = {"yhat": "ŷ", "Yhat": "Ŷ", "delta": "δ", "sigma": "σ"}
 
@@ -104,7 +104,7 @@ class Printer:
         parts = [self(a) for a in expr.args]
         order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them
         for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
-            if key in DEFAULT_PARAMS and self.is_default(expr.prim, key, value):
+            if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:
                 continue
             if key in ("shape",):
                 dims = [str(d) if d.is_literal else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols))
@@ -115,13 +115,6 @@ class Printer:
             else:
                 parts.append(f"{key}={value!r}")
         return f"{expr.prim}({', '.join(parts)})", ATOM
-
-    @staticmethod
-    def is_default(prim: str, key: str, value) -> bool:
-        default = DEFAULT_PARAMS[key]
-        if isinstance(default, dict):
-            return prim in default and default[prim] == value
-        return default == value
 
 
 code = Printer()

@@ -74,7 +74,9 @@ def elementwise(node: Call, a: Shape, b: Shape) -> Shape:
     return broadcast(node, a, b)
 
 
-for _prim in ("add", "sub", "mul", "div", "maximum", "minimum", "gt", "ge", "lt", "le"):
+ELEMENTWISE = ("add", "sub", "mul", "div", "maximum", "minimum")
+COMPARISONS = ("gt", "ge", "lt", "le")
+for _prim in ELEMENTWISE + COMPARISONS:
     shape_rules[_prim] = elementwise
 
 
