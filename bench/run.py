@@ -25,11 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tutor.derivation import derive  # noqa: E402
-from tutor.network import load  # noqa: E402
-from tutor.numeric import Evaluator, forward  # noqa: E402
-from tutor.sampling import sample  # noqa: E402
-from tutor.verify import TOLERANCE, check_draw  # noqa: E402
+from tutor.teach.derivation import derive  # noqa: E402
+from tutor.engine.network import load  # noqa: E402
+from tutor.engine.numeric import Evaluator, forward  # noqa: E402
+from tutor.engine.sampling import sample  # noqa: E402
+from tutor.engine.verify import TOLERANCE, check_draw  # noqa: E402
 
 PY = sys.executable
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -126,8 +126,8 @@ def depth(pairs: int, folder: Path) -> None:
 WIDE = """
 import resource, sys, time
 sys.path.insert(0, {root!r})
-from tutor.derivation import derive
-from tutor.network import load
+from tutor.teach.derivation import derive
+from tutor.engine.network import load
 start = time.perf_counter()
 result = derive(load(), {{"Dx": 4096, "H": 4096, "Dy": 1000}})
 result.to_json()

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tutor.grad import backward
-from tutor.network import Network, parse_network
-from tutor.numeric import Evaluator, forward
-from tutor.printer import code
-from tutor.targets import find_targets
+from tutor.engine.grad import backward
+from tutor.engine.network import Network, parse_network
+from tutor.engine.numeric import Evaluator, forward
+from tutor.engine.printer import code
+from tutor.engine.targets import find_targets
 
 STEP = 1e-6
 RTOL = 1e-6

@@ -30,12 +30,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from tutor.check import check
+from tutor.judge.check import check
 from tutor.cli import app
-from tutor.errors import TutorError
-from tutor.network import load
-from tutor.numeric import forward
-from tutor.sampling import sample
+from tutor.engine.errors import TutorError
+from tutor.engine.network import load
+from tutor.engine.numeric import forward
+from tutor.engine.sampling import sample
 
 HERE = Path(__file__).parent
 COLUMN_BATCH = str(HERE / "networks" / "column_batch.net")

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.network import load
-from tutor.numeric import Evaluator
-from tutor.parse import Reader, Scope
-from tutor.sampling import sample
+from tutor.engine.network import load
+from tutor.engine.numeric import Evaluator
+from tutor.engine.parse import Reader, Scope
+from tutor.engine.sampling import sample
 
 NETWORKS = sorted(Path(__file__).parent.glob("networks/*.net"))
 BUNDLED = ["default", "batch", "column", "vector", "mlp"]
@@ -27,7 +27,7 @@ def invoke(*args: str):
 
 
 def finite_difference(net, values, bindings, leaf, eps=1e-6):
-    from tutor.numeric import forward
+    from tutor.engine.numeric import forward
     base = values[leaf]
     grad = np.zeros(np.shape(base))
     for index in np.ndindex(*np.shape(base)):
@@ -144,7 +144,7 @@ def test_bad_network_files_are_located(tmp_path, source, line, col):
     path.write_text(source)
     result = invoke("derive", str(path))
     assert result.exit_code == 2
-    assert f"bad.net:{line}:{col + 1}: error:" in result.stderr
+    assert f"--> {path}:{line}:{col + 1}" in result.stderr and result.stderr.startswith("error")
     assert "Traceback" not in result.stderr
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.check import check
-from tutor.errors import TutorError
-from tutor.grad import backward
-from tutor.network import load, parse_network
-from tutor.numeric import Evaluator, forward
-from tutor.sampling import sample
+from tutor.judge.check import check
+from tutor.engine.errors import TutorError
+from tutor.engine.grad import backward
+from tutor.engine.network import load, parse_network
+from tutor.engine.numeric import Evaluator, forward
+from tutor.engine.sampling import sample
 
 
 @pytest.mark.parametrize("source", [

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.lesson import bundled, read
-from tutor.lesson_engine import Engine, expected_shape
+from tutor.course.lesson import bundled, read
+from tutor.course.answer_key import AnswerKey, expected_shape
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(bundled())
@@ -82,7 +82,7 @@ def test_every_lesson_runs_to_the_end_without_input(name):
 @pytest.mark.parametrize("name", LESSONS)
 def test_every_lesson_plays_from_an_answers_file(tmp_path, name):
     the_lesson = read(name)
-    engine = Engine(the_lesson)
+    engine = AnswerKey(the_lesson)
     answers = {}
     for step in the_lesson.steps:
         if step.kind == "ask-shape":
@@ -161,7 +161,7 @@ def test_a_network_file_beside_the_lesson_is_allowed(tmp_path):
 
 
 def test_reset_asks_or_needs_yes(state, tmp_path):
-    from tutor.progress import Entry, Progress
+    from tutor.course.progress import Entry, Progress
     Progress().put("03-batches", Entry("intro", (), 8))
     assert lesson("reset", "03-batches").exit_code == 2          # no terminal, no --yes
     assert lesson("reset", "03-batches", "--yes").exit_code == 0

@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.dims import shape_json
-from tutor.grad import backward
-from tutor.ir import Call, Const
-from tutor.network import load, parse_network
-from tutor.printer import code
-from tutor.sampling import sample
-from tutor.verify import verify
+from tutor.engine.dims import shape_json
+from tutor.engine.grad import backward
+from tutor.engine.ir import Call, Const
+from tutor.engine.network import load, parse_network
+from tutor.engine.printer import code
+from tutor.engine.sampling import sample
+from tutor.engine.verify import verify
 
 from gradcheck import check_gradients, check_reparse
 

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from tutor.dims import Dim, parse_bindings, shape_json
-from tutor.errors import DimensionError, NameError_, ParseError, ShapeError, Span, TutorError
-from tutor.grad import backward
-from tutor.network import load, parse_network
-from tutor.verify import verify
+from tutor.engine.dims import Dim, parse_bindings, shape_json
+from tutor.engine.errors import DimensionError, UnknownNameError, ParseError, ShapeError, Span, TutorError
+from tutor.engine.grad import backward
+from tutor.engine.network import load, parse_network
+from tutor.engine.verify import verify
 
 HEAD = "x: [1, Dx]\nW: [Dx, H]\nb1: [H]\n"   # lines 1-3; the case's own text starts on line 4
 
@@ -31,25 +31,25 @@ CASES = [
     err(HEAD + "z = x @ W +\nJ = sum(z)\n", ParseError, 4, (9, 12), "syntax", id="dangling-operator"),
     err(HEAD + "z = x @ W\nJ = sum(z) lambda\n", ParseError, 5, (10, 12), "syntax", id="keyword"),
     # -- names ----------------------------------------------------------------------------
-    err(HEAD + "z = x @ Ww + b1\nJ = sum(z)\n", NameError_, 4, 8, "unknown name", "'Ww'", "did you mean 'W'",
+    err(HEAD + "z = x @ Ww + b1\nJ = sum(z)\n", UnknownNameError, 4, 8, "unknown name", "'Ww'", "did you mean 'W'",
         id="unknown-name-hint"),
-    err(HEAD + "z = x @ W + b\nJ = sum(z)\n", NameError_, 4, 12, "did you mean 'b1'", id="unknown-name-b1"),
-    err(HEAD + "z = x @ W + Dy\nJ = sum(z)\n", NameError_, 4, 12, "unknown name", "'Dy'", id="unknown-dimension"),
-    err(HEAD + "z = sigmod(x @ W)\nJ = sum(z)\n", NameError_, 4, 4, "unknown function", "did you mean sigmoid",
+    err(HEAD + "z = x @ W + b\nJ = sum(z)\n", UnknownNameError, 4, 12, "did you mean 'b1'", id="unknown-name-b1"),
+    err(HEAD + "z = x @ W + Dy\nJ = sum(z)\n", UnknownNameError, 4, 12, "unknown name", "'Dy'", id="unknown-dimension"),
+    err(HEAD + "z = sigmod(x @ W)\nJ = sum(z)\n", UnknownNameError, 4, 4, "unknown function", "did you mean sigmoid",
         id="unknown-function-hint"),
-    err(HEAD + "z = np.sigmod(x @ W)\nJ = sum(z)\n", NameError_, 4, 4, "unknown function", "sigmod",
+    err(HEAD + "z = np.sigmod(x @ W)\nJ = sum(z)\n", UnknownNameError, 4, 4, "unknown function", "sigmod",
         id="unknown-np-function"),
     err(HEAD + "z = einsum(x, W)\nJ = sum(z)\n", ParseError, 4, 4, "spec as a literal string", id="einsum"),
-    err(HEAD + "z = x @ W + q\nq = b1 * 2\nJ = sum(z)\n", NameError_, 4, 12, "before it is defined",
+    err(HEAD + "z = x @ W + q\nq = b1 * 2\nJ = sum(z)\n", UnknownNameError, 4, 12, "before it is defined",
         id="use-before-definition"),
-    err(HEAD + "z = x @ W + z\nJ = sum(z)\n", NameError_, 4, 12, id="self-reference"),
+    err(HEAD + "z = x @ W + z\nJ = sum(z)\n", UnknownNameError, 4, 12, id="self-reference"),
     err(HEAD + "z = x @ W\nz = z + b1\nJ = sum(z)\n", ParseError, 5, 0, "'z'", "defined", id="redefinition"),
     err(HEAD + "x: [Dx]\nJ = sum(x)\n", ParseError, 4, 0, "'x'", "declared twice", id="redeclaration"),
     err(HEAD + "W = x.T @ x\nJ = sum(W)\n", ParseError, 4, 0, "'W'", id="define-a-leaf"),
     err(HEAD + "z = x @ W\nx: [1, Dx]\nJ = sum(z)\n", ParseError, 5, 0, "'x'", id="declare-after-use"),
     err(HEAD + "H = sum(x)\n", ParseError, 4, 0, "'H'", id="define-a-dimension"),
     err(HEAD + "exp = sum(x)\n", ParseError, 4, 0, "'exp'", id="define-a-function-name"),
-    err(HEAD + "z = x * sigmoid\nJ = sum(z)\n", NameError_, 4, 8, "sigmoid", id="function-as-value"),
+    err(HEAD + "z = x * sigmoid\nJ = sum(z)\n", UnknownNameError, 4, 8, "sigmoid", id="function-as-value"),
     # -- the loss ---------------------------------------------------------------------------
     err(HEAD + "z = x @ W\nJ = z + b1\n", ShapeError, 5, 4, "scalar", id="non-scalar-loss"),
     err(HEAD + "J = x\n", ShapeError, 4, 4, "scalar", id="leaf-as-loss"),
@@ -77,10 +77,10 @@ CASES = [
     err(HEAD + "z = x.__class__\nJ = sum(z)\n", ParseError, 4, 4, "__class__", id="dunder-attribute"),
     err(HEAD + "z = x.T.__class__.__mro__\nJ = sum(z)\n", ParseError, 4, (4, 5), id="attribute-chain"),
     err(HEAD + "z = x.shape\nJ = sum(z)\n", ParseError, 4, 4, "shape", id="attribute-shape"),
-    err(HEAD + "z = __import__('os')\nJ = sum(z)\n", NameError_, 4, 4, "__import__", id="__import__"),
+    err(HEAD + "z = __import__('os')\nJ = sum(z)\n", UnknownNameError, 4, 4, "__import__", id="__import__"),
     err(HEAD + "z = __import__('os').system('true')\nJ = sum(z)\n", TutorError, 4, 4, id="__import__-system"),
-    err(HEAD + "z = eval('x')\nJ = sum(z)\n", NameError_, 4, 4, "eval", id="eval"),
-    err(HEAD + "z = open('/etc/passwd')\nJ = sum(z)\n", NameError_, 4, 4, id="open"),
+    err(HEAD + "z = eval('x')\nJ = sum(z)\n", UnknownNameError, 4, 4, "eval", id="eval"),
+    err(HEAD + "z = open('/etc/passwd')\nJ = sum(z)\n", UnknownNameError, 4, 4, id="open"),
     err(HEAD + "z = x * 'abc'\nJ = sum(z)\n", ParseError, 4, 8, "number", id="string-constant"),
     err(HEAD + "z = x * b'abc'\nJ = sum(z)\n", ParseError, 4, 8, id="bytes-constant"),
     err(HEAD + "z = x * f'{x}'\nJ = sum(z)\n", ParseError, 4, 8, id="f-string"),
@@ -307,7 +307,7 @@ def test_huge_integer_literal_is_refused_or_derived(source):
 def test_errors_from_files_carry_their_origin(tmp_path):
     path = tmp_path / "broken.net"
     path.write_text("x: [N]\nJ = sum(y)\n")
-    with pytest.raises(NameError_) as info:
+    with pytest.raises(UnknownNameError) as info:
         load(str(path))
     assert info.value.located().startswith(f"{path}:2:9: error: unknown name 'y'")
 
@@ -367,7 +367,7 @@ def test_binding_a_symbol_the_network_does_not_use():
 
 def test_a_literal_dimension_too_large_to_allocate_is_refused_when_sampling():
     import numpy as np
-    from tutor.sampling import sample
+    from tutor.engine.sampling import sample
     net = parse_network("x: [10000000, 20]\nJ = sum(x)\n")
     with pytest.raises(TutorError):
         sample(net, net.bindings(), np.random.default_rng(0))
@@ -375,7 +375,7 @@ def test_a_literal_dimension_too_large_to_allocate_is_refused_when_sampling():
 
 def test_a_literal_dimension_beyond_int64_is_a_tutor_error():
     import numpy as np
-    from tutor.sampling import sample
+    from tutor.engine.sampling import sample
     try:
         net = parse_network("x: [10000000000000000000000, 2]\nJ = sum(x)\n")
     except TutorError:

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
-from tutor.errors import TutorError
-from tutor.network import parse_network
-from tutor.numeric import forward
-from tutor.printer import code
-from tutor.sampling import sample
+from tutor.engine.errors import TutorError
+from tutor.engine.network import parse_network
+from tutor.engine.numeric import forward
+from tutor.engine.printer import code
+from tutor.engine.sampling import sample
 
 from gradcheck import check_gradients, check_reparse
 

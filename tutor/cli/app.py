@@ -1,0 +1,189 @@
+"""The `shapetutor` command: thin typed functions over the core.
+
+Imports of the engine happen inside the commands, so `shapetutor --help`
+starts fast and never loads NumPy. `common.run` turns the project's error
+type into a located message on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .common import (DimsOpt, JsonOpt, NetworkArg, PlainOpt, console, emit_json, load_bound, look, plain_terminal,
+                     read_derivation, run)
+from .lesson import lesson_app
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="shapetutor: where the shapes in backpropagation come from.\n\n"
+                       "NETWORK is a path to a .net file or a bundled example "
+                       "(default, batch, column, vector, mlp; see `shapetutor examples`).")
+app.add_typer(lesson_app, name="lesson")
+
+def show_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+        sys.stdout.write(f"shapetutor {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(version: Annotated[bool, typer.Option("--version", callback=show_version, is_eager=True,
+                                                       help="print the version and exit")] = False) -> None:
+    """shapetutor: where the shapes in backpropagation come from."""
+
+
+@app.command()
+def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = False,
+           plain: PlainOpt = False) -> None:
+    """Every node's shape, symbolic and numeric."""
+    def body():
+        net, given = load_bound(network, dims)
+        bindings = net.bindings(given)
+        if as_json:
+            emit_json({"loss": net.loss, "dims": bindings,
+                       "nodes": net.nodes_json()})
+            return 0
+        from ..front.render import shapes_table
+        console(plain_terminal(plain)).print(shapes_table(net, bindings, look(plain)))
+    run(body)
+
+
+@app.command()
+def derive(network: NetworkArg = None,
+           wrt: Annotated[Optional[str], typer.Option("--wrt", help="only this leaf's gradient")] = None,
+           dims: DimsOpt = None,
+           layout: Annotated[str, typer.Option("--layout", help="numerator or denominator")] = "numerator",
+           as_json: JsonOpt = False, plain: PlainOpt = False,
+           no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the numeric check")] = False,
+           explain_numbers: Annotated[bool, typer.Option(
+               "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
+           ) -> None:
+    """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
+    def body():
+        from ..teach.derivation import derive as derive_all
+        from ..engine.errors import TutorError
+        if layout not in ("numerator", "denominator"):
+            raise TutorError(f"--layout {layout!r} is not a layout", expected="numerator or denominator")
+        net, given = load_bound(network, dims)
+        result = derive_all(net, given, wrt=wrt, check=not no_verify)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            from ..front.render import derivation_view, numbers_view
+            out = console(plain_terminal(plain))
+            out.print(derivation_view(result, look(plain), layout))
+            if explain_numbers:
+                from ..teach.jacobian_numbers import jacobian_numbers
+                for leaf in result.gradients:
+                    nums = jacobian_numbers(result, leaf)
+                    out.print(numbers_view(nums, look(plain)) if nums is not None else
+                              f"∂J/∂{leaf}: the Jacobian is too large to print; try smaller --dims.")
+        v = result.verification
+        if v is not None and not v.ok:
+            sys.stderr.write(f"shapetutor: the numeric check of the derived gradients failed (relative error "
+                             f"{v.max_error:.1e}); this is a bug in shapetutor, please report it\n")
+            return 1
+        return 0
+    run(body)
+
+
+@app.command()
+def walk(network: NetworkArg = None,
+         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to (default W1)")] = None,
+         dims: DimsOpt = None,
+         no_quiz: Annotated[bool, typer.Option("--no-quiz", help="show the shapes instead of asking")] = False,
+         no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: print the whole walk")] = False,
+         plain: PlainOpt = False,
+         export: Annotated[Optional[str], typer.Option("--export", help="save the session as .svg, .html or .txt")] = None,
+         step: Annotated[int, typer.Option("--step", min=1, help="start at this step (to pick up again)")] = 1,
+         ) -> None:
+    """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
+    def body():
+        from ..engine.errors import TutorError
+        from ..front.prompt import Quit, Tee
+        from ..front.walk import Walk, recorder_for, save
+        if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
+            raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
+        net, given = load_bound(network, dims)
+        interactive = not no_input and sys.stdin.isatty()
+        out = console(plain_terminal(plain))
+        recorder = recorder_for(export)
+        session = Walk(net, network or "default", look(plain), Tee(out, recorder),
+                       read=out.input, interactive=interactive, quiz=not no_quiz)
+        try:
+            session.run(given, wrt, start=step)
+        except (Quit, EOFError):
+            sys.stderr.write(f"\nStopped. Pick up again with:\n  {session.resume_hint()}\n")
+        except KeyboardInterrupt:
+            sys.stderr.write(f"\nInterrupted. Pick up again with:\n  {session.resume_hint()}\n")
+            return 130
+        if recorder is not None:
+            save(recorder, export)
+            sys.stderr.write(f"saved {export}\n")
+        return 0
+    run(body)
+
+
+# A derivation may start with a minus sign (`-(y - yhat) @ ...`): that is not an option.
+@app.command(context_settings={"ignore_unknown_options": True})
+def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name")],
+          derivation: Annotated[Optional[str], typer.Argument(
+              help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,
+          wrt: Annotated[str, typer.Option("--wrt", help="the leaf whose gradient this derives")] = ...,
+          file: Annotated[Optional[str], typer.Option("--file", help="read the derivation from a file")] = None,
+          dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False) -> None:
+    """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
+    def body():
+        from ..judge.check import check as check_derivation
+        text, origin = read_derivation(derivation, file)
+        net, given = load_bound(network, dims)
+        result = check_derivation(net, wrt, text, given, origin=origin)
+        if as_json:
+            emit_json(result.to_json())
+        else:
+            from ..front.diagnostics import check_view
+            console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
+        return 0 if result.correct else 1
+    run(body)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201")],
+            plain: PlainOpt = False) -> None:
+    """The longer explanation of a diagnostic code, with an example."""
+    def body():
+        import textwrap
+
+        from ..judge.codes import CODES, explain as lookup
+        from ..engine.errors import TutorError
+        entry = lookup(code)
+        if entry is None:
+            raise TutorError(f"no diagnostic code {code!r}", expected="one of " + ", ".join(CODES))
+        paragraphs = [textwrap.fill(p.replace("\n", " "), width=78) for p in entry.explanation.split("\n\n")]
+        example = textwrap.indent(textwrap.dedent("\n".join(line.strip() for line in entry.example.splitlines())),
+                                  "    ")
+        text = f"{entry.code}: {entry.title}\n\n" + "\n\n".join(paragraphs) + f"\n\nExample:\n{example}\n"
+        sys.stdout.write(look(plain).text(text))
+    run(body)
+
+
+@app.command()
+def examples() -> None:
+    """List the bundled example networks."""
+    def body():
+        from ..engine.network import bundled_examples
+        for name, summary in bundled_examples().items():
+            sys.stdout.write(f"{name:<10} {summary}\n")
+    run(body)
+
+
+
+
+def main() -> None:
+    app(prog_name="shapetutor")
+
+
+if __name__ == "__main__":
+    main()

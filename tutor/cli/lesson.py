@@ -1,0 +1,220 @@
+"""`shapetutor lesson …`: instructors' scripted lessons (list, run, validate, export, reset)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import PlainOpt, console, look, plain_terminal, report, run
+
+lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                         help="Scripted lessons: list, run, validate, export, reset.")
+
+
+@lesson_app.command("list")
+def list_lessons() -> None:
+    """Every bundled lesson with its id, title and your progress."""
+    def body():
+        from ..course.lesson import bundled, read
+        from ..course.progress import Progress
+        progress = Progress()
+        shown = list(bundled())
+        for lesson_id in shown:
+            lesson = read(lesson_id)
+            sys.stdout.write(f"{lesson_id:<26} {mark(progress.get(lesson_id)):<8} {lesson.title}\n")
+        for lesson_id in progress.ids():  # the learner's own lesson files, where they left them
+            if lesson_id not in shown:
+                entry = progress.get(lesson_id)
+                sys.stdout.write(f"{lesson_id:<26} {mark(entry):<8} {entry.source or '(a lesson file)'}\n")
+        warn(progress)
+    run(body)
+
+
+def mark(entry) -> str:
+    return "✓ done" if entry.finished else (f"• {entry.percent}%" if entry.done or entry.step else "")
+
+
+def bundled_ids() -> set[str]:
+    from ..course.lesson import bundled
+    return set(bundled())
+
+
+def warn(progress) -> None:
+    for message in progress.warnings:
+        sys.stderr.write(f"warning: {message}\n")
+
+
+def read_answers(path: str) -> dict[str, list[str]]:
+    import tomllib
+
+    from ..engine.errors import TutorError
+    from ..course.lesson import decode
+    try:
+        data = tomllib.loads(decode(open(path, "rb").read(), path))
+    except OSError as exc:
+        raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TutorError(f"{path}: TOML syntax error: {exc}", origin=path) from None
+    table = data.get("answers", data)
+    out: dict[str, list[str]] = {}
+    for key, value in table.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise TutorError(f"{path}: the answer for {key!r} must be a string or a list of strings", origin=path)
+        out[key] = values
+    return out
+
+
+@lesson_app.command("run")
+def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+               present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
+               no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
+               answers: Annotated[Optional[str], typer.Option("--answers", help="play scripted answers (TOML)")] = None,
+               start: Annotated[Optional[str], typer.Option("--from", help="start at this step id")] = None,
+               as_json: Annotated[bool, typer.Option("--json", help="per-step results as JSON")] = False,
+               plain: PlainOpt = False) -> None:
+    """Run a lesson: interactive by default, or presented, revealed, or played from answers."""
+    def body():
+        from io import StringIO
+
+        from rich.console import Console
+
+        from ..engine.errors import TutorError
+        from ..course.lesson import read
+        from ..front.lesson import Runner
+        from ..course.progress import Entry, Progress, content_hash
+        from ..front.prompt import Quit, Tee
+        lesson = read(name)
+        scripted = read_answers(answers) if answers else None
+        if scripted:
+            asked = {s.id for s in lesson.steps if s.kind.startswith("ask")}
+            for key in sorted(set(scripted) - asked):
+                sys.stderr.write(f"warning: {answers}: {key!r} is not a question of {lesson.id}"
+                                 + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
+                                 + "; its answer is ignored\n")
+        interactive = not no_input and not scripted and not as_json and sys.stdin.isatty()
+        progress = Progress()
+        entry = progress.get(lesson.id)
+        begin = 0
+        if start is not None:
+            begin = lesson.index(start)
+            if begin is None:
+                raise TutorError(f"--from {start}: no step with that id",
+                                 expected="one of " + ", ".join(s.id for s in lesson.steps))
+        elif interactive and entry.step and not entry.finished:
+            found = lesson.index(entry.step)  # by id: safe when the lesson file has changed since
+            begin = found if found is not None else next(
+                (i for i, s in enumerate(lesson.steps) if s.id not in entry.done), 0)
+            if begin:
+                sys.stderr.write(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
+                                 f"--from {lesson.steps[0].id} starts again\n")
+        the_look = look(plain)
+        if present:
+            from ..front.present import present as show
+            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive)
+            return 0
+        out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
+        mode = "answers" if scripted else "interactive" if interactive else "reveal"
+        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
+        done = list(entry.done) if entry.fingerprint == content_hash(lesson.source) else []
+
+        def save(position: int) -> None:
+            if not interactive:
+                return
+            for s in lesson.steps[:position]:
+                if s.id not in done:
+                    done.append(s.id)
+            finished = position >= len(lesson.steps)
+            progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
+                                          len(lesson.steps), finished, content_hash(lesson.source),
+                                          "" if name in bundled_ids() else str(Path(name).resolve())))
+
+        runner.on_step = save
+        try:
+            runner.run(begin)
+        except (Quit, EOFError):
+            save(runner.position)
+            sys.stderr.write(f"\nStopped at step {runner.position + 1}. Pick up again with:\n"
+                             f"  shapetutor lesson run {name}\n")
+        except KeyboardInterrupt:
+            save(runner.position)
+            sys.stderr.write(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n"
+                             f"  shapetutor lesson run {name}\n")
+            return 130
+        finally:
+            warn(progress)
+        if as_json:
+            import json
+            sys.stdout.write(json.dumps({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]},
+                                        indent=2) + "\n")
+        return 0
+    run(body)
+
+
+@lesson_app.command("validate")
+def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson files or bundled ids")]) -> None:
+    """Check lessons: schema, ids, names, answerable questions, the author's expectations; then play them."""
+    def body():
+        from ..engine.errors import TutorError
+        from ..course.lesson import read
+        from ..course.validate import validate
+        failed = False
+        for spec in files:
+            try:
+                lesson = read(spec)
+                problems = validate(lesson)
+            except TutorError as error:
+                problems = [error]
+            for problem in problems:
+                report(problem)
+            if problems:
+                failed = True
+            else:
+                sys.stdout.write(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, "
+                                 f"every expectation holds\n")
+        return 2 if failed else 0
+    run(body)
+
+
+@lesson_app.command("export")
+def export_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
+    """Write a handout with the answers, usable offline."""
+    def body():
+        from ..front.handout import export
+        from ..course.lesson import read
+        export(read(name), output)
+        sys.stderr.write(f"wrote {output}\n")
+    run(body)
+
+
+@lesson_app.command("reset")
+def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson to forget")] = None,
+                  all_lessons: Annotated[bool, typer.Option("--all", help="forget every lesson's progress")] = False,
+                  yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False) -> None:
+    """Forget your progress in one lesson, or in all of them."""
+    def body():
+        from ..engine.errors import TutorError
+        from ..course.lesson import read
+        from ..course.progress import Progress
+        if (name is None) == (not all_lessons):
+            raise TutorError("say which lesson to reset, or --all")
+        progress = Progress()
+        lesson_id = None
+        if not all_lessons:
+            lesson_id = read(name).id if name.endswith(".toml") or Path(name).exists() else name
+            if lesson_id not in progress.ids():
+                raise TutorError(f"no progress recorded for {lesson_id!r}",
+                                 expected="a lesson you have run: see `shapetutor lesson list`")
+        what = "every lesson's progress" if all_lessons else f"your progress in {lesson_id}"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise TutorError(f"not resetting {what} without confirmation", expected="--yes")
+            if not typer.confirm(f"Forget {what}?", default=False):
+                return 1
+        progress.remove(lesson_id)
+        warn(progress)
+        sys.stderr.write(f"forgot {what}\n")
+    run(body)

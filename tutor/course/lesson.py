@@ -1,0 +1,275 @@
+"""Lessons: the TOML format, read with `tomllib`, into a checked `Lesson`.
+
+An author never writes an answer: the engine computes every one. An author may
+write an expectation (`expect = "Dx×H"`, `expect_verdict = "transposed"`), and
+`validate` proves the engine agrees. Every problem carries `file:line`.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from ..engine.errors import Span, TutorError
+from ..engine.network import Network, load, parse_network
+
+FORMAT_VERSION = 1
+KINDS = ("say", "show", "ask-shape", "ask-gradient")
+VIEWS = ("shapes", "chain", "factor", "contraction", "blocks", "numbers", "gradient", "check")
+VERDICTS = ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wrong_value")
+STEP_KEYS = {"id", "kind", "title", "text", "view", "node", "of", "wrt", "derivation", "expect",
+             "expect_verdict", "hints"}
+MAX_LESSON_BYTES = 1_000_000
+
+
+class LessonError(TutorError):
+    code = "E400"
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: str
+    line: int
+    title: str = ""
+    text: str = ""
+    view: str = ""
+    node: str | None = None
+    of: str | None = None
+    wrt: str | None = None
+    derivation: str | None = None
+    expect: str | None = None
+    expect_verdict: str | None = None
+    hints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    summary: str
+    network: Network
+    dims: dict[str, int]
+    steps: tuple[Step, ...]
+    path: Path | None = None
+    source: str = field(default="", repr=False)
+
+    def index(self, step_id: str) -> int | None:
+        return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
+
+
+def step_title(step: Step) -> str:
+    """A step's title, or a plain one from its kind."""
+    return step.title or {"say": "Read", "show": step.view.capitalize(), "ask-shape": "Question",
+                          "ask-gradient": "Question"}[step.kind]
+
+
+def bundled_folder():
+    """The lessons shipped with shapetutor: inside the installed package, or the checkout's lessons/."""
+    try:
+        folder = resources.files("tutor.lessons")
+        if folder.is_dir():
+            return folder
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "lessons"
+
+
+def bundled() -> dict[str, object]:
+    """Lesson id (the file name without .toml) → its resource."""
+    folder = bundled_folder()
+    return {e.name[:-5]: e for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")}
+
+
+def find(spec: str) -> tuple[str, str, Path | None]:
+    """A bundled lesson's id or a path → (text, origin, folder for relative network paths)."""
+    path = Path(spec)
+    if spec.endswith(".toml") or path.exists() or "/" in spec:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LessonError(f"cannot read lesson {spec!r}: {exc.strerror or exc}",
+                              expected="a lesson file, or one of: " + ", ".join(bundled())) from None
+        return decode(data, spec), spec, path.resolve().parent
+    entries = bundled()
+    if spec not in entries:
+        raise LessonError(f"no lesson named {spec!r}", expected="one of: " + ", ".join(entries))
+    entry = entries[spec]
+    folder = Path(str(entry)).parent if not isinstance(entry, Path) else entry.parent
+    return decode(entry.read_bytes(), f"{spec}.toml"), f"lessons/{spec}.toml", folder
+
+
+def decode(data: bytes, origin: str) -> str:
+    if len(data) > MAX_LESSON_BYTES:
+        raise LessonError(f"{origin} is {len(data):,} bytes; the limit is {MAX_LESSON_BYTES:,}", origin=origin)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LessonError(f"{origin} is not UTF-8 text (byte {exc.start})", origin=origin) from None
+
+
+class Locator:
+    """Finds the line of a step (or of one of its keys) in the TOML text, for messages."""
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines()
+        self.step_lines = [i + 1 for i, line in enumerate(self.lines) if line.strip().startswith("[[steps]]")]
+
+    def step(self, index: int, key: str | None = None) -> int:
+        if index >= len(self.step_lines):
+            return 1
+        start = self.step_lines[index]
+        end = self.step_lines[index + 1] if index + 1 < len(self.step_lines) else len(self.lines) + 1
+        if key:
+            for n in range(start, end):
+                if re.match(rf"\s*{re.escape(key)}\s*=", self.lines[n - 1]):
+                    return n
+        return start
+
+    def top(self, key: str) -> int:
+        for n, line in enumerate(self.lines, 1):
+            if re.match(rf"\s*{re.escape(key)}\s*=", line) or line.strip() == f"[{key}]":
+                return n
+        return 1
+
+
+def parse(text: str, origin: str, folder: Path | None) -> Lesson:
+    where = Locator(text)
+
+    def fail(message: str, line: int = 1, expected: str | None = None) -> LessonError:
+        return LessonError(message, Span(line, 0, 1), source=text, origin=origin, expected=expected)
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2)) - 1) if match else (1, 0)
+        raise LessonError(f"TOML syntax error: {str(exc).split(' (at')[0]}", Span(line, col, col + 1),
+                          source=text, origin=origin) from None
+    if data.get("format_version") != FORMAT_VERSION:
+        raise fail(f"format_version must be {FORMAT_VERSION}", where.top("format_version"))
+    for key in ("id", "title", "summary"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise fail(f"the lesson needs a non-empty `{key}` string", where.top(key))
+    unknown = set(data) - {"format_version", "id", "title", "summary", "network", "steps"}
+    if unknown:
+        raise fail(f"unknown top-level key {sorted(unknown)[0]!r}", where.top(sorted(unknown)[0]))
+    network, dims = lesson_network(data.get("network"), folder, fail, where)
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise fail("a lesson needs at least one [[steps]] table", 1)
+    steps = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_steps):
+        line = where.step(i)
+        extra = set(raw) - STEP_KEYS
+        if extra:
+            key = sorted(extra)[0]
+            raise fail(f"step {i + 1}: unknown key {key!r}", where.step(i, key), "one of " + ", ".join(sorted(STEP_KEYS)))
+        step_id = raw.get("id")
+        if not isinstance(step_id, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", step_id or ""):
+            raise fail(f"step {i + 1} needs an `id` made of letters, digits, - _ or .", where.step(i, "id"))
+        if step_id in seen:
+            raise fail(f"step id {step_id!r} is used twice (first at line {seen[step_id]})", where.step(i, "id"))
+        seen[step_id] = where.step(i, "id")
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            raise fail(f"step {step_id!r}: kind must be one of {', '.join(KINDS)}", where.step(i, "kind"))
+        hints = raw.get("hints", [])
+        if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
+            raise fail(f"step {step_id!r}: hints must be a list of strings", where.step(i, "hints"))
+        for key in ("title", "text", "view", "node", "of", "wrt", "derivation", "expect", "expect_verdict"):
+            if key in raw and not isinstance(raw[key], str):
+                raise fail(f"step {step_id!r}: {key} must be a string", where.step(i, key))
+        step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
+                    raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
+                    raw.get("expect_verdict"), tuple(hints))
+        check_step(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
+        steps.append(step)
+    return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text)
+
+
+def lesson_network(table, folder: Path | None, fail, where: Locator) -> tuple[Network, dict[str, int]]:
+    if not isinstance(table, dict):
+        raise fail("the lesson needs a [network] table with `bundled`, `source` or `path`", where.top("network"))
+    given = [k for k in ("bundled", "source", "path") if k in table]
+    if len(given) != 1:
+        raise fail("[network] needs exactly one of `bundled`, `source` or `path`", where.top("network"))
+    line = where.top(given[0])
+    try:
+        if "bundled" in table:
+            if "/" in str(table["bundled"]) or str(table["bundled"]).endswith(".net"):
+                raise fail("`bundled` names a bundled example; use `path` for a file", line)
+            network = load(str(table["bundled"]))
+        elif "source" in table:
+            network = parse_network(str(table["source"]), "[network] source")
+        else:
+            if folder is None:
+                raise fail("a network `path` needs the lesson to be a file", line)
+            target = (folder / str(table["path"])).resolve()
+            if not target.is_relative_to(folder.resolve()):
+                raise fail(f"the network path {table['path']!r} leaves the lesson's folder", line,
+                           "a path inside the lesson's own folder")
+            network = load(str(target))
+    except LessonError:
+        raise
+    except TutorError as exc:
+        raise fail(f"[network]: {exc.message}" + (f" (at line {exc.span.line} of the network)" if exc.span else ""),
+                   line) from None
+    dims = table.get("dims", {})
+    if not isinstance(dims, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 1_000_000
+                                             for v in dims.values()):
+        raise fail("[network] dims must map dimension symbols to integers from 1 to 1,000,000", where.top("dims"))
+    try:
+        network.bindings(dims)
+    except TutorError as exc:
+        raise fail(f"[network] dims: {exc.message}", where.top("dims")) from None
+    return network, dict(dims)
+
+
+def check_step(step: Step, network: Network, fail) -> None:
+    """Every name resolves and every question is answerable (the answers come from the engine)."""
+    def node(name: str | None, key: str, leaf: bool = False) -> None:
+        if name is None:
+            raise fail(f"step {step.id!r}: needs `{key}`", None)
+        pool = network.leaves if leaf else network.shapes
+        if name not in pool:
+            raise fail(f"step {step.id!r}: {key} = {name!r} is not a {'leaf' if leaf else 'node'} of the network",
+                       key)
+
+    if step.kind == "say" and not step.text.strip():
+        raise fail(f"step {step.id!r}: a say step needs `text`", "text")
+    if step.kind == "ask-shape":
+        if step.node is not None and (step.of or step.wrt):
+            raise fail(f"step {step.id!r}: ask either for a node's shape (`node`) or a factor's (`of`, `wrt`), "
+                       "not both", "node")
+        if step.node is not None:
+            node(step.node, "node")
+        else:
+            node(step.of, "of")
+            node(step.wrt, "wrt")
+            if step.of not in network.definitions:
+                raise fail(f"step {step.id!r}: of = {step.of!r} must be a defined node", "of")
+    if step.kind == "ask-gradient":
+        node(step.wrt, "wrt", leaf=True)
+    if step.kind == "show":
+        if step.view not in VIEWS:
+            raise fail(f"step {step.id!r}: view must be one of {', '.join(VIEWS)}", "view")
+        if step.view == "factor":
+            node(step.of, "of")
+            node(step.wrt, "wrt")
+        elif step.view != "shapes":
+            node(step.wrt, "wrt", leaf=True)
+        if step.view == "check" and not step.derivation:
+            raise fail(f"step {step.id!r}: a check view needs a `derivation`", "view")
+    if step.expect_verdict is not None and step.expect_verdict not in VERDICTS:
+        raise fail(f"step {step.id!r}: expect_verdict must be one of {', '.join(VERDICTS)}", "expect_verdict")
+
+
+def read(spec: str) -> Lesson:
+    text, origin, folder = find(spec)
+    lesson = parse(text, origin, folder)
+    return Lesson(lesson.id, lesson.title, lesson.summary, lesson.network, lesson.dims, lesson.steps,
+                  Path(origin), text)

@@ -1,0 +1,129 @@
+"""The expression IR: small immutable trees.
+
+A primitive is just a name (`"matmul"`, `"sigmoid"`); what it means lives in the
+rule tables keyed by that name (shapes, derivatives, NumPy, printing). Nodes
+carry their inferred shape and, when they came from source text, their span;
+neither takes part in equality. `algebra` gives `Expr` its arithmetic
+operators, so rules can be written as math (`g * ans * (1 - ans)`).
+"""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .dims import Shape
+from .diagnostics import Span
+
+
+@dataclass(frozen=True)
+class Expr:
+    pass
+
+
+@dataclass(frozen=True)
+class Var(Expr):
+    """A leaf or a defined name of the network (or a learner's own step)."""
+
+    name: str
+    shape: Shape | None = field(default=None, compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: float
+    shape: Shape | None = field(default=(), compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class DimRef(Expr):
+    """A dimension symbol used as the scalar bound to it (`/ N`)."""
+
+    name: str
+    shape: Shape | None = field(default=(), compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    prim: str
+    args: tuple[Expr, ...]
+    params: tuple[tuple[str, Any], ...] = ()
+    shape: Shape | None = field(default=None, compare=False, repr=False)
+    span: Span | None = field(default=None, compare=False, repr=False)
+    caret: Span | None = field(default=None, compare=False, repr=False)  # the operator itself, within span
+
+    def param(self, name: str, default: Any = None) -> Any:
+        for key, value in self.params:
+            if key == name:
+                return value
+        return default
+
+
+def names_in(expr: Expr) -> set[str]:
+    """The `Var` names an expression reads."""
+    out: set[str] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Var):
+            out.add(node.name)
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+    return out
+
+
+def walk(expr: Expr):
+    """Every sub-expression, children before parents (evaluation order)."""
+    if isinstance(expr, Call):
+        for arg in expr.args:
+            yield from walk(arg)
+    yield expr
+
+
+
+#: How primitives that are operators are written (for messages and diagnostics).
+OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",
+             "neg": "-", "transpose": ".T", "index": "[]",
+             "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def op_name(prim: str) -> str:
+    return OPERATORS.get(prim, prim)
+
+
+@contextmanager
+def deep_recursion(limit: int = 50_000):
+    """Room for the recursion that derived formulas of deep networks need, restored afterwards."""
+    old = sys.getrecursionlimit()
+    if old < limit:
+        sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) -> int:
+    """How many nodes the expression has when written out as text (shared sub-trees repeat).
+
+    Counted over the shared DAG, so it costs time linear in the DAG; stops early past `limit`.
+    Pass one `memo` for many formulas that share parts (keep the formulas alive meanwhile).
+    """
+    memo = {} if memo is None else memo
+    order: list[Expr] = []
+    stack = [expr]
+    while stack:  # post-order without recursion
+        node = stack.pop()
+        if id(node) in memo:
+            continue
+        if isinstance(node, Call) and any(id(a) not in memo for a in node.args):
+            stack.append(node)
+            stack.extend(a for a in node.args if id(a) not in memo)
+            continue
+        memo[id(node)] = min(limit + 1, 1 + sum(memo[id(a)] for a in getattr(node, "args", ())))
+        order.append(node)
+    return memo[id(expr)]

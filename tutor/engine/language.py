@@ -1,0 +1,72 @@
+"""The network language's tables: its functions, their keywords and defaults, and its limits.
+
+A function of the language is a row here. The parser reads calls through this
+table, the printer writes parameters back with it, and every other table
+(shapes, derivatives, NumPy meanings) is keyed by the row's primitive.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_SOURCE_CHARS = 1_000_000
+MAX_DEPTH = 100
+MAX_STATEMENTS = 5_000
+MAX_NUMBER = 1e300
+MAX_EINSUM_OPERANDS = 8  # the derivative table has a rule for each position
+MAX_LITERAL_DIM = 10**12  # shapes reason about it; numbers are refused far below (sampling.MAX_ELEMENTS)
+
+
+@dataclass(frozen=True)
+class Function:
+    """How a function of the language is written: its primitive, arity, keywords and their defaults.
+
+    `required` keywords must be given; `rest` names the keyword that collects extra positional
+    arguments as a tuple (`A.reshape(N, 1)` is `reshape(A, shape=(N, 1))`).
+    """
+
+    prim: str
+    arity: int
+    keywords: tuple[str, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    rest: str | None = None
+
+
+_UNARY = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "sign", "diag", "transpose")
+AXIS_ONE = {"axis": -1}
+REDUCTION = {"axis": None, "keepdims": False}
+FUNCTIONS: dict[str, Function] = {name: Function(name, 1) for name in _UNARY}
+FUNCTIONS.update({
+    "softmax": Function("softmax", 1, ("axis",), AXIS_ONE),
+    "log_softmax": Function("log_softmax", 1, ("axis",), AXIS_ONE),
+    "sum": Function("sum", 1, ("axis", "keepdims"), REDUCTION),
+    "mean": Function("mean", 1, ("axis", "keepdims"), REDUCTION),
+    "maximum": Function("maximum", 2),
+    "minimum": Function("minimum", 2),
+    "outer": Function("outer", 2),
+    "dot": Function("matmul", 2),
+    "matmul": Function("matmul", 2),
+    "cross_entropy": Function("cross_entropy", 2),
+    # Extensions beyond SPEC §2, needed to write some gradients (documented in docs/language.md).
+    "reshape": Function("reshape", 1, ("shape",), required=("shape",), rest="shape"),
+    "onehot": Function("onehot", 0, ("i", "n"), required=("i", "n")),
+    "eye": Function("eye", 0, ("n", "m"), required=("n",)),
+})
+#: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
+DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}
+#: Functions that may also be called as methods: `A.sum(axis=0)`.
+METHODS = {"sum", "mean", "transpose", "reshape"}
+MODULES = {"np", "numpy"}
+BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.MatMult: "matmul"}
+COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le"}
+EXPRESSION_HELP = ("an expression of the network language: names, numbers, + - * / @ **, .T, A[i], "
+                   "and the functions " + ", ".join(sorted(k for k in FUNCTIONS if k not in ("onehot",))))
+
+#: A derivation's name that claims a gradient: dW1, dJ_dW1, grad_W1.
+CLAIM_NAME = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+#: The printed math form, refused when typed, with what to type instead.
+MATH_CHARACTERS = {"ᵀ": ".T", "ŷ": "yhat", "Ŷ": "Yhat", "−": "-", "∘": "*", "·": "*", "×": "*",
+                   "δ": "a name such as dz1", "∂": "a name such as dW1", "²": "** 2", "√": "sqrt(...)"}

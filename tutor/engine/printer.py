@@ -1,0 +1,130 @@
+"""Expressions back to text: the code form (valid network language) and a math form.
+
+The code form is what `formula` holds in `--json` and what a learner can paste
+back; the math form (xᵀ, ∘, ŷ) is for reading. Parentheses appear only where
+Python's precedence needs them.
+"""
+from __future__ import annotations
+
+from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
+from .language import DEFAULTS
+
+BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
+          "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}
+ATOM, POSTFIX, POWER, UNARY = 7, 6, 5, 4
+SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+PRETTY_NAMES = {"yhat": "ŷ", "Yhat": "Ŷ", "delta": "δ", "sigma": "σ"}
+
+
+def number(value: float) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
+
+
+class Printer:
+    def __init__(self, math: bool = False):
+        self.math = math
+
+    def __call__(self, expr: Expr) -> str:
+        with deep_recursion():
+            return self.text(expr)[0]
+
+    def text(self, expr: Expr) -> tuple[str, int]:
+        """(text, precedence) of an expression."""
+        if isinstance(expr, Var):
+            return (PRETTY_NAMES.get(expr.name, expr.name) if self.math else expr.name), ATOM
+        if isinstance(expr, DimRef):
+            return expr.name, ATOM
+        if isinstance(expr, Const):
+            text = number(expr.value)
+            if self.math:
+                text = text.replace("-", "−")
+            return text, (UNARY if expr.value < 0 else ATOM)
+        assert isinstance(expr, Call)
+        method = getattr(self, "p_" + expr.prim, None)
+        if method:
+            return method(expr)
+        if expr.prim in BINARY:
+            return self.binary(expr)
+        return self.function(expr)
+
+    def wrap(self, expr: Expr, min_prec: int) -> str:
+        text, prec = self.text(expr)
+        return f"({text})" if prec < min_prec else text
+
+    def binary(self, expr: Call) -> tuple[str, int]:
+        symbol, prec = BINARY[expr.prim]
+        if self.math and expr.prim == "matmul":
+            prec = 3.5  # juxtaposition reads tighter than ∘ and ·: ((ŷ − y) W2ᵀ ∘ h) W1ᵀ needs its parentheses
+        left, right = expr.args
+        if self.math:
+            symbol = self.math_symbol(expr)
+        left_text = self.wrap(left, prec)
+        right_text = self.wrap(right, int(prec) + 1)
+        joiner = " " if symbol == "" else f" {symbol} "
+        return f"{left_text}{joiner}{right_text}", prec
+
+    def math_symbol(self, expr: Call) -> str:
+        if expr.prim == "mul":
+            scalar = any(a.shape == () for a in expr.args)
+            return "·" if scalar else "∘"
+        if expr.prim == "matmul":
+            return ""
+        return {"sub": "−", "ge": "≥", "le": "≤"}.get(expr.prim, BINARY[expr.prim][0])
+
+    def p_neg(self, expr: Call) -> tuple[str, int]:
+        return ("−" if self.math else "-") + self.wrap(expr.args[0], UNARY), UNARY
+
+    def p_pow(self, expr: Call) -> tuple[str, int]:
+        exponent = expr.param("exponent")
+        base = self.wrap(expr.args[0], POSTFIX)
+        if self.math and float(exponent).is_integer():
+            return base + number(exponent).translate(SUPERSCRIPT), POWER
+        exp_text = number(exponent)
+        if exponent < 0:
+            exp_text = f"({exp_text})" if not self.math else exp_text
+        return f"{base} ** {exp_text}", POWER
+
+    def p_transpose(self, expr: Call) -> tuple[str, int]:
+        return self.wrap(expr.args[0], POSTFIX) + ("ᵀ" if self.math else ".T"), POSTFIX
+
+    def p_index(self, expr: Call) -> tuple[str, int]:
+        return f"{self.wrap(expr.args[0], POSTFIX)}[{expr.param('i')}]", POSTFIX
+
+    def p_einsum(self, expr: Call) -> tuple[str, int]:
+        return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
+
+    def p_broadcast_to(self, expr: Call) -> tuple[str, int]:
+        # Only ever left over when no operation absorbs it: "g, repeated to the shape of `like`".
+        g, like = expr.args
+        return f"{self.wrap(g, 2)} + 0 * {self.wrap(like, 4)}", 2
+
+    def function(self, expr: Call) -> tuple[str, int]:
+        parts = [self(a) for a in expr.args]
+        order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them
+        for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
+            if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:
+                continue
+            if key in ("shape",):
+                dims = [str(d) if d.is_literal else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols))
+                        for d in value]
+                parts.append("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
+            elif key in ("i", "n", "m"):
+                parts.append(str(value))
+            else:
+                parts.append(f"{key}={value!r}")
+        return f"{expr.prim}({', '.join(parts)})", ATOM
+
+
+code = Printer()
+math = Printer(math=True)
+
+
+#: Past this many nodes written out, a formula is not printed (see `derivation.FORMULA_LIMIT`).
+PRINT_LIMIT = 20_000
+
+
+def code_or_none(expr: Expr) -> str | None:
+    """The code form, or None when writing it out would repeat shared parts past PRINT_LIMIT."""
+    return code(expr) if expanded_size(expr, PRINT_LIMIT) <= PRINT_LIMIT else None

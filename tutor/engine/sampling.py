@@ -1,0 +1,81 @@
+"""Numbers for a network: values for every leaf at the bound dimensions.
+
+Labels are one-hot along their softmax axis; everything else is a standard
+normal draw, or positive where the forward pass needs it (a `log` of a leaf).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import TutorError
+from .ir import Call, Var, walk
+from .network import Network
+from .numeric import forward
+from .targets import find_targets
+
+MAX_ELEMENTS = 50_000_000  # per array: above this, numbers are refused, not allocated
+
+
+class TooLarge(TutorError):
+    """The dimensions are too large for numbers; everything symbolic still works."""
+
+
+def contracted_lengths(network: Network, bindings: dict[str, int]) -> dict[str, int]:
+    """For each leaf, the longest axis a matrix product sums over it (its fan-in)."""
+    out: dict[str, int] = {}
+    for expr in network.definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim == "matmul":
+                a, b = node.args
+                k = a.shape[-1].value(bindings)
+                for operand in (a, b):
+                    if isinstance(operand, Var) and operand.name in network.leaves:
+                        out[operand.name] = max(out.get(operand.name, 1), k)
+    return out
+
+
+def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Generator,
+                  positive: bool = False) -> dict[str, np.ndarray]:
+    """Values like a freshly initialised network's: each side of a matrix product is scaled by
+    K**-1/4 for an inner length K, so products stay of order one however wide the layers are
+    (saturated units would hide mistakes, and overflow the checks)."""
+    targets = find_targets(network)
+    fan_in = contracted_lengths(network, bindings)
+    values = {}
+    for name, shape in network.leaves.items():
+        dims = tuple(d.value(bindings) for d in shape)
+        size = 1
+        for n in dims:  # Python integers: no overflow before the limit is checked
+            size *= n
+        if size > MAX_ELEMENTS:
+            raise TooLarge(f"{name} would hold {size:,} numbers at these dimensions "
+                             f"(the limit is {MAX_ELEMENTS:,}); its shape is still checked symbolically",
+                             expected="smaller dimensions for numeric verification")
+        if name in targets:
+            values[name] = one_hot(dims, targets[name], rng)
+        elif positive:
+            values[name] = rng.uniform(0.5, 1.5, size=dims)
+        else:
+            values[name] = rng.standard_normal(dims) * fan_in.get(name, 1) ** -0.25
+    return values
+
+
+def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.ndarray:
+    if not dims:
+        return np.float64(1.0)
+    length = dims[axis]
+    hot = rng.integers(0, length, size=dims[:axis] + dims[axis + 1:])
+    out = np.moveaxis(np.eye(length)[hot], -1, axis)
+    return np.ascontiguousarray(out)
+
+
+def sample(network: Network, bindings: dict[str, int], rng: np.random.Generator) -> tuple[dict, dict]:
+    """(leaf values, all forward values): finite everywhere, or a clear error."""
+    for positive in (False, True):
+        leaves = sample_leaves(network, bindings, rng, positive)
+        values = forward(network.definitions, leaves, bindings)
+        if all(np.all(np.isfinite(v)) for v in values.values()):
+            return leaves, values
+    bad = next(n for n, v in values.items() if not np.all(np.isfinite(v)))
+    raise TutorError(f"the forward pass gives non-finite values at {bad!r} for every sample tried "
+                     "(a log or sqrt of something that can be negative, or a division by zero?)")

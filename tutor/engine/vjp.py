@@ -1,0 +1,285 @@
+"""Vector-Jacobian rules: one entry per primitive, one rule per argument.
+
+A rule gets the incoming gradient `g` (shaped like the output), `ans` (the
+output, by its forward name where it has one), the arguments and the
+parameters, and returns the gradient for its argument as an *expression*
+(`None`: no gradient flows there). Undoing broadcasting is not the rules'
+business: the walker does it once, with `unbroadcast`.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from .algebra import const, dim_expr, is_call, is_scalar, mk
+from .dims import ONE, Shape, product
+from .errors import TutorError
+from .ir import Expr, Var
+from .language import MAX_EINSUM_OPERANDS
+from .shapes import normalize_axes
+
+Rule = Callable[..., Expr] | None
+vjp_rules: dict[str, tuple[Rule, ...]] = {}
+
+
+def defvjp(prim: str, *rules: Rule) -> None:
+    vjp_rules[prim] = rules
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A fact about the data that a simplification relied on (stated wherever it is shown)."""
+
+    target: str
+    axis: int
+
+    def text(self) -> str:
+        return (f"{self.target} sums to 1 along axis {self.axis} (a one-hot label), which turns the softmax and "
+                f"cross-entropy gradient into a difference")
+
+
+#: Leaves known to be one-hot along an axis (name → axis), and the assumptions used so far.
+TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS")
+USED: ContextVar[list[Assumption]] = ContextVar("USED")
+
+
+def call(prim: str, *args: Expr, **params) -> Expr:
+    return mk(prim, *args, **params)
+
+
+# -- elementwise arithmetic ---------------------------------------------------
+defvjp("add", lambda g, ans, a, b: g, lambda g, ans, a, b: g)
+defvjp("sub", lambda g, ans, a, b: g, lambda g, ans, a, b: -g)
+defvjp("mul", lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a)
+defvjp("div", lambda g, ans, a, b: g / b, lambda g, ans, a, b: -(g * a) / b ** 2)
+defvjp("neg", lambda g, ans, a: -g)
+defvjp("pow", lambda g, ans, a, exponent: g * exponent * a ** (exponent - 1))
+defvjp("maximum", lambda g, ans, a, b: g * (a >= b), lambda g, ans, a, b: g * (a < b))
+defvjp("minimum", lambda g, ans, a, b: g * (a <= b), lambda g, ans, a, b: g * (a > b))
+for _cmp in ("gt", "ge", "lt", "le"):
+    defvjp(_cmp, None, None)
+
+# -- elementwise functions, written with the forward value where a teacher would --
+defvjp("exp", lambda g, ans, a: g * ans)
+defvjp("log", lambda g, ans, a: g / a)
+defvjp("sqrt", lambda g, ans, a: g / (2 * ans))
+defvjp("abs", lambda g, ans, a: g * call("sign", a))
+defvjp("sign", None)
+def sigmoid_vjp(g, ans, a):
+    fused = binary_cross_entropy(g, ans)
+    return fused if fused is not None else g * ans * (1 - ans)
+
+
+def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
+    """c·(t − s) when g = c·t/s + c·(t − 1)/(1 − s): the gradient of −[t log s + (1 − t) log(1 − s)]
+    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale."""
+    if is_call(g, "neg"):
+        inner = binary_cross_entropy(g.args[0], s)
+        return None if inner is None else -inner
+    if not is_call(g, "add"):
+        return None
+    one_minus = mk("sub", const(1), s)
+    for first, second in (g.args, g.args[::-1]):
+        k1, k2 = over(first, s), over(second, one_minus)
+        if k1 is None or k2 is None:
+            continue
+        (core1, scale1), (core2, scale2) = scalar_part(k1), scalar_part(k2)
+        if scale1 == scale2 and core2 == mk("sub", core1, const(1)):
+            return scale1 * (core1 - s)
+    return None
+
+
+def scalar_part(e: Expr) -> tuple[Expr, Expr]:
+    """(core, scale) with e == scale * core, peeling scalar factors and divisors off the outside."""
+    if is_call(e, "div") and is_scalar(e.args[1]) and not is_scalar(e.args[0]):
+        core, scale = scalar_part(e.args[0])
+        return core, scale / e.args[1]
+    if is_call(e, "mul") and is_scalar(e.args[0]) and not is_scalar(e.args[1]):
+        core, scale = scalar_part(e.args[1])
+        return core, e.args[0] * scale
+    return e, const(1)
+
+
+defvjp("sigmoid", sigmoid_vjp)
+defvjp("tanh", lambda g, ans, a: g * (1 - ans ** 2))
+defvjp("relu", lambda g, ans, a: g * (ans > 0))  # relu(z) > 0 exactly where z > 0
+
+
+# -- linear algebra --------------------------------------------------------------
+def matmul_left(g, ans, a, b):
+    if len(b.shape) == 1:
+        return g * b if len(a.shape) == 1 else call("outer", g, b)
+    return b @ g if len(a.shape) == 1 else g @ b.T
+
+
+def matmul_right(g, ans, a, b):
+    if len(a.shape) == 1:
+        return a * g if len(b.shape) == 1 else call("outer", a, g)
+    return a.T @ g
+
+
+defvjp("matmul", matmul_left, matmul_right)
+defvjp("transpose", lambda g, ans, a: g.T)
+
+
+def flat(e: Expr) -> Expr:
+    return e if len(e.shape) == 1 else call("reshape", e, shape=(product(e.shape),))
+
+
+def shaped(e: Expr, shape: Shape) -> Expr:
+    return e if e.shape == shape else call("reshape", e, shape=shape)
+
+
+defvjp("outer", lambda g, ans, a, b: shaped(g @ flat(b), a.shape),
+       lambda g, ans, a, b: shaped(flat(a) @ g, b.shape))
+def diag_vjp(g, ans, a):
+    if len(a.shape) == 2 and a.shape[0] != a.shape[1]:
+        # g along the diagonal of a non-square matrix: eye(n, m) scaled by row (wide) or by column (tall)
+        n, m = a.shape
+        wide = n == ONE or (n.is_literal and m.is_literal and n.coeff < m.coeff)
+        eye = call("eye", n=n, m=m)
+        return eye * shaped(g, (ans.shape[0], ONE)) if wide else eye * g
+    return call("diag", g)
+
+
+defvjp("diag", diag_vjp)
+defvjp("reshape", lambda g, ans, a, shape: shaped(g, a.shape))
+
+
+def einsum_vjp(position: int):
+    def rule(g, ans, *operands, spec):
+        inputs, output = spec.split("->")
+        terms = inputs.split(",")
+        others = [t for i, t in enumerate(terms) if i != position] + [output]
+        mine = terms[position]
+        if not set(mine) <= set("".join(others)):
+            raise TutorError(f"the gradient through einsum {spec!r} needs a letter that is summed away within one "
+                             "operand; write that sum explicitly", expected="every letter shared or kept")
+        args = [o for i, o in enumerate(operands) if i != position] + [g]
+        return mk("einsum", *args, spec=",".join(others) + "->" + mine)
+    return rule
+
+
+defvjp("einsum", *(einsum_vjp(i) for i in range(MAX_EINSUM_OPERANDS)))
+
+
+def index_vjp(g, ans, a, i):
+    row = call("onehot", i=i, n=a.shape[0])
+    return g * row if len(a.shape) == 1 else call("outer", row, g)
+
+
+defvjp("index", index_vjp)
+
+
+# -- reductions ----------------------------------------------------------------
+def broadcast_back(g: Expr, a: Expr, axis, keepdims: bool) -> Expr:
+    """Spread a reduced gradient over the axes it was reduced from."""
+    axes = normalize_axes(None, a.shape, axis)
+    kept = tuple(ONE if i in axes else d for i, d in enumerate(a.shape))
+    leading = axes == tuple(range(len(axes)))  # NumPy re-expands leading axes by itself
+    if not keepdims and not leading:
+        g = shaped(g, kept)
+    return call("broadcast_to", g, a)
+
+
+def count(a: Expr, axis) -> Expr:
+    axes = normalize_axes(None, a.shape, axis)
+    return dim_expr(product(a.shape[i] for i in axes))
+
+
+defvjp("sum", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g, a, axis, keepdims))
+defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / count(a, axis), a, axis, keepdims))
+
+
+# -- softmax and cross-entropy -----------------------------------------------------
+def over(g: Expr, denominator: Expr) -> Expr | None:
+    """K such that g == K / denominator (the form a cross-entropy gradient takes), or None."""
+    if is_call(g, "div") and g.args[1] == denominator:
+        return g.args[0]
+    if is_call(g, "neg"):
+        k = over(g.args[0], denominator)
+        return None if k is None else -k
+    if is_call(g, "mul"):
+        a, b = g.args
+        k = over(b, denominator)
+        if k is not None:
+            return a * k
+        k = over(a, denominator)
+        if k is not None:
+            return k * b
+    return None
+
+
+def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
+    """(c, y) when k == c * y for a one-hot target y along `axis` (of `rank` axes) and a scalar c."""
+    if is_call(k, "broadcast_to"):
+        return target_scale(k.args[0], axis, rank)
+    if isinstance(k, Var) and TARGETS.get().get(k.name) == axis - (rank - len(k.shape)):
+        return const(1), k.name
+    if is_call(k, "neg"):
+        found = target_scale(k.args[0], axis, rank)
+        return None if found is None else (-found[0], found[1])
+    if is_call(k, "mul"):
+        a, b = k.args
+        for scale, rest in ((a, b), (b, a)):
+            if is_scalar(scale):
+                found = target_scale(rest, axis, rank)
+                if found:
+                    return scale * found[0], found[1]
+    if is_call(k, "div") and is_scalar(k.args[1]):
+        found = target_scale(k.args[0], axis, rank)
+        return None if found is None else (found[0] / k.args[1], found[1])
+    return None
+
+
+def sum_along(k: Expr, axis: int, rank: int) -> Expr:
+    """sum(k, axis, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
+    found = target_scale(k, axis, rank)
+    if found is not None:
+        USED.get().append(Assumption(found[1], axis))
+        return found[0]
+    return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
+
+
+def full(g: Expr, like: Expr) -> Expr:
+    """g spread to like's shape, so that a sum along an axis counts every copy."""
+    return g if g.shape == like.shape else call("broadcast_to", g, like)
+
+
+def softmax_vjp(g, ans, a, axis=-1):
+    (ax,) = normalize_axes(None, a.shape, axis)
+    k = over(g, ans)
+    if k is not None:  # g = K / softmax: the Jacobian diag(s) - s sᵀ applied to it collapses
+        return k - ans * sum_along(full(k, ans), ax, len(a.shape))
+    return ans * (g - sum_along(g * ans, ax, len(a.shape)))
+
+
+def log_softmax_vjp(g, ans, a, axis=-1):
+    (ax,) = normalize_axes(None, a.shape, axis)
+    return g - call("softmax", a, axis=axis) * sum_along(full(g, ans), ax, len(a.shape))
+
+
+defvjp("softmax", softmax_vjp)
+defvjp("log_softmax", log_softmax_vjp)
+defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
+defvjp("onehot")
+defvjp("eye")
+defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
+
+
+# -- the one place broadcasting is undone ------------------------------------------
+def unbroadcast(g: Expr, shape: Shape) -> Expr:
+    """Sum g over the axes that broadcasting added or stretched, so it has `shape`."""
+    if g.shape == shape:
+        return g
+    if all(d == ONE for d in shape):
+        return shaped(call("sum", g), shape)
+    extra = len(g.shape) - len(shape)
+    if extra > 0:
+        g = call("sum", g, axis=0 if extra == 1 else tuple(range(extra)))
+    stretched = tuple(i for i, (want, have) in enumerate(zip(shape, g.shape)) if want == ONE and have != ONE)
+    if stretched:
+        g = call("sum", g, axis=stretched[0] if len(stretched) == 1 else stretched, keepdims=True)
+    assert g.shape == shape, f"gradient of shape {g.shape} for an input of shape {shape}"
+    return g

@@ -1,0 +1,126 @@
+"""The one renderer of diagnostics: the learner's line, underlined and labelled, like a compiler's.
+
+Every diagnostic is drawn here, whether it is a step of `check` or an input error that ends
+with exit code 2: its code, the true origin (`--> my.net:4:3`), the source line, the operands
+underlined with their shapes and the operator marked, then `note:` and `help:`.
+"""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+
+from ..engine.diagnostics import Diagnostic, source_lines
+from ..engine.dims import format_shape
+from ..engine.errors import TutorError
+from ..judge.result import CheckResult
+from .look import Look
+
+VERDICT_TEXT = {
+    "correct": "correct",
+    "shape_error": "an operation's shapes do not conform",
+    "wrong_shape": "every operation conforms, but the result has the wrong shape",
+    "transposed": "the transpose of the gradient",
+    "scaled": "a constant multiple of the gradient",
+    "wrong_value": "the right shape, the wrong values",
+    "unusable": "the derivation cannot be read",
+}
+#: Codes that stand for "no particular code": shown as a plain `error:`.
+UNCODED = {"E000"}
+
+
+def code_line(text: str, style: str = "") -> Text:
+    """A line of code is never wrapped by us: copied back, it must still be one line."""
+    return Text(text, style=style, no_wrap=True, overflow="ignore")
+
+
+def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "") -> Group:
+    """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back."""
+    style = "red" if d.severity == "error" else "yellow"
+    head = Text()
+    head.append(d.severity if d.code in UNCODED else f"{d.severity}[{d.code}]", style=f"bold {style}")
+    head.append(look.text(f": {d.message}"))
+    parts: list = [head]
+    lines = source_lines(source) if source else []
+    where = d.origin or origin
+    if d.span and 0 < d.span.line <= len(lines):
+        text = lines[d.span.line - 1]
+        gutter = " " * len(str(d.span.line))
+        parts.append(code_line(f"{gutter}--> {where or '<input>'}:{d.span.line}:{d.span.col + 1}", "blue"))
+        parts.append(code_line(f"{gutter} |", "blue"))
+        row = code_line(f"{d.span.line} | ", "blue")
+        row.append(text, style="default")
+        parts.append(row)
+        for marks in underline(text, d, look):
+            row = code_line(f"{gutter} | ", "blue")
+            row.append(marks, style=style)
+            parts.append(row)
+    elif where:
+        parts.append(code_line(f"  --> {where}", "blue"))
+    for label, body in (("note", d.note), ("expected", d.expected),
+                        ("help", d.help.prose if d.help and reveal else "")):
+        if body:
+            line = Text()
+            line.append(f"  = {label}: ", style="bold")
+            line.append(look.text(body))
+            parts.append(line)
+    return Group(*parts)
+
+
+def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
+    """Rows under the source line: '-' under each operand with its shape, '^' under the operator."""
+    span = d.span
+    end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
+    labels = [label for label in d.labels if label.span and label.span.line == span.line]
+    if not labels:
+        return [" " * span.col + "^" * max(1, end - span.col)]
+    row = [" "] * max(end, len(text))
+    for label in labels:
+        for i in range(label.span.col, min(label.span.end_col, len(row))):
+            row[i] = "-"
+    caret = d.caret
+    if caret is not None and caret.line == span.line:
+        for i in range(caret.col, min(caret.end_col, len(row))):
+            row[i] = "^"
+    rows = ["".join(row).rstrip()]
+    rows[0] += " " + look.text(labels[-1].text)
+    for label in reversed(labels[:-1]):
+        rows.append(" " * label.span.col + "|")
+        rows.append(" " * label.span.col + look.text(label.text))
+    return rows
+
+
+def error_view(error: TutorError, look: Look) -> Group:
+    """An input error (exit code 2), drawn like every other diagnostic."""
+    return diagnostic_view(error.diagnostic(), error.source or "", look)
+
+
+def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
+    """Print it with crop=False: lines of code are never wrapped or cut, so they can be copied back.
+
+    With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
+    """
+    b = result.bindings
+    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}"
+    head = (f"{look.ok(result.correct)} ∂J/∂{result.wrt}: {VERDICT_TEXT[result.verdict]}"
+            f"   [{result.verdict}; expected shape {expected}]")
+    parts: list = [Text(look.text(head), style="bold green" if result.correct else "bold red")]
+    for d in result.diagnostics:
+        parts.append(Text(""))
+        parts.append(diagnostic_view(d, result.source, look, reveal, result.origin))
+    if result.steps:
+        lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
+        parts.append(Text(""))
+        for s in result.steps:
+            ok = s.shape_ok and s.value_ok
+            what = "" if ok else (" (wrong shape)" if not s.shape_ok else
+                                  " (values not checked)" if s.value_ok is None else " (wrong values)")
+            shape = format_shape(s.shape) if s.shape is not None else "?"
+            where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
+            parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
+                                        f"{shape}{what}")))
+    if not result.correct and result.suggestion and reveal:
+        parts.append(Text(""))
+        parts.append(Text(look.text("suggestion:")))
+        for line in result.suggestion.splitlines():
+            parts.append(code_line("    " + line))
+    return Group(*parts)

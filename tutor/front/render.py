@@ -1,0 +1,230 @@
+"""Rich renderables for shapes and derivations. Rendering reads results; it never computes."""
+from __future__ import annotations
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..teach.chain import Factor
+from ..teach.derivation import Derivation, LeafGradient
+from ..engine.dims import Shape, format_shape
+from ..engine.network import Network
+from ..engine.printer import code
+from .look import Look
+
+
+def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Group:
+    table = Table(title=f"Shapes in {network.origin}", box=look.box, title_justify="left")
+    table.add_column("node")
+    table.add_column("kind")
+    table.add_column("shape (symbolic)")
+    table.add_column("shape (numbers)")
+    table.add_column("definition")
+    for name in network.nodes:
+        shape = network.shapes[name]
+        definition = look.expr(network.definitions[name]) if name in network.definitions else ""
+        table.add_row(name, network.kind(name), look.text(format_shape(shape, unicode=look.unicode)),
+                      look.text(format_shape(shape, bindings, unicode=look.unicode)), Text(definition))
+    dims = ", ".join(f"{k}={v}" for k, v in bindings.items())
+    return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"))
+
+
+def factor_name(f: Factor, look: Look) -> str:
+    through = f" (through {f.fused})" if f.fused else ""
+    return look.text(f"∂{f.of}/∂{f.wrt}{through}")
+
+
+def factor_rule(f: Factor, look: Look, shared: bool = False) -> str:
+    """`dh = dz2 W2ᵀ`; `dX += …` where several factors add into the same gradient."""
+    return "" if f.rule is None else f"d{f.wrt} {'+=' if shared else '='} {look.expr(f.rule)}"
+
+
+def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Table:
+    net, b = d.network, d.bindings
+    table = Table(box=look.box, title=look.text(f"The chain for ∂{net.loss}/∂{g.leaf}"), title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("factor")
+    table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
+    table.add_column("what it does to the gradient")
+    table.add_column("naive product")
+    counts: dict[str, int] = {}
+    for f in g.chain:
+        counts[f.wrt] = counts.get(f.wrt, 0) + 1
+    for i, f in enumerate(g.chain, 1):
+        shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
+        naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
+        table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
+                      Text(look.text(factor_rule(f, look, counts[f.wrt] > 1))), Text(look.text(naive)))
+    return table
+
+
+def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
+    if g.breaks_at is None:
+        return None
+    f = g.chain[g.breaks_at]
+    net = d.network
+    before = g.chain[g.breaks_at - 1].naive if g.breaks_at else None
+    so_far = f"({look.shape(before)})·" if before is not None else ""
+    msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "
+           f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape, d.bindings)} tensor ({len(f.shape)}-D), not a matrix: "
+           f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. "
+           "No matrix product with it can give the gradient's shape; contract over the axes of "
+           f"{f.of} instead.")
+    return Text(look.text(msg))
+
+
+def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | None:
+    c = g.contraction
+    if c is None:
+        return None
+    lines = [f"entries      {c.entries}",
+             f"contraction  {c.contraction}",
+             f"einsum       {c.einsum}",
+             f"matrix form  {c.matrix}    {c.shapes}"]
+    if c.outer_product:
+        (left, _), (right, _) = c.operands
+        lines.append(f"That is an outer product, a column times a row: {left} is the column (its index i labels "
+                     f"the rows of ∂J/∂{g.leaf}) and {right} the row (its index j labels the columns).")
+        delta = f"d{c.of}"
+        if delta in (left, right) and c.of[-1:].isdigit():  # z1 → δ1, as textbooks name it
+            textbook = " ".join(("δ" + c.of[-1]) if side == delta else side.replace(".T", "ᵀ")
+                                for side in (left, right))
+            lines.append(f"In textbook notation: {textbook}, where δ{c.of[-1]} = {delta} = ∂J/∂{c.of}.")
+    body = "\n".join(look.text(line) for line in lines)
+    return Panel(Text(body), title=look.text(f"Contracting with ∂{c.of}/∂{c.leaf}"), box=look.box, title_align="left")
+
+
+def blocks(g: LeafGradient, bindings: dict[str, int], look: Look) -> Text | None:
+    """The rearrangement as blocks sized by their dimensions: column × row = matrix."""
+    c = g.contraction
+    if c is None or len(c.operands) != 2:
+        return None
+    def size(d, cap):
+        return max(1, min(cap, d.value(bindings)))
+    fill = "█" if look.unicode else "#"
+    (ln, ls), (rn, rs) = c.operands
+    rows_l, cols_l = size(ls[0], 6), size(ls[1], 12)
+    rows_r, cols_r = size(rs[0], 6), size(rs[1], 12)
+    result_rows, result_cols = rows_l, cols_r
+    height = max(rows_l, rows_r, result_rows)
+    lines = []
+    for r in range(height):
+        left = (fill * cols_l if r < rows_l else " " * cols_l)
+        right = (fill * cols_r if r < rows_r else " " * cols_r)
+        res = (fill * result_cols if r < result_rows else " " * result_cols)
+        mid = " @ " if r == 0 else "   "
+        eq = " = " if r == 0 else "   "
+        lines.append(f"  {left}{mid}{right}{eq}{res}")
+    labels = (f"  {ln} ({look.shape(ls)})  @  {rn} ({look.shape(rs)})  =  ∂J/∂{g.leaf} ({look.shape(g.shape)})")
+    return Text(look.text("\n".join(lines) + "\n" + labels))
+
+
+def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
+    parts = [chain_table(d, g, look, layout)]
+    if g.paths > 1:
+        parts.append(Text(f"{g.paths} paths lead from {d.network.loss} to {g.leaf}; the gradient is the sum of "
+                          "their contributions (each factor above appears once)."))
+    note = break_note(d, g, look)
+    if note:
+        parts.append(note)
+    panel = contraction_panel(d, g, look)
+    if panel:
+        parts.append(panel)
+    picture = blocks(g, d.bindings, look)
+    if picture:
+        parts.append(picture)
+    layout_note = (f"∂{d.network.loss}/∂{g.leaf} has {g.leaf}'s own shape {look.shape(g.shape, d.bindings)}: the "
+                   "denominator layout (gradient shaped like the parameter), so that "
+                   f"{g.leaf} -= lr * d{g.leaf} works. The factors above are in the "
+                   + ("numerator layout (shape of output, then input), the layout in which they chain."
+                      if layout == "numerator" else "denominator layout (input first), each the transpose "
+                      "of its numerator-layout Jacobian."))
+    parts.append(Text(look.text(layout_note)))
+    formula = Table.grid(padding=(0, 1))
+    if not g.printable:
+        formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="),
+                        Text("(too long to write out: the network reuses nodes, so the single expression repeats "
+                             "them exponentially often; it is still computed and checked)"))
+    else:
+        formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
+        if look.unicode:
+            formula.add_row("code:", Text(code(g.formula)))
+    parts.append(formula)
+    return Group(*parts)
+
+
+def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
+    parts = []
+    for g in d.gradients.values():
+        title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
+        parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
+    for a in d.assumptions:
+        parts.append(Text(look.text(f"Assumption: {a.text()}.")))
+    if d.skipped:
+        parts.append(Text(look.text(f"Numeric check skipped: {d.skipped}.")))
+    v = d.verification
+    if v is not None:
+        verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
+                   f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
+                   f"{v.forward_passes} forward passes) at " + ", ".join(f"{k}={n}" for k, n in d.bindings.items()))
+        if not v.ok:
+            bad = v.failed_leaves
+            verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
+                       f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
+        parts.append(Text(look.text(verdict)))
+    return Group(*parts)
+
+
+def matrix_table(m, look: Look, title: str = "") -> Group:
+    import numpy as np
+    m = np.atleast_2d(m)
+    table = Table(box=look.box, show_header=False, pad_edge=False)
+    for _ in range(m.shape[1]):
+        table.add_column(justify="right")
+    for row in m:
+        table.add_row(*(f"{v:.3g}" if v != 0 else "0" for v in row))
+    return Group(Text(title), table) if title else Group(table)
+
+
+def numbers_view(nums, look: Look) -> Group:
+    """A slice of the generalized Jacobian, then the contraction computed two ways."""
+    import numpy as np
+    of, leaf = nums.of, nums.leaf
+    t = nums.tensor
+    of_rank = nums.incoming.ndim
+    squeezed_of = tuple(i for i, n in enumerate(t.shape[:of_rank]) if n != 1)
+    parts = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
+                            f"shape {'×'.join(map(str, t.shape))}."))]
+    leaf_rank = t.ndim - of_rank
+    flat = t.reshape(tuple(t.shape[i] for i in squeezed_of) + t.shape[of_rank:]) if squeezed_of or of_rank else t
+    shown = 3
+    if leaf_rank == 2 and flat.ndim in (3, 4):
+        first = flat[0] if flat.ndim == 4 else flat  # in a batch, the first example's slice
+        example = f"{of}[0,k]" if flat.ndim == 4 else f"{of}[k]"
+        rows = first.shape[1]
+        for i in range(min(shown, rows)):
+            parts.append(matrix_table(first[:, i, :], look,
+                                      look.text(f"∂{example}/∂{leaf}[{i},j]: rows k, columns j "
+                                                f"(row {i} of {leaf})")))
+        if rows > shown or flat.ndim == 4:
+            left = [f"{rows - shown} more rows of {leaf}"] if rows > shown else []
+            if flat.ndim == 4:
+                left.append(f"the other {flat.shape[0] - 1} examples")
+            parts.append(Text(look.text(f"(not shown: {' and '.join(left)}; they follow the same pattern)"),
+                              style="dim"))
+    elif flat.ndim <= 2:
+        parts.append(matrix_table(flat, look, look.text(f"∂{of}/∂{leaf}")))
+    else:
+        parts.append(Text(look.text(f"(a {flat.ndim}-axis tensor: not printed)"), style="dim"))
+    parts.append(matrix_table(nums.incoming, look, look.text(f"incoming gradient d{of} = ∂J/∂{of}")))
+    parts.append(matrix_table(nums.contracted, look, look.text(f"Σ over {of}'s axes of d{of} · ∂{of}/∂{leaf}")))
+    parts.append(matrix_table(nums.formula, look, look.text("the matrix form of the same step")))
+    if not nums.whole:
+        parts.append(Text(look.text(f"(this is the part of ∂J/∂{leaf} that flows through {of}; {leaf} also reaches "
+                                    f"the loss another way, and ∂J/∂{leaf} adds the parts up)"), style="dim"))
+    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula "
+                                + ("agree." if nums.matches else "DISAGREE (a bug in shapetutor)."))))
+    if np.all(t == 0):
+        parts.append(Text("(every entry is 0 here)"))
+    return Group(*parts)

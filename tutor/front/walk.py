@@ -1,0 +1,277 @@
+"""The interactive chain-rule stepper: shows stages, asks, judges, hints, goes back.
+
+Everything it shows comes from `walkthrough.stages`, `render` and the check
+engine; this module only decides what to print next and reads the learner's
+keys. Without a terminal it never asks: it prints every stage with its answer.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from io import StringIO
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from ..engine.printer import code
+from .prompt import KEYS, Asker, Back, Tee
+
+from ..teach.answers import AnswerError, judge, parse_shape
+from ..teach.derivation import Derivation, derive
+from ..engine.dims import MAX_NUMERIC_DIM
+from ..engine.network import Network
+from .look import Look
+from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
+from ..teach.walkthrough import Stage, stages
+
+@dataclass
+class Walk:
+    network: Network
+    spec: str
+    look: Look
+    out: Tee
+    read: Callable[[str], str]
+    interactive: bool
+    quiz: bool = True
+    position: int = 0
+    leaf: str = ""
+    bindings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def asker(self) -> Asker:
+        return Asker(self.read, self.out, self.look.text)
+
+    def ask(self, prompt: str) -> str:
+        return self.asker(prompt)
+
+    # -- the walk ---------------------------------------------------------------------
+    def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
+        net, look = self.network, self.look
+        intro = (f"Where the shapes of ∂{net.loss}/∂leaf come from. At each step, say the shape of the "
+                 f"Jacobian. {KEYS}" if self.interactive else
+                 f"Where the shapes of ∂{net.loss}/∂leaf come from, one chain-rule factor at a time.")
+        self.out.print(Panel(Text(look.text(intro)),
+                             title=look.text(f"shapetutor walk: {net.origin}"), box=look.box))
+        self.out.print(shapes_table(net, net.bindings(given), look))
+        self.bindings = self.ask_dims(given) if self.interactive and not given else net.bindings(given)
+        if self.interactive and not given:
+            self.out.print(shapes_table(net, self.bindings, look))
+        self.leaf = wrt or (self.ask_leaf() if self.interactive else self.default_leaf())
+        while self.leaf:
+            d = derive(net, self.bindings, wrt=self.leaf)
+            plan = stages(d, self.leaf, quiz=self.quiz)
+            self.position = max(0, min(start - 1, len(plan) - 1))
+            while self.position < len(plan):
+                try:
+                    self.show(d, plan[self.position])
+                    self.position += 1
+                except Back:
+                    self.position = max(0, self.position - 1)
+                    self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
+            self.leaf, start = self.offer_other_leaves(), 1
+        return d
+
+    def offer_other_leaves(self) -> str | None:
+        """The end of a walk: another gradient of the same network, with the same dimensions."""
+        others = [leaf for leaf in self.network.leaves if leaf != self.leaf]
+        if not others:
+            return None
+        if not self.interactive:
+            dims = ",".join(f"{k}={v}" for k, v in self.bindings.items())
+            self.out.print(Text(self.look.text(f"Other gradients to walk: {', '.join(others)} "
+                                               f"(shapetutor walk {self.spec} --wrt LEAF --dims {dims})"),
+                                style="dim"))
+            return None
+        return self.asker.choose(f"Walk another gradient? {', '.join(others)} (Enter: finish): ",
+                                 lambda a: a if a in others else None, "{answer!r} is not another leaf of this network")
+
+    def default_leaf(self) -> str:
+        return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
+
+    def ask_dims(self, given: dict[str, int]) -> dict[str, int]:
+        defaults = self.network.bindings(given)
+        chosen: dict[str, int] = {}
+        self.out.print(Text("Choose your own dimensions (Enter keeps the default)."))
+        def number(answer: str) -> int | None:
+            ok = answer.isascii() and answer.isdigit() and 1 <= int(answer) <= MAX_NUMERIC_DIM
+            return int(answer) if ok else None
+        for name in self.network.dims:
+            chosen[name] = self.asker.choose(f"{name} [{defaults[name]}]: ", number,
+                                             f"{name} must be a whole number from 1 to {MAX_NUMERIC_DIM:,}",
+                                             defaults[name])
+        return self.network.bindings(chosen)
+
+    def ask_leaf(self) -> str:
+        leaves = list(self.network.leaves)
+        default = self.default_leaf()
+        return self.asker.choose(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(leaves)} [{default}]: ",
+                                 lambda a: a if a in leaves else None, "{answer!r} is not a leaf of this network",
+                                 default)
+
+    # -- stages -------------------------------------------------------------------------
+    def show(self, d: Derivation, stage: Stage) -> None:
+        getattr(self, "show_" + stage.kind)(d, stage)
+
+    def pause(self) -> None:
+        if self.interactive:
+            self.ask("Enter ▸ ")
+
+    def show_factor(self, d: Derivation, stage: Stage) -> None:
+        look, b, f = self.look, self.bindings, stage.factor
+        g = d.gradients[self.leaf]
+        net = d.network
+        lines = []
+        if f.of in net.definitions:
+            lines.append(f"{f.of} = {look.expr(net.definitions[f.of])}")
+        if f.fused:
+            lines.append(f"{f.fused} = {look.expr(net.definitions[f.fused])}: softmax and cross-entropy together, "
+                         f"so this step goes straight from {f.of} to {f.wrt}.")
+            for a in d.assumptions:
+                lines.append(f"Assumption: {a.text()}.")
+        if f.rule is not None:
+            incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
+            lines.append(f"Backwards through it: d{f.wrt} = {look.expr(f.rule)}   (from {incoming})")
+        title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
+        self.out.print(Panel(Text(look.text("\n".join(lines))), title=look.text(title), box=look.box,
+                             title_align="left"))
+        if stage.question is not None and self.interactive:
+            self.quiz_shape(stage)
+        else:
+            self.out.print(Text(look.text(f"  Jacobian ∂{f.of}/∂{f.wrt}: {look.shape(f.shape, b)}")))
+        naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ no longer a matrix product")
+        self.out.print(Text(look.text(f"  naive product so far: {naive}"), style="cyan"))
+        if stage.index < len(g.chain) and (g.breaks_at is None or stage.index - 1 != g.breaks_at):
+            self.pause()
+
+    def quiz_shape(self, stage: Stage) -> None:
+        q, look, b = stage.question, self.look, self.bindings
+        used = 0
+        symbols = set(self.network.dims)
+        while True:
+            answer = self.ask(f"  Shape of ∂{q.of}/∂{q.wrt}? ")
+            if answer == "h" or answer == "":
+                if used < len(q.hints):
+                    self.out.print(Text(look.text(f"  hint {used + 1}/{len(q.hints)}: {q.hints[used]}"),
+                                        style="yellow"))
+                    used += 1
+                    if used < len(q.hints):
+                        continue
+                self.out.print(Text(look.text(f"  The shape is {look.shape(q.expected, b)}.")))
+                return
+            try:
+                given = parse_shape(answer, symbols)
+            except AnswerError as error:
+                self.out.print(Text(look.text(f"  ✗ {error}"), style="yellow"))
+                continue
+            feedback = judge(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape)
+            self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
+            if feedback.ok:
+                return
+
+    def show_break(self, d: Derivation, stage: Stage) -> None:
+        g = d.gradients[self.leaf]
+        note = break_note(d, g, self.look)
+        if note is not None:
+            self.out.print(Panel(note, title=self.look.text("The naive chain breaks here"), box=self.look.box,
+                                 title_align="left"))
+        self.pause()
+
+    def show_contraction(self, d: Derivation, stage: Stage) -> None:
+        g = d.gradients[self.leaf]
+        panel = contraction_panel(d, g, self.look)
+        if panel is not None:
+            self.out.print(panel)
+        picture = blocks(g, self.bindings, self.look)
+        if picture is not None:
+            self.out.print(picture)
+        self.pause()
+
+    def show_numbers(self, d: Derivation, stage: Stage) -> None:
+        from ..teach.jacobian_numbers import jacobian_numbers
+        nums = jacobian_numbers(d, self.leaf)
+        if nums is None:
+            self.out.print(Text(self.look.text("(These dimensions are too large to print the Jacobian's numbers; "
+                                               "walk again with small --dims to see them.)"), style="dim"))
+            return
+        self.out.print(numbers_view(nums, self.look))
+        self.pause()
+
+    def show_answer(self, d: Derivation, stage: Stage) -> None:
+        look, g = self.look, d.gradients[self.leaf]
+        target = f"∂{self.network.loss}/∂{self.leaf}"
+        if self.interactive:
+            from ..judge.check import check
+            from ..engine.errors import TutorError
+            from .diagnostics import check_view
+            while True:
+                answer = self.ask(f"Now write {target} as a formula (Enter shows it): ")
+                if not answer or answer.lower() == "h":
+                    break
+                given = self.given_steps(g)
+                if given and any(re.search(rf"\b{name}\b", answer) for name in given):
+                    # the walk has defined dz2, dh, dz1 …: the learner may build on them
+                    answer = "\n".join(f"{name} = {rule}" for name, rule in given.items()) + "\n" + answer
+                    self.out.print(Text(look.text("  (with the steps of the walk: " + ", ".join(given) + ")"),
+                                        style="dim"))
+                try:
+                    result = check(self.network, self.leaf, answer, self.bindings)
+                except TutorError as error:
+                    self.out.print(Text(look.text(f"  ✗ {error.message}"), style="yellow"))
+                    continue
+                self.out.print(check_view(result, look, reveal=False), crop=False)
+                if result.correct:
+                    break
+        if g.printable:
+            self.out.print(Text(look.text(f"{target} = {look.expr(g.formula)}"), style="bold"))
+            if look.unicode:
+                self.out.print(Text(f"code: {g.formula_code}"))
+        v = d.verification
+        if v is not None:
+            self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
+                                          f"(relative error {v.max_error:.1e}) at "
+                                          + ", ".join(f"{k}={n}" for k, n in self.bindings.items()))))
+
+    @staticmethod
+    def given_steps(g) -> dict[str, str]:
+        """The backward steps the walk showed (dz2 = yhat - y, dh = dz2 @ W2.T, …), for a single path."""
+        if g.paths != 1:
+            return {}
+        steps = {}
+        for f in g.chain:
+            if f.wrt == g.leaf or f.rule is None or f"d{f.wrt}" in steps:
+                continue
+            steps[f"d{f.wrt}"] = code(f.rule)
+        return steps
+
+    def resume_hint(self) -> str:
+        dims = ",".join(f"{k}={v}" for k, v in self.bindings.items())
+        parts = ["shapetutor walk", self.spec]
+        if self.leaf:
+            parts.append(f"--wrt {self.leaf}")
+        if dims:
+            parts.append(f"--dims {dims}")
+        if self.position:
+            parts.append(f"--step {self.position + 1}")
+        return " ".join(parts)
+
+
+def recorder_for(path: str | None) -> Console | None:
+    return Console(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
+
+
+def save(recorder: Console, path: str) -> None:
+    from ..engine.errors import TutorError
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    try:
+        if suffix == "svg":
+            recorder.save_svg(path, title="shapetutor walk")
+        elif suffix in ("html", "htm"):
+            recorder.save_html(path)
+        elif suffix == "txt":
+            recorder.save_text(path)
+        else:
+            raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
+    except OSError as exc:
+        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -1,0 +1,128 @@
+"""Stable diagnostic codes, each with the longer explanation `shapetutor explain CODE` prints."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    explanation: str
+    example: str
+
+
+CODES: dict[str, Code] = {}
+
+
+def define(code: str, title: str, explanation: str, example: str) -> None:
+    CODES[code] = Code(code, title, explanation.strip(), example.strip())
+
+
+define("E100", "the text cannot be read as the network language", """
+Networks and derivations are Python syntax, read with `ast` and never run. Anything outside the
+language (a statement that is not a declaration or an assignment, an unknown attribute, a lambda, a
+string where a number belongs, the printed math form such as xᵀ or ŷ) is refused with its position
+and what would have been accepted.""", """
+    wrong:  dW1 = xᵀ @ dz1
+    right:  dW1 = x.T @ dz1""")
+define("E101", "an unknown name", """
+A name must be a leaf, a definition of the network, a dimension symbol, a step defined on an earlier
+line of the derivation, or a function of the language. Names are case-sensitive, and a step must be
+defined before a later line uses it.""", """
+    wrong:  dW1 = X.T @ dz1      # the network calls it x
+    right:  dW1 = x.T @ dz1""")
+define("E300", "a bad dimension binding", """
+Dimensions are bound as NAME=positive integer, separated by commas, and only symbols the network uses
+can be bound. Sizes above 1,000,000 stay symbolic: shapetutor will not allocate arrays that large.""", """
+    wrong:  --dims Dx=0,Q=3
+    right:  --dims Dx=5,H=3,Dy=4""")
+define("E400", "a lesson file that cannot be used", """
+A lesson is a TOML file (format_version = 1) with an id, a title, a summary, a [network] table and
+[[steps]]. `shapetutor lesson validate FILE` lists every problem with its line; every answer comes
+from the engine, so an author's `expect` must agree with it.""", """
+    [[steps]]
+    id = "w1-shape"
+    kind = "ask-shape"
+    node = "W1"          # no answer written: the engine computes it""")
+define("E201", "matrix product with non-matching inner dimensions", """
+`A @ B` needs the last axis of A to have the same length as the first axis of B (for 2-D
+operands). shapetutor compares dimensions symbolically: H and Dy never match, even when you bound
+them to the same number, because the formula would then only run by coincidence.
+
+The classic case is chaining the factors of ∂J/∂W1 as if they were all matrices. The last factor,
+∂z1/∂W1, is not a matrix: it is a 1×H×Dx×H tensor with entries ∂z1[k]/∂W1[i,j] = x[i]·[k = j].
+Contracting the 1×H row δ1 with it over k gives ∂J/∂W1[i,j] = x[i]·δ1[j]: the outer product xᵀ δ1,
+with x on the left and transposed.""", """
+    wrong:  (yhat - y) @ W2.T * h * (1 - h) @ x      # (1×H) @ (1×Dx) does not conform
+    right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))  # (Dx×1)(1×H) = Dx×H""")
+define("E202", "elementwise operation on shapes that do not broadcast", """
+`+ - * /` and the elementwise functions follow NumPy broadcasting: shapes are aligned on the right,
+and each pair of dimensions must be equal, or one of them a literal 1. Distinct symbols never
+broadcast against each other.""", """
+    wrong:  dh * z2          # 1×H with 1×Dy
+    right:  dh * h * (1 - h)""")
+define("E203", "an axis or argument out of range", """
+A reduction, softmax or index names an axis or an index that the array does not have.""", """
+    wrong:  sum(dz1, axis=2)   # dz1 has two axes, 0 and 1
+    right:  sum(dz1, axis=0)""")
+define("E210", "the answer has the wrong shape", """
+Every operation conforms, but the result is not shaped like the leaf. A gradient ∂J/∂W is written
+in the denominator layout: it has W's own shape, so that `W -= lr * dW` works. A bias gradient in
+particular must be summed over the axis along which the bias was broadcast (the examples).""", """
+    wrong:  dz1              # 1×H, but b1 has shape H
+    right:  sum(dz1, axis=0) # H, and still right for a batch""")
+define("E211", "the answer is the transpose of the gradient", """
+Your result, transposed, is the gradient. This usually comes from writing the chain in numerator
+layout (a Jacobian, shaped output × input) and reporting it as a gradient (shaped like the
+parameter), or from multiplying the factors in the order of the column convention.""", """
+    wrong:  dz1.T @ x        # H×Dx
+    right:  x.T @ dz1        # Dx×H""")
+define("E212", "the answer is a constant multiple of the gradient", """
+The values are the gradient times a constant. A factor of N or 1/N means the batch average's 1/N
+is missing or applied twice (it belongs exactly once, where the loss divides by N); −1 means a
+flipped sign (∂J/∂z2 is ŷ − y, not y − ŷ); 2 or 1/2 usually comes from a square's derivative.""", """
+    wrong:  X.T @ dZ1 / N    # when dZ1 already holds (Yhat - Y) / N
+    right:  X.T @ dZ1""")
+define("E213", "the answer has the right shape but the wrong values", """
+The shapes work out, but the numbers differ from the true gradient (checked in float64 on several
+random draws, to one part in a billion). shapetutor names the classic mistake when it recognises
+it: a missing activation derivative, the derivative taken at the wrong place, the softmax Jacobian
+reduced to its diagonal, W where Wᵀ belongs, `@` where `*` belongs.""", """
+    wrong:  x.T @ ((yhat - y) @ W2.T)                 # h ∘ (1 − h) is missing
+    right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))""")
+define("E214", "a step that claims a gradient is wrong", """
+A line `dNAME = …` claims to be ∂J/∂NAME and is checked on its own, shape and values. The first
+wrong step is where the derivation went astray; everything after it inherits the mistake.""", """
+    dz2 = yhat - y
+    dh = dz2 @ W2           # wrong: dz2 @ W2.T
+    dz1 = dh * h * (1 - h)""")
+define("W301", "conforms only because two dimensions have equal numbers", """
+The operation would fail with general dimensions; it runs only because a literal size equals a
+symbol's value at the numbers you chose. With other numbers the same formula breaks.""", """
+    b: [3]  with  H = 3:   z @ W + b   conforms only while H = 3""")
+define("W302", "broadcasting silently builds an outer product", """
+An elementwise operation between a row (1×H) and a column (H×1), or a vector and a column, does
+not fail in NumPy: broadcasting stretches both into an H×H matrix. That is almost never intended
+inside a gradient. If an outer product is what you want, write it as a matrix product (x.T @ d)
+so that it still works for a batch.""", """
+    suspicious:  x.T * dz1    # (Dx×1)*(1×H) → Dx×H, but only for a single example
+    clear:       x.T @ dz1""")
+define("W303", ".T on a 1-D array does nothing", """
+NumPy's `.T` reverses the axes; a 1-D array has one axis, so `.T` returns it unchanged. Use a 2-D
+row (1×n) or column (n×1), or `outer(a, b)`, when orientation matters.""", """
+    v.T @ w     # the same as v @ w when v is 1-D""")
+define("W304", "softmax over an axis of length 1", """
+A softmax over an axis with one entry is always 1, and its gradient is 0. The softmax is probably
+over the wrong axis: for rows of examples use axis=-1; in the column convention, axis=0.""", """
+    softmax(z2, axis=0)   # z2 is 1×Dy: every entry becomes 1""")
+define("W305", "right for one example, wrong for a batch", """
+The answer relies on broadcasting over an axis of length 1 (the single example). It gives the
+right numbers here, but with a batch of N examples the same formula fails or computes something
+else. The matrix-product form sums over the examples by itself.""", """
+    db1 = dz1          # works while dz1 is 1×H
+    db1 = sum(dz1, axis=0)""")
+
+
+def explain(code: str) -> Code | None:
+    return CODES.get(code.upper())

@@ -1,0 +1,391 @@
+"""What went wrong, and the fix, in the learner's own notation.
+
+Reads an `Evaluation` (the passes' verdict and evidence) and returns the
+diagnostics and the suggestion: notes and help on the first error, the
+classic mistake named, the first wrong step found, and the suggestion written
+as close to the learner's form as it can. Candidate fixes are tried with
+`evaluate`, never with `check` itself.
+"""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from dataclasses import replace
+
+from ..engine.diagnostics import Diagnostic, Fix, Label, source_lines
+from ..engine.dims import ONE, format_shape
+from ..engine.errors import ShapeError, TutorError
+from ..engine.grad import backward
+from ..engine.ir import OPERATORS, Call, Expr, Var, walk
+from ..engine.numeric import Evaluator
+from ..engine.printer import code, code_or_none
+from ..teach.contraction import explain
+from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic
+from .mistakes import MISTAKES
+
+
+def segment(result: Evaluation, expr: Expr) -> str:
+    span = getattr(expr, "span", None)
+    if span is None or (span.end_line or span.line) != span.line:
+        return code(expr)
+    return result.source_line(span.line)[span.col:span.end_col]
+
+
+def atomic(text: str) -> str:
+    """Wrap in parentheses unless it already reads as one operand (a name, a call, a group)."""
+    t = text.strip()
+    if t.replace("_", "").replace(".", "").isalnum():
+        return t
+    head = t.split("(", 1)[0]
+    if t.endswith(")") and (head == "" or head.replace(".", "").replace("_", "").isalnum()) \
+            and closing_paren(t, len(head)) == len(t) - 1:
+        return t
+    return f"({t})"
+
+
+def closing_paren(text: str, start: int) -> int:
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return -1
+
+
+def failing_node(line: Line, span) -> Call | None:
+    for node in walk(line.expr):
+        if isinstance(node, Call) and node.span == span:
+            return node
+    return None
+
+
+def rewrites(node: Call, result) -> list[tuple[str, str]]:
+    """Rearrangements of a failing operation: (text, what changed)."""
+    a, b = (atomic(segment(result, x)) for x in node.args[:2]) if len(node.args) == 2 else (None, None)
+    if a is None:
+        return []
+    ta, tb = (f"{x}.T" for x in (a, b))
+    if node.prim == "matmul":
+        raw_a, raw_b = (segment(result, x).strip() for x in node.args)
+        bare_a, bare_b = (x[:-2] if x.endswith(".T") else x for x in (raw_a, raw_b))
+        return [(f"{tb} @ {a}", "swap-transpose"), (f"{b} @ {ta}", "swap-transpose"),
+                (f"{a} @ {tb}", "transpose-right"), (f"{ta} @ {b}", "transpose-left"),
+                (f"{b} @ {a}", "swap"), (f"{a} * {b}", "elementwise"), (f"{ta} @ {tb}", "transpose-both"),
+                (f"outer({bare_a}, {bare_b})", "outer"), (f"outer({bare_b}, {bare_a})", "outer")]
+    symbol = OPERATORS[node.prim] if node.prim in ("add", "sub", "mul", "div") else None
+    if symbol is None:
+        return []
+    return [(f"{a} {symbol} {tb}", "transpose-right"), (f"{ta} {symbol} {b}", "transpose-left"),
+            (f"{a} @ {b}", "matmul"), (f"{a} @ {tb}", "matmul"), (f"{ta} @ {b}", "matmul")]
+
+
+def edited_source(result, span, replacement: str) -> str:
+    lines = source_lines(result.source)
+    text = lines[span.line - 1]
+    lines[span.line - 1] = text[:span.col] + replacement + text[span.end_col:]
+    return "\n".join(lines)
+
+
+def attempt(result: Evaluation, text: str) -> Evaluation | None:
+    """Evaluate a candidate fix quietly (None when it cannot even be read)."""
+    try:
+        return evaluate(result.network, result.wrt, text, dict(result.bindings), result.origin)
+    except TutorError:
+        return None
+
+
+def diagnose(result: Evaluation) -> tuple[tuple[Diagnostic, ...], str]:
+    """The diagnostics (the error first, then the warnings) and the suggested derivation."""
+    if result.verdict == "shape_error":
+        error, suggestion = shape_error(result)
+        found = [error, *result.warnings]
+    else:
+        found, suggestion = value_problems(result)
+        found = [*result.warnings, *found]
+    return tuple(found), suggestion or derived_formula(result)
+
+
+def derived_formula(result: Evaluation) -> str:
+    g = backward(result.network).wrt.get(result.wrt)
+    return (code_or_none(g) or "") if g is not None else "0"
+
+
+# -- shape errors ----------------------------------------------------------------------
+
+def shape_error(result: Evaluation) -> tuple[Diagnostic, str]:
+    """The first failing operation with its operands labelled, why, and the rearrangement that fixes it."""
+    base = shape_error_diagnostic(result)
+    error, failed_at = result.error, result.failed_at
+    line = result.lines[failed_at]
+    node = failing_node(line, error.span)
+    if node is None:
+        return base, ""
+    b = result.bindings
+    labels = tuple(Label(arg.span, f"{format_shape(shape)} = {format_shape(shape, b)}")
+                   for arg, shape in zip(node.args, error.operands) if arg.span is not None)
+    note = numeric_clash(error.operands, b)
+    is_final = failed_at == len(result.lines) - 1
+    best = None
+    for text, kind in rewrites(node, result):
+        candidate = edited_source(result, error.span, text)
+        outcome = attempt(result, candidate)
+        if outcome is None or outcome.verdict == "shape_error":
+            continue
+        if line.claims and not any(s.name == line.name and s.value_ok for s in outcome.steps):
+            continue
+        if outcome.verdict == "correct":
+            best = (text, kind, candidate, outcome)
+            break
+        if best is None and outcome.shape_ok and is_final:
+            best = (text, kind, candidate, outcome)
+    if best is None:
+        return replace(base, labels=labels, note=note), ""
+    text, kind, candidate, outcome = best
+    right = outcome.verdict == "correct"
+    shape = outcome.shape
+    shown = format_shape(shape) + (f" = {format_shape(shape, b)}" if shape else "")
+    whole_answer = is_final and line.expr.span == error.span  # the arrow's shape is the answer's shape
+    prose = f"write `{text}`" + (f" → {shown}" if whole_answer and shape is not None else "") + \
+        ("" if right else " (this conforms; check the values next)")
+    note = (note + " " if note else "") + rearrangement_note(result, node, kind)
+    fixed = replace(base, labels=labels, note=note, help=Fix(prose, error.span, text))
+    return fixed, candidate.strip() if right else ""
+
+
+def numeric_clash(operands, bindings) -> str:
+    dims = {d for s in operands for d in s if not d.is_literal}
+    by_value = {}
+    for d in dims:
+        by_value.setdefault(d.value(bindings), []).append(str(d))
+    same = [names for names in by_value.values() if len(names) > 1]
+    if not same:
+        return ""
+    names = sorted(same[0])
+    return (f"{' and '.join(names)} are different dimensions even though both are "
+            f"{next(v for v, n in by_value.items() if n == same[0])} here: NumPy would run this and compute "
+            "something else, so shapetutor reads the symbols.")
+
+
+def rearrangement_note(result, node: Call, kind: str) -> str:
+    """Why the rearrangement is right, in the tutor's terms."""
+    net, leaf = result.network, result.wrt
+    partner = partner_of(net, leaf)
+    names = {getattr(a, "name", None) for a in walk(node) if isinstance(a, Var)}
+    if node.prim == "matmul" and kind.startswith("swap") and partner and partner[1] in names:
+        of, other = partner
+        c = explain(net, of, leaf)
+        shape = net.shapes[of] + net.leaves[leaf]
+        side = "left" if c and c.matrix.startswith(other) else "right"
+        return (f"the last factor ∂{of}/∂{leaf} is not a matrix but a {format_shape(shape)} tensor "
+                f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
+                f"with it puts {other} on the {side}, transposed" + (f": {c.matrix}, {c.shapes}" if c else "") + ".")
+    if kind == "outer":
+        return ("with 1-D vectors there is no row or column to transpose (.T does nothing); the outer product "
+                "that the contraction gives is outer(x, d).")
+    if kind == "elementwise":
+        return "`@` is the matrix product; an activation's derivative multiplies elementwise, with `*`."
+    if kind in ("transpose-right", "transpose-left"):
+        which = node.args[1] if kind == "transpose-right" else node.args[0]
+        nm = code(which)
+        return f"{nm} where {nm}ᵀ belongs: going backwards through a product with {nm} multiplies by its transpose."
+    if kind == "matmul":
+        return "the shapes ask for a matrix product here, not an elementwise one."
+    return ""
+
+
+def partner_of(net, leaf: str) -> tuple[str, str] | None:
+    """(of, name) when the leaf meets a named array in a matmul: z1 = x @ W1 → ("z1", "x")."""
+    for of, expr in net.definitions.items():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim == "matmul":
+                a, b = node.args
+                for mine, other in ((a, b), (b, a)):
+                    if isinstance(mine, Var) and mine.name == leaf and isinstance(other, Var):
+                        return of, other.name
+    return None
+
+
+# -- wrong values and wrong shapes -----------------------------------------------------------
+
+def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
+    """The first false step, then what is wrong with the answer, and a suggestion built on the last good step."""
+    samples = result.samples
+    found: list[Diagnostic] = []
+    first_bad = next((s for s in result.steps if s.value_ok is False or not s.shape_ok), None)
+    if first_bad is not None:
+        line = next(l for l in result.lines if l.name == first_bad.name)
+        values = [d.learner[first_bad.name] for d in samples]
+        named = recognise(result, first_bad.claims, values, samples) if first_bad.shape_ok else None
+        what = f": {named[0]}" if named else ""
+        if result.value_ok and not what:  # the verdict describes this step: the answer is right by compensation
+            if result.verdict == "scaled":
+                what = f": {cause_of(result.factor, result.bindings)}"
+            else:
+                what = {"transposed": ": it is the transpose", "wrong_shape": ": it has the wrong shape"
+                        }.get(result.verdict, "")
+        note = named[1] if named else ""
+        if result.value_ok:
+            note = (note + " " if note else "") + ("The final answer's numbers are right only because a later "
+                                                   "step makes up for this one.")
+        help_text = step_help(result, first_bad.claims, line)
+        found.append(Diagnostic("E214", "error", f"{first_bad.name} is not ∂J/∂{first_bad.claims}" + what,
+                                line.span, origin=result.origin, note=note,
+                                help=Fix(help_text) if help_text else None))
+    finals = [d.final for d in samples]
+    verdict = result.verdict
+    if verdict == "correct" or result.value_ok:
+        return found, ""
+    last = result.lines[-1].span
+    if verdict == "transposed":
+        found.append(Diagnostic(
+            "E211", "error", f"this is the transpose of ∂J/∂{result.wrt}: {format_shape(result.shape)} where "
+            f"{result.wrt} is {format_shape(result.expected_shape)}", last, origin=result.origin,
+            note="a gradient has the parameter's own shape (denominator layout), so W -= lr * dW works"))
+    elif verdict == "scaled":
+        found.append(Diagnostic("E212", "error", scaled_message(result), last, origin=result.origin))
+    elif verdict == "wrong_shape":
+        found.append(wrong_shape(result, samples))
+    else:
+        named = recognise(result, result.wrt, finals, samples)
+        message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
+        if named:
+            message += f": {named[0]}"
+        found.append(Diagnostic("E213", "error", message, last, origin=result.origin,
+                                note=named[1] if named else ""))
+    return found, suggest(result, samples)
+
+
+def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
+    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
+    for mistake in MISTAKES:
+        try:
+            wrong = backward(result.network, rules=mistake.rules).wrt.get(node)
+        except ShapeError:
+            continue
+        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)))
+                                     for value, draw in zip(values, samples)):
+            return mistake.name, mistake.explanation
+    return None
+
+
+def scaled_message(result) -> str:
+    return f"this is {result.factor:.9g} × ∂J/∂{result.wrt}: {cause_of(result.factor, result.bindings)}"
+
+
+def cause_of(c: float, bindings: dict[str, int]) -> str:
+    """The likely reason for a constant factor: a dimension (1/N), a sign, or a 2 from a square."""
+    causes = [(-1, "the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")]
+    for name, value in bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
+        causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
+                   (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),
+                   (-value, f"the sign is flipped and the 1/{name} is missing"),
+                   (-1 / value, f"the sign is flipped and the 1/{name} is applied twice")]
+    causes += [(2, "off by a factor of 2 (a square's derivative 2·u, or a ½ that should cancel it?)"),
+               (0.5, "off by a factor of 1/2 (a square's derivative 2·u, or a ½ that should cancel it?)")]
+    return next((text for value, text in causes if np.isclose(c, value, rtol=1e-9)), f"off by a factor of {c:.9g}")
+
+
+def wrong_shape(result: Evaluation, samples) -> Diagnostic:
+    got, want = result.shape, result.expected_shape
+    message = f"the result is {format_shape(got)}, but ∂J/∂{result.wrt} has {result.wrt}'s shape {format_shape(want)}"
+    note, help_text = "", ""
+    finals = [np.asarray(d.final) for d in samples]
+    truths = [np.asarray(d.truth.get(result.wrt)) for d in samples]
+    extra = unit_axes(got, want)
+    if extra is not None and all(f.size == t.size and close(f.reshape(t.shape), t) for f, t in zip(finals, truths)):
+        axis = str(extra[0]) if len(extra) == 1 else str(extra)
+        note = (f"the numbers are right, but the result has {'an extra axis' if len(extra) == 1 else 'extra axes'} "
+                f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
+                                                 if extra == (0,) else ""))
+        help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
+    else:
+        for axis in range(len(got)):
+            summed = [np.sum(f, axis=axis) for f in finals]
+            if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
+                note = f"the bias was broadcast over axis {axis}, so its gradient is summed over that axis"
+                help_text = f"sum(…, axis={axis})"
+                break
+        else:
+            fix = other_axis(result)
+            if fix:
+                note, help_text = fix
+    return Diagnostic("E210", "error", message, result.lines[-1].span, origin=result.origin, note=note,
+                      help=Fix(help_text) if help_text else None)
+
+
+def unit_axes(got, want) -> tuple[int, ...] | None:
+    """The axes of length 1 whose removal turns `got` into `want`, if that is all that differs."""
+    if len(got) < len(want):
+        return None
+    for extra in itertools.combinations(range(len(got)), len(got) - len(want)):
+        if all(got[i] == ONE for i in extra) and tuple(d for i, d in enumerate(got) if i not in extra) == want:
+            return extra
+    return None
+
+
+def other_axis(result) -> tuple[str, str] | None:
+    """A sum over the wrong axis: try the others on the learner's last line."""
+    line = result.lines[-1]
+    for node in walk(line.expr):
+        if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:
+            axis = node.param("axis")
+            for other in range(len(node.args[0].shape)):
+                if other == axis % len(node.args[0].shape):
+                    continue
+                text = segment(result, node)
+                fixed = text.replace(f"axis={axis}", f"axis={other}")
+                if fixed == text:
+                    continue
+                outcome = attempt(result, edited_source(result, node.span, fixed))
+                if outcome is not None and outcome.verdict == "correct":
+                    return (f"summed over axis {axis}, but the bias was broadcast over axis {other} "
+                            f"(the examples)", f"write `{fixed}`")
+    return None
+
+
+def step_help(result, claims: str, line: Line) -> str:
+    """∂J/∂claims, written from the learner's last correct step before this line if possible."""
+    net = result.network
+    before = {l.name for l in result.lines[: result.lines.index(line)]}
+    earlier = [s for s in result.steps if s.value_ok and s.name in before]
+    for step in reversed(earlier):
+        g = backward(net, seeds={step.claims: Var(step.name, shape=net.shapes[step.claims])}).wrt.get(claims)
+        if g is not None and dominates(net, step.claims, claims):
+            text = code_or_none(g)
+            return f"{line.name} = {text}" if text else ""
+    g = backward(net).wrt.get(claims)
+    text = code_or_none(g) if g is not None else None
+    return f"{line.name} = {text}" if text else ""
+
+
+def dominates(net, upper: str, lower: str) -> bool:
+    """Every path from the loss to `lower` passes through `upper`."""
+    if upper == lower:
+        return True
+    if upper not in net.descendants(lower):
+        return False
+    alive = {lower}  # what depends on `lower` without going through `upper`
+    for name, used in net.reads.items():
+        if name != upper and not alive.isdisjoint(used):
+            alive.add(name)
+    return net.loss not in alive
+
+
+def suggest(result: Evaluation, samples) -> str:
+    """The correct formula in terms of the learner's last correct step, when one exists."""
+    net = result.network
+    good = [s for s in result.steps if s.value_ok]
+    for step in reversed(good):
+        seed = Var(step.name, shape=net.shapes[step.claims])
+        g = backward(net, seeds={step.claims: seed}).wrt.get(result.wrt)
+        if g is None:
+            continue
+        if all(close(np.broadcast_to(Evaluator({**d.values, **d.learner}, result.bindings)(g),
+                                     np.shape(d.truth[result.wrt])), d.truth[result.wrt]) for d in samples):
+            upto = next(i for i, x in enumerate(result.lines) if x.name == step.name)
+            prefix = "".join(f"{l.name} = {segment(result, l.expr)}\n" for l in result.lines[: upto + 1])
+            text = code_or_none(g)
+            return prefix + text if text else ""
+    return ""

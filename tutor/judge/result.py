@@ -1,0 +1,72 @@
+"""What `check` returns: the verdict on a learner's derivation, its steps and its diagnostics.
+
+A `CheckResult` is plain, immutable data. `to_json()` is exactly what `check --json` prints;
+`str()` is the plain-text diagnosis; notebooks and rich consoles draw it through the front.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.diagnostics import Diagnostic, Span
+from ..engine.dims import Shape, shape_json
+from ..engine.ir import Expr
+from ..engine.network import Network
+
+VERDICTS = ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wrong_value", "unusable")
+
+
+@dataclass(frozen=True)
+class Line:
+    name: str | None        # None for a bare final expression
+    expr: Expr              # shapes filled in once checked
+    span: Span
+    claims: str | None      # the network node this line claims the gradient of
+
+
+@dataclass(frozen=True)
+class Step:
+    """A line `dNAME = …` that claims ∂J/∂NAME, judged on its own."""
+
+    name: str
+    claims: str
+    line: int
+    col: int
+    shape: Shape | None
+    shape_ok: bool
+    value_ok: bool | None
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    network: Network
+    wrt: str
+    source: str
+    origin: str
+    bindings: dict[str, int]
+    verdict: str
+    expected_shape: Shape
+    shape: Shape | None
+    shape_ok: bool
+    value_ok: bool | None
+    lines: tuple[Line, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    steps: tuple[Step, ...] = ()
+    suggestion: str = ""
+    factor: float | None = None  # for `scaled`
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_json(self) -> dict:
+        """Exactly what `check --json` prints."""
+        return {"wrt": self.wrt, "verdict": self.verdict,
+                "expected_shape": shape_json(self.expected_shape),
+                "shape": shape_json(self.shape) if self.shape is not None else None,
+                "shape_ok": self.shape_ok, "value_ok": self.value_ok,
+                "diagnostics": [d.to_json() for d in self.diagnostics],
+                "steps": [s.to_json() for s in self.steps],
+                "suggestion": self.suggestion}

@@ -1,0 +1,155 @@
+"""The chain-rule view of one gradient: its factors, and where naive chaining breaks.
+
+For a leaf, the factors are the edges between named nodes that lie on some
+path from the loss to the leaf (each edge once, so branching graphs cost
+linear time and the sum over paths is implicit). Each factor has its
+generalized Jacobian shape, shape(of) + shape(wrt), and its local rule as an
+expression of the incoming gradient `d<of>`: `dh = dz2 @ W2.T`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..engine.dims import ONE, Shape
+from ..engine.grad import local_vjp
+from ..engine.ir import Const, Expr, Var
+from ..engine.network import Network
+
+
+@dataclass(frozen=True)
+class Factor:
+    of: str
+    wrt: str
+    shape: Shape                  # generalized Jacobian: shape(of) + shape(wrt)
+    rule: Expr | None             # d<wrt> contribution, written with the incoming gradient d<of>
+    incoming: str                 # the name of the incoming gradient in `rule` ("dz2"), or "" for the loss
+    fused: str = ""               # names a step merged into this one ("yhat": softmax + cross-entropy)
+    naive: Shape | None = None    # the naive row-times-matrix product's shape after this factor
+
+
+@lru_cache(maxsize=4096)
+def non_unit(shape: Shape) -> tuple:
+    return tuple(d for d in shape if d != ONE)
+
+
+def grad_name(name: str) -> str:
+    return f"d{name}"
+
+
+def on_path(network: Network, leaf: str) -> set[str]:
+    """Definitions that depend on the leaf and that the loss depends on."""
+    return network.descendants(leaf) & needed_by_loss(network)
+
+
+@lru_cache(maxsize=16)
+def needed_by_loss(network: Network) -> frozenset[str]:
+    needed = {network.loss}
+    for name in reversed(network.definitions):
+        if name in needed:
+            needed.update(network.reads[name])
+    return frozenset(needed)
+
+
+@lru_cache(maxsize=16)
+def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
+    """yhat → (consumer, z) where `yhat = softmax(z)` feeds one consumer whose gradient collapses."""
+    out = {}
+    consumers = network.readers
+    for name, expr in network.definitions.items():
+        if getattr(expr, "prim", None) == "softmax" and isinstance(expr.args[0], Var) \
+                and len(consumers[name]) == 1:
+            out[name] = (consumers[name][0], expr.args[0].name)
+    return out
+
+
+def incoming(network: Network, of: str) -> Expr:
+    if of == network.loss:
+        return Const(1)
+    return Var(grad_name(of), shape=network.shapes[of])
+
+
+def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Factor]:
+    """The chain factors for ∂loss/∂leaf, from the loss towards the leaf.
+
+    A factor depends only on its edge, so `cache` (shared across leaves) keeps
+    the whole derivation linear in the size of the network.
+    """
+    cache = {} if cache is None else cache
+    path = on_path(network, leaf)
+    fusable = fused_softmax(network)
+    skipped: set[str] = set()
+    out: list[Factor] = []
+    for of in reversed(network.definitions):
+        if of not in path:
+            continue
+        for wrt in [n for n in network.reads[of] if n in path or n == leaf]:
+            if wrt in fusable and fusable[wrt][0] == of and wrt != leaf:
+                if ("fused", of, wrt) not in cache:
+                    cache["fused", of, wrt] = fused_rule(network, of, wrt)
+                rule = cache["fused", of, wrt]
+                if rule is not None:
+                    z = fusable[wrt][1]
+                    skipped.add(wrt)
+                    out.append(Factor(of, z, network.shapes[of] + network.shapes[z], rule,
+                                      "" if of == network.loss else grad_name(of), fused=wrt))
+                    continue
+            if of in skipped:
+                continue
+            if (of, wrt) not in cache:
+                cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
+            rule = cache[of, wrt]
+            out.append(Factor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
+                              "" if of == network.loss else grad_name(of)))
+    return with_naive_products(network, out)
+
+
+def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
+    """The gradient at softmax's input, straight from `of`, if it collapses (ŷ − y)."""
+    g_soft = local_vjp(network, of, soft, incoming(network, of))
+    if g_soft is None:
+        return None
+    from ..engine.grad import assuming, push
+    grads: dict[str, Expr] = {}
+    with assuming(network) as used:
+        push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads)
+    collapsed = bool(used)
+    z = network.definitions[soft].args[0].name
+    return grads.get(z) if collapsed else None
+
+
+def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
+    """Track the shape a learner gets by multiplying the factors as matrices, row first.
+
+    It stays a 1×n row while every factor is a matrix in disguise (its `of` and
+    `wrt` each have at most one axis longer than 1); the first factor that is
+    a genuine tensor (∂z1/∂W1: 1×H×Dx×H) is where the naive product stops.
+    """
+    out, alive = [], True
+    for f in chain:
+        of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
+        if alive and f.of == network.loss:
+            naive = network.shapes[f.wrt] if len(wrt_axes) > 1 else (ONE,) + wrt_axes  # the gradient itself
+        elif alive and len(of_axes) <= 1 and len(wrt_axes) <= 1:
+            naive = (ONE,) + wrt_axes
+        else:
+            naive, alive = None, False
+        out.append(Factor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
+    return out
+
+
+def first_break(chain: list[Factor]) -> int | None:
+    for i, f in enumerate(chain):
+        if f.naive is None:
+            return i
+    return None
+
+
+def count_paths(network: Network, leaf: str) -> int:
+    """How many loss→leaf paths the factors add up over (1 for a plain chain)."""
+    paths = {leaf: 1}
+    for name, used in network.reads.items():
+        total = sum(paths.get(n, 0) for n in used)
+        if total:
+            paths[name] = total
+    return paths.get(network.loss, 0)

@@ -1,0 +1,108 @@
+"""`derive`: everything shapetutor knows about a network's gradients, as data.
+
+The commands, the walkthrough and the lessons all render this one result.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .chain import Factor, count_paths, factors, first_break, needed_by_loss
+from .contraction import Contraction, explain
+from ..engine.dims import Shape, shape_json
+from ..engine.algebra import mk
+from ..engine.sampling import TooLarge
+from ..engine.grad import backward
+from ..engine.ir import Const, Expr, Var, expanded_size
+from ..engine.network import Network, check_indices
+from ..engine.printer import PRINT_LIMIT, code
+from ..engine.verify import Verification, verify
+from ..engine.vjp import Assumption
+
+
+@dataclass(frozen=True)
+class LeafGradient:
+    leaf: str
+    shape: Shape
+    formula: Expr
+    contraction: Contraction | None
+    printable: bool                # False when writing the formula out would repeat shared parts too often
+    network: Network = field(repr=False, compare=False)
+    edges: dict = field(repr=False, compare=False)  # factor cache shared by every leaf of a derivation
+
+    # The chain is built when asked for: every leaf's chain together grows with depth squared,
+    # so deriving stays linear and only printing every chain pays for its length.
+    @cached_property
+    def chain(self) -> tuple[Factor, ...]:
+        return tuple(factors(self.network, self.leaf, self.edges))
+
+    @cached_property
+    def paths(self) -> int:
+        return count_paths(self.network, self.leaf)
+
+    @property
+    def breaks_at(self) -> int | None:
+        """Index of the first factor a naive chain of matrices cannot handle."""
+        return first_break(list(self.chain))
+
+    @property
+    def formula_code(self) -> str | None:
+        return code(self.formula) if self.printable else None
+
+
+@dataclass(frozen=True)
+class Derivation:
+    network: Network
+    bindings: dict[str, int]
+    gradients: dict[str, LeafGradient]
+    assumptions: tuple[Assumption, ...]
+    verification: Verification | None
+    skipped: str = ""              # why the numeric check was not run, when it could not be
+
+    def to_json(self) -> dict:
+        """Exactly SPEC §5's `derive --json`."""
+        net = self.network
+        return {
+            "loss": net.loss,
+            "dims": dict(self.bindings),
+            "nodes": net.nodes_json(),
+            "gradients": {
+                leaf: {"shape": shape_json(g.shape), "formula": g.formula_code,
+                       "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain]}
+                for leaf, g in self.gradients.items()},
+        }
+
+
+def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None = None,
+           check: bool = True, draws: int = 2) -> Derivation:
+    if wrt is not None:
+        network.require_leaf(wrt)
+    bindings = network.bindings(dims)
+    check_indices(network, bindings)
+    grads = backward(network)
+    cache: dict = {}
+    leaves = [wrt] if wrt else list(network.leaves)
+    out = {}
+    sizes: dict[int, int] = {}  # shared by the formulas' common parts (all kept alive by `grads`)
+    for leaf in leaves:
+        formula = grads.wrt.get(leaf)
+        if formula is None:
+            formula = mk("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
+        reader = last_reader(network, leaf)
+        out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
+                                 explain(network, reader, leaf) if reader else None,
+                                 expanded_size(formula, PRINT_LIMIT, sizes) <= PRINT_LIMIT, network, cache)
+    verification, skipped = None, ""
+    if check:
+        try:
+            verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws)
+        except TooLarge as exc:  # shapes and formulas stay symbolic; only the numbers are given up
+            skipped = exc.message
+    return Derivation(network, bindings, out, grads.assumptions, verification, skipped)
+
+
+def last_reader(network: Network, leaf: str) -> str | None:
+    """The definition closest to the leaf on its way to the loss: where the leaf's last factor comes from."""
+    needed = needed_by_loss(network)
+    readers = [name for name in network.readers[leaf] if name in needed]
+    return readers[-1] if readers else None
