@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .dims import Dim, Shape, product
+from .dims import ONE, Dim, Shape, product
 from .errors import ShapeError
-from .ir import Call, Const, DimRef, Expr
-from .shapes import ELEMENTWISE, infer
+from .ir import Call, Const, DimRef, Expr, Var
+from .shapes import ELEMENTWISE, infer, normalize_axes
+from .views import NAMES, Names, Product, names, product_of, terms_of
 
 Rewrite = Callable[[Call], "Expr | None"]
 FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
@@ -267,5 +268,415 @@ def _shape_or_none(node: Call) -> Shape | None:
         return None
 
 
-REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, absorb_broadcast, sum_of_broadcast, no_op_transpose,
-                                 pull_out_negation, constants_first, constants_outward, common_divisor)
+# -- zeros: what is identically zero drops out -------------------------------------------
+
+def is_zero(e: Expr) -> bool:
+    return is_const(e, 0) or is_call(e, "zeros_like")
+
+
+def zero_like(n: Call) -> Expr:
+    """A zero of n's shape, written after an operand of that shape where there is one."""
+    if n.shape == ():
+        return const(0)
+    same = [a for a in n.args if a.shape == n.shape]
+    for a in same:
+        if is_call(a, "zeros_like"):
+            return a
+    return raw("zeros_like", same[0] if same else n)
+
+
+#: Linear in their first operand: zero in, zero out.
+LINEAR = ("neg", "transpose", "sum", "mean", "reshape", "broadcast_to", "index", "diag")
+
+
+def zeros(n: Call) -> Expr | None:
+    """0 * a, a @ 0, sum(0), -0, 0 / a are zero; a + 0 and a - 0 are a."""
+    p, args = n.prim, n.args
+    if p in ("mul", "matmul", "outer", "einsum") and any(is_zero(a) for a in args):
+        return zero_like(n)
+    if p in LINEAR + ("div",) and is_zero(args[0]):
+        return zero_like(n)
+    if p == "pow" and is_zero(args[0]) and n.param("exponent") > 0:
+        return zero_like(n)
+    if p in ("add", "sub"):
+        a, b = args
+        if is_zero(b) and a.shape == n.shape:
+            return a
+        if is_zero(a) and b.shape == n.shape:
+            return b if p == "add" else mk("neg", b)
+    return None
+
+
+# -- products of powers and sums of terms (see `views`) --------------------------------------
+
+def raw(prim: str, *args: Expr, **params) -> Expr:
+    """A node with its shape and no rewriting: for forms a rule has already made canonical."""
+    node = Call(prim, args, tuple(sorted(params.items())))
+    return Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]))
+
+
+def power(base: Expr, e: float) -> Expr:
+    """base ** e for e > 0, with sqrt for a half."""
+    if e == 1:
+        return base
+    if e == 0.5:
+        return raw("sqrt", base)
+    return raw("pow", base, exponent=const(e).value)
+
+
+def fold_names(p: Product) -> Product:
+    """Write the network's names back where their factors appear: xc / sqrt(var + eps) → xhat."""
+    table = names()
+    if not table.folds:
+        return p
+    powers = dict(p.powers)
+    order = [b for b, _ in p.powers]
+    for var, q in table.folds:
+        k = multiple(powers, q)
+        if not k:
+            continue
+        first = min(order.index(b) for b, _ in q.powers)
+        for b, e in q.powers:
+            powers[b] -= k * e
+        if var not in powers:
+            order.insert(first, var)
+        powers[var] = powers.get(var, 0) + k
+    return Product(p.coeff, tuple((b, powers[b]) for b in order if powers.get(b, 0) != 0))
+
+
+def multiple(powers: dict[Expr, float], q: Product) -> int:
+    """How many times the name whose product is q can be taken out of `powers` (0: not at all)."""
+    if len(q.powers) == 1:
+        (b, qe), = q.powers
+        pe = powers.get(b, 0)
+        k = pe / qe if pe else 0
+        if not k or not float(k).is_integer():
+            return 0
+        fractional = not float(qe).is_integer()
+        # sqrt-like names replace fractional powers only (b ** -1.5 → inv ** 3, not var + eps → std ** 2)
+        if fractional and float(pe).is_integer():
+            return 0
+        return int(k) if k > 0 or fractional else 0
+    ratios = []
+    for b, qe in q.powers:
+        pe = powers.get(b, 0)
+        if pe == 0 or (pe > 0) != (qe > 0):
+            return 0
+        ratios.append(pe / qe)
+    k = int(min(ratios))
+    return k if k >= 1 else 0
+
+
+def build_product(p: Product) -> Expr:
+    """coeff · numerators / denominators, in order of first appearance, names folded back."""
+    p = fold_names(p)
+    ups = [power(b, e) for b, e in p.powers if e > 0]
+    downs = [power(b, -e) for b, e in p.powers if e < 0]
+    c = abs(p.coeff)
+    out: Expr | None = const(c) if c != 1 or not ups else None
+    for u in ups:
+        out = u if out is None else raw("mul", out, u)
+    for d in downs:
+        out = raw("div", out, d)
+    return raw("neg", out) if p.coeff < 0 else out
+
+
+def collect_factors(n: Call) -> Expr | None:
+    """Factors collected: `2 * (0.5 / B) * err` → `err / B`, `sqrt(v) ** 2` → `v`, `x * y / x` → `y`."""
+    if n.prim not in ("mul", "div", "pow", "sqrt"):
+        return None
+    p = product_of(n)
+    if p.coeff == 0:
+        return zero_like(n)
+    out = build_product(p)
+    if out == n or out.shape != n.shape:
+        return None
+    return out
+
+
+def common_factor(products: list[Product]) -> Product | None:
+    """What every term has: powers of the same sign (the smaller), and an equal coefficient."""
+    first = products[0]
+    powers = []
+    for b, e in first.powers:
+        es = [p.exponent(b) for p in products]
+        if all(x != 0 and (x > 0) == (e > 0) for x in es):
+            powers.append((b, min(es, key=abs)))
+    magnitudes = {abs(p.coeff) for p in products}
+    coeff = magnitudes.pop() if len(magnitudes) == 1 else 1.0
+    if all(p.coeff < 0 for p in products):
+        coeff = -coeff
+    if not powers and coeff == 1:
+        return None
+    return Product(coeff, tuple(powers))
+
+
+def build_sum(products: list[Product], like: Call) -> Expr:
+    """t1 + t2 - t3 …, a positive term first; a common factor written once, outside."""
+    if not products:
+        return zero_like(like)
+    common = common_factor(products) if len(products) > 1 else None
+    if common is not None:
+        inverse = common.power(-1)
+        inner = build_sum([p.times(inverse) for p in products], like)
+        return build_product(common.times(Product(1.0, ((inner, 1.0),))))
+    positive = [i for i, p in enumerate(products) if p.coeff > 0]
+    if positive:
+        products = [products[positive[0]]] + products[:positive[0]] + products[positive[0] + 1:]
+    out = build_product(products[0])
+    for p in products[1:]:
+        term = build_product(Product(abs(p.coeff), p.powers))
+        out = raw("add" if p.coeff > 0 else "sub", out, term)
+    return out
+
+
+def collect_terms(n: Call) -> Expr | None:
+    """Like terms collected, zero terms dropped, a common factor taken out:
+    `0.5 * x + 0.5 * x` → `x`; `a * f - b * f` → `(a - b) * f`; `-Y / N + P / N` → `(P - Y) / N`."""
+    if n.prim not in ("add", "sub"):
+        return None
+    out: list[Product] = []
+    where: dict[frozenset, int] = {}
+    changed = False
+    for t in terms_of(n):
+        p = product_of(t)
+        if is_zero(t) or p.coeff == 0:
+            changed = True
+            continue
+        key = p.core()
+        if key in where:
+            i = where[key]
+            out[i] = Product(out[i].coeff + p.coeff, out[i].powers)
+            changed = True
+        else:
+            where[key] = len(out)
+            out.append(p)
+    kept = [p for p in out if p.coeff != 0]
+    changed = changed or len(kept) != len(out)
+    if not changed and (len(kept) < 2 or common_factor(kept) is None):
+        return None
+    result = build_sum(kept, n)
+    return result if result.shape == n.shape and result != n else None
+
+
+# -- reductions ------------------------------------------------------------------------------
+
+def reduced_axes(n: Call) -> tuple[int, ...]:
+    return normalize_axes(n, n.args[0].shape, n.param("axis"))
+
+
+def same_value(a: Expr, b: Expr) -> bool:
+    table = names()
+    return a == b or table.resolve(a) == table.resolve(b)
+
+
+def is_mean_of(m: Expr, a: Expr, axes: tuple[int, ...]) -> bool:
+    """m is the mean of a over `axes`, broadcasting back along them (mean(a, axis) or sum(a, axis) / n)."""
+    table = names()
+    m = table.resolve(m)
+    rank = len(a.shape)
+    leading = axes == tuple(range(len(axes)))
+    if is_call(m, "mean"):
+        return (same_value(m.args[0], a) and reduced_axes(m) == axes
+                and (leading or m.param("keepdims", False)))
+    p = product_of(m, expand=False)
+    arrays = [(b, e) for b, e in p.powers if b.shape != ()]
+    if len(arrays) != 1 or arrays[0][1] != 1:
+        return False
+    total = table.resolve(arrays[0][0])
+    if not (is_call(total, "sum") and same_value(total.args[0], a) and len(a.shape) == rank
+            and reduced_axes(total) == axes and (leading or total.param("keepdims", False))):
+        return False
+    count = product(a.shape[i] for i in axes)
+    symbols: dict[str, float] = {}
+    for b, e in p.powers:
+        if b.shape == () and not isinstance(b, DimRef):
+            return False
+        if isinstance(b, DimRef):
+            symbols[b.name] = symbols.get(b.name, 0) + e
+    wanted: dict[str, float] = {}
+    for s in count.symbols:
+        wanted[s] = wanted.get(s, 0) - 1
+    return symbols == wanted and abs(p.coeff * count.coeff - 1) < 1e-12
+
+
+def is_centred(v: Expr, axes: tuple[int, ...]) -> bool:
+    """v sums to zero along `axes`: X - mean(X, axes), or such a difference times what is constant along them."""
+    r = names().resolve(v)
+    if is_call(r, "sub") and r.args[0].shape == v.shape and is_mean_of(r.args[1], r.args[0], axes):
+        return True
+    p = product_of(r)
+    varying = [(b, e) for b, e in p.powers if not constant_along(b, v.shape, axes)]
+    return (len(varying) == 1 and varying[0][1] == 1 and varying[0][0] != r and varying[0][0].shape == v.shape
+            and is_centred(varying[0][0], axes))
+
+
+def centred_sum(n: Call) -> Expr | None:
+    """sum(X - mean(X, axis), axis) is 0: a centred variable sums to zero along the axes it was centred on."""
+    if n.prim in ("sum", "mean") and is_centred(n.args[0], reduced_axes(n)):
+        return zero_like(n)
+    return None
+
+
+def sum_zero_terms(n: Call) -> Expr | None:
+    """sum(a + b, axis) where sum(b, axis) is 0: sum(a, axis)."""
+    if n.prim not in ("sum", "mean") or not is_call(n.args[0], "add", "sub"):
+        return None
+    params = dict(n.params)
+    terms = terms_of(n.args[0])
+    kept = [t for t in terms if t.shape != n.args[0].shape or not is_zero(mk(n.prim, t, **params))]
+    if len(kept) == len(terms):
+        return None
+    if not kept:
+        return zero_like(n)
+    inner = kept[0]
+    for t in kept[1:]:
+        inner = mk("add", inner, t)
+    return mk(n.prim, inner, **params) if inner.shape == n.args[0].shape else None
+
+
+def constant_along(e: Expr, shape: Shape, axes: tuple[int, ...]) -> bool:
+    """e (broadcast into `shape`) does not vary along `axes`."""
+    offset = len(shape) - len(e.shape)
+    return offset >= 0 and all(i < offset or e.shape[i - offset] == ONE for i in axes)
+
+
+def pull_out_of_sum(n: Call) -> Expr | None:
+    """Factors that do not vary along the summed axes leave the sum: sum(gamma * G, axis=0) → gamma * sum(G, axis=0)."""
+    if n.prim not in ("sum", "mean") or not is_call(n.args[0], "mul", "div", "neg"):
+        return None
+    x = n.args[0]
+    axes = reduced_axes(n)
+    p = fold_names(product_of(x))  # a name stays whole: sum(G * xhat), not sum(G * xc) / sqrt(var + eps)
+    outside = [(b, e) for b, e in p.powers if constant_along(b, x.shape, axes)]
+    inside = [(b, e) for b, e in p.powers if not constant_along(b, x.shape, axes)]
+    if not inside or (not outside and p.coeff == 1):
+        return None
+    body = build_product(Product(1.0, tuple(inside)))
+    if len(body.shape) != len(x.shape) or any(body.shape[i] != x.shape[i] for i in axes):
+        return None
+    out = mk("mul", build_product(Product(p.coeff, tuple(outside))), mk(n.prim, body, **dict(n.params)))
+    return out if out.shape == n.shape else None
+
+
+def sums_in_products(n: Call) -> Expr | None:
+    """In a product, what does not vary along a sum's axes stands outside the sum, except where a name
+    forms inside it: bnvar_inv * sum(G * bngain * bndiff, axis=0) → bngain * sum(G * bnraw, axis=0)."""
+    if n.prim not in ("mul", "div"):
+        return None
+    p = product_of(n)
+    for i, (s, e) in enumerate(p.powers):
+        if e != 1 or not is_call(s, "sum", "mean"):
+            continue
+        body, axes = s.args[0], reduced_axes(s)
+        movable = [(b, x) for j, (b, x) in enumerate(p.powers)
+                   if j != i and constant_along(b, body.shape, axes) and _fits(b, body)]
+        inside = fold_names(product_of(body))
+        if movable and names().folds:
+            trial = fold_names(product_of(body).times(Product(1.0, tuple(movable))))
+            if named_count(trial, body.shape, axes) > named_count(inside, body.shape, axes):
+                inside = trial
+            else:
+                movable = []
+        else:
+            movable = []
+        stay = tuple((b, x) for b, x in inside.powers if not constant_along(b, body.shape, axes))
+        leave = Product(inside.coeff, tuple((b, x) for b, x in inside.powers if constant_along(b, body.shape, axes)))
+        if not movable and not leave.powers and leave.coeff == 1:
+            continue
+        kept = build_product(Product(1.0, stay)) if stay else None
+        if kept is None or len(kept.shape) != len(body.shape) or any(kept.shape[a] != body.shape[a] for a in axes):
+            continue
+        moved = {b for b, _ in movable}
+        rest = Product(p.coeff, tuple((b, x) for j, (b, x) in enumerate(p.powers) if j != i and b not in moved))
+        out = build_product(rest.times(leave).times(Product(1.0, ((mk(s.prim, kept, **dict(s.params)), 1.0),))))
+        if out.shape == n.shape and out != n:
+            return out
+    return None
+
+
+def _fits(b: Expr, body: Expr) -> bool:
+    """b broadcasts into body without growing it."""
+    return _shape_or_none(Call("mul", (body, b))) == body.shape
+
+
+def named_count(p: Product, shape: Shape, axes: tuple[int, ...]) -> float:
+    """How many of the network's names a sum's body uses that must stay inside it (they vary along its axes)."""
+    named_vars = {v for v, _ in names().folds}
+    return sum(abs(e) for b, e in p.powers if b in named_vars and not constant_along(b, shape, axes))
+
+
+def leading_keepdims(n: Call) -> Expr | None:
+    """In `G - sum(G, axis=0, keepdims=True)` the kept leading axis is not needed: broadcasting restores it."""
+    if n.prim not in ELEMENTWISE:
+        return None
+    args = list(n.args)
+    for i, a in enumerate(args):
+        if is_call(a, "sum", "mean") and a.param("keepdims", False):
+            axes = reduced_axes(a)
+            if axes and axes == tuple(range(len(axes))):
+                args[i] = mk(a.prim, a.args[0], axis=a.param("axis"))
+                if _shape_or_none(Call(n.prim, tuple(args), n.params)) == n.shape:
+                    return mk(n.prim, *args, **dict(n.params))
+                args[i] = a
+    return None
+
+
+# -- comparisons and the network's own names -------------------------------------------------
+
+FLIPPED = {"gt": "lt", "lt": "gt", "ge": "le", "le": "ge"}
+
+
+def constant_on_the_right(n: Call) -> Expr | None:
+    """`0 < z` → `z > 0`, as a mask is written."""
+    if n.prim in FLIPPED and isinstance(n.args[0], Const) and not isinstance(n.args[1], Const):
+        return mk(FLIPPED[n.prim], n.args[1], n.args[0])
+    return None
+
+
+def named(n: Call) -> Expr | None:
+    """A sub-expression that a network defines is written with the network's name for it."""
+    name = names().by_value.get(n)
+    return names().vars[name] if name is not None else None
+
+
+REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, zeros, absorb_broadcast, sum_of_broadcast,
+                                 no_op_transpose, constant_on_the_right, pull_out_negation, constants_first,
+                                 constants_outward, common_divisor, centred_sum, sum_zero_terms, pull_out_of_sum,
+                                 sums_in_products, collect_factors, collect_terms, leading_keepdims, named)
+
+
+# -- the network's names, for the rules above --------------------------------------------------
+
+def names_of(definitions: dict[str, Expr], shapes: dict[str, Shape]) -> Names:
+    """The table the rules read a network's names from; each definition simplified with the names before it."""
+    table = Names()
+    token = NAMES.set(table)
+    try:
+        for name, expr in definitions.items():
+            var = Var(name, shape=shapes[name])
+            table.vars[name] = var
+            value = rebuild(expr)
+            table.values[name] = value
+            if isinstance(value, (Var, Const, DimRef)):
+                continue
+            p = product_of(value)
+            if p.coeff == 1 and (len(p.powers) > 1 or (len(p.powers) == 1 and p.powers[0][1] != 1)):
+                table.products[name] = p
+            table.by_value.setdefault(value, name)
+        table.folds = sorted(((table.vars[k], p) for k, p in table.products.items()),
+                             key=lambda vp: -len(vp[1].powers))
+    finally:
+        NAMES.reset(token)
+    return table
+
+
+def rebuild(expr: Expr, memo: dict[int, Expr] | None = None) -> Expr:
+    """The same expression built again through `mk`, so that every rule has seen it."""
+    memo = {} if memo is None else memo
+    if not isinstance(expr, Call):
+        return expr
+    key = id(expr)
+    if key not in memo:
+        memo[key] = mk(expr.prim, *(rebuild(a, memo) for a in expr.args), **dict(expr.params))
+    return memo[key]

@@ -9,10 +9,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .algebra import mk
+from functools import lru_cache
+
+from .algebra import mk, names_of
 from .ir import Call, Const, Expr, Var, deep_recursion, names_in
 from .network import Network
 from .targets import find_targets
+from .views import NAMES, Names
 from .vjp import TARGETS, USED, Assumption, unbroadcast, vjp_rules
 
 
@@ -48,11 +51,20 @@ def assuming(network: Network):
     """The network's labels for the softmax rules, and a list collecting the assumptions used."""
     used: list[Assumption] = []
     token_t, token_u = TARGETS.set(find_targets(network)), USED.set(used)
+    token_n = NAMES.set(network_names(network))
     try:
         yield used
     finally:
+        NAMES.reset(token_n)
         TARGETS.reset(token_t)
         USED.reset(token_u)
+
+
+@lru_cache(maxsize=16)
+def network_names(network: Network) -> Names:
+    """The network's definitions as the rules read them, so formulas can use the network's own names."""
+    with deep_recursion():
+        return names_of(network.definitions, network.shapes)
 
 
 def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None) -> None:

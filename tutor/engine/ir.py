@@ -47,7 +47,7 @@ class DimRef(Expr):
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Call(Expr):
     prim: str
     args: tuple[Expr, ...]
@@ -61,6 +61,23 @@ class Call(Expr):
             if key == name:
                 return value
         return default
+
+    # Hashed once and compared by hash first: formulas are looked up by structure (a network's own
+    # names), and a deep tree would otherwise be walked again on every lookup.
+    def __hash__(self) -> int:
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.prim, self.args, self.params))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Call):
+            return NotImplemented
+        return (hash(self) == hash(other) and self.prim == other.prim and self.params == other.params
+                and self.args == other.args)
 
 
 def names_in(expr: Expr) -> set[str]:

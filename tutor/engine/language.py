@@ -54,6 +54,7 @@ FUNCTIONS.update({
     "reshape": Function("reshape", 1, ("shape",), required=("shape",), rest="shape"),
     "onehot": Function("onehot", 0, ("i", "n"), required=("i", "n")),
     "eye": Function("eye", 0, ("n", "m"), required=("n",)),
+    "zeros_like": Function("zeros_like", 1),
 })
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}

@@ -68,6 +68,7 @@ defimpl("reshape", lambda a, shape: np.reshape(a, shape))
 defimpl("einsum", lambda *operands, spec: np.einsum(spec, *operands))
 defimpl("onehot", lambda i, n: np.eye(n)[i])
 defimpl("eye", lambda n, m=None: np.eye(n, m))
+defimpl("zeros_like", np.zeros_like)
 defimpl("broadcast_to", lambda g, like: np.broadcast_to(g, np.shape(like)))
 
 # Parameters that hold dimensions are given to the implementations as numbers.

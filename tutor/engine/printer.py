@@ -74,7 +74,13 @@ class Printer:
         return {"sub": "−", "ge": "≥", "le": "≤"}.get(expr.prim, BINARY[expr.prim][0])
 
     def p_neg(self, expr: Call) -> tuple[str, int]:
-        return ("−" if self.math else "-") + self.wrap(expr.args[0], UNARY), UNARY
+        minus = "−" if self.math else "-"
+        arg = expr.args[0]
+        if isinstance(arg, Call) and arg.prim in ("mul", "div", "matmul"):
+            # -(err / N) reads -err / N: the sign goes on the leftmost factor, which it commutes with
+            text, prec = self.binary(arg)
+            return minus + text, prec
+        return minus + self.wrap(arg, UNARY), UNARY
 
     def p_pow(self, expr: Call) -> tuple[str, int]:
         exponent = expr.param("exponent")

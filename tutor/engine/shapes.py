@@ -64,7 +64,7 @@ def same_shape(node: Call, a: Shape) -> Shape:
     return a
 
 
-for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow"):
+for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow", "zeros_like"):
     shape_rules[_prim] = same_shape
 
 

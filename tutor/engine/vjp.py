@@ -12,12 +12,13 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from .algebra import const, dim_expr, is_call, is_scalar, mk
+from .algebra import build_product, const, dim_expr, is_call, is_scalar, is_zero, mk
 from .dims import ONE, Shape, product
 from .errors import TutorError
 from .ir import Expr, Var
 from .language import MAX_EINSUM_OPERANDS
 from .shapes import normalize_axes
+from .views import Product, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -72,33 +73,27 @@ def sigmoid_vjp(g, ans, a):
 
 
 def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
-    """c·(t − s) when g = c·t/s + c·(t − 1)/(1 − s): the gradient of −[t log s + (1 − t) log(1 − s)]
-    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale."""
-    if is_call(g, "neg"):
-        inner = binary_cross_entropy(g.args[0], s)
-        return None if inner is None else -inner
-    if not is_call(g, "add"):
-        return None
-    one_minus = mk("sub", const(1), s)
-    for first, second in (g.args, g.args[::-1]):
-        k1, k2 = over(first, s), over(second, one_minus)
-        if k1 is None or k2 is None:
+    """c·(t − s) when g = c·(t/s + (t − 1)/(1 − s)): the gradient of −[t log s + (1 − t) log(1 − s)]
+    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale c."""
+    p = product_of(g)
+    for i, (base, e) in enumerate(p.powers):
+        if e != 1 or not is_call(base, "add", "sub"):
             continue
-        (core1, scale1), (core2, scale2) = scalar_part(k1), scalar_part(k2)
-        if scale1 == scale2 and core2 == mk("sub", core1, const(1)):
-            return scale1 * (core1 - s)
+        terms = terms_of(base)
+        if len(terms) != 2:
+            continue
+        one_minus = mk("sub", const(1), s)
+        for first, second in (terms, terms[::-1]):
+            t, u = over(first, s), over(second, one_minus)
+            if t is not None and u is not None and equal(u, t - 1):
+                scale = build_product(Product(p.coeff, p.powers[:i] + p.powers[i + 1:]))
+                return scale * (t - s)
     return None
 
 
-def scalar_part(e: Expr) -> tuple[Expr, Expr]:
-    """(core, scale) with e == scale * core, peeling scalar factors and divisors off the outside."""
-    if is_call(e, "div") and is_scalar(e.args[1]) and not is_scalar(e.args[0]):
-        core, scale = scalar_part(e.args[0])
-        return core, scale / e.args[1]
-    if is_call(e, "mul") and is_scalar(e.args[0]) and not is_scalar(e.args[1]):
-        core, scale = scalar_part(e.args[1])
-        return core, e.args[0] * scale
-    return e, const(1)
+def equal(a: Expr, b: Expr) -> bool:
+    """a and b are the same once the algebra has collected their terms."""
+    return a == b or is_zero(mk("sub", a, b))
 
 
 defvjp("sigmoid", sigmoid_vjp)
@@ -195,20 +190,14 @@ defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / c
 # -- softmax and cross-entropy -----------------------------------------------------
 def over(g: Expr, denominator: Expr) -> Expr | None:
     """K such that g == K / denominator (the form a cross-entropy gradient takes), or None."""
-    if is_call(g, "div") and g.args[1] == denominator:
-        return g.args[0]
-    if is_call(g, "neg"):
-        k = over(g.args[0], denominator)
-        return None if k is None else -k
-    if is_call(g, "mul"):
-        a, b = g.args
-        k = over(b, denominator)
-        if k is not None:
-            return a * k
-        k = over(a, denominator)
-        if k is not None:
-            return k * b
-    return None
+    p, d = product_of(g), product_of(denominator)
+    if d.coeff != 1 or not d.powers:
+        return None
+    for base, e in d.powers:
+        have = p.exponent(base)
+        if have == 0 or (have < 0) != (e > 0) or abs(have) < abs(e):
+            return None
+    return build_product(p.times(d))  # may be smaller than g: a label broadcast along a batch
 
 
 def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
@@ -264,6 +253,7 @@ defvjp("softmax", softmax_vjp)
 defvjp("log_softmax", log_softmax_vjp)
 defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
 defvjp("onehot")
+defvjp("zeros_like", None)
 defvjp("eye")
 defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
 

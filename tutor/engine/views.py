@@ -1,0 +1,126 @@
+"""Two views of an expression that the algebra's rules reason in, and the network's names behind them.
+
+* A **product of powers**: `2 * G * gamma / sqrt(var + eps)` is 2 · G¹ · gamma¹ · (var + eps)^-½.
+  Elementwise `*` and `/` commute and associate whatever the operands' shapes (broadcasting is
+  symmetric), so factors can be collected, cancelled and reordered freely.
+* A **sum of terms**: `a - 2 * b + c` is [a, -(2 * b), c].
+
+Both look through the names a network defines as products (`xhat = xc / sqrt(var + eps)` is
+xc¹ · (var + eps)^-½), so that `sqrt(var + eps) ** 2` cancels against `xhat`'s divisor and the
+name can be written back where its factors appear again.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from .ir import Call, Const, Expr, Var
+
+
+@dataclass(frozen=True)
+class Product:
+    """coeff · Π base^exponent; bases distinct, in order of first appearance, no exponent 0."""
+
+    coeff: float = 1.0
+    powers: tuple[tuple[Expr, float], ...] = ()
+
+    def times(self, other: Product) -> Product:
+        powers = dict(self.powers)
+        for base, e in other.powers:
+            powers[base] = powers.get(base, 0) + e
+        return Product(self.coeff * other.coeff, tuple((b, e) for b, e in powers.items() if e != 0))
+
+    def power(self, k: float) -> Product:
+        return Product(self.coeff ** k, tuple((b, e * k) for b, e in self.powers))
+
+    def core(self) -> frozenset:
+        """What two like terms share: their powers, whatever their coefficients and order."""
+        return frozenset(self.powers)
+
+    def exponent(self, base: Expr) -> float:
+        for b, e in self.powers:
+            if b == base:
+                return e
+        return 0.0
+
+
+@dataclass
+class Names:
+    """What a network's definitions say, for rules that write its names back into formulas."""
+
+    vars: dict[str, Var] = field(default_factory=dict)           # name → the name as an expression
+    values: dict[str, Expr] = field(default_factory=dict)        # name → its definition, simplified
+    products: dict[str, Product] = field(default_factory=dict)   # names defined as a product (xhat, probs, inv)
+    by_value: dict[Expr, str] = field(default_factory=dict)      # a definition → its (first) name
+    folds: list[tuple[Var, Product]] = field(default_factory=list)  # products, the largest first
+
+    def resolve(self, e: Expr) -> Expr:
+        """A name's definition (through aliases), or the expression itself."""
+        seen = 0
+        while isinstance(e, Var) and e.name in self.values and seen < 64:
+            e, seen = self.values[e.name], seen + 1
+        return e
+
+
+#: The names of the network whose gradients are being built (None outside a derivation).
+NAMES: ContextVar[Names | None] = ContextVar("NAMES", default=None)
+
+
+def names() -> Names:
+    return NAMES.get() or EMPTY
+
+
+EMPTY = Names()
+
+
+def is_integer(x: float) -> bool:
+    return float(x).is_integer()
+
+
+def product_of(e: Expr, expand: bool = True) -> Product:
+    """The product-of-powers view of e (a single factor when e is not a product)."""
+    if isinstance(e, Const) and e.shape == ():
+        return Product(float(e.value))
+    if isinstance(e, Call):
+        if e.prim == "mul":
+            return product_of(e.args[0], expand).times(product_of(e.args[1], expand))
+        if e.prim == "div":
+            return product_of(e.args[0], expand).times(product_of(e.args[1], expand).power(-1))
+        if e.prim == "neg":
+            inner = product_of(e.args[0], expand)
+            return Product(-inner.coeff, inner.powers)
+        if e.prim in ("pow", "sqrt"):
+            k = e.param("exponent") if e.prim == "pow" else 0.5
+            inner = product_of(e.args[0], expand)
+            if is_integer(k) and (inner.coeff != 0 or k > 0):
+                return inner.power(k)
+            single = inner.coeff == 1 and len(inner.powers) == 1 and inner.powers[0][1] == 1
+            if single:  # (x)^k of one base: fine for any k
+                return Product(1.0, ((inner.powers[0][0], k),))
+            if inner.coeff > 0 and all(ex == 1 for _, ex in inner.powers) and len(inner.powers) == 1:
+                return Product(inner.coeff ** k, ((inner.powers[0][0], k),))
+            return Product(1.0, ((e.args[0], k),))
+    if expand and isinstance(e, Var):
+        found = names().products.get(e.name)
+        if found is not None:
+            return found
+    return Product(1.0, ((e, 1.0),))
+
+
+def terms_of(e: Expr) -> list[Expr]:
+    """The terms of a sum, signs carried by `neg`: `a - b + c` → [a, -b, c] (as expressions)."""
+    out: list[tuple[bool, Expr]] = []
+    stack = [(False, e)]
+    while stack:
+        negated, node = stack.pop()
+        if isinstance(node, Call) and node.prim == "add":
+            stack.append((negated, node.args[1]))
+            stack.append((negated, node.args[0]))
+        elif isinstance(node, Call) and node.prim == "sub":
+            stack.append((not negated, node.args[1]))
+            stack.append((negated, node.args[0]))
+        elif isinstance(node, Call) and node.prim == "neg":
+            stack.append((not negated, node.args[0]))
+        else:
+            out.append((negated, node))
+    return [Call("neg", (t,), shape=t.shape) if negated else t for negated, t in out]
