@@ -202,7 +202,7 @@ def common_divisor(n: Call) -> Expr | None:
     if n.prim in ("sum", "transpose") and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
         inner, divisor = n.args[0].args
         return mk("div", mk(n.prim, inner, **dict(n.params)), divisor)
-    if n.prim in ("mul", "matmul") and not any(isinstance(a, Const) for a in n.args):
+    if n.prim in ("mul", "matmul", "outer") and not any(isinstance(a, Const) for a in n.args):
         # A division by a scalar floats outward, so `/ N` appears once, at the end.
         a, b = n.args
         if is_call(a, "div") and is_scalar(a.args[1]) and not is_const(a.args[0], 1):
@@ -214,9 +214,34 @@ def common_divisor(n: Call) -> Expr | None:
 
 def sum_of_broadcast(n: Call) -> Expr | None:
     """sum(c repeated over A) over every axis is c times A's size: `N * M`, not a sum of ones."""
-    if n.prim == "sum" and n.param("axis") is None and is_call(n.args[0], "broadcast_to") \
-            and is_scalar(n.args[0].args[0]):
-        return mk("mul", n.args[0].args[0], dim_expr(product(n.args[0].shape)))
+    if n.prim in ("sum", "mean") and n.param("axis") is None and is_call(n.args[0], "reshape", "transpose"):
+        return mk(n.prim, n.args[0].args[0])  # a sum of everything ignores the layout
+    if n.prim in ("sum", "mean") and is_call(n.args[0], "broadcast_to") and is_scalar(n.args[0].args[0]):
+        c = n.args[0].args[0]
+        if n.prim == "sum":
+            c = mk("mul", c, dim_expr(product(n.args[0].shape[i] for i in reduced_axes(n))))
+        return c if n.shape == () else mk("broadcast_to", c, shape=n.shape)
+    return None
+
+
+def broadcast_outward(n: Call) -> Expr | None:
+    """A broadcast leaves linear operations, so that an elementwise operation can absorb it:
+    -bcast(g) → bcast(-g); bcast(g).T → bcast(g as a column); bcast(c) @ v → bcast(c * sum(v, axis=0))."""
+    if n.prim == "neg" and is_call(n.args[0], "broadcast_to"):
+        return mk("broadcast_to", mk("neg", n.args[0].args[0]), shape=n.shape)
+    if n.prim == "transpose" and is_call(n.args[0], "broadcast_to"):
+        g, shape = n.args[0].args[0], n.args[0].shape
+        if len(g.shape) < len(shape):
+            g = mk("reshape", g, shape=(ONE,) * (len(shape) - len(g.shape)) + g.shape)
+        return mk("broadcast_to", mk("transpose", g), shape=n.shape)
+    if n.prim == "matmul":
+        a, b = n.args
+        if is_call(a, "broadcast_to") and is_scalar(a.args[0]) and len(a.shape) == 2:
+            total = mk("sum", b) if len(b.shape) == 1 else mk("sum", b, axis=0)
+            return mk("broadcast_to", mk("mul", a.args[0], total), shape=n.shape)
+        if is_call(b, "broadcast_to") and is_scalar(b.args[0]) and len(b.shape) == 2:
+            total = mk("sum", a) if len(a.shape) == 1 else mk("sum", a, axis=-1, keepdims=True)
+            return mk("broadcast_to", mk("mul", b.args[0], total), shape=n.shape)
     return None
 
 
@@ -241,9 +266,9 @@ def absorb_broadcast(n: Call) -> Expr | None:
         a, b = n.args
         # A scalar combined with a broadcast stays inside it: bcast(c) * 2 → bcast(2 * c).
         if is_call(a, "broadcast_to") and is_scalar(b):
-            return mk("broadcast_to", mk(n.prim, a.args[0], b), a.args[1])
+            return mk("broadcast_to", mk(n.prim, a.args[0], b), shape=a.shape)
         if is_call(b, "broadcast_to") and is_scalar(a):
-            return mk("broadcast_to", mk(n.prim, a, b.args[0]), b.args[1])
+            return mk("broadcast_to", mk(n.prim, a, b.args[0]), shape=b.shape)
         for x, y in ((a, b), (b, a)):
             # bcast(c, like) * v where v only lacks like's leading unit axes: c * v, as a row.
             if (is_call(x, "broadcast_to") and is_scalar(x.args[0]) and n.prim == "mul"
@@ -452,7 +477,8 @@ def collect_terms(n: Call) -> Expr | None:
             where[key] = len(out)
             out.append(p)
     kept = [p for p in out if p.coeff != 0]
-    changed = changed or len(kept) != len(out)
+    nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
+    changed = changed or nested or len(kept) != len(out)
     if not changed and (len(kept) < 2 or common_factor(kept) is None):
         return None
     result = build_sum(kept, n)
@@ -622,6 +648,51 @@ def leading_keepdims(n: Call) -> Expr | None:
     return None
 
 
+# -- reshapes and axes ---------------------------------------------------------------------------
+
+def reshape_through(n: Call) -> Expr | None:
+    """A reshape that only adds or drops unit axes goes inside a product (scalars stay out), turns a sum into
+    its keepdims form, and carries a broadcast scalar along: reshape(1 / N / sum(P * Y, axis=1), (N, 1))
+    → 1 / N / sum(P * Y, axis=1, keepdims=True)."""
+    if n.prim != "reshape":
+        return None
+    (a,) = n.args
+    shape = n.param("shape")
+    if is_call(a, "broadcast_to") and is_scalar(a.args[0]):
+        return mk("broadcast_to", a.args[0], shape=shape)
+    if is_call(a, "sum", "mean") and not a.param("keepdims", False):
+        x = a.args[0]
+        axes = reduced_axes(a)
+        if tuple(ONE if i in axes else d for i, d in enumerate(x.shape)) == shape:
+            # sum(AL - Y) of a (1, m) row, kept (1, 1): the sum along m, as a teacher writes it
+            wanted = tuple(i for i in axes if x.shape[i] != ONE) or axes
+            return mk(a.prim, x, axis=wanted[0] if len(wanted) == 1 else wanted, keepdims=True)
+    if is_call(a, "mul", "div", "neg"):
+        p = product_of(a, expand=False)
+        # the factors that carry a's shape (for a scalar, the one that is not a dimension or a number)
+        carriers = [b for b, _ in p.powers if b.shape == a.shape and (a.shape or not isinstance(b, DimRef))]
+        if all(b.shape in ((), a.shape) for b, _ in p.powers) and (carriers if a.shape else len(carriers) == 1):
+            moved = tuple((mk("reshape", b, shape=shape) if b in carriers else b, e) for b, e in p.powers)
+            return build_product(Product(p.coeff, moved))
+    return None
+
+
+def canonical_axis(n: Call) -> Expr | None:
+    """softmax(S, axis=1) of a matrix is softmax(S): one spelling per axis, so the network's names match."""
+    if n.prim in ("softmax", "log_softmax"):
+        axis = n.param("axis", -1)
+        rank = len(n.shape)
+        want = -1 if axis % rank == rank - 1 else axis % rank
+        if want != axis:
+            return mk(n.prim, n.args[0], axis=want)
+    if n.prim in ("sum", "mean") and n.param("axis") is not None:
+        axes = reduced_axes(n)
+        want = axes[0] if len(axes) == 1 else axes
+        if want != n.param("axis"):
+            return mk(n.prim, n.args[0], axis=want, keepdims=n.param("keepdims", False))
+    return None
+
+
 # -- comparisons and the network's own names -------------------------------------------------
 
 FLIPPED = {"gt": "lt", "lt": "gt", "ge": "le", "le": "ge"}
@@ -640,8 +711,8 @@ def named(n: Call) -> Expr | None:
     return names().vars[name] if name is not None else None
 
 
-REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, zeros, absorb_broadcast, sum_of_broadcast,
-                                 no_op_transpose, constant_on_the_right, pull_out_negation, constants_first,
+REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, zeros, absorb_broadcast, sum_of_broadcast, broadcast_outward,
+                                 no_op_transpose, reshape_through, canonical_axis, constant_on_the_right, pull_out_negation, constants_first,
                                  constants_outward, common_divisor, centred_sum, sum_zero_terms, pull_out_of_sum,
                                  sums_in_products, collect_factors, collect_terms, leading_keepdims, named)
 

@@ -7,11 +7,12 @@ sums the contributions that reach a name from several uses.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from functools import lru_cache
 
-from .algebra import mk, names_of
+from .algebra import mk, names_of, zero_like
+from .forms import Form, recognise
 from .ir import Call, Const, Expr, Var, deep_recursion, names_in
 from .network import Network
 from .targets import find_targets
@@ -35,15 +36,14 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None,
     `rules` overrides entries of the rule table: that is how a learner's
     classic mistakes (a missing activation derivative, …) are reproduced.
     """
-    table = {**vjp_rules, **(rules or {})}
     loss = network.loss
-    grads: dict[str, Expr] = dict(seeds) if seeds is not None else {loss: Const(1)}
+    walk = Walk({**vjp_rules, **(rules or {})}, dict(seeds) if seeds is not None else {loss: Const(1)}, network)
     with deep_recursion(), assuming(network) as used:
         for name in reversed(network.definitions):
-            g = grads.get(name)
+            g = walk.grads.get(name)
             if g is not None:
-                push(network.definitions[name], g, Var(name, shape=network.shapes[name]), grads, table)
-    return Gradients(loss, grads, tuple(dict.fromkeys(used)))
+                walk.push(network.definitions[name], g, Var(name, shape=network.shapes[name]), name)
+    return Gradients(loss, walk.grads, tuple(dict.fromkeys(used)))
 
 
 @contextmanager
@@ -67,25 +67,59 @@ def network_names(network: Network) -> Names:
         return names_of(network.definitions, network.shapes)
 
 
+@dataclass
+class Walk:
+    """Gradients so far, the rules, and the names that a written-out form has already passed by.
+
+    A form (forms.py: a softmax written out, a log-sum-exp) sends the gradient through its
+    primitive's rule in one step; the names computed inside it still get their own gradients,
+    but deliver them only to each other (`fences`), never again to what the form reaches.
+    """
+
+    table: dict
+    grads: dict[str, Expr]
+    network: Network | None = None
+    fences: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def push(self, expr: Expr, g: Expr, ans: Expr, owner: str | None = None, fence: frozenset[str] | None = None):
+        """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
+        fence = self.fences.get(owner) if fence is None else fence
+        if isinstance(expr, Var):
+            if fence is None or expr.name in fence:
+                self.grads[expr.name] = mk("add", self.grads[expr.name], g) if expr.name in self.grads else g
+            return
+        if not isinstance(expr, Call):
+            return
+        form = recognise(expr, self.network, owner) if self.network and owner and fence is None else None
+        if form is not None:
+            self.through_form(form, expr, g, ans, owner)
+            return
+        params = dict(expr.params)
+        for rule, arg in zip(self.table[expr.prim], expr.args):
+            if rule is None or not names_in(arg):
+                continue
+            local = unbroadcast(rule(g, ans, *expr.args, **params), arg.shape)
+            self.push(arg, local, arg, owner, fence)
+
+    def through_form(self, form: Form, expr: Call, g: Expr, ans: Expr, owner: str) -> None:
+        self.push(form.call, g, ans if isinstance(ans, Var) else form.call, owner)
+        for shift in form.shifts:  # through the form, a shift's gradient is exactly zero
+            for name in names_in(shift):
+                self.grads.setdefault(name, zero_like(Var(name, shape=self.network.shapes[name])))
+        if form.inside:
+            for name in form.inside:
+                self.fences[name] = form.inside
+            self.push(expr, g, ans, owner, fence=form.inside)
+
+
 def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None) -> None:
-    """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
-    table = vjp_rules if table is None else table
-    if isinstance(expr, Var):
-        grads[expr.name] = mk("add", grads[expr.name], g) if expr.name in grads else g
-        return
-    if not isinstance(expr, Call):
-        return
-    params = dict(expr.params)
-    for rule, arg in zip(table[expr.prim], expr.args):
-        if rule is None or not names_in(arg):
-            continue
-        local = unbroadcast(rule(g, ans, *expr.args, **params), arg.shape)
-        push(arg, local, arg, grads, table)
+    """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads (no forms)."""
+    Walk(vjp_rules if table is None else table, grads).push(expr, g, ans)
 
 
 def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:
     """The part of ∂/∂wrt that flows through the one definition `of`, for an incoming g."""
-    grads: dict[str, Expr] = {}
+    walk = Walk(vjp_rules, {}, network)
     with assuming(network):
-        push(network.definitions[of], g, Var(of, shape=network.shapes[of]), grads)
-    return grads.get(wrt)
+        walk.push(network.definitions[of], g, Var(of, shape=network.shapes[of]), of)
+    return walk.grads.get(wrt)

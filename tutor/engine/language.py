@@ -55,6 +55,7 @@ FUNCTIONS.update({
     "onehot": Function("onehot", 0, ("i", "n"), required=("i", "n")),
     "eye": Function("eye", 0, ("n", "m"), required=("n",)),
     "zeros_like": Function("zeros_like", 1),
+    "broadcast_to": Function("broadcast_to", 1, ("shape",), required=("shape",)),
 })
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}

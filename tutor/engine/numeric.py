@@ -69,7 +69,8 @@ defimpl("einsum", lambda *operands, spec: np.einsum(spec, *operands))
 defimpl("onehot", lambda i, n: np.eye(n)[i])
 defimpl("eye", lambda n, m=None: np.eye(n, m))
 defimpl("zeros_like", np.zeros_like)
-defimpl("broadcast_to", lambda g, like: np.broadcast_to(g, np.shape(like)))
+defimpl("logsumexp", lambda a, axis, keepdims=False: np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims)))
+defimpl("broadcast_to", lambda g, shape: np.broadcast_to(g, shape))
 
 # Parameters that hold dimensions are given to the implementations as numbers.
 DIM_PARAMS = {"shape", "n", "m"}

@@ -101,11 +101,6 @@ class Printer:
     def p_einsum(self, expr: Call) -> tuple[str, int]:
         return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
 
-    def p_broadcast_to(self, expr: Call) -> tuple[str, int]:
-        # Only ever left over when no operation absorbs it: "g, repeated to the shape of `like`".
-        g, like = expr.args
-        return f"{self.wrap(g, 2)} + 0 * {self.wrap(like, 4)}", 2
-
     def function(self, expr: Call) -> tuple[str, int]:
         parts = [self(a) for a in expr.args]
         order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them

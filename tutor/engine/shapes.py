@@ -133,6 +133,7 @@ def reduce(node: Call, a: Shape) -> Shape:
 
 
 shape_rules["sum"] = reduce
+shape_rules["logsumexp"] = reduce  # never written: only a written-out log-sum-exp seen whole (forms.py)
 shape_rules["mean"] = reduce
 
 
@@ -214,10 +215,11 @@ def eye(node: Call) -> Shape:
 shape_rules["eye"] = eye
 
 
-def broadcast_to(node: Call, g: Shape, like: Shape) -> Shape:
-    if broadcast(node, g, like) != like:
-        raise fail(node, f"cannot broadcast {format_shape(g)} to {format_shape(like)}", g, like)
-    return like
+def broadcast_to(node: Call, g: Shape) -> Shape:
+    target: Shape = node.param("shape")
+    if broadcast(node, g, target) != target:
+        raise fail(node, f"cannot broadcast {format_shape(g)} to {format_shape(target)}", g, target)
+    return target
 
 
 shape_rules["broadcast_to"] = broadcast_to

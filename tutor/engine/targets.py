@@ -1,12 +1,18 @@
 """Which leaves are labels: one-hot along the axis a softmax normalises.
 
 They are sampled that way for numbers, and they let the softmax + cross-entropy
-gradient simplify to `yhat - y` (an assumption stated wherever it is used).
+gradient simplify to `yhat - y` (an assumption stated wherever it is used). A
+label is read from how the loss uses it, in every spelling courses write:
+`cross_entropy(y, softmax(z))`, `y * log(softmax(z))`, `y * log_softmax(z)`, the
+picked probability `log(sum(p * y, axis))`, and `sum(y * z, axis)` beside the
+log-sum-exp of the same z; a softmax or log-sum-exp may be written out by hand
+(forms.py).
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from .forms import recognise
 from .ir import Call, Expr, Var, walk
 from .network import Network
 from .shapes import normalize_axes
@@ -16,13 +22,19 @@ from .shapes import normalize_axes
 def find_targets(network: Network) -> dict[str, int]:
     """Leaf name → the axis along which it is a one-hot label."""
     found: dict[str, set[int]] = {}
+    owner_of: dict[int, str] = {}
 
-    def resolve(e: Expr) -> Expr:
-        return network.definitions.get(e.name, e) if isinstance(e, Var) else e
+    def resolve(e: Expr) -> tuple[Expr, str | None]:
+        if isinstance(e, Var) and e.name in network.definitions:
+            return network.definitions[e.name], e.name
+        return e, owner_of.get(id(e))
 
-    def softmax_axis(e: Expr, prims: tuple[str, ...]) -> tuple[int, int] | tuple[None, None]:
-        """(axis, rank) of the softmax that e is, or (None, None)."""
-        e = resolve(e)
+    def normalised(e: Expr, prims: tuple[str, ...]) -> tuple[int, int] | tuple[None, None]:
+        """(axis, rank) of the softmax (or log-softmax) that e is, written with the function or out by hand."""
+        e, owner = resolve(e)
+        if isinstance(e, Call) and e.prim not in prims and owner is not None:
+            form = recognise(e, network, owner)
+            e = form.call if form is not None else e
         if isinstance(e, Call) and e.prim in prims:
             return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0], len(e.args[0].shape)
         return None, None
@@ -38,21 +50,60 @@ def find_targets(network: Network) -> dict[str, int]:
         else:  # broadcast along the normalised axis: it cannot sum to 1 there
             found.setdefault(y.name, set()).add(-1)
 
-    for expr in network.definitions.values():
+    logits: list[tuple[Expr, int]] = []  # what a log-sum-exp is taken of, and along which axis
+    for name, expr in network.definitions.items():
+        for node in walk(expr):
+            owner_of[id(node)] = name
+            form = recognise(node, network, name) if isinstance(node, Call) else None
+            if form is not None and form.call.prim == "logsumexp":
+                logits.append((form.call.args[0], normalize_axes(None, form.call.args[0].shape,
+                                                                 form.call.param("axis"))[0]))
+
+    for name, expr in network.definitions.items():
         for node in walk(expr):
             if not isinstance(node, Call):
                 continue
             if node.prim == "cross_entropy":
                 y, p = node.args
-                axis, rank = softmax_axis(p, ("softmax",))
+                axis, rank = normalised(p, ("softmax",))
                 if axis is None and y.shape:
                     axis, rank = len(y.shape) - 1, len(y.shape)
                 note(y, axis, rank)
             elif node.prim == "mul":
                 for y, other in (node.args, node.args[::-1]):
-                    other = resolve(other)
-                    if isinstance(other, Call) and other.prim == "log":
-                        note(y, *softmax_axis(other.args[0], ("softmax",)))
+                    inner, _ = resolve(other)
+                    if isinstance(inner, Call) and inner.prim == "log":
+                        note(y, *normalised(inner.args[0], ("softmax",)))
                     else:
-                        note(y, *softmax_axis(other, ("log_softmax",)))
+                        note(y, *normalised(other, ("log_softmax",)))
+            elif node.prim == "log":
+                picked(node, normalised, note, resolve)
+            elif node.prim == "sum":
+                beside_logsumexp(node, logits, note, resolve)
     return {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}
+
+
+def picked(log: Call, normalised, note, resolve) -> None:
+    """log(sum(p * y, axis)): the probability a one-hot y picks out of the softmax p."""
+    total, _ = resolve(log.args[0])
+    if not (isinstance(total, Call) and total.prim == "sum" and isinstance(total.args[0], Call)
+            and total.args[0].prim == "mul"):
+        return
+    axes = normalize_axes(None, total.args[0].shape, total.param("axis"))
+    for p, y in (total.args[0].args, total.args[0].args[::-1]):
+        axis, rank = normalised(p, ("softmax",))
+        if axis is not None and axes == (axis,) and y.shape == p.shape:
+            note(y, axis, rank)
+
+
+def beside_logsumexp(total: Call, logits: list[tuple[Expr, int]], note, resolve) -> None:
+    """sum(y * z, axis) where the loss also takes the log-sum-exp of z along that axis: y picks z's entry."""
+    inner, _ = resolve(total.args[0])
+    if not (isinstance(inner, Call) and inner.prim == "mul"):
+        return
+    axes = normalize_axes(None, inner.shape, total.param("axis"))
+    for y, z in (inner.args, inner.args[::-1]):
+        for x, axis in logits:
+            if (x == z or resolve(x)[0] == resolve(z)[0]) and axes in ((axis,), tuple(range(len(z.shape)))) \
+                    and y.shape == z.shape:
+                note(y, axis, len(z.shape))

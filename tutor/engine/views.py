@@ -44,6 +44,36 @@ class Product:
         return 0.0
 
 
+@dataclass(frozen=True)
+class Assumption:
+    """A fact about the data that a simplification relied on (stated wherever it is shown)."""
+
+    target: str
+    axis: int
+
+    def text(self) -> str:
+        return (f"{self.target} sums to 1 along axis {self.axis} (a one-hot label), which turns the softmax and "
+                f"cross-entropy gradient into a difference")
+
+
+#: Leaves known to be one-hot along an axis (name → axis), and the assumptions used so far.
+TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS")
+USED: ContextVar[list[Assumption]] = ContextVar("USED")
+
+
+def one_hot_axis(e: Expr) -> int | None:
+    """The axis along which e is a one-hot label (counted in e's own axes), or None."""
+    if isinstance(e, Var):
+        return TARGETS.get({}).get(e.name)
+    return None
+
+
+def assume(target: str, axis: int) -> None:
+    used = USED.get(None)
+    if used is not None:
+        used.append(Assumption(target, axis))
+
+
 @dataclass
 class Names:
     """What a network's definitions say, for rules that write its names back into formulas."""

@@ -9,8 +9,6 @@ business: the walker does it once, with `unbroadcast`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
 
 from .algebra import build_product, const, dim_expr, is_call, is_scalar, is_zero, mk
 from .dims import ONE, Shape, product
@@ -18,7 +16,7 @@ from .errors import TutorError
 from .ir import Expr, Var
 from .language import MAX_EINSUM_OPERANDS
 from .shapes import normalize_axes
-from .views import Product, product_of, terms_of
+from .views import TARGETS, USED, Assumption, Product, assume, one_hot_axis, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -26,23 +24,6 @@ vjp_rules: dict[str, tuple[Rule, ...]] = {}
 
 def defvjp(prim: str, *rules: Rule) -> None:
     vjp_rules[prim] = rules
-
-
-@dataclass(frozen=True)
-class Assumption:
-    """A fact about the data that a simplification relied on (stated wherever it is shown)."""
-
-    target: str
-    axis: int
-
-    def text(self) -> str:
-        return (f"{self.target} sums to 1 along axis {self.axis} (a one-hot label), which turns the softmax and "
-                f"cross-entropy gradient into a difference")
-
-
-#: Leaves known to be one-hot along an axis (name → axis), and the assumptions used so far.
-TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS")
-USED: ContextVar[list[Assumption]] = ContextVar("USED")
 
 
 def call(prim: str, *args: Expr, **params) -> Expr:
@@ -175,7 +156,7 @@ def broadcast_back(g: Expr, a: Expr, axis, keepdims: bool) -> Expr:
     leading = axes == tuple(range(len(axes)))  # NumPy re-expands leading axes by itself
     if not keepdims and not leading:
         g = shaped(g, kept)
-    return call("broadcast_to", g, a)
+    return call("broadcast_to", g, shape=a.shape)
 
 
 def count(a: Expr, axis) -> Expr:
@@ -190,7 +171,7 @@ defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / c
 # -- softmax and cross-entropy -----------------------------------------------------
 def over(g: Expr, denominator: Expr) -> Expr | None:
     """K such that g == K / denominator (the form a cross-entropy gradient takes), or None."""
-    p, d = product_of(g), product_of(denominator)
+    p, d = picked(product_of(g), denominator), product_of(denominator)
     if d.coeff != 1 or not d.powers:
         return None
     for base, e in d.powers:
@@ -198,6 +179,22 @@ def over(g: Expr, denominator: Expr) -> Expr | None:
         if have == 0 or (have < 0) != (e > 0) or abs(have) < abs(e):
             return None
     return build_product(p.times(d))  # may be smaller than g: a label broadcast along a batch
+
+
+def picked(p: Product, probs: Expr) -> Product:
+    """Y / sum(probs * Y, axis, keepdims=True) is Y / probs for Y one-hot along the axis: the sum is the
+    probability Y picks, and where Y is 0 both are 0 (the gradient of log(sum(probs * Y, axis)))."""
+    for i, (b, e) in enumerate(p.powers):
+        if e >= 0 or not is_call(b, "sum") or not b.param("keepdims", False) or not is_call(b.args[0], "mul"):
+            continue
+        axes = normalize_axes(None, b.args[0].shape, b.param("axis"))
+        for q, y in (b.args[0].args, b.args[0].args[::-1]):
+            if q == probs and y.shape == q.shape and len(axes) == 1 and one_hot_axis(y) == axes[0] \
+                    and p.exponent(y) > 0:
+                assume(y.name, axes[0])
+                rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
+                return rest.times(product_of(probs).power(e))
+    return p
 
 
 def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
@@ -233,7 +230,7 @@ def sum_along(k: Expr, axis: int, rank: int) -> Expr:
 
 def full(g: Expr, like: Expr) -> Expr:
     """g spread to like's shape, so that a sum along an axis counts every copy."""
-    return g if g.shape == like.shape else call("broadcast_to", g, like)
+    return g if g.shape == like.shape else call("broadcast_to", g, shape=like.shape)
 
 
 def softmax_vjp(g, ans, a, axis=-1):
@@ -251,11 +248,14 @@ def log_softmax_vjp(g, ans, a, axis=-1):
 
 defvjp("softmax", softmax_vjp)
 defvjp("log_softmax", log_softmax_vjp)
+# log(sum(exp(a), axis)) written out and seen whole (forms.py): its gradient is the softmax
+defvjp("logsumexp", lambda g, ans, a, axis, keepdims=False:
+       broadcast_back(g, a, axis, keepdims) * call("softmax", a, axis=axis - len(a.shape)))
 defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
 defvjp("onehot")
 defvjp("zeros_like", None)
 defvjp("eye")
-defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
+defvjp("broadcast_to", lambda g, ans, a, shape: unbroadcast(g, a.shape))
 
 
 # -- the one place broadcasting is undone ------------------------------------------
