@@ -1,4 +1,4 @@
-"""The teachers' reference formulas (tests/catalogue/teacher_formulas.py) are right.
+"""The teachers' reference formulas (tests/catalogue/teacher_formulas.py and teacher_formulas_more.py) are right.
 
 Each network is run with NumPy by the independent oracle (tests/oracle.py, which never imports
 `tutor`); each formula is evaluated on the forward values and compared with the gradient of the
@@ -13,9 +13,11 @@ import zlib
 import numpy as np
 import pytest
 
-from catalogue.teacher_formulas import REFERENCES, Reference
+from catalogue.teacher_formulas import REFERENCES as FIRST, Reference
+from catalogue.teacher_formulas_more import MORE_REFERENCES
 from oracle import load
 
+REFERENCES = FIRST + MORE_REFERENCES
 DRAWS = 2
 RTOL = 1e-6
 STEP = 1e-5
@@ -26,7 +28,7 @@ DIM_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11)
 FUNCTIONS = {
     "sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "softmax", "log_softmax", "sum", "mean",
     "maximum", "minimum", "outer", "diag", "transpose", "dot", "cross_entropy", "max", "reshape",
-    "eye", "range",
+    "eye", "range", "sign",
 }
 METHODS = {"T", "reshape", "sum", "mean", "transpose"}
 
@@ -55,7 +57,7 @@ def _seed(ref: Reference) -> int:
 
 
 def test_catalogue_size_and_keys():
-    assert len(REFERENCES) >= 40
+    assert len(FIRST) >= 40 and len(MORE_REFERENCES) >= 20
     ids = [r.id for r in REFERENCES]
     assert len(ids) == len(set(ids)), "duplicate ids"
     pairs = [(r.network, r.leaf) for r in REFERENCES]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from .dims import ONE, Dim, Shape, product
 from .errors import ShapeError
 from .ir import Call, Const, DimRef, Expr, Var
-from .shapes import ELEMENTWISE, infer, normalize_axes
+from .shapes import ELEMENTWISE, broadcast, infer, normalize_axes
 from .views import NAMES, Names, Product, names, product_of, terms_of
 
 Rewrite = Callable[[Call], "Expr | None"]
@@ -358,7 +358,7 @@ def fold_names(p: Product) -> Product:
     order = [b for b, _ in p.powers]
     for var, q in table.folds:
         k = multiple(powers, q)
-        if not k:
+        if not k or splits_a_derivative(q, powers):
             continue
         first = min(order.index(b) for b, _ in q.powers)
         for b, e in q.powers:
@@ -369,6 +369,18 @@ def fold_names(p: Product) -> Product:
     return Product(p.coeff, tuple((b, powers[b]) for b in order if powers.get(b, 0) != 0))
 
 
+def splits_a_derivative(q: Product, powers: dict[Expr, float]) -> bool:
+    """Folding would hide half of an activation's derivative: o * (1 - o), 1 - tc ** 2 stay as written."""
+    if len(q.powers) < 2:
+        return False
+    for b, _ in q.powers:
+        for other in powers:
+            if is_call(other, "sub") and is_const(other.args[0], 1) and (
+                    other.args[1] == b or (is_call(other.args[1], "pow") and other.args[1].args[0] == b)):
+                return True
+    return False
+
+
 def multiple(powers: dict[Expr, float], q: Product) -> int:
     """How many times the name whose product is q can be taken out of `powers` (0: not at all)."""
     if len(q.powers) == 1:
@@ -377,11 +389,11 @@ def multiple(powers: dict[Expr, float], q: Product) -> int:
         k = pe / qe if pe else 0
         if not k or not float(k).is_integer():
             return 0
-        fractional = not float(qe).is_integer()
-        # sqrt-like names replace fractional powers only (b ** -1.5 → inv ** 3, not var + eps → std ** 2)
-        if fractional and float(pe).is_integer():
-            return 0
-        return int(k) if k > 0 or fractional else 0
+        if not float(qe).is_integer():
+            # a sqrt-like name stands for fractional powers and divisors (b ** -1.5 → inv ** 3,
+            # 1 / sum(a ** 2) → 1 / na ** 2), never for a plain power (var + eps stays, not std ** 2)
+            return int(k) if pe < 0 or not float(pe).is_integer() else 0
+        return int(k) if k > 0 else 0
     ratios = []
     for b, qe in q.powers:
         pe = powers.get(b, 0)
@@ -396,7 +408,9 @@ def build_product(p: Product) -> Expr:
     """coeff · numerators / denominators, in order of first appearance, names folded back."""
     p = fold_names(p)
     ups = [power(b, e) for b, e in p.powers if e > 0]
-    downs = [power(b, -e) for b, e in p.powers if e < 0]
+    # scalar divisors last, so that `/ N` can leave a product: X.T @ (y * s / (1 + e)) / N
+    downs = [power(b, -e) for b, e in p.powers if e < 0 and b.shape != ()] + \
+            [power(b, -e) for b, e in p.powers if e < 0 and b.shape == ()]
     c = abs(p.coeff)
     out: Expr | None = const(c) if c != 1 or not ups else None
     for u in ups:
@@ -413,10 +427,30 @@ def collect_factors(n: Call) -> Expr | None:
     p = product_of(n)
     if p.coeff == 0:
         return zero_like(n)
-    out = build_product(p)
+    out = build_product(unbroadcast_factors(p, n.shape))
     if out == n or out.shape != n.shape:
         return None
     return out
+
+
+def unbroadcast_factors(p: Product, shape: Shape) -> Product:
+    """A broadcast factor needs no broadcast_to when the other factors give the product its shape anyway."""
+    bare = tuple((b.args[0] if is_call(b, "broadcast_to") else b, e) for b, e in p.powers)
+    return Product(p.coeff, bare) if bare != p.powers and broadcast_of(b.shape for b, _ in bare) == shape else p
+
+
+def broadcast_of(shapes) -> Shape | None:
+    """The shape operands of these shapes broadcast to (None: they do not)."""
+    out: Shape = ()
+    for s in shapes:
+        try:
+            out = broadcast(BROADCASTING, out, s)
+        except ShapeError:
+            return None
+    return out
+
+
+BROADCASTING = Call("mul", ())
 
 
 def common_factor(products: list[Product]) -> Product | None:
@@ -460,29 +494,49 @@ def collect_terms(n: Call) -> Expr | None:
     `0.5 * x + 0.5 * x` → `x`; `a * f - b * f` → `(a - b) * f`; `-Y / N + P / N` → `(P - Y) / N`."""
     if n.prim not in ("add", "sub"):
         return None
+    terms = [t for t in terms_of(n) if not is_zero(t)]
+    products = [product_of(t) for t in terms]
+    kept = merge_like(products)
+    # a sum inside a term is opened when that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p)
+    opened = [q for p in products for q in (expanded(p) or [p])]
+    if len(opened) > len(products):
+        merged = merge_like(opened)
+        if len(merged) < len(opened) and len(merged) <= len(kept):
+            kept = merged
+    nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
+    folded = [fold_names(p) for p in kept]
+    if not (nested or len(kept) != len(products) or len(terms) != len(terms_of(n))) and (
+            len(folded) < 2 or common_factor(folded) is None):
+        return None
+    result = build_sum(folded, n)
+    return result if result.shape == n.shape and result != n else None
+
+
+def merge_like(products: list[Product]) -> list[Product]:
+    """Like terms added: their coefficients summed, those that cancel dropped."""
     out: list[Product] = []
     where: dict[frozenset, int] = {}
-    changed = False
-    for t in terms_of(n):
-        p = product_of(t)
-        if is_zero(t) or p.coeff == 0:
-            changed = True
+    for p in products:
+        if p.coeff == 0:
             continue
         key = p.core()
         if key in where:
             i = where[key]
             out[i] = Product(out[i].coeff + p.coeff, out[i].powers)
-            changed = True
         else:
             where[key] = len(out)
             out.append(p)
-    kept = [p for p in out if p.coeff != 0]
-    nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
-    changed = changed or nested or len(kept) != len(out)
-    if not changed and (len(kept) < 2 or common_factor(kept) is None):
+    return [p for p in out if p.coeff != 0]
+
+
+def expanded(p: Product) -> list[Product] | None:
+    """The terms of p's one sum factor, each times the rest of p; None when p has no single sum factor."""
+    sums = [i for i, (b, e) in enumerate(p.powers) if e == 1 and is_call(b, "add", "sub")]
+    if len(sums) != 1:
         return None
-    result = build_sum(kept, n)
-    return result if result.shape == n.shape and result != n else None
+    i = sums[0]
+    rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
+    return [product_of(u).times(rest) for u in terms_of(p.powers[i][0])]
 
 
 # -- reductions ------------------------------------------------------------------------------

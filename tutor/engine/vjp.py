@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .algebra import build_product, const, dim_expr, is_call, is_scalar, is_zero, mk
+from .algebra import build_product, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk
 from .dims import ONE, Shape, product
 from .errors import TutorError
 from .ir import Expr, Var
@@ -37,8 +37,25 @@ defvjp("mul", lambda g, ans, a, b: g * b, lambda g, ans, a, b: g * a)
 defvjp("div", lambda g, ans, a, b: g / b, lambda g, ans, a, b: -(g * a) / b ** 2)
 defvjp("neg", lambda g, ans, a: -g)
 defvjp("pow", lambda g, ans, a, exponent: g * exponent * a ** (exponent - 1))
-defvjp("maximum", lambda g, ans, a, b: g * (a >= b), lambda g, ans, a, b: g * (a < b))
-defvjp("minimum", lambda g, ans, a, b: g * (a <= b), lambda g, ans, a, b: g * (a > b))
+def against_zero(x: Expr, ans: Expr, compare: str) -> Expr:
+    """The mask of maximum(x, 0) (a ReLU written out) in the network's names: (hidden > 0), (z > 0)."""
+    named = x if isinstance(x, Var) else ans if isinstance(ans, Var) else x
+    return mk(compare, named, const(0))
+
+
+def clipped(compare: str, mine: int):
+    """maximum/minimum's rule for operand `mine`: where it wins (ties to the first operand)."""
+    def rule(g, ans, a, b):
+        x, other = (a, b) if mine == 0 else (b, a)
+        if is_const(other, 0):
+            return g * against_zero(x, ans, compare)
+        tie = {"gt": "ge", "lt": "le"}[compare] if mine == 0 else compare
+        return g * mk(tie, a, b) if mine == 0 else g * mk(tie, b, a)
+    return rule
+
+
+defvjp("maximum", clipped("gt", 0), clipped("gt", 1))
+defvjp("minimum", clipped("lt", 0), clipped("lt", 1))
 for _cmp in ("gt", "ge", "lt", "le"):
     defvjp(_cmp, None, None)
 
