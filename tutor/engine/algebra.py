@@ -397,11 +397,16 @@ def multiple(powers: dict[Expr, float], q: Product) -> int:
     ratios = []
     for b, qe in q.powers:
         pe = powers.get(b, 0)
-        if pe == 0 or (pe > 0) != (qe > 0):
+        if pe == 0:
             return 0
         ratios.append(pe / qe)
-    k = int(min(ratios))
-    return k if k >= 1 else 0
+    if all(r > 0 for r in ratios):  # xc / sqrt(v) → xhat
+        k = int(min(ratios))
+        return k if k >= 1 else 0
+    if all(r < 0 for r in ratios):  # sum(e) / e → 1 / probs
+        k = int(min(-r for r in ratios))
+        return -k if k >= 1 else 0
+    return 0
 
 
 def build_product(p: Product) -> Expr:

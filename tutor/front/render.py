@@ -150,6 +150,13 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
         formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
         if look.unicode:
             formula.add_row("code:", Text(code(g.formula)))
+    if g.steps:
+        steps = Table.grid(padding=(0, 1))
+        for s in g.steps:
+            steps.add_row(Text(s.name), Text("="), Text(code(s.formula), style="bold" if s.of == g.leaf else ""))
+        parts.append(Text(look.text(f"As a teacher writes it, step by step (each dNAME is ∂{d.network.loss}/∂NAME):")))
+        parts.append(steps)
+        parts.append(Text("or in one line:" if g.printable else "(in one line it is too long to write out)"))
     parts.append(formula)
     return Group(*parts)
 

@@ -16,8 +16,13 @@ from ..engine.grad import backward
 from ..engine.ir import Const, Expr, Var, expanded_size
 from ..engine.network import Network, check_indices
 from ..engine.printer import PRINT_LIMIT, code
+from ..engine.steps import Step, steps_for
 from ..engine.verify import Verification, verify
 from ..engine.vjp import Assumption
+
+
+#: A formula longer than this (characters of code) is also shown as a teacher's steps.
+ONE_LINE = 80
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,18 @@ class LeafGradient:
     def formula_code(self) -> str | None:
         return code(self.formula) if self.printable else None
 
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
+        text = self.formula_code
+        if text is not None and len(text) <= ONE_LINE:
+            return ()
+        found = steps_for(self.network, self.leaf)
+        return found if len(found) > 1 else ()
+
+    def steps_json(self) -> list[dict[str, str]]:
+        return [{"name": s.name, "formula": code(s.formula)} for s in self.steps]
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -68,7 +85,8 @@ class Derivation:
             "nodes": net.nodes_json(),
             "gradients": {
                 leaf: {"shape": shape_json(g.shape), "formula": g.formula_code,
-                       "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain]}
+                       "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain],
+                       "steps": g.steps_json()}
                 for leaf, g in self.gradients.items()},
         }
 

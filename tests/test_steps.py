@@ -1,0 +1,133 @@
+"""A long gradient as a teacher's steps (issue 12): dxhat = G * gamma, dvar = …, dmu = …, dX = ….
+
+Every step is an expression of the network language over the network's names and the earlier
+steps: appended to the network as definitions, the steps parse, and, evaluated in order, each
+`dNAME` equals ∂loss/∂NAME and the last one equals the leaf's gradient (the one-line formula).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from catalogue.teacher_formulas import REFERENCES
+from catalogue.teacher_formulas_more import MORE_REFERENCES
+from gradcheck import assert_close, evaluate
+from tutor.cli import app
+from tutor.engine.errors import TutorError
+from tutor.engine.grad import backward
+from tutor.engine.network import load, parse_network
+from tutor.engine.numeric import forward
+from tutor.engine.printer import code
+from tutor.engine.sampling import sample
+from tutor.engine.steps import steps_for
+from tutor.teach.derivation import ONE_LINE, derive
+
+NETWORKS = ["default", "batch", "column", "vector", "mlp"] + sorted(
+    str(p) for p in Path(__file__).parent.glob("networks/*.net"))
+
+
+def catalogue_networks() -> list[str]:
+    """The teachers' networks that parse (declared labels need the onehot/int declarations)."""
+    out = []
+    for ref in REFERENCES + MORE_REFERENCES:
+        try:
+            parse_network(ref.network)
+        except TutorError:
+            continue
+        if ref.network not in out:
+            out.append(ref.network)
+    return out
+
+
+def check_steps(net, seed: int = 0) -> int:
+    """Every leaf's steps parse, and evaluate to the node gradients they claim. Returns how many leaves had steps."""
+    bindings = net.bindings(dict(zip(net.dims, (3, 4, 5, 6, 7, 8, 9, 10, 11))))
+    leaves, values = sample(net, bindings, np.random.default_rng(seed))
+    grads = backward(net)
+    with_steps = 0
+    for leaf in net.leaves:
+        steps = steps_for(net, leaf)
+        if not steps:
+            continue
+        with_steps += 1
+        assert steps[-1].of == leaf
+        text = net.source.rstrip("\n") + "\n" + "".join(f"{s.name} = {code(s.formula)}\n" for s in steps)
+        again = parse_network(text + f"steps_loss = sum({steps[-1].name})\n", "<steps>")
+        computed = forward(again.definitions, dict(leaves), bindings)
+        for s in steps:
+            assert again.shapes[s.name] == net.shapes[s.of], s.name
+            expected = evaluate(grads.wrt[s.of], values, bindings)
+            assert_close(np.asarray(computed[s.name], dtype=float), np.broadcast_to(expected, np.shape(computed[s.name])),
+                         f"{s.name} = {code(s.formula)}")
+    return with_steps
+
+
+@pytest.mark.parametrize("spec", NETWORKS, ids=lambda s: Path(s).stem)
+def test_steps_of_the_example_networks_give_their_gradients(spec):
+    check_steps(load(spec))
+
+
+@pytest.mark.parametrize("source", catalogue_networks(), ids=lambda s: s.strip().splitlines()[-1][:40])
+def test_steps_of_the_teachers_networks_give_their_gradients(source):
+    check_steps(parse_network(source))
+
+
+def test_batchnorm_is_written_as_the_cs231n_steps():
+    net = parse_network(next(r.network for r in REFERENCES if r.id == "cs231n-batchnorm-X"))
+    steps = {s.name: code(s.formula) for s in steps_for(net, "X")}
+    assert list(steps) == ["dxhat", "dvar", "dxc", "dmu", "dX"]
+    assert steps["dxhat"] == "G * gamma"
+    assert steps["dX"] == "dxc + dmu / N"
+    assert check_steps(net) >= 1
+
+
+def test_softmax_output_is_not_a_step_the_input_is():
+    """-Y / N / probs is never written as a step: the softmax rule cancels it into (probs - Y) / N."""
+    source = next(r.network for r in REFERENCES if r.id == "cs231n-case-2layer-W1")
+    net = parse_network(re.sub(r"onehot\[", "[", source))
+    steps = {s.name: code(s.formula) for s in steps_for(net, "W1")}
+    assert "dprobs" not in steps
+    assert steps["dscores"] == "(probs - Y) / N"
+    assert steps["dW1"] == "X.T @ (dhidden * (hidden > 0))"
+
+
+def test_a_step_name_the_network_uses_is_not_taken():
+    net = parse_network("x: [N, D]\nW: [D, D]\nG: [N, D]\ndh = tanh(x @ W)\nh = dh * dh\nk = h @ W\nJ = sum(G * k)\n")
+    names = [s.name for s in steps_for(net, "W")]
+    assert "d_h" in names and not set(names) & set(net.shapes)
+    assert len(set(names)) == len(names)
+    check_steps(net)
+
+
+def test_derive_shows_steps_only_for_a_formula_longer_than_a_line():
+    short = derive(load("default"), check=False)
+    assert all(g.steps == () for g in short.gradients.values())
+    layer = derive(load(str(Path(__file__).parent / "networks/layernorm.net")), wrt="x", check=False)
+    g = layer.gradients["x"]
+    assert len(g.formula_code) > ONE_LINE and [s.name for s in g.steps][-1] == "dx"
+
+
+def test_derive_json_carries_the_steps():
+    runner = CliRunner()
+    result = runner.invoke(app, ["derive", str(Path(__file__).parent / "networks/layernorm.net"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    x = data["gradients"]["x"]
+    assert x["steps"] and x["steps"][-1]["name"] == "dx"
+    assert all(set(s) == {"name", "formula"} for s in x["steps"])
+    assert data["gradients"]["b"]["steps"] == []
+    assert isinstance(x["formula"], str) and "\n" not in x["formula"]
+
+
+def test_derive_prints_the_steps_and_the_one_line_form():
+    runner = CliRunner()
+    result = runner.invoke(app, ["derive", str(Path(__file__).parent / "networks/layernorm.net"), "--wrt", "x"],
+                           env={"NO_COLOR": "1", "COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "dmu" in text and "dx " in text and "in one line" in text
