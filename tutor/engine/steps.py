@@ -13,14 +13,15 @@ whose every line is a right claim.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from .algebra import is_call, is_zero
 from .grad import Walk, assuming
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, names_in
 from .language import FUNCTIONS
 from .network import Network
+from .printer import code
 from .views import product_of
 from .vjp import vjp_rules
 
@@ -30,6 +31,11 @@ class Step:
     name: str       # dxhat
     of: str         # the node whose gradient it is: xhat
     formula: Expr
+    uses: frozenset[str] = field(default=frozenset(), compare=False)  # the earlier steps it reads
+
+    @cached_property
+    def code(self) -> str:
+        return code(self.formula)
 
 
 def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
@@ -37,15 +43,15 @@ def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
     table, final = named_walk(network)
     if leaf not in final:
         return ()
+    last = Step(step_name(network, leaf, set(table)), leaf, final[leaf], frozenset(names_in(final[leaf])) & set(table))
     needed: set[str] = set()
-    stack = [final[leaf]]
+    stack = list(last.uses)
     while stack:
-        for name in names_in(stack.pop()):
-            if name in table and name not in needed:
-                needed.add(name)
-                stack.append(table[name].formula)
-    out = [s for s in table.values() if s.name in needed]
-    return tuple(out) + (Step(step_name(network, leaf, set(table)), leaf, final[leaf]),)
+        name = stack.pop()
+        if name not in needed:
+            needed.add(name)
+            stack.extend(table[name].uses - needed)
+    return tuple(s for s in table.values() if s.name in needed) + (last,)
 
 
 @lru_cache(maxsize=16)
@@ -59,7 +65,7 @@ def named_walk(network: Network) -> tuple[dict[str, Step], dict[str, Expr]]:
             if g is None:
                 continue
             if not passes_as_expression(g, name) and name != network.loss:
-                step = Step(step_name(network, name, set(steps)), name, g)
+                step = Step(step_name(network, name, set(steps)), name, g, frozenset(names_in(g)) & set(steps))
                 steps[step.name] = step
                 g = Var(step.name, shape=network.shapes[name])
             walk.push(network.definitions[name], g, Var(name, shape=network.shapes[name]), name)

@@ -50,21 +50,20 @@ class LeafGradient:
         """Index of the first factor a naive chain of matrices cannot handle."""
         return first_break(list(self.chain))
 
-    @property
+    @cached_property
     def formula_code(self) -> str | None:
         return code(self.formula) if self.printable else None
 
     @cached_property
     def steps(self) -> tuple[Step, ...]:
         """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
-        text = self.formula_code
-        if text is not None and len(text) <= ONE_LINE:
+        if self.formula_code is not None and len(self.formula_code) <= ONE_LINE:
             return ()
         found = steps_for(self.network, self.leaf)
         return found if len(found) > 1 else ()
 
     def steps_json(self) -> list[dict[str, str]]:
-        return [{"name": s.name, "formula": code(s.formula)} for s in self.steps]
+        return [{"name": s.name, "formula": s.code} for s in self.steps]
 
 
 @dataclass(frozen=True)
