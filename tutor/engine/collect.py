@@ -1,0 +1,205 @@
+"""Products of powers and sums of terms, collected the way a teacher writes them (see `views`).
+
+`2 * (0.5 / B) * err` is `err / B`; `0.5 * x + 0.5 * x` is `x`; `sqrt(v) ** 2` is `v`; a factor
+every term shares is written once; a network's names come back where their factors appear
+(`xc / sqrt(var + eps)` is `xhat`). The canonical forms are built with `raw`, so building them
+does not set the rules off again.
+"""
+from __future__ import annotations
+
+from .build import broadcast_of, const, is_call, is_const, is_zero, raw, zero_like
+from .dims import Shape
+from .ir import Call, Expr
+from .views import Product, names, product_of, terms_of
+
+
+def power(base: Expr, e: float) -> Expr:
+    """base ** e for e > 0, with sqrt for a half."""
+    if e == 1:
+        return base
+    if e == 0.5:
+        return raw("sqrt", base)
+    return raw("pow", base, exponent=const(e).value)
+
+
+def fold_names(p: Product) -> Product:
+    """Write the network's names back where their factors appear: xc / sqrt(var + eps) → xhat."""
+    table = names()
+    if not table.folds:
+        return p
+    powers = dict(p.powers)
+    order = [b for b, _ in p.powers]
+    for var, q in table.folds:
+        k = multiple(powers, q)
+        if not k or splits_a_derivative(q, powers):
+            continue
+        first = min(order.index(b) for b, _ in q.powers)
+        for b, e in q.powers:
+            powers[b] -= k * e
+        if var not in powers:
+            order.insert(first, var)
+        powers[var] = powers.get(var, 0) + k
+    return Product(p.coeff, tuple((b, powers[b]) for b in order if powers.get(b, 0) != 0))
+
+
+def splits_a_derivative(q: Product, powers: dict[Expr, float]) -> bool:
+    """Folding would hide half of an activation's derivative: o * (1 - o), 1 - tc ** 2 stay as written."""
+    if len(q.powers) < 2:
+        return False
+    for b, _ in q.powers:
+        for other in powers:
+            if is_call(other, "sub") and is_const(other.args[0], 1) and (
+                    other.args[1] == b or (is_call(other.args[1], "pow") and other.args[1].args[0] == b)):
+                return True
+    return False
+
+
+def multiple(powers: dict[Expr, float], q: Product) -> int:
+    """How many times the name whose product is q can be taken out of `powers` (0: not at all)."""
+    if len(q.powers) == 1:
+        (b, qe), = q.powers
+        pe = powers.get(b, 0)
+        k = pe / qe if pe else 0
+        if not k or not float(k).is_integer():
+            return 0
+        if not float(qe).is_integer():
+            # a sqrt-like name stands for fractional powers and divisors (b ** -1.5 → inv ** 3,
+            # 1 / sum(a ** 2) → 1 / na ** 2), never for a plain power (var + eps stays, not std ** 2)
+            return int(k) if pe < 0 or not float(pe).is_integer() else 0
+        return int(k) if k > 0 else 0
+    ratios = []
+    for b, qe in q.powers:
+        pe = powers.get(b, 0)
+        if pe == 0:
+            return 0
+        ratios.append(pe / qe)
+    if all(r > 0 for r in ratios):  # xc / sqrt(v) → xhat
+        k = int(min(ratios))
+        return k if k >= 1 else 0
+    if all(r < 0 for r in ratios):  # sum(e) / e → 1 / probs
+        k = int(min(-r for r in ratios))
+        return -k if k >= 1 else 0
+    return 0
+
+
+def build_product(p: Product) -> Expr:
+    """coeff · numerators / denominators, in order of first appearance, names folded back."""
+    p = fold_names(p)
+    ups = [power(b, e) for b, e in p.powers if e > 0]
+    # scalar divisors last, so that `/ N` can leave a product: X.T @ (y * s / (1 + e)) / N
+    downs = [power(b, -e) for b, e in p.powers if e < 0 and b.shape != ()] + \
+            [power(b, -e) for b, e in p.powers if e < 0 and b.shape == ()]
+    c = abs(p.coeff)
+    out: Expr | None = const(c) if c != 1 or not ups else None
+    for u in ups:
+        out = u if out is None else raw("mul", out, u)
+    for d in downs:
+        out = raw("div", out, d)
+    return raw("neg", out) if p.coeff < 0 else out
+
+
+def collect_factors(n: Call) -> Expr | None:
+    """Factors collected: `2 * (0.5 / B) * err` → `err / B`, `sqrt(v) ** 2` → `v`, `x * y / x` → `y`."""
+    if n.prim not in ("mul", "div", "pow", "sqrt"):
+        return None
+    p = product_of(n)
+    if p.coeff == 0:
+        return zero_like(n)
+    out = build_product(unbroadcast_factors(p, n.shape))
+    if out == n or out.shape != n.shape:
+        return None
+    return out
+
+
+def unbroadcast_factors(p: Product, shape: Shape) -> Product:
+    """A broadcast factor needs no broadcast_to when the other factors give the product its shape anyway."""
+    bare = tuple((b.args[0] if is_call(b, "broadcast_to") else b, e) for b, e in p.powers)
+    return Product(p.coeff, bare) if bare != p.powers and broadcast_of(b.shape for b, _ in bare) == shape else p
+
+
+
+
+def common_factor(products: list[Product]) -> Product | None:
+    """What every term has: powers of the same sign (the smaller), and an equal coefficient."""
+    first = products[0]
+    powers = []
+    for b, e in first.powers:
+        es = [p.exponent(b) for p in products]
+        if all(x != 0 and (x > 0) == (e > 0) for x in es):
+            powers.append((b, min(es, key=abs)))
+    magnitudes = {abs(p.coeff) for p in products}
+    coeff = magnitudes.pop() if len(magnitudes) == 1 else 1.0
+    if all(p.coeff < 0 for p in products):
+        coeff = -coeff
+    if not powers and coeff == 1:
+        return None
+    return Product(coeff, tuple(powers))
+
+
+def build_sum(products: list[Product], like: Call) -> Expr:
+    """t1 + t2 - t3 …, a positive term first; a common factor written once, outside."""
+    if not products:
+        return zero_like(like)
+    common = common_factor(products) if len(products) > 1 else None
+    if common is not None:
+        inverse = common.power(-1)
+        inner = build_sum([p.times(inverse) for p in products], like)
+        return build_product(common.times(Product(1.0, ((inner, 1.0),))))
+    positive = [i for i, p in enumerate(products) if p.coeff > 0]
+    if positive:
+        products = [products[positive[0]]] + products[:positive[0]] + products[positive[0] + 1:]
+    out = build_product(products[0])
+    for p in products[1:]:
+        term = build_product(Product(abs(p.coeff), p.powers))
+        out = raw("add" if p.coeff > 0 else "sub", out, term)
+    return out
+
+
+def collect_terms(n: Call) -> Expr | None:
+    """Like terms collected, zero terms dropped, a common factor taken out:
+    `0.5 * x + 0.5 * x` → `x`; `a * f - b * f` → `(a - b) * f`; `-Y / N + P / N` → `(P - Y) / N`."""
+    if n.prim not in ("add", "sub"):
+        return None
+    terms = [t for t in terms_of(n) if not is_zero(t)]
+    products = [product_of(t) for t in terms]
+    kept = merge_like(products)
+    # a sum inside a term is opened when that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p)
+    opened = [q for p in products for q in (expanded(p) or [p])]
+    if len(opened) > len(products):
+        merged = merge_like(opened)
+        if len(merged) < len(opened) and len(merged) <= len(kept):
+            kept = merged
+    nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
+    folded = [fold_names(p) for p in kept]
+    if not (nested or len(kept) != len(products) or len(terms) != len(terms_of(n))) and (
+            len(folded) < 2 or common_factor(folded) is None):
+        return None
+    result = build_sum(folded, n)
+    return result if result.shape == n.shape and result != n else None
+
+
+def merge_like(products: list[Product]) -> list[Product]:
+    """Like terms added: their coefficients summed, those that cancel dropped."""
+    out: list[Product] = []
+    where: dict[frozenset, int] = {}
+    for p in products:
+        if p.coeff == 0:
+            continue
+        key = p.core()
+        if key in where:
+            i = where[key]
+            out[i] = Product(out[i].coeff + p.coeff, out[i].powers)
+        else:
+            where[key] = len(out)
+            out.append(p)
+    return [p for p in out if p.coeff != 0]
+
+
+def expanded(p: Product) -> list[Product] | None:
+    """The terms of p's one sum factor, each times the rest of p; None when p has no single sum factor."""
+    sums = [i for i, (b, e) in enumerate(p.powers) if e == 1 and is_call(b, "add", "sub")]
+    if len(sums) != 1:
+        return None
+    i = sums[0]
+    rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
+    return [product_of(u).times(rest) for u in terms_of(p.powers[i][0])]
