@@ -6,6 +6,8 @@ which several rules write back into formulas, are read into a `Names` table by `
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .build import REWRITES, shape_or_none, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk, zero_like
 from .collect import build_product, collect_factors, collect_terms
 from .dims import ONE, Shape, product
@@ -304,6 +306,15 @@ def constant_on_the_right(n: Call) -> Expr | None:
     return None
 
 
+def exp_of_log_softmax(n: Call) -> Expr | None:
+    """exp(log_softmax(s)) is softmax(s) (CS231n's probs = exp(log_probs))."""
+    if n.prim == "exp":
+        inner = names().seen(n.args[0])
+        if is_call(inner, "log_softmax"):
+            return mk("softmax", inner.args[0], axis=inner.param("axis", -1))
+    return None
+
+
 def named(n: Call) -> Expr | None:
     """A sub-expression that a network defines is written with the network's name for it."""
     name = names().by_value.get(n)
@@ -316,13 +327,18 @@ REWRITES[:] = (
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward
     centred_sum, sum_zero_terms, pull_out_of_sum, sums_in_products,             # reductions (reductions.py)
     collect_factors, collect_terms,                                             # products and sums (collect.py)
-    leading_keepdims, named,                                                    # the network's own names
+    exp_of_log_softmax, leading_keepdims, named,                                # the network's own names
 )
 
 # -- the network's names, for the rules above --------------------------------------------------
 
-def names_of(definitions: dict[str, Expr], shapes: dict[str, Shape]) -> Names:
-    """The table the rules read a network's names from; each definition simplified with the names before it."""
+def names_of(definitions: dict[str, Expr], shapes: dict[str, Shape],
+             seen_whole: Callable[[str, Expr], Expr | None] | None = None) -> Names:
+    """The table the rules read a network's names from; each definition simplified with the names before it.
+
+    `seen_whole(name, definition)` gives the function a definition computes when it is written out by
+    hand (probs = exp_scores / sum(...) is softmax(scores)): the name stands for that too.
+    """
     table = Names()
     token = NAMES.set(table)
     try:
@@ -331,6 +347,10 @@ def names_of(definitions: dict[str, Expr], shapes: dict[str, Shape]) -> Names:
             table.vars[name] = var
             value = rebuild(expr)
             table.values[name] = value
+            whole = seen_whole(name, expr) if seen_whole else None
+            if whole is not None:
+                table.forms[name] = rebuild(whole)
+                table.by_value.setdefault(table.forms[name], name)
             if isinstance(value, (Var, Const, DimRef)):
                 continue
             p = product_of(value)

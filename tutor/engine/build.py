@@ -70,10 +70,12 @@ def is_zero(e: Expr) -> bool:
     return is_const(e, 0) or is_call(e, "zeros_like")
 
 
-def zero_like(n: Call) -> Expr:
+def zero_like(n: Expr) -> Expr:
     """A zero of n's shape, written after an operand of that shape where there is one."""
     if n.shape == ():
         return const(0)
+    if not isinstance(n, Call):
+        return raw("zeros_like", n)
     same = [a for a in n.args if a.shape == n.shape]
     for a in same:
         if is_call(a, "zeros_like"):

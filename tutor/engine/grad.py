@@ -64,7 +64,12 @@ def assuming(network: Network):
 def network_names(network: Network) -> Names:
     """The network's definitions as the rules read them, so formulas can use the network's own names."""
     with deep_recursion():
-        return names_of(network.definitions, network.shapes)
+        return names_of(network.definitions, network.shapes, lambda name, expr: whole(network, name, expr))
+
+
+def whole(network: Network, name: str, expr: Expr) -> Expr | None:
+    form = recognise(expr, network, name)
+    return form.call if form is not None and form.call.prim in ("softmax", "log_softmax") else None
 
 
 @dataclass

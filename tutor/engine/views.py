@@ -83,6 +83,13 @@ class Names:
     products: dict[str, Product] = field(default_factory=dict)   # names defined as a product (xhat, probs, inv)
     by_value: dict[Expr, str] = field(default_factory=dict)      # a definition → its (first) name
     folds: list[tuple[Var, Product]] = field(default_factory=list)  # products, the largest first
+    forms: dict[str, Expr] = field(default_factory=dict)         # name → the function its pieces compute
+
+    def seen(self, e: Expr) -> Expr:
+        """What a name computes, as the function when it was written out by hand."""
+        if isinstance(e, Var) and e.name in self.forms:
+            return self.forms[e.name]
+        return self.resolve(e)
 
     def resolve(self, e: Expr) -> Expr:
         """A name's definition (through aliases), or the expression itself."""
