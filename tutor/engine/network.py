@@ -35,6 +35,8 @@ class Network:
     labels: dict[str, Dim] = field(default_factory=dict)   # integer leaves (`y: int[N] < K`) → K; no gradient
     onehot: frozenset[str] = frozenset()                   # leaves declared `onehot[N, K]`
     declared: tuple[str, ...] = ()                          # every leaf, in declaration order
+    aliases: dict[str, str] = field(default_factory=dict)   # names for another node's array: l0 = X
+    dim_names: dict[str, Dim] = field(default_factory=dict)  # names for a dimension: n = X.shape[0]
 
     @property
     def loss(self) -> str:
@@ -241,8 +243,9 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
                          f"is {format_shape(shapes[loss])}", last.span, source=source, origin=origin,
                          expected="a scalar loss, e.g. wrap it in sum(...) or mean(...)")
     order = tuple(s.target.id for s in declarations)
+    aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
-                   frozenset(literals), spans, labels, frozenset(onehot), order)
+                   frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values))
 
 
 def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]:
