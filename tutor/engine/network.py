@@ -191,9 +191,6 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
 
     assigned = [t.id for s in tree.body if isinstance(s, (ast.Assign, ast.AugAssign))
                 for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)]
-    if not assigned:
-        raise reader.error(ParseError, "the network defines nothing: the last definition is the loss",
-                           expected="a definition such as `J = cross_entropy(y, yhat)`")
     for s in tree.body:
         for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
             if isinstance(t, ast.Name) and (t.id in shapes or t.id in dims or t.id in FUNCTIONS
@@ -239,9 +236,9 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         raise reader.error(ParseError, f"the last statement must define the loss, but it assigns "
                                        f"{program.last_target!r} without computing a value", tree.body[-1])
     if shapes[loss]:
-        raise ShapeError(f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
-                         f"is {format_shape(shapes[loss])}", last.span, source=source, origin=origin,
-                         expected="a scalar loss, e.g. wrap it in sum(...) or mean(...)")
+        raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
+                                       f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
+                           "a scalar loss, e.g. wrap it in sum(...) or mean(...)")
     order = tuple(s.target.id for s in declarations)
     aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),

@@ -375,7 +375,7 @@ class Reader:
             return self.einsum(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
         if fn is None:
-            hint = did_you_mean(name, [*FUNCTIONS, *scope.helpers])
+            hint = did_you_mean(name, [*FUNCTIONS, *scope.helpers], quote=False)
             raise self.error(UnknownNameError, f"unknown function {name!r}{hint}", node.func,
                              EXPRESSION_HELP + "; or define it with def")
         params = dict(fn.defaults)
@@ -511,11 +511,22 @@ def dim_value(d: Dim, span=None) -> Expr:
     return Call("mul", (Const(d.coeff), out), span=span) if d.coeff != 1 else out
 
 
-def did_you_mean(name: str, known) -> str:
+def did_you_mean(name: str, known, quote: bool = True) -> str:
     """A close spelling only: never a name that merely starts the same (sigmoid_grad is not sigmoid)."""
-    close = [c for c in difflib.get_close_matches(name, list(known), n=3, cutoff=0.8)
-             if not (c.startswith(name) or name.startswith(c)) or abs(len(c) - len(name)) <= 1]
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = [c for c in difflib.get_close_matches(name, list(known), n=3)
+             if edits(name, c) <= max(1, min(len(name), len(c)) // 3)
+             and (not (c.startswith(name) or name.startswith(c)) or abs(len(c) - len(name)) <= 1)]
+    return (f"; did you mean {close[0]!r}?" if quote else f"; did you mean {close[0]}?") if close else ""
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance: a typo is one or two edits; sigmoid_grad is five away from sigmoid."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _fold_number(node: ast.expr) -> float:

@@ -168,10 +168,10 @@ class Program:
         if op is not None and current is None:
             raise r.error(ParseError, f"{name!r} is changed in place before it has a value", target)
         if op is None:
-            shared = self.shared_object(value, frame)
+            if self.network and isinstance(value, ast.Name):  # a definition of its own, as SPEC §1 has it
+                self.aliased.update({name, value.id})
+            shared = None if self.network else self.shared_object(value, frame)
             if shared is not None:  # `d = probs`: the same array under a second name
-                if self.network:
-                    self.aliased.update({name, value.id})
                 self.bind(name, shared, frame, span)
                 return
             expr = self.read(value, frame)
@@ -186,6 +186,8 @@ class Program:
         typed = self.typer(expr)
         dim = as_dimension(typed) if op is None else None
         if dim is not None and not dim.is_literal:  # `n = X.shape[0]`: a name for a dimension
+            if self.network and frame is None:  # still a node of the network, read as the dimension
+                self.new_value(name, typed, span, frame)
             self.unbind(name, frame)
             (frame.exprs if frame is not None else scope.dim_values)[name] = \
                 typed if frame is not None else dim

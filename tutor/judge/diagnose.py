@@ -501,7 +501,7 @@ def other_axis(result) -> tuple[str, str] | None:
 def step_help(result, step) -> str:
     """∂J/∂claims, written from the learner's last correct step before this one if possible."""
     net = result.network
-    earlier = [s for s in result.steps if s.value_ok and s.line < step.line and s.name != step.name]
+    earlier = [s for s in result.steps if s.value_ok and s.statement < step.statement and s.name != step.name]
     for good in reversed(earlier):
         g = backward(net, seeds={good.claims: Var(good.name, shape=net.shapes[good.claims])}).wrt.get(step.claims)
         if g is not None and dominates(net, good.claims, step.claims):
@@ -531,7 +531,7 @@ def suggest(result: Evaluation, samples) -> str:
     net = result.network
     good = [s for s in result.steps if s.value_ok and s.name.isidentifier()]
     target = answer_name(result)
-    for step in sorted(good, key=lambda s: s.line, reverse=True):
+    for step in sorted(good, key=lambda s: s.statement, reverse=True):
         seed = Var(step.name, shape=net.shapes[step.claims])
         g = backward(net, seeds={step.claims: seed}).wrt.get(result.wrt)
         if g is None:
@@ -542,7 +542,7 @@ def suggest(result: Evaluation, samples) -> str:
             text = code_or_none(g)
             if not text:
                 return ""
-            prefix = "\n".join(source_lines(result.source)[: last_line_of(result, step)])
+            prefix = "\n".join(result.reading.statements[: step.statement + 1])
             return f"{prefix}\n{target} = {text}"
     return ""
 
@@ -551,10 +551,3 @@ def answer_name(result: Evaluation) -> str:
     """The name the learner gives the answer (dW1, grads['W1']), or dLEAF."""
     mine = [c for c in result.reading.claims if c.node == result.wrt]
     return max(mine, key=lambda c: c.statement).name if mine else f"d{result.wrt}"
-
-
-def last_line_of(result: Evaluation, step) -> int:
-    """The last source line of the statement that gave the step its final value."""
-    claim = next(c for c in result.reading.claims if c.name == step.name)
-    span = claim.span
-    return (span.end_line or span.line) if span else step.line

@@ -59,6 +59,7 @@ class Reading:
     helper_uses: tuple = ()                 # (helper name, argument, span) of built-in helpers
     failed_line: Line | None = None         # the expression that does not conform, as read
     failed_last: bool = False               # on the derivation's last statement
+    statements: tuple[str, ...] = ()        # each statement's text, for suggestions built on the learner's own
 
 
 def new_vars(taken: set[str]):
@@ -116,6 +117,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
             failed_last = i == len(body) - 1
             break
     lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
+    texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
     nodes = {n for n in network.shapes if n not in network.labels}
     claims = []
     for name, (statement, span) in program.bound_at.items():
@@ -127,20 +129,21 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
             claims.append(Claim(name, node, program.objects[name].var, span, statement))
     claims.sort(key=lambda c: (c.statement, c.name))
     if error is not None:
-        return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last)
+        return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
+                       texts)
     mine = [c for c in claims if c.node == wrt]
     if mine:
         answer = max(mine, key=lambda c: c.statement)
-        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses))
+        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts)
     if program.answer is not None:
         lines += (Line(None, program.answer, program.answer_span, None, ()),)
-        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses))
+        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts)
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
                            "end with the gradient: a line `dW1 = ...`, or a bare expression")
     return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
-                   helper_uses=tuple(uses))
+                   helper_uses=tuple(uses), statements=texts)
 
 
 def recording(name: str, expand, uses: list):
@@ -348,7 +351,7 @@ def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
         value_ok = all(close(d.learner[claim.var], truth_of(d, claim.node), d.reference) for d in samples) \
             if shape_ok else None
         steps.append(Step(claim.name, claim.node, claim.span.line if claim.span else 0,
-                          claim.span.col if claim.span else 0, shape, shape_ok, value_ok, claim.var))
+                          claim.span.col if claim.span else 0, shape, shape_ok, value_ok, claim.var, claim.statement))
     return steps
 
 

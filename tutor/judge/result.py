@@ -36,6 +36,7 @@ class Step:
     shape_ok: bool
     value_ok: bool | None
     var: str = ""           # the variable holding the claim's final value
+    statement: int = 0      # the statement that gave it that value
 
     def to_json(self) -> dict:
         return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
