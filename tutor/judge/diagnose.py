@@ -225,7 +225,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     right = [s.var for s in result.steps if s.value_ok] + ([answer] if result.verdict == "correct" else [])
     made_good = {s.name: next((r for r in right if s.var in uses.get(r, set()) and r != s.var), None)
                  for s in result.steps}
-    false = [s for s in result.steps if not (s.shape_ok and s.value_ok) and s.var != answer]
+    false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
     leading = None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
