@@ -69,6 +69,8 @@ FUNCTIONS.update({
     "negative": Function("neg", 1),
     "squeeze": Function("squeeze", 1, ("axis",), {"axis": None}),
     "linalg.norm": Function("norm", 1),
+    "zeros": Function("zeros", 0, ("shape",), required=("shape",)),
+    "ones": Function("ones", 0, ("shape",), required=("shape",)),
     "arange": Function("arange", 0, ("n",), required=("n",)),
     "range": Function("arange", 0, ("n",), required=("n",)),
     # Extensions beyond SPEC §2, needed to write some gradients (documented in docs/language.md).

@@ -80,6 +80,8 @@ defimpl("ones_like", lambda a: np.ones_like(np.real(a)))
 defimpl("squeeze", lambda a, axis=None: np.squeeze(a, axis=axis))
 defimpl("norm", lambda a: np.sqrt(np.sum(a * a)))  # np.linalg.norm, written so that a complex step passes through
 defimpl("arange", lambda n: np.arange(n))
+defimpl("zeros", lambda shape: np.zeros(shape))
+defimpl("ones", lambda shape: np.ones(shape))
 
 
 def index_tuple(items, arrays) -> tuple:

@@ -174,6 +174,16 @@ def arange(node: Call) -> Shape:
 shape_rules["arange"] = arange
 
 
+def filled(node: Call) -> Shape:
+    if None in node.param("shape"):
+        raise fail(node, f"{node.prim} needs every size: -1 has nothing to be inferred from", ())
+    return tuple(node.param("shape"))
+
+
+shape_rules["zeros"] = filled
+shape_rules["ones"] = filled
+
+
 def outer(node: Call, a: Shape, b: Shape) -> Shape:
     return (product(a), product(b))
 

@@ -73,6 +73,8 @@ defvjp("clip", lambda g, ans, a, a_min, a_max: g * ((a >= a_min) * (a <= a_max))
 defvjp("where", None, lambda g, ans, c, a, b: call("where", c, g, const(0)),
        lambda g, ans, c, a, b: call("where", c, const(0), g))
 defvjp("arange")
+defvjp("zeros")
+defvjp("ones")
 defvjp("sign", None)
 def sigmoid_vjp(g, ans, a):
     fused = binary_cross_entropy(g, ans)
