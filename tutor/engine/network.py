@@ -197,7 +197,8 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
                                             or not is_symbol(t.id)):
                 what = "declared as a leaf" if t.id in shapes else "a dimension or a function"
                 raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
-    new_var = versions(assigned, {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | set(shapes))
+    new_var = versions(assigned, set(assigned) | set(shapes) | set(dims)
+                       | {s.name for s in tree.body if isinstance(s, ast.FunctionDef)})
     scope = Scope(arrays={}, dims=set(dims), later=set(assigned) | set(shapes),
                   kinds={name: "int" for name in labels}, bounds=dict(labels))
     current = {"name": None}

@@ -108,6 +108,9 @@ class Printer:
                 parts.append(self(expr.args[it[1]]))
         return f"{self.wrap(expr.args[0], POSTFIX)}[{', '.join(parts)}]", POSTFIX
 
+    def p_norm(self, expr: Call) -> tuple[str, int]:
+        return f"np.linalg.norm({self(expr.args[0])})", ATOM
+
     def p_arange(self, expr: Call) -> tuple[str, int]:
         return f"arange({expr.param('n')})", ATOM
 
@@ -121,7 +124,7 @@ class Printer:
 
     def function(self, expr: Call) -> tuple[str, int]:
         parts = [self(a) for a in expr.args]
-        order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them
+        order = {"i": 0, "n": 1, "m": 2, "k": 3}  # positional parameters in the order NumPy takes them
         for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
             if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:
                 continue

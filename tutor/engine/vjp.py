@@ -231,9 +231,10 @@ def getitem_vjp(g, ans, a, *index, items):
 
 def scatter(g: Expr, letters: str, factors: list, output: str, sizes, like: Expr) -> Expr:
     """einsum(g, *factors) with g's letters, simplified when g is one number repeated (a mean or a sum)."""
-    if is_call(g, "broadcast_to") and is_scalar(g.args[0]):
+    covered = set("".join(t for _, t in factors))
+    if is_call(g, "broadcast_to") and is_scalar(g.args[0]) and set(output) <= covered:
         g = g.args[0]
-    if not is_scalar(g):
+    if not is_scalar(g) or not set(output) <= covered:
         terms = [letters] + [t for _, t in factors]
         return mk("einsum", g, *(f for f, _ in factors), spec=",".join(terms) + "->" + output)
     scale = g
