@@ -253,7 +253,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
         if named:
             message += f": {named[0]}"
-        note = named[1] if named else helper_hint(result)
+        note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
         found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note))
     return found, suggest(result, samples)
 
@@ -290,7 +290,7 @@ def leading_step(result: Evaluation, step) -> Diagnostic:
     values = [d.learner[step.var] for d in samples]
     named = recognise(result, step.claims, values, samples) if step.shape_ok else None
     what = f": {named[0]}" if named else f": {describe(result, step)}" if describe(result, step) else ""
-    note = named[1] if named else ""
+    note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
     help_text = step_help(result, step)
     return Diagnostic("E214", "error", f"{step.name} is not ∂J/∂{step.claims}" + what, step_span(result, step),
                       origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
@@ -303,11 +303,14 @@ def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
         next((l.span for l in result.lines if l.name == good), None)
     where = ""
     if later is not None:
-        where = f"; line {later.line} makes up for it"
+        at = f"on line {later.line}"
+        if later.line == step.line:  # statements separated by `;`: name the statement itself
+            at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
+        where = f"; {at} makes up for it"
         c = step_factor(result, step)
         inverse = inverse_text(c, result.bindings) if c is not None else None
         if inverse:
-            where = f"; the {inverse} comes back on line {later.line}"
+            where = f"; the {inverse} comes back {at}"
     return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
                       origin=result.origin)
 
@@ -361,8 +364,7 @@ def factor_text(c: float, bindings: dict[str, int]) -> str:
 
 def convention(c: float, bindings: dict[str, int]) -> str:
     if any(np.isclose(c, v, rtol=1e-9) for v in bindings.values()):
-        return ", the per-example gradient (the sum over the examples, without the mean's 1/N)".replace(
-            "1/N", "1/" + next(n for n, v in bindings.items() if np.isclose(c, v, rtol=1e-9)))
+        return ", the per-example gradient"
     if np.isclose(c, -1):
         return " (the sign is flipped)"
     return ""
