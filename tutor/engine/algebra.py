@@ -279,6 +279,64 @@ def reshape_through(n: Call) -> Expr | None:
     return None
 
 
+def reshape_of_reshape(n: Call) -> Expr | None:
+    """reshape(reshape(x, s1), s2) is reshape(x, s2); reshape(sum(x, axis, keepdims=True), without the kept axes)
+    is sum(x, axis)."""
+    if n.prim != "reshape":
+        return None
+    a = n.args[0]
+    if is_call(a, "reshape"):
+        return mk("reshape", a.args[0], shape=n.shape) if a.args[0].shape != n.shape else a.args[0]
+    if is_call(a, "sum", "mean") and a.param("keepdims", False):
+        axes = reduced_axes(a)
+        if tuple(d for i, d in enumerate(a.shape) if i not in axes) == n.shape:
+            return mk(a.prim, a.args[0], axis=a.param("axis"))
+    return None
+
+
+def elementwise_einsum(n: Call) -> Expr | None:
+    """einsum('a,ab->ab', v, M), a product with nothing summed, is the broadcast product: reshape(v, (N, 1)) * M."""
+    if n.prim != "einsum" or len(n.args) != 2:
+        return None
+    inputs, output = n.param("spec").split("->")
+    terms = inputs.split(",")
+    if "".join(sorted(set("".join(terms)))) != "".join(sorted(output)) or len(set(output)) != len(output):
+        return None
+    for big, small in ((0, 1), (1, 0)):
+        if terms[big] == output and [c for c in output if c in terms[small]] == list(terms[small]):
+            x, y = n.args[small], n.args[big]
+            aligned = tuple(x.shape[terms[small].index(c)] if c in terms[small] else ONE for c in output)
+            x = x if aligned[len(aligned) - len(x.shape):] == x.shape and all(
+                d == ONE for d in aligned[:len(aligned) - len(x.shape)]) else mk("reshape", x, shape=aligned)
+            out = mk("mul", x, y) if small == 0 else mk("mul", y, x)
+            return out if out.shape == n.shape else None
+    return None
+
+
+def einsum_as_matmul(n: Call) -> Expr | None:
+    """A two-operand einsum that sums one shared letter of matrices or vectors is a matrix product:
+    einsum('ab,ac->cb', D, onehot(Xb, V)) is onehot(Xb, V).T @ D."""
+    if n.prim != "einsum" or len(n.args) != 2:
+        return None
+    inputs, output = n.param("spec").split("->")
+    t0, t1 = inputs.split(",")
+    shared = set(t0) & set(t1)
+    if len(shared) != 1 or shared & set(output) or not (1 <= len(t0) <= 2 and 1 <= len(t1) <= 2) \
+            or len(set(t0)) != len(t0) or len(set(t1)) != len(t1) or sorted(output) != sorted(set(t0 + t1) - shared):
+        return None
+    (s,) = shared
+    ops = list(zip((t0, t1), n.args))
+    if output and output[0] not in t0:
+        ops.reverse()                  # the operand that holds the output's first letter goes on the left
+    (left_term, left), (right_term, right) = ops
+    if len(left_term) == 2 and left_term[0] == s:      # left as (free, s)
+        left = mk("transpose", left)
+    if len(right_term) == 2 and right_term[1] == s:    # right as (s, free)
+        right = mk("transpose", right)
+    out = mk("matmul", left, right)
+    return out if out.shape == n.shape else None
+
+
 def canonical_axis(n: Call) -> Expr | None:
     """softmax(S, axis=1) of a matrix is softmax(S): one spelling per axis, so the network's names match."""
     if n.prim in ("softmax", "log_softmax"):
@@ -323,7 +381,9 @@ def named(n: Call) -> Expr | None:
 REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
     absorb_broadcast, sum_of_broadcast, broadcast_outward,                      # repetitions absorbed
-    no_op_transpose, reshape_through, canonical_axis, constant_on_the_right,    # one spelling each
+    no_op_transpose, reshape_through, reshape_of_reshape,                       # one spelling each
+    elementwise_einsum, einsum_as_matmul,
+    canonical_axis, constant_on_the_right,
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward
     centred_sum, sum_zero_terms, pull_out_of_sum, sums_in_products,             # reductions (reductions.py)
     collect_factors, collect_terms,                                             # products and sums (collect.py)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
 from functools import lru_cache
 
 from .algebra import mk, names_of, zero_like

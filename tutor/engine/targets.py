@@ -80,7 +80,9 @@ def find_targets(network: Network) -> dict[str, int]:
                 picked(node, normalised, note, resolve)
             elif node.prim == "sum":
                 beside_logsumexp(node, logits, note, resolve)
-    return {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}
+    out = {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}
+    out.update({name: len(network.leaves[name]) - 1 for name in network.onehot})  # declared `onehot[N, K]`
+    return out
 
 
 def picked(log: Call, normalised, note, resolve) -> None:
