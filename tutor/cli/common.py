@@ -9,8 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import completion
+
+#: `-h` is `--help` everywhere.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 NetworkArg = Annotated[Optional[str], typer.Argument(help="a .net file or a bundled example name",
-                                                     show_default="default")]
+                                                     show_default="default", autocompletion=completion.networks)]
+WrtOpt = Annotated[Optional[str], typer.Option("--wrt", help="only this leaf's gradient",
+                                               autocompletion=completion.leaves)]
 DimsOpt = Annotated[Optional[str], typer.Option("--dims", help="bind dimensions, e.g. Dx=5,H=3,Dy=4")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print only JSON on stdout")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box drawing, no colour")]
@@ -39,13 +45,18 @@ def report(error) -> None:
     """An input error on stderr, drawn by the one diagnostic renderer, with the flag it concerns."""
     from dataclasses import replace
 
-    from ..front.diagnostics import diagnostic_view
     diagnostic = error.diagnostic()
     if error.argument:
         parameter, value = error.argument
         diagnostic = replace(diagnostic, message=f"--{parameter.replace('_', '-')} {value}: {diagnostic.message}")
+    report_diagnostic(diagnostic, error.source or "")
+
+
+def report_diagnostic(diagnostic, source: str) -> None:
+    """One diagnostic on stderr; `source` is the text its span points into."""
+    from ..front.diagnostics import diagnostic_view
     # soft_wrap: the message is never broken into lines by us (a grader reads it whole; a terminal wraps it)
-    console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, error.source or "", look(False)),
+    console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, source, look(False)),
                                                       crop=False, soft_wrap=True)
 
 
