@@ -159,7 +159,7 @@ def grade_lesson(name: LessonArg,
         given = read_answers(answers)
         warn_unasked(lesson, given, answers)
         graded = grade(lesson, given)
-        results = grade_json(graded, look(plain))
+        results = grade_json(graded)  # JSON is data: the same text whatever the terminal
         if gradescope:
             write_json(gradescope, results)
         if as_json:

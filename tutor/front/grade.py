@@ -51,9 +51,10 @@ def output(s: StepGrade, look: Look) -> str:
     return "\n".join(parts)
 
 
-def grade_json(grade: Grade, look: Look | None = None) -> dict:
-    """Gradescope's results.json shape: `score`, `max_score`, and one test per question (docs/json.md)."""
-    look = look or Look()
+def grade_json(grade: Grade) -> dict:
+    """Gradescope's results.json shape: `score`, `max_score`, and one test per question (docs/json.md).
+    JSON is data: its text is the same whatever terminal asked for it."""
+    look = Look()
     return {
         "score": grade.score,
         "max_score": grade.max_score,
