@@ -400,6 +400,11 @@ def not_text(network: "EngineNetwork", wrt: str, given: dict[str, int], derivati
     return JudgeResult.unusable(network, wrt, "", "<derivation>", network.bindings(given), diagnostic)
 
 
+# The public types print as `tutor.CheckResult`, `tutor.ShapetutorError`…: the names a user imports.
+for _public in (ShapetutorError, Network, Gradient, Derivation, CheckResult):
+    _public.__module__ = "tutor"
+
+
 def assert_correct(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None,
                    suggestion: bool = True) -> CheckResult:
     """`check`, as one line of a test cell: returns the result when it is correct, and otherwise raises

@@ -6,7 +6,6 @@ problem (a network that does not parse yet, a folder that cannot be read) comple
 """
 from __future__ import annotations
 
-import glob
 import os
 from collections.abc import Callable, Iterable
 
@@ -23,6 +22,7 @@ def quietly(complete: Callable[..., Iterable[str]]) -> Callable[..., list[str]]:
 
 def paths(incomplete: str, suffix: str) -> Iterable[str]:
     """Files with this suffix, and folders to go into, under what has been typed."""
+    import glob
     for path in glob.glob(glob.escape(incomplete) + "*"):
         if os.path.isdir(path):
             yield path + os.sep
