@@ -393,11 +393,10 @@ def check(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None
 
 def not_text(network: "EngineNetwork", wrt: str, given: dict[str, int], derivation: object) -> "JudgeResult":
     """A learner's answer that is not text at all (an unanswered cell's None or ...): unusable."""
-    from .judge.result import CheckResult as JudgeResult
-    network.require_leaf(wrt)
-    diagnostic = Diagnostic("E100", "error", f"the derivation is not text: it is {type(derivation).__name__}",
-                            origin="<derivation>", expected="a string such as \"x.T @ dz1\"")
-    return JudgeResult.unusable(network, wrt, "", "<derivation>", network.bindings(given), diagnostic)
+    from .judge.check import unreadable
+    error = TutorError(f"the derivation is not text: it is {type(derivation).__name__}",
+                       expected="a string such as \"x.T @ dz1\"", code="E100")
+    return unreadable(network, wrt, error, given)
 
 
 # The public types print as `tutor.CheckResult`, `tutor.ShapetutorError`…: the names a user imports.

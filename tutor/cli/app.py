@@ -143,10 +143,15 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
           ] = False) -> None:
     """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
     def body():
-        from ..judge.check import check as check_derivation
-        text, origin = read_derivation(derivation, file)
+        from ..engine.errors import UnreadableError
+        from ..judge.check import check as check_derivation, unreadable
         net, given = load_bound(network, dims)
-        result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+        try:
+            text, origin = read_derivation(derivation, file)
+        except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
+            result = unreadable(net, wrt, error, given)
+        else:
+            result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
         if as_json:
             emit_json(result.to_json())  # unusable text too: a grader never parses an empty stdout
         if result.verdict == "unusable":

@@ -98,15 +98,19 @@ def load_bound(network: str | None, dims: str | None):
 
 
 def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]:
-    from ..engine.errors import TutorError
+    """The learner's text and where it came from. Asking for it wrongly is a `TutorError`; text that
+    cannot be read (a missing file, bytes that are not UTF-8) is an `UnreadableError`, which `check`
+    judges `unusable` like any other text it cannot use."""
+    from ..engine.errors import TutorError, UnreadableError
     from ..engine.parse import MAX_SOURCE_CHARS
     if file is not None and derivation is not None:
         raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
     if file is not None:
         try:
-            data = open(file, "rb").read(MAX_SOURCE_CHARS + 1)
+            with open(file, "rb") as f:
+                data = f.read(MAX_SOURCE_CHARS + 1)
         except OSError as exc:
-            raise TutorError(f"cannot read {file}: {exc.strerror or exc}") from None
+            raise UnreadableError(f"cannot read {file}: {exc.strerror or exc}", origin=file) from None
         origin = file
     elif derivation == "-":
         data = sys.stdin.buffer.read(MAX_SOURCE_CHARS + 1)
@@ -118,6 +122,7 @@ def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]
     try:
         return data.decode("utf-8"), origin
     except UnicodeDecodeError as exc:
-        raise TutorError(f"{origin} is not UTF-8 text (byte {exc.start})") from None
+        raise UnreadableError(f"{origin} is not UTF-8 text (byte {exc.start})", origin=origin,
+                              expected="UTF-8 text") from None
 
 

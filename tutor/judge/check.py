@@ -34,3 +34,11 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
     else:
         result = evaluation.result(*diagnose(evaluation))
     return result if suggestion else result.withheld()
+
+
+def unreadable(network: Network, wrt: str, error: TutorError, dims: dict[str, int] | None = None,
+               origin: str = "<derivation>") -> CheckResult:
+    """A learner's answer that could not even be read as text (a missing file, bytes that are not
+    UTF-8, not a string at all): the verdict `unusable`, once the instructor's inputs are known good."""
+    network.require_leaf(wrt)
+    return CheckResult.unusable(network, wrt, "", error.origin or origin, network.bindings(dims), error.diagnostic())
