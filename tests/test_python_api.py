@@ -133,7 +133,7 @@ def test_derived_formulas_are_right_by_the_independent_oracle(spec):
     d = tutor.derive(spec)
     assert d.verified and set(d.gradients) == set(net.leaves)
     for leaf, g in d.gradients.items():
-        assert g.leaf == leaf and g.shape == net.leaves[leaf]
+        assert g.leaf == leaf and g.shape == net.leaves[leaf] and (g.formula is None or str(g) == g.formula)
         assert all(f.shape == net.shapes[f.of] + net.shapes[f.wrt] for f in g.chain)
         # the oracle runs plain NumPy: the language's own helpers, and comparisons as 1.0/0.0, are not NumPy's
         if g.formula is not None and not re.search(r"\b(onehot|eye|einsum)\(|[<>]", g.formula):

@@ -214,8 +214,11 @@ class Gradient:
     def chain(self) -> tuple[Factor, ...]:
         return tuple(Factor(f.of, f.wrt, json_shape(f.shape)) for f in self.engine.chain)
 
+    def __str__(self) -> str:
+        return self.formula or f"(∂J/∂{self.leaf} is too long to write out; its chain has {len(self.chain)} factors)"
+
     def __repr__(self) -> str:
-        return f"<tutor.Gradient of {self.leaf} {self.shape}: {self.formula or '(too long to write out)'}>"
+        return f"<tutor.Gradient of {self.leaf} {self.shape}: {self}>"
 
 
 class Derivation:
