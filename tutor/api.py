@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, Union
 
 from .engine.diagnostics import Diagnostic
@@ -236,7 +237,7 @@ class Derivation:
     def dims(self) -> dict[str, int]:
         return dict(self.engine.bindings)
 
-    @property
+    @cached_property
     def gradients(self) -> dict[str, Gradient]:
         """Leaf → its gradient."""
         return {leaf: Gradient(g) for leaf, g in self.engine.gradients.items()}
