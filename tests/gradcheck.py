@@ -6,6 +6,7 @@ from the forward pass alone, one perturbed entry at a time.
 """
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 
 import numpy as np
@@ -150,3 +151,37 @@ def check_reparse(network: Network, grads, values: Mapping[str, np.ndarray], bin
         expected = evaluate(grads.wrt[leaf], values, bindings)
         assert_close(np.asarray(values2[name], dtype=np.float64), expected,
                      f"re-parsed {code(grads.wrt[leaf])}", rtol=1e-12)
+
+
+def devices(formula: str) -> list[str]:
+    """What a teacher never writes: a `0 *` to carry a shape, a term added twice."""
+    found = []
+    tree = ast.parse(formula, mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            if any(isinstance(side, ast.Constant) and side.value == 0 for side in (node.left, node.right)):
+                found.append(f"0 * device: {ast.unparse(node)}")
+    for chain in sums(tree):
+        seen = [ast.dump(t) for t in chain]
+        twice = {ast.unparse(t) for t, d in zip(chain, seen) if seen.count(d) > 1}
+        found.extend(f"term added twice: {t}" for t in sorted(twice))
+    return found
+
+
+def sums(tree: ast.AST) -> list[list[ast.expr]]:
+    """The terms of every maximal chain of + and - (signs stripped)."""
+    out, inner = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and id(node) not in inner:
+            terms, stack = [], [node]
+            while stack:
+                e = stack.pop()
+                if isinstance(e, ast.BinOp) and isinstance(e.op, (ast.Add, ast.Sub)):
+                    inner.add(id(e))
+                    stack.extend((e.right, e.left))
+                elif isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+                    stack.append(e.operand)
+                else:
+                    terms.append(e)
+            out.append(terms)
+    return out

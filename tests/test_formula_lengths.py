@@ -16,7 +16,6 @@ same way on both sides: it is what a reader sees, and the measure the issue was 
 """
 from __future__ import annotations
 
-import ast
 import sys
 from pathlib import Path
 
@@ -28,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from catalogue.teacher_formulas import REFERENCES as FIRST, Reference  # noqa: E402
 from catalogue.teacher_formulas_more import MORE_REFERENCES  # noqa: E402
 from oracle import load as oracle_load  # noqa: E402
+from gradcheck import devices  # noqa: E402
 from test_teacher_formulas import DRAWS, RTOL, _central, _dims, _seed  # noqa: E402
 from tutor.engine.network import parse_network  # noqa: E402
 from tutor.teach.derivation import derive  # noqa: E402
@@ -45,40 +45,6 @@ def derived(ref: Reference) -> str:
     formula = derive(net, wrt=ref.leaf, check=False).gradients[ref.leaf].formula_code
     assert formula is not None, "no formula printed"
     return formula
-
-
-def devices(formula: str) -> list[str]:
-    """What a teacher never writes: a `0 *` to carry a shape, a term added twice."""
-    found = []
-    tree = ast.parse(formula, mode="eval")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            if any(isinstance(side, ast.Constant) and side.value == 0 for side in (node.left, node.right)):
-                found.append(f"0 * device: {ast.unparse(node)}")
-    for chain in sums(tree):
-        seen = [ast.dump(t) for t in chain]
-        twice = {ast.unparse(t) for t, d in zip(chain, seen) if seen.count(d) > 1}
-        found.extend(f"term added twice: {t}" for t in sorted(twice))
-    return found
-
-
-def sums(tree: ast.AST) -> list[list[ast.expr]]:
-    """The terms of every maximal chain of + and - (signs stripped)."""
-    out, inner = [], set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and id(node) not in inner:
-            terms, stack = [], [node]
-            while stack:
-                e = stack.pop()
-                if isinstance(e, ast.BinOp) and isinstance(e.op, (ast.Add, ast.Sub)):
-                    inner.add(id(e))
-                    stack.extend((e.right, e.left))
-                elif isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
-                    stack.append(e.operand)
-                else:
-                    terms.append(e)
-            out.append(terms)
-    return out
 
 
 @pytest.mark.parametrize("ref", REFERENCES, ids=lambda r: r.id)

@@ -19,7 +19,7 @@ from tutor.engine.numeric import forward
 from tutor.engine.printer import code
 from tutor.engine.sampling import sample
 
-from gradcheck import check_gradients, check_reparse
+from gradcheck import check_gradients, check_reparse, devices
 
 # backward() raises the interpreter's recursion limit, which Hypothesis notices and warns about
 pytestmark = pytest.mark.filterwarnings("ignore:The recursion limit will not be reset")
@@ -271,4 +271,5 @@ def test_random_network_gradients_equal_finite_differences(generated, seed):
     grads, values = check_gradients(network, bindings, leaves)
     for leaf in network.leaves:
         note(f"d{network.loss}/d{leaf} = {code(grads.wrt[leaf])}")
+        assert devices(code(grads.wrt[leaf])) == [], "a teacher never writes a `0 *` or a term twice"
     check_reparse(network, grads, values, bindings)

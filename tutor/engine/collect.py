@@ -143,7 +143,7 @@ def build_sum(products: list[Product], like: Call) -> Expr:
     common = common_factor(products) if len(products) > 1 else None
     if common is not None:
         inverse = common.power(-1)
-        inner = build_sum([p.times(inverse) for p in products], like)
+        inner = build_sum([fold_names(p) for p in like_terms([p.times(inverse) for p in products])], like)
         return build_product(common.times(Product(1.0, ((inner, 1.0),))))
     positive = [i for i, p in enumerate(products) if p.coeff > 0]
     if positive:
@@ -162,13 +162,7 @@ def collect_terms(n: Call) -> Expr | None:
         return None
     terms = [t for t in terms_of(n) if not is_zero(t)]
     products = [product_of(t) for t in terms]
-    kept = merge_like(products)
-    # a sum inside a term is opened when that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p)
-    opened = [q for p in products for q in (expanded(p) or [p])]
-    if len(opened) > len(products):
-        merged = merge_like(opened)
-        if len(merged) < len(opened) and len(merged) <= len(kept):
-            kept = merged
+    kept = like_terms(products)
     nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
     folded = [fold_names(p) for p in kept]
     if not (nested or len(kept) != len(products) or len(terms) != len(terms_of(n))) and (
@@ -176,6 +170,19 @@ def collect_terms(n: Call) -> Expr | None:
         return None
     result = build_sum(folded, n)
     return result if result.shape == n.shape and result != n else None
+
+
+def like_terms(products: list[Product]) -> list[Product]:
+    """Like terms merged. A term that is a sum in parentheses is opened; a sum inside a term is opened when
+    that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p); 1 + (1 - h ** 2) → 2 - h ** 2."""
+    bare = [q for p in products for q in (expanded(p) if abs(p.coeff) == 1 and len(p.powers) == 1 else None) or [p]]
+    kept = merge_like(bare)
+    opened = [q for p in bare for q in (expanded(p) or [p])]
+    if len(opened) > len(bare):
+        merged = merge_like(opened)
+        if len(merged) < len(opened) and len(merged) <= len(kept):
+            kept = merged
+    return kept
 
 
 def merge_like(products: list[Product]) -> list[Product]:
