@@ -9,6 +9,7 @@ from rich.text import Text
 from ..teach.chain import Factor
 from ..teach.derivation import Derivation, LeafGradient
 from ..engine.dims import Shape, format_shape
+from ..engine.ir import Call
 from ..engine.network import Network
 from ..engine.printer import code
 from .look import Look
@@ -36,8 +37,11 @@ def factor_name(f: Factor, look: Look) -> str:
 
 
 def factor_rule(f: Factor, look: Look, shared: bool = False) -> str:
-    """`dh = dz2 W2ᵀ`; `dX += …` where several factors add into the same gradient."""
-    return "" if f.rule is None else f"d{f.wrt} {'+=' if shared else '='} {look.expr(f.rule)}"
+    """`dh = dz2 W2ᵀ`; `dX += dmu / N` where several factors add into the same gradient (`+=` broadcasts)."""
+    if f.rule is None:
+        return ""
+    rule = f.rule.args[0] if shared and isinstance(f.rule, Call) and f.rule.prim == "broadcast_to" else f.rule
+    return f"d{f.wrt} {'+=' if shared else '='} {look.expr(rule)}"
 
 
 def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Table:
