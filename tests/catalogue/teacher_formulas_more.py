@@ -323,6 +323,41 @@ probs = exp_scores / sum(exp_scores, axis=1, keepdims=True)
 J = -sum(log(probs[range(N), y])) / N
 """
 
+#: nnfs (Neural Networks from Scratch): the correct class's confidence picked with one-hot labels.
+NNFS_CATEGORICAL = """
+X: [N, D]
+Y: onehot[N, C]
+W: [D, C]
+
+scores = X @ W
+exp_scores = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+correct_confidences = np.sum(probs * Y, axis=1)
+loss = np.mean(-np.log(correct_confidences))
+"""
+
+#: d2l's softmax regression from scratch: y_hat[range(len(y_hat)), y] with integer labels.
+D2L_SOFTMAX = """
+X: [N, D]
+y: int[N] < C
+W: [D, C]
+b: [C]
+
+y_hat = softmax(X @ W + b, axis=1)
+loss = -np.log(y_hat[np.arange(N), y]).mean()
+"""
+
+#: The softmax loss as log-sum-exp minus the correct score, integer labels.
+LSE_INT_LABELS = """
+X: [N, D]
+y: int[N] < C
+W: [D, C]
+
+scores = X @ W
+lse = np.log(np.sum(np.exp(scores), axis=1))
+loss = np.mean(lse - scores[range(N), y])
+"""
+
 
 MORE_REFERENCES: tuple[Reference, ...] = (
     Reference("nielsen-quadratic-W2", "Nielsen", NIELSEN_QUADRATIC, "W2",
@@ -395,4 +430,10 @@ MORE_REFERENCES: tuple[Reference, ...] = (
               "outer(x, y)"),
     Reference("cs231n-int-labels-W2", "CS231n case study, integer labels", CS231N_INT_LABELS, "W2",
               "hidden.T @ (probs - eye(C)[y]) / N", "dscores = probs; dscores[range(N), y] -= 1; dscores /= N"),
+    Reference("nnfs-categorical-W", "nnfs", NNFS_CATEGORICAL, "W",
+              "X.T @ (probs - Y) / N", "dinputs = (probs - y_true) / samples"),
+    Reference("d2l-softmax-W", "d2l", D2L_SOFTMAX, "W",
+              "X.T @ (y_hat - eye(C)[y]) / N"),
+    Reference("lse-int-labels-W", "softmax forms", LSE_INT_LABELS, "W",
+              "X.T @ (softmax(scores, axis=1) - eye(C)[y]) / N", "the gradient of the log-sum-exp is the softmax"),
 )

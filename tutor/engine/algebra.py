@@ -416,9 +416,10 @@ def names_of(definitions: dict[str, Expr], shapes: dict[str, Shape],
             p = product_of(value)
             if p.coeff == 1 and (len(p.powers) > 1 or (len(p.powers) == 1 and p.powers[0][1] != 1)):
                 table.products[name] = p
+                # later definitions are read with this name folded back in, as their author wrote them
+                table.folds = sorted(((table.vars[k], q) for k, q in table.products.items()),
+                                     key=lambda vq: -len(vq[1].powers))
             table.by_value.setdefault(value, name)
-        table.folds = sorted(((table.vars[k], p) for k, p in table.products.items()),
-                             key=lambda vp: -len(vp[1].powers))
     finally:
         NAMES.reset(token)
     return table

@@ -16,7 +16,7 @@ from .errors import TutorError
 from .ir import Call, Expr, Var
 from .language import MAX_EINSUM_OPERANDS
 from .shapes import index_layout, normalize_axes
-from .views import TARGETS, USED, Assumption, Product, assume, one_hot_axis, product_of, terms_of
+from .views import TARGETS, USED, Assumption, Product, assume, names, one_hot_axis, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -295,16 +295,31 @@ def picked(p: Product, probs: Expr) -> Product:
     """Y / sum(probs * Y, axis, keepdims=True) is Y / probs for Y one-hot along the axis: the sum is the
     probability Y picks, and where Y is 0 both are 0 (the gradient of log(sum(probs * Y, axis)))."""
     for i, (b, e) in enumerate(p.powers):
-        if e >= 0 or not is_call(b, "sum") or not b.param("keepdims", False) or not is_call(b.args[0], "mul"):
+        total = kept_sum(b)
+        if e >= 0 or total is None or not is_call(total.args[0], "mul"):
             continue
-        axes = normalize_axes(None, b.args[0].shape, b.param("axis"))
-        for q, y in (b.args[0].args, b.args[0].args[::-1]):
+        axes = normalize_axes(None, total.args[0].shape, total.param("axis"))
+        for q, y in (total.args[0].args, total.args[0].args[::-1]):
             if q == probs and y.shape == q.shape and len(axes) == 1 and one_hot_axis(y) == axes[0] \
                     and p.exponent(y) > 0:
                 assume(y.name, axes[0])
                 rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
                 return rest.times(product_of(probs).power(e))
     return p
+
+
+def kept_sum(b: Expr) -> Call | None:
+    """The sum b is, broadcasting back along its axes: sum(x, axis, keepdims=True), or a named
+    sum(x, axis) reshaped to keep its axis (correct_confidences.reshape(N, 1))."""
+    if is_call(b, "sum") and b.param("keepdims", False):
+        return b
+    if is_call(b, "reshape"):
+        total = names().resolve(b.args[0])
+        if is_call(total, "sum") and not total.param("keepdims", False):
+            axes = normalize_axes(None, total.args[0].shape, total.param("axis"))
+            if tuple(ONE if i in axes else d for i, d in enumerate(total.args[0].shape)) == b.shape:
+                return total
+    return None
 
 
 def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
