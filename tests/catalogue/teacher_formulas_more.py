@@ -358,6 +358,18 @@ lse = np.log(np.sum(np.exp(scores), axis=1))
 loss = np.mean(lse - scores[range(N), y])
 """
 
+#: The softmax's denominator with its axis put back by hand (`[:, None]`), the loss a mean of row sums.
+NEWAXIS_SOFTMAX = """
+X: [N, D]
+Y: onehot[N, C]
+W: [D, C]
+
+scores = X @ W
+exp_scores = np.exp(scores)
+probs = exp_scores / np.sum(exp_scores, axis=1)[:, None]
+loss = -np.mean(np.sum(Y * np.log(probs), axis=1))
+"""
+
 
 MORE_REFERENCES: tuple[Reference, ...] = (
     Reference("nielsen-quadratic-W2", "Nielsen", NIELSEN_QUADRATIC, "W2",
@@ -434,6 +446,8 @@ MORE_REFERENCES: tuple[Reference, ...] = (
               "X.T @ (probs - Y) / N", "dinputs = (probs - y_true) / samples"),
     Reference("d2l-softmax-W", "d2l", D2L_SOFTMAX, "W",
               "X.T @ (y_hat - eye(C)[y]) / N"),
+    Reference("newaxis-softmax-W", "softmax forms", NEWAXIS_SOFTMAX, "W",
+              "X.T @ (probs - Y) / N"),
     Reference("lse-int-labels-W", "softmax forms", LSE_INT_LABELS, "W",
               "X.T @ (softmax(scores, axis=1) - eye(C)[y]) / N", "the gradient of the log-sum-exp is the softmax"),
 )

@@ -313,6 +313,19 @@ def elementwise_einsum(n: Call) -> Expr | None:
     return None
 
 
+def einsum_as_sum(n: Call) -> Expr | None:
+    """einsum('ab->a', x) is sum(x, axis=1)."""
+    if n.prim != "einsum" or len(n.args) != 1:
+        return None
+    term, output = n.param("spec").split("->")
+    if len(set(term)) != len(term) or [c for c in term if c in output] != list(output):
+        return None
+    axes = tuple(i for i, c in enumerate(term) if c not in output)
+    if not axes:
+        return n.args[0]
+    return mk("sum", n.args[0], axis=axes[0] if len(axes) == 1 else axes)
+
+
 def einsum_as_matmul(n: Call) -> Expr | None:
     """A two-operand einsum that sums one shared letter of matrices or vectors is a matrix product:
     einsum('ab,ac->cb', D, onehot(Xb, V)) is onehot(Xb, V).T @ D."""
@@ -348,6 +361,8 @@ def canonical_axis(n: Call) -> Expr | None:
     if n.prim in ("sum", "mean") and n.param("axis") is not None:
         axes = reduced_axes(n)
         want = axes[0] if len(axes) == 1 else axes
+        if len(axes) == len(n.args[0].shape) and not n.param("keepdims", False):
+            want = None  # every axis: sum(A)
         if want != n.param("axis"):
             return mk(n.prim, n.args[0], axis=want, keepdims=n.param("keepdims", False))
     return None
@@ -382,7 +397,7 @@ REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
     absorb_broadcast, sum_of_broadcast, broadcast_outward,                      # repetitions absorbed
     no_op_transpose, reshape_through, reshape_of_reshape,                       # one spelling each
-    elementwise_einsum, einsum_as_matmul,
+    elementwise_einsum, einsum_as_matmul, einsum_as_sum,
     canonical_axis, constant_on_the_right,
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward
     centred_sum, sum_zero_terms, pull_out_of_sum, sums_in_products,             # reductions (reductions.py)

@@ -82,8 +82,9 @@ class Reading:
         return inner.args[0] if isinstance(inner, Call) and inner.prim == "exp" else None
 
     def sum_of_exp(self, e: Expr) -> tuple[Expr, Expr, Call] | None:
-        """(E, s, the sum) when e is sum(E, axis, ...) and E is exp(s)."""
-        total = self.open(e)
+        """(E, s, the sum) when e is sum(E, axis, ...) and E is exp(s); a sum whose axis is put back by hand
+        (`[:, None]`, `.reshape(-1, 1)`) counts as kept (keepdims=True)."""
+        total = kept_axes(self.open(e))
         if not (isinstance(total, Call) and total.prim == "sum"):
             return None
         s = self.exp_of(total.args[0])
@@ -98,6 +99,24 @@ class Reading:
                 self.open(s)
                 return x, (m,)
         return s, ()
+
+
+def kept_axes(e: Expr) -> Expr:
+    """sum(x, axis)[:, None] or sum(x, axis).reshape(N, 1), which put the summed axis back, as
+    sum(x, axis, keepdims=True); anything else as it is."""
+    if isinstance(e, Call) and e.prim in ("getitem", "reshape") and isinstance(e.args[0], Call) \
+            and e.args[0].prim == "sum" and not e.args[0].param("keepdims", False):
+        if e.prim == "getitem" and not all(it[0] == "n" or it == ("s", None, None) for it in e.param("items")):
+            return e
+        total = e.args[0]
+        kept = Call("sum", total.args, tuple(sorted({**dict(total.params), "keepdims": True}.items())))
+        try:
+            shape = infer(kept, [total.args[0].shape])
+        except ShapeError:
+            return e
+        if shape == e.shape:
+            return Call("sum", total.args, kept.params, shape=shape)
+    return e
 
 
 def constant_along(m: Expr, shape, axis: int) -> bool:
