@@ -166,11 +166,11 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         for d in shape:
             if d.is_literal:
                 literals.add(d.coeff)
-            for s in d.symbols:
+            for s in d.names:
                 if s not in dims:
                     dims.append(s)
     for stmt in declarations:
-        for d_node in stmt.annotation.elts:
+        for d_node in ast.walk(stmt.annotation):
             if isinstance(d_node, ast.Name) and (d_node.id in leaves or d_node.id in FUNCTIONS):
                 raise reader.error(ParseError, f"{d_node.id!r} is a dimension here but also names "
                                                "an array or a function", d_node, "a distinct dimension symbol")
@@ -221,7 +221,7 @@ def flow_order(leaves: dict[str, Shape], definitions: dict[str, Expr], declared:
         for node in walk(expr):
             if isinstance(node, Var) and node.name in leaves:
                 for d in leaves[node.name]:
-                    out.extend(s for s in d.symbols if s not in out)
+                    out.extend(s for s in d.names if s not in out)
     return tuple(out + [s for s in declared if s not in out])
 
 
