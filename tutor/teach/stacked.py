@@ -167,8 +167,8 @@ def tensor_parts(network, of: str, leaf: str, node: Call, position: int) -> Tens
     matrix = code(matrix_expr) if matrix_expr is not None else ""
     shapes, operands, flattened = matrix_shapes(matrix_expr, leaf_shape)
     return TensorParts(entries, contraction, einsum, matrix, shapes, operands,
-                       tuple(str(sizes[c]) for c in out if c in mine and real(c)),
-                       tuple(str(sizes[c]) for c in summed), flattened)
+                       tuple(f"{c} ({sizes[c]})" for c in out if c in mine and real(c)),
+                       tuple(f"{c} ({sizes[c]})" for c in summed), flattened)
 
 
 def operand_name(e: Expr) -> str:
@@ -198,19 +198,18 @@ def matrix_shapes(e: Expr | None, leaf_shape: Shape):
         return "", (), ()
     a, b = e.args
     operands = tuple((code(x), x.shape) for x in (a, b))
-    flattened = tuple((code(base), base.shape, x.shape) for x in (a, b)
-                      for base in [unwrap_flat(x)] if base is not x)
+    flattened = tuple((code(flat.args[0]), flat.args[0].shape, flat.shape) for flat in map(reshaped, (a, b))
+                      if flat is not None)
     text = f"({format_shape(a.shape)})({format_shape(b.shape)}) = {format_shape(e.shape)}{total}"
     if total:
         text += f" = {format_shape(leaf_shape)}"
     return text, operands, flattened
 
 
-def unwrap_flat(e: Expr) -> Expr:
-    """The stack inside `X.reshape(B*T, E)` or `X.reshape(B*T, E).T`."""
+def reshaped(e: Expr) -> Call | None:
+    """The reshape that flattens a stack into a matrix, in `X.reshape(B*T, E)` or `X.reshape(B*T, E).T`."""
     if is_call(e, "transpose"):
-        inner = unwrap_flat(e.args[0])
-        return e if inner is e.args[0] else inner
+        e = e.args[0]
     if is_call(e, "reshape") and len(e.args[0].shape) > len(e.shape):
-        return e.args[0]
-    return e
+        return e
+    return None
