@@ -56,6 +56,11 @@ def is_scalar(e: Expr) -> bool:
     return e.shape == ()
 
 
+def is_dims(e: Expr) -> bool:
+    """A product of dimension symbols (and numbers): `N`, `B * T`."""
+    return isinstance(e, DimRef) or (is_call(e, "mul") and all(is_dims(a) or isinstance(a, Const) for a in e.args))
+
+
 def dim_expr(d: Dim) -> Expr:
     """A dimension as a scalar expression: `N`, `N * Dy`, `3`."""
     out: Expr = const(d.coeff) if d.coeff != 1 or not d.symbols else DimRef(d.symbols[0])
@@ -203,6 +208,8 @@ def common_divisor(n: Call) -> Expr | None:
         a, b = n.args
         if is_call(a, "div") and is_call(b, "div") and a.args[1] == b.args[1] and is_scalar(a.args[1]):
             return mk("div", mk(n.prim, a.args[0], b.args[0]), a.args[1])
+    if n.prim == "div" and is_call(n.args[0], "div") and is_dims(n.args[1]) and is_dims(n.args[0].args[1]):
+        return mk("div", n.args[0].args[0], mk("mul", n.args[0].args[1], n.args[1]))  # / B / T → / (B * T)
     if n.prim in FACTOR_OUTWARD and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
         inner, divisor = n.args[0].args
         return mk("div", mk(n.prim, inner, **dict(n.params)), divisor)
