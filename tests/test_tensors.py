@@ -190,3 +190,158 @@ def test_the_attention_walk_explains_the_weight_factor():
     assert "np.einsum('bte,bti->ei', X, dQ.reshape(B, T, h * d))" in flat
     assert "X.reshape(B * T, E).T @ dQ.reshape(B * T, h * d)" in flat
     assert "(E×B*T)(B*T×h*d) = E×h*d" in flat
+
+
+# -- the rules one at a time ---------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tutor.engine.dims import Dim  # noqa: E402
+from tutor.engine.errors import ShapeError, TutorError  # noqa: E402
+from tutor.engine.grad import backward  # noqa: E402
+from tutor.engine.numeric import Evaluator, forward  # noqa: E402
+from tutor.engine.printer import code  # noqa: E402
+
+SYMBOLS = ("A", "Bd", "C", "D", "F")
+SIZES = {"A": 2, "Bd": 3, "C": 5, "D": 7, "F": 11}
+
+
+def declare(shapes: dict) -> str:
+    return "".join(f"{name}: [{', '.join(shape)}]\n" for name, shape in shapes.items())
+
+
+def numeric(shape) -> tuple:
+    return tuple(math.prod(int(f) if f.isdigit() else SIZES[f] for f in d.split("*")) for d in shape)
+
+
+stacks = st.lists(st.sampled_from(SYMBOLS + ("1",)), min_size=0, max_size=2)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(SYMBOLS), st.sampled_from(SYMBOLS), st.sampled_from(SYMBOLS), stacks, stacks,
+       st.booleans(), st.booleans())
+def test_matmul_shapes_follow_numpy_at_every_rank(n, k, m, stack_a, stack_b, vector_a, vector_b):
+    """Whatever the ranks, the symbolic shape of A @ B is NumPy's shape at distinct sizes, or both refuse."""
+    a = (k,) if vector_a else tuple(stack_a) + (n, k)
+    b = (k,) if vector_b else tuple(stack_b) + (k, m)
+    source = declare({"P": a, "R": b}) + "Z = P @ R\nJ = sum(Z)\n"
+    try:
+        want = np.matmul(np.ones(numeric(a)), np.ones(numeric(b))).shape
+    except ValueError:
+        with pytest.raises(ShapeError):
+            parse_network(source)
+        return
+    net = parse_network(source)
+    assert tuple(d.value(SIZES) for d in net.shapes["Z"]) == want
+    grads = backward(net).wrt
+    assert grads["P"].shape == net.leaves["P"] and grads["R"].shape == net.leaves["R"]
+
+
+@pytest.mark.parametrize("expr, want", [
+    ("transpose(X, (0, 2, 1, 3))", ("A", "C", "Bd", "D")),
+    ("X.transpose(3, 2, 1, 0)", ("D", "C", "Bd", "A")),
+    ("X.T", ("D", "C", "Bd", "A")),
+    ("swapaxes(X, -1, -2)", ("A", "Bd", "D", "C")),
+    ("X.swapaxes(0, 2)", ("C", "Bd", "A", "D")),
+    ("moveaxis(X, 1, -1)", ("A", "C", "D", "Bd")),
+    ("moveaxis(X, (0, 1), (2, 3))", ("C", "D", "A", "Bd")),
+    ("expand_dims(X, 2)", ("A", "Bd", "1", "C", "D")),
+    ("expand_dims(X, (0, -1))", ("1", "A", "Bd", "C", "D", "1")),
+    ("X.reshape(A * Bd, C, D)", ("A*Bd", "C", "D")),
+    ("X.reshape(A, Bd, C * D).reshape(A, Bd, C, D)", ("A", "Bd", "C", "D")),
+    ("broadcast_to(X, (F, A, Bd, C, D))", ("F", "A", "Bd", "C", "D")),
+    ("einsum('...cd,de->...ce', X, W)", ("A", "Bd", "C", "F")),
+    ("einsum('a...d,de->a...e', X, W)", ("A", "Bd", "C", "F")),
+    ("einsum('abcd,de->e', X, W)", ("F",)),
+    ("softmax(X, axis=(1, 3))", ("A", "Bd", "C", "D")),
+    ("sum(X, axis=(0, 2))", ("Bd", "D")),
+    ("mean(X, axis=(1, 2), keepdims=True)", ("A", "1", "1", "D")),
+    ("gelu(X) + erf(X)", ("A", "Bd", "C", "D")),
+])
+def test_axis_functions_have_numpy_shapes_and_gradients(expr, want):
+    source = declare({"X": ("A", "Bd", "C", "D"), "W": ("D", "F")}) + f"Z = {expr}\nJ = sum(Z * Z) + sum(W)\n"
+    net = parse_network(source)
+    assert tuple(str(d) for d in net.shapes["Z"]) == want
+    bindings = net.bindings(SIZES)
+    rng = np.random.default_rng(1)
+    leaves = {name: rng.standard_normal(numeric(tuple(str(d) for d in shape))) for name, shape in net.leaves.items()}
+    values = forward(net.definitions, leaves, bindings)
+    assert np.shape(values["Z"]) == numeric(want)
+    grads = backward(net).wrt
+    for leaf in ("X", "W"):
+        got = np.broadcast_to(Evaluator(values, bindings)(grads[leaf]), np.shape(leaves[leaf]))
+        fd = np.zeros(np.shape(leaves[leaf]))
+        flat = fd.reshape(-1)
+        for i in range(0, flat.size, max(1, flat.size // 40)):  # a sample of the entries
+            index = np.unravel_index(i, fd.shape)
+            out = []
+            for sign in (1, -1):
+                bumped = leaves[leaf].copy()
+                bumped[index] += sign * 1e-6
+                out.append(forward(net.definitions, {**leaves, leaf: bumped}, bindings)[net.loss])
+            assert abs((out[0] - out[1]) / 2e-6 - got[index]) <= 1e-5 * max(1.0, abs(got[index])), \
+                (leaf, index, code(grads[leaf]))
+
+
+@pytest.mark.parametrize("source, words", [
+    ("X: [A, Bd, C]\nY: [A, D, C]\nJ = sum(X @ Y)\n", ("inner dimensions",)),
+    ("X: [A, Bd, C]\nY: [D, C, F]\nJ = sum(X @ Y)\n", ("stacked", "do not broadcast")),
+    ("X: [A, Bd, C, D, F]\nJ = sum(X)\n", ("rank 5",)),
+    ("X: [A, Bd, C]\nJ = sum(X.reshape(A, C * A))\n", ("cannot reshape",)),
+    ("X: [A, Bd, C]\nJ = sum(softmax(X, axis=(0, 3)))\n", ("out of range",)),
+    ("X: [A, Bd, C]\nJ = sum(transpose(X, (0, 2)))\n", ("one axis for each",)),
+])
+def test_tensor_shape_errors_are_located_messages(source, words):
+    with pytest.raises(TutorError) as info:
+        parse_network(source)
+    assert info.value.span is not None
+    for word in words:
+        assert word in info.value.message
+
+
+def test_product_dimensions_are_one_dimension_whichever_order():
+    h, d = Dim.symbol("h"), Dim.symbol("d")
+    assert h * d == d * h and hash(h * d) == hash(d * h)
+    assert str(h * d) == "h*d" and str(d * h) == "d*h" and (Dim(4) * Dim.symbol("E")).json() == "4*E"
+    net = parse_network("X: [B, h*d]\nW: [d*h, E]\nJ = sum(X @ W)\n")
+    assert net.nodes_json()["X"]["shape"] == ["B", "h*d"] and net.dims == ("B", "h", "d", "E")
+
+
+def test_broadcast_to_prints_as_itself_and_parses_back():
+    net = parse_network("b: [E]\nX: [B, T, E]\nJ = sum(broadcast_to(b, (B, T, E)) * X)\n")
+    formula = code(backward(net).wrt["X"])
+    assert formula == "broadcast_to(b, (B, T, E))"
+    assert check(net, "X", formula).verdict == "correct"
+    assert check(net, "b", code(backward(net).wrt["b"])).verdict == "correct"
+
+
+@pytest.mark.parametrize("fn, derivative", [
+    ("erf", lambda x: 2 / math.sqrt(math.pi) * math.exp(-x * x)),
+    ("gelu", None),
+])
+def test_erf_and_gelu_derivatives_against_real_finite_differences(fn, derivative):
+    """erf's derivative is taken as given by the complex-step check (docs/language.md): proven here."""
+    net = parse_network(f"x: [N]\nJ = sum({fn}(x))\n")
+    xs = np.linspace(-3, 3, 13)
+    grad = Evaluator({"x": xs, "J": None}, {"N": 13})(backward(net).wrt["x"])
+    impl = FORMULA_FUNCTIONS[fn]
+    fd = (impl(xs + 1e-6) - impl(xs - 1e-6)) / 2e-6
+    np.testing.assert_allclose(grad, fd, rtol=1e-7, atol=1e-9)
+    if derivative:
+        np.testing.assert_allclose(grad, [derivative(x) for x in xs], rtol=1e-12)
+
+
+def test_batched_matmul_gradient_transposes_only_the_last_two_axes():
+    """The bug of issue 13: a.T @ g at rank 3 reversed every axis and failed in derive."""
+    net = parse_network("X: [B, T, E]\nW: [B, E, F]\nC: [B, T, F]\nJ = sum((X @ W) * C)\n")
+    grads = backward(net).wrt
+    assert code(grads["W"]) == "swapaxes(X, -1, -2) @ C"
+    assert code(grads["X"]) == "C @ swapaxes(W, -1, -2)"
+    result = derive(net, {"B": 2, "T": 3, "E": 4, "F": 5})
+    assert result.verification.ok
+
+
+def test_walk_of_a_tensor_network_starts_at_its_first_weight():
+    out = invoke("walk", "attention", "--no-input", "--dims", "B=2,T=3,E=4,h=2,d=5").stdout
+    assert "Step 1 of" in out and "∂Q/∂Wq" in out
