@@ -132,15 +132,14 @@ def test_verdicts_agree_with_a_finite_difference_oracle(pieces, ops):
         return
     if result.verdict == "shape_error":
         return
-    from tutor.judge.evaluate import parse_derivation
+    from tutor.judge.evaluate import ShapePass, read_derivation
     from tutor.engine.numeric import Evaluator, forward
     from tutor.engine.sampling import sample
     bindings = network.bindings()
     rng = np.random.default_rng(5)
     leaves, values = sample(network, bindings, rng)
-    line = parse_derivation(network, text)[-1]
-    from tutor.engine.shapes import annotate
-    learner = Evaluator(values, bindings)(annotate(line.expr, dict(network.shapes)))
+    line = read_derivation(network, "W1", text, ShapePass(network, bindings)).lines[-1]
+    learner = Evaluator(values, bindings)(line.expr)
     grad = np.zeros(leaves["W1"].shape)
     for index in np.ndindex(*grad.shape):
         out = []

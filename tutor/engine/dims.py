@@ -57,6 +57,23 @@ class Dim:
         """Its symbols in the order written, each once: `("h", "d")` for `h*d`."""
         return tuple(dict.fromkeys(f for f in self.factors if not f.isdigit()))
 
+    def divide(self, other: "Dim") -> "Dim | None":
+        """self / other when it is a whole dimension (`N*T*E / N` is `T*E`), else None."""
+        rest = list(self.symbols)
+        for s in other.symbols:
+            if s not in rest:
+                return None
+            rest.remove(s)
+        if other.coeff == 0 or self.coeff % other.coeff:
+            return None
+        return Dim(self.coeff // other.coeff, tuple(rest))
+
+    def minus(self, other: "Dim") -> "Dim | None":
+        """self - other when it is known symbolically (`4*H - H` is `3*H`) and positive, else None."""
+        if self.symbols != other.symbols or self.coeff <= other.coeff:
+            return None
+        return Dim(self.coeff - other.coeff, self.symbols)
+
     def value(self, bindings: Mapping[str, int]) -> int:
         out = self.coeff
         for name in self.symbols:

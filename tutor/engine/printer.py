@@ -99,6 +99,28 @@ class Printer:
         dims = ", ".join(dim_text(d) for d in expr.param("shape")) or "()"  # a scalar: x.reshape(())
         return f"{self.wrap(expr.args[0], POSTFIX)}.reshape({dims})", POSTFIX
 
+    def p_getitem(self, expr: Call) -> tuple[str, int]:
+        parts = []
+        bound = lambda b: "" if b is None else str(b)  # noqa: E731
+        for it in expr.param("items"):
+            if it[0] == "s":
+                parts.append(f"{bound(it[1])}:{bound(it[2])}")
+            elif it[0] == "n":
+                parts.append("None")
+            elif it[0] == "e":
+                parts.append("...")
+            elif it[0] == "i":
+                parts.append(str(it[1]))
+            else:
+                parts.append(self(expr.args[it[1]]))
+        return f"{self.wrap(expr.args[0], POSTFIX)}[{', '.join(parts)}]", POSTFIX
+
+    def p_norm(self, expr: Call) -> tuple[str, int]:
+        return f"np.linalg.norm({self(expr.args[0])})", ATOM
+
+    def p_arange(self, expr: Call) -> tuple[str, int]:
+        return f"arange({expr.param('n')})", ATOM
+
     def p_einsum(self, expr: Call) -> tuple[str, int]:
         return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
 
@@ -116,14 +138,16 @@ class Printer:
                 parts.append(dim_text(value))
             elif key in POSITIONAL:
                 parts.append(str(value))
+            elif key == "k":
+                parts.append(f"k={value}")
             else:
                 parts.append(f"{key}={value!r}")
         return f"{expr.prim}({', '.join(parts)})", ATOM
 
 
 def dim_text(d) -> str:
-    """A dimension as an expression of the language: `H`, `h * d`, `4 * E`, `3`."""
-    return " * ".join(d.factors)
+    """A dimension as an expression of the language: `H`, `h * d`, `4 * E`, `3`; `-1` for one NumPy infers."""
+    return "-1" if d is None else " * ".join(d.factors)
 
 
 code = Printer()

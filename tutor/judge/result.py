@@ -21,6 +21,7 @@ class Line:
     expr: Expr              # shapes filled in once checked
     span: Span
     claims: str | None      # the network node this line claims the gradient of
+    shows: tuple[str, ...] = ()  # the names (as written) that hold this value afterwards
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Step:
     shape: Shape | None
     shape_ok: bool
     value_ok: bool | None
+    var: str = ""           # the variable holding the claim's final value
+    statement: int = 0      # the statement that gave it that value
 
     def to_json(self) -> dict:
         return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
