@@ -345,3 +345,22 @@ def test_batched_matmul_gradient_transposes_only_the_last_two_axes():
 def test_walk_of_a_tensor_network_starts_at_its_first_weight():
     out = invoke("walk", "attention", "--no-input", "--dims", "B=2,T=3,E=4,h=2,d=5").stdout
     assert "Step 1 of" in out and "∂Q/∂Wq" in out
+
+
+@pytest.mark.parametrize("entry", ALL, ids=ids)
+def test_the_contraction_forms_the_walk_prints_are_right(entry):
+    """The einsum and the matrix form of each leaf's last step, typed back with the true incoming
+    gradient (d<of> = its derived formula), are judged correct: the teaching computes the gradient."""
+    network = parse_network(entry.network, entry.id)
+    derivation = derive(network, entry.dims, check=False)
+    truth = backward(network).wrt
+    for leaf, gradient in derivation.gradients.items():
+        c = gradient.contraction
+        if c is None or gradient.paths != 1 or len(network.readers[leaf]) != 1:
+            continue  # a leaf reaching the loss several ways: the contraction is one part of its gradient
+        incoming = f"d{c.of} = {code(truth[c.of])}\n" if c.of != network.loss else ""
+        for form in (c.einsum, c.matrix):
+            if not form or "d(" in form:
+                continue
+            result = check(network, leaf, incoming + form, entry.dims)
+            assert result.verdict == "correct", (leaf, form, result.verdict)

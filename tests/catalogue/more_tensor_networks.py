@@ -66,7 +66,7 @@ Wd: [K, C]
 Wp: [C, F]
 bp: [F]
 Wc: [F, N]
-Y: [B, N]
+Y: onehot[B, N]
 
 D = einsum('btkc,kc->btc', Xu, Wd)
 P = gelu(D @ Wp + bp)
@@ -134,7 +134,7 @@ Ur: [H, H]
 Wh: [D, H]
 Uh: [H, H]
 Wy: [H, K]
-Y: [B, K]
+Y: onehot[B, K]
 
 z1 = sigmoid(X[0] @ Wz + h0 @ Uz)
 r1 = sigmoid(X[0] @ Wr + h0 @ Ur)
@@ -263,6 +263,39 @@ J = sum(P * Sm) + mean(swapaxes(Z, 1, 2) ** 2)
         big_factor=("Z", "X"),
         note="the gradient of Wt sums over what ... stands for: NumPy needs those axes named",
         dims={"B": 2, "H": 3, "W": 4, "C": 5, "F": 6},
+    ),
+
+    TensorNet(
+        id="tiny_gpt",
+        source="a one-layer GPT: token and position embeddings, causal multi-head attention, tied output layer",
+        network="""\
+tokens: int[B, T] < V
+targets: int[B, T] < V
+Emb: [V, E]
+Pos: [T, E]
+M: [T, T]                    # 0 on and below the diagonal, -1e9 above
+Wq: [E, h*d]
+Wk: [E, h*d]
+Wv: [E, h*d]
+Wo: [h*d, E]
+
+X = Emb[tokens] + Pos
+Qh = (X @ Wq).reshape(B, T, h, d).transpose(0, 2, 1, 3)
+Kh = (X @ Wk).reshape(B, T, h, d).transpose(0, 2, 1, 3)
+Vh = (X @ Wv).reshape(B, T, h, d).transpose(0, 2, 1, 3)
+A = softmax(Qh @ Kh.swapaxes(-1, -2) / sqrt(d) + M, axis=-1)
+H = X + (A @ Vh).transpose(0, 2, 1, 3).reshape(B, T, h * d) @ Wo
+logits = H @ Emb.T
+J = -sum(onehot(targets, V) * log_softmax(logits, axis=-1)) / (B * T)
+""",
+        shapes={"tokens": ["B", "T"], "targets": ["B", "T"], "Emb": ["V", "E"], "Pos": ["T", "E"], "M": ["T", "T"],
+                "Wq": ["E", "h*d"], "Wk": ["E", "h*d"], "Wv": ["E", "h*d"], "Wo": ["h*d", "E"],
+                "X": ["B", "T", "E"], "Qh": ["B", "h", "T", "d"], "Kh": ["B", "h", "T", "d"], "Vh": ["B", "h", "T", "d"],
+                "A": ["B", "h", "T", "T"], "H": ["B", "T", "E"], "logits": ["B", "T", "V"], "J": []},
+        big_factor=("A", "Qh"),
+        note="Emb is read twice (the gather and the tied output layer); the mask broadcasts over B and h",
+        dims={"B": 2, "T": 3, "V": 7, "E": 4, "h": 2, "d": 5},
+        domains={"M": "causal"},
     ),
 )
 

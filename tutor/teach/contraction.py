@@ -13,7 +13,7 @@ from ..engine.dims import ONE, Shape, format_shape
 from ..engine.ir import Call, Expr, Var, walk
 from ..engine.network import Network
 from ..engine.printer import code
-from .stacked import tensor_parts
+from .stacked import gather_parts, tensor_parts
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,9 @@ def explain(network: Network, of: str, leaf: str) -> Contraction | None:
         return None
     node, position = found
     g = f"d{of}" if passes_gradient_through(expr, node) else f"d({code(node)})"
+    if node.prim == "getitem" and position == 0:
+        parts = gather_parts(network, of, leaf, node)
+        return None if parts is None else from_parts(leaf, of, node, parts)
     if node.prim == "einsum" or (node.prim == "matmul" and max(len(a.shape) for a in node.args) > 2):
         return stacked(network, of, leaf, node, position)
     if node.prim == "matmul":
@@ -170,8 +173,10 @@ def broadcast_add(network: Network, of: str, leaf: str, node: Call, g: str) -> C
 def stacked(network: Network, of: str, leaf: str, node: Call, position: int) -> Contraction | None:
     """A batched `@` or an einsum: the account in `stacked`, for operands of any rank."""
     parts = tensor_parts(network, of, leaf, node, position)
-    if parts is None:
-        return None
+    return None if parts is None else from_parts(leaf, of, node, parts)
+
+
+def from_parts(leaf: str, of: str, node: Call, parts) -> Contraction:
     (left, ls), (right, rs) = parts.operands if len(parts.operands) == 2 else ((None, ()), (None, ()))
     outer = len(ls) == 2 and len(rs) == 2 and ls[1] == ONE and rs[0] == ONE
     return Contraction(leaf, of, node.prim, parts.entries, parts.contraction, parts.einsum, parts.matrix,

@@ -213,3 +213,49 @@ def reshaped(e: Expr) -> Call | None:
     if is_call(e, "reshape") and len(e.args[0].shape) > len(e.shape):
         return e
     return None
+
+
+def gather_parts(network, of: str, leaf: str, node: Call) -> TensorParts | None:
+    """`Emb[tokens]`: rows of a table picked by an integer array. Its Jacobian is a one-hot pattern,
+    so the contraction scatters each position's gradient back to the row it came from."""
+    table, index = node.args
+    if node.param("items") != (("a", 1),) or not isinstance(index, Var) or index.name not in network.labels:
+        return None
+    expr = network.definitions[of]
+    d_of = Var(f"d{of}", shape=network.shapes[of])
+    at_node = gradient_at(expr, node, d_of)
+    if at_node is None:
+        return None
+    g_text = code(at_node)
+    taken: set[str] = set()
+    pos = "".join(letter_for(d, taken) for d in index.shape)
+    row = letter_for(table.shape[0], taken)
+    rest = "".join(letter_for(d, taken) for d in table.shape[1:])
+    primed = {c: next(c2 for c2 in POOL if c2 not in taken | set(pos + row + rest)) for c in rest}
+    taken |= set(primed.values())
+    n = table.shape[0]
+    hot = f"onehot({index.name}, {n})"
+    at = lambda letters: "[" + ",".join(letters) + "]" if letters else ""  # noqa: E731
+    deltas = "".join(f" · [{primed[c]} = {c}]" for c in rest)
+    entries = (f"∂{of if at_node == d_of else '(' + code(node) + ')'}{at(pos + ''.join(primed.values()))}"
+               f"/∂{leaf}{at(row + rest)} = [{index.name}{at(pos)} = {row}]{deltas}")
+    g_name = g_text if isinstance(at_node, Var) else "g"
+    contraction = (f"∂J/∂{leaf}{at(row + rest)} = Σ_{pos} [{index.name}{at(pos)} = {row}] · {g_name}{at(pos + rest)}"
+                   f": row {row} collects the gradient of every position that holds {row}")
+    if g_name == "g":
+        contraction += f"   (g = {g_text}, the gradient at {code(node)})"
+    einsum = f"np.einsum('{pos}{row},{pos}{rest}->{row}{rest}', {hot}, {g_text})"
+    from ..engine.algebra import mk
+    from ..engine.dims import product
+    positions = product(index.shape)
+    onehot = mk("onehot", index, n=n)
+    flat_hot = mk("reshape", onehot, shape=(positions, n))
+    flat_g = mk("reshape", at_node, shape=(positions,) + tuple(table.shape[1:]))
+    matrix_expr = flat_hot.T @ flat_g if len(table.shape) == 2 else None
+    if matrix_expr is None:
+        return TensorParts(entries, contraction, einsum, "", "", (), (), tuple(f"{c} ({d})" for c, d in
+                                                                              zip(pos, index.shape)), ())
+    shapes, operands, flattened = matrix_shapes(matrix_expr, table.shape)
+    return TensorParts(entries, contraction, einsum, code(matrix_expr), shapes, operands,
+                       tuple(f"{c} ({d})" for c, d in zip(rest, table.shape[1:])),
+                       tuple(f"{c} ({d})" for c, d in zip(pos, index.shape)), flattened)
