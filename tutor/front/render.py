@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..teach.chain import Factor, non_unit
 from ..teach.derivation import Derivation, LeafGradient
-from ..engine.dims import ONE, Shape, format_shape
+from ..engine.dims import ONE, Shape, format_shape, product
 from ..engine.network import Network
 from ..engine.printer import code
 from .look import Look
@@ -46,7 +46,7 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     table.add_column("#", justify="right")
     table.add_column("factor")
     table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
-    table.add_column("what it does to the gradient")
+    table.add_column("what it does to the gradient", overflow="fold")
     table.add_column("naive product")
     counts: dict[str, int] = {}
     for f in g.chain:
@@ -70,7 +70,7 @@ def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
            f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape, d.bindings)} tensor ({len(f.shape)}-D), not a matrix: "
            f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. ")
     if before is not None and len(non_unit(before)) > 1:
-        msg += (f"And the gradient arriving from the loss is itself a {look.shape(before)} tensor, not a row, so "
+        msg += (f"And the gradient arriving from the loss is itself a {look.shape(before)} array, not a row, so "
                 "there is no row to multiply by a matrix. ")
     msg += ("No matrix product with it can give the gradient's shape; contract over the axes of "
             f"{f.of} instead.")
@@ -180,7 +180,7 @@ def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int]
     blocks_of = ", ".join(str(d) for d in lead) or "1"
     head = (f"  {name} ({look.shape(shape, bindings)}): one {look.shape((rows, cols))} block for each ({blocks_of})"
             + (", drawn as a grid" if len(lead) == 2 else ""))
-    merged = next((k for k in range(len(shape), 0, -1) if flat and product_of(shape[:k]) == flat[0]), 0)
+    merged = next((k for k in range(len(shape), 0, -1) if flat and product(shape[:k]) == flat[0]), 0)
     if merged == len(shape) - 1:
         how = f"the blocks stacked on top of each other, {flat[0]} rows"
     elif merged == len(shape) - 2:
@@ -189,11 +189,6 @@ def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int]
         how = "its entries in the same order, read row by row"
     tail = f"  → {name}.reshape({', '.join(str(d) for d in flat)}): {look.shape(flat, bindings)}, {how}"
     return "\n".join([head] + lines + [tail])
-
-
-def product_of(shape: Shape):
-    from ..engine.dims import product
-    return product(shape)
 
 
 def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:

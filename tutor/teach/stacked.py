@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.algebra import is_call
-from ..engine.dims import ONE, Dim, Shape, format_shape
+from ..engine.algebra import is_call, mk
+from ..engine.dims import ONE, Dim, Shape, format_shape, product
 from ..engine.grad import assuming
-from ..engine.ir import Call, Expr, Var
+from ..engine.ir import Call, Expr, Var, walk
 from ..engine.printer import code
 from ..engine.vjp import spelled_out, unbroadcast, vjp_rules
 
@@ -53,8 +53,9 @@ def matmul_spec(a: Shape, b: Shape, out: Shape) -> tuple[tuple[str, str], str]:
     n = letter_for(a[-2], taken) if has_rows else ""
     k = letter_for(a[-1], taken)
     m = letter_for(b[-1], taken) if has_cols else ""
-    sa, sb = s[len(s) - max(len(a) - 2, 0):] if len(a) > 2 else "", s[len(s) - max(len(b) - 2, 0):] if len(b) > 2 else ""
-    return (sa + n + k, sb + (k + m if has_cols else k)), s + n + m
+    def stack_of(shape: Shape) -> str:  # an operand's own stack axes: the last ones of the output's stack
+        return s[len(s) - (len(shape) - 2):] if len(shape) > 2 else ""
+    return (stack_of(a) + n + k, stack_of(b) + k + m), s + n + m
 
 
 def spec_of(node: Call) -> Spec:
@@ -79,7 +80,7 @@ def gradient_at(expr: Expr, target: Call, g: Expr) -> Expr | None:
     while node is not target:
         if not (isinstance(node, Call) and node.prim in PASSES):
             return None
-        found = [(i, a) for i, a in enumerate(node.args) if any(n is target for n in walk_ids(a))]
+        found = [(i, a) for i, a in enumerate(node.args) if any(n is target for n in walk(a))]
         if len(found) != 1:
             return None
         i, child = found[0]
@@ -91,22 +92,11 @@ def gradient_at(expr: Expr, target: Call, g: Expr) -> Expr | None:
     return g
 
 
-def walk_ids(e: Expr):
-    yield e
-    if isinstance(e, Call):
-        for a in e.args:
-            yield from walk_ids(a)
-
-
 def indexed(name: str, term: str, shape: Shape, rename: dict[str, str] | None = None) -> str:
     """`X[b,t,e]`: the letters of the axes longer than 1 (a unit axis needs no index)."""
     rename = rename or {}
     kept = [rename.get(c, c) for c, d in zip(term, shape) if d != ONE]
     return name + ("[" + ",".join(kept) + "]" if kept else "")
-
-
-def names_of(letters, sizes) -> str:
-    return ", ".join(str(sizes[c]) for c in letters)
 
 
 @dataclass(frozen=True)
@@ -245,8 +235,6 @@ def gather_parts(network, of: str, leaf: str, node: Call) -> TensorParts | None:
     if g_name == "g":
         contraction += f"   (g = {g_text}, the gradient at {code(node)})"
     einsum = f"np.einsum('{pos}{row},{pos}{rest}->{row}{rest}', {hot}, {g_text})"
-    from ..engine.algebra import mk
-    from ..engine.dims import product
     positions = product(index.shape)
     onehot = mk("onehot", index, n=n)
     flat_hot = mk("reshape", onehot, shape=(positions, n))
