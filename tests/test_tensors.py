@@ -291,6 +291,8 @@ def test_axis_functions_have_numpy_shapes_and_gradients(expr, want):
     ("X: [A, Bd, C]\nJ = sum(X.reshape(A, C * A))\n", ("cannot reshape",)),
     ("X: [A, Bd, C]\nJ = sum(softmax(X, axis=(0, 3)))\n", ("out of range",)),
     ("X: [A, Bd, C]\nJ = sum(transpose(X, (0, 2)))\n", ("one axis for each",)),
+    ("X: [A, Bd, C]\nJ = sum(expand_dims(X, (" + ", ".join(map(str, range(40))) + ")))\n", ("the limit is 32",)),
+    ("X: [A, Bd, C]\nJ = sum(X.reshape(A, Bd, C" + ", 1" * 40 + "))\n", ("the limit is 32",)),
 ])
 def test_tensor_shape_errors_are_located_messages(source, words):
     with pytest.raises(TutorError) as info:

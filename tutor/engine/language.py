@@ -16,6 +16,7 @@ MAX_DEPTH = 100
 MAX_STATEMENTS = 5_000
 MAX_NUMBER = 1e300
 MAX_RANK = 4  # leaves of rank 0 to 4: scalars up to batched, multi-head tensors
+MAX_NODE_RANK = 32  # any node (NumPy stops at 64 axes, einsum at 52 letters)
 MAX_EINSUM_OPERANDS = 8  # the derivative table has a rule for each position
 MAX_LITERAL_DIM = 10**12  # shapes reason about it; numbers are refused far below (sampling.MAX_ELEMENTS)
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .dims import ONE, Dim, Shape, format_shape, product
 from .errors import ShapeError
 from .ir import Call, Expr, Var, op_name
+from .language import MAX_NODE_RANK
 
 ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}
@@ -487,7 +488,10 @@ shape_rules["setitem"] = setitem
 
 
 def infer(node: Call, shapes: list[Shape]) -> Shape:
-    return shape_rules[node.prim](node, *shapes)
+    out = shape_rules[node.prim](node, *shapes)
+    if len(out) > MAX_NODE_RANK:
+        raise fail(node, f"this gives an array of {len(out)} axes; the limit is {MAX_NODE_RANK}", *shapes)
+    return out
 
 
 def annotate(expr: Expr, arrays: dict[str, Shape]) -> Expr:
