@@ -32,7 +32,6 @@ from typer.testing import CliRunner
 
 from tutor.judge.check import check
 from tutor.cli import app
-from tutor.engine.errors import TutorError
 from tutor.engine.network import load
 from tutor.engine.numeric import forward
 from tutor.engine.sampling import sample
@@ -737,12 +736,19 @@ def test_cli_reads_the_derivation_from_stdin_and_from_a_file(tmp_path):
     "dz1 = yhat\ndel dz1\nx.T @ yhat",                 # a statement outside the language
 ])
 def test_unusable_derivations_exit_2(text):
-    with pytest.raises(TutorError):
-        check(network("default"), "W1", text)
+    unusable = check(network("default"), "W1", text)
+    assert unusable.verdict == "unusable" and not unusable.correct
+    first = unusable.diagnostics[0]
+    assert first.severity == "error" and first.code.startswith("E1") and first.line is not None
     result = runner.invoke(app, ["check", "default", "--wrt", "W1", "--", text])
     assert result.exit_code == 2
-    assert "error" in result.stderr
+    assert "error" in result.stderr and not result.stdout
     assert "Traceback" not in result.output + result.stderr
+    # with --json the verdict is on stdout too, located, and the exit code is still 2
+    result = runner.invoke(app, ["check", "default", "--wrt", "W1", "--json", "--", text])
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "unusable" and data["diagnostics"][0] == first.to_json()
 
 
 # -- the catalogue itself ------------------------------------------------------------------------

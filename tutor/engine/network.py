@@ -76,7 +76,7 @@ class Network:
                              argument=("wrt", name))
 
     def nodes_json(self) -> dict[str, dict]:
-        """SPEC §5's `nodes`: every leaf and definition with its symbolic shape."""
+        """The JSON `nodes` (docs/json.md): every leaf and definition with its symbolic shape."""
         return {name: {"shape": shape_json(self.shapes[name]), "kind": self.kind(name)} for name in self.nodes}
 
     def descendants(self, name: str) -> set[str]:

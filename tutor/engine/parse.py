@@ -1,6 +1,6 @@
 """Source text → IR, through `ast` and an allowlist. Nothing is ever evaluated.
 
-Every construct outside SPEC §2 is refused with its span and what was
+Every construct outside the language (docs/language.md) is refused with its span and what was
 expected instead. The same expression reader serves network files and
 learners' derivations; what a name may refer to is decided by the caller's
 `Scope`.

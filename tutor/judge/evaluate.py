@@ -1,6 +1,6 @@
 """The passes of `check` over a learner's derivation, each returning data.
 
-1. parse (a `TutorError`, exit 2, on anything unusable),
+1. parse (a `TutorError` on anything unusable, which `check` makes the verdict `unusable`),
 2. symbolic shapes in evaluation order (the first operation that does not conform is the error),
 3. values in float64 on several random draws, against the engine's own (verified) gradients.
 
