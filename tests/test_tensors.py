@@ -366,3 +366,19 @@ def test_the_contraction_forms_the_walk_prints_are_right(entry):
                 continue
             result = check(network, leaf, incoming + form, entry.dims)
             assert result.verdict == "correct", (leaf, form, result.verdict)
+
+
+def test_a_gradient_that_is_exactly_zero_verifies_and_a_wrong_zero_does_not():
+    """b1 right before a batch norm has gradient 0; its formula gives rounding noise (makemore part 4,
+    whose W1: [T*E, H] is a product dimension). Noise is judged against the other gradients' size."""
+    from catalogue import course_code
+    from tutor.engine.algebra import mk
+    from tutor.engine.ir import Const, Var
+    from tutor.engine.verify import verify
+    net = parse_network(course_code.KARPATHY)
+    bindings = net.bindings()
+    formulas = {leaf: g for leaf, g in backward(net).wrt.items() if leaf in net.leaves}
+    assert verify(net, formulas, bindings).ok
+    ones = mk("add", Const(1), mk("mul", Const(0), Var("b1", shape=net.leaves["b1"])))
+    assert not verify(net, {**formulas, "W2": mk("mul", Const(1e-14), formulas["W2"])}, bindings).ok
+    assert not verify(net, {**formulas, "b1": mk("mul", Const(1e-3), ones)}, bindings).ok
