@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .build import REWRITES, shape_or_none, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk, zero_like
+from .build import (REWRITES, const, dim_expr, is_call, is_const, is_dims, is_scalar, is_zero, mk, shape_or_none,
+                    zero_like)
 from .collect import build_product, collect_factors, collect_terms
 from .dims import ONE, Shape, product
 from .ir import Call, Const, DimRef, Expr, Var
 from .reductions import (centred_sum, leading_keepdims, pull_out_of_sum, reduced_axes, sum_zero_terms,
                          sums_in_products)
-from .shapes import ELEMENTWISE
+from .shapes import ELEMENTWISE, normalize_axes
 from .views import NAMES, Names, Product, names, product_of
 
+#: Linear operations of one array that only move, copy or add up its entries: a sign, a constant
+#: factor or a scalar divisor passes through them unchanged.
+LINEAR_UNARY = ("transpose", "sum", "mean", "reshape", "swapaxes", "moveaxis", "expand_dims", "broadcast_to")
+#: Those a constant factor or divisor leaves (not broadcast_to: absorb_broadcast keeps scalars inside it).
+FACTOR_OUTWARD = tuple(p for p in LINEAR_UNARY if p != "broadcast_to")
 FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b if b else None}
 
@@ -88,7 +94,7 @@ def pull_out_negation(n: Call) -> Expr | None:
             return mk("neg", mk(p, a, b.args[0]))
         if p == "mul" and isinstance(a, Const) and a.value < 0:
             return mk("neg", mk("mul", const(-a.value), b))
-    if p in ("transpose", "sum", "mean", "reshape") and is_call(args[0], "neg"):
+    if p in LINEAR_UNARY and is_call(args[0], "neg"):
         return mk("neg", mk(p, args[0].args[0], **dict(n.params)))
     if p == "add":
         a, b = args
@@ -121,7 +127,7 @@ def constants_outward(n: Call) -> Expr | None:
                 args = list(n.args)
                 args[i] = rest
                 return mk("mul", c, mk(n.prim, *args))
-    if n.prim in ("transpose", "sum", "mean") and split(n.args[0]):
+    if n.prim in FACTOR_OUTWARD and split(n.args[0]):
         c, rest = split(n.args[0])
         return mk("mul", c, mk(n.prim, rest, **dict(n.params)))
     if n.prim == "div":
@@ -139,7 +145,9 @@ def common_divisor(n: Call) -> Expr | None:
         a, b = n.args
         if is_call(a, "div") and is_call(b, "div") and a.args[1] == b.args[1] and is_scalar(a.args[1]):
             return mk("div", mk(n.prim, a.args[0], b.args[0]), a.args[1])
-    if n.prim in ("sum", "transpose") and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
+    if n.prim == "div" and is_call(n.args[0], "div") and is_dims(n.args[1]) and is_dims(n.args[0].args[1]):
+        return mk("div", n.args[0].args[0], mk("mul", n.args[0].args[1], n.args[1]))  # / B / T → / (B * T)
+    if n.prim in FACTOR_OUTWARD and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
         inner, divisor = n.args[0].args
         return mk("div", mk(n.prim, inner, **dict(n.params)), divisor)
     if n.prim in ("mul", "matmul", "outer") and not any(isinstance(a, Const) for a in n.args):
@@ -166,10 +174,9 @@ def sum_of_broadcast(n: Call) -> Expr | None:
 
 def broadcast_outward(n: Call) -> Expr | None:
     """A broadcast leaves linear operations, so that an elementwise operation can absorb it:
-    -bcast(g) → bcast(-g); bcast(g).T → bcast(g as a column); bcast(c) @ v → bcast(c * sum(v, axis=0))."""
-    if n.prim == "neg" and is_call(n.args[0], "broadcast_to"):
-        return mk("broadcast_to", mk("neg", n.args[0].args[0]), shape=n.shape)
-    if n.prim == "transpose" and is_call(n.args[0], "broadcast_to"):
+    bcast(g).T → bcast(g as a column); bcast(c) @ v → bcast(c * sum(v, axis=0)). (A sign leaves the
+    broadcast instead: pull_out_negation.)"""
+    if n.prim == "transpose" and n.param("axes") is None and is_call(n.args[0], "broadcast_to"):
         g, shape = n.args[0].args[0], n.args[0].shape
         if len(g.shape) < len(shape):
             g = mk("reshape", g, shape=(ONE,) * (len(shape) - len(g.shape)) + g.shape)
@@ -186,15 +193,44 @@ def broadcast_outward(n: Call) -> Expr | None:
 
 
 def no_op_transpose(n: Call) -> Expr | None:
-    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing."""
+    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing; axes moved and moved back
+    are where they were."""
     if n.prim == "transpose":
         (a,) = n.args
-        if len(a.shape) <= 1:
+        axes = n.param("axes")
+        if len(a.shape) <= 1 or axes == tuple(range(len(a.shape))):
             return a
         if is_call(a, "transpose"):
-            return a.args[0]
-        if is_call(a, "matmul") and any(is_call(x, "transpose") for x in a.args) and len(a.args[1].shape) == 2:
+            inner = a.param("axes")
+            if inner is None and axes is None:
+                return a.args[0]
+            rank = len(a.shape)
+            p = inner if inner is not None else tuple(reversed(range(rank)))
+            q = axes if axes is not None else tuple(reversed(range(rank)))
+            composed = tuple(p[i % rank] % rank for i in q)
+            return mk("transpose", a.args[0], axes=composed)
+        if axes is None and is_call(a, "matmul") and any(is_call(x, "transpose") for x in a.args) \
+                and len(a.args[0].shape) == 2 and len(a.args[1].shape) == 2:
             return mk("matmul", mk("transpose", a.args[1]), mk("transpose", a.args[0]))
+    if n.prim == "swapaxes":
+        (a,) = n.args
+        rank = len(a.shape)
+        i, j = n.param("axis1") % rank, n.param("axis2") % rank
+        if i == j:
+            return a
+        if is_call(a, "swapaxes") and {a.param("axis1") % rank, a.param("axis2") % rank} == {i, j}:
+            return a.args[0]
+    return None
+
+
+def reshape_once(n: Call) -> Expr | None:
+    """A reshape of a reshape is one reshape; a reshape to the shape it has is nothing."""
+    if n.prim == "reshape":
+        (a,) = n.args
+        if a.shape == n.shape:
+            return a
+        if is_call(a, "reshape"):
+            return mk("reshape", a.args[0], shape=n.param("shape"))
     return None
 
 
@@ -206,9 +242,9 @@ def absorb_broadcast(n: Call) -> Expr | None:
         a, b = n.args
         # A scalar combined with a broadcast stays inside it: bcast(c) * 2 → bcast(2 * c).
         if is_call(a, "broadcast_to") and is_scalar(b):
-            return mk("broadcast_to", mk(n.prim, a.args[0], b), shape=a.shape)
+            return mk("broadcast_to", mk(n.prim, a.args[0], b), shape=a.param("shape"))
         if is_call(b, "broadcast_to") and is_scalar(a):
-            return mk("broadcast_to", mk(n.prim, a, b.args[0]), shape=b.shape)
+            return mk("broadcast_to", mk(n.prim, a, b.args[0]), shape=b.param("shape"))
         for x, y in ((a, b), (b, a)):
             # bcast(c, like) * v where v only lacks like's leading unit axes: c * v, as a row.
             if (is_call(x, "broadcast_to") and is_scalar(x.args[0]) and n.prim == "mul"
@@ -279,14 +315,11 @@ def reshape_through(n: Call) -> Expr | None:
     return None
 
 
-def reshape_of_reshape(n: Call) -> Expr | None:
-    """reshape(reshape(x, s1), s2) is reshape(x, s2); reshape(sum(x, axis, keepdims=True), without the kept axes)
-    is sum(x, axis)."""
+def reshape_unkept(n: Call) -> Expr | None:
+    """reshape(sum(x, axis, keepdims=True), without the kept axes) is sum(x, axis)."""
     if n.prim != "reshape":
         return None
     a = n.args[0]
-    if is_call(a, "reshape"):
-        return mk("reshape", a.args[0], shape=n.shape) if a.args[0].shape != n.shape else a.args[0]
     if is_call(a, "sum", "mean") and a.param("keepdims", False):
         axes = reduced_axes(a)
         if tuple(d for i, d in enumerate(a.shape) if i not in axes) == n.shape:
@@ -354,8 +387,8 @@ def canonical_axis(n: Call) -> Expr | None:
     """softmax(S, axis=1) of a matrix is softmax(S): one spelling per axis, so the network's names match."""
     if n.prim in ("softmax", "log_softmax"):
         axis = n.param("axis", -1)
-        rank = len(n.shape)
-        want = -1 if axis % rank == rank - 1 else axis % rank
+        axes = normalize_axes(n, n.shape, axis)
+        want = (-1 if axes[0] == len(n.shape) - 1 else axes[0]) if len(axes) == 1 else axes
         if want != axis:
             return mk(n.prim, n.args[0], axis=want)
     if n.prim in ("sum", "mean") and n.param("axis") is not None:
@@ -396,7 +429,7 @@ def named(n: Call) -> Expr | None:
 REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
     absorb_broadcast, sum_of_broadcast, broadcast_outward,                      # repetitions absorbed
-    no_op_transpose, reshape_through, reshape_of_reshape,                       # one spelling each
+    no_op_transpose, reshape_once, reshape_through, reshape_unkept,            # one spelling each
     elementwise_einsum, einsum_as_matmul, einsum_as_sum,
     canonical_axis, constant_on_the_right,
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward

@@ -52,6 +52,11 @@ def is_scalar(e: Expr) -> bool:
     return e.shape == ()
 
 
+def is_dims(e: Expr) -> bool:
+    """A product of dimension symbols (and numbers): `N`, `B * T`."""
+    return isinstance(e, DimRef) or (is_call(e, "mul") and all(is_dims(a) or isinstance(a, Const) for a in e.args))
+
+
 def dim_expr(d: Dim) -> Expr:
     """A dimension as a scalar expression: `N`, `N * Dy`, `3`."""
     out: Expr = const(d.coeff) if d.coeff != 1 or not d.symbols else DimRef(d.symbols[0])

@@ -7,7 +7,7 @@ does not set the rules off again.
 """
 from __future__ import annotations
 
-from .build import broadcast_of, const, is_call, is_const, is_zero, raw, zero_like
+from .build import broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
 from .dims import Shape
 from .ir import Call, Expr
 from .views import Product, names, product_of, terms_of
@@ -86,9 +86,16 @@ def build_product(p: Product) -> Expr:
     """coeff · numerators / denominators, in order of first appearance, names folded back."""
     p = fold_names(p)
     ups = [power(b, e) for b, e in p.powers if e > 0]
-    # scalar divisors last, so that `/ N` can leave a product: X.T @ (y * s / (1 + e)) / N
-    downs = [power(b, -e) for b, e in p.powers if e < 0 and b.shape != ()] + \
-            [power(b, -e) for b, e in p.powers if e < 0 and b.shape == ()]
+    # scalar divisors last, so that `/ N` can leave a product: X.T @ (y * s / (1 + e)) / N; sizes as one
+    # product: / (B * T)
+    downs = [power(b, -e) for b, e in p.powers if e < 0 and b.shape != ()]
+    sizes = [power(b, -e) for b, e in p.powers if e < 0 and b.shape == () and is_dims(b)]
+    if sizes:
+        whole = sizes[0]
+        for s in sizes[1:]:
+            whole = raw("mul", whole, s)
+        downs.append(whole)
+    downs += [power(b, -e) for b, e in p.powers if e < 0 and b.shape == () and not is_dims(b)]
     c = abs(p.coeff)
     out: Expr | None = const(c) if c != 1 or not ups else None
     for u in ups:

@@ -36,7 +36,9 @@ def find_targets(network: Network) -> dict[str, int]:
             form = recognise(e, network, owner)
             e = form.call if form is not None else e
         if isinstance(e, Call) and e.prim in prims:
-            return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0], len(e.args[0].shape)
+            axes = normalize_axes(e, e.args[0].shape, e.param("axis", -1))
+            if len(axes) == 1:  # over several axes at once (a spatial softmax) there is no one-hot axis
+                return axes[0], len(e.args[0].shape)
         return None, None
 
     def note(y: Expr, axis: int | None, rank: int | None = None) -> None:
