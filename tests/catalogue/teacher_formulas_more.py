@@ -370,6 +370,23 @@ probs = exp_scores / np.sum(exp_scores, axis=1)[:, None]
 loss = -np.mean(np.sum(Y * np.log(probs), axis=1))
 """
 
+#: deeplearning.ai C1W4's two_layer_model as its notebook writes it: the sigmoid written out, the cost
+#: with np.dot over the examples, and np.squeeze.
+DLAI_DOT_COST = """
+X: [n_x, m]
+Y: [1, m]
+W1: [n_h, n_x]
+b1: [n_h, 1]
+W2: [1, n_h]
+b2: [1, 1]
+
+Z1 = np.dot(W1, X) + b1
+A1 = np.maximum(0, Z1)
+Z2 = np.dot(W2, A1) + b2
+A2 = 1 / (1 + np.exp(-Z2))
+cost = np.squeeze((1. / m) * (-np.dot(Y, np.log(A2).T) - np.dot(1 - Y, np.log(1 - A2).T)))
+"""
+
 
 MORE_REFERENCES: tuple[Reference, ...] = (
     Reference("nielsen-quadratic-W2", "Nielsen", NIELSEN_QUADRATIC, "W2",
@@ -446,6 +463,10 @@ MORE_REFERENCES: tuple[Reference, ...] = (
               "X.T @ (probs - Y) / N", "dinputs = (probs - y_true) / samples"),
     Reference("d2l-softmax-W", "d2l", D2L_SOFTMAX, "W",
               "X.T @ (y_hat - eye(C)[y]) / N"),
+    Reference("dlai-dot-cost-W1", "deeplearning.ai", DLAI_DOT_COST, "W1",
+              "dot(W2.T @ (A2 - Y) * (A1 > 0), X.T) / m", "dZ2 = A2 - Y; dZ1 = np.dot(W2.T, dZ2) * (A1 > 0)"),
+    Reference("dlai-dot-cost-b2", "deeplearning.ai", DLAI_DOT_COST, "b2",
+              "sum(A2 - Y, axis=1, keepdims=True) / m"),
     Reference("newaxis-softmax-W", "softmax forms", NEWAXIS_SOFTMAX, "W",
               "X.T @ (probs - Y) / N"),
     Reference("lse-int-labels-W", "softmax forms", LSE_INT_LABELS, "W",

@@ -184,9 +184,13 @@ def broadcast_outward(n: Call) -> Expr | None:
     if n.prim == "matmul":
         a, b = n.args
         if is_call(a, "broadcast_to") and is_scalar(a.args[0]) and len(a.shape) == 2:
+            if b.shape[0] == ONE and len(b.shape) == 2:  # bcast(c, (n, 1)) @ row: the row, c times, n times
+                return mk("broadcast_to", mk("mul", a.args[0], b), shape=n.shape)
             total = mk("sum", b) if len(b.shape) == 1 else mk("sum", b, axis=0)
             return mk("broadcast_to", mk("mul", a.args[0], total), shape=n.shape)
         if is_call(b, "broadcast_to") and is_scalar(b.args[0]) and len(b.shape) == 2:
+            if a.shape[-1] == ONE and len(a.shape) == 2:  # column @ bcast(c, (1, n)): the column, c times, n times
+                return mk("broadcast_to", mk("mul", b.args[0], a), shape=n.shape)
             total = mk("sum", a) if len(a.shape) == 1 else mk("sum", a, axis=-1, keepdims=True)
             return mk("broadcast_to", mk("mul", b.args[0], total), shape=n.shape)
     return None
@@ -220,6 +224,14 @@ def no_op_transpose(n: Call) -> Expr | None:
             return a
         if is_call(a, "swapaxes") and {a.param("axis1") % rank, a.param("axis2") % rank} == {i, j}:
             return a.args[0]
+    return None
+
+
+def repeats_nothing(n: Call) -> Expr | None:
+    """broadcast_to(x, shape) that only adds axes of length 1 is a reshape (of an array: a number stays
+    broadcast, which absorbs into what it multiplies)."""
+    if n.prim == "broadcast_to" and n.args[0].shape != () and product(n.args[0].shape) == product(n.shape):
+        return mk("reshape", n.args[0], shape=n.shape)
     return None
 
 
@@ -298,6 +310,8 @@ def reshape_through(n: Call) -> Expr | None:
     shape = n.param("shape")
     if is_call(a, "broadcast_to") and is_scalar(a.args[0]):
         return mk("broadcast_to", a.args[0], shape=shape)
+    if is_scalar(a) and not isinstance(a, Call):  # (1).reshape(1, 1): a number as an array of one entry
+        return mk("broadcast_to", a, shape=shape)
     if is_call(a, "sum", "mean") and not a.param("keepdims", False):
         x = a.args[0]
         axes = reduced_axes(a)
@@ -428,7 +442,7 @@ def named(n: Call) -> Expr | None:
 
 REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
-    absorb_broadcast, sum_of_broadcast, broadcast_outward,                      # repetitions absorbed
+    absorb_broadcast, sum_of_broadcast, broadcast_outward, repeats_nothing,     # repetitions absorbed
     no_op_transpose, reshape_once, reshape_through, reshape_unkept,            # one spelling each
     elementwise_einsum, einsum_as_matmul, einsum_as_sum,
     canonical_axis, constant_on_the_right,

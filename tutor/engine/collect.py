@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .build import broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
 from .dims import Shape
-from .ir import Call, Expr
+from .ir import Call, Expr, Var
 from .views import Product, names, product_of, terms_of
 
 
@@ -66,7 +66,9 @@ def multiple(powers: dict[Expr, float], q: Product) -> int:
             # a sqrt-like name stands for fractional powers and divisors (b ** -1.5 → inv ** 3,
             # 1 / sum(a ** 2) → 1 / na ** 2), never for a plain power (var + eps stays, not std ** 2)
             return int(k) if pe < 0 or not float(pe).is_integer() else 0
-        return int(k) if k > 0 else 0
+        # an inverse stands for its own powers, and for the expression it inverts when that has no name:
+        # Y * (1 + exp(-Z)) is Y / A for A = 1 / (1 + exp(-Z)); counts_sum stays counts_sum
+        return int(k) if k > 0 or not isinstance(b, Var) else 0
     ratios = []
     for b, qe in q.powers:
         pe = powers.get(b, 0)

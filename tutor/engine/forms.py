@@ -10,6 +10,7 @@ primitive with a rule of its own:
 * `s - log(sum(exp(s), axis, keepdims=True))` is `log_softmax(s, axis)`;
 * `log(sum(exp(s), axis))` is the log-sum-exp of s, whose gradient is `softmax(s, axis)`;
 * `m + log(sum(exp(s - m), axis))` is the same log-sum-exp;
+* `1 / (1 + exp(-z))` is `sigmoid(z)` (so the binary cross-entropy's gradient cancels to `A - Y`);
 
 and `s - m` for an `m` constant along the axis (the max shift) changes none of them, so its
 gradient through the form is exactly zero.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from .dims import ONE
 from .errors import ShapeError
-from .ir import Call, Expr, Var
+from .ir import Call, Const, Expr, Var
 from .network import Network
 from .shapes import infer, normalize_axes
 
@@ -214,7 +215,23 @@ def logsumexp_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     return None
 
 
-FORMS = (softmax_form, log_softmax_form, logsumexp_form)
+def sigmoid_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
+    """1 / (1 + exp(-z)), deeplearning.ai's and Nielsen's sigmoid: sigmoid(z)."""
+    if e.prim != "div" or not (isinstance(e.args[0], Const) and e.args[0].value == 1):
+        return None
+    total = r.open(e.args[1])
+    if not (isinstance(total, Call) and total.prim == "add"):
+        return None
+    for one, other in (total.args, total.args[::-1]):
+        if isinstance(one, Const) and one.value == 1:
+            minus = r.exp_of(other)
+            inner = r.open(minus) if minus is not None else None
+            if isinstance(inner, Call) and inner.prim == "neg" and inner.args[0].shape == e.shape:
+                return Call("sigmoid", (inner.args[0],), shape=e.shape), ()
+    return None
+
+
+FORMS = (softmax_form, log_softmax_form, logsumexp_form, sigmoid_form)
 
 
 def recognise(e: Expr, network: Network, owner: str) -> Form | None:

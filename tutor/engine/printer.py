@@ -53,6 +53,10 @@ class Printer:
         text, prec = self.text(expr)
         return f"({text})" if prec < min_prec else text
 
+    def operand(self, expr: Expr) -> str:
+        """What `.T`, `.reshape(...)` or `[...]` follows: `(1).reshape(1, 1)`, never `1.reshape`."""
+        return f"({self(expr)})" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
+
     def binary(self, expr: Call) -> tuple[str, int]:
         symbol, prec = BINARY[expr.prim]
         if self.math and expr.prim == "matmul":
@@ -95,15 +99,15 @@ class Printer:
     def p_transpose(self, expr: Call) -> tuple[str, int]:
         if expr.param("axes") is not None:
             return self.function(expr)
-        return self.wrap(expr.args[0], POSTFIX) + ("ᵀ" if self.math else ".T"), POSTFIX
+        return self.operand(expr.args[0]) + ("ᵀ" if self.math else ".T"), POSTFIX
 
     def p_index(self, expr: Call) -> tuple[str, int]:
-        return f"{self.wrap(expr.args[0], POSTFIX)}[{expr.param('i')}]", POSTFIX
+        return f"{self.operand(expr.args[0])}[{expr.param('i')}]", POSTFIX
 
     def p_reshape(self, expr: Call) -> tuple[str, int]:
         """As a method, the way NumPy code reads: `X.reshape(B * T, E)`."""
         dims = ", ".join(dim_text(d) for d in expr.param("shape")) or "()"  # a scalar: x.reshape(())
-        return f"{self.wrap(expr.args[0], POSTFIX)}.reshape({dims})", POSTFIX
+        return f"{self.operand(expr.args[0])}.reshape({dims})", POSTFIX
 
     def p_getitem(self, expr: Call) -> tuple[str, int]:
         parts = []
@@ -119,7 +123,7 @@ class Printer:
                 parts.append(str(it[1]))
             else:
                 parts.append(self(expr.args[it[1]]))
-        return f"{self.wrap(expr.args[0], POSTFIX)}[{', '.join(parts)}]", POSTFIX
+        return f"{self.operand(expr.args[0])}[{', '.join(parts)}]", POSTFIX
 
     def p_norm(self, expr: Call) -> tuple[str, int]:
         return f"np.linalg.norm({self(expr.args[0])})", ATOM

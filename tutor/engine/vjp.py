@@ -82,7 +82,8 @@ def sigmoid_vjp(g, ans, a):
 
 def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
     """c·(t − s) when g = c·(t/s + (t − 1)/(1 − s)): the gradient of −[t log s + (1 − t) log(1 − s)]
-    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale c."""
+    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale c (or with the
+    sign inside the sum, c·(t/s + (t + 1)/(1 − s)) → c·(t + s))."""
     p = product_of(g)
     for i, (base, e) in enumerate(p.powers):
         if e != 1 or not is_call(base, "add", "sub"):
@@ -93,9 +94,13 @@ def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
         one_minus = mk("sub", const(1), s)
         for first, second in (terms, terms[::-1]):
             t, u = over(first, s), over(second, one_minus)
-            if t is not None and u is not None and equal(u, t - 1):
-                scale = build_product(Product(p.coeff, p.powers[:i] + p.powers[i + 1:]))
+            if t is None or u is None:
+                continue
+            scale = build_product(Product(p.coeff, p.powers[:i] + p.powers[i + 1:]))
+            if equal(u, t - 1):    # c·(t/s + (t − 1)/(1 − s)) · s(1 − s) = c·(t − s)
                 return scale * (t - s)
+            if equal(u, t + 1):    # the same with the sign inside: c·(t/s + (t + 1)/(1 − s)) → c·(t + s)
+                return scale * (t + s)
     return None
 
 

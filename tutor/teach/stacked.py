@@ -208,8 +208,10 @@ def reshaped(e: Expr) -> Call | None:
 def gather_parts(network, of: str, leaf: str, node: Call) -> TensorParts | None:
     """`Emb[tokens]`: rows of a table picked by an integer array. Its Jacobian is a one-hot pattern,
     so the contraction scatters each position's gradient back to the row it came from."""
+    if node.param("items") != (("a", 1),):  # a slice (theta[1:]) or a plain index is not a gather
+        return None
     table, index = node.args
-    if node.param("items") != (("a", 1),) or not isinstance(index, Var) or index.name not in network.labels:
+    if not isinstance(index, Var) or index.name not in network.labels:
         return None
     expr = network.definitions[of]
     d_of = Var(f"d{of}", shape=network.shapes[of])
