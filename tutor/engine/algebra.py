@@ -178,6 +178,8 @@ def broadcast_outward(n: Call) -> Expr | None:
     broadcast instead: pull_out_negation.)"""
     if n.prim == "transpose" and n.param("axes") is None and is_call(n.args[0], "broadcast_to"):
         g, shape = n.args[0].args[0], n.args[0].shape
+        if is_scalar(g):  # one number repeated: the same whichever way round
+            return mk("broadcast_to", g, shape=n.shape)
         if len(g.shape) < len(shape):
             g = mk("reshape", g, shape=(ONE,) * (len(shape) - len(g.shape)) + g.shape)
         return mk("broadcast_to", mk("transpose", g), shape=n.shape)

@@ -72,7 +72,7 @@ def raw(prim: str, *args: Expr, **params) -> Expr:
 
 
 def is_zero(e: Expr) -> bool:
-    return is_const(e, 0) or is_call(e, "zeros_like")
+    return is_const(e, 0) or is_call(e, "zeros_like", "zeros")
 
 
 def zero_like(n: Expr) -> Expr:
@@ -83,9 +83,9 @@ def zero_like(n: Expr) -> Expr:
         return raw("zeros_like", n)
     same = [a for a in n.args if a.shape == n.shape]
     for a in same:
-        if is_call(a, "zeros_like"):
+        if is_zero(a):
             return a
-    return raw("zeros_like", same[0] if same else n)
+    return raw("zeros_like", same[0]) if same else raw("zeros", shape=n.shape)
 
 
 def shape_or_none(node: Call) -> Shape | None:

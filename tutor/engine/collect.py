@@ -126,8 +126,6 @@ def unbroadcast_factors(p: Product, shape: Shape) -> Product:
     return Product(p.coeff, bare) if bare != p.powers and broadcast_of(b.shape for b, _ in bare) == shape else p
 
 
-
-
 def common_factor(products: list[Product]) -> Product | None:
     """What every term has: powers of the same sign (the smaller), and an equal coefficient."""
     first = products[0]
@@ -184,7 +182,10 @@ def collect_terms(n: Call) -> Expr | None:
 def like_terms(products: list[Product]) -> list[Product]:
     """Like terms merged. A term that is a sum in parentheses is opened; a sum inside a term is opened when
     that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p); 1 + (1 - h ** 2) → 2 - h ** 2."""
-    bare = [q for p in products for q in (expanded(p) if abs(p.coeff) == 1 and len(p.powers) == 1 else None) or [p]]
+    bare: list[Product] = []
+    for p in products:
+        parenthesised = abs(p.coeff) == 1 and len(p.powers) == 1 and expanded(p)
+        bare.extend(parenthesised or [p])
     kept = merge_like(bare)
     opened = [q for p in bare for q in (expanded(p) or [p])]
     if len(opened) > len(bare):
@@ -204,7 +205,10 @@ def merge_like(products: list[Product]) -> list[Product]:
         key = p.core()
         if key in where:
             i = where[key]
-            out[i] = Product(out[i].coeff + p.coeff, out[i].powers)
+            total = out[i].coeff + p.coeff
+            if abs(total - round(total)) < 1e-12 * max(1.0, abs(total)):
+                total = float(round(total))  # 0.1 + 0.9 is 1, not 0.9999999999999999
+            out[i] = Product(total, out[i].powers)
         else:
             where[key] = len(out)
             out.append(p)

@@ -6,7 +6,7 @@ that broadcasting restores anyway is dropped.
 """
 from __future__ import annotations
 
-from .build import shape_or_none, is_call, is_zero, mk, zero_like
+from .build import is_call, is_zero, mk, shape_or_none, zero_like
 from .collect import build_product, fold_names
 from .dims import ONE, Shape, product
 from .ir import Call, DimRef, Expr
@@ -27,7 +27,6 @@ def is_mean_of(m: Expr, a: Expr, axes: tuple[int, ...]) -> bool:
     """m is the mean of a over `axes`, broadcasting back along them (mean(a, axis) or sum(a, axis) / n)."""
     table = names()
     m = table.resolve(m)
-    rank = len(a.shape)
     leading = axes == tuple(range(len(axes)))
     if is_call(m, "mean"):
         return (same_value(m.args[0], a) and reduced_axes(m) == axes
@@ -37,8 +36,7 @@ def is_mean_of(m: Expr, a: Expr, axes: tuple[int, ...]) -> bool:
     if len(arrays) != 1 or arrays[0][1] != 1:
         return False
     total = table.resolve(arrays[0][0])
-    if not (is_call(total, "sum") and same_value(total.args[0], a) and len(a.shape) == rank
-            and reduced_axes(total) == axes and (leading or total.param("keepdims", False))):
+    if not (is_call(total, "sum") and same_value(total.args[0], a) and reduced_axes(total) == axes and (leading or total.param("keepdims", False))):
         return False
     count = product(a.shape[i] for i in axes)
     symbols: dict[str, float] = {}
