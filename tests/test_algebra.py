@@ -130,6 +130,7 @@ def built(text: str) -> str:
     ("mean(X, axis=0)", "mu"),
     ("0 < X", "X > 0"),                                               # a mask as it is written
     ("X + 0 * G", "X"),                                               # no 0 * device
+    ("broadcast_to(s, (N, D)) > 0", "broadcast_to(s > 0, (N, D))"),   # a scalar stays inside a broadcast
     ("einsum('ab,ac->cb', X, G)", "G.T @ X"),                         # a contraction as a product
 ])
 def test_a_rule_reads_as_meant(written, reads):

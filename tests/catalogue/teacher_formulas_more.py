@@ -370,6 +370,16 @@ probs = exp_scores / np.sum(exp_scores, axis=1)[:, None]
 loss = -np.mean(np.sum(Y * np.log(probs), axis=1))
 """
 
+#: A softmax written inline, inside the log, with no name for it or its exponentials.
+INLINE_SOFTMAX = """
+X: [N, D]
+Y: onehot[N, C]
+W: [D, C]
+
+s = X @ W
+J = -sum(Y * log(exp(s) / sum(exp(s), axis=1, keepdims=True))) / N
+"""
+
 #: deeplearning.ai C1W4's two_layer_model as its notebook writes it: the sigmoid written out, the cost
 #: with np.dot over the examples, and np.squeeze.
 DLAI_DOT_COST = """
@@ -471,4 +481,6 @@ MORE_REFERENCES: tuple[Reference, ...] = (
               "X.T @ (probs - Y) / N"),
     Reference("lse-int-labels-W", "softmax forms", LSE_INT_LABELS, "W",
               "X.T @ (softmax(scores, axis=1) - eye(C)[y]) / N", "the gradient of the log-sum-exp is the softmax"),
+    Reference("inline-softmax-W", "softmax forms", INLINE_SOFTMAX, "W",
+              "X.T @ (softmax(s, axis=1) - Y) / N", "a softmax written inline is still the softmax"),
 )

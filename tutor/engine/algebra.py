@@ -15,7 +15,7 @@ from .dims import ONE, Shape, product
 from .ir import Call, Const, DimRef, Expr, Var
 from .reductions import (centred_sum, leading_keepdims, pull_out_of_sum, reduced_axes, sum_zero_terms,
                          sums_in_products)
-from .shapes import ELEMENTWISE, normalize_axes
+from .shapes import COMPARISONS, ELEMENTWISE, normalize_axes
 from .views import NAMES, Names, Product, names, product_of
 
 #: Linear operations of one array that only move, copy or add up its entries: a sign, a constant
@@ -252,7 +252,7 @@ def absorb_broadcast(n: Call) -> Expr | None:
     """An operation that broadcasts anyway needs no explicit `broadcast_to`."""
     if n.prim == "broadcast_to" and n.args[0].shape == n.shape:
         return n.args[0]
-    if n.prim in ELEMENTWISE:
+    if n.prim in ELEMENTWISE + COMPARISONS:
         a, b = n.args
         # A scalar combined with a broadcast stays inside it: bcast(c) * 2 → bcast(2 * c).
         if is_call(a, "broadcast_to") and is_scalar(b):

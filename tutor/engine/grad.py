@@ -16,7 +16,7 @@ from .ir import Call, Const, Expr, Var, deep_recursion, names_in
 from .network import Network
 from .targets import find_targets
 from .views import NAMES, Names
-from .vjp import TARGETS, USED, Assumption, unbroadcast, vjp_rules
+from .vjp import TARGETS, USED, Assumption, over, unbroadcast, vjp_rules
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,10 @@ class Walk:
             self.push(arg, local, arg, owner, fence)
 
     def through_form(self, form: Form, expr: Call, g: Expr, ans: Expr, owner: str) -> None:
-        self.push(form.call, g, ans if isinstance(ans, Var) else form.call, owner)
+        if not isinstance(ans, Var):  # written inline: g divided by the pieces is divided by the function
+            k = over(g, expr)
+            g, ans = (g if k is None else k / form.call), form.call
+        self.push(form.call, g, ans, owner)
         for shift in form.shifts:  # through the form, a shift's gradient is exactly zero
             for name in names_in(shift):
                 self.grads.setdefault(name, zero_like(Var(name, shape=self.network.shapes[name])))
