@@ -167,13 +167,25 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
     if v is not None:
         verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
                    f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
-                   f"{v.forward_passes} forward passes) at " + ", ".join(f"{k}={n}" for k, n in d.bindings.items()))
+                   f"{v.forward_passes} forward passes) {verified_at(v)}")
         if not v.ok:
             bad = v.failed_leaves
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
         parts.append(Text(look.text(verdict)))
     return Group(*parts)
+
+
+def verified_at(v) -> str:
+    """Where the numbers were drawn: the sizes asked for, and smaller ones when those are large."""
+    def sizes(dims: dict[str, int]) -> str:
+        return ", ".join(f"{k}={n}" for k, n in dims.items())
+    if v.scaled_down:
+        return f"at the smaller sizes {sizes(v.dims)}, not at the sizes asked for: {v.scaled_down}"
+    if v.later_dims:
+        others = "the second" if v.draws == 2 else "the others"
+        return f"at {sizes(v.dims)} (the first draw; {others} at the small sizes {sizes(v.later_dims)})"
+    return f"at {sizes(v.dims)}"
 
 
 def matrix_table(m, look: Look, title: str = "") -> Group:

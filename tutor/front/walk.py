@@ -23,7 +23,7 @@ from ..teach.derivation import Derivation, derive
 from ..engine.dims import MAX_NUMERIC_DIM
 from ..engine.network import Network
 from .look import Look
-from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
+from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table, verified_at
 from ..teach.walkthrough import Stage, stages
 
 @dataclass
@@ -230,8 +230,7 @@ class Walk:
         v = d.verification
         if v is not None:
             self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
-                                          f"(relative error {v.max_error:.1e}) at "
-                                          + ", ".join(f"{k}={n}" for k, n in self.bindings.items()))))
+                                          f"(relative error {v.max_error:.1e}) {verified_at(v)}")))
 
     @staticmethod
     def given_steps(g) -> dict[str, str]:
