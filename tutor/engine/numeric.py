@@ -145,13 +145,13 @@ class Program:
         self.steps: list[tuple[int, str, tuple[int, ...], tuple]] = []  # (slot, prim, argument slots, params)
         named: dict[str, int] = {}
         for name, expr in definitions.items():
-            named[name] = self.compile(expr, named)
+            named[name] = self.schedule(expr, named)
         self.definitions = named if every_definition else {}
-        self.outputs = {key: self.compile(expr, named) for key, expr in outputs.items()}
+        self.outputs = {key: self.schedule(expr, named) for key, expr in outputs.items()}
         self.prune()
         self.plan_release()
 
-    def compile(self, root: Expr, named: Mapping[str, int]) -> int:
+    def schedule(self, root: Expr, named: Mapping[str, int]) -> int:
         """Steps for every node under `root` not yet compiled, children first; the root's slot."""
         seen: dict[int, int] = {}
         stack: list[tuple[Expr, bool]] = [(root, False)]

@@ -164,7 +164,7 @@ class NonFinite(Exception):
 
 
 class Checker:
-    """The two programs of a check, compiled once: the real pass with every formula, and the loss."""
+    """The programs of a check, compiled once: the real pass with every formula, and the loss alone."""
 
     def __init__(self, network: Network, formulas: Mapping[str, Expr]):
         self.network = network
@@ -173,6 +173,7 @@ class Checker:
         self.loss = Program(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
 
     def draw(self, bindings: Mapping[str, int], rng: np.random.Generator) -> Outcome:
+        """Values for the leaves, every formula reduced against its direction, then the complex passes."""
         seeds = dict(zip(self.formulas, (int(s) for s in rng.integers(2**63, size=len(self.formulas)))))
         for positive in (False, True):
             leaves = sample_leaves(self.network, dict(bindings), rng, positive)
@@ -183,20 +184,7 @@ class Checker:
                 name = bad.name
         else:
             raise non_finite_error(name)
-        balance(terms)
-        together = {k: t for k, t in terms.items() if not t.alone}
-        error = self.directional_error(leaves, bindings, together) if together else 0.0
-        passes = 1 + bool(together)
-        for name, t in terms.items():
-            if t.alone:
-                error = max(error, self.directional_error(leaves, bindings, {name: t}))
-                passes += 1
-        leaf_errors = {}
-        if error > TOLERANCE:  # find the leaf: one pass each, with the same directions
-            for name, t in terms.items():
-                leaf_errors[name] = self.directional_error(leaves, bindings, {name: t})
-                passes += 1
-        return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors)
+        return self.judge(leaves, bindings, terms)
 
     def reduce(self, leaves: dict, bindings: Mapping[str, int], seeds: dict[str, int]) -> dict[str, Terms]:
         """The real pass: every forward value checked finite, every gradient reduced to its Terms."""
@@ -207,11 +195,29 @@ class Checker:
                 raise NonFinite(name)
 
         def reduce(leaf: str, g) -> None:
-            g = np.broadcast_to(np.asarray(g, dtype=float), np.shape(leaves[leaf]))
-            terms[leaf] = Terms(*against_direction(g, seeds[leaf]), seeds[leaf])
+            terms[leaf] = Terms(*against_direction(np.shape(leaves[leaf]), g, seeds[leaf]), seeds[leaf])
 
         self.real.run(leaves, bindings, finite, reduce)
         return terms
+
+    def judge(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms],
+              locate: bool = True) -> Outcome:
+        """The complex passes: every leaf at once (vanishing gradients alone), then, when that
+        fails and `locate` is set, each leaf alone with the same direction, to say which is wrong."""
+        balance(terms)
+        together = {k: t for k, t in terms.items() if not t.alone}
+        error = self.directional_error(leaves, bindings, together) if together else 0.0
+        passes = 1 + bool(together)
+        for name, t in terms.items():
+            if t.alone:
+                error = max(error, self.directional_error(leaves, bindings, {name: t}))
+                passes += 1
+        leaf_errors = {}
+        if error > TOLERANCE and locate:
+            for name, t in terms.items():
+                leaf_errors[name] = self.directional_error(leaves, bindings, {name: t})
+                passes += 1
+        return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors)
 
     def directional_error(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms]) -> float:
         """|complex-step derivative − claimed| over the root-sum-square of the terms, for these leaves."""
@@ -230,9 +236,21 @@ class Checker:
         return abs(numeric - claimed) / max(scale, 1e-300)
 
 
+def check_draw(network: Network, leaves: dict, grads: Mapping[str, np.ndarray], bindings: Mapping[str, int],
+               rng: np.random.Generator) -> tuple[float, int]:
+    """The normalised error of claimed gradients, given as arrays, at given values of the leaves (the
+    check of one draw, for gradients that come from elsewhere), and the forward passes it took."""
+    terms = {}
+    for name, g in grads.items():
+        seed = int(rng.integers(2**63))
+        terms[name] = Terms(*against_direction(np.shape(leaves[name]), g, seed), seed)
+    outcome = Checker(network, {}).judge(leaves, bindings, terms, locate=False)
+    return outcome.error, outcome.passes
+
+
 def balance(terms: dict[str, Terms]) -> None:
     """Scale each direction so that its leaf's terms weigh one; a gradient so small that this would
-    push the step towards underflow is checked alone; a zero one gets a direction of norm one."""
+    push the step towards underflow is checked alone; a zero one keeps its direction as drawn."""
     for t in terms.values():
         if t.square > 0 and math.isfinite(t.square):
             t.scale = 1 / math.sqrt(t.square)
@@ -258,9 +276,12 @@ def direction(seed: int, size: int):
         yield start, v
 
 
-def against_direction(g: np.ndarray, seed: int) -> tuple[float, float]:
-    """(Σ g·v, Σ (g·v)²) for the direction drawn from `seed`."""
-    flat = np.ravel(g)  # a view, unless the formula's value is broadcast or transposed
+def against_direction(shape: tuple[int, ...], g, seed: int) -> tuple[float, float]:
+    """(Σ g·v, Σ (g·v)²) for a leaf of this shape and the direction drawn from `seed`."""
+    try:
+        flat = np.ravel(np.broadcast_to(np.asarray(g, dtype=float), shape))  # a view, unless broadcast or transposed
+    except ValueError:  # a claim that does not fit the leaf's shape is wrong whatever its numbers
+        return math.nan, math.nan
     dot = square = 0.0
     buffer = np.empty(min(CHUNK, flat.size))
     for start, v in direction(seed, flat.size):
