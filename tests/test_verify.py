@@ -47,7 +47,7 @@ def test_a_program_computes_what_the_evaluator_computes(spec):
     formulas = all_gradients(net)
     program = Program(net.definitions, formulas)
     got: dict = {}
-    program.run(leaves, bindings, lambda name, v: got.__setitem__(name, v),
+    program.run(dict(leaves), bindings, lambda name, v: got.__setitem__(name, v),
                 lambda leaf, v: got.__setitem__(("d", leaf), v))
     ev = Evaluator(values, bindings)
     for name in net.definitions:
@@ -83,7 +83,10 @@ def test_a_program_lets_each_value_go_after_its_last_reader():
             alive[name] = weakref.ref(value)
 
     leaves = {"x": np.ones((5, 3))}
+    alive["x"] = weakref.ref(leaves["x"])
     Program(net.definitions, {}).run(leaves, net.bindings(), on_definition)
+    assert leaves == {}  # the program took the input, and let it go after its last reader
+    assert seen_alive["b"] == {"a"}  # x was let go once a had read it
     assert seen_alive["c"] == {"a", "b"}
     assert seen_alive["J"] == {"c"}  # a and b were let go once c had read them
     assert all(ref() is None for ref in alive.values())
