@@ -1,10 +1,14 @@
 """shapetutor's benchmark: one command, a table of ratios against baselines run in the same invocation.
 
-    python bench/run.py            # about two minutes on a 2-core machine
-    python bench/run.py --quick    # fewer repetitions, for a smoke test
+    python bench/run.py            # about ten minutes on a 2-core machine
+    python bench/run.py --quick    # fewer repetitions and networks, for a smoke test
 
 Every ratio is the median of paired runs (baseline, then the measured thing, back to back), so the
-figures hold on a noisy machine. Nothing here is a test: the suite asserts correctness, this measures.
+figures hold on a noisy machine. The realistic sizes compare `shapetutor derive` with the
+hand-written NumPy passes of bench/by_hand.py as whole processes; the verification compares
+shapetutor's check with the real `torch.autograd.gradcheck` and `jax.test_util.check_grads` when
+they are installed (`pip install ".[bench]"`), and with their documented rules when they are not
+(bench/anchors.py). Nothing here is a test: the suite asserts correctness, this measures.
 """
 from __future__ import annotations
 
@@ -168,7 +172,7 @@ def realistic(pairs: int) -> None:
 def catch_at_size(name: str) -> None:
     """(Child process.) At the realistic size, each leaf's gradient off by 1e-6 of itself with random
     signs, checked at one draw: prints JSON with every leaf's error and the correct gradients' error."""
-    from tutor.engine.verify import Checker, against_direction, Terms
+    from tutor.engine.verify import Checker, Direction, Terms, against_direction
     spec, dims = REALISTIC[name]
     net = load(str(ROOT / spec) if "/" in spec else spec)
     result = derive(net, dims, check=False)
@@ -179,18 +183,20 @@ def catch_at_size(name: str) -> None:
              for k, g in result.gradients.items()}
     del values, ev
     checker = Checker(net, {})
-    seeds = {k: int(s) for k, s in zip(grads, rng.integers(2**63, size=len(grads)))}
-    correct = {k: Terms(*against_direction(np.shape(leaves[k]), g, seeds[k]), seeds[k]) for k, g in grads.items()}
+    directions = {k: Direction(int(s), np.size(g)) for k, s, g in zip(grads, rng.integers(2**63, size=len(grads)),
+                                                                        grads.values())}
+    correct = {k: against_direction(np.shape(g), g, directions[k]) for k, g in grads.items()}
+
+    def terms(**replaced) -> dict:
+        return {k: Terms(*replaced.get(k, correct[k]), directions[k]) for k in grads}
+
     start = time.perf_counter()
-    clean = checker.judge(leaves, dims, dict(correct), locate=False).error
+    clean = checker.judge(leaves, dims, terms(), locate=False).error
     seconds = time.perf_counter() - start
     errors = {}
     for leaf, g in grads.items():
-        bad = perturb(g, 1e-6, rng)
-        terms = {k: Terms(t.dot, t.square, t.seed) for k, t in correct.items()}
-        terms[leaf] = Terms(*against_direction(np.shape(bad), bad, seeds[leaf]), seeds[leaf])
-        del bad
-        errors[leaf] = checker.judge(leaves, dims, terms, locate=False).error
+        bad = against_direction(np.shape(g), perturb(g, 1e-6, rng), directions[leaf])
+        errors[leaf] = checker.judge(leaves, dims, terms(**{leaf: bad}), locate=False).error
     print(json.dumps({"correct": clean, "perturbed": errors, "seconds": seconds}))
 
 

@@ -102,34 +102,41 @@ def test_a_program_for_the_loss_alone_skips_what_the_loss_does_not_read():
 # -- directions -------------------------------------------------------------------------------------
 
 def test_directions_are_the_same_for_a_seed_symmetric_and_never_zero(monkeypatch):
-    monkeypatch.setattr(check, "CHUNK", 1000)  # several chunks
-    whole = np.concatenate([v for _, v in check.direction(7, 4321)])
-    again = np.concatenate([v for _, v in check.direction(7, 4321)])
+    monkeypatch.setattr(check, "CHUNK", 1000)  # several chunks: drawn again each time, not kept
+    whole = check.Direction(7, 4321).values()
     assert whole.dtype == np.float32 and whole.size == 4321
-    assert np.array_equal(whole, again)
-    assert not np.array_equal(whole, np.concatenate([v for _, v in check.direction(8, 4321)]))
+    assert np.array_equal(whole, check.Direction(7, 4321).values())
+    assert not np.array_equal(whole, check.Direction(8, 4321).values())
     assert np.all(whole != 0) and np.all(np.abs(whole) < 0.5)
     assert abs(float(np.mean(whole))) < 0.02
+    small = check.Direction(7, 999)
+    assert small.values() is not None and small.kept is not None
+    assert check.Direction(7, 4321).kept is None
 
 
 def test_the_terms_of_a_gradient_do_not_depend_on_the_chunks(monkeypatch):
     g = np.random.default_rng(1).standard_normal((37, 29))
-    v = np.concatenate([v for _, v in check.direction(3, g.size)]).reshape(g.shape).astype(float)
-    dot, square = check.against_direction(g.shape, g, 3)
+    v = check.Direction(3, g.size).values().reshape(g.shape).astype(float)
+    dot, square = check.against_direction(g.shape, g, check.Direction(3, g.size))
     monkeypatch.setattr(check, "CHUNK", 100)
-    chunked = check.against_direction(g.shape, g, 3)
+    chunked = check.Direction(3, g.size)
+    assert np.array_equal(chunked.values(), v.ravel())
+    assert check.against_direction(g.shape, g, chunked) == pytest.approx((dot, square), rel=1e-12)
     assert dot == pytest.approx(float(np.sum(g * v)), rel=1e-12)
     assert square == pytest.approx(float(np.sum((g * v) ** 2)), rel=1e-12)
-    assert chunked == pytest.approx((dot, square), rel=1e-12)
-    z = check.shifted(g, 3, 1e-30)
+    z = check.shifted(g, chunked, 1e-30)
     assert np.array_equal(z.real, g) and np.allclose(z.imag, 1e-30 * v, rtol=0, atol=1e-45)
 
 
 def test_a_broadcast_gradient_is_reduced_at_the_leafs_shape():
     g = np.arange(4.0)
-    dot, _ = check.against_direction((3, 4), g, 5)
-    v = np.concatenate([v for _, v in check.direction(5, 12)]).reshape(3, 4).astype(float)
-    assert dot == pytest.approx(float(np.sum(np.broadcast_to(g, (3, 4)) * v)), rel=1e-12)
+    v = check.Direction(5, 12)
+    dot, _ = check.against_direction((3, 4), g, v)
+    assert dot == pytest.approx(float(np.sum(np.broadcast_to(g, (3, 4)) * v.values().reshape(3, 4))), rel=1e-12)
+
+
+def test_a_claim_that_does_not_fit_the_leaf_is_wrong():
+    assert all(np.isnan(check.against_direction((3, 4), np.ones((4, 3)), check.Direction(5, 12))))
 
 
 # -- sensitivity does not fade with a leaf's size -------------------------------------------------------

@@ -163,16 +163,16 @@ class Program:
         self.constants: dict[int, object] = {}  # slot → Const value, or a DimRef's name
         self.steps: list[tuple[int, str, tuple[int, ...], tuple]] = []  # (slot, prim, argument slots, params)
         named: dict[str, int] = {}
+        seen: dict[int, int] = {}  # id of a node already scheduled → its slot (every node is alive meanwhile)
         for name, expr in definitions.items():
-            named[name] = self.schedule(expr, named)
+            named[name] = self.schedule(expr, named, seen)
         self.definitions = named if every_definition else {}
-        self.outputs = {key: self.schedule(expr, named) for key, expr in outputs.items()}
+        self.outputs = {key: self.schedule(expr, named, seen) for key, expr in outputs.items()}
         self.prune()
         self.plan_release()
 
-    def schedule(self, root: Expr, named: Mapping[str, int]) -> int:
-        """Steps for every node under `root` not yet compiled, children first; the root's slot."""
-        seen: dict[int, int] = {}
+    def schedule(self, root: Expr, named: Mapping[str, int], seen: dict[int, int]) -> int:
+        """Steps for every node under `root` not yet scheduled, children first; the root's slot."""
         stack: list[tuple[Expr, bool]] = [(root, False)]
         while stack:
             node, ready = stack.pop()

@@ -153,8 +153,8 @@ class Terms:
     """A leaf's gradient reduced against its direction v: Σ g·v and Σ (g·v)²."""
     dot: float
     square: float
-    seed: int
-    scale: float = 1.0   # the direction is v · scale
+    direction: Direction
+    scale: float = 1.0   # the leaf is shifted along v · scale
     alone: bool = False  # checked in a pass of its own (a vanishing gradient)
 
 
@@ -174,11 +174,12 @@ class Checker:
 
     def draw(self, bindings: Mapping[str, int], rng: np.random.Generator) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""
-        seeds = dict(zip(self.formulas, (int(s) for s in rng.integers(2**63, size=len(self.formulas)))))
+        seeds = rng.integers(2**63, size=len(self.formulas))
         for positive in (False, True):
             leaves = sample_leaves(self.network, dict(bindings), rng, positive)
+            directions = {k: Direction(int(s), np.size(leaves[k])) for k, s in zip(self.formulas, seeds)}
             try:
-                terms = self.reduce(leaves, bindings, seeds)
+                terms = self.reduce(leaves, bindings, directions)
                 break
             except NonFinite as bad:
                 name = bad.name
@@ -186,7 +187,7 @@ class Checker:
             raise non_finite_error(name)
         return self.judge(leaves, bindings, terms)
 
-    def reduce(self, leaves: dict, bindings: Mapping[str, int], seeds: dict[str, int]) -> dict[str, Terms]:
+    def reduce(self, leaves: dict, bindings: Mapping[str, int], directions: dict[str, Direction]) -> dict[str, Terms]:
         """The real pass: every forward value checked finite, every gradient reduced to its Terms."""
         terms: dict[str, Terms] = {}
 
@@ -196,7 +197,7 @@ class Checker:
                 raise NonFinite(name)
 
         def reduce(leaf: str, g) -> None:
-            terms[leaf] = Terms(*against_direction(np.shape(leaves[leaf]), g, seeds[leaf]), seeds[leaf])
+            terms[leaf] = Terms(*against_direction(np.shape(leaves[leaf]), g, directions[leaf]), directions[leaf])
 
         self.real.run(dict(leaves), bindings, finite, reduce)
         return terms
@@ -225,7 +226,7 @@ class Checker:
         step = min(STEP, LINEAR / max(0.5 * t.scale for t in terms.values()))
         inputs = dict(leaves)
         for name, t in terms.items():
-            inputs[name] = shifted(leaves[name], t.seed, t.scale * step)
+            inputs[name] = shifted(leaves[name], t.direction, t.scale * step)
         loss = []
         self.loss.run(inputs, bindings, on_output=lambda _, value: loss.append(value))  # takes the shifted leaves
         numeric = float(np.imag(loss[0])) / step
@@ -242,8 +243,8 @@ def check_draw(network: Network, leaves: dict, grads: Mapping[str, np.ndarray], 
     check of one draw, for gradients that come from elsewhere), and the forward passes it took."""
     terms = {}
     for name, g in grads.items():
-        seed = int(rng.integers(2**63))
-        terms[name] = Terms(*against_direction(np.shape(leaves[name]), g, seed), seed)
+        v = Direction(int(rng.integers(2**63)), np.size(leaves[name]))
+        terms[name] = Terms(*against_direction(np.shape(leaves[name]), g, v), v)
     outcome = Checker(network, {}).judge(leaves, bindings, terms, locate=False)
     return outcome.error, outcome.passes
 
@@ -267,35 +268,52 @@ CENTRE = np.float32(0.5 - 2.0 ** -25)
 CHUNK = 1 << 18
 
 
-def direction(seed: int, size: int):
-    """A leaf's random direction in chunks, (start, values): the same every time for the same seed."""
-    rng = np.random.default_rng(seed)
-    for start in range(0, size, CHUNK):
-        v = rng.random(min(CHUNK, size - start), dtype=np.float32)
-        v -= CENTRE
-        yield start, v
+class Direction:
+    """A leaf's random direction, drawn from its own seed in chunks: a small one is kept, a large
+    one is drawn again whenever it is needed, the same every time."""
+
+    def __init__(self, seed: int, size: int):
+        self.seed, self.size = seed, size
+        self.kept: np.ndarray | None = None
+
+    def chunks(self):
+        """(start, values) pairs covering the leaf's entries in order (C order)."""
+        if self.kept is not None:
+            yield 0, self.kept
+            return
+        rng = np.random.default_rng(self.seed)
+        for start in range(0, self.size, CHUNK):
+            v = rng.random(min(CHUNK, self.size - start), dtype=np.float32)
+            v -= CENTRE
+            if self.size <= CHUNK:
+                self.kept = v
+            yield start, v
+
+    def values(self) -> np.ndarray:
+        """The whole direction, flat (for tests and small leaves)."""
+        return np.concatenate([v for _, v in self.chunks()]) if self.size else np.empty(0, np.float32)
 
 
-def against_direction(shape: tuple[int, ...], g, seed: int) -> tuple[float, float]:
-    """(Σ g·v, Σ (g·v)²) for a leaf of this shape and the direction drawn from `seed`."""
+def against_direction(shape: tuple[int, ...], g, v: Direction) -> tuple[float, float]:
+    """(Σ g·v, Σ (g·v)²) for a claimed gradient g of a leaf of this shape."""
     try:
         flat = np.ravel(np.broadcast_to(np.asarray(g, dtype=float), shape))  # a view, unless broadcast or transposed
     except ValueError:  # a claim that does not fit the leaf's shape is wrong whatever its numbers
         return math.nan, math.nan
     dot = square = 0.0
     buffer = np.empty(min(CHUNK, flat.size))
-    for start, v in direction(seed, flat.size):
-        p = np.multiply(flat[start:start + v.size], v, out=buffer[:v.size])
+    for start, chunk in v.chunks():
+        p = np.multiply(flat[start:start + chunk.size], chunk, out=buffer[:chunk.size])
         dot += float(np.sum(p))
         square += float(np.sum(np.square(p, out=p)))  # not np.dot: BLAS threads cost more than they save here
     return dot, square
 
 
-def shifted(value: np.ndarray, seed: int, factor: float) -> np.ndarray:
+def shifted(value: np.ndarray, v: Direction, factor: float) -> np.ndarray:
     """value + i·factor·v, built in place: a large leaf gets no copy besides the complex one."""
     z = np.empty(np.shape(value), dtype=complex)
     z.real = value
     imag = z.reshape(-1).imag
-    for start, v in direction(seed, z.size):
-        np.multiply(v, np.float64(factor), out=imag[start:start + v.size])  # float64: a Python float stays float32
+    for start, chunk in v.chunks():
+        np.multiply(chunk, np.float64(factor), out=imag[start:start + chunk.size])  # float64: a Python float stays float32
     return z
