@@ -143,7 +143,7 @@ def check_reparse(network: Network, grads, values: Mapping[str, np.ndarray], bin
         lines.append(f"{names[leaf]} = {code(grads.wrt[leaf])}")
     lines.append("reparsed_loss = " + (" + ".join(f"sum({n})" for n in names.values()) or "0"))
     again = parse_network("\n".join(lines) + "\n", "<reparsed>")
-    leaves = {name: values[name] for name in network.leaves}
+    leaves = {name: values[name] for name in [*network.leaves, *network.labels]}
     values2 = forward(again.definitions, leaves, bindings)
     for leaf, name in names.items():
         assert again.shapes[name] == network.leaves[leaf], f"re-parsed gradient of {leaf} has another shape"

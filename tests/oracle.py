@@ -536,19 +536,27 @@ def load(net_text: str, dims: dict[str, int] | None = None) -> OracleNet:
 
 # -- which name carries the answer ------------------------------------------------------------
 
-def _claim_of(target: ast.expr) -> tuple[str, str] | None:
-    """(claimed node, the name as the oracle spells it) for `dX`, `dJ_dX`, `grad_X`, `grads['X']`."""
+_PREFIXES = ("dJ_d", "grad_", "grad", "d")
+
+
+def _claims_of(target: ast.expr) -> list[tuple[str, str]]:
+    """Every (claimed node, the name as the oracle spells it) for `dX`, `dJ_dX`, `grad_X`, `gradX`,
+    `grads['X']` and `grads['dX']` (deeplearning.ai's key)."""
     if isinstance(target, ast.Name):
         n = target.id
-        for prefix in ("dJ_d", "grad_", "d"):
-            if n.startswith(prefix) and len(n) > len(prefix):
-                return n[len(prefix):], n
-        return None
+        return [(n[len(p):], n) for p in _PREFIXES if n.startswith(p) and len(n) > len(p)]
     if (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
             and target.value.id == "grads" and isinstance(target.slice, ast.Constant)
             and isinstance(target.slice.value, str)):
-        return target.slice.value, f"grads[{target.slice.value!r}]"
-    return None
+        key = target.slice.value
+        spelled = f"grads[{key!r}]"
+        return [(key, spelled)] + [(key[len(p):], spelled) for p in _PREFIXES if key.startswith(p) and len(key) > len(p)]
+    return []
+
+
+def _claim_of(target: ast.expr) -> tuple[str, str] | None:
+    found = _claims_of(target)
+    return found[0] if found else None
 
 
 def _targets(stmt: ast.stmt) -> list[ast.expr]:
@@ -566,9 +574,9 @@ def _claim_name(module: ast.Module, wrt: str) -> str | None:
     found = None
     for stmt in module.body:
         for t in _targets(stmt):
-            c = _claim_of(t)
-            if c is not None and c[0] == wrt:
-                found = c[1]
+            for node, spelled in _claims_of(t):
+                if node == wrt:
+                    found = spelled
     return found
 
 
@@ -588,8 +596,8 @@ def _last_target(module: ast.Module) -> str | None:
 
 
 def answer_name(text: str, wrt: str) -> str | None:
-    """The name that carries the answer: the last-assigned of `dWRT`, `dJ_dWRT`, `grad_WRT`,
-    `grads['WRT']` if the text assigns one; otherwise the target of the last line if it is an
+    """The name that carries the answer: the last-assigned of `dWRT`, `dJ_dWRT`, `grad_WRT`, `gradWRT`,
+    `grads['WRT']`, `grads['dWRT']` if the text assigns one; otherwise the target of the last line if it is an
     assignment (the array a masked assignment `d[m] = 0` changes); None for a bare last
     expression."""
     module = _parse(text, "derivation")

@@ -32,7 +32,6 @@ from typer.testing import CliRunner
 
 from tutor.judge.check import check
 from tutor.cli import app
-from tutor.engine.errors import TutorError
 from tutor.engine.network import load
 from tutor.engine.numeric import forward
 from tutor.engine.sampling import sample
@@ -66,8 +65,8 @@ class Case:
     cli: bool = False                      # spot-check through the command line too
     bug: str | None = None                 # the tool gets this wrong: why
     suggestion_bug: str | None = None      # the verdict is right but the suggested fix is not
-    answer_right: bool = False             # the answer's numbers are right but a claimed step is false:
-                                           # the verdict then classifies that first false step
+    answer_right: bool = False             # the answer is right but a claimed step is false: the verdict is
+                                           # `correct` (it is about the answer) and the step gets a note
 
 
 def C(*args, **kwargs):
@@ -163,7 +162,7 @@ CATALOGUE = [
       "wrong_value", steps=[("dJ_dz2", True, True), ("grad_h", True, True), ("dz1", True, False),
                             ("dW1", True, False)], first_bad_line=1),
     C("row-W1-wrong-step-then-compensated", "default", "W1",
-      "dz2 = y - yhat; dh = -dz2 @ W2.T; dz1 = dh * h * (1 - h); dW1 = x.T @ dz1", "scaled", factor=-1.0,
+      "dz2 = y - yhat; dh = -dz2 @ W2.T; dz1 = dh * h * (1 - h); dW1 = x.T @ dz1", "correct",
       steps=[("dz2", True, False), ("dh", True, True), ("dz1", True, True), ("dW1", True, True)],
       first_bad_line=1, answer_right=True),
     C("row-W1-steps-shape-error-on-line-4", "default", "W1",
@@ -173,14 +172,17 @@ CATALOGUE = [
       "dz2 = yhat - y\ndh = dz2 @ W2\ndz1 = dh * h * (1 - h)\ndW1 = x.T @ dz1", "shape_error",
       op="@", operands=[[1, "Dy"], ["H", "Dy"]], span=(2, 5, 13), steps=ALL_OK("dz2")),
     C("row-W1-steps-transposed-intermediate", "default", "W1",
-      "dz2 = yhat - y; dh = dz2 @ W2.T; dz1 = (dh * h * (1 - h)).T; dW1 = x.T @ dz1.T", "transposed",
+      "dz2 = yhat - y; dh = dz2 @ W2.T; dz1 = (dh * h * (1 - h)).T; dW1 = x.T @ dz1.T", "correct",
       steps=[("dz2", True, True), ("dh", True, True), ("dz1", False, None), ("dW1", True, True)],
       cli=True, answer_right=True),
     C("row-W1-leaf-step-with-unsummed-shape", "default", "W1", f"dz1 = {D1}; db1 = dz1; dW1 = x.T @ dz1",
-      "wrong_shape", steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1,
+      "correct", steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1,
       answer_right=True),
-    C("row-W1-negated-after-a-right-step", "default", "W1", f"dz1 = {D1}; dW1 = x.T @ dz1; -dW1", "scaled",
-      factor=-1.0, steps=ALL_OK("dz1", "dW1")),
+    C("row-W1-negated-after-a-right-step", "default", "W1", f"dz1 = {D1}; dW1 = x.T @ dz1; dW1 = -dW1", "scaled",
+      factor=-1.0, steps=[("dz1", True, True), ("dW1", True, False)], first_bad_line=1),
+    # a name that claims the leaf carries the answer, even when a bare line follows (what it shows is not judged)
+    C("row-W1-claim-then-a-bare-line", "default", "W1", f"dz1 = {D1}; dW1 = x.T @ dz1; -dW1", "correct",
+      steps=ALL_OK("dz1", "dW1")),
 
     # ---------------------------------------------------------------- row, b1
     C("row-b1-sum-method", "default", "b1", f"dz1 = {D1}; dz1.sum(axis=0)", "correct", steps=ALL_OK("dz1"),
@@ -229,7 +231,7 @@ CATALOGUE = [
       "dZ2 = (Yhat - Y) / N; dH1 = dZ2 @ W2.T; dZ1 = dH1 * H1 * (1 - H1); dW1 = X.T @ dZ1", "correct",
       steps=ALL_OK("dZ2", "dH1", "dZ1", "dW1"), cli=True),
     C("batch-W1-steps-1/N-last", "batch", "W1",
-      "dZ2 = Yhat - Y\ndH1 = dZ2 @ W2.T\ndZ1 = dH1 * H1 * (1 - H1)\ndW1 = X.T @ dZ1 / N", "scaled", factor=5.0,
+      "dZ2 = Yhat - Y\ndH1 = dZ2 @ W2.T\ndZ1 = dH1 * H1 * (1 - H1)\ndW1 = X.T @ dZ1 / N", "correct",
       steps=[("dZ2", True, False), ("dH1", True, False), ("dZ1", True, False), ("dW1", True, True)],
       first_bad_line=1, answer_right=True),
     C("batch-W1-steps-softmax-vjp-per-row", "batch", "W1",
@@ -253,7 +255,7 @@ CATALOGUE = [
     C("batch-b2-not-summed", "batch", "b2", "(Yhat - Y) / N", "wrong_shape", cli=True),
     C("batch-b2-summed-over-wrong-axis", "batch", "b2", "(Yhat - Y).sum(axis=1) / N", "wrong_shape"),
     C("batch-b2-summed-over-everything", "batch", "b2", "sum(Yhat - Y) / N", "wrong_shape"),
-    C("batch-b1-mean-supplies-1/N", "batch", "b1", f"dZ1 = {D1B}; mean(dZ1, axis=0)", "scaled", factor=5.0,
+    C("batch-b1-mean-supplies-1/N", "batch", "b1", f"dZ1 = {D1B}; mean(dZ1, axis=0)", "correct",
       steps=[("dZ1", True, False)], answer_right=True),
     C("batch-b1-sum-without-1/N", "batch", "b1", f"dZ1 = {D1B}; dZ1.sum(axis=0)", "scaled", factor=5.0,
       steps=[("dZ1", True, False)]),
@@ -279,7 +281,7 @@ CATALOGUE = [
       warn="W302"),
     C("column-W1-outer", "column", "W1", f"dz1 = {D1C}; outer(dz1, x)", "correct", steps=ALL_OK("dz1")),
     C("column-W1-steps-transposed-bias-step", "column", "W1",
-      f"dz1 = {D1C}; db1 = dz1.T; dW1 = dz1 @ x.T", "transposed",
+      f"dz1 = {D1C}; db1 = dz1.T; dW1 = dz1 @ x.T", "correct",
       steps=[("dz1", True, True), ("db1", False, None), ("dW1", True, True)], first_bad_line=1,
       answer_right=True),
     C("column-b1-is-dz1", "column", "b1", f"dz1 = {D1C}; dz1", "correct", steps=ALL_OK("dz1")),
@@ -419,10 +421,11 @@ class NumpyRefused(Exception):
         self.line, self.steps = line, steps
 
 
-def run_numpy(text: str, values: dict, bindings: dict):
-    """The learner's lines as plain NumPy: (final value, {assigned name: value})."""
+def run_numpy(text: str, values: dict, bindings: dict, wrt: str | None = None):
+    """The learner's lines as plain NumPy: (the answer, {assigned name: value}). The answer is the final
+    value of the name that claims `wrt` (dW1, dJ_dW1, grad_W1, gradW1) if one is assigned, else the last line's."""
     env = {**FUNCTIONS, **bindings, **values}
-    steps, final = {}, None
+    steps, final, claimed = {}, None, None
     for stmt in ast.parse(text).body:
         code = compile(ast.Expression(stmt.value), "<derivation>", "eval")
         try:
@@ -433,7 +436,9 @@ def run_numpy(text: str, values: dict, bindings: dict):
         if isinstance(stmt, ast.Assign):
             name = stmt.targets[0].id
             env[name] = steps[name] = final
-    return final, steps
+            if wrt is not None and name in (f"d{wrt}", f"dJ_d{wrt}", f"grad_{wrt}", f"grad{wrt}"):
+                claimed = name
+    return (steps[claimed] if claimed else final), steps
 
 
 def true_gradient(net, values: dict, bindings: dict, node: str) -> np.ndarray:
@@ -520,7 +525,7 @@ def prove(case: Case) -> dict:
             run_numpy(case.text, sample_values(net, generic), generic)
     elif generic != bindings:  # it conforms symbolically only if NumPy runs it with no dimensions coinciding
         run_numpy(case.text, sample_values(net, generic), generic)
-    final, steps = run_numpy(case.text, values, bindings)
+    final, steps = run_numpy(case.text, values, bindings, case.wrt)
     a = np.asarray(final, dtype=float)
     facts["value"] = a
     transposes = a.ndim == 2 and close(a.T, grad)
@@ -585,9 +590,11 @@ def test_check_gives_the_proven_verdict(case: Case):
     assert r.correct == (case.verdict == "correct")
     assert shape_json(r.expected_shape) == shape_json(net.leaves[case.wrt])
 
-    if case.answer_right:  # the answer itself is right; the verdict is about a false step
+    if case.answer_right:  # the answer is right: correct, and the false step is a note that says what it holds
         assert (r.shape_ok, r.value_ok) == (True, True)
-        assert [d.code for d in r.diagnostics if d.severity == "error"] == ["E214"]
+        assert not [d for d in r.diagnostics if d.severity == "error"]
+        notes = [d for d in r.diagnostics if d.code == "N214"]
+        assert notes and notes[0].severity == "note"
     elif case.verdict == "correct":
         assert (r.shape_ok, r.value_ok) == (True, True)
         assert not [d for d in r.diagnostics if d.severity == "error"]
@@ -623,8 +630,8 @@ def test_check_gives_the_proven_verdict(case: Case):
     else:
         assert not r.steps
     if case.first_bad_line is not None:
-        e214 = [d for d in r.diagnostics if d.code == "E214"]
-        assert e214 and e214[0].span.line == case.first_bad_line
+        first = [d for d in r.diagnostics if d.code == ("N214" if case.answer_right else "E214")]
+        assert first and first[0].span.line == case.first_bad_line
     if case.warn is not None:
         assert any(d.code == case.warn and d.severity == "warning" for d in r.diagnostics)
 
@@ -726,15 +733,22 @@ def test_cli_reads_the_derivation_from_stdin_and_from_a_file(tmp_path):
     "z1 = x @ W1 + b1; x.T @ z1",                     # reassigning a network name
     "x.T @ (",                                        # syntax error
     "(lambda a: a)(x)",                               # never executed
-    "dz1 = yhat; dz1 = yhat - y; x.T @ dz1",           # assigned twice
+    "dz1 = yhat\ndel dz1\nx.T @ yhat",                 # a statement outside the language
 ])
 def test_unusable_derivations_exit_2(text):
-    with pytest.raises(TutorError):
-        check(network("default"), "W1", text)
+    unusable = check(network("default"), "W1", text)
+    assert unusable.verdict == "unusable" and not unusable.correct
+    first = unusable.diagnostics[0]
+    assert first.severity == "error" and first.code.startswith("E1") and first.line is not None
     result = runner.invoke(app, ["check", "default", "--wrt", "W1", "--", text])
     assert result.exit_code == 2
-    assert "error" in result.stderr
+    assert "error" in result.stderr and not result.stdout
     assert "Traceback" not in result.output + result.stderr
+    # with --json the verdict is on stdout too, located, and the exit code is still 2
+    result = runner.invoke(app, ["check", "default", "--wrt", "W1", "--json", "--", text])
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "unusable" and data["diagnostics"][0] == first.to_json()
 
 
 # -- the catalogue itself ------------------------------------------------------------------------

@@ -87,13 +87,13 @@ def test_first_wrong_step_gets_help_in_the_learners_terms():
     ("open('/etc/passwd')", "unknown function 'open'"),
     ("[a for a in x]", "not part of the network language"),
     ("lambda: 1", "not part of the network language"),
-    ("x[1:2]", "only an integer index"),
+    ("x[::2]", "step"),
     ("z1 = x @ W1", "already a name in the network"),
-    ("import os", "only lines"),
+    ("import os", "import numpy"),
     ("(" * 10_000 + "x" + ")" * 10_000, "too many nested parentheses"),
     ("-" * 5000 + "x", "nested too deeply"),
     ("x" + " + x" * 5000, "nested too deeply"),
-    ("dW1 = 1; dW1 = 2", "assigned twice"),
+    ("for i in x:\n    dW1 = i", "loops"),
     ("a = b; b = 1; a", "used before it is defined"),
     ("", "empty"),
 ])
@@ -120,3 +120,34 @@ def test_explain_codes():
 def test_a_derivation_may_start_with_a_minus_sign():
     result = check("default", "--wrt", "W1", "-(x.T @ ((y - yhat) @ W2.T * h * (1 - h)))")
     assert result.exit_code == 0, result.output
+
+
+def test_unusable_text_still_prints_json_with_its_location():
+    result = check("default", "--wrt", "W1", "--json", "x.T @ (yhat - y) @@ W2")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "unusable" and data["suggestion"] is None and data["value_ok"] is None
+    first = data["diagnostics"][0]
+    assert (first["code"], first["severity"], first["line"]) == ("E100", "error", 1) and first["col"] is not None
+    assert "error[E100]" in result.stderr  # the message for a person, on stderr as always
+    plain = check("default", "--wrt", "W1", "x.T @ (yhat - y) @@ W2")
+    assert plain.exit_code == 2 and not plain.stdout and "error[E100]" in plain.stderr
+
+
+def test_a_learners_file_that_cannot_be_read_is_unusable(tmp_path):
+    binary = tmp_path / "answer.txt"
+    binary.write_bytes(b"\xff\xfe x.T")
+    for path, says in ((tmp_path / "missing.txt", "cannot read"), (binary, "not UTF-8")):
+        result = check("default", "--wrt", "W1", "--file", str(path), "--json")
+        assert result.exit_code == 2
+        data = json.loads(result.stdout)
+        assert data["verdict"] == "unusable" and says in data["diagnostics"][0]["message"]
+        assert says in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["default", "--wrt", "W9", "x"], ["default", "--wrt", "z1", "x"],
+                                  ["nonet", "--wrt", "W1", "x"], ["default", "--wrt", "W1", "--dims", "Q=2", "x"],
+                                  ["default", "--wrt", "W1", "x", "--file", "f.txt"], ["default", "--wrt", "W1"]])
+def test_the_instructors_mistakes_are_errors_not_verdicts(args):
+    result = check(*args, "--json")
+    assert result.exit_code == 2 and not result.stdout and "error" in result.stderr

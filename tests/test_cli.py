@@ -55,7 +55,9 @@ def test_derive_json_matches_finite_differences(spec):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     net = load(spec)
-    assert set(data) == {"loss", "dims", "nodes", "gradients"}
+    assert set(data) == {"loss", "dims", "nodes", "gradients", "verification"}
+    assert data["verification"]["verified"] is True and data["verification"]["skipped"] is None
+    assert data["verification"]["dims"] == data["dims"] and data["verification"]["draws"] >= 2
     assert data["loss"] == net.loss
     assert set(data["nodes"]) == set(net.nodes)
     assert set(data["gradients"]) == set(net.leaves)

@@ -1245,3 +1245,345 @@ case("saito-grads-W1-helper-of-activation", SRC_SAITO, SAITO, "W1",
 case("saito-grads-W1-no-batch-division", SRC_SAITO, SAITO, "W1",
      SAITO_BACKWARD.replace("dy = (y - t) / batch_num", "dy = (y - t)"), "scaled",
      "the batch average forgotten")
+
+# =============================================================================================
+# More courses and posts, other leaves, other mistakes (written for issue 11 by the team)
+# =============================================================================================
+
+SRC_CS231N_SVM = "CS231n assignment 1, linear_svm.py svm_loss_vectorized"
+
+CS231N_SVM = """
+# CS231n multiclass SVM, vectorized; the correct class's margin is zeroed with a one-hot mask
+X: [N, D]
+y: int[N] < C
+W: [D, C]
+
+reg = 0.1
+scores = X.dot(W)
+correct_class_scores = scores[np.arange(N), y]
+margins = np.maximum(0, scores - correct_class_scores[:, np.newaxis] + 1.0) * (1 - np.eye(C)[y])
+loss = np.sum(margins) / N
+loss += reg * np.sum(W * W)
+"""
+
+CS231N_SVM_BACKWARD = """
+binary = margins
+binary[margins > 0] = 1
+row_sum = np.sum(binary, axis=1)
+binary[np.arange(N), y] = -row_sum
+dW = X.T.dot(binary)
+dW /= N
+dW += 2 * reg * W
+"""
+
+case("cs231n-svm-dW", SRC_CS231N_SVM, CS231N_SVM, "W", CS231N_SVM_BACKWARD, "correct",
+     "the assignment's binary-mask trick: binary aliases margins and is changed in place")
+case("cs231n-svm-dW-no-row-sum", SRC_CS231N_SVM, CS231N_SVM, "W",
+     CS231N_SVM_BACKWARD.replace("binary[np.arange(N), y] = -row_sum\n", ""), "wrong_value",
+     "the correct class's column forgotten: -row_sum never written")
+case("cs231n-svm-dW-plus-row-sum", SRC_CS231N_SVM, CS231N_SVM, "W",
+     CS231N_SVM_BACKWARD.replace("= -row_sum", "= row_sum"), "wrong_value", "the sign of the correct class's count")
+case("cs231n-svm-dW-half-reg", SRC_CS231N_SVM, CS231N_SVM, "W",
+     CS231N_SVM_BACKWARD.replace("2 * reg * W", "reg * W"), "wrong_value", "reg * sum(W * W) has gradient 2 reg W")
+case("cs231n-svm-dW-transposed-product", SRC_CS231N_SVM, CS231N_SVM, "W",
+     CS231N_SVM_BACKWARD.replace("X.T.dot(binary)", "binary.T.dot(X)"), "shape_error",
+     "(C, D) += (D, C): the in-place += cannot change dW's shape")
+case("cs231n-svm-dW-mask-product", SRC_CS231N_SVM, CS231N_SVM, "W", """
+mask = (margins > 0) * 1.0
+counts = mask.sum(axis=1)
+mask[np.arange(N), y] -= counts
+dW = X.T @ mask / N + 2 * reg * W
+""", "correct", "the same with a fresh mask array and -=")
+
+SRC_D2L = "Dive into Deep Learning, softmax regression from scratch (3.6)"
+
+D2L = """
+# d2l: softmax and cross_entropy written as the book defines them (the helper overrides the built-in name)
+X: [N, D]
+y: int[N] < Q
+W: [D, Q]
+b: [Q]
+
+def softmax(X):
+    X_exp = np.exp(X)
+    partition = X_exp.sum(1, keepdims=True)
+    return X_exp / partition
+
+def cross_entropy(y_hat, y):
+    return -np.log(y_hat[range(len(y_hat)), y])
+
+y_hat = softmax(np.matmul(X.reshape((-1, W.shape[0])), W) + b)
+l = cross_entropy(y_hat, y).mean()
+"""
+
+case("d2l-softmax-dW", SRC_D2L, D2L, "W", """
+dO = y_hat.copy()
+dO[range(N), y] -= 1
+dW = X.T @ dO / N
+""", "correct", "the book's helpers in the network; the gradient as the CS231n habit writes it")
+case("d2l-softmax-db", SRC_D2L, D2L, "b", "db = (y_hat - np.eye(Q)[y]).mean(axis=0)", "correct",
+     "one-hot rows from an identity matrix, averaged")
+case("d2l-softmax-db-sum", SRC_D2L, D2L, "b", "db = (y_hat - np.eye(Q)[y]).sum(axis=0)", "scaled",
+     "summed where the loss averages")
+case("d2l-softmax-dW-no-onehot", SRC_D2L, D2L, "W", "dW = X.T @ (y_hat - 1) / N", "wrong_value",
+     "1 subtracted everywhere instead of at the label")
+case("d2l-softmax-dW-keepdims", SRC_D2L, D2L, "b", "db = (y_hat - np.eye(Q)[y]).mean(axis=0, keepdims=True)",
+     "wrong_shape", "(1, Q) for a (Q,) bias")
+
+SRC_NG_ML = "Andrew Ng, Machine Learning (ex1/ex2), vectorized linear and logistic regression"
+
+NG_LINREG = """
+# ex1: linear regression, cost J = 1/(2m) * sum((X theta - y)^2); theta is a column
+X: [m, n]
+y: [m, 1]
+theta: [n, 1]
+
+h = X @ theta
+J = 1 / (2 * m) * np.sum(np.square(h - y))
+"""
+
+case("ng-linreg-grad", SRC_NG_ML, NG_LINREG, "theta", "grad = (1 / m) * X.T @ (h - y)\ngrad", "correct",
+     "the vectorized gradient of ex1; grad is not a claim name, so the learner ends with it")
+case("ng-linreg-grad-no-1/m", SRC_NG_ML, NG_LINREG, "theta", "X.T @ (h - y)", "scaled", "the 1/m forgotten")
+case("ng-linreg-grad-1/2m", SRC_NG_ML, NG_LINREG, "theta", "1 / (2 * m) * X.T @ (h - y)", "scaled",
+     "the 1/2 of the cost kept: it cancels the 2 of the square")
+case("ng-linreg-grad-X-untransposed", SRC_NG_ML, NG_LINREG, "theta", "(1 / m) * X @ (h - y)", "shape_error",
+     "(m, n) @ (m, 1)")
+case("ng-linreg-grad-sum-form", SRC_NG_ML, NG_LINREG, "theta",
+     "dtheta = np.sum((h - y) * X, axis=0, keepdims=True).T / m", "correct",
+     "the summation form written with broadcasting, then made a column")
+
+NG_LOGREG = """
+# ex2: regularized logistic regression; theta[0] is not regularized (n = 3 features here)
+X: [m, 3]
+y: [m, 1]
+theta: [3, 1]
+
+lam = 1.0
+h = sigmoid(X @ theta)
+J = (-1 / m) * np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) + lam / (2 * m) * np.sum(np.square(theta[1:]))
+"""
+
+case("ng-logreg-grad", SRC_NG_ML, NG_LOGREG, "theta", """
+grad = (1 / m) * X.T @ (h - y)
+grad[1:] += (lam / m) * theta[1:]
+grad
+""", "correct", "the regularization added to every row but the first, in place on a slice")
+case("ng-logreg-grad-reg-all", SRC_NG_ML, NG_LOGREG, "theta",
+     "(1 / m) * X.T @ (h - y) + (lam / m) * theta", "wrong_value", "theta[0] regularized too")
+case("ng-logreg-grad-no-reg", SRC_NG_ML, NG_LOGREG, "theta", "(1 / m) * X.T @ (h - y)", "wrong_value",
+     "the regularization forgotten")
+
+SRC_CS231N_BN = "CS231n assignment 2, batchnorm_backward_alt"
+
+CS231N_BN = """
+# batch norm in training mode on (N, D); the loss is half the squared output, so dout = out
+x: [N, D]
+gamma: [D]
+beta: [D]
+
+eps = 1e-5
+mu = x.mean(axis=0)
+xmu = x - mu
+var = np.mean(xmu ** 2, axis=0)
+std = np.sqrt(var + eps)
+xhat = xmu / std
+out = gamma * xhat + beta
+loss = 0.5 * np.sum(out ** 2)
+"""
+
+CS231N_BN_BACKWARD = """
+dout = out
+dbeta = np.sum(dout, axis=0)
+dgamma = np.sum(dout * xhat, axis=0)
+dxhat = dout * gamma
+dx = (1. / N) / std * (N * dxhat - dxhat.sum(axis=0) - xhat * (dxhat * xhat).sum(axis=0))
+"""
+
+for leaf in ("x", "gamma", "beta"):
+    case(f"cs231n-bn-d{leaf}", SRC_CS231N_BN, CS231N_BN, leaf, CS231N_BN_BACKWARD, "correct",
+         "the one-line batch-norm backward; dout is the output itself here")
+case("cs231n-bn-dx-missing-mean-term", SRC_CS231N_BN, CS231N_BN, "x",
+     CS231N_BN_BACKWARD.replace(" - dxhat.sum(axis=0)", ""), "wrong_value", "the mean's term forgotten")
+case("cs231n-bn-dgamma-no-xhat", SRC_CS231N_BN, CS231N_BN, "gamma",
+     CS231N_BN_BACKWARD.replace("np.sum(dout * xhat, axis=0)", "np.sum(dout, axis=0)"), "wrong_value")
+case("cs231n-bn-dbeta-keepdims", SRC_CS231N_BN, CS231N_BN, "beta",
+     CS231N_BN_BACKWARD.replace("np.sum(dout, axis=0)", "np.sum(dout, axis=0, keepdims=True)"), "wrong_shape")
+
+SRC_CS231N_RNN = "CS231n assignment 3, rnn_step_backward"
+
+CS231N_RNN = """
+# one vanilla RNN step; G stands for the upstream gradient dnext_h
+x: [N, D]
+prev_h: [N, H]
+Wx: [D, H]
+Wh: [H, H]
+b: [H]
+G: [N, H]
+
+next_h = np.tanh(x.dot(Wx) + prev_h.dot(Wh) + b)
+loss = np.sum(next_h * G)
+"""
+
+CS231N_RNN_BACKWARD = """
+dnext_h = G
+dtanh = dnext_h * (1 - next_h ** 2)
+dx = dtanh.dot(Wx.T)
+dprev_h = dtanh.dot(Wh.T)
+dWx = x.T.dot(dtanh)
+dWh = prev_h.T.dot(dtanh)
+db = dtanh.sum(axis=0)
+"""
+
+for leaf in ("x", "prev_h", "Wx", "Wh", "b"):
+    case(f"cs231n-rnn-d{leaf}", SRC_CS231N_RNN, CS231N_RNN, leaf, CS231N_RNN_BACKWARD, "correct")
+case("cs231n-rnn-dWh-untransposed", SRC_CS231N_RNN, CS231N_RNN, "prev_h",
+     CS231N_RNN_BACKWARD.replace("dtanh.dot(Wh.T)", "dtanh.dot(Wh)"), "wrong_value",
+     "Wh is square (H, H), so the missing transpose conforms: only the values say so")
+case("cs231n-rnn-dtanh-of-preactivation", SRC_CS231N_RNN, CS231N_RNN, "Wx",
+     CS231N_RNN_BACKWARD.replace("(1 - next_h ** 2)", "(1 - np.tanh(next_h) ** 2)"), "wrong_value",
+     "tanh applied twice")
+case("cs231n-rnn-db-axis-1", SRC_CS231N_RNN, CS231N_RNN, "b",
+     CS231N_RNN_BACKWARD.replace("dtanh.sum(axis=0)", "dtanh.sum(axis=1)"), "wrong_shape")
+
+SRC_EMBED = "word-embedding classifier from scratch (bag of embeddings), a common blog exercise"
+
+EMBED = """
+# embedding lookup, average over the T tokens, linear softmax classifier with integer labels
+E: [V, Dm]
+tokens: int[N, T] < V
+y: int[N] < K
+W: [Dm, K]
+
+X = E[tokens]
+avg = X.mean(axis=1)
+scores = avg @ W
+probs = softmax(scores, axis=1)
+loss = -np.mean(np.log(probs[np.arange(N), y]))
+"""
+
+EMBED_BACKWARD = """
+dscores = probs.copy()
+dscores[np.arange(N), y] -= 1
+dscores /= N
+dW = avg.T @ dscores
+davg = dscores @ W.T
+dX = np.repeat(davg[:, None, :], T, axis=1) / T
+"""
+
+case("embed-dW", SRC_EMBED, EMBED, "W", """
+dscores = probs.copy()
+dscores[np.arange(N), y] -= 1
+dscores /= N
+dW = avg.T @ dscores
+""", "correct")
+case("embed-dE-einsum", SRC_EMBED, EMBED, "E", """
+dscores = probs.copy()
+dscores[np.arange(N), y] -= 1
+dscores /= N
+davg = dscores @ W.T
+dX = davg[:, None, :] / T + np.zeros((1, T, 1))
+dE = np.einsum('ntv,ntd->vd', np.eye(V)[tokens], dX)
+""", "correct", "the gather's gradient: every token's row gets its share, repeats added")
+case("embed-dE-fancy-add", SRC_EMBED, EMBED, "E", """
+dscores = probs.copy()
+dscores[np.arange(N), y] -= 1
+dscores /= N
+davg = dscores @ W.T
+dE = np.zeros_like(E)
+dE[tokens] += davg[:, None, :] / T
+""", "wrong_value", "dE[tokens] += ... keeps one update per repeated token (np.add.at would add them all)")
+case("embed-dE-no-1/T", SRC_EMBED, EMBED, "E", """
+davg = (probs - np.eye(K)[y]) @ W.T / N
+dE = np.einsum('ntv,nd->vd', np.eye(V)[tokens], davg)
+""", "scaled", "the mean over the T tokens forgotten")
+case("embed-dW-no-copy-alias", SRC_EMBED, EMBED, "W", """
+dscores = probs
+dscores[np.arange(N), y] -= 1
+dscores /= N
+dW = avg.T @ probs
+""", "correct", "probs itself was changed in place through dscores, so avg.T @ probs is the gradient")
+
+SRC_DLAI_C2 = "deeplearning.ai course 2 week 1, backward_propagation_with_regularization"
+
+DLAI_C2 = """
+# LINEAR -> RELU -> LINEAR -> SIGMOID with L2 regularization (lambd); column convention
+X: [n_x, m]
+Y: [1, m]
+W1: [n_h, n_x]
+b1: [n_h, 1]
+W2: [1, n_h]
+b2: [1, 1]
+
+lambd = 0.7
+Z1 = np.dot(W1, X) + b1
+A1 = relu(Z1)
+Z2 = np.dot(W2, A1) + b2
+A2 = sigmoid(Z2)
+cross_entropy_cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+L2_regularization_cost = (1 / m) * (lambd / 2) * (np.sum(np.square(W1)) + np.sum(np.square(W2)))
+cost = cross_entropy_cost + L2_regularization_cost
+"""
+
+DLAI_C2_BACKWARD = """
+grads = {}
+dZ2 = A2 - Y
+grads["dW2"] = 1. / m * np.dot(dZ2, A1.T) + (lambd / m) * W2
+grads["db2"] = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
+dA1 = np.dot(W2.T, dZ2)
+dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+grads["dW1"] = 1. / m * np.dot(dZ1, X.T) + (lambd / m) * W1
+grads["db1"] = 1. / m * np.sum(dZ1, axis=1, keepdims=True)
+"""
+
+case("dlai-c2-reg-dW1", SRC_DLAI_C2, DLAI_C2, "W1", DLAI_C2_BACKWARD.replace("np.int64(A1 > 0)", "(A1 > 0)"),
+     "correct", "grads['dW1'] is deeplearning.ai's key; np.int64(A1 > 0) written (A1 > 0)")
+case("dlai-c2-reg-db1", SRC_DLAI_C2, DLAI_C2, "b1", DLAI_C2_BACKWARD.replace("np.int64(A1 > 0)", "(A1 > 0)"),
+     "correct")
+case("dlai-c2-reg-dW2", SRC_DLAI_C2, DLAI_C2, "W2", DLAI_C2_BACKWARD.replace("np.int64(A1 > 0)", "(A1 > 0)"),
+     "correct")
+case("dlai-c2-reg-dW1-lambd-no-m", SRC_DLAI_C2, DLAI_C2, "W1",
+     DLAI_C2_BACKWARD.replace("np.int64(A1 > 0)", "(A1 > 0)").replace("(lambd / m) * W1", "lambd * W1"),
+     "wrong_value", "the regularization's 1/m forgotten")
+case("dlai-c2-reg-dW1-no-reg", SRC_DLAI_C2, DLAI_C2, "W1",
+     DLAI_C2_BACKWARD.replace("np.int64(A1 > 0)", "(A1 > 0)").replace(" + (lambd / m) * W1", ""), "wrong_value")
+case("dlai-c2-reg-db1-reg-added", SRC_DLAI_C2, DLAI_C2, "b1", """
+dZ2 = A2 - Y
+dZ1 = np.dot(W2.T, dZ2) * (A1 > 0)
+grads["db1"] = 1. / m * np.sum(dZ1, axis=1, keepdims=True) + (lambd / m) * b1
+""", "wrong_value", "biases are not regularized")
+
+SRC_LOGSOFTMAX = "log_softmax with integer targets (the NLL-loss habit from PyTorch, in NumPy)"
+
+LOGSOFTMAX = """
+X: [N, D]
+y: int[N] < K
+W: [D, K]
+b: [K]
+
+logits = X @ W + b
+logp = log_softmax(logits, axis=1)
+loss = -logp[np.arange(N), y].mean()
+"""
+
+case("logsoftmax-dW", SRC_LOGSOFTMAX, LOGSOFTMAX, "W", """
+dlogits = np.exp(logp)
+dlogits[np.arange(N), y] -= 1
+dW = X.T @ dlogits / N
+""", "correct", "exp(log_softmax) is the softmax")
+case("logsoftmax-dlogp-then-dW", SRC_LOGSOFTMAX, LOGSOFTMAX, "W", """
+dlogp = np.zeros_like(logp)
+dlogp[np.arange(N), y] = -1.0 / N
+dlogits = dlogp - np.exp(logp) * dlogp.sum(axis=1, keepdims=True)
+dW = X.T @ dlogits
+""", "correct", "through log_softmax's own backward: g - softmax * sum(g)")
+case("logsoftmax-dlogits-no-sum", SRC_LOGSOFTMAX, LOGSOFTMAX, "W", """
+dlogp = np.zeros_like(logp)
+dlogp[np.arange(N), y] = -1.0 / N
+dlogits = dlogp - np.exp(logp)
+dW = X.T @ dlogits
+""", "wrong_value", "the sum over classes dropped from log_softmax's backward")
+case("logsoftmax-db-wrong-sign", SRC_LOGSOFTMAX, LOGSOFTMAX, "b", """
+dlogits = np.eye(K)[y] - np.exp(logp)
+db = dlogits.sum(axis=0) / N
+""", "scaled", "y - p: the direction of the update, minus the gradient")

@@ -11,11 +11,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import (DimsOpt, JsonOpt, NetworkArg, PlainOpt, console, emit_json, load_bound, look, plain_terminal,
-                     read_derivation, run)
+from . import completion
+from .common import (CONTEXT, DimsOpt, JsonOpt, NetworkArg, PlainOpt, WrtOpt, console, emit_json, load_bound, look,
+                     plain_terminal, read_derivation, report_diagnostic, run)
 from .lesson import lesson_app
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
                   help="shapetutor: where the shapes in backpropagation come from.\n\n"
                        "NETWORK is a path to a .net file or a bundled example "
                        "(default, batch, column, vector, mlp; see `shapetutor examples`).")
@@ -52,7 +53,7 @@ def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = 
 
 @app.command()
 def derive(network: NetworkArg = None,
-           wrt: Annotated[Optional[str], typer.Option("--wrt", help="only this leaf's gradient")] = None,
+           wrt: WrtOpt = None,
            dims: DimsOpt = None,
            layout: Annotated[str, typer.Option("--layout", help="numerator or denominator")] = "numerator",
            as_json: JsonOpt = False, plain: PlainOpt = False,
@@ -91,7 +92,8 @@ def derive(network: NetworkArg = None,
 
 @app.command()
 def walk(network: NetworkArg = None,
-         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to (default W1)")] = None,
+         wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf to walk to (default W1)",
+                                                    autocompletion=completion.leaves)] = None,
          dims: DimsOpt = None,
          no_quiz: Annotated[bool, typer.Option("--no-quiz", help="show the shapes instead of asking")] = False,
          no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: print the whole walk")] = False,
@@ -128,21 +130,35 @@ def walk(network: NetworkArg = None,
 
 # A derivation may start with a minus sign (`-(y - yhat) @ ...`): that is not an option.
 @app.command(context_settings={"ignore_unknown_options": True})
-def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name")],
+def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name",
+                                                 autocompletion=completion.networks)],
           derivation: Annotated[Optional[str], typer.Argument(
               help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,
-          wrt: Annotated[str, typer.Option("--wrt", help="the leaf whose gradient this derives")] = ...,
+          wrt: Annotated[str, typer.Option("--wrt", help="the leaf whose gradient this derives",
+                                           autocompletion=completion.leaves)] = ...,
           file: Annotated[Optional[str], typer.Option("--file", help="read the derivation from a file")] = None,
-          dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False) -> None:
+          dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False,
+          no_suggestion: Annotated[bool, typer.Option(
+              "--no-suggestion", help="for graded work: leave out the suggestion and every fix that gives the answer")
+          ] = False) -> None:
     """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
     def body():
-        from ..judge.check import check as check_derivation
-        text, origin = read_derivation(derivation, file)
+        from ..engine.errors import UnreadableError
+        from ..judge.check import check as check_derivation, unreadable
         net, given = load_bound(network, dims)
-        result = check_derivation(net, wrt, text, given, origin=origin)
-        if as_json:
-            emit_json(result.to_json())
+        try:
+            text, origin = read_derivation(derivation, file)
+        except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
+            result = unreadable(net, wrt, error, given)
         else:
+            result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+        if as_json:
+            emit_json(result.to_json())  # unusable text too: a grader never parses an empty stdout
+        if result.verdict == "unusable":
+            for diagnostic in result.diagnostics:
+                report_diagnostic(diagnostic, result.source)
+            return 2
+        if not as_json:
             from ..front.diagnostics import check_view
             console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
@@ -150,7 +166,8 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
 
 
 @app.command()
-def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201")],
+def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as E201",
+                                                autocompletion=completion.codes)],
             plain: PlainOpt = False) -> None:
     """The longer explanation of a diagnostic code, with an example."""
     def body():

@@ -9,8 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from . import completion
+
+#: `-h` is `--help` everywhere.
+CONTEXT = {"help_option_names": ["-h", "--help"]}
 NetworkArg = Annotated[Optional[str], typer.Argument(help="a .net file or a bundled example name",
-                                                     show_default="default")]
+                                                     show_default="default", autocompletion=completion.networks)]
+WrtOpt = Annotated[Optional[str], typer.Option("--wrt", help="only this leaf's gradient",
+                                               autocompletion=completion.leaves)]
 DimsOpt = Annotated[Optional[str], typer.Option("--dims", help="bind dimensions, e.g. Dx=5,H=3,Dy=4")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print only JSON on stdout")]
 PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box drawing, no colour")]
@@ -39,13 +45,18 @@ def report(error) -> None:
     """An input error on stderr, drawn by the one diagnostic renderer, with the flag it concerns."""
     from dataclasses import replace
 
-    from ..front.diagnostics import diagnostic_view
     diagnostic = error.diagnostic()
     if error.argument:
         parameter, value = error.argument
         diagnostic = replace(diagnostic, message=f"--{parameter.replace('_', '-')} {value}: {diagnostic.message}")
+    report_diagnostic(diagnostic, error.source or "")
+
+
+def report_diagnostic(diagnostic, source: str) -> None:
+    """One diagnostic on stderr; `source` is the text its span points into."""
+    from ..front.diagnostics import diagnostic_view
     # soft_wrap: the message is never broken into lines by us (a grader reads it whole; a terminal wraps it)
-    console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, error.source or "", look(False)),
+    console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, source, look(False)),
                                                       crop=False, soft_wrap=True)
 
 
@@ -87,15 +98,19 @@ def load_bound(network: str | None, dims: str | None):
 
 
 def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]:
-    from ..engine.errors import TutorError
+    """The learner's text and where it came from. Asking for it wrongly is a `TutorError`; text that
+    cannot be read (a missing file, bytes that are not UTF-8) is an `UnreadableError`, which `check`
+    judges `unusable` like any other text it cannot use."""
+    from ..engine.errors import TutorError, UnreadableError
     from ..engine.parse import MAX_SOURCE_CHARS
     if file is not None and derivation is not None:
         raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
     if file is not None:
         try:
-            data = open(file, "rb").read(MAX_SOURCE_CHARS + 1)
+            with open(file, "rb") as f:
+                data = f.read(MAX_SOURCE_CHARS + 1)
         except OSError as exc:
-            raise TutorError(f"cannot read {file}: {exc.strerror or exc}") from None
+            raise UnreadableError(f"cannot read {file}: {exc.strerror or exc}", origin=file) from None
         origin = file
     elif derivation == "-":
         data = sys.stdin.buffer.read(MAX_SOURCE_CHARS + 1)
@@ -107,6 +122,7 @@ def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]
     try:
         return data.decode("utf-8"), origin
     except UnicodeDecodeError as exc:
-        raise TutorError(f"{origin} is not UTF-8 text (byte {exc.start})") from None
+        raise UnreadableError(f"{origin} is not UTF-8 text (byte {exc.start})", origin=origin,
+                              expected="UTF-8 text") from None
 
 

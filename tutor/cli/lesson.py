@@ -7,10 +7,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import PlainOpt, console, look, plain_terminal, report, run
+from . import completion
+from .common import CONTEXT, PlainOpt, console, emit_json, look, plain_terminal, report, run
 
-lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
-                         help="Scripted lessons: list, run, validate, export, reset.")
+lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
+                         help="Scripted lessons: list, run, grade, validate, export, reset.")
+LessonArg = Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file",
+                                          autocompletion=completion.lessons)]
 
 
 @lesson_app.command("list")
@@ -46,32 +49,21 @@ def warn(progress) -> None:
         sys.stderr.write(f"warning: {message}\n")
 
 
-def read_answers(path: str) -> dict[str, list[str]]:
-    import tomllib
-
-    from ..engine.errors import TutorError
-    from ..course.lesson import decode
-    try:
-        data = tomllib.loads(decode(open(path, "rb").read(), path))
-    except OSError as exc:
-        raise TutorError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TutorError(f"{path}: TOML syntax error: {exc}", origin=path) from None
-    table = data.get("answers", data)
-    out: dict[str, list[str]] = {}
-    for key, value in table.items():
-        values = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) for v in values):
-            raise TutorError(f"{path}: the answer for {key!r} must be a string or a list of strings", origin=path)
-        out[key] = values
-    return out
+def warn_unasked(lesson, answers: dict[str, list[str]], path: str) -> None:
+    """Answers for steps that ask nothing are ignored, and said so (a typo in a step id costs points)."""
+    asked = {s.id for s in lesson.steps if s.is_question}
+    for key in sorted(set(answers) - asked):
+        sys.stderr.write(f"warning: {path}: {key!r} is not a question of {lesson.id}"
+                         + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
+                         + "; its answer is ignored\n")
 
 
 @lesson_app.command("run")
-def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+def run_lesson(name: LessonArg,
                present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
                no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
-               answers: Annotated[Optional[str], typer.Option("--answers", help="play scripted answers (TOML)")] = None,
+               answers: Annotated[Optional[str], typer.Option(
+                   "--answers", help="replay scripted answers (TOML); `lesson grade` scores them")] = None,
                start: Annotated[Optional[str], typer.Option("--from", help="start at this step id")] = None,
                as_json: Annotated[bool, typer.Option("--json", help="per-step results as JSON")] = False,
                plain: PlainOpt = False) -> None:
@@ -86,14 +78,11 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
         from ..front.lesson import Runner
         from ..course.progress import Entry, Progress, content_hash
         from ..front.prompt import Quit, Tee
+        from ..course.grade import read_answers
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
         if scripted:
-            asked = {s.id for s in lesson.steps if s.kind.startswith("ask")}
-            for key in sorted(set(scripted) - asked):
-                sys.stderr.write(f"warning: {answers}: {key!r} is not a question of {lesson.id}"
-                                 + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
-                                 + "; its answer is ignored\n")
+            warn_unasked(lesson, scripted, answers)
         interactive = not no_input and not scripted and not as_json and sys.stdin.isatty()
         progress = Progress()
         entry = progress.get(lesson.id)
@@ -153,8 +142,49 @@ def run_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id o
     run(body)
 
 
+@lesson_app.command("grade")
+def grade_lesson(name: LessonArg,
+                 answers: Annotated[str, typer.Option("--answers", help="the learner's answers (TOML)")],
+                 as_json: Annotated[bool, typer.Option("--json", help="print only the results as JSON")] = False,
+                 gradescope: Annotated[Optional[str], typer.Option(
+                     "--gradescope", metavar="PATH", help="also write the results to PATH (Gradescope's results.json)")
+                 ] = None,
+                 plain: PlainOpt = False) -> None:
+    """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded."""
+    def body():
+        from ..course.grade import grade, read_answers
+        from ..course.lesson import read
+        from ..front.grade import grade_json, grade_table
+        lesson = read(name)
+        given = read_answers(answers)
+        warn_unasked(lesson, given, answers)
+        graded = grade(lesson, given)
+        results = grade_json(graded)  # JSON is data: the same text whatever the terminal
+        if gradescope:
+            write_json(gradescope, results)
+        if as_json:
+            emit_json(results)
+        else:
+            console(plain_terminal(plain)).print(grade_table(graded, look(plain)), crop=False)
+        return 0
+    run(body)
+
+
+def write_json(path: str, data: dict) -> None:
+    import json
+
+    from ..engine.errors import TutorError
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:
+        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    sys.stderr.write(f"wrote {path}\n")
+
+
 @lesson_app.command("validate")
-def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson files or bundled ids")]) -> None:
+def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson files or bundled ids",
+                                                               autocompletion=completion.lessons)]) -> None:
     """Check lessons: schema, ids, names, answerable questions, the author's expectations; then play them."""
     def body():
         from ..engine.errors import TutorError
@@ -179,7 +209,7 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
 
 
 @lesson_app.command("export")
-def export_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file")],
+def export_lesson(name: LessonArg,
                   output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
     """Write a handout with the answers, usable offline."""
     def body():
@@ -191,7 +221,8 @@ def export_lesson(name: Annotated[str, typer.Argument(help="a bundled lesson's i
 
 
 @lesson_app.command("reset")
-def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson to forget")] = None,
+def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson to forget",
+                                                                autocompletion=completion.lessons)] = None,
                   all_lessons: Annotated[bool, typer.Option("--all", help="forget every lesson's progress")] = False,
                   yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False) -> None:
     """Forget your progress in one lesson, or in all of them."""

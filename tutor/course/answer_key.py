@@ -5,9 +5,12 @@ An author never writes an answer; the engine computes every one here, and
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..engine.dims import Shape
 from ..judge.check import check
 from ..judge.result import CheckResult
+from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.derivation import Derivation, derive
 from .lesson import Lesson, Step
 
@@ -25,6 +28,29 @@ def question_text(step: Step) -> str:
     if step.node is not None:
         return f"What is the shape of {step.node}?"
     return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
+
+
+def hints(step: Step) -> tuple[str, ...]:
+    """The author's hints, or one plain hint when there are none: what `h` shows, one at a time."""
+    if step.hints:
+        return step.hints
+    if step.kind == "ask-gradient":
+        return ("Follow the chain from the loss, one factor at a time.",)
+    if step.node is not None:
+        return (f"Look at how {step.node} is defined.",)
+    return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
+
+
+@dataclass(frozen=True)
+class ShapeAnswer:
+    """A shape question's answer, judged: `correct`, `wrong_shape` or `unusable`, and why in words."""
+
+    verdict: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
 
 
 class AnswerKey:
@@ -48,7 +74,19 @@ class AnswerKey:
         """The answer to an ask-shape step, as a learner would type it: `1 x H x Dx x H`."""
         return " x ".join(str(d) for d in expected_shape(self.lesson, step)) or "scalar"
 
-    def check(self, leaf: str, text: str) -> CheckResult:
-        return check(self.lesson.network, leaf, text, self.bindings)
+    def check(self, leaf: str, text: str, suggestion: bool = True) -> CheckResult:
+        return check(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion)
+
+    def judge_shape(self, step: Step, text: str) -> ShapeAnswer:
+        """A learner's answer to an ask-shape step, read forgivingly and judged dimension by dimension."""
+        net = self.lesson.network
+        try:
+            given = parse_shape(text, set(net.dims))
+        except AnswerError as exc:
+            return ShapeAnswer("unusable", f"✗ {exc}")
+        of, wrt = step.of or step.node or "", step.wrt or ""
+        feedback = judge(given, expected_shape(self.lesson, step), self.bindings, of, wrt,
+                         net.shapes.get(of, ()), net.shapes.get(wrt, ()))
+        return ShapeAnswer("correct" if feedback.ok else "wrong_shape", feedback.message)
 
 

@@ -6,21 +6,29 @@ write an expectation (`expect = "Dx×H"`, `expect_verdict = "transposed"`), and
 """
 from __future__ import annotations
 
+import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from ..engine.errors import Span, TutorError
 from ..engine.network import Network, load, parse_network
+from ..judge.result import VERDICTS
 
 FORMAT_VERSION = 1
 KINDS = ("say", "show", "ask-shape", "ask-gradient")
 VIEWS = ("shapes", "chain", "factor", "contraction", "blocks", "numbers", "gradient", "check")
-VERDICTS = ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wrong_value")
+QUESTIONS = ("ask-shape", "ask-gradient")
+# `expect_verdict` takes every verdict a lesson can give, which are check's VERDICTS: an answered shape
+# question is `correct`, `wrong_shape` or `unusable`; a formula gets check's own verdict.
 STEP_KEYS = {"id", "kind", "title", "text", "view", "node", "of", "wrt", "derivation", "expect",
-             "expect_verdict", "hints"}
+             "expect_verdict", "hints", "points", "hint_cost"}
+TOP_KEYS = {"format_version", "id", "title", "summary", "network", "steps", "hint_cost"}
+#: Grading: points per question unless a step says otherwise; hints cost nothing unless the lesson says.
+DEFAULT_POINTS = 1
+MAX_POINTS = 1_000_000
 MAX_LESSON_BYTES = 1_000_000
 
 
@@ -43,6 +51,12 @@ class Step:
     expect: str | None = None
     expect_verdict: str | None = None
     hints: tuple[str, ...] = ()
+    points: float = DEFAULT_POINTS         # what a question is worth when graded
+    hint_cost: float | None = None         # points off per hint used; None: the lesson's
+
+    @property
+    def is_question(self) -> bool:
+        return self.kind in QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,10 @@ class Lesson:
     steps: tuple[Step, ...]
     path: Path | None = None
     source: str = field(default="", repr=False)
+    hint_cost: float = 0                   # points off per hint used, for steps that do not say
+
+    def cost_of_hints(self, step: Step) -> float:
+        return self.hint_cost if step.hint_cost is None else step.hint_cost
 
     def index(self, step_id: str) -> int | None:
         return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
@@ -153,9 +171,11 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
     for key in ("id", "title", "summary"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise fail(f"the lesson needs a non-empty `{key}` string", where.top(key))
-    unknown = set(data) - {"format_version", "id", "title", "summary", "network", "steps"}
+    unknown = set(data) - TOP_KEYS
     if unknown:
         raise fail(f"unknown top-level key {sorted(unknown)[0]!r}", where.top(sorted(unknown)[0]))
+    hint_cost = points_value(data.get("hint_cost", 0), "hint_cost",
+                             lambda message: fail(message, where.top("hint_cost")))
     network, dims = lesson_network(data.get("network"), folder, fail, where)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -183,12 +203,28 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
         for key in ("title", "text", "view", "node", "of", "wrt", "derivation", "expect", "expect_verdict"):
             if key in raw and not isinstance(raw[key], str):
                 raise fail(f"step {step_id!r}: {key} must be a string", where.step(i, key))
+        grading = {}
+        for key in ("points", "hint_cost"):
+            if key in raw:
+                if kind not in QUESTIONS:
+                    raise fail(f"step {step_id!r}: `{key}` belongs on a question (ask-shape or ask-gradient), "
+                               f"not on a {kind} step", where.step(i, key))
+                grading[key] = points_value(raw[key], f"step {step_id!r}: {key}",
+                                            lambda message, key=key: fail(message, where.step(i, key)))
         step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
-                    raw.get("expect_verdict"), tuple(hints))
+                    raw.get("expect_verdict"), tuple(hints), **grading)
         check_step(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
         steps.append(step)
-    return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text)
+    return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
+
+
+def points_value(value, what: str, fail) -> float:
+    """Points and hint costs: a number from 0 up, written as TOML writes numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not 0 <= value <= MAX_POINTS:
+        raise fail(f"{what} must be a number from 0 to {MAX_POINTS:,}, not {value!r}")
+    return value
 
 
 def lesson_network(table, folder: Path | None, fail, where: Locator) -> tuple[Network, dict[str, int]]:
@@ -271,5 +307,4 @@ def check_step(step: Step, network: Network, fail) -> None:
 def read(spec: str) -> Lesson:
     text, origin, folder = find(spec)
     lesson = parse(text, origin, folder)
-    return Lesson(lesson.id, lesson.title, lesson.summary, lesson.network, lesson.dims, lesson.steps,
-                  Path(origin), text)
+    return replace(lesson, path=Path(origin), source=text)

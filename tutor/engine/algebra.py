@@ -109,7 +109,19 @@ def identities(n: Call) -> Expr | None:
             return mk("neg", b)
     if n.prim == "pow" and n.param("exponent") == 1:
         return n.args[0]
+    if n.prim == "add" and n.args[0] == n.args[1] and n.args[0].shape == n.shape:  # W * W gives W + W
+        c, rest = leading_constant(n.args[0])
+        return mk("mul", const(2 * c), rest)
     return None
+
+
+def leading_constant(e: Expr) -> tuple[float, Expr]:
+    """(c, rest) with e == c * rest: `0.5 * reg * W` is (0.5, reg * W)."""
+    if is_call(e, "mul") and isinstance(e.args[0], Const):
+        return e.args[0].value, e.args[1]
+    if is_call(e, "mul") and is_call(e.args[0], "mul") and isinstance(e.args[0].args[0], Const):
+        return e.args[0].args[0].value, mk("mul", e.args[0].args[1], e.args[1])
+    return 1, e
 
 
 def constants_first(n: Call) -> Expr | None:

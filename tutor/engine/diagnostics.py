@@ -86,6 +86,18 @@ class Diagnostic:
     expected: str = ""                           # for unusable input: what would have been accepted
 
     @property
+    def line(self) -> int | None:
+        return self.span.line if self.span else None
+
+    @property
+    def col(self) -> int | None:
+        return self.span.col if self.span else None
+
+    @property
+    def end_col(self) -> int | None:
+        return self.span.end_col if self.span else None
+
+    @property
     def where(self) -> str:
         """`origin:line:col` (1-based column, as editors show it)."""
         origin = self.origin or "<input>"
@@ -93,10 +105,7 @@ class Diagnostic:
 
     def to_json(self) -> dict:
         out = {"code": self.code, "severity": self.severity, "message": self.message,
-               "line": self.span.line if self.span else None,
-               "col": self.span.col if self.span else None,
-               "end_col": self.span.end_col if self.span else None,
-               "op": self.op,
+               "line": self.line, "col": self.col, "end_col": self.end_col, "op": self.op,
                "operands": [[d.json() for d in s] for s in self.operands] if self.operands is not None else None}
         if self.note:
             out["note"] = self.note

@@ -36,6 +36,23 @@ class Dim:
     def __mul__(self, other: "Dim") -> "Dim":
         return Dim(self.coeff * other.coeff, tuple(sorted(self.symbols + other.symbols)))
 
+    def divide(self, other: "Dim") -> "Dim | None":
+        """self / other when it is a whole dimension (`N*T*E / N` is `T*E`), else None."""
+        rest = list(self.symbols)
+        for s in other.symbols:
+            if s not in rest:
+                return None
+            rest.remove(s)
+        if other.coeff == 0 or self.coeff % other.coeff:
+            return None
+        return Dim(self.coeff // other.coeff, tuple(rest))
+
+    def minus(self, other: "Dim") -> "Dim | None":
+        """self - other when it is known symbolically (`4*H - H` is `3*H`) and positive, else None."""
+        if self.symbols != other.symbols or self.coeff <= other.coeff:
+            return None
+        return Dim(self.coeff - other.coeff, self.symbols)
+
     def value(self, bindings: Mapping[str, int]) -> int:
         out = self.coeff
         for name in self.symbols:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .diagnostics import Diagnostic, Span
 
-__all__ = ["Span", "TutorError", "ParseError", "UnknownNameError", "ShapeError", "DimensionError"]
+__all__ = ["Span", "TutorError", "ParseError", "UnknownNameError", "ShapeError", "DimensionError", "UnreadableError"]
 
 
 class TutorError(Exception):
@@ -48,6 +48,10 @@ class TutorError(Exception):
 
 class ParseError(TutorError):
     code = "E100"
+
+
+class UnreadableError(TutorError):
+    """Text that could not be read at all: a file that is missing, bytes that are not UTF-8."""
 
 
 class UnknownNameError(TutorError):

@@ -33,9 +33,11 @@ class Function:
     defaults: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     rest: str | None = None
+    fixed: dict[str, Any] = field(default_factory=dict)  # set by the name itself: square is pow, exponent 2
 
 
-_UNARY = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "sign", "diag", "transpose")
+_UNARY = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "sign", "diag", "transpose", "log1p", "copy",
+          "zeros_like", "ones_like")
 AXIS_ONE = {"axis": -1}
 REDUCTION = {"axis": None, "keepdims": False}
 FUNCTIONS: dict[str, Function] = {name: Function(name, 1) for name in _UNARY}
@@ -50,23 +52,75 @@ FUNCTIONS.update({
     "dot": Function("matmul", 2),
     "matmul": Function("matmul", 2),
     "cross_entropy": Function("cross_entropy", 2),
+    # NumPy's own spellings, as courses write them (docs/language.md lists each)
+    "max": Function("max", 1, ("axis", "keepdims"), REDUCTION),
+    "amax": Function("max", 1, ("axis", "keepdims"), REDUCTION),
+    "min": Function("min", 1, ("axis", "keepdims"), REDUCTION),
+    "amin": Function("min", 1, ("axis", "keepdims"), REDUCTION),
+    "clip": Function("clip", 1, ("a_min", "a_max"), required=("a_min", "a_max")),
+    "where": Function("where", 3),
+    "square": Function("pow", 1, fixed={"exponent": 2}),
+    "power": Function("pow", 1, ("exponent",), required=("exponent",)),
+    "multiply": Function("mul", 2),
+    "divide": Function("div", 2),
+    "true_divide": Function("div", 2),
+    "add": Function("add", 2),
+    "subtract": Function("sub", 2),
+    "negative": Function("neg", 1),
+    "squeeze": Function("squeeze", 1, ("axis",), {"axis": None}),
+    "linalg.norm": Function("norm", 1),
+    "zeros": Function("zeros", 0, ("shape",), required=("shape",)),
+    "ones": Function("ones", 0, ("shape",), required=("shape",)),
+    "arange": Function("arange", 0, ("n",), required=("n",)),
+    "range": Function("arange", 0, ("n",), required=("n",)),
     # Extensions beyond SPEC §2, needed to write some gradients (documented in docs/language.md).
     "reshape": Function("reshape", 1, ("shape",), required=("shape",), rest="shape"),
-    "onehot": Function("onehot", 0, ("i", "n"), required=("i", "n")),
-    "eye": Function("eye", 0, ("n", "m"), required=("n",)),
+    "onehot": Function("onehot", 1, ("n",), required=("n",)),
+    "eye": Function("eye", 0, ("n", "m", "k"), {"k": 0}, required=("n",)),
 })
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}
 #: Functions that may also be called as methods: `A.sum(axis=0)`.
-METHODS = {"sum", "mean", "transpose", "reshape"}
+METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze"}
+#: Primitives whose value is an integer array when their first operand is one (labels stay labels).
+KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze"}
 MODULES = {"np", "numpy"}
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.MatMult: "matmul"}
 COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le"}
 EXPRESSION_HELP = ("an expression of the network language: names, numbers, + - * / @ **, .T, A[i], "
                    "and the functions " + ", ".join(sorted(k for k in FUNCTIONS if k not in ("onehot",))))
 
-#: A derivation's name that claims a gradient: dW1, dJ_dW1, grad_W1.
-CLAIM_NAME = re.compile(r"^(?:dJ_d|grad_|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+#: A derivation's name that claims a gradient: dW1, dJ_dW1, grad_W1, gradW1 (and grads['W1'], grads['dW1']).
+CLAIM_NAME = re.compile(r"^(?:dJ_d|grad_|grad|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
+#: Course helpers a network or derivation may call without defining them: (source, course, convention).
+#: Each has one meaning fixed by the course it comes from; a learner's own `def` replaces it.
+HELPERS: dict[str, tuple[str, str, str]] = {
+    "sigmoid_grad": ("def sigmoid_grad(s):\n    return s * (1 - s)\n",
+                     "CS224n assignment 1 (q2_sigmoid.py)", "takes the sigmoid's OUTPUT s = sigmoid(z)"),
+    "sigmoid_prime": ("def sigmoid_prime(z):\n    return sigmoid(z) * (1 - sigmoid(z))\n",
+                      "Nielsen, network.py", "takes the PRE-activation z"),
+    "relu_backward": ("def relu_backward(dA, Z):\n    return dA * (Z > 0)\n",
+                      "deeplearning.ai course 1, dnn_utils.py", "takes the upstream gradient and the cache Z"),
+    "sigmoid_backward": ("def sigmoid_backward(dA, Z):\n    s = sigmoid(Z)\n    return dA * s * (1 - s)\n",
+                         "deeplearning.ai course 1, dnn_utils.py", "takes the upstream gradient and the cache Z"),
+}
+
+CLAIM_PREFIXES = ("dJ_d", "grad_", "grad", "d")
+
+
+def claimed_node(name: str, nodes) -> str | None:
+    """The node a derivation's name claims the gradient of: dW1, dJ_dW1, grad_W1, gradW1 → W1."""
+    for prefix in CLAIM_PREFIXES:
+        if name.startswith(prefix) and name[len(prefix):] in nodes:
+            return name[len(prefix):]
+    return None
+
+
+def claimed_by_key(key: str, nodes) -> str | None:
+    """grads['W1'] and grads['dW1'] (deeplearning.ai's spelling) both claim W1."""
+    return key if key in nodes else claimed_node(key, nodes)
+
+
 #: The printed math form, refused when typed, with what to type instead.
 MATH_CHARACTERS = {"ᵀ": ".T", "ŷ": "yhat", "Ŷ": "Yhat", "−": "-", "∘": "*", "·": "*", "×": "*",
                    "δ": "a name such as dz1", "∂": "a name such as dW1", "²": "** 2", "√": "sqrt(...)"}

@@ -11,11 +11,12 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .dims import Shape, complete_bindings, format_shape, shape_json
+from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
 from .errors import DimensionError, ParseError, ShapeError, Span, TutorError
 from .ir import Call, Expr, Var, names_in, walk
-from .language import FUNCTIONS
-from .parse import Reader, Scope, is_symbol
+from .language import FUNCTIONS, HELPERS
+from .parse import Reader, Scope, check_kinds, is_symbol
+from .program import Program
 from .shapes import annotate
 
 DEFAULT_EXAMPLE = "default"
@@ -31,6 +32,11 @@ class Network:
     dims: tuple[str, ...]                    # symbols in order of first appearance
     literal_sizes: frozenset[int] = frozenset()
     spans: dict[str, Span] = field(default_factory=dict, compare=False)
+    labels: dict[str, Dim] = field(default_factory=dict)   # integer leaves (`y: int[N] < K`) → K; no gradient
+    onehot: frozenset[str] = frozenset()                   # leaves declared `onehot[N, K]`
+    declared: tuple[str, ...] = ()                          # every leaf, in declaration order
+    aliases: dict[str, str] = field(default_factory=dict)   # names for another node's array: l0 = X
+    dim_names: dict[str, Dim] = field(default_factory=dict)  # names for a dimension: n = X.shape[0]
 
     @property
     def loss(self) -> str:
@@ -38,10 +44,10 @@ class Network:
 
     @property
     def nodes(self) -> list[str]:
-        return list(self.leaves) + list(self.definitions)
+        return list(self.declared or self.leaves) + list(self.definitions)
 
     def kind(self, name: str) -> str:
-        return "leaf" if name in self.leaves else "defined"
+        return "leaf" if name in self.leaves or name in self.labels else "defined"
 
     @cached_property
     def reads(self) -> dict[str, tuple[str, ...]]:
@@ -61,13 +67,16 @@ class Network:
 
     def require_leaf(self, name: str) -> None:
         """The leaf a gradient is asked for must be a leaf: a clear refusal otherwise."""
+        if name in self.labels:
+            raise TutorError(f"{name!r} holds integer labels (int[...] < {self.labels[name]}): it has no gradient",
+                             expected="one of the leaves: " + ", ".join(self.leaves), argument=("wrt", name))
         if name not in self.leaves:
             kind = "a defined node, not a leaf" if name in self.definitions else "not in the network"
             raise TutorError(f"{name!r} is {kind}", expected="one of the leaves: " + ", ".join(self.leaves),
                              argument=("wrt", name))
 
     def nodes_json(self) -> dict[str, dict]:
-        """SPEC §5's `nodes`: every leaf and definition with its symbolic shape."""
+        """The JSON `nodes` (docs/json.md): every leaf and definition with its symbolic shape."""
         return {name: {"shape": shape_json(self.shapes[name]), "kind": self.kind(name)} for name in self.nodes}
 
     def descendants(self, name: str) -> set[str]:
@@ -142,85 +151,157 @@ def load(spec: str | None = None) -> Network:
 def parse_network(source: str, origin: str = "<network>") -> Network:
     reader = Reader(source, origin)
     tree = reader.parse_module()
-    declarations, definitions = [], []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None:
-            declarations.append(stmt)
-        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            definitions.append(stmt)
-        else:
-            raise reader.error(ParseError, "a network file holds only declarations and definitions", stmt,
-                               "a declaration `W1: [Dx, H]` or a definition `z1 = x @ W1 + b1`")
-
+    declarations = [s for s in tree.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+                    and s.value is None]
+    if not declarations:
+        raise reader.error(ParseError, "the network declares no leaves, so there is no gradient to take",
+                           tree.body[0] if tree.body else None, "a declaration such as `x: [1, Dx]`")
     leaves: dict[str, Shape] = {}
+    labels: dict[str, Dim] = {}
+    onehot: set[str] = set()
+    shapes: dict[str, Shape] = {}
     spans: dict[str, Span] = {}
     dims: list[str] = []
     literals: set[int] = set()
     for stmt in declarations:
         name = stmt.target.id
-        if name in leaves:
+        if name in shapes:
             raise reader.error(ParseError, f"{name!r} is declared twice", stmt.target)
-        shape = reader.shape(stmt.annotation)
-        leaves[name] = shape
+        kind, shape, bound = declaration(reader, stmt.annotation)
+        shapes[name] = shape
+        if kind == "int":
+            labels[name] = bound
+        else:
+            leaves[name] = shape
+            if kind == "onehot":
+                onehot.add(name)
         spans[name] = Span.of(stmt.target)
-        for d in shape:
+        for d in shape + ((bound,) if bound is not None else ()):
             if d.is_literal:
                 literals.add(d.coeff)
             for s in d.symbols:
                 if s not in dims:
                     dims.append(s)
     for stmt in declarations:
-        for d_node in stmt.annotation.elts:
-            if isinstance(d_node, ast.Name) and (d_node.id in leaves or d_node.id in FUNCTIONS):
+        for d_node in ast.walk(stmt.annotation):
+            if isinstance(d_node, ast.Name) and d_node.id not in ("int", "onehot") and \
+                    (d_node.id in shapes or d_node.id in FUNCTIONS):
                 raise reader.error(ParseError, f"{d_node.id!r} is a dimension here but also names "
                                                "an array or a function", d_node, "a distinct dimension symbol")
 
-    if not declarations:
-        raise reader.error(ParseError, "the network declares no leaves, so there is no gradient to take",
-                           tree.body[0] if tree.body else None, "a declaration such as `x: [1, Dx]`")
-    defined_names = [s.targets[0].id for s in definitions]
-    if not definitions:
+    assigned = [t.id for s in tree.body if isinstance(s, (ast.Assign, ast.AugAssign))
+                for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)]
+    for s in tree.body:
+        for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
+            if isinstance(t, ast.Name) and (t.id in shapes or t.id in dims or t.id in FUNCTIONS
+                                            or not is_symbol(t.id)):
+                what = "declared as a leaf" if t.id in shapes else "a dimension or a function"
+                raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
+    new_var = versions(assigned, set(assigned) | set(shapes) | set(dims)
+                       | {s.name for s in tree.body if isinstance(s, ast.FunctionDef)})
+    scope = Scope(arrays={}, dims=set(dims), later=set(assigned) | set(shapes),
+                  kinds={name: "int" for name in labels}, bounds=dict(labels))
+    current = {"name": None}
+
+    def typer(expr: Expr) -> Expr:
+        check_kinds(reader, expr, scope)
+        try:
+            return annotate(expr, scope.arrays)
+        except ShapeError as exc:
+            where = f"in the definition of {current['name']}: " if current["name"] else ""
+            raise ShapeError(where + exc.message, exc.span, op=exc.op, operands=exc.operands,
+                             source=source, origin=origin) from None
+
+    program = Program(reader, scope, typer, new_var, network=True, builtins=builtin_sources())
+    for i, stmt in enumerate(tree.body):
+        program.statement = i
+        if stmt in declarations:
+            scope.arrays[stmt.target.id] = shapes[stmt.target.id]
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+        current["name"] = targets[0].id if targets and isinstance(targets[0], ast.Name) else None
+        if isinstance(stmt, ast.AnnAssign):
+            raise reader.error(ParseError, "a declaration is `name: [dims]` without a value", stmt)
+        program.top(stmt, last=False)
+    exprs: dict[str, Expr] = {}
+    for a in program.assignments:
+        exprs[a.var] = a.expr
+        shapes[a.var] = a.expr.shape
+        spans[a.var] = a.span
+    if not exprs:
         raise reader.error(ParseError, "the network defines nothing: the last definition is the loss",
                            expected="a definition such as `J = cross_entropy(y, yhat)`")
-    shapes: dict[str, Shape] = dict(leaves)
-    exprs: dict[str, Expr] = {}
-    for i, stmt in enumerate(definitions):
-        name = stmt.targets[0].id
-        target = stmt.targets[0]
-        if name in leaves or name in exprs:
-            raise reader.error(ParseError, f"{name!r} is already {'declared' if name in leaves else 'defined'}"
-                               "; every name is defined once", target)
-        if name in dims or name in FUNCTIONS or not is_symbol(name):
-            raise reader.error(ParseError, f"{name!r} cannot be a node's name (it is a dimension or a function)",
-                               target)
-        # SPEC §1: a name is defined before it is used, leaves included
-        declared_later = {d.target.id for d in declarations if d.lineno > stmt.lineno}
-        visible = {k: v for k, v in shapes.items() if k not in declared_later}
-        scope = Scope(arrays=visible, dims=set(dims), later=set(defined_names[i:]) | declared_later)
-        expr = reader.expr(stmt.value, scope)
-        try:
-            expr = annotate(expr, shapes)
-        except ShapeError as exc:
-            raise ShapeError(f"in the definition of {name}: {exc.message}", exc.span, op=exc.op,
-                             operands=exc.operands, source=source, origin=origin) from None
-        exprs[name] = expr
-        shapes[name] = expr.shape
-        spans[name] = Span.of(target)
-    loss = defined_names[-1]
+    loss = next(reversed(exprs))
+    last = program.assignments[-1]
+    if program.last_target not in last.names:
+        raise reader.error(ParseError, f"the last statement must define the loss, but it assigns "
+                                       f"{program.last_target!r} without computing a value", tree.body[-1])
     if shapes[loss]:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
-                                       f"is {format_shape(shapes[loss])}", definitions[-1].value,
+                                       f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
                            "a scalar loss, e.g. wrap it in sum(...) or mean(...)")
-    return Network(source, origin, leaves, exprs, shapes, flow_order(leaves, exprs, dims), frozenset(literals), spans)
+    order = tuple(s.target.id for s in declarations)
+    aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
+    return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
+                   frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values))
 
 
-def flow_order(leaves: dict[str, Shape], definitions: dict[str, Expr], declared: list[str]) -> tuple[str, ...]:
+def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]:
+    """`[N, D]`, `int[N] < K` (integer labels below K) or `onehot[N, K]` → (kind, shape, bound)."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Lt) \
+            and isinstance(node.left, ast.Subscript) and isinstance(node.left.value, ast.Name) \
+            and node.left.value.id == "int":
+        return "int", reader.shape(_listed(node.left.slice)), reader.dim(node.comparators[0], products=True)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ("int", "onehot"):
+        if node.value.id == "int":
+            raise reader.error(ParseError, "integer labels need their bound: int[N] < K", node,
+                               "y: int[N] < K (values in range(K))")
+        shape = reader.shape(_listed(node.slice))
+        if not shape:
+            raise reader.error(ParseError, "a one-hot label needs an axis", node, "Y: onehot[N, K]")
+        return "onehot", shape, None
+    return "float", reader.shape(node), None
+
+
+def _listed(node: ast.expr) -> ast.expr:
+    return node if isinstance(node, ast.Tuple) else ast.List(elts=[node], ctx=ast.Load(), lineno=node.lineno,
+                                                             col_offset=node.col_offset, end_lineno=node.end_lineno,
+                                                             end_col_offset=node.end_col_offset)
+
+
+def versions(assigned: list[str], taken: set[str]):
+    """Names for the values of a name assigned more than once: the last keeps the name, earlier ones get
+    `loss_1`, `loss_2`, … (never a name the text already uses)."""
+    total = {n: assigned.count(n) for n in assigned}
+    seen: dict[str, int] = {}
+    used = set(taken)
+
+    def new_var(name: str) -> str:
+        seen[name] = seen.get(name, 0) + 1
+        if seen[name] >= total.get(name, 1):
+            return name
+        i = seen[name]
+        candidate = f"{name}_{i}"
+        while candidate in used:
+            i += 1
+            candidate = f"{name}_{i}"
+        used.add(candidate)
+        return candidate
+    return new_var
+
+
+def builtin_sources() -> dict[str, str]:
+    return {name: source for name, (source, _, _) in HELPERS.items()}
+
+
+def flow_order(shapes: dict[str, Shape], leaves: tuple[str, ...], definitions: dict[str, Expr],
+               declared: list[str]) -> tuple[str, ...]:
     """Dimensions in the order the forward pass meets them (Dx, H, Dy): how a learner lists them."""
     out: list[str] = []
     for expr in definitions.values():
         for node in walk(expr):
             if isinstance(node, Var) and node.name in leaves:
-                for d in leaves[node.name]:
+                for d in shapes[node.name]:
                     out.extend(s for s in d.symbols if s not in out)
     return tuple(out + [s for s in declared if s not in out])
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
+from .dims import Dim
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion
 
 impl_rules: dict[str, Callable] = {}
@@ -89,12 +90,63 @@ defimpl("diag", np.diag)
 defimpl("cross_entropy", lambda y, p: -np.sum(y * np.log(p)))
 defimpl("reshape", lambda a, shape: np.reshape(a, shape))
 defimpl("einsum", lambda *operands, spec: np.einsum(spec, *operands, optimize=len(operands) > 2))
-defimpl("onehot", lambda i, n: np.eye(n)[i])
-defimpl("eye", lambda n, m=None: np.eye(n, m))
+defimpl("onehot", lambda labels, n: np.eye(n)[np.asarray(np.real(labels)).astype(np.intp)])
+defimpl("eye", lambda n, m=None, k=0: np.eye(n, m, k))
+defimpl("max", lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims))  # complex: by real part
+defimpl("min", lambda a, axis=None, keepdims=False: np.min(a, axis=axis, keepdims=keepdims))
+defimpl("clip", lambda a, a_min, a_max: _where(np.real(a) < a_min, a_min, _where(np.real(a) > a_max, a_max, a)))
+defimpl("where", lambda cond, a, b: np.where(np.real(cond) != 0, a, b))
+defimpl("log1p", np.log1p)
+defimpl("copy", lambda a: np.array(a, copy=True))
+defimpl("zeros_like", lambda a: np.zeros_like(np.real(a)))
+defimpl("ones_like", lambda a: np.ones_like(np.real(a)))
+defimpl("squeeze", lambda a, axis=None: np.squeeze(a, axis=axis))
+defimpl("norm", lambda a: np.sqrt(np.sum(a * a)))  # np.linalg.norm, written so that a complex step passes through
+defimpl("arange", lambda n: np.arange(n))
+defimpl("zeros", lambda shape: np.zeros(shape))
+defimpl("ones", lambda shape: np.ones(shape))
+
+
+def index_tuple(items, arrays) -> tuple:
+    """NumPy's index from the IR's items (dimensions already numbers) and the index arrays' values."""
+    out = []
+    for it in items:
+        if it[0] == "s":
+            out.append(slice(it[1], it[2]))
+        elif it[0] == "n":
+            out.append(None)
+        elif it[0] == "e":
+            out.append(Ellipsis)
+        elif it[0] == "i":
+            out.append(it[1])
+        elif it[0] == "m":
+            out.append(np.real(arrays[it[1] - 1]) != 0)
+        else:
+            out.append(np.asarray(np.real(arrays[it[1] - 1])).astype(np.intp))
+    return tuple(out)
+
+
+def _getitem(a, *arrays, items):
+    return np.asarray(a)[index_tuple(items, arrays)]
+
+
+UPDATES = {"set": lambda old, v: v, "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
+
+
+def _setitem(a, value, *arrays, items, op="set"):
+    """`a[index] op= value` on a copy, exactly as NumPy does it (a repeated index keeps one update)."""
+    out = np.array(a, copy=True)
+    index = index_tuple(items, arrays)
+    out[index] = UPDATES[op](out[index], value)
+    return out
+
+
+defimpl("getitem", _getitem)
+defimpl("setitem", _setitem)
 defimpl("broadcast_to", lambda g, like: np.broadcast_to(g, np.shape(like)))
 
 # Parameters that hold dimensions are given to the implementations as numbers.
-DIM_PARAMS = {"shape", "n", "m"}
+DIM_PARAMS = {"shape", "n", "m", "k", "items"}
 
 
 class Evaluator:
@@ -133,7 +185,12 @@ class Evaluator:
         """Parameters that hold dimensions become numbers; others pass through."""
         if key not in DIM_PARAMS:
             return value
-        return tuple(d.value(self.bindings) for d in value) if key == "shape" else value.value(self.bindings)
+        number = lambda d: d.value(self.bindings) if isinstance(d, Dim) else d  # noqa: E731
+        if key == "shape":
+            return tuple(-1 if d is None else number(d) for d in value)
+        if key == "items":
+            return tuple(tuple(number(x) for x in it) for it in value)
+        return number(value)
 
 
 def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str, int]) -> dict:

@@ -1,6 +1,6 @@
 """Source text → IR, through `ast` and an allowlist. Nothing is ever evaluated.
 
-Every construct outside SPEC §2 is refused with its span and what was
+Every construct outside the language (docs/language.md) is refused with its span and what was
 expected instead. The same expression reader serves network files and
 learners' derivations; what a name may refer to is decided by the caller's
 `Scope`.
@@ -10,23 +10,69 @@ from __future__ import annotations
 import ast
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .diagnostics import source_lines
-from .dims import SYMBOL, Dim, Shape
-from .errors import ParseError, Span, UnknownNameError
-from .ir import Call, Const, DimRef, Expr, Var
-from .language import (BINARY, CLAIM_NAME, COMPARE, EXPRESSION_HELP, FUNCTIONS, MATH_CHARACTERS, MAX_DEPTH,
+from .dims import SYMBOL, Dim, Shape, format_shape
+from .errors import ParseError, ShapeError, Span, UnknownNameError
+from .ir import Call, Const, DimRef, Expr, Var, walk
+from .language import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_SOURCE_CHARS, MAX_STATEMENTS, METHODS,
-                       MODULES)
+                       MODULES, claimed_node)
+from .shapes import annotate
+
 
 @dataclass
 class Scope:
-    """What names an expression may use: arrays (with shapes) and dimension symbols."""
+    """What names an expression may use: arrays (with shapes), dimension symbols, helpers.
 
-    arrays: dict[str, Shape] = field(default_factory=dict)
+    `names` maps a name as written to the `Var` that holds its current value (imperative code
+    assigns a name more than once); `dim_values` holds names bound to a dimension
+    (`n = X.shape[0]`), which read as that dimension. `kinds` marks integer and boolean arrays.
+    """
+
+    arrays: dict[str, Shape | None] = field(default_factory=dict)
     dims: set[str] = field(default_factory=set)
     later: set[str] = field(default_factory=set)  # defined further down: a use-before-definition
+    names: dict[str, str] = field(default_factory=dict)
+    dim_values: dict[str, Dim] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)       # Var name → "int" | "bool"
+    bounds: dict[str, Dim] = field(default_factory=dict)      # integer leaf → K of `int[N] < K`
+    helpers: dict[str, Callable] = field(default_factory=dict)  # name → (reader, call node, scope, depth) → Expr
+    read_slot: Callable | None = None                          # grads['W1'] → Expr
+    exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
+
+    def var(self, name: str) -> str | None:
+        if name in self.names:
+            return self.names[name]
+        return name if name in self.arrays else None
+
+    def known(self) -> list[str]:
+        return list(dict.fromkeys([*self.names, *(a for a in self.arrays if a.isidentifier()),
+                                   *sorted(self.dims), *self.dim_values]))
+
+
+def kind_of(e: Expr, scope: Scope) -> str:
+    """"int" for integer arrays (labels, ranges), "bool" for comparisons, "float" otherwise."""
+    if isinstance(e, Var):
+        return scope.kinds.get(e.name, "float")
+    if isinstance(e, Call):
+        if e.prim in COMPARE.values():
+            return "bool"
+        if e.prim == "arange":
+            return "int"
+        if e.prim in KEEPS_INTEGERS and e.args:
+            return kind_of(e.args[0], scope)
+        if e.prim in ("zeros_like", "ones_like", "setitem") and kind_of(e.args[0], scope) == "int":
+            return "int"
+    return "float"
+
+
+#: Operand positions that may hold integers: what is indexed or reshaped, index arrays, onehot's labels.
+INTEGER_POSITIONS = {"getitem": None, "index": (0,), "setitem": None, "onehot": (0,), "where": (0,),
+                     "zeros_like": (0,), "ones_like": (0,), "gt": (0, 1), "ge": (0, 1), "lt": (0, 1), "le": (0, 1)}
+INTEGER_POSITIONS.update({p: (0,) for p in KEEPS_INTEGERS if p not in INTEGER_POSITIONS})
 
 
 class Reader:
@@ -174,64 +220,166 @@ class Reader:
             if node.attr == "T":
                 return Call("transpose", (sub(node.value),), span=span, caret=caret)
             raise self.error(ParseError, f"attribute .{node.attr} is not allowed", node,
-                             ".T, or a method .sum() .mean() .transpose() .reshape()")
+                             ".T, .shape[i], or a method " + " ".join(f".{m}()" for m in sorted(METHODS)))
         if isinstance(node, ast.Subscript):
+            as_dim = self.dim_expr(node, scope, depth)
+            if as_dim is not None:
+                return as_dim
+            if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
+                if scope.read_slot is not None:
+                    return scope.read_slot(self, node)
+                raise self.error(ParseError, "a string key is only for a dictionary of gradients", node.slice)
             index = node.slice
-            if not (isinstance(index, ast.Constant) and type(index.value) is int) and not (
-                    isinstance(index, ast.UnaryOp) and isinstance(index.op, ast.USub)
-                    and isinstance(index.operand, ast.Constant) and type(index.operand.value) is int):
-                raise self.error(ParseError, "only an integer index on the first axis is supported",
-                                 node.slice, "A[i] with a literal integer i")
-            return Call("index", (sub(node.value),), (("i", int(ast.literal_eval(index))),), span=span, caret=caret)
+            if _integer(index) is not None:
+                return Call("index", (sub(node.value),), (("i", _integer(index)),), span=span, caret=caret)
+            items, operands = self.index_items(index, scope, depth)
+            return Call("getitem", (sub(node.value), *operands), (("items", items),), span=span, caret=caret)
         if isinstance(node, ast.Call):
+            as_dim = self.dim_expr(node, scope, depth)
+            if as_dim is not None:
+                return as_dim
             return self.call(node, scope, depth)
         raise self.error(ParseError, f"{type(node).__name__.lower()} expressions are not part of the "
                                      "network language", node, EXPRESSION_HELP)
 
     def name(self, node: ast.Name, scope: Scope) -> Expr:
         span = self.span(node)
-        if node.id in scope.arrays:
-            return Var(node.id, span=span)
+        if node.id in scope.exprs:
+            return scope.exprs[node.id]
+        if node.id in scope.dim_values:
+            return dim_value(scope.dim_values[node.id], span)
+        var = scope.var(node.id)
+        if var is not None:
+            return Var(var, span=span)
         if node.id in scope.dims:
             return DimRef(node.id, span=span)
         if node.id in scope.later:
             raise self.error(UnknownNameError, f"{node.id!r} is used before it is defined", node,
                              "every name defined on an earlier line")
-        claim = CLAIM_NAME.match(node.id)
-        if claim and claim.group(1) in scope.arrays:
+        if claimed_node(node.id, scope.arrays):
             raise self.error(UnknownNameError, f"{node.id!r} is not defined here: a derivation defines each step before "
                                          f"using it", node, f"a line such as `{node.id} = ...` before this one")
-        known = list(scope.arrays) + sorted(scope.dims)
-        close = difflib.get_close_matches(node.id, known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        if node.id in FUNCTIONS:
+        known = scope.known()
+        hint = did_you_mean(node.id, known)
+        if node.id in FUNCTIONS or node.id in scope.helpers:
             raise self.error(UnknownNameError, f"{node.id!r} is a function: call it, as in {node.id}(...)", node)
         raise self.error(UnknownNameError, f"unknown name {node.id!r}{hint}", node,
                          "one of " + ", ".join(known) if known else None)
 
-    def function_of(self, node: ast.Call, scope: Scope, depth: int) -> tuple[str, list[ast.expr]]:
+    # -- dimensions written in code: X.shape[0], len(X), n = X.shape[0] ---------------------
+    def shape_of(self, node: ast.expr, scope: Scope, depth: int) -> Shape:
+        """The shape of an operand of `.shape`, known from the lines before."""
+        expr = self.expr(node, scope, depth + 1)
+        try:
+            shape = annotate(expr, scope.arrays).shape
+        except (KeyError, TypeError, ShapeError):
+            shape = None
+        if shape is None:
+            raise self.error(ParseError, f"the shape of {ast.unparse(node)!r} is not known here", node,
+                             "`.shape` of a name whose shape is known from the lines before")
+        return shape
+
+    def dim_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> Dim:
+        """A dimension as code writes it: 5, H, n (bound to one), X.shape[0], len(X), 2*H."""
+        expected = "a positive integer, a dimension symbol such as Dx, or X.shape[0]"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            return self.dim_of(node.left, scope, depth) * self.dim_of(node.right, scope, depth)
+        if isinstance(node, ast.Name) and node.id in scope.dim_values:
+            return scope.dim_values[node.id]
+        if isinstance(node, ast.Name) and node.id not in scope.dims and scope.var(node.id) is None:
+            raise self.error(UnknownNameError, f"unknown dimension {node.id!r}", node, expected)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+            shape = self.shape_of(node.value.value, scope, depth)
+            i = node.slice
+            try:
+                index = ast.literal_eval(i)
+            except (ValueError, SyntaxError, TypeError):
+                index = None
+            if type(index) is not int or not -len(shape) <= index < len(shape):
+                raise self.error(ParseError, f"{ast.unparse(node)} is not an axis of a {format_shape(shape)} array", i,
+                                 f"an integer from 0 to {len(shape) - 1}")
+            return shape[index]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
+                and len(node.args) == 1 and not node.keywords:
+            shape = self.shape_of(node.args[0], scope, depth)
+            if not shape:
+                raise self.error(ParseError, "len() of a scalar", node)
+            return shape[0]
+        return self.dim(node)
+
+    def dim_expr(self, node: ast.expr, scope: Scope, depth: int) -> Expr | None:
+        """`X.shape[0]` or `len(X)` used as a number in an expression: the dimension's scalar."""
+        if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape") \
+                or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
+                    and "len" not in scope.helpers):
+            return dim_value(self.dim_of(node, scope, depth), self.span(node))
+        return None
+
+    def index_items(self, index: ast.expr, scope: Scope, depth: int) -> tuple[tuple, tuple[Expr, ...]]:
+        """NumPy's index as data: ("s", start, stop) slices, ("n",) new axes, ("i", k) integers,
+        ("e",) an ellipsis, ("a", k) the k-th index array (operand k of the call)."""
+        elts = index.elts if isinstance(index, ast.Tuple) else [index]
+        items: list[tuple] = []
+        operands: list[Expr] = []
+        for e in elts:
+            if isinstance(e, ast.Slice):
+                if e.step is not None and _integer(e.step) != 1:
+                    raise self.error(ParseError, "slices with a step are not supported", e.step, "A[start:stop]")
+                items.append(("s", self.bound(e.lower, scope, depth), self.bound(e.upper, scope, depth)))
+            elif (isinstance(e, ast.Constant) and e.value is None) or (
+                    isinstance(e, ast.Attribute) and e.attr == "newaxis" and isinstance(e.value, ast.Name)
+                    and e.value.id in MODULES):
+                items.append(("n",))
+            elif isinstance(e, ast.Constant) and e.value is Ellipsis:
+                items.append(("e",))
+            elif _integer(e) is not None:
+                items.append(("i", _integer(e)))
+            else:
+                operands.append(self.expr(e, scope, depth + 1))
+                items.append(("a", len(operands)))
+        if sum(1 for it in items if it[0] == "e") > 1:
+            raise self.error(ParseError, "an index can have only one ellipsis (...)", index)
+        return tuple(items), tuple(operands)
+
+    def bound(self, node: ast.expr | None, scope: Scope, depth: int):
+        """A slice bound: None, an integer (negative counts from the end) or a dimension."""
+        if node is None:
+            return None
+        if _integer(node) is not None:
+            return _integer(node)
+        return self.dim_of(node, scope, depth)
+
+    def function_of(self, node: ast.Call, scope: Scope, depth: int) -> tuple[str, list[ast.expr], bool]:
+        """(name, arguments, whether it may be a helper): np.f(a), f(a), a.method(b), np.linalg.norm(a)."""
         func = node.func
         if isinstance(func, ast.Name):
-            return func.id, list(node.args)
+            return func.id, list(node.args), True
         if isinstance(func, ast.Attribute):
-            if isinstance(func.value, ast.Name) and func.value.id in MODULES and func.value.id not in scope.arrays:
-                return func.attr, list(node.args)
+            owner = func.value
+            if isinstance(owner, ast.Name) and owner.id in MODULES and scope.var(owner.id) is None:
+                return func.attr, list(node.args), False
+            if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id in MODULES \
+                    and f"{owner.attr}.{func.attr}" in FUNCTIONS:
+                return f"{owner.attr}.{func.attr}", list(node.args), False
             if func.attr in METHODS:
-                return func.attr, [func.value, *node.args]
+                return func.attr, [func.value, *node.args], False
             raise self.error(ParseError, f"method .{func.attr}() is not allowed", func,
-                             "one of .sum() .mean() .transpose() .reshape(), or np.FUNCTION(...)")
+                             "one of " + " ".join(f".{m}()" for m in sorted(METHODS)) + ", or np.FUNCTION(...)")
         raise self.error(ParseError, "only named functions can be called", func, EXPRESSION_HELP)
 
     def call(self, node: ast.Call, scope: Scope, depth: int) -> Expr:
-        name, args = self.function_of(node, scope, depth)
+        name, args, plain = self.function_of(node, scope, depth)
+        if plain and name in scope.helpers:  # a learner's own def (or a course helper) comes first
+            return scope.helpers[name](self, node, scope, depth)
         if name == "einsum":
             return self.einsum(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
         if fn is None:
-            close = difflib.get_close_matches(name, list(FUNCTIONS), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            raise self.error(UnknownNameError, f"unknown function {name!r}{hint}", node.func, EXPRESSION_HELP)
+            hint = did_you_mean(name, [*FUNCTIONS, *scope.helpers], quote=False)
+            raise self.error(UnknownNameError, f"unknown function {name!r}{hint}", node.func,
+                             EXPRESSION_HELP + "; or define it with def")
         params = dict(fn.defaults)
+        params.update(fn.fixed)
         if name == "transpose" and len(args) == 2:
             raise self.error(ParseError, "transpose with an axes argument is not supported", node)
         # Parameters may also come positionally, as NumPy allows: sum(A, 0), reshape(A, (N, 1)),
@@ -250,9 +398,16 @@ class Reader:
                                  ("its keywords are " + ", ".join(fn.keywords)) if fn.keywords
                                  else f"{name}() takes no keywords")
             params[key] = self.parameter(key, value, scope)
+        for key in fn.fixed:
+            if any(k == key for k, _ in given):
+                raise self.error(ParseError, f"{name}() has no argument {key!r}", node)
         if len(args) < fn.arity:
             raise self.error(ParseError, f"{name}() needs {fn.arity} argument(s), got {len(args)}", node)
         operands = tuple(self.expr(a, scope, depth + 1) for a in args[: fn.arity])
+        if fn.prim == "onehot" and operands and isinstance(operands[0], Const):
+            if not float(operands[0].value).is_integer():
+                raise self.error(ParseError, "onehot needs an integer or an integer array", args[0])
+            operands = (Const(int(operands[0].value), span=operands[0].span),)
         missing = [key for key in fn.required if key not in params]
         if missing:
             raise self.error(ParseError, f"{name}() needs {' and '.join(missing)}", node,
@@ -297,20 +452,29 @@ class Reader:
             raise self.error(ParseError, f"{key} must be an integer" + (", a tuple of integers or None"
                                                                          if key == "axis" else ""), node)
         if key == "shape":
+            if isinstance(node, ast.Attribute) and node.attr == "shape":  # x.reshape(y.shape)
+                return tuple(self.shape_of(node.value, scope, 0))
             elts = node.elts if isinstance(node, (ast.Tuple, ast.List)) else [node]
-            dims = tuple(self.dim(e, products=True) for e in elts)
-            for d in dims:
-                for s in d.symbols:
-                    if s not in scope.dims:
-                        raise self.error(UnknownNameError, f"unknown dimension {s!r}", node)
-            return dims
+            dims = tuple(None if _integer(e) == -1 else self.dim_of(e, scope) for e in elts)
+            if dims.count(None) > 1:
+                raise self.error(ParseError, "only one dimension of a reshape can be -1", node)
+            return self.known_dims(dims, node, scope)
         if key in ("n", "m"):
-            d = self.dim(node, products=True)
-            for s in d.symbols:
+            return self.known_dims((self.dim_of(node, scope),), node, scope)[0]
+        if key == "k":
+            if _integer(node) is not None:
+                return _integer(node)
+            return self.known_dims((self.dim_of(node, scope),), node, scope)[0]
+        if key in ("a_min", "a_max", "exponent"):
+            return self.number(node)
+        raise AssertionError(key)
+
+    def known_dims(self, dims, node, scope: Scope):
+        for d in dims:
+            for s in (d.symbols if d is not None else ()):
                 if s not in scope.dims:
                     raise self.error(UnknownNameError, f"unknown dimension {s!r}", node)
-            return d
-        raise AssertionError(key)
+        return dims
 
     def number(self, node: ast.expr) -> float:
         """The exponent of `**`: a number, possibly negative or a fraction such as 1/2."""
@@ -327,6 +491,44 @@ class Reader:
         return value
 
 
+def _integer(node: ast.expr | None) -> int | None:
+    """A literal integer, possibly negative, else None."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+def dim_value(d: Dim, span=None) -> Expr:
+    """A dimension read as a number: N, 3, or N * T."""
+    if d.is_literal:
+        return Const(d.coeff, span=span)
+    out: Expr = DimRef(d.symbols[0], span=span)
+    for s in d.symbols[1:]:
+        out = Call("mul", (out, DimRef(s)), span=span)
+    return Call("mul", (Const(d.coeff), out), span=span) if d.coeff != 1 else out
+
+
+def did_you_mean(name: str, known, quote: bool = True) -> str:
+    """A close spelling only: never a name that merely starts the same (sigmoid_grad is not sigmoid)."""
+    close = [c for c in difflib.get_close_matches(name, list(known), n=3)
+             if edits(name, c) <= max(1, min(len(name), len(c)) // 3)
+             and (not (c.startswith(name) or name.startswith(c)) or abs(len(c) - len(name)) <= 1)]
+    return (f"; did you mean {close[0]!r}?" if quote else f"; did you mean {close[0]}?") if close else ""
+
+
+def edits(a: str, b: str) -> int:
+    """Levenshtein distance: a typo is one or two edits; sigmoid_grad is five away from sigmoid."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
 def _fold_number(node: ast.expr) -> float:
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
         return node.value
@@ -338,6 +540,40 @@ def _fold_number(node: ast.expr) -> float:
         return {ast.Div: lambda: a / b, ast.Mult: lambda: a * b,
                 ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
     raise ValueError
+
+
+def check_kinds(reader: Reader, expr: Expr, scope: Scope) -> None:
+    """Integer labels are for picking and one-hot encoding, index arrays are integers, masks are comparisons."""
+    for node in walk(expr):
+        if not isinstance(node, Call):
+            continue
+        first_index = {"getitem": 1, "setitem": 2}.get(node.prim)
+        allowed = INTEGER_POSITIONS.get(node.prim, ())
+        for i, arg in enumerate(node.args):
+            kind = kind_of(arg, scope)
+            if first_index is not None and i >= first_index:
+                if kind == "float" or (kind == "bool" and node.prim == "getitem"):
+                    what = ("a boolean mask picks a number of entries that depends on the values"
+                            if kind == "bool" else "an index array must hold integers (labels, range(N))")
+                    raise ShapeError(what, node.span, op="[]", operands=tuple(a.shape for a in node.args
+                                                                             if a.shape is not None),
+                                     caret=node.caret, source=reader.source, origin=reader.origin)
+                continue
+            if kind == "int" and allowed is not None and i not in allowed:
+                label = arg.name if isinstance(arg, Var) else "this integer array"
+                bound = scope.bounds.get(label)
+                k = str(bound) if bound is not None else "K"
+                raise reader.error(ParseError, f"{label} holds integer labels, not numbers to compute with here; "
+                                               f"pick with it (P[range(N), {label}]) or write onehot({label}, {k})",
+                                   getattr(arg, "span", None) and _At(arg.span) or None)
+
+
+class _At:
+    """An `ast`-like position for an IR node's span (errors are located with `Reader.span`)."""
+
+    def __init__(self, span):
+        self.lineno, self.col_offset = span.line, span.col
+        self.end_lineno, self.end_col_offset = span.end_line or span.line, span.end_col
 
 
 def is_symbol(name: str) -> bool:

@@ -92,6 +92,28 @@ class Printer:
     def p_index(self, expr: Call) -> tuple[str, int]:
         return f"{self.wrap(expr.args[0], POSTFIX)}[{expr.param('i')}]", POSTFIX
 
+    def p_getitem(self, expr: Call) -> tuple[str, int]:
+        parts = []
+        bound = lambda b: "" if b is None else str(b)  # noqa: E731
+        for it in expr.param("items"):
+            if it[0] == "s":
+                parts.append(f"{bound(it[1])}:{bound(it[2])}")
+            elif it[0] == "n":
+                parts.append("None")
+            elif it[0] == "e":
+                parts.append("...")
+            elif it[0] == "i":
+                parts.append(str(it[1]))
+            else:
+                parts.append(self(expr.args[it[1]]))
+        return f"{self.wrap(expr.args[0], POSTFIX)}[{', '.join(parts)}]", POSTFIX
+
+    def p_norm(self, expr: Call) -> tuple[str, int]:
+        return f"np.linalg.norm({self(expr.args[0])})", ATOM
+
+    def p_arange(self, expr: Call) -> tuple[str, int]:
+        return f"arange({expr.param('n')})", ATOM
+
     def p_einsum(self, expr: Call) -> tuple[str, int]:
         return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
 
@@ -102,16 +124,18 @@ class Printer:
 
     def function(self, expr: Call) -> tuple[str, int]:
         parts = [self(a) for a in expr.args]
-        order = {"i": 0, "n": 1, "m": 2}  # positional parameters in the order NumPy takes them
+        order = {"i": 0, "n": 1, "m": 2, "k": 3}  # positional parameters in the order NumPy takes them
         for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
             if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:
                 continue
             if key in ("shape",):
-                dims = [str(d) if d.is_literal else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols))
-                        for d in value]
+                dims = ["-1" if d is None else str(d) if d.is_literal
+                        else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols)) for d in value]
                 parts.append("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
             elif key in ("i", "n", "m"):
                 parts.append(str(value))
+            elif key == "k":
+                parts.append(f"k={value}")
             else:
                 parts.append(f"{key}={value!r}")
         return f"{expr.prim}({', '.join(parts)})", ATOM

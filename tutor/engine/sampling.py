@@ -70,7 +70,18 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
             values[name] = rng.uniform(0.5, 1.5, size=dims)
         else:
             values[name] = rng.standard_normal(dims) * scales.get(name, 1.0)
+    for name, bound in network.labels.items():
+        values[name] = labels(tuple(d.value(bindings) for d in network.shapes[name]), bound.value(bindings), rng)
     return values
+
+
+def labels(dims: tuple[int, ...], k: int, rng: np.random.Generator) -> np.ndarray:
+    """Integer labels in range(k), with at least one repeat (so that an update that keeps one of two
+    contributions to the same row shows)."""
+    out = rng.integers(0, k, size=dims)
+    if out.size >= 2 and k >= 2 and len(np.unique(out)) == out.size:
+        out.flat[1] = out.flat[0]
+    return out
 
 
 def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.ndarray:

@@ -64,7 +64,8 @@ def same_shape(node: Call, a: Shape) -> Shape:
     return a
 
 
-for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow"):
+for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow", "log1p", "copy",
+              "zeros_like", "ones_like", "clip"):
     shape_rules[_prim] = same_shape
 
 
@@ -134,6 +135,53 @@ def reduce(node: Call, a: Shape) -> Shape:
 
 shape_rules["sum"] = reduce
 shape_rules["mean"] = reduce
+shape_rules["max"] = reduce
+shape_rules["min"] = reduce
+
+
+def norm(node: Call, a: Shape) -> Shape:
+    return ()
+
+
+shape_rules["norm"] = norm
+
+
+def where(node: Call, cond: Shape, a: Shape, b: Shape) -> Shape:
+    return broadcast(node, broadcast(node, cond, a), b)
+
+
+shape_rules["where"] = where
+
+
+def squeeze(node: Call, a: Shape) -> Shape:
+    axis = node.param("axis")
+    if axis is None:
+        return tuple(d for d in a if d != ONE)
+    axes = normalize_axes(node, a, axis)
+    for i in axes:
+        if a[i] != ONE:
+            raise fail(node, f"squeeze: axis {i} of a {format_shape(a)} array has length {a[i]}, not 1", a)
+    return tuple(d for i, d in enumerate(a) if i not in axes)
+
+
+shape_rules["squeeze"] = squeeze
+
+
+def arange(node: Call) -> Shape:
+    return (node.param("n"),)
+
+
+shape_rules["arange"] = arange
+
+
+def filled(node: Call) -> Shape:
+    if None in node.param("shape"):
+        raise fail(node, f"{node.prim} needs every size: -1 has nothing to be inferred from", ())
+    return tuple(node.param("shape"))
+
+
+shape_rules["zeros"] = filled
+shape_rules["ones"] = filled
 
 
 def outer(node: Call, a: Shape, b: Shape) -> Shape:
@@ -190,7 +238,14 @@ shape_rules["einsum"] = einsum
 
 
 def reshape(node: Call, a: Shape) -> Shape:
-    target: Shape = node.param("shape")
+    target = node.param("shape")
+    if None in target:  # -1: whatever the other sizes leave, when that is known symbolically
+        known = product(d for d in target if d is not None)
+        rest = product(a).divide(known)
+        if rest is None:
+            raise fail(node, f"cannot reshape {format_shape(a)} with -1 next to {format_shape(tuple(d for d in target if d is not None))}: "
+                             "the remaining size is not a whole dimension", a)
+        target = tuple(rest if d is None else d for d in target)
     if product(a) != product(target):
         raise fail(node, f"cannot reshape {format_shape(a)} into {format_shape(target)}: "
                          "the sizes differ", a)
@@ -200,15 +255,15 @@ def reshape(node: Call, a: Shape) -> Shape:
 shape_rules["reshape"] = reshape
 
 
-def onehot(node: Call) -> Shape:
-    return (node.param("n"),)
+def onehot(node: Call, labels: Shape) -> Shape:
+    return labels + (node.param("n"),)
 
 
 shape_rules["onehot"] = onehot
 
 
 def eye(node: Call) -> Shape:
-    return (node.param("n"), node.param("m") or node.param("n"))
+    return (node.param("n"), node.param("m") or node.param("n"))  # k shifts the diagonal, not the shape
 
 
 shape_rules["eye"] = eye
@@ -221,6 +276,119 @@ def broadcast_to(node: Call, g: Shape, like: Shape) -> Shape:
 
 
 shape_rules["broadcast_to"] = broadcast_to
+
+
+# -- indexing: NumPy's basic and advanced indexing, over symbolic dimensions ----------------------
+
+def slice_length(node: Call, axis: Dim, start, stop) -> Dim:
+    """The length of axis[start:stop], when it is known symbolically."""
+    if axis.is_literal and all(b is None or isinstance(b, int) or b.is_literal for b in (start, stop)):
+        lo, hi = (b if b is None or isinstance(b, int) else b.coeff for b in (start, stop))
+        n = len(range(axis.coeff)[lo:hi])
+        if n == 0:
+            raise fail(node, f"the slice [{lo}:{hi}] of an axis of length {axis.coeff} is empty", ())
+        return Dim(n)
+    shown = f"{'' if start is None else start}:{'' if stop is None else stop}"
+    if any(isinstance(b, int) and b < 0 for b in (start, stop)):
+        raise fail(node, f"the slice {shown} counts from the end of an axis of length {axis}; write the bound "
+                         "with the dimension's symbol", ())
+    lo = None if start in (None, 0) else (Dim(start) if isinstance(start, int) else start)
+    hi = axis if stop is None else (Dim(stop) if isinstance(stop, int) else stop)
+    length = hi if lo is None else hi.minus(lo)
+    if length is None or not (hi == axis or axis.minus(hi) is not None):
+        raise fail(node, f"the slice {shown} of an axis of length {axis}: its length is not known symbolically", ())
+    return length
+
+
+def index_plan(node: Call, a: Shape, index_shapes: list[Shape]) -> list[tuple]:
+    """Each item of the index with the axis it reads: (item, axis or None); ellipsis expanded."""
+    items = list(node.param("items"))
+    consumed = sum(1 for it in items if it[0] in "sia")
+    if consumed > len(a):
+        raise fail(node, f"too many indices ({consumed}) for a {format_shape(a)} array", a, *index_shapes)
+    if ("e",) in items:
+        at = items.index(("e",))
+        items[at:at + 1] = [("s", None, None)] * (len(a) - consumed)
+    else:
+        items += [("s", None, None)] * (len(a) - consumed)
+    plan, axis = [], 0
+    for it in items:
+        if it[0] == "n":
+            plan.append((it, None))
+        else:
+            plan.append((it, axis))
+            axis += 1
+    return plan
+
+
+def index_layout(node: Call, a: Shape, index_shapes: list[Shape]) -> tuple[list[tuple], Shape, list[tuple]]:
+    """(plan, the index arrays' joint shape, where each result axis comes from).
+
+    A result axis is ("item", k) for the k-th item of the plan (a slice or a new axis) or
+    ("joint", j) for the j-th axis of the advanced indices' broadcast shape. As in NumPy, integers
+    count as advanced indices once an index array is present, and the joint axes stand in place of
+    the advanced indices when those are next to each other, otherwise first.
+    """
+    plan = index_plan(node, a, index_shapes)
+    arrays = [index_shapes[it[1] - 1] for it, _ in plan if it[0] == "a"]
+    advanced = bool(arrays)
+    for it, axis in plan:
+        if it[0] == "i" and a[axis].is_literal and not -a[axis].coeff <= it[1] < a[axis].coeff:
+            raise fail(node, f"index {it[1]} is out of range for an axis of length {a[axis]}", a, *index_shapes)
+    joint: Shape = ()
+    for shape in arrays:
+        joint = broadcast(node, joint, shape)
+    positions = [k for k, (it, _) in enumerate(plan) if it[0] == "a" or (advanced and it[0] == "i")]
+    adjacent = positions == list(range(positions[0], positions[-1] + 1)) if positions else True
+    joint_slots = [("joint", j) for j in range(len(joint))]
+    slots: list[tuple] = []
+    for k, (it, axis) in enumerate(plan):
+        if advanced and k in positions:
+            if k == positions[0] and adjacent:
+                slots += joint_slots
+            continue
+        if it[0] in "sn":
+            slots.append(("item", k))
+    if not adjacent:
+        slots = joint_slots + slots
+    return plan, joint, slots
+
+
+def getitem(node: Call, a: Shape, *index_shapes: Shape) -> Shape:
+    plan, joint, slots = index_layout(node, a, list(index_shapes))
+    out = []
+    for kind, k in slots:
+        if kind == "joint":
+            out.append(joint[k])
+        else:
+            it, axis = plan[k]
+            out.append(ONE if it[0] == "n" else slice_length(node, a[axis], it[1], it[2]))
+    return tuple(out)
+
+
+shape_rules["getitem"] = getitem
+
+
+def setitem(node: Call, a: Shape, value: Shape, *index_shapes: Shape) -> Shape:
+    """`a[index] = value` (or -=, += …) as a new array: value must broadcast to what the index picks."""
+    items = node.param("items")
+    if any(it[0] == "m" for it in items):
+        mask = index_shapes[0]
+        if mask != a[:len(mask)]:
+            raise fail(node, f"the mask is {format_shape(mask)}, but the array is {format_shape(a)}", a, mask,
+                       code="E202")
+        if value:
+            raise fail(node, "a masked assignment here takes a number (d[mask] = 0)", a, value)
+        return a
+    picked = getitem(Call("getitem", node.args[:1] + node.args[2:], (("items", items),), span=node.span,
+                          caret=node.caret), a, *index_shapes)
+    if broadcast(node, value, picked) != picked:
+        raise fail(node, f"cannot assign a {format_shape(value)} value to the {format_shape(picked)} entries "
+                         "the index picks", value, picked, code="E202")
+    return a
+
+
+shape_rules["setitem"] = setitem
 
 
 def infer(node: Call, shapes: list[Shape]) -> Shape:

@@ -55,4 +55,6 @@ def find_targets(network: Network) -> dict[str, int]:
                         note(y, *softmax_axis(other.args[0], ("softmax",)))
                     else:
                         note(y, *softmax_axis(other, ("log_softmax",)))
-    return {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}
+    out = {name: axes.pop() for name, axes in found.items() if len(axes) == 1 and -1 not in axes}
+    out.update({name: len(network.leaves[name]) - 1 for name in network.onehot})  # declared `onehot[N, K]`
+    return out

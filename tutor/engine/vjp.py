@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from .algebra import const, dim_expr, is_call, is_scalar, mk
 from .dims import ONE, Shape, product
 from .errors import TutorError
-from .ir import Expr, Var
+from .ir import Call, Expr, Var
 from .language import MAX_EINSUM_OPERANDS
-from .shapes import normalize_axes
+from .shapes import index_layout, normalize_axes
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -65,6 +65,16 @@ defvjp("exp", lambda g, ans, a: g * ans)
 defvjp("log", lambda g, ans, a: g / a)
 defvjp("sqrt", lambda g, ans, a: g / (2 * ans))
 defvjp("abs", lambda g, ans, a: g * call("sign", a))
+defvjp("log1p", lambda g, ans, a: g / (1 + a))
+defvjp("copy", lambda g, ans, a: g)
+defvjp("zeros_like", None)
+defvjp("ones_like", None)
+defvjp("clip", lambda g, ans, a, a_min, a_max: g * ((a >= a_min) * (a <= a_max)))
+defvjp("where", None, lambda g, ans, c, a, b: call("where", c, g, const(0)),
+       lambda g, ans, c, a, b: call("where", c, const(0), g))
+defvjp("arange")
+defvjp("zeros")
+defvjp("ones")
 defvjp("sign", None)
 def sigmoid_vjp(g, ans, a):
     fused = binary_cross_entropy(g, ans)
@@ -165,11 +175,87 @@ defvjp("einsum", *(einsum_vjp(i) for i in range(MAX_EINSUM_OPERANDS)))
 
 
 def index_vjp(g, ans, a, i):
-    row = call("onehot", i=i, n=a.shape[0])
+    row = call("onehot", const(i), n=a.shape[0])
     return g * row if len(a.shape) == 1 else call("outer", row, g)
 
 
 defvjp("index", index_vjp)
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def getitem_vjp(g, ans, a, *index, items):
+    """Scatter g back to a's shape, written in the language: a slice contributes an `eye(L, M, k=start)`
+    factor, an integer or an index array a `onehot(idx, M)` factor, contracted with g by einsum.
+    `P[arange(N), y]` reads back as `c * onehot(y, K)`; through a log it is `c * onehot(y, K) / P`."""
+    node = Call("getitem", (a, *index), (("items", items),))
+    plan, joint, slots = index_layout(node, a.shape, [i.shape for i in index])
+    k = over(g, ans)
+    if k is not None and not is_scalar(ans):  # g = K / picked: where the scatter is not zero, picked is a
+        return getitem_vjp(k, ans, a, *index, items=items) / a
+    fresh = iter(LETTERS)
+    res = [next(fresh) for _ in slots]
+    joint_letters = [res[i] for i, (kind, _) in enumerate(slots) if kind == "joint"]
+    src: list[str] = [""] * len(a.shape)
+    factors: list[tuple[Expr, str]] = []
+    advanced = bool(joint) or any(it[0] == "a" for it, _ in plan)
+    for n, (it, axis) in enumerate(plan):
+        if axis is None:
+            continue
+        length = a.shape[axis]
+        if it[0] == "s":
+            r = res[slots.index(("item", n))]
+            size, start = ans.shape[slots.index(("item", n))], it[1] or 0
+            if size == length and start == 0:
+                src[axis] = r
+            else:
+                src[axis] = next(fresh)
+                factors.append((call("eye", n=size, m=length, k=start), r + src[axis]))
+        elif it[0] == "i" and not advanced:
+            src[axis] = next(fresh)
+            factors.append((call("onehot", const(it[1]), n=length), src[axis]))
+        else:
+            idx = index[it[1] - 1] if it[0] == "a" else const(it[1])
+            if is_call(idx, "arange") and idx.param("n") == length and idx.shape == joint and len(joint) == 1 \
+                    and joint_letters[0] not in src:
+                src[axis] = joint_letters[0]
+                continue
+            own = []
+            for j, d in enumerate(idx.shape):
+                at = len(joint) - len(idx.shape) + j
+                own.append(joint_letters[at] if d == joint[at] else next(fresh))
+            src[axis] = next(fresh)
+            factors.append((call("onehot", idx, n=length), "".join(own) + src[axis]))
+    return scatter(g, "".join(res), factors, "".join(src), ans.shape, a)
+
+
+def scatter(g: Expr, letters: str, factors: list, output: str, sizes, like: Expr) -> Expr:
+    """einsum(g, *factors) with g's letters, simplified when g is one number repeated (a mean or a sum)."""
+    covered = set("".join(t for _, t in factors))
+    if is_call(g, "broadcast_to") and is_scalar(g.args[0]) and set(output) <= covered:
+        g = g.args[0]
+    if not is_scalar(g) or not set(output) <= covered:
+        terms = [letters] + [t for _, t in factors]
+        return mk("einsum", g, *(f for f, _ in factors), spec=",".join(terms) + "->" + output)
+    scale = g
+    for letter, d in zip(letters, sizes):
+        if letter not in output and not any(letter in t for _, t in factors):
+            scale = scale * dim_expr(d)  # a new axis that is summed away: its length
+    if not factors:
+        return mk("broadcast_to", scale, like) if output else scale
+    if len(factors) == 1 and factors[0][1] == output:
+        return scale * factors[0][0]
+    return scale * mk("einsum", *(f for f, _ in factors), spec=",".join(t for _, t in factors) + "->" + output)
+
+
+defvjp("getitem", getitem_vjp)
+
+
+def setitem_vjp(*_, **__):
+    raise TutorError("an assignment into part of an array is not differentiated here; write it with where(...)")
+
+
+defvjp("setitem", setitem_vjp, setitem_vjp)
 
 
 # -- reductions ----------------------------------------------------------------
@@ -189,6 +275,13 @@ def count(a: Expr, axis) -> Expr:
 
 
 defvjp("sum", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g, a, axis, keepdims))
+# the gradient goes to the entries that are the maximum (a >= max(a) holds only there)
+defvjp("max", lambda g, ans, a, axis=None, keepdims=False:
+       broadcast_back(g, a, axis, keepdims) * (a >= broadcast_back(ans, a, axis, keepdims)))
+defvjp("min", lambda g, ans, a, axis=None, keepdims=False:
+       broadcast_back(g, a, axis, keepdims) * (a <= broadcast_back(ans, a, axis, keepdims)))
+defvjp("norm", lambda g, ans, a: g * a / ans)
+defvjp("squeeze", lambda g, ans, a, axis=None: shaped(g, a.shape))
 defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / count(a, axis), a, axis, keepdims))
 
 
@@ -215,6 +308,8 @@ def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
     """(c, y) when k == c * y for a one-hot target y along `axis` (of `rank` axes) and a scalar c."""
     if is_call(k, "broadcast_to"):
         return target_scale(k.args[0], axis, rank)
+    if is_call(k, "onehot") and axis == rank - 1 and len(k.shape) == rank:
+        return const(1), None  # one-hot by construction: no assumption needed
     if isinstance(k, Var) and TARGETS.get().get(k.name) == axis - (rank - len(k.shape)):
         return const(1), k.name
     if is_call(k, "neg"):
@@ -237,7 +332,8 @@ def sum_along(k: Expr, axis: int, rank: int) -> Expr:
     """sum(k, axis, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
     found = target_scale(k, axis, rank)
     if found is not None:
-        USED.get().append(Assumption(found[1], axis))
+        if found[1] is not None:
+            USED.get().append(Assumption(found[1], axis))
         return found[0]
     return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
 
@@ -263,7 +359,7 @@ def log_softmax_vjp(g, ans, a, axis=-1):
 defvjp("softmax", softmax_vjp)
 defvjp("log_softmax", log_softmax_vjp)
 defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
-defvjp("onehot")
+defvjp("onehot", None)
 defvjp("eye")
 defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
 

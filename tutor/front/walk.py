@@ -203,7 +203,6 @@ class Walk:
         target = f"∂{self.network.loss}/∂{self.leaf}"
         if self.interactive:
             from ..judge.check import check
-            from ..engine.errors import TutorError
             from .diagnostics import check_view
             while True:
                 answer = self.ask(f"Now write {target} as a formula (Enter shows it): ")
@@ -215,11 +214,7 @@ class Walk:
                     answer = "\n".join(f"{name} = {rule}" for name, rule in given.items()) + "\n" + answer
                     self.out.print(Text(look.text("  (with the steps of the walk: " + ", ".join(given) + ")"),
                                         style="dim"))
-                try:
-                    result = check(self.network, self.leaf, answer, self.bindings)
-                except TutorError as error:
-                    self.out.print(Text(look.text(f"  ✗ {error.message}"), style="yellow"))
-                    continue
+                result = check(self.network, self.leaf, answer, self.bindings)  # unreadable text: `unusable`
                 self.out.print(check_view(result, look, reveal=False), crop=False)
                 if result.correct:
                     break

@@ -97,6 +97,12 @@ wrong step is where the derivation went astray; everything after it inherits the
     dz2 = yhat - y
     dh = dz2 @ W2           # wrong: dz2 @ W2.T
     dz1 = dh * h * (1 - h)""")
+define("N214", "a step that claims a gradient holds something else, and a later line makes up for it", """
+A line `dNAME = …` claims ∂J/∂NAME. When it holds something else but a later right line is built on
+it, the answer is right and so is the verdict; the note says what the step holds. Courses do this on
+purpose: deeplearning.ai writes the per-example dZ2 = A2 - Y (m·∂J/∂Z2) and puts the 1/m into dW2.""", """
+    dZ2 = A2 - Y                       # m·∂J/∂Z2, the per-example gradient
+    dW2 = (1 / m) * np.dot(dZ2, A1.T)  # the 1/m comes back here: dW2 is right""")
 define("W301", "conforms only because two dimensions have equal numbers", """
 The operation would fail with general dimensions; it runs only because a literal size equals a
 symbol's value at the numbers you chose. With other numbers the same formula breaks.""", """

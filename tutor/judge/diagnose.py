@@ -18,11 +18,11 @@ from ..engine.diagnostics import Diagnostic, Fix, Label, source_lines
 from ..engine.dims import ONE, format_shape
 from ..engine.errors import ShapeError, TutorError
 from ..engine.grad import backward
-from ..engine.ir import OPERATORS, Call, Expr, Var, walk
+from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
 from ..engine.numeric import Evaluator
 from ..engine.printer import code, code_or_none
 from ..teach.contraction import explain
-from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic
+from .evaluate import Evaluation, Line, classify, close, evaluate, shape_error_diagnostic, truth_of
 from .mistakes import MISTAKES
 
 
@@ -117,23 +117,21 @@ def derived_formula(result: Evaluation) -> str:
 def shape_error(result: Evaluation) -> tuple[Diagnostic, str]:
     """The first failing operation with its operands labelled, why, and the rearrangement that fixes it."""
     base = shape_error_diagnostic(result)
-    error, failed_at = result.error, result.failed_at
-    line = result.lines[failed_at]
-    node = failing_node(line, error.span)
+    error = result.error
+    line = result.reading.failed_line
+    node = failing_node(line, error.span) if line is not None else None
     if node is None:
         return base, ""
     b = result.bindings
     labels = tuple(Label(arg.span, f"{format_shape(shape)} = {format_shape(shape, b)}")
                    for arg, shape in zip(node.args, error.operands) if arg.span is not None)
     note = numeric_clash(error.operands, b)
-    is_final = failed_at == len(result.lines) - 1
+    is_final = result.reading.failed_last
     best = None
     for text, kind in rewrites(node, result):
         candidate = edited_source(result, error.span, text)
         outcome = attempt(result, candidate)
         if outcome is None or outcome.verdict == "shape_error":
-            continue
-        if line.claims and not any(s.name == line.name and s.value_ok for s in outcome.steps):
             continue
         if outcome.verdict == "correct":
             best = (text, kind, candidate, outcome)
@@ -210,34 +208,37 @@ def partner_of(net, leaf: str) -> tuple[str, str] | None:
 # -- wrong values and wrong shapes -----------------------------------------------------------
 
 def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
-    """The first false step, then what is wrong with the answer, and a suggestion built on the last good step."""
+    """Steps that claim something false, then what is wrong with the answer, and a suggestion.
+
+    The verdict is about the answer. A false step that a right step (or a right answer) is built on
+    was made good later — a course's convention, such as deeplearning.ai's per-example dZ2 = A2 - Y —
+    and is a note. When the answer is wrong, the first false step it depends on that nothing made
+    good leads the diagnosis."""
     samples = result.samples
     found: list[Diagnostic] = []
-    first_bad = next((s for s in result.steps if s.value_ok is False or not s.shape_ok), None)
-    if first_bad is not None:
-        line = next(l for l in result.lines if l.name == first_bad.name)
-        values = [d.learner[first_bad.name] for d in samples]
-        named = recognise(result, first_bad.claims, values, samples) if first_bad.shape_ok else None
-        what = f": {named[0]}" if named else ""
-        if result.value_ok and not what:  # the verdict describes this step: the answer is right by compensation
-            if result.verdict == "scaled":
-                what = f": {cause_of(result.factor, result.bindings)}"
-            else:
-                what = {"transposed": ": it is the transpose", "wrong_shape": ": it has the wrong shape"
-                        }.get(result.verdict, "")
-        note = named[1] if named else ""
-        if result.value_ok:
-            note = (note + " " if note else "") + ("The final answer's numbers are right only because a later "
-                                                   "step makes up for this one.")
-        help_text = step_help(result, first_bad.claims, line)
-        found.append(Diagnostic("E214", "error", f"{first_bad.name} is not ∂J/∂{first_bad.claims}" + what,
-                                line.span, origin=result.origin, note=note,
-                                help=Fix(help_text) if help_text else None))
+    reading = result.reading
+    uses = dependencies(reading)
+    answer = reading.answer or ANSWER
+    if reading.answer is None:
+        uses[ANSWER] = reading_deps_of_last(reading, uses)
+    answer_deps = uses.get(answer, set()) | {answer}
+    right = [s.var for s in result.steps if s.value_ok] + ([answer] if result.verdict == "correct" else [])
+    made_good = {s.name: next((r for r in right if s.var in uses.get(r, set()) and r != s.var), None)
+                 for s in result.steps}
+    false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
+    leading = None
+    if result.verdict != "correct":
+        leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
+    for step in false:
+        if step is leading:
+            found.append(leading_step(result, step))
+        elif made_good[step.name] is not None or result.verdict == "correct":
+            found.append(step_note(result, step, made_good[step.name]))
+    if result.verdict == "correct":
+        return found, ""
     finals = [d.final for d in samples]
     verdict = result.verdict
-    if verdict == "correct" or result.value_ok:
-        return found, ""
-    last = result.lines[-1].span
+    last = reading.answer_span or result.lines[-1].span
     if verdict == "transposed":
         found.append(Diagnostic(
             "E211", "error", f"this is the transpose of ∂J/∂{result.wrt}: {format_shape(result.shape)} where "
@@ -252,9 +253,162 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
         if named:
             message += f": {named[0]}"
-        found.append(Diagnostic("E213", "error", message, last, origin=result.origin,
-                                note=named[1] if named else ""))
+        note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
+        found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note))
     return found, suggest(result, samples)
+
+
+ANSWER = "<answer>"  # the bare last expression, where there is one
+
+
+def dependencies(reading) -> dict[str, set[str]]:
+    """For each variable of the derivation, every variable its value was computed from."""
+    out: dict[str, set[str]] = {}
+    for line in reading.lines:
+        reads = names_in(line.expr)
+        deps = set(reads)
+        for r in reads:
+            deps |= out.get(r, set())
+        if line.name:
+            out[line.name] = deps
+    return out
+
+
+def reading_deps_of_last(reading, uses) -> set[str]:
+    last = reading.lines[-1] if reading.lines else None
+    if last is None:
+        return set()
+    deps = set(names_in(last.expr))
+    for r in list(deps):
+        deps |= uses.get(r, set())
+    return deps
+
+
+def leading_step(result: Evaluation, step) -> Diagnostic:
+    """The first false step the wrong answer is built on: what it is, and the right line."""
+    samples = result.samples
+    values = [d.learner[step.var] for d in samples]
+    named = recognise(result, step.claims, values, samples) if step.shape_ok else None
+    what = f": {named[0]}" if named else f": {describe(result, step)}" if describe(result, step) else ""
+    note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
+    help_text = step_help(result, step)
+    return Diagnostic("E214", "error", f"{step.name} is not ∂J/∂{step.claims}" + what, step_span(result, step),
+                      origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
+
+
+def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
+    """A false claim that the answer does not suffer from: say what it holds, and where it is made good."""
+    what = describe(result, step) or f"it is not ∂J/∂{step.claims}"
+    later = result.reading.answer_span if good == ANSWER else \
+        next((l.span for l in result.lines if l.name == good), None)
+    where = ""
+    if later is not None:
+        at = f"on line {later.line}"
+        if later.line == step.line:  # statements separated by `;`: name the statement itself
+            at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
+        where = f"; {at} makes up for it"
+        c = step_factor(result, step)
+        inverse = inverse_text(c, result.bindings) if c is not None else None
+        if inverse:
+            where = f"; the {inverse} comes back {at}"
+    return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
+                      origin=result.origin)
+
+
+def step_span(result: Evaluation, step):
+    from ..engine.diagnostics import Span
+    return Span(step.line, step.col, step.col + len(step.name)) if step.line else None
+
+
+def step_factor(result: Evaluation, step) -> float | None:
+    if not step.shape_ok:
+        return None
+    samples = result.samples
+    verdict, factor = classify([d.learner[step.var] for d in samples], [truth_of(d, step.claims) for d in samples],
+                               True, [d.reference for d in samples])
+    return factor if verdict == "scaled" else None
+
+
+def describe(result: Evaluation, step) -> str:
+    """What a false step holds, in the learner's terms: a multiple, a transpose, another node's gradient."""
+    samples = result.samples
+    values = [d.learner[step.var] for d in samples]
+    c = step_factor(result, step)
+    if c is not None:
+        return f"is {factor_text(c, result.bindings)}·∂J/∂{step.claims}" + convention(c, result.bindings)
+    if all(np.ndim(v) == 2 and close(np.transpose(v), truth_of(d, step.claims), d.reference)
+           for v, d in zip(values, samples)):
+        return f"is the transpose of ∂J/∂{step.claims}"
+    net = result.network
+    for other in net.nodes:
+        if other != step.claims and other not in net.labels and net.shapes[other] == step.shape \
+                and all(close(v, truth_of(d, other), d.reference) for v, d in zip(values, samples)) \
+                and any(np.any(np.asarray(truth_of(d, other)) != 0) for d in samples):
+            return f"holds ∂J/∂{other}, not ∂J/∂{step.claims}"
+    if not step.shape_ok and step.shape is not None:
+        return (f"is {format_shape(step.shape)}, but ∂J/∂{step.claims} has {step.claims}'s shape "
+                f"{format_shape(net.shapes[step.claims])}")
+    return ""
+
+
+def factor_text(c: float, bindings: dict[str, int]) -> str:
+    """A constant factor by its symbol: m, 1/m, −1, −m, 2."""
+    if np.isclose(c, -1):
+        return "−1"
+    for name, value in bindings.items():
+        for v, text in ((value, name), (1 / value, f"(1/{name})"), (-value, f"−{name}"), (-1 / value, f"−(1/{name})")):
+            if np.isclose(c, v, rtol=1e-9):
+                return text
+    return f"{c:.6g}"
+
+
+def convention(c: float, bindings: dict[str, int]) -> str:
+    if any(np.isclose(c, v, rtol=1e-9) for v in bindings.values()):
+        return ", the per-example gradient"
+    if np.isclose(c, -1):
+        return " (the sign is flipped)"
+    return ""
+
+
+def inverse_text(c: float, bindings: dict[str, int]) -> str | None:
+    if np.isclose(c, -1):
+        return "sign"
+    for name, value in bindings.items():
+        if np.isclose(c, value, rtol=1e-9):
+            return f"1/{name}"
+        if np.isclose(c, 1 / value, rtol=1e-9):
+            return f"factor {name}"
+    return None
+
+
+def helper_hint(result: Evaluation) -> str:
+    """sigmoid_grad takes the sigmoid's output (CS224n); some books define it on the pre-activation."""
+    inputs = sigmoid_inputs(result.network)
+    for name, arg, span in result.reading.helper_uses:
+        if name == "sigmoid_grad" and arg is not None and arg in inputs:
+            return (f"line {span.line}: the built-in sigmoid_grad takes the sigmoid's OUTPUT (CS224n's "
+                    f"convention), but this is the sigmoid's input; if your course defines it on the "
+                    "pre-activation (Saito's book does), define it with def")
+        if name == "sigmoid_prime" and arg is not None and arg in sigmoid_outputs(result.network):
+            return (f"line {span.line}: sigmoid_prime takes the PRE-activation z (Nielsen's convention), but this "
+                    "is the sigmoid's output")
+    return ""
+
+
+def sigmoid_inputs(net) -> list:
+    out = []
+    for name, expr in net.definitions.items():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim == "sigmoid":
+                a = node.args[0]
+                out.append(a)
+                if isinstance(a, Var) and a.name in net.definitions:
+                    out.append(net.definitions[a.name])
+    return out
+
+
+def sigmoid_outputs(net) -> list:
+    return [Var(name) for name, expr in net.definitions.items() if isinstance(expr, Call) and expr.prim == "sigmoid"]
 
 
 def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
@@ -264,7 +418,8 @@ def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
             wrong = backward(result.network, rules=mistake.rules).wrt.get(node)
         except ShapeError:
             continue
-        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)))
+        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
+                                           draw.reference)
                                      for value, draw in zip(values, samples)):
             return mistake.name, mistake.explanation
     return None
@@ -345,19 +500,18 @@ def other_axis(result) -> tuple[str, str] | None:
     return None
 
 
-def step_help(result, claims: str, line: Line) -> str:
-    """∂J/∂claims, written from the learner's last correct step before this line if possible."""
+def step_help(result, step) -> str:
+    """∂J/∂claims, written from the learner's last correct step before this one if possible."""
     net = result.network
-    before = {l.name for l in result.lines[: result.lines.index(line)]}
-    earlier = [s for s in result.steps if s.value_ok and s.name in before]
-    for step in reversed(earlier):
-        g = backward(net, seeds={step.claims: Var(step.name, shape=net.shapes[step.claims])}).wrt.get(claims)
-        if g is not None and dominates(net, step.claims, claims):
+    earlier = [s for s in result.steps if s.value_ok and s.statement < step.statement and s.name != step.name]
+    for good in reversed(earlier):
+        g = backward(net, seeds={good.claims: Var(good.name, shape=net.shapes[good.claims])}).wrt.get(step.claims)
+        if g is not None and dominates(net, good.claims, step.claims):
             text = code_or_none(g)
-            return f"{line.name} = {text}" if text else ""
-    g = backward(net).wrt.get(claims)
+            return f"{step.name} = {text}" if text else ""
+    g = backward(net).wrt.get(step.claims)
     text = code_or_none(g) if g is not None else None
-    return f"{line.name} = {text}" if text else ""
+    return f"{step.name} = {text}" if text else ""
 
 
 def dominates(net, upper: str, lower: str) -> bool:
@@ -374,18 +528,28 @@ def dominates(net, upper: str, lower: str) -> bool:
 
 
 def suggest(result: Evaluation, samples) -> str:
-    """The correct formula in terms of the learner's last correct step, when one exists."""
+    """The correct formula in terms of the learner's last correct step: their lines up to that step, then
+    one line for the answer (short, in their names)."""
     net = result.network
-    good = [s for s in result.steps if s.value_ok]
-    for step in reversed(good):
+    good = [s for s in result.steps if s.value_ok and s.name.isidentifier()]
+    target = answer_name(result)
+    for step in sorted(good, key=lambda s: s.statement, reverse=True):
         seed = Var(step.name, shape=net.shapes[step.claims])
         g = backward(net, seeds={step.claims: seed}).wrt.get(result.wrt)
         if g is None:
             continue
-        if all(close(np.broadcast_to(Evaluator({**d.values, **d.learner}, result.bindings)(g),
-                                     np.shape(d.truth[result.wrt])), d.truth[result.wrt]) for d in samples):
-            upto = next(i for i, x in enumerate(result.lines) if x.name == step.name)
-            prefix = "".join(f"{l.name} = {segment(result, l.expr)}\n" for l in result.lines[: upto + 1])
+        named = lambda d: {**d.values, step.name: d.learner[step.var]}  # noqa: E731
+        if all(close(np.broadcast_to(Evaluator(named(d), result.bindings)(g), np.shape(d.truth[result.wrt])),
+                     d.truth[result.wrt], d.reference) for d in samples):
             text = code_or_none(g)
-            return prefix + text if text else ""
+            if not text:
+                return ""
+            prefix = "\n".join(result.reading.statements[: step.statement + 1])
+            return f"{prefix}\n{target} = {text}"
     return ""
+
+
+def answer_name(result: Evaluation) -> str:
+    """The name the learner gives the answer (dW1, grads['W1']), or dLEAF."""
+    mine = [c for c in result.reading.claims if c.node == result.wrt]
+    return max(mine, key=lambda c: c.statement).name if mine else f"d{result.wrt}"

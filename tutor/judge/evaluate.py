@@ -1,6 +1,6 @@
 """The passes of `check` over a learner's derivation, each returning data.
 
-1. parse (a `TutorError`, exit 2, on anything unusable),
+1. parse (a `TutorError` on anything unusable, which `check` makes the verdict `unusable`),
 2. symbolic shapes in evaluation order (the first operation that does not conform is the error),
 3. values in float64 on several random draws, against the engine's own (verified) gradients.
 
@@ -18,11 +18,12 @@ from ..engine.diagnostics import Diagnostic, Fix, source_lines
 from ..engine.dims import ONE, Shape, format_shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.grad import backward
-from ..engine.ir import Call, Expr, Var, op_name
-from ..engine.language import CLAIM_NAME
+from ..engine.ir import Call, Const, Expr, Var, op_name
+from ..engine.language import HELPERS, claimed_by_key, claimed_node
 from ..engine.network import Network, check_indices
 from ..engine.numeric import Evaluator
-from ..engine.parse import Reader, Scope
+from ..engine.parse import Reader, Scope, check_kinds
+from ..engine.program import Program
 from ..engine.sampling import sample
 from ..engine.shapes import ELEMENTWISE, infer
 from ..engine.verify import MAX_DRAWS
@@ -32,46 +33,126 @@ RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding
 DRAWS = 3
 
 
-# -- pass 1: parse ---------------------------------------------------------------------
+# -- pass 1: parse (imperative code → single assignments; shapes are filled in line by line) -------
 
-def parse_derivation(network: Network, text: str, origin: str = "<derivation>") -> list[Line]:
+@dataclass(frozen=True)
+class Claim:
+    """A name that claims ∂J/∂NODE (dW1, grads['W1']), with the variable holding its final value."""
+
+    name: str
+    node: str
+    var: str
+    span: Span | None
+    statement: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A derivation read: its lines, its claims, which value is the answer, and the first shape error."""
+
+    lines: tuple[Line, ...]
+    claims: tuple[Claim, ...]
+    answer: str | None                      # the variable holding the answer (None: a bare last expression)
+    answer_span: Span | None
+    error: ShapeError | None = None
+    failed_at: int | None = None            # lines read before the error
+    helper_uses: tuple = ()                 # (helper name, argument, span) of built-in helpers
+    failed_line: Line | None = None         # the expression that does not conform, as read
+    failed_last: bool = False               # on the derivation's last statement
+    statements: tuple[str, ...] = ()        # each statement's text, for suggestions built on the learner's own
+
+
+def new_vars(taken: set[str]):
+    """A derivation's values: a name's first value keeps it, later ones are `name@2`, `name@3` (never
+    confused with a name, which is how a later line reads the latest)."""
+    seen: dict[str, int] = {}
+
+    def new_var(name: str) -> str:
+        seen[name] = seen.get(name, 0) + 1
+        return name if seen[name] == 1 and name not in taken else f"{name}@{seen[name] + (name in taken)}"
+    return new_var
+
+
+def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
+                    origin: str = "<derivation>") -> Reading:
     reader = Reader(text, origin)
     tree = reader.parse_module()
-    if not tree.body:
+    body = [s for s in tree.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
+                                         and isinstance(s.value.value, str))]
+    if not body:
         raise TutorError("the derivation is empty", origin=origin,
                          expected="one or more lines `name = expression`, the last may be a bare expression")
-    arrays: dict[str, Shape | None] = dict(network.shapes)
-    assigned = [s.targets[0].id if isinstance(s, ast.Assign) and len(s.targets) == 1
-                and isinstance(s.targets[0], ast.Name) else None for s in tree.body]
-    lines = []
-    for i, stmt in enumerate(tree.body):
-        last = i == len(tree.body) - 1
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            name = stmt.targets[0].id
-            if name in network.shapes or name in network.dims:
-                raise reader.error(ParseError, f"{name!r} is already a name in the network; give this step "
-                                               f"its own name, such as d{name}", stmt.targets[0])
-            if name in arrays:
-                raise reader.error(ParseError, f"{name!r} is assigned twice; give each step its own name",
-                                   stmt.targets[0])
-            value = stmt.value
-        elif isinstance(stmt, ast.Expr) and last:
-            name, value = None, stmt.value
-        elif isinstance(stmt, ast.Expr):
-            raise reader.error(ParseError, "only the last line may be a bare expression", stmt,
-                               "`name = expression` on every line but the last")
-        else:
-            raise reader.error(ParseError, "a derivation holds only lines `name = expression`", stmt,
-                               "`dz1 = dh * h * (1 - h)`, or a bare expression as the last line")
-        later = {n for n in assigned[i:] if n} - set(arrays)
-        scope = Scope(arrays=arrays, dims=set(network.dims), later=later)
-        expr = reader.expr(value, scope)
-        match = CLAIM_NAME.match(name or "")
-        claims = match.group("name") if match and match.group("name") in network.shapes else None
-        lines.append(Line(name, expr, reader.span(stmt), claims))
-        if name:
-            arrays[name] = None
-    return lines
+    assigned = {t.id for s in body for t in ast.walk(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
+    scope = Scope(arrays=shapes.arrays, dims=set(network.dims), later=assigned, names=dict(network.aliases),
+                  dim_values=dict(network.dim_names), kinds={name: "int" for name in network.labels},
+                  bounds=dict(network.labels))
+    uses: list = []
+
+    failing: list[Expr] = []
+
+    def typer(e: Expr) -> Expr:
+        check_kinds(reader, e, scope)
+        try:
+            return shapes.expr(e)
+        except ShapeError:
+            failing.append(e)
+            raise
+
+    program = Program(reader, scope, typer, new_vars(set(network.shapes)), network=False,
+                      builtins={n: src for n, (src, _, _) in HELPERS.items()},
+                      protected=set(network.shapes) | set(network.aliases))
+    for name in HELPERS:  # remember where a course helper is used, for the diagnosis
+        scope.helpers[name] = recording(name, scope.helpers[name], uses)
+    error, failed_at = None, None
+    for i, stmt in enumerate(body):
+        program.statement = i
+        try:
+            program.top(stmt, last=i == len(body) - 1)
+        except ShapeError as exc:
+            error, failed_at = exc, len(program.assignments)
+            if exc.span is None:
+                error = ShapeError(exc.message, reader.span(stmt), op=exc.op, operands=exc.operands, caret=exc.caret,
+                                   code=exc.code)
+            failed_line = Line(None, failing[-1] if failing else Const(0), reader.span(stmt), None)
+            failed_last = i == len(body) - 1
+            break
+    lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
+    texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
+    nodes = {n for n in network.shapes if n not in network.labels}
+    claims = []
+    for name, (statement, span) in program.bound_at.items():
+        if name not in program.objects or name in network.shapes:
+            continue
+        node = claimed_by_key(name.split("[", 1)[1][1:-2], nodes) if name.endswith("]") \
+            else claimed_node(name, nodes)
+        if node is not None:
+            claims.append(Claim(name, node, program.objects[name].var, span, statement))
+    claims.sort(key=lambda c: (c.statement, c.name))
+    if error is not None:
+        return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
+                       texts)
+    mine = [c for c in claims if c.node == wrt]
+    if mine:
+        answer = max(mine, key=lambda c: c.statement)
+        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts)
+    if program.answer is not None:
+        lines += (Line(None, program.answer, program.answer_span, None, ()),)
+        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts)
+    last = program.last_target
+    if last is None or last not in program.objects:
+        raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
+                           "end with the gradient: a line `dW1 = ...`, or a bare expression")
+    return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
+                   helper_uses=tuple(uses), statements=texts)
+
+
+def recording(name: str, expand, uses: list):
+    def call(reader, node, scope, depth):
+        value = expand(reader, node, scope, depth)
+        arg = reader.expr(node.args[0], scope) if node.args else None
+        uses.append((name, arg, reader.span(node)))
+        return value
+    return call
 
 
 # -- pass 2: shapes ----------------------------------------------------------------------
@@ -108,7 +189,7 @@ class ShapePass:
 
     def numeric_coincidence(self, node: Call, shapes: list[Shape], error: ShapeError) -> Shape:
         """A literal size that equals a symbol's number conforms, with a warning (W301)."""
-        target = node.param("shape") if node.prim == "reshape" else ()
+        target = tuple(d for d in node.param("shape") if d is not None) if node.prim == "reshape" else ()
         value = {d: d.value(self.bindings) for s in [*shapes, target] for d in s}
         symbols = {v: d for d, v in value.items() if not d.is_literal}
         coerce = lambda s: tuple(symbols.get(value[d], d) if d.is_literal and d != ONE else d for d in s)  # noqa: E731
@@ -171,21 +252,28 @@ class ShapePass:
 
 # -- pass 3: values ------------------------------------------------------------------------
 
-def close(a, b) -> bool:
+#: A gradient that is zero (a bias just before batch norm) is compared with an absolute tolerance: this
+#: fraction of the typical gradient in the same draw. Rounding leaves ~1e-17; a mistake leaves far more.
+ZERO_FLOOR = 1e-12
+
+
+def close(a, b, reference: float = 0.0) -> bool:
     a, b = np.asarray(a), np.asarray(b)
     if a.shape != b.shape or not np.all(np.isfinite(a)):
         return False
     scale = float(np.max(np.abs(b))) if b.size else 0.0
-    return bool(np.allclose(a, b, rtol=RTOL, atol=ATOL * max(scale, 1e-300)))
+    floor = ZERO_FLOOR * reference
+    return bool(np.allclose(a, b, rtol=RTOL, atol=max(ATOL * max(scale, 1e-300), floor)))
 
 
-def scale_factor(a, b) -> float | None:
+def scale_factor(a, b, reference: float = 0.0) -> float | None:
     """c with a == c·b to the same tolerance, or None."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         return None
     denominator = float(np.sum(b * b))
-    if denominator == 0 or not np.all(np.isfinite(a)):
+    if denominator == 0 or not np.all(np.isfinite(a)) or \
+            float(np.max(np.abs(b))) <= ZERO_FLOOR * reference:  # a zero gradient has no multiples
         return None
     c = float(np.sum(a * b)) / denominator
     return c if c != 0 and close(a, c * b) else None
@@ -193,15 +281,17 @@ def scale_factor(a, b) -> float | None:
 
 @dataclass
 class Draw:
-    """One random draw: the learner's values and the true gradients of every node."""
+    """One random draw: the learner's values (by variable), the true gradients of every node, and the
+    size of a typical gradient (the scale against which a zero gradient is judged)."""
 
     learner: dict[str, object]
     final: object
     truth: dict[str, object]
     values: dict[str, object]
+    reference: float = 0.0
 
 
-def draws(network: Network, lines: list[Line], bindings: dict[str, int], truth_exprs: dict[str, Expr],
+def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
           count: int = DRAWS, informative: tuple[str, ...] = ()) -> list[Draw]:
     """`count` random draws, more (up to MAX_DRAWS) while a gradient in `informative` has been all zero:
     behind inactive ReLUs a wrong answer would look right."""
@@ -212,30 +302,33 @@ def draws(network: Network, lines: list[Line], bindings: dict[str, int], truth_e
         _, values = sample(network, bindings, rng)
         truth_eval = Evaluator(values, bindings)
         truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
+        reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
+                         if n in network.leaves and np.size(t)), default=0.0)
         learner_values = dict(values)
         ev = Evaluator(learner_values, bindings)
-        learned: dict[str, object] = {}
         final = None
         with np.errstate(all="ignore"):
-            for line in lines:
+            for line in reading.lines:
                 final = ev(line.expr)
                 if line.name:
-                    learned[line.name] = final
                     learner_values[line.name] = final
-        out.append(Draw(learned, final, truth, values))
+        if reading.answer is not None:
+            final = learner_values[reading.answer]
+        out.append(Draw(learner_values, final, truth, values, reference))
         silent -= {n for n in silent if np.any(np.asarray(truth[n]) != 0)}
     return out
 
 
-def classify(values: list, truths: list, shape_ok: bool) -> tuple[str, float | None]:
+def classify(values: list, truths: list, shape_ok: bool, references: list | None = None) -> tuple[str, float | None]:
     """The verdict for values claimed to equal truths (one per draw), and the factor when scaled."""
-    if shape_ok and all(close(v, t) for v, t in zip(values, truths)):
+    refs = references or [0.0] * len(values)
+    if shape_ok and all(close(v, t, r) for v, t, r in zip(values, truths, refs)):
         return "correct", None
-    if all(np.ndim(v) == 2 and close(np.transpose(v), t) for v, t in zip(values, truths)):
+    if all(np.ndim(v) == 2 and close(np.transpose(v), t, r) for v, t, r in zip(values, truths, refs)):
         return "transposed", None
     if not shape_ok:
         return "wrong_shape", None
-    factors = [scale_factor(v, t) for v, t in zip(values, truths)]
+    factors = [scale_factor(v, t, r) for v, t, r in zip(values, truths, refs)]
     if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
         return "scaled", factors[0]
     return "wrong_value", None
@@ -246,22 +339,20 @@ def truth_of(draw: Draw, name: str):
     return draw.truth.get(name, np.zeros(np.shape(draw.values[name])))
 
 
-def judge_steps(network: Network, typed: list[Line], bindings: dict[str, int],
-                samples: list[Draw] | None = None) -> list[Step]:
-    """Every line that claims ∂J/∂NAME, checked on its own: shape, then values."""
+def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
+                samples: list[Draw] | None = None, arrays: dict | None = None) -> list[Step]:
+    """Every name that claims ∂J/∂NAME, checked on its own at its final value: shape, then values."""
     if samples is None:
-        samples = draws(network, typed, bindings, dict(backward(network).wrt))
+        samples = draws(network, reading, bindings, dict(backward(network).wrt))
     steps = []
-    for line in typed:
-        if line.claims:
-            shape_ok = line.expr.shape == network.shapes[line.claims]
-            value_ok = all(close(d.learner[line.name], truth_of(d, line.claims)) for d in samples) \
-                if shape_ok else None
-            steps.append(Step(line.name, line.claims, line.span.line, line.span.col, line.expr.shape, shape_ok,
-                              value_ok))
+    for claim in reading.claims:
+        shape = (arrays or {}).get(claim.var, network.shapes.get(claim.var))
+        shape_ok = shape == network.shapes[claim.node]
+        value_ok = all(close(d.learner[claim.var], truth_of(d, claim.node), d.reference) for d in samples) \
+            if shape_ok else None
+        steps.append(Step(claim.name, claim.node, claim.span.line if claim.span else 0,
+                          claim.span.col if claim.span else 0, shape, shape_ok, value_ok, claim.var, claim.statement))
     return steps
-
-
 
 
 @dataclass(frozen=True)
@@ -286,6 +377,7 @@ class Evaluation:
     failed_at: int | None = None            # the line it is on
     samples: tuple = ()
     truth_exprs: dict | None = None
+    reading: Reading | None = None
 
     def source_line(self, line: int) -> str:
         lines = source_lines(self.source)
@@ -302,40 +394,28 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
     network.require_leaf(wrt)
     bindings = network.bindings(dims)
     check_indices(network, bindings)
-    lines = parse_derivation(network, text, origin)
     expected = network.leaves[wrt]
-    base = dict(network=network, wrt=wrt, source=text, origin=origin, bindings=bindings, expected_shape=expected)
-
     shapes = ShapePass(network, bindings)
-    typed: list[Line] = []
-    try:
-        for line in lines:
-            typed.append(shapes.line(line))
-    except ShapeError as error:
-        return Evaluation(**base, lines=tuple(typed) + tuple(lines[len(typed):]), warnings=tuple(shapes.warnings),
-                          verdict="shape_error", steps=tuple(judge_steps(network, typed, bindings)) if typed else (),
-                          error=error, failed_at=len(typed))
-    final_shape = typed[-1].expr.shape
+    reading = read_derivation(network, wrt, text, shapes, origin)
+    base = dict(network=network, wrt=wrt, source=text, origin=origin, bindings=bindings, expected_shape=expected,
+                lines=reading.lines, reading=reading)
+    if reading.error is not None:
+        before = replace(reading, lines=reading.lines[:reading.failed_at],
+                         claims=tuple(c for c in reading.claims if c.var in {l.name for l in reading.lines}))
+        steps = judge_steps(network, before, bindings, arrays=shapes.arrays) if before.lines else ()
+        return Evaluation(**base, warnings=tuple(shapes.warnings), verdict="shape_error", steps=tuple(steps),
+                          error=reading.error, failed_at=reading.failed_at)
+    final_shape = shapes.arrays[reading.answer] if reading.answer is not None else reading.lines[-1].expr.shape
     shape_ok = final_shape == expected
 
     truth_exprs = dict(backward(network).wrt)
-    samples = draws(network, typed, bindings, truth_exprs,
-                    informative=(wrt,) + tuple(l.claims for l in typed if l.claims))
-    steps = judge_steps(network, typed, bindings, samples)
-
-    finals = [d.final for d in samples]
-    truths = [truth_of(d, wrt) for d in samples]
-    verdict, factor = classify(finals, truths, shape_ok)
-    value_ok = verdict == "correct"
-    first_bad = next((s for s in steps if not (s.shape_ok and s.value_ok)), None)
-    if verdict == "correct" and first_bad is not None:
-        # The answer's numbers are right, but a step claims something false (two mistakes that cancel):
-        # the derivation is not correct, and the verdict says what is wrong with that first false step.
-        line = next(l for l in typed if l.name == first_bad.name)
-        values = [d.learner[line.name] for d in samples]
-        verdict, factor = classify(values, [truth_of(d, line.claims) for d in samples], first_bad.shape_ok)
-    return Evaluation(**base, lines=tuple(typed), warnings=tuple(shapes.warnings), verdict=verdict,
-                      shape=final_shape, shape_ok=shape_ok, value_ok=value_ok, factor=factor, steps=tuple(steps),
+    samples = draws(network, reading, bindings, truth_exprs, informative=(wrt,) + tuple(c.node for c in reading.claims))
+    steps = judge_steps(network, reading, bindings, samples, shapes.arrays)
+    # The verdict is about the answer; a false step on the way is explained, not judged (see `diagnose`).
+    verdict, factor = classify([d.final for d in samples], [truth_of(d, wrt) for d in samples], shape_ok,
+                               [d.reference for d in samples])
+    return Evaluation(**base, warnings=tuple(shapes.warnings), verdict=verdict, shape=final_shape,
+                      shape_ok=shape_ok, value_ok=verdict == "correct", factor=factor, steps=tuple(steps),
                       samples=tuple(samples), truth_exprs=truth_exprs)
 
 

@@ -5,7 +5,7 @@ A `CheckResult` is plain, immutable data. `to_json()` is exactly what `check --j
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..engine.diagnostics import Diagnostic, Span
 from ..engine.dims import Shape, shape_json
@@ -21,6 +21,7 @@ class Line:
     expr: Expr              # shapes filled in once checked
     span: Span
     claims: str | None      # the network node this line claims the gradient of
+    shows: tuple[str, ...] = ()  # the names (as written) that hold this value afterwards
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Step:
     shape: Shape | None
     shape_ok: bool
     value_ok: bool | None
+    var: str = ""           # the variable holding the claim's final value
+    statement: int = 0      # the statement that gave it that value
 
     def to_json(self) -> dict:
         return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
@@ -54,15 +57,26 @@ class CheckResult:
     lines: tuple[Line, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     steps: tuple[Step, ...] = ()
-    suggestion: str = ""
+    suggestion: str | None = ""   # a right derivation; None when withheld or when the text could not be read
     factor: float | None = None  # for `scaled`
+
+    @classmethod
+    def unusable(cls, network: Network, wrt: str, source: str, origin: str, bindings: dict[str, int],
+                 diagnostic: Diagnostic) -> "CheckResult":
+        """Text that cannot be used: the verdict `unusable`, with the located diagnostic that says why."""
+        return cls(network, wrt, source, origin, bindings, "unusable", network.leaves[wrt], None, False, None, (),
+                   (diagnostic,), (), None)
 
     @property
     def correct(self) -> bool:
         return self.verdict == "correct"
 
+    def withheld(self) -> "CheckResult":
+        """The same verdict for graded work: no suggestion, and no diagnostic's `help` (each one is a fix)."""
+        return replace(self, suggestion=None, diagnostics=tuple(replace(d, help=None) for d in self.diagnostics))
+
     def to_json(self) -> dict:
-        """Exactly what `check --json` prints."""
+        """Exactly what `check --json` prints (every key is described in docs/json.md)."""
         return {"wrt": self.wrt, "verdict": self.verdict,
                 "expected_shape": shape_json(self.expected_shape),
                 "shape": shape_json(self.shape) if self.shape is not None else None,

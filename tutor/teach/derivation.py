@@ -4,6 +4,7 @@ The commands, the walkthrough and the lessons all render this one result.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -50,6 +51,10 @@ class LeafGradient:
         return code(self.formula) if self.printable else None
 
 
+#: Why there are no numbers when the caller turned the check off.
+NOT_ASKED = "the numeric check was not asked for"
+
+
 @dataclass(frozen=True)
 class Derivation:
     network: Network
@@ -59,8 +64,16 @@ class Derivation:
     verification: Verification | None
     skipped: str = ""              # why the numeric check was not run, when it could not be
 
+    def verification_json(self) -> dict:
+        """Whether the formulas were checked with numbers, how closely, and if not, why not."""
+        v = self.verification
+        error = v.max_error if v is not None and math.isfinite(v.max_error) else None
+        return {"verified": bool(v is not None and v.ok), "worst_relative_error": error,
+                "draws": v.draws if v is not None else 0, "dims": dict(v.dims if v is not None else self.bindings),
+                "skipped": None if v is not None else (self.skipped or NOT_ASKED)}
+
     def to_json(self) -> dict:
-        """Exactly SPEC §5's `derive --json`."""
+        """Exactly what `derive --json` prints (every key is described in docs/json.md)."""
         net = self.network
         return {
             "loss": net.loss,
@@ -70,6 +83,7 @@ class Derivation:
                 leaf: {"shape": shape_json(g.shape), "formula": g.formula_code,
                        "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain]}
                 for leaf, g in self.gradients.items()},
+            "verification": self.verification_json(),
         }
 
 

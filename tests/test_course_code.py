@@ -1,0 +1,75 @@
+"""Course code as learners paste it (tests/catalogue/course_code.py): shapetutor's verdict is the one the
+independent NumPy oracle proves (tests/test_catalogue_oracle.py), through `check` and, for a sample, through
+the command line.
+
+Cases whose network declares a rank-3 leaf or a product dimension (`x: [N, d1, d2]`, `W1: [T*E, H]`) need
+issue 13's declarations; until the language has them they are expected to fail, strictly, so that they are
+switched on the day it does.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from catalogue.course_code import CASES
+from tutor.cli import app
+from tutor.engine.errors import TutorError
+from tutor.engine.network import parse_network
+from tutor.judge.check import check
+
+runner = CliRunner()
+DECLARATION = re.compile(r"^\s*\w+\s*:\s*(?:int|onehot)?\[([^\]]*)\]", re.M)
+
+
+def supports(source: str) -> bool:
+    try:
+        parse_network(source)
+    except TutorError:
+        return False
+    return True
+
+
+TENSOR_DECLARATIONS = supports("x: [N, T, E]\nW: [T*E, H]\nJ = sum(x) + sum(W)\n")
+
+
+def needs_tensors(network: str) -> bool:
+    return any(len(d.split(",")) > 2 or "*" in d for d in DECLARATION.findall(network))
+
+
+def params(cases):
+    out = []
+    for c in cases:
+        marks = [pytest.mark.xfail(strict=True, reason="rank-3 leaves and product dimensions come with issue 13")] \
+            if needs_tensors(c.network) and not TENSOR_DECLARATIONS else []
+        out.append(pytest.param(c, id=c.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_check_gives_the_oracles_verdict(case):
+    r = check(parse_network(case.network), case.wrt, case.derivation)
+    assert r.verdict == case.verdict, [d.message for d in r.diagnostics]
+    assert r.correct == (case.verdict == "correct")
+    errors = [d for d in r.diagnostics if d.severity == "error"]
+    if case.verdict == "correct":
+        assert not errors and (r.shape_ok, r.value_ok) == (True, True)
+    else:
+        assert errors, "a wrong derivation gets an error diagnostic"
+
+
+@pytest.mark.parametrize("case", params(CASES[::9]))
+def test_the_command_line_agrees(case, tmp_path):
+    path = tmp_path / "course.net"
+    path.write_text(case.network)
+    result = runner.invoke(app, ["check", str(path), "--wrt", case.wrt, "--json", "-"], input=case.derivation)
+    assert result.exit_code == (0 if case.verdict == "correct" else 1), result.output
+    assert json.loads(result.stdout)["verdict"] == case.verdict
+
+
+def test_the_catalogue_reaches_beyond_the_first_courses():
+    sources = {c.source for c in CASES}
+    assert len(CASES) >= 194 and len(sources) >= 20
+    assert sum(c.verdict == "correct" for c in CASES) >= 0.4 * len(CASES)

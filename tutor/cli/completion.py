@@ -1,0 +1,66 @@
+"""What the shell completes: bundled networks and `.net` files, lesson ids and `.toml` files, a network's
+leaves for `--wrt` (read from the NETWORK already typed), and diagnostic codes.
+
+A completion runs on every Tab press, so it never prints, never raises and never loads NumPy: any
+problem (a network that does not parse yet, a folder that cannot be read) completes nothing.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+
+def quietly(complete: Callable[..., Iterable[str]]) -> Callable[..., list[str]]:
+    def safe(ctx, incomplete: str) -> list[str]:
+        try:
+            return sorted(set(complete(ctx, incomplete or "")))
+        except Exception:  # a half-typed command line is no reason for a traceback at the prompt
+            return []
+    safe.__name__ = complete.__name__
+    return safe
+
+
+def paths(incomplete: str, suffix: str) -> Iterable[str]:
+    """Files with this suffix, and folders to go into, under what has been typed."""
+    import glob
+    for path in glob.glob(glob.escape(incomplete) + "*"):
+        if os.path.isdir(path):
+            yield path + os.sep
+        elif path.endswith(suffix):
+            yield path
+
+
+@quietly
+def networks(ctx, incomplete: str) -> Iterable[str]:
+    from ..engine.network import bundled_examples
+    yield from (name for name in bundled_examples() if name.startswith(incomplete))
+    yield from paths(incomplete, ".net")
+
+
+@quietly
+def lessons(ctx, incomplete: str) -> Iterable[str]:
+    from ..course.lesson import bundled
+    yield from (name for name in bundled() if name.startswith(incomplete))
+    yield from paths(incomplete, ".toml")
+
+
+@quietly
+def leaves(ctx, incomplete: str) -> Iterable[str]:
+    from ..engine.network import load
+    return (name for name in load(typed_network(ctx)).leaves if name.startswith(incomplete))
+
+
+def typed_network(ctx) -> str | None:
+    """The NETWORK on the command line. While `--wrt` still waits for its value the parser stops
+    early and leaves the arguments unassigned, so the first one left over is the network."""
+    given = (ctx.params or {}).get("network")
+    if given:
+        return given
+    left = [a for a in (ctx.args or []) if not a.startswith("-")]
+    return left[0] if left else None
+
+
+@quietly
+def codes(ctx, incomplete: str) -> Iterable[str]:
+    from ..judge.codes import CODES
+    return (code for code in CODES if code.lower().startswith(incomplete.lower()))

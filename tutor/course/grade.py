@@ -1,0 +1,121 @@
+"""Grading a lesson from an answers file: points per question, and hints that cost what the lesson says.
+
+The answers file is the one `lesson run --answers` replays: step id → an answer, or a list of
+attempts in order, where `"h"` asks for a hint. Each question is played the way the runner plays
+it (hints shown one at a time, a `h` with no hint left passed over, the first right answer ends
+the question) and judged by the engine alone: no terminal, no rendering. A question answered
+right scores its points less its hints' cost, never below 0; a wrong or missing answer scores 0.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+
+from ..judge.result import CheckResult
+from .answer_key import AnswerKey, hints, question_text
+from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, Step, decode
+
+HINT = "h"
+
+
+@dataclass(frozen=True)
+class StepGrade:
+    """One question, graded."""
+
+    step: Step
+    points: float                     # what the question is worth
+    score: float
+    verdict: str | None               # None: not answered
+    answer: str | None                # the last attempt
+    hints_used: int
+    attempts: int
+    hint_cost: float                  # points taken off for the hints
+    check: CheckResult | None = None  # an ask-gradient's last attempt, judged (without the answer given away)
+    feedback: str = ""                # an ask-shape's last attempt, judged in words
+
+    @property
+    def question(self) -> str:
+        return question_text(self.step)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+
+@dataclass(frozen=True)
+class Grade:
+    lesson: Lesson
+    steps: tuple[StepGrade, ...]
+    ignored: tuple[str, ...] = ()     # answers for ids that are not questions of the lesson
+
+    @property
+    def score(self) -> float:
+        return tidy(sum(s.score for s in self.steps))
+
+    @property
+    def max_score(self) -> float:
+        return tidy(sum(s.points for s in self.steps))
+
+
+def tidy(x: float) -> float:
+    """Points as a person reads them: 0.1 + 0.2 is 0.3, and 2.0 is 2."""
+    x = round(x, 6)
+    return int(x) if x == int(x) else x
+
+
+def grade(lesson: Lesson, answers: dict[str, list[str]]) -> Grade:
+    key = AnswerKey(lesson)
+    questions = [s for s in lesson.steps if s.is_question]
+    asked = {s.id for s in questions}
+    graded = tuple(grade_step(key, step, answers.get(step.id, [])) for step in questions)
+    return Grade(lesson, graded, tuple(k for k in answers if k not in asked))
+
+
+def grade_step(key: AnswerKey, step: Step, entries: list[str]) -> StepGrade:
+    shown = hints(step)
+    hints_used = attempts = 0
+    answer = verdict = check = None
+    feedback = ""
+    for entry in entries:
+        if entry == "":  # an empty attempt ends the question, as Enter does at the terminal
+            break
+        if entry == HINT:
+            hints_used = min(hints_used + 1, len(shown))
+            continue
+        attempts += 1
+        answer = entry
+        if step.kind == "ask-shape":
+            judged = key.judge_shape(step, entry)
+            verdict, feedback = judged.verdict, judged.message
+        else:
+            check = key.check(step.wrt, entry, suggestion=False)
+            verdict = check.verdict
+        if verdict == "correct":
+            break
+    cost = tidy(hints_used * key.lesson.cost_of_hints(step))
+    score = tidy(max(0.0, step.points - cost)) if verdict == "correct" else 0
+    return StepGrade(step, step.points, score, verdict, answer, hints_used, attempts, cost, check, feedback)
+
+
+def read_answers(path: str) -> dict[str, list[str]]:
+    """An answers file: a TOML table (optionally under `[answers]`) from step id to an answer or a list of them."""
+    try:
+        with open(path, "rb") as f:
+            text = decode(f.read(MAX_LESSON_BYTES + 1), path)
+        data = tomllib.loads(text)
+    except OSError as exc:
+        raise LessonError(f"cannot read the answers file {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LessonError(f"{path}: TOML syntax error: {exc}", origin=path) from None
+    table = data.get("answers", data)
+    if not isinstance(table, dict):
+        raise LessonError(f"{path}: `answers` must be a table from step id to answer", origin=path)
+    out: dict[str, list[str]] = {}
+    for step_id, value in table.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in values):
+            raise LessonError(f"{path}: the answer for {step_id!r} must be a string or a list of strings",
+                              origin=path, expected='step-id = "answer", or step-id = ["h", "answer"]')
+        out[step_id] = values
+    return out
+
