@@ -277,3 +277,59 @@ def test_a_deep_sigmoid_network_does_not_saturate_at_wider_sizes():
     assert float(np.max(np.abs(np.log(values["AL"] / (1 - values["AL"]))))) < 12
     good = all_gradients(net)
     assert all(verify(net, good, bindings, seed=seed).ok for seed in range(3))
+
+
+# -- gradients at the rounding level: a second opinion measures the noise ---------------------------------
+
+FLAT = "z: [N, K]\nw: [K]\nJ = sum(softmax(z)) + sum(w * w)\n"  # ∂J/∂z is zero: each row sums to one
+
+#: Batch normalisation with half the squared output as the loss: flat along x but for eps.
+NEARLY_FLAT = """
+x: [N, D]
+gamma: [D]
+beta: [D]
+mu = mean(x, axis=0)
+xc = x - mu
+var = mean(xc ** 2, axis=0)
+out = gamma * xc / sqrt(var + 1e-5) + beta
+J = 0.5 * sum(out ** 2)
+"""
+
+
+@pytest.mark.parametrize("bindings", [None, {"N": 50, "K": 30}, {"N": 400, "K": 300}])
+def test_a_gradient_that_is_zero_in_exact_arithmetic_raises_no_false_alarm(bindings):
+    net = parse_network(FLAT)
+    good = all_gradients(net)
+    bindings = bindings or net.bindings()
+    for seed in range(5):
+        result = verify(net, good, bindings, seed=seed)
+        assert result.ok, (seed, result.max_error, result.leaf_errors)
+
+
+def test_next_to_a_flat_gradient_a_wrong_one_is_still_caught():
+    net = parse_network(FLAT)
+    good = all_gradients(net)
+    bindings = {"N": 50, "K": 30}
+    assert not verify(net, dict(good, w=scaled(good["w"], 1 + 1e-6)), bindings).ok
+    from tutor.engine.ir import Var
+    wrong_z = scaled(Var("z", shape=net.leaves["z"]), 1e-9)  # small, but not zero
+    result = verify(net, dict(good, z=wrong_z), bindings)
+    assert not result.ok and result.failed_leaves == ["z"]
+
+
+def test_the_second_opinion_absorbs_the_noise_of_a_nearly_flat_loss_and_nothing_else(monkeypatch):
+    monkeypatch.setattr(check, "TOLERANCE", 1e-13)  # tight enough that the complex step's own noise shows
+    net = parse_network(NEARLY_FLAT)
+    good = all_gradients(net)
+    bindings = {"N": 300, "D": 200}
+    plain = check.Checker(net, good)
+    rng = np.random.default_rng(0)
+    # without a second opinion the noise of the complex step along x is above this tolerance ...
+    seeds = rng.integers(2**63, size=len(good))
+    leaves = check.sample_leaves(net, bindings, rng)
+    directions = {k: check.Direction(int(s), np.size(leaves[k])) for k, s in zip(good, seeds)}
+    assert plain.judge(leaves, bindings, plain.reduce(leaves, bindings, directions)).error > 1e-13
+    # ... with one it is measured and set aside, while a one-in-a-million error still stands out
+    assert all(verify(net, good, bindings, seed=seed).ok for seed in range(3))
+    for leaf in good:
+        assert not verify(net, dict(good, **{leaf: scaled(good[leaf], 1 + 1e-6)}), bindings).ok, leaf

@@ -26,7 +26,7 @@ of absolute values would hide it behind the square root of the number of entries
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -185,7 +185,12 @@ class Checker:
                 name = bad.name
         else:
             raise non_finite_error(name)
-        return self.judge(leaves, bindings, terms)
+
+        def again() -> tuple[dict, dict[str, Terms]]:
+            nudged_leaves = nudged(leaves, rng)
+            return nudged_leaves, self.reduce(nudged_leaves, bindings, directions)
+
+        return self.judge(leaves, bindings, terms, again=again)
 
     def reduce(self, leaves: dict, bindings: Mapping[str, int], directions: dict[str, Direction]) -> dict[str, Terms]:
         """The real pass: every forward value checked finite, every gradient reduced to its Terms."""
@@ -202,39 +207,88 @@ class Checker:
         self.real.run(dict(leaves), bindings, finite, reduce)
         return terms
 
-    def judge(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms],
-              locate: bool = True) -> Outcome:
-        """The complex passes: every leaf at once (vanishing gradients alone), then, when that
-        fails and `locate` is set, each leaf alone with the same direction, to say which is wrong."""
+    def judge(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms], locate: bool = True,
+              again: Callable[[], tuple[dict, dict[str, Terms]]] | None = None) -> Outcome:
+        """The complex passes: every leaf at once (vanishing gradients alone). When that disagrees with
+        the formulas, each leaf alone with the same direction, to say which is wrong (`locate`), and,
+        given `again`, against a second opinion: the same check at leaves a few units in the last
+        place away, whose difference from the first measures the rounding noise of both sides (a
+        gradient that is zero in exact arithmetic is rounding noise in the formula's value; a loss
+        nearly flat along a leaf is noisy in the complex step). Then the verdict rests on the leaves,
+        each disagreement against its own noise."""
         balance(terms)
-        together = {k: t for k, t in terms.items() if not t.alone}
-        error = self.directional_error(leaves, bindings, together) if together else 0.0
-        passes = 1 + bool(together)
-        for name, t in terms.items():
-            if t.alone:
-                error = max(error, self.directional_error(leaves, bindings, {name: t}))
-                passes += 1
+        groups = [{k: t for k, t in terms.items() if not t.alone}] + [{k: t} for k, t in terms.items() if t.alone]
+        groups = [group for group in groups if group]
+        error = max((discrepancy(self.derivative(leaves, bindings, group), group) for group in groups), default=0.0)
+        passes = 1 + len(groups)
         leaf_errors = {}
-        if error > TOLERANCE and locate:
-            for name, t in terms.items():
-                leaf_errors[name] = self.directional_error(leaves, bindings, {name: t})
+        if error > TOLERANCE and (locate or again is not None):
+            second = None
+            if again is not None:
+                second = again()
                 passes += 1
+                for name, t in second[1].items():
+                    t.scale, t.alone = terms[name].scale, terms[name].alone
+            for name, t in terms.items():
+                alone = {name: t}
+                once = self.derivative(leaves, bindings, alone)
+                if second is None:
+                    leaf_errors[name] = discrepancy(once, alone)
+                else:
+                    other = pick(second[1], alone)
+                    leaf_errors[name] = discrepancy(once, alone, self.derivative(second[0], bindings, other), other)
+                passes += 1 + (second is not None)
+            if second is not None:
+                error = max(leaf_errors.values(), default=0.0)
         return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors)
 
-    def directional_error(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms]) -> float:
-        """|complex-step derivative − claimed| over the root-sum-square of the terms, for these leaves."""
+    def derivative(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms]) -> float:
+        """The complex-step derivative of the loss along these leaves' directions, each times its scale."""
         step = min(STEP, LINEAR / max(0.5 * t.scale for t in terms.values()))
         inputs = dict(leaves)
         for name, t in terms.items():
             inputs[name] = shifted(leaves[name], t.direction, t.scale * step)
         loss = []
         self.loss.run(inputs, bindings, on_output=lambda _, value: loss.append(value))  # takes the shifted leaves
-        numeric = float(np.imag(loss[0])) / step
-        claimed = sum(t.dot * t.scale for t in terms.values())
-        scale = math.sqrt(sum(t.square * t.scale ** 2 for t in terms.values())) + abs(numeric)
-        if not math.isfinite(numeric) or not math.isfinite(claimed):
-            return math.inf
-        return abs(numeric - claimed) / max(scale, 1e-300)
+        return float(np.imag(loss[0])) / step
+
+
+#: A disagreement must stand this many times above the rounding noise that a second opinion measures.
+NOISE_MARGIN = 100
+
+
+def discrepancy(numeric: float, terms: dict[str, Terms], numeric_again: float | None = None,
+                terms_again: dict[str, Terms] | None = None) -> float:
+    """|complex-step derivative − claimed| over the root-sum-square of the terms, plus, with a second
+    opinion, the rounding noise between the two (times NOISE_MARGIN over the tolerance)."""
+    claimed = sum(t.dot * t.scale for t in terms.values())
+    scale = math.sqrt(sum(t.square * t.scale ** 2 for t in terms.values())) + abs(numeric)
+    if numeric_again is not None and terms_again is not None:
+        claimed_again = sum(t.dot * t.scale for t in terms_again.values())
+        noise = abs(numeric - numeric_again) + abs(claimed - claimed_again)
+        scale += NOISE_MARGIN / TOLERANCE * noise
+    if not math.isfinite(numeric) or not math.isfinite(claimed) or not math.isfinite(scale):
+        return math.inf
+    return abs(numeric - claimed) / max(scale, 1e-300)
+
+
+def pick(terms: dict[str, Terms], names) -> dict[str, Terms]:
+    return {name: terms[name] for name in names}
+
+
+def nudged(leaves: dict, rng: np.random.Generator) -> dict:
+    """The leaves a few units in the last place away (labels and integers as they are): the same
+    computation, rounded differently."""
+    out = {}
+    for name, value in leaves.items():
+        value = np.asarray(value)
+        if value.dtype.kind == "f" and value.size:
+            wobble = rng.random(value.shape) - 0.5
+            wobble *= 8 * np.finfo(value.dtype).eps
+            wobble += 1
+            value = value * wobble
+        out[name] = value
+    return out
 
 
 def check_draw(network: Network, leaves: dict, grads: Mapping[str, np.ndarray], bindings: Mapping[str, int],
