@@ -170,8 +170,11 @@ def realistic(pairs: int) -> None:
 
 
 def catch_at_size(name: str) -> None:
-    """(Child process.) At the realistic size, each leaf's gradient off by 1e-6 of itself with random
-    signs, checked at one draw: prints JSON with every leaf's error and the correct gradients' error."""
+    """(Child process.) At the realistic size, one draw of values; each leaf's gradient off by 1e-6 of
+    itself with random signs, given to shapetutor's check and, when jax is installed, to the real
+    check_grads; prints JSON with what each concluded and how long a check took."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from anchors import available, run_anchor
     from tutor.engine.verify import Checker, Direction, Terms, against_direction
     spec, dims = REALISTIC[name]
     net = load(str(ROOT / spec) if "/" in spec else spec)
@@ -190,28 +193,62 @@ def catch_at_size(name: str) -> None:
     def terms(**replaced) -> dict:
         return {k: Terms(*replaced.get(k, correct[k]), directions[k]) for k in grads}
 
+    jax = bool(available()["jax"])
+    arrays = {k: leaves[k] for k in grads}
+    largest = max(grads, key=lambda k: np.size(grads[k]))
+
+    def loss(v: dict) -> float:
+        return float(np.real(forward(net.definitions, {**leaves, **v}, dims)[net.loss]))
+
+    def anchor(claimed: dict) -> tuple[bool, float]:
+        found = run_anchor("jax", loss, lambda _: claimed, arrays)  # the claims are made at these values
+        return found.caught, found.seconds
+
     start = time.perf_counter()
-    clean = checker.judge(leaves, dims, terms(), locate=False).error
-    seconds = time.perf_counter() - start
-    errors = {}
+    out = {"correct": checker.judge(leaves, dims, terms(), locate=False).error,
+           "seconds": time.perf_counter() - start, "perturbed": {}, "jax": None}
+    if jax:
+        out["jax"] = {"correct": anchor(grads), "perturbed": {}}
     for leaf, g in grads.items():
-        bad = against_direction(np.shape(g), perturb(g, 1e-6, rng), directions[leaf])
-        errors[leaf] = checker.judge(leaves, dims, terms(**{leaf: bad}), locate=False).error
-    print(json.dumps({"correct": clean, "perturbed": errors, "seconds": seconds}))
+        bad = perturb(g, 1e-6, rng)
+        out["perturbed"][leaf] = checker.judge(leaves, dims, terms(**{leaf: against_direction(np.shape(g), bad,
+                                                                                             directions[leaf])}),
+                                               locate=False).error
+        if jax and leaf == largest:  # check_grads takes seconds at these sizes: the largest leaf only
+            out["jax"]["perturbed"][leaf] = anchor({**grads, leaf: bad})
+        del bad
+    out["entries"] = int(sum(np.size(g) for g in grads.values()))
+    print(json.dumps(out))
 
 
 def catch_realistic(names: list[str]) -> None:
     print("Realistic sizes: a 1e-6 relative error in each leaf, checked at one draw", flush=True)
     for name in names:
-        out = subprocess.run([PY, str(Path(__file__).resolve()), "--child-catch", name], env=ENV, cwd=ROOT,
-                             capture_output=True, text=True, check=True)
-        found = json.loads(out.stdout)
-        caught = sum(e > TOLERANCE for e in found["perturbed"].values())
-        weakest = min(found["perturbed"].values())
-        row(f"{name}: leaves whose 1e-6 error is caught; smallest error / tolerance; correct gradients",
-            f"{caught}/{len(found['perturbed'])}; {weakest / TOLERANCE:.0f}x; error {found['correct']:.1e} "
-            f"({'false alarm' if found['correct'] > TOLERANCE else 'no alarm'})",
-            "all, no alarm", caught == len(found["perturbed"]) and found["correct"] <= TOLERANCE)
+        run = subprocess.run([PY, str(Path(__file__).resolve()), "--child-catch", name], env=ENV, cwd=ROOT,
+                             capture_output=True, text=True)
+        if run.returncode:
+            raise RuntimeError(f"--child-catch {name} failed: {run.stderr}")
+        found = json.loads(run.stdout)
+        errors = found["perturbed"]
+        caught = sum(e > TOLERANCE for e in errors.values())
+        row(f"{name}: shapetutor, leaves whose 1e-6 error is caught; weakest catch / tolerance; correct gradients; "
+            "time per check",
+            f"{caught}/{len(errors)}; {min(errors.values()) / TOLERANCE:.0f}x; error {found['correct']:.1e} "
+            f"({'false alarm' if found['correct'] > TOLERANCE else 'no alarm'}); {found['seconds']:.1f} s",
+            "all, no alarm", caught == len(errors) and found["correct"] <= TOLERANCE)
+        if found["jax"]:
+            jax = found["jax"]
+            hits = sum(hit for hit, _ in jax["perturbed"].values())
+            seconds = statistics.median(t for _, t in jax["perturbed"].values())
+            (leaf,) = jax["perturbed"]
+            row(f"{name}: jax.test_util.check_grads (the real check), 1e-6 error in the largest leaf; correct "
+                "gradients; time per check",
+                f"{leaf}: {'caught' if hits else 'missed'}; {'false alarm' if jax['correct'][0] else 'no alarm'}; "
+                f"{seconds:.1f} s")
+        else:
+            row(f"{name}: jax.test_util.check_grads", "jax not installed: not run at this size")
+        row(f"{name}: torch.autograd.gradcheck at this size", f"not run: 2 forward passes per leaf entry, "
+            f"{2 * found['entries']:,} passes")
 
 
 # -- verification against the real gradient checkers ------------------------------------------------
