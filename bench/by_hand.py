@@ -106,9 +106,44 @@ def lstm(dims, rng):
     return leaves, loss, grads
 
 
-PASSES = {"question": question, "batchnorm": batchnorm, "lstm": lstm}
+def attention(dims, rng):
+    """The bundled `attention` network: batched multi-head self-attention with a residual, mean squared error."""
+    B, T, E, h, d = dims["B"], dims["T"], dims["E"], dims["h"], dims["d"]
+    X = rng.standard_normal((B, T, E))
+    W = {k: rng.standard_normal((E, h * d)) * E ** -0.5 for k in ("Wq", "Wk", "Wv")}
+    Wo = rng.standard_normal((h * d, E)) * (h * d) ** -0.5
+    Yt = rng.standard_normal((B, T, E))
+    leaves = dict(X=X, Wo=Wo, Yt=Yt, **W)
+
+    def heads(M):
+        return (X.reshape(B * T, E) @ M).reshape(B, T, h, d).transpose(0, 2, 1, 3)
+    Qh, Kh, Vh = heads(W["Wq"]), heads(W["Wk"]), heads(W["Wv"])
+    S = Qh @ Kh.swapaxes(-1, -2) / np.sqrt(d)
+    e = np.exp(S - S.max(axis=-1, keepdims=True))
+    A = e / e.sum(axis=-1, keepdims=True)
+    Om = (A @ Vh).transpose(0, 2, 1, 3).reshape(B * T, h * d)
+    Y = X + (Om @ Wo).reshape(B, T, E)
+    loss = np.mean((Y - Yt) ** 2)
+
+    dY = (2 * (Y - Yt) / Y.size).reshape(B * T, E)
+    grads = {"Wo": Om.T @ dY, "Yt": -dY.reshape(B, T, E)}
+    dO = (dY @ Wo.T).reshape(B, T, h, d).transpose(0, 2, 1, 3)
+    dA = dO @ Vh.swapaxes(-1, -2)
+    dS = A * (dA - np.sum(dA * A, axis=-1, keepdims=True)) / np.sqrt(d)
+    flat = X.reshape(B * T, E)
+    dX = dY.copy()
+    for name, g in (("Wq", dS @ Kh), ("Wk", dS.swapaxes(-1, -2) @ Qh), ("Wv", A.swapaxes(-1, -2) @ dO)):
+        g = g.transpose(0, 2, 1, 3).reshape(B * T, h * d)
+        grads[name] = flat.T @ g
+        dX += g @ W[name].T
+    grads["X"] = dX.reshape(B, T, E)
+    return leaves, loss, grads
+
+
+PASSES = {"question": question, "batchnorm": batchnorm, "lstm": lstm, "attention": attention}
 #: the network each pass computes: a file in bench/networks/ or a bundled example
-NETWORKS = {"question": "default", "batchnorm": "bench/networks/batchnorm.net", "lstm": "bench/networks/lstm.net"}
+NETWORKS = {"question": "default", "batchnorm": "bench/networks/batchnorm.net", "lstm": "bench/networks/lstm.net",
+            "attention": "attention"}
 
 
 def check(name: str, dims: dict[str, int]) -> float:

@@ -132,7 +132,10 @@ REALISTIC = {
     "batchnorm": ("bench/networks/batchnorm.net", {"N": 4096, "D": 4096}),
     "lstm": ("bench/networks/lstm.net", {"N": 512, "D": 1024, "H": 1024}),
     "question": ("default", {"Dx": 4096, "H": 4096, "Dy": 1000}),
+    "attention": ("attention", {"B": 8, "T": 128, "E": 512, "h": 8, "d": 64}),
 }
+#: the sizes the issue sets a target at; the others are measured beside them
+TARGETED = ("batchnorm", "lstm", "question")
 
 
 def dims_text(dims: dict[str, int]) -> str:
@@ -162,11 +165,14 @@ def realistic(pairs: int) -> None:
         memory_ratio = statistics.median(d[1] / h[1] for h, d in runs)
         hand_s, hand_mb = (statistics.median(h[i] for h, _ in runs) for i in (0, 1))
         ours_s, ours_mb = (statistics.median(d[i] for _, d in runs) for i in (0, 1))
+        targeted = name in TARGETED
         row(f"{name} ({dims_text(dims)}): time", f"{time_ratio:.2f}x ({ours_s:.2f} s vs {hand_s:.2f} s)",
-            "<= 4x", time_ratio <= 4)
+            "<= 4x" if targeted else "", time_ratio <= 4 if targeted else None)
         row(f"{name} ({dims_text(dims)}): peak memory", f"{memory_ratio:.2f}x ({ours_mb:.0f} MB vs {hand_mb:.0f} MB)",
-            "<= 2.5x", memory_ratio <= 2.5)
+            "<= 2.5x" if targeted else "", memory_ratio <= 2.5 if targeted else None)
     row("∂z1/∂W1 of the question's network at these sizes, if materialized", f"{4096 ** 3 * 8 / 1e9:.0f} GB (never built)")
+    row("∂Q/∂Wq of attention at these sizes, if materialized", f"{8 * 128 * 8 * 64 * 512 * 512 * 8 / 1e9:.0f} GB "
+        "(never built)")
 
 
 def catch_at_size(name: str) -> None:
