@@ -10,7 +10,8 @@ Sized for realistic networks, at a small multiple of a hand-written forward and 
 
 * the forward pass and every formula run as one `Program` (shared parts once, each value let go
   after its last reader), and each gradient is reduced to two numbers the moment it exists;
-* directions are seeded uniform float32 draws, made again when needed instead of stored;
+* directions are seeded uniform float32 draws, made again in chunks when needed instead of
+  stored (small ones are kept);
 * the complex pass keeps nothing of the real one;
 * the first draw runs at the sizes asked for; when those are large, the further draws (a second,
   and more while some gradient has been zero in every draw, since dead ReLUs hide mistakes) run at
@@ -22,6 +23,12 @@ that its terms weigh one. Rounding adds up over the terms like a random walk, an
 relative error in a gradient (the directions have mean zero), so an error of 1e-6 in any one leaf
 stands as far above the rounding floor for a leaf of 16 million entries as for one of ten: a sum
 of absolute values would hide it behind the square root of the number of entries.
+
+A gradient can be rounding noise where exact arithmetic gives zero (the rows of a softmax summed),
+and a loss nearly flat along a leaf makes the complex step noisy; balancing would blow either up
+into a false alarm. So a draw that disagrees gets a second opinion at leaves a few units in the
+last place away: the difference between the two measures each leaf's rounding noise, and a
+disagreement counts only where it stands a hundred times above it.
 """
 from __future__ import annotations
 
