@@ -238,7 +238,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
         return found, ""
     finals = [d.final for d in samples]
     verdict = result.verdict
-    last = reading.answer_span or result.lines[-1].span
+    last = result.answer_span
     if verdict == "transposed":
         found.append(Diagnostic(
             "E211", "error", f"this is the transpose of ∂J/∂{result.wrt}: {format_shape(result.shape)} where "
@@ -466,7 +466,7 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
             fix = other_axis(result)
             if fix:
                 note, help_text = fix
-    return Diagnostic("E210", "error", message, result.lines[-1].span, origin=result.origin, note=note,
+    return Diagnostic("E210", "error", message, result.answer_span, origin=result.origin, note=note,
                       help=Fix(help_text) if help_text else None)
 
 
@@ -482,8 +482,9 @@ def unit_axes(got, want) -> tuple[int, ...] | None:
 
 def other_axis(result) -> tuple[str, str] | None:
     """A sum over the wrong axis: try the others on the learner's last line."""
-    line = result.lines[-1]
-    for node in walk(line.expr):
+    if not result.lines:
+        return None
+    for node in walk(result.lines[-1].expr):
         if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:
             axis = node.param("axis")
             for other in range(len(node.args[0].shape)):
