@@ -17,8 +17,8 @@ from .look import Look
 
 VERDICT_TEXT = {
     "correct": "correct",
-    "shape_error": "an operation's shapes do not conform",
-    "wrong_shape": "every operation conforms, but the result has the wrong shape",
+    "shape_error": "an operation's shapes do not match",
+    "wrong_shape": "every operation works, but the result has the wrong shape",
     "transposed": "the transpose of the gradient",
     "scaled": "a constant multiple of the gradient",
     "wrong_value": "the right shape, the wrong values",
@@ -100,10 +100,14 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
     With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
     """
     b = result.bindings
-    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}"
-    head = (f"{look.ok(result.correct)} ∂J/∂{result.wrt}: {VERDICT_TEXT[result.verdict]}"
-            f"   [{result.verdict}; expected shape {expected}]")
-    parts: list = [Text(look.text(head), style="bold green" if result.correct else "bold red")]
+    loss, leaf = result.network.loss, result.wrt
+    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}" \
+        if any(not d.is_literal for d in result.expected_shape) else format_shape(result.expected_shape)
+    style = "bold green" if result.correct else "bold red"
+    # the verdict in words; the shape it must have on a line of its own, so no shape is cut in two
+    parts: list = [Text(look.text(f"{look.ok(result.correct)} ∂{loss}/∂{leaf}: {VERDICT_TEXT[result.verdict]}"),
+                        style=style),
+                   Text(look.text(f"  ∂{loss}/∂{leaf} has {leaf}'s shape, {expected}"), style="dim")]
     for d in result.diagnostics:
         parts.append(Text(""))
         parts.append(diagnostic_view(d, result.source, look, reveal, result.origin))
@@ -118,7 +122,9 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
             where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
             parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
                                         f"{shape}{what}")))
-    if not result.correct and result.suggestion and reveal:
+    # a fix already given (a `help`) makes the whole answer redundant: the learner makes the change
+    fixed = any(d.help for d in result.diagnostics if d.severity == "error")
+    if not result.correct and result.suggestion and reveal and not fixed:
         parts.append(Text(""))
         parts.append(Text(look.text("suggestion:")))
         for line in result.suggestion.splitlines():

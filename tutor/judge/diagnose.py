@@ -9,6 +9,7 @@ as close to the learner's form as it can. Candidate fixes are tried with
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 
@@ -21,9 +22,10 @@ from ..engine.grad import backward
 from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
 from ..engine.numeric import Evaluator
 from ..engine.printer import code, code_or_none
-from ..teach.contraction import explain
+from ..teach.contraction import delta, explain, textbook
 from .evaluate import Evaluation, Line, classify, close, evaluate, shape_error_diagnostic, truth_of
-from .mistakes import MISTAKES
+from . import scale
+from .named import recognise, stopped_early
 
 
 def segment(result: Evaluation, expr: Expr) -> str:
@@ -226,14 +228,15 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     made_good = {s.name: next((r for r in right if s.var in uses.get(r, set()) and r != s.var), None)
                  for s in result.steps}
     false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
+    scales = Scales(result)
     leading = None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
     for step in false:
         if step is leading:
-            found.append(leading_step(result, step))
+            found.append(leading_step(result, step, scales))
         elif made_good[step.name] is not None or result.verdict == "correct":
-            found.append(step_note(result, step, made_good[step.name]))
+            found.append(step_note(result, step, made_good[step.name], scales))
     if result.verdict == "correct":
         return found, ""
     finals = [d.final for d in samples]
@@ -245,16 +248,19 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
             f"{result.wrt} is {format_shape(result.expected_shape)}", last, origin=result.origin,
             note="a gradient has the parameter's own shape (denominator layout), so W -= lr * dW works"))
     elif verdict == "scaled":
-        found.append(Diagnostic("E212", "error", scaled_message(result), last, origin=result.origin))
+        found.append(Diagnostic("E212", "error", scaled_message(result, scales), last, origin=result.origin))
     elif verdict == "wrong_shape":
         found.append(wrong_shape(result, samples))
     else:
-        named = recognise(result, result.wrt, finals, samples)
+        named = recognise(result, result.wrt, finals, samples) if leading is None else None
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
-        if named:
-            message += f": {named[0]}"
-        note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
-        found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note))
+        if leading is not None:  # the step's own diagnostic names the mistake and its fix
+            message += f": it is built on {leading.name} (line {leading.line}), which is not ∂J/∂{leading.claims}"
+        elif named:
+            message += f": {named.what}"
+        note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
+        found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note,
+                                help=Fix(named.fix) if named and named.fix else None))
     return found, suggest(result, samples)
 
 
@@ -284,21 +290,22 @@ def reading_deps_of_last(reading, uses) -> set[str]:
     return deps
 
 
-def leading_step(result: Evaluation, step) -> Diagnostic:
+def leading_step(result: Evaluation, step, scales: Scales) -> Diagnostic:
     """The first false step the wrong answer is built on: what it is, and the right line."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
     named = recognise(result, step.claims, values, samples) if step.shape_ok else None
-    what = f": {named[0]}" if named else f": {describe(result, step)}" if describe(result, step) else ""
-    note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
+    described = describe(result, step, scales)
+    what = f": {named.what}" if named else f": {described}" if described else ""
+    note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
     help_text = step_help(result, step)
     return Diagnostic("E214", "error", f"{step.name} is not ∂J/∂{step.claims}" + what, step_span(result, step),
                       origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
 
 
-def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
+def step_note(result: Evaluation, step, good: str | None, scales: Scales) -> Diagnostic:
     """A false claim that the answer does not suffer from: say what it holds, and where it is made good."""
-    what = describe(result, step) or f"it is not ∂J/∂{step.claims}"
+    what = describe(result, step, scales) or f"it is not ∂J/∂{step.claims}"
     later = result.reading.answer_span if good == ANSWER else \
         next((l.span for l in result.lines if l.name == good), None)
     where = ""
@@ -307,8 +314,8 @@ def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
         if later.line == step.line:  # statements separated by `;`: name the statement itself
             at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
         where = f"; {at} makes up for it"
-        c = step_factor(result, step)
-        inverse = inverse_text(c, result.bindings) if c is not None else None
+        f = scales.step(step)
+        inverse = inverse_text(f) if f is not None else None
         if inverse:
             where = f"; the {inverse} comes back {at}"
     return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
@@ -329,13 +336,13 @@ def step_factor(result: Evaluation, step) -> float | None:
     return factor if verdict == "scaled" else None
 
 
-def describe(result: Evaluation, step) -> str:
+def describe(result: Evaluation, step, scales: Scales) -> str:
     """What a false step holds, in the learner's terms: a multiple, a transpose, another node's gradient."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
-    c = step_factor(result, step)
-    if c is not None:
-        return f"is {factor_text(c, result.bindings)}·∂J/∂{step.claims}" + convention(c, result.bindings)
+    f = scales.step(step)
+    if f is not None:
+        return f"is {multiple(f)}∂J/∂{step.claims}" + convention(f)
     if all(np.ndim(v) == 2 and close(np.transpose(v), truth_of(d, step.claims), d.reference)
            for v, d in zip(values, samples)):
         return f"is the transpose of ∂J/∂{step.claims}"
@@ -351,34 +358,75 @@ def describe(result: Evaluation, step) -> str:
     return ""
 
 
-def factor_text(c: float, bindings: dict[str, int]) -> str:
-    """A constant factor by its symbol: m, 1/m, −1, −m, 2."""
-    if np.isclose(c, -1):
-        return "−1"
-    for name, value in bindings.items():
-        for v, text in ((value, name), (1 / value, f"(1/{name})"), (-value, f"−{name}"), (-1 / value, f"−(1/{name})")):
-            if np.isclose(c, v, rtol=1e-9):
-                return text
-    return f"{c:.6g}"
+def multiple(f: scale.Factor) -> str:
+    """`N·`, `(1/N)·`, `−1·`: a factor written in front of ∂J/∂…"""
+    text = f.text()
+    return f"({text})·" if "/" in text else f"{text}·"
 
 
-def convention(c: float, bindings: dict[str, int]) -> str:
-    if any(np.isclose(c, v, rtol=1e-9) for v in bindings.values()):
+def convention(f: scale.Factor) -> str:
+    if f.constant == 1 and len(f.up) == 1 and not f.down and f.up[0][1] == 1:
         return ", the per-example gradient"
-    if np.isclose(c, -1):
+    if f.constant == -1 and not f.symbolic:
         return " (the sign is flipped)"
     return ""
 
 
-def inverse_text(c: float, bindings: dict[str, int]) -> str | None:
-    if np.isclose(c, -1):
+def inverse_text(f: scale.Factor) -> str | None:
+    """What a later line brings back: the 1/N, a factor N, the sign."""
+    if f.constant == -1 and not f.symbolic:
         return "sign"
-    for name, value in bindings.items():
-        if np.isclose(c, value, rtol=1e-9):
-            return f"1/{name}"
-        if np.isclose(c, 1 / value, rtol=1e-9):
-            return f"factor {name}"
+    if f.constant == 1 and f.up and not f.down:
+        dims = f.dims_text(f.up)
+        return f"1/{dims}" if len(f.up) == 1 else f"1/({dims})"
+    if f.constant == 1 and f.down and not f.up:
+        return f"factor {f.dims_text(f.down)}"
     return None
+
+
+class Scales:
+    """Constant factors named by their symbols: the derivation evaluated once more, every dimension
+    multiplied by its own prime (computed only when a factor is to be named)."""
+
+    #: Beyond this many numbers in the largest array, the factor is given as a number.
+    MAX_ELEMENTS = 2_000_000
+
+    def __init__(self, result: Evaluation):
+        self.result = result
+        self._other: Evaluation | None | bool = False
+
+    def other(self) -> Evaluation | None:
+        if self._other is False:
+            self._other = None
+            r = self.result
+            bigger = scale.rescaled(r.bindings, set(r.network.dims))
+            largest = max((int(np.prod([d.value(bigger) for d in s])) for s in r.network.shapes.values()), default=0)
+            if largest <= self.MAX_ELEMENTS:
+                try:
+                    self._other = evaluate(r.network, r.wrt, r.source, bigger, r.origin)
+                except TutorError:
+                    pass
+        return self._other
+
+    def answer(self) -> scale.Factor | None:
+        r = self.result
+        if r.factor is None:
+            return None
+        other = self.other()
+        named = scale.factor(r.factor, other.factor, r.bindings) \
+            if other is not None and other.verdict == "scaled" else None
+        return named or scale.Factor(scale.nice(r.factor), (), r.factor)
+
+    def step(self, step) -> scale.Factor | None:
+        c = step_factor(self.result, step)
+        if c is None:
+            return None
+        other = self.other()
+        twin = next((s for s in other.steps if (s.name, s.statement) == (step.name, step.statement)), None) \
+            if other is not None else None
+        c1 = step_factor(other, twin) if twin is not None else None
+        named = scale.factor(c, c1, self.result.bindings) if c1 is not None else None
+        return named or scale.Factor(scale.nice(c), (), c)
 
 
 def helper_hint(result: Evaluation) -> str:
@@ -411,35 +459,12 @@ def sigmoid_outputs(net) -> list:
     return [Var(name) for name, expr in net.definitions.items() if isinstance(expr, Call) and expr.prim == "sigmoid"]
 
 
-def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
-    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
-    for mistake in MISTAKES:
-        try:
-            wrong = backward(result.network, rules=mistake.rules).wrt.get(node)
-        except ShapeError:
-            continue
-        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
-                                           draw.reference)
-                                     for value, draw in zip(values, samples)):
-            return mistake.name, mistake.explanation
-    return None
-
-
-def scaled_message(result) -> str:
-    return f"this is {result.factor:.9g} × ∂J/∂{result.wrt}: {cause_of(result.factor, result.bindings)}"
-
-
-def cause_of(c: float, bindings: dict[str, int]) -> str:
-    """The likely reason for a constant factor: a dimension (1/N), a sign, or a 2 from a square."""
-    causes = [(-1, "the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")]
-    for name, value in bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
-        causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
-                   (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),
-                   (-value, f"the sign is flipped and the 1/{name} is missing"),
-                   (-1 / value, f"the sign is flipped and the 1/{name} is applied twice")]
-    causes += [(2, "off by a factor of 2 (a square's derivative 2·u, or a ½ that should cancel it?)"),
-               (0.5, "off by a factor of 1/2 (a square's derivative 2·u, or a ½ that should cancel it?)")]
-    return next((text for value, text in causes if np.isclose(c, value, rtol=1e-9)), f"off by a factor of {c:.9g}")
+def scaled_message(result, scales: "Scales") -> str:
+    f = scales.answer()
+    if f is None:
+        return f"this is {result.factor:.6g} × ∂J/∂{result.wrt}: off by a constant factor"
+    where = f" ({f.text()} = {f.value:.6g} here)" if f.symbolic else ""
+    return f"this is {multiple(f)}∂J/∂{result.wrt}{where}: {scale.cause(f)}"
 
 
 def wrong_shape(result: Evaluation, samples) -> Diagnostic:
@@ -464,10 +489,59 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                 break
         else:
             fix = other_axis(result)
+            early = stopped_early(result, samples) if not fix else None
+            if early is not None:
+                return early_chain(result, early)
             if fix:
                 note, help_text = fix
     return Diagnostic("E210", "error", message, result.lines[-1].span, origin=result.origin, note=note,
                       help=Fix(help_text) if help_text else None)
+
+
+COUNTS = {1: "one factor", 2: "two factors", 3: "three factors"}
+
+
+def early_chain(result: Evaluation, early) -> Diagnostic:
+    """The answer is ∂J/∂node for a node on the way: name it (δ1), the factors still missing with their
+    shapes, and, for the last one, the contraction that finishes the job (xᵀδ1)."""
+    net, leaf, node = result.network, result.wrt, early.node
+    short = delta(node) or f"d{node}"
+    what = f"{short} = ∂J/∂{node}" if delta(node) else f"∂J/∂{node}"
+    count = COUNTS.get(len(early.missing), f"{len(early.missing)} factors")
+    message = (f"this is {what} ({format_shape(net.shapes[node])}), not ∂J/∂{leaf} "
+               f"({format_shape(result.expected_shape)}): the chain stopped {count} early")
+    last = result.lines[-1].span
+    if len(early.missing) > 1:
+        listed = " and ".join(f"∂{f.of}/∂{f.wrt} ({format_shape(f.shape)})" for f in early.missing)
+        return Diagnostic("E210", "error", message, last, origin=result.origin,
+                          note=f"the factors still missing are {listed}: go back through each of them in turn")
+    f = early.missing[0]
+    c = explain(net, f.of, leaf)
+    note = f"the missing factor ∂{f.of}/∂{f.wrt} is a {format_shape(f.shape)} tensor, not a matrix"
+    fix = None
+    if c is not None:
+        lhs, _, rhs = c.contraction.partition(" = ")
+        result_text = rhs.rsplit(" = ", 1)[-1]
+        mine = re.sub(rf"\bd{re.escape(node)}\b", short, f"{lhs} = {result_text}")
+        note += (f": {c.entries}; contracting {short} with it gives {mine}, which is {textbook(c)}: "
+                 f"{c.shapes}")
+        fix = finishing_fix(result, c)
+    return Diagnostic("E210", "error", message, last, origin=result.origin, note=note, help=fix)
+
+
+def finishing_fix(result: Evaluation, c) -> Fix | None:
+    """The learner's own answer put into the contraction's matrix form, if that is right."""
+    line = next((l for l in result.lines if l.name == result.reading.answer), None) \
+        if result.reading.answer is not None else result.lines[-1]
+    span = getattr(line.expr, "span", None) if line is not None else None
+    if span is None or (span.end_line or span.line) != span.line:
+        return None
+    mine = atomic(segment(result, line.expr))
+    written = re.sub(rf"\bd{re.escape(c.of)}\b", lambda _: mine, c.matrix)
+    outcome = attempt(result, edited_source(result, span, written))
+    if outcome is None or outcome.verdict != "correct":
+        return None
+    return Fix(f"write `{written}`", span, written)
 
 
 def unit_axes(got, want) -> tuple[int, ...] | None:
