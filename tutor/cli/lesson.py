@@ -210,12 +210,14 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
 
 @lesson_app.command("export")
 def export_lesson(name: LessonArg,
-                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
-    """Write a handout with the answers, usable offline."""
+                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.html, .md, .txt or .svg")],
+                  worksheet: Annotated[bool, typer.Option(
+                      "--worksheet", help="questions with room to answer, and no answers")] = False) -> None:
+    """Write a handout, usable offline: the answer key, or with --worksheet a worksheet to fill in."""
     def body():
         from ..front.handout import export
         from ..course.lesson import read
-        export(read(name), output)
+        export(read(name), output, worksheet=worksheet)
         sys.stderr.write(f"wrote {output}\n")
     run(body)
 

@@ -33,6 +33,21 @@ def code_line(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ignore")
 
 
+def snippet(d: Diagnostic, source: str, look: Look, origin: str = "") -> list[tuple[str, str, str]]:
+    """The located part of a diagnostic as rows (gutter, text, kind): the `-->` origin, the learner's
+    line, and the rows underlining it. Kinds: "where", "source", "marks"."""
+    lines = source_lines(source) if source else []
+    where = d.origin or origin
+    if d.span and 0 < d.span.line <= len(lines):
+        text = lines[d.span.line - 1]
+        gutter = " " * len(str(d.span.line))
+        rows = [(f"{gutter}--> ", f"{where or '<input>'}:{d.span.line}:{d.span.col + 1}", "where"),
+                (f"{gutter} |", "", "where"), (f"{d.span.line} | ", text, "source")]
+        rows += [(f"{gutter} | ", marks, "marks") for marks in underline(text, d, look)]
+        return rows
+    return [("  --> ", where, "where")] if where else []
+
+
 def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "") -> Group:
     """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back."""
     style = "red" if d.severity == "error" else "yellow"
@@ -40,22 +55,11 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
     head.append(d.severity if d.code in UNCODED else f"{d.severity}[{d.code}]", style=f"bold {style}")
     head.append(look.text(f": {d.message}"))
     parts: list = [head]
-    lines = source_lines(source) if source else []
-    where = d.origin or origin
-    if d.span and 0 < d.span.line <= len(lines):
-        text = lines[d.span.line - 1]
-        gutter = " " * len(str(d.span.line))
-        parts.append(code_line(f"{gutter}--> {where or '<input>'}:{d.span.line}:{d.span.col + 1}", "blue"))
-        parts.append(code_line(f"{gutter} |", "blue"))
-        row = code_line(f"{d.span.line} | ", "blue")
-        row.append(text, style="default")
+    for gutter, body, kind in snippet(d, source, look, origin):
+        row = code_line(gutter, "blue")
+        if body:
+            row.append(body, style={"where": "blue", "source": "default", "marks": style}[kind])
         parts.append(row)
-        for marks in underline(text, d, look):
-            row = code_line(f"{gutter} | ", "blue")
-            row.append(marks, style=style)
-            parts.append(row)
-    elif where:
-        parts.append(code_line(f"  --> {where}", "blue"))
     for label, body in (("note", d.note), ("expected", d.expected),
                         ("help", d.help.prose if d.help and reveal else "")):
         if body:
