@@ -12,7 +12,7 @@ from io import StringIO
 from rich.console import Console
 
 from ..course.answer_key import AnswerKey, expected_shape, question_text
-from ..course.lesson import Lesson, Step, step_title
+from ..course.lesson import Lesson, Step, network_title, step_title
 from ..engine.dims import ONE, format_shape
 from ..engine.errors import TutorError
 from ..engine.printer import code as code_of
@@ -291,7 +291,7 @@ def factor_rule(key: AnswerKey, step: Step) -> str:
 def document(lesson: Lesson, worksheet: bool = False) -> Document:
     key = AnswerKey(lesson)
     net, b = lesson.network, key.bindings
-    origin = net.origin.rsplit("/", 1)[-1]
+    origin = network_title(lesson).rsplit("/", 1)[-1]
     skipped = left_for_class(lesson, key) if worksheet else set()
     sections = []
     for n, step in enumerate(lesson.steps, 1):

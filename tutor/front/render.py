@@ -15,8 +15,9 @@ from ..engine.printer import code
 from .look import Look
 
 
-def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Group:
-    table = Table(title=f"Shapes in {network.origin}", box=look.box, title_justify="left")
+def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: str | None = None) -> Group:
+    """Every node's shape; `name` says whose network it is (a lesson's inline network has no file name)."""
+    table = Table(title=Text(f"Shapes in {name or network.origin}"), box=look.box, title_justify="left")
     table.add_column("node")
     table.add_column("kind")
     table.add_column("shape (symbolic)")

@@ -53,7 +53,7 @@ class Walk:
                  f"Jacobian. {KEYS}" if self.interactive else
                  f"Where the shapes of ∂{net.loss}/∂leaf come from, one chain-rule factor at a time.")
         self.out.print(Panel(Text(look.text(intro)),
-                             title=look.text(f"shapetutor walk: {net.origin}"), box=look.box))
+                             title=Text(look.text(f"shapetutor walk: {net.origin}")), box=look.box))
         self.out.print(shapes_table(net, net.bindings(given), look))
         self.bindings = self.ask_dims(given) if self.interactive and not given else net.bindings(given)
         if self.interactive and not given:
@@ -139,7 +139,7 @@ class Walk:
                 lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
                              f"one adds its part to d{f.wrt} (+=).")
         title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
-        self.out.print(Panel(Text(look.text("\n".join(lines))), title=look.text(title), box=look.box,
+        self.out.print(Panel(Text(look.text("\n".join(lines))), title=Text(look.text(title)), box=look.box,
                              title_align="left"))
         if stage.question is not None and self.interactive:
             self.quiz_shape(stage)
