@@ -498,15 +498,24 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                       help=Fix(help_text) if help_text else None)
 
 
-COUNTS = {1: "one factor", 2: "two factors", 3: "three factors"}
+COUNTS = {1: "one factor", 2: "two factors", 3: "three factors", 4: "four factors", 5: "five factors",
+          6: "six factors", 7: "seven factors", 8: "eight factors", 9: "nine factors"}
+
+
+def pre_activation(net, node: str) -> bool:
+    """z1 = x @ W1 + b1: the node textbooks call δ1's home (not h1 = σ(z1), not a loss term)."""
+    expr = net.definitions.get(node)
+    return isinstance(expr, Call) and expr.prim in ("add", "sub", "matmul") and \
+        any(isinstance(n, Call) and n.prim in ("matmul", "einsum") for n in walk(expr))
 
 
 def early_chain(result: Evaluation, early) -> Diagnostic:
     """The answer is ∂J/∂node for a node on the way: name it (δ1), the factors still missing with their
     shapes, and, for the last one, the contraction that finishes the job (xᵀδ1)."""
     net, leaf, node = result.network, result.wrt, early.node
-    short = delta(node) or f"d{node}"
-    what = f"{short} = ∂J/∂{node}" if delta(node) else f"∂J/∂{node}"
+    named = delta(node) if pre_activation(net, node) else None
+    short = named or f"d{node}"
+    what = f"{short} = ∂J/∂{node}" if named else f"∂J/∂{node}"
     count = COUNTS.get(len(early.missing), f"{len(early.missing)} factors")
     message = (f"this is {what} ({format_shape(net.shapes[node])}), not ∂J/∂{leaf} "
                f"({format_shape(result.expected_shape)}): the chain stopped {count} early")
@@ -519,6 +528,9 @@ def early_chain(result: Evaluation, early) -> Diagnostic:
     c = explain(net, f.of, leaf)
     note = f"the missing factor ∂{f.of}/∂{f.wrt} is a {format_shape(f.shape)} tensor, not a matrix"
     fix = None
+    if c is not None and not re.search(rf"\bd{re.escape(node)}\b", c.matrix):
+        c = None  # the leaf sits inside a larger definition (tanh(X @ W1 + b1)): no single contraction
+        note += f": go back through {node}'s whole definition, {code(net.definitions[node])}, to {leaf}"
     if c is not None:
         lhs, _, rhs = c.contraction.partition(" = ")
         result_text = rhs.rsplit(" = ", 1)[-1]

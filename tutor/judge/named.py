@@ -137,7 +137,7 @@ def stopped_early(result, samples) -> Early | None:
     net, leaf = result.network, result.wrt
     between = net.descendants(leaf)
     finals = [np.asarray(d.final) for d in samples]
-    for node in reversed(list(net.definitions)):  # nearest the leaf first
+    for node in net.definitions:  # nearest the leaf first: where equal gradients tie, the furthest step on
         if node not in between or net.shapes[node] != result.shape:
             continue
         truths = [np.asarray(truth_of(d, node)) for d in samples]
