@@ -23,7 +23,7 @@ from ..teach.derivation import Derivation, derive
 from ..engine.dims import MAX_NUMERIC_DIM
 from ..engine.network import Network
 from .look import Look
-from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
+from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table
 from ..teach.walkthrough import Stage, stages, summary
 
 @dataclass
@@ -88,7 +88,9 @@ class Walk:
                                  lambda a: a if a in others else None, "{answer!r} is not another leaf of this network")
 
     def default_leaf(self) -> str:
-        return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
+        """W1 as in the motivating question, else the first weight matrix (Wq of attention), else the first leaf."""
+        leaves = list(self.network.leaves)
+        return "W1" if "W1" in leaves else next((n for n in leaves if n.startswith("W")), leaves[0])
 
     def ask_dims(self, given: dict[str, int]) -> dict[str, int]:
         defaults = self.network.bindings(given)
@@ -138,6 +140,9 @@ class Walk:
             if uses > 1:
                 lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
                              f"one adds its part to d{f.wrt} (+=).")
+        found = g.structures.get(stage.index - 1) if len(f.shape) >= STRUCTURE_AXES else None
+        if found is not None:
+            lines.append(f"∂{f.of}/∂{f.wrt} has {len(f.shape)} axes, and it is {found.text()}.")
         title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
         self.out.print(Panel(Text(look.text("\n".join(lines))), title=Text(look.text(title)), box=look.box,
                              title_align="left"))
