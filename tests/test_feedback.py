@@ -10,7 +10,6 @@ import re
 from io import StringIO
 from pathlib import Path
 
-import numpy as np
 import pytest
 from rich.console import Console
 from typer.testing import CliRunner
@@ -284,7 +283,7 @@ def test_a_node_used_twice_adds_up_in_the_walk():
 # -- the verdict in words ---------------------------------------------------------------------------
 
 VERDICTS = [("default", "W1", f"x.T @ ({D1})"), ("default", "W1", f"{D1} @ x"), ("default", "W1", D1),
-            ("default", "W1", f"({D1}).T @ x"), ("batch", "W1", f"X.T @ ((Yhat - Y) @ W2.T * H1 * (1 - H1))"),
+            ("default", "W1", f"({D1}).T @ x"), ("batch", "W1", "X.T @ ((Yhat - Y) @ W2.T * H1 * (1 - H1))"),
             ("default", "W1", "x.T @ ((yhat - y) @ W2.T)")]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing, Para, Picture, Pre, Quote, Rule,
-                       Section, Space, Table, flat, one_line, visible)
+                       Section, Space, Table, flat, visible)
 
 #: Characters with a meaning somewhere in (GitHub-flavoured) Markdown: escaped wherever they appear.
 SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~!&$^])")

@@ -199,8 +199,8 @@ def screen(console: Console, deck: Deck, look: Look, notes: bool, steps: int) ->
         first, last = deck.offset + 1, deck.offset + len(shown)
         more = ("↓ more" if last < len(lines) else "") + ("  ↑ above" if first > 1 else "")
         subtitle = look.text(f"lines {first}–{last} of {len(lines)}  {more.strip()}")
-    frame = Panel(Lines(shown), title=Text(slide.title), subtitle=subtitle and Text(subtitle), box=look.box, padding=(0, 2),
-                  title_align="left", subtitle_align="right")
+    frame = Panel(Lines(shown), title=Text(slide.title), subtitle=subtitle and Text(subtitle), box=look.box,
+                  padding=(0, 2), title_align="left", subtitle_align="right")
     scrollable = len(lines) > room
     keys = Text(key_line(deck, look, steps, scrollable), style="dim", no_wrap=True, overflow="ellipsis")
     parts = [frame, *below, keys]

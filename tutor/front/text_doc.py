@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing, Para, Picture, Pre, Quote, Rule,
-                       Section, Space, Table, flat, one_line, visible)
+                       Section, Space, Table, one_line, visible)
 
 WIDTH = 78
 

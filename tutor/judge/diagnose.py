@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..engine.diagnostics import Diagnostic, Fix, Label, source_lines
 from ..engine.dims import ONE, format_shape
-from ..engine.errors import ShapeError, TutorError
+from ..engine.errors import TutorError
 from ..engine.grad import backward
 from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
 from ..engine.numeric import Evaluator
@@ -241,7 +241,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
         return found, ""
     finals = [d.final for d in samples]
     verdict = result.verdict
-    last = reading.answer_span or result.lines[-1].span
+    last = answer_span(result)
     if verdict == "transposed":
         found.append(Diagnostic(
             "E211", "error", f"this is the transpose of ∂J/∂{result.wrt}: {format_shape(result.shape)} where "
@@ -252,10 +252,11 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     elif verdict == "wrong_shape":
         found.append(wrong_shape(result, samples))
     else:
-        named = recognise(result, result.wrt, finals, samples) if leading is None else None
+        built_on = leading if leading is not None and leading.claims != result.wrt else None
+        named = recognise(result, result.wrt, finals, samples) if built_on is None else None
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
-        if leading is not None:  # the step's own diagnostic names the mistake and its fix
-            message += f": it is built on {leading.name} (line {leading.line}), which is not ∂J/∂{leading.claims}"
+        if built_on is not None:  # the step's own diagnostic names the mistake and its fix
+            message += f": it is built on {built_on.name} (line {built_on.line}), which is not ∂J/∂{built_on.claims}"
         elif named:
             message += f": {named.what}"
         note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
@@ -265,6 +266,11 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
 
 
 ANSWER = "<answer>"  # the bare last expression, where there is one
+
+
+def answer_span(result: Evaluation):
+    """Where the answer is: its claim, or the last line (none when the answer only names a value: `dz2 = yhat`)."""
+    return result.reading.answer_span or (result.lines[-1].span if result.lines else None)
 
 
 def dependencies(reading) -> dict[str, set[str]]:
@@ -463,8 +469,20 @@ def scaled_message(result, scales: "Scales") -> str:
     f = scales.answer()
     if f is None:
         return f"this is {result.factor:.6g} × ∂J/∂{result.wrt}: off by a constant factor"
-    where = f" ({f.text()} = {f.value:.6g} here)" if f.symbolic else ""
-    return f"this is {multiple(f)}∂J/∂{result.wrt}{where}: {scale.cause(f)}"
+    return f"this is {multiple(f)}∂J/∂{result.wrt}{here(f, result.bindings)}: {scale.cause(f)}"
+
+
+def here(f: scale.Factor, bindings: dict[str, int]) -> str:
+    """What the symbols are worth at the learner's dimensions: (N = 8 here), (N·Dy = 160 here)."""
+    if not f.symbolic:
+        return ""
+    if len(f.powers) == 1 or not f.down:
+        dims = f.dims_text(tuple((n, abs(e)) for n, e in f.powers))
+        value = 1.0
+        for n, e in f.powers:
+            value *= bindings[n] ** float(abs(e))
+        return f" ({dims} = {value:.6g} here)"
+    return " (" + ", ".join(f"{n} = {bindings[n]}" for n, _ in f.powers) + " here)"
 
 
 def wrong_shape(result: Evaluation, samples) -> Diagnostic:
@@ -494,7 +512,7 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                 return early_chain(result, early)
             if fix:
                 note, help_text = fix
-    return Diagnostic("E210", "error", message, result.lines[-1].span, origin=result.origin, note=note,
+    return Diagnostic("E210", "error", message, answer_span(result), origin=result.origin, note=note,
                       help=Fix(help_text) if help_text else None)
 
 
@@ -519,7 +537,7 @@ def early_chain(result: Evaluation, early) -> Diagnostic:
     count = COUNTS.get(len(early.missing), f"{len(early.missing)} factors")
     message = (f"this is {what} ({format_shape(net.shapes[node])}), not ∂J/∂{leaf} "
                f"({format_shape(result.expected_shape)}): the chain stopped {count} early")
-    last = result.lines[-1].span
+    last = answer_span(result)
     if len(early.missing) > 1:
         listed = " and ".join(f"∂{f.of}/∂{f.wrt} ({format_shape(f.shape)})" for f in early.missing)
         return Diagnostic("E210", "error", message, last, origin=result.origin,
@@ -544,7 +562,7 @@ def early_chain(result: Evaluation, early) -> Diagnostic:
 def finishing_fix(result: Evaluation, c) -> Fix | None:
     """The learner's own answer put into the contraction's matrix form, if that is right."""
     line = next((l for l in result.lines if l.name == result.reading.answer), None) \
-        if result.reading.answer is not None else result.lines[-1]
+        if result.reading.answer is not None else (result.lines[-1] if result.lines else None)
     span = getattr(line.expr, "span", None) if line is not None else None
     if span is None or (span.end_line or span.line) != span.line:
         return None
@@ -568,6 +586,8 @@ def unit_axes(got, want) -> tuple[int, ...] | None:
 
 def other_axis(result) -> tuple[str, str] | None:
     """A sum over the wrong axis: try the others on the learner's last line."""
+    if not result.lines:
+        return None
     line = result.lines[-1]
     for node in walk(line.expr):
         if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:

@@ -96,7 +96,6 @@ def judge(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of
         return shape_text(shape, bindings)
 
     jacobian = bool(wrt)
-    what = f"∂{of}/∂{wrt}" if jacobian else of
     if fits(answer, expected):
         numeric_only = any(isinstance(g, int) for g in answer) and not expected == tuple(
             Dim(g) if isinstance(g, int) else g for g in answer)
