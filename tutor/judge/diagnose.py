@@ -23,7 +23,7 @@ from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
 from ..engine.numeric import Evaluator
 from ..engine.printer import code, code_or_none
 from ..teach.contraction import delta, explain, textbook
-from .evaluate import Evaluation, Line, classify, close, evaluate, shape_error_diagnostic, truth_of
+from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic, truth_of
 from . import scale
 from .named import recognise, stopped_early
 
@@ -228,7 +228,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     made_good = {s.name: next((r for r in right if s.var in uses.get(r, set()) and r != s.var), None)
                  for s in result.steps}
     false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
-    scales = Scales(result)
+    scales = scale.Scales(result)
     leading = None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
@@ -296,7 +296,7 @@ def reading_deps_of_last(reading, uses) -> set[str]:
     return deps
 
 
-def leading_step(result: Evaluation, step, scales: Scales) -> Diagnostic:
+def leading_step(result: Evaluation, step, scales: scale.Scales) -> Diagnostic:
     """The first false step the wrong answer is built on: what it is, and the right line."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
@@ -309,7 +309,7 @@ def leading_step(result: Evaluation, step, scales: Scales) -> Diagnostic:
                       origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
 
 
-def step_note(result: Evaluation, step, good: str | None, scales: Scales) -> Diagnostic:
+def step_note(result: Evaluation, step, good: str | None, scales: scale.Scales) -> Diagnostic:
     """A false claim that the answer does not suffer from: say what it holds, and where it is made good."""
     what = describe(result, step, scales) or f"it is not ∂J/∂{step.claims}"
     later = result.reading.answer_span if good == ANSWER else \
@@ -321,7 +321,7 @@ def step_note(result: Evaluation, step, good: str | None, scales: Scales) -> Dia
             at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
         where = f"; {at} makes up for it"
         f = scales.step(step)
-        inverse = inverse_text(f) if f is not None else None
+        inverse = scale.inverse_text(f) if f is not None else None
         if inverse:
             where = f"; the {inverse} comes back {at}"
     return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
@@ -333,22 +333,13 @@ def step_span(result: Evaluation, step):
     return Span(step.line, step.col, step.col + len(step.name)) if step.line else None
 
 
-def step_factor(result: Evaluation, step) -> float | None:
-    if not step.shape_ok:
-        return None
-    samples = result.samples
-    verdict, factor = classify([d.learner[step.var] for d in samples], [truth_of(d, step.claims) for d in samples],
-                               True, [d.reference for d in samples])
-    return factor if verdict == "scaled" else None
-
-
-def describe(result: Evaluation, step, scales: Scales) -> str:
+def describe(result: Evaluation, step, scales: scale.Scales) -> str:
     """What a false step holds, in the learner's terms: a multiple, a transpose, another node's gradient."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
     f = scales.step(step)
     if f is not None:
-        return f"is {multiple(f)}∂J/∂{step.claims}" + convention(f)
+        return f"is {scale.multiple(f)}∂J/∂{step.claims}" + scale.convention(f)
     if all(np.ndim(v) == 2 and close(np.transpose(v), truth_of(d, step.claims), d.reference)
            for v, d in zip(values, samples)):
         return f"is the transpose of ∂J/∂{step.claims}"
@@ -362,77 +353,6 @@ def describe(result: Evaluation, step, scales: Scales) -> str:
         return (f"is {format_shape(step.shape)}, but ∂J/∂{step.claims} has {step.claims}'s shape "
                 f"{format_shape(net.shapes[step.claims])}")
     return ""
-
-
-def multiple(f: scale.Factor) -> str:
-    """`N·`, `(1/N)·`, `−1·`: a factor written in front of ∂J/∂…"""
-    text = f.text()
-    return f"({text})·" if "/" in text else f"{text}·"
-
-
-def convention(f: scale.Factor) -> str:
-    if f.constant == 1 and len(f.up) == 1 and not f.down and f.up[0][1] == 1:
-        return ", the per-example gradient"
-    if f.constant == -1 and not f.symbolic:
-        return " (the sign is flipped)"
-    return ""
-
-
-def inverse_text(f: scale.Factor) -> str | None:
-    """What a later line brings back: the 1/N, a factor N, the sign."""
-    if f.constant == -1 and not f.symbolic:
-        return "sign"
-    if f.constant == 1 and f.up and not f.down:
-        dims = f.dims_text(f.up)
-        return f"1/{dims}" if len(f.up) == 1 else f"1/({dims})"
-    if f.constant == 1 and f.down and not f.up:
-        return f"factor {f.dims_text(f.down)}"
-    return None
-
-
-class Scales:
-    """Constant factors named by their symbols: the derivation evaluated once more, every dimension
-    multiplied by its own prime (computed only when a factor is to be named)."""
-
-    #: Beyond this many numbers in the largest array, the factor is given as a number.
-    MAX_ELEMENTS = 2_000_000
-
-    def __init__(self, result: Evaluation):
-        self.result = result
-        self._other: Evaluation | None | bool = False
-
-    def other(self) -> Evaluation | None:
-        if self._other is False:
-            self._other = None
-            r = self.result
-            bigger = scale.rescaled(r.bindings, set(r.network.dims))
-            largest = max((int(np.prod([d.value(bigger) for d in s])) for s in r.network.shapes.values()), default=0)
-            if largest <= self.MAX_ELEMENTS:
-                try:
-                    self._other = evaluate(r.network, r.wrt, r.source, bigger, r.origin)
-                except TutorError:
-                    pass
-        return self._other
-
-    def answer(self) -> scale.Factor | None:
-        r = self.result
-        if r.factor is None:
-            return None
-        other = self.other()
-        named = scale.factor(r.factor, other.factor, r.bindings) \
-            if other is not None and other.verdict == "scaled" else None
-        return named or scale.Factor(scale.nice(r.factor), (), r.factor)
-
-    def step(self, step) -> scale.Factor | None:
-        c = step_factor(self.result, step)
-        if c is None:
-            return None
-        other = self.other()
-        twin = next((s for s in other.steps if (s.name, s.statement) == (step.name, step.statement)), None) \
-            if other is not None else None
-        c1 = step_factor(other, twin) if twin is not None else None
-        named = scale.factor(c, c1, self.result.bindings) if c1 is not None else None
-        return named or scale.Factor(scale.nice(c), (), c)
 
 
 def helper_hint(result: Evaluation) -> str:
@@ -465,24 +385,11 @@ def sigmoid_outputs(net) -> list:
     return [Var(name) for name, expr in net.definitions.items() if isinstance(expr, Call) and expr.prim == "sigmoid"]
 
 
-def scaled_message(result, scales: "Scales") -> str:
+def scaled_message(result, scales: scale.Scales) -> str:
     f = scales.answer()
     if f is None:
         return f"this is {result.factor:.6g} × ∂J/∂{result.wrt}: off by a constant factor"
-    return f"this is {multiple(f)}∂J/∂{result.wrt}{here(f, result.bindings)}: {scale.cause(f)}"
-
-
-def here(f: scale.Factor, bindings: dict[str, int]) -> str:
-    """What the symbols are worth at the learner's dimensions: (N = 8 here), (N·Dy = 160 here)."""
-    if not f.symbolic:
-        return ""
-    if len(f.powers) == 1 or not f.down:
-        dims = f.dims_text(tuple((n, abs(e)) for n, e in f.powers))
-        value = 1.0
-        for n, e in f.powers:
-            value *= bindings[n] ** float(abs(e))
-        return f" ({dims} = {value:.6g} here)"
-    return " (" + ", ".join(f"{n} = {bindings[n]}" for n, _ in f.powers) + " here)"
+    return f"this is {scale.multiple(f)}∂J/∂{result.wrt}{scale.here(f, result.bindings)}: {scale.cause(f)}"
 
 
 def wrong_shape(result: Evaluation, samples) -> Diagnostic:

@@ -12,6 +12,11 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+import numpy as np
+
+from ..engine.errors import TutorError
+from .evaluate import Evaluation, classify, evaluate, truth_of
+
 PRIMES = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
 #: Exponents are whole or half (a 1/√d in attention); nothing else is named by symbols.
 MAX_POWER = 4
@@ -136,3 +141,98 @@ def cause(f: Factor) -> str:
     elif k != 1:
         reasons.append(f"a constant factor {constant_text(k) if not isinstance(k, Fraction) else k}")
     return "; ".join(reasons)
+
+
+# -- a derivation's factors, named --------------------------------------------------------------
+
+def step_factor(result: Evaluation, step) -> float | None:
+    if not step.shape_ok:
+        return None
+    samples = result.samples
+    verdict, factor = classify([d.learner[step.var] for d in samples], [truth_of(d, step.claims) for d in samples],
+                               True, [d.reference for d in samples])
+    return factor if verdict == "scaled" else None
+
+
+def multiple(f: Factor) -> str:
+    """`N·`, `(1/N)·`, `−1·`: a factor written in front of ∂J/∂…"""
+    text = f.text()
+    return f"({text})·" if "/" in text else f"{text}·"
+
+
+def convention(f: Factor) -> str:
+    if f.constant == 1 and len(f.up) == 1 and not f.down and f.up[0][1] == 1:
+        return ", the per-example gradient"
+    if f.constant == -1 and not f.symbolic:
+        return " (the sign is flipped)"
+    return ""
+
+
+def inverse_text(f: Factor) -> str | None:
+    """What a later line brings back: the 1/N, a factor N, the sign."""
+    if f.constant == -1 and not f.symbolic:
+        return "sign"
+    if f.constant == 1 and f.up and not f.down:
+        dims = f.dims_text(f.up)
+        return f"1/{dims}" if len(f.up) == 1 else f"1/({dims})"
+    if f.constant == 1 and f.down and not f.up:
+        return f"factor {f.dims_text(f.down)}"
+    return None
+
+
+class Scales:
+    """Constant factors named by their symbols: the derivation evaluated once more, every dimension
+    multiplied by its own prime (computed only when a factor is to be named)."""
+
+    #: Beyond this many numbers in the largest array, the factor is given as a number.
+    MAX_ELEMENTS = 2_000_000
+
+    def __init__(self, result: Evaluation):
+        self.result = result
+        self._other: Evaluation | None | bool = False
+
+    def other(self) -> Evaluation | None:
+        if self._other is False:
+            self._other = None
+            r = self.result
+            bigger = rescaled(r.bindings, set(r.network.dims))
+            largest = max((int(np.prod([d.value(bigger) for d in s])) for s in r.network.shapes.values()), default=0)
+            if largest <= self.MAX_ELEMENTS:
+                try:
+                    self._other = evaluate(r.network, r.wrt, r.source, bigger, r.origin)
+                except TutorError:
+                    pass
+        return self._other
+
+    def answer(self) -> Factor | None:
+        r = self.result
+        if r.factor is None:
+            return None
+        other = self.other()
+        named = factor(r.factor, other.factor, r.bindings) \
+            if other is not None and other.verdict == "scaled" else None
+        return named or Factor(nice(r.factor), (), r.factor)
+
+    def step(self, step) -> Factor | None:
+        c = step_factor(self.result, step)
+        if c is None:
+            return None
+        other = self.other()
+        twin = next((s for s in other.steps if (s.name, s.statement) == (step.name, step.statement)), None) \
+            if other is not None else None
+        c1 = step_factor(other, twin) if twin is not None else None
+        named = factor(c, c1, self.result.bindings) if c1 is not None else None
+        return named or Factor(nice(c), (), c)
+
+
+def here(f: Factor, bindings: dict[str, int]) -> str:
+    """What the symbols are worth at the learner's dimensions: (N = 8 here), (N·Dy = 160 here)."""
+    if not f.symbolic:
+        return ""
+    if len(f.powers) == 1 or not f.down:
+        dims = f.dims_text(tuple((n, abs(e)) for n, e in f.powers))
+        value = 1.0
+        for n, e in f.powers:
+            value *= bindings[n] ** float(abs(e))
+        return f" ({dims} = {value:.6g} here)"
+    return " (" + ", ".join(f"{n} = {bindings[n]}" for n, _ in f.powers) + " here)"
