@@ -25,7 +25,7 @@ from ..engine.printer import code, code_or_none
 from ..teach.contraction import delta, explain, textbook
 from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic, truth_of
 from . import scale
-from .named import recognise, stopped_early
+from .named import Named, recognise, stopped_early
 
 
 def segment(result: Evaluation, expr: Expr) -> str:
@@ -229,12 +229,13 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
                  for s in result.steps}
     false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
     scales = scale.Scales(result)
-    leading = None
+    leading, lead_named = None, None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
     for step in false:
         if step is leading:
-            found.append(leading_step(result, step, scales))
+            diagnostic, lead_named = leading_step(result, step, scales)
+            found.append(diagnostic)
         elif made_good[step.name] is not None or result.verdict == "correct":
             found.append(step_note(result, step, made_good[step.name], scales))
     if result.verdict == "correct":
@@ -252,11 +253,12 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     elif verdict == "wrong_shape":
         found.append(wrong_shape(result, samples))
     else:
-        built_on = leading if leading is not None and leading.claims != result.wrt else None
-        named = recognise(result, result.wrt, finals, samples) if built_on is None else None
+        named = recognise(result, result.wrt, finals, samples)
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
-        if built_on is not None:  # the step's own diagnostic names the mistake and its fix
-            message += f": it is built on {built_on.name} (line {built_on.line}), which is not ∂J/∂{built_on.claims}"
+        if named and lead_named == named and leading.claims != result.wrt:
+            # the step's own diagnostic names this mistake and its fix: say where, not the same twice
+            message += f": it is built on {leading.name} (line {leading.line}), which has the mistake named above"
+            named = Named(named.what, "", "")
         elif named:
             message += f": {named.what}"
         note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
@@ -296,8 +298,9 @@ def reading_deps_of_last(reading, uses) -> set[str]:
     return deps
 
 
-def leading_step(result: Evaluation, step, scales: scale.Scales) -> Diagnostic:
-    """The first false step the wrong answer is built on: what it is, and the right line."""
+def leading_step(result: Evaluation, step, scales: scale.Scales) -> tuple[Diagnostic, Named | None]:
+    """The first false step the wrong answer is built on: what it is, and the right line (and the classic
+    mistake it makes, if it is one)."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
     named = recognise(result, step.claims, values, samples) if step.shape_ok else None
@@ -306,7 +309,7 @@ def leading_step(result: Evaluation, step, scales: scale.Scales) -> Diagnostic:
     note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
     help_text = step_help(result, step)
     return Diagnostic("E214", "error", f"{step.name} is not ∂J/∂{step.claims}" + what, step_span(result, step),
-                      origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
+                      origin=result.origin, note=note, help=Fix(help_text) if help_text else None), named
 
 
 def step_note(result: Evaluation, step, good: str | None, scales: scale.Scales) -> Diagnostic:

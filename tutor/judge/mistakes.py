@@ -4,7 +4,7 @@ Each mistake replaces one entry of the rule table; deriving with it gives the
 gradient a learner who makes that mistake would get. A learner's answer that
 equals one of these (in float64, on every draw) is named precisely, with the
 right derivative. `{out}` stands for the activation's output as the network
-names it (h, A1), `{inp}` for its input (z1).
+names it (h, A1), `{inp}` for its input as an operand (z1, or (x @ W)), `{arg}` as written (x @ W).
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("sigmoid-derivative-at-input", "sigmoid", "the sigmoid's derivative is taken at its input, "
             "{inp} ∘ (1 − {inp}), instead of at its output {out}", *SIGMOID, "{inp} * (1 - {inp})",
             lambda g, ans, a: g * a * (1 - a)),
-    Mistake("sigmoid-applied-twice", "sigmoid", "σ is applied to {out} again: {out} is already σ({inp}), so "
+    Mistake("sigmoid-applied-twice", "sigmoid", "σ is applied to {out} again: {out} is already σ({arg}), so "
             "σ({out}) ∘ (1 − σ({out})) is not its derivative", *SIGMOID, "sigmoid({out}) * (1 - sigmoid({out}))",
             _sigmoid_again),
     # tanh
@@ -63,7 +63,7 @@ MISTAKES: tuple[Mistake, ...] = (
             "of at its output {out}", *TANH, "(1 - {inp} ** 2)", lambda g, ans, a: g * (1 - a ** 2)),
     Mistake("relu-mask-for-tanh", "tanh", "this is the ReLU's mask ({out} > 0), used for the tanh layer {out}",
             *TANH, "({out} > 0)", lambda g, ans, a: g * (ans > 0)),
-    Mistake("tanh-applied-twice", "tanh", "tanh is applied to {out} again: {out} is already tanh({inp}), so "
+    Mistake("tanh-applied-twice", "tanh", "tanh is applied to {out} again: {out} is already tanh({arg}), so "
             "1 − tanh({out})² is not its derivative", *TANH, "(1 - tanh({out}) ** 2)", _tanh_again),
     # relu
     Mistake("relu-mask-missing", "relu", "the ReLU's mask is missing: the gradient passes through "

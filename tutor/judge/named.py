@@ -40,7 +40,8 @@ class Site:
     kind: str            # sigmoid, tanh, relu, softmax
     prim: str            # the primitive (`maximum` for np.maximum(0, z))
     out: str             # its output as the network names it (h), or the call as code
-    inp: str             # its input as code (z1)
+    inp: str             # its input as an operand: z1, (x @ W)
+    arg: str             # its input as written: x @ W
     node: str | None     # the definition that is exactly this call, if any
 
 
@@ -58,7 +59,8 @@ def sites(network) -> list[Site]:
             whole = node is expr
             arg = next((a for a in node.args if not (isinstance(a, Const))), node.args[0])
             inp = code(arg) if isinstance(arg, Var) else f"({code(arg)})"
-            found.append(Site(kind, node.prim, name if whole else code(node), inp, name if whole else None))
+            found.append(Site(kind, node.prim, name if whole else code(node), inp, code(arg),
+                              name if whole else None))
     return found
 
 
@@ -110,7 +112,7 @@ def named(mistake: Mistake | None, where: list[Site]) -> Named:
                      "going back through an activation multiplies elementwise by its derivative: "
                      "h ∘ (1 − h) for a sigmoid, 1 − h² for tanh, the mask (h > 0) for a ReLU")
     site = where[0]
-    fill = {"out": site.out, "inp": site.inp}
+    fill = {"out": site.out, "inp": site.inp, "arg": site.arg}
     what = mistake.what.format(**fill)
     if len(where) > 1:
         what += f" (in every {site.kind} layer: {', '.join(s.out for s in where)})"
