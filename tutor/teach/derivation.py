@@ -57,6 +57,16 @@ class LeafGradient:
         """Index of the first factor a naive chain of matrices cannot handle."""
         return first_break(list(self.chain))
 
+    @cached_property
+    def break_contraction(self) -> Contraction | None:
+        """Where the naive chain breaks before the last factor (∂Z2/∂H1 in a batch), the contraction that
+        carries the gradient on from there (dH1 = dZ2 W2ᵀ); None when it breaks at the leaf's own factor."""
+        i = self.breaks_at
+        if i is None or self.chain[i].wrt == self.leaf:
+            return None
+        f = self.chain[i]
+        return explain(self.network, f.of, f.wrt)
+
     @property
     def formula_code(self) -> str | None:
         return code(self.formula) if self.printable else None
