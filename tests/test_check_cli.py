@@ -151,3 +151,13 @@ def test_a_learners_file_that_cannot_be_read_is_unusable(tmp_path):
 def test_the_instructors_mistakes_are_errors_not_verdicts(args):
     result = check(*args, "--json")
     assert result.exit_code == 2 and not result.stdout and "error" in result.stderr
+
+
+@pytest.mark.parametrize("derivation", ["dz2 = y", "dz2 = y\ndh = x", "x"])
+def test_an_answer_that_is_only_a_leaf_is_judged_where_it_is_written(derivation):
+    """A line that only renames a leaf adds no line of its own; the diagnosis still points at it."""
+    result = check("default", "--wrt", "W1", derivation, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "wrong_shape"
+    assert any(d["code"] == "E210" and d["line"] >= 1 for d in data["diagnostics"])

@@ -84,9 +84,10 @@ def run(body: Callable[[], int | None]) -> None:
     raise typer.Exit(code)
 
 
-def emit_json(data) -> None:
+def emit_json(data, compact: bool = False) -> None:
+    """JSON on stdout; compact is one line per document (JSON Lines, for `check --watch --json`)."""
     import json
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    sys.stdout.write((json.dumps(data, ensure_ascii=False) if compact else json.dumps(data, indent=2)) + "\n")
     sys.stdout.flush()
 
 

@@ -58,9 +58,22 @@ def warn_unasked(lesson, answers: dict[str, list[str]], path: str) -> None:
                          + "; its answer is ignored\n")
 
 
+#: `lesson run next`: the first bundled lesson not finished yet.
+NEXT = "next"
+
+
+def next_lesson(progress) -> str | None:
+    """The first bundled lesson, in order, that the learner has not finished."""
+    from ..course.lesson import bundled
+    return next((lesson_id for lesson_id in bundled() if not progress.get(lesson_id).finished), None)
+
+
 @lesson_app.command("run")
-def run_lesson(name: LessonArg,
+def run_lesson(name: Annotated[str, typer.Argument(
+                   help="a bundled lesson's id, a lesson file, or `next`: the first lesson you have not finished",
+                   autocompletion=completion.lessons_or_next)],
                present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
+               notes: Annotated[bool, typer.Option("--notes", help="with --present: show the speaker notes")] = False,
                no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
                answers: Annotated[Optional[str], typer.Option(
                    "--answers", help="replay scripted answers (TOML); `lesson grade` scores them")] = None,
@@ -79,6 +92,15 @@ def run_lesson(name: LessonArg,
         from ..course.progress import Entry, Progress, content_hash
         from ..front.prompt import Quit, Tee
         from ..course.grade import read_answers
+        nonlocal name
+        if name == NEXT and not Path(NEXT).exists():
+            found = next_lesson(Progress())
+            if found is None:
+                sys.stderr.write("Every bundled lesson is finished. `shapetutor lesson list` shows them; "
+                                 "`shapetutor lesson reset --all` starts again.\n")
+                return 0
+            sys.stderr.write(f"next: {found}\n")
+            name = found
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
         if scripted:
@@ -102,7 +124,7 @@ def run_lesson(name: LessonArg,
         the_look = look(plain)
         if present:
             from ..front.present import present as show
-            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive)
+            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive, notes=notes)
             return 0
         out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if interactive else "reveal"
@@ -210,12 +232,14 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
 
 @lesson_app.command("export")
 def export_lesson(name: LessonArg,
-                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")]) -> None:
-    """Write a handout with the answers, usable offline."""
+                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.html, .md, .txt or .svg")],
+                  worksheet: Annotated[bool, typer.Option(
+                      "--worksheet", help="questions with room to answer, and no answers")] = False) -> None:
+    """Write a handout, usable offline: the answer key, or with --worksheet a worksheet to fill in."""
     def body():
         from ..front.handout import export
         from ..course.lesson import read
-        export(read(name), output)
+        export(read(name), output, worksheet=worksheet)
         sys.stderr.write(f"wrote {output}\n")
     run(body)
 
