@@ -126,10 +126,13 @@ def built(text: str) -> str:
     ("xc / sqrt(var + 1e-5) * G", "xhat * G"),                        # a name written back
     ("sum(xc, axis=0)", "zeros((D,))"),                               # a centred variable sums to 0
     ("sum(G * gamma, axis=0)", "gamma * sum(G, axis=0)"),             # constant factors leave a sum
+    ("sum(sum(X, axis=1, keepdims=True), axis=1)", "sum(X, axis=1)"),  # a sum of one entry is that entry
     ("exp_scores / sum(exp_scores, axis=1, keepdims=True)", "probs"),  # a definition is its name
     ("mean(X, axis=0)", "mu"),
     ("0 < X", "X > 0"),                                               # a mask as it is written
     ("X + 0 * G", "X"),                                               # no 0 * device
+    ("G * exp(X) / (1 + exp(X))", "G * sigmoid(X)"),                  # the softplus's derivative named
+    ("1 / (1 + exp(-X))", "sigmoid(X)"),
     ("broadcast_to(s, (N, D)) > 0", "broadcast_to(s > 0, (N, D))"),   # a scalar stays inside a broadcast
     ("einsum('ab,ac->cb', X, G)", "G.T @ X"),                         # a contraction as a product
 ])

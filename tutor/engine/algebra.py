@@ -14,7 +14,7 @@ from .collect import build_product, collect_factors, collect_terms
 from .dims import ONE, Shape, product
 from .ir import Call, Const, DimRef, Expr, Var
 from .reductions import (centred_sum, leading_keepdims, pull_out_of_sum, reduced_axes, sum_zero_terms,
-                         sums_in_products)
+                         sums_in_products, unit_axes)
 from .shapes import COMPARISONS, ELEMENTWISE, normalize_axes
 from .views import NAMES, Names, Product, names, product_of
 
@@ -437,6 +437,29 @@ def exp_of_log_softmax(n: Call) -> Expr | None:
     return None
 
 
+def logistic(n: Call) -> Expr | None:
+    """exp(z) / (1 + exp(z)) and 1 / (1 + exp(-z)) are sigmoid(z): the softplus's derivative, as it is named."""
+    if n.prim not in ("mul", "div"):
+        return None
+    p = product_of(n, expand=False)
+    for base, e in p.powers:
+        if e == 1 and is_call(base, "sigmoid"):  # sigmoid(-z) * exp(z) is sigmoid(z)
+            flipped = mk("neg", base.args[0])
+            grown = mk("exp", flipped)
+            if p.exponent(grown) >= 1:
+                out = build_product(p.times(Product(1.0, ((base, -1.0), (grown, -1.0), (mk("sigmoid", flipped), 1.0)))))
+                return out if out.shape == n.shape else None
+        if e != -1 or not is_call(base, "add"):
+            continue
+        for one, other in (base.args, base.args[::-1]):
+            if is_const(one, 1) and is_call(other, "exp") and other.shape == base.shape:
+                z = other.args[0]
+                swap = Product(1.0, ((base, 1.0), (mk("sigmoid", mk("neg", z)), 1.0)))  # 1 / (1 + exp(z))
+                out = build_product(p.times(swap))
+                return out if out.shape == n.shape else None
+    return None
+
+
 def named(n: Call) -> Expr | None:
     """A sub-expression that a network defines is written with the network's name for it."""
     name = names().by_value.get(n)
@@ -445,13 +468,14 @@ def named(n: Call) -> Expr | None:
 REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
     absorb_broadcast, sum_of_broadcast, broadcast_outward, repeats_nothing,     # repetitions absorbed
+    unit_axes,                                                                  # a sum of one entry
     no_op_transpose, reshape_once, reshape_through, reshape_unkept,            # one spelling each
     elementwise_einsum, einsum_as_matmul, einsum_as_sum,
     canonical_axis, constant_on_the_right,
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward
     centred_sum, sum_zero_terms, pull_out_of_sum, sums_in_products,             # reductions (reductions.py)
     collect_factors, collect_terms,                                             # products and sums (collect.py)
-    exp_of_log_softmax, leading_keepdims, named,                                # the network's own names
+    logistic, exp_of_log_softmax, leading_keepdims, named,                      # the network's own names
 )
 
 # -- the network's names, for the rules above --------------------------------------------------

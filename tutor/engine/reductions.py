@@ -18,6 +18,14 @@ def reduced_axes(n: Call) -> tuple[int, ...]:
     return normalize_axes(n, n.args[0].shape, n.param("axis"))
 
 
+def unit_axes(n: Call) -> Expr | None:
+    """A sum or mean along axes of length 1 adds nothing up: sum(c, axis=1, keepdims=True) of a column is c."""
+    if n.prim in ("sum", "mean") and n.args[0].shape != () and all(n.args[0].shape[i] == ONE for i in reduced_axes(n)):
+        a = n.args[0]
+        return a if a.shape == n.shape else mk("reshape", a, shape=n.shape)
+    return None
+
+
 def same_value(a: Expr, b: Expr) -> bool:
     table = names()
     return a == b or table.resolve(a) == table.resolve(b)

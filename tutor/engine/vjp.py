@@ -487,9 +487,8 @@ def unbroadcast(g: Expr, shape: Shape) -> Expr:
         g = call("sum", g, axis=0 if extra == 1 else tuple(range(extra)))
     offset = len(shape) - len(g.shape)  # broadcasting aligns trailing axes
     stretched = tuple(i + offset for i, have in enumerate(g.shape) if shape[i + offset] == ONE and have != ONE)
-    if stretched:
-        axes = tuple(i - offset for i in stretched)
-        g = call("sum", g, axis=axes[0] if len(axes) == 1 else axes, keepdims=True)
+    if stretched:  # a one-hot target summed along its axis is 1 (sum(Y, axis=1) under scores - lse)
+        g = sum_along(g, tuple(i - offset for i in stretched), len(g.shape))
     if g.shape != shape:
         g = call("broadcast_to", g, shape=shape)
     assert g.shape == shape, f"gradient of shape {g.shape} for an input of shape {shape}"
