@@ -129,6 +129,7 @@ def built(text: str) -> str:
     ("sum(sum(X, axis=1, keepdims=True), axis=1)", "sum(X, axis=1)"),  # a sum of one entry is that entry
     ("exp_scores / sum(exp_scores, axis=1, keepdims=True)", "probs"),  # a definition is its name
     ("mean(X, axis=0)", "mu"),
+    ("eye(N)[range(N)]", "onehot(arange(N), N)"),                      # one spelling of a one-hot row
     ("0 < X", "X > 0"),                                               # a mask as it is written
     ("X + 0 * G", "X"),                                               # no 0 * device
     ("G * exp(X) / (1 + exp(X))", "G * sigmoid(X)"),                  # the softplus's derivative named

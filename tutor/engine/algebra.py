@@ -237,6 +237,15 @@ def repeats_nothing(n: Call) -> Expr | None:
     return None
 
 
+def eye_rows(n: Call) -> Expr | None:
+    """np.eye(K)[y] is onehot(y, K): one spelling, which the softmax rules know to be one-hot."""
+    if n.prim == "getitem" and n.param("items") == (("a", 1),) and is_call(n.args[0], "eye"):
+        eye = n.args[0]
+        if eye.param("k", 0) == 0 and eye.param("m", eye.param("n")) == eye.param("n"):
+            return mk("onehot", n.args[1], n=eye.param("n"))
+    return None
+
+
 def reshape_once(n: Call) -> Expr | None:
     """A reshape of a reshape is one reshape; a reshape to the shape it has is nothing."""
     if n.prim == "reshape":
@@ -469,7 +478,7 @@ REWRITES[:] = (
     fold_constants, identities, zeros,                                          # numbers, 0 and 1
     absorb_broadcast, sum_of_broadcast, broadcast_outward, repeats_nothing,     # repetitions absorbed
     unit_axes,                                                                  # a sum of one entry
-    no_op_transpose, reshape_once, reshape_through, reshape_unkept,            # one spelling each
+    no_op_transpose, reshape_once, reshape_through, reshape_unkept, eye_rows,  # one spelling each
     elementwise_einsum, einsum_as_matmul, einsum_as_sum,
     canonical_axis, constant_on_the_right,
     pull_out_negation, constants_first, constants_outward, common_divisor,      # signs and constants outward

@@ -3,7 +3,8 @@
 The walk is the backward pass itself with one change: once a node's gradient is complete, the
 node's step name (`dxhat`) is sent on instead of the expression, and the expression becomes that
 step. Some gradients are sent on as expressions, because a teacher never writes them as steps: a
-bare name, number or broadcast number, and a gradient divided by the node itself (`-Y / N / probs`
+bare name, number or broadcast number, a scaled one-hot label (`-onehot(y, K) / N`, which the
+softmax's rule turns into `probs - onehot(y, K)`), and a gradient divided by the node itself (`-Y / N / probs`
 at a softmax's output, the cross-entropy's at a sigmoid's): the next rule cancels that division
 (`probs - Y`) and needs to see it.
 
@@ -23,7 +24,7 @@ from .language import FUNCTIONS
 from .network import Network
 from .printer import code
 from .views import product_of
-from .vjp import vjp_rules
+from .vjp import target_scale, vjp_rules
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def passes_as_expression(g: Expr, name: str) -> bool:
         return True
     if is_call(g, "broadcast_to"):  # repeated along an axis: the rule that reads it absorbs the repetition
         return True
+    if g.shape and target_scale(g, len(g.shape) - 1, len(g.shape)) is not None:  # -onehot(y, K) / N: the
+        return True                                                               # softmax's rule cancels it
     return divides_by(g, Var(name))
 
 

@@ -65,6 +65,11 @@ def one_hot_axis(e: Expr) -> int | None:
     """The axis along which e is a one-hot label (counted in e's own axes), or None."""
     if isinstance(e, Var):
         return TARGETS.get({}).get(e.name)
+    if isinstance(e, Call) and (e.prim == "onehot" or (  # onehot(y, K) and eye(K)[y], one-hot by construction
+            e.prim == "getitem" and e.param("items") == (("a", 1),) and isinstance(e.args[0], Call)
+            and e.args[0].prim == "eye" and e.args[0].param("k", 0) == 0
+            and e.args[0].param("m", e.args[0].param("n")) == e.args[0].param("n"))):
+        return len(e.shape) - 1
     return None
 
 

@@ -388,7 +388,8 @@ def picked(p: Product, probs: Expr) -> Product:
         for q, y in (total.args[0].args, total.args[0].args[::-1]):
             if q == probs and y.shape == q.shape and len(axes) == 1 and one_hot_axis(y) == axes[0] \
                     and p.exponent(y) > 0:
-                assume(y.name, axes[0])
+                if isinstance(y, Var):
+                    assume(y.name, axes[0])
                 rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
                 return rest.times(product_of(probs).power(e))
     return p
@@ -412,8 +413,8 @@ def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
     """(c, y) when k == c * y for a one-hot target y along `axis` (of `rank` axes) and a scalar c."""
     if is_call(k, "broadcast_to"):
         return target_scale(k.args[0], axis, rank)
-    if is_call(k, "onehot") and axis == rank - 1 and len(k.shape) == rank:
-        return const(1), None  # one-hot by construction: no assumption needed
+    if isinstance(k, Call) and one_hot_axis(k) == axis - (rank - len(k.shape)):
+        return const(1), None  # onehot(y, K), eye(K)[y]: one-hot by construction, no assumption needed
     if isinstance(k, Var) and TARGETS.get().get(k.name) == axis - (rank - len(k.shape)):
         return const(1), k.name
     if is_call(k, "neg"):
