@@ -96,6 +96,16 @@ def test_softmax_output_is_not_a_step_the_input_is():
     assert steps["dW1"] == "X.T @ (dhidden * (hidden > 0))"
 
 
+def test_a_scaled_one_hot_label_is_not_a_step_karpathys_steps_are():
+    """Backprop ninja: dlogprobs = -onehot / n is sent on whole, so dlogits is the textbook (probs - onehot) / n."""
+    net = parse_network(next(r.network for r in MORE_REFERENCES if r.id == "ninja-W1"))
+    steps = {s.name: code(s.formula) for s in steps_for(net, "W1")}
+    assert "dlogprobs" not in steps
+    assert steps["dlogits"] == "(probs - onehot(Yb, vocab_size)) / n"
+    assert steps["dhprebn"] == "dbndiff + dbnmeani / n"
+    assert list(steps)[-1] == "dW1" and steps["dW1"] == "embcat.T @ dhprebn"
+
+
 def test_a_step_name_the_network_uses_is_not_taken():
     net = parse_network("x: [N, D]\nW: [D, D]\nG: [N, D]\ndh = tanh(x @ W)\nh = dh * dh\nk = h @ W\nJ = sum(G * k)\n")
     names = [s.name for s in steps_for(net, "W")]

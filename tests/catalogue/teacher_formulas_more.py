@@ -398,6 +398,128 @@ cost = np.squeeze((1. / m) * (-np.dot(Y, np.log(A2).T) - np.dot(1 - Y, np.log(1 
 """
 
 
+#: Karpathy's makemore part 4 ("becoming a backprop ninja") forward pass, every step as the notebook
+#: names it: the embedding, batchnorm with Bessel's correction, and the softmax by counts_sum_inv.
+NINJA = """
+Xb: int[n, block_size] < vocab_size
+Yb: int[n] < vocab_size
+C: [vocab_size, n_embd]
+W1: [block_size * n_embd, n_hidden]
+b1: [n_hidden]
+bngain: [1, n_hidden]
+bnbias: [1, n_hidden]
+W2: [n_hidden, vocab_size]
+b2: [vocab_size]
+
+emb = C[Xb]
+embcat = emb.reshape(n, block_size * n_embd)
+hprebn = embcat @ W1 + b1
+bnmeani = 1 / n * hprebn.sum(0, keepdims=True)
+bndiff = hprebn - bnmeani
+bndiff2 = bndiff ** 2
+bnvar = 1 / (n - 1) * bndiff2.sum(0, keepdims=True)
+bnvar_inv = (bnvar + 1e-5) ** -0.5
+bnraw = bndiff * bnvar_inv
+hpreact = bngain * bnraw + bnbias
+h = tanh(hpreact)
+logits = h @ W2 + b2
+logit_maxes = logits.max(1, keepdims=True)
+norm_logits = logits - logit_maxes
+counts = exp(norm_logits)
+counts_sum = counts.sum(1, keepdims=True)
+counts_sum_inv = counts_sum ** -1
+probs = counts * counts_sum_inv
+logprobs = log(probs)
+loss = -logprobs[range(n), Yb].mean()
+"""
+
+#: CS231n's svm_loss_vectorized with integer labels: the correct score picked, put back as a column.
+SVM_INT_LABELS = """
+X: [N, D]
+y: int[N] < C
+W: [D, C]
+reg: []
+
+scores = X @ W
+correct = scores[range(N), y]
+margins = maximum(0, scores - correct[:, None] + 1)
+J = (sum(margins) - N) / N + reg * sum(W * W)
+"""
+
+#: The log-sum-exp written out with its max shift and named, and log-probabilities as scores - lse.
+LSE_NAMED = """
+X: [N, D]
+Y: onehot[N, C]
+W: [D, C]
+
+scores = X @ W
+m = max(scores, axis=1, keepdims=True)
+lse = m + log(sum(exp(scores - m), axis=1, keepdims=True))
+log_probs = scores - lse
+J = -sum(Y * log_probs) / N
+"""
+
+#: CS229's logistic regression as the negative log-likelihood in the logits: log(1 + e^z) - y z.
+CS229_LOGLIK = """
+X: [N, D]
+y: [N]
+w: [D]
+
+z = X @ w
+J = mean(log(1 + exp(z)) - y * z)
+"""
+
+#: Goodfellow et al. 6.2.2.2: the sigmoid's negative log-likelihood as a softplus of (1 - 2y) z.
+GOODFELLOW_SOFTPLUS = """
+X: [N, D]
+y: [N]
+w: [D]
+
+z = X @ w
+J = mean(log(1 + exp((1 - 2 * y) * z)))
+"""
+
+#: Kratzert's "Understanding the gradient flow through the batch normalization layer": every
+#: intermediate named (xmu, sq, var, sqrtvar, ivar, xhat, gammax).
+KRATZERT_BATCHNORM = """
+x: [N, D]
+gamma: [D]
+beta: [D]
+G: [N, D]
+
+mu = 1 / N * sum(x, axis=0)
+xmu = x - mu
+sq = xmu ** 2
+var = 1 / N * sum(sq, axis=0)
+sqrtvar = sqrt(var + 1e-5)
+ivar = 1 / sqrtvar
+xhat = xmu * ivar
+gammax = gamma * xhat
+out = gammax + beta
+J = sum(G * out)
+"""
+
+#: A language model's loss over a batch of sequences: the target's probability picked with np.eye.
+SEQUENCE_PICKED = """
+X: [B, T, C]
+y: int[B, T] < V
+W: [C, V]
+
+logits = X @ W
+probs = softmax(logits, axis=-1)
+J = -mean(log(sum(probs * eye(V)[y], axis=-1)))
+"""
+
+#: CS224n assignment 2, word2vec's negative-sampling loss for one centre word.
+W2V_NEGATIVE_SAMPLING = """
+v_c: [D]
+u_o: [D]
+U_neg: [K, D]
+
+J = -log(sigmoid(u_o @ v_c)) - sum(log(sigmoid(-U_neg @ v_c)))
+"""
+
+
 MORE_REFERENCES: tuple[Reference, ...] = (
     Reference("nielsen-quadratic-W2", "Nielsen", NIELSEN_QUADRATIC, "W2",
               "(a2 - y) * a2 * (1 - a2) @ a1.T", "delta = (a2 - y) * sigmoid_prime(z2); dW2 = delta a1ᵀ"),
@@ -483,4 +605,29 @@ MORE_REFERENCES: tuple[Reference, ...] = (
               "X.T @ (softmax(scores, axis=1) - eye(C)[y]) / N", "the gradient of the log-sum-exp is the softmax"),
     Reference("inline-softmax-W", "softmax forms", INLINE_SOFTMAX, "W",
               "X.T @ (softmax(s, axis=1) - Y) / N", "a softmax written inline is still the softmax"),
+    Reference("ninja-W2", "Karpathy makemore", NINJA, "W2",
+              "h.T @ (softmax(logits, axis=1) - eye(vocab_size)[Yb]) / n",
+              "dlogits = F.softmax(logits, 1); dlogits[range(n), Yb] -= 1; dlogits /= n"),
+    Reference("ninja-bngain", "Karpathy makemore", NINJA, "bngain",
+              "sum(bnraw * ((probs - eye(vocab_size)[Yb]) @ W2.T * (1 - h ** 2)), axis=0, keepdims=True) / n"),
+    Reference("ninja-W1", "Karpathy makemore", NINJA, "W1",
+              "embcat.T @ (bngain * bnvar_inv / n * (n * ((probs - eye(vocab_size)[Yb]) @ W2.T * (1 - h ** 2) / n)"
+              " - sum((probs - eye(vocab_size)[Yb]) @ W2.T * (1 - h ** 2) / n, axis=0)"
+              " - n / (n - 1) * bnraw * sum((probs - eye(vocab_size)[Yb]) @ W2.T * (1 - h ** 2) / n * bnraw, axis=0)))",
+              "exercise 3's dhprebn one-liner with dhpreact written in"),
+    Reference("svm-int-labels-W", "CS231n", SVM_INT_LABELS, "W",
+              "X.T @ ((margins > 0) - eye(C)[y] * sum(margins > 0, axis=1, keepdims=True)) / N + 2 * reg * W",
+              "binary = margins > 0; binary[range(N), y] = -row_sum"),
+    Reference("lse-named-W", "softmax forms", LSE_NAMED, "W",
+              "X.T @ (softmax(scores, axis=1) - Y) / N"),
+    Reference("cs229-loglik-w", "CS229", CS229_LOGLIK, "w",
+              "X.T @ (sigmoid(z) - y) / N", "d/dz log(1 + e^z) = sigmoid(z)"),
+    Reference("goodfellow-softplus-w", "Goodfellow et al.", GOODFELLOW_SOFTPLUS, "w",
+              "X.T @ ((1 - 2 * y) * sigmoid((1 - 2 * y) * z)) / N", "softplus' = sigmoid"),
+    Reference("kratzert-batchnorm-x", "Kratzert", KRATZERT_BATCHNORM, "x",
+              "gamma * ivar / N * (N * G - sum(G, axis=0) - xhat * sum(G * xhat, axis=0))"),
+    Reference("sequence-picked-W", "language model", SEQUENCE_PICKED, "W",
+              "sum(X.transpose(0, 2, 1) @ (probs - eye(V)[y]), axis=0) / (B * T)"),
+    Reference("w2v-negative-sampling-v_c", "CS224n", W2V_NEGATIVE_SAMPLING, "v_c",
+              "(sigmoid(u_o @ v_c) - 1) * u_o + U_neg.T @ (1 - sigmoid(-U_neg @ v_c))"),
 )
