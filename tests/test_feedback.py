@@ -328,3 +328,56 @@ def test_named_mistakes_are_wrong_by_numpy_and_the_fixes_right():
         assert oracle_verdict(load(net).source, wrt, fix) == "correct", fix
     judged = oracle_judge(MSE, "W", "2 * X.T @ (P - T)", {"N": 2, "Dy": 3, "Dx": 6})
     assert judged.verdict == "scaled" and judged.factor == pytest.approx(6)
+
+
+# -- a gradient changed in place on its way down (N215) ----------------------------------------------------
+
+CS231N = """X: [N, D]
+y: int[N] < C
+W1: [D, H]
+b1: [H]
+W2: [H, C]
+b2: [C]
+hidden = np.maximum(0, X.dot(W1) + b1)
+scores = hidden.dot(W2) + b2
+probs = softmax(scores, axis=1)
+loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+"""
+CS231N_BACKWARD = """dscores = probs.copy()
+dscores[range(N), y] -= 1
+dscores /= N
+dhidden = np.dot(dscores, W2.T)
+dhidden[hidden {mask} 0] = 0
+dW1 = np.dot(X.T, dhidden)
+"""
+
+
+def test_a_relu_mask_applied_in_place_is_right_and_named():
+    derivation = CS231N_BACKWARD.format(mask="<=")
+    net = parse_network(CS231N)
+    assert oracle_verdict(CS231N, "W1", derivation) == "correct"
+    result = check(net, "W1", derivation)
+    assert result.verdict == "correct"
+    step = next(s for s in result.steps if s.name == "dhidden")
+    assert step.value_ok and step.line == 4           # judged where it held ∂J/∂hidden
+    note = next(d for d in result.diagnostics if d.code == "N215")
+    assert note.span.line == 5 and "∂J/∂(X @ W1 + b1)" in note.message and "maximum" in note.message
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+
+
+def test_a_wrong_mask_in_place_is_still_the_first_wrong_step():
+    derivation = CS231N_BACKWARD.format(mask=">")
+    assert oracle_verdict(CS231N, "W1", derivation) == "wrong_value"
+    result = check(parse_network(CS231N), "W1", derivation)
+    assert result.verdict == "wrong_value"
+    first = result.diagnostics[0]
+    assert first.code == "E214" and first.span.line == 5
+    assert not [d for d in result.diagnostics if d.code == "N215"]
+
+
+def test_an_activation_derivative_multiplied_in_place_names_the_node_it_reaches():
+    result = check(load("default"), "W1", "dz2 = yhat - y\ndh = dz2 @ W2.T\ndh *= h * (1 - h)\ndW1 = x.T @ dh\n")
+    assert result.verdict == "correct"
+    note = next(d for d in result.diagnostics if d.code == "N215")
+    assert note.span.line == 3 and "now holds ∂J/∂z1" in note.message and "sigmoid" in note.message
+    assert all(s.value_ok for s in result.steps)
