@@ -381,3 +381,49 @@ def test_an_activation_derivative_multiplied_in_place_names_the_node_it_reaches(
     note = next(d for d in result.diagnostics if d.code == "N215")
     assert note.span.line == 3 and "now holds ∂J/∂z1" in note.message and "sigmoid" in note.message
     assert all(s.value_ok for s in result.steps)
+
+
+# -- a packing line outside the language (N216), flattened gradients ---------------------------------------
+
+CS224N = """data: [M, Dx]
+labels: onehot[M, Dy]
+W1: [Dx, H]
+b1: [1, H]
+W2: [H, Dy]
+b2: [1, Dy]
+h = sigmoid(np.dot(data, W1) + b1)
+yhat = softmax(np.dot(h, W2) + b2)
+cost = -np.sum(labels * np.log(yhat))
+"""
+CS224N_BACKWARD = """d3 = yhat - labels
+gradW2 = np.dot(h.T, d3)
+dh = np.dot(d3, W2.T)
+dz = dh * sigmoid_grad(h)
+gradW1 = np.dot(data.T, dz)
+grad = np.concatenate((gradW1.flatten(), gradW2.ravel()))
+"""
+
+
+@pytest.mark.parametrize("wrt", ["W1", "W2"])
+def test_a_line_that_packs_the_gradients_is_set_aside_with_a_note(wrt):
+    result = check(parse_network(CS224N), wrt, CS224N_BACKWARD)
+    assert oracle_verdict(CS224N, wrt, CS224N_BACKWARD.rsplit("grad =", 1)[0]) == "correct"
+    assert result.verdict == "correct"
+    note = next(d for d in result.diagnostics if d.code == "N216")
+    assert note.span.line == 6 and "concatenate" in note.message
+
+
+def test_a_packing_line_before_the_claim_or_read_later_is_still_unusable():
+    net = parse_network(CS224N)
+    early = "grad = np.concatenate((W1, W2))\n" + CS224N_BACKWARD
+    assert check(net, "W1", early).verdict == "unusable"
+    later = CS224N_BACKWARD + "gradW1 = grad\n"
+    assert check(net, "W1", later).verdict == "unusable"
+
+
+def test_a_flattened_gradient_has_the_right_numbers_in_the_wrong_arrangement():
+    text = "np.dot(data.T, np.dot(yhat - labels, W2.T) * h * (1 - h)).ravel()"
+    result = check(parse_network(CS224N), "W1", text)
+    assert result.verdict == "wrong_shape" == oracle_verdict(CS224N, "W1", text)
+    first = result.diagnostics[0]
+    assert first.code == "E210" and "the numbers are right" in first.note and "reshape(W1.shape)" in first.help.prose

@@ -106,7 +106,14 @@ def diagnose(result: Evaluation) -> tuple[tuple[Diagnostic, ...], str]:
     else:
         found, suggestion = value_problems(result)
         found = [*result.warnings, *found]
+    found += [set_aside_note(result, span, why) for span, why in result.reading.set_aside]
     return tuple(found), suggestion or derived_formula(result)
+
+
+def set_aside_note(result: Evaluation, span, why: str) -> Diagnostic:
+    return Diagnostic("N216", "note", f"line {span.line} is not judged: {why}", span, origin=result.origin,
+                      note=f"it claims no gradient, and ∂J/∂{result.wrt} is claimed before it; the verdict is "
+                           f"about that claim")
 
 
 def derived_formula(result: Evaluation) -> str:
@@ -415,6 +422,10 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                 f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
                                                  if extra == (0,) else ""))
         help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
+    elif all(f.size == t.size and close(f.reshape(t.shape), t) for f, t in zip(finals, truths)):
+        note = (f"the numbers are right, in the right order, but arranged as {format_shape(got)}: a gradient "
+                f"keeps its parameter's shape, so that {result.wrt} -= lr * d{result.wrt} works")
+        help_text = f"leave out the reshape, or write `….reshape({result.wrt}.shape)`"
     else:
         for axis in range(len(got)):
             summed = [np.sum(f, axis=axis) for f in finals]

@@ -61,6 +61,7 @@ class Reading:
     failed_line: Line | None = None         # the expression that does not conform, as read
     failed_last: bool = False               # on the derivation's last statement
     statements: tuple[str, ...] = ()        # each statement's text, for suggestions built on the learner's own
+    set_aside: tuple = ()                   # (span, why) of lines outside the language that claim nothing
 
 
 def new_vars(taken: set[str]):
@@ -105,6 +106,8 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     for name in HELPERS:  # remember where a course helper is used, for the diagnosis
         scope.helpers[name] = recording(name, scope.helpers[name], uses)
     error, failed_at = None, None
+    nodes = {n for n in network.shapes if n not in network.labels}
+    set_aside: list[tuple[Span, str]] = []
     for i, stmt in enumerate(body):
         program.statement = i
         try:
@@ -117,9 +120,12 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
             failed_line = Line(None, failing[-1] if failing else Const(0), reader.span(stmt), None)
             failed_last = i == len(body) - 1
             break
+        except TutorError as exc:
+            if not packs(stmt, program, nodes, wrt):
+                raise
+            set_aside.append((reader.span(stmt), exc.message))
     lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
     texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
-    nodes = {n for n in network.shapes if n not in network.labels}
     claims = []
     for name, (statement, span) in program.bound_at.items():
         if name not in program.objects or name in network.shapes:
@@ -131,20 +137,35 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     claims.sort(key=lambda c: (c.statement, c.name))
     if error is not None:
         return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
-                       texts)
+                       texts, tuple(set_aside))
     mine = [c for c in claims if c.node == wrt]
     if mine:
         answer = max(mine, key=lambda c: c.statement)
-        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts)
+        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts,
+                       set_aside=tuple(set_aside))
     if program.answer is not None:
         lines += (Line(None, program.answer, program.answer_span, None, ()),)
-        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts)
+        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts,
+                       set_aside=tuple(set_aside))
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
                            "end with the gradient: a line `dW1 = ...`, or a bare expression")
     return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
-                   helper_uses=tuple(uses), statements=texts)
+                   helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
+
+
+def packs(stmt: ast.stmt, program: Program, nodes: set[str], wrt: str) -> bool:
+    """A line outside the language that only packs gradients already claimed (CS224n's
+    `grad = np.concatenate((gradW1.flatten(), ...))`): it claims nothing, and ∂J/∂wrt is claimed
+    before it, so it is set aside (and said so) instead of making the whole derivation unusable."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return False
+    if claimed_node(stmt.targets[0].id, nodes) is not None:
+        return False
+    claimed = (claimed_by_key(n.split("[", 1)[1][1:-2], nodes) if n.endswith("]") else claimed_node(n, nodes)
+               for n in program.bound_at if n in program.objects)
+    return wrt in claimed
 
 
 def recording(name: str, expand, uses: list):
