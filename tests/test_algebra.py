@@ -126,7 +126,8 @@ def built(text: str) -> str:
     ("xc / sqrt(var + 1e-5) * G", "xhat * G"),                        # a name written back
     ("sum(xc, axis=0)", "zeros((D,))"),                               # a centred variable sums to 0
     ("sum(G * gamma, axis=0)", "gamma * sum(G, axis=0)"),             # constant factors leave a sum
-    ("sum(sum(X, axis=1, keepdims=True), axis=1)", "sum(X, axis=1)"),  # a sum of one entry is that entry
+    ("sum(sum(X, axis=1, keepdims=True), axis=1, keepdims=True)",     # a sum of one entry is that entry
+     "sum(X, axis=1, keepdims=True)"),
     ("exp_scores / sum(exp_scores, axis=1, keepdims=True)", "probs"),  # a definition is its name
     ("mean(X, axis=0)", "mu"),
     ("eye(N)[range(N)]", "onehot(arange(N), N)"),                      # one spelling of a one-hot row

@@ -15,8 +15,8 @@ from .forms import Form, recognise
 from .ir import Call, Const, Expr, Var, deep_recursion, names_in
 from .network import Network
 from .targets import find_targets
-from .views import NAMES, Names
-from .vjp import TARGETS, USED, Assumption, over, unbroadcast, vjp_rules
+from .views import NAMES, TARGETS, USED, Assumption, Names
+from .vjp import over, unbroadcast, vjp_rules
 
 
 @dataclass(frozen=True)

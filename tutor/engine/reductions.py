@@ -19,10 +19,10 @@ def reduced_axes(n: Call) -> tuple[int, ...]:
 
 
 def unit_axes(n: Call) -> Expr | None:
-    """A sum or mean along axes of length 1 adds nothing up: sum(c, axis=1, keepdims=True) of a column is c."""
-    if n.prim in ("sum", "mean") and n.args[0].shape != () and all(n.args[0].shape[i] == ONE for i in reduced_axes(n)):
-        a = n.args[0]
-        return a if a.shape == n.shape else mk("reshape", a, shape=n.shape)
+    """A sum or mean that keeps its axes of length 1 adds nothing up: sum(c, axis=1, keepdims=True) of a
+    column is c. (Without keepdims it stays: sum(d, axis=0) of a 1×H row says where a bias was broadcast.)"""
+    if n.prim in ("sum", "mean") and n.args[0].shape == n.shape and all(n.shape[i] == ONE for i in reduced_axes(n)):
+        return n.args[0]
     return None
 
 

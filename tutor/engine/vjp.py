@@ -16,7 +16,7 @@ from .errors import TutorError
 from .ir import Call, Expr, Var
 from .language import MAX_EINSUM_OPERANDS
 from .shapes import index_layout, normalize_axes, permutation
-from .views import TARGETS, USED, Assumption, Product, assume, names, one_hot_axis, product_of, terms_of
+from .views import TARGETS, Product, assume, names, one_hot_axis, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -415,7 +415,7 @@ def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
         return target_scale(k.args[0], axis, rank)
     if isinstance(k, Call) and one_hot_axis(k) == axis - (rank - len(k.shape)):
         return const(1), None  # onehot(y, K), eye(K)[y]: one-hot by construction, no assumption needed
-    if isinstance(k, Var) and TARGETS.get().get(k.name) == axis - (rank - len(k.shape)):
+    if isinstance(k, Var) and TARGETS.get({}).get(k.name) == axis - (rank - len(k.shape)):
         return const(1), k.name
     if is_call(k, "neg"):
         found = target_scale(k.args[0], axis, rank)
@@ -440,7 +440,7 @@ def sum_along(k: Expr, axes: tuple[int, ...], rank: int) -> Expr:
         found = target_scale(k, axis, rank)
         if found is not None:
             if found[1] is not None:
-                USED.get().append(Assumption(found[1], axis))
+                assume(found[1], axis)
             return found[0]
         return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
     return call("sum", k, axis=axes, keepdims=True)

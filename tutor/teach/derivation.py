@@ -20,7 +20,7 @@ from ..engine.network import Network, check_indices
 from ..engine.printer import PRINT_LIMIT, code
 from ..engine.steps import Step, steps_for
 from ..engine.verify import Verification, verify
-from ..engine.vjp import Assumption
+from ..engine.views import Assumption
 
 
 #: A formula longer than this (characters of code) is also shown as a teacher's steps.
