@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.console import Group
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.text import Text
 
 from ..course.lesson import Lesson, Step, step_title
 from ..engine.diagnostics import source_lines
 from ..course.answer_key import AnswerKey, expected_shape, hints as hints_of, question_text
 from .look import Look
+from .visible import Markdown, Panel
 from .render import blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
 from .prompt import Asker, Back, Tee
 

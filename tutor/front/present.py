@@ -9,14 +9,13 @@ import os
 import sys
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.text import Text
 
 from ..course.lesson import Lesson
 from ..course.answer_key import AnswerKey, expected_shape, question_text
 from .lesson import view
 from .look import Look
+from .visible import Markdown, Panel
 
 KEYS_HELP = "space/→ next   ← back   g first   G last   q quit"
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -12,6 +11,7 @@ from ..engine.dims import Shape, format_shape
 from ..engine.network import Network
 from ..engine.printer import code
 from .look import Look
+from .visible import Panel
 
 
 def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Group:
@@ -155,7 +155,7 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
 
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
-    parts = []
+    parts: list = [Text(look.text(f"Gradients of {d.network.loss} in {d.network.origin}"), style="bold")]
     for g in d.gradients.values():
         title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))

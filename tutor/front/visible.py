@@ -8,6 +8,8 @@ both pass through here:
 * every console that draws (terminal, piped output, stderr, the recorders behind exports) is a
   `Screen`: markup is never parsed, no hyperlink is ever emitted, and every piece of text it writes
   has its control characters made visible, while rich's own colours, which are not text, still work;
+  the front draws panels and Markdown with `Panel` and `Markdown` from here, which never read markup
+  or make links;
 * every plain write (`say`) and every Markdown export (`markdown_text`) goes through `visible`.
 
 Made visible: C0 controls but tab and newline, and DEL, as their Unicode control pictures (ESC is
@@ -19,8 +21,10 @@ from __future__ import annotations
 import re
 
 from rich.console import Console
-from rich.markdown import Markdown
+from rich.markdown import Markdown as RichMarkdown
+from rich.panel import Panel as RichPanel
 from rich.segment import Segment
+from rich.text import Text
 
 LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -84,9 +88,15 @@ class Screen(Console):
         raise BrokenPipeError
 
 
-def markdown(text: str) -> Markdown:
+def Markdown(text: str) -> RichMarkdown:
     """A lesson's Markdown on the terminal: links are shown with their address, never made live."""
-    return Markdown(text, hyperlinks=False)
+    return RichMarkdown(text, hyperlinks=False)
+
+
+def Panel(renderable, title=None, **kwargs) -> RichPanel:
+    """A rich panel whose title is text (rich reads a string title as markup: `[/]` in a lesson's title
+    would end the program, `[link=…]` would become a live link)."""
+    return RichPanel(renderable, title=Text(title) if isinstance(title, str) else title, **kwargs)
 
 
 # -- Markdown exports ---------------------------------------------------------------------------------

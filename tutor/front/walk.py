@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from io import StringIO
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.text import Text
 
 from ..engine.printer import code
@@ -24,7 +23,7 @@ from ..engine.dims import MAX_NUMERIC_DIM
 from ..engine.network import Network
 from .files import write_export
 from .look import Look
-from .visible import Screen
+from .visible import Panel, Screen
 from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
 from ..teach.walkthrough import Stage, stages
 
