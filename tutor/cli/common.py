@@ -121,7 +121,7 @@ def run(body: Callable[[], int | None], as_json: bool = False) -> None:
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except OSError as error:  # the output could not be written
-        if error.errno == errno.EPIPE:
+        if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
             quit_quietly()
         abandon(sys.stdout)
         say(f"shapetutor: error: cannot write the output ({error.strerror or error})")
@@ -190,7 +190,7 @@ def finish(code: int) -> None:
     try:
         flush(sys.stdout)
     except OSError as error:
-        if error.errno == errno.EPIPE:
+        if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
             quit_quietly()
         abandon(sys.stdout)
         say(f"shapetutor: error: cannot write the output ({error.strerror or error})")
