@@ -32,7 +32,7 @@ MAX_NUMBERS = 100_000_000
 #: The time one evaluation may take, as the costs below estimate it.
 MAX_SECONDS = 2.0
 #: Seconds per number of a value, per operation, per node (measured: derive's check and check's draws).
-NUMBER_COST = 100e-9
+NUMBER_COST = 150e-9
 OPERATION_COST = 1.5e-9
 NODE_COST = 20e-6
 #: Operations per number for the primitives that cost more than an addition.
@@ -61,14 +61,16 @@ def size(shape: Shape | None, bindings: Mapping[str, int]) -> int:
     return math.prod(d.value(bindings) for d in shape) if shape else 1
 
 
-def price(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[str, Shape]) -> Price:
+def price(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[str, Shape],
+          computed: Iterable[str] = ()) -> Price:
     """The price of evaluating `exprs` once, every shared node counted once; `shapes` gives the sizes of
-    the names values are read from (leaves and defined nodes, each counted once)."""
+    the names values are read from (leaves and defined nodes, each counted once), except the names
+    `computed` by `exprs` themselves (a network's definitions), whose values are already counted."""
     numbers = operations_ = nodes = 0
     largest: tuple[int, Expr | None] = (0, None)
     costliest: tuple[int, Expr | None] = (0, None)
     seen: set[int] = set()
-    names: set[str] = set()
+    names: set[str] = set(computed)
     stack = list(exprs)
     while stack:
         node = stack.pop()
@@ -130,10 +132,11 @@ def einsum_cost(spec: str, shapes: list[Shape], bindings: Mapping[str, int]) -> 
 
 
 def require(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[str, Shape], *,
-            copies: float = 1, passes: float = 1, what: str = "the numeric check") -> Price:
+            computed: Iterable[str] = (), copies: float = 1, passes: float = 1,
+            what: str = "the numeric check") -> Price:
     """Refuse (`TooLarge`) before any array is made when `passes` evaluations of `exprs`, with `copies`
     of their values alive at once, go over MAX_NUMBERS or MAX_SECONDS; otherwise the price."""
-    cost = price(exprs, bindings, shapes)
+    cost = price(exprs, bindings, shapes, computed)
     problem = over(cost, copies, passes, what)
     if problem is not None:
         message, node = problem

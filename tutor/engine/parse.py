@@ -132,8 +132,9 @@ class Reader:
             raise self.error(ParseError, f"input is {len(self.source):,} characters; the limit is "
                                          f"{MAX_SOURCE_CHARS:,}")
         if "\x00" in self.source:
-            line = self.source[: self.source.index("\x00")].count("\n") + 1
-            raise ParseError("input contains a NUL byte: is this a binary file?", Span(line, 0, 1),
+            before = source_lines(self.source[: self.source.index("\x00")])
+            raise ParseError("input contains a NUL byte: is this a binary file?", Span(len(before), len(before[-1]),
+                                                                                      len(before[-1]) + 1),
                              source=self.source, origin=self.origin)
         self.refuse_math_characters()
         try:

@@ -363,11 +363,13 @@ def afford(network: Network, reading: Reading, bindings: dict[str, int], truth_e
     which `check` reports as the verdict `unusable`)."""
     ours = [*network.definitions.values(), *truth_exprs.values()]
     copies, passes = max(count, DRAWS) + 1, 1.5 * max(count, DRAWS) / DRAWS
-    require(ours, bindings, network.shapes, copies=copies, passes=passes)
+    require(ours, bindings, network.shapes, computed=network.definitions, copies=copies, passes=passes)
     theirs = [line.expr for line in reading.lines]
-    problem = over(price(ours + theirs, bindings, network.shapes), copies, passes, "checking this derivation")
+    mine = {line.name for line in reading.lines if line.name}
+    problem = over(price(ours + theirs, bindings, network.shapes, {*network.definitions, *mine}), copies, passes,
+                   "checking this derivation")
     if problem is not None:  # pointed at the learner's largest value, where the text says it
-        mine = price(theirs, bindings, network.shapes)
+        mine = price(theirs, bindings, network.shapes, {*network.definitions, *mine})
         spans = [n.span for _, n in (mine.largest, mine.costliest) if getattr(n, "span", None) is not None]
         raise TutorError(problem[0], spans[0] if spans else None, origin=origin,
                          expected="a derivation whose values fit: the gradient needs no array larger than the network's")

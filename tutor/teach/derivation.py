@@ -114,7 +114,7 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
         formulas = {k: g.formula for k, g in out.items()}
         try:
             require([*network.definitions.values(), *formulas.values()], bindings, network.shapes,
-                    copies=CHECK_COPIES, passes=draws / 2)
+                    computed=network.definitions, copies=CHECK_COPIES, passes=draws / 2)
             verification = verify(network, formulas, bindings, draws=draws)
         except TooLarge as exc:  # shapes and formulas stay symbolic; only the numbers are given up
             skipped = exc.message

@@ -48,7 +48,8 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
         return None
     truth = backward(net).wrt.get(of)
     try:  # a value of the network, then the one definition once per entry of the leaf
-        require([*net.definitions.values(), *([truth] if truth is not None else [])], d.bindings, net.shapes)
+        require([*net.definitions.values(), *([truth] if truth is not None else [])], d.bindings, net.shapes,
+                computed=net.definitions)
         require([net.definitions[of]], d.bindings, net.shapes, passes=math.prod(leaf_shape) + 1)
     except TooLarge:
         return None
