@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, note
+from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from tutor.engine.errors import TutorError
@@ -19,6 +19,7 @@ from tutor.engine.numeric import forward
 from tutor.engine.printer import code
 from tutor.engine.sampling import sample
 
+from conftest import SCALE
 from gradcheck import check_gradients, check_reparse
 
 # backward() raises the interpreter's recursion limit, which Hypothesis notices and warns about
@@ -268,6 +269,163 @@ def test_random_network_gradients_equal_finite_differences(generated, seed):
             break
     else:
         assume(False)
+    grads, values = check_gradients(network, bindings, leaves)
+    for leaf in network.leaves:
+        note(f"d{network.loss}/d{leaf} = {code(grads.wrt[leaf])}")
+    check_reparse(network, grads, values, bindings)
+
+
+# -- tensors of rank 3 and 4 ------------------------------------------------------------------------
+
+class TensorBuilder(Builder):
+    """The same bookkeeping, for stacks of matrices: every node has rank 3 or 4 until the loss."""
+
+    def __init__(self):
+        super().__init__("tensor")
+        self.symbols = iter(["P", "Q", "R", "S", "U", "V"])
+
+    def fresh(self) -> str:
+        return next(self.symbols, "E")
+
+
+def merged(a: str, b: str) -> str:
+    return f"{a}*{b}"
+
+
+@st.composite
+def tensor_networks(draw):
+    """Random networks over rank-3/4 tensors: batched @ (with broadcast stacks), einsum with letters or ...,
+    transposes, swapaxes, moveaxis, reshapes that merge and split axes, expand_dims and broadcast_to,
+    softmax over an axis or two, reductions, and elementwise functions."""
+    b = TensorBuilder()
+    rank = draw(st.sampled_from([3, 4]))
+    shape = ("B", "T", "E") if rank == 3 else ("B", "G", "T", "E")
+    cur = b.leaf("X", shape)
+    n_defs = draw(st.integers(2, 6))
+    for _ in range(40):
+        if len(b.defs) == n_defs - 1:
+            break
+        shape = b.shapes[cur]
+        r = len(shape)
+        op = draw(st.sampled_from(["linear", "einsum", "batched", "scores", "permute", "swap", "move", "merge",
+                                   "split", "expand", "bias", "activation", "softmax", "reduce", "residual"]))
+        if op == "linear":
+            d = b.fresh()
+            w = b.leaf("W", (shape[-1], d))
+            cur = b.define(f"{cur} @ {w}", shape[:-1] + (d,))
+        elif op == "einsum":
+            d = b.fresh()
+            w = b.leaf("W", (shape[-1], d))
+            spec = draw(st.sampled_from(["ellipsis", "letters"]))
+            if spec == "ellipsis":
+                cur = b.define(f"einsum('...k,km->...m', {cur}, {w})", shape[:-1] + (d,))
+            else:
+                letters = "abcd"[:r - 1]
+                cur = b.define(f"einsum('{letters}k,km->{letters}m', {cur}, {w})", shape[:-1] + (d,))
+        elif op == "batched":
+            # a stack of matrices of its own, with the stack axes full, missing or of length 1
+            d = b.fresh()
+            stack = shape[:-2]
+            form = draw(st.sampled_from(["full", "short", "ones"]))
+            lead = {"full": stack, "short": stack[1:], "ones": tuple("1" for _ in stack)}[form]
+            m = b.leaf("M", lead + (shape[-1], d))
+            cur = b.define(f"{cur} @ {m}", shape[:-1] + (d,))
+        elif op == "scores":
+            cur = b.define(f"{cur} @ swapaxes({cur}, -1, -2) / 4", shape[:-1] + (shape[-2],))
+        elif op == "permute":
+            order = draw(st.permutations(range(r)))
+            text = ", ".join(map(str, order))
+            form = draw(st.sampled_from([f"transpose({cur}, ({text}))", f"{cur}.transpose({text})"]))
+            cur = b.define(form, tuple(shape[i] for i in order))
+        elif op == "swap":
+            i, j = draw(st.sampled_from([(a, c) for a in range(r) for c in range(r) if a < c]))
+            new = list(shape)
+            new[i], new[j] = shape[j], shape[i]
+            cur = b.define(f"swapaxes({cur}, {i - r if draw(st.booleans()) else i}, {j})", tuple(new))
+        elif op == "move":
+            src, dst = draw(st.integers(0, r - 1)), draw(st.integers(0, r - 1))
+            order = [n for n in range(r) if n != src]
+            order.insert(dst, src)
+            cur = b.define(f"moveaxis({cur}, {src}, {dst})", tuple(shape[i] for i in order))
+        elif op == "merge":
+            if r != 4 or "*" in shape[-1] or "*" in shape[-2] or "1" in shape:
+                continue
+            new = shape[:-2] + (merged(shape[-2], shape[-1]),)
+            cur = b.define(f"{cur}.reshape({', '.join(new[:-1])}, {shape[-2]} * {shape[-1]})", new)
+        elif op == "split":
+            if r != 3 or "*" not in shape[-1]:
+                continue
+            first, second = shape[-1].split("*")
+            new = shape[:-1] + (first, second)
+            cur = b.define(f"reshape({cur}, ({', '.join(new)}))", new)
+        elif op == "expand":
+            if r != 3:
+                continue
+            # a new axis of length 1, stretched by broadcasting against a leaf that has it (an outer product)
+            axis = draw(st.integers(0, 3))
+            d = b.fresh()
+            new = shape[:axis] + (d,) + shape[axis:]
+            c = b.leaf("c", new[axis:])
+            cur = b.define(f"expand_dims({cur}, {axis}) * {c}", new)
+        elif op == "bias":
+            form = draw(st.sampled_from(["vector", "broadcast_to", "stack"]))
+            if form == "vector":
+                bias = b.leaf("b", (shape[-1],))
+                cur = b.define(f"{cur} + {bias}", shape)
+            elif form == "broadcast_to":
+                bias = b.leaf("b", shape[-2:])
+                cur = b.define(f"{cur} * broadcast_to({bias}, ({', '.join(d.replace('*', ' * ') for d in shape)}))",
+                               shape)
+            else:
+                bias = b.leaf("b", ("1",) * (r - 2) + shape[-2:])
+                cur = b.define(f"{cur} - {bias}", shape)
+        elif op == "activation":
+            fn = draw(st.sampled_from(["tanh", "sigmoid", "gelu", "erf", "exp({} / 4)", "{} ** 2"]))
+            text = fn.format(cur) if "{}" in fn else f"{fn}({cur})"
+            cur = b.define(text, shape)
+        elif op == "softmax":
+            axes = draw(st.sampled_from(["-1", "1", "(1, 2)", f"({r - 2}, {r - 1})"]))
+            if any(shape[int(a)] == "1" for a in axes.strip("()").split(",")):
+                continue
+            fn = draw(st.sampled_from(["softmax", "log_softmax"]))
+            cur = b.define(f"{fn}({cur}, axis={axes})", shape)
+        elif op == "reduce":
+            axis = draw(st.integers(0, r - 1))
+            fn = draw(st.sampled_from(["sum", "mean"]))
+            cur = b.define(f"{fn}({cur}, axis={axis}, keepdims=True)",
+                           tuple("1" if i == axis else d for i, d in enumerate(shape)))
+        elif op == "residual":
+            same = [n for n in b.shapes if n != cur and b.shapes[n] == shape]
+            if not same:
+                continue
+            other = draw(st.sampled_from(same))
+            cur = b.define(f"{cur} + {other} * {other}", shape)
+    shape = b.shapes[cur]
+    if draw(st.booleans()):
+        c = b.leaf("C", shape)
+        b.define(f"sum({cur} * {c})", ())
+    else:
+        t = b.leaf("Y", shape)
+        b.define(f"mean(({cur} - {t}) ** 2)", ())
+    return b.source(), dict(b.shapes)
+
+
+@settings(max_examples=40 * SCALE)
+@given(tensor_networks(), st.integers(0, 2**32 - 1))
+def test_random_tensor_network_gradients_equal_finite_differences(generated, seed):
+    source, shapes = generated
+    note(source)
+    network = parse_network(source, "<generated>")
+    for name, shape in shapes.items():
+        assert tuple(str(d) for d in network.shapes[name]) == shape, name
+    # small and distinct (products too), so a misplaced axis cannot pass by coincidence
+    bindings = network.bindings({s: v for s, v in zip(network.dims, [2, 3, 5, 4, 7, 11, 13, 6, 8])})
+    rng = np.random.default_rng(seed)
+    try:
+        leaves, values = sample(network, bindings, rng)
+    except TutorError:
+        assume(False)
+    assume(max(float(np.max(np.abs(v))) for v in values.values()) < 1e4)
     grads, values = check_gradients(network, bindings, leaves)
     for leaf in network.leaves:
         note(f"d{network.loss}/d{leaf} = {code(grads.wrt[leaf])}")

@@ -21,7 +21,7 @@ from .lesson import lesson_app
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
                   help="shapetutor: where the shapes in backpropagation come from.\n\n"
                        "NETWORK is a path to a .net file or a bundled example "
-                       "(default, batch, column, vector, mlp; see `shapetutor examples`).")
+                       "(default, batch, column, vector, mlp, attention, conv1d, embedding, ...; see `shapetutor examples`).")
 app.add_typer(lesson_app, name="lesson")
 
 def show_version(value: bool) -> None:

@@ -15,6 +15,11 @@ from .ir import Call, Const, DimRef, Expr
 from .shapes import ELEMENTWISE, infer
 
 Rewrite = Callable[[Call], "Expr | None"]
+#: Linear operations of one array that only move, copy or add up its entries: a sign, a constant
+#: factor or a scalar divisor passes through them unchanged.
+LINEAR_UNARY = ("transpose", "sum", "mean", "reshape", "swapaxes", "moveaxis", "expand_dims", "broadcast_to")
+#: Those a constant factor or divisor leaves (not broadcast_to: absorb_broadcast keeps scalars inside it).
+FACTOR_OUTWARD = tuple(p for p in LINEAR_UNARY if p != "broadcast_to")
 FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
         "div": lambda a, b: a / b if b else None}
 
@@ -49,6 +54,11 @@ def is_call(e: Expr, *prims: str) -> bool:
 
 def is_scalar(e: Expr) -> bool:
     return e.shape == ()
+
+
+def is_dims(e: Expr) -> bool:
+    """A product of dimension symbols (and numbers): `N`, `B * T`."""
+    return isinstance(e, DimRef) or (is_call(e, "mul") and all(is_dims(a) or isinstance(a, Const) for a in e.args))
 
 
 def dim_expr(d: Dim) -> Expr:
@@ -159,7 +169,7 @@ def pull_out_negation(n: Call) -> Expr | None:
             return mk("neg", mk(p, a, b.args[0]))
         if p == "mul" and isinstance(a, Const) and a.value < 0:
             return mk("neg", mk("mul", const(-a.value), b))
-    if p in ("transpose", "sum", "mean", "reshape") and is_call(args[0], "neg"):
+    if p in LINEAR_UNARY and is_call(args[0], "neg"):
         return mk("neg", mk(p, args[0].args[0], **dict(n.params)))
     if p == "add":
         a, b = args
@@ -192,7 +202,7 @@ def constants_outward(n: Call) -> Expr | None:
                 args = list(n.args)
                 args[i] = rest
                 return mk("mul", c, mk(n.prim, *args))
-    if n.prim in ("transpose", "sum", "mean") and split(n.args[0]):
+    if n.prim in FACTOR_OUTWARD and split(n.args[0]):
         c, rest = split(n.args[0])
         return mk("mul", c, mk(n.prim, rest, **dict(n.params)))
     if n.prim == "div":
@@ -210,7 +220,9 @@ def common_divisor(n: Call) -> Expr | None:
         a, b = n.args
         if is_call(a, "div") and is_call(b, "div") and a.args[1] == b.args[1] and is_scalar(a.args[1]):
             return mk("div", mk(n.prim, a.args[0], b.args[0]), a.args[1])
-    if n.prim in ("sum", "transpose") and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
+    if n.prim == "div" and is_call(n.args[0], "div") and is_dims(n.args[1]) and is_dims(n.args[0].args[1]):
+        return mk("div", n.args[0].args[0], mk("mul", n.args[0].args[1], n.args[1]))  # / B / T → / (B * T)
+    if n.prim in FACTOR_OUTWARD and is_call(n.args[0], "div") and is_scalar(n.args[0].args[1]):
         inner, divisor = n.args[0].args
         return mk("div", mk(n.prim, inner, **dict(n.params)), divisor)
     if n.prim in ("mul", "matmul") and not any(isinstance(a, Const) for a in n.args):
@@ -232,15 +244,44 @@ def sum_of_broadcast(n: Call) -> Expr | None:
 
 
 def no_op_transpose(n: Call) -> Expr | None:
-    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing."""
+    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing; axes moved and moved back
+    are where they were."""
     if n.prim == "transpose":
         (a,) = n.args
-        if len(a.shape) <= 1:
+        axes = n.param("axes")
+        if len(a.shape) <= 1 or axes == tuple(range(len(a.shape))):
             return a
         if is_call(a, "transpose"):
-            return a.args[0]
-        if is_call(a, "matmul") and any(is_call(x, "transpose") for x in a.args) and len(a.args[1].shape) == 2:
+            inner = a.param("axes")
+            if inner is None and axes is None:
+                return a.args[0]
+            rank = len(a.shape)
+            p = inner if inner is not None else tuple(reversed(range(rank)))
+            q = axes if axes is not None else tuple(reversed(range(rank)))
+            composed = tuple(p[i % rank] % rank for i in q)
+            return mk("transpose", a.args[0], axes=composed)
+        if axes is None and is_call(a, "matmul") and any(is_call(x, "transpose") for x in a.args) \
+                and len(a.args[0].shape) == 2 and len(a.args[1].shape) == 2:
             return mk("matmul", mk("transpose", a.args[1]), mk("transpose", a.args[0]))
+    if n.prim == "swapaxes":
+        (a,) = n.args
+        rank = len(a.shape)
+        i, j = n.param("axis1") % rank, n.param("axis2") % rank
+        if i == j:
+            return a
+        if is_call(a, "swapaxes") and {a.param("axis1") % rank, a.param("axis2") % rank} == {i, j}:
+            return a.args[0]
+    return None
+
+
+def reshape_once(n: Call) -> Expr | None:
+    """A reshape of a reshape is one reshape; a reshape to the shape it has is nothing."""
+    if n.prim == "reshape":
+        (a,) = n.args
+        if a.shape == n.shape:
+            return a
+        if is_call(a, "reshape"):
+            return mk("reshape", a.args[0], shape=n.param("shape"))
     return None
 
 
@@ -252,9 +293,9 @@ def absorb_broadcast(n: Call) -> Expr | None:
         a, b = n.args
         # A scalar combined with a broadcast stays inside it: bcast(c) * 2 → bcast(2 * c).
         if is_call(a, "broadcast_to") and is_scalar(b):
-            return mk("broadcast_to", mk(n.prim, a.args[0], b), a.args[1])
+            return mk("broadcast_to", mk(n.prim, a.args[0], b), shape=a.param("shape"))
         if is_call(b, "broadcast_to") and is_scalar(a):
-            return mk("broadcast_to", mk(n.prim, a, b.args[0]), b.args[1])
+            return mk("broadcast_to", mk(n.prim, a, b.args[0]), shape=b.param("shape"))
         for x, y in ((a, b), (b, a)):
             # bcast(c, like) * v where v only lacks like's leading unit axes: c * v, as a row.
             if (is_call(x, "broadcast_to") and is_scalar(x.args[0]) and n.prim == "mul"
@@ -280,4 +321,4 @@ def _shape_or_none(node: Call) -> Shape | None:
 
 
 REWRITES: tuple[Rewrite, ...] = (fold_constants, identities, absorb_broadcast, sum_of_broadcast, no_op_transpose,
-                                 pull_out_negation, constants_first, constants_outward, common_divisor)
+                                 reshape_once, pull_out_negation, constants_first, constants_outward, common_divisor)

@@ -2,14 +2,17 @@
 
 `Dim(3)`, `Dim.symbol("H")` and `N*Dx` are all `Dim`s. Two dimensions are the
 same only when they are the same product: `H` and `Dy` never unify, whatever
-numbers they are bound to. Products appear when `outer` flattens its operands.
+numbers they are bound to, while `h*d` and `d*h` are one dimension. Products
+appear in declarations (`Wq: [E, h*d]`), in reshapes that merge axes, and when
+`outer` flattens its operands. A product is shown with its factors in the order
+they were written (`h*d`), which takes no part in equality.
 """
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import DimensionError
 
@@ -24,6 +27,7 @@ MAX_NUMERIC_DIM = 1_000_000
 class Dim:
     coeff: int = 1
     symbols: tuple[str, ...] = ()  # sorted, with repetition
+    written: tuple[str, ...] | None = field(default=None, compare=False, repr=False)  # the factors as written
 
     @classmethod
     def symbol(cls, name: str) -> "Dim":
@@ -34,7 +38,24 @@ class Dim:
         return not self.symbols
 
     def __mul__(self, other: "Dim") -> "Dim":
-        return Dim(self.coeff * other.coeff, tuple(sorted(self.symbols + other.symbols)))
+        if other.is_literal and other.coeff == 1:
+            return self
+        if self.is_literal and self.coeff == 1:
+            return other
+        symbols = tuple(sorted(self.symbols + other.symbols))
+        return Dim(self.coeff * other.coeff, symbols, self.factors + other.factors if symbols else None)
+
+    @property
+    def factors(self) -> tuple[str, ...]:
+        """The factors in the order written: `("4", "E")`, `("h", "d")`."""
+        if self.written is not None:
+            return self.written
+        return ((str(self.coeff),) if self.coeff != 1 or not self.symbols else ()) + self.symbols
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Its symbols in the order written, each once: `("h", "d")` for `h*d`."""
+        return tuple(dict.fromkeys(f for f in self.factors if not f.isdigit()))
 
     def divide(self, other: "Dim") -> "Dim | None":
         """self / other when it is a whole dimension (`N*T*E / N` is `T*E`), else None."""
@@ -64,8 +85,7 @@ class Dim:
         return self.coeff if self.is_literal else str(self)
 
     def __str__(self) -> str:
-        parts = ([str(self.coeff)] if self.coeff != 1 or not self.symbols else []) + list(self.symbols)
-        return "*".join(parts)
+        return "*".join(self.factors)
 
 
 ONE = Dim(1)

@@ -15,6 +15,8 @@ MAX_SOURCE_CHARS = 1_000_000
 MAX_DEPTH = 100
 MAX_STATEMENTS = 5_000
 MAX_NUMBER = 1e300
+MAX_RANK = 4  # leaves of rank 0 to 4: scalars up to batched, multi-head tensors
+MAX_NODE_RANK = 32  # any node (NumPy stops at 64 axes, einsum at 52 letters)
 MAX_EINSUM_OPERANDS = 8  # the derivative table has a rule for each position
 MAX_LITERAL_DIM = 10**12  # shapes reason about it; numbers are refused far below (sampling.MAX_ELEMENTS)
 
@@ -36,8 +38,8 @@ class Function:
     fixed: dict[str, Any] = field(default_factory=dict)  # set by the name itself: square is pow, exponent 2
 
 
-_UNARY = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "sign", "diag", "transpose", "log1p", "copy",
-          "zeros_like", "ones_like")
+_UNARY = ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs", "sign", "diag", "log1p", "copy",
+          "zeros_like", "ones_like", "gelu", "erf")
 AXIS_ONE = {"axis": -1}
 REDUCTION = {"axis": None, "keepdims": False}
 FUNCTIONS: dict[str, Function] = {name: Function(name, 1) for name in _UNARY}
@@ -77,13 +79,24 @@ FUNCTIONS.update({
     "reshape": Function("reshape", 1, ("shape",), required=("shape",), rest="shape"),
     "onehot": Function("onehot", 1, ("n",), required=("n",)),
     "eye": Function("eye", 0, ("n", "m", "k"), {"k": 0}, required=("n",)),
+    # Tensors of rank 3 and 4: moving, adding and repeating axes (issue 13).
+    "transpose": Function("transpose", 1, ("axes",), {"axes": None}, rest="axes"),
+    "swapaxes": Function("swapaxes", 1, ("axis1", "axis2"), required=("axis1", "axis2")),
+    "moveaxis": Function("moveaxis", 1, ("source", "destination"), required=("source", "destination")),
+    "expand_dims": Function("expand_dims", 1, ("axis",), required=("axis",)),
+    "broadcast_to": Function("broadcast_to", 1, ("shape",), required=("shape",)),
 })
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}
 #: Functions that may also be called as methods: `A.sum(axis=0)`.
-METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze"}
+METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze", "swapaxes"}
 #: Primitives whose value is an integer array when their first operand is one (labels stay labels).
-KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze"}
+KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze", "swapaxes", "moveaxis",
+                  "expand_dims", "broadcast_to"}
+#: Parameters that name axes of the operand (`transpose(A, (0, 2, 1, 3))`, `moveaxis(A, 1, 2)`).
+AXES_PARAMS = ("axes", "axis1", "axis2", "source", "destination")
+#: Parameters that NumPy takes positionally, so the printer writes them without their keyword.
+POSITIONAL = ("i", "n", "m", "shape", "axes", "axis1", "axis2", "source", "destination")
 MODULES = {"np", "numpy"}
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.MatMult: "matmul"}
 COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le"}

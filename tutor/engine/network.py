@@ -180,7 +180,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         for d in shape + ((bound,) if bound is not None else ()):
             if d.is_literal:
                 literals.add(d.coeff)
-            for s in d.symbols:
+            for s in d.names:
                 if s not in dims:
                     dims.append(s)
     for stmt in declarations:
@@ -303,7 +303,7 @@ def flow_order(shapes: dict[str, Shape], leaves: tuple[str, ...], definitions: d
         for node in walk(expr):
             if isinstance(node, Var) and node.name in leaves:
                 for d in shapes[node.name]:
-                    out.extend(s for s in d.symbols if s not in out)
+                    out.extend(s for s in d.names if s not in out)
     return tuple(out + [s for s in declared if s not in out])
 
 

@@ -18,8 +18,8 @@ from .dims import SYMBOL, Dim, Shape, format_shape
 from .errors import ParseError, ShapeError, Span, UnknownNameError
 from .ir import Call, Const, DimRef, Expr, Var, walk
 from .language import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
-                       MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_SOURCE_CHARS, MAX_STATEMENTS, METHODS,
-                       MODULES, claimed_node)
+                       MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
+                       METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
 
 
@@ -168,16 +168,17 @@ class Reader:
                                      expected="the code form, e.g. x.T @ ((yhat - y) @ W2.T * h * (1 - h))")
 
     def shape(self, node: ast.expr) -> Shape:
-        """`[1, Dx]` → (Dim(1), Dim("Dx")); rank 0, 1 or 2."""
-        expected = "a shape: a list of up to two dimensions, e.g. [1, Dx], [H] or []"
+        """`[B, T, h*d]` → (Dim("B"), Dim("T"), Dim("h")*Dim("d")); rank 0 to MAX_RANK."""
+        expected = f"a shape: a list of up to {MAX_RANK} dimensions, e.g. [1, Dx], [B, T, h*d], [H] or []"
         if not isinstance(node, (ast.List, ast.Tuple)):
             raise self.error(ParseError, "a declaration's annotation must be a shape", node, expected)
-        if len(node.elts) > 2:
-            raise self.error(ParseError, f"rank {len(node.elts)} is not supported", node, expected)
-        return tuple(self.dim(elt) for elt in node.elts)
+        if len(node.elts) > MAX_RANK:
+            raise self.error(ParseError, f"rank {len(node.elts)} is not supported (at most {MAX_RANK} axes)",
+                             node, expected)
+        return tuple(self.dim(elt, products=True) for elt in node.elts)
 
     def dim(self, node: ast.expr, products: bool = False, depth: int = 0) -> Dim:
-        expected = "a positive integer or a dimension symbol such as Dx"
+        expected = "a positive integer, a dimension symbol such as Dx, or a product such as h*d"
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
@@ -395,8 +396,6 @@ class Reader:
                              EXPRESSION_HELP + "; or define it with def")
         params = dict(fn.defaults)
         params.update(fn.fixed)
-        if name == "transpose" and len(args) == 2:
-            raise self.error(ParseError, "transpose with an axes argument is not supported", node)
         # Parameters may also come positionally, as NumPy allows: sum(A, 0), reshape(A, (N, 1)),
         # and, for a `rest` parameter, as separate numbers: A.reshape(N, 1).
         extra = args[fn.arity:]
@@ -430,8 +429,10 @@ class Reader:
         return Call(fn.prim, operands, tuple(sorted(params.items())), span=self.span(node), caret=self.caret(node))
 
     def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
-        """`einsum('ai,aj->ij', x, d)`: explicit output, one letter per axis, no ellipsis."""
-        expected = "einsum('ai,aj->ij', A, B): a literal spec with an explicit output, then the operands"
+        """`einsum('ai,aj->ij', x, d)`, `einsum('...e,ef->...f', X, W)`: an explicit output, one letter per
+        axis, and at most one `...` per term for the leading axes NumPy broadcasts."""
+        expected = ("einsum('ai,aj->ij', A, B) or einsum('...e,ef->...f', X, W): a literal spec with an explicit "
+                    "output, then the operands")
         if node.keywords or not args or not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)):
             raise self.error(ParseError, "einsum needs its spec as a literal string first", node, expected)
         if len(args) - 1 > MAX_EINSUM_OPERANDS:
@@ -439,12 +440,15 @@ class Reader:
         spec = args[0].value.replace(" ", "")
         inputs, arrow, output = spec.partition("->")
         terms = inputs.split(",")
-        if not arrow or not re.fullmatch(r"[a-zA-Z]*(,[a-zA-Z]*)*->[a-zA-Z]*", spec) or len(terms) != len(args) - 1:
+        term = r"[a-zA-Z]*(?:\.\.\.)?[a-zA-Z]*"
+        if not arrow or not re.fullmatch(rf"{term}(,{term})*->{term}", spec) or len(terms) != len(args) - 1:
             raise self.error(ParseError, f"einsum spec {spec!r} does not fit its {len(args) - 1} operand(s)",
                              args[0], expected)
-        if any(len(set(t)) != len(t) for t in terms + [output]) or not set(output) <= set("".join(terms)):
+        letters = [t.replace("...", "") for t in terms + [output]]
+        if any(len(set(t)) != len(t) for t in letters) or not set(letters[-1]) <= set("".join(letters[:-1])) \
+                or ("..." in output and not any("..." in t for t in terms)):
             raise self.error(ParseError, f"einsum spec {spec!r}: each letter once per operand, and the output's "
-                                         "letters from the inputs", args[0], expected)
+                                         "letters (and its ...) from the inputs", args[0], expected)
         operands = tuple(self.expr(a, scope, depth + 1) for a in args[1:])
         return Call("einsum", operands, (("spec", spec),), span=self.span(node), caret=self.caret(node))
 
@@ -453,6 +457,8 @@ class Reader:
             if isinstance(node, ast.Constant) and type(node.value) is bool:
                 return node.value
             raise self.error(ParseError, "keepdims must be True or False", node)
+        if key in AXES_PARAMS:
+            return self.axes(key, node)
         if key in ("axis", "i"):
             try:
                 value = ast.literal_eval(node)
@@ -490,6 +496,22 @@ class Reader:
                 if s not in scope.dims:
                     raise self.error(UnknownNameError, f"unknown dimension {s!r}", node)
         return dims
+
+    def axes(self, key: str, node: ast.expr) -> int | tuple[int, ...]:
+        """An axis number or a tuple of them, as literals: `transpose(A, (0, 2, 1, 3))`, `swapaxes(A, -1, -2)`."""
+        try:
+            value = ast.literal_eval(node)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            value = None
+        if isinstance(value, list):
+            value = tuple(value)
+        if type(value) is int and key != "axes":
+            return value
+        if isinstance(value, tuple) and all(type(v) is int for v in value) and (value or key == "axes"):
+            return value
+        what = {"axes": "a tuple of axis numbers such as (0, 2, 1, 3)",
+                "axis1": "an axis number", "axis2": "an axis number"}.get(key, "an axis number or a tuple of them")
+        raise self.error(ParseError, f"{key} must be {what}", node)
 
     def number(self, node: ast.expr) -> float:
         """The exponent of `**`: a number, possibly negative or a fraction such as 1/2."""

@@ -7,7 +7,7 @@ Python's precedence needs them.
 from __future__ import annotations
 
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
-from .language import DEFAULTS
+from .language import DEFAULTS, POSITIONAL
 
 BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
           "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}
@@ -87,10 +87,17 @@ class Printer:
         return f"{base} ** {exp_text}", POWER
 
     def p_transpose(self, expr: Call) -> tuple[str, int]:
+        if expr.param("axes") is not None:
+            return self.function(expr)
         return self.wrap(expr.args[0], POSTFIX) + ("ᵀ" if self.math else ".T"), POSTFIX
 
     def p_index(self, expr: Call) -> tuple[str, int]:
         return f"{self.wrap(expr.args[0], POSTFIX)}[{expr.param('i')}]", POSTFIX
+
+    def p_reshape(self, expr: Call) -> tuple[str, int]:
+        """As a method, the way NumPy code reads: `X.reshape(B * T, E)`."""
+        dims = ", ".join(dim_text(d) for d in expr.param("shape")) or "()"  # a scalar: x.reshape(())
+        return f"{self.wrap(expr.args[0], POSTFIX)}.reshape({dims})", POSTFIX
 
     def p_getitem(self, expr: Call) -> tuple[str, int]:
         parts = []
@@ -117,28 +124,30 @@ class Printer:
     def p_einsum(self, expr: Call) -> tuple[str, int]:
         return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
 
-    def p_broadcast_to(self, expr: Call) -> tuple[str, int]:
-        # Only ever left over when no operation absorbs it: "g, repeated to the shape of `like`".
-        g, like = expr.args
-        return f"{self.wrap(g, 2)} + 0 * {self.wrap(like, 4)}", 2
-
     def function(self, expr: Call) -> tuple[str, int]:
         parts = [self(a) for a in expr.args]
-        order = {"i": 0, "n": 1, "m": 2, "k": 3}  # positional parameters in the order NumPy takes them
-        for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], -1)):
+        # positional parameters first, in the order NumPy takes them; keywords (axis=, keepdims=) after
+        order = {key: i for i, key in enumerate(POSITIONAL)}
+        for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], len(order))):
             if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:
                 continue
-            if key in ("shape",):
-                dims = ["-1" if d is None else str(d) if d.is_literal
-                        else " * ".join(([str(d.coeff)] if d.coeff != 1 else []) + list(d.symbols)) for d in value]
+            if key == "shape":
+                dims = [dim_text(d) for d in value]
                 parts.append("(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")")
-            elif key in ("i", "n", "m"):
+            elif key in ("n", "m"):
+                parts.append(dim_text(value))
+            elif key in POSITIONAL:
                 parts.append(str(value))
             elif key == "k":
                 parts.append(f"k={value}")
             else:
                 parts.append(f"{key}={value!r}")
         return f"{expr.prim}({', '.join(parts)})", ATOM
+
+
+def dim_text(d) -> str:
+    """A dimension as an expression of the language: `H`, `h * d`, `4 * E`, `3`; `-1` for one NumPy infers."""
+    return "-1" if d is None else " * ".join(d.factors)
 
 
 code = Printer()

@@ -13,6 +13,7 @@ from dataclasses import replace
 from .dims import ONE, Dim, Shape, format_shape, product
 from .errors import ShapeError
 from .ir import Call, Expr, Var, op_name
+from .language import MAX_NODE_RANK
 
 ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}
@@ -65,7 +66,7 @@ def same_shape(node: Call, a: Shape) -> Shape:
 
 
 for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow", "log1p", "copy",
-              "zeros_like", "ones_like", "clip"):
+              "zeros_like", "ones_like", "clip", "gelu", "erf"):
     shape_rules[_prim] = same_shape
 
 
@@ -80,6 +81,8 @@ for _prim in ELEMENTWISE + COMPARISONS:
 
 
 def matmul(node: Call, a: Shape, b: Shape) -> Shape:
+    """NumPy's matmul at every rank: a 1-D operand is a row (on the left) or a column (on the right),
+    the last two axes multiply as matrices, and the axes before them broadcast (a stack of matrices)."""
     if not a or not b:
         raise fail(node, f"@ needs arrays, not scalars: {show(a, b)}; use * to scale", a, b, code="E201")
     inner_a = a[-1]
@@ -87,17 +90,92 @@ def matmul(node: Call, a: Shape, b: Shape) -> Shape:
     if inner_a != inner_b:
         raise fail(node, f"the inner dimensions of {format_shape(a)} @ {format_shape(b)} do not match "
                          f"({inner_a} ≠ {inner_b})", a, b, code="E201")
-    return a[:-1] + (b[1:] if len(b) == 2 else ())
+    rows = a[-2:-1]                         # none for a 1-D left operand
+    cols = b[-1:] if len(b) >= 2 else ()    # none for a 1-D right operand
+    stack_a, stack_b = a[:-2], b[:-2]
+    if not stack_a and not stack_b:
+        return rows + cols
+    try:
+        stack = broadcast(node, stack_a, stack_b)
+    except ShapeError:
+        raise fail(node, f"the stacked (leading) axes of {format_shape(a)} @ {format_shape(b)} do not broadcast: "
+                         f"{format_shape(stack_a)} with {format_shape(stack_b)}", a, b, code="E202") from None
+    return stack + rows + cols
 
 
 shape_rules["matmul"] = matmul
 
 
+def permutation(node: Call, a: Shape, axes) -> tuple[int, ...]:
+    """`axes` of transpose as a permutation of range(rank); None reverses every axis, as NumPy does."""
+    rank = len(a)
+    if axes is None:
+        return tuple(reversed(range(rank)))
+    if len(axes) != rank:
+        raise fail(node, f"transpose needs one axis for each of the {rank} axes of {format_shape(a)}, "
+                         f"got {tuple(axes)}", a)
+    out = tuple(normalize_axis(node, a, ax) for ax in axes)
+    if sorted(out) != list(range(rank)):
+        raise fail(node, f"axes {tuple(axes)} are not a permutation of the axes of {format_shape(a)}", a)
+    return out
+
+
+def normalize_axis(node: Call, shape: Shape, axis: int, rank: int | None = None) -> int:
+    rank = len(shape) if rank is None else rank
+    if not -rank <= axis < rank:
+        raise fail(node, f"axis {axis} is out of range for a {format_shape(shape)} array (rank {len(shape)})",
+                   shape)
+    return axis % rank
+
+
 def transpose(node: Call, a: Shape) -> Shape:
-    return tuple(reversed(a))
+    return tuple(a[i] for i in permutation(node, a, node.param("axes")))
 
 
-shape_rules["transpose"] = transpose
+def swapaxes(node: Call, a: Shape) -> Shape:
+    i, j = (normalize_axis(node, a, node.param(k)) for k in ("axis1", "axis2"))
+    out = list(a)
+    out[i], out[j] = a[j], a[i]
+    return tuple(out)
+
+
+def moved_order(node: Call, a: Shape) -> list[int]:
+    """np.moveaxis: the source axes go to the destination positions, the others keep their order."""
+    source, destination = (node.param(k) for k in ("source", "destination"))
+    source = source if isinstance(source, tuple) else (source,)
+    destination = destination if isinstance(destination, tuple) else (destination,)
+    if len(source) != len(destination):
+        raise fail(node, f"moveaxis needs as many destinations as sources, got {source} and {destination}", a)
+    src = [normalize_axis(node, a, ax) for ax in source]
+    dst = [normalize_axis(node, a, ax) for ax in destination]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise fail(node, "moveaxis: an axis is repeated", a)
+    order = [n for n in range(len(a)) if n not in src]
+    for d, s_ in sorted(zip(dst, src)):
+        order.insert(d, s_)
+    return order
+
+
+def moveaxis(node: Call, a: Shape) -> Shape:
+    return tuple(a[i] for i in moved_order(node, a))
+
+
+def expand_dims(node: Call, a: Shape) -> Shape:
+    axis = node.param("axis")
+    if axis is None:
+        raise fail(node, "expand_dims needs an axis (or a tuple of axes) where the new axes of length 1 go", a)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    rank = len(a) + len(axes)
+    new = {normalize_axis(node, a, ax, rank) for ax in axes}
+    if len(new) != len(axes):
+        raise fail(node, f"expand_dims: axis {axis} repeats an axis", a)
+    rest = iter(a)
+    return tuple(ONE if i in new else next(rest) for i in range(rank))
+
+
+for _prim, _rule in (("transpose", transpose), ("swapaxes", swapaxes), ("moveaxis", moveaxis),
+                     ("expand_dims", expand_dims)):
+    shape_rules[_prim] = _rule
 
 
 def index(node: Call, a: Shape) -> Shape:
@@ -116,8 +194,8 @@ def along_axis(node: Call, a: Shape) -> Shape:
     if not a:
         raise fail(node, f"{node.prim} needs an array with an axis, not a scalar", a)
     axis = node.param("axis", -1)
-    if type(axis) is not int:
-        raise fail(node, f"{node.prim} works along one axis: axis must be an integer, not {axis!r}", a)
+    if axis is None:
+        raise fail(node, f"{node.prim} works along an axis or a tuple of axes, not axis=None", a)
     normalize_axes(node, a, axis)
     return a
 
@@ -221,17 +299,33 @@ shape_rules["cross_entropy"] = cross_entropy
 def einsum(node: Call, *shapes: Shape) -> Shape:
     inputs, output = node.param("spec").split("->")
     sizes: dict[str, Dim] = {}
+    stacks: list[Shape] = []      # what each operand's `...` stands for
     for term, shape in zip(inputs.split(","), shapes):
-        if len(term) != len(shape):
-            raise fail(node, f"einsum term {term!r} has {len(term)} letters for a {format_shape(shape)} operand",
-                       *shapes)
-        for letter, d in zip(term, shape):
+        head, dots, tail = term.partition("...")
+        if len(head) + len(tail) > len(shape) or (not dots and len(term) != len(shape)):
+            raise fail(node, f"einsum term {term!r} has {len(head) + len(tail)} letters for a "
+                             f"{format_shape(shape)} operand", *shapes)
+        if dots:
+            stacks.append(shape[len(head):len(shape) - len(tail)])
+            shape = shape[:len(head)] + shape[len(shape) - len(tail):]
+        for letter, d in zip(head + tail, shape):
             if sizes.setdefault(letter, d) != d and ONE not in (d, sizes[letter]):
                 raise fail(node, f"einsum letter {letter!r} stands for both {sizes[letter]} and {d}", *shapes,
                            code="E201")
             if sizes[letter] == ONE:
                 sizes[letter] = d
-    return tuple(sizes[letter] for letter in output)
+    stack: Shape = ()
+    for s in stacks:
+        try:
+            stack = broadcast(node, stack, s)
+        except ShapeError:
+            raise fail(node, f"the axes that ... stands for do not broadcast: {show(*stacks)}", *shapes,
+                       code="E202") from None
+    head, dots, tail = output.partition("...")
+    if stack and not dots:
+        raise fail(node, f"... stands for {format_shape(stack)} in the inputs, so the output needs ... too",
+                   *shapes)
+    return tuple(sizes[letter] for letter in head) + (stack if dots else ()) + tuple(sizes[t] for t in tail)
 
 
 shape_rules["einsum"] = einsum
@@ -269,10 +363,12 @@ def eye(node: Call) -> Shape:
 shape_rules["eye"] = eye
 
 
-def broadcast_to(node: Call, g: Shape, like: Shape) -> Shape:
-    if broadcast(node, g, like) != like:
-        raise fail(node, f"cannot broadcast {format_shape(g)} to {format_shape(like)}", g, like)
-    return like
+def broadcast_to(node: Call, a: Shape) -> Shape:
+    """`broadcast_to(Pos, (B, N, E))`: a repeated along new leading axes and along its axes of length 1."""
+    target: Shape = node.param("shape")
+    if len(a) > len(target) or any(d != t and d != ONE for d, t in zip(reversed(a), reversed(target))):
+        raise fail(node, f"cannot broadcast {format_shape(a)} to {format_shape(target)}", a, code="E202")
+    return target
 
 
 shape_rules["broadcast_to"] = broadcast_to
@@ -392,7 +488,10 @@ shape_rules["setitem"] = setitem
 
 
 def infer(node: Call, shapes: list[Shape]) -> Shape:
-    return shape_rules[node.prim](node, *shapes)
+    out = shape_rules[node.prim](node, *shapes)
+    if len(out) > MAX_NODE_RANK:
+        raise fail(node, f"this gives an array of {len(out)} axes; the limit is {MAX_NODE_RANK}", *shapes)
+    return out
 
 
 def annotate(expr: Expr, arrays: dict[str, Shape]) -> Expr:

@@ -24,7 +24,9 @@ def find_targets(network: Network) -> dict[str, int]:
         """(axis, rank) of the softmax that e is, or (None, None)."""
         e = resolve(e)
         if isinstance(e, Call) and e.prim in prims:
-            return normalize_axes(e, e.args[0].shape, e.param("axis", -1))[0], len(e.args[0].shape)
+            axes = normalize_axes(e, e.args[0].shape, e.param("axis", -1))
+            if len(axes) == 1:  # over several axes at once (a spatial softmax) there is no one-hot axis
+                return axes[0], len(e.args[0].shape)
         return None, None
 
     def note(y: Expr, axis: int | None, rank: int | None = None) -> None:

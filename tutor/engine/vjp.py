@@ -17,7 +17,7 @@ from .dims import ONE, Shape, product
 from .errors import TutorError
 from .ir import Call, Expr, Var
 from .language import MAX_EINSUM_OPERANDS
-from .shapes import index_layout, normalize_axes
+from .shapes import index_layout, normalize_axes, permutation
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
@@ -115,22 +115,67 @@ defvjp("sigmoid", sigmoid_vjp)
 defvjp("tanh", lambda g, ans, a: g * (1 - ans ** 2))
 defvjp("relu", lambda g, ans, a: g * (ans > 0))  # relu(z) > 0 exactly where z > 0
 
+#: GELU's tanh approximation (GPT-2, BERT): gelu(x) = x/2 · (1 + tanh(√(2/π)·(x + 0.044715·x³))).
+GELU_SCALE, GELU_CUBIC = 0.7978845608028654, 0.044715
+TWO_OVER_SQRT_PI = 1.1283791670955126  # erf'(x) = 2/√π · exp(−x²)
+
+
+def gelu_vjp(g, ans, a):
+    t = call("tanh", GELU_SCALE * (a + GELU_CUBIC * a ** 3))
+    return g * (0.5 * (1 + t) + 0.5 * a * (1 - t ** 2) * (GELU_SCALE * (1 + 3 * GELU_CUBIC * a ** 2)))
+
+
+defvjp("gelu", gelu_vjp)
+defvjp("erf", lambda g, ans, a: g * (TWO_OVER_SQRT_PI * call("exp", -a ** 2)))
+
 
 # -- linear algebra --------------------------------------------------------------
+def mT(e: Expr) -> Expr:
+    """The matrix transpose: `.T` for a matrix, the last two axes swapped for a stack of matrices."""
+    return e.T if len(e.shape) <= 2 else call("swapaxes", e, axis1=-1, axis2=-2)
+
+
 def matmul_left(g, ans, a, b):
-    if len(b.shape) == 1:
-        return g * b if len(a.shape) == 1 else call("outer", g, b)
-    return b @ g if len(a.shape) == 1 else g @ b.T
+    ra, rb = len(a.shape), len(b.shape)
+    if rb == 1:
+        if ra == 1:
+            return g * b
+        return call("outer", g, b) if ra == 2 else call("expand_dims", g, axis=-1) * b
+    if ra == 1:  # a row vector against a (stack of) matrices: g (…, m) contracts with b's columns
+        return b @ g if rb == 2 else call("einsum", b, g, spec="...km,...m->...k")
+    return g @ mT(b)
 
 
 def matmul_right(g, ans, a, b):
-    if len(a.shape) == 1:
-        return a * g if len(b.shape) == 1 else call("outer", a, g)
-    return a.T @ g
+    ra, rb = len(a.shape), len(b.shape)
+    if ra == 1:
+        if rb == 1:
+            return a * g
+        return call("outer", a, g) if rb == 2 else call("expand_dims", a, axis=-1) * call("expand_dims", g, axis=-2)
+    if ra >= 3 and rb <= 2:
+        # one matrix (or vector) shared by a whole stack: every row of every matrix in the stack is one
+        # more example, so the stack flattens into rows: X.reshape(B*T, E).T @ dY.reshape(B*T, F)
+        rows = product(a.shape[:-1])
+        return shaped(a, (rows, a.shape[-1])).T @ shaped(g, (rows,) + g.shape[len(a.shape) - 1:])
+    return mT(a) @ g
 
 
 defvjp("matmul", matmul_left, matmul_right)
-defvjp("transpose", lambda g, ans, a: g.T)
+
+
+def transpose_vjp(g, ans, a, axes=None):
+    if axes is None:
+        return g.T  # reversing every axis undoes itself
+    order = permutation(None, a.shape, axes)
+    return call("transpose", g, axes=tuple(order.index(i) for i in range(len(order))))
+
+
+defvjp("transpose", transpose_vjp)
+defvjp("swapaxes", lambda g, ans, a, axis1, axis2: call("swapaxes", g, axis1=axis1, axis2=axis2))
+defvjp("moveaxis", lambda g, ans, a, source, destination: call("moveaxis", g, source=destination,
+                                                                   destination=source))
+defvjp("expand_dims", lambda g, ans, a, axis: shaped(g, a.shape))
+defvjp("broadcast_to", lambda g, ans, a, shape: g)  # the walker sums the copies back (unbroadcast)
 
 
 def flat(e: Expr) -> Expr:
@@ -157,17 +202,50 @@ defvjp("diag", diag_vjp)
 defvjp("reshape", lambda g, ans, a, shape: shaped(g, a.shape))
 
 
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def spelled_out(terms: list[str], output: str, shapes: list[Shape]) -> tuple[list[str], str]:
+    """The same einsum with `...` written as letters of its own (right-aligned, as NumPy broadcasts),
+    each recalling its dimension where it can (`b` for B)."""
+    stacks = [shape[len(t.partition("...")[0]):len(shape) - len(t.partition("...")[2])]
+              for t, shape in zip(terms, shapes) if "..." in t]
+    depth = max((len(s) for s in stacks), default=0)
+    stack = [next((s[len(s) - depth + i] for s in stacks if len(s) >= depth - i and s[len(s) - depth + i] != ONE),
+                  ONE) for i in range(depth)]
+    taken = set("".join(terms) + output)
+    fresh = []
+    for d in stack:
+        hint = [d.names[0][0].lower()] if len(d.names) == 1 and not d.factors[0].isdigit() else []
+        letter = next(c for c in hint + list(LETTERS) if c.isalpha() and c not in taken)
+        taken.add(letter)
+        fresh.append(letter)
+
+    def spell(term: str, rank: int) -> str:
+        return term.replace("...", "".join(fresh[depth - rank:]))
+    spelled = [spell(t, len(shape) - len(t.replace("...", ""))) if "..." in t else t
+               for t, shape in zip(terms, shapes)]
+    return spelled, spell(output, depth)
+
+
 def einsum_vjp(position: int):
     def rule(g, ans, *operands, spec):
         inputs, output = spec.split("->")
         terms = inputs.split(",")
+        mine, operand = terms[position], operands[position]
+        if "..." in spec and not (mine.startswith("...") and "..." in output):
+            # NumPy cannot sum over what ... stands for: name those axes with letters
+            terms, output = spelled_out(terms, output, [o.shape for o in operands])
+            mine = terms[position]
         others = [t for i, t in enumerate(terms) if i != position] + [output]
-        mine = terms[position]
-        if not set(mine) <= set("".join(others)):
-            raise TutorError(f"the gradient through einsum {spec!r} needs a letter that is summed away within one "
-                             "operand; write that sum explicitly", expected="every letter shared or kept")
         args = [o for i, o in enumerate(operands) if i != position] + [g]
-        return mk("einsum", *args, spec=",".join(others) + "->" + mine)
+        lonely = set(mine.replace("...", "")) - set("".join(others))
+        grad = mk("einsum", *args, spec=",".join(others) + "->" + "".join(c for c in mine if c not in lonely))
+        if not lonely:
+            return grad
+        # a letter summed within this operand alone: every entry along it gets the same gradient
+        kept = tuple(ONE if c in lonely else d for c, d in zip(mine, operand.shape))
+        return call("broadcast_to", shaped(grad, kept), shape=operand.shape)
     return rule
 
 
@@ -176,7 +254,10 @@ defvjp("einsum", *(einsum_vjp(i) for i in range(MAX_EINSUM_OPERANDS)))
 
 def index_vjp(g, ans, a, i):
     row = call("onehot", const(i), n=a.shape[0])
-    return g * row if len(a.shape) == 1 else call("outer", row, g)
+    rank = len(a.shape)
+    if rank == 1:
+        return g * row
+    return call("outer", row, g) if rank == 2 else call("expand_dims", row, axis=tuple(range(1, rank))) * g
 
 
 defvjp("index", index_vjp)
@@ -242,7 +323,7 @@ def scatter(g: Expr, letters: str, factors: list, output: str, sizes, like: Expr
         if letter not in output and not any(letter in t for _, t in factors):
             scale = scale * dim_expr(d)  # a new axis that is summed away: its length
     if not factors:
-        return mk("broadcast_to", scale, like) if output else scale
+        return mk("broadcast_to", scale, shape=like.shape) if output else scale
     if len(factors) == 1 and factors[0][1] == output:
         return scale * factors[0][0]
     return scale * mk("einsum", *(f for f, _ in factors), spec=",".join(t for _, t in factors) + "->" + output)
@@ -266,7 +347,7 @@ def broadcast_back(g: Expr, a: Expr, axis, keepdims: bool) -> Expr:
     leading = axes == tuple(range(len(axes)))  # NumPy re-expands leading axes by itself
     if not keepdims and not leading:
         g = shaped(g, kept)
-    return call("broadcast_to", g, a)
+    return call("broadcast_to", g, shape=a.shape)
 
 
 def count(a: Expr, axis) -> Expr:
@@ -328,32 +409,35 @@ def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
     return None
 
 
-def sum_along(k: Expr, axis: int, rank: int) -> Expr:
-    """sum(k, axis, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
-    found = target_scale(k, axis, rank)
-    if found is not None:
-        if found[1] is not None:
-            USED.get().append(Assumption(found[1], axis))
-        return found[0]
-    return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
+def sum_along(k: Expr, axes: tuple[int, ...], rank: int) -> Expr:
+    """sum(k, axes, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
+    if len(axes) == 1:
+        (axis,) = axes
+        found = target_scale(k, axis, rank)
+        if found is not None:
+            if found[1] is not None:
+                USED.get().append(Assumption(found[1], axis))
+            return found[0]
+        return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
+    return call("sum", k, axis=axes, keepdims=True)
 
 
 def full(g: Expr, like: Expr) -> Expr:
     """g spread to like's shape, so that a sum along an axis counts every copy."""
-    return g if g.shape == like.shape else call("broadcast_to", g, like)
+    return g if g.shape == like.shape else call("broadcast_to", g, shape=like.shape)
 
 
 def softmax_vjp(g, ans, a, axis=-1):
-    (ax,) = normalize_axes(None, a.shape, axis)
+    axes = normalize_axes(None, a.shape, axis)
     k = over(g, ans)
     if k is not None:  # g = K / softmax: the Jacobian diag(s) - s sᵀ applied to it collapses
-        return k - ans * sum_along(full(k, ans), ax, len(a.shape))
-    return ans * (g - sum_along(g * ans, ax, len(a.shape)))
+        return k - ans * sum_along(full(k, ans), axes, len(a.shape))
+    return ans * (g - sum_along(g * ans, axes, len(a.shape)))
 
 
 def log_softmax_vjp(g, ans, a, axis=-1):
-    (ax,) = normalize_axes(None, a.shape, axis)
-    return g - call("softmax", a, axis=axis) * sum_along(full(g, ans), ax, len(a.shape))
+    axes = normalize_axes(None, a.shape, axis)
+    return g - call("softmax", a, axis=axis) * sum_along(full(g, ans), axes, len(a.shape))
 
 
 defvjp("softmax", softmax_vjp)
@@ -361,7 +445,6 @@ defvjp("log_softmax", log_softmax_vjp)
 defvjp("cross_entropy", lambda g, ans, y, p: -(g * call("log", p)), lambda g, ans, y, p: -(g * y) / p)
 defvjp("onehot", None)
 defvjp("eye")
-defvjp("broadcast_to", lambda g, ans, a, like: unbroadcast(g, a.shape), None)
 
 
 # -- the one place broadcasting is undone ------------------------------------------

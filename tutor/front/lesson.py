@@ -15,7 +15,7 @@ from ..engine.diagnostics import source_lines
 from ..course.answer_key import AnswerKey, expected_shape, hints as hints_of, question_text
 from .look import Look
 from .visible import Markdown, Panel
-from .render import blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
+from .render import STRUCTURE_AXES, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
 from .prompt import Asker, Back, Tee
 
 
@@ -183,6 +183,12 @@ def view(key: AnswerKey, step: Step, look: Look):
         body = f"∂{step.of}/∂{step.wrt}: a generalized Jacobian of shape {look.shape(shape, b)}"
         if rule is not None:
             body += f"\nbackwards through it: d{step.wrt} = {look.expr(rule)}"
+            if len(shape) >= STRUCTURE_AXES:
+                from ..teach.chain import Factor, grad_name
+                from ..teach.structure import structure
+                found = structure(net, Factor(step.of, step.wrt, shape, rule, grad_name(step.of)))
+                if found is not None:
+                    body += f"\nIt has {len(shape)} axes, and it is {found.text()}."
         return Text(look.text(body))
     g = d.gradients[step.wrt]
     if step.view == "chain":

@@ -5,9 +5,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.chain import Factor
+from ..teach.chain import Factor, non_unit
 from ..teach.derivation import Derivation, LeafGradient
-from ..engine.dims import Shape, format_shape
+from ..engine.dims import ONE, Shape, format_shape, product
 from ..engine.network import Network
 from ..engine.printer import code
 from .look import Look
@@ -46,7 +46,7 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     table.add_column("#", justify="right")
     table.add_column("factor")
     table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
-    table.add_column("what it does to the gradient")
+    table.add_column("what it does to the gradient", overflow="fold")
     table.add_column("naive product")
     counts: dict[str, int] = {}
     for f in g.chain:
@@ -68,10 +68,30 @@ def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
     so_far = f"({look.shape(before)})·" if before is not None else ""
     msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "
            f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape, d.bindings)} tensor ({len(f.shape)}-D), not a matrix: "
-           f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. "
-           "No matrix product with it can give the gradient's shape; contract over the axes of "
-           f"{f.of} instead.")
+           f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. ")
+    if before is not None and len(non_unit(before)) > 1:
+        msg += (f"And the gradient arriving from the loss is itself a {look.shape(before)} array, not a row, so "
+                "there is no row to multiply by a matrix. ")
+    msg += ("No matrix product with it can give the gradient's shape; contract over the axes of "
+            f"{f.of} instead.")
+    found = g.structures.get(g.breaks_at) if len(f.shape) >= STRUCTURE_AXES else None
+    if found is not None:
+        msg += f" It is {found.text()}."
     return Text(look.text(msg))
+
+
+#: From this many axes on, a factor's block-diagonal structure is spelled out (the tensors of rank 3 and 4).
+STRUCTURE_AXES = 5
+
+
+def structure_notes(g: LeafGradient, look: Look) -> Text | None:
+    """Which tensor factors are block-diagonal, and over which axes: why they never need to be built."""
+    lines = [f"  {i + 1}. ∂{g.chain[i].of}/∂{g.chain[i].wrt} ({look.shape(g.chain[i].shape)}) is {s.text()}."
+             for i, s in sorted(g.structures.items()) if len(g.chain[i].shape) >= STRUCTURE_AXES
+             and i != g.breaks_at]
+    if not lines:
+        return None
+    return Text(look.text("Inside the tensor factors:\n" + "\n".join(lines)))
 
 
 def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | None:
@@ -79,9 +99,20 @@ def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | Non
     if c is None:
         return None
     lines = [f"entries      {c.entries}",
-             f"contraction  {c.contraction}",
-             f"einsum       {c.einsum}",
-             f"matrix form  {c.matrix}    {c.shapes}"]
+             f"contraction  {c.contraction}"]
+    if c.diagonal or c.summed:
+        parts = []
+        if c.diagonal:
+            parts.append(f"zero unless the indices {', '.join(c.diagonal)} agree")
+        if c.summed:
+            parts.append(f"{c.leaf} is used again for every {', '.join(c.summed)}, so the contraction adds up "
+                         "all of those parts")
+        lines.append("             " + "; ".join(parts))
+    if c.einsum:
+        lines.append(f"einsum       {c.einsum}")
+    if c.matrix:
+        label = "matrix form" if c.shapes else "formula    "
+        lines.append(f"{label}  {c.matrix}" + (f"    {c.shapes}" if c.shapes else ""))
     if c.outer_product:
         (left, _), (right, _) = c.operands
         lines.append(f"That is an outer product, a column times a row: {left} is the column (its index i labels "
@@ -96,14 +127,17 @@ def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | Non
 
 
 def blocks(g: LeafGradient, bindings: dict[str, int], look: Look) -> Text | None:
-    """The rearrangement as blocks sized by their dimensions: column × row = matrix."""
+    """The rearrangement as blocks sized by their dimensions: column × row = matrix; a stack of
+    matrices first drawn as its blocks, then as the one tall matrix it is flattened into."""
     c = g.contraction
     if c is None or len(c.operands) != 2:
         return None
     def size(d, cap):
         return max(1, min(cap, d.value(bindings)))
     fill = "█" if look.unicode else "#"
+    stacks = [stack_picture(name, shape, flat, bindings, look) for name, shape, flat in c.flattened]
     (ln, ls), (rn, rs) = c.operands
+    ls, rs = tuple(ls[-2:]) if len(ls) >= 2 else (ONE,) + tuple(ls), tuple(rs[-2:]) if len(rs) >= 2 else tuple(rs) + (ONE,)
     rows_l, cols_l = size(ls[0], 6), size(ls[1], 12)
     rows_r, cols_r = size(rs[0], 6), size(rs[1], 12)
     result_rows, result_cols = rows_l, cols_r
@@ -116,8 +150,45 @@ def blocks(g: LeafGradient, bindings: dict[str, int], look: Look) -> Text | None
         mid = " @ " if r == 0 else "   "
         eq = " = " if r == 0 else "   "
         lines.append(f"  {left}{mid}{right}{eq}{res}")
-    labels = (f"  {ln} ({look.shape(ls)})  @  {rn} ({look.shape(rs)})  =  ∂J/∂{g.leaf} ({look.shape(g.shape)})")
-    return Text(look.text("\n".join(lines) + "\n" + labels))
+    shape_l, shape_r = next(s for n, s in c.operands if n == ln), next(s for n, s in c.operands if n == rn)
+    labels = (f"  {ln} ({look.shape(shape_l)})  @  {rn} ({look.shape(shape_r)})  =  ∂J/∂{g.leaf} "
+              f"({look.shape(g.shape)})")
+    if len(shape_l) > 2 or len(shape_r) > 2:
+        labels += "\n  (one such product for each block of the stack)"
+    return Text(look.text("\n".join(stacks + lines) + "\n" + labels))
+
+
+def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int], look: Look) -> str:
+    """A 3-D or 4-D array as its matrices side by side (a grid for 4-D), then what reshape makes of it."""
+    fill, gap = ("█", "·") if look.unicode else ("#", ".")
+    lead, (rows, cols) = shape[:-2], shape[-2:]
+    counts = [d.value(bindings) for d in lead]
+    shown = [min(n, 3) for n in counts]
+    r, k = max(1, min(3, rows.value(bindings))), max(1, min(6, cols.value(bindings)))
+    grid_rows = shown[0] if len(lead) == 2 else 1
+    per_row = shown[-1] if lead else 1
+    lines = []
+    for gr in range(grid_rows):
+        for _ in range(r):
+            row = "  ".join(fill * k for _ in range(per_row))
+            more = f"  {gap * 3}" if lead and counts[-1] > per_row else ""
+            lines.append("    " + row + more)
+        if gr < grid_rows - 1:
+            lines.append("")
+    if len(lead) == 2 and counts[0] > grid_rows:
+        lines.append(f"    {gap * 3}")
+    blocks_of = ", ".join(str(d) for d in lead) or "1"
+    head = (f"  {name} ({look.shape(shape, bindings)}): one {look.shape((rows, cols))} block for each ({blocks_of})"
+            + (", drawn as a grid" if len(lead) == 2 else ""))
+    merged = next((k for k in range(len(shape), 0, -1) if flat and product(shape[:k]) == flat[0]), 0)
+    if merged == len(shape) - 1:
+        how = f"the blocks stacked on top of each other, {flat[0]} rows"
+    elif merged == len(shape) - 2:
+        how = f"each {look.shape((rows, cols))} block laid out as one row of {flat[-1]}, one row per ({blocks_of})"
+    else:
+        how = "its entries in the same order, read row by row"
+    tail = f"  → {name}.reshape({', '.join(str(d) for d in flat)}): {look.shape(flat, bindings)}, {how}"
+    return "\n".join([head] + lines + [tail])
 
 
 def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
@@ -128,6 +199,9 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
     note = break_note(d, g, look)
     if note:
         parts.append(note)
+    inside = structure_notes(g, look)
+    if inside:
+        parts.append(inside)
     panel = contraction_panel(d, g, look)
     if panel:
         parts.append(panel)

@@ -24,7 +24,7 @@ from ..engine.network import Network
 from .files import write_export
 from .look import Look
 from .visible import Panel, Screen
-from .render import blocks, break_note, contraction_panel, numbers_view, shapes_table
+from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table
 from ..teach.walkthrough import Stage, stages
 
 @dataclass
@@ -89,7 +89,9 @@ class Walk:
                                  lambda a: a if a in others else None, "{answer!r} is not another leaf of this network")
 
     def default_leaf(self) -> str:
-        return "W1" if "W1" in self.network.leaves else next(iter(self.network.leaves))
+        """W1 as in the motivating question, else the first weight matrix (Wq of attention), else the first leaf."""
+        leaves = list(self.network.leaves)
+        return "W1" if "W1" in leaves else next((n for n in leaves if n.startswith("W")), leaves[0])
 
     def ask_dims(self, given: dict[str, int]) -> dict[str, int]:
         defaults = self.network.bindings(given)
@@ -134,6 +136,9 @@ class Walk:
         if f.rule is not None:
             incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
             lines.append(f"Backwards through it: d{f.wrt} = {look.expr(f.rule)}   (from {incoming})")
+        found = g.structures.get(stage.index - 1) if len(f.shape) >= STRUCTURE_AXES else None
+        if found is not None:
+            lines.append(f"∂{f.of}/∂{f.wrt} has {len(f.shape)} axes, and it is {found.text()}.")
         title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
         self.out.print(Panel(Text(look.text("\n".join(lines))), title=look.text(title), box=look.box,
                              title_align="left"))

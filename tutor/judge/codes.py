@@ -129,6 +129,14 @@ else. The matrix-product form sums over the examples by itself.""", """
     db1 = dz1          # works while dz1 is 1×H
     db1 = sum(dz1, axis=0)""")
 
+define("W306", ".T on an array of rank 3 or more reverses every axis", """
+NumPy's `.T` reverses all the axes: on a stack of matrices B×T×E it gives E×T×B, not a stack of
+transposed matrices. To transpose each matrix of a stack, swap the last two axes; to treat every
+row of the stack as one example, flatten the stack first.""", """
+    Om.T @ dY                                        # h*d×T×B @ B×T×E: not what you meant
+    swapaxes(Om, -1, -2) @ dY                        # one h*d×E product per sequence
+    Om.reshape(B * T, h * d).T @ dY.reshape(B * T, E)   # every token a row: the weight gradient""")
+
 
 def explain(code: str) -> Code | None:
     return CODES.get(code.upper())

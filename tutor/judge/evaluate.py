@@ -216,10 +216,18 @@ class ShapePass:
             self.warnings.append(Diagnostic("W303", "warning", ".T on a 1-D array does nothing: "
                                             f"{format_shape(args[0].shape)} stays {format_shape(args[0].shape)}",
                                             node.span, node.caret, op=".T", operands=(args[0].shape,)))
+        if prim == "transpose" and node.param("axes") is None and len(args[0].shape) >= 3:
+            reversed_shape = tuple(reversed(args[0].shape))
+            self.warnings.append(Diagnostic("W306", "warning", f".T reverses every axis of a {len(args[0].shape)}-D "
+                                            f"array: {format_shape(args[0].shape)} becomes "
+                                            f"{format_shape(reversed_shape)}; for a stack of matrices use "
+                                            "swapaxes(a, -1, -2)", node.span, node.caret, op=".T",
+                                            operands=(args[0].shape,)))
         if prim in ("softmax", "log_softmax"):
             axis = node.param("axis", -1)
-            d = args[0].shape[axis] if args[0].shape else ONE
-            if d == ONE or d.value(self.bindings) == 1:
+            axes = axis if isinstance(axis, tuple) else (axis,)
+            lengths = [args[0].shape[a] for a in axes] if args[0].shape else [ONE]
+            if all(d == ONE or d.value(self.bindings) == 1 for d in lengths):
                 self.warnings.append(Diagnostic("W304", "warning", f"{prim} over axis {axis}, which has length 1: "
                                                 "every entry becomes 1 and the gradient 0", node.span, node.caret,
                                                 op=prim, operands=(args[0].shape,)))

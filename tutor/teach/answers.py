@@ -26,35 +26,53 @@ def parse_shape(text: str, symbols: set[str]) -> list[Dim | int]:
     """A shape as the learner typed it: symbols stay symbols, numbers stay numbers.
 
     Reads left to right, taking the longest dimension symbol (any case) or number at
-    each point and skipping separators, so `1xHxDxxH` reads as 1, H, Dx, H.
+    each point and skipping separators, so `1xHxDxxH` reads as 1, H, Dx, H. A `*` joins
+    two dimensions into one product (`B×T×h*d` has three axes, the last h*d) wherever
+    the axes are separated some other way; on its own (`1*H*Dx*H`) it separates axes.
     """
-    cleaned = text.strip().strip("()[]").strip()
+    cleaned = re.sub(r"\s*\*\s*", "*", text.strip().strip("()[]").strip())
     if cleaned.lower() in ("", "scalar"):
         return []
     by_lower = sorted(((s.lower(), s) for s in symbols), key=lambda p: -len(p[0]))
-    out: list[Dim | int] = []
+    tokens: list[Dim | int] = []
+    joins: list[str] = []  # the separators before each token after the first
+    between = ""
     i = 0
     while i < len(cleaned):
         rest = cleaned[i:]
         digits = re.match(r"\d+", rest)
-        if digits:
-            out.append(int(digits.group()))
-            i += digits.end()
-            continue
-        symbol = next((s for low, s in by_lower if rest.lower().startswith(low)
-                       and not (len(rest) > len(low) and (rest[len(low)].isalnum() or rest[len(low)] == "_")
-                                and rest[len(low)].lower() != "x")), None)
-        if symbol is not None:
-            out.append(Dim.symbol(symbol))
-            i += len(symbol)
+        symbol = None if digits else next(
+            (s for exact in (True, False) for low, s in by_lower  # h and H may both be dimensions: case first
+             if (rest.startswith(s) if exact else rest.lower().startswith(low))
+             and not (len(rest) > len(low) and (rest[len(low)].isalnum() or rest[len(low)] == "_")
+                      and rest[len(low)].lower() != "x")), None)
+        if digits or symbol is not None:
+            if tokens:
+                joins.append(between)
+            tokens.append(int(digits.group()) if digits else Dim.symbol(symbol))
+            i += digits.end() if digits else len(symbol)
+            between = ""
             continue
         if rest[0] in "xX×*, \t()[]":
+            between += rest[0]
             i += 1
             continue
         word = re.match(r"[A-Za-z_][A-Za-z0-9_]*|.", rest).group()
         known = ", ".join(sorted(symbols))
         raise AnswerError(f"{word!r} is not a dimension here (the dimensions are {known}, or numbers)")
-    return out
+    products = any(j != "*" for j in joins) and "*" in joins
+    out: list[Dim | int] = tokens[:1]
+    for join, token in zip(joins, tokens[1:]):
+        if products and join == "*":
+            left = out.pop()
+            out.append(as_dim(left) * as_dim(token))
+        else:
+            out.append(token)
+    return [d.coeff if isinstance(d, Dim) and d.is_literal else d for d in out]
+
+
+def as_dim(d: Dim | int) -> Dim:
+    return Dim(d) if isinstance(d, int) else d
 
 
 def judge(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,

@@ -13,6 +13,7 @@ from ..engine.dims import ONE, Shape, format_shape
 from ..engine.ir import Call, Expr, Var, walk
 from ..engine.network import Network
 from ..engine.printer import code
+from .stacked import gather_parts, tensor_parts
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,9 @@ class Contraction:
     shapes: str                  # (Dx×1)(1×H) = Dx×H
     outer_product: bool          # the matrix form is a column times a row
     operands: tuple[tuple[str, Shape], ...] = ()  # the blocks of the picture: name, shape
+    diagonal: tuple[str, ...] = ()   # dimensions over which the Jacobian is block-diagonal
+    summed: tuple[str, ...] = ()     # dimensions of the output that the contraction adds up over
+    flattened: tuple[tuple[str, Shape, Shape], ...] = ()  # stacks drawn as one matrix: name, shape, as a matrix
 
 
 def reader_of(expr: Expr, leaf: str) -> tuple[Call, int] | None:
@@ -58,6 +62,11 @@ def explain(network: Network, of: str, leaf: str) -> Contraction | None:
         return None
     node, position = found
     g = f"d{of}" if passes_gradient_through(expr, node) else f"d({code(node)})"
+    if node.prim == "getitem" and position == 0:
+        parts = gather_parts(network, of, leaf, node)
+        return None if parts is None else from_parts(leaf, of, node, parts)
+    if node.prim == "einsum" or (node.prim == "matmul" and max(len(a.shape) for a in node.args) > 2):
+        return stacked(network, of, leaf, node, position)
     if node.prim == "matmul":
         return matmul(network, of, leaf, node, position, g)
     if node.prim in ("add", "sub") and network.leaves[leaf] != node.shape:
@@ -159,3 +168,16 @@ def broadcast_add(network: Network, of: str, leaf: str, node: Call, g: str) -> C
         matrix=f"sum({g}, axis={axis_text})",
         shapes=f"{format_shape(out_shape)} summed over axis {axis_text} = {format_shape(leaf_shape)}",
         outer_product=False, operands=((g, out_shape),))
+
+
+def stacked(network: Network, of: str, leaf: str, node: Call, position: int) -> Contraction | None:
+    """A batched `@` or an einsum: the account in `stacked`, for operands of any rank."""
+    parts = tensor_parts(network, of, leaf, node, position)
+    return None if parts is None else from_parts(leaf, of, node, parts)
+
+
+def from_parts(leaf: str, of: str, node: Call, parts) -> Contraction:
+    (left, ls), (right, rs) = parts.operands if len(parts.operands) == 2 else ((None, ()), (None, ()))
+    outer = len(ls) == 2 and len(rs) == 2 and ls[1] == ONE and rs[0] == ONE
+    return Contraction(leaf, of, node.prim, parts.entries, parts.contraction, parts.einsum, parts.matrix,
+                       parts.shapes, outer, parts.operands, parts.diagonal, parts.summed, parts.flattened)

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
+from .structure import Structure, structure
 from ..engine.dims import Shape, shape_json
 from ..engine.algebra import mk
 from ..engine.budget import require
@@ -41,6 +42,16 @@ class LeafGradient:
     @cached_property
     def paths(self) -> int:
         return count_paths(self.network, self.leaf)
+
+    @cached_property
+    def structures(self) -> dict[int, Structure]:
+        """Factor index → where that factor's Jacobian is block-diagonal (found with numbers, when asked for)."""
+        out = {}
+        for i, f in enumerate(self.chain):
+            found = structure(self.network, f)
+            if found is not None:
+                out[i] = found
+        return out
 
     @property
     def breaks_at(self) -> int | None:
