@@ -1,10 +1,14 @@
 """shapetutor's benchmark: one command, a table of ratios against baselines run in the same invocation.
 
-    python bench/run.py            # about two minutes on a 2-core machine
-    python bench/run.py --quick    # fewer repetitions, for a smoke test
+    python bench/run.py            # about ten minutes on a 2-core machine
+    python bench/run.py --quick    # fewer repetitions and networks, for a smoke test
 
 Every ratio is the median of paired runs (baseline, then the measured thing, back to back), so the
-figures hold on a noisy machine. Nothing here is a test: the suite asserts correctness, this measures.
+figures hold on a noisy machine. The realistic sizes compare `shapetutor derive` with the
+hand-written NumPy passes of bench/by_hand.py as whole processes; the verification compares
+shapetutor's check with the real `torch.autograd.gradcheck` and `jax.test_util.check_grads` when
+they are installed (`pip install ".[bench]"`), and with their documented rules when they are not
+(bench/anchors.py). Nothing here is a test: the suite asserts correctness, this measures.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from tutor.teach.derivation import derive  # noqa: E402
 from tutor.engine.network import load  # noqa: E402
 from tutor.engine.numeric import Evaluator, forward  # noqa: E402
 from tutor.engine.sampling import sample  # noqa: E402
-from tutor.engine.verify import TOLERANCE, check_draw  # noqa: E402
+from tutor.engine.verify import TOLERANCE, check_draw, verify  # noqa: E402
 
 PY = sys.executable
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -121,52 +125,159 @@ def depth(pairs: int, folder: Path) -> None:
         " / ".join(f"{size[k] // 1000} kB in {output[k] * 1000:.0f} ms" for k in size))
 
 
-# -- width ---------------------------------------------------------------------------------------
+# -- realistic sizes: derive + verify against a hand-written pass of the same network ----------------
 
-WIDE = """
-import resource, sys, time
-sys.path.insert(0, {root!r})
-from tutor.teach.derivation import derive
-from tutor.engine.network import load
-start = time.perf_counter()
-result = derive(load(), {{"Dx": 4096, "H": 4096, "Dy": 1000}})
-result.to_json()
-elapsed = time.perf_counter() - start
-assert result.verification.ok
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
+#: name → (network, dimensions); bench/by_hand.py has the hand-written pass of each
+REALISTIC = {
+    "batchnorm": ("bench/networks/batchnorm.net", {"N": 4096, "D": 4096}),
+    "lstm": ("bench/networks/lstm.net", {"N": 512, "D": 1024, "H": 1024}),
+    "question": ("default", {"Dx": 4096, "H": 4096, "Dy": 1000}),
+    "attention": ("attention", {"B": 8, "T": 128, "E": 512, "h": 8, "d": 64}),
+}
+#: the sizes the issue sets a target at; the others are measured beside them
+TARGETED = ("batchnorm", "lstm", "question")
 
 
-def width() -> None:
-    print("Width (default network at Dx = H = 4096, Dy = 1000, with verification)", flush=True)
-    out = subprocess.run([PY, "-c", WIDE.format(root=str(ROOT))], env=ENV, capture_output=True, text=True, check=True)
-    seconds, peak_kb = out.stdout.split()
-    peak_mb = int(peak_kb) / 1024
-    row("peak resident memory (child process)", f"{peak_mb:.0f} MB", "< 1500 MB", peak_mb < 1500)
-    row("derive + verify time", f"{float(seconds):.2f} s", "a few seconds", float(seconds) < 10)
-    row("∂z1/∂W1 if materialized", f"{4096 * 4096 * 4096 * 8 / 1e9:.0f} GB (never built)")
+def dims_text(dims: dict[str, int]) -> str:
+    return ",".join(f"{k}={v}" for k, v in dims.items())
 
 
-# -- verification against the usual gradient checks ------------------------------------------------
+def process(cmd: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of a whole child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, env=ENV, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {child.stderr.read().decode()}")
+    child.stderr.close()
+    return seconds, usage.ru_maxrss / 1024
 
-def networks() -> dict[str, object]:
+
+def realistic(pairs: int) -> None:
+    print("Realistic sizes: derive + verify / a hand-written NumPy forward + backward (whole processes)", flush=True)
+    for name, (spec, dims) in REALISTIC.items():
+        hand_cmd = [PY, str(ROOT / "bench" / "by_hand.py"), name, dims_text(dims)]
+        derive_cmd = [PY, "-m", "tutor", "derive", spec, "--dims", dims_text(dims), "--json"]
+        process(hand_cmd)  # warm the file cache once
+        runs = [(process(hand_cmd), process(derive_cmd)) for _ in range(pairs)]
+        time_ratio = statistics.median(d[0] / h[0] for h, d in runs)
+        memory_ratio = statistics.median(d[1] / h[1] for h, d in runs)
+        hand_s, hand_mb = (statistics.median(h[i] for h, _ in runs) for i in (0, 1))
+        ours_s, ours_mb = (statistics.median(d[i] for _, d in runs) for i in (0, 1))
+        targeted = name in TARGETED
+        row(f"{name} ({dims_text(dims)}): time", f"{time_ratio:.2f}x ({ours_s:.2f} s vs {hand_s:.2f} s)",
+            "<= 4x" if targeted else "", time_ratio <= 4 if targeted else None)
+        row(f"{name} ({dims_text(dims)}): peak memory", f"{memory_ratio:.2f}x ({ours_mb:.0f} MB vs {hand_mb:.0f} MB)",
+            "<= 2.5x" if targeted else "", memory_ratio <= 2.5 if targeted else None)
+    row("∂z1/∂W1 of the question's network at these sizes, if materialized", f"{4096 ** 3 * 8 / 1e9:.0f} GB (never built)")
+    row("∂Q/∂Wq of attention at these sizes, if materialized", f"{8 * 128 * 8 * 64 * 512 * 512 * 8 / 1e9:.0f} GB "
+        "(never built)")
+
+
+def catch_at_size(name: str) -> None:
+    """(Child process.) At the realistic size, one draw of values; each leaf's gradient off by 1e-6 of
+    itself with random signs, given to shapetutor's check and, when jax is installed, to the real
+    check_grads; prints JSON with what each concluded and how long a check took."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from anchors import available, run_anchor
+    from tutor.engine.verify import Checker, Direction, Terms, against_direction
+    spec, dims = REALISTIC[name]
+    net = load(str(ROOT / spec) if "/" in spec else spec)
+    result = derive(net, dims, check=False)
+    rng = np.random.default_rng(1)
+    leaves, values = sample(net, dims, rng)
+    ev = Evaluator(values, dims)
+    grads = {k: np.broadcast_to(np.asarray(ev(g.formula), dtype=float), np.shape(leaves[k]))
+             for k, g in result.gradients.items()}
+    del values, ev
+    checker = Checker(net, {})
+    directions = {k: Direction(int(s), np.size(g)) for k, s, g in zip(grads, rng.integers(2**63, size=len(grads)),
+                                                                        grads.values())}
+    correct = {k: against_direction(np.shape(g), g, directions[k]) for k, g in grads.items()}
+
+    def terms(**replaced) -> dict:
+        return {k: Terms(*replaced.get(k, correct[k]), directions[k]) for k in grads}
+
+    jax = bool(available()["jax"])
+    arrays = {k: leaves[k] for k in grads}
+    largest = max(grads, key=lambda k: np.size(grads[k]))
+
+    def loss(v: dict) -> float:
+        return float(np.real(forward(net.definitions, {**leaves, **v}, dims)[net.loss]))
+
+    def anchor(claimed: dict) -> tuple[bool, float]:
+        found = run_anchor("jax", loss, lambda _: claimed, arrays)  # the claims are made at these values
+        return found.caught, found.seconds
+
+    start = time.perf_counter()
+    out = {"correct": checker.judge(leaves, dims, terms(), locate=False).error,
+           "seconds": time.perf_counter() - start, "perturbed": {}, "jax": None}
+    if jax:
+        out["jax"] = {"correct": anchor(grads), "perturbed": {}}
+    for leaf, g in grads.items():
+        bad = perturb(g, 1e-6, rng)
+        out["perturbed"][leaf] = checker.judge(leaves, dims, terms(**{leaf: against_direction(np.shape(g), bad,
+                                                                                             directions[leaf])}),
+                                               locate=False).error
+        if jax and leaf == largest:  # check_grads takes seconds at these sizes: the largest leaf only
+            out["jax"]["perturbed"][leaf] = anchor({**grads, leaf: bad})
+        del bad
+    out["entries"] = int(sum(np.size(g) for g in grads.values()))
+    print(json.dumps(out))
+
+
+def catch_realistic(names: list[str]) -> None:
+    print("Realistic sizes: a 1e-6 relative error in each leaf, checked at one draw", flush=True)
+    for name in names:
+        run = subprocess.run([PY, str(Path(__file__).resolve()), "--child-catch", name], env=ENV, cwd=ROOT,
+                             capture_output=True, text=True)
+        if run.returncode:
+            raise RuntimeError(f"--child-catch {name} failed: {run.stderr}")
+        found = json.loads(run.stdout)
+        errors = found["perturbed"]
+        caught = sum(e > TOLERANCE for e in errors.values())
+        row(f"{name}: shapetutor, leaves whose 1e-6 error is caught; weakest catch / tolerance; correct gradients; "
+            "time per check",
+            f"{caught}/{len(errors)}; {min(errors.values()) / TOLERANCE:.0f}x; error {found['correct']:.1e} "
+            f"({'false alarm' if found['correct'] > TOLERANCE else 'no alarm'}); {found['seconds']:.1f} s",
+            "all, no alarm", caught == len(errors) and found["correct"] <= TOLERANCE)
+        if found["jax"]:
+            jax = found["jax"]
+            hits = sum(hit for hit, _ in jax["perturbed"].values())
+            seconds = statistics.median(t for _, t in jax["perturbed"].values())
+            (leaf,) = jax["perturbed"]
+            row(f"{name}: jax.test_util.check_grads (the real check), 1e-6 error in the largest leaf; correct "
+                "gradients; time per check",
+                f"{leaf}: {'caught' if hits else 'missed'}; {'false alarm' if jax['correct'][0] else 'no alarm'}; "
+                f"{seconds:.1f} s")
+        else:
+            row(f"{name}: jax.test_util.check_grads", "jax not installed: not run at this size")
+        row(f"{name}: torch.autograd.gradcheck at this size", f"not run: 2 forward passes per leaf entry, "
+            f"{2 * found['entries']:,} passes")
+
+
+# -- verification against the real gradient checkers ------------------------------------------------
+
+def networks(wide: bool = False) -> dict[str, object]:
+    """The bundled examples, the test suite's networks and the benchmark's; with `wide`, also every
+    network of the teachers' catalogue that this version reads."""
     out = {name: load(name) for name in ("default", "batch", "column", "vector", "mlp")}
-    for path in sorted((ROOT / "tests" / "networks").glob("*.net")):
-        out[path.stem] = load(str(path))
+    for folder in (ROOT / "tests" / "networks", ROOT / "bench" / "networks"):
+        for path in sorted(folder.glob("*.net")):
+            out[path.stem] = load(str(path))
+    if wide:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from catalogue import teacher_formulas
+        from tutor.engine.errors import TutorError
+        from tutor.engine.network import parse_network
+        for ref in teacher_formulas.REFERENCES:
+            if ref.network not in (getattr(n, "source", None) for n in out.values()):
+                try:
+                    out[ref.id.rsplit("-", 1)[0]] = parse_network(ref.network)
+                except TutorError:
+                    pass  # a form this version of the language does not read yet
     return out
-
-
-def fd_gradient(net, leaves, bindings, leaf, eps=1e-6):
-    base = np.array(leaves[leaf], dtype=float)
-    grad = np.zeros(base.shape)
-    for index in np.ndindex(*base.shape):
-        vals = []
-        for sign in (1, -1):
-            bumped = base.copy()
-            bumped[index] += sign * eps
-            vals.append(forward(net.definitions, {**leaves, leaf: bumped}, bindings)[net.loss])
-        grad[index] = (vals[0] - vals[1]) / (2 * eps)
-    return grad
 
 
 def perturb(g: np.ndarray, eps: float, rng) -> np.ndarray:
@@ -174,184 +285,125 @@ def perturb(g: np.ndarray, eps: float, rng) -> np.ndarray:
     return g + eps * np.abs(g) * rng.choice([-1.0, 1.0], size=np.shape(g))
 
 
-def ours_catches(net, leaves, grads, leaf, bad, bindings, rng) -> bool:
-    """shapetutor's check at one draw of values (derive uses two), the draw the other rules get too."""
-    error, _ = check_draw(net, leaves, {**grads, leaf: bad}, bindings, rng)
-    return error > TOLERANCE
+def gradients_at(net, formulas, bindings, shapes):
+    """The derived gradients, evaluated at any values of the leaves."""
+    def claimed(v: dict) -> dict:
+        ev = Evaluator(forward(net.definitions, v, bindings), bindings)
+        return {k: np.broadcast_to(np.asarray(ev(f), dtype=float), shapes[k]).copy() for k, f in formulas.items()}
+    return claimed
 
 
-def gradcheck_catches(bad, numeric) -> bool:
-    """torch.autograd.gradcheck's rule with its default tolerances (atol 1e-5, rtol 1e-3), per entry."""
-    return bool(np.any(np.abs(bad - numeric) > 1e-5 + 1e-3 * np.abs(numeric)))
+CHECKERS = ("shapetutor", "torch", "jax")
+LABEL = {"shapetutor": "shapetutor", "torch": "torch.autograd.gradcheck", "jax": "jax.test_util.check_grads"}
 
 
-def check_grads_catches(net, leaves, bad, leaf, bindings, rng) -> bool:
-    """jax.test_util.check_grads' rule in float64: a finite-difference directional derivative
-    (eps 1e-4) against the claimed one, atol = rtol = 1e-5."""
-    u = rng.standard_normal(np.shape(bad))
-    u /= np.linalg.norm(u) or 1.0
-    eps = 1e-4
-    plus = forward(net.definitions, {**leaves, leaf: leaves[leaf] + eps * u}, bindings)[net.loss]
-    minus = forward(net.definitions, {**leaves, leaf: leaves[leaf] - eps * u}, bindings)[net.loss]
-    fd = (plus - minus) / (2 * eps)
-    ad = float(np.sum(bad * u))
-    return abs(ad - fd) > 1e-5 + 1e-5 * abs(fd)
-
-
-def verification(seeds: int) -> None:
-    print("Verification: which relative perturbations of a correct gradient are caught", flush=True)
+def verification(seeds: int, wide_seeds: int, quick: bool) -> None:
+    print("Verification: which relative perturbations of a correct gradient each checker catches", flush=True)
+    sys.path.insert(0, str(ROOT / "bench"))
+    from anchors import available, rule_fallback, run_anchor
+    installed = available()
+    real = {name: bool(installed[name]) for name in ("torch", "jax")}
     nets = networks()
-    caught = {(who, eps): [0, 0] for who in ("shapetutor", "gradcheck rule", "check_grads rule")
-              for eps in (1e-6, 1e-4, 1e-2)}
-    alarms = trials = 0
-    params = 0
+    if quick:
+        nets = dict(list(nets.items())[:6])
+    epsilons = (1e-6, 1e-4, 1e-2)
+    caught = {(who, eps): [0, 0] for who in CHECKERS for eps in epsilons}
+    alarms = {who: 0 for who in CHECKERS}
+    seconds = {who: [] for who in CHECKERS}
+    entries = leaves_checked = 0
     for name, net in nets.items():
         bindings = net.bindings()
-        result = derive(net, bindings)
-        for seed in range(seeds):
-            rng = np.random.default_rng(seed)
-            leaves, values = sample(net, bindings, rng)
-            ev = Evaluator(values, bindings)
-            grads = {k: np.broadcast_to(np.asarray(ev(g.formula), dtype=float), np.shape(leaves[k])).copy()
-                     for k, g in result.gradients.items()}
-            trials += 1
-            alarms += check_draw(net, leaves, grads, bindings, rng)[0] > TOLERANCE
-            if seed:
-                continue  # the perturbation table uses one draw per network; false alarms use them all
-            for leaf, g in grads.items():
-                if not np.any(g):
-                    continue
-                numeric = fd_gradient(net, leaves, bindings, leaf)
-                params += g.size
-                for eps in (1e-6, 1e-4, 1e-2):
-                    bad = perturb(g, eps, rng)
-                    for who, hit in (("shapetutor", ours_catches(net, leaves, grads, leaf, bad, bindings, rng)),
-                                     ("gradcheck rule", gradcheck_catches(bad, numeric)),
-                                     ("check_grads rule", check_grads_catches(net, leaves, bad, leaf, bindings, rng))):
-                        caught[who, eps][0] += hit
-                        caught[who, eps][1] += 1
-    for who in ("shapetutor", "gradcheck rule", "check_grads rule"):
-        row(f"{who}: perturbations caught at 1e-6 / 1e-4 / 1e-2",
-            " / ".join(f"{caught[who, e][0]}/{caught[who, e][1]}" for e in (1e-6, 1e-4, 1e-2)),
+        formulas = {k: g.formula for k, g in derive(net, bindings, check=False).gradients.items()}
+        rng = np.random.default_rng(0)
+        leaves, _ = sample(net, bindings, rng)
+        values = {k: leaves[k] for k in formulas}
+        shapes = {k: np.shape(leaves[k]) for k in formulas}
+        correct = gradients_at(net, formulas, bindings, shapes)
+        grads = correct(leaves)
+
+        def loss(v: dict, _net=net, _bindings=bindings, _leaves=leaves) -> float:
+            return float(np.real(forward(_net.definitions, {**_leaves, **v}, _bindings)[_net.loss]))
+
+        cases = [(None, 0.0)] + [(leaf, eps) for leaf, g in grads.items() if np.any(g) for eps in epsilons]
+        entries += sum(np.size(g) for g in grads.values())
+        leaves_checked += len(grads)
+        for leaf, eps in cases:
+            signs = rng.choice([-1.0, 1.0], size=shapes[leaf]) if leaf else None
+
+            def claimed(v: dict, _leaf=leaf, _eps=eps, _signs=signs) -> dict:
+                g = correct({**leaves, **v})
+                if _leaf is not None:
+                    g[_leaf] = g[_leaf] + _eps * np.abs(g[_leaf]) * _signs
+                return g
+
+            start = time.perf_counter()
+            verdicts = {"shapetutor": check_draw(net, leaves, claimed(values), bindings, rng)[0] > TOLERANCE}
+            seconds["shapetutor"].append(time.perf_counter() - start)
+            for anchor in ("torch", "jax"):
+                result = (run_anchor if real[anchor] else rule_fallback)(anchor, loss, claimed, values)
+                verdicts[anchor] = result.caught
+                seconds[anchor].append(result.seconds)
+            for who, hit in verdicts.items():
+                if leaf is None:
+                    alarms[who] += hit
+                else:
+                    caught[who, eps][0] += hit
+                    caught[who, eps][1] += 1
+    for who in CHECKERS:
+        how = "" if who == "shapetutor" else (f" ({who} {installed[who]}, the real check)" if real[who] else
+                                              f" ({who} not installed: its documented default rule in NumPy)")
+        row(f"{LABEL[who]}{how}: perturbations caught at 1e-6 / 1e-4 / 1e-2",
+            " / ".join(f"{caught[who, e][0]}/{caught[who, e][1]}" for e in epsilons),
             "all at 1e-6" if who == "shapetutor" else "",
             (caught[who, 1e-6][0] == caught[who, 1e-6][1]) if who == "shapetutor" else None)
-    row(f"shapetutor false alarms on correct gradients ({len(nets)} networks x {seeds} draws)",
-        f"{alarms}/{trials}", "0", alarms == 0)
+        row(f"{LABEL[who]}: false alarms on correct gradients ({len(nets)} networks); time per check",
+            f"{alarms[who]}/{len(nets)}; {statistics.median(seconds[who]) * 1000:.1f} ms median",
+            "0" if who == "shapetutor" else "", (alarms[who] == 0) if who == "shapetutor" else None)
     row("cost in forward passes per check",
-        f"shapetutor 4 (2 draws x 1 real + 1 complex, for every leaf at once); gradcheck rule "
-        f"{2 * params} (2 per parameter entry, {params} entries over these networks); check_grads rule 4 per leaf")
-    for module in ("torch", "jax"):
-        try:
-            __import__(module)
-            row(f"{module} installed", "yes: the rules above match its defaults")
-        except ImportError:
-            row(f"{module} installed", "no: its default tolerance rule is applied to the same numbers instead")
+        f"shapetutor 2 (a real pass for the formulas and one complex pass, every leaf at once); gradcheck "
+        f"{2 * entries / len(nets):.0f} on average (2 per leaf entry, {entries} entries in {len(nets)} networks); "
+        "check_grads 2 and a backward pass (one direction over every leaf)")
+    false_alarms(seeds, wide_seeds, quick)
 
 
-# -- the limit: one hand-written NumPy forward and backward pass ------------------------------------
-
-def by_hand(x, y, W1, b1, W2, b2):
-    z1 = x @ W1 + b1
-    h = 1 / (1 + np.exp(-z1))
-    z2 = h @ W2 + b2
-    e = np.exp(z2 - z2.max(axis=-1, keepdims=True))
-    yhat = e / e.sum(axis=-1, keepdims=True)
-    loss = -np.sum(y * np.log(yhat))
-    dz2 = yhat - y
-    dW2 = h.T @ dz2
-    dh = dz2 @ W2.T
-    dz1 = dh * h * (1 - h)
-    return loss, x.T @ dz1, dz1.sum(axis=0), dW2, dz2.sum(axis=0), dz1 @ W1.T
-
-
-def limit(pairs: int) -> None:
-    print("The limit: derive + verify against one hand-written forward + backward pass", flush=True)
-    dims = {"Dx": 1024, "H": 1024, "Dy": 100}
-    net = load()
-    leaves, _ = sample(net, net.bindings(dims), np.random.default_rng(0))
-    ratios = []
-    for _ in range(pairs):
-        start = time.perf_counter()
-        by_hand(*(leaves[k] for k in ("x", "y", "W1", "b1", "W2", "b2")))
-        base = time.perf_counter() - start
-        start = time.perf_counter()
-        derive(net, dims)
-        ratios.append((time.perf_counter() - start) / base)
-    row("derive + verify / hand-written NumPy forward+backward (default net, Dx = H = 1024, Dy = 100)",
-        f"{statistics.median(ratios):.1f}x")
-
-
-# -- batched attention ---------------------------------------------------------------------------
-
-ATTENTION_DIMS = {"B": 8, "T": 128, "E": 512, "h": 8, "d": 64}
-
-
-def attention_by_hand(X, Wq, Wk, Wv, Wo, Yt, B, T, E, h, d):
-    """The bundled `attention` network's forward and backward pass, written out in NumPy."""
-    def heads(M):
-        return (X @ M).reshape(B, T, h, d).transpose(0, 2, 1, 3)
-    Qh, Kh, Vh = heads(Wq), heads(Wk), heads(Wv)
-    S = Qh @ Kh.swapaxes(-1, -2) / np.sqrt(d)
-    e = np.exp(S - S.max(axis=-1, keepdims=True))
-    A = e / e.sum(axis=-1, keepdims=True)
-    O = A @ Vh
-    Om = O.transpose(0, 2, 1, 3).reshape(B, T, h * d)
-    Y = X + Om @ Wo
-    loss = np.mean((Y - Yt) ** 2)
-    dY = 2 * (Y - Yt) / Y.size
-    dWo = Om.reshape(B * T, h * d).T @ dY.reshape(B * T, E)
-    dO = (dY @ Wo.T).reshape(B, T, h, d).transpose(0, 2, 1, 3)
-    dA = dO @ Vh.swapaxes(-1, -2)
-    dVh = A.swapaxes(-1, -2) @ dO
-    dS = A * (dA - np.sum(dA * A, axis=-1, keepdims=True)) / np.sqrt(d)
-    dQh, dKh = dS @ Kh, dS.swapaxes(-1, -2) @ Qh
-    flat = X.reshape(B * T, E)
-    grads = {}
-    for name, g, W in (("Wq", dQh, Wq), ("Wk", dKh, Wk), ("Wv", dVh, Wv)):
-        g = g.transpose(0, 2, 1, 3).reshape(B * T, h * d)
-        grads[name], grads["X" + name] = flat.T @ g, g @ W.T
-    dX = dY + (grads.pop("XWq") + grads.pop("XWk") + grads.pop("XWv")).reshape(B, T, E)
-    return loss, dX, grads, dWo, -dY
-
-
-def attention(pairs: int) -> None:
-    print(f"Batched attention ({', '.join(f'{k}={v}' for k, v in ATTENTION_DIMS.items())}), with verification",
-          flush=True)
-    net = load("attention")
-    leaves, _ = sample(net, net.bindings(ATTENTION_DIMS), np.random.default_rng(0))
-    names = ("X", "Wq", "Wk", "Wv", "Wo", "Yt")
-    ratios, took = [], []
-    for _ in range(pairs):
-        gc.collect()
-        start = time.perf_counter()
-        attention_by_hand(*(leaves[k] for k in names), **ATTENTION_DIMS)
-        base = time.perf_counter() - start
-        start = time.perf_counter()
-        result = derive(net, ATTENTION_DIMS)
-        took.append(time.perf_counter() - start)
-        assert result.verification.ok
-        ratios.append(took[-1] / base)
-    row("derive + verify / hand-written NumPy forward+backward (attention, B=8, T=128, E=512, 8 heads)",
-        f"{statistics.median(ratios):.1f}x ({statistics.median(took):.1f} s)")
-    jacobian = 8 * 128 * 8 * 64 * 512 * 512 * 8 / 1e9
-    row("∂Q/∂Wq if materialized", f"{jacobian:.0f} GB (never built)")
+def false_alarms(seeds: int, wide_seeds: int, quick: bool) -> None:
+    """shapetutor's whole check (verify) on correct gradients: many networks, many draws, two sizes."""
+    nets = networks(wide=not quick)
+    alarms = trials = 0
+    worst = 0.0
+    for scale, count in ((1, seeds), (10, wide_seeds)):
+        for net in nets.values():
+            small = net.bindings()
+            bindings = {k: v * scale + i * (scale > 1) for i, (k, v) in enumerate(small.items())}
+            formulas = {k: g.formula for k, g in derive(net, bindings, check=False).gradients.items()}
+            for seed in range(count):
+                result = verify(net, formulas, bindings, draws=1, seed=seed)
+                trials += 1
+                alarms += not result.ok
+                worst = max(worst, result.max_error)
+    row(f"shapetutor false alarms, whole check on correct gradients ({len(nets)} networks x {seeds} seeds at "
+        f"their small sizes + x {wide_seeds} seeds at about ten times those)",
+        f"{alarms}/{trials}; worst error {worst:.1e} (tolerance {TOLERANCE:.0e})", "0", alarms == 0)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, fewer networks")
+    parser.add_argument("--child-catch", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    pairs = 3 if args.quick else 9
+    if args.child_catch:
+        catch_at_size(args.child_catch)
+        return
+    pairs = 3 if args.quick else 7
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, {platform.platform()}", flush=True)
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         cold_start(pairs)
         depth(max(3, pairs // 2), Path(folder))
-        width()
-        verification(seeds=5 if args.quick else 20)
-        limit(pairs)
-        attention(max(3, pairs // 3))
+        realistic(1 if args.quick else 5)
+        catch_realistic(["question"] if args.quick else list(REALISTIC))
+        verification(seeds=5 if args.quick else 20, wide_seeds=1 if args.quick else 3, quick=args.quick)
     print("\n| measurement | result | target | |\n|---|---|---|---|")
     for what, measured, target, verdict in ROWS:
         print(f"| {what} | {measured} | {target} | {verdict} |")

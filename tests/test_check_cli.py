@@ -155,3 +155,13 @@ def test_the_instructors_mistakes_are_errors_not_verdicts(args):
     assert result.exit_code == 2 and "error" in result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"error"} and data["error"]["message"] and data["error"]["severity"] == "error"
+
+
+@pytest.mark.parametrize("derivation", ["dz2 = y", "dz2 = y\ndh = x", "x"])
+def test_an_answer_that_is_only_a_leaf_is_judged_where_it_is_written(derivation):
+    """A line that only renames a leaf adds no line of its own; the diagnosis still points at it."""
+    result = check("default", "--wrt", "W1", derivation, "--json")
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert data["verdict"] == "wrong_shape"
+    assert any(d["code"] == "E210" and d["line"] >= 1 for d in data["diagnostics"])

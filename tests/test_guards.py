@@ -31,7 +31,9 @@ from tutor.engine.files import read_stream, read_text, replace_file  # noqa: E40
 from tutor.engine.network import load, parse_network  # noqa: E402
 from tutor.engine.sampling import NonFinite, TooLarge  # noqa: E402
 from tutor.front.files import MARKS, write_export  # noqa: E402
-from tutor.front.visible import Panel, Screen, markdown_prose, markdown_text, visible  # noqa: E402
+from tutor.front import markdown_doc  # noqa: E402
+from tutor.front.document import from_markdown  # noqa: E402
+from tutor.front.visible import Panel, Screen, visible  # noqa: E402
 from tutor.judge.check import check  # noqa: E402
 from tutor.teach.derivation import derive  # noqa: E402
 
@@ -174,15 +176,17 @@ def test_a_screen_never_lets_user_text_act_but_keeps_its_own_colours():
 
 @given(st.text())
 def test_markdown_text_has_no_html_and_no_structure(text):
-    shown = markdown_text(text)
+    shown = markdown_doc.text(text)
     assert "\n" not in shown and not re.search(r"<[A-Za-z/!?]", shown)
     assert not re.match(r"\s*(#|[-+*>] |\d+[.)] )", shown)
+    assert not any(is_control(c) for c in shown)
 
 
 def test_markdown_prose_keeps_markdown_but_no_html():
-    shown = markdown_prose("Some *Markdown*\n\n# A heading\n<script>alert(1)</script> and a <= b\x1b")
-    assert "*Markdown*" in shown and "# A heading" in shown and "a <= b" in shown and "␛" in shown
-    assert "<script" not in shown and "</script" not in shown
+    blocks = from_markdown("Some *Markdown*\n\n# A heading\n<script>alert(1)</script> and a <= b\x1b")
+    shown = "\n\n".join(markdown_doc.block(b) for b in blocks)
+    assert "*Markdown*" in shown and "# A heading" in shown and "a \\<= b" in shown and "␛" in shown
+    assert not re.search(r"(?<!\\)<[A-Za-z/]", shown)           # every `<` escaped: no raw HTML
 
 
 def test_lesson_ids_are_plain():
@@ -311,11 +315,11 @@ def test_a_failed_write_leaves_the_earlier_file_whole(tmp_path, monkeypatch):
 
 
 def test_a_markdown_handout_escapes_every_lesson_text(tmp_path):
-    from tutor.front.handout import markdown
+    from tutor.front.handout import render
     hostile = LESSON.replace('title = "Tiny"', 'title = "T <script>x</script>\\n\\n# Injected"').replace(
         'text = "Hello."', 'text = "*Hi* <img src=x>"')
-    text = markdown(parse_lesson(hostile, "l.toml", None))
-    assert "<script" not in text and "<img" not in text and "*Hi*" in text
+    text = render(parse_lesson(hostile, "l.toml", None), "md")
+    assert not re.search(r"(?<!\\)<[A-Za-z/]", text) and "*Hi*" in text
     assert not re.search(r"^#+\s*Injected", text, re.M)
 
 

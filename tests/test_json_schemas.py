@@ -89,15 +89,17 @@ def test_shapes_and_derive_on_many_networks():
 @pytest.mark.parametrize("args", [
     ["shapes", "batch", "--json"], ["shapes", "mlp", "--json", "--dims", "N=2"],
     ["derive", "--json"], ["derive", "column", "--json", "--wrt", "W1"], ["derive", "vector", "--json", "--no-verify"],
-    ["derive", "--json", "--dims", "Dx=1000000,H=1000000"],   # too large for numbers: the check is skipped, and says why
+    ["derive", "--json", "--dims", "Dx=1000000,H=1000000"],   # too large for numbers: checked at small sizes
+    ["derive", "--json", "--dims", "Dx=1000000,H=1000000", "--no-verify"],
 ])
 def test_cli_output_is_valid(args):
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     valid(args[0], data)
-    if "Dx=1000000,H=1000000" in args:
-        assert data["verification"]["skipped"] and not data["verification"]["verified"]
+    if "Dx=1000000,H=1000000" in args and "--no-verify" not in args:
+        assert data["verification"]["verified"] and data["verification"]["skipped"] is None
+        assert data["verification"]["dims"] == {"Dx": 5, "H": 3, "Dy": 4} != data["dims"]
 
 
 def check_inputs() -> list[tuple[str, str, str, dict | None]]:

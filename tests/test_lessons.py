@@ -281,6 +281,8 @@ def test_present_mode_keys(state):
     child.send("G")
     child.expect("13/13")
     child.send("g")
+    child.expect("go to step")
+    child.send("\r")                         # g Enter: the first step
     child.expect("1/13")
     child.send("q")
     assert finish(child) == 0

@@ -183,8 +183,18 @@ def test_absurd_dimensions_exit_2(dims):
     assert result.returncode == 2 and result.stderr.startswith(b"error") and b"Traceback" not in result.stderr
 
 
-def test_a_large_dimension_stays_symbolic_and_says_so():
+def test_a_large_dimension_stays_symbolic_and_is_checked_at_smaller_sizes_saying_so():
     result = cli("derive", "--dims", "Dx=1000000,H=1000000", "--wrt", "b2")
+    assert result.returncode == 0
+    out = b" ".join(result.stdout.split())
+    assert b"verified numerically" in out and b"not at the sizes asked for" in out
+    assert b"1,000,000,000,000 numbers" in out
+
+
+def test_sizes_too_large_even_for_the_small_check_are_skipped_and_say_so(tmp_path):
+    path = tmp_path / "wide.net"
+    path.write_text("x: [100000, 1000]\nJ = sum(x ** 2)\n")
+    result = cli("derive", str(path))
     assert result.returncode == 0
     assert b"Numeric check skipped" in result.stdout
 

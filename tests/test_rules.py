@@ -202,6 +202,9 @@ CROSS_ENTROPY = [
     case("-sum(Y * log(softmax(Z)))", {"Y": MAT, "Z": MAT}, id="ce written out"),
     case("-sum(Y * log_softmax(Z, axis=0))", {"Y": MAT, "Z": MAT}, id="ce log_softmax"),
     case("cross_entropy(Y, softmax(Z)) / N", {"Y": MAT, "Z": MAT}, id="ce / N"),
+    # the first operand has an axis the second lacks: its gradient is broadcast back, not summed away
+    case("cross_entropy(sigmoid(A), softmax(Z, axis=0))", {"A": ROW, "Z": VEC}, id="ce broadcast operands"),
+    case("cross_entropy(sigmoid(Z), softmax(A))", {"A": ROW, "Z": VEC}, id="ce broadcast labels"),
 ]
 
 # forms whose printing needs care: signs, powers of negatives, precedence, dimensions as numbers

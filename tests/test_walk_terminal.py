@@ -92,7 +92,7 @@ def test_wrong_answer_gets_specific_feedback_and_hints_climb_a_ladder():
     child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4")
     child.expect(r"Shape of ∂J/∂z2\? ")
     child.sendline("1xH")
-    child.expect("dimension 2 is H, but it is axis 1 of z2")
+    child.expect("the second dimension is Dy = 4, not H: it is axis 1 of z2")
     child.expect(r"Shape of ∂J/∂z2\? ")
     child.sendline("Dy")
     child.expect("1 dimension")

@@ -146,12 +146,14 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
           dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False,
           no_suggestion: Annotated[bool, typer.Option(
               "--no-suggestion", help="for graded work: leave out the suggestion and every fix that gives the answer")
-          ] = False) -> None:
+          ] = False,
+          watch: Annotated[bool, typer.Option(
+              "--watch", help="with --file: check again each time the file is saved (Ctrl-C stops)")] = False,
+          ) -> None:
     """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
-    def body():
+    def once(net, given, compact: bool = False) -> int:
         from ..engine.errors import UnreadableError
         from ..judge.check import check as check_derivation, unreadable
-        net, given = load_bound(network, dims)
         try:
             text, origin = read_derivation(derivation, file)
         except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
@@ -159,7 +161,7 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
         else:
             result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
         if as_json:
-            emit_json(result.to_json())  # unusable text too: a grader never parses an empty stdout
+            emit_json(result.to_json(), compact)  # unusable text too: a grader never parses an empty stdout
         if result.verdict == "unusable":
             for diagnostic in result.diagnostics:
                 report_diagnostic(diagnostic, result.source)
@@ -168,6 +170,20 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
             from ..front.diagnostics import check_view
             console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
+
+    def body():
+        from ..engine.errors import TutorError
+        net, given = load_bound(network, dims)
+        net.require_leaf(wrt)
+        if not watch:
+            return once(net, given)
+        if file is None or derivation is not None:
+            raise TutorError("--watch needs the derivation in a file",
+                             expected="check NETWORK --wrt LEAF --file F --watch")
+        from .watch import watch_file
+        # with --json, stdout carries one JSON document per line, and the watcher's own words go to stderr
+        return watch_file(file, lambda: once(net, given, compact=True), clear=not as_json and sys.stdout.isatty(),
+                          out=console(plain_terminal(plain), stderr=as_json), look=look(plain))
     run(body, as_json)
 
 

@@ -202,11 +202,12 @@ def finish(code: int) -> None:
     sys.exit(code)
 
 
-def emit_json(data) -> None:
+def emit_json(data, compact: bool = False) -> None:
+    """JSON on stdout; compact is one line per document (JSON Lines, for `check --watch --json`)."""
     import json
     if sys.stdout is None:
         raise OSError(errno.EBADF, "standard output is closed")
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    sys.stdout.write((json.dumps(data, ensure_ascii=False) if compact else json.dumps(data, indent=2)) + "\n")
     sys.stdout.flush()
     Output.json_written = True
 

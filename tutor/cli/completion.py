@@ -44,6 +44,12 @@ def lessons(ctx, incomplete: str) -> Iterable[str]:
     yield from paths(incomplete, ".toml")
 
 
+def lessons_or_next(ctx, incomplete: str) -> Iterable[str]:
+    if "next".startswith(incomplete):
+        yield "next"
+    yield from lessons(ctx, incomplete)
+
+
 @quietly
 def leaves(ctx, incomplete: str) -> Iterable[str]:
     from ..engine.network import load

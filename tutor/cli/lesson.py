@@ -68,9 +68,22 @@ def warn_unasked(lesson, answers: dict[str, list[str]], path: str) -> None:
             + "; its answer is ignored")
 
 
+#: `lesson run next`: the first bundled lesson not finished yet.
+NEXT = "next"
+
+
+def next_lesson(progress) -> str | None:
+    """The first bundled lesson, in order, that the learner has not finished."""
+    from ..course.lesson import bundled
+    return next((lesson_id for lesson_id in bundled() if not progress.get(lesson_id).finished), None)
+
+
 @lesson_app.command("run")
-def run_lesson(name: LessonArg,
+def run_lesson(name: Annotated[str, typer.Argument(
+                   help="a bundled lesson's id, a lesson file, or `next`: the first lesson you have not finished",
+                   autocompletion=completion.lessons_or_next)],
                present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
+               notes: Annotated[bool, typer.Option("--notes", help="with --present: show the speaker notes")] = False,
                no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
                answers: Annotated[Optional[str], typer.Option(
                    "--answers", help="replay scripted answers (TOML); `lesson grade` scores them")] = None,
@@ -88,6 +101,15 @@ def run_lesson(name: LessonArg,
         from ..course.progress import Entry, Progress, content_hash
         from ..front.prompt import Quit, Tee
         from ..course.grade import read_answers
+        nonlocal name
+        if name == NEXT and not Path(NEXT).exists():
+            found = next_lesson(Progress())
+            if found is None:
+                say("Every bundled lesson is finished. `shapetutor lesson list` shows them; "
+                    "`shapetutor lesson reset --all` starts again.")
+                return 0
+            say(f"next: {found}")
+            name = found
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
         if scripted:
@@ -112,7 +134,7 @@ def run_lesson(name: LessonArg,
         the_look = look(plain)
         if present:
             from ..front.present import present as show
-            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking)
+            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes)
             return 0
         out = Screen(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if asking else "reveal"
@@ -213,15 +235,17 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
 
 @lesson_app.command("export")
 def export_lesson(name: LessonArg,
-                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.md, .html, .svg or .txt")],
+                  output: Annotated[str, typer.Option("--output", "-o", help="FILE.html, .md, .txt or .svg")],
+                  worksheet: Annotated[bool, typer.Option(
+                      "--worksheet", help="questions with room to answer, and no answers")] = False,
                   force: Annotated[bool, typer.Option("--force", help="replace a file that is not an earlier export, "
                                                                       "or write through a symbolic link")] = False,
                   ) -> None:
-    """Write a handout with the answers, usable offline."""
+    """Write a handout, usable offline: the answer key, or with --worksheet a worksheet to fill in."""
     def body():
         from ..front.handout import export
         from ..course.lesson import read
-        export(read(name), output, force)
+        export(read(name), output, worksheet=worksheet, force=force)
         say(f"wrote {output}")
     run(body)
 

@@ -26,7 +26,7 @@ QUESTIONS = ("ask-shape", "ask-gradient")
 # `expect_verdict` takes every verdict a lesson can give, which are check's VERDICTS: an answered shape
 # question is `correct`, `wrong_shape` or `unusable`; a formula gets check's own verdict.
 STEP_KEYS = {"id", "kind", "title", "text", "view", "node", "of", "wrt", "derivation", "expect",
-             "expect_verdict", "hints", "points", "hint_cost"}
+             "expect_verdict", "hints", "points", "hint_cost", "notes"}
 TOP_KEYS = {"format_version", "id", "title", "summary", "network", "steps", "hint_cost"}
 #: Grading: points per question unless a step says otherwise; hints cost nothing unless the lesson says.
 DEFAULT_POINTS = 1
@@ -34,6 +34,10 @@ MAX_POINTS = 1_000_000
 MAX_LESSON_BYTES = 1_000_000
 #: Lesson ids name lessons in commands, file names and saved progress: plain characters only.
 LESSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+#: The origin of a network written inline in the lesson (`[network] source = """…"""`).
+INLINE = "[network] source"
 
 
 class LessonError(TutorError):
@@ -57,6 +61,7 @@ class Step:
     hints: tuple[str, ...] = ()
     points: float = DEFAULT_POINTS         # what a question is worth when graded
     hint_cost: float | None = None         # points off per hint used; None: the lesson's
+    notes: str = ""                        # speaker notes, for the presenter (`lesson run --present --notes`)
 
     @property
     def is_question(self) -> bool:
@@ -80,6 +85,21 @@ class Lesson:
 
     def index(self, step_id: str) -> int | None:
         return next((i for i, s in enumerate(self.steps) if s.id == step_id), None)
+
+
+def network_title(lesson: "Lesson") -> str:
+    """What to call a lesson's network: a bundled example or a file by its name; a network written
+    inline by its first comment line, or else the lesson's title."""
+    net = lesson.network
+    if net.origin != INLINE:
+        return net.origin
+    for line in net.source.splitlines():
+        text = line.strip()
+        if text.startswith("#") and text.lstrip("#").strip():
+            return text.lstrip("#").strip()
+        if text:
+            break
+    return lesson.title
 
 
 def step_title(step: Step) -> str:
@@ -215,7 +235,7 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
         hints = raw.get("hints", [])
         if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
             raise fail(f"step {step_id!r}: hints must be a list of strings", where.step(i, "hints"))
-        for key in ("title", "text", "view", "node", "of", "wrt", "derivation", "expect", "expect_verdict"):
+        for key in ("title", "text", "view", "node", "of", "wrt", "derivation", "expect", "expect_verdict", "notes"):
             if key in raw and not isinstance(raw[key], str):
                 raise fail(f"step {step_id!r}: {key} must be a string", where.step(i, key))
         grading = {}
@@ -228,7 +248,7 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
                                             lambda message, key=key: fail(message, where.step(i, key)))
         step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
-                    raw.get("expect_verdict"), tuple(hints), **grading)
+                    raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""))
         check_step(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
         steps.append(step)
     return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
@@ -255,7 +275,7 @@ def lesson_network(table, folder: Path | None, fail, where: Locator) -> tuple[Ne
                 raise fail("`bundled` names a bundled example; use `path` for a file", line)
             network = load(str(table["bundled"]))
         elif "source" in table:
-            network = parse_network(str(table["source"]), "[network] source")
+            network = parse_network(str(table["source"]), INLINE)
         else:
             if folder is None:
                 raise fail("a network `path` needs the lesson to be a file", line)

@@ -3,6 +3,10 @@
 Every implementation also accepts complex input in the way complex-step
 differentiation needs: kinks (relu, abs, maximum) and comparisons decide on the
 real part, so the imaginary part carries an exact directional derivative.
+
+`Evaluator` computes expressions one at a time, remembering every value; a
+`Program` runs many expressions at sizes where memory counts, keeping each
+value only until its last reader has run.
 """
 from __future__ import annotations
 
@@ -54,12 +58,25 @@ def _erf(a):
     return np.asarray(_real_erf(np.asarray(a, dtype=float)), dtype=float)[()]
 
 
-defimpl("add", np.add)
-defimpl("sub", np.subtract)
-defimpl("mul", np.multiply)
-defimpl("div", np.divide)
-defimpl("neg", np.negative)
-defimpl("pow", lambda a, exponent: np.power(a, exponent))
+#: Powers with a NumPy function of their own, several times cheaper than np.power on complex numbers.
+POWERS = {2: np.square, 0.5: np.sqrt, -1: np.reciprocal}
+
+
+def _power(a, exponent):
+    special = POWERS.get(exponent)
+    if special is not None and np.result_type(a).kind in "fc":
+        return special(a)
+    return np.power(a, exponent)
+
+
+def _divide(a, b):
+    """a / b; by a divisor that broadcasts over many more numbers, one reciprocal each and a product
+    (a complex division costs several products)."""
+    if 4 * np.size(b) <= np.size(a):
+        return np.multiply(a, np.divide(1.0, b))
+    return np.divide(a, b)
+
+
 def _matmul(a, b):
     """np.matmul; a stack of matrices times one matrix runs as one tall matrix product (a single BLAS
     call, several times faster than NumPy's loop over the stack)."""
@@ -69,6 +86,12 @@ def _matmul(a, b):
     return np.matmul(a, b)
 
 
+defimpl("add", np.add)
+defimpl("sub", np.subtract)
+defimpl("mul", np.multiply)
+defimpl("div", _divide)
+defimpl("neg", np.negative)
+defimpl("pow", _power)
 defimpl("matmul", _matmul)
 defimpl("transpose", lambda a, axes=None: np.transpose(a, axes))
 defimpl("swapaxes", lambda a, axis1, axis2: np.swapaxes(a, axis1, axis2))
@@ -211,3 +234,129 @@ def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str
         for name, expr in definitions.items():
             out[name] = ev(expr)
     return out
+
+
+class Program:
+    """Definitions and further expressions as one list of steps, for evaluating large arrays lean.
+
+    Structurally equal sub-expressions become one step (derived formulas share many parts), the
+    steps run in order without recursion, and each value is let go the moment its last reader has
+    run, so memory holds only what is still to be read. Named results are handed to callbacks as
+    soon as they exist, so a caller can reduce a large one to a few numbers and let it go too.
+    With `every_definition` False, only the steps the outputs need are kept.
+    """
+
+    def __init__(self, definitions: Mapping[str, Expr], outputs: Mapping[str, Expr],
+                 every_definition: bool = True):
+        self.slots: dict[tuple, int] = {}     # a node's structural key → its slot
+        self.inputs: dict[str, int] = {}      # leaf name → slot
+        self.constants: dict[int, object] = {}  # slot → Const value, or a DimRef's name
+        self.steps: list[tuple[int, str, tuple[int, ...], tuple]] = []  # (slot, prim, argument slots, params)
+        named: dict[str, int] = {}
+        seen: dict[int, int] = {}  # id of a node already scheduled → its slot (every node is alive meanwhile)
+        for name, expr in definitions.items():
+            named[name] = self.schedule(expr, named, seen)
+        self.definitions = named if every_definition else {}
+        self.outputs = {key: self.schedule(expr, named, seen) for key, expr in outputs.items()}
+        self.prune()
+        self.plan_release()
+
+    def schedule(self, root: Expr, named: Mapping[str, int], seen: dict[int, int]) -> int:
+        """Steps for every node under `root` not yet scheduled, children first; the root's slot."""
+        stack: list[tuple[Expr, bool]] = [(root, False)]
+        while stack:
+            node, ready = stack.pop()
+            if id(node) in seen:
+                continue
+            if isinstance(node, Call) and not ready:
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args) if id(a) not in seen)
+                continue
+            seen[id(node)] = self.intern(node, seen, named)
+        return seen[id(root)]
+
+    def intern(self, node: Expr, seen: Mapping[int, int], named: Mapping[str, int]) -> int:
+        if isinstance(node, Var):
+            if node.name in named:
+                return named[node.name]
+            key: tuple = ("var", node.name)
+        elif isinstance(node, Const):
+            key = ("const", repr(node.value))
+        elif isinstance(node, DimRef):
+            key = ("dim", node.name)
+        else:
+            assert isinstance(node, Call)
+            key = ("call", node.prim, tuple(seen[id(a)] for a in node.args), node.params)
+            try:
+                hash(key)
+            except TypeError:  # an unhashable parameter: this node is shared only by identity
+                key = ("id", id(node))
+        if key in self.slots:
+            return self.slots[key]
+        slot = self.slots[key] = len(self.slots)
+        if isinstance(node, Var):
+            self.inputs[node.name] = slot
+        elif isinstance(node, Const):
+            self.constants[slot] = np.float64(node.value)
+        elif isinstance(node, DimRef):
+            self.constants[slot] = node.name
+        else:
+            self.steps.append((slot, node.prim, key[2], node.params))
+        return slot
+
+    def prune(self) -> None:
+        """Keep only the steps that a reported result needs."""
+        needed = set(self.definitions.values()) | set(self.outputs.values())
+        kept = []
+        for step in reversed(self.steps):
+            if step[0] in needed:
+                needed.update(step[2])
+                kept.append(step)
+        self.steps = kept[::-1]
+        self.inputs = {name: slot for name, slot in self.inputs.items() if slot in needed}
+
+    def plan_release(self) -> None:
+        """For each step, the slots whose last reader it is (results count as read where they appear)."""
+        last: dict[int, int] = {}
+        made = {step[0]: i for i, step in enumerate(self.steps)}  # inputs and constants appear at -1
+        for slot in list(self.definitions.values()) + list(self.outputs.values()):
+            last[slot] = max(last.get(slot, -1), made.get(slot, -1))
+        for i, (_, _, args, _) in enumerate(self.steps):
+            for a in args:
+                last[a] = i
+        self.release: list[list[int]] = [[] for _ in range(len(self.steps) + 1)]
+        for slot, i in last.items():
+            self.release[i + 1].append(slot)  # release[0]: read by no step at all
+        self.results: list[list[tuple[str, bool]]] = [[] for _ in range(len(self.steps) + 1)]
+        for kind, table in ((True, self.definitions), (False, self.outputs)):
+            for name, slot in table.items():
+                self.results[made.get(slot, -1) + 1].append((name, kind))
+
+    def run(self, inputs: dict[str, object], bindings: Mapping[str, int],
+            on_definition: Callable[[str, object], None] | None = None,
+            on_output: Callable[[str, object], None] | None = None) -> None:
+        """Evaluate every step on `inputs` (a value per leaf read), reporting results as they appear.
+
+        The values it reads are taken out of `inputs`, and let go after their last reader like
+        every other: a caller that keeps no reference of its own frees each input there."""
+        values: list[object] = [None] * len(self.slots)
+        for name, slot in self.inputs.items():
+            values[slot] = inputs.pop(name)
+        for slot, constant in self.constants.items():
+            values[slot] = np.float64(bindings[constant]) if isinstance(constant, str) else constant
+        ev = Evaluator({}, bindings)
+
+        def report(i: int) -> None:
+            for name, is_definition in self.results[i]:
+                callback = on_definition if is_definition else on_output
+                if callback is not None:
+                    callback(name, values[self.definitions[name] if is_definition else self.outputs[name]])
+            for slot in self.release[i]:
+                values[slot] = None
+
+        with np.errstate(all="ignore"):
+            report(0)
+            for i, (slot, prim, args, params) in enumerate(self.steps, start=1):
+                values[slot] = impl_rules[prim](*(values[a] for a in args),
+                                                **{k: ev.numeric_param(k, v) for k, v in params})
+                report(i)

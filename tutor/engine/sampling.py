@@ -20,27 +20,40 @@ class TooLarge(TutorError):
     """The dimensions are too large for numbers; everything symbolic still works."""
 
 
-def contracted_lengths(network: Network, bindings: dict[str, int]) -> dict[str, int]:
-    """For each leaf, the longest axis a matrix product sums over it (its fan-in)."""
-    out: dict[str, int] = {}
+def leaf_operand(network: Network, expr) -> str | None:
+    """The leaf an operand of a product is, read directly or transposed."""
+    if isinstance(expr, Call) and expr.prim == "transpose" and len(expr.args) == 1:
+        expr = expr.args[0]
+    return expr.name if isinstance(expr, Var) and expr.name in network.leaves else None
+
+
+def product_scales(network: Network, bindings: dict[str, int]) -> dict[str, float]:
+    """For each leaf that a matrix product reads, the factor that keeps the product of order one
+    for an inner length K: K**-1/4 when the other side is a leaf too (scaled the same way), and
+    K**-1/2 when it is a computed value of order one, as in a freshly initialised network. The
+    smallest factor over the leaf's products wins."""
+    out: dict[str, float] = {}
     for expr in network.definitions.values():
         for node in walk(expr):
             if isinstance(node, Call) and node.prim == "matmul":
                 a, b = node.args
                 k = a.shape[-1].value(bindings)
-                for operand in (a, b):
-                    if isinstance(operand, Var) and operand.name in network.leaves:
-                        out[operand.name] = max(out.get(operand.name, 1), k)
+                sides = (leaf_operand(network, a), leaf_operand(network, b))
+                for name, other in (sides, sides[::-1]):
+                    if name is not None:
+                        factor = k ** (-0.25 if other is not None else -0.5)
+                        out[name] = min(out.get(name, 1.0), factor)
     return out
 
 
 def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Generator,
                   positive: bool = False, scale: float = 1.0) -> dict[str, np.ndarray]:
-    """Values like a freshly initialised network's: each side of a matrix product is scaled by
-    K**-1/4 for an inner length K, so products stay of order one however wide the layers are
-    (saturated units would hide mistakes, and overflow the checks)."""
+    """Values like a freshly initialised network's: each side of a matrix product is scaled so that
+    products stay of order one however wide and deep the layers are (saturated units would hide
+    mistakes, overflow the checks, and make the loss as computed lose the precision the complex
+    step needs). `scale` shrinks every value further, for networks that overflow at order one."""
     targets = find_targets(network)
-    fan_in = contracted_lengths(network, bindings)
+    scales = product_scales(network, bindings)
     values = {}
     for name, shape in network.leaves.items():
         dims = tuple(d.value(bindings) for d in shape)
@@ -56,7 +69,7 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
         elif positive:
             values[name] = rng.uniform(0.5, 1.5, size=dims) * scale
         else:
-            values[name] = rng.standard_normal(dims) * (fan_in.get(name, 1) ** -0.25 * scale)
+            values[name] = rng.standard_normal(dims) * (scales.get(name, 1.0) * scale)
     for name, bound in network.labels.items():
         values[name] = labels(tuple(d.value(bindings) for d in network.shapes[name]), bound.value(bindings), rng)
     return values
@@ -103,11 +116,16 @@ def sample(network: Network, bindings: dict[str, int], rng: np.random.Generator,
 
 
 def non_finite(values: dict) -> NonFinite:
-    """Why a forward pass is not finite, at its first value that is not: an overflow (inf) or not a number."""
+    """Why a forward pass is not finite, at its first value that is not."""
     name, value = next((n, v) for n, v in values.items() if not np.all(np.isfinite(v)))
-    if np.any(np.isinf(value)):
-        return NonFinite(f"the forward pass overflows at {name!r} (its values become infinite) at every scale of "
+    return non_finite_at(name, overflows=bool(np.any(np.isinf(value))))
+
+
+def non_finite_at(name: str, overflows: bool) -> NonFinite:
+    """An overflow (inf) said as one, apart from values that are not numbers (NaN)."""
+    if overflows:
+        return NonFinite(f"{name!r} overflows (its values become infinite) at every scale of "
                          "the sampled values tried, down to a thousandth", expected="a network whose values fit in "
                          "float64 for values of the leaves near zero")
-    return NonFinite(f"the forward pass gives values that are not numbers (NaN) at {name!r} for every sample tried "
+    return NonFinite(f"the values are not numbers (NaN) at {name!r} for every sample tried "
                      "(a log or sqrt of something that can be negative, or 0/0?)")

@@ -449,9 +449,25 @@ defvjp("eye")
 
 # -- the one place broadcasting is undone ------------------------------------------
 def unbroadcast(g: Expr, shape: Shape) -> Expr:
-    """Sum g over the axes that broadcasting added or stretched, so it has `shape`."""
+    """Sum g over the axes that broadcasting added or stretched, so it has `shape`; a local gradient
+    with fewer axes than its input (cross_entropy(y, p) with y 1×Dy, p Dy) is the same along the
+    missing ones, so it is broadcast to the input's shape."""
     if g.shape == shape:
         return g
+    if all(d == ONE for d in shape):
+        return shaped(call("sum", g), shape)
+    extra = len(g.shape) - len(shape)
+    if extra > 0:
+        g = call("sum", g, axis=0 if extra == 1 else tuple(range(extra)))
+    offset = len(shape) - len(g.shape)  # broadcasting aligns trailing axes
+    stretched = tuple(i + offset for i, have in enumerate(g.shape) if shape[i + offset] == ONE and have != ONE)
+    if stretched:
+        axes = tuple(i - offset for i in stretched)
+        g = call("sum", g, axis=axes[0] if len(axes) == 1 else axes, keepdims=True)
+    if g.shape != shape:
+        g = call("broadcast_to", g, shape=shape)
+    assert g.shape == shape, f"gradient of shape {g.shape} for an input of shape {shape}"
+    return g
     if all(d == ONE for d in shape):
         return shaped(call("sum", g), shape)
     extra = len(g.shape) - len(shape)

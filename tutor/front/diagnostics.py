@@ -17,8 +17,8 @@ from .look import Look
 
 VERDICT_TEXT = {
     "correct": "correct",
-    "shape_error": "an operation's shapes do not conform",
-    "wrong_shape": "every operation conforms, but the result has the wrong shape",
+    "shape_error": "an operation's shapes do not match",
+    "wrong_shape": "every operation works, but the result has the wrong shape",
     "transposed": "the transpose of the gradient",
     "scaled": "a constant multiple of the gradient",
     "wrong_value": "the right shape, the wrong values",
@@ -33,6 +33,21 @@ def code_line(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ignore")
 
 
+def snippet(d: Diagnostic, source: str, look: Look, origin: str = "") -> list[tuple[str, str, str]]:
+    """The located part of a diagnostic as rows (gutter, text, kind): the `-->` origin, the learner's
+    line, and the rows underlining it. Kinds: "where", "source", "marks"."""
+    lines = source_lines(source) if source else []
+    where = d.origin or origin
+    if d.span and 0 < d.span.line <= len(lines):
+        text = lines[d.span.line - 1]
+        gutter = " " * len(str(d.span.line))
+        rows = [(f"{gutter}--> ", f"{where or '<input>'}:{d.span.line}:{d.span.col + 1}", "where"),
+                (f"{gutter} |", "", "where"), (f"{d.span.line} | ", text, "source")]
+        rows += [(f"{gutter} | ", marks, "marks") for marks in underline(text, d, look)]
+        return rows
+    return [("  --> ", where, "where")] if where else []
+
+
 def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "") -> Group:
     """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back."""
     style = "red" if d.severity == "error" else "yellow"
@@ -40,22 +55,11 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
     head.append(d.severity if d.code in UNCODED else f"{d.severity}[{d.code}]", style=f"bold {style}")
     head.append(look.text(f": {d.message}"))
     parts: list = [head]
-    lines = source_lines(source) if source else []
-    where = d.origin or origin
-    if d.span and 0 < d.span.line <= len(lines):
-        text = lines[d.span.line - 1]
-        gutter = " " * len(str(d.span.line))
-        parts.append(code_line(f"{gutter}--> {where or '<input>'}:{d.span.line}:{d.span.col + 1}", "blue"))
-        parts.append(code_line(f"{gutter} |", "blue"))
-        row = code_line(f"{d.span.line} | ", "blue")
-        row.append(text, style="default")
+    for gutter, body, kind in snippet(d, source, look, origin):
+        row = code_line(gutter, "blue")
+        if body:
+            row.append(body, style={"where": "blue", "source": "default", "marks": style}[kind])
         parts.append(row)
-        for marks in underline(text, d, look):
-            row = code_line(f"{gutter} | ", "blue")
-            row.append(marks, style=style)
-            parts.append(row)
-    elif where:
-        parts.append(code_line(f"  --> {where}", "blue"))
     for label, body in (("note", d.note), ("expected", d.expected),
                         ("help", d.help.prose if d.help and reveal else "")):
         if body:
@@ -100,10 +104,14 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
     With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
     """
     b = result.bindings
-    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}"
-    head = (f"{look.ok(result.correct)} ∂J/∂{result.wrt}: {VERDICT_TEXT[result.verdict]}"
-            f"   [{result.verdict}; expected shape {expected}]")
-    parts: list = [Text(look.text(head), style="bold green" if result.correct else "bold red")]
+    loss, leaf = result.network.loss, result.wrt
+    expected = f"{format_shape(result.expected_shape)} = {format_shape(result.expected_shape, b)}" \
+        if any(not d.is_literal for d in result.expected_shape) else format_shape(result.expected_shape)
+    style = "bold green" if result.correct else "bold red"
+    # the verdict in words; the shape it must have on a line of its own, so no shape is cut in two
+    parts: list = [Text(look.text(f"{look.ok(result.correct)} ∂{loss}/∂{leaf}: {VERDICT_TEXT[result.verdict]}"),
+                        style=style),
+                   Text(look.text(f"  ∂{loss}/∂{leaf} has {leaf}'s shape, {expected}"), style="dim")]
     for d in result.diagnostics:
         parts.append(Text(""))
         parts.append(diagnostic_view(d, result.source, look, reveal, result.origin))
@@ -118,7 +126,9 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
             where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
             parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
                                         f"{shape}{what}")))
-    if not result.correct and result.suggestion and reveal:
+    # a fix already given (a `help`) makes the whole answer redundant: the learner makes the change
+    fixed = any(d.help for d in result.diagnostics if d.severity == "error")
+    if not result.correct and result.suggestion and reveal and not fixed:
         parts.append(Text(""))
         parts.append(Text(look.text("suggestion:")))
         for line in result.suggestion.splitlines():

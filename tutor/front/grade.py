@@ -21,7 +21,7 @@ def verdict_words(s: StepGrade, look: Look) -> str:
 
 
 def grade_table(grade: Grade, look: Look) -> Table:
-    table = Table(title=look.text(f"{grade.lesson.id}: {grade.score} / {grade.max_score} points"), box=look.box,
+    table = Table(title=Text(look.text(f"{grade.lesson.id}: {grade.score} / {grade.max_score} points")), box=look.box,
                   title_justify="left")
     for column, justify in (("step", "left"), ("question", "left"), ("verdict", "left"), ("hints", "right"),
                             ("score", "right")):

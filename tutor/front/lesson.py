@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from rich.console import Group
 from rich.text import Text
 
-from ..course.lesson import Lesson, Step, step_title
+from ..course.lesson import Lesson, Step, network_title, step_title
 from ..engine.diagnostics import source_lines
 from ..course.answer_key import AnswerKey, expected_shape, hints as hints_of, question_text
 from .look import Look
@@ -61,7 +61,8 @@ class Runner:
         if start == 0:
             source = "\n".join(line for line in source_lines(self.lesson.network.source.strip())
                                 if line.strip() and not line.lstrip().startswith("#"))
-            self.out.print(Panel(Text(source), title="the network", box=self.look.box, title_align="left"))
+            self.out.print(Panel(Text(source), title=Text(f"the network: {network_title(self.lesson)}"),
+                                 box=self.look.box, title_align="left"))
         while self.position < len(steps):
             step = steps[self.position]
             try:
@@ -172,7 +173,7 @@ def view(key: AnswerKey, step: Step, look: Look):
     """The engine view a `show` step asks for."""
     d, net, b = key.derivation, key.lesson.network, key.bindings
     if step.view == "shapes":
-        return shapes_table(net, b, look)
+        return shapes_table(net, b, look, network_title(key.lesson))
     if step.view == "factor":
         shape = net.shapes[step.of] + net.shapes[step.wrt]
         rule = None

@@ -1,83 +1,238 @@
 """`lesson run --present`: a lesson in front of a class, one step per screen, no scoring.
 
-Keys: space, Enter or → next; ← back; g first; G last; q quit. A question shows
-first and its answer on the next key. Without a terminal every step is printed.
+Keys: space, Enter or → next (on a question, the next key reveals its answer); ← back; ↓ ↑ (or
+j k, PgDn PgUp) scroll a slide taller than the screen, whose title stays; g N Enter or :N Enter
+go to step N (g Enter: the first), G the last; q quits and clears the screen. With --notes, a
+step's speaker notes show below its slide. Without a terminal every screen is printed.
 """
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 
 from rich.console import Console, Group
+from rich.segment import Segment
 from rich.text import Text
 
-from ..course.lesson import Lesson
 from ..course.answer_key import AnswerKey, expected_shape, question_text
+from ..course.lesson import Lesson
 from .lesson import view
 from .look import Look
 from .visible import Markdown, Panel
 
-KEYS_HELP = "space/→ next   ← back   g first   G last   q quit"
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"
+DOWN, UP, PAGE_DOWN, PAGE_UP, JUMP, DIGIT, ENTER, CANCEL, ERASE = (
+    "down", "up", "page-down", "page-up", "jump", "digit", "enter", "cancel", "erase")
 
 
-def frames(lesson: Lesson, key: AnswerKey, look: Look) -> list[tuple[int, object]]:
-    """(step number, screen): each step, and for a question a second screen with its answer."""
+@dataclass(frozen=True)
+class Slide:
+    step: int                 # the step's number, 1-based
+    title: str
+    body: object              # a renderable
+    hides_answer: bool        # a question whose answer is the next slide
+    notes: str = ""
+
+
+def slides(lesson: Lesson, key: AnswerKey, look: Look) -> list[Slide]:
+    """Each step, and for a question a second slide with its answer."""
     out = []
     total = len(lesson.steps)
     for n, step in enumerate(lesson.steps, 1):
         title = look.text(f"{lesson.title} · {n}/{total}" + (f" · {step.title}" if step.title else ""))
+        notes = step.notes
         if step.kind == "say":
-            out.append((n, Panel(Markdown(step.text), title=title, box=look.box, padding=(1, 4))))
+            out.append(Slide(n, title, Markdown(step.text), False, notes))
         elif step.kind == "show":
-            out.append((n, Panel(view(key, step, look), title=title, box=look.box, padding=(1, 2))))
+            out.append(Slide(n, title, view(key, step, look), False, notes))
         else:
             question = Text(look.text(question_text(step)), style="bold")
             hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
-            out.append((n, Panel(Group(question, *([Text("")] + hints if hints else [])), title=title,
-                                 box=look.box, padding=(2, 4))))
+            out.append(Slide(n, title, Group(question, *([Text("")] + hints if hints else [])), True, notes))
             if step.kind == "ask-shape":
-                want = expected_shape(lesson, step)
-                answer = look.shape(want, key.bindings)
+                answer = look.shape(expected_shape(lesson, step), key.bindings)
             else:
                 answer = key.formula(step.wrt)
-            out.append((n, Panel(Group(question, Text(""), Text(look.text(answer), style="bold green")),
-                                 title=title, box=look.box, padding=(2, 4))))
+            out.append(Slide(n, title, Group(question, Text(""), Text(look.text(answer), style="bold green")),
+                             False, notes))
     return out
 
 
-def read_key(fd: int) -> str:
-    data = os.read(fd, 8)
+class Lines:
+    """Rendered lines, drawn as they are (the visible window of a slide)."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def __rich_console__(self, console, options):
+        for line in self.lines:
+            yield from line
+            yield Segment.line()
+
+
+@dataclass
+class Deck:
+    """Where the presenter is: which slide, how far it is scrolled, a step number being typed."""
+
+    slides: list[Slide]
+    index: int = 0
+    offset: int = 0
+    typing: str | None = None        # the digits after g or :, while a jump is being typed
+
+    @property
+    def current(self) -> Slide:
+        return self.slides[self.index]
+
+    def go(self, index: int) -> None:
+        self.index = max(0, min(index, len(self.slides) - 1))
+        self.offset = 0
+
+    def step_start(self, step: int) -> int:
+        return next((i for i, s in enumerate(self.slides) if s.step == step), self.index)
+
+    def press(self, key: str, char: str = "", room: int = 0, total: int = 0) -> bool:
+        """Act on a key; False when the presenter quits."""
+        if self.typing is not None:
+            if key == DIGIT:
+                self.typing += char
+            elif key == ERASE:
+                self.typing = self.typing[:-1]
+            elif key in (ENTER, NEXT) and char in ("\r", "\n", ""):
+                number = int(self.typing) if self.typing else 1
+                self.typing = None
+                steps = self.slides[-1].step
+                self.go(self.step_start(max(1, min(number, steps))))
+            elif key == QUIT and char == "\x04":
+                return False
+            else:
+                self.typing = None
+            return True
+        if key == QUIT:
+            return False
+        limit = max(0, total - room)
+        if key == NEXT:
+            self.go(self.index + 1)
+        elif key == BACK:
+            self.go(self.index - 1)
+        elif key == FIRST:
+            self.go(0)
+        elif key == LAST:
+            self.go(len(self.slides) - 1)
+        elif key == JUMP:
+            self.typing = ""
+        elif key == DOWN:
+            self.offset = min(limit, self.offset + 1)
+        elif key == UP:
+            self.offset = max(0, self.offset - 1)
+        elif key == PAGE_DOWN:
+            self.offset = min(limit, self.offset + max(1, room - 1))
+        elif key == PAGE_UP:
+            self.offset = max(0, self.offset - max(1, room - 1))
+        return True
+
+
+KEYMAP = {" ": NEXT, "\r": NEXT, "\n": NEXT, "n": NEXT, "\x1b[C": NEXT, "l": NEXT,
+          "\x1b[D": BACK, "p": BACK, "b": BACK, "h": BACK,
+          "\x1b[B": DOWN, "j": DOWN, "\x1b[A": UP, "k": UP, "\x1b[6~": PAGE_DOWN, "\x1b[5~": PAGE_UP,
+          "g": JUMP, ":": JUMP, "G": LAST, "\x1b[H": FIRST, "\x1b[F": LAST,
+          "q": QUIT, "Q": QUIT, "\x04": QUIT, "\x1b": CANCEL, "\x7f": ERASE, "\x08": ERASE}
+
+
+def read_keys(fd: int) -> list[tuple[str, str]]:
+    """The keys waiting on the terminal, each as (action, character): typed ahead or pasted keys (g12⏎)
+    arrive together and are taken one at a time; an escape sequence (an arrow) is one key."""
+    data = os.read(fd, 64)
     if not data:
-        return QUIT  # end of input
-    key = data.decode("utf-8", "replace")
-    return {" ": NEXT, "\r": NEXT, "\n": NEXT, "n": NEXT, "\x1b[C": NEXT,
-            "\x1b[D": BACK, "p": BACK, "b": BACK, "g": FIRST, "G": LAST, "q": QUIT, "\x04": QUIT}.get(key, "")
+        return [(QUIT, "\x04")]  # end of input
+    return [action(k) for k in split_keys(data.decode("utf-8", "replace"))]
 
 
-def present(lesson: Lesson, console: Console, look: Look, start: int = 0, interactive: bool = True) -> None:
+def split_keys(text: str) -> list[str]:
+    keys, i = [], 0
+    while i < len(text):
+        if text.startswith("\x1b[", i):
+            end = i + 2
+            while end < len(text) and not (text[end].isalpha() or text[end] == "~"):
+                end += 1
+            keys.append(text[i:end + 1])
+            i = end + 1
+        else:
+            keys.append(text[i])
+            i += 1
+    return keys
+
+
+def action(key: str) -> tuple[str, str]:
+    if key.isdigit():
+        return DIGIT, key
+    return KEYMAP.get(key, ""), key
+
+
+def key_line(deck: Deck, look: Look, steps: int, scrollable: bool) -> str:
+    """One line (never wrapped): where we are, and the keys, starting with the one that moves on."""
+    slide = deck.current
+    if deck.typing is not None:
+        return look.text(f"go to step: {deck.typing}▏ (1–{steps})   Enter: go   Esc: cancel")
+    advance = "space: reveal the answer" if slide.hides_answer else "space/→: next"
+    scroll = "   ↓↑: scroll" if scrollable else ""
+    return look.text(f"step {slide.step}/{steps}   {advance}   ←: back{scroll}   g N Enter: step N   q: quit")
+
+
+def screen(console: Console, deck: Deck, look: Look, notes: bool, steps: int) -> tuple[Group, int, int]:
+    """The slide in its frame, cut to fit the terminal, its notes, and the key line; (screen, room, lines)."""
+    slide = deck.current
+    width, height = console.size
+    inner = console.options.update(width=max(20, width - 6), height=None)
+    lines = console.render_lines(slide.body, inner, pad=False)
+    below = []
+    if notes and slide.notes:
+        below = [Panel(Text(look.text(slide.notes)), title=look.text("notes"), box=look.box, title_align="left",
+                       style="dim")]
+    used_below = sum(len(console.render_lines(b, console.options.update(width=width), pad=False)) for b in below)
+    room = max(3, height - 2 - 1 - used_below - 1)  # frame borders, key line, the cursor's own line
+    deck.offset = max(0, min(deck.offset, len(lines) - room))
+    shown = lines[deck.offset:deck.offset + room]
+    subtitle = None
+    if len(lines) > room:
+        first, last = deck.offset + 1, deck.offset + len(shown)
+        more = ("↓ more" if last < len(lines) else "") + ("  ↑ above" if first > 1 else "")
+        subtitle = look.text(f"lines {first}–{last} of {len(lines)}  {more.strip()}")
+    frame = Panel(Lines(shown), title=Text(slide.title), subtitle=subtitle and Text(subtitle), box=look.box,
+                  padding=(0, 2), title_align="left", subtitle_align="right")
+    scrollable = len(lines) > room
+    keys = Text(key_line(deck, look, steps, scrollable), style="dim", no_wrap=True, overflow="ellipsis")
+    parts = [frame, *below, keys]
+    return Group(*parts), room, len(lines)
+
+
+def present(lesson: Lesson, console: Console, look: Look, start: int = 0, interactive: bool = True,
+            notes: bool = False) -> None:
     key = AnswerKey(lesson)
-    screens = frames(lesson, key, look)
+    deck = Deck(slides(lesson, key, look))
+    steps = len(lesson.steps)
     if not interactive:
-        for _, screen in screens:
-            console.print(screen)
+        for slide in deck.slides:
+            console.print(Panel(slide.body, title=Text(slide.title), box=look.box, padding=(1, 2),
+                                title_align="left"))
+            if notes and slide.notes:
+                console.print(Panel(Text(look.text(slide.notes)), title=look.text("notes"), box=look.box,
+                                    title_align="left", style="dim"))
         return
     import termios
     import tty
     fd = sys.stdin.fileno()
     saved = termios.tcgetattr(fd)
-    i = min(start, len(screens) - 1)
+    deck.go(deck.step_start(start + 1))
     try:
         tty.setcbreak(fd)  # single keys; Ctrl-C still interrupts
         while True:
+            drawn, room, total = screen(console, deck, look, notes, steps)
             console.clear()
-            step, screen = screens[i]
-            console.print(screen)
-            console.print(Text(look.text(f"step {step}/{len(lesson.steps)}   {KEYS_HELP}"), style="dim"))
-            key = read_key(fd)
-            if key == QUIT:
-                return
-            i = {NEXT: min(i + 1, len(screens) - 1), BACK: max(i - 1, 0), FIRST: 0,
-                 LAST: len(screens) - 1}.get(key, i)
+            console.print(drawn, end="")
+            for key, char in read_keys(fd):
+                if not deck.press(key, char, room, total):
+                    return
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        console.clear()  # q (or Ctrl-C) leaves a clean screen, not the last slide

@@ -6,6 +6,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..teach.chain import Factor, non_unit
+from ..teach.contraction import Contraction
 from ..teach.derivation import Derivation, LeafGradient
 from ..engine.dims import ONE, Shape, format_shape, product
 from ..engine.network import Network
@@ -14,8 +15,9 @@ from .look import Look
 from .visible import Panel
 
 
-def shapes_table(network: Network, bindings: dict[str, int], look: Look) -> Group:
-    table = Table(title=f"Shapes in {network.origin}", box=look.box, title_justify="left")
+def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: str | None = None) -> Group:
+    """Every node's shape; `name` says whose network it is (a lesson's inline network has no file name)."""
+    table = Table(title=Text(f"Shapes in {name or network.origin}"), box=look.box, title_justify="left")
     table.add_column("node")
     table.add_column("kind")
     table.add_column("shape (symbolic)")
@@ -59,15 +61,22 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     return table
 
 
-def break_note(d: Derivation, g: LeafGradient, look: Look) -> Text | None:
+def break_note(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Text | None:
     if g.breaks_at is None:
         return None
     f = g.chain[g.breaks_at]
     net = d.network
     before = g.chain[g.breaks_at - 1].naive if g.breaks_at else None
-    so_far = f"({look.shape(before)})·" if before is not None else ""
-    msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}: {so_far}∂{f.of}/∂{f.wrt}. "
-           f"∂{f.of}/∂{f.wrt} is a {look.shape(f.shape, d.bindings)} tensor ({len(f.shape)}-D), not a matrix: "
+    if before is None:
+        so_far = ""
+    elif len(before) == 2 and before[0] == ONE:  # a row times the next factor, as the row convention chains
+        so_far = f": ({look.shape(before)})·∂{f.of}/∂{f.wrt}"
+    else:  # a column (or a plain vector) is not multiplied from the left: say what meets what
+        so_far = f": d{f.of} ({look.shape(before)}) meets ∂{f.of}/∂{f.wrt}"
+    shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
+    order = "" if layout == "numerator" else f", {f.wrt}'s axes first"
+    msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}{so_far}. "
+           f"∂{f.of}/∂{f.wrt} is a {look.shape(shape, d.bindings)} tensor ({len(shape)}-D{order}), not a matrix: "
            f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. ")
     if before is not None and len(non_unit(before)) > 1:
         msg += (f"And the gradient arriving from the loss is itself a {look.shape(before)} array, not a row, so "
@@ -94,8 +103,9 @@ def structure_notes(g: LeafGradient, look: Look) -> Text | None:
     return Text(look.text("Inside the tensor factors:\n" + "\n".join(lines)))
 
 
-def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | None:
-    c = g.contraction
+def contraction_panel(d: Derivation, g: LeafGradient, look: Look, c: Contraction | None = None) -> Panel | None:
+    """The contraction with the leaf's own factor, or with `c` (where the naive chain broke earlier)."""
+    c = c or g.contraction
     if c is None:
         return None
     lines = [f"entries      {c.entries}",
@@ -116,7 +126,7 @@ def contraction_panel(d: Derivation, g: LeafGradient, look: Look) -> Panel | Non
     if c.outer_product:
         (left, _), (right, _) = c.operands
         lines.append(f"That is an outer product, a column times a row: {left} is the column (its index i labels "
-                     f"the rows of ∂J/∂{g.leaf}) and {right} the row (its index j labels the columns).")
+                     f"the rows of ∂J/∂{c.leaf}) and {right} the row (its index j labels the columns).")
         delta = f"d{c.of}"
         if delta in (left, right) and c.of[-1:].isdigit():  # z1 → δ1, as textbooks name it
             textbook = " ".join(("δ" + c.of[-1]) if side == delta else side.replace(".T", "ᵀ")
@@ -196,9 +206,11 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
     if g.paths > 1:
         parts.append(Text(f"{g.paths} paths lead from {d.network.loss} to {g.leaf}; the gradient is the sum of "
                           "their contributions (each factor above appears once)."))
-    note = break_note(d, g, look)
+    note = break_note(d, g, look, layout)
     if note:
         parts.append(note)
+    if g.break_contraction is not None:
+        parts.append(contraction_panel(d, g, look, g.break_contraction))
     inside = structure_notes(g, look)
     if inside:
         parts.append(inside)
@@ -241,13 +253,25 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
     if v is not None:
         verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
                    f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
-                   f"{v.forward_passes} forward passes) at " + ", ".join(f"{k}={n}" for k, n in d.bindings.items()))
+                   f"{v.forward_passes} forward passes) {verified_at(v)}")
         if not v.ok:
             bad = v.failed_leaves
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
         parts.append(Text(look.text(verdict)))
     return Group(*parts)
+
+
+def verified_at(v) -> str:
+    """Where the numbers were drawn: the sizes asked for, and smaller ones when those are large."""
+    def sizes(dims: dict[str, int]) -> str:
+        return ", ".join(f"{k}={n}" for k, n in dims.items())
+    if v.scaled_down:
+        return f"at the smaller sizes {sizes(v.dims)}, not at the sizes asked for: {v.scaled_down}"
+    if v.later_dims:
+        others = "the second" if v.draws == 2 else "the others"
+        return f"at {sizes(v.dims)} (the first draw; {others} at the small sizes {sizes(v.later_dims)})"
+    return f"at {sizes(v.dims)}"
 
 
 def matrix_table(m, look: Look, title: str = "") -> Group:

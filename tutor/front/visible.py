@@ -10,11 +10,12 @@ both pass through here:
   has its control characters made visible, while rich's own colours, which are not text, still work;
   the front draws panels and Markdown with `Panel` and `Markdown` from here, which never read markup
   or make links;
-* every plain write (`say`) and every Markdown export (`markdown_text`) goes through `visible`.
+* every plain write (`say`) and every export (the handouts' writers) goes through `visible`.
 
 Made visible: C0 controls but tab and newline, and DEL, as their Unicode control pictures (ESC is
 ␛), or `\\x1b` where the output cannot show them; C1 controls as `\\x9b`; bytes that were not
-UTF-8 (kept by Python as lone surrogates) as `\\xff`.
+UTF-8 (kept by Python as lone surrogates) as `\\xff`; the characters that reorder or break lines
+unseen (bidirectional overrides and isolates, U+2028 and U+2029) as `\\u202e`.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def visible(text: str, pictures: bool = True) -> str:
@@ -41,7 +42,7 @@ def shown(ch: str, pictures: bool) -> str:
     o = ord(ch)
     if 0xDC80 <= o <= 0xDCFF:                 # an undecodable byte, as surrogateescape keeps it
         return f"\\x{o - 0xDC00:02x}"
-    if o >= 0xD800:
+    if o > 0xFF:
         return f"\\u{o:04x}"
     if pictures and o < 0x20:
         return chr(0x2400 + o)
@@ -97,41 +98,3 @@ def Panel(renderable, title=None, **kwargs) -> RichPanel:
     """A rich panel whose title is text (rich reads a string title as markup: `[/]` in a lesson's title
     would end the program, `[link=…]` would become a live link)."""
     return RichPanel(renderable, title=Text(title) if isinstance(title, str) else title, **kwargs)
-
-
-# -- Markdown exports ---------------------------------------------------------------------------------
-
-#: Characters that make structure anywhere in a line of Markdown (emphasis, links, code, tables, HTML).
-INLINE = re.compile(r"([\\`*_\[\]|~])")
-#: What makes structure at the start of a line: headings, lists, quotes, rules, ordered lists.
-LINE_START = re.compile(r"^(\s*)([#>+=-])|^(\s*\d+)([.)])")
-#: The start of raw HTML: a tag, a closing tag, a comment, a declaration.
-HTML_START = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def markdown_text(text: str) -> str:
-    """Plain text as Markdown that reads back as exactly that text, on one line: no emphasis,
-    link, code, table, heading, list or HTML can come out of it."""
-    text = INLINE.sub(r"\\\1", one_line(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}",
-                          text)
-
-
-def markdown_prose(text: str) -> str:
-    """An author's Markdown (a say step's text), kept as Markdown but with no raw HTML: a `<` that
-    would open a tag is written `&lt;`. Control characters are made visible."""
-    return HTML_START.sub("&lt;", visible(text))
-
-
-def fence(text: str, info: str = "") -> list[str]:
-    """A fenced code block holding `text` verbatim, its fence longer than any run of backticks inside."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    bar = "`" * max(3, longest + 1)
-    return [bar + info, visible(text), bar]
-
-
-def code_span(text: str) -> str:
-    """Inline code holding `text` exactly, on one line."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    bar, pad = "`" * (longest + 1), " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{bar}{pad}{one_line(text)}{pad}{bar}"

@@ -24,8 +24,8 @@ from ..engine.network import Network
 from .files import write_export
 from .look import Look
 from .visible import Panel, Screen
-from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table
-from ..teach.walkthrough import Stage, stages
+from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table, verified_at
+from ..teach.walkthrough import Stage, stages, summary
 
 @dataclass
 class Walk:
@@ -54,7 +54,7 @@ class Walk:
                  f"Jacobian. {KEYS}" if self.interactive else
                  f"Where the shapes of ∂{net.loss}/∂leaf come from, one chain-rule factor at a time.")
         self.out.print(Panel(Text(look.text(intro)),
-                             title=look.text(f"shapetutor walk: {net.origin}"), box=look.box))
+                             title=Text(look.text(f"shapetutor walk: {net.origin}")), box=look.box))
         self.out.print(shapes_table(net, net.bindings(given), look))
         self.bindings = self.ask_dims(given) if self.interactive and not given else net.bindings(given)
         if self.interactive and not given:
@@ -135,12 +135,17 @@ class Walk:
                 lines.append(f"Assumption: {a.text()}.")
         if f.rule is not None:
             incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
-            lines.append(f"Backwards through it: d{f.wrt} = {look.expr(f.rule)}   (from {incoming})")
+            uses = sum(1 for other in g.chain if other.wrt == f.wrt)
+            sign = "+=" if uses > 1 else "="
+            lines.append(f"Backwards through it: d{f.wrt} {sign} {look.expr(f.rule)}   (from {incoming})")
+            if uses > 1:
+                lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
+                             f"one adds its part to d{f.wrt} (+=).")
         found = g.structures.get(stage.index - 1) if len(f.shape) >= STRUCTURE_AXES else None
         if found is not None:
             lines.append(f"∂{f.of}/∂{f.wrt} has {len(f.shape)} axes, and it is {found.text()}.")
         title = f"Step {stage.index} of {len(g.chain)}: ∂{f.of}/∂{f.wrt}"
-        self.out.print(Panel(Text(look.text("\n".join(lines))), title=look.text(title), box=look.box,
+        self.out.print(Panel(Text(look.text("\n".join(lines))), title=Text(look.text(title)), box=look.box,
                              title_align="left"))
         if stage.question is not None and self.interactive:
             self.quiz_shape(stage)
@@ -186,13 +191,19 @@ class Walk:
 
     def show_contraction(self, d: Derivation, stage: Stage) -> None:
         g = d.gradients[self.leaf]
-        panel = contraction_panel(d, g, self.look)
+        at_break = stage.id == "break-contraction"
+        panel = contraction_panel(d, g, self.look, g.break_contraction if at_break else None)
         if panel is not None:
             self.out.print(panel)
-        picture = blocks(g, self.bindings, self.look)
+        picture = blocks(g, self.bindings, self.look) if not at_break else None
         if picture is not None:
             self.out.print(picture)
         self.pause()
+
+    def show_summary(self, d: Derivation, stage: Stage) -> None:
+        lines = summary(d, self.leaf)
+        self.out.print(Panel(Text(self.look.text("\n".join(lines))), title=self.look.text("What this walk showed"),
+                             box=self.look.box, title_align="left"))
 
     def show_numbers(self, d: Derivation, stage: Stage) -> None:
         from ..teach.jacobian_numbers import jacobian_numbers
@@ -231,8 +242,7 @@ class Walk:
         v = d.verification
         if v is not None:
             self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
-                                          f"(relative error {v.max_error:.1e}) at "
-                                          + ", ".join(f"{k}={n}" for k, n in self.bindings.items()))))
+                                          f"(relative error {v.max_error:.1e}) {verified_at(v)}")))
 
     @staticmethod
     def given_steps(g) -> dict[str, str]:

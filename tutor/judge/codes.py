@@ -68,10 +68,18 @@ A reduction, softmax or index names an axis or an index that the array does not 
     right:  sum(dz1, axis=0)""")
 define("E210", "the answer has the wrong shape", """
 Every operation conforms, but the result is not shaped like the leaf. A gradient ∂J/∂W is written
-in the denominator layout: it has W's own shape, so that `W -= lr * dW` works. A bias gradient in
-particular must be summed over the axis along which the bias was broadcast (the examples).""", """
-    wrong:  dz1              # 1×H, but b1 has shape H
-    right:  sum(dz1, axis=0) # H, and still right for a batch""")
+in the denominator layout: it has W's own shape, so that `W -= lr * dW` works.
+
+Most often the chain has stopped early: the answer is the gradient of a node on the way, such as
+δ1 = ∂J/∂z1 (1×H), and the factors between that node and the leaf are still missing. The last one,
+∂z1/∂W1, is not a matrix but a 1×H×Dx×H tensor with entries ∂z1[k]/∂W1[i,j] = x[i]·[k = j];
+contracting δ1 with it over k gives ∂J/∂W1[i,j] = x[i]·δ1[j], the outer product xᵀδ1, with
+shapes (Dx×1)(1×H) = Dx×H. A bias gradient, likewise, is summed over the axis along which the bias
+was broadcast (the examples).""", """
+    wrong:  (yhat - y) @ W2.T * h * (1 - h)          # δ1 = ∂J/∂z1, 1×H: one factor short
+    right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))  # xᵀδ1: (Dx×1)(1×H) = Dx×H
+    wrong:  dz1                                      # 1×H, but b1 has shape H
+    right:  sum(dz1, axis=0)                         # H, and still right for a batch""")
 define("E211", "the answer is the transpose of the gradient", """
 Your result, transposed, is the gradient. This usually comes from writing the chain in numerator
 layout (a Jacobian, shaped output × input) and reporting it as a gradient (shaped like the
@@ -79,18 +87,25 @@ parameter), or from multiplying the factors in the order of the column conventio
     wrong:  dz1.T @ x        # H×Dx
     right:  x.T @ dz1        # Dx×H""")
 define("E212", "the answer is a constant multiple of the gradient", """
-The values are the gradient times a constant. A factor of N or 1/N means the batch average's 1/N
-is missing or applied twice (it belongs exactly once, where the loss divides by N); −1 means a
-flipped sign (∂J/∂z2 is ŷ − y, not y − ŷ); 2 or 1/2 usually comes from a square's derivative.""", """
-    wrong:  X.T @ dZ1 / N    # when dZ1 already holds (Yhat - Y) / N
+The values are the gradient times a constant, named by its symbols. A factor N, or N·Dy for a mean
+over two axes, means the mean's 1/N (or 1/(N·Dy)) is missing; 1/N means it is applied twice (it
+belongs exactly once, where the loss divides by N); −1 means a flipped sign (∂J/∂z2 is ŷ − y, not
+y − ŷ); 2 or 1/2 usually comes from a square's derivative. shapetutor finds the symbols by
+evaluating your derivation again with other dimensions, so N and Dy are told apart even when they
+are equal.""", """
+    wrong:  X.T @ dZ1 / N    # when dZ1 already holds (Yhat - Y) / N: a 1/N too many
     right:  X.T @ dZ1""")
 define("E213", "the answer has the right shape but the wrong values", """
 The shapes work out, but the numbers differ from the true gradient (checked in float64 on several
 random draws, to one part in a billion). shapetutor names the classic mistake when it recognises
-it: a missing activation derivative, the derivative taken at the wrong place, the softmax Jacobian
-reduced to its diagonal, W where Wᵀ belongs, `@` where `*` belongs.""", """
+it, with the right derivative: an activation's derivative missing (ReLU's mask, σ′, tanh′), one
+activation's derivative used for another (the sigmoid's h ∘ (1 − h) for a tanh layer, whose
+derivative is 1 − h²), the derivative taken at the input z instead of the output h, the softmax
+Jacobian reduced to its diagonal.""", """
     wrong:  x.T @ ((yhat - y) @ W2.T)                 # h ∘ (1 − h) is missing
-    right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))""")
+    right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))
+    wrong:  A1 * (1 - A1)    # for A1 = tanh(…): the sigmoid's derivative
+    right:  (1 - A1 ** 2)    # tanh′ = 1 − tanh²""")
 define("E214", "a step that claims a gradient is wrong", """
 A line `dNAME = …` claims to be ∂J/∂NAME and is checked on its own, shape and values. The first
 wrong step is where the derivation went astray; everything after it inherits the mistake.""", """

@@ -9,6 +9,7 @@ as close to the learner's form as it can. Candidate fixes are tried with
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 
@@ -16,15 +17,16 @@ from dataclasses import replace
 
 from ..engine.diagnostics import Diagnostic, Fix, Label, source_lines
 from ..engine.dims import ONE, format_shape
-from ..engine.errors import ShapeError, TutorError
+from ..engine.errors import TutorError
 from ..engine.grad import backward
 from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
 from ..engine.budget import affordable, price
 from ..engine.numeric import Evaluator
 from ..engine.printer import code, code_or_none
-from ..teach.contraction import explain
-from .evaluate import Evaluation, Line, classify, close, evaluate, shape_error_diagnostic, truth_of
-from .mistakes import MISTAKES
+from ..teach.contraction import delta, explain, textbook
+from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic, truth_of
+from . import scale
+from .named import Named, recognise, stopped_early
 
 
 def segment(result: Evaluation, expr: Expr) -> str:
@@ -229,35 +231,42 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     made_good = {s.name: next((r for r in right if s.var in uses.get(r, set()) and r != s.var), None)
                  for s in result.steps}
     false = [s for s in result.steps if not (s.shape_ok and s.value_ok)]
-    leading = None
+    scales = scale.Scales(result)
+    leading, lead_named = None, None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
     for step in false:
         if step is leading:
-            found.append(leading_step(result, step))
+            diagnostic, lead_named = leading_step(result, step, scales)
+            found.append(diagnostic)
         elif made_good[step.name] is not None or result.verdict == "correct":
-            found.append(step_note(result, step, made_good[step.name]))
+            found.append(step_note(result, step, made_good[step.name], scales))
     if result.verdict == "correct":
         return found, ""
     finals = [d.final for d in samples]
     verdict = result.verdict
-    last = reading.answer_span or result.lines[-1].span
+    last = result.answer_span
     if verdict == "transposed":
         found.append(Diagnostic(
             "E211", "error", f"this is the transpose of ∂J/∂{result.wrt}: {format_shape(result.shape)} where "
             f"{result.wrt} is {format_shape(result.expected_shape)}", last, origin=result.origin,
             note="a gradient has the parameter's own shape (denominator layout), so W -= lr * dW works"))
     elif verdict == "scaled":
-        found.append(Diagnostic("E212", "error", scaled_message(result), last, origin=result.origin))
+        found.append(Diagnostic("E212", "error", scaled_message(result, scales), last, origin=result.origin))
     elif verdict == "wrong_shape":
         found.append(wrong_shape(result, samples))
     else:
         named = recognise(result, result.wrt, finals, samples)
         message = f"the shape is right ({format_shape(result.shape)}) but the values are not ∂J/∂{result.wrt}"
-        if named:
-            message += f": {named[0]}"
-        note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
-        found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note))
+        if named and lead_named == named and leading.claims != result.wrt:
+            # the step's own diagnostic names this mistake and its fix: say where, not the same twice
+            message += f": it is built on {leading.name} (line {leading.line}), which has the mistake named above"
+            named = Named(named.what, "", "")
+        elif named:
+            message += f": {named.what}"
+        note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
+        found.append(Diagnostic("E213", "error", message, last, origin=result.origin, note=note,
+                                help=Fix(named.fix) if named and named.fix else None))
     return found, suggest(result, samples)
 
 
@@ -287,21 +296,23 @@ def reading_deps_of_last(reading, uses) -> set[str]:
     return deps
 
 
-def leading_step(result: Evaluation, step) -> Diagnostic:
-    """The first false step the wrong answer is built on: what it is, and the right line."""
+def leading_step(result: Evaluation, step, scales: scale.Scales) -> tuple[Diagnostic, Named | None]:
+    """The first false step the wrong answer is built on: what it is, and the right line (and the classic
+    mistake it makes, if it is one)."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
     named = recognise(result, step.claims, values, samples) if step.shape_ok else None
-    what = f": {named[0]}" if named else f": {describe(result, step)}" if describe(result, step) else ""
-    note = " ".join(t for t in (named[1] if named else "", helper_hint(result)) if t)
+    described = describe(result, step, scales)
+    what = f": {named.what}" if named else f": {described}" if described else ""
+    note = " ".join(t for t in (named.why if named else "", helper_hint(result)) if t)
     help_text = step_help(result, step)
     return Diagnostic("E214", "error", f"{step.name} is not ∂J/∂{step.claims}" + what, step_span(result, step),
-                      origin=result.origin, note=note, help=Fix(help_text) if help_text else None)
+                      origin=result.origin, note=note, help=Fix(help_text) if help_text else None), named
 
 
-def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
+def step_note(result: Evaluation, step, good: str | None, scales: scale.Scales) -> Diagnostic:
     """A false claim that the answer does not suffer from: say what it holds, and where it is made good."""
-    what = describe(result, step) or f"it is not ∂J/∂{step.claims}"
+    what = describe(result, step, scales) or f"it is not ∂J/∂{step.claims}"
     later = result.reading.answer_span if good == ANSWER else \
         next((l.span for l in result.lines if l.name == good), None)
     where = ""
@@ -310,8 +321,8 @@ def step_note(result: Evaluation, step, good: str | None) -> Diagnostic:
         if later.line == step.line:  # statements separated by `;`: name the statement itself
             at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
         where = f"; {at} makes up for it"
-        c = step_factor(result, step)
-        inverse = inverse_text(c, result.bindings) if c is not None else None
+        f = scales.step(step)
+        inverse = scale.inverse_text(f) if f is not None else None
         if inverse:
             where = f"; the {inverse} comes back {at}"
     return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
@@ -323,22 +334,13 @@ def step_span(result: Evaluation, step):
     return Span(step.line, step.col, step.col + len(step.name)) if step.line else None
 
 
-def step_factor(result: Evaluation, step) -> float | None:
-    if not step.shape_ok:
-        return None
-    samples = result.samples
-    verdict, factor = classify([d.learner[step.var] for d in samples], [truth_of(d, step.claims) for d in samples],
-                               True, [d.reference for d in samples])
-    return factor if verdict == "scaled" else None
-
-
-def describe(result: Evaluation, step) -> str:
+def describe(result: Evaluation, step, scales: scale.Scales) -> str:
     """What a false step holds, in the learner's terms: a multiple, a transpose, another node's gradient."""
     samples = result.samples
     values = [d.learner[step.var] for d in samples]
-    c = step_factor(result, step)
-    if c is not None:
-        return f"is {factor_text(c, result.bindings)}·∂J/∂{step.claims}" + convention(c, result.bindings)
+    f = scales.step(step)
+    if f is not None:
+        return f"is {scale.multiple(f)}∂J/∂{step.claims}" + scale.convention(f)
     if all(np.ndim(v) == 2 and close(np.transpose(v), truth_of(d, step.claims), d.reference)
            for v, d in zip(values, samples)):
         return f"is the transpose of ∂J/∂{step.claims}"
@@ -352,36 +354,6 @@ def describe(result: Evaluation, step) -> str:
         return (f"is {format_shape(step.shape)}, but ∂J/∂{step.claims} has {step.claims}'s shape "
                 f"{format_shape(net.shapes[step.claims])}")
     return ""
-
-
-def factor_text(c: float, bindings: dict[str, int]) -> str:
-    """A constant factor by its symbol: m, 1/m, −1, −m, 2."""
-    if np.isclose(c, -1):
-        return "−1"
-    for name, value in bindings.items():
-        for v, text in ((value, name), (1 / value, f"(1/{name})"), (-value, f"−{name}"), (-1 / value, f"−(1/{name})")):
-            if np.isclose(c, v, rtol=1e-9):
-                return text
-    return f"{c:.6g}"
-
-
-def convention(c: float, bindings: dict[str, int]) -> str:
-    if any(np.isclose(c, v, rtol=1e-9) for v in bindings.values()):
-        return ", the per-example gradient"
-    if np.isclose(c, -1):
-        return " (the sign is flipped)"
-    return ""
-
-
-def inverse_text(c: float, bindings: dict[str, int]) -> str | None:
-    if np.isclose(c, -1):
-        return "sign"
-    for name, value in bindings.items():
-        if np.isclose(c, value, rtol=1e-9):
-            return f"1/{name}"
-        if np.isclose(c, 1 / value, rtol=1e-9):
-            return f"factor {name}"
-    return None
 
 
 def helper_hint(result: Evaluation) -> str:
@@ -414,35 +386,11 @@ def sigmoid_outputs(net) -> list:
     return [Var(name) for name, expr in net.definitions.items() if isinstance(expr, Call) and expr.prim == "sigmoid"]
 
 
-def recognise(result, node: str, values, samples) -> tuple[str, str] | None:
-    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
-    for mistake in MISTAKES:
-        try:
-            wrong = backward(result.network, rules=mistake.rules).wrt.get(node)
-        except ShapeError:
-            continue
-        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
-                                           draw.reference)
-                                     for value, draw in zip(values, samples)):
-            return mistake.name, mistake.explanation
-    return None
-
-
-def scaled_message(result) -> str:
-    return f"this is {result.factor:.9g} × ∂J/∂{result.wrt}: {cause_of(result.factor, result.bindings)}"
-
-
-def cause_of(c: float, bindings: dict[str, int]) -> str:
-    """The likely reason for a constant factor: a dimension (1/N), a sign, or a 2 from a square."""
-    causes = [(-1, "the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")]
-    for name, value in bindings.items():  # dimensions first: N = 2 is a missing 1/N, not a square
-        causes += [(value, f"a factor {name} = {value} too large: the 1/{name} is missing"),
-                   (1 / value, f"a factor 1/{name} too small: the 1/{name} is applied twice"),
-                   (-value, f"the sign is flipped and the 1/{name} is missing"),
-                   (-1 / value, f"the sign is flipped and the 1/{name} is applied twice")]
-    causes += [(2, "off by a factor of 2 (a square's derivative 2·u, or a ½ that should cancel it?)"),
-               (0.5, "off by a factor of 1/2 (a square's derivative 2·u, or a ½ that should cancel it?)")]
-    return next((text for value, text in causes if np.isclose(c, value, rtol=1e-9)), f"off by a factor of {c:.9g}")
+def scaled_message(result, scales: scale.Scales) -> str:
+    f = scales.answer()
+    if f is None:
+        return f"this is {result.factor:.6g} × ∂J/∂{result.wrt}: off by a constant factor"
+    return f"this is {scale.multiple(f)}∂J/∂{result.wrt}{scale.here(f, result.bindings)}: {scale.cause(f)}"
 
 
 def wrong_shape(result: Evaluation, samples) -> Diagnostic:
@@ -467,10 +415,71 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                 break
         else:
             fix = other_axis(result)
+            early = stopped_early(result, samples) if not fix else None
+            if early is not None:
+                return early_chain(result, early)
             if fix:
                 note, help_text = fix
-    return Diagnostic("E210", "error", message, result.lines[-1].span, origin=result.origin, note=note,
+    return Diagnostic("E210", "error", message, result.answer_span, origin=result.origin, note=note,
                       help=Fix(help_text) if help_text else None)
+
+
+COUNTS = {1: "one factor", 2: "two factors", 3: "three factors", 4: "four factors", 5: "five factors",
+          6: "six factors", 7: "seven factors", 8: "eight factors", 9: "nine factors"}
+
+
+def pre_activation(net, node: str) -> bool:
+    """z1 = x @ W1 + b1: the node textbooks call δ1's home (not h1 = σ(z1), not a loss term)."""
+    expr = net.definitions.get(node)
+    return isinstance(expr, Call) and expr.prim in ("add", "sub", "matmul") and \
+        any(isinstance(n, Call) and n.prim in ("matmul", "einsum") for n in walk(expr))
+
+
+def early_chain(result: Evaluation, early) -> Diagnostic:
+    """The answer is ∂J/∂node for a node on the way: name it (δ1), the factors still missing with their
+    shapes, and, for the last one, the contraction that finishes the job (xᵀδ1)."""
+    net, leaf, node = result.network, result.wrt, early.node
+    named = delta(node) if pre_activation(net, node) else None
+    short = named or f"d{node}"
+    what = f"{short} = ∂J/∂{node}" if named else f"∂J/∂{node}"
+    count = COUNTS.get(len(early.missing), f"{len(early.missing)} factors")
+    message = (f"this is {what} ({format_shape(net.shapes[node])}), not ∂J/∂{leaf} "
+               f"({format_shape(result.expected_shape)}): the chain stopped {count} early")
+    last = result.answer_span
+    if len(early.missing) > 1:
+        listed = " and ".join(f"∂{f.of}/∂{f.wrt} ({format_shape(f.shape)})" for f in early.missing)
+        return Diagnostic("E210", "error", message, last, origin=result.origin,
+                          note=f"the factors still missing are {listed}: go back through each of them in turn")
+    f = early.missing[0]
+    c = explain(net, f.of, leaf)
+    note = f"the missing factor ∂{f.of}/∂{f.wrt} is a {format_shape(f.shape)} tensor, not a matrix"
+    fix = None
+    if c is not None and not re.search(rf"\bd{re.escape(node)}\b", c.matrix):
+        c = None  # the leaf sits inside a larger definition (tanh(X @ W1 + b1)): no single contraction
+        note += f": go back through {node}'s whole definition, {code(net.definitions[node])}, to {leaf}"
+    if c is not None:
+        lhs, _, rhs = c.contraction.partition(" = ")
+        result_text = rhs.rsplit(" = ", 1)[-1]
+        mine = re.sub(rf"\bd{re.escape(node)}\b", short, f"{lhs} = {result_text}")
+        note += (f": {c.entries}; contracting {short} with it gives {mine}, which is {textbook(c)}: "
+                 f"{c.shapes}")
+        fix = finishing_fix(result, c)
+    return Diagnostic("E210", "error", message, last, origin=result.origin, note=note, help=fix)
+
+
+def finishing_fix(result: Evaluation, c) -> Fix | None:
+    """The learner's own answer put into the contraction's matrix form, if that is right."""
+    line = next((l for l in result.lines if l.name == result.reading.answer), None) \
+        if result.reading.answer is not None else (result.lines[-1] if result.lines else None)
+    span = getattr(line.expr, "span", None) if line is not None else None
+    if span is None or (span.end_line or span.line) != span.line:
+        return None
+    mine = atomic(segment(result, line.expr))
+    written = re.sub(rf"\bd{re.escape(c.of)}\b", lambda _: mine, c.matrix)
+    outcome = attempt(result, edited_source(result, span, written))
+    if outcome is None or outcome.verdict != "correct":
+        return None
+    return Fix(f"write `{written}`", span, written)
 
 
 def unit_axes(got, want) -> tuple[int, ...] | None:
@@ -485,8 +494,9 @@ def unit_axes(got, want) -> tuple[int, ...] | None:
 
 def other_axis(result) -> tuple[str, str] | None:
     """A sum over the wrong axis: try the others on the learner's last line."""
-    line = result.lines[-1]
-    for node in walk(line.expr):
+    if not result.lines:
+        return None
+    for node in walk(result.lines[-1].expr):
         if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:
             axis = node.param("axis")
             for other in range(len(node.args[0].shape)):

@@ -449,6 +449,13 @@ class Evaluation:
     truth_exprs: dict | None = None
     reading: Reading | None = None
 
+    @property
+    def answer_span(self) -> Span | None:
+        """Where the answer is written: its claim, or the last line (`dz2 = y` has no line of its own)."""
+        if self.reading is not None and self.reading.answer_span is not None:
+            return self.reading.answer_span
+        return self.lines[-1].span if self.lines else None
+
     def source_line(self, line: int) -> str:
         lines = source_lines(self.source)
         return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -75,42 +75,108 @@ def as_dim(d: Dim | int) -> Dim:
     return Dim(d) if isinstance(d, int) else d
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+
+
 def judge(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
           of_shape: Shape, wrt_shape: Shape) -> Feedback:
-    """Compare dimension by dimension, by symbol where given and by number otherwise."""
+    """Compare dimension by dimension, by symbol where given and by number otherwise.
+
+    `wrt` is empty for "what is the shape of NODE?" (then `of` is the node); otherwise the question is the
+    Jacobian ∂of/∂wrt, whose axes are of's followed by wrt's."""
     def matches(given, want: Dim) -> bool:
         if isinstance(given, int):
             return given == want.value(bindings)
         return given == want
 
-    if len(answer) == len(expected) and all(matches(g, w) for g, w in zip(answer, expected)):
+    def fits(given: list, want: Shape) -> bool:
+        return len(given) == len(want) and all(matches(g, w) for g, w in zip(given, want))
+
+    def shown(shape: Shape) -> str:
+        return shape_text(shape, bindings)
+
+    jacobian = bool(wrt)
+    if fits(answer, expected):
         numeric_only = any(isinstance(g, int) for g in answer) and not expected == tuple(
             Dim(g) if isinstance(g, int) else g for g in answer)
         note = " (with numbers; symbolically it is " + format_shape(expected) + ")" if numeric_only else ""
         return Feedback(True, f"✓ {format_shape(expected)} = {format_shape(expected, bindings)}{note}")
-    rank_of, rank_wrt = len(of_shape), len(wrt_shape)
     squeezed = tuple(d for d in expected if d != ONE)
-    if 0 < len(squeezed) <= 2 < len(expected) and len(answer) == len(squeezed) and \
-            all(matches(g, w) for g, w in zip(answer, squeezed)):
+    if 0 < len(squeezed) <= 2 < len(expected) and fits(answer, squeezed):
         return Feedback(True, f"✓ as a matrix, {format_shape(squeezed)}, once the axes of length 1 are "
                               f"dropped; in full the Jacobian is {format_shape(expected)} = "
                               f"{format_shape(expected, bindings)}")
+    given = " × ".join(str(g) for g in answer) if answer else "a scalar"
+    # the right axes in another order
+    for want, full in ((expected, True), (squeezed, False)):
+        if len(answer) == len(want) > 1 and reordered(answer, want, matches):
+            return Feedback(False, "✗ " + wrong_order(answer, want, full, expected, bindings, of, wrt, of_shape,
+                                                      wrt_shape, matches))
     if len(answer) != len(expected):
-        if len(answer) == 2 and len(expected) > 2:
+        if jacobian and len(answer) == 2 and len(expected) > 2:
             return Feedback(False, f"✗ that is a matrix, but ∂{of}/∂{wrt} has {len(expected)} axes: one for each "
                                    f"axis of {of} ({format_shape(of_shape)}) followed by one for each axis of "
                                    f"{wrt} ({format_shape(wrt_shape)})")
-        return Feedback(False, f"✗ {len(answer)} dimension(s), but a Jacobian ∂{of}/∂{wrt} has "
-                               f"{rank_of} + {rank_wrt} = {len(expected)}: the shape of {of}, then the shape of {wrt}")
+        if jacobian:
+            return Feedback(False, f"✗ {len(answer)} dimension(s), but a Jacobian ∂{of}/∂{wrt} has "
+                                   f"{len(of_shape)} + {len(wrt_shape)} = {len(expected)}: the shape of {of}, "
+                                   f"then the shape of {wrt}")
+        axes = "1 axis" if len(answer) == 1 else f"{len(answer)} axes"
+        return Feedback(False, f"✗ {given} has {axes}, but {of} has {len(expected)}: "
+                               f"it is {shown(expected)}")
     for i, (g, w) in enumerate(zip(answer, expected)):
         if not matches(g, w):
-            part, index = (of, i) if i < rank_of else (wrt, i - rank_of)
-            source = of_shape if i < rank_of else wrt_shape
-            swapped = list(answer[rank_of:] + answer[:rank_of])
-            if all(matches(a, b) for a, b in zip(swapped, expected)):
-                return Feedback(False, f"✗ that is the shape of {wrt} followed by {of}; the Jacobian ∂{of}/∂{wrt} "
-                                       f"lists {of}'s axes first (numerator layout)")
-            given = g if isinstance(g, int) else str(g)
-            return Feedback(False, f"✗ dimension {i + 1} is {given}, but it is axis {index} of {part}, whose shape "
-                                   f"is {format_shape(source)}: it must be {w} = {w.value(bindings)}")
+            ordinal = ORDINALS[i] if i < len(ORDINALS) else f"axis {i}"
+            if jacobian:
+                part, index = (of, i) if i < len(of_shape) else (wrt, i - len(of_shape))
+                source = of_shape if i < len(of_shape) else wrt_shape
+                why = f"it is axis {index} of {part}, whose shape is {shown(source)}"
+            else:
+                why = f"{of} is {shown(expected)}"
+            return Feedback(False, f"✗ the {ordinal} dimension is {dim_text(w, bindings)}, not {g}: {why}")
     raise AssertionError("unreachable: some dimension differs")
+
+
+def shape_text(shape: Shape, bindings: dict[str, int]) -> str:
+    """`1×Dy = 1×10`, or just `1×1` when there is nothing to bind."""
+    if all(d.is_literal for d in shape):
+        return format_shape(shape)
+    return f"{format_shape(shape)} = {format_shape(shape, bindings)}"
+
+
+def dim_text(d: Dim, bindings: dict[str, int]) -> str:
+    return str(d) if d.is_literal else f"{d} = {d.value(bindings)}"
+
+
+def reordered(answer: list, want: Shape, matches) -> bool:
+    """The answer lists want's axes, each once, in another order."""
+    left = list(range(len(want)))
+    for g in answer:
+        hit = next((i for i in left if matches(g, want[i])), None)
+        if hit is None:
+            return False
+        left.remove(hit)
+    return True
+
+
+def wrong_order(answer, want: Shape, full: bool, expected: Shape, bindings, of: str, wrt: str, of_shape: Shape,
+                wrt_shape: Shape, matches) -> str:
+    """Why the order matters: a row is not a column; a Jacobian lists the output's axes first."""
+    answer_shape = tuple(a if isinstance(a, Dim) else next(w for w in want if matches(a, w)) for a in answer)
+    whole = "" if full else f" (in full, with its axes of length 1, {shape_text(expected, bindings)})"
+    if len(want) == 2 and ONE in want and full:
+        kind = "a column" if want[1] == ONE else "a row"
+        other = "a row" if kind == "a column" else "a column"
+        noun = f"∂{of}/∂{wrt}" if wrt else of
+        why = f" ({of} is a scalar, so it has the shape of {wrt})" if wrt and not of_shape else ""
+        return f"that is {other}, {format_shape(answer_shape)}; {noun} is {kind}, {shape_text(want, bindings)}{why}"
+    if not wrt:
+        return f"the axes are in the wrong order: {of} is {shape_text(want, bindings)}"
+    of_part = tuple(d for d in of_shape if full or d != ONE)
+    wrt_part = tuple(d for d in wrt_shape if full or d != ONE)
+    if answer_shape == wrt_part + of_part:
+        return (f"the axes are in the wrong order: output axes first. ∂{of}/∂{wrt} lists the axes of {of} "
+                f"({format_shape(of_shape)}) and then those of {wrt} ({format_shape(wrt_shape)}): "
+                f"{shape_text(want, bindings)}{whole}; {wrt}'s axes first is the denominator layout")
+    return (f"the axes are in the wrong order: output axes first, the axes of {of} ({format_shape(of_shape)}) "
+            f"and then those of {wrt} ({format_shape(wrt_shape)}): {shape_text(want, bindings)}{whole}")

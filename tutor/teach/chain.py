@@ -119,19 +119,21 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
 
 
 def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
-    """Track the shape a learner gets by multiplying the factors as matrices, row first.
+    """Track the shape a learner gets by multiplying the factors as matrices.
 
-    It stays a 1×n row while every factor is a matrix in disguise (its `of` and
-    `wrt` each have at most one axis longer than 1); the first factor that is
-    a genuine tensor (∂z1/∂W1: 1×H×Dx×H) is where the naive product stops.
+    It stays a vector shaped like the node it has reached (a 1×n row in the row
+    convention, an n×1 column in the column convention) while every factor is a
+    matrix in disguise (its `of` and `wrt` each have at most one axis longer
+    than 1); the first factor that is a genuine tensor (∂z1/∂W1: 1×H×Dx×H) is
+    where the naive product stops.
     """
     out, alive = [], True
     for f in chain:
         of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
         if alive and f.of == network.loss:
-            naive = network.shapes[f.wrt] if len(wrt_axes) > 1 else (ONE,) + wrt_axes  # the gradient itself
+            naive = network.shapes[f.wrt]  # the gradient itself
         elif alive and len(of_axes) <= 1 and len(wrt_axes) <= 1:
-            naive = (ONE,) + wrt_axes
+            naive = network.shapes[f.wrt]
         else:
             naive, alive = None, False
         out.append(Factor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))

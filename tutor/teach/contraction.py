@@ -7,6 +7,7 @@ computes it, and the matrix form it rearranges into (the outer product xᵀ·dz1
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..engine.dims import ONE, Shape, format_shape
@@ -31,6 +32,23 @@ class Contraction:
     diagonal: tuple[str, ...] = ()   # dimensions over which the Jacobian is block-diagonal
     summed: tuple[str, ...] = ()     # dimensions of the output that the contraction adds up over
     flattened: tuple[tuple[str, Shape, Shape], ...] = ()  # stacks drawn as one matrix: name, shape, as a matrix
+
+
+def delta(of: str) -> str | None:
+    """The textbook's name for ∂J/∂z1: δ1 (Δ1 for a batch's Z1), for names that end in a layer number."""
+    if not of[-1:].isdigit() or not of[:1].isalpha():
+        return None
+    return ("Δ" if of[0].isupper() else "δ") + of[-1]
+
+
+def textbook(c: "Contraction") -> str:
+    """The matrix form as a textbook writes it: x.T @ dz1 → xᵀδ1."""
+    text = c.matrix
+    name = delta(c.of)
+    if name is not None:
+        text = re.sub(rf"\bd{re.escape(c.of)}\b", name, text)
+    text = text.replace(".T", "ᵀ")
+    return re.sub(r"(ᵀ?) @ ", lambda m: m.group(1) or " ", text)  # xᵀδ1, δ1 xᵀ
 
 
 def reader_of(expr: Expr, leaf: str) -> tuple[Call, int] | None:
@@ -69,7 +87,7 @@ def explain(network: Network, of: str, leaf: str) -> Contraction | None:
         return stacked(network, of, leaf, node, position)
     if node.prim == "matmul":
         return matmul(network, of, leaf, node, position, g)
-    if node.prim in ("add", "sub") and network.leaves[leaf] != node.shape:
+    if node.prim in ("add", "sub") and network.shapes[leaf] != node.shape:
         return broadcast_add(network, of, leaf, node, g)
     return None
 
@@ -106,7 +124,7 @@ def matmul(network: Network, of: str, leaf: str, node: Call, position: int, g: s
         entry_c = ("k" if ra == 2 else "") + ("c" if rb == 2 else "")
         delta = ("k", "i") if ra == 2 else None
     result_c = entry_c.replace("k", delta[1]) if delta else entry_c
-    out, leaf_shape, other_shape = node.shape, network.leaves[leaf], other.shape
+    out, leaf_shape, other_shape = node.shape, network.shapes[leaf], other.shape
     o_idx, l_idx = idx(other_letters, other_shape), idx(leaf_letters, leaf_shape)
     e_idx, r_idx = idx(entry_c, out), idx(result_c, out)
     kept_delta = delta and delta[0] in e_idx[0] and delta[1] in l_idx[0]
@@ -147,7 +165,7 @@ def matmul(network: Network, of: str, leaf: str, node: Call, position: int, g: s
 
 
 def broadcast_add(network: Network, of: str, leaf: str, node: Call, g: str) -> Contraction:
-    leaf_shape, out_shape = network.leaves[leaf], node.shape
+    leaf_shape, out_shape = network.shapes[leaf], node.shape
     extra = len(out_shape) - len(leaf_shape)
     stretched = [i for i in range(len(out_shape))
                  if i < extra or (leaf_shape[i - extra] == ONE and out_shape[i] != ONE)]

@@ -28,7 +28,7 @@ class Question:
 @dataclass(frozen=True)
 class Stage:
     id: str
-    kind: str                      # "factor", "break", "contraction", "numbers", "answer"
+    kind: str                      # "factor", "break", "contraction", "numbers", "answer", "summary"
     factor: Factor | None = None
     index: int = 0                 # the factor's number, 1-based
     question: Question | None = None
@@ -54,8 +54,34 @@ def stages(d: Derivation, leaf: str, quiz: bool = True) -> list[Stage]:
         out.append(Stage(f"factor-{i}", "factor", f, i, factor_question(d, f) if quiz else None))
         if g.breaks_at is not None and i - 1 == g.breaks_at:
             out.append(Stage("break", "break", f, i))
+            if g.break_contraction is not None:  # carry the gradient on past the break, by contracting
+                out.append(Stage("break-contraction", "contraction", f, i))
     if g.contraction is not None:
         out.append(Stage("contraction", "contraction"))
         out.append(Stage("numbers", "numbers"))
     out.append(Stage("answer", "answer"))
+    out.append(Stage("summary", "summary"))
     return out
+
+
+def summary(d: Derivation, leaf: str) -> tuple[str, str, str]:
+    """What a walk showed, in three lines: the chain, where the naive product broke, the contraction."""
+    g = d.gradients[leaf]
+    loss = d.network.loss
+    chain = " · ".join(f"∂{f.of}/∂{f.wrt}" for f in g.chain)
+    paths = f", added up over its {g.paths} paths" if g.paths > 1 else ""
+    first = f"The chain: ∂{loss}/∂{leaf} = {chain}{paths}." if g.chain else \
+        f"The chain: {loss} does not depend on {leaf}, so ∂{loss}/∂{leaf} is 0."
+    if g.breaks_at is None:
+        second = "Where it broke: nowhere; every factor acts as a matrix, so the naive product goes through."
+    else:
+        f = g.chain[g.breaks_at]
+        second = (f"Where it broke: at factor {g.breaks_at + 1}, ∂{f.of}/∂{f.wrt}, a {format_shape(f.shape)} "
+                  f"tensor, not a matrix.")
+    steps = [c for c in (g.break_contraction, g.contraction) if c is not None]
+    if steps:
+        third = "The contraction: " + "; then ".join(
+            f"{c.matrix} at ∂{c.of}/∂{c.leaf}, {c.shapes}" for c in steps) + "."
+    else:
+        third = "The contraction: none needed; each factor's rule carries the gradient on."
+    return first, second, third

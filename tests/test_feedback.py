@@ -1,0 +1,330 @@
+"""Feedback that names the concept: what the learner has (δ1 = ∂J/∂z1 and the factor still missing), a
+constant by its symbols (1/(N·Dy)), a swapped activation derivative with the right one, a quiz answer in
+the wrong order, the column convention without rows, the contraction where the naive chain breaks, += in
+the walk, and the verdict in words. Every named mistake is proven with NumPy: the learner's formula is
+wrong, and the fix the tutor gives is right."""
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from tutor.cli import app
+from tutor.engine.dims import Dim, ONE
+from tutor.engine.grad import backward
+from tutor.engine.network import load, parse_network
+from tutor.engine.printer import code_or_none
+from tutor.front.diagnostics import check_view
+from tutor.front.look import Look
+from tutor.judge.check import check
+from tutor.teach.answers import judge, parse_shape
+from tutor.teach.chain import factors
+
+from oracle import judge as oracle_judge, verdict as oracle_verdict
+
+NETS = Path(__file__).resolve().parent / "networks"
+runner = CliRunner()
+D1 = "(yhat - y) @ W2.T * h * (1 - h)"
+
+MSE = """# regression with the mean over every element
+X: [N, Dx]
+T: [N, Dy]
+W: [Dx, Dy]
+P = X @ W
+J = mean((P - T) ** 2)
+"""
+TWO_TANH = """# two tanh layers
+X: [N, Dx]
+Y: [N, Dy]
+W1: [Dx, H]
+W2: [H, H]
+W3: [H, Dy]
+A1 = tanh(X @ W1)
+A2 = tanh(A1 @ W2)
+P = A2 @ W3
+J = sum((P - Y) ** 2) / 2
+"""
+
+
+def shown(result, width: int = 80) -> str:
+    console = Console(file=StringIO(), width=width, color_system=None, force_terminal=False)
+    console.print(check_view(result, Look()), crop=False)
+    return console.file.getvalue()
+
+
+def first_error(result):
+    return next(d for d in result.diagnostics if d.severity == "error")
+
+
+# -- a chain that stopped early ----------------------------------------------------------------------
+
+def test_the_seeds_own_mistake_is_named_delta1_and_the_missing_factor():
+    r = check(load("default"), "W1", D1)
+    assert r.verdict == "wrong_shape"
+    e = first_error(r)
+    assert e.code == "E210"
+    assert "this is δ1 = ∂J/∂z1 (1×H)" in e.message and "stopped one factor early" in e.message
+    assert "∂z1/∂W1 is a 1×H×Dx×H tensor" in e.note and "xᵀδ1" in e.note and "x[i] · δ1[j]" in e.note
+    assert e.help.replacement == f"x.T @ ({D1})"
+    assert check(load("default"), "W1", e.help.replacement).correct
+    text = shown(r)
+    assert "suggestion:" not in text              # the help is the fix; the whole answer is not printed twice
+
+
+@pytest.mark.parametrize("net, wrt, text, node, textbook", [
+    ("column", "W1", "W2.T @ (yhat - y) * h * (1 - h)", "δ1 = ∂J/∂z1 (H×1)", "δ1 xᵀ"),
+    ("batch", "W1", "(Yhat - Y) @ W2.T * H1 * (1 - H1) / N", "Δ1 = ∂J/∂Z1 (N×H)", "XᵀΔ1"),
+    ("vector", "W1", "(yhat - y) @ W2.T * h * (1 - h)", "δ1 = ∂J/∂z1 (H)", "outer(x, δ1)"),
+    ("batch", "W2", "(Yhat - Y) / N", "∂J/∂Z2 (N×Dy)", "H1ᵀ"),
+])
+def test_a_gradient_one_factor_short_in_every_convention(net, wrt, text, node, textbook):
+    r = check(load(net), wrt, text)
+    e = first_error(r)
+    assert e.code == "E210" and node in e.message and "one factor early" in e.message, e.message
+    assert textbook in e.note
+    assert check(load(net), wrt, e.help.replacement).correct
+
+
+def test_two_factors_short_lists_both():
+    e = first_error(check(load("default"), "W1", "(yhat - y) @ W2.T"))
+    assert "this is ∂J/∂h (1×H)" in e.message and "two factors early" in e.message
+    assert "∂h/∂z1 (1×H×1×H)" in e.note and "∂z1/∂W1 (1×H×Dx×H)" in e.note
+
+
+NETWORKS = ["default", "batch", "column", "vector", "mlp", "cs231n"] + \
+    [str(p) for p in sorted(NETS.glob("*.net")) if p.stem in ("residual", "gated", "logistic", "rnn", "l2")]
+
+
+@pytest.mark.parametrize("spec", NETWORKS)
+def test_any_nodes_gradient_given_for_a_leaf_is_named_as_that_node(spec):
+    """For every leaf, the gradient of each node between it and the loss (a shape of its own) is named."""
+    net = load(spec)
+    grads = backward(net).wrt
+    tried = 0
+    for leaf in net.leaves:
+        chain = factors(net, leaf)
+        for f in chain:
+            node = f.of
+            if node == net.loss or node not in grads or net.shapes[node] == net.leaves[leaf]:
+                continue
+            text = code_or_none(grads[node])
+            if not text or len(text) > 300:
+                continue
+            r = check(net, leaf, text)
+            if r.verdict != "wrong_shape":
+                continue
+            e = first_error(r)
+            tried += 1
+            named = re.search(r"this is (?:\S+ = )?∂J/∂(\S+) \(", e.message)
+            if named is None:  # a bias or an extra axis: said in its own words
+                assert e.note, e.message
+                continue
+            assert named.group(1) in net.definitions, e.message
+            if e.help is not None and e.help.replacement:
+                assert check(net, leaf, e.help.replacement).correct, e.help.replacement
+    assert tried
+
+
+# -- constants by their symbols --------------------------------------------------------------------
+
+def test_a_missing_mean_over_two_axes_is_named_by_its_symbols():
+    net = parse_network(MSE)
+    # N·Dy = 6 = Dx here: the symbols decide, not the numbers
+    r = check(net, "W", "2 * X.T @ (P - T)", {"N": 2, "Dy": 3, "Dx": 6})
+    assert r.verdict == "scaled" and r.factor == pytest.approx(6)
+    e = first_error(r)
+    assert re.search(r"1/\((N·Dy|Dy·N)\) is missing", e.message), e.message
+    assert "Dx" not in e.message.split(":", 1)[1] and "160" not in e.message
+    big = check(net, "W", "2 * X.T @ (P - T)", {"N": 16, "Dy": 10})
+    assert re.search(r"(N·Dy|Dy·N)·∂J/∂W \((N·Dy|Dy·N) = 160 here\)", first_error(big).message)
+
+
+def test_a_factor_that_is_two_only_by_coincidence_is_not_called_a_square():
+    net = parse_network(MSE)
+    r = check(net, "W", "X.T @ (P - T) / N", {"N": 5, "Dx": 3, "Dy": 4})   # Dy/2 = 2 here
+    message = first_error(r).message
+    assert r.factor == pytest.approx(2) and "Dy/2" in message and "1/Dy is missing" in message
+
+
+@pytest.mark.parametrize("net, wrt, text, says", [
+    ("batch", "W2", "H1.T @ (Yhat - Y)", ["N·∂J/∂W2", "the 1/N is missing"]),
+    ("batch", "W2", "H1.T @ (Yhat - Y) / N / N", ["(1/N)·∂J/∂W2", "a 1/N too many"]),
+    ("default", "W2", "h.T @ (y - yhat)", ["−1·∂J/∂W2", "the sign is flipped"]),
+    ("batch", "W2", "-H1.T @ (Yhat - Y)", ["−N·∂J/∂W2", "the 1/N is missing", "the sign is flipped"]),
+    ("mlp", "W3", "2 * A2.T @ (P - T) / N", ["2·∂J/∂W3", "a factor 2 from a square"]),
+])
+def test_scaled_answers_name_the_constant(net, wrt, text, says):
+    r = check(load(net), wrt, text)
+    assert r.verdict == "scaled"
+    message = first_error(r).message
+    for part in says:
+        assert part in message, message
+
+
+def test_a_per_example_step_is_named_by_its_symbol():
+    r = check(load(str(NETS / "column_batch.net")), "W2", "dZ2 = P - Y; dW2 = (1 / N) * dZ2 @ A1.T")
+    assert r.correct
+    note = next(d for d in r.diagnostics if d.code == "N214")
+    assert "N·∂J/∂Z2, the per-example gradient" in note.message and "the 1/N comes back" in note.message
+
+
+# -- activation derivatives ------------------------------------------------------------------------
+
+SWAPS = [
+    ("default", "W1", "x.T @ ((yhat - y) @ W2.T * (1 - h ** 2))", "tanh's derivative", "h * (1 - h)"),
+    ("default", "W1", "x.T @ ((yhat - y) @ W2.T * z1 * (1 - z1))", "at its input", "h * (1 - h)"),
+    ("default", "W1", "x.T @ ((yhat - y) @ W2.T)", "the sigmoid's derivative is missing", "h * (1 - h)"),
+    ("mlp", "W1", "X.T @ (((P - T) @ W3.T * (A2 > 0)) @ W2.T * A1 * (1 - A1)) / N",
+     "the sigmoid's derivative", "(1 - A1 ** 2)"),
+    ("mlp", "W1", "X.T @ (((P - T) @ W3.T * (A2 > 0)) @ W2.T * (1 - A1)) / N", "the square is missing",
+     "(1 - A1 ** 2)"),
+    ("mlp", "W1", "X.T @ ((P - T) @ W3.T @ W2.T * (1 - A1 ** 2)) / N", "the ReLU's mask is missing", "(A2 > 0)"),
+    ("mlp", "W2", "A1.T @ ((P - T) @ W3.T * A2) / N", "instead of by its mask", "(A2 > 0)"),
+    ("cs231n", "W", "X.T @ ((probs - onehot(y, K)) / N @ W2.T) + reg * W", "the ReLU's mask is missing",
+     "(hidden_layer > 0)"),
+]
+
+
+@pytest.mark.parametrize("net, wrt, text, named, right", SWAPS)
+def test_a_swapped_or_missing_activation_derivative_is_named_with_the_right_one(net, wrt, text, named, right):
+    r = check(load(net), wrt, text)
+    assert r.verdict == "wrong_value"
+    e = first_error(r)
+    assert e.code == "E213" and named in e.message, e.message
+    assert f"`{right}`" in e.help.prose, e.help.prose
+    assert "′" in e.note                                  # the right derivative, in words
+    out = shown(r)
+    assert "suggestion:" not in out and r.suggestion not in out   # no whole answer beside the named mistake
+    assert check(load(net), wrt, r.suggestion).correct           # the JSON still carries a right derivation
+    data = json.loads(runner.invoke(app, ["check", net, "--wrt", wrt, "--json", "--", text]).stdout)
+    assert data["verdict"] == "wrong_value" and data["suggestion"] == r.suggestion
+
+
+def test_a_mistake_in_one_of_two_tanh_layers_names_that_layer():
+    net = parse_network(TWO_TANH)
+    right = check(net, "W1", "X.T @ (((P - Y) @ W3.T * (1 - A2 ** 2)) @ W2.T * (1 - A1 ** 2))")
+    assert right.correct
+    r = check(net, "W1", "X.T @ (((P - Y) @ W3.T * (1 - A2 ** 2)) @ W2.T * A1 * (1 - A1))")
+    e = first_error(r)
+    assert "the sigmoid's derivative" in e.message and "tanh layer A1" in e.message and "A2" not in e.message
+
+
+def test_a_swapped_derivative_in_a_step_leads_and_the_answer_points_to_it():
+    r = check(load("default"), "W1", "dz2 = yhat - y\ndh = dz2 @ W2.T\ndz1 = dh * (1 - h ** 2)\ndW1 = x.T @ dz1")
+    step, answer = [d for d in r.diagnostics if d.severity == "error"]
+    assert step.code == "E214" and "tanh's derivative" in step.message and step.help.prose == "dz1 = dh * h * (1 - h)"
+    assert "built on dz1 (line 3)" in answer.message and answer.help is None
+
+
+# -- quiz answers -----------------------------------------------------------------------------------
+
+H, Dy, Dx = Dim.symbol("H"), Dim.symbol("Dy"), Dim.symbol("Dx")
+B = {"H": 3, "Dy": 10, "Dx": 5}
+
+
+def answer(text, expected, of, wrt, of_shape, wrt_shape):
+    return judge(parse_shape(text, set(B)), expected, B, of, wrt, of_shape, wrt_shape)
+
+
+@pytest.mark.parametrize("text", ["H x Dy", "3 x 10", "1 x H x 1 x Dy"])
+def test_axes_in_the_wrong_order_are_told_output_axes_first(text):
+    f = answer(text, (ONE, Dy, ONE, H), "z2", "h", (ONE, Dy), (ONE, H))
+    assert not f.ok and "the axes are in the wrong order: output axes first" in f.message, f.message
+
+
+@pytest.mark.parametrize("text, of, wrt, of_shape, wrt_shape", [
+    ("10x1", "J", "z2", (), (ONE, Dy)), ("Dy x 1", "z2", "", (ONE, Dy), ())])
+def test_a_column_for_a_row_gets_a_sentence(text, of, wrt, of_shape, wrt_shape):
+    f = answer(text, (ONE, Dy), of, wrt, of_shape, wrt_shape)
+    assert not f.ok and "that is a column, Dy×1" in f.message and "a row, 1×Dy = 1×10" in f.message
+    assert "dimension 1 is" not in f.message and "1 = 1" not in f.message
+
+
+def test_a_wrong_dimension_names_its_axis_without_1_equals_1():
+    f = answer("3 x Dy", (ONE, Dy), "z2", "", (ONE, Dy), ())
+    assert f.message == "✗ the first dimension is 1, not 3: z2 is 1×Dy = 1×10"
+
+
+# -- the column convention, the layouts, the walk ---------------------------------------------------
+
+def test_the_column_convention_shows_no_rows():
+    net = load("column")
+    for leaf in ("W1", "b1", "W2", "x"):
+        for f in factors(net, leaf):
+            assert f.naive is None or f.naive == net.shapes[f.wrt]
+            assert f.naive is None or f.naive[-1] == ONE          # a column, never 1×n
+        for command in (["walk", "column", "--wrt", leaf, "--no-input"], ["derive", "column", "--wrt", leaf]):
+            out = runner.invoke(app, command).stdout
+            out = re.sub(r"\)\(1×\w+\)|\.T \(1×\w+\)", "", out)   # a transposed column (hᵀ) is a row, rightly
+            rows = set(re.findall(r"(?<![×\w])1×(?:H|Dy)(?![×\w])", out))
+            assert not rows, (command, rows)
+
+
+def test_the_break_note_uses_the_tables_layout():
+    wide = {"COLUMNS": "200"}
+    out = runner.invoke(app, ["derive", "column", "--wrt", "W1", "--layout", "denominator"], env=wide).stdout
+    assert "│ H×Dx×H×1 =" in out and "is a H×Dx×H×1 = 5×3×5×1 tensor (4-D, W1's axes first)" in out
+    out = runner.invoke(app, ["derive", "column", "--wrt", "W1"], env=wide).stdout
+    assert "│ H×1×H×Dx =" in out and "is a H×1×H×Dx = 5×1×5×3 tensor (4-D)" in out
+    assert "dz1 (H×1) meets ∂z1/∂W1" in out
+
+
+def test_a_node_used_twice_adds_up_in_the_walk():
+    out = runner.invoke(app, ["walk", str(NETS / "residual.net"), "--wrt", "x", "--no-input"]).stdout
+    assert "dh += " in out and "dr += " in out and "the paths add up" in out
+    assert "dx += " in out
+
+
+# -- the verdict in words ---------------------------------------------------------------------------
+
+VERDICTS = [("default", "W1", f"x.T @ ({D1})"), ("default", "W1", f"{D1} @ x"), ("default", "W1", D1),
+            ("default", "W1", f"({D1}).T @ x"), ("batch", "W1", "X.T @ ((Yhat - Y) @ W2.T * H1 * (1 - H1))"),
+            ("default", "W1", "x.T @ ((yhat - y) @ W2.T)")]
+
+
+@pytest.mark.parametrize("net, wrt, text", VERDICTS)
+def test_the_verdict_is_in_words_and_the_head_line_is_whole(net, wrt, text):
+    r = check(load(net), wrt, text)
+    expected = f"{wrt}'s shape, {'Dx×H = 5×3' if net == 'default' else 'Dx×H = 3×4'}"
+    for width in (80, 60, 40):
+        text = shown(r, width)
+        assert not re.search(r"\[(correct|shape_error|wrong_shape|transposed|scaled|wrong_value)\b", text)
+        lines = text.splitlines()
+        assert lines[0].startswith(("✓ ∂J/∂", "✗ ∂J/∂"))
+        if width == 80:
+            assert len(lines[0]) <= width and lines[1] == f"  ∂J/∂{wrt} has {expected}"
+        assert any(line.endswith(expected) for line in lines[:4])   # the shape is never cut in two
+
+
+def test_explain_e210_uses_the_seeds_example():
+    out = runner.invoke(app, ["explain", "E210"]).stdout
+    assert "(yhat - y) @ W2.T * h * (1 - h)" in out and "x.T @ ((yhat - y) @ W2.T * h * (1 - h))" in out
+    assert "δ1 = ∂J/∂z1" in out and "1×H×Dx×H" in out
+
+
+SWAP_FIXES = [  # (the learner's formula, the part the tutor names, what it says to write instead)
+    (0, "(1 - h ** 2)", "h * (1 - h)"), (1, "z1 * (1 - z1)", "h * (1 - h)"),
+    (3, "A1 * (1 - A1)", "(1 - A1 ** 2)"), (4, "(1 - A1)", "(1 - A1 ** 2)")]
+
+
+def test_named_mistakes_are_wrong_by_numpy_and_the_fixes_right():
+    """Every formula above that the tutor calls wrong is wrong by an independent NumPy oracle; each fix it
+    names, made in the learner's own text, is right by the oracle."""
+    for net, wrt, text, _, _ in SWAPS:
+        assert oracle_verdict(load(net).source, wrt, text) == "wrong_value", text
+    for i, wrong, right in SWAP_FIXES:
+        net, wrt, text, _, _ = SWAPS[i]
+        e = first_error(check(load(net), wrt, text))
+        assert f"`{wrong}`" in e.help.prose and f"`{right}`" in e.help.prose
+        assert oracle_verdict(load(net).source, wrt, text.replace(wrong, right)) == "correct", text
+    for net, wrt, text in [("default", "W1", D1), ("column", "W1", "W2.T @ (yhat - y) * h * (1 - h)"),
+                           ("batch", "W1", "(Yhat - Y) @ W2.T * H1 * (1 - H1) / N")]:
+        fix = first_error(check(load(net), wrt, text)).help.replacement
+        assert oracle_verdict(load(net).source, wrt, fix) == "correct", fix
+    judged = oracle_judge(MSE, "W", "2 * X.T @ (P - T)", {"N": 2, "Dy": 3, "Dx": 6})
+    assert judged.verdict == "scaled" and judged.factor == pytest.approx(6)

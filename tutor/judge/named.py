@@ -1,0 +1,151 @@
+"""Naming what a wrong answer is: a classic mistake, or the gradient of a node the chain stopped at.
+
+`recognise` derives with each classic mistake's mutated rule (`mistakes.MISTAKES`), at every
+activation of its kind and then at each one alone, and names the one whose gradient equals the
+learner's values. `stopped_early` finds the node whose gradient the learner wrote instead of the
+leaf's: the chain ended too soon, and the factors still missing are named with their shapes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.errors import ShapeError
+from ..engine.grad import backward
+from ..engine.ir import Call, Const, Var, walk
+from ..engine.numeric import Evaluator
+from ..engine.printer import code
+from ..teach.chain import Factor, factors
+from .evaluate import close, truth_of
+from .mistakes import MISTAKES, Mistake, rules_for
+
+#: Per-activation candidates are tried only for networks with a modest number of activations.
+MAX_SITES = 12
+
+
+@dataclass(frozen=True)
+class Named:
+    """A recognised mistake: what the learner did, the right derivative, and the change to make."""
+
+    what: str
+    why: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    """One activation in the network: its kind, the primitive that computes it, how to name it."""
+
+    kind: str            # sigmoid, tanh, relu, softmax
+    prim: str            # the primitive (`maximum` for np.maximum(0, z))
+    out: str             # its output as the network names it (h), or the call as code
+    inp: str             # its input as an operand: z1, (x @ W)
+    arg: str             # its input as written: x @ W
+    node: str | None     # the definition that is exactly this call, if any
+
+
+def sites(network) -> list[Site]:
+    found = []
+    for name, expr in network.definitions.items():
+        for node in walk(expr):
+            if not isinstance(node, Call):
+                continue
+            kind = node.prim if node.prim in ("sigmoid", "tanh", "relu", "softmax") else None
+            if node.prim == "maximum" and any(isinstance(a, Const) and a.value == 0 for a in node.args):
+                kind = "relu"
+            if kind is None:
+                continue
+            whole = node is expr
+            arg = next((a for a in node.args if not (isinstance(a, Const))), node.args[0])
+            inp = code(arg) if isinstance(arg, Var) else f"({code(arg)})"
+            found.append(Site(kind, node.prim, name if whole else code(node), inp, code(arg),
+                              name if whole else None))
+    return found
+
+
+def candidates(network):
+    """(mistake, sites, rules): each mistake at every activation of its kind, then at each named one alone."""
+    every = sites(network)
+    for mistake in MISTAKES:
+        mine = [s for s in every if s.kind == mistake.prim]
+        if not mine:
+            continue
+        rules = {}
+        for prim in {s.prim for s in mine}:
+            rules.update(rules_for(mistake, prim))
+        yield mistake, mine, rules
+    if len(every) <= MAX_SITES:
+        for mistake in MISTAKES:
+            mine = [s for s in every if s.kind == mistake.prim and s.node is not None]
+            if len(mine) > 1:
+                for site in mine:
+                    yield mistake, [site], rules_for(mistake, site.prim, only=site.node)
+    missing = [m for m in MISTAKES if m.code.endswith("-missing")]
+    kinds = {s.kind for s in every}
+    if len([m for m in missing if m.prim in kinds]) > 1:  # every activation's derivative left out at once
+        rules = {}
+        for m in missing:
+            for prim in {s.prim for s in every if s.kind == m.prim}:
+                rules.update(rules_for(m, prim))
+        yield None, [s for s in every if s.kind in {m.prim for m in missing}], rules
+
+
+def recognise(result, node: str, values, samples) -> Named | None:
+    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
+    for mistake, where, rules in candidates(result.network):
+        try:
+            wrong = backward(result.network, rules=rules).wrt.get(node)
+        except ShapeError:
+            continue
+        if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
+                                           draw.reference)
+                                     for value, draw in zip(values, samples)):
+            return named(mistake, where)
+    return None
+
+
+def named(mistake: Mistake | None, where: list[Site]) -> Named:
+    if mistake is None:
+        outs = ", ".join(s.out for s in where)
+        return Named(f"every activation's derivative is missing ({outs})",
+                     "going back through an activation multiplies elementwise by its derivative: "
+                     "h ∘ (1 − h) for a sigmoid, 1 − h² for tanh, the mask (h > 0) for a ReLU")
+    site = where[0]
+    fill = {"out": site.out, "inp": site.inp, "arg": site.arg}
+    what = mistake.what.format(**fill)
+    if len(where) > 1:
+        what += f" (in every {site.kind} layer: {', '.join(s.out for s in where)})"
+    fix = ""
+    if mistake.fix:
+        right = mistake.fix.format(**fill)
+        fix = (f"write `{right}` where you have `{mistake.wrong.format(**fill)}`" if mistake.wrong else
+               f"multiply elementwise by `{right}` where the gradient goes back through {site.out}")
+    return Named(what, mistake.right.format(**fill), fix)
+
+
+# -- a chain that stopped early -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Early:
+    """The learner's answer is ∂J/∂node; these factors, from node towards the leaf, are still missing."""
+
+    node: str
+    missing: tuple[Factor, ...]
+
+
+def stopped_early(result, samples) -> Early | None:
+    """The node between the loss and the leaf whose gradient the learner's answer is, if any."""
+    net, leaf = result.network, result.wrt
+    between = net.descendants(leaf)
+    finals = [np.asarray(d.final) for d in samples]
+    for node in net.definitions:  # nearest the leaf first: where equal gradients tie, the furthest step on
+        if node not in between or net.shapes[node] != result.shape:
+            continue
+        truths = [np.asarray(truth_of(d, node)) for d in samples]
+        if any(np.any(t != 0) for t in truths) and all(close(f, t, d.reference)
+                                                        for f, t, d in zip(finals, truths, samples)):
+            above = {node} | (net.ancestors(node) & between)
+            chain = [f for f in factors(net, leaf) if f.of in above]
+            return Early(node, tuple(chain)) if chain else None
+    return None
