@@ -185,8 +185,8 @@ def test_markdown_text_has_no_html_and_no_structure(text):
 def test_markdown_prose_keeps_markdown_but_no_html():
     blocks = from_markdown("Some *Markdown*\n\n# A heading\n<script>alert(1)</script> and a <= b\x1b")
     shown = "\n\n".join(markdown_doc.block(b) for b in blocks)
-    assert "*Markdown*" in shown and "# A heading" in shown and "a \\<= b" in shown and "␛" in shown
-    assert not re.search(r"(?<!\\)<[A-Za-z/]", shown)           # every `<` escaped: no raw HTML
+    assert "*Markdown*" in shown and "# A heading" in shown and "a &lt;= b" in shown and "␛" in shown
+    assert "<" not in shown                                      # every `<` an entity: no raw HTML
 
 
 def test_lesson_ids_are_plain():
@@ -319,7 +319,7 @@ def test_a_markdown_handout_escapes_every_lesson_text(tmp_path):
     hostile = LESSON.replace('title = "Tiny"', 'title = "T <script>x</script>\\n\\n# Injected"').replace(
         'text = "Hello."', 'text = "*Hi* <img src=x>"')
     text = render(parse_lesson(hostile, "l.toml", None), "md")
-    assert not re.search(r"(?<!\\)<[A-Za-z/]", text) and "*Hi*" in text
+    assert "<script" not in text and "<img" not in text and "*Hi*" in text
     assert not re.search(r"^#+\s*Injected", text, re.M)
 
 

@@ -21,7 +21,7 @@ from .document import (Answer, Code, Document, Formula, Heading, Listing, Para, 
                        code, from_markdown, one_line, plain, prose, runs, Run)
 from .look import Look
 from .render import break_note
-from .visible import Screen
+from .visible import Screen, visible
 
 FORMATS = ("md", "html", "txt", "svg")
 LOOK = Look(unicode=True)
@@ -333,7 +333,7 @@ def render(lesson: Lesson, suffix: str, worksheet: bool = False) -> str:
     from .prompt import Tee
     recorder = Screen(file=StringIO(), record=True, width=90, force_terminal=True)
     Runner(lesson, Tee(recorder), Look(), mode="reveal").run()
-    return recorder.export_svg(title=one_line(lesson.title))
+    return recorder.export_svg(title=visible(one_line(lesson.title)))
 
 
 def export(lesson: Lesson, path: str, worksheet: bool = False, force: bool = False) -> None:
