@@ -117,8 +117,19 @@ def test_an_einsum_is_priced_along_numpys_contraction_path():
 def test_derive_skips_the_numeric_check_over_budget_and_says_why():
     net = parse_network("A: [7000, 7000]\nB: [7000, 7000]\nC: [7000, 7000]\nE: [7000, 7000]\nJ = sum(A * B * C * E)\n")
     d = derive(net)
-    assert d.verification is None and "the limit is" in d.skipped and "numbers" in d.skipped
+    assert d.verification is None and "the limit is" in d.skipped and "GB" in d.skipped
     assert d.verification_json()["skipped"] == d.skipped
+
+
+def test_the_checks_memory_is_priced_by_what_is_alive_at_once():
+    """A value is held from its step to its last reader: a chain of elementwise steps holds two at a
+    time, whatever its length, and the budget sends a check over it to the small sizes, saying why."""
+    from tutor.engine.numeric import Program
+    chain = parse_network("x: [N]\na = exp(x)\nb = a * 2\nc = b * 3\nJ = sum(c)\n")
+    assert Program(chain.definitions, {}).peak_numbers({"N": 1000}) == 2000
+    net = load("default")
+    d = derive(net, {"Dx": 7000, "H": 7000, "Dy": 10})
+    assert d.verification.ok and d.verification.dims == net.bindings() and "GB" in d.verification.scaled_down
 
 
 def test_check_refuses_the_instructors_sizes_and_locates_the_learners_excess():

@@ -60,6 +60,16 @@ SMALL_DRAW = 100_000
 #: Above this many numbers in the forward pass (or MAX_ELEMENTS in one array), the check runs at
 #: the small sizes only: 250 million float64s are 2 GB before the complex copies.
 MAX_NUMBERS = 250_000_000
+#: The check's own budget, from the shapes before any array is made (measured on the bench networks
+#: and on networks built to sit at the limit, within 0.8–1.3× of the estimate): the bytes its
+#: passes hold at once, and its seconds (a cost per number a step makes, per operation of a matrix
+#: product or einsum, per step). Over either, the check runs at the small sizes, and says why.
+MAX_CHECK_BYTES = 1_500_000_000
+MAX_CHECK_SECONDS = 7.0
+LEAN_NUMBER_COST = 15e-9
+LEAN_OPERATION_COST = 1.5e-9
+#: A complex multiply-add is four real ones.
+COMPLEX = 4
 
 
 @dataclass
@@ -84,8 +94,8 @@ class Verification:
 def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str, int],
            draws: int = 2, seed: int = 0) -> Verification:
     """Check ∂loss/∂leaf == formulas[leaf] for every leaf given."""
-    first, later, scaled_down = plan_sizes(network, formulas, bindings)
     checker = Checker(network, formulas)
+    first, later, scaled_down = plan_sizes(network, formulas, bindings, checker)
     rng = np.random.default_rng(seed)
     worst, passes, leaf_errors = 0.0, 0, {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
@@ -122,8 +132,8 @@ def numbers(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[st
     return max(largest, *named), sum(named)
 
 
-def plan_sizes(network: Network, formulas: Mapping[str, Expr],
-               bindings: Mapping[str, int]) -> tuple[dict, dict, str]:
+def plan_sizes(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str, int],
+               checker: "Checker | None" = None) -> tuple[dict, dict, str]:
     """(sizes of the first draw, sizes of the later ones, why the first are not those asked for)."""
     asked = dict(bindings)
     small = network.bindings()
@@ -131,19 +141,51 @@ def plan_sizes(network: Network, formulas: Mapping[str, Expr],
         check_indices(network, small)
     except TutorError:  # an index beyond the small sizes: only the sizes asked for will do
         small = asked
+    checker = checker or Checker(network, formulas)
     largest, total = numbers(network, formulas, asked)
-    if largest > MAX_ELEMENTS or total > MAX_NUMBERS:
-        reason = (f"one array would hold {largest:,} numbers there (the limit is {MAX_ELEMENTS:,})"
-                  if largest > MAX_ELEMENTS else
-                  f"the forward pass would hold {total:,} numbers there (the limit is {MAX_NUMBERS:,})")
-        if small == asked or numbers(network, formulas, small)[0] > MAX_ELEMENTS:
+    later_small = total > SMALL_DRAW and numbers(network, formulas, small)[1] < total
+    reason = ""
+    if largest > MAX_ELEMENTS:
+        reason = f"one array would hold {largest:,} numbers there (the limit is {MAX_ELEMENTS:,})"
+    elif total > MAX_NUMBERS:
+        reason = f"the forward pass would hold {total:,} numbers there (the limit is {MAX_NUMBERS:,})"
+    else:
+        reason = over_budget(checker, asked, draws=1 if later_small else 2) or ""
+    if reason:
+        if small == asked or numbers(network, formulas, small)[0] > MAX_ELEMENTS or over_budget(checker, small, 2):
             raise TooLarge(f"{reason}, and there are no smaller sizes to check at; shapes and formulas "
                            "are still derived symbolically",
                            expected="smaller dimensions for numeric verification")
         return small, small, reason
-    if total > SMALL_DRAW and numbers(network, formulas, small)[1] < total:
+    if later_small:
         return asked, small, ""
     return asked, asked, ""
+
+
+def over_budget(checker: "Checker", bindings: Mapping[str, int], draws: int) -> str | None:
+    """Why `draws` draws of the check at these sizes are beyond its budget, or None. The bytes: the
+    real pass with its leaves kept, or a complex pass (twice the bytes a number) beside the real
+    leaves, and the nudged leaves of a second opinion; the time: every number a step makes, in the
+    real pass and in two complex ones, and every multiply-add."""
+    from .budget import price
+    network = checker.network
+
+    def count(shape) -> int:
+        return math.prod(d.value(bindings) for d in shape)
+    leaves = sum(count(shape) for shape in network.leaves.values())
+    real, loss = checker.real.peak_numbers(bindings), checker.loss.peak_numbers(bindings)
+    held = max(8 * (real + leaves), 8 * leaves + 16 * loss) + 8 * leaves
+    if held > MAX_CHECK_BYTES:
+        return (f"the check would hold about {held / 1e9:.1f} GB at once there (the limit is "
+                f"{MAX_CHECK_BYTES / 1e9:.1f} GB)")
+    work = price([*network.definitions.values(), *checker.formulas.values()], bindings, network.shapes,
+                 computed=network.definitions)
+    complex_pass = price([network.definitions[network.loss]], bindings, network.shapes)
+    seconds = draws * ((work.numbers + 2 * complex_pass.numbers) * LEAN_NUMBER_COST
+                       + (work.operations + 2 * COMPLEX * complex_pass.operations) * LEAN_OPERATION_COST)
+    if seconds > MAX_CHECK_SECONDS:
+        return f"the check would take about {seconds:.0f} s there (the limit is {MAX_CHECK_SECONDS:.0f} s)"
+    return None
 
 
 # -- one draw ---------------------------------------------------------------------------------------
@@ -212,8 +254,8 @@ class Checker:
 
         def reduce(leaf: str, g) -> None:
             dot, square = against_direction(np.shape(leaves[leaf]), g, directions[leaf])
-            if not (math.isfinite(dot) and math.isfinite(square)):  # the gradient overflows where the loss did not
-                raise NonFinite(f"∂{self.network.loss}/∂{leaf}", overflows=math.isinf(dot) or math.isinf(square))
+            if math.isinf(square):  # the gradient overflows where the loss did not: drawn again smaller
+                raise NonFinite(f"∂{self.network.loss}/∂{leaf}", overflows=True)
             terms[leaf] = Terms(dot, square, directions[leaf])
 
         self.real.run(dict(leaves), bindings, finite, reduce)
