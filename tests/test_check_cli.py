@@ -165,3 +165,13 @@ def test_an_answer_that_is_only_a_leaf_is_judged_where_it_is_written(derivation)
     data = json.loads(result.stdout)
     assert data["verdict"] == "wrong_shape"
     assert any(d["code"] == "E210" and d["line"] >= 1 for d in data["diagnostics"])
+
+
+def test_a_step_made_good_later_is_not_marked_wrong_in_the_step_list():
+    """deeplearning.ai's per-example dZ2 = A2 - Y is a convention, not a mistake: its step says so."""
+    steps = "dZ2 = Yhat - Y\ndW2 = H1.T @ dZ2 / N\n"
+    result = check("batch", "--wrt", "W2", "-", stdin=steps)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "line 1:" in line)
+    assert "✗" not in row and "made good later" in row
+    assert "note[N214]" in result.stdout

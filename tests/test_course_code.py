@@ -9,43 +9,20 @@ switched on the day it does.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from typer.testing import CliRunner
 
 from catalogue.course_code import CASES
 from tutor.cli import app
-from tutor.engine.errors import TutorError
 from tutor.engine.network import parse_network
 from tutor.judge.check import check
 
 runner = CliRunner()
-DECLARATION = re.compile(r"^\s*\w+\s*:\s*(?:int|onehot)?\[([^\]]*)\]", re.M)
-
-
-def supports(source: str) -> bool:
-    try:
-        parse_network(source)
-    except TutorError:
-        return False
-    return True
-
-
-TENSOR_DECLARATIONS = supports("x: [N, T, E]\nW: [T*E, H]\nJ = sum(x) + sum(W)\n")
-
-
-def needs_tensors(network: str) -> bool:
-    return any(len(d.split(",")) > 2 or "*" in d for d in DECLARATION.findall(network))
 
 
 def params(cases):
-    out = []
-    for c in cases:
-        marks = [pytest.mark.xfail(strict=True, reason="rank-3 leaves and product dimensions come with issue 13")] \
-            if needs_tensors(c.network) and not TENSOR_DECLARATIONS else []
-        out.append(pytest.param(c, id=c.id, marks=marks))
-    return out
+    return [pytest.param(c, id=c.id) for c in cases]
 
 
 @pytest.mark.parametrize("case", params(CASES))

@@ -328,3 +328,102 @@ def test_named_mistakes_are_wrong_by_numpy_and_the_fixes_right():
         assert oracle_verdict(load(net).source, wrt, fix) == "correct", fix
     judged = oracle_judge(MSE, "W", "2 * X.T @ (P - T)", {"N": 2, "Dy": 3, "Dx": 6})
     assert judged.verdict == "scaled" and judged.factor == pytest.approx(6)
+
+
+# -- a gradient changed in place on its way down (N215) ----------------------------------------------------
+
+CS231N = """X: [N, D]
+y: int[N] < C
+W1: [D, H]
+b1: [H]
+W2: [H, C]
+b2: [C]
+hidden = np.maximum(0, X.dot(W1) + b1)
+scores = hidden.dot(W2) + b2
+probs = softmax(scores, axis=1)
+loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+"""
+CS231N_BACKWARD = """dscores = probs.copy()
+dscores[range(N), y] -= 1
+dscores /= N
+dhidden = np.dot(dscores, W2.T)
+dhidden[hidden {mask} 0] = 0
+dW1 = np.dot(X.T, dhidden)
+"""
+
+
+def test_a_relu_mask_applied_in_place_is_right_and_named():
+    derivation = CS231N_BACKWARD.format(mask="<=")
+    net = parse_network(CS231N)
+    assert oracle_verdict(CS231N, "W1", derivation) == "correct"
+    result = check(net, "W1", derivation)
+    assert result.verdict == "correct"
+    step = next(s for s in result.steps if s.name == "dhidden")
+    assert step.value_ok and step.line == 4           # judged where it held ∂J/∂hidden
+    note = next(d for d in result.diagnostics if d.code == "N215")
+    assert note.span.line == 5 and "∂J/∂(X @ W1 + b1)" in note.message and "maximum" in note.message
+    assert not [d for d in result.diagnostics if d.severity == "error"]
+
+
+def test_a_wrong_mask_in_place_is_still_the_first_wrong_step():
+    derivation = CS231N_BACKWARD.format(mask=">")
+    assert oracle_verdict(CS231N, "W1", derivation) == "wrong_value"
+    result = check(parse_network(CS231N), "W1", derivation)
+    assert result.verdict == "wrong_value"
+    first = result.diagnostics[0]
+    assert first.code == "E214" and first.span.line == 5
+    assert not [d for d in result.diagnostics if d.code == "N215"]
+
+
+def test_an_activation_derivative_multiplied_in_place_names_the_node_it_reaches():
+    result = check(load("default"), "W1", "dz2 = yhat - y\ndh = dz2 @ W2.T\ndh *= h * (1 - h)\ndW1 = x.T @ dh\n")
+    assert result.verdict == "correct"
+    note = next(d for d in result.diagnostics if d.code == "N215")
+    assert note.span.line == 3 and "now holds ∂J/∂z1" in note.message and "sigmoid" in note.message
+    assert all(s.value_ok for s in result.steps)
+
+
+# -- a packing line outside the language (N216), flattened gradients ---------------------------------------
+
+CS224N = """data: [M, Dx]
+labels: onehot[M, Dy]
+W1: [Dx, H]
+b1: [1, H]
+W2: [H, Dy]
+b2: [1, Dy]
+h = sigmoid(np.dot(data, W1) + b1)
+yhat = softmax(np.dot(h, W2) + b2)
+cost = -np.sum(labels * np.log(yhat))
+"""
+CS224N_BACKWARD = """d3 = yhat - labels
+gradW2 = np.dot(h.T, d3)
+dh = np.dot(d3, W2.T)
+dz = dh * sigmoid_grad(h)
+gradW1 = np.dot(data.T, dz)
+grad = np.concatenate((gradW1.flatten(), gradW2.ravel()))
+"""
+
+
+@pytest.mark.parametrize("wrt", ["W1", "W2"])
+def test_a_line_that_packs_the_gradients_is_set_aside_with_a_note(wrt):
+    result = check(parse_network(CS224N), wrt, CS224N_BACKWARD)
+    assert oracle_verdict(CS224N, wrt, CS224N_BACKWARD.rsplit("grad =", 1)[0]) == "correct"
+    assert result.verdict == "correct"
+    note = next(d for d in result.diagnostics if d.code == "N216")
+    assert note.span.line == 6 and "concatenate" in note.message
+
+
+def test_a_packing_line_before_the_claim_or_read_later_is_still_unusable():
+    net = parse_network(CS224N)
+    early = "grad = np.concatenate((W1, W2))\n" + CS224N_BACKWARD
+    assert check(net, "W1", early).verdict == "unusable"
+    later = CS224N_BACKWARD + "gradW1 = grad\n"
+    assert check(net, "W1", later).verdict == "unusable"
+
+
+def test_a_flattened_gradient_has_the_right_numbers_in_the_wrong_arrangement():
+    text = "np.dot(data.T, np.dot(yhat - labels, W2.T) * h * (1 - h)).ravel()"
+    result = check(parse_network(CS224N), "W1", text)
+    assert result.verdict == "wrong_shape" == oracle_verdict(CS224N, "W1", text)
+    first = result.diagnostics[0]
+    assert first.code == "E210" and "the numbers are right" in first.note and "reshape(W1.shape)" in first.help.prose

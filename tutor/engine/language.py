@@ -77,6 +77,8 @@ FUNCTIONS.update({
     "range": Function("arange", 0, ("n",), required=("n",)),
     # Extensions beyond SPEC §2, needed to write some gradients (documented in docs/language.md).
     "reshape": Function("reshape", 1, ("shape",), required=("shape",), rest="shape"),
+    "ravel": Function("reshape", 1, fixed={"shape": (None,)}),      # a.ravel(), np.ravel(a): one axis
+    "flatten": Function("reshape", 1, fixed={"shape": (None,)}),    # a.flatten() (a copy; the same values)
     "onehot": Function("onehot", 1, ("n",), required=("n",)),
     "eye": Function("eye", 0, ("n", "m", "k"), {"k": 0}, required=("n",)),
     # Tensors of rank 3 and 4: moving, adding and repeating axes (issue 13).
@@ -89,7 +91,8 @@ FUNCTIONS.update({
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}
 #: Functions that may also be called as methods: `A.sum(axis=0)`.
-METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze", "swapaxes"}
+METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze", "swapaxes",
+           "ravel", "flatten"}
 #: Primitives whose value is an integer array when their first operand is one (labels stay labels).
 KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze", "swapaxes", "moveaxis",
                   "expand_dims", "broadcast_to"}

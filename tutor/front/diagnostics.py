@@ -118,14 +118,18 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
     if result.steps:
         lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))
+        # a step that holds something else on purpose (a per-example dZ2 whose 1/m comes later) has a note
+        noted = {d.span.line for d in result.diagnostics if d.code == "N214" and d.span is not None}
         for s in result.steps:
             ok = s.shape_ok and s.value_ok
             what = "" if ok else (" (wrong shape)" if not s.shape_ok else
-                                  " (values not checked)" if s.value_ok is None else " (wrong values)")
+                                  " (values not checked)" if s.value_ok is None else
+                                  " (something else, made good later: see the note)" if s.line in noted else
+                                  " (wrong values)")
+            mark = look.text("·") if not ok and s.line in noted else look.ok(bool(ok))
             shape = format_shape(s.shape) if s.shape is not None else "?"
             where = f"line {s.line}" if lines_have_one_step else f"{s.line}:{s.col + 1}"
-            parts.append(Text(look.text(f"  {look.ok(bool(ok))} {where}: {s.name} = ∂J/∂{s.claims}, "
-                                        f"{shape}{what}")))
+            parts.append(Text(look.text(f"  {mark} {where}: {s.name} = ∂J/∂{s.claims}, {shape}{what}")))
     # a fix already given (a `help`) makes the whole answer redundant: the learner makes the change
     fixed = any(d.help for d in result.diagnostics if d.severity == "error")
     if not result.correct and result.suggestion and reveal and not fixed:

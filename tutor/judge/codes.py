@@ -118,6 +118,21 @@ it, the answer is right and so is the verdict; the note says what the step holds
 purpose: deeplearning.ai writes the per-example dZ2 = A2 - Y (m·∂J/∂Z2) and puts the 1/m into dW2.""", """
     dZ2 = A2 - Y                       # m·∂J/∂Z2, the per-example gradient
     dW2 = (1 / m) * np.dot(dZ2, A1.T)  # the 1/m comes back here: dW2 is right""")
+define("N215", "a gradient changed in place: it now holds the gradient at an activation's input", """
+Course code often passes a gradient back through an activation by changing it in place: CS231n masks
+dhidden where the ReLU was off. Before that line the name holds ∂J/∂hidden, after it the gradient at
+the ReLU's input, which has no name of its own in the network. Both are right; the note says what the
+name holds from there on, since its name no longer does.""", """
+    dhidden = dscores @ W2.T        # ∂J/∂hidden
+    dhidden[hidden <= 0] = 0        # now ∂J/∂(X @ W1 + b1): through the ReLU
+    dW1 = X.T @ dhidden""")
+define("N216", "a line outside the language that only packs gradients is set aside", """
+A derivation may end by packing its gradients for an optimiser (CS224n concatenates them into one
+vector). When such a line uses something outside the language, claims no gradient itself, and the
+gradient asked for is claimed before it, it is set aside with this note instead of making the whole
+derivation unusable. A later line that reads its name is still an error.""", """
+    gradW1 = np.dot(data.T, dz)
+    grad = np.concatenate((gradW1.flatten(), gradb1.flatten()))   # set aside: N216""")
 define("W301", "conforms only because two dimensions have equal numbers", """
 The operation would fail with general dimensions; it runs only because a literal size equals a
 symbol's value at the numbers you chose. With other numbers the same formula breaks.""", """

@@ -107,7 +107,14 @@ def diagnose(result: Evaluation) -> tuple[tuple[Diagnostic, ...], str]:
     else:
         found, suggestion = value_problems(result)
         found = [*result.warnings, *found]
+    found += [set_aside_note(result, span, why) for span, why in result.reading.set_aside]
     return tuple(found), suggestion or derived_formula(result)
+
+
+def set_aside_note(result: Evaluation, span, why: str) -> Diagnostic:
+    return Diagnostic("N216", "note", f"line {span.line} is not judged: {why}", span, origin=result.origin,
+                      note=f"it claims no gradient, and ∂J/∂{result.wrt} is claimed before it; the verdict is "
+                           f"about that claim")
 
 
 def derived_formula(result: Evaluation) -> str:
@@ -235,6 +242,7 @@ def value_problems(result: Evaluation) -> tuple[list[Diagnostic], str]:
     leading, lead_named = None, None
     if result.verdict != "correct":
         leading = next((s for s in false if s.var in answer_deps and made_good[s.name] is None), None)
+    found += [in_place_note(result, s) for s in result.steps if s.passed]
     for step in false:
         if step is leading:
             diagnostic, lead_named = leading_step(result, step, scales)
@@ -312,20 +320,31 @@ def leading_step(result: Evaluation, step, scales: scale.Scales) -> tuple[Diagno
 
 def step_note(result: Evaluation, step, good: str | None, scales: scale.Scales) -> Diagnostic:
     """A false claim that the answer does not suffer from: say what it holds, and where it is made good."""
-    what = describe(result, step, scales) or f"it is not ∂J/∂{step.claims}"
+    what = describe(result, step, scales) or f"does not hold ∂J/∂{step.claims}"
     later = result.reading.answer_span if good == ANSWER else \
         next((l.span for l in result.lines if l.name == good), None)
     where = ""
     if later is not None:
-        at = f"on line {later.line}"
+        at = f"line {later.line}"
         if later.line == step.line:  # statements separated by `;`: name the statement itself
-            at = f"in `{result.source_line(later.line)[later.col:later.end_col].strip()}`"
+            at = f"`{result.source_line(later.line)[later.col:later.end_col].strip()}`"
         where = f"; {at} makes up for it"
         f = scales.step(step)
         inverse = scale.inverse_text(f) if f is not None else None
         if inverse:
-            where = f"; the {inverse} comes back {at}"
+            where = f"; the {inverse} comes back in {at}"
     return Diagnostic("N214", "note", f"your {step.name} {what}{where}", step_span(result, step),
+                      origin=result.origin)
+
+
+def in_place_note(result: Evaluation, step) -> Diagnostic:
+    """CS231n's `dhidden[hidden <= 0] = 0`: the name held ∂J/∂hidden and now holds the gradient at
+    hidden's input. Right, and worth saying: the name no longer says what it holds."""
+    _, span, through = step.passed
+    function = result.network.definitions[step.claims].prim
+    now = through.name if isinstance(through, Var) else f"({code(through)})"
+    return Diagnostic("N215", "note", f"{step.name} changes here: it held ∂J/∂{step.claims} and now holds "
+                      f"∂J/∂{now}, the gradient at the input of {step.claims}'s {function}", span,
                       origin=result.origin)
 
 
@@ -406,6 +425,10 @@ def wrong_shape(result: Evaluation, samples) -> Diagnostic:
                 f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
                                                  if extra == (0,) else ""))
         help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
+    elif all(f.size == t.size and close(f.reshape(t.shape), t) for f, t in zip(finals, truths)):
+        note = (f"the numbers are right, in the right order, but arranged as {format_shape(got)}: a gradient "
+                f"keeps its parameter's shape, so that {result.wrt} -= lr * d{result.wrt} works")
+        help_text = f"leave out the reshape, or write `….reshape({result.wrt}.shape)`"
     else:
         for axis in range(len(got)):
             summed = [np.sum(f, axis=axis) for f in finals]

@@ -17,8 +17,8 @@ import numpy as np
 from ..engine.diagnostics import Diagnostic, Fix, source_lines
 from ..engine.dims import ONE, Shape, format_shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
-from ..engine.grad import backward
-from ..engine.ir import Call, Const, Expr, Var, op_name
+from ..engine.grad import assuming, backward
+from ..engine.ir import Call, Const, Expr, Var, names_in, op_name
 from ..engine.language import HELPERS, claimed_by_key, claimed_node
 from ..engine.network import Network, check_indices
 from ..engine.numeric import Evaluator
@@ -28,6 +28,7 @@ from ..engine.budget import over, price, require
 from ..engine.sampling import SCALES, sample
 from ..engine.shapes import ELEMENTWISE, infer
 from ..engine.verify import MAX_DRAWS
+from ..engine.vjp import vjp_rules
 from .result import CheckResult, Line, Step
 
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
@@ -61,6 +62,7 @@ class Reading:
     failed_line: Line | None = None         # the expression that does not conform, as read
     failed_last: bool = False               # on the derivation's last statement
     statements: tuple[str, ...] = ()        # each statement's text, for suggestions built on the learner's own
+    set_aside: tuple = ()                   # (span, why) of lines outside the language that claim nothing
 
 
 def new_vars(taken: set[str]):
@@ -105,6 +107,8 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     for name in HELPERS:  # remember where a course helper is used, for the diagnosis
         scope.helpers[name] = recording(name, scope.helpers[name], uses)
     error, failed_at = None, None
+    nodes = {n for n in network.shapes if n not in network.labels}
+    set_aside: list[tuple[Span, str]] = []
     for i, stmt in enumerate(body):
         program.statement = i
         try:
@@ -117,9 +121,12 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
             failed_line = Line(None, failing[-1] if failing else Const(0), reader.span(stmt), None)
             failed_last = i == len(body) - 1
             break
+        except TutorError as exc:
+            if not packs(stmt, program, nodes, wrt):
+                raise
+            set_aside.append((reader.span(stmt), exc.message))
     lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
     texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
-    nodes = {n for n in network.shapes if n not in network.labels}
     claims = []
     for name, (statement, span) in program.bound_at.items():
         if name not in program.objects or name in network.shapes:
@@ -131,20 +138,35 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     claims.sort(key=lambda c: (c.statement, c.name))
     if error is not None:
         return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
-                       texts)
+                       texts, tuple(set_aside))
     mine = [c for c in claims if c.node == wrt]
     if mine:
         answer = max(mine, key=lambda c: c.statement)
-        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts)
+        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts,
+                       set_aside=tuple(set_aside))
     if program.answer is not None:
         lines += (Line(None, program.answer, program.answer_span, None, ()),)
-        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts)
+        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts,
+                       set_aside=tuple(set_aside))
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
                            "end with the gradient: a line `dW1 = ...`, or a bare expression")
     return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
-                   helper_uses=tuple(uses), statements=texts)
+                   helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
+
+
+def packs(stmt: ast.stmt, program: Program, nodes: set[str], wrt: str) -> bool:
+    """A line outside the language that only packs gradients already claimed (CS224n's
+    `grad = np.concatenate((gradW1.flatten(), ...))`): it claims nothing, and ∂J/∂wrt is claimed
+    before it, so it is set aside (and said so) instead of making the whole derivation unusable."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        return False
+    if claimed_node(stmt.targets[0].id, nodes) is not None:
+        return False
+    claimed = (claimed_by_key(n.split("[", 1)[1][1:-2], nodes) if n.endswith("]") else claimed_node(n, nodes)
+               for n in program.bound_at if n in program.objects)
+    return wrt in claimed
 
 
 def recording(name: str, expand, uses: list):
@@ -411,18 +433,61 @@ def truth_of(draw: Draw, name: str):
 
 def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
                 samples: list[Draw] | None = None, arrays: dict | None = None) -> list[Step]:
-    """Every name that claims ∂J/∂NAME, checked on its own at its final value: shape, then values."""
+    """Every name that claims ∂J/∂NAME, checked on its own at its final value: shape, then values.
+
+    Course code changes a gradient in place on its way down (CS231n's `dhidden[hidden <= 0] = 0`): the
+    name held ∂J/∂hidden, then the gradient at hidden's input. Such a claim is judged where it held its
+    node's gradient, and the change is kept (`passed`) for the diagnosis to name."""
     if samples is None:
         samples = draws(network, reading, bindings, dict(backward(network).wrt))
     steps = []
     for claim in reading.claims:
         shape = (arrays or {}).get(claim.var, network.shapes.get(claim.var))
         shape_ok = shape == network.shapes[claim.node]
-        value_ok = all(close(d.learner[claim.var], truth_of(d, claim.node), d.reference) for d in samples) \
-            if shape_ok else None
-        steps.append(Step(claim.name, claim.node, claim.span.line if claim.span else 0,
-                          claim.span.col if claim.span else 0, shape, shape_ok, value_ok, claim.var, claim.statement))
+        value_ok = holds(samples, claim.var, claim.node) if shape_ok else None
+        line, col = (claim.span.line, claim.span.col) if claim.span else (0, 0)
+        var, statement, passed = claim.var, claim.statement, None
+        if value_ok is False:
+            earlier = held_before(reading, samples, claim)
+            through = passed_through(network, bindings, samples, claim) if earlier else None
+            if earlier and through is not None:
+                passed = (claim.var, claim.span, through)
+                value_ok, var = True, earlier.name
+                line, col = earlier.span.line, earlier.span.col
+                statement = next(i for i, l in enumerate(reading.lines) if l is earlier)
+        steps.append(Step(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
     return steps
+
+
+def holds(samples: list[Draw], var: str, node: str) -> bool:
+    return all(close(d.learner[var], truth_of(d, node), d.reference) for d in samples)
+
+
+def held_before(reading: Reading, samples: list[Draw], claim: Claim) -> Line | None:
+    """An earlier value of the claiming name that was the node's gradient."""
+    return next((l for l in reading.lines
+                 if l.name and l.name != claim.var and l.name.split("@")[0] == claim.name
+                 and holds(samples, l.name, claim.node)),
+                None)
+
+
+def passed_through(network: Network, bindings: dict[str, int], samples: list[Draw], claim: Claim) -> Expr | None:
+    """The input of the node's definition whose gradient the claim's final value is (the input of a
+    ReLU, a sigmoid…), if it is one."""
+    expr = network.definitions.get(claim.node)
+    if not isinstance(expr, Call) or expr.prim not in vjp_rules:
+        return None
+    node, params = Var(claim.node, shape=network.shapes[claim.node]), dict(expr.params)
+    g = Var(" g", shape=node.shape)  # a name no network can have
+    for rule, arg in zip(vjp_rules[expr.prim], expr.args):
+        if rule is None or not names_in(arg) or arg.shape != node.shape:
+            continue
+        with assuming(network):
+            local = rule(g, node, *expr.args, **params)
+        if all(close(d.learner[claim.var], Evaluator({**d.values, " g": truth_of(d, claim.node)}, bindings)(local),
+                     d.reference) for d in samples):
+            return arg
+    return None
 
 
 @dataclass(frozen=True)
