@@ -149,8 +149,12 @@ def test_a_learners_file_that_cannot_be_read_is_unusable(tmp_path):
                                   ["nonet", "--wrt", "W1", "x"], ["default", "--wrt", "W1", "--dims", "Q=2", "x"],
                                   ["default", "--wrt", "W1", "x", "--file", "f.txt"], ["default", "--wrt", "W1"]])
 def test_the_instructors_mistakes_are_errors_not_verdicts(args):
+    """Not a verdict on the learner: exit 2, the message on stderr, and on stdout (a grader always has
+    JSON to read) an `error` object instead of a verdict."""
     result = check(*args, "--json")
-    assert result.exit_code == 2 and not result.stdout and "error" in result.stderr
+    assert result.exit_code == 2 and "error" in result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"error"} and data["error"]["message"] and data["error"]["severity"] == "error"
 
 
 @pytest.mark.parametrize("derivation", ["dz2 = y", "dz2 = y\ndh = x", "x"])

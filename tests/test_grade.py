@@ -136,7 +136,8 @@ def test_an_unusable_answers_file_exits_2(tmp_path, answers, fragment):
     lesson = write(tmp_path, "graded.toml", GRADED)
     path = write(tmp_path, "answers.toml", answers) if answers is not None else str(tmp_path / "missing.toml")
     result = grade(lesson, "--answers", path, "--json")
-    assert result.exit_code == 2 and fragment in result.stderr and not result.stdout
+    assert result.exit_code == 2 and fragment in result.stderr
+    assert set(json.loads(result.stdout)) == {"error"}  # --json: an error object, never a score
     assert "Traceback" not in result.stderr
 
 

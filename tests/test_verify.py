@@ -228,6 +228,22 @@ def test_sizes_beyond_the_budget_are_checked_at_the_small_sizes_and_say_why(monk
     assert not wrong.ok
 
 
+def test_a_disagreement_too_dear_to_locate_at_the_sizes_asked_for_is_settled_at_the_small_ones(monkeypatch):
+    """The check fits at these sizes but a pass per leaf does not: a disagreement is settled small."""
+    real = check.over_budget
+    monkeypatch.setattr(check, "over_budget", lambda checker, bindings, draws, complex_passes=2:
+                        "too dear" if complex_passes > 2 and bindings != checker.network.bindings()
+                        else real(checker, bindings, draws, complex_passes))
+    net = load("default")
+    good = all_gradients(net)
+    asked = {"Dx": 300, "H": 400, "Dy": 50}
+    right = verify(net, good, asked)
+    assert right.ok and right.dims == asked and not right.scaled_down   # no disagreement: nothing moves
+    wrong = verify(net, dict(good, W1=scaled(good["W1"], 1 + 1e-6)), asked)
+    assert not wrong.ok and wrong.failed_leaves == ["W1"]
+    assert wrong.dims == net.bindings() and "settled at the small sizes" in wrong.scaled_down
+
+
 def test_an_index_beyond_the_small_sizes_keeps_every_draw_at_the_sizes_asked_for(monkeypatch):
     monkeypatch.setattr(check, "SMALL_DRAW", 10)
     net = parse_network("A: [N, M]\nJ = sum(A[9] ** 2)\n")

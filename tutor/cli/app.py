@@ -6,6 +6,7 @@ type into a located message on stderr and exit code 2.
 """
 from __future__ import annotations
 
+import errno
 import sys
 from typing import Annotated, Optional
 
@@ -13,7 +14,8 @@ import typer
 
 from . import completion
 from .common import (CONTEXT, DimsOpt, JsonOpt, NetworkArg, PlainOpt, WrtOpt, console, emit_json, load_bound, look,
-                     plain_terminal, read_derivation, report_diagnostic, run)
+                     plain_terminal, prepare_streams, read_derivation, report_diagnostic, run, say,
+                     finish, interactive)
 from .lesson import lesson_app
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
@@ -48,7 +50,7 @@ def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = 
             return 0
         from ..front.render import shapes_table
         console(plain_terminal(plain)).print(shapes_table(net, bindings, look(plain)))
-    run(body)
+    run(body, as_json)
 
 
 @app.command()
@@ -83,11 +85,11 @@ def derive(network: NetworkArg = None,
                               f"∂J/∂{leaf}: the Jacobian is too large to print; try smaller --dims.")
         v = result.verification
         if v is not None and not v.ok:
-            sys.stderr.write(f"shapetutor: the numeric check of the derived gradients failed (relative error "
-                             f"{v.max_error:.1e}); this is a bug in shapetutor, please report it\n")
-            return 1
+            say(f"shapetutor: the numeric check of the derived gradients failed (relative error "
+                f"{v.max_error:.1e}); this is a bug in shapetutor, please report it")
+            return 3
         return 0
-    run(body)
+    run(body, as_json)
 
 
 @app.command()
@@ -99,31 +101,35 @@ def walk(network: NetworkArg = None,
          no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: print the whole walk")] = False,
          plain: PlainOpt = False,
          export: Annotated[Optional[str], typer.Option("--export", help="save the session as .svg, .html or .txt")] = None,
+         force: Annotated[bool, typer.Option("--force", help="let --export replace a file that is not an earlier "
+                                                              "export, or write through a symbolic link")] = False,
          step: Annotated[int, typer.Option("--step", min=1, help="start at this step (to pick up again)")] = 1,
          ) -> None:
     """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
     def body():
         from ..engine.errors import TutorError
         from ..front.prompt import Quit, Tee
+        from ..front.files import check_export
         from ..front.walk import Walk, recorder_for, save
         if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
             raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
         net, given = load_bound(network, dims)
-        interactive = not no_input and sys.stdin.isatty()
+        if export:
+            check_export(export, force)
         out = console(plain_terminal(plain))
         recorder = recorder_for(export)
         session = Walk(net, network or "default", look(plain), Tee(out, recorder),
-                       read=out.input, interactive=interactive, quiz=not no_quiz)
+                       read=out.input, interactive=not no_input and interactive(), quiz=not no_quiz)
         try:
             session.run(given, wrt, start=step)
         except (Quit, EOFError):
-            sys.stderr.write(f"\nStopped. Pick up again with:\n  {session.resume_hint()}\n")
+            say(f"\nStopped. Pick up again with:\n  {session.resume_hint()}")
         except KeyboardInterrupt:
-            sys.stderr.write(f"\nInterrupted. Pick up again with:\n  {session.resume_hint()}\n")
+            say(f"\nInterrupted. Pick up again with:\n  {session.resume_hint()}")
             return 130
         if recorder is not None:
-            save(recorder, export)
-            sys.stderr.write(f"saved {export}\n")
+            save(recorder, export, force)
+            say(f"saved {export}")
         return 0
     run(body)
 
@@ -178,7 +184,7 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
         # with --json, stdout carries one JSON document per line, and the watcher's own words go to stderr
         return watch_file(file, lambda: once(net, given, compact=True), clear=not as_json and sys.stdout.isatty(),
                           out=console(plain_terminal(plain), stderr=as_json), look=look(plain))
-    run(body)
+    run(body, as_json)
 
 
 @app.command()
@@ -198,7 +204,7 @@ def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as 
         example = textwrap.indent(textwrap.dedent("\n".join(line.strip() for line in entry.example.splitlines())),
                                   "    ")
         text = f"{entry.code}: {entry.title}\n\n" + "\n\n".join(paragraphs) + f"\n\nExample:\n{example}\n"
-        sys.stdout.write(look(plain).text(text))
+        say(look(plain).text(text).rstrip("\n"), stdout=True)
     run(body)
 
 
@@ -208,14 +214,29 @@ def examples() -> None:
     def body():
         from ..engine.network import bundled_examples
         for name, summary in bundled_examples().items():
-            sys.stdout.write(f"{name:<10} {summary}\n")
+            say(f"{name:<10} {summary}", stdout=True)
     run(body)
 
 
 
 
 def main() -> None:
-    app(prog_name="shapetutor")
+    """The `shapetutor` command: the app run with safe streams, and one exit code however it ends."""
+    from io import StringIO
+    prepare_streams()
+    try:
+        code = app(prog_name="shapetutor", standalone_mode=False)
+    except typer.Abort:
+        say("Aborted.")
+        code = 1
+    except typer.TyperException as error:  # a usage error: shown like every other message
+        shown = StringIO()
+        error.show(file=shown) if hasattr(error, "show") else shown.write(f"Error: {error}\n")
+        say(shown.getvalue().rstrip("\n"))
+        code = error.exit_code
+    except OSError as error:
+        code = 0 if error.errno == errno.EPIPE else 2
+    finish(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 errors become messages and exit codes."""
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import sys
 from collections.abc import Callable
@@ -23,17 +25,18 @@ PlainOpt = Annotated[bool, typer.Option("--plain", help="ASCII only: no box draw
 
 
 def plain_terminal(plain: bool) -> bool:
-    return plain or os.environ.get("TERM") == "dumb" or "utf" not in (sys.stdout.encoding or "").lower()
+    encoding = getattr(sys.stdout, "encoding", None)
+    return plain or os.environ.get("TERM") == "dumb" or "utf" not in (encoding or "").lower()
+
+
+def interactive() -> bool:
+    """Whether a person types at standard input (never when it is closed or redirected)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def console(plain: bool = False, stderr: bool = False):
-    from rich.console import Console
-
-    class Screen(Console):
-        def on_broken_pipe(self) -> None:  # the reader left (`| head`): end quietly, as the JSON path does
-            raise BrokenPipeError
-
-    return Screen(stderr=stderr, no_color=plain or None, highlight=False, emoji=False, soft_wrap=False)
+    from ..front.visible import Screen
+    return Screen(stderr=stderr, no_color=plain or None, soft_wrap=False)
 
 
 def look(plain: bool):
@@ -41,54 +44,172 @@ def look(plain: bool):
     return Look(unicode=not plain_terminal(plain))
 
 
+def say(text: str, stdout: bool = False) -> None:
+    """A line (or lines) of plain text on stderr, or stdout, with the user's text in it made visible.
+    A message that cannot be written (stderr closed or full) is dropped: the exit code still tells."""
+    from ..front.visible import can_show_pictures, visible
+    stream = sys.stdout if stdout else sys.stderr
+    if stream is None:
+        if stdout:
+            raise OSError(errno.EBADF, "standard output is closed")
+        return
+    line = visible(text, can_show_pictures(getattr(stream, "encoding", None))) + "\n"
+    try:
+        stream.write(line)
+        stream.flush()
+    except OSError:
+        if stdout:
+            raise
+
+
 def report(error) -> None:
     """An input error on stderr, drawn by the one diagnostic renderer, with the flag it concerns."""
+    report_diagnostic(with_argument(error), error.source or "")
+
+
+def with_argument(error):
     from dataclasses import replace
 
     diagnostic = error.diagnostic()
     if error.argument:
         parameter, value = error.argument
         diagnostic = replace(diagnostic, message=f"--{parameter.replace('_', '-')} {value}: {diagnostic.message}")
-    report_diagnostic(diagnostic, error.source or "")
+    return diagnostic
 
 
 def report_diagnostic(diagnostic, source: str) -> None:
-    """One diagnostic on stderr; `source` is the text its span points into."""
+    """One diagnostic on stderr; `source` is the text its span points into. Never fails: a message
+    that cannot be written is dropped, and the exit code still says what happened."""
     from ..front.diagnostics import diagnostic_view
-    # soft_wrap: the message is never broken into lines by us (a grader reads it whole; a terminal wraps it)
-    console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, source, look(False)),
-                                                      crop=False, soft_wrap=True)
-
-
-def run(body: Callable[[], int | None]) -> None:
-    from ..engine.errors import TutorError
     try:
-        code = body() or 0
+        # soft_wrap: the message is never broken into lines by us (a grader reads it whole; a terminal wraps it)
+        console(plain_terminal(False), stderr=True).print(diagnostic_view(diagnostic, source, look(False)),
+                                                          crop=False, soft_wrap=True)
+    except OSError:
+        pass
+
+
+class Output:
+    """Whether this command has printed its JSON yet (an error after it needs no JSON of its own)."""
+
+    json_written = False
+
+
+def run(body: Callable[[], int | None], as_json: bool = False) -> None:
+    """Run a command's body; every way it can end becomes a message on stderr and an exit code:
+    0 done, 1 (from the body) wrong, 2 unusable input or output that cannot be written, 3 a bug."""
+    from ..engine.errors import TutorError
+    Output.json_written = False
+    try:
+        try:
+            code = body() or 0
+            flush(sys.stdout)
+        except RecursionError:  # a safety net: every reader refuses deep nesting itself, with its place
+            raise TutorError("the input is nested too deeply to be read") from None
+        except MemoryError:
+            raise TutorError("the input needs more memory than there is",
+                             expected="smaller dimensions, or a smaller input") from None
     except TutorError as error:
+        if as_json and not Output.json_written:
+            with contextlib.suppress(OSError):
+                emit_json({"error": {**with_argument(error).to_json(), "origin": error.origin}})
         report(error)
-        raise typer.Exit(2) from None
+        code = 2
     except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        raise typer.Exit(130) from None
+        say("interrupted")
+        code = 130
     except (typer.Exit, typer.Abort, SystemExit):
         raise
-    except BrokenPipeError:
-        try:
-            sys.stdout = None  # the reader left; say nothing more
-        finally:
-            os._exit(0)
+    except OSError as error:  # the output could not be written
+        if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+            quit_quietly()
+        abandon(sys.stdout)
+        say(f"shapetutor: error: cannot write the output ({error.strerror or error})")
+        code = 2
     except Exception as error:  # a bug in shapetutor: say so plainly, never a traceback
-        sys.stderr.write(f"shapetutor: internal error ({type(error).__name__}: {error}).\n"
-                         "This is a bug in shapetutor, not in your input; please report it with the command you ran.\n")
-        raise typer.Exit(3) from None
+        say(f"shapetutor: internal error ({type(error).__name__}: {error}).\n"
+            "This is a bug in shapetutor, not in your input; please report it with the command you ran.")
+        code = 3
     raise typer.Exit(code)
+
+
+def flush(stream) -> None:
+    if stream is not None:
+        stream.flush()
+
+
+def quit_quietly() -> None:
+    """The reader of our output left (`| head`): say nothing more, exit 0."""
+    try:
+        sys.stdout = None
+    finally:
+        os._exit(0)
+
+
+def abandon(stream) -> None:
+    """A standard stream failed (a full disk, an I/O error): what is still buffered for it goes to the
+    null device, so that Python's own flush at exit does not fail again and make the exit code 120."""
+    with contextlib.suppress(Exception):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
+        stream.flush()
+
+
+class Closed:
+    """Standard output when the process was started with it closed: writing to it is an error."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def prepare_streams() -> None:
+    """The process's own streams, made safe before any command runs: a closed stdout fails loudly, and
+    text the output's encoding cannot hold (an ASCII terminal, a file name that was not UTF-8) is
+    written as escapes instead of ending the command."""
+    if sys.stdout is None:
+        sys.stdout = Closed()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def finish(code: int) -> None:
+    """Exit with `code` once the output is out; output that cannot be written makes it 2, never 1 or 120."""
+    try:
+        flush(sys.stdout)
+    except OSError as error:
+        if isinstance(error, BrokenPipeError) or error.errno == errno.EPIPE:
+            quit_quietly()
+        abandon(sys.stdout)
+        say(f"shapetutor: error: cannot write the output ({error.strerror or error})")
+        code = 2 if code in (0, 1) else code
+    try:
+        flush(sys.stderr)
+    except OSError:
+        abandon(sys.stderr)
+    sys.exit(code)
 
 
 def emit_json(data, compact: bool = False) -> None:
     """JSON on stdout; compact is one line per document (JSON Lines, for `check --watch --json`)."""
     import json
+    if sys.stdout is None:
+        raise OSError(errno.EBADF, "standard output is closed")
     sys.stdout.write((json.dumps(data, ensure_ascii=False) if compact else json.dumps(data, indent=2)) + "\n")
     sys.stdout.flush()
+    Output.json_written = True
 
 
 def load_bound(network: str | None, dims: str | None):
@@ -100,30 +221,16 @@ def load_bound(network: str | None, dims: str | None):
 
 def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]:
     """The learner's text and where it came from. Asking for it wrongly is a `TutorError`; text that
-    cannot be read (a missing file, bytes that are not UTF-8) is an `UnreadableError`, which `check`
-    judges `unusable` like any other text it cannot use."""
-    from ..engine.errors import TutorError, UnreadableError
-    from ..engine.parse import MAX_SOURCE_CHARS
+    cannot be read (a missing file, a named pipe, bytes that are not UTF-8, a closed stdin) is an
+    `UnreadableError`, which `check` judges `unusable` like any other text it cannot use."""
+    from ..engine.errors import TutorError
+    from ..engine.files import BOM, read_stream, read_text
     if file is not None and derivation is not None:
         raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
     if file is not None:
-        try:
-            with open(file, "rb") as f:
-                data = f.read(MAX_SOURCE_CHARS + 1)
-        except OSError as exc:
-            raise UnreadableError(f"cannot read {file}: {exc.strerror or exc}", origin=file) from None
-        origin = file
-    elif derivation == "-":
-        data = sys.stdin.buffer.read(MAX_SOURCE_CHARS + 1)
-        origin = "<stdin>"
-    elif derivation is not None:
-        return derivation, "<derivation>"
-    else:
-        raise TutorError("no derivation given", expected="a derivation string, - for stdin, or --file F")
-    try:
-        return data.decode("utf-8"), origin
-    except UnicodeDecodeError as exc:
-        raise UnreadableError(f"{origin} is not UTF-8 text (byte {exc.start})", origin=origin,
-                              expected="UTF-8 text") from None
-
-
+        return read_text(file, "the derivation file"), file
+    if derivation == "-":
+        return read_stream(getattr(sys.stdin, "buffer", None), "<stdin>"), "<stdin>"
+    if derivation is not None:
+        return derivation.removeprefix(BOM), "<derivation>"
+    raise TutorError("no derivation given", expected="a derivation string, - for stdin, or --file F")

@@ -1,14 +1,13 @@
 """`shapetutor lesson …`: instructors' scripted lessons (list, run, validate, export, reset)."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from . import completion
-from .common import CONTEXT, PlainOpt, console, emit_json, look, plain_terminal, report, run
+from .common import CONTEXT, PlainOpt, console, emit_json, interactive, look, plain_terminal, report, run, say
 
 lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
                          help="Scripted lessons: list, run, grade, validate, export, reset.")
@@ -26,11 +25,11 @@ def list_lessons() -> None:
         shown = list(bundled())
         for lesson_id in shown:
             lesson = read(lesson_id)
-            sys.stdout.write(f"{lesson_id:<26} {mark(progress.get(lesson_id)):<8} {lesson.title}\n")
-        for lesson_id in progress.ids():  # the learner's own lesson files, where they left them
-            if lesson_id not in shown:
-                entry = progress.get(lesson_id)
-                sys.stdout.write(f"{lesson_id:<26} {mark(entry):<8} {entry.source or '(a lesson file)'}\n")
+            say(f"{lesson_id:<26} {mark(progress.get(lesson_id)):<8} {one_line(lesson.title)}", stdout=True)
+        for lesson_id, entry in progress.entries():  # the learner's own lesson files, where they left them
+            if entry.source or lesson_id not in shown:
+                say(f"{one_line(lesson_id):<26} {mark(entry):<8} {one_line(entry.source) or '(a lesson file)'}",
+                    stdout=True)
         warn(progress)
     run(body)
 
@@ -46,16 +45,27 @@ def bundled_ids() -> set[str]:
 
 def warn(progress) -> None:
     for message in progress.warnings:
-        sys.stderr.write(f"warning: {message}\n")
+        say(f"warning: {message}")
+    progress.warnings.clear()
+
+
+def source_of(name: str) -> str:
+    """How progress knows where a lesson came from: "" for a bundled lesson, else the file's absolute path."""
+    return "" if name in bundled_ids() else str(Path(name).resolve())
+
+
+def one_line(text: str) -> str:
+    from ..front.visible import one_line as shown
+    return shown(text)
 
 
 def warn_unasked(lesson, answers: dict[str, list[str]], path: str) -> None:
     """Answers for steps that ask nothing are ignored, and said so (a typo in a step id costs points)."""
     asked = {s.id for s in lesson.steps if s.is_question}
     for key in sorted(set(answers) - asked):
-        sys.stderr.write(f"warning: {path}: {key!r} is not a question of {lesson.id}"
-                         + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
-                         + "; its answer is ignored\n")
+        say(f"warning: {path}: {key!r} is not a question of {lesson.id}"
+            + ("" if key not in {s.id for s in lesson.steps} else " (it asks nothing)")
+            + "; its answer is ignored")
 
 
 #: `lesson run next`: the first bundled lesson not finished yet.
@@ -84,11 +94,10 @@ def run_lesson(name: Annotated[str, typer.Argument(
     def body():
         from io import StringIO
 
-        from rich.console import Console
-
         from ..engine.errors import TutorError
         from ..course.lesson import read
         from ..front.lesson import Runner
+        from ..front.visible import Screen
         from ..course.progress import Entry, Progress, content_hash
         from ..front.prompt import Quit, Tee
         from ..course.grade import read_answers
@@ -96,72 +105,69 @@ def run_lesson(name: Annotated[str, typer.Argument(
         if name == NEXT and not Path(NEXT).exists():
             found = next_lesson(Progress())
             if found is None:
-                sys.stderr.write("Every bundled lesson is finished. `shapetutor lesson list` shows them; "
-                                 "`shapetutor lesson reset --all` starts again.\n")
+                say("Every bundled lesson is finished. `shapetutor lesson list` shows them; "
+                    "`shapetutor lesson reset --all` starts again.")
                 return 0
-            sys.stderr.write(f"next: {found}\n")
+            say(f"next: {found}")
             name = found
         lesson = read(name)
         scripted = read_answers(answers) if answers else None
         if scripted:
             warn_unasked(lesson, scripted, answers)
-        interactive = not no_input and not scripted and not as_json and sys.stdin.isatty()
+        asking = not no_input and not scripted and not as_json and interactive()
         progress = Progress()
-        entry = progress.get(lesson.id)
+        source = source_of(name)
+        entry = progress.get(lesson.id, source)
         begin = 0
         if start is not None:
             begin = lesson.index(start)
             if begin is None:
                 raise TutorError(f"--from {start}: no step with that id",
                                  expected="one of " + ", ".join(s.id for s in lesson.steps))
-        elif interactive and entry.step and not entry.finished:
+        elif asking and entry.step and not entry.finished:
             found = lesson.index(entry.step)  # by id: safe when the lesson file has changed since
             begin = found if found is not None else next(
                 (i for i, s in enumerate(lesson.steps) if s.id not in entry.done), 0)
             if begin:
-                sys.stderr.write(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
-                                 f"--from {lesson.steps[0].id} starts again\n")
+                say(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
+                    f"--from {lesson.steps[0].id} starts again")
         the_look = look(plain)
         if present:
             from ..front.present import present as show
-            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=interactive, notes=notes)
+            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes)
             return 0
-        out = Console(file=StringIO()) if as_json else console(plain_terminal(plain))
-        mode = "answers" if scripted else "interactive" if interactive else "reveal"
+        out = Screen(file=StringIO()) if as_json else console(plain_terminal(plain))
+        mode = "answers" if scripted else "interactive" if asking else "reveal"
         runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
         done = list(entry.done) if entry.fingerprint == content_hash(lesson.source) else []
 
         def save(position: int) -> None:
-            if not interactive:
+            if not asking:
                 return
             for s in lesson.steps[:position]:
                 if s.id not in done:
                     done.append(s.id)
             finished = position >= len(lesson.steps)
             progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
-                                          len(lesson.steps), finished, content_hash(lesson.source),
-                                          "" if name in bundled_ids() else str(Path(name).resolve())))
+                                          len(lesson.steps), finished, content_hash(lesson.source), source))
+            warn(progress)  # at once: a learner who saw no warning would think their steps were kept
 
         runner.on_step = save
         try:
             runner.run(begin)
         except (Quit, EOFError):
             save(runner.position)
-            sys.stderr.write(f"\nStopped at step {runner.position + 1}. Pick up again with:\n"
-                             f"  shapetutor lesson run {name}\n")
+            say(f"\nStopped at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
         except KeyboardInterrupt:
             save(runner.position)
-            sys.stderr.write(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n"
-                             f"  shapetutor lesson run {name}\n")
+            say(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
             return 130
         finally:
             warn(progress)
         if as_json:
-            import json
-            sys.stdout.write(json.dumps({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]},
-                                        indent=2) + "\n")
-        return 0
-    run(body)
+            emit_json({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]})
+        return 2 if progress.failed else 0
+    run(body, as_json)
 
 
 @lesson_app.command("grade")
@@ -189,19 +195,16 @@ def grade_lesson(name: LessonArg,
         else:
             console(plain_terminal(plain)).print(grade_table(graded, look(plain)), crop=False)
         return 0
-    run(body)
+    run(body, as_json)
 
 
 def write_json(path: str, data: dict) -> None:
+    """Graders' results: replaced whole on every run (they are data, not a document anyone edits)."""
     import json
 
-    from ..engine.errors import TutorError
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(json.dumps(data, indent=2) + "\n")
-    except OSError as exc:
-        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
-    sys.stderr.write(f"wrote {path}\n")
+    from ..front.files import write_export
+    write_export(path, json.dumps(data, indent=2) + "\n", force=True, what="--gradescope")
+    say(f"wrote {path}")
 
 
 @lesson_app.command("validate")
@@ -224,8 +227,8 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
             if problems:
                 failed = True
             else:
-                sys.stdout.write(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, "
-                                 f"every expectation holds\n")
+                say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
+                    stdout=True)
         return 2 if failed else 0
     run(body)
 
@@ -234,13 +237,16 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
 def export_lesson(name: LessonArg,
                   output: Annotated[str, typer.Option("--output", "-o", help="FILE.html, .md, .txt or .svg")],
                   worksheet: Annotated[bool, typer.Option(
-                      "--worksheet", help="questions with room to answer, and no answers")] = False) -> None:
+                      "--worksheet", help="questions with room to answer, and no answers")] = False,
+                  force: Annotated[bool, typer.Option("--force", help="replace a file that is not an earlier export, "
+                                                                      "or write through a symbolic link")] = False,
+                  ) -> None:
     """Write a handout, usable offline: the answer key, or with --worksheet a worksheet to fill in."""
     def body():
         from ..front.handout import export
         from ..course.lesson import read
-        export(read(name), output, worksheet=worksheet)
-        sys.stderr.write(f"wrote {output}\n")
+        export(read(name), output, worksheet=worksheet, force=force)
+        say(f"wrote {output}")
     run(body)
 
 
@@ -257,19 +263,37 @@ def reset_lessons(name: Annotated[Optional[str], typer.Argument(help="the lesson
         if (name is None) == (not all_lessons):
             raise TutorError("say which lesson to reset, or --all")
         progress = Progress()
-        lesson_id = None
+        lesson_id, source = None, ""
         if not all_lessons:
-            lesson_id = read(name).id if name.endswith(".toml") or Path(name).exists() else name
-            if lesson_id not in progress.ids():
-                raise TutorError(f"no progress recorded for {lesson_id!r}",
-                                 expected="a lesson you have run: see `shapetutor lesson list`")
-        what = "every lesson's progress" if all_lessons else f"your progress in {lesson_id}"
+            lesson_id, source = which_progress(name, progress)
+        what = "every lesson's progress" if all_lessons else f"your progress in {lesson_id}" + (
+            f" ({source})" if source else "")
         if not yes:
-            if not sys.stdin.isatty():
+            if not interactive():
                 raise TutorError(f"not resetting {what} without confirmation", expected="--yes")
-            if not typer.confirm(f"Forget {what}?", default=False):
+            if not typer.confirm(f"Forget {one_line(what)}?", default=False):
                 return 1
-        progress.remove(lesson_id)
+        progress.remove(lesson_id, source)  # a failure to write is an error: nothing was forgotten
         warn(progress)
-        sys.stderr.write(f"forgot {what}\n")
+        say(f"forgot {what}")
     run(body)
+
+
+def which_progress(name: str, progress) -> tuple[str, str]:
+    """(lesson id, source) of the progress `lesson reset NAME` means: a lesson file's, a bundled lesson's,
+    or the one lesson file `lesson list` shows under that id."""
+    from ..course.lesson import read
+    from ..engine.errors import TutorError
+    if name.endswith(".toml") or Path(name).exists():
+        found = [(read(name).id, str(Path(name).resolve()))]
+    elif name in bundled_ids():
+        found = [(name, "")]
+    else:
+        found = [(i, e.source) for i, e in progress.entries() if i == name]
+    found = [f for f in found if progress.has(*f)]
+    if len(found) != 1:
+        sources = [e.source for i, e in progress.entries() if i == name]
+        raise TutorError(f"no progress recorded for {name!r}" if not found else
+                         f"several lesson files have the id {name!r}: {', '.join(sources)}",
+                         expected="a lesson you have run (see `shapetutor lesson list`), or its file")
+    return found[0]

@@ -8,12 +8,13 @@ right scores its points less its hints' cost, never below 0; a wrong or missing 
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 
 from ..judge.result import CheckResult
 from .answer_key import AnswerKey, hints, question_text
-from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, Step, decode
+from ..engine.errors import UnreadableError
+from ..engine.files import read_text
+from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, Step, read_toml
 
 HINT = "h"
 
@@ -100,13 +101,10 @@ def grade_step(key: AnswerKey, step: Step, entries: list[str]) -> StepGrade:
 def read_answers(path: str) -> dict[str, list[str]]:
     """An answers file: a TOML table (optionally under `[answers]`) from step id to an answer or a list of them."""
     try:
-        with open(path, "rb") as f:
-            text = decode(f.read(MAX_LESSON_BYTES + 1), path)
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise LessonError(f"cannot read the answers file {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LessonError(f"{path}: TOML syntax error: {exc}", origin=path) from None
+        text = read_text(path, "the answers file", MAX_LESSON_BYTES)
+    except UnreadableError as exc:
+        raise LessonError(exc.message, origin=exc.origin, expected=exc.expected) from None
+    data = read_toml(text, path)
     table = data.get("answers", data)
     if not isinstance(table, dict):
         raise LessonError(f"{path}: `answers` must be a table from step id to answer", origin=path)

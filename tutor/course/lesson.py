@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from ..engine.errors import Span, TutorError
+from ..engine.diagnostics import source_lines
+from ..engine.errors import Span, TutorError, UnreadableError
+from ..engine.files import decode as decode_text, read_text
 from ..engine.network import Network, load, parse_network
 from ..judge.result import VERDICTS
 
@@ -30,6 +32,8 @@ TOP_KEYS = {"format_version", "id", "title", "summary", "network", "steps", "hin
 DEFAULT_POINTS = 1
 MAX_POINTS = 1_000_000
 MAX_LESSON_BYTES = 1_000_000
+#: Lesson ids name lessons in commands, file names and saved progress: plain characters only.
+LESSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 #: The origin of a network written inline in the lesson (`[network] source = """…"""`).
@@ -126,11 +130,11 @@ def find(spec: str) -> tuple[str, str, Path | None]:
     path = Path(spec)
     if spec.endswith(".toml") or path.exists() or "/" in spec:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise LessonError(f"cannot read lesson {spec!r}: {exc.strerror or exc}",
+            text = read_text(spec, "lesson", MAX_LESSON_BYTES)
+        except UnreadableError as exc:
+            raise LessonError(exc.message, origin=exc.origin,
                               expected="a lesson file, or one of: " + ", ".join(bundled())) from None
-        return decode(data, spec), spec, path.resolve().parent
+        return text, spec, path.resolve().parent
     entries = bundled()
     if spec not in entries:
         raise LessonError(f"no lesson named {spec!r}", expected="one of: " + ", ".join(entries))
@@ -140,19 +144,17 @@ def find(spec: str) -> tuple[str, str, Path | None]:
 
 
 def decode(data: bytes, origin: str) -> str:
-    if len(data) > MAX_LESSON_BYTES:
-        raise LessonError(f"{origin} is {len(data):,} bytes; the limit is {MAX_LESSON_BYTES:,}", origin=origin)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise LessonError(f"{origin} is not UTF-8 text (byte {exc.start})", origin=origin) from None
+        return decode_text(data, origin)
+    except UnreadableError as exc:
+        raise LessonError(exc.message, origin=origin, expected=exc.expected) from None
 
 
 class Locator:
     """Finds the line of a step (or of one of its keys) in the TOML text, for messages."""
 
     def __init__(self, text: str):
-        self.lines = text.splitlines()
+        self.lines = source_lines(text)
         self.step_lines = [i + 1 for i, line in enumerate(self.lines) if line.strip().startswith("[[steps]]")]
 
     def step(self, index: int, key: str | None = None) -> int:
@@ -173,24 +175,37 @@ class Locator:
         return 1
 
 
+def read_toml(text: str, origin: str) -> dict:
+    """TOML text as data; a syntax error, or nesting too deep for the parser, is a located `LessonError`."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+), column (\d+)", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2)) - 1) if match else (1, 0)
+        raise LessonError(f"TOML syntax error: {str(exc).split(' (at')[0]}", Span(line, col, col + 1),
+                          source=text, origin=origin) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        lines = source_lines(text)
+        line = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{"))
+        raise LessonError("TOML nested too deeply", Span(line + 1, 0, 1), source=text, origin=origin,
+                          expected="tables and arrays nested a few levels at most") from None
+
+
 def parse(text: str, origin: str, folder: Path | None) -> Lesson:
     where = Locator(text)
 
     def fail(message: str, line: int = 1, expected: str | None = None) -> LessonError:
         return LessonError(message, Span(line, 0, 1), source=text, origin=origin, expected=expected)
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"line (\d+), column (\d+)", str(exc))
-        line, col = (int(match.group(1)), int(match.group(2)) - 1) if match else (1, 0)
-        raise LessonError(f"TOML syntax error: {str(exc).split(' (at')[0]}", Span(line, col, col + 1),
-                          source=text, origin=origin) from None
+    data = read_toml(text, origin)
     if data.get("format_version") != FORMAT_VERSION:
         raise fail(f"format_version must be {FORMAT_VERSION}", where.top("format_version"))
     for key in ("id", "title", "summary"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise fail(f"the lesson needs a non-empty `{key}` string", where.top(key))
+    if not LESSON_ID.fullmatch(data["id"]):
+        raise fail(f"the lesson id {data['id']!r} must be up to 64 letters, digits, - _ or ., starting with a "
+                   "letter or a digit", where.top("id"), "an id such as 03-batches")
     unknown = set(data) - TOP_KEYS
     if unknown:
         raise fail(f"unknown top-level key {sorted(unknown)[0]!r}", where.top(sorted(unknown)[0]))

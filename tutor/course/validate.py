@@ -5,6 +5,8 @@ against the answer key, then each step's own answer judged as a learner's would 
 """
 from __future__ import annotations
 
+import time
+
 from ..engine.dims import format_shape
 from ..engine.errors import Span, TutorError
 from ..teach.answers import AnswerError, judge, parse_shape
@@ -12,12 +14,16 @@ from ..teach.jacobian_numbers import jacobian_numbers
 from .answer_key import AnswerKey, expected_shape
 from .lesson import Lesson, LessonError, Locator, Step
 
+#: Validating plays the whole lesson; one that takes longer is stopped and refused, not waited for.
+#: (Each evaluation is also priced before it runs: engine/budget.py.)
+MAX_SECONDS = 8.0
 
-def validate(lesson: Lesson) -> list[LessonError]:
-    """Every author expectation against the engine, then a full automatic play."""
+
+def validate(lesson: Lesson, seconds: float = MAX_SECONDS) -> list[LessonError]:
+    """Every author expectation against the engine, then a full automatic play, within `seconds`."""
     errors: list[LessonError] = []
     answers = AnswerKey(lesson)
-    net = lesson.network
+    deadline = time.monotonic() + seconds
 
     def fail(step: Step, message: str, key: str | None = None) -> None:
         line = step.line
@@ -26,7 +32,32 @@ def validate(lesson: Lesson) -> list[LessonError]:
             line = Locator(lesson.source).step(index, key)
         errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
 
+    def on_time(step: Step) -> None:
+        if time.monotonic() > deadline:
+            fail(step, f"validating stopped at step {step.id!r}: the lesson took longer than {seconds:g} s to play "
+                       "(the limit)", None)
+            raise OutOfTime
+
+    try:
+        check_expectations(lesson, answers, fail, on_time)
+        if not errors:
+            own_answers(lesson, answers, fail, on_time)
+    except OutOfTime:
+        pass
+    except TutorError as exc:
+        errors.append(LessonError(f"playing the lesson failed: {exc.message}", origin=str(lesson.path or "")))
+    return errors
+
+
+class OutOfTime(Exception):
+    """Validation ran past its time (already reported)."""
+
+
+def check_expectations(lesson: Lesson, answers: AnswerKey, fail, on_time) -> None:
+    """Each expectation an author wrote, proven against the engine's answer."""
+    net = lesson.network
     for step in lesson.steps:
+        on_time(step)
         if step.kind == "ask-shape" or (step.kind == "show" and step.view == "factor"):
             if step.node is None and step.of and step.wrt and step.wrt not in net.ancestors(step.of):
                 fail(step, f"step {step.id!r}: {step.of} does not depend on {step.wrt}, so ∂{step.of}/∂{step.wrt} "
@@ -62,17 +93,12 @@ def validate(lesson: Lesson) -> list[LessonError]:
             if not result.correct:
                 fail(step, f"step {step.id!r}: the author's expected answer is {result.verdict}, not correct",
                      "expect")
-    if not errors:
-        try:
-            own_answers(lesson, answers, fail)
-        except TutorError as exc:
-            errors.append(LessonError(f"playing the lesson failed: {exc.message}", origin=str(lesson.path or "")))
-    return errors
 
 
-def own_answers(lesson: Lesson, answers: AnswerKey, fail) -> None:
+def own_answers(lesson: Lesson, answers: AnswerKey, fail, on_time) -> None:
     """Each question answered with the key's own answer must be judged right, and each view computable."""
     for step in lesson.steps:
+        on_time(step)
         accepted = True
         if step.kind == "ask-shape":
             accepted = answers.judge_shape(step, answers.shape_answer(step)).correct

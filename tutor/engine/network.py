@@ -12,7 +12,8 @@ from importlib import resources
 from pathlib import Path
 
 from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
-from .errors import DimensionError, ParseError, ShapeError, Span, TutorError
+from .errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
+from .files import decode, read_bytes
 from .ir import Call, Expr, Var, names_in, walk
 from .language import FUNCTIONS, HELPERS
 from .parse import Reader, Scope, check_kinds, is_symbol
@@ -123,15 +124,15 @@ def read_source(spec: str | None) -> tuple[str, str]:
     path = Path(spec)
     if path.suffix == ".net" or path.exists() or "/" in spec or "\\" in spec:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
+            data = read_bytes(spec, "network")
+        except UnreadableError as exc:
             names = ", ".join(bundled_examples())
-            raise TutorError(f"cannot read network {spec!r}: {exc.strerror or exc}",
-                             expected=f"a path to a .net file, or a bundled example: {names}") from None
+            raise UnreadableError(exc.message, origin=exc.origin,
+                                  expected=f"a path to a .net file, or a bundled example: {names}") from None
         try:
-            return data.decode("utf-8-sig"), spec
-        except UnicodeDecodeError as exc:
-            raise ParseError(f"{spec} is not UTF-8 text (byte {exc.start})", origin=spec) from None
+            return decode(data, spec), spec
+        except UnreadableError as exc:  # it was read: what is in it is the problem
+            raise ParseError(exc.message, origin=spec, expected=exc.expected) from None
     entry = resources.files("tutor.examples") / f"{spec}.net"
     if not entry.is_file():
         import difflib

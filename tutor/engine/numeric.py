@@ -253,6 +253,7 @@ class Program:
         self.inputs: dict[str, int] = {}      # leaf name → slot
         self.constants: dict[int, object] = {}  # slot → Const value, or a DimRef's name
         self.steps: list[tuple[int, str, tuple[int, ...], tuple]] = []  # (slot, prim, argument slots, params)
+        self.shapes: dict[int, tuple] = {}    # slot → the value's symbolic shape, for `peak_numbers`
         named: dict[str, int] = {}
         seen: dict[int, int] = {}  # id of a node already scheduled → its slot (every node is alive meanwhile)
         for name, expr in definitions.items():
@@ -295,6 +296,7 @@ class Program:
         if key in self.slots:
             return self.slots[key]
         slot = self.slots[key] = len(self.slots)
+        self.shapes[slot] = tuple(getattr(node, "shape", None) or ())
         if isinstance(node, Var):
             self.inputs[node.name] = slot
         elif isinstance(node, Const):
@@ -332,6 +334,20 @@ class Program:
         for kind, table in ((True, self.definitions), (False, self.outputs)):
             for name, slot in table.items():
                 self.results[made.get(slot, -1) + 1].append((name, kind))
+
+    def peak_numbers(self, bindings: Mapping[str, int]) -> int:
+        """The most numbers `run` holds at once, inputs included, from the shapes alone: each value
+        counted from its step until its last reader has run, as `run` lets it go."""
+        def size(slot: int) -> int:
+            return math.prod(d.value(bindings) for d in self.shapes.get(slot, ()))
+        alive = sum(size(slot) for slot in self.inputs.values())
+        peak = alive
+        for i in range(len(self.steps) + 1):
+            if i:
+                alive += size(self.steps[i - 1][0])
+                peak = max(peak, alive)
+            alive -= sum(size(slot) for slot in self.release[i] if slot not in self.constants)
+        return peak
 
     def run(self, inputs: dict[str, object], bindings: Mapping[str, int],
             on_definition: Callable[[str, object], None] | None = None,

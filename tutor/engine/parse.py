@@ -86,6 +86,16 @@ class Reader:
     def span(self, node) -> Span | None:
         return Span.of(node, self.lines)
 
+    def text(self, node, limit: int = 60) -> str:
+        """What the learner wrote for `node`, on one line and cut short (never rebuilt from a deep tree)."""
+        span = self.span(node)
+        if span is None or not 0 < span.line <= len(self.lines):
+            return "?"
+        line = self.lines[span.line - 1]
+        end = span.end_col if (span.end_line or span.line) == span.line else len(line)
+        written = line[span.col:end] + ("…" if end == len(line) and (span.end_line or span.line) != span.line else "")
+        return written if len(written) <= limit else written[:limit - 1] + "…"
+
     def error(self, cls, message: str, node=None, expected: str | None = None):
         return cls(message, self.span(node) if node is not None else None, source=self.source,
                    origin=self.origin, expected=expected)
@@ -122,8 +132,9 @@ class Reader:
             raise self.error(ParseError, f"input is {len(self.source):,} characters; the limit is "
                                          f"{MAX_SOURCE_CHARS:,}")
         if "\x00" in self.source:
-            line = self.source[: self.source.index("\x00")].count("\n") + 1
-            raise ParseError("input contains a NUL byte: is this a binary file?", Span(line, 0, 1),
+            before = source_lines(self.source[: self.source.index("\x00")])
+            raise ParseError("input contains a NUL byte: is this a binary file?", Span(len(before), len(before[-1]),
+                                                                                      len(before[-1]) + 1),
                              source=self.source, origin=self.origin)
         self.refuse_math_characters()
         try:
@@ -166,10 +177,12 @@ class Reader:
                              node, expected)
         return tuple(self.dim(elt, products=True) for elt in node.elts)
 
-    def dim(self, node: ast.expr, products: bool = False) -> Dim:
+    def dim(self, node: ast.expr, products: bool = False, depth: int = 0) -> Dim:
         expected = "a positive integer, a dimension symbol such as Dx, or a product such as h*d"
+        if depth > MAX_DEPTH:
+            raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            return self.dim(node.left, True) * self.dim(node.right, True)
+            return self.dim(node.left, True, depth + 1) * self.dim(node.right, True, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             if node.value < 1:
                 raise self.error(ParseError, f"dimension {node.value} is not positive", node, expected)
@@ -179,7 +192,7 @@ class Reader:
             return Dim(node.value)
         if isinstance(node, ast.Name):
             return Dim.symbol(node.id)
-        raise self.error(ParseError, f"{ast.unparse(node)!r} is not a dimension", node, expected)
+        raise self.error(ParseError, f"{self.text(node)!r} is not a dimension", node, expected)
 
     # -- expressions -------------------------------------------------------
     def expr(self, node: ast.expr, scope: Scope, depth: int = 0) -> Expr:
@@ -193,7 +206,7 @@ class Reader:
                 return Call("pow", (sub(node.left),), (("exponent", self.number(node.right)),), span=span, caret=caret)
             prim = BINARY.get(type(node.op))
             if prim is None:
-                raise self.error(ParseError, f"the operator {ast.unparse(node)!r} is not supported", node,
+                raise self.error(ParseError, f"the operator {self.text(node)!r} is not supported", node,
                                  "one of + - * / @ **")
             return Call(prim, (sub(node.left), sub(node.right)), span=span, caret=caret)
         if isinstance(node, ast.UnaryOp):
@@ -276,15 +289,17 @@ class Reader:
         except (KeyError, TypeError, ShapeError):
             shape = None
         if shape is None:
-            raise self.error(ParseError, f"the shape of {ast.unparse(node)!r} is not known here", node,
+            raise self.error(ParseError, f"the shape of {self.text(node)!r} is not known here", node,
                              "`.shape` of a name whose shape is known from the lines before")
         return shape
 
     def dim_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> Dim:
         """A dimension as code writes it: 5, H, n (bound to one), X.shape[0], len(X), 2*H."""
         expected = "a positive integer, a dimension symbol such as Dx, or X.shape[0]"
+        if depth > MAX_DEPTH:
+            raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-            return self.dim_of(node.left, scope, depth) * self.dim_of(node.right, scope, depth)
+            return self.dim_of(node.left, scope, depth + 1) * self.dim_of(node.right, scope, depth + 1)
         if isinstance(node, ast.Name) and node.id in scope.dim_values:
             return scope.dim_values[node.id]
         if isinstance(node, ast.Name) and node.id not in scope.dims and scope.var(node.id) is None:
@@ -297,7 +312,7 @@ class Reader:
             except (ValueError, SyntaxError, TypeError):
                 index = None
             if type(index) is not int or not -len(shape) <= index < len(shape):
-                raise self.error(ParseError, f"{ast.unparse(node)} is not an axis of a {format_shape(shape)} array", i,
+                raise self.error(ParseError, f"{self.text(node)} is not an axis of a {format_shape(shape)} array", i,
                                  f"an integer from 0 to {len(shape) - 1}")
             return shape[index]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
@@ -508,7 +523,7 @@ class Reader:
             if not abs(value) <= MAX_NUMBER:
                 raise ValueError
         except (ValueError, ZeroDivisionError, OverflowError, RecursionError):
-            raise self.error(ParseError, f"the exponent {ast.unparse(node)!r} must be a number", node,
+            raise self.error(ParseError, f"the exponent {self.text(node)!r} must be a number", node,
                              "A ** c with c a number such as 2, -1 or 0.5") from None
         return value
 
@@ -551,16 +566,19 @@ def edits(a: str, b: str) -> int:
     return row[-1]
 
 
-def _fold_number(node: ast.expr) -> float:
+def _fold_number(node: ast.expr, depth: int = 0) -> float:
+    sign = 1
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):  # ----2 is 2, as in Python
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if depth > MAX_DEPTH:
+        raise ValueError
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        v = _fold_number(node.operand)
-        return -v if isinstance(node.op, ast.USub) else v
+        return sign * node.value
     if isinstance(node, ast.BinOp) and type(node.op) in (ast.Div, ast.Mult, ast.Add, ast.Sub):
-        a, b = _fold_number(node.left), _fold_number(node.right)
-        return {ast.Div: lambda: a / b, ast.Mult: lambda: a * b,
-                ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
+        a, b = _fold_number(node.left, depth + 1), _fold_number(node.right, depth + 1)
+        return sign * {ast.Div: lambda: a / b, ast.Mult: lambda: a * b,
+                       ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
     raise ValueError
 
 

@@ -353,8 +353,8 @@ class Program:
         base, key = node.value, node.slice.value
         name = slot_name(base.id, key) if isinstance(base, ast.Name) else None
         if name is None or name not in self.objects:
-            raise reader.error(ParseError, f"{ast.unparse(node)} has no value here", node,
-                               f"a line `{ast.unparse(node)} = ...` before this one")
+            raise reader.error(ParseError, f"{reader.text(node)} has no value here", node,
+                               f"a line `{reader.text(node)} = ...` before this one")
         var = self.objects[name].var
         return Var(var, span=reader.span(node))
 

@@ -47,11 +47,11 @@ def product_scales(network: Network, bindings: dict[str, int]) -> dict[str, floa
 
 
 def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Generator,
-                  positive: bool = False) -> dict[str, np.ndarray]:
+                  positive: bool = False, scale: float = 1.0) -> dict[str, np.ndarray]:
     """Values like a freshly initialised network's: each side of a matrix product is scaled so that
     products stay of order one however wide and deep the layers are (saturated units would hide
     mistakes, overflow the checks, and make the loss as computed lose the precision the complex
-    step needs)."""
+    step needs). `scale` shrinks every value further, for networks that overflow at order one."""
     targets = find_targets(network)
     scales = product_scales(network, bindings)
     values = {}
@@ -67,9 +67,9 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
         if name in targets:
             values[name] = one_hot(dims, targets[name], rng)
         elif positive:
-            values[name] = rng.uniform(0.5, 1.5, size=dims)
+            values[name] = rng.uniform(0.5, 1.5, size=dims) * scale
         else:
-            values[name] = rng.standard_normal(dims) * scales.get(name, 1.0)
+            values[name] = rng.standard_normal(dims) * (scales.get(name, 1.0) * scale)
     for name, bound in network.labels.items():
         values[name] = labels(tuple(d.value(bindings) for d in network.shapes[name]), bound.value(bindings), rng)
     return values
@@ -93,16 +93,39 @@ def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.nd
     return np.ascontiguousarray(out)
 
 
-def sample(network: Network, bindings: dict[str, int], rng: np.random.Generator) -> tuple[dict, dict]:
-    """(leaf values, all forward values): finite everywhere, or a clear error."""
-    for positive in (False, True):
-        leaves = sample_leaves(network, bindings, rng, positive)
-        values = forward(network.definitions, leaves, bindings)
-        if all(np.all(np.isfinite(v)) for v in values.values()):
-            return leaves, values
-    raise non_finite_error(next(n for n, v in values.items() if not np.all(np.isfinite(v))))
+#: The scales of the leaves' values, tried in turn while the forward pass is not finite: values of
+#: order one first, then smaller ones, at which exp(1000 * x) or x ** 1000 no longer overflow.
+SCALES = (1.0, 0.1, 0.01, 0.001)
 
 
-def non_finite_error(name: str) -> TutorError:
-    return TutorError(f"the forward pass gives non-finite values at {name!r} for every sample tried "
-                      "(a log or sqrt of something that can be negative, or a division by zero?)")
+class NonFinite(TutorError):
+    """The network's own values are not finite at any scale tried: not a learner's doing."""
+
+
+def sample(network: Network, bindings: dict[str, int], rng: np.random.Generator,
+           scales: tuple[float, ...] = SCALES) -> tuple[dict, dict]:
+    """(leaf values, all forward values): finite everywhere, at the first of `scales` (normal draws,
+    then positive ones) where they are, or a `NonFinite` error saying what went wrong where."""
+    for scale in scales:
+        for positive in (False, True):
+            leaves = sample_leaves(network, bindings, rng, positive, scale)
+            values = forward(network.definitions, leaves, bindings)
+            if all(np.all(np.isfinite(v)) for v in values.values()):
+                return leaves, values
+    raise non_finite(values)
+
+
+def non_finite(values: dict) -> NonFinite:
+    """Why a forward pass is not finite, at its first value that is not."""
+    name, value = next((n, v) for n, v in values.items() if not np.all(np.isfinite(v)))
+    return non_finite_at(name, overflows=bool(np.any(np.isinf(value))))
+
+
+def non_finite_at(name: str, overflows: bool) -> NonFinite:
+    """An overflow (inf) said as one, apart from values that are not numbers (NaN)."""
+    if overflows:
+        return NonFinite(f"{name!r} overflows (its values become infinite) at every scale of "
+                         "the sampled values tried, down to a thousandth", expected="a network whose values fit in "
+                         "float64 for values of the leaves near zero")
+    return NonFinite(f"the values are not numbers (NaN) at {name!r} for every sample tried "
+                     "(a log or sqrt of something that can be negative, or 0/0?)")

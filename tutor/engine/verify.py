@@ -32,6 +32,7 @@ disagreement counts only where it stands a hundred times above it.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from .errors import TutorError
 from .ir import Call, Expr, Var
 from .network import Network, check_indices
 from .numeric import Program
-from .sampling import MAX_ELEMENTS, TooLarge, non_finite_error, sample_leaves
+from .sampling import MAX_ELEMENTS, SCALES, TooLarge, non_finite_at, sample_leaves
 
 STEP = 1e-30
 #: Normalised error allowed (a rounding-level floor); measured errors are ~1e-16.
@@ -59,6 +60,16 @@ SMALL_DRAW = 100_000
 #: Above this many numbers in the forward pass (or MAX_ELEMENTS in one array), the check runs at
 #: the small sizes only: 250 million float64s are 2 GB before the complex copies.
 MAX_NUMBERS = 250_000_000
+#: The check's own budget, from the shapes before any array is made (measured on the bench networks
+#: and on networks built to sit at the limit, within 0.8–1.3× of the estimate): the bytes its
+#: passes hold at once, and its seconds (a cost per number a step makes, per operation of a matrix
+#: product or einsum, per step). Over either, the check runs at the small sizes, and says why.
+MAX_CHECK_BYTES = 1_500_000_000
+MAX_CHECK_SECONDS = 7.0
+LEAN_NUMBER_COST = 15e-9
+LEAN_OPERATION_COST = 1.5e-9
+#: A complex multiply-add is four real ones.
+COMPLEX = 4
 
 
 @dataclass
@@ -83,16 +94,28 @@ class Verification:
 def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str, int],
            draws: int = 2, seed: int = 0) -> Verification:
     """Check ∂loss/∂leaf == formulas[leaf] for every leaf given."""
-    first, later, scaled_down = plan_sizes(network, formulas, bindings)
     checker = Checker(network, formulas)
+    first, later, scaled_down = plan_sizes(network, formulas, bindings, checker)
+    small = small_sizes(network, dict(bindings))
+    # Telling rounding from a wrong formula takes a pass per leaf and a second opinion: at large sizes
+    # that can cost many times the check itself, so a disagreement there is settled at the small sizes.
+    settle_small = first != small and \
+        over_budget(checker, first, draws=1, complex_passes=3 + 2 * len(formulas)) is not None
     rng = np.random.default_rng(seed)
     worst, passes, leaf_errors = 0.0, 0, {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
     done = 0
     while done < draws or (silent and done < MAX_DRAWS):
-        outcome = checker.draw(first if done == 0 else later, rng)
-        done += 1
+        sizes = first if done == 0 else later
+        outcome = checker.draw(sizes, rng, locate=not (settle_small and sizes != small))
         passes += outcome.passes
+        if outcome.error > TOLERANCE and outcome.unsettled:
+            first = later = small
+            scaled_down = ("the check at the sizes asked for disagreed, and telling rounding from a wrong "
+                           "formula there would take too long, so it was settled at the small sizes")
+            settle_small, done, worst, leaf_errors, silent = False, 0, 0.0, {}, set(formulas)
+            continue
+        done += 1
         silent -= outcome.nonzero
         worst = max(worst, outcome.error)
         for name, error in outcome.leaf_errors.items():
@@ -121,28 +144,66 @@ def numbers(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[st
     return max(largest, *named), sum(named)
 
 
-def plan_sizes(network: Network, formulas: Mapping[str, Expr],
-               bindings: Mapping[str, int]) -> tuple[dict, dict, str]:
-    """(sizes of the first draw, sizes of the later ones, why the first are not those asked for)."""
-    asked = dict(bindings)
+def small_sizes(network: Network, asked: dict) -> dict:
+    """The network's own small sizes, or those asked for when an index needs them."""
     small = network.bindings()
     try:
         check_indices(network, small)
     except TutorError:  # an index beyond the small sizes: only the sizes asked for will do
-        small = asked
+        return asked
+    return small
+
+
+def plan_sizes(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str, int],
+               checker: "Checker | None" = None) -> tuple[dict, dict, str]:
+    """(sizes of the first draw, sizes of the later ones, why the first are not those asked for)."""
+    asked = dict(bindings)
+    small = small_sizes(network, asked)
+    checker = checker or Checker(network, formulas)
     largest, total = numbers(network, formulas, asked)
-    if largest > MAX_ELEMENTS or total > MAX_NUMBERS:
-        reason = (f"one array would hold {largest:,} numbers there (the limit is {MAX_ELEMENTS:,})"
-                  if largest > MAX_ELEMENTS else
-                  f"the forward pass would hold {total:,} numbers there (the limit is {MAX_NUMBERS:,})")
-        if small == asked or numbers(network, formulas, small)[0] > MAX_ELEMENTS:
+    later_small = total > SMALL_DRAW and numbers(network, formulas, small)[1] < total
+    reason = ""
+    if largest > MAX_ELEMENTS:
+        reason = f"one array would hold {largest:,} numbers there (the limit is {MAX_ELEMENTS:,})"
+    elif total > MAX_NUMBERS:
+        reason = f"the forward pass would hold {total:,} numbers there (the limit is {MAX_NUMBERS:,})"
+    else:
+        reason = over_budget(checker, asked, draws=1 if later_small else 2) or ""
+    if reason:
+        if small == asked or numbers(network, formulas, small)[0] > MAX_ELEMENTS or over_budget(checker, small, 2):
             raise TooLarge(f"{reason}, and there are no smaller sizes to check at; shapes and formulas "
                            "are still derived symbolically",
                            expected="smaller dimensions for numeric verification")
         return small, small, reason
-    if total > SMALL_DRAW and numbers(network, formulas, small)[1] < total:
+    if later_small:
         return asked, small, ""
     return asked, asked, ""
+
+
+def over_budget(checker: "Checker", bindings: Mapping[str, int], draws: int, complex_passes: int = 2) -> str | None:
+    """Why `draws` draws of the check at these sizes are beyond its budget, or None. The bytes: the
+    real pass with its leaves kept, or a complex pass (twice the bytes a number) beside the real
+    leaves, and the nudged leaves of a second opinion; the time: every number a step makes, in the
+    real pass and in two complex ones, and every multiply-add."""
+    from .budget import price
+    network = checker.network
+
+    def count(shape) -> int:
+        return math.prod(d.value(bindings) for d in shape)
+    leaves = sum(count(shape) for shape in network.leaves.values())
+    real, loss = checker.real.peak_numbers(bindings), checker.loss.peak_numbers(bindings)
+    held = max(8 * (real + leaves), 8 * leaves + 16 * loss) + 8 * leaves
+    if held > MAX_CHECK_BYTES:
+        return (f"the check would hold about {held / 1e9:.1f} GB at once there (the limit is "
+                f"{MAX_CHECK_BYTES / 1e9:.1f} GB)")
+    work = price([*network.definitions.values(), *checker.formulas.values()], bindings, network.shapes,
+                 computed=network.definitions)
+    complex_pass = price([network.definitions[network.loss]], bindings, network.shapes)
+    seconds = draws * ((work.numbers + complex_passes * complex_pass.numbers) * LEAN_NUMBER_COST
+                       + (work.operations + complex_passes * COMPLEX * complex_pass.operations) * LEAN_OPERATION_COST)
+    if seconds > MAX_CHECK_SECONDS:
+        return f"the check would take about {seconds:.0f} s there (the limit is {MAX_CHECK_SECONDS:.0f} s)"
+    return None
 
 
 # -- one draw ---------------------------------------------------------------------------------------
@@ -153,6 +214,7 @@ class Outcome:
     passes: int
     nonzero: set[str]
     leaf_errors: dict[str, float]
+    unsettled: bool = False  # a disagreement not yet told apart from rounding (not located)
 
 
 @dataclass
@@ -166,8 +228,8 @@ class Terms:
 
 
 class NonFinite(Exception):
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self, name: str, overflows: bool):
+        self.name, self.overflows = name, overflows
 
 
 class Checker:
@@ -179,24 +241,27 @@ class Checker:
         self.real = Program(network.definitions, self.formulas)
         self.loss = Program(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
 
-    def draw(self, bindings: Mapping[str, int], rng: np.random.Generator) -> Outcome:
+    def draw(self, bindings: Mapping[str, int], rng: np.random.Generator, locate: bool = True) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""
         seeds = rng.integers(2**63, size=len(self.formulas))
-        for positive in (False, True):
-            leaves = sample_leaves(self.network, dict(bindings), rng, positive)
+        # values of order one first; smaller ones where those overflow (exp(1000 * x)), never a verdict on inf
+        for scale, positive in itertools.product(SCALES, (False, True)):
+            leaves = sample_leaves(self.network, dict(bindings), rng, positive, scale)
             directions = {k: Direction(int(s), np.size(leaves[k])) for k, s in zip(self.formulas, seeds)}
             try:
                 terms = self.reduce(leaves, bindings, directions)
                 break
             except NonFinite as bad:
-                name = bad.name
+                failure = bad
         else:
-            raise non_finite_error(name)
+            raise non_finite_at(failure.name, failure.overflows)
 
         def again() -> tuple[dict, dict[str, Terms]]:
             nudged_leaves = nudged(leaves, rng)
             return nudged_leaves, self.reduce(nudged_leaves, bindings, directions)
 
+        if not locate:
+            return self.judge(leaves, bindings, terms, locate=False)
         return self.judge(leaves, bindings, terms, again=again)
 
     def reduce(self, leaves: dict, bindings: Mapping[str, int], directions: dict[str, Direction]) -> dict[str, Terms]:
@@ -206,10 +271,13 @@ class Checker:
         def finite(name: str, value) -> None:
             # a finite sum has no inf or nan in it; only an overflowing one needs the entries looked at
             if not math.isfinite(float(np.sum(value))) and not np.all(np.isfinite(value)):
-                raise NonFinite(name)
+                raise NonFinite(name, overflows=bool(np.any(np.isinf(value))))
 
         def reduce(leaf: str, g) -> None:
-            terms[leaf] = Terms(*against_direction(np.shape(leaves[leaf]), g, directions[leaf]), directions[leaf])
+            dot, square = against_direction(np.shape(leaves[leaf]), g, directions[leaf])
+            if math.isinf(square):  # the gradient overflows where the loss did not: drawn again smaller
+                raise NonFinite(f"∂{self.network.loss}/∂{leaf}", overflows=True)
+            terms[leaf] = Terms(dot, square, directions[leaf])
 
         self.real.run(dict(leaves), bindings, finite, reduce)
         return terms
@@ -247,7 +315,8 @@ class Checker:
                 passes += 1 + (second is not None)
             if second is not None:
                 error = max(leaf_errors.values(), default=0.0)
-        return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors)
+        return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors,
+                       unsettled=error > TOLERANCE and not locate and again is None)
 
     def derivative(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms]) -> float:
         """The complex-step derivative of the loss along these leaves' directions, each times its scale."""

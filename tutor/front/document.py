@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .visible import visible
+
 # -- inline runs ----------------------------------------------------------------------------------
 
 
@@ -158,15 +160,10 @@ class Document:
     extra: dict = field(default_factory=dict)
 
 
-def visible(text: str) -> str:
-    """Control characters shown, never obeyed: an ESC from a lesson file cannot reach a terminal as a command."""
-    return "".join(c if c in "\n\t" or c.isprintable() or c == " " else f"\\x{ord(c):02x}" if ord(c) < 256
-                   else f"\\u{ord(c):04x}" for c in text)
-
-
 def flat(text: str) -> str:
-    """Every run of whitespace or control characters is one space: no line breaks, no commands."""
-    return re.sub(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+", " ", text)
+    """Every run of whitespace (line breaks of every kind among it) is one space; other control
+    characters are left for the writers, which make them visible."""
+    return re.sub(r"\s+", " ", text)
 
 
 def one_line(text: str) -> str:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from io import StringIO
 
-from rich.console import Console
-
 from ..course.answer_key import AnswerKey, expected_shape, question_text
 from ..course.lesson import Lesson, Step, network_title, step_title
 from ..engine.dims import ONE, format_shape
@@ -18,10 +16,12 @@ from ..engine.errors import TutorError
 from ..engine.printer import code as code_of
 from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
+from .files import check_export, write_export
 from .document import (Answer, Code, Document, Formula, Heading, Listing, Para, Picture, Pre, Section, Space, Table,
                        code, from_markdown, one_line, plain, prose, runs, Run)
 from .look import Look
 from .render import break_note
+from .visible import Screen, visible
 
 FORMATS = ("md", "html", "txt", "svg")
 LOOK = Look(unicode=True)
@@ -331,20 +331,18 @@ def render(lesson: Lesson, suffix: str, worksheet: bool = False) -> str:
                          expected="a worksheet as .html, .md or .txt")
     from .lesson import Runner
     from .prompt import Tee
-    recorder = Console(file=StringIO(), record=True, width=90, force_terminal=True)
+    recorder = Screen(file=StringIO(), record=True, width=90, force_terminal=True)
     Runner(lesson, Tee(recorder), Look(), mode="reveal").run()
-    return recorder.export_svg(title=lesson.title)
+    return recorder.export_svg(title=visible(one_line(lesson.title)))
 
 
-def export(lesson: Lesson, path: str, worksheet: bool = False) -> None:
+def export(lesson: Lesson, path: str, worksheet: bool = False, force: bool = False) -> None:
+    """Write the handout through the safe write (see `files`): refused before any work when the
+    target is a link, a device or someone else's file, and never left half-written."""
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
     if suffix == "htm":
         suffix = "html"
     if suffix not in FORMATS:
         raise TutorError(f"--output {path}: unknown format", expected="a file ending in .html, .md, .txt or .svg")
-    text = render(lesson, suffix, worksheet)
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    check_export(path, force, "--output")
+    write_export(path, render(lesson, suffix, worksheet), force)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.console import Group
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.text import Text
 
 from ..course.lesson import Lesson, Step, network_title, step_title
+from ..engine.diagnostics import source_lines
 from ..course.answer_key import AnswerKey, expected_shape, hints as hints_of, question_text
 from .look import Look
+from .visible import Markdown, Panel
 from .render import STRUCTURE_AXES, blocks, chain_table, contraction_panel, gradient_view, numbers_view, shapes_table
 from .prompt import Asker, Back, Tee
 
@@ -59,7 +59,7 @@ class Runner:
         self.out.print(Panel(Text(self.look.text(f"{self.lesson.title}\n{self.lesson.summary}")),
                              title=self.look.text(f"lesson: {self.lesson.id}"), box=self.look.box))
         if start == 0:
-            source = "\n".join(line for line in self.lesson.network.source.strip().splitlines()
+            source = "\n".join(line for line in source_lines(self.lesson.network.source.strip())
                                 if line.strip() and not line.lstrip().startswith("#"))
             self.out.print(Panel(Text(source), title=Text(f"the network: {network_title(self.lesson)}"),
                                  box=self.look.box, title_align="left"))

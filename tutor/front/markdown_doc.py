@@ -1,7 +1,7 @@
 """A `Document` as Markdown with the same structure as the HTML: headings, tables, code blocks.
 
 Every piece of text is escaped, so nobody's text becomes markup: no raw HTML passes through
-(`<` is written `\\<`), a title is one line, a code span or block is fenced with more backticks
+(`<` is written `&lt;`), a title is one line, a code span or block is fenced with more backticks
 than it contains, and a table cell's `|` is escaped.
 """
 from __future__ import annotations
@@ -12,7 +12,9 @@ from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing
                        Section, Space, Table, flat, visible)
 
 #: Characters with a meaning somewhere in (GitHub-flavoured) Markdown: escaped wherever they appear.
-SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|~!&$^])")
+SPECIAL = re.compile(r"([\\`*_\[\]{}#|~!$^])")
+#: The characters of HTML, written as entities: no tag can open, whatever reads the file.
+ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 #: What starts a block at the beginning of a line: a list item, a quote, a heading, a rule, a table row.
 LINE_START = re.compile(r"^(\s*)([-+*](?=\s|$)|=+\s*$|\d+[.)](?=\s|$))")
 
@@ -20,6 +22,7 @@ LINE_START = re.compile(r"^(\s*)([-+*](?=\s|$)|=+\s*$|\d+[.)](?=\s|$))")
 def text(s: str) -> str:
     """Literal text: one line, every Markdown character escaped."""
     s = SPECIAL.sub(r"\\\1", visible(flat(s)))
+    s = re.sub("[&<>]", lambda m: ENTITIES[m.group()], s)
     return LINE_START.sub(lambda m: m.group(1) + (m.group(2)[:-1] + "\\" + m.group(2)[-1]
                                                   if m.group(2)[0].isdigit() else "\\" + m.group(2)), s)
 

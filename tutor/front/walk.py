@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from io import StringIO
 
 from rich.console import Console
-from rich.panel import Panel
 from rich.text import Text
 
 from ..engine.printer import code
@@ -22,7 +21,9 @@ from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.derivation import Derivation, derive
 from ..engine.dims import MAX_NUMERIC_DIM
 from ..engine.network import Network
+from .files import write_export
 from .look import Look
+from .visible import Panel, Screen
 from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table, verified_at
 from ..teach.walkthrough import Stage, stages, summary
 
@@ -268,20 +269,18 @@ class Walk:
 
 
 def recorder_for(path: str | None) -> Console | None:
-    return Console(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
+    return Screen(file=StringIO(), record=True, width=80, force_terminal=True) if path else None
 
 
-def save(recorder: Console, path: str) -> None:
+def save(recorder: Console, path: str, force: bool = False) -> None:
     from ..engine.errors import TutorError
     suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
-    try:
-        if suffix == "svg":
-            recorder.save_svg(path, title="shapetutor walk")
-        elif suffix in ("html", "htm"):
-            recorder.save_html(path)
-        elif suffix == "txt":
-            recorder.save_text(path)
-        else:
-            raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
-    except OSError as exc:
-        raise TutorError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if suffix == "svg":
+        text = recorder.export_svg(title="shapetutor walk")
+    elif suffix in ("html", "htm"):
+        text = recorder.export_html()
+    elif suffix == "txt":
+        text = recorder.export_text()
+    else:
+        raise TutorError(f"--export {path}: unknown format", expected="a file ending in .svg, .html or .txt")
+    write_export(path, text, force, what="--export")

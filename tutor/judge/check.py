@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..engine.errors import TutorError
 from ..engine.network import Network, check_indices
-from ..engine.sampling import TooLarge
+from ..engine.sampling import NonFinite, TooLarge
 from .diagnose import diagnose
 from .evaluate import evaluate
 from .result import CheckResult
@@ -26,7 +26,7 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
     check_indices(network, bindings)
     try:
         evaluation = evaluate(network, wrt, text, bindings, origin)
-    except TooLarge:  # the instructor's dimensions are too large for numbers: not the learner's doing
+    except (TooLarge, NonFinite):  # the instructor's network or dimensions: not the learner's doing
         raise
     except TutorError as error:
         result = CheckResult.unusable(network, wrt, text, origin, bindings, error.diagnostic(

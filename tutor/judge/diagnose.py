@@ -20,6 +20,7 @@ from ..engine.dims import ONE, format_shape
 from ..engine.errors import TutorError
 from ..engine.grad import backward
 from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
+from ..engine.budget import affordable, price
 from ..engine.numeric import Evaluator
 from ..engine.printer import code, code_or_none
 from ..teach.contraction import delta, explain, textbook
@@ -137,7 +138,9 @@ def shape_error(result: Evaluation) -> tuple[Diagnostic, str]:
     note = numeric_clash(error.operands, b)
     is_final = result.reading.failed_last
     best = None
-    for text, kind in rewrites(node, result):
+    net = result.network  # each rearrangement is a whole evaluation: as many as one budget of time allows
+    each = price([*net.definitions.values(), *backward(net).wrt.values()], b, net.shapes)
+    for text, kind in rewrites(node, result)[:affordable(each)]:
         candidate = edited_source(result, error.span, text)
         outcome = attempt(result, candidate)
         if outcome is None or outcome.verdict == "shape_error":

@@ -24,7 +24,8 @@ from ..engine.network import Network, check_indices
 from ..engine.numeric import Evaluator
 from ..engine.parse import Reader, Scope, check_kinds
 from ..engine.program import Program
-from ..engine.sampling import sample
+from ..engine.budget import over, price, require
+from ..engine.sampling import SCALES, sample
 from ..engine.shapes import ELEMENTWISE, infer
 from ..engine.verify import MAX_DRAWS
 from ..engine.vjp import vjp_rules
@@ -301,11 +302,12 @@ def scale_factor(a, b, reference: float = 0.0) -> float | None:
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         return None
-    denominator = float(np.sum(b * b))
-    if denominator == 0 or not np.all(np.isfinite(a)) or \
-            float(np.max(np.abs(b))) <= ZERO_FLOOR * reference:  # a zero gradient has no multiples
+    largest = float(np.max(np.abs(b))) if b.size else 0.0
+    if largest == 0 or not np.all(np.isfinite(a)) or not np.isfinite(largest) or \
+            largest <= ZERO_FLOOR * reference:  # a zero gradient has no multiples
         return None
-    c = float(np.sum(a * b)) / denominator
+    a_unit, b_unit = a / largest, b / largest  # sums of squares of values near overflow stay finite
+    c = float(np.sum(a_unit * b_unit)) / float(np.sum(b_unit * b_unit))
     return c if c != 0 and close(a, c * b) else None
 
 
@@ -319,34 +321,88 @@ class Draw:
     truth: dict[str, object]
     values: dict[str, object]
     reference: float = 0.0
+    finite: bool = True      # the answer, the claimed steps and their true gradients are finite numbers
+    largest: float = 0.0     # the largest of them in magnitude
+
+
+#: Values beyond this are drawn again at a smaller scale while one is left: products of them would overflow.
+MODERATE = 1e100
 
 
 def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
-          count: int = DRAWS, informative: tuple[str, ...] = ()) -> list[Draw]:
+          count: int = DRAWS, informative: tuple[str, ...] = (), origin: str = "<derivation>") -> list[Draw]:
     """`count` random draws, more (up to MAX_DRAWS) while a gradient in `informative` has been all zero:
-    behind inactive ReLUs a wrong answer would look right."""
+    behind inactive ReLUs a wrong answer would look right. A draw where the answer, a claimed step or
+    a true gradient overflows is drawn again at smaller values (SCALES) before anything is judged."""
+    afford(network, reading, bindings, truth_exprs, count, origin)
     rng = np.random.default_rng(20261128)
     out: list[Draw] = []
     silent = {n for n in informative if n in truth_exprs}
+    watched = [n for n in informative if n in truth_exprs]
     while len(out) < count or (silent and len(out) < MAX_DRAWS):
-        _, values = sample(network, bindings, rng)
+        for i in range(len(SCALES)):
+            draw = one_draw(network, reading, bindings, truth_exprs, rng, SCALES[i:], watched)
+            if draw.largest <= MODERATE:
+                break
+        out.append(draw)
+        silent -= {n for n in silent if np.any(np.asarray(draw.truth[n]) != 0)}
+    return out
+
+
+def one_draw(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+             rng: np.random.Generator, scales: tuple[float, ...], watched: list[str]) -> Draw:
+    _, values = sample(network, bindings, rng, scales)
+    with np.errstate(all="ignore"):
         truth_eval = Evaluator(values, bindings)
         truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
-        reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
-                         if n in network.leaves and np.size(t)), default=0.0)
         learner_values = dict(values)
         ev = Evaluator(learner_values, bindings)
         final = None
-        with np.errstate(all="ignore"):
-            for line in reading.lines:
-                final = ev(line.expr)
-                if line.name:
-                    learner_values[line.name] = final
-        if reading.answer is not None:
-            final = learner_values[reading.answer]
-        out.append(Draw(learner_values, final, truth, values, reference))
-        silent -= {n for n in silent if np.any(np.asarray(truth[n]) != 0)}
-    return out
+        for line in reading.lines:
+            final = ev(line.expr)
+            if line.name:
+                learner_values[line.name] = final
+    if reading.answer is not None:
+        final = learner_values[reading.answer]
+    reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
+                     if n in network.leaves and np.size(t)), default=0.0)
+    checked = [final, *(learner_values[c.var] for c in reading.claims), *(truth[n] for n in watched)]
+    with np.errstate(all="ignore"):
+        largest = max((float(np.max(np.abs(v))) for v in checked if np.size(v)), default=0.0)
+    return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(largest)), largest)
+
+
+def not_finite(reading: Reading, draw: Draw, origin: str) -> TutorError:
+    """The learner's first line whose values are not finite at every scale tried, as a located error."""
+    for line in reading.lines:
+        value = draw.learner.get(line.name) if line.name else draw.final
+        if value is not None and not np.all(np.isfinite(value)):
+            kind = "overflow (they become infinite)" if np.any(np.isinf(value)) else "are not numbers (NaN)"
+            return TutorError(f"the values of this line {kind} at every scale of the sampled values tried, down "
+                              "to a thousandth, so they cannot be compared with the gradient", line.span,
+                              origin=origin, expected="a derivation whose values are finite (an exp of a large "
+                                                      "number, a log of a negative one, 0 * inf?)")
+    return TutorError("the gradient's values are not finite at any scale of the sampled values tried",
+                      origin=origin)
+
+
+def afford(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+           count: int, origin: str = "<derivation>") -> None:
+    """The budget of one evaluation, checked before any array is made: the network and its gradients
+    (the instructor's: `TooLarge`), then the learner's lines on top (theirs: a located `TutorError`,
+    which `check` reports as the verdict `unusable`)."""
+    ours = [*network.definitions.values(), *truth_exprs.values()]
+    copies, passes = max(count, DRAWS) + 1, 1.5 * max(count, DRAWS) / DRAWS
+    require(ours, bindings, network.shapes, computed=network.definitions, copies=copies, passes=passes)
+    theirs = [line.expr for line in reading.lines]
+    mine = {line.name for line in reading.lines if line.name}
+    problem = over(price(ours + theirs, bindings, network.shapes, {*network.definitions, *mine}), copies, passes,
+                   "checking this derivation")
+    if problem is not None:  # pointed at the learner's largest value, where the text says it
+        mine = price(theirs, bindings, network.shapes, {*network.definitions, *mine})
+        spans = [n.span for _, n in (mine.largest, mine.costliest) if getattr(n, "span", None) is not None]
+        raise TutorError(problem[0], spans[0] if spans else None, origin=origin,
+                         expected="a derivation whose values fit: the gradient needs no array larger than the network's")
 
 
 def classify(values: list, truths: list, shape_ok: bool, references: list | None = None) -> tuple[str, float | None]:
@@ -358,10 +414,16 @@ def classify(values: list, truths: list, shape_ok: bool, references: list | None
         return "transposed", None
     if not shape_ok:
         return "wrong_shape", None
-    factors = [scale_factor(v, t, r) for v, t, r in zip(values, truths, refs)]
-    if all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
+    # a draw where the gradient and the answer are both zero (values underflowing) says nothing of a factor
+    telling = [(v, t, r) for v, t, r in zip(values, truths, refs) if not (is_zero(t) and close(v, t, r))]
+    factors = [scale_factor(v, t, r) for v, t, r in telling]
+    if factors and all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
         return "scaled", factors[0]
     return "wrong_value", None
+
+
+def is_zero(value) -> bool:
+    return not np.any(np.asarray(value) != 0)
 
 
 def truth_of(draw: Draw, name: str):
@@ -489,7 +551,11 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
     shape_ok = final_shape == expected
 
     truth_exprs = dict(backward(network).wrt)
-    samples = draws(network, reading, bindings, truth_exprs, informative=(wrt,) + tuple(c.node for c in reading.claims))
+    samples = draws(network, reading, bindings, truth_exprs, informative=(wrt,) + tuple(c.node for c in reading.claims),
+                    origin=origin)
+    unfinished = next((d for d in samples if not d.finite), None)
+    if unfinished is not None and shape_ok:  # no verdict on values that could not be computed
+        raise not_finite(reading, unfinished, origin)
     steps = judge_steps(network, reading, bindings, samples, shapes.arrays)
     # The verdict is about the answer; a false step on the way is explained, not judged (see `diagnose`).
     verdict, factor = classify([d.final for d in samples], [truth_of(d, wrt) for d in samples], shape_ok,

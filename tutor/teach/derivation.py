@@ -146,8 +146,9 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
                                  expanded_size(formula, PRINT_LIMIT, sizes) <= PRINT_LIMIT, network, cache)
     verification, skipped = None, ""
     if check:
+        formulas = {k: g.formula for k, g in out.items()}
         try:
-            verification = verify(network, {k: g.formula for k, g in out.items()}, bindings, draws=draws)
+            verification = verify(network, formulas, bindings, draws=draws)
         except TooLarge as exc:  # shapes and formulas stay symbolic; only the numbers are given up
             skipped = exc.message
     return Derivation(network, bindings, out, grads.assumptions, verification, skipped)

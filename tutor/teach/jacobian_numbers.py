@@ -7,13 +7,15 @@ computed both ways (einsum over the tensor, and the matrix formula).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .derivation import Derivation
+from ..engine.budget import require
 from ..engine.numeric import Evaluator
-from ..engine.sampling import sample
+from ..engine.sampling import TooLarge, sample
 from ..engine.verify import STEP
 
 MAX_ENTRIES = 600
@@ -42,7 +44,14 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
         return None
     of_shape = tuple(x.value(d.bindings) for x in net.shapes[of])
     leaf_shape = tuple(x.value(d.bindings) for x in net.leaves[leaf])
-    if int(np.prod(of_shape + leaf_shape, dtype=np.int64)) > MAX_ENTRIES:
+    if math.prod(of_shape + leaf_shape) > MAX_ENTRIES:
+        return None
+    truth = backward(net).wrt.get(of)
+    try:  # a value of the network, then the one definition once per entry of the leaf
+        require([*net.definitions.values(), *([truth] if truth is not None else [])], d.bindings, net.shapes,
+                computed=net.definitions)
+        require([net.definitions[of]], d.bindings, net.shapes, passes=math.prod(leaf_shape) + 1)
+    except TooLarge:
         return None
     _, values = sample(net, d.bindings, np.random.default_rng(seed))
     tensor = np.zeros(of_shape + leaf_shape)
@@ -51,7 +60,6 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
         bumped[index] += 1j * STEP
         local = Evaluator({**values, leaf: bumped}, d.bindings)(net.definitions[of])
         tensor[(Ellipsis,) + index] = np.imag(np.broadcast_to(local, of_shape)) / STEP
-    truth = backward(net).wrt.get(of)
     incoming = np.broadcast_to(Evaluator(values, d.bindings)(truth), of_shape) if truth is not None \
         else np.zeros(of_shape)
     contracted = np.tensordot(incoming, tensor, axes=len(of_shape))
@@ -62,5 +70,7 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
     formula = np.broadcast_to(Evaluator(step_values, d.bindings)(rule), leaf_shape) if rule is not None \
         else np.zeros(leaf_shape)
     matches = bool(np.allclose(contracted, formula, rtol=1e-9, atol=1e-12))
+    if not matches:  # the engine contradicts itself: a bug, reported as one (exit 3), never shown as a lesson
+        raise RuntimeError(f"the contraction of ∂{of}/∂{leaf} and its matrix formula disagree")
     return JacobianNumbers(of, leaf, tensor, np.asarray(incoming), contracted, np.asarray(formula), matches,
                            len(net.readers[leaf]) == 1 and d.gradients[leaf].paths == 1)

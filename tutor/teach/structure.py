@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..engine.budget import require
 from ..engine.dims import ONE, Shape, format_shape
 from ..engine.errors import TutorError
 from ..engine.network import Network
@@ -71,9 +72,12 @@ class Structure:
 
 @lru_cache(maxsize=8)
 def probe_values(network: Network):
-    """Forward values at small default dimensions (structure does not depend on the sizes)."""
+    """Forward values at small default dimensions (structure does not depend on the sizes); None when
+    even those are beyond the budget (a network written with large literal dimensions)."""
     bindings = network.bindings()
     try:
+        require(network.definitions.values(), bindings, network.shapes, computed=network.definitions,
+                what="finding the Jacobians' structure")
         _, values = sample(network, bindings, np.random.default_rng(7))
     except TutorError:
         return None
@@ -104,9 +108,14 @@ def structure(network: Network, f: Factor) -> Structure | None:
     wrt_n = tuple(d.value(bindings) for d in wrt_shape)
     if int(np.prod(of_n + wrt_n[:1], dtype=np.int64)) > MAX_PROBE_ENTRIES:
         return None
+    tried = sorted({axes for axes, _ in pairs_to_try})
+    try:  # the rule runs twice for each axis tried
+        require([f.rule], bindings, network.shapes, passes=2 * len(tried))
+    except TutorError:
+        return None
     rng = np.random.default_rng(11)
     held: dict[tuple[tuple[int, ...], int], bool] = {}
-    for axes in sorted({axes for axes, _ in pairs_to_try}):
+    for axes in tried:
         i, length = axes[0], int(np.prod([of_n[a] for a in axes]))
         merged = of_n[:i] + (length,) + of_n[axes[-1] + 1:]
         for k in (0, length - 1):

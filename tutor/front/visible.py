@@ -1,0 +1,100 @@
+"""User text is shown as text: it never acts on the terminal, and markup in it is never read.
+
+Networks, derivations, file names, lesson texts, answers and saved progress may hold terminal
+control sequences (a window title, a clipboard write, a hyperlink to a local file, a cleared
+screen) and rich markup (`[link=file:///…]`, `[/]`). Two ways out of shapetutor carry text, and
+both pass through here:
+
+* every console that draws (terminal, piped output, stderr, the recorders behind exports) is a
+  `Screen`: markup is never parsed, no hyperlink is ever emitted, and every piece of text it writes
+  has its control characters made visible, while rich's own colours, which are not text, still work;
+  the front draws panels and Markdown with `Panel` and `Markdown` from here, which never read markup
+  or make links;
+* every plain write (`say`) and every export (the handouts' writers) goes through `visible`.
+
+Made visible: C0 controls but tab and newline, and DEL, as their Unicode control pictures (ESC is
+␛), or `\\x1b` where the output cannot show them; C1 controls as `\\x9b`; bytes that were not
+UTF-8 (kept by Python as lone surrogates) as `\\xff`; the characters that reorder or break lines
+unseen (bidirectional overrides and isolates, U+2028 and U+2029) as `\\u202e`.
+"""
+from __future__ import annotations
+
+import re
+
+from rich.console import Console
+from rich.markdown import Markdown as RichMarkdown
+from rich.panel import Panel as RichPanel
+from rich.segment import Segment
+from rich.text import Text
+
+LINE_BREAKS = re.compile(r"\s*[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def visible(text: str, pictures: bool = True) -> str:
+    """`text` with every control character made visible; tab and newline are kept."""
+    if not CONTROL.search(text):
+        return text
+    return CONTROL.sub(lambda m: shown(m.group(), pictures), text)
+
+
+def shown(ch: str, pictures: bool) -> str:
+    o = ord(ch)
+    if 0xDC80 <= o <= 0xDCFF:                 # an undecodable byte, as surrogateescape keeps it
+        return f"\\x{o - 0xDC00:02x}"
+    if o > 0xFF:
+        return f"\\u{o:04x}"
+    if pictures and o < 0x20:
+        return chr(0x2400 + o)
+    if pictures and o == 0x7F:
+        return "\u2421"
+    return f"\\x{o:02x}"
+
+
+def one_line(text: str, pictures: bool = True) -> str:
+    """Text for a place that holds one line (a title, a name): line breaks become spaces."""
+    return visible(LINE_BREAKS.sub(" ", text).strip(), pictures)
+
+
+def can_show_pictures(encoding: str | None) -> bool:
+    return "utf" in (encoding or "").lower()
+
+
+class Screen(Console):
+    """A rich console whose text is always text (see the module's docstring)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(markup=False, emoji=False, highlight=False)
+        super().__init__(**kwargs)
+
+    def render(self, renderable, options=None):
+        pictures = can_show_pictures(self.encoding)
+        for segment in super().render(renderable, options):
+            text, style, control = segment
+            if control:                        # rich's own cursor and screen codes
+                yield segment
+                continue
+            if style is not None and style.link:
+                style = style.update_link(None)
+            if CONTROL.search(text):
+                text = visible(text, pictures)
+            yield Segment(text, style, control) if (text, style) != (segment.text, segment.style) else segment
+
+    def input(self, prompt="", **kwargs):
+        kwargs["markup"] = False               # a prompt may name the learner's own nodes
+        kwargs["emoji"] = False
+        return super().input(prompt, **kwargs)
+
+    def on_broken_pipe(self) -> None:          # the reader left (`| head`): end quietly, as the JSON path does
+        raise BrokenPipeError
+
+
+def Markdown(text: str) -> RichMarkdown:
+    """A lesson's Markdown on the terminal: links are shown with their address, never made live."""
+    return RichMarkdown(text, hyperlinks=False)
+
+
+def Panel(renderable, title=None, **kwargs) -> RichPanel:
+    """A rich panel whose title is text (rich reads a string title as markup: `[/]` in a lesson's title
+    would end the program, `[link=…]` would become a live link)."""
+    return RichPanel(renderable, title=Text(title) if isinstance(title, str) else title, **kwargs)
