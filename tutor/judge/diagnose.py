@@ -340,7 +340,7 @@ def step_note(result: Evaluation, step, good: str | None, scales: scale.Scales) 
 def in_place_note(result: Evaluation, step) -> Diagnostic:
     """CS231n's `dhidden[hidden <= 0] = 0`: the name held ∂J/∂hidden and now holds the gradient at
     hidden's input. Right, and worth saying: the name no longer says what it holds."""
-    _, span, through = step.passed
+    span, through = step.passed
     function = result.network.definitions[step.claims].prim
     now = through.name if isinstance(through, Var) else f"({code(through)})"
     return Diagnostic("N215", "note", f"{step.name} changes here: it held ∂J/∂{step.claims} and now holds "

@@ -131,8 +131,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     for name, (statement, span) in program.bound_at.items():
         if name not in program.objects or name in network.shapes:
             continue
-        node = claimed_by_key(name.split("[", 1)[1][1:-2], nodes) if name.endswith("]") \
-            else claimed_node(name, nodes)
+        node = claim_of(name, nodes)
         if node is not None:
             claims.append(Claim(name, node, program.objects[name].var, span, statement))
     claims.sort(key=lambda c: (c.statement, c.name))
@@ -164,9 +163,12 @@ def packs(stmt: ast.stmt, program: Program, nodes: set[str], wrt: str) -> bool:
         return False
     if claimed_node(stmt.targets[0].id, nodes) is not None:
         return False
-    claimed = (claimed_by_key(n.split("[", 1)[1][1:-2], nodes) if n.endswith("]") else claimed_node(n, nodes)
-               for n in program.bound_at if n in program.objects)
-    return wrt in claimed
+    return wrt in (claim_of(name, nodes) for name in program.bound_at if name in program.objects)
+
+
+def claim_of(name: str, nodes: set[str]) -> str | None:
+    """The node a bound name claims the gradient of: dW1 → W1, a slot grads['W1'] → W1."""
+    return claimed_by_key(name.split("[", 1)[1][1:-2], nodes) if name.endswith("]") else claimed_node(name, nodes)
 
 
 def recording(name: str, expand, uses: list):
@@ -451,7 +453,7 @@ def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
             earlier = held_before(reading, samples, claim)
             through = passed_through(network, bindings, samples, claim) if earlier else None
             if earlier and through is not None:
-                passed = (claim.var, claim.span, through)
+                passed = (claim.span, through)
                 value_ok, var = True, earlier.name
                 line, col = earlier.span.line, earlier.span.col
                 statement = next(i for i, l in enumerate(reading.lines) if l is earlier)

@@ -37,7 +37,7 @@ class Step:
     value_ok: bool | None
     var: str = ""           # the variable holding the claim's final value
     statement: int = 0      # the statement that gave it that value
-    passed: tuple | None = None  # (variable, span, input): the name then changed in place to ∂J/∂input
+    passed: tuple | None = None  # (span, input): the name then changed in place to ∂J/∂input
 
     def to_json(self) -> dict:
         return {"name": self.name, "claims": self.claims, "shape_ok": self.shape_ok, "value_ok": self.value_ok}
