@@ -150,8 +150,8 @@ def check(name: str, dims: dict[str, int]) -> float:
     """The largest relative difference between this pass's gradients and shapetutor's formulas."""
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tutor.engine.network import load
-    from tutor.engine.numeric import Evaluator, forward
+    from tutor.engine.language.network import load
+    from tutor.engine.numbers.numeric import Evaluator, forward
     from tutor.teach.derivation import derive
 
     spec = NETWORKS[name]

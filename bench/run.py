@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tutor.teach.derivation import derive  # noqa: E402
-from tutor.engine.network import load  # noqa: E402
-from tutor.engine.numeric import Evaluator, forward  # noqa: E402
-from tutor.engine.sampling import sample  # noqa: E402
-from tutor.engine.verify import TOLERANCE, check_draw, verify  # noqa: E402
+from tutor.engine.language.network import load  # noqa: E402
+from tutor.engine.numbers.numeric import Evaluator, forward  # noqa: E402
+from tutor.engine.numbers.sampling import sample  # noqa: E402
+from tutor.engine.numbers.verify import TOLERANCE, check_draw, verify  # noqa: E402
 
 PY = sys.executable
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -181,7 +181,7 @@ def catch_at_size(name: str) -> None:
     check_grads; prints JSON with what each concluded and how long a check took."""
     sys.path.insert(0, str(ROOT / "bench"))
     from anchors import available, run_anchor
-    from tutor.engine.verify import Checker, Direction, Terms, against_direction
+    from tutor.engine.numbers.verify import Checker, Direction, Terms, against_direction
     spec, dims = REALISTIC[name]
     net = load(str(ROOT / spec) if "/" in spec else spec)
     result = derive(net, dims, check=False)
@@ -270,7 +270,7 @@ def networks(wide: bool = False) -> dict[str, object]:
         sys.path.insert(0, str(ROOT / "tests"))
         from catalogue import teacher_formulas
         from tutor.engine.errors import TutorError
-        from tutor.engine.network import parse_network
+        from tutor.engine.language.network import parse_network
         for ref in teacher_formulas.REFERENCES:
             if ref.network not in (getattr(n, "source", None) for n in out.values()):
                 try:

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from tutor.engine.grad import backward
-from tutor.engine.network import Network, parse_network
-from tutor.engine.numeric import Evaluator, forward
-from tutor.engine.printer import code
-from tutor.engine.targets import find_targets
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import Network, parse_network
+from tutor.engine.numbers.numeric import Evaluator, forward
+from tutor.engine.language.printer import code
+from tutor.engine.idioms.targets import find_targets
 
 STEP = 1e-6
 RTOL = 1e-6

@@ -12,14 +12,14 @@ from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from conftest import SCALE
-from tutor.engine.algebra import mk, rebuild
-from tutor.engine.build import raw
-from tutor.engine.grad import assuming
-from tutor.engine.ir import Call, Const, DimRef, Var
-from tutor.engine.network import parse_network
-from tutor.engine.numeric import Evaluator
-from tutor.engine.printer import code
-from tutor.engine.sampling import sample
+from tutor.engine.simplify.algebra import mk, rebuild
+from tutor.engine.simplify.build import raw
+from tutor.engine.calculus.grad import assuming
+from tutor.engine.language.ir import Call, Const, DimRef, Var
+from tutor.engine.language.network import parse_network
+from tutor.engine.numbers.numeric import Evaluator
+from tutor.engine.language.printer import code
+from tutor.engine.numbers.sampling import sample
 
 NETWORK = parse_network("""\
 X: [N, D]

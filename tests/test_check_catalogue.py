@@ -32,9 +32,9 @@ from typer.testing import CliRunner
 
 from tutor.judge.check import check
 from tutor.cli import app
-from tutor.engine.network import load
-from tutor.engine.numeric import forward
-from tutor.engine.sampling import sample
+from tutor.engine.language.network import load
+from tutor.engine.numbers.numeric import forward
+from tutor.engine.numbers.sampling import sample
 
 HERE = Path(__file__).parent
 COLUMN_BATCH = str(HERE / "networks" / "column_batch.net")

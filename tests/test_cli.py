@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.engine.network import load
-from tutor.engine.numeric import Evaluator
-from tutor.engine.parse import Reader, Scope
-from tutor.engine.sampling import sample
+from tutor.engine.language.network import load
+from tutor.engine.numbers.numeric import Evaluator
+from tutor.engine.language.parse import Reader, Scope
+from tutor.engine.numbers.sampling import sample
 
 NETWORKS = sorted(Path(__file__).parent.glob("networks/*.net"))
 BUNDLED = ["default", "batch", "column", "vector", "mlp"]
@@ -27,7 +27,7 @@ def invoke(*args: str):
 
 
 def finite_difference(net, values, bindings, leaf, eps=1e-6):
-    from tutor.engine.numeric import forward
+    from tutor.engine.numbers.numeric import forward
     base = values[leaf]
     grad = np.zeros(np.shape(base))
     for index in np.ndindex(*np.shape(base)):

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from catalogue.course_code import CASES
 from tutor.cli import app
-from tutor.engine.network import parse_network
+from tutor.engine.language.network import parse_network
 from tutor.judge.check import check
 
 runner = CliRunner()

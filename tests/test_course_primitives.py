@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tutor.engine.network import parse_network
-from tutor.engine.numeric import forward
-from tutor.engine.sampling import sample
+from tutor.engine.language.network import parse_network
+from tutor.engine.numbers.numeric import forward
+from tutor.engine.numbers.sampling import sample
 
 from gradcheck import check_gradients, check_reparse
 

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 
 from tutor.judge.check import check
-from tutor.engine.grad import backward
-from tutor.engine.network import load, parse_network
-from tutor.engine.numeric import Evaluator, forward
-from tutor.engine.sampling import sample
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.numbers.numeric import Evaluator, forward
+from tutor.engine.numbers.sampling import sample
 
 
 @pytest.mark.parametrize("source", [

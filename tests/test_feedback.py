@@ -15,10 +15,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from tutor.cli import app
-from tutor.engine.dims import Dim, ONE
-from tutor.engine.grad import backward
-from tutor.engine.network import load, parse_network
-from tutor.engine.printer import code_or_none
+from tutor.engine.language.dims import Dim, ONE
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.language.printer import code_or_none
 from tutor.front.diagnostics import check_view
 from tutor.front.look import Look
 from tutor.judge.check import check

@@ -29,7 +29,7 @@ from catalogue.teacher_formulas_more import MORE_REFERENCES  # noqa: E402
 from oracle import load as oracle_load  # noqa: E402
 from gradcheck import devices  # noqa: E402
 from test_teacher_formulas import DRAWS, RTOL, _central, _dims, _seed  # noqa: E402
-from tutor.engine.network import parse_network  # noqa: E402
+from tutor.engine.language.network import parse_network  # noqa: E402
 from tutor.teach.derivation import derive  # noqa: E402
 
 REFERENCES = FIRST + MORE_REFERENCES

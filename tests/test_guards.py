@@ -25,11 +25,11 @@ from catalogue.attacks import is_control  # noqa: E402
 from tutor.course.lesson import LessonError, parse as parse_lesson, read as read_lesson  # noqa: E402
 from tutor.course.progress import Entry, Progress, ProgressError  # noqa: E402
 from tutor.course.validate import validate  # noqa: E402
-from tutor.engine import budget  # noqa: E402
+from tutor.engine.numbers import budget  # noqa: E402
 from tutor.engine.errors import TutorError, UnreadableError  # noqa: E402
 from tutor.engine.files import read_stream, read_text, replace_file  # noqa: E402
-from tutor.engine.network import load, parse_network  # noqa: E402
-from tutor.engine.sampling import NonFinite, TooLarge  # noqa: E402
+from tutor.engine.language.network import load, parse_network  # noqa: E402
+from tutor.engine.numbers.sampling import NonFinite, TooLarge  # noqa: E402
 from tutor.front.files import MARKS, write_export  # noqa: E402
 from tutor.front import markdown_doc  # noqa: E402
 from tutor.front.document import from_markdown  # noqa: E402
@@ -106,7 +106,7 @@ def test_the_price_counts_each_shared_node_once():
 
 
 def test_an_einsum_is_priced_along_numpys_contraction_path():
-    from tutor.engine.dims import Dim
+    from tutor.engine.language.dims import Dim
     d = Dim.symbol("D")
     shapes = [(d, d)] * 8
     cost = budget.einsum_cost("ab,bc,cd,de,ef,fg,gh,hi->ai", shapes, {"D": 10})
@@ -124,7 +124,7 @@ def test_derive_skips_the_numeric_check_over_budget_and_says_why():
 def test_the_checks_memory_is_priced_by_what_is_alive_at_once():
     """A value is held from its step to its last reader: a chain of elementwise steps holds two at a
     time, whatever its length, and the budget sends a check over it to the small sizes, saying why."""
-    from tutor.engine.numeric import Program
+    from tutor.engine.numbers.numeric import Program
     chain = parse_network("x: [N]\na = exp(x)\nb = a * 2\nc = b * 3\nJ = sum(c)\n")
     assert Program(chain.definitions, {}).peak_numbers({"N": 1000}) == 2000
     net = load("default")

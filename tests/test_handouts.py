@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from tutor.cli import app
 from tutor.course.answer_key import AnswerKey, expected_shape
 from tutor.course.lesson import bundled, parse, read
-from tutor.engine.dims import format_shape
+from tutor.engine.language.dims import format_shape
 from tutor.front.handout import left_for_class, render
 
 LESSONS = sorted(bundled())

@@ -23,7 +23,7 @@ def module_name(path: Path) -> str:
 
 
 def resolve(module: str, node: ast.ImportFrom, is_package: bool) -> list[str]:
-    """The tutor modules an ImportFrom names (`from ..engine.ir import Call` → tutor.engine.ir)."""
+    """The tutor modules an ImportFrom names (`from ..engine.ir import Call` → tutor.engine.language.ir)."""
     if node.level == 0:
         base = node.module or ""
     else:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tutor.cli import app
 from tutor.course.lesson import bundled
 from tutor.course.progress import Entry, Progress
-from tutor.engine.network import load
+from tutor.engine.language.network import load
 from tutor.teach.derivation import derive
 from tutor.teach.walkthrough import summary
 

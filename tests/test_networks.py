@@ -13,13 +13,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tutor.engine.dims import shape_json
-from tutor.engine.grad import backward
-from tutor.engine.ir import Call, Const
-from tutor.engine.network import load, parse_network
-from tutor.engine.printer import code
-from tutor.engine.sampling import sample
-from tutor.engine.verify import verify
+from tutor.engine.language.dims import shape_json
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.ir import Call, Const
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.language.printer import code
+from tutor.engine.numbers.sampling import sample
+from tutor.engine.numbers.verify import verify
 
 from gradcheck import check_gradients, check_reparse
 

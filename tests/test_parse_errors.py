@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from tutor.engine.dims import Dim, parse_bindings, shape_json
+from tutor.engine.language.dims import Dim, parse_bindings, shape_json
 from tutor.engine.errors import DimensionError, UnknownNameError, ParseError, ShapeError, Span, TutorError
-from tutor.engine.grad import backward
-from tutor.engine.network import load, parse_network
-from tutor.engine.verify import verify
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.numbers.verify import verify
 
 HEAD = "x: [1, Dx]\nW: [Dx, H]\nb1: [H]\n"   # lines 1-3; the case's own text starts on line 4
 
@@ -376,7 +376,7 @@ def test_binding_a_symbol_the_network_does_not_use():
 
 def test_a_literal_dimension_too_large_to_allocate_is_refused_when_sampling():
     import numpy as np
-    from tutor.engine.sampling import sample
+    from tutor.engine.numbers.sampling import sample
     net = parse_network("x: [10000000, 20]\nJ = sum(x)\n")
     with pytest.raises(TutorError):
         sample(net, net.bindings(), np.random.default_rng(0))
@@ -384,7 +384,7 @@ def test_a_literal_dimension_too_large_to_allocate_is_refused_when_sampling():
 
 def test_a_literal_dimension_beyond_int64_is_a_tutor_error():
     import numpy as np
-    from tutor.engine.sampling import sample
+    from tutor.engine.numbers.sampling import sample
     try:
         net = parse_network("x: [10000000000000000000000, 2]\nJ = sum(x)\n")
     except TutorError:

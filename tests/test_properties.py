@@ -14,10 +14,10 @@ from hypothesis import assume, given, note, settings
 from hypothesis import strategies as st
 
 from tutor.engine.errors import TutorError
-from tutor.engine.network import parse_network
-from tutor.engine.numeric import forward
-from tutor.engine.printer import code
-from tutor.engine.sampling import sample
+from tutor.engine.language.network import parse_network
+from tutor.engine.numbers.numeric import forward
+from tutor.engine.language.printer import code
+from tutor.engine.numbers.sampling import sample
 
 from conftest import SCALE
 from gradcheck import check_gradients, check_reparse, devices

@@ -24,7 +24,7 @@ from tutor.judge.check import check
 from tutor.cli import app
 from tutor.engine.errors import TutorError
 from tutor.course.lesson import parse as parse_lesson
-from tutor.engine.network import load, parse_network
+from tutor.engine.language.network import load, parse_network
 from tutor.course.progress import Entry, Progress
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,8 +133,8 @@ def test_verdicts_agree_with_a_finite_difference_oracle(pieces, ops):
     if result.verdict in ("shape_error", "unusable"):
         return
     from tutor.judge.evaluate import ShapePass, read_derivation
-    from tutor.engine.numeric import Evaluator, forward
-    from tutor.engine.sampling import sample
+    from tutor.engine.numbers.numeric import Evaluator, forward
+    from tutor.engine.numbers.sampling import sample
     bindings = network.bindings()
     rng = np.random.default_rng(5)
     leaves, values = sample(network, bindings, rng)

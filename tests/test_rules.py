@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tutor.engine.dims import format_shape
+from tutor.engine.language.dims import format_shape
 from tutor.engine.errors import TutorError
-from tutor.engine.grad import backward
-from tutor.engine.network import parse_network
-from tutor.engine.numeric import forward
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import parse_network
+from tutor.engine.numbers.numeric import forward
 
 from gradcheck import check_gradients, check_reparse, evaluate, finite_differences, leaf_values
 

@@ -19,12 +19,12 @@ from catalogue.teacher_formulas_more import MORE_REFERENCES
 from gradcheck import assert_close, evaluate
 from tutor.cli import app
 from tutor.engine.errors import TutorError
-from tutor.engine.grad import backward
-from tutor.engine.network import load, parse_network
-from tutor.engine.numeric import forward
-from tutor.engine.printer import code
-from tutor.engine.sampling import sample
-from tutor.engine.steps import steps_for
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.numbers.numeric import forward
+from tutor.engine.language.printer import code
+from tutor.engine.numbers.sampling import sample
+from tutor.engine.calculus.steps import steps_for
 from tutor.teach.derivation import ONE_LINE, derive
 
 NETWORKS = ["default", "batch", "column", "vector", "mlp"] + sorted(

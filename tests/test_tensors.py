@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import test_tensor_catalogue as independent
 from catalogue import more_tensor_networks as more
 from tutor.cli import app
-from tutor.engine.network import parse_network
+from tutor.engine.language.network import parse_network
 from tutor.judge.check import check
 from tutor.teach.derivation import derive
 
@@ -197,11 +197,11 @@ def test_the_attention_walk_explains_the_weight_factor():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tutor.engine.dims import Dim  # noqa: E402
+from tutor.engine.language.dims import Dim  # noqa: E402
 from tutor.engine.errors import ShapeError, TutorError  # noqa: E402
-from tutor.engine.grad import backward  # noqa: E402
-from tutor.engine.numeric import Evaluator, forward  # noqa: E402
-from tutor.engine.printer import code  # noqa: E402
+from tutor.engine.calculus.grad import backward  # noqa: E402
+from tutor.engine.numbers.numeric import Evaluator, forward  # noqa: E402
+from tutor.engine.language.printer import code  # noqa: E402
 
 SYMBOLS = ("A", "Bd", "C", "D", "F")
 SIZES = {"A": 2, "Bd": 3, "C": 5, "D": 7, "F": 11}
@@ -372,9 +372,9 @@ def test_a_gradient_that_is_exactly_zero_verifies_and_a_wrong_zero_does_not():
     """b1 right before a batch norm has gradient 0; its formula gives rounding noise (makemore part 4,
     whose W1: [T*E, H] is a product dimension). Noise is judged against the other gradients' size."""
     from catalogue import course_code
-    from tutor.engine.algebra import mk
-    from tutor.engine.ir import Const, Var
-    from tutor.engine.verify import verify
+    from tutor.engine.simplify.algebra import mk
+    from tutor.engine.language.ir import Const, Var
+    from tutor.engine.numbers.verify import verify
     net = parse_network(course_code.KARPATHY)
     bindings = net.bindings()
     formulas = {leaf: g for leaf, g in backward(net).wrt.items() if leaf in net.leaves}

@@ -17,13 +17,13 @@ import pytest
 from typer.testing import CliRunner
 
 from tutor.cli.app import app
-from tutor.engine import verify as check
-from tutor.engine.grad import backward
-from tutor.engine.ir import Call, Const
-from tutor.engine.network import load, parse_network
-from tutor.engine.numeric import Evaluator, Program
-from tutor.engine.sampling import TooLarge, sample
-from tutor.engine.verify import TOLERANCE, check_draw, verify
+from tutor.engine.numbers import verify as check
+from tutor.engine.calculus.grad import backward
+from tutor.engine.language.ir import Call, Const
+from tutor.engine.language.network import load, parse_network
+from tutor.engine.numbers.numeric import Evaluator, Program
+from tutor.engine.numbers.sampling import TooLarge, sample
+from tutor.engine.numbers.verify import TOLERANCE, check_draw, verify
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_networks import IDS, SPECS, all_gradients  # noqa: E402
@@ -94,7 +94,7 @@ def test_a_program_lets_each_value_go_after_its_last_reader():
 
 def test_a_program_for_the_loss_alone_skips_what_the_loss_does_not_read():
     net = parse_network("x: [N]\nunused = exp(x) * 5\nJ = sum(x ** 2)\n")
-    from tutor.engine.ir import Var
+    from tutor.engine.language.ir import Var
     program = Program(net.definitions, {"J": Var("J")}, every_definition=False)
     assert [prim for _, prim, _, _ in program.steps] == ["pow", "sum"]
 
@@ -327,7 +327,7 @@ def test_next_to_a_flat_gradient_a_wrong_one_is_still_caught():
     good = all_gradients(net)
     bindings = {"N": 50, "K": 30}
     assert not verify(net, dict(good, w=scaled(good["w"], 1 + 1e-6)), bindings).ok
-    from tutor.engine.ir import Var
+    from tutor.engine.language.ir import Var
     wrong_z = scaled(Var("z", shape=net.leaves["z"]), 1e-9)  # small, but not zero
     result = verify(net, dict(good, z=wrong_z), bindings)
     assert not result.ok and result.failed_leaves == ["z"]

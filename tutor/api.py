@@ -27,7 +27,7 @@ from .engine.diagnostics import Diagnostic
 from .engine.errors import TutorError
 
 if TYPE_CHECKING:
-    from .engine.network import Network as EngineNetwork
+    from .engine.language.network import Network as EngineNetwork
     from .judge.result import CheckResult as JudgeResult, Step
     from .teach.derivation import Derivation as EngineDerivation, LeafGradient
 
@@ -151,7 +151,7 @@ def load(network: NetworkLike = "default") -> Network:
     or the network's source text itself. Raises `ShapetutorError` when it cannot be read."""
     if isinstance(network, Network):
         return network
-    from .engine.network import load as load_file, parse_network
+    from .engine.language.network import load as load_file, parse_network
     with instructor_errors():
         if isinstance(network, os.PathLike):
             return Network(load_file(os.fspath(network)))
@@ -170,7 +170,7 @@ def is_source(text: str) -> bool:
 
 def given_dims(dims: DimsLike) -> dict[str, int]:
     """`{"Dx": 5}` or `"Dx=5,H=3"`, read by the same rules as `--dims`."""
-    from .engine.dims import parse_bindings
+    from .engine.language.dims import parse_bindings
     with instructor_errors():
         if dims is None:
             return {}

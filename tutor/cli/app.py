@@ -212,7 +212,7 @@ def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as 
 def examples() -> None:
     """List the bundled example networks."""
     def body():
-        from ..engine.network import bundled_examples
+        from ..engine.language.network import bundled_examples
         for name, summary in bundled_examples().items():
             say(f"{name:<10} {summary}", stdout=True)
     run(body)

@@ -213,8 +213,8 @@ def emit_json(data, compact: bool = False) -> None:
 
 
 def load_bound(network: str | None, dims: str | None):
-    from ..engine.dims import parse_bindings
-    from ..engine.network import load
+    from ..engine.language.dims import parse_bindings
+    from ..engine.language.network import load
     net = load(network)
     return net, parse_bindings(dims)
 

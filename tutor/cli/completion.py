@@ -32,7 +32,7 @@ def paths(incomplete: str, suffix: str) -> Iterable[str]:
 
 @quietly
 def networks(ctx, incomplete: str) -> Iterable[str]:
-    from ..engine.network import bundled_examples
+    from ..engine.language.network import bundled_examples
     yield from (name for name in bundled_examples() if name.startswith(incomplete))
     yield from paths(incomplete, ".net")
 
@@ -52,7 +52,7 @@ def lessons_or_next(ctx, incomplete: str) -> Iterable[str]:
 
 @quietly
 def leaves(ctx, incomplete: str) -> Iterable[str]:
-    from ..engine.network import load
+    from ..engine.language.network import load
     return (name for name in load(typed_network(ctx)).leaves if name.startswith(incomplete))
 
 

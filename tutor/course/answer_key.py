@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.dims import Shape
+from ..engine.language.dims import Shape
 from ..judge.check import check
 from ..judge.result import CheckResult
 from ..teach.answers import AnswerError, judge, parse_shape

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..engine.diagnostics import source_lines
 from ..engine.errors import Span, TutorError, UnreadableError
 from ..engine.files import decode as decode_text, read_text
-from ..engine.network import Network, load, parse_network
+from ..engine.language.network import Network, load, parse_network
 from ..judge.result import VERDICTS
 
 FORMAT_VERSION = 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from ..engine.dims import format_shape
+from ..engine.language.dims import format_shape
 from ..engine.errors import Span, TutorError
 from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.jacobian_numbers import jacobian_numbers

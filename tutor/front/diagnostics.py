@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.text import Text
 
 from ..engine.diagnostics import Diagnostic, source_lines
-from ..engine.dims import format_shape
+from ..engine.language.dims import format_shape
 from ..engine.errors import TutorError
 from ..judge.result import CheckResult
 from .look import Look

@@ -11,9 +11,9 @@ from io import StringIO
 
 from ..course.answer_key import AnswerKey, expected_shape, question_text
 from ..course.lesson import Lesson, Step, network_title, step_title
-from ..engine.dims import ONE, format_shape
+from ..engine.language.dims import ONE, format_shape
 from ..engine.errors import TutorError
-from ..engine.printer import code as code_of
+from ..engine.language.printer import code as code_of
 from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
 from .files import check_export, write_export
@@ -282,7 +282,7 @@ def factor_rule(key: AnswerKey, step: Step) -> str:
     net = key.lesson.network
     if step.wrt not in net.reads.get(step.of, ()):
         return ""
-    from ..engine.grad import local_vjp
+    from ..engine.calculus.grad import local_vjp
     from ..teach.chain import incoming
     rule = local_vjp(net, step.of, step.wrt, incoming(net, step.of))
     return f"d{step.wrt} = {LOOK.expr(rule)}" if rule is not None else ""

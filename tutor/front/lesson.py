@@ -179,7 +179,7 @@ def view(key: AnswerKey, step: Step, look: Look):
         rule = None
         if step.wrt in net.reads.get(step.of, ()):
             from ..teach.chain import incoming
-            from ..engine.grad import local_vjp
+            from ..engine.calculus.grad import local_vjp
             rule = local_vjp(net, step.of, step.wrt, incoming(net, step.of))
         body = f"∂{step.of}/∂{step.wrt}: a generalized Jacobian of shape {look.shape(shape, b)}"
         if rule is not None:

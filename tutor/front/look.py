@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from rich import box
 
-from ..engine.dims import Shape, format_shape
-from ..engine.printer import code, math
+from ..engine.language.dims import Shape, format_shape
+from ..engine.language.printer import code, math
 
 
 @dataclass(frozen=True)

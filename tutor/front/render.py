@@ -8,10 +8,10 @@ from rich.text import Text
 from ..teach.chain import Factor, non_unit
 from ..teach.contraction import Contraction
 from ..teach.derivation import Derivation, LeafGradient
-from ..engine.dims import ONE, Shape, format_shape, product
-from ..engine.ir import Call
-from ..engine.network import Network
-from ..engine.printer import code
+from ..engine.language.dims import ONE, Shape, format_shape, product
+from ..engine.language.ir import Call
+from ..engine.language.network import Network
+from ..engine.language.printer import code
 from .look import Look
 from .visible import Panel
 

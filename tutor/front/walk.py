@@ -14,13 +14,13 @@ from io import StringIO
 from rich.console import Console
 from rich.text import Text
 
-from ..engine.printer import code
+from ..engine.language.printer import code
 from .prompt import KEYS, Asker, Back, Tee
 
 from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.derivation import Derivation, derive
-from ..engine.dims import MAX_NUMERIC_DIM
-from ..engine.network import Network
+from ..engine.language.dims import MAX_NUMERIC_DIM
+from ..engine.language.network import Network
 from .files import write_export
 from .look import Look
 from .visible import Panel, Screen

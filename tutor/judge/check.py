@@ -11,8 +11,8 @@ verdict `unusable` and its located diagnostic, so a grader always has a result t
 from __future__ import annotations
 
 from ..engine.errors import TutorError
-from ..engine.network import Network, check_indices
-from ..engine.sampling import NonFinite, TooLarge
+from ..engine.language.network import Network, check_indices
+from ..engine.numbers.sampling import NonFinite, TooLarge
 from .diagnose import diagnose
 from .evaluate import evaluate
 from .result import CheckResult

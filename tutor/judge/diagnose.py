@@ -16,13 +16,13 @@ import numpy as np
 from dataclasses import replace
 
 from ..engine.diagnostics import Diagnostic, Fix, Label, source_lines
-from ..engine.dims import ONE, format_shape
+from ..engine.language.dims import ONE, format_shape
 from ..engine.errors import TutorError
-from ..engine.grad import backward
-from ..engine.ir import OPERATORS, Call, Expr, Var, names_in, walk
-from ..engine.budget import affordable, price
-from ..engine.numeric import Evaluator
-from ..engine.printer import code, code_or_none
+from ..engine.calculus.grad import backward
+from ..engine.language.ir import OPERATORS, Call, Expr, Var, names_in, walk
+from ..engine.numbers.budget import affordable, price
+from ..engine.numbers.numeric import Evaluator
+from ..engine.language.printer import code, code_or_none
 from ..teach.contraction import delta, explain, textbook
 from .evaluate import Evaluation, Line, close, evaluate, shape_error_diagnostic, truth_of
 from . import scale

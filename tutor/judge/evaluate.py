@@ -15,20 +15,20 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..engine.diagnostics import Diagnostic, Fix, source_lines
-from ..engine.dims import ONE, Shape, format_shape
+from ..engine.language.dims import ONE, Shape, format_shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
-from ..engine.grad import assuming, backward
-from ..engine.ir import Call, Const, Expr, Var, names_in, op_name
-from ..engine.language import HELPERS, claimed_by_key, claimed_node
-from ..engine.network import Network, check_indices
-from ..engine.numeric import Evaluator
-from ..engine.parse import Reader, Scope, check_kinds
-from ..engine.program import Program
-from ..engine.budget import over, price, require
-from ..engine.sampling import SCALES, sample
-from ..engine.shapes import ELEMENTWISE, infer
-from ..engine.verify import MAX_DRAWS
-from ..engine.vjp import vjp_rules
+from ..engine.calculus.grad import assuming, backward
+from ..engine.language.ir import Call, Const, Expr, Var, names_in, op_name
+from ..engine.language.table import HELPERS, claimed_by_key, claimed_node
+from ..engine.language.network import Network, check_indices
+from ..engine.numbers.numeric import Evaluator
+from ..engine.language.parse import Reader, Scope, check_kinds
+from ..engine.language.program import Program
+from ..engine.numbers.budget import over, price, require
+from ..engine.numbers.sampling import SCALES, sample
+from ..engine.language.shapes import ELEMENTWISE, infer
+from ..engine.numbers.verify import MAX_DRAWS
+from ..engine.calculus.vjp import vjp_rules
 from .result import CheckResult, Line, Step
 
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..engine.ir import Const
-from ..engine.vjp import call, vjp_rules
+from ..engine.language.ir import Const
+from ..engine.calculus.vjp import call, vjp_rules
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.errors import ShapeError
-from ..engine.grad import backward
-from ..engine.ir import Call, Const, Var, walk
-from ..engine.numeric import Evaluator
-from ..engine.printer import code
+from ..engine.calculus.grad import backward
+from ..engine.language.ir import Call, Const, Var, walk
+from ..engine.numbers.numeric import Evaluator
+from ..engine.language.printer import code
 from ..teach.chain import Factor, factors
 from .evaluate import close, truth_of
 from .mistakes import MISTAKES, Mistake, rules_for

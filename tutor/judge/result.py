@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..engine.diagnostics import Diagnostic, Span
-from ..engine.dims import Shape, shape_json
-from ..engine.ir import Expr
-from ..engine.network import Network
+from ..engine.language.dims import Shape, shape_json
+from ..engine.language.ir import Expr
+from ..engine.language.network import Network
 
 VERDICTS = ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wrong_value", "unusable")
 

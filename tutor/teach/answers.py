@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine.dims import ONE, Dim, Shape, format_shape
+from ..engine.language.dims import ONE, Dim, Shape, format_shape
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..engine.dims import ONE, Shape
-from ..engine.grad import local_vjp
-from ..engine.ir import Const, Expr, Var
-from ..engine.network import Network
+from ..engine.language.dims import ONE, Shape
+from ..engine.calculus.grad import local_vjp
+from ..engine.language.ir import Const, Expr, Var
+from ..engine.language.network import Network
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     g_soft = local_vjp(network, of, soft, incoming(network, of))
     if g_soft is None:
         return None
-    from ..engine.grad import assuming, push
+    from ..engine.calculus.grad import assuming, push
     grads: dict[str, Expr] = {}
     with assuming(network) as used:
         push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine.dims import ONE, Shape, format_shape
-from ..engine.ir import Call, Expr, Var, walk
-from ..engine.network import Network
-from ..engine.printer import code
+from ..engine.language.dims import ONE, Shape, format_shape
+from ..engine.language.ir import Call, Expr, Var, walk
+from ..engine.language.network import Network
+from ..engine.language.printer import code
 from .stacked import gather_parts, tensor_parts
 
 

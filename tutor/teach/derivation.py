@@ -11,16 +11,16 @@ from functools import cached_property
 from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .structure import Structure, structure
-from ..engine.dims import Shape, shape_json
-from ..engine.algebra import mk
-from ..engine.sampling import TooLarge
-from ..engine.grad import backward
-from ..engine.ir import Const, Expr, Var, expanded_size
-from ..engine.network import Network, check_indices
-from ..engine.printer import PRINT_LIMIT, code
-from ..engine.steps import Step, steps_for
-from ..engine.verify import Verification, verify
-from ..engine.views import Assumption
+from ..engine.language.dims import Shape, shape_json
+from ..engine.simplify.algebra import mk
+from ..engine.numbers.sampling import TooLarge
+from ..engine.calculus.grad import backward
+from ..engine.language.ir import Const, Expr, Var, expanded_size
+from ..engine.language.network import Network, check_indices
+from ..engine.language.printer import PRINT_LIMIT, code
+from ..engine.calculus.steps import Step, steps_for
+from ..engine.numbers.verify import Verification, verify
+from ..engine.simplify.views import Assumption
 
 
 #: A formula longer than this (characters of code) is also shown as a teacher's steps.

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .derivation import Derivation
-from ..engine.budget import require
-from ..engine.numeric import Evaluator
-from ..engine.sampling import TooLarge, sample
-from ..engine.verify import STEP
+from ..engine.numbers.budget import require
+from ..engine.numbers.numeric import Evaluator
+from ..engine.numbers.sampling import TooLarge, sample
+from ..engine.numbers.verify import STEP
 
 MAX_ENTRIES = 600
 
@@ -37,7 +37,7 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
     """The Jacobian of the leaf's last step (the one the contraction panel explains), in numbers."""
     from .chain import incoming as incoming_name
     from .derivation import last_reader
-    from ..engine.grad import backward, local_vjp
+    from ..engine.calculus.grad import backward, local_vjp
     net = d.network
     of = last_reader(net, leaf)
     if of is None:

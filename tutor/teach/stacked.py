@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.algebra import is_call, mk
-from ..engine.dims import ONE, Dim, Shape, format_shape, product
-from ..engine.grad import assuming
-from ..engine.ir import Call, Expr, Var, walk
-from ..engine.printer import code
-from ..engine.vjp import spelled_out, unbroadcast, vjp_rules
+from ..engine.simplify.algebra import is_call, mk
+from ..engine.language.dims import ONE, Dim, Shape, format_shape, product
+from ..engine.calculus.grad import assuming
+from ..engine.language.ir import Call, Expr, Var, walk
+from ..engine.language.printer import code
+from ..engine.calculus.vjp import spelled_out, unbroadcast, vjp_rules
 
 POOL = "ijklmnopqrsuvwxyzabcdefghABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Operations the incoming gradient passes through on its way down to the operation that reads the leaf,

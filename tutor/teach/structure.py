@@ -15,12 +15,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..engine.budget import require
-from ..engine.dims import ONE, Shape, format_shape
+from ..engine.numbers.budget import require
+from ..engine.language.dims import ONE, Shape, format_shape
 from ..engine.errors import TutorError
-from ..engine.network import Network
-from ..engine.numeric import Evaluator
-from ..engine.sampling import sample
+from ..engine.language.network import Network
+from ..engine.numbers.numeric import Evaluator
+from ..engine.numbers.sampling import sample
 from .chain import Factor
 
 MAX_PROBE_ENTRIES = 200_000  # probing stays a moment's work at the small dimensions it uses

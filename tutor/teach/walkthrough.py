@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .chain import Factor
 from .derivation import Derivation, LeafGradient
-from ..engine.dims import Shape, format_shape
+from ..engine.language.dims import Shape, format_shape
 
 
 @dataclass(frozen=True)

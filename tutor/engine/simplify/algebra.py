@@ -11,11 +11,11 @@ from collections.abc import Callable
 from .build import (REWRITES, const, dim_expr, is_call, is_const, is_dims, is_scalar, is_zero, mk, shape_or_none,
                     zero_like)
 from .collect import build_product, collect_factors, collect_terms
-from .dims import ONE, Shape, product
-from .ir import Call, Const, DimRef, Expr, Var
+from ..language.dims import ONE, Shape, product
+from ..language.ir import Call, Const, DimRef, Expr, Var
 from .reductions import (centred_sum, leading_keepdims, pull_out_of_sum, reduced_axes, sum_zero_terms,
                          sums_in_products, unit_axes)
-from .shapes import COMPARISONS, ELEMENTWISE, normalize_axes
+from ..language.shapes import COMPARISONS, ELEMENTWISE, normalize_axes
 from .views import NAMES, Names, Product, names, product_of
 
 #: Linear operations of one array that only move, copy or add up its entries: a sign, a constant

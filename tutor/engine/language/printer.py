@@ -7,7 +7,7 @@ Python's precedence needs them.
 from __future__ import annotations
 
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
-from .language import DEFAULTS, POSITIONAL
+from .table import DEFAULTS, POSITIONAL
 
 BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
           "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}

@@ -13,9 +13,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .forms import recognise
-from .ir import Call, Expr, Var, walk
-from .network import Network
-from .shapes import normalize_axes
+from ..language.ir import Call, Expr, Var, walk
+from ..language.network import Network
+from ..language.shapes import normalize_axes
 
 
 @lru_cache(maxsize=16)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .dims import Dim, Shape
-from .errors import ShapeError
-from .ir import Call, Const, DimRef, Expr
-from .shapes import broadcast, infer
+from ..language.dims import Dim, Shape
+from ..errors import ShapeError
+from ..language.ir import Call, Const, DimRef, Expr
+from ..language.shapes import broadcast, infer
 
 Rewrite = Callable[[Call], "Expr | None"]
 #: The rewrite rules, in the order they are tried; `algebra` fills it in.

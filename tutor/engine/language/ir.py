@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .dims import Shape
-from .diagnostics import Span
+from ..diagnostics import Span
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .algebra import build_product, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk
-from .dims import ONE, Shape, product
-from .errors import TutorError
-from .ir import Call, Expr, Var
-from .language import MAX_EINSUM_OPERANDS
-from .shapes import index_layout, normalize_axes, permutation
-from .views import TARGETS, Product, assume, names, one_hot_axis, product_of, terms_of
+from ..simplify.algebra import build_product, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk
+from ..language.dims import ONE, Shape, product
+from ..errors import TutorError
+from ..language.ir import Call, Expr, Var
+from ..language.table import MAX_EINSUM_OPERANDS
+from ..language.shapes import index_layout, normalize_axes, permutation
+from ..simplify.views import TARGETS, Product, assume, names, one_hot_axis, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
 vjp_rules: dict[str, tuple[Rule, ...]] = {}

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .errors import DimensionError
+from ..errors import DimensionError
 
 SYMBOL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 #: Numbers used when a symbol is left unbound: distinct, small, never 1 (a 1 would hide broadcasting).

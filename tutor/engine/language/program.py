@@ -15,11 +15,11 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .diagnostics import Span
+from ..diagnostics import Span
 from .dims import Dim, format_shape
-from .errors import ParseError, ShapeError, TutorError
+from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
-from .language import BINARY
+from .table import BINARY
 from .parse import Reader, Scope, kind_of
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).

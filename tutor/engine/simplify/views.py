@@ -14,7 +14,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from .ir import Call, Const, Expr, Var
+from ..language.ir import Call, Const, Expr, Var
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from .algebra import is_call, is_zero
+from ..simplify.algebra import is_call, is_zero
 from .grad import Walk, assuming
-from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, names_in
-from .language import FUNCTIONS
-from .network import Network
-from .printer import code
-from .views import product_of
+from ..language.ir import Call, Const, DimRef, Expr, Var, deep_recursion, names_in
+from ..language.table import FUNCTIONS
+from ..language.network import Network
+from ..language.printer import code
+from ..simplify.views import product_of
 from .vjp import target_scale, vjp_rules
 
 

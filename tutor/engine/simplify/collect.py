@@ -8,8 +8,8 @@ does not set the rules off again.
 from __future__ import annotations
 
 from .build import broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
-from .dims import Shape
-from .ir import Call, Expr, Var
+from ..language.dims import Shape
+from ..language.ir import Call, Expr, Var
 from .views import Product, names, product_of, terms_of
 
 

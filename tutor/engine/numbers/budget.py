@@ -22,9 +22,9 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .dims import Shape, format_shape
-from .ir import Call, Expr, Var, expanded_size, op_name
-from .printer import code
+from ..language.dims import Shape, format_shape
+from ..language.ir import Call, Expr, Var, expanded_size, op_name
+from ..language.printer import code
 from .sampling import TooLarge
 
 #: Numbers held at once by one evaluation, every copy counted: 100 million float64s are 0.8 GB.

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from .build import is_call, is_zero, mk, shape_or_none, zero_like
 from .collect import build_product, fold_names
-from .dims import ONE, Shape, product
-from .ir import Call, DimRef, Expr
-from .shapes import ELEMENTWISE, normalize_axes
+from ..language.dims import ONE, Shape, product
+from ..language.ir import Call, DimRef, Expr
+from ..language.shapes import ELEMENTWISE, normalize_axes
 from .views import Product, names, product_of, terms_of
 
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from .dims import ONE, Dim, Shape, format_shape, product
-from .errors import ShapeError
+from ..errors import ShapeError
 from .ir import Call, Expr, Var, op_name
-from .language import MAX_NODE_RANK
+from .table import MAX_NODE_RANK
 
 ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}

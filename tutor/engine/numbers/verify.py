@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import TutorError
-from .ir import Call, Expr, Var
-from .network import Network, check_indices
+from ..errors import TutorError
+from ..language.ir import Call, Expr, Var
+from ..language.network import Network, check_indices
 from .numeric import Program
 from .sampling import MAX_ELEMENTS, SCALES, TooLarge, non_finite_at, sample_leaves
 

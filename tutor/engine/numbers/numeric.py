@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .dims import Dim
-from .ir import Call, Const, DimRef, Expr, Var, deep_recursion
+from ..language.dims import Dim
+from ..language.ir import Call, Const, DimRef, Expr, Var, deep_recursion
 
 impl_rules: dict[str, Callable] = {}
 

@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 
 from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
-from .errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
-from .files import decode, read_bytes
+from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
+from ..files import decode, read_bytes
 from .ir import Call, Expr, Var, names_in, walk
-from .language import FUNCTIONS, HELPERS
+from .table import FUNCTIONS, HELPERS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
 from .shapes import annotate

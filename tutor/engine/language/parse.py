@@ -13,11 +13,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .diagnostics import source_lines
+from ..diagnostics import source_lines
 from .dims import SYMBOL, Dim, Shape, format_shape
-from .errors import ParseError, ShapeError, Span, UnknownNameError
+from ..errors import ParseError, ShapeError, Span, UnknownNameError
 from .ir import Call, Const, DimRef, Expr, Var, walk
-from .language import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
+from .table import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate

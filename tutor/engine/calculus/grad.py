@@ -10,12 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .algebra import mk, names_of, zero_like
-from .forms import Form, recognise
-from .ir import Call, Const, Expr, Var, deep_recursion, names_in
-from .network import Network
-from .targets import find_targets
-from .views import NAMES, TARGETS, USED, Assumption, Names
+from ..simplify.algebra import mk, names_of, zero_like
+from ..idioms.forms import Form, recognise
+from ..language.ir import Call, Const, Expr, Var, deep_recursion, names_in
+from ..language.network import Network
+from ..idioms.targets import find_targets
+from ..simplify.views import NAMES, TARGETS, USED, Assumption, Names
 from .vjp import over, unbroadcast, vjp_rules
 
 

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .dims import ONE
-from .errors import ShapeError
-from .ir import Call, Const, Expr, Var
-from .network import Network
-from .shapes import infer, normalize_axes
+from ..language.dims import ONE
+from ..errors import ShapeError
+from ..language.ir import Call, Const, Expr, Var
+from ..language.network import Network
+from ..language.shapes import infer, normalize_axes
 
 
 @dataclass(frozen=True)
