@@ -65,6 +65,10 @@ class Screen(Console):
 
     def __init__(self, **kwargs):
         kwargs.update(markup=False, emoji=False, highlight=False)
+        if "file" in kwargs:
+            # A console that writes into a string is a capture, never the notebook's own output:
+            # inside Jupyter rich would otherwise display it and leave the string empty.
+            kwargs.setdefault("force_jupyter", False)
         super().__init__(**kwargs)
 
     def render(self, renderable, options=None):
