@@ -254,3 +254,18 @@ def test_the_learners_dimensions_without_a_terminal():
                      "Σ_k dz1[k] · ∂z1[k]/∂W1[i,j] = x[i] · dz1[j]", "np.einsum('ai,aj->ij', x, dz1)",
                      "outer product", "xᵀ δ1", "(Dx×1)(1×H) = Dx×H", "✓ checked with numbers"):
         assert fragment in out, fragment
+
+
+def test_prompts_edit_lines_and_recall_history():
+    """← moves the cursor instead of typing ^[[D, and ↑ recalls the previous answer."""
+    child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4")
+    child.expect(r"Shape of ∂J/∂z2\? ")
+    child.send("1xD" + "\x1b[D" + "H" + "\r")          # typed 1xD, ←, H: the line reads 1xHD
+    child.expect(r"'HD' is not a dimension here|is not a dimension")
+    child.expect(r"Shape of ∂J/∂z2\? ")
+    child.send("\x1b[A" + "\x7f\x7f" + "Dy\r")         # ↑ recalls 1xHD; two backspaces; Dy
+    child.expect("✓ 1×Dy = 1×4")
+    assert "U+001B" not in child.before
+    child.expect("Enter ▸ ")
+    child.sendline("q")
+    assert finish(child) == 0

@@ -20,6 +20,7 @@ unseen (bidirectional overrides and isolates, U+2028 and U+2029) as `\\u202e`.
 from __future__ import annotations
 
 import re
+import sys
 
 from rich.console import Console
 from rich.markdown import Markdown as RichMarkdown
@@ -56,6 +57,18 @@ def one_line(text: str, pictures: bool = True) -> str:
     return visible(LINE_BREAKS.sub(" ", text).strip(), pictures)
 
 
+def line_editing() -> bool:
+    """Arrow keys, editing and history (↑) at every prompt where a learner types at a terminal and this
+    Python has readline: importing it is what makes `input()` edit lines instead of reading `^[[D`."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        return False
+    try:
+        import readline  # noqa: F401
+    except ImportError:                        # Windows without pyreadline: plain input still works
+        return False
+    return True
+
+
 def can_show_pictures(encoding: str | None) -> bool:
     return "utf" in (encoding or "").lower()
 
@@ -87,6 +100,11 @@ class Screen(Console):
     def input(self, prompt="", **kwargs):
         kwargs["markup"] = False               # a prompt may name the learner's own nodes
         kwargs["emoji"] = False
+        if isinstance(prompt, str) and not kwargs.get("password") and kwargs.get("stream") is None \
+                and line_editing():
+            # readline redraws the prompt as the learner edits a line or recalls one, so it must own it
+            self.file.flush()
+            return input(visible(prompt, can_show_pictures(self.encoding)))
         return super().input(prompt, **kwargs)
 
     def on_broken_pipe(self) -> None:          # the reader left (`| head`): end quietly, as the JSON path does
