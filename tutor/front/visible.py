@@ -23,7 +23,6 @@ import re
 import sys
 
 from rich.console import Console
-from rich.markdown import Markdown as RichMarkdown
 from rich.panel import Panel as RichPanel
 from rich.segment import Segment
 from rich.text import Text
@@ -111,8 +110,12 @@ class Screen(Console):
         raise BrokenPipeError
 
 
-def Markdown(text: str) -> RichMarkdown:
-    """A lesson's Markdown on the terminal: links are shown with their address, never made live."""
+def Markdown(text: str):
+    """A lesson's Markdown on the terminal: links are shown with their address, never made live.
+    (rich.markdown brings markdown-it and pygments, a third of a command's start-up: only lessons
+    draw Markdown, so only they import it.)"""
+    from rich.markdown import Markdown as RichMarkdown
+
     return RichMarkdown(text, hyperlinks=False)
 
 
