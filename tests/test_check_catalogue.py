@@ -31,6 +31,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tutor.judge.check import check
+from test_json_schemas import valid_check_json
 from tutor.cli import app
 from tutor.engine.language.network import load
 from tutor.engine.numbers.numeric import forward
@@ -585,6 +586,7 @@ def test_check_gives_the_proven_verdict(case: Case):
     facts = prove(case)
     net = network(case.net)
     r = check(net, case.wrt, case.text, case.dims)
+    valid_check_json(r)
 
     assert r.verdict == case.verdict, [d.message for d in r.diagnostics]
     assert r.correct == (case.verdict == "correct")

@@ -17,6 +17,7 @@ from catalogue.course_code import CASES
 from tutor.cli import app
 from tutor.engine.language.network import parse_network
 from tutor.judge.check import check
+from test_json_schemas import valid_check_json
 
 runner = CliRunner()
 
@@ -28,6 +29,7 @@ def params(cases):
 @pytest.mark.parametrize("case", params(CASES))
 def test_check_gives_the_oracles_verdict(case):
     r = check(parse_network(case.network), case.wrt, case.derivation)
+    valid_check_json(r)
     assert r.verdict == case.verdict, [d.message for d in r.diagnostics]
     assert r.correct == (case.verdict == "correct")
     errors = [d for d in r.diagnostics if d.severity == "error"]
