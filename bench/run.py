@@ -2,6 +2,7 @@
 
     python bench/run.py            # about ten minutes on a 2-core machine
     python bench/run.py --quick    # fewer repetitions and networks, for a smoke test
+    python bench/run.py --only learner,output,transformer   # some sections
 
 Every ratio is the median of paired runs (baseline, then the measured thing, back to back), so the
 figures hold on a noisy machine. The realistic sizes compare `shapetutor derive` with the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
 import os
 import platform
 import statistics
@@ -76,6 +78,125 @@ def cold_start(pairs: int) -> None:
     out = subprocess.run([PY, "-X", "importtime", "-m", "tutor", "--help"], env=ENV, capture_output=True, text=True)
     imported = any(line.rstrip().endswith("| numpy") for line in out.stderr.splitlines())
     row("--help imports numpy", "yes" if imported else "no", "no", not imported)
+
+
+# -- what a learner waits for, in CPU time ----------------------------------------------------------
+
+FLOOR = [PY, "-c", "import numpy, rich.console, typer"]
+SEED_CHECK = ["check", "default", "--wrt", "W1", "(yhat - y) @ W2.T * h * (1 - h) @ x"]
+
+
+def cpu(cmd: list[str], stdin: str | None = None) -> float:
+    """CPU seconds (user + system) of a whole child process: unlike wall time, a loaded machine does
+    not inflate it."""
+    child = subprocess.Popen(cmd, env=ENV, cwd=ROOT, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if stdin is not None:
+        child.stdin.write(stdin.encode())
+        child.stdin.close()
+    _, _, usage = os.wait4(child.pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
+def paired_cpu(measured: list[str], baseline: list[str], pairs: int) -> tuple[float, float, float]:
+    """Median of per-pair CPU ratios, with the two medians, after one warm-up of each."""
+    cpu(baseline), cpu(measured)
+    runs = [(cpu(baseline), cpu(measured)) for _ in range(pairs)]
+    return (statistics.median(m / b for b, m in runs), statistics.median(m for _, m in runs),
+            statistics.median(b for b, _ in runs))
+
+
+def learner_commands(pairs: int) -> None:
+    print("What a learner runs, in CPU time against the import floor (import numpy, rich.console, typer)",
+          flush=True)
+    commands = {"derive (text)": ["derive"], "derive --json": ["derive", "--json"],
+                "check on the question's derivation": SEED_CHECK,
+                "walk to its first screen (no input)": ["walk", "--no-input", "--wrt", "b2"]}
+    commands.update({f"derive {name}": ["derive", name] for name in
+                     ("batch", "column", "vector", "mlp", "cs231n", "attention", "conv1d", "embedding")})
+    worst = 0.0
+    for what, args in commands.items():
+        ratio, m, b = paired_cpu([PY, "-m", "tutor", *args], FLOOR, pairs)
+        worst = max(worst, ratio)
+        row(f"{what} / floor (CPU)", f"{ratio:.2f}x ({m * 1000:.0f} ms vs {b * 1000:.0f} ms)", "<= 1.3x", ratio <= 1.3)
+    row("worst learner command / floor (CPU)", f"{worst:.2f}x", "<= 1.3x", worst <= 1.3)
+
+
+# -- a transformer: every leaf of a 12-block pre-LayerNorm network -------------------------------------
+
+def transformer_source(blocks: int) -> str:
+    """A pre-LayerNorm transformer in the network language: per block a layer norm, single-head
+    attention with a residual, a layer norm and a GELU MLP with a residual (12 leaves a block)."""
+    lines = ["X: [B, T, E]", "Yt: [B, T, E]"]
+    for i in range(blocks):
+        lines += [f"g1_{i}: [E]", f"be1_{i}: [E]", f"Wq{i}: [E, E]", f"Wk{i}: [E, E]", f"Wv{i}: [E, E]",
+                  f"Wo{i}: [E, E]", f"g2_{i}: [E]", f"be2_{i}: [E]", f"W1_{i}: [E, F]", f"b1_{i}: [F]",
+                  f"W2_{i}: [F, E]", f"b2_{i}: [E]"]
+    h = "X"
+    for i in range(blocks):
+        lines += [
+            f"m1_{i} = mean({h}, axis=-1, keepdims=True)",
+            f"c1_{i} = {h} - m1_{i}",
+            f"v1_{i} = mean(c1_{i} ** 2, axis=-1, keepdims=True)",
+            f"n1_{i} = c1_{i} / sqrt(v1_{i} + 0.00001) * g1_{i} + be1_{i}",
+            f"Q{i} = n1_{i} @ Wq{i}",
+            f"K{i} = n1_{i} @ Wk{i}",
+            f"V{i} = n1_{i} @ Wv{i}",
+            f"A{i} = softmax(Q{i} @ swapaxes(K{i}, -1, -2) / sqrt(E), axis=-1)",
+            f"R{i} = {h} + (A{i} @ V{i}) @ Wo{i}",
+            f"m2_{i} = mean(R{i}, axis=-1, keepdims=True)",
+            f"c2_{i} = R{i} - m2_{i}",
+            f"v2_{i} = mean(c2_{i} ** 2, axis=-1, keepdims=True)",
+            f"n2_{i} = c2_{i} / sqrt(v2_{i} + 0.00001) * g2_{i} + be2_{i}",
+            f"U{i} = gelu(n2_{i} @ W1_{i} + b1_{i})",
+            f"H{i} = R{i} + U{i} @ W2_{i} + b2_{i}",
+        ]
+        h = f"H{i}"
+    lines.append(f"J = mean(({h} - Yt) ** 2)")
+    return "\n".join(lines) + "\n"
+
+
+def transformer(pairs: int, folder: Path) -> None:
+    print("A 12-block pre-LayerNorm transformer: derive every leaf, text output, verified", flush=True)
+    path = folder / "transformer.net"
+    path.write_text(transformer_source(12))
+    net = load(str(path))
+    row("transformer: leaves, definitions", f"{len(net.leaves)}, {len(net.definitions)}")
+    ratio, m, b = paired_cpu([PY, "-m", "tutor", "derive", str(path)], FLOOR, pairs)
+    row("transformer derive (text, every leaf, verified) / floor (CPU)",
+        f"{ratio:.1f}x ({m:.1f} s vs {b * 1000:.0f} ms)", "<= 20x", ratio <= 20)
+    data = json.loads(subprocess.run([PY, "-m", "tutor", "derive", str(path), "--json"], env=ENV, cwd=ROOT,
+                                     capture_output=True, text=True, check=True).stdout)
+    missing = sum(g["formula"] is None for g in data["gradients"].values())
+    row("transformer: gradients without a printed formula", f"{missing}/{len(data['gradients'])}", "0", missing == 0)
+    row("transformer: verified", str(data["verification"]["verified"]), "True", data["verification"]["verified"] is True)
+
+
+def growth_exponent(sizes: dict[int, float]) -> float:
+    """log(cost at the deepest / cost at the shallowest) / log(depth ratio): 1 is linear, 2 quadratic."""
+    lo, hi = min(sizes), max(sizes)
+    return math.log(sizes[hi] / sizes[lo]) / math.log(hi / lo)
+
+
+def output_growth(folder: Path, depths: tuple[int, ...]) -> None:
+    print(f"Output against depth (tanh MLPs, {depths[0]} -> {depths[-1]} layers): CPU of the whole command and "
+          "bytes written", flush=True)
+    for what, extra in (("text", []), ("--json", ["--json"])):
+        seconds, size = {}, {}
+        for layers in depths:
+            path = folder / f"mlp{layers}.net"
+            path.write_text(mlp_source(layers))
+            cmd = [PY, "-m", "tutor", "derive", str(path), "--no-verify", *extra]
+            seconds[layers] = cpu(cmd) - min(cpu(FLOOR) for _ in range(2))
+            size[layers] = len(subprocess.run(cmd, env=ENV, cwd=ROOT, capture_output=True, check=True).stdout)
+        span = f"{depths[0]} -> {depths[-1]}"
+        row(f"derive {what}: CPU above the floor for {'/'.join(map(str, depths))} layers",
+            " / ".join(f"{seconds[k] * 1000:.0f} ms" for k in depths))
+        row(f"derive {what}: growth exponent of CPU, depth {span}", f"{growth_exponent(seconds):.2f}",
+            "<= 1.1", growth_exponent(seconds) <= 1.1)
+        row(f"derive {what}: output for {'/'.join(map(str, depths))} layers; growth exponent",
+            " / ".join(f"{size[k] // 1000} kB" for k in depths) + f"; {growth_exponent(size):.2f}",
+            "<= 1.1", growth_exponent(size) <= 1.1)
 
 
 # -- depth --------------------------------------------------------------------------------------
@@ -386,9 +507,13 @@ def false_alarms(seeds: int, wide_seeds: int, quick: bool) -> None:
         f"{alarms}/{trials}; worst error {worst:.1e} (tolerance {TOLERANCE:.0e})", "0", alarms == 0)
 
 
+SECTIONS = ("cold", "learner", "depth", "output", "transformer", "realistic", "catch", "verification")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, fewer networks")
+    parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
     parser.add_argument("--child-catch", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_catch:
@@ -398,12 +523,24 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"numpy {np.__version__}, {platform.platform()}", flush=True)
     start = time.perf_counter()
+    only = set(args.only.split(",")) if args.only else set(SECTIONS)
+    if only - set(SECTIONS):
+        parser.error(f"unknown section: {', '.join(sorted(only - set(SECTIONS)))}")
     with tempfile.TemporaryDirectory() as folder:
-        cold_start(pairs)
-        depth(max(3, pairs // 2), Path(folder))
-        realistic(1 if args.quick else 5)
-        catch_realistic(["question"] if args.quick else list(REALISTIC))
-        verification(seeds=5 if args.quick else 20, wide_seeds=1 if args.quick else 3, quick=args.quick)
+        runs = {
+            "cold": lambda: cold_start(pairs),
+            "learner": lambda: learner_commands(pairs),
+            "depth": lambda: depth(max(3, pairs // 2), Path(folder)),
+            "output": lambda: output_growth(Path(folder), (10, 40) if args.quick else (10, 20, 40, 80, 160)),
+            "transformer": lambda: transformer(max(3, pairs // 2), Path(folder)),
+            "realistic": lambda: realistic(1 if args.quick else 5),
+            "catch": lambda: catch_realistic(["question"] if args.quick else list(REALISTIC)),
+            "verification": lambda: verification(seeds=5 if args.quick else 20, wide_seeds=1 if args.quick else 3,
+                                                 quick=args.quick),
+        }
+        for name in SECTIONS:
+            if name in only:
+                runs[name]()
     print("\n| measurement | result | target | |\n|---|---|---|---|")
     for what, measured, target, verdict in ROWS:
         print(f"| {what} | {measured} | {target} | {verdict} |")
