@@ -12,7 +12,7 @@ from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .structure import Structure, structure
 from ..engine.language.dims import Shape, shape_json
-from ..engine.simplify.algebra import mk
+from ..engine.simplify.algebra import simplified
 from ..engine.numbers.sampling import TooLarge
 from ..engine.calculus.grad import backward
 from ..engine.language.ir import Const, Expr, Var, expanded_size
@@ -139,7 +139,7 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
     for leaf in leaves:
         formula = grads.wrt.get(leaf)
         if formula is None:
-            formula = mk("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
+            formula = simplified("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
         reader = last_reader(network, leaf)
         out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
                                  explain(network, reader, leaf) if reader else None,

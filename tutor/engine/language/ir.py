@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dims import Shape
 from ..diagnostics import Span
@@ -19,7 +19,11 @@ from ..diagnostics import Span
 
 @dataclass(frozen=True)
 class Expr:
-    pass
+    """Every node has a shape (None until inferred) and a span (None when it was not written)."""
+
+    if TYPE_CHECKING:  # declared by each kind of node, as a field that takes no part in equality
+        shape: Shape | None
+        span: Span | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,7 @@ class Call(Expr):
     shape: Shape | None = field(default=None, compare=False, repr=False)
     span: Span | None = field(default=None, compare=False, repr=False)
     caret: Span | None = field(default=None, compare=False, repr=False)  # the operator itself, within span
+    fresh: bool = field(default=False, compare=False, repr=False)  # built by a rule, not yet simplified
 
     def param(self, name: str, default: Any = None) -> Any:
         for key, value in self.params:

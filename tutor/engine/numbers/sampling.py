@@ -11,7 +11,7 @@ from ..errors import TutorError
 from ..language.ir import Call, Var, walk
 from ..language.network import Network
 from .numeric import forward
-from ..idioms.targets import find_targets
+from ..idioms.canonical import find_targets
 
 MAX_ELEMENTS = 50_000_000  # per array: above this, numbers are refused, not allocated
 
