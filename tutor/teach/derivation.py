@@ -18,7 +18,7 @@ from ..engine.calculus.grad import backward
 from ..engine.language.ir import Const, Expr, Var, expanded_size
 from ..engine.language.network import Network, check_indices
 from ..engine.language.printer import PRINT_LIMIT, code
-from ..engine.calculus.steps import Step, steps_for
+from ..engine.calculus.steps import DerivedStep, steps_for
 from ..engine.numbers.verify import Verification, verify
 from ..engine.simplify.views import Assumption
 
@@ -77,7 +77,7 @@ class LeafGradient:
         return code(self.formula) if self.printable else None
 
     @cached_property
-    def steps(self) -> tuple[Step, ...]:
+    def steps(self) -> tuple[DerivedStep, ...]:
         """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
         if self.formula_code is not None and len(self.formula_code) <= ONE_LINE:
             return ()

@@ -30,7 +30,7 @@ from .vjp import vjp_rules
 
 
 @dataclass(frozen=True)
-class Step:
+class DerivedStep:
     name: str       # dxhat
     of: str         # the node whose gradient it is: xhat
     formula: Expr
@@ -41,12 +41,13 @@ class Step:
         return code(self.formula)
 
 
-def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
+def steps_for(network: Network, leaf: str) -> tuple[DerivedStep, ...]:
     """The steps that ∂loss/∂leaf needs, in order, the leaf's own last (empty when it has no gradient)."""
     table, final = named_walk(network)
     if leaf not in final:
         return ()
-    last = Step(step_name(network, leaf, set(table)), leaf, final[leaf], frozenset(names_in(final[leaf])) & set(table))
+    last = DerivedStep(step_name(network, leaf, set(table)), leaf, final[leaf],
+                       frozenset(names_in(final[leaf])) & set(table))
     needed: set[str] = set()
     stack = list(last.uses)
     while stack:
@@ -58,18 +59,18 @@ def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
 
 
 @lru_cache(maxsize=16)
-def named_walk(network: Network) -> tuple[dict[str, Step], dict[str, Expr]]:
+def named_walk(network: Network) -> tuple[dict[str, DerivedStep], dict[str, Expr]]:
     """(the steps by name, in walk order; each leaf's gradient in terms of them)."""
     network, facts = canonical(network)
     walk = Walk(vjp_rules, {network.loss: Const(1)}, network, Fusing(facts))
-    steps: dict[str, Step] = {}
+    steps: dict[str, DerivedStep] = {}
     with deep_recursion():
         for name in reversed(network.definitions):
             g = walk.grads.get(name)
             if g is None:
                 continue
             if not passes_as_expression(g, name, walk.fusing) and name != network.loss:
-                step = Step(step_name(network, name, set(steps)), name, g, frozenset(names_in(g)) & set(steps))
+                step = DerivedStep(step_name(network, name, set(steps)), name, g, frozenset(names_in(g)) & set(steps))
                 steps[step.name] = step
                 g = Var(step.name, shape=network.shapes[name])
             walk.push(network.definitions[name], g, Var(name, shape=network.shapes[name]), name)

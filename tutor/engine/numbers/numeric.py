@@ -5,7 +5,7 @@ differentiation needs: kinks (relu, abs, maximum) and comparisons decide on the
 real part, so the imaginary part carries an exact directional derivative.
 
 `Evaluator` computes expressions one at a time, remembering every value; a
-`Program` runs many expressions at sizes where memory counts, keeping each
+`Schedule` runs many expressions at sizes where memory counts, keeping each
 value only until its last reader has run.
 """
 from __future__ import annotations
@@ -237,7 +237,7 @@ def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str
     return out
 
 
-class Program:
+class Schedule:
     """Definitions and further expressions as one list of steps, for evaluating large arrays lean.
 
     Structurally equal sub-expressions become one step (derived formulas share many parts), the

@@ -8,7 +8,7 @@ whose check fails is then found with one pass of its own.
 
 Sized for realistic networks, at a small multiple of a hand-written forward and backward pass:
 
-* the forward pass and every formula run as one `Program` (shared parts once, each value let go
+* the forward pass and every formula run as one `Schedule` (shared parts once, each value let go
   after its last reader), and each gradient is reduced to two numbers the moment it exists;
 * directions are seeded uniform float32 draws, made again in chunks when needed instead of
   stored (small ones are kept);
@@ -42,7 +42,7 @@ import numpy as np
 from ..errors import TutorError
 from ..language.ir import Call, Expr, Var
 from ..language.network import Network, check_indices
-from .numeric import Program
+from .numeric import Schedule
 from .sampling import MAX_ELEMENTS, SCALES, TooLarge, non_finite_at, sample_leaves
 
 STEP = 1e-30
@@ -238,8 +238,8 @@ class Checker:
     def __init__(self, network: Network, formulas: Mapping[str, Expr]):
         self.network = network
         self.formulas = dict(formulas)
-        self.real = Program(network.definitions, self.formulas)
-        self.loss = Program(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
+        self.real = Schedule(network.definitions, self.formulas)
+        self.loss = Schedule(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
 
     def draw(self, bindings: Mapping[str, int], rng: np.random.Generator, locate: bool = True) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""

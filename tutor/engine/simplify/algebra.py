@@ -461,8 +461,8 @@ def logistic(n: Call, s: Simplifier) -> Expr | None:
             flipped = s.mk("neg", base.args[0])
             grown = s.mk("exp", flipped)
             if p.exponent(grown) >= 1:
-                out = build_product(p.times(Product(1.0, ((base, -1.0), (grown, -1.0), (s.mk("sigmoid", flipped), 1.0)))),
-                                    s.names)
+                swap = Product(1.0, ((base, -1.0), (grown, -1.0), (s.mk("sigmoid", flipped), 1.0)))
+                out = build_product(p.times(swap), s.names)
                 return out if out.shape == n.shape else None
         if e != -1 or not is_call(base, "add"):
             continue

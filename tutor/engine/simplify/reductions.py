@@ -112,7 +112,8 @@ def pull_out_of_sum(n: Call, s: Simplifier) -> Expr | None:
     body = build_product(Product(1.0, tuple(inside)), s.names)
     if len(body.shape) != len(x.shape) or any(body.shape[i] != x.shape[i] for i in axes):
         return None
-    out = s.mk("mul", build_product(Product(p.coeff, tuple(outside)), s.names), s.mk(n.prim, body, **dict(n.params)))
+    out = s.mk("mul", build_product(Product(p.coeff, tuple(outside)), s.names),
+               s.mk(n.prim, body, **dict(n.params)))
     return out if out.shape == n.shape else None
 
 
@@ -147,8 +148,8 @@ def sums_in_products(n: Call, s: Simplifier) -> Expr | None:
             continue
         moved = {b for b, _ in movable}
         rest = Product(p.coeff, tuple((b, x) for j, (b, x) in enumerate(p.powers) if j != i and b not in moved))
-        out = build_product(rest.times(leave).times(Product(1.0, ((s.mk(total.prim, kept, **dict(total.params)), 1.0),))),
-                            table)
+        summed = s.mk(total.prim, kept, **dict(total.params))
+        out = build_product(rest.times(leave).times(Product(1.0, ((summed, 1.0),))), table)
         if out.shape == n.shape and out != n:
             return out
     return None
