@@ -238,9 +238,6 @@ def index_vjp(g, ans, a, i):
 
 defvjp("index", index_vjp)
 
-LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
 def getitem_vjp(g, ans, a, *index, items):
     """Scatter g back to a's shape, written in the language: a slice contributes an `eye(L, M, k=start)`
     factor, an integer or an index array a `onehot(idx, M)` factor, contracted with g by einsum.

@@ -25,7 +25,7 @@ from ..language.ir import Call, Expr, Var, deep_recursion, walk
 from ..language.network import Network
 from ..simplify.algebra import names_of
 from ..simplify.views import EMPTY, Names
-from .forms import Form, recognise
+from .forms import Form, is_eye_rows, recognise
 from .targets import one_hot_labels
 
 
@@ -52,14 +52,6 @@ class Facts:
 
 
 NO_FACTS = Facts()
-
-
-def is_eye_rows(e: Call) -> bool:
-    """np.eye(K)[y]: rows of a square identity picked by an index array, a one-hot label."""
-    if e.prim != "getitem" or e.param("items") != (("a", 1),) or not isinstance(e.args[0], Call):
-        return False
-    eye = e.args[0]
-    return eye.prim == "eye" and eye.param("k", 0) == 0 and eye.param("m", eye.param("n")) == eye.param("n")
 
 
 @lru_cache(maxsize=16)

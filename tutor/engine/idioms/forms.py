@@ -231,6 +231,14 @@ def sigmoid_form(r: Attempt, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     return None
 
 
+def is_eye_rows(e: Call) -> bool:
+    """np.eye(K)[y]: rows of a square identity picked by an index array, a one-hot label (onehot(y, K))."""
+    if e.prim != "getitem" or e.param("items") != (("a", 1),) or not isinstance(e.args[0], Call):
+        return False
+    eye = e.args[0]
+    return eye.prim == "eye" and eye.param("k", 0) == 0 and eye.param("m", eye.param("n")) == eye.param("n")
+
+
 FORMS = (softmax_form, log_softmax_form, logsumexp_form, sigmoid_form)
 
 

@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from .build import (ANYWHERE, PLAIN, RULES, Rewrite, Simplifier, const, dim_expr, is_call, is_const, is_dims,
                     is_scalar, is_zero, mk, raw, shape_or_none, simplified, zero_like)
 from .collect import build_product, collect_factors, collect_terms
+from ..idioms.forms import is_eye_rows
 from ..language.dims import ONE, Shape, product
 from ..language.ir import Call, Const, DimRef, Expr, Var
 from .reductions import (centred_sum, leading_keepdims, pull_out_of_sum, reduced_axes, sum_zero_terms,
@@ -243,12 +244,8 @@ def repeats_nothing(n: Call, s: Simplifier) -> Expr | None:
 
 
 def eye_rows(n: Call, s: Simplifier) -> Expr | None:
-    """np.eye(K)[y] is onehot(y, K): one spelling, which the softmax rules know to be one-hot."""
-    if n.prim == "getitem" and n.param("items") == (("a", 1),) and is_call(n.args[0], "eye"):
-        eye = n.args[0]
-        if eye.param("k", 0) == 0 and eye.param("m", eye.param("n")) == eye.param("n"):
-            return s.mk("onehot", n.args[1], n=eye.param("n"))
-    return None
+    """np.eye(K)[y] is onehot(y, K): one spelling, which the softmax fusions know to be one-hot."""
+    return s.mk("onehot", n.args[1], n=n.args[0].param("n")) if is_eye_rows(n) else None
 
 
 def reshape_once(n: Call, s: Simplifier) -> Expr | None:
