@@ -9,7 +9,7 @@ comes from the canonical pass, once, as facts.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -17,10 +17,11 @@ from ..simplify.algebra import using_names, zero_like
 from ..idioms.canonical import NO_FACTS, Facts, canonical
 from ..idioms.forms import Form
 from ..language.ir import Call, Const, Expr, Var, deep_recursion, names_in
+from ..language.dims import Shape
 from ..language.network import Network
 from ..simplify.views import Assumption
 from .fusions import FUSIONS, Fusing
-from .vjp import Rule, unbroadcast, vjp_rules
+from .vjp import unbroadcast, vjp_rules
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ class Walk:
     def facts(self) -> Facts:
         return self.fusing.facts
 
-    def push(self, expr: Expr, g: Expr, ans: Expr, owner: str | None = None, fence: frozenset[str] | None = None):
+    def push(self, expr: Expr, g: Expr, ans: Expr, owner: str | None = None,
+             fence: frozenset[str] | None = None) -> None:
         """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
-        fence = self.fences.get(owner) if fence is None else fence
+        fence = self.fences.get(owner) if fence is None and owner is not None else fence
         if isinstance(expr, Var):
             if fence is None or expr.name in fence:
                 self.grads[expr.name] = (self.fusing.mk("add", self.grads[expr.name], g) if expr.name in self.grads
@@ -106,6 +108,7 @@ class Walk:
     def through_form(self, form: Form, expr: Call, g: Expr, ans: Expr, owner: str | None) -> None:
         g, ans = self.fusing.through_written_form(form, expr, g, ans)
         self.push(form.call, g, ans, owner)
+        assert self.network is not None  # a form is found only in a network's definitions
         for shift in form.shifts:  # through the form, a shift's gradient is exactly zero
             for name in names_in(shift):
                 self.grads.setdefault(name, zero_like(Var(name, shape=self.network.shapes[name])))
@@ -115,8 +118,8 @@ class Walk:
             self.push(expr, g, ans, owner, fence=form.inside)
 
 
-def local_gradient(rule: Rule, g: Expr, ans: Expr, args: tuple[Expr, ...], params: dict, shape, fusing: Fusing,
-                   fused: Expr | None = None) -> Expr:
+def local_gradient(rule: Callable[..., Expr], g: Expr, ans: Expr, args: tuple[Expr, ...], params: dict,
+                   shape: Shape, fusing: Fusing, fused: Expr | None = None) -> Expr:
     """One rule's gradient for one argument (or the fusion's, when it gave one), simplified with the
     network's names and summed back to the argument's shape."""
     local = fused if fused is not None else rule(g, ans, *args, **params)

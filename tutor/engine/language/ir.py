@@ -18,16 +18,17 @@ from ..diagnostics import Span
 
 
 class Expr:
-    """Every node has a shape (None until inferred) and a span (None when it was not written).
+    """Every node has a shape and a span (None when it was not written).
 
-    Each kind of node declares them as fields that take no part in equality. The arithmetic
+    Each kind of node declares them as fields that take no part in equality; a shape is None only
+    on a node just parsed, before `annotate` infers it, so the engine reads it as a `Shape`. The arithmetic
     operators are given by `simplify.build` (each a plain `mk`), so rules read as math.
     """
 
     __slots__ = ()
 
     if TYPE_CHECKING:
-        shape: Shape | None
+        shape: Shape
         span: Span | None
 
         def __add__(self, other: Expr | float) -> Expr: ...
@@ -56,14 +57,14 @@ class Var(Expr):
     """A leaf or a defined name of the network (or a learner's own step)."""
 
     name: str
-    shape: Shape | None = field(default=None, compare=False, repr=False)
+    shape: Shape = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Const(Expr):
     value: float
-    shape: Shape | None = field(default=(), compare=False, repr=False)
+    shape: Shape = field(default=(), compare=False, repr=False)
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -72,7 +73,7 @@ class DimRef(Expr):
     """A dimension symbol used as the scalar bound to it (`/ N`)."""
 
     name: str
-    shape: Shape | None = field(default=(), compare=False, repr=False)
+    shape: Shape = field(default=(), compare=False, repr=False)
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -81,7 +82,7 @@ class Call(Expr):
     prim: str
     args: tuple[Expr, ...]
     params: tuple[tuple[str, Any], ...] = ()
-    shape: Shape | None = field(default=None, compare=False, repr=False)
+    shape: Shape = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     span: Span | None = field(default=None, compare=False, repr=False)
     caret: Span | None = field(default=None, compare=False, repr=False)  # the operator itself, within span
     fresh: bool = field(default=False, compare=False, repr=False)  # built by a rule, not yet simplified

@@ -38,8 +38,9 @@ __all__ = ["mk", "raw", "simplified", "simplify", "Simplifier", "const", "dim_ex
 
 
 def fold_constants(n: Call, s: Simplifier) -> Expr | None:
-    if n.prim in FOLD and all(isinstance(a, Const) for a in n.args):
-        value = FOLD[n.prim](n.args[0].value, n.args[1].value)
+    a, b = (n.args + (None, None))[:2]
+    if n.prim in FOLD and isinstance(a, Const) and isinstance(b, Const):
+        value = FOLD[n.prim](a.value, b.value)
         return None if value is None else const(value)
     if n.prim == "neg" and isinstance(n.args[0], Const):
         return const(-n.args[0].value)
@@ -133,8 +134,9 @@ def constants_outward(n: Call, s: Simplifier) -> Expr | None:
                 args = list(n.args)
                 args[i] = rest
                 return s.mk("mul", c, s.mk(n.prim, *args))
-    if n.prim in FACTOR_OUTWARD and split(n.args[0]):
-        c, rest = split(n.args[0])
+    outward = split(n.args[0]) if n.prim in FACTOR_OUTWARD else None
+    if outward:
+        c, rest = outward
         return s.mk("mul", c, s.mk(n.prim, rest, **dict(n.params)))
     if n.prim == "div":
         top, bottom = split(n.args[0]), split(n.args[1])
@@ -245,7 +247,8 @@ def repeats_nothing(n: Call, s: Simplifier) -> Expr | None:
 
 def eye_rows(n: Call, s: Simplifier) -> Expr | None:
     """np.eye(K)[y] is onehot(y, K): one spelling, which the softmax fusions know to be one-hot."""
-    return s.mk("onehot", n.args[1], n=n.args[0].param("n")) if is_eye_rows(n) else None
+    eye = n.args[0]
+    return s.mk("onehot", n.args[1], n=eye.param("n")) if is_eye_rows(n) and isinstance(eye, Call) else None
 
 
 def reshape_once(n: Call, s: Simplifier) -> Expr | None:
@@ -420,11 +423,11 @@ def canonical_axis(n: Call, s: Simplifier) -> Expr | None:
             return s.mk(n.prim, n.args[0], axis=want)
     if n.prim in ("sum", "mean") and n.param("axis") is not None:
         axes = reduced_axes(n)
-        want = axes[0] if len(axes) == 1 else axes
+        summed: int | tuple[int, ...] | None = axes[0] if len(axes) == 1 else axes
         if len(axes) == len(n.args[0].shape) and not n.param("keepdims", False):
-            want = None  # every axis: sum(A)
-        if want != n.param("axis"):
-            return s.mk(n.prim, n.args[0], axis=want, keepdims=n.param("keepdims", False))
+            summed = None  # every axis: sum(A)
+        if summed != n.param("axis"):
+            return s.mk(n.prim, n.args[0], axis=summed, keepdims=n.param("keepdims", False))
     return None
 
 # -- comparisons and the network's own names -------------------------------------------------

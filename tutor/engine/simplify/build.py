@@ -176,5 +176,5 @@ for _name, _prim in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv",
 for _name in ("gt", "ge", "lt", "le"):
     setattr(Expr, f"__{_name}__", _operator(_name))
 Expr.__neg__ = lambda self: mk("neg", self)  # type: ignore[method-assign,assignment]
-Expr.__pow__ = lambda self, exponent: mk("pow", self, exponent=exponent)
-Expr.T = property(lambda self: mk("transpose", self))
+Expr.__pow__ = lambda self, exponent: mk("pow", self, exponent=exponent)  # type: ignore[method-assign,assignment]
+Expr.T = property(lambda self: mk("transpose", self))  # type: ignore[method-assign,assignment]

@@ -101,6 +101,7 @@ def build_product(p: Product, names: Names = EMPTY) -> Expr:
     out: Expr | None = const(c) if c != 1 or not ups else None
     for u in ups:
         out = u if out is None else raw("mul", out, u)
+    assert out is not None  # a number, or the first numerator
     for d in downs:
         out = raw("div", out, d)
     return raw("neg", out) if p.coeff < 0 else out
