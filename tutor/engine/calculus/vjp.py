@@ -238,7 +238,7 @@ def index_vjp(g, ans, a, i):
 
 defvjp("index", index_vjp)
 
-def getitem_vjp(g, ans, a, *index, items):
+def getitem_vjp(g: Expr, ans: Expr, a: Expr, *index: Expr, items: tuple) -> Expr:
     """Scatter g back to a's shape, written in the language: a slice contributes an `eye(L, M, k=start)`
     factor, an integer or an index array a `onehot(idx, M)` factor, contracted with g by einsum.
     `P[arange(N), y]` reads back as `c * onehot(y, K)`; through a log it is `c * onehot(y, K) / P`."""
