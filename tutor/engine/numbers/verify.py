@@ -36,6 +36,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -102,7 +103,8 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
     settle_small = first != small and \
         over_budget(checker, first, draws=1, complex_passes=3 + 2 * len(formulas)) is not None
     rng = np.random.default_rng(seed)
-    worst, passes, leaf_errors = 0.0, 0, {}
+    worst, passes = 0.0, 0
+    leaf_errors: dict[str, float] = {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
     done = 0
     while done < draws or (silent and done < MAX_DRAWS):
@@ -324,7 +326,7 @@ class Checker:
         inputs = dict(leaves)
         for name, t in terms.items():
             inputs[name] = shifted(leaves[name], t.direction, t.scale * step)
-        loss = []
+        loss: list[Any] = []
         self.loss.run(inputs, bindings, on_output=lambda _, value: loss.append(value))  # takes the shifted leaves
         return float(np.imag(loss[0])) / step
 
