@@ -15,7 +15,7 @@ from tutor.engine.calculus.grad import backward
 from tutor.engine.language.network import Network, parse_network
 from tutor.engine.numbers.numeric import Evaluator, forward
 from tutor.engine.language.printer import code
-from tutor.engine.idioms.targets import find_targets
+from tutor.engine.idioms.canonical import find_targets
 
 STEP = 1e-6
 RTOL = 1e-6

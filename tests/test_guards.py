@@ -124,7 +124,7 @@ def test_derive_skips_the_numeric_check_over_budget_and_says_why():
 def test_the_checks_memory_is_priced_by_what_is_alive_at_once():
     """A value is held from its step to its last reader: a chain of elementwise steps holds two at a
     time, whatever its length, and the budget sends a check over it to the small sizes, saying why."""
-    from tutor.engine.numbers.numeric import Program
+    from tutor.engine.numbers.numeric import Schedule as Program
     chain = parse_network("x: [N]\na = exp(x)\nb = a * 2\nc = b * 3\nJ = sum(c)\n")
     assert Program(chain.definitions, {}).peak_numbers({"N": 1000}) == 2000
     net = load("default")

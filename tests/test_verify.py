@@ -21,7 +21,7 @@ from tutor.engine.numbers import verify as check
 from tutor.engine.calculus.grad import backward
 from tutor.engine.language.ir import Call, Const
 from tutor.engine.language.network import load, parse_network
-from tutor.engine.numbers.numeric import Evaluator, Program
+from tutor.engine.numbers.numeric import Evaluator, Schedule as Program
 from tutor.engine.numbers.sampling import TooLarge, sample
 from tutor.engine.numbers.verify import TOLERANCE, check_draw, verify
 

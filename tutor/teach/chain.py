@@ -109,10 +109,11 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     g_soft = local_vjp(network, of, soft, incoming(network, of))
     if g_soft is None:
         return None
-    from ..engine.calculus.grad import assuming, push
+    from ..engine.calculus.grad import push
+    from ..engine.idioms.canonical import facts_of
     grads: dict[str, Expr] = {}
-    with assuming(network) as used:
-        push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads)
+    used = push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads,
+                facts=facts_of(network))
     collapsed = bool(used)
     z = network.definitions[soft].args[0].name
     return grads.get(z) if collapsed else None

@@ -12,13 +12,13 @@ from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .structure import Structure, structure
 from ..engine.language.dims import Shape, shape_json
-from ..engine.simplify.algebra import mk
+from ..engine.simplify.algebra import simplified
 from ..engine.numbers.sampling import TooLarge
 from ..engine.calculus.grad import backward
 from ..engine.language.ir import Const, Expr, Var, expanded_size
 from ..engine.language.network import Network, check_indices
 from ..engine.language.printer import PRINT_LIMIT, code
-from ..engine.calculus.steps import Step, steps_for
+from ..engine.calculus.steps import DerivedStep, steps_for
 from ..engine.numbers.verify import Verification, verify
 from ..engine.simplify.views import Assumption
 
@@ -77,7 +77,7 @@ class LeafGradient:
         return code(self.formula) if self.printable else None
 
     @cached_property
-    def steps(self) -> tuple[Step, ...]:
+    def steps(self) -> tuple[DerivedStep, ...]:
         """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
         if self.formula_code is not None and len(self.formula_code) <= ONE_LINE:
             return ()
@@ -139,7 +139,7 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
     for leaf in leaves:
         formula = grads.wrt.get(leaf)
         if formula is None:
-            formula = mk("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
+            formula = simplified("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
         reader = last_reader(network, leaf)
         out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
                                  explain(network, reader, leaf) if reader else None,

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.simplify.algebra import is_call, mk
+from ..engine.simplify.algebra import is_call, mk, simplify
 from ..engine.language.dims import ONE, Dim, Shape, format_shape, product
-from ..engine.calculus.grad import assuming
+from ..engine.calculus.grad import rule_gradient
+from ..engine.idioms.canonical import facts_of
 from ..engine.language.ir import Call, Expr, Var, walk
 from ..engine.language.printer import code
-from ..engine.calculus.vjp import spelled_out, unbroadcast, vjp_rules
+from ..engine.calculus.vjp import spelled_out
 
 POOL = "ijklmnopqrsuvwxyzabcdefghABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #: Operations the incoming gradient passes through on its way down to the operation that reads the leaf,
@@ -84,10 +85,9 @@ def gradient_at(expr: Expr, target: Call, g: Expr) -> Expr | None:
         if len(found) != 1:
             return None
         i, child = found[0]
-        rule = vjp_rules[node.prim][i]
-        if rule is None:
+        g = rule_gradient(node, i, g)
+        if g is None:
             return None
-        g = unbroadcast(rule(g, node, *node.args, **dict(node.params)), child.shape)
         node = child
     return g
 
@@ -168,11 +168,7 @@ def operand_name(e: Expr) -> str:
 
 def local_rule(network, node: Call, position: int, g: Expr) -> Expr | None:
     """The derivative rule's formula for the leaf through this one operation."""
-    rule = vjp_rules[node.prim][position]
-    if rule is None:
-        return None
-    with assuming(network):
-        return unbroadcast(rule(g, node, *node.args, **dict(node.params)), node.args[position].shape)
+    return rule_gradient(node, position, g, facts_of(network))
 
 
 def matrix_shapes(e: Expr | None, leaf_shape: Shape):
@@ -241,7 +237,7 @@ def gather_parts(network, of: str, leaf: str, node: Call) -> TensorParts | None:
     onehot = mk("onehot", index, n=n)
     flat_hot = mk("reshape", onehot, shape=(positions, n))
     flat_g = mk("reshape", at_node, shape=(positions,) + tuple(table.shape[1:]))
-    matrix_expr = flat_hot.T @ flat_g if len(table.shape) == 2 else None
+    matrix_expr = simplify(flat_hot.T @ flat_g) if len(table.shape) == 2 else None
     if matrix_expr is None:
         return TensorParts(entries, contraction, einsum, "", "", (), (), tuple(f"{c} ({d})" for c, d in
                                                                               zip(pos, index.shape)), ())

@@ -1,22 +1,27 @@
 """Reverse accumulation over a network: the walker that knows no math.
 
 It visits the definitions from the loss backwards, hands each operation's
-incoming gradient to that primitive's rules in `vjp`, undoes broadcasting, and
-sums the contributions that reach a name from several uses.
+incoming gradient to that primitive's rule in `vjp` (or to its teacher fusion,
+fusions.py, where one applies), simplifies the result with the network's names,
+undoes broadcasting, and sums the contributions that reach a name from several
+uses. What the network's spellings mean (a softmax written out, a one-hot label)
+comes from the canonical pass, once, as facts.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from ..simplify.algebra import mk, names_of, zero_like
-from ..idioms.forms import Form, recognise
+from ..simplify.algebra import using_names, zero_like
+from ..idioms.canonical import NO_FACTS, Facts, canonical
+from ..idioms.forms import Form
 from ..language.ir import Call, Const, Expr, Var, deep_recursion, names_in
+from ..language.dims import Shape
 from ..language.network import Network
-from ..idioms.targets import find_targets
-from ..simplify.views import NAMES, TARGETS, USED, Assumption, Names
-from .vjp import over, unbroadcast, vjp_rules
+from ..simplify.views import Assumption
+from .fusions import FUSIONS, Fusing
+from .vjp import unbroadcast, vjp_rules
 
 
 @dataclass(frozen=True)
@@ -36,39 +41,24 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None,
     classic mistakes (a missing activation derivative, …) are reproduced.
     """
     loss = network.loss
-    walk = Walk({**vjp_rules, **(rules or {})}, dict(seeds) if seeds is not None else {loss: Const(1)}, network)
-    with deep_recursion(), assuming(network) as used:
+    network, facts = canonical(network)
+    walk = Walk({**vjp_rules, **(rules or {})}, dict(seeds) if seeds is not None else {loss: Const(1)}, network,
+                Fusing(facts))
+    with deep_recursion():
         for name in reversed(network.definitions):
             g = walk.grads.get(name)
             if g is not None:
                 walk.push(network.definitions[name], g, Var(name, shape=network.shapes[name]), name)
-    return Gradients(loss, walk.grads, tuple(dict.fromkeys(used)))
+    return Gradients(loss, walk.grads, tuple(dict.fromkeys(walk.fusing.used)))
 
 
 @contextmanager
-def assuming(network: Network):
-    """The network's labels for the softmax rules, and a list collecting the assumptions used."""
-    used: list[Assumption] = []
-    token_t, token_u = TARGETS.set(find_targets(network)), USED.set(used)
-    token_n = NAMES.set(network_names(network))
-    try:
-        yield used
-    finally:
-        NAMES.reset(token_n)
-        TARGETS.reset(token_t)
-        USED.reset(token_u)
-
-
-@lru_cache(maxsize=16)
-def network_names(network: Network) -> Names:
-    """The network's definitions as the rules read them, so formulas can use the network's own names."""
-    with deep_recursion():
-        return names_of(network.definitions, network.shapes, lambda name, expr: whole(network, name, expr))
-
-
-def whole(network: Network, name: str, expr: Expr) -> Expr | None:
-    form = recognise(expr, network, name)
-    return form.call if form is not None and form.call.prim in ("softmax", "log_softmax") else None
+def assuming(network: Network) -> Iterator[Facts]:
+    """For code that writes a network's expressions by hand: within the block `rebuild` writes them with
+    the network's names. Gives the network's facts."""
+    facts = canonical(network)[1]
+    with using_names(facts.names):
+        yield facts
 
 
 @dataclass
@@ -83,33 +73,42 @@ class Walk:
     table: dict
     grads: dict[str, Expr]
     network: Network | None = None
+    fusing: Fusing = field(default_factory=Fusing)
     fences: dict[str, frozenset[str]] = field(default_factory=dict)
 
-    def push(self, expr: Expr, g: Expr, ans: Expr, owner: str | None = None, fence: frozenset[str] | None = None):
+    @property
+    def facts(self) -> Facts:
+        return self.fusing.facts
+
+    def push(self, expr: Expr, g: Expr, ans: Expr, owner: str | None = None,
+             fence: frozenset[str] | None = None) -> None:
         """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads."""
-        fence = self.fences.get(owner) if fence is None else fence
+        fence = self.fences.get(owner) if fence is None and owner is not None else fence
         if isinstance(expr, Var):
             if fence is None or expr.name in fence:
-                self.grads[expr.name] = mk("add", self.grads[expr.name], g) if expr.name in self.grads else g
+                self.grads[expr.name] = (self.fusing.mk("add", self.grads[expr.name], g) if expr.name in self.grads
+                                         else g)
             return
         if not isinstance(expr, Call):
             return
-        form = recognise(expr, self.network, owner) if self.network and owner and fence is None else None
+        form = self.facts.form(owner, expr) if fence is None else None
         if form is not None:
             self.through_form(form, expr, g, ans, owner)
             return
         params = dict(expr.params)
-        for rule, arg in zip(self.table[expr.prim], expr.args):
+        rules = self.table[expr.prim]
+        fusion = FUSIONS.get(expr.prim) if rules is vjp_rules.get(expr.prim) else None
+        for position, (rule, arg) in enumerate(zip(rules, expr.args)):
             if rule is None or not names_in(arg):
                 continue
-            local = unbroadcast(rule(g, ans, *expr.args, **params), arg.shape)
+            fused = fusion(self.fusing, g, ans, *expr.args, **params) if fusion and position == 0 else None
+            local = local_gradient(rule, g, ans, expr.args, params, arg.shape, self.fusing, fused)
             self.push(arg, local, arg, owner, fence)
 
-    def through_form(self, form: Form, expr: Call, g: Expr, ans: Expr, owner: str) -> None:
-        if not isinstance(ans, Var):  # written inline: g divided by the pieces is divided by the function
-            k = over(g, expr)
-            g, ans = (g if k is None else k / form.call), form.call
+    def through_form(self, form: Form, expr: Call, g: Expr, ans: Expr, owner: str | None) -> None:
+        g, ans = self.fusing.through_written_form(form, expr, g, ans)
         self.push(form.call, g, ans, owner)
+        assert self.network is not None  # a form is found only in a network's definitions
         for shift in form.shifts:  # through the form, a shift's gradient is exactly zero
             for name in names_in(shift):
                 self.grads.setdefault(name, zero_like(Var(name, shape=self.network.shapes[name])))
@@ -119,14 +118,38 @@ class Walk:
             self.push(expr, g, ans, owner, fence=form.inside)
 
 
-def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None) -> None:
-    """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads (no forms)."""
-    Walk(vjp_rules if table is None else table, grads).push(expr, g, ans)
+def local_gradient(rule: Callable[..., Expr], g: Expr, ans: Expr, args: tuple[Expr, ...], params: dict,
+                   shape: Shape, fusing: Fusing, fused: Expr | None = None) -> Expr:
+    """One rule's gradient for one argument (or the fusion's, when it gave one), simplified with the
+    network's names and summed back to the argument's shape."""
+    local = fused if fused is not None else rule(g, ans, *args, **params)
+    return unbroadcast(fusing.simplify(local), shape, fusing)
+
+
+def rule_gradient(node: Call, position: int, g: Expr, facts: Facts = NO_FACTS) -> Expr | None:
+    """The derivative rule's gradient for one argument of one operation (its value standing for the
+    output), simplified with the facts' names and summed back to the argument's shape."""
+    rule = vjp_rules[node.prim][position]
+    if rule is None:
+        return None
+    fusing, params = Fusing(facts), dict(node.params)
+    fusion = FUSIONS.get(node.prim) if position == 0 else None
+    fused = fusion(fusing, g, node, *node.args, **params) if fusion else None
+    return local_gradient(rule, g, node, node.args, params, node.args[position].shape, fusing, fused)
+
+
+def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | None = None,
+         facts: Facts = NO_FACTS) -> list[Assumption]:
+    """Send g, the gradient at `expr` (whose value is `ans`), down to the names it reads (no forms);
+    gives the assumptions the rules relied on."""
+    walk = Walk(vjp_rules if table is None else table, grads, fusing=Fusing(facts))
+    walk.push(expr, g, ans)
+    return walk.fusing.used
 
 
 def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:
     """The part of ∂/∂wrt that flows through the one definition `of`, for an incoming g."""
-    walk = Walk(vjp_rules, {}, network)
-    with assuming(network):
-        walk.push(network.definitions[of], g, Var(of, shape=network.shapes[of]), of)
+    network, facts = canonical(network)
+    walk = Walk(vjp_rules, {}, network, Fusing(facts))
+    walk.push(network.definitions[of], g, Var(of, shape=network.shapes[of]), of)
     return walk.grads.get(wrt)

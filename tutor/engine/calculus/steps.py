@@ -18,17 +18,19 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from ..simplify.algebra import is_call, is_zero
-from .grad import Walk, assuming
+from .fusions import Fusing
+from .grad import Walk
+from ..idioms.canonical import canonical
 from ..language.ir import Call, Const, DimRef, Expr, Var, deep_recursion, names_in
 from ..language.table import FUNCTIONS
 from ..language.network import Network
 from ..language.printer import code
 from ..simplify.views import product_of
-from .vjp import target_scale, vjp_rules
+from .vjp import vjp_rules
 
 
 @dataclass(frozen=True)
-class Step:
+class DerivedStep:
     name: str       # dxhat
     of: str         # the node whose gradient it is: xhat
     formula: Expr
@@ -39,12 +41,13 @@ class Step:
         return code(self.formula)
 
 
-def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
+def steps_for(network: Network, leaf: str) -> tuple[DerivedStep, ...]:
     """The steps that ∂loss/∂leaf needs, in order, the leaf's own last (empty when it has no gradient)."""
     table, final = named_walk(network)
     if leaf not in final:
         return ()
-    last = Step(step_name(network, leaf, set(table)), leaf, final[leaf], frozenset(names_in(final[leaf])) & set(table))
+    last = DerivedStep(step_name(network, leaf, set(table)), leaf, final[leaf],
+                       frozenset(names_in(final[leaf])) & set(table))
     needed: set[str] = set()
     stack = list(last.uses)
     while stack:
@@ -56,31 +59,32 @@ def steps_for(network: Network, leaf: str) -> tuple[Step, ...]:
 
 
 @lru_cache(maxsize=16)
-def named_walk(network: Network) -> tuple[dict[str, Step], dict[str, Expr]]:
+def named_walk(network: Network) -> tuple[dict[str, DerivedStep], dict[str, Expr]]:
     """(the steps by name, in walk order; each leaf's gradient in terms of them)."""
-    walk = Walk(vjp_rules, {network.loss: Const(1)}, network)
-    steps: dict[str, Step] = {}
-    with deep_recursion(), assuming(network):
+    network, facts = canonical(network)
+    walk = Walk(vjp_rules, {network.loss: Const(1)}, network, Fusing(facts))
+    steps: dict[str, DerivedStep] = {}
+    with deep_recursion():
         for name in reversed(network.definitions):
             g = walk.grads.get(name)
             if g is None:
                 continue
-            if not passes_as_expression(g, name) and name != network.loss:
-                step = Step(step_name(network, name, set(steps)), name, g, frozenset(names_in(g)) & set(steps))
+            if not passes_as_expression(g, name, walk.fusing) and name != network.loss:
+                step = DerivedStep(step_name(network, name, set(steps)), name, g, frozenset(names_in(g)) & set(steps))
                 steps[step.name] = step
                 g = Var(step.name, shape=network.shapes[name])
             walk.push(network.definitions[name], g, Var(name, shape=network.shapes[name]), name)
     return steps, {leaf: walk.grads[leaf] for leaf in network.leaves if leaf in walk.grads}
 
 
-def passes_as_expression(g: Expr, name: str) -> bool:
+def passes_as_expression(g: Expr, name: str, fusing: Fusing) -> bool:
     """A gradient that is sent on as it is, not named: a name, a number, a repeated number, or one
     divided by the node itself, which the next rule cancels."""
     if isinstance(g, (Var, Const, DimRef)) or is_zero(g):
         return True
     if is_call(g, "broadcast_to"):  # repeated along an axis: the rule that reads it absorbs the repetition
         return True
-    if g.shape and target_scale(g, len(g.shape) - 1, len(g.shape)) is not None:  # -onehot(y, K) / N: the
+    if g.shape and fusing.target_scale(g, len(g.shape) - 1, len(g.shape)) is not None:  # -onehot(y, K) / N: the
         return True                                                               # softmax's rule cancels it
     return divides_by(g, Var(name))
 
@@ -92,7 +96,7 @@ def divides_by(g: Expr, node: Var) -> bool:
         e = stack.pop()
         if isinstance(e, Call):
             if e.prim == "div" and any(b == node or (is_call(b, "sub") and b.args[1] == node)
-                                       for b, k in product_of(e.args[1], expand=False).powers if k > 0):
+                                       for b, k in product_of(e.args[1]).powers if k > 0):
                 return True
             stack.extend(e.args)
     return False

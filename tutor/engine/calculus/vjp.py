@@ -1,24 +1,36 @@
-"""Vector-Jacobian rules: one entry per primitive, one rule per argument.
+"""Vector-Jacobian rules: one entry per primitive, one rule per argument; calculus only.
 
 A rule gets the incoming gradient `g` (shaped like the output), `ans` (the
 output, by its forward name where it has one), the arguments and the
 parameters, and returns the gradient for its argument as an *expression*
-(`None`: no gradient flows there). Undoing broadcasting is not the rules'
-business: the walker does it once, with `unbroadcast`.
+(`None`: no gradient flows there), built fresh with `mk` and the operators: the
+walker simplifies it. A rule knows nothing of the network it is used in: the
+forms a teacher writes (softmax and cross-entropy as `probs - Y`, the binary
+cross-entropy through a sigmoid as `A - Y`) are fusions (fusions.py), tried
+first where they fire. Undoing broadcasting is not the rules' business: the
+walker does it once, with `unbroadcast`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
-from ..simplify.algebra import build_product, const, dim_expr, is_call, is_const, is_scalar, is_zero, mk
+from ..simplify.algebra import const, dim_expr, is_call, is_const, is_scalar, mk
 from ..language.dims import ONE, Shape, product
 from ..errors import TutorError
 from ..language.ir import Call, Expr, Var
 from ..language.table import MAX_EINSUM_OPERANDS
 from ..language.shapes import index_layout, normalize_axes, permutation
-from ..simplify.views import TARGETS, Product, assume, names, one_hot_axis, product_of, terms_of
 
 Rule = Callable[..., Expr] | None
+
+
+class Builder(Protocol):
+    """What undoing broadcasting builds with: a simplifying constructor, and the sum along axes."""
+
+    def mk(self, prim: str, *args: Expr, **params) -> Expr: ...
+
+    def sum_along(self, k: Expr, axes: tuple[int, ...], rank: int) -> Expr: ...
 vjp_rules: dict[str, tuple[Rule, ...]] = {}
 
 
@@ -75,41 +87,7 @@ defvjp("arange")
 defvjp("zeros")
 defvjp("ones")
 defvjp("sign", None)
-def sigmoid_vjp(g, ans, a):
-    fused = binary_cross_entropy(g, ans)
-    return fused if fused is not None else g * ans * (1 - ans)
-
-
-def binary_cross_entropy(g: Expr, s: Expr) -> Expr | None:
-    """c·(t − s) when g = c·(t/s + (t − 1)/(1 − s)): the gradient of −[t log s + (1 − t) log(1 − s)]
-    through s = sigmoid(z), which a teacher writes as (p − t), times the loss's scale c (or with the
-    sign inside the sum, c·(t/s + (t + 1)/(1 − s)) → c·(t + s))."""
-    p = product_of(g)
-    for i, (base, e) in enumerate(p.powers):
-        if e != 1 or not is_call(base, "add", "sub"):
-            continue
-        terms = terms_of(base)
-        if len(terms) != 2:
-            continue
-        one_minus = mk("sub", const(1), s)
-        for first, second in (terms, terms[::-1]):
-            t, u = over(first, s), over(second, one_minus)
-            if t is None or u is None:
-                continue
-            scale = build_product(Product(p.coeff, p.powers[:i] + p.powers[i + 1:]))
-            if equal(u, t - 1):    # c·(t/s + (t − 1)/(1 − s)) · s(1 − s) = c·(t − s)
-                return scale * (t - s)
-            if equal(u, t + 1):    # the same with the sign inside: c·(t/s + (t + 1)/(1 − s)) → c·(t + s)
-                return scale * (t + s)
-    return None
-
-
-def equal(a: Expr, b: Expr) -> bool:
-    """a and b are the same once the algebra has collected their terms."""
-    return a == b or is_zero(mk("sub", a, b))
-
-
-defvjp("sigmoid", sigmoid_vjp)
+defvjp("sigmoid", lambda g, ans, a: g * ans * (1 - ans))
 defvjp("tanh", lambda g, ans, a: g * (1 - ans ** 2))
 defvjp("relu", lambda g, ans, a: g * (ans > 0))  # relu(z) > 0 exactly where z > 0
 
@@ -260,18 +238,12 @@ def index_vjp(g, ans, a, i):
 
 defvjp("index", index_vjp)
 
-LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def getitem_vjp(g, ans, a, *index, items):
+def getitem_vjp(g: Expr, ans: Expr, a: Expr, *index: Expr, items: tuple) -> Expr:
     """Scatter g back to a's shape, written in the language: a slice contributes an `eye(L, M, k=start)`
     factor, an integer or an index array a `onehot(idx, M)` factor, contracted with g by einsum.
     `P[arange(N), y]` reads back as `c * onehot(y, K)`; through a log it is `c * onehot(y, K) / P`."""
     node = Call("getitem", (a, *index), (("items", items),))
     plan, joint, slots = index_layout(node, a.shape, [i.shape for i in index])
-    k = over(g, ans)
-    if k is not None and not is_scalar(ans):  # g = K / picked: where the scatter is not zero, picked is a
-        return getitem_vjp(k, ans, a, *index, items=items) / a
     fresh = iter(LETTERS)
     res = [next(fresh) for _ in slots]
     joint_letters = [res[i] for i, (kind, _) in enumerate(slots) if kind == "joint"]
@@ -364,86 +336,12 @@ defvjp("squeeze", lambda g, ans, a, axis=None: shaped(g, a.shape))
 defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / count(a, axis), a, axis, keepdims))
 
 
-# -- softmax and cross-entropy -----------------------------------------------------
-def over(g: Expr, denominator: Expr) -> Expr | None:
-    """K such that g == K / denominator (the form a cross-entropy gradient takes), or None."""
-    p, d = picked(product_of(g), denominator), product_of(denominator)
-    if d.coeff != 1 or not d.powers:
-        return None
-    for base, e in d.powers:
-        have = p.exponent(base)
-        if have == 0 or (have < 0) != (e > 0) or abs(have) < abs(e):
-            return None
-    return build_product(p.times(d))  # may be smaller than g: a label broadcast along a batch
-
-
-def picked(p: Product, probs: Expr) -> Product:
-    """Y / sum(probs * Y, axis, keepdims=True) is Y / probs for Y one-hot along the axis: the sum is the
-    probability Y picks, and where Y is 0 both are 0 (the gradient of log(sum(probs * Y, axis)))."""
-    for i, (b, e) in enumerate(p.powers):
-        total = kept_sum(b)
-        if e >= 0 or total is None or not is_call(total.args[0], "mul"):
-            continue
-        axes = normalize_axes(None, total.args[0].shape, total.param("axis"))
-        for q, y in (total.args[0].args, total.args[0].args[::-1]):
-            if q == probs and y.shape == q.shape and len(axes) == 1 and one_hot_axis(y) == axes[0] \
-                    and p.exponent(y) > 0:
-                if isinstance(y, Var):
-                    assume(y.name, axes[0])
-                rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
-                return rest.times(product_of(probs).power(e))
-    return p
-
-
-def kept_sum(b: Expr) -> Call | None:
-    """The sum b is, broadcasting back along its axes: sum(x, axis, keepdims=True), or a named
-    sum(x, axis) reshaped to keep its axis (correct_confidences.reshape(N, 1))."""
-    if is_call(b, "sum") and b.param("keepdims", False):
-        return b
-    if is_call(b, "reshape"):
-        total = names().resolve(b.args[0])
-        if is_call(total, "sum") and not total.param("keepdims", False):
-            axes = normalize_axes(None, total.args[0].shape, total.param("axis"))
-            if tuple(ONE if i in axes else d for i, d in enumerate(total.args[0].shape)) == b.shape:
-                return total
-    return None
-
-
-def target_scale(k: Expr, axis: int, rank: int) -> tuple[Expr, str] | None:
-    """(c, y) when k == c * y for a one-hot target y along `axis` (of `rank` axes) and a scalar c."""
-    if is_call(k, "broadcast_to"):
-        return target_scale(k.args[0], axis, rank)
-    if isinstance(k, Call) and one_hot_axis(k) == axis - (rank - len(k.shape)):
-        return const(1), None  # onehot(y, K), eye(K)[y]: one-hot by construction, no assumption needed
-    if isinstance(k, Var) and TARGETS.get({}).get(k.name) == axis - (rank - len(k.shape)):
-        return const(1), k.name
-    if is_call(k, "neg"):
-        found = target_scale(k.args[0], axis, rank)
-        return None if found is None else (-found[0], found[1])
-    if is_call(k, "mul"):
-        a, b = k.args
-        for scale, rest in ((a, b), (b, a)):
-            if is_scalar(scale):
-                found = target_scale(rest, axis, rank)
-                if found:
-                    return scale * found[0], found[1]
-    if is_call(k, "div") and is_scalar(k.args[1]):
-        found = target_scale(k.args[0], axis, rank)
-        return None if found is None else (found[0] / k.args[1], found[1])
-    return None
-
-
-def sum_along(k: Expr, axes: tuple[int, ...], rank: int) -> Expr:
-    """sum(k, axes, keepdims=True), or the scalar it equals when k is a scaled one-hot target."""
+# -- softmax and cross-entropy (their teacher forms, probs - Y, are fusions: fusions.py) --------
+def along(axes: tuple[int, ...], rank: int):
+    """The axis parameter a kept sum along `axes` is written with: -1 for the last axis."""
     if len(axes) == 1:
-        (axis,) = axes
-        found = target_scale(k, axis, rank)
-        if found is not None:
-            if found[1] is not None:
-                assume(found[1], axis)
-            return found[0]
-        return call("sum", k, axis=axis - rank if axis == rank - 1 else axis, keepdims=True)
-    return call("sum", k, axis=axes, keepdims=True)
+        return axes[0] - rank if axes[0] == rank - 1 else axes[0]
+    return axes
 
 
 def full(g: Expr, like: Expr) -> Expr:
@@ -453,15 +351,12 @@ def full(g: Expr, like: Expr) -> Expr:
 
 def softmax_vjp(g, ans, a, axis=-1):
     axes = normalize_axes(None, a.shape, axis)
-    k = over(g, ans)
-    if k is not None:  # g = K / softmax: the Jacobian diag(s) - s sᵀ applied to it collapses
-        return k - ans * sum_along(full(k, ans), axes, len(a.shape))
-    return ans * (g - sum_along(g * ans, axes, len(a.shape)))
+    return ans * (g - call("sum", g * ans, axis=along(axes, len(a.shape)), keepdims=True))
 
 
 def log_softmax_vjp(g, ans, a, axis=-1):
     axes = normalize_axes(None, a.shape, axis)
-    return g - call("softmax", a, axis=axis) * sum_along(full(g, ans), axes, len(a.shape))
+    return g - call("softmax", a, axis=axis) * call("sum", full(g, ans), axis=along(axes, len(a.shape)), keepdims=True)
 
 
 defvjp("softmax", softmax_vjp)
@@ -475,22 +370,24 @@ defvjp("eye")
 
 
 # -- the one place broadcasting is undone ------------------------------------------
-def unbroadcast(g: Expr, shape: Shape) -> Expr:
+def unbroadcast(g: Expr, shape: Shape, build: Builder) -> Expr:
     """Sum g over the axes that broadcasting added or stretched, so it has `shape`; a local gradient
     with fewer axes than its input (cross_entropy(y, p) with y 1×Dy, p Dy) is the same along the
-    missing ones, so it is broadcast to the input's shape."""
+    missing ones, so it is broadcast to the input's shape. `build` makes the sums (a one-hot label
+    summed along its axis is 1: `Fusing.sum_along`)."""
     if g.shape == shape:
         return g
     if all(d == ONE for d in shape):
-        return shaped(call("sum", g), shape)
+        total = build.mk("sum", g)
+        return total if total.shape == shape else build.mk("reshape", total, shape=shape)
     extra = len(g.shape) - len(shape)
     if extra > 0:
-        g = call("sum", g, axis=0 if extra == 1 else tuple(range(extra)))
+        g = build.mk("sum", g, axis=0 if extra == 1 else tuple(range(extra)))
     offset = len(shape) - len(g.shape)  # broadcasting aligns trailing axes
     stretched = tuple(i + offset for i, have in enumerate(g.shape) if shape[i + offset] == ONE and have != ONE)
     if stretched:  # a one-hot target summed along its axis is 1 (sum(Y, axis=1) under scores - lse)
-        g = sum_along(g, tuple(i - offset for i in stretched), len(g.shape))
+        g = build.sum_along(g, tuple(i - offset for i in stretched), len(g.shape))
     if g.shape != shape:
-        g = call("broadcast_to", g, shape=shape)
+        g = build.mk("broadcast_to", g, shape=shape)
     assert g.shape == shape, f"gradient of shape {g.shape} for an input of shape {shape}"
     return g

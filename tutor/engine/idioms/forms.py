@@ -36,7 +36,7 @@ class Form:
     shifts: tuple[Expr, ...]      # what was subtracted for stability: no gradient flows to it through the form
 
 
-class Reading:
+class Attempt:
     """One attempt to read an expression as a form: the names it looks through, and the network."""
 
     def __init__(self, network: Network):
@@ -140,7 +140,7 @@ def build(prim: str, arg: Expr, **params) -> Call | None:
         return None
 
 
-def softmax_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
+def softmax_form(r: Attempt, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     """exp(s) / sum(exp(s), axis, keepdims=True), through names and inverses: softmax(s, axis)."""
     if e.prim not in ("mul", "div"):
         return None
@@ -160,7 +160,7 @@ def softmax_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     return (call, shifts) if call is not None and call.shape == e.shape else None
 
 
-def log_softmax_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
+def log_softmax_form(r: Attempt, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     """s - log(sum(exp(s), axis, keepdims=True)): log_softmax(s, axis)."""
     if e.prim != "sub":
         return None
@@ -180,7 +180,7 @@ def log_softmax_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | Non
     return (call, shifts) if call is not None and call.shape == e.shape else None
 
 
-def logsumexp_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
+def logsumexp_form(r: Attempt, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     """log(sum(exp(s), axis)), or m + log(sum(exp(s - m), axis)) with the shift added back."""
     if e.prim == "log":
         found = r.sum_of_exp(e.args[0])
@@ -197,7 +197,7 @@ def logsumexp_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
             log = r.peek(logged)
             if not (isinstance(log, Call) and log.prim == "log"):
                 continue
-            trial = Reading(r.network)
+            trial = Attempt(r.network)
             trial.open(logged)
             found = trial.sum_of_exp(log.args[0])
             if found is None:
@@ -215,7 +215,7 @@ def logsumexp_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     return None
 
 
-def sigmoid_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
+def sigmoid_form(r: Attempt, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     """1 / (1 + exp(-z)), deeplearning.ai's and Nielsen's sigmoid: sigmoid(z)."""
     if e.prim != "div" or not (isinstance(e.args[0], Const) and e.args[0].value == 1):
         return None
@@ -231,6 +231,14 @@ def sigmoid_form(r: Reading, e: Call) -> tuple[Call, tuple[Expr, ...]] | None:
     return None
 
 
+def is_eye_rows(e: Call) -> bool:
+    """np.eye(K)[y]: rows of a square identity picked by an index array, a one-hot label (onehot(y, K))."""
+    if e.prim != "getitem" or e.param("items") != (("a", 1),) or not isinstance(e.args[0], Call):
+        return False
+    eye = e.args[0]
+    return eye.prim == "eye" and eye.param("k", 0) == 0 and eye.param("m", eye.param("n")) == eye.param("n")
+
+
 FORMS = (softmax_form, log_softmax_form, logsumexp_form, sigmoid_form)
 
 
@@ -240,7 +248,7 @@ def recognise(e: Expr, network: Network, owner: str) -> Form | None:
     if not isinstance(e, Call):
         return None
     for form in FORMS:
-        r = Reading(network)
+        r = Attempt(network)
         found = form(r, e)
         if found is None:
             continue

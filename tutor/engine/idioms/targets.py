@@ -10,17 +10,16 @@ log-sum-exp of the same z; a softmax or log-sum-exp may be written out by hand
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 
-from .forms import recognise
+from .forms import Form
 from ..language.ir import Call, Expr, Var, walk
 from ..language.network import Network
 from ..language.shapes import normalize_axes
 
 
-@lru_cache(maxsize=16)
-def find_targets(network: Network) -> dict[str, int]:
-    """Leaf name → the axis along which it is a one-hot label."""
+def one_hot_labels(network: Network, forms: Mapping[tuple[str, Expr], Form]) -> dict[str, int]:
+    """Leaf name → the axis along which it is a one-hot label, given the forms written out by hand."""
     found: dict[str, set[int]] = {}
     owner_of: dict[int, str] = {}
 
@@ -33,7 +32,7 @@ def find_targets(network: Network) -> dict[str, int]:
         """(axis, rank) of the softmax (or log-softmax) that e is, written with the function or out by hand."""
         e, owner = resolve(e)
         if isinstance(e, Call) and e.prim not in prims and owner is not None:
-            form = recognise(e, network, owner)
+            form = forms.get((owner, e))
             e = form.call if form is not None else e
         if isinstance(e, Call) and e.prim in prims:
             axes = normalize_axes(e, e.args[0].shape, e.param("axis", -1))
@@ -56,7 +55,7 @@ def find_targets(network: Network) -> dict[str, int]:
     for name, expr in network.definitions.items():
         for node in walk(expr):
             owner_of[id(node)] = name
-            form = recognise(node, network, name) if isinstance(node, Call) else None
+            form = forms.get((name, node)) if isinstance(node, Call) else None
             if form is not None and form.call.prim == "logsumexp":
                 logits.append((form.call.args[0], normalize_axes(None, form.call.args[0].shape,
                                                                  form.call.param("axis"))[0]))

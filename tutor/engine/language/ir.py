@@ -11,15 +11,45 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dims import Shape
 from ..diagnostics import Span
 
 
-@dataclass(frozen=True)
 class Expr:
-    pass
+    """Every node has a shape and a span (None when it was not written).
+
+    Each kind of node declares them as fields that take no part in equality; a shape is None only
+    on a node just parsed, before `annotate` infers it, so the engine reads it as a `Shape`. The arithmetic
+    operators are given by `simplify.build` (each a plain `mk`), so rules read as math.
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        shape: Shape
+        span: Span | None
+
+        def __add__(self, other: Expr | float) -> Expr: ...
+        def __radd__(self, other: Expr | float) -> Expr: ...
+        def __sub__(self, other: Expr | float) -> Expr: ...
+        def __rsub__(self, other: Expr | float) -> Expr: ...
+        def __mul__(self, other: Expr | float) -> Expr: ...
+        def __rmul__(self, other: Expr | float) -> Expr: ...
+        def __truediv__(self, other: Expr | float) -> Expr: ...
+        def __rtruediv__(self, other: Expr | float) -> Expr: ...
+        def __matmul__(self, other: Expr) -> Expr: ...
+        def __rmatmul__(self, other: Expr) -> Expr: ...
+        def __neg__(self) -> Expr: ...
+        def __pow__(self, exponent: float) -> Expr: ...
+        def __gt__(self, other: Expr | float) -> Expr: ...
+        def __ge__(self, other: Expr | float) -> Expr: ...
+        def __lt__(self, other: Expr | float) -> Expr: ...
+        def __le__(self, other: Expr | float) -> Expr: ...
+
+        @property
+        def T(self) -> Expr: ...
 
 
 @dataclass(frozen=True)
@@ -27,14 +57,14 @@ class Var(Expr):
     """A leaf or a defined name of the network (or a learner's own step)."""
 
     name: str
-    shape: Shape | None = field(default=None, compare=False, repr=False)
+    shape: Shape = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Const(Expr):
     value: float
-    shape: Shape | None = field(default=(), compare=False, repr=False)
+    shape: Shape = field(default=(), compare=False, repr=False)
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -43,7 +73,7 @@ class DimRef(Expr):
     """A dimension symbol used as the scalar bound to it (`/ N`)."""
 
     name: str
-    shape: Shape | None = field(default=(), compare=False, repr=False)
+    shape: Shape = field(default=(), compare=False, repr=False)
     span: Span | None = field(default=None, compare=False, repr=False)
 
 
@@ -52,9 +82,10 @@ class Call(Expr):
     prim: str
     args: tuple[Expr, ...]
     params: tuple[tuple[str, Any], ...] = ()
-    shape: Shape | None = field(default=None, compare=False, repr=False)
+    shape: Shape = field(default=None, compare=False, repr=False)  # type: ignore[arg-type]
     span: Span | None = field(default=None, compare=False, repr=False)
     caret: Span | None = field(default=None, compare=False, repr=False)  # the operator itself, within span
+    fresh: bool = field(default=False, compare=False, repr=False)  # built by a rule, not yet simplified
 
     def param(self, name: str, default: Any = None) -> Any:
         for key, value in self.params:

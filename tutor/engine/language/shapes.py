@@ -19,8 +19,10 @@ ShapeRule = Callable[..., Shape]
 shape_rules: dict[str, ShapeRule] = {}
 
 
-def fail(node: Call, message: str, *shapes: Shape, code: str = "E203") -> ShapeError:
+def fail(node: Call | None, message: str, *shapes: Shape, code: str = "E203") -> ShapeError:
     """E201: a matrix product's dimensions; E202: broadcasting; E203: anything else (axes, ranks)."""
+    if node is None:  # a rule's own question (which axes?), asked of a node it has not built
+        return ShapeError(message, None, operands=shapes, code=code)
     return ShapeError(message, node.span, op=op_name(node.prim), operands=shapes, caret=node.caret, code=code)
 
 
@@ -44,7 +46,7 @@ def broadcast(node: Call, a: Shape, b: Shape) -> Shape:
     return tuple(reversed(out))
 
 
-def normalize_axes(node: Call, shape: Shape, axis) -> tuple[int, ...]:
+def normalize_axes(node: Call | None, shape: Shape, axis) -> tuple[int, ...]:
     """Axis parameter → sorted non-negative axes (None means every axis)."""
     rank = len(shape)
     if axis is None:
@@ -408,7 +410,8 @@ def index_plan(node: Call, a: Shape, index_shapes: list[Shape]) -> list[tuple]:
         items[at:at + 1] = [("s", None, None)] * (len(a) - consumed)
     else:
         items += [("s", None, None)] * (len(a) - consumed)
-    plan, axis = [], 0
+    plan: list[tuple] = []
+    axis = 0
     for it in items:
         if it[0] == "n":
             plan.append((it, None))

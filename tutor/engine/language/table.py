@@ -7,7 +7,6 @@ table, the printer writes parameters back with it, and every other table
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,8 +105,6 @@ COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le"}
 EXPRESSION_HELP = ("an expression of the network language: names, numbers, + - * / @ **, .T, A[i], "
                    "and the functions " + ", ".join(sorted(k for k in FUNCTIONS if k not in ("onehot",))))
 
-#: A derivation's name that claims a gradient: dW1, dJ_dW1, grad_W1, gradW1 (and grads['W1'], grads['dW1']).
-CLAIM_NAME = re.compile(r"^(?:dJ_d|grad_|grad|d)(?P<name>[A-Za-z_][A-Za-z0-9_]*)$")
 #: Course helpers a network or derivation may call without defining them: (source, course, convention).
 #: Each has one meaning fixed by the course it comes from; a learner's own `def` replaces it.
 HELPERS: dict[str, tuple[str, str, str]] = {

@@ -5,13 +5,14 @@ differentiation needs: kinks (relu, abs, maximum) and comparisons decide on the
 real part, so the imaginary part carries an exact directional derivative.
 
 `Evaluator` computes expressions one at a time, remembering every value; a
-`Program` runs many expressions at sizes where memory counts, keeping each
+`Schedule` runs many expressions at sizes where memory counts, keeping each
 value only until its last reader has run.
 """
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ defimpl("ones", lambda shape: np.ones(shape))
 
 def index_tuple(items, arrays) -> tuple:
     """NumPy's index from the IR's items (dimensions already numbers) and the index arrays' values."""
-    out = []
+    out: list[object] = []
     for it in items:
         if it[0] == "s":
             out.append(slice(it[1], it[2]))
@@ -196,10 +197,11 @@ class Evaluator:
         with deep_recursion():
             return self.value(expr)
 
-    def value(self, expr: Expr):
+    def value(self, expr: Expr) -> Any:
         key = id(expr)
         if key in self.memo:
             return self.memo[key]
+        out: Any
         if isinstance(expr, Var):
             out = self.values[expr.name]
         elif isinstance(expr, Const):
@@ -237,7 +239,7 @@ def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str
     return out
 
 
-class Program:
+class Schedule:
     """Definitions and further expressions as one list of steps, for evaluating large arrays lean.
 
     Structurally equal sub-expressions become one step (derived formulas share many parts), the

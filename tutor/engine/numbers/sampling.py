@@ -11,7 +11,7 @@ from ..errors import TutorError
 from ..language.ir import Call, Var, walk
 from ..language.network import Network
 from .numeric import forward
-from ..idioms.targets import find_targets
+from ..idioms.canonical import find_targets
 
 MAX_ELEMENTS = 50_000_000  # per array: above this, numbers are refused, not allocated
 
@@ -86,7 +86,7 @@ def labels(dims: tuple[int, ...], k: int, rng: np.random.Generator) -> np.ndarra
 
 def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.ndarray:
     if not dims:
-        return np.float64(1.0)
+        return np.float64(1.0)  # type: ignore[return-value]  # a label with no axes is the number 1
     length = dims[axis]
     hot = rng.integers(0, length, size=dims[:axis] + dims[axis + 1:])
     out = np.moveaxis(np.eye(length)[hot], -1, axis)

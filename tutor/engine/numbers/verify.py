@@ -8,7 +8,7 @@ whose check fails is then found with one pass of its own.
 
 Sized for realistic networks, at a small multiple of a hand-written forward and backward pass:
 
-* the forward pass and every formula run as one `Program` (shared parts once, each value let go
+* the forward pass and every formula run as one `Schedule` (shared parts once, each value let go
   after its last reader), and each gradient is reduced to two numbers the moment it exists;
 * directions are seeded uniform float32 draws, made again in chunks when needed instead of
   stored (small ones are kept);
@@ -36,13 +36,14 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from ..errors import TutorError
 from ..language.ir import Call, Expr, Var
 from ..language.network import Network, check_indices
-from .numeric import Program
+from .numeric import Schedule
 from .sampling import MAX_ELEMENTS, SCALES, TooLarge, non_finite_at, sample_leaves
 
 STEP = 1e-30
@@ -102,7 +103,8 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
     settle_small = first != small and \
         over_budget(checker, first, draws=1, complex_passes=3 + 2 * len(formulas)) is not None
     rng = np.random.default_rng(seed)
-    worst, passes, leaf_errors = 0.0, 0, {}
+    worst, passes = 0.0, 0
+    leaf_errors: dict[str, float] = {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
     done = 0
     while done < draws or (silent and done < MAX_DRAWS):
@@ -238,8 +240,8 @@ class Checker:
     def __init__(self, network: Network, formulas: Mapping[str, Expr]):
         self.network = network
         self.formulas = dict(formulas)
-        self.real = Program(network.definitions, self.formulas)
-        self.loss = Program(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
+        self.real = Schedule(network.definitions, self.formulas)
+        self.loss = Schedule(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
 
     def draw(self, bindings: Mapping[str, int], rng: np.random.Generator, locate: bool = True) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""
@@ -324,7 +326,7 @@ class Checker:
         inputs = dict(leaves)
         for name, t in terms.items():
             inputs[name] = shifted(leaves[name], t.direction, t.scale * step)
-        loss = []
+        loss: list[Any] = []
         self.loss.run(inputs, bindings, on_output=lambda _, value: loss.append(value))  # takes the shifted leaves
         return float(np.imag(loss[0])) / step
 

@@ -1,39 +1,93 @@
-"""Building expressions: `mk` and the helpers every rewrite rule uses.
+"""Building expressions: `mk`, the `Simplifier` that rewrites them, and the helpers every rule uses.
 
-`mk` computes a new node's shape with the shape rules, then applies the rewrite
-rules (the table in `algebra`) until none fires. This module also gives `Expr`
-its operators (`a @ b`, `g * ans`, `x.T`), each built through `mk`. Children are
-always built first, so one local fixpoint per node is enough: the cost stays
-linear in what is built.
+`mk` is a plain constructor: it computes the new node's shape with the shape rules and marks the
+node as freshly built, nothing more. A `Simplifier` holds the network's names and rewrites: its
+`mk` builds a node and applies the rewrite rules indexed by the node's primitive (the table in
+`algebra`) until none fires; `simplify` rebuilds what `mk` built fresh that way, leaving every
+node it did not build (a network's own definitions, a gradient already simplified) as it is.
+Children are always simplified first, so one local fixpoint per node is enough: the cost stays
+linear in what is built. This module also gives `Expr` its operators (`a @ b`, `g * ans`,
+`x.T`), each a plain `mk`, so derivative rules read like the math they encode.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeGuard
 
 from ..language.dims import Dim, Shape
 from ..errors import ShapeError
 from ..language.ir import Call, Const, DimRef, Expr
 from ..language.shapes import broadcast, infer
+from .views import EMPTY, Names
 
-Rewrite = Callable[[Call], "Expr | None"]
-#: The rewrite rules, in the order they are tried; `algebra` fills it in.
-REWRITES: list[Rewrite] = []
+Rewrite = Callable[[Call, "Simplifier"], "Expr | None"]
+#: The rewrite rules by the primitive they fire on, each list in the order the rules are tried;
+#: `algebra` fills it in (ANYWHERE: the rules that may fire on any primitive, tried last).
+RULES: dict[str, tuple[Rewrite, ...]] = {}
+ANYWHERE = "*"
 
 
-def mk(prim: str, *args: Expr, **params) -> Expr:
+def mk(prim: str, *args: Expr, **params) -> Call:
+    """A node with its shape, built fresh: a `Simplifier` rewrites it when asked to `simplify`."""
     node = Call(prim, args, tuple(sorted(params.items())))
-    node = Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]))
-    for _ in range(16):
-        for rule in REWRITES:
-            new = rule(node)
-            if new is not None:
-                break
-        else:
-            return node
-        if not isinstance(new, Call):
-            return new
-        node = new
-    return node
+    return Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]), fresh=True)
+
+
+def raw(prim: str, *args: Expr, **params) -> Call:
+    """A node with its shape and no rewriting: for forms a rule has already made canonical."""
+    node = Call(prim, args, tuple(sorted(params.items())))
+    return Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]))
+
+
+class Simplifier:
+    """The rewrite rules applied with one network's names (none: `Simplifier()`)."""
+
+    def __init__(self, names: Names = EMPTY):
+        self.names = names
+
+    def mk(self, prim: str, *args: Expr, **params) -> Expr:
+        """The node built and rewritten until no rule fires."""
+        node = raw(prim, *args, **params)
+        for _ in range(16):
+            for rule in RULES.get(node.prim, RULES[ANYWHERE]):
+                new = rule(node, self)
+                if new is not None:
+                    break
+            else:
+                return node
+            if not isinstance(new, Call):
+                return new
+            node = new
+        return node
+
+    def simplify(self, expr: Expr, memo: dict[int, Expr] | None = None) -> Expr:
+        """expr with every node built fresh (by `mk`, an operator) rewritten, children first."""
+        if not (isinstance(expr, Call) and expr.fresh):
+            return expr
+        memo = {} if memo is None else memo
+        key = id(expr)
+        if key not in memo:
+            memo[key] = self.mk(expr.prim, *(self.simplify(a, memo) for a in expr.args), **dict(expr.params))
+        return memo[key]
+
+    def rebuild(self, expr: Expr, memo: dict[int, Expr] | None = None) -> Expr:
+        """The same expression built again, every node of it rewritten (a definition as written)."""
+        memo = {} if memo is None else memo
+        if not isinstance(expr, Call):
+            return expr
+        key = id(expr)
+        if key not in memo:
+            memo[key] = self.mk(expr.prim, *(self.rebuild(a, memo) for a in expr.args), **dict(expr.params))
+        return memo[key]
+
+
+#: The rules with no network's names: formulas built on their own.
+PLAIN = Simplifier()
+
+
+def simplified(prim: str, *args: Expr, **params) -> Expr:
+    """A node built and rewritten without a network's names."""
+    return PLAIN.mk(prim, *args, **params)
 
 
 def const(value: float) -> Const:
@@ -44,7 +98,7 @@ def is_const(e: Expr, value: float | None = None) -> bool:
     return isinstance(e, Const) and (value is None or e.value == value)
 
 
-def is_call(e: Expr, *prims: str) -> bool:
+def is_call(e: Expr | None, *prims: str) -> TypeGuard[Call]:
     return isinstance(e, Call) and e.prim in prims
 
 
@@ -61,14 +115,8 @@ def dim_expr(d: Dim) -> Expr:
     """A dimension as a scalar expression: `N`, `N * Dy`, `3`."""
     out: Expr = const(d.coeff) if d.coeff != 1 or not d.symbols else DimRef(d.symbols[0])
     for s in (d.symbols if d.coeff != 1 else d.symbols[1:]):
-        out = mk("mul", out, DimRef(s))
+        out = PLAIN.mk("mul", out, DimRef(s))  # sizes are never a network's names
     return out
-
-
-def raw(prim: str, *args: Expr, **params) -> Expr:
-    """A node with its shape and no rewriting: for forms a rule has already made canonical."""
-    node = Call(prim, args, tuple(sorted(params.items())))
-    return Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]))
 
 
 def is_zero(e: Expr) -> bool:
@@ -127,6 +175,6 @@ for _name, _prim in (("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv",
     setattr(Expr, f"__r{_name}__", _operator(_prim, swap=True))
 for _name in ("gt", "ge", "lt", "le"):
     setattr(Expr, f"__{_name}__", _operator(_name))
-Expr.__neg__ = lambda self: mk("neg", self)
-Expr.__pow__ = lambda self, exponent: mk("pow", self, exponent=exponent)
-Expr.T = property(lambda self: mk("transpose", self))
+Expr.__neg__ = lambda self: mk("neg", self)  # type: ignore[method-assign,assignment]
+Expr.__pow__ = lambda self, exponent: mk("pow", self, exponent=exponent)  # type: ignore[method-assign,assignment]
+Expr.T = property(lambda self: mk("transpose", self))  # type: ignore[method-assign,assignment]

@@ -7,10 +7,10 @@ does not set the rules off again.
 """
 from __future__ import annotations
 
-from .build import broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
+from .build import Simplifier, broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
 from ..language.dims import Shape
 from ..language.ir import Call, Expr, Var
-from .views import Product, names, product_of, terms_of
+from .views import EMPTY, Names, Product, product_of, terms_of
 
 
 def power(base: Expr, e: float) -> Expr:
@@ -22,9 +22,8 @@ def power(base: Expr, e: float) -> Expr:
     return raw("pow", base, exponent=const(e).value)
 
 
-def fold_names(p: Product) -> Product:
+def fold_names(p: Product, table: Names) -> Product:
     """Write the network's names back where their factors appear: xc / sqrt(var + eps) → xhat."""
-    table = names()
     if not table.folds:
         return p
     powers = dict(p.powers)
@@ -84,9 +83,9 @@ def multiple(powers: dict[Expr, float], q: Product) -> int:
     return 0
 
 
-def build_product(p: Product) -> Expr:
+def build_product(p: Product, names: Names = EMPTY) -> Expr:
     """coeff · numerators / denominators, in order of first appearance, names folded back."""
-    p = fold_names(p)
+    p = fold_names(p, names)
     ups = [power(b, e) for b, e in p.powers if e > 0]
     # scalar divisors last, so that `/ N` can leave a product: X.T @ (y * s / (1 + e)) / N; sizes as one
     # product: / (B * T)
@@ -102,19 +101,20 @@ def build_product(p: Product) -> Expr:
     out: Expr | None = const(c) if c != 1 or not ups else None
     for u in ups:
         out = u if out is None else raw("mul", out, u)
+    assert out is not None  # a number, or the first numerator
     for d in downs:
         out = raw("div", out, d)
     return raw("neg", out) if p.coeff < 0 else out
 
 
-def collect_factors(n: Call) -> Expr | None:
+def collect_factors(n: Call, s: Simplifier) -> Expr | None:
     """Factors collected: `2 * (0.5 / B) * err` → `err / B`, `sqrt(v) ** 2` → `v`, `x * y / x` → `y`."""
     if n.prim not in ("mul", "div", "pow", "sqrt"):
         return None
-    p = product_of(n)
+    p = product_of(n, s.names)
     if p.coeff == 0:
         return zero_like(n)
-    out = build_product(unbroadcast_factors(p, n.shape))
+    out = build_product(unbroadcast_factors(p, n.shape), s.names)
     if out == n or out.shape != n.shape:
         return None
     return out
@@ -143,51 +143,52 @@ def common_factor(products: list[Product]) -> Product | None:
     return Product(coeff, tuple(powers))
 
 
-def build_sum(products: list[Product], like: Call) -> Expr:
+def build_sum(products: list[Product], like: Call, names: Names) -> Expr:
     """t1 + t2 - t3 …, a positive term first; a common factor written once, outside."""
     if not products:
         return zero_like(like)
     common = common_factor(products) if len(products) > 1 else None
     if common is not None:
         inverse = common.power(-1)
-        inner = build_sum([fold_names(p) for p in like_terms([p.times(inverse) for p in products])], like)
-        return build_product(common.times(Product(1.0, ((inner, 1.0),))))
+        inner = build_sum([fold_names(p, names) for p in like_terms([p.times(inverse) for p in products], names)],
+                          like, names)
+        return build_product(common.times(Product(1.0, ((inner, 1.0),))), names)
     positive = [i for i, p in enumerate(products) if p.coeff > 0]
     if positive:
         products = [products[positive[0]]] + products[:positive[0]] + products[positive[0] + 1:]
-    out = build_product(products[0])
+    out = build_product(products[0], names)
     for p in products[1:]:
-        term = build_product(Product(abs(p.coeff), p.powers))
+        term = build_product(Product(abs(p.coeff), p.powers), names)
         out = raw("add" if p.coeff > 0 else "sub", out, term)
     return out
 
 
-def collect_terms(n: Call) -> Expr | None:
+def collect_terms(n: Call, s: Simplifier) -> Expr | None:
     """Like terms collected, zero terms dropped, a common factor taken out:
     `0.5 * x + 0.5 * x` → `x`; `a * f - b * f` → `(a - b) * f`; `-Y / N + P / N` → `(P - Y) / N`."""
     if n.prim not in ("add", "sub"):
         return None
     terms = [t for t in terms_of(n) if not is_zero(t)]
-    products = [product_of(t) for t in terms]
-    kept = like_terms(products)
+    products = [product_of(t, s.names) for t in terms]
+    kept = like_terms(products, s.names)
     nested = is_call(n.args[1], "add", "sub")  # a + (b - c) reads a + b - c
-    folded = [fold_names(p) for p in kept]
+    folded = [fold_names(p, s.names) for p in kept]
     if not (nested or len(kept) != len(products) or len(terms) != len(terms_of(n))) and (
             len(folded) < 2 or common_factor(folded) is None):
         return None
-    result = build_sum(folded, n)
+    result = build_sum(folded, n, s.names)
     return result if result.shape == n.shape and result != n else None
 
 
-def like_terms(products: list[Product]) -> list[Product]:
+def like_terms(products: list[Product], names: Names) -> list[Product]:
     """Like terms merged. A term that is a sum in parentheses is opened; a sum inside a term is opened when
     that lets like terms meet: 2 * (a - p) - 2 * (a - n) → 2 * (n - p); 1 + (1 - h ** 2) → 2 - h ** 2."""
     bare: list[Product] = []
     for p in products:
-        parenthesised = abs(p.coeff) == 1 and len(p.powers) == 1 and expanded(p)
+        parenthesised = abs(p.coeff) == 1 and len(p.powers) == 1 and expanded(p, names)
         bare.extend(parenthesised or [p])
     kept = merge_like(bare)
-    opened = [q for p in bare for q in (expanded(p) or [p])]
+    opened = [q for p in bare for q in (expanded(p, names) or [p])]
     if len(opened) > len(bare):
         merged = merge_like(opened)
         if len(merged) < len(opened) and len(merged) <= len(kept):
@@ -215,11 +216,11 @@ def merge_like(products: list[Product]) -> list[Product]:
     return [p for p in out if p.coeff != 0]
 
 
-def expanded(p: Product) -> list[Product] | None:
+def expanded(p: Product, names: Names) -> list[Product] | None:
     """The terms of p's one sum factor, each times the rest of p; None when p has no single sum factor."""
     sums = [i for i, (b, e) in enumerate(p.powers) if e == 1 and is_call(b, "add", "sub")]
     if len(sums) != 1:
         return None
     i = sums[0]
     rest = Product(p.coeff, p.powers[:i] + p.powers[i + 1:])
-    return [product_of(u).times(rest) for u in terms_of(p.powers[i][0])]
+    return [product_of(u, names).times(rest) for u in terms_of(p.powers[i][0])]

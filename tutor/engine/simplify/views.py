@@ -11,7 +11,6 @@ name can be written back where its factors appear again.
 """
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..language.ir import Call, Const, Expr, Var
@@ -56,29 +55,6 @@ class Assumption:
                 f"cross-entropy gradient into a difference")
 
 
-#: Leaves known to be one-hot along an axis (name → axis), and the assumptions used so far.
-TARGETS: ContextVar[dict[str, int]] = ContextVar("TARGETS")
-USED: ContextVar[list[Assumption]] = ContextVar("USED")
-
-
-def one_hot_axis(e: Expr) -> int | None:
-    """The axis along which e is a one-hot label (counted in e's own axes), or None."""
-    if isinstance(e, Var):
-        return TARGETS.get({}).get(e.name)
-    if isinstance(e, Call) and (e.prim == "onehot" or (  # onehot(y, K) and eye(K)[y], one-hot by construction
-            e.prim == "getitem" and e.param("items") == (("a", 1),) and isinstance(e.args[0], Call)
-            and e.args[0].prim == "eye" and e.args[0].param("k", 0) == 0
-            and e.args[0].param("m", e.args[0].param("n")) == e.args[0].param("n"))):
-        return len(e.shape) - 1
-    return None
-
-
-def assume(target: str, axis: int) -> None:
-    used = USED.get(None)
-    if used is not None:
-        used.append(Assumption(target, axis))
-
-
 @dataclass
 class Names:
     """What a network's definitions say, for rules that write its names back into formulas."""
@@ -104,14 +80,7 @@ class Names:
         return e
 
 
-#: The names of the network whose gradients are being built (None outside a derivation).
-NAMES: ContextVar[Names | None] = ContextVar("NAMES", default=None)
-
-
-def names() -> Names:
-    return NAMES.get() or EMPTY
-
-
+#: No names: formulas built outside a network.
 EMPTY = Names()
 
 
@@ -119,21 +88,22 @@ def is_integer(x: float) -> bool:
     return float(x).is_integer()
 
 
-def product_of(e: Expr, expand: bool = True) -> Product:
-    """The product-of-powers view of e (a single factor when e is not a product)."""
+def product_of(e: Expr, names: Names | None = None) -> Product:
+    """The product-of-powers view of e (a single factor when e is not a product), looking through the
+    names that `names` defines as products (none when it is not given)."""
     if isinstance(e, Const) and e.shape == ():
         return Product(float(e.value))
     if isinstance(e, Call):
         if e.prim == "mul":
-            return product_of(e.args[0], expand).times(product_of(e.args[1], expand))
+            return product_of(e.args[0], names).times(product_of(e.args[1], names))
         if e.prim == "div":
-            return product_of(e.args[0], expand).times(product_of(e.args[1], expand).power(-1))
+            return product_of(e.args[0], names).times(product_of(e.args[1], names).power(-1))
         if e.prim == "neg":
-            inner = product_of(e.args[0], expand)
+            inner = product_of(e.args[0], names)
             return Product(-inner.coeff, inner.powers)
         if e.prim in ("pow", "sqrt"):
             k = e.param("exponent") if e.prim == "pow" else 0.5
-            inner = product_of(e.args[0], expand)
+            inner = product_of(e.args[0], names)
             if is_integer(k) and (inner.coeff != 0 or k > 0):
                 return inner.power(k)
             single = inner.coeff == 1 and len(inner.powers) == 1 and inner.powers[0][1] == 1
@@ -142,8 +112,8 @@ def product_of(e: Expr, expand: bool = True) -> Product:
             if inner.coeff > 0 and all(ex == 1 for _, ex in inner.powers) and len(inner.powers) == 1:
                 return Product(inner.coeff ** k, ((inner.powers[0][0], k),))
             return Product(1.0, ((e.args[0], k),))
-    if expand and isinstance(e, Var):
-        found = names().products.get(e.name)
+    if names is not None and isinstance(e, Var):
+        found = names.products.get(e.name)
         if found is not None:
             return found
     return Product(1.0, ((e, 1.0),))
