@@ -48,7 +48,8 @@ CASES = [
     err(HEAD + "W = x.T @ x\nJ = sum(W)\n", ParseError, 4, 0, "'W'", id="define-a-leaf"),
     err(HEAD + "z = x @ W\nx: [1, Dx]\nJ = sum(z)\n", ParseError, 5, 0, "'x'", id="declare-after-use"),
     err(HEAD + "H = sum(x)\n", ParseError, 4, 0, "'H'", id="define-a-dimension"),
-    err(HEAD + "exp = sum(x)\n", ParseError, 4, 0, "'exp'", id="define-a-function-name"),
+    # a name may shadow a function once assigned (`relu = np.maximum(z, 0)`), as in Python; calling it then fails
+    err(HEAD + "exp = sum(x)\nJ = exp(x)\n", ParseError, 5, 4, "'exp'", id="call-a-shadowed-function-name"),
     err(HEAD + "z = x * sigmoid\nJ = sum(z)\n", UnknownNameError, 4, 8, "sigmoid", id="function-as-value"),
     # -- the loss ---------------------------------------------------------------------------
     err(HEAD + "z = x @ W\nJ = z + b1\n", ShapeError, 5, 4, "scalar", id="non-scalar-loss"),
@@ -104,7 +105,7 @@ CASES = [
     err(HEAD + "class A:\n    pass\nJ = sum(x)\n", ParseError, 4, 0, id="class"),
     err(HEAD + "x\nJ = sum(x)\n", ParseError, 4, 0, id="bare-expression"),
     err(HEAD + "z = y = x\nJ = sum(z)\n", ParseError, 4, 0, id="chained-assignment"),
-    err(HEAD + "z, w = x, x\nJ = sum(z)\n", ParseError, 4, 0, id="tuple-assignment"),
+    err(HEAD + "z, w = x, x, x\nJ = sum(z)\n", ParseError, 4, 0, id="tuple-assignment-counts"),
     err(HEAD + "x += 1\nJ = sum(x)\n", ParseError, 4, 0, id="augmented-assignment"),
     err(HEAD + "del x\nJ = sum(x)\n", ParseError, 4, 0, id="del"),
     err(HEAD + "J = sum((z := x))\n", ParseError, 4, (8, 9), id="walrus"),
@@ -125,7 +126,7 @@ CASES = [
     err(HEAD + "J = sum(sigmoid(x, axis=0))\n", ParseError, 4, (8, 24), "axis", id="keyword-on-elementwise"),
     err(HEAD + "J = sum(x, axis=0.5)\n", ParseError, 4, 16, "axis", id="float-axis"),
     err(HEAD + "J = sum(x, axis=Dx)\n", ParseError, 4, 16, "axis", id="symbolic-axis"),
-    err(HEAD + "J = sum(sum(x, axis=0, keepdims=1))\n", ParseError, 4, 32, "keepdims", id="keepdims-int"),
+    err(HEAD + "J = sum(sum(x, axis=0, keepdims=2))\n", ParseError, 4, 32, "keepdims", id="keepdims-int"),
     err(HEAD + "J = sum(x, 0, True, 3)\n", ParseError, 4, 4, id="too-many-arguments"),
     err(HEAD + "J = cross_entropy(x)\n", ParseError, 4, 4, "2 argument", id="too-few-arguments"),
     err(HEAD + "J = sum(outer(x, x, x))\n", ParseError, 4, 8, id="outer-three-arguments"),

@@ -87,7 +87,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
                          expected="one or more lines `name = expression`, the last may be a bare expression")
     assigned = {t.id for s in body for t in ast.walk(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
     scope = Scope(arrays=shapes.arrays, dims=set(network.dims), later=assigned, names=dict(network.aliases),
-                  dim_values=dict(network.dim_names), kinds={name: "int" for name in network.labels},
+                  dim_values=dict(network.dim_names), kinds={**{n: "int" for n in network.labels}, **network.kinds},
                   bounds=dict(network.labels))
     uses: list = []
 

@@ -271,7 +271,7 @@ def getitem_vjp(g, ans, a, *index, items):
     plan, joint, slots = index_layout(node, a.shape, [i.shape for i in index])
     k = over(g, ans)
     if k is not None and not is_scalar(ans):  # g = K / picked: where the scatter is not zero, picked is a
-        return getitem_vjp(k, ans, a, *index, items=items) / a
+        return getitem_vjp(full(k, ans), ans, a, *index, items=items) / a
     fresh = iter(LETTERS)
     res = [next(fresh) for _ in slots]
     joint_letters = [res[i] for i, (kind, _) in enumerate(slots) if kind == "joint"]
@@ -330,11 +330,28 @@ def scatter(g: Expr, letters: str, factors: list, output: str, sizes, like: Expr
 defvjp("getitem", getitem_vjp)
 
 
-def setitem_vjp(*_, **__):
-    raise TutorError("an assignment into part of an array is not differentiated here; write it with where(...)")
+def setitem_vjp(position: int):
+    """`d[index] = v` (or +=, -=, np.add.at) in a forward pass: what was overwritten gets no gradient, the
+    assigned values get the gradient of the entries they went to (summed where they were broadcast)."""
+    def rule(g, ans, a, value, *index, items, op="set"):
+        if op not in ("set", "add", "sub", "add_at"):
+            raise TutorError("an assignment into part of an array with *= or /= is not differentiated here; "
+                             "write it with where(...)")
+        if any(it[0] == "m" for it in items):  # d[mask] = c: a number where the mask holds
+            if position == 0:
+                return call("where", index[0], const(0), g) if op == "set" else g
+            total = call("sum", call("where", index[0], g, const(0)))
+            return -total if op == "sub" else total
+        picked = mk("getitem", g, *index, items=items)
+        if position == 1:
+            return -picked if op == "sub" else picked
+        if op != "set":
+            return g
+        return g - getitem_vjp(picked, mk("getitem", a, *index, items=items), a, *index, items=items)
+    return rule
 
 
-defvjp("setitem", setitem_vjp, setitem_vjp)
+defvjp("setitem", setitem_vjp(0), setitem_vjp(1))
 
 
 # -- reductions ----------------------------------------------------------------

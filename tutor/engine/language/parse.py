@@ -75,6 +75,10 @@ INTEGER_POSITIONS = {"getitem": None, "index": (0,), "setitem": None, "onehot": 
 INTEGER_POSITIONS.update({p: (0,) for p in KEEPS_INTEGERS if p not in INTEGER_POSITIONS})
 
 
+#: `y: int[] < V`, one integer label, is not Python syntax; it is read as `int[()] < V`.
+SCALAR_LABEL = re.compile(r"(?m)^(\s*[A-Za-z_]\w*\s*:\s*(?:int|binary))\[\]")
+
+
 class Reader:
     """Converts one source's `ast` into IR; remembers the source for messages."""
 
@@ -138,7 +142,7 @@ class Reader:
                              source=self.source, origin=self.origin)
         self.refuse_math_characters()
         try:
-            tree = ast.parse(self.source, filename=self.origin)
+            tree = ast.parse(SCALAR_LABEL.sub(r"\1[()]", self.source), filename=self.origin)
         except SyntaxError as exc:
             line = exc.lineno or 1
             col = max((exc.offset or 1) - 1, 0)
@@ -387,6 +391,10 @@ class Reader:
         name, args, plain = self.function_of(node, scope, depth)
         if plain and name in scope.helpers:  # a learner's own def (or a course helper) comes first
             return scope.helpers[name](self, node, scope, depth)
+        if plain and (name in scope.names or name in scope.dim_values):
+            raise self.error(ParseError, f"{name!r} holds a value here (it was assigned), so it cannot be called",
+                             node.func, f"another name for the value, or call the function before {name!r} "
+                                        "is assigned")
         if name == "einsum":
             return self.einsum(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
@@ -454,9 +462,9 @@ class Reader:
 
     def parameter(self, key: str, node: ast.expr, scope: Scope):
         if key == "keepdims":
-            if isinstance(node, ast.Constant) and type(node.value) is bool:
-                return node.value
-            raise self.error(ParseError, "keepdims must be True or False", node)
+            if isinstance(node, ast.Constant) and (type(node.value) is bool or node.value in (0, 1)):
+                return bool(node.value)  # keepdims=1, as some courses write it
+            raise self.error(ParseError, "keepdims must be True or False (or 1 or 0)", node)
         if key in AXES_PARAMS:
             return self.axes(key, node)
         if key in ("axis", "i"):

@@ -170,6 +170,10 @@ def _setitem(a, value, *arrays, items, op="set"):
     """`a[index] op= value` on a copy, exactly as NumPy does it (a repeated index keeps one update)."""
     out = np.array(a, copy=True)
     index = index_tuple(items, arrays)
+    if op == "add_at":  # np.add.at: every repeated index adds its own update
+        out = out.astype(np.result_type(out, value))
+        np.add.at(out, index, value)
+        return out
     out[index] = UPDATES[op](out[index], value)
     return out
 
