@@ -11,7 +11,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .dims import ONE, Dim, Shape, complete_bindings, format_shape, shape_json
+from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
 from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from ..files import decode, read_bytes
 from .ir import Call, Expr, Var, names_in, walk
@@ -186,7 +186,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         for d in shape + ((bound,) if bound is not None else ()):
             if d.is_literal:
                 literals.add(d.coeff)
-            for s in d.names:
+            for s in base_names(d):
                 if s not in dims:
                     dims.append(s)
     for stmt in declarations:
@@ -328,7 +328,7 @@ def flow_order(shapes: dict[str, Shape], leaves: tuple[str, ...], definitions: d
         for node in walk(expr):
             if isinstance(node, Var) and node.name in leaves:
                 for d in shapes[node.name]:
-                    out.extend(s for s in d.names if s not in out)
+                    out.extend(s for s in base_names(d) if s not in out)
     return tuple(out + [s for s in declared if s not in out])
 
 

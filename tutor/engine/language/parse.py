@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..diagnostics import source_lines
-from .dims import SYMBOL, Dim, Shape, format_shape
+from .dims import SYMBOL, Dim, Shape, base_names, format_shape, product
 from ..errors import ParseError, ShapeError, Span, UnknownNameError
 from .ir import Call, Const, DimRef, Expr, Var, walk
-from .table import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
+from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
+from .spellings import SPELLINGS, Call_
 
 
 @dataclass
@@ -58,10 +59,12 @@ def kind_of(e: Expr, scope: Scope) -> str:
     if isinstance(e, Var):
         return scope.kinds.get(e.name, "float")
     if isinstance(e, Call):
-        if e.prim in COMPARE.values():
+        if e.prim in BOOLEAN_VALUED:
             return "bool"
-        if e.prim == "arange":
+        if e.prim in INTEGER_VALUED:
             return "int"
+        if e.prim == "mul" and all(kind_of(a, scope) == "bool" for a in e.args):  # logical_and of two masks
+            return "bool"
         if e.prim in KEEPS_INTEGERS and e.args:
             return kind_of(e.args[0], scope)
         if e.prim in ("zeros_like", "ones_like", "setitem") and kind_of(e.args[0], scope) == "int":
@@ -71,7 +74,8 @@ def kind_of(e: Expr, scope: Scope) -> str:
 
 #: Operand positions that may hold integers: what is indexed or reshaped, index arrays, onehot's labels.
 INTEGER_POSITIONS = {"getitem": None, "index": (0,), "setitem": None, "onehot": (0,), "where": (0,),
-                     "zeros_like": (0,), "ones_like": (0,), "gt": (0, 1), "ge": (0, 1), "lt": (0, 1), "le": (0, 1)}
+                     "zeros_like": (0,), "ones_like": (0,), "gt": (0, 1), "ge": (0, 1), "lt": (0, 1), "le": (0, 1),
+                     "eq": (0, 1), "ne": (0, 1), "argmax": (0,), "argmin": (0,), "argsort": (0,)}
 INTEGER_POSITIONS.update({p: (0,) for p in KEEPS_INTEGERS if p not in INTEGER_POSITIONS})
 
 
@@ -187,6 +191,8 @@ class Reader:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             return self.dim(node.left, True, depth + 1) * self.dim(node.right, True, depth + 1)
+        if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # n_a + n_x
+            return self.dim(node.left, True, depth + 1) + self.dim(node.right, True, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             if node.value < 1:
                 raise self.error(ParseError, f"dimension {node.value} is not positive", node, expected)
@@ -208,7 +214,16 @@ class Reader:
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Pow):
                 return Call("pow", (sub(node.left),), (("exponent", self.number(node.right)),), span=span, caret=caret)
+            if isinstance(node.op, (ast.FloorDiv, ast.Mod)):  # floor(a / b) and a - b * floor(a / b)
+                a, b = sub(node.left), sub(node.right)
+                floor = Call("floor", (Call("div", (a, b), span=span),), span=span)
+                if isinstance(node.op, ast.FloorDiv):
+                    return floor
+                return Call("sub", (a, Call("mul", (b, floor), span=span)), span=span, caret=caret)
             prim = BINARY.get(type(node.op))
+            if isinstance(node.op, ast.BitXor):
+                raise self.error(ParseError, f"{self.text(node)!r}: ^ is Python's bitwise xor, not a power", node,
+                                 "a power written A ** 2")
             if prim is None:
                 raise self.error(ParseError, f"the operator {self.text(node)!r} is not supported", node,
                                  "one of + - * / @ **")
@@ -221,7 +236,13 @@ class Reader:
                 if isinstance(inner, Const):
                     return Const(-inner.value, span=span)
                 return Call("neg", (inner,), span=span)
-            raise self.error(ParseError, "only - and + may stand before an expression", node)
+            if isinstance(node.op, (ast.Invert, ast.Not)):  # ~mask: where the mask is 0
+                inner = sub(node.operand)
+                if kind_of(inner, scope) != "bool":
+                    raise self.error(ParseError, "~ inverts a mask (a comparison such as h > 0); here it would "
+                                                 "invert the bits of numbers", node, "~(h > 0), or 1 - mask")
+                return Call("eq", (inner, Const(0)), span=span)
+            raise self.error(ParseError, "only -, + and ~ (of a mask) may stand before an expression", node)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1 or type(node.ops[0]) not in COMPARE:
                 raise self.error(ParseError, "only one comparison > >= < <= at a time", node)
@@ -237,6 +258,8 @@ class Reader:
         if isinstance(node, ast.Attribute):
             if node.attr == "T":
                 return Call("transpose", (sub(node.value),), span=span, caret=caret)
+            if node.attr == "mT":  # the array API's matrix transpose: the last two axes
+                return Call("swapaxes", (sub(node.value),), (("axis1", -1), ("axis2", -2)), span=span, caret=caret)
             raise self.error(ParseError, f"attribute .{node.attr} is not allowed", node,
                              ".T, .shape[i], or a method " + " ".join(f".{m}()" for m in sorted(METHODS)))
         if isinstance(node, ast.Subscript):
@@ -304,6 +327,11 @@ class Reader:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             return self.dim_of(node.left, scope, depth + 1) * self.dim_of(node.right, scope, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.dim_of(node.left, scope, depth + 1) + self.dim_of(node.right, scope, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "prod" \
+                and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == "shape":
+            return product(self.shape_of(node.args[0].value, scope, depth))  # np.prod(x[0].shape)
         if isinstance(node, ast.Name) and node.id in scope.dim_values:
             return scope.dim_values[node.id]
         if isinstance(node, ast.Name) and node.id not in scope.dims and scope.var(node.id) is None:
@@ -331,7 +359,10 @@ class Reader:
         """`X.shape[0]` or `len(X)` used as a number in an expression: the dimension's scalar."""
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape") \
                 or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
-                    and "len" not in scope.helpers):
+                    and "len" not in scope.helpers) \
+                or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "prod"
+                    and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute)
+                    and node.args[0].attr == "shape"):
             return dim_value(self.dim_of(node, scope, depth), self.span(node))
         return None
 
@@ -397,6 +428,14 @@ class Reader:
                                         "is assigned")
         if name == "einsum":
             return self.einsum(node, args, scope, depth)
+        if name in SPELLINGS:  # a composition of primitives: np.var, np.hstack, .astype(float), np.tile …
+            return SPELLINGS[name](Call_(self, node, name, args, scope, depth))
+        node = self.plain_keywords(node, name)
+        if name == "clip" and (len(args) + len(node.keywords) < 3 or any(
+                isinstance(a, ast.Constant) and a.value is None for a in args[1:3])):
+            return self.one_bound(node, args, scope, depth)
+        if name == "reshape" and node.keywords and node.keywords[-1].arg == "order":
+            return self.fortran_order(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
         if fn is None:
             hint = did_you_mean(name, [*FUNCTIONS, *scope.helpers], quote=False)
@@ -435,6 +474,55 @@ class Reader:
             raise self.error(ParseError, f"{name}() needs {' and '.join(missing)}", node,
                              f"{name}(" + ", ".join(["A"] * fn.arity + list(fn.keywords)) + ")")
         return Call(fn.prim, operands, tuple(sorted(params.items())), span=self.span(node), caret=self.caret(node))
+
+    def plain_keywords(self, node: ast.Call, name: str) -> ast.Call:
+        """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
+        renamed = {"dim": "axis", "keepdim": "keepdims"}
+        keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
+                    if k.arg != "dtype"]
+        order = [k for k in keywords if k.arg == "order"]
+        if name == "reshape" and order:  # order last, read by fortran_order
+            keywords = [k for k in keywords if k.arg != "order"] + order
+        if [k.arg for k in keywords] == [k.arg for k in node.keywords]:
+            return node
+        return self._located_call(node, keywords)
+
+    @staticmethod
+    def _located_call(node: ast.Call, keywords) -> ast.Call:
+        out = ast.Call(func=node.func, args=node.args, keywords=keywords)
+        for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            setattr(out, key, getattr(node, key))
+        return out
+
+    def one_bound(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+        """`x.clip(0.0)`, `np.clip(x, None, 5)`: one bound is a maximum (or a minimum) with a number."""
+        keywords = {k.arg: k.value for k in node.keywords}
+        lo = args[1] if len(args) > 1 else keywords.get("a_min", keywords.get("min"))
+        hi = args[2] if len(args) > 2 else keywords.get("a_max", keywords.get("max"))
+        lo, hi = (None if b is None or (isinstance(b, ast.Constant) and b.value is None) else b for b in (lo, hi))
+        if (lo is None) == (hi is None):
+            raise self.error(ParseError, "clip needs a lower bound, an upper bound or both", node,
+                             "np.clip(a, lo, hi), a.clip(0.0), np.clip(a, None, hi)")
+        operand = self.expr(args[0], scope, depth + 1)
+        bound = Const(self.number(lo if lo is not None else hi))
+        return Call("maximum" if lo is not None else "minimum", (operand, bound), span=self.span(node),
+                    caret=self.caret(node))
+
+    def fortran_order(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+        """`reshape(a, shape, order='F')` is `reshape(a.T, reversed(shape)).T`: the same numbers, read with the
+        first index fastest."""
+        order = node.keywords[-1].value
+        if not (isinstance(order, ast.Constant) and order.value in ("C", "F", "A")):
+            raise self.error(ParseError, "order must be 'C' or 'F'", order)
+        plain = self._located_call(node, node.keywords[:-1])
+        if order.value != "F":
+            return self.call(plain, scope, depth)
+        c_order = self.call(plain, scope, depth)
+        shape = c_order.param("shape")
+        operand = c_order.args[0]
+        turned = Call("reshape", (Call("transpose", (operand,), span=operand.span),),
+                      (("shape", tuple(reversed(shape))),), span=c_order.span)
+        return Call("transpose", (turned,), span=self.span(node), caret=self.caret(node))
 
     def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
         """`einsum('ai,aj->ij', x, d)`, `einsum('...e,ef->...f', X, W)`: an explicit output, one letter per
@@ -500,7 +588,7 @@ class Reader:
 
     def known_dims(self, dims, node, scope: Scope):
         for d in dims:
-            for s in (d.symbols if d is not None else ()):
+            for s in (base_names(d) if d is not None else ()):
                 if s not in scope.dims:
                     raise self.error(UnknownNameError, f"unknown dimension {s!r}", node)
         return dims
