@@ -266,6 +266,9 @@ class Reader:
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:
                 return as_dim
+            alias = list_item(node, scope)
+            if alias is not None:  # hs[2] of a dict of arrays filled step by step (hs = {}; hs[t] = ...)
+                return self.name(located_name(alias, node), scope)
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 if scope.read_slot is not None:
                     return scope.read_slot(self, node)
@@ -622,6 +625,31 @@ class Reader:
             raise self.error(ParseError, f"the exponent {self.text(node)!r} must be a number", node,
                              "A ** c with c a number such as 2, -1 or 0.5") from None
         return value
+
+
+def item_name(base: str, key: int) -> str:
+    """The name a numbered item of a dict of arrays goes by: hs[2] is hs_2, hs[-1] is hs_m1."""
+    return f"{base}_{key}" if key >= 0 else f"{base}_m{-key}"
+
+
+def list_item(node: ast.Subscript, scope: Scope, lists: set[str] = frozenset()) -> str | None:
+    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
+    if not isinstance(node.value, ast.Name) or _integer(node.slice) is None:
+        return None
+    base, key = node.value.id, _integer(node.slice)
+    if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
+        return None
+    name = item_name(base, key)
+    if base in lists or scope.var(name) is not None or name in scope.dim_values:
+        return name
+    return None
+
+
+def located_name(name: str, like: ast.AST) -> ast.Name:
+    out = ast.Name(id=name, ctx=ast.Load())
+    for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        setattr(out, key, getattr(like, key, None))
+    return out
 
 
 def _integer(node: ast.expr | None) -> int | None:

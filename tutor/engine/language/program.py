@@ -21,7 +21,7 @@ from .dims import Dim, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import Reader, Scope, dim_value, kind_of
+from .parse import Reader, Scope, dim_value, kind_of, list_item
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).
 MAX_HELPER_DEPTH = 16
@@ -156,7 +156,10 @@ class Program:
                 raise r.error(ParseError, f"the operator {type(stmt.op).__name__} is not supported in place", stmt,
                               "+=, -=, *= or /=")
         span = r.span(stmt)
-        if isinstance(target, ast.Name):
+        item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
+        if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
+            self.to_name(item, target, stmt.value, op, span, frame)
+        elif isinstance(target, ast.Name):
             self.to_name(target.id, target, stmt.value, op, span, frame)
         elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
                 and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
@@ -178,7 +181,7 @@ class Program:
         if op is None and isinstance(value, ast.Lambda):
             self.define_lambda(name, value, frame)
             return
-        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None and not self.network:
+        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None:
             self.dicts.add(name)
             return
         if frame is None and name in self.dicts and op is None:
@@ -231,9 +234,11 @@ class Program:
     def into_part(self, target: ast.Subscript, value: ast.expr, op: str | None, span, frame: Frame | None):
         """`d[index] = v` and `d[index] -= v`: the array object gets a new value with that part changed."""
         r = self.reader
-        if not isinstance(target.value, ast.Name):
+        item = list_item(target.value, self.frame_scope(frame), self.dicts) \
+            if isinstance(target.value, ast.Subscript) else None
+        if not isinstance(target.value, ast.Name) and item is None:
             raise r.error(ParseError, "assign into part of a named array: d[index] = value", target)
-        name = target.value.id
+        name = item or target.value.id
         current = self.read_name(name, frame)
         if current is None:
             raise r.error(ParseError, f"{name!r} has no value here to assign into", target.value)
@@ -248,7 +253,7 @@ class Program:
         if self.network and op not in (None, "add", "sub", "add_at"):
             raise r.error(ParseError, "a network changes part of an array with =, += or -= only", target,
                           "d[index] = value, or write where(mask, value, d)")
-        if self.network and op != "add_at" and any(kind_of(o, self.scope) == "int" and not is_range(o)
+        if self.network and op != "add_at" and any(kind_of(o, self.scope) == "int" and not is_range(o) and o.shape
                                                    for o in typed_ops):
             raise r.error(ParseError, "a network assigns into part of an array by slices, masks or range(N) "
                                       "(an index that repeats would keep only one of its updates)", target.slice,
@@ -653,9 +658,14 @@ class Substitute(ast.NodeTransformer):
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
+        a, b = node.left, node.right
         if isinstance(node.op, ast.Add) and all(isinstance(x, ast.Constant) and isinstance(x.value, str)
-                                                for x in (node.left, node.right)):
-            return located(ast.Constant(node.left.value + node.right.value), node)
+                                                for x in (a, b)):
+            return located(ast.Constant(a.value + b.value), node)
+        if isinstance(node.op, (ast.Add, ast.Sub)) and all(isinstance(x, ast.Constant) and type(x.value) is int
+                                                           for x in (a, b)):  # hs[t - 1]
+            return located(ast.Constant(a.value + b.value if isinstance(node.op, ast.Add) else a.value - b.value),
+                           node)
         return node
 
 
