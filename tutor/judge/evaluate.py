@@ -103,7 +103,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
 
     program = Program(reader, scope, typer, new_vars(set(network.shapes)), network=False,
                       builtins={n: src for n, (src, _, _) in HELPERS.items()},
-                      protected=set(network.shapes) | set(network.aliases))
+                      protected=set(network.shapes) | set(network.aliases), forward=network.definitions)
     for name in HELPERS:  # remember where a course helper is used, for the diagnosis
         scope.helpers[name] = recording(name, scope.helpers[name], uses)
     error, failed_at = None, None

@@ -256,8 +256,12 @@ class Reader:
         if isinstance(node, ast.Name):
             return self.name(node, scope)
         if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self" and scope.var("self") is None:
+                return self.name(located_name(node.attr, node), scope)  # a class's `self.W` is W
             if node.attr == "T":
                 return Call("transpose", (sub(node.value),), span=span, caret=caret)
+            if node.attr == "size":
+                return self.dim_expr(node, scope, depth)
             if node.attr == "mT":  # the array API's matrix transpose: the last two axes
                 return Call("swapaxes", (sub(node.value),), (("axis1", -1), ("axis2", -2)), span=span, caret=caret)
             raise self.error(ParseError, f"attribute .{node.attr} is not allowed", node,
@@ -328,6 +332,8 @@ class Reader:
         expected = "a positive integer, a dimension symbol such as Dx, or X.shape[0]"
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            node = located_name(node.attr, node)  # self.N is N
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             return self.dim_of(node.left, scope, depth + 1) * self.dim_of(node.right, scope, depth + 1)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
@@ -360,6 +366,8 @@ class Reader:
 
     def dim_expr(self, node: ast.expr, scope: Scope, depth: int) -> Expr | None:
         """`X.shape[0]` or `len(X)` used as a number in an expression: the dimension's scalar."""
+        if isinstance(node, ast.Attribute) and node.attr == "size":  # x.size: the number of entries
+            return dim_value(product(self.shape_of(node.value, scope, depth)), self.span(node))
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape") \
                 or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
                     and "len" not in scope.helpers) \

@@ -78,13 +78,14 @@ class Program:
 
     def __init__(self, reader: Reader, scope: Scope, typer: Callable[[Expr], Expr],
                  new_var: Callable[[str], str], *, network: bool, builtins: dict[str, str] | None = None,
-                 protected: set[str] = frozenset()):
+                 protected: set[str] = frozenset(), forward: dict[str, Expr] | None = None):
         self.reader = reader
         self.scope = scope
         self.typer = typer
         self.new_var = new_var
         self.network = network
         self.protected = protected             # the network's names: a derivation changes them, never rebinds them
+        self.forward = forward or {}           # … except to compute the same value again (their definitions)
         self.assignments: list[Assignment] = []
         self.objects: dict[str, Obj] = {}       # a name (or a slot "grads['W1']") → its array object
         self.bound_at: dict[str, tuple[int, Span | None]] = {}  # name → (statement, span) of its last change
@@ -161,6 +162,8 @@ class Program:
             self.to_name(item, target, stmt.value, op, span, frame)
         elif isinstance(target, ast.Name):
             self.to_name(target.id, target, stmt.value, op, span, frame)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            self.to_name(target.attr, target, stmt.value, op, span, frame)  # self.dLdW = ...: the name dLdW
         elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
                 and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
             if self.network or frame is not None:
@@ -203,8 +206,13 @@ class Program:
                                                 col_offset=target.col_offset, end_lineno=value.end_lineno,
                                                 end_col_offset=value.end_col_offset)))
         if op is None and frame is None and name in self.protected:
-            raise r.error(ParseError, f"{name!r} is already a name in the network; give this step its own name, "
-                                      f"such as d{name}", target)
+            if self.recomputes(name, expr):  # llm.c's backward recomputes `norm = (x - mean) * rstd`
+                self.mark(name, span)
+                return
+            if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value)):
+                raise r.error(ParseError, f"{name!r} is already a name in the network; give this step its own "
+                                          f"name, such as d{name}", target)
+            # `dnext_c = dnext_c + ...` (CS231n's LSTM step): an update of the name, a new value from here on
         typed = self.typer(expr)
         dim = as_dimension(typed) if op is None else None
         if dim is not None:  # `n = X.shape[0]`, `n_a = 3`: a name for a dimension (a size, a bound)
@@ -379,8 +387,8 @@ class Program:
         named = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) and \
             isinstance(fn.value, ast.Name) and fn.value.id in MODULES else None
         if named not in ("range", "arange") or node.keywords or not 1 <= len(node.args) <= 3:
-            raise r.error(ParseError, "a loop runs over range(...) only (nothing is run, so each iteration is "
-                                      "written out)", loop, "for i in range(3): ...")
+            raise r.error(ParseError, "only loops over range(...) are read (nothing is run, so each iteration "
+                                      "is written out)", loop, "for i in range(3): ...")
         bounds = [self.integer(a, frame) for a in node.args]
         values = list(range(*bounds))
         return values[::-1] if reverse else values
@@ -404,6 +412,19 @@ class Program:
         raise r.error(ParseError, f"the loop's bound {r.text(node)!r} is not a number here (nothing is run, "
                                   "so a loop is written out once per value)", node,
                       "a literal bound such as range(3), or give the dimension a number in the declarations")
+
+    def recomputes(self, name: str, expr: Expr) -> bool:
+        """Whether `name = expr` computes the network's own value of `name` again, the same operations on
+        the same leaves (a backward pass that recomputes a forward value to save memory)."""
+        if name not in self.forward:
+            return False
+        try:
+            expr = self.typer(expr)
+        except TutorError:
+            return False
+        budget = [MAX_INLINE]
+        return inline(expr, self.forward, budget) == inline(self.forward[name], self.forward, budget) \
+            and budget[0] > 0
 
     def add_at(self, call: ast.Call, frame: Frame | None) -> None:
         """`np.add.at(dW, idx, dout)`: every repeated index adds its own update (unbuffered)."""
@@ -615,6 +636,22 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
+
+
+#: The most nodes a recomputed forward value is expanded into, to be compared with the network's.
+MAX_INLINE = 5_000
+
+
+def inline(e: Expr, definitions: dict[str, Expr], budget: list[int]) -> Expr:
+    """e with every defined name replaced by its definition, down to the leaves (within a budget)."""
+    budget[0] -= 1
+    if budget[0] <= 0:
+        return e
+    if isinstance(e, Var) and e.name in definitions:
+        return inline(definitions[e.name], definitions, budget)
+    if isinstance(e, Call):
+        return Call(e.prim, tuple(inline(a, definitions, budget) for a in e.args), e.params)
+    return e
 
 
 def is_range(e: Expr) -> bool:
