@@ -143,6 +143,8 @@ def _dim(node: ast.expr):
         return node.value
     if isinstance(node, ast.Name):
         return node.id
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # a dimension sum: n_a + n_x
+        return ("+", _dim(node.left), _dim(node.right))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         left, right = _dim(node.left), _dim(node.right)
         flat = []
@@ -180,6 +182,8 @@ def _declaration(stmt: ast.AnnAssign) -> _Decl:
 
 
 def _symbols(item) -> list[str]:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _symbols(item[1]) + _symbols(item[2])
     if isinstance(item, str):
         return [item]
     if isinstance(item, tuple):
@@ -188,6 +192,8 @@ def _symbols(item) -> list[str]:
 
 
 def _literals(item) -> list[int]:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _literals(item[1]) + _literals(item[2])
     if isinstance(item, int):
         return [item]
     if isinstance(item, tuple):
@@ -196,6 +202,8 @@ def _literals(item) -> list[int]:
 
 
 def _value(item, dims: dict[str, int]) -> int:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _value(item[1], dims) + _value(item[2], dims)
     if isinstance(item, int):
         return item
     if isinstance(item, str):
@@ -527,6 +535,8 @@ class OracleNet:
         ns.update(BUILTIN_HELPERS)
         ns.update(self.forward(values))
         ns.setdefault("grads", {})
+        # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
+        ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
         body, last = module.body, None
         if isinstance(body[-1], ast.Expr):
             body, last = body[:-1], body[-1].value

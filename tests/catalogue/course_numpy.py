@@ -441,3 +441,81 @@ case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softma
      adapted=3, note="`self.softmax` names a value that shadows the softmax function once assigned")
 case("mytorch-cross-entropy-no-mean", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
      adapted=3)
+
+# =============================================================================================
+SRC_DLAI5_LSTM = "deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)"
+
+DLAI5_LSTM = """
+xt: [n_x, m]
+a_prev: [n_a, m]
+c_prev: [n_a, m]
+Wf: [n_a, n_a + n_x]
+bf: [n_a, 1]
+Wi: [n_a, n_a + n_x]
+bi: [n_a, 1]
+Wc: [n_a, n_a + n_x]
+bc: [n_a, 1]
+Wo: [n_a, n_a + n_x]
+bo: [n_a, 1]
+Wy: [n_y, n_a]
+da_next: [n_a, m]
+dc_next: [n_a, m]
+n_x, m = xt.shape
+n_y, n_a = Wy.shape
+concat = np.concatenate((a_prev, xt), axis=0)
+ft = sigmoid(np.dot(Wf, concat) + bf)
+it = sigmoid(np.dot(Wi, concat) + bi)
+cct = np.tanh(np.dot(Wc, concat) + bc)
+c_next = ft * c_prev + it * cct
+ot = sigmoid(np.dot(Wo, concat) + bo)
+a_next = ot * np.tanh(c_next)
+J = np.sum(a_next * da_next) + np.sum(c_next * dc_next)
+"""
+
+DLAI5_LSTM_BACKWARD = """
+# Retrieve dimensions from xt's and a_next's shape
+n_x, m = xt.shape
+n_a, m = a_next.shape
+
+dot = da_next * np.tanh(c_next) * ot * (1 - ot)
+dcct = (dc_next * it + ot * (1 - np.square(np.tanh(c_next)))
+        * it * da_next) * (1 - np.square(cct))
+dit = (dc_next * cct + ot * (1 - np.square(np.tanh(c_next)))
+       * cct * da_next) * it * (1 - it)
+dft = (dc_next * c_prev + ot * (1 - np.square(np.tanh(c_next)))
+       * c_prev * da_next) * ft * (1 - ft)
+
+concat = np.concatenate((a_prev, xt), axis=0)
+
+dWf = np.dot(dft, concat.T)
+dWi = np.dot(dit, concat.T)
+dWc = np.dot(dcct, concat.T)
+dWo = np.dot(dot, concat.T)
+dbf = np.sum(dft, axis=1, keepdims=True)
+dbi = np.sum(dit, axis=1, keepdims=True)
+dbc = np.sum(dcct, axis=1,  keepdims=True)
+dbo = np.sum(dot, axis=1, keepdims=True)
+
+# Compute derivatives w.r.t previous hidden state, previous memory state and input.
+da_prev = np.dot(parameters['Wf'][:, :n_a].T, dft) + np.dot(parameters['Wi'][:, :n_a].T, dit) + \\
+    np.dot(parameters['Wc'][:, :n_a].T, dcct) + \\
+    np.dot(parameters['Wo'][:, :n_a].T, dot)
+dc_prev = dc_next * ft + ot * \\
+    (1 - np.square(np.tanh(c_next))) * ft * da_next
+dxt = np.dot(parameters['Wf'][:, n_a:].T, dft) + np.dot(parameters['Wi'][:, n_a:].T, dit) + \\
+    np.dot(parameters['Wc'][:, n_a:].T, dcct) + \\
+    np.dot(parameters['Wo'][:, n_a:].T, dot)
+"""
+
+for _leaf in ("Wf", "Wi", "Wc", "Wo", "bf", "bo", "a_prev", "c_prev", "xt"):
+    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct",
+         note="`Wf = parameters['Wf']` and the like are not repeated in the network (its leaves are the "
+              "parameters); the backward pass's own `parameters['Wf']` reads the leaf, and its `concat` "
+              "computes the forward's again")
+case("dlai5-lstm-cell-xt-wrong-part", SRC_DLAI5_LSTM, DLAI5_LSTM, "xt",
+     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value",
+     note="a learner's slip: the first n_x columns of Wf instead of the last")
+case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
+     DLAI5_LSTM_BACKWARD.replace("dc_prev = dc_next * ft + ot * \\\n    (1 - np.square(np.tanh(c_next))) * ft * da_next",
+                                 "dc_prev = dc_next * ft"), "wrong_value",
+     note="a learner's slip: the path through a_next left out")

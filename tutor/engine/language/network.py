@@ -199,8 +199,8 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     for s in tree.body:
         for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
             for t in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
-                if isinstance(t, ast.Name) and (t.id in shapes or t.id in dims or not is_symbol(t.id)):
-                    what = "declared as a leaf" if t.id in shapes else "a dimension"
+                if isinstance(t, ast.Name) and (t.id in shapes or not is_symbol(t.id)):
+                    what = "declared as a leaf" if t.id in shapes else "not a name"
                     raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
     assigned = [t.id for t in ast.walk(tree) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)]
     taken = set(assigned) | set(shapes) | set(dims) | {s.name for s in tree.body if isinstance(s, ast.FunctionDef)}

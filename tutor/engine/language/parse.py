@@ -427,6 +427,9 @@ class Reader:
                 return func.attr, [func.value, *node.args], False
             raise self.error(ParseError, f"method .{func.attr}() is not allowed", func,
                              "one of " + " ".join(f".{m}()" for m in sorted(METHODS)) + ", or np.FUNCTION(...)")
+        if isinstance(func, ast.Lambda):
+            raise self.error(ParseError, "a lambda is called by its name here", func,
+                             "name it first: `f = lambda q: ...` (or `def f(q): return ...`), then f(x)")
         raise self.error(ParseError, "only named functions can be called", func, EXPRESSION_HELP)
 
     def call(self, node: ast.Call, scope: Scope, depth: int) -> Expr:

@@ -215,6 +215,12 @@ class Program:
             # `dnext_c = dnext_c + ...` (CS231n's LSTM step): an update of the name, a new value from here on
         typed = self.typer(expr)
         dim = as_dimension(typed) if op is None else None
+        if name in scope.dims and frame is None:  # `n_x, m = xt.shape` beside the declared n_x and m
+            if dim != Dim.symbol(name):
+                raise r.error(ParseError, f"{name!r} cannot be a node's name (it is a dimension)", target,
+                              f"another name, or {name} = X.shape[k] for the axis of length {name}")
+            self.mark(name, span)
+            return
         if dim is not None:  # `n = X.shape[0]`, `n_a = 3`: a name for a dimension (a size, a bound)
             if self.network and frame is None:  # still a node of the network, read as the dimension
                 self.new_value(name, typed, span, frame)
@@ -574,6 +580,10 @@ class Program:
     def read_slot(self, reader: Reader, node: ast.Subscript) -> Expr:
         base, key = node.value, node.slice.value
         name = slot_name(base.id, key) if isinstance(base, ast.Name) else None
+        if isinstance(base, ast.Name) and base.id not in self.dicts and name not in self.objects \
+                and self.scope.var(key) is not None and base.id not in self.scope.names:
+            # deeplearning.ai's parameters['Wf']: a dictionary of the network's own arrays, by name
+            return Var(self.scope.var(key), span=reader.span(node))
         if name is None or name not in self.objects:
             raise reader.error(ParseError, f"{reader.text(node)} has no value here", node,
                                f"a line `{reader.text(node)} = ...` before this one")
