@@ -185,3 +185,32 @@ def test_names_bound_to_numbers_are_bounds():
     out = verified(net)
     assert out["nodes"]["z"]["shape"] == ["N", "K"]
     assert verdict(net, "W", "dW = np.zeros_like(W)\ndW[:k, :] = x[:, :k].T @ (2 * z)") == "correct"
+
+
+def test_dimension_sums():
+    from tutor.engine.language.dims import Dim
+    n_a, n_x, h = Dim.symbol("n_a"), Dim.symbol("n_x"), Dim.symbol("H")
+    total = n_a + n_x
+    assert total == n_x + n_a and str(total) == "(n_a + n_x)"
+    assert total.minus(n_a) == n_x and total.minus(n_x) == n_a and total.minus(h) is None
+    assert h + h == Dim(2) * h and (total + h).minus(total) == h
+    assert total.value({"n_a": 5, "n_x": 3}) == 8
+    network = parse_network("a: [N, H]\nb: [N, D]\nc = np.hstack((a, b))\nJ = np.sum(c[:, H:] ** 2)\n")
+    assert [str(d) for d in network.shapes["c"]] == ["N", "(D + H)"]
+    assert network.dims == ("N", "H", "D")
+    verified("a: [N, H]\nb: [N, D]\nc = np.hstack((a, b))\nJ = np.sum(c[:, H:] ** 2)\n")
+
+
+@pytest.mark.parametrize("source, words", [
+    ("x: [N]\nJ = np.sum(x ^ 2)\n", "**"),
+    ("x: [N]\nJ = np.sum((lambda q: q)(x))\n", "f = lambda"),
+    ("x: [N]\nJ = np.sum(~x)\n", "1 - mask"),
+    ("x: [N]\ny = x\nfor v in [x, x]:\n    y = y * v\nJ = np.sum(y)\n", "range"),
+    ("x: [N]\nf = lambda: x\nJ = np.sum(x)\n", "def f("),
+    ("x: [N]\nb, c = x\nJ = np.sum(b)\n", "np.split"),
+])
+def test_what_is_still_refused_says_what_to_write(source, words):
+    with pytest.raises(ParseError) as info:
+        parse_network(source)
+    text = info.value.message + " " + (info.value.expected or "")
+    assert words in text, text
