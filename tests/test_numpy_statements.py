@@ -214,3 +214,12 @@ def test_what_is_still_refused_says_what_to_write(source, words):
         parse_network(source)
     text = info.value.message + " " + (info.value.expected or "")
     assert words in text, text
+
+
+def test_derive_says_a_one_by_one_loss_was_read_as_a_scalar(tmp_path):
+    from typer.testing import CliRunner
+    from tutor.cli import app
+    path = tmp_path / "least_squares.net"
+    path.write_text("X: [N, D]\nw: [D, 1]\ny: [N, 1]\ncost = (y - X @ w).T @ (y - X @ w)\n")
+    result = CliRunner().invoke(app, ["derive", str(path)])
+    assert result.exit_code == 0 and "1×1 array" in result.output and "verified" in result.output
