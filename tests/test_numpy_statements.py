@@ -205,7 +205,7 @@ def test_dimension_sums():
     ("x: [N]\nJ = np.sum(x ^ 2)\n", "**"),
     ("x: [N]\nJ = np.sum((lambda q: q)(x))\n", "f = lambda"),
     ("x: [N]\nJ = np.sum(~x)\n", "1 - mask"),
-    ("x: [N]\ny = x\nfor v in [x, x]:\n    y = y * v\nJ = np.sum(y)\n", "range"),
+    ("x: [N]\ny = x\nfor v in x:\n    y = y * v\nJ = np.sum(y)\n", "range"),
     ("x: [N]\nf = lambda: x\nJ = np.sum(x)\n", "def f("),
     ("x: [N]\nb, c = x\nJ = np.sum(b)\n", "np.split"),
 ])
@@ -223,3 +223,11 @@ def test_derive_says_a_one_by_one_loss_was_read_as_a_scalar(tmp_path):
     path.write_text("X: [N, D]\nw: [D, 1]\ny: [N, 1]\ncost = (y - X @ w).T @ (y - X @ w)\n")
     result = CliRunner().invoke(app, ["derive", str(path)])
     assert result.exit_code == 0 and "1×1 array" in result.output and "verified" in result.output
+
+
+def test_a_loop_over_names_and_a_result_written_out():
+    net = "x: [N, D]\nW: [D, H]\nV: [D, H]\nJ = np.sum((x @ W) ** 2) + np.sum(x @ V)\n"
+    derivation = ("dW = 2 * x.T @ (x @ W)\ndV = x.T @ np.ones((N, H))\n"
+                  "for d in [dW, dV]:\n    np.multiply(d, 2, out=d)\ndW = dW / 2\n")
+    assert verdict(net, "W", derivation) == "correct"
+    assert verdict(net, "V", derivation) == "scaled"

@@ -86,8 +86,9 @@ for t in reversed(range(len(inputs))):
 
 for _leaf in ("Wxh", "Whh", "Why", "bh", "by"):
     case(f"karpathy-{_leaf}", SRC_KARPATHY, KARPATHY, _leaf, KARPATHY_BACKWARD, "correct", adapted=2,
-         note="the gradient clipping loop (`for dparam in [...]: np.clip(...)`) is left out: it is not "
-              "part of the derivation")
+         note="the clipping loop (`for dparam in [...]: np.clip(dparam, -5, 5, out=dparam)`, which shapetutor "
+              "reads) is left out: a clipped gradient is not the gradient wherever an entry passes 5, and "
+              "whether the draws reach that is chance")
 case("karpathy-hprev", SRC_KARPATHY, KARPATHY, "hprev", KARPATHY_BACKWARD + "\ndhprev = dhnext", "correct",
      note="the gradient at the initial state is the last dhnext")
 case("karpathy-Whh-same-step", SRC_KARPATHY, KARPATHY, "Whh",
@@ -109,10 +110,10 @@ w: [C]
 b: [C]
 dout: [B, T, C]
 eps = 1e-5
-B_, T_, C_ = x.shape
-mean = x.sum(-1, keepdim=True) / C_ # B,T,1
+B, T, C = x.size()
+mean = x.sum(-1, keepdim=True) / C # B,T,1
 xshift = x - mean # B,T,C
-var = (xshift**2).sum(-1, keepdim=True) / C_ # B,T,1
+var = (xshift**2).sum(-1, keepdim=True) / C # B,T,1
 rstd = (var + eps) ** -0.5 # B,T,1
 norm = xshift * rstd # B,T,C
 out = norm * w + b # B,T,C
@@ -132,14 +133,13 @@ dx *= rstd
 """
 
 for _leaf in ("x", "w", "b"):
-    case(f"llmc-layernorm-{_leaf}", SRC_LLMC, LLMC, _leaf, LLMC_BACKWARD, "correct", adapted=1,
-         note="`B, T, C = x.size()` is PyTorch; NumPy's `x.shape` is written instead (and the names B_, T_, "
-              "C_ keep the declared dimensions B, T, C apart)")
+    case(f"llmc-layernorm-{_leaf}", SRC_LLMC, LLMC, _leaf, LLMC_BACKWARD, "correct",
+         note="PyTorch's `x.size()` and `keepdim=` are read as NumPy's `x.shape` and `keepdims=`")
 case("llmc-layernorm-x-no-projection", SRC_LLMC, LLMC, "x",
-     LLMC_BACKWARD.replace(" - norm * (dnorm * norm).mean(-1, keepdim=True)", ""), "wrong_value", adapted=1,
+     LLMC_BACKWARD.replace(" - norm * (dnorm * norm).mean(-1, keepdim=True)", ""), "wrong_value",
      note="a learner's slip: the term through the variance left out")
 case("llmc-layernorm-x-no-rstd", SRC_LLMC, LLMC, "x", LLMC_BACKWARD.replace("dx *= rstd\n", ""),
-     "wrong_value", adapted=1, note="a learner's slip: the final scaling by rstd left out")
+     "wrong_value", note="a learner's slip: the final scaling by rstd left out")
 
 # =============================================================================================
 SRC_RASCHKA = "Raschka, machine-learning-book ch11/neuralnet.py (NeuralNetMLP)"
@@ -324,13 +324,13 @@ CS231N_TEMPORAL = """
 x: [N, T, V]
 y: int[N, T] < V
 mask: binary[N, T]
-N_, T_, V_ = x.shape
-x_flat = x.reshape(N_ * T_, V_)
-y_flat = y.reshape(N_ * T_)
-mask_flat = mask.reshape(N_ * T_)
+N, T, V = x.shape
+x_flat = x.reshape(N * T, V)
+y_flat = y.reshape(N * T)
+mask_flat = mask.reshape(N * T)
 probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
 probs /= np.sum(probs, axis=1, keepdims=True)
-loss = -np.sum(mask_flat * np.log(probs[np.arange(N_ * T_), y_flat])) / N_
+loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N
 """
 
 CS231N_TEMPORAL_BACKWARD = """
@@ -342,10 +342,9 @@ dx = dx_flat.reshape(N, T, V)
 """
 
 case("cs231n-temporal-softmax", SRC_CS231N_A3, CS231N_TEMPORAL, "x", CS231N_TEMPORAL_BACKWARD, "correct",
-     adapted=1, note="the starter code's `N, T, V = x.shape` is written `N_, T_, V_ = x.shape` beside the "
-                     "declared dimensions; the mask is a declared 0/1 leaf")
+     note="the starter code's own lines; the mask is a declared 0/1 leaf")
 case("cs231n-temporal-softmax-no-mask", SRC_CS231N_A3, CS231N_TEMPORAL, "x",
-     CS231N_TEMPORAL_BACKWARD.replace("dx_flat *= mask_flat[:, None]\n", ""), "wrong_value", adapted=1)
+     CS231N_TEMPORAL_BACKWARD.replace("dx_flat *= mask_flat[:, None]\n", ""), "wrong_value")
 
 CS231N_LSTM = """
 x: [N, D]

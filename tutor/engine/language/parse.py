@@ -493,7 +493,7 @@ class Reader:
         """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
         renamed = {"dim": "axis", "keepdim": "keepdims"}
         keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
-                    if k.arg != "dtype"]
+                    if k.arg not in ("dtype", "out")]
         order = [k for k in keywords if k.arg == "order"]
         if name == "reshape" and order:  # order last, read by fortran_order
             keywords = [k for k in keywords if k.arg != "order"] + order

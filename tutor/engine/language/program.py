@@ -123,6 +123,8 @@ class Program:
             pass  # a docstring or a comment-like string
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, None)
+        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+            self.into_out(stmt.value, None)
         elif isinstance(stmt, ast.Expr) and last and not self.network:
             expr = self.reader.expr(stmt.value, self.scope)
             self.answer = self.typer(expr)
@@ -163,6 +165,9 @@ class Program:
         elif isinstance(target, ast.Name):
             self.to_name(target.id, target, stmt.value, op, span, frame)
         elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            if op is None and isinstance(stmt.value, ast.Name) and stmt.value.id == target.attr:
+                self.mark(target.attr, span)  # `self.A = A`: a method keeps its argument; A is A already
+                return
             self.to_name(target.attr, target, stmt.value, op, span, frame)  # self.dLdW = ...: the name dLdW
         elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
                 and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
@@ -302,6 +307,9 @@ class Program:
             for t, v in zip(targets, value.elts):
                 self.assign(located(ast.Assign(targets=[t], value=v), stmt), frame)
             return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "size" \
+                and not value.args and not value.keywords:  # PyTorch's x.size() is NumPy's x.shape
+            value = located(ast.Attribute(value=value.func.value, attr="shape", ctx=ast.Load()), value)
         if isinstance(value, ast.Attribute) and value.attr == "shape":
             rank = len(r.shape_of(value.value, self.frame_scope(frame), 0))
             if rank != len(targets):
@@ -383,8 +391,10 @@ class Program:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
         return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
 
-    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list[int]:
+    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
         r = self.reader
+        if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
+            return list(node.elts)  # `for dparam in [dWxh, dWhh]`: each name in turn
         reverse = False
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reversed" \
                 and len(node.args) == 1 and not node.keywords:
@@ -393,8 +403,9 @@ class Program:
         named = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) and \
             isinstance(fn.value, ast.Name) and fn.value.id in MODULES else None
         if named not in ("range", "arange") or node.keywords or not 1 <= len(node.args) <= 3:
-            raise r.error(ParseError, "only loops over range(...) are read (nothing is run, so each iteration "
-                                      "is written out)", loop, "for i in range(3): ...")
+            raise r.error(ParseError, "only loops over range(...) or a list of names are read (nothing is run, "
+                                      "so each iteration is written out)", loop,
+                          "for i in range(3): ... or for d in [dW1, dW2]: ...")
         bounds = [self.integer(a, frame) for a in node.args]
         values = list(range(*bounds))
         return values[::-1] if reverse else values
@@ -440,6 +451,14 @@ class Program:
         target = located(ast.Subscript(value=call.args[0], slice=call.args[1], ctx=ast.Store()), call)
         self.into_part(target, call.args[2], "add_at", self.reader.span(call), frame)
 
+    def into_out(self, call: ast.Call, frame: Frame | None) -> None:
+        """`np.clip(d, -5, 5, out=d)`: the result written into the named array, as `d[...] = np.clip(d, -5, 5)`."""
+        out = output_of(call)
+        plain = located(ast.Call(func=call.func, args=call.args, keywords=[k for k in call.keywords
+                                                                           if k.arg != "out"]), call)
+        target = located(ast.Subscript(value=out, slice=located(ast.Constant(Ellipsis), out), ctx=ast.Store()), call)
+        self.into_part(target, plain, None, self.reader.span(call), frame)
+
     def define_lambda(self, name: str, value: ast.Lambda, frame: Frame | None) -> None:
         """`f = lambda x: expr` is the helper `def f(x): return expr`."""
         if frame is not None or not value.args.args:
@@ -461,6 +480,8 @@ class Program:
                 self.local(inner, frame)
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, frame)
+        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+            self.into_out(stmt.value, frame)
         else:
             self.assign(stmt, frame)
 
@@ -601,7 +622,7 @@ class Program:
             raise reader.error(ParseError, f"the helper {node.name}() must end with `return expression`", node)
         for s in body[:-1]:
             if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For))
-                    or (isinstance(s, ast.Expr) and is_add_at(s.value))):
+                    or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
                 raise reader.error(ParseError, "a helper holds assignments, loops over a range and one `return` "
                                                "(nothing is run, so conditions cannot be followed)", s)
         helper = Helper(node.name, tuple(x.arg for x in a.args), body, node)
@@ -671,6 +692,15 @@ def is_range(e: Expr) -> bool:
     return isinstance(e, Call) and e.prim == "arange"
 
 
+def output_of(node: ast.expr) -> ast.Name | None:
+    """The array a call writes its result into, `out=d`, or None."""
+    if isinstance(node, ast.Call):
+        for k in node.keywords:
+            if k.arg == "out" and isinstance(k.value, ast.Name):
+                return k.value
+    return None
+
+
 def is_add_at(node: ast.expr) -> bool:
     """`np.add.at(...)`."""
     f = node.func if isinstance(node, ast.Call) else None
@@ -688,10 +718,12 @@ def located(node: ast.AST, like: ast.AST) -> ast.AST:
 class Substitute(ast.NodeTransformer):
     """A loop's body for one value of its name: `i` becomes the number; `"W" + str(i)` the key it spells."""
 
-    def __init__(self, name: str, value: int):
+    def __init__(self, name: str, value):
         self.name, self.value = name, value
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.name and isinstance(self.value, ast.Name):  # a list of names: that name, read or written
+            return located(ast.Name(id=self.value.id, ctx=node.ctx), node)
         if node.id == self.name and isinstance(node.ctx, ast.Load):
             return located(ast.Constant(self.value), node)
         return node
