@@ -235,8 +235,11 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
 
     # Loops and in-place changes make a name's number of values known only once the text is read:
     # a first reading counts them, so that the last value of each name keeps the name.
+    # (The first reading names values as the text's assignments count them, so that a version name
+    # such as `out_2` in the text reads the same in both.)
     values: list[str] = []
-    read(lambda name: values.append(name) or f"{name}#{len(values)}")
+    first = versions(assigned, taken)
+    read(lambda name: values.append(name) or first(name))
     program, scope = read(versions(values, taken | set(values)))
     exprs: dict[str, Expr] = {}
     for a in program.assignments:
