@@ -41,6 +41,7 @@ def draw(domain: str, dims: tuple[int, ...], rng: np.random.Generator) -> np.nda
     away     |x| in [0.2, 1.5], random sign (kinks at 0: relu, abs)
     half     k/2 for integers k in [-4, 4]    } differences between a `half` and a
     quarter  k/2 + 1/4                        } `quarter` value are >= 1/4 (maximum, minimum)
+    unit     uniform in [-0.8, 0.8] (arcsin, arccos, arctanh)
     """
     if domain == "normal":
         out = rng.standard_normal(dims)
@@ -52,6 +53,8 @@ def draw(domain: str, dims: tuple[int, ...], rng: np.random.Generator) -> np.nda
         out = rng.integers(-4, 5, size=dims) / 2.0
     elif domain == "quarter":
         out = rng.integers(-4, 5, size=dims) / 2.0 + 0.25
+    elif domain == "unit":
+        out = rng.uniform(-0.8, 0.8, size=dims)
     else:
         raise ValueError(domain)
     return np.asarray(out, dtype=np.float64)

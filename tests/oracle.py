@@ -26,6 +26,7 @@ dimension) so that NumPy's broadcasting reveals a symbolic shape error as an exc
 from __future__ import annotations
 
 import ast
+import re
 import builtins
 import math
 import textwrap
@@ -132,7 +133,7 @@ def _globals(extra: dict) -> dict:
 @dataclass(frozen=True)
 class _Decl:
     name: str
-    kind: str                    # "float", "int", "onehot"
+    kind: str                    # "float", "int", "onehot", "binary" (a 0/1 mask)
     shape: tuple                 # items: int, str (a symbol) or tuple of those (a product)
     bound: object = None         # K of `int[N] < K` (int or str)
 
@@ -142,6 +143,8 @@ def _dim(node: ast.expr):
         return node.value
     if isinstance(node, ast.Name):
         return node.id
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # a dimension sum: n_a + n_x
+        return ("+", _dim(node.left), _dim(node.right))
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
         left, right = _dim(node.left), _dim(node.right)
         flat = []
@@ -167,6 +170,10 @@ def _declaration(stmt: ast.AnnAssign) -> _Decl:
             inner = sub.slice
             shape = _shape_list(inner if isinstance(inner, ast.Tuple) else ast.Tuple(elts=[inner]))
             return _Decl(name, "int", shape, _dim(ann.comparators[0]))
+    if isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name) and ann.value.id == "binary":
+        inner = ann.slice
+        shape = _shape_list(inner if isinstance(inner, ast.Tuple) else ast.Tuple(elts=[inner]))
+        return _Decl(name, "binary", shape)
     if isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name) and ann.value.id == "onehot":
         inner = ann.slice
         shape = _shape_list(inner if isinstance(inner, ast.Tuple) else ast.Tuple(elts=[inner]))
@@ -175,6 +182,8 @@ def _declaration(stmt: ast.AnnAssign) -> _Decl:
 
 
 def _symbols(item) -> list[str]:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _symbols(item[1]) + _symbols(item[2])
     if isinstance(item, str):
         return [item]
     if isinstance(item, tuple):
@@ -183,6 +192,8 @@ def _symbols(item) -> list[str]:
 
 
 def _literals(item) -> list[int]:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _literals(item[1]) + _literals(item[2])
     if isinstance(item, int):
         return [item]
     if isinstance(item, tuple):
@@ -191,6 +202,8 @@ def _literals(item) -> list[int]:
 
 
 def _value(item, dims: dict[str, int]) -> int:
+    if isinstance(item, tuple) and item and item[0] == "+":
+        return _value(item[1], dims) + _value(item[2], dims)
     if isinstance(item, int):
         return item
     if isinstance(item, str):
@@ -206,9 +219,20 @@ def _assigned_names(target: ast.expr) -> list[str]:
     return []
 
 
+#: `y: int[] < K` (one label) is read as `int[()] < K`, as the product reads it.
+_SCALAR_LABEL = re.compile(r"(?m)^(\s*[A-Za-z_]\w*\s*:\s*(?:int|binary))\[\]")
+
+
+#: PyTorch's `keepdim=` (llm.c's layernorm.py) is NumPy's `keepdims=`; a class's `self.W` is the name W.
+_KEEPDIM = re.compile(r"\bkeepdim=")
+_SELF = re.compile(r"\bself\.")
+_SIZE = re.compile(r"\.size\(\)")  # PyTorch's x.size() is NumPy's x.shape
+
+
 def _parse(text: str, what: str) -> ast.Module:
+    text = _SIZE.sub(".shape", _SELF.sub("", _KEEPDIM.sub("keepdims=", _SCALAR_LABEL.sub(r"\1[()]", textwrap.dedent(text).strip("\n")))))
     try:
-        return ast.parse(textwrap.dedent(text).strip("\n"))
+        return ast.parse(text)
     except SyntaxError as e:
         raise OracleError(f"{what}: {e}", "syntax", e) from e
 
@@ -285,6 +309,7 @@ class OracleNet:
         self.int_leaves: dict[str, int] = {
             d.name: _value(d.bound, self.dims) for d in decls if d.kind == "int"}
         self.onehot_leaves: set[str] = {d.name for d in decls if d.kind == "onehot"}
+        self.binary_leaves: set[str] = {d.name for d in decls if d.kind == "binary"}
         #: float leaves inferred to be labels: leaf → axis it is one-hot along
         self.label_axes: dict[str, int] = {n: -1 for n in self.onehot_leaves}
         self.label_axes.update(self._infer_labels(module))
@@ -382,6 +407,11 @@ class OracleNet:
                 if v.size >= 2 and k >= 2 and len(np.unique(v)) == v.size:
                     v.flat[1] = v.flat[0]          # at least one repeat
                 values[name] = v
+            elif name in self.binary_leaves:    # a 0/1 mask with both values present
+                v = (rng.random(shape) < 0.5).astype(float)
+                if v.size >= 2:
+                    v.flat[0], v.flat[1] = 1.0, 0.0
+                values[name] = v
             elif name in self.label_axes:
                 axis = self.label_axes[name]
                 if not shape:
@@ -439,6 +469,8 @@ class OracleNet:
     def _loss_raw(self, values: dict):
         ns = self._run(values)
         out = ns[self.loss_name]
+        if np.ndim(out) != 0 and np.size(out) == 1:  # a 1×1 cost (before np.squeeze) is the number it holds
+            out = np.reshape(out, ())
         if np.ndim(out) != 0:
             raise OracleError(f"network: the loss {self.loss_name} is not a scalar: shape {np.shape(out)}", "shape")
         return out
@@ -504,6 +536,8 @@ class OracleNet:
         ns.update(BUILTIN_HELPERS)
         ns.update(self.forward(values))
         ns.setdefault("grads", {})
+        # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
+        ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
         body, last = module.body, None
         if isinstance(body[-1], ast.Expr):
             body, last = body[:-1], body[-1].value

@@ -219,7 +219,77 @@ PRINTING = [
     case("1e-3 * A + 1e5 * A / 1e5", {"A": VEC}),
 ]
 
-ALL = (PRINTING + ARITH + POW + NEG + MATMUL + TRANSPOSE + INDEX + UNARY + SOFTMAX + REDUCE + MINMAX + OUTER + DIAG
+# -- the array API standard and the NumPy/PyTorch spellings courses use (issue 21) ----------------
+NUMPY = []
+for fn, domain in (("sin", "normal"), ("cos", "normal"), ("tan", "unit"), ("sinh", "normal"), ("cosh", "normal"),
+                   ("arcsin", "unit"), ("arccos", "unit"), ("arctan", "normal"), ("arcsinh", "normal"),
+                   ("arctanh", "unit"), ("expm1", "normal"), ("log2", "pos"), ("log10", "pos"),
+                   ("asin", "unit"), ("atan", "normal"), ("floor", "normal"), ("ceil", "normal"),
+                   ("trunc", "normal"), ("round", "normal"), ("fabs", "away"), ("reciprocal", "pos"),
+                   ("positive", "normal"), ("nan_to_num", "normal"), ("array", "normal"), ("float64", "normal"),
+                   ("int64", "normal")):
+    NUMPY.append(case(f"np.{fn}(A)", {"A": MAT}, {"A": domain}, id=f"np.{fn}"))
+NUMPY += [
+    case("np.arccosh(A + 1)", {"A": MAT}, {"A": "pos"}),
+    case("np.arctan2(A, B)", {"A": MAT, "B": VEC}, {"B": "pos"}), case("np.hypot(A, B)", {"A": MAT, "B": MAT}),
+    case("np.logaddexp(A, B)", {"A": MAT, "B": COL}),
+    case("A * (B == 0.5)", {"A": MAT, "B": MAT}, {"B": "half"}),
+    case("A * (B != 0.5)", {"A": MAT, "B": MAT}, {"B": "half"}),
+    case("A * np.greater(A, 0.25)", {"A": MAT}, {"A": "half"}), case("A * ~(A > 0.25)", {"A": MAT}, {"A": "half"}),
+    case("A * np.logical_and(A > 0.25, B < 0.25)", {"A": MAT, "B": MAT}, {"A": "half", "B": "half"}),
+    case("A * np.logical_or(A > 0.25, B < 0.25)", {"A": MAT, "B": MAT}, {"A": "half", "B": "half"}),
+    case("A * np.logical_not(A > 0.25)", {"A": MAT}, {"A": "half"}),
+    case("A // 0.5 + A % 0.5", {"A": MAT}, {"A": "quarter"}), case("np.remainder(A, B)", {"A": MAT, "B": MAT},
+                                                                    {"A": "quarter", "B": "pos"}),
+    case("np.prod(A)", {"A": MAT}, {"A": "pos"}), case("np.prod(A, axis=0)", {"A": MAT}, {"A": "pos"}),
+    case("A.prod(axis=1, keepdims=True) * A", {"A": MAT}, {"A": "pos"}),
+    case("np.var(A)", {"A": MAT}), case("np.var(A, axis=0)", {"A": MAT}), case("A.var(axis=1, keepdims=True)", {"A": MAT}),
+    case("np.std(A, axis=0)", {"A": MAT}), case("A.std()", {"A": MAT}), case("np.var(A, axis=0, ddof=1)", {"A": MAT}),
+    case("np.std(A, axis=1, ddof=1)", {"A": "[N, 3]"}),
+    case("np.cumsum(A, axis=0)", {"A": MAT}), case("np.cumsum(A)", {"A": MAT}), case("A.cumsum(axis=1)", {"A": MAT}),
+    case("np.cumulative_sum(A, axis=1)", {"A": MAT}),
+    case("np.flip(A, axis=0)", {"A": MAT}), case("np.flip(A)", {"A": MAT}), case("np.roll(A, 1, axis=1)", {"A": MAT}),
+    case("np.roll(A, -2)", {"A": MAT}), case("np.roll(A, (1, 2), axis=(0, 1))", {"A": MAT}),
+    case("np.concatenate((A, B), axis=0)", {"A": MAT, "B": "[K, M]"}),
+    case("np.concatenate([A, B, A], axis=1)", {"A": MAT, "B": "[N, K]"}),
+    case("np.hstack((A, B))", {"A": MAT, "B": "[N, K]"}), case("np.hstack([A, B])", {"A": VEC, "B": "[K]"}),
+    case("np.vstack((A, B))", {"A": MAT, "B": "[K, M]"}), case("np.vstack((A, B))", {"A": VEC, "B": VEC}, id="vstack vec"),
+    case("np.stack((A, B), axis=1)", {"A": MAT, "B": MAT}), case("np.stack([A, B])", {"A": VEC, "B": VEC}),
+    case("np.column_stack((A, B))", {"A": VEC, "B": VEC}), case("np.concatenate((A, A), axis=-1)", {"A": MAT}),
+    case("np.tile(A, (2, 1))", {"A": MAT}), case("np.tile(A, 3)", {"A": VEC}), case("np.tile(A, (N, 1)) * B", {"A": ROW, "B": MAT}),
+    case("np.repeat(A, 2, axis=0)", {"A": MAT}), case("np.repeat(A, 3)", {"A": MAT}), case("A.repeat(K, axis=1) + B", {"A": MAT, "B": "[N, M*K]"}),
+    case("np.moveaxis(A, 0, 1)", {"A": MAT}), case("np.expand_dims(A, 1)", {"A": VEC}),
+    case("np.broadcast_to(A, (N, M)) * B", {"A": VEC, "B": MAT}),
+    case("np.tensordot(A, B, axes=1)", {"A": MAT, "B": "[M, K]"}), case("np.tensordot(A, B)", {"A": MAT, "B": MAT}),
+    case("np.tensordot(A, B, axes=([0], [0]))", {"A": MAT, "B": "[N, K]"}),
+    case("np.vecdot(A, B)", {"A": MAT, "B": VEC}), case("np.matrix_transpose(A)", {"A": MAT}), case("A.mT", {"A": MAT}),
+    case("np.permute_dims(A, (1, 0))", {"A": MAT}),
+    case("np.take(A, Y, axis=0)", {"A": MAT, "Y": VEC}, id="take float index refused", marks=pytest.mark.xfail(
+        strict=True, raises=TutorError, reason="an index array must hold integers")),
+    case("np.take(A, 1, axis=1)", {"A": MAT}), case("A.take(2)", {"A": MAT}),
+    case("np.sort(A, axis=1)", {"A": MAT}), case("np.sort(A)", {"A": VEC}), case("np.sort(A, axis=0)", {"A": MAT}),
+    case("A * (np.argsort(A, axis=1) == 0)", {"A": MAT}), case("A * (np.argmax(A, axis=1, keepdims=True) > 1)", {"A": MAT}),
+    case("A * (A.argmin(axis=0) == 1)", {"A": MAT}), case("A * (np.argmax(A) == 2)", {"A": MAT}),
+    case("np.take_along_axis(A, np.argsort(A, axis=1), axis=1)", {"A": MAT}),
+    case("np.take_along_axis(A, np.argmax(A, axis=0, keepdims=True), axis=0)", {"A": MAT}),
+    case("A.astype(float)", {"A": MAT}), case("A.astype(np.float32) * A.astype(int)", {"A": MAT}),
+    case("A * (A > 0).astype(int)", {"A": MAT}, {"A": "away"}), case("A * np.int64(A > 0)", {"A": MAT}, {"A": "away"}),
+    case("A * (A > 0).astype(np.float64)", {"A": MAT}, {"A": "away"}), case("A.astype('f')", {"A": VEC}),
+    case("np.clip(A, 0.25, None)", {"A": MAT}, {"A": "half"}), case("A.clip(0.25)", {"A": MAT}, {"A": "half"}),
+    case("np.clip(A, None, 0.25)", {"A": MAT}, {"A": "half"}), case("A.clip(min=0.25)", {"A": MAT}, {"A": "half"}),
+    case("np.sum(A, axis=1, keepdims=1)", {"A": MAT}), case("A.sum(dim=0, keepdim=True)", {"A": MAT}),
+    case("np.mean(A, 0, keepdims=True)", {"A": MAT}), case("np.sum(A, dtype=np.float64)", {"A": MAT}),
+    case("np.reshape(A, (M, N), order='F')", {"A": MAT}), case("A.reshape(N * M, order='F')", {"A": MAT}),
+    case("A.reshape((M, N), order='C')", {"A": MAT}),
+    case("np.nansum(A, axis=0)", {"A": MAT}), case("np.nanmean(A)", {"A": MAT}),
+    case("A * np.prod(A.shape)", {"A": MAT}), case("A / np.prod(A[0].shape)", {"A": MAT}),
+    case("np.full_like(A, 2.0) * A", {"A": MAT}), case("np.full((N, M), 0.5) * A", {"A": MAT}),
+    case("A * np.all(A > 0.25, axis=1, keepdims=True)", {"A": MAT}, {"A": "half"}),
+    case("A * np.isfinite(A)", {"A": MAT}), case("A * np.count_nonzero(A > 0.25)", {"A": MAT}, {"A": "half"}),
+    case("A * np.signbit(A)", {"A": MAT}, {"A": "away"}),
+]
+
+ALL = (NUMPY + PRINTING + ARITH + POW + NEG + MATMUL + TRANSPOSE + INDEX + UNARY + SOFTMAX + REDUCE + MINMAX + OUTER + DIAG
        + CROSS_ENTROPY)
 
 # Known engine bugs (see the report): the expression, and why it fails.

@@ -258,6 +258,8 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
     for a in d.assumptions:
         parts.append(Text(look.text(f"Assumption: {a.text()}.")))
+    for note in d.network.notes:  # how the network was read: a 1×1 loss as the scalar it holds
+        parts.append(Text(look.text(f"Note: {note}.")))
     if d.skipped:
         parts.append(Text(look.text(f"Numeric check skipped: {d.skipped}.")))
     v = d.verification

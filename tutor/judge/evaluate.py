@@ -87,7 +87,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
                          expected="one or more lines `name = expression`, the last may be a bare expression")
     assigned = {t.id for s in body for t in ast.walk(s) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)}
     scope = Scope(arrays=shapes.arrays, dims=set(network.dims), later=assigned, names=dict(network.aliases),
-                  dim_values=dict(network.dim_names), kinds={name: "int" for name in network.labels},
+                  dim_values=dict(network.dim_names), kinds={**{n: "int" for n in network.labels}, **network.kinds},
                   bounds=dict(network.labels))
     uses: list = []
 
@@ -103,7 +103,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
 
     program = Program(reader, scope, typer, new_vars(set(network.shapes)), network=False,
                       builtins={n: src for n, (src, _, _) in HELPERS.items()},
-                      protected=set(network.shapes) | set(network.aliases))
+                      protected=set(network.shapes) | set(network.aliases), forward=network.definitions)
     for name in HELPERS:  # remember where a course helper is used, for the diagnosis
         scope.helpers[name] = recording(name, scope.helpers[name], uses)
     error, failed_at = None, None

@@ -28,7 +28,7 @@ from ..language.ir import Call, Expr, Var
 from ..language.shapes import normalize_axes
 from ..simplify.algebra import Simplifier, build_product, const, is_call, is_scalar, is_zero
 from ..simplify.views import Assumption, Product, product_of, terms_of
-from .vjp import along, getitem_vjp
+from .vjp import along, full, getitem_vjp
 
 Fusion = Callable[..., "Expr | None"]
 
@@ -201,7 +201,8 @@ def picked_fusion(f: Fusing, g: Expr, ans: Expr, a: Expr, *index: Expr, items) -
     if k is None or is_scalar(ans):
         return None
     inner = picked_fusion(f, k, ans, a, *index, items=items)
-    return (inner if inner is not None else getitem_vjp(k, ans, a, *index, items=items)) / a
+    # K spread to the picked values' shape: a K broadcast along them scatters to every place it picks
+    return (inner if inner is not None else getitem_vjp(full(k, ans), ans, a, *index, items=items)) / a
 
 
 FUSIONS: dict[str, Fusion] = {

@@ -19,7 +19,7 @@ from ..simplify.algebra import const, dim_expr, is_call, is_const, is_scalar, mk
 from ..language.dims import ONE, Shape, product
 from ..errors import TutorError
 from ..language.ir import Call, Expr, Var
-from ..language.table import MAX_EINSUM_OPERANDS
+from ..language.table import MAX_EINSUM_OPERANDS, MAX_JOINED
 from ..language.shapes import index_layout, normalize_axes, permutation
 
 Rule = Callable[..., Expr] | None
@@ -103,6 +103,31 @@ def gelu_vjp(g, ans, a):
 
 defvjp("gelu", gelu_vjp)
 defvjp("erf", lambda g, ans, a: g * (TWO_OVER_SQRT_PI * call("exp", -a ** 2)))
+
+
+# -- the rest of the array API's elementwise functions (issue 21) --------------------------------
+LN2, LN10 = 0.6931471805599453, 2.302585092994046
+defvjp("sin", lambda g, ans, a: g * call("cos", a))
+defvjp("cos", lambda g, ans, a: -(g * call("sin", a)))
+defvjp("tan", lambda g, ans, a: g * (1 + ans ** 2))
+defvjp("sinh", lambda g, ans, a: g * call("cosh", a))
+defvjp("cosh", lambda g, ans, a: g * call("sinh", a))
+defvjp("arcsin", lambda g, ans, a: g / call("sqrt", 1 - a ** 2))
+defvjp("arccos", lambda g, ans, a: -g / call("sqrt", 1 - a ** 2))
+defvjp("arctan", lambda g, ans, a: g / (1 + a ** 2))
+defvjp("arcsinh", lambda g, ans, a: g / call("sqrt", a ** 2 + 1))
+defvjp("arccosh", lambda g, ans, a: g / call("sqrt", a ** 2 - 1))
+defvjp("arctanh", lambda g, ans, a: g / (1 - a ** 2))
+defvjp("expm1", lambda g, ans, a: g * (ans + 1))
+defvjp("log2", lambda g, ans, a: g / (LN2 * a))
+defvjp("log10", lambda g, ans, a: g / (LN10 * a))
+defvjp("arctan2", lambda g, ans, y, x: g * x / (x ** 2 + y ** 2), lambda g, ans, y, x: -(g * y) / (x ** 2 + y ** 2))
+defvjp("hypot", lambda g, ans, a, b: g * a / ans, lambda g, ans, a, b: g * b / ans)
+defvjp("logaddexp", lambda g, ans, a, b: g * call("exp", a - ans), lambda g, ans, a, b: g * call("exp", b - ans))
+# constant almost everywhere: no gradient flows (casts to integers, rounding, tests, positions)
+for _prim in ("floor", "ceil", "trunc", "round", "isnan", "isinf", "isfinite", "eq", "ne", "argmax", "argmin",
+              "argsort"):
+    defvjp(_prim, None, None)
 
 
 # -- linear algebra --------------------------------------------------------------
@@ -302,11 +327,28 @@ def scatter(g: Expr, letters: str, factors: list, output: str, sizes, like: Expr
 defvjp("getitem", getitem_vjp)
 
 
-def setitem_vjp(*_, **__):
-    raise TutorError("an assignment into part of an array is not differentiated here; write it with where(...)")
+def setitem_vjp(position: int):
+    """`d[index] = v` (or +=, -=, np.add.at) in a forward pass: what was overwritten gets no gradient, the
+    assigned values get the gradient of the entries they went to (summed where they were broadcast)."""
+    def rule(g, ans, a, value, *index, items, op="set"):
+        if op not in ("set", "add", "sub", "add_at"):
+            raise TutorError("an assignment into part of an array with *= or /= is not differentiated here; "
+                             "write it with where(...)")
+        if any(it[0] == "m" for it in items):  # d[mask] = c: a number where the mask holds
+            if position == 0:
+                return call("where", index[0], const(0), g) if op == "set" else g
+            total = call("sum", call("where", index[0], g, const(0)))
+            return -total if op == "sub" else total
+        picked = mk("getitem", g, *index, items=items)
+        if position == 1:
+            return -picked if op == "sub" else picked
+        if op != "set":
+            return g
+        return g - getitem_vjp(picked, mk("getitem", a, *index, items=items), a, *index, items=items)
+    return rule
 
 
-defvjp("setitem", setitem_vjp, setitem_vjp)
+defvjp("setitem", setitem_vjp(0), setitem_vjp(1))
 
 
 # -- reductions ----------------------------------------------------------------
@@ -334,6 +376,39 @@ defvjp("min", lambda g, ans, a, axis=None, keepdims=False:
 defvjp("norm", lambda g, ans, a: g * a / ans)
 defvjp("squeeze", lambda g, ans, a, axis=None: shaped(g, a.shape))
 defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / count(a, axis), a, axis, keepdims))
+# each entry's share of the product is the product without it (entries are never exactly 0 in the draws)
+defvjp("prod", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g * ans, a, axis, keepdims) / a)
+
+
+def cumsum_vjp(g, ans, a, axis=None):
+    """Each entry counts in every running sum from its place on: the running sum of g taken backwards."""
+    if axis is None:
+        return shaped(call("flip", call("cumsum", call("flip", g), axis=0)), a.shape)
+    return call("flip", call("cumsum", call("flip", g, axis=axis), axis=axis), axis=axis)
+
+
+defvjp("cumsum", cumsum_vjp)
+defvjp("flip", lambda g, ans, a, axis=None: call("flip", g, axis=axis))
+defvjp("roll", lambda g, ans, a, shift, axis=None: call(
+    "roll", g, shift=tuple(-s for s in shift) if isinstance(shift, tuple) else -shift, axis=axis))
+
+
+def concatenate_vjp(position: int):
+    """The piece of g where operand `position` went: a slice along the joined axis."""
+    def rule(g, ans, *arrays, axis=0):
+        at = axis % len(ans.shape)
+        start = None
+        for a in arrays[:position]:
+            start = a.shape[at] if start is None else start + a.shape[at]
+        stop = arrays[position].shape[at] if start is None else start + arrays[position].shape[at]
+        if stop == ans.shape[at]:
+            stop = None
+        items = tuple(("s", None, None) for _ in range(at)) + (("s", start, stop),)
+        return mk("getitem", g, items=items)
+    return rule
+
+
+defvjp("concatenate", *(concatenate_vjp(i) for i in range(MAX_JOINED)))
 
 
 # -- softmax and cross-entropy (their teacher forms, probs - Y, are fusions: fusions.py) --------

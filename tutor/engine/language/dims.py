@@ -69,16 +69,27 @@ class Dim:
         return Dim(self.coeff // other.coeff, tuple(rest))
 
     def minus(self, other: "Dim") -> "Dim | None":
-        """self - other when it is known symbolically (`4*H - H` is `3*H`) and positive, else None."""
-        if self.symbols != other.symbols or self.coeff <= other.coeff:
-            return None
-        return Dim(self.coeff - other.coeff, self.symbols)
+        """self - other when it is known symbolically (`4*H - H` is `3*H`, `(n_a + n_x) - n_a` is `n_x`)
+        and positive, else None."""
+        mine, theirs = list(terms(self)), terms(other)
+        for t in theirs:
+            same = next((m for m in mine if m.symbols == t.symbols and m.coeff >= t.coeff), None)
+            if same is None:
+                return None
+            mine.remove(same)
+            if same.coeff > t.coeff:
+                mine.append(Dim(same.coeff - t.coeff, same.symbols))
+        return total(mine) if mine else None
 
     def value(self, bindings: Mapping[str, int]) -> int:
         out = self.coeff
         for name in self.symbols:
-            out *= bindings[name]
+            out *= symbol_value(name, bindings)
         return out
+
+    def __add__(self, other: "Dim") -> "Dim":
+        """A dimension sum, as concatenation makes one: `n_a + n_x` (a symbol of its own, `(n_a + n_x)`)."""
+        return total(terms(self) + terms(other))
 
     def json(self) -> int | str:
         """A literal is an integer; anything symbolic is its text (`"H"`, `"N*Dx"`)."""
@@ -90,6 +101,53 @@ class Dim:
 
 ONE = Dim(1)
 Shape = tuple[Dim, ...]
+
+
+def is_sum(symbol: str) -> bool:
+    return symbol.startswith("(")
+
+
+def terms(d: Dim) -> list[Dim]:
+    """The monomials a dimension adds up: `(n_a + n_x)` → [n_a, n_x]; anything else is its own term."""
+    if d.coeff == 1 and len(d.symbols) == 1 and is_sum(d.symbols[0]):
+        return [parse_term(t) for t in d.symbols[0][1:-1].split(" + ")]
+    return [d]
+
+
+def parse_term(text: str) -> Dim:
+    out = ONE
+    for factor in text.split("*"):
+        out = out * (Dim(int(factor)) if factor.isdigit() else Dim.symbol(factor))
+    return out
+
+
+def total(parts: Iterable[Dim]) -> Dim:
+    """The sum of monomials, like terms collected: one Dim, a sum symbol where symbols differ."""
+    collected: dict[tuple[str, ...], int] = {}
+    for t in parts:
+        for u in terms(t):
+            collected[u.symbols] = collected.get(u.symbols, 0) + u.coeff
+    monomials = sorted((Dim(c, k) for k, c in collected.items() if c), key=str)
+    if len(monomials) == 1:
+        return monomials[0]
+    return Dim.symbol("(" + " + ".join(str(m) for m in monomials) + ")")
+
+
+def symbol_value(name: str, bindings: Mapping[str, int]) -> int:
+    """A symbol's number; a sum symbol's is the sum of its terms'."""
+    if is_sum(name):
+        return sum(t.value(bindings) for t in terms(Dim.symbol(name)))
+    return bindings[name]
+
+
+def base_names(d: Dim) -> tuple[str, ...]:
+    """The symbols to bind, in the order written: a sum's own symbols (`n_a`, `n_x`), never the sum."""
+    out: list[str] = []
+    for name in d.names:
+        for part in ([n for t in terms(Dim.symbol(name)) for n in t.names] if is_sum(name) else [name]):
+            if part not in out:
+                out.append(part)
+    return tuple(out)
 
 
 def product(dims: Iterable[Dim]) -> Dim:

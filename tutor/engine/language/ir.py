@@ -136,7 +136,7 @@ def walk(expr: Expr):
 #: How primitives that are operators are written (for messages and diagnostics).
 OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "matmul": "@", "pow": "**",
              "neg": "-", "transpose": ".T", "index": "[]",
-             "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+             "gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
 
 
 def op_name(prim: str) -> str:

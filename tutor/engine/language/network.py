@@ -11,7 +11,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
+from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
 from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from ..files import decode, read_bytes
 from .ir import Call, Expr, Var, names_in, walk
@@ -38,6 +38,9 @@ class Network:
     declared: tuple[str, ...] = ()                          # every leaf, in declaration order
     aliases: dict[str, str] = field(default_factory=dict)   # names for another node's array: l0 = X
     dim_names: dict[str, Dim] = field(default_factory=dict)  # names for a dimension: n = X.shape[0]
+    kinds: dict[str, str] = field(default_factory=dict)      # definitions that hold integers or 0/1 masks
+    notes: tuple[str, ...] = ()                              # how the network was read (a 1×1 loss as a scalar)
+    binary: frozenset[str] = frozenset()                     # leaves declared `binary[N, H]`: 0/1 masks
 
     @property
     def loss(self) -> str:
@@ -160,6 +163,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     leaves: dict[str, Shape] = {}
     labels: dict[str, Dim] = {}
     onehot: set[str] = set()
+    binary: set[str] = set()
     shapes: dict[str, Shape] = {}
     spans: dict[str, Span] = {}
     dims: list[str] = []
@@ -176,54 +180,67 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
             leaves[name] = shape
             if kind == "onehot":
                 onehot.add(name)
+            elif kind == "binary":
+                binary.add(name)
         spans[name] = Span.of(stmt.target)
         for d in shape + ((bound,) if bound is not None else ()):
             if d.is_literal:
                 literals.add(d.coeff)
-            for s in d.names:
+            for s in base_names(d):
                 if s not in dims:
                     dims.append(s)
     for stmt in declarations:
         for d_node in ast.walk(stmt.annotation):
-            if isinstance(d_node, ast.Name) and d_node.id not in ("int", "onehot") and \
+            if isinstance(d_node, ast.Name) and d_node.id not in ("int", "onehot", "binary") and \
                     (d_node.id in shapes or d_node.id in FUNCTIONS):
                 raise reader.error(ParseError, f"{d_node.id!r} is a dimension here but also names "
                                                "an array or a function", d_node, "a distinct dimension symbol")
 
-    assigned = [t.id for s in tree.body if isinstance(s, (ast.Assign, ast.AugAssign))
-                for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)]
     for s in tree.body:
         for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
-            if isinstance(t, ast.Name) and (t.id in shapes or t.id in dims or t.id in FUNCTIONS
-                                            or not is_symbol(t.id)):
-                what = "declared as a leaf" if t.id in shapes else "a dimension or a function"
-                raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
-    new_var = versions(assigned, set(assigned) | set(shapes) | set(dims)
-                       | {s.name for s in tree.body if isinstance(s, ast.FunctionDef)})
-    scope = Scope(arrays={}, dims=set(dims), later=set(assigned) | set(shapes),
-                  kinds={name: "int" for name in labels}, bounds=dict(labels))
-    current = {"name": None}
+            for t in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
+                if isinstance(t, ast.Name) and (t.id in shapes or not is_symbol(t.id)):
+                    what = "declared as a leaf" if t.id in shapes else "not a name"
+                    raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
+    assigned = [t.id for t in ast.walk(tree) if isinstance(t, ast.Name) and isinstance(t.ctx, ast.Store)]
+    taken = set(assigned) | set(shapes) | set(dims) | {s.name for s in tree.body if isinstance(s, ast.FunctionDef)}
 
-    def typer(expr: Expr) -> Expr:
-        check_kinds(reader, expr, scope)
-        try:
-            return annotate(expr, scope.arrays)
-        except ShapeError as exc:
-            where = f"in the definition of {current['name']}: " if current["name"] else ""
-            raise ShapeError(where + exc.message, exc.span, op=exc.op, operands=exc.operands,
-                             source=source, origin=origin) from None
+    def read(new_var):
+        scope = Scope(arrays={}, dims=set(dims), later=set(assigned) | set(shapes),
+                      kinds={**{name: "int" for name in labels}, **{name: "bool" for name in binary}},
+                      bounds=dict(labels))
+        current = {"name": None}
 
-    program = Program(reader, scope, typer, new_var, network=True, builtins=builtin_sources())
-    for i, stmt in enumerate(tree.body):
-        program.statement = i
-        if stmt in declarations:
-            scope.arrays[stmt.target.id] = shapes[stmt.target.id]
-            continue
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
-        current["name"] = targets[0].id if targets and isinstance(targets[0], ast.Name) else None
-        if isinstance(stmt, ast.AnnAssign):
-            raise reader.error(ParseError, "a declaration is `name: [dims]` without a value", stmt)
-        program.top(stmt, last=False)
+        def typer(expr: Expr) -> Expr:
+            check_kinds(reader, expr, scope)
+            try:
+                return annotate(expr, scope.arrays)
+            except ShapeError as exc:
+                where = f"in the definition of {current['name']}: " if current["name"] else ""
+                raise ShapeError(where + exc.message, exc.span, op=exc.op, operands=exc.operands,
+                                 source=source, origin=origin) from None
+
+        program = Program(reader, scope, typer, new_var, network=True, builtins=builtin_sources())
+        for i, stmt in enumerate(tree.body):
+            program.statement = i
+            if stmt in declarations:
+                scope.arrays[stmt.target.id] = shapes[stmt.target.id]
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
+            current["name"] = targets[0].id if targets and isinstance(targets[0], ast.Name) else None
+            if isinstance(stmt, ast.AnnAssign):
+                raise reader.error(ParseError, "a declaration is `name: [dims]` without a value", stmt)
+            program.top(stmt, last=False)
+        return program, scope
+
+    # Loops and in-place changes make a name's number of values known only once the text is read:
+    # a first reading counts them, so that the last value of each name keeps the name.
+    # (The first reading names values as the text's assignments count them, so that a version name
+    # such as `out_2` in the text reads the same in both.)
+    values: list[str] = []
+    first = versions(assigned, taken)
+    read(lambda name: values.append(name) or first(name))
+    program, scope = read(versions(values, taken | set(values)))
     exprs: dict[str, Expr] = {}
     for a in program.assignments:
         exprs[a.var] = a.expr
@@ -237,6 +254,13 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     if program.last_target not in last.names:
         raise reader.error(ParseError, f"the last statement must define the loss, but it assigns "
                                        f"{program.last_target!r} without computing a value", tree.body[-1])
+    notes: list[str] = []
+    if shapes[loss] and all(d == ONE for d in shapes[loss]):  # deeplearning.ai's cost before np.squeeze
+        exprs[loss] = annotate(Call("reshape", (exprs[loss],), (("shape", ()),), span=exprs[loss].span),
+                               shapes)
+        notes.append(f"the loss {loss!r} is a {format_shape(shapes[loss])} array; it is read as the scalar it "
+                     "holds (np.squeeze)")
+        shapes[loss] = ()
     if shapes[loss]:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
@@ -244,15 +268,19 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     order = tuple(s.target.id for s in declarations)
     aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
-                   frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values))
+                   frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values),
+                   {v: k for v, k in scope.kinds.items() if v in exprs or v in binary}, tuple(notes), frozenset(binary))
 
 
 def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]:
-    """`[N, D]`, `int[N] < K` (integer labels below K) or `onehot[N, K]` → (kind, shape, bound)."""
+    """`[N, D]`, `int[N] < K` (integer labels below K; `int[] < K` one label), `onehot[N, K]` or
+    `binary[N, H]` (a 0/1 mask, such as a cached dropout mask) → (kind, shape, bound)."""
     if isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], ast.Lt) \
             and isinstance(node.left, ast.Subscript) and isinstance(node.left.value, ast.Name) \
             and node.left.value.id == "int":
         return "int", reader.shape(_listed(node.left.slice)), reader.dim(node.comparators[0], products=True)
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "binary":
+        return "binary", reader.shape(_listed(node.slice)), None
     if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id in ("int", "onehot"):
         if node.value.id == "int":
             raise reader.error(ParseError, "integer labels need their bound: int[N] < K", node,
@@ -303,7 +331,7 @@ def flow_order(shapes: dict[str, Shape], leaves: tuple[str, ...], definitions: d
         for node in walk(expr):
             if isinstance(node, Var) and node.name in leaves:
                 for d in shapes[node.name]:
-                    out.extend(s for s in d.names if s not in out)
+                    out.extend(s for s in base_names(d) if s not in out)
     return tuple(out + [s for s in declared if s not in out])
 
 

@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..diagnostics import source_lines
-from .dims import SYMBOL, Dim, Shape, format_shape
+from .dims import SYMBOL, Dim, Shape, base_names, format_shape, product
 from ..errors import ParseError, ShapeError, Span, UnknownNameError
 from .ir import Call, Const, DimRef, Expr, Var, walk
-from .table import (BINARY, COMPARE, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
+from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
+from .spellings import SPELLINGS, Call_
 
 
 @dataclass
@@ -58,10 +59,12 @@ def kind_of(e: Expr, scope: Scope) -> str:
     if isinstance(e, Var):
         return scope.kinds.get(e.name, "float")
     if isinstance(e, Call):
-        if e.prim in COMPARE.values():
+        if e.prim in BOOLEAN_VALUED:
             return "bool"
-        if e.prim == "arange":
+        if e.prim in INTEGER_VALUED:
             return "int"
+        if e.prim == "mul" and all(kind_of(a, scope) == "bool" for a in e.args):  # logical_and of two masks
+            return "bool"
         if e.prim in KEEPS_INTEGERS and e.args:
             return kind_of(e.args[0], scope)
         if e.prim in ("zeros_like", "ones_like", "setitem") and kind_of(e.args[0], scope) == "int":
@@ -71,8 +74,13 @@ def kind_of(e: Expr, scope: Scope) -> str:
 
 #: Operand positions that may hold integers: what is indexed or reshaped, index arrays, onehot's labels.
 INTEGER_POSITIONS = {"getitem": None, "index": (0,), "setitem": None, "onehot": (0,), "where": (0,),
-                     "zeros_like": (0,), "ones_like": (0,), "gt": (0, 1), "ge": (0, 1), "lt": (0, 1), "le": (0, 1)}
+                     "zeros_like": (0,), "ones_like": (0,), "gt": (0, 1), "ge": (0, 1), "lt": (0, 1), "le": (0, 1),
+                     "eq": (0, 1), "ne": (0, 1), "argmax": (0,), "argmin": (0,), "argsort": (0,)}
 INTEGER_POSITIONS.update({p: (0,) for p in KEEPS_INTEGERS if p not in INTEGER_POSITIONS})
+
+
+#: `y: int[] < V`, one integer label, is not Python syntax; it is read as `int[()] < V`.
+SCALAR_LABEL = re.compile(r"(?m)^(\s*[A-Za-z_]\w*\s*:\s*(?:int|binary))\[\]")
 
 
 class Reader:
@@ -138,7 +146,7 @@ class Reader:
                              source=self.source, origin=self.origin)
         self.refuse_math_characters()
         try:
-            tree = ast.parse(self.source, filename=self.origin)
+            tree = ast.parse(SCALAR_LABEL.sub(r"\1[()]", self.source), filename=self.origin)
         except SyntaxError as exc:
             line = exc.lineno or 1
             col = max((exc.offset or 1) - 1, 0)
@@ -183,6 +191,8 @@ class Reader:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             return self.dim(node.left, True, depth + 1) * self.dim(node.right, True, depth + 1)
+        if products and isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # n_a + n_x
+            return self.dim(node.left, True, depth + 1) + self.dim(node.right, True, depth + 1)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             if node.value < 1:
                 raise self.error(ParseError, f"dimension {node.value} is not positive", node, expected)
@@ -204,7 +214,16 @@ class Reader:
         if isinstance(node, ast.BinOp):
             if isinstance(node.op, ast.Pow):
                 return Call("pow", (sub(node.left),), (("exponent", self.number(node.right)),), span=span, caret=caret)
+            if isinstance(node.op, (ast.FloorDiv, ast.Mod)):  # floor(a / b) and a - b * floor(a / b)
+                a, b = sub(node.left), sub(node.right)
+                floor = Call("floor", (Call("div", (a, b), span=span),), span=span)
+                if isinstance(node.op, ast.FloorDiv):
+                    return floor
+                return Call("sub", (a, Call("mul", (b, floor), span=span)), span=span, caret=caret)
             prim = BINARY.get(type(node.op))
+            if isinstance(node.op, ast.BitXor):
+                raise self.error(ParseError, f"{self.text(node)!r}: ^ is Python's bitwise xor, not a power", node,
+                                 "a power written A ** 2")
             if prim is None:
                 raise self.error(ParseError, f"the operator {self.text(node)!r} is not supported", node,
                                  "one of + - * / @ **")
@@ -217,7 +236,13 @@ class Reader:
                 if isinstance(inner, Const):
                     return Const(-inner.value, span=span)
                 return Call("neg", (inner,), span=span)
-            raise self.error(ParseError, "only - and + may stand before an expression", node)
+            if isinstance(node.op, (ast.Invert, ast.Not)):  # ~mask: where the mask is 0
+                inner = sub(node.operand)
+                if kind_of(inner, scope) != "bool":
+                    raise self.error(ParseError, "~ inverts a mask (a comparison such as h > 0); here it would "
+                                                 "invert the bits of numbers", node, "~(h > 0), or 1 - mask")
+                return Call("eq", (inner, Const(0)), span=span)
+            raise self.error(ParseError, "only -, + and ~ (of a mask) may stand before an expression", node)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1 or type(node.ops[0]) not in COMPARE:
                 raise self.error(ParseError, "only one comparison > >= < <= at a time", node)
@@ -231,14 +256,23 @@ class Reader:
         if isinstance(node, ast.Name):
             return self.name(node, scope)
         if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id == "self" and scope.var("self") is None:
+                return self.name(located_name(node.attr, node), scope)  # a class's `self.W` is W
             if node.attr == "T":
                 return Call("transpose", (sub(node.value),), span=span, caret=caret)
+            if node.attr == "size":
+                return self.dim_expr(node, scope, depth)
+            if node.attr == "mT":  # the array API's matrix transpose: the last two axes
+                return Call("swapaxes", (sub(node.value),), (("axis1", -1), ("axis2", -2)), span=span, caret=caret)
             raise self.error(ParseError, f"attribute .{node.attr} is not allowed", node,
                              ".T, .shape[i], or a method " + " ".join(f".{m}()" for m in sorted(METHODS)))
         if isinstance(node, ast.Subscript):
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:
                 return as_dim
+            alias = list_item(node, scope)
+            if alias is not None:  # hs[2] of a dict of arrays filled step by step (hs = {}; hs[t] = ...)
+                return self.name(located_name(alias, node), scope)
             if isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str):
                 if scope.read_slot is not None:
                     return scope.read_slot(self, node)
@@ -298,8 +332,15 @@ class Reader:
         expected = "a positive integer, a dimension symbol such as Dx, or X.shape[0]"
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            node = located_name(node.attr, node)  # self.N is N
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
             return self.dim_of(node.left, scope, depth + 1) * self.dim_of(node.right, scope, depth + 1)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self.dim_of(node.left, scope, depth + 1) + self.dim_of(node.right, scope, depth + 1)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "prod" \
+                and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == "shape":
+            return product(self.shape_of(node.args[0].value, scope, depth))  # np.prod(x[0].shape)
         if isinstance(node, ast.Name) and node.id in scope.dim_values:
             return scope.dim_values[node.id]
         if isinstance(node, ast.Name) and node.id not in scope.dims and scope.var(node.id) is None:
@@ -325,9 +366,14 @@ class Reader:
 
     def dim_expr(self, node: ast.expr, scope: Scope, depth: int) -> Expr | None:
         """`X.shape[0]` or `len(X)` used as a number in an expression: the dimension's scalar."""
+        if isinstance(node, ast.Attribute) and node.attr == "size":  # x.size: the number of entries
+            return dim_value(product(self.shape_of(node.value, scope, depth)), self.span(node))
         if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape") \
                 or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len"
-                    and "len" not in scope.helpers):
+                    and "len" not in scope.helpers) \
+                or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "prod"
+                    and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute)
+                    and node.args[0].attr == "shape"):
             return dim_value(self.dim_of(node, scope, depth), self.span(node))
         return None
 
@@ -381,14 +427,29 @@ class Reader:
                 return func.attr, [func.value, *node.args], False
             raise self.error(ParseError, f"method .{func.attr}() is not allowed", func,
                              "one of " + " ".join(f".{m}()" for m in sorted(METHODS)) + ", or np.FUNCTION(...)")
+        if isinstance(func, ast.Lambda):
+            raise self.error(ParseError, "a lambda is called by its name here", func,
+                             "name it first: `f = lambda q: ...` (or `def f(q): return ...`), then f(x)")
         raise self.error(ParseError, "only named functions can be called", func, EXPRESSION_HELP)
 
     def call(self, node: ast.Call, scope: Scope, depth: int) -> Expr:
         name, args, plain = self.function_of(node, scope, depth)
         if plain and name in scope.helpers:  # a learner's own def (or a course helper) comes first
             return scope.helpers[name](self, node, scope, depth)
+        if plain and (name in scope.names or name in scope.dim_values):
+            raise self.error(ParseError, f"{name!r} holds a value here (it was assigned), so it cannot be called",
+                             node.func, f"another name for the value, or call the function before {name!r} "
+                                        "is assigned")
         if name == "einsum":
             return self.einsum(node, args, scope, depth)
+        if name in SPELLINGS:  # a composition of primitives: np.var, np.hstack, .astype(float), np.tile …
+            return SPELLINGS[name](Call_(self, node, name, args, scope, depth))
+        node = self.plain_keywords(node, name)
+        if name == "clip" and (len(args) + len(node.keywords) < 3 or any(
+                isinstance(a, ast.Constant) and a.value is None for a in args[1:3])):
+            return self.one_bound(node, args, scope, depth)
+        if name == "reshape" and node.keywords and node.keywords[-1].arg == "order":
+            return self.fortran_order(node, args, scope, depth)
         fn = FUNCTIONS.get(name)
         if fn is None:
             hint = did_you_mean(name, [*FUNCTIONS, *scope.helpers], quote=False)
@@ -428,6 +489,55 @@ class Reader:
                              f"{name}(" + ", ".join(["A"] * fn.arity + list(fn.keywords)) + ")")
         return Call(fn.prim, operands, tuple(sorted(params.items())), span=self.span(node), caret=self.caret(node))
 
+    def plain_keywords(self, node: ast.Call, name: str) -> ast.Call:
+        """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
+        renamed = {"dim": "axis", "keepdim": "keepdims"}
+        keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
+                    if k.arg not in ("dtype", "out")]
+        order = [k for k in keywords if k.arg == "order"]
+        if name == "reshape" and order:  # order last, read by fortran_order
+            keywords = [k for k in keywords if k.arg != "order"] + order
+        if [k.arg for k in keywords] == [k.arg for k in node.keywords]:
+            return node
+        return self._located_call(node, keywords)
+
+    @staticmethod
+    def _located_call(node: ast.Call, keywords) -> ast.Call:
+        out = ast.Call(func=node.func, args=node.args, keywords=keywords)
+        for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+            setattr(out, key, getattr(node, key))
+        return out
+
+    def one_bound(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+        """`x.clip(0.0)`, `np.clip(x, None, 5)`: one bound is a maximum (or a minimum) with a number."""
+        keywords = {k.arg: k.value for k in node.keywords}
+        lo = args[1] if len(args) > 1 else keywords.get("a_min", keywords.get("min"))
+        hi = args[2] if len(args) > 2 else keywords.get("a_max", keywords.get("max"))
+        lo, hi = (None if b is None or (isinstance(b, ast.Constant) and b.value is None) else b for b in (lo, hi))
+        if (lo is None) == (hi is None):
+            raise self.error(ParseError, "clip needs a lower bound, an upper bound or both", node,
+                             "np.clip(a, lo, hi), a.clip(0.0), np.clip(a, None, hi)")
+        operand = self.expr(args[0], scope, depth + 1)
+        bound = Const(self.number(lo if lo is not None else hi))
+        return Call("maximum" if lo is not None else "minimum", (operand, bound), span=self.span(node),
+                    caret=self.caret(node))
+
+    def fortran_order(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+        """`reshape(a, shape, order='F')` is `reshape(a.T, reversed(shape)).T`: the same numbers, read with the
+        first index fastest."""
+        order = node.keywords[-1].value
+        if not (isinstance(order, ast.Constant) and order.value in ("C", "F", "A")):
+            raise self.error(ParseError, "order must be 'C' or 'F'", order)
+        plain = self._located_call(node, node.keywords[:-1])
+        if order.value != "F":
+            return self.call(plain, scope, depth)
+        c_order = self.call(plain, scope, depth)
+        shape = c_order.param("shape")
+        operand = c_order.args[0]
+        turned = Call("reshape", (Call("transpose", (operand,), span=operand.span),),
+                      (("shape", tuple(reversed(shape))),), span=c_order.span)
+        return Call("transpose", (turned,), span=self.span(node), caret=self.caret(node))
+
     def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
         """`einsum('ai,aj->ij', x, d)`, `einsum('...e,ef->...f', X, W)`: an explicit output, one letter per
         axis, and at most one `...` per term for the leading axes NumPy broadcasts."""
@@ -454,9 +564,9 @@ class Reader:
 
     def parameter(self, key: str, node: ast.expr, scope: Scope):
         if key == "keepdims":
-            if isinstance(node, ast.Constant) and type(node.value) is bool:
-                return node.value
-            raise self.error(ParseError, "keepdims must be True or False", node)
+            if isinstance(node, ast.Constant) and (type(node.value) is bool or node.value in (0, 1)):
+                return bool(node.value)  # keepdims=1, as some courses write it
+            raise self.error(ParseError, "keepdims must be True or False (or 1 or 0)", node)
         if key in AXES_PARAMS:
             return self.axes(key, node)
         if key in ("axis", "i"):
@@ -492,7 +602,7 @@ class Reader:
 
     def known_dims(self, dims, node, scope: Scope):
         for d in dims:
-            for s in (d.symbols if d is not None else ()):
+            for s in (base_names(d) if d is not None else ()):
                 if s not in scope.dims:
                     raise self.error(UnknownNameError, f"unknown dimension {s!r}", node)
         return dims
@@ -526,6 +636,31 @@ class Reader:
             raise self.error(ParseError, f"the exponent {self.text(node)!r} must be a number", node,
                              "A ** c with c a number such as 2, -1 or 0.5") from None
         return value
+
+
+def item_name(base: str, key: int) -> str:
+    """The name a numbered item of a dict of arrays goes by: hs[2] is hs_2, hs[-1] is hs_m1."""
+    return f"{base}_{key}" if key >= 0 else f"{base}_m{-key}"
+
+
+def list_item(node: ast.Subscript, scope: Scope, lists: set[str] = frozenset()) -> str | None:
+    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
+    if not isinstance(node.value, ast.Name) or _integer(node.slice) is None:
+        return None
+    base, key = node.value.id, _integer(node.slice)
+    if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
+        return None
+    name = item_name(base, key)
+    if base in lists or scope.var(name) is not None or name in scope.dim_values:
+        return name
+    return None
+
+
+def located_name(name: str, like: ast.AST) -> ast.Name:
+    out = ast.Name(id=name, ctx=ast.Load())
+    for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        setattr(out, key, getattr(like, key, None))
+    return out
 
 
 def _integer(node: ast.expr | None) -> int | None:

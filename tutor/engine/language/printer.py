@@ -10,7 +10,7 @@ from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
 from .table import DEFAULTS, POSITIONAL
 
 BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
-          "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1)}
+          "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1), "eq": ("==", 1), "ne": ("!=", 1)}
 ATOM, POSTFIX, POWER, UNARY = 7, 6, 5, 4
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 PRETTY_NAMES = {"yhat": "ŷ", "Yhat": "Ŷ", "delta": "δ", "sigma": "σ"}
@@ -64,7 +64,7 @@ class Printer:
         left, right = expr.args
         if self.math:
             symbol = self.math_symbol(expr)
-        left_text = self.wrap(left, prec)
+        left_text = self.wrap(left, prec + 1 if prec == 1 else prec)  # comparisons never chain: (a > b) == 0
         right_text = self.wrap(right, int(prec) + 1)
         joiner = " " if symbol == "" else f" {symbol} "
         return f"{left_text}{joiner}{right_text}", prec
@@ -124,6 +124,9 @@ class Printer:
             else:
                 parts.append(self(expr.args[it[1]]))
         return f"{self.operand(expr.args[0])}[{', '.join(parts)}]", POSTFIX
+
+    def p_concatenate(self, expr: Call) -> tuple[str, int]:
+        return f"concatenate(({', '.join(self(a) for a in expr.args)},), axis={expr.param('axis')})", ATOM
 
     def p_norm(self, expr: Call) -> tuple[str, int]:
         return f"np.linalg.norm({self(expr.args[0])})", ATOM

@@ -12,6 +12,7 @@ names are local); a helper that changes an argument in place changes the caller'
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,14 +20,18 @@ from ..diagnostics import Span
 from .dims import Dim, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
-from .table import BINARY
-from .parse import Reader, Scope, kind_of
+from .table import BINARY, MAX_STATEMENTS, MODULES
+from .parse import Reader, Scope, dim_value, kind_of, list_item
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).
 MAX_HELPER_DEPTH = 16
 #: In-place operators and the primitive each applies.
 IN_PLACE = {**{k: v for k, v in BINARY.items() if v != "matmul"}}
-UPDATE_OPS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div"}
+UPDATE_OPS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "add_at": "add_at"}
+#: The most iterations one loop may be unrolled into (nothing is run: each iteration becomes statements).
+MAX_UNROLL = 256
+#: Functions that split an array into pieces, unpacked into names: the axis each splits by default.
+SPLITS = {"split": 0, "array_split": 0, "hsplit": 1, "vsplit": 0}
 
 
 @dataclass(frozen=True)
@@ -73,13 +78,14 @@ class Program:
 
     def __init__(self, reader: Reader, scope: Scope, typer: Callable[[Expr], Expr],
                  new_var: Callable[[str], str], *, network: bool, builtins: dict[str, str] | None = None,
-                 protected: set[str] = frozenset()):
+                 protected: set[str] = frozenset(), forward: dict[str, Expr] | None = None):
         self.reader = reader
         self.scope = scope
         self.typer = typer
         self.new_var = new_var
         self.network = network
         self.protected = protected             # the network's names: a derivation changes them, never rebinds them
+        self.forward = forward or {}           # … except to compute the same value again (their definitions)
         self.assignments: list[Assignment] = []
         self.objects: dict[str, Obj] = {}       # a name (or a slot "grads['W1']") → its array object
         self.bound_at: dict[str, tuple[int, Span | None]] = {}  # name → (statement, span) of its last change
@@ -91,6 +97,8 @@ class Program:
         self.answer_span: Span | None = None
         self.last_target: str | None = None      # the name the last statement assigned or changed
         self.temp = 0
+        self.unrolled_total = 0
+        self.defined: dict[str, tuple[Helper, Reader]] = {}  # helpers by name, with the text they came from
         scope.read_slot = self.read_slot
         for name, source in (builtins or {}).items():
             tree = ast.parse(source)
@@ -113,12 +121,19 @@ class Program:
         elif isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
                                            and isinstance(stmt.value.value, str)):
             pass  # a docstring or a comment-like string
+        elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
+            self.add_at(stmt.value, None)
+        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+            self.into_out(stmt.value, None)
         elif isinstance(stmt, ast.Expr) and last and not self.network:
             expr = self.reader.expr(stmt.value, self.scope)
             self.answer = self.typer(expr)
             self.answer_span = r.span(stmt)
         elif isinstance(stmt, (ast.Assign, ast.AugAssign)):
             self.assign(stmt, None)
+        elif isinstance(stmt, ast.For):
+            for i, inner in enumerate(self.unrolled(stmt, None)):
+                self.top(inner, last=False)
         elif isinstance(stmt, ast.Expr):
             raise r.error(ParseError, "only the last line may be a bare expression" if not self.network
                           else "a network file holds declarations, definitions and helpers", stmt,
@@ -132,8 +147,11 @@ class Program:
     def assign(self, stmt: ast.Assign | ast.AugAssign, frame: Frame | None) -> None:
         r = self.reader
         if isinstance(stmt, ast.Assign):
-            if len(stmt.targets) != 1 or isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
+            if len(stmt.targets) != 1:
                 raise r.error(ParseError, "assign one name at a time", stmt, "`name = expression`")
+            if isinstance(stmt.targets[0], (ast.Tuple, ast.List)):
+                self.unpack(stmt, frame)
+                return
             target, op = stmt.targets[0], None
         else:
             target, op = stmt.target, IN_PLACE.get(type(stmt.op))
@@ -141,8 +159,16 @@ class Program:
                 raise r.error(ParseError, f"the operator {type(stmt.op).__name__} is not supported in place", stmt,
                               "+=, -=, *= or /=")
         span = r.span(stmt)
-        if isinstance(target, ast.Name):
+        item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
+        if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
+            self.to_name(item, target, stmt.value, op, span, frame)
+        elif isinstance(target, ast.Name):
             self.to_name(target.id, target, stmt.value, op, span, frame)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            if op is None and isinstance(stmt.value, ast.Name) and stmt.value.id == target.attr:
+                self.mark(target.attr, span)  # `self.A = A`: a method keeps its argument; A is A already
+                return
+            self.to_name(target.attr, target, stmt.value, op, span, frame)  # self.dLdW = ...: the name dLdW
         elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
                 and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
             if self.network or frame is not None:
@@ -157,9 +183,13 @@ class Program:
         else:
             raise r.error(ParseError, "the left side must be a name, d[index] or grads['W1']", target)
 
-    def to_name(self, name: str, target: ast.expr, value: ast.expr, op: str | None, span, frame: Frame | None):
+    def to_name(self, name: str, target: ast.expr, value: ast.expr, op: str | None, span, frame: Frame | None,
+                expr: Expr | None = None):
         r, scope = self.reader, self.scope
-        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None and not self.network:
+        if op is None and isinstance(value, ast.Lambda):
+            self.define_lambda(name, value, frame)
+            return
+        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None:
             self.dicts.add(name)
             return
         if frame is None and name in self.dicts and op is None:
@@ -167,7 +197,7 @@ class Program:
         current = self.read_name(name, frame)
         if op is not None and current is None:
             raise r.error(ParseError, f"{name!r} is changed in place before it has a value", target)
-        if op is None:
+        if op is None and expr is None:
             if self.network and isinstance(value, ast.Name):  # a definition of its own, as SPEC §1 has it
                 self.aliased.update({name, value.id})
             shared = None if self.network else self.shared_object(value, frame)
@@ -175,17 +205,28 @@ class Program:
                 self.bind(name, shared, frame, span)
                 return
             expr = self.read(value, frame)
-        else:
+        elif op is not None:
             expr = Call(op, (current, self.read(value, frame)), span=span,
                         caret=r.caret(ast.BinOp(target, ast.Add(), value, lineno=target.lineno,
                                                 col_offset=target.col_offset, end_lineno=value.end_lineno,
                                                 end_col_offset=value.end_col_offset)))
         if op is None and frame is None and name in self.protected:
-            raise r.error(ParseError, f"{name!r} is already a name in the network; give this step its own name, "
-                                      f"such as d{name}", target)
+            if self.recomputes(name, expr):  # llm.c's backward recomputes `norm = (x - mean) * rstd`
+                self.mark(name, span)
+                return
+            if not any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(value)):
+                raise r.error(ParseError, f"{name!r} is already a name in the network; give this step its own "
+                                          f"name, such as d{name}", target)
+            # `dnext_c = dnext_c + ...` (CS231n's LSTM step): an update of the name, a new value from here on
         typed = self.typer(expr)
         dim = as_dimension(typed) if op is None else None
-        if dim is not None and not dim.is_literal:  # `n = X.shape[0]`: a name for a dimension
+        if name in scope.dims and frame is None:  # `n_x, m = xt.shape` beside the declared n_x and m
+            if dim != Dim.symbol(name):
+                raise r.error(ParseError, f"{name!r} cannot be a node's name (it is a dimension)", target,
+                              f"another name, or {name} = X.shape[k] for the axis of length {name}")
+            self.mark(name, span)
+            return
+        if dim is not None:  # `n = X.shape[0]`, `n_a = 3`: a name for a dimension (a size, a bound)
             if self.network and frame is None:  # still a node of the network, read as the dimension
                 self.new_value(name, typed, span, frame)
             self.unbind(name, frame)
@@ -212,12 +253,11 @@ class Program:
     def into_part(self, target: ast.Subscript, value: ast.expr, op: str | None, span, frame: Frame | None):
         """`d[index] = v` and `d[index] -= v`: the array object gets a new value with that part changed."""
         r = self.reader
-        if self.network:
-            raise r.error(ParseError, "a network defines values: write where(mask, value, d) instead of "
-                                      "assigning into part of an array", target)
-        if not isinstance(target.value, ast.Name):
+        item = list_item(target.value, self.frame_scope(frame), self.dicts) \
+            if isinstance(target.value, ast.Subscript) else None
+        if not isinstance(target.value, ast.Name) and item is None:
             raise r.error(ParseError, "assign into part of a named array: d[index] = value", target)
-        name = target.value.id
+        name = item or target.value.id
         current = self.read_name(name, frame)
         if current is None:
             raise r.error(ParseError, f"{name!r} has no value here to assign into", target.value)
@@ -229,6 +269,14 @@ class Program:
                 raise r.error(ParseError, "a mask indexes the whole array on its own: d[mask] = value", target.slice)
             items = (("m", 1),)
         v = self.read(value, frame)
+        if self.network and op not in (None, "add", "sub", "add_at"):
+            raise r.error(ParseError, "a network changes part of an array with =, += or -= only", target,
+                          "d[index] = value, or write where(mask, value, d)")
+        if self.network and op != "add_at" and any(kind_of(o, self.scope) == "int" and not is_range(o) and o.shape
+                                                   for o in typed_ops):
+            raise r.error(ParseError, "a network assigns into part of an array by slices, masks or range(N) "
+                                      "(an index that repeats would keep only one of its updates)", target.slice,
+                          "np.add.at(d, idx, value) to add every update, or d[:, 0:H] = value")
         expr = Call("setitem", (current, v, *typed_ops), (("items", items), ("op", UPDATE_OPS.get(op, "set"))),
                     span=span, caret=r.caret(target))
         typed = self.typer(expr)
@@ -237,6 +285,205 @@ class Program:
             frame.exprs[name] = typed
             return
         self.update(obj, typed, span)
+
+    # -- statements that stand for several: unpacking, loops, np.add.at, lambda ------------------
+    def unpack(self, stmt: ast.Assign, frame: Frame | None) -> None:
+        """`a, b = e1, e2`, `N, D = X.shape`, `out, cache = helper(x)`, `a, b = np.split(x, 2, axis=1)`:
+        one value per name, bound left to right."""
+        r = self.reader
+        targets, value = stmt.targets[0].elts, stmt.value
+        expected = "as many names as values: `a, b = x, y`, `N, D = X.shape` or `out, cache = f(x)`"
+        if any(isinstance(t, ast.Starred) for t in targets):
+            raise r.error(ParseError, "a starred name cannot be unpacked into here", stmt, expected)
+        if isinstance(value, (ast.Tuple, ast.List)):
+            if len(value.elts) != len(targets):
+                raise r.error(ParseError, f"{len(targets)} names but {len(value.elts)} values", stmt, expected)
+            written = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            read = {n.id for v in value.elts for n in ast.walk(v) if isinstance(n, ast.Name)}
+            if len(targets) > 1 and written & read:
+                raise r.error(ParseError, f"{', '.join(sorted(written & read))} is on both sides of the "
+                                          "assignment; write one assignment per line", stmt,
+                              "`a = ...` then `b = ...` on a line of its own")
+            for t, v in zip(targets, value.elts):
+                self.assign(located(ast.Assign(targets=[t], value=v), stmt), frame)
+            return
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "size" \
+                and not value.args and not value.keywords:  # PyTorch's x.size() is NumPy's x.shape
+            value = located(ast.Attribute(value=value.func.value, attr="shape", ctx=ast.Load()), value)
+        if isinstance(value, ast.Attribute) and value.attr == "shape":
+            rank = len(r.shape_of(value.value, self.frame_scope(frame), 0))
+            if rank != len(targets):
+                raise r.error(ParseError, f"{r.text(value)} has {rank} dimension(s), not {len(targets)}", stmt,
+                              expected)
+            for k, t in enumerate(targets):
+                item = located(ast.Subscript(value=value, slice=located(ast.Constant(k), value), ctx=ast.Load()),
+                               value)
+                self.assign(located(ast.Assign(targets=[t], value=item), stmt), frame)
+            return
+        exprs = self.many(value, len(targets), frame)
+        span = r.span(stmt)
+        for t, e in zip(targets, exprs):
+            if not isinstance(t, ast.Name):
+                raise r.error(ParseError, "unpack into plain names", t, expected)
+            if t.id == "_":
+                continue
+            self.to_name(t.id, t, value, None, span, frame, expr=e)
+
+    def many(self, value: ast.expr, n: int, frame: Frame | None) -> list[Expr]:
+        """The values of an expression that gives several: a helper returning a tuple, np.split."""
+        r = self.reader
+        name = value.func.id if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
+        if name in self.defined and isinstance(self.defined[name][0].body[-1].value, ast.Tuple):
+            helper, home = self.defined[name]
+            values = self.call(helper, home, r, value, self.frame_scope(frame), many=True)[0]
+            if len(values) != n:
+                raise r.error(ParseError, f"{name}() returns {len(values)} values, not {n}", value)
+            return values
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr in SPLITS \
+                and isinstance(value.func.value, ast.Name) and value.func.value.id in MODULES:
+            return self.split(value, n, frame)
+        raise r.error(ParseError, f"{r.text(value)!r} gives one value; it cannot be unpacked into {n} names",
+                      value, "`a, b = x, y`, `N, D = X.shape`, `a, b = np.split(x, 2, axis=1)` or a helper "
+                             "that returns a tuple")
+
+    def split(self, call: ast.Call, n: int, frame: Frame | None) -> list[Expr]:
+        """np.split(x, k, axis) into k equal pieces: slices along the axis, `x[:, 0:H]`, `x[:, H:2*H]`."""
+        r = self.reader
+        kind = call.func.attr
+        expected = f"np.{kind}(x, {n}" + (", axis=1)" if kind in ("split", "array_split") else ")")
+        keywords = {k.arg: k.value for k in call.keywords}
+        if len(call.args) not in (2, 3) or set(keywords) - {"axis"} or not (
+                isinstance(call.args[1], ast.Constant) and type(call.args[1].value) is int):
+            raise r.error(ParseError, f"np.{kind} here takes the array and a number of equal pieces", call, expected)
+        x = self.typer(self.read(call.args[0], frame))
+        axis_node = call.args[2] if len(call.args) == 3 else keywords.get("axis")
+        axis = SPLITS[kind] if axis_node is None else ast.literal_eval(axis_node)
+        if kind == "hsplit" and len(x.shape) == 1:
+            axis = 0
+        if type(axis) is not int or not -len(x.shape) <= axis < len(x.shape):
+            raise r.error(ParseError, f"np.{kind}: no axis {axis} in a rank-{len(x.shape)} array", call, expected)
+        axis %= len(x.shape)
+        pieces = call.args[1].value
+        piece = x.shape[axis].divide(Dim(pieces))
+        if pieces != n or piece is None:
+            raise r.error(ParseError, f"np.{kind} into {pieces} pieces of an axis of length {x.shape[axis]}, "
+                                      f"unpacked into {n} names", call, expected)
+        out = []
+        for j in range(n):
+            lo = None if j == 0 else Dim(j) * piece
+            hi = None if j == n - 1 else Dim(j + 1) * piece
+            items = tuple(("s", None, None) for _ in range(axis)) + (("s", lo, hi),)
+            out.append(self.typer(Call("getitem", (x,), (("items", items),), span=r.span(call))))
+        return out
+
+    def unrolled(self, loop: ast.For, frame: Frame | None) -> list[ast.stmt]:
+        """`for i in range(3): ...` as the statements it runs, `i` replaced by each number in turn."""
+        r = self.reader
+        expected = "for i in range(3): ... (a range whose length is a number)"
+        if loop.orelse or not isinstance(loop.target, ast.Name):
+            raise r.error(ParseError, "a loop here runs one name over a range", loop, expected)
+        values = self.loop_values(loop.iter, frame, loop)
+        if len(values) * max(len(loop.body), 1) > MAX_UNROLL:
+            raise r.error(ParseError, f"this loop would run {len(values)} times; the limit is {MAX_UNROLL} "
+                                      "statements unrolled", loop.iter, "a shorter range")
+        self.unrolled_total += len(values) * len(loop.body)
+        if self.unrolled_total > MAX_STATEMENTS:
+            raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
+        return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
+
+    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
+        r = self.reader
+        if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
+            return list(node.elts)  # `for dparam in [dWxh, dWhh]`: each name in turn
+        reverse = False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reversed" \
+                and len(node.args) == 1 and not node.keywords:
+            reverse, node = True, node.args[0]
+        fn = node.func if isinstance(node, ast.Call) else None
+        named = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) and \
+            isinstance(fn.value, ast.Name) and fn.value.id in MODULES else None
+        if named not in ("range", "arange") or node.keywords or not 1 <= len(node.args) <= 3:
+            raise r.error(ParseError, "only loops over range(...) or a list of names are read (nothing is run, "
+                                      "so each iteration is written out)", loop,
+                          "for i in range(3): ... or for d in [dW1, dW2]: ...")
+        bounds = [self.integer(a, frame) for a in node.args]
+        values = list(range(*bounds))
+        return values[::-1] if reverse else values
+
+    def integer(self, node: ast.expr, frame: Frame | None) -> int:
+        """A number a loop bound needs: a literal, a name bound to one, X.shape[0] of a literal axis, L - 1."""
+        r = self.reader
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv)):
+            a, b = self.integer(node.left, frame), self.integer(node.right, frame)
+            return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b}.get(type(node.op), a // b if b else 0)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -self.integer(node.operand, frame)
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return node.value
+        value = self.typer(self.read(node, frame))
+        dim = as_dimension(value)
+        if isinstance(value, Const) and float(value.value).is_integer():
+            return int(value.value)
+        if dim is not None and dim.is_literal:
+            return dim.coeff
+        raise r.error(ParseError, f"the loop's bound {r.text(node)!r} is not a number here (nothing is run, "
+                                  "so a loop is written out once per value)", node,
+                      "a literal bound such as range(3), or give the dimension a number in the declarations")
+
+    def recomputes(self, name: str, expr: Expr) -> bool:
+        """Whether `name = expr` computes the network's own value of `name` again, the same operations on
+        the same leaves (a backward pass that recomputes a forward value to save memory)."""
+        if name not in self.forward:
+            return False
+        try:
+            expr = self.typer(expr)
+        except TutorError:
+            return False
+        budget = [MAX_INLINE]
+        return inline(expr, self.forward, budget) == inline(self.forward[name], self.forward, budget) \
+            and budget[0] > 0
+
+    def add_at(self, call: ast.Call, frame: Frame | None) -> None:
+        """`np.add.at(dW, idx, dout)`: every repeated index adds its own update (unbuffered)."""
+        if len(call.args) != 3 or call.keywords or not isinstance(call.args[0], ast.Name):
+            raise self.reader.error(ParseError, "np.add.at takes a named array, an index and the values", call,
+                                    "np.add.at(dW, idx, dout)")
+        target = located(ast.Subscript(value=call.args[0], slice=call.args[1], ctx=ast.Store()), call)
+        self.into_part(target, call.args[2], "add_at", self.reader.span(call), frame)
+
+    def into_out(self, call: ast.Call, frame: Frame | None) -> None:
+        """`np.clip(d, -5, 5, out=d)`: the result written into the named array, as `d[...] = np.clip(d, -5, 5)`."""
+        out = output_of(call)
+        plain = located(ast.Call(func=call.func, args=call.args, keywords=[k for k in call.keywords
+                                                                           if k.arg != "out"]), call)
+        target = located(ast.Subscript(value=out, slice=located(ast.Constant(Ellipsis), out), ctx=ast.Store()), call)
+        self.into_part(target, plain, None, self.reader.span(call), frame)
+
+    def define_lambda(self, name: str, value: ast.Lambda, frame: Frame | None) -> None:
+        """`f = lambda x: expr` is the helper `def f(x): return expr`."""
+        if frame is not None or not value.args.args:
+            raise self.reader.error(ParseError, "a lambda here is a helper of one or more arguments, defined at "
+                                                "the top level", value, f"def {name}(a): return ... (or "
+                                                                        f"{name} = lambda a: ...)")
+        node = located(ast.FunctionDef(name=name, args=value.args, body=[located(ast.Return(value.body), value)],
+                                       decorator_list=[], returns=None), value)
+        self.unbind(name, None)
+        self.scope.dim_values.pop(name, None)
+        self.define(node, self.reader)
+
+    def local(self, stmt: ast.stmt, frame: Frame) -> None:
+        """One statement of a helper's body, in the helper's frame."""
+        if isinstance(stmt, ast.Pass):
+            return
+        if isinstance(stmt, ast.For):
+            for inner in self.unrolled(stmt, frame):
+                self.local(inner, frame)
+        elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
+            self.add_at(stmt.value, frame)
+        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+            self.into_out(stmt.value, frame)
+        else:
+            self.assign(stmt, frame)
 
     # -- names and objects -----------------------------------------------------------------------
     def read(self, node: ast.expr, frame: Frame | None) -> Expr:
@@ -267,6 +514,8 @@ class Program:
         var = self.scope.var(name)
         if var is not None and frame is None:
             return Var(var, shape=self.scope.arrays.get(var))
+        if frame is None and name in self.scope.dim_values:  # `n += 1`: a number, rebound
+            return dim_value(self.scope.dim_values[name])
         return None
 
     def object_of(self, name: str, frame: Frame | None) -> Obj | None:
@@ -352,6 +601,10 @@ class Program:
     def read_slot(self, reader: Reader, node: ast.Subscript) -> Expr:
         base, key = node.value, node.slice.value
         name = slot_name(base.id, key) if isinstance(base, ast.Name) else None
+        if isinstance(base, ast.Name) and base.id not in self.dicts and name not in self.objects \
+                and self.scope.var(key) is not None and base.id not in self.scope.names:
+            # deeplearning.ai's parameters['Wf']: a dictionary of the network's own arrays, by name
+            return Var(self.scope.var(key), span=reader.span(node))
         if name is None or name not in self.objects:
             raise reader.error(ParseError, f"{reader.text(node)} has no value here", node,
                                f"a line `{reader.text(node)} = ...` before this one")
@@ -368,13 +621,22 @@ class Program:
         if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
             raise reader.error(ParseError, f"the helper {node.name}() must end with `return expression`", node)
         for s in body[:-1]:
-            if not isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass)):
-                raise reader.error(ParseError, "a helper holds assignments and one `return` (nothing is run, so "
-                                               "loops and conditions cannot be followed)", s)
+            if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For))
+                    or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
+                raise reader.error(ParseError, "a helper holds assignments, loops over a range and one `return` "
+                                               "(nothing is run, so conditions cannot be followed)", s)
         helper = Helper(node.name, tuple(x.arg for x in a.args), body, node)
-        self.scope.helpers[node.name] = lambda rd, call, scope, depth: self.call(helper, reader, rd, call, scope)[0]
+        self.defined[node.name] = (helper, reader)
 
-    def call(self, helper: Helper, home: Reader, reader: Reader, node: ast.Call, scope: Scope) -> tuple[Expr, Obj | None]:
+        def expand(rd, call, scope, depth):
+            if isinstance(body[-1].value, ast.Tuple):
+                raise rd.error(ParseError, f"{node.name}() returns {len(body[-1].value.elts)} values: unpack them "
+                                           f"into names first", call, f"a, b = {node.name}(...)")
+            return self.call(helper, reader, rd, call, scope)[0]
+        self.scope.helpers[node.name] = expand
+
+    def call(self, helper: Helper, home: Reader, reader: Reader, node: ast.Call, scope: Scope,
+             many: bool = False) -> tuple:
         """Expand a helper where it is called: (its value, the caller's array when it returns an argument)."""
         if node.keywords or len(node.args) != len(helper.params):
             raise reader.error(ParseError, f"{helper.name}() takes {len(helper.params)} argument(s): "
@@ -393,10 +655,10 @@ class Program:
         self.reader = home
         try:
             for stmt in helper.body[:-1]:
-                if isinstance(stmt, ast.Pass):
-                    continue
-                self.assign(stmt, frame)
+                self.local(stmt, frame)
             ret = helper.body[-1].value
+            if many:
+                return [self.typer(self.reader.expr(e, self.frame_scope(frame))) for e in ret.elts], None
             if isinstance(ret, ast.Name) and ret.id in frame.objects:
                 obj = frame.objects[ret.id]
                 return Var(obj.var, shape=self.scope.arrays.get(obj.var), span=reader.span(node)), obj
@@ -405,6 +667,85 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
+
+
+#: The most nodes a recomputed forward value is expanded into, to be compared with the network's.
+MAX_INLINE = 5_000
+
+
+def inline(e: Expr, definitions: dict[str, Expr], budget: list[int]) -> Expr:
+    """e with every defined name replaced by its definition, down to the leaves (within a budget)."""
+    budget[0] -= 1
+    if budget[0] <= 0:
+        return e
+    if isinstance(e, Var) and e.name in definitions:
+        return inline(definitions[e.name], definitions, budget)
+    if isinstance(e, Call):
+        return Call(e.prim, tuple(inline(a, definitions, budget) for a in e.args), e.params)
+    return e
+
+
+def is_range(e: Expr) -> bool:
+    """An index that never repeats: arange(N), possibly with new axes."""
+    while isinstance(e, Call) and e.prim in ("getitem", "reshape") and e.args:
+        e = e.args[0]
+    return isinstance(e, Call) and e.prim == "arange"
+
+
+def output_of(node: ast.expr) -> ast.Name | None:
+    """The array a call writes its result into, `out=d`, or None."""
+    if isinstance(node, ast.Call):
+        for k in node.keywords:
+            if k.arg == "out" and isinstance(k.value, ast.Name):
+                return k.value
+    return None
+
+
+def is_add_at(node: ast.expr) -> bool:
+    """`np.add.at(...)`."""
+    f = node.func if isinstance(node, ast.Call) else None
+    return isinstance(f, ast.Attribute) and f.attr == "at" and isinstance(f.value, ast.Attribute) \
+        and f.value.attr == "add" and isinstance(f.value.value, ast.Name) and f.value.value.id in MODULES
+
+
+def located(node: ast.AST, like: ast.AST) -> ast.AST:
+    """A statement or expression made up for one the learner wrote, at its position."""
+    for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
+        setattr(node, key, getattr(like, key, None))
+    return node
+
+
+class Substitute(ast.NodeTransformer):
+    """A loop's body for one value of its name: `i` becomes the number; `"W" + str(i)` the key it spells."""
+
+    def __init__(self, name: str, value):
+        self.name, self.value = name, value
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == self.name and isinstance(self.value, ast.Name):  # a list of names: that name, read or written
+            return located(ast.Name(id=self.value.id, ctx=node.ctx), node)
+        if node.id == self.name and isinstance(node.ctx, ast.Load):
+            return located(ast.Constant(self.value), node)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1 \
+                and isinstance(node.args[0], ast.Constant) and not node.keywords:
+            return located(ast.Constant(str(node.args[0].value)), node)
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        self.generic_visit(node)
+        a, b = node.left, node.right
+        if isinstance(node.op, ast.Add) and all(isinstance(x, ast.Constant) and isinstance(x.value, str)
+                                                for x in (a, b)):
+            return located(ast.Constant(a.value + b.value), node)
+        if isinstance(node.op, (ast.Add, ast.Sub)) and all(isinstance(x, ast.Constant) and type(x.value) is int
+                                                           for x in (a, b)):  # hs[t - 1]
+            return located(ast.Constant(a.value + b.value if isinstance(node.op, ast.Add) else a.value - b.value),
+                           node)
+        return node
 
 
 def slot_name(base: str, key: str) -> str:

@@ -68,7 +68,9 @@ def same_shape(node: Call, a: Shape) -> Shape:
 
 
 for _prim in ("neg", "exp", "log", "sqrt", "abs", "sign", "sigmoid", "tanh", "relu", "pow", "log1p", "copy",
-              "zeros_like", "ones_like", "clip", "gelu", "erf"):
+              "zeros_like", "ones_like", "clip", "gelu", "erf",
+              "sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+              "expm1", "log2", "log10", "floor", "ceil", "trunc", "round", "isnan", "isinf", "isfinite"):
     shape_rules[_prim] = same_shape
 
 
@@ -76,8 +78,8 @@ def elementwise(node: Call, a: Shape, b: Shape) -> Shape:
     return broadcast(node, a, b)
 
 
-ELEMENTWISE = ("add", "sub", "mul", "div", "maximum", "minimum")
-COMPARISONS = ("gt", "ge", "lt", "le")
+ELEMENTWISE = ("add", "sub", "mul", "div", "maximum", "minimum", "arctan2", "hypot", "logaddexp")
+COMPARISONS = ("gt", "ge", "lt", "le", "eq", "ne")
 for _prim in ELEMENTWISE + COMPARISONS:
     shape_rules[_prim] = elementwise
 
@@ -203,6 +205,7 @@ def along_axis(node: Call, a: Shape) -> Shape:
 
 
 shape_rules["softmax"] = along_axis
+shape_rules["argsort"] = along_axis
 shape_rules["log_softmax"] = along_axis
 
 
@@ -214,6 +217,9 @@ def reduce(node: Call, a: Shape) -> Shape:
 
 
 shape_rules["sum"] = reduce
+shape_rules["prod"] = reduce
+shape_rules["argmax"] = reduce
+shape_rules["argmin"] = reduce
 shape_rules["logsumexp"] = reduce  # never written: only a written-out log-sum-exp seen whole (forms.py)
 shape_rules["mean"] = reduce
 shape_rules["max"] = reduce
@@ -489,6 +495,47 @@ def setitem(node: Call, a: Shape, value: Shape, *index_shapes: Shape) -> Shape:
 
 
 shape_rules["setitem"] = setitem
+
+
+def cumsum(node: Call, a: Shape) -> Shape:
+    """A running sum along an axis; with no axis, over the flattened array (NumPy's default)."""
+    if node.param("axis") is None:
+        return (product(a),)
+    normalize_axes(node, a, node.param("axis"))
+    return a
+
+
+shape_rules["cumsum"] = cumsum
+
+
+def along_any_axes(node: Call, a: Shape) -> Shape:
+    """flip and roll: the same shape; the axes they name must exist."""
+    if node.param("axis") is not None:
+        normalize_axes(node, a, node.param("axis"))
+    return a
+
+
+shape_rules["flip"] = along_any_axes
+shape_rules["roll"] = along_any_axes
+
+
+def concatenate(node: Call, *shapes: Shape) -> Shape:
+    """Arrays joined along an existing axis: every other axis agrees; the joined one is the sum (`H + D`)."""
+    first = shapes[0]
+    if not first:
+        raise fail(node, "concatenate needs arrays with an axis, not scalars", *shapes)
+    axis = normalize_axis(node, first, node.param("axis"))
+    for s in shapes[1:]:
+        if len(s) != len(first) or any(d != e for i, (d, e) in enumerate(zip(s, first)) if i != axis):
+            raise fail(node, f"concatenate along axis {axis}: {show(*shapes)} differ in another axis", *shapes,
+                       code="E202")
+    joined = first[axis]
+    for s in shapes[1:]:
+        joined = joined + s[axis]
+    return first[:axis] + (joined,) + first[axis + 1:]
+
+
+shape_rules["concatenate"] = concatenate
 
 
 def infer(node: Call, shapes: list[Shape]) -> Shape:

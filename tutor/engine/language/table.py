@@ -87,21 +87,69 @@ FUNCTIONS.update({
     "expand_dims": Function("expand_dims", 1, ("axis",), required=("axis",)),
     "broadcast_to": Function("broadcast_to", 1, ("shape",), required=("shape",)),
 })
+
+# The Python array API standard (2023.12) and the NumPy/PyTorch spellings courses use (issue 21);
+# docs/language.md lists the coverage function by function. Spellings that are compositions of
+# primitives (var, tile, take, concatenate with its stacking variants, casts …) live in spellings.py.
+_MORE_UNARY = ("sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+               "expm1", "log2", "log10",
+               "floor", "ceil", "trunc", "isnan", "isinf", "isfinite")  # the last six: constants (no gradient)
+FUNCTIONS.update({name: Function(name, 1) for name in _MORE_UNARY})
+FUNCTIONS.update({api: Function(numpy, 1) for api, numpy in (
+    ("asin", "arcsin"), ("acos", "arccos"), ("atan", "arctan"), ("asinh", "arcsinh"), ("acosh", "arccosh"),
+    ("atanh", "arctanh"), ("absolute", "abs"), ("fabs", "abs"), ("positive", "copy"), ("array", "copy"),
+    ("asarray", "copy"), ("asanyarray", "copy"), ("ascontiguousarray", "copy"), ("list", "copy"),
+    ("nan_to_num", "copy"),
+    # casts: to a float is the same values; to an integer drops the fraction (a constant)
+    ("float64", "copy"), ("float32", "copy"), ("float_", "copy"), ("double", "copy"), ("single", "copy"),
+    ("float", "copy"), ("int64", "trunc"), ("int32", "trunc"), ("int_", "trunc"), ("intc", "trunc"),
+    ("int", "trunc"), ("fix", "trunc"))})
+FUNCTIONS.update({
+    "arctan2": Function("arctan2", 2), "atan2": Function("arctan2", 2), "hypot": Function("hypot", 2),
+    "logaddexp": Function("logaddexp", 2),
+    "equal": Function("eq", 2), "not_equal": Function("ne", 2), "greater": Function("gt", 2),
+    "greater_equal": Function("ge", 2), "less": Function("lt", 2), "less_equal": Function("le", 2),
+    "reciprocal": Function("pow", 1, fixed={"exponent": -1}),
+    "round": Function("round", 1, ("decimals",), {"decimals": 0}),
+    "around": Function("round", 1, ("decimals",), {"decimals": 0}),
+    "rint": Function("round", 1),
+    "prod": Function("prod", 1, ("axis", "keepdims"), REDUCTION),
+    "nansum": Function("sum", 1, ("axis", "keepdims"), REDUCTION),     # the same on the finite values drawn
+    "nanmean": Function("mean", 1, ("axis", "keepdims"), REDUCTION),
+    "nanmax": Function("max", 1, ("axis", "keepdims"), REDUCTION),
+    "nanmin": Function("min", 1, ("axis", "keepdims"), REDUCTION),
+    "argmax": Function("argmax", 1, ("axis", "keepdims"), REDUCTION),
+    "argmin": Function("argmin", 1, ("axis", "keepdims"), REDUCTION),
+    "argsort": Function("argsort", 1, ("axis",), AXIS_ONE),
+    "cumsum": Function("cumsum", 1, ("axis",), {"axis": None}),
+    "cumulative_sum": Function("cumsum", 1, ("axis",), {"axis": None}),
+    "flip": Function("flip", 1, ("axis",), {"axis": None}),
+    "roll": Function("roll", 1, ("shift", "axis"), {"axis": None}, required=("shift",)),
+    "concatenate": Function("concatenate", 0, ("axis",), {"axis": 0}),  # read by spellings.py: a tuple of arrays
+    "permute_dims": Function("transpose", 1, ("axes",), {"axes": None}, rest="axes"),
+})
+#: The most arrays one concatenate joins (the derivative table has a rule for each position).
+MAX_JOINED = 16
 #: Each primitive's default parameters, whatever name it was called by (the printer leaves them out).
 DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.values() if fn.defaults}
 #: Functions that may also be called as methods: `A.sum(axis=0)`.
 METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze", "swapaxes",
-           "ravel", "flatten"}
+           "ravel", "flatten", "prod", "argmax", "argmin", "argsort", "cumsum", "round", "var", "std", "astype",
+           "take", "repeat", "all", "any"}
 #: Primitives whose value is an integer array when their first operand is one (labels stay labels).
 KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze", "swapaxes", "moveaxis",
-                  "expand_dims", "broadcast_to"}
+                  "expand_dims", "broadcast_to", "trunc", "floor", "ceil", "round", "flip", "roll", "concatenate"}
+#: Primitives whose value is an integer array whatever their operand (positions, counts).
+INTEGER_VALUED = {"arange", "argmax", "argmin", "argsort"}
+#: Primitives whose value is 0/1 (a mask), usable as numbers and to mask an assignment.
+BOOLEAN_VALUED = {"gt", "ge", "lt", "le", "eq", "ne", "isnan", "isinf", "isfinite"}
 #: Parameters that name axes of the operand (`transpose(A, (0, 2, 1, 3))`, `moveaxis(A, 1, 2)`).
-AXES_PARAMS = ("axes", "axis1", "axis2", "source", "destination")
+AXES_PARAMS = ("axes", "axis1", "axis2", "source", "destination", "shift")
 #: Parameters that NumPy takes positionally, so the printer writes them without their keyword.
 POSITIONAL = ("i", "n", "m", "shape", "axes", "axis1", "axis2", "source", "destination")
 MODULES = {"np", "numpy"}
 BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.MatMult: "matmul"}
-COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le"}
+COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne"}
 EXPRESSION_HELP = ("an expression of the network language: names, numbers, + - * / @ **, .T, A[i], "
                    "and the functions " + ", ".join(sorted(k for k in FUNCTIONS if k not in ("onehot",))))
 

@@ -37,7 +37,10 @@ OPERATION_COST = 1.5e-9
 NODE_COST = 20e-6
 #: Operations per number for the primitives that cost more than an addition.
 HEAVY = {"exp": 8, "log": 8, "sqrt": 4, "tanh": 10, "sigmoid": 10, "softmax": 12, "log_softmax": 12, "pow": 10,
-         "log1p": 8, "cross_entropy": 10, "norm": 2}
+         "log1p": 8, "cross_entropy": 10, "norm": 2,
+         **{f: 10 for f in ("sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh",
+                            "arctanh", "expm1", "log2", "log10", "arctan2", "hypot", "logaddexp")},
+         "argsort": 20}
 #: A multiply-add of a matrix product (BLAS) costs a fraction of an elementwise operation.
 MULTIPLY_ADD = 0.25
 

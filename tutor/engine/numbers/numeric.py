@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..language.dims import Dim
+from ..language.dims import Dim, symbol_value
 from ..language.ir import Call, Const, DimRef, Expr, Var, deep_recursion
 
 impl_rules: dict[str, Callable] = {}
@@ -141,6 +141,50 @@ defimpl("zeros", lambda shape: np.zeros(shape))
 defimpl("ones", lambda shape: np.ones(shape))
 
 
+def _arctan2(y, x):
+    """arctan2 in float64; NumPy has no complex one, so a complex step is carried to first order (exact for
+    the tiny steps of the check): d = (x·dy − y·dx) / (x² + y²)."""
+    if np.iscomplexobj(y) or np.iscomplexobj(x):
+        yr, xr = np.real(y), np.real(x)
+        return np.arctan2(yr, xr) + 1j * (xr * np.imag(y) - yr * np.imag(x)) / (xr ** 2 + yr ** 2)
+    return np.arctan2(y, x)
+
+
+def _logaddexp(a, b):
+    top = np.maximum(np.real(a), np.real(b))
+    return top + np.log(np.exp(a - top) + np.exp(b - top))
+
+
+def _real(fn):
+    """A function of the real part only: a constant for the complex step (floor, argmax, comparisons)."""
+    return lambda a, *args, **kw: fn(np.real(a), *args, **kw)
+
+
+for _name in ("sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
+              "expm1", "log2", "log10"):
+    defimpl(_name, getattr(np, _name))
+defimpl("arctan2", _arctan2)
+defimpl("hypot", lambda a, b: np.sqrt(a * a + b * b))
+defimpl("logaddexp", _logaddexp)
+defimpl("floor", _real(np.floor))
+defimpl("ceil", _real(np.ceil))
+defimpl("trunc", _real(np.trunc))
+defimpl("round", _real(lambda a, decimals=0: np.round(a, decimals)))
+defimpl("isnan", _real(lambda a: np.isnan(a).astype(float)))
+defimpl("isinf", _real(lambda a: np.isinf(a).astype(float)))
+defimpl("isfinite", _real(lambda a: np.isfinite(a).astype(float)))
+defimpl("eq", lambda a, b: (np.real(a) == np.real(b)).astype(float))
+defimpl("ne", lambda a, b: (np.real(a) != np.real(b)).astype(float))
+defimpl("argmax", _real(lambda a, axis=None, keepdims=False: np.argmax(a, axis=axis, keepdims=keepdims)))
+defimpl("argmin", _real(lambda a, axis=None, keepdims=False: np.argmin(a, axis=axis, keepdims=keepdims)))
+defimpl("argsort", _real(lambda a, axis=-1: np.argsort(a, axis=axis, kind="stable")))
+defimpl("prod", lambda a, axis=None, keepdims=False: np.prod(a, axis=axis, keepdims=keepdims))
+defimpl("cumsum", lambda a, axis=None: np.cumsum(a, axis=axis))
+defimpl("flip", lambda a, axis=None: np.flip(a, axis=axis))
+defimpl("roll", lambda a, shift, axis=None: np.roll(a, shift, axis=axis))
+defimpl("concatenate", lambda *arrays, axis=0: np.concatenate(arrays, axis=axis))
+
+
 def index_tuple(items, arrays) -> tuple:
     """NumPy's index from the IR's items (dimensions already numbers) and the index arrays' values."""
     out: list[object] = []
@@ -171,6 +215,10 @@ def _setitem(a, value, *arrays, items, op="set"):
     """`a[index] op= value` on a copy, exactly as NumPy does it (a repeated index keeps one update)."""
     out = np.array(a, copy=True)
     index = index_tuple(items, arrays)
+    if op == "add_at":  # np.add.at: every repeated index adds its own update
+        out = out.astype(np.result_type(out, value))
+        np.add.at(out, index, value)
+        return out
     out[index] = UPDATES[op](out[index], value)
     return out
 
@@ -207,7 +255,7 @@ class Evaluator:
         elif isinstance(expr, Const):
             out = np.float64(expr.value)
         elif isinstance(expr, DimRef):
-            out = np.float64(self.bindings[expr.name])
+            out = np.float64(symbol_value(expr.name, self.bindings))
         else:
             assert isinstance(expr, Call)
             args = [self.value(a) for a in expr.args]
@@ -362,7 +410,7 @@ class Schedule:
         for name, slot in self.inputs.items():
             values[slot] = inputs.pop(name)
         for slot, constant in self.constants.items():
-            values[slot] = np.float64(bindings[constant]) if isinstance(constant, str) else constant
+            values[slot] = np.float64(symbol_value(constant, bindings)) if isinstance(constant, str) else constant
         ev = Evaluator({}, bindings)
 
         def report(i: int) -> None:

@@ -66,6 +66,8 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
                              expected="smaller dimensions for numeric verification")
         if name in targets:
             values[name] = one_hot(dims, targets[name], rng)
+        elif name in network.binary:  # a 0/1 mask (dropout's), with both values present
+            values[name] = bernoulli(dims, rng)
         elif positive:
             values[name] = rng.uniform(0.5, 1.5, size=dims) * scale
         else:
@@ -81,6 +83,14 @@ def labels(dims: tuple[int, ...], k: int, rng: np.random.Generator) -> np.ndarra
     out = rng.integers(0, k, size=dims)
     if out.size >= 2 and k >= 2 and len(np.unique(out)) == out.size:
         out.flat[1] = out.flat[0]
+    return out
+
+
+def bernoulli(dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """A 0/1 mask that keeps about half its entries, at least one of each where there are two."""
+    out = (rng.random(dims) < 0.5).astype(float)
+    if out.size >= 2:
+        out.flat[0], out.flat[1] = 1.0, 0.0
     return out
 
 

@@ -1,0 +1,520 @@
+"""Course code from public sources not catalogued before (issue 21), pasted as written.
+
+Each source's own forward and backward lines are kept as the source writes them; only the leaf
+declarations (and the upstream gradient of a layer, `dout`, as a leaf with the layer's "fake loss"
+`sum(out * dout)`) are written by hand. Where a line had to change, `adapted` counts it and the note
+says how (`self.` dropped from a class's attributes, a random mask declared as a `binary` leaf
+instead of drawn). tests/test_course_numpy.py measures the share of each source's lines accepted as
+written and proves every verdict against the NumPy oracle (tests/oracle.py).
+
+Sources:
+* Karpathy, min-char-rnn.py (gist d4dee566867f8291f086; the copy in asmaloney/min-char-rnn)
+* karpathy/llm.c, doc/layernorm/layernorm.py (its PyTorch lines; `x.size()` is NumPy's `x.shape`)
+* rasbt/machine-learning-book, ch11/neuralnet.py (Raschka's NeuralNetMLP)
+* deeplearning.ai course 5 week 1, rnn_cell_backward (as solved in public, e.g. ernestng11/rnn-from-scratch)
+* deeplearning.ai course 2 week 1, forward/backward_propagation_with_dropout
+* CS231n assignment 3, rnn_layers.py (rnn_step_backward, word_embedding_backward, temporal_softmax_loss,
+  lstm_step_backward) as solved in public
+* CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    source: str
+    network: str
+    wrt: str
+    derivation: str
+    verdict: str
+    adapted: int = 0      # lines of the source changed to be read (the note says which and why)
+    note: str = ""
+
+
+CASES: list[Case] = []
+
+
+def case(id, source, network, wrt, derivation, verdict, adapted=0, note=""):
+    CASES.append(Case(id, source, network.strip("\n") + "\n", wrt, derivation.strip("\n"), verdict, adapted, note))
+
+
+# =============================================================================================
+SRC_KARPATHY = "Karpathy, min-char-rnn.py"
+
+KARPATHY = """
+Wxh: [hidden_size, vocab_size]
+Whh: [hidden_size, hidden_size]
+Why: [vocab_size, hidden_size]
+bh: [hidden_size, 1]
+by: [vocab_size, 1]
+hprev: [hidden_size, 1]
+inputs: int[3] < vocab_size
+targets: int[3] < vocab_size
+xs, hs, ys, ps = {}, {}, {}, {}
+hs[-1] = np.copy(hprev)
+loss = 0
+# forward pass
+for t in range(len(inputs)):
+    xs[t] = np.zeros((vocab_size,1)) # encode in 1-of-k representation
+    xs[t][inputs[t]] = 1
+    hs[t] = np.tanh(np.dot(Wxh, xs[t]) + np.dot(Whh, hs[t-1]) + bh) # hidden state
+    ys[t] = np.dot(Why, hs[t]) + by # unnormalized log probabilities for next chars
+    ps[t] = np.exp(ys[t]) / np.sum(np.exp(ys[t])) # probabilities for next chars
+    loss += -np.log(ps[t][targets[t],0]) # softmax (cross-entropy loss)
+"""
+
+KARPATHY_BACKWARD = """
+# backward pass: compute gradients going backwards
+dWxh, dWhh, dWhy = np.zeros_like(Wxh), np.zeros_like(Whh), np.zeros_like(Why)
+dbh, dby = np.zeros_like(bh), np.zeros_like(by)
+dhnext = np.zeros_like(hs[0])
+for t in reversed(range(len(inputs))):
+    dy = np.copy(ps[t])
+    dy[targets[t]] -= 1 # backprop into y. see http://cs231n.github.io/neural-networks-case-study/#grad if confused here
+    dWhy += np.dot(dy, hs[t].T)
+    dby += dy
+    dh = np.dot(Why.T, dy) + dhnext # backprop into h
+    dhraw = (1 - hs[t] * hs[t]) * dh # backprop through tanh nonlinearity
+    dbh += dhraw
+    dWxh += np.dot(dhraw, xs[t].T)
+    dWhh += np.dot(dhraw, hs[t-1].T)
+    dhnext = np.dot(Whh.T, dhraw)
+"""
+
+for _leaf in ("Wxh", "Whh", "Why", "bh", "by"):
+    case(f"karpathy-{_leaf}", SRC_KARPATHY, KARPATHY, _leaf, KARPATHY_BACKWARD, "correct", adapted=2,
+         note="the clipping loop (`for dparam in [...]: np.clip(dparam, -5, 5, out=dparam)`, which shapetutor "
+              "reads) is left out: a clipped gradient is not the gradient wherever an entry passes 5, and "
+              "whether the draws reach that is chance")
+case("karpathy-hprev", SRC_KARPATHY, KARPATHY, "hprev", KARPATHY_BACKWARD + "\ndhprev = dhnext", "correct",
+     note="the gradient at the initial state is the last dhnext")
+case("karpathy-Whh-same-step", SRC_KARPATHY, KARPATHY, "Whh",
+     KARPATHY_BACKWARD.replace("hs[t-1].T", "hs[t].T"), "wrong_value",
+     note="a learner's slip: the current state instead of the previous one")
+case("karpathy-Wxh-no-tanh", SRC_KARPATHY, KARPATHY, "Wxh",
+     KARPATHY_BACKWARD.replace("dhraw = (1 - hs[t] * hs[t]) * dh", "dhraw = dh"), "wrong_value",
+     note="a learner's slip: the tanh derivative left out")
+case("karpathy-Wxh-no-carry", SRC_KARPATHY, KARPATHY, "Wxh",
+     KARPATHY_BACKWARD.replace(" + dhnext # backprop into h", " # backprop into h"), "wrong_value",
+     note="a learner's slip: the gradient from later steps dropped")
+
+# =============================================================================================
+SRC_LLMC = "karpathy/llm.c, doc/layernorm/layernorm.py"
+
+LLMC = """
+x: [B, T, C]
+w: [C]
+b: [C]
+dout: [B, T, C]
+eps = 1e-5
+B, T, C = x.size()
+mean = x.sum(-1, keepdim=True) / C # B,T,1
+xshift = x - mean # B,T,C
+var = (xshift**2).sum(-1, keepdim=True) / C # B,T,1
+rstd = (var + eps) ** -0.5 # B,T,1
+norm = xshift * rstd # B,T,C
+out = norm * w + b # B,T,C
+fakeloss = (out * dout).sum()
+"""
+
+LLMC_BACKWARD = """
+# recompute the norm (save memory at the cost of compute)
+norm = (x - mean) * rstd
+# gradients for weights, bias
+db = dout.sum((0, 1))
+dw = (dout * norm).sum((0, 1))
+# gradients for input
+dnorm = dout * w
+dx = dnorm - dnorm.mean(-1, keepdim=True) - norm * (dnorm * norm).mean(-1, keepdim=True)
+dx *= rstd
+"""
+
+for _leaf in ("x", "w", "b"):
+    case(f"llmc-layernorm-{_leaf}", SRC_LLMC, LLMC, _leaf, LLMC_BACKWARD, "correct",
+         note="PyTorch's `x.size()` and `keepdim=` are read as NumPy's `x.shape` and `keepdims=`")
+case("llmc-layernorm-x-no-projection", SRC_LLMC, LLMC, "x",
+     LLMC_BACKWARD.replace(" - norm * (dnorm * norm).mean(-1, keepdim=True)", ""), "wrong_value",
+     note="a learner's slip: the term through the variance left out")
+case("llmc-layernorm-x-no-rstd", SRC_LLMC, LLMC, "x", LLMC_BACKWARD.replace("dx *= rstd\n", ""),
+     "wrong_value", note="a learner's slip: the final scaling by rstd left out")
+
+# =============================================================================================
+SRC_RASCHKA = "Raschka, machine-learning-book ch11/neuralnet.py (NeuralNetMLP)"
+
+RASCHKA = """
+x: [n_examples, n_features]
+y: int[n_examples] < num_classes
+weight_h: [num_hidden, n_features]
+bias_h: [num_hidden]
+weight_out: [num_classes, num_hidden]
+bias_out: [num_classes]
+z_h = np.dot(x, self.weight_h.T) + self.bias_h
+a_h = sigmoid(z_h)
+z_out = np.dot(a_h, self.weight_out.T) + self.bias_out
+a_out = sigmoid(z_out)
+y_onehot = np.eye(num_classes)[y]
+loss = np.mean((y_onehot - a_out)**2)
+"""
+
+RASCHKA_BACKWARD = """
+# input/output dim: [n_examples, n_classes]
+d_loss__d_a_out = 2.*(a_out - y_onehot) / y.shape[0]
+d_a_out__d_z_out = a_out * (1. - a_out) # sigmoid derivative
+delta_out = d_loss__d_a_out * d_a_out__d_z_out # "delta (rule) placeholder"
+d_z_out__dw_out = a_h
+d_loss__dw_out = np.dot(delta_out.T, d_z_out__dw_out)
+d_loss__db_out = np.sum(delta_out, axis=0)
+d_z_out__a_h = self.weight_out
+d_loss__a_h = np.dot(delta_out, d_z_out__a_h)
+d_a_h__d_z_h = a_h * (1. - a_h) # sigmoid derivative
+d_z_h__d_w_h = x
+d_loss__d_w_h = np.dot((d_loss__a_h * d_a_h__d_z_h).T, d_z_h__d_w_h)
+d_loss__d_b_h = np.sum((d_loss__a_h * d_a_h__d_z_h), axis=0)
+"""
+
+for _leaf, _answer in (("weight_out", "d_loss__dw_out"), ("bias_out", "d_loss__db_out"),
+                       ("weight_h", "d_loss__d_w_h"), ("bias_h", "d_loss__d_b_h")):
+    case(f"raschka-{_leaf}", SRC_RASCHKA, RASCHKA, _leaf, RASCHKA_BACKWARD + _answer, "scaled", adapted=2,
+         note="NeuralNetMLP's gradient divides by the number of examples, while its mse_loss averages over "
+              "examples and classes: every gradient is num_classes times the loss's. int_to_onehot (a loop "
+              "over enumerate) is np.eye(...)[y]; mse_loss's body is the loss line")
+case("raschka-weight_h-mean-over-all", SRC_RASCHKA, RASCHKA, "weight_h",
+     RASCHKA_BACKWARD.replace("/ y.shape[0]", "/ y_onehot.size") + "d_loss__d_w_h", "correct", adapted=2,
+     note="dividing by every entry the mean averages over makes it the loss's gradient")
+
+# =============================================================================================
+SRC_DLAI5 = "deeplearning.ai course 5 week 1, rnn_cell_backward"
+
+DLAI5 = """
+xt: [n_x, m]
+a_prev: [n_a, m]
+Wax: [n_a, n_x]
+Waa: [n_a, n_a]
+ba: [n_a, 1]
+da_next: [n_a, m]
+a_next = np.tanh(np.dot(Waa, a_prev) + np.dot(Wax, xt) + ba)
+J = np.sum(a_next * da_next)
+"""
+
+DLAI5_BACKWARD = """
+# compute the gradient of tanh with respect to a_next (≈1 line)
+dtanh = (1 - a_next ** 2) * da_next
+# compute the gradient of the loss with respect to Wax (≈2 lines)
+dxt = np.dot(Wax.T, dtanh)
+dWax = np.dot(dtanh, xt.T)
+# compute the gradient with respect to Waa (≈2 lines)
+da_prev = np.dot(Waa.T, dtanh)
+dWaa = np.dot(dtanh, a_prev.T)
+# compute the gradient with respect to b (≈1 line)
+dba = np.sum(dtanh, 1, keepdims=True)
+"""
+
+for _leaf in ("xt", "a_prev", "Wax", "Waa", "ba"):
+    case(f"dlai5-rnn-cell-{_leaf}", SRC_DLAI5, DLAI5, _leaf, DLAI5_BACKWARD, "correct")
+case("dlai5-rnn-cell-Wax-transposed", SRC_DLAI5, DLAI5, "Wax",
+     DLAI5_BACKWARD.replace("dWax = np.dot(dtanh, xt.T)", "dWax = np.dot(xt, dtanh.T)"), "transposed")
+
+# =============================================================================================
+SRC_DLAI2 = "deeplearning.ai course 2 week 1, forward/backward_propagation_with_dropout"
+
+DLAI2 = """
+X: [n0, m]
+Y: [1, m]
+W1: [n1, n0]
+b1: [n1, 1]
+W2: [n2, n1]
+b2: [n2, 1]
+W3: [1, n2]
+b3: [1, 1]
+D1: binary[n1, m]
+D2: binary[n2, m]
+keep_prob = 0.5
+Z1 = np.dot(W1, X) + b1
+A1 = relu(Z1)
+A1 = A1 * D1                                      # Step 3: shut down some neurons of A1
+A1 = A1 / keep_prob                               # Step 4: scale the value of neurons that haven't been shut down
+Z2 = np.dot(W2, A1) + b2
+A2 = relu(Z2)
+A2 = A2 * D2
+A2 = A2 / keep_prob
+Z3 = np.dot(W3, A2) + b3
+A3 = sigmoid(Z3)
+m_ = Y.shape[1]
+logprobs = np.multiply(-np.log(A3),Y) + np.multiply(-np.log(1 - A3), 1 - Y)
+cost = 1./m_ * np.nansum(logprobs)
+"""
+
+DLAI2_BACKWARD = """
+dZ3 = A3 - Y
+dW3 = 1./m * np.dot(dZ3, A2.T)
+db3 = 1./m * np.sum(dZ3, axis=1, keepdims = True)
+dA2 = np.dot(W3.T, dZ3)
+dA2 = dA2 * D2              # Step 1: Apply mask D2 to shut down the same neurons as during the forward propagation
+dA2 = dA2 / keep_prob              # Step 2: Scale the value of neurons that haven't been shut down
+dZ2 = np.multiply(dA2, np.int64(A2 > 0))
+dW2 = 1./m * np.dot(dZ2, A1.T)
+db2 = 1./m * np.sum(dZ2, axis=1, keepdims = True)
+dA1 = np.dot(W2.T, dZ2)
+dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as during the forward propagation
+dA1 = dA1 / keep_prob              # Step 2: Scale the value of neurons that haven't been shut down
+dZ1 = np.multiply(dA1, np.int64(A1 > 0))
+dW1 = 1./m * np.dot(dZ1, X.T)
+db1 = 1./m * np.sum(dZ1, axis=1, keepdims = True)
+"""
+
+for _leaf in ("W1", "b1", "W2", "W3", "b3"):
+    case(f"dlai2-dropout-{_leaf}", SRC_DLAI2, DLAI2, _leaf, DLAI2_BACKWARD, "correct", adapted=4,
+         note="the masks are drawn in the course (`D1 = np.random.rand(...)`, `D1 = (D1 < keep_prob).astype(int)`, "
+              "two lines a layer): here they are declared `binary`, so they are sampled as 0/1 masks")
+case("dlai2-dropout-W1-mask-left-out", SRC_DLAI2, DLAI2, "W1",
+     DLAI2_BACKWARD.replace("dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as "
+                            "during the forward propagation\n", ""), "correct", adapted=4,
+     note="the mask line is redundant here: `np.int64(A1 > 0)` reads A1 after dropout, which is 0 wherever "
+          "D1 is, so a 0/1 mask makes both right (a mask drawn as reals would hide this)")
+case("dlai2-dropout-W1-mask-at-input", SRC_DLAI2, DLAI2, "W1",
+     DLAI2_BACKWARD.replace("np.int64(A1 > 0)", "np.int64(Z1 > 0)").replace(
+         "dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as during the forward "
+         "propagation\n", ""), "wrong_value", adapted=4,
+     note="a learner's slip: the ReLU's mask read at Z1, before dropout, and the dropout mask left out")
+
+# =============================================================================================
+SRC_CS231N_A3 = "CS231n assignment 3, rnn_layers.py (as solved in public)"
+
+CS231N_RNN = """
+x: [N, D]
+prev_h: [N, H]
+Wx: [D, H]
+Wh: [H, H]
+b: [H]
+dnext_h: [N, H]
+next_h = np.tanh(x.dot(Wx) + prev_h.dot(Wh) + b)
+J = np.sum(next_h * dnext_h)
+"""
+
+CS231N_RNN_BACKWARD = """
+dtanh = dnext_h * (1 - next_h ** 2)
+dx = dtanh.dot(Wx.T)
+dprev_h = dtanh.dot(Wh.T)
+dWx = x.T.dot(dtanh)
+dWh = prev_h.T.dot(dtanh)
+db = np.sum(dtanh, axis=0)
+"""
+
+for _leaf in ("x", "prev_h", "Wx", "Wh", "b"):
+    case(f"cs231n-rnn-step-{_leaf}", SRC_CS231N_A3, CS231N_RNN, _leaf, CS231N_RNN_BACKWARD, "correct")
+
+CS231N_EMBED = """
+x: int[N, T] < V
+W: [V, D]
+dout: [N, T, D]
+out = W[x]
+J = np.sum(out * dout)
+"""
+
+case("cs231n-word-embedding-add-at", SRC_CS231N_A3, CS231N_EMBED, "W",
+     "dW = np.zeros_like(W)\nnp.add.at(dW, x, dout)", "correct")
+case("cs231n-word-embedding-plus-equals", SRC_CS231N_A3, CS231N_EMBED, "W",
+     "dW = np.zeros_like(W)\ndW[x] += dout", "wrong_value",
+     note="NumPy's buffered `+=` keeps one update per repeated word: the reason the assignment asks for np.add.at")
+
+CS231N_TEMPORAL = """
+x: [N, T, V]
+y: int[N, T] < V
+mask: binary[N, T]
+N, T, V = x.shape
+x_flat = x.reshape(N * T, V)
+y_flat = y.reshape(N * T)
+mask_flat = mask.reshape(N * T)
+probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
+probs /= np.sum(probs, axis=1, keepdims=True)
+loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N
+"""
+
+CS231N_TEMPORAL_BACKWARD = """
+dx_flat = probs.copy()
+dx_flat[np.arange(N * T), y_flat] -= 1
+dx_flat /= N
+dx_flat *= mask_flat[:, None]
+dx = dx_flat.reshape(N, T, V)
+"""
+
+case("cs231n-temporal-softmax", SRC_CS231N_A3, CS231N_TEMPORAL, "x", CS231N_TEMPORAL_BACKWARD, "correct",
+     note="the starter code's own lines; the mask is a declared 0/1 leaf")
+case("cs231n-temporal-softmax-no-mask", SRC_CS231N_A3, CS231N_TEMPORAL, "x",
+     CS231N_TEMPORAL_BACKWARD.replace("dx_flat *= mask_flat[:, None]\n", ""), "wrong_value")
+
+CS231N_LSTM = """
+x: [N, D]
+prev_h: [N, Hd]
+prev_c: [N, Hd]
+Wx: [D, 4*Hd]
+Wh: [Hd, 4*Hd]
+b: [4*Hd]
+dnext_h: [N, Hd]
+dnext_c: [N, Hd]
+H = prev_h.shape[1]
+a = x.dot(Wx) + prev_h.dot(Wh) + b
+i = sigmoid(a[:, 0:H])
+f = sigmoid(a[:, H:2*H])
+o = sigmoid(a[:, 2*H:3*H])
+g = np.tanh(a[:, 3*H:4*H])
+next_c = f * prev_c + i * g
+next_h = o * np.tanh(next_c)
+J = np.sum(next_h * dnext_h) + np.sum(next_c * dnext_c)
+"""
+
+CS231N_LSTM_BACKWARD = """
+dnext_c = dnext_c + dnext_h * o * (1 - np.tanh(next_c) ** 2)
+di = dnext_c * g
+df = dnext_c * prev_c
+do = dnext_h * np.tanh(next_c)
+dg = dnext_c * i
+dprev_c = dnext_c * f
+da = np.hstack((di * i * (1 - i), df * f * (1 - f), do * o * (1 - o), dg * (1 - g ** 2)))
+dx = da.dot(Wx.T)
+dprev_h = da.dot(Wh.T)
+dWx = x.T.dot(da)
+dWh = prev_h.T.dot(da)
+db = np.sum(da, axis=0)
+"""
+
+for _leaf in ("x", "prev_h", "prev_c", "Wx", "Wh", "b"):
+    case(f"cs231n-lstm-step-{_leaf}", SRC_CS231N_A3, CS231N_LSTM, _leaf, CS231N_LSTM_BACKWARD, "correct")
+case("cs231n-lstm-step-Wx-gates-swapped", SRC_CS231N_A3, CS231N_LSTM, "Wx",
+     CS231N_LSTM_BACKWARD.replace("np.hstack((di * i * (1 - i), df * f * (1 - f)",
+                                  "np.hstack((df * f * (1 - f), di * i * (1 - i)"), "wrong_value",
+     note="a learner's slip: the input and forget gates stacked in the wrong order")
+
+# =============================================================================================
+SRC_MYTORCH = "CMU 11-785 HW1P1 MyTorch (linear.py, loss.py)"
+
+MYTORCH_MSE = """
+A0: [N, C0]
+W: [C, C0]
+b: [C, 1]
+Y: [N, C]
+self.Ones = np.ones((A0.shape[0], 1))
+Z = A0 @ self.W.T + self.Ones @ self.b.T
+self.N_ = Z.shape[0]
+self.C_ = Z.shape[1]
+se = (Z - self.Y) * (Z - self.Y)
+Ones_C = np.ones((self.C_, 1), dtype="f")
+Ones_N = np.ones((self.N_, 1), dtype="f")
+sse = Ones_N.T @ se @ Ones_C
+mse = sse / (self.N_ * self.C_)
+"""
+
+MYTORCH_MSE_BACKWARD = """
+dLdA = 2 * (Z - self.Y) / (self.N_ * self.C_)
+dLdZ = dLdA
+dLdA0 = dLdZ @ self.W
+self.dLdW = dLdZ.T @ A0
+self.dLdb = dLdZ.T @ self.Ones
+"""  # the answer is named on a last line: dLdW is no claim (its name is not dW)
+
+for _leaf in ("W", "b", "A0"):
+    case(f"mytorch-linear-mse-{_leaf}", SRC_MYTORCH, MYTORCH_MSE, _leaf, MYTORCH_MSE_BACKWARD + f"dLd{_leaf}",
+         "correct",
+         adapted=3, note="the layer's and the loss's `self.A = A` stores are left out (the loss reads the layer's "
+                         "Z); the loss is the course's 1×1 `sse / (N * C)`, read as a scalar")
+case("mytorch-linear-mse-W-transposed", SRC_MYTORCH, MYTORCH_MSE, "W",
+     MYTORCH_MSE_BACKWARD.replace("dLdW = dLdZ.T @ A0", "dLdW = A0.T @ dLdZ") + "dLdW", "transposed", adapted=3)
+
+MYTORCH_CE = """
+A: [N, C]
+Y: onehot[N, C]
+self.N_ = A.shape[0]
+self.C_ = A.shape[1]
+Ones_C = np.ones((self.C_, 1), dtype="f")
+Ones_N = np.ones((self.N_, 1), dtype="f")
+self.softmax = np.exp(A) / np.sum(np.exp(A), axis=1, keepdims=True)
+crossentropy = -self.Y * np.log(self.softmax)
+sum_crossentropy = Ones_N.T @ crossentropy @ Ones_C
+L = sum_crossentropy / self.N_
+"""
+
+case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softmax - self.Y) / self.N_", "correct",
+     adapted=3, note="`self.softmax` names a value that shadows the softmax function once assigned")
+case("mytorch-cross-entropy-no-mean", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
+     adapted=3)
+
+# =============================================================================================
+SRC_DLAI5_LSTM = "deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)"
+
+DLAI5_LSTM = """
+xt: [n_x, m]
+a_prev: [n_a, m]
+c_prev: [n_a, m]
+Wf: [n_a, n_a + n_x]
+bf: [n_a, 1]
+Wi: [n_a, n_a + n_x]
+bi: [n_a, 1]
+Wc: [n_a, n_a + n_x]
+bc: [n_a, 1]
+Wo: [n_a, n_a + n_x]
+bo: [n_a, 1]
+Wy: [n_y, n_a]
+da_next: [n_a, m]
+dc_next: [n_a, m]
+n_x, m = xt.shape
+n_y, n_a = Wy.shape
+concat = np.concatenate((a_prev, xt), axis=0)
+ft = sigmoid(np.dot(Wf, concat) + bf)
+it = sigmoid(np.dot(Wi, concat) + bi)
+cct = np.tanh(np.dot(Wc, concat) + bc)
+c_next = ft * c_prev + it * cct
+ot = sigmoid(np.dot(Wo, concat) + bo)
+a_next = ot * np.tanh(c_next)
+J = np.sum(a_next * da_next) + np.sum(c_next * dc_next)
+"""
+
+DLAI5_LSTM_BACKWARD = """
+# Retrieve dimensions from xt's and a_next's shape
+n_x, m = xt.shape
+n_a, m = a_next.shape
+
+dot = da_next * np.tanh(c_next) * ot * (1 - ot)
+dcct = (dc_next * it + ot * (1 - np.square(np.tanh(c_next)))
+        * it * da_next) * (1 - np.square(cct))
+dit = (dc_next * cct + ot * (1 - np.square(np.tanh(c_next)))
+       * cct * da_next) * it * (1 - it)
+dft = (dc_next * c_prev + ot * (1 - np.square(np.tanh(c_next)))
+       * c_prev * da_next) * ft * (1 - ft)
+
+concat = np.concatenate((a_prev, xt), axis=0)
+
+dWf = np.dot(dft, concat.T)
+dWi = np.dot(dit, concat.T)
+dWc = np.dot(dcct, concat.T)
+dWo = np.dot(dot, concat.T)
+dbf = np.sum(dft, axis=1, keepdims=True)
+dbi = np.sum(dit, axis=1, keepdims=True)
+dbc = np.sum(dcct, axis=1,  keepdims=True)
+dbo = np.sum(dot, axis=1, keepdims=True)
+
+# Compute derivatives w.r.t previous hidden state, previous memory state and input.
+da_prev = np.dot(parameters['Wf'][:, :n_a].T, dft) + np.dot(parameters['Wi'][:, :n_a].T, dit) + \\
+    np.dot(parameters['Wc'][:, :n_a].T, dcct) + \\
+    np.dot(parameters['Wo'][:, :n_a].T, dot)
+dc_prev = dc_next * ft + ot * \\
+    (1 - np.square(np.tanh(c_next))) * ft * da_next
+dxt = np.dot(parameters['Wf'][:, n_a:].T, dft) + np.dot(parameters['Wi'][:, n_a:].T, dit) + \\
+    np.dot(parameters['Wc'][:, n_a:].T, dcct) + \\
+    np.dot(parameters['Wo'][:, n_a:].T, dot)
+"""
+
+for _leaf in ("Wf", "Wi", "Wc", "Wo", "bf", "bo", "a_prev", "c_prev", "xt"):
+    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct",
+         note="`Wf = parameters['Wf']` and the like are not repeated in the network (its leaves are the "
+              "parameters); the backward pass's own `parameters['Wf']` reads the leaf, and its `concat` "
+              "computes the forward's again")
+case("dlai5-lstm-cell-xt-wrong-part", SRC_DLAI5_LSTM, DLAI5_LSTM, "xt",
+     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value",
+     note="a learner's slip: the first n_x columns of Wf instead of the last")
+case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
+     DLAI5_LSTM_BACKWARD.replace("dc_prev = dc_next * ft + ot * \\\n    (1 - np.square(np.tanh(c_next))) * ft * da_next",
+                                 "dc_prev = dc_next * ft"), "wrong_value",
+     note="a learner's slip: the path through a_next left out")
