@@ -451,11 +451,15 @@ def logistic(n: Call) -> Expr | None:
     if n.prim not in ("mul", "div"):
         return None
     p = product_of(n, expand=False)
+    powers = dict(p.powers)
+    # only a product with an exp in it can hold sigmoid(-z) * exp(z): a long chain of sigmoids without
+    # one is not searched base by base (each search builds two nodes)
+    has_exp = any(is_call(base, "exp") for base in powers)
     for base, e in p.powers:
-        if e == 1 and is_call(base, "sigmoid"):  # sigmoid(-z) * exp(z) is sigmoid(z)
+        if e == 1 and has_exp and is_call(base, "sigmoid"):  # sigmoid(-z) * exp(z) is sigmoid(z)
             flipped = mk("neg", base.args[0])
             grown = mk("exp", flipped)
-            if p.exponent(grown) >= 1:
+            if powers.get(grown, 0.0) >= 1:
                 out = build_product(p.times(Product(1.0, ((base, -1.0), (grown, -1.0), (mk("sigmoid", flipped), 1.0)))))
                 return out if out.shape == n.shape else None
         if e != -1 or not is_call(base, "add"):
