@@ -71,3 +71,76 @@ def test_derive_on_deep_shared_formulas_ends_in_time(tmp_path, network):
     done = run("derive", str(tmp_path / "deep.net"), "--dims", "N=2,D=3", cwd=tmp_path, timeout=120)
     assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stderr
     assert time.perf_counter() - start < 40
+
+
+# -- 3. learner input never reaches NumPy unchecked ----------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, says", [
+    ("dW2 = b1[3] + h.T @ (yhat - y)", "index 3 is out of range"),
+    ("dW2 = W1[5] + h.T @ (yhat - y)", "index 5 is out of range"),
+    ("dW2 = W1[-6] + h.T @ (yhat - y)", "index -6 is out of range"),
+    ("dW2 = W1[0, 9] + h.T @ (yhat - y)", "axis 1"),
+    ("dW2 = W1[..., -9] + h.T @ (yhat - y)", "axis 1"),
+    ("dW2 = onehot(7, Dy) + h.T @ (yhat - y)", "the label 7 is not a class"),
+    ("dW2 = reshape(W1, (-1, 7)) + h.T @ (yhat - y)", "not a whole dimension"),
+    ("dW2 = h.T @ (yhat - y) / (Dy - Dy)", "divides by zero"),
+])
+def test_a_literal_out_of_range_in_an_answer_is_a_located_error(answer, says):
+    from tutor.judge.check import check
+    from tutor.engine.network import load
+    result = check(load("default"), "W2", answer, {"Dx": 5, "H": 3, "Dy": 4})
+    assert result.verdict in ("unusable", "shape_error") and result.diagnostics
+    first = result.diagnostics[0]
+    assert says in first.message and first.span is not None and first.span.line == 1
+    done = run("check", "default", "--wrt", "W2", "--dims", "Dx=5,H=3,Dy=4", "--json", answer)
+    assert done.returncode in (1, 2) and "Traceback" not in done.stderr and says in done.stdout
+
+
+@pytest.mark.parametrize("line, says", [
+    ("q = W1[5]", "index 5 is out of range"), ("q = b1[3]", "index 3"), ("q = W1[-6]", "index -6"),
+    ("q = onehot(7, H)", "label 7"), ("q = reshape(W1, (-1, 7))", "not a whole dimension"),
+    ("q = x / (Dx - Dx)", "divides by zero"),
+])
+def test_a_literal_out_of_range_in_a_network_is_a_located_error(tmp_path, line, says):
+    (tmp_path / "t.net").write_text(f"x: [1, Dx]\nW1: [Dx, H]\nb1: [H]\nz = x @ W1 + b1\n{line}\nJ = sum(z) + sum(q)\n")
+    done = run("derive", "t.net", "--dims", "Dx=5,H=3", cwd=tmp_path)
+    assert done.returncode == 2 and says in done.stderr and "t.net:5:" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])
+def test_constant_folding_that_overflows_is_not_a_crash(tmp_path, term):
+    (tmp_path / "o.net").write_text(f"x: [N, D]\nJ = sum({term})\n")
+    done = run("derive", "o.net", cwd=tmp_path)
+    assert done.returncode == 2 and ("overflows" in done.stderr or "divides by zero" in done.stderr), done.stderr
+    assert "bug" not in done.stderr
+
+
+# -- 4. the self-check never calls a right formula a bug ------------------------------------------------------
+
+@pytest.mark.parametrize("loss, why", [
+    ("sum(sigmoid(1000 * x))", "float64"), ("sum(sigmoid(1000 * x + 40))", "overflows"),
+    ("sum(x ** 1e-300)", "rounding"),
+    ("sum(" + "softmax(" * 20 + "x" + ", axis=1)" * 20 + ")", "rounding"),
+])
+def test_where_float64_cannot_decide_the_check_says_so(loss, why):
+    from tutor.teach.derivation import derive
+    result = derive(parse_network(f"x: [N, D]\nJ = {loss}\n"), {"N": 2, "D": 3})
+    v = result.verification
+    assert not v.ok and why in v.inconclusive  # never called verified, never called a bug
+    assert result.verification_json()["verified"] is False and result.verification_json()["inconclusive"]
+
+
+def test_an_inconclusive_check_exits_0_and_says_why(tmp_path):
+    (tmp_path / "steep.net").write_text("x: [N, D]\nJ = sum(sigmoid(1000 * x))\n")
+    done = run("derive", "steep.net", cwd=tmp_path)
+    assert done.returncode == 0 and "inconclusive" in done.stdout and "bug" not in done.stdout + done.stderr
+
+
+def test_a_wrong_formula_is_still_a_failed_check():
+    from tutor.engine.verify import verify
+    from tutor.engine.build import mk
+    network = parse_network("x: [N, D]\nJ = sum(tanh(x))\n")
+    x = Var("x", shape=network.shapes["x"])
+    wrong = mk("sub", x, mk("mul", x, x))  # the derivative of sum(tanh(x)) is 1 - tanh(x)², not x - x²
+    v = verify(network, {"x": wrong}, {"N": 2, "D": 3})
+    assert not v.ok and not v.inconclusive and v.failed_leaves == ["x"]

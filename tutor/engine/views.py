@@ -142,7 +142,10 @@ def product_of(e: Expr, expand: bool = True) -> Product:
         cached = e.__dict__.get("_product")
         if cached is not None and cached[0] == key and cached[1] is table:
             return cached[2]
-        found = call_product(e, expand)
+        try:
+            found = call_product(e, expand)
+        except (OverflowError, ZeroDivisionError):  # (1e200 * x) ** 2, x / (D - D): a factor as it stands
+            found = Product(1.0, ((e, 1.0),))
         object.__setattr__(e, "_product", (key, table, found))
         return found
     if expand and isinstance(e, Var):

@@ -265,7 +265,10 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
         verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
                    f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
                    f"{v.forward_passes} forward passes) {verified_at(v)}")
-        if not v.ok:
+        if not v.ok and v.inconclusive:
+            verdict = (f"Numeric check inconclusive: float64 cannot decide here ({v.inconclusive}). The "
+                       f"formulas were neither confirmed nor refuted; try other --dims or a less steep network.")
+        elif not v.ok:
             bad = v.failed_leaves
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
