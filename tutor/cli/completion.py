@@ -3,6 +3,10 @@ leaves for `--wrt` (read from the NETWORK already typed), and diagnostic codes.
 
 A completion runs on every Tab press, so it never prints, never raises and never loads NumPy: any
 problem (a network that does not parse yet, a folder that cannot be read) completes nothing.
+
+Bash inserts a candidate into the command line as it is, and zsh's script evaluates it, so a file named
+`$(touch x).net` would run code on Enter. Only candidates made of letters, digits and `._+-,@%=/` are
+offered; any other name is left to the shell's own file completion, which quotes it.
 """
 from __future__ import annotations
 
@@ -10,10 +14,19 @@ import os
 from collections.abc import Callable, Iterable
 
 
+SHELL_INERT = frozenset("._+-,@%=/")
+
+
+def shell_inert(candidate: str) -> bool:
+    """True when no shell reads anything into this word: no metacharacter, quote, glob, space,
+    control or format character (a letter or digit of any script is fine)."""
+    return bool(candidate) and all(ch.isalnum() or ch in SHELL_INERT for ch in candidate)
+
+
 def quietly(complete: Callable[..., Iterable[str]]) -> Callable[..., list[str]]:
     def safe(ctx, incomplete: str) -> list[str]:
         try:
-            return sorted(set(complete(ctx, incomplete or "")))
+            return sorted({candidate for candidate in complete(ctx, incomplete or "") if shell_inert(candidate)})
         except Exception:  # a half-typed command line is no reason for a traceback at the prompt
             return []
     safe.__name__ = complete.__name__

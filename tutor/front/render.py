@@ -267,7 +267,10 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
         verdict = (f"{look.ok(v.ok)} verified numerically: complex-step directional derivatives agree "
                    f"with every formula (worst relative error {v.max_error:.1e}, {v.draws} random draws, "
                    f"{v.forward_passes} forward passes) {verified_at(v)}")
-        if not v.ok:
+        if not v.ok and v.inconclusive:
+            verdict = (f"Numeric check inconclusive: float64 cannot decide here ({v.inconclusive}). The "
+                       f"formulas were neither confirmed nor refuted; try other --dims or a less steep network.")
+        elif not v.ok:
             bad = v.failed_leaves
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
@@ -287,15 +290,27 @@ def verified_at(v) -> str:
     return f"at {sizes(v.dims)}"
 
 
+#: The most rows and columns of numbers a table shows (what fits on a screen); the rest is counted.
+SHOWN_ROWS, SHOWN_COLUMNS = 12, 10
+
+
 def matrix_table(m, look: Look, title: str = "") -> Group:
     import numpy as np
     m = np.atleast_2d(m)
+    if m.ndim > 2:  # a batch of matrices (B×T×D): its leading axes run down the rows
+        title += look.text(f" ({'×'.join(map(str, m.shape))}, its first axes down the rows)")
+        m = m.reshape(-1, m.shape[-1])
     table = Table(box=look.box, show_header=False, pad_edge=False)
-    for _ in range(m.shape[1]):
+    for _ in range(min(m.shape[1], SHOWN_COLUMNS)):
         table.add_column(justify="right")
-    for row in m:
+    for row in m[:SHOWN_ROWS, :SHOWN_COLUMNS]:
         table.add_row(*(f"{v:.3g}" if v != 0 else "0" for v in row))
-    return Group(Text(title), table) if title else Group(table)
+    hidden = [f"{n - SHOWN_ROWS} more rows" for n in m.shape[:1] if n > SHOWN_ROWS] + \
+        [f"{n - SHOWN_COLUMNS} more columns" for n in m.shape[1:] if n > SHOWN_COLUMNS]
+    parts = ([Text(title)] if title else []) + [table]
+    if hidden:
+        parts.append(Text(look.text(f"(not shown: {' and '.join(hidden)})"), style="dim"))
+    return Group(*parts)
 
 
 def numbers_view(nums, look: Look) -> Group:

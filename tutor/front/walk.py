@@ -240,7 +240,9 @@ class Walk:
             if look.unicode:
                 self.out.print(Text(f"code: {g.formula_code}"))
         v = d.verification
-        if v is not None:
+        if v is not None and v.inconclusive:
+            self.out.print(Text(look.text(f"The check with numbers was inconclusive: {v.inconclusive}.")))
+        elif v is not None:
             self.out.print(Text(look.text(f"{look.ok(v.ok)} checked with numbers: complex-step derivatives agree "
                                           f"(relative error {v.max_error:.1e}) {verified_at(v)}")))
 

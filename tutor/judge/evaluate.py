@@ -20,7 +20,7 @@ from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.calculus.grad import assuming, backward
 from ..engine.language.ir import Call, Const, Expr, Var, names_in, op_name
 from ..engine.language.table import HELPERS, claimed_by_key, claimed_node
-from ..engine.language.network import Network, check_indices
+from ..engine.language.network import Network, check_indices, out_of_range
 from ..engine.numbers.numeric import Evaluator
 from ..engine.language.parse import Reader, Scope, check_kinds
 from ..engine.language.program import Program
@@ -209,6 +209,9 @@ class ShapePass:
         except ShapeError as error:
             shape = self.numeric_coincidence(node, shapes, error)
         node = replace(node, shape=shape)
+        problem = out_of_range(node, self.bindings)
+        if problem:  # NumPy would find it halfway through a draw, with no line to point at: unusable, located
+            raise TutorError(problem, node.span, expected="an index or label within the axis's length at these sizes")
         self.warn(node)
         return node
 
@@ -217,7 +220,8 @@ class ShapePass:
         target = tuple(d for d in node.param("shape") if d is not None) if node.prim == "reshape" else ()
         value = {d: d.value(self.bindings) for s in [*shapes, target] for d in s}
         symbols = {v: d for d, v in value.items() if not d.is_literal}
-        coerce = lambda s: tuple(symbols.get(value[d], d) if d.is_literal and d != ONE else d for d in s)  # noqa: E731
+        coerce = lambda s: tuple(symbols.get(value[d], d) if d is not None and d.is_literal and d != ONE else d  # noqa: E731
+                                 for d in s)
         coerced = [coerce(s) for s in shapes]
         trial = replace(node, params=tuple((k, coerce(v) if k == "shape" else v) for k, v in node.params))
         if coerced == shapes and trial == node:

@@ -105,9 +105,12 @@ class Derivation:
         """Whether the formulas were checked with numbers, how closely, and if not, why not."""
         v = self.verification
         error = v.max_error if v is not None and math.isfinite(v.max_error) else None
-        return {"verified": bool(v is not None and v.ok), "worst_relative_error": error,
-                "draws": v.draws if v is not None else 0, "dims": dict(v.dims if v is not None else self.bindings),
-                "skipped": None if v is not None else (self.skipped or NOT_ASKED)}
+        out = {"verified": bool(v is not None and v.ok), "worst_relative_error": error,
+               "draws": v.draws if v is not None else 0, "dims": dict(v.dims if v is not None else self.bindings),
+               "skipped": None if v is not None else (self.skipped or NOT_ASKED)}
+        if v is not None and v.inconclusive:  # present only then: why float64 could not decide
+            out["inconclusive"] = v.inconclusive
+        return out
 
     def to_json(self) -> dict:
         """Exactly what `derive --json` prints (every key is described in docs/json.md)."""

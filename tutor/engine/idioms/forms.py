@@ -42,6 +42,7 @@ class Attempt:
     def __init__(self, network: Network):
         self.network = network
         self.through: set[str] = set()
+        self.expansions: dict[str, tuple[dict[Expr, float], frozenset[str]]] = {}
 
     def open(self, e: Expr) -> Expr:
         """A defined name's definition (remembered as looked through), or e itself."""
@@ -59,23 +60,33 @@ class Attempt:
     def same(self, a: Expr, b: Expr) -> bool:
         return a == b or self.peek(a) == self.peek(b)
 
-    def powers(self, e: Expr, k: float = 1.0, out: list | None = None) -> list[tuple[Expr, float]]:
-        """e as a product of powers, looking through names defined as products (counts * counts_sum_inv)."""
-        out = [] if out is None else out
+    def powers(self, e: Expr) -> list[tuple[Expr, float]]:
+        """e as a product of powers, looking through names defined as products (counts * counts_sum_inv).
+        A base met twice is one entry with its exponents added (a zero kept: `x / x` is not nothing)."""
+        return list(self.powers_of(e).items())
+
+    def powers_of(self, e: Expr) -> dict[Expr, float]:
+        # Each name's expansion is computed once: `a2 = a1 * a1`, `a3 = a2 * a2`, ... would otherwise
+        # be walked 2**n times.
+        if isinstance(e, Var) and e.name in self.expansions:
+            self.through |= self.expansions[e.name][1]
+            return self.expansions[e.name][0]
         inner = self.peek(e) if isinstance(e, Var) else e
-        if isinstance(inner, Call) and inner.prim in ("mul", "div") or (
-                isinstance(inner, Call) and inner.prim == "pow" and float(inner.param("exponent")).is_integer()):
-            self.open(e)
-            if inner.prim == "mul":
-                self.powers(inner.args[0], k, out)
-                self.powers(inner.args[1], k, out)
-            elif inner.prim == "div":
-                self.powers(inner.args[0], k, out)
-                self.powers(inner.args[1], -k, out)
-            else:
-                self.powers(inner.args[0], k * inner.param("exponent"), out)
-            return out
-        out.append((e, k))
+        if not (isinstance(inner, Call) and (inner.prim in ("mul", "div") or (
+                inner.prim == "pow" and float(inner.param("exponent")).is_integer()))):
+            return {e: 1.0}
+        before = set(self.through)
+        self.open(e)
+        out: dict[Expr, float] = {}
+        if inner.prim == "pow":
+            parts = [(inner.args[0], float(inner.param("exponent")))]
+        else:
+            parts = [(inner.args[0], 1.0), (inner.args[1], 1.0 if inner.prim == "mul" else -1.0)]
+        for part, k in parts:
+            for base, power in self.powers_of(part).items():
+                out[base] = out.get(base, 0.0) + k * power
+        if isinstance(e, Var):
+            self.expansions[e.name] = (out, frozenset(self.through - before) | {e.name})
         return out
 
     def exp_of(self, e: Expr) -> Expr | None:

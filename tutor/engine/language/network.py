@@ -14,7 +14,7 @@ from pathlib import Path
 from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
 from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from ..files import decode, read_bytes
-from .ir import Call, Expr, Var, names_in, walk
+from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
 from .table import FUNCTIONS, HELPERS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
@@ -336,14 +336,65 @@ def flow_order(shapes: dict[str, Shape], leaves: tuple[str, ...], definitions: d
 
 
 def check_indices(network: Network, bindings: dict[str, int]) -> None:
-    """An index `A[i]` must be in range once the dimensions have numbers."""
+    """Every literal index, label and size must be in range once the dimensions have numbers."""
     for name, expr in network.definitions.items():
         for node in walk(expr):
-            if isinstance(node, Call) and node.prim == "index":
-                length = node.args[0].shape[0].value(bindings)
-                i = node.param("i")
-                if not -length <= i < length:
-                    raise ShapeError(f"index {i} is out of range: axis 0 of {name}'s operand has length "
-                                     f"{length} here", node.span, op="[]", operands=(node.args[0].shape,),
+            if isinstance(node, Call):
+                problem = out_of_range(node, bindings, f"{name}'s operand")
+                if problem:
+                    raise ShapeError(problem, node.span, op={"onehot": "onehot", "div": "/"}.get(node.prim, "[]"),
+                                     operands=(node.args[0].shape,),
                                      source=network.source, origin=network.origin)
 
+
+def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the operand") -> str | None:
+    """Why a literal index, one-hot label or reshape size of this node is out of range at these sizes
+    (None when it is not): said here, at its line, rather than by NumPy halfway through a pass."""
+    if node.prim == "index":
+        return index_problem(node.param("i"), node.args[0].shape, 0, bindings, operand)
+    if node.prim == "getitem":
+        items = node.param("items")
+        shape = node.args[0].shape
+        ellipsis = next((k for k, it in enumerate(items) if it[0] == "e"), None)
+        runs = [(items, 0)] if ellipsis is None else [
+            (items[:ellipsis], 0),
+            (items[ellipsis + 1:], len(shape) - sum(it[0] in "sia" for it in items[ellipsis + 1:]))]
+        for run, axis in runs:
+            for it in run:
+                if it[0] == "i":
+                    problem = index_problem(it[1], shape, axis, bindings, operand)
+                    if problem:
+                        return problem
+                axis += it[0] in "sia"
+    if node.prim == "div" and constant_value(node.args[1], bindings) == 0:
+        return "this divides by zero: its divisor, made of numbers and sizes alone, is 0 here"
+    if node.prim == "onehot" and isinstance(node.args[0], Const):
+        n, label = node.param("n").value(bindings), node.args[0].value
+        if not (float(label).is_integer() and 0 <= label < n):
+            return f"the label {label:g} is not a class: onehot(…, {node.param('n')}) takes labels 0 to {n - 1} here"
+    return None
+
+
+ARITHMETIC = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+              "neg": lambda a: -a}
+
+
+def constant_value(e: Expr, bindings: dict[str, int]) -> float | None:
+    """The value of an expression of numbers and sizes joined by + - * (None for anything else)."""
+    if isinstance(e, Const):
+        return float(e.value)
+    if isinstance(e, DimRef):
+        return float(bindings[e.name]) if e.name in bindings else None
+    if isinstance(e, Call) and e.prim in ARITHMETIC:
+        values = [constant_value(a, bindings) for a in e.args]
+        return None if None in values else ARITHMETIC[e.prim](*values)
+    return None
+
+
+def index_problem(i, shape, axis: int, bindings: dict[str, int], operand: str) -> str | None:
+    if not isinstance(i, int) or not 0 <= axis < len(shape):
+        return None
+    length = shape[axis].value(bindings)
+    if -length <= i < length:
+        return None
+    return f"index {i} is out of range: axis {axis} of {operand} has length {length} here"

@@ -27,8 +27,15 @@ class Printer:
         self.math = math
 
     def __call__(self, expr: Expr) -> str:
+        """The whole text, or a short note when it would be too long to read: shared parts repeat when
+        written out, so twenty nested softmaxes would otherwise take gigabytes and never end."""
+        if expanded_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
+            return TOO_LONG_MATH if self.math else TOO_LONG_CODE
         with deep_recursion():
             return self.text(expr)[0]
+
+    def inner(self, expr: Expr) -> str:
+        return self.text(expr)[0]
 
     def text(self, expr: Expr) -> tuple[str, int]:
         """(text, precedence) of an expression."""
@@ -55,7 +62,7 @@ class Printer:
 
     def operand(self, expr: Expr) -> str:
         """What `.T`, `.reshape(...)` or `[...]` follows: `(1).reshape(1, 1)`, never `1.reshape`."""
-        return f"({self(expr)})" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
+        return f"({self.inner(expr)})" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
 
     def binary(self, expr: Call) -> tuple[str, int]:
         symbol, prec = BINARY[expr.prim]
@@ -122,23 +129,23 @@ class Printer:
             elif it[0] == "i":
                 parts.append(str(it[1]))
             else:
-                parts.append(self(expr.args[it[1]]))
+                parts.append(self.inner(expr.args[it[1]]))
         return f"{self.operand(expr.args[0])}[{', '.join(parts)}]", POSTFIX
 
     def p_concatenate(self, expr: Call) -> tuple[str, int]:
         return f"concatenate(({', '.join(self(a) for a in expr.args)},), axis={expr.param('axis')})", ATOM
 
     def p_norm(self, expr: Call) -> tuple[str, int]:
-        return f"np.linalg.norm({self(expr.args[0])})", ATOM
+        return f"np.linalg.norm({self.inner(expr.args[0])})", ATOM
 
     def p_arange(self, expr: Call) -> tuple[str, int]:
         return f"arange({expr.param('n')})", ATOM
 
     def p_einsum(self, expr: Call) -> tuple[str, int]:
-        return f"einsum('{expr.param('spec')}', " + ", ".join(self(a) for a in expr.args) + ")", ATOM
+        return f"einsum('{expr.param('spec')}', " + ", ".join(self.inner(a) for a in expr.args) + ")", ATOM
 
     def function(self, expr: Call) -> tuple[str, int]:
-        parts = [self(a) for a in expr.args]
+        parts = [self.inner(a) for a in expr.args]
         # positional parameters first, in the order NumPy takes them; keywords (axis=, keepdims=) after
         order = {key: i for i, key in enumerate(POSITIONAL)}
         for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], len(order))):
@@ -169,8 +176,11 @@ math = Printer(math=True)
 
 #: Past this many nodes written out, a formula is not printed (see `derivation.FORMULA_LIMIT`).
 PRINT_LIMIT = 20_000
+TOO_LONG_MATH = f"⟨a formula of more than {PRINT_LIMIT:,} terms written out: not shown⟩"
+TOO_LONG_CODE = f"<a formula of more than {PRINT_LIMIT} terms written out: not shown>"
 
 
 def code_or_none(expr: Expr) -> str | None:
     """The code form, or None when writing it out would repeat shared parts past PRINT_LIMIT."""
-    return code(expr) if expanded_size(expr, PRINT_LIMIT) <= PRINT_LIMIT else None
+    text = code(expr)
+    return None if text == TOO_LONG_CODE else text

@@ -111,6 +111,7 @@ def operations(node: Call, bindings: Mapping[str, int]) -> int:
 def einsum_cost(spec: str, shapes: list[Shape], bindings: Mapping[str, int]) -> int:
     """Multiply-adds of `np.einsum(spec, ...)` as numeric.py calls it: two operands directly (every
     combination of the letters), more along the greedy contraction path NumPy's `optimize` picks."""
+    spec = without_ellipsis(spec, shapes)
     inputs, output = spec.split("->")
     terms = inputs.split(",")
     letters: dict[str, int] = {}
@@ -132,6 +133,22 @@ def einsum_cost(spec: str, shapes: list[Shape], bindings: Mapping[str, int]) -> 
         keep = set("".join(live)) | set(output)
         live.append("".join(x for x in sorted(involved) if x in keep))
     return total
+
+
+def without_ellipsis(spec: str, shapes: list[Shape]) -> str:
+    """The spec with each `...` spelled as letters of its own, aligned from the right as NumPy
+    broadcasts them: '...k,km,mp->...p' for a rank-3 first operand is 'ABk,km,mp->ABp'."""
+    if "..." not in spec:
+        return spec
+    inputs, _, output = spec.partition("->")
+    terms = inputs.split(",")
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in spec]
+    ranks = [len(shape) - (len(term) - 3) for term, shape in zip(terms, shapes) if "..." in term]
+    wide = spare[:max(ranks, default=0)]
+    def spell(term: str, rank: int) -> str:
+        return term.replace("...", "".join(wide[len(wide) - rank:]) if rank > 0 else "")
+    spelled = [spell(t, len(shape) - (len(t) - 3)) if "..." in t else t for t, shape in zip(terms, shapes)]
+    return ",".join(spelled) + "->" + spell(output, len(wide))
 
 
 def require(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[str, Shape], *,

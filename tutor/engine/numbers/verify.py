@@ -82,6 +82,7 @@ class Verification:
     dims: dict[str, int] = field(default_factory=dict)  # the sizes the first draw ran at
     later_dims: dict[str, int] | None = None  # the smaller sizes of the other draws, when they differ
     scaled_down: str = ""  # why `dims` are not the sizes asked for ("" when they are)
+    inconclusive: str = ""  # why float64 could not decide, when every disagreement was of that kind
 
     @property
     def ok(self) -> bool:
@@ -107,6 +108,7 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
     leaf_errors: dict[str, float] = {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
     done = 0
+    undecided: dict[str, str] = {}
     while done < draws or (silent and done < MAX_DRAWS):
         sizes = first if done == 0 else later
         outcome = checker.draw(sizes, rng, locate=not (settle_small and sizes != small))
@@ -122,8 +124,12 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
         worst = max(worst, outcome.error)
         for name, error in outcome.leaf_errors.items():
             leaf_errors[name] = max(leaf_errors.get(name, 0.0), error)
+        undecided.update(outcome.undecided)
+    failed = [name for name, error in leaf_errors.items() if error > TOLERANCE]
+    inconclusive = "; ".join(f"∂{network.loss}/∂{name}: {undecided[name]}" for name in failed) \
+        if failed and all(name in undecided for name in failed) else ""
     return Verification(worst, done, passes, leaf_errors, dict(first),
-                        dict(later) if later != first else None, scaled_down)
+                        dict(later) if later != first else None, scaled_down, inconclusive)
 
 
 # -- which sizes -----------------------------------------------------------------------------------
@@ -217,6 +223,7 @@ class Outcome:
     nonzero: set[str]
     leaf_errors: dict[str, float]
     unsettled: bool = False  # a disagreement not yet told apart from rounding (not located)
+    undecided: dict[str, str] = field(default_factory=dict)  # leaf → why float64 cannot decide there
 
 
 @dataclass
@@ -242,6 +249,7 @@ class Checker:
         self.formulas = dict(formulas)
         self.real = Schedule(network.definitions, self.formulas)
         self.loss = Schedule(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
+        self.loss_value = 0.0  # the loss at the last complex pass (its real part)
 
     def draw(self, bindings: Mapping[str, int], rng: np.random.Generator, locate: bool = True) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""
@@ -298,7 +306,8 @@ class Checker:
         groups = [group for group in groups if group]
         error = max((discrepancy(self.derivative(leaves, bindings, group), group) for group in groups), default=0.0)
         passes = 1 + len(groups)
-        leaf_errors = {}
+        leaf_errors: dict[str, float] = {}
+        undecided: dict[str, str] = {}
         if error > TOLERANCE and (locate or again is not None):
             second = None
             if again is not None:
@@ -315,10 +324,14 @@ class Checker:
                     other = pick(second[1], alone)
                     leaf_errors[name] = discrepancy(once, alone, self.derivative(second[0], bindings, other), other)
                 passes += 1 + (second is not None)
+                if leaf_errors[name] > TOLERANCE:
+                    reason = undecidable(once, t, self.loss_value)
+                    if reason:
+                        undecided[name] = reason
             if second is not None:
                 error = max(leaf_errors.values(), default=0.0)
         return Outcome(error, passes, {k for k, t in terms.items() if t.square > 0}, leaf_errors,
-                       unsettled=error > TOLERANCE and not locate and again is None)
+                       unsettled=error > TOLERANCE and not locate and again is None, undecided=undecided)
 
     def derivative(self, leaves: dict, bindings: Mapping[str, int], terms: dict[str, Terms]) -> float:
         """The complex-step derivative of the loss along these leaves' directions, each times its scale."""
@@ -328,11 +341,31 @@ class Checker:
             inputs[name] = shifted(leaves[name], t.direction, t.scale * step)
         loss: list[Any] = []
         self.loss.run(inputs, bindings, on_output=lambda _, value: loss.append(value))  # takes the shifted leaves
+        self.loss_value = float(np.real(loss[0]))
         return float(np.imag(loss[0])) / step
 
 
 #: A disagreement must stand this many times above the rounding noise that a second opinion measures.
 NOISE_MARGIN = 100
+#: A gradient whose terms are this small next to the loss is at the level of float64's rounding.
+ROUNDING_LEVEL = 1e-12
+
+
+def undecidable(numeric: float, t: Terms, loss: float) -> str:
+    """Why float64 cannot tell this leaf's formula right or wrong here ("" when it can): the check then
+    says it was inconclusive, never that a formula it could not test is a bug."""
+    if not math.isfinite(numeric):  # the real pass was finite, or the draw would have been made smaller
+        return ("the complex step overflows where the loss itself does not (a steep or saturated function: "
+                "the exponential of a large argument is beyond float64)")
+    if not math.isfinite(t.dot) or not math.isfinite(t.square):
+        return ""
+    if t.alone:
+        return "the gradient is below 1e-200, where the complex step underflows in float64"
+    if math.sqrt(t.square) <= ROUNDING_LEVEL * max(1.0, abs(loss)):
+        return (f"the gradient is at the level of float64's rounding (about {math.sqrt(t.square):.0e} against "
+                f"a loss of {abs(loss):.0e}: the loss is flat or saturated there, or the gradient is zero in exact "
+                f"arithmetic), where rounding and a wrong formula look the same")
+    return ""
 
 
 def discrepancy(numeric: float, terms: dict[str, Terms], numeric_again: float | None = None,

@@ -456,11 +456,15 @@ def logistic(n: Call, s: Simplifier) -> Expr | None:
     if n.prim not in ("mul", "div"):
         return None
     p = product_of(n)
+    powers = dict(p.powers)
+    # only a product with an exp in it can hold sigmoid(-z) * exp(z): a long chain of sigmoids without
+    # one is not searched base by base (each search builds two nodes)
+    has_exp = any(is_call(base, "exp") for base in powers)
     for base, e in p.powers:
-        if e == 1 and is_call(base, "sigmoid"):  # sigmoid(-z) * exp(z) is sigmoid(z)
+        if e == 1 and has_exp and is_call(base, "sigmoid"):  # sigmoid(-z) * exp(z) is sigmoid(z)
             flipped = s.mk("neg", base.args[0])
             grown = s.mk("exp", flipped)
-            if p.exponent(grown) >= 1:
+            if powers.get(grown, 0.0) >= 1:
                 swap = Product(1.0, ((base, -1.0), (grown, -1.0), (s.mk("sigmoid", flipped), 1.0)))
                 out = build_product(p.times(swap), s.names)
                 return out if out.shape == n.shape else None

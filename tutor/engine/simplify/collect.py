@@ -7,6 +7,8 @@ does not set the rules off again.
 """
 from __future__ import annotations
 
+import heapq
+
 from .build import Simplifier, broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
 from ..language.dims import Shape
 from ..language.ir import Call, Expr, Var
@@ -28,29 +30,48 @@ def fold_names(p: Product, table: Names) -> Product:
         return p
     powers = dict(p.powers)
     order = [b for b, _ in p.powers]
-    for var, q in table.folds:
+    # Only the folds whose first factor is here can apply, tried in the table's order (the largest
+    # first), a name just folded in bringing its own: a 150-step chain of names would otherwise try
+    # every fold on every product it builds.
+    index = table.fold_index()
+    waiting = sorted({i for b in powers for i in index.get(b, ())})
+    halves = None
+    while waiting:
+        i = heapq.heappop(waiting)
+        var, q = table.folds[i]
         k = multiple(powers, q)
-        if not k or splits_a_derivative(q, powers):
+        if not k:
             continue
-        first = min(order.index(b) for b, _ in q.powers)
+        halves = derivative_halves(powers) if halves is None else halves
+        if splits_a_derivative(q, halves):
+            continue
         for b, e in q.powers:
             powers[b] -= k * e
         if var not in powers:
-            order.insert(first, var)
+            place = {b: at for at, b in enumerate(order)}
+            order.insert(min(place[b] for b, _ in q.powers), var)
+            for j in index.get(var, ()):
+                if j > i and j not in waiting:
+                    heapq.heappush(waiting, j)
         powers[var] = powers.get(var, 0) + k
     return Product(p.coeff, tuple((b, powers[b]) for b in order if powers.get(b, 0) != 0))
 
 
-def splits_a_derivative(q: Product, powers: dict[Expr, float]) -> bool:
+def derivative_halves(powers: dict[Expr, float]) -> set[Expr]:
+    """The bases b of the factors 1 - b and 1 - b ** k: half of an activation's derivative."""
+    out = set()
+    for other in powers:
+        if is_call(other, "sub") and is_const(other.args[0], 1):
+            half = other.args[1]
+            out.add(half)
+            if is_call(half, "pow"):
+                out.add(half.args[0])
+    return out
+
+
+def splits_a_derivative(q: Product, halves: set[Expr]) -> bool:
     """Folding would hide half of an activation's derivative: o * (1 - o), 1 - tc ** 2 stay as written."""
-    if len(q.powers) < 2:
-        return False
-    for b, _ in q.powers:
-        for other in powers:
-            if is_call(other, "sub") and is_const(other.args[0], 1) and (
-                    other.args[1] == b or (is_call(other.args[1], "pow") and other.args[1].args[0] == b)):
-                return True
-    return False
+    return len(q.powers) >= 2 and any(b in halves for b, _ in q.powers)
 
 
 def multiple(powers: dict[Expr, float], q: Product) -> int:
@@ -130,8 +151,9 @@ def common_factor(products: list[Product]) -> Product | None:
     """What every term has: powers of the same sign (the smaller), and an equal coefficient."""
     first = products[0]
     powers = []
+    tables = [dict(p.powers) for p in products]  # looked up, not scanned: terms can have many factors
     for b, e in first.powers:
-        es = [p.exponent(b) for p in products]
+        es = [table.get(b, 0.0) for table in tables]
         if all(x != 0 and (x > 0) == (e > 0) for x in es):
             powers.append((b, min(es, key=abs)))
     magnitudes = {abs(p.coeff) for p in products}

@@ -66,6 +66,17 @@ class Names:
     folds: list[tuple[Var, Product]] = field(default_factory=list)  # products, the largest first
     forms: dict[str, Expr] = field(default_factory=dict)         # name → the function its pieces compute
 
+    def fold_index(self) -> dict[Expr, list[int]]:
+        """Each fold's place in `folds`, by its first factor (built again when `folds` is replaced)."""
+        cached = self.__dict__.get("_fold_index")
+        if cached is None or cached[0] is not self.folds:
+            index: dict[Expr, list[int]] = {}
+            for i, (_, q) in enumerate(self.folds):
+                index.setdefault(q.powers[0][0], []).append(i)
+            cached = (self.folds, index)
+            self.__dict__["_fold_index"] = cached
+        return cached[1]
+
     def seen(self, e: Expr) -> Expr:
         """What a name computes, as the function when it was written out by hand."""
         if isinstance(e, Var) and e.name in self.forms:
@@ -94,28 +105,45 @@ def product_of(e: Expr, names: Names | None = None) -> Product:
     if isinstance(e, Const) and e.shape == ():
         return Product(float(e.value))
     if isinstance(e, Call):
-        if e.prim == "mul":
-            return product_of(e.args[0], names).times(product_of(e.args[1], names))
-        if e.prim == "div":
-            return product_of(e.args[0], names).times(product_of(e.args[1], names).power(-1))
-        if e.prim == "neg":
-            inner = product_of(e.args[0], names)
-            return Product(-inner.coeff, inner.powers)
-        if e.prim in ("pow", "sqrt"):
-            k = e.param("exponent") if e.prim == "pow" else 0.5
-            inner = product_of(e.args[0], names)
-            if is_integer(k) and (inner.coeff != 0 or k > 0):
-                return inner.power(k)
-            single = inner.coeff == 1 and len(inner.powers) == 1 and inner.powers[0][1] == 1
-            if single:  # (x)^k of one base: fine for any k
-                return Product(1.0, ((inner.powers[0][0], k),))
-            if inner.coeff > 0 and all(ex == 1 for _, ex in inner.powers) and len(inner.powers) == 1:
-                return Product(inner.coeff ** k, ((inner.powers[0][0], k),))
-            return Product(1.0, ((e.args[0], k),))
+        # Remembered on the node for the names it was read with: every rule that builds a product reads
+        # its operands' views again, which a long chain of products would otherwise redo at every step.
+        key = len(names.products) if names is not None else -1
+        cached = e.__dict__.get("_product")
+        if cached is not None and cached[0] == key and cached[1] is names:
+            return cached[2]
+        try:
+            found = call_product(e, names)
+        except (OverflowError, ZeroDivisionError):  # (1e200 * x) ** 2, x / (D - D): a factor as it stands
+            found = Product(1.0, ((e, 1.0),))
+        object.__setattr__(e, "_product", (key, names, found))
+        return found
     if names is not None and isinstance(e, Var):
-        found = names.products.get(e.name)
-        if found is not None:
-            return found
+        defined = names.products.get(e.name)
+        if defined is not None:
+            return defined
+    return Product(1.0, ((e, 1.0),))
+
+
+def call_product(e: Call, names: Names | None) -> Product:
+    """The view of a call, its operands read through `product_of` (and so remembered)."""
+    if e.prim == "mul":
+        return product_of(e.args[0], names).times(product_of(e.args[1], names))
+    if e.prim == "div":
+        return product_of(e.args[0], names).times(product_of(e.args[1], names).power(-1))
+    if e.prim == "neg":
+        inner = product_of(e.args[0], names)
+        return Product(-inner.coeff, inner.powers)
+    if e.prim in ("pow", "sqrt"):
+        k = e.param("exponent") if e.prim == "pow" else 0.5
+        inner = product_of(e.args[0], names)
+        if is_integer(k) and (inner.coeff != 0 or k > 0):
+            return inner.power(k)
+        single = inner.coeff == 1 and len(inner.powers) == 1 and inner.powers[0][1] == 1
+        if single:  # (x)^k of one base: fine for any k
+            return Product(1.0, ((inner.powers[0][0], k),))
+        if inner.coeff > 0 and all(ex == 1 for _, ex in inner.powers) and len(inner.powers) == 1:
+            return Product(inner.coeff ** k, ((inner.powers[0][0], k),))
+        return Product(1.0, ((e.args[0], k),))
     return Product(1.0, ((e, 1.0),))
 
 

@@ -1,0 +1,186 @@
+"""The third hostile round (issue 25), class by class: each rule pinned down in-process or, where the
+rule is about the command line, in a subprocess as a learner would run it.
+
+Time bounds are generous for a loaded 2-core machine; what they catch is work that grows faster than
+its input (exponential expansions, quadratic scans), which misses them by orders of magnitude.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tutor.engine.idioms.forms import Attempt
+from tutor.engine.language.ir import Var
+from tutor.engine.language.network import parse_network
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*argv: str, stdin: str | None = None, cwd: Path = ROOT, timeout: float = 60, env: dict | None = None):
+    return subprocess.run([sys.executable, "-m", "tutor", *argv], input=stdin, capture_output=True, text=True,
+                          cwd=cwd, timeout=timeout, env=dict(os.environ, **(env or {})))
+
+
+def seconds(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+# -- 2. work bounded by what it costs ---------------------------------------------------------------------------
+
+def test_names_defined_as_products_are_expanded_once_each():
+    lines = ["x: [N, D]", "a0 = exp(x)"] + [f"a{i} = a{i - 1} * a{i - 1}" for i in range(1, 41)]
+    network = parse_network("\n".join(lines + ["J = sum(a40)"]))
+    reading = Attempt(network)
+    took = seconds(lambda: reading.powers(Var("a40")))
+    assert reading.powers(Var("a40")) == [(Var("a0"), 2.0 ** 40)]
+    assert reading.through == {f"a{i}" for i in range(1, 41)}
+    assert took < 5.0
+
+
+def test_a_formula_too_long_to_read_is_not_written_out():
+    from tutor.engine.language.printer import PRINT_LIMIT, TOO_LONG_CODE, code, code_or_none, math
+    e = "x"
+    for _ in range(20):
+        e = f"softmax({e}, axis=1)"
+    network = parse_network(f"x: [N, D]\nJ = sum({e})\n")
+    from tutor.engine.simplify.build import raw
+    from tutor.engine.language.ir import Var as V
+    x = V("x", shape=network.shapes["x"])
+    doubled = x
+    for _ in range(40):  # shared twice at every level: 2**40 nodes written out (built as is, no rewriting)
+        doubled = raw("add", doubled, raw("mul", doubled, x))
+    took = seconds(lambda: (code(doubled), math(doubled)))
+    assert code(doubled) == TOO_LONG_CODE and code_or_none(doubled) is None and "not shown" in math(doubled)
+    assert took < 5.0 and str(PRINT_LIMIT) in TOO_LONG_CODE
+
+
+@pytest.mark.parametrize("network", [
+    "x: [N, D]\nJ = sum(" + "softmax(" * 20 + "x" + ", axis=1)" * 20 + ")\n",
+    "\n".join(["x: [N, D]", "a = x"] + ["a = a * sigmoid(a)"] * 60 + ["J = sum(a)"]) + "\n",
+], ids=["20 nested softmaxes", "a SiLU chain"])
+def test_derive_on_deep_shared_formulas_ends_in_time(tmp_path, network):
+    (tmp_path / "deep.net").write_text(network)
+    start = time.perf_counter()
+    done = run("derive", str(tmp_path / "deep.net"), "--dims", "N=2,D=3", cwd=tmp_path, timeout=120)
+    assert done.returncode in (0, 2) and "Traceback" not in done.stderr, done.stderr
+    assert time.perf_counter() - start < 40
+
+
+# -- 3. learner input never reaches NumPy unchecked ----------------------------------------------------------------
+
+@pytest.mark.parametrize("answer, says", [
+    ("dW2 = b1[3] + h.T @ (yhat - y)", "index 3 is out of range"),
+    ("dW2 = W1[5] + h.T @ (yhat - y)", "index 5 is out of range"),
+    ("dW2 = W1[-6] + h.T @ (yhat - y)", "index -6 is out of range"),
+    ("dW2 = W1[0, 9] + h.T @ (yhat - y)", "axis 1"),
+    ("dW2 = W1[..., -9] + h.T @ (yhat - y)", "axis 1"),
+    ("dW2 = onehot(7, Dy) + h.T @ (yhat - y)", "the label 7 is not a class"),
+    ("dW2 = reshape(W1, (-1, 7)) + h.T @ (yhat - y)", "not a whole dimension"),
+    ("dW2 = h.T @ (yhat - y) / (Dy - Dy)", "divides by zero"),
+])
+def test_a_literal_out_of_range_in_an_answer_is_a_located_error(answer, says):
+    from tutor.judge.check import check
+    from tutor.engine.language.network import load
+    result = check(load("default"), "W2", answer, {"Dx": 5, "H": 3, "Dy": 4})
+    assert result.verdict in ("unusable", "shape_error") and result.diagnostics
+    first = result.diagnostics[0]
+    assert says in first.message and first.span is not None and first.span.line == 1
+    done = run("check", "default", "--wrt", "W2", "--dims", "Dx=5,H=3,Dy=4", "--json", answer)
+    assert done.returncode in (1, 2) and "Traceback" not in done.stderr and says in done.stdout
+
+
+@pytest.mark.parametrize("line, says", [
+    ("q = W1[5]", "index 5 is out of range"), ("q = b1[3]", "index 3"), ("q = W1[-6]", "index -6"),
+    ("q = onehot(7, H)", "label 7"), ("q = reshape(W1, (-1, 7))", "not a whole dimension"),
+    ("q = x / (Dx - Dx)", "divides by zero"),
+])
+def test_a_literal_out_of_range_in_a_network_is_a_located_error(tmp_path, line, says):
+    (tmp_path / "t.net").write_text(f"x: [1, Dx]\nW1: [Dx, H]\nb1: [H]\nz = x @ W1 + b1\n{line}\nJ = sum(z) + sum(q)\n")
+    done = run("derive", "t.net", "--dims", "Dx=5,H=3", cwd=tmp_path)
+    assert done.returncode == 2 and says in done.stderr and "t.net:5:" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])
+def test_constant_folding_that_overflows_is_not_a_crash(tmp_path, term):
+    (tmp_path / "o.net").write_text(f"x: [N, D]\nJ = sum({term})\n")
+    done = run("derive", "o.net", cwd=tmp_path)
+    assert done.returncode == 2 and ("overflows" in done.stderr or "divides by zero" in done.stderr), done.stderr
+    assert "bug" not in done.stderr
+
+
+# -- 4. the self-check never calls a right formula a bug ------------------------------------------------------
+
+@pytest.mark.parametrize("loss, why", [
+    ("sum(sigmoid(1000 * x))", "float64"), ("sum(sigmoid(1000 * x + 40))", "overflows"),
+    ("sum(x ** 1e-300)", "rounding"),
+    ("sum(" + "softmax(" * 20 + "x" + ", axis=1)" * 20 + ")", "rounding"),
+])
+def test_where_float64_cannot_decide_the_check_says_so(loss, why):
+    from tutor.teach.derivation import derive
+    result = derive(parse_network(f"x: [N, D]\nJ = {loss}\n"), {"N": 2, "D": 3})
+    v = result.verification
+    assert not v.ok and why in v.inconclusive  # never called verified, never called a bug
+    assert result.verification_json()["verified"] is False and result.verification_json()["inconclusive"]
+
+
+def test_an_inconclusive_check_exits_0_and_says_why(tmp_path):
+    (tmp_path / "steep.net").write_text("x: [N, D]\nJ = sum(sigmoid(1000 * x))\n")
+    done = run("derive", "steep.net", cwd=tmp_path)
+    assert done.returncode == 0 and "inconclusive" in done.stdout and "bug" not in done.stdout + done.stderr
+
+
+def test_a_wrong_formula_is_still_a_failed_check():
+    from tutor.engine.numbers.verify import verify
+    from tutor.engine.simplify.build import mk
+    network = parse_network("x: [N, D]\nJ = sum(tanh(x))\n")
+    x = Var("x", shape=network.shapes["x"])
+    wrong = mk("sub", x, mk("mul", x, x))  # the derivative of sum(tanh(x)) is 1 - tanh(x)², not x - x²
+    v = verify(network, {"x": wrong}, {"N": 2, "D": 3})
+    assert not v.ok and not v.inconclusive and v.failed_leaves == ["x"]
+
+
+def test_an_einsum_with_an_ellipsis_and_three_operands_is_priced():
+    from tutor.engine.numbers.budget import einsum_cost, without_ellipsis
+    network = parse_network("A: [B, N, K]\nW: [K, M]\nC: [M, P]\nJ = sum(A)\n")
+    shapes = [network.shapes["A"], network.shapes["W"], network.shapes["C"]]
+    assert without_ellipsis("...k,km,mp->...p", shapes) == "ABk,km,mp->ABp"
+    sizes = {"B": 2, "N": 3, "K": 4, "M": 5, "P": 6}
+    assert einsum_cost("...k,km,mp->...p", shapes, sizes) == einsum_cost("bnk,km,mp->bnp", shapes, sizes)
+
+
+ATTENTION = """X: [B, T, E]
+Wq: [E, D]
+Wk: [E, D]
+Wv: [E, D]
+Q = X @ Wq
+K = X @ Wk
+V = X @ Wv
+S = Q @ swapaxes(K, -1, -2) / sqrt(D)
+A = softmax(S, axis=-1)
+O = A @ V
+J = sum(O ** 2)
+"""
+
+
+def test_walk_shows_the_numbers_of_a_rank_3_attention(tmp_path):
+    (tmp_path / "att.net").write_text(ATTENTION)
+    done = run("walk", "att.net", "--wrt", "Wq", "--dims", "B=2,T=3,E=5,D=4", "--no-quiz", cwd=tmp_path)
+    assert done.returncode == 0 and "first axes down the rows" in done.stdout, done.stderr
+
+
+def test_a_table_of_numbers_is_bounded_by_the_screen():
+    import numpy as np
+    from rich.console import Console
+    from tutor.front.look import Look
+    from tutor.front.render import matrix_table
+    console = Console(width=200, record=True, file=open(os.devnull, "w"))
+    console.print(matrix_table(np.ones((400, 300)), Look()))
+    text = console.export_text()
+    assert len(text.splitlines()) < 20 and "388 more rows and 290 more columns" in text
