@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..engine.codes import W301, W302, W303, W304, W305, W306
 from ..engine.diagnostics import Diagnostic, Fix, source_lines
 from ..engine.dims import ONE, Shape, format_shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
@@ -116,8 +117,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
         except ShapeError as exc:
             error, failed_at = exc, len(program.assignments)
             if exc.span is None:
-                error = ShapeError(exc.message, reader.span(stmt), op=exc.op, operands=exc.operands, caret=exc.caret,
-                                   code=exc.code)
+                error = exc.amended(span=reader.span(stmt))
             failed_line = Line(None, failing[-1] if failing else Const(0), reader.span(stmt), None)
             failed_last = i == len(body) - 1
             break
@@ -229,7 +229,7 @@ class ShapePass:
         shapes = [*shapes, target] if target else shapes
         readings = ", ".join(f"{d} = {symbols[value[d]]} = {value[d]}" for s in shapes for d in s
                              if d.is_literal and d != ONE and value[d] in symbols)
-        self.warnings.append(Diagnostic("W301", "warning", f"this conforms only because {readings} here; "
+        self.warnings.append(W301.at(f"this conforms only because {readings} here; "
                                         f"symbolically it is {error.message}", node.span, node.caret,
                                         op=error.op, operands=tuple(shapes)))
         return shape
@@ -237,12 +237,12 @@ class ShapePass:
     def warn(self, node: Call) -> None:
         prim, args = node.prim, node.args
         if prim == "transpose" and len(args[0].shape) == 1:
-            self.warnings.append(Diagnostic("W303", "warning", ".T on a 1-D array does nothing: "
+            self.warnings.append(W303.at(".T on a 1-D array does nothing: "
                                             f"{format_shape(args[0].shape)} stays {format_shape(args[0].shape)}",
                                             node.span, node.caret, op=".T", operands=(args[0].shape,)))
         if prim == "transpose" and node.param("axes") is None and len(args[0].shape) >= 3:
             reversed_shape = tuple(reversed(args[0].shape))
-            self.warnings.append(Diagnostic("W306", "warning", f".T reverses every axis of a {len(args[0].shape)}-D "
+            self.warnings.append(W306.at(f".T reverses every axis of a {len(args[0].shape)}-D "
                                             f"array: {format_shape(args[0].shape)} becomes "
                                             f"{format_shape(reversed_shape)}; for a stack of matrices use "
                                             "swapaxes(a, -1, -2)", node.span, node.caret, op=".T",
@@ -252,20 +252,19 @@ class ShapePass:
             axes = axis if isinstance(axis, tuple) else (axis,)
             lengths = [args[0].shape[a] for a in axes] if args[0].shape else [ONE]
             if all(d == ONE or d.value(self.bindings) == 1 for d in lengths):
-                self.warnings.append(Diagnostic("W304", "warning", f"{prim} over axis {axis}, which has length 1: "
+                self.warnings.append(W304.at(f"{prim} over axis {axis}, which has length 1: "
                                                 "every entry becomes 1 and the gradient 0", node.span, node.caret,
                                                 op=prim, operands=(args[0].shape,)))
         if prim in ELEMENTWISE and self.outer_by_broadcast(*args):
             a, b = args
-            self.warnings.append(Diagnostic(
-                "W302", "warning",
+            self.warnings.append(W302.at(
                 f"broadcasting {format_shape(a.shape)} against {format_shape(b.shape)} silently builds a "
                 f"{format_shape(node.shape)} outer product", node.span, node.caret, op=op_name(prim),
                 operands=(a.shape, b.shape),
                 help=Fix("write the outer product as a matrix product, e.g. x.T @ d, which also works for a batch")))
             if any(d == ONE for d in a.shape + b.shape):
-                self.warnings.append(Diagnostic(
-                    "W305", "warning", "right for one example only: this relies on the single example's axis of "
+                self.warnings.append(W305.at(
+                    "right for one example only: this relies on the single example's axis of "
                     "length 1, and with a batch of N examples it fails or sums nothing", node.span, node.caret,
                     op=op_name(prim), operands=(a.shape, b.shape)))
 
@@ -576,4 +575,4 @@ def shape_error_diagnostic(ev: Evaluation) -> Diagnostic:
         written = ev.source_line(caret.line)[caret.col:caret.end_col].rsplit(".", 1)[-1]
         if written in ("dot", "matmul"):
             op = written
-    return Diagnostic(error.code, "error", error.message, error.span, caret, ev.origin, op, tuple(error.operands))
+    return replace(error.diagnostic, origin=ev.origin, op=op, operands=tuple(error.operands), expected="")
