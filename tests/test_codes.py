@@ -156,3 +156,21 @@ def test_every_network_shape_error_has_a_registered_code(tmp_path, source, code)
     result = runner.invoke(app, ["shapes", str(path)])
     assert result.exit_code == 2 and f"error[{code}]" in result.stderr, result.stderr
     assert runner.invoke(app, ["explain", code]).exit_code == 0
+
+
+def test_the_front_shows_a_diagnostic_by_its_codes_display_hint():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tutor.engine.diagnostics import Diagnostic
+    from tutor.front.diagnostics import diagnostic_view
+    from tutor.front.look import Look
+
+    def shown(code: str) -> str:
+        console = Console(file=StringIO(), width=100, no_color=True)
+        console.print(diagnostic_view(Diagnostic(code, "error", "it went wrong"), "", Look(unicode=False)))
+        return console.file.getvalue()
+
+    assert shown("E000").startswith("error: it went wrong")
+    assert shown("E201").startswith("error[E201]: it went wrong")

@@ -168,7 +168,8 @@ from the engine, so an author's `expect` must agree with it.""", """
     id = "w1-shape"
     kind = "ask-shape"
     node = "W1"          # no answer written: the engine computes it""")
-N214 = register("N214", "note", "a step that claims a gradient holds something else, and a later line makes up for it", """
+N214 = register("N214", "note",
+                "a step that claims a gradient holds something else, and a later line makes up for it", """
 A line `dNAME = …` claims ∂J/∂NAME. When it holds something else but a later right line is built on
 it, the answer is right and so is the verdict; the note says what the step holds. Courses do this on
 purpose: deeplearning.ai writes the per-example dZ2 = A2 - Y (m·∂J/∂Z2) and puts the 1/m into dW2.""", """

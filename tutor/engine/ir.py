@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dims import Shape
 from .diagnostics import Span
@@ -19,7 +19,12 @@ from .diagnostics import Span
 
 @dataclass(frozen=True)
 class Expr:
-    pass
+    if TYPE_CHECKING:  # every node has them: each kind declares them, out of equality
+        @property
+        def shape(self) -> Shape | None: ...
+
+        @property
+        def span(self) -> Span | None: ...
 
 
 @dataclass(frozen=True)

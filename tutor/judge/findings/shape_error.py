@@ -60,7 +60,7 @@ def find(case: Case) -> Diagnostic | None:
     line = case.reading.failed_line
     assert line is not None and error.span is not None  # a failing call was found on it
     shape = best.outcome.shape
-    shown = format_shape(shape) + (f" = {format_shape(shape, b)}" if shape else "")
+    shown = "" if shape is None else format_shape(shape) + (f" = {format_shape(shape, b)}" if shape else "")
     whole_answer = case.reading.failed_last and line.expr.span == error.span  # the arrow's shape is the answer's
     prose = f"write `{best.text}`" + (f" → {shown}" if whole_answer and shape is not None else "") + \
         ("" if best.right else " (this conforms; check the values next)")

@@ -1,5 +1,6 @@
 """W301–W306: what conforms but should worry a learner, found while the shapes were inferred
-(`evaluate.ShapePass`): listed as found, in evaluation order."""
+(`cautions`, one check per warning keyed by primitive; W301 where a shape rule fails): listed as
+found, in evaluation order."""
 from __future__ import annotations
 
 from ...engine.codes import W301, W302, W303, W304, W305, W306

@@ -100,8 +100,9 @@ def other_axis(case: Case, base: Diagnostic) -> Diagnostic | None:
     for node in walk(ev.lines[-1].expr):
         if isinstance(node, Call) and node.prim == "sum" and isinstance(node.param("axis"), int) and node.span:
             axis = node.param("axis")
-            for other in range(len(node.args[0].shape)):
-                if other == axis % len(node.args[0].shape):
+            rank = len(node.args[0].shape or ())
+            for other in range(rank):
+                if other == axis % rank:
                     continue
                 text = segment(ev, node)
                 fixed = text.replace(f"axis={axis}", f"axis={other}")
