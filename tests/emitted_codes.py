@@ -32,6 +32,8 @@ def pytest_sessionfinish(session, exitstatus):
     unknown = unregistered()
     if unknown:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.ensure_newline()
         for code, test in sorted(unknown.items()):
             line = f"diagnostic code {code} is emitted (first by {test}) but not registered in tutor/engine/codes.py"
             reporter.write_line(line, red=True) if reporter else print(line)

@@ -20,14 +20,19 @@ Severity = Literal["error", "warning", "note"]
 class Display(Enum):
     """How the front shows a diagnostic that carries the code."""
 
-    CODED = "coded"              # `error[E201]: …`
-    PLAIN = "plain"              # `error: …`: the code stands for no particular kind of problem
-    MADE_GOOD = "made-good"      # a note on a step that holds something else on purpose: the step is
-    #                              listed as made good later, not as wrong
+    #: `error[E201]: …`
+    CODED = "coded"
+    #: `error: …`: the code stands for no particular kind of problem
+    PLAIN = "plain"
+    #: a note on a claimed step that holds something else on purpose: the step is listed as made
+    #: good later, not as wrong
+    MADE_GOOD = "made-good"
 
 
 @dataclass(frozen=True)
 class Code:
+    """One diagnostic code: what `explain` prints, and how the front shows a diagnostic with it."""
+
     code: str
     severity: Severity
     title: str
