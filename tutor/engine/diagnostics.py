@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .dims import Shape
+from typing import Any
 
 #: Line breaks as Python's tokenizer (and so `ast`) counts them; U+2028 or a form feed does not end a line.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -84,7 +81,7 @@ class Diagnostic:
     caret: Span | None = None                    # the operator inside it
     origin: str = ""                             # the file or channel the text came from
     op: str | None = None
-    operands: tuple[Shape, ...] | None = None    # the operands' shapes
+    operands: tuple[Any, ...] | None = None      # the operands' shapes (dims imports this module)
     labels: tuple[Label, ...] = ()
     note: str = ""
     help: Fix | None = None

@@ -12,13 +12,10 @@ of command-line flags: an error about an argument (`wrt`, `dims`) names it in
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .codes import E000, E100, E101, E203, E300
 from .diagnostics import Diagnostic, Span
-
-if TYPE_CHECKING:
-    from .dims import Shape
 
 __all__ = ["Span", "TutorError", "ParseError", "UnknownNameError", "ShapeError", "DimensionError", "UnreadableError"]
 
@@ -43,7 +40,7 @@ class TutorError(Exception):
     def __init__(self, message: str, span: Span | None = None, *, source: str | None = None,
                  origin: str | None = None, expected: str | None = None,
                  argument: tuple[str, str] | None = None, code: str | None = None, op: str | None = None,
-                 operands: tuple[Shape, ...] | None = None, caret: Span | None = None):
+                 operands: tuple[Any, ...] | None = None, caret: Span | None = None):
         super().__init__(message)
         default = type(self).code
         self.diagnostic = Diagnostic(code or default, "error", message, span, caret, origin or "", op or None,
@@ -93,7 +90,8 @@ class TutorError(Exception):
         return self.diagnostic.op or ""
 
     @property
-    def operands(self) -> tuple[Shape, ...]:
+    def operands(self) -> tuple[Any, ...]:
+        """The operands' shapes."""
         return self.diagnostic.operands or ()
 
     def located(self) -> str:
