@@ -26,5 +26,6 @@ def codes_table() -> str:
             "Every code `shapetutor` emits, in `check --json`'s `diagnostics`, in an error's JSON and\n"
             "after `error[…]` in the terminal. `shapetutor explain CODE` prints the same explanation.\n"
             "This file is generated from the registry (`tutor/engine/codes.py`); a test keeps it equal:\n"
-            "`python -c 'from tutor.front.codes import codes_table; print(codes_table(), end=\"\")' > docs/codes.md`.\n\n"
+            "`python -c 'from tutor.front.codes import codes_table; print(codes_table(), end=\"\")'"
+            " > docs/codes.md`.\n\n"
             "| code | severity | what it means |\n|---|---|---|\n" + "\n".join(rows) + "\n\n" + "\n".join(sections))

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from ..engine.codes import W301
-from ..engine.diagnostics import Diagnostic, Fix, source_lines
-from ..engine.dims import ONE, Shape, format_shape
+from ..engine.diagnostics import Diagnostic, source_lines
+from ..engine.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.grad import assuming, backward
-from ..engine.ir import Call, Const, Expr, Var, names_in, op_name
+from ..engine.ir import Call, Const, Expr, Var, names_in
 from ..engine.language import HELPERS, claimed_by_key, claimed_node
 from ..engine.network import Network, check_indices
 from ..engine.numeric import Evaluator
@@ -28,7 +28,7 @@ from ..engine.parse import Reader, Scope, check_kinds
 from ..engine.program import Program
 from ..engine.budget import over, price, require
 from ..engine.sampling import SCALES, sample
-from ..engine.shapes import ELEMENTWISE, infer
+from ..engine.shapes import infer
 from ..engine.verify import MAX_DRAWS
 from ..engine.vjp import vjp_rules
 from .cautions import cautions

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from ...engine.budget import affordable, price
 from ...engine.codes import E201, E202, E203, E204, E205
-from ...engine.diagnostics import Diagnostic, Fix, Label, Span
+from ...engine.diagnostics import Diagnostic, Fix, Label
 from ...engine.dims import Shape, format_shape
 from ...engine.grad import backward
 from ...engine.ir import OPERATORS, Call, Var, walk
