@@ -17,3 +17,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Tests that set their own example counts multiply them by this under the long profile.
 SCALE = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 1
+
+# Every diagnostic code a run emits must be registered (and so explained and documented).
+from emitted_codes import pytest_configure, pytest_sessionfinish  # noqa: E402,F401

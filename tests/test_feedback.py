@@ -22,7 +22,7 @@ from tutor.engine.language.printer import code_or_none
 from tutor.front.diagnostics import check_view
 from tutor.front.look import Look
 from tutor.judge.check import check
-from tutor.teach.answers import judge, parse_shape
+from tutor.teach.answers import parse_shape, shape_feedback
 from tutor.teach.chain import factors
 
 from oracle import judge as oracle_judge, verdict as oracle_verdict
@@ -228,7 +228,7 @@ B = {"H": 3, "Dy": 10, "Dx": 5}
 
 
 def answer(text, expected, of, wrt, of_shape, wrt_shape):
-    return judge(parse_shape(text, set(B)), expected, B, of, wrt, of_shape, wrt_shape)
+    return shape_feedback(parse_shape(text, set(B)), expected, B, of, wrt, of_shape, wrt_shape)
 
 
 @pytest.mark.parametrize("text", ["H x Dy", "3 x 10", "1 x H x 1 x Dy"])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple, Union
 
@@ -51,8 +52,7 @@ class ShapetutorError(TutorError):
         if error.argument:  # the engine names the argument; Python spells it as a keyword
             parameter, value = error.argument
             message = f"{parameter}={value!r}: {message}"
-        return cls(message, error.span, source=error.source, origin=error.origin, expected=error.expected,
-                   argument=error.argument, code=error.code)
+        return cls.carrying(replace(error.diagnostic, message=message), source=error.source, argument=error.argument)
 
     def __str__(self) -> str:
         if self.span or self.origin:

@@ -195,18 +195,13 @@ def explain(code: Annotated[str, typer.Argument(help="a diagnostic code such as 
             plain: PlainOpt = False) -> None:
     """The longer explanation of a diagnostic code, with an example."""
     def body():
-        import textwrap
-
-        from ..judge.codes import CODES, explain as lookup
+        from ..engine.codes import CODES, lookup
         from ..engine.errors import TutorError
+        from ..front.codes import explanation
         entry = lookup(code)
         if entry is None:
             raise TutorError(f"no diagnostic code {code!r}", expected="one of " + ", ".join(CODES))
-        paragraphs = [textwrap.fill(p.replace("\n", " "), width=78) for p in entry.explanation.split("\n\n")]
-        example = textwrap.indent(textwrap.dedent("\n".join(line.strip() for line in entry.example.splitlines())),
-                                  "    ")
-        text = f"{entry.code}: {entry.title}\n\n" + "\n\n".join(paragraphs) + f"\n\nExample:\n{example}\n"
-        say(look(plain).text(text).rstrip("\n"), stdout=True)
+        say(look(plain).text(explanation(entry)).rstrip("\n"), stdout=True)
     run(body)
 
 

@@ -70,7 +70,7 @@ def report(error) -> None:
 def with_argument(error):
     from dataclasses import replace
 
-    diagnostic = error.diagnostic()
+    diagnostic = error.diagnostic
     if error.argument:
         parameter, value = error.argument
         diagnostic = replace(diagnostic, message=f"--{parameter.replace('_', '-')} {value}: {diagnostic.message}")

@@ -81,5 +81,5 @@ def typed_network(ctx) -> str | None:
 
 @quietly
 def codes(ctx, incomplete: str) -> Iterable[str]:
-    from ..judge.codes import CODES
+    from ..engine.codes import CODES
     return (code for code in CODES if code.lower().startswith(incomplete.lower()))

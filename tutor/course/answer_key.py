@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from ..engine.language.dims import Shape
 from ..judge.check import check
 from ..judge.result import CheckResult
-from ..teach.answers import AnswerError, judge, parse_shape
+from ..teach.answers import AnswerError, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
 from .lesson import Lesson, Step
 
@@ -85,8 +85,8 @@ class AnswerKey:
         except AnswerError as exc:
             return ShapeAnswer("unusable", f"✗ {exc}")
         of, wrt = step.of or step.node or "", step.wrt or ""
-        feedback = judge(given, expected_shape(self.lesson, step), self.bindings, of, wrt,
-                         net.shapes.get(of, ()), net.shapes.get(wrt, ()))
+        feedback = shape_feedback(given, expected_shape(self.lesson, step), self.bindings, of, wrt,
+                                  net.shapes.get(of, ()), net.shapes.get(wrt, ()))
         return ShapeAnswer("correct" if feedback.ok else "wrong_shape", feedback.message)
 
 

@@ -9,7 +9,7 @@ import time
 
 from ..engine.language.dims import format_shape
 from ..engine.errors import Span, TutorError
-from ..teach.answers import AnswerError, judge, parse_shape
+from ..teach.answers import AnswerError, parse_shape, shape_feedback
 from ..teach.jacobian_numbers import jacobian_numbers
 from .answer_key import AnswerKey, expected_shape
 from .lesson import Lesson, LessonError, Locator, Step
@@ -70,8 +70,8 @@ def check_expectations(lesson: Lesson, answers: AnswerKey, fail, on_time) -> Non
                 except AnswerError as exc:
                     fail(step, f"step {step.id!r}: expect = {step.expect!r}: {exc}", "expect")
                     continue
-                feedback = judge(given, want, answers.bindings, step.of or step.node or "", step.wrt or "",
-                                 net.shapes.get(step.of or step.node, ()), net.shapes.get(step.wrt, ()))
+                feedback = shape_feedback(given, want, answers.bindings, step.of or step.node or "", step.wrt or "",
+                                          net.shapes.get(step.of or step.node, ()), net.shapes.get(step.wrt, ()))
                 if not feedback.ok:
                     fail(step, f"step {step.id!r}: the author expects {step.expect}, but the engine says "
                                f"{format_shape(want)}", "expect")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 #: Line breaks as Python's tokenizer (and so `ast`) counts them; U+2028 or a form feed does not end a line.
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -38,8 +39,9 @@ class Span:
     end_line: int | None = None
 
     @classmethod
-    def of(cls, node, lines: list[str] | None = None) -> "Span | None":
-        """An `ast` node's span; with the source's lines, in characters rather than UTF-8 bytes."""
+    def of(cls, node: Any, lines: list[str] | None = None) -> Span | None:
+        """An `ast` node's span (None for a node without a position); with the source's lines, in
+        characters rather than UTF-8 bytes."""
         if getattr(node, "lineno", None) is None:
             return None
         line = lines[node.lineno - 1] if lines is not None and node.lineno <= len(lines) else ""
@@ -79,7 +81,7 @@ class Diagnostic:
     caret: Span | None = None                    # the operator inside it
     origin: str = ""                             # the file or channel the text came from
     op: str | None = None
-    operands: tuple | None = None                # the operands' shapes
+    operands: tuple[Any, ...] | None = None      # the operands' shapes (dims imports this module)
     labels: tuple[Label, ...] = ()
     note: str = ""
     help: Fix | None = None
@@ -103,7 +105,7 @@ class Diagnostic:
         origin = self.origin or "<input>"
         return f"{origin}:{self.span.line}:{self.span.col + 1}" if self.span else origin
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         out = {"code": self.code, "severity": self.severity, "message": self.message,
                "line": self.line, "col": self.col, "end_col": self.end_col, "op": self.op,
                "operands": [[d.json() for d in s] for s in self.operands] if self.operands is not None else None}

@@ -1,35 +1,98 @@
-"""The one error type the user ever sees, with the source span it points at.
+"""The one error type the user ever sees, carrying the diagnostic it is shown as.
 
 Every problem with a learner's or author's input becomes a `TutorError`; the
 command layer turns it into a located message on stderr and exit code 2. The
-engine's messages speak of the input, never of command-line flags: an error
-about an argument (`wrt`, `dims`) names it in `argument`, and each front adds
-its own spelling of it (`--wrt W9`, `wrt='W9'`).
+error carries one frozen `Diagnostic` (its code, message, span, caret, operands,
+what was expected); a change on the way up is a new error over
+`dataclasses.replace` of that diagnostic (`amended`), so nothing is lost by
+rebuilding it field by field. The engine's messages speak of the input, never
+of command-line flags: an error about an argument (`wrt`, `dims`) names it in
+`argument`, and each front adds its own spelling of it (`--wrt W9`, `wrt='W9'`).
 """
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from .codes import E000, E100, E101, E203, E300
 from .diagnostics import Diagnostic, Span
 
 __all__ = ["Span", "TutorError", "ParseError", "UnknownNameError", "ShapeError", "DimensionError", "UnreadableError"]
+
+Error = TypeVar("Error", bound="TutorError")
+
+
+class CarriedCode:
+    """`code` of an error: on the class, the code its kind defaults to; on an error, the code it carries."""
+
+    def __init__(self, default: str):
+        self.default = default
+
+    def __get__(self, error: TutorError | None, kind: type | None = None) -> str:
+        return self.default if error is None else error.diagnostic.code
 
 
 class TutorError(Exception):
     """Unusable input: a message, where it is, and what was expected."""
 
-    code = "E000"
+    code: Any = CarriedCode(E000.code)
 
     def __init__(self, message: str, span: Span | None = None, *, source: str | None = None,
                  origin: str | None = None, expected: str | None = None,
-                 argument: tuple[str, str] | None = None, code: str | None = None):
+                 argument: tuple[str, str] | None = None, code: str | None = None, op: str | None = None,
+                 operands: tuple[Any, ...] | None = None, caret: Span | None = None):
         super().__init__(message)
-        self.message = message
-        self.span = span
+        default = type(self).code
+        self.diagnostic = Diagnostic(code or default, "error", message, span, caret, origin or "", op or None,
+                                     tuple(operands) if operands else None, expected=expected or "")
         self.source = source
-        self.origin = origin
-        self.expected = expected
         self.argument = argument          # (parameter, value given), e.g. ("wrt", "W9")
-        if code is not None:
-            self.code = code
+
+    @classmethod
+    def carrying(cls: type[Error], diagnostic: Diagnostic, *, source: str | None = None,
+                 argument: tuple[str, str] | None = None) -> Error:
+        """An error of this kind shown as `diagnostic`, whole."""
+        error = cls.__new__(cls)
+        Exception.__init__(error, diagnostic.message)
+        error.diagnostic = diagnostic
+        error.source = source
+        error.argument = argument
+        return error
+
+    def amended(self: Error, *, source: str | None = None, **changes: Any) -> Error:
+        """The same error with some of its diagnostic's fields changed (a message prefixed, an origin
+        given), and the text its spans point into if that is now known."""
+        return type(self).carrying(replace(self.diagnostic, **changes), source=source or self.source,
+                                   argument=self.argument)
+
+    @property
+    def message(self) -> str:
+        return self.diagnostic.message
+
+    @property
+    def span(self) -> Span | None:
+        return self.diagnostic.span
+
+    @property
+    def caret(self) -> Span | None:
+        return self.diagnostic.caret
+
+    @property
+    def origin(self) -> str | None:
+        return self.diagnostic.origin or None
+
+    @property
+    def expected(self) -> str | None:
+        return self.diagnostic.expected or None
+
+    @property
+    def op(self) -> str:
+        return self.diagnostic.op or ""
+
+    @property
+    def operands(self) -> tuple[Any, ...]:
+        """The operands' shapes."""
+        return self.diagnostic.operands or ()
 
     def located(self) -> str:
         """`file:line:col: error: message` (the one-line form editors and graders parse)."""
@@ -41,13 +104,9 @@ class TutorError(Exception):
             text += f"\n  expected: {self.expected}"
         return text
 
-    def diagnostic(self, caret: Span | None = None) -> Diagnostic:
-        return Diagnostic(self.code, "error", self.message, self.span, caret, self.origin or "",
-                          expected=self.expected or "")
-
 
 class ParseError(TutorError):
-    code = "E100"
+    code = CarriedCode(E100.code)
 
 
 class UnreadableError(TutorError):
@@ -57,23 +116,17 @@ class UnreadableError(TutorError):
 class UnknownNameError(TutorError):
     """A name that is not a leaf, a definition, a dimension or an allowed function."""
 
-    code = "E101"
+    code = CarriedCode(E101.code)
 
 
 class ShapeError(TutorError):
-    """An operation whose operand shapes do not conform (E201 matmul, E202 broadcast, E203 the rest)."""
+    """An operation whose operand shapes do not conform (E201 matmul, E202 broadcast, E203 the rest,
+    E204 a loss that is not a scalar, E205 an index array that is not of integers)."""
 
-    code = "E200"
-
-    def __init__(self, message: str, span: Span | None = None, *, op: str = "",
-                 operands: tuple = (), caret: Span | None = None, **kwargs):
-        super().__init__(message, span, **kwargs)
-        self.op = op
-        self.operands = operands
-        self.caret = caret
+    code = CarriedCode(E203.code)
 
 
 class DimensionError(TutorError):
     """A bad dimension binding, or dimensions a network does not use."""
 
-    code = "E300"
+    code = CarriedCode(E300.code)

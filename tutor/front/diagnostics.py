@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.text import Text
 
+from ..engine.codes import Display, lookup
 from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import format_shape
 from ..engine.errors import TutorError
@@ -24,8 +25,12 @@ VERDICT_TEXT = {
     "wrong_value": "the right shape, the wrong values",
     "unusable": "the derivation cannot be read",
 }
-#: Codes that stand for "no particular code": shown as a plain `error:`.
-UNCODED = {"E000"}
+
+
+def display(d: Diagnostic) -> Display:
+    """How to show a diagnostic: its code's display hint (an unknown code is shown as it is)."""
+    known = lookup(d.code)
+    return known.display if known is not None else Display.CODED
 
 
 def code_line(text: str, style: str = "") -> Text:
@@ -52,7 +57,7 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
     """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back."""
     style = "red" if d.severity == "error" else "yellow"
     head = Text()
-    head.append(d.severity if d.code in UNCODED else f"{d.severity}[{d.code}]", style=f"bold {style}")
+    head.append(d.severity if display(d) is Display.PLAIN else f"{d.severity}[{d.code}]", style=f"bold {style}")
     head.append(look.text(f": {d.message}"))
     parts: list = [head]
     for gutter, body, kind in snippet(d, source, look, origin):
@@ -75,6 +80,14 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
     span = d.span
     end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
     labels = [label for label in d.labels if label.span and label.span.line == span.line]
+    caret = d.caret
+    inside = caret is not None and caret.line == span.line and span.col <= caret.col < caret.end_col <= end
+    if not labels and inside and (caret.col, caret.end_col) != (span.col, end):
+        # the operation underlined, the operator itself marked: `x @ W` → `--^--`
+        marks = ["-"] * (end - span.col)
+        for i in range(caret.col, caret.end_col):
+            marks[i - span.col] = "^"
+        return [" " * span.col + "".join(marks)]
     if not labels:
         return [" " * span.col + "^" * max(1, end - span.col)]
     row = [" "] * max(end, len(text))
@@ -95,7 +108,7 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
 
 def error_view(error: TutorError, look: Look) -> Group:
     """An input error (exit code 2), drawn like every other diagnostic."""
-    return diagnostic_view(error.diagnostic(), error.source or "", look)
+    return diagnostic_view(error.diagnostic, error.source or "", look)
 
 
 def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
@@ -119,7 +132,7 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
         lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))
         # a step that holds something else on purpose (a per-example dZ2 whose 1/m comes later) has a note
-        noted = {d.span.line for d in result.diagnostics if d.code == "N214" and d.span is not None}
+        noted = {d.span.line for d in result.diagnostics if display(d) is Display.MADE_GOOD and d.span is not None}
         for s in result.steps:
             ok = s.shape_ok and s.value_ok
             what = "" if ok else (" (wrong shape)" if not s.shape_ok else

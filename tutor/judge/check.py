@@ -29,8 +29,7 @@ def check(network: Network, wrt: str, text: str, dims: dict[str, int] | None = N
     except (TooLarge, NonFinite):  # the instructor's network or dimensions: not the learner's doing
         raise
     except TutorError as error:
-        result = CheckResult.unusable(network, wrt, text, origin, bindings, error.diagnostic(
-            getattr(error, "caret", None)))
+        result = CheckResult.unusable(network, wrt, text, origin, bindings, error.diagnostic)
     else:
         result = evaluation.result(*diagnose(evaluation))
     return result if suggestion else result.withheld()
@@ -41,4 +40,4 @@ def unreadable(network: Network, wrt: str, error: TutorError, dims: dict[str, in
     """A learner's answer that could not even be read as text (a missing file, bytes that are not
     UTF-8, not a string at all): the verdict `unusable`, once the instructor's inputs are known good."""
     network.require_leaf(wrt)
-    return CheckResult.unusable(network, wrt, "", error.origin or origin, network.bindings(dims), error.diagnostic())
+    return CheckResult.unusable(network, wrt, "", error.origin or origin, network.bindings(dims), error.diagnostic)

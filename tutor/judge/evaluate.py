@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from ..engine.diagnostics import Diagnostic, Fix, source_lines
-from ..engine.language.dims import ONE, Shape, format_shape
+from ..engine.codes import W301
+from ..engine.diagnostics import Diagnostic, source_lines
+from ..engine.language.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.calculus.grad import assuming, backward
-from ..engine.language.ir import Call, Const, Expr, Var, names_in, op_name
+from ..engine.language.ir import Call, Const, Expr, Var, names_in
 from ..engine.language.table import HELPERS, claimed_by_key, claimed_node
 from ..engine.language.network import Network, check_indices, out_of_range
 from ..engine.numbers.numeric import Evaluator
@@ -26,9 +28,10 @@ from ..engine.language.parse import Reader, Scope, check_kinds
 from ..engine.language.program import Program
 from ..engine.numbers.budget import over, price, require
 from ..engine.numbers.sampling import SCALES, sample
-from ..engine.language.shapes import ELEMENTWISE, infer
+from ..engine.language.shapes import infer
 from ..engine.numbers.verify import MAX_DRAWS
 from ..engine.calculus.vjp import vjp_rules
+from .cautions import cautions
 from .result import CheckResult, Line, Step
 
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
@@ -116,15 +119,14 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
         except ShapeError as exc:
             error, failed_at = exc, len(program.assignments)
             if exc.span is None:
-                error = ShapeError(exc.message, reader.span(stmt), op=exc.op, operands=exc.operands, caret=exc.caret,
-                                   code=exc.code)
-            failed_line = Line(None, failing[-1] if failing else Const(0), reader.span(stmt), None)
+                error = exc.amended(span=reader.span(stmt))
+            failed_line = Line(None, failing[-1] if failing else Const(0), statement_span(reader, stmt), None)
             failed_last = i == len(body) - 1
             break
         except TutorError as exc:
             if not packs(stmt, program, nodes, wrt):
                 raise
-            set_aside.append((reader.span(stmt), exc.message))
+            set_aside.append((statement_span(reader, stmt), exc.message))
     lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
     texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
     claims = []
@@ -155,6 +157,12 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
                    helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
 
 
+def statement_span(reader: Reader, stmt: ast.stmt) -> Span:
+    span = reader.span(stmt)
+    assert span is not None, "a statement always has a position"
+    return span
+
+
 def packs(stmt: ast.stmt, program: Program, nodes: set[str], wrt: str) -> bool:
     """A line outside the language that only packs gradients already claimed (CS224n's
     `grad = np.concatenate((gradW1.flatten(), ...))`): it claims nothing, and ∂J/∂wrt is claimed
@@ -182,13 +190,19 @@ def recording(name: str, expand, uses: list):
 
 # -- pass 2: shapes ----------------------------------------------------------------------
 
+def shape_of(e: Expr) -> Shape:
+    """A node's shape, once the shape pass has filled it in."""
+    assert e.shape is not None, "read after the shape pass"
+    return e.shape
+
+
 class ShapePass:
     """Fills in shapes in evaluation order, collecting warnings; stops at the first error."""
 
     def __init__(self, network: Network, bindings: dict[str, int]):
         self.network = network
         self.bindings = bindings
-        self.arrays: dict[str, Shape] = dict(network.shapes)
+        self.arrays: dict[str, Shape | None] = dict(network.shapes)
         self.warnings: list[Diagnostic] = []
 
     def line(self, line: Line) -> Line:
@@ -203,7 +217,7 @@ class ShapePass:
         if not isinstance(e, Call):
             return e
         node = replace(e, args=tuple(self.expr(a) for a in e.args))
-        shapes = [a.shape for a in node.args]
+        shapes = [shape_of(a) for a in node.args]
         try:
             shape = infer(node, shapes)
         except ShapeError as error:
@@ -212,7 +226,7 @@ class ShapePass:
         problem = out_of_range(node, self.bindings)
         if problem:  # NumPy would find it halfway through a draw, with no line to point at: unusable, located
             raise TutorError(problem, node.span, expected="an index or label within the axis's length at these sizes")
-        self.warn(node)
+        self.warnings += cautions(node, self.bindings)
         return node
 
     def numeric_coincidence(self, node: Call, shapes: list[Shape], error: ShapeError) -> Shape:
@@ -233,58 +247,9 @@ class ShapePass:
         shapes = [*shapes, target] if target else shapes
         readings = ", ".join(f"{d} = {symbols[value[d]]} = {value[d]}" for s in shapes for d in s
                              if d.is_literal and d != ONE and value[d] in symbols)
-        self.warnings.append(Diagnostic("W301", "warning", f"this conforms only because {readings} here; "
-                                        f"symbolically it is {error.message}", node.span, node.caret,
-                                        op=error.op, operands=tuple(shapes)))
+        self.warnings.append(W301.at(f"this conforms only because {readings} here; symbolically it is "
+                                     f"{error.message}", node.span, node.caret, op=error.op, operands=tuple(shapes)))
         return shape
-
-    def warn(self, node: Call) -> None:
-        prim, args = node.prim, node.args
-        if prim == "transpose" and len(args[0].shape) == 1:
-            self.warnings.append(Diagnostic("W303", "warning", ".T on a 1-D array does nothing: "
-                                            f"{format_shape(args[0].shape)} stays {format_shape(args[0].shape)}",
-                                            node.span, node.caret, op=".T", operands=(args[0].shape,)))
-        if prim == "transpose" and node.param("axes") is None and len(args[0].shape) >= 3:
-            reversed_shape = tuple(reversed(args[0].shape))
-            self.warnings.append(Diagnostic("W306", "warning", f".T reverses every axis of a {len(args[0].shape)}-D "
-                                            f"array: {format_shape(args[0].shape)} becomes "
-                                            f"{format_shape(reversed_shape)}; for a stack of matrices use "
-                                            "swapaxes(a, -1, -2)", node.span, node.caret, op=".T",
-                                            operands=(args[0].shape,)))
-        if prim in ("softmax", "log_softmax"):
-            axis = node.param("axis", -1)
-            axes = axis if isinstance(axis, tuple) else (axis,)
-            lengths = [args[0].shape[a] for a in axes] if args[0].shape else [ONE]
-            if all(d == ONE or d.value(self.bindings) == 1 for d in lengths):
-                self.warnings.append(Diagnostic("W304", "warning", f"{prim} over axis {axis}, which has length 1: "
-                                                "every entry becomes 1 and the gradient 0", node.span, node.caret,
-                                                op=prim, operands=(args[0].shape,)))
-        if prim in ELEMENTWISE and self.outer_by_broadcast(*args):
-            a, b = args
-            self.warnings.append(Diagnostic(
-                "W302", "warning",
-                f"broadcasting {format_shape(a.shape)} against {format_shape(b.shape)} silently builds a "
-                f"{format_shape(node.shape)} outer product", node.span, node.caret, op=op_name(prim),
-                operands=(a.shape, b.shape),
-                help=Fix("write the outer product as a matrix product, e.g. x.T @ d, which also works for a batch")))
-            if any(d == ONE for d in a.shape + b.shape):
-                self.warnings.append(Diagnostic(
-                    "W305", "warning", "right for one example only: this relies on the single example's axis of "
-                    "length 1, and with a batch of N examples it fails or sums nothing", node.span, node.caret,
-                    op=op_name(prim), operands=(a.shape, b.shape)))
-
-    @staticmethod
-    def outer_by_broadcast(a: Expr, b: Expr) -> bool:
-        """Each operand is stretched along an axis where the other is long."""
-        ra, rb = len(a.shape), len(b.shape)
-        if ra == 0 or rb == 0:
-            return False
-        n = max(ra, rb)
-        sa = (ONE,) * (n - ra) + a.shape
-        sb = (ONE,) * (n - rb) + b.shape
-        a_stretched = any(x == ONE and y != ONE for x, y in zip(sa, sb))
-        b_stretched = any(y == ONE and x != ONE for x, y in zip(sa, sb))
-        return a_stretched and b_stretched
 
 
 # -- pass 3: values ------------------------------------------------------------------------
@@ -322,10 +287,10 @@ class Draw:
     """One random draw: the learner's values (by variable), the true gradients of every node, and the
     size of a typical gradient (the scale against which a zero gradient is judged)."""
 
-    learner: dict[str, object]
-    final: object
-    truth: dict[str, object]
-    values: dict[str, object]
+    learner: dict[str, Any]     # arrays, or numbers
+    final: Any
+    truth: dict[str, Any]
+    values: dict[str, Any]
     reference: float = 0.0
     finite: bool = True      # the answer, the claimed steps and their true gradients are finite numbers
     largest: float = 0.0     # the largest of them in magnitude
@@ -405,8 +370,8 @@ def afford(network: Network, reading: Reading, bindings: dict[str, int], truth_e
     problem = over(price(ours + theirs, bindings, network.shapes, {*network.definitions, *mine}), copies, passes,
                    "checking this derivation")
     if problem is not None:  # pointed at the learner's largest value, where the text says it
-        mine = price(theirs, bindings, network.shapes, {*network.definitions, *mine})
-        spans = [n.span for _, n in (mine.largest, mine.costliest) if getattr(n, "span", None) is not None]
+        cost = price(theirs, bindings, network.shapes, {*network.definitions, *mine})
+        spans = [n.span for _, n in (cost.largest, cost.costliest) if n is not None and n.span is not None]
         raise TutorError(problem[0], spans[0] if spans else None, origin=origin,
                          expected="a derivation whose values fit: the gradient needs no array larger than the network's")
 
@@ -423,8 +388,9 @@ def classify(values: list, truths: list, shape_ok: bool, references: list | None
     # a draw where the gradient and the answer are both zero (values underflowing) says nothing of a factor
     telling = [(v, t, r) for v, t, r in zip(values, truths, refs) if not (is_zero(t) and close(v, t, r))]
     factors = [scale_factor(v, t, r) for v, t, r in telling]
-    if factors and all(c is not None for c in factors) and np.allclose(factors, factors[0], rtol=1e-6):
-        return "scaled", factors[0]
+    known = [c for c in factors if c is not None]
+    if factors and len(known) == len(factors) and np.allclose(known, known[0], rtol=1e-6):
+        return "scaled", known[0]
     return "wrong_value", None
 
 
@@ -458,8 +424,8 @@ def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
             through = passed_through(network, bindings, samples, claim) if earlier else None
             if earlier and through is not None:
                 passed = (claim.span, through)
-                value_ok, var = True, earlier.name
-                line, col = earlier.span.line, earlier.span.col
+                value_ok, var = True, earlier.name or var
+                line, col = (earlier.span.line, earlier.span.col) if earlier.span else (line, col)
                 statement = next(i for i, l in enumerate(reading.lines) if l is earlier)
         steps.append(Step(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
     return steps
@@ -545,8 +511,8 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
     expected = network.leaves[wrt]
     shapes = ShapePass(network, bindings)
     reading = read_derivation(network, wrt, text, shapes, origin)
-    base = dict(network=network, wrt=wrt, source=text, origin=origin, bindings=bindings, expected_shape=expected,
-                lines=reading.lines, reading=reading)
+    base: dict[str, Any] = dict(network=network, wrt=wrt, source=text, origin=origin, bindings=bindings,
+                                expected_shape=expected, lines=reading.lines, reading=reading)
     if reading.error is not None:
         before = replace(reading, lines=reading.lines[:reading.failed_at],
                          claims=tuple(c for c in reading.claims if c.var in {l.name for l in reading.lines}))
@@ -574,10 +540,11 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
 def shape_error_diagnostic(ev: Evaluation) -> Diagnostic:
     """The first failing operation, named as the learner wrote it: `@`, or `dot` for np.dot(…)."""
     error = ev.error
+    assert error is not None, "a shape error's evaluation carries it"
     op = error.op
     caret = error.caret
     if caret is not None and op == "@":
         written = ev.source_line(caret.line)[caret.col:caret.end_col].rsplit(".", 1)[-1]
         if written in ("dot", "matmul"):
             op = written
-    return Diagnostic(error.code, "error", error.message, error.span, caret, ev.origin, op, tuple(error.operands))
+    return replace(error.diagnostic, origin=ev.origin, op=op, operands=tuple(error.operands), expected="")

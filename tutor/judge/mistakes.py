@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..engine.language.ir import Const
-from ..engine.calculus.vjp import call, vjp_rules
+from ..engine.calculus.vjp import Rule, call, vjp_rules
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ def is_zero(e) -> bool:
 def relu_like(mutated: Callable) -> tuple[Callable, Callable]:
     """`np.maximum(0, z)` is a ReLU: the mistake goes to the argument that is not the constant 0."""
     left, right = vjp_rules["maximum"]
+    assert left is not None and right is not None  # both arguments of maximum carry a gradient
     return (lambda g, ans, a, b: mutated(g, ans, a) if is_zero(b) else left(g, ans, a, b),
             lambda g, ans, a, b: mutated(g, ans, b) if is_zero(a) else right(g, ans, a, b))
 
@@ -95,6 +96,7 @@ def relu_like(mutated: Callable) -> tuple[Callable, Callable]:
 def rules_for(mistake: Mistake, prim: str, only: str | None = None) -> dict:
     """The mutated rule table entries for `prim` (a call of `mistake.prim`, or `maximum` as a ReLU);
     with `only`, the mistake is made at that one named node and nowhere else."""
+    mutated: tuple[Rule, ...]
     if prim == "maximum":
         mutated = relu_like(mistake.rule)
     else:

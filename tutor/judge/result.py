@@ -19,7 +19,7 @@ VERDICTS = ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wr
 class Line:
     name: str | None        # None for a bare final expression
     expr: Expr              # shapes filled in once checked
-    span: Span
+    span: Span | None
     claims: str | None      # the network node this line claims the gradient of
     shows: tuple[str, ...] = ()  # the names (as written) that hold this value afterwards
 

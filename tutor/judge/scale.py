@@ -44,10 +44,10 @@ class Factor:
 
     def text(self) -> str:
         """N·Dy, 1/N, −1, 2·N, N/2, 1/(N·Dy), √D."""
-        k = self.constant
-        sign = "−" if k < 0 else ""
-        k = abs(k)
-        top, bottom = [], []
+        sign = "−" if self.constant < 0 else ""
+        k = abs(self.constant)
+        top: list[str] = []
+        bottom: list[str] = []
         if isinstance(k, Fraction):
             top += [str(k.numerator)] if k.numerator != 1 else []
             bottom += [str(k.denominator)] if k.denominator != 1 else []
@@ -132,10 +132,9 @@ def cause(f: Factor) -> str:
         names = f.dims_text(f.down)
         what = names if len(f.down) == 1 and f.down[0][1] == 1 else f"({names})"
         reasons.append(f"there is a 1/{what} too many (divided twice?)")
-    k = f.constant
-    if k < 0:
+    if f.constant < 0:
         reasons.append("the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")
-    k = abs(k)
+    k = abs(f.constant)
     if k in (2, Fraction(1, 2)):
         reasons.append("a factor 2 from a square: its derivative is 2·u, unless a ½ in the loss cancels it")
     elif k != 1:
@@ -189,11 +188,12 @@ class Scales:
 
     def __init__(self, result: Evaluation):
         self.result = result
-        self._other: Evaluation | None | bool = False
+        self._other: Evaluation | None = None
+        self._tried = False
 
     def other(self) -> Evaluation | None:
-        if self._other is False:
-            self._other = None
+        if not self._tried:
+            self._tried = True
             r = self.result
             bigger = rescaled(r.bindings, set(r.network.dims))
             largest = max((int(np.prod([d.value(bigger) for d in s])) for s in r.network.shapes.values()), default=0)
@@ -210,7 +210,7 @@ class Scales:
             return None
         other = self.other()
         named = factor(r.factor, other.factor, r.bindings) \
-            if other is not None and other.verdict == "scaled" else None
+            if other is not None and other.verdict == "scaled" and other.factor is not None else None
         return named or Factor(nice(r.factor), (), r.factor)
 
     def step(self, step) -> Factor | None:
@@ -220,7 +220,7 @@ class Scales:
         other = self.other()
         twin = next((s for s in other.steps if (s.name, s.statement) == (step.name, step.statement)), None) \
             if other is not None else None
-        c1 = step_factor(other, twin) if twin is not None else None
+        c1 = step_factor(other, twin) if other is not None and twin is not None else None
         named = factor(c, c1, self.result.bindings) if c1 is not None else None
         return named or Factor(nice(c), (), c)
 

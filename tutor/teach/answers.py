@@ -78,8 +78,8 @@ def as_dim(d: Dim | int) -> Dim:
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
-def judge(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
-          of_shape: Shape, wrt_shape: Shape) -> Feedback:
+def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
+                   of_shape: Shape, wrt_shape: Shape) -> Feedback:
     """Compare dimension by dimension, by symbol where given and by number otherwise.
 
     `wrt` is empty for "what is the shape of NODE?" (then `of` is the node); otherwise the question is the

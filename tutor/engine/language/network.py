@@ -11,6 +11,7 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
+from ..codes import E204
 from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
 from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from ..files import decode, read_bytes
@@ -217,8 +218,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
                 return annotate(expr, scope.arrays)
             except ShapeError as exc:
                 where = f"in the definition of {current['name']}: " if current["name"] else ""
-                raise ShapeError(where + exc.message, exc.span, op=exc.op, operands=exc.operands,
-                                 source=source, origin=origin) from None
+                raise exc.amended(message=where + exc.message, origin=origin, source=source) from None
 
         program = Program(reader, scope, typer, new_var, network=True, builtins=builtin_sources())
         for i, stmt in enumerate(tree.body):
@@ -264,7 +264,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     if shapes[loss]:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
-                           "a scalar loss, e.g. wrap it in sum(...) or mean(...)")
+                           "a scalar loss, e.g. wrap it in sum(...) or mean(...)").amended(code=E204.code)
     order = tuple(s.target.id for s in declarations)
     aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..codes import E205
 from ..diagnostics import source_lines
 from .dims import SYMBOL, Dim, Shape, base_names, format_shape, product
 from ..errors import ParseError, ShapeError, Span, UnknownNameError
@@ -732,7 +733,7 @@ def check_kinds(reader: Reader, expr: Expr, scope: Scope) -> None:
                             if kind == "bool" else "an index array must hold integers (labels, range(N))")
                     raise ShapeError(what, node.span, op="[]", operands=tuple(a.shape for a in node.args
                                                                              if a.shape is not None),
-                                     caret=node.caret, source=reader.source, origin=reader.origin)
+                                     caret=node.caret, source=reader.source, origin=reader.origin, code=E205.code)
                 continue
             if kind == "int" and allowed is not None and i not in allowed:
                 label = arg.name if isinstance(arg, Var) else "this integer array"

@@ -1,0 +1,119 @@
+"""What the findings read besides the evaluation itself, worked out once per check.
+
+The passes (`evaluate`) give the verdict and the evidence; the findings explain it. Several of them
+need the same facts: which step each value was computed from, which false step a later right line
+makes good, the first false step the wrong answer is built on and the classic mistake it makes, the
+constant factors by their symbols. A `Case` holds the evaluation and works these out on demand.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from ...engine.diagnostics import Span
+from ...engine.language.ir import names_in
+from .. import scale
+from ..evaluate import Evaluation, Reading
+from ..named import Named, recognise
+from ..result import Step
+
+T = TypeVar("T")
+
+ANSWER = "<answer>"  # the bare last expression, where there is one
+
+
+@dataclass(frozen=True)
+class Case:
+    """A check's evaluation and the facts its findings share."""
+
+    evaluation: Evaluation
+    memo: dict[Callable[..., Any], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, work: Callable[[Case], T]) -> T:
+        """`work(self)`, done the first time it is asked for (a search two findings both need)."""
+        if work not in self.memo:
+            self.memo[work] = work(self)
+        return self.memo[work]
+
+    @property
+    def reading(self) -> Reading:
+        assert self.evaluation.reading is not None, "an evaluation always carries its reading"
+        return self.evaluation.reading
+
+    @property
+    def values_judged(self) -> bool:
+        """Every operation conformed, so the values were computed and compared."""
+        return self.evaluation.verdict != "shape_error"
+
+    @property
+    def correct(self) -> bool:
+        return self.evaluation.verdict == "correct"
+
+    @cached_property
+    def uses(self) -> dict[str, set[str]]:
+        """For each variable of the derivation, every variable its value was computed from."""
+        out: dict[str, set[str]] = {}
+        for line in self.reading.lines:
+            reads = names_in(line.expr)
+            deps = set(reads)
+            for r in reads:
+                deps |= out.get(r, set())
+            if line.name:
+                out[line.name] = deps
+        if self.reading.answer is None:
+            out[ANSWER] = self.last_line_uses(out)
+        return out
+
+    def last_line_uses(self, uses: dict[str, set[str]]) -> set[str]:
+        last = self.reading.lines[-1] if self.reading.lines else None
+        if last is None:
+            return set()
+        deps = set(names_in(last.expr))
+        for r in list(deps):
+            deps |= uses.get(r, set())
+        return deps
+
+    @cached_property
+    def made_good(self) -> dict[str, str | None]:
+        """For each claimed step, the right step (or the right answer) built on it, if any."""
+        ev = self.evaluation
+        right = [s.var for s in ev.steps if s.value_ok] + ([self.answer] if self.correct else [])
+        return {s.name: next((r for r in right if s.var in self.uses.get(r, set()) and r != s.var), None)
+                for s in ev.steps}
+
+    @property
+    def answer(self) -> str:
+        """The variable holding the answer, or ANSWER for a bare last expression."""
+        return self.reading.answer or ANSWER
+
+    @cached_property
+    def false_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.evaluation.steps if not (s.shape_ok and s.value_ok))
+
+    @cached_property
+    def leading(self) -> Step | None:
+        """The first false step the wrong answer depends on that nothing made good."""
+        if self.correct:
+            return None
+        answer_deps = self.uses.get(self.answer, set()) | {self.answer}
+        return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None), None)
+
+    @cached_property
+    def leading_named(self) -> Named | None:
+        """The classic mistake the leading step makes, if it is one."""
+        step = self.leading
+        if step is None or not step.shape_ok:
+            return None
+        ev = self.evaluation
+        values = [d.learner[step.var] for d in ev.samples]
+        return recognise(ev, step.claims, values, list(ev.samples))
+
+    @cached_property
+    def scales(self) -> scale.Scales:
+        return scale.Scales(self.evaluation)
+
+    def step_span(self, step: Step) -> Span | None:
+        """Where a step's name is written."""
+        return Span(step.line, step.col, step.col + len(step.name)) if step.line else None

@@ -1,0 +1,36 @@
+"""N214: a step that claims a gradient and holds something else, made good by a later line.
+
+Courses do this on purpose (deeplearning.ai's per-example dZ2 = A2 - Y, whose 1/m comes back in
+dW2): the answer does not suffer from it, so it is a note saying what the step holds and where it
+is made good. The front lists such a step as made good later (its code's display hint)."""
+from __future__ import annotations
+
+from ...engine.codes import N214
+from ...engine.diagnostics import Diagnostic
+from .. import scale
+from ..result import Step
+from .case import ANSWER, Case
+from .steps import describe
+
+CODES = (N214,)
+
+
+def find(case: Case, step: Step) -> Diagnostic | None:
+    good = case.made_good[step.name]
+    if step is case.leading or (good is None and not case.correct):
+        return None
+    ev = case.evaluation
+    what = describe(case, step) or f"does not hold ∂J/∂{step.claims}"
+    later = case.reading.answer_span if good == ANSWER else \
+        next((line.span for line in ev.lines if line.name == good), None)
+    where = ""
+    if later is not None:
+        at = f"line {later.line}"
+        if later.line == step.line:  # statements separated by `;`: name the statement itself
+            at = f"`{ev.source_line(later.line)[later.col:later.end_col].strip()}`"
+        where = f"; {at} makes up for it"
+        f = case.scales.step(step)
+        inverse = scale.inverse_text(f) if f is not None else None
+        if inverse:
+            where = f"; the {inverse} comes back in {at}"
+    return N214.at(f"your {step.name} {what}{where}", case.step_span(step), origin=ev.origin)

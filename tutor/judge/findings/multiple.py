@@ -1,0 +1,25 @@
+"""E212: the answer is a constant multiple of the gradient, the constant named by its symbols
+(a missing 1/N, a 1/N applied twice, a flipped sign)."""
+from __future__ import annotations
+
+from ...engine.codes import E212
+from ...engine.diagnostics import Diagnostic
+from .. import scale
+from .case import Case
+
+CODES = (E212,)
+
+
+def find(case: Case) -> Diagnostic | None:
+    ev = case.evaluation
+    if ev.verdict != "scaled":
+        return None
+    return E212.at(message(case), ev.answer_span, origin=ev.origin)
+
+
+def message(case: Case) -> str:
+    ev = case.evaluation
+    f = case.scales.answer()
+    if f is None:
+        return f"this is {ev.factor:.6g} × ∂J/∂{ev.wrt}: off by a constant factor"
+    return f"this is {scale.multiple(f)}∂J/∂{ev.wrt}{scale.here(f, ev.bindings)}: {scale.cause(f)}"
