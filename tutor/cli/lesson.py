@@ -98,7 +98,9 @@ def run_lesson(name: Annotated[str, typer.Argument(
         from ..course.lesson import read
         from ..front.lesson import Runner
         from ..front.visible import Screen
-        from ..course.progress import Entry, Progress, content_hash
+        from ..course.answer_key import AnswerKey
+        from ..course.progress import Progress
+        from ..course.session import Session, resume_at
         from ..front.prompt import Quit, Tee
         from ..course.grade import read_answers
         nonlocal name
@@ -125,9 +127,7 @@ def run_lesson(name: Annotated[str, typer.Argument(
                 raise TutorError(f"--from {start}: no step with that id",
                                  expected="one of " + ", ".join(s.id for s in lesson.steps))
         elif asking and entry.step and not entry.finished:
-            found = lesson.index(entry.step)  # by id: safe when the lesson file has changed since
-            begin = found if found is not None else next(
-                (i for i, s in enumerate(lesson.steps) if s.id not in entry.done), 0)
+            begin = resume_at(lesson, entry)
             if begin:
                 say(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
                     f"--from {lesson.steps[0].id} starts again")
@@ -138,28 +138,23 @@ def run_lesson(name: Annotated[str, typer.Argument(
             return 0
         out = Screen(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if asking else "reveal"
-        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
-        done = list(entry.done) if entry.fingerprint == content_hash(lesson.source) else []
+        session = Session.resume(lesson, AnswerKey(lesson), entry, begin)
 
-        def save(position: int) -> None:
+        def save(session: Session) -> None:
             if not asking:
                 return
-            for s in lesson.steps[:position]:
-                if s.id not in done:
-                    done.append(s.id)
-            finished = position >= len(lesson.steps)
-            progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
-                                          len(lesson.steps), finished, content_hash(lesson.source), source))
+            progress.put(lesson.id, session.entry(source))
             warn(progress)  # at once: a learner who saw no warning would think their steps were kept
 
-        runner.on_step = save
+        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {},
+                        on_step=save, resumed=session)
         try:
-            runner.run(begin)
+            runner.run()
         except (Quit, EOFError):
-            save(runner.position)
+            save(session)
             say(f"\nStopped at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
         except KeyboardInterrupt:
-            save(runner.position)
+            save(session)
             say(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
             return 130
         finally:

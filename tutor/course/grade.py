@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..judge.result import CheckResult
-from .answer_key import AnswerKey, hints, question_text
 from ..engine.errors import UnreadableError
 from ..engine.files import read_text
-from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, Step, read_toml
-
-HINT = "h"
+from ..judge.result import CheckResult
+from .answer_key import AnswerKey, question_text
+from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, read_toml
+from .session import HINT, Question  # noqa: F401  (HINT: what an answers file writes for a hint)
+from .step import Step
 
 
 @dataclass(frozen=True)
@@ -73,29 +73,13 @@ def grade(lesson: Lesson, answers: dict[str, list[str]]) -> Grade:
 
 
 def grade_step(key: AnswerKey, step: Step, entries: list[str]) -> StepGrade:
-    shown = hints(step)
-    hints_used = attempts = 0
-    answer = verdict = check = None
-    feedback = ""
-    for entry in entries:
-        if entry == "":  # an empty attempt ends the question, as Enter does at the terminal
-            break
-        if entry == HINT:
-            hints_used = min(hints_used + 1, len(shown))
-            continue
-        attempts += 1
-        answer = entry
-        if step.kind == "ask-shape":
-            judged = key.judge_shape(step, entry)
-            verdict, feedback = judged.verdict, judged.message
-        else:
-            check = key.check(step.wrt, entry, suggestion=False)
-            verdict = check.verdict
-        if verdict == "correct":
-            break
-    cost = tidy(hints_used * key.lesson.cost_of_hints(step))
-    score = tidy(max(0.0, step.points - cost)) if verdict == "correct" else 0
-    return StepGrade(step, step.points, score, verdict, answer, hints_used, attempts, cost, check, feedback)
+    """One question played from its entries, as the runner plays them (`session.Question`), and scored."""
+    played = Question(step, key).play(entries)
+    judged = played.judged
+    cost = tidy(played.hints_used * key.lesson.cost_of_hints(step))
+    score = tidy(max(0.0, step.points - cost)) if played.correct else 0
+    return StepGrade(step, step.points, score, played.verdict, played.answer, played.hints_used, played.attempts,
+                     cost, judged.check if judged else None, judged.message if judged else "")
 
 
 def read_answers(path: str) -> dict[str, list[str]]:

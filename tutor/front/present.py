@@ -15,11 +15,11 @@ from rich.console import Console, Group
 from rich.segment import Segment
 from rich.text import Text
 
-from ..course.answer_key import AnswerKey, expected_shape, question_text
+from ..course.answer_key import AnswerKey, question_text
 from ..course.lesson import Lesson
-from .lesson import view
 from .look import Look
-from .visible import Markdown, Panel
+from .step_views import VIEWS, question_view
+from .visible import Panel
 
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"
 DOWN, UP, PAGE_DOWN, PAGE_UP, JUMP, DIGIT, ENTER, CANCEL, ERASE = (
@@ -36,26 +36,21 @@ class Slide:
 
 
 def slides(lesson: Lesson, key: AnswerKey, look: Look) -> list[Slide]:
-    """Each step, and for a question a second slide with its answer."""
+    """Each step, drawn by its kind's renderer, and for a question a second slide with its answer."""
     out = []
     total = len(lesson.steps)
     for n, step in enumerate(lesson.steps, 1):
         title = look.text(f"{lesson.title} · {n}/{total}" + (f" · {step.title}" if step.title else ""))
         notes = step.notes
-        if step.kind == "say":
-            out.append(Slide(n, title, Markdown(step.text), False, notes))
-        elif step.kind == "show":
-            out.append(Slide(n, title, view(key, step, look), False, notes))
-        else:
-            question = Text(look.text(question_text(step)), style="bold")
-            hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
-            out.append(Slide(n, title, Group(question, *([Text("")] + hints if hints else [])), True, notes))
-            if step.kind == "ask-shape":
-                answer = look.shape(expected_shape(lesson, step), key.bindings)
-            else:
-                answer = key.formula(step.wrt)
-            out.append(Slide(n, title, Group(question, Text(""), Text(look.text(answer), style="bold green")),
-                             False, notes))
+        if not step.is_question:
+            out.append(Slide(n, title, VIEWS[step.kind].terminal(key, step, look), False, notes))
+            continue
+        drawn = question_view(step)
+        question = Text(look.text(question_text(step)), style="bold")
+        hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
+        out.append(Slide(n, title, Group(question, *([Text("")] + hints if hints else [])), True, notes))
+        answer = Text(look.text(drawn.answer(key, step, look)), style="bold green")
+        out.append(Slide(n, title, Group(question, Text(""), answer), False, notes))
     return out
 
 
