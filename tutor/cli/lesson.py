@@ -172,19 +172,50 @@ def grade_lesson(name: LessonArg,
                  gradescope: Annotated[Optional[str], typer.Option(
                      "--gradescope", metavar="PATH", help="also write the results to PATH (Gradescope's results.json)")
                  ] = None,
+                 prairielearn: Annotated[Optional[str], typer.Option(
+                     "--prairielearn", metavar="PATH",
+                     help="also write PrairieLearn's external-grader results to PATH")] = None,
+                 force: Annotated[bool, typer.Option(
+                     "--force", help="write the results through a symbolic link, or over an input")] = False,
                  plain: PlainOpt = False) -> None:
-    """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded."""
+    """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded.
+    A results file is always written, an unusable answers file scoring 0 with the reason."""
     def body():
         from ..course.grade import grade, read_answers
         from ..course.lesson import read
-        from ..front.grade import grade_json, grade_table
-        lesson = read(name)
-        given = read_answers(answers)
-        warn_unasked(lesson, given, answers)
-        graded = grade(lesson, given)
+        from ..engine.errors import TutorError
+        from ..front.grade import (check_results, grade_json, grade_table, prairielearn_json, ungradable_json,
+                                   ungradable_prairielearn, write_results)
+        inputs = {answers: "the answers file", name: "the lesson"}
+        outputs = {flag: path for flag, path in (("--gradescope", gradescope), ("--prairielearn", prairielearn))
+                   if path}
+        for flag, path in outputs.items():
+            check_results(path, inputs, force, flag)
+
+        def write(gradescope_data: dict, prairielearn_data: dict) -> None:
+            for flag, path in outputs.items():
+                write_results(path, gradescope_data if flag == "--gradescope" else prairielearn_data, inputs, force,
+                              flag)
+                say(f"wrote {path}")
+
+        lesson = None
+        try:
+            lesson = read(name)
+            given = read_answers(answers)
+            warn_unasked(lesson, given, answers)
+            graded = grade(lesson, given)
+        except TutorError as error:  # the learner still gets a result: 0, and why
+            reason = reason_of(error)
+            write(ungradable_json(reason, lesson), ungradable_prairielearn(reason))
+            raise
+        except Exception as error:
+            reason = f"the grader failed ({type(error).__name__}); this is a bug in shapetutor, not in your answers"
+            write(ungradable_json(reason, lesson), ungradable_prairielearn(reason))
+            raise
         results = grade_json(graded)  # JSON is data: the same text whatever the terminal
-        if gradescope:
-            write_json(gradescope, results)
+        write(results, prairielearn_json(graded))
+        if graded.unjudged:
+            say(f"warning: {graded.unjudged} attempts past the grading budget were counted, not judged")
         if as_json:
             emit_json(results)
         else:
@@ -193,13 +224,13 @@ def grade_lesson(name: LessonArg,
     run(body, as_json)
 
 
-def write_json(path: str, data: dict) -> None:
-    """Graders' results: replaced whole on every run (they are data, not a document anyone edits)."""
-    import json
-
-    from ..front.files import write_export
-    write_export(path, json.dumps(data, indent=2) + "\n", force=True, what="--gradescope")
-    say(f"wrote {path}")
+def reason_of(error) -> str:
+    """An input error in one line, for a results file: where, what, and what was expected."""
+    where = error.origin or ""
+    if error.span is not None and where:
+        where += f":{error.span.line}"
+    text = f"{where}: {error.message}" if where and where not in error.message else error.message
+    return text + (f" (expected {error.expected})" if error.expected else "")
 
 
 @lesson_app.command("validate")
