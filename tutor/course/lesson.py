@@ -190,10 +190,13 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
     network, dims = lesson_network(data.get("network"), folder, fail, where)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise fail("a lesson needs at least one [[steps]] table", 1)
+        raise fail("a lesson needs at least one [[steps]] table", where.top("steps") if "steps" in data else 1)
     steps = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_steps):
+        if not isinstance(raw, dict):
+            raise fail(f"step {i + 1} is {toml_type(raw)}, not a table", where.step(i) if where.step_lines else
+                       where.top("steps"), "each step as a [[steps]] table with an id and a kind")
         line = where.step(i)
         extra = set(raw) - STEP_KEYS
         if extra:
@@ -228,6 +231,15 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
         kinds.KINDS[kind].check(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
         steps.append(step)
     return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
+
+
+def toml_type(value) -> str:
+    """What a TOML value is, in words."""
+    for kind, name in ((bool, "a boolean"), (str, "a string"), (int, "an integer"), (float, "a number"),
+                       (list, "an array"), (dict, "a table")):
+        if isinstance(value, kind):
+            return name
+    return "a date or time"
 
 
 def owners(key: str) -> str:
