@@ -239,6 +239,8 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
     """Check lessons: schema, ids, names, answerable questions, the author's expectations; then play them."""
     def body():
         from ..engine.errors import TutorError
+        from ..course.answer_key import AnswerKey
+        from ..course.leaks import leaks
         from ..course.lesson import read
         from ..course.validate import validate
         failed = False
@@ -252,9 +254,13 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
                 report(problem)
             if problems:
                 failed = True
-            else:
-                say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
-                    stdout=True)
+                continue
+            for leak in leaks(lesson, AnswerKey(lesson)):  # a warning: the lesson works, its worksheet leaks
+                say(f"warning: {lesson.path}:{leak.line}: step {leak.step.id!r} states the answer to the later "
+                    f"question {leak.question.id!r} ({leak.stated}); a worksheet would give it away, so reword it "
+                    "or move it after the question")
+            say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
+                stdout=True)
         return 2 if failed else 0
     run(body)
 

@@ -53,9 +53,8 @@ def document(lesson: Lesson, worksheet: bool = False) -> Document:
              Para(plain(f"The loss is {net.loss}. Every shape below is symbolic; the numbers use {dims_text(b)}."
                         if b else f"The loss is {net.loss}.")),
              Code(net.source.strip(), "python"))
-    footer = ("Worksheet made with shapetutor. The answer key is the same lesson exported without --worksheet."
-              if worksheet else "Made with shapetutor: every answer is computed by its engine and checked "
-                                "numerically.")
+    # a worksheet says nothing of the answer key: it is the instructor's to hand out
+    footer = "" if worksheet else "Made with shapetutor: every answer is computed by its engine and checked numerically."
     return Document(one_line(lesson.title) + (" (worksheet)" if worksheet else " (answer key)"),
                     one_line(lesson.summary), meta, intro, tuple(sections), footer, worksheet)
 

@@ -12,7 +12,7 @@ from ..engine.dims import ONE, format_shape
 from ..engine.printer import code as code_of
 from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
-from .document import (Answer, Code, Formula, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
+from .document import (Answer, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
 from .look import Look
 from .render import break_note
 
@@ -191,7 +191,7 @@ def check_blocks(result: CheckResult, reveal: bool) -> list:
     if reveal and not result.correct and result.suggestion and not fixed:
         out += [Para(plain("A right derivation:")), Code(result.suggestion, "python")]
     if not reveal and not result.correct:
-        out.append(Para(plain("What went wrong, and the fix, are in the answer key."), role="note"))
+        out.append(Para(plain("What went wrong, and the fix, are for class."), role="note"))
     return out
 
 
@@ -227,8 +227,8 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
     if view == "gradient":
         return gradient_blocks(key, step.wrt)
     result = key.check(step.wrt, step.derivation, suggestion=not worksheet)
-    return [Para(plain(f"A learner's derivation of ∂{lesson.network.loss}/∂{step.wrt}:"))] + \
-        check_blocks(result, reveal=not worksheet)
+    return [Keep((Para(plain(f"A learner's derivation of ∂{lesson.network.loss}/∂{step.wrt}:")),
+                  *check_blocks(result, reveal=not worksheet)))]
 
 
 def question_blocks(step: Step) -> list:

@@ -101,6 +101,8 @@ class Runner:
             entry = next(scripted, None) if scripted is not None else self.ask(drawn.prompt)
             if entry is None:  # the answers file has no more for this question
                 break
+            if scripted is not None:  # a replay shows what was typed, as the terminal echoed it
+                self.out.print(Text(look.text(drawn.prompt) + entry, style="dim"), crop=False)
             event = asked.take(entry)
             if isinstance(event, Hint):
                 self.out.print(Text(look.text(f"  hint: {event.text}"), style="yellow"))

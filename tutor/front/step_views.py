@@ -86,12 +86,10 @@ class QuestionView(StepView):
         return self.given_up(key, step, look)
 
     def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        from .document import Keep, Space
         from .handout_blocks import question_blocks
-        out = question_blocks(step)
-        if worksheet:
-            from .document import Space
-            return out + [Space(self.room)]
-        return out + self.answer_blocks(key, step)
+        answer = [Space(self.room)] if worksheet else self.answer_blocks(key, step)
+        return [Keep(tuple(question_blocks(step) + answer))]  # a question and its answer on one page
 
     def answer_blocks(self, key: AnswerKey, step: Step) -> list:
         """The answer, in the answer key."""
