@@ -83,7 +83,14 @@ def run_lesson(name: Annotated[str, typer.Argument(
                    help="a bundled lesson's id, a lesson file, or `next`: the first lesson you have not finished",
                    autocompletion=completion.lessons_or_next)],
                present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
-               notes: Annotated[bool, typer.Option("--notes", help="with --present: show the speaker notes")] = False,
+               notes: Annotated[bool, typer.Option(
+                   "--notes", help="with --present: show the speaker notes below each slide (for rehearsing)")] = False,
+               notes_to: Annotated[Optional[str], typer.Option(
+                   "--notes-to", metavar="FILE",
+                   help="with --present: keep FILE holding the current step's speaker notes")] = None,
+               force: Annotated[bool, typer.Option(
+                   "--force", help="with --notes-to: replace a file that is not earlier notes, or write through "
+                                   "a symbolic link")] = False,
                no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
                answers: Annotated[Optional[str], typer.Option(
                    "--answers", help="replay scripted answers (TOML); `lesson grade` scores them")] = None,
@@ -132,9 +139,10 @@ def run_lesson(name: Annotated[str, typer.Argument(
                 say(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
                     f"--from {lesson.steps[0].id} starts again")
         the_look = look(plain)
+        if notes_to and not present:
+            raise TutorError("--notes-to goes with --present", expected="--present --notes-to FILE")
         if present:
-            from ..front.present import present as show
-            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes)
+            present_lesson(lesson, the_look, begin, asking, notes, notes_to, force, plain)
             return 0
         out = Screen(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if asking else "reveal"
@@ -163,6 +171,71 @@ def run_lesson(name: Annotated[str, typer.Argument(
             emit_json({"lesson": lesson.id, "steps": [r.to_json() for r in runner.results]})
         return 2 if progress.failed else 0
     run(body, as_json)
+
+
+def present_lesson(lesson, the_look, begin: int, asking: bool, notes: bool, notes_to: str | None, force: bool,
+                   plain: bool) -> None:
+    """Present a lesson; at a terminal each step is published for `lesson notes` (and written to --notes-to)."""
+    from ..course.presenting import position, publish, withdraw
+    from ..front.files import check_export, write_export
+    from ..front.present import notes_text, present as show
+    if notes_to:
+        check_export(notes_to, force, "--notes-to")
+    written = False
+
+    def on_step(step: int) -> None:
+        nonlocal written
+        where = position(lesson, step)
+        publish(where)
+        if notes_to:  # after the first write the file is an earlier export of ours
+            write_export(notes_to, notes_text(where), force or written, "--notes-to")
+            written = True
+
+    try:
+        show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes,
+             on_step=on_step if asking else None)
+    finally:
+        if asking:
+            withdraw()
+
+
+@lesson_app.command("notes")
+def follow_notes(once: Annotated[bool, typer.Option("--once", help="show the current notes and stop")] = False,
+                 plain: PlainOpt = False) -> None:
+    """Follow a presentation's speaker notes in a second terminal, off the class's screen."""
+    def body():
+        import time
+
+        from ..course.presenting import current
+        from ..engine.errors import TutorError
+        from ..front.present import notes_view
+        out, the_look = console(plain_terminal(plain)), look(plain)
+        shown = None
+        waiting = False
+        try:
+            while True:
+                where = current()
+                if where is None and once:
+                    raise TutorError("no lesson is being presented",
+                                     expected="`shapetutor lesson run LESSON --present` in another terminal")
+                if where is None and shown is not None:
+                    say("The presentation has ended.")
+                    return 0
+                if where is None and not waiting:
+                    say("Waiting for a presentation: `shapetutor lesson run LESSON --present` in another "
+                        "terminal (Ctrl-C stops).")
+                    waiting = True
+                if where is not None and where != shown:
+                    if out.is_terminal:
+                        out.clear()
+                    out.print(notes_view(where, the_look), crop=False)
+                    shown = where
+                if once:
+                    return 0
+                time.sleep(0.2)
+        except KeyboardInterrupt:  # the way to stop following
+            return 0
+    run(body)
 
 
 @lesson_app.command("grade")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console, Group
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from ..course.answer_key import AnswerKey, question_text
 from ..course.lesson import Lesson
+from ..course.presenting import Position
 from .look import Look
 from .step_views import VIEWS, question_view
 from .visible import Panel
@@ -202,7 +204,9 @@ def screen(console: Console, deck: Deck, look: Look, notes: bool, steps: int) ->
 
 
 def present(lesson: Lesson, console: Console, look: Look, start: int = 0, interactive: bool = True,
-            notes: bool = False) -> None:
+            notes: bool = False, on_step: Callable[[int], None] | None = None) -> None:
+    """Present `lesson` from step `start` (0-based); `on_step(n)` hears of each step shown (1-based), for the
+    presenter's notes on a second screen."""
     key = AnswerKey(lesson)
     deck = Deck(slides(lesson, key, look))
     steps = len(lesson.steps)
@@ -221,7 +225,11 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
     deck.go(deck.step_start(start + 1))
     try:
         tty.setcbreak(fd)  # single keys; Ctrl-C still interrupts
+        shown = 0
         while True:
+            if on_step is not None and deck.current.step != shown:
+                shown = deck.current.step
+                on_step(shown)
             drawn, room, total = screen(console, deck, look, notes, steps)
             console.clear()
             console.print(drawn, end="")
@@ -231,3 +239,22 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         console.clear()  # q (or Ctrl-C) leaves a clean screen, not the last slide
+
+
+# -- the presenter's second screen -------------------------------------------------------------------
+
+def notes_text(where: Position) -> str:
+    """The speaker notes of the step on the class's screen, as plain text (`--notes-to FILE`)."""
+    lines = [f"{where.title}", f"step {where.step}/{where.steps}: {where.step_title}", "",
+             where.notes.strip() or "(no notes for this step)", ""]
+    lines.append(f"next: {where.next_title}" if where.next_title else "(the last step)")
+    return "\n".join(lines) + "\n"
+
+
+def notes_view(where: Position, look: Look) -> Panel:
+    """The notes as `lesson notes` shows them in the presenter's own terminal."""
+    body = Text(look.text(where.notes.strip() or "(no notes for this step)"))
+    body.append(Text(look.text("\n\n" + (f"next: {where.next_title}" if where.next_title else "(the last step)")),
+                     style="dim"))
+    return Panel(body, title=Text(look.text(f"{where.title} · step {where.step}/{where.steps} · {where.step_title}")),
+                 box=look.box, title_align="left")
