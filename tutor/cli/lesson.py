@@ -240,7 +240,8 @@ def follow_notes(once: Annotated[bool, typer.Option("--once", help="show the cur
 
 @lesson_app.command("grade")
 def grade_lesson(name: LessonArg,
-                 answers: Annotated[str, typer.Option("--answers", help="the learner's answers (TOML)")],
+                 answers: Annotated[str, typer.Option(
+                     "--answers", help="the learner's answers (TOML), or a folder of them: a class at once")],
                  as_json: Annotated[bool, typer.Option("--json", help="print only the results as JSON")] = False,
                  gradescope: Annotated[Optional[str], typer.Option(
                      "--gradescope", metavar="PATH", help="also write the results to PATH (Gradescope's results.json)")
@@ -248,11 +249,19 @@ def grade_lesson(name: LessonArg,
                  prairielearn: Annotated[Optional[str], typer.Option(
                      "--prairielearn", metavar="PATH",
                      help="also write PrairieLearn's external-grader results to PATH")] = None,
+                 report: Annotated[Optional[str], typer.Option(
+                     "--report", metavar="FILE.html", help="with a folder of answers: the class's report, as HTML")
+                 ] = None,
                  force: Annotated[bool, typer.Option(
                      "--force", help="write the results through a symbolic link, or over an input")] = False,
                  plain: PlainOpt = False) -> None:
     """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded.
     A results file is always written, an unusable answers file scoring 0 with the reason."""
+    if Path(answers).is_dir():
+        return grade_class(name, answers, report, as_json, gradescope or prairielearn, force, plain)
+    if report:
+        run(lambda: exit_unusable("--report goes with a folder of answers files", "--answers DIR --report FILE.html"))
+
     def body():
         from ..course.grade import grade, read_answers
         from ..course.lesson import read
@@ -293,6 +302,39 @@ def grade_lesson(name: LessonArg,
             emit_json(results)
         else:
             console(plain_terminal(plain)).print(grade_table(graded, look(plain)), crop=False)
+        return 0
+    run(body, as_json)
+
+
+def exit_unusable(message: str, expected: str):
+    from ..engine.errors import TutorError
+    raise TutorError(message, expected=expected)
+
+
+def grade_class(name: str, folder: str, report: str | None, as_json: bool, per_student: str | None, force: bool,
+                plain: bool) -> None:
+    """`lesson grade LESSON --answers DIR`: every answers file in DIR, and the class's report."""
+    def body():
+        from ..course.classroom import grade_folder
+        from ..course.lesson import read
+        from ..engine.errors import TutorError
+        from ..front.class_report import class_json, class_table, to_html
+        from ..front.files import check_export, write_export
+        if per_student:
+            raise TutorError("--gradescope and --prairielearn grade one submission; a folder is a class",
+                             expected="--answers FILE for one learner, or --report FILE.html for the class")
+        if report:
+            if not report.lower().endswith((".html", ".htm")):
+                raise TutorError(f"--report {report}: a report is a page", expected="a file name ending in .html")
+            check_export(report, force, "--report")
+        classroom = grade_folder(read(name), folder)
+        if report:
+            write_export(report, to_html(classroom), force, "--report")
+            say(f"wrote {report}")
+        if as_json:
+            emit_json(class_json(classroom))
+        else:
+            console(plain_terminal(plain)).print(class_table(classroom, look(plain)), crop=False)
         return 0
     run(body, as_json)
 

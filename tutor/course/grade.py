@@ -20,6 +20,7 @@ from ..engine.errors import UnreadableError
 from ..engine.files import read_text
 from ..judge.result import CheckResult
 from .answer_key import AnswerKey, question_text
+from .kinds.base import Judged
 from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, read_toml
 from .session import HINT, Question
 from .step import Step
@@ -61,6 +62,7 @@ class StepGrade:
     check: CheckResult | None = None  # an ask-gradient's last attempt, judged (without the answer given away)
     feedback: str = ""                # an ask-shape's last attempt, judged in words
     unjudged: int = 0                 # attempts past the budget: counted, not judged
+    tried: tuple[tuple[str, Judged], ...] = ()   # every judged attempt, in order (a class's mistakes)
 
     @property
     def question(self) -> str:
@@ -96,8 +98,10 @@ def tidy(x: float) -> float:
     return int(x) if x == int(x) else x
 
 
-def grade(lesson: Lesson, answers: dict[str, list[str]], budget: Budget | None = None) -> Grade:
-    key = AnswerKey(lesson)
+def grade(lesson: Lesson, answers: dict[str, list[str]], budget: Budget | None = None,
+          key: AnswerKey | None = None) -> Grade:
+    """A submission graded; `key` shares one answer key (and its derivation) among a class's submissions."""
+    key = key or AnswerKey(lesson)
     budget = budget or Budget()
     questions = [s for s in lesson.steps if s.is_question]
     asked = {s.id for s in questions}
@@ -122,7 +126,8 @@ def grade_step(key: AnswerKey, step: Step, entries: list[str], budget: Budget | 
     cost = tidy(played.hints_used * key.lesson.cost_of_hints(step))
     score = tidy(max(0.0, step.points - cost)) if played.correct else 0
     return StepGrade(step, step.points, score, played.verdict, played.answer, played.hints_used, played.attempts,
-                     cost, judged.check if judged else None, judged.message if judged else "", unjudged)
+                     cost, judged.check if judged else None, judged.message if judged else "", unjudged,
+                     tuple(played.tried))
 
 
 def read_answers(path: str) -> dict[str, list[str]]:

@@ -56,6 +56,7 @@ class Question:
     answer: str | None = None          # the last attempt
     judged: Judged | None = None       # the last attempt, judged
     over: bool = False
+    tried: list[tuple[str, Judged]] = field(default_factory=list)   # every attempt, judged, in order
 
     @property
     def kind(self) -> QuestionKind:
@@ -86,6 +87,7 @@ class Question:
         self.attempts += 1
         self.answer = entry
         self.judged = self.kind.judge(self.key, self.step, entry, self.suggestion)
+        self.tried.append((entry, self.judged))
         self.over = self.judged.correct
         return self.judged
 
