@@ -201,7 +201,7 @@ def docs_script(first_comment: str) -> str:
     from pathlib import Path
     doc = (Path(__file__).resolve().parent.parent / "docs" / "grading.md").read_text(encoding="utf-8")
     for block in re.findall(r"```(?:sh|dockerfile)\n(.*?)```", doc, flags=re.S):
-        comment = next(line for line in block.splitlines() if line.startswith("# "))
+        comment = next((line for line in block.splitlines() if line.startswith("# ")), "")
         if comment.startswith(f"# {first_comment}"):
             return block
     raise AssertionError(f"no script {first_comment!r} in docs/grading.md")

@@ -10,7 +10,7 @@ from . import completion
 from .common import CONTEXT, PlainOpt, console, emit_json, interactive, look, plain_terminal, report, run, say
 
 lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
-                         help="Scripted lessons: list, run, grade, validate, export, reset.")
+                         help="Scripted lessons: list, run, notes, grade, validate, export, reset.")
 LessonArg = Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file",
                                           autocompletion=completion.lessons)]
 

@@ -96,7 +96,7 @@ def mistake_key(lesson: Lesson, step_id: str, kind: str, answer: str, judged: Ju
     the shape answered or the first error's code)."""
     if kind == "ask-shape":
         try:
-            shape: str | None = format_shape(parse_shape(answer, set(lesson.network.dims)))
+            shape: str | None = format_shape(tuple(parse_shape(answer, set(lesson.network.dims))))
         except (AnswerError, TutorError):
             shape = None
         return step_id, judged.verdict, shape

@@ -123,7 +123,7 @@ def unreadable_reason(s: StepGrade, look: Look) -> str:
     """Why an answer could not be read, in a line: its first diagnostic, or the shape reader's words."""
     if s.check is not None and s.check.diagnostics:
         d = s.check.diagnostics[0]
-        return f"{d.message} (line {d.line}, column {d.col + 1})" if d.line else d.message
+        return f"{d.message} (line {d.span.line}, column {d.span.col + 1})" if d.span else d.message
     return look.text(s.feedback.lstrip("✗ "))
 
 

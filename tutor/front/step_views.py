@@ -129,6 +129,7 @@ class AskGradientView(QuestionView):
 
     def judgement(self, judged: Judged, look: Look):
         from .diagnostics import check_view
+        assert judged.check is not None, "a formula's judgement carries check's result"
         return check_view(judged.check, look, reveal=False)
 
     def answer(self, key: AnswerKey, step: Step, look: Look) -> str:
