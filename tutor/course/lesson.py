@@ -19,7 +19,7 @@ from ..engine.files import decode as decode_text, read_text
 from ..engine.network import Network, load, parse_network
 from ..judge.result import VERDICTS  # noqa: F401  (the verdicts a lesson can give, for its readers)
 from . import kinds
-from .step import COMMON_KEYS, DEFAULT_POINTS, Step
+from .step import COMMON_KEYS, Step
 
 FORMAT_VERSION = 1
 #: The kinds of step, in the order messages list them (the table is `kinds.KINDS`).

@@ -18,11 +18,8 @@ from ..course.session import GaveUp, Hint, NoHintLeft, Question, Session
 from ..engine.diagnostics import source_lines
 from .look import Look
 from .prompt import Asker, Back, Tee
-from .step_views import VIEWS, engine_view, question_view
+from .step_views import VIEWS, question_view
 from .visible import Panel
-
-#: The view a `show` step asks for (kept under its old name for the handout's SVG and the slides).
-view = engine_view
 
 
 @dataclass
