@@ -8,8 +8,11 @@ import json
 import os
 import re
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
+
+import tutor.schemas
 
 from tutor.cli import app
 from tutor.course.classroom import grade_folder
@@ -95,6 +98,7 @@ def test_the_report_a_ta_opens(tmp_path, lesson, folder):
                                  "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
+    jsonschema.validate(data, tutor.schemas.load("grade-class"))
     assert data["max_score"] == 3 and len(data["submissions"]) == 6
     assert data["mistakes"][0]["students"] == 3 and "H×Dx" in data["mistakes"][0]["concept"]
     assert sum(d["students"] for d in data["distribution"]) == 6
