@@ -96,3 +96,20 @@ def test_notes_to_needs_present_and_never_replaces_a_stranger(tmp_path, lesson_f
 def test_every_bundled_lesson_has_speaker_notes(name):
     lesson = read(name)
     assert sum(1 for s in lesson.steps if s.notes.strip()) >= 2
+
+
+def test_lesson_notes_follows_until_the_presentation_ends(tmp_path):
+    import sys
+    from test_present import ROOT
+    lesson = parse(LESSON, "present.toml", None)
+    env = dict(os.environ, TERM="dumb", SHAPETUTOR_STATE_DIR=str(tmp_path),
+               PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    child = pexpect.spawn(sys.executable, ["-m", "tutor", "lesson", "notes"], env=env, encoding="utf-8", timeout=30)
+    child.expect("Waiting for a presentation")
+    presenting.publish(presenting.position(lesson, 1), tmp_path)
+    child.expect("Say that the last line matters most.")
+    presenting.publish(presenting.position(lesson, 3), tmp_path)
+    child.expect("Give them a minute.")
+    presenting.withdraw(tmp_path)
+    child.expect("The presentation has ended.")
+    assert finish(child) == 0
