@@ -159,3 +159,79 @@ def test_resume_and_the_progress_entry(lesson, key):
     session.advance()
     entry = session.entry("")
     assert entry.finished and entry.step is None and entry.done == ("intro", "shape", "grad")
+
+
+# -- a new kind of question is one course module and one renderer ---------------------------------
+
+class AskRank(QuestionKind):
+    """How many axes a node has: a kind written here, as a course would add one."""
+
+    name = "ask-rank"
+    keys = frozenset({"hints", "points", "hint_cost", "node"})
+
+    def check(self, step, network, fail):
+        from tutor.course.kinds.base import need_node
+        need_node(step, network, fail, step.node, "node")
+
+    def text(self, step):
+        return f"How many axes does {step.node} have?"
+
+    def default_hints(self, step):
+        return (f"Count the dimensions in {step.node}'s shape.",)
+
+    def asks(self, step):
+        return ("rank", step.node)
+
+    def answer(self, key, step):
+        return str(len(key.network.shapes[step.node]))
+
+    def judge(self, key, step, text, suggestion=False):
+        from tutor.course.kinds.base import Judged
+        if not text.strip().isdigit():
+            return Judged("unusable", "✗ an answer is a whole number")
+        right = text.strip() == self.answer(key, step)
+        return Judged("correct" if right else "wrong_shape", "✓ right" if right else "✗ count again")
+
+
+class AskRankView(step_views.QuestionView):
+    kind = "ask-rank"
+    prompt = "  your answer (h: hint): "
+    room = 1
+
+    def judgement(self, judged, look):
+        from rich.text import Text
+        return Text("  " + judged.message)
+
+    def answer(self, key, step, look):
+        return AskRank().answer(key, step)
+
+    def given_up(self, key, step, look):
+        from rich.text import Text
+        return Text(f"  The answer: {self.answer(key, step, look)}")
+
+    def answer_blocks(self, key, step):
+        from tutor.front.document import Answer, Para, plain
+        return [Answer((Para(plain(AskRank().answer(key, step))),))]
+
+
+def test_a_new_question_kind_is_one_module_and_one_renderer(monkeypatch):
+    from tutor.front.handout import render
+    monkeypatch.setitem(kinds.KINDS, "ask-rank", AskRank())
+    monkeypatch.setitem(kinds.QUESTIONS, "ask-rank", kinds.KINDS["ask-rank"])
+    monkeypatch.setitem(step_views.VIEWS, "ask-rank", AskRankView())
+    text = LESSON + '\n[[steps]]\nid = "rank"\nkind = "ask-rank"\nnode = "z1"\npoints = 2\n'
+    lesson = parse(text, "tiny.toml", None)
+    graded = grade(lesson, {"rank": ["h", "3", "2"], "shape": [RIGHT_SHAPE]})
+    assert [(s.step.id, s.verdict, s.score, s.hints_used) for s in graded.steps][-1] == ("rank", "correct", 2, 1)
+    shown, runner = run_at_a_terminal(lesson, ["", RIGHT_SHAPE, RIGHT_B2, "7", ""])
+    assert "How many axes does z1 have?" in shown and "✗ count again" in shown and "The answer: 2" in shown
+    from tutor.course.validate import validate
+    from tutor.front.present import slides
+    assert validate(lesson) == []
+    shown_slides = slides(lesson, AnswerKey(lesson), Look())
+    assert shown_slides[-2].hides_answer and not shown_slides[-1].hides_answer
+    key = render(lesson, "html")
+    sheet = render(lesson, "html", worksheet=True)
+    assert "How many axes does z1 have?" in key and "How many axes does z1 have?" in sheet
+    with pytest.raises(LessonError, match="`wrt` belongs on"):
+        parse(text.replace('node = "z1"\npoints', 'node = "z1"\nwrt = "W1"\npoints'), "tiny.toml", None)

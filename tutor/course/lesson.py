@@ -24,11 +24,8 @@ from .step import COMMON_KEYS, Step
 FORMAT_VERSION = 1
 #: The kinds of step, in the order messages list them (the table is `kinds.KINDS`).
 KINDS = tuple(kinds.KINDS)
-VIEWS = kinds.VIEWS
-QUESTIONS = tuple(kinds.QUESTIONS)
 # `expect_verdict` takes every verdict a lesson can give, which are check's VERDICTS: an answered shape
 # question is `correct`, `wrong_shape` or `unusable`; a formula gets check's own verdict.
-STEP_KEYS = COMMON_KEYS | kinds.ALL_KEYS
 TOP_KEYS = {"format_version", "id", "title", "summary", "network", "steps", "hint_cost"}
 #: Grading: hints cost nothing unless the lesson says.
 MAX_POINTS = 1_000_000
@@ -198,10 +195,11 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
             raise fail(f"step {i + 1} is {toml_type(raw)}, not a table", where.step(i) if where.step_lines else
                        where.top("steps"), "each step as a [[steps]] table with an id and a kind")
         line = where.step(i)
-        extra = set(raw) - STEP_KEYS
+        known = COMMON_KEYS | kinds.all_keys()
+        extra = set(raw) - known
         if extra:
             key = sorted(extra)[0]
-            raise fail(f"step {i + 1}: unknown key {key!r}", where.step(i, key), "one of " + ", ".join(sorted(STEP_KEYS)))
+            raise fail(f"step {i + 1}: unknown key {key!r}", where.step(i, key), "one of " + ", ".join(sorted(known)))
         step_id = raw.get("id")
         if not isinstance(step_id, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", step_id or ""):
             raise fail(f"step {i + 1} needs an `id` made of letters, digits, - _ or .", where.step(i, "id"))
@@ -209,8 +207,8 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
             raise fail(f"step id {step_id!r} is used twice (first at line {seen[step_id]})", where.step(i, "id"))
         seen[step_id] = where.step(i, "id")
         kind = raw.get("kind")
-        if kind not in KINDS:
-            raise fail(f"step {step_id!r}: kind must be one of {', '.join(KINDS)}", where.step(i, "kind"))
+        if kind not in kinds.KINDS:
+            raise fail(f"step {step_id!r}: kind must be one of {', '.join(kinds.KINDS)}", where.step(i, "kind"))
         hints = raw.get("hints", [])
         if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
             raise fail(f"step {step_id!r}: hints must be a list of strings", where.step(i, "hints"))

@@ -15,12 +15,11 @@ from .show import SHOW, VIEWS
 KINDS: dict[str, StepKind] = {k.name: k for k in (SAY, SHOW, ASK_SHAPE, ASK_GRADIENT)}
 #: The kinds that ask something (and are graded).
 QUESTIONS: dict[str, QuestionKind] = {name: k for name, k in KINDS.items() if isinstance(k, QuestionKind)}
-#: Every key a step may have, of any kind.
-ALL_KEYS = frozenset().union(*(k.keys for k in KINDS.values()))
 
 
-def question_kind(kind: str) -> QuestionKind:
-    return QUESTIONS[kind]
+def all_keys() -> frozenset[str]:
+    """Every key a step may have, of any kind."""
+    return frozenset().union(*(k.keys for k in KINDS.values()))
 
 
-__all__ = ["KINDS", "QUESTIONS", "ALL_KEYS", "VIEWS", "Judged", "QuestionKind", "StepKind", "question_kind"]
+__all__ = ["KINDS", "QUESTIONS", "VIEWS", "Judged", "QuestionKind", "StepKind", "all_keys"]
