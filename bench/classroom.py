@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tutor.course.answer_key import AnswerKey  # noqa: E402
-from tutor.course.classroom import grade_folder  # noqa: E402
+from tutor.course.classroom import grade_folder, workers_for  # noqa: E402
 from tutor.course.lesson import read  # noqa: E402
 
 LESSON = "01-motivating-question"
@@ -69,11 +69,16 @@ def main() -> None:
                            env=env, capture_output=True, check=True)
         each = (time.perf_counter() - start) / len(files)
         start = time.perf_counter()
-        grade_folder(read(LESSON), str(folder))
+        grade_folder(read(LESSON), str(folder), workers=1)
         in_process = time.perf_counter() - start
+        start = time.perf_counter()
+        grade_folder(read(LESSON), str(folder))
+        forked = time.perf_counter() - start
+        workers = workers_for(args.n)
     print(f"{args.n} submissions of {LESSON}")
     print(f"  one command, with the report:      {at_once:6.2f} s   {args.n / at_once:7.1f} submissions/s")
-    print(f"  grading alone (in one process):    {in_process:6.2f} s   {args.n / in_process:7.1f} submissions/s")
+    print(f"  grading alone, one worker:         {in_process:6.2f} s   {args.n / in_process:7.1f} submissions/s")
+    print(f"  grading alone, {workers} forked workers:   {forked:6.2f} s   {args.n / forked:7.1f} submissions/s")
     print(f"  one process per submission:        {each * args.n:6.2f} s   {1 / each:7.1f} submissions/s "
           f"(timed on {len(files)}, {each:.2f} s each)")
     print(f"  one command is {each * args.n / at_once:.1f}x faster")

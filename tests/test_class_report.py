@@ -77,12 +77,13 @@ def folder(tmp_path):
     return out
 
 
-def test_the_class_is_graded_with_one_answer_key(folder):
-    classroom = grade_folder(parse(LESSON, "class.toml", None), str(folder))
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "forked-workers"])
+def test_the_class_is_graded_with_one_answer_key(folder, workers):
+    classroom = grade_folder(parse(LESSON, "class.toml", None), str(folder), workers=workers)
     assert [s.file for s in classroom.submissions] == ["ada-lovelace.toml", "ben-ohm.toml", "broken.toml", "cy-young.toml", "dee-dee.toml",
                                                        "eve-curie.toml"]
     assert [s.score for s in classroom.submissions] == [3, 0, 0, 1, 0, 0]
-    assert classroom.submissions[2].grade is None and "TOML syntax error" in classroom.submissions[2].reason
+    assert not classroom.submissions[2].graded and "TOML syntax error" in classroom.submissions[2].reason
     assert classroom.question_counts() == {"shape-W1": (2, 2, 1), "grad-W1": (1, 3, 1)}
     ranked = [(m.question, m.verdict, m.shape or m.code, m.students) for m in classroom.mistakes()]
     # H×Dx: ben, cy (later right) and dee; the transposed formula: ben and cy (and eve's is transposed too)

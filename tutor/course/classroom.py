@@ -2,51 +2,78 @@
 got wrong, as data for a TA's report.
 
 The lesson is derived once and shared by every submission, which is what makes a folder of 300 cheap
-next to 300 processes. A file that cannot be read is a submission that scored 0, with the reason. A
-mistake is grouped by what it says about the learner's understanding: for a shape question, the shape
-answered; for a formula, its verdict and the first error's code. Each group counts the students who
-made it at least once (a mistake later corrected still counts) and keeps two example answers, never
-who wrote them.
+next to 300 processes; on a machine with several cores a large class is graded by forked workers that
+inherit that derivation (`grade_folder`'s `workers`). A file that cannot be read is a submission that
+scored 0, with the reason. A mistake is grouped by what it says about the learner's understanding: for
+a shape question, the shape answered; for a formula, its verdict and the first error's code. Each
+group counts the students who made it at least once (a mistake later corrected still counts) and keeps
+two example answers, never who wrote them.
 """
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..engine.dims import format_shape
 from ..engine.errors import TutorError
 from ..teach.answers import AnswerError, parse_shape
-from ..engine.dims import format_shape
 from .answer_key import AnswerKey
-from .grade import Grade, grade, read_answers
+from .grade import grade, read_answers
 from .kinds.base import Judged
 from .lesson import Lesson, LessonError
 
 #: A class is at most this many files (a folder of thousands is a mistake, not a class).
 MAX_SUBMISSIONS = 5000
 EXAMPLES = 2
+#: Below this many submissions, starting workers costs more than it saves.
+PARALLEL_FROM = 40
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One question of one submission, as the report counts it."""
+
+    step: str
+    verdict: str | None            # None: not answered
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Slip:
+    """One wrong attempt, with what groups it with others' (see `slip`)."""
+
+    step: str
+    verdict: str
+    code: str | None               # the first error diagnostic's code, for a formula
+    shape: str | None              # the shape answered, for a shape question
+    detail: str                    # what the engine told the learner
+    answer: str
 
 
 @dataclass(frozen=True)
 class Submission:
     file: str                      # the answers file's name in the folder
-    grade: Grade | None            # None: the file could not be read
-    reason: str = ""               # why not
+    score: float
+    reason: str = ""               # why it could not be read ("" when it was graded)
+    answered: tuple[Answered, ...] = ()
+    slips: tuple[Slip, ...] = ()
 
     @property
-    def score(self) -> float:
-        return self.grade.score if self.grade else 0
+    def graded(self) -> bool:
+        return not self.reason
 
 
 @dataclass
 class Mistake:
     """One misconception: which question, what was answered, how many students, two examples."""
 
-    question: str                  # the step id
+    question: str
     verdict: str
-    code: str | None               # the first error diagnostic's code, for a formula
-    shape: str | None              # the shape answered, for a shape question
-    detail: str                    # what the engine told the first student who made it
+    code: str | None
+    shape: str | None
+    detail: str
     students: int = 0
     examples: list[str] = field(default_factory=list)
 
@@ -64,8 +91,8 @@ class Classroom:
         """Step id → (right, wrong, unanswered) over the submissions that could be read."""
         counts = {s.id: [0, 0, 0] for s in self.lesson.steps if s.is_question}
         for sub in self.submissions:
-            for g in sub.grade.steps if sub.grade else ():
-                counts[g.step.id][0 if g.correct else 2 if g.verdict is None else 1] += 1
+            for a in sub.answered:
+                counts[a.step][0 if a.correct else 2 if a.verdict is None else 1] += 1
         return {k: (v[0], v[1], v[2]) for k, v in counts.items()}
 
     def mistakes(self) -> list[Mistake]:
@@ -73,46 +100,35 @@ class Classroom:
         found: dict[tuple, Mistake] = {}
         for sub in self.submissions:
             seen: set[tuple] = set()
-            for g in sub.grade.steps if sub.grade else ():
-                for answer, judged in g.tried:
-                    if judged.correct:
-                        continue
-                    key = mistake_key(self.lesson, g.step.id, g.step.kind, answer, judged)
-                    if key not in found:
-                        found[key] = Mistake(g.step.id, judged.verdict, key[2] if g.step.kind != "ask-shape" else None,
-                                             key[2] if g.step.kind == "ask-shape" else None, detail_of(judged))
-                    mistake = found[key]
-                    if key not in seen:
-                        seen.add(key)
-                        mistake.students += 1
-                    if len(mistake.examples) < EXAMPLES and answer not in mistake.examples:
-                        mistake.examples.append(answer)
+            for s in sub.slips:
+                key = (s.step, s.verdict, s.code, s.shape)
+                mistake = found.setdefault(key, Mistake(s.step, s.verdict, s.code, s.shape, s.detail))
+                if key not in seen:
+                    seen.add(key)
+                    mistake.students += 1
+                if len(mistake.examples) < EXAMPLES and s.answer not in mistake.examples:
+                    mistake.examples.append(s.answer)
         order = {s.id: i for i, s in enumerate(self.lesson.steps)}
         return sorted(found.values(), key=lambda m: (-m.students, order[m.question], m.verdict))
 
 
-def mistake_key(lesson: Lesson, step_id: str, kind: str, answer: str, judged: Judged) -> tuple:
-    """What groups a wrong answer with others that show the same misunderstanding: (question, verdict,
-    the shape answered or the first error's code)."""
+def slip(lesson: Lesson, step_id: str, kind: str, answer: str, judged: Judged) -> Slip:
+    """A wrong attempt and what groups it with others that show the same misunderstanding."""
     if kind == "ask-shape":
         try:
             shape: str | None = format_shape(tuple(parse_shape(answer, set(lesson.network.dims))))
         except (AnswerError, TutorError):
             shape = None
-        return step_id, judged.verdict, shape
-    errors = [d for d in (judged.check.diagnostics if judged.check else ()) if d.severity == "error"]
-    return step_id, judged.verdict, errors[0].code if errors else None
-
-
-def detail_of(judged: Judged) -> str:
-    """What the engine told the learner, in a line: a shape's judgement, or a formula's first diagnostic."""
-    if judged.check is not None:
-        return judged.check.diagnostics[0].message if judged.check.diagnostics else ""
-    return judged.message.lstrip("✗ ").splitlines()[0] if judged.message else ""
+        detail = judged.message.lstrip("✗ ").splitlines()[0] if judged.message else ""
+        return Slip(step_id, judged.verdict, None, shape, detail, answer)
+    diagnostics = judged.check.diagnostics if judged.check else ()
+    errors = [d for d in diagnostics if d.severity == "error"]
+    return Slip(step_id, judged.verdict, errors[0].code if errors else None, None,
+                diagnostics[0].message if diagnostics else "", answer)
 
 
 def answers_files(folder: str) -> list[Path]:
-    """The regular files in `folder` (links and sub-folders are not submissions), by name."""
+    """The regular files in `folder` (links, sub-folders and hidden files are not submissions), by name."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
@@ -124,16 +140,55 @@ def answers_files(folder: str) -> list[Path]:
     return files
 
 
-def grade_folder(lesson: Lesson, folder: str) -> Classroom:
-    """Every answers file in `folder`, graded with one shared answer key."""
+def grade_file(key: AnswerKey, path: Path) -> Submission:
+    """One answers file, graded and reduced to what the report needs."""
+    try:
+        given = read_answers(str(path))
+    except TutorError as error:
+        where = f"line {error.span.line}: " if error.span else ""
+        return Submission(path.name, 0, where + error.message.replace(str(path) + ": ", ""))
+    graded = grade(key.lesson, given, key=key)
+    answered = tuple(Answered(s.step.id, s.verdict, s.correct) for s in graded.steps)
+    slips = tuple(slip(key.lesson, s.step.id, s.step.kind, answer, judged)
+                  for s in graded.steps for answer, judged in s.tried if not judged.correct)
+    return Submission(path.name, graded.score, "", answered, slips)
+
+
+#: The answer key a forked worker inherits (set just before the workers start).
+_SHARED: AnswerKey | None = None
+
+
+def grade_shared(path: Path) -> Submission:
+    assert _SHARED is not None
+    try:
+        return grade_file(_SHARED, path)
+    except Exception as exc:  # a bug in one submission's grading is that submission's, not the class's
+        return Submission(path.name, 0, f"the grader failed ({type(exc).__name__}); a bug in shapetutor")
+
+
+def workers_for(count: int) -> int:
+    """How many forked workers help: one per core, for a class large enough, where fork is safe."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if count < PARALLEL_FROM or cores < 2 or not sys.platform.startswith("linux"):
+        return 1
+    return min(cores, 8)
+
+
+def grade_folder(lesson: Lesson, folder: str, workers: int | None = None) -> Classroom:
+    """Every answers file in `folder`, graded with one shared answer key (by forked workers where it helps)."""
+    global _SHARED
     key = AnswerKey(lesson)
-    submissions = []
-    for path in answers_files(folder):
-        try:
-            given = read_answers(str(path))
-        except TutorError as error:
-            where = f"line {error.span.line}: " if error.span else ""
-            submissions.append(Submission(path.name, None, where + error.message.replace(str(path) + ": ", "")))
-            continue
-        submissions.append(Submission(path.name, grade(lesson, given, key=key)))
-    return Classroom(lesson, tuple(submissions))
+    files = answers_files(folder)
+    workers = workers_for(len(files)) if workers is None else workers
+    if workers <= 1:
+        return Classroom(lesson, tuple(grade_file(key, path) for path in files))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    key.derivation  # derived once, here, and inherited by every worker
+    _SHARED = key
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            submissions = tuple(pool.map(grade_shared, files, chunksize=max(1, len(files) // (workers * 4))))
+    finally:
+        _SHARED = None
+    return Classroom(lesson, submissions)

@@ -77,7 +77,7 @@ def class_table(classroom: Classroom, look: Look, mistakes: int = 8) -> Group:
         table.add_row(Text(k), str(r), str(w), str(u))
     lines = [Text(look.text(f"{m.students:>4} × {m.question}: {concept(m, classroom)}"))
              for m in classroom.mistakes()[:mistakes]]
-    unread = sum(1 for s in classroom.submissions if s.grade is None)
+    unread = sum(1 for s in classroom.submissions if not s.graded)
     tail = [Text(f"{unread} answers files could not be read (scored 0)", style="yellow")] if unread else []
     return Group(head, table, Text("The most common mistakes:" if lines else "No mistakes."), *lines, *tail)
 
@@ -155,7 +155,7 @@ def stacked(right: int, wrong: int, unanswered: int) -> str:
 def to_html(classroom: Classroom) -> str:
     lesson = classroom.lesson
     scores = [s.score for s in classroom.submissions]
-    unread = [s for s in classroom.submissions if s.grade is None]
+    unread = [s for s in classroom.submissions if not s.graded]
     steps = {s.id: s for s in lesson.steps}
     rows = "".join(
         f"<tr><td><code>{escape(k)}</code> {escape(question_text(steps[k]))}</td><td class=n>{r}</td>"
