@@ -129,6 +129,7 @@ def test_a_bare_enter_at_either_question_shows_the_answer_at_the_terminal(lesson
     assert "The answer: 1×H×Dx×H" in shown
     assert f"∂J/∂b2 = {key.formula('b2')}" in shown
     assert "hint:" not in shown                          # Enter is not a hint: `h` is
+    assert shown.count("Enter alone: give up and see the answer") == 2   # and each question says so
     assert [q.to_json()["verdict"] for q in runner.results] == [None, None]
     # the same entries, graded, score the same: nothing answered
     graded = grade(lesson, {"shape": [""], "grad": [""]})

@@ -94,6 +94,8 @@ class Runner:
             self.out.print(drawn.revealed(self.key, step, look))
             return
         scripted = iter(self.answers.get(step.id, [])) if self.mode == "answers" else None
+        if scripted is None:  # what each entry does, said once per question (the session decides it)
+            self.out.print(Text(look.text("  h: a hint   Enter alone: give up and see the answer"), style="dim"))
         while not asked.over:
             entry = next(scripted, None) if scripted is not None else self.ask(drawn.prompt)
             if entry is None:  # the answers file has no more for this question
