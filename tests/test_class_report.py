@@ -148,3 +148,12 @@ def test_the_report_renders_in_a_real_browser(tmp_path, lesson, folder):
     w, h, pixels = png_pixels(out)
     assert (w, h) == (794, 1400)
     assert sum(1 for b in pixels if b not in (0, 255)) / len(pixels) > 0.01
+
+
+def test_learner_text_in_the_report_is_inert(tmp_path, lesson, folder):
+    (folder / "zed.toml").write_text('"grad-W1" = "x \\u001b]0;owned\\u0007 <script>alert(1)</script>"\n')
+    report = tmp_path / "report.html"
+    assert runner.invoke(app, ["lesson", "grade", lesson, "--answers", str(folder), "--report", str(report)]) \
+        .exit_code == 0
+    page = report.read_text(encoding="utf-8")
+    assert "\x1b" not in page and "\x07" not in page and "<script" not in page and "&lt;script&gt;" in page

@@ -8,7 +8,7 @@ submissions, for the TA's gradebook.
 from __future__ import annotations
 
 import statistics
-from html import escape
+from html import escape as escape_html
 
 from rich.console import Group
 from rich.table import Table
@@ -19,6 +19,12 @@ from ..course.classroom import Classroom, Mistake
 from ..course.grade import tidy
 from .diagnostics import VERDICT_TEXT
 from .look import Look
+from .visible import visible
+
+
+def escape(text: str) -> str:
+    """Learner text in the page: its control characters made visible, then escaped as HTML."""
+    return escape_html(visible(text))
 
 
 def concept(m: Mistake, classroom: Classroom) -> str:
