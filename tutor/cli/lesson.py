@@ -10,7 +10,7 @@ from . import completion
 from .common import CONTEXT, PlainOpt, console, emit_json, interactive, look, plain_terminal, report, run, say
 
 lesson_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
-                         help="Scripted lessons: list, run, grade, validate, export, reset.")
+                         help="Scripted lessons: list, run, notes, grade, validate, export, reset.")
 LessonArg = Annotated[str, typer.Argument(help="a bundled lesson's id or a lesson file",
                                           autocompletion=completion.lessons)]
 
@@ -83,7 +83,14 @@ def run_lesson(name: Annotated[str, typer.Argument(
                    help="a bundled lesson's id, a lesson file, or `next`: the first lesson you have not finished",
                    autocompletion=completion.lessons_or_next)],
                present: Annotated[bool, typer.Option("--present", help="for class: one step per screen")] = False,
-               notes: Annotated[bool, typer.Option("--notes", help="with --present: show the speaker notes")] = False,
+               notes: Annotated[bool, typer.Option(
+                   "--notes", help="with --present: show the speaker notes below each slide (for rehearsing)")] = False,
+               notes_to: Annotated[Optional[str], typer.Option(
+                   "--notes-to", metavar="FILE",
+                   help="with --present: keep FILE holding the current step's speaker notes")] = None,
+               force: Annotated[bool, typer.Option(
+                   "--force", help="with --notes-to: replace a file that is not earlier notes, or write through "
+                                   "a symbolic link")] = False,
                no_input: Annotated[bool, typer.Option("--no-input", help="never prompt: show every answer")] = False,
                answers: Annotated[Optional[str], typer.Option(
                    "--answers", help="replay scripted answers (TOML); `lesson grade` scores them")] = None,
@@ -98,7 +105,9 @@ def run_lesson(name: Annotated[str, typer.Argument(
         from ..course.lesson import read
         from ..front.lesson import Runner
         from ..front.visible import Screen
-        from ..course.progress import Entry, Progress, content_hash
+        from ..course.answer_key import AnswerKey
+        from ..course.progress import Progress
+        from ..course.session import Session, resume_at
         from ..front.prompt import Quit, Tee
         from ..course.grade import read_answers
         nonlocal name
@@ -125,41 +134,35 @@ def run_lesson(name: Annotated[str, typer.Argument(
                 raise TutorError(f"--from {start}: no step with that id",
                                  expected="one of " + ", ".join(s.id for s in lesson.steps))
         elif asking and entry.step and not entry.finished:
-            found = lesson.index(entry.step)  # by id: safe when the lesson file has changed since
-            begin = found if found is not None else next(
-                (i for i, s in enumerate(lesson.steps) if s.id not in entry.done), 0)
+            begin = resume_at(lesson, entry)
             if begin:
                 say(f"resuming at step {begin + 1} ({lesson.steps[begin].id}); "
                     f"--from {lesson.steps[0].id} starts again")
         the_look = look(plain)
+        if notes_to and not present:
+            raise TutorError("--notes-to goes with --present", expected="--present --notes-to FILE")
         if present:
-            from ..front.present import present as show
-            show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes)
+            present_lesson(lesson, the_look, begin, asking, notes, notes_to, force, plain)
             return 0
         out = Screen(file=StringIO()) if as_json else console(plain_terminal(plain))
         mode = "answers" if scripted else "interactive" if asking else "reveal"
-        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {})
-        done = list(entry.done) if entry.fingerprint == content_hash(lesson.source) else []
+        session = Session.resume(lesson, AnswerKey(lesson), entry, begin)
 
-        def save(position: int) -> None:
+        def save(session: Session) -> None:
             if not asking:
                 return
-            for s in lesson.steps[:position]:
-                if s.id not in done:
-                    done.append(s.id)
-            finished = position >= len(lesson.steps)
-            progress.put(lesson.id, Entry(None if finished else lesson.steps[position].id, tuple(done),
-                                          len(lesson.steps), finished, content_hash(lesson.source), source))
+            progress.put(lesson.id, session.entry(source))
             warn(progress)  # at once: a learner who saw no warning would think their steps were kept
 
-        runner.on_step = save
+        runner = Runner(lesson, Tee(out), the_look, mode=mode, read=out.input, answers=scripted or {},
+                        on_step=save, resumed=session)
         try:
-            runner.run(begin)
+            runner.run()
         except (Quit, EOFError):
-            save(runner.position)
+            save(session)
             say(f"\nStopped at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
         except KeyboardInterrupt:
-            save(runner.position)
+            save(session)
             say(f"\nInterrupted at step {runner.position + 1}. Pick up again with:\n  shapetutor lesson run {name}")
             return 130
         finally:
@@ -170,26 +173,131 @@ def run_lesson(name: Annotated[str, typer.Argument(
     run(body, as_json)
 
 
+def present_lesson(lesson, the_look, begin: int, asking: bool, notes: bool, notes_to: str | None, force: bool,
+                   plain: bool) -> None:
+    """Present a lesson; at a terminal each step is published for `lesson notes` (and written to --notes-to)."""
+    from ..course.presenting import position, publish, withdraw
+    from ..front.files import check_export, write_export
+    from ..front.present import notes_text, present as show
+    if notes_to:
+        check_export(notes_to, force, "--notes-to")
+    written = False
+
+    def on_step(step: int) -> None:
+        nonlocal written
+        where = position(lesson, step)
+        publish(where)
+        if notes_to:  # after the first write the file is an earlier export of ours
+            write_export(notes_to, notes_text(where), force or written, "--notes-to")
+            written = True
+
+    try:
+        show(lesson, console(plain_terminal(plain)), the_look, begin, interactive=asking, notes=notes,
+             on_step=on_step if asking else None)
+    finally:
+        if asking:
+            withdraw()
+
+
+@lesson_app.command("notes")
+def follow_notes(once: Annotated[bool, typer.Option("--once", help="show the current notes and stop")] = False,
+                 plain: PlainOpt = False) -> None:
+    """Follow a presentation's speaker notes in a second terminal, off the class's screen."""
+    def body():
+        import time
+
+        from ..course.presenting import current
+        from ..engine.errors import TutorError
+        from ..front.present import notes_view
+        out, the_look = console(plain_terminal(plain)), look(plain)
+        shown = None
+        waiting = False
+        try:
+            while True:
+                where = current()
+                if where is None and once:
+                    raise TutorError("no lesson is being presented",
+                                     expected="`shapetutor lesson run LESSON --present` in another terminal")
+                if where is None and shown is not None:
+                    say("The presentation has ended.")
+                    return 0
+                if where is None and not waiting:
+                    say("Waiting for a presentation: `shapetutor lesson run LESSON --present` in another "
+                        "terminal (Ctrl-C stops).")
+                    waiting = True
+                if where is not None and where != shown:
+                    if out.is_terminal:
+                        out.clear()
+                    out.print(notes_view(where, the_look), crop=False)
+                    shown = where
+                if once:
+                    return 0
+                time.sleep(0.2)
+        except KeyboardInterrupt:  # the way to stop following
+            return 0
+    run(body)
+
+
 @lesson_app.command("grade")
 def grade_lesson(name: LessonArg,
-                 answers: Annotated[str, typer.Option("--answers", help="the learner's answers (TOML)")],
+                 answers: Annotated[str, typer.Option(
+                     "--answers", help="the learner's answers (TOML), or a folder of them: a class at once")],
                  as_json: Annotated[bool, typer.Option("--json", help="print only the results as JSON")] = False,
                  gradescope: Annotated[Optional[str], typer.Option(
                      "--gradescope", metavar="PATH", help="also write the results to PATH (Gradescope's results.json)")
                  ] = None,
+                 prairielearn: Annotated[Optional[str], typer.Option(
+                     "--prairielearn", metavar="PATH",
+                     help="also write PrairieLearn's external-grader results to PATH")] = None,
+                 report: Annotated[Optional[str], typer.Option(
+                     "--report", metavar="FILE.html", help="with a folder of answers: the class's report, as HTML")
+                 ] = None,
+                 force: Annotated[bool, typer.Option(
+                     "--force", help="write the results through a symbolic link, or over an input")] = False,
                  plain: PlainOpt = False) -> None:
-    """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded."""
+    """Score a learner's answers: points per question, hints at the lesson's cost; exit 0 once graded.
+    A results file is always written, an unusable answers file scoring 0 with the reason."""
+    if Path(answers).is_dir():
+        return grade_class(name, answers, report, as_json, gradescope or prairielearn, force, plain)
+    if report:
+        run(lambda: exit_unusable("--report goes with a folder of answers files", "--answers DIR --report FILE.html"))
+
     def body():
         from ..course.grade import grade, read_answers
         from ..course.lesson import read
-        from ..front.grade import grade_json, grade_table
-        lesson = read(name)
-        given = read_answers(answers)
-        warn_unasked(lesson, given, answers)
-        graded = grade(lesson, given)
+        from ..engine.errors import TutorError
+        from ..front.grade import (check_results, grade_json, grade_table, prairielearn_json, ungradable_json,
+                                   ungradable_prairielearn, write_results)
+        inputs = {answers: "the answers file", name: "the lesson"}
+        outputs = {flag: path for flag, path in (("--gradescope", gradescope), ("--prairielearn", prairielearn))
+                   if path}
+        for flag, path in outputs.items():
+            check_results(path, inputs, force, flag)
+
+        def write(gradescope_data: dict, prairielearn_data: dict) -> None:
+            for flag, path in outputs.items():
+                write_results(path, gradescope_data if flag == "--gradescope" else prairielearn_data, inputs, force,
+                              flag)
+                say(f"wrote {path}")
+
+        lesson = None
+        try:
+            lesson = read(name)
+            given = read_answers(answers)
+            warn_unasked(lesson, given, answers)
+            graded = grade(lesson, given)
+        except TutorError as error:  # the learner still gets a result: 0, and why
+            reason = reason_of(error)
+            write(ungradable_json(reason, lesson), ungradable_prairielearn(reason))
+            raise
+        except Exception as error:
+            reason = f"the grader failed ({type(error).__name__}); this is a bug in shapetutor, not in your answers"
+            write(ungradable_json(reason, lesson), ungradable_prairielearn(reason))
+            raise
         results = grade_json(graded)  # JSON is data: the same text whatever the terminal
-        if gradescope:
-            write_json(gradescope, results)
+        write(results, prairielearn_json(graded))
+        if graded.unjudged:
+            say(f"warning: {graded.unjudged} attempts past the grading budget were counted, not judged")
         if as_json:
             emit_json(results)
         else:
@@ -198,13 +306,46 @@ def grade_lesson(name: LessonArg,
     run(body, as_json)
 
 
-def write_json(path: str, data: dict) -> None:
-    """Graders' results: replaced whole on every run (they are data, not a document anyone edits)."""
-    import json
+def exit_unusable(message: str, expected: str):
+    from ..engine.errors import TutorError
+    raise TutorError(message, expected=expected)
 
-    from ..front.files import write_export
-    write_export(path, json.dumps(data, indent=2) + "\n", force=True, what="--gradescope")
-    say(f"wrote {path}")
+
+def grade_class(name: str, folder: str, report: str | None, as_json: bool, per_student: str | None, force: bool,
+                plain: bool) -> None:
+    """`lesson grade LESSON --answers DIR`: every answers file in DIR, and the class's report."""
+    def body():
+        from ..course.classroom import grade_folder
+        from ..course.lesson import read
+        from ..engine.errors import TutorError
+        from ..front.class_report import class_json, class_table, to_html
+        from ..front.files import check_export, write_export
+        if per_student:
+            raise TutorError("--gradescope and --prairielearn grade one submission; a folder is a class",
+                             expected="--answers FILE for one learner, or --report FILE.html for the class")
+        if report:
+            if not report.lower().endswith((".html", ".htm")):
+                raise TutorError(f"--report {report}: a report is a page", expected="a file name ending in .html")
+            check_export(report, force, "--report")
+        classroom = grade_folder(read(name), folder)
+        if report:
+            write_export(report, to_html(classroom), force, "--report")
+            say(f"wrote {report}")
+        if as_json:
+            emit_json(class_json(classroom))
+        else:
+            console(plain_terminal(plain)).print(class_table(classroom, look(plain)), crop=False)
+        return 0
+    run(body, as_json)
+
+
+def reason_of(error) -> str:
+    """An input error in one line, for a results file: where, what, and what was expected."""
+    where = error.origin or ""
+    if error.span is not None and where:
+        where += f":{error.span.line}"
+    text = f"{where}: {error.message}" if where and where not in error.message else error.message
+    return text + (f" (expected {error.expected})" if error.expected else "")
 
 
 @lesson_app.command("validate")
@@ -213,6 +354,8 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
     """Check lessons: schema, ids, names, answerable questions, the author's expectations; then play them."""
     def body():
         from ..engine.errors import TutorError
+        from ..course.answer_key import AnswerKey
+        from ..course.leaks import leaks
         from ..course.lesson import read
         from ..course.validate import validate
         failed = False
@@ -226,9 +369,13 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
                 report(problem)
             if problems:
                 failed = True
-            else:
-                say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
-                    stdout=True)
+                continue
+            for leak in leaks(lesson, AnswerKey(lesson)):  # a warning: the lesson works, its worksheet leaks
+                say(f"warning: {lesson.path}:{leak.line}: step {leak.step.id!r} states the answer to the later "
+                    f"question {leak.question.id!r} ({leak.stated}); a worksheet would give it away, so reword it "
+                    "or move it after the question")
+            say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
+                stdout=True)
         return 2 if failed else 0
     run(body)
 

@@ -1,56 +1,35 @@
 """A lesson's answer key: every question's answer, computed by the engine.
 
 An author never writes an answer; the engine computes every one here, and
-`validate` proves the author's expectations against them.
+`validate` proves the author's expectations against them. What each kind of
+question asks, and how its answers are judged, is its kind's (`kinds/`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..engine.language.dims import Shape
+from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
-from ..teach.answers import AnswerError, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
-from .lesson import Lesson, Step
+from .kinds import QUESTIONS
+from .kinds.ask_shape import expected_shape as shape_of, typed
+from .kinds.base import Judged
+from .lesson import Lesson
+from .step import Step
 
 
 def expected_shape(lesson: Lesson, step: Step) -> Shape:
-    net = lesson.network
-    if step.node is not None:
-        return net.shapes[step.node]
-    return net.shapes[step.of] + net.shapes[step.wrt]
+    """The answer to an ask-shape step (or the shape a factor view states)."""
+    return shape_of(lesson.network, step)
 
 
 def question_text(step: Step) -> str:
-    if step.kind == "ask-gradient":
-        return f"Write ∂J/∂{step.wrt} as a formula"
-    if step.node is not None:
-        return f"What is the shape of {step.node}?"
-    return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
+    return QUESTIONS[step.kind].text(step)
 
 
 def hints(step: Step) -> tuple[str, ...]:
     """The author's hints, or one plain hint when there are none: what `h` shows, one at a time."""
-    if step.hints:
-        return step.hints
-    if step.kind == "ask-gradient":
-        return ("Follow the chain from the loss, one factor at a time.",)
-    if step.node is not None:
-        return (f"Look at how {step.node} is defined.",)
-    return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
-
-
-@dataclass(frozen=True)
-class ShapeAnswer:
-    """A shape question's answer, judged: `correct`, `wrong_shape` or `unusable`, and why in words."""
-
-    verdict: str
-    message: str
-
-    @property
-    def correct(self) -> bool:
-        return self.verdict == "correct"
+    return QUESTIONS[step.kind].hints(step)
 
 
 class AnswerKey:
@@ -60,6 +39,10 @@ class AnswerKey:
         self.lesson = lesson
         self.bindings = lesson.network.bindings(lesson.dims)
         self._derivation: Derivation | None = None
+
+    @property
+    def network(self) -> Network:
+        return self.lesson.network
 
     @property
     def derivation(self) -> Derivation:
@@ -72,21 +55,15 @@ class AnswerKey:
 
     def shape_answer(self, step: Step) -> str:
         """The answer to an ask-shape step, as a learner would type it: `1 x H x Dx x H`."""
-        return " x ".join(str(d) for d in expected_shape(self.lesson, step)) or "scalar"
+        return typed(expected_shape(self.lesson, step))
+
+    def answer(self, step: Step) -> str:
+        """Any question's answer, as a learner would type it."""
+        return QUESTIONS[step.kind].answer(self, step)
+
+    def judge(self, step: Step, text: str, suggestion: bool = False) -> Judged:
+        """A learner's answer to any question, judged by its kind."""
+        return QUESTIONS[step.kind].judge(self, step, text, suggestion)
 
     def check(self, leaf: str, text: str, suggestion: bool = True) -> CheckResult:
         return check(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion)
-
-    def judge_shape(self, step: Step, text: str) -> ShapeAnswer:
-        """A learner's answer to an ask-shape step, read forgivingly and judged dimension by dimension."""
-        net = self.lesson.network
-        try:
-            given = parse_shape(text, set(net.dims))
-        except AnswerError as exc:
-            return ShapeAnswer("unusable", f"✗ {exc}")
-        of, wrt = step.of or step.node or "", step.wrt or ""
-        feedback = shape_feedback(given, expected_shape(self.lesson, step), self.bindings, of, wrt,
-                                  net.shapes.get(of, ()), net.shapes.get(wrt, ()))
-        return ShapeAnswer("correct" if feedback.ok else "wrong_shape", feedback.message)
-
-

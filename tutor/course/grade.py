@@ -5,18 +5,46 @@ attempts in order, where `"h"` asks for a hint. Each question is played the way 
 it (hints shown one at a time, a `h` with no hint left passed over, the first right answer ends
 the question) and judged by the engine alone: no terminal, no rendering. A question answered
 right scores its points less its hints' cost, never below 0; a wrong or missing answer scores 0.
+
+Judging costs time, so a submission is judged within a budget: the first `MAX_ATTEMPTS` attempts
+at each question, `MAX_JUDGED` in all, in `MAX_CPU_SECONDS` of CPU time; attempts past it are
+counted and reported (`unjudged`), never judged, so an answers file of thousands of attempts is
+graded in seconds, not hours.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
-from ..judge.result import CheckResult
-from .answer_key import AnswerKey, hints, question_text
 from ..engine.errors import UnreadableError
 from ..engine.files import read_text
-from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, Step, read_toml
+from ..judge.result import CheckResult
+from .answer_key import AnswerKey, question_text
+from .kinds.base import Judged
+from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, read_toml
+from .session import HINT, Question
+from .step import Step
 
-HINT = "h"
+#: The grading budget (see the module's docstring).
+MAX_ATTEMPTS = 20
+MAX_JUDGED = 200
+MAX_CPU_SECONDS = 60.0
+
+
+@dataclass
+class Budget:
+    """What is left of a submission's judging budget: attempts, and CPU time (`time.process_time`)."""
+
+    attempts: int = MAX_JUDGED
+    seconds: float = MAX_CPU_SECONDS
+    start: float = field(default_factory=time.process_time)
+
+    def spend(self) -> bool:
+        """Take one attempt's share; False once the budget is spent (the attempt is not judged)."""
+        if self.attempts <= 0 or time.process_time() - self.start > self.seconds:
+            return False
+        self.attempts -= 1
+        return True
 
 
 @dataclass(frozen=True)
@@ -33,6 +61,8 @@ class StepGrade:
     hint_cost: float                  # points taken off for the hints
     check: CheckResult | None = None  # an ask-gradient's last attempt, judged (without the answer given away)
     feedback: str = ""                # an ask-shape's last attempt, judged in words
+    unjudged: int = 0                 # attempts past the budget: counted, not judged
+    tried: tuple[tuple[str, Judged], ...] = ()   # every judged attempt, in order (a class's mistakes)
 
     @property
     def question(self) -> str:
@@ -57,6 +87,10 @@ class Grade:
     def max_score(self) -> float:
         return tidy(sum(s.points for s in self.steps))
 
+    @property
+    def unjudged(self) -> int:
+        return sum(s.unjudged for s in self.steps)
+
 
 def tidy(x: float) -> float:
     """Points as a person reads them: 0.1 + 0.2 is 0.3, and 2.0 is 2."""
@@ -64,38 +98,36 @@ def tidy(x: float) -> float:
     return int(x) if x == int(x) else x
 
 
-def grade(lesson: Lesson, answers: dict[str, list[str]]) -> Grade:
-    key = AnswerKey(lesson)
+def grade(lesson: Lesson, answers: dict[str, list[str]], budget: Budget | None = None,
+          key: AnswerKey | None = None) -> Grade:
+    """A submission graded; `key` shares one answer key (and its derivation) among a class's submissions."""
+    key = key or AnswerKey(lesson)
+    budget = budget or Budget()
     questions = [s for s in lesson.steps if s.is_question]
     asked = {s.id for s in questions}
-    graded = tuple(grade_step(key, step, answers.get(step.id, [])) for step in questions)
+    graded = tuple(grade_step(key, step, answers.get(step.id, []), budget) for step in questions)
     return Grade(lesson, graded, tuple(k for k in answers if k not in asked))
 
 
-def grade_step(key: AnswerKey, step: Step, entries: list[str]) -> StepGrade:
-    shown = hints(step)
-    hints_used = attempts = 0
-    answer = verdict = check = None
-    feedback = ""
+def grade_step(key: AnswerKey, step: Step, entries: list[str], budget: Budget | None = None) -> StepGrade:
+    """One question played from its entries, as the runner plays them (`session.Question`), and scored;
+    attempts past the budget are counted, not judged."""
+    budget = budget or Budget()
+    played = Question(step, key)
+    unjudged = 0
     for entry in entries:
-        if entry == "":  # an empty attempt ends the question, as Enter does at the terminal
+        if played.over:
             break
-        if entry == HINT:
-            hints_used = min(hints_used + 1, len(shown))
+        if entry not in ("", HINT) and (played.attempts >= MAX_ATTEMPTS or not budget.spend()):
+            unjudged += 1
             continue
-        attempts += 1
-        answer = entry
-        if step.kind == "ask-shape":
-            judged = key.judge_shape(step, entry)
-            verdict, feedback = judged.verdict, judged.message
-        else:
-            check = key.check(step.wrt, entry, suggestion=False)
-            verdict = check.verdict
-        if verdict == "correct":
-            break
-    cost = tidy(hints_used * key.lesson.cost_of_hints(step))
-    score = tidy(max(0.0, step.points - cost)) if verdict == "correct" else 0
-    return StepGrade(step, step.points, score, verdict, answer, hints_used, attempts, cost, check, feedback)
+        played.take(entry)
+    judged = played.judged
+    cost = tidy(played.hints_used * key.lesson.cost_of_hints(step))
+    score = tidy(max(0.0, step.points - cost)) if played.correct else 0
+    return StepGrade(step, step.points, score, played.verdict, played.answer, played.hints_used, played.attempts,
+                     cost, judged.check if judged else None, judged.message if judged else "", unjudged,
+                     tuple(played.tried))
 
 
 def read_answers(path: str) -> dict[str, list[str]]:

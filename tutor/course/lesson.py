@@ -17,19 +17,17 @@ from ..engine.diagnostics import source_lines
 from ..engine.errors import Span, TutorError, UnreadableError
 from ..engine.files import decode as decode_text, read_text
 from ..engine.language.network import Network, load, parse_network
-from ..judge.result import VERDICTS
+from ..judge.result import VERDICTS  # noqa: F401  (the verdicts a lesson can give, for its readers)
+from . import kinds
+from .step import COMMON_KEYS, Step
 
 FORMAT_VERSION = 1
-KINDS = ("say", "show", "ask-shape", "ask-gradient")
-VIEWS = ("shapes", "chain", "factor", "contraction", "blocks", "numbers", "gradient", "check")
-QUESTIONS = ("ask-shape", "ask-gradient")
+#: The kinds of step, in the order messages list them (the table is `kinds.KINDS`).
+KINDS = tuple(kinds.KINDS)
 # `expect_verdict` takes every verdict a lesson can give, which are check's VERDICTS: an answered shape
 # question is `correct`, `wrong_shape` or `unusable`; a formula gets check's own verdict.
-STEP_KEYS = {"id", "kind", "title", "text", "view", "node", "of", "wrt", "derivation", "expect",
-             "expect_verdict", "hints", "points", "hint_cost", "notes"}
 TOP_KEYS = {"format_version", "id", "title", "summary", "network", "steps", "hint_cost"}
-#: Grading: points per question unless a step says otherwise; hints cost nothing unless the lesson says.
-DEFAULT_POINTS = 1
+#: Grading: hints cost nothing unless the lesson says.
 MAX_POINTS = 1_000_000
 MAX_LESSON_BYTES = 1_000_000
 #: Lesson ids name lessons in commands, file names and saved progress: plain characters only.
@@ -42,30 +40,6 @@ INLINE = "[network] source"
 
 class LessonError(TutorError):
     code = "E400"
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    kind: str
-    line: int
-    title: str = ""
-    text: str = ""
-    view: str = ""
-    node: str | None = None
-    of: str | None = None
-    wrt: str | None = None
-    derivation: str | None = None
-    expect: str | None = None
-    expect_verdict: str | None = None
-    hints: tuple[str, ...] = ()
-    points: float = DEFAULT_POINTS         # what a question is worth when graded
-    hint_cost: float | None = None         # points off per hint used; None: the lesson's
-    notes: str = ""                        # speaker notes, for the presenter (`lesson run --present --notes`)
-
-    @property
-    def is_question(self) -> bool:
-        return self.kind in QUESTIONS
 
 
 @dataclass(frozen=True)
@@ -104,8 +78,7 @@ def network_title(lesson: "Lesson") -> str:
 
 def step_title(step: Step) -> str:
     """A step's title, or a plain one from its kind."""
-    return step.title or {"say": "Read", "show": step.view.capitalize(), "ask-shape": "Question",
-                          "ask-gradient": "Question"}[step.kind]
+    return step.title or kinds.KINDS[step.kind].title(step)
 
 
 def bundled_folder():
@@ -214,15 +187,19 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
     network, dims = lesson_network(data.get("network"), folder, fail, where)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise fail("a lesson needs at least one [[steps]] table", 1)
+        raise fail("a lesson needs at least one [[steps]] table", where.top("steps") if "steps" in data else 1)
     steps = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_steps):
+        if not isinstance(raw, dict):
+            raise fail(f"step {i + 1} is {toml_type(raw)}, not a table", where.step(i) if where.step_lines else
+                       where.top("steps"), "each step as a [[steps]] table with an id and a kind")
         line = where.step(i)
-        extra = set(raw) - STEP_KEYS
+        known = COMMON_KEYS | kinds.all_keys()
+        extra = set(raw) - known
         if extra:
             key = sorted(extra)[0]
-            raise fail(f"step {i + 1}: unknown key {key!r}", where.step(i, key), "one of " + ", ".join(sorted(STEP_KEYS)))
+            raise fail(f"step {i + 1}: unknown key {key!r}", where.step(i, key), "one of " + ", ".join(sorted(known)))
         step_id = raw.get("id")
         if not isinstance(step_id, str) or not re.fullmatch(r"[A-Za-z0-9_.-]+", step_id or ""):
             raise fail(f"step {i + 1} needs an `id` made of letters, digits, - _ or .", where.step(i, "id"))
@@ -230,28 +207,45 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
             raise fail(f"step id {step_id!r} is used twice (first at line {seen[step_id]})", where.step(i, "id"))
         seen[step_id] = where.step(i, "id")
         kind = raw.get("kind")
-        if kind not in KINDS:
-            raise fail(f"step {step_id!r}: kind must be one of {', '.join(KINDS)}", where.step(i, "kind"))
+        if kind not in kinds.KINDS:
+            raise fail(f"step {step_id!r}: kind must be one of {', '.join(kinds.KINDS)}", where.step(i, "kind"))
         hints = raw.get("hints", [])
         if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
             raise fail(f"step {step_id!r}: hints must be a list of strings", where.step(i, "hints"))
         for key in ("title", "text", "view", "node", "of", "wrt", "derivation", "expect", "expect_verdict", "notes"):
             if key in raw and not isinstance(raw[key], str):
                 raise fail(f"step {step_id!r}: {key} must be a string", where.step(i, key))
+        for key in sorted(set(raw) - COMMON_KEYS - kinds.KINDS[kind].keys):
+            raise fail(f"step {step_id!r}: `{key}` belongs on {owners(key)}, not on a {kind} step", where.step(i, key))
         grading = {}
         for key in ("points", "hint_cost"):
             if key in raw:
-                if kind not in QUESTIONS:
-                    raise fail(f"step {step_id!r}: `{key}` belongs on a question (ask-shape or ask-gradient), "
-                               f"not on a {kind} step", where.step(i, key))
                 grading[key] = points_value(raw[key], f"step {step_id!r}: {key}",
                                             lambda message, key=key: fail(message, where.step(i, key)))
         step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
-                    raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""))
-        check_step(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
+                    raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""),
+                    is_question=kinds.KINDS[kind].question)
+        kinds.KINDS[kind].check(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
         steps.append(step)
     return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
+
+
+def toml_type(value) -> str:
+    """What a TOML value is, in words."""
+    for kind, name in ((bool, "a boolean"), (str, "a string"), (int, "an integer"), (float, "a number"),
+                       (list, "an array"), (dict, "a table")):
+        if isinstance(value, kind):
+            return name
+    return "a date or time"
+
+
+def owners(key: str) -> str:
+    """The kinds of step a key belongs on, in words."""
+    names = [name for name, k in kinds.KINDS.items() if key in k.keys]
+    if set(names) == set(kinds.QUESTIONS):
+        return f"a question ({' or '.join(names)})"
+    return "a " + " or ".join(names) + " step"
 
 
 def points_value(value, what: str, fail) -> float:
@@ -298,45 +292,6 @@ def lesson_network(table, folder: Path | None, fail, where: Locator) -> tuple[Ne
     except TutorError as exc:
         raise fail(f"[network] dims: {exc.message}", where.top("dims")) from None
     return network, dict(dims)
-
-
-def check_step(step: Step, network: Network, fail) -> None:
-    """Every name resolves and every question is answerable (the answers come from the engine)."""
-    def node(name: str | None, key: str, leaf: bool = False) -> None:
-        if name is None:
-            raise fail(f"step {step.id!r}: needs `{key}`", None)
-        pool = network.leaves if leaf else network.shapes
-        if name not in pool:
-            raise fail(f"step {step.id!r}: {key} = {name!r} is not a {'leaf' if leaf else 'node'} of the network",
-                       key)
-
-    if step.kind == "say" and not step.text.strip():
-        raise fail(f"step {step.id!r}: a say step needs `text`", "text")
-    if step.kind == "ask-shape":
-        if step.node is not None and (step.of or step.wrt):
-            raise fail(f"step {step.id!r}: ask either for a node's shape (`node`) or a factor's (`of`, `wrt`), "
-                       "not both", "node")
-        if step.node is not None:
-            node(step.node, "node")
-        else:
-            node(step.of, "of")
-            node(step.wrt, "wrt")
-            if step.of not in network.definitions:
-                raise fail(f"step {step.id!r}: of = {step.of!r} must be a defined node", "of")
-    if step.kind == "ask-gradient":
-        node(step.wrt, "wrt", leaf=True)
-    if step.kind == "show":
-        if step.view not in VIEWS:
-            raise fail(f"step {step.id!r}: view must be one of {', '.join(VIEWS)}", "view")
-        if step.view == "factor":
-            node(step.of, "of")
-            node(step.wrt, "wrt")
-        elif step.view != "shapes":
-            node(step.wrt, "wrt", leaf=True)
-        if step.view == "check" and not step.derivation:
-            raise fail(f"step {step.id!r}: a check view needs a `derivation`", "view")
-    if step.expect_verdict is not None and step.expect_verdict not in VERDICTS:
-        raise fail(f"step {step.id!r}: expect_verdict must be one of {', '.join(VERDICTS)}", "expect_verdict")
 
 
 def read(spec: str) -> Lesson:

@@ -27,6 +27,8 @@ from ..engine.files import decode, kind_of, read_bytes, replace_file
 
 #: The progress of thousands of lessons fits in far less.
 MAX_PROGRESS_BYTES = 4_000_000
+#: A save waits this long for another run holding the lock, then gives up with a message (never hangs).
+LOCK_SECONDS = 10.0
 
 
 class ProgressError(TutorError):
@@ -243,7 +245,9 @@ class Progress:
             kind = kind_of(os.fstat(fd).st_mode)
             if kind is not None:
                 raise ProgressError(f"the lock file {lock} is {kind}, not a regular file")
-            acquire(fd)
+            if not acquire(fd, LOCK_SECONDS):
+                raise ProgressError(f"another shapetutor has been saving progress for over {LOCK_SECONDS:g} s "
+                                    f"(it holds {lock}); if one is stuck, stop it and try again")
             try:
                 yield
             finally:
@@ -252,20 +256,40 @@ class Progress:
             os.close(fd)
 
 
+def acquire(fd: int, seconds: float) -> bool:
+    """Take the lock, trying until `seconds` have passed; False if another holder keeps it that long."""
+    deadline = time.monotonic() + seconds
+    pause = 0.01
+    while not try_lock(fd):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(pause)
+        pause = min(0.2, pause * 2)
+    return True
+
+
 try:
     import fcntl
 
-    def acquire(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    def try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def release(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 except ImportError:  # Windows
     import msvcrt
 
-    def acquire(fd: int) -> None:
+    def try_lock(fd: int) -> bool:
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
 
     def release(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)

@@ -135,7 +135,14 @@ class Picture:
     caption: Inline = ()
 
 
-Block = Heading | Para | Code | Pre | Formula | Table | Listing | Quote | Rule | Answer | Space | Picture
+@dataclass(frozen=True)
+class Keep:
+    """Blocks that belong together (a judged derivation, a question and its answer): never split across pages."""
+
+    blocks: tuple["Block", ...]
+
+
+Block = Heading | Para | Code | Pre | Formula | Table | Listing | Quote | Rule | Answer | Space | Picture | Keep
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing, Para, Picture, Pre, Quote, Rule,
+from .document import (Answer, Code, Document, Formula, Heading, Inline, Keep, Listing, Para, Picture, Pre, Quote, Rule,
                        Section, Space, Table, visible)
 
 STYLE = """
@@ -84,7 +84,8 @@ footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid var(--lin
   a { color: #000; text-decoration: underline; }
   h2 { border-top: 0; padding-top: 0; margin-top: 1.2rem; }
   h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
-  pre, table, figure, .formula, .answer, .space, .question, tr { break-inside: avoid; page-break-inside: avoid; }
+  pre, table, figure, .formula, .answer, .space, .question, tr, .keep { break-inside: avoid; page-break-inside: avoid; }
+  footer { break-before: avoid; page-break-before: avoid; margin-top: 1rem; }
   pre, pre.aligned { white-space: pre-wrap; overflow: visible; background: #fff; }
   .table-wrap { overflow: visible; }
   thead { display: table-header-group; }
@@ -157,6 +158,8 @@ def block(b) -> str:
         return f'<div class="space"><div class="label">{text(b.label)}</div>{lines}</div>'
     if isinstance(b, Picture):
         return picture(b)
+    if isinstance(b, Keep):
+        return f'<div class="keep">{"".join(block(x) for x in b.blocks)}</div>'
     raise TypeError(f"no HTML for {type(b).__name__}")
 
 

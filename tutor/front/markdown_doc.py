@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing, Para, Picture, Pre, Quote, Rule,
+from .document import (Answer, Code, Document, Formula, Heading, Inline, Keep, Listing, Para, Picture, Pre, Quote, Rule,
                        Section, Space, Table, flat, visible)
 
 #: Characters with a meaning somewhere in (GitHub-flavoured) Markdown: escaped wherever they appear.
@@ -98,6 +98,8 @@ def block(b, depth: int = 0) -> str:
         return "\n".join("> " + line if line else ">" for line in ("**Answer**\n\n" + inner).splitlines())
     if isinstance(b, Space):
         return f"{text(b.label)}:\n\n" + fenced("\n" * (2 * b.lines), "text")
+    if isinstance(b, Keep):
+        return "\n\n".join(block(x, depth) for x in b.blocks)
     if isinstance(b, Picture):
         shown = f" {b.ops[0]} ".join(name for name, _, _ in b.items[:2]) if b.items else ""
         rest = f" {b.ops[1]} {b.items[2][0]}" if len(b.items) > 2 and len(b.ops) > 1 else ""

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console, Group
 from rich.segment import Segment
 from rich.text import Text
 
-from ..course.answer_key import AnswerKey, expected_shape, question_text
+from ..course.answer_key import AnswerKey, question_text
 from ..course.lesson import Lesson
-from .lesson import view
+from ..course.presenting import Position
 from .look import Look
-from .visible import Markdown, Panel
+from .step_views import VIEWS, question_view
+from .visible import Panel
 
 NEXT, BACK, FIRST, LAST, QUIT = "next", "back", "first", "last", "quit"
 DOWN, UP, PAGE_DOWN, PAGE_UP, JUMP, DIGIT, ENTER, CANCEL, ERASE = (
@@ -36,26 +38,21 @@ class Slide:
 
 
 def slides(lesson: Lesson, key: AnswerKey, look: Look) -> list[Slide]:
-    """Each step, and for a question a second slide with its answer."""
+    """Each step, drawn by its kind's renderer, and for a question a second slide with its answer."""
     out = []
     total = len(lesson.steps)
     for n, step in enumerate(lesson.steps, 1):
         title = look.text(f"{lesson.title} · {n}/{total}" + (f" · {step.title}" if step.title else ""))
         notes = step.notes
-        if step.kind == "say":
-            out.append(Slide(n, title, Markdown(step.text), False, notes))
-        elif step.kind == "show":
-            out.append(Slide(n, title, view(key, step, look), False, notes))
-        else:
-            question = Text(look.text(question_text(step)), style="bold")
-            hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
-            out.append(Slide(n, title, Group(question, *([Text("")] + hints if hints else [])), True, notes))
-            if step.kind == "ask-shape":
-                answer = look.shape(expected_shape(lesson, step), key.bindings)
-            else:
-                answer = key.formula(step.wrt)
-            out.append(Slide(n, title, Group(question, Text(""), Text(look.text(answer), style="bold green")),
-                             False, notes))
+        if not step.is_question:
+            out.append(Slide(n, title, VIEWS[step.kind].terminal(key, step, look), False, notes))
+            continue
+        drawn = question_view(step)
+        question = Text(look.text(question_text(step)), style="bold")
+        hints = [Text(look.text(f"hint: {h}"), style="dim") for h in step.hints]
+        out.append(Slide(n, title, Group(question, *([Text("")] + hints if hints else [])), True, notes))
+        answer = Text(look.text(drawn.answer(key, step, look)), style="bold green")
+        out.append(Slide(n, title, Group(question, Text(""), answer), False, notes))
     return out
 
 
@@ -207,7 +204,9 @@ def screen(console: Console, deck: Deck, look: Look, notes: bool, steps: int) ->
 
 
 def present(lesson: Lesson, console: Console, look: Look, start: int = 0, interactive: bool = True,
-            notes: bool = False) -> None:
+            notes: bool = False, on_step: Callable[[int], None] | None = None) -> None:
+    """Present `lesson` from step `start` (0-based); `on_step(n)` hears of each step shown (1-based), for the
+    presenter's notes on a second screen."""
     key = AnswerKey(lesson)
     deck = Deck(slides(lesson, key, look))
     steps = len(lesson.steps)
@@ -226,7 +225,11 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
     deck.go(deck.step_start(start + 1))
     try:
         tty.setcbreak(fd)  # single keys; Ctrl-C still interrupts
+        shown = 0
         while True:
+            if on_step is not None and deck.current.step != shown:
+                shown = deck.current.step
+                on_step(shown)
             drawn, room, total = screen(console, deck, look, notes, steps)
             console.clear()
             console.print(drawn, end="")
@@ -236,3 +239,22 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
         console.clear()  # q (or Ctrl-C) leaves a clean screen, not the last slide
+
+
+# -- the presenter's second screen -------------------------------------------------------------------
+
+def notes_text(where: Position) -> str:
+    """The speaker notes of the step on the class's screen, as plain text (`--notes-to FILE`)."""
+    lines = [f"{where.title}", f"step {where.step}/{where.steps}: {where.step_title}", "",
+             where.notes.strip() or "(no notes for this step)", ""]
+    lines.append(f"next: {where.next_title}" if where.next_title else "(the last step)")
+    return "\n".join(lines) + "\n"
+
+
+def notes_view(where: Position, look: Look) -> Panel:
+    """The notes as `lesson notes` shows them in the presenter's own terminal."""
+    body = Text(look.text(where.notes.strip() or "(no notes for this step)"))
+    body.append(Text(look.text("\n\n" + (f"next: {where.next_title}" if where.next_title else "(the last step)")),
+                     style="dim"))
+    return Panel(body, title=Text(look.text(f"{where.title} · step {where.step}/{where.steps} · {where.step_title}")),
+                 box=look.box, title_align="left")

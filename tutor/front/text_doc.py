@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
-from .document import (Answer, Code, Document, Formula, Heading, Inline, Listing, Para, Picture, Pre, Quote, Rule,
+from .document import (Answer, Code, Document, Formula, Heading, Inline, Keep, Listing, Para, Picture, Pre, Quote, Rule,
                        Section, Space, Table, one_line, visible)
 
 WIDTH = 78
@@ -48,6 +48,8 @@ def block(b, indent: str = "") -> str:
         return indent + "ANSWER\n" + "\n".join(block(x, indent + "  ") for x in b.blocks)
     if isinstance(b, Space):
         return indent + f"{b.label}:\n" + "\n".join(indent + "  " + "_" * 60 + "\n" for _ in range(b.lines))
+    if isinstance(b, Keep):
+        return "\n\n".join(block(x, indent) for x in b.blocks)
     if isinstance(b, Picture):
         shown = " ".join(f"{name}" + (f" {b.ops[i]}" if i < len(b.ops) else "") for i, (name, _, _) in
                          enumerate(b.items))

@@ -1,0 +1,46 @@
+"""`ask-gradient`: ∂J/∂wrt as a formula, judged by `check` with its diagnostics."""
+from __future__ import annotations
+
+from ...engine.language.network import Network
+from ..step import Step
+from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
+
+
+
+class AskGradient(QuestionKind):
+    name = "ask-gradient"
+    keys = QUESTION_KEYS | {"wrt", "expect"}
+
+    def check(self, step: Step, network: Network, fail: Fail) -> None:
+        need_node(step, network, fail, step.wrt, "wrt", leaf=True)
+
+    def expectations(self, key: Key, step: Step, fail: Fail) -> None:
+        """An `expect` the author wrote must be judged correct."""
+        if step.expect is None:
+            return
+        result = key.check(step.wrt, step.expect)
+        if result.verdict == "unusable":
+            fail(f"step {step.id!r}: expect = {step.expect!r} cannot be checked: {result.diagnostics[0].message}",
+                 "expect")
+        elif not result.correct:
+            fail(f"step {step.id!r}: the author's expected answer is {result.verdict}, not correct", "expect")
+
+    def text(self, step: Step) -> str:
+        return f"Write ∂J/∂{step.wrt} as a formula"
+
+    def default_hints(self, step: Step) -> tuple[str, ...]:
+        return ("Follow the chain from the loss, one factor at a time.",)
+
+    def asks(self, step: Step) -> tuple:
+        return ("gradient", step.wrt)
+
+    def answer(self, key: Key, step: Step) -> str:
+        return key.formula(step.wrt)
+
+    def judge(self, key: Key, step: Step, text: str, suggestion: bool = False) -> Judged:
+        """Text that cannot be read is the verdict `unusable`, with its located diagnostic."""
+        result = key.check(step.wrt, text, suggestion=suggestion)
+        return Judged(result.verdict, check=result)
+
+
+ASK_GRADIENT = AskGradient()

@@ -1,0 +1,194 @@
+"""How each kind of lesson step is drawn: at the terminal, on a slide and in a handout.
+
+One renderer per kind in `tutor/course/kinds/`, registered in `VIEWS` under the same name (a test
+holds the two tables together). The renderers only draw: what a step says, asks and accepts comes
+from its kind and the answer key.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.console import Group
+from rich.text import Text
+
+from ..course.answer_key import AnswerKey, expected_shape, question_text
+from ..course.kinds.base import Judged
+from ..course.lesson import network_title
+from ..course.step import Step
+from .look import Look
+from .visible import Markdown
+
+
+class StepView:
+    """A step that asks nothing: one renderable at the terminal, one slide, blocks in a handout."""
+
+    kind: ClassVar[str]
+
+    def terminal(self, key: AnswerKey, step: Step, look: Look):
+        raise NotImplementedError
+
+    def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        raise NotImplementedError
+
+    def states(self, key: AnswerKey, step: Step) -> set[tuple]:
+        """The facts the step states outright (a worksheet leaves out a view that answers a question)."""
+        return set()
+
+
+class SayView(StepView):
+    kind = "say"
+
+    def terminal(self, key: AnswerKey, step: Step, look: Look):
+        return Markdown(step.text)
+
+    def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        from .document import from_markdown
+        return list(from_markdown(step.text))
+
+
+class ShowView(StepView):
+    kind = "show"
+
+    def terminal(self, key: AnswerKey, step: Step, look: Look):
+        return engine_view(key, step, look)
+
+    def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        from .handout_blocks import show_blocks
+        return show_blocks(key, step, worksheet)
+
+    def states(self, key: AnswerKey, step: Step) -> set[tuple]:
+        from .handout_blocks import reveals
+        return reveals(key, step)
+
+
+class QuestionView(StepView):
+    """A question: asked, each attempt's judgement shown, and its answer when the learner gives up."""
+
+    prompt: ClassVar[str]
+    room: ClassVar[int]                  # lines to write in, on a worksheet
+
+    def terminal(self, key: AnswerKey, step: Step, look: Look):
+        return Text(look.text(question_text(step)))
+
+    def judgement(self, judged: Judged, look: Look):
+        raise NotImplementedError
+
+    def answer(self, key: AnswerKey, step: Step, look: Look) -> str:
+        """The answer as a line of text."""
+        raise NotImplementedError
+
+    def given_up(self, key: AnswerKey, step: Step, look: Look):
+        """What the learner sees when the question ends unanswered (and in a run with every answer shown)."""
+        raise NotImplementedError
+
+    def revealed(self, key: AnswerKey, step: Step, look: Look):
+        """A question with its answer, as `--no-input` shows it."""
+        return self.given_up(key, step, look)
+
+    def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        from .document import Keep, Space
+        from .handout_blocks import question_blocks
+        answer = [Space(self.room)] if worksheet else self.answer_blocks(key, step)
+        return [Keep(tuple(question_blocks(step) + answer))]  # a question and its answer on one page
+
+    def answer_blocks(self, key: AnswerKey, step: Step) -> list:
+        """The answer, in the answer key."""
+        raise NotImplementedError
+
+
+class AskShapeView(QuestionView):
+    kind = "ask-shape"
+    prompt = "  your answer (h: hint): "
+    room = 2
+
+    def judgement(self, judged: Judged, look: Look):
+        style = "green" if judged.correct else "yellow" if judged.verdict == "unusable" else "red"
+        return Text(look.text("  " + judged.message), style=style)
+
+    def answer(self, key: AnswerKey, step: Step, look: Look) -> str:
+        return look.shape(expected_shape(key.lesson, step), key.bindings)
+
+    def given_up(self, key: AnswerKey, step: Step, look: Look):
+        return Text(look.text(f"  The answer: {self.answer(key, step, look)}"), style="bold")
+
+    def answer_blocks(self, key: AnswerKey, step: Step) -> list:
+        from .handout_blocks import shape_answer_blocks
+        return shape_answer_blocks(key, step)
+
+    def revealed(self, key: AnswerKey, step: Step, look: Look):
+        answer = Text(look.text(f"Answer: {self.answer(key, step, look)}"), style="bold")
+        if not step.hints:
+            return answer
+        return Group(Text(look.text("Hints: " + " · ".join(step.hints)), style="dim"), answer)
+
+
+class AskGradientView(QuestionView):
+    kind = "ask-gradient"
+    prompt = "  your formula (h: hint, Enter: show it): "
+    room = 5
+
+    def judgement(self, judged: Judged, look: Look):
+        from .diagnostics import check_view
+        assert judged.check is not None, "a formula's judgement carries check's result"
+        return check_view(judged.check, look, reveal=False)
+
+    def answer(self, key: AnswerKey, step: Step, look: Look) -> str:
+        return key.formula(step.wrt)
+
+    def answer_blocks(self, key: AnswerKey, step: Step) -> list:
+        from .handout_blocks import formula_answer_blocks
+        return formula_answer_blocks(key, step)
+
+    def given_up(self, key: AnswerKey, step: Step, look: Look):
+        return Text(look.text(f"  ∂J/∂{step.wrt} = {self.answer(key, step, look)}"), style="bold")
+
+
+VIEWS: dict[str, StepView] = {v.kind: v for v in (SayView(), ShowView(), AskShapeView(), AskGradientView())}
+
+
+def question_view(step: Step) -> QuestionView:
+    view = VIEWS[step.kind]
+    assert isinstance(view, QuestionView), step.kind
+    return view
+
+
+def engine_view(key: AnswerKey, step: Step, look: Look):
+    """The engine view a `show` step asks for, for the terminal."""
+    from .render import STRUCTURE_AXES, blocks, chain_table, contraction_panel, gradient_view, numbers_view, \
+        shapes_table
+    d, net, b = key.derivation, key.lesson.network, key.bindings
+    if step.view == "shapes":
+        return shapes_table(net, b, look, network_title(key.lesson))
+    if step.view == "factor":
+        shape = net.shapes[step.of] + net.shapes[step.wrt]
+        rule = None
+        if step.wrt in net.reads.get(step.of, ()):
+            from ..teach.chain import incoming
+            from ..engine.calculus.grad import local_vjp
+            rule = local_vjp(net, step.of, step.wrt, incoming(net, step.of))
+        body = f"∂{step.of}/∂{step.wrt}: a generalized Jacobian of shape {look.shape(shape, b)}"
+        if rule is not None:
+            body += f"\nbackwards through it: d{step.wrt} = {look.expr(rule)}"
+            if len(shape) >= STRUCTURE_AXES:
+                from ..teach.chain import Factor, grad_name
+                from ..teach.structure import structure
+                found = structure(net, Factor(step.of, step.wrt, shape, rule, grad_name(step.of)))
+                if found is not None:
+                    body += f"\nIt has {len(shape)} axes, and it is {found.text()}."
+        return Text(look.text(body))
+    g = d.gradients[step.wrt]
+    if step.view == "chain":
+        return chain_table(d, g, look, "numerator")
+    if step.view == "contraction":
+        return contraction_panel(d, g, look) or Text("(no single contraction to show for this leaf)")
+    if step.view == "blocks":
+        return blocks(g, b, look) or Text("(no picture for this leaf)")
+    if step.view == "numbers":
+        from ..teach.jacobian_numbers import jacobian_numbers
+        nums = jacobian_numbers(d, step.wrt)
+        return numbers_view(nums, look) if nums else Text("(the dimensions are too large to print the numbers)")
+    if step.view == "gradient":
+        return gradient_view(d, g, look)
+    from .diagnostics import check_view
+    return Group(Text(look.text(f"A learner's derivation of ∂J/∂{step.wrt}:")), Text("    " + step.derivation),
+                 check_view(key.check(step.wrt, step.derivation), look))
