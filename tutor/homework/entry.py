@@ -320,7 +320,20 @@ def split_driver(reader: Reader, name: str) -> Reading:
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
     stated = stated_shapes(forward, backward, *( [cost] if cost else []))
     if init is not None:
-        params = call_with(reader, Func(init), made, stated_shapes(init), init)
+        sizes: dict = {}
+        for p in [a.arg for a in init.args.args]:
+            if p in reader.settings:
+                sizes[p] = setting(reader, reader.settings[p])
+            elif p in SIZE_NAMES:
+                known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
+                if not isinstance(known, (list, tuple)):
+                    raise TutorError(f"{init.name}() needs {p!r}, the sizes of the layers", origin=reader.origin,
+                                     expected=f"--set {p}=[5,4,3,1] (the input size, each layer's size)",
+                                     argument=("set", p))
+                sizes[p] = [reader.dim("n_x") if i == 0 else reader.dim(f"n_{i}") for i in range(len(known))]
+            else:
+                sizes[p] = reader.dim(p)
+        params = reader.call(Func(init), [], sizes, init)
         if not isinstance(params, dict):
             raise TutorError(f"{init.name} returns no dictionary of parameters", origin=reader.origin)
         made["parameters"] = {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v)

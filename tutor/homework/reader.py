@@ -777,6 +777,8 @@ class Reader:
             return {"list": list, "tuple": tuple, "sorted": sorted}[name](items)
         if name == "dict":
             return dict(*args, **kwargs)
+        if name == "float" and len(args) == 1 and isinstance(args[0], Ref):
+            return args[0]  # float(np.squeeze(cost)): the same scalar
         if name in ("str", "int", "float", "abs", "min", "max", "round", "bool"):
             if all(is_static(a) and not isinstance(a, (Ref, Dim)) for a in args):
                 return getattr(builtins, name)(*args)

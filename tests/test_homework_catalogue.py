@@ -1,0 +1,150 @@
+"""Homework files as the courses publish them, judged as submitted, against an oracle.
+
+The oracle lives here, never in the product: it runs each file's own functions (their definitions
+only, in this test process) on small random inputs and compares every gradient the file returns
+with central finite differences of the loss the file computes. Each verdict shapetutor gives must
+agree with it, and a gradient the oracle finds wrong must never be called correct.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.homework.judge import check_file
+
+CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
+EPS = 1e-6
+
+
+def definitions(path: Path) -> dict:
+    """The file's functions and classes, defined in a fresh namespace (module-level statements skipped)."""
+    tree = ast.parse(path.read_text())
+    kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
+    namespace = {"np": np, "copy": __import__("copy"), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                 "object": object}
+    exec(compile(ast.Module(kept, []), str(path), "exec"), namespace)  # the test's oracle, never the product
+    return namespace
+
+
+def numeric(loss, array: np.ndarray) -> np.ndarray:
+    grad = np.zeros_like(array)
+    it = np.nditer(array, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = array[i]
+        array[i] = old + EPS
+        up = loss()
+        array[i] = old - EPS
+        down = loss()
+        array[i] = old
+        grad[i] = (up - down) / (2 * EPS)
+    return grad
+
+
+def agree(a, b) -> bool:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def oracle_cs231n_two_layer(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(0)
+    net = ns["TwoLayerNet"](3, 4, 5, std=1.0)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    _, grads = net.loss(X, y, reg=0.1)
+    return {k: agree(grads[k], numeric(lambda: net.loss(X, y, reg=0.1)[0], net.params[k])) for k in grads}
+
+
+def oracle_dlai_planar(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(1)
+    params = ns["initialize_parameters"](3, 4, 1)
+    for k in params:
+        params[k] = rng.standard_normal(params[k].shape)
+    X, Y = rng.standard_normal((3, 5)), rng.random((1, 5))
+
+    def cost():
+        A2, _ = ns["forward_propagation"](X, params)
+        return ns["compute_cost"](A2, Y)
+    _, cache = ns["forward_propagation"](X, params)
+    grads = ns["backward_propagation"](params, cache, X, Y)
+    return {k: agree(grads[k], numeric(cost, params[k[1:]])) for k in grads}
+
+
+ORACLES = {"cs231n/two_layer_net": oracle_cs231n_two_layer,
+           "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
+
+
+def files():
+    for key, oracle in ORACLES.items():
+        course, stem = key.split("/")
+        base = CATALOGUE / course
+        yield pytest.param(base / f"{stem}.py", oracle, id=f"{course}/{stem}")
+        for mistake in sorted((base / "mistakes").glob(f"{stem}__*.py")):
+            yield pytest.param(mistake, oracle, id=f"{course}/{mistake.stem}")
+
+
+@pytest.mark.parametrize("path,oracle", list(files()))
+def test_every_verdict_agrees_with_the_oracle(path, oracle):
+    result = check_file(str(path))
+    try:
+        truth = oracle(path)
+    except ValueError:  # the file's own code fails on arrays (shapes that do not conform): it is wrong
+        assert result.network is not None and not result.correct
+        assert any(g.verdict in ("shape_error", "wrong_shape", "transposed") for g in result.gradients.values())
+        return
+    assert result.network is not None, [d.message for d in result.diagnostics]
+    assert set(result.gradients) == set(truth)
+    for key, right in truth.items():
+        verdict = result.gradients[key].verdict
+        assert (verdict == "correct") == right, (key, verdict, right)
+    assert result.correct == all(truth.values())
+
+
+def test_the_catalogue_has_its_mistakes():
+    wrong = [p for p in CATALOGUE.glob("*/mistakes/*.py")]
+    assert len(wrong) >= 8
+
+
+def test_a_diagnostic_points_into_the_file():
+    path = CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_bias_sum.py"
+    result = check_file(str(path))
+    b1 = result.gradients["b1"]
+    assert b1.verdict in ("shape_error", "wrong_shape")
+    line = path.read_text().splitlines()[b1.diagnostics[0].span.line - 1]
+    assert "b1" in line or "dhidden" in line
+
+
+def test_the_command_prints_the_section_7_object_and_exits_1_on_a_wrong_gradient():
+    path = CATALOGUE / "deeplearning_ai" / "mistakes" / "planar_data_classification__missing_1_over_m.py"
+    run = subprocess.run([sys.executable, "-m", "tutor", "check", str(path), "--json"], capture_output=True,
+                         text=True)
+    assert run.returncode == 1, run.stderr
+    data = json.loads(run.stdout)
+    assert data["entry"] == "backward_propagation"
+    assert data["gradients"]["dW1"]["verdict"] == "scaled"
+    assert data["gradients"]["dW2"]["verdict"] == "correct"
+    assert data["verdict"] == "scaled"
+    assert set(data) >= {"file", "entry", "verdict", "network", "gradients", "diagnostics"}
+
+
+def test_a_file_that_cannot_be_read_exits_2_naming_what_to_add(tmp_path):
+    path = tmp_path / "deep.py"
+    path.write_text("import numpy as np\n\ndef initialize_parameters_deep(layer_dims):\n    return {}\n\n"
+                    "def L_model_forward(X, parameters):\n    return X, []\n\n"
+                    "def L_model_backward(AL, Y, caches):\n    return {}\n")
+    run = subprocess.run([sys.executable, "-m", "tutor", "check", str(path), "--json"], capture_output=True,
+                         text=True)
+    assert run.returncode == 2
+    data = json.loads(run.stdout)
+    assert data["verdict"] == "unusable"
+    assert "--set layer_dims=" in data["diagnostics"][0]["expected"]
+    assert "Traceback" not in run.stderr
