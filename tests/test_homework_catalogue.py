@@ -79,7 +79,25 @@ def oracle_dlai_planar(path: Path) -> dict[str, bool]:
     return {k: agree(grads[k], numeric(cost, params[k[1:]])) for k in grads}
 
 
-ORACLES = {"cs231n/two_layer_net": oracle_cs231n_two_layer,
+def oracle_nielsen(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(2)
+    net = ns["Network"]([3, 4, 2])
+    net.weights = [rng.standard_normal(w.shape) for w in net.weights]
+    net.biases = [rng.standard_normal(b.shape) for b in net.biases]
+    x, y = rng.standard_normal((3, 1)), rng.standard_normal((2, 1))
+    cost = lambda: 0.5 * float(np.sum((net.feedforward(x) - y) ** 2))  # noqa: E731 (the book's quadratic cost)
+    nabla_b, nabla_w = net.backprop(x, y)
+    out = {f"biases[{i}]": agree(g, numeric(cost, net.biases[i])) for i, g in enumerate(nabla_b)}
+    out.update({f"weights[{i}]": agree(g, numeric(cost, net.weights[i])) for i, g in enumerate(nabla_w)})
+    return out
+
+
+#: (oracle, the options a learner adds on the command line)
+OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}}
+
+ORACLES = {"nielsen/network": oracle_nielsen,
+           "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 
 
@@ -94,7 +112,7 @@ def files():
 
 @pytest.mark.parametrize("path,oracle", list(files()))
 def test_every_verdict_agrees_with_the_oracle(path, oracle):
-    result = check_file(str(path))
+    result = check_file(str(path), **OPTIONS.get(f"{path.parent.name if path.parent.name != 'mistakes' else path.parent.parent.name}/{path.stem.split('__')[0]}", {}))
     try:
         truth = oracle(path)
     except ValueError:  # the file's own code fails on arrays (shapes that do not conform): it is wrong

@@ -115,6 +115,11 @@ def declarations(reading: Reading, upstream_shape: str | None = None) -> list[st
                 continue
             out.append(f"{ident}: {upstream_shape}")
             continue
+        if shape is None and leaf.role == "data" and reading.reader.guess_shapes:
+            # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
+            shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
+                                  1 if reading.reader.per_example else fresh_soft(reading.reader, f"{leaf.key}_1")]
+            reading.reader.guessed.append(ident)
         if shape is None:
             raise TutorError(f"the shape of {leaf.key} is not stated in the file", origin=reading.reader.origin,
                              expected=f"--shapes '{leaf.key}: [N, D]' (the shape of {leaf.key}, with the file's "
@@ -125,6 +130,12 @@ def declarations(reading: Reading, upstream_shape: str | None = None) -> list[st
         else:
             out.append(f"{ident}: [{axes}]")
     return out
+
+
+def fresh_soft(reader, name: str) -> Dim:
+    d = reader.dim(name, fresh=True)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
 
 
 def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None,

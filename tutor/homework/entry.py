@@ -110,11 +110,11 @@ def read(reader: Reader, driver: str, name: str) -> Reading:
 def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, made: dict):
     """The value an entry point's argument gets: a setting, a size, data, labels, parameters."""
     if name in reader.settings:
-        return setting(reader, reader.settings[name])
+        return setting(reader, reader.settings[name], name)
     if name in reader.sizes:
         return reader.dim(name)
     doc = stated.get(name)
-    if name in LABEL_NAMES and (doc is None or doc.labels) or (doc is not None and doc.labels):
+    if doc is not None and doc.labels:
         data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
                     None)
         first = reader.leaves[data.ident].shape[0] if data is not None and reader.leaves[data.ident].shape else \
@@ -144,9 +144,16 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     return value
 
 
-def setting(reader: Reader, value):
+def setting(reader: Reader, value, name: str = "n"):
+    """A `--set` value; a list of integers is a list of sizes, each its own symbol (bound to its number), so
+    that two layers of equal width are still told apart."""
     if isinstance(value, list):
-        return [v for v in value]
+        out = []
+        for i, v in enumerate(value):
+            d = reader.dim(f"{name}{i}")
+            reader.numbers[d.name] = v
+            out.append(d)
+        return out
     return value
 
 
@@ -187,7 +194,7 @@ def construct(reader: Reader, cls_name: str) -> Obj:
         defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
         for p in params:
             if p in reader.settings:
-                made[p] = setting(reader, reader.settings[p])
+                made[p] = setting(reader, reader.settings[p], p)
             elif p in reader.sizes or (p not in defaults and p not in SIZE_NAMES) or size_like(p, defaults.get(p)):
                 made[p] = reader.dim(p)
             elif p in SIZE_NAMES and p not in defaults:
@@ -323,7 +330,7 @@ def split_driver(reader: Reader, name: str) -> Reading:
         sizes: dict = {}
         for p in [a.arg for a in init.args.args]:
             if p in reader.settings:
-                sizes[p] = setting(reader, reader.settings[p])
+                sizes[p] = setting(reader, reader.settings[p], p)
             elif p in SIZE_NAMES:
                 known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
                 if not isinstance(known, (list, tuple)):
@@ -383,13 +390,15 @@ def backprop_driver(reader: Reader, name: str) -> Reading:
     obj = construct(reader, cls_name)
     func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
     made: dict = {}
+    reader.per_example = True  # called once per example of a mini-batch: x and y are columns
     result = call_with(reader, func, made, stated_shapes(func.node), func.node)
     derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
     if derivative is None:
         raise TutorError(f"{name} computes no loss, and no cost_derivative says which cost it is",
                          origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
     out, y = derivative[1][0], derivative[1][1]
-    loss_text = f"C = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
+    cost = reader.fresh("C")
+    loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
     notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
              "output_activations − y is the derivative of"]
     grads: list[Gradient] = []
@@ -403,7 +412,7 @@ def backprop_driver(reader: Reader, name: str) -> Reading:
         for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
             if isinstance(param, Ref) and isinstance(g, Ref):
                 grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
-    return Reading(reader, name, Ref("C"), grads, notes=notes, loss_text=loss_text)
+    return Reading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
 
 
 def pair_driver(reader: Reader, name: str) -> Reading:
@@ -415,7 +424,7 @@ def pair_driver(reader: Reader, name: str) -> Reading:
     for p in [a.arg for a in forward.args.args]:
         doc = stated.get(p)
         if p in reader.settings:
-            made[p] = setting(reader, reader.settings[p])
+            made[p] = setting(reader, reader.settings[p], p)
         elif doc is not None and doc.shape:
             made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):

@@ -185,7 +185,12 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
                   multiple: bool) -> FileResult:
     flat = Flat.of(reading)
     network, net_text, forward = build_network(reading, flat)
-    given = {k: v for k, v in dims.items() if k in network.dims}
+    given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
+    for ident in dict.fromkeys(reading.reader.guessed):
+        leaf = reading.reader.leaves[ident]
+        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as "
+                             f"[{', '.join(map(str, leaf.shape))}] from how the file uses it "
+                             f"(--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}
     wanted = [g for g in reading.gradients if wrt is None or wrt in (g.key, g.leaf)]
     if wrt is not None and not wanted:

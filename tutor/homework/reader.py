@@ -82,11 +82,16 @@ class Reader:
         self.settings = dict(settings or {})
         self.sizes = dict(sizes or {})
         self.emitted: list[Emitted] = []
+        self.guess_shapes = True                 # data whose shape no one states: rank 2, sizes from the network
+        self.guessed: list[str] = []
+        self.per_example = False                 # the entry point takes one example as a column (Nielsen's backprop)
+        self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol
         self.leaves: dict[str, Leaf] = {}
         self.used: set[str] = set()
         self.dims: dict[str, Dim] = {}
         self.repl: dict = {}
         self.depth = 0
+        self.hints: list[str] = []
         self.notes: list[str] = []
         self.calls: list[tuple[str, list]] = []   # (function, arguments) of every inlined call, in order
         self.globals = Frame(function="<module>")
@@ -191,7 +196,11 @@ class Reader:
         elif isinstance(stmt, ast.For):
             self.loop(stmt)
         elif isinstance(stmt, ast.Return):
-            raise Return(self.ev(stmt.value, hint="out") if stmt.value is not None else None)
+            hint = self.hints[-1] if self.hints else "out"
+            value = self.ev(stmt.value, hint=hint) if stmt.value is not None else None
+            if value is SYM:  # written here, in the function's own text
+                value = self.materialize(stmt.value, hint)
+            raise Return(value)
         elif isinstance(stmt, ast.FunctionDef):
             self.frame.names[stmt.name] = Func(stmt)
         elif isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom, ast.Assert, ast.Global, ast.Nonlocal,
@@ -730,12 +739,14 @@ class Reader:
             self.source, self.lines = home, home.splitlines()
             self.site = self.site if self.site is not None else node
         self.depth += 1
+        self.hints.append(hint if hint not in ("t", "out") else f"{fn.name}_out")
         try:
             self.run([s for s in fn.body])
             result = None
         except Return as r:
             result = r.value
         finally:
+            self.hints.pop()
             self.depth -= 1
             self.frame = saved
             self.source, self.lines, self.site = outer
