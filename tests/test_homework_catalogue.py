@@ -93,10 +93,29 @@ def oracle_nielsen(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_cs224n(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    ns["sigmoid_grad"] = lambda s: s * (1 - s)  # the course's q2_sigmoid
+    ns["softmax"] = lambda x: np.exp(x - x.max(axis=1, keepdims=True)) / np.exp(
+        x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
+    rng = np.random.default_rng(3)
+    Dx, H, Dy, M = 3, 4, 5, 6
+    X = rng.standard_normal((M, Dx))
+    labels = np.eye(Dy)[rng.integers(0, Dy, M)]
+    params = rng.standard_normal((Dx + 1) * H + (H + 1) * Dy)
+    _, grad = ns["forward_backward_prop"](X, labels, params, [Dx, H, Dy])
+    truth = numeric(lambda: ns["forward_backward_prop"](X, labels, params, [Dx, H, Dy])[0], params)
+    out, ofs = {}, 0
+    for name, size in (("gradW1", Dx * H), ("gradb1", H), ("gradW2", H * Dy), ("gradb2", Dy)):
+        out[name] = agree(grad[ofs:ofs + size], truth[ofs:ofs + size])
+        ofs += size
+    return out
+
+
 #: (oracle, the options a learner adds on the command line)
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}}
 
-ORACLES = {"nielsen/network": oracle_nielsen,
+ORACLES = {"nielsen/network": oracle_nielsen, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 

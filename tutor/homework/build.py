@@ -127,6 +127,8 @@ def declarations(reading: Reading, upstream_shape: str | None = None) -> list[st
         axes = ", ".join(str(d) for d in shape)
         if leaf.kind == "int":
             out.append(f"{ident}: int[{axes}] < {leaf.bound}")
+        elif leaf.kind == "onehot":
+            out.append(f"{ident}: onehot[{axes}]")
         else:
             out.append(f"{ident}: [{axes}]")
     return out
@@ -314,8 +316,9 @@ def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) 
     parts: list = []
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))
+    from ..engine.language import claimed_node
     claim = f"d{gradient.leaf}"
-    if gradient.answer.ident != claim or any(flat.statements[i].ident == claim and i > last for i in indices):
+    if claimed_node(gradient.answer.ident, {gradient.leaf}) is None:
         s = flat.statements[last]
         target = s.target
         parts.append((Written(f"{claim} = {gradient.answer.ident}", ((piece_for(target),),)), s.site))

@@ -35,6 +35,17 @@ def sigmoid(x):
     return s
 '''
 
+CS224N_SIGMOID = '''
+def sigmoid(x):
+    s = 1.0 / (1 + np.exp(-x))
+    return s
+
+def sigmoid_grad(s):
+    ds = s * (1 - s)
+    return ds
+'''
+
 #: module name as imported → its helpers' source
 MODULES = {"dnn_utils": DNN_UTILS, "dnn_utils_v2": DNN_UTILS, "dnn_app_utils_v2": DNN_UTILS,
-           "dnn_app_utils_v3": DNN_UTILS, "dnn_app_utils": DNN_UTILS, "planar_utils": PLANAR_UTILS}
+           "dnn_app_utils_v3": DNN_UTILS, "dnn_app_utils": DNN_UTILS, "planar_utils": PLANAR_UTILS,
+           "q2_sigmoid": CS224N_SIGMOID, "sigmoid": CS224N_SIGMOID}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?::|--|-)\s+(.*)$")
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
+MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
@@ -26,6 +27,7 @@ class Stated:
     shape: tuple | None
     labels: bool = False
     bound: str | None = None
+    onehot: bool = False
 
 
 def stated_shapes(*nodes: ast.AST) -> dict[str, Stated]:
@@ -54,9 +56,13 @@ def stated_shapes(*nodes: ast.AST) -> dict[str, Stated]:
             bound = BOUND.search(text)
             shape = SHAPE.search(text)
             axes = parse_axes(shape.group(1)) if shape else None
+            matrix = MATRIX.search(text)
+            if axes is None and matrix:
+                axes = (matrix.group(1), matrix.group(2))
+            onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
             if axes is None and not labels:
                 continue
-            out[name] = Stated(axes, labels, bound.group(1) if bound and labels else None)
+            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot)
     return out
 
 

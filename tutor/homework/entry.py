@@ -128,7 +128,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     if name in SIZE_NAMES:
         return Sizes(name)
     if doc is not None and doc.shape:
-        return reader.leaf(name, shape_of(reader, doc.shape), role="data")
+        return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
     if name in DATA_NAMES or name in LABEL_NAMES or default is None:
         return reader.leaf(name, None, role="data")
     saved = reader.frame

@@ -130,7 +130,7 @@ class Reader:
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
     def fresh(self, base: str) -> str:
-        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_") or "t"
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).lstrip("_") or "t"
         if base[0].isdigit():
             base = "v" + base
         name, i = base, 1
@@ -155,14 +155,17 @@ class Reader:
         return name
 
     def adopt(self, d: Dim, name: str) -> None:
-        """A fresh size takes the learner's name for it (`N, D = X.shape`)."""
-        if d.fresh and name not in self.dims and name not in self.used and name not in RESERVED:
+        """A fresh size takes the learner's name for it (`N, D = X.shape`), also when a docstring used the name."""
+        if not d.fresh or name in self.used or name in RESERVED:
+            return
+        known = self.dims.get(name)
+        if known is None or getattr(known, "soft", False):
             self.dims.pop(d.name, None)
             d.name, d.fresh = name, False
             self.dims[name] = d
 
     def leaf(self, key: str, shape, node=None, role: str = "parameter", kind: str = "float", bound=None) -> Ref:
-        ident = self.fresh(key)
+        ident = self.fresh(key.replace("[", "_").replace("]", "").replace(".", "_"))
         self.leaves[ident] = Leaf(ident, key, shape, kind, bound, role, node)
         return Ref(ident)
 
@@ -332,6 +335,8 @@ class Reader:
 
     def materialize(self, node: ast.expr, hint: str, target: ast.AST | None = None) -> Ref:
         """An array expression written out as an assignment of its own: its value gets a name."""
+        if self.depth > 1 and claims_one_of(hint, self.used):
+            hint += "_"  # a helper's own `ds` is not a claim about the network's `s`
         ident = self.fresh(hint)
         self.add(Emitted(ident, "new", target if target is not None else node, node, dict(self.repl),
                          owner=self.frame.function))
@@ -483,6 +488,9 @@ class Reader:
 
     def ev_Subscript(self, node, hint):
         base = self.ev(node.value)
+        picked = self.onehot_pick(node, base)
+        if picked is not None:
+            return picked
         if isinstance(base, (Ref, Init)) or base is SYM:
             self.embed(node.value, base)
             self.embed_index(node.slice, None)
@@ -525,6 +533,20 @@ class Reader:
             self.embed_index(node.slice, key)
             return SYM
         raise self.error(f"{self.text(node.value)!r} is {describe(base)} and cannot be indexed here", node)
+
+    def onehot_pick(self, node: ast.Subscript, base):
+        """`yhat[labels == 1]` with one-hot labels: each row's entry at its label, as `sum(yhat * labels, axis=-1)`."""
+        test = node.slice
+        if not (isinstance(base, Ref) and isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq) and isinstance(test.comparators[0], ast.Constant)
+                and test.comparators[0].value == 1):
+            return None
+        labels = self.ev(test.left)
+        leaf = self.leaves.get(labels.ident) if isinstance(labels, Ref) else None
+        if leaf is None or leaf.kind != "onehot":
+            return None
+        self.repl[id(node)] = (node, f"np.sum({base.ident} * {labels.ident}, axis=-1)")
+        return SYM
 
     def embed_index(self, node, key) -> None:
         if isinstance(node, ast.Tuple):
@@ -968,6 +990,10 @@ COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: 
            ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
            ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b}
+
+
+def claims_one_of(name: str, idents: set[str]) -> bool:
+    return any(name.startswith(p) and name[len(p):] in idents for p in ("dJ_d", "grad_", "grad", "d"))
 
 
 def eval_binop(op, a, b):
