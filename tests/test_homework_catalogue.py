@@ -112,10 +112,47 @@ def oracle_cs224n(path: Path) -> dict[str, bool]:
     return out
 
 
-#: (oracle, the options a learner adds on the command line)
-OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}}
+def dnn_utils(ns: dict) -> None:
+    """The course's dnn_utils, as the assignment ships them."""
+    def sigmoid(Z):
+        return 1 / (1 + np.exp(-Z)), Z
 
-ORACLES = {"nielsen/network": oracle_nielsen, "cs224n/neural": oracle_cs224n,
+    def relu(Z):
+        return np.maximum(0, Z), Z
+
+    def relu_backward(dA, Z):
+        dZ = np.array(dA, copy=True)
+        dZ[Z <= 0] = 0
+        return dZ
+
+    def sigmoid_backward(dA, Z):
+        s = 1 / (1 + np.exp(-Z))
+        return dA * s * (1 - s)
+    ns.update(sigmoid=sigmoid, relu=relu, relu_backward=relu_backward, sigmoid_backward=sigmoid_backward)
+
+
+def oracle_dlai_deep(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    dnn_utils(ns)
+    rng = np.random.default_rng(4)
+    params = ns["initialize_parameters_deep"]([4, 3, 2, 1])
+    for k in params:
+        params[k] = rng.standard_normal(params[k].shape)
+    X, Y = rng.standard_normal((4, 5)), rng.random((1, 5))
+
+    def cost():
+        AL, _ = ns["L_model_forward"](X, params)
+        return float(ns["compute_cost"](AL, Y))
+    AL, caches = ns["L_model_forward"](X, params)
+    grads = ns["L_model_backward"](AL, Y, caches)
+    return {k: agree(g, numeric(cost, params[k[1:]])) for k, g in grads.items() if k[1:] in params}
+
+
+#: (oracle, the options a learner adds on the command line)
+OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
+           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
+
+ORACLES = {"nielsen/network": oracle_nielsen, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 

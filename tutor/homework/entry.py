@@ -150,6 +150,9 @@ def setting(reader: Reader, value, name: str = "n"):
     if isinstance(value, list):
         out = []
         for i, v in enumerate(value):
+            if v == 1:  # an axis of length 1 broadcasts: it stays the number
+                out.append(1)
+                continue
             d = reader.dim(f"{name}{i}")
             reader.numbers[d.name] = v
             out.append(d)

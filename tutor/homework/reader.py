@@ -244,6 +244,7 @@ class Reader:
         if isinstance(target, ast.Name) and isinstance(value, Ref) and isinstance(value_node, ast.Name) \
                 and value.ident not in self.leaves and value_node.id != target.id:
             # `dscores = probs`: the same array under a second name, as NumPy has it
+            self.embed(value_node, value)
             ident = self.fresh(target.id)
             self.add(Emitted(ident, "alias", target, value_node, dict(self.repl), owner=self.frame.function))
             self.frame.names[target.id] = Ref(ident)
