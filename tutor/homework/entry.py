@@ -96,8 +96,8 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
                          origin=reader.origin, expected="name the function that computes the loss and gradients "
                                                         "with --function NAME")
     first = found[0][0]
-    if first in ("pair", "layer"):
-        return [e for e in found if e[0] in ("pair", "layer")]
+    if first in ("function", "pair", "layer"):  # a file of layers and losses (CS231n's layers.py): each one
+        return [e for e in found if e[0] in ("function", "pair", "layer")]
     return found[:1]
 
 

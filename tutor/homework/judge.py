@@ -147,12 +147,23 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
     sizes = {k: v for k, v in dims.items()}
     results = []
     chosen = None
-    for driver, name in pick(Reader(source, path, tree, settings, sizes), function):
+    entries = pick(Reader(source, path, tree, settings, sizes), function)
+    for driver, name in entries:
         reader = Reader(source, path, tree, settings, sizes)
         declare(reader, shapes)
-        reading = read(reader, driver, name)
-        results.append(judge_reading(reading, source, path, wrt, dims, suggestion, multiple=False))
         chosen = name if chosen is None else f"{chosen}, {name}"
+        if len(entries) == 1:
+            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, False))
+            continue
+        try:  # a file of several layers: one that cannot be read leaves the others judged
+            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, True))
+        except TutorError as error:
+            if error.argument and error.argument[0] == "wrt":
+                continue
+            d = replace(error.diagnostic(), origin=path)
+            results.append(FileResult(path, source, name, None, {name: Judged(name, "", None, d.line, (d,))}, ()))
+    if wrt is not None and not any(r.gradients for r in results):
+        raise TutorError(f"the file computes no gradient {wrt!r}", argument=("wrt", wrt))
     if len(results) == 1:
         return results[0]
     gradients, notes, texts = {}, [], []
@@ -162,6 +173,7 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         notes.extend(r.notes)
         texts.append(r.network_text)
     network = next((r.network for r in results if r.network is not None), None)
+    gradients = {k: g for k, g in gradients.items()}
     return FileResult(path, source, chosen, network, gradients, sum((r.diagnostics for r in results), ()),
                       tuple(notes), "\n\n".join(texts))
 
