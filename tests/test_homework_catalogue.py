@@ -167,6 +167,31 @@ def oracle_cs231n_layers(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_nnfs(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(6)
+    out = {}
+    dense = ns["Layer_Dense"](3, 4)
+    dense.weights, dense.biases = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+    inputs, dvalues = rng.standard_normal((5, 3)), rng.standard_normal((5, 4))
+
+    def vjp(layer, x, d):
+        layer.forward(x)
+        return float(np.sum(layer.output * d))
+    dense.forward(inputs)
+    dense.backward(dvalues)
+    for name, array in (("weights", dense.weights), ("biases", dense.biases), ("inputs", inputs)):
+        got = getattr(dense, "d" + name)
+        out[f"Layer_Dense.{name}"] = agree(got, numeric(lambda: vjp(dense, inputs, dvalues), array))
+    for cls in ("Activation_ReLU", "Activation_Sigmoid"):
+        layer = ns[cls]()
+        z, dz = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+        layer.forward(z)
+        layer.backward(dz)
+        out[f"{cls}.inputs"] = agree(layer.dinputs, numeric(lambda: vjp(layer, z, dz), z))
+    return out
+
+
 #: Entries outside what the static reader follows, refused with their place (never judged correct).
 REFUSED = {"cs231n/layers": {"svm_loss"}}
 
@@ -174,7 +199,7 @@ REFUSED = {"cs231n/layers": {"svm_loss"}}
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
 
-ORACLES = {"nielsen/network": oracle_nielsen, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
+ORACLES = {"nielsen/network": oracle_nielsen, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 

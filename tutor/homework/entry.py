@@ -470,7 +470,7 @@ def layer_driver(reader: Reader, name: str) -> Reading:
         if attr.startswith("d") and isinstance(value, Ref):
             held = obj.attrs.get(attr[1:])
             if isinstance(held, Ref) and held.ident in reader.leaves:
-                grads.append(Gradient(f"{cls_name}.{attr}", held.ident, value))
+                grads.append(Gradient(f"{cls_name}.{attr[1:]}", held.ident, value))
     if not isinstance(output, Ref):
         raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
     return Reading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
