@@ -192,14 +192,36 @@ def oracle_nnfs(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_mit6036(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(7)
+    out = {}
+    linear = ns["Linear"](3, 4)
+    linear.W, linear.W0 = rng.standard_normal((3, 4)), rng.standard_normal((4, 1))
+    A, dLdZ = rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
+    vjp = lambda: float(np.sum(linear.forward(A) * dLdZ))  # noqa: E731
+    linear.forward(A)
+    dLdA = linear.backward(dLdZ)
+    out.update({"Linear.W": agree(linear.dLdW, numeric(vjp, linear.W)),
+                "Linear.W0": agree(linear.dLdW0, numeric(vjp, linear.W0)),
+                "Linear.A": agree(dLdA, numeric(vjp, A))})
+    for cls in ("Tanh", "SoftMax"):
+        layer = ns[cls]()
+        Z, dLdA = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+        layer.forward(Z)
+        got = layer.backward(dLdA)
+        out[f"{cls}.Z"] = agree(got, numeric(lambda: float(np.sum(layer.forward(Z) * dLdA)), Z))
+    return out
+
+
 #: Entries outside what the static reader follows, refused with their place (never judged correct).
-REFUSED = {"cs231n/layers": {"svm_loss"}}
+REFUSED = {"cs231n/layers": {"svm_loss"}, "mit6036/modules": {"ReLU.Z"}}
 
 #: (oracle, the options a learner adds on the command line)
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
 
-ORACLES = {"nielsen/network": oracle_nielsen, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
+ORACLES = {"nielsen/network": oracle_nielsen, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 

@@ -310,6 +310,10 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
 def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) -> Text:
     """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
     last = flat.last_write(gradient.answer.ident)
+    if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:
+        # the gradient is an input itself (SoftMax.backward returning dLdZ as it came)
+        return assemble([(Written(f"d{gradient.leaf} = {gradient.answer.ident}", ((piece_for(gradient.node),),)),
+                          None)])
     if last is None:
         raise TutorError(f"the gradient {gradient.key} is not computed from the arrays", origin=reading.reader.origin)
     indices = flat.cone({gradient.answer.ident}, len(flat.statements), stop=set(forward))

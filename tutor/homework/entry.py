@@ -74,7 +74,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f:
             found.append(("pair", name))
     for name, cls in reader.classes.items():
-        if method_of(cls, "backward", reader.classes) is not None and method_of(cls, "forward", reader.classes):
+        backward = method_of(cls, "backward", reader.classes)
+        if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
             found.append(("layer", f"{name}.backward"))
     return found
 
@@ -461,16 +462,21 @@ def layer_driver(reader: Reader, name: str) -> Reading:
     stated = stated_shapes(forward.node)
     result = call_with(reader, forward, made, stated, forward.node)
     output = obj.attrs.get("output", result)
-    upstream = reader.leaf("dvalues", None, role="upstream")
     backward = Func(method_of(reader.classes[cls_name], "backward", reader.classes), obj)
     bparams = [a.arg for a in backward.node.args.args][1:]
-    reader.call(backward, [upstream] + [made.get(p) for p in bparams[1:]], {}, backward.node)
+    upstream = reader.leaf(bparams[0], None, role="upstream")
+    returned = reader.call(backward, [upstream], {}, backward.node)
     grads = []
     for attr, value in obj.attrs.items():
-        if attr.startswith("d") and isinstance(value, Ref):
-            held = obj.attrs.get(attr[1:])
-            if isinstance(held, Ref) and held.ident in reader.leaves:
-                grads.append(Gradient(f"{cls_name}.{attr[1:]}", held.ident, value))
+        for prefix in ("dLd", "d"):  # self.dweights beside self.weights, self.dLdW beside self.W (MIT 6.036)
+            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
+            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
+                grads.append(Gradient(f"{cls_name}.{attr[len(prefix):]}", held.ident, value))
+                break
+    inputs = [a.arg for a in forward.node.args.args][1:]
+    if isinstance(returned, Ref) and inputs and isinstance(made.get(inputs[0]), Ref):
+        grads.append(Gradient(f"{cls_name}.{inputs[0]}", made[inputs[0]].ident, returned,
+                              returned_node(backward.node)))  # what backward returns
     if not isinstance(output, Ref):
         raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
     return Reading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
