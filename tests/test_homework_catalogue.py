@@ -299,3 +299,16 @@ def test_a_file_that_cannot_be_read_exits_2_naming_what_to_add(tmp_path):
     assert data["verdict"] == "unusable"
     assert "--set layer_dims=" in data["diagnostics"][0]["expected"]
     assert "Traceback" not in run.stderr
+
+
+def test_every_catalogue_result_fits_its_schema():
+    import jsonschema
+    import tutor.schemas
+    validator = jsonschema.Draft202012Validator(tutor.schemas.load("homework"))
+    for path, _ in [p.values for p in files()]:
+        data = check_file(str(path), **OPTIONS.get(key_of(path), {})).to_json()
+        errors = list(validator.iter_errors(data))
+        assert not errors, (path, errors[0].message)
+    unusable = check_file(str(CATALOGUE / "nielsen" / "network.py")).to_json()
+    assert unusable["verdict"] == "unusable" and "--set sizes=" in unusable["diagnostics"][0]["expected"]
+    assert not list(validator.iter_errors(unusable))

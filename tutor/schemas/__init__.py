@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-#: Output → schema file: `shapes --json`, `derive --json`, `check --json`, `lesson grade --json`, `lesson run --json`.
-NAMES = ("shapes", "derive", "check", "grade", "lesson-run")
+#: Output → schema file: `shapes --json`, `derive --json`, `check --json`, `lesson grade --json`, `lesson run --json`,
+#: and `check FILE.py --json` (homework).
+NAMES = ("shapes", "derive", "check", "grade", "lesson-run", "homework")
 
 
 def load(name: str) -> dict:
