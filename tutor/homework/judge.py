@@ -113,7 +113,7 @@ def parse_shapes(text: str | None) -> dict:
         return out
     from ..engine.network import declaration
     from ..engine.parse import Reader as ExprReader
-    reader = ExprReader(text.replace(";", "\n"), "--shapes")
+    reader = ExprReader("\n".join(part.strip() for part in text.replace(";", "\n").splitlines()), "--shapes")
     for stmt in reader.parse_module().body:
         if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None):
             raise reader.error(ParseError, "a declaration is `name: [dims]`", stmt, "X: [N, D]; y: int[N] < C")

@@ -21,6 +21,8 @@ from .values import (SYM, Builtin, Class, Dim, FlatSlice, Func, Init, Leaf, NumP
 #: Loops are unrolled; a loop longer than this is not a loop over layers.
 MAX_UNROLL = 64
 MAX_CALL_DEPTH = 32
+#: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
+MAX_STEPS = 5_000
 BUILTINS = {"range", "len", "zip", "reversed", "enumerate", "list", "tuple", "str", "int", "float", "min", "max",
             "abs", "print", "isinstance", "dict", "sum", "sorted", "round", "bool"}
 INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform", "random.standard_normal",
@@ -92,6 +94,7 @@ class Reader:
         self.repl: dict = {}
         self.depth = 0
         self.hints: list[str] = []
+        self.steps = 0
         self.notes: list[str] = []
         self.calls: list[tuple[str, list]] = []   # (function, arguments) of every inlined call, in order
         self.globals = Frame(function="<module>")
@@ -179,6 +182,10 @@ class Reader:
                 self.repl = saved
 
     def statement(self, stmt: ast.stmt) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.error(f"reading this file follows more than {MAX_STEPS:,} statements (loops inside loops?)",
+                             stmt, "a loop over layers, not over examples or iterations")
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return
@@ -213,10 +220,17 @@ class Reader:
             raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
                              "code", stmt, "assignments, calls, `if` on settings and `for` loops over layers")
 
+    def items(self, value, node) -> list:
+        """The items of a list the file fixes (never more than a loop over layers has)."""
+        if isinstance(value, (range, list, tuple, dict, str)) and len(value) > MAX_UNROLL:
+            raise self.error(f"this runs {len(value)} times; only loops over layers (at most {MAX_UNROLL}) are "
+                             "unrolled", node)
+        return list(value)
+
     def loop(self, stmt: ast.For) -> None:
         items = self.ev(stmt.iter)
-        if isinstance(items, (range, list, tuple, dict, str)) or isinstance(items, zip):
-            items = list(items)
+        if isinstance(items, (range, list, tuple, dict, str)):
+            items = self.items(items, stmt.iter)
         else:
             raise self.error("this loop does not run over a list the file fixes, so it cannot be unrolled", stmt.iter,
                              "a loop over layers: range(L), zip(self.biases, self.weights), the number of layers "
@@ -600,12 +614,12 @@ class Reader:
             raise self.error("only a simple list comprehension over a list can be followed", node)
         gen = node.generators[0]
         items = self.ev(gen.iter)
-        if not isinstance(items, (list, tuple, range, zip, dict)):
+        if not isinstance(items, (list, tuple, range, dict)):
             raise self.error("this comprehension does not run over a list the file fixes", gen.iter)
         saved = dict(self.frame.names)
         out = []
         try:
-            for i, item in enumerate(list(items)):
+            for i, item in enumerate(self.items(items, gen.iter)):
                 self.bind(gen.target, item, node)
                 value = self.ev(node.elt, hint)
                 if value is SYM:
@@ -800,14 +814,14 @@ class Reader:
                              "a number of layers the file fixes, or given with --set")
         if name == "zip":
             if all(isinstance(a, (list, tuple, range)) for a in args):
-                return list(zip(*args))
+                return list(zip(*(self.items(a, node) for a in args)))
             raise self.error("zip() of these cannot be unrolled", node)
         if name == "reversed":
-            return list(reversed(list(args[0])))
+            return list(reversed(self.items(args[0], node)))
         if name == "enumerate":
-            return list(enumerate(args[0], *args[1:]))
+            return list(enumerate(self.items(args[0], node), *args[1:]))
         if name in ("list", "tuple", "sorted"):
-            items = list(args[0]) if args else []
+            items = self.items(args[0], node) if args else []
             return {"list": list, "tuple": tuple, "sorted": sorted}[name](items)
         if name == "dict":
             return dict(*args, **kwargs)
