@@ -22,13 +22,14 @@ CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
 EPS = 1e-6
 
 
-def definitions(path: Path) -> dict:
-    """The file's functions and classes, defined in a fresh namespace (module-level statements skipped)."""
-    tree = ast.parse(path.read_text())
-    kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
+def definitions(*paths: Path) -> dict:
+    """The files' functions and classes, defined in one fresh namespace (module-level statements skipped)."""
     namespace = {"np": np, "copy": __import__("copy"), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
                  "object": object}
-    exec(compile(ast.Module(kept, []), str(path), "exec"), namespace)  # the test's oracle, never the product
+    for path in paths:
+        tree = ast.parse(path.read_text())
+        kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
+        exec(compile(ast.Module(kept, []), str(path), "exec"), namespace)  # the test's oracle, never the product
     return namespace
 
 
@@ -214,14 +215,26 @@ def oracle_mit6036(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_cs231n_fc_net(path: Path) -> dict[str, bool]:
+    ns = definitions(CATALOGUE / "cs231n" / "layers.py", CATALOGUE / "cs231n" / "layer_utils.py", path)
+    rng = np.random.default_rng(8)
+    net = ns["FullyConnectedNet"]([4, 3], input_dim=3, num_classes=5, reg=0.1, dtype=np.float64)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    _, grads = net.loss(X, y)
+    return {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
+
+
 #: Entries outside what the static reader follows, refused with their place (never judged correct).
 REFUSED = {"cs231n/layers": {"svm_loss"}, "mit6036/modules": {"ReLU.Z"}}
 
 #: (oracle, the options a learner adds on the command line)
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
+           "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
 
-ORACLES = {"nielsen/network": oracle_nielsen, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
+ORACLES = {"nielsen/network": oracle_nielsen, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 
@@ -233,7 +246,7 @@ def key_of(path: Path) -> str:
 
 def files():
     for key, oracle in ORACLES.items():
-        course, stem = key.split("/")
+        course, stem = key.rsplit("/", 1)
         base = CATALOGUE / course
         yield pytest.param(base / f"{stem}.py", oracle, id=f"{course}/{stem}")
         for mistake in sorted((base / "mistakes").glob(f"{stem}__*.py")):

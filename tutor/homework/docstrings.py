@@ -60,6 +60,8 @@ def stated_shapes(*nodes: ast.AST) -> dict[str, Stated]:
             if axes is None and matrix:
                 axes = (matrix.group(1), matrix.group(2))
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
+            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1:
+                labels = True  # a vector of labels, one per example: class indices
             if axes is None and not labels:
                 continue
             out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot)

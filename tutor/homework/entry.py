@@ -24,7 +24,7 @@ from .values import Class, Dim, Func, Init, Leaf, Obj, Packed, Params, Ref, Size
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
 PARAM_NAMES = {"params", "parameters", "theta", "weights_dict"}
-SIZE_NAMES = {"dimensions", "sizes", "layer_dims", "layers_dims", "layer_sizes", "dims"}
+SIZE_NAMES = {"dimensions", "sizes", "layer_dims", "layers_dims", "layer_sizes", "dims", "hidden_dims"}
 REGULARISERS = {"reg", "lambd", "lam", "lambda_", "reg_strength", "weight_decay"}
 TESTED_REG = 0.1
 LOSS_NAMES = ("loss", "cost", "J", "data_loss", "total_loss", "L", "obj")

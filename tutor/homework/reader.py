@@ -116,7 +116,7 @@ class Reader:
                 if isinstance(value, (int, float, str, list, tuple, bool)):
                     self.globals.names[stmt.targets[0].id] = value
         self.file_source, self.file_lines, self.site = source, self.lines, None
-        for module, text in course_helpers(tree):
+        for module, text in course_helpers(tree, origin):
             helper_tree = ast.parse(text)
             for stmt in helper_tree.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name not in self.globals.names:
@@ -486,6 +486,8 @@ class Reader:
         if isinstance(base, (Ref, Leaf)) or base is SYM:
             if node.attr == "shape":
                 return ShapeOf(base, node) if isinstance(base, Ref) else SYM
+            if node.attr == "astype":  # a change of float type: the same values here
+                return BoundArrayMethod("astype", base)
             self.embed(node.value, base)
             return SYM if node.attr in ("T",) else BoundArrayMethod(node.attr)
         if isinstance(base, Init):
@@ -706,6 +708,11 @@ class Reader:
             return self.static_method(func, args, kwargs, node, hint)
         if isinstance(func, NumPy):
             return self.numpy(func.path, node, hint)
+        if isinstance(func, BoundArrayMethod) and func.name == "astype":
+            if func.base is SYM:
+                self.embed(node.func.value, SYM)
+                self.repl[id(node)] = (node, self.text(node.func.value))
+            return func.base
         if isinstance(func, BoundArrayMethod):
             for a in node.args:
                 self.embed(a, self.ev(a))
@@ -979,6 +986,7 @@ class BoundStatic:
 @dataclass(frozen=True)
 class BoundArrayMethod:
     name: str
+    base: object = None
 
 
 @dataclass
@@ -1061,14 +1069,48 @@ def method_of(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef | 
     return None
 
 
-def course_helpers(tree: ast.Module) -> list[tuple[str, str]]:
-    """(module, source) of the course helper modules the file imports (`from dnn_utils import *`)."""
+def course_helpers(tree: ast.Module, origin: str = "", depth: int = 0, seen: set | None = None) -> list[tuple[str, str]]:
+    """(module, source) of the modules the file imports that hold its helpers: the file's own siblings
+    (`from ..layers import *` in CS231n's fc_net.py), read as text and never imported, then the course
+    helper modules whose published definitions shapetutor keeps (`from dnn_utils import *`)."""
     from .courses import MODULES
-    found = []
+    found: list[tuple[str, str]] = []
+    seen = seen if seen is not None else set()
     for stmt in tree.body:
-        module = stmt.module if isinstance(stmt, ast.ImportFrom) else None
-        names = [a.name for a in stmt.names] if isinstance(stmt, (ast.Import, ast.ImportFrom)) else []
-        for m in ([module] if module else names):
-            if m and m.split(".")[-1] in MODULES and m not in dict(found):
+        if isinstance(stmt, ast.ImportFrom):
+            modules = [(stmt.module or "", stmt.level)]
+        elif isinstance(stmt, ast.Import):
+            modules = [(a.name, 0) for a in stmt.names]
+        else:
+            continue
+        for m, level in modules:
+            sibling = sibling_source(origin, m, level) if origin and depth < 3 else None
+            if sibling is not None and sibling[0] not in seen:
+                seen.add(sibling[0])
+                path, text = sibling
+                try:
+                    inner = ast.parse(text)
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                found.append((path, text))
+                found.extend(course_helpers(inner, path, depth + 1, seen))
+            elif m and m.split(".")[-1] in MODULES and m not in dict(found):
                 found.append((m, MODULES[m.split(".")[-1]]))
     return found
+
+
+def sibling_source(origin: str, module: str, level: int) -> tuple[str, str] | None:
+    """The text of a module the file imports from its own folder (or a parent, for `from ..x import`)."""
+    from pathlib import Path
+    base = Path(origin).resolve().parent
+    for _ in range(max(level - 1, 0)):
+        base = base.parent
+    if not module:
+        return None
+    path = base.joinpath(*module.split(".")).with_suffix(".py")
+    try:
+        if not path.is_file() or path.stat().st_size > 1_000_000:
+            return None
+        return str(path), path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return None
