@@ -173,7 +173,6 @@ def build_network(reading: Reading, flat: Flat) -> tuple[Network, Text, list[int
     """The network, with docstring sizes merged into the file's own until its shapes agree."""
     upstream_shape = None
     if reading.upstream is not None:
-        text, _ = forward_text(reading, flat, None, output_only=True)
         network = parse_until_consistent(reading, lambda: forward_text(reading, flat, None, True)[0])
         shape = network.shapes[network_name(network, reading.output.ident)]
         upstream_shape = "[" + ", ".join(str(d) for d in shape) + "]"
@@ -226,8 +225,6 @@ def merge(reader, error: ShapeError) -> bool:
         for x, y in zip(reversed(a), reversed(b)):
             if x != y and "1" not in (x, y):
                 pairs.append((x, y))
-        if len(a) != len(b):
-            pass
     for x, y in pairs:
         dx, dy = find(reader, x), find(reader, y)
         if dx is None and dy is None:
@@ -289,7 +286,6 @@ def bound_labels(reader, network: Network) -> bool:
 
 def located(error: TutorError, text: Text, reader) -> TutorError:
     """An error in the flattened code, pointed at the file."""
-    from dataclasses import replace as _replace  # noqa: F401
     span = error.span
     new_span = None
     if span is not None:

@@ -352,11 +352,7 @@ def split_driver(reader: Reader, name: str) -> Reading:
         for k in list(made):
             if k in ("n_x", "n_h", "n_y", "layer_dims", "layers_dims"):
                 made.pop(k)
-    x = argument(reader, "X", stated, None, made)
-    made["X"] = x
-    if isinstance(x, Ref) and reader.leaves[x.ident].shape is None:
-        raise TutorError("the shape of X is not stated", origin=reader.origin,
-                         expected="--shapes 'X: [n_x, m]'", argument=("shapes", "X"))
+    made["X"] = argument(reader, "X", stated, None, made)
     made["Y"] = reader.leaf("Y", None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
     returned = returned_node(forward)
@@ -366,10 +362,8 @@ def split_driver(reader: Reader, name: str) -> Reading:
             made[n] = v
     output = out[0] if isinstance(out, tuple) else out
     y = reader.leaves["Y"]
-    if y.shape is None:
-        y.shape = list(stated["Y"].shape) if "Y" in stated and stated["Y"].shape else None
-        if y.shape is not None:
-            y.shape = shape_of(reader, tuple(y.shape))
+    if y.shape is None and "Y" in stated and stated["Y"].shape:
+        y.shape = shape_of(reader, tuple(stated["Y"].shape))
     if cost is None:
         raise TutorError("the file has no compute_cost, so the loss is not stated", origin=reader.origin,
                          expected="a compute_cost(AL, Y) function")
@@ -382,10 +376,7 @@ def split_driver(reader: Reader, name: str) -> Reading:
         if p not in made and p in ("A2", "AL"):
             made[p] = output
     grads = call_with(reader, Func(backward), made, stated, backward)
-    gradients = gradients_in(reader, grads)
-    if y.shape is None:
-        y.shape = None
-    return Reading(reader, name, loss, gradients)
+    return Reading(reader, name, loss, gradients_in(reader, grads), notes=list(reader.notes))
 
 
 def backprop_driver(reader: Reader, name: str) -> Reading:

@@ -132,8 +132,7 @@ def check_file(path: str, *, function: str | None = None, wrt: str | None = None
     try:
         return judge_source(source, path, function, wrt, dims or {}, settings or {}, shapes or {}, suggestion)
     except TutorError as error:
-        if error.argument and error.argument[0] in ("wrt", "function") and error.span is None \
-                and error.argument[0] != "shapes":
+        if error.argument and error.argument[0] in ("wrt", "function"):  # the caller's mistake, not the file's
             raise
         diagnostic = error.diagnostic()
         diagnostic = replace(diagnostic, origin=path)
