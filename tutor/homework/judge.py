@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 
 from ..engine.diagnostics import Diagnostic, Span
@@ -235,7 +236,15 @@ def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judge
         end_col = end[1] if end is not None and end[0] == start[0] and end[1] > start[1] else start[1] + 1
         return Span(start[0], start[1], end_col)
 
+    def lines_in_file(message: str) -> str:
+        """`line 3` of the flattened text, in a message, is the file's own line."""
+        def one(m):
+            where = text.locate(int(m.group(1)), 0)
+            return f"line {where[0]}" if where else m.group(0)
+        return re.sub(r"\bline (\d+)\b", one, message)
+
     diagnostics = tuple(replace(d, span=move(d.span), caret=move(d.caret), origin=path,
+                                message=lines_in_file(d.message), note=lines_in_file(d.note) if d.note else d.note,
                                 labels=tuple(replace(lb, span=move(lb.span)) for lb in d.labels
                                              if move(lb.span) is not None),
                                 help=None) for d in result.diagnostics)

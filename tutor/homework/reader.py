@@ -701,7 +701,7 @@ class Reader:
                                                      for a in node.args):
                 self.symbolic(node)  # range(N) picks one entry per row: an array expression
                 return SYM
-            args, kwargs = self.arguments(node)
+            args, kwargs = self.arguments(node, hint)
             return self.builtin(func.name, args, kwargs, node)
         if isinstance(func, BoundStatic):
             args, kwargs = self.arguments(node)
@@ -721,14 +721,14 @@ class Reader:
             return SYM
         raise self.error(f"{self.text(node.func)!r} cannot be called here", node.func)
 
-    def arguments(self, node: ast.Call):
+    def arguments(self, node: ast.Call, hint: str = "arg"):
         args = []
         for a in node.args:
             value = self.ev(a)
             if isinstance(value, Star):
                 args.extend(list(value.value))
                 continue
-            args.append(self.materialize(a, self.arg_hint(a)) if value is SYM else value)
+            args.append(self.materialize(a, self.arg_hint(a, hint)) if value is SYM else value)
         kwargs = {}
         for k in node.keywords:
             if k.arg is None:
@@ -737,8 +737,8 @@ class Reader:
             kwargs[k.arg] = self.materialize(k.value, k.arg) if value is SYM else value
         return args, kwargs
 
-    def arg_hint(self, node) -> str:
-        return node.id if isinstance(node, ast.Name) else "arg"
+    def arg_hint(self, node, hint: str = "arg") -> str:
+        return node.id if isinstance(node, ast.Name) else hint if hint not in ("t", "out") else "arg"
 
     # -- calls -----------------------------------------------------------------------------------
     def call(self, func: Func, args: list, kwargs: dict, node, hint: str = "out"):
