@@ -178,6 +178,12 @@ class Reader:
             saved, self.repl = self.repl, {}
             try:
                 self.statement(stmt)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
+                    OverflowError) as error:  # the file's Python values do not allow it (1/0, [1][5], ...)
+                if isinstance(error, TutorError):
+                    raise
+                raise self.error(f"this statement cannot be followed statically ({type(error).__name__}: "
+                                 f"{error})", stmt) from None
             finally:
                 self.repl = saved
 
