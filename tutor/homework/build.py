@@ -15,7 +15,7 @@ from ..engine.network import Network, parse_network
 from .entry import Reading
 from .reader import Emitted
 from .splice import Written
-from .values import Dim, Leaf
+from .values import Dim
 
 MAX_MERGES = 24
 
@@ -331,4 +331,4 @@ def piece_for(node):
     return Piece(0, 10_000, node.lineno, node.col_offset, end, False)
 
 
-__all__ = ["Flat", "Text", "build_network", "derivation_text", "located", "Leaf"]
+__all__ = ["Flat", "Text", "build_network", "derivation_text", "located"]

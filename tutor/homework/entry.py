@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .reader import Reader, method_of
-from .values import Class, Dim, Func, Init, Leaf, Obj, Packed, Params, Ref, Sizes
+from .reader import Reader
+from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}

@@ -120,4 +120,120 @@ class Sizes:
     items: dict = field(default_factory=dict)
 
 
+@dataclass
+class BoundStatic:
+    base: object
+    name: str
+
+
+@dataclass(frozen=True)
+class BoundArrayMethod:
+    name: str
+    base: object = None
+
+
+@dataclass
+class Star:
+    value: object
+
+
+@dataclass
+class SliceOf:
+    parts: list
+
+
+@dataclass
+class FlatShape:
+    """A slice of a flat parameter vector, reshaped: a parameter whose name is the assignment's target."""
+
+    shape: list
+    node: ast.AST
+
+
 SYM = object()   # an array expression, written in place (its text, with the parts that changed spliced in)
+
+
+#: Loops are unrolled; a loop longer than this is not a loop over layers.
+MAX_UNROLL = 64
+
+
+BUILTINS = {"range", "len", "zip", "reversed", "enumerate", "list", "tuple", "str", "int", "float", "min", "max",
+            "abs", "print", "isinstance", "dict", "sum", "sorted", "round", "bool"}
+
+
+LANGUAGE_FUNCTIONS = {"sigmoid", "relu", "tanh", "softmax", "log_softmax"}
+
+
+class Return(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+@dataclass
+class Frame:
+    names: dict = field(default_factory=dict)
+    function: str = "<module>"
+
+
+OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
+       ast.MatMult: "@"}
+
+
+COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b, ast.Lt: lambda a, b: a < b,
+           ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+           ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+           ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b}
+
+
+def claims_one_of(name: str, idents: set[str]) -> bool:
+    return any(name.startswith(p) and name[len(p):] in idents for p in ("dJ_d", "grad_", "grad", "d"))
+
+
+def eval_binop(op, a, b):
+    table = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b, ast.Div: lambda: a / b,
+             ast.FloorDiv: lambda: a // b, ast.Mod: lambda: a % b, ast.Pow: lambda: a ** b}
+    if isinstance(op, ast.Pow) and is_number(b) and abs(b) > 64:
+        raise ValueError("too large")
+    if isinstance(op, ast.Mult) and (isinstance(a, (str, list)) or isinstance(b, (str, list))):
+        n = b if isinstance(a, (str, list)) else a
+        if not isinstance(n, int) or n > 10_000:
+            raise ValueError("too large")
+    return table[type(op)]()
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def is_static(v) -> bool:
+    return v is not SYM
+
+
+def describe(v) -> str:
+    if isinstance(v, dict):
+        return "a dictionary"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    if isinstance(v, Obj):
+        return f"an object of the class {v.cls.name}"
+    if isinstance(v, (Func, Class)):
+        return "a function"
+    if v is None:
+        return "None"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, Params):
+        return "the parameters as a whole"
+    return "not an array"
+
+
+def method_of(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef | None:
+    for stmt in cls.body:
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
+            return stmt
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and base.id in classes and classes[base.id] is not cls:
+            found = method_of(classes[base.id], name, classes)
+            if found is not None:
+                return found
+    return None
