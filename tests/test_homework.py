@@ -68,6 +68,8 @@ def test_a_call_outside_the_allowlist_is_refused_with_its_place(tmp_path):
     ("s = 'a' * 10 ** 9\nloss = np.sum(x)\ndx = np.ones_like(x)", "cannot be computed"),
     ("loss = softmax_loss(x, y)\ndx = x", "deep"),
     ("if np.sum(x) > 0:\n    x = -x\nloss = np.sum(x)\ndx = np.ones_like(x)", "--set"),
+    ("k = 1 / 0\nloss = np.sum(x)\ndx = np.ones_like(x)", "cannot be computed"),
+    ("k = [1, 2][5]\nloss = np.sum(x)\ndx = np.ones_like(x)", "out of range"),
 ])
 def test_a_form_that_cannot_be_followed_exits_2_at_once_and_located(tmp_path, body, words):
     path = loss_file(tmp_path, body)
@@ -147,3 +149,32 @@ def test_assert_correct_takes_a_file_for_an_autograder_cell():
     with pytest.raises(AssertionError, match="wrong"):
         tutor.assert_correct(str(CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_relu_mask.py"),
                              suggestion=False)
+
+
+def test_watch_checks_the_file_again_on_every_save(tmp_path):
+    import os
+    import signal
+    import time
+    path = tmp_path / "two_layer_net.py"
+    wrong = (CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_relu_mask.py").read_text()
+    path.write_text(wrong)
+    out_path = tmp_path / "out.txt"
+    with open(out_path, "w") as out, open(tmp_path / "err.txt", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "tutor", "check", str(path), "--watch", "--json"],
+                                stdout=out, stderr=err)
+        try:
+            def wait_for(documents: int) -> None:
+                deadline = time.monotonic() + 120
+                while out_path.read_text().count("\n") < documents:
+                    assert proc.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)
+            wait_for(1)
+            temp = tmp_path / "next.tmp"
+            temp.write_text(TWO_LAYER.read_text())
+            os.replace(temp, path)
+            wait_for(2)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+    documents = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert [d["verdict"] for d in documents] == ["wrong_value", "correct"] and code == 0
