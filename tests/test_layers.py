@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tutor"
-LAYERS = ("engine", "teach", "judge", "course", "front", "api", "cli")
+LAYERS = ("engine", "teach", "judge", "homework", "course", "front", "api", "cli")
 FRONT_LIBRARIES = ("rich", "typer")
 
 

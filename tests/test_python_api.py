@@ -40,13 +40,13 @@ def cli_json(*args: str) -> tuple[dict, int]:
 # -- the package's face ----------------------------------------------------------------------------
 
 def test_the_public_names_are_few_documented_and_typed():
-    assert set(tutor.__all__) == {"load", "derive", "check", "assert_correct", "Network", "Derivation", "Gradient",
-                                  "CheckResult", "Diagnostic", "ShapetutorError"}
+    assert set(tutor.__all__) == {"load", "derive", "check", "check_file", "assert_correct", "Network", "Derivation",
+                                  "Gradient", "CheckResult", "FileResult", "Diagnostic", "ShapetutorError"}
     assert set(tutor.__all__) <= set(dir(tutor))
     for name in tutor.__all__:
         obj = getattr(tutor, name)
         assert obj.__doc__ and obj.__doc__.strip(), name
-    for function in (tutor.load, tutor.derive, tutor.check, tutor.assert_correct):
+    for function in (tutor.load, tutor.derive, tutor.check, tutor.check_file, tutor.assert_correct):
         assert function.__annotations__.get("return"), function.__name__
     assert issubclass(tutor.ShapetutorError, Exception)
     with pytest.raises(AttributeError):

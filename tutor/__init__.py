@@ -9,13 +9,13 @@ See docs/python.md. The names below load on first use (PEP 562), so `import tuto
 neither NumPy nor rich nor typer, and `shapetutor --help` stays fast.
 """
 __version__ = "0.1.0"
-__all__ = ["load", "derive", "check", "assert_correct", "Network", "Derivation", "Gradient", "CheckResult",
+__all__ = ["load", "derive", "check", "check_file", "assert_correct", "FileResult", "Network", "Derivation", "Gradient", "CheckResult",
            "Diagnostic", "ShapetutorError"]
 
 TYPE_CHECKING = False  # not `from typing import TYPE_CHECKING`: importing typing would cost start-up time
 if TYPE_CHECKING:
-    from .api import (CheckResult, Derivation, Diagnostic, Gradient, Network, ShapetutorError, assert_correct, check,
-                      derive, load)
+    from .api import (CheckResult, Derivation, Diagnostic, FileResult, Gradient, Network, ShapetutorError,
+                      assert_correct, check, check_file, derive, load)
 
 
 def __getattr__(name: str):

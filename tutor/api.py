@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .judge.result import CheckResult as JudgeResult, Step
     from .teach.derivation import Derivation as EngineDerivation, LeafGradient
 
-__all__ = ["load", "derive", "check", "assert_correct", "Network", "Derivation", "Gradient", "Factor",
+__all__ = ["load", "derive", "check", "check_file", "assert_correct", "FileResult", "Network", "Derivation", "Gradient", "Factor",
            "CheckResult", "Diagnostic", "ShapetutorError"]
 
 NetworkLike = Union[str, "os.PathLike[str]", "Network"]
@@ -403,17 +403,83 @@ def not_text(network: "EngineNetwork", wrt: str, given: dict[str, int], derivati
     return unreadable(network, wrt, error, given)
 
 
+class FileResult:
+    """The verdict on a homework file: every gradient it computes, each with `check`'s verdict, located in the
+    file. `to_json()` is exactly what `check FILE.py --json` prints (SPEC §7)."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    @property
+    def verdict(self) -> str:
+        return self.engine.verdict
+
+    @property
+    def correct(self) -> bool:
+        return self.engine.correct
+
+    @property
+    def entry(self) -> str | None:
+        return self.engine.entry
+
+    @property
+    def gradients(self) -> dict[str, str]:
+        """The learner's name for each parameter → its verdict."""
+        return {k: g.verdict for k, g in self.engine.gradients.items()}
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        return self.engine.diagnostics
+
+    def to_json(self) -> dict:
+        return self.engine.to_json()
+
+    def __repr__(self) -> str:
+        return f"<tutor.FileResult {self.engine.file}: {self.verdict}>"
+
+    def __rich__(self):
+        from .front.homework import file_view
+        return file_view(self.engine, look())
+
+    def __str__(self) -> str:
+        from .front.text import plain_text
+        return plain_text(self.__rich__(), soft_wrap=True)
+
+    def _repr_html_(self) -> str:
+        from .front.text import html
+        return html(self.__rich__(), soft_wrap=True)
+
+
+def check_file(path: "str | os.PathLike[str]", *, function: str | None = None, wrt: str | None = None,
+               dims: DimsLike = None, settings: Mapping | str | None = None, shapes: str | None = None,
+               suggestion: bool = True) -> FileResult:
+    """Judge every gradient a homework file computes (SPEC §7), reading it statically: nothing in it is run.
+
+    `settings` are what its entry point or constructor takes (`{"hidden_dims": [4, 3]}` or
+    `"hidden_dims=[4,3]"`), `shapes` declarations for what the file does not say (`"X: [N, D]"`). A file
+    that cannot be read is a result with verdict `unusable` and diagnostics saying what to add."""
+    from .homework.judge import check_file as check_engine, parse_sets, parse_shapes
+    with instructor_errors():
+        sets = parse_sets(settings) if isinstance(settings, str) else dict(settings or {})
+        return FileResult(check_engine(os.fspath(path), function=function, wrt=wrt, dims=given_dims(dims),
+                                       settings=sets, shapes=parse_shapes(shapes), suggestion=suggestion))
+
+
 # The public types print as `tutor.CheckResult`, `tutor.ShapetutorError`…: the names a user imports.
-for _public in (ShapetutorError, Network, Gradient, Derivation, CheckResult):
+for _public in (ShapetutorError, Network, Gradient, Derivation, CheckResult, FileResult):
     _public.__module__ = "tutor"
 
 
-def assert_correct(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None,
-                   suggestion: bool = True) -> CheckResult:
+def assert_correct(network: NetworkLike, wrt: str | None = None, derivation: str | None = None,
+                   dims: DimsLike = None, suggestion: bool = True, **homework) -> "CheckResult | FileResult":
     """`check`, as one line of a test cell: returns the result when it is correct, and otherwise raises
-    `AssertionError` whose text is the plain-text diagnosis (pass `suggestion=False` for graded work)."""
+    `AssertionError` whose text is the plain-text diagnosis (pass `suggestion=False` for graded work).
+    A homework file (a path ending in .py, no derivation) is judged whole, as `check_file` does."""
     __tracebackhide__ = True  # pytest and otter show the diagnosis, not this frame
-    result = check(network, wrt, derivation, dims, suggestion)
+    if derivation is None and str(network).endswith(".py"):
+        result = check_file(network, wrt=wrt, dims=dims, suggestion=suggestion, **homework)
+    else:
+        result = check(network, wrt, derivation, dims, suggestion)
     if not result.correct:
         raise AssertionError(str(result))
     return result

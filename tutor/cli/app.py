@@ -41,6 +41,11 @@ def main_options(version: Annotated[bool, typer.Option("--version", callback=sho
 def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = False,
            plain: PlainOpt = False) -> None:
     """Every node's shape, symbolic and numeric."""
+    if network is not None and network.endswith(".py"):
+        from .homework import show_homework_network
+        show_homework_network(network, dims, as_json, "shapes")
+        return
+
     def body():
         net, given = load_bound(network, dims)
         bindings = net.bindings(given)
@@ -64,6 +69,11 @@ def derive(network: NetworkArg = None,
                "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
+    if network is not None and network.endswith(".py"):
+        from .homework import show_homework_network
+        show_homework_network(network, dims, as_json, "derive")
+        return
+
     def body():
         from ..teach.derivation import derive as derive_all
         from ..engine.errors import TutorError
@@ -142,8 +152,8 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
                                                  autocompletion=completion.networks)],
           derivation: Annotated[Optional[str], typer.Argument(
               help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,
-          wrt: Annotated[str, typer.Option("--wrt", help="the leaf whose gradient this derives",
-                                           autocompletion=completion.leaves)] = ...,
+          wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf whose gradient this derives",
+                                                     autocompletion=completion.leaves)] = None,
           file: Annotated[Optional[str], typer.Option("--file", help="read the derivation from a file")] = None,
           dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False,
           no_suggestion: Annotated[bool, typer.Option(
@@ -151,8 +161,25 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
           ] = False,
           watch: Annotated[bool, typer.Option(
               "--watch", help="with --file: check again each time the file is saved (Ctrl-C stops)")] = False,
+          shapes_decl: Annotated[Optional[str], typer.Option(
+              "--shapes", help="FILE.py: declarations for what the file does not say, 'X: [N, D]; y: int[N] < C'")
+          ] = None,
+          settings: Annotated[Optional[str], typer.Option(
+              "--set", help="FILE.py: settings its entry point or constructor takes, hidden_dims=[4,3],reg=0.1")
+          ] = None,
+          function: Annotated[Optional[str], typer.Option(
+              "--function", help="FILE.py: the entry point, when the file has several")] = None,
           ) -> None:
-    """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
+    """Diagnose a derivation of ∂J/∂LEAF, or every gradient of a homework FILE.py: exit 0 if correct, 1 if wrong,
+    2 if unusable."""
+    if network.endswith(".py") and derivation is None and file is None:
+        from .homework import check_homework
+        check_homework(network, wrt, dims, as_json, plain, no_suggestion, watch, shapes_decl, settings, function)
+        return
+    if wrt is None:
+        from .common import say as _say
+        _say("shapetutor: error: --wrt LEAF is needed to check a derivation (a homework file ending in .py needs none)")
+        raise typer.Exit(2)
     def once(net, given, compact: bool = False) -> int:
         from ..engine.errors import UnreadableError
         from ..judge.check import check as check_derivation, unreadable

@@ -1,0 +1,180 @@
+"""`check FILE.py` on files written to test one thing each: what is read, what is refused, and that nothing runs."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import tutor
+from tutor.homework.judge import check_file, parse_sets
+
+CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
+TWO_LAYER = CATALOGUE / "cs231n" / "two_layer_net.py"
+
+
+def shapetutor(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "homework.py"
+    path.write_text(body)
+    return path
+
+
+ENTRY = '''import numpy as np
+
+def softmax_loss(x, y):
+    """
+    - x: Input data, of shape (N, C)
+    - y: Vector of labels, of shape (N,) where 0 <= y[i] < C
+    """
+    N = x.shape[0]
+{body}
+    return loss, dx
+'''
+
+
+def loss_file(tmp_path: Path, body: str) -> Path:
+    return write(tmp_path, ENTRY.format(body="\n".join("    " + line for line in body.strip().splitlines())))
+
+
+def test_nothing_in_the_file_is_run(tmp_path):
+    marker = tmp_path / "ran"
+    path = write(tmp_path, f"import os\nos.system('touch {marker}')\nopen({str(marker)!r}, 'w')\n"
+                           + TWO_LAYER.read_text())
+    result = check_file(str(path))
+    assert result.correct
+    assert not marker.exists()
+
+
+def test_a_call_outside_the_allowlist_is_refused_with_its_place(tmp_path):
+    path = loss_file(tmp_path, "open('/tmp/shapetutor-marker', 'w')\nloss = np.sum(x)\ndx = np.ones_like(x)")
+    run = shapetutor("check", str(path), "--json")
+    assert run.returncode == 2
+    data = json.loads(run.stdout)
+    assert data["verdict"] == "unusable" and data["diagnostics"][0]["line"] == 9
+    assert "Traceback" not in run.stderr and f"{path}:9:" in run.stderr
+    assert not Path("/tmp/shapetutor-marker").exists()
+
+
+@pytest.mark.parametrize("body, words", [
+    ("while True:\n    pass\nloss = np.sum(x)\ndx = np.ones_like(x)", "while"),
+    ("for i in range(10 ** 9):\n    x = x + 1\nloss = np.sum(x)\ndx = np.ones_like(x)", "at most"),
+    ("t = [x for i in range(10 ** 9)]\nloss = np.sum(x)\ndx = np.ones_like(x)", "at most"),
+    ("s = 'a' * 10 ** 9\nloss = np.sum(x)\ndx = np.ones_like(x)", "cannot be computed"),
+    ("loss = softmax_loss(x, y)\ndx = x", "deep"),
+    ("if np.sum(x) > 0:\n    x = -x\nloss = np.sum(x)\ndx = np.ones_like(x)", "--set"),
+    ("k = 1 / 0\nloss = np.sum(x)\ndx = np.ones_like(x)", "cannot be computed"),
+    ("k = [1, 2][5]\nloss = np.sum(x)\ndx = np.ones_like(x)", "out of range"),
+])
+def test_a_form_that_cannot_be_followed_exits_2_at_once_and_located(tmp_path, body, words):
+    path = loss_file(tmp_path, body)
+    run = shapetutor("check", str(path), "--json", timeout=60)
+    assert run.returncode == 2, run.stderr
+    data = json.loads(run.stdout)
+    assert data["verdict"] == "unusable"
+    diagnostic = data["diagnostics"][0]
+    assert diagnostic["line"] is not None
+    assert words in diagnostic["message"] + diagnostic.get("expected", "")
+    assert "Traceback" not in run.stderr
+
+
+def test_a_syntax_error_in_the_file_is_located(tmp_path):
+    path = write(tmp_path, "def loss(X, y):\n    return X +\n")
+    run = shapetutor("check", str(path))
+    assert run.returncode == 2 and f"{path}:2:" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_missing_file_exits_2():
+    run = shapetutor("check", "no/such/two_layer_net.py")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+
+
+def test_a_loss_function_with_its_gradient_is_judged_and_a_wrong_one_is_not_correct(tmp_path):
+    right = ("p = np.exp(x - np.max(x, axis=1, keepdims=True))\np /= np.sum(p, axis=1, keepdims=True)\n"
+             "loss = -np.sum(np.log(p[np.arange(N), y])) / N\ndx = p.copy()\ndx[np.arange(N), y] -= 1\ndx /= N")
+    assert check_file(str(loss_file(tmp_path, right))).correct
+    wrong = right.replace("dx /= N", "dx /= N\ndx = dx.T")
+    result = check_file(str(loss_file(tmp_path, wrong)))
+    assert result.gradients["dx"].verdict in ("wrong_shape", "transposed")
+
+
+def test_wrt_judges_one_gradient_and_function_picks_the_entry():
+    run = shapetutor("check", str(TWO_LAYER), "--wrt", "W1", "--json")
+    assert run.returncode == 0
+    assert list(json.loads(run.stdout)["gradients"]) == ["W1"]
+    unknown = shapetutor("check", str(TWO_LAYER), "--function", "nope")
+    assert unknown.returncode == 2 and "TwoLayerNet.loss" in unknown.stderr
+    layers = shapetutor("check", str(CATALOGUE / "cs231n" / "layers.py"), "--function", "affine_backward", "--json")
+    assert json.loads(layers.stdout)["entry"] == "affine_forward/affine_backward"
+    assert set(json.loads(layers.stdout)["gradients"]) == {"dx", "dw", "db"}
+
+
+def test_a_diagnostic_is_located_in_the_learners_file():
+    path = CATALOGUE / "deeplearning_ai" / "mistakes" / "planar_data_classification__missing_transpose.py"
+    run = shapetutor("check", str(path))
+    assert run.returncode == 1
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "np.dot(dZ2, A1)" in text)
+    assert f"{path}:{line}:" in run.stdout
+
+
+def test_shapes_and_derive_print_the_network_read_from_the_file():
+    run = shapetutor("shapes", str(TWO_LAYER))
+    assert run.returncode == 0
+    text = "\n".join(line for line in run.stdout.splitlines() if not line.startswith("#"))
+    network = tutor.load(text)
+    assert network.loss == "loss" and network.leaves["W1"] == ("input_size", "hidden_size")
+    derive = shapetutor("derive", str(TWO_LAYER), "--json")
+    assert json.loads(derive.stdout)["nodes"]["X"]["shape"] == ["N", "input_size"]
+
+
+def test_settings_and_shapes_from_the_command_line(tmp_path):
+    assert parse_sets("hidden_dims=[4,3],keep_prob=0.8,normalization=batchnorm") == {
+        "hidden_dims": [4, 3], "keep_prob": 0.8, "normalization": "batchnorm"}
+    path = write(tmp_path, "import numpy as np\n\ndef loss(X, W):\n    s = X.dot(W)\n    loss = np.sum(s * s)\n"
+                           "    dW = 2 * X.T.dot(s)\n    return loss, dW\n")
+    result = check_file(str(path), shapes={"X": ("float", ["N", "D"], None), "W": ("float", ["D", "K"], None)})
+    assert result.correct and result.network.leaves["X"] == tuple(result.network.leaves["X"])
+    assert tutor.check_file(path, shapes="X: [N, D]; W: [D, K]").correct
+    nielsen = tutor.check_file(CATALOGUE / "nielsen" / "network.py", settings="sizes=[3,4,2]")
+    assert nielsen.correct and set(nielsen.gradients) == {"biases[0]", "biases[1]", "weights[0]", "weights[1]"}
+
+
+def test_assert_correct_takes_a_file_for_an_autograder_cell():
+    assert tutor.assert_correct(str(TWO_LAYER)).correct
+    with pytest.raises(AssertionError, match="wrong"):
+        tutor.assert_correct(str(CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_relu_mask.py"),
+                             suggestion=False)
+
+
+def test_watch_checks_the_file_again_on_every_save(tmp_path):
+    import os
+    import signal
+    import time
+    path = tmp_path / "two_layer_net.py"
+    wrong = (CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_relu_mask.py").read_text()
+    path.write_text(wrong)
+    out_path = tmp_path / "out.txt"
+    with open(out_path, "w") as out, open(tmp_path / "err.txt", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "tutor", "check", str(path), "--watch", "--json"],
+                                stdout=out, stderr=err)
+        try:
+            def wait_for(documents: int) -> None:
+                deadline = time.monotonic() + 120
+                while out_path.read_text().count("\n") < documents:
+                    assert proc.poll() is None and time.monotonic() < deadline
+                    time.sleep(0.1)
+            wait_for(1)
+            temp = tmp_path / "next.tmp"
+            temp.write_text(TWO_LAYER.read_text())
+            os.replace(temp, path)
+            wait_for(2)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+    documents = [json.loads(line) for line in out_path.read_text().splitlines()]
+    assert [d["verdict"] for d in documents] == ["wrong_value", "correct"] and code == 0

@@ -1,0 +1,327 @@
+"""Homework files as the courses publish them, judged as submitted, against an oracle.
+
+The oracle lives here, never in the product: it runs each file's own functions (their definitions
+only, in this test process) on small random inputs and compares every gradient the file returns
+with central finite differences of the loss the file computes. Each verdict shapetutor gives must
+agree with it, and a gradient the oracle finds wrong must never be called correct.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.homework.judge import check_file
+
+CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
+EPS = 1e-6
+
+
+def definitions(*paths: Path) -> dict:
+    """The files' functions and classes, defined in one fresh namespace (module-level statements skipped)."""
+    namespace = {"np": np, "copy": __import__("copy"), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                 "object": object}
+    for path in paths:
+        tree = ast.parse(path.read_text())
+        kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
+        exec(compile(ast.Module(kept, []), str(path), "exec"), namespace)  # the test's oracle, never the product
+    return namespace
+
+
+def numeric(loss, array: np.ndarray) -> np.ndarray:
+    grad = np.zeros_like(array)
+    it = np.nditer(array, flags=["multi_index"])
+    for _ in it:
+        i = it.multi_index
+        old = array[i]
+        array[i] = old + EPS
+        up = loss()
+        array[i] = old - EPS
+        down = loss()
+        array[i] = old
+        grad[i] = (up - down) / (2 * EPS)
+    return grad
+
+
+def agree(a, b) -> bool:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
+def oracle_cs231n_two_layer(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(0)
+    net = ns["TwoLayerNet"](3, 4, 5, std=1.0)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    _, grads = net.loss(X, y, reg=0.1)
+    return {k: agree(grads[k], numeric(lambda: net.loss(X, y, reg=0.1)[0], net.params[k])) for k in grads}
+
+
+def oracle_dlai_planar(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(1)
+    params = ns["initialize_parameters"](3, 4, 1)
+    for k in params:
+        params[k] = rng.standard_normal(params[k].shape)
+    X, Y = rng.standard_normal((3, 5)), rng.random((1, 5))
+
+    def cost():
+        A2, _ = ns["forward_propagation"](X, params)
+        return ns["compute_cost"](A2, Y)
+    _, cache = ns["forward_propagation"](X, params)
+    grads = ns["backward_propagation"](params, cache, X, Y)
+    return {k: agree(grads[k], numeric(cost, params[k[1:]])) for k in grads}
+
+
+def oracle_nielsen(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(2)
+    net = ns["Network"]([3, 4, 2])
+    net.weights = [rng.standard_normal(w.shape) for w in net.weights]
+    net.biases = [rng.standard_normal(b.shape) for b in net.biases]
+    x, y = rng.standard_normal((3, 1)), rng.standard_normal((2, 1))
+    cost = lambda: 0.5 * float(np.sum((net.feedforward(x) - y) ** 2))  # noqa: E731 (the book's quadratic cost)
+    nabla_b, nabla_w = net.backprop(x, y)
+    out = {f"biases[{i}]": agree(g, numeric(cost, net.biases[i])) for i, g in enumerate(nabla_b)}
+    out.update({f"weights[{i}]": agree(g, numeric(cost, net.weights[i])) for i, g in enumerate(nabla_w)})
+    return out
+
+
+def oracle_cs224n(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    ns["sigmoid_grad"] = lambda s: s * (1 - s)  # the course's q2_sigmoid
+    ns["softmax"] = lambda x: np.exp(x - x.max(axis=1, keepdims=True)) / np.exp(
+        x - x.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)
+    rng = np.random.default_rng(3)
+    Dx, H, Dy, M = 3, 4, 5, 6
+    X = rng.standard_normal((M, Dx))
+    labels = np.eye(Dy)[rng.integers(0, Dy, M)]
+    params = rng.standard_normal((Dx + 1) * H + (H + 1) * Dy)
+    _, grad = ns["forward_backward_prop"](X, labels, params, [Dx, H, Dy])
+    truth = numeric(lambda: ns["forward_backward_prop"](X, labels, params, [Dx, H, Dy])[0], params)
+    out, ofs = {}, 0
+    for name, size in (("gradW1", Dx * H), ("gradb1", H), ("gradW2", H * Dy), ("gradb2", Dy)):
+        out[name] = agree(grad[ofs:ofs + size], truth[ofs:ofs + size])
+        ofs += size
+    return out
+
+
+def dnn_utils(ns: dict) -> None:
+    """The course's dnn_utils, as the assignment ships them."""
+    def sigmoid(Z):
+        return 1 / (1 + np.exp(-Z)), Z
+
+    def relu(Z):
+        return np.maximum(0, Z), Z
+
+    def relu_backward(dA, Z):
+        dZ = np.array(dA, copy=True)
+        dZ[Z <= 0] = 0
+        return dZ
+
+    def sigmoid_backward(dA, Z):
+        s = 1 / (1 + np.exp(-Z))
+        return dA * s * (1 - s)
+    ns.update(sigmoid=sigmoid, relu=relu, relu_backward=relu_backward, sigmoid_backward=sigmoid_backward)
+
+
+def oracle_dlai_deep(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    dnn_utils(ns)
+    rng = np.random.default_rng(4)
+    params = ns["initialize_parameters_deep"]([4, 3, 2, 1])
+    for k in params:
+        params[k] = rng.standard_normal(params[k].shape)
+    X, Y = rng.standard_normal((4, 5)), rng.random((1, 5))
+
+    def cost():
+        AL, _ = ns["L_model_forward"](X, params)
+        return float(ns["compute_cost"](AL, Y))
+    AL, caches = ns["L_model_forward"](X, params)
+    grads = ns["L_model_backward"](AL, Y, caches)
+    return {k: agree(g, numeric(cost, params[k[1:]])) for k, g in grads.items() if k[1:] in params}
+
+
+def oracle_cs231n_layers(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(5)
+    x, w, b = rng.standard_normal((4, 3)), rng.standard_normal((3, 5)), rng.standard_normal(5)
+    out = {}
+    dout = rng.standard_normal((4, 5))
+    dx, dw, db = ns["affine_backward"](dout, ns["affine_forward"](x, w, b)[1])
+    vjp = lambda: float(np.sum(ns["affine_forward"](x, w, b)[0] * dout))  # noqa: E731
+    out.update({"affine_backward.dx": agree(dx, numeric(vjp, x)), "affine_backward.dw": agree(dw, numeric(vjp, w)),
+                "affine_backward.db": agree(db, numeric(vjp, b))})
+    z, dz = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    dx = ns["relu_backward"](dz, ns["relu_forward"](z)[1])
+    out["relu_backward.dx"] = agree(dx, numeric(lambda: float(np.sum(ns["relu_forward"](z)[0] * dz)), z))
+    scores, y = rng.standard_normal((4, 3)), rng.integers(0, 3, 4)
+    out["softmax_loss.dx"] = agree(ns["softmax_loss"](scores, y)[1],
+                                   numeric(lambda: ns["softmax_loss"](scores, y)[0], scores))
+    return out
+
+
+def oracle_nnfs(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(6)
+    out = {}
+    dense = ns["Layer_Dense"](3, 4)
+    dense.weights, dense.biases = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+    inputs, dvalues = rng.standard_normal((5, 3)), rng.standard_normal((5, 4))
+
+    def vjp(layer, x, d):
+        layer.forward(x)
+        return float(np.sum(layer.output * d))
+    dense.forward(inputs)
+    dense.backward(dvalues)
+    for name, array in (("weights", dense.weights), ("biases", dense.biases), ("inputs", inputs)):
+        got = getattr(dense, "d" + name)
+        out[f"Layer_Dense.{name}"] = agree(got, numeric(lambda: vjp(dense, inputs, dvalues), array))
+    for cls in ("Activation_ReLU", "Activation_Sigmoid"):
+        layer = ns[cls]()
+        z, dz = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+        layer.forward(z)
+        layer.backward(dz)
+        out[f"{cls}.inputs"] = agree(layer.dinputs, numeric(lambda: vjp(layer, z, dz), z))
+    return out
+
+
+def oracle_mit6036(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(7)
+    out = {}
+    linear = ns["Linear"](3, 4)
+    linear.W, linear.W0 = rng.standard_normal((3, 4)), rng.standard_normal((4, 1))
+    A, dLdZ = rng.standard_normal((3, 5)), rng.standard_normal((4, 5))
+    vjp = lambda: float(np.sum(linear.forward(A) * dLdZ))  # noqa: E731
+    linear.forward(A)
+    dLdA = linear.backward(dLdZ)
+    out.update({"Linear.W": agree(linear.dLdW, numeric(vjp, linear.W)),
+                "Linear.W0": agree(linear.dLdW0, numeric(vjp, linear.W0)),
+                "Linear.A": agree(dLdA, numeric(vjp, A))})
+    for cls in ("Tanh", "ReLU", "SoftMax"):
+        layer = ns[cls]()
+        Z, dLdA = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+        layer.forward(Z)
+        got = layer.backward(dLdA)
+        out[f"{cls}.Z"] = agree(got, numeric(lambda: float(np.sum(layer.forward(Z) * dLdA)), Z))
+    return out
+
+
+def oracle_cs231n_fc_net(path: Path) -> dict[str, bool]:
+    ns = definitions(CATALOGUE / "cs231n" / "layers.py", CATALOGUE / "cs231n" / "layer_utils.py", path)
+    rng = np.random.default_rng(8)
+    net = ns["FullyConnectedNet"]([4, 3], input_dim=3, num_classes=5, reg=0.1, dtype=np.float64)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    _, grads = net.loss(X, y)
+    return {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
+
+
+#: Entries outside what the static reader follows, refused with their place (never judged correct).
+REFUSED = {"cs231n/layers": {"svm_loss"}}
+
+#: (oracle, the options a learner adds on the command line)
+OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
+           "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
+           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
+
+ORACLES = {"nielsen/network": oracle_nielsen, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
+           "cs231n/two_layer_net": oracle_cs231n_two_layer,
+           "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
+
+
+def key_of(path: Path) -> str:
+    course = path.parent.parent.name if path.parent.name == "mistakes" else path.parent.name
+    return f"{course}/{path.stem.split('__')[0]}"
+
+
+def files():
+    for key, oracle in ORACLES.items():
+        course, stem = key.rsplit("/", 1)
+        base = CATALOGUE / course
+        yield pytest.param(base / f"{stem}.py", oracle, id=f"{course}/{stem}")
+        for mistake in sorted((base / "mistakes").glob(f"{stem}__*.py")):
+            yield pytest.param(mistake, oracle, id=f"{course}/{mistake.stem}")
+
+
+@pytest.mark.parametrize("path,oracle", list(files()))
+def test_every_verdict_agrees_with_the_oracle(path, oracle):
+    result = check_file(str(path), **OPTIONS.get(key_of(path), {}))
+    try:
+        truth = oracle(path)
+    except ValueError:  # the file's own code fails on arrays (shapes that do not conform): it is wrong
+        assert result.network is not None and not result.correct
+        assert any(g.verdict in ("shape_error", "wrong_shape", "transposed") for g in result.gradients.values())
+        return
+    assert result.network is not None, [d.message for d in result.diagnostics]
+    refused = REFUSED.get(key_of(path), set())
+    for name in refused:
+        assert result.gradients[name].verdict == "unusable" and result.gradients[name].diagnostics[0].span
+    assert set(result.gradients) - refused == set(truth)
+    for key, right in truth.items():
+        verdict = result.gradients[key].verdict
+        assert (verdict == "correct") == right, (key, verdict, right)
+    assert result.correct == (all(truth.values()) and not refused)
+
+
+def test_the_catalogue_has_its_mistakes():
+    wrong = [p for p in CATALOGUE.glob("*/mistakes/*.py")]
+    assert len(wrong) >= 8
+
+
+def test_a_diagnostic_points_into_the_file():
+    path = CATALOGUE / "cs231n" / "mistakes" / "two_layer_net__missing_bias_sum.py"
+    result = check_file(str(path))
+    b1 = result.gradients["b1"]
+    assert b1.verdict in ("shape_error", "wrong_shape")
+    line = path.read_text().splitlines()[b1.diagnostics[0].span.line - 1]
+    assert "b1" in line or "dhidden" in line
+
+
+def test_the_command_prints_the_section_7_object_and_exits_1_on_a_wrong_gradient():
+    path = CATALOGUE / "deeplearning_ai" / "mistakes" / "planar_data_classification__missing_1_over_m.py"
+    run = subprocess.run([sys.executable, "-m", "tutor", "check", str(path), "--json"], capture_output=True,
+                         text=True)
+    assert run.returncode == 1, run.stderr
+    data = json.loads(run.stdout)
+    assert data["entry"] == "backward_propagation"
+    assert data["gradients"]["dW1"]["verdict"] == "scaled"
+    assert data["gradients"]["dW2"]["verdict"] == "correct"
+    assert data["verdict"] == "scaled"
+    assert set(data) >= {"file", "entry", "verdict", "network", "gradients", "diagnostics"}
+
+
+def test_a_file_that_cannot_be_read_exits_2_naming_what_to_add(tmp_path):
+    path = tmp_path / "deep.py"
+    path.write_text("import numpy as np\n\ndef initialize_parameters_deep(layer_dims):\n    return {}\n\n"
+                    "def L_model_forward(X, parameters):\n    return X, []\n\n"
+                    "def L_model_backward(AL, Y, caches):\n    return {}\n")
+    run = subprocess.run([sys.executable, "-m", "tutor", "check", str(path), "--json"], capture_output=True,
+                         text=True)
+    assert run.returncode == 2
+    data = json.loads(run.stdout)
+    assert data["verdict"] == "unusable"
+    assert "--set layer_dims=" in data["diagnostics"][0]["expected"]
+    assert "Traceback" not in run.stderr
+
+
+def test_every_catalogue_result_fits_its_schema():
+    import jsonschema
+    import tutor.schemas
+    validator = jsonschema.Draft202012Validator(tutor.schemas.load("homework"))
+    for path, _ in [p.values for p in files()]:
+        data = check_file(str(path), **OPTIONS.get(key_of(path), {})).to_json()
+        errors = list(validator.iter_errors(data))
+        assert not errors, (path, errors[0].message)
+    unusable = check_file(str(CATALOGUE / "nielsen" / "network.py")).to_json()
+    assert unusable["verdict"] == "unusable" and "--set sizes=" in unusable["diagnostics"][0]["expected"]
+    assert not list(validator.iter_errors(unusable))

@@ -1,0 +1,62 @@
+"""`check FILE.py`, `shapes FILE.py`, `derive FILE.py`: the homework file commands, over `tutor.homework`."""
+from __future__ import annotations
+
+import sys
+
+from .common import console, emit_json, look, plain_terminal, report_diagnostic, run
+
+
+def options(dims: str | None, shapes: str | None, settings: str | None) -> dict:
+    from ..engine.language.dims import parse_bindings
+    from ..homework.judge import parse_sets, parse_shapes
+    return {"dims": parse_bindings(dims) or {}, "shapes": parse_shapes(shapes), "settings": parse_sets(settings)}
+
+
+def check_homework(path: str, wrt, dims, as_json: bool, plain: bool, no_suggestion: bool, watch: bool,
+                   shapes, settings, function) -> None:
+    def once(compact: bool = False) -> int:
+        from ..homework.judge import check_file
+        result = check_file(path, function=function, wrt=wrt, suggestion=not no_suggestion,
+                            **options(dims, shapes, settings))
+        if as_json:
+            emit_json(result.to_json(), compact)
+        if result.verdict == "unusable" and not result.gradients:
+            for d in result.diagnostics:
+                report_diagnostic(d, result.source)
+            return 2
+        if not as_json:
+            from ..front.homework import file_view
+            console(plain_terminal(plain)).print(file_view(result, look(plain)), crop=False)
+        if any(g.verdict == "unusable" for g in result.gradients.values()):
+            return 2 if all(g.verdict == "unusable" for g in result.gradients.values()) else 1
+        return 0 if result.correct else 1
+
+    def body():
+        if not watch:
+            return once()
+        from .watch import watch_file
+        return watch_file(path, lambda: once(compact=True), clear=not as_json and sys.stdout.isatty(),
+                          out=console(plain_terminal(plain), stderr=as_json), look=look(plain))
+    run(body, as_json)
+
+
+def show_homework_network(path: str, dims, as_json: bool, command: str) -> None:
+    """The network read from the file, in the network language, so a learner sees what was understood."""
+    def body():
+        from ..homework.judge import check_file
+        from .common import say
+        result = check_file(path, **options(dims, None, None))
+        if result.network is None:
+            for d in result.diagnostics:
+                report_diagnostic(d, result.source)
+            return 2
+        if as_json:
+            emit_json({"file": path, "entry": result.entry, "loss": result.network.loss,
+                       "nodes": result.network.nodes_json(), "network": result.network_text})
+            return 0
+        say(f"# the network read from {path} ({result.entry})", stdout=True)
+        for note in result.notes:
+            say(f"# note: {note}", stdout=True)
+        say(result.network_text, stdout=True)
+        return 0
+    run(body, as_json)

@@ -1,0 +1,334 @@
+"""Flattened code → a network (the forward computation and the loss) and one derivation per gradient.
+
+The forward network is what the loss depends on; a gradient's derivation is every other line its
+value depends on, in the file's order. Sizes the docstrings name are merged with the file's own
+where the network says they must be equal (`X: (N, D)` and `W1 = randn(input_size, hidden_size)`: D
+is input_size), by reading the network again after each merge.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from ..engine.errors import ShapeError, TutorError
+from ..engine.language.network import Network, parse_network
+from .entry import Reading
+from .reader import Emitted
+from .splice import Written
+from .values import Dim
+
+MAX_MERGES = 24
+
+
+@dataclass(frozen=True)
+class Text:
+    """Flattened text and, for each of its lines, where it came from in the file."""
+
+    text: str
+    origins: tuple          # per line: (Written, its line index) or None (a line the file does not have)
+
+    def locate(self, line: int, col: int, end: bool = False) -> tuple[int, int] | None:
+        if not 0 < line <= len(self.origins) or self.origins[line - 1] is None:
+            return None
+        written, index, site = self.origins[line - 1]
+        if site is not None:
+            return (site.lineno, site.end_col_offset if end else site.col_offset)
+        return written.locate_end(index, col) if end else written.locate(index, col)
+
+
+def assemble(parts: list[tuple[Written | str, ast.AST | None]]) -> Text:
+    lines: list[str] = []
+    origins: list = []
+    for part, site in parts:
+        if isinstance(part, str):
+            lines.extend(part.split("\n"))
+            origins.extend([None] * (part.count("\n") + 1))
+            continue
+        for i, line in enumerate(part.text.split("\n")):
+            lines.append(line)
+            origins.append((part, i, site))
+    return Text("\n".join(lines), tuple(origins))
+
+
+def reads(text: str) -> set[str]:
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+@dataclass
+class Flat:
+    """The flattened code with each statement's text and the names it reads."""
+
+    statements: list[Emitted]
+    written: list[Written]
+    reads: list[set[str]]
+
+    @classmethod
+    def of(cls, reading: Reading) -> "Flat":
+        r = reading.reader
+        written = [e.render(r.file_lines) for e in r.emitted]
+        reads_ = []
+        for e, w in zip(r.emitted, written):
+            names = reads(w.text)
+            if e.kind in ("update", "part"):
+                names.add(e.ident)
+            reads_.append(names)
+        return cls(list(r.emitted), written, reads_)
+
+    def cone(self, wanted: set[str], upto: int, stop: set[int] = frozenset()) -> list[int]:
+        """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
+        needed = set(wanted)
+        aliases: dict[str, set[str]] = {}
+        for s in self.statements[:upto]:
+            if s.kind == "alias":
+                group = {s.ident} | self.reads[self.statements.index(s)]
+                for n in list(group):
+                    group |= aliases.get(n, set())
+                for n in group:
+                    aliases[n] = group
+        out = []
+        for i in range(upto - 1, -1, -1):
+            s = self.statements[i]
+            if i in stop:
+                continue
+            targets = {s.ident} | aliases.get(s.ident, set())
+            if targets & needed:
+                out.append(i)
+                needed |= self.reads[i]
+                for n in self.reads[i]:
+                    needed |= aliases.get(n, set())
+        return sorted(out)
+
+    def last_write(self, ident: str) -> int | None:
+        return max((i for i, s in enumerate(self.statements) if s.ident == ident), default=None)
+
+
+def declarations(reading: Reading, upstream_shape: str | None = None) -> list[str]:
+    out = []
+    for ident, leaf in reading.reader.leaves.items():
+        shape = leaf.shape
+        if leaf.role == "upstream":
+            if upstream_shape is None:
+                continue
+            out.append(f"{ident}: {upstream_shape}")
+            continue
+        if shape is None and leaf.role == "data" and reading.reader.guess_shapes:
+            # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
+            shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
+                                  1 if reading.reader.per_example else fresh_soft(reading.reader, f"{leaf.key}_1")]
+            reading.reader.guessed.append(ident)
+        if shape is None:
+            raise TutorError(f"the shape of {leaf.key} is not stated in the file", origin=reading.reader.origin,
+                             expected=f"--shapes '{leaf.key}: [N, D]' (the shape of {leaf.key}, with the file's "
+                                      "size names)", argument=("shapes", leaf.key))
+        axes = ", ".join(str(d) for d in shape)
+        if leaf.kind == "int":
+            out.append(f"{ident}: int[{axes}] < {leaf.bound}")
+        elif leaf.kind == "onehot":
+            out.append(f"{ident}: onehot[{axes}]")
+        else:
+            out.append(f"{ident}: [{axes}]")
+    return out
+
+
+def fresh_soft(reader, name: str) -> Dim:
+    d = reader.dim(name, fresh=True)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
+
+
+def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None,
+                 output_only: bool = False) -> tuple[Text, list[int]]:
+    """The network: declarations, then the lines the loss depends on, the loss last."""
+    if reading.upstream is not None:
+        target = {reading.output.ident}
+        upto = flat.last_write(reading.output.ident)
+        if upto is None:
+            raise TutorError("the layer's output is not computed", origin=reading.reader.origin)
+        upto += 1
+    elif reading.loss_text is not None:
+        target, upto = set(reads(reading.loss_text)), len(flat.statements)
+    else:
+        target = {reading.loss.ident}
+        last = flat.last_write(reading.loss.ident)
+        if last is None:
+            raise TutorError("the loss is not computed from the arrays", origin=reading.reader.origin)
+        upto = last + 1
+    indices = flat.cone(target, upto)
+    parts: list = [("\n".join(declarations(reading, upstream_shape)), None)]
+    for i in indices:
+        parts.append((flat.written[i], flat.statements[i].site))
+    if reading.upstream is not None:
+        out = reading.output.ident
+        parts.append((f"vjp = np.sum({out})" if output_only else f"vjp = np.sum({out} * {reading.upstream})", None))
+    elif reading.loss_text is not None:
+        parts.append((reading.loss_text, None))
+    return assemble(parts), indices
+
+
+def build_network(reading: Reading, flat: Flat) -> tuple[Network, Text, list[int]]:
+    """The network, with docstring sizes merged into the file's own until its shapes agree."""
+    upstream_shape = None
+    if reading.upstream is not None:
+        network = parse_until_consistent(reading, lambda: forward_text(reading, flat, None, True)[0])
+        shape = network.shapes[network_name(network, reading.output.ident)]
+        upstream_shape = "[" + ", ".join(str(d) for d in shape) + "]"
+        leaf = reading.reader.leaves[reading.upstream]
+        leaf.shape = list(shape)
+    holder = {}
+
+    def make() -> Text:
+        text, indices = forward_text(reading, flat, upstream_shape)
+        holder["indices"] = indices
+        return text
+    network = parse_until_consistent(reading, make)
+    text = make()
+    return network, text, holder["indices"]
+
+
+def network_name(network: Network, ident: str) -> str:
+    return network.aliases.get(ident, ident)
+
+
+def parse_until_consistent(reading: Reading, make) -> Network:
+    r = reading.reader
+    for _ in range(MAX_MERGES):
+        text = make()
+        try:
+            network = parse_network(text.text, r.origin)
+        except ShapeError as error:
+            if not merge(r, error):
+                raise located(error, text, r) from None
+            continue
+        except TutorError as error:
+            raise located(error, text, r) from None
+        if bound_labels(r, network):
+            continue
+        return network
+    raise TutorError("the sizes in the file do not agree", origin=r.origin)
+
+
+def merge(reader, error: ShapeError) -> bool:
+    """Make two sizes one where an operation of the forward pass needs them equal and at least one of them
+    is only a docstring's name or a fresh one (never two sizes the file itself fixes)."""
+    operands = [tuple(str(d) for d in s) for s in (error.operands or ())]
+    pairs = []
+    if error.op in ("@", "dot", "matmul") and len(operands) == 2:
+        a, b = operands
+        if a and b:
+            pairs.append((a[-1], b[-2] if len(b) >= 2 else b[-1]))
+    elif len(operands) >= 2:
+        a, b = operands[0], operands[1]
+        for x, y in zip(reversed(a), reversed(b)):
+            if x != y and "1" not in (x, y):
+                pairs.append((x, y))
+    for x, y in pairs:
+        dx, dy = find(reader, x), find(reader, y)
+        if dx is None and dy is None:
+            continue
+        if dx is not None and soft_dim(dx):
+            rename(reader, dx, y)
+            return True
+        if dy is not None and soft_dim(dy):
+            rename(reader, dy, x)
+            return True
+    return False
+
+
+def find(reader, name: str) -> Dim | None:
+    for leaf in reader.leaves.values():
+        for d in (leaf.shape or []) + [leaf.bound]:
+            if isinstance(d, Dim) and d.name == name:
+                return d
+    return reader.dims.get(name)
+
+
+def soft_dim(d: Dim) -> bool:
+    return d.fresh or getattr(d, "soft", False)
+
+
+def rename(reader, d: Dim, name: str) -> None:
+    """Every mention of `d` now reads `name` (a Dim in the leaves' shapes and in the spliced text alike)."""
+    other = find(reader, name)
+    for leaf in reader.leaves.values():
+        if leaf.shape:
+            leaf.shape = [other if (x is d and other is not None) else x for x in leaf.shape]
+        if leaf.bound is d and other is not None:
+            leaf.bound = other
+    d.name = name
+    d.fresh = False
+    d.soft = getattr(other, "soft", False) if other is not None else False  # type: ignore[attr-defined]
+
+
+def bound_labels(reader, network: Network) -> bool:
+    """Integer labels index the scores' last axis: their bound is that axis's size."""
+    from ..engine.language.ir import Call, Var, walk
+    changed = False
+    for ident, leaf in reader.leaves.items():
+        if leaf.kind != "int" or not isinstance(leaf.bound, Dim):
+            continue
+        for expr in network.definitions.values():
+            for node in walk(expr):
+                if isinstance(node, Call) and node.args and any(isinstance(a, Var) and a.name == ident
+                                                                for a in node.args[1:]):
+                    base = node.args[0].shape
+                    if base:
+                        last = str(base[-1])
+                        if last != leaf.bound.name and soft_dim(leaf.bound):
+                            rename(reader, leaf.bound, last)
+                            changed = True
+                    break
+    return changed
+
+
+def located(error: TutorError, text: Text, reader) -> TutorError:
+    """An error in the flattened code, pointed at the file."""
+    span = error.span
+    new_span = None
+    if span is not None:
+        start = text.locate(span.line, span.col)
+        end = text.locate(span.line, span.end_col, end=True)
+        if start is not None:
+            from ..engine.diagnostics import Span
+            new_span = Span(start[0], start[1], end[1] if end and end[0] == start[0] else start[1] + 1)
+    if new_span is None and span is not None:
+        return type(error)(error.message, None, origin=reader.origin, expected=error.expected, code=error.code)
+    clone = type(error)(error.message, new_span, source=reader.file_source, origin=reader.origin,
+                        expected=error.expected, code=error.code)
+    if isinstance(error, ShapeError):
+        clone.op, clone.operands = error.op, error.operands
+    return clone
+
+
+def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) -> Text:
+    """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
+    last = flat.last_write(gradient.answer.ident)
+    if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:
+        # the gradient is an input itself (SoftMax.backward returning dLdZ as it came)
+        return assemble([(Written(f"d{gradient.leaf} = {gradient.answer.ident}", ((piece_for(gradient.node),),)),
+                          None)])
+    if last is None:
+        raise TutorError(f"the gradient {gradient.key} is not computed from the arrays", origin=reading.reader.origin)
+    indices = flat.cone({gradient.answer.ident}, len(flat.statements), stop=set(forward))
+    parts: list = []
+    for i in indices:
+        parts.append((flat.written[i], flat.statements[i].site))
+    from ..engine.language.table import claimed_node
+    claim = f"d{gradient.leaf}"
+    if claimed_node(gradient.answer.ident, {gradient.leaf}) is None:
+        s = flat.statements[last]
+        target = s.target
+        parts.append((Written(f"{claim} = {gradient.answer.ident}", ((piece_for(target),),)), s.site))
+    return assemble(parts)
+
+
+def piece_for(node):
+    from .splice import Piece
+    end = node.end_col_offset if node.end_lineno == node.lineno else node.col_offset + 1
+    return Piece(0, 10_000, node.lineno, node.col_offset, end, False)
+
+
+__all__ = ["Flat", "Text", "build_network", "derivation_text", "located"]

@@ -1,0 +1,273 @@
+"""How the static reader follows a call: the file's functions and classes inlined, Python's built-ins
+computed, NumPy's initialisers read as shapes and its array functions written as they are."""
+from __future__ import annotations
+
+import ast
+import builtins
+
+from .values import (SYM, Class, Dim, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
+                     Return, ShapeOf, Sizes, Star, is_number, is_static, method_of)
+
+MAX_CALL_DEPTH = 32
+
+INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform", "random.standard_normal",
+                "zeros", "ones", "empty", "random.random", "full"}
+
+
+class Calls:
+    """The call half of `Reader` (a mixin: it uses the reader's state and errors)."""
+
+    def arguments(self, node: ast.Call, hint: str = "arg"):
+        args = []
+        for a in node.args:
+            value = self.ev(a)
+            if isinstance(value, Star):
+                args.extend(list(value.value))
+                continue
+            args.append(self.materialize(a, self.arg_hint(a, hint)) if value is SYM else value)
+        kwargs = {}
+        for k in node.keywords:
+            if k.arg is None:
+                raise self.error("**keyword arguments cannot be followed", k.value)
+            value = self.ev(k.value)
+            kwargs[k.arg] = self.materialize(k.value, k.arg) if value is SYM else value
+        return args, kwargs
+
+    def arg_hint(self, node, hint: str = "arg") -> str:
+        return node.id if isinstance(node, ast.Name) else hint if hint not in ("t", "out") else "arg"
+
+    # -- calls -----------------------------------------------------------------------------------
+    def call(self, func: Func, args: list, kwargs: dict, node, hint: str = "out"):
+        fn = func.node
+        if self.depth >= MAX_CALL_DEPTH:
+            raise self.error(f"functions call each other more than {MAX_CALL_DEPTH} deep", node)
+        frame = Frame(function=fn.name)
+        params = [a.arg for a in fn.args.args]
+        if func.owner is not None:
+            frame.names[params[0]] = func.owner
+            params = params[1:]
+        if fn.args.vararg or fn.args.kwarg:
+            raise self.error(f"{fn.name}() takes *args or **kwargs, which cannot be followed", fn)
+        if len(args) > len(params):
+            raise self.error(f"{fn.name}() takes {len(params)} argument(s) here, {len(args)} given", node)
+        defaults = dict(zip(params[len(params) - len(fn.args.defaults):], fn.args.defaults))
+        for kw in fn.args.kwonlyargs:
+            params.append(kw.arg)
+        for kw, d in zip(fn.args.kwonlyargs, fn.args.kw_defaults):
+            if d is not None:
+                defaults[kw.arg] = d
+        for p, v in zip(params, args):
+            frame.names[p] = v
+        for p, v in kwargs.items():
+            if p not in params:
+                raise self.error(f"{fn.name}() has no argument {p!r}", node)
+            frame.names[p] = v
+        for p in params:
+            if p not in frame.names:
+                if p not in defaults:
+                    raise self.error(f"{fn.name}() is called without its argument {p!r}", node)
+                saved, self.frame = self.frame, self.globals
+                try:
+                    frame.names[p] = self.ev(defaults[p])
+                finally:
+                    self.frame = saved
+        self.calls.append((fn.name, [frame.names.get(p) for p in params]))
+        saved, self.frame = self.frame, frame
+        home = getattr(fn, "home", None)
+        outer = (self.source, self.lines, self.site)
+        if home is not None:  # a course helper: its lines stand for the call in the file
+            self.source, self.lines = home, home.splitlines()
+            self.site = self.site if self.site is not None else node
+        self.depth += 1
+        self.hints.append(hint if hint not in ("t", "out") else f"{fn.name}_out")
+        try:
+            self.run([s for s in fn.body])
+            result = None
+        except Return as r:
+            result = r.value
+        finally:
+            self.hints.pop()
+            self.depth -= 1
+            self.frame = saved
+            self.source, self.lines, self.site = outer
+        return result
+
+    def instantiate(self, cls: Class, args, kwargs, node) -> Obj:
+        obj = Obj(cls.node)
+        init = method_of(cls.node, "__init__", self.classes)
+        if init is not None:
+            self.call(Func(init, obj), args, kwargs, node)
+        return obj
+
+    def builtin(self, name: str, args: list, kwargs: dict, node):
+        if name == "print":
+            return None
+        if name == "len":
+            v = args[0]
+            if isinstance(v, (list, tuple, dict, str)):
+                return len(v)
+            if isinstance(v, Ref):
+                return self.shape_items(ShapeOf(v, node), None, node)[0] if self.shape_items(
+                    ShapeOf(v, node), None, node) else SYM
+            raise self.error("len() of this cannot be known without running the code", node)
+        if name == "range":
+            if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+                return range(*args)
+            raise self.error("range() over a size that has no number cannot be unrolled", node,
+                             "a number of layers the file fixes, or given with --set")
+        if name == "zip":
+            if all(isinstance(a, (list, tuple, range)) for a in args):
+                return list(zip(*(self.items(a, node) for a in args)))
+            raise self.error("zip() of these cannot be unrolled", node)
+        if name == "reversed":
+            return list(reversed(self.items(args[0], node)))
+        if name == "enumerate":
+            return list(enumerate(self.items(args[0], node), *args[1:]))
+        if name in ("list", "tuple", "sorted"):
+            items = self.items(args[0], node) if args else []
+            return {"list": list, "tuple": tuple, "sorted": sorted}[name](items)
+        if name == "dict":
+            return dict(*args, **kwargs)
+        if name == "float" and len(args) == 1 and isinstance(args[0], Ref):
+            return args[0]  # float(np.squeeze(cost)): the same scalar
+        if name in ("str", "int", "float", "abs", "min", "max", "round", "bool"):
+            if all(is_static(a) and not isinstance(a, (Ref, Dim)) for a in args):
+                return getattr(builtins, name)(*args)
+            raise self.error(f"{name}() of this cannot be computed statically", node)
+        if name == "isinstance":
+            return False
+        if name == "sum":
+            if args and isinstance(args[0], (list, tuple)) and all(is_number(a) for a in args[0]):
+                return sum(args[0])
+            raise self.error("the built-in sum() of arrays cannot be followed; use np.sum", node)
+        raise self.error(f"{name}() cannot be followed", node)
+
+    def static_method(self, bound, args, kwargs, node, hint):
+        base, name = bound.base, bound.name
+        if isinstance(base, list):
+            if name == "append":
+                base.append(args[0])
+                return None
+            if name == "extend":
+                base.extend(args[0])
+                return None
+            if name == "insert":
+                base.insert(args[0], args[1])
+                return None
+            if name == "pop":
+                return base.pop(*args)
+        if isinstance(base, dict):
+            if name == "keys":
+                return list(base.keys())
+            if name == "values":
+                return list(base.values())
+            if name == "items":
+                return list(base.items())
+            if name == "get":
+                return base.get(*args)
+            if name == "update":
+                base.update(args[0] if args else kwargs)
+                return None
+            if name == "copy":
+                return dict(base)
+        if isinstance(base, FlatSlice) and name == "reshape":
+            return FlatShape(self.shape_list(tuple(args) if len(args) > 1 else args[0], node), node)
+        if isinstance(base, Params) and name in ("keys", "items", "values") and base.entries:
+            return list(getattr(base.entries, name)())
+        raise self.error(f".{name}() cannot be followed here", node)
+
+    def numpy(self, path: str, node: ast.Call, hint: str):
+        if path in INITIALISERS:
+            shape = self.init_shape(path, node)
+            if shape is not None:
+                return Init(shape, node)
+        if path in ("concatenate", "hstack") and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)):
+            parts = []
+            for e in node.args[0].elts:
+                inner = e.func.value if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
+                    and e.func.attr in ("flatten", "ravel") else e
+                value = self.ev(inner)
+                if not isinstance(value, Ref):
+                    parts = None
+                    break
+                parts.append((self.text(inner), value))
+            if parts:
+                return Packed(parts)
+        if path == "reshape" and node.args:
+            first = self.ev(node.args[0])
+            if isinstance(first, FlatSlice):
+                shape = self.ev(node.args[1]) if len(node.args) > 1 else None
+                return FlatShape(self.shape_list(shape, node), node)
+        if path == "array" and node.args:
+            value = self.ev(node.args[0])
+            if isinstance(value, Ref):
+                self.repl[id(node)] = (node, f"{value.ident}.copy()")
+                return SYM
+        if path == "random.seed":
+            return None
+        for a in node.args:
+            self.embed(a, self.ev(a))
+        for k in node.keywords:
+            self.embed(k.value, self.ev(k.value))
+        return SYM
+
+    def init_shape(self, path: str, node: ast.Call) -> list | None:
+        args = [self.ev(a) for a in node.args]
+        flat: list = []
+        for a in args:
+            if isinstance(a, Star):
+                a = a.value
+            if isinstance(a, (list, tuple)):
+                flat.extend(a)
+            elif isinstance(a, ShapeOf):
+                items = self.shape_items(a, None, node)
+                if items is None:
+                    return None
+                flat.extend(items)
+            else:
+                flat.append(a)
+        if path in ("random.normal", "random.uniform", "full"):
+            size = next((self.ev(k.value) for k in node.keywords if k.arg in ("size", "shape")), None)
+            if size is None and path == "full":
+                size = args[0] if args else None
+            elif size is None:
+                size = args[2] if len(args) > 2 else None
+            if isinstance(size, ShapeOf):
+                size = self.shape_items(size, None, node)
+            if size is None:
+                return None
+            flat = list(size) if isinstance(size, (list, tuple)) else [size]
+        elif path in ("zeros", "ones", "empty") and args and isinstance(args[0], (list, tuple, ShapeOf)):
+            pass
+        if not all(isinstance(d, Dim) or (isinstance(d, int) and not isinstance(d, bool) and d > 0) for d in flat):
+            return None
+        return flat
+
+    def shape_list(self, value, node) -> list:
+        if isinstance(value, ShapeOf):
+            value = self.shape_items(value, None, node)
+        if isinstance(value, (list, tuple)) and all(isinstance(d, (Dim, int)) for d in value):
+            return list(value)
+        if isinstance(value, (Dim, int)):
+            return [value]
+        raise self.error("the shape of this parameter is not given by sizes the file names", node,
+                         "reshape to a tuple of sizes, e.g. (Dx, H)")
+
+    def shape_items(self, shape: ShapeOf, count: int | None, node) -> list | None:
+        """The sizes of a leaf's axes (fresh ones, named by the learner, when no docstring gave them)."""
+        leaf = self.leaves.get(shape.ref.ident)
+        if leaf is None:
+            return None
+        if leaf.shape is None:
+            if count is None:
+                return None
+            leaf.shape = [self.dim(f"{leaf.key}_{i}", fresh=True) for i in range(count)]
+        if count is not None and len(leaf.shape) != count:
+            raise self.error(f"{leaf.key} has {len(leaf.shape)} axes, but {count} names are unpacked from its shape",
+                             node)
+        return list(leaf.shape)
+
+    def size_item(self, sizes: Sizes, i: int):
+        if i not in sizes.items:
+            sizes.items[i] = self.dim(f"{sizes.name}_{i}", fresh=True)
+        return sizes.items[i]

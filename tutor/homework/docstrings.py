@@ -1,0 +1,90 @@
+"""Shapes as the courses' docstrings state them.
+
+    - X: Input data of shape (N, D). Each X[i] is a training sample.          (CS231n)
+    - y: Vector of training labels ... 0 <= y[i] < C.
+    X -- input data of size (n_x, m)                                           (deeplearning.ai)
+    Y -- "true" labels vector of shape (1, number of examples)
+"""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?::|--|-)\s+(.*)$")
+SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
+MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
+BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
+#: The words the courses use for a size, and the symbol each is.
+WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
+         "size of the output layer": "n_y", "batch size": "N", "number of classes": "C", "1": "1"}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """What a docstring says of an argument: its axes (symbols or integers), labels, and their bound."""
+
+    shape: tuple | None
+    labels: bool = False
+    bound: str | None = None
+    onehot: bool = False
+
+
+def stated_shapes(*nodes: ast.AST) -> dict[str, Stated]:
+    """Every `NAME: ... shape (a, b)` in the docstrings of these functions or classes (the first wins)."""
+    out: dict[str, Stated] = {}
+    for node in nodes:
+        doc = ast.get_docstring(node) if node is not None else None
+        if not doc:
+            continue
+        entries: list[tuple[str, str]] = []
+        open_entry = False
+        for line in doc.splitlines():
+            m = ENTRY.match(line)
+            if m:
+                entries.append((m.group(1), m.group(2)))
+                open_entry = True
+            elif open_entry and line.strip() and not line.strip().endswith(":"):
+                entries[-1] = (entries[-1][0], entries[-1][1] + " " + line.strip())
+            else:
+                open_entry = False
+        for name, text in entries:
+            if name in out:
+                continue
+            labels = bool(re.search(r"\blabels?\b", text, re.IGNORECASE)) and bool(
+                re.search(r"integer|range|<|class", text, re.IGNORECASE))
+            bound = BOUND.search(text)
+            shape = SHAPE.search(text)
+            axes = parse_axes(shape.group(1)) if shape else None
+            matrix = MATRIX.search(text)
+            if axes is None and matrix:
+                axes = (matrix.group(1), matrix.group(2))
+            onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
+            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1:
+                labels = True  # a vector of labels, one per example: class indices
+            if axes is None and not labels:
+                continue
+            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot)
+    return out
+
+
+def parse_axes(text: str) -> tuple | None:
+    parts = [p.strip().strip("'\"") for p in text.split(",")]
+    if parts and parts[-1] == "":
+        parts = parts[:-1]
+    if not parts or any("..." in p or p == "" for p in parts):
+        return None
+    axes = []
+    for p in parts:
+        if p.isdigit():
+            axes.append(int(p))
+        elif re.fullmatch(r"[A-Za-z_]\w*", p):
+            axes.append(p)
+        elif re.fullmatch(r"[A-Za-z_]\w*(\s*\*\s*[A-Za-z_]\w*)+", p):
+            return None
+        elif p.lower() in WORDS:
+            axes.append(WORDS[p.lower()])
+        else:
+            words = re.sub(r"[^a-z ]", "", p.lower()).strip()
+            axes.append(WORDS.get(words, "_".join(words.split()[:3]) or "n"))
+    return tuple(axes)

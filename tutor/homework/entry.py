@@ -1,0 +1,478 @@
+"""Where a homework file starts, and the call a course's grader would make to it.
+
+Each course has its own shape of entry point; each is one driver here:
+
+* a class with `loss(X, y)` that returns the loss and a dict of gradients (CS231n's TwoLayerNet, FullyConnectedNet);
+* `forward_propagation` / `compute_cost` / `backward_propagation` with a dict cache (deeplearning.ai,
+  and `L_model_forward` / `L_model_backward` for L layers);
+* a function that returns the loss and the gradients (CS224n's `forward_backward_prop`, `softmax_loss`);
+* a class with `backprop(x, y)` over lists of layers (Nielsen's network.py), its cost implied by
+  `cost_derivative`;
+* a layer's backward paired with its forward (`affine_forward`/`affine_backward`, `Layer_Dense.forward`/`backward`),
+  judged as the vector–Jacobian product with an upstream gradient.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from ..engine.errors import TutorError
+from .docstrings import stated_shapes
+from .reader import Reader
+from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, method_of
+
+DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
+LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
+PARAM_NAMES = {"params", "parameters", "theta", "weights_dict"}
+SIZE_NAMES = {"dimensions", "sizes", "layer_dims", "layers_dims", "layer_sizes", "dims", "hidden_dims"}
+REGULARISERS = {"reg", "lambd", "lam", "lambda_", "reg_strength", "weight_decay"}
+TESTED_REG = 0.1
+LOSS_NAMES = ("loss", "cost", "J", "data_loss", "total_loss", "L", "obj")
+LOSS_FUNCTIONS = ("forward_backward_prop", "loss", "softmax_loss", "svm_loss", "softmax_loss_vectorized",
+                  "svm_loss_vectorized", "softmax_loss_naive", "svm_loss_naive", "two_layer_net", "loss_and_grads",
+                  "compute_loss_and_gradients", "model_loss")
+
+
+@dataclass
+class Gradient:
+    key: str          # the learner's name for the parameter ('W1', 'biases[0]', 'dx')
+    leaf: str         # the network's leaf
+    answer: Ref       # the value the file computes for it
+    node: ast.AST | None = None
+
+
+@dataclass
+class Reading:
+    reader: Reader
+    entry: str
+    loss: Ref
+    gradients: list[Gradient]
+    upstream: str | None = None     # the upstream gradient's leaf, for a layer's backward
+    output: Ref | None = None       # the layer's output, for a layer's backward
+    notes: list[str] = field(default_factory=list)
+    loss_text: str | None = None    # a loss the file only implies, added as the network's last line
+
+
+def entries(reader: Reader) -> list[tuple[str, str]]:
+    """(driver, name) of every entry point the file has, best first."""
+    found = []
+    for name, cls in reader.classes.items():
+        if method_of(cls, "loss", reader.classes) is not None:
+            found.append(("method", f"{name}.loss"))
+    f = reader.functions
+    if "backward_propagation" in f and "forward_propagation" in f:
+        found.append(("split", "backward_propagation"))
+    if "L_model_backward" in f and "L_model_forward" in f:
+        found.append(("split", "L_model_backward"))
+    for name in LOSS_FUNCTIONS:
+        if name in f:
+            found.append(("function", name))
+    for name, cls in reader.classes.items():
+        if method_of(cls, "backprop", reader.classes) is not None:
+            found.append(("backprop", f"{name}.backprop"))
+    for name in f:
+        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f:
+            found.append(("pair", name))
+    for name, cls in reader.classes.items():
+        backward = method_of(cls, "backward", reader.classes)
+        if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
+            found.append(("layer", f"{name}.backward"))
+    return found
+
+
+def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
+    found = entries(reader)
+    if function is not None:
+        chosen = [e for e in found if e[1] == function or e[1].split(".")[-1] == function
+                  or e[1].split(".")[0] == function]
+        if chosen:
+            return chosen[:1]
+        if function in reader.functions:
+            return [("function", function)]
+        raise TutorError(f"the file has no entry point {function!r}",
+                         expected="one of: " + (", ".join(e[1] for e in found) or "none found"),
+                         argument=("function", function))
+    if not found:
+        raise TutorError("no entry point found: no loss method, forward/backward pair or loss function",
+                         origin=reader.origin, expected="name the function that computes the loss and gradients "
+                                                        "with --function NAME")
+    first = found[0][0]
+    if first in ("function", "pair", "layer"):  # a file of layers and losses (CS231n's layers.py): each one
+        return [e for e in found if e[0] in ("function", "pair", "layer")]
+    return found[:1]
+
+
+def read(reader: Reader, driver: str, name: str) -> Reading:
+    return DRIVERS[driver](reader, name)
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, made: dict):
+    """The value an entry point's argument gets: a setting, a size, data, labels, parameters."""
+    if name in reader.settings:
+        return setting(reader, reader.settings[name], name)
+    if name in reader.sizes:
+        return reader.dim(name)
+    doc = stated.get(name)
+    if doc is not None and doc.labels:
+        data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
+                    None)
+        first = reader.leaves[data.ident].shape[0] if data is not None and reader.leaves[data.ident].shape else \
+            soft(reader, "N")
+        bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
+        if doc is not None and doc.shape:
+            return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
+        return reader.leaf(name, [first], role="data", kind="int", bound=bound)
+    if name in PARAM_NAMES:
+        return Params(name)
+    if name in SIZE_NAMES:
+        return Sizes(name)
+    if doc is not None and doc.shape:
+        return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
+    if name in DATA_NAMES or name in LABEL_NAMES or default is None:
+        return reader.leaf(name, None, role="data")
+    saved = reader.frame
+    reader.frame = reader.globals
+    try:
+        value = reader.ev(default)
+    finally:
+        reader.frame = saved
+    if name in REGULARISERS and value == 0:
+        reader.notes.append(f"{name} = {TESTED_REG}: with its default 0 the regularisation's gradient would not be "
+                            f"tested (--set {name}=... to choose)")
+        return TESTED_REG
+    return value
+
+
+def setting(reader: Reader, value, name: str = "n"):
+    """A `--set` value; a list of integers is a list of sizes, each its own symbol (bound to its number), so
+    that two layers of equal width are still told apart."""
+    if isinstance(value, list):
+        out = []
+        for i, v in enumerate(value):
+            if v == 1:  # an axis of length 1 broadcasts: it stays the number
+                out.append(1)
+                continue
+            d = reader.dim(f"{name}{i}")
+            reader.numbers[d.name] = v
+            out.append(d)
+        return out
+    return value
+
+
+def soft(reader: Reader, name: str) -> Dim:
+    """A size a docstring names: merged with the file's own sizes where the arrays say they are equal."""
+    if name in reader.dims:
+        return reader.dims[name]
+    d = reader.dim(name)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
+
+
+def shape_of(reader: Reader, axes: tuple) -> list:
+    return [a if isinstance(a, int) else (reader.dims[a] if a in reader.dims and a in reader.sizes else soft(reader, a))
+            for a in axes]
+
+
+def call_with(reader: Reader, func: Func, made: dict, stated: dict, node: ast.AST):
+    """Call `func` with each argument from `made` (by name) or made up as `argument` says."""
+    params = [a.arg for a in func.node.args.args][1 if func.owner is not None else 0:]
+    defaults = dict(zip(params[len(params) - len(func.node.args.defaults):], func.node.args.defaults))
+    kwargs = {}
+    for p in params:
+        if p not in made:
+            made[p] = argument(reader, p, stated, defaults.get(p), made)
+        kwargs[p] = made[p]
+    return reader.call(func, [], kwargs, node)
+
+
+def construct(reader: Reader, cls_name: str) -> Obj:
+    cls = reader.classes[cls_name]
+    init = method_of(cls, "__init__", reader.classes)
+    obj = Obj(cls)
+    if init is not None:
+        stated = stated_shapes(init, cls)
+        made: dict = {}
+        params = [a.arg for a in init.args.args][1:]
+        defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+        for p in params:
+            if p in reader.settings:
+                made[p] = setting(reader, reader.settings[p], p)
+            elif p in reader.sizes or (p not in defaults and p not in SIZE_NAMES) or size_like(p, defaults.get(p)):
+                made[p] = reader.dim(p)
+            elif p in SIZE_NAMES and p not in defaults:
+                raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
+                                 origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
+                                 argument=("set", p))
+            else:
+                made[p] = argument(reader, p, stated, defaults.get(p), made)
+        reader.call(Func(init, obj), [], made, init)
+    return obj
+
+
+def size_like(name: str, default) -> bool:
+    """An integer constructor argument named like a size (`input_dim=3*32*32`, `hidden_size`): a symbol."""
+    if default is None or not isinstance(default, (ast.Constant, ast.BinOp)):
+        return False
+    try:
+        value = eval_const(default)
+    except ValueError:
+        return False
+    return isinstance(value, int) and not isinstance(value, bool) and any(
+        w in name.lower() for w in ("dim", "size", "num_classes", "n_", "input", "hidden", "output", "classes"))
+
+
+def eval_const(node):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return eval_const(node.left) * eval_const(node.right)
+    raise ValueError
+
+
+# -- results ------------------------------------------------------------------------------------
+
+def loss_of(value, returned: ast.AST | None):
+    """The loss among what an entry point returns: the first value named like a loss, or the first."""
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, (tuple, list)):
+        names = names_of(returned, len(value))
+        for n, v in zip(names, value):
+            if n in LOSS_NAMES and isinstance(v, Ref):
+                return v
+        return next((v for v in value if isinstance(v, Ref)), None)
+    return None
+
+
+def names_of(node: ast.AST | None, count: int) -> list[str]:
+    if isinstance(node, (ast.Tuple, ast.List)) and len(node.elts) == count:
+        return [e.id if isinstance(e, ast.Name) else e.attr if isinstance(e, ast.Attribute) else ""
+                for e in node.elts]
+    return [""] * count
+
+
+def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[Gradient]:
+    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors."""
+    leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
+    out: list[Gradient] = []
+
+    def claim(key: str) -> str | None:
+        if key in leaves:
+            return leaves[key]
+        for prefix in ("dJ_d", "grad_", "grad", "d"):
+            if key.startswith(prefix) and key[len(prefix):] in leaves:
+                return leaves[key[len(prefix):]]
+        return None
+
+    if isinstance(value, dict):
+        for k, v in value.items():
+            leaf = claim(k) if isinstance(k, str) else None
+            if leaf is not None and isinstance(v, Ref):
+                out.append(Gradient(k, leaf, v))
+    elif isinstance(value, (tuple, list)):
+        for n, v in zip(names or [""] * len(value), value):
+            if isinstance(v, (dict, Packed)):
+                out.extend(gradients_in(reader, v))
+            elif isinstance(v, Ref) and n and claim(n) is not None:
+                out.append(Gradient(n, claim(n), v))
+    elif isinstance(value, Packed):
+        for n, v in value.parts:
+            if claim(n) is not None:
+                out.append(Gradient(n, claim(n), v))
+    return out
+
+
+def returned_node(func: ast.FunctionDef) -> ast.AST | None:
+    rets = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    return rets[-1].value if rets else None
+
+
+# -- the drivers ---------------------------------------------------------------------------------
+
+def method_driver(reader: Reader, name: str) -> Reading:
+    cls_name, method = name.split(".")
+    obj = construct(reader, cls_name)
+    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    stated = stated_shapes(func.node, reader.classes[cls_name])
+    made: dict = {}
+    result = call_with(reader, func, made, stated, func.node)
+    returned = returned_node(func.node)
+    loss = loss_of(result, returned)
+    if loss is None:
+        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin,
+                         expected="return loss, grads")
+    grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
+    return Reading(reader, name, loss, grads, notes=list(reader.notes))
+
+
+def function_driver(reader: Reader, name: str) -> Reading:
+    func = Func(reader.functions[name])
+    stated = stated_shapes(func.node)
+    result = call_with(reader, func, {}, stated, func.node)
+    returned = returned_node(func.node)
+    loss = loss_of(result, returned)
+    if loss is None:
+        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin,
+                         expected="return loss, grads (or use --function to name another function)")
+    grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
+    return Reading(reader, name, loss, grads, notes=list(reader.notes))
+
+
+def split_driver(reader: Reader, name: str) -> Reading:
+    """deeplearning.ai: parameters from the file's initialiser, then forward, cost and backward, each
+    called with its arguments by name, as the notebook calls them."""
+    deep = name == "L_model_backward"
+    forward = reader.functions["L_model_forward" if deep else "forward_propagation"]
+    cost = reader.functions.get("compute_cost")
+    backward = reader.functions[name]
+    made: dict = {}
+    init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
+    stated = stated_shapes(forward, backward, *( [cost] if cost else []))
+    if init is not None:
+        sizes: dict = {}
+        for p in [a.arg for a in init.args.args]:
+            if p in reader.settings:
+                sizes[p] = setting(reader, reader.settings[p], p)
+            elif p in SIZE_NAMES:
+                known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
+                if not isinstance(known, (list, tuple)):
+                    raise TutorError(f"{init.name}() needs {p!r}, the sizes of the layers", origin=reader.origin,
+                                     expected=f"--set {p}=[5,4,3,1] (the input size, each layer's size)",
+                                     argument=("set", p))
+                sizes[p] = [reader.dim("n_x") if i == 0 else reader.dim(f"n_{i}") for i in range(len(known))]
+            else:
+                sizes[p] = reader.dim(p)
+        params = reader.call(Func(init), [], sizes, init)
+        if not isinstance(params, dict):
+            raise TutorError(f"{init.name} returns no dictionary of parameters", origin=reader.origin)
+        made["parameters"] = {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v)
+                              for k, v in params.items()}
+        for k in list(made):
+            if k in ("n_x", "n_h", "n_y", "layer_dims", "layers_dims"):
+                made.pop(k)
+    made["X"] = argument(reader, "X", stated, None, made)
+    made["Y"] = reader.leaf("Y", None, role="data")
+    out = call_with(reader, Func(forward), made, stated, forward)
+    returned = returned_node(forward)
+    for n, v in zip(names_of(returned, len(out)) if isinstance(out, tuple) else ["A2"], out if isinstance(out, tuple)
+                    else [out]):
+        if n:
+            made[n] = v
+    output = out[0] if isinstance(out, tuple) else out
+    y = reader.leaves["Y"]
+    if y.shape is None and "Y" in stated and stated["Y"].shape:
+        y.shape = shape_of(reader, tuple(stated["Y"].shape))
+    if cost is None:
+        raise TutorError("the file has no compute_cost, so the loss is not stated", origin=reader.origin,
+                         expected="a compute_cost(AL, Y) function")
+    for p in [a.arg for a in cost.args.args]:
+        if p not in made and p in ("A2", "AL", "A", "Yhat"):
+            made[p] = output
+    loss = call_with(reader, Func(cost), made, stated, cost)
+    loss = loss_of(loss, returned_node(cost))
+    for p in [a.arg for a in backward.args.args]:
+        if p not in made and p in ("A2", "AL"):
+            made[p] = output
+    grads = call_with(reader, Func(backward), made, stated, backward)
+    return Reading(reader, name, loss, gradients_in(reader, grads), notes=list(reader.notes))
+
+
+def backprop_driver(reader: Reader, name: str) -> Reading:
+    """Nielsen's `backprop(x, y)`: the cost is implied by `cost_derivative(output_activations, y)`."""
+    cls_name, method = name.split(".")
+    obj = construct(reader, cls_name)
+    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    made: dict = {}
+    reader.per_example = True  # called once per example of a mini-batch: x and y are columns
+    result = call_with(reader, func, made, stated_shapes(func.node), func.node)
+    derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
+    if derivative is None:
+        raise TutorError(f"{name} computes no loss, and no cost_derivative says which cost it is",
+                         origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
+    out, y = derivative[1][0], derivative[1][1]
+    cost = reader.fresh("C")
+    loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
+    notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
+             "output_activations − y is the derivative of"]
+    grads: list[Gradient] = []
+    returned = returned_node(func.node)
+    names = names_of(returned, len(result)) if isinstance(result, tuple) else []
+    for n, v in zip(names, result if isinstance(result, tuple) else []):
+        owner = next((attr for attr in obj.attrs if isinstance(obj.attrs[attr], list)
+                      and attr[:1] == n.split("_")[-1][:1]), None)
+        if owner is None or not isinstance(v, list):
+            continue
+        for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
+            if isinstance(param, Ref) and isinstance(g, Ref):
+                grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
+    return Reading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
+
+
+def pair_driver(reader: Reader, name: str) -> Reading:
+    """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
+    base = name[:-len("_backward")]
+    forward, backward = reader.functions[base + "_forward"], reader.functions[name]
+    stated = stated_shapes(forward, backward)
+    made: dict = {}
+    for p in [a.arg for a in forward.args.args]:
+        doc = stated.get(p)
+        if p in reader.settings:
+            made[p] = setting(reader, reader.settings[p], p)
+        elif doc is not None and doc.shape:
+            made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
+        elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
+            raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
+                             expected=f"--set {p}=... ", argument=("set", p))
+        else:
+            made[p] = reader.leaf(p, None, role="data")
+    out = call_with(reader, Func(forward), made, stated, forward)
+    output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
+    upstream = reader.leaf("dout", None, role="upstream")
+    bparams = [a.arg for a in backward.args.args]
+    args = {bparams[0]: upstream}
+    for p in bparams[1:]:
+        args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
+    result = reader.call(Func(backward), [], args, backward)
+    returned = returned_node(backward)
+    values = result if isinstance(result, tuple) else (result,)
+    names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
+        [returned.id if isinstance(returned, ast.Name) else ""]
+    grads = gradients_in(reader, tuple(values), names)
+    return Reading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
+                   output=output if isinstance(output, Ref) else None)
+
+
+def layer_driver(reader: Reader, name: str) -> Reading:
+    """A layer class (`Layer_Dense`): its `forward(inputs)` then `backward(dvalues)`, gradients on the object."""
+    cls_name = name.split(".")[0]
+    obj = construct(reader, cls_name)
+    forward = Func(method_of(reader.classes[cls_name], "forward", reader.classes), obj)
+    made: dict = {}
+    stated = stated_shapes(forward.node)
+    result = call_with(reader, forward, made, stated, forward.node)
+    output = obj.attrs.get("output", result)
+    backward = Func(method_of(reader.classes[cls_name], "backward", reader.classes), obj)
+    bparams = [a.arg for a in backward.node.args.args][1:]
+    upstream = reader.leaf(bparams[0], None, role="upstream")
+    returned = reader.call(backward, [upstream], {}, backward.node)
+    grads = []
+    for attr, value in obj.attrs.items():
+        for prefix in ("dLd", "d"):  # self.dweights beside self.weights, self.dLdW beside self.W (MIT 6.036)
+            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
+            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
+                grads.append(Gradient(f"{cls_name}.{attr[len(prefix):]}", held.ident, value))
+                break
+    inputs = [a.arg for a in forward.node.args.args][1:]
+    if isinstance(returned, Ref) and inputs and isinstance(made.get(inputs[0]), Ref):
+        grads.append(Gradient(f"{cls_name}.{inputs[0]}", made[inputs[0]].ident, returned,
+                              returned_node(backward.node)))  # what backward returns
+    if not isinstance(output, Ref):
+        raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
+    return Reading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
+                   output=output)
+
+
+DRIVERS = {"method": method_driver, "function": function_driver, "split": split_driver,
+           "backprop": backprop_driver, "pair": pair_driver, "layer": layer_driver}

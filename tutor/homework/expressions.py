@@ -1,0 +1,338 @@
+"""How the static reader reads an expression: Python values exactly, arrays as text to write out.
+
+`ev(node)` is a node's value: a number, a string, a list, an object of the file's, a `Ref` to an
+array, or `SYM` for an array expression written in place. `embed` records how a part of an array
+expression must be written (a name put for a dictionary entry, a number for a setting).
+"""
+from __future__ import annotations
+
+import ast
+
+from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
+                     FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
+                     eval_binop, is_number, is_static, method_of)
+
+
+class Expressions:
+    """The expression half of `Reader` (a mixin: it uses the reader's state and errors)."""
+
+    # -- expressions ------------------------------------------------------------------------------
+    def embed(self, node: ast.expr, value) -> None:
+        """`node`'s value as it must be written inside an array expression."""
+        if value is SYM:
+            return
+        if isinstance(value, Ref):
+            if self.text(node) != value.ident:
+                self.repl[id(node)] = (node, value.ident)
+        elif isinstance(value, Dim):
+            if self.text(node) != value.name:
+                self.repl[id(node)] = (node, value)
+        elif isinstance(value, bool) or value is None:
+            if not isinstance(node, ast.Constant):
+                self.repl[id(node)] = (node, repr(value))
+        elif isinstance(value, (int, float)):
+            if not isinstance(node, ast.Constant):
+                self.repl[id(node)] = (node, repr(value))
+        elif isinstance(value, str):
+            if not isinstance(node, ast.Constant):
+                self.repl[id(node)] = (node, repr(value))
+        elif isinstance(value, (tuple, list)) and all(isinstance(v, (int, Dim)) and not isinstance(v, bool)
+                                                      for v in value):
+            if not isinstance(node, (ast.Tuple, ast.List)) or any(
+                    not isinstance(e, ast.Constant) and not (isinstance(e, ast.Name) and isinstance(v, Dim)
+                                                             and e.id == v.name) for e, v in zip(node.elts, value)):
+                self.repl[id(node)] = (node, "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1
+                                                                                        else "") + ")")
+        elif isinstance(value, Init):
+            self.symbolic(value.node)
+        elif isinstance(value, ShapeOf):
+            self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
+        elif isinstance(value, NumPy) or isinstance(value, Builtin):
+            return
+        else:
+            raise self.error(f"{self.text(node)!r} is {describe(value)}, not an array, so it cannot be used in this "
+                             "array expression", node)
+
+    def symbolic(self, node: ast.expr) -> None:
+        """Write `node` as an array expression: its parts embedded one by one."""
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self.embed(child, self.ev(child))
+            elif isinstance(child, ast.keyword):
+                self.embed(child.value, self.ev(child.value))
+
+    def ev(self, node: ast.expr, hint: str = "t"):
+        method = getattr(self, "ev_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"{type(node).__name__.lower()} expressions are not part of what can be read "
+                             "statically", node)
+        return method(node, hint)
+
+    def ev_Constant(self, node, hint):
+        return node.value
+
+    def ev_Name(self, node, hint):
+        for frame in (self.frame, self.globals):
+            if node.id in frame.names:
+                return frame.names[node.id]
+        if node.id in ("np", "numpy"):
+            return NumPy()
+        if node.id in BUILTINS:
+            return Builtin(node.id)
+        if node.id in self.dims:
+            return self.dims[node.id]
+        if node.id in LANGUAGE_FUNCTIONS:  # imported from the course's helpers: the language's own
+            return NumPy(node.id)
+        raise self.error(f"{node.id!r} has no value here", node,
+                         "a name assigned earlier, an argument, or a setting given with --set NAME=VALUE")
+
+    def ev_Attribute(self, node, hint):
+        base = self.ev(node.value)
+        if isinstance(base, NumPy):
+            return NumPy(f"{base.path}.{node.attr}".lstrip("."))
+        if isinstance(base, Obj):
+            if node.attr in base.attrs:
+                return base.attrs[node.attr]
+            method = method_of(base.cls, node.attr, self.classes)
+            if method is not None:
+                return Func(method, base)
+            raise self.error(f"the object has no attribute {node.attr!r} here", node,
+                             "an attribute set in __init__ or earlier")
+        if isinstance(base, (Ref, Leaf)) or base is SYM:
+            if node.attr == "shape":
+                return ShapeOf(base, node) if isinstance(base, Ref) else SYM
+            if node.attr == "astype":  # a change of float type: the same values here
+                return BoundArrayMethod("astype", base)
+            self.embed(node.value, base)
+            return SYM if node.attr in ("T",) else BoundArrayMethod(node.attr)
+        if isinstance(base, Init):
+            if node.attr == "shape":
+                return list(base.shape)
+            self.embed(node.value, base)
+            return SYM if node.attr == "T" else BoundArrayMethod(node.attr)
+        if isinstance(base, FlatSlice) and node.attr == "reshape":
+            return BoundStatic(base, "reshape")
+        if isinstance(base, (list, dict)):
+            return BoundStatic(base, node.attr)
+        if isinstance(base, Params):
+            return BoundStatic(base, node.attr)
+        raise self.error(f"{self.text(node)!r} cannot be read statically", node)
+
+    def ev_Subscript(self, node, hint):
+        base = self.ev(node.value)
+        picked = self.onehot_pick(node, base)
+        if picked is not None:
+            return picked
+        if isinstance(base, (Ref, Init)) or base is SYM:
+            self.embed(node.value, base)
+            self.embed_index(node.slice, None)
+            return SYM
+        key = self.ev(node.slice)
+        if isinstance(base, dict):
+            if is_static(key) and key in base:
+                return base[key]
+            raise self.error(f"{self.text(node)} has no value here", node,
+                             f"an entry set earlier (this dictionary has: {', '.join(map(repr, base)) or 'nothing'})")
+        if isinstance(base, (list, tuple, str)):
+            if isinstance(key, (int, slice)) and not isinstance(key, bool):
+                try:
+                    return base[key]
+                except IndexError:
+                    raise self.error(f"index {key} is out of range: this list has {len(base)} entries here",
+                                     node) from None
+            raise self.error("a list is indexed by a number the file fixes", node.slice)
+        if isinstance(base, Params):
+            if isinstance(key, str):
+                if key not in base.entries:
+                    base.entries[key] = self.leaf(key, None, node)
+                return base.entries[key]
+            if isinstance(key, slice) or key is SYM or isinstance(key, SliceOf):
+                return FlatSlice(base, node)
+            raise self.error("parameters are read by name or by slice", node.slice)
+        if isinstance(base, Sizes):
+            if isinstance(key, int):
+                return self.size_item(base, key)
+            raise self.error("sizes are read by position", node.slice)
+        if isinstance(base, ShapeOf):
+            if isinstance(key, int):
+                items = self.shape_items(base, None, node)
+                if items is not None:
+                    return items[key]
+            self.embed(node.value.value if isinstance(node.value, ast.Attribute) else node.value, base.ref)
+            return SYM
+        if isinstance(base, Ref) or base is SYM or isinstance(base, Init):
+            self.embed(node.value, base)
+            self.embed_index(node.slice, key)
+            return SYM
+        raise self.error(f"{self.text(node.value)!r} is {describe(base)} and cannot be indexed here", node)
+
+    def onehot_pick(self, node: ast.Subscript, base):
+        """`yhat[labels == 1]` with one-hot labels: each row's entry at its label, as `sum(yhat * labels, axis=-1)`."""
+        test = node.slice
+        if not (isinstance(base, Ref) and isinstance(test, ast.Compare) and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq) and isinstance(test.comparators[0], ast.Constant)
+                and test.comparators[0].value == 1):
+            return None
+        labels = self.ev(test.left)
+        leaf = self.leaves.get(labels.ident) if isinstance(labels, Ref) else None
+        if leaf is None or leaf.kind != "onehot":
+            return None
+        self.repl[id(node)] = (node, f"np.sum({base.ident} * {labels.ident}, axis=-1)")
+        return SYM
+
+    def embed_index(self, node, key) -> None:
+        if isinstance(node, ast.Tuple):
+            for elt in node.elts:
+                self.embed_index(elt, None)
+        elif isinstance(node, ast.Slice):
+            for part in (node.lower, node.upper, node.step):
+                if part is not None:
+                    self.embed(part, self.ev(part))
+        else:
+            self.embed(node, self.ev(node))
+
+    def ev_Slice(self, node, hint):
+        parts = [self.ev(p) if p is not None else None for p in (node.lower, node.upper, node.step)]
+        if all(p is None or (isinstance(p, int) and not isinstance(p, bool)) for p in parts):
+            return slice(*parts)
+        return SliceOf(parts)
+
+    def ev_Index(self, node, hint):  # Python 3.8
+        return self.ev(node.value)
+
+    def ev_Tuple(self, node, hint):
+        return tuple(self.element(e, hint, i) for i, e in enumerate(node.elts))
+
+    def ev_List(self, node, hint):
+        return [self.element(e, hint, i) for i, e in enumerate(node.elts)]
+
+    def element(self, node, hint, i):
+        value = self.ev(node, hint)
+        if value is SYM:
+            name = node.id if isinstance(node, ast.Name) else f"{hint}{i}"
+            return self.materialize(node, name)
+        return value
+
+    def ev_Dict(self, node, hint):
+        out = {}
+        for k, v in zip(node.keys, node.values):
+            if k is None:
+                out.update(self.ev(v))
+                continue
+            key = self.ev(k)
+            value = self.ev(v, hint=key if isinstance(key, str) else hint)
+            if value is SYM:
+                value = self.materialize(v, key if isinstance(key, str) else hint)
+            out[key] = value
+        return out
+
+    def ev_ListComp(self, node, hint):
+        if len(node.generators) != 1 or node.generators[0].ifs:
+            raise self.error("only a simple list comprehension over a list can be followed", node)
+        gen = node.generators[0]
+        items = self.ev(gen.iter)
+        if not isinstance(items, (list, tuple, range, dict)):
+            raise self.error("this comprehension does not run over a list the file fixes", gen.iter)
+        saved = dict(self.frame.names)
+        out = []
+        try:
+            for i, item in enumerate(self.items(items, gen.iter)):
+                self.bind(gen.target, item, node)
+                value = self.ev(node.elt, hint)
+                if value is SYM:
+                    value = self.materialize(node.elt, f"{hint}{i}")
+                out.append(value)
+        finally:
+            self.frame.names = saved
+        return out
+
+    def ev_BinOp(self, node, hint):
+        a, b = self.ev(node.left), self.ev(node.right)
+        if isinstance(a, Init) and is_number(b) or isinstance(b, Init) and is_number(a):
+            return a if isinstance(a, Init) else b   # std * np.random.randn(D, H)
+        if is_static(a) and is_static(b) and not any(isinstance(v, (Dim, Ref, Init, ShapeOf)) for v in (a, b)):
+            try:
+                return eval_binop(node.op, a, b)
+            except Exception:
+                raise self.error("this operation cannot be computed", node) from None
+        self.embed(node.left, a)
+        self.embed(node.right, b)
+        return SYM
+
+    def ev_UnaryOp(self, node, hint):
+        v = self.ev(node.operand)
+        if is_number(v) or isinstance(v, bool):
+            return {ast.USub: lambda x: -x, ast.UAdd: lambda x: +x, ast.Not: lambda x: not x,
+                    ast.Invert: lambda x: ~x}[type(node.op)](v)
+        self.embed(node.operand, v)
+        return SYM
+
+    def ev_BoolOp(self, node, hint):
+        values = [self.ev(v) for v in node.values]
+        if not all(is_static(v) for v in values):
+            raise self.error("this condition depends on array values", node)
+        return all(values) if isinstance(node.op, ast.And) else any(values)
+
+    def ev_Compare(self, node, hint):
+        left = self.ev(node.left)
+        rights = [self.ev(c) for c in node.comparators]
+        if len(rights) == 1 and isinstance(node.ops[0], (ast.Is, ast.IsNot)) and (left is None or rights[0] is None):
+            other = rights[0] if left is None else left
+            same = other is None
+            return same if isinstance(node.ops[0], ast.Is) else not same
+        if all(is_static(v) and not isinstance(v, (Ref, Dim)) for v in [left, *rights]):
+            out, a = True, left
+            for op, b in zip(node.ops, rights):
+                out = out and COMPARE[type(op)](a, b)
+                a = b
+            return out
+        self.embed(node.left, left)
+        for c, v in zip(node.comparators, rights):
+            self.embed(c, v)
+        return SYM
+
+    def ev_IfExp(self, node, hint):
+        test = self.ev(node.test)
+        if not is_static(test):
+            raise self.error("this condition depends on array values", node.test)
+        return self.ev(node.body if test else node.orelse, hint)
+
+    def ev_JoinedStr(self, node, hint):
+        return "".join(str(self.ev(v.value)) if isinstance(v, ast.FormattedValue) else v.value for v in node.values)
+
+    def ev_Starred(self, node, hint):
+        return Star(self.ev(node.value))
+
+    def ev_Call(self, node, hint):
+        func = self.ev(node.func)
+        if isinstance(func, Func):
+            args, kwargs = self.arguments(node)
+            return self.call(func, args, kwargs, node, hint)
+        if isinstance(func, Class):
+            args, kwargs = self.arguments(node)
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            if func.name in ("range", "len") and any(isinstance(self.ev(a), (Dim, Ref)) or self.ev(a) is SYM
+                                                     for a in node.args):
+                self.symbolic(node)  # range(N) picks one entry per row: an array expression
+                return SYM
+            args, kwargs = self.arguments(node, hint)
+            return self.builtin(func.name, args, kwargs, node)
+        if isinstance(func, BoundStatic):
+            args, kwargs = self.arguments(node)
+            return self.static_method(func, args, kwargs, node, hint)
+        if isinstance(func, NumPy):
+            return self.numpy(func.path, node, hint)
+        if isinstance(func, BoundArrayMethod) and func.name == "astype":
+            if func.base is SYM:
+                self.embed(node.func.value, SYM)
+                self.repl[id(node)] = (node, self.text(node.func.value))
+            return func.base
+        if isinstance(func, BoundArrayMethod):
+            for a in node.args:
+                self.embed(a, self.ev(a))
+            for k in node.keywords:
+                self.embed(k.value, self.ev(k.value))
+            return SYM
+        raise self.error(f"{self.text(node.func)!r} cannot be called here", node.func)
+

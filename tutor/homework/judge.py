@@ -1,0 +1,257 @@
+"""`check FILE.py`: read the file, build its network, judge each gradient with `check`, point back into the file."""
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+
+from ..engine.diagnostics import Diagnostic, Span
+from ..engine.errors import ParseError, TutorError
+from ..engine.files import decode, read_bytes
+from ..engine.language.network import Network
+from ..judge.check import check
+from ..judge.result import CheckResult
+from .build import Flat, Text, build_network, derivation_text
+from .entry import pick, read
+from .reader import Reader
+
+ORDER = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One gradient of the file: the learner's name for it, its leaf, and the check's result in the file's terms."""
+
+    key: str
+    leaf: str
+    result: CheckResult | None
+    line: int | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def verdict(self) -> str:
+        return self.result.verdict if self.result is not None else "unusable"
+
+    def to_json(self) -> dict:
+        r = self.result
+        return {"verdict": self.verdict, "line": self.line,
+                "shape_ok": r.shape_ok if r is not None else False,
+                "value_ok": r.value_ok if r is not None else None,
+                "diagnostics": [d.to_json() for d in self.diagnostics]}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The verdict on a homework file (SPEC §7); `to_json()` is what `check FILE.py --json` prints."""
+
+    file: str
+    source: str
+    entry: str | None
+    network: Network | None
+    gradients: dict = field(default_factory=dict)     # key → Judged
+    diagnostics: tuple[Diagnostic, ...] = ()
+    notes: tuple[str, ...] = ()
+    network_text: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.network is None or not self.gradients:
+            return "unusable"
+        return max((g.verdict for g in self.gradients.values()), key=ORDER.index)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_json(self) -> dict:
+        net = {"loss": self.network.loss, "nodes": self.network.nodes_json()} if self.network is not None else None
+        return {"file": self.file, "entry": self.entry, "verdict": self.verdict, "network": net,
+                "gradients": {k: g.to_json() for k, g in self.gradients.items()},
+                "diagnostics": [d.to_json() for d in self.diagnostics],
+                "notes": list(self.notes)}
+
+
+def parse_sets(text: str | None) -> dict:
+    """`--set hidden_dims=[4,3],keep_prob=0.8,normalization=batchnorm` → settings."""
+    out: dict = {}
+    if not text:
+        return out
+    items, depth, current = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            items.append(current)
+            current = ""
+            continue
+        depth += ch in "[(" 
+        depth -= ch in "])"
+        current += ch
+    items.append(current)
+    for item in items:
+        if not item.strip():
+            continue
+        if "=" not in item:
+            raise TutorError(f"--set {item!r} is not NAME=VALUE", expected="--set hidden_dims=[4,3],reg=0.1",
+                             argument=("set", item))
+        name, value = (s.strip() for s in item.split("=", 1))
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = value
+        if isinstance(parsed, tuple):
+            parsed = list(parsed)
+        if not isinstance(parsed, (int, float, str, list, bool)) or (
+                isinstance(parsed, list) and not all(isinstance(v, int) and v > 0 for v in parsed)):
+            raise TutorError(f"--set {name}: {value!r} is not a number, a list of sizes or a string",
+                             argument=("set", item))
+        out[name] = parsed
+    return out
+
+
+def parse_shapes(text: str | None) -> dict:
+    """`--shapes 'X: [N, D]; y: int[N] < C'` → name → (kind, axes, bound)."""
+    out: dict = {}
+    if not text:
+        return out
+    from ..engine.language.network import declaration
+    from ..engine.language.parse import Reader as ExprReader
+    reader = ExprReader("\n".join(part.strip() for part in text.replace(";", "\n").splitlines()), "--shapes")
+    for stmt in reader.parse_module().body:
+        if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is None):
+            raise reader.error(ParseError, "a declaration is `name: [dims]`", stmt, "X: [N, D]; y: int[N] < C")
+        kind, shape, bound = declaration(reader, stmt.annotation)
+        out[stmt.target.id] = (kind, [d.coeff if d.is_literal else str(d) for d in shape],
+                               str(bound) if bound is not None else None)
+    return out
+
+
+def check_file(path: str, *, function: str | None = None, wrt: str | None = None, dims: dict | None = None,
+               settings: dict | None = None, shapes: dict | None = None, suggestion: bool = True,
+               source: str | None = None) -> FileResult:
+    """Judge every gradient a homework file computes (or only `wrt`); the file is never run."""
+    if source is None:
+        source = decode(read_bytes(path, "homework file"), path)
+    try:
+        return judge_source(source, path, function, wrt, dims or {}, settings or {}, shapes or {}, suggestion)
+    except TutorError as error:
+        if error.argument and error.argument[0] in ("wrt", "function"):  # the caller's mistake, not the file's
+            raise
+        diagnostic = error.diagnostic
+        diagnostic = replace(diagnostic, origin=path)
+        return FileResult(path, source, function, None, {}, (diagnostic,))
+
+
+def judge_source(source: str, path: str, function, wrt, dims: dict, settings: dict, shapes: dict,
+                 suggestion: bool) -> FileResult:
+    from ..engine.language.parse import Reader as TextReader
+    tree = TextReader(source, path).parse_module()
+    sizes = {k: v for k, v in dims.items()}
+    results = []
+    chosen = None
+    entries = pick(Reader(source, path, tree, settings, sizes), function)
+    for driver, name in entries:
+        reader = Reader(source, path, tree, settings, sizes)
+        declare(reader, shapes)
+        chosen = name if chosen is None else f"{chosen}, {name}"
+        if len(entries) == 1:
+            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, False))
+            continue
+        try:  # a file of several layers: one that cannot be read leaves the others judged
+            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, True))
+        except TutorError as error:
+            if error.argument and error.argument[0] == "wrt":
+                continue
+            d = replace(error.diagnostic, origin=path)
+            results.append(FileResult(path, source, name, None, {name: Judged(name, "", None, d.line, (d,))}, ()))
+    if wrt is not None and not any(r.gradients for r in results):
+        raise TutorError(f"the file computes no gradient {wrt!r}", argument=("wrt", wrt))
+    if len(results) == 1:
+        return results[0]
+    gradients, notes, texts = {}, [], []
+    for r in results:
+        for k, g in r.gradients.items():
+            gradients[f"{r.entry.split('/')[-1]}.{k}" if not k.startswith(r.entry.split(".")[0]) else k] = g
+        notes.extend(r.notes)
+        texts.append(r.network_text)
+    network = next((r.network for r in results if r.network is not None), None)
+    gradients = {k: g for k, g in gradients.items()}
+    return FileResult(path, source, chosen, network, gradients, sum((r.diagnostics for r in results), ()),
+                      tuple(notes), "\n\n".join(texts))
+
+
+def declare(reader: Reader, shapes: dict) -> None:
+    """`--shapes` declarations, used where the file makes a leaf of that name."""
+    reader.declared = shapes  # type: ignore[attr-defined]
+    original = reader.leaf
+
+    def leaf(key, shape, node=None, role="parameter", kind="float", bound=None):
+        if key in shapes:
+            k, axes, b = shapes[key]
+            shape = [a if isinstance(a, int) else reader.dim(a) for a in axes]
+            kind = "int" if k == "int" else kind
+            bound = reader.dim(b) if b else bound
+        return original(key, shape, node, role, kind, bound)
+    reader.leaf = leaf  # type: ignore[method-assign]
+
+
+def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, suggestion: bool,
+                  multiple: bool) -> FileResult:
+    flat = Flat.of(reading)
+    network, net_text, forward = build_network(reading, flat)
+    given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
+    for ident in dict.fromkeys(reading.reader.guessed):
+        leaf = reading.reader.leaves[ident]
+        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as "
+                             f"[{', '.join(map(str, leaf.shape))}] from how the file uses it "
+                             f"(--shapes '{leaf.key}: [...]' to say otherwise)")
+    gradients = {}
+    wanted = [g for g in reading.gradients if wrt is None or wrt in (g.key, g.leaf)]
+    if wrt is not None and not wanted:
+        raise TutorError(f"the file computes no gradient {wrt!r}",
+                         expected="one of: " + ", ".join(g.key for g in reading.gradients), argument=("wrt", wrt))
+    for g in wanted:
+        try:
+            text = derivation_text(reading, flat, forward, g)
+        except TutorError as error:
+            gradients[g.key] = Judged(g.key, g.leaf, None, None, (replace(error.diagnostic, origin=path),))
+            continue
+        result = check(network, g.leaf, text.text, given, origin=path, suggestion=suggestion)
+        gradients[g.key] = in_file(g, result, text, source, path)
+    if not reading.gradients:
+        return FileResult(path, source, reading.entry, network, {}, (Diagnostic(
+            "E100", "error", "no gradient found in what the entry point returns", origin=path,
+            expected="return the gradients: a dict grads['W1'], a tuple (dx, dw, db), or self.dweights"),),
+            tuple(reading.notes), net_text.text)
+    return FileResult(path, source, reading.entry, network, gradients, (), tuple(reading.notes), net_text.text)
+
+
+def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judged:
+    """The check's result with every span moved from the flattened text to the file."""
+    def move(span: Span | None) -> Span | None:
+        if span is None:
+            return None
+        start = text.locate(span.line, span.col)
+        if start is None:
+            return None
+        end = text.locate(span.line, span.end_col, end=True)
+        end_col = end[1] if end is not None and end[0] == start[0] and end[1] > start[1] else start[1] + 1
+        return Span(start[0], start[1], end_col)
+
+    def lines_in_file(message: str) -> str:
+        """`line 3` of the flattened text, in a message, is the file's own line."""
+        def one(m):
+            where = text.locate(int(m.group(1)), 0)
+            return f"line {where[0]}" if where else m.group(0)
+        return re.sub(r"\bline (\d+)\b", one, message)
+
+    diagnostics = tuple(replace(d, span=move(d.span), caret=move(d.caret), origin=path,
+                                message=lines_in_file(d.message), note=lines_in_file(d.note) if d.note else d.note,
+                                labels=tuple(replace(lb, span=move(lb.span)) for lb in d.labels
+                                             if move(lb.span) is not None),
+                                help=None) for d in result.diagnostics)
+    steps = []
+    for s in result.steps:
+        where = text.locate(s.line, s.col)
+        steps.append(replace(s, line=where[0], col=where[1]) if where else s)
+    moved = replace(result, source=source, origin=path, diagnostics=diagnostics, steps=tuple(steps))
+    last = text.locate(len(text.origins), 0)
+    return Judged(g.key, g.leaf, moved, last[0] if last else None, diagnostics)

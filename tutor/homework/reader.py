@@ -1,0 +1,394 @@
+"""The static reader: a homework file → straight-line code, without importing or running anything.
+
+Python-level values (settings, lists of layers, dicts, objects) are followed exactly; loops over
+them are unrolled, conditions on them decided, helpers and methods inlined with their own
+arguments. Array values are never computed: each statement that makes one is written out, from
+the learner's own text, as an assignment of the flattened code (`Emitted`), in the order the file
+would run it. Every refusal is a `TutorError` located in the file, saying what to add.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+from ..engine.errors import ParseError, Span, TutorError
+from ..engine.language.table import FUNCTIONS, METHODS
+from .calls import Calls
+from .courses import course_helpers
+from .expressions import Expressions
+from .splice import Written, join, plain, splice
+from .values import (MAX_UNROLL, OPS, SYM, Frame, Return, claims_one_of, eval_binop, is_static, Class, Dim,
+                     FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
+
+#: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
+MAX_STEPS = 5_000
+RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape", "J"}
+
+
+@dataclass
+class Emitted:
+    """One statement of the flattened code (`lines`: the source it is written from, when not the file;
+    then `site` is the call in the file it stands for)."""
+
+    ident: str                  # the array it writes
+    kind: str                   # "new", "alias", "update" (x op= v), "part" (x[i] op= v)
+    target: ast.AST             # where the learner wrote the target
+    value: ast.AST
+    repl: dict                  # id(node) → (node, text or Dim): the parts written differently
+    op: str = ""                # "+", "-", ... for updates
+    index: ast.AST | None = None
+    owner: str = ""             # the function it was written in
+    lines: list | None = None
+    site: ast.AST | None = None
+
+    def render(self, source_lines: list[str], prefix: str | None = None) -> Written:
+        if self.lines is not None:
+            source_lines = self.lines
+        table = {k: (n, t.name if isinstance(t, Dim) else t) for k, (n, t) in self.repl.items()}
+        value = splice(source_lines, self.value, table)
+        head = prefix if prefix is not None else self.ident
+        where = self.target
+        end = where.end_col_offset if where.end_lineno == where.lineno else where.col_offset + 1
+        if self.kind == "part":
+            index = splice(source_lines, self.index, table)
+            return join(plain(head + "[", where.lineno, where.col_offset, end), index,
+                        plain(f"] {self.op}= ", where.lineno, where.col_offset, end), value)
+        sign = f" {self.op}= " if self.kind == "update" else " = "
+        return join(plain(head + sign, where.lineno, where.col_offset, end), value)
+
+
+class Reader(Expressions, Calls):
+    """Reads one file; `settings` are `--set` values, `sizes` the `--dims` names."""
+
+    def __init__(self, source: str, origin: str, tree: ast.Module, settings: dict | None = None,
+                 sizes: dict | None = None):
+        self.source, self.origin, self.tree = source, origin, tree
+        self.lines = source.splitlines() or [""]
+        self.settings = dict(settings or {})
+        self.sizes = dict(sizes or {})
+        self.emitted: list[Emitted] = []
+        self.guess_shapes = True                 # data whose shape no one states: rank 2, sizes from the network
+        self.guessed: list[str] = []
+        self.per_example = False                 # the entry point takes one example as a column (Nielsen's backprop)
+        self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol
+        self.leaves: dict[str, Leaf] = {}
+        self.used: set[str] = set()
+        self.dims: dict[str, Dim] = {}
+        self.repl: dict = {}
+        self.depth = 0
+        self.hints: list[str] = []
+        self.steps = 0
+        self.notes: list[str] = []
+        self.calls: list[tuple[str, list]] = []   # (function, arguments) of every inlined call, in order
+        self.globals = Frame(function="<module>")
+        self.classes: dict[str, ast.ClassDef] = {}
+        self.functions: dict[str, ast.FunctionDef] = {}
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef):
+                self.functions[stmt.name] = stmt
+                self.globals.names[stmt.name] = Func(stmt)
+            elif isinstance(stmt, ast.ClassDef):
+                self.classes[stmt.name] = stmt
+                self.globals.names[stmt.name] = Class(stmt)
+        for stmt in tree.body:  # module constants (`layers_dims = [12288, 20, 7, 5, 1]`)
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                try:
+                    value = ast.literal_eval(stmt.value)
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+                    continue
+                if isinstance(value, (int, float, str, list, tuple, bool)):
+                    self.globals.names[stmt.targets[0].id] = value
+        self.file_source, self.file_lines, self.site = source, self.lines, None
+        for module, text in course_helpers(tree, origin):
+            helper_tree = ast.parse(text)
+            for stmt in helper_tree.body:
+                if isinstance(stmt, ast.FunctionDef) and stmt.name not in self.globals.names:
+                    stmt.home = text  # type: ignore[attr-defined]
+                    self.globals.names[stmt.name] = Func(stmt)
+        self.frame = self.globals
+
+    # -- errors and names ----------------------------------------------------------------------
+    def error(self, message: str, node=None, expected: str | None = None) -> TutorError:
+        return ParseError(message, Span.of(node, self.lines) if node is not None else None, source=self.source,
+                          origin=self.origin, expected=expected)
+
+    def text(self, node) -> str:
+        return ast.get_source_segment(self.source, node) or ast.unparse(node)
+
+    def fresh(self, base: str) -> str:
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).lstrip("_") or "t"
+        if base[0].isdigit():
+            base = "v" + base
+        name, i = base, 1
+        while name in self.used or name in RESERVED or name in self.dims:
+            i += 1
+            name = f"{base}_{i}"
+        self.used.add(name)
+        return name
+
+    def dim(self, name: str, fresh: bool = False) -> Dim:
+        if not fresh and name in self.dims:
+            return self.dims[name]
+        d = Dim(self.fresh_dim(name) if fresh else name, fresh)
+        self.dims[d.name] = d
+        return d
+
+    def fresh_dim(self, base: str) -> str:
+        name, i = base, 1
+        while name in self.dims or name in self.used:
+            i += 1
+            name = f"{base}{i}"
+        return name
+
+    def adopt(self, d: Dim, name: str) -> None:
+        """A fresh size takes the learner's name for it (`N, D = X.shape`), also when a docstring used the name."""
+        if not d.fresh or name in self.used or name in RESERVED:
+            return
+        known = self.dims.get(name)
+        if known is None or getattr(known, "soft", False):
+            self.dims.pop(d.name, None)
+            d.name, d.fresh = name, False
+            self.dims[name] = d
+
+    def leaf(self, key: str, shape, node=None, role: str = "parameter", kind: str = "float", bound=None) -> Ref:
+        ident = self.fresh(key.replace("[", "_").replace("]", "").replace(".", "_"))
+        self.leaves[ident] = Leaf(ident, key, shape, kind, bound, role, node)
+        return Ref(ident)
+
+    # -- statements ------------------------------------------------------------------------------
+    def run(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            saved, self.repl = self.repl, {}
+            try:
+                self.statement(stmt)
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError,
+                    OverflowError) as error:  # the file's Python values do not allow it (1/0, [1][5], ...)
+                if isinstance(error, TutorError):
+                    raise
+                raise self.error(f"this statement cannot be followed statically ({type(error).__name__}: "
+                                 f"{error})", stmt) from None
+            finally:
+                self.repl = saved
+
+    def statement(self, stmt: ast.stmt) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.error(f"reading this file follows more than {MAX_STEPS:,} statements (loops inside loops?)",
+                             stmt, "a loop over layers, not over examples or iterations")
+        if isinstance(stmt, ast.Expr):
+            if isinstance(stmt.value, ast.Constant):
+                return
+            self.ev(stmt.value)
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                self.assign(target, stmt.value, stmt)
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            self.assign(stmt.target, stmt.value, stmt)
+        elif isinstance(stmt, ast.AugAssign):
+            self.augment(stmt)
+        elif isinstance(stmt, ast.If):
+            test = self.ev(stmt.test)
+            if not is_static(test):
+                raise self.error("this condition depends on array values, so it cannot be decided without running "
+                                 "the code", stmt.test, "a condition on settings (add them with --set NAME=VALUE)")
+            self.run(stmt.body if test else stmt.orelse)
+        elif isinstance(stmt, ast.For):
+            self.loop(stmt)
+        elif isinstance(stmt, ast.Return):
+            hint = self.hints[-1] if self.hints else "out"
+            value = self.ev(stmt.value, hint=hint) if stmt.value is not None else None
+            if value is SYM:  # written here, in the function's own text
+                value = self.materialize(stmt.value, hint)
+            raise Return(value)
+        elif isinstance(stmt, ast.FunctionDef):
+            self.frame.names[stmt.name] = Func(stmt)
+        elif isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom, ast.Assert, ast.Global, ast.Nonlocal,
+                               ast.Delete)):
+            return
+        else:
+            raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
+                             "code", stmt, "assignments, calls, `if` on settings and `for` loops over layers")
+
+    def items(self, value, node) -> list:
+        """The items of a list the file fixes (never more than a loop over layers has)."""
+        if isinstance(value, (range, list, tuple, dict, str)) and len(value) > MAX_UNROLL:
+            raise self.error(f"this runs {len(value)} times; only loops over layers (at most {MAX_UNROLL}) are "
+                             "unrolled", node)
+        return list(value)
+
+    def loop(self, stmt: ast.For) -> None:
+        items = self.ev(stmt.iter)
+        if isinstance(items, (range, list, tuple, dict, str)):
+            items = self.items(items, stmt.iter)
+        else:
+            raise self.error("this loop does not run over a list the file fixes, so it cannot be unrolled", stmt.iter,
+                             "a loop over layers: range(L), zip(self.biases, self.weights), the number of layers "
+                             "given with --set")
+        if len(items) > MAX_UNROLL:
+            raise self.error(f"this loop runs {len(items)} times; only loops over layers (at most {MAX_UNROLL}) "
+                             "are unrolled", stmt.iter)
+        for item in items:
+            self.bind(stmt.target, item, stmt)
+            self.run(stmt.body)
+        if stmt.orelse:
+            self.run(stmt.orelse)
+
+    def assign(self, target: ast.expr, value_node: ast.expr, stmt: ast.stmt) -> None:
+        hint = target.id if isinstance(target, ast.Name) else \
+            target.attr if isinstance(target, ast.Attribute) else "t"
+        if isinstance(target, ast.Subscript):
+            base = self.ev(target.value)
+            if isinstance(base, (Ref, Init)) or base is SYM:
+                self.into_part(target, base, value_node, "")
+                return
+            key = self.ev(target.slice)
+            hint = self.slot_hint(target.value, key)
+        value = self.ev(value_node, hint=hint)
+        if isinstance(target, ast.Name) and isinstance(value, Ref) and isinstance(value_node, ast.Name) \
+                and value.ident not in self.leaves and value_node.id != target.id:
+            # `dscores = probs`: the same array under a second name, as NumPy has it
+            self.embed(value_node, value)
+            ident = self.fresh(target.id)
+            self.add(Emitted(ident, "alias", target, value_node, dict(self.repl), owner=self.frame.function))
+            self.frame.names[target.id] = Ref(ident)
+            return
+        if value is SYM:
+            value = self.materialize(value_node, hint, target)
+        elif isinstance(value, FlatShape) and isinstance(target, ast.Name):
+            value = self.leaf(target.id, value.shape, target)
+        elif not isinstance(target, ast.Name):
+            value = self.promote(value, self.leaf_key(target), target)
+        self.bind(target, value, stmt)
+
+    def promote(self, value, key: str, node):
+        """Initialised arrays stored on an object or in a dictionary are the parameters (leaves)."""
+        if isinstance(value, Init):
+            return self.leaf(key, value.shape, node)
+        if isinstance(value, list) and value and all(isinstance(v, Init) for v in value):
+            return [self.leaf(f"{key}[{i}]", v.shape, node) for i, v in enumerate(value)]
+        return value
+
+    def slot_hint(self, base: ast.expr, key) -> str:
+        name = base.attr if isinstance(base, ast.Attribute) else base.id if isinstance(base, ast.Name) else ""
+        if isinstance(key, str):
+            if "grad" in name.lower() and not key.startswith("d"):
+                return "d" + key
+            return key
+        return f"{name}{key}" if isinstance(key, int) else name
+
+    def leaf_key(self, target: ast.expr) -> str:
+        if isinstance(target, ast.Attribute):
+            return target.attr
+        if isinstance(target, ast.Subscript):
+            key = self.ev(target.slice)
+            if isinstance(key, str):
+                return key
+            base = target.value.attr if isinstance(target.value, ast.Attribute) else self.text(target.value)
+            return f"{base}{key}"
+        return self.text(target)
+
+    def bind(self, target: ast.expr, value, stmt) -> None:
+        if isinstance(target, ast.Name):
+            if isinstance(value, Dim):
+                self.adopt(value, target.id)
+            if isinstance(value, FlatSlice):
+                raise self.error("a slice of the parameter vector is read as a parameter once it is reshaped", target,
+                                 "W1 = params[a:b].reshape(Dx, H)")
+            self.frame.names[target.id] = value
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            if isinstance(value, ShapeOf):
+                value = self.shape_items(value, len(target.elts), target)
+            if isinstance(value, (list, tuple)) and len(value) == len(target.elts):
+                for t, v in zip(target.elts, value):
+                    self.bind(t, v, stmt)
+                return
+            if isinstance(value, Sizes):
+                for i, t in enumerate(target.elts):
+                    self.bind(t, self.size_item(value, i), stmt)
+                return
+            raise self.error("this unpacking cannot be followed: the right side is not a tuple of known length",
+                             stmt, "a tuple or list the file builds, such as cache = (Z1, A1)")
+        elif isinstance(target, ast.Attribute):
+            owner = self.ev(target.value)
+            if not isinstance(owner, Obj):
+                raise self.error("only attributes of the file's own objects can be assigned", target)
+            owner.attrs[target.attr] = value
+        elif isinstance(target, ast.Subscript):
+            base = self.ev(target.value)
+            key = self.ev(target.slice)
+            if isinstance(base, dict) and is_static(key):
+                base[key] = value
+            elif isinstance(base, list) and isinstance(key, int):
+                try:
+                    base[key] = value
+                except IndexError:
+                    raise self.error(f"index {key} is out of range for this list", target) from None
+            elif isinstance(base, Params) and isinstance(key, str):
+                base.entries[key] = value
+            else:
+                raise self.error("cannot follow this assignment into a container", target)
+        elif isinstance(target, ast.Starred):
+            raise self.error("starred assignment cannot be followed", target)
+        else:
+            raise self.error("this assignment target cannot be followed", target)
+
+    def add(self, emitted: Emitted) -> None:
+        if self.site is not None:
+            emitted.lines, emitted.site = self.lines, self.site
+        self.emitted.append(emitted)
+
+    def materialize(self, node: ast.expr, hint: str, target: ast.AST | None = None) -> Ref:
+        """An array expression written out as an assignment of its own: its value gets a name."""
+        if self.depth > 1 and claims_one_of(hint, self.used):
+            hint += "_"  # a helper's own `ds` is not a claim about the network's `s`
+        ident = self.fresh(hint)
+        self.add(Emitted(ident, "new", target if target is not None else node, node, dict(self.repl),
+                         owner=self.frame.function))
+        return Ref(ident)
+
+    def into_part(self, target: ast.Subscript, base, value_node: ast.expr, op: str) -> None:
+        if isinstance(base, Init):  # `dx = np.zeros(x.shape)`, then filled in
+            base = self.materialize(base.node, self.hint_of(target.value))
+            self.bind(target.value, base, target)
+        if base is SYM:
+            raise self.error("assign into part of a named array", target)
+        self.embed_index(target.slice, None)
+        value = self.ev(value_node)
+        self.embed(value_node, value)
+        self.add(Emitted(base.ident, "part", target.value, value_node, dict(self.repl), op, target.slice,
+                                    owner=self.frame.function))
+
+    def augment(self, stmt: ast.AugAssign) -> None:
+        op = OPS.get(type(stmt.op))
+        target = stmt.target
+        if isinstance(target, ast.Subscript):
+            base = self.ev(target.value)
+            if isinstance(base, (Ref, Init)):
+                self.into_part(target, base, stmt.value, op or "?")
+                return
+        current = self.ev(target)
+        value = self.ev(stmt.value)
+        if is_static(current) and is_static(value) and not isinstance(current, (Dim, Ref)) and \
+                not isinstance(value, (Dim, Ref)):
+            try:
+                result = eval_binop(stmt.op, current, value)
+            except Exception:
+                raise self.error("this update cannot be followed", stmt) from None
+            self.bind(target, result, stmt)
+            return
+        if isinstance(current, Ref) and op is not None:
+            self.embed(stmt.value, value)
+            self.add(Emitted(current.ident, "update", target, stmt.value, dict(self.repl), op,
+                                        owner=self.frame.function))
+            return
+        if isinstance(current, (int, float)) and not isinstance(current, bool) and current == 0 and op == "+":
+            self.bind(target, self.materialize(stmt.value, self.hint_of(target), target) if value is SYM
+                      else value, stmt)  # `loss = 0.0; loss += ...`
+            return
+        raise self.error("this in-place update cannot be followed", stmt)
+
+    def hint_of(self, target) -> str:
+        return target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else "t"
+
+
