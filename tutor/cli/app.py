@@ -153,13 +153,16 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
     """Diagnose a derivation of ∂J/∂LEAF: exit 0 if correct, 1 if wrong, 2 if unusable."""
     def once(net, given, compact: bool = False) -> int:
         from ..engine.errors import UnreadableError
-        from ..judge.check import check as check_derivation, unreadable
+        from ..judge.check import unreadable
+        from ..notation.judged import check_text  # code, or LaTeX, Unicode and typed math (SPEC §8)
+        read = None
         try:
             text, origin = read_derivation(derivation, file)
         except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
             result = unreadable(net, wrt, error, given)
         else:
-            result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+            read = check_text(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+            result = read.result
         if as_json:
             emit_json(result.to_json(), compact)  # unusable text too: a grader never parses an empty stdout
         if result.verdict == "unusable":
@@ -168,7 +171,13 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
             return 2
         if not as_json:
             from ..front.diagnostics import check_view
-            console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
+            out = console(plain_terminal(plain))
+            if read is not None and read.reading is not None:
+                from ..front.mathematics import chain_view, reading_view
+                out.print(reading_view(read.reading, look(plain)), crop=False)
+                if read.chain is not None:
+                    out.print(chain_view(read.chain, net, result.bindings, look(plain)))
+            out.print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
 
     def body():
