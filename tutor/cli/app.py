@@ -16,6 +16,7 @@ from . import completion
 from .common import (CONTEXT, DimsOpt, JsonOpt, NetworkArg, PlainOpt, WrtOpt, console, emit_json, load_bound, look,
                      plain_terminal, prepare_streams, read_derivation, report_diagnostic, run, say,
                      finish, interactive)
+from .ask import ask as ask_command
 from .lesson import lesson_app
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
@@ -23,6 +24,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=
                        "NETWORK is a path to a .net file or a bundled example "
                        "(default, batch, column, vector, mlp, attention, conv1d, embedding, ...; see `shapetutor examples`).")
 app.add_typer(lesson_app, name="lesson")
+app.command(name="ask")(ask_command)  # a question as posted (SPEC §8)
 
 def show_version(value: bool) -> None:
     if value:

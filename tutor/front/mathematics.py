@@ -66,3 +66,35 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
 
 def chain_view(judged: ChainJudgement, network, bindings: dict[str, int], look: Look) -> Group:
     return Group(*(Text(look.text(line)) for line in chain_lines(judged, network, bindings, look)))
+
+
+def answer_view(answer, look: Look) -> Group:
+    """`ask`: what was understood (the network, each derivation as read, what was assumed), then the
+    answer to each derivation: its verdict, the first problem, and the chain walked to its break."""
+    from .diagnostics import check_view
+    net = answer.network
+    parts: list = [Text(look.text("What I read in the post"), style="bold"),
+                   Text(look.text("  the network, in shapetutor's language:"))]
+    for line in answer.network_source.rstrip("\n").splitlines():
+        parts.append(code_line("    " + line))
+    if answer.assumptions:
+        parts.append(Text(look.text("  assumed (say otherwise to change it):")))
+        for said in answer.assumptions:
+            parts.append(Text(look.text(f"    - {said}"), style="dim"))
+    for n, asked in enumerate(answer.asked, 1):
+        parts.append(Text(""))
+        parts.append(Text(look.text(f"Derivation {n}: ∂{net.loss}/∂{asked.wrt}"), style="bold"))
+        for line in asked.written.splitlines():
+            parts.append(code_line("    " + look.text(line)))
+        check = asked.check
+        if check.reading is not None:
+            parts.append(Text(look.text("  read as:")))
+            for line in check.reading.shown:
+                parts.append(code_line("    " + look.text(line)))
+        if check.chain is not None:
+            parts.append(chain_view(check.chain, net, check.result.bindings, look))
+        parts.append(check_view(check.result, look))
+    parts.append(Text(""))
+    ok = answer.verdict == "correct"
+    parts.append(Text(look.text(f"{look.ok(ok)} verdict: {answer.verdict}"), style="bold green" if ok else "bold red"))
+    return Group(*parts)

@@ -96,30 +96,82 @@ class Reading:
         return out
 
 
-def statements(tokens: list[Tok]) -> list[list[list[Tok]]]:
-    """Tokens → equations, each a list of sides split at `=`; a line that starts with `=` continues the
-    previous equation (`&= …` in an align block)."""
-    lines: list[list[Tok]] = [[]]
+@dataclass(frozen=True)
+class Statement:
+    """One equation as written: its sides (tokens) and where it stands in the (LaTeX) text."""
+
+    sides: tuple[tuple[Tok, ...], ...]
+    start: int
+    end: int
+
+    def text(self, latex: str) -> str:
+        return latex[self.start:self.end].strip().rstrip("\\").strip().rstrip(",;.&").strip()
+
+
+SEPARATORS = ("coloneqq", "equiv", "triangleq", "eqqcolon", "approx")
+
+
+def annotation(tokens: list[Tok]) -> int | None:
+    """Where a trailing `(1 \\times D_y)` begins: a bracket at the end holding only dimensions and ×."""
+    if not tokens or tokens[-1].kind != "close":
+        return None
     depth = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        t = tokens[i]
+        if t.kind == "close":
+            depth += 1
+        elif t.kind == "open":
+            depth -= 1
+            if depth == 0:
+                inside = tokens[i + 1:-1]
+                times = any(x.kind == "macro" and x.text == "times" for x in inside)
+                plain = all(x.kind in ("name", "num", "sub", "group") or x.kind == "macro" and x.text == "times"
+                            for x in inside)
+                return i if times and plain and i > 0 else None
+    return None
+
+
+def statements(tokens: list[Tok], length: int) -> list[Statement]:
+    """Tokens → equations, each split at `=`; a line that starts with `=` continues the previous
+    equation (`&= …` in an align block). Lines end at a line break, `\\\\`, `;` or a top-level comma."""
+    lines: list[tuple[list[Tok], int, int]] = []
+    current: list[Tok] = []
+    depth = 0
+    start = 0
+
+    def close(end: int) -> None:
+        while current and annotation(current):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
+            end = current[annotation(current)].pos
+            del current[annotation(current):]
+        if current:
+            lines.append((list(current), start, end))
+
+    skipping = False
     for t in tokens:
+        if skipping and t.kind != "break":
+            continue
+        skipping = False
+        if t.kind == "macro" and t.text in ("quad", "qquad", "text_") and depth == 0 and current:
+            skipping = True   # what follows \quad on a line is a remark: (1 × D_y), \text{elementwise}
+            continue
         if t.kind == "open":
             depth += 1
         elif t.kind == "close":
             depth = max(depth - 1, 0)
-        if t.kind == "break" or depth == 0 and t.kind == "op" and t.text in (";",):
-            lines.append([])
+        if t.kind == "break" or depth == 0 and t.kind == "op" and t.text in (";", ","):
+            close(t.pos)
+            current = []
             continue
-        if t.kind == "op" and t.text in ("&", ",", ".") and depth == 0:
-            if t.text == ",":
-                lines.append([])
+        if t.kind == "op" and t.text in ("&",) or t.kind == "op" and t.text == "." and depth == 0:
             continue
-        if t.kind == "macro" and t.text in ("quad", "qquad", "text_", "label", "tag", "nonumber"):
+        if t.kind == "macro" and t.text in ("quad", "qquad", "label", "tag", "nonumber", "notag"):
             continue
-        lines[-1].append(t)
-    out: list[list[list[Tok]]] = []
-    for line in lines:
-        if not line:
-            continue
+        if not current:
+            start = t.pos
+        current.append(t)
+    close(length)
+    out: list[Statement] = []
+    for line, begin, end in lines:
         sides: list[list[Tok]] = [[]]
         depth = 0
         for t in line:
@@ -127,27 +179,16 @@ def statements(tokens: list[Tok]) -> list[list[list[Tok]]]:
                 depth += 1
             elif t.kind == "close":
                 depth = max(depth - 1, 0)
-            if depth == 0 and (t.kind == "op" and t.text == "=" or t.kind == "macro" and t.text in
-                               ("coloneqq", "equiv", "triangleq", "eqqcolon", "approx")):
+            if depth == 0 and (t.kind == "op" and t.text == "=" or t.kind == "macro" and t.text in SEPARATORS):
                 sides.append([])
                 continue
             sides[-1].append(t)
         if not sides[0] and out:
-            out[-1].extend(s for s in sides[1:] if s)
+            previous = out[-1]
+            out[-1] = Statement(previous.sides + tuple(tuple(s) for s in sides[1:] if s), previous.start, end)
         elif any(sides):
-            out.append([s for s in sides])
+            out.append(Statement(tuple(tuple(s) for s in sides), begin, end))
     return out
-
-
-def written_text(source: str, tokens: list[Tok]) -> str:
-    if not tokens:
-        return ""
-    start = tokens[0].pos
-    last = tokens[-1]
-    end = last.pos + max(len(last.text), 1)
-    if last.kind in ("macro", "group"):
-        end = source.find("}", end) + 1 or len(source)
-    return source[start:end].strip()
 
 
 def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
@@ -159,13 +200,14 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
     notes: list[str] = []
     assigned: set[str] = set()
     translate = Translator(names, origin, latex)
-    for number, sides in enumerate(statements(tokens)):
+    for number, statement in enumerate(statements(tokens, len(latex))):
+        sides = [list(side) for side in statement.sides]
         if any(not s for s in sides):
             raise ParseError("an equation has an empty side", origin=origin, source=latex,
                              expected="LEFT = RIGHT, e.g. \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
         grammar = lambda toks: Grammar(toks, names.known, origin, latex)  # noqa: E731
         trees = [grammar(s).whole(s) for s in sides]
-        written = " = ".join(written_text(latex, s) for s in sides)
+        written = statement.text(latex)
         if len(trees) == 1:
             chain = chain_of(trees[0], names, translate, None, number, written)
             if chain is not None:
@@ -249,10 +291,19 @@ def has_partial(m: M) -> bool:
 PRODUCTS = ("prod", "matmul", "had")
 
 
-def flatten_product(m: M) -> list[M]:
+def flatten_product(m: M, kind: str = "", written: str = "") -> list[tuple[str, str, M]]:
+    """A product → its factors, each with the operator written before it (`·`, `∘`, juxtaposition)."""
     if m.kind in PRODUCTS:
-        return flatten_product(m.args[0]) + flatten_product(m.args[1])
-    return [m]
+        return flatten_product(m.args[0], kind, written) + flatten_product(m.args[1], m.kind, m.written)
+    return [(kind, written, m)]
+
+
+def joined(pending: list[tuple[str, str, M]]) -> M:
+    """Factors back into one product, each joined by the operator the learner wrote."""
+    expr = pending[0][2]
+    for kind, written, factor in pending[1:]:
+        expr = M(kind or "prod", (expr, factor), written=written or "·")
+    return expr
 
 
 def chain_of(m: M, names: Names, translate: Translator, target: str | None, number: int,
@@ -262,29 +313,23 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
     if not has_partial(m):
         return None
     factors = flatten_product(m)
-    if any(f.kind != "partial" and has_partial(f) for f in factors):
+    if any(f.kind != "partial" and has_partial(f) for _, _, f in factors):
         raise ParseError("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1)",
                          expected="a product of ∂-factors, or of the expressions they stand for")
     items: list[Item] = []
     pending: list[M] = []
     at = names.loss
-    for f in factors:
+    for kind, written_op, f in factors:
         if f.kind != "partial":
-            pending.append(f)
+            pending.append((kind if pending else "", written_op if pending else "", f))
             continue
         of, wrt = node_of(f.args[0], names), node_of(f.args[1], names)
         if pending:
-            expr = pending[0]
-            for nxt in pending[1:]:
-                expr = M("prod", (expr, nxt), written="·")
-            items.append(Item(at, of, translate(expr).code))
+            items.append(Item(at, of, translate(joined(pending)).code))
             pending = []
         items.append(Item(of, wrt))
         at = wrt
     if pending:
-        expr = pending[0]
-        for nxt in pending[1:]:
-            expr = M("prod", (expr, nxt), written="·")
-        items.append(Item(at, target or at, translate(expr).code))
+        items.append(Item(at, target or at, translate(joined(pending)).code))
     end = items[-1].wrt if items else None
     return Chain(target or end, tuple(items), number, written)

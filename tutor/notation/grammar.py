@@ -173,6 +173,9 @@ class Grammar:
 
     def superscript(self, base: M, arg: tuple[Tok, ...]) -> M:
         text = self.text_of(arg)
+        if base.kind == "name" and base.value == "R" and not self.known("R"):  # R^{a×b} typed plainly
+            dims = split_top(list(arg), "×")
+            return M("space", (), value=tuple(self.text_of(d).replace("\\", "") for d in dims), pos=base.pos)
         if text in TRANSPOSE or text in ("\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}") or \
                 (len(arg) == 1 and arg[0].kind == "macro" and (arg[0].text in TRANSPOSE or
                                                                 self.text_of(arg[0].args[0] if arg[0].args else ())
@@ -461,17 +464,22 @@ class Grammar:
 
 
 def split_top(tokens: list[Tok], separator: str) -> list[list[Tok]]:
-    """Split at a separator outside brackets (`,` between arguments, `×` between dimensions)."""
+    """Split at a separator outside brackets (`,` between arguments; `×`, `\\times` or a typed `x`
+    between dimensions, as in ℝ^{1 x D}: never the x of a subscript D_x)."""
     parts: list[list[Tok]] = [[]]
     depth = 0
+    previous: Tok | None = None
     for t in tokens:
         if t.kind == "open":
             depth += 1
         elif t.kind == "close":
             depth -= 1
-        if depth == 0 and (t.kind == "op" and t.text == separator or separator == "×" and t.kind == "macro"
-                           and t.text in ("times", "cdot") or separator == "×" and t.kind == "name"
-                           and t.text == "x" and False):
+        splits = t.kind == "op" and t.text == separator
+        if separator == "×":
+            splits = splits or t.kind == "macro" and t.text in ("times", "cdot") or t.kind == "op" and t.text == "*" \
+                or t.kind == "name" and t.text == "x" and previous is not None and previous.kind != "sub"
+        previous = t
+        if depth == 0 and splits:
             parts.append([])
             continue
         parts[-1].append(t)

@@ -20,6 +20,7 @@ ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "hat": 1, "widehat": 1, "bar": 1
              "underline": 1, "label": 1, "tag": 1, "texttt": 1, "textsf": 1, "mathtt": 1, "underbrace": 1,
              "overbrace": 1, "hspace": 1, "vspace": 1, "phantom": 1, "mathnormal": 1, "mathbold": 1}
 MAX_TOKENS = 20_000
+DIGITS = set("0123456789")
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,13 @@ def to_latex(text: str) -> str:
             while j < len(text) and text[j] in SUPERSCRIPTS:
                 j += 1
             out.append("^{" + "".join(SUPERSCRIPTS[c] for c in text[i:j]) + "}")
+            i = j
+            continue
+        if ch in UNICODE and ch.isalpha() and text[i + 1:i + 2] in DIGITS:  # δ1 typed: δ₁
+            j = i + 1
+            while j < len(text) and text[j] in DIGITS:
+                j += 1
+            out.append(UNICODE[ch].strip() + "_{" + text[i + 1:j] + "}")
             i = j
             continue
         if ch in UNICODE:
@@ -162,15 +170,16 @@ def characters(chars: str, pos: int) -> list[Tok]:
             if ch == "\n":
                 out.append(Tok("break", "\n", at))
             i += 1
-        elif ch.isdigit() or (ch == "." and i + 1 < len(chars) and chars[i + 1].isdigit()):
-            j = i
-            while j < len(chars) and (chars[j].isdigit() or chars[j] == "."):
+        elif ch in DIGITS or (ch == "." and chars[i + 1:i + 2] in DIGITS and i + 1 < len(chars)):
+            j, dots = i, 0
+            while j < len(chars) and (chars[j] in DIGITS or chars[j] == "." and dots == 0):
+                dots += chars[j] == "."
                 j += 1
             if chars[j - 1] == ".":
                 j -= 1
             out.append(Tok("num", chars[i:j], at))
             i = j
-        elif ch.isalpha():
+        elif ch.isalpha() or ch.isdigit():  # a letter, or a digit of another script, starts a name
             j = i
             while j < len(chars) and (chars[j].isalnum() or chars[j] == "_" and typed_underscore(chars, j)):
                 j += 1

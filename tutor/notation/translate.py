@@ -105,6 +105,9 @@ class Translator:
             a = self.go(m.args[0])
             shape = a.shape if a.shape is None or len(a.shape) < 2 else a.shape[:-2] + (a.shape[-1], a.shape[-2])
             return Translation(f"{self.wrap(a, POSTFIX)}.T", shape, POSTFIX)
+        if kind == "pow" and m.args[0].kind == "norm" and m.value == 2:  # ‖v‖² is the sum of squares
+            a = self.go(m.args[0].args[0])
+            return Translation(f"sum(({a.code}) ** 2)", (), ATOM)
         if kind == "pow":
             a = self.go(m.args[0])
             v = m.value
@@ -229,7 +232,7 @@ def decide_product(a: Shape | None, b: Shape | None) -> tuple[str, str]:
         return "@", "a matrix product (a shape was not known)"
     if matmul(a, b) is not None:
         return "@", f"a matrix product ({format_shape(a)})({format_shape(b)})"
-    if broadcast(a, b) is not None:
+    if a == b:  # only equal shapes: a row times a column would broadcast into an outer product unasked
         return "*", f"an elementwise product (∘): {format_shape(a)} and {format_shape(b)} do not chain as matrices"
     return "@", f"a matrix product, which does not conform: {format_shape(a)} · {format_shape(b)}"
 

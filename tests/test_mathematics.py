@@ -1,0 +1,158 @@
+"""Mathematics as written (SPEC §8): derivations in LaTeX, Unicode and typed math, chains of ∂-factors,
+networks in LaTeX, and `shapetutor ask` on a whole post.
+
+Every verdict is the one an independent reader gives: the derivation as read is run by the NumPy
+oracle (tests/oracle.py, which executes it and differentiates the forward pass by itself), and
+that verdict must agree with both the expected one and shapetutor's.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import oracle
+from tutor.cli.app import app
+from tutor.engine.network import load
+from tutor.notation.derivation import looks_like_math
+from tutor.notation.judged import check_text
+
+ROOT = Path(__file__).resolve().parent
+runner = CliRunner()
+
+# (network, leaf, the derivation as a learner writes it, the verdict an independent reader gives)
+WRITTEN = [
+    ("default", "W1", r"\frac{\partial J}{\partial W_1} = x^T \delta_1", "correct"),
+    ("default", "W1", r"\frac{\partial J}{\partial \mathbf{W}_{1}} = \mathbf{x}^\top \boldsymbol{\delta}_1", "correct"),
+    ("default", "W1", r"\delta_1 = (\hat{y} - y) W_2^T \circ h \circ (1 - h) \\ "
+                      r"\frac{\partial J}{\partial W_1} = x^T \delta_1", "correct"),
+    ("default", "W1", r"\delta_1 = (\hat{y} - y) W_2^T \odot \sigma'(z_1) \\ \nabla_{W_1} J = x^{T} \delta_{1}",
+     "correct"),
+    ("default", "W1", "xᵀ·((ŷ − y)·W₂ᵀ ∘ h ∘ (1 − h))", "correct"),
+    ("default", "W1", "δ₁ = (ŷ − y)W₂ᵀ ⊙ h ⊙ (1 − h); ∂J/∂W₁ = xᵀδ₁", "correct"),
+    ("default", "W1", "dJ/dW1 = x' δ1", "correct"),
+    ("default", "W1", "x^T ((yhat - y) W2^T * h * (1 - h))", "correct"),
+    ("default", "W1", r"\frac{\partial J}{\partial W_1} = x^T (\hat{y} - y) W_2^T", "wrong_value"),
+    ("default", "W1", "δ₁ = (ŷ − y)W₂ᵀ; ∂J/∂W₁ = xᵀδ₁", "wrong_value"),
+    ("default", "W1", r"\left( (\hat y - y) W_2^T \circ h \circ (1 - h) \right)^T x", "transposed"),
+    ("default", "W1", r"\frac{\partial J}{\partial W_1} = \delta_1 x^T", "shape_error"),
+    ("default", "W1", "(ŷ − y) W₂ᵀ ∘ h ∘ (1 − h) · x", "shape_error"),
+    ("default", "W2", r"\frac{\partial J}{\partial W_2} = h^T (\hat{y} - y)", "correct"),
+    ("default", "W2", "∂J/∂W₂ = hᵀ(y − ŷ)", "scaled"),
+    ("default", "W2", r"\frac{\partial J}{\partial W_2} = (\hat{y} - y)^T h", "transposed"),
+    ("default", "x", r"\frac{\partial J}{\partial x} = \delta_1 W_1^T", "correct"),
+    ("default", "b2", r"\frac{\partial J}{\partial b_2} = \hat{y} - y", "wrong_shape"),   # b2 is a vector: Dy
+    ("default", "W2", r"\frac{\partial J}{\partial W_2} = \sigma(z_1)^T (\text{softmax}(z_2) - y)", "correct"),
+    ("batch", "W1", r"\frac{\partial J}{\partial W_1} = \frac{1}{N} X^T \left( (\hat{Y} - Y) W_2^T \circ H_1 \circ (1 - H_1) \right)",
+     "correct"),
+    ("batch", "W1", r"\frac{\partial J}{\partial W_1} = X^T \left( (\hat{Y} - Y) W_2^T \circ H_1 \circ (1 - H_1) \right)",
+     "scaled"),
+    ("batch", "W2", r"\frac{\partial J}{\partial W_2} = H_1^T \Delta_2", "correct"),   # Δ2 = ∂J/∂Z2 has its 1/N
+    ("batch", "W2", r"\frac{\partial J}{\partial W_2} = \frac{1}{N} H_1^T \Delta_2", "scaled"),
+    ("column", "W1", r"\frac{\partial J}{\partial W_1} = \delta_1 x^T", "correct"),
+    ("column", "W1", r"\frac{\partial J}{\partial W_1} = x^T \delta_1", "shape_error"),
+]
+
+
+@pytest.mark.parametrize("network,leaf,written,expected", WRITTEN, ids=[w[2][:40] for w in WRITTEN])
+def test_a_derivation_written_as_mathematics_gets_the_verdict_an_independent_reader_gives(network, leaf, written,
+                                                                                          expected):
+    net = load(network)
+    assert looks_like_math(written)
+    checked = check_text(net, leaf, written)
+    assert checked.reading is not None
+    assert checked.result.verdict == expected, (checked.reading.shown, checked.result.diagnostics)
+    # the oracle runs what was read with NumPy and differentiates the forward pass on its own
+    assert oracle.verdict(net.source, leaf, checked.reading.code) == expected, checked.reading.code
+
+
+def test_what_was_read_is_shown_in_the_network_language():
+    checked = check_text(load("default"), "W1", r"\frac{\partial J}{\partial W_1} = x^T \delta_1")
+    assert checked.reading.shown[-1] == "dW1 = x.T @ dz1"
+    assert checked.reading.given == ("dz1 = (yhat - y) @ W2.T * h * (1 - h)",)
+    assert any("δ" in n or "delta" in n for n in checked.reading.notes)
+
+
+def test_a_product_is_read_by_the_shapes_and_the_reading_is_said():
+    checked = check_text(load("default"), "W1", "x^T ((yhat - y) W2^T · h · (1 - h))")
+    assert checked.reading.code == "x.T @ ((yhat - y) @ W2.T * h * (1 - h))"
+    notes = " ".join(checked.reading.notes)
+    assert "matrix product (1×Dy)(Dy×H)" in notes and "elementwise product" in notes
+
+
+def test_a_row_times_a_column_is_never_read_as_an_outer_product_by_broadcasting():
+    # δ1 xᵀ in the row convention: (1×H)(Dx×1) does not chain; reading it elementwise would broadcast
+    # into the right numbers and call a wrong derivation correct
+    checked = check_text(load("default"), "W1", r"\delta_1 x^T")
+    assert "@" in checked.reading.code.splitlines()[-1] and checked.result.verdict == "shape_error"
+
+
+def test_code_stays_code():
+    for code in ("x.T @ dz1", "dW1 = x.T @ ((yhat - y) @ W2.T * h * (1 - h))", "__import__('os').system('true')",
+                 "sum(a, axis=0)  # ∂J/∂b"):
+        assert not looks_like_math(code)
+    for math in ("W^T x", "x'", r"\hat{y}", "ŷ - y", "dJ/dW1 = x"):
+        assert looks_like_math(math)
+
+
+# -- chains of ∂-factors -----------------------------------------------------------------------
+
+CHAINS = [
+    ("W1", "∂J/∂W1 = ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1", "shape_error", 3),
+    ("W1", r"\frac{\partial J}{\partial W_1} = \frac{\partial J}{\partial z_2}\frac{\partial z_2}{\partial h}"
+           r"\frac{\partial h}{\partial z_1}\frac{\partial z_1}{\partial W_1}", "shape_error", 3),
+    ("W1", r"\frac{\partial J}{\partial \boldsymbol{W_1}} = \left( \hat{\boldsymbol{y}} - \boldsymbol{y} \right) "
+           r"\cdot W_2^T \circ h \circ (1 -h) \cdot \frac{\partial \boldsymbol{z_1}}{\partial \boldsymbol{W_1}}",
+     "shape_error", 1),
+    ("b2", "∂J/∂b2 = ∂J/∂z2 · ∂z2/∂b2", "correct", None),
+    ("x", "∂J/∂x = ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂x", "correct", None),
+    ("W1", "∂J/∂W1 = ∂J/∂z2 · ∂h/∂z1 · ∂z1/∂W1", "wrong_value", None),
+    ("W1", r"\frac{\partial J}{\partial W_1} = (\hat y - y) W_2^T \cdot \frac{\partial z_1}{\partial W_1}",
+     "shape_error", 1),
+]
+
+
+@pytest.mark.parametrize("leaf,written,expected,breaks_at", CHAINS, ids=[c[1][:40] for c in CHAINS])
+def test_a_chain_of_partial_factors_is_the_naive_chain(leaf, written, expected, breaks_at):
+    checked = check_text(load("default"), leaf, written)
+    assert checked.chain is not None
+    assert checked.result.verdict == expected
+    if expected != "wrong_value":
+        assert checked.chain.breaks_at == breaks_at
+    if expected == "shape_error":
+        d = checked.result.diagnostics[0]
+        assert d.code == "E215" and d.op == "@"
+        assert [[x.json() for x in s] for s in d.operands] == [[1, "H"], [1, "H", "Dx", "H"]]
+
+
+def test_a_chain_whose_written_factors_are_wrong_is_not_correct():
+    # ∂J/∂z1 written without σ′ is wrong even though the chain itself telescopes
+    checked = check_text(load("default"), "W1", r"\frac{\partial J}{\partial W_1} = (\hat y - y) W_2^T \cdot "
+                                                 r"\frac{\partial z_1}{\partial W_1}")
+    assert checked.result.verdict != "correct"
+    assert [(s.claims, s.value_ok) for s in checked.result.steps] == [("z1", False)]
+
+
+def test_check_reads_mathematics_from_the_command_line():
+    seed = (r"\frac{\partial J}{\partial \boldsymbol{W_1}} = \left( \hat{\boldsymbol{y}} - \boldsymbol{y} \right) "
+            r"\cdot W_2^T \circ h \circ (1 -h) \cdot \frac{\partial \boldsymbol{z_1}}{\partial \boldsymbol{W_1}}")
+    result = runner.invoke(app, ["check", "default", "--wrt", "W1", seed])
+    assert result.exit_code == 1
+    for shown in ("Read as:", "∂z1/∂W1: Jacobian 1×H×Dx×H", "The chain breaks at ∂z1/∂W1", "xᵀδ1", "E215"):
+        assert shown in result.stdout, shown
+    result = runner.invoke(app, ["check", "default", "--wrt", "W1", "--json", "xᵀ δ₁"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["verdict"] == "correct"
+    result = runner.invoke(app, ["check", "default", "--wrt", "W1", r"x^T \delta_9"])
+    assert result.exit_code == 2 and "not a name of the network" in result.stderr
+
+
+@pytest.mark.parametrize("text", [r"\frac{\partial J}{", r"\left( x", "x^", r"\frac{\partial J}{\partial Q} = x",
+                                  "∂J/∂", r"\begin{align} x", "‖x", "W^{foo} x", "x = = y", r"\sum", "$$",
+                                  "(" * 300 + "x" + ")" * 300, r"\frac" * 200])
+def test_mathematics_that_cannot_be_read_is_unusable_with_a_message(text):
+    checked = check_text(load("default"), "W1", text)
+    assert checked.result.verdict in ("unusable", "shape_error", "wrong_shape", "wrong_value")
+    if checked.result.verdict == "unusable":
+        assert checked.result.diagnostics[0].message

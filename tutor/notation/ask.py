@@ -1,0 +1,139 @@
+"""`ask`: a whole question as posted → what was understood, and the answer.
+
+The post's mathematics gives the network (its definitions and shapes) and the asker's derivations;
+each derivation is checked like `check` checks one, and a chain of ∂-factors is walked to its break.
+What could not be told from the post is assumed, and each assumption says how to say otherwise.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.errors import ParseError, TutorError
+from ..engine.network import Network, load, parse_network
+from .derivation import looks_like_math
+from .judged import MathCheck, check_text
+from .network import build, gather
+from .post import prose_shapes, read_post
+
+#: From least to most wrong: the post's verdict is its worst derivation's.
+SEVERITY = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One of the asker's derivations: the leaf it is about, its text as posted, and its check."""
+
+    wrt: str
+    written: str
+    check: MathCheck
+
+
+@dataclass(frozen=True)
+class Answer:
+    network: Network
+    network_source: str
+    asked: tuple[Asked, ...]
+    assumptions: tuple[str, ...]
+
+    @property
+    def verdict(self) -> str:
+        if not self.asked:
+            return "unusable"
+        return max((a.check.result.verdict for a in self.asked), key=SEVERITY.index)
+
+    def to_json(self) -> dict:
+        """SPEC §8: the network, what was read, a check --json per derivation, the worst verdict, assumptions."""
+        return {"network": {"loss": self.network.loss, "nodes": self.network.nodes_json()},
+                "read": {"network": self.network_source,
+                         "derivations": ["\n".join(a.check.reading.shown) if a.check.reading is not None
+                                         else a.check.result.source for a in self.asked]},
+                "checks": [a.check.result.to_json() for a in self.asked],
+                "verdict": self.verdict,
+                "assumptions": list(self.assumptions)}
+
+
+def ask(text: str, network: str | None = None, dims: dict[str, int] | None = None) -> Answer:
+    """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
+    Raises `TutorError` when the post has no derivation, or a network that cannot be built."""
+    post = read_post(text)
+    assumptions: list[str] = []
+    math_net, derivations = gather(post.math, prose_shapes(post.prose))
+    if network is not None:
+        net = load(network)
+        source = net.source
+    elif math_net.definitions:
+        source, said = build(math_net)
+        assumptions.extend(said)
+        net = parse_network(source, "<the post's network>")
+    else:
+        net = from_code(post.code)
+        if net is None:
+            net = load("default")
+            assumptions.append("the post defines no network, so the motivating question's (`default`: x W1 + b1, "
+                               "sigmoid, x W2 + b2, softmax, cross-entropy) is assumed; give yours with --network")
+        source = net.source
+    if not derivations:
+        derivations = [(code, code) for code in post.code if looks_like_derivation(code, net)]
+    if not derivations:
+        raise ParseError("no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
+                         origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
+    asked: list[Asked] = []
+    for wrt, text_of in group(derivations, net):
+        try:
+            checked = check_text(net, wrt, text_of, dims, origin="<post>")
+        except TutorError as error:
+            assumptions.append(f"a derivation could not be checked: {error.message}")
+            continue
+        asked.append(Asked(wrt, text_of, checked))
+    for a in asked:
+        if a.check.reading is not None:
+            assumptions.extend(a.check.reading.notes)
+    return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))))
+
+
+def is_assumption(note: str) -> bool:
+    """A reading the shapes settled beyond doubt (a product whose inner dimensions agree) is not an assumption;
+    an elementwise reading of `·`, a shape inferred, a δ taken as given, are."""
+    return "read as a matrix product (" not in note and " read as " not in note.split(":")[0] or \
+        "elementwise" in note or "not known" in note or "does not conform" in note
+
+
+def from_code(blocks: list[str]) -> Network | None:
+    for block in blocks:
+        try:
+            return parse_network(block, "<the post's code>")
+        except TutorError:
+            continue
+    return None
+
+
+def looks_like_derivation(code: str, net: Network) -> bool:
+    return any(line.strip().startswith(f"d{leaf}") for line in code.splitlines() for leaf in net.leaves)
+
+
+def group(derivations: list[tuple[str, str]], net: Network) -> list[tuple[str, str]]:
+    """The post's derivation statements → one derivation per claim about a leaf, each with the
+    statements about inner nodes (∂J/∂z2 = ŷ − y, δ1 = …, ∂z2/∂h = W2ᵀ) written before it."""
+    from .derivation import claim, statements
+    from .grammar import Grammar
+    from .tokens import tokenize
+    from .judged import names_with_truth
+    names = names_with_truth(net)
+    out: list[tuple[str, str]] = []
+    inner: list[str] = []
+    for written, _ in derivations:
+        try:
+            tokens = tokenize(written, "<post>")
+            found = statements(tokens, len(written))
+            lhs = Grammar(list(found[0].sides[0]), names.known).whole(list(found[0].sides[0])) if found else None
+            target = claim(lhs, names)[0] if lhs is not None else None
+        except TutorError:
+            target = None
+        if target in net.leaves:
+            out.append((target, "\n".join(inner + [written])))
+        else:
+            inner.append(written)
+    if not out and inner:
+        leaf = "W1" if "W1" in net.leaves else next(iter(net.leaves))
+        out.append((leaf, "\n".join(inner)))
+    return out
