@@ -156,3 +156,72 @@ def test_mathematics_that_cannot_be_read_is_unusable_with_a_message(text):
     assert checked.result.verdict in ("unusable", "shape_error", "wrong_shape", "wrong_value")
     if checked.result.verdict == "unusable":
         assert checked.result.diagnostics[0].message
+
+
+# -- a whole post: `shapetutor ask` ------------------------------------------------------------------
+
+SEED = ROOT / "catalogue" / "questions" / "seed.md"
+
+
+def test_the_seed_post_pasted_whole_gets_the_walkthrough_at_its_break():
+    result = runner.invoke(app, ["ask", "-"], input=SEED.read_text(encoding="utf-8"))
+    assert result.exit_code == 1, result.stderr
+    out = result.stdout
+    for shown in ("x: [1, Dx]", "z1 = x @ W1 + b1", "J = cross_entropy(y, yhat)",      # the network understood
+                  "x is taken as a 1×Dx row",                                          # what it assumed
+                  "∂z2/∂h taken as W2.T", "∂h/∂z1 taken as h * (1 - h)",               # the asker's factors
+                  "∂z1/∂W1: Jacobian 1×H×Dx×H, a tensor, not a matrix",                # each factor's shape
+                  "The chain breaks at ∂z1/∂W1",                                       # where it stops
+                  "∂z1[k]/∂W1[i,j] = x[i] · [k = j]", "x.T @ dz1    (Dx×1)(1×H) = Dx×H", "xᵀδ1",  # the contraction
+                  "verdict: shape_error"):
+        assert shown in out, shown
+
+
+def test_ask_json_is_as_the_contract_says():
+    result = runner.invoke(app, ["ask", str(SEED), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"network", "read", "checks", "verdict", "assumptions"}
+    assert data["network"]["loss"] == "J" and data["network"]["nodes"]["W1"] == {"shape": ["Dx", "H"], "kind": "leaf"}
+    assert data["read"]["network"] == load("default").source.split("\n", 1)[1].replace("       ", "") or \
+        "z1 = x @ W1 + b1" in data["read"]["network"]
+    assert data["verdict"] == "shape_error" and all(c["verdict"] == "shape_error" for c in data["checks"])
+    assert len(data["read"]["derivations"]) == len(data["checks"]) == 2
+    first = data["checks"][-1]
+    assert first["wrt"] == "W1" and first["diagnostics"][0]["code"] == "E215"
+    assert first["diagnostics"][0]["operands"] == [[1, "H"], [1, "H", "Dx", "H"]]
+    assert [(s["claims"], s["value_ok"]) for s in first["steps"]] == [("z2", True), ("z1", True)]
+    assert any("1×Dx row" in a for a in data["assumptions"])
+
+
+def test_the_network_read_from_the_seed_post_is_the_motivating_network():
+    from tutor.engine.network import parse_network
+    from tutor.engine.printer import code
+    from tutor.notation.ask import ask
+    answer = ask(SEED.read_text(encoding="utf-8").split("---\n", 2)[-1])
+    built, bundled = parse_network(answer.network_source), load("default")
+    assert built.shapes == bundled.shapes
+    assert {n: code(e) for n, e in built.definitions.items()} == {n: code(e) for n, e in bundled.definitions.items()}
+
+
+POST = r"""
+My network is $z = Wx + b$, $\hat{y} = \sigma(z)$ and the loss is
+
+$$L = -\sum_i y_i \log \hat{y}_i + (1 - y_i) \log(1 - \hat{y}_i)$$
+
+where $W \in \mathbb{R}^{K \times D}$, $x \in \mathbb{R}^{D \times 1}$ and $b \in \mathbb{R}^{K \times 1}$.
+I got $\frac{\partial L}{\partial W} = (\hat{y} - y) x^T$. Is that right?
+"""
+
+
+def test_a_post_with_a_correct_derivation_in_the_column_convention():
+    result = runner.invoke(app, ["ask", "-", "--json"], input=POST)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, data
+    assert data["verdict"] == "correct"
+    assert "x: [D, 1]" in data["read"]["network"] and "z = W @ x + b" in data["read"]["network"]
+
+
+def test_a_post_without_a_derivation_is_unusable():
+    result = runner.invoke(app, ["ask", "-"], input="How do I take the gradient of $W_1$?")
+    assert result.exit_code == 2 and "no derivation" in result.stderr

@@ -418,13 +418,14 @@ class Grammar:
                 return self.call(fn, t)
             return self.named_word(word.strip(), t.pos)
         if name in ("sum", "Sigma"):
+            index = ""
             if self.peek() is not None and self.peek().kind == "sub":
                 self.take()
-                self.argument()
+                index = self.text_of(self.argument()).split("=")[0].strip()
             if self.peek() is not None and self.peek().kind == "sup":
                 self.take()
                 self.argument()
-            return M("sum", (self.expression(20),), pos=t.pos)
+            return M("sum", (self.summand(index),), pos=t.pos)
         if name == "sqrt":
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
@@ -435,6 +436,24 @@ class Grammar:
         if name == "ell":
             return M("name", value="l", pos=t.pos)
         raise self.error(f"cannot read \\{name} here", t)
+
+    def summand(self, index: str) -> M:
+        """What Σ_i adds up: a product, and each further `+ term` or `− term` that still uses the index i
+        (Σ_i y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i) is one sum; Σ_i … + λ‖W‖² is not)."""
+        out = self.expression(20)
+        while index and self.peek() is not None and self.peek().kind == "op" and self.peek().text in "+-":
+            saved = self.i
+            op = self.take()
+            try:
+                term = self.expression(20)
+            except ParseError:
+                self.i = saved
+                break
+            if not uses_index(term, index):
+                self.i = saved
+                break
+            out = M("add" if op.text == "+" else "sub", (out, term), pos=op.pos)
+        return out
 
     def space(self, t: Tok) -> M:
         """ℝ^{a×b}: a shape."""
@@ -461,6 +480,13 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def uses_index(m: M, index: str) -> bool:
+    """Whether a name in `m` was written with the subscript `index` (y_i for Σ_i)."""
+    if m.kind == "name" and m.written.endswith("_" + index):
+        return True
+    return any(isinstance(a, M) and uses_index(a, index) for a in m.args)
 
 
 def split_top(tokens: list[Tok], separator: str) -> list[list[Tok]]:

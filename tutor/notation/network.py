@@ -52,6 +52,7 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
     are derivations (as written, with the text they came from)."""
     net = MathNetwork()
     net.declared.update(prose_shapes)
+    names_seen = set(prose_shapes) | (names_seen or set())
     derivations: list[tuple[str, str]] = []
     pieces = []
     for text in post_math:
@@ -59,11 +60,19 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
         tokens = tokenize(text, "<post>")
         pieces.append((latex, statements(tokens, len(latex))))
     # first pass: the names being defined or declared, so that `y_i` and `Wx` read right
-    lhs_names: set[str] = set()
+    lhs_names: set[str] = set(names_seen)
     for latex, found in pieces:
         for st in found:
             first = st.sides[0]
-            if any(t.kind == "macro" and t.text == "in" for t in first):
+            at = next((i for i, t in enumerate(first) if t.kind == "macro" and t.text == "in"), None)
+            if at is not None:  # declared names are known too, so that `Wx` reads as W x
+                for t in first[:at]:
+                    name = plain_name([t]) if t.kind in ("name", "macro") else None
+                    if name:
+                        lhs_names.add(name)
+                name = plain_name(first[:at])
+                if name:
+                    lhs_names.add(name)
                 continue
             if len(st.sides) > 1:
                 name = plain_name(first)
@@ -261,12 +270,19 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         if k in ("prod", "matmul"):
             a, b = m.args
             sa, sb = shape(a), shape(b)
-            if a.kind == "name" and a.value in shapes and shapes[a.value] is None and sb and len(sb) == 2:
+            matrix = lambda sh: sh is not None and len(sh) == 2 and Dim(1) not in sh  # noqa: E731
+            for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
+                if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
+                        and not matrix(other):
+                    shapes[x.value] = other
+                    assumptions.append(f"{x.value} is taken to have the shape of what it multiplies, "
+                                       f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
+            if a.kind == "name" and a.value in shapes and shapes[a.value] is None and matrix(sb):
                 shapes[a.value] = (Dim(1), sb[0])
                 assumptions.append(f"{a.value} is taken as a 1×{sb[0]} row (it multiplies a {format_shape(sb)} "
                                    f"matrix from the left: the row-vector convention); say `{a.value} \\in "
                                    f"\\mathbb{{R}}^{{{sb[0]} \\times 1}}` for a column")
-            if b.kind == "name" and b.value in shapes and shapes[b.value] is None and sa and len(sa) == 2 \
+            if b.kind == "name" and b.value in shapes and shapes[b.value] is None and matrix(sa) \
                     and (a.kind != "T"):
                 shapes[b.value] = (sa[1], Dim(1))
                 assumptions.append(f"{b.value} is taken as a {sa[1]}×1 column (a {format_shape(sa)} matrix "
