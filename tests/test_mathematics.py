@@ -225,3 +225,27 @@ def test_a_post_with_a_correct_derivation_in_the_column_convention():
 def test_a_post_without_a_derivation_is_unusable():
     result = runner.invoke(app, ["ask", "-"], input="How do I take the gradient of $W_1$?")
     assert result.exit_code == 2 and "no derivation" in result.stderr
+
+
+# -- mathematics out ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("network", ["default", "batch", "column", "mlp", "vector"])
+def test_every_formula_written_as_latex_reads_back_as_the_gradient(network):
+    from tutor.teach.derivation import derive
+    net = load(network)
+    for leaf, g in derive(net, check=False).gradients.items():
+        written = g.formula_latex
+        assert written and "." not in written.replace("\\cdot", ""), written
+        checked = check_text(net, leaf, written)
+        assert checked.result.verdict == "correct", (leaf, written, checked.reading and checked.reading.code)
+
+
+def test_derive_prints_latex_and_puts_latex_beside_every_formula():
+    result = runner.invoke(app, ["derive", "--latex", "--wrt", "W1"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("\\begin{align*}")
+    assert r"\frac{\partial J}{\partial W_{1}} &= {x}^{\top} \left(\left(\hat{y} - y\right) {W_{2}}^{\top} \circ h" \
+        in result.stdout
+    data = json.loads(runner.invoke(app, ["derive", "batch", "--json", "--no-verify"]).stdout)
+    for g in data["gradients"].values():
+        assert g["latex"] and all(s["latex"] for s in g["steps"])

@@ -64,6 +64,8 @@ def derive(network: NetworkArg = None,
            no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the numeric check")] = False,
            explain_numbers: Annotated[bool, typer.Option(
                "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
+           as_latex: Annotated[bool, typer.Option("--latex", help="print the gradients as LaTeX (an align* block)")
+                               ] = False,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
     def body():
@@ -75,6 +77,9 @@ def derive(network: NetworkArg = None,
         result = derive_all(net, given, wrt=wrt, check=not no_verify)
         if as_json:
             emit_json(result.to_json())
+        elif as_latex:
+            from ..front.mathematics import latex_block
+            say(latex_block(result), stdout=True)
         else:
             from ..front.render import derivation_view, numbers_view
             out = console(plain_terminal(plain))

@@ -98,3 +98,15 @@ def answer_view(answer, look: Look) -> Group:
     ok = answer.verdict == "correct"
     parts.append(Text(look.text(f"{look.ok(ok)} verdict: {answer.verdict}"), style="bold green" if ok else "bold red"))
     return Group(*parts)
+
+
+def latex_block(result) -> str:
+    """`derive --latex`: every gradient as a line of an align* block, ready to paste into a document or an
+    answer (`\\frac{\\partial J}{\\partial W_{1}} &= {x}^{\\top} \\left(…\\right)`)."""
+    from ..engine.latex import latex_name
+    loss = latex_name(result.network.loss)
+    rows = []
+    for leaf, g in result.gradients.items():
+        body = g.formula_latex if g.formula_latex is not None else r"\text{(too long to write out)}"
+        rows.append(rf"\frac{{\partial {loss}}}{{\partial {latex_name(leaf)}}} &= {body}")
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"

@@ -107,8 +107,11 @@ class Grammar:
     def binary(self, t: Tok) -> tuple[str, int, str] | None:
         if t.kind == "op":
             return {"+": ("add", 10, "+"), "-": ("sub", 10, "-"), "/": ("div", 20, "/"), "*": ("had", 20, "*"),
-                    "@": ("matmul", 20, "@")}.get(t.text)
+                    "@": ("matmul", 20, "@"), ">": ("gt", 5, ">"), "<": ("lt", 5, "<")}.get(t.text)
         if t.kind == "macro":
+            if t.text in ("geq", "ge", "leq", "le", "gt", "lt"):
+                kind = {"geq": "ge", "ge": "ge", "leq": "le", "le": "le", "gt": "gt", "lt": "lt"}[t.text]
+                return kind, 5, kind
             if t.text in HADAMARD:
                 return "had", 20, "∘"
             if t.text in PRODUCT:
@@ -412,6 +415,12 @@ class Grammar:
             if name == "mathbb" and word == "R":
                 return self.space(t)
             if name == "mathbb" and word == "1" or word in ("1",):
+                nxt = self.peek()
+                if nxt is not None and (nxt.kind == "open" or nxt.kind == "sub"):  # 𝟙(z > 0), 𝟙_{z>0}: a mask
+                    if nxt.kind == "sub":
+                        self.take()
+                        return self.whole(self.argument())
+                    return self.atom()
                 return M("num", value=1.0, pos=t.pos)
             fn = self.function_named(word.strip())
             if fn is not None:
@@ -425,6 +434,10 @@ class Grammar:
             if self.peek() is not None and self.peek().kind == "sup":
                 self.take()
                 self.argument()
+            if index.replace(" ", "").startswith("axis"):   # shapetutor's own \sum_{\text{axis } 0}
+                axis = index.replace(" ", "")[4:]
+                if axis.lstrip("-").isdigit():
+                    return M("sum", (self.expression(20),), value=int(axis), pos=t.pos)
             return M("sum", (self.summand(index),), pos=t.pos)
         if name == "sqrt":
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)

@@ -96,6 +96,10 @@ class Translator:
             a, b = self.go(m.args[0]), self.go(m.args[1])
             op = "*" if kind == "had" else "/"
             return Translation(f"{self.wrap(a, MUL)} {op} {self.wrap(b, MUL + 1)}", broadcast(a.shape, b.shape), MUL)
+        if kind in ("gt", "lt", "ge", "le"):   # a mask: relu′ written as [z > 0] or 𝟙(z > 0)
+            a, b = self.go(m.args[0]), self.go(m.args[1])
+            op = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}[kind]
+            return Translation(f"{self.wrap(a, ADD)} {op} {self.wrap(b, ADD)}", broadcast(a.shape, b.shape), 0)
         if kind == "matmul":
             a, b = self.go(m.args[0]), self.go(m.args[1])
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
@@ -117,6 +121,10 @@ class Translator:
             return Translation(f"{self.wrap(a, POSTFIX)} ** {exponent}", a.shape, POWER)
         if kind == "call":
             return self.call(m)
+        if kind in ("sum", "mean") and m.value is not None:   # along one axis, keeping the others
+            a = self.go(m.args[0])
+            shape = None if a.shape is None else tuple(d for i, d in enumerate(a.shape) if i != m.value % len(a.shape))
+            return Translation(f"{kind}({a.code}, axis={m.value})", shape, ATOM)
         if kind in ("sum", "mean"):
             a = self.go(m.args[0])
             return Translation(f"{kind}({a.code})", (), ATOM)
