@@ -249,3 +249,53 @@ def test_derive_prints_latex_and_puts_latex_beside_every_formula():
     data = json.loads(runner.invoke(app, ["derive", "batch", "--json", "--no-verify"]).stdout)
     for g in data["gradients"].values():
         assert g["latex"] and all(s["latex"] for s in g["steps"])
+
+
+# -- networks written as mathematics ---------------------------------------------------------------
+
+NETWORK_TEX = r"""
+\begin{align*}
+z_1 &= x W_1 + b_1 \\
+h &= \tanh(z_1) \\
+\hat{y} &= \text{softmax}(h W_2 + b_2) \\
+J &= -\sum_i y_i \log(\hat{y}_i)
+\end{align*}
+where $x \in \mathbb{R}^{1 \times D}$, $W_1 \in \mathbb{R}^{D \times H}$, $b_1 \in \mathbb{R}^{H}$,
+$W_2 \in \mathbb{R}^{H \times K}$ and $b_2 \in \mathbb{R}^{K}$.
+"""
+
+
+def test_every_command_that_takes_a_network_takes_one_in_latex(tmp_path):
+    path = tmp_path / "net.tex"
+    path.write_text(NETWORK_TEX, encoding="utf-8")
+    shapes = json.loads(runner.invoke(app, ["shapes", str(path), "--json"]).stdout)
+    assert shapes["nodes"]["x"]["shape"] == [1, "D"] and shapes["nodes"]["yhat"]["shape"] == [1, "K"]
+    assert shapes["loss"] == "J"
+    derived = runner.invoke(app, ["derive", str(path), "--json", "--wrt", "W1"])
+    assert derived.exit_code == 0, derived.stderr
+    data = json.loads(derived.stdout)
+    assert data["verification"]["verified"]
+    assert data["gradients"]["W1"]["formula"] == "x.T @ ((yhat - y) @ W2.T * (1 - h ** 2))"
+    assert "y is taken to have the shape of what it multiplies, 1×K" in derived.stderr
+    checked = runner.invoke(app, ["check", str(path), "--wrt", "W1", r"x^T ((\hat y - y) W_2^T \circ (1 - h^2))"])
+    assert checked.exit_code == 0, checked.stdout
+    walked = runner.invoke(app, ["walk", str(path), "--no-input", "--plain"])
+    assert walked.exit_code == 0 and "x.T @ dz1" in walked.stdout
+
+
+def test_the_python_face_takes_a_latex_network_and_a_latex_derivation():
+    import tutor
+    net = tutor.load(NETWORK_TEX)
+    assert net.engine.shapes["W2"] != () and tutor.check(NETWORK_TEX, "W2", r"h^T (\hat{y} - y)").verdict == "correct"
+
+
+@pytest.mark.parametrize("text,expected", [
+    (r"$$L = \frac{1}{N} \|y - Xw\|^2$$ with $X \in \mathbb{R}^{N \times D}$, $y \in \mathbb{R}^{N}$, "
+     r"$w \in \mathbb{R}^{D}$", "L = 1 / N * sum((y - X @ w) ** 2)"),
+    (r"$$J = CE(y, \hat{y}), \quad \hat{y} = \text{softmax}(W x)$$ where $W \in \mathbb{R}^{K \times D}$ and "
+     r"$x \in \mathbb{R}^{D \times 1}$", "J = cross_entropy(y, yhat)"),
+])
+def test_losses_as_people_write_them(text, expected):
+    from tutor.notation.network import network_from_math
+    net, _ = network_from_math(text, "<post>")
+    assert expected in net.source

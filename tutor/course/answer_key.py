@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.dims import Shape
-from ..judge.check import check
 from ..judge.result import CheckResult
 from ..teach.answers import AnswerError, judge, parse_shape
 from ..teach.derivation import Derivation, derive
@@ -75,7 +74,8 @@ class AnswerKey:
         return " x ".join(str(d) for d in expected_shape(self.lesson, step)) or "scalar"
 
     def check(self, leaf: str, text: str, suggestion: bool = True) -> CheckResult:
-        return check(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion)
+        from ..notation.judged import check_text  # an answer in LaTeX, Unicode or typed math reads too
+        return check_text(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion).result
 
     def judge_shape(self, step: Step, text: str) -> ShapeAnswer:
         """A learner's answer to an ask-shape step, read forgivingly and judged dimension by dimension."""

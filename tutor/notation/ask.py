@@ -14,6 +14,7 @@ from .derivation import looks_like_math
 from .judged import MathCheck, check_text
 from .network import build, gather
 from .post import prose_shapes, read_post
+from .translate import is_assumption
 
 #: From least to most wrong: the post's verdict is its worst derivation's.
 SEVERITY = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -89,13 +90,6 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
         if a.check.reading is not None:
             assumptions.extend(a.check.reading.notes)
     return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))))
-
-
-def is_assumption(note: str) -> bool:
-    """A reading the shapes settled beyond doubt (a product whose inner dimensions agree) is not an assumption;
-    an elementwise reading of `·`, a shape inferred, a δ taken as given, are."""
-    return "read as a matrix product (" not in note and " read as " not in note.split(":")[0] or \
-        "elementwise" in note or "not known" in note or "does not conform" in note
 
 
 def from_code(blocks: list[str]) -> Network | None:

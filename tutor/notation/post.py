@@ -79,26 +79,31 @@ def plain_token(t: Tok) -> str:
     return t.text if t.kind != "break" else " "
 
 
-#: "x is 1×Dx", "W1 is a Dx × H matrix", "x has shape (1, Dx)", "b1: H", "W1 (Dx×H)".
+#: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
 PROSE_SHAPE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*(?:hat)?)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
+    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+)\s*(?:×|x|\*|,)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?"
-    r"(?!\w)")
+    r"(?P<a>[A-Za-z0-9]+)\s*(?:×|\bx\b|\*)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+#: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
+PROSE_TUPLE = re.compile(
+    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?)\s*"
+    r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
+NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 
 
 def prose_shapes(prose: list[str]) -> dict[str, Shape]:
+    from .symbols import FUNCTIONS
     out: dict[str, Shape] = {}
     for paragraph in prose:
-        for m in PROSE_SHAPE.finditer(paragraph):
-            name, a, b = m.group("name"), m.group("a"), m.group("b")
-            if name.lower() in ("it", "is", "this", "that", "which", "shape", "size", "matrix", "vector") or \
-                    name.isdigit():
-                continue
-            try:
-                out.setdefault(name, (dim(a), dim(b)))
-            except ValueError:
-                continue
+        for pattern in (PROSE_TUPLE, PROSE_SHAPE):
+            for m in pattern.finditer(paragraph):
+                name, a, b = m.group("name"), m.group("a"), m.group("b")
+                if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
+                    continue
+                try:
+                    out.setdefault(name, (dim(a), dim(b)))
+                except ValueError:
+                    continue
     return out
 
 

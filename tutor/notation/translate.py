@@ -291,3 +291,11 @@ def names_for(network) -> Names:
 
 
 Resolve = Callable[[str], str | None]
+
+
+def is_assumption(note: str) -> bool:
+    """A reading the shapes settled beyond doubt (a product whose inner dimensions agree, a name spelt
+    another way) is not an assumption; an elementwise reading of `·`, an inferred shape, a δ taken as given
+    are, and are said with the way to say otherwise."""
+    settled = "read as a matrix product (" in note or " read as " in note.split(":")[0]
+    return not settled or any(w in note for w in ("elementwise", "not known", "does not conform"))
