@@ -13,6 +13,9 @@ def ask(post: Annotated[str, typer.Argument(help="the question as posted: a Mark
         network: Annotated[Optional[str], typer.Option(
             "--network", help="use this network (a .net file or a bundled name) instead of the post's own",
             autocompletion=completion.networks)] = None,
+        wrt: Annotated[Optional[str], typer.Option(
+            "--wrt", help="the leaf a derivation is about when the post does not say (default W1)",
+            autocompletion=completion.leaves)] = None,
         dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False) -> None:
     """Read a question as posted (LaTeX, Unicode or typed math in Markdown) and answer it."""
     def body():
@@ -23,7 +26,7 @@ def ask(post: Annotated[str, typer.Argument(help="the question as posted: a Mark
         from ..notation.ask import ask as answer_post
         text = read_stream(getattr(sys.stdin, "buffer", None), "<stdin>") if post == "-" else \
             read_text(post, "the post")
-        answer = answer_post(text.removeprefix(BOM), network, parse_bindings(dims))
+        answer = answer_post(text.removeprefix(BOM), network, parse_bindings(dims), wrt)
         if as_json:
             emit_json(answer.to_json())
         else:

@@ -6,6 +6,7 @@ What could not be told from the post is assumed, and each assumption says how to
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..engine.errors import ParseError, TutorError
@@ -53,7 +54,8 @@ class Answer:
                 "assumptions": list(self.assumptions)}
 
 
-def ask(text: str, network: str | None = None, dims: dict[str, int] | None = None) -> Answer:
+def ask(text: str, network: str | None = None, dims: dict[str, int] | None = None,
+        wrt: str | None = None) -> Answer:
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     Raises `TutorError` when the post has no derivation, or a network that cannot be built."""
     post = read_post(text)
@@ -79,9 +81,14 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
         raise ParseError("no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
                          origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
     asked: list[Asked] = []
-    for wrt, text_of in group(derivations, net):
+    leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+    grouped = group(derivations, net, leaf)
+    if any(claimed is None for claimed, _ in grouped):
+        assumptions.append(f"a derivation that does not say what it is the gradient of is taken as ∂{net.loss}/∂{leaf}; "
+                           "say otherwise with --wrt LEAF")
+    for wrt, text_of in ((claimed or leaf, t) for claimed, t in grouped):
         try:
-            checked = check_text(net, wrt, text_of, dims, origin="<post>")
+            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=True)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             continue
@@ -105,7 +112,7 @@ def looks_like_derivation(code: str, net: Network) -> bool:
     return any(line.strip().startswith(f"d{leaf}") for line in code.splitlines() for leaf in net.leaves)
 
 
-def group(derivations: list[tuple[str, str]], net: Network) -> list[tuple[str, str]]:
+def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[tuple[str | None, str]]:
     """The post's derivation statements → one derivation per claim about a leaf, each with the
     statements about inner nodes (∂J/∂z2 = ŷ − y, δ1 = …, ∂z2/∂h = W2ᵀ) written before it."""
     from .derivation import claim, statements
@@ -113,7 +120,7 @@ def group(derivations: list[tuple[str, str]], net: Network) -> list[tuple[str, s
     from .tokens import tokenize
     from .judged import names_with_truth
     names = names_with_truth(net)
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str | None, str]] = []
     inner: list[str] = []
     for written, _ in derivations:
         try:
@@ -127,7 +134,11 @@ def group(derivations: list[tuple[str, str]], net: Network) -> list[tuple[str, s
             out.append((target, "\n".join(inner + [written])))
         else:
             inner.append(written)
-    if not out and inner:
-        leaf = "W1" if "W1" in net.leaves else next(iter(net.leaves))
-        out.append((leaf, "\n".join(inner)))
+    if inner and (not out or not any(claim_of_text(t, names) for t in inner[-1:])):
+        out.append((None, "\n".join(inner)))   # statements after the last claim about a leaf: their own answer
     return out
+
+
+def claim_of_text(written: str, names) -> bool:
+    """Whether a statement claims the gradient of a node (∂J/∂z2 = …) rather than being a bare value."""
+    return bool(re.match(r"\s*(\\frac|∂|d[A-Za-z]\w*\s*/|\\nabla|\\delta|δ)", written))

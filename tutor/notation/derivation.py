@@ -44,6 +44,7 @@ class Item:
     wrt: str
     code: str | None = None     # for an expression: its code; None for a ∂-factor
     written: str = ""
+    shape: tuple | None = None  # for an expression: its shape
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,9 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
         if not sides[0] and out:
             previous = out[-1]
             out[-1] = Statement(previous.sides + tuple(tuple(s) for s in sides[1:] if s), previous.start, end)
+        elif not sides[0] and any(sides):   # `= 2(y − Xw)(−X)` on a line of its own: a value, its left side unsaid
+            rest = [s for s in sides[1:] if s]
+            out.append(Statement((tuple(rest[-1]),), rest[-1][0].pos, end))
         elif any(sides):
             out.append(Statement(tuple(tuple(s) for s in sides), begin, end))
     return out
@@ -255,7 +259,11 @@ def true_gradient(names: Names, node: str) -> str | None:
 def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
     """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
     if lhs.kind == "partial":
-        of, wrt = node_of(lhs.args[0], names), node_of(lhs.args[1], names)
+        wrt = node_of(lhs.args[0 + 1], names)
+        try:
+            of = node_of(lhs.args[0], names)
+        except ParseError:  # ∂MSE/∂w, ∇e_n(w): a name for the loss the network calls otherwise
+            of = names.loss
         if of == names.loss or of in ("J", "L"):
             return wrt, f"d{wrt}", None
         return None, None, (of, wrt)
@@ -325,11 +333,13 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
             continue
         of, wrt = node_of(f.args[0], names), node_of(f.args[1], names)
         if pending:
-            items.append(Item(at, of, translate(joined(pending)).code))
+            t = translate(joined(pending))
+            items.append(Item(at, of, t.code, shape=t.shape))
             pending = []
         items.append(Item(of, wrt))
         at = wrt
     if pending:
-        items.append(Item(at, target or at, translate(joined(pending)).code))
+        t = translate(joined(pending))
+        items.append(Item(at, target or at, t.code, shape=t.shape))
     end = items[-1].wrt if items else None
     return Chain(target or end, tuple(items), number, written)

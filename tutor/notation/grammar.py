@@ -7,6 +7,7 @@ juxtaposition is `prod` until the shapes decide between a matrix and an elementw
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,6 +43,8 @@ class Grammar:
         self.origin = origin
         self.source = source
         self.depth = 0
+        # in LaTeX, letters side by side are separate symbols (`Xw` is X times w); typed math has words (yhat)
+        self.letters = "\\" in source
 
     # -- helpers ---------------------------------------------------------------------------------------
     def peek(self, k: int = 0) -> Tok | None:
@@ -172,13 +175,19 @@ class Grammar:
             return t.args
         if t.kind == "op" and t.text == "-" and self.peek() is not None:
             return (t, self.take())
+        if t.kind in ("name", "num") and len(t.text) > 1:
+            # as in TeX, ^ and _ take one character: X^TXw is X^{T} X w, W_12 is W_{1} 2 … unless typed as a word
+            self.tokens.insert(self.i, Tok(t.kind, t.text[1:], t.pos + 1))
+            return (Tok(t.kind, t.text[0], t.pos),)
         return (t,)
 
     def superscript(self, base: M, arg: tuple[Tok, ...]) -> M:
         text = self.text_of(arg)
         if base.kind == "name" and base.value == "R" and not self.known("R"):  # R^{a×b} typed plainly
-            dims = split_top(list(arg), "×")
-            return M("space", (), value=tuple(self.text_of(d).replace("\\", "") for d in dims), pos=base.pos)
+            return M("space", (), value=self.dimensions(arg), pos=base.pos)
+        layered = re.fullmatch(r"([\[(])(\w{1,2})([\])])\s*(T|\\top|')", text)
+        if base.kind == "name" and layered:  # a^{(2)T}: layer 2, transposed
+            return M("T", (self.named(base.value, layered.group(2), base.pos),), pos=base.pos, written="^T")
         if text in TRANSPOSE or text in ("\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}") or \
                 (len(arg) == 1 and arg[0].kind == "macro" and (arg[0].text in TRANSPOSE or
                                                                 self.text_of(arg[0].args[0] if arg[0].args else ())
@@ -317,6 +326,8 @@ class Grammar:
         if self.known(text) or len(text) == 1:
             return M("name", value=text, pos=pos, written=text)
         parts = split_word(text, self.known)
+        if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
+            parts = list(text)
         if parts is None:
             return M("name", value=text, pos=pos, written=text)
         # `Wx` is W times x: put the rest back to be read as juxtaposed names
@@ -398,6 +409,11 @@ class Grammar:
                 sub = self.argument()
             of = self.postfix(self.atom()) if self.peek() is not None and self.peek().kind in ("name", "macro") \
                 else M("name", value="J", pos=t.pos)
+            if not sub:  # ∇L(w): the gradient with respect to the function's argument
+                nxt = self.peek()
+                if nxt is None or nxt.kind != "open":
+                    raise self.error("∇ needs the variable: ∇_W J or ∇L(w)", t, "\\nabla_{W} J")
+                return M("partial", (of, self.atom()), pos=t.pos)
             return M("partial", (of, self.whole(sub)), pos=t.pos)
         if name in DECORATIONS:
             inner = self.text_of(t.args[0]) if t.args else ""
@@ -412,7 +428,7 @@ class Grammar:
             return self.postfix(self.whole(t.args[0]))
         if name in WORDS:
             word = self.text_of(t.args[0]) if t.args else ""
-            if name == "mathbb" and word == "R":
+            if name in ("mathbb", "Bbb") and word == "R":
                 return self.space(t)
             if name == "mathbb" and word == "1" or word in ("1",):
                 nxt = self.peek()
@@ -473,9 +489,16 @@ class Grammar:
         if self.peek() is None or self.peek().kind != "sup":
             return M("space", (), value=(), pos=t.pos)
         self.take()
-        arg = self.argument()
-        dims = [p for p in split_top(list(arg), "×")]
-        return M("space", (), value=tuple(self.text_of(d).replace("\\", "") for d in dims), pos=t.pos)
+        return M("space", (), value=self.dimensions(self.argument()), pos=t.pos)
+
+    def dimensions(self, arg) -> tuple[str, ...]:
+        """The dimensions of ℝ^{…}: `D_x \\times H`, `1 \\times D`, and typed `1x5`, `30 x 5`."""
+        dims = [self.text_of(d).replace("\\", "") for d in split_top(list(arg), "×")]
+        if len(dims) == 1:
+            typed = re.fullmatch(r"(\w+?)\s*x\s*(\w+)", dims[0])
+            if typed and (typed.group(1).isdigit() or typed.group(2).isdigit()):
+                return (typed.group(1), typed.group(2))
+        return tuple(dims)
 
     def derivative(self, top, bottom, t: Tok) -> M | None:
         """\\frac{\\partial J}{\\partial W_1}, \\frac{dJ}{dW}, \\frac{\\partial}{\\partial W} J → a ∂-factor."""

@@ -72,9 +72,10 @@ def true_gradient(network: Network, node: str) -> str | None:
 
 
 def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | None = None,
-               origin: str = "<derivation>", suggestion: bool = True) -> MathCheck:
-    """`check` for any derivation: code goes straight to the judge; mathematics is read first."""
-    if not looks_like_math(text):
+               origin: str = "<derivation>", suggestion: bool = True, math: bool | None = None) -> MathCheck:
+    """`check` for any derivation: code goes straight to the judge; mathematics is read first (`math`
+    says which it is when the caller knows: a formula found in a post is mathematics)."""
+    if not (looks_like_math(text) if math is None else math):
         return MathCheck(check(network, wrt, text, dims, origin=origin, suggestion=suggestion), None)
     network.require_leaf(wrt)
     bindings = network.bindings(dims)
@@ -124,6 +125,10 @@ def walk_chain(network: Network, chain: Chain) -> ChainJudgement:
 def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bindings: dict[str, int],
                 origin: str, suggestion: bool) -> MathCheck:
     judged = walk_chain(network, chain)
+    tail = chain.items[-1] if chain.items else None
+    if tail is not None and tail.code is not None and tail.of != network.loss and chain.target == wrt \
+            and judged.telescopes and judged.breaks_at in (None, len(chain.items) - 1):
+        return judge_contracted(network, wrt, reading, chain, judged, bindings, origin, suggestion)
     truth = true_gradient(network, wrt)
     # the expressions that stand for the first factors claim ∂J/∂(where they end): judged as steps
     claims = [f"d{item.wrt} = {item.code}" for item in chain.items if item.code is not None
@@ -170,5 +175,18 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
     return MathCheck(result, reading, judged)
 
 
-def product_reading(a: Shape, b: Shape) -> str:
-    return decide_product(a, b)[1]
+def judge_contracted(network: Network, wrt: str, reading: Reading, chain: Chain, judged: ChainJudgement,
+                     bindings: dict[str, int], origin: str, suggestion: bool) -> MathCheck:
+    """∂L/∂D · Xᵀ: the chain up to D, then an expression for what the last factor does. That is no longer
+    the naive chain but a contraction written out, so it is judged as a value: ∂L/∂D times the expression."""
+    tail = chain.items[-1]
+    at = tail.of
+    claims = [f"d{item.wrt} = {item.code}" for item in chain.items[:-1] if item.code is not None
+              and item.of == network.loss and item.wrt in network.shapes]
+    claimed = {c.split(" = ")[0] for c in claims} | {line.split(" = ")[0] for line in reading.code.splitlines()}
+    given = [] if f"d{at}" in claimed else [f"d{at} = {true_gradient(network, at)}"]
+    op, _ = decide_product(network.shapes[at], tail.shape)
+    final = f"d{chain.target} = d{at} {op} ({tail.code})"
+    text = "\n".join(x for x in [*given, reading.code, *claims, final] if x.strip())
+    result = check(network, wrt, text, bindings, origin=f"{origin} (as read)", suggestion=suggestion)
+    return MathCheck(result, reading, judged)

@@ -111,20 +111,24 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         declare(net, sides[0][:in_at], sides[0][in_at + 1:], known)
         return
     if len(sides) < 2:
+        if st.start < len(latex) and latex[:st.start].rstrip().endswith("=") or latex.lstrip().startswith("="):
+            derivations.append((st.text(latex), latex))   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
         return
     try:
-        lhs = Grammar(sides[0], known).whole(sides[0])
+        lhs = Grammar(sides[0], known, source=latex).whole(sides[0])
     except ParseError:
         return
     if is_derivative_side(lhs) and not (lhs.kind == "name" and lhs.value in lhs_names and
                                         not str(lhs.value).startswith(("delta", "Delta"))):
         derivations.append((st.text(latex), latex))
         return
+    if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
+        lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
     if lhs.kind != "name":
         return
     for side in sides[1:]:
         try:
-            value = Grammar(side, known).whole(side)
+            value = Grammar(side, known, source=latex).whole(side)
         except ParseError:
             continue
         if contains(value, "partial"):
@@ -290,14 +294,38 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                                    f"\\mathbb{{R}}^{{1 \\times {sa[1]}}}` for a row")
 
     known: dict[str, Shape | None] = {}
-    for _ in range(len(defined) + len(shapes) + 1):
+    for _ in range(2 * (len(defined) + len(shapes)) + 2):
         before = dict(shapes)
         for n in defined:
             value = net.definitions[n][0]
             learn(value)
             known[n] = shape(value)
-        if shapes == before:
+        if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
             break
+
+
+def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],
+                 assumptions: list[str]) -> bool:
+    """Nothing more can be learnt: a capital letter that multiplies something from the left (X in `Xw`) is
+    taken as a matrix of new dimensions, said as an assumption. True when a guess was made."""
+    def products(m: M):
+        if m.kind in ("prod", "matmul"):
+            yield m
+        for a in m.args:
+            if isinstance(a, M):
+                yield from products(a)
+    for n in defined:
+        for p in products(net.definitions[n][0]):
+            left = p.args[0]
+            if left.kind == "name" and shapes.get(left.value, ()) is None and str(left.value)[:1].isupper():
+                free = [d for d in ("N", "D", "M", "K", "P", "Q") if d not in dims]
+                rows, cols = Dim.symbol(free[0]), Dim.symbol(free[1])
+                dims.update({free[0], free[1]})
+                shapes[left.value] = (rows, cols)
+                assumptions.append(f"{left.value} is taken as a {free[0]}×{free[1]} matrix (nothing says its shape); "
+                                   f"say `{left.value} \\in \\mathbb{{R}}^{{… \\times …}}` otherwise")
+                return True
+    return False
 
 
 #: What only a network written as mathematics has; a .net file never does.

@@ -39,6 +39,8 @@ def read_post(text: str) -> Post:
         elif token.type in ("fence", "code_block"):
             post.code.append(token.content)
         elif token.type == "inline":
+            if not any(c.type.startswith("math") for c in token.children or ()):
+                post.math.extend(line for line in token.content.splitlines() if typed_math(line))
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
@@ -50,6 +52,17 @@ def read_post(text: str) -> Post:
                     words.append("\n")
             post.prose.append("".join(words))
     return post
+
+
+#: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
+TYPED = re.compile(r"[\w\s'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
+
+
+def typed_math(line: str) -> bool:
+    line = line.strip()
+    return bool(line) and len(line) < 200 and "=" in line and TYPED.fullmatch(line) is not None \
+        and PROSE_WORDS.search(line) is None
 
 
 def plain(math: str) -> str:
@@ -86,7 +99,7 @@ PROSE_SHAPE = re.compile(
     r"(?P<a>[A-Za-z0-9]+)\s*(?:×|\bx\b|\*)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?)\s*"
+    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
     r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
 NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 

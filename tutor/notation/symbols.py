@@ -27,7 +27,7 @@ DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", 
                "widetilde": "tilde", "dot": "dot"}
 #: Macros that are words: `\text{softmax}`, `\operatorname{diag}`.
 WORDS = {"text", "operatorname", "textrm", "textnormal", "mbox", "mathop", "textsf", "texttt", "mathcal",
-         "mathscr", "mathbb"}
+         "mathscr", "mathbb", "Bbb"}
 #: Spacing and sizing that mean nothing here.
 IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
            "Biggl", "Biggr", "middle", ",", ";", ":", "!", "quad", "qquad", " ", "nonumber", "notag", "label",

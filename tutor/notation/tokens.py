@@ -16,7 +16,7 @@ from .symbols import SUBSCRIPTS, SUPERSCRIPTS, UNICODE
 ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "hat": 1, "widehat": 1, "bar": 1, "overline": 1, "tilde": 1,
              "widetilde": 1, "dot": 1, "vec": 1, "boldsymbol": 1, "mathbf": 1, "bm": 1, "mathrm": 1, "mathit": 1,
              "mathsf": 1, "pmb": 1, "text": 1, "operatorname": 1, "textrm": 1, "textnormal": 1, "mbox": 1,
-             "mathcal": 1, "mathbb": 1, "mathscr": 1, "sqrt": 1, "textbf": 1, "textit": 1, "mathop": 1,
+             "mathcal": 1, "mathbb": 1, "Bbb": 1, "mathscr": 1, "sqrt": 1, "textbf": 1, "textit": 1, "mathop": 1,
              "underline": 1, "label": 1, "tag": 1, "texttt": 1, "textsf": 1, "mathtt": 1, "underbrace": 1,
              "overbrace": 1, "hspace": 1, "vspace": 1, "phantom": 1, "mathnormal": 1, "mathbold": 1}
 MAX_TOKENS = 20_000

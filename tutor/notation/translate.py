@@ -137,7 +137,15 @@ class Translator:
         if kind == "partial":
             raise self.error("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1), not used inside "
                              "another operation", "a product of ∂-factors, or the expression it stands for")
-        if kind == "tuple":
+        if kind == "tuple":   # (1, 1, 1): a row of equal numbers, as people write a vector of ones
+            values = {a.value for a in m.args if a.kind == "num"}
+            if len(values) == 1 and all(a.kind == "num" for a in m.args):
+                n = len(m.args)
+                self.note(f"({', '.join('1' for _ in m.args)}) read as a 1×{n} row of ones")
+                ones = f"ones((1, {n}))"
+                value = values.pop()
+                return Translation(ones if value == 1 else f"{self.go(m.args[0]).code} * {ones}", (ONE, Dim(n)),
+                                   ATOM if value == 1 else MUL)
             raise self.error("a list of several expressions is not a value here")
         if kind == "space":
             raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
