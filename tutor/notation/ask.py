@@ -118,27 +118,33 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
     from .derivation import claim, statements
     from .grammar import Grammar
     from .tokens import tokenize
-    from .judged import names_with_truth
+    from .judged import leaf_below, names_with_truth
     names = names_with_truth(net)
     out: list[tuple[str | None, str]] = []
     inner: list[str] = []
+    last_target: str | None = None
+    pending = False
     for written, _ in derivations:
+        factor = False
         try:
             tokens = tokenize(written, "<post>")
             found = statements(tokens, len(written))
-            lhs = Grammar(list(found[0].sides[0]), names.known).whole(list(found[0].sides[0])) if found else None
-            target = claim(lhs, names)[0] if lhs is not None else None
+            lhs = Grammar(list(found[0].sides[0]), names.known).whole(list(found[0].sides[0])) \
+                if found and len(found[0].sides) > 1 else None
+            target, _, factor_of = claim(lhs, names) if lhs is not None else (None, None, None)
+            factor = factor_of is not None
         except TutorError:
             target = None
         if target in net.leaves:
             out.append((target, "\n".join(inner + [written])))
+            pending = False
         else:
             inner.append(written)
-    if inner and (not out or not any(claim_of_text(t, names) for t in inner[-1:])):
-        out.append((None, "\n".join(inner)))   # statements after the last claim about a leaf: their own answer
+            pending = pending or not factor   # a factor's value (∂z2/∂h = W2ᵀ) is not an answer of its own
+        last_target = target if not factor else last_target
+    if inner and pending:
+        # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
+        # with a claim about an inner node (δ1 = …)
+        below = leaf_below(net, last_target) if last_target in net.definitions else None
+        out.append((below, "\n".join(inner)))
     return out
-
-
-def claim_of_text(written: str, names) -> bool:
-    """Whether a statement claims the gradient of a node (∂J/∂z2 = …) rather than being a bare value."""
-    return bool(re.match(r"\s*(\\frac|∂|d[A-Za-z]\w*\s*/|\\nabla|\\delta|δ)", written))

@@ -175,6 +175,12 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
     for line, begin, end in lines:
         sides: list[list[Tok]] = [[]]
         depth = 0
+        if any(t.kind == "op" and t.text == "=" for t in line):  # `… = ŷ − y ∈ ℝ^{1×10}`: the shape is a remark
+            at = next((i for i, t in enumerate(line) if t.kind == "macro" and t.text == "in"
+                       and any(u.kind == "op" and u.text == "=" for u in line[:i])), None)
+            if at is not None:
+                end = line[at].pos
+                line = line[:at]
         for t in line:
             if t.kind == "open":
                 depth += 1

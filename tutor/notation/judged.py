@@ -87,6 +87,10 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     final = reading.equations[-1] if reading.equations else None
     if final is not None and final.chain is not None and final.code is None:
         return judge_chain(network, wrt, reading, final.chain, bindings, origin, suggestion)
+    last = next((e for e in reversed(reading.equations) if e.factor is None), None)
+    if last is not None and last.code is not None and last.target is not None and last.target != wrt \
+            and last.target not in network.leaves and last.target in network.definitions:
+        reading = carried_on(network, reading, last.target, wrt)
     if not reading.code.strip():
         d = Diagnostic("E100", "error", "nothing in this mathematics is a value to check", origin=origin,
                        expected="an equation such as \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
@@ -96,6 +100,32 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     if reading.chains:  # a chain written beside the value (∂J/∂W1 = ∂J/∂z1 ∂z1/∂W1 = xᵀδ1): walk it too
         chain = walk_chain(network, reading.chains[-1])
     return MathCheck(result, reading, chain)
+
+
+def carried_on(network: Network, reading: Reading, node: str, leaf: str) -> Reading:
+    """A derivation that ends with a claim about an inner node (δ1 = …, dZ1 = …) is judged by carrying that
+    claim on to a leaf with the rest of the chain done right (dW1 = x.T @ dz1): the verdict is then about
+    the claim, and the line added is shown as read."""
+    from dataclasses import replace as with_
+    from ..engine.grad import backward
+    from ..engine.ir import Var
+    from ..engine.printer import code
+    from .derivation import Equation
+    rest = backward(network, seeds={node: Var(f"d{node}", shape=network.shapes[node])}).wrt.get(leaf)
+    if rest is None:
+        return reading
+    line = Equation(leaf, f"d{leaf}", code(rest), f"(∂{network.loss}/∂{node} carried on to {leaf})")
+    note = (f"the last line claims ∂{network.loss}/∂{node}; it is judged by carrying it on to {leaf} with the rest "
+            f"of the chain: d{leaf} = {code(rest)}")
+    return with_(reading, equations=reading.equations + (line,), notes=reading.notes + (note,))
+
+
+def leaf_below(network: Network, node: str) -> str | None:
+    """The leaf a claim about an inner node is carried on to: a weight that the node reads (W1 for z1)."""
+    read = [n for n in network.reads.get(node, ()) if n in network.leaves]
+    if not read:
+        return None
+    return max(read, key=lambda n: (n.upper().startswith("W"), len(non_unit(network.shapes[n]))))
 
 
 def walk_chain(network: Network, chain: Chain) -> ChainJudgement:
