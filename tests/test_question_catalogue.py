@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import oracle
+from tutor.engine.errors import TutorError
 from tutor.notation.ask import ask
 
 HERE = Path(__file__).resolve().parent / "catalogue" / "questions"
@@ -48,7 +49,17 @@ QUESTIONS = questions()
 
 @pytest.fixture(scope="module")
 def answers():
-    return {q.name: ask(q.body, q.network(), None, q.meta.get("wrt")) for q in QUESTIONS}
+    out = {}
+    for q in QUESTIONS:
+        try:
+            out[q.name] = ask(q.body, q.network(), None, q.meta.get("wrt"))
+        except TutorError:   # a post that cannot be read at all: every derivation in it unread
+            out[q.name] = None
+    return out
+
+
+def verdicts_of(answer, q) -> list[str]:
+    return [a.check.result.verdict for a in answer.asked] if answer is not None else ["unusable"] * len(q.expected)
 
 
 def test_the_catalogue_is_real_questions_with_their_sources():
@@ -63,16 +74,24 @@ def test_the_catalogue_is_real_questions_with_their_sources():
 def test_at_least_nine_in_ten_derivations_written_as_mathematics_are_read(answers):
     read = total = 0
     for q in QUESTIONS:
-        verdicts = [a.check.result.verdict for a in answers[q.name].asked]
+        verdicts = verdicts_of(answers[q.name], q)
         total += len(q.expected)
         read += sum(v != "unusable" for v in verdicts[:len(q.expected)])
     assert total >= 20 and read / total >= 0.9, f"{read} of {total} read"
 
 
+def test_no_wrong_derivation_is_called_correct(answers):
+    for q in QUESTIONS:
+        for got, expected in zip(verdicts_of(answers[q.name], q), q.expected):
+            assert not (got == "correct" and expected != "correct"), q.name
+
+
 @pytest.mark.parametrize("q", QUESTIONS, ids=[q.name for q in QUESTIONS])
 def test_each_verdict_on_what_is_read_is_the_accepted_answers(q, answers):
     answer = answers[q.name]
-    verdicts = [a.check.result.verdict for a in answer.asked]
+    if answer is None:
+        pytest.skip("not read at all (counted in the reading rate)")
+    verdicts = verdicts_of(answer, q)
     assert len(verdicts) == len(q.expected), (verdicts, q.expected)
     for got, expected, asked in zip(verdicts, q.expected, answer.asked):
         if got == "unusable":

@@ -60,9 +60,11 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     Raises `TutorError` when the post has no derivation, or a network that cannot be built."""
     post = read_post(text)
     assumptions: list[str] = []
-    math_net, derivations = gather(post.math, prose_shapes(post.prose))
-    if network is not None:
-        net = load(network)
+    given = load_network(network) if network is not None else None
+    math_net, derivations = gather(post.math, prose_shapes(post.prose), set(given.nodes) if given else None,
+                                   set(given.leaves) if given else None)
+    if given is not None:
+        net = given
         source = net.source
     elif math_net.definitions:
         source, said = build(math_net)
@@ -75,9 +77,10 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
             assumptions.append("the post defines no network, so the motivating question's (`default`: x W1 + b1, "
                                "sigmoid, x W2 + b2, softmax, cross-entropy) is assumed; give yours with --network")
         source = net.source
-    if not derivations:
-        derivations = [(code, code) for code in post.code if looks_like_derivation(code, net)]
-    if not derivations:
+    lines = [line for block in post.code for line in assignments(block)]
+    given = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
+    in_code = code_derivations(lines, net)
+    if not derivations and not in_code:
         raise ParseError("no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
                          origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
     asked: list[Asked] = []
@@ -86,9 +89,10 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     if any(claimed is None for claimed, _ in grouped):
         assumptions.append(f"a derivation that does not say what it is the gradient of is taken as ∂{net.loss}/∂{leaf}; "
                            "say otherwise with --wrt LEAF")
-    for wrt, text_of in ((claimed or leaf, t) for claimed, t in grouped):
+    jobs = [(claimed or leaf, t, True) for claimed, t in grouped] + [(w, t, False) for w, t in in_code]
+    for wrt, text_of, math in jobs:
         try:
-            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=True)
+            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=given)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             continue
@@ -97,6 +101,11 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
         if a.check.reading is not None:
             assumptions.extend(a.check.reading.notes)
     return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))))
+
+
+def load_network(spec: str) -> Network:
+    from .network import load_any
+    return load_any(spec)[0]
 
 
 def from_code(blocks: list[str]) -> Network | None:
@@ -108,8 +117,37 @@ def from_code(blocks: list[str]) -> Network | None:
     return None
 
 
-def looks_like_derivation(code: str, net: Network) -> bool:
-    return any(line.strip().startswith(f"d{leaf}") for line in code.splitlines() for leaf in net.leaves)
+#: A traceback's or a listing's margin: `---> 49     `, `     48     `.
+MARGIN = re.compile(r"^\s*(?:-*>)?\s*\d+\s{2,}")
+
+
+def assignments(block: str) -> list[str]:
+    """The assignment lines of a code block as posted (a listing's line numbers and arrows taken off),
+    only those Python reads as one assignment; nothing is run."""
+    import ast
+    out = []
+    for line in block.splitlines():
+        line = MARGIN.sub("", line).strip()
+        try:
+            tree = ast.parse(line)
+        except (SyntaxError, ValueError):
+            continue
+        if len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign):
+            out.append(line)
+    return out
+
+
+def code_derivations(lines: list[str], net: Network) -> list[tuple[str, str]]:
+    """A post's code: each line `dLEAF = …` is a derivation of that leaf's gradient, with the lines before it."""
+    from ..engine.language import claimed_node
+    out, before = [], []
+    for line in lines:
+        target = claimed_node(line.split("=", 1)[0].strip(), net.nodes)
+        if target in net.leaves:
+            out.append((target, "\n".join(before + [line])))
+        else:
+            before.append(line)
+    return out
 
 
 def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[tuple[str | None, str]]:

@@ -128,7 +128,8 @@ def annotation(tokens: list[Tok]) -> int | None:
                 times = any(x.kind == "macro" and x.text == "times" for x in inside)
                 plain = all(x.kind in ("name", "num", "sub", "group") or x.kind == "macro" and x.text == "times"
                             for x in inside)
-                return i if times and plain and i > 0 else None
+                after_equals = i > 0 and tokens[i - 1].kind == "op" and tokens[i - 1].text == "="
+                return i if times and plain and i > 0 and not after_equals else None   # W_0 = [2×4] is a shape
     return None
 
 
@@ -219,7 +220,8 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
         trees = [grammar(s).whole(s) for s in sides]
         written = statement.text(latex)
         if len(trees) == 1:
-            chain = chain_of(trees[0], names, translate, None, number, written)
+            chain = chain_of(trees[0], names, translate, None, number, written) \
+                if has_partial(trees[0], names) else None
             if chain is not None:
                 equations.append(Equation(chain.target, None, None, written, chain))
             else:
@@ -228,17 +230,17 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
         lhs, values = trees[0], trees[1:]
         target, name, factor = claim(lhs, names)
         if factor is not None:
-            value = next((v for v in reversed(values) if not has_partial(v)), None)
+            value = next((v for v in reversed(values) if not has_partial(v, names)), None)
             if value is not None:
                 equations.append(Equation(None, None, translate(value).code, written, factor=factor))
             continue
         value = values[-1]
-        if has_partial(value):
+        if has_partial(value, names):
             chain = chain_of(value, names, translate, target, number, written)
             equations.append(Equation(target, name, None, written, chain))
             continue
         for earlier in values[:-1]:
-            if has_partial(earlier):
+            if has_partial(earlier, names) or has_partial(earlier) and len(list(partials(earlier))) > 1:
                 chain = chain_of(earlier, names, translate, target, number, written)
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
@@ -251,6 +253,10 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
     notes.extend(translate.notes)
     given = []
     for grad in sorted(translate.gradients_used - assigned):
+        if grad in names.given:   # the post says it elsewhere (a code block: dZ2 = A2 - Y)
+            given.append(f"{grad} = {names.given[grad]}")
+            notes.append(f"{grad} is taken as the post itself writes it: {grad} = {names.given[grad]}")
+            continue
         truth = true_gradient(names, grad[1:])
         if truth is not None:
             given.append(f"{grad} = {truth}")
@@ -281,6 +287,8 @@ def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str]
         if written.startswith("d") and names.resolve(written[1:]) is not None:
             node = names.resolve(written[1:])
             return node, f"d{node}", None
+        if resolved in names.leaves:   # "the gradient wrt W_ij: W_ij = …": a leaf is never defined by an equation
+            return resolved, f"d{resolved}", None
         if resolved is not None and resolved in names.shapes and not written.startswith(("delta", "Delta")):
             return None, resolved, None
         return None, written if written.isidentifier() else None, None
@@ -289,6 +297,8 @@ def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str]
 
 
 def node_of(m: M, names: Names) -> str:
+    if m.kind == "name" and m.value == "<output>" and names.output is not None:
+        return names.output
     if m.kind == "name":
         resolved = names.resolve(m.value)
         if resolved is not None:
@@ -298,8 +308,28 @@ def node_of(m: M, names: Names) -> str:
     raise ParseError("a ∂-factor must be a derivative of one node with respect to another (∂z1/∂W1)")
 
 
-def has_partial(m: M) -> bool:
+def has_partial(m: M, names: Names | None = None) -> bool:
+    """Whether `m` holds a ∂-factor that is a Jacobian (∂z1/∂W1); with `names`, a gradient of the loss
+    (∂J/∂z2, ∇C) is a value, not a factor of a chain, unless a Jacobian follows it."""
+    if names is not None:
+        return any(is_jacobian(p, names) for p in partials(m))
     return m.kind == "partial" or any(isinstance(a, M) and has_partial(a) for a in m.args)
+
+
+def partials(m: M):
+    if m.kind == "partial":
+        yield m
+    for a in m.args:
+        if isinstance(a, M):
+            yield from partials(a)
+
+
+def is_jacobian(p: M, names: Names) -> bool:
+    of = p.args[0]
+    if of.kind == "name":
+        resolved = names.resolve(of.value)
+        return resolved is not None and resolved != names.loss and resolved in names.shapes
+    return True
 
 
 PRODUCTS = ("prod", "matmul", "had")

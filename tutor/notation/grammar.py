@@ -109,7 +109,7 @@ class Grammar:
 
     def binary(self, t: Tok) -> tuple[str, int, str] | None:
         if t.kind == "op":
-            return {"+": ("add", 10, "+"), "-": ("sub", 10, "-"), "/": ("div", 20, "/"), "*": ("had", 20, "*"),
+            return {"+": ("add", 10, "+"), "-": ("sub", 10, "-"), "/": ("div", 20, "/"), "*": ("prod", 20, "*"),
                     "@": ("matmul", 20, "@"), ">": ("gt", 5, ">"), "<": ("lt", 5, "<")}.get(t.text)
         if t.kind == "macro":
             if t.text in ("geq", "ge", "leq", "le", "gt", "lt"):
@@ -157,6 +157,17 @@ class Grammar:
             elif t.kind == "sup":
                 self.take()
                 base = self.superscript(base, self.argument())
+            elif t.kind == "open" and t.text == "[" and base.kind == "name" and self.adjacent(base, t) \
+                    and self.peek(1) is not None and self.peek(1).kind == "num" and self.peek(2) is not None \
+                    and self.peek(2).kind == "close":
+                self.take()
+                layer = self.take()
+                self.take()
+                base = self.named(base.value, layer.text, base.pos)   # typed W[2], dz[2]: layer 2
+            elif t.kind == "group" and base.kind == "name" and t.args and t.args[0].kind == "sub" \
+                    and len(t.args) == 2:   # W_i{_j}: a subscript carried on in a group of its own
+                self.take()
+                base = self.named(base.value, self.text_of(t.args[1:]), base.pos)
             elif t.kind == "sub" and base.kind in ("name",):
                 self.take()
                 base = self.named(base.value, self.text_of(self.argument()), base.pos)
@@ -166,6 +177,11 @@ class Grammar:
             else:
                 return base
 
+    def adjacent(self, base: M, t: Tok) -> bool:
+        written = str(base.written or base.value)
+        return t.pos == base.pos + len(written) or (self.source[t.pos - 1:t.pos] not in (" ", "") if self.source
+                                                     else True)
+
     def argument(self) -> tuple[Tok, ...]:
         t = self.peek()
         if t is None:
@@ -173,6 +189,13 @@ class Grammar:
         self.take()
         if t.kind == "group":
             return t.args
+        if t.kind == "open":   # typed W^[2], a^(1): the whole bracket
+            inside = [t]
+            while self.peek() is not None and self.peek().kind != "close":
+                inside.append(self.take())
+            if self.peek() is not None:
+                inside.append(self.take())
+            return tuple(inside)
         if t.kind == "op" and t.text == "-" and self.peek() is not None:
             return (t, self.take())
         if t.kind in ("name", "num") and len(t.text) > 1:
@@ -320,7 +343,25 @@ class Grammar:
             return self.call(fn, t)
         if text in ("e",) and nxt is not None and nxt.kind == "sup":
             return M("name", value="e", pos=t.pos)
+        derivative = self.activation_prime(text, t.pos)
+        if derivative is not None:
+            return derivative
         return self.named_word(text, t.pos)
+
+    def activation_prime(self, text: str, pos: int) -> M | None:
+        """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
+        translator from the network's own definitions)."""
+        if len(text) != 1 or self.known(text) or self.peek() is None or self.peek().kind != "prime":
+            return None
+        after = self.peek(1)
+        if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
+            return None
+        self.take()
+        if after.kind == "sup":   # g'^{[1]}(Z^{[1]}): the layer is said twice
+            self.take()
+            self.argument()
+        inner = self.atom()
+        return M("prime", inner.args if inner.kind == "tuple" else (inner,), value="activation", pos=pos)
 
     def named_word(self, text: str, pos: int) -> M:
         if self.known(text) or len(text) == 1:
@@ -411,8 +452,8 @@ class Grammar:
                 else M("name", value="J", pos=t.pos)
             if not sub:  # ∇L(w): the gradient with respect to the function's argument
                 nxt = self.peek()
-                if nxt is None or nxt.kind != "open":
-                    raise self.error("∇ needs the variable: ∇_W J or ∇L(w)", t, "\\nabla_{W} J")
+                if nxt is None or nxt.kind != "open":   # ∇C (Nielsen): with respect to the network's output
+                    return M("partial", (of, M("name", value="<output>", pos=t.pos)), pos=t.pos)
                 return M("partial", (of, self.atom()), pos=t.pos)
             return M("partial", (of, self.whole(sub)), pos=t.pos)
         if name in DECORATIONS:
@@ -504,13 +545,15 @@ class Grammar:
         """\\frac{\\partial J}{\\partial W_1}, \\frac{dJ}{dW}, \\frac{\\partial}{\\partial W} J → a ∂-factor."""
         def strip(tokens):
             tokens = [x for x in tokens if not (x.kind == "macro" and x.text in IGNORED)]
-            if tokens and tokens[0].kind == "macro" and tokens[0].text == "partial":
+            if tokens and tokens[0].kind == "macro" and tokens[0].text in ("partial", "delta") \
+                    and (tokens[0].text == "partial" or delta_fraction):   # \frac{\delta(x^TAx)}{\delta x}
                 return tokens[1:]
             if tokens and tokens[0].kind == "name" and tokens[0].text == "d":
                 return tokens[1:]
             if tokens and tokens[0].kind == "name" and tokens[0].text.startswith("d") and len(tokens[0].text) > 1:
                 return [Tok("name", tokens[0].text[1:], tokens[0].pos)] + list(tokens[1:])
             return None
+        delta_fraction = all(part and part[0].kind == "macro" and part[0].text == "delta" for part in (top, bottom))
         of, wrt = strip(top), strip(bottom)
         if of is None or wrt is None or not wrt:
             return None

@@ -72,7 +72,8 @@ def true_gradient(network: Network, node: str) -> str | None:
 
 
 def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | None = None,
-               origin: str = "<derivation>", suggestion: bool = True, math: bool | None = None) -> MathCheck:
+               origin: str = "<derivation>", suggestion: bool = True, math: bool | None = None,
+               given: dict[str, str] | None = None) -> MathCheck:
     """`check` for any derivation: code goes straight to the judge; mathematics is read first (`math`
     says which it is when the caller knows: a formula found in a post is mathematics)."""
     if not (looks_like_math(text) if math is None else math):
@@ -80,7 +81,9 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     network.require_leaf(wrt)
     bindings = network.bindings(dims)
     try:
-        reading = read(names_with_truth(network), text, origin)
+        names = names_with_truth(network)
+        names.given = dict(given or {})
+        reading = read(names, text, origin)
     except TutorError as error:
         d = error.diagnostic()
         return MathCheck(CheckResult.unusable(network, wrt, error.source or text, origin, bindings, d), None)

@@ -46,8 +46,8 @@ def shape_of_space(space: M) -> Shape:
     return tuple(dimension(d) for d in space.value)
 
 
-def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None
-           ) -> tuple[MathNetwork, list[tuple[str, str]]]:
+def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
+           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str]]]:
     """Every math piece of a post → the network's definitions and declarations, and the statements that
     are derivations (as written, with the text they came from)."""
     net = MathNetwork()
@@ -80,7 +80,7 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                     lhs_names.add(name)
     for latex, found in pieces:
         for st in found:
-            handle(net, st, latex, derivations, lhs_names)
+            handle(net, st, latex, derivations, lhs_names, leaves or set())
     return net, derivations
 
 
@@ -103,7 +103,8 @@ def is_derivative_side(tree: M) -> bool:
     return False
 
 
-def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str]) -> None:
+def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
+           leaves: set[str]) -> None:
     known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
     sides = [list(s) for s in st.sides]
     in_at = next((i for i, t in enumerate(sides[0]) if t.kind == "macro" and t.text == "in"), None)
@@ -118,8 +119,19 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         lhs = Grammar(sides[0], known, source=latex).whole(sides[0])
     except ParseError:
         return
-    if is_derivative_side(lhs) and not (lhs.kind == "name" and lhs.value in lhs_names and
-                                        not str(lhs.value).startswith(("delta", "Delta"))):
+    if lhs.kind == "name" and len(sides) == 2 and annotation_only(sides[1]):   # W_0 = [2 × 4]: a shape
+        inside = [t if not (t.kind == "op" and t.text == ",") else Tok("macro", "times", t.pos) for t in sides[1][1:-1]]
+        try:
+            net.declared[str(lhs.value)] = tuple(dimension(d) for d in
+                                                 (Grammar(inside, known).dimensions(tuple(inside))))
+        except ParseError:
+            pass
+        return
+    rest = str(lhs.value)[1:] if lhs.kind == "name" else ""
+    gradient_name = lhs.kind == "name" and str(lhs.value).startswith("d") and (
+        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
+    if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
+            is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
         derivations.append((st.text(latex), latex))
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
@@ -136,6 +148,16 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         if lhs.value not in net.definitions:
             net.definitions[lhs.value] = (value, st.text(latex))
         return
+
+
+def annotation_only(side: list[Tok]) -> bool:
+    """`[2 × 4]`, `(m, n)`: a bracket holding only dimensions, × or commas."""
+    if len(side) < 3 or side[0].kind != "open" or side[-1].kind != "close":
+        return False
+    inside = side[1:-1]
+    separated = any(t.kind == "macro" and t.text == "times" or t.kind == "op" and t.text == "," for t in inside)
+    return separated and all(t.kind in ("name", "num", "sub", "group") or t.kind == "macro" and t.text == "times"
+                             or t.kind == "op" and t.text == "," for t in inside)
 
 
 def contains(m: M, kind: str) -> bool:

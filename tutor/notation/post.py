@@ -40,7 +40,8 @@ def read_post(text: str) -> Post:
             post.code.append(token.content)
         elif token.type == "inline":
             if not any(c.type.startswith("math") for c in token.children or ()):
-                post.math.extend(line for line in token.content.splitlines() if typed_math(line))
+                lines = (REMARK.split(line, 1)[0] for line in token.content.splitlines())
+                post.math.extend(line for line in lines if typed_math(line))
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
@@ -56,6 +57,7 @@ def read_post(text: str) -> Post:
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
 TYPED = re.compile(r"[\w\s'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where * is elementwise`: the remark goes
 PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
 
 

@@ -27,6 +27,10 @@ class Names:
     sigmoid_of: dict[str, str] = field(default_factory=dict)   # z1 → h where h = sigmoid(z1)
     tanh_of: dict[str, str] = field(default_factory=dict)
     truth: Callable[[str], str | None] | None = None            # node → the code of ∂loss/∂node
+    activation_of: dict[str, str] = field(default_factory=dict)  # z1 → "tanh" where a node is tanh(z1)
+    output: str | None = None                                    # what the loss reads: ∇C is ∂C/∂output
+    leaves: frozenset[str] = frozenset()
+    given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
@@ -39,6 +43,13 @@ class Names:
         for name in list(self.shapes) + sorted(self.dims):
             if name.replace("_", "") == squeezed:
                 return name
+        lowered = [n for n in list(self.shapes) + sorted(self.dims) if n.lower() == written.lower()]
+        if len(lowered) == 1 and not written.startswith(("delta", "Delta")):   # dz2 for dZ2 (one example, a batch)
+            return lowered[0]
+        if written.startswith("d") and len(written) > 1:
+            node = self.resolve(written[1:]) if written[1:] != written else None
+            if node is not None and node in self.shapes and not node.startswith("d"):
+                return "d" + node
         for prefix, grad in (("delta", "d"), ("Delta", "d")):
             if written.startswith(prefix) and written[len(prefix):].isdigit():
                 k = written[len(prefix):]
@@ -134,6 +145,12 @@ class Translator:
             return Translation(f"sqrt(sum(({a.code}) ** 2))", (), ATOM)
         if kind == "prime":
             return self.prime(m)
+        if kind == "partial" and self.gradient_of(m) is not None:   # ∂J/∂z2 inside an expression: a value
+            node = self.gradient_of(m)
+            self.note(f"∂{self.names.loss}/∂{node} read as the gradient d{node}")
+            if f"d{node}" not in self.names.shapes:
+                self.gradients_used.add(f"d{node}")
+            return Translation(f"d{node}", self.names.shapes.get(node), ATOM)
         if kind == "partial":
             raise self.error("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1), not used inside "
                              "another operation", "a product of ∂-factors, or the expression it stands for")
@@ -150,6 +167,16 @@ class Translator:
         if kind == "space":
             raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
         raise self.error(f"cannot read {kind} here")
+
+    def gradient_of(self, m: M) -> str | None:
+        """The node a loss-rooted ∂-factor is the gradient at (∂J/∂z2 → z2, ∇C → the output), or None."""
+        of, wrt = m.args
+        if of.kind != "name" or self.names.resolve(of.value) not in (self.names.loss, None) or wrt.kind != "name":
+            return None
+        if wrt.value == "<output>":
+            return self.names.output
+        node = self.names.resolve(wrt.value)
+        return node if node in self.names.shapes and not node.startswith("d") else None
 
     def wrap(self, t: Translation, prec: int) -> str:
         return f"({t.code})" if t.prec < prec else t.code
@@ -170,6 +197,8 @@ class Translator:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)
+        if name.startswith("d") and name not in self.names.shapes and name[1:] in self.names.shapes:
+            self.gradients_used.add(name)   # dZ2 used, never written: ∂J/∂Z2 taken as given
         if name in self.names.dims:
             return Translation(name, (), ATOM)
         shape = self.names.shapes.get(name)
@@ -184,7 +213,7 @@ class Translator:
     def product(self, m: M) -> Translation:
         a, b = self.go(m.args[0]), self.go(m.args[1])
         op, why = decide_product(a.shape, b.shape)
-        written = {"·": "·", "×": "×", " ": "juxtaposition"}.get(m.written, m.written)
+        written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(m.written, m.written)
         if why:
             self.note(f"{written} in {short(self.wrap(a, MUL))} {m.written.strip() or '·'} "
                       f"{short(self.wrap(b, MUL + 1))} read as {why}")
@@ -225,6 +254,15 @@ class Translator:
         """σ′(z) = σ(z)(1 − σ(z)), written with the network's own name for σ(z) when it has one."""
         fn = m.value
         arg = self.go(m.args[0])
+        if fn == "activation":   # g′(z): the derivative of the activation the network applies to z
+            kinds = set(self.names.activation_of.values())
+            fn = self.names.activation_of.get(arg.code) or (kinds.pop() if len(kinds) == 1 else None)
+            if fn is not None and arg.code not in self.names.activation_of:
+                self.note(f"g′({arg.code}) read as {fn}′, the network's one activation")
+                return self.prime(M("prime", m.args, value=fn))
+            if fn is None:
+                raise self.error(f"cannot tell which activation's derivative g′({arg.code}) is: the network applies "
+                                 f"none to {arg.code}", "σ′(z), tanh′(z) or ReLU′(z)")
         if fn == "sigmoid":
             s = self.names.sigmoid_of.get(arg.code, f"sigmoid({arg.code})")
             return Translation(f"{s} * (1 - {s})", arg.shape, MUL)
@@ -295,7 +333,15 @@ def names_for(network) -> Names:
         if text.startswith("tanh(") and text.endswith(")") and text[5:-1].isidentifier():
             tanh_of.setdefault(text[5:-1], name)
     shapes: dict[str, Shape | None] = dict(network.shapes)
-    return Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of)
+    activations = {}
+    for expr in network.definitions.values():
+        text = code(expr)
+        for fn in ("sigmoid", "tanh", "relu"):
+            if text.startswith(fn + "(") and text.endswith(")"):   # keyed by its argument as code: z1, x @ W1
+                activations.setdefault(text[len(fn) + 1:-1], fn)
+    reads = [n for n in network.reads.get(network.loss, ()) if n in network.definitions]
+    return Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
+                 reads[-1] if reads else None, frozenset(network.leaves))
 
 
 Resolve = Callable[[str], str | None]
