@@ -8,8 +8,9 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-#: Output → schema file: `shapes --json`, `derive --json`, `check --json`, `lesson grade --json`, `lesson run --json`.
-NAMES = ("shapes", "derive", "check", "grade", "lesson-run")
+#: Output → schema file: `shapes --json`, `derive --json`, `check --json`, `lesson grade --json`, `lesson run --json`,
+#: `ask --json`.
+NAMES = ("shapes", "derive", "check", "grade", "lesson-run", "ask")
 
 
 def load(name: str) -> dict:
