@@ -299,3 +299,53 @@ def test_losses_as_people_write_them(text, expected):
     from tutor.notation.network import network_from_math
     net, _ = network_from_math(text, "<post>")
     assert expected in net.source
+
+
+# -- hostile and broken mathematics -----------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from conftest import SCALE  # noqa: E402
+
+MATH_TOKENS = [r"\frac", "{", "}", r"\partial", "J", "W_1", "^T", "^{", "_", r"\hat{y}", "(", ")", r"\left(",
+               r"\right)", r"\cdot", r"\circ", "·", "∘", "ᵀ", "ŷ", "δ₁", r"\delta_1", "=", r"\\", "&", "$", "$$",
+               r"\sum_i", r"\sigma", "'", r"\text{softmax}", r"\begin{align*}", r"\end{align*}", "x", "h", "(1 - h)",
+               r"\in", r"\mathbb{R}^{D_x \times H}", "∂", "/", "[", "]", "‖", "|", "1", "0.5", "-", "+", "\n", "%",
+               r"\nabla", "_{", "^{[1]}", "(1,1,1)", r"\mathbb{1}", ">", "*", "@", r"\operatorname{diag}", "\x00"]
+SEEDS = [r"\frac{\partial J}{\partial W_1} = x^T \delta_1",
+         r"\frac{\partial J}{\partial W_1} = \left( \hat{y} - y \right) \cdot W_2^T \circ h \circ (1 - h) \cdot "
+         r"\frac{\partial z_1}{\partial W_1}",
+         "∂J/∂W1 = ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1", "xᵀ·((ŷ − y)·W₂ᵀ ∘ h ∘ (1 − h))"]
+
+
+@settings(max_examples=150 * SCALE, deadline=None)
+@given(st.data())
+def test_broken_mathematics_is_a_verdict_or_unusable_never_a_crash(data):
+    import time
+    text = data.draw(st.sampled_from(SEEDS))
+    for _ in range(data.draw(st.integers(1, 6))):
+        i = data.draw(st.integers(0, len(text)))
+        if data.draw(st.booleans()):
+            text = text[:i] + data.draw(st.sampled_from(MATH_TOKENS)) + text[i:]
+        else:
+            text = text[:i] + text[i + data.draw(st.integers(1, 6)):]
+    start = time.perf_counter()
+    checked = check_text(load("default"), "W1", text)
+    assert time.perf_counter() - start < 5
+    assert checked.result.verdict in ("correct", "shape_error", "wrong_shape", "transposed", "scaled", "wrong_value",
+                                      "unusable")
+    if checked.result.verdict == "unusable":
+        assert checked.result.diagnostics[0].message
+
+
+@settings(max_examples=60 * SCALE, deadline=None)
+@given(st.lists(st.sampled_from(MATH_TOKENS), max_size=30).map("".join))
+def test_a_post_of_random_mathematics_is_answered_or_refused_with_a_message(text):
+    from tutor.engine.errors import TutorError
+    from tutor.notation.ask import ask
+    try:
+        answer = ask(text)
+    except TutorError as error:
+        assert error.message
+    else:
+        assert answer.verdict

@@ -301,7 +301,8 @@ def node_of(m: M, names: Names) -> str:
         return names.output
     if m.kind == "name":
         resolved = names.resolve(m.value)
-        if resolved is not None:
+        if resolved is not None and resolved in names.shapes and not (resolved.startswith("d") and resolved[1:]
+                                                                      in names.shapes and m.value != resolved):
             return resolved
         raise ParseError(f"∂{m.written or m.value}: {m.value!r} is not a node of the network",
                          expected="one of " + ", ".join(list(names.shapes)[:30]))

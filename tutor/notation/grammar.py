@@ -364,6 +364,8 @@ class Grammar:
         return M("prime", inner.args if inner.kind == "tuple" else (inner,), value="activation", pos=pos)
 
     def named_word(self, text: str, pos: int) -> M:
+        if not text:
+            raise self.error("a name is empty here (\\text{} or \\operatorname{} with nothing in it)")
         if self.known(text) or len(text) == 1:
             return M("name", value=text, pos=pos, written=text)
         parts = split_word(text, self.known)

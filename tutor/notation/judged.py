@@ -87,6 +87,9 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     except TutorError as error:
         d = error.diagnostic()
         return MathCheck(CheckResult.unusable(network, wrt, error.source or text, origin, bindings, d), None)
+    except RecursionError:  # a safety net: the grammar refuses deep nesting itself
+        d = Diagnostic("E100", "error", "the mathematics is nested too deeply to be read", origin=origin)
+        return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), None)
     final = reading.equations[-1] if reading.equations else None
     if final is not None and final.chain is not None and final.code is None:
         return judge_chain(network, wrt, reading, final.chain, bindings, origin, suggestion)
