@@ -60,11 +60,11 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     Raises `TutorError` when the post has no derivation, or a network that cannot be built."""
     post = read_post(text)
     assumptions: list[str] = []
-    given = load_network(network) if network is not None else None
-    math_net, derivations = gather(post.math, prose_shapes(post.prose), set(given.nodes) if given else None,
-                                   set(given.leaves) if given else None)
-    if given is not None:
-        net = given
+    chosen = load_network(network) if network is not None else None
+    math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
+                                   set(chosen.leaves) if chosen else None)
+    if chosen is not None:
+        net = chosen
         source = net.source
     elif math_net.definitions:
         source, said = build(math_net)
@@ -78,7 +78,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
                                "sigmoid, x W2 + b2, softmax, cross-entropy) is assumed; give yours with --network")
         source = net.source
     lines = [line for block in post.code for line in assignments(block)]
-    given = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
+    defined = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
     in_code = code_derivations(lines, net)
     if not derivations and not in_code:
         raise ParseError("no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
@@ -92,7 +92,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     jobs = [(claimed or leaf, t, True) for claimed, t in grouped] + [(w, t, False) for w, t in in_code]
     for wrt, text_of, math in jobs:
         try:
-            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=given)
+            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             continue
@@ -140,7 +140,8 @@ def assignments(block: str) -> list[str]:
 def code_derivations(lines: list[str], net: Network) -> list[tuple[str, str]]:
     """A post's code: each line `dLEAF = …` is a derivation of that leaf's gradient, with the lines before it."""
     from ..engine.language import claimed_node
-    out, before = [], []
+    out: list[tuple[str, str]] = []
+    before: list[str] = []
     for line in lines:
         target = claimed_node(line.split("=", 1)[0].strip(), net.nodes)
         if target in net.leaves:

@@ -152,8 +152,7 @@ class Grammar:
                 return base
             if t.kind == "prime":
                 self.take()
-                base = M("prime", (base,), pos=t.pos) if base.kind == "fn" else M("T", (base,), pos=t.pos,
-                                                                                  written="'")
+                base = M("T", (base,), pos=t.pos, written="'")   # x': MATLAB's transpose, as typed
             elif t.kind == "sup":
                 self.take()
                 base = self.superscript(base, self.argument())

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..engine.dims import Dim, Shape
-from .tokens import Tok, to_latex, tokenize
+from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
 BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"))
@@ -130,7 +130,3 @@ def dim(text: str) -> Dim:
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", text):
         raise ValueError(text)
     return Dim.symbol(text)
-
-
-def latex_of(text: str) -> str:
-    return to_latex(text)

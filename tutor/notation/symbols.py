@@ -33,8 +33,6 @@ IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl"
            "Biggl", "Biggr", "middle", ",", ";", ":", "!", "quad", "qquad", " ", "nonumber", "notag", "label",
            "tag", "ldots", "cdots", "dots", "displaystyle", "hspace", "vspace", "phantom", "mathstrut", "strut",
            "limits", "nolimits", "underbrace", "overbrace"}
-#: Macros that take an argument that is dropped along with them.
-DROPPED_WITH_ARGUMENT = {"label", "tag", "hspace", "vspace", "phantom", "text_"}
 #: Greek letters are names (`\delta_1`, `\theta`); `\sigma` alone is the sigmoid unless the network has a sigma.
 GREEK = {"alpha", "beta", "gamma", "delta", "Delta", "epsilon", "varepsilon", "eta", "theta", "Theta", "lambda",
          "mu", "nu", "pi", "rho", "sigma", "Sigma", "tau", "phi", "varphi", "Phi", "psi", "omega", "Omega", "ell",
@@ -59,9 +57,5 @@ FUNCTIONS = {
 }
 #: Functions of one argument that may be written without parentheses: `\log \hat{y}_i`, `\sigma z`.
 BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}
-#: Sum-like big operators.
-SUMS = {"sum": "sum", "Sigma": "sum"}
 #: Letters that are indices when written as subscripts of a name that is not in the network: `y_i`.
 INDEX_LETTERS = set("ijklmnt") | {"ij", "ik", "jk", "n", "k"}
-#: The ∂-like symbols that start a derivative: ∂J/∂W, dJ/dW.
-PARTIAL = {"partial"}

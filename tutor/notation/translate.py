@@ -344,8 +344,6 @@ def names_for(network) -> Names:
                  reads[-1] if reads else None, frozenset(network.leaves))
 
 
-Resolve = Callable[[str], str | None]
-
 
 def is_assumption(note: str) -> bool:
     """A reading the shapes settled beyond doubt (a product whose inner dimensions agree, a name spelt
