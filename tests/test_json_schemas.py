@@ -183,3 +183,9 @@ def test_docs_json_md_describes_every_key_and_verdict():
         assert not keys - quoted, f"{name}: keys not in docs/json.md: {sorted(keys - quoted)}"
         assert not values - quoted, f"{name}: values not in docs/json.md: {sorted(values - quoted)}"
         assert f"{name}.schema.json" in doc
+
+
+def test_ask_json_follows_its_schema():
+    post = (HERE / "catalogue" / "questions" / "seed.md").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    valid("ask", json.loads(result.stdout))

@@ -1,6 +1,6 @@
 """The package's layers, read from its imports: no cycles, imports point down, the core never loads the front.
 
-Layers, lowest first: engine < teach < judge < course < front < api < cli (`tutor.api`, the Python
+Layers, lowest first: engine < teach < judge < notation (mathematics as written) < course < front < api < cli (`tutor.api`, the Python
 face, is one module beside the command line). A module may import its own
 layer or a lower one. A module that does not itself import rich or typer at module level must not
 import, at module level, a module that does (lazy imports inside a function stay possible).
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "tutor"
-LAYERS = ("engine", "teach", "judge", "homework", "course", "front", "api", "cli")
+LAYERS = ("engine", "teach", "judge", "notation", "homework", "course", "front", "api", "cli")
 FRONT_LIBRARIES = ("rich", "typer")
 
 

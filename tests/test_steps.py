@@ -129,7 +129,7 @@ def test_derive_json_carries_the_steps():
     data = json.loads(result.stdout)
     x = data["gradients"]["x"]
     assert x["steps"] and x["steps"][-1]["name"] == "dx"
-    assert all(set(s) == {"name", "formula"} for s in x["steps"])
+    assert all(set(s) == {"name", "formula", "latex"} for s in x["steps"])   # SPEC §8: LaTeX beside every formula
     assert data["gradients"]["b"]["steps"] == []
     assert isinstance(x["formula"], str) and "\n" not in x["formula"]
 

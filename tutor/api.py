@@ -159,8 +159,12 @@ def load(network: NetworkLike = "default") -> Network:
             raise TutorError(f"a network is a bundled example's name, a path or source text, not "
                              f"{type(network).__name__}")
         if is_source(network):
+            from .notation.network import is_math_network, network_from_math
+            if is_math_network(None, network):  # a network written as mathematics (SPEC §8)
+                return Network(network_from_math(network, "<network>")[0])
             return Network(parse_network(network, "<network>"))
-        return Network(load_file(network))
+        from .notation.network import load_any
+        return Network(load_any(network)[0])
 
 
 def is_source(text: str) -> bool:
@@ -386,13 +390,13 @@ def check(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None
     answer away. Text that cannot be used gives the verdict `unusable`, never an exception;
     `ShapetutorError` is for the instructor's inputs (network, `wrt`, `dims`).
     """
-    from .judge.check import check as check_engine
+    from .notation.judged import check_text  # code, or LaTeX, Unicode and typed math (SPEC §8)
     net = load(network)
     given = given_dims(dims)
     with instructor_errors():
         if not isinstance(derivation, str):
             return CheckResult(not_text(net.engine, wrt, given, derivation))
-        return CheckResult(check_engine(net.engine, wrt, derivation, given, suggestion=suggestion))
+        return CheckResult(check_text(net.engine, wrt, derivation, given, suggestion=suggestion).result)
 
 
 def not_text(network: "EngineNetwork", wrt: str, given: dict[str, int], derivation: object) -> "JudgeResult":

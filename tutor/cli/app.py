@@ -16,6 +16,7 @@ from . import completion
 from .common import (CONTEXT, DimsOpt, JsonOpt, NetworkArg, PlainOpt, WrtOpt, console, emit_json, load_bound, look,
                      plain_terminal, prepare_streams, read_derivation, report_diagnostic, run, say,
                      finish, interactive)
+from .ask import ask as ask_command
 from .lesson import lesson_app
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
@@ -23,6 +24,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=
                        "NETWORK is a path to a .net file or a bundled example "
                        "(default, batch, column, vector, mlp, attention, conv1d, embedding, ...; see `shapetutor examples`).")
 app.add_typer(lesson_app, name="lesson")
+app.command(name="ask")(ask_command)  # a question as posted (SPEC §8)
 
 def show_version(value: bool) -> None:
     if value:
@@ -67,6 +69,8 @@ def derive(network: NetworkArg = None,
            no_verify: Annotated[bool, typer.Option("--no-verify", help="skip the numeric check")] = False,
            explain_numbers: Annotated[bool, typer.Option(
                "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
+           as_latex: Annotated[bool, typer.Option("--latex", help="print the gradients as LaTeX (an align* block)")
+                               ] = False,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
     if network is not None and network.endswith(".py"):
@@ -83,6 +87,9 @@ def derive(network: NetworkArg = None,
         result = derive_all(net, given, wrt=wrt, check=not no_verify)
         if as_json:
             emit_json(result.to_json())
+        elif as_latex:
+            from ..front.mathematics import latex_block
+            say(latex_block(result), stdout=True)
         else:
             from ..front.render import derivation_view, numbers_view
             out = console(plain_terminal(plain))
@@ -182,13 +189,16 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
         raise typer.Exit(2)
     def once(net, given, compact: bool = False) -> int:
         from ..engine.errors import UnreadableError
-        from ..judge.check import check as check_derivation, unreadable
+        from ..judge.check import unreadable
+        from ..notation.judged import check_text  # code, or LaTeX, Unicode and typed math (SPEC §8)
+        read = None
         try:
             text, origin = read_derivation(derivation, file)
         except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
             result = unreadable(net, wrt, error, given)
         else:
-            result = check_derivation(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+            read = check_text(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
+            result = read.result
         if as_json:
             emit_json(result.to_json(), compact)  # unusable text too: a grader never parses an empty stdout
         if result.verdict == "unusable":
@@ -197,7 +207,13 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
             return 2
         if not as_json:
             from ..front.diagnostics import check_view
-            console(plain_terminal(plain)).print(check_view(result, look(plain)), crop=False)
+            out = console(plain_terminal(plain))
+            if read is not None and read.reading is not None:
+                from ..front.mathematics import chain_view, reading_view
+                out.print(reading_view(read.reading, look(plain)), crop=False)
+                if read.chain is not None:
+                    out.print(chain_view(read.chain, net, result.bindings, look(plain)))
+            out.print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
 
     def body():

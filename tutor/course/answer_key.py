@@ -66,4 +66,5 @@ class AnswerKey:
         return QUESTIONS[step.kind].judge(self, step, text, suggestion)
 
     def check(self, leaf: str, text: str, suggestion: bool = True) -> CheckResult:
-        return check(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion)
+        from ..notation.judged import check_text  # an answer in LaTeX, Unicode or typed math reads too
+        return check_text(self.lesson.network, leaf, text, self.bindings, suggestion=suggestion).result

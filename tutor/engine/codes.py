@@ -160,6 +160,19 @@ wrong step is where the derivation went astray; everything after it inherits the
     dz2 = yhat - y
     dh = dz2 @ W2           # wrong: dz2 @ W2.T
     dz1 = dh * h * (1 - h)""")
+E215 = register("E215", "error", "a chain of ∂-factors that stops being a matrix product", """
+A derivation written as a product of ∂-factors (∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1), or of expressions
+standing for the first factors, is read as the naive chain: the factors multiplied as matrices. That
+works while each factor is a matrix in disguise (its top and its bottom each have at most one axis
+longer than 1). The factor ∂z1/∂W1 is not: it is a 1×H×Dx×H tensor, and no matrix product with it
+gives the Dx×H gradient. Contracting δ1 with it over the axis of z1 does: xᵀ δ1.""", """
+    wrong:  ∂J/∂W1 = (ŷ − y) · W2ᵀ ∘ h ∘ (1 − h) · ∂z1/∂W1
+    right:  ∂J/∂W1 = xᵀ δ1, where δ1 = (ŷ − y) W2ᵀ ∘ h ∘ (1 − h)""")
+E216 = register("E216", "error", "a chain of ∂-factors that does not lead from the loss to the leaf", """
+In a chain of ∂-factors each factor's bottom must be the next factor's top, starting from the loss
+and ending at the leaf whose gradient it claims: ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1.""", """
+    wrong:  ∂J/∂W1 = ∂J/∂z2 · ∂h/∂z1 · ∂z1/∂W1     # ∂z2/∂h is missing
+    right:  ∂J/∂W1 = ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1""")
 E300 = register("E300", "error", "a bad dimension binding", """
 Dimensions are bound as NAME=positive integer, separated by commas, and only symbols the network uses
 can be bound. Sizes above 1,000,000 stay symbolic: shapetutor will not allocate arrays that large.""", """

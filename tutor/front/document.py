@@ -85,6 +85,7 @@ class Formula:
     label: str
     math: str
     code: str = ""
+    latex: str = ""      # the same formula as LaTeX: `$$…$$` in Markdown, MathML in HTML
 
 
 @dataclass(frozen=True)

@@ -164,7 +164,9 @@ def formula_block(key: AnswerKey, leaf: str) -> Formula:
     g, loss = key.derivation.gradients[leaf], key.lesson.network.loss
     if not g.printable:
         return Formula(f"∂{loss}/∂{leaf} =", "(too long to write out: the network reuses nodes)")
-    return Formula(f"∂{loss}/∂{leaf} =", LOOK.expr(g.formula), code_of(g.formula))
+    from ..engine.language.latex import latex, latex_name
+    written = rf"\frac{{\partial {latex_name(loss)}}}{{\partial {latex_name(leaf)}}} = {latex(g.formula)}"
+    return Formula(f"∂{loss}/∂{leaf} =", LOOK.expr(g.formula), code_of(g.formula), written)
 
 
 def check_blocks(result: CheckResult, reveal: bool) -> list:

@@ -139,8 +139,9 @@ def block(b) -> str:
         return f'<pre class="aligned">{text(b.text)}</pre>'
     if isinstance(b, Formula):
         code = f"<code>{text(b.code)}</code>" if b.code else ""
+        shown = mathml(b.latex, b.math) if b.latex else text(b.math)
         return (f'<div class="formula"><span class="label">{text(b.label)}</span>'
-                f'<span class="math">{text(b.math)}</span>{code}</div>')
+                f'<span class="math">{shown}</span>{code}</div>')
     if isinstance(b, Table):
         return table(b)
     if isinstance(b, Listing):
@@ -221,3 +222,15 @@ def to_html(doc: Document) -> str:
 </body>
 </html>
 """
+
+
+def mathml(latex: str, fallback: str) -> str:
+    """A formula as MathML, which the browser typesets itself (no script, nothing fetched); its reading in
+    Unicode math stays as the alternative text. The text as it was when the conversion cannot be made."""
+    try:
+        from latex2mathml.converter import convert
+        converted = convert(latex, display="block")
+    except Exception:  # noqa: BLE001 - any failure of the converter: the Unicode form is still right
+        return text(fallback)
+    converted = converted.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "", 1)  # HTML needs no namespace
+    return converted.replace("<math ", f'<math alttext="{attr(fallback)}" ', 1)

@@ -74,6 +74,8 @@ def block(b, depth: int = 0) -> str:
         return fenced(b.text, "text")
     if isinstance(b, Formula):
         lines = [f"{text(b.label)}", "", fenced(b.math, "text")]
+        if b.latex:   # for readers that typeset mathematics (GitHub, Jupyter, Pandoc)
+            lines += ["", "$$", b.latex.replace("$", r"\$"), "$$"]
         if b.code:
             lines += ["", fenced(b.code, "python")]
         return "\n".join(lines)

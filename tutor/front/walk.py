@@ -219,7 +219,7 @@ class Walk:
         look, g = self.look, d.gradients[self.leaf]
         target = f"∂{self.network.loss}/∂{self.leaf}"
         if self.interactive:
-            from ..judge.check import check
+            from ..notation.judged import check_text
             from .diagnostics import check_view
             while True:
                 answer = self.ask(f"Now write {target} as a formula (Enter shows it): ")
@@ -231,7 +231,8 @@ class Walk:
                     answer = "\n".join(f"{name} = {rule}" for name, rule in given.items()) + "\n" + answer
                     self.out.print(Text(look.text("  (with the steps of the walk: " + ", ".join(given) + ")"),
                                         style="dim"))
-                result = check(self.network, self.leaf, answer, self.bindings)  # unreadable text: `unusable`
+                # unreadable text: `unusable`; an answer in LaTeX, Unicode or typed math reads too
+                result = check_text(self.network, self.leaf, answer, self.bindings).result
                 self.out.print(check_view(result, look, reveal=False), crop=False)
                 if result.correct:
                     break

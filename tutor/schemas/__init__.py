@@ -9,8 +9,8 @@ import json
 from importlib import resources
 
 #: Output → schema file: `shapes --json`, `derive --json`, `check --json`, `lesson grade --json`, `lesson run --json`,
-#: `lesson grade --answers DIR --json`, and `check FILE.py --json` (homework).
-NAMES = ("shapes", "derive", "check", "grade", "lesson-run", "grade-class", "homework")
+#: `lesson grade --answers DIR --json`, `check FILE.py --json` (homework) and `ask --json`.
+NAMES = ("shapes", "derive", "check", "grade", "lesson-run", "grade-class", "homework", "ask")
 
 
 def load(name: str) -> dict:

@@ -85,7 +85,14 @@ class LeafGradient:
         return found if len(found) > 1 else ()
 
     def steps_json(self) -> list[dict[str, str]]:
-        return [{"name": s.name, "formula": s.code} for s in self.steps]
+        from ..engine.language.latex import latex
+        return [{"name": s.name, "formula": s.code, "latex": latex(s.formula)} for s in self.steps]
+
+    @cached_property
+    def formula_latex(self) -> str | None:
+        """The formula as LaTeX (`x^{\\top} \\left(…\\right)`), beside its code form."""
+        from ..engine.language.latex import latex
+        return latex(self.formula) if self.printable else None
 
 
 #: Why there are no numbers when the caller turned the check off.
@@ -120,7 +127,7 @@ class Derivation:
             "dims": dict(self.bindings),
             "nodes": net.nodes_json(),
             "gradients": {
-                leaf: {"shape": shape_json(g.shape), "formula": g.formula_code,
+                leaf: {"shape": shape_json(g.shape), "formula": g.formula_code, "latex": g.formula_latex,
                        "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain],
                        "steps": g.steps_json()}
                 for leaf, g in self.gradients.items()},

@@ -1,0 +1,382 @@
+"""A derivation written as mathematics → the derivation language of SPEC §3, and its ∂-chains.
+
+Each equation `\\frac{\\partial J}{\\partial W_1} = x^T \\delta_1` becomes a line `dW1 = x.T @ dz1` (a
+claim about W1, judged on its own); an equation whose value is a product of ∂-factors
+(`∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1`), or of expressions standing for the first factors followed by
+∂-factors (the seed's `(ŷ − y)·W2ᵀ∘h∘(1−h)·∂z1/∂W1`), is kept as a `Chain`: the naive product, which
+the chain-rule walk explains at its break.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..engine.errors import ParseError
+from .grammar import Grammar, M
+from .tokens import Tok, tokenize
+from .translate import Names, Translator
+
+#: What only mathematics has (code never has a backslash, ^ or a prime).
+MATH_MARKS = re.compile(r"[\\^'′ᵀŷŶ−∘⊙·⋅σδΔ∂∇Σ∑₀-₉ᵢⱼ⊤‖×∈ℝ]|\$|\bd[A-Za-z]\w*\s*/\s*d[A-Za-z]")
+
+
+def looks_like_math(text: str) -> bool:
+    """Whether a derivation is written as mathematics rather than in the network language.
+    Python that parses stays code (its own reader refuses what is outside the language), unless it
+    is math that happens to parse: `W^T` (an XOR) or a name such as `ŷ`."""
+    import ast
+    try:
+        tree = ast.parse(text.replace(";", "\n")) if len(text) < 100_000 else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    if tree is not None:
+        return any(isinstance(node, ast.BitXor) or isinstance(node, ast.Name) and not node.id.isascii()
+                   for node in ast.walk(tree))
+    without_comments = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return bool(MATH_MARKS.search(without_comments))
+
+
+@dataclass(frozen=True)
+class Item:
+    """One factor of a chain as written: a ∂-factor (of, wrt), or an expression standing for factors."""
+
+    of: str
+    wrt: str
+    code: str | None = None     # for an expression: its code; None for a ∂-factor
+    written: str = ""
+    shape: tuple | None = None  # for an expression: its shape
+
+
+@dataclass(frozen=True)
+class Chain:
+    target: str                 # the node whose gradient the chain claims (W1)
+    items: tuple[Item, ...]
+    line: int                   # index of the equation among the derivation's lines
+    written: str = ""
+
+
+@dataclass(frozen=True)
+class Equation:
+    target: str | None          # the node claimed (W1 for ∂J/∂W1, z1 for δ1), or None
+    name: str | None            # the derivation's name for it (dW1), or None for a bare expression
+    code: str | None            # its value in the network language; None when it is a chain
+    written: str
+    chain: Chain | None = None
+    factor: tuple[str, str] | None = None   # ∂z2/∂h = W2ᵀ: what the learner takes a factor to be
+
+
+@dataclass(frozen=True)
+class Reading:
+    equations: tuple[Equation, ...]
+    notes: tuple[str, ...] = ()
+    given: tuple[str, ...] = ()         # lines the learner used without writing (δ1 read as ∂J/∂z1)
+
+    @property
+    def code(self) -> str:
+        """The derivation in the language of SPEC §3 (the chains left out: they are not values)."""
+        lines = list(self.given) + [f"{e.name} = {e.code}" if e.name else e.code
+                                    for e in self.equations if e.code is not None and e.factor is None]
+        return "\n".join(lines)
+
+    @property
+    def chains(self) -> tuple[Chain, ...]:
+        return tuple(e.chain for e in self.equations if e.chain is not None)
+
+    @property
+    def shown(self) -> list[str]:
+        """Each line as read, in the network language; a chain as its factors."""
+        out = list(self.given)
+        for e in self.equations:
+            if e.factor is not None:
+                out.append(f"∂{e.factor[0]}/∂{e.factor[1]} taken as {e.code}")
+            elif e.chain is not None:
+                out.append(f"d{e.chain.target} = " + " · ".join(
+                    i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}" for i in e.chain.items))
+            else:
+                out.append(f"{e.name} = {e.code}" if e.name else e.code)
+        return out
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One equation as written: its sides (tokens) and where it stands in the (LaTeX) text."""
+
+    sides: tuple[tuple[Tok, ...], ...]
+    start: int
+    end: int
+
+    def text(self, latex: str) -> str:
+        return latex[self.start:self.end].strip().rstrip("\\").strip().rstrip(",;.&").strip()
+
+
+SEPARATORS = ("coloneqq", "equiv", "triangleq", "eqqcolon", "approx")
+
+
+def annotation(tokens: list[Tok]) -> int | None:
+    """Where a trailing `(1 \\times D_y)` begins: a bracket at the end holding only dimensions and ×."""
+    if not tokens or tokens[-1].kind != "close":
+        return None
+    depth = 0
+    for i in range(len(tokens) - 1, -1, -1):
+        t = tokens[i]
+        if t.kind == "close":
+            depth += 1
+        elif t.kind == "open":
+            depth -= 1
+            if depth == 0:
+                inside = tokens[i + 1:-1]
+                times = any(x.kind == "macro" and x.text == "times" for x in inside)
+                plain = all(x.kind in ("name", "num", "sub", "group") or x.kind == "macro" and x.text == "times"
+                            for x in inside)
+                after_equals = i > 0 and tokens[i - 1].kind == "op" and tokens[i - 1].text == "="
+                return i if times and plain and i > 0 and not after_equals else None   # W_0 = [2×4] is a shape
+    return None
+
+
+def statements(tokens: list[Tok], length: int) -> list[Statement]:
+    """Tokens → equations, each split at `=`; a line that starts with `=` continues the previous
+    equation (`&= …` in an align block). Lines end at a line break, `\\\\`, `;` or a top-level comma."""
+    lines: list[tuple[list[Tok], int, int]] = []
+    current: list[Tok] = []
+    depth = 0
+    start = 0
+
+    def close(end: int) -> None:
+        while current and annotation(current):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
+            end = current[annotation(current)].pos
+            del current[annotation(current):]
+        if current:
+            lines.append((list(current), start, end))
+
+    skipping = False
+    for t in tokens:
+        if skipping and t.kind != "break":
+            continue
+        skipping = False
+        if t.kind == "macro" and t.text in ("quad", "qquad", "text_") and depth == 0 and current:
+            skipping = True   # what follows \quad on a line is a remark: (1 × D_y), \text{elementwise}
+            continue
+        if t.kind == "open":
+            depth += 1
+        elif t.kind == "close":
+            depth = max(depth - 1, 0)
+        if t.kind == "break" or depth == 0 and t.kind == "op" and t.text in (";", ","):
+            close(t.pos)
+            current = []
+            continue
+        if t.kind == "op" and t.text in ("&",) or t.kind == "op" and t.text == "." and depth == 0:
+            continue
+        if t.kind == "macro" and t.text in ("quad", "qquad", "label", "tag", "nonumber", "notag"):
+            continue
+        if not current:
+            start = t.pos
+        current.append(t)
+    close(length)
+    out: list[Statement] = []
+    for line, begin, end in lines:
+        sides: list[list[Tok]] = [[]]
+        depth = 0
+        if any(t.kind == "op" and t.text == "=" for t in line):  # `… = ŷ − y ∈ ℝ^{1×10}`: the shape is a remark
+            at = next((i for i, t in enumerate(line) if t.kind == "macro" and t.text == "in"
+                       and any(u.kind == "op" and u.text == "=" for u in line[:i])), None)
+            if at is not None:
+                end = line[at].pos
+                line = line[:at]
+        for t in line:
+            if t.kind == "open":
+                depth += 1
+            elif t.kind == "close":
+                depth = max(depth - 1, 0)
+            if depth == 0 and (t.kind == "op" and t.text == "=" or t.kind == "macro" and t.text in SEPARATORS):
+                sides.append([])
+                continue
+            sides[-1].append(t)
+        if not sides[0] and out:
+            previous = out[-1]
+            out[-1] = Statement(previous.sides + tuple(tuple(s) for s in sides[1:] if s), previous.start, end)
+        elif not sides[0] and any(sides):   # `= 2(y − Xw)(−X)` on a line of its own: a value, its left side unsaid
+            rest = [s for s in sides[1:] if s]
+            out.append(Statement((tuple(rest[-1]),), rest[-1][0].pos, end))
+        elif any(sides):
+            out.append(Statement(tuple(tuple(s) for s in sides), begin, end))
+    return out
+
+
+def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
+    """Mathematics → a `Reading`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
+    from .tokens import to_latex
+    latex = to_latex(text)
+    tokens = tokenize(text, origin)
+    equations: list[Equation] = []
+    notes: list[str] = []
+    assigned: set[str] = set()
+    translate = Translator(names, origin, latex)
+    for number, statement in enumerate(statements(tokens, len(latex))):
+        sides = [list(side) for side in statement.sides]
+        if any(not s for s in sides):
+            raise ParseError("an equation has an empty side", origin=origin, source=latex,
+                             expected="LEFT = RIGHT, e.g. \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
+        grammar = lambda toks: Grammar(toks, names.known, origin, latex)  # noqa: E731
+        trees = [grammar(s).whole(s) for s in sides]
+        written = statement.text(latex)
+        if len(trees) == 1:
+            chain = chain_of(trees[0], names, translate, None, number, written) \
+                if has_partial(trees[0], names) else None
+            if chain is not None:
+                equations.append(Equation(chain.target, None, None, written, chain))
+            else:
+                equations.append(Equation(None, None, translate(trees[0]).code, written))
+            continue
+        lhs, values = trees[0], trees[1:]
+        target, name, factor = claim(lhs, names)
+        if factor is not None:
+            value = next((v for v in reversed(values) if not has_partial(v, names)), None)
+            if value is not None:
+                equations.append(Equation(None, None, translate(value).code, written, factor=factor))
+            continue
+        value = values[-1]
+        if has_partial(value, names):
+            chain = chain_of(value, names, translate, target, number, written)
+            equations.append(Equation(target, name, None, written, chain))
+            continue
+        for earlier in values[:-1]:
+            if has_partial(earlier, names) or has_partial(earlier) and len(list(partials(earlier))) > 1:
+                chain = chain_of(earlier, names, translate, target, number, written)
+                if chain is not None:
+                    equations.append(Equation(target, None, None, written, chain))
+        code = translate(value).code
+        equations.append(Equation(target, name, code, written))
+        if name:
+            assigned.add(name)
+        if name and name not in names.shapes and target in names.shapes:
+            names.shapes[name] = names.shapes[target]
+    notes.extend(translate.notes)
+    given = []
+    for grad in sorted(translate.gradients_used - assigned):
+        if grad in names.given:   # the post says it elsewhere (a code block: dZ2 = A2 - Y)
+            given.append(f"{grad} = {names.given[grad]}")
+            notes.append(f"{grad} is taken as the post itself writes it: {grad} = {names.given[grad]}")
+            continue
+        truth = true_gradient(names, grad[1:])
+        if truth is not None:
+            given.append(f"{grad} = {truth}")
+            notes.append(f"{grad} is used but never written out: it is taken as ∂{names.loss}/∂{grad[1:]} = {truth}")
+    return Reading(tuple(equations), tuple(notes), tuple(given))
+
+
+def true_gradient(names: Names, node: str) -> str | None:
+    return names.truth(node) if names.truth is not None else None
+
+
+def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
+    """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
+    if lhs.kind == "partial":
+        wrt = node_of(lhs.args[0 + 1], names)
+        try:
+            of = node_of(lhs.args[0], names)
+        except ParseError:  # ∂MSE/∂w, ∇e_n(w): a name for the loss the network calls otherwise
+            of = names.loss
+        if of == names.loss or of in ("J", "L"):
+            return wrt, f"d{wrt}", None
+        return None, None, (of, wrt)
+    if lhs.kind == "name":
+        written = lhs.value
+        resolved = names.resolve(written)
+        if resolved is not None and resolved.startswith("d") and resolved[1:] in names.shapes:
+            return resolved[1:], resolved, None
+        if written.startswith("d") and names.resolve(written[1:]) is not None:
+            node = names.resolve(written[1:])
+            return node, f"d{node}", None
+        if resolved in names.leaves:   # "the gradient wrt W_ij: W_ij = …": a leaf is never defined by an equation
+            return resolved, f"d{resolved}", None
+        if resolved is not None and resolved in names.shapes and not written.startswith(("delta", "Delta")):
+            return None, resolved, None
+        return None, written if written.isidentifier() else None, None
+    raise ParseError("the left side of an equation must be a derivative (∂J/∂W1), δ1, or a name",
+                     expected="\\frac{\\partial J}{\\partial W_1} = …")
+
+
+def node_of(m: M, names: Names) -> str:
+    if m.kind == "name" and m.value == "<output>" and names.output is not None:
+        return names.output
+    if m.kind == "name":
+        resolved = names.resolve(m.value)
+        if resolved is not None and resolved in names.shapes and not (resolved.startswith("d") and resolved[1:]
+                                                                      in names.shapes and m.value != resolved):
+            return resolved
+        raise ParseError(f"∂{m.written or m.value}: {m.value!r} is not a node of the network",
+                         expected="one of " + ", ".join(list(names.shapes)[:30]))
+    raise ParseError("a ∂-factor must be a derivative of one node with respect to another (∂z1/∂W1)")
+
+
+def has_partial(m: M, names: Names | None = None) -> bool:
+    """Whether `m` holds a ∂-factor that is a Jacobian (∂z1/∂W1); with `names`, a gradient of the loss
+    (∂J/∂z2, ∇C) is a value, not a factor of a chain, unless a Jacobian follows it."""
+    if names is not None:
+        return any(is_jacobian(p, names) for p in partials(m))
+    return m.kind == "partial" or any(isinstance(a, M) and has_partial(a) for a in m.args)
+
+
+def partials(m: M):
+    if m.kind == "partial":
+        yield m
+    for a in m.args:
+        if isinstance(a, M):
+            yield from partials(a)
+
+
+def is_jacobian(p: M, names: Names) -> bool:
+    of = p.args[0]
+    if of.kind == "name":
+        resolved = names.resolve(of.value)
+        return resolved is not None and resolved != names.loss and resolved in names.shapes
+    return True
+
+
+PRODUCTS = ("prod", "matmul", "had")
+
+
+def flatten_product(m: M, kind: str = "", written: str = "") -> list[tuple[str, str, M]]:
+    """A product → its factors, each with the operator written before it (`·`, `∘`, juxtaposition)."""
+    if m.kind in PRODUCTS:
+        return flatten_product(m.args[0], kind, written) + flatten_product(m.args[1], m.kind, m.written)
+    return [(kind, written, m)]
+
+
+def joined(pending: list[tuple[str, str, M]]) -> M:
+    """Factors back into one product, each joined by the operator the learner wrote."""
+    expr = pending[0][2]
+    for kind, written, factor in pending[1:]:
+        expr = M(kind or "prod", (expr, factor), written=written or "·")
+    return expr
+
+
+def chain_of(m: M, names: Names, translate: Translator, target: str | None, number: int,
+             written: str) -> Chain | None:
+    """A product with ∂-factors in it → the chain as written. Runs of expressions between ∂-factors
+    stand for the factors they replace: from where the chain had got to, to the next factor's top."""
+    if not has_partial(m):
+        return None
+    factors = flatten_product(m)
+    if any(f.kind != "partial" and has_partial(f) for _, _, f in factors):
+        raise ParseError("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1)",
+                         expected="a product of ∂-factors, or of the expressions they stand for")
+    items: list[Item] = []
+    pending: list[M] = []
+    at = names.loss
+    for kind, written_op, f in factors:
+        if f.kind != "partial":
+            pending.append((kind if pending else "", written_op if pending else "", f))
+            continue
+        of, wrt = node_of(f.args[0], names), node_of(f.args[1], names)
+        if pending:
+            t = translate(joined(pending))
+            items.append(Item(at, of, t.code, shape=t.shape))
+            pending = []
+        items.append(Item(of, wrt))
+        at = wrt
+    if pending:
+        t = translate(joined(pending))
+        items.append(Item(at, target or at, t.code, shape=t.shape))
+    end = items[-1].wrt if items else None
+    return Chain(target or end, tuple(items), number, written)

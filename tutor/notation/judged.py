@@ -1,0 +1,228 @@
+"""`check` for a derivation written as mathematics: read it, judge what was read, and judge a chain
+of ∂-factors as the naive chain it is.
+
+A derivation in LaTeX, Unicode or typed math is read into the derivation language (`reading.code`)
+and judged by the ordinary check, so its verdict is exactly the one the same derivation typed as
+code gets. A chain of ∂-factors is a product of Jacobians: it stays a matrix product while every
+factor is a matrix in disguise, and the first factor that is a genuine tensor (∂z1/∂W1, 1×H×Dx×H) is
+where it breaks — the walkthrough at that break is the answer.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ..engine.diagnostics import Diagnostic
+from ..engine.language.dims import Shape, format_shape
+from ..engine.errors import TutorError
+from ..engine.language.network import Network
+from ..judge.check import check
+from ..judge.result import CheckResult
+from ..teach.chain import non_unit
+from .derivation import Chain, Reading, looks_like_math, read
+from .translate import Names, decide_product, names_for
+
+
+@dataclass(frozen=True)
+class Link:
+    """One factor of the learner's chain, as written, with its generalized Jacobian shape."""
+
+    of: str
+    wrt: str
+    written: str            # ∂z1/∂W1, or the expression that stands for ∂J/∂z1
+    jacobian: Shape         # shape(of) + shape(wrt)
+    matrix: bool            # a matrix in disguise: at most one axis longer than 1 on each side
+    naive: Shape | None     # the naive product's shape after this factor; None once it broke
+    expression: bool = False
+
+
+@dataclass(frozen=True)
+class ChainJudgement:
+    chain: Chain
+    links: tuple[Link, ...]
+    breaks_at: int | None           # index into links
+    telescopes: bool                # each factor's bottom is the next one's top, from the loss to the target
+
+
+@dataclass(frozen=True)
+class MathCheck:
+    """The check of a derivation as written: the result, what was read, and the chain if it was one."""
+
+    result: CheckResult
+    reading: Reading | None
+    chain: ChainJudgement | None = None
+
+
+def names_with_truth(network: Network) -> Names:
+    names = names_for(network)
+    names.truth = lambda node: true_gradient(network, node)
+    return names
+
+
+@lru_cache(maxsize=8)
+def gradients_of(network: Network):
+    from ..engine.calculus.grad import backward
+    return backward(network).wrt
+
+
+def true_gradient(network: Network, node: str) -> str | None:
+    from ..engine.language.printer import code
+    expr = gradients_of(network).get(node)
+    return code(expr) if expr is not None else None
+
+
+def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | None = None,
+               origin: str = "<derivation>", suggestion: bool = True, math: bool | None = None,
+               given: dict[str, str] | None = None) -> MathCheck:
+    """`check` for any derivation: code goes straight to the judge; mathematics is read first (`math`
+    says which it is when the caller knows: a formula found in a post is mathematics)."""
+    if not (looks_like_math(text) if math is None else math):
+        return MathCheck(check(network, wrt, text, dims, origin=origin, suggestion=suggestion), None)
+    network.require_leaf(wrt)
+    bindings = network.bindings(dims)
+    try:
+        names = names_with_truth(network)
+        names.given = dict(given or {})
+        reading = read(names, text, origin)
+    except TutorError as error:
+        d = error.diagnostic
+        return MathCheck(CheckResult.unusable(network, wrt, error.source or text, origin, bindings, d), None)
+    except RecursionError:  # a safety net: the grammar refuses deep nesting itself
+        d = Diagnostic("E100", "error", "the mathematics is nested too deeply to be read", origin=origin)
+        return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), None)
+    final = reading.equations[-1] if reading.equations else None
+    if final is not None and final.chain is not None and final.code is None:
+        return judge_chain(network, wrt, reading, final.chain, bindings, origin, suggestion)
+    last = next((e for e in reversed(reading.equations) if e.factor is None), None)
+    if last is not None and last.code is not None and last.target is not None and last.target != wrt \
+            and last.target not in network.leaves and last.target in network.definitions:
+        reading = carried_on(network, reading, last.target, wrt)
+    if not reading.code.strip():
+        d = Diagnostic("E100", "error", "nothing in this mathematics is a value to check", origin=origin,
+                       expected="an equation such as \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
+        return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), reading)
+    result = check(network, wrt, reading.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
+    chain = None
+    if reading.chains:  # a chain written beside the value (∂J/∂W1 = ∂J/∂z1 ∂z1/∂W1 = xᵀδ1): walk it too
+        chain = walk_chain(network, reading.chains[-1])
+    return MathCheck(result, reading, chain)
+
+
+def carried_on(network: Network, reading: Reading, node: str, leaf: str) -> Reading:
+    """A derivation that ends with a claim about an inner node (δ1 = …, dZ1 = …) is judged by carrying that
+    claim on to a leaf with the rest of the chain done right (dW1 = x.T @ dz1): the verdict is then about
+    the claim, and the line added is shown as read."""
+    from dataclasses import replace as with_
+    from ..engine.calculus.grad import backward
+    from ..engine.language.ir import Var
+    from ..engine.language.printer import code
+    from .derivation import Equation
+    rest = backward(network, seeds={node: Var(f"d{node}", shape=network.shapes[node])}).wrt.get(leaf)
+    if rest is None:
+        return reading
+    line = Equation(leaf, f"d{leaf}", code(rest), f"(∂{network.loss}/∂{node} carried on to {leaf})")
+    note = (f"the last line claims ∂{network.loss}/∂{node}; it is judged by carrying it on to {leaf} with the rest "
+            f"of the chain: d{leaf} = {code(rest)}")
+    return with_(reading, equations=reading.equations + (line,), notes=reading.notes + (note,))
+
+
+def leaf_below(network: Network, node: str) -> str | None:
+    """The leaf a claim about an inner node is carried on to: a weight that the node reads (W1 for z1)."""
+    read = [n for n in network.reads.get(node, ()) if n in network.leaves]
+    if not read:
+        return None
+    return max(read, key=lambda n: (n.upper().startswith("W"), len(non_unit(network.shapes[n]))))
+
+
+def walk_chain(network: Network, chain: Chain) -> ChainJudgement:
+    links: list[Link] = []
+    naive: Shape | None = None
+    breaks_at = None
+    alive = True
+    shapes = network.shapes
+    telescopes = bool(chain.items) and chain.items[0].of == network.loss
+    for i, item in enumerate(chain.items):
+        if i and item.of != chain.items[i - 1].wrt:
+            telescopes = False
+        jac = shapes[item.of] + shapes[item.wrt]
+        matrix = len(non_unit(shapes[item.of])) <= 1 and len(non_unit(shapes[item.wrt])) <= 1
+        if alive and (item.of == network.loss or matrix):
+            naive = shapes[item.wrt]
+        elif alive:
+            alive, breaks_at = False, i
+        written = item.code if item.code is not None else f"∂{item.of}/∂{item.wrt}"
+        links.append(Link(item.of, item.wrt, written, jac, matrix or item.of == network.loss,
+                          naive if alive else None, item.code is not None))
+    if links and links[-1].wrt != chain.target:
+        telescopes = False
+    return ChainJudgement(chain, tuple(links), breaks_at, telescopes)
+
+
+def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bindings: dict[str, int],
+                origin: str, suggestion: bool) -> MathCheck:
+    judged = walk_chain(network, chain)
+    tail = chain.items[-1] if chain.items else None
+    if tail is not None and tail.code is not None and tail.of != network.loss and chain.target == wrt \
+            and judged.telescopes and judged.breaks_at in (None, len(chain.items) - 1):
+        return judge_contracted(network, wrt, reading, chain, judged, bindings, origin, suggestion)
+    truth = true_gradient(network, wrt)
+    # the expressions that stand for the first factors claim ∂J/∂(where they end): judged as steps
+    claims = [f"d{item.wrt} = {item.code}" for item in chain.items if item.code is not None
+              and item.of == network.loss and item.wrt in network.shapes]
+    steps_text = "\n".join([reading.code, *claims]).strip()
+    base = None
+    if steps_text:
+        last = claims[-1].split(" = ")[0] if claims else None
+        text = steps_text + (f"\n{last}" if last else "")
+        base = check(network, wrt, text, bindings, origin=f"{origin} (as read)", suggestion=suggestion)
+        if base.verdict == "unusable":
+            return MathCheck(base, reading, judged)
+    steps = base.steps if base is not None else ()
+    claims_ok = all(s.shape_ok and s.value_ok for s in steps)
+    source = "\n".join(reading.shown)
+    if not judged.telescopes or chain.target != wrt:
+        verdict, d = "wrong_value", Diagnostic(
+            "E216", "error", f"the chain of ∂-factors does not lead from {network.loss} to {chain.target}: "
+            + " · ".join(link.written for link in judged.links), origin=origin,
+            note="each factor's bottom must be the next factor's top")
+    elif judged.breaks_at is not None:
+        i = judged.breaks_at
+        link = judged.links[i]
+        before = judged.links[i - 1].naive if i else ()
+        verdict = "shape_error"
+        d = Diagnostic(
+            "E215", "error", f"the chain stops being a matrix product at factor {i + 1}, ∂{link.of}/∂{link.wrt}: "
+            f"({format_shape(before)}) · ({format_shape(link.jacobian)}) — ∂{link.of}/∂{link.wrt} is a "
+            f"{format_shape(link.jacobian)} tensor, not a matrix", origin=origin, op="@",
+            operands=(before, link.jacobian),
+            note=f"{link.of} has shape {format_shape(network.shapes[link.of])} and {link.wrt} has shape "
+                 f"{format_shape(network.shapes[link.wrt])}: contract over the axes of {link.of} instead")
+    elif not claims_ok:
+        verdict, d = "wrong_value", None
+    else:
+        verdict, d = "correct", None
+    diagnostics = ((d,) if d is not None else ()) + tuple(
+        x for x in (base.diagnostics if base is not None else ()) if x.code in ("E214",))
+    result = CheckResult(network, wrt, source, origin, bindings, verdict, network.leaves[wrt],
+                         network.leaves[wrt] if verdict == "correct" else None, verdict == "correct",
+                         True if verdict == "correct" else (False if verdict == "wrong_value" else None),
+                         base.lines if base is not None else (), diagnostics, steps,
+                         truth if suggestion else None)
+    return MathCheck(result, reading, judged)
+
+
+def judge_contracted(network: Network, wrt: str, reading: Reading, chain: Chain, judged: ChainJudgement,
+                     bindings: dict[str, int], origin: str, suggestion: bool) -> MathCheck:
+    """∂L/∂D · Xᵀ: the chain up to D, then an expression for what the last factor does. That is no longer
+    the naive chain but a contraction written out, so it is judged as a value: ∂L/∂D times the expression."""
+    tail = chain.items[-1]
+    at = tail.of
+    claims = [f"d{item.wrt} = {item.code}" for item in chain.items[:-1] if item.code is not None
+              and item.of == network.loss and item.wrt in network.shapes]
+    claimed = {c.split(" = ")[0] for c in claims} | {line.split(" = ")[0] for line in reading.code.splitlines()}
+    given = [] if f"d{at}" in claimed else [f"d{at} = {true_gradient(network, at)}"]
+    op, _ = decide_product(network.shapes[at], tail.shape)
+    final = f"d{chain.target} = d{at} {op} ({tail.code})"
+    text = "\n".join(x for x in [*given, reading.code, *claims, final] if x.strip())
+    result = check(network, wrt, text, bindings, origin=f"{origin} (as read)", suggestion=suggestion)
+    return MathCheck(result, reading, judged)

@@ -1,0 +1,380 @@
+"""A network written as mathematics → a network file in the language of SPEC §1.
+
+Definitions (`z_1 = x W_1 + b_1`, `\\hat{y} = \\text{softmax}(z_2)`, `J = CE(y, \\hat{y})`) come in any
+order; shapes come from `W_1 \\in \\mathbb{R}^{D_x \\times H}` or from prose ("x is 1×Dx"). A leaf whose
+shape is never given is inferred from how it is used (x in `x W_1` is a 1×Dx row), and each such
+inference is said as an assumption with the way to say otherwise.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..engine.language.dims import Dim, Shape, format_shape
+from ..engine.errors import ParseError
+from .derivation import Statement, statements
+from .grammar import Grammar, M
+from .tokens import Tok, tokenize, to_latex
+from .translate import Names, Translator, broadcast, is_assumption, matmul
+
+#: The loss's usual names, preferred when several definitions are read by nothing.
+LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")
+
+
+@dataclass
+class MathNetwork:
+    """What a post says about its network, gathered before it is built."""
+
+    definitions: dict[str, tuple[M, str]] = field(default_factory=dict)   # name → (value, as written)
+    declared: dict[str, Shape] = field(default_factory=dict)
+    assumptions: list[str] = field(default_factory=list)
+
+    def known(self, name: str) -> bool:
+        return name in self.definitions or name in self.declared
+
+
+def dimension(text: str) -> Dim:
+    text = text.replace("{", "").replace("}", "").replace("_", "").replace("\\", "").strip()
+    if text.isdigit():
+        return Dim(int(text))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", text):
+        raise ParseError(f"{text!r} is not a dimension", expected="a number or a symbol such as D_x or H")
+    return Dim.symbol(text)
+
+
+def shape_of_space(space: M) -> Shape:
+    return tuple(dimension(d) for d in space.value)
+
+
+def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
+           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str]]]:
+    """Every math piece of a post → the network's definitions and declarations, and the statements that
+    are derivations (as written, with the text they came from)."""
+    net = MathNetwork()
+    net.declared.update(prose_shapes)
+    names_seen = set(prose_shapes) | (names_seen or set())
+    derivations: list[tuple[str, str]] = []
+    pieces = []
+    for text in post_math:
+        latex = to_latex(text)
+        tokens = tokenize(text, "<post>")
+        pieces.append((latex, statements(tokens, len(latex))))
+    # first pass: the names being defined or declared, so that `y_i` and `Wx` read right
+    lhs_names: set[str] = set(names_seen)
+    for latex, found in pieces:
+        for st in found:
+            first = st.sides[0]
+            at = next((i for i, t in enumerate(first) if t.kind == "macro" and t.text == "in"), None)
+            if at is not None:  # declared names are known too, so that `Wx` reads as W x
+                for t in first[:at]:
+                    name = plain_name([t]) if t.kind in ("name", "macro") else None
+                    if name:
+                        lhs_names.add(name)
+                name = plain_name(first[:at])
+                if name:
+                    lhs_names.add(name)
+                continue
+            if len(st.sides) > 1:
+                name = plain_name(first)
+                if name:
+                    lhs_names.add(name)
+    for latex, found in pieces:
+        for st in found:
+            handle(net, st, latex, derivations, lhs_names, leaves or set())
+    return net, derivations
+
+
+def plain_name(tokens) -> str | None:
+    """The name a left side defines (`z_1` → z1, `\\hat{y}` → yhat), or None when it is not a plain name."""
+    try:
+        tree = Grammar(list(tokens), lambda n: False).whole(list(tokens))
+    except Exception:  # noqa: BLE001 - a left side that is not a name is simply not a definition
+        return None
+    return tree.value if tree.kind == "name" else None
+
+
+def is_derivative_side(tree: M) -> bool:
+    if tree.kind == "partial":
+        return True
+    if tree.kind == "name":
+        v = str(tree.value)
+        return v.startswith(("delta", "Delta")) or bool(re.fullmatch(r"d[A-Za-z]\w*", v)) and len(v) > 1 \
+            and v not in ("dim",)
+    return False
+
+
+def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
+           leaves: set[str]) -> None:
+    known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
+    sides = [list(s) for s in st.sides]
+    in_at = next((i for i, t in enumerate(sides[0]) if t.kind == "macro" and t.text == "in"), None)
+    if len(sides) == 1 and in_at is not None:
+        declare(net, sides[0][:in_at], sides[0][in_at + 1:], known)
+        return
+    if len(sides) < 2:
+        if st.start < len(latex) and latex[:st.start].rstrip().endswith("=") or latex.lstrip().startswith("="):
+            derivations.append((st.text(latex), latex))   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
+        return
+    try:
+        lhs = Grammar(sides[0], known, source=latex).whole(sides[0])
+    except ParseError:
+        return
+    if lhs.kind == "name" and len(sides) == 2 and annotation_only(sides[1]):   # W_0 = [2 × 4]: a shape
+        inside = [t if not (t.kind == "op" and t.text == ",") else Tok("macro", "times", t.pos) for t in sides[1][1:-1]]
+        try:
+            net.declared[str(lhs.value)] = tuple(dimension(d) for d in
+                                                 (Grammar(inside, known).dimensions(tuple(inside))))
+        except ParseError:
+            pass
+        return
+    rest = str(lhs.value)[1:] if lhs.kind == "name" else ""
+    gradient_name = lhs.kind == "name" and str(lhs.value).startswith("d") and (
+        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
+    if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
+            is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
+        derivations.append((st.text(latex), latex))
+        return
+    if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
+        lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
+    if lhs.kind != "name":
+        return
+    for side in sides[1:]:
+        try:
+            value = Grammar(side, known, source=latex).whole(side)
+        except ParseError:
+            continue
+        if contains(value, "partial"):
+            continue
+        if lhs.value not in net.definitions:
+            net.definitions[lhs.value] = (value, st.text(latex))
+        return
+
+
+def annotation_only(side: list[Tok]) -> bool:
+    """`[2 × 4]`, `(m, n)`: a bracket holding only dimensions, × or commas."""
+    if len(side) < 3 or side[0].kind != "open" or side[-1].kind != "close":
+        return False
+    inside = side[1:-1]
+    separated = any(t.kind == "macro" and t.text == "times" or t.kind == "op" and t.text == "," for t in inside)
+    return separated and all(t.kind in ("name", "num", "sub", "group") or t.kind == "macro" and t.text == "times"
+                             or t.kind == "op" and t.text == "," for t in inside)
+
+
+def contains(m: M, kind: str) -> bool:
+    return m.kind == kind or any(isinstance(a, M) and contains(a, kind) for a in m.args)
+
+
+def declare(net: MathNetwork, names: list[Tok], space: list[Tok], known) -> None:
+    """`W_1 \\in \\mathbb{R}^{D_x \\times H}` (or `W_1, W_2 \\in …`) → declared shapes."""
+    try:
+        tree = Grammar(space, known).whole(space)
+    except ParseError:
+        return
+    if tree.kind != "space":
+        return
+    shape = shape_of_space(tree)
+    groups: list[list[Tok]] = [[]]
+    for t in names:
+        if t.kind == "op" and t.text == ",":
+            groups.append([])
+        else:
+            groups[-1].append(t)
+    for g in groups:
+        name = plain_name(g) if g else None
+        if name:
+            net.declared[name] = shape
+
+
+def order(definitions: dict[str, tuple[M, str]]) -> list[str]:
+    """Definitions in an order that defines each name before it is used (posts often start from J)."""
+    uses = {name: names_in(value) & set(definitions) for name, (value, _) in definitions.items()}
+    out: list[str] = []
+    pending = list(definitions)
+    while pending:
+        ready = [n for n in pending if uses[n] <= set(out) | {n} and n not in uses[n]]
+        if not ready:
+            raise ParseError("the definitions depend on each other in a circle: " + ", ".join(pending),
+                             expected="each name defined from names defined before it or leaves")
+        # keep the post's own order among the ready ones, but the loss (read by nothing) last
+        out.append(ready[0])
+        pending.remove(ready[0])
+    return out
+
+
+def names_in(m: M) -> set[str]:
+    if m.kind == "name":
+        return {str(m.value)}
+    out: set[str] = set()
+    for a in m.args:
+        if isinstance(a, M):
+            out |= names_in(a)
+    return out
+
+
+def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
+    """The network in the language of SPEC §1, and what was assumed to write it."""
+    if not net.definitions:
+        raise ParseError("no network found: no definitions such as z_1 = x W_1 + b_1",
+                         expected="an align block of definitions, with shapes as W_1 \\in \\mathbb{R}^{D_x \\times H}")
+    defined = order(net.definitions)
+    readers = {n: [m for m in defined if n in names_in(net.definitions[m][0])] for n in defined}
+    unread = [n for n in defined if not readers[n]]
+    loss = next((n for n in LOSS_NAMES if n in unread), unread[-1] if unread else defined[-1])
+    defined = [n for n in defined if n != loss] + [loss]
+    dims = {d for shape in net.declared.values() for dim in shape for d in dim.names}
+    used = set().union(*(names_in(v) for v, _ in net.definitions.values()))
+    leaves = [n for n in dict.fromkeys(list(net.declared) + sorted(used)) if n not in net.definitions
+              and n not in dims and n in used | set(net.declared) and n != "e"]
+    leaves = [n for n in leaves if n in used]
+    shapes: dict[str, Shape | None] = {n: net.declared.get(n) for n in leaves}
+    assumptions: list[str] = []
+    infer_leaves(net, defined, shapes, dims, assumptions)
+    missing = [n for n in leaves if shapes.get(n) is None]
+    if missing:
+        raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
+                         expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
+                                  "1×D' in the text")
+    names = Names(dict(shapes), dims, loss)
+    lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n])}]" for n in leaves]
+    translate = Translator(names, origin)
+    for n in defined:
+        value, written = net.definitions[n]
+        t = translate(value)
+        names.shapes[n] = t.shape
+        lines.append(f"{n} = {t.code}")
+    assumptions.extend(translate.notes)
+    return "\n".join(lines) + "\n", assumptions
+
+
+def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],
+                 assumptions: list[str]) -> None:
+    """Shapes of leaves nobody declared, from how they are used: beside a known shape in + − ∘ or a
+    cross-entropy, they share it; on the left of a matrix W (a×b) they are a 1×a row; on its right, a b×1
+    column. Repeated until nothing more is learnt."""
+    def shape(m: M) -> Shape | None:
+        k = m.kind
+        if k == "name":
+            if m.value in dims:
+                return ()
+            return shapes.get(m.value) if m.value in shapes else known.get(m.value)
+        if k == "num":
+            return ()
+        if k in ("add", "sub", "had", "div"):
+            return broadcast(shape(m.args[0]), shape(m.args[1]))
+        if k in ("matmul", "prod"):
+            a, b = shape(m.args[0]), shape(m.args[1])
+            if a == () or b == ():
+                return b if a == () else a
+            return matmul(a, b) or broadcast(a, b)
+        if k in ("neg", "pow", "prime"):
+            return shape(m.args[0])
+        if k == "T":
+            s = shape(m.args[0])
+            return s if s is None or len(s) < 2 else s[:-2] + (s[-1], s[-2])
+        if k == "call":
+            if m.value in ("cross_entropy", "sum", "mean"):
+                return ()
+            return shape(m.args[0]) if m.args else None
+        if k in ("sum", "mean", "norm"):
+            return ()
+        return None
+
+    def learn(m: M) -> None:
+        for a in m.args:
+            if isinstance(a, M):
+                learn(a)
+        k = m.kind
+        pair = m.args if k in ("add", "sub", "had") or k == "call" and m.value == "cross_entropy" else ()
+        if len(pair) == 2:
+            a, b = pair
+            sa, sb = shape(a), shape(b)
+            for x, other in ((a, sb), (b, sa)):
+                if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other:
+                    shapes[x.value] = other
+                    assumptions.append(f"{x.value} is taken to have the shape of what it meets, "
+                                       f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
+        if k in ("prod", "matmul"):
+            a, b = m.args
+            sa, sb = shape(a), shape(b)
+            matrix = lambda sh: sh is not None and len(sh) == 2 and Dim(1) not in sh  # noqa: E731
+            for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
+                if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
+                        and not matrix(other):
+                    shapes[x.value] = other
+                    assumptions.append(f"{x.value} is taken to have the shape of what it multiplies, "
+                                       f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
+            if a.kind == "name" and a.value in shapes and shapes[a.value] is None and matrix(sb):
+                shapes[a.value] = (Dim(1), sb[0])
+                assumptions.append(f"{a.value} is taken as a 1×{sb[0]} row (it multiplies a {format_shape(sb)} "
+                                   f"matrix from the left: the row-vector convention); say `{a.value} \\in "
+                                   f"\\mathbb{{R}}^{{{sb[0]} \\times 1}}` for a column")
+            if b.kind == "name" and b.value in shapes and shapes[b.value] is None and matrix(sa) \
+                    and (a.kind != "T"):
+                shapes[b.value] = (sa[1], Dim(1))
+                assumptions.append(f"{b.value} is taken as a {sa[1]}×1 column (a {format_shape(sa)} matrix "
+                                   f"multiplies it from the left: the column convention); say `{b.value} \\in "
+                                   f"\\mathbb{{R}}^{{1 \\times {sa[1]}}}` for a row")
+
+    known: dict[str, Shape | None] = {}
+    for _ in range(2 * (len(defined) + len(shapes)) + 2):
+        before = dict(shapes)
+        for n in defined:
+            value = net.definitions[n][0]
+            learn(value)
+            known[n] = shape(value)
+        if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
+            break
+
+
+def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],
+                 assumptions: list[str]) -> bool:
+    """Nothing more can be learnt: a capital letter that multiplies something from the left (X in `Xw`) is
+    taken as a matrix of new dimensions, said as an assumption. True when a guess was made."""
+    def products(m: M):
+        if m.kind in ("prod", "matmul"):
+            yield m
+        for a in m.args:
+            if isinstance(a, M):
+                yield from products(a)
+    for n in defined:
+        for p in products(net.definitions[n][0]):
+            left = p.args[0]
+            if left.kind == "name" and shapes.get(left.value, ()) is None and str(left.value)[:1].isupper():
+                free = [d for d in ("N", "D", "M", "K", "P", "Q") if d not in dims]
+                rows, cols = Dim.symbol(free[0]), Dim.symbol(free[1])
+                dims.update({free[0], free[1]})
+                shapes[left.value] = (rows, cols)
+                assumptions.append(f"{left.value} is taken as a {free[0]}×{free[1]} matrix (nothing says its shape); "
+                                   f"say `{left.value} \\in \\mathbb{{R}}^{{… \\times …}}` otherwise")
+                return True
+    return False
+
+
+#: What only a network written as mathematics has; a .net file never does.
+MATH_NETWORK = re.compile(r"\\begin\{align|\$|\\in\b|\\mathbb|\\frac|\\sigma|\\hat|\\text|\\operatorname|[∈ℝ·∘⊙σŷ]")
+
+
+def is_math_network(spec: str | None, source: str) -> bool:
+    if spec and spec.lower().endswith((".tex", ".md", ".markdown", ".txt")):
+        return True
+    return bool(MATH_NETWORK.search(source))
+
+
+def network_from_math(source: str, origin: str):
+    """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
+    from ..engine.language.network import parse_network
+    from .post import prose_shapes, read_post
+    post = read_post(source)
+    math = post.math or [source]
+    gathered, _ = gather(math, prose_shapes(post.prose))
+    text, assumptions = build(gathered, origin)
+    return parse_network(text, f"{origin} (as read)"), [a for a in assumptions if is_assumption(a)]
+
+
+def load_any(spec: str | None):
+    """`engine.network.load`, and also a network written as mathematics: (Network, what was assumed)."""
+    from ..engine.language.network import load, parse_network, read_source
+    source, origin = read_source(spec)
+    if is_math_network(spec, source):
+        return network_from_math(source, origin)
+    return parse_network(source, origin) if spec else load(spec), []

@@ -1,0 +1,132 @@
+"""A question as posted (Markdown with `$…$`, `$$…$$`, `\\begin{align*}`, prose between) → its pieces.
+
+markdown-it-py finds the structure and mdit-py-plugins' dollar-math and amsmath find the mathematics,
+so `$` inside code and `*` inside math are never mistaken. Prose is kept too: it is where a post says
+"x is 1×Dx". Both libraries are imported only here, when a post is read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..engine.language.dims import Dim, Shape
+from .tokens import Tok, tokenize
+
+#: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
+BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"))
+
+
+@dataclass
+class Post:
+    math: list[str] = field(default_factory=list)        # each display block or inline formula, in order
+    prose: list[str] = field(default_factory=list)       # the text between, inline math written plainly
+    code: list[str] = field(default_factory=list)        # code blocks (a network may be given as code)
+
+
+def read_post(text: str) -> Post:
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    for pattern, replacement in BRACKETS:
+        text = pattern.sub(replacement, text)
+    md = MarkdownIt("commonmark").use(dollarmath_plugin, allow_space=True, allow_digits=True,
+                                      double_inline=True).use(amsmath_plugin)
+    post = Post()
+    for token in md.parse(text):
+        if token.type in ("math_block", "math_block_label", "amsmath"):
+            post.math.append(token.content)
+        elif token.type in ("fence", "code_block"):
+            post.code.append(token.content)
+        elif token.type == "inline":
+            if not any(c.type.startswith("math") for c in token.children or ()):
+                lines = (REMARK.split(line, 1)[0] for line in token.content.splitlines())
+                post.math.extend(line for line in lines if typed_math(line))
+            words = []
+            for child in token.children or ():
+                if child.type in ("math_inline", "math_inline_double"):
+                    post.math.append(child.content)
+                    words.append(plain(child.content))
+                elif child.type in ("text", "code_inline"):
+                    words.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    words.append("\n")
+            post.prose.append("".join(words))
+    return post
+
+
+#: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
+TYPED = re.compile(r"[\w\s'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where * is elementwise`: the remark goes
+PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
+
+
+def typed_math(line: str) -> bool:
+    line = line.strip()
+    return bool(line) and len(line) < 200 and "=" in line and TYPED.fullmatch(line) is not None \
+        and PROSE_WORDS.search(line) is None
+
+
+def plain(math: str) -> str:
+    """Inline math written plainly for the prose reader: `W_1` → W1, `1 \\times D_x` → 1×Dx."""
+    try:
+        tokens = tokenize(math, "<post>")
+    except Exception:  # noqa: BLE001 - prose is read on a best-effort basis
+        return math
+    return "".join(plain_token(t) for t in tokens)
+
+
+def plain_token(t: Tok) -> str:
+    if t.kind == "macro":
+        if t.text in ("times", "cdot"):
+            return "×"
+        if t.text in ("hat", "widehat") and t.args:
+            return "".join(plain_token(a) for a in t.args[0]) + "hat"
+        if t.args:
+            return "".join(plain_token(a) for a in t.args[0])
+        if t.text == "in":
+            return " ∈ "
+        return ""
+    if t.kind == "group":
+        return "".join(plain_token(a) for a in t.args)
+    if t.kind in ("sub", "sup"):
+        return "" if t.kind == "sub" else "^"
+    return t.text if t.kind != "break" else " "
+
+
+#: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
+PROSE_SHAPE = re.compile(
+    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
+    r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
+    r"(?P<a>[A-Za-z0-9]+)\s*(?:×|\bx\b|\*)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+#: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
+PROSE_TUPLE = re.compile(
+    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
+    r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
+NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
+
+
+def prose_shapes(prose: list[str]) -> dict[str, Shape]:
+    from .symbols import FUNCTIONS
+    out: dict[str, Shape] = {}
+    for paragraph in prose:
+        for pattern in (PROSE_TUPLE, PROSE_SHAPE):
+            for m in pattern.finditer(paragraph):
+                name, a, b = m.group("name"), m.group("a"), m.group("b")
+                if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
+                    continue
+                try:
+                    out.setdefault(name, (dim(a), dim(b)))
+                except ValueError:
+                    continue
+    return out
+
+
+def dim(text: str) -> Dim:
+    if text.isdigit():
+        if int(text) < 1:
+            raise ValueError(text)
+        return Dim(int(text))
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", text):
+        raise ValueError(text)
+    return Dim.symbol(text)

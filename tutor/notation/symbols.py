@@ -1,0 +1,61 @@
+"""The tables of mathematics as people write it: characters, macros, function names.
+
+Unicode math is first rewritten into the LaTeX it stands for (`ŷ` → `\\hat{y}`, `W₂ᵀ` → `W_{2}^{T}`),
+so one tokenizer reads both. Each table maps what is written to what the network language means.
+"""
+from __future__ import annotations
+
+#: Unicode characters → the LaTeX they stand for (applied before tokenizing).
+UNICODE = {
+    "ŷ": r"\hat{y}", "Ŷ": r"\hat{Y}", "ᵀ": "^{T}", "⊤": r"\top ", "−": "-", "–": "-", "∘": r"\circ ",
+    "⊙": r"\odot ", "·": r"\cdot ", "⋅": r"\cdot ", "∙": r"\cdot ", "×": r"\times ", "∗": "*",
+    "σ": r"\sigma ", "δ": r"\delta ", "Δ": r"\Delta ", "∂": r"\partial ", "∇": r"\nabla ", "Σ": r"\sum ",
+    "∑": r"\sum ", "∈": r"\in ", "ℝ": r"\mathbb{R}", "√": r"\sqrt ", "′": "'", "’": "'", "⊗": r"\otimes ",
+    "ℓ": r"\ell ", "η": r"\eta ", "λ": r"\lambda ", "θ": r"\theta ", "α": r"\alpha ", "β": r"\beta ",
+    "ϵ": r"\epsilon ", "ε": r"\epsilon ", "μ": r"\mu ", "π": r"\pi ", "‖": r"\| ", "⟨": "(", "⟩": ")",
+    "\u0302": "", "\u00a0": " ", "…": r"\ldots ",
+}
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₘₜₓ₊₋", "0123456789ijknmtx+-"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱ⁽⁾", "0123456789-i()"))
+
+#: Macros that only change how a letter looks: `\mathbf{W}` is W.
+STYLES = {"boldsymbol", "mathbf", "bm", "mathrm", "mathit", "vec", "mathsf", "bf", "rm", "it", "mathnormal",
+          "pmb", "underline", "overrightarrow", "mathtt", "textbf", "textit", "displaystyle", "textstyle",
+          "scriptstyle", "limits", "nolimits", "mathbold"}
+#: Decorations that make a new name: `\hat{y}` is yhat.
+DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
+               "widetilde": "tilde", "dot": "dot"}
+#: Macros that are words: `\text{softmax}`, `\operatorname{diag}`.
+WORDS = {"text", "operatorname", "textrm", "textnormal", "mbox", "mathop", "textsf", "texttt", "mathcal",
+         "mathscr", "mathbb", "Bbb"}
+#: Spacing and sizing that mean nothing here.
+IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+           "Biggl", "Biggr", "middle", ",", ";", ":", "!", "quad", "qquad", " ", "nonumber", "notag", "label",
+           "tag", "ldots", "cdots", "dots", "displaystyle", "hspace", "vspace", "phantom", "mathstrut", "strut",
+           "limits", "nolimits", "underbrace", "overbrace"}
+#: Greek letters are names (`\delta_1`, `\theta`); `\sigma` alone is the sigmoid unless the network has a sigma.
+GREEK = {"alpha", "beta", "gamma", "delta", "Delta", "epsilon", "varepsilon", "eta", "theta", "Theta", "lambda",
+         "mu", "nu", "pi", "rho", "sigma", "Sigma", "tau", "phi", "varphi", "Phi", "psi", "omega", "Omega", "ell",
+         "xi", "zeta", "kappa", "chi"}
+
+#: Operators that always mean the elementwise (Hadamard) product.
+HADAMARD = {"circ", "odot", "ast", "star", "bullet"}
+#: Operators whose meaning (matrix or elementwise or scalar product) the shapes decide.
+PRODUCT = {"cdot", "times", "dot_"}
+TRANSPOSE = {"T", "top", "intercal", "mathsf{T}", "t", "tr", "transpose"}
+
+#: Function names as written → the network language's function (what reads an argument).
+FUNCTIONS = {
+    "sigma": "sigmoid", "sigmoid": "sigmoid", "sig": "sigmoid", "logistic": "sigmoid",
+    "tanh": "tanh", "relu": "relu", "ReLU": "relu", "ReLu": "relu", "Relu": "relu", "RELU": "relu",
+    "exp": "exp", "log": "log", "ln": "log", "sqrt": "sqrt", "abs": "abs",
+    "softmax": "softmax", "Softmax": "softmax", "SoftMax": "softmax", "softmax_": "softmax",
+    "diag": "diag", "Diag": "diag", "sum": "sum", "mean": "mean",
+    "CE": "cross_entropy", "cross_entropy": "cross_entropy", "crossentropy": "cross_entropy",
+    "CrossEntropy": "cross_entropy", "H_": "cross_entropy", "xent": "cross_entropy", "L_{CE}": "cross_entropy",
+    "max": "max_", "outer": "outer", "log_softmax": "log_softmax",
+}
+#: Functions of one argument that may be written without parentheses: `\log \hat{y}_i`, `\sigma z`.
+BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}
+#: Letters that are indices when written as subscripts of a name that is not in the network: `y_i`.
+INDEX_LETTERS = set("ijklmnt") | {"ij", "ik", "jk", "n", "k"}

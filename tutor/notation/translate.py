@@ -1,0 +1,353 @@
+"""A tree of mathematics → the network language, with the shapes deciding what a product means.
+
+`x^T \\delta_1` is `x.T @ dz1`; `h \\circ (1 - h)` is `h * (1 - h)`; `·` or juxtaposition is a matrix
+product when the inner dimensions agree, a scalar product when one side is a scalar, and an
+elementwise one when only that conforms. Each decision that the shapes made is kept as a note,
+so the learner sees how their text was read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..engine.language.dims import ONE, Dim, Shape, format_shape
+from ..engine.errors import ParseError, UnknownNameError
+from .grammar import M
+
+ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
+
+
+@dataclass
+class Names:
+    """What the network calls things, and the shapes they have."""
+
+    shapes: dict[str, Shape | None]                  # arrays: leaves, definitions, names of earlier lines
+    dims: set[str] = field(default_factory=set)
+    loss: str = "J"
+    sigmoid_of: dict[str, str] = field(default_factory=dict)   # z1 → h where h = sigmoid(z1)
+    tanh_of: dict[str, str] = field(default_factory=dict)
+    truth: Callable[[str], str | None] | None = None            # node → the code of ∂loss/∂node
+    activation_of: dict[str, str] = field(default_factory=dict)  # z1 → "tanh" where a node is tanh(z1)
+    output: str | None = None                                    # what the loss reads: ∇C is ∂C/∂output
+    leaves: frozenset[str] = frozenset()
+    given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
+
+    def known(self, name: str) -> bool:
+        return self.resolve(name) is not None
+
+    def resolve(self, written: str) -> str | None:
+        """The network's name for what was written: itself, yhat for y_hat, dz1 for δ1, the loss for J."""
+        if written in self.shapes or written in self.dims:
+            return written
+        squeezed = written.replace("_", "")
+        for name in list(self.shapes) + sorted(self.dims):
+            if name.replace("_", "") == squeezed:
+                return name
+        lowered = [n for n in list(self.shapes) + sorted(self.dims) if n.lower() == written.lower()]
+        if len(lowered) == 1 and not written.startswith(("delta", "Delta")):   # dz2 for dZ2 (one example, a batch)
+            return lowered[0]
+        if written.startswith("d") and len(written) > 1:
+            node = self.resolve(written[1:]) if written[1:] != written else None
+            if node is not None and node in self.shapes and not node.startswith("d"):
+                return "d" + node
+        for prefix, grad in (("delta", "d"), ("Delta", "d")):
+            if written.startswith(prefix) and written[len(prefix):].isdigit():
+                k = written[len(prefix):]
+                for node in ((f"z{k}", f"Z{k}") if prefix == "delta" else (f"Z{k}", f"z{k}")):
+                    if node in self.shapes:
+                        return grad + node
+        if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost") and self.loss in self.shapes:
+            return self.loss
+        if written in ("yhat", "Yhat"):
+            for name in ("y_hat", "yhat", "Yhat", "Y_hat", "probs", "p", "P", "A2", "a2", "out", "output"):
+                if name in self.shapes and (written[0] == name[0] or name not in ("probs", "p", "P")):
+                    return name
+        return None
+
+
+@dataclass
+class Translation:
+    code: str
+    shape: Shape | None
+    prec: int
+    notes: list[str] = field(default_factory=list)
+
+
+class Translator:
+    def __init__(self, names: Names, origin: str = "<derivation>", source: str = ""):
+        self.names = names
+        self.origin = origin
+        self.source = source
+        self.notes: list[str] = []
+        self.gradients_used: set[str] = set()   # δ names read as ∂J/∂z (dz1): given when never defined
+
+    def error(self, message: str, expected: str | None = None) -> ParseError:
+        return ParseError(message, source=self.source or None, origin=self.origin, expected=expected)
+
+    def __call__(self, m: M) -> Translation:
+        return self.go(m)
+
+    def go(self, m: M) -> Translation:
+        kind = m.kind
+        if kind == "num":
+            v = m.value
+            text = str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(v)
+            return Translation(text, (), ATOM)
+        if kind == "name":
+            return self.name(m)
+        if kind in ("add", "sub"):
+            a, b = self.go(m.args[0]), self.go(m.args[1])
+            op = "+" if kind == "add" else "-"
+            return Translation(f"{self.wrap(a, ADD)} {op} {self.wrap(b, ADD + 1)}",
+                               broadcast(a.shape, b.shape), ADD)
+        if kind == "neg":
+            a = self.go(m.args[0])
+            return Translation(f"-{self.wrap(a, UNARY)}", a.shape, UNARY)
+        if kind in ("had", "div"):
+            a, b = self.go(m.args[0]), self.go(m.args[1])
+            op = "*" if kind == "had" else "/"
+            return Translation(f"{self.wrap(a, MUL)} {op} {self.wrap(b, MUL + 1)}", broadcast(a.shape, b.shape), MUL)
+        if kind in ("gt", "lt", "ge", "le"):   # a mask: relu′ written as [z > 0] or 𝟙(z > 0)
+            a, b = self.go(m.args[0]), self.go(m.args[1])
+            op = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}[kind]
+            return Translation(f"{self.wrap(a, ADD)} {op} {self.wrap(b, ADD)}", broadcast(a.shape, b.shape), 0)
+        if kind == "matmul":
+            a, b = self.go(m.args[0]), self.go(m.args[1])
+            return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
+        if kind == "prod":
+            return self.product(m)
+        if kind == "T":
+            a = self.go(m.args[0])
+            shape = a.shape if a.shape is None or len(a.shape) < 2 else a.shape[:-2] + (a.shape[-1], a.shape[-2])
+            return Translation(f"{self.wrap(a, POSTFIX)}.T", shape, POSTFIX)
+        if kind == "pow" and m.args[0].kind == "norm" and m.value == 2:  # ‖v‖² is the sum of squares
+            a = self.go(m.args[0].args[0])
+            return Translation(f"sum(({a.code}) ** 2)", (), ATOM)
+        if kind == "pow":
+            a = self.go(m.args[0])
+            v = m.value
+            exponent = str(int(v)) if float(v).is_integer() else repr(v)
+            if exponent.startswith("-"):
+                exponent = f"({exponent})"
+            return Translation(f"{self.wrap(a, POSTFIX)} ** {exponent}", a.shape, POWER)
+        if kind == "call":
+            return self.call(m)
+        if kind in ("sum", "mean") and m.value is not None:   # along one axis, keeping the others
+            a = self.go(m.args[0])
+            shape = None if a.shape is None else tuple(d for i, d in enumerate(a.shape) if i != m.value % len(a.shape))
+            return Translation(f"{kind}({a.code}, axis={m.value})", shape, ATOM)
+        if kind in ("sum", "mean"):
+            a = self.go(m.args[0])
+            return Translation(f"{kind}({a.code})", (), ATOM)
+        if kind == "norm":
+            a = self.go(m.args[0])
+            self.notes.append(f"‖{a.code}‖ read as the Euclidean norm: sqrt(sum(({a.code}) ** 2))")
+            return Translation(f"sqrt(sum(({a.code}) ** 2))", (), ATOM)
+        if kind == "prime":
+            return self.prime(m)
+        if kind == "partial" and self.gradient_of(m) is not None:   # ∂J/∂z2 inside an expression: a value
+            node = self.gradient_of(m)
+            self.note(f"∂{self.names.loss}/∂{node} read as the gradient d{node}")
+            if f"d{node}" not in self.names.shapes:
+                self.gradients_used.add(f"d{node}")
+            return Translation(f"d{node}", self.names.shapes.get(node), ATOM)
+        if kind == "partial":
+            raise self.error("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1), not used inside "
+                             "another operation", "a product of ∂-factors, or the expression it stands for")
+        if kind == "tuple":   # (1, 1, 1): a row of equal numbers, as people write a vector of ones
+            values = {a.value for a in m.args if a.kind == "num"}
+            if len(values) == 1 and all(a.kind == "num" for a in m.args):
+                n = len(m.args)
+                self.note(f"({', '.join('1' for _ in m.args)}) read as a 1×{n} row of ones")
+                ones = f"ones((1, {n}))"
+                value = values.pop()
+                return Translation(ones if value == 1 else f"{self.go(m.args[0]).code} * {ones}", (ONE, Dim(n)),
+                                   ATOM if value == 1 else MUL)
+            raise self.error("a list of several expressions is not a value here")
+        if kind == "space":
+            raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
+        raise self.error(f"cannot read {kind} here")
+
+    def gradient_of(self, m: M) -> str | None:
+        """The node a loss-rooted ∂-factor is the gradient at (∂J/∂z2 → z2, ∇C → the output), or None."""
+        of, wrt = m.args
+        if of.kind != "name" or self.names.resolve(of.value) not in (self.names.loss, None) or wrt.kind != "name":
+            return None
+        if wrt.value == "<output>":
+            return self.names.output
+        node = self.names.resolve(wrt.value)
+        return node if node in self.names.shapes and not node.startswith("d") else None
+
+    def wrap(self, t: Translation, prec: int) -> str:
+        return f"({t.code})" if t.prec < prec else t.code
+
+    def name(self, m: M) -> Translation:
+        written = m.value
+        name = self.names.resolve(written)
+        if name is None:
+            if written == "e":
+                return Translation("exp(1)", (), ATOM)
+            pretty = m.written or written
+            raise UnknownNameError(f"{pretty!r} is not a name of the network (read as {written!r})",
+                                   source=self.source or None, origin=self.origin,
+                                   expected="one of " + ", ".join(list(self.names.shapes)[:30]))
+        if name != written and not written.startswith(("delta", "Delta")):
+            self.note(f"{m.written or written} read as {name}")
+        if written.startswith(("delta", "Delta")):
+            self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
+            if name not in self.names.shapes:
+                self.gradients_used.add(name)
+        if name.startswith("d") and name not in self.names.shapes and name[1:] in self.names.shapes:
+            self.gradients_used.add(name)   # dZ2 used, never written: ∂J/∂Z2 taken as given
+        if name in self.names.dims:
+            return Translation(name, (), ATOM)
+        shape = self.names.shapes.get(name)
+        if shape is None and name.startswith("d"):
+            shape = self.names.shapes.get(name[1:])
+        return Translation(name, shape, ATOM)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def product(self, m: M) -> Translation:
+        a, b = self.go(m.args[0]), self.go(m.args[1])
+        op, why = decide_product(a.shape, b.shape)
+        written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(m.written, m.written)
+        if why:
+            self.note(f"{written} in {short(self.wrap(a, MUL))} {m.written.strip() or '·'} "
+                      f"{short(self.wrap(b, MUL + 1))} read as {why}")
+        if op == "@":
+            return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
+        return Translation(f"{self.wrap(a, MUL)} * {self.wrap(b, MUL + 1)}", broadcast(a.shape, b.shape), MUL)
+
+    def call(self, m: M) -> Translation:
+        fn = m.value
+        args = [self.go(a) for a in m.args]
+        if fn == "max_" and len(args) == 2:
+            fn = "maximum"
+        if fn == "max_":
+            fn = "max"
+        if fn == "diag" and args[0].shape is not None and len(args[0].shape) == 2 and args[0].shape[0] == ONE:
+            self.note(f"diag of the row {short(args[0].code)} read as the diagonal matrix of its entries")
+            inner = f"{self.wrap(args[0], POSTFIX)}[0]"
+            n = args[0].shape[1]
+            return Translation(f"diag({inner})", (n, n), ATOM)
+        if fn == "diag":
+            s = args[0].shape
+            return Translation(f"diag({args[0].code})", (s[0], s[0]) if s is not None and len(s) == 1 else None,
+                               ATOM)
+        if fn == "cross_entropy":
+            if len(args) != 2:
+                raise self.error("cross-entropy takes two arguments: CE(y, ŷ)")
+            return Translation(f"cross_entropy({args[0].code}, {args[1].code})", (), ATOM)
+        if fn in ("sum", "mean"):
+            return Translation(f"{fn}({args[0].code})", (), ATOM)
+        if fn == "outer":
+            return Translation(f"outer({', '.join(a.code for a in args)})", None, ATOM)
+        if len(args) != 1 and fn not in ("maximum",):
+            raise self.error(f"{fn} takes one argument, not {len(args)}")
+        shape = args[0].shape if fn != "maximum" else broadcast(args[0].shape, args[1].shape)
+        return Translation(f"{fn}({', '.join(a.code for a in args)})", shape, ATOM)
+
+    def prime(self, m: M) -> Translation:
+        """σ′(z) = σ(z)(1 − σ(z)), written with the network's own name for σ(z) when it has one."""
+        fn = m.value
+        arg = self.go(m.args[0])
+        if fn == "activation":   # g′(z): the derivative of the activation the network applies to z
+            kinds = set(self.names.activation_of.values())
+            fn = self.names.activation_of.get(arg.code) or (kinds.pop() if len(kinds) == 1 else None)
+            if fn is not None and arg.code not in self.names.activation_of:
+                self.note(f"g′({arg.code}) read as {fn}′, the network's one activation")
+                return self.prime(M("prime", m.args, value=fn))
+            if fn is None:
+                raise self.error(f"cannot tell which activation's derivative g′({arg.code}) is: the network applies "
+                                 f"none to {arg.code}", "σ′(z), tanh′(z) or ReLU′(z)")
+        if fn == "sigmoid":
+            s = self.names.sigmoid_of.get(arg.code, f"sigmoid({arg.code})")
+            return Translation(f"{s} * (1 - {s})", arg.shape, MUL)
+        if fn == "tanh":
+            t = self.names.tanh_of.get(arg.code, f"tanh({arg.code})")
+            return Translation(f"(1 - {t} ** 2)", arg.shape, ATOM)
+        if fn == "relu":
+            return Translation(f"({arg.code} > 0)", arg.shape, ATOM)
+        raise self.error(f"cannot read the derivative of {fn}")
+
+
+def short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def decide_product(a: Shape | None, b: Shape | None) -> tuple[str, str]:
+    """`@` or `*` for a product written `·` or by juxtaposition, and why (empty when it goes without saying)."""
+    if a == () or b == ():
+        return "*", ""
+    if a is None or b is None:
+        return "@", "a matrix product (a shape was not known)"
+    if matmul(a, b) is not None:
+        return "@", f"a matrix product ({format_shape(a)})({format_shape(b)})"
+    if a == b:  # only equal shapes: a row times a column would broadcast into an outer product unasked
+        return "*", f"an elementwise product (∘): {format_shape(a)} and {format_shape(b)} do not chain as matrices"
+    return "@", f"a matrix product, which does not conform: {format_shape(a)} · {format_shape(b)}"
+
+
+def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
+    if a is None or b is None:
+        return None
+    out: list[Dim] = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else ONE
+        db = b[-i] if i <= len(b) else ONE
+        if da == db or db == ONE:
+            out.append(da)
+        elif da == ONE:
+            out.append(db)
+        else:
+            return None
+    return tuple(reversed(out))
+
+
+def matmul(a: Shape | None, b: Shape | None) -> Shape | None:
+    if a is None or b is None or not a or not b:
+        return None
+    if len(a) == 1 and len(b) == 1:
+        return () if a[0] == b[0] else None
+    if len(a) == 1:
+        return b[:-2] + (b[-1],) if a[0] == b[-2] else None
+    if len(b) == 1:
+        return a[:-1] if a[-1] == b[0] else None
+    if a[-1] != b[-2]:
+        return None
+    batch = broadcast(a[:-2], b[:-2])
+    return None if batch is None else batch + (a[-2], b[-1])
+
+
+def names_for(network) -> Names:
+    """The names a derivation may use with a network: its nodes, its dimensions, the forward values of σ."""
+    from ..engine.language.printer import code
+    sigmoid_of, tanh_of = {}, {}
+    for name, expr in network.definitions.items():
+        text = code(expr)
+        if text.startswith("sigmoid(") and text.endswith(")") and text[8:-1].isidentifier():
+            sigmoid_of.setdefault(text[8:-1], name)
+        if text.startswith("tanh(") and text.endswith(")") and text[5:-1].isidentifier():
+            tanh_of.setdefault(text[5:-1], name)
+    shapes: dict[str, Shape | None] = dict(network.shapes)
+    activations = {}
+    for expr in network.definitions.values():
+        text = code(expr)
+        for fn in ("sigmoid", "tanh", "relu"):
+            if text.startswith(fn + "(") and text.endswith(")"):   # keyed by its argument as code: z1, x @ W1
+                activations.setdefault(text[len(fn) + 1:-1], fn)
+    reads = [n for n in network.reads.get(network.loss, ()) if n in network.definitions]
+    return Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
+                 reads[-1] if reads else None, frozenset(network.leaves))
+
+
+
+def is_assumption(note: str) -> bool:
+    """A reading the shapes settled beyond doubt (a product whose inner dimensions agree, a name spelt
+    another way) is not an assumption; an elementwise reading of `·`, an inferred shape, a δ taken as given
+    are, and are said with the way to say otherwise."""
+    settled = "read as a matrix product (" in note or " read as " in note.split(":")[0]
+    return not settled or any(w in note for w in ("elementwise", "not known", "does not conform"))
