@@ -9,8 +9,10 @@ from __future__ import annotations
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
 from .table import DEFAULTS, POSITIONAL
 
-BINARY = {"add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
-          "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1), "eq": ("==", 1), "ne": ("!=", 1)}
+#: An operator's symbol and precedence (a float: the math view puts juxtaposition between two levels).
+BINARY: dict[str, tuple[str, float]] = {
+    "add": ("+", 2), "sub": ("-", 2), "mul": ("*", 3), "div": ("/", 3), "matmul": ("@", 3),
+    "gt": (">", 1), "ge": (">=", 1), "lt": ("<", 1), "le": ("<=", 1), "eq": ("==", 1), "ne": ("!=", 1)}
 ATOM, POSTFIX, POWER, UNARY = 7, 6, 5, 4
 SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 PRETTY_NAMES = {"yhat": "ŷ", "Yhat": "Ŷ", "delta": "δ", "sigma": "σ"}
@@ -37,7 +39,7 @@ class Printer:
     def inner(self, expr: Expr) -> str:
         return self.text(expr)[0]
 
-    def text(self, expr: Expr) -> tuple[str, int]:
+    def text(self, expr: Expr) -> tuple[str, float]:
         """(text, precedence) of an expression."""
         if isinstance(expr, Var):
             return (PRETTY_NAMES.get(expr.name, expr.name) if self.math else expr.name), ATOM
@@ -56,7 +58,7 @@ class Printer:
             return self.binary(expr)
         return self.function(expr)
 
-    def wrap(self, expr: Expr, min_prec: int) -> str:
+    def wrap(self, expr: Expr, min_prec: float) -> str:
         text, prec = self.text(expr)
         return f"({text})" if prec < min_prec else text
 
@@ -64,7 +66,7 @@ class Printer:
         """What `.T`, `.reshape(...)` or `[...]` follows: `(1).reshape(1, 1)`, never `1.reshape`."""
         return f"({self.inner(expr)})" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
 
-    def binary(self, expr: Call) -> tuple[str, int]:
+    def binary(self, expr: Call) -> tuple[str, float]:
         symbol, prec = BINARY[expr.prim]
         if self.math and expr.prim == "matmul":
             prec = 3.5  # juxtaposition reads tighter than ∘ and ·: ((ŷ − y) W2ᵀ ∘ h) W1ᵀ needs its parentheses
@@ -84,7 +86,7 @@ class Printer:
             return ""
         return {"sub": "−", "ge": "≥", "le": "≤"}.get(expr.prim, BINARY[expr.prim][0])
 
-    def p_neg(self, expr: Call) -> tuple[str, int]:
+    def p_neg(self, expr: Call) -> tuple[str, float]:
         minus = "−" if self.math else "-"
         arg = expr.args[0]
         if isinstance(arg, Call) and arg.prim in ("mul", "div", "matmul"):
@@ -93,7 +95,7 @@ class Printer:
             return minus + text, prec
         return minus + self.wrap(arg, UNARY), UNARY
 
-    def p_pow(self, expr: Call) -> tuple[str, int]:
+    def p_pow(self, expr: Call) -> tuple[str, float]:
         exponent = expr.param("exponent")
         base = self.wrap(expr.args[0], POSTFIX)
         if self.math and float(exponent).is_integer():
@@ -103,20 +105,20 @@ class Printer:
             exp_text = f"({exp_text})" if not self.math else exp_text
         return f"{base} ** {exp_text}", POWER
 
-    def p_transpose(self, expr: Call) -> tuple[str, int]:
+    def p_transpose(self, expr: Call) -> tuple[str, float]:
         if expr.param("axes") is not None:
             return self.function(expr)
         return self.operand(expr.args[0]) + ("ᵀ" if self.math else ".T"), POSTFIX
 
-    def p_index(self, expr: Call) -> tuple[str, int]:
+    def p_index(self, expr: Call) -> tuple[str, float]:
         return f"{self.operand(expr.args[0])}[{expr.param('i')}]", POSTFIX
 
-    def p_reshape(self, expr: Call) -> tuple[str, int]:
+    def p_reshape(self, expr: Call) -> tuple[str, float]:
         """As a method, the way NumPy code reads: `X.reshape(B * T, E)`."""
         dims = ", ".join(dim_text(d) for d in expr.param("shape")) or "()"  # a scalar: x.reshape(())
         return f"{self.operand(expr.args[0])}.reshape({dims})", POSTFIX
 
-    def p_getitem(self, expr: Call) -> tuple[str, int]:
+    def p_getitem(self, expr: Call) -> tuple[str, float]:
         parts = []
         bound = lambda b: "" if b is None else str(b)  # noqa: E731
         for it in expr.param("items"):
@@ -132,19 +134,19 @@ class Printer:
                 parts.append(self.inner(expr.args[it[1]]))
         return f"{self.operand(expr.args[0])}[{', '.join(parts)}]", POSTFIX
 
-    def p_concatenate(self, expr: Call) -> tuple[str, int]:
+    def p_concatenate(self, expr: Call) -> tuple[str, float]:
         return f"concatenate(({', '.join(self(a) for a in expr.args)},), axis={expr.param('axis')})", ATOM
 
-    def p_norm(self, expr: Call) -> tuple[str, int]:
+    def p_norm(self, expr: Call) -> tuple[str, float]:
         return f"np.linalg.norm({self.inner(expr.args[0])})", ATOM
 
-    def p_arange(self, expr: Call) -> tuple[str, int]:
+    def p_arange(self, expr: Call) -> tuple[str, float]:
         return f"arange({expr.param('n')})", ATOM
 
-    def p_einsum(self, expr: Call) -> tuple[str, int]:
+    def p_einsum(self, expr: Call) -> tuple[str, float]:
         return f"einsum('{expr.param('spec')}', " + ", ".join(self.inner(a) for a in expr.args) + ")", ATOM
 
-    def function(self, expr: Call) -> tuple[str, int]:
+    def function(self, expr: Call) -> tuple[str, float]:
         parts = [self.inner(a) for a in expr.args]
         # positional parameters first, in the order NumPy takes them; keywords (axis=, keepdims=) after
         order = {key: i for i, key in enumerate(POSITIONAL)}
