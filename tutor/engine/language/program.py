@@ -407,6 +407,11 @@ class Program:
                                       "so each iteration is written out)", loop,
                           "for i in range(3): ... or for d in [dW1, dW2]: ...")
         bounds = [self.integer(a, frame) for a in node.args]
+        if 0 in bounds[2:]:
+            raise r.error(ParseError, "range() step must not be zero", node)
+        if len(range(*bounds)) > MAX_UNROLL:  # measured before a list is made of it
+            raise r.error(ParseError, f"this loop would run {len(range(*bounds)):,} times; the limit is "
+                                      f"{MAX_UNROLL} statements unrolled", node, "a shorter range")
         values = list(range(*bounds))
         return values[::-1] if reverse else values
 
