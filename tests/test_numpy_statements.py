@@ -233,8 +233,7 @@ def test_a_loop_over_names_and_a_result_written_out():
     assert verdict(net, "V", derivation) == "scaled"
 
 
-@pytest.mark.parametrize("loop", ["range(10 ** 9)" if False else "range(1000000000)", "range(0, 10, 0)",
-                                  "range(100)"])
+@pytest.mark.parametrize("loop", ["range(1000000000)", "range(0, 10, 0)", "range(100)"])
 def test_long_loops_are_refused_quickly(loop):
     import time
     body = "    h = h * 2\n" * 3
