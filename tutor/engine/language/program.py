@@ -436,13 +436,16 @@ class Program:
                       "a literal bound such as range(3), or give the dimension a number in the declarations")
 
     def recomputes(self, name: str, expr: Expr) -> bool:
-        """Whether `name = expr` computes the network's own value of `name` again, the same operations on
-        the same leaves (a backward pass that recomputes a forward value to save memory)."""
+        """Whether `name = expr` computes the network's own value of `name` again from other pieces of the
+        forward pass, the same operations on the same leaves (llm.c recomputes `norm` from x, mean and rstd
+        to save memory). The network's own line restated is not that: it stays refused."""
         if name not in self.forward:
             return False
         try:
             expr = self.typer(expr)
         except TutorError:
+            return False
+        if expr == self.forward[name]:  # the network's own line restated: a step that needs a name of its own
             return False
         budget = [MAX_INLINE]
         return inline(expr, self.forward, budget) == inline(self.forward[name], self.forward, budget) \
