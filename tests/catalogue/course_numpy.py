@@ -486,8 +486,6 @@ dit = (dc_next * cct + ot * (1 - np.square(np.tanh(c_next)))
 dft = (dc_next * c_prev + ot * (1 - np.square(np.tanh(c_next)))
        * c_prev * da_next) * ft * (1 - ft)
 
-concat = np.concatenate((a_prev, xt), axis=0)
-
 dWf = np.dot(dft, concat.T)
 dWi = np.dot(dit, concat.T)
 dWc = np.dot(dcct, concat.T)
@@ -509,16 +507,17 @@ dxt = np.dot(parameters['Wf'][:, n_a:].T, dft) + np.dot(parameters['Wi'][:, n_a:
 """
 
 for _leaf in ("Wf", "Wi", "Wc", "Wo", "bf", "bo", "a_prev", "c_prev", "xt"):
-    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct",
+    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct", adapted=1,
          note="`Wf = parameters['Wf']` and the like are not repeated in the network (its leaves are the "
-              "parameters); the backward pass's own `parameters['Wf']` reads the leaf, and its `concat` "
-              "computes the forward's again")
+              "parameters); the backward pass's own `parameters['Wf']` reads the leaf. Its line "
+              "`concat = np.concatenate((a_prev, xt), axis=0)` restates the forward pass's own line, which a "
+              "derivation may not (a step needs a name of its own): it is left out, and `concat` is the forward's")
 case("dlai5-lstm-cell-xt-wrong-part", SRC_DLAI5_LSTM, DLAI5_LSTM, "xt",
-     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value",
+     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value", adapted=1,
      note="a learner's slip: the first n_x columns of Wf instead of the last")
 case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
      DLAI5_LSTM_BACKWARD.replace("dc_prev = dc_next * ft + ot * \\\n    (1 - np.square(np.tanh(c_next))) * ft * da_next",
-                                 "dc_prev = dc_next * ft"), "wrong_value",
+                                 "dc_prev = dc_next * ft"), "wrong_value", adapted=1,
      note="a learner's slip: the path through a_next left out")
 
 # =============================================================================================
