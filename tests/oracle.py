@@ -448,6 +448,8 @@ class OracleNet:
         for name in self.leaves:
             v = values[name]
             ns[name] = v.copy() if isinstance(v, np.ndarray) else v
+        # a course's dictionary of its parameters (deeplearning.ai's `parameters`, Karpathy's `model`)
+        ns["parameters"] = ns["model"] = {n: ns[n] for n in self.leaves}
         return ns
 
     def _run(self, values: dict) -> dict:
@@ -538,6 +540,7 @@ class OracleNet:
         ns.setdefault("grads", {})
         # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
         ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
+        ns.setdefault("model", ns["parameters"])
         body, last = module.body, None
         if isinstance(body[-1], ast.Expr):
             body, last = body[:-1], body[-1].value

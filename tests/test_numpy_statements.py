@@ -231,3 +231,14 @@ def test_a_loop_over_names_and_a_result_written_out():
                   "for d in [dW, dV]:\n    np.multiply(d, 2, out=d)\ndW = dW / 2\n")
     assert verdict(net, "W", derivation) == "correct"
     assert verdict(net, "V", derivation) == "scaled"
+
+
+@pytest.mark.parametrize("loop", ["range(1000000000)", "range(0, 10, 0)", "range(100)"])
+def test_long_loops_are_refused_quickly(loop):
+    import time
+    body = "    h = h * 2\n" * 3
+    nested = f"x: [N]\nh = x\nfor i in {loop}:\n    for j in range(100):\n{body.replace('    ', '        ')}J = np.sum(h)\n"
+    start = time.perf_counter()
+    with pytest.raises(ParseError):
+        parse_network(nested)
+    assert time.perf_counter() - start < 2

@@ -16,6 +16,8 @@ Sources:
 * CS231n assignment 3, rnn_layers.py (rnn_step_backward, word_embedding_backward, temporal_softmax_loss,
   lstm_step_backward) as solved in public
 * CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss)
+* deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)
+* Karpathy, pg-pong.py (policy_backward; its forward pass written for a stacked episode)
 """
 from __future__ import annotations
 
@@ -484,8 +486,6 @@ dit = (dc_next * cct + ot * (1 - np.square(np.tanh(c_next)))
 dft = (dc_next * c_prev + ot * (1 - np.square(np.tanh(c_next)))
        * c_prev * da_next) * ft * (1 - ft)
 
-concat = np.concatenate((a_prev, xt), axis=0)
-
 dWf = np.dot(dft, concat.T)
 dWi = np.dot(dit, concat.T)
 dWc = np.dot(dcct, concat.T)
@@ -507,14 +507,50 @@ dxt = np.dot(parameters['Wf'][:, n_a:].T, dft) + np.dot(parameters['Wi'][:, n_a:
 """
 
 for _leaf in ("Wf", "Wi", "Wc", "Wo", "bf", "bo", "a_prev", "c_prev", "xt"):
-    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct",
+    case(f"dlai5-lstm-cell-{_leaf}", SRC_DLAI5_LSTM, DLAI5_LSTM, _leaf, DLAI5_LSTM_BACKWARD, "correct", adapted=1,
          note="`Wf = parameters['Wf']` and the like are not repeated in the network (its leaves are the "
-              "parameters); the backward pass's own `parameters['Wf']` reads the leaf, and its `concat` "
-              "computes the forward's again")
+              "parameters); the backward pass's own `parameters['Wf']` reads the leaf. Its line "
+              "`concat = np.concatenate((a_prev, xt), axis=0)` restates the forward pass's own line, which a "
+              "derivation may not (a step needs a name of its own): it is left out, and `concat` is the forward's")
 case("dlai5-lstm-cell-xt-wrong-part", SRC_DLAI5_LSTM, DLAI5_LSTM, "xt",
-     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value",
+     DLAI5_LSTM_BACKWARD.replace("parameters['Wf'][:, n_a:]", "parameters['Wf'][:, :n_x]"), "wrong_value", adapted=1,
      note="a learner's slip: the first n_x columns of Wf instead of the last")
 case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
      DLAI5_LSTM_BACKWARD.replace("dc_prev = dc_next * ft + ot * \\\n    (1 - np.square(np.tanh(c_next))) * ft * da_next",
-                                 "dc_prev = dc_next * ft"), "wrong_value",
+                                 "dc_prev = dc_next * ft"), "wrong_value", adapted=1,
      note="a learner's slip: the path through a_next left out")
+
+# =============================================================================================
+SRC_PONG = "Karpathy, pg-pong.py (policy_forward, policy_backward)"
+
+PONG = """
+epx: [T, D]
+W1: [H, D]
+W2: [H]
+epy: binary[T]
+h = np.dot(epx, model['W1'].T)
+h[h<0] = 0 # ReLU nonlinearity
+logp = np.dot(h, model['W2'])
+p = sigmoid(logp)
+loglik = np.sum(epy * np.log(p) + (1 - epy) * np.log(1 - p))
+"""
+
+PONG_BACKWARD = """
+eph = h
+epdlogp = (epy - p)[:, None]
+dW2 = np.dot(eph.T, epdlogp).ravel()
+dh = np.outer(epdlogp, model['W2'])
+dh[eph <= 0] = 0 # backpro prelu
+dW1 = np.dot(dh.T, epx)
+"""
+
+for _leaf in ("W1", "W2"):
+    case(f"pong-{_leaf}", SRC_PONG, PONG, _leaf, PONG_BACKWARD, "correct", adapted=5,
+         note="the game loop stacks each step's x, h and y - aprob (np.vstack of lists); here the forward pass "
+              "is written for the stacked episode at once (h = np.dot(epx, W1.T), the log-likelihood of the "
+              "sampled actions epy) and the gradient at logp is written (epy - p)[:, None]; "
+              "policy_backward's own lines read as written")
+case("pong-W1-no-relu-mask", SRC_PONG, PONG, "W1", PONG_BACKWARD.replace("dh[eph <= 0] = 0 # backpro prelu\n", ""),
+     "wrong_value", adapted=5, note="a learner's slip: the ReLU's mask left out")
+case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("(epy - p)", "(p - epy)"), "scaled", adapted=5,
+     note="the gradient of the loss to minimise (-loglik) instead of the log-likelihood: the sign flipped")

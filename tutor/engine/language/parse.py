@@ -22,7 +22,7 @@ from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
-from .spellings import SPELLINGS, Call_
+from .spellings import SPELLINGS, Written
 
 
 @dataclass
@@ -444,7 +444,7 @@ class Reader:
         if name == "einsum":
             return self.einsum(node, args, scope, depth)
         if name in SPELLINGS:  # a composition of primitives: np.var, np.hstack, .astype(float), np.tile …
-            return SPELLINGS[name](Call_(self, node, name, args, scope, depth))
+            return SPELLINGS[name](Written(self, node, name, args, scope, depth))
         node = self.plain_keywords(node, name)
         if name == "clip" and (len(args) + len(node.keywords) < 3 or any(
                 isinstance(a, ast.Constant) and a.value is None for a in args[1:3])):

@@ -22,6 +22,7 @@ from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
 from .parse import Reader, Scope, dim_value, kind_of, list_item
+from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).
 MAX_HELPER_DEPTH = 16
@@ -407,6 +408,11 @@ class Program:
                                       "so each iteration is written out)", loop,
                           "for i in range(3): ... or for d in [dW1, dW2]: ...")
         bounds = [self.integer(a, frame) for a in node.args]
+        if 0 in bounds[2:]:
+            raise r.error(ParseError, "range() step must not be zero", node)
+        if len(range(*bounds)) > MAX_UNROLL:  # measured before a list is made of it
+            raise r.error(ParseError, f"this loop would run {len(range(*bounds)):,} times; the limit is "
+                                      f"{MAX_UNROLL} statements unrolled", node, "a shorter range")
         values = list(range(*bounds))
         return values[::-1] if reverse else values
 
@@ -431,13 +437,16 @@ class Program:
                       "a literal bound such as range(3), or give the dimension a number in the declarations")
 
     def recomputes(self, name: str, expr: Expr) -> bool:
-        """Whether `name = expr` computes the network's own value of `name` again, the same operations on
-        the same leaves (a backward pass that recomputes a forward value to save memory)."""
+        """Whether `name = expr` computes the network's own value of `name` again from other pieces of the
+        forward pass, the same operations on the same leaves (llm.c recomputes `norm` from x, mean and rstd
+        to save memory). The network's own line restated is not that: it stays refused."""
         if name not in self.forward:
             return False
         try:
             expr = self.typer(expr)
         except TutorError:
+            return False
+        if expr == self.forward[name]:  # the network's own line restated: a step that needs a name of its own
             return False
         budget = [MAX_INLINE]
         return inline(expr, self.forward, budget) == inline(self.forward[name], self.forward, budget) \
@@ -667,85 +676,6 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
-
-
-#: The most nodes a recomputed forward value is expanded into, to be compared with the network's.
-MAX_INLINE = 5_000
-
-
-def inline(e: Expr, definitions: dict[str, Expr], budget: list[int]) -> Expr:
-    """e with every defined name replaced by its definition, down to the leaves (within a budget)."""
-    budget[0] -= 1
-    if budget[0] <= 0:
-        return e
-    if isinstance(e, Var) and e.name in definitions:
-        return inline(definitions[e.name], definitions, budget)
-    if isinstance(e, Call):
-        return Call(e.prim, tuple(inline(a, definitions, budget) for a in e.args), e.params)
-    return e
-
-
-def is_range(e: Expr) -> bool:
-    """An index that never repeats: arange(N), possibly with new axes."""
-    while isinstance(e, Call) and e.prim in ("getitem", "reshape") and e.args:
-        e = e.args[0]
-    return isinstance(e, Call) and e.prim == "arange"
-
-
-def output_of(node: ast.expr) -> ast.Name | None:
-    """The array a call writes its result into, `out=d`, or None."""
-    if isinstance(node, ast.Call):
-        for k in node.keywords:
-            if k.arg == "out" and isinstance(k.value, ast.Name):
-                return k.value
-    return None
-
-
-def is_add_at(node: ast.expr) -> bool:
-    """`np.add.at(...)`."""
-    f = node.func if isinstance(node, ast.Call) else None
-    return isinstance(f, ast.Attribute) and f.attr == "at" and isinstance(f.value, ast.Attribute) \
-        and f.value.attr == "add" and isinstance(f.value.value, ast.Name) and f.value.value.id in MODULES
-
-
-def located(node: ast.AST, like: ast.AST) -> ast.AST:
-    """A statement or expression made up for one the learner wrote, at its position."""
-    for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
-        setattr(node, key, getattr(like, key, None))
-    return node
-
-
-class Substitute(ast.NodeTransformer):
-    """A loop's body for one value of its name: `i` becomes the number; `"W" + str(i)` the key it spells."""
-
-    def __init__(self, name: str, value):
-        self.name, self.value = name, value
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if node.id == self.name and isinstance(self.value, ast.Name):  # a list of names: that name, read or written
-            return located(ast.Name(id=self.value.id, ctx=node.ctx), node)
-        if node.id == self.name and isinstance(node.ctx, ast.Load):
-            return located(ast.Constant(self.value), node)
-        return node
-
-    def visit_Call(self, node: ast.Call) -> ast.expr:
-        self.generic_visit(node)
-        if isinstance(node.func, ast.Name) and node.func.id == "str" and len(node.args) == 1 \
-                and isinstance(node.args[0], ast.Constant) and not node.keywords:
-            return located(ast.Constant(str(node.args[0].value)), node)
-        return node
-
-    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
-        self.generic_visit(node)
-        a, b = node.left, node.right
-        if isinstance(node.op, ast.Add) and all(isinstance(x, ast.Constant) and isinstance(x.value, str)
-                                                for x in (a, b)):
-            return located(ast.Constant(a.value + b.value), node)
-        if isinstance(node.op, (ast.Add, ast.Sub)) and all(isinstance(x, ast.Constant) and type(x.value) is int
-                                                           for x in (a, b)):  # hs[t - 1]
-            return located(ast.Constant(a.value + b.value if isinstance(node.op, ast.Add) else a.value - b.value),
-                           node)
-        return node
 
 
 def slot_name(base: str, key: str) -> str:

@@ -31,7 +31,7 @@ def spelling(*names: str):
     return register
 
 
-class Call_:
+class Written:
     """One call as written: its name, positional arguments and keywords, read on demand."""
 
     def __init__(self, reader, node: ast.Call, name: str, args: list[ast.expr], scope, depth: int):
@@ -103,7 +103,7 @@ def dim_number(d: Dim) -> Expr:
 # -- statistics ---------------------------------------------------------------------------------
 
 @spelling("var", "std")
-def variance(c: Call_) -> Expr:
+def variance(c: Written) -> Expr:
     """var(x, axis) = mean((x - mean(x, axis, keepdims=True)) ** 2, axis); std is its square root."""
     c.only("axis", "keepdims", "ddof", "correction", "unbiased", at_most=2)
     x = c.array(c.args[0])
@@ -133,7 +133,7 @@ def variance(c: Call_) -> Expr:
 # -- joining and splitting ---------------------------------------------------------------------
 
 @spelling("concatenate", "concat", "hstack", "vstack", "row_stack", "stack", "column_stack", "cat")
-def joined(c: Call_) -> Expr:
+def joined(c: Written) -> Expr:
     """concatenate((a, b), axis), its stacking variants and torch's cat: one concatenate along an axis."""
     c.only("axis", "dim", at_most=2)
     first = c.args[0] if c.args else None
@@ -163,7 +163,7 @@ def joined(c: Call_) -> Expr:
 # -- repeating -----------------------------------------------------------------------------------
 
 @spelling("tile")
-def tile(c: Call_) -> Expr:
+def tile(c: Written) -> Expr:
     """tile(a, (r0, r1)): a broadcast along a new axis before each, merged into it."""
     c.only("reps", at_most=2)
     a = c.array(c.args[0])
@@ -179,7 +179,7 @@ def tile(c: Call_) -> Expr:
 
 
 @spelling("repeat", "repeat_interleave")
-def repeat(c: Call_) -> Expr:
+def repeat(c: Written) -> Expr:
     """repeat(a, k, axis): each entry k times in a row along the axis (the array flattened without one)."""
     c.only("repeats", "axis", "dim", at_most=3)
     a = c.array(c.args[0])
@@ -198,7 +198,7 @@ def repeat(c: Call_) -> Expr:
 # -- indexing --------------------------------------------------------------------------------------
 
 @spelling("take")
-def take(c: Call_) -> Expr:
+def take(c: Written) -> Expr:
     """take(a, idx, axis): idx along the axis (the flattened array without one)."""
     c.only("indices", "axis", at_most=3)
     a = c.array(c.args[0])
@@ -231,7 +231,7 @@ def along(a: Expr, idx: Expr, axis: int, span) -> Expr:
 
 
 @spelling("take_along_axis", "gather")
-def take_along_axis(c: Call_) -> Expr:
+def take_along_axis(c: Written) -> Expr:
     c.only("indices", "axis", "dim", "index", at_most=3)
     a = c.array(c.args[0])
     if c.name == "gather":  # torch.gather(a, dim, index)
@@ -246,7 +246,7 @@ def take_along_axis(c: Call_) -> Expr:
 
 
 @spelling("sort")
-def sort(c: Call_) -> Expr:
+def sort(c: Written) -> Expr:
     """sort(a, axis) = take_along_axis(a, argsort(a, axis), axis): its gradient goes back where each entry came from."""
     c.only("axis", "kind", at_most=2)
     a = c.array(c.args[0])
@@ -258,7 +258,7 @@ def sort(c: Call_) -> Expr:
 # -- linear algebra ---------------------------------------------------------------------------------
 
 @spelling("vecdot", "linalg.vecdot")
-def vecdot(c: Call_) -> Expr:
+def vecdot(c: Written) -> Expr:
     """vecdot(a, b, axis=-1) = sum(a * b, axis) on real arrays."""
     c.only("axis", at_most=2)
     a, b = c.array(c.args[0]), c.array(c.argument(1, "x2"))
@@ -267,13 +267,13 @@ def vecdot(c: Call_) -> Expr:
 
 
 @spelling("matrix_transpose", "linalg.matrix_transpose")
-def matrix_transpose(c: Call_) -> Expr:
+def matrix_transpose(c: Written) -> Expr:
     c.only(at_most=1)
     return mk("swapaxes", c.array(c.args[0]), axis1=-1, axis2=-2)
 
 
 @spelling("tensordot", "linalg.tensordot")
-def tensordot(c: Call_) -> Expr:
+def tensordot(c: Written) -> Expr:
     """tensordot(a, b, axes): the einsum that contracts a's last (or listed) axes with b's first (or listed)."""
     c.only("axes", at_most=3)
     a, b = c.array(c.args[0]), c.array(c.argument(1, "b"))
@@ -313,7 +313,7 @@ def dtype_name(node: ast.expr) -> str | None:
 
 
 @spelling("astype", "type", "to")
-def astype(c: Call_) -> Expr:
+def astype(c: Written) -> Expr:
     """a.astype(float) is the same values; a.astype(int) drops the fraction (a constant); a mask stays a mask."""
     c.only("copy", "dtype", at_most=2)
     a = c.array(c.args[0])
@@ -328,7 +328,7 @@ def astype(c: Call_) -> Expr:
 
 
 @spelling("full", "full_like", "empty", "empty_like")
-def full(c: Call_) -> Expr:
+def full(c: Written) -> Expr:
     """full(shape, c) and full_like(a, c) are zeros(shape) + c; empty(...) is read as zeros (its values are
     overwritten before they are read)."""
     c.only("shape", "fill_value", at_most=2)
@@ -345,25 +345,25 @@ def full(c: Call_) -> Expr:
 
 
 @spelling("logical_not")
-def logical_not(c: Call_) -> Expr:
+def logical_not(c: Written) -> Expr:
     c.only(at_most=1)
     return mk("eq", c.array(c.args[0]), Const(0))
 
 
 @spelling("logical_and")
-def logical_and(c: Call_) -> Expr:
+def logical_and(c: Written) -> Expr:
     c.only(at_most=2)
     return mk("mul", mk("ne", c.array(c.args[0]), Const(0)), mk("ne", c.array(c.args[1]), Const(0)))
 
 
 @spelling("logical_or")
-def logical_or(c: Call_) -> Expr:
+def logical_or(c: Written) -> Expr:
     c.only(at_most=2)
     return mk("maximum", mk("ne", c.array(c.args[0]), Const(0)), mk("ne", c.array(c.args[1]), Const(0)))
 
 
 @spelling("all", "any")
-def all_any(c: Call_) -> Expr:
+def all_any(c: Written) -> Expr:
     c.only("axis", "keepdims", at_most=2)
     a = c.array(c.args[0])
     axis_node = c.argument(1, "axis", None)
@@ -373,7 +373,7 @@ def all_any(c: Call_) -> Expr:
 
 
 @spelling("count_nonzero")
-def count_nonzero(c: Call_) -> Expr:
+def count_nonzero(c: Written) -> Expr:
     c.only("axis", "keepdims", at_most=2)
     a = c.array(c.args[0])
     axis_node = c.argument(1, "axis", None)
@@ -382,19 +382,19 @@ def count_nonzero(c: Call_) -> Expr:
 
 
 @spelling("signbit")
-def signbit(c: Call_) -> Expr:
+def signbit(c: Written) -> Expr:
     c.only(at_most=1)
     return mk("lt", c.array(c.args[0]), Const(0))
 
 
 @spelling("floor_divide")
-def floor_divide(c: Call_) -> Expr:
+def floor_divide(c: Written) -> Expr:
     c.only(at_most=2)
     return mk("floor", mk("div", c.array(c.args[0]), c.array(c.args[1])))
 
 
 @spelling("remainder", "mod", "fmod")
-def remainder(c: Call_) -> Expr:
+def remainder(c: Written) -> Expr:
     """a - b * floor(a / b): NumPy's remainder (the sign of b); its gradient is 1 for a, -floor(a / b) for b."""
     c.only(at_most=2)
     a, b = c.array(c.args[0]), c.array(c.args[1])
