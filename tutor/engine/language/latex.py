@@ -47,7 +47,7 @@ class LatexPrinter(Printer):
     def __init__(self):
         super().__init__(math=True)
 
-    def text(self, expr: Expr) -> tuple[str, int]:
+    def text(self, expr: Expr) -> tuple[str, float]:
         if isinstance(expr, Var):
             return latex_name(expr.name), ATOM
         if isinstance(expr, DimRef):
@@ -63,7 +63,7 @@ class LatexPrinter(Printer):
     def operand(self, expr: Expr) -> str:
         return rf"\left({self(expr)}\right)" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
 
-    def binary(self, expr: Call) -> tuple[str, int]:
+    def binary(self, expr: Call) -> tuple[str, float]:
         if expr.prim == "div":
             return rf"\frac{{{self(expr.args[0])}}}{{{self(expr.args[1])}}}", ATOM
         _, prec = BINARY[expr.prim]
@@ -81,53 +81,53 @@ class LatexPrinter(Printer):
             return ""
         return {"ge": r"\geq", "le": r"\leq", "gt": ">", "lt": "<"}.get(expr.prim, BINARY[expr.prim][0])
 
-    def p_neg(self, expr: Call) -> tuple[str, int]:
+    def p_neg(self, expr: Call) -> tuple[str, float]:
         return "-" + self.wrap(expr.args[0], UNARY), UNARY
 
-    def p_pow(self, expr: Call) -> tuple[str, int]:
+    def p_pow(self, expr: Call) -> tuple[str, float]:
         exponent = expr.param("exponent")
         if exponent == 0.5:
             return rf"\sqrt{{{self(expr.args[0])}}}", ATOM
         return f"{{{self.wrap(expr.args[0], POSTFIX)}}}^{{{number(exponent)}}}", POWER
 
-    def p_transpose(self, expr: Call) -> tuple[str, int]:
+    def p_transpose(self, expr: Call) -> tuple[str, float]:
         if expr.param("axes") is not None:
             return self.function(expr)
         return f"{{{self.operand(expr.args[0])}}}^{{\\top}}", POSTFIX
 
-    def p_sum(self, expr: Call) -> tuple[str, int]:
+    def p_sum(self, expr: Call) -> tuple[str, float]:
         axis = expr.param("axis")
         below = "" if axis is None else rf"_{{\text{{axis }} {axis}}}"
         return rf"\sum{below} {self.wrap(expr.args[0], POWER)}", UNARY
 
-    def p_mean(self, expr: Call) -> tuple[str, int]:
+    def p_mean(self, expr: Call) -> tuple[str, float]:
         axis = expr.param("axis")
         below = "" if axis is None else rf"_{{\text{{axis }} {axis}}}"
         return rf"\operatorname{{mean}}{below} {self.wrap(expr.args[0], POWER)}", UNARY
 
-    def p_norm(self, expr: Call) -> tuple[str, int]:
+    def p_norm(self, expr: Call) -> tuple[str, float]:
         return rf"\left\| {self(expr.args[0])} \right\|", ATOM
 
-    def p_index(self, expr: Call) -> tuple[str, int]:
+    def p_index(self, expr: Call) -> tuple[str, float]:
         return f"{self.operand(expr.args[0])}_{{[{expr.param('i')}]}}", POSTFIX
 
-    def p_reshape(self, expr: Call) -> tuple[str, int]:
+    def p_reshape(self, expr: Call) -> tuple[str, float]:
         dims = ", ".join(dim_latex(d) for d in expr.param("shape"))
         return rf"\operatorname{{reshape}}\left({self(expr.args[0])}, ({dims})\right)", ATOM
 
-    def p_getitem(self, expr: Call) -> tuple[str, int]:
+    def p_getitem(self, expr: Call) -> tuple[str, float]:
         written, _ = super().p_getitem(expr)
         items = written[written.rindex("["):]
         return f"{self.operand(expr.args[0])}_{{{items}}}", POSTFIX
 
-    def p_einsum(self, expr: Call) -> tuple[str, int]:
+    def p_einsum(self, expr: Call) -> tuple[str, float]:
         args = ", ".join(self(a) for a in expr.args)
         return rf"\operatorname{{einsum}}\left(\texttt{{{expr.param('spec')}}}, {args}\right)", ATOM
 
-    def p_arange(self, expr: Call) -> tuple[str, int]:
+    def p_arange(self, expr: Call) -> tuple[str, float]:
         return rf"\operatorname{{arange}}\left({dim_latex(expr.param('n'))}\right)", ATOM
 
-    def function(self, expr: Call) -> tuple[str, int]:
+    def function(self, expr: Call) -> tuple[str, float]:
         if expr.prim == "sqrt":
             return rf"\sqrt{{{self(expr.args[0])}}}", ATOM
         if expr.prim == "abs":
