@@ -125,8 +125,9 @@ defvjp("arctan2", lambda g, ans, y, x: g * x / (x ** 2 + y ** 2), lambda g, ans,
 defvjp("hypot", lambda g, ans, a, b: g * a / ans, lambda g, ans, a, b: g * b / ans)
 defvjp("logaddexp", lambda g, ans, a, b: g * call("exp", a - ans), lambda g, ans, a, b: g * call("exp", b - ans))
 # constant almost everywhere: no gradient flows (casts to integers, rounding, tests, positions)
-for _prim in ("floor", "ceil", "trunc", "round", "isnan", "isinf", "isfinite", "eq", "ne", "argmax", "argmin",
-              "argsort"):
+for _prim in ("floor", "ceil", "trunc", "round", "isnan", "isinf", "isfinite", "argmax", "argmin", "argsort"):
+    defvjp(_prim, None)
+for _prim in ("eq", "ne"):
     defvjp(_prim, None, None)
 
 
