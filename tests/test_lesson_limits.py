@@ -126,3 +126,18 @@ def test_a_lesson_at_the_size_limit_validates_in_seconds(tmp_path):
     assert result.exit_code == 0
     assert result.stderr.count("warning:") == count            # one line per say step
     assert "'q1', 'q2', 'q3' and" in result.stderr
+
+
+def test_a_say_step_longer_than_any_screen_is_drawn_up_to_a_screenful(tmp_path, monkeypatch):
+    """A lesson whose text is one 1 MB Markdown table: its first rows and a note, not minutes of drawing."""
+    from tutor.front.step_views import SAY_LINES
+    monkeypatch.setenv("SHAPETUTOR_STATE_DIR", str(tmp_path / "state"))
+    rows = "".join(f"| {i} | x{i} | y{i} |\n" for i in range(30000))
+    text = LESSON.split("[[steps]]")[0] + f'[[steps]]\nid = "t"\nkind = "say"\ntext = """\n| a | b | c |\n|---|---|---|\n{rows}"""\n'
+    path = tmp_path / "table.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = runner.invoke(app, ["lesson", "run", str(path), "--no-input"])
+    assert time.monotonic() - started < 20 and result.exit_code == 0
+    assert f"{30002 - SAY_LINES:,} more lines" in result.stdout.replace("\n", " ")
+    assert " 100 " in result.stdout and " 29999 " not in result.stdout
