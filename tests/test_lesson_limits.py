@@ -105,3 +105,39 @@ def test_validation_stops_at_its_cpu_time_limit(monkeypatch):
     monkeypatch.setattr(validate_module.time, "process_time", lambda: next(clock))
     errors = validate(lesson)
     assert len(errors) == 1 and "longer than 8 s of CPU time" in errors[0].message
+
+
+# -- a lesson at the size limit is validated in seconds ---------------------------------------------------
+
+def test_a_lesson_at_the_size_limit_validates_in_seconds(tmp_path):
+    """Thousands of questions, each after a say step that gives its answer away: the checks stay linear."""
+    from tutor.course.lesson import MAX_LESSON_BYTES
+    head = LESSON.split("[[steps]]")[0].replace('bundled = "default"', 'bundled = "default"\ndims = { Dx = 4, H = 3 }')
+    pair = ('\n[[steps]]\nid = "s{0}"\nkind = "say"\ntext = "It is a 1×H×Dx×H tensor ({0})."\n'
+            '\n[[steps]]\nid = "q{0}"\nkind = "ask-shape"\nof = "z1"\nwrt = "W1"\n')
+    count = (MAX_LESSON_BYTES - len(head)) // len(pair.format(99999))
+    text = head + "".join(pair.format(i) for i in range(count))
+    assert len(text.encode()) <= MAX_LESSON_BYTES and count > 4000
+    path = tmp_path / "big.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = runner.invoke(app, ["lesson", "validate", str(path)])
+    assert time.monotonic() - started < 20                     # well within, even on a loaded machine
+    assert result.exit_code == 0
+    assert result.stderr.count("warning:") == count            # one line per say step
+    assert "'q1', 'q2', 'q3' and" in result.stderr
+
+
+def test_a_say_step_longer_than_any_screen_is_drawn_up_to_a_screenful(tmp_path, monkeypatch):
+    """A lesson whose text is one 1 MB Markdown table: its first rows and a note, not minutes of drawing."""
+    from tutor.front.step_views import SAY_LINES
+    monkeypatch.setenv("SHAPETUTOR_STATE_DIR", str(tmp_path / "state"))
+    rows = "".join(f"| {i} | x{i} | y{i} |\n" for i in range(30000))
+    text = LESSON.split("[[steps]]")[0] + f'[[steps]]\nid = "t"\nkind = "say"\ntext = """\n| a | b | c |\n|---|---|---|\n{rows}"""\n'
+    path = tmp_path / "table.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.monotonic()
+    result = runner.invoke(app, ["lesson", "run", str(path), "--no-input"])
+    assert time.monotonic() - started < 20 and result.exit_code == 0
+    assert f"{30002 - SAY_LINES:,} more lines" in result.stdout.replace("\n", " ")
+    assert " 100 " in result.stdout and " 29999 " not in result.stdout

@@ -371,9 +371,11 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
                 failed = True
                 continue
             for leak in leaks(lesson, AnswerKey(lesson)):  # a warning: the lesson works, its worksheet leaks
+                names = ", ".join(repr(q.id) for q in leak.questions) + (
+                    f" and {leak.count - len(leak.questions)} more" if leak.count > len(leak.questions) else "")
                 say(f"warning: {lesson.path}:{leak.line}: step {leak.step.id!r} states the answer to the later "
-                    f"question {leak.question.id!r} ({leak.stated}); a worksheet would give it away, so reword it "
-                    "or move it after the question")
+                    f"question{'s' if leak.count > 1 else ''} {names} ({leak.stated}); a worksheet would "
+                    "give it away, so reword it or move it after the question")
             say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
                 stdout=True)
         return 2 if failed else 0

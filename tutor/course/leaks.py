@@ -7,6 +7,7 @@ validate` warns on each; the author rewords the text or moves it after the quest
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from .answer_key import AnswerKey, expected_shape
@@ -22,21 +23,30 @@ SPLIT = re.compile(SEPARATOR)
 
 @dataclass(frozen=True)
 class Leak:
-    step: Step          # the say step that states it
-    question: Step      # the question it answers, later in the lesson
-    stated: str         # the words that give it away
-    line: int           # where the say step's text is, in the lesson file
+    step: Step                  # the say step that states answers
+    questions: tuple[Step, ...] # the first questions it answers, later in the lesson (up to `NAMED`)
+    count: int                  # how many later questions it answers in all
+    stated: str                 # the words that give the first away
+    line: int                   # where the say step's text is, in the lesson file
+
+
+#: A leak names this many of the questions it gives away, and counts the rest.
+NAMED = 3
+
+
+#: The longest shape a question asks for: a Jacobian of two rank-4 arrays.
+LONGEST = 8
 
 
 def shapes_in(text: str) -> dict[tuple[str, ...], str]:
-    """Every shape written in `text` (two dimensions or more), as its dimensions → the words."""
+    """Every shape written in `text` (two to `LONGEST` dimensions), as its dimensions → the words."""
     found: dict[tuple[str, ...], str] = {}
     for match in SHAPE.finditer(text):
         words = match.group(0)
         dims = tuple(SPLIT.split(words))
         # a longer run (1×H×Dx×H) also states each run of its dimensions it contains (H×Dx×H)
         for start in range(len(dims)):
-            for end in range(start + 2, len(dims) + 1):
+            for end in range(start + 2, min(len(dims), start + LONGEST) + 1):
                 found.setdefault(dims[start:end], words)
     return found
 
@@ -46,26 +56,36 @@ def squashed(text: str) -> str:
 
 
 def leaks(lesson: Lesson, key: AnswerKey) -> list[Leak]:
-    """Each `say` step that states the answer of a question asked after it."""
-    out = []
+    """Each `say` step that states the answer of questions asked after it, in the lesson's order. Linear in
+    the lesson: each say step is read once, and each distinct answer looked up in it once."""
     where = Locator(lesson.source) if lesson.source else None
+    shapes: dict[tuple[str, ...], list[int]] = {}     # a shape asked for → the questions asking it, in order
+    formulas: dict[str, list[int]] = {}               # a formula asked for (without spaces) → likewise
+    written: dict[str, str] = {}                      # … → the formula as the engine writes it
     for j, question in enumerate(lesson.steps):
-        if not question.is_question:
+        if question.kind == "ask-shape":
+            want = tuple(str(d) for d in expected_shape(key.lesson, question))
+            if len(want) >= 2:  # a single dimension is named everywhere; a shape of two or more is an answer
+                shapes.setdefault(want, []).append(j)
+        elif question.is_question:
+            formula = key.answer(question)
+            if formula:
+                formulas.setdefault(squashed(formula), []).append(j)
+                written.setdefault(squashed(formula), formula)
+    out = []
+    for i, step in enumerate(lesson.steps):
+        if step.kind != "say":
             continue
-        for i, step in enumerate(lesson.steps[:j]):
-            if step.kind != "say":
-                continue
-            stated = stated_answer(key, question, f"{step.title}\n{step.text}")
-            if stated:
-                out.append(Leak(step, question, stated, where.step(i, "text") if where else step.line))
+        text = f"{step.title}\n{step.text}"
+        flat = squashed(text)
+        hits = [(asked, words) for shape, words in shapes_in(text).items() if (asked := shapes.get(shape))]
+        hits += [(asked, written[formula]) for formula, asked in formulas.items() if formula in flat]
+        later = [(asked[bisect_right(asked, i):], words) for asked, words in hits]
+        later = [(asked, words) for asked, words in later if asked]
+        if not later:
+            continue
+        first = sorted(j for asked, _ in later for j in asked[:NAMED])[:NAMED]
+        words = min(later, key=lambda hit: hit[0][0])[1]
+        out.append(Leak(step, tuple(lesson.steps[j] for j in first), sum(len(asked) for asked, _ in later), words,
+                        where.step(i, "text") if where else step.line))
     return out
-
-
-def stated_answer(key: AnswerKey, question: Step, text: str) -> str:
-    """The words of `text` that state the question's answer, or "" when it does not."""
-    if question.kind == "ask-shape":
-        want = tuple(str(d) for d in expected_shape(key.lesson, question))
-        # a single dimension is named everywhere; a shape of two or more is an answer
-        return shapes_in(text).get(want, "") if len(want) >= 2 else ""
-    formula = key.answer(question)
-    return formula if formula and squashed(formula) in squashed(text) else ""

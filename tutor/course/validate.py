@@ -28,11 +28,11 @@ def validate(lesson: Lesson, seconds: float = MAX_SECONDS, wall_seconds: float =
     answers = AnswerKey(lesson)
     cpu_start, wall_start = time.process_time(), time.monotonic()
 
+    where = Locator(lesson.source) if lesson.source else None       # read once: a lesson may have 10,000 steps
+    index = {s.id: i for i, s in enumerate(lesson.steps)}
+
     def fail(step: Step, message: str, key: str | None = None) -> None:
-        line = step.line
-        if lesson.source:
-            index = lesson.steps.index(step)
-            line = Locator(lesson.source).step(index, key)
+        line = where.step(index[step.id], key) if where else step.line
         errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
 
     def on_time(step: Step) -> None:

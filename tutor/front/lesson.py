@@ -76,7 +76,7 @@ class Runner:
         return Asker(self.read, self.out, self.look.text)(prompt)
 
     def heading(self, step: Step) -> None:
-        n = self.lesson.steps.index(step) + 1
+        n = self.session.position + 1
         self.out.print(Text(self.look.text(f"── {n}/{len(self.lesson.steps)} {step_title(step)} ".ljust(60, "─")),
                             style="bold blue"))
 

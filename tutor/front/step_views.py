@@ -35,11 +35,21 @@ class StepView:
         return set()
 
 
+#: A say step's text at the terminal is drawn up to this many lines: more would not fit on any screen,
+#: and drawing a 1 MB table costs minutes. The handouts keep the whole text.
+SAY_LINES = 400
+
+
 class SayView(StepView):
     kind = "say"
 
     def terminal(self, key: AnswerKey, step: Step, look: Look):
-        return Markdown(step.text)
+        lines = step.text.splitlines()
+        if len(lines) <= SAY_LINES:
+            return Markdown(step.text)
+        note = Text(look.text(f"(… {len(lines) - SAY_LINES:,} more lines, too long for a screen: the lesson's "
+                              "handout, `shapetutor lesson export`, has them all)"), style="dim")
+        return Group(Markdown("\n".join(lines[:SAY_LINES])), note)
 
     def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
         from .document import from_markdown
