@@ -184,3 +184,63 @@ def test_a_table_of_numbers_is_bounded_by_the_screen():
     console.print(matrix_table(np.ones((400, 300)), Look()))
     text = console.export_text()
     assert len(text.splitlines()) < 20 and "388 more rows and 290 more columns" in text
+
+
+# -- 5. no process-wide state changed by a library call ---------------------------------------------------
+
+def test_derivations_in_threads_leave_the_recursion_limit_as_it_was():
+    import threading
+    import tutor
+    before = sys.getrecursionlimit()
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                tutor.derive("default", verify=False)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sys.getrecursionlimit() == before
+
+
+def test_nested_and_interleaved_rooms_restore_the_limit():
+    from tutor.engine.ir import deep_recursion
+    before = sys.getrecursionlimit()
+    outer = deep_recursion()
+    outer.__enter__()
+    inner = deep_recursion()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first out is not the last: the room stays
+    assert sys.getrecursionlimit() >= 50_000
+    inner.__exit__(None, None, None)
+    assert sys.getrecursionlimit() == before
+
+
+@pytest.mark.parametrize("call", [
+    lambda tutor: tutor.load(""), lambda tutor: tutor.load("   "),
+    lambda tutor: tutor.derive("default", dims={"Dx=3,H": 4}),
+    lambda tutor: tutor.derive("default", dims={"Dx": "3,H=4"}),
+    lambda tutor: tutor.derive("default", dims={"Dx": 2.5}),
+    lambda tutor: tutor.derive("default", dims={"Dx": True}),
+    lambda tutor: tutor.derive("default", dims={3: 4}),
+    lambda tutor: tutor.derive("default", wrt=["W1"]),
+    lambda tutor: tutor.derive("default", wrt=""),
+    lambda tutor: tutor.check("default", ["W1"], "x.T @ dz1"),
+    lambda tutor: tutor.check("default", "", "x.T @ dz1"),
+], ids=["empty", "blank", "spliced key", "spliced value", "float", "bool", "int key", "wrt list", "wrt empty",
+        "check wrt list", "check wrt empty"])
+def test_the_python_api_refuses_bad_arguments_with_its_own_error(call):
+    import tutor
+    with pytest.raises(tutor.ShapetutorError):
+        call(tutor)
+
+
+def test_the_python_api_still_takes_numpy_integers_for_sizes():
+    import numpy as np
+    import tutor
+    assert tutor.derive("default", dims={"Dx": np.int64(5)}, verify=False).dims["Dx"] == 5
