@@ -244,3 +244,28 @@ def test_the_python_api_still_takes_numpy_integers_for_sizes():
     import numpy as np
     import tutor
     assert tutor.derive("default", dims={"Dx": np.int64(5)}, verify=False).dims["Dx"] == 5
+
+
+def test_a_valid_long_export_name_is_written(tmp_path):
+    from tutor.engine.files import replace_file
+    name = "é" * 100 + "x" * 49 + ".md"  # 252 bytes: a name the file system takes
+    target = tmp_path / name
+    replace_file(str(target), b"text")
+    assert target.read_bytes() == b"text" and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_check_watch_json_on_an_ascii_stdout_writes_json(tmp_path):
+    import json
+    import signal
+    answer = tmp_path / "answer.py"
+    answer.write_text("dW2 = h.T @ (yhat - y) * ññ\n", encoding="utf-8")  # named in the message
+    child = subprocess.Popen([sys.executable, "-m", "tutor", "check", "default", "--wrt", "W2", "--file", str(answer),
+                              "--watch", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                             env=dict(os.environ, PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C"))
+    try:
+        first = child.stdout.readline()
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=30)
+    document = json.loads(first)  # one document per line, even where stdout is ASCII
+    assert first.isascii() and "ññ" in document["diagnostics"][0]["message"]

@@ -207,7 +207,9 @@ def emit_json(data, compact: bool = False) -> None:
     import json
     if sys.stdout is None:
         raise OSError(errno.EBADF, "standard output is closed")
-    sys.stdout.write((json.dumps(data, ensure_ascii=False) if compact else json.dumps(data, indent=2)) + "\n")
+    # Unicode as it is only where stdout can hold it: an ASCII stdout would turn 😀 into \U0001f600, not JSON
+    unicode = "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+    sys.stdout.write((json.dumps(data, ensure_ascii=not unicode) if compact else json.dumps(data, indent=2)) + "\n")
     sys.stdout.flush()
     Output.json_written = True
 
