@@ -269,3 +269,51 @@ def test_check_watch_json_on_an_ascii_stdout_writes_json(tmp_path):
         child.communicate(timeout=30)
     document = json.loads(first)  # one document per line, even where stdout is ASCII
     assert first.isascii() and "ññ" in document["diagnostics"][0]["message"]
+
+
+# -- 2. (continued) limits counted as documented, reached in time --------------------------------------------
+
+def test_a_flat_sum_of_101_terms_is_not_nested_too_deeply():
+    terms = " + ".join(f"x{i}" for i in range(101))
+    leaves = "\n".join(f"x{i}: [N]" for i in range(101))
+    network = parse_network(f"{leaves}\nJ = sum({terms})\n")
+    assert len(network.leaves) == 101
+    with pytest.raises(Exception, match="nested too deeply"):
+        parse_network("x: [N]\nJ = sum(" + "tanh(" * 120 + "x" + ")" * 120 + ")\n")
+
+
+def test_the_character_limit_counts_characters_not_bytes(tmp_path):
+    line = "dz2 = yhat - y  # " + "é" * 180          # two bytes a character: 1.9 MB for under 1,000,000 characters
+    text = "\n".join([line] * 4990 + ["dW2 = h.T @ dz2"]) + "\n"
+    assert len(text) < 1_000_000 < len(text.encode())
+    (tmp_path / "answer.py").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    done = run("check", "default", "--wrt", "W2", "--file", "answer.py", "--json", cwd=tmp_path)
+    assert done.returncode == 0 and '"correct"' in done.stdout, done.stderr[-500:]
+    assert time.perf_counter() - start < 60
+    (tmp_path / "answer.py").write_text(text + "# " + "é" * 20_000 + "\n", encoding="utf-8")
+    done = run("check", "default", "--wrt", "W2", "--file", "answer.py", "--json", cwd=tmp_path)
+    assert done.returncode == 2 and "characters; the limit is 1,000,000" in done.stderr
+
+
+def test_statement_texts_are_cut_from_lines_split_once():
+    import ast
+    from tutor.judge.evaluate import source_segments
+    for text in ["a = 1\nb = (2 +\n  3)\r\nc = 'é' ; d = 4\rz = 5\n", "x = ñ + 1;y=2\n\n  \nw = (1,\n2,\n3)",
+                 "q = 1 \x0c+ 2\nr=3", "s = 1  # \u2028 a comment\nt = 3"]:
+        body = ast.parse(text).body
+        assert source_segments(text, body) == tuple(ast.get_source_segment(text, s) or "" for s in body)
+    text = "\n".join(f"d{i} = yhat - y" for i in range(20_000))
+    body = ast.parse(text).body
+    assert seconds(lambda: source_segments(text, body)) < 5
+
+
+def test_a_long_shape_answer_is_read_in_linear_time_and_huge_numbers_are_refused():
+    from tutor.teach.answers import AnswerError, parse_shape
+    symbols = {"H", "Dx", "h", "d", "B", "T"}
+    assert parse_shape("B×T×h*d", symbols) == parse_shape("B, T, h*d", symbols)
+    small = seconds(lambda: parse_shape("H x " * 10_000, symbols))
+    large = seconds(lambda: parse_shape("H x " * 100_000, symbols))  # 400 KB
+    assert large < 20 * max(small, 0.01)   # linear (quadratic would be 100×)
+    with pytest.raises(AnswerError, match="5,000 digits"):
+        parse_shape("9" * 5000, symbols)

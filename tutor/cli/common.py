@@ -226,13 +226,13 @@ def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]
     cannot be read (a missing file, a named pipe, bytes that are not UTF-8, a closed stdin) is an
     `UnreadableError`, which `check` judges `unusable` like any other text it cannot use."""
     from ..engine.errors import TutorError
-    from ..engine.files import BOM, read_stream, read_text
+    from ..engine.files import BOM, MAX_TEXT_BYTES, read_stream, read_text
     if file is not None and derivation is not None:
         raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
     if file is not None:
-        return read_text(file, "the derivation file"), file
+        return read_text(file, "the derivation file", MAX_TEXT_BYTES), file
     if derivation == "-":
-        return read_stream(getattr(sys.stdin, "buffer", None), "<stdin>"), "<stdin>"
+        return read_stream(getattr(sys.stdin, "buffer", None), "<stdin>", MAX_TEXT_BYTES), "<stdin>"
     if derivation is not None:
         return derivation.removeprefix(BOM), "<derivation>"
     raise TutorError("no derivation given", expected="a derivation string, - for stdin, or --file F")

@@ -21,6 +21,9 @@ from .errors import UnreadableError
 
 #: What a file shapetutor reads may hold: far more than any network, lesson or answers file.
 MAX_FILE_BYTES = 1_000_000
+#: Text limited in characters (networks, derivations: `language.MAX_SOURCE_CHARS`, counted by the parser
+#: once decoded) is read up to four bytes a character, the most UTF-8 spends on one.
+MAX_TEXT_BYTES = 4_000_000
 BOM = "\ufeff"
 
 

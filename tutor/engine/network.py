@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
 from .errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
-from .files import decode, read_bytes
+from .files import MAX_TEXT_BYTES, decode, read_bytes
 from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
 from .language import FUNCTIONS, HELPERS
 from .parse import Reader, Scope, check_kinds, is_symbol
@@ -124,7 +124,7 @@ def read_source(spec: str | None) -> tuple[str, str]:
     path = Path(spec)
     if path.suffix == ".net" or path.exists() or "/" in spec or "\\" in spec:
         try:
-            data = read_bytes(spec, "network")
+            data = read_bytes(spec, "network", MAX_TEXT_BYTES)
         except UnreadableError as exc:
             names = ", ".join(bundled_examples())
             raise UnreadableError(exc.message, origin=exc.origin,

@@ -195,7 +195,7 @@ class Reader:
         raise self.error(ParseError, f"{self.text(node)!r} is not a dimension", node, expected)
 
     # -- expressions -------------------------------------------------------
-    def expr(self, node: ast.expr, scope: Scope, depth: int = 0) -> Expr:
+    def expr(self, node: ast.expr, scope: Scope, depth: float = 0) -> Expr:
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         span = self.span(node)
@@ -208,7 +208,11 @@ class Reader:
             if prim is None:
                 raise self.error(ParseError, f"the operator {self.text(node)!r} is not supported", node,
                                  "one of + - * / @ **")
-            return Call(prim, (sub(node.left), sub(node.right)), span=span, caret=caret)
+            # a + b + c + … is a flat list of terms to its writer: each term counts half a level, so a sum
+            # of 101 terms is not "nested too deeply" (and 200 of them still fit Python's own recursion)
+            flat = isinstance(node.left, ast.BinOp) and FAMILY.get(type(node.left.op)) == FAMILY.get(type(node.op))
+            left = self.expr(node.left, scope, depth + 0.5) if flat else sub(node.left)
+            return Call(prim, (left, sub(node.right)), span=span, caret=caret)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.UAdd):
                 return sub(node.operand)
@@ -580,6 +584,10 @@ def _fold_number(node: ast.expr, depth: int = 0) -> float:
         return sign * {ast.Div: lambda: a / b, ast.Mult: lambda: a * b,
                        ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
     raise ValueError
+
+
+#: Operators that chain into a flat list when written one after another (a + b - c, a * b / c).
+FAMILY = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
 
 
 def check_kinds(reader: Reader, expr: Expr, scope: Scope) -> None:
