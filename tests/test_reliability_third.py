@@ -317,3 +317,11 @@ def test_a_long_shape_answer_is_read_in_linear_time_and_huge_numbers_are_refused
     assert large < 20 * max(small, 0.01)   # linear (quadratic would be 100×)
     with pytest.raises(AnswerError, match="5,000 digits"):
         parse_shape("9" * 5000, symbols)
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 5000])
+def test_an_integer_past_pythons_digit_limit_is_a_located_number_error(number):
+    from tutor.engine.errors import ParseError
+    with pytest.raises(ParseError, match="this number is too large") as caught:
+        parse_network(f"x: [1, D]\nJ = sum(x) * {number}\n")
+    assert caught.value.span.line == 2 and caught.value.span.col == 13

@@ -142,6 +142,13 @@ class Reader:
         except SyntaxError as exc:
             line = exc.lineno or 1
             col = max((exc.offset or 1) - 1, 0)
+            huge = HUGE_INTEGER.search(self.source) if "digits" in str(exc.msg) else None
+            if huge is not None:  # Python's own 4,300-digit limit: said as the number it is, where it is
+                before = source_lines(self.source[:huge.start()])
+                line, col = len(before), len(before[-1])
+                raise ParseError("this number is too large", Span(line, col, col + min(len(huge.group()), 80)),
+                                 source=self.source, origin=self.origin,
+                                 expected=f"a number up to {MAX_NUMBER:g}") from None
             raise ParseError(f"syntax error: {exc.msg}", Span(line, col, col + 1),
                              source=self.source, origin=self.origin) from None
         except (RecursionError, MemoryError):
@@ -585,6 +592,9 @@ def _fold_number(node: ast.expr, depth: int = 0) -> float:
                        ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
     raise ValueError
 
+
+#: An integer literal Python refuses to convert (more than 4,300 digits).
+HUGE_INTEGER = re.compile(r"(?<![\w.])\d{4300,}")
 
 #: Operators that chain into a flat list when written one after another (a + b - c, a * b / c).
 FAMILY = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
