@@ -15,7 +15,7 @@ from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
 from .errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from .files import MAX_TEXT_BYTES, decode, read_bytes
 from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
-from .language import FUNCTIONS, HELPERS
+from .language import FUNCTIONS, HELPERS, MAX_NETWORK_STATEMENTS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
 from .shapes import annotate
@@ -151,7 +151,7 @@ def load(spec: str | None = None) -> Network:
 
 def parse_network(source: str, origin: str = "<network>") -> Network:
     reader = Reader(source, origin)
-    tree = reader.parse_module()
+    tree = reader.parse_module(MAX_NETWORK_STATEMENTS)
     declarations = [s for s in tree.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
                     and s.value is None]
     if not declarations:

@@ -127,7 +127,7 @@ class Reader:
         return None
 
     # -- module level ------------------------------------------------------
-    def parse_module(self) -> ast.Module:
+    def parse_module(self, max_statements: int = MAX_STATEMENTS) -> ast.Module:
         if len(self.source) > MAX_SOURCE_CHARS:
             raise self.error(ParseError, f"input is {len(self.source):,} characters; the limit is "
                                          f"{MAX_SOURCE_CHARS:,}")
@@ -159,9 +159,9 @@ class Reader:
         except (UnicodeError, ValueError) as exc:
             raise ParseError(f"unreadable text: {exc}", Span(1, 0, 1), source=self.source,
                              origin=self.origin) from None
-        if len(tree.body) > MAX_STATEMENTS:
-            raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {MAX_STATEMENTS:,}",
-                             tree.body[MAX_STATEMENTS])
+        if len(tree.body) > max_statements:
+            raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {max_statements:,}",
+                             tree.body[max_statements])
         return tree
 
     def refuse_math_characters(self) -> None:
