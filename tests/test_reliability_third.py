@@ -325,3 +325,14 @@ def test_an_integer_past_pythons_digit_limit_is_a_located_number_error(number):
     with pytest.raises(ParseError, match="this number is too large") as caught:
         parse_network(f"x: [1, D]\nJ = sum(x) * {number}\n")
     assert caught.value.span.line == 2 and caught.value.span.col == 13
+
+
+def test_a_network_past_its_definition_limit_is_refused_at_once_and_located():
+    from tutor.engine.errors import ParseError
+    lines = ["x: [N, D]"] + [f"a{i} = tanh({'x' if i == 0 else f'a{i - 1}'})" for i in range(1200)] + ["J = sum(a1199)"]
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="1,201 definitions; the limit is 1,000") as caught:
+        parse_network("\n".join(lines) + "\n")
+    assert caught.value.span.line == 1002 and time.perf_counter() - start < 5
+    many_leaves = "\n".join(f"x{i}: [N]" for i in range(2000)) + "\nJ = sum(x0)\n"
+    assert len(parse_network(many_leaves).leaves) == 2000  # declarations are not definitions

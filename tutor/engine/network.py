@@ -15,7 +15,7 @@ from .dims import Dim, Shape, complete_bindings, format_shape, shape_json
 from .errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
 from .files import MAX_TEXT_BYTES, decode, read_bytes
 from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
-from .language import FUNCTIONS, HELPERS, MAX_NETWORK_STATEMENTS
+from .language import FUNCTIONS, HELPERS, MAX_NETWORK_DEFINITIONS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
 from .shapes import annotate
@@ -151,9 +151,14 @@ def load(spec: str | None = None) -> Network:
 
 def parse_network(source: str, origin: str = "<network>") -> Network:
     reader = Reader(source, origin)
-    tree = reader.parse_module(MAX_NETWORK_STATEMENTS)
+    tree = reader.parse_module()
     declarations = [s for s in tree.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
                     and s.value is None]
+    defined = [s for s in tree.body if not (isinstance(s, ast.AnnAssign) and s.value is None)]
+    if len(defined) > MAX_NETWORK_DEFINITIONS:
+        raise reader.error(ParseError, f"{len(defined):,} definitions; the limit is {MAX_NETWORK_DEFINITIONS:,}",
+                           defined[MAX_NETWORK_DEFINITIONS], "a network of at most that many definitions "
+                           "(leaves may be declared up to the 5,000-statement limit)")
     if not declarations:
         raise reader.error(ParseError, "the network declares no leaves, so there is no gradient to take",
                            tree.body[0] if tree.body else None, "a declaration such as `x: [1, Dx]`")
