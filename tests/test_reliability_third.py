@@ -184,3 +184,155 @@ def test_a_table_of_numbers_is_bounded_by_the_screen():
     console.print(matrix_table(np.ones((400, 300)), Look()))
     text = console.export_text()
     assert len(text.splitlines()) < 20 and "388 more rows and 290 more columns" in text
+
+
+# -- 5. no process-wide state changed by a library call ---------------------------------------------------
+
+def test_derivations_in_threads_leave_the_recursion_limit_as_it_was():
+    import threading
+    import tutor
+    before = sys.getrecursionlimit()
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                tutor.derive("default", verify=False)
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sys.getrecursionlimit() == before
+
+
+def test_nested_and_interleaved_rooms_restore_the_limit():
+    from tutor.engine.language.ir import deep_recursion
+    before = sys.getrecursionlimit()
+    outer = deep_recursion()
+    outer.__enter__()
+    inner = deep_recursion()
+    inner.__enter__()
+    outer.__exit__(None, None, None)  # the first out is not the last: the room stays
+    assert sys.getrecursionlimit() >= 50_000
+    inner.__exit__(None, None, None)
+    assert sys.getrecursionlimit() == before
+
+
+@pytest.mark.parametrize("call", [
+    lambda tutor: tutor.load(""), lambda tutor: tutor.load("   "),
+    lambda tutor: tutor.derive("default", dims={"Dx=3,H": 4}),
+    lambda tutor: tutor.derive("default", dims={"Dx": "3,H=4"}),
+    lambda tutor: tutor.derive("default", dims={"Dx": 2.5}),
+    lambda tutor: tutor.derive("default", dims={"Dx": True}),
+    lambda tutor: tutor.derive("default", dims={3: 4}),
+    lambda tutor: tutor.derive("default", wrt=["W1"]),
+    lambda tutor: tutor.derive("default", wrt=""),
+    lambda tutor: tutor.check("default", ["W1"], "x.T @ dz1"),
+    lambda tutor: tutor.check("default", "", "x.T @ dz1"),
+], ids=["empty", "blank", "spliced key", "spliced value", "float", "bool", "int key", "wrt list", "wrt empty",
+        "check wrt list", "check wrt empty"])
+def test_the_python_api_refuses_bad_arguments_with_its_own_error(call):
+    import tutor
+    with pytest.raises(tutor.ShapetutorError):
+        call(tutor)
+
+
+def test_the_python_api_still_takes_numpy_integers_for_sizes():
+    import numpy as np
+    import tutor
+    assert tutor.derive("default", dims={"Dx": np.int64(5)}, verify=False).dims["Dx"] == 5
+
+
+def test_a_valid_long_export_name_is_written(tmp_path):
+    from tutor.engine.files import replace_file
+    name = "é" * 100 + "x" * 49 + ".md"  # 252 bytes: a name the file system takes
+    target = tmp_path / name
+    replace_file(str(target), b"text")
+    assert target.read_bytes() == b"text" and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_check_watch_json_on_an_ascii_stdout_writes_json(tmp_path):
+    import json
+    import signal
+    answer = tmp_path / "answer.py"
+    answer.write_text("dW2 = h.T @ (yhat - y) * ññ\n", encoding="utf-8")  # named in the message
+    child = subprocess.Popen([sys.executable, "-m", "tutor", "check", "default", "--wrt", "W2", "--file", str(answer),
+                              "--watch", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+                             env=dict(os.environ, PYTHONIOENCODING="ascii", LANG="C", LC_ALL="C"))
+    try:
+        first = child.stdout.readline()
+    finally:
+        child.send_signal(signal.SIGINT)
+        child.communicate(timeout=30)
+    document = json.loads(first)  # one document per line, even where stdout is ASCII
+    assert first.isascii() and "ññ" in document["diagnostics"][0]["message"]
+
+
+# -- 2. (continued) limits counted as documented, reached in time --------------------------------------------
+
+def test_a_flat_sum_of_101_terms_is_not_nested_too_deeply():
+    terms = " + ".join(f"x{i}" for i in range(101))
+    leaves = "\n".join(f"x{i}: [N]" for i in range(101))
+    network = parse_network(f"{leaves}\nJ = sum({terms})\n")
+    assert len(network.leaves) == 101
+    with pytest.raises(Exception, match="nested too deeply"):
+        parse_network("x: [N]\nJ = sum(" + "tanh(" * 120 + "x" + ")" * 120 + ")\n")
+
+
+def test_the_character_limit_counts_characters_not_bytes(tmp_path):
+    line = "dz2 = yhat - y  # " + "é" * 180          # two bytes a character: 1.9 MB for under 1,000,000 characters
+    text = "\n".join([line] * 4990 + ["dW2 = h.T @ dz2"]) + "\n"
+    assert len(text) < 1_000_000 < len(text.encode())
+    (tmp_path / "answer.py").write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    done = run("check", "default", "--wrt", "W2", "--file", "answer.py", "--json", cwd=tmp_path)
+    assert done.returncode == 0 and '"correct"' in done.stdout, done.stderr[-500:]
+    assert time.perf_counter() - start < 60
+    (tmp_path / "answer.py").write_text(text + "# " + "é" * 20_000 + "\n", encoding="utf-8")
+    done = run("check", "default", "--wrt", "W2", "--file", "answer.py", "--json", cwd=tmp_path)
+    assert done.returncode == 2 and "characters; the limit is 1,000,000" in done.stderr
+
+
+def test_statement_texts_are_cut_from_lines_split_once():
+    import ast
+    from tutor.judge.evaluate import source_segments
+    for text in ["a = 1\nb = (2 +\n  3)\r\nc = 'é' ; d = 4\rz = 5\n", "x = ñ + 1;y=2\n\n  \nw = (1,\n2,\n3)",
+                 "q = 1 \x0c+ 2\nr=3", "s = 1  # \u2028 a comment\nt = 3"]:
+        body = ast.parse(text).body
+        assert source_segments(text, body) == tuple(ast.get_source_segment(text, s) or "" for s in body)
+    text = "\n".join(f"d{i} = yhat - y" for i in range(20_000))
+    body = ast.parse(text).body
+    assert seconds(lambda: source_segments(text, body)) < 5
+
+
+def test_a_long_shape_answer_is_read_in_linear_time_and_huge_numbers_are_refused():
+    from tutor.teach.answers import AnswerError, parse_shape
+    symbols = {"H", "Dx", "h", "d", "B", "T"}
+    assert parse_shape("B×T×h*d", symbols) == parse_shape("B, T, h*d", symbols)
+    small = seconds(lambda: parse_shape("H x " * 10_000, symbols))
+    large = seconds(lambda: parse_shape("H x " * 100_000, symbols))  # 400 KB
+    assert large < 20 * max(small, 0.01)   # linear (quadratic would be 100×)
+    with pytest.raises(AnswerError, match="5,000 digits"):
+        parse_shape("9" * 5000, symbols)
+
+
+@pytest.mark.parametrize("number", ["9" * 5000, "0x" + "f" * 5000])
+def test_an_integer_past_pythons_digit_limit_is_a_located_number_error(number):
+    from tutor.engine.errors import ParseError
+    with pytest.raises(ParseError, match="this number is too large") as caught:
+        parse_network(f"x: [1, D]\nJ = sum(x) * {number}\n")
+    assert caught.value.span.line == 2 and caught.value.span.col == 13
+
+
+def test_a_network_past_its_definition_limit_is_refused_at_once_and_located():
+    from tutor.engine.errors import ParseError
+    lines = ["x: [N, D]"] + [f"a{i} = tanh({'x' if i == 0 else f'a{i - 1}'})" for i in range(1200)] + ["J = sum(a1199)"]
+    start = time.perf_counter()
+    with pytest.raises(ParseError, match="1,201 definitions; the limit is 1,000") as caught:
+        parse_network("\n".join(lines) + "\n")
+    assert caught.value.span.line == 1002 and time.perf_counter() - start < 5
+    many_leaves = "\n".join(f"x{i}: [N]" for i in range(2000)) + "\nJ = sum(x0)\n"
+    assert len(parse_network(many_leaves).leaves) == 2000  # declarations are not definitions

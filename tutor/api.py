@@ -17,6 +17,7 @@ the terminal front only when a result is drawn (`str()`, `_repr_html_()`, `__ric
 """
 from __future__ import annotations
 
+import numbers
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -158,6 +159,9 @@ def load(network: NetworkLike = "default") -> Network:
         if not isinstance(network, str):
             raise TutorError(f"a network is a bundled example's name, a path or source text, not "
                              f"{type(network).__name__}")
+        if not network.strip():  # never the default network in its place: an empty name is a mistake
+            raise TutorError("the network is empty", expected="a bundled example's name (\"default\"), a path "
+                             "or source text")
         if is_source(network):
             from .notation.network import is_math_network, network_from_math
             if is_math_network(None, network):  # a network written as mathematics (SPEC §8)
@@ -181,7 +185,14 @@ def given_dims(dims: DimsLike) -> dict[str, int]:
         if isinstance(dims, str):
             return parse_bindings(dims)
         if isinstance(dims, Mapping):
-            return parse_bindings(",".join(f"{name}={value}" for name, value in dims.items()))
+            for name, value in dims.items():  # each checked alone: never spliced into the text of --dims
+                if not isinstance(name, str) or not name.isidentifier():
+                    raise TutorError(f"dims has the key {name!r}, which is not a dimension's name",
+                                     expected="names such as 'Dx' or 'H'")
+                if isinstance(value, bool) or not isinstance(value, (numbers.Integral, str)) or \
+                        (isinstance(value, str) and not value.strip().isdigit()):
+                    raise TutorError(f"dims[{name!r}] is {value!r}, not a positive integer", expected="a size such as 5")
+            return parse_bindings(",".join(f"{name}={int(value)}" for name, value in dims.items()))
         raise TutorError(f"dims is a mapping such as {{'Dx': 5, 'H': 3}} or a string 'Dx=5,H=3', "
                          f"not {type(dims).__name__}")
 
@@ -277,6 +288,15 @@ class Derivation:
         return html(self.__rich__())
 
 
+def given_wrt(wrt: object, required: bool) -> None:
+    """The leaf's name: a non-empty string (or None where every leaf is meant)."""
+    with instructor_errors():
+        if wrt is None and not required:
+            return
+        if not isinstance(wrt, str) or not wrt.strip():
+            raise TutorError(f"wrt is {wrt!r}, not a leaf's name", expected="a leaf's name such as \"W1\"")
+
+
 def derive(network: NetworkLike, wrt: str | None = None, dims: DimsLike = None, *,
            verify: bool = True) -> Derivation:
     """The gradient of the loss with respect to every leaf, or to `wrt` alone.
@@ -286,6 +306,7 @@ def derive(network: NetworkLike, wrt: str | None = None, dims: DimsLike = None, 
     for an unknown network or leaf or bad dimensions.
     """
     from .teach.derivation import derive as derive_engine
+    given_wrt(wrt, required=False)
     net = load(network)
     given = given_dims(dims)
     with instructor_errors():
@@ -391,6 +412,7 @@ def check(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None
     `ShapetutorError` is for the instructor's inputs (network, `wrt`, `dims`).
     """
     from .notation.judged import check_text  # code, or LaTeX, Unicode and typed math (SPEC §8)
+    given_wrt(wrt, required=True)
     net = load(network)
     given = given_dims(dims)
     with instructor_errors():

@@ -209,7 +209,9 @@ def emit_json(data, compact: bool = False) -> None:
     import json
     if sys.stdout is None:
         raise OSError(errno.EBADF, "standard output is closed")
-    sys.stdout.write((json.dumps(data, ensure_ascii=False) if compact else json.dumps(data, indent=2)) + "\n")
+    # Unicode as it is only where stdout can hold it: an ASCII stdout would turn 😀 into \U0001f600, not JSON
+    unicode = "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+    sys.stdout.write((json.dumps(data, ensure_ascii=not unicode) if compact else json.dumps(data, indent=2)) + "\n")
     sys.stdout.flush()
     Output.json_written = True
 
@@ -229,13 +231,13 @@ def read_derivation(derivation: str | None, file: str | None) -> tuple[str, str]
     cannot be read (a missing file, a named pipe, bytes that are not UTF-8, a closed stdin) is an
     `UnreadableError`, which `check` judges `unusable` like any other text it cannot use."""
     from ..engine.errors import TutorError
-    from ..engine.files import BOM, read_stream, read_text
+    from ..engine.files import BOM, MAX_TEXT_BYTES, read_stream, read_text
     if file is not None and derivation is not None:
         raise TutorError("give the derivation once: as an argument, as - for stdin, or with --file")
     if file is not None:
-        return read_text(file, "the derivation file"), file
+        return read_text(file, "the derivation file", MAX_TEXT_BYTES), file
     if derivation == "-":
-        return read_stream(getattr(sys.stdin, "buffer", None), "<stdin>"), "<stdin>"
+        return read_stream(getattr(sys.stdin, "buffer", None), "<stdin>", MAX_TEXT_BYTES), "<stdin>"
     if derivation is not None:
         return derivation.removeprefix(BOM), "<derivation>"
     raise TutorError("no derivation given", expected="a derivation string, - for stdin, or --file F")

@@ -21,6 +21,9 @@ from .errors import UnreadableError
 
 #: What a file shapetutor reads may hold: far more than any network, lesson or answers file.
 MAX_FILE_BYTES = 1_000_000
+#: Text limited in characters (networks, derivations: `language.MAX_SOURCE_CHARS`, counted by the parser
+#: once decoded) is read up to four bytes a character, the most UTF-8 spends on one.
+MAX_TEXT_BYTES = 4_000_000
 BOM = "\ufeff"
 
 
@@ -121,7 +124,9 @@ def replace_file(path: str, data: bytes, mode: int | None = None) -> None:
             mode = stat.S_IMODE(os.stat(path).st_mode)
         except OSError:
             mode = 0o666 & ~current_umask()
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    # the name cut short: a name the file system allows (up to 255 bytes) must not fail on its temporary one
+    short = name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{short}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

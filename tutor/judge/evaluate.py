@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -128,7 +129,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
                 raise
             set_aside.append((statement_span(reader, stmt), exc.message))
     lines = tuple(Line(a.var, a.expr, a.span, None, a.names) for a in program.assignments)
-    texts = tuple(ast.get_source_segment(text, s) or "" for s in body)
+    texts = source_segments(text, body)
     claims = []
     for name, (statement, span) in program.bound_at.items():
         if name not in program.objects or name in network.shapes:
@@ -161,6 +162,32 @@ def statement_span(reader: Reader, stmt: ast.stmt) -> Span:
     span = reader.span(stmt)
     assert span is not None, "a statement always has a position"
     return span
+
+
+def source_segments(text: str, body: list[ast.stmt]) -> tuple[str, ...]:
+    """Each statement's own text, as `ast.get_source_segment` gives it, with the text split into lines
+    once (get_source_segment splits the whole text again for every statement: quadratic)."""
+    lines = re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", text)  # \r\n, \n, \r end a line, as for ast
+    encoded: dict[int, bytes] = {}
+
+    def line(n: int) -> bytes:  # column offsets count UTF-8 bytes
+        if n not in encoded:
+            encoded[n] = lines[n].encode("utf-8", "surrogatepass")
+        return encoded[n]
+
+    out = []
+    for stmt in body:
+        first, last = stmt.lineno - 1, (stmt.end_lineno or stmt.lineno) - 1
+        if last >= len(lines) or stmt.end_col_offset is None:
+            out.append("")
+            continue
+        if first == last:
+            piece = line(first)[stmt.col_offset:stmt.end_col_offset]
+        else:
+            piece = line(first)[stmt.col_offset:] + b"".join(line(n) for n in range(first + 1, last)) \
+                + line(last)[:stmt.end_col_offset]
+        out.append(piece.decode("utf-8", "surrogatepass"))
+    return tuple(out)
 
 
 def packs(stmt: ast.stmt, program: Program, nodes: set[str], wrt: str) -> bool:

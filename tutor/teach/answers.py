@@ -22,6 +22,12 @@ class AnswerError(ValueError):
     pass
 
 
+DIGITS = re.compile(r"\d+")
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|.", re.S)
+#: More digits than any size could have (and far below the 4,300 Python converts to an int).
+MAX_DIGITS = 30
+
+
 def parse_shape(text: str, symbols: set[str]) -> list[Dim | int]:
     """A shape as the learner typed it: symbols stay symbols, numbers stay numbers.
 
@@ -34,30 +40,36 @@ def parse_shape(text: str, symbols: set[str]) -> list[Dim | int]:
     if cleaned.lower() in ("", "scalar"):
         return []
     by_lower = sorted(((s.lower(), s) for s in symbols), key=lambda p: -len(p[0]))
+    lowered = cleaned.lower()  # once: matching at a position, never copying the rest (a long answer is linear)
     tokens: list[Dim | int] = []
     joins: list[str] = []  # the separators before each token after the first
     between = ""
     i = 0
+
+    def ends_here(end: int) -> bool:
+        return not (end < len(cleaned) and (cleaned[end].isalnum() or cleaned[end] == "_")
+                    and cleaned[end].lower() != "x")
+
     while i < len(cleaned):
-        rest = cleaned[i:]
-        digits = re.match(r"\d+", rest)
+        digits = DIGITS.match(cleaned, i)
         symbol = None if digits else next(
             (s for exact in (True, False) for low, s in by_lower  # h and H may both be dimensions: case first
-             if (rest.startswith(s) if exact else rest.lower().startswith(low))
-             and not (len(rest) > len(low) and (rest[len(low)].isalnum() or rest[len(low)] == "_")
-                      and rest[len(low)].lower() != "x")), None)
+             if (cleaned.startswith(s, i) if exact else lowered.startswith(low, i)) and ends_here(i + len(low))),
+            None)
+        if digits and digits.end() - i > MAX_DIGITS:
+            raise AnswerError(f"a number of {digits.end() - i:,} digits is not a dimension here")
         if digits or symbol is not None:
             if tokens:
                 joins.append(between)
             tokens.append(int(digits.group()) if digits else Dim.symbol(symbol))
-            i += digits.end() if digits else len(symbol)
+            i = digits.end() if digits else i + len(symbol)
             between = ""
             continue
-        if rest[0] in "xX×*, \t()[]":
-            between += rest[0]
+        if cleaned[i] in "xX×*, \t()[]":
+            between += cleaned[i]
             i += 1
             continue
-        word = re.match(r"[A-Za-z_][A-Za-z0-9_]*|.", rest).group()
+        word = WORD.match(cleaned, i).group()
         known = ", ".join(sorted(symbols))
         raise AnswerError(f"{word!r} is not a dimension here (the dimensions are {known}, or numbers)")
     products = any(j != "*" for j in joins) and "*" in joins

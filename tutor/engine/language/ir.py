@@ -9,6 +9,7 @@ operators, so rules can be written as math (`g * ans * (1 - ans)`).
 from __future__ import annotations
 
 import sys
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -143,16 +144,33 @@ def op_name(prim: str) -> str:
     return OPERATORS.get(prim, prim)
 
 
+_ROOM = threading.Lock()
+_inside = 0          # how many calls (any thread) are inside deep_recursion now
+_saved: int | None = None   # the limit before the first of them raised it
+
+
 @contextmanager
 def deep_recursion(limit: int = 50_000):
-    """Room for the recursion that derived formulas of deep networks need, restored afterwards."""
-    old = sys.getrecursionlimit()
-    if old < limit:
-        sys.setrecursionlimit(limit)
+    """Room for the recursion that derived formulas of deep networks need, restored afterwards.
+
+    The recursion limit belongs to the whole process: the first call in raises it and the last one out
+    puts back what it was, so calls from several threads never leave it raised (a save-and-restore
+    per call would, when they interleave)."""
+    global _inside, _saved
+    with _ROOM:
+        if _inside == 0:
+            _saved = sys.getrecursionlimit()
+            if _saved < limit:
+                sys.setrecursionlimit(limit)
+        _inside += 1
     try:
         yield
     finally:
-        sys.setrecursionlimit(old)
+        with _ROOM:
+            _inside -= 1
+            if _inside == 0 and _saved is not None:
+                sys.setrecursionlimit(_saved)
+                _saved = None
 
 
 def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) -> int:

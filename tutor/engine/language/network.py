@@ -14,9 +14,9 @@ from pathlib import Path
 from ..codes import E204
 from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
 from ..errors import DimensionError, ParseError, ShapeError, Span, TutorError, UnreadableError
-from ..files import decode, read_bytes
+from ..files import MAX_TEXT_BYTES, decode, read_bytes
 from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
-from .table import FUNCTIONS, HELPERS
+from .table import FUNCTIONS, HELPERS, MAX_NETWORK_DEFINITIONS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
 from .shapes import annotate
@@ -128,7 +128,7 @@ def read_source(spec: str | None) -> tuple[str, str]:
     path = Path(spec)
     if path.suffix == ".net" or path.exists() or "/" in spec or "\\" in spec:
         try:
-            data = read_bytes(spec, "network")
+            data = read_bytes(spec, "network", MAX_TEXT_BYTES)
         except UnreadableError as exc:
             names = ", ".join(bundled_examples())
             raise UnreadableError(exc.message, origin=exc.origin,
@@ -158,6 +158,11 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     tree = reader.parse_module()
     declarations = [s for s in tree.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
                     and s.value is None]
+    defined = [s for s in tree.body if not (isinstance(s, ast.AnnAssign) and s.value is None)]
+    if len(defined) > MAX_NETWORK_DEFINITIONS:
+        raise reader.error(ParseError, f"{len(defined):,} definitions; the limit is {MAX_NETWORK_DEFINITIONS:,}",
+                           defined[MAX_NETWORK_DEFINITIONS], "a network of at most that many definitions "
+                           "(leaves may be declared up to the 5,000-statement limit)")
     if not declarations:
         raise reader.error(ParseError, "the network declares no leaves, so there is no gradient to take",
                            tree.body[0] if tree.body else None, "a declaration such as `x: [1, Dx]`")

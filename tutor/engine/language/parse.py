@@ -136,7 +136,7 @@ class Reader:
         return None
 
     # -- module level ------------------------------------------------------
-    def parse_module(self) -> ast.Module:
+    def parse_module(self, max_statements: int = MAX_STATEMENTS) -> ast.Module:
         if len(self.source) > MAX_SOURCE_CHARS:
             raise self.error(ParseError, f"input is {len(self.source):,} characters; the limit is "
                                          f"{MAX_SOURCE_CHARS:,}")
@@ -151,6 +151,13 @@ class Reader:
         except SyntaxError as exc:
             line = exc.lineno or 1
             col = max((exc.offset or 1) - 1, 0)
+            huge = HUGE_INTEGER.search(self.source) if "digits" in str(exc.msg) else None
+            if huge is not None:  # Python's own 4,300-digit limit: said as the number it is, where it is
+                before = source_lines(self.source[:huge.start()])
+                line, col = len(before), len(before[-1])
+                raise ParseError("this number is too large", Span(line, col, col + min(len(huge.group()), 80)),
+                                 source=self.source, origin=self.origin,
+                                 expected=f"a number up to {MAX_NUMBER:g}") from None
             raise ParseError(f"syntax error: {exc.msg}", Span(line, col, col + 1),
                              source=self.source, origin=self.origin) from None
         except (RecursionError, MemoryError):
@@ -161,9 +168,9 @@ class Reader:
         except (UnicodeError, ValueError) as exc:
             raise ParseError(f"unreadable text: {exc}", Span(1, 0, 1), source=self.source,
                              origin=self.origin) from None
-        if len(tree.body) > MAX_STATEMENTS:
-            raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {MAX_STATEMENTS:,}",
-                             tree.body[MAX_STATEMENTS])
+        if len(tree.body) > max_statements:
+            raise self.error(ParseError, f"{len(tree.body):,} statements; the limit is {max_statements:,}",
+                             tree.body[max_statements])
         return tree
 
     def refuse_math_characters(self) -> None:
@@ -206,7 +213,7 @@ class Reader:
         raise self.error(ParseError, f"{self.text(node)!r} is not a dimension", node, expected)
 
     # -- expressions -------------------------------------------------------
-    def expr(self, node: ast.expr, scope: Scope, depth: int = 0) -> Expr:
+    def expr(self, node: ast.expr, scope: Scope, depth: float = 0) -> Expr:
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"expression nested too deeply (the limit is {MAX_DEPTH} levels)", node)
         span = self.span(node)
@@ -228,7 +235,11 @@ class Reader:
             if prim is None:
                 raise self.error(ParseError, f"the operator {self.text(node)!r} is not supported", node,
                                  "one of + - * / @ **")
-            return Call(prim, (sub(node.left), sub(node.right)), span=span, caret=caret)
+            # a + b + c + … is a flat list of terms to its writer: each term counts half a level, so a sum
+            # of 101 terms is not "nested too deeply" (and 200 of them still fit Python's own recursion)
+            flat = isinstance(node.left, ast.BinOp) and FAMILY.get(type(node.left.op)) == FAMILY.get(type(node.op))
+            left = self.expr(node.left, scope, depth + 0.5) if flat else sub(node.left)
+            return Call(prim, (left, sub(node.right)), span=span, caret=caret)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.UAdd):
                 return sub(node.operand)
@@ -716,6 +727,13 @@ def _fold_number(node: ast.expr, depth: int = 0) -> float:
         return sign * {ast.Div: lambda: a / b, ast.Mult: lambda: a * b,
                        ast.Add: lambda: a + b, ast.Sub: lambda: a - b}[type(node.op)]()
     raise ValueError
+
+
+#: An integer literal Python refuses to convert (more than 4,300 digits).
+HUGE_INTEGER = re.compile(r"(?<![\w.])\d{4300,}")
+
+#: Operators that chain into a flat list when written one after another (a + b - c, a * b / c).
+FAMILY = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
 
 
 def check_kinds(reader: Reader, expr: Expr, scope: Scope) -> None:

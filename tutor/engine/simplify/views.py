@@ -126,10 +126,8 @@ def product_of(e: Expr, names: Names | None = None) -> Product:
 
 def call_product(e: Call, names: Names | None) -> Product:
     """The view of a call, its operands read through `product_of` (and so remembered)."""
-    if e.prim == "mul":
-        return product_of(e.args[0], names).times(product_of(e.args[1], names))
-    if e.prim == "div":
-        return product_of(e.args[0], names).times(product_of(e.args[1], names).power(-1))
+    if e.prim in ("mul", "div"):
+        return flat_product(e, names)
     if e.prim == "neg":
         inner = product_of(e.args[0], names)
         return Product(-inner.coeff, inner.powers)
@@ -145,6 +143,31 @@ def call_product(e: Call, names: Names | None) -> Product:
             return Product(inner.coeff ** k, ((inner.powers[0][0], k),))
         return Product(1.0, ((e.args[0], k),))
     return Product(1.0, ((e, 1.0),))
+
+
+def flat_product(e: Call, names: Names | None) -> Product:
+    """A chain of * and / read in one pass, left to right, each factor merged into one table (a base whose
+    exponent comes to zero leaves it): a chain of k fresh nodes costs k merges, not k² (a view per node)."""
+    key = len(names.products) if names is not None else -1
+    coeff, powers = 1.0, {}  # type: float, dict[Expr, float]
+    stack: list[tuple[Expr, float]] = [(e, 1.0)]
+    while stack:
+        node, k = stack.pop()
+        cached = node.__dict__.get("_product") if isinstance(node, Call) else None
+        fresh = cached is None or cached[0] != key or cached[1] is not names
+        if isinstance(node, Call) and node.prim in ("mul", "div") and (node is e or fresh):
+            stack.append((node.args[1], k if node.prim == "mul" else -k))
+            stack.append((node.args[0], k))
+            continue
+        p = product_of(node, names)
+        coeff *= p.coeff ** k
+        for base, x in p.powers:
+            total = powers.get(base, 0) + k * x
+            if total != 0:
+                powers[base] = total
+            else:
+                powers.pop(base, None)
+    return Product(coeff, tuple(powers.items()))
 
 
 def terms_of(e: Expr) -> list[Expr]:
