@@ -226,6 +226,31 @@ def oracle_cs231n_fc_net(path: Path) -> dict[str, bool]:
     return {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
 
 
+def oracle_karpathy(path: Path) -> dict[str, bool]:
+    """The script's own lines: its data and parameters, then one pass of its loop, stopped before the update."""
+    tree = ast.parse(path.read_text())
+    loop = next(s for s in tree.body if isinstance(s, ast.For) and any(
+        isinstance(t, ast.Name) and t.id == "loss" for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets))
+    setup = [s for s in tree.body[:tree.body.index(loop)] if not isinstance(s, (ast.Import, ast.ImportFrom))]
+    body = loop.body
+    end_forward = next(i for i, s in enumerate(body) if isinstance(s, ast.Assign) and getattr(s.targets[0], "id", "")
+                       == "loss") + 1
+    update = next(i for i, s in enumerate(body) if isinstance(s, ast.AugAssign) and "step_size" in ast.unparse(s))
+    np.random.seed(9)
+    ns = {"np": np, "i": 1}
+    exec(compile(ast.Module(setup, []), str(path), "exec"), ns)  # the test's oracle, never the product
+    for name in ("W", "b", "W2", "b2"):
+        ns[name] = np.random.standard_normal(ns[name].shape)
+    forward = compile(ast.Module(body[:end_forward], []), str(path), "exec")
+
+    def loss():
+        scope = dict(ns)
+        exec(forward, scope)
+        return scope["loss"]
+    exec(compile(ast.Module(body[:update], []), str(path), "exec"), ns)
+    return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in ("W", "b", "W2", "b2")}
+
+
 #: Entries outside what the static reader follows, refused with their place (never judged correct).
 REFUSED = {"cs231n/layers": {"svm_loss"}}
 
@@ -234,7 +259,7 @@ OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
 
-ORACLES = {"nielsen/network": oracle_nielsen, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
+ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
            "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
 

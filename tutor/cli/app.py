@@ -155,11 +155,13 @@ def walk(network: NetworkArg = None,
 
 # A derivation may start with a minus sign (`-(y - yhat) @ ...`): that is not an option.
 @app.command(context_settings={"ignore_unknown_options": True})
-def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name",
+def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled example name, or a homework FILE.py "
+                                                      "(then no derivation and no --wrt are needed)",
                                                  autocompletion=completion.networks)],
           derivation: Annotated[Optional[str], typer.Argument(
               help="the derivation: lines `name = expr` (newline or ; separated), or - for stdin")] = None,
-          wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf whose gradient this derives",
+          wrt: Annotated[Optional[str], typer.Option("--wrt", help="the leaf whose gradient this derives (FILE.py: "
+                                                                        "the one gradient to judge)",
                                                      autocompletion=completion.leaves)] = None,
           file: Annotated[Optional[str], typer.Option("--file", help="read the derivation from a file")] = None,
           dims: DimsOpt = None, as_json: JsonOpt = False, plain: PlainOpt = False,
@@ -167,7 +169,8 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
               "--no-suggestion", help="for graded work: leave out the suggestion and every fix that gives the answer")
           ] = False,
           watch: Annotated[bool, typer.Option(
-              "--watch", help="with --file: check again each time the file is saved (Ctrl-C stops)")] = False,
+              "--watch", help="with --file or FILE.py: check again each time the file is saved (Ctrl-C stops)")
+          ] = False,
           shapes_decl: Annotated[Optional[str], typer.Option(
               "--shapes", help="FILE.py: declarations for what the file does not say, 'X: [N, D]; y: int[N] < C'")
           ] = None,

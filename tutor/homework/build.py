@@ -312,7 +312,7 @@ def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) 
                           None)])
     if last is None:
         raise TutorError(f"the gradient {gradient.key} is not computed from the arrays", origin=reading.reader.origin)
-    indices = flat.cone({gradient.answer.ident}, len(flat.statements), stop=set(forward))
+    indices = flat.cone({gradient.answer.ident}, last + 1, stop=set(forward))  # nothing after its last change
     parts: list = []
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))

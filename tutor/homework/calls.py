@@ -180,7 +180,10 @@ class Calls:
         if path in INITIALISERS:
             shape = self.init_shape(path, node)
             if shape is not None:
-                return Init(shape, node)
+                dtype = next((k.value for k in node.keywords if k.arg == "dtype"), None)
+                integer = isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and "int" in dtype.value \
+                    or isinstance(dtype, (ast.Attribute, ast.Name)) and "int" in self.text(dtype)
+                return Init(shape, node, "int" if integer else "float")
         if path in ("concatenate", "hstack") and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)):
             parts = []
             for e in node.args[0].elts:

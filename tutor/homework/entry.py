@@ -73,6 +73,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
     for name in f:
         if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f:
             found.append(("pair", name))
+    if not found and training_loop(reader) is not None:
+        found.append(("script", "<module>"))
     for name, cls in reader.classes.items():
         backward = method_of(cls, "backward", reader.classes)
         if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
@@ -474,5 +476,44 @@ def layer_driver(reader: Reader, name: str) -> Reading:
                    output=output)
 
 
+def training_loop(reader: Reader) -> ast.For | None:
+    """A script's loop whose body computes a loss and gradients (`for i in range(10000): ... dW = ...`)."""
+    for stmt in reader.tree.body:
+        if isinstance(stmt, ast.For):
+            names = {t.id for s in ast.walk(stmt) if isinstance(s, (ast.Assign, ast.AugAssign))
+                     for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)}
+            if any(n in LOSS_NAMES for n in names) and any(n.startswith(("d", "grad")) for n in names):
+                return stmt
+    return None
+
+
+def script_driver(reader: Reader, name: str) -> Reading:
+    """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
+    training loop, which computes the loss and the gradients before it updates the parameters."""
+    loop = training_loop(reader)
+    body = reader.tree.body
+    before = [s for s in body[:body.index(loop)]
+              if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
+    reader.making_data = True
+    reader.run(before)
+    reader.making_data = False
+    names = reader.globals.names
+    for key, value in list(names.items()):
+        if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
+            bound = soft(reader, "C") if value.kind == "int" else None
+            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
+    first = reader.ev(loop.iter)
+    reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0, loop)
+    reader.run(loop.body)
+    loss = names.get(next((n for n in LOSS_NAMES if isinstance(names.get(n), Ref)), ""))
+    if not isinstance(loss, Ref):
+        raise TutorError("the training loop computes no loss that can be read", origin=reader.origin,
+                         expected="a line `loss = ...` in the loop")
+    claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves}
+    grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
+    return Reading(reader, "<module>", loss, grads, notes=list(reader.notes))
+
+
 DRIVERS = {"method": method_driver, "function": function_driver, "split": split_driver,
-           "backprop": backprop_driver, "pair": pair_driver, "layer": layer_driver}
+           "backprop": backprop_driver, "pair": pair_driver, "layer": layer_driver, "script": script_driver}

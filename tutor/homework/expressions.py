@@ -45,6 +45,8 @@ class Expressions:
                                                                                         else "") + ")")
         elif isinstance(value, Init):
             self.symbolic(value.node)
+        elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each
+            self.symbolic(node)
         elif isinstance(value, ShapeOf):
             self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
         elif isinstance(value, NumPy) or isinstance(value, Builtin):
@@ -311,6 +313,8 @@ class Expressions:
         if isinstance(func, Class):
             args, kwargs = self.arguments(node)
             return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, Builtin) and func.name == "print":
+            return None  # what is printed is not read
         if isinstance(func, Builtin):
             if func.name in ("range", "len") and any(isinstance(self.ev(a), (Dim, Ref)) or self.ev(a) is SYM
                                                      for a in node.args):

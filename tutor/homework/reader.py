@@ -70,7 +70,8 @@ class Reader(Expressions, Calls):
         self.emitted: list[Emitted] = []
         self.guess_shapes = True                 # data whose shape no one states: rank 2, sizes from the network
         self.guessed: list[str] = []
-        self.per_example = False                 # the entry point takes one example as a column (Nielsen's backprop)
+        self.per_example = False
+        self.making_data = False                 # a script's lines before its training loop                 # the entry point takes one example as a column (Nielsen's backprop)
         self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol
         self.leaves: dict[str, Leaf] = {}
         self.used: set[str] = set()
@@ -239,6 +240,8 @@ class Reader(Expressions, Calls):
             target.attr if isinstance(target, ast.Attribute) else "t"
         if isinstance(target, ast.Subscript):
             base = self.ev(target.value)
+            if isinstance(base, Init) and self.making_data:
+                return  # the script making its data set (X[ix] = ...): data, not the network
             if isinstance(base, (Ref, Init)) or base is SYM:
                 self.into_part(target, base, value_node, "")
                 return

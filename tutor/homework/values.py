@@ -79,6 +79,7 @@ class Init:
 
     shape: list
     node: ast.AST
+    kind: str = "float"                # "int" for integer arrays (`np.zeros(N, dtype='uint8')`: class labels)
 
 
 @dataclass
