@@ -349,3 +349,13 @@ def test_a_post_of_random_mathematics_is_answered_or_refused_with_a_message(text
         assert error.message
     else:
         assert answer.verdict
+
+
+def test_the_factors_a_learner_names_are_shown_beside_their_jacobians():
+    post = (r"$$\frac{\partial J}{\partial W_1} = \frac{\partial J}{\partial z_2}\frac{\partial z_2}{\partial h}"
+            r"\frac{\partial h}{\partial z_1}\frac{\partial z_1}{\partial W_1}$$" "\n\n"
+            r"where $\frac{\partial z_2}{\partial h} = W_2^T$ and $\frac{\partial h}{\partial z_1} = h \circ (1-h)$.")
+    result = runner.invoke(app, ["ask", "-", "--network", "default"], input=post)
+    assert result.exit_code == 1
+    assert "∂z2/∂h: Jacobian 1×Dy×1×H, a matrix in disguise (you take it as W2ᵀ)" in result.stdout
+    assert "The chain breaks at ∂z1/∂W1" in result.stdout and "verdict: shape_error" in result.stdout

@@ -215,7 +215,7 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
                 from ..front.mathematics import chain_view, reading_view
                 out.print(reading_view(read.reading, look(plain)), crop=False)
                 if read.chain is not None:
-                    out.print(chain_view(read.chain, net, result.bindings, look(plain)))
+                    out.print(chain_view(read.chain, net, result.bindings, look(plain), read.reading))
             out.print(check_view(result, look(plain)), crop=False)
         return 0 if result.correct else 1
 

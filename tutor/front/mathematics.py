@@ -21,7 +21,8 @@ def reading_view(reading, look: Look) -> Group:
     return Group(*parts)
 
 
-def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look: Look) -> list[str]:
+def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look: Look,
+                factors: dict | None = None) -> list[str]:
     """The learner's chain factor by factor, where it stops being a matrix product, and the contraction
     that carries it on (from the chain-rule view of `tutor.teach`)."""
     from ..teach.contraction import explain, textbook
@@ -30,11 +31,14 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
            "followed by the shape of its bottom):"]
     for i, link in enumerate(judged.links, 1):
         if link.expression:
-            what = f"{link.written}   (you wrote this for ∂{link.of}/∂{link.wrt}: a "\
+            what = f"{as_math(link.written, network, look)}   (you wrote this for ∂{link.of}/∂{link.wrt}: a "\
                    f"{format_shape(network.shapes[link.wrt])} row, the gradient so far)"
         else:
             kind = "a matrix in disguise" if link.matrix else "a tensor, not a matrix"
             what = f"{link.written}: Jacobian {format_shape(link.jacobian)}, {kind}"
+            taken = (factors or {}).get((link.of, link.wrt))
+            if taken is not None:   # what the learner said this factor is (∂z2/∂h = W2ᵀ)
+                what += f" (you take it as {as_math(taken, network, look)})"
         naive = f"naive product so far: {format_shape(link.naive)}" if link.naive is not None else \
             "✗ no longer a matrix product"
         out.append(f"  {i}. {what}; {naive}")
@@ -64,8 +68,25 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
     return out
 
 
-def chain_view(judged: ChainJudgement, network, bindings: dict[str, int], look: Look) -> Group:
-    return Group(*(Text(look.text(line)) for line in chain_lines(judged, network, bindings, look)))
+def as_math(code: str, network, look: Look) -> str:
+    """An expression the learner wrote, shown in the math form they wrote it in (ŷ, ᵀ, ∘); the code form
+    when it cannot be shown so (nothing is run: the code is only read back into an expression)."""
+    import ast
+
+    from ..engine.errors import TutorError
+    from ..engine.parse import Reader, Scope
+    from ..engine.shapes import annotate
+    scope = Scope(arrays=dict(network.shapes), dims=set(network.dims))
+    try:
+        expr = Reader(code, "<shown>").expr(ast.parse(code, mode="eval").body, scope)
+        return look.expr(annotate(expr, scope.arrays))
+    except (TutorError, SyntaxError, ValueError, KeyError, RecursionError):
+        return code
+
+
+def chain_view(judged: ChainJudgement, network, bindings: dict[str, int], look: Look, reading=None) -> Group:
+    factors = {e.factor: e.code for e in reading.equations if e.factor is not None} if reading is not None else {}
+    return Group(*(Text(look.text(line)) for line in chain_lines(judged, network, bindings, look, factors)))
 
 
 def answer_view(answer, look: Look) -> Group:
@@ -92,7 +113,7 @@ def answer_view(answer, look: Look) -> Group:
             for line in check.reading.shown:
                 parts.append(code_line("    " + look.text(line)))
         if check.chain is not None:
-            parts.append(chain_view(check.chain, net, check.result.bindings, look))
+            parts.append(chain_view(check.chain, net, check.result.bindings, look, check.reading))
         parts.append(check_view(check.result, look))
     parts.append(Text(""))
     ok = answer.verdict == "correct"

@@ -163,6 +163,7 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
     inner: list[str] = []
     last_target: str | None = None
     pending = False
+    trailing: list[str] = []
     for written, _ in derivations:
         factor = False
         try:
@@ -177,10 +178,15 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
         if target in net.leaves:
             out.append((target, "\n".join(inner + [written])))
             pending = False
+            trailing = []
         else:
             inner.append(written)
+            trailing.append(written)
             pending = pending or not factor   # a factor's value (∂z2/∂h = W2ᵀ) is not an answer of its own
         last_target = target if not factor else last_target
+    if trailing and not pending and out:   # ∂z2/∂h = W2ᵀ said after the chain: what its factors are taken to be
+        claimed, text = out[-1]
+        out[-1] = (claimed, "\n".join([text, *trailing]))
     if inner and pending:
         # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
         # with a claim about an inner node (δ1 = …)

@@ -90,7 +90,7 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     except RecursionError:  # a safety net: the grammar refuses deep nesting itself
         d = Diagnostic("E100", "error", "the mathematics is nested too deeply to be read", origin=origin)
         return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), None)
-    final = reading.equations[-1] if reading.equations else None
+    final = next((e for e in reversed(reading.equations) if e.factor is None), None)   # a factor's value is no answer
     if final is not None and final.chain is not None and final.code is None:
         return judge_chain(network, wrt, reading, final.chain, bindings, origin, suggestion)
     last = next((e for e in reversed(reading.equations) if e.factor is None), None)
