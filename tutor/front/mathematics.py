@@ -74,8 +74,8 @@ def as_math(code: str, network, look: Look) -> str:
     import ast
 
     from ..engine.errors import TutorError
-    from ..engine.parse import Reader, Scope
-    from ..engine.shapes import annotate
+    from ..engine.language.parse import Reader, Scope
+    from ..engine.language.shapes import annotate
     scope = Scope(arrays=dict(network.shapes), dims=set(network.dims))
     try:
         expr = Reader(code, "<shown>").expr(ast.parse(code, mode="eval").body, scope)
