@@ -178,3 +178,24 @@ def test_watch_checks_the_file_again_on_every_save(tmp_path):
             code = proc.wait(timeout=60)
     documents = [json.loads(line) for line in out_path.read_text().splitlines()]
     assert [d["verdict"] for d in documents] == ["wrong_value", "correct"] and code == 0
+
+
+def test_mathematics_in_a_docstring_is_prose_not_code(tmp_path):
+    """A helper's docstring may say ∂C/∂a or xᵀ: strings and comments are never refused as the printed
+    math form; the same characters in code still are."""
+    prose = ENTRY.format(body='''    p = np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True)
+    loss = -np.sum(np.log(p[np.arange(N), y])) / N
+    dx = grad(p, y, N)''') + '''
+
+def grad(p, y, N):
+    """∂L/∂x = (ŷ − y) / N, with ŷ the softmax's output."""
+    d = p.copy()
+    d[np.arange(N), y] -= 1
+    return d / N
+'''
+    assert check_file(str(write(tmp_path, prose))).correct
+    code = prose.replace("    return d / N", "    return d / N − 0")
+    result = check_file(str(write(tmp_path, code)))
+    assert not result.correct
+    assert any("printed math form" in d.message for g in result.gradients.values() for d in g.diagnostics) or \
+        any("printed math form" in d.message for d in result.diagnostics)

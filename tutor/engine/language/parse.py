@@ -174,11 +174,13 @@ class Reader:
         return tree
 
     def refuse_math_characters(self) -> None:
-        """The math form shapetutor prints (xᵀ, ŷ, −, ∘) is for reading; typed input is code."""
+        """The math form shapetutor prints (xᵀ, ŷ, −, ∘) is for reading; typed input is code. Comments and
+        strings (a homework file's docstring saying ∂C/∂a) may hold it."""
+        prose = string_lines(self.source)
         for n, line in enumerate(self.lines, 1):
             stripped = line.split("#", 1)[0]
             for col, char in enumerate(stripped):
-                if char in MATH_CHARACTERS:
+                if char in MATH_CHARACTERS and (n, col) not in prose:
                     raise ParseError(f"{char!r} is the printed math form: type {MATH_CHARACTERS[char]!r} instead",
                                      Span(n, col, col + 1), source=self.source, origin=self.origin,
                                      expected="the code form, e.g. x.T @ ((yhat - y) @ W2.T * h * (1 - h))")
@@ -772,3 +774,30 @@ class _At:
 
 def is_symbol(name: str) -> bool:
     return bool(SYMBOL.match(name))
+
+
+class _Inside:
+    """The places (line, column) inside string literals, answered by range rather than listed."""
+
+    def __init__(self, spans: list[tuple[tuple[int, int], tuple[int, int]]]):
+        self.spans = spans
+
+    def __contains__(self, place: tuple[int, int]) -> bool:
+        return any(start <= place < end for start, end in self.spans)
+
+
+def string_lines(source: str) -> _Inside:
+    """Where the string literals of `source` are, by Python's own tokenizer (nothing where it cannot
+    tokenize the text: the refusal then applies everywhere, as before)."""
+    import io
+    import tokenize
+    spans = []
+    if not any(q in source for q in ("'", '"')):
+        return _Inside(spans)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.STRING or tok.type == getattr(tokenize, "FSTRING_MIDDLE", -1):
+                spans.append((tok.start, tok.end))
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return _Inside(spans)
