@@ -122,3 +122,16 @@ def test_importing_the_package_or_asking_for_help_loads_neither_numpy_nor_rich()
             "assert CliRunner().invoke(app, ['--help']).exit_code == 0\n"
             "assert 'numpy' not in sys.modules, 'shapetutor --help imported numpy'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_folder_of_the_package_installs():
+    """A folder of tutor/ that is not a listed package is left out of a real install (an editable one
+    hides it): every folder holding Python has its __init__.py and its line in pyproject.toml."""
+    import tomllib
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    for folder in sorted({p.parent for p in PACKAGE.rglob("*.py")} - {PACKAGE}):
+        if "__pycache__" in folder.parts:
+            continue
+        name = ".".join(folder.relative_to(PACKAGE.parent).parts)
+        assert (folder / "__init__.py").exists(), f"{name} has no __init__.py"
+        assert name in listed, f"{name} is not in pyproject.toml's packages"

@@ -83,7 +83,26 @@ def json_shape(shape) -> JsonShape:
 
 # -- networks ------------------------------------------------------------------------------------
 
-class Network:
+class Drawn:
+    """A result the front draws (`__rich__`): the same drawing as plain text for `str()` and assertion
+    messages, and as HTML for a notebook, so a learner reads one diagnosis wherever they meet it."""
+
+    #: A verdict's prose stays whole, for the notebook or the test report to wrap; tables keep their width.
+    soft_wrap = False
+
+    def __rich__(self):
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        from .front.text import plain_text
+        return plain_text(self.__rich__(), soft_wrap=self.soft_wrap)
+
+    def _repr_html_(self) -> str:
+        from .front.text import html
+        return html(self.__rich__(), soft_wrap=self.soft_wrap)
+
+
+class Network(Drawn):
     """A network, read and shape-checked: its leaves, every node's symbolic shape, its loss.
 
     In a notebook it shows as the table of shapes; `to_json()` is what `shapetutor shapes --json` prints.
@@ -138,13 +157,6 @@ class Network:
         from .front.render import shapes_table
         return shapes_table(self.engine, self.bindings(), look())
 
-    def __str__(self) -> str:
-        from .front.text import plain_text
-        return plain_text(self.__rich__())
-
-    def _repr_html_(self) -> str:
-        from .front.text import html
-        return html(self.__rich__())
 
 
 def load(network: NetworkLike = "default") -> Network:
@@ -237,7 +249,7 @@ class Gradient:
         return f"<tutor.Gradient of {self.leaf} {self.shape}: {self}>"
 
 
-class Derivation:
+class Derivation(Drawn):
     """Every gradient of a network's loss (or one leaf's), with its chain, its formula and the numeric proof.
 
     `to_json()` is what `shapetutor derive --json` prints; `str()` and a notebook show what
@@ -279,13 +291,6 @@ class Derivation:
         from .front.render import derivation_view
         return derivation_view(self.engine, look())
 
-    def __str__(self) -> str:
-        from .front.text import plain_text
-        return plain_text(self.__rich__())
-
-    def _repr_html_(self) -> str:
-        from .front.text import html
-        return html(self.__rich__())
 
 
 def given_wrt(wrt: object, required: bool) -> None:
@@ -315,7 +320,7 @@ def derive(network: NetworkLike, wrt: str | None = None, dims: DimsLike = None, 
 
 # -- checking a learner's derivation -------------------------------------------------------------
 
-class CheckResult:
+class CheckResult(Drawn):
     """The verdict on a learner's derivation of ∂J/∂wrt, with its located diagnostics.
 
     `verdict` is one of `correct`, `shape_error`, `wrong_shape`, `transposed`, `scaled`,
@@ -323,6 +328,8 @@ class CheckResult:
     command line prints; a notebook shows it with the learner's line underlined; `to_json()` is
     what `shapetutor check --json` prints.
     """
+
+    soft_wrap = True
 
     def __init__(self, engine: "JudgeResult"):
         self.engine = engine
@@ -391,14 +398,6 @@ class CheckResult:
         from .front.diagnostics import check_view
         return check_view(self.engine, look())
 
-    # soft wrap: a diagnostic's prose stays whole, for the notebook or the test report to wrap
-    def __str__(self) -> str:
-        from .front.text import plain_text
-        return plain_text(self.__rich__(), soft_wrap=True)
-
-    def _repr_html_(self) -> str:
-        from .front.text import html
-        return html(self.__rich__(), soft_wrap=True)
 
 
 def check(network: NetworkLike, wrt: str, derivation: str, dims: DimsLike = None,
@@ -429,9 +428,11 @@ def not_text(network: "EngineNetwork", wrt: str, given: dict[str, int], derivati
     return unreadable(network, wrt, error, given)
 
 
-class FileResult:
+class FileResult(Drawn):
     """The verdict on a homework file: every gradient it computes, each with `check`'s verdict, located in the
     file. `to_json()` is exactly what `check FILE.py --json` prints (SPEC §7)."""
+
+    soft_wrap = True
 
     def __init__(self, engine):
         self.engine = engine
@@ -467,13 +468,6 @@ class FileResult:
         from .front.homework import file_view
         return file_view(self.engine, look())
 
-    def __str__(self) -> str:
-        from .front.text import plain_text
-        return plain_text(self.__rich__(), soft_wrap=True)
-
-    def _repr_html_(self) -> str:
-        from .front.text import html
-        return html(self.__rich__(), soft_wrap=True)
 
 
 def check_file(path: "str | os.PathLike[str]", *, function: str | None = None, wrt: str | None = None,

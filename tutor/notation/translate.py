@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
 from ..engine.errors import ParseError, UnknownNameError
+from ..engine.simplify.build import broadcast_of
 from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
@@ -292,19 +293,8 @@ def decide_product(a: Shape | None, b: Shape | None) -> tuple[str, str]:
 
 
 def broadcast(a: Shape | None, b: Shape | None) -> Shape | None:
-    if a is None or b is None:
-        return None
-    out: list[Dim] = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        da = a[-i] if i <= len(a) else ONE
-        db = b[-i] if i <= len(b) else ONE
-        if da == db or db == ONE:
-            out.append(da)
-        elif da == ONE:
-            out.append(db)
-        else:
-            return None
-    return tuple(reversed(out))
+    """NumPy's broadcast of two shapes read so far (None where either is unknown or they do not)."""
+    return None if a is None or b is None else broadcast_of((a, b))
 
 
 def matmul(a: Shape | None, b: Shape | None) -> Shape | None:
