@@ -428,3 +428,34 @@ def test_a_flattened_gradient_has_the_right_numbers_in_the_wrong_arrangement():
     assert result.verdict == "wrong_shape" == oracle_verdict(CS224N, "W1", text)
     first = result.diagnostics[0]
     assert first.code == "E210" and "the numbers are right" in first.note and "reshape(W1.shape)" in first.help.prose
+
+
+@pytest.mark.parametrize("text", ["H x Dx x H", "3 x 5 x 3"])
+def test_a_jacobian_written_without_its_axes_of_length_1_is_right_and_said_so(text):
+    f = answer(text, (ONE, H, Dx, H), "z1", "W1", (ONE, H), (Dx, H))
+    assert f.ok and "axes of length 1 dropped" in f.message and "1×H×Dx×H" in f.message, f.message
+
+
+@pytest.mark.parametrize("text", ["1 x H", "1 x 3"])
+def test_the_vector_of_an_elementwise_step_is_linked_to_its_diagonal_jacobian(text):
+    """The seed learner's ∂h/∂z1 = h ∘ (1 − h) is 1×H: the reply names the diagonal and why a product
+    with it is ∘, and leaves the Jacobian's shape for the learner to work out."""
+    f = shape_feedback(parse_shape(text, set(B)), (ONE, H, ONE, H), B, "h", "z1", (ONE, H), (ONE, H), diagonal=True)
+    assert not f.ok and "diag" in f.message and "elementwise product ∘" in f.message
+    assert "1×H×1×H" not in f.message, "a hint, not the answer"
+
+
+def test_only_an_elementwise_step_is_called_diagonal():
+    from tutor.teach.answers import diagonal_step
+    net = load("default")
+    assert diagonal_step(net, "h", "z1")                       # sigmoid: one entry each
+    assert not diagonal_step(net, "yhat", "z2")                # softmax: every entry of z2 reaches each one
+    assert not diagonal_step(net, "z1", "W1") and not diagonal_step(net, "z2", "h")
+    masked = parse_network("x: [N, H]\nm: binary[N, H]\na = x * m\nJ = sum(a ** 2)\n")
+    assert diagonal_step(masked, "a", "x")
+    # the same shapes through a matrix product are not diagonal
+    mixed = parse_network("x: [N, N]\nW: [N, N]\na = x @ W\nJ = sum(a ** 2)\n")
+    assert not diagonal_step(mixed, "a", "x")
+    # without the flag the old reply stands: a softmax's 1×Dy is not diagonal
+    f = answer("1 x Dy", (ONE, Dy, ONE, Dy), "yhat", "z2", (ONE, Dy), (ONE, Dy))
+    assert not f.ok and "diag" not in f.message

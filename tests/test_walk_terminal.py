@@ -269,3 +269,29 @@ def test_prompts_edit_lines_and_recall_history():
     child.expect("Enter ▸ ")
     child.sendline("q")
     assert finish(child) == 0
+
+
+def test_the_walk_names_the_diagonal_of_an_elementwise_step():
+    """The seed learner's picture of ∂h/∂z1, the 1×H of h ∘ (1 − h), is linked to diag(…) and to ∘."""
+    child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4")
+    child.expect(r"Shape of ∂J/∂z2\? ")
+    child.sendline("1xDy")
+    child.expect("Enter ▸ ")
+    child.sendline("")
+    child.expect(r"Shape of ∂z2/∂h\? ")
+    child.sendline("1xDyx1xH")
+    child.expect("Enter ▸ ")
+    child.sendline("")
+    child.expect(r"Shape of ∂h/∂z1\? ")
+    child.sendline("1 x H")
+    child.expect("diagonal")
+    child.expect(r"Shape of ∂h/∂z1\? ")
+    child.sendline("1xHx1xH")
+    child.expect("Enter ▸ ")
+    child.sendline("")
+    child.expect(r"Shape of ∂z1/∂W1\? ")
+    child.sendline("H x Dx x H")                     # the 1 of the row dropped, as most notes write it
+    child.expect("axes of length 1 dropped")
+    child.expect("Enter ▸ ")
+    child.sendline("q")
+    assert finish(child) == 0

@@ -17,7 +17,7 @@ from rich.text import Text
 from ..engine.language.printer import code
 from .prompt import KEYS, Asker, Back, Tee
 
-from ..teach.answers import AnswerError, parse_shape, shape_feedback
+from ..teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
 from ..engine.language.dims import MAX_NUMERIC_DIM
 from ..engine.language.network import Network
@@ -176,7 +176,8 @@ class Walk:
             except AnswerError as error:
                 self.out.print(Text(look.text(f"  ✗ {error}"), style="yellow"))
                 continue
-            feedback = shape_feedback(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape)
+            feedback = shape_feedback(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape,
+                                      diagonal_step(self.network, q.of, q.wrt))
             self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
             if feedback.ok:
                 return

@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
+from ..engine.language.ir import Call, names_in
+from ..engine.language.network import Network
+from ..engine.language.shapes import COMPARISONS, ELEMENTWISE, same_shape, shape_rules
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,12 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
 
 
 def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
-                   of_shape: Shape, wrt_shape: Shape) -> Feedback:
+                   of_shape: Shape, wrt_shape: Shape, diagonal: bool = False) -> Feedback:
     """Compare dimension by dimension, by symbol where given and by number otherwise.
 
     `wrt` is empty for "what is the shape of NODE?" (then `of` is the node); otherwise the question is the
-    Jacobian ∂of/∂wrt, whose axes are of's followed by wrt's."""
+    Jacobian ∂of/∂wrt, whose axes are of's followed by wrt's. `diagonal` says that ∂of/∂wrt is an
+    elementwise step's Jacobian (`diagonal_step`), whose vector form a learner often writes for it."""
     def matches(given, want: Dim) -> bool:
         if isinstance(given, int):
             return given == want.value(bindings)
@@ -118,6 +122,19 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
         return Feedback(True, f"✓ as a matrix, {format_shape(squeezed)}, once the axes of length 1 are "
                               f"dropped; in full the Jacobian is {format_shape(expected)} = "
                               f"{format_shape(expected, bindings)}")
+    if jacobian and 2 < len(squeezed) < len(expected) and fits(answer, squeezed):
+        # most notes write ∂z1/∂W1 as H×Dx×H, dropping the 1 of a row: the same tensor, said so
+        return Feedback(True, f"✓ {format_shape(squeezed)} with the axes of length 1 dropped, as most notes "
+                              f"write it; in full, {of}'s axes then {wrt}'s, it is {format_shape(expected)} = "
+                              f"{format_shape(expected, bindings)}")
+    if diagonal and of_shape == wrt_shape and len(of_shape) > 0 and fits(answer, of_shape):
+        # the shape of an elementwise step's derivative, h ∘ (1 − h): the diagonal of the Jacobian
+        return Feedback(False, f"✗ that is the shape of {of} itself: the shape of the vector an elementwise "
+                               f"step multiplies by (∘), its derivative at each entry of {wrt}. As a Jacobian that "
+                               f"vector sits on a "
+                               f"diagonal: each entry of {of} depends only on the same entry of {wrt}, so "
+                               f"∂{of}/∂{wrt} is diag(…), with one axis for each axis of {of} and then one for "
+                               f"each axis of {wrt}; multiplying by a diagonal is the elementwise product ∘")
     given = " × ".join(str(g) for g in answer) if answer else "a scalar"
     # the right axes in another order
     for want, full in ((expected, True), (squeezed, False)):
@@ -147,6 +164,23 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
                 why = f"{of} is {shown(expected)}"
             return Feedback(False, f"✗ the {ordinal} dimension is {dim_text(w, bindings)}, not {g}: {why}")
     raise AssertionError("unreachable: some dimension differs")
+
+
+def diagonal_step(network: Network, of: str, wrt: str) -> bool:
+    """∂of/∂wrt is a diagonal Jacobian: `of` has wrt's shape and reaches it through elementwise operations
+    only (h = sigmoid(z1), a = z * mask), so each entry of `of` depends on the same entry of `wrt` alone."""
+    expr = network.definitions.get(of)
+    if expr is None or wrt not in network.shapes or network.shapes.get(of) != network.shapes[wrt]:
+        return False
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Call) or wrt not in names_in(node):
+            continue
+        if not (shape_rules.get(node.prim) is same_shape or node.prim in ELEMENTWISE or node.prim in COMPARISONS):
+            return False
+        stack.extend(node.args)
+    return True
 
 
 def shape_text(shape: Shape, bindings: dict[str, int]) -> str:

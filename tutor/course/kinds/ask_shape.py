@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ...engine.language.dims import Shape, format_shape
 from ...engine.language.network import Network
-from ...teach.answers import AnswerError, parse_shape, shape_feedback
+from ...teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -30,7 +30,7 @@ def judge_shape(key: Key, step: Step, text: str) -> Judged:
         return Judged("unusable", f"✗ {exc}")
     of, wrt = step.of or step.node or "", step.wrt or ""
     feedback = shape_feedback(given, expected_shape(net, step), key.bindings, of, wrt,
-                     net.shapes.get(of, ()), net.shapes.get(wrt, ()))
+                              net.shapes.get(of, ()), net.shapes.get(wrt, ()), diagonal_step(net, of, wrt))
     return Judged("correct" if feedback.ok else "wrong_shape", feedback.message)
 
 
