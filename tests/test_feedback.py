@@ -22,6 +22,7 @@ from tutor.engine.language.printer import code_or_none
 from tutor.front.diagnostics import check_view
 from tutor.front.look import Look
 from tutor.judge.check import check
+from tutor import check as tutor_check
 from tutor.teach.answers import parse_shape, shape_feedback
 from tutor.teach.chain import factors
 
@@ -459,3 +460,17 @@ def test_only_an_elementwise_step_is_called_diagonal():
     # without the flag the old reply stands: a softmax's 1×Dy is not diagonal
     f = answer("1 x Dy", (ONE, Dy, ONE, Dy), "yhat", "z2", (ONE, Dy), (ONE, Dy))
     assert not f.ok and "diag" not in f.message
+
+
+@pytest.mark.parametrize("net, wrt, text", [
+    ("default", "W1", "(yhat - y) @ W2.T * h * (1 - h) @ x"),     # the seed's chain: x belongs on the left
+    ("default", "x", "W1 @ ((yhat - y) @ W2.T * h * (1 - h))"),
+    ("default", "W2", "h.T @ (y - yhat)"),                           # a flipped sign
+])
+def test_no_suggestion_keeps_every_formula_of_the_answer_back(net, wrt, text):
+    """--no-suggestion (graded work) says what concept was missed, never the formula that fixes it."""
+    full = tutor_check(net, wrt, text)
+    withheld = json.dumps(tutor_check(net, wrt, text, suggestion=False).to_json(), ensure_ascii=False)
+    assert full.suggestion and full.suggestion not in withheld
+    for piece in ("x.T @ dz1", "dz1 @ W1.T", "ŷ − y", "h.T @ (yhat"):
+        assert piece not in withheld, piece

@@ -133,7 +133,7 @@ def cause(f: Factor) -> str:
         what = names if len(f.down) == 1 and f.down[0][1] == 1 else f"({names})"
         reasons.append(f"there is a 1/{what} too many (divided twice?)")
     if f.constant < 0:
-        reasons.append("the sign is flipped (at softmax logits the gradient is ŷ − y, not y − ŷ)")
+        reasons.append("the sign is flipped: a gradient points uphill, the way that makes the loss larger")
     k = abs(f.constant)
     if k in (2, Fraction(1, 2)):
         reasons.append("a factor 2 from a square: its derivative is 2·u, unless a ½ in the loss cancels it")

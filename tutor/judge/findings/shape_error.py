@@ -154,7 +154,7 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
         side = "left" if c and c.matrix.startswith(other) else "right"
         return (f"the last factor ∂{of}/∂{leaf} is not a matrix but a {format_shape(shape)} tensor "
                 f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
-                f"with it puts {other} on the {side}, transposed" + (f": {c.matrix}, {c.shapes}" if c else "") + ".")
+                f"with it puts {other} on the {side}, transposed.")  # the formula itself is the help's
     if kind == "outer":
         return ("with 1-D vectors there is no row or column to transpose (.T does nothing); the outer product "
                 "that the contraction gives is outer(x, d).")
