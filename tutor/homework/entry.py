@@ -297,27 +297,24 @@ def method_driver(reader: Reader, name: str) -> Reading:
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
     func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
-    stated = stated_shapes(func.node, reader.classes[cls_name])
-    made: dict = {}
-    result = call_with(reader, func, made, stated, func.node)
-    returned = returned_node(func.node)
-    loss = loss_of(result, returned)
-    if loss is None:
-        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin,
-                         expected="return loss, grads")
-    grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
-    return Reading(reader, name, loss, grads, notes=list(reader.notes))
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node, reader.classes[cls_name]),
+                              "return loss, grads")
 
 
 def function_driver(reader: Reader, name: str) -> Reading:
     func = Func(reader.functions[name])
-    stated = stated_shapes(func.node)
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node),
+                              "return loss, grads (or use --function to name another function)")
+
+
+def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> Reading:
+    """An entry point that returns its loss and its gradients (CS231n's `loss`, CS224n's
+    `forward_backward_prop`): called once, its returned loss and gradients read."""
     result = call_with(reader, func, {}, stated, func.node)
     returned = returned_node(func.node)
     loss = loss_of(result, returned)
     if loss is None:
-        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin,
-                         expected="return loss, grads (or use --function to name another function)")
+        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
     grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
     return Reading(reader, name, loss, grads, notes=list(reader.notes))
 
