@@ -19,6 +19,7 @@ from ..course.classroom import Classroom, Mistake
 from ..course.grade import tidy
 from .diagnostics import VERDICT_TEXT
 from .look import Look
+from .html_doc import page_head
 from .visible import visible
 
 
@@ -119,7 +120,6 @@ svg text { font: 12px "DejaVu Sans", Arial, sans-serif; fill: var(--ink); }
   h2 { break-after: avoid; page-break-after: avoid; } }
 """
 RIGHT, WRONG, NONE = "#2f7d46", "#b3412e", "#c3c9cf"   # SVG attributes take colours, not CSS variables
-POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
 
 
 def histogram(bands: list[tuple[str, int]]) -> str:
@@ -180,16 +180,7 @@ def to_html(classroom: Classroom) -> str:
         reasons = "".join(f"<li>{escape(s.reason)}</li>" for s in unread)
         unreadable = (f"<h2>Answers files that could not be read</h2><p>{len(unread)} scored 0:</p>"
                       f"<ul>{reasons}</ul>")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{POLICY}">
-<meta name="generator" content="shapetutor">
-<title>{escape(lesson.title)}: class report</title>
-<style>{STYLE}</style>
-</head>
+    return f"""{page_head(f"{lesson.title}: class report", STYLE)}
 <body>
 <main>
 <h1>{escape(lesson.title)}</h1>

@@ -99,6 +99,21 @@ footer { margin-top: 2.5rem; padding-top: .6rem; border-top: 1px solid var(--lin
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; base-uri 'none'; form-action 'none'"
 
 
+def page_head(title: str, style: str, lang: str = "en") -> str:
+    """Every HTML page shapetutor writes begins alike: UTF-8, a policy that lets it load nothing, the
+    generator's mark, its title and its inline style."""
+    return f"""<!DOCTYPE html>
+<html lang="{attr(lang)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{attr(POLICY)}">
+<meta name="generator" content="shapetutor">
+<title>{text(title)}</title>
+<style>{style}</style>
+</head>"""
+
+
 def text(s: str) -> str:
     return escape(visible(s), quote=False)
 
@@ -197,16 +212,7 @@ def to_html(doc: Document) -> str:
     intro = "".join(block(b) for b in doc.intro)
     sections = "\n".join(section(s) for s in doc.sections)
     footer = f"<footer>{text(doc.footer)}</footer>" if doc.footer else ""
-    return f"""<!DOCTYPE html>
-<html lang="{attr(doc.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{attr(POLICY)}">
-<meta name="generator" content="shapetutor">
-<title>{text(doc.title)}</title>
-<style>{STYLE}</style>
-</head>
+    return f"""{page_head(doc.title, STYLE, doc.lang)}
 <body>
 <main>
 <header>
