@@ -242,3 +242,14 @@ def test_long_loops_are_refused_quickly(loop):
     with pytest.raises(ParseError):
         parse_network(nested)
     assert time.perf_counter() - start < 2
+
+
+def test_reductions_written_as_numpy_keep_their_axes_when_asked():
+    """count_nonzero, all/any and var take NumPy's axis and keepdims alike (count_nonzero dropped keepdims)."""
+    x = np.arange(6.0).reshape(2, 3) - 2
+    for text, expected in (("count_nonzero(x, axis=1, keepdims=True)", np.count_nonzero(x, axis=1, keepdims=True)),
+                           ("all(x, axis=0, keepdims=True)", np.all(x, axis=0, keepdims=True)),
+                           ("var(x, 1, keepdims=True)", np.var(x, 1, keepdims=True)),
+                           ("count_nonzero(x, axis=0)", np.count_nonzero(x, axis=0))):
+        net = parse_network(f"x: [N, D]\nc = {text}\nJ = sum(c * x)\n")
+        assert len(net.shapes["c"]) == np.ndim(expected), text

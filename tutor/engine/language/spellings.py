@@ -102,15 +102,21 @@ def dim_number(d: Dim) -> Expr:
 
 # -- statistics ---------------------------------------------------------------------------------
 
+def reduced(c: Written) -> tuple:
+    """A reduction's axis (second argument or `axis=`) and keepdims (NumPy's `keepdims=`, torch's
+    `keepdim=`), as the primitive's parameters take them."""
+    axis_node = c.argument(1, "axis", None)
+    axis = None if axis_node is None else c.literal(axis_node, "the axis")
+    keep = c.keywords.get("keepdims", c.keywords.get("keepdim"))
+    return axis, bool(c.literal(keep, "keepdims")) if keep is not None else False
+
+
 @spelling("var", "std")
 def variance(c: Written) -> Expr:
     """var(x, axis) = mean((x - mean(x, axis, keepdims=True)) ** 2, axis); std is its square root."""
     c.only("axis", "keepdims", "ddof", "correction", "unbiased", at_most=2)
     x = c.array(c.args[0])
-    axis_node = c.argument(1, "axis", None)
-    axis = None if axis_node is None else c.literal(axis_node, "the axis")
-    keep = c.keywords.get("keepdims", c.keywords.get("keepdim"))
-    keepdims = bool(c.literal(keep, "keepdims")) if keep is not None else False
+    axis, keepdims = reduced(c)
     ddof = 0
     for key in ("ddof", "correction"):
         if key in c.keywords:
@@ -365,20 +371,16 @@ def logical_or(c: Written) -> Expr:
 @spelling("all", "any")
 def all_any(c: Written) -> Expr:
     c.only("axis", "keepdims", at_most=2)
-    a = c.array(c.args[0])
-    axis_node = c.argument(1, "axis", None)
-    axis = None if axis_node is None else c.literal(axis_node, "the axis")
-    keep = bool(c.literal(c.keywords["keepdims"], "keepdims")) if "keepdims" in c.keywords else False
-    return mk("min" if c.name == "all" else "max", mk("ne", a, Const(0)), axis=axis, keepdims=keep)
+    axis, keepdims = reduced(c)
+    return mk("min" if c.name == "all" else "max", mk("ne", c.array(c.args[0]), Const(0)), axis=axis,
+              keepdims=keepdims)
 
 
 @spelling("count_nonzero")
 def count_nonzero(c: Written) -> Expr:
     c.only("axis", "keepdims", at_most=2)
-    a = c.array(c.args[0])
-    axis_node = c.argument(1, "axis", None)
-    axis = None if axis_node is None else c.literal(axis_node, "the axis")
-    return mk("sum", mk("ne", a, Const(0)), axis=axis, keepdims=False)
+    axis, keepdims = reduced(c)
+    return mk("sum", mk("ne", c.array(c.args[0]), Const(0)), axis=axis, keepdims=keepdims)
 
 
 @spelling("signbit")
