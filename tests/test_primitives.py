@@ -83,14 +83,11 @@ def test_fusions_fire_only_on_primitives_with_a_rule_of_their_own():
 
 
 def test_no_rule_reads_a_context_variable():
-    """The facts are passed as values: only `rebuild`'s entry point for hand-written formulas keeps one."""
+    """The facts and the names are passed as values: nothing in the engine reads a context variable."""
     for path in ENGINE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         uses = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id == "ContextVar"]
-        if path.name == "algebra.py":
-            assert len(uses) <= 2, "the only context variable is rebuild's (AMBIENT)"
-        else:
-            assert not uses, f"{path.relative_to(ENGINE)} uses a ContextVar"
+        assert not uses, f"{path.relative_to(ENGINE)} uses a ContextVar"
     source = (ENGINE / "calculus" / "vjp.py").read_text(encoding="utf-8")
     assert "facts" not in source and "assume" not in source, "a derivative rule reads the network's facts"
 

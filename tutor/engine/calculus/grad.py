@@ -9,11 +9,10 @@ comes from the canonical pass, once, as facts.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..simplify.algebra import using_names, zero_like
+from ..simplify.algebra import Names, zero_like
 from ..idioms.canonical import NO_FACTS, Facts, canonical
 from ..idioms.forms import Form
 from ..language.ir import Call, Const, Expr, Var, deep_recursion, names_in
@@ -52,13 +51,9 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None,
     return Gradients(loss, walk.grads, tuple(dict.fromkeys(walk.fusing.used)))
 
 
-@contextmanager
-def assuming(network: Network) -> Iterator[Facts]:
-    """For code that writes a network's expressions by hand: within the block `rebuild` writes them with
-    the network's names. Gives the network's facts."""
-    facts = canonical(network)[1]
-    with using_names(facts.names):
-        yield facts
+def names_of_network(network: Network) -> Names:
+    """The network's names, as `rebuild` takes them to write its expressions by hand."""
+    return canonical(network)[1].names
 
 
 @dataclass

@@ -9,9 +9,7 @@ read into a `Names` table by `names_of`; `simplify(expr, names)` is the pass as 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
 
 from .build import (ANYWHERE, PLAIN, RULES, Rewrite, Simplifier, const, dim_expr, is_call, is_const, is_dims,
                     is_scalar, is_zero, mk, raw, shape_or_none, simplified, zero_like)
@@ -34,7 +32,7 @@ FOLD = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b
 
 #: What the rest of the engine builds with (always from here, so that the table below is filled in).
 __all__ = ["mk", "raw", "simplified", "simplify", "Simplifier", "const", "dim_expr", "is_call", "is_const",
-           "is_scalar", "is_zero", "zero_like", "build_product", "names_of", "rebuild", "using_names"]
+           "is_scalar", "is_zero", "zero_like", "build_product", "names_of", "rebuild"]
 
 
 def fold_constants(n: Call, s: Simplifier) -> Expr | None:
@@ -573,20 +571,7 @@ def simplify(expr: Expr, names: Names = EMPTY) -> Expr:
     return PLAIN.simplify(expr) if names is EMPTY else Simplifier(names).simplify(expr)
 
 
-#: The names `rebuild` writes with when it is given none: a network's, inside `using_names`.
-AMBIENT: ContextVar[Simplifier] = ContextVar("AMBIENT", default=PLAIN)
-
-
-@contextmanager
-def using_names(names: Names) -> Iterator[Simplifier]:
-    """Within the block, `rebuild` (for callers that write expressions of a network by hand) uses its names."""
-    token = AMBIENT.set(Simplifier(names))
-    try:
-        yield AMBIENT.get()
-    finally:
-        AMBIENT.reset(token)
-
-
-def rebuild(expr: Expr, simplifier: Simplifier | None = None) -> Expr:
-    """The same expression built again through the rules, so that every rule has seen it."""
-    return (simplifier or AMBIENT.get()).rebuild(expr)
+def rebuild(expr: Expr, names: Names = EMPTY) -> Expr:
+    """The same expression built again through the rules, so that every rule has seen it; with a
+    network's names (`names_of`), for code that writes a network's expressions by hand."""
+    return (PLAIN if names is EMPTY else Simplifier(names)).rebuild(expr)
