@@ -8,6 +8,7 @@ import, at module level, a module that does (lazy imports inside a function stay
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -98,21 +99,20 @@ def test_imports_point_down_the_layers():
 
 
 def test_the_core_never_imports_the_front_at_import_time():
-    def loads_front(m: str, seen: set[str]) -> bool:
+    @functools.cache
+    def loads_front(m: str) -> bool:  # the module graph has no cycles (test above), so once per module
         top, _, libraries = IMPORTS[m]
-        if any(lib in libraries for lib in FRONT_LIBRARIES):
-            return True
-        return any(loads_front(i, seen | {m}) for i in top if i in IMPORTS and i not in seen)
+        return any(lib in libraries for lib in FRONT_LIBRARIES) or any(loads_front(i) for i in top if i in IMPORTS)
 
     for m, (top, _, libraries) in IMPORTS.items():
         in_front = layer(m) is not None and layer(m) >= LAYERS.index("front")
         if in_front or m == "tutor.__main__" or any(lib in libraries for lib in FRONT_LIBRARIES):
             continue
-        culprits = [i for i in top if i in IMPORTS and loads_front(i, {m})]
+        culprits = [i for i in top if i in IMPORTS and loads_front(i)]
         assert not culprits, f"{m} has no rich/typer import of its own but imports {culprits}, which load them"
     for m in MODULES:
         if layer(m) is not None and layer(m) <= LAYERS.index("course"):
-            assert not loads_front(m, set()), f"the core module {m} loads rich or typer when imported"
+            assert not loads_front(m), f"the core module {m} loads rich or typer when imported"
 
 
 def test_importing_the_package_or_asking_for_help_loads_neither_numpy_nor_rich():
