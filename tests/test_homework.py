@@ -199,3 +199,36 @@ def grad(p, y, N):
     assert not result.correct
     assert any("printed math form" in d.message for g in result.gradients.values() for d in g.diagnostics) or \
         any("printed math form" in d.message for d in result.diagnostics)
+
+
+def test_a_helpers_result_takes_the_name_its_caller_gives_it(tmp_path):
+    """deeplearning.ai's `sigmoid` writes `s = 1 / (1 + np.exp(-x)); return s`: the value is A1 or A2 where the
+    learner calls it, so the network and the suggestions read A2, never the helper's own s."""
+    path = write(tmp_path, '''import numpy as np
+
+def sigmoid(x):
+    s = 1 / (1 + np.exp(-x))
+    return s
+
+def loss(X, W1, W2):
+    """
+    - X: of shape (N, D)
+    - W1: of shape (D, H)
+    - W2: of shape (H, C)
+    """
+    A1 = sigmoid(X.dot(W1))
+    A2 = sigmoid(A1.dot(W2))
+    loss = np.sum(A2)
+    dA2 = np.ones_like(A2)
+    dZ2 = dA2 * A2 * (1 - A2)
+    dW2 = A1.T.dot(dZ2)
+    dZ1 = dZ2.dot(W2.T) * A1 * (1 - A1)
+    dW1 = X.T.dot(dZ1)
+    return loss, {"W1": dW1, "W2": dW2}
+''')
+    result = check_file(str(path))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert {"A1", "A2"} <= set(result.network.definitions) and "s" not in result.network.definitions
+    wrong = check_file(str(write(tmp_path, path.read_text().replace("* A1 * (1 - A1)", ""))))
+    suggestion = wrong.gradients["W1"].result.suggestion
+    assert "A1 * (1 - A1)" in suggestion and "(1 - s)" not in suggestion, suggestion

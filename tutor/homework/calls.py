@@ -6,7 +6,7 @@ import ast
 import builtins
 
 from .values import (SYM, Class, Dim, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
-                     Return, ShapeOf, Sizes, Star, is_number, is_static, method_of)
+                     Return, ShapeOf, Sizes, Star, claims_one_of, is_number, is_static, method_of)
 
 MAX_CALL_DEPTH = 32
 
@@ -80,17 +80,42 @@ class Calls:
             self.site = self.site if self.site is not None else node
         self.depth += 1
         self.hints.append(hint if hint not in ("t", "out") else f"{fn.name}_out")
+        self.result_names.append(self.result_naming(fn, hint))
         try:
             self.run([s for s in fn.body])
             result = None
         except Return as r:
             result = r.value
         finally:
+            self.result_names.pop()
             self.hints.pop()
             self.depth -= 1
             self.frame = saved
             self.source, self.lines, self.site = outer
         return result
+
+    def result_naming(self, fn: ast.FunctionDef, hint: str) -> dict[int, str]:
+        """The caller's name for the value a helper returns: `A2 = sigmoid(Z2)`, where sigmoid writes
+        `s = 1 / (1 + np.exp(-x)); return s`, names the value A2 (as the learner reads it), not s.
+        Only a forward value whose caller's name is still free, computed by one last assignment."""
+        body = fn.body
+        if not body or not isinstance(body[-1], ast.Return) or not isinstance(body[-1].value, ast.Name) \
+                or hint in ("t", "out") or hint in self.used or claims_one_of(hint, self.used):
+            return {}
+        local = body[-1].value.id
+        for i in range(len(body) - 2, -1, -1):
+            stmt = body[i]
+            if isinstance(stmt, ast.Assign) and [t for t in stmt.targets if isinstance(t, ast.Name) and t.id == local]:
+                later = body[i + 1:-1]
+                stores = any(isinstance(n, (ast.Name, ast.Subscript, ast.Attribute)) and
+                             isinstance(getattr(n, "ctx", None), ast.Store) and
+                             local in {m.id for m in ast.walk(n) if isinstance(m, ast.Name)}
+                             for later_stmt in later for n in ast.walk(later_stmt))
+                return {} if stores or len(stmt.targets) != 1 else {id(stmt): hint}
+            if any(isinstance(n, ast.Name) and n.id == local and isinstance(n.ctx, ast.Store)
+                   for n in ast.walk(stmt)):
+                return {}  # bound some other way (a loop, a tuple): left as the helper names it
+        return {}
 
     def instantiate(self, cls: Class, args, kwargs, node) -> Obj:
         obj = Obj(cls.node)

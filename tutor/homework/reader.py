@@ -79,6 +79,7 @@ class Reader(Expressions, Calls):
         self.repl: dict = {}
         self.depth = 0
         self.hints: list[str] = []
+        self.result_names: list[dict[int, str]] = []  # per inlined call: its result's statement → caller's name
         self.steps = 0
         self.notes: list[str] = []
         self.calls: list[tuple[str, list]] = []   # (function, arguments) of every inlined call, in order
@@ -238,6 +239,8 @@ class Reader(Expressions, Calls):
     def assign(self, target: ast.expr, value_node: ast.expr, stmt: ast.stmt) -> None:
         hint = target.id if isinstance(target, ast.Name) else \
             target.attr if isinstance(target, ast.Attribute) else "t"
+        if self.result_names and isinstance(target, ast.Name):
+            hint = self.result_names[-1].get(id(stmt), hint)
         if isinstance(target, ast.Subscript):
             base = self.ev(target.value)
             if isinstance(base, Init) and self.making_data:
