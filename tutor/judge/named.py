@@ -31,6 +31,7 @@ class Named:
     what: str
     why: str
     fix: str = ""
+    code: str | None = None     # the mistake's code (mistakes.MISTAKES); None for every derivative left out
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def named(mistake: Mistake | None, where: list[Site]) -> Named:
         right = mistake.fix.format(**fill)
         fix = (f"write `{right}` where you have `{mistake.wrong.format(**fill)}`" if mistake.wrong else
                f"multiply elementwise by `{right}` where the gradient goes back through {site.out}")
-    return Named(what, mistake.right.format(**fill), fix)
+    return Named(what, mistake.right.format(**fill), fix, mistake.code)
 
 
 # -- a chain that stopped early -------------------------------------------------------------------

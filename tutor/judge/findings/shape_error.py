@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from ...engine.numbers.budget import affordable, price
 from ...engine.codes import E201, E202, E203, E204, E205
 from ...engine.diagnostics import Diagnostic, Fix, Label
-from ...engine.language.dims import Shape, format_shape
+from ...engine.language.dims import ONE, Shape, format_shape
 from ...engine.calculus.grad import backward
 from ...engine.language.ir import OPERATORS, Call, Var, walk
 from ...engine.language.network import Network
@@ -65,7 +65,8 @@ def find(case: Case) -> Diagnostic | None:
     prose = f"write `{best.text}`" + (f" → {shown}" if whole_answer and shape is not None else "") + \
         ("" if best.right else " (this conforms; check the values next)")
     note = (note + " " if note else "") + rearrangement_note(ev, node, best.kind)
-    return replace(base, labels=labels, note=note, help=Fix(prose, error.span, best.text))
+    return replace(base, labels=labels, note=note, help=Fix(prose, error.span, best.text),
+                   concept=rearrangement_concept(ev, node, best.kind))
 
 
 def suggestion(case: Case) -> str:
@@ -113,7 +114,7 @@ def rewrites(node: Call, ev: Evaluation) -> list[tuple[str, str]]:
     if len(node.args) != 2:
         return []
     a, b = (atomic(segment(ev, x)) for x in node.args)
-    ta, tb = (f"{x}.T" for x in (a, b))
+    ta, tb = (transposed(x) for x in (a, b))
     if node.prim == "matmul":
         raw_a, raw_b = (segment(ev, x).strip() for x in node.args)
         bare_a, bare_b = (x[:-2] if x.endswith(".T") else x for x in (raw_a, raw_b))
@@ -152,7 +153,9 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
         c = explain(net, of, leaf)
         shape = net.shapes[of] + net.leaves[leaf]
         side = "left" if c and c.matrix.startswith(other) else "right"
-        return (f"the last factor ∂{of}/∂{leaf} is not a matrix but a {format_shape(shape)} tensor "
+        kind = f"not a matrix but a {format_shape(shape)} tensor" if len([d for d in shape if d != ONE]) > 2 \
+            else f"{format_shape(shape)}"
+        return (f"the last factor ∂{of}/∂{leaf} is {kind} "
                 f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
                 f"with it puts {other} on the {side}, transposed.")  # the formula itself is the help's
     if kind == "outer":
@@ -163,10 +166,35 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
     if kind in ("transpose-right", "transpose-left"):
         which = node.args[1] if kind == "transpose-right" else node.args[0]
         nm = code(which)
-        return f"{nm} where {nm}ᵀ belongs: going backwards through a product with {nm} multiplies by its transpose."
+        if isinstance(which, Var):
+            return f"{nm} where {nm}ᵀ belongs: going backwards through a product with {nm} multiplies by its transpose."
+        return (f"`{nm}` where its transpose `{transposed(atomic(nm))}` belongs: going backwards through a product "
+                "multiplies by the transpose of what it was multiplied with.")
     if kind == "matmul":
         return "the shapes ask for a matrix product here, not an elementwise one."
     return ""
+
+
+def transposed(text: str) -> str:
+    """`U` → `U.T`, `U.T` → `U` (never `U.T.T`), `(a @ b)` → `(a @ b).T`."""
+    if text.endswith(".T") and atomic(text[:-2]) == text[:-2]:
+        return text[:-2]
+    return f"{text}.T"
+
+
+#: The concept behind each kind of rearrangement that fixes a shape error.
+KIND_CONCEPTS = {"swap-transpose": "chain-order", "swap": "chain-order", "transpose-right": "missing-transpose",
+                 "transpose-left": "missing-transpose", "transpose-both": "layout", "elementwise": "diagonal-jacobian",
+                 "outer": "outer-product", "matmul": "batch-form"}
+
+
+def rearrangement_concept(ev: Evaluation, node: Call, kind: str) -> str:
+    """A swap that moves the leaf's partner (x in z1 = x @ W1) is the outer product; the rest by kind."""
+    partner = partner_of(ev.network, ev.wrt)
+    names = {a.name for a in walk(node) if isinstance(a, Var)}
+    if partner and partner[1] in names and (kind.startswith("swap") or kind.startswith("transpose")):
+        return "outer-product"
+    return KIND_CONCEPTS.get(kind, "")
 
 
 def partner_of(net: Network, leaf: str) -> tuple[str, str] | None:

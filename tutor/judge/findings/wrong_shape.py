@@ -65,7 +65,8 @@ def extra_unit_axes(case: Case, base: Diagnostic) -> Diagnostic | None:
             f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
                                              if extra == (0,) else ""))
     help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
-    return replace(base, note=note, help=Fix(help_text))
+    bias = extra == (0,) and is_broadcast_bias(ev.network, ev.wrt)
+    return replace(base, note=note, help=Fix(help_text), concept="bias-sum" if bias else "parameter-shape")
 
 
 def rearranged(case: Case, base: Diagnostic) -> Diagnostic | None:
@@ -76,7 +77,8 @@ def rearranged(case: Case, base: Diagnostic) -> Diagnostic | None:
     assert ev.shape is not None
     note = (f"the numbers are right, in the right order, but arranged as {format_shape(ev.shape)}: a gradient "
             f"keeps its parameter's shape, so that {ev.wrt} -= lr * d{ev.wrt} works")
-    return replace(base, note=note, help=Fix(f"leave out the reshape, or write `….reshape({ev.wrt}.shape)`"))
+    return replace(base, note=note, help=Fix(f"leave out the reshape, or write `….reshape({ev.wrt}.shape)`"),
+                   concept="parameter-shape")
 
 
 def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
@@ -88,7 +90,7 @@ def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
         summed = [np.sum(f, axis=axis) for f in finals]
         if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
             return replace(base, note=f"the bias was broadcast over axis {axis}, so its gradient is summed over "
-                                      "that axis", help=Fix(f"sum(…, axis={axis})"))
+                                      "that axis", help=Fix(f"sum(…, axis={axis})"), concept="bias-sum")
     return None
 
 
@@ -111,7 +113,8 @@ def other_axis(case: Case, base: Diagnostic) -> Diagnostic | None:
                 outcome = attempt(ev, edited_source(ev, node.span, fixed))
                 if outcome is not None and outcome.verdict == "correct":
                     return replace(base, note=f"summed over axis {axis}, but the bias was broadcast over axis "
-                                              f"{other} (the examples)", help=Fix(f"write `{fixed}`"))
+                                              f"{other} (the examples)", help=Fix(f"write `{fixed}`"),
+                                   concept="bias-sum")
     return None
 
 
@@ -151,11 +154,11 @@ def early_chain(case: Case, base: Diagnostic, early: Early) -> Diagnostic:
                f"({format_shape(ev.expected_shape)}): the chain stopped {count} early")
     if len(early.missing) > 1:
         listed = " and ".join(f"∂{f.of}/∂{f.wrt} ({format_shape(f.shape)})" for f in early.missing)
-        return replace(base, message=message,
+        return replace(base, message=message, concept="chain-complete",
                        note=f"the factors still missing are {listed}: go back through each of them in turn")
     f = early.missing[0]
     c = explain(net, f.of, leaf)
-    note = f"the missing factor ∂{f.of}/∂{f.wrt} is a {format_shape(f.shape)} tensor, not a matrix"
+    note = f"the missing factor ∂{f.of}/∂{f.wrt} is {factor_kind(f.shape)}"
     fix = None
     if c is not None and not reads_gradient_of(c, node):
         c = None  # the leaf sits inside a larger definition (tanh(X @ W1 + b1)): no single contraction
@@ -167,7 +170,33 @@ def early_chain(case: Case, base: Diagnostic, early: Early) -> Diagnostic:
         note += (f": {c.entries}; contracting {short} with it gives {mine}, which is {textbook(c)}: "
                  f"{c.shapes}")
         fix = finishing_fix(case, c)
-    return replace(base, message=message, note=note, help=fix)
+    concept = "outer-product" if c is not None and len(net.shapes[node]) >= 1 and \
+        len([d for d in f.shape if d != ONE]) > 2 else "chain-complete"
+    return replace(base, message=message, note=note, help=fix, concept=concept)
+
+
+def factor_kind(shape: Shape) -> str:
+    """A tensor only when more than two of its axes are longer than 1; else a matrix in disguise."""
+    long = [d for d in shape if d != ONE]
+    if len(long) > 2:
+        return f"a {format_shape(shape)} tensor, not a matrix"
+    return f"{format_shape(shape)}: a matrix once its axes of length 1 are dropped"
+
+
+def is_broadcast_bias(net: Network, leaf: str) -> bool:
+    """The leaf is added to something with more axes, or a longer first axis: broadcast over the examples."""
+    shape = net.shapes.get(leaf)
+    for expr in net.definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim in ("add", "sub") and shape is not None:
+                for arg in node.args:
+                    if getattr(arg, "name", None) == leaf:
+                        other = node.args[1] if arg is node.args[0] else node.args[0]
+                        if other.shape is not None and (len(other.shape) > len(shape) or
+                                                        (len(other.shape) == len(shape) and shape and shape[0] == ONE
+                                                         and other.shape[0] != ONE)):
+                            return True
+    return False
 
 
 def gradient_pattern(node: str) -> re.Pattern[str]:

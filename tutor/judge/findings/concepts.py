@@ -1,0 +1,188 @@
+"""The concept each diagnostic is about (`teach.concepts`), in the learner's own symbols.
+
+A finding that knows the concept it found sets `Diagnostic.concept` itself (the shape error knows which
+rearrangement fixed it); for the others one table keyed by code names it from the case: a constant
+factor by its symbols (the 1/N of the mean, 1/keep_prob, the sign), a recognised mistake by its kind.
+The symbols come from the network: the leaf, the array it meets in a matrix product, the batch's
+dimension, the prediction and the label.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
+
+from ...engine.diagnostics import Diagnostic
+from ...engine.language.ir import Call, Const, Var, walk
+from ...engine.language.network import Network
+from ...teach.contraction import delta
+from .. import scale
+from .case import Case
+
+#: Each recognised mistake's kind, by the ending of its code (mistakes.MISTAKES).
+MISTAKE_CONCEPTS: dict[str, str] = {
+    "relu-mask-missing": "mask", "relu-value-for-mask": "mask", "softmax-diagonal": "softmax-jacobian",
+}
+
+
+def mistake_concept(code: str | None) -> str:
+    if code is None:
+        return "activation-derivative"
+    return MISTAKE_CONCEPTS.get(code, "activation-derivative")
+
+
+#: The names courses give the number of examples.
+BATCH_NAMES = ("N", "m", "n", "B", "M", "batch_size", "num_examples")
+
+
+# -- the learner's symbols ----------------------------------------------------------------------
+
+def matmul_partner(net: Network, leaf: str) -> tuple[str, str] | None:
+    """(node, other) for the first `node = … other @ leaf …` or `… leaf @ other …` with `other` a name."""
+    for of, expr in net.definitions.items():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim in ("matmul", "dot"):
+                a, b = node.args[:2]
+                for mine, other in ((a, b), (b, a)):
+                    if isinstance(mine, Var) and mine.name == leaf and isinstance(other, Var):
+                        return of, other.name
+    return None
+
+
+def prediction_and_label(net: Network) -> tuple[str, str] | None:
+    """ŷ and y as the network names them: the loss's arguments, a computed node and a leaf."""
+    loss = net.definitions.get(net.loss)
+    if loss is None:
+        return None
+    names = [n.name for n in walk(loss) if isinstance(n, Var)]
+    computed = next((n for n in names if n in net.definitions), None)
+    label = next((n for n in names if n in net.leaves or n in net.labels), None)
+    return (computed, label) if computed and label else None
+
+
+def symbols(case: Case) -> dict[str, str]:
+    ev = case.evaluation
+    net, leaf = ev.network, ev.wrt
+    out = {"leaf": leaf, "W": leaf, "b": leaf}
+    partner = matmul_partner(net, leaf)
+    if partner is not None:
+        node, other = partner
+        out.update(node=node, x=other, delta=delta(node) or f"d{node}", factor=f"∂{node}/∂{leaf}")
+    batch = next((d for d in BATCH_NAMES if d in net.dims), None)
+    if batch is not None:
+        out["N"] = batch
+    pair = prediction_and_label(net)
+    if pair is not None:
+        out["yhat"], out["y"] = pair
+    return out
+
+
+def dims_text(f: scale.Factor, powers) -> str:
+    names = f.dims_text(powers)
+    return names if len(powers) == 1 and powers[0][1] == 1 else f"({names})"
+
+
+def named_constant(net: Network, k: float) -> tuple[str, float, bool] | None:
+    """(name, value, inverse) of a named constant of the network (`keep_prob = 0.8`) that the factor is,
+    or whose inverse it is."""
+    for name, expr in net.definitions.items():
+        if isinstance(expr, Const) and isinstance(expr.value, (int, float)) and expr.value not in (0, 1, -1):
+            c = float(expr.value)
+            if math.isclose(abs(k), c, rel_tol=1e-9):
+                return name, c, False
+            if math.isclose(abs(k), 1 / c, rel_tol=1e-9):
+                return name, c, True
+    return None
+
+
+def uses_binary_mask(net: Network) -> bool:
+    return bool(net.binary)
+
+
+def factor_concept(case: Case, f: scale.Factor | None, value: float | None) -> tuple[str, dict[str, str]]:
+    """The concept behind a constant factor: the mean's 1/N, the sign, a square's 2, a dropout's 1/keep_prob."""
+    net = case.evaluation.network
+    if f is not None and f.symbolic:
+        dims = f.up or f.down
+        return "mean-1-over-n", {"N": dims_text(f, dims).strip("()")}
+    k = float(f.constant) if f is not None else (value or 0.0)
+    if k < 0 and math.isclose(abs(k), 1.0):
+        return "gradient-sign", {}
+    constant = named_constant(net, k) if k else None
+    if constant is not None:
+        return "dropout-scale", {"keep": constant[0]}
+    if f is not None and abs(f.constant) in (2, Fraction(1, 2)):
+        return "square-factor", {}
+    if k < 0:
+        return "gradient-sign", {}
+    return "", {}
+
+
+# -- the table, keyed by code ---------------------------------------------------------------------
+
+Namer = Callable[[Case, Diagnostic], tuple[str, dict[str, str]]]
+
+
+def scaled_answer(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
+    return factor_concept(case, case.scales.answer(), case.evaluation.factor)
+
+
+def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
+    """A claimed step: what it holds (a multiple, a transpose, another node's gradient)."""
+    step = next((s for s in case.evaluation.steps if d.span is not None and s.line == d.span.line
+                 and s.col == d.span.col), None)
+    if step is None:
+        return "", {}
+    if d.code == "E214" and case.leading_named is not None and step is case.leading:
+        return mistake_concept(case.leading_named.code), {}
+    f = case.scales.step(step) if step.shape_ok else None
+    if f is not None:
+        if d.code == "N214" and f.constant == 1 and len(f.up) == 1 and not f.down:
+            return "per-example", {"N": f.dims_text(f.up)}
+        return factor_concept(case, f, f.value)
+    if "transpose" in d.message:
+        return "layout", {}
+    if "holds ∂J/∂" in d.message:
+        return "chain-complete", {}
+    if not step.shape_ok:
+        return "parameter-shape", {}
+    return "", {}
+
+
+def fixed(concept: str) -> Namer:
+    return lambda case, d: (concept, {})
+
+
+BY_CODE: dict[str, Namer] = {
+    "E201": fixed("missing-transpose"),
+    "E202": fixed("diagonal-jacobian"),
+    "E204": fixed("parameter-shape"),
+    "E210": fixed("parameter-shape"),
+    "E211": fixed("layout"),
+    "E212": scaled_answer,
+    "E214": step_holds,
+    "E215": fixed("tensor-factor"),
+    "E216": fixed("chain-complete"),
+    "N214": step_holds,
+    "N215": fixed("mask"),
+    "W301": fixed("distinct-dimensions"),
+    "W302": fixed("batch-form"),
+    "W303": fixed("layout"),
+    "W304": fixed("softmax-jacobian"),
+    "W305": fixed("batch-form"),
+    "W306": fixed("stack-transpose"),
+}
+
+
+def named(case: Case, diagnostics: tuple[Diagnostic, ...]) -> tuple[Diagnostic, ...]:
+    """Every diagnostic with its concept and the learner's symbols for it."""
+    mine = symbols(case)
+    out = []
+    for d in diagnostics:
+        concept, extra = (d.concept, dict(d.symbols)) if d.concept else \
+            BY_CODE.get(d.code, lambda c, x: ("", {}))(case, d)
+        if concept:
+            d = replace(d, concept=concept, symbols=tuple(sorted({**mine, **extra}.items())))
+        out.append(d)
+    return tuple(out)
