@@ -184,7 +184,8 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
         verdict, d = "wrong_value", Diagnostic(
             "E216", "error", f"the chain of ∂-factors does not lead from {network.loss} to {chain.target}: "
             + " · ".join(link.written for link in judged.links), origin=origin,
-            note="each factor's bottom must be the next factor's top")
+            note="each factor's bottom must be the next factor's top", concept="chain-complete",
+            symbols=(("leaf", wrt),))
     elif judged.breaks_at is not None:
         i = judged.breaks_at
         link = judged.links[i]
@@ -196,7 +197,8 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
             f"{format_shape(link.jacobian)} tensor, not a matrix", origin=origin, op="@",
             operands=(before, link.jacobian),
             note=f"{link.of} has shape {format_shape(network.shapes[link.of])} and {link.wrt} has shape "
-                 f"{format_shape(network.shapes[link.wrt])}: contract over the axes of {link.of} instead")
+                 f"{format_shape(network.shapes[link.wrt])}: contract over the axes of {link.of} instead",
+            concept="tensor-factor", symbols=(("factor", f"∂{link.of}/∂{link.wrt}"), ("leaf", wrt)))
     elif not claims_ok:
         verdict, d = "wrong_value", None
     else:

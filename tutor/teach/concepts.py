@@ -107,8 +107,9 @@ Does one output of a softmax depend only on its own input?""")
 BIAS_SUM = concept("bias-sum", "a bias's gradient sums over the examples", """
 A bias {b} of shape (H,) is added to every row of the pre-activation: broadcasting copies it once
 per example. A parameter used many times gets the sum of the gradients of its uses, so ∂J/∂{b} is
-the incoming gradient summed over the axis it was broadcast along (the examples, axis 0 with rows):
-sum({delta}, axis=0). For a single example the sum has one term, which is why it is easy to miss.""", """
+the incoming gradient summed over the axis it was broadcast along: the examples, axis 0 when they are
+rows, axis 1 when they are columns. For a single example the sum has one term, which is why it is easy
+to miss.""", """
 How many times is the bias used in one forward pass, and what happens to the gradients of its uses?""")
 
 MEAN_ONE_OVER_N = concept("mean-1-over-n", "the 1/{N} of the mean, exactly once", """

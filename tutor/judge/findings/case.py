@@ -98,7 +98,19 @@ class Case:
         if self.correct:
             return None
         answer_deps = self.uses.get(self.answer, set()) | {self.answer}
-        return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None), None)
+        return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None
+                     and not self.compensated(s)), None)
+
+    def compensated(self, step: Step) -> bool:
+        """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N the answer does not lack: a later
+        line divides by N, so the answer's own mistake is elsewhere."""
+        if not step.shape_ok or step.claims == self.evaluation.wrt:
+            return False
+        f = self.scales.step(step)
+        if f is None or f.constant != 1 or len(f.up) != 1 or f.down:
+            return False
+        answer = self.scales.answer() if self.evaluation.verdict == "scaled" else None
+        return answer is None or f.up[0][0] not in dict(answer.up)
 
     @cached_property
     def leading_named(self) -> Named | None:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ...engine.diagnostics import Diagnostic
+from ...engine.language.dims import ONE
 from ...engine.language.ir import Call, Const, Var, walk
 from ...engine.language.network import Network
 from ...teach.contraction import delta
@@ -64,11 +65,13 @@ def prediction_and_label(net: Network) -> tuple[str, str] | None:
 def symbols(case: Case) -> dict[str, str]:
     ev = case.evaluation
     net, leaf = ev.network, ev.wrt
-    out = {"leaf": leaf, "W": leaf, "b": leaf}
+    out = {"leaf": leaf}
     partner = matmul_partner(net, leaf)
     if partner is not None:
         node, other = partner
-        out.update(node=node, x=other, delta=delta(node) or f"d{node}", factor=f"∂{node}/∂{leaf}")
+        out.update(W=leaf, node=node, x=other, delta=delta(node) or f"d{node}", factor=f"∂{node}/∂{leaf}")
+    if is_broadcast_bias(net, leaf):
+        out["b"] = leaf
     batch = next((d for d in BATCH_NAMES if d in net.dims), None)
     if batch is not None:
         out["N"] = batch
@@ -83,21 +86,67 @@ def dims_text(f: scale.Factor, powers) -> str:
     return names if len(powers) == 1 and powers[0][1] == 1 else f"({names})"
 
 
-def named_constant(net: Network, k: float) -> tuple[str, float, bool] | None:
-    """(name, value, inverse) of a named constant of the network (`keep_prob = 0.8`) that the factor is,
-    or whose inverse it is."""
+def named_constant(net: Network, k: float) -> tuple[str, float] | None:
+    """(how the network writes it, value) of a named constant of the network (`keep_prob = 0.8`), or one minus
+    it (`1 - p`), that the factor is or whose inverse it is: a dropout's scaling left out or applied twice."""
     for name, expr in net.definitions.items():
         if isinstance(expr, Const) and isinstance(expr.value, (int, float)) and expr.value not in (0, 1, -1):
-            c = float(expr.value)
-            if math.isclose(abs(k), c, rel_tol=1e-9):
-                return name, c, False
-            if math.isclose(abs(k), 1 / c, rel_tol=1e-9):
-                return name, c, True
+            for text, c in ((name, float(expr.value)), (f"(1 - {name})", 1 - float(expr.value))):
+                if c and (math.isclose(abs(k), c, rel_tol=1e-9) or math.isclose(abs(k), 1 / c, rel_tol=1e-9)):
+                    return text, c
     return None
 
 
-def uses_binary_mask(net: Network) -> bool:
-    return bool(net.binary)
+def constant_cause(net: Network, k: float) -> str:
+    """A factor that is a named constant of the network, said by its name: `the 1/keep_prob is missing`."""
+    found = named_constant(net, k)
+    if found is None:
+        return ""
+    text, c = found
+    if math.isclose(abs(k), c, rel_tol=1e-9):
+        return f"the 1/{text} is missing (1/{text} = {1 / c:.6g} here): the kept units were scaled by it"
+    return f"there is a 1/{text} too many (1/{text} = {1 / c:.6g} here): the kept units are scaled by it once"
+
+
+def is_broadcast_bias(net: Network, leaf: str) -> bool:
+    """The leaf is added to something with more axes, or a longer first axis: broadcast over the examples."""
+    shape = net.shapes.get(leaf)
+    for expr in net.definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim in ("add", "sub") and shape is not None:
+                for arg in node.args:
+                    if getattr(arg, "name", None) == leaf:
+                        other = node.args[1] if arg is node.args[0] else node.args[0]
+                        if other.shape is not None and (len(other.shape) > len(shape) or
+                                                        (len(other.shape) == len(shape) and shape and shape[0] == ONE
+                                                         and other.shape[0] != ONE)):
+                            return True
+    return False
+
+
+def uses(net: Network, leaf: str) -> int:
+    """How many times the network reads the leaf."""
+    return sum(1 for expr in net.definitions.values() for n in walk(expr) if isinstance(n, Var) and n.name == leaf)
+
+
+def used_twice(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
+    """Wrong values for a leaf the network reads in several places: a use's contribution is missing."""
+    return ("tied-weights", {"W": case.evaluation.wrt}) if uses(case.evaluation.network, case.evaluation.wrt) > 1 \
+        else ("", {})
+
+
+def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
+    """A product that does not conform with no rearrangement found: for a weight matrix that meets an array
+    in a product, the outer product its gradient is; else the transpose going back brings."""
+    from .shape_error import bare_name, failing_call
+    ev = case.evaluation
+    long_axes = [x for x in ev.network.leaves.get(ev.wrt, ()) if x != ONE]
+    partner = matmul_partner(ev.network, ev.wrt)
+    node = failing_call(case)
+    operands = {bare_name(a) for a in node.args} if node is not None else set()
+    if partner is not None and partner[1] in operands and len(long_axes) >= 2:
+        return "outer-product", {}
+    return "missing-transpose", {}
 
 
 def factor_concept(case: Case, f: scale.Factor | None, value: float | None) -> tuple[str, dict[str, str]]:
@@ -144,10 +193,10 @@ def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     if "transpose" in d.message:
         return "layout", {}
     if "holds ∂J/∂" in d.message:
-        return "chain-complete", {}
+        return ("bias-sum" if is_broadcast_bias(case.evaluation.network, step.claims) else "chain-complete"), {}
     if not step.shape_ok:
         return "parameter-shape", {}
-    return "", {}
+    return used_twice(case, d)
 
 
 def fixed(concept: str) -> Namer:
@@ -155,12 +204,13 @@ def fixed(concept: str) -> Namer:
 
 
 BY_CODE: dict[str, Namer] = {
-    "E201": fixed("missing-transpose"),
+    "E201": shape_clash,
     "E202": fixed("diagonal-jacobian"),
     "E204": fixed("parameter-shape"),
     "E210": fixed("parameter-shape"),
     "E211": fixed("layout"),
     "E212": scaled_answer,
+    "E213": used_twice,
     "E214": step_holds,
     "E215": fixed("tensor-factor"),
     "E216": fixed("chain-complete"),

@@ -182,19 +182,30 @@ def transposed(text: str) -> str:
     return f"{text}.T"
 
 
-#: The concept behind each kind of rearrangement that fixes a shape error.
-KIND_CONCEPTS = {"swap-transpose": "chain-order", "swap": "chain-order", "transpose-right": "missing-transpose",
+#: The concept behind each kind of rearrangement that fixes a shape error: the same factors in the other
+#: order are the other convention's formula (W2ᵀδ written for rows); a factor moved and transposed, or
+#: transposed where it stands, is the transpose that going back through a product brings.
+KIND_CONCEPTS = {"swap": "layout", "swap-transpose": "missing-transpose", "transpose-right": "missing-transpose",
                  "transpose-left": "missing-transpose", "transpose-both": "layout", "elementwise": "diagonal-jacobian",
-                 "outer": "outer-product", "matmul": "batch-form"}
+                 "outer": "outer-product", "matmul": "outer-product"}
 
 
 def rearrangement_concept(ev: Evaluation, node: Call, kind: str) -> str:
-    """A swap that moves the leaf's partner (x in z1 = x @ W1) is the outer product; the rest by kind."""
+    """A rearrangement that puts the leaf's partner (x in z1 = x @ W1) beside the incoming gradient, for a
+    matrix leaf, is the outer product; the rest by kind."""
     partner = partner_of(ev.network, ev.wrt)
-    names = {a.name for a in walk(node) if isinstance(a, Var)}
-    if partner and partner[1] in names and (kind.startswith("swap") or kind.startswith("transpose")):
+    moved = node.args[1:] if kind == "transpose-right" else node.args[:1] if kind == "transpose-left" else node.args
+    long_axes = [d for d in ev.network.leaves.get(ev.wrt, ()) if d != ONE]
+    if partner and any(bare_name(a) == partner[1] for a in moved) and len(long_axes) >= 2 and kind != "elementwise":
         return "outer-product"
     return KIND_CONCEPTS.get(kind, "")
+
+
+def bare_name(e) -> str | None:
+    """`x` for x and for x transposed."""
+    if isinstance(e, Call) and e.prim == "transpose" and len(e.args) == 1:
+        e = e.args[0]
+    return e.name if isinstance(e, Var) else None
 
 
 def partner_of(net: Network, leaf: str) -> tuple[str, str] | None:

@@ -23,6 +23,7 @@ from ...teach.contraction import Contraction, delta, explain, textbook
 from ..evaluate import close
 from ..named import Early, stopped_early
 from .case import Case
+from .concepts import is_broadcast_bias
 from .written import atomic, attempt, edited_source, segment
 
 CODES = (E210,)
@@ -87,10 +88,13 @@ def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
     assert ev.shape is not None
     finals, truths = finals_and_truths(case)
     for axis in range(len(ev.shape)):
-        summed = [np.sum(f, axis=axis) for f in finals]
-        if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
-            return replace(base, note=f"the bias was broadcast over axis {axis}, so its gradient is summed over "
-                                      "that axis", help=Fix(f"sum(…, axis={axis})"), concept="bias-sum")
+        for keep in (False, True):  # a column bias (n×1) keeps the summed axis
+            summed = [np.sum(f, axis=axis, keepdims=keep) for f in finals]
+            if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
+                kept = ", keepdims=True" if keep else ""
+                return replace(base, note=f"the bias was broadcast over axis {axis} (the examples), so its gradient "
+                                          "is summed over that axis", help=Fix(f"sum(…, axis={axis}{kept})"),
+                               concept="bias-sum")
     return None
 
 
@@ -170,8 +174,8 @@ def early_chain(case: Case, base: Diagnostic, early: Early) -> Diagnostic:
         note += (f": {c.entries}; contracting {short} with it gives {mine}, which is {textbook(c)}: "
                  f"{c.shapes}")
         fix = finishing_fix(case, c)
-    concept = "outer-product" if c is not None and len(net.shapes[node]) >= 1 and \
-        len([d for d in f.shape if d != ONE]) > 2 else "chain-complete"
+    concept = "bias-sum" if is_broadcast_bias(net, leaf) else "outer-product" \
+        if c is not None and len([d for d in f.shape if d != ONE]) > 2 else "chain-complete"
     return replace(base, message=message, note=note, help=fix, concept=concept)
 
 
@@ -182,21 +186,6 @@ def factor_kind(shape: Shape) -> str:
         return f"a {format_shape(shape)} tensor, not a matrix"
     return f"{format_shape(shape)}: a matrix once its axes of length 1 are dropped"
 
-
-def is_broadcast_bias(net: Network, leaf: str) -> bool:
-    """The leaf is added to something with more axes, or a longer first axis: broadcast over the examples."""
-    shape = net.shapes.get(leaf)
-    for expr in net.definitions.values():
-        for node in walk(expr):
-            if isinstance(node, Call) and node.prim in ("add", "sub") and shape is not None:
-                for arg in node.args:
-                    if getattr(arg, "name", None) == leaf:
-                        other = node.args[1] if arg is node.args[0] else node.args[0]
-                        if other.shape is not None and (len(other.shape) > len(shape) or
-                                                        (len(other.shape) == len(shape) and shape and shape[0] == ONE
-                                                         and other.shape[0] != ONE)):
-                            return True
-    return False
 
 
 def gradient_pattern(node: str) -> re.Pattern[str]:
