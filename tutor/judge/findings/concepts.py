@@ -109,18 +109,22 @@ def constant_cause(net: Network, k: float) -> str:
 
 
 def is_broadcast_bias(net: Network, leaf: str) -> bool:
-    """The leaf is added to something with more axes, or a longer first axis: broadcast over the examples."""
+    """The leaf is added to something it is broadcast against: the other operand has more axes, or a longer
+    axis where the leaf's is 1 (a row bias 1×H against N×H, a column bias n×1 against n×m)."""
     shape = net.shapes.get(leaf)
+    if shape is None:
+        return False
     for expr in net.definitions.values():
         for node in walk(expr):
-            if isinstance(node, Call) and node.prim in ("add", "sub") and shape is not None:
-                for arg in node.args:
-                    if getattr(arg, "name", None) == leaf:
-                        other = node.args[1] if arg is node.args[0] else node.args[0]
-                        if other.shape is not None and (len(other.shape) > len(shape) or
-                                                        (len(other.shape) == len(shape) and shape and shape[0] == ONE
-                                                         and other.shape[0] != ONE)):
-                            return True
+            if not (isinstance(node, Call) and node.prim in ("add", "sub")):
+                continue
+            for arg, other in ((node.args[0], node.args[-1]), (node.args[-1], node.args[0])):
+                if getattr(arg, "name", None) != leaf or other.shape is None:
+                    continue
+                theirs = other.shape
+                if len(theirs) > len(shape) or any(
+                        mine == ONE and their != ONE for mine, their in zip(reversed(shape), reversed(theirs))):
+                    return True
     return False
 
 
