@@ -20,6 +20,7 @@ from ...engine.language.network import Network
 from ...teach.contraction import delta
 from .. import scale
 from .case import Case
+from .shape_error import bare_name, factor_top, failing_call
 
 #: Each recognised mistake's kind, by the ending of its code (mistakes.MISTAKES).
 MISTAKE_CONCEPTS: dict[str, str] = {
@@ -69,7 +70,9 @@ def symbols(case: Case) -> dict[str, str]:
     partner = matmul_partner(net, leaf)
     if partner is not None:
         node, other = partner
-        out.update(W=leaf, node=node, x=other, delta=delta(node) or f"d{node}", factor=f"∂{node}/∂{leaf}")
+        top, _ = factor_top(net, node, leaf)
+        out.update(W=leaf, node=top, x=other, factor=f"∂{top}/∂{leaf}",
+                   delta=(delta(top) or f"d{top}") if top == node else f"∂J/∂{top}")
     if is_broadcast_bias(net, leaf):
         out["b"] = leaf
     batch = next((d for d in BATCH_NAMES if d in net.dims), None)
@@ -142,7 +145,6 @@ def used_twice(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
 def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     """A product that does not conform with no rearrangement found: for a weight matrix that meets an array
     in a product, the outer product its gradient is; else the transpose going back brings."""
-    from .shape_error import bare_name, failing_call
     ev = case.evaluation
     long_axes = [x for x in ev.network.leaves.get(ev.wrt, ()) if x != ONE]
     partner = matmul_partner(ev.network, ev.wrt)

@@ -151,11 +151,12 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
     if node.prim == "matmul" and kind.startswith("swap") and partner and partner[1] in names:
         of, other = partner
         c = explain(net, of, leaf)
-        shape = net.shapes[of] + net.leaves[leaf]
+        top, top_shape = factor_top(net, of, leaf)
+        shape = top_shape + net.leaves[leaf]
         side = "left" if c and c.matrix.startswith(other) else "right"
         kind = f"not a matrix but a {format_shape(shape)} tensor" if len([d for d in shape if d != ONE]) > 2 \
             else f"{format_shape(shape)}"
-        return (f"the last factor ∂{of}/∂{leaf} is {kind} "
+        return (f"the last factor ∂{top}/∂{leaf} is {kind} "
                 f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
                 f"with it puts {other} on the {side}, transposed.")  # the formula itself is the help's
     if kind == "outer":
@@ -206,6 +207,19 @@ def bare_name(e) -> str | None:
     if isinstance(e, Call) and e.prim == "transpose" and len(e.args) == 1:
         e = e.args[0]
     return e.name if isinstance(e, Var) else None
+
+
+def factor_top(net: Network, of: str, leaf: str) -> tuple[str, Shape]:
+    """What the leaf's own factor is the derivative of: the definition when it is the product (z1 = x @ W1,
+    or with a bias added), else the product itself, (h @ U) inside yhat = softmax(h @ U + b2)."""
+    expr = net.definitions[of]
+    direct = [expr] + (list(expr.args) if isinstance(expr, Call) and expr.prim in ("add", "sub") else [])
+    for node in walk(expr):
+        if isinstance(node, Call) and node.prim == "matmul" and any(getattr(a, "name", None) == leaf for a in node.args):
+            if node in direct or node.shape is None:
+                return of, net.shapes[of]
+            return f"({code(node)})", node.shape
+    return of, net.shapes[of]
 
 
 def partner_of(net: Network, leaf: str) -> tuple[str, str] | None:
