@@ -14,6 +14,7 @@ from dataclasses import dataclass
 DEFAULT_SYMBOLS: dict[str, str] = {
     "x": "x", "W": "W1", "b": "b1", "z": "z1", "h": "h", "delta": "δ1", "N": "N", "yhat": "ŷ", "y": "y",
     "mask": "mask", "keep": "keep_prob", "leaf": "W1", "node": "z1", "factor": "∂z1/∂W1",
+    "product": "x @ W1", "grad_x": "δ1 @ W1ᵀ", "grad_W": "xᵀ @ δ1",
 }
 
 #: Where the docs page lives; each concept is a section of it.
@@ -64,17 +65,17 @@ output's axes: that contraction is what the matrix formula stands for.""", """
 How many axes does that factor have: the shape of its top, followed by the shape of its bottom?""")
 
 OUTER_PRODUCT = concept("outer-product", "a weight's gradient is an outer product", """
-For {node} = {x} @ {W}, each weight {W}[i,j] connects input i to output j, so its gradient is the
-input i times the gradient arriving at output j: ∂J/∂{W}[i,j] = {x}[i]·{delta}[j]. All of them at
-once are the outer product {x}ᵀ {delta}: the layer's input on the left, transposed, and the
-incoming gradient on the right, which has {W}'s shape (and, for a batch, sums over the examples
-by itself). In the column convention ({W} @ {x}) it is {delta} {x}ᵀ.""", """
+In the product {product}, each weight of {W} connects one input to one output, so its gradient is
+that input times the gradient arriving at that output. All of them at once are an outer product of
+the layer's input {x} with the incoming gradient {delta}, {grad_W}: it has {W}'s shape and, for a
+batch, sums over the examples by itself. With rows (x @ W) the input goes on the left, transposed
+(xᵀ δ); with columns (W @ x), on the right (δ xᵀ).""", """
 Each weight joins one input to one output: what two numbers does its gradient multiply, and how do
 you get all such products at once?""")
 
 MISSING_TRANSPOSE = concept("missing-transpose", "going back through a product transposes", """
-Going backwards through {node} = {x} @ {W} sends the gradient to {x} as {delta} @ {W}ᵀ and to {W} as
-{x}ᵀ @ {delta}: the factor that was multiplied in the forward pass comes back transposed, because
+Going backwards through the product {product} sends the gradient to {x} as {grad_x} and to {W} as
+{grad_W}: the factor that was multiplied in the forward pass comes back transposed, because
 the gradient flows along the same connections in the other direction. A matrix cannot be
 transposed at will, though: the transpose is where the contraction's indices put it, and the
 shapes confirm it.""", """

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from ...engine.diagnostics import Span
 from ...engine.language.ir import names_in
 from .. import scale
-from ..evaluate import Evaluation, Reading
+from ...engine.errors import TutorError
+from ..evaluate import Evaluation, Reading, evaluate
 from ..named import Named, recognise
 from ..result import Step
 
@@ -100,6 +101,35 @@ class Case:
         answer_deps = self.uses.get(self.answer, set()) | {self.answer}
         return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None
                      and not self.compensated(s)), None)
+
+    def per_example(self, step: Step) -> bool:
+        """The step is N·∂J/∂node for one dimension N: a course's per-example dZ2 = A2 - Y."""
+        if not step.shape_ok or step.value_ok is None or step.claims == self.evaluation.wrt:
+            return False
+        f = self.step_scale(step)
+        return f is not None and f.constant == 1 and len(f.up) == 1 and f.up[0][1] == 1 and not f.down
+
+    def step_scale(self, step: Step) -> scale.Factor | None:
+        """The constant a claimed step is off by; when a later line does not conform, read from the lines
+        before it, evaluated on their own."""
+        if self.values_judged:
+            return self.scales.step(step)
+        prefix = self.prefix
+        twin = next((s for s in prefix.evaluation.steps if (s.name, s.statement) == (step.name, step.statement)),
+                    None) if prefix is not None else None
+        return prefix.scales.step(twin) if prefix is not None and twin is not None else None
+
+    @cached_property
+    def prefix(self) -> Case | None:
+        ev = self.evaluation
+        if self.values_judged or not self.false_steps:
+            return None
+        last = max(s.statement for s in self.false_steps)
+        text = "\n".join(self.reading.statements[: last + 1])
+        try:
+            return Case(evaluate(ev.network, ev.wrt, text, ev.bindings, ev.origin))
+        except TutorError:
+            return None
 
     def compensated(self, step: Step) -> bool:
         """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N the answer does not lack: a later

@@ -42,13 +42,19 @@ BATCH_NAMES = ("N", "m", "n", "B", "M", "batch_size", "num_examples")
 
 def matmul_partner(net: Network, leaf: str) -> tuple[str, str] | None:
     """(node, other) for the first `node = … other @ leaf …` or `… leaf @ other …` with `other` a name."""
+    found = matmul_order(net, leaf)
+    return (found[0], found[1]) if found is not None else None
+
+
+def matmul_order(net: Network, leaf: str) -> tuple[str, str, bool] | None:
+    """(node, other, rows): rows when the leaf is on the right of the product (x @ W, examples as rows)."""
     for of, expr in net.definitions.items():
         for node in walk(expr):
             if isinstance(node, Call) and node.prim in ("matmul", "dot"):
                 a, b = node.args[:2]
-                for mine, other in ((a, b), (b, a)):
+                for mine, other, rows in ((b, a, True), (a, b, False)):
                     if isinstance(mine, Var) and mine.name == leaf and isinstance(other, Var):
-                        return of, other.name
+                        return of, other.name, rows
     return None
 
 
@@ -67,12 +73,15 @@ def symbols(case: Case) -> dict[str, str]:
     ev = case.evaluation
     net, leaf = ev.network, ev.wrt
     out = {"leaf": leaf}
-    partner = matmul_partner(net, leaf)
-    if partner is not None:
-        node, other = partner
+    found = matmul_order(net, leaf)
+    if found is not None:
+        node, other, rows = found
         top, _ = factor_top(net, node, leaf)
-        out.update(W=leaf, node=top, x=other, factor=f"∂{top}/∂{leaf}",
-                   delta=(delta(top) or f"d{top}") if top == node else f"∂J/∂{top}")
+        d = (delta(top) or f"d{top}") if top == node else f"∂J/∂{top}"
+        out.update(W=leaf, node=top, x=other, factor=f"∂{top}/∂{leaf}", delta=d,
+                   product=f"{other} @ {leaf}" if rows else f"{leaf} @ {other}",
+                   grad_x=f"{d} @ {leaf}ᵀ" if rows else f"{leaf}ᵀ @ {d}",
+                   grad_W=f"{other}ᵀ @ {d}" if rows else f"{d} @ {other}ᵀ")
     if is_broadcast_bias(net, leaf):
         out["b"] = leaf
     batch = next((d for d in BATCH_NAMES if d in net.dims), None)
