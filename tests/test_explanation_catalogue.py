@@ -22,9 +22,9 @@ import tutor
 from tutor.engine.diagnostics import Diagnostic
 from tutor.engine.language.ir import Call, Const, walk
 from tutor.engine.language.network import Network, parse_network
-from tutor.judge.findings.concepts import BATCH_NAMES, is_broadcast_bias, uses
+from tutor.judge.findings.concepts import BATCH_NAMES
 from tutor.notation.ask import ask
-from tutor.teach.concepts import CONCEPTS
+from tutor.teach.concepts import CONCEPTS, is_broadcast_bias, uses
 
 HERE = Path(__file__).resolve().parent / "catalogue"
 CASES_FILE = HERE / "explanations" / "cases.toml"

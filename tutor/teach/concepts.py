@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine.language.dims import ONE
+from ..engine.language.ir import Call, Var, walk
+from ..engine.language.network import Network
+
 #: The symbols an explanation uses when a diagnosis supplies none: the motivating network's.
 DEFAULT_SYMBOLS: dict[str, str] = {
     "x": "x", "W": "W1", "b": "b1", "z": "z1", "h": "h", "delta": "δ1", "N": "N", "yhat": "ŷ", "y": "y",
@@ -211,6 +215,81 @@ def explain(id: str, symbols: dict[str, str] | None = None) -> str:
     return c.explain(symbols) if c is not None else ""
 
 
+def concept_hint(id: str) -> str:
+    """A lesson's hint for a concept: its name and the nudge, never the formula."""
+    c = CONCEPTS[id]
+    name = c.name.format_map(DEFAULT_SYMBOLS)
+    return f"{name[:1].upper()}{name[1:]}: {c.hint} ({c.link})"
+
+
 def title(id: str, symbols: dict[str, str] | None = None) -> str:
     c = CONCEPTS.get(id)
     return c.name.format_map({**DEFAULT_SYMBOLS, **(symbols or {})}) if c is not None else ""
+
+
+# -- where a leaf sits: which concept its gradient turns on ---------------------------------------
+
+def matmul_partner(net: Network, leaf: str) -> tuple[str, str] | None:
+    """(node, other) for the first `node = … other @ leaf …` or `… leaf @ other …` with `other` a name."""
+    found = matmul_order(net, leaf)
+    return (found[0], found[1]) if found is not None else None
+
+
+def matmul_order(net: Network, leaf: str) -> tuple[str, str, bool] | None:
+    """(node, other, rows): rows when the leaf is on the right of the product (x @ W, examples as rows)."""
+    for of, expr in net.definitions.items():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim in ("matmul", "dot"):
+                a, b = node.args[:2]
+                for mine, other, rows in ((b, a, True), (a, b, False)):
+                    if isinstance(mine, Var) and mine.name == leaf and isinstance(other, Var):
+                        return of, other.name, rows
+    return None
+
+
+def is_broadcast_bias(net: Network, leaf: str) -> bool:
+    """The leaf is added to something it is broadcast against: the other operand has more axes, or a longer
+    axis where the leaf's is 1 (a row bias 1×H against N×H, a column bias n×1 against n×m)."""
+    shape = net.shapes.get(leaf)
+    if shape is None:
+        return False
+    for expr in net.definitions.values():
+        for node in walk(expr):
+            if not (isinstance(node, Call) and node.prim in ("add", "sub")):
+                continue
+            for arg, other in ((node.args[0], node.args[-1]), (node.args[-1], node.args[0])):
+                if getattr(arg, "name", None) != leaf or other.shape is None:
+                    continue
+                theirs = other.shape
+                if len(theirs) > len(shape) or any(
+                        mine == ONE and their != ONE for mine, their in zip(reversed(shape), reversed(theirs))):
+                    return True
+    return False
+
+
+def uses(net: Network, leaf: str) -> int:
+    """How many times the network reads the leaf."""
+    return sum(1 for expr in net.definitions.values() for n in walk(expr) if isinstance(n, Var) and n.name == leaf)
+
+
+def gradient_concept(net: Network, leaf: str) -> str:
+    """The concept a learner needs to write ∂J/∂leaf: a broadcast bias's sum, a weight matrix's outer
+    product, the transpose a product brings back, else following the chain to the end."""
+    if is_broadcast_bias(net, leaf):
+        return "bias-sum"
+    if matmul_partner(net, leaf) is not None:
+        long_axes = [d for d in net.leaves.get(leaf, ()) if d != ONE]
+        return "outer-product" if len(long_axes) >= 2 else "missing-transpose"
+    if uses(net, leaf) > 1:
+        return "tied-weights"
+    return "chain-complete"
+
+
+def factor_concept(shape: tuple, diagonal: bool) -> str:
+    """The concept behind a Jacobian ∂of/∂wrt of this shape: diagonal for an elementwise step, a tensor
+    when more than two of its axes are longer than 1, else the order of the chain's matrices."""
+    if diagonal:
+        return "diagonal-jacobian"
+    if len([d for d in shape if d != ONE]) > 2:
+        return "tensor-factor"
+    return "chain-order"

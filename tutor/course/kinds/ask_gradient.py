@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...engine.language.network import Network
+from ...teach.concepts import concept_hint, gradient_concept
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -28,8 +29,11 @@ class AskGradient(QuestionKind):
     def text(self, step: Step) -> str:
         return f"Write ∂J/∂{step.wrt} as a formula"
 
-    def default_hints(self, step: Step) -> tuple[str, ...]:
-        return ("Follow the chain from the loss, one factor at a time.",)
+    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+        plain = "Follow the chain from the loss, one factor at a time."
+        if network is None or step.wrt not in network.leaves:
+            return (plain,)
+        return (plain, concept_hint(gradient_concept(network, step.wrt)))
 
     def asks(self, step: Step) -> tuple:
         return ("gradient", step.wrt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...engine.language.dims import Shape, format_shape
 from ...engine.language.network import Network
 from ...teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
+from ...teach.concepts import concept_hint, factor_concept
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -81,10 +82,14 @@ class AskShape(QuestionKind):
             return f"What is the shape of {step.node}?"
         return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
 
-    def default_hints(self, step: Step) -> tuple[str, ...]:
+    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
         if step.node is not None:
             return (f"Look at how {step.node} is defined.",)
-        return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
+        plain = f"It has the shape of {step.of} followed by the shape of {step.wrt}."
+        if network is None or step.of not in network.shapes or step.wrt not in network.shapes:
+            return (plain,)
+        shape = network.shapes[step.of] + network.shapes[step.wrt]
+        return (plain, concept_hint(factor_concept(shape, diagonal_step(network, step.of, step.wrt))))
 
     def asks(self, step: Step) -> tuple:
         return ("shape", step.node) if step.node is not None else ("factor", step.of, step.wrt)

@@ -87,13 +87,14 @@ class QuestionKind(StepKind):
         """The question, in words."""
         raise NotImplementedError
 
-    def default_hints(self, step: Step) -> tuple[str, ...]:
-        """One plain hint, for a question whose author wrote none."""
+    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+        """One plain hint, for a question whose author wrote none; with the lesson's network, then the hint
+        of the concept the question turns on (`teach.concepts`), the one its diagnostics name."""
         raise NotImplementedError
 
-    def hints(self, step: Step) -> tuple[str, ...]:
-        """The author's hints, or one plain hint when there are none: what `h` shows, one at a time."""
-        return step.hints or self.default_hints(step)
+    def hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+        """The author's hints, or the default ones when there are none: what `h` shows, one at a time."""
+        return step.hints or self.default_hints(step, network)
 
     def asks(self, step: Step) -> tuple:
         """The fact the question asks for, as a worksheet compares it with what a view states."""

@@ -15,8 +15,9 @@ from fractions import Fraction
 
 from ...engine.diagnostics import Diagnostic
 from ...engine.language.dims import ONE
-from ...engine.language.ir import Call, Const, Var, walk
+from ...engine.language.ir import Const, Var, walk
 from ...engine.language.network import Network
+from ...teach.concepts import is_broadcast_bias, matmul_order, matmul_partner, uses
 from ...teach.contraction import delta
 from .. import scale
 from .case import Case
@@ -39,23 +40,6 @@ BATCH_NAMES = ("N", "m", "n", "B", "M", "batch_size", "num_examples")
 
 
 # -- the learner's symbols ----------------------------------------------------------------------
-
-def matmul_partner(net: Network, leaf: str) -> tuple[str, str] | None:
-    """(node, other) for the first `node = … other @ leaf …` or `… leaf @ other …` with `other` a name."""
-    found = matmul_order(net, leaf)
-    return (found[0], found[1]) if found is not None else None
-
-
-def matmul_order(net: Network, leaf: str) -> tuple[str, str, bool] | None:
-    """(node, other, rows): rows when the leaf is on the right of the product (x @ W, examples as rows)."""
-    for of, expr in net.definitions.items():
-        for node in walk(expr):
-            if isinstance(node, Call) and node.prim in ("matmul", "dot"):
-                a, b = node.args[:2]
-                for mine, other, rows in ((b, a, True), (a, b, False)):
-                    if isinstance(mine, Var) and mine.name == leaf and isinstance(other, Var):
-                        return of, other.name, rows
-    return None
 
 
 def prediction_and_label(net: Network) -> tuple[str, str] | None:
@@ -120,31 +104,6 @@ def constant_cause(net: Network, k: float) -> str:
     return f"there is a 1/{text} too many (1/{text} = {1 / c:.6g} here): the kept units are scaled by it once"
 
 
-def is_broadcast_bias(net: Network, leaf: str) -> bool:
-    """The leaf is added to something it is broadcast against: the other operand has more axes, or a longer
-    axis where the leaf's is 1 (a row bias 1×H against N×H, a column bias n×1 against n×m)."""
-    shape = net.shapes.get(leaf)
-    if shape is None:
-        return False
-    for expr in net.definitions.values():
-        for node in walk(expr):
-            if not (isinstance(node, Call) and node.prim in ("add", "sub")):
-                continue
-            for arg, other in ((node.args[0], node.args[-1]), (node.args[-1], node.args[0])):
-                if getattr(arg, "name", None) != leaf or other.shape is None:
-                    continue
-                theirs = other.shape
-                if len(theirs) > len(shape) or any(
-                        mine == ONE and their != ONE for mine, their in zip(reversed(shape), reversed(theirs))):
-                    return True
-    return False
-
-
-def uses(net: Network, leaf: str) -> int:
-    """How many times the network reads the leaf."""
-    return sum(1 for expr in net.definitions.values() for n in walk(expr) if isinstance(n, Var) and n.name == leaf)
-
-
 def used_twice(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     """Wrong values for a leaf the network reads in several places: a use's contribution is missing."""
     return ("tied-weights", {"W": case.evaluation.wrt}) if uses(case.evaluation.network, case.evaluation.wrt) > 1 \
@@ -164,7 +123,7 @@ def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     return "missing-transpose", {}
 
 
-def factor_concept(case: Case, f: scale.Factor | None, value: float | None) -> tuple[str, dict[str, str]]:
+def scale_concept(case: Case, f: scale.Factor | None, value: float | None) -> tuple[str, dict[str, str]]:
     """The concept behind a constant factor: the mean's 1/N, the sign, a square's 2, a dropout's 1/keep_prob."""
     net = case.evaluation.network
     if f is not None and f.symbolic:
@@ -189,7 +148,7 @@ Namer = Callable[[Case, Diagnostic], tuple[str, dict[str, str]]]
 
 
 def scaled_answer(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
-    return factor_concept(case, case.scales.answer(), case.evaluation.factor)
+    return scale_concept(case, case.scales.answer(), case.evaluation.factor)
 
 
 def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
@@ -200,11 +159,11 @@ def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
         return "", {}
     if d.code == "E214" and case.leading_named is not None and step is case.leading:
         return mistake_concept(case.leading_named.code), {}
-    f = case.scales.step(step) if step.shape_ok else None
+    f = case.step_scale(step) if step.shape_ok else None
     if f is not None:
         if d.code == "N214" and f.constant == 1 and len(f.up) == 1 and not f.down:
             return "per-example", {"N": f.dims_text(f.up)}
-        return factor_concept(case, f, f.value)
+        return scale_concept(case, f, f.value)
     if "transpose" in d.message:
         return "layout", {}
     if "holds ∂J/∂" in d.message:
