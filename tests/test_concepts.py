@@ -199,15 +199,10 @@ def test_a_bias_sum_is_found_whether_or_not_the_pre_activation_is_named():
 
 
 def test_a_missing_last_line_asks_for_the_leaf_being_checked():
-    result = tutor.check("default", "W2", "dW2 = h.T @ (yhat - y)\ndel dW2")
+    result = tutor.check("default", "W2", "a = 1\nb = a")
     assert result.verdict == "unusable"
-    result = tutor.check("default", "W2", "import numpy")
-    assert "dW1" not in " ".join(d.expected + d.message for d in result.diagnostics)
-    from tutor.judge.evaluate import evaluate  # the message itself, where the last line names nothing
-    net = load("default")
-    with pytest.raises(Exception) as raised:
-        evaluate(net, "W2", "dW2: float", net.bindings())
-    assert "dW1" not in str(getattr(raised.value, "diagnostic", raised.value).expected)
+    expected = " ".join(d.expected for d in result.diagnostics)
+    assert "dW2 = ..." in expected and "dW1" not in expected
 
 
 def test_no_transpose_is_doubled_nor_written_after_a_whole_product():
