@@ -252,3 +252,10 @@ def test_each_hint_gives_no_formula_of_the_default_network(name):
     hint = concepts.concept_hint(name)
     assert not any(f in hint for f in formulas)
     assert DEFAULT_SYMBOLS  # the defaults fill every name
+
+
+def test_a_chain_with_its_factors_out_of_order_is_the_chain_order_not_a_missing_factor():
+    swapped = tutor.check("default", "W1", "∂J/∂z2 · ∂h/∂z1 · ∂z2/∂h · ∂z1/∂W1")
+    missing = tutor.check("default", "W1", "∂J/∂z2 · ∂h/∂z1 · ∂z1/∂W1")
+    assert [d.concept for d in swapped.diagnostics if d.code == "E216"] == ["chain-order"]
+    assert [d.concept for d in missing.diagnostics if d.code == "E216"] == ["chain-complete"]
