@@ -24,7 +24,7 @@ from tutor.engine.language.ir import Call, Const, walk
 from tutor.engine.language.network import Network, parse_network
 from tutor.judge.findings.concepts import BATCH_NAMES
 from tutor.notation.ask import ask
-from tutor.teach.concepts import CONCEPTS, is_broadcast_bias, uses
+from tutor.teach.concepts import CONCEPTS, is_broadcast_bias, product_uses
 
 HERE = Path(__file__).resolve().parent / "catalogue"
 CASES_FILE = HERE / "explanations" / "cases.toml"
@@ -148,7 +148,7 @@ def misleading(m: Measured) -> list[str]:
             found.append(f"{d.code}: a mask on a network with none")
         if d.concept == "dropout-scale" and not named_constant_in(net):
             found.append(f"{d.code}: a dropout's scale on a network with no named constant")
-        if d.concept == "tied-weights" and not any(uses(net, leaf) > 1 for leaf in net.leaves):
+        if d.concept == "tied-weights" and not any(product_uses(net, leaf) > 1 for leaf in net.leaves):
             found.append(f"{d.code}: a parameter used twice on a network that uses each once")
         for text in (d.message, d.note, d.help.prose if d.help else ""):
             for pattern in GARBLED:

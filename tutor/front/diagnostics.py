@@ -126,7 +126,7 @@ def error_view(error: TutorError, look: Look) -> Group:
     return diagnostic_view(error.diagnostic, error.source or "", look)
 
 
-def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
+def check_view(result: CheckResult, look: Look, reveal: bool = True, explained: set[str] | None = None) -> Group:
     """Print it with crop=False: lines of code are never wrapped or cut, so they can be copied back.
 
     With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
@@ -140,7 +140,8 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
     parts: list = [Text(look.text(f"{look.ok(result.correct)} ∂{loss}/∂{leaf}: {VERDICT_TEXT[result.verdict]}"),
                         style=style),
                    Text(look.text(f"  ∂{loss}/∂{leaf} has {leaf}'s shape, {expected}"), style="dim")]
-    explained: set[str] = set()  # each concept explained once, however often its mistake recurs
+    # each concept explained once, however often its mistake recurs (across a file's gradients: `explained`)
+    explained = set() if explained is None else explained
     for d in result.diagnostics:
         parts.append(Text(""))
         first = bool(d.concept) and d.concept not in explained

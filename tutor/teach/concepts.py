@@ -272,6 +272,19 @@ def uses(net: Network, leaf: str) -> int:
     return sum(1 for expr in net.definitions.values() for n in walk(expr) if isinstance(n, Var) and n.name == leaf)
 
 
+def product_uses(net: Network, leaf: str) -> int:
+    """How many matrix products the leaf enters, itself or transposed: a tied weight (W and Wᵀ) or a
+    quadratic form (xᵀ A x) counts two; a penalty such as sum(W * W) is not a product."""
+    count = 0
+    for expr in net.definitions.values():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim in ("matmul", "dot", "einsum"):
+                for arg in node.args:
+                    bare = arg.args[0] if isinstance(arg, Call) and arg.prim == "transpose" and arg.args else arg
+                    count += isinstance(bare, Var) and bare.name == leaf
+    return count
+
+
 def gradient_concept(net: Network, leaf: str) -> str:
     """The concept a learner needs to write ∂J/∂leaf: a broadcast bias's sum, a weight matrix's outer
     product, the transpose a product brings back, else following the chain to the end."""
@@ -280,7 +293,7 @@ def gradient_concept(net: Network, leaf: str) -> str:
     if matmul_partner(net, leaf) is not None:
         long_axes = [d for d in net.leaves.get(leaf, ()) if d != ONE]
         return "outer-product" if len(long_axes) >= 2 else "missing-transpose"
-    if uses(net, leaf) > 1:
+    if product_uses(net, leaf) > 1:
         return "tied-weights"
     return "chain-complete"
 

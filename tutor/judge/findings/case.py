@@ -7,6 +7,7 @@ constant factors by their symbols. A `Case` holds the evaluation and works these
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -132,15 +133,19 @@ class Case:
             return None
 
     def compensated(self, step: Step) -> bool:
-        """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N the answer does not lack: a later
-        line divides by N, so the answer's own mistake is elsewhere."""
+        """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N a later line brings back (it
+        divides by N) and the answer does not lack: the answer's own mistake is elsewhere."""
         if not step.shape_ok or step.claims == self.evaluation.wrt:
             return False
         f = self.scales.step(step)
         if f is None or f.constant != 1 or len(f.up) != 1 or f.down:
             return False
         answer = self.scales.answer() if self.evaluation.verdict == "scaled" else None
-        return answer is None or f.up[0][0] not in dict(answer.up)
+        if answer is not None and f.up[0][0] in dict(answer.up):
+            return False
+        dim = re.escape(f.up[0][0])
+        divides = re.compile(rf"/\s*(\(\s*)?(float\()?{dim}\b")
+        return any(divides.search(text) for text in self.reading.statements[step.statement + 1:])
 
     @cached_property
     def leading_named(self) -> Named | None:

@@ -17,7 +17,7 @@ from ...engine.diagnostics import Diagnostic
 from ...engine.language.dims import ONE
 from ...engine.language.ir import Const, Var, walk
 from ...engine.language.network import Network
-from ...teach.concepts import is_broadcast_bias, matmul_order, matmul_partner, uses
+from ...teach.concepts import is_broadcast_bias, matmul_order, matmul_partner, product_uses
 from ...teach.contraction import delta
 from .. import scale
 from .case import Case
@@ -105,9 +105,10 @@ def constant_cause(net: Network, k: float) -> str:
 
 
 def used_twice(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
-    """Wrong values for a leaf the network reads in several places: a use's contribution is missing."""
-    return ("tied-weights", {"W": case.evaluation.wrt}) if uses(case.evaluation.network, case.evaluation.wrt) > 1 \
-        else ("", {})
+    """Wrong values for a leaf that enters several products (W and Wᵀ, xᵀ A x): a use's contribution is
+    missing."""
+    ev = case.evaluation
+    return ("tied-weights", {"W": ev.wrt}) if product_uses(ev.network, ev.wrt) > 1 else ("", {})
 
 
 def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
