@@ -259,3 +259,25 @@ def test_a_chain_with_its_factors_out_of_order_is_the_chain_order_not_a_missing_
     missing = tutor.check("default", "W1", "∂J/∂z2 · ∂h/∂z1 · ∂z1/∂W1")
     assert [d.concept for d in swapped.diagnostics if d.code == "E216"] == ["chain-order"]
     assert [d.concept for d in missing.diagnostics if d.code == "E216"] == ["chain-complete"]
+
+
+def test_a_transposed_term_added_to_a_right_one_is_the_layout_not_a_diagonal():
+    net = ("x: [1, Dx]\ny: [1, Dy]\nW1: [Dx, H]\nW2: [H, Dy]\nh = sigmoid(x @ W1)\nyhat = softmax(h @ W2)\n"
+           "J = cross_entropy(y, yhat) + sum(W2 * W2)\n")
+    result = tutor.check(net, "W2", "dW2 = (yhat - y).T @ h\ndW2 += 2 * W2")
+    assert result.verdict == "shape_error"
+    assert [d.concept for d in result.diagnostics if d.severity == "error"] == ["layout"]
+
+
+def test_a_weights_gradient_is_an_outer_product_and_a_datas_a_transpose():
+    net = parse_network("inputs: [inputs_0, D]\nweights: [D, H]\nout = inputs @ weights\nJ = sum(out ** 2)\n")
+    assert concepts.gradient_concept(net, "weights") == "outer-product"
+    assert concepts.gradient_concept(net, "inputs") == "missing-transpose"
+    batch = parse_network(BATCH)
+    assert concepts.gradient_concept(batch, "W") == "outer-product"
+    assert concepts.gradient_concept(batch, "X") == "missing-transpose"
+    assert concepts.gradient_concept(batch, "b") == "bias-sum"
+    tied = parse_network("x: [1, D]\nW: [D, H]\nh = sigmoid(x @ W)\nxhat = h @ W.T\nJ = sum((xhat - x) ** 2)\n")
+    assert concepts.gradient_concept(tied, "W") == "tied-weights" and concepts.product_uses(tied, "W") == 2
+    penalty = parse_network("x: [1, D]\nW: [D, H]\nJ = sum((x @ W) ** 2) + sum(W * W)\n")
+    assert concepts.product_uses(penalty, "W") == 1

@@ -22,9 +22,8 @@ import tutor
 from tutor.engine.diagnostics import Diagnostic
 from tutor.engine.language.ir import Call, Const, walk
 from tutor.engine.language.network import Network, parse_network
-from tutor.judge.findings.concepts import BATCH_NAMES
 from tutor.notation.ask import ask
-from tutor.teach.concepts import CONCEPTS, is_broadcast_bias, product_uses
+from tutor.teach.concepts import BATCH_NAMES, CONCEPTS, is_broadcast_bias, product_uses
 
 HERE = Path(__file__).resolve().parent / "catalogue"
 CASES_FILE = HERE / "explanations" / "cases.toml"

@@ -229,6 +229,19 @@ def title(id: str, symbols: dict[str, str] | None = None) -> str:
 
 # -- where a leaf sits: which concept its gradient turns on ---------------------------------------
 
+#: The names courses give the number of examples.
+BATCH_NAMES = ("N", "m", "n", "B", "M", "batch_size", "num_examples", "num_train")
+
+
+def weight_like(net: Network, leaf: str) -> bool:
+    """A matrix that holds no example axis: its gradient is an outer product summed over the examples
+    (W in x @ W), where a data matrix's (x's) is a product with a transposed weight. An axis named after
+    the leaf itself (`inputs_0`, a homework file's `inputs.shape[0]`) is the data's own."""
+    shape = net.leaves.get(leaf, ())
+    long_axes = [d for d in shape if d != ONE]
+    return len(long_axes) >= 2 and not any(name in BATCH_NAMES or name.startswith(f"{leaf}_")
+                                           for d in shape for name in d.symbols)
+
 def matmul_partner(net: Network, leaf: str) -> tuple[str, str] | None:
     """(node, other) for the first `node = … other @ leaf …` or `… leaf @ other …` with `other` a name."""
     found = matmul_order(net, leaf)
@@ -290,11 +303,10 @@ def gradient_concept(net: Network, leaf: str) -> str:
     product, the transpose a product brings back, else following the chain to the end."""
     if is_broadcast_bias(net, leaf):
         return "bias-sum"
-    if matmul_partner(net, leaf) is not None:
-        long_axes = [d for d in net.leaves.get(leaf, ()) if d != ONE]
-        return "outer-product" if len(long_axes) >= 2 else "missing-transpose"
     if product_uses(net, leaf) > 1:
         return "tied-weights"
+    if matmul_partner(net, leaf) is not None:
+        return "outer-product" if weight_like(net, leaf) else "missing-transpose"
     return "chain-complete"
 
 

@@ -14,10 +14,9 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ...engine.diagnostics import Diagnostic
-from ...engine.language.dims import ONE
 from ...engine.language.ir import Const, Var, walk
 from ...engine.language.network import Network
-from ...teach.concepts import is_broadcast_bias, matmul_order, matmul_partner, product_uses
+from ...teach.concepts import BATCH_NAMES, is_broadcast_bias, matmul_order, matmul_partner, product_uses, weight_like
 from ...teach.contraction import delta
 from .. import scale
 from .case import Case
@@ -33,10 +32,6 @@ def mistake_concept(code: str | None) -> str:
     if code is None:
         return "activation-derivative"
     return MISTAKE_CONCEPTS.get(code, "activation-derivative")
-
-
-#: The names courses give the number of examples.
-BATCH_NAMES = ("N", "m", "n", "B", "M", "batch_size", "num_examples")
 
 
 # -- the learner's symbols ----------------------------------------------------------------------
@@ -111,15 +106,23 @@ def used_twice(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     return ("tied-weights", {"W": ev.wrt}) if product_uses(ev.network, ev.wrt) > 1 else ("", {})
 
 
+def broadcast_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
+    """Elementwise operands that do not broadcast, with no rearrangement found: one the other's transpose
+    is the layout (a gradient computed transposed, then added to one that is not); else nothing is named."""
+    shapes = [tuple(s) for s in d.operands or ()]
+    if len(shapes) == 2 and len(shapes[0]) > 1 and shapes[0] == tuple(reversed(shapes[1])):
+        return "layout", {}
+    return "", {}
+
+
 def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     """A product that does not conform with no rearrangement found: for a weight matrix that meets an array
     in a product, the outer product its gradient is; else the transpose going back brings."""
     ev = case.evaluation
-    long_axes = [x for x in ev.network.leaves.get(ev.wrt, ()) if x != ONE]
     partner = matmul_partner(ev.network, ev.wrt)
     node = failing_call(case)
     operands = {bare_name(a) for a in node.args} if node is not None else set()
-    if partner is not None and partner[1] in operands and len(long_axes) >= 2:
+    if partner is not None and partner[1] in operands and weight_like(ev.network, ev.wrt):
         return "outer-product", {}
     return "missing-transpose", {}
 
@@ -180,7 +183,7 @@ def fixed(concept: str) -> Namer:
 
 BY_CODE: dict[str, Namer] = {
     "E201": shape_clash,
-    "E202": fixed("diagonal-jacobian"),
+    "E202": broadcast_clash,
     "E204": fixed("parameter-shape"),
     "E210": fixed("parameter-shape"),
     "E211": fixed("layout"),

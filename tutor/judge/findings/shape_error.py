@@ -16,6 +16,7 @@ from ...engine.calculus.grad import backward
 from ...engine.language.ir import OPERATORS, Call, Var, walk
 from ...engine.language.network import Network
 from ...engine.language.printer import code
+from ...teach.concepts import weight_like
 from ...teach.contraction import explain
 from ..evaluate import Evaluation, shape_error_diagnostic
 from ..result import Line
@@ -196,8 +197,8 @@ def rearrangement_concept(ev: Evaluation, node: Call, kind: str) -> str:
     matrix leaf, is the outer product; the rest by kind."""
     partner = partner_of(ev.network, ev.wrt)
     moved = node.args[1:] if kind == "transpose-right" else node.args[:1] if kind == "transpose-left" else node.args
-    long_axes = [d for d in ev.network.leaves.get(ev.wrt, ()) if d != ONE]
-    if partner and any(bare_name(a) == partner[1] for a in moved) and len(long_axes) >= 2 and kind != "elementwise":
+    if partner and any(bare_name(a) == partner[1] for a in moved) and weight_like(ev.network, ev.wrt) \
+            and kind != "elementwise":
         return "outer-product"
     return KIND_CONCEPTS.get(kind, "")
 
