@@ -17,7 +17,7 @@ from ..engine.language.network import Network
 #: The symbols an explanation uses when a diagnosis supplies none: the motivating network's.
 DEFAULT_SYMBOLS: dict[str, str] = {
     "x": "x", "W": "W1", "b": "b1", "z": "z1", "h": "h", "delta": "δ1", "N": "N", "yhat": "ŷ", "y": "y",
-    "mask": "mask", "keep": "keep_prob", "leaf": "W1", "node": "z1", "factor": "∂z1/∂W1",
+    "mask": "(h > 0)", "keep": "keep_prob", "leaf": "W1", "node": "z1", "factor": "∂z1/∂W1",
     "product": "x @ W1", "grad_x": "δ1 @ W1ᵀ", "grad_W": "xᵀ @ δ1",
 }
 
@@ -132,8 +132,8 @@ parameter's gradient.""", """
 Is this step the gradient of the averaged loss, or of one example's loss?""")
 
 MASK = concept("mask", "a mask passes the gradient only where it let values through", """
-A ReLU or a dropout multiplies its input elementwise by a 0/1 {mask} (ReLU's is ({h} > 0)), so going
-back multiplies the incoming gradient by the same {mask}: where a unit was switched off in the
+A ReLU or a dropout multiplies its input elementwise by a mask of 0s and 1s, here {mask}, so going
+back multiplies the incoming gradient by the same mask: where a unit was switched off in the
 forward pass, no gradient flows through it. Leaving the mask out lets the gradient through units
 that did not contribute.""", """
 Which units were switched off in the forward pass, and what gradient can flow through them?""")

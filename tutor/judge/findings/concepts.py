@@ -162,7 +162,7 @@ def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     if step is None:
         return "", {}
     if d.code == "E214" and case.leading_named is not None and step is case.leading:
-        return mistake_concept(case.leading_named.code), {}
+        return mistake_concept(case.leading_named.code), dict(case.leading_named.symbols)
     f = case.step_scale(step) if step.shape_ok else None
     if f is not None:
         if d.code == "N214" and f.constant == 1 and len(f.up) == 1 and not f.down:
