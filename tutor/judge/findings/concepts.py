@@ -63,6 +63,8 @@ def symbols(case: Case) -> dict[str, str]:
                    grad_W=f"{other}ᵀ @ {d}" if rows else f"{d} @ {other}ᵀ")
     if is_broadcast_bias(net, leaf):
         out["b"] = leaf
+    if net.binary:
+        out["mask"] = sorted(net.binary)[0]
     batch = next((d for d in BATCH_NAMES if d in net.dims), None)
     if batch is not None:
         out["N"] = batch
