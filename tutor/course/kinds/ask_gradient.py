@@ -29,11 +29,11 @@ class AskGradient(QuestionKind):
     def text(self, step: Step) -> str:
         return f"Write ∂J/∂{step.wrt} as a formula"
 
-    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
-        plain = "Follow the chain from the loss, one factor at a time."
-        if network is None or step.wrt not in network.leaves:
-            return (plain,)
-        return (plain, concept_hint(gradient_concept(network, step.wrt)))
+    def default_hints(self, step: Step) -> tuple[str, ...]:
+        return ("Follow the chain from the loss, one factor at a time.",)
+
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        return (concept_hint(gradient_concept(network, step.wrt)),) if step.wrt in network.leaves else ()
 
     def asks(self, step: Step) -> tuple:
         return ("gradient", step.wrt)

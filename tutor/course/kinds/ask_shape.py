@@ -82,14 +82,16 @@ class AskShape(QuestionKind):
             return f"What is the shape of {step.node}?"
         return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
 
-    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+    def default_hints(self, step: Step) -> tuple[str, ...]:
         if step.node is not None:
             return (f"Look at how {step.node} is defined.",)
-        plain = f"It has the shape of {step.of} followed by the shape of {step.wrt}."
-        if network is None or step.of not in network.shapes or step.wrt not in network.shapes:
-            return (plain,)
+        return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
+
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        if step.node is not None or step.of not in network.shapes or step.wrt not in network.shapes:
+            return ()
         shape = network.shapes[step.of] + network.shapes[step.wrt]
-        return (plain, concept_hint(factor_concept(shape, diagonal_step(network, step.of, step.wrt))))
+        return (concept_hint(factor_concept(shape, diagonal_step(network, step.of, step.wrt))),)
 
     def asks(self, step: Step) -> tuple:
         return ("shape", step.node) if step.node is not None else ("factor", step.of, step.wrt)

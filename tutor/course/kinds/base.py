@@ -87,14 +87,20 @@ class QuestionKind(StepKind):
         """The question, in words."""
         raise NotImplementedError
 
-    def default_hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
-        """One plain hint, for a question whose author wrote none; with the lesson's network, then the hint
-        of the concept the question turns on (`teach.concepts`), the one its diagnostics name."""
+    def default_hints(self, step: Step) -> tuple[str, ...]:
+        """One plain hint, for a question whose author wrote none."""
         raise NotImplementedError
+
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        """After the plain hint, the hint of the concept the question turns on (`teach.concepts`, the
+        entry its diagnostics name); none by default."""
+        return ()
 
     def hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
         """The author's hints, or the default ones when there are none: what `h` shows, one at a time."""
-        return step.hints or self.default_hints(step, network)
+        if step.hints:
+            return step.hints
+        return self.default_hints(step) + (self.concept_hints(step, network) if network is not None else ())
 
     def asks(self, step: Step) -> tuple:
         """The fact the question asks for, as a worksheet compares it with what a view states."""
