@@ -281,3 +281,10 @@ def test_a_weights_gradient_is_an_outer_product_and_a_datas_a_transpose():
     assert concepts.gradient_concept(tied, "W") == "tied-weights" and concepts.product_uses(tied, "W") == 2
     penalty = parse_network("x: [1, D]\nW: [D, H]\nJ = sum((x @ W) ** 2) + sum(W * W)\n")
     assert concepts.product_uses(penalty, "W") == 1
+
+
+def test_graded_work_gets_the_concepts_hint_on_the_command_line_and_in_python():
+    out = runner.invoke(app, ["check", "default", "--wrt", "W1", "--no-suggestion", "(yhat - y) @ W2.T * h * (1 - h) @ x"])
+    assert "concept:" in out.stdout and "xᵀ @ δ1" not in out.stdout and "x.T @" not in out.stdout
+    text = str(tutor.check("default", "W1", "(yhat - y) @ W2.T * h * (1 - h) @ x", suggestion=False))
+    assert "concept:" in text and "xᵀ @ δ1" not in text

@@ -66,9 +66,10 @@ def concept_text(d: Diagnostic, reveal: bool = True) -> str:
 
 
 def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "",
-                    concept: bool = False) -> Group:
+                    concept: bool = False, paragraph: bool = True) -> Group:
     """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back;
-    with concept=True the concept behind it is explained after the fix."""
+    with concept=True the concept behind it is explained after the fix (its hint only, with
+    paragraph=False: graded work, where the paragraph in the learner's symbols could give the answer)."""
     style = "red" if d.severity == "error" else "yellow"
     head = Text()
     head.append(d.severity if display(d) is Display.PLAIN else f"{d.severity}[{d.code}]", style=f"bold {style}")
@@ -81,7 +82,7 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
         parts.append(row)
     for label, body in (("note", d.note), ("expected", d.expected),
                         ("help", d.help.prose if d.help and reveal else ""),
-                        ("concept", concept_text(d, reveal) if concept else "")):
+                        ("concept", concept_text(d, reveal and paragraph) if concept else "")):
         if body:
             line = Text()
             line.append(f"  = {label}: ", style="bold")
@@ -146,7 +147,8 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True, explained: 
         parts.append(Text(""))
         first = bool(d.concept) and d.concept not in explained
         explained.add(d.concept)
-        parts.append(diagnostic_view(d, result.source, look, reveal, result.origin, concept=first))
+        parts.append(diagnostic_view(d, result.source, look, reveal, result.origin, concept=first,
+                                     paragraph=reveal and result.suggestion is not None))
     if result.steps:
         lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))
