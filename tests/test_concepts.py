@@ -288,3 +288,17 @@ def test_graded_work_gets_the_concepts_hint_on_the_command_line_and_in_python():
     assert "concept:" in out.stdout and "xᵀ @ δ1" not in out.stdout and "x.T @" not in out.stdout
     text = str(tutor.check("default", "W1", "(yhat - y) @ W2.T * h * (1 - h) @ x", suggestion=False))
     assert "concept:" in text and "xᵀ @ δ1" not in text
+
+
+def test_an_elementwise_derivative_taken_as_a_matrix_names_the_diagonal():
+    text = "dz2 = yhat - y\ndh = dz2 @ W2.T\ndz1 = dh @ (h * (1 - h)).T\ndW1 = x.T @ dz1"
+    result = tutor.check("default", "W1", text)
+    assert result.verdict == "wrong_shape" == oracle.verdict(load("default").source, "W1", text)
+    assert result.diagnostics[0].code == "E214" and result.diagnostics[0].concept == "diagonal-jacobian"
+
+
+def test_a_per_example_step_written_the_other_way_round_names_the_sign():
+    text = "dZ2 = Y - A2\ndW2 = dZ2 @ A1.T / m"
+    result = tutor.check(COURSE, "W2", text)
+    assert result.verdict == "scaled" == oracle.verdict(COURSE, "W2", text)
+    assert {d.concept for d in result.diagnostics} == {"gradient-sign"}

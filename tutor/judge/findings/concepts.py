@@ -14,11 +14,13 @@ from dataclasses import replace
 from fractions import Fraction
 
 from ...engine.diagnostics import Diagnostic
-from ...engine.language.ir import Const, Var, walk
+from ...engine.language.ir import Call, Const, Var, walk
 from ...engine.language.network import Network
 from ...teach.concepts import BATCH_NAMES, is_broadcast_bias, matmul_order, matmul_partner, product_uses, weight_like
+from ...teach.answers import diagonal_step
 from ...teach.contraction import delta
 from .. import scale
+from ..result import Step
 from .case import Case
 from .shape_error import bare_name, factor_top, failing_call
 
@@ -169,14 +171,27 @@ def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     if f is not None:
         if d.code == "N214" and f.constant == 1 and len(f.up) == 1 and not f.down:
             return "per-example", {"N": f.dims_text(f.up)}
+        answer = case.scales.answer() if case.evaluation.verdict == "scaled" else None
+        if f.constant < 0 and answer is not None and answer.constant < 0 and not answer.symbolic:
+            return "gradient-sign", {}  # the step's N is made up for later; its sign is not
         return scale_concept(case, f, f.value)
     if "transpose" in d.message:
         return "layout", {}
     if "holds ∂J/∂" in d.message:
         return ("bias-sum" if is_broadcast_bias(case.evaluation.network, step.claims) else "chain-complete"), {}
     if not step.shape_ok:
-        return "parameter-shape", {}
+        return ("diagonal-jacobian" if matrix_product_through_elementwise(case, step) else "parameter-shape"), {}
     return used_twice(case, d)
+
+
+def matrix_product_through_elementwise(case: Case, step: Step) -> bool:
+    """A step of the wrong shape for a node that an elementwise step leads from (z1 under h = σ(z1)),
+    written with a matrix product: the diagonal Jacobian taken as a matrix to multiply by."""
+    net = case.evaluation.network
+    line = next((l for l in case.evaluation.lines if l.name == step.var or l.name == step.name), None)
+    if line is None or not any(isinstance(n, Call) and n.prim == "matmul" for n in walk(line.expr)):
+        return False
+    return any(diagonal_step(net, top, step.claims) for top in net.definitions if top != step.claims)
 
 
 def fixed(concept: str) -> Namer:
