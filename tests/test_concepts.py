@@ -302,3 +302,11 @@ def test_a_per_example_step_written_the_other_way_round_names_the_sign():
     result = tutor.check(COURSE, "W2", text)
     assert result.verdict == "scaled" == oracle.verdict(COURSE, "W2", text)
     assert {d.concept for d in result.diagnostics} == {"gradient-sign"}
+
+
+def test_the_softmax_derivative_applied_on_top_of_yhat_minus_y_is_named():
+    text = "dz2 = (yhat - y) * yhat * (1 - yhat)\ndW2 = h.T @ dz2"
+    result = tutor.check("default", "W2", text)
+    assert result.verdict == "wrong_value" == oracle.verdict(load("default").source, "W2", text)
+    assert {d.concept for d in result.diagnostics} == {"softmax-jacobian"}
+    assert "already" in result.diagnostics[0].message
