@@ -64,7 +64,7 @@ class Question:
 
     @property
     def hints(self) -> tuple[str, ...]:
-        return self.kind.hints(self.step)
+        return self.kind.hints(self.step, self.key.network)
 
     @property
     def verdict(self) -> str | None:

@@ -86,6 +86,8 @@ class Diagnostic:
     note: str = ""
     help: Fix | None = None
     expected: str = ""                           # for unusable input: what would have been accepted
+    concept: str = ""                            # the id of the concept behind the mistake (teach.concepts)
+    symbols: tuple[tuple[str, str], ...] = ()    # the learner's symbols for that concept's explanation
 
     @property
     def line(self) -> int | None:
@@ -115,4 +117,6 @@ class Diagnostic:
             out["help"] = self.help.prose
         if self.expected:
             out["expected"] = self.expected
+        if self.concept:
+            out["concept"] = self.concept
         return out

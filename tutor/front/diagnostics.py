@@ -14,6 +14,7 @@ from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import format_shape
 from ..engine.errors import TutorError
 from ..judge.result import CheckResult
+from ..teach import concepts
 from .look import Look
 
 VERDICT_TEXT = {
@@ -53,8 +54,22 @@ def snippet(d: Diagnostic, source: str, look: Look, origin: str = "") -> list[tu
     return [("  --> ", where, "where")] if where else []
 
 
-def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "") -> Group:
-    """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back."""
+def concept_text(d: Diagnostic, reveal: bool = True) -> str:
+    """The concept behind a diagnostic: its name, the teacher's paragraph in the learner's symbols, and
+    where the docs say more; with reveal=False a hint instead of the paragraph, which may show the formula."""
+    c = concepts.lookup(d.concept) if d.concept else None
+    if c is None:
+        return ""
+    symbols = dict(d.symbols)
+    body = c.explain(symbols) if reveal else c.hint
+    return f"{concepts.title(c.id, symbols)}. {body} (more: {c.link})"
+
+
+def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True, origin: str = "",
+                    concept: bool = False, paragraph: bool = True) -> Group:
+    """One diagnostic; `source` is the text its spans point into. With reveal=False the fix is kept back;
+    with concept=True the concept behind it is explained after the fix (its hint only, with
+    paragraph=False: graded work, where the paragraph in the learner's symbols could give the answer)."""
     style = "red" if d.severity == "error" else "yellow"
     head = Text()
     head.append(d.severity if display(d) is Display.PLAIN else f"{d.severity}[{d.code}]", style=f"bold {style}")
@@ -66,7 +81,8 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
             row.append(body, style={"where": "blue", "source": "default", "marks": style}[kind])
         parts.append(row)
     for label, body in (("note", d.note), ("expected", d.expected),
-                        ("help", d.help.prose if d.help and reveal else "")):
+                        ("help", d.help.prose if d.help and reveal else ""),
+                        ("concept", concept_text(d, reveal and paragraph) if concept else "")):
         if body:
             line = Text()
             line.append(f"  = {label}: ", style="bold")
@@ -111,7 +127,7 @@ def error_view(error: TutorError, look: Look) -> Group:
     return diagnostic_view(error.diagnostic, error.source or "", look)
 
 
-def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
+def check_view(result: CheckResult, look: Look, reveal: bool = True, explained: set[str] | None = None) -> Group:
     """Print it with crop=False: lines of code are never wrapped or cut, so they can be copied back.
 
     With reveal=False (a quiz), the fix and the suggestion are kept back: the learner tries again.
@@ -125,9 +141,14 @@ def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
     parts: list = [Text(look.text(f"{look.ok(result.correct)} ∂{loss}/∂{leaf}: {VERDICT_TEXT[result.verdict]}"),
                         style=style),
                    Text(look.text(f"  ∂{loss}/∂{leaf} has {leaf}'s shape, {expected}"), style="dim")]
+    # each concept explained once, however often its mistake recurs (across a file's gradients: `explained`)
+    explained = set() if explained is None else explained
     for d in result.diagnostics:
         parts.append(Text(""))
-        parts.append(diagnostic_view(d, result.source, look, reveal, result.origin))
+        first = bool(d.concept) and d.concept not in explained
+        explained.add(d.concept)
+        parts.append(diagnostic_view(d, result.source, look, reveal, result.origin, concept=first,
+                                     paragraph=reveal and result.suggestion is not None))
     if result.steps:
         lines_have_one_step = len({s.line for s in result.steps}) == len(result.steps)
         parts.append(Text(""))

@@ -14,11 +14,12 @@ def file_view(result, look: Look) -> Group:
     parts: list = [Text(look.text(head), style=style)]
     for note in result.notes:
         parts.append(Text(look.text(f"  note: {note}"), style="dim"))
+    explained: set[str] = set()  # a concept is explained once in the whole file
     for key, judged in result.gradients.items():
         parts.append(Text(""))
         parts.append(Text(look.text(f"{key} (line {judged.line})"), style="bold"))
         if judged.result is not None:
-            parts.append(check_view(judged.result, look))
+            parts.append(check_view(judged.result, look, explained=explained))
         else:
             for d in judged.diagnostics:
                 parts.append(diagnostic_view(d, result.source, look, True, result.file))

@@ -30,7 +30,8 @@ def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: s
         table.add_row(name, network.kind(name), look.text(format_shape(shape, unicode=look.unicode)),
                       look.text(format_shape(shape, bindings, unicode=look.unicode)), Text(definition))
     dims = ", ".join(f"{k}={v}" for k, v in bindings.items())
-    return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"))
+    notes = [Text(look.text(f"note: {note}")) for note in network.notes]
+    return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"), *notes)
 
 
 def factor_name(f: Factor, look: Look) -> str:

@@ -153,7 +153,7 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
-                           "end with the gradient: a line `dW1 = ...`, or a bare expression")
+                           f"end with the gradient: a line `d{wrt} = ...`, or a bare expression")
     return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
                    helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
 

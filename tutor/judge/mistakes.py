@@ -31,6 +31,10 @@ def _sigmoid_again(g, ans, a):
     return g * s * (1 - s)
 
 
+def _softmax_again(g, ans, a, axis=-1):
+    return vjp_rules["softmax"][0](g, ans, a, axis=axis) * ans * (1 - ans)
+
+
 def _tanh_again(g, ans, a):
     return g * (1 - call("tanh", ans) ** 2)
 
@@ -75,6 +79,10 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("tanh-derivative-for-relu", "relu", "this is tanh's derivative, 1 − {out}², used for the ReLU layer "
             "{out}", *RELU, "(1 - {out} ** 2)", lambda g, ans, a: g * (1 - ans ** 2)),
     # softmax
+    Mistake("softmax-derivative-twice", "softmax", "the softmax's diagonal {out} ∘ (1 − {out}) is applied again on "
+            "top of a gradient that already went through the softmax (ŷ − y includes its Jacobian)",
+            "with cross-entropy, ∂J/∂z = ŷ − y already contains the softmax's whole Jacobian, diag(ŷ) − ŷᵀŷ; "
+            "nothing more multiplies it", "", "", lambda g, ans, a, axis=-1: _softmax_again(g, ans, a, axis)),
     Mistake("softmax-diagonal", "softmax", "the softmax Jacobian is reduced to its diagonal, {out} ∘ (1 − {out})",
             "the softmax Jacobian is diag(ŷ) − ŷᵀŷ, not just its diagonal; applied to −y/ŷ it gives ŷ − y "
             "(because y sums to 1)", "", "", lambda g, ans, a, axis=-1: g * ans * (1 - ans)),

@@ -31,6 +31,8 @@ class Named:
     what: str
     why: str
     fix: str = ""
+    code: str | None = None     # the mistake's code (mistakes.MISTAKES); None for every derivative left out
+    symbols: tuple[tuple[str, str], ...] = ()   # the activation's names, for the concept's explanation
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ def named(mistake: Mistake | None, where: list[Site]) -> Named:
         right = mistake.fix.format(**fill)
         fix = (f"write `{right}` where you have `{mistake.wrong.format(**fill)}`" if mistake.wrong else
                f"multiply elementwise by `{right}` where the gradient goes back through {site.out}")
-    return Named(what, mistake.right.format(**fill), fix)
+    symbols = (("h", site.out), ("z", site.inp), ("mask", f"({site.out} > 0)"))
+    return Named(what, mistake.right.format(**fill), fix, mistake.code, symbols)
 
 
 # -- a chain that stopped early -------------------------------------------------------------------

@@ -127,7 +127,7 @@ def cause(f: Factor) -> str:
     if f.up:
         names = f.dims_text(f.up)
         what = names if len(f.up) == 1 and f.up[0][1] == 1 else f"({names})"
-        reasons.append(f"the 1/{what} is missing")
+        reasons.append(f"the 1/{what} is missing (the 1/{what} of the mean)")
     if f.down:
         names = f.dims_text(f.down)
         what = names if len(f.down) == 1 and f.down[0][1] == 1 else f"({names})"

@@ -158,6 +158,18 @@ def walk_chain(network: Network, chain: Chain) -> ChainJudgement:
     return ChainJudgement(chain, tuple(links), breaks_at, telescopes)
 
 
+def reorders(links: tuple[Link, ...], top: str, bottom: str) -> bool:
+    """The factors, taken in another order, lead from `top` to `bottom`: all there, in the wrong order."""
+    left = list(links)
+    while left:
+        step = next((link for link in left if link.of == top), None)
+        if step is None:
+            return False
+        left.remove(step)
+        top = step.wrt
+    return top == bottom
+
+
 def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bindings: dict[str, int],
                 origin: str, suggestion: bool) -> MathCheck:
     judged = walk_chain(network, chain)
@@ -184,7 +196,9 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
         verdict, d = "wrong_value", Diagnostic(
             "E216", "error", f"the chain of ∂-factors does not lead from {network.loss} to {chain.target}: "
             + " · ".join(link.written for link in judged.links), origin=origin,
-            note="each factor's bottom must be the next factor's top")
+            note="each factor's bottom must be the next factor's top",
+            concept="chain-order" if reorders(judged.links, network.loss, chain.target) else "chain-complete",
+            symbols=(("leaf", wrt),))
     elif judged.breaks_at is not None:
         i = judged.breaks_at
         link = judged.links[i]
@@ -196,7 +210,8 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
             f"{format_shape(link.jacobian)} tensor, not a matrix", origin=origin, op="@",
             operands=(before, link.jacobian),
             note=f"{link.of} has shape {format_shape(network.shapes[link.of])} and {link.wrt} has shape "
-                 f"{format_shape(network.shapes[link.wrt])}: contract over the axes of {link.of} instead")
+                 f"{format_shape(network.shapes[link.wrt])}: contract over the axes of {link.of} instead",
+            concept="tensor-factor", symbols=(("factor", f"∂{link.of}/∂{link.wrt}"), ("leaf", wrt)))
     elif not claims_ok:
         verdict, d = "wrong_value", None
     else:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...engine.language.network import Network
+from ...teach.concepts import concept_hint, gradient_concept
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -30,6 +31,9 @@ class AskGradient(QuestionKind):
 
     def default_hints(self, step: Step) -> tuple[str, ...]:
         return ("Follow the chain from the loss, one factor at a time.",)
+
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        return (concept_hint(gradient_concept(network, step.wrt)),) if step.wrt in network.leaves else ()
 
     def asks(self, step: Step) -> tuple:
         return ("gradient", step.wrt)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ...engine.language.dims import Shape, format_shape
 from ...engine.language.network import Network
 from ...teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
+from ...teach.concepts import concept_hint, factor_concept
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -85,6 +86,12 @@ class AskShape(QuestionKind):
         if step.node is not None:
             return (f"Look at how {step.node} is defined.",)
         return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
+
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        if step.node is not None or step.of not in network.shapes or step.wrt not in network.shapes:
+            return ()
+        shape = network.shapes[step.of] + network.shapes[step.wrt]
+        return (concept_hint(factor_concept(shape, diagonal_step(network, step.of, step.wrt))),)
 
     def asks(self, step: Step) -> tuple:
         return ("shape", step.node) if step.node is not None else ("factor", step.of, step.wrt)

@@ -91,9 +91,16 @@ class QuestionKind(StepKind):
         """One plain hint, for a question whose author wrote none."""
         raise NotImplementedError
 
-    def hints(self, step: Step) -> tuple[str, ...]:
-        """The author's hints, or one plain hint when there are none: what `h` shows, one at a time."""
-        return step.hints or self.default_hints(step)
+    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+        """After the plain hint, the hint of the concept the question turns on (`teach.concepts`, the
+        entry its diagnostics name); none by default."""
+        return ()
+
+    def hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+        """The author's hints, or the default ones when there are none: what `h` shows, one at a time."""
+        if step.hints:
+            return step.hints
+        return self.default_hints(step) + (self.concept_hints(step, network) if network is not None else ())
 
     def asks(self, step: Step) -> tuple:
         """The fact the question asks for, as a worksheet compares it with what a view states."""

@@ -266,6 +266,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         notes.append(f"the loss {loss!r} is a {format_shape(shapes[loss])} array; it is read as the scalar it "
                      "holds (np.squeeze)")
         shapes[loss] = ()
+    notes.extend(stack_transposes(exprs, shapes))
     if shapes[loss]:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
@@ -275,6 +276,22 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
                    frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values),
                    {v: k for v, k in scope.kinds.items() if v in exprs or v in binary}, tuple(notes), frozenset(binary))
+
+
+def stack_transposes(exprs: dict[str, Expr], shapes: dict[str, Shape]) -> list[str]:
+    """A `.T` on an array of rank 3 or more reverses every axis: legal, and almost never what a stack of
+    matrices means (W306 says the same of a derivation)."""
+    out = []
+    for name, expr in exprs.items():
+        for node in walk(expr):
+            if isinstance(node, Call) and node.prim == "transpose" and node.param("axes") is None and node.args \
+                    and node.args[0].shape is not None and len(node.args[0].shape) >= 3:
+                a = node.args[0].shape
+                where = f"line {node.span.line}: " if node.span is not None else ""
+                out.append(f"{where}{name}: .T reverses every axis of a {len(a)}-D array, {format_shape(a)} becomes "
+                           f"{format_shape(tuple(reversed(a)))}; to transpose each matrix of a stack, use "
+                           f"swapaxes(…, -1, -2) (W306)")
+    return out
 
 
 def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]:

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 
 from ...engine.codes import Code
 from ...engine.diagnostics import Diagnostic
+from . import concepts
 from . import (in_place, leading_step, made_good, multiple, set_aside, shape_error, transposed, warnings, wrong_shape,
                wrong_value)
 from .case import Case
@@ -79,7 +80,7 @@ FINDINGS: tuple[Finding | Each[Any], ...] = (
 
 
 def run(case: Case, findings: Sequence[Finding | Each[Any]] = FINDINGS) -> tuple[Diagnostic, ...]:
-    return tuple(d for finding in findings for d in finding.find_all(case))
+    return concepts.named(case, tuple(d for finding in findings for d in finding.find_all(case)))
 
 
 def emitted_codes() -> tuple[Code, ...]:

@@ -7,6 +7,7 @@ constant factors by their symbols. A `Case` holds the evaluation and works these
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,7 +16,8 @@ from typing import Any, TypeVar
 from ...engine.diagnostics import Span
 from ...engine.language.ir import names_in
 from .. import scale
-from ..evaluate import Evaluation, Reading
+from ...engine.errors import TutorError
+from ..evaluate import Evaluation, Reading, evaluate
 from ..named import Named, recognise
 from ..result import Step
 
@@ -98,7 +100,52 @@ class Case:
         if self.correct:
             return None
         answer_deps = self.uses.get(self.answer, set()) | {self.answer}
-        return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None), None)
+        return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None
+                     and not self.compensated(s)), None)
+
+    def per_example(self, step: Step) -> bool:
+        """The step is N·∂J/∂node for one dimension N: a course's per-example dZ2 = A2 - Y."""
+        if not step.shape_ok or step.value_ok is None or step.claims == self.evaluation.wrt:
+            return False
+        f = self.step_scale(step)
+        return f is not None and f.constant == 1 and len(f.up) == 1 and f.up[0][1] == 1 and not f.down
+
+    def step_scale(self, step: Step) -> scale.Factor | None:
+        """The constant a claimed step is off by; when a later line does not conform, read from the lines
+        before it, evaluated on their own."""
+        if self.values_judged:
+            return self.scales.step(step)
+        prefix = self.prefix
+        twin = next((s for s in prefix.evaluation.steps if (s.name, s.statement) == (step.name, step.statement)),
+                    None) if prefix is not None else None
+        return prefix.scales.step(twin) if prefix is not None and twin is not None else None
+
+    @cached_property
+    def prefix(self) -> Case | None:
+        ev = self.evaluation
+        if self.values_judged or not self.false_steps:
+            return None
+        last = max(s.statement for s in self.false_steps)
+        text = "\n".join(self.reading.statements[: last + 1])
+        try:
+            return Case(evaluate(ev.network, ev.wrt, text, ev.bindings, ev.origin))
+        except TutorError:
+            return None
+
+    def compensated(self, step: Step) -> bool:
+        """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N a later line brings back (it
+        divides by N) and the answer does not lack: the answer's own mistake is elsewhere."""
+        if not step.shape_ok or step.claims == self.evaluation.wrt:
+            return False
+        f = self.scales.step(step)
+        if f is None or f.constant != 1 or len(f.up) != 1 or f.down:
+            return False
+        answer = self.scales.answer() if self.evaluation.verdict == "scaled" else None
+        if answer is not None and f.up[0][0] in dict(answer.up):
+            return False
+        dim = re.escape(f.up[0][0])
+        divides = re.compile(rf"/\s*(\(\s*)?(float\()?{dim}\b")
+        return any(divides.search(text) for text in self.reading.statements[step.statement + 1:])
 
     @cached_property
     def leading_named(self) -> Named | None:

@@ -15,12 +15,13 @@ CODES = (E214,)
 
 
 def items(case: Case) -> tuple[Step, ...]:
-    """The claimed steps that are false, in the order they are claimed."""
-    return case.false_steps if case.values_judged else ()
+    """The claimed steps that are false, in the order they are claimed (when a later line does not conform,
+    only the per-example ones, which a later line may still make good)."""
+    return case.false_steps if case.values_judged else tuple(s for s in case.false_steps if case.per_example(s))
 
 
 def find(case: Case, step: Step) -> Diagnostic | None:
-    if step is not case.leading:
+    if not case.values_judged or step is not case.leading:
         return None
     named = case.leading_named
     described = "" if named else describe(case, step)

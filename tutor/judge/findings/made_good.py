@@ -17,6 +17,13 @@ CODES = (N214,)
 
 def find(case: Case, step: Step) -> Diagnostic | None:
     good = case.made_good[step.name]
+    if not case.values_judged:  # a later line does not conform: the 1/N may still come back there
+        f = case.step_scale(step)
+        if f is None:
+            return None
+        return N214.at(f"your {step.name} is {scale.multiple(f)}∂J/∂{step.claims}{scale.convention(f)}: right as a "
+                       f"course's step if a later line brings back the {scale.inverse_text(f)}",
+                       case.step_span(step), origin=case.evaluation.origin)
     if step is case.leading or (good is None and not case.correct):
         return None
     ev = case.evaluation

@@ -6,6 +6,7 @@ from ...engine.codes import E212
 from ...engine.diagnostics import Diagnostic
 from .. import scale
 from .case import Case
+from .concepts import constant_cause
 
 CODES = (E212,)
 
@@ -20,6 +21,9 @@ def find(case: Case) -> Diagnostic | None:
 def message(case: Case) -> str:
     ev = case.evaluation
     f = case.scales.answer()
+    named = constant_cause(ev.network, ev.factor) if ev.factor and (f is None or not f.symbolic) else ""
+    if named:
+        return f"this is {ev.factor:.6g}·∂J/∂{ev.wrt}: {named}"
     if f is None:
         return f"this is {ev.factor:.6g} × ∂J/∂{ev.wrt}: off by a constant factor"
     return f"this is {scale.multiple(f)}∂J/∂{ev.wrt}{scale.here(f, ev.bindings)}: {scale.cause(f)}"

@@ -11,11 +11,12 @@ from dataclasses import dataclass, replace
 from ...engine.numbers.budget import affordable, price
 from ...engine.codes import E201, E202, E203, E204, E205
 from ...engine.diagnostics import Diagnostic, Fix, Label
-from ...engine.language.dims import Shape, format_shape
+from ...engine.language.dims import ONE, Shape, format_shape
 from ...engine.calculus.grad import backward
 from ...engine.language.ir import OPERATORS, Call, Var, walk
 from ...engine.language.network import Network
 from ...engine.language.printer import code
+from ...teach.concepts import weight_like
 from ...teach.contraction import explain
 from ..evaluate import Evaluation, shape_error_diagnostic
 from ..result import Line
@@ -65,7 +66,8 @@ def find(case: Case) -> Diagnostic | None:
     prose = f"write `{best.text}`" + (f" → {shown}" if whole_answer and shape is not None else "") + \
         ("" if best.right else " (this conforms; check the values next)")
     note = (note + " " if note else "") + rearrangement_note(ev, node, best.kind)
-    return replace(base, labels=labels, note=note, help=Fix(prose, error.span, best.text))
+    return replace(base, labels=labels, note=note, help=Fix(prose, error.span, best.text),
+                   concept=rearrangement_concept(ev, node, best.kind))
 
 
 def suggestion(case: Case) -> str:
@@ -113,7 +115,7 @@ def rewrites(node: Call, ev: Evaluation) -> list[tuple[str, str]]:
     if len(node.args) != 2:
         return []
     a, b = (atomic(segment(ev, x)) for x in node.args)
-    ta, tb = (f"{x}.T" for x in (a, b))
+    ta, tb = (transposed(x) for x in (a, b))
     if node.prim == "matmul":
         raw_a, raw_b = (segment(ev, x).strip() for x in node.args)
         bare_a, bare_b = (x[:-2] if x.endswith(".T") else x for x in (raw_a, raw_b))
@@ -150,9 +152,12 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
     if node.prim == "matmul" and kind.startswith("swap") and partner and partner[1] in names:
         of, other = partner
         c = explain(net, of, leaf)
-        shape = net.shapes[of] + net.leaves[leaf]
+        top, top_shape = factor_top(net, of, leaf)
+        shape = top_shape + net.leaves[leaf]
         side = "left" if c and c.matrix.startswith(other) else "right"
-        return (f"the last factor ∂{of}/∂{leaf} is not a matrix but a {format_shape(shape)} tensor "
+        kind = f"not a matrix but a {format_shape(shape)} tensor" if len([d for d in shape if d != ONE]) > 2 \
+            else f"{format_shape(shape)}"
+        return (f"the last factor ∂{top}/∂{leaf} is {kind} "
                 f"with entries {c.entries.split(' = ', 1)[1] if c else '…'}; contracting the incoming gradient "
                 f"with it puts {other} on the {side}, transposed.")  # the formula itself is the help's
     if kind == "outer":
@@ -163,10 +168,59 @@ def rearrangement_note(ev: Evaluation, node: Call, kind: str) -> str:
     if kind in ("transpose-right", "transpose-left"):
         which = node.args[1] if kind == "transpose-right" else node.args[0]
         nm = code(which)
-        return f"{nm} where {nm}ᵀ belongs: going backwards through a product with {nm} multiplies by its transpose."
+        if isinstance(which, Var):
+            return f"{nm} where {nm}ᵀ belongs: going backwards through a product with {nm} multiplies by its transpose."
+        return (f"`{nm}` where its transpose `{transposed(atomic(nm))}` belongs: going backwards through a product "
+                "multiplies by the transpose of what it was multiplied with.")
     if kind == "matmul":
         return "the shapes ask for a matrix product here, not an elementwise one."
     return ""
+
+
+def transposed(text: str) -> str:
+    """`U` → `U.T`, `U.T` → `U` (never `U.T.T`), `(a @ b)` → `(a @ b).T`."""
+    if text.endswith(".T") and atomic(text[:-2]) == text[:-2]:
+        return text[:-2]
+    return f"{text}.T"
+
+
+#: The concept behind each kind of rearrangement that fixes a shape error: the same factors in the other
+#: order are the other convention's formula (W2ᵀδ written for rows); a factor moved and transposed, or
+#: transposed where it stands, is the transpose that going back through a product brings.
+KIND_CONCEPTS = {"swap": "layout", "swap-transpose": "missing-transpose", "transpose-right": "missing-transpose",
+                 "transpose-left": "missing-transpose", "transpose-both": "layout", "elementwise": "diagonal-jacobian",
+                 "outer": "outer-product", "matmul": "outer-product"}
+
+
+def rearrangement_concept(ev: Evaluation, node: Call, kind: str) -> str:
+    """A rearrangement that puts the leaf's partner (x in z1 = x @ W1) beside the incoming gradient, for a
+    matrix leaf, is the outer product; the rest by kind."""
+    partner = partner_of(ev.network, ev.wrt)
+    moved = node.args[1:] if kind == "transpose-right" else node.args[:1] if kind == "transpose-left" else node.args
+    if partner and any(bare_name(a) == partner[1] for a in moved) and weight_like(ev.network, ev.wrt) \
+            and kind != "elementwise":
+        return "outer-product"
+    return KIND_CONCEPTS.get(kind, "")
+
+
+def bare_name(e) -> str | None:
+    """`x` for x and for x transposed."""
+    if isinstance(e, Call) and e.prim == "transpose" and len(e.args) == 1:
+        e = e.args[0]
+    return e.name if isinstance(e, Var) else None
+
+
+def factor_top(net: Network, of: str, leaf: str) -> tuple[str, Shape]:
+    """What the leaf's own factor is the derivative of: the definition when it is the product (z1 = x @ W1,
+    or with a bias added), else the product itself, (h @ U) inside yhat = softmax(h @ U + b2)."""
+    expr = net.definitions[of]
+    direct = [expr] + (list(expr.args) if isinstance(expr, Call) and expr.prim in ("add", "sub") else [])
+    for node in walk(expr):
+        if isinstance(node, Call) and node.prim == "matmul" and any(getattr(a, "name", None) == leaf for a in node.args):
+            if node in direct or node.shape is None:
+                return of, net.shapes[of]
+            return f"({code(node)})", node.shape
+    return of, net.shapes[of]
 
 
 def partner_of(net: Network, leaf: str) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from .. import scale
 from ..evaluate import close, truth_of
 from ..result import Step
 from .case import Case
+from .concepts import constant_cause
 
 
 def describe(case: Case, step: Step) -> str:
@@ -21,6 +22,9 @@ def describe(case: Case, step: Step) -> str:
     values = [d.learner[step.var] for d in samples]
     f = case.scales.step(step)
     if f is not None:
+        named = constant_cause(ev.network, f.value) if not f.symbolic else ""
+        if named:
+            return f"is {f.value:.6g}·∂J/∂{step.claims}: {named}"
         return f"is {scale.multiple(f)}∂J/∂{step.claims}" + scale.convention(f)
     if all(np.ndim(v) == 2 and close(np.transpose(v), truth_of(d, step.claims), d.reference)
            for v, d in zip(values, samples)):

@@ -23,6 +23,7 @@ from ...teach.contraction import Contraction, delta, explain, textbook
 from ..evaluate import close
 from ..named import Early, stopped_early
 from .case import Case
+from .concepts import is_broadcast_bias
 from .written import atomic, attempt, edited_source, segment
 
 CODES = (E210,)
@@ -65,7 +66,8 @@ def extra_unit_axes(case: Case, base: Diagnostic) -> Diagnostic | None:
             f"of length 1 (axis {axis})" + (": the single example's axis, which a batch would make N long"
                                              if extra == (0,) else ""))
     help_text = f"sum(…, axis={axis})" if extra != tuple(range(len(got))) else "sum(…)"
-    return replace(base, note=note, help=Fix(help_text))
+    bias = extra == (0,) and is_broadcast_bias(ev.network, ev.wrt)
+    return replace(base, note=note, help=Fix(help_text), concept="bias-sum" if bias else "parameter-shape")
 
 
 def rearranged(case: Case, base: Diagnostic) -> Diagnostic | None:
@@ -76,7 +78,8 @@ def rearranged(case: Case, base: Diagnostic) -> Diagnostic | None:
     assert ev.shape is not None
     note = (f"the numbers are right, in the right order, but arranged as {format_shape(ev.shape)}: a gradient "
             f"keeps its parameter's shape, so that {ev.wrt} -= lr * d{ev.wrt} works")
-    return replace(base, note=note, help=Fix(f"leave out the reshape, or write `….reshape({ev.wrt}.shape)`"))
+    return replace(base, note=note, help=Fix(f"leave out the reshape, or write `….reshape({ev.wrt}.shape)`"),
+                   concept="parameter-shape")
 
 
 def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
@@ -85,10 +88,13 @@ def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
     assert ev.shape is not None
     finals, truths = finals_and_truths(case)
     for axis in range(len(ev.shape)):
-        summed = [np.sum(f, axis=axis) for f in finals]
-        if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
-            return replace(base, note=f"the bias was broadcast over axis {axis}, so its gradient is summed over "
-                                      "that axis", help=Fix(f"sum(…, axis={axis})"))
+        for keep in (False, True):  # a column bias (n×1) keeps the summed axis
+            summed = [np.sum(f, axis=axis, keepdims=keep) for f in finals]
+            if all(s.shape == t.shape and close(s, t) for s, t in zip(summed, truths)):
+                kept = ", keepdims=True" if keep else ""
+                return replace(base, note=f"the bias was broadcast over axis {axis} (the examples), so its gradient "
+                                          "is summed over that axis", help=Fix(f"sum(…, axis={axis}{kept})"),
+                               concept="bias-sum")
     return None
 
 
@@ -111,7 +117,8 @@ def other_axis(case: Case, base: Diagnostic) -> Diagnostic | None:
                 outcome = attempt(ev, edited_source(ev, node.span, fixed))
                 if outcome is not None and outcome.verdict == "correct":
                     return replace(base, note=f"summed over axis {axis}, but the bias was broadcast over axis "
-                                              f"{other} (the examples)", help=Fix(f"write `{fixed}`"))
+                                              f"{other} (the examples)", help=Fix(f"write `{fixed}`"),
+                                   concept="bias-sum")
     return None
 
 
@@ -151,11 +158,11 @@ def early_chain(case: Case, base: Diagnostic, early: Early) -> Diagnostic:
                f"({format_shape(ev.expected_shape)}): the chain stopped {count} early")
     if len(early.missing) > 1:
         listed = " and ".join(f"∂{f.of}/∂{f.wrt} ({format_shape(f.shape)})" for f in early.missing)
-        return replace(base, message=message,
+        return replace(base, message=message, concept="chain-complete",
                        note=f"the factors still missing are {listed}: go back through each of them in turn")
     f = early.missing[0]
     c = explain(net, f.of, leaf)
-    note = f"the missing factor ∂{f.of}/∂{f.wrt} is a {format_shape(f.shape)} tensor, not a matrix"
+    note = f"the missing factor ∂{f.of}/∂{f.wrt} is {factor_kind(f.shape)}"
     fix = None
     if c is not None and not reads_gradient_of(c, node):
         c = None  # the leaf sits inside a larger definition (tanh(X @ W1 + b1)): no single contraction
@@ -167,7 +174,18 @@ def early_chain(case: Case, base: Diagnostic, early: Early) -> Diagnostic:
         note += (f": {c.entries}; contracting {short} with it gives {mine}, which is {textbook(c)}: "
                  f"{c.shapes}")
         fix = finishing_fix(case, c)
-    return replace(base, message=message, note=note, help=fix)
+    concept = "bias-sum" if is_broadcast_bias(net, leaf) else "outer-product" \
+        if c is not None and len([d for d in f.shape if d != ONE]) > 2 else "chain-complete"
+    return replace(base, message=message, note=note, help=fix, concept=concept)
+
+
+def factor_kind(shape: Shape) -> str:
+    """A tensor only when more than two of its axes are longer than 1; else a matrix in disguise."""
+    long = [d for d in shape if d != ONE]
+    if len(long) > 2:
+        return f"a {format_shape(shape)} tensor, not a matrix"
+    return f"{format_shape(shape)}: a matrix once its axes of length 1 are dropped"
+
 
 
 def gradient_pattern(node: str) -> re.Pattern[str]:
