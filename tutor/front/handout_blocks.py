@@ -14,7 +14,7 @@ from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
 from .document import (Answer, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
 from .look import Look
-from .render import break_note
+from .render import break_note, diagonal_text
 
 LOOK = Look(unicode=True)
 
@@ -75,6 +75,8 @@ def chain_blocks(key: AnswerKey, leaf: str) -> list:
     if g.paths > 1:
         out.append(Para(plain(f"{g.paths} paths lead from {d.network.loss} to {leaf}; the gradient adds up their "
                               "contributions (+=), and each factor above appears once.")))
+    for diag in g.diagonals.values():  # each elementwise step named as the diagonal Jacobian it is
+        out.append(Para(plain(diagonal_text(diag, LOOK))))
     note = break_note(d, g, LOOK)
     if note is not None:
         out.append(Para(plain(note.plain), role="note"))
