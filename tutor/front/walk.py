@@ -17,7 +17,7 @@ from rich.text import Text
 from ..engine.language.printer import code
 from .prompt import KEYS, Asker, Back, Tee
 
-from ..teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
+from ..teach.answers import TELL_FROM_ATTEMPT, AnswerError, diagonal_step, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
 from ..engine.language.dims import MAX_NUMERIC_DIM
 from ..engine.language.network import Network
@@ -192,7 +192,7 @@ class Walk:
 
     def quiz_shape(self, stage: Stage) -> None:
         q, look, b = stage.question, self.look, self.bindings
-        used = 0
+        used = tries = 0
         symbols = set(self.network.dims)
         while True:
             answer = self.ask(f"  Shape of ∂{q.of}/∂{q.wrt}? ")
@@ -210,8 +210,9 @@ class Walk:
             except AnswerError as error:
                 self.out.print(Text(look.text(f"  ✗ {error}"), style="yellow"))
                 continue
+            tries += 1
             feedback = shape_feedback(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape,
-                                      diagonal_step(self.network, q.of, q.wrt))
+                                      diagonal_step(self.network, q.of, q.wrt), tell=tries >= TELL_FROM_ATTEMPT)
             self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
             if feedback.ok:
                 return
