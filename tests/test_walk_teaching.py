@@ -130,10 +130,11 @@ def test_the_diagonal_of_an_elementwise_step_is_its_jacobian_by_finite_differenc
     assert np.allclose(flat - np.diag(np.diag(flat)), 0, atol=1e-8), "zero off the diagonal"
 
 
-def test_mixing_steps_have_no_diagonal():
+def test_mixing_steps_and_scalars_have_no_diagonal():
     net = load("default")
     assert diagonal(net, "yhat", "z2") is None and diagonal(net, "z1", "W1") is None
     assert diagonal(net, "z2", "h") is None
+    assert diagonal(load("cs231n"), "loss", "data_loss") is None     # a scalar's derivative is a number
 
 
 def test_walk_derive_and_check_name_the_diagonal_in_the_learners_symbols():

@@ -68,6 +68,9 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
 
 def diagonal_text(diag: Diagonal, look: Look) -> str:
     """∂h/∂z1 named as the diagonal it is, in the network's symbols, and why its product is ∘."""
+    if diag.identity:
+        return look.text(f"∂{diag.of}/∂{diag.wrt} is the identity, diag(1): each entry of {diag.of} moves one for "
+                         f"one with the same entry of {diag.wrt}, so the gradient passes through unchanged.")
     entries = look.expr(diag.entries)
     named = f"{diag.prime} = {entries}" if diag.prime else entries
     return look.text(f"∂{diag.of}/∂{diag.wrt} is diagonal, diag({diag.prime or entries}): each entry of {diag.of} "

@@ -148,9 +148,6 @@ class Walk:
         held = self.held_back(g, stage)
         if not held:
             lines += self.rule_lines(d, f)
-        diag = g.diagonals.get(stage.index - 1)
-        if diag is not None:
-            lines.append(diagonal_text(diag, look))
         found = g.structures.get(stage.index - 1) if len(f.shape) >= STRUCTURE_AXES else None
         if found is not None:
             lines.append(f"∂{f.of}/∂{f.wrt} has {len(f.shape)} axes, and it is {found.text()}.")
@@ -164,8 +161,9 @@ class Walk:
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ no longer a matrix product")
         self.out.print(Text(look.text(f"  naive product so far: {naive}"), style="cyan"))
         shown_later = stage.index - 1 == g.breaks_at or (f.wrt == g.leaf and g.contraction is not None)
-        if held and not shown_later:  # predicted: now what the step does to the gradient
-            self.out.print(Text(look.text("\n".join(self.rule_lines(d, f)))))
+        later = self.rule_lines(d, f) if held and not shown_later else []
+        if later:  # predicted: now what the step does to the gradient
+            self.out.print(Text(look.text("\n".join(later))))
         if stage.index < len(g.chain) and (g.breaks_at is None or stage.index - 1 != g.breaks_at):
             self.pause()
 
@@ -176,18 +174,22 @@ class Walk:
         return f.wrt == g.leaf or (g.breaks_at is not None and stage.index - 1 >= g.breaks_at)
 
     def rule_lines(self, d: Derivation, f) -> list[str]:
-        """`Backwards through it: dh = dz2 W2ᵀ`, and why a node used twice adds up (+=)."""
-        if f.rule is None:
-            return []
+        """`Backwards through it: dh = dz2 W2ᵀ`, why a node used twice adds up (+=), and an elementwise
+        step's Jacobian named as the diagonal it is."""
         net, look, b = d.network, self.look, self.bindings
         g = d.gradients[self.leaf]
-        incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
-        uses = sum(1 for other in g.chain if other.wrt == f.wrt)
-        sign = "+=" if uses > 1 else "="
-        lines = [f"Backwards through it: d{f.wrt} {sign} {look.expr(f.rule)}   (from {incoming})"]
-        if uses > 1:
-            lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
-                         f"one adds its part to d{f.wrt} (+=).")
+        lines = []
+        if f.rule is not None:
+            incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
+            uses = sum(1 for other in g.chain if other.wrt == f.wrt)
+            sign = "+=" if uses > 1 else "="
+            lines.append(f"Backwards through it: d{f.wrt} {sign} {look.expr(f.rule)}   (from {incoming})")
+            if uses > 1:
+                lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
+                             f"one adds its part to d{f.wrt} (+=).")
+        diag = g.diagonals.get(g.chain.index(f))
+        if diag is not None:
+            lines.append(diagonal_text(diag, look))
         return lines
 
     def quiz_shape(self, stage: Stage) -> None:
@@ -225,8 +227,9 @@ class Walk:
                                  title_align="left"))
         f = g.chain[g.breaks_at] if g.breaks_at is not None else stage.factor
         contracted = g.break_contraction is not None or (f.wrt == g.leaf and g.contraction is not None)
-        if not contracted:  # no contraction panel follows to show what the step does: say it here
-            self.out.print(Text(self.look.text("\n".join(self.rule_lines(d, f)))))
+        said = self.rule_lines(d, f) if not contracted else []
+        if said:  # no contraction panel follows to show what the step does: say it here
+            self.out.print(Text(self.look.text("\n".join(said))))
         self.pause()
 
     def show_contraction(self, d: Derivation, stage: Stage) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..engine.calculus.grad import local_vjp
+from ..engine.language.dims import ONE
 from ..engine.language.ir import Call, Const, Expr, Var
 from ..engine.language.network import Network
 from .answers import diagonal_step
@@ -28,12 +29,19 @@ class Diagonal:
     entries: Expr          # the vector on the diagonal: h * (1 - h)
     prime: str             # "σ′(z1)" when `of` is one function of wrt, else ""
 
+    @property
+    def identity(self) -> bool:
+        """1 on the diagonal: the gradient passes through unchanged (y = x + …)."""
+        return isinstance(self.entries, Const) and self.entries.value == 1
+
 
 def diagonal(network: Network, of: str, wrt: str) -> Diagonal | None:
     """The diagonal of ∂of/∂wrt when the step is elementwise (`diagonal_step`), else None."""
-    if not diagonal_step(network, of, wrt):
-        return None
+    if not diagonal_step(network, of, wrt) or all(d == ONE for d in network.shapes[of]):
+        return None  # a scalar's derivative is a number, not a diagonal
     entries = local_vjp(network, of, wrt, Const(1))
+    while isinstance(entries, Call) and entries.prim == "broadcast_to":  # the same number on every entry
+        entries = entries.args[0]
     if entries is None:
         return None
     expr = network.definitions[of]
