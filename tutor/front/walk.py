@@ -19,6 +19,7 @@ from .prompt import KEYS, Asker, Back, Tee
 
 from ..teach.answers import TELL_FROM_ATTEMPT, AnswerError, diagonal_step, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
+from ..teach.diagonal import diagonal
 from ..engine.language.dims import MAX_NUMERIC_DIM
 from ..engine.language.network import Network
 from .files import write_export
@@ -214,10 +215,17 @@ class Walk:
                 continue
             tries += 1
             feedback = shape_feedback(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape,
-                                      diagonal_step(self.network, q.of, q.wrt), tell=tries >= TELL_FROM_ATTEMPT)
+                                      self.diagonal_named(q.of, q.wrt), tell=tries >= TELL_FROM_ATTEMPT)
             self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
             if feedback.ok:
                 return
+
+    def diagonal_named(self, of: str, wrt: str) -> str | bool:
+        """What sits on the diagonal of an elementwise step's Jacobian (σ′(z1)), or False for any other step."""
+        diag = diagonal(self.network, of, wrt)
+        if diag is None:
+            return diagonal_step(self.network, of, wrt)
+        return self.look.text(diag.prime or self.look.expr(diag.entries))
 
     def show_break(self, d: Derivation, stage: Stage) -> None:
         g = d.gradients[self.leaf]

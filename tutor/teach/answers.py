@@ -98,12 +98,13 @@ TELL_FROM_ATTEMPT = 2
 
 
 def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
-                   of_shape: Shape, wrt_shape: Shape, diagonal: bool = False, tell: bool = True) -> Feedback:
+                   of_shape: Shape, wrt_shape: Shape, diagonal: bool | str = False, tell: bool = True) -> Feedback:
     """Compare dimension by dimension, by symbol where given and by number otherwise.
 
     `wrt` is empty for "what is the shape of NODE?" (then `of` is the node); otherwise the question is the
     Jacobian ∂of/∂wrt, whose axes are of's followed by wrt's. `diagonal` says that ∂of/∂wrt is an
-    elementwise step's Jacobian (`diagonal_step`), whose vector form a learner often writes for it.
+    elementwise step's Jacobian (`diagonal_step`), whose vector form a learner often writes for it; as a
+    string it is what sits on that diagonal, in the network's symbols (σ′(z1)).
     A wrong answer gets a hint, saying where to look, unless `tell`: then the reply also gives the
     answer (a learner's second try, `TELL_FROM_ATTEMPT`; an author's `expect` in validation)."""
     def matches(given, want: Dim) -> bool:
@@ -138,9 +139,10 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
                               f"{format_shape(expected, bindings)}")
     if diagonal and of_shape == wrt_shape and len(of_shape) > 0 and fits(answer, of_shape):
         # the shape of an elementwise step's derivative, h ∘ (1 − h): the diagonal of the Jacobian
+        entries = diagonal if isinstance(diagonal, str) else "…"
         why = (f"that is the shape of {of} itself: the shape of the vector an elementwise step multiplies by (∘), "
                f"its derivative at each entry of {wrt}. As a Jacobian that vector sits on a diagonal: each entry of "
-               f"{of} depends only on the same entry of {wrt}, so ∂{of}/∂{wrt} is diag(…), with one axis for each "
+               f"{of} depends only on the same entry of {wrt}, so ∂{of}/∂{wrt} is diag({entries}), with one axis for each "
                f"axis of {of} and then one for each axis of {wrt}; multiplying by a diagonal is the elementwise "
                "product ∘")
         return wrong(why, why)  # the concept, whatever the attempt: the shape follows from it
