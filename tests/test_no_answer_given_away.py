@@ -212,3 +212,53 @@ def test_no_hint_of_a_bundled_lesson_states_its_questions_answer(lesson_id):
     lesson = read(lesson_id)
     assert not hint_leaks(lesson, AnswerKey(lesson)), [(h.step.id, h.stated) for h in hint_leaks(lesson,
                                                                                               AnswerKey(lesson))]
+
+
+LEAKY = """format_version = 1
+id = "leaky"
+title = "Hints that say too much"
+summary = "Each question has one hint that is its answer."
+
+[network]
+bundled = "batch"
+
+[[steps]]
+id = "factor"
+kind = "ask-shape"
+of = "Z1"
+wrt = "W1"
+hints = ["Z1 first, then W1.", "It is N x H x Dx x H."]
+
+[[steps]]
+id = "squeezed"
+kind = "ask-shape"
+of = "Z2"
+wrt = "H1"
+hints = ["Dropping nothing, it is N×Dy×N×H; most notes write it the same.", "The output's axes come first."]
+
+[[steps]]
+id = "gradient"
+kind = "ask-gradient"
+wrt = "W2"
+hints = ["H1 goes on the left.", "Write H1.T @ (Yhat - Y) / N."]
+"""
+
+
+def test_a_hint_that_states_its_answer_is_warned_about_and_left_out_of_the_worksheet(tmp_path):
+    path = tmp_path / "leaky.toml"
+    path.write_text(LEAKY)
+    lesson = read(str(path))
+    from tutor.course.leaks import hint_leaks
+    found = {(h.step.id, h.hint) for h in hint_leaks(lesson, AnswerKey(lesson))}
+    assert found == {("factor", 2), ("squeezed", 1), ("gradient", 2)}
+    validated = runner.invoke(app, ["lesson", "validate", str(path)])
+    assert validated.exit_code == 0 and validated.stderr.count("states its answer") == 3, validated.stderr
+    sheet = tmp_path / "sheet.md"
+    assert runner.invoke(app, ["lesson", "export", str(path), "--worksheet", "-o", str(sheet)]).exit_code == 0
+    text = sheet.read_text(encoding="utf-8")
+    assert "Z1 first, then W1." in text and "H1 goes on the left." in text and "axes come first" in text
+    for leaked in ("N x H x Dx x H", "N×Dy×N×H", "H1.T @ (Yhat - Y) / N"):
+        assert leaked not in text
+    key = tmp_path / "key.md"
+    assert runner.invoke(app, ["lesson", "export", str(path), "-o", str(key)]).exit_code == 0
+    assert "It is N x H x Dx x H." in key.read_text(encoding="utf-8")     # the answer key keeps every hint
