@@ -169,3 +169,11 @@ def test_a_lesson_ends_with_the_next_lesson_and_the_last_with_a_check():
     assert first.rstrip().endswith("Next: the next lesson:\n  shapetutor lesson run 02-biases-and-w2")
     last = runner.invoke(app, ["lesson", "run", "08-attention-gradients", "--no-input"]).stdout
     assert last.rstrip().splitlines()[-1].startswith("  shapetutor check attention --wrt ")
+
+
+def test_the_next_lesson_after_a_walk_is_one_about_the_walked_gradient():
+    from tutor.course.next_step import after_walk
+    assert after_walk("default", "W2")[0].command == "shapetutor lesson run 05-jacobians-and-layouts"
+    assert after_walk("batch", "b1")[0].command == "shapetutor lesson run 02-biases-and-w2"
+    only = after_walk("cs231n", "W")        # no lesson on it: check a derivation of one's own
+    assert len(only) == 1 and only[0].command == "shapetutor check cs231n --wrt W 'dW = ...'"

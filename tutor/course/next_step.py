@@ -28,22 +28,27 @@ def check_own(network: str, leaf: str) -> NextStep:
                     f"shapetutor check {network} --wrt {leaf} 'd{leaf} = ...'")
 
 
-def lesson_networks() -> dict[str, str]:
-    """Bundled lesson id → the bundled network it uses (lessons with a network of their own are left out)."""
-    out: dict[str, str] = {}
+def lesson_networks() -> dict[str, tuple[str, frozenset[str]]]:
+    """Bundled lesson id → the bundled network it uses and the leaves its steps are about (lessons with
+    a network of their own are left out)."""
+    out: dict[str, tuple[str, frozenset[str]]] = {}
     for lesson_id, entry in bundled().items():
         try:
-            table = tomllib.loads(entry.read_text(encoding="utf-8")).get("network", {})  # type: ignore[attr-defined]
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
         except (OSError, ValueError, UnicodeDecodeError):
             continue
-        if isinstance(table, dict) and isinstance(table.get("bundled"), str):
-            out[lesson_id] = table["bundled"]
+        table, steps = data.get("network", {}), data.get("steps", [])
+        if isinstance(table, dict) and isinstance(table.get("bundled"), str) and isinstance(steps, list):
+            about = frozenset(s["wrt"] for s in steps if isinstance(s, dict) and isinstance(s.get("wrt"), str))
+            out[lesson_id] = (table["bundled"], about)
     return out
 
 
 def after_walk(network: str, leaf: str) -> tuple[NextStep, ...]:
-    """A lesson on the walked network, if one is bundled, and checking a derivation of one's own."""
-    lesson = next((lesson_id for lesson_id, used in lesson_networks().items() if used == network), None)
+    """A bundled lesson on the walked network (one about the walked leaf first), and checking a derivation
+    of one's own."""
+    on_it = [(lesson_id, about) for lesson_id, (used, about) in lesson_networks().items() if used == network]
+    lesson = next((lesson_id for lesson_id, about in on_it if leaf in about), on_it[0][0] if on_it else None)
     own = check_own(network, leaf)
     if lesson is None:
         return (own,)

@@ -185,7 +185,7 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
                          f"then the shape of {wrt}")
         axes = "1 axis" if len(answer) == 1 else f"{len(answer)} axes"
         return wrong(f"{given} has {axes}, but {of} has {'fewer' if len(answer) > len(expected) else 'more'}: "
-                     f"look at how {of} is made",
+                     f"look at how {of} is declared or defined",
                      f"{given} has {axes}, but {of} has {len(expected)}: it is {shown(expected)}")
     for i, (g, w) in enumerate(zip(answer, expected)):
         if not matches(g, w):
@@ -196,7 +196,7 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
                 hint = f"the {ordinal} dimension is not {g}: it is axis {index} of {part}; look at {part}'s shape"
                 why = f"it is axis {index} of {part}, whose shape is {shown(source)}"
             else:
-                hint = f"the {ordinal} dimension is not {g}: look at how {of} is made"
+                hint = f"the {ordinal} dimension is not {g}: look at how {of} is declared or defined"
                 why = f"{of} is {shown(expected)}"
             return wrong(hint, f"the {ordinal} dimension is {dim_text(w, bindings)}, not {g}: {why}")
     raise AssertionError("unreachable: some dimension differs")
@@ -257,7 +257,7 @@ def wrong_order(answer, want: Shape, full: bool, expected: Shape, bindings, of: 
         return f"that is {other}, {format_shape(answer_shape)}; {noun} is {kind}, {shape_text(want, bindings)}{why}"
     if not wrt:
         if not tell:
-            return f"the right dimensions in another order: look at how {of} is made"
+            return f"the right dimensions in another order: look at how {of} is declared or defined"
         return f"the axes are in the wrong order: {of} is {shape_text(want, bindings)}"
     if not tell:
         return (f"the right dimensions in the wrong order: a Jacobian ∂{of}/∂{wrt} lists the axes of {of} first "
