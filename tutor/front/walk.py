@@ -122,9 +122,9 @@ class Walk:
         offered, leaves = worth_walking(self.network), list(self.network.leaves)
         default = self.default_leaf()
         # a label or target is not offered, but a learner who names one walks it
-        return self.asker.choose(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(offered)} [{default}]: ",
-                                 lambda a: a if a in leaves else None, "{answer!r} is not a leaf of this network",
-                                 default)
+        prompt = f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(offered)} [{default}]: "
+        return self.asker.choose(prompt, lambda a: a if a in leaves else None,
+                                 "{answer!r} is not a leaf of this network", default)
 
     # -- stages -------------------------------------------------------------------------
     def show(self, d: Derivation, stage: Stage) -> None:

@@ -132,8 +132,8 @@ def diagonal_said(site: Site) -> str:
     prime = PRIMES.get(site.kind)
     if prime is None:  # softmax mixes the entries: its Jacobian is not diagonal
         return ""
-    return (f"; the Jacobian ∂{site.out}/∂{site.inp} is the diagonal matrix diag({prime}({site.arg})), and a product "
-            "with a diagonal matrix is this elementwise product")
+    return (f"; the Jacobian ∂{site.out}/∂{site.inp} is the diagonal matrix diag({prime}({site.arg})), and a "
+            "product with a diagonal matrix is this elementwise product")
 
 
 # -- a chain that stopped early -------------------------------------------------------------------

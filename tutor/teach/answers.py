@@ -142,9 +142,9 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
         entries = diagonal if isinstance(diagonal, str) else "…"
         why = (f"that is the shape of {of} itself: the shape of the vector an elementwise step multiplies by (∘), "
                f"its derivative at each entry of {wrt}. As a Jacobian that vector sits on a diagonal: each entry of "
-               f"{of} depends only on the same entry of {wrt}, so ∂{of}/∂{wrt} is diag({entries}), with one axis for each "
-               f"axis of {of} and then one for each axis of {wrt}; multiplying by a diagonal is the elementwise "
-               "product ∘")
+               f"{of} depends only on the same entry of {wrt}, so ∂{of}/∂{wrt} is diag({entries}), with one axis "
+               f"for each axis of {of} and then one for each axis of {wrt}; multiplying by a diagonal is the "
+               "elementwise product ∘")
         return wrong(why, why)  # the concept, whatever the attempt: the shape follows from it
     given = " × ".join(str(g) for g in answer) if answer else "a scalar"
     # the input's own axes in another order, after the output's: a wrong shape of the input, not the Jacobian's order
@@ -253,7 +253,8 @@ def wrong_order(answer, want: Shape, full: bool, expected: Shape, bindings, of: 
         noun = f"∂{of}/∂{wrt}" if wrt else of
         why = f" ({of} is a scalar, so it has the shape of {wrt})" if wrt and not of_shape else ""
         if not tell:
-            return f"that is {other}, {format_shape(answer_shape)}; look again at whether {noun} is a row or a column{why}"
+            return (f"that is {other}, {format_shape(answer_shape)}; look again at whether {noun} is a row or a "
+                    f"column{why}")
         return f"that is {other}, {format_shape(answer_shape)}; {noun} is {kind}, {shape_text(want, bindings)}{why}"
     if not wrt:
         if not tell:
