@@ -91,7 +91,11 @@ def test_full_walk_with_the_learners_dimensions():
 def test_wrong_answer_gets_specific_feedback_and_hints_climb_a_ladder():
     child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4")
     child.expect(r"Shape of ∂J/∂z2\? ")
-    child.sendline("1xH")
+    child.sendline("1xH")   # a first wrong reply is a hint: where to look, not the answer
+    child.expect("the second dimension is not H: it is axis 1 of z2; look at z2's shape")
+    assert "Dy = 4" not in child.before
+    child.expect(r"Shape of ∂J/∂z2\? ")
+    child.sendline("1xH")   # then the reply tells
     child.expect("the second dimension is Dy = 4, not H: it is axis 1 of z2")
     child.expect(r"Shape of ∂J/∂z2\? ")
     child.sendline("Dy")
@@ -237,7 +241,7 @@ def test_the_end_of_a_walk_offers_the_other_leaves():
     child = spawn("--wrt", "W1", "--dims", "Dx=5,H=3,Dy=4", "--step", "8")
     child.expect("Now write ∂J/∂W1 as a formula")
     child.sendline("")
-    child.expect(r"Walk another gradient\? x, y, b1, W2, b2")
+    child.expect(r"Walk another gradient\? x, b1, W2, b2 ")   # the label y is data: nothing to walk
     child.sendline("W2")
     child.expect("Step 1 of 2: ∂J/∂z2")
     child.expect(r"Shape of ∂J/∂z2\? ")

@@ -355,7 +355,7 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
     def body():
         from ..engine.errors import TutorError
         from ..course.answer_key import AnswerKey
-        from ..course.leaks import leaks
+        from ..course.leaks import hint_leaks, leaks
         from ..course.lesson import read
         from ..course.validate import validate
         failed = False
@@ -376,6 +376,9 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
                 say(f"warning: {lesson.path}:{leak.line}: step {leak.step.id!r} states the answer to the later "
                     f"question{'s' if leak.count > 1 else ''} {names} ({leak.stated}); a worksheet would "
                     "give it away, so reword it or move it after the question")
+            for hint in hint_leaks(lesson, AnswerKey(lesson)):  # a worksheet leaves such a hint out
+                say(f"warning: {lesson.path}:{hint.line}: hint {hint.hint} of question {hint.step.id!r} states its "
+                    f"answer ({hint.stated}); a hint should say where to look, so the worksheet leaves it out")
             say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",
                 stdout=True)
         return 2 if failed else 0

@@ -89,3 +89,48 @@ def leaks(lesson: Lesson, key: AnswerKey) -> list[Leak]:
         out.append(Leak(step, tuple(lesson.steps[j] for j in first), sum(len(asked) for asked, _ in later), words,
                         where.step(i, "text") if where else step.line))
     return out
+
+
+@dataclass(frozen=True)
+class HintLeak:
+    step: Step                  # the question whose hint states its own answer
+    hint: int                   # which hint, from 1
+    stated: str                 # the words that give it away
+    line: int                   # where the step's hints are, in the lesson file
+
+
+def accepted_shapes(want: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A shape question's answer as a learner may type it and be right: in full, or with its axes of
+    length 1 dropped (as a matrix, or as most notes write a Jacobian)."""
+    squeezed = tuple(d for d in want if d != "1")
+    out = {want} if len(want) >= 2 else set()
+    if len(squeezed) >= 2 and squeezed != want:
+        out.add(squeezed)
+    return out
+
+
+def stating_hints(key: AnswerKey, step: Step) -> dict[int, str]:
+    """The hints of one question that state its answer (from 1) → the words that do: the shape asked for
+    (in full or without its axes of length 1) or the formula. A hint says where to look."""
+    if not step.is_question or not step.hints:
+        return {}
+    if step.kind == "ask-shape":
+        shapes = accepted_shapes(tuple(str(d) for d in expected_shape(key.lesson, step)))
+        formula = ""
+    else:
+        shapes, formula = set(), squashed(key.answer(step) or "")
+    out = {}
+    for n, hint in enumerate(step.hints, 1):
+        stated = next((words for shape, words in shapes_in(hint).items() if shape in shapes), None)
+        if stated is None and formula and formula in squashed(hint):
+            stated = key.answer(step)
+        if stated is not None:
+            out[n] = stated
+    return out
+
+
+def hint_leaks(lesson: Lesson, key: AnswerKey) -> list[HintLeak]:
+    """Each hint that states its own question's answer; a worksheet leaves such a hint out."""
+    where = Locator(lesson.source) if lesson.source else None
+    return [HintLeak(step, n, stated, where.step(i, "hints") if where else step.line)
+            for i, step in enumerate(lesson.steps) for n, stated in stating_hints(key, step).items()]

@@ -5,15 +5,18 @@ Enter, a hint and an attempt mean the same everywhere. At a question, an entry i
 
 * `h`: the next hint; with none left it is passed over (the learner is told so, nothing else);
 * empty (a bare Enter): the learner gives up, and the question ends with its answer shown;
-* anything else: an attempt, judged by the step's kind; the first right one ends the question.
+* anything else: an attempt, judged by the step's kind; the first right one ends the question. A
+  first wrong attempt is answered with a hint (where to look); from `TELL_FROM_ATTEMPT` on, the reply
+  says the answer too.
 
 Nothing here reads a terminal or renders: each entry returns an event the front draws.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ..teach.answers import TELL_FROM_ATTEMPT
 from .answer_key import AnswerKey
 from .kinds import QUESTIONS
 from .kinds.base import Judged, QuestionKind
@@ -86,7 +89,10 @@ class Question:
             return NoHintLeft()
         self.attempts += 1
         self.answer = entry
-        self.judged = self.kind.judge(self.key, self.step, entry, self.suggestion)
+        judged = self.kind.judge(self.key, self.step, entry, self.suggestion)
+        if judged.hint and self.attempts < TELL_FROM_ATTEMPT:  # hint before telling: the answer comes later
+            judged = replace(judged, message=judged.hint)
+        self.judged = judged
         self.tried.append((entry, self.judged))
         self.over = self.judged.correct
         return self.judged

@@ -14,7 +14,7 @@ from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
 from .document import (Answer, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
 from .look import Look
-from .render import break_note
+from .render import break_note, diagonal_text
 
 LOOK = Look(unicode=True)
 
@@ -75,6 +75,8 @@ def chain_blocks(key: AnswerKey, leaf: str) -> list:
     if g.paths > 1:
         out.append(Para(plain(f"{g.paths} paths lead from {d.network.loss} to {leaf}; the gradient adds up their "
                               "contributions (+=), and each factor above appears once.")))
+    for diag in g.diagonals.values():  # each elementwise step named as the diagonal Jacobian it is
+        out.append(Para(plain(diagonal_text(diag, LOOK))))
     note = break_note(d, g, LOOK)
     if note is not None:
         out.append(Para(plain(note.plain), role="note"))
@@ -233,14 +235,16 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
                   *check_blocks(result, reveal=not worksheet)))]
 
 
-def question_blocks(step: Step) -> list:
-    """A question and its hints (the answer, or room to write it, follows)."""
+def question_blocks(step: Step, withheld: frozenset[int] = frozenset()) -> list:
+    """A question and its hints (the answer, or room to write it, follows); the hints numbered in `withheld`
+    (from 1: those that state the answer, on a worksheet) are left out."""
     out = [Para(plain(question_text(step)), role="question")]
-    if len(step.hints) == 1:
-        out.append(Para(plain("Hint: " + step.hints[0]), role="hints"))
-    elif step.hints:
+    hints = [h for n, h in enumerate(step.hints, 1) if n not in withheld]
+    if len(hints) == 1:
+        out.append(Para(plain("Hint: " + hints[0]), role="hints"))
+    elif hints:
         out.append(Para(plain("Hints:"), role="hints"))
-        out.append(Listing(tuple((Para(plain(h), role="hints"),) for h in step.hints)))
+        out.append(Listing(tuple((Para(plain(h), role="hints"),) for h in hints)))
     return out
 
 

@@ -69,7 +69,14 @@ class Runner:
             session.advance()
             if self.on_step:
                 self.on_step(session)
+        self.next_step()
         return self.results
+
+    def next_step(self) -> None:
+        """A finished lesson's last word: the command to type next."""
+        from ..course.next_step import after_lesson
+        step = after_lesson(self.lesson)
+        self.out.print(Text(self.look.text(f"Next: {step.why}:\n  {step.command}"), style="bold"), crop=False)
 
     def ask(self, prompt: str) -> str:
         assert self.read is not None, "an interactive run reads the learner's entries"

@@ -8,6 +8,7 @@ from rich.text import Text
 from ..teach.chain import Factor, non_unit
 from ..teach.contraction import Contraction
 from ..teach.derivation import Derivation, LeafGradient
+from ..teach.diagonal import Diagonal
 from ..engine.language.dims import ONE, Shape, format_shape, product
 from ..engine.language.ir import Call
 from ..engine.language.network import Network
@@ -66,6 +67,53 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     return table
 
 
+def diagonal_text(diag: Diagonal, look: Look) -> str:
+    """∂h/∂z1 named as the diagonal it is, in the network's symbols, and why its product is ∘."""
+    if diag.identity:
+        return look.text(f"∂{diag.of}/∂{diag.wrt} is the identity, diag(1): each entry of {diag.of} moves one for "
+                         f"one with the same entry of {diag.wrt}, so the gradient passes through unchanged.")
+    entries = look.expr(diag.entries)
+    named = f"{diag.prime} = {entries}" if diag.prime else entries
+    return look.text(f"∂{diag.of}/∂{diag.wrt} is diagonal, diag({diag.prime or entries}): each entry of {diag.of} "
+                     f"depends only on the same entry of {diag.wrt}, so the Jacobian is zero off its diagonal and "
+                     f"holds {named} on it. A product with a diagonal matrix is the elementwise product ∘, "
+                     f"which is why this step multiplies by {entries} entry by entry.")
+
+
+def diagonal_notes(g: LeafGradient, look: Look) -> Text | None:
+    """Every elementwise factor of a chain, named as the diagonal Jacobian it is."""
+    lines = [f"  {i + 1}. {diagonal_text(diag, look)}" for i, diag in sorted(g.diagonals.items())]
+    if not lines:
+        return None
+    return Text(look.text("The elementwise steps:\n" + "\n".join(lines)))
+
+
+def matrix_like(g: LeafGradient) -> Factor | None:
+    """The last factor before the break that has more than two axes yet chains as a matrix."""
+    if g.breaks_at is None:
+        return None
+    return next((e for e in reversed(g.chain[:g.breaks_at])
+                 if len(e.shape) > 2 and e.naive is not None and len(non_unit(e.shape)) <= 2), None)
+
+
+def what_differs(g: LeafGradient, look: Look, bindings: dict[str, int]) -> str:
+    """Why a 4-axis factor earlier in the chain acted as a matrix and the one at the break does not."""
+    e, f = matrix_like(g), g.chain[g.breaks_at]
+    if e is None:
+        return ""
+    index = g.chain.index(e)
+    kept = non_unit(f.shape)
+    of_part, wrt_part = non_unit(g.network.shapes[f.of]), non_unit(g.network.shapes[f.wrt])
+    diag = g.diagonals.get(index)
+    as_matrix = f"the {look.shape(non_unit(e.shape))} matrix" + (
+        f" diag({diag.prime or look.expr(diag.entries)})" if diag is not None else "")
+    return (f"What differs from factor {index + 1}, ∂{e.of}/∂{e.wrt}, which has {len(e.shape)} axes too "
+            f"({look.shape(e.shape)}): drop its axes of length 1 and it is {as_matrix}, so it chains like one. "
+            f"Drop those of ∂{f.of}/∂{f.wrt} and {len(kept)} axes are left, {look.shape(kept)}: "
+            f"{look.shape(of_part)} from {f.of} and {look.shape(wrt_part)} from {f.wrt}, and a matrix has room "
+            "for two. ")
+
+
 def break_note(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Text | None:
     if g.breaks_at is None:
         return None
@@ -83,6 +131,7 @@ def break_note(d: Derivation, g: LeafGradient, look: Look, layout: str = "numera
     msg = (f"✗ A chain of matrices stops at factor {g.breaks_at + 1}{so_far}. "
            f"∂{f.of}/∂{f.wrt} is a {look.shape(shape, d.bindings)} tensor ({len(shape)}-D{order}), not a matrix: "
            f"{f.of} has shape {look.shape(net.shapes[f.of])} and {f.wrt} has shape {look.shape(net.shapes[f.wrt])}. ")
+    msg += what_differs(g, look, d.bindings)
     if before is not None and len(non_unit(before)) > 1:
         msg += (f"And the gradient arriving from the loss is itself a {look.shape(before)} array, not a row, so "
                 "there is no row to multiply by a matrix. ")
@@ -208,6 +257,9 @@ def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int]
 
 def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
     parts = [chain_table(d, g, look, layout)]
+    diagonals = diagonal_notes(g, look)
+    if diagonals:
+        parts.append(diagonals)
     if g.paths > 1:
         parts.append(Text(f"{g.paths} paths lead from {d.network.loss} to {g.leaf}; the gradient is the sum of "
                           "their contributions (each factor above appears once)."))

@@ -96,10 +96,12 @@ class QuestionView(StepView):
         return self.given_up(key, step, look)
 
     def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
+        from ..course.leaks import stating_hints
         from .document import Keep, Space
         from .handout_blocks import question_blocks
         answer = [Space(self.room)] if worksheet else self.answer_blocks(key, step)
-        return [Keep(tuple(question_blocks(step) + answer))]  # a question and its answer on one page
+        withheld = frozenset(stating_hints(key, step)) if worksheet else frozenset()  # a hint that is the answer
+        return [Keep(tuple(question_blocks(step, withheld) + answer))]  # a question and its answer on one page
 
     def answer_blocks(self, key: AnswerKey, step: Step) -> list:
         """The answer, in the answer key."""

@@ -17,15 +17,17 @@ from rich.text import Text
 from ..engine.language.printer import code
 from .prompt import KEYS, Asker, Back, Tee
 
-from ..teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
+from ..teach.answers import TELL_FROM_ATTEMPT, AnswerError, diagonal_step, parse_shape, shape_feedback
 from ..teach.derivation import Derivation, derive
+from ..teach.diagonal import diagonal
 from ..engine.language.dims import MAX_NUMERIC_DIM
 from ..engine.language.network import Network
 from .files import write_export
 from .look import Look
 from .visible import Panel, Screen
-from .render import STRUCTURE_AXES, blocks, break_note, contraction_panel, numbers_view, shapes_table, verified_at
-from ..teach.walkthrough import Stage, stages, summary
+from .render import (STRUCTURE_AXES, blocks, break_note, contraction_panel, diagonal_text, numbers_view, shapes_table,
+                     verified_at)
+from ..teach.walkthrough import Stage, stages, summary, worth_walking
 
 @dataclass
 class Walk:
@@ -50,6 +52,8 @@ class Walk:
     # -- the walk ---------------------------------------------------------------------
     def run(self, given: dict[str, int], wrt: str | None, start: int = 1) -> Derivation:
         net, look = self.network, self.look
+        if wrt is not None:  # an unknown leaf is refused before anything is drawn
+            net.require_leaf(wrt)
         intro = (f"Where the shapes of ∂{net.loss}/∂leaf come from. At each step, say the shape of the "
                  f"Jacobian. {KEYS}" if self.interactive else
                  f"Where the shapes of ∂{net.loss}/∂leaf come from, one chain-rule factor at a time.")
@@ -71,12 +75,20 @@ class Walk:
                 except Back:
                     self.position = max(0, self.position - 1)
                     self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
-            self.leaf, start = self.offer_other_leaves(), 1
+            walked, (self.leaf, start) = self.leaf, (self.offer_other_leaves(), 1)
+        self.next_step(walked)
         return d
+
+    def next_step(self, walked: str) -> None:
+        """The walk's last word: what to try next, as commands to type."""
+        from ..course.next_step import after_walk
+        lines = [f"{'Next' if i == 0 else 'Or'}: {step.why}:\n  {step.command}"
+                 for i, step in enumerate(after_walk(self.spec, walked))]
+        self.out.print(Text(self.look.text("\n".join(lines)), style="bold"), crop=False)
 
     def offer_other_leaves(self) -> str | None:
         """The end of a walk: another gradient of the same network, with the same dimensions."""
-        others = [leaf for leaf in self.network.leaves if leaf != self.leaf]
+        others = [leaf for leaf in worth_walking(self.network) if leaf != self.leaf]
         if not others:
             return None
         if not self.interactive:
@@ -90,7 +102,7 @@ class Walk:
 
     def default_leaf(self) -> str:
         """W1 as in the motivating question, else the first weight matrix (Wq of attention), else the first leaf."""
-        leaves = list(self.network.leaves)
+        leaves = worth_walking(self.network)
         return "W1" if "W1" in leaves else next((n for n in leaves if n.startswith("W")), leaves[0])
 
     def ask_dims(self, given: dict[str, int]) -> dict[str, int]:
@@ -107,11 +119,12 @@ class Walk:
         return self.network.bindings(chosen)
 
     def ask_leaf(self) -> str:
-        leaves = list(self.network.leaves)
+        offered, leaves = worth_walking(self.network), list(self.network.leaves)
         default = self.default_leaf()
-        return self.asker.choose(f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(leaves)} [{default}]: ",
-                                 lambda a: a if a in leaves else None, "{answer!r} is not a leaf of this network",
-                                 default)
+        # a label or target is not offered, but a learner who names one walks it
+        prompt = f"Which gradient? ∂{self.network.loss}/∂… one of {', '.join(offered)} [{default}]: "
+        return self.asker.choose(prompt, lambda a: a if a in leaves else None,
+                                 "{answer!r} is not a leaf of this network", default)
 
     # -- stages -------------------------------------------------------------------------
     def show(self, d: Derivation, stage: Stage) -> None:
@@ -133,14 +146,9 @@ class Walk:
                          f"so this step goes straight from {f.of} to {f.wrt}.")
             for a in d.assumptions:
                 lines.append(f"Assumption: {a.text()}.")
-        if f.rule is not None:
-            incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
-            uses = sum(1 for other in g.chain if other.wrt == f.wrt)
-            sign = "+=" if uses > 1 else "="
-            lines.append(f"Backwards through it: d{f.wrt} {sign} {look.expr(f.rule)}   (from {incoming})")
-            if uses > 1:
-                lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
-                             f"one adds its part to d{f.wrt} (+=).")
+        held = self.held_back(g, stage)
+        if not held:
+            lines += self.rule_lines(d, f)
         found = g.structures.get(stage.index - 1) if len(f.shape) >= STRUCTURE_AXES else None
         if found is not None:
             lines.append(f"∂{f.of}/∂{f.wrt} has {len(f.shape)} axes, and it is {found.text()}.")
@@ -153,12 +161,41 @@ class Walk:
             self.out.print(Text(look.text(f"  Jacobian ∂{f.of}/∂{f.wrt}: {look.shape(f.shape, b)}")))
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ no longer a matrix product")
         self.out.print(Text(look.text(f"  naive product so far: {naive}"), style="cyan"))
+        shown_later = stage.index - 1 == g.breaks_at or (f.wrt == g.leaf and g.contraction is not None)
+        later = self.rule_lines(d, f) if held and not shown_later else []
+        if later:  # predicted: now what the step does to the gradient
+            self.out.print(Text(look.text("\n".join(later))))
         if stage.index < len(g.chain) and (g.breaks_at is None or stage.index - 1 != g.breaks_at):
             self.pause()
 
+    def held_back(self, g, stage: Stage) -> bool:
+        """Whether a factor's backward rule waits until its shape is predicted: the leaf's own step, and every
+        step from the break on (their rule is the punchline: dW1 = xᵀ dz1)."""
+        f = stage.factor
+        return f.wrt == g.leaf or (g.breaks_at is not None and stage.index - 1 >= g.breaks_at)
+
+    def rule_lines(self, d: Derivation, f) -> list[str]:
+        """`Backwards through it: dh = dz2 W2ᵀ`, why a node used twice adds up (+=), and an elementwise
+        step's Jacobian named as the diagonal it is."""
+        net, look, b = d.network, self.look, self.bindings
+        g = d.gradients[self.leaf]
+        lines = []
+        if f.rule is not None:
+            incoming = f"d{f.of} ({look.shape(net.shapes[f.of], b)})" if f.incoming else f"the loss {f.of}"
+            uses = sum(1 for other in g.chain if other.wrt == f.wrt)
+            sign = "+=" if uses > 1 else "="
+            lines.append(f"Backwards through it: d{f.wrt} {sign} {look.expr(f.rule)}   (from {incoming})")
+            if uses > 1:
+                lines.append(f"{f.wrt} is used {uses} times on the way to {net.loss}: the paths add up, so each "
+                             f"one adds its part to d{f.wrt} (+=).")
+        diag = g.diagonals.get(g.chain.index(f))
+        if diag is not None:
+            lines.append(diagonal_text(diag, look))
+        return lines
+
     def quiz_shape(self, stage: Stage) -> None:
         q, look, b = stage.question, self.look, self.bindings
-        used = 0
+        used = tries = 0
         symbols = set(self.network.dims)
         while True:
             answer = self.ask(f"  Shape of ∂{q.of}/∂{q.wrt}? ")
@@ -176,11 +213,19 @@ class Walk:
             except AnswerError as error:
                 self.out.print(Text(look.text(f"  ✗ {error}"), style="yellow"))
                 continue
+            tries += 1
             feedback = shape_feedback(given, q.expected, b, q.of, q.wrt, q.of_shape, q.wrt_shape,
-                                      diagonal_step(self.network, q.of, q.wrt))
+                                      self.diagonal_named(q.of, q.wrt), tell=tries >= TELL_FROM_ATTEMPT)
             self.out.print(Text(look.text("  " + feedback.message), style="green" if feedback.ok else "red"))
             if feedback.ok:
                 return
+
+    def diagonal_named(self, of: str, wrt: str) -> str | bool:
+        """What sits on the diagonal of an elementwise step's Jacobian (σ′(z1)), or False for any other step."""
+        diag = diagonal(self.network, of, wrt)
+        if diag is None:
+            return diagonal_step(self.network, of, wrt)
+        return self.look.text(diag.prime or self.look.expr(diag.entries))
 
     def show_break(self, d: Derivation, stage: Stage) -> None:
         g = d.gradients[self.leaf]
@@ -188,6 +233,11 @@ class Walk:
         if note is not None:
             self.out.print(Panel(note, title=self.look.text("The naive chain breaks here"), box=self.look.box,
                                  title_align="left"))
+        f = g.chain[g.breaks_at] if g.breaks_at is not None else stage.factor
+        contracted = g.break_contraction is not None or (f.wrt == g.leaf and g.contraction is not None)
+        said = self.rule_lines(d, f) if not contracted else []
+        if said:  # no contraction panel follows to show what the step does: say it here
+            self.out.print(Text(self.look.text("\n".join(said))))
         self.pause()
 
     def show_contraction(self, d: Derivation, stage: Stage) -> None:

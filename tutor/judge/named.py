@@ -17,6 +17,7 @@ from ..engine.language.ir import Call, Const, Var, walk
 from ..engine.numbers.numeric import Evaluator
 from ..engine.language.printer import code
 from ..teach.chain import Factor, factors
+from ..teach.diagonal import PRIMES
 from .evaluate import close, truth_of
 from .mistakes import MISTAKES, Mistake, rules_for
 
@@ -112,7 +113,9 @@ def named(mistake: Mistake | None, where: list[Site]) -> Named:
         outs = ", ".join(s.out for s in where)
         return Named(f"every activation's derivative is missing ({outs})",
                      "going back through an activation multiplies elementwise by its derivative: "
-                     "h ∘ (1 − h) for a sigmoid, 1 − h² for tanh, the mask (h > 0) for a ReLU")
+                     "h ∘ (1 − h) for a sigmoid, 1 − h² for tanh, the mask (h > 0) for a ReLU; the Jacobian of "
+                     "an activation is the diagonal matrix diag(σ′(z)), and a product with a diagonal matrix is "
+                     "that elementwise product")
     site = where[0]
     fill = {"out": site.out, "inp": site.inp, "arg": site.arg}
     what = mistake.what.format(**fill)
@@ -124,7 +127,16 @@ def named(mistake: Mistake | None, where: list[Site]) -> Named:
         fix = (f"write `{right}` where you have `{mistake.wrong.format(**fill)}`" if mistake.wrong else
                f"multiply elementwise by `{right}` where the gradient goes back through {site.out}")
     symbols = (("h", site.out), ("z", site.inp), ("mask", f"({site.out} > 0)"))
-    return Named(what, mistake.right.format(**fill), fix, mistake.code, symbols)
+    return Named(what, mistake.right.format(**fill) + diagonal_said(site), fix, mistake.code, symbols)
+
+
+def diagonal_said(site: Site) -> str:
+    """The elementwise step linked to its Jacobian: ∂h/∂z1 is diag(σ′(z1)), and a product with it is ∘."""
+    prime = PRIMES.get(site.kind)
+    if prime is None:  # softmax mixes the entries: its Jacobian is not diagonal
+        return ""
+    return (f"; the Jacobian ∂{site.out}/∂{site.inp} is the diagonal matrix diag({prime}({site.arg})), and a "
+            "product with a diagonal matrix is this elementwise product")
 
 
 # -- a chain that stopped early -------------------------------------------------------------------

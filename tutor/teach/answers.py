@@ -93,13 +93,20 @@ def as_dim(d: Dim | int) -> Dim:
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
 
 
+#: A wrong shape is answered with a hint first (what to look at); from this attempt on, the reply tells.
+TELL_FROM_ATTEMPT = 2
+
+
 def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str, int], of: str, wrt: str,
-                   of_shape: Shape, wrt_shape: Shape, diagonal: bool = False) -> Feedback:
+                   of_shape: Shape, wrt_shape: Shape, diagonal: bool | str = False, tell: bool = True) -> Feedback:
     """Compare dimension by dimension, by symbol where given and by number otherwise.
 
     `wrt` is empty for "what is the shape of NODE?" (then `of` is the node); otherwise the question is the
     Jacobian ∂of/∂wrt, whose axes are of's followed by wrt's. `diagonal` says that ∂of/∂wrt is an
-    elementwise step's Jacobian (`diagonal_step`), whose vector form a learner often writes for it."""
+    elementwise step's Jacobian (`diagonal_step`), whose vector form a learner often writes for it; as a
+    string it is what sits on that diagonal, in the network's symbols (σ′(z1)).
+    A wrong answer gets a hint, saying where to look, unless `tell`: then the reply also gives the
+    answer (a learner's second try, `TELL_FROM_ATTEMPT`; an author's `expect` in validation)."""
     def matches(given, want: Dim) -> bool:
         if isinstance(given, int):
             return given == want.value(bindings)
@@ -110,6 +117,9 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
 
     def shown(shape: Shape) -> str:
         return shape_text(shape, bindings)
+
+    def wrong(hint: str, told: str) -> Feedback:
+        return Feedback(False, "✗ " + (told if tell else hint))
 
     jacobian = bool(wrt)
     if fits(answer, expected):
@@ -129,40 +139,66 @@ def shape_feedback(answer: list[Dim | int], expected: Shape, bindings: dict[str,
                               f"{format_shape(expected, bindings)}")
     if diagonal and of_shape == wrt_shape and len(of_shape) > 0 and fits(answer, of_shape):
         # the shape of an elementwise step's derivative, h ∘ (1 − h): the diagonal of the Jacobian
-        return Feedback(False, f"✗ that is the shape of {of} itself: the shape of the vector an elementwise "
-                               f"step multiplies by (∘), its derivative at each entry of {wrt}. As a Jacobian that "
-                               f"vector sits on a "
-                               f"diagonal: each entry of {of} depends only on the same entry of {wrt}, so "
-                               f"∂{of}/∂{wrt} is diag(…), with one axis for each axis of {of} and then one for "
-                               f"each axis of {wrt}; multiplying by a diagonal is the elementwise product ∘")
+        entries = diagonal if isinstance(diagonal, str) else "…"
+        why = (f"that is the shape of {of} itself: the shape of the vector an elementwise step multiplies by (∘), "
+               f"its derivative at each entry of {wrt}. As a Jacobian that vector sits on a diagonal: each entry of "
+               f"{of} depends only on the same entry of {wrt}, so ∂{of}/∂{wrt} is diag({entries}), with one axis "
+               f"for each axis of {of} and then one for each axis of {wrt}; multiplying by a diagonal is the "
+               "elementwise product ∘")
+        return wrong(why, why)  # the concept, whatever the attempt: the shape follows from it
     given = " × ".join(str(g) for g in answer) if answer else "a scalar"
+    # the input's own axes in another order, after the output's: a wrong shape of the input, not the Jacobian's order
+    if jacobian:
+        for full in (True, False):
+            of_part = tuple(d for d in of_shape if full or d != ONE)
+            wrt_part = tuple(d for d in wrt_shape if full or d != ONE)
+            if len(answer) == len(of_part) + len(wrt_part) and len(wrt_part) > 1 and of_part \
+                    and fits(answer[:len(of_part)], of_part) and reordered(answer[len(of_part):], wrt_part, matches):
+                return wrong(f"{of}'s axes come first, rightly; the axes after them are {wrt}'s, in the order "
+                             f"{wrt} has them: look at {wrt}'s shape again",
+                             f"{of}'s axes come first, rightly; then {wrt}'s, in the order {wrt} has them: {wrt} is "
+                             f"{shown(wrt_shape)}, so ∂{of}/∂{wrt} is {shown(expected)}")
+            if len(answer) == len(of_part) + len(wrt_part) and len(of_part) > 1 and wrt_part \
+                    and fits(answer[len(of_part):], wrt_part) and reordered(answer[:len(of_part)], of_part, matches):
+                return wrong(f"{wrt}'s axes come last, rightly; the axes before them are {of}'s, in the order "
+                             f"{of} has them: look at {of}'s shape again",
+                             f"{wrt}'s axes come last, rightly; before them come {of}'s, in the order {of} has "
+                             f"them: {of} is {shown(of_shape)}, so ∂{of}/∂{wrt} is {shown(expected)}")
     # the right axes in another order
     for want, full in ((expected, True), (squeezed, False)):
         if len(answer) == len(want) > 1 and reordered(answer, want, matches):
-            return Feedback(False, "✗ " + wrong_order(answer, want, full, expected, bindings, of, wrt, of_shape,
-                                                      wrt_shape, matches))
+            return wrong(wrong_order(answer, want, full, expected, bindings, of, wrt, of_shape, wrt_shape, matches,
+                                     tell=False),
+                         wrong_order(answer, want, full, expected, bindings, of, wrt, of_shape, wrt_shape, matches))
     if len(answer) != len(expected):
         if jacobian and len(answer) == 2 and len(expected) > 2:
-            return Feedback(False, f"✗ that is a matrix, but ∂{of}/∂{wrt} has {len(expected)} axes: one for each "
-                                   f"axis of {of} ({format_shape(of_shape)}) followed by one for each axis of "
-                                   f"{wrt} ({format_shape(wrt_shape)})")
+            return wrong(f"that is a matrix, but a Jacobian ∂{of}/∂{wrt} has one axis for each axis of {of} and "
+                         f"then one for each axis of {wrt}: count them",
+                         f"that is a matrix, but ∂{of}/∂{wrt} has {len(expected)} axes: one for each axis of {of} "
+                         f"({format_shape(of_shape)}) followed by one for each axis of {wrt} "
+                         f"({format_shape(wrt_shape)}): {shown(expected)}")
         if jacobian:
-            return Feedback(False, f"✗ {len(answer)} dimension(s), but a Jacobian ∂{of}/∂{wrt} has "
-                                   f"{len(of_shape)} + {len(wrt_shape)} = {len(expected)}: the shape of {of}, "
-                                   f"then the shape of {wrt}")
+            return wrong(f"{len(answer)} dimension(s), but a Jacobian ∂{of}/∂{wrt} has an axis for each axis of "
+                         f"{of}, then one for each axis of {wrt}",
+                         f"{len(answer)} dimension(s), but a Jacobian ∂{of}/∂{wrt} has "
+                         f"{len(of_shape)} + {len(wrt_shape)} = {len(expected)}: the shape of {of}, "
+                         f"then the shape of {wrt}")
         axes = "1 axis" if len(answer) == 1 else f"{len(answer)} axes"
-        return Feedback(False, f"✗ {given} has {axes}, but {of} has {len(expected)}: "
-                               f"it is {shown(expected)}")
+        return wrong(f"{given} has {axes}, but {of} has {'fewer' if len(answer) > len(expected) else 'more'}: "
+                     f"look at how {of} is declared or defined",
+                     f"{given} has {axes}, but {of} has {len(expected)}: it is {shown(expected)}")
     for i, (g, w) in enumerate(zip(answer, expected)):
         if not matches(g, w):
             ordinal = ORDINALS[i] if i < len(ORDINALS) else f"axis {i}"
             if jacobian:
                 part, index = (of, i) if i < len(of_shape) else (wrt, i - len(of_shape))
                 source = of_shape if i < len(of_shape) else wrt_shape
+                hint = f"the {ordinal} dimension is not {g}: it is axis {index} of {part}; look at {part}'s shape"
                 why = f"it is axis {index} of {part}, whose shape is {shown(source)}"
             else:
+                hint = f"the {ordinal} dimension is not {g}: look at how {of} is declared or defined"
                 why = f"{of} is {shown(expected)}"
-            return Feedback(False, f"✗ the {ordinal} dimension is {dim_text(w, bindings)}, not {g}: {why}")
+            return wrong(hint, f"the {ordinal} dimension is {dim_text(w, bindings)}, not {g}: {why}")
     raise AssertionError("unreachable: some dimension differs")
 
 
@@ -206,8 +242,9 @@ def reordered(answer: list, want: Shape, matches) -> bool:
 
 
 def wrong_order(answer, want: Shape, full: bool, expected: Shape, bindings, of: str, wrt: str, of_shape: Shape,
-                wrt_shape: Shape, matches) -> str:
-    """Why the order matters: a row is not a column; a Jacobian lists the output's axes first."""
+                wrt_shape: Shape, matches, tell: bool = True) -> str:
+    """Why the order matters: a row is not a column; a Jacobian lists the output's axes first. Without
+    `tell`, the reason only (the hint), not the shape it leads to."""
     answer_shape = tuple(a if isinstance(a, Dim) else next(w for w in want if matches(a, w)) for a in answer)
     whole = "" if full else f" (in full, with its axes of length 1, {shape_text(expected, bindings)})"
     if len(want) == 2 and ONE in want and full:
@@ -215,9 +252,17 @@ def wrong_order(answer, want: Shape, full: bool, expected: Shape, bindings, of: 
         other = "a row" if kind == "a column" else "a column"
         noun = f"∂{of}/∂{wrt}" if wrt else of
         why = f" ({of} is a scalar, so it has the shape of {wrt})" if wrt and not of_shape else ""
+        if not tell:
+            return (f"that is {other}, {format_shape(answer_shape)}; look again at whether {noun} is a row or a "
+                    f"column{why}")
         return f"that is {other}, {format_shape(answer_shape)}; {noun} is {kind}, {shape_text(want, bindings)}{why}"
     if not wrt:
+        if not tell:
+            return f"the right dimensions in another order: look at how {of} is declared or defined"
         return f"the axes are in the wrong order: {of} is {shape_text(want, bindings)}"
+    if not tell:
+        return (f"the right dimensions in the wrong order: a Jacobian ∂{of}/∂{wrt} lists the axes of {of} first "
+                f"(the output), then those of {wrt}")
     of_part = tuple(d for d in of_shape if full or d != ONE)
     wrt_part = tuple(d for d in wrt_shape if full or d != ONE)
     if answer_shape == wrt_part + of_part:

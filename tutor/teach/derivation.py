@@ -11,6 +11,7 @@ from functools import cached_property
 from .chain import Factor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .structure import Structure, structure
+from .diagonal import Diagonal, diagonal
 from ..engine.language.dims import Shape, shape_json
 from ..engine.simplify.algebra import simplified
 from ..engine.numbers.sampling import TooLarge
@@ -46,6 +47,12 @@ class LeafGradient:
     @cached_property
     def paths(self) -> int:
         return count_paths(self.network, self.leaf)
+
+    @cached_property
+    def diagonals(self) -> dict[int, Diagonal]:
+        """Factor index → the diagonal of that factor's Jacobian, where the step is elementwise (h = σ(z1))."""
+        found = ((i, diagonal(self.network, f.of, f.wrt)) for i, f in enumerate(self.chain))
+        return {i: diag for i, diag in found if diag is not None}
 
     @cached_property
     def structures(self) -> dict[int, Structure]:

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 from .chain import Factor
 from .derivation import Derivation, LeafGradient
+from ..engine.idioms.canonical import find_targets
 from ..engine.language.dims import Shape, format_shape
+from ..engine.language.ir import Call, Expr, Var, names_in, walk
+from ..engine.language.network import Network
 
 
 @dataclass(frozen=True)
@@ -85,3 +88,42 @@ def summary(d: Derivation, leaf: str) -> tuple[str, str, str]:
     else:
         third = "The contraction: none needed; each factor's rule carries the gradient on."
     return first, second, third
+
+
+#: Products that mix entries: a leaf that reaches one of them is more than a target compared with a prediction.
+MIXING = frozenset({"matmul", "einsum", "dot", "tensordot", "outer", "inner", "matvec"})
+
+
+def worth_walking(network: Network) -> list[str]:
+    """The leaves whose gradient a walk teaches something about: the parameters and the inputs, not the
+    labels and targets the loss compares a prediction with (`y` of a cross-entropy, `T` of (P − T)²), nor
+    a 0/1 mask. Every leaf keeps its gradient (`walk --wrt y` still walks it); these are the ones offered."""
+    labels = set(find_targets(network)) | set(network.onehot) | set(network.binary)
+    offered = [leaf for leaf in network.leaves if leaf not in labels and not is_target(network, leaf)]
+    return offered or list(network.leaves)
+
+
+def is_target(network: Network, leaf: str) -> bool:
+    """`leaf` meets the network only in a difference with a prediction of its own shape (P − T, T − P), and
+    nothing after that difference mixes entries: a regression target, not a bias."""
+    shape = network.leaves[leaf]
+    downstream = network.descendants(leaf) | {leaf}
+    seen = False
+    for name in network.descendants(leaf):
+        for node in walk(network.definitions[name]):
+            if not isinstance(node, Call):
+                continue
+            args = node.args
+            if node.prim in MIXING and any(downstream & names_in(a) for a in args):
+                return False
+            direct = [a for a in args if isinstance(a, Var) and a.name == leaf]
+            if not direct:
+                continue
+            if node.prim != "sub" or len(args) != 2:
+                return False
+            other: Expr = args[1] if direct[0] is args[0] else args[0]
+            reached = set().union(*({n} | network.ancestors(n) for n in names_in(other)))
+            if tuple(other.shape) != tuple(shape) or not (reached & set(network.leaves)) - {leaf}:
+                return False
+            seen = True
+    return seen

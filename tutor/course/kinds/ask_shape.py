@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from ...engine.language.dims import Shape, format_shape
 from ...engine.language.network import Network
+from ...engine.language.printer import code
 from ...teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
 from ...teach.concepts import concept_hint, factor_concept
+from ...teach.diagonal import diagonal
 from ..step import Step
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
@@ -23,16 +25,21 @@ def typed(shape: Shape) -> str:
 
 
 def judge_shape(key: Key, step: Step, text: str) -> Judged:
-    """A shape, read forgivingly and judged dimension by dimension: correct, wrong_shape or unusable."""
+    """A shape, read forgivingly and judged dimension by dimension: correct, wrong_shape or unusable. A
+    wrong shape's reply tells the answer; its `hint` says only where to look (a first attempt's reply)."""
     net = key.network
     try:
         given = parse_shape(text, set(net.dims))
     except AnswerError as exc:
         return Judged("unusable", f"✗ {exc}")
     of, wrt = step.of or step.node or "", step.wrt or ""
-    feedback = shape_feedback(given, expected_shape(net, step), key.bindings, of, wrt,
-                              net.shapes.get(of, ()), net.shapes.get(wrt, ()), diagonal_step(net, of, wrt))
-    return Judged("correct" if feedback.ok else "wrong_shape", feedback.message)
+    diag = diagonal(net, of, wrt) if wrt else None  # named in the network's symbols: diag(σ′(z1))
+    named = (diag.prime or code(diag.entries)) if diag is not None else diagonal_step(net, of, wrt)
+    asked = (given, expected_shape(net, step), key.bindings, of, wrt, net.shapes.get(of, ()),
+             net.shapes.get(wrt, ()), named)
+    feedback, hint = shape_feedback(*asked), shape_feedback(*asked, tell=False)
+    return Judged("correct" if feedback.ok else "wrong_shape", feedback.message,
+                  hint=hint.message if hint.message != feedback.message else "")
 
 
 def shape_expectations(key: Key, step: Step, fail: Fail) -> None:

@@ -47,6 +47,7 @@ class Judged:
     verdict: str                         # correct, wrong_shape, unusable, or check's verdicts for a formula
     message: str = ""                    # the judgement in words (a shape question)
     check: CheckResult | None = None     # the full judgement of a formula, with its diagnostics
+    hint: str = ""                       # the judgement without the answer: a first wrong attempt's reply
 
     @property
     def correct(self) -> bool:

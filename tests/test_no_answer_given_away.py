@@ -1,0 +1,264 @@
+"""`--no-suggestion` and worksheets never give the answer away.
+
+The README promises that `check --no-suggestion` keeps back everything that gives the answer, and a
+worksheet is handed to learners before class. Over every wrong derivation in the repository's
+catalogues (tests/catalogue: course code, course NumPy, real questions as posted, homework files with
+their mistakes) `check --no-suggestion` is run, as text and as JSON, and over every bundled lesson the
+worksheet is exported; neither may contain the right formula in any printed spelling: as code (`.T`,
+`@`, `*`), as mathematics (ᵀ, ∘, −, ŷ), with the learner's own names (the suggestion `check` would
+have made) or with the network's (the formula `derive` writes).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from catalogue import course_code, course_numpy
+from tutor.cli import app
+from tutor.course.answer_key import AnswerKey
+from tutor.course.lesson import bundled, read
+from tutor.engine.errors import TutorError
+from tutor.engine.language.network import parse_network
+from tutor.engine.language.printer import code, math
+from tutor.homework.judge import check_file
+from tutor.judge.check import check
+from tutor.notation.ask import ask
+from tutor.teach.derivation import derive
+
+HERE = Path(__file__).resolve().parent
+QUESTIONS = HERE / "catalogue" / "questions"
+HOMEWORK = HERE / "catalogue" / "homework"
+runner = CliRunner()
+
+#: A formula shorter than this (after `normalised`) is a name or two, not an answer (`dz2`, `W2.T`).
+SHORTEST = 8
+
+
+def normalised(text: str) -> str:
+    """One spelling for code and mathematics alike: ᵀ is .T, ∘ and * and @ and spaces vanish, np. goes."""
+    for a, b in (("ᵀ", ".T"), ("−", "-"), ("∘", ""), ("⊙", ""), ("·", ""), ("ŷ", "yhat"), ("²", "**2"),
+                 ("³", "**3"), ("np.", ""), ("numpy.", ""), ("`", "")):
+        text = text.replace(a, b)
+    return re.sub(r"[\s@*]|[│╭╮╰╯─|^~]", "", text)
+
+
+def right_lines(formula: str) -> list[str]:
+    """The right-hand sides of a (possibly step-by-step) suggestion: each is an answer on its own."""
+    out = []
+    for line in formula.splitlines():
+        rhs = line.split("=", 1)[1] if re.match(r"\s*[\w\[\]'\"]+\s*[-+*/]?=(?!=)", line) else line
+        out.append(rhs.strip())
+    return [line for line in out if line]
+
+
+def forbidden(network, wrt: str, text: str, learner: str) -> set[str]:
+    """The answer in every spelling, less what the learner wrote themselves (the output may quote it)."""
+    full = check(network, wrt, text)
+    spellings: set[str] = set()
+    if full.suggestion:
+        spellings.update(right_lines(full.suggestion))
+    for d in full.diagnostics:
+        if d.help is not None and d.help.replacement:
+            spellings.update(right_lines(d.help.replacement))
+    try:
+        g = derive(network, network.bindings({}), wrt=wrt, check=False).gradients[wrt]
+        if g.printable:
+            spellings.update({code(g.formula), math(g.formula)})
+    except TutorError:
+        pass
+    own = normalised(learner)
+    return {s for s in map(normalised, spellings) if len(s) >= SHORTEST and s not in own}
+
+
+def leaks(output: str, answers: set[str]) -> list[str]:
+    flat = normalised(output)
+    return sorted(a for a in answers if a in flat)
+
+
+def run_check(net_path: str, wrt: str, derivation_path: str, as_json: bool) -> str:
+    args = ["check", net_path, "--wrt", wrt, "--file", derivation_path, "--no-suggestion"] + (["--json"] if as_json
+                                                                                              else ["--plain"])
+    result = runner.invoke(app, args, env={"COLUMNS": "400"})
+    assert result.exit_code in (1, 2), (result.exit_code, result.output)
+    return result.stdout + result.stderr
+
+
+# -- the wrong derivations of the catalogues --------------------------------------------------------
+
+def derivation_cases():
+    for catalogue in (course_code, course_numpy):
+        for case in catalogue.CASES:
+            if case.verdict != "correct":
+                yield pytest.param(case.network, case.wrt, case.derivation, id=f"{catalogue.__name__}-{case.id}")
+
+
+@pytest.mark.parametrize("network, wrt, derivation", list(derivation_cases()))
+def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, derivation, tmp_path):
+    net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
+    net_path.write_text(network)
+    text_path.write_text(derivation)
+    answers = forbidden(parse_network(network), wrt, derivation, derivation)
+    for as_json in (False, True):
+        output = run_check(str(net_path), wrt, str(text_path), as_json)
+        assert not leaks(output, answers), (leaks(output, answers), output)
+
+
+@lru_cache(maxsize=None)
+def posted() -> list[tuple[str, str, str, str]]:
+    """(question, network as read, wrt, derivation as read) for each wrong derivation of the real questions."""
+    out = []
+    for path in sorted(QUESTIONS.glob("*.md")):
+        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+        meta = dict(line.split(": ", 1) for line in head.strip().splitlines())
+        network = str(QUESTIONS / meta["network"]) if "network" in meta else None
+        try:
+            answer = ask(body, network, None, meta.get("wrt")).to_json()
+        except TutorError:
+            continue
+        for i, checked in enumerate(answer["checks"]):
+            derivations = answer["read"]["derivations"]
+            if checked["verdict"] in ("correct", "unusable") or i >= len(derivations):
+                continue
+            out.append((f"{path.stem}-{i}", answer["read"]["network"], checked["wrt"], derivations[i]))
+    return out
+
+
+@pytest.mark.parametrize("index", range(len(posted())), ids=[p[0] for p in posted()])
+def test_no_suggestion_keeps_the_answer_of_a_posted_question(index, tmp_path):
+    _, network, wrt, derivation = posted()[index]
+    net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
+    net_path.write_text(network)
+    text_path.write_text(derivation)
+    answers = forbidden(parse_network(network), wrt, derivation, derivation)
+    for as_json in (False, True):
+        output = run_check(str(net_path), wrt, str(text_path), as_json)
+        assert not leaks(output, answers), (leaks(output, answers), output)
+
+
+#: The options a learner adds for the files that need them (as tests/test_homework_catalogue.py).
+SETTINGS = {"network": "sizes=[3,4,2]", "fc_net": "hidden_dims=[4,3]", "deep_neural_network": "layer_dims=[4,3,2,1]"}
+
+
+def homework_mistakes():
+    for path in sorted(HOMEWORK.glob("*/mistakes/*.py")):
+        yield pytest.param(path, id=f"{path.parent.parent.name}/{path.stem}")
+
+
+@pytest.mark.parametrize("path", list(homework_mistakes()))
+def test_no_suggestion_keeps_the_answer_of_a_homework_mistake(path):
+    setting = SETTINGS.get(path.stem.split("__")[0])
+    options = ["--set", setting] if setting else []
+    settings = {}
+    if setting:
+        name, value = setting.split("=")
+        settings[name] = json.loads(value)
+    full = check_file(str(path), settings=settings)
+    own = normalised(path.read_text())
+    answers: set[str] = set()
+    for judged in full.gradients.values():
+        r = judged.result
+        if r is None or r.correct:
+            continue
+        for spelling in right_lines(r.suggestion or ""):
+            answers.add(normalised(spelling))
+        for d in r.diagnostics:
+            if d.help is not None and d.help.replacement:
+                answers.update(normalised(s) for s in right_lines(d.help.replacement))
+    answers = {a for a in answers if len(a) >= SHORTEST and a not in own}
+    for extra in ([], ["--json"]):
+        result = runner.invoke(app, ["check", str(path), "--no-suggestion", "--plain", *options, *extra],
+                               env={"COLUMNS": "400"})
+        assert result.exit_code == 1, result.output
+        assert not leaks(result.stdout, answers), (leaks(result.stdout, answers), result.stdout)
+
+
+# -- the worksheets of the bundled lessons -----------------------------------------------------------
+
+LESSONS = sorted(bundled())
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+@pytest.mark.parametrize("suffix", ["md", "txt", "html"])
+def test_a_worksheet_never_contains_a_questions_answer(lesson_id, suffix, tmp_path):
+    lesson = read(lesson_id)
+    key = AnswerKey(lesson)
+    answers = set()
+    for step in lesson.steps:
+        if step.kind == "ask-gradient":
+            g = key.derivation.gradients[step.wrt]
+            answers |= {normalised(code(g.formula)), normalised(math(g.formula))}
+            if step.expect:
+                answers.add(normalised(step.expect))
+    out = tmp_path / f"sheet.{suffix}"
+    result = runner.invoke(app, ["lesson", "export", lesson_id, "--worksheet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    if suffix == "html":
+        import html
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    found = leaks(text, {a for a in answers if len(a) >= SHORTEST})
+    assert not found, found
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_no_hint_of_a_bundled_lesson_states_its_questions_answer(lesson_id):
+    """A hint says where to look: never the shape or the formula the question asks for."""
+    from tutor.course.leaks import hint_leaks
+    lesson = read(lesson_id)
+    assert not hint_leaks(lesson, AnswerKey(lesson)), [(h.step.id, h.stated) for h in hint_leaks(lesson,
+                                                                                              AnswerKey(lesson))]
+
+
+LEAKY = """format_version = 1
+id = "leaky"
+title = "Hints that say too much"
+summary = "Each question has one hint that is its answer."
+
+[network]
+bundled = "batch"
+
+[[steps]]
+id = "factor"
+kind = "ask-shape"
+of = "Z1"
+wrt = "W1"
+hints = ["Z1 first, then W1.", "It is N x H x Dx x H."]
+
+[[steps]]
+id = "squeezed"
+kind = "ask-shape"
+of = "Z2"
+wrt = "H1"
+hints = ["Dropping nothing, it is N×Dy×N×H; most notes write it the same.", "The output's axes come first."]
+
+[[steps]]
+id = "gradient"
+kind = "ask-gradient"
+wrt = "W2"
+hints = ["H1 goes on the left.", "Write H1.T @ (Yhat - Y) / N."]
+"""
+
+
+def test_a_hint_that_states_its_answer_is_warned_about_and_left_out_of_the_worksheet(tmp_path):
+    path = tmp_path / "leaky.toml"
+    path.write_text(LEAKY)
+    lesson = read(str(path))
+    from tutor.course.leaks import hint_leaks
+    found = {(h.step.id, h.hint) for h in hint_leaks(lesson, AnswerKey(lesson))}
+    assert found == {("factor", 2), ("squeezed", 1), ("gradient", 2)}
+    validated = runner.invoke(app, ["lesson", "validate", str(path)])
+    assert validated.exit_code == 0 and validated.stderr.count("states its answer") == 3, validated.stderr
+    sheet = tmp_path / "sheet.md"
+    assert runner.invoke(app, ["lesson", "export", str(path), "--worksheet", "-o", str(sheet)]).exit_code == 0
+    text = sheet.read_text(encoding="utf-8")
+    assert "Z1 first, then W1." in text and "H1 goes on the left." in text and "axes come first" in text
+    for leaked in ("N x H x Dx x H", "N×Dy×N×H", "H1.T @ (Yhat - Y) / N"):
+        assert leaked not in text
+    key = tmp_path / "key.md"
+    assert runner.invoke(app, ["lesson", "export", str(path), "-o", str(key)]).exit_code == 0
+    assert "It is N x H x Dx x H." in key.read_text(encoding="utf-8")     # the answer key keeps every hint
