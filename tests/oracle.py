@@ -244,6 +244,16 @@ def _run_error(e: BaseException, what: str) -> OracleError:
 
 # -- the network ---------------------------------------------------------------------------
 
+class _SeededNumPy:
+    """NumPy whose `np.random` starts from a fixed seed on every run of the forward pass."""
+
+    def __init__(self, seed: int):
+        self.random = np.random.RandomState(seed)
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
 class OracleNet:
     """A network, its dimensions bound to numbers, runnable with NumPy."""
 
@@ -400,6 +410,7 @@ class OracleNet:
 
     def _draw(self, rng: np.random.Generator, positive: bool) -> dict[str, np.ndarray]:
         values: dict[str, np.ndarray] = {}
+        self._seed = getattr(self, "_seed", 0) + 1  # the network's own np.random draws: fixed for this sample
         for name, shape in self.leaves.items():
             if name in self.int_leaves:
                 k = self.int_leaves[name]
@@ -445,6 +456,8 @@ class OracleNet:
 
     def _namespace(self, values: dict) -> dict:
         ns = _globals(self.dims)
+        # a dropout mask drawn as the network runs is one fixed draw: every run of this sample sees it
+        ns["np"] = ns["numpy"] = _SeededNumPy(getattr(self, "_seed", 0))
         for name in self.leaves:
             v = values[name]
             ns[name] = v.copy() if isinstance(v, np.ndarray) else v

@@ -3,9 +3,9 @@
 Each source's own forward and backward lines are kept as the source writes them; only the leaf
 declarations (and the upstream gradient of a layer, `dout`, as a leaf with the layer's "fake loss"
 `sum(out * dout)`) are written by hand. Where a line had to change, `adapted` counts it and the note
-says how (`self.` dropped from a class's attributes, a random mask declared as a `binary` leaf
-instead of drawn). tests/test_course_numpy.py measures the share of each source's lines accepted as
-written and proves every verdict against the NumPy oracle (tests/oracle.py).
+says how (`self.` dropped from a class's attributes, a game loop written for its stacked episode).
+A mask the forward pass draws (`np.random.rand(...) < keep_prob`) is read as written.
+tests/test_course_numpy.py measures the share of each source's lines accepted as written and proves every verdict against the NumPy oracle (tests/oracle.py).
 
 Sources:
 * Karpathy, min-char-rnn.py (gist d4dee566867f8291f086; the copy in asmaloney/min-char-rnn)
@@ -231,15 +231,17 @@ W2: [n2, n1]
 b2: [n2, 1]
 W3: [1, n2]
 b3: [1, 1]
-D1: binary[n1, m]
-D2: binary[n2, m]
 keep_prob = 0.5
 Z1 = np.dot(W1, X) + b1
 A1 = relu(Z1)
+D1 = np.random.rand(A1.shape[0], A1.shape[1])     # Step 1: initialize matrix D1 = np.random.rand(..., ...)
+D1 = (D1 < keep_prob).astype(int)                 # Step 2: convert entries of D1 to 0 or 1 (using keep_prob as the threshold)
 A1 = A1 * D1                                      # Step 3: shut down some neurons of A1
 A1 = A1 / keep_prob                               # Step 4: scale the value of neurons that haven't been shut down
 Z2 = np.dot(W2, A1) + b2
 A2 = relu(Z2)
+D2 = np.random.rand(A2.shape[0], A2.shape[1])
+D2 = (D2 < keep_prob).astype(int)
 A2 = A2 * D2
 A2 = A2 / keep_prob
 Z3 = np.dot(W3, A2) + b3
@@ -268,18 +270,18 @@ db1 = 1./m * np.sum(dZ1, axis=1, keepdims = True)
 """
 
 for _leaf in ("W1", "b1", "W2", "W3", "b3"):
-    case(f"dlai2-dropout-{_leaf}", SRC_DLAI2, DLAI2, _leaf, DLAI2_BACKWARD, "correct", adapted=4,
-         note="the masks are drawn in the course (`D1 = np.random.rand(...)`, `D1 = (D1 < keep_prob).astype(int)`, "
-              "two lines a layer): here they are declared `binary`, so they are sampled as 0/1 masks")
+    case(f"dlai2-dropout-{_leaf}", SRC_DLAI2, DLAI2, _leaf, DLAI2_BACKWARD, "correct",
+         note="the masks are drawn as the course draws them (`D1 = np.random.rand(...)`, then `< keep_prob`): "
+              "each draw is a fixed array the backward pass reuses")
 case("dlai2-dropout-W1-mask-left-out", SRC_DLAI2, DLAI2, "W1",
      DLAI2_BACKWARD.replace("dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as "
-                            "during the forward propagation\n", ""), "correct", adapted=4,
+                            "during the forward propagation\n", ""), "correct",
      note="the mask line is redundant here: `np.int64(A1 > 0)` reads A1 after dropout, which is 0 wherever "
-          "D1 is, so a 0/1 mask makes both right (a mask drawn as reals would hide this)")
+          "D1 is, so both are right")
 case("dlai2-dropout-W1-mask-at-input", SRC_DLAI2, DLAI2, "W1",
      DLAI2_BACKWARD.replace("np.int64(A1 > 0)", "np.int64(Z1 > 0)").replace(
          "dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as during the forward "
-         "propagation\n", ""), "wrong_value", adapted=4,
+         "propagation\n", ""), "wrong_value",
      note="a learner's slip: the ReLU's mask read at Z1, before dropout, and the dropout mask left out")
 
 # =============================================================================================

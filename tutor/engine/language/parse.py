@@ -23,6 +23,7 @@ from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
 from .spellings import SPELLINGS, Written
+from .draws import drawn_function, read_draw
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Scope:
     bounds: dict[str, Dim] = field(default_factory=dict)      # integer leaf → K of `int[N] < K`
     helpers: dict[str, Callable] = field(default_factory=dict)  # name → (reader, call node, scope, depth) → Expr
     read_slot: Callable | None = None                          # grads['W1'] → Expr
+    draw: Callable | None = None                               # np.random.rand(...) → a drawn leaf's Var
     exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
 
     def var(self, name: str) -> str | None:
@@ -296,6 +298,12 @@ class Reader:
                 return Call("index", (sub(node.value),), (("i", _integer(index)),), span=span, caret=caret)
             items, operands = self.index_items(index, scope, depth)
             return Call("getitem", (sub(node.value), *operands), (("items", items),), span=span, caret=caret)
+        if isinstance(node, ast.Call) and drawn_function(node) is not None:
+            if scope.draw is None:
+                raise self.error(ParseError, "a random draw belongs in the network's forward pass, which draws it "
+                                             "once; the derivation reuses the array it drew", node,
+                                 "the name the forward pass gave the draw (its mask, such as D1)")
+            return scope.draw(self, node, *read_draw(self, node, scope))
         if isinstance(node, ast.Call):
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:

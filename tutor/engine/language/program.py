@@ -22,6 +22,7 @@ from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
 from .parse import Reader, Scope, dim_value, kind_of, list_item
+from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).
@@ -101,6 +102,11 @@ class Program:
         self.unrolled_total = 0
         self.defined: dict[str, tuple[Helper, Reader]] = {}  # helpers by name, with the text they came from
         scope.read_slot = self.read_slot
+        self.draws: dict[str, tuple[Draw, Span | None]] = {}  # a network's random draws, each a leaf (draws.py)
+        self.current: str | None = None          # the name the statement being read assigns
+        self.current_value: ast.expr | None = None  # … and its value, when that is a draw on its own
+        if network:
+            scope.draw = self.draw
         for name, source in (builtins or {}).items():
             tree = ast.parse(source)
             self.define(tree.body[0], Reader(source, f"<built-in {name}>"))
@@ -189,6 +195,13 @@ class Program:
         r, scope = self.reader, self.scope
         if op is None and isinstance(value, ast.Lambda):
             self.define_lambda(name, value, frame)
+            return
+        self.current = name
+        if op is None and expr is None and self.network and drawn_function(value) is not None:
+            self.current_value = value
+            drawn = self.read(value, frame)  # `D1 = np.random.rand(...)`: the name holds the drawn leaf itself
+            self.current_value = None
+            self.bind(name, Obj(drawn.name), frame, span)
             return
         if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None:
             self.dicts.add(name)
@@ -468,6 +481,18 @@ class Program:
         target = located(ast.Subscript(value=out, slice=located(ast.Constant(Ellipsis), out), ctx=ast.Store()), call)
         self.into_part(target, plain, None, self.reader.span(call), frame)
 
+    def draw(self, reader: Reader, node: ast.Call, draw: Draw, shape) -> Expr:
+        """`np.random.rand(...)` in the forward pass: a leaf of its own, drawn once and reused by the
+        derivation, named after the name it is assigned to (`D1`, or `mask_draw` inside an expression)."""
+        whole = self.current is not None and self.current_value is node
+        base = self.current if whole else f"{self.current}_draw" if self.current else drawn_function(node)
+        var = self.new_var(base)
+        self.scope.arrays[var] = shape
+        if draw.distribution == "bernoulli":
+            self.scope.kinds[var] = "bool"
+        self.draws[var] = (draw, reader.span(node))
+        return Var(var, shape=shape, span=reader.span(node))
+
     def define_lambda(self, name: str, value: ast.Lambda, frame: Frame | None) -> None:
         """`f = lambda x: expr` is the helper `def f(x): return expr`."""
         if frame is not None or not value.args.args:
@@ -507,7 +532,7 @@ class Program:
             names.pop(n, None)
         dims = {k: v for k, v in s.dim_values.items() if k not in frame.exprs and k not in frame.objects}
         return Scope(arrays=s.arrays, dims=s.dims - set(frame.exprs) - set(frame.objects), names=names,
-                     dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot,
+                     dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot, draw=s.draw,
                      exprs=dict(frame.exprs))
 
     def read_name(self, name: str, frame: Frame | None) -> Expr | None:
