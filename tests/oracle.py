@@ -463,6 +463,7 @@ class OracleNet:
             ns[name] = v.copy() if isinstance(v, np.ndarray) else v
         # a course's dictionary of its parameters (deeplearning.ai's `parameters`, Karpathy's `model`)
         ns["parameters"] = ns["model"] = {n: ns[n] for n in self.leaves}
+        ns.update(_numbered_lists(ns, self.leaves))
         return ns
 
     def _run(self, values: dict) -> dict:
@@ -554,6 +555,8 @@ class OracleNet:
         # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
         ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
         ns.setdefault("model", ns["parameters"])
+        for name, items in _numbered_lists(ns, self.leaves).items():
+            ns.setdefault(name, items)
         body, last = module.body, None
         if isinstance(body[-1], ast.Expr):
             body, last = body[:-1], body[-1].value
@@ -578,6 +581,22 @@ class OracleNet:
                  if k != "__builtins__" and not k.startswith("__") and k not in NAMESPACE
                  and k not in BUILTIN_HELPERS}
         return answer, names
+
+
+def _numbered_lists(ns: dict, leaves) -> dict[str, list]:
+    """A course's list of parameters (Prince's `all_weights[layer]`) from the leaves declared all_weights_0,
+    all_weights_1, …: the list of them in order, under the name they share."""
+    out: dict[str, list] = {}
+    for leaf in leaves:
+        m = re.fullmatch(r"(.+)_0", leaf)
+        if m is None or m.group(1) in ns or m.group(1) in leaves:
+            continue
+        items, k = [], 0
+        while f"{m.group(1)}_{k}" in leaves:
+            items.append(ns[f"{m.group(1)}_{k}"])
+            k += 1
+        out[m.group(1)] = items
+    return out
 
 
 def load(net_text: str, dims: dict[str, int] | None = None) -> OracleNet:

@@ -667,14 +667,29 @@ def item_name(base: str, key: int) -> str:
 
 def list_item(node: ast.Subscript, scope: Scope, lists: set[str] = frozenset()) -> str | None:
     """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
-    if not isinstance(node.value, ast.Name) or _integer(node.slice) is None:
+    key = _known_integer(node.slice, scope)
+    if not isinstance(node.value, ast.Name) or key is None:
         return None
-    base, key = node.value.id, _integer(node.slice)
+    base = node.value.id
     if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
         return None
     name = item_name(base, key)
     if base in lists or scope.var(name) is not None or name in scope.dim_values:
         return name
+    return None
+
+
+def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
+    """An index known as the text is read: a literal, a name bound to a number (`all_f[K]` with K = 5), K - 1."""
+    if _integer(node) is not None:
+        return _integer(node)
+    if isinstance(node, ast.Name) and node.id in scope.dim_values and node.id not in scope.exprs:
+        d = scope.dim_values[node.id]
+        return d.coeff if d.is_literal else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and depth < 8:
+        a, b = _known_integer(node.left, scope, depth + 1), _known_integer(node.right, scope, depth + 1)
+        if a is not None and b is not None:
+            return a + b if isinstance(node.op, ast.Add) else a - b
     return None
 
 

@@ -141,13 +141,16 @@ class Program:
         elif isinstance(stmt, ast.For):
             for i, inner in enumerate(self.unrolled(stmt, None)):
                 self.top(inner, last=False)
+        elif isinstance(stmt, ast.If):
+            for inner in self.branch(stmt, None):
+                self.top(inner, last=False)
         elif isinstance(stmt, ast.Expr):
             raise r.error(ParseError, "only the last line may be a bare expression" if not self.network
                           else "a network file holds declarations, definitions and helpers", stmt,
                           "`name = expression`")
         else:
             raise r.error(ParseError, f"{type(stmt).__name__.lower()} statements are not part of the language "
-                          "(nothing is run: loops and conditions cannot be followed)", stmt,
+                          "(nothing is run: only loops over a range and conditions on numbers are followed)", stmt,
                           "assignments `name = expression` (also +=, -=, d[mask] = 0, grads['W1'] = ...) and "
                           "helpers `def f(a): ... return ...`")
 
@@ -203,8 +206,8 @@ class Program:
             self.current_value = None
             self.bind(name, Obj(drawn.name), frame, span)
             return
-        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None:
-            self.dicts.add(name)
+        if op is None and is_empty_container(value) and frame is None:
+            self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
             return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
@@ -405,6 +408,32 @@ class Program:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
         return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
 
+    def branch(self, stmt: ast.If, frame: Frame | None) -> list[ast.stmt]:
+        """`if layer > 0: ...` inside an unrolled loop: the branch its condition picks, known as the text is
+        read (a loop's counter, a number, a dimension given a number). A condition on an array's values
+        would need the code run, so it is refused."""
+        return list(stmt.body if self.condition(stmt.test, frame) else stmt.orelse)
+
+    def condition(self, node: ast.expr, frame: Frame | None) -> bool:
+        r = self.reader
+        if isinstance(node, ast.BoolOp):
+            values = [self.condition(v, frame) for v in node.values]
+            return all(values) if isinstance(node.op, ast.And) else any(values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return not self.condition(node.operand, frame)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int)):
+            return bool(node.value)
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _DECIDE:
+            try:
+                a, b = self.integer(node.left, frame), self.integer(node.comparators[0], frame)
+            except TutorError:
+                a = b = None
+            if a is not None:
+                return _DECIDE[type(node.ops[0])](a, b)
+        raise r.error(ParseError, f"the condition {r.text(node)!r} is not known as the text is read (nothing is "
+                                  "run, so only a condition on numbers, such as a loop's counter, picks a branch)",
+                      node, "a condition on numbers (if layer > 0:), or where(mask, a, b) for arrays")
+
     def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
         r = self.reader
         if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
@@ -511,6 +540,9 @@ class Program:
             return
         if isinstance(stmt, ast.For):
             for inner in self.unrolled(stmt, frame):
+                self.local(inner, frame)
+        elif isinstance(stmt, ast.If):
+            for inner in self.branch(stmt, frame):
                 self.local(inner, frame)
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, frame)
@@ -655,10 +687,10 @@ class Program:
         if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
             raise reader.error(ParseError, f"the helper {node.name}() must end with `return expression`", node)
         for s in body[:-1]:
-            if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For))
+            if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For, ast.If))
                     or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
-                raise reader.error(ParseError, "a helper holds assignments, loops over a range and one `return` "
-                                               "(nothing is run, so conditions cannot be followed)", s)
+                raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
+                                               "and one `return`", s)
         helper = Helper(node.name, tuple(x.arg for x in a.args), body, node)
         self.defined[node.name] = (helper, reader)
 
@@ -703,6 +735,18 @@ class Program:
             self.reader = caller
 
 
+def is_empty_container(node: ast.expr) -> bool:
+    """`{}`, `[]`, `[None] * (K + 1)`: a container filled item by item (hs[t] = ...)."""
+    if isinstance(node, ast.Dict) and not node.keys:
+        return True
+    if isinstance(node, ast.List) and not node.elts:
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        items = node.left if isinstance(node.left, ast.List) else node.right
+        return isinstance(items, ast.List) and all(isinstance(e, ast.Constant) and e.value is None for e in items.elts)
+    return False
+
+
 def slot_name(base: str, key: str) -> str:
     return f"{base}[{key!r}]"
 
@@ -721,6 +765,9 @@ def as_dimension(e: Expr) -> Dim | None:
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+#: The comparisons a condition on numbers may make.
+_DECIDE = {ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b, ast.Lt: lambda a, b: a < b,
+           ast.LtE: lambda a, b: a <= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 
 
 __all__ = ["Assignment", "Program", "TutorError", "as_dimension", "slot_name"]

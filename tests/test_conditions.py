@@ -1,0 +1,81 @@
+"""Conditions on numbers and lists of arrays by number (tutor/engine/language/program.py): `if layer > 0:`
+inside an unrolled loop picks its branch as the text is read, and `all_f = [None] * (K + 1)` holds arrays
+named all_f_0, all_f_1, … (Prince's Understanding Deep Learning notebooks). Every verdict is the NumPy
+oracle's."""
+from __future__ import annotations
+
+import pytest
+
+from oracle import verdict as oracle_verdict
+from tutor.engine.errors import TutorError
+from tutor.engine.language.network import parse_network
+from tutor.judge.check import check
+
+DEEP = """
+W_0: [H, D]
+W_1: [H, H]
+W_2: [C, H]
+x: [D, 1]
+L = 3
+h = [None] * L
+a = [None] * (L + 1)
+a[0] = x
+for l in range(L):
+    h[l] = np.matmul(W[l], a[l])
+    if l < L - 1:
+        a[l + 1] = np.tanh(h[l])
+    else:
+        a[l + 1] = h[l]
+J = np.sum(a[L] ** 2)
+"""
+
+BACKWARD = """
+dh = [None] * L
+da = [None] * (L + 1)
+dW = [None] * L
+da[L] = 2 * a[L]
+for l in reversed(range(L)):
+    if l == L - 1 or not l < L - 1:
+        dh[l] = da[l + 1]
+    else:
+        dh[l] = da[l + 1] * (1 - a[l + 1] ** 2)
+    dW[l] = np.matmul(dh[l], a[l].T)
+    if l > 0:
+        da[l] = np.matmul(W[l].T, dh[l])
+"""
+
+
+@pytest.mark.parametrize("wrt, derivation, expected", [
+    ("W_0", BACKWARD + "dW[0]", "correct"),
+    ("W_1", BACKWARD + "dW[1]", "correct"),
+    ("W_2", BACKWARD + "dW[2]", "correct"),
+    ("W_0", BACKWARD.replace("if l == L - 1 or", "if l == L - 2 or") + "dW[0]", "wrong_value"),
+    ("W_1", BACKWARD.replace("(1 - a[l + 1] ** 2)", "(1 - h[l] ** 2)") + "dW[1]", "wrong_value"),
+    ("W_2", BACKWARD.replace("da[L] = 2 * a[L]", "da[L] = a[L]") + "dW[2]", "scaled"),
+])
+def test_a_branch_is_picked_by_the_loops_counter(wrt, derivation, expected):
+    assert oracle_verdict(DEEP, wrt, derivation) == expected
+    r = check(parse_network(DEEP), wrt, derivation)
+    assert r.verdict == expected, [d.message for d in r.diagnostics]
+
+
+def test_a_helper_may_branch_on_a_number():
+    net = "x: [N]\nw: [N]\nJ = np.sum(x * w)\n"
+    text = "def g(v, k):\n    if k > 1:\n        out = v * 2\n    else:\n        out = v\n    return out\ndx = g(w, 1)"
+    assert check(parse_network(net), "x", text).verdict == "correct"
+    assert check(parse_network(net), "x", text.replace("g(w, 1)", "g(w, 2)")).verdict == "scaled"
+
+
+@pytest.mark.parametrize("text", ["dx = w\nif dx > 0:\n    dx = 2 * dx", "dx = w\nif n > 0:\n    dx = 2 * dx",
+                                  "dx = w\nif (w > 0).any():\n    dx = 2 * dx"])
+def test_a_condition_on_values_is_refused_with_its_place(text):
+    r = check(parse_network("x: [N]\nw: [N]\nJ = np.sum(x * w)\n"), "x", text)
+    assert r.verdict == "unusable"
+    (error,) = [d for d in r.diagnostics if d.severity == "error"]
+    assert "not known as the text is read" in error.message and error.span.line == 2
+
+
+def test_a_network_branches_on_a_number_and_refuses_a_branch_on_values():
+    with pytest.raises(TutorError) as err:
+        parse_network("x: [N]\nh = np.tanh(x)\nif h > 0:\n    h = 2 * h\nJ = np.sum(h)\n")
+    assert "not known as the text is read" in err.value.message and err.value.span.line == 3
