@@ -462,7 +462,7 @@ class OracleNet:
             v = values[name]
             ns[name] = v.copy() if isinstance(v, np.ndarray) else v
         # a course's dictionary of its parameters (deeplearning.ai's `parameters`, Karpathy's `model`)
-        ns["parameters"] = ns["model"] = {n: ns[n] for n in self.leaves}
+        ns["parameters"] = ns["model"] = ns["params"] = {n: ns[n] for n in self.leaves}
         ns.update(_numbered_lists(ns, self.leaves))
         return ns
 
@@ -555,6 +555,7 @@ class OracleNet:
         # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
         ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
         ns.setdefault("model", ns["parameters"])
+        ns.setdefault("params", ns["parameters"])
         for name, items in _numbered_lists(ns, self.leaves).items():
             ns.setdefault(name, items)
         body, last = module.body, None

@@ -726,7 +726,7 @@ case("nielsen-nabla-w1-cross-entropy-delta", SRC_NIELSEN, NIELSEN, "w1",
 SRC_NIELSEN2 = "Nielsen, network2.py CrossEntropyCost"
 
 NIELSEN_CE = """
-# Nielsen network2.py: CrossEntropyCost.fn (np.nan_to_num dropped) for one example
+# Nielsen network2.py: CrossEntropyCost.fn for one example
 x: [n0, 1]
 y: [n2, 1]
 w1: [n1, n0]
@@ -738,7 +738,7 @@ z1 = np.dot(w1, x) + b1
 a1 = sigmoid(z1)
 z2 = np.dot(w2, a1) + b2
 a2 = sigmoid(z2)
-C = np.sum(-y * np.log(a2) - (1 - y) * np.log(1 - a2))
+C = np.sum(np.nan_to_num(-y*np.log(a2)-(1-y)*np.log(1-a2)))
 """
 
 case("nielsen2-ce-nabla-w1", SRC_NIELSEN2, NIELSEN_CE, "w1", """

@@ -556,3 +556,171 @@ case("pong-W1-no-relu-mask", SRC_PONG, PONG, "W1", PONG_BACKWARD.replace("dh[eph
      "wrong_value", adapted=5, note="a learner's slip: the ReLU's mask left out")
 case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("(epy - p)", "(p - epy)"), "scaled", adapted=5,
      note="the gradient of the loss to minimise (-loglik) instead of the log-likelihood: the sign flipped")
+
+# =============================================================================================
+SRC_UDL = "Prince, Understanding Deep Learning, notebook 7.2 Backpropagation (as solved in public)"
+
+UDL = """
+all_weights_0: [D, D_i]
+all_weights_1: [D, D]
+all_weights_2: [D, D]
+all_weights_3: [D, D]
+all_weights_4: [D, D]
+all_weights_5: [D_o, D]
+all_biases_0: [D, 1]
+all_biases_1: [D, 1]
+all_biases_2: [D, 1]
+all_biases_3: [D, 1]
+all_biases_4: [D, 1]
+all_biases_5: [D_o, 1]
+net_input: [D_i, 1]
+y: [D_o, 1]
+# Define the Rectified Linear Unit (ReLU) function
+def ReLU(preactivation):
+  activation = preactivation.clip(0.0)
+  return activation
+def least_squares_loss(net_output, y):
+  return np.sum((net_output-y) * (net_output-y))
+# Retrieve number of layers
+K = len(all_weights) -1
+# We'll store the pre-activations at each layer in a list "all_f"
+# and the activations in a second list[all_h].
+all_f = [None] * (K+1)
+all_h = [None] * (K+1)
+#For convenience, we'll set
+# all_h[0] to be the input, and all_f[K] will be the output
+all_h[0] = net_input
+# Run through the layers, calculating all_f[0...K-1] and all_h[1...K]
+for layer in range(K):
+    all_f[layer] = all_biases[layer] + np.matmul(all_weights[layer], all_h[layer])
+    all_h[layer+1] = ReLU(all_f[layer])
+# Compute the output from the last hidden layer
+all_f[K] = all_biases[K] + np.matmul(all_weights[K], all_h[K])
+# Retrieve the output
+net_output = all_f[K]
+loss = least_squares_loss(net_output, y)
+"""
+
+UDL_BACKWARD = """
+def d_loss_d_output(net_output, y):
+    return 2*(net_output -y);
+# We'll need the indicator function
+def indicator_function(x):
+  x_in = np.array(x)
+  x_in[x_in>=0] = 1
+  x_in[x_in<0] = 0
+  return x_in
+# We'll store the derivatives dl_dweights and dl_dbiases in lists as well
+all_dl_dweights = [None] * (K+1)
+all_dl_dbiases = [None] * (K+1)
+# And we'll store the derivatives of the loss with respect to the activation and preactivations in lists
+all_dl_df = [None] * (K+1)
+all_dl_dh = [None] * (K+1)
+# Compute derivatives of the loss with respect to the network output
+all_dl_df[K] = np.array(d_loss_d_output(all_f[K],y))
+# Now work backwards through the network
+for layer in range(K,-1,-1):
+  all_dl_dbiases[layer] = np.array(all_dl_df[layer])
+  all_dl_dweights[layer] = np.matmul(all_dl_df[layer], all_h[layer].transpose())
+  all_dl_dh[layer] = np.matmul(all_weights[layer].transpose(), all_dl_df[layer])
+  if layer > 0:
+    all_dl_df[layer-1] = indicator_function(all_f[layer-1]) * all_dl_dh[layer]
+"""
+
+for _layer in range(6):
+    case(f"udl-weights-{_layer}", SRC_UDL, UDL, f"all_weights_{_layer}", UDL_BACKWARD + f"all_dl_dweights[{_layer}]",
+         "correct", note="the lists of the notebook hold arrays by number: its leaves all_weights[0] … are "
+                         "declared all_weights_0 …; the `if layer > 0:` of the backward loop is decided per layer "
+                         "as the loop is unrolled; the last line names the answer")
+for _layer in (0, 3, 5):
+    case(f"udl-biases-{_layer}", SRC_UDL, UDL, f"all_biases_{_layer}", UDL_BACKWARD + f"all_dl_dbiases[{_layer}]",
+         "correct")
+case("udl-input", SRC_UDL, UDL, "net_input", UDL_BACKWARD + "all_dl_dh[0]", "correct",
+     note="the loop's last step (layer 0) leaves the gradient at the input in all_dl_dh[0]")
+case("udl-indicator-of-activation", SRC_UDL, UDL, "all_weights_1",
+     UDL_BACKWARD.replace("indicator_function(all_f[layer-1])", "indicator_function(all_h[layer])")
+     + "all_dl_dweights[1]", "wrong_value",
+     note="a learner's slip: the ReLU's derivative read at its output, which is never negative: the mask is all ones")
+case("udl-no-transpose", SRC_UDL, UDL, "all_weights_2",
+     UDL_BACKWARD.replace("all_h[layer].transpose()", "all_h[layer]") + "all_dl_dweights[2]", "shape_error",
+     note="a learner's slip: the activations not transposed, a (D, 1) @ (D, 1) product")
+case("udl-loss-derivative-halved", SRC_UDL, UDL, "all_biases_4",
+     UDL_BACKWARD.replace("return 2*(net_output -y);", "return net_output - y") + "all_dl_dbiases[4]", "scaled",
+     note="a learner's slip: the 2 of the squared error's derivative dropped")
+case("udl-weights-not-transposed", SRC_UDL, UDL, "all_weights_1",
+     UDL_BACKWARD.replace("np.matmul(all_weights[layer].transpose(), all_dl_df[layer])",
+                          "np.matmul(all_weights[layer], all_dl_df[layer])") + "all_dl_dweights[1]", "shape_error",
+     note="a learner's slip: the weights not transposed on the way back, (D_o, D) @ (D_o, 1) at the last layer")
+
+# =============================================================================================
+SRC_CS229 = "Stanford CS229 problem set, nn.py (forward_prop, backward_prop, backward_prop_regularized), as solved in public"
+
+CS229 = """
+data: [B, n_in]
+labels: onehot[B, C]
+W1: [n_in, H]
+b1: [H]
+W2: [H, C]
+b2: [C]
+# Extract parameters
+W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']
+# Forward pass
+hidden_layer = sigmoid(np.dot(data, W1) + b1)
+output_layer = softmax(np.dot(hidden_layer, W2) + b2)
+# Compute average loss
+num_samples = data.shape[0]
+loss = -np.sum(labels * np.log(output_layer)) / num_samples
+"""
+
+CS229_BACKWARD = """
+W2 = params['W2']
+batch_size = len(data)
+A1, preds = hidden_layer, output_layer
+# Backward pass
+dZ2 = preds - labels
+dW2 = np.dot(A1.T, dZ2) / batch_size
+db2 = np.sum(dZ2, axis=0) / batch_size
+dZ1 = np.dot(dZ2, W2.T) * A1 * (1 - A1)
+dW1 = np.dot(data.T, dZ1) / batch_size
+db1 = np.sum(dZ1, axis=0) / batch_size
+grads = {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}
+"""
+
+_CS229_NOTE = ("`A1, preds, loss = forward_prop_func(data, labels, params)` is written `A1, preds = hidden_layer, "
+               "output_layer`: the backward pass reads the forward pass's values by the names it gives them")
+for _leaf in ("W1", "b1", "W2", "b2"):
+    case(f"cs229-nn-{_leaf}", SRC_CS229, CS229, _leaf, CS229_BACKWARD, "correct", adapted=1, note=_CS229_NOTE)
+case("cs229-nn-W1-no-sigmoid-derivative", SRC_CS229, CS229, "W1",
+     CS229_BACKWARD.replace(" * A1 * (1 - A1)", ""), "wrong_value", adapted=1,
+     note="a learner's slip: the sigmoid's derivative left out")
+case("cs229-nn-b2-sum-not-mean", SRC_CS229, CS229, "b2",
+     CS229_BACKWARD.replace("db2 = np.sum(dZ2, axis=0) / batch_size", "db2 = np.sum(dZ2, axis=0)"), "scaled",
+     adapted=1, note="a learner's slip: the bias gradient summed over the batch, not averaged as the loss is")
+case("cs229-nn-W1-output-derivative", SRC_CS229, CS229, "W1",
+     CS229_BACKWARD.replace(" * A1 * (1 - A1)", " * preds * (1 - preds)"), "shape_error", adapted=1,
+     note="a learner's slip: the output layer's activations in the hidden layer's derivative")
+
+CS229_REG = CS229.replace("""loss = -np.sum(labels * np.log(output_layer)) / num_samples
+""", """loss = -np.sum(labels * np.log(output_layer)) / num_samples
+loss = loss + reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+""").replace("b2: [C]\n", "b2: [C]\nreg: []\n")
+
+CS229_REG_BACKWARD = CS229_BACKWARD + """
+gradients = grads
+# Apply regularization
+W1 = params['W1']
+W2 = params['W2']
+grad_W1 = gradients['W1'] + 2 * reg * W1
+grad_W2 = gradients['W2'] + 2 * reg * W2
+gradients['W1'] = grad_W1
+gradients['W2'] = grad_W2
+"""
+
+_CS229_REG_NOTE = (_CS229_NOTE + "; the regularized loss of the handout is a line of its own, and "
+                   "`gradients = backward_prop(...)` is the backward pass's lines followed by `gradients = grads`")
+for _leaf in ("W1", "W2", "b1"):
+    case(f"cs229-nn-regularized-{_leaf}", SRC_CS229, CS229_REG, _leaf, CS229_REG_BACKWARD, "correct", adapted=3,
+         note=_CS229_REG_NOTE)
+case("cs229-nn-regularized-W2-half", SRC_CS229, CS229_REG, "W2",
+     CS229_REG_BACKWARD.replace("gradients['W2'] + 2 * reg * W2", "gradients['W2'] + reg * W2"), "wrong_value",
+     adapted=3, note="a learner's slip: the penalty's derivative without its 2")

@@ -207,6 +207,8 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     for s in tree.body:
         for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
             for t in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
+                if isinstance(t, ast.Name) and isinstance(s, ast.Assign) and reads_its_own_leaf(t.id, s):
+                    continue  # W1 = params['W1']: the leaf by its own name, from the course's dictionary
                 if isinstance(t, ast.Name) and (t.id in shapes or not is_symbol(t.id)):
                     what = "declared as a leaf" if t.id in shapes else "not a name"
                     raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
@@ -305,6 +307,17 @@ def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]
             raise reader.error(ParseError, "a one-hot label needs an axis", node, "Y: onehot[N, K]")
         return "onehot", shape, None
     return "float", reader.shape(node), None
+
+
+def reads_its_own_leaf(name: str, stmt: ast.Assign) -> bool:
+    """`W1 = params['W1']`, or W1 among `W1, b1 = params['W1'], params['b1']`: a name bound to itself."""
+    (target,), value = stmt.targets, stmt.value
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != len(target.elts):
+            return False
+        value = next((v for t, v in zip(target.elts, value.elts) if isinstance(t, ast.Name) and t.id == name), None)
+    return isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
+        and isinstance(value.slice, ast.Constant) and value.slice.value == name
 
 
 def _listed(node: ast.expr) -> ast.expr:

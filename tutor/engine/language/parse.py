@@ -380,6 +380,9 @@ class Reader:
             return shape[index]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
                 and len(node.args) == 1 and not node.keywords:
+            items = numbered_items(node.args[0], scope)
+            if items:  # len(all_weights) of the arrays all_weights_0, all_weights_1, …: how many there are
+                return Dim(items)
             shape = self.shape_of(node.args[0], scope, depth)
             if not shape:
                 raise self.error(ParseError, "len() of a scalar", node)
@@ -691,6 +694,16 @@ def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
         if a is not None and b is not None:
             return a + b if isinstance(node.op, ast.Add) else a - b
     return None
+
+
+def numbered_items(node: ast.expr, scope: Scope) -> int:
+    """How many arrays a name that is not an array numbers (all_weights_0, all_weights_1, …), else 0."""
+    if not isinstance(node, ast.Name) or scope.var(node.id) is not None or node.id in scope.exprs:
+        return 0
+    count = 0
+    while scope.var(item_name(node.id, count)) is not None and count < MAX_STATEMENTS:
+        count += 1
+    return count
 
 
 def located_name(name: str, like: ast.AST) -> ast.Name:

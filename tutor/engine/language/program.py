@@ -209,6 +209,21 @@ class Program:
         if op is None and is_empty_container(value) and frame is None:
             self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
             return
+        if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
+            self.unbind(name, None)  # gradients = grads: the same dictionary, its arrays shared by both names
+            self.dicts.add(name)
+            for slot, obj in list(self.objects.items()):
+                if slot.startswith(value.id + "["):
+                    self.objects[name + slot[len(value.id):]] = obj
+            self.mark(name, span)
+            return
+        if op is None and frame is None and not self.network and isinstance(value, ast.Dict) and value.keys \
+                and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys):
+            self.unbind(name, None)  # grads = {'W1': dW1, 'b1': db1}: a claim for each key
+            self.dicts.add(name)
+            for k, v in zip(value.keys, value.values):
+                self.to_name(slot_name(name, k.value), target, v, None, span, None)
+            return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
         current = self.read_name(name, frame)
@@ -222,6 +237,9 @@ class Program:
                 self.bind(name, shared, frame, span)
                 return
             expr = self.read(value, frame)
+            if frame is None and isinstance(expr, Var) and isinstance(current, Var) and expr.name == current.name:
+                self.mark(name, span)  # `W2 = params['W2']`: the name holds that very array already
+                return
         elif op is not None:
             expr = Call(op, (current, self.read(value, frame)), span=span,
                         caret=r.caret(ast.BinOp(target, ast.Add(), value, lineno=target.lineno,
@@ -761,6 +779,11 @@ def as_dimension(e: Expr) -> Dim | None:
         a, b = (as_dimension(x) for x in e.args)
         if a is not None and b is not None and not (a.is_literal and b.is_literal):
             return a * b
+    if isinstance(e, Call) and e.prim in ("add", "sub") and len(e.args) == 2:  # K = len(all_weights) - 1
+        a, b = (as_dimension(x) for x in e.args)
+        if a is not None and b is not None and a.is_literal and b.is_literal:
+            total = a.coeff + b.coeff if e.prim == "add" else a.coeff - b.coeff
+            return Dim(total) if total > 0 else None
     return None
 
 
