@@ -79,3 +79,47 @@ def test_a_network_branches_on_a_number_and_refuses_a_branch_on_values():
     with pytest.raises(TutorError) as err:
         parse_network("x: [N]\nh = np.tanh(x)\nif h > 0:\n    h = 2 * h\nJ = np.sum(h)\n")
     assert "not known as the text is read" in err.value.message and err.value.span.line == 3
+
+
+LISTS = """
+X: [3, D]
+W: [H, D]
+v: [H]
+hs, ps = [], []
+for t in range(3):
+    h = np.tanh(np.dot(W, X[t]))
+    p = sigmoid(np.dot(v, h))
+    label = 1 if np.random.uniform() < p else 0
+    hs.append(h)
+    ps.append(label - p)
+J = np.sum(np.log(np.hstack(ps) ** 2 + 1)) + 0 * np.sum(np.vstack(hs))
+"""
+
+
+@pytest.mark.parametrize("wrt, derivation, expected", [
+    ("v", "eph = np.vstack(hs)\nepd = np.vstack(ps)\n"
+          "s = sigmoid(eph @ v)[:, None]\ndv = (eph.T @ (-2 * epd / (epd ** 2 + 1) * s * (1 - s))).ravel()", "correct"),
+    ("v", "eph = np.vstack(hs)\nepd = np.vstack(ps)\n"
+          "s = sigmoid(eph @ v)[:, None]\ndv = (eph.T @ (2 * epd / (epd ** 2 + 1) * s * (1 - s))).ravel()", "scaled"),
+    ("v", "eph = np.hstack(hs)\ndv = eph[:H]", "wrong_value"),
+])
+def test_lists_filled_by_append_are_stacked_as_written(wrt, derivation, expected):
+    assert oracle_verdict(LISTS, wrt, derivation) == expected
+    r = check(parse_network(LISTS), wrt, derivation)
+    assert r.verdict == expected, [d.message for d in r.diagnostics]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x: [N]\nJ = np.sum(x if x > 0 else -x)\n", "comparison of single numbers"),
+    ("x: [N]\nJ = np.sum(x if x else -x)\n", "needs a comparison"),
+    ("x: [N]\nxs = []\nxs.append(x, x)\nJ = np.sum(x)\n", "append takes one array"),
+])
+def test_a_conditional_expression_or_an_append_that_cannot_be_read_is_refused(text, message):
+    with pytest.raises(TutorError) as err:
+        parse_network(text)
+    assert message in err.value.message and err.value.span is not None
+
+
+def test_a_conditional_expression_on_the_loops_counter_picks_its_branch():
+    net = parse_network("x: [N]\nJ = 0\nfor i in range(3):\n    J = J + (np.sum(x) if i > 0 else 2 * np.sum(x))\n")
+    assert check(net, "x", "dx = 4 * np.ones_like(x)").verdict == "correct"

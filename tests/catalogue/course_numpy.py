@@ -17,7 +17,7 @@ Sources:
   lstm_step_backward) as solved in public
 * CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss)
 * deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)
-* Karpathy, pg-pong.py (policy_backward; its forward pass written for a stacked episode)
+* Karpathy, pg-pong.py (policy_forward, the game loop for three frames, policy_backward)
 """
 from __future__ import annotations
 
@@ -526,35 +526,54 @@ case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
 SRC_PONG = "Karpathy, pg-pong.py (policy_forward, policy_backward)"
 
 PONG = """
-epx: [T, D]
+frames: [3, D]
 W1: [H, D]
 W2: [H]
-epy: binary[T]
-h = np.dot(epx, model['W1'].T)
-h[h<0] = 0 # ReLU nonlinearity
-logp = np.dot(h, model['W2'])
-p = sigmoid(logp)
-loglik = np.sum(epy * np.log(p) + (1 - epy) * np.log(1 - p))
+def sigmoid(x):
+  return 1.0 / (1.0 + np.exp(-x)) # sigmoid "squashing" function to interval [0,1]
+def policy_forward(x):
+  h = np.dot(model['W1'], x)
+  h[h<0] = 0 # ReLU nonlinearity
+  logp = np.dot(model['W2'], h)
+  p = sigmoid(logp)
+  return p, h # return probability of taking action 2, and hidden state
+xs,hs,dlogps,drs = [],[],[],[]
+loglik = 0
+for t in range(3):
+  x = frames[t]
+  # forward the policy network and sample an action from the returned probability
+  aprob, h = policy_forward(x)
+  action = 2 if np.random.uniform() < aprob else 3 # roll the dice!
+  # record various intermediates (needed later for backprop)
+  xs.append(x) # observation
+  hs.append(h) # hidden state
+  y = 1 if action == 2 else 0 # a "fake label"
+  dlogps.append(y - aprob) # grad that encourages the action that was taken to be taken (see http://cs231n.github.io/neural-networks-2/#losses if confused)
+  loglik += y * np.log(aprob) + (1 - y) * np.log(1 - aprob)
 """
 
 PONG_BACKWARD = """
-eph = h
-epdlogp = (epy - p)[:, None]
+# stack together all inputs, hidden states, action gradients, and rewards for this episode
+epx = np.vstack(xs)
+eph = np.vstack(hs)
+epdlogp = np.vstack(dlogps)
 dW2 = np.dot(eph.T, epdlogp).ravel()
 dh = np.outer(epdlogp, model['W2'])
 dh[eph <= 0] = 0 # backpro prelu
 dW1 = np.dot(dh.T, epx)
 """
 
+_PONG_NOTE = ("the game loop as written for three frames: `while True:` is `for t in range(3):`, the frame "
+              "difference `x = cur_x - prev_x` is `x = frames[t]`, and the log-likelihood of the sampled actions, "
+              "which dlogps holds the gradient of, is summed in the loop (`loglik = 0`, `loglik += ...`); the "
+              "action is drawn as the source draws it, and the backward step stacks the lists the loop filled "
+              "with np.vstack, as the source does once the episode is done")
 for _leaf in ("W1", "W2"):
-    case(f"pong-{_leaf}", SRC_PONG, PONG, _leaf, PONG_BACKWARD, "correct", adapted=5,
-         note="the game loop stacks each step's x, h and y - aprob (np.vstack of lists); here the forward pass "
-              "is written for the stacked episode at once (h = np.dot(epx, W1.T), the log-likelihood of the "
-              "sampled actions epy) and the gradient at logp is written (epy - p)[:, None]; "
-              "policy_backward's own lines read as written")
+    case(f"pong-{_leaf}", SRC_PONG, PONG, _leaf, PONG_BACKWARD, "correct", adapted=4, note=_PONG_NOTE)
 case("pong-W1-no-relu-mask", SRC_PONG, PONG, "W1", PONG_BACKWARD.replace("dh[eph <= 0] = 0 # backpro prelu\n", ""),
-     "wrong_value", adapted=5, note="a learner's slip: the ReLU's mask left out")
-case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("(epy - p)", "(p - epy)"), "scaled", adapted=5,
+     "wrong_value", adapted=4, note="a learner's slip: the ReLU's mask left out")
+case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("epdlogp).ravel()", "-epdlogp).ravel()"),
+     "scaled", adapted=4,
      note="the gradient of the loss to minimise (-loglik) instead of the log-likelihood: the sign flipped")
 
 # =============================================================================================

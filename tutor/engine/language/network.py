@@ -311,6 +311,8 @@ def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]
 
 def reads_its_own_leaf(name: str, stmt: ast.Assign) -> bool:
     """`W1 = params['W1']`, or W1 among `W1, b1 = params['W1'], params['b1']`: a name bound to itself."""
+    if len(stmt.targets) != 1:
+        return False
     (target,), value = stmt.targets, stmt.value
     if isinstance(target, (ast.Tuple, ast.List)):
         if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != len(target.elts):

@@ -259,6 +259,8 @@ class Reader:
                                                  "invert the bits of numbers", node, "~(h > 0), or 1 - mask")
                 return Call("eq", (inner, Const(0)), span=span)
             raise self.error(ParseError, "only -, + and ~ (of a mask) may stand before an expression", node)
+        if isinstance(node, ast.IfExp):
+            return self.if_expression(node, scope, depth)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1 or type(node.ops[0]) not in COMPARE:
                 raise self.error(ParseError, "only one comparison > >= < <= at a time", node)
@@ -311,6 +313,28 @@ class Reader:
             return self.call(node, scope, depth)
         raise self.error(ParseError, f"{type(node).__name__.lower()} expressions are not part of the "
                                      "network language", node, EXPRESSION_HELP)
+
+    def if_expression(self, node: ast.IfExp, scope: Scope, depth: float) -> Expr:
+        """`a if cond else b`: the branch a condition on numbers picks (a loop's counter, once unrolled), or
+        where(cond, a, b) for a condition on one number of the network (`2 if draw < aprob else 3`)."""
+        expected = "a comparison of single numbers (`2 if draw < p else 3`), or np.where(mask, a, b) for arrays"
+        if not isinstance(node.test, ast.Compare):
+            raise self.error(ParseError, "a conditional expression here needs a comparison as its condition", node,
+                             expected)
+        cond = self.expr(node.test, scope, depth + 1)
+        a, b = self.expr(node.body, scope, depth + 1), self.expr(node.orelse, scope, depth + 1)
+        if isinstance(cond, Call) and cond.prim in COMPARE.values() and all(isinstance(x, Const) for x in cond.args):
+            x, y = (arg.value for arg in cond.args)
+            decide = {"gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y, "eq": x == y, "ne": x != y}
+            return a if decide[cond.prim] else b
+        try:
+            shape = annotate(cond, scope.arrays).shape
+        except (KeyError, TypeError, ShapeError):
+            shape = None
+        if shape != () or kind_of(cond, scope) != "bool":
+            raise self.error(ParseError, "a conditional expression here needs a comparison of single numbers (an "
+                                         "array's truth value is ambiguous in Python)", node.test, expected)
+        return Call("where", (cond, a, b), span=self.span(node), caret=self.caret(node))
 
     def name(self, node: ast.Name, scope: Scope) -> Expr:
         span = self.span(node)

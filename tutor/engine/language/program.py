@@ -21,7 +21,7 @@ from .dims import Dim, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import Reader, Scope, dim_value, kind_of, list_item
+from .parse import Reader, Scope, dim_value, kind_of, list_item, numbered_items
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -102,6 +102,7 @@ class Program:
         self.unrolled_total = 0
         self.defined: dict[str, tuple[Helper, Reader]] = {}  # helpers by name, with the text they came from
         scope.read_slot = self.read_slot
+        self.lengths: dict[str, int] = {}       # lists filled by append: how many items each holds
         self.draws: dict[str, tuple[Draw, Span | None]] = {}  # a network's random draws, each a leaf (draws.py)
         self.current: str | None = None          # the name the statement being read assigns
         self.current_value: ast.expr | None = None  # … and its value, when that is a draw on its own
@@ -132,6 +133,8 @@ class Program:
             self.add_at(stmt.value, None)
         elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
             self.into_out(stmt.value, None)
+        elif isinstance(stmt, ast.Expr) and self.appended_to(stmt.value) is not None:
+            self.append(stmt.value)
         elif isinstance(stmt, ast.Expr) and last and not self.network:
             expr = self.reader.expr(stmt.value, self.scope)
             self.answer = self.typer(expr)
@@ -208,6 +211,7 @@ class Program:
             return
         if op is None and is_empty_container(value) and frame is None:
             self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
+            self.lengths[name] = 0
             return
         if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
             self.unbind(name, None)  # gradients = grads: the same dictionary, its arrays shared by both names
@@ -571,7 +575,28 @@ class Program:
 
     # -- names and objects -----------------------------------------------------------------------
     def read(self, node: ast.expr, frame: Frame | None) -> Expr:
+        scope = self.frame_scope(frame)
+        if any(isinstance(n, ast.Name) and (self.lengths.get(n.id) or numbered_items(n, scope)) for n in ast.walk(node)):
+            node = SpelledOut(self.lengths, scope).visit(copy.deepcopy(node))
         return self.reader.expr(node, self.frame_scope(frame))
+
+    def appended_to(self, node: ast.expr) -> str | None:
+        """The list `xs` of a statement `xs.append(x)` (None for any other expression)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in self.dicts:
+            return node.func.value.id
+        return None
+
+    def append(self, call: ast.Call) -> None:
+        """`xs.append(x)` in an unrolled loop: the list's next item, xs[0], xs[1], … (read back by np.vstack(xs))."""
+        name = self.appended_to(call)
+        if len(call.args) != 1 or call.keywords:
+            raise self.reader.error(ParseError, "append takes one array", call, f"{name}.append(x)")
+        k = self.lengths.get(name, 0)
+        target = located(ast.Subscript(value=call.func.value, slice=located(ast.Constant(k), call), ctx=ast.Store()),
+                         call)
+        self.assign(located(ast.Assign(targets=[target], value=call.args[0]), call), None)
+        self.lengths[name] = k + 1
 
     def frame_scope(self, frame: Frame | None) -> Scope:
         if frame is None:
@@ -751,6 +776,27 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
+
+
+class SpelledOut(ast.NodeTransformer):
+    """A list filled by append, read whole (`np.vstack(xs)`), as the list of its items: [xs[0], xs[1], …]."""
+
+    def __init__(self, lengths: dict[str, int], scope: Scope):
+        self.lengths, self.scope = lengths, scope
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "len"):  # len(xs) counts the items itself
+            node.args = [self.spelled(a) if isinstance(a, ast.Name) else a for a in node.args]
+        return node
+
+    def spelled(self, node: ast.Name) -> ast.expr:
+        n = self.lengths.get(node.id, 0) or numbered_items(node, self.scope)  # a list the forward pass filled
+        if not n or self.scope.var(node.id) is not None:
+            return node
+        return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
+                                                            slice=located(ast.Constant(k), node), ctx=ast.Load()),
+                                              node) for k in range(n)], ctx=ast.Load()), node)
 
 
 def is_empty_container(node: ast.expr) -> bool:
