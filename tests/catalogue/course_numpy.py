@@ -743,3 +743,68 @@ for _leaf in ("W1", "W2", "b1"):
 case("cs229-nn-regularized-W2-half", SRC_CS229, CS229_REG, "W2",
      CS229_REG_BACKWARD.replace("gradients['W2'] + 2 * reg * W2", "gradients['W2'] + reg * W2"), "wrong_value",
      adapted=3, note="a learner's slip: the penalty's derivative without its 2")
+
+# =============================================================================================
+SRC_NG_EX4 = "Andrew Ng, Machine Learning ex4 in Python, nnCostFunction and sigmoidGradient (as solved in public)"
+
+NG_EX4 = """
+X: [m, n]
+y: int[m] < num_labels
+Theta1: [h, n + 1]
+Theta2: [num_labels, h + 1]
+lambda_: []
+# Setup some useful variables
+m = y.size
+# You need to return the following variables correctly
+J = 0
+a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
+a2 = sigmoid(a1.dot(Theta1.T))
+a2 = np.concatenate([np.ones((a2.shape[0], 1)), a2], axis=1)
+a3 = sigmoid(a2.dot(Theta2.T))
+y_matrix = y.reshape(-1)
+y_matrix = np.eye(num_labels)[y_matrix]
+temp1 = Theta1
+temp2 = Theta2
+# Add regularization term
+reg_term = (lambda_ / (2 * m)) * (np.sum(np.square(temp1[:, 1:])) + np.sum(np.square(temp2[:, 1:])))
+J = (-1 / m) * np.sum((np.log(a3) * y_matrix) + np.log(1 - a3) * (1 - y_matrix)) + reg_term
+"""
+
+NG_EX4_BACKWARD = """
+def sigmoidGradient(z):
+    g = np.zeros(z.shape)
+    g = sigmoid(z) * (1 - sigmoid(z))
+    return g
+Theta1_grad = np.zeros(Theta1.shape)
+Theta2_grad = np.zeros(Theta2.shape)
+# Backpropogation
+delta_3 = a3 - y_matrix
+delta_2 = delta_3.dot(Theta2)[:, 1:] * sigmoidGradient(a1.dot(Theta1.T))
+Delta1 = delta_2.T.dot(a1)
+Delta2 = delta_3.T.dot(a2)
+# Add regularization to gradient
+Theta1_grad = (1 / m) * Delta1
+Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]
+Theta2_grad = (1 / m) * Delta2
+Theta2_grad[:, 1:] = Theta2_grad[:, 1:] + (lambda_ / m) * Theta2[:, 1:]
+grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+"""
+
+_NG_EX4_NOTE = ("Theta1_grad names no claim (its name does not begin with d or grad_): the last line names the answer; "
+                "lambda_, an argument of the function, is a declared number")
+for _leaf in ("Theta1", "Theta2", "X"):
+    _answer = {"Theta1": "Theta1_grad", "Theta2": "Theta2_grad", "X": "(1 / m) * delta_2.dot(Theta1[:, 1:])"}[_leaf]
+    case(f"ng-ex4-{_leaf}", SRC_NG_EX4, NG_EX4, _leaf, NG_EX4_BACKWARD + _answer, "correct", note=_NG_EX4_NOTE)
+case("ng-ex4-Theta1-bias-regularized", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]",
+                             "Theta1_grad = Theta1_grad + (lambda_ / m) * Theta1") + "Theta1_grad", "wrong_value",
+     note="the exercise's classic slip: the bias column regularized too, though the cost leaves it out")
+case("ng-ex4-Theta1-bias-column-kept", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("delta_3.dot(Theta2)[:, 1:]", "delta_3.dot(Theta2)") + "Theta1_grad", "shape_error",
+     note="a learner's slip: the bias unit's error kept, (m, h + 1) against the hidden layer's (m, h)")
+case("ng-ex4-Theta1-gradient-at-activation", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("sigmoidGradient(a1.dot(Theta1.T))", "sigmoidGradient(a2[:, 1:])") + "Theta1_grad",
+     "wrong_value", note="a learner's slip: sigmoidGradient, which takes z, given the activation a2")
+case("ng-ex4-Theta2-no-mean", SRC_NG_EX4, NG_EX4, "Theta2",
+     NG_EX4_BACKWARD.replace("Theta2_grad = (1 / m) * Delta2", "Theta2_grad = Delta2") + "Theta2_grad",
+     "wrong_value", note="a learner's slip: the data term not averaged while the penalty is")
