@@ -123,3 +123,46 @@ def test_a_conditional_expression_or_an_append_that_cannot_be_read_is_refused(te
 def test_a_conditional_expression_on_the_loops_counter_picks_its_branch():
     net = parse_network("x: [N]\nJ = 0\nfor i in range(3):\n    J = J + (np.sum(x) if i > 0 else 2 * np.sum(x))\n")
     assert check(net, "x", "dx = 4 * np.ones_like(x)").verdict == "correct"
+
+
+TRASK = """
+X: [N, D]
+y: [N, 1]
+syn0: [D, H]
+def nonlin(x,deriv=False):
+    if(deriv==True):
+        return x*(1-x)
+    return 1/(1+np.exp(-x))
+l1 = nonlin(np.dot(X,syn0))
+J = 0.5 * np.sum((y - l1) ** 2)
+"""
+
+
+@pytest.mark.parametrize("derivation, expected", [
+    ("def nonlin(x,deriv=False):\n    if(deriv==True):\n        return x*(1-x)\n    return 1/(1+np.exp(-x))\n"
+     "dsyn0 = X.T.dot((l1 - y) * nonlin(l1,deriv=True))", "correct"),
+    ("def nonlin(x,deriv=False):\n    if deriv:\n        return x*(1-x)\n    return 1/(1+np.exp(-x))\n"
+     "dsyn0 = X.T.dot((l1 - y) * nonlin(l1, True))", "correct"),
+    ("def nonlin(x,deriv=False):\n    if not deriv:\n        return 1/(1+np.exp(-x))\n    return x*(1-x)\n"
+     "dsyn0 = X.T.dot((l1 - y) * nonlin(l1))", "wrong_value"),
+    ("def grow(x, k=2):\n    if k > 1:\n        return x * k\n    return x\n"
+     "dsyn0 = grow(X.T.dot((l1 - y) * l1 * (1 - l1)), k=1)", "correct"),
+    ("def grow(x, k=2):\n    if k > 1:\n        return x * k\n    return x\n"
+     "dsyn0 = grow(X.T.dot((l1 - y) * l1 * (1 - l1)))", "scaled"),
+])
+def test_a_helpers_flag_picks_its_branch(derivation, expected):
+    assert oracle_verdict(TRASK, "syn0", derivation) == expected
+    r = check(parse_network(TRASK), "syn0", derivation)
+    assert r.verdict == expected, [d.message for d in r.diagnostics]
+
+
+@pytest.mark.parametrize("derivation, message", [
+    ("def f(x, k=None):\n    return x\ndsyn0 = f(syn0)", "defaults"),
+    ("def f(x, k=1):\n    return x\ndsyn0 = f(syn0, j=2)", "no argument 'j'"),
+    ("def f(x, k):\n    return x\ndsyn0 = f(syn0)", "takes 2 argument"),
+    ("def f(x, k=1):\n    if x > 0:\n        return x\n    return x\ndsyn0 = f(syn0)", "not known as the text"),
+])
+def test_a_helper_call_that_cannot_be_read_is_refused(derivation, message):
+    r = check(parse_network(TRASK), "syn0", derivation)
+    assert r.verdict == "unusable"
+    assert any(message in d.message for d in r.diagnostics), [d.message for d in r.diagnostics]

@@ -60,6 +60,7 @@ class Helper:
     params: tuple[str, ...]
     body: list[ast.stmt]
     node: ast.FunctionDef
+    defaults: dict[str, ast.expr] = field(default_factory=dict)  # def nonlin(x, deriv=False): literal defaults
 
 
 @dataclass
@@ -68,6 +69,7 @@ class Frame:
 
     exprs: dict[str, Expr] = field(default_factory=dict)
     objects: dict[str, Obj] = field(default_factory=dict)
+    flags: dict[str, object] = field(default_factory=dict)   # arguments given as literals: deriv=True, k=2
 
 
 class Program:
@@ -445,9 +447,11 @@ class Program:
             return not self.condition(node.operand, frame)
         if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int)):
             return bool(node.value)
+        if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
+            return bool(frame.flags[node.id])  # `if deriv:` of a helper called with deriv=True
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _DECIDE:
             try:
-                a, b = self.integer(node.left, frame), self.integer(node.comparators[0], frame)
+                a, b = self.known(node.left, frame), self.known(node.comparators[0], frame)
             except TutorError:
                 a = b = None
             if a is not None:
@@ -455,6 +459,14 @@ class Program:
         raise r.error(ParseError, f"the condition {r.text(node)!r} is not known as the text is read (nothing is "
                                   "run, so only a condition on numbers, such as a loop's counter, picks a branch)",
                       node, "a condition on numbers (if layer > 0:), or where(mask, a, b) for arrays")
+
+    def known(self, node: ast.expr, frame: Frame | None):
+        """A number or flag a condition compares: True, a helper's flag (deriv), a loop's counter, K - 1."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
+            return frame.flags[node.id]
+        return self.integer(node, frame)
 
     def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
         r = self.reader
@@ -723,9 +735,10 @@ class Program:
     # -- helpers ----------------------------------------------------------------------------------
     def define(self, node: ast.FunctionDef, reader: Reader) -> None:
         a = node.args
-        if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs or node.decorator_list:
-            raise reader.error(ParseError, f"the helper {node.name}() takes plain arguments only", node,
-                               "def f(a, b): ...")
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or node.decorator_list or not all(
+                isinstance(d, ast.Constant) and isinstance(d.value, (bool, int, float)) for d in a.defaults):
+            raise reader.error(ParseError, f"the helper {node.name}() takes plain arguments, with numbers or "
+                                           "True/False as defaults", node, "def f(a, b, deriv=False): ...")
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
             raise reader.error(ParseError, f"the helper {node.name}() must end with `return expression`", node)
@@ -734,7 +747,8 @@ class Program:
                     or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
                 raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
                                                "and one `return`", s)
-        helper = Helper(node.name, tuple(x.arg for x in a.args), body, node)
+        params = tuple(x.arg for x in a.args)
+        helper = Helper(node.name, params, body, node, dict(zip(params[len(params) - len(a.defaults):], a.defaults)))
         self.defined[node.name] = (helper, reader)
 
         def expand(rd, call, scope, depth):
@@ -747,25 +761,41 @@ class Program:
     def call(self, helper: Helper, home: Reader, reader: Reader, node: ast.Call, scope: Scope,
              many: bool = False) -> tuple:
         """Expand a helper where it is called: (its value, the caller's array when it returns an argument)."""
-        if node.keywords or len(node.args) != len(helper.params):
+        given = dict(zip(helper.params, node.args))
+        for kw in node.keywords:
+            if kw.arg not in helper.params or kw.arg in given:
+                raise reader.error(ParseError, f"{helper.name}() has no argument {kw.arg!r} here", kw.value,
+                                   f"{helper.name}(" + ", ".join(helper.params) + ")")
+            given[kw.arg] = kw.value
+        given.update({p: d for p, d in helper.defaults.items() if p not in given})
+        if len(node.args) > len(helper.params) or set(given) != set(helper.params):
             raise reader.error(ParseError, f"{helper.name}() takes {len(helper.params)} argument(s): "
                                            + ", ".join(helper.params), node)
         if self.depth >= MAX_HELPER_DEPTH:
             raise reader.error(ParseError, f"helpers call each other more than {MAX_HELPER_DEPTH} deep", node)
         frame = Frame()
         caller = self.reader
-        for param, arg in zip(helper.params, node.args):
+        for param in helper.params:
+            arg = given[param]
             shared = self.shared_object(arg, None) if scope is self.scope else None
             if shared is not None:
                 frame.objects[param] = shared
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
+                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True
             else:
                 frame.exprs[param] = reader.expr(arg, scope)
+                if isinstance(arg, ast.Constant) and type(arg.value) is int:
+                    frame.flags[param] = arg.value
         self.depth += 1
         self.reader = home
         try:
-            for stmt in helper.body[:-1]:
-                self.local(stmt, frame)
-            ret = helper.body[-1].value
+            returned = self.flow(helper.body, frame)
+            if returned is None or returned.value is None:
+                raise home.error(ParseError, f"the helper {helper.name}() ends without `return expression` here",
+                                 helper.node)
+            ret = returned.value
+            if many and not isinstance(ret, ast.Tuple):
+                raise reader.error(ParseError, f"{helper.name}() returns one value here", node)
             if many:
                 return [self.typer(self.reader.expr(e, self.frame_scope(frame))) for e in ret.elts], None
             if isinstance(ret, ast.Name) and ret.id in frame.objects:
@@ -776,6 +806,20 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
+
+
+    def flow(self, body: list[ast.stmt], frame: Frame) -> ast.Return | None:
+        """A helper's statements in order, a condition's branch followed, up to the `return` reached."""
+        for stmt in body:
+            if isinstance(stmt, ast.Return):
+                return stmt
+            if isinstance(stmt, ast.If):
+                returned = self.flow(self.branch(stmt, frame), frame)
+                if returned is not None:
+                    return returned
+            elif not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                self.local(stmt, frame)
+        return None
 
 
 class SpelledOut(ast.NodeTransformer):
