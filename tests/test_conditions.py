@@ -166,3 +166,19 @@ def test_a_helper_call_that_cannot_be_read_is_refused(derivation, message):
     r = check(parse_network(TRASK), "syn0", derivation)
     assert r.verdict == "unusable"
     assert any(message in d.message for d in r.diagnostics), [d.message for d in r.diagnostics]
+
+
+DICT_NET = "x: [N, D]\nW: [D, K]\nJ = np.sum(np.tanh(x @ W))\n"
+RIGHT = "x.T @ (1 - np.tanh(x @ W) ** 2)"
+
+
+@pytest.mark.parametrize("derivation, expected", [
+    (f"grads = {{'W': {RIGHT}}}\ngradients = grads\ngradients['W'] = 2 * gradients['W']\ngrads['W']", "scaled"),
+    (f"grads = {{'W': {RIGHT}}}\ngradients = grads\ngrads = {{'W': 3 * {RIGHT}}}\ngrads['W']", "scaled"),
+    (f"grads = {{'W': 2 * {RIGHT}}}\ngradients = grads\ngradients['W'] = {RIGHT}\ng = grads\ng['W']", "correct"),
+    (f"W = params['W']\ndW = {RIGHT}", "correct"),
+])
+def test_a_dictionary_under_two_names_is_one_dictionary(derivation, expected):
+    assert oracle_verdict(DICT_NET, "W", derivation) == expected
+    r = check(parse_network(DICT_NET), "W", derivation)
+    assert r.verdict == expected, [d.message for d in r.diagnostics]

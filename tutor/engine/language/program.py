@@ -105,6 +105,7 @@ class Program:
         self.defined: dict[str, tuple[Helper, Reader]] = {}  # helpers by name, with the text they came from
         scope.read_slot = self.read_slot
         self.lengths: dict[str, int] = {}       # lists filled by append: how many items each holds
+        self.dict_alias: dict[str, str] = {}    # gradients = grads: a second name → the dictionary's first
         self.draws: dict[str, tuple[Draw, Span | None]] = {}  # a network's random draws, each a leaf (draws.py)
         self.current: str | None = None          # the name the statement being read assigns
         self.current_value: ast.expr | None = None  # … and its value, when that is a draw on its own
@@ -122,6 +123,7 @@ class Program:
 
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
+        self.current = None  # a draw on this line is named after the name the line assigns, if any
         if isinstance(stmt, ast.FunctionDef):
             self.define(stmt, r)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -192,7 +194,7 @@ class Program:
             if base in self.objects or self.scope.var(base) is not None:
                 raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
             self.dicts.add(base)
-            self.to_name(slot_name(base, target.slice.value), target, stmt.value, op, span, None)
+            self.to_name(slot_name(self.dict_base(base), target.slice.value), target, stmt.value, op, span, None)
         elif isinstance(target, ast.Subscript):
             self.into_part(target, stmt.value, op, span, frame)
         else:
@@ -211,16 +213,17 @@ class Program:
             self.current_value = None
             self.bind(name, Obj(drawn.name), frame, span)
             return
+        if op is None and frame is None and name in self.dicts:
+            self.release_dict(name)
         if op is None and is_empty_container(value) and frame is None:
             self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
             self.lengths[name] = 0
             return
         if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
-            self.unbind(name, None)  # gradients = grads: the same dictionary, its arrays shared by both names
+            self.unbind(name, None)  # gradients = grads: one dictionary under two names, as Python has it
             self.dicts.add(name)
-            for slot, obj in list(self.objects.items()):
-                if slot.startswith(value.id + "["):
-                    self.objects[name + slot[len(value.id):]] = obj
+            if self.dict_base(value.id) != name:
+                self.dict_alias[name] = self.dict_base(value.id)
             self.mark(name, span)
             return
         if op is None and frame is None and not self.network and isinstance(value, ast.Dict) and value.keys \
@@ -299,6 +302,7 @@ class Program:
         if not isinstance(target.value, ast.Name) and item is None:
             raise r.error(ParseError, "assign into part of a named array: d[index] = value", target)
         name = item or target.value.id
+        self.current = name
         current = self.read_name(name, frame)
         if current is None:
             raise r.error(ParseError, f"{name!r} has no value here to assign into", target.value)
@@ -593,6 +597,24 @@ class Program:
             node = SpelledOut(self.lengths, scope).visit(copy.deepcopy(node))
         return self.reader.expr(node, self.frame_scope(frame))
 
+    def dict_base(self, name: str) -> str:
+        """The name a dictionary's entries are kept under (its first name, when it has two)."""
+        return self.dict_alias.get(name, name)
+
+    def release_dict(self, name: str) -> None:
+        """`name` is bound anew: the dictionary it named stays, with its entries, under its other names."""
+        if self.dict_alias.pop(name, None) is not None:
+            return
+        others = [a for a, base in self.dict_alias.items() if base == name]
+        if not others:
+            return
+        heir = others[0]
+        for slot in [k for k in self.objects if k.startswith(name + "[")]:
+            self.objects[heir + slot[len(name):]] = self.objects.pop(slot)
+        del self.dict_alias[heir]
+        for a in others[1:]:
+            self.dict_alias[a] = heir
+
     def appended_to(self, node: ast.expr) -> str | None:
         """The list `xs` of a statement `xs.append(x)` (None for any other expression)."""
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
@@ -666,8 +688,8 @@ class Program:
                 return obj
         if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) \
                 and isinstance(value.slice.value, str) and isinstance(value.value, ast.Name) \
-                and slot_name(value.value.id, value.slice.value) in self.objects:
-            return self.objects[slot_name(value.value.id, value.slice.value)]
+                and slot_name(self.dict_base(value.value.id), value.slice.value) in self.objects:
+            return self.objects[slot_name(self.dict_base(value.value.id), value.slice.value)]
         return None
 
     def bind(self, name: str, obj: Obj, frame: Frame | None, span) -> None:
@@ -722,7 +744,7 @@ class Program:
 
     def read_slot(self, reader: Reader, node: ast.Subscript) -> Expr:
         base, key = node.value, node.slice.value
-        name = slot_name(base.id, key) if isinstance(base, ast.Name) else None
+        name = slot_name(self.dict_base(base.id), key) if isinstance(base, ast.Name) else None
         if isinstance(base, ast.Name) and base.id not in self.dicts and name not in self.objects \
                 and self.scope.var(key) is not None and base.id not in self.scope.names:
             # deeplearning.ai's parameters['Wf']: a dictionary of the network's own arrays, by name
