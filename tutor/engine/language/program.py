@@ -317,9 +317,12 @@ class Program:
         if self.network and op not in (None, "add", "sub", "add_at"):
             raise r.error(ParseError, "a network changes part of an array with =, += or -= only", target,
                           "d[index] = value, or write where(mask, value, d)")
-        # an index that repeats keeps one update; beside a range (x[np.arange(N), y]) every position is distinct
-        if self.network and op != "add_at" and not any(is_range(o) for o in typed_ops) and any(
-                kind_of(o, self.scope) == "int" and o.shape for o in typed_ops):
+        # an index that repeats keeps one update; paired one to one with a range (x[np.arange(N), y]) every
+        # position is distinct
+        indices = [o for o in typed_ops if kind_of(o, self.scope) == "int" and o.shape]
+        ranges = [o for o in indices if is_range(o)]
+        if self.network and op != "add_at" and indices and not (
+                ranges and all(o.shape == ranges[0].shape for o in indices)):
             raise r.error(ParseError, "a network assigns into part of an array by slices, masks or range(N) "
                                       "(an index that repeats would keep only one of its updates)", target.slice,
                           "np.add.at(d, idx, value) to add every update, or d[:, 0:H] = value")
