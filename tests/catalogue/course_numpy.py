@@ -15,7 +15,7 @@ Sources:
 * deeplearning.ai course 2 week 1, forward/backward_propagation_with_dropout
 * CS231n assignment 3, rnn_layers.py (rnn_step_backward, word_embedding_backward, temporal_softmax_loss,
   lstm_step_backward) as solved in public
-* CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss)
+* CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss), as solved in public
 * deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)
 * Karpathy, pg-pong.py (policy_forward, the game loop for three frames, policy_backward)
 """
@@ -395,55 +395,72 @@ case("cs231n-lstm-step-Wx-gates-swapped", SRC_CS231N_A3, CS231N_LSTM, "Wx",
 # =============================================================================================
 SRC_MYTORCH = "CMU 11-785 HW1P1 MyTorch (linear.py, loss.py)"
 
-MYTORCH_MSE = """
-A0: [N, C0]
-W: [C, C0]
-b: [C, 1]
-Y: [N, C]
-self.Ones = np.ones((A0.shape[0], 1))
-Z = A0 @ self.W.T + self.Ones @ self.b.T
-self.N_ = Z.shape[0]
-self.C_ = Z.shape[1]
-se = (Z - self.Y) * (Z - self.Y)
-Ones_C = np.ones((self.C_, 1), dtype="f")
-Ones_N = np.ones((self.N_, 1), dtype="f")
-sse = Ones_N.T @ se @ Ones_C
-mse = sse / (self.N_ * self.C_)
+MYTORCH_LINEAR = """
+A: [N, C0]
+W: [C1, C0]
+b: [C1, 1]
+dLdZ: [N, C1]
+self.A = A
+self.N = A.shape[0]
+# Think how can `self.ones` help in the calculations and uncomment below code snippet.
+self.ones = np.ones((self.N, 1))
+Z = self.A @ self.W.T + self.ones @ self.b.T
+J = np.sum(Z * dLdZ)
 """
 
-MYTORCH_MSE_BACKWARD = """
-dLdA = 2 * (Z - self.Y) / (self.N_ * self.C_)
-dLdZ = dLdA
-dLdA0 = dLdZ @ self.W
-self.dLdW = dLdZ.T @ A0
-self.dLdb = dLdZ.T @ self.Ones
+MYTORCH_LINEAR_BACKWARD = """
+dLdA = dLdZ @ self.W
+self.dLdW = dLdZ.T @ self.A
+self.dLdb = dLdZ.T @ self.ones
 """  # the answer is named on a last line: dLdW is no claim (its name is not dW)
 
-for _leaf in ("W", "b", "A0"):
-    case(f"mytorch-linear-mse-{_leaf}", SRC_MYTORCH, MYTORCH_MSE, _leaf, MYTORCH_MSE_BACKWARD + f"dLd{_leaf}",
-         "correct",
-         adapted=3, note="the layer's and the loss's `self.A = A` stores are left out (the loss reads the layer's "
-                         "Z); the loss is the course's 1×1 `sse / (N * C)`, read as a scalar")
-case("mytorch-linear-mse-W-transposed", SRC_MYTORCH, MYTORCH_MSE, "W",
-     MYTORCH_MSE_BACKWARD.replace("dLdW = dLdZ.T @ A0", "dLdW = A0.T @ dLdZ") + "dLdW", "transposed", adapted=3)
+for _leaf in ("W", "b", "A"):
+    case(f"mytorch-linear-{_leaf}", SRC_MYTORCH, MYTORCH_LINEAR, _leaf, MYTORCH_LINEAR_BACKWARD + f"dLd{_leaf}",
+         "correct", note="Linear.forward and Linear.backward as solved in public; `self.ones` names a value that "
+                         "shadows np.ones once assigned")
+case("mytorch-linear-W-transposed", SRC_MYTORCH, MYTORCH_LINEAR, "W",
+     MYTORCH_LINEAR_BACKWARD.replace("dLdW = dLdZ.T @ self.A", "dLdW = self.A.T @ dLdZ") + "dLdW", "transposed")
+
+MYTORCH_MSE = """
+A: [N, C]
+Y: [N, C]
+self.A = A
+self.Y = Y
+N      = A.shape[0]
+C      = A.shape[1]
+Ones_C   = np.ones((C, 1), dtype="f")
+Ones_N   = np.ones((N, 1), dtype="f")
+se     = (A - Y) * (A - Y)
+sse    = Ones_N.T @ se @ Ones_C
+mse    = sse/(N*C)
+"""
+
+case("mytorch-mse-as-solved", SRC_MYTORCH, MYTORCH_MSE, "A", "dLdA = self.A - self.Y", "scaled",
+     note="a public solution's MSELoss.backward: the 2 / (N * C) of the mean it returns left out; the loss is "
+          "the course's 1×1 `sse / (N * C)`, read as a scalar")
+case("mytorch-mse-mean", SRC_MYTORCH, MYTORCH_MSE, "A", "dLdA = 2 * (self.A - self.Y) / (N * C)", "correct",
+     note="the backward pass of the mean the forward pass returns")
 
 MYTORCH_CE = """
 A: [N, C]
 Y: onehot[N, C]
-self.N_ = A.shape[0]
-self.C_ = A.shape[1]
-Ones_C = np.ones((self.C_, 1), dtype="f")
-Ones_N = np.ones((self.N_, 1), dtype="f")
-self.softmax = np.exp(A) / np.sum(np.exp(A), axis=1, keepdims=True)
-crossentropy = -self.Y * np.log(self.softmax)
+self.A   = A
+self.Y   = Y
+N        = A.shape[0]
+C        = A.shape[1]
+Ones_C   = np.ones((C, 1), dtype="f")
+Ones_N   = np.ones((N, 1), dtype="f")
+self.softmax     = np.exp(A)/(np.exp(A) @ Ones_C @ Ones_C.T)
+crossentropy     = -Y * np.log(self.softmax)
 sum_crossentropy = Ones_N.T @ crossentropy @ Ones_C
-L = sum_crossentropy / self.N_
+L = sum_crossentropy / N
 """
 
-case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softmax - self.Y) / self.N_", "correct",
-     adapted=3, note="`self.softmax` names a value that shadows the softmax function once assigned")
-case("mytorch-cross-entropy-no-mean", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
-     adapted=3)
+case("mytorch-cross-entropy-as-solved", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
+     note="the same solution's CrossEntropyLoss.backward leaves out the 1/N of the mean; `self.softmax` names "
+          "a value that shadows the softmax function once assigned")
+case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softmax - self.Y) / self.Y.shape[0]",
+     "correct", note="another public solution's backward, divided by the batch")
 
 # =============================================================================================
 SRC_DLAI5_LSTM = "deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)"
