@@ -244,6 +244,16 @@ def _run_error(e: BaseException, what: str) -> OracleError:
 
 # -- the network ---------------------------------------------------------------------------
 
+class _SeededNumPy:
+    """NumPy whose `np.random` starts from a fixed seed on every run of the forward pass."""
+
+    def __init__(self, seed: int):
+        self.random = np.random.RandomState(seed)
+
+    def __getattr__(self, name):
+        return getattr(np, name)
+
+
 class OracleNet:
     """A network, its dimensions bound to numbers, runnable with NumPy."""
 
@@ -400,6 +410,7 @@ class OracleNet:
 
     def _draw(self, rng: np.random.Generator, positive: bool) -> dict[str, np.ndarray]:
         values: dict[str, np.ndarray] = {}
+        self._seed = getattr(self, "_seed", 0) + 1  # the network's own np.random draws: fixed for this sample
         for name, shape in self.leaves.items():
             if name in self.int_leaves:
                 k = self.int_leaves[name]
@@ -445,11 +456,14 @@ class OracleNet:
 
     def _namespace(self, values: dict) -> dict:
         ns = _globals(self.dims)
+        # a dropout mask drawn as the network runs is one fixed draw: every run of this sample sees it
+        ns["np"] = ns["numpy"] = _SeededNumPy(getattr(self, "_seed", 0))
         for name in self.leaves:
             v = values[name]
             ns[name] = v.copy() if isinstance(v, np.ndarray) else v
         # a course's dictionary of its parameters (deeplearning.ai's `parameters`, Karpathy's `model`)
-        ns["parameters"] = ns["model"] = {n: ns[n] for n in self.leaves}
+        ns["parameters"] = ns["model"] = ns["params"] = {n: ns[n] for n in self.leaves}
+        ns.update(_numbered_lists(ns, self.leaves))
         return ns
 
     def _run(self, values: dict) -> dict:
@@ -541,6 +555,9 @@ class OracleNet:
         # deeplearning.ai's `parameters['Wf']`: the network's leaves by name (copies, as a learner's dict holds)
         ns.setdefault("parameters", {n: ns[n] for n in self.leaves if n in ns})
         ns.setdefault("model", ns["parameters"])
+        ns.setdefault("params", ns["parameters"])
+        for name, items in _numbered_lists(ns, self.leaves).items():
+            ns.setdefault(name, items)
         body, last = module.body, None
         if isinstance(body[-1], ast.Expr):
             body, last = body[:-1], body[-1].value
@@ -565,6 +582,22 @@ class OracleNet:
                  if k != "__builtins__" and not k.startswith("__") and k not in NAMESPACE
                  and k not in BUILTIN_HELPERS}
         return answer, names
+
+
+def _numbered_lists(ns: dict, leaves) -> dict[str, list]:
+    """A course's list of parameters (Prince's `all_weights[layer]`) from the leaves declared all_weights_0,
+    all_weights_1, …: the list of them in order, under the name they share."""
+    out: dict[str, list] = {}
+    for leaf in leaves:
+        m = re.fullmatch(r"(.+)_0", leaf)
+        if m is None or m.group(1) in ns or m.group(1) in leaves:
+            continue
+        items, k = [], 0
+        while f"{m.group(1)}_{k}" in leaves:
+            items.append(ns[f"{m.group(1)}_{k}"])
+            k += 1
+        out[m.group(1)] = items
+    return out
 
 
 def load(net_text: str, dims: dict[str, int] | None = None) -> OracleNet:

@@ -47,12 +47,12 @@ def shares() -> dict[str, tuple[int, int]]:
 
 def test_the_sources_are_read_as_written():
     per_source = shares()
-    assert len(per_source) >= 9
+    assert len(per_source) >= 12
     accepted = sum(a for a, _ in per_source.values())
     total = sum(t for _, t in per_source.values())
-    assert accepted / total >= 0.9, per_source
-    for source, (a, t) in per_source.items():  # pg-pong's forward pass is a game loop, rewritten whole
-        assert a / t >= 0.5, (source, a, t)
+    assert accepted / total >= 0.95, per_source
+    for source, (a, t) in per_source.items():  # pg-pong's game loop is read for three frames, its loss added
+        assert a / t >= 0.8, (source, a, t)
 
 
 def test_the_catalogue_is_balanced():

@@ -109,7 +109,15 @@ def test_partial_assignment_in_the_forward_pass_is_differentiated():
     assert verdict(masked, "W", "dW = x.T @ (2 * h)") == "correct"
     assert verdict(masked, "W", "dW = x.T @ (2 * (x @ W))") == "wrong_value"
     with pytest.raises(ParseError, match="repeat"):
-        parse_network("x: [N, D]\ny: int[N] < D\nh = x * 1\nh[np.arange(N), y] = 0\nJ = np.sum(h)\n")
+        parse_network("x: [N, D]\ny: int[N] < N\nh = x * 1\nh[y] = 0\nJ = np.sum(h)\n")
+    with pytest.raises(ParseError, match="repeat"):  # a range broadcast against labels of another shape
+        parse_network("x: [N, D]\ny: int[K, N] < D\nh = x * 1\nh[np.arange(N), y] = 0\nJ = np.sum(h)\n")
+    # paired one to one with a range, every position is distinct (CS231n's svm_loss: margins[np.arange(N), y] = 0)
+    picked = "x: [N, D]\ny: int[N] < D\nW: [D, D]\nh = x @ W\nh[np.arange(N), y] = 0\nJ = np.sum(h ** 2)\n"
+    verified(picked)
+    assert verdict(picked, "W", "dh = 2 * h\ndh[np.arange(N), y] = 0\ndW = x.T @ dh") == "correct"
+    assert verdict(picked, "W", "dW = x.T @ (2 * h)") == "correct"
+    assert verdict(picked, "W", "dW = x.T @ (2 * (x @ W))") == "wrong_value"
 
 
 def test_np_add_at_adds_every_repeated_index():

@@ -99,7 +99,8 @@ CASES = [
     err(HEAD + "z = sum(x)(x)\nJ = sum(z)\n", ParseError, 4, 4, id="call-a-call"),
     err("import os\n" + HEAD + "J = sum(x)\n", ParseError, 1, 0, id="import"),
     err(HEAD + "from os import system\nJ = sum(x)\n", ParseError, 4, 0, id="from-import"),
-    err(HEAD + "if True:\n    J = sum(x)\n", ParseError, 4, 0, id="if"),
+    err(HEAD + "if sum(x) > 0:\n    J = sum(x)\n", ParseError, 4, 3, "not known", id="if"),  # a condition on values
+    err(HEAD + "while True:\n    J = sum(x)\n", ParseError, 4, 0, id="while"),
     err(HEAD + "for i in x:\n    pass\nJ = sum(x)\n", ParseError, 4, 0, id="for"),
     err(HEAD + "def f():\n    pass\nJ = sum(x)\n", ParseError, 4, 0, id="def"),
     err(HEAD + "class A:\n    pass\nJ = sum(x)\n", ParseError, 4, 0, id="class"),

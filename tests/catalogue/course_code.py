@@ -726,7 +726,7 @@ case("nielsen-nabla-w1-cross-entropy-delta", SRC_NIELSEN, NIELSEN, "w1",
 SRC_NIELSEN2 = "Nielsen, network2.py CrossEntropyCost"
 
 NIELSEN_CE = """
-# Nielsen network2.py: CrossEntropyCost.fn (np.nan_to_num dropped) for one example
+# Nielsen network2.py: CrossEntropyCost.fn for one example
 x: [n0, 1]
 y: [n2, 1]
 w1: [n1, n0]
@@ -738,7 +738,7 @@ z1 = np.dot(w1, x) + b1
 a1 = sigmoid(z1)
 z2 = np.dot(w2, a1) + b2
 a2 = sigmoid(z2)
-C = np.sum(-y * np.log(a2) - (1 - y) * np.log(1 - a2))
+C = np.sum(np.nan_to_num(-y*np.log(a2)-(1-y)*np.log(1-a2)))
 """
 
 case("nielsen2-ce-nabla-w1", SRC_NIELSEN2, NIELSEN_CE, "w1", """
@@ -1126,31 +1126,39 @@ y: [N, 1]
 syn0: [D, H]
 syn1: [H, 1]
 
+# sigmoid function
+def nonlin(x,deriv=False):
+    if(deriv==True):
+        return x*(1-x)
+    return 1/(1+np.exp(-x))
+
 l0 = X
-l1 = 1/(1+np.exp(-(np.dot(l0,syn0))))
-l2 = 1/(1+np.exp(-(np.dot(l1,syn1))))
+l1 = nonlin(np.dot(l0,syn0))
+l2 = nonlin(np.dot(l1,syn1))
 J = 0.5 * np.sum((y - l2) ** 2)
 """
 
 TRASK_BACKWARD = """
-def nonlin_deriv(x):
-    return x*(1-x)
+def nonlin(x,deriv=False):
+    if(deriv==True):
+        return x*(1-x)
+    return 1/(1+np.exp(-x))
 
 l2_error = y - l2
-l2_delta = l2_error*nonlin_deriv(l2)
+l2_delta = l2_error*nonlin(l2,deriv=True)
 l1_error = l2_delta.dot(syn1.T)
-l1_delta = l1_error * nonlin_deriv(l1)
+l1_delta = l1_error * nonlin(l1,deriv=True)
 """
 
 case("trask-syn1-update", SRC_TRASK, TRASK, "syn1", TRASK_BACKWARD + "l1.T.dot(l2_delta)", "scaled",
-     "nonlin(x, deriv=True) written as nonlin_deriv(x) (a helper cannot branch); the post adds "
+     "the post's nonlin(x, deriv=True) read as written (its flag picks the branch); the post adds "
      "l1.T.dot(l2_delta) to syn1: it is the negative gradient")
 case("trask-syn0-update", SRC_TRASK, TRASK, "syn0", TRASK_BACKWARD + "l0.T.dot(l1_delta)", "scaled",
      "the update direction again: minus the gradient")
 case("trask-syn0-gradient", SRC_TRASK, TRASK, "syn0", TRASK_BACKWARD + "-l0.T.dot(l1_delta)", "correct",
      "the learner who negates the update to get the gradient")
 case("trask-syn1-deriv-of-preactivation", SRC_TRASK, TRASK, "syn1",
-     TRASK_BACKWARD.replace("nonlin_deriv(l2)", "nonlin_deriv(np.dot(l1, syn1))") + "-l1.T.dot(l2_delta)",
+     TRASK_BACKWARD.replace("nonlin(l2,deriv=True)", "nonlin(np.dot(l1, syn1),deriv=True)") + "-l1.T.dot(l2_delta)",
      "wrong_value", "the output-taking derivative applied to the pre-activation")
 
 SRC_ZHOU = "Victor Zhou, Machine Learning for Beginners: An Introduction to Neural Networks"

@@ -3,9 +3,9 @@
 Each source's own forward and backward lines are kept as the source writes them; only the leaf
 declarations (and the upstream gradient of a layer, `dout`, as a leaf with the layer's "fake loss"
 `sum(out * dout)`) are written by hand. Where a line had to change, `adapted` counts it and the note
-says how (`self.` dropped from a class's attributes, a random mask declared as a `binary` leaf
-instead of drawn). tests/test_course_numpy.py measures the share of each source's lines accepted as
-written and proves every verdict against the NumPy oracle (tests/oracle.py).
+says how (`self.` dropped from a class's attributes, a game loop written for its stacked episode).
+A mask the forward pass draws (`np.random.rand(...) < keep_prob`) is read as written.
+tests/test_course_numpy.py measures the share of each source's lines accepted as written and proves every verdict against the NumPy oracle (tests/oracle.py).
 
 Sources:
 * Karpathy, min-char-rnn.py (gist d4dee566867f8291f086; the copy in asmaloney/min-char-rnn)
@@ -15,9 +15,9 @@ Sources:
 * deeplearning.ai course 2 week 1, forward/backward_propagation_with_dropout
 * CS231n assignment 3, rnn_layers.py (rnn_step_backward, word_embedding_backward, temporal_softmax_loss,
   lstm_step_backward) as solved in public
-* CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss)
+* CMU 11-785 HW1P1 MyTorch: linear.py, loss.py (MSELoss, CrossEntropyLoss), as solved in public
 * deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)
-* Karpathy, pg-pong.py (policy_backward; its forward pass written for a stacked episode)
+* Karpathy, pg-pong.py (policy_forward, the game loop for three frames, policy_backward)
 """
 from __future__ import annotations
 
@@ -231,15 +231,17 @@ W2: [n2, n1]
 b2: [n2, 1]
 W3: [1, n2]
 b3: [1, 1]
-D1: binary[n1, m]
-D2: binary[n2, m]
 keep_prob = 0.5
 Z1 = np.dot(W1, X) + b1
 A1 = relu(Z1)
+D1 = np.random.rand(A1.shape[0], A1.shape[1])     # Step 1: initialize matrix D1 = np.random.rand(..., ...)
+D1 = (D1 < keep_prob).astype(int)                 # Step 2: convert entries of D1 to 0 or 1 (using keep_prob as the threshold)
 A1 = A1 * D1                                      # Step 3: shut down some neurons of A1
 A1 = A1 / keep_prob                               # Step 4: scale the value of neurons that haven't been shut down
 Z2 = np.dot(W2, A1) + b2
 A2 = relu(Z2)
+D2 = np.random.rand(A2.shape[0], A2.shape[1])
+D2 = (D2 < keep_prob).astype(int)
 A2 = A2 * D2
 A2 = A2 / keep_prob
 Z3 = np.dot(W3, A2) + b3
@@ -268,18 +270,18 @@ db1 = 1./m * np.sum(dZ1, axis=1, keepdims = True)
 """
 
 for _leaf in ("W1", "b1", "W2", "W3", "b3"):
-    case(f"dlai2-dropout-{_leaf}", SRC_DLAI2, DLAI2, _leaf, DLAI2_BACKWARD, "correct", adapted=4,
-         note="the masks are drawn in the course (`D1 = np.random.rand(...)`, `D1 = (D1 < keep_prob).astype(int)`, "
-              "two lines a layer): here they are declared `binary`, so they are sampled as 0/1 masks")
+    case(f"dlai2-dropout-{_leaf}", SRC_DLAI2, DLAI2, _leaf, DLAI2_BACKWARD, "correct",
+         note="the masks are drawn as the course draws them (`D1 = np.random.rand(...)`, then `< keep_prob`): "
+              "each draw is a fixed array the backward pass reuses")
 case("dlai2-dropout-W1-mask-left-out", SRC_DLAI2, DLAI2, "W1",
      DLAI2_BACKWARD.replace("dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as "
-                            "during the forward propagation\n", ""), "correct", adapted=4,
+                            "during the forward propagation\n", ""), "correct",
      note="the mask line is redundant here: `np.int64(A1 > 0)` reads A1 after dropout, which is 0 wherever "
-          "D1 is, so a 0/1 mask makes both right (a mask drawn as reals would hide this)")
+          "D1 is, so both are right")
 case("dlai2-dropout-W1-mask-at-input", SRC_DLAI2, DLAI2, "W1",
      DLAI2_BACKWARD.replace("np.int64(A1 > 0)", "np.int64(Z1 > 0)").replace(
          "dA1 = dA1 * D1              # Step 1: Apply mask D1 to shut down the same neurons as during the forward "
-         "propagation\n", ""), "wrong_value", adapted=4,
+         "propagation\n", ""), "wrong_value",
      note="a learner's slip: the ReLU's mask read at Z1, before dropout, and the dropout mask left out")
 
 # =============================================================================================
@@ -393,55 +395,72 @@ case("cs231n-lstm-step-Wx-gates-swapped", SRC_CS231N_A3, CS231N_LSTM, "Wx",
 # =============================================================================================
 SRC_MYTORCH = "CMU 11-785 HW1P1 MyTorch (linear.py, loss.py)"
 
-MYTORCH_MSE = """
-A0: [N, C0]
-W: [C, C0]
-b: [C, 1]
-Y: [N, C]
-self.Ones = np.ones((A0.shape[0], 1))
-Z = A0 @ self.W.T + self.Ones @ self.b.T
-self.N_ = Z.shape[0]
-self.C_ = Z.shape[1]
-se = (Z - self.Y) * (Z - self.Y)
-Ones_C = np.ones((self.C_, 1), dtype="f")
-Ones_N = np.ones((self.N_, 1), dtype="f")
-sse = Ones_N.T @ se @ Ones_C
-mse = sse / (self.N_ * self.C_)
+MYTORCH_LINEAR = """
+A: [N, C0]
+W: [C1, C0]
+b: [C1, 1]
+dLdZ: [N, C1]
+self.A = A
+self.N = A.shape[0]
+# Think how can `self.ones` help in the calculations and uncomment below code snippet.
+self.ones = np.ones((self.N, 1))
+Z = self.A @ self.W.T + self.ones @ self.b.T
+J = np.sum(Z * dLdZ)
 """
 
-MYTORCH_MSE_BACKWARD = """
-dLdA = 2 * (Z - self.Y) / (self.N_ * self.C_)
-dLdZ = dLdA
-dLdA0 = dLdZ @ self.W
-self.dLdW = dLdZ.T @ A0
-self.dLdb = dLdZ.T @ self.Ones
+MYTORCH_LINEAR_BACKWARD = """
+dLdA = dLdZ @ self.W
+self.dLdW = dLdZ.T @ self.A
+self.dLdb = dLdZ.T @ self.ones
 """  # the answer is named on a last line: dLdW is no claim (its name is not dW)
 
-for _leaf in ("W", "b", "A0"):
-    case(f"mytorch-linear-mse-{_leaf}", SRC_MYTORCH, MYTORCH_MSE, _leaf, MYTORCH_MSE_BACKWARD + f"dLd{_leaf}",
-         "correct",
-         adapted=3, note="the layer's and the loss's `self.A = A` stores are left out (the loss reads the layer's "
-                         "Z); the loss is the course's 1×1 `sse / (N * C)`, read as a scalar")
-case("mytorch-linear-mse-W-transposed", SRC_MYTORCH, MYTORCH_MSE, "W",
-     MYTORCH_MSE_BACKWARD.replace("dLdW = dLdZ.T @ A0", "dLdW = A0.T @ dLdZ") + "dLdW", "transposed", adapted=3)
+for _leaf in ("W", "b", "A"):
+    case(f"mytorch-linear-{_leaf}", SRC_MYTORCH, MYTORCH_LINEAR, _leaf, MYTORCH_LINEAR_BACKWARD + f"dLd{_leaf}",
+         "correct", note="Linear.forward and Linear.backward as solved in public; `self.ones` names a value that "
+                         "shadows np.ones once assigned")
+case("mytorch-linear-W-transposed", SRC_MYTORCH, MYTORCH_LINEAR, "W",
+     MYTORCH_LINEAR_BACKWARD.replace("dLdW = dLdZ.T @ self.A", "dLdW = self.A.T @ dLdZ") + "dLdW", "transposed")
+
+MYTORCH_MSE = """
+A: [N, C]
+Y: [N, C]
+self.A = A
+self.Y = Y
+N      = A.shape[0]
+C      = A.shape[1]
+Ones_C   = np.ones((C, 1), dtype="f")
+Ones_N   = np.ones((N, 1), dtype="f")
+se     = (A - Y) * (A - Y)
+sse    = Ones_N.T @ se @ Ones_C
+mse    = sse/(N*C)
+"""
+
+case("mytorch-mse-as-solved", SRC_MYTORCH, MYTORCH_MSE, "A", "dLdA = self.A - self.Y", "scaled",
+     note="a public solution's MSELoss.backward: the 2 / (N * C) of the mean it returns left out; the loss is "
+          "the course's 1×1 `sse / (N * C)`, read as a scalar")
+case("mytorch-mse-mean", SRC_MYTORCH, MYTORCH_MSE, "A", "dLdA = 2 * (self.A - self.Y) / (N * C)", "correct",
+     note="the backward pass of the mean the forward pass returns")
 
 MYTORCH_CE = """
 A: [N, C]
 Y: onehot[N, C]
-self.N_ = A.shape[0]
-self.C_ = A.shape[1]
-Ones_C = np.ones((self.C_, 1), dtype="f")
-Ones_N = np.ones((self.N_, 1), dtype="f")
-self.softmax = np.exp(A) / np.sum(np.exp(A), axis=1, keepdims=True)
-crossentropy = -self.Y * np.log(self.softmax)
+self.A   = A
+self.Y   = Y
+N        = A.shape[0]
+C        = A.shape[1]
+Ones_C   = np.ones((C, 1), dtype="f")
+Ones_N   = np.ones((N, 1), dtype="f")
+self.softmax     = np.exp(A)/(np.exp(A) @ Ones_C @ Ones_C.T)
+crossentropy     = -Y * np.log(self.softmax)
 sum_crossentropy = Ones_N.T @ crossentropy @ Ones_C
-L = sum_crossentropy / self.N_
+L = sum_crossentropy / N
 """
 
-case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softmax - self.Y) / self.N_", "correct",
-     adapted=3, note="`self.softmax` names a value that shadows the softmax function once assigned")
-case("mytorch-cross-entropy-no-mean", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
-     adapted=3)
+case("mytorch-cross-entropy-as-solved", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = self.softmax - self.Y", "scaled",
+     note="the same solution's CrossEntropyLoss.backward leaves out the 1/N of the mean; `self.softmax` names "
+          "a value that shadows the softmax function once assigned")
+case("mytorch-cross-entropy", SRC_MYTORCH, MYTORCH_CE, "A", "dLdA = (self.softmax - self.Y) / self.Y.shape[0]",
+     "correct", note="another public solution's backward, divided by the batch")
 
 # =============================================================================================
 SRC_DLAI5_LSTM = "deeplearning.ai course 5 week 1, lstm_cell_forward/backward (as solved in public)"
@@ -524,33 +543,285 @@ case("dlai5-lstm-cell-c_prev-no-da", SRC_DLAI5_LSTM, DLAI5_LSTM, "c_prev",
 SRC_PONG = "Karpathy, pg-pong.py (policy_forward, policy_backward)"
 
 PONG = """
-epx: [T, D]
+frames: [3, D]
 W1: [H, D]
 W2: [H]
-epy: binary[T]
-h = np.dot(epx, model['W1'].T)
-h[h<0] = 0 # ReLU nonlinearity
-logp = np.dot(h, model['W2'])
-p = sigmoid(logp)
-loglik = np.sum(epy * np.log(p) + (1 - epy) * np.log(1 - p))
+def sigmoid(x):
+  return 1.0 / (1.0 + np.exp(-x)) # sigmoid "squashing" function to interval [0,1]
+def policy_forward(x):
+  h = np.dot(model['W1'], x)
+  h[h<0] = 0 # ReLU nonlinearity
+  logp = np.dot(model['W2'], h)
+  p = sigmoid(logp)
+  return p, h # return probability of taking action 2, and hidden state
+xs,hs,dlogps,drs = [],[],[],[]
+loglik = 0
+for t in range(3):
+  x = frames[t]
+  # forward the policy network and sample an action from the returned probability
+  aprob, h = policy_forward(x)
+  action = 2 if np.random.uniform() < aprob else 3 # roll the dice!
+  # record various intermediates (needed later for backprop)
+  xs.append(x) # observation
+  hs.append(h) # hidden state
+  y = 1 if action == 2 else 0 # a "fake label"
+  dlogps.append(y - aprob) # grad that encourages the action that was taken to be taken (see http://cs231n.github.io/neural-networks-2/#losses if confused)
+  loglik += y * np.log(aprob) + (1 - y) * np.log(1 - aprob)
 """
 
 PONG_BACKWARD = """
-eph = h
-epdlogp = (epy - p)[:, None]
+# stack together all inputs, hidden states, action gradients, and rewards for this episode
+epx = np.vstack(xs)
+eph = np.vstack(hs)
+epdlogp = np.vstack(dlogps)
 dW2 = np.dot(eph.T, epdlogp).ravel()
 dh = np.outer(epdlogp, model['W2'])
 dh[eph <= 0] = 0 # backpro prelu
 dW1 = np.dot(dh.T, epx)
 """
 
+_PONG_NOTE = ("the game loop as written for three frames: `while True:` is `for t in range(3):`, the frame "
+              "difference `x = cur_x - prev_x` is `x = frames[t]`, and the log-likelihood of the sampled actions, "
+              "which dlogps holds the gradient of, is summed in the loop (`loglik = 0`, `loglik += ...`); the "
+              "action is drawn as the source draws it, and the backward step stacks the lists the loop filled "
+              "with np.vstack, as the source does once the episode is done")
 for _leaf in ("W1", "W2"):
-    case(f"pong-{_leaf}", SRC_PONG, PONG, _leaf, PONG_BACKWARD, "correct", adapted=5,
-         note="the game loop stacks each step's x, h and y - aprob (np.vstack of lists); here the forward pass "
-              "is written for the stacked episode at once (h = np.dot(epx, W1.T), the log-likelihood of the "
-              "sampled actions epy) and the gradient at logp is written (epy - p)[:, None]; "
-              "policy_backward's own lines read as written")
+    case(f"pong-{_leaf}", SRC_PONG, PONG, _leaf, PONG_BACKWARD, "correct", adapted=4, note=_PONG_NOTE)
 case("pong-W1-no-relu-mask", SRC_PONG, PONG, "W1", PONG_BACKWARD.replace("dh[eph <= 0] = 0 # backpro prelu\n", ""),
-     "wrong_value", adapted=5, note="a learner's slip: the ReLU's mask left out")
-case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("(epy - p)", "(p - epy)"), "scaled", adapted=5,
+     "wrong_value", adapted=4, note="a learner's slip: the ReLU's mask left out")
+case("pong-W2-descent", SRC_PONG, PONG, "W2", PONG_BACKWARD.replace("epdlogp).ravel()", "-epdlogp).ravel()"),
+     "scaled", adapted=4,
      note="the gradient of the loss to minimise (-loglik) instead of the log-likelihood: the sign flipped")
+
+# =============================================================================================
+SRC_UDL = "Prince, Understanding Deep Learning, notebook 7.2 Backpropagation (as solved in public)"
+
+UDL = """
+all_weights_0: [D, D_i]
+all_weights_1: [D, D]
+all_weights_2: [D, D]
+all_weights_3: [D, D]
+all_weights_4: [D, D]
+all_weights_5: [D_o, D]
+all_biases_0: [D, 1]
+all_biases_1: [D, 1]
+all_biases_2: [D, 1]
+all_biases_3: [D, 1]
+all_biases_4: [D, 1]
+all_biases_5: [D_o, 1]
+net_input: [D_i, 1]
+y: [D_o, 1]
+# Define the Rectified Linear Unit (ReLU) function
+def ReLU(preactivation):
+  activation = preactivation.clip(0.0)
+  return activation
+def least_squares_loss(net_output, y):
+  return np.sum((net_output-y) * (net_output-y))
+# Retrieve number of layers
+K = len(all_weights) -1
+# We'll store the pre-activations at each layer in a list "all_f"
+# and the activations in a second list[all_h].
+all_f = [None] * (K+1)
+all_h = [None] * (K+1)
+#For convenience, we'll set
+# all_h[0] to be the input, and all_f[K] will be the output
+all_h[0] = net_input
+# Run through the layers, calculating all_f[0...K-1] and all_h[1...K]
+for layer in range(K):
+    all_f[layer] = all_biases[layer] + np.matmul(all_weights[layer], all_h[layer])
+    all_h[layer+1] = ReLU(all_f[layer])
+# Compute the output from the last hidden layer
+all_f[K] = all_biases[K] + np.matmul(all_weights[K], all_h[K])
+# Retrieve the output
+net_output = all_f[K]
+loss = least_squares_loss(net_output, y)
+"""
+
+UDL_BACKWARD = """
+def d_loss_d_output(net_output, y):
+    return 2*(net_output -y);
+# We'll need the indicator function
+def indicator_function(x):
+  x_in = np.array(x)
+  x_in[x_in>=0] = 1
+  x_in[x_in<0] = 0
+  return x_in
+# We'll store the derivatives dl_dweights and dl_dbiases in lists as well
+all_dl_dweights = [None] * (K+1)
+all_dl_dbiases = [None] * (K+1)
+# And we'll store the derivatives of the loss with respect to the activation and preactivations in lists
+all_dl_df = [None] * (K+1)
+all_dl_dh = [None] * (K+1)
+# Compute derivatives of the loss with respect to the network output
+all_dl_df[K] = np.array(d_loss_d_output(all_f[K],y))
+# Now work backwards through the network
+for layer in range(K,-1,-1):
+  all_dl_dbiases[layer] = np.array(all_dl_df[layer])
+  all_dl_dweights[layer] = np.matmul(all_dl_df[layer], all_h[layer].transpose())
+  all_dl_dh[layer] = np.matmul(all_weights[layer].transpose(), all_dl_df[layer])
+  if layer > 0:
+    all_dl_df[layer-1] = indicator_function(all_f[layer-1]) * all_dl_dh[layer]
+"""
+
+for _layer in range(6):
+    case(f"udl-weights-{_layer}", SRC_UDL, UDL, f"all_weights_{_layer}", UDL_BACKWARD + f"all_dl_dweights[{_layer}]",
+         "correct", note="the lists of the notebook hold arrays by number: its leaves all_weights[0] … are "
+                         "declared all_weights_0 …; the `if layer > 0:` of the backward loop is decided per layer "
+                         "as the loop is unrolled; the last line names the answer")
+for _layer in (0, 3, 5):
+    case(f"udl-biases-{_layer}", SRC_UDL, UDL, f"all_biases_{_layer}", UDL_BACKWARD + f"all_dl_dbiases[{_layer}]",
+         "correct")
+case("udl-input", SRC_UDL, UDL, "net_input", UDL_BACKWARD + "all_dl_dh[0]", "correct",
+     note="the loop's last step (layer 0) leaves the gradient at the input in all_dl_dh[0]")
+case("udl-indicator-of-activation", SRC_UDL, UDL, "all_weights_1",
+     UDL_BACKWARD.replace("indicator_function(all_f[layer-1])", "indicator_function(all_h[layer])")
+     + "all_dl_dweights[1]", "wrong_value",
+     note="a learner's slip: the ReLU's derivative read at its output, which is never negative: the mask is all ones")
+case("udl-no-transpose", SRC_UDL, UDL, "all_weights_2",
+     UDL_BACKWARD.replace("all_h[layer].transpose()", "all_h[layer]") + "all_dl_dweights[2]", "shape_error",
+     note="a learner's slip: the activations not transposed, a (D, 1) @ (D, 1) product")
+case("udl-loss-derivative-halved", SRC_UDL, UDL, "all_biases_4",
+     UDL_BACKWARD.replace("return 2*(net_output -y);", "return net_output - y") + "all_dl_dbiases[4]", "scaled",
+     note="a learner's slip: the 2 of the squared error's derivative dropped")
+case("udl-weights-not-transposed", SRC_UDL, UDL, "all_weights_1",
+     UDL_BACKWARD.replace("np.matmul(all_weights[layer].transpose(), all_dl_df[layer])",
+                          "np.matmul(all_weights[layer], all_dl_df[layer])") + "all_dl_dweights[1]", "shape_error",
+     note="a learner's slip: the weights not transposed on the way back, (D_o, D) @ (D_o, 1) at the last layer")
+
+# =============================================================================================
+SRC_CS229 = "Stanford CS229 problem set, nn.py (forward_prop, backward_prop, backward_prop_regularized), as solved in public"
+
+CS229 = """
+data: [B, n_in]
+labels: onehot[B, C]
+W1: [n_in, H]
+b1: [H]
+W2: [H, C]
+b2: [C]
+# Extract parameters
+W1, b1, W2, b2 = params['W1'], params['b1'], params['W2'], params['b2']
+# Forward pass
+hidden_layer = sigmoid(np.dot(data, W1) + b1)
+output_layer = softmax(np.dot(hidden_layer, W2) + b2)
+# Compute average loss
+num_samples = data.shape[0]
+loss = -np.sum(labels * np.log(output_layer)) / num_samples
+"""
+
+CS229_BACKWARD = """
+W2 = params['W2']
+batch_size = len(data)
+A1, preds = hidden_layer, output_layer
+# Backward pass
+dZ2 = preds - labels
+dW2 = np.dot(A1.T, dZ2) / batch_size
+db2 = np.sum(dZ2, axis=0) / batch_size
+dZ1 = np.dot(dZ2, W2.T) * A1 * (1 - A1)
+dW1 = np.dot(data.T, dZ1) / batch_size
+db1 = np.sum(dZ1, axis=0) / batch_size
+grads = {'W1': dW1, 'b1': db1, 'W2': dW2, 'b2': db2}
+"""
+
+_CS229_NOTE = ("`A1, preds, loss = forward_prop_func(data, labels, params)` is written `A1, preds = hidden_layer, "
+               "output_layer`: the backward pass reads the forward pass's values by the names it gives them")
+for _leaf in ("W1", "b1", "W2", "b2"):
+    case(f"cs229-nn-{_leaf}", SRC_CS229, CS229, _leaf, CS229_BACKWARD, "correct", adapted=1, note=_CS229_NOTE)
+case("cs229-nn-W1-no-sigmoid-derivative", SRC_CS229, CS229, "W1",
+     CS229_BACKWARD.replace(" * A1 * (1 - A1)", ""), "wrong_value", adapted=1,
+     note="a learner's slip: the sigmoid's derivative left out")
+case("cs229-nn-b2-sum-not-mean", SRC_CS229, CS229, "b2",
+     CS229_BACKWARD.replace("db2 = np.sum(dZ2, axis=0) / batch_size", "db2 = np.sum(dZ2, axis=0)"), "scaled",
+     adapted=1, note="a learner's slip: the bias gradient summed over the batch, not averaged as the loss is")
+case("cs229-nn-W1-output-derivative", SRC_CS229, CS229, "W1",
+     CS229_BACKWARD.replace(" * A1 * (1 - A1)", " * preds * (1 - preds)"), "shape_error", adapted=1,
+     note="a learner's slip: the output layer's activations in the hidden layer's derivative")
+
+CS229_REG = CS229.replace("""loss = -np.sum(labels * np.log(output_layer)) / num_samples
+""", """loss = -np.sum(labels * np.log(output_layer)) / num_samples
+loss = loss + reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+""").replace("b2: [C]\n", "b2: [C]\nreg: []\n")
+
+CS229_REG_BACKWARD = CS229_BACKWARD + """
+gradients = grads
+# Apply regularization
+W1 = params['W1']
+W2 = params['W2']
+grad_W1 = gradients['W1'] + 2 * reg * W1
+grad_W2 = gradients['W2'] + 2 * reg * W2
+gradients['W1'] = grad_W1
+gradients['W2'] = grad_W2
+"""
+
+_CS229_REG_NOTE = (_CS229_NOTE + "; the regularized loss of the handout is a line of its own, and "
+                   "`gradients = backward_prop(...)` is the backward pass's lines followed by `gradients = grads`")
+for _leaf in ("W1", "W2", "b1"):
+    case(f"cs229-nn-regularized-{_leaf}", SRC_CS229, CS229_REG, _leaf, CS229_REG_BACKWARD, "correct", adapted=3,
+         note=_CS229_REG_NOTE)
+case("cs229-nn-regularized-W2-half", SRC_CS229, CS229_REG, "W2",
+     CS229_REG_BACKWARD.replace("gradients['W2'] + 2 * reg * W2", "gradients['W2'] + reg * W2"), "wrong_value",
+     adapted=3, note="a learner's slip: the penalty's derivative without its 2")
+
+# =============================================================================================
+SRC_NG_EX4 = "Andrew Ng, Machine Learning ex4 in Python, nnCostFunction and sigmoidGradient (as solved in public)"
+
+NG_EX4 = """
+X: [m, n]
+y: int[m] < num_labels
+Theta1: [h, n + 1]
+Theta2: [num_labels, h + 1]
+lambda_: []
+# Setup some useful variables
+m = y.size
+# You need to return the following variables correctly
+J = 0
+a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
+a2 = sigmoid(a1.dot(Theta1.T))
+a2 = np.concatenate([np.ones((a2.shape[0], 1)), a2], axis=1)
+a3 = sigmoid(a2.dot(Theta2.T))
+y_matrix = y.reshape(-1)
+y_matrix = np.eye(num_labels)[y_matrix]
+temp1 = Theta1
+temp2 = Theta2
+# Add regularization term
+reg_term = (lambda_ / (2 * m)) * (np.sum(np.square(temp1[:, 1:])) + np.sum(np.square(temp2[:, 1:])))
+J = (-1 / m) * np.sum((np.log(a3) * y_matrix) + np.log(1 - a3) * (1 - y_matrix)) + reg_term
+"""
+
+NG_EX4_BACKWARD = """
+def sigmoidGradient(z):
+    g = np.zeros(z.shape)
+    g = sigmoid(z) * (1 - sigmoid(z))
+    return g
+Theta1_grad = np.zeros(Theta1.shape)
+Theta2_grad = np.zeros(Theta2.shape)
+# Backpropogation
+delta_3 = a3 - y_matrix
+delta_2 = delta_3.dot(Theta2)[:, 1:] * sigmoidGradient(a1.dot(Theta1.T))
+Delta1 = delta_2.T.dot(a1)
+Delta2 = delta_3.T.dot(a2)
+# Add regularization to gradient
+Theta1_grad = (1 / m) * Delta1
+Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]
+Theta2_grad = (1 / m) * Delta2
+Theta2_grad[:, 1:] = Theta2_grad[:, 1:] + (lambda_ / m) * Theta2[:, 1:]
+grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+"""
+
+_NG_EX4_NOTE = ("Theta1_grad names no claim (its name does not begin with d or grad_): the last line names the answer; "
+                "lambda_, an argument of the function, is a declared number")
+for _leaf in ("Theta1", "Theta2", "X"):
+    _answer = {"Theta1": "Theta1_grad", "Theta2": "Theta2_grad", "X": "(1 / m) * delta_2.dot(Theta1[:, 1:])"}[_leaf]
+    case(f"ng-ex4-{_leaf}", SRC_NG_EX4, NG_EX4, _leaf, NG_EX4_BACKWARD + _answer, "correct", note=_NG_EX4_NOTE)
+case("ng-ex4-Theta1-bias-regularized", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]",
+                             "Theta1_grad = Theta1_grad + (lambda_ / m) * Theta1") + "Theta1_grad", "wrong_value",
+     note="the exercise's classic slip: the bias column regularized too, though the cost leaves it out")
+case("ng-ex4-Theta1-bias-column-kept", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("delta_3.dot(Theta2)[:, 1:]", "delta_3.dot(Theta2)") + "Theta1_grad", "shape_error",
+     note="a learner's slip: the bias unit's error kept, (m, h + 1) against the hidden layer's (m, h)")
+case("ng-ex4-Theta1-gradient-at-activation", SRC_NG_EX4, NG_EX4, "Theta1",
+     NG_EX4_BACKWARD.replace("sigmoidGradient(a1.dot(Theta1.T))", "sigmoidGradient(a2[:, 1:])") + "Theta1_grad",
+     "wrong_value", note="a learner's slip: sigmoidGradient, which takes z, given the activation a2")
+case("ng-ex4-Theta2-no-mean", SRC_NG_EX4, NG_EX4, "Theta2",
+     NG_EX4_BACKWARD.replace("Theta2_grad = (1 / m) * Delta2", "Theta2_grad = Delta2") + "Theta2_grad",
+     "wrong_value", note="a learner's slip: the data term not averaged while the penalty is")

@@ -377,8 +377,33 @@ defvjp("min", lambda g, ans, a, axis=None, keepdims=False:
 defvjp("norm", lambda g, ans, a: g * a / ans)
 defvjp("squeeze", lambda g, ans, a, axis=None: shaped(g, a.shape))
 defvjp("mean", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g / count(a, axis), a, axis, keepdims))
-# each entry's share of the product is the product without it (entries are never exactly 0 in the draws)
-defvjp("prod", lambda g, ans, a, axis=None, keepdims=False: broadcast_back(g * ans, a, axis, keepdims) / a)
+def others_product(a: Expr, axis) -> Expr | None:
+    """Each entry's share of a product: the product of the *other* entries along the axis, multiplied out
+    rather than divided (prod / a is 0 / 0 at an entry that is exactly 0, as after a ReLU or a mask).
+    Along the last axis of b (…, n): prod(where(eye(n) == 1, 1, b[…, None, :]), axis=-1)."""
+    axes = normalize_axes(None, a.shape, axis)
+    if len(axes) != 1 and len(axes) != len(a.shape):
+        return None
+    b = call("reshape", a, shape=(product(a.shape),)) if len(axes) != 1 or not a.shape else a
+    k = 0 if b is not a else axes[0]
+    if k != len(b.shape) - 1:
+        b = call("moveaxis", b, source=k, destination=-1)
+    n = b.shape[-1]
+    off_diagonal = call("eq", call("eye", n=n), const(1))
+    others = call("prod", call("where", off_diagonal, const(1), call("expand_dims", b, axis=-2)), axis=-1)
+    if k != len(b.shape) - 1:
+        others = call("moveaxis", others, source=-1, destination=k)
+    return others if b is a else call("reshape", others, shape=a.shape)
+
+
+def prod_vjp(g, ans, a, axis=None, keepdims=False):
+    others = others_product(a, axis)
+    if others is None:  # several axes but not all: the share as a quotient (exact away from 0)
+        return broadcast_back(g * ans, a, axis, keepdims) / a
+    return broadcast_back(g, a, axis, keepdims) * others
+
+
+defvjp("prod", prod_vjp)
 
 
 def cumsum_vjp(g, ans, a, axis=None):

@@ -125,12 +125,22 @@ def total(parts: Iterable[Dim]) -> Dim:
     """The sum of monomials, like terms collected: one Dim, a sum symbol where symbols differ."""
     collected: dict[tuple[str, ...], int] = {}
     for t in parts:
-        for u in terms(t):
+        for u in (m for v in terms(t) for m in expanded(v)):
             collected[u.symbols] = collected.get(u.symbols, 0) + u.coeff
     monomials = sorted((Dim(c, k) for k, c in collected.items() if c), key=str)
     if len(monomials) == 1:
         return monomials[0]
     return Dim.symbol("(" + " + ".join(str(m) for m in monomials) + ")")
+
+
+def expanded(d: Dim) -> list[Dim]:
+    """A monomial whose factors include a sum, multiplied out: `h*(1 + n)` → [h, h*n] (a sum of such
+    products, as a concatenation of flattened arrays makes, stays a flat sum of monomials)."""
+    out = [Dim(d.coeff)]
+    for name in d.symbols:
+        factors = terms(Dim.symbol(name)) if is_sum(name) else [Dim.symbol(name)]
+        out = [m * f for m in out for f in factors]
+    return out
 
 
 def symbol_value(name: str, bindings: Mapping[str, int]) -> int:

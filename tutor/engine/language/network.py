@@ -19,6 +19,7 @@ from .ir import Call, Const, DimRef, Expr, Var, names_in, walk
 from .table import FUNCTIONS, HELPERS, MAX_NETWORK_DEFINITIONS
 from .parse import Reader, Scope, check_kinds, is_symbol
 from .program import Program
+from .draws import Draw
 from .shapes import annotate
 
 DEFAULT_EXAMPLE = "default"
@@ -42,6 +43,7 @@ class Network:
     kinds: dict[str, str] = field(default_factory=dict)      # definitions that hold integers or 0/1 masks
     notes: tuple[str, ...] = ()                              # how the network was read (a 1×1 loss as a scalar)
     binary: frozenset[str] = frozenset()                     # leaves declared `binary[N, H]`: 0/1 masks
+    draws: dict[str, Draw] = field(default_factory=dict)     # leaves drawn by np.random in the forward pass
 
     @property
     def loss(self) -> str:
@@ -205,6 +207,8 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     for s in tree.body:
         for t in (s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AugAssign) else []):
             for t in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t]):
+                if isinstance(t, ast.Name) and isinstance(s, ast.Assign) and reads_its_own_leaf(t.id, s):
+                    continue  # W1 = params['W1']: the leaf by its own name, from the course's dictionary
                 if isinstance(t, ast.Name) and (t.id in shapes or not is_symbol(t.id)):
                     what = "declared as a leaf" if t.id in shapes else "not a name"
                     raise reader.error(ParseError, f"{t.id!r} cannot be a node's name (it is {what})", t)
@@ -246,6 +250,14 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     first = versions(assigned, taken)
     read(lambda name: values.append(name) or first(name))
     program, scope = read(versions(values, taken | set(values)))
+    drawn: dict[str, Draw] = {}
+    for var, (draw, span) in program.draws.items():  # a dropout mask drawn as it runs: a leaf drawn once
+        leaves[var] = shapes[var] = scope.arrays[var]
+        spans[var] = span
+        drawn[var] = draw
+        if draw.distribution == "bernoulli":
+            binary.add(var)
+        literals.update(d.coeff for d in shapes[var] if d.is_literal)
     exprs: dict[str, Expr] = {}
     for a in program.assignments:
         exprs[a.var] = a.expr
@@ -271,11 +283,11 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
                            "a scalar loss, e.g. wrap it in sum(...) or mean(...)").amended(code=E204.code)
-    order = tuple(s.target.id for s in declarations)
+    order = tuple(s.target.id for s in declarations) + tuple(drawn)
     aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
                    frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values),
-                   {v: k for v, k in scope.kinds.items() if v in exprs or v in binary}, tuple(notes), frozenset(binary))
+                   {v: k for v, k in scope.kinds.items() if v in exprs or v in binary}, tuple(notes), frozenset(binary), drawn)
 
 
 def stack_transposes(exprs: dict[str, Expr], shapes: dict[str, Shape]) -> list[str]:
@@ -312,6 +324,19 @@ def declaration(reader: Reader, node: ast.expr) -> tuple[str, Shape, Dim | None]
             raise reader.error(ParseError, "a one-hot label needs an axis", node, "Y: onehot[N, K]")
         return "onehot", shape, None
     return "float", reader.shape(node), None
+
+
+def reads_its_own_leaf(name: str, stmt: ast.Assign) -> bool:
+    """`W1 = params['W1']`, or W1 among `W1, b1 = params['W1'], params['b1']`: a name bound to itself."""
+    if len(stmt.targets) != 1:
+        return False
+    (target,), value = stmt.targets, stmt.value
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != len(target.elts):
+            return False
+        value = next((v for t, v in zip(target.elts, value.elts) if isinstance(t, ast.Name) and t.id == name), None)
+    return isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
+        and isinstance(value.slice, ast.Constant) and value.slice.value == name
 
 
 def _listed(node: ast.expr) -> ast.expr:

@@ -23,6 +23,7 @@ from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_
                        METHODS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
 from .spellings import SPELLINGS, Written
+from .draws import drawn_function, read_draw
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Scope:
     bounds: dict[str, Dim] = field(default_factory=dict)      # integer leaf → K of `int[N] < K`
     helpers: dict[str, Callable] = field(default_factory=dict)  # name → (reader, call node, scope, depth) → Expr
     read_slot: Callable | None = None                          # grads['W1'] → Expr
+    draw: Callable | None = None                               # np.random.rand(...) → a drawn leaf's Var
     exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
 
     def var(self, name: str) -> str | None:
@@ -257,6 +259,8 @@ class Reader:
                                                  "invert the bits of numbers", node, "~(h > 0), or 1 - mask")
                 return Call("eq", (inner, Const(0)), span=span)
             raise self.error(ParseError, "only -, + and ~ (of a mask) may stand before an expression", node)
+        if isinstance(node, ast.IfExp):
+            return self.if_expression(node, scope, depth)
         if isinstance(node, ast.Compare):
             if len(node.ops) != 1 or type(node.ops[0]) not in COMPARE:
                 raise self.error(ParseError, "only one comparison > >= < <= at a time", node)
@@ -296,6 +300,12 @@ class Reader:
                 return Call("index", (sub(node.value),), (("i", _integer(index)),), span=span, caret=caret)
             items, operands = self.index_items(index, scope, depth)
             return Call("getitem", (sub(node.value), *operands), (("items", items),), span=span, caret=caret)
+        if isinstance(node, ast.Call) and drawn_function(node) is not None:
+            if scope.draw is None:
+                raise self.error(ParseError, "a random draw belongs in the network's forward pass, which draws it "
+                                             "once; the derivation reuses the array it drew", node,
+                                 "the name the forward pass gave the draw (its mask, such as D1)")
+            return scope.draw(self, node, *read_draw(self, node, scope))
         if isinstance(node, ast.Call):
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:
@@ -303,6 +313,28 @@ class Reader:
             return self.call(node, scope, depth)
         raise self.error(ParseError, f"{type(node).__name__.lower()} expressions are not part of the "
                                      "network language", node, EXPRESSION_HELP)
+
+    def if_expression(self, node: ast.IfExp, scope: Scope, depth: float) -> Expr:
+        """`a if cond else b`: the branch a condition on numbers picks (a loop's counter, once unrolled), or
+        where(cond, a, b) for a condition on one number of the network (`2 if draw < aprob else 3`)."""
+        expected = "a comparison of single numbers (`2 if draw < p else 3`), or np.where(mask, a, b) for arrays"
+        if not isinstance(node.test, ast.Compare):
+            raise self.error(ParseError, "a conditional expression here needs a comparison as its condition", node,
+                             expected)
+        cond = self.expr(node.test, scope, depth + 1)
+        a, b = self.expr(node.body, scope, depth + 1), self.expr(node.orelse, scope, depth + 1)
+        if isinstance(cond, Call) and cond.prim in COMPARE.values() and all(isinstance(x, Const) for x in cond.args):
+            x, y = (arg.value for arg in cond.args)
+            decide = {"gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y, "eq": x == y, "ne": x != y}
+            return a if decide[cond.prim] else b
+        try:
+            shape = annotate(cond, scope.arrays).shape
+        except (KeyError, TypeError, ShapeError):
+            shape = None
+        if shape != () or kind_of(cond, scope) != "bool":
+            raise self.error(ParseError, "a conditional expression here needs a comparison of single numbers (an "
+                                         "array's truth value is ambiguous in Python)", node.test, expected)
+        return Call("where", (cond, a, b), span=self.span(node), caret=self.caret(node))
 
     def name(self, node: ast.Name, scope: Scope) -> Expr:
         span = self.span(node)
@@ -372,6 +404,9 @@ class Reader:
             return shape[index]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
                 and len(node.args) == 1 and not node.keywords:
+            items = numbered_items(node.args[0], scope)
+            if items:  # len(all_weights) of the arrays all_weights_0, all_weights_1, …: how many there are
+                return Dim(items)
             shape = self.shape_of(node.args[0], scope, depth)
             if not shape:
                 raise self.error(ParseError, "len() of a scalar", node)
@@ -659,15 +694,40 @@ def item_name(base: str, key: int) -> str:
 
 def list_item(node: ast.Subscript, scope: Scope, lists: set[str] = frozenset()) -> str | None:
     """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
-    if not isinstance(node.value, ast.Name) or _integer(node.slice) is None:
+    key = _known_integer(node.slice, scope)
+    if not isinstance(node.value, ast.Name) or key is None:
         return None
-    base, key = node.value.id, _integer(node.slice)
+    base = node.value.id
     if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
         return None
     name = item_name(base, key)
     if base in lists or scope.var(name) is not None or name in scope.dim_values:
         return name
     return None
+
+
+def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
+    """An index known as the text is read: a literal, a name bound to a number (`all_f[K]` with K = 5), K - 1."""
+    if _integer(node) is not None:
+        return _integer(node)
+    if isinstance(node, ast.Name) and node.id in scope.dim_values and node.id not in scope.exprs:
+        d = scope.dim_values[node.id]
+        return d.coeff if d.is_literal else None
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)) and depth < 8:
+        a, b = _known_integer(node.left, scope, depth + 1), _known_integer(node.right, scope, depth + 1)
+        if a is not None and b is not None:
+            return a + b if isinstance(node.op, ast.Add) else a - b
+    return None
+
+
+def numbered_items(node: ast.expr, scope: Scope) -> int:
+    """How many arrays a name that is not an array numbers (all_weights_0, all_weights_1, …), else 0."""
+    if not isinstance(node, ast.Name) or scope.var(node.id) is not None or node.id in scope.exprs:
+        return 0
+    count = 0
+    while scope.var(item_name(node.id, count)) is not None and count < MAX_STATEMENTS:
+        count += 1
+    return count
 
 
 def located_name(name: str, like: ast.AST) -> ast.Name:

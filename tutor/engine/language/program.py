@@ -21,7 +21,8 @@ from .dims import Dim, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import Reader, Scope, dim_value, kind_of, list_item
+from .parse import Reader, Scope, dim_value, kind_of, list_item, numbered_items
+from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
 #: How deep helpers may call helpers (a helper that calls itself would never end).
@@ -59,6 +60,7 @@ class Helper:
     params: tuple[str, ...]
     body: list[ast.stmt]
     node: ast.FunctionDef
+    defaults: dict[str, ast.expr] = field(default_factory=dict)  # def nonlin(x, deriv=False): literal defaults
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Frame:
 
     exprs: dict[str, Expr] = field(default_factory=dict)
     objects: dict[str, Obj] = field(default_factory=dict)
+    flags: dict[str, object] = field(default_factory=dict)   # arguments given as literals: deriv=True, k=2
 
 
 class Program:
@@ -101,6 +104,13 @@ class Program:
         self.unrolled_total = 0
         self.defined: dict[str, tuple[Helper, Reader]] = {}  # helpers by name, with the text they came from
         scope.read_slot = self.read_slot
+        self.lengths: dict[str, int] = {}       # lists filled by append: how many items each holds
+        self.dict_alias: dict[str, str] = {}    # gradients = grads: a second name → the dictionary's first
+        self.draws: dict[str, tuple[Draw, Span | None]] = {}  # a network's random draws, each a leaf (draws.py)
+        self.current: str | None = None          # the name the statement being read assigns
+        self.current_value: ast.expr | None = None  # … and its value, when that is a draw on its own
+        if network:
+            scope.draw = self.draw
         for name, source in (builtins or {}).items():
             tree = ast.parse(source)
             self.define(tree.body[0], Reader(source, f"<built-in {name}>"))
@@ -113,6 +123,7 @@ class Program:
 
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
+        self.current = None  # a draw on this line is named after the name the line assigns, if any
         if isinstance(stmt, ast.FunctionDef):
             self.define(stmt, r)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -126,6 +137,8 @@ class Program:
             self.add_at(stmt.value, None)
         elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
             self.into_out(stmt.value, None)
+        elif isinstance(stmt, ast.Expr) and self.appended_to(stmt.value) is not None:
+            self.append(stmt.value)
         elif isinstance(stmt, ast.Expr) and last and not self.network:
             expr = self.reader.expr(stmt.value, self.scope)
             self.answer = self.typer(expr)
@@ -135,13 +148,16 @@ class Program:
         elif isinstance(stmt, ast.For):
             for i, inner in enumerate(self.unrolled(stmt, None)):
                 self.top(inner, last=False)
+        elif isinstance(stmt, ast.If):
+            for inner in self.branch(stmt, None):
+                self.top(inner, last=False)
         elif isinstance(stmt, ast.Expr):
             raise r.error(ParseError, "only the last line may be a bare expression" if not self.network
                           else "a network file holds declarations, definitions and helpers", stmt,
                           "`name = expression`")
         else:
             raise r.error(ParseError, f"{type(stmt).__name__.lower()} statements are not part of the language "
-                          "(nothing is run: loops and conditions cannot be followed)", stmt,
+                          "(nothing is run: only loops over a range and conditions on numbers are followed)", stmt,
                           "assignments `name = expression` (also +=, -=, d[mask] = 0, grads['W1'] = ...) and "
                           "helpers `def f(a): ... return ...`")
 
@@ -178,7 +194,7 @@ class Program:
             if base in self.objects or self.scope.var(base) is not None:
                 raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
             self.dicts.add(base)
-            self.to_name(slot_name(base, target.slice.value), target, stmt.value, op, span, None)
+            self.to_name(slot_name(self.dict_base(base), target.slice.value), target, stmt.value, op, span, None)
         elif isinstance(target, ast.Subscript):
             self.into_part(target, stmt.value, op, span, frame)
         else:
@@ -190,8 +206,32 @@ class Program:
         if op is None and isinstance(value, ast.Lambda):
             self.define_lambda(name, value, frame)
             return
-        if op is None and isinstance(value, ast.Dict) and not value.keys and frame is None:
+        self.current = name
+        if op is None and expr is None and self.network and drawn_function(value) is not None:
+            self.current_value = value
+            drawn = self.read(value, frame)  # `D1 = np.random.rand(...)`: the name holds the drawn leaf itself
+            self.current_value = None
+            self.bind(name, Obj(drawn.name), frame, span)
+            return
+        if op is None and frame is None and name in self.dicts:
+            self.release_dict(name)
+        if op is None and is_empty_container(value) and frame is None:
+            self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
+            self.lengths[name] = 0
+            return
+        if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
+            self.unbind(name, None)  # gradients = grads: one dictionary under two names, as Python has it
             self.dicts.add(name)
+            if self.dict_base(value.id) != name:
+                self.dict_alias[name] = self.dict_base(value.id)
+            self.mark(name, span)
+            return
+        if op is None and frame is None and not self.network and isinstance(value, ast.Dict) and value.keys \
+                and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in value.keys):
+            self.unbind(name, None)  # grads = {'W1': dW1, 'b1': db1}: a claim for each key
+            self.dicts.add(name)
+            for k, v in zip(value.keys, value.values):
+                self.to_name(slot_name(name, k.value), target, v, None, span, None)
             return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
@@ -206,6 +246,9 @@ class Program:
                 self.bind(name, shared, frame, span)
                 return
             expr = self.read(value, frame)
+            if frame is None and isinstance(expr, Var) and isinstance(current, Var) and expr.name == current.name:
+                self.mark(name, span)  # `W2 = params['W2']`: the name holds that very array already
+                return
         elif op is not None:
             expr = Call(op, (current, self.read(value, frame)), span=span,
                         caret=r.caret(ast.BinOp(target, ast.Add(), value, lineno=target.lineno,
@@ -259,6 +302,7 @@ class Program:
         if not isinstance(target.value, ast.Name) and item is None:
             raise r.error(ParseError, "assign into part of a named array: d[index] = value", target)
         name = item or target.value.id
+        self.current = name
         current = self.read_name(name, frame)
         if current is None:
             raise r.error(ParseError, f"{name!r} has no value here to assign into", target.value)
@@ -273,8 +317,12 @@ class Program:
         if self.network and op not in (None, "add", "sub", "add_at"):
             raise r.error(ParseError, "a network changes part of an array with =, += or -= only", target,
                           "d[index] = value, or write where(mask, value, d)")
-        if self.network and op != "add_at" and any(kind_of(o, self.scope) == "int" and not is_range(o) and o.shape
-                                                   for o in typed_ops):
+        # an index that repeats keeps one update; paired one to one with a range (x[np.arange(N), y]) every
+        # position is distinct
+        indices = [o for o in typed_ops if kind_of(o, self.scope) == "int" and o.shape]
+        ranges = [o for o in indices if is_range(o)]
+        if self.network and op != "add_at" and indices and not (
+                ranges and all(o.shape == ranges[0].shape for o in indices)):
             raise r.error(ParseError, "a network assigns into part of an array by slices, masks or range(N) "
                                       "(an index that repeats would keep only one of its updates)", target.slice,
                           "np.add.at(d, idx, value) to add every update, or d[:, 0:H] = value")
@@ -392,6 +440,42 @@ class Program:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
         return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
 
+    def branch(self, stmt: ast.If, frame: Frame | None) -> list[ast.stmt]:
+        """`if layer > 0: ...` inside an unrolled loop: the branch its condition picks, known as the text is
+        read (a loop's counter, a number, a dimension given a number). A condition on an array's values
+        would need the code run, so it is refused."""
+        return list(stmt.body if self.condition(stmt.test, frame) else stmt.orelse)
+
+    def condition(self, node: ast.expr, frame: Frame | None) -> bool:
+        r = self.reader
+        if isinstance(node, ast.BoolOp):
+            values = [self.condition(v, frame) for v in node.values]
+            return all(values) if isinstance(node.op, ast.And) else any(values)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return not self.condition(node.operand, frame)
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, int)):
+            return bool(node.value)
+        if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
+            return bool(frame.flags[node.id])  # `if deriv:` of a helper called with deriv=True
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _DECIDE:
+            try:
+                a, b = self.known(node.left, frame), self.known(node.comparators[0], frame)
+            except TutorError:
+                a = b = None
+            if a is not None:
+                return _DECIDE[type(node.ops[0])](a, b)
+        raise r.error(ParseError, f"the condition {r.text(node)!r} is not known as the text is read (nothing is "
+                                  "run, so only a condition on numbers, such as a loop's counter, picks a branch)",
+                      node, "a condition on numbers (if layer > 0:), or where(mask, a, b) for arrays")
+
+    def known(self, node: ast.expr, frame: Frame | None):
+        """A number or flag a condition compares: True, a helper's flag (deriv), a loop's counter, K - 1."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
+            return frame.flags[node.id]
+        return self.integer(node, frame)
+
     def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
         r = self.reader
         if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
@@ -468,6 +552,18 @@ class Program:
         target = located(ast.Subscript(value=out, slice=located(ast.Constant(Ellipsis), out), ctx=ast.Store()), call)
         self.into_part(target, plain, None, self.reader.span(call), frame)
 
+    def draw(self, reader: Reader, node: ast.Call, draw: Draw, shape) -> Expr:
+        """`np.random.rand(...)` in the forward pass: a leaf of its own, drawn once and reused by the
+        derivation, named after the name it is assigned to (`D1`, or `mask_draw` inside an expression)."""
+        whole = self.current is not None and self.current_value is node
+        base = self.current if whole else f"{self.current}_draw" if self.current else drawn_function(node)
+        var = self.new_var(base)
+        self.scope.arrays[var] = shape
+        if draw.distribution == "bernoulli":
+            self.scope.kinds[var] = "bool"
+        self.draws[var] = (draw, reader.span(node))
+        return Var(var, shape=shape, span=reader.span(node))
+
     def define_lambda(self, name: str, value: ast.Lambda, frame: Frame | None) -> None:
         """`f = lambda x: expr` is the helper `def f(x): return expr`."""
         if frame is not None or not value.args.args:
@@ -487,6 +583,9 @@ class Program:
         if isinstance(stmt, ast.For):
             for inner in self.unrolled(stmt, frame):
                 self.local(inner, frame)
+        elif isinstance(stmt, ast.If):
+            for inner in self.branch(stmt, frame):
+                self.local(inner, frame)
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, frame)
         elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
@@ -496,7 +595,46 @@ class Program:
 
     # -- names and objects -----------------------------------------------------------------------
     def read(self, node: ast.expr, frame: Frame | None) -> Expr:
+        scope = self.frame_scope(frame)
+        if any(isinstance(n, ast.Name) and (self.lengths.get(n.id) or numbered_items(n, scope)) for n in ast.walk(node)):
+            node = SpelledOut(self.lengths, scope).visit(copy.deepcopy(node))
         return self.reader.expr(node, self.frame_scope(frame))
+
+    def dict_base(self, name: str) -> str:
+        """The name a dictionary's entries are kept under (its first name, when it has two)."""
+        return self.dict_alias.get(name, name)
+
+    def release_dict(self, name: str) -> None:
+        """`name` is bound anew: the dictionary it named stays, with its entries, under its other names."""
+        if self.dict_alias.pop(name, None) is not None:
+            return
+        others = [a for a, base in self.dict_alias.items() if base == name]
+        if not others:
+            return
+        heir = others[0]
+        for slot in [k for k in self.objects if k.startswith(name + "[")]:
+            self.objects[heir + slot[len(name):]] = self.objects.pop(slot)
+        del self.dict_alias[heir]
+        for a in others[1:]:
+            self.dict_alias[a] = heir
+
+    def appended_to(self, node: ast.expr) -> str | None:
+        """The list `xs` of a statement `xs.append(x)` (None for any other expression)."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append" \
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in self.dicts:
+            return node.func.value.id
+        return None
+
+    def append(self, call: ast.Call) -> None:
+        """`xs.append(x)` in an unrolled loop: the list's next item, xs[0], xs[1], … (read back by np.vstack(xs))."""
+        name = self.appended_to(call)
+        if len(call.args) != 1 or call.keywords:
+            raise self.reader.error(ParseError, "append takes one array", call, f"{name}.append(x)")
+        k = self.lengths.get(name, 0)
+        target = located(ast.Subscript(value=call.func.value, slice=located(ast.Constant(k), call), ctx=ast.Store()),
+                         call)
+        self.assign(located(ast.Assign(targets=[target], value=call.args[0]), call), None)
+        self.lengths[name] = k + 1
 
     def frame_scope(self, frame: Frame | None) -> Scope:
         if frame is None:
@@ -507,7 +645,7 @@ class Program:
             names.pop(n, None)
         dims = {k: v for k, v in s.dim_values.items() if k not in frame.exprs and k not in frame.objects}
         return Scope(arrays=s.arrays, dims=s.dims - set(frame.exprs) - set(frame.objects), names=names,
-                     dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot,
+                     dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot, draw=s.draw,
                      exprs=dict(frame.exprs))
 
     def read_name(self, name: str, frame: Frame | None) -> Expr | None:
@@ -553,8 +691,8 @@ class Program:
                 return obj
         if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Constant) \
                 and isinstance(value.slice.value, str) and isinstance(value.value, ast.Name) \
-                and slot_name(value.value.id, value.slice.value) in self.objects:
-            return self.objects[slot_name(value.value.id, value.slice.value)]
+                and slot_name(self.dict_base(value.value.id), value.slice.value) in self.objects:
+            return self.objects[slot_name(self.dict_base(value.value.id), value.slice.value)]
         return None
 
     def bind(self, name: str, obj: Obj, frame: Frame | None, span) -> None:
@@ -609,7 +747,7 @@ class Program:
 
     def read_slot(self, reader: Reader, node: ast.Subscript) -> Expr:
         base, key = node.value, node.slice.value
-        name = slot_name(base.id, key) if isinstance(base, ast.Name) else None
+        name = slot_name(self.dict_base(base.id), key) if isinstance(base, ast.Name) else None
         if isinstance(base, ast.Name) and base.id not in self.dicts and name not in self.objects \
                 and self.scope.var(key) is not None and base.id not in self.scope.names:
             # deeplearning.ai's parameters['Wf']: a dictionary of the network's own arrays, by name
@@ -623,18 +761,20 @@ class Program:
     # -- helpers ----------------------------------------------------------------------------------
     def define(self, node: ast.FunctionDef, reader: Reader) -> None:
         a = node.args
-        if a.vararg or a.kwarg or a.kwonlyargs or a.defaults or a.posonlyargs or node.decorator_list:
-            raise reader.error(ParseError, f"the helper {node.name}() takes plain arguments only", node,
-                               "def f(a, b): ...")
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs or node.decorator_list or not all(
+                isinstance(d, ast.Constant) and isinstance(d.value, (bool, int, float)) for d in a.defaults):
+            raise reader.error(ParseError, f"the helper {node.name}() takes plain arguments, with numbers or "
+                                           "True/False as defaults", node, "def f(a, b, deriv=False): ...")
         body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
             raise reader.error(ParseError, f"the helper {node.name}() must end with `return expression`", node)
         for s in body[:-1]:
-            if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For))
+            if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For, ast.If))
                     or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
-                raise reader.error(ParseError, "a helper holds assignments, loops over a range and one `return` "
-                                               "(nothing is run, so conditions cannot be followed)", s)
-        helper = Helper(node.name, tuple(x.arg for x in a.args), body, node)
+                raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
+                                               "and one `return`", s)
+        params = tuple(x.arg for x in a.args)
+        helper = Helper(node.name, params, body, node, dict(zip(params[len(params) - len(a.defaults):], a.defaults)))
         self.defined[node.name] = (helper, reader)
 
         def expand(rd, call, scope, depth):
@@ -647,25 +787,41 @@ class Program:
     def call(self, helper: Helper, home: Reader, reader: Reader, node: ast.Call, scope: Scope,
              many: bool = False) -> tuple:
         """Expand a helper where it is called: (its value, the caller's array when it returns an argument)."""
-        if node.keywords or len(node.args) != len(helper.params):
+        given = dict(zip(helper.params, node.args))
+        for kw in node.keywords:
+            if kw.arg not in helper.params or kw.arg in given:
+                raise reader.error(ParseError, f"{helper.name}() has no argument {kw.arg!r} here", kw.value,
+                                   f"{helper.name}(" + ", ".join(helper.params) + ")")
+            given[kw.arg] = kw.value
+        given.update({p: d for p, d in helper.defaults.items() if p not in given})
+        if len(node.args) > len(helper.params) or set(given) != set(helper.params):
             raise reader.error(ParseError, f"{helper.name}() takes {len(helper.params)} argument(s): "
                                            + ", ".join(helper.params), node)
         if self.depth >= MAX_HELPER_DEPTH:
             raise reader.error(ParseError, f"helpers call each other more than {MAX_HELPER_DEPTH} deep", node)
         frame = Frame()
         caller = self.reader
-        for param, arg in zip(helper.params, node.args):
+        for param in helper.params:
+            arg = given[param]
             shared = self.shared_object(arg, None) if scope is self.scope else None
             if shared is not None:
                 frame.objects[param] = shared
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
+                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True
             else:
                 frame.exprs[param] = reader.expr(arg, scope)
+                if isinstance(arg, ast.Constant) and type(arg.value) is int:
+                    frame.flags[param] = arg.value
         self.depth += 1
         self.reader = home
         try:
-            for stmt in helper.body[:-1]:
-                self.local(stmt, frame)
-            ret = helper.body[-1].value
+            returned = self.flow(helper.body, frame)
+            if returned is None or returned.value is None:
+                raise home.error(ParseError, f"the helper {helper.name}() ends without `return expression` here",
+                                 helper.node)
+            ret = returned.value
+            if many and not isinstance(ret, ast.Tuple):
+                raise reader.error(ParseError, f"{helper.name}() returns one value here", node)
             if many:
                 return [self.typer(self.reader.expr(e, self.frame_scope(frame))) for e in ret.elts], None
             if isinstance(ret, ast.Name) and ret.id in frame.objects:
@@ -676,6 +832,53 @@ class Program:
         finally:
             self.depth -= 1
             self.reader = caller
+
+
+    def flow(self, body: list[ast.stmt], frame: Frame) -> ast.Return | None:
+        """A helper's statements in order, a condition's branch followed, up to the `return` reached."""
+        for stmt in body:
+            if isinstance(stmt, ast.Return):
+                return stmt
+            if isinstance(stmt, ast.If):
+                returned = self.flow(self.branch(stmt, frame), frame)
+                if returned is not None:
+                    return returned
+            elif not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                self.local(stmt, frame)
+        return None
+
+
+class SpelledOut(ast.NodeTransformer):
+    """A list filled by append, read whole (`np.vstack(xs)`), as the list of its items: [xs[0], xs[1], …]."""
+
+    def __init__(self, lengths: dict[str, int], scope: Scope):
+        self.lengths, self.scope = lengths, scope
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if not (isinstance(node.func, ast.Name) and node.func.id == "len"):  # len(xs) counts the items itself
+            node.args = [self.spelled(a) if isinstance(a, ast.Name) else a for a in node.args]
+        return node
+
+    def spelled(self, node: ast.Name) -> ast.expr:
+        n = self.lengths.get(node.id, 0) or numbered_items(node, self.scope)  # a list the forward pass filled
+        if not n or self.scope.var(node.id) is not None:
+            return node
+        return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
+                                                            slice=located(ast.Constant(k), node), ctx=ast.Load()),
+                                              node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def is_empty_container(node: ast.expr) -> bool:
+    """`{}`, `[]`, `[None] * (K + 1)`: a container filled item by item (hs[t] = ...)."""
+    if isinstance(node, ast.Dict) and not node.keys:
+        return True
+    if isinstance(node, ast.List) and not node.elts:
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        items = node.left if isinstance(node.left, ast.List) else node.right
+        return isinstance(items, ast.List) and all(isinstance(e, ast.Constant) and e.value is None for e in items.elts)
+    return False
 
 
 def slot_name(base: str, key: str) -> str:
@@ -692,10 +895,18 @@ def as_dimension(e: Expr) -> Dim | None:
         a, b = (as_dimension(x) for x in e.args)
         if a is not None and b is not None and not (a.is_literal and b.is_literal):
             return a * b
+    if isinstance(e, Call) and e.prim in ("add", "sub") and len(e.args) == 2:  # K = len(all_weights) - 1
+        a, b = (as_dimension(x) for x in e.args)
+        if a is not None and b is not None and a.is_literal and b.is_literal:
+            total = a.coeff + b.coeff if e.prim == "add" else a.coeff - b.coeff
+            return Dim(total) if total > 0 else None
     return None
 
 
 _SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+#: The comparisons a condition on numbers may make.
+_DECIDE = {ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b, ast.Lt: lambda a, b: a < b,
+           ast.LtE: lambda a, b: a <= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
 
 
 __all__ = ["Assignment", "Program", "TutorError", "as_dimension", "slot_name"]

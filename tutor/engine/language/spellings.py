@@ -155,11 +155,13 @@ def joined(c: Written) -> Expr:
         arrays = [c.typed(mk("expand_dims", a, axis=axis)) for a in arrays]
     elif c.name == "column_stack" and rank == 1:
         arrays, axis = [c.reshaped(a, (a.shape[0], ONE)) for a in arrays], 1
-    elif c.name in ("vstack", "row_stack"):
-        arrays = [c.reshaped(a, (ONE, a.shape[0])) if len(a.shape) == 1 else a for a in arrays]
+    elif c.name in ("vstack", "row_stack"):  # NumPy's atleast_2d: a number is a 1×1 row, a vector a row
+        arrays = [c.reshaped(a, (ONE, ONE) if not a.shape else (ONE, a.shape[0])) if len(a.shape) < 2 else a
+                  for a in arrays]
         axis = 0
     elif c.name in ("hstack", "column_stack"):
-        axis = 0 if rank == 1 else 1
+        arrays = [c.reshaped(a, (ONE,)) if not a.shape else a for a in arrays]  # numbers joined into a vector
+        axis = 0 if rank <= 1 else 1
     else:
         axis = c.axis(axis_node, rank, allow_none=False) if axis_node is not None else 0
     return Call("concatenate", tuple(arrays), (("axis", axis),), span=c.reader.span(c.node),

@@ -68,6 +68,8 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
             values[name] = one_hot(dims, targets[name], rng)
         elif name in network.binary:  # a 0/1 mask (dropout's), with both values present
             values[name] = bernoulli(dims, rng)
+        elif name in network.draws:  # np.random.rand(...) in the forward pass: its own distribution
+            values[name] = drawn(network.draws[name], dims, rng)
         elif positive:
             values[name] = rng.uniform(0.5, 1.5, size=dims) * scale
         else:
@@ -92,6 +94,13 @@ def bernoulli(dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     if out.size >= 2:
         out.flat[0], out.flat[1] = 1.0, 0.0
     return out
+
+
+def drawn(draw, dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """A draw of the forward pass (np.random.rand, randn, uniform, normal), from its own distribution."""
+    if draw.distribution == "normal":
+        return draw.low + draw.high * rng.standard_normal(dims)
+    return rng.uniform(draw.low, draw.high, size=dims)
 
 
 def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.ndarray:
