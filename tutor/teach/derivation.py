@@ -96,7 +96,7 @@ class LeafGradient:
 
     @cached_property
     def formula_code(self) -> str | None:
-        return code(self.formula) if self.printable else None
+        return code.measured(self.formula) if self.printable else None
 
     @cached_property
     def steps(self) -> tuple[DerivedStep, ...]:
@@ -107,14 +107,22 @@ class LeafGradient:
         return found if len(found) > 1 else ()
 
     def steps_json(self) -> list[dict[str, str]]:
+        """The steps as JSON; the leaves' steps are shared (dA3 = … serves every leaf below A3), so each is
+        written once per derivation and every leaf that needs it refers to the same text."""
         from ..engine.language.latex import latex
-        return [{"name": s.name, "formula": s.code, "latex": latex(s.formula)} for s in self.steps]
+        out = []
+        for s in self.steps:
+            key = ("step json", s.name, s.of)
+            if key not in self.edges:
+                self.edges[key] = {"name": s.name, "formula": s.code, "latex": latex(s.formula)}
+            out.append(self.edges[key])
+        return out
 
     @cached_property
     def formula_latex(self) -> str | None:
         """The formula as LaTeX (`x^{\\top} \\left(…\\right)`), beside its code form."""
         from ..engine.language.latex import latex
-        return latex(self.formula) if self.printable else None
+        return latex.measured(self.formula) if self.printable else None
 
 
 #: Why there are no numbers when the caller turned the check off.
