@@ -17,11 +17,11 @@ from ..engine.calculus.grad import backward
 from ..engine.language.ir import Const, Expr, Var, expanded_size
 from ..engine.language.network import Network, check_indices
 from ..engine.language.printer import PRINT_LIMIT, code
-from ..engine.calculus.steps import DerivedStep, steps_for
 from ..engine.numbers.verify import Verification, verify
 from ..engine.simplify.views import Assumption
 
 if TYPE_CHECKING:
+    from ..engine.calculus.steps import DerivedStep
     from .contraction import Contraction
     from .structure import Structure
 
@@ -103,6 +103,7 @@ class LeafGradient:
         """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
         if self.formula_code is not None and len(self.formula_code) <= ONE_LINE:
             return ()
+        from ..engine.calculus.steps import steps_for
         found = steps_for(self.network, self.leaf)
         return found if len(found) > 1 else ()
 
