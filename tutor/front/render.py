@@ -288,9 +288,9 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
     for i, f in enumerate(shared, 1):
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         matrix = len(non_unit(net.shapes[f.of])) <= 1 and len(non_unit(net.shapes[f.wrt])) <= 1
+        kind = "the start" if f.of == loss else "yes" if matrix else f"✗ no: {len(shape)}-D"
         table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
-                      Text(look.text(factor_rule(f, look, len(into[f.wrt]) > 1))),
-                      Text(look.text("yes" if matrix else f"✗ no: {len(shape)}-D")))
+                      Text(look.text(factor_rule(f, look, len(into[f.wrt]) > 1))), Text(look.text(kind)))
     leaves = Table(box=look.box, title=look.text("The gradients (each has its leaf's shape)"), title_justify="left")
     leaves.add_column("gradient")
     leaves.add_column("shape")
@@ -301,7 +301,7 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
         line = g.short_code(SHORT_FORMULA)
         leaves.add_row(Text(look.text(f"∂{loss}/∂{g.leaf}")), Text(look.text(look.shape(g.shape, b))),
                        Text(", ".join(map(str, numbers)) if numbers else "none: it does not reach the loss"),
-                       Text(line if line is not None else look.text("(longer: its steps are the factors)")))
+                       Text(line if line is not None else "(longer than a line: --wrt shows its steps)"))
     hint = ("Each leaf in full (its chain, where a chain of matrices stops, the contraction, the steps): "
             "derive with --wrt LEAF")
     parts: list = [Text(look.text(f"Gradients of {loss} in {net.origin}"), style="bold"), table, leaves,
