@@ -39,6 +39,9 @@ from tutor.engine.numbers.verify import TOLERANCE, check_draw, verify  # noqa: E
 
 PY = sys.executable
 ENV = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+# An installed shapetutor has its bytecode compiled (pip does it): measured without it, every command
+# would also pay for compiling the package's sources, which no user does twice.
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 ROWS: list[tuple[str, str, str, str]] = []  # (what, measured, target, verdict)
 
 
@@ -296,6 +299,45 @@ def realistic(pairs: int) -> None:
         "(never built)")
 
 
+#: The realistic networks and, beside them, the two-layer MLPs of the budget's complaint (N=4096, D=H=2048)
+BUDGET = {**REALISTIC, "batch": ("batch", {"N": 4096, "Dx": 2048, "H": 2048, "Dy": 2048}),
+          "mlp": ("mlp", {"N": 4096, "Dx": 2048, "H": 2048, "Dy": 10})}
+
+
+def budget_child(name: str) -> None:
+    """(Child process.) One draw of the check at the realistic size: the budget's estimate of its CPU
+    time, and the CPU time it took (the least of three: a neighbour's burst is not the check's cost)."""
+    from tutor.engine.numbers.verify import Checker, check_estimate
+    spec, dims = BUDGET[name]
+    net = load(str(ROOT / spec) if "/" in spec else spec)
+    checker = Checker(net, {k: g.formula for k, g in derive(net, dims, check=False).gradients.items()})
+    _, estimate = check_estimate(checker, dims, draws=1)
+    taken = []
+    for seed in range(3):
+        start = time.process_time()
+        checker.draw(dims, np.random.default_rng(seed), locate=False)
+        taken.append(time.process_time() - start)
+    print(json.dumps({"estimate": estimate, "measured": min(taken)}))
+
+
+def budget(names: list[str]) -> None:
+    print("The check's budget: its estimate of one draw at the realistic sizes against the CPU time it takes",
+          flush=True)
+    worst = 1.0
+    for name in names:
+        run = subprocess.run([PY, str(Path(__file__).resolve()), "--child-budget", name], env=ENV, cwd=ROOT,
+                             capture_output=True, text=True)
+        if run.returncode:
+            raise RuntimeError(f"--child-budget {name} failed: {run.stderr}")
+        found = json.loads(run.stdout)
+        ratio = found["estimate"] / found["measured"]
+        worst = max(worst, ratio, 1 / ratio)
+        row(f"budget, {name} ({dims_text(BUDGET[name][1])}): estimate / measured CPU of one draw",
+            f"{ratio:.2f}x ({found['estimate']:.2f} s vs {found['measured']:.2f} s)", "within 1.5x",
+            1 / 1.5 <= ratio <= 1.5)
+    row("budget: worst estimate / measured, either way", f"{worst:.2f}x", "<= 1.5x", worst <= 1.5)
+
+
 def catch_at_size(name: str) -> None:
     """(Child process.) At the realistic size, one draw of values; each leaf's gradient off by 1e-6 of
     itself with random signs, given to shapetutor's check and, when jax is installed, to the real
@@ -507,7 +549,7 @@ def false_alarms(seeds: int, wide_seeds: int, quick: bool) -> None:
         f"{alarms}/{trials}; worst error {worst:.1e} (tolerance {TOLERANCE:.0e})", "0", alarms == 0)
 
 
-SECTIONS = ("cold", "learner", "depth", "output", "transformer", "realistic", "catch", "verification")
+SECTIONS = ("cold", "learner", "depth", "output", "transformer", "realistic", "budget", "catch", "verification")
 
 
 def main() -> None:
@@ -515,9 +557,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, fewer networks")
     parser.add_argument("--only", help="comma-separated sections: " + ", ".join(SECTIONS))
     parser.add_argument("--child-catch", help=argparse.SUPPRESS)
+    parser.add_argument("--child-budget", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_catch:
         catch_at_size(args.child_catch)
+        return
+    if args.child_budget:
+        budget_child(args.child_budget)
         return
     pairs = 3 if args.quick else 7
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
@@ -526,6 +572,7 @@ def main() -> None:
     only = set(args.only.split(",")) if args.only else set(SECTIONS)
     if only - set(SECTIONS):
         parser.error(f"unknown section: {', '.join(sorted(only - set(SECTIONS)))}")
+    subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "tutor")], env=ENV, stdout=subprocess.DEVNULL, check=True)
     with tempfile.TemporaryDirectory() as folder:
         runs = {
             "cold": lambda: cold_start(pairs),
@@ -534,6 +581,7 @@ def main() -> None:
             "output": lambda: output_growth(Path(folder), (10, 40) if args.quick else (10, 20, 40, 80, 160)),
             "transformer": lambda: transformer(max(3, pairs // 2), Path(folder)),
             "realistic": lambda: realistic(1 if args.quick else 5),
+            "budget": lambda: budget(["question", "batch"] if args.quick else list(BUDGET)),
             "catch": lambda: catch_realistic(["question"] if args.quick else list(REALISTIC)),
             "verification": lambda: verification(seeds=5 if args.quick else 20, wide_seeds=1 if args.quick else 3,
                                                  quick=args.quick),

@@ -175,11 +175,12 @@ def load(network: NetworkLike = "default") -> Network:
             raise TutorError("the network is empty", expected="a bundled example's name (\"default\"), a path "
                              "or source text")
         if is_source(network):
-            from .notation.network import is_math_network, network_from_math
+            from .notation.reading import is_math_network
             if is_math_network(None, network):  # a network written as mathematics (SPEC §8)
+                from .notation.network import network_from_math
                 return Network(network_from_math(network, "<network>")[0])
             return Network(parse_network(network, "<network>"))
-        from .notation.network import load_any
+        from .notation.reading import load_any
         return Network(load_any(network)[0])
 
 

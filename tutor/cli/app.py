@@ -4,7 +4,6 @@ Imports of the engine happen inside the commands, so `shapetutor --help`
 starts fast and never loads NumPy. `common.run` turns the project's error
 type into a located message on stderr and exit code 2.
 """
-from __future__ import annotations
 
 import errno
 import sys
@@ -192,16 +191,20 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
         raise typer.Exit(2)
     def once(net, given, compact: bool = False) -> int:
         from ..engine.errors import UnreadableError
-        from ..judge.check import unreadable
-        from ..notation.judged import check_text  # code, or LaTeX, Unicode and typed math (SPEC §8)
+        from ..judge.check import check, unreadable
+        from ..notation.marks import looks_like_math
         read = None
         try:
             text, origin = read_derivation(derivation, file)
         except UnreadableError as error:  # the learner's file: judged, like any text that cannot be used
             result = unreadable(net, wrt, error, given)
         else:
-            read = check_text(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
-            result = read.result
+            if looks_like_math(text):  # LaTeX, Unicode and typed math (SPEC §8): only then their readers
+                from ..notation.judged import check_text
+                read = check_text(net, wrt, text, given, origin=origin, suggestion=not no_suggestion, math=True)
+                result = read.result
+            else:
+                result = check(net, wrt, text, given, origin=origin, suggestion=not no_suggestion)
         if as_json:
             emit_json(result.to_json(), compact)  # unusable text too: a grader never parses an empty stdout
         if result.verdict == "unusable":

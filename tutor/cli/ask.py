@@ -1,5 +1,4 @@
 """`shapetutor ask POST`: a whole question as posted, read and answered (SPEC §8)."""
-from __future__ import annotations
 
 from typing import Annotated, Optional
 

@@ -219,7 +219,7 @@ def emit_json(data, compact: bool = False) -> None:
 def load_bound(network: str | None, dims: str | None):
     """The network (a .net file, a bundled name, or one written as mathematics: SPEC §8) and the --dims."""
     from ..engine.language.dims import parse_bindings
-    from ..notation.network import load_any
+    from ..notation.reading import load_any
     net, assumed = load_any(network)
     for said in assumed:  # a shape inferred from a LaTeX network: said once, on stderr
         say(f"note: {said}")

@@ -1,5 +1,4 @@
 """`shapetutor lesson …`: instructors' scripted lessons (list, run, validate, export, reset)."""
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Optional

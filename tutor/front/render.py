@@ -1,12 +1,13 @@
 """Rich renderables for shapes and derivations. Rendering reads results; it never computes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.chain import Factor, non_unit
-from ..teach.contraction import Contraction
+from ..teach.chain import STRUCTURE_AXES, Factor, non_unit
 from ..teach.derivation import Derivation, LeafGradient
 from ..teach.diagonal import Diagonal
 from ..engine.language.dims import ONE, Shape, format_shape, product
@@ -15,6 +16,9 @@ from ..engine.language.network import Network
 from ..engine.language.printer import code
 from .look import Look
 from .visible import Panel
+
+if TYPE_CHECKING:
+    from ..teach.contraction import Contraction
 
 
 def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: str | None = None) -> Group:
@@ -142,9 +146,6 @@ def break_note(d: Derivation, g: LeafGradient, look: Look, layout: str = "numera
         msg += f" It is {found.text()}."
     return Text(look.text(msg))
 
-
-#: From this many axes on, a factor's block-diagonal structure is spelled out (the tensors of rank 3 and 4).
-STRUCTURE_AXES = 5
 
 
 def structure_notes(g: LeafGradient, look: Look) -> Text | None:
@@ -305,10 +306,66 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
 
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
+    """One leaf's gradient in full; several leaves as the backward pass they share (each factor drawn
+    once), so the output grows with the network and not with the sum of its chains."""
+    if len(d.gradients) > 1:
+        return overview_view(d, look, layout)
     parts: list = [Text(look.text(f"Gradients of {d.network.loss} in {d.network.origin}"), style="bold")]
     for g in d.gradients.values():
         title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
+    parts.extend(closing_parts(d, look))
+    return Group(*parts)
+
+
+#: A gradient's one-line formula is shown beside every leaf when it is at most this long.
+SHORT_FORMULA = 60
+
+
+def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
+    """Every leaf's gradient: the chain-rule factors once, in the order the backward pass runs them,
+    then each leaf with the factors that end at it and its formula when it is short."""
+    net, b, loss = d.network, d.bindings, d.network.loss
+    shared = d.shared_factors
+    into: dict[str, list[int]] = {}
+    for i, f in enumerate(shared, 1):
+        into.setdefault(f.wrt, []).append(i)
+    table = Table(box=look.box, title=look.text(f"The backward pass: every chain-rule factor once (dNAME is "
+                                                f"∂{loss}/∂NAME; each leaf's chain is a path through them)"),
+                  title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("factor")
+    table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
+    table.add_column("what it does to the gradient", overflow="fold")
+    table.add_column("a matrix?")
+    for i, f in enumerate(shared, 1):
+        shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
+        matrix = len(non_unit(net.shapes[f.of])) <= 1 and len(non_unit(net.shapes[f.wrt])) <= 1
+        kind = "the start" if f.of == loss else "yes" if matrix else f"✗ no: {len(shape)}-D"
+        table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
+                      Text(look.text(factor_rule(f, look, len(into[f.wrt]) > 1))), Text(look.text(kind)))
+    leaves = Table(box=look.box, title=look.text("The gradients (each has its leaf's shape)"), title_justify="left")
+    leaves.add_column("gradient")
+    leaves.add_column("shape")
+    leaves.add_column("factors into it")
+    leaves.add_column("in one line", overflow="fold")
+    for g in d.gradients.values():
+        numbers = into.get(g.leaf, [])
+        line = g.short_code(SHORT_FORMULA)
+        leaves.add_row(Text(look.text(f"∂{loss}/∂{g.leaf}")), Text(look.text(look.shape(g.shape, b))),
+                       Text(", ".join(map(str, numbers)) if numbers else "none: it does not reach the loss"),
+                       Text(line if line is not None else "(longer than a line: --wrt shows its steps)"))
+    hint = ("Each leaf in full (its chain, where a chain of matrices stops, the contraction, the steps): "
+            "derive with --wrt LEAF")
+    parts: list = [Text(look.text(f"Gradients of {loss} in {net.origin}"), style="bold"), table, leaves,
+                   Text(look.text(hint))]
+    parts.extend(closing_parts(d, look))
+    return Group(*parts)
+
+
+def closing_parts(d: Derivation, look: Look) -> list:
+    """What the whole derivation says after its gradients: assumptions, notes, and the numeric check."""
+    parts: list = []
     for a in d.assumptions:
         parts.append(Text(look.text(f"Assumption: {a.text()}.")))
     for note in d.network.notes:  # how the network was read: a 1×1 loss as the scalar it holds
@@ -328,7 +385,7 @@ def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Gro
             verdict = (f"{look.ok(False)} numeric check FAILED for {', '.join(bad) or 'some gradient'} "
                        f"(relative error {v.max_error:.1e}). This is a bug in shapetutor; please report it.")
         parts.append(Text(look.text(verdict)))
-    return Group(*parts)
+    return parts
 
 
 def verified_at(v) -> str:

@@ -83,9 +83,24 @@ class Screen(Console):
             kwargs.setdefault("force_jupyter", False)
         super().__init__(**kwargs)
 
+    #: Rich renders nested renderables (a table in a panel) through `render` too, and everything they
+    #: draw comes out of the outermost call: only that one needs to look at the text.
+    _rendering = False
+
     def render(self, renderable, options=None):
+        if self._rendering:
+            yield from super().render(renderable, options)
+            return
+        self._rendering = True
+        try:  # drawn whole before anything is yielded, so no other drawing can start while this one is open
+            segments = list(super().render(renderable, options))
+        finally:
+            self._rendering = False
+        yield from self.visible_segments(segments)
+
+    def visible_segments(self, segments):
         pictures = can_show_pictures(self.encoding)
-        for segment in super().render(renderable, options):
+        for segment in segments:
             text, style, control = segment
             if control:                        # rich's own cursor and screen codes
                 yield segment

@@ -104,7 +104,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
 
 
 def load_network(spec: str) -> Network:
-    from .network import load_any
+    from .reading import load_any
     return load_any(spec)[0]
 
 

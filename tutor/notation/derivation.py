@@ -13,28 +13,9 @@ from dataclasses import dataclass, field
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
+from .marks import MATH_MARKS, looks_like_math  # noqa: F401  (read here by the readers of mathematics)
 from .tokens import Tok, tokenize
 from .translate import Names, Translator
-
-#: What only mathematics has (code never has a backslash, ^ or a prime).
-MATH_MARKS = re.compile(r"[\\^'′ᵀŷŶ−∘⊙·⋅σδΔ∂∇Σ∑₀-₉ᵢⱼ⊤‖×∈ℝ]|\$|\bd[A-Za-z]\w*\s*/\s*d[A-Za-z]")
-
-
-def looks_like_math(text: str) -> bool:
-    """Whether a derivation is written as mathematics rather than in the network language.
-    Python that parses stays code (its own reader refuses what is outside the language), unless it
-    is math that happens to parse: `W^T` (an XOR) or a name such as `ŷ`."""
-    import ast
-    try:
-        tree = ast.parse(text.replace(";", "\n")) if len(text) < 100_000 else None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    if tree is not None:
-        return any(isinstance(node, ast.BitXor) or isinstance(node, ast.Name) and not node.id.isascii()
-                   for node in ast.walk(tree))
-    without_comments = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-    return bool(MATH_MARKS.search(without_comments))
-
 
 @dataclass(frozen=True)
 class Item:

@@ -350,16 +350,6 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
     return False
 
 
-#: What only a network written as mathematics has; a .net file never does.
-MATH_NETWORK = re.compile(r"\\begin\{align|\$|\\in\b|\\mathbb|\\frac|\\sigma|\\hat|\\text|\\operatorname|[∈ℝ·∘⊙σŷ]")
-
-
-def is_math_network(spec: str | None, source: str) -> bool:
-    if spec and spec.lower().endswith((".tex", ".md", ".markdown", ".txt")):
-        return True
-    return bool(MATH_NETWORK.search(source))
-
-
 def network_from_math(source: str, origin: str):
     """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
     from ..engine.language.network import parse_network
@@ -369,12 +359,3 @@ def network_from_math(source: str, origin: str):
     gathered, _ = gather(math, prose_shapes(post.prose))
     text, assumptions = build(gathered, origin)
     return parse_network(text, f"{origin} (as read)"), [a for a in assumptions if is_assumption(a)]
-
-
-def load_any(spec: str | None):
-    """`engine.network.load`, and also a network written as mathematics: (Network, what was assumed)."""
-    from ..engine.language.network import load, parse_network, read_source
-    source, origin = read_source(spec)
-    if is_math_network(spec, source):
-        return network_from_math(source, origin)
-    return parse_network(source, origin) if spec else load(spec), []

@@ -28,6 +28,11 @@ class Factor:
     naive: Shape | None = None    # the naive row-times-matrix product's shape after this factor
 
 
+#: From this many axes on, a factor's block-diagonal structure is spelled out (the tensors of rank 3 and 4),
+#: so only those factors are probed for it.
+STRUCTURE_AXES = 5
+
+
 @lru_cache(maxsize=4096)
 def non_unit(shape: Shape) -> tuple:
     return tuple(d for d in shape if d != ONE)
@@ -75,16 +80,31 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
     A factor depends only on its edge, so `cache` (shared across leaves) keeps
     the whole derivation linear in the size of the network.
     """
+    return with_naive_products(network, edges(network, on_path(network, leaf), {leaf}, cache))
+
+
+def shared_factors(network: Network, cache: dict | None = None) -> list[Factor]:
+    """Every factor of every leaf's chain, each once, from the loss towards the leaves: the backward
+    pass of the whole network, which the leaves' chains share (a leaf's chain is a path through it)."""
+    leaves = set(network.leaves)
+    reached = set(leaves)  # what some leaf flows into
+    for name in network.definitions:
+        if any(n in reached for n in network.reads[name]):
+            reached.add(name)
+    return edges(network, (reached - leaves) & needed_by_loss(network), leaves, cache)
+
+
+def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None) -> list[Factor]:
+    """The factors between the definitions on `path` and what they read on it (or the `leaves`)."""
     cache = {} if cache is None else cache
-    path = on_path(network, leaf)
     fusable = fused_softmax(network)
     skipped: set[str] = set()
     out: list[Factor] = []
     for of in reversed(network.definitions):
         if of not in path:
             continue
-        for wrt in [n for n in network.reads[of] if n in path or n == leaf]:
-            if wrt in fusable and fusable[wrt][0] == of and wrt != leaf:
+        for wrt in [n for n in network.reads[of] if n in path or n in leaves]:
+            if wrt in fusable and fusable[wrt][0] == of and wrt not in leaves:
                 if ("fused", of, wrt) not in cache:
                     cache["fused", of, wrt] = fused_rule(network, of, wrt)
                 rule = cache["fused", of, wrt]
@@ -101,7 +121,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
             rule = cache[of, wrt]
             out.append(Factor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
                               "" if of == network.loss else grad_name(of)))
-    return with_naive_products(network, out)
+    return out
 
 
 def fused_rule(network: Network, of: str, soft: str) -> Expr | None:

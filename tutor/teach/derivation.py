@@ -7,10 +7,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from .chain import Factor, count_paths, factors, first_break, needed_by_loss
-from .contraction import Contraction, explain
-from .structure import Structure, structure
+from .chain import STRUCTURE_AXES, Factor, count_paths, factors, first_break, needed_by_loss, shared_factors
 from .diagonal import Diagonal, diagonal
 from ..engine.language.dims import Shape, shape_json
 from ..engine.simplify.algebra import simplified
@@ -19,9 +18,13 @@ from ..engine.calculus.grad import backward
 from ..engine.language.ir import Const, Expr, Var, expanded_size
 from ..engine.language.network import Network, check_indices
 from ..engine.language.printer import PRINT_LIMIT, code
-from ..engine.calculus.steps import DerivedStep, steps_for
 from ..engine.numbers.verify import Verification, verify
 from ..engine.simplify.views import Assumption
+
+if TYPE_CHECKING:
+    from ..engine.calculus.steps import DerivedStep
+    from .contraction import Contraction
+    from .structure import Structure
 
 
 #: A formula longer than this (characters of code) is also shown as a teacher's steps.
@@ -33,7 +36,6 @@ class LeafGradient:
     leaf: str
     shape: Shape
     formula: Expr
-    contraction: Contraction | None
     printable: bool                # False when writing the formula out would repeat shared parts too often
     network: Network = field(repr=False, compare=False)
     edges: dict = field(repr=False, compare=False)  # factor cache shared by every leaf of a derivation
@@ -43,6 +45,13 @@ class LeafGradient:
     @cached_property
     def chain(self) -> tuple[Factor, ...]:
         return tuple(factors(self.network, self.leaf, self.edges))
+
+    @cached_property
+    def contraction(self) -> Contraction | None:
+        """The contraction with the leaf's own factor (∂z1/∂W1 against dz1), built when it is drawn."""
+        from .contraction import explain
+        reader = last_reader(self.network, self.leaf)
+        return explain(self.network, reader, self.leaf) if reader else None
 
     @cached_property
     def paths(self) -> int:
@@ -55,10 +64,14 @@ class LeafGradient:
         return {i: diag for i, diag in found if diag is not None}
 
     @cached_property
-    def structures(self) -> dict[int, Structure]:
-        """Factor index → where that factor's Jacobian is block-diagonal (found with numbers, when asked for)."""
+    def structures(self) -> dict[int, "Structure"]:
+        """Factor index → where that factor's Jacobian is block-diagonal (found with numbers, when asked for),
+        for the factors whose structure is shown: those of STRUCTURE_AXES axes or more."""
+        from .structure import structure
         out = {}
         for i, f in enumerate(self.chain):
+            if len(f.shape) < STRUCTURE_AXES:
+                continue
             found = structure(self.network, f)
             if found is not None:
                 out[i] = found
@@ -76,30 +89,48 @@ class LeafGradient:
         i = self.breaks_at
         if i is None or self.chain[i].wrt == self.leaf:
             return None
+        from .contraction import explain
         f = self.chain[i]
         return explain(self.network, f.of, f.wrt)
 
+    def short_code(self, limit: int) -> str | None:
+        """The formula as code when it is at most `limit` characters (counting stops early: a long formula
+        costs no more to turn down than a short one)."""
+        if not self.printable or expanded_size(self.formula, limit) > limit:
+            return None
+        text = code(self.formula)
+        return text if len(text) <= limit else None
+
     @cached_property
     def formula_code(self) -> str | None:
-        return code(self.formula) if self.printable else None
+        return code.measured(self.formula) if self.printable else None
 
     @cached_property
     def steps(self) -> tuple[DerivedStep, ...]:
         """The teacher's steps (dxhat = …, dvar = …, dX = …) when the one-line formula needs more than a line."""
         if self.formula_code is not None and len(self.formula_code) <= ONE_LINE:
             return ()
+        from ..engine.calculus.steps import steps_for
         found = steps_for(self.network, self.leaf)
         return found if len(found) > 1 else ()
 
     def steps_json(self) -> list[dict[str, str]]:
+        """The steps as JSON; the leaves' steps are shared (dA3 = … serves every leaf below A3), so each is
+        written once per derivation and every leaf that needs it refers to the same text."""
         from ..engine.language.latex import latex
-        return [{"name": s.name, "formula": s.code, "latex": latex(s.formula)} for s in self.steps]
+        out = []
+        for s in self.steps:
+            key = ("step json", s.name, s.of)
+            if key not in self.edges:
+                self.edges[key] = {"name": s.name, "formula": s.code, "latex": latex(s.formula)}
+            out.append(self.edges[key])
+        return out
 
     @cached_property
     def formula_latex(self) -> str | None:
         """The formula as LaTeX (`x^{\\top} \\left(…\\right)`), beside its code form."""
         from ..engine.language.latex import latex
-        return latex(self.formula) if self.printable else None
+        return latex.measured(self.formula) if self.printable else None
 
 
 #: Why there are no numbers when the caller turned the check off.
@@ -114,6 +145,12 @@ class Derivation:
     assumptions: tuple[Assumption, ...]
     verification: Verification | None
     skipped: str = ""              # why the numeric check was not run, when it could not be
+
+    @cached_property
+    def shared_factors(self) -> tuple[Factor, ...]:
+        """Every factor of every leaf's chain, each once (what the leaves' chains share)."""
+        cache = next(iter(self.gradients.values())).edges if self.gradients else {}
+        return tuple(shared_factors(self.network, cache))
 
     def verification_json(self) -> dict:
         """Whether the formulas were checked with numbers, how closely, and if not, why not."""
@@ -157,9 +194,7 @@ def derive(network: Network, dims: dict[str, int] | None = None, wrt: str | None
         formula = grads.wrt.get(leaf)
         if formula is None:
             formula = simplified("mul", Const(0), Var(leaf, shape=network.leaves[leaf]))
-        reader = last_reader(network, leaf)
         out[leaf] = LeafGradient(leaf, network.leaves[leaf], formula,
-                                 explain(network, reader, leaf) if reader else None,
                                  expanded_size(formula, PRINT_LIMIT, sizes) <= PRINT_LIMIT, network, cache)
     verification, skipped = None, ""
     if check:

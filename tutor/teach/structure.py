@@ -21,7 +21,7 @@ from ..engine.errors import TutorError
 from ..engine.language.network import Network
 from ..engine.numbers.numeric import Evaluator
 from ..engine.numbers.sampling import sample
-from .chain import Factor
+from .chain import STRUCTURE_AXES, Factor  # noqa: F401  (the factors probed)
 
 MAX_PROBE_ENTRIES = 200_000  # probing stays a moment's work at the small dimensions it uses
 

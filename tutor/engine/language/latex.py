@@ -61,11 +61,11 @@ class LatexPrinter(Printer):
         return rf"\left({text}\right)" if prec < min_prec else text
 
     def operand(self, expr: Expr) -> str:
-        return rf"\left({self(expr)}\right)" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
+        return rf"\left({self.inner(expr)}\right)" if isinstance(expr, Const) else self.wrap(expr, POSTFIX)
 
     def binary(self, expr: Call) -> tuple[str, float]:
         if expr.prim == "div":
-            return rf"\frac{{{self(expr.args[0])}}}{{{self(expr.args[1])}}}", ATOM
+            return rf"\frac{{{self.inner(expr.args[0])}}}{{{self.inner(expr.args[1])}}}", ATOM
         _, prec = BINARY[expr.prim]
         if expr.prim == "matmul":
             prec = 3.5
@@ -87,7 +87,7 @@ class LatexPrinter(Printer):
     def p_pow(self, expr: Call) -> tuple[str, float]:
         exponent = expr.param("exponent")
         if exponent == 0.5:
-            return rf"\sqrt{{{self(expr.args[0])}}}", ATOM
+            return rf"\sqrt{{{self.inner(expr.args[0])}}}", ATOM
         return f"{{{self.wrap(expr.args[0], POSTFIX)}}}^{{{number(exponent)}}}", POWER
 
     def p_transpose(self, expr: Call) -> tuple[str, float]:
@@ -106,14 +106,14 @@ class LatexPrinter(Printer):
         return rf"\operatorname{{mean}}{below} {self.wrap(expr.args[0], POWER)}", UNARY
 
     def p_norm(self, expr: Call) -> tuple[str, float]:
-        return rf"\left\| {self(expr.args[0])} \right\|", ATOM
+        return rf"\left\| {self.inner(expr.args[0])} \right\|", ATOM
 
     def p_index(self, expr: Call) -> tuple[str, float]:
         return f"{self.operand(expr.args[0])}_{{[{expr.param('i')}]}}", POSTFIX
 
     def p_reshape(self, expr: Call) -> tuple[str, float]:
         dims = ", ".join(dim_latex(d) for d in expr.param("shape"))
-        return rf"\operatorname{{reshape}}\left({self(expr.args[0])}, ({dims})\right)", ATOM
+        return rf"\operatorname{{reshape}}\left({self.inner(expr.args[0])}, ({dims})\right)", ATOM
 
     def p_getitem(self, expr: Call) -> tuple[str, float]:
         written, _ = super().p_getitem(expr)
@@ -121,7 +121,7 @@ class LatexPrinter(Printer):
         return f"{self.operand(expr.args[0])}_{{{items}}}", POSTFIX
 
     def p_einsum(self, expr: Call) -> tuple[str, float]:
-        args = ", ".join(self(a) for a in expr.args)
+        args = ", ".join(self.inner(a) for a in expr.args)
         return rf"\operatorname{{einsum}}\left(\texttt{{{expr.param('spec')}}}, {args}\right)", ATOM
 
     def p_arange(self, expr: Call) -> tuple[str, float]:
@@ -129,10 +129,10 @@ class LatexPrinter(Printer):
 
     def function(self, expr: Call) -> tuple[str, float]:
         if expr.prim == "sqrt":
-            return rf"\sqrt{{{self(expr.args[0])}}}", ATOM
+            return rf"\sqrt{{{self.inner(expr.args[0])}}}", ATOM
         if expr.prim == "abs":
-            return rf"\left| {self(expr.args[0])} \right|", ATOM
-        parts = [self(a) for a in expr.args]
+            return rf"\left| {self.inner(expr.args[0])} \right|", ATOM
+        parts = [self.inner(a) for a in expr.args]
         order = {key: i for i, key in enumerate(POSITIONAL)}
         for key, value in sorted(expr.params, key=lambda kv: order.get(kv[0], len(order))):
             if DEFAULTS.get(expr.prim, {}).get(key, object()) == value:

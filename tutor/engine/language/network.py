@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 from ..codes import E204
@@ -114,10 +113,20 @@ class Network:
         return complete_bindings(self.dims, given or {}, self.literal_sizes)
 
 
+def examples_folder():
+    """Where the bundled examples are: their package's folder, read directly (importlib.resources would
+    import zipfile, a tenth of a command's own start-up, for a package that is never zipped)."""
+    folder = Path(__file__).resolve().parents[2] / "examples"
+    if folder.is_dir():
+        return folder
+    from importlib import resources
+    return resources.files("tutor.examples")
+
+
 def bundled_examples() -> dict[str, str]:
     """Name → one-line description of every example shipped with shapetutor."""
     out = {}
-    for entry in sorted(resources.files("tutor.examples").iterdir(), key=lambda e: e.name):
+    for entry in sorted(examples_folder().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".net"):
             first = entry.read_text(encoding="utf-8").splitlines()[0]
             out[entry.name[:-4]] = first.lstrip("# ").strip()
@@ -139,7 +148,7 @@ def read_source(spec: str | None) -> tuple[str, str]:
             return decode(data, spec), spec
         except UnreadableError as exc:  # it was read: what is in it is the problem
             raise ParseError(exc.message, origin=spec, expected=exc.expected) from None
-    entry = resources.files("tutor.examples") / f"{spec}.net"
+    entry = examples_folder() / f"{spec}.net"
     if not entry.is_file():
         import difflib
         names = list(bundled_examples())

@@ -33,6 +33,11 @@ class Printer:
         written out, so twenty nested softmaxes would otherwise take gigabytes and never end."""
         if expanded_size(expr, PRINT_LIMIT) > PRINT_LIMIT:
             return TOO_LONG_MATH if self.math else TOO_LONG_CODE
+        return self.measured(expr)
+
+    def measured(self, expr: Expr) -> str:
+        """The whole text of an expression whose written-out size the caller has already measured
+        (derive measures every formula at once, over their shared parts)."""
         with deep_recursion():
             return self.text(expr)[0]
 
@@ -135,7 +140,7 @@ class Printer:
         return f"{self.operand(expr.args[0])}[{', '.join(parts)}]", POSTFIX
 
     def p_concatenate(self, expr: Call) -> tuple[str, float]:
-        return f"concatenate(({', '.join(self(a) for a in expr.args)},), axis={expr.param('axis')})", ATOM
+        return f"concatenate(({', '.join(self.inner(a) for a in expr.args)},), axis={expr.param('axis')})", ATOM
 
     def p_norm(self, expr: Call) -> tuple[str, float]:
         return f"np.linalg.norm({self.inner(expr.args[0])})", ATOM

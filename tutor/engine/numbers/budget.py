@@ -54,6 +54,10 @@ class Price:
     nodes: int
     largest: tuple[int, Expr | None]       # (numbers, node) of the largest value
     costliest: tuple[int, Expr | None]     # (operations, node) of the costliest operation
+    #: multiply-adds of matrix products and einsums (counted in `operations` at MULTIPLY_ADD each), and
+    #: those of them in products of two stacks of matrices, which NumPy runs one small product at a time
+    multiply_adds: int = 0
+    stacked_multiply_adds: int = 0
 
     @property
     def seconds(self) -> float:
@@ -69,7 +73,7 @@ def price(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[st
     """The price of evaluating `exprs` once, every shared node counted once; `shapes` gives the sizes of
     the names values are read from (leaves and defined nodes, each counted once), except the names
     `computed` by `exprs` themselves (a network's definitions), whose values are already counted."""
-    numbers = operations_ = nodes = 0
+    numbers = operations_ = nodes = macs = stacked = 0
     largest: tuple[int, Expr | None] = (0, None)
     costliest: tuple[int, Expr | None] = (0, None)
     seen: set[int] = set()
@@ -92,9 +96,22 @@ def price(exprs: Iterable[Expr], bindings: Mapping[str, int], shapes: Mapping[st
         stack.extend(node.args)
         n, ops = size(node.shape, bindings), operations(node, bindings)
         numbers, operations_, nodes = numbers + n, operations_ + ops, nodes + 1
+        if node.prim in ("matmul", "einsum"):
+            added = multiply_adds(node, bindings)
+            macs += added
+            if node.prim == "matmul" and all(len(a.shape or ()) >= 3 for a in node.args):
+                stacked += added
         largest = max(largest, (n, node), key=lambda t: t[0])
         costliest = max(costliest, (ops, node), key=lambda t: t[0])
-    return Price(numbers, operations_, nodes, largest, costliest)
+    return Price(numbers, operations_, nodes, largest, costliest, macs, stacked)
+
+
+def multiply_adds(node: Call, bindings: Mapping[str, int]) -> int:
+    """The multiply-adds of a matrix product or an einsum at these sizes."""
+    if node.prim == "einsum":
+        return einsum_cost(node.param("spec"), [a.shape or () for a in node.args], bindings)
+    a = node.args[0].shape or ()
+    return size(node.shape, bindings) * (a[-1].value(bindings) if a else 1)
 
 
 def operations(node: Call, bindings: Mapping[str, int]) -> int:

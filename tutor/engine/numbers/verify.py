@@ -61,14 +61,20 @@ SMALL_DRAW = 100_000
 #: Above this many numbers in the forward pass (or MAX_ELEMENTS in one array), the check runs at
 #: the small sizes only: 250 million float64s are 2 GB before the complex copies.
 MAX_NUMBERS = 250_000_000
-#: The check's own budget, from the shapes before any array is made (measured on the bench networks
-#: and on networks built to sit at the limit, within 0.8–1.3× of the estimate): the bytes its
-#: passes hold at once, and its seconds (a cost per number a step makes, per operation of a matrix
-#: product or einsum, per step). Over either, the check runs at the small sizes, and says why.
+#: The check's own budget, from the shapes before any array is made: the bytes its passes hold at
+#: once, and its CPU seconds. Over either, the check runs at the small sizes, and says why.
 MAX_CHECK_BYTES = 1_500_000_000
 MAX_CHECK_SECONDS = 7.0
-LEAN_NUMBER_COST = 15e-9
-LEAN_OPERATION_COST = 1.5e-9
+#: CPU seconds per number a step makes (in the real pass and the complex ones), per number of a leaf
+#: (drawn, its direction drawn in each pass, copied into complex), per multiply-add of a product that
+#: runs as one BLAS call (a matrix, or a stack of matrices times one matrix), and per multiply-add of a
+#: product of two stacks, which NumPy runs one small product at a time. Fitted to the CPU time of one
+#: draw on the benchmark's realistic networks (`python bench/run.py --only budget` prints the estimate
+#: beside the measured cost: within 1.5x of it).
+LEAN_NUMBER_COST = 1.5e-9
+LEAF_NUMBER_COST = 21e-9
+BLAS_MULTIPLY_ADD_COST = 0.031e-9
+STACKED_MULTIPLY_ADD_COST = 0.96e-9
 #: A complex multiply-add is four real ones.
 COMPLEX = 4
 
@@ -189,10 +195,23 @@ def plan_sizes(network: Network, formulas: Mapping[str, Expr], bindings: Mapping
 
 
 def over_budget(checker: "Checker", bindings: Mapping[str, int], draws: int, complex_passes: int = 2) -> str | None:
-    """Why `draws` draws of the check at these sizes are beyond its budget, or None. The bytes: the
-    real pass with its leaves kept, or a complex pass (twice the bytes a number) beside the real
-    leaves, and the nudged leaves of a second opinion; the time: every number a step makes, in the
-    real pass and in two complex ones, and every multiply-add."""
+    """Why `draws` draws of the check at these sizes are beyond its budget (`check_estimate`), or None."""
+    held, seconds = check_estimate(checker, bindings, draws, complex_passes)
+    if held > MAX_CHECK_BYTES:
+        return (f"the check would hold about {held / 1e9:.1f} GB at once there (the limit is "
+                f"{MAX_CHECK_BYTES / 1e9:.1f} GB)")
+    if seconds > MAX_CHECK_SECONDS:
+        return f"the check would take about {seconds:.0f} s there (the limit is {MAX_CHECK_SECONDS:.0f} s)"
+    return None
+
+
+def check_estimate(checker: "Checker", bindings: Mapping[str, int], draws: int,
+                   complex_passes: int = 2) -> tuple[int, float]:
+    """(bytes held at once, CPU seconds) that `draws` draws of the check cost at these sizes, from the shapes
+    alone: the real pass with its leaves kept, or a complex pass (twice the bytes a number) beside the
+    real leaves, and the nudged leaves of a second opinion; every number a step makes in the real pass
+    (the forward values and every formula) and in the complex ones (the forward pass again), every
+    leaf's numbers, and every multiply-add."""
     from .budget import price
     network = checker.network
 
@@ -201,17 +220,15 @@ def over_budget(checker: "Checker", bindings: Mapping[str, int], draws: int, com
     leaves = sum(count(shape) for shape in network.leaves.values())
     real, loss = checker.real.peak_numbers(bindings), checker.loss.peak_numbers(bindings)
     held = max(8 * (real + leaves), 8 * leaves + 16 * loss) + 8 * leaves
-    if held > MAX_CHECK_BYTES:
-        return (f"the check would hold about {held / 1e9:.1f} GB at once there (the limit is "
-                f"{MAX_CHECK_BYTES / 1e9:.1f} GB)")
     work = price([*network.definitions.values(), *checker.formulas.values()], bindings, network.shapes,
                  computed=network.definitions)
-    complex_pass = price([network.definitions[network.loss]], bindings, network.shapes)
-    seconds = draws * ((work.numbers + complex_passes * complex_pass.numbers) * LEAN_NUMBER_COST
-                       + (work.operations + complex_passes * COMPLEX * complex_pass.operations) * LEAN_OPERATION_COST)
-    if seconds > MAX_CHECK_SECONDS:
-        return f"the check would take about {seconds:.0f} s there (the limit is {MAX_CHECK_SECONDS:.0f} s)"
-    return None
+    forward = price(network.definitions.values(), bindings, network.shapes, computed=network.definitions)
+    numbers = work.numbers + complex_passes * forward.numbers
+    stacked = work.stacked_multiply_adds + complex_passes * COMPLEX * forward.stacked_multiply_adds
+    blas = work.multiply_adds + complex_passes * COMPLEX * forward.multiply_adds - stacked
+    seconds = draws * (numbers * LEAN_NUMBER_COST + leaves * LEAF_NUMBER_COST + blas * BLAS_MULTIPLY_ADD_COST
+                       + stacked * STACKED_MULTIPLY_ADD_COST)
+    return held, seconds
 
 
 # -- one draw ---------------------------------------------------------------------------------------
