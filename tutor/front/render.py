@@ -57,12 +57,25 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     counts: dict[str, int] = {}
     for f in g.chain:
         counts[f.wrt] = counts.get(f.wrt, 0) + 1
-    for i, f in enumerate(g.chain, 1):
+    # a screenful: the factors nearest the loss and those nearest the leaf, the middle of a deep chain counted
+    shown = range(len(g.chain)) if len(g.chain) <= SHOWN_FACTORS else \
+        [*range(SHOWN_FACTORS // 2), *range(len(g.chain) - SHOWN_FACTORS // 2, len(g.chain))]
+    for i in shown:
+        f = g.chain[i]
+        if i == len(g.chain) - SHOWN_FACTORS // 2 and len(g.chain) > SHOWN_FACTORS:
+            table.add_row("…", Text(look.text(f"{len(g.chain) - SHOWN_FACTORS:,} more factors, not shown "
+                                              "(--json lists every one)")), "", "", "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
-        table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
+        table.add_row(str(i + 1), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
                       Text(look.text(factor_rule(f, look, counts[f.wrt] > 1))), Text(look.text(naive)))
     return table
+
+
+#: What fits on a screen: the factors of one chain shown (the first and last halves), and the gradients
+#: `derive` draws in full without --wrt (the others are listed by name and shape). Every one is in the JSON.
+SHOWN_FACTORS = 40
+SHOWN_GRADIENTS = 40
 
 
 def break_note(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Text | None:
@@ -253,9 +266,16 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:
     parts: list = [Text(look.text(f"Gradients of {d.network.loss} in {d.network.origin}"), style="bold")]
-    for g in d.gradients.values():
+    gradients = list(d.gradients.values())
+    for g in gradients[:SHOWN_GRADIENTS]:
         title = look.text(f"∂{d.network.loss}/∂{g.leaf}   shape {look.shape(g.shape, d.bindings)}")
         parts.append(Panel(gradient_view(d, g, look, layout), title=title, box=look.box, title_align="left"))
+    if len(gradients) > SHOWN_GRADIENTS:
+        rest = gradients[SHOWN_GRADIENTS:]
+        listed = ", ".join(f"{g.leaf} ({look.shape(g.shape, d.bindings)})" for g in rest[:SHOWN_GRADIENTS])
+        more = f", and {len(rest) - SHOWN_GRADIENTS:,} more" if len(rest) > SHOWN_GRADIENTS else ""
+        parts.append(Text(look.text(f"{len(rest):,} more gradients, not drawn here (--wrt LEAF draws one, --json "
+                                    f"gives them all): {listed}{more}.")))
     for a in d.assumptions:
         parts.append(Text(look.text(f"Assumption: {a.text()}.")))
     for note in d.network.notes:  # how the network was read: a 1×1 loss as the scalar it holds
