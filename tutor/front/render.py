@@ -63,8 +63,8 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     for i in shown:
         f = g.chain[i]
         if i == len(g.chain) - SHOWN_FACTORS // 2 and len(g.chain) > SHOWN_FACTORS:
-            table.add_row("…", Text(look.text(f"{len(g.chain) - SHOWN_FACTORS:,} more factors, not shown "
-                                              "(--json lists every one)")), "", "", "")
+            table.add_row("…", Text(f"{len(g.chain) - SHOWN_FACTORS:,} more"), "",
+                          Text("factors not shown (--json lists every one)"), "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
         table.add_row(str(i + 1), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
