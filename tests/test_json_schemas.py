@@ -189,3 +189,21 @@ def test_ask_json_follows_its_schema():
     post = (HERE / "catalogue" / "questions" / "seed.md").read_text(encoding="utf-8")
     result = runner.invoke(app, ["ask", "-", "--json"], input=post)
     valid("ask", json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("post, says", [
+    ("", "no derivation found"),
+    ("How do I take the gradient of $W_1$?", "no derivation found"),
+    ("$$\\frac{\\partial J}{\\partial W_1} = x^T (($$", "never closed"),
+], ids=["empty", "prose only", "unreadable derivation"])
+def test_ask_json_with_nothing_usable_is_the_answer_with_one_unusable_check(post, says):
+    """SPEC §5 and §8: an unusable post is still the answer object (exit 2), never a bare error object."""
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 2 and "error" not in data
+    assert (says in result.stderr) == (says == "no derivation found")   # what is not in a check is said on stderr
+    valid("ask", data)
+    (only,) = data["checks"]
+    assert data["verdict"] == only["verdict"] == "unusable" and only["wrt"] == "W1" and only["value_ok"] is None
+    assert says in only["diagnostics"][0]["message"]
+    valid("check", only)

@@ -141,3 +141,18 @@ def test_a_say_step_longer_than_any_screen_is_drawn_up_to_a_screenful(tmp_path, 
     assert time.monotonic() - started < 20 and result.exit_code == 0
     assert f"{30002 - SAY_LINES:,} more lines" in result.stdout.replace("\n", " ")
     assert " 100 " in result.stdout and " 29999 " not in result.stdout
+
+
+def test_a_say_step_of_one_table_row_with_thousands_of_columns_is_cut_to_a_screen(tmp_path, monkeypatch):
+    """A 1 MB table that is one row wide, not long: its lines are cut, so drawing costs what a screen holds."""
+    from tutor.front.step_views import SAY_LINE_CHARS
+    monkeypatch.setenv("SHAPETUTOR_STATE_DIR", str(tmp_path / "state"))
+    columns = 60_000
+    table = "|" + "h|" * columns + "\n|" + "-|" * columns + "\n|" + "v|" * columns + "\n"
+    text = LESSON.split("[[steps]]")[0] + f'[[steps]]\nid = "t"\nkind = "say"\ntext = """\n{table}"""\n'
+    path = tmp_path / "wide.toml"
+    path.write_text(text, encoding="utf-8")
+    started = time.process_time()
+    result = runner.invoke(app, ["lesson", "run", str(path), "--no-input"])
+    assert time.process_time() - started < 10 and result.exit_code == 0   # minutes and a gigabyte before
+    assert f"3 lines cut at {SAY_LINE_CHARS} characters" in result.stdout.replace("\n", " ")

@@ -336,3 +336,13 @@ def test_a_network_past_its_definition_limit_is_refused_at_once_and_located():
     assert caught.value.span.line == 1002 and time.perf_counter() - start < 5
     many_leaves = "\n".join(f"x{i}: [N]" for i in range(2000)) + "\nJ = sum(x0)\n"
     assert len(parse_network(many_leaves).leaves) == 2000  # declarations are not definitions
+
+
+# -- every documented limit reached in time (issue 25, what was left) ------------------------------------------
+
+def test_a_gradient_of_1e_155_is_checked_not_an_internal_error():
+    """The check's normalisation squared a scale of about 1e155 and Python raised OverflowError (exit 3); a
+    999-layer network of products, tanh and SiLU reached it too."""
+    from tutor.teach.derivation import derive
+    network = parse_network("x: [N]\nJ = sum(x * 1e-155)\n")
+    assert derive(network).verification.ok

@@ -28,7 +28,9 @@ def ask(post: Annotated[str, typer.Argument(help="the question as posted: a Mark
         answer = answer_post(text.removeprefix(BOM), network, parse_bindings(dims), wrt)
         if as_json:
             emit_json(answer.to_json())
-        else:
+        if answer.unread is not None:   # nothing could be used: why, on stderr, as `check` says it (exit 2)
+            raise answer.unread
+        if not as_json:
             from ..front.mathematics import answer_view
             console(plain_terminal(plain)).print(answer_view(answer, look(plain)), crop=False)
         verdict = answer.verdict

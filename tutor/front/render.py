@@ -63,12 +63,37 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     counts: dict[str, int] = {}
     for f in g.chain:
         counts[f.wrt] = counts.get(f.wrt, 0) + 1
-    for i, f in enumerate(g.chain, 1):
+    for i in screenful(len(g.chain)):
+        f = g.chain[i]
+        if i == len(g.chain) - SHOWN_FACTORS // 2 and len(g.chain) > SHOWN_FACTORS:
+            table.add_row("…", Text(f"{len(g.chain) - SHOWN_FACTORS:,} more"), "",
+                          Text("factors not shown (--json lists every one)"), "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
-        table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
+        table.add_row(str(i + 1), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
                       Text(look.text(factor_rule(f, look, counts[f.wrt] > 1))), Text(look.text(naive)))
     return table
+
+
+#: What fits on a screen: the factors of one chain shown (the first and last halves), and the gradients
+#: `derive` draws in full without --wrt (the others are listed by name and shape). Every one is in the JSON.
+SHOWN_FACTORS = 40
+SHOWN_GRADIENTS = 40
+
+
+def screenful(count: int) -> range | list[int]:
+    """The rows of a long table that are drawn: those nearest each end, the middle counted by the caller."""
+    if count <= SHOWN_FACTORS:
+        return range(count)
+    return [*range(SHOWN_FACTORS // 2), *range(count - SHOWN_FACTORS // 2, count)]
+
+
+def more_gradients(d: Derivation, look: Look, rest: list[LeafGradient]) -> Text:
+    """The gradients past a screenful, listed by name and shape (and counted past two screenfuls)."""
+    listed = ", ".join(f"{g.leaf} ({look.shape(g.shape, d.bindings)})" for g in rest[:SHOWN_GRADIENTS])
+    more = f", and {len(rest) - SHOWN_GRADIENTS:,} more" if len(rest) > SHOWN_GRADIENTS else ""
+    return Text(look.text(f"{len(rest):,} more gradients, not drawn here (--wrt LEAF draws one, --json "
+                          f"gives them all): {listed}{more}."))
 
 
 def diagonal_text(diag: Diagonal, look: Look) -> str:
@@ -338,7 +363,11 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
     table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
     table.add_column("what it does to the gradient", overflow="fold")
     table.add_column("a matrix?")
-    for i, f in enumerate(shared, 1):
+    for index in screenful(len(shared)):
+        i, f = index + 1, shared[index]
+        if index == len(shared) - SHOWN_FACTORS // 2 and len(shared) > SHOWN_FACTORS:
+            table.add_row("…", Text(f"{len(shared) - SHOWN_FACTORS:,} more"), "",
+                          Text("factors not shown (--json lists every one)"), "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         matrix = len(non_unit(net.shapes[f.of])) <= 1 and len(non_unit(net.shapes[f.wrt])) <= 1
         kind = "the start" if f.of == loss else "yes" if matrix else f"✗ no: {len(shape)}-D"
@@ -349,7 +378,8 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
     leaves.add_column("shape")
     leaves.add_column("factors into it")
     leaves.add_column("in one line", overflow="fold")
-    for g in d.gradients.values():
+    gradients = list(d.gradients.values())
+    for g in gradients[:SHOWN_GRADIENTS]:
         numbers = into.get(g.leaf, [])
         line = g.short_code(SHORT_FORMULA)
         leaves.add_row(Text(look.text(f"∂{loss}/∂{g.leaf}")), Text(look.text(look.shape(g.shape, b))),
@@ -357,8 +387,10 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
                        Text(line if line is not None else "(longer than a line: --wrt shows its steps)"))
     hint = ("Each leaf in full (its chain, where a chain of matrices stops, the contraction, the steps): "
             "derive with --wrt LEAF")
-    parts: list = [Text(look.text(f"Gradients of {loss} in {net.origin}"), style="bold"), table, leaves,
-                   Text(look.text(hint))]
+    parts: list = [Text(look.text(f"Gradients of {loss} in {net.origin}"), style="bold"), table, leaves]
+    if len(gradients) > SHOWN_GRADIENTS:
+        parts.append(more_gradients(d, look, gradients[SHOWN_GRADIENTS:]))
+    parts.append(Text(look.text(hint)))
     parts.extend(closing_parts(d, look))
     return Group(*parts)
 

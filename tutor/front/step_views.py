@@ -35,9 +35,11 @@ class StepView:
         return set()
 
 
-#: A say step's text at the terminal is drawn up to this many lines: more would not fit on any screen,
-#: and drawing a 1 MB table costs minutes. The handouts keep the whole text.
+#: A say step's text at the terminal is drawn up to this many lines, each up to this many characters:
+#: more would not fit on any screen, and drawing a 1 MB table costs minutes (a table of one row and 60,000
+#: columns as much as one of 60,000 rows). The handouts keep the whole text.
 SAY_LINES = 400
+SAY_LINE_CHARS = 400
 
 
 class SayView(StepView):
@@ -45,11 +47,15 @@ class SayView(StepView):
 
     def terminal(self, key: AnswerKey, step: Step, look: Look):
         lines = step.text.splitlines()
-        if len(lines) <= SAY_LINES:
+        cut = sum(len(line) > SAY_LINE_CHARS for line in lines[:SAY_LINES])
+        if len(lines) <= SAY_LINES and not cut:
             return Markdown(step.text)
-        note = Text(look.text(f"(… {len(lines) - SAY_LINES:,} more lines, too long for a screen: the lesson's "
+        shown = [line[:SAY_LINE_CHARS] for line in lines[:SAY_LINES]]
+        left = [f"{len(lines) - SAY_LINES:,} more lines"] if len(lines) > SAY_LINES else []
+        left += [f"{cut:,} {'line' if cut == 1 else 'lines'} cut at {SAY_LINE_CHARS} characters"] if cut else []
+        note = Text(look.text(f"(… {' and '.join(left)}, too long for a screen: the lesson's "
                               "handout, `shapetutor lesson export`, has them all)"), style="dim")
-        return Group(Markdown("\n".join(lines[:SAY_LINES])), note)
+        return Group(Markdown("\n".join(shown)), note)
 
     def blocks(self, key: AnswerKey, step: Step, worksheet: bool) -> list:
         from .document import from_markdown

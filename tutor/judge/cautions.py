@@ -97,5 +97,8 @@ CAUTIONS: dict[str, tuple[Check, ...]] = {
 
 def cautions(node: Call, bindings: Mapping[str, int]) -> list[Diagnostic]:
     """The warnings about one typed operation."""
-    found = (check(node, bindings) for check in CAUTIONS.get(node.prim, ()))
+    checks = CAUTIONS.get(node.prim, ())
+    if checks and node.prim in ELEMENTWISE and not stretches_both(node):
+        return []   # both of an elementwise operation's cautions are about operands stretched both ways
+    found = (check(node, bindings) for check in checks)
     return [d for d in found if d is not None]

@@ -8,6 +8,7 @@ leaf's: the chain ended too soon, and the factors still missing are named with t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -95,17 +96,42 @@ def candidates(network):
 
 
 def recognise(result, node: str, values, samples) -> Named | None:
-    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any."""
-    for mistake, where, rules in candidates(result.network):
-        try:
-            wrong = backward(result.network, rules=rules).wrt.get(node)
-        except ShapeError:
-            continue
+    """Name the classic mistake whose gradient of `node` equals these values (one per draw), if any.
+
+    Each candidate is a whole derivation with a mutated rule, and one through a chain of n layers costs
+    about n² (its formulas grow with depth): past `MAX_SEARCHED_DEFINITIONS` the search is not made, so
+    the diagnosis of a deep network stays within what one derivation costs."""
+    if len(result.network.definitions) > MAX_SEARCHED_DEFINITIONS:
+        return None
+    for k, (mistake, where) in enumerate(searched(result.network)):
+        gradients = mistaken(result.network, k)
+        wrong = gradients.get(node) if gradients is not None else None
         if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
                                            draw.reference)
                                      for value, draw in zip(values, samples)):
             return named(mistake, where)
     return None
+
+
+#: The most definitions a network may have for its wrong answers to be matched against classic mistakes
+#: (six derivations with a mutated rule each: about a second on a 250-layer chain).
+MAX_SEARCHED_DEFINITIONS = 250
+
+
+@lru_cache(maxsize=16)
+def searched(network) -> tuple[tuple[Mistake | None, list[Site]], ...]:
+    return tuple((mistake, where) for mistake, where, _ in candidates(network))
+
+
+@lru_cache(maxsize=64)
+def mistaken(network, k: int) -> dict | None:
+    """The gradients of the k-th candidate mistake (None when it does not conform), derived once per network:
+    the diagnosis asks for them again for each step it names."""
+    rules = next(r for i, (_, _, r) in enumerate(candidates(network)) if i == k)
+    try:
+        return backward(network, rules=rules).wrt
+    except ShapeError:
+        return None
 
 
 def named(mistake: Mistake | None, where: list[Site]) -> Named:

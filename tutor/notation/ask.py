@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..engine.errors import ParseError, TutorError
 from ..engine.language.network import Network, load, parse_network
+from ..judge.result import CheckResult
 from .derivation import looks_like_math
 from .judged import MathCheck, check_text
 from .network import build, gather
@@ -36,6 +37,7 @@ class Answer:
     network_source: str
     asked: tuple[Asked, ...]
     assumptions: tuple[str, ...]
+    unread: TutorError | None = None   # why nothing in the post could be used (its one check is `unusable`)
 
     @property
     def verdict(self) -> str:
@@ -57,7 +59,8 @@ class Answer:
 def ask(text: str, network: str | None = None, dims: dict[str, int] | None = None,
         wrt: str | None = None) -> Answer:
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
-    Raises `TutorError` when the post has no derivation, or a network that cannot be built."""
+    A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
+    raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
     post = read_post(text)
     assumptions: list[str] = []
     chosen = load_network(network) if network is not None else None
@@ -80,11 +83,12 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     lines = [line for block in post.code for line in assignments(block)]
     defined = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
     in_code = code_derivations(lines, net)
-    if not derivations and not in_code:
-        raise ParseError("no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
-                         origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
     asked: list[Asked] = []
     leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+    net.require_leaf(leaf)
+    unread: TutorError = ParseError(
+        "no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
+        origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
     grouped = group(derivations, net, leaf)
     if any(claimed is None for claimed, _ in grouped):
         assumptions.append(f"a derivation that does not say what it is the gradient of is taken as ∂{net.loss}/∂{leaf}; "
@@ -95,12 +99,18 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
             checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
+            unread = error
             continue
         asked.append(Asked(wrt, text_of, checked))
+    nothing = None if asked else unread
+    if nothing is not None:  # still an answer (SPEC §5, §8): one check whose verdict is `unusable`, saying why
+        unusable = CheckResult.unusable(net, leaf, "", "<post>", net.bindings(dims), nothing.diagnostic)
+        asked.append(Asked(leaf, "", MathCheck(unusable, None)))
     for a in asked:
         if a.check.reading is not None:
             assumptions.extend(a.check.reading.notes)
-    return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))))
+    return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))),
+                  nothing)
 
 
 def load_network(spec: str) -> Network:

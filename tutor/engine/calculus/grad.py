@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..simplify.algebra import Names, zero_like
 from ..idioms.canonical import NO_FACTS, Facts, canonical
@@ -39,6 +40,20 @@ def backward(network: Network, seeds: dict[str, Expr] | None = None,
     `rules` overrides entries of the rule table: that is how a learner's
     classic mistakes (a missing activation derivative, …) are reproduced.
     """
+    if seeds is None and not rules:  # the network's own gradients: derived once, however many ask
+        found = true_gradients(network)
+        return Gradients(found.of, dict(found.wrt), found.assumptions)
+    return reverse(network, seeds, rules)
+
+
+@lru_cache(maxsize=16)
+def true_gradients(network: Network) -> Gradients:
+    """The loss's gradients by the true rules, per network (a check asks for them from several places, and
+    on a deep chain each pass costs as much as the rest of the diagnosis)."""
+    return reverse(network, None, None)
+
+
+def reverse(network: Network, seeds: dict[str, Expr] | None, rules: dict | None) -> Gradients:
     loss = network.loss
     network, facts = canonical(network)
     walk = Walk({**vjp_rules, **(rules or {})}, dict(seeds) if seeds is not None else {loss: Const(1)}, network,

@@ -113,14 +113,17 @@ class Call(Expr):
 
 
 def names_in(expr: Expr) -> set[str]:
-    """The `Var` names an expression reads."""
+    """The `Var` names an expression reads. Each shared node is visited once: a derived formula shares its
+    parts, and twenty nested softmaxes written out as a tree have 2^20 nodes or more."""
     out: set[str] = set()
+    seen: set[int] = set()   # ids of nodes held by `expr` for the whole walk
     stack = [expr]
     while stack:
         node = stack.pop()
         if isinstance(node, Var):
             out.add(node.name)
-        elif isinstance(node, Call):
+        elif isinstance(node, Call) and id(node) not in seen:
+            seen.add(id(node))
             stack.extend(node.args)
     return out
 

@@ -11,6 +11,7 @@ import ast
 import difflib
 import re
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass, field
 
 from ..codes import E205
@@ -93,9 +94,17 @@ class Reader:
         self.source = source
         self.origin = origin
         self.lines = source_lines(source)
+        self.spans: dict[int, tuple[Any, Span | None]] = {}   # id → (node, its span): each node's once
 
     def span(self, node) -> Span | None:
-        return Span.of(node, self.lines)
+        """The node's span in characters. An operator's caret needs its operands' spans, which are read
+        again when the operands are: remembered (with the node, so its id stays its own)."""
+        known = self.spans.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        found = Span.of(node, self.lines)
+        self.spans[id(node)] = (node, found)
+        return found
 
     def text(self, node, limit: int = 60) -> str:
         """What the learner wrote for `node`, on one line and cut short (never rebuilt from a deep tree)."""

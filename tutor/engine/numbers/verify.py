@@ -390,7 +390,8 @@ def discrepancy(numeric: float, terms: dict[str, Terms], numeric_again: float | 
     """|complex-step derivative − claimed| over the root-sum-square of the terms, plus, with a second
     opinion, the rounding noise between the two (times NOISE_MARGIN over the tolerance)."""
     claimed = sum(t.dot * t.scale for t in terms.values())
-    scale = math.sqrt(sum(t.square * t.scale ** 2 for t in terms.values())) + abs(numeric)
+    # each term's size times its scale is about 1 by construction; hypot never raises where `** 2` would
+    scale = math.hypot(*(math.sqrt(t.square) * t.scale for t in terms.values())) + abs(numeric)
     if numeric_again is not None and terms_again is not None:
         claimed_again = sum(t.dot * t.scale for t in terms_again.values())
         noise = abs(numeric - numeric_again) + abs(claimed - claimed_again)

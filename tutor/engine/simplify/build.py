@@ -39,6 +39,23 @@ def raw(prim: str, *args: Expr, **params) -> Call:
     return Call(prim, args, node.params, shape=infer(node, [a.shape for a in args]))
 
 
+def extended(out: Expr, prim: str, factor: Expr) -> Call:
+    """`out * factor` (or `/`) built with `raw`, the same node each time it is built on the same `out`: a
+    product grown by one factor per step of a deep chain (a gradient through 1,000 tanh layers) is rebuilt
+    from nodes it already has, a lookup each, and compares equal to the last step's by identity instead
+    of by walking it."""
+    grown = out.__dict__.get("_extended")
+    if grown is None:
+        grown = {}
+        object.__setattr__(out, "_extended", grown)
+    known = grown.get((prim, id(factor)))
+    if known is not None and known[0] is factor:
+        return known[1]
+    node = raw(prim, out, factor)
+    grown[prim, id(factor)] = (factor, node)
+    return node
+
+
 class Simplifier:
     """The rewrite rules applied with one network's names (none: `Simplifier()`)."""
 
@@ -47,7 +64,8 @@ class Simplifier:
 
     def mk(self, prim: str, *args: Expr, **params) -> Expr:
         """The node built and rewritten until no rule fires."""
-        node = raw(prim, *args, **params)
+        node = extended(args[0], prim, args[1]) if prim in ("mul", "div") and not params else \
+            raw(prim, *args, **params)
         for _ in range(16):
             for rule in RULES.get(node.prim, RULES[ANYWHERE]):
                 new = rule(node, self)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 
-from .build import Simplifier, broadcast_of, const, is_call, is_const, is_dims, is_zero, raw, zero_like
+from .build import Simplifier, broadcast_of, const, extended, is_call, is_const, is_dims, is_zero, raw, zero_like
 from ..language.dims import Shape
 from ..language.ir import Call, Expr, Var
 from .views import EMPTY, Names, Product, product_of, terms_of
@@ -121,11 +121,12 @@ def build_product(p: Product, names: Names = EMPTY) -> Expr:
     c = abs(p.coeff)
     out: Expr | None = const(c) if c != 1 or not ups else None
     for u in ups:
-        out = u if out is None else raw("mul", out, u)
+        out = u if out is None else extended(out, "mul", u)
     assert out is not None  # a number, or the first numerator
     for d in downs:
-        out = raw("div", out, d)
+        out = extended(out, "div", d)
     return raw("neg", out) if p.coeff < 0 else out
+
 
 
 def collect_factors(n: Call, s: Simplifier) -> Expr | None:

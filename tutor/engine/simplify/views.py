@@ -107,21 +107,31 @@ def product_of(e: Expr, names: Names | None = None) -> Product:
     if isinstance(e, Call):
         # Remembered on the node for the names it was read with: every rule that builds a product reads
         # its operands' views again, which a long chain of products would otherwise redo at every step.
-        key = len(names.products) if names is not None else -1
-        cached = e.__dict__.get("_product")
-        if cached is not None and cached[0] == key and cached[1] is names:
-            return cached[2]
+        # The view without names has a slot of its own, so rules reading both do not evict each other.
+        cached = cached_product(e, names)
+        if cached is not None:
+            return cached
         try:
             found = call_product(e, names)
         except (OverflowError, ZeroDivisionError):  # (1e200 * x) ** 2, x / (D - D): a factor as it stands
             found = Product(1.0, ((e, 1.0),))
-        object.__setattr__(e, "_product", (key, names, found))
+        key = len(names.products) if names is not None else -1
+        object.__setattr__(e, "_product" if names is not None else "_plain_product", (key, names, found))
         return found
     if names is not None and isinstance(e, Var):
         defined = names.products.get(e.name)
         if defined is not None:
             return defined
     return Product(1.0, ((e, 1.0),))
+
+
+def cached_product(e: Expr, names: Names | None) -> Product | None:
+    """The view of e remembered for these names (and as many product names as they have now), if any."""
+    cached = e.__dict__.get("_product" if names is not None else "_plain_product")
+    key = len(names.products) if names is not None else -1
+    if cached is not None and cached[0] == key and cached[1] is names:
+        return cached[2]
+    return None
 
 
 def call_product(e: Call, names: Names | None) -> Product:
@@ -148,13 +158,11 @@ def call_product(e: Call, names: Names | None) -> Product:
 def flat_product(e: Call, names: Names | None) -> Product:
     """A chain of * and / read in one pass, left to right, each factor merged into one table (a base whose
     exponent comes to zero leaves it): a chain of k fresh nodes costs k merges, not k² (a view per node)."""
-    key = len(names.products) if names is not None else -1
     coeff, powers = 1.0, {}  # type: float, dict[Expr, float]
     stack: list[tuple[Expr, float]] = [(e, 1.0)]
     while stack:
         node, k = stack.pop()
-        cached = node.__dict__.get("_product") if isinstance(node, Call) else None
-        fresh = cached is None or cached[0] != key or cached[1] is not names
+        fresh = isinstance(node, Call) and cached_product(node, names) is None
         if isinstance(node, Call) and node.prim in ("mul", "div") and (node is e or fresh):
             stack.append((node.args[1], k if node.prim == "mul" else -k))
             stack.append((node.args[0], k))
