@@ -6,6 +6,7 @@ everything about it that can be wrong is reported here, with its position.
 from __future__ import annotations
 
 import ast
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -239,9 +240,10 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
                 raise exc.amended(message=where + exc.message, origin=origin, source=source) from None
 
         program = Program(reader, scope, typer, new_var, network=True, builtins=builtin_sources())
+        declared = set(map(id, declarations))  # a set of identities: `in` a list of 5,000 is quadratic
         for i, stmt in enumerate(tree.body):
             program.statement = i
-            if stmt in declarations:
+            if id(stmt) in declared:
                 scope.arrays[stmt.target.id] = shapes[stmt.target.id]
                 continue
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [getattr(stmt, "target", None)]
@@ -357,7 +359,7 @@ def _listed(node: ast.expr) -> ast.expr:
 def versions(assigned: list[str], taken: set[str]):
     """Names for the values of a name assigned more than once: the last keeps the name, earlier ones get
     `loss_1`, `loss_2`, … (never a name the text already uses)."""
-    total = {n: assigned.count(n) for n in assigned}
+    total = Counter(assigned)
     seen: dict[str, int] = {}
     used = set(taken)
 
