@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
@@ -93,6 +94,7 @@ class Reading:
                 out.append(f"d{e.chain.target} = " + " · ".join(
                     i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}" for i in e.chain.items))
             else:
+                assert e.code is not None  # neither a ∂-factor nor a chain: an expression
                 out.append(f"{e.name} = {e.code}" if e.name else e.code)
         return out
 
@@ -142,9 +144,9 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
     start = 0
 
     def close(end: int) -> None:
-        while current and annotation(current):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
-            end = current[annotation(current)].pos
-            del current[annotation(current):]
+        while current and (said := annotation(current)):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
+            end = current[said].pos
+            del current[said:]
         if current:
             lines.append((list(current), start, end))
 
@@ -362,7 +364,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         raise ParseError("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1)",
                          expected="a product of ∂-factors, or of the expressions they stand for")
     items: list[Item] = []
-    pending: list[M] = []
+    pending: list[tuple[str, str, M]] = []
     at = names.loss
     for kind, written_op, f in factors:
         if f.kind != "partial":
@@ -379,4 +381,4 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         t = translate(joined(pending))
         items.append(Item(at, target or at, t.code, shape=t.shape))
     end = items[-1].wrt if items else None
-    return Chain(target or end, tuple(items), number, written)
+    return Chain(cast(str, target or end), tuple(items), number, written)  # a ∂-factor gives one item at least

@@ -188,7 +188,7 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
     elif judged.breaks_at is not None:
         i = judged.breaks_at
         link = judged.links[i]
-        before = judged.links[i - 1].naive if i else ()
+        before = (judged.links[i - 1].naive or ()) if i else ()  # still a product before the break
         verdict = "shape_error"
         d = Diagnostic(
             "E215", "error", f"the chain stops being a matrix product at factor {i + 1}, ∂{link.of}/∂{link.wrt}: "
