@@ -8,6 +8,7 @@ is input_size), by reading the network again after each merge.
 from __future__ import annotations
 
 import ast
+from collections.abc import Set
 from dataclasses import dataclass
 
 from ..engine.errors import ShapeError, TutorError
@@ -78,7 +79,7 @@ class Flat:
             reads_.append(names)
         return cls(list(r.emitted), written, reads_)
 
-    def cone(self, wanted: set[str], upto: int, stop: set[int] = frozenset()) -> list[int]:
+    def cone(self, wanted: set[str], upto: int, stop: Set[int] = frozenset()) -> list[int]:
         """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
         needed = set(wanted)
         aliases: dict[str, set[str]] = {}
@@ -144,6 +145,7 @@ def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None
                  output_only: bool = False) -> tuple[Text, list[int]]:
     """The network: declarations, then the lines the loss depends on, the loss last."""
     if reading.upstream is not None:
+        assert reading.output is not None  # a layer's backward has its output
         target = {reading.output.ident}
         upto = flat.last_write(reading.output.ident)
         if upto is None:
@@ -162,6 +164,7 @@ def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))
     if reading.upstream is not None:
+        assert reading.output is not None
         out = reading.output.ident
         parts.append((f"vjp = np.sum({out})" if output_only else f"vjp = np.sum({out} * {reading.upstream})", None))
     elif reading.loss_text is not None:
@@ -173,6 +176,7 @@ def build_network(reading: Reading, flat: Flat) -> tuple[Network, Text, list[int
     """The network, with docstring sizes merged into the file's own until its shapes agree."""
     upstream_shape = None
     if reading.upstream is not None:
+        assert reading.output is not None
         network = parse_until_consistent(reading, lambda: forward_text(reading, flat, None, True)[0])
         shape = network.shapes[network_name(network, reading.output.ident)]
         upstream_shape = "[" + ", ".join(str(d) for d in shape) + "]"
@@ -299,7 +303,7 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
     clone = type(error)(error.message, new_span, source=reader.file_source, origin=reader.origin,
                         expected=error.expected, code=error.code)
     if isinstance(error, ShapeError):
-        clone.op, clone.operands = error.op, error.operands
+        clone = clone.amended(op=error.diagnostic.op, operands=error.diagnostic.operands)
     return clone
 
 

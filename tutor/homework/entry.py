@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
 from .reader import Reader
-from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, method_of
+from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
@@ -120,7 +120,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     if doc is not None and doc.labels:
         data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
                     None)
-        first = reader.leaves[data.ident].shape[0] if data is not None and reader.leaves[data.ident].shape else \
+        first = shape[0] if data is not None and (shape := reader.leaves[data.ident].shape) else \
             soft(reader, "N")
         bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
         if doc is not None and doc.shape:
@@ -151,7 +151,7 @@ def setting(reader: Reader, value, name: str = "n"):
     """A `--set` value; a list of integers is a list of sizes, each its own symbol (bound to its number), so
     that two layers of equal width are still told apart."""
     if isinstance(value, list):
-        out = []
+        out: list[int | Dim] = []
         for i, v in enumerate(value):
             if v == 1:  # an axis of length 1 broadcasts: it stays the number
                 out.append(1)
@@ -277,12 +277,12 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[
         for n, v in zip(names or [""] * len(value), value):
             if isinstance(v, (dict, Packed)):
                 out.extend(gradients_in(reader, v))
-            elif isinstance(v, Ref) and n and claim(n) is not None:
-                out.append(Gradient(n, claim(n), v))
+            elif isinstance(v, Ref) and n and (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
     elif isinstance(value, Packed):
         for n, v in value.parts:
-            if claim(n) is not None:
-                out.append(Gradient(n, claim(n), v))
+            if (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
     return out
 
 
@@ -296,7 +296,7 @@ def returned_node(func: ast.FunctionDef) -> ast.AST | None:
 def method_driver(reader: Reader, name: str) -> Reading:
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
-    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
     return loss_and_gradients(reader, name, func, stated_shapes(func.node, reader.classes[cls_name]),
                               "return loss, grads")
 
@@ -382,7 +382,7 @@ def backprop_driver(reader: Reader, name: str) -> Reading:
     """Nielsen's `backprop(x, y)`: the cost is implied by `cost_derivative(output_activations, y)`."""
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
-    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
     made: dict = {}
     reader.per_example = True  # called once per example of a mini-batch: x and y are columns
     result = call_with(reader, func, made, stated_shapes(func.node), func.node)
@@ -430,7 +430,7 @@ def pair_driver(reader: Reader, name: str) -> Reading:
     output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
     upstream = reader.leaf("dout", None, role="upstream")
     bparams = [a.arg for a in backward.args.args]
-    args = {bparams[0]: upstream}
+    args: dict[str, object] = {bparams[0]: upstream}
     for p in bparams[1:]:
         args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
     result = reader.call(Func(backward), [], args, backward)
@@ -447,12 +447,12 @@ def layer_driver(reader: Reader, name: str) -> Reading:
     """A layer class (`Layer_Dense`): its `forward(inputs)` then `backward(dvalues)`, gradients on the object."""
     cls_name = name.split(".")[0]
     obj = construct(reader, cls_name)
-    forward = Func(method_of(reader.classes[cls_name], "forward", reader.classes), obj)
+    forward = Func(found_method(reader.classes[cls_name], "forward", reader.classes), obj)
     made: dict = {}
     stated = stated_shapes(forward.node)
     result = call_with(reader, forward, made, stated, forward.node)
     output = obj.attrs.get("output", result)
-    backward = Func(method_of(reader.classes[cls_name], "backward", reader.classes), obj)
+    backward = Func(found_method(reader.classes[cls_name], "backward", reader.classes), obj)
     bparams = [a.arg for a in backward.node.args.args][1:]
     upstream = reader.leaf(bparams[0], None, role="upstream")
     returned = reader.call(backward, [upstream], {}, backward.node)
@@ -488,6 +488,7 @@ def script_driver(reader: Reader, name: str) -> Reading:
     """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
     training loop, which computes the loss and the gradients before it updates the parameters."""
     loop = training_loop(reader)
+    assert loop is not None  # the entry point was recognised by its training loop
     body = reader.tree.body
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
