@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..engine.diagnostics import source_lines
@@ -92,7 +93,7 @@ def bundled_folder():
     return Path(__file__).resolve().parents[2] / "lessons"
 
 
-def bundled() -> dict[str, object]:
+def bundled() -> dict[str, Traversable]:
     """Lesson id (the file name without .toml) → its resource."""
     folder = bundled_folder()
     return {e.name[:-5]: e for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")}
@@ -226,7 +227,9 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
                     raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""),
                     is_question=kinds.KINDS[kind].question)
-        kinds.KINDS[kind].check(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
+        def fail_here(message: str, key: str | None = None, i: int = i) -> Exception:
+            return fail(message, where.step(i, key))
+        kinds.KINDS[kind].check(step, network, fail_here)
         steps.append(step)
     return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
 

@@ -31,9 +31,10 @@ def validate(lesson: Lesson, seconds: float = MAX_SECONDS, wall_seconds: float =
     where = Locator(lesson.source) if lesson.source else None       # read once: a lesson may have 10,000 steps
     index = {s.id: i for i, s in enumerate(lesson.steps)}
 
-    def fail(step: Step, message: str, key: str | None = None) -> None:
+    def fail(step: Step, message: str, key: str | None = None) -> LessonError:
         line = where.step(index[step.id], key) if where else step.line
         errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
+        return errors[-1]
 
     def on_time(step: Step) -> None:
         if time.process_time() - cpu_start >= seconds:
@@ -64,7 +65,9 @@ def check_expectations(lesson: Lesson, answers: AnswerKey, fail, on_time) -> Non
     """Each expectation an author wrote, proven against the engine's answer by the step's kind."""
     for step in lesson.steps:
         on_time(step)
-        KINDS[step.kind].expectations(answers, step, lambda message, key=None, step=step: fail(step, message, key))
+        def fail_here(message: str, key: str | None = None, step: Step = step) -> Exception:
+            return fail(step, message, key)
+        KINDS[step.kind].expectations(answers, step, fail_here)
 
 
 def own_answers(lesson: Lesson, answers: AnswerKey, fail, on_time) -> None:

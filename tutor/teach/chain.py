@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..engine.language.dims import ONE, Shape
 from ..engine.calculus.grad import local_vjp
-from ..engine.language.ir import Const, Expr, Var
+from ..engine.language.ir import Call, Const, Expr, Var
 from ..engine.language.network import Network
 
 
@@ -57,7 +57,7 @@ def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
     out = {}
     consumers = network.readers
     for name, expr in network.definitions.items():
-        if getattr(expr, "prim", None) == "softmax" and isinstance(expr.args[0], Var) \
+        if isinstance(expr, Call) and expr.prim == "softmax" and isinstance(expr.args[0], Var) \
                 and len(consumers[name]) == 1:
             out[name] = (consumers[name][0], expr.args[0].name)
     return out
@@ -115,7 +115,9 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     used = push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads,
                 facts=facts_of(network))
     collapsed = bool(used)
-    z = network.definitions[soft].args[0].name
+    softmax = network.definitions[soft]
+    assert isinstance(softmax, Call) and isinstance(softmax.args[0], Var)  # as fused_softmax found it
+    z = softmax.args[0].name
     return grads.get(z) if collapsed else None
 
 

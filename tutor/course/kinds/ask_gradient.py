@@ -18,6 +18,7 @@ class AskGradient(QuestionKind):
         """An `expect` the author wrote must be judged correct."""
         if step.expect is None:
             return
+        assert step.wrt is not None  # its kind requires it (checked when the lesson is read)
         result = key.check(step.wrt, step.expect)
         if result.verdict == "unusable":
             fail(f"step {step.id!r}: expect = {step.expect!r} cannot be checked: {result.diagnostics[0].message}",
@@ -35,10 +36,12 @@ class AskGradient(QuestionKind):
         return ("gradient", step.wrt)
 
     def answer(self, key: Key, step: Step) -> str:
+        assert step.wrt is not None
         return key.formula(step.wrt)
 
     def judge(self, key: Key, step: Step, text: str, suggestion: bool = False) -> Judged:
         """Text that cannot be read is the verdict `unusable`, with its located diagnostic."""
+        assert step.wrt is not None
         result = key.check(step.wrt, text, suggestion=suggestion)
         return Judged(result.verdict, check=result)
 

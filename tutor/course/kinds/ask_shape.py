@@ -13,6 +13,7 @@ def expected_shape(network: Network, step: Step) -> Shape:
     """A node's shape, or a factor's: the shape of `of` followed by the shape of `wrt`."""
     if step.node is not None:
         return network.shapes[step.node]
+    assert step.of is not None and step.wrt is not None  # its kind requires it (checked when the lesson is read)
     return network.shapes[step.of] + network.shapes[step.wrt]
 
 
@@ -51,7 +52,7 @@ def shape_expectations(key: Key, step: Step, fail: Fail) -> None:
         fail(f"step {step.id!r}: expect = {step.expect!r}: {exc}", "expect")
         return
     feedback = shape_feedback(given, want, key.bindings, step.of or step.node or "", step.wrt or "",
-                     net.shapes.get(step.of or step.node, ()), net.shapes.get(step.wrt, ()))
+                     net.shapes.get(step.of or step.node or "", ()), net.shapes.get(step.wrt or "", ()))
     if not feedback.ok:
         fail(f"step {step.id!r}: the author expects {step.expect}, but the engine says {format_shape(want)}",
              "expect")

@@ -37,6 +37,7 @@ class Show(StepKind):
             shape_expectations(key, step, fail)
         if step.view != "check":
             return
+        assert step.wrt is not None and step.derivation is not None  # required by a check view (checked on reading)
         result = key.check(step.wrt, step.derivation)
         if result.verdict == "unusable" and step.expect_verdict != "unusable":
             fail(f"step {step.id!r}: the derivation cannot be checked: {result.diagnostics[0].message}", "derivation")
@@ -47,11 +48,14 @@ class Show(StepKind):
     def play(self, key: Key, step: Step) -> bool:
         """Every view is computable (what it costs is priced before it runs: engine/budget.py)."""
         if step.view == "check":
+            assert step.wrt is not None and step.derivation is not None
             key.check(step.wrt, step.derivation)
         elif step.view == "numbers":
             from ...teach.jacobian_numbers import jacobian_numbers
+            assert step.wrt is not None
             jacobian_numbers(key.derivation, step.wrt)
         elif step.view not in ("shapes", "factor"):
+            assert step.wrt is not None
             key.derivation.gradients[step.wrt].chain
         return True
 
