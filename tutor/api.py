@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, NamedTuple, Union, cast
 
 from .engine.diagnostics import Diagnostic
 from .engine.errors import TutorError
@@ -496,10 +496,11 @@ def assert_correct(network: NetworkLike, wrt: str | None = None, derivation: str
     `AssertionError` whose text is the plain-text diagnosis (pass `suggestion=False` for graded work).
     A homework file (a path ending in .py, no derivation) is judged whole, as `check_file` does."""
     __tracebackhide__ = True  # pytest and otter show the diagnosis, not this frame
-    if derivation is None and str(network).endswith(".py"):
+    result: CheckResult | FileResult
+    if derivation is None and isinstance(network, (str, os.PathLike)) and str(network).endswith(".py"):
         result = check_file(network, wrt=wrt, dims=dims, suggestion=suggestion, **homework)
-    else:
-        result = check(network, wrt, derivation, dims, suggestion)
+    else:  # a missing wrt or derivation is refused by check itself, with its own error
+        result = check(network, cast(str, wrt), cast(str, derivation), dims, suggestion)
     if not result.correct:
         raise AssertionError(str(result))
     return result

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -240,7 +240,7 @@ class ShapePass:
 
     def expr(self, e: Expr) -> Expr:
         if isinstance(e, Var):
-            return replace(e, shape=self.arrays[e.name])
+            return replace(e, shape=cast(Shape, self.arrays[e.name]))  # None: a name not typed yet
         if not isinstance(e, Call):
             return e
         node = replace(e, args=tuple(self.expr(a) for a in e.args))
