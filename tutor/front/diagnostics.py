@@ -78,11 +78,12 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
 def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
     """Rows under the source line: '-' under each operand with its shape, '^' under the operator."""
     span = d.span
+    assert span is not None  # only a diagnostic that points into its source is underlined
     end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
     labels = [label for label in d.labels if label.span and label.span.line == span.line]
     caret = d.caret
     inside = caret is not None and caret.line == span.line and span.col <= caret.col < caret.end_col <= end
-    if not labels and inside and (caret.col, caret.end_col) != (span.col, end):
+    if not labels and inside and caret is not None and (caret.col, caret.end_col) != (span.col, end):
         # the operation underlined, the operator itself marked: `x @ W` → `--^--`
         marks = ["-"] * (end - span.col)
         for i in range(caret.col, caret.end_col):

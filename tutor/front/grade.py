@@ -11,7 +11,7 @@ import json
 import os
 
 from rich.table import Table
-from rich.text import Text
+from rich.text import JustifyMethod, Text
 
 from ..course.answer_key import question_text
 from ..course.grade import Grade, StepGrade, tidy
@@ -32,8 +32,9 @@ def verdict_words(s: StepGrade, look: Look) -> str:
 def grade_table(grade: Grade, look: Look) -> Table:
     table = Table(title=Text(look.text(f"{grade.lesson.id}: {grade.score} / {grade.max_score} points")), box=look.box,
                   title_justify="left")
-    for column, justify in (("step", "left"), ("question", "left"), ("verdict", "left"), ("hints", "right"),
-                            ("score", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("step", "left"), ("question", "left"), ("verdict", "left"),
+                                                      ("hints", "right"), ("score", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for s in grade.steps:
         hints = f"{s.hints_used}" + (f" (-{s.hint_cost})" if s.hint_cost else "")

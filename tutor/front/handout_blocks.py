@@ -12,7 +12,7 @@ from ..engine.language.dims import ONE, format_shape
 from ..engine.language.printer import code as code_of
 from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
-from .document import (Answer, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
+from .document import (Answer, Block, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
 from .look import Look
 from .render import break_note
 
@@ -30,6 +30,7 @@ def reveals(key: AnswerKey, step: Step) -> set[tuple]:
         return {("factor", step.of, step.wrt)}
     if step.view == "check":  # a worksheet shows the verdict, not the fix
         return set()
+    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     g = key.derivation.gradients[step.wrt]
     chain = {("factor", f.of, f.fused or f.wrt) for f in g.chain} | {("factor", f.of, f.wrt) for f in g.chain}
     if step.view == "chain":
@@ -209,7 +210,9 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
     view = step.view
     if view == "shapes":
         return shapes_blocks(key)
+    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     if view == "factor":
+        assert step.of is not None
         net = lesson.network
         shape = net.shapes[step.of] + net.shapes[step.wrt]
         out: list = [Para(plain(f"∂{step.of}/∂{step.wrt} is a generalized Jacobian of shape "
@@ -228,6 +231,7 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
         return numbers_blocks(key, step.wrt)
     if view == "gradient":
         return gradient_blocks(key, step.wrt)
+    assert step.derivation is not None
     result = key.check(step.wrt, step.derivation, suggestion=not worksheet)
     return [Keep((Para(plain(f"A learner's derivation of ∂{lesson.network.loss}/∂{step.wrt}:")),
                   *check_blocks(result, reveal=not worksheet)))]
@@ -235,7 +239,7 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
 
 def question_blocks(step: Step) -> list:
     """A question and its hints (the answer, or room to write it, follows)."""
-    out = [Para(plain(question_text(step)), role="question")]
+    out: list[Block] = [Para(plain(question_text(step)), role="question")]
     if len(step.hints) == 1:
         out.append(Para(plain("Hint: " + step.hints[0]), role="hints"))
     elif step.hints:
@@ -256,12 +260,14 @@ def shape_answer_blocks(key: AnswerKey, step: Step) -> list:
 
 def formula_answer_blocks(key: AnswerKey, step: Step) -> list:
     """A gradient question's answer in the answer key: the formula, checked."""
+    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     return [Answer((formula_block(key, step.wrt),
                     Para(plain("Checked numerically (complex-step derivatives, float64)."), role="muted")))]
 
 
 def factor_rule(key: AnswerKey, step: Step) -> str:
     net = key.lesson.network
+    assert step.of is not None and step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     if step.wrt not in net.reads.get(step.of, ()):
         return ""
     from ..engine.calculus.grad import local_vjp

@@ -33,7 +33,7 @@ class Runner:
     on_step: Callable[[Session], None] | None = None   # called after each step (progress)
     resumed: Session | None = None        # where to start (saved progress); the first step by default
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.key = AnswerKey(self.lesson)
         self.session: Session = self.resumed or Session(self.lesson, self.key)
 

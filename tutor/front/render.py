@@ -1,7 +1,8 @@
 """Rich renderables for shapes and derivations. Rendering reads results; it never computes."""
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.panel import Panel as RichPanel
 from rich.table import Table
 from rich.text import Text
 
@@ -107,7 +108,7 @@ def structure_notes(g: LeafGradient, look: Look) -> Text | None:
     return Text(look.text("Inside the tensor factors:\n" + "\n".join(lines)))
 
 
-def contraction_panel(d: Derivation, g: LeafGradient, look: Look, c: Contraction | None = None) -> Panel | None:
+def contraction_panel(d: Derivation, g: LeafGradient, look: Look, c: Contraction | None = None) -> RichPanel | None:
     """The contraction with the leaf's own factor, or with `c` (where the naive chain broke earlier)."""
     c = c or g.contraction
     if c is None:
@@ -206,15 +207,16 @@ def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int]
 
 
 def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
-    parts = [chain_table(d, g, look, layout)]
+    parts: list[RenderableType] = [chain_table(d, g, look, layout)]
     if g.paths > 1:
         parts.append(Text(f"{g.paths} paths lead from {d.network.loss} to {g.leaf}; the gradient is the sum of "
                           "their contributions (each factor above appears once)."))
     note = break_note(d, g, look, layout)
     if note:
         parts.append(note)
-    if g.break_contraction is not None:
-        parts.append(contraction_panel(d, g, look, g.break_contraction))
+    broken = contraction_panel(d, g, look, g.break_contraction) if g.break_contraction is not None else None
+    if broken is not None:
+        parts.append(broken)
     inside = structure_notes(g, look)
     if inside:
         parts.append(inside)
@@ -320,7 +322,7 @@ def numbers_view(nums, look: Look) -> Group:
     t = nums.tensor
     of_rank = nums.incoming.ndim
     squeezed_of = tuple(i for i, n in enumerate(t.shape[:of_rank]) if n != 1)
-    parts = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
+    parts: list[RenderableType] = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
                             f"shape {'×'.join(map(str, t.shape))}."))]
     leaf_rank = t.ndim - of_rank
     flat = t.reshape(tuple(t.shape[i] for i in squeezed_of) + t.shape[of_rank:]) if squeezed_of or of_rank else t

@@ -143,6 +143,7 @@ class AskGradientView(QuestionView):
         return check_view(judged.check, look, reveal=False)
 
     def answer(self, key: AnswerKey, step: Step, look: Look) -> str:
+        assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
         return key.formula(step.wrt)
 
     def answer_blocks(self, key: AnswerKey, step: Step) -> list:
@@ -169,7 +170,9 @@ def engine_view(key: AnswerKey, step: Step, look: Look):
     d, net, b = key.derivation, key.lesson.network, key.bindings
     if step.view == "shapes":
         return shapes_table(net, b, look, network_title(key.lesson))
+    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     if step.view == "factor":
+        assert step.of is not None
         shape = net.shapes[step.of] + net.shapes[step.wrt]
         rule = None
         if step.wrt in net.reads.get(step.of, ()):
@@ -200,5 +203,6 @@ def engine_view(key: AnswerKey, step: Step, look: Look):
     if step.view == "gradient":
         return gradient_view(d, g, look)
     from .diagnostics import check_view
+    assert step.derivation is not None
     return Group(Text(look.text(f"A learner's derivation of ∂J/∂{step.wrt}:")), Text("    " + step.derivation),
                  check_view(key.check(step.wrt, step.derivation), look))

@@ -71,7 +71,7 @@ class Walk:
                 except Back:
                     self.position = max(0, self.position - 1)
                     self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
-            self.leaf, start = self.offer_other_leaves(), 1
+            self.leaf, start = self.offer_other_leaves() or "", 1  # "" ends the walk
         return d
 
     def offer_other_leaves(self) -> str | None:
@@ -123,6 +123,7 @@ class Walk:
 
     def show_factor(self, d: Derivation, stage: Stage) -> None:
         look, b, f = self.look, self.bindings, stage.factor
+        assert f is not None  # a factor's stage
         g = d.gradients[self.leaf]
         net = d.network
         lines = []
@@ -158,6 +159,7 @@ class Walk:
 
     def quiz_shape(self, stage: Stage) -> None:
         q, look, b = stage.question, self.look, self.bindings
+        assert q is not None  # asked only at a stage with a question
         used = 0
         symbols = set(self.network.dims)
         while True:
