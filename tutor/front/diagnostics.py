@@ -12,7 +12,6 @@ from rich.text import Text
 from ..engine.codes import Display, lookup
 from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import format_shape
-from ..engine.errors import TutorError
 from ..judge.result import CheckResult
 from .look import Look
 
@@ -105,11 +104,6 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
         rows.append(" " * label.span.col + "|")
         rows.append(" " * label.span.col + look.text(label.text))
     return rows
-
-
-def error_view(error: TutorError, look: Look) -> Group:
-    """An input error (exit code 2), drawn like every other diagnostic."""
-    return diagnostic_view(error.diagnostic, error.source or "", look)
 
 
 def check_view(result: CheckResult, look: Look, reveal: bool = True) -> Group:
