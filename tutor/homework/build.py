@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..engine.errors import ShapeError, TutorError
 from ..engine.language.network import Network, parse_network
-from .entry import Reading
+from .entry import EntryReading
 from .reader import Emitted
 from .splice import Written
 from .values import Dim
@@ -68,7 +68,7 @@ class Flat:
     reads: list[set[str]]
 
     @classmethod
-    def of(cls, reading: Reading) -> "Flat":
+    def of(cls, reading: EntryReading) -> "Flat":
         r = reading.reader
         written = [e.render(r.file_lines) for e in r.emitted]
         reads_ = []
@@ -107,7 +107,7 @@ class Flat:
         return max((i for i, s in enumerate(self.statements) if s.ident == ident), default=None)
 
 
-def declarations(reading: Reading, upstream_shape: str | None = None) -> list[str]:
+def declarations(reading: EntryReading, upstream_shape: str | None = None) -> list[str]:
     out = []
     for ident, leaf in reading.reader.leaves.items():
         shape = leaf.shape
@@ -141,7 +141,7 @@ def fresh_soft(reader, name: str) -> Dim:
     return d
 
 
-def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None,
+def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None = None,
                  output_only: bool = False) -> tuple[Text, list[int]]:
     """The network: declarations, then the lines the loss depends on, the loss last."""
     if reading.upstream is not None:
@@ -172,7 +172,7 @@ def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None
     return assemble(parts), indices
 
 
-def build_network(reading: Reading, flat: Flat) -> tuple[Network, Text, list[int]]:
+def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, list[int]]:
     """The network, with docstring sizes merged into the file's own until its shapes agree."""
     upstream_shape = None
     if reading.upstream is not None:
@@ -197,7 +197,7 @@ def network_name(network: Network, ident: str) -> str:
     return network.aliases.get(ident, ident)
 
 
-def parse_until_consistent(reading: Reading, make) -> Network:
+def parse_until_consistent(reading: EntryReading, make) -> Network:
     r = reading.reader
     for _ in range(MAX_MERGES):
         text = make()
@@ -307,7 +307,7 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
     return clone
 
 
-def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) -> Text:
+def derivation_text(reading: EntryReading, flat: Flat, forward: list[int], gradient) -> Text:
     """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
     last = flat.last_write(gradient.answer.ident)
     if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:

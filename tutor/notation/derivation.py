@@ -67,7 +67,9 @@ class Equation:
 
 
 @dataclass(frozen=True)
-class Reading:
+class MathDerivation:
+    """A derivation written as mathematics, read into the network language equation by equation."""
+
     equations: tuple[Equation, ...]
     notes: tuple[str, ...] = ()
     given: tuple[str, ...] = ()         # lines the learner used without writing (δ1 read as ∂J/∂z1)
@@ -204,8 +206,8 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
     return out
 
 
-def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
-    """Mathematics → a `Reading`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
+def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
+    """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
     from .tokens import to_latex
     latex = to_latex(text)
     tokens = tokenize(text, origin)
@@ -263,7 +265,7 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
         if truth is not None:
             given.append(f"{grad} = {truth}")
             notes.append(f"{grad} is used but never written out: it is taken as ∂{names.loss}/∂{grad[1:]} = {truth}")
-    return Reading(tuple(equations), tuple(notes), tuple(given))
+    return MathDerivation(tuple(equations), tuple(notes), tuple(given))
 
 
 def true_gradient(names: Names, node: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from ...engine.diagnostics import Span
 from ...engine.language.ir import names_in
 from .. import scale
-from ..evaluate import Evaluation, Reading
+from ..evaluate import Evaluation, ParsedDerivation
 from ..named import Named, recognise
 from ..result import Step
 
@@ -38,7 +38,7 @@ class Case:
         return self.memo[work]
 
     @property
-    def reading(self) -> Reading:
+    def reading(self) -> ParsedDerivation:
         assert self.evaluation.reading is not None, "an evaluation always carries its reading"
         return self.evaluation.reading
 
