@@ -6,7 +6,7 @@ from rich.panel import Panel as RichPanel
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.chain import Factor, non_unit
+from ..teach.chain import ChainFactor, non_unit
 from ..teach.contraction import Contraction
 from ..teach.derivation import Derivation, LeafGradient
 from ..engine.language.dims import ONE, Shape, format_shape, product
@@ -34,12 +34,12 @@ def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: s
     return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"))
 
 
-def factor_name(f: Factor, look: Look) -> str:
+def factor_name(f: ChainFactor, look: Look) -> str:
     through = f" (through {f.fused})" if f.fused else ""
     return look.text(f"∂{f.of}/∂{f.wrt}{through}")
 
 
-def factor_rule(f: Factor, look: Look, shared: bool = False) -> str:
+def factor_rule(f: ChainFactor, look: Look, shared: bool = False) -> str:
     """`dh = dz2 W2ᵀ`; `dX += dmu / N` where several factors add into the same gradient (`+=` broadcasts)."""
     if f.rule is None:
         return ""

@@ -183,9 +183,9 @@ def engine_view(key: AnswerKey, step: Step, look: Look):
         if rule is not None:
             body += f"\nbackwards through it: d{step.wrt} = {look.expr(rule)}"
             if len(shape) >= STRUCTURE_AXES:
-                from ..teach.chain import Factor, grad_name
+                from ..teach.chain import ChainFactor, grad_name
                 from ..teach.structure import structure
-                found = structure(net, Factor(step.of, step.wrt, shape, rule, grad_name(step.of)))
+                found = structure(net, ChainFactor(step.of, step.wrt, shape, rule, grad_name(step.of)))
                 if found is not None:
                     body += f"\nIt has {len(shape)} axes, and it is {found.text()}."
         return Text(look.text(body))

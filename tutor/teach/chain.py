@@ -18,7 +18,10 @@ from ..engine.language.network import Network
 
 
 @dataclass(frozen=True)
-class Factor:
+class ChainFactor:
+    """One factor of the chain rule, ∂of/∂wrt: its generalized Jacobian shape and the rule that passes a
+    gradient back through it."""
+
     of: str
     wrt: str
     shape: Shape                  # generalized Jacobian: shape(of) + shape(wrt)
@@ -69,7 +72,7 @@ def incoming(network: Network, of: str) -> Expr:
     return Var(grad_name(of), shape=network.shapes[of])
 
 
-def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Factor]:
+def factors(network: Network, leaf: str, cache: dict | None = None) -> list[ChainFactor]:
     """The chain factors for ∂loss/∂leaf, from the loss towards the leaf.
 
     A factor depends only on its edge, so `cache` (shared across leaves) keeps
@@ -79,7 +82,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
     path = on_path(network, leaf)
     fusable = fused_softmax(network)
     skipped: set[str] = set()
-    out: list[Factor] = []
+    out: list[ChainFactor] = []
     for of in reversed(network.definitions):
         if of not in path:
             continue
@@ -91,7 +94,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
                 if rule is not None:
                     z = fusable[wrt][1]
                     skipped.add(wrt)
-                    out.append(Factor(of, z, network.shapes[of] + network.shapes[z], rule,
+                    out.append(ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
                                       "" if of == network.loss else grad_name(of), fused=wrt))
                     continue
             if of in skipped:
@@ -99,7 +102,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
             if (of, wrt) not in cache:
                 cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
             rule = cache[of, wrt]
-            out.append(Factor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
+            out.append(ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
                               "" if of == network.loss else grad_name(of)))
     return with_naive_products(network, out)
 
@@ -121,7 +124,7 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     return grads.get(z) if collapsed else None
 
 
-def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
+def with_naive_products(network: Network, chain: list[ChainFactor]) -> list[ChainFactor]:
     """Track the shape a learner gets by multiplying the factors as matrices.
 
     It stays a vector shaped like the node it has reached (a 1×n row in the row
@@ -139,11 +142,11 @@ def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
             naive = network.shapes[f.wrt]
         else:
             naive, alive = None, False
-        out.append(Factor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
+        out.append(ChainFactor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
     return out
 
 
-def first_break(chain: list[Factor]) -> int | None:
+def first_break(chain: list[ChainFactor]) -> int | None:
     for i, f in enumerate(chain):
         if f.naive is None:
             return i

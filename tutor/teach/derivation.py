@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .chain import Factor, count_paths, factors, first_break, needed_by_loss
+from .chain import ChainFactor, count_paths, factors, first_break, needed_by_loss
 from .contraction import Contraction, explain
 from .structure import Structure, structure
 from ..engine.language.dims import Shape, shape_json
@@ -40,7 +40,7 @@ class LeafGradient:
     # The chain is built when asked for: every leaf's chain together grows with depth squared,
     # so deriving stays linear and only printing every chain pays for its length.
     @cached_property
-    def chain(self) -> tuple[Factor, ...]:
+    def chain(self) -> tuple[ChainFactor, ...]:
         return tuple(factors(self.network, self.leaf, self.edges))
 
     @cached_property

@@ -21,7 +21,7 @@ from ..engine.errors import TutorError
 from ..engine.language.network import Network
 from ..engine.numbers.numeric import Evaluator
 from ..engine.numbers.sampling import sample
-from .chain import Factor
+from .chain import ChainFactor
 
 MAX_PROBE_ENTRIES = 200_000  # probing stays a moment's work at the small dimensions it uses
 
@@ -92,7 +92,7 @@ def candidates(of_shape: Shape, wrt_shape: Shape) -> list[tuple[tuple[int, ...],
     return out
 
 
-def structure(network: Network, f: Factor) -> Structure | None:
+def structure(network: Network, f: ChainFactor) -> Structure | None:
     """The block-diagonal structure of one chain factor, or None when it has none to speak of."""
     if f.rule is None or not f.incoming:
         return None
