@@ -30,7 +30,7 @@ from .engine.errors import TutorError
 
 if TYPE_CHECKING:
     from .engine.language.network import Network as EngineNetwork
-    from .judge.result import CheckResult as JudgeResult, Step
+    from .judge.result import CheckResult as JudgeResult, JudgedStep
     from .teach.derivation import Derivation as EngineDerivation, LeafGradient
 
 __all__ = ["load", "derive", "check", "check_file", "assert_correct", "FileResult", "Network", "Derivation", "Gradient", "Factor",
@@ -382,7 +382,7 @@ class CheckResult(Drawn):
         return self.engine.value_ok
 
     @property
-    def steps(self) -> tuple["Step", ...]:
+    def steps(self) -> tuple["JudgedStep", ...]:
         """Each line `dNAME = …` that claims ∂J/∂NAME, judged on its own (`name`, `claims`, `line`,
         `shape_ok`, `value_ok`)."""
         return self.engine.steps

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .answer_key import AnswerKey, expected_shape
 from .lesson import Lesson, Locator
-from .step import Step
+from .step import LessonStep
 
 #: A shape as prose writes it: dimensions joined by ×, \times, *, commas, or a spaced x (`Dx x H`).
 DIM = r"(?:[A-Za-z_][A-Za-z0-9_]*|\d+)"
@@ -23,8 +23,8 @@ SPLIT = re.compile(SEPARATOR)
 
 @dataclass(frozen=True)
 class Leak:
-    step: Step                  # the say step that states answers
-    questions: tuple[Step, ...] # the first questions it answers, later in the lesson (up to `NAMED`)
+    step: LessonStep                  # the say step that states answers
+    questions: tuple[LessonStep, ...] # the first questions it answers, later in the lesson (up to `NAMED`)
     count: int                  # how many later questions it answers in all
     stated: str                 # the words that give the first away
     line: int                   # where the say step's text is, in the lesson file

@@ -20,7 +20,7 @@ from ..engine.files import decode as decode_text, read_text
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import VERDICTS  # noqa: F401  (the verdicts a lesson can give, for its readers)
 from . import kinds
-from .step import COMMON_KEYS, Step
+from .step import COMMON_KEYS, LessonStep
 
 FORMAT_VERSION = 1
 #: The kinds of step, in the order messages list them (the table is `kinds.KINDS`).
@@ -50,12 +50,12 @@ class Lesson:
     summary: str
     network: Network
     dims: dict[str, int]
-    steps: tuple[Step, ...]
+    steps: tuple[LessonStep, ...]
     path: Path | None = None
     source: str = field(default="", repr=False)
     hint_cost: float = 0                   # points off per hint used, for steps that do not say
 
-    def cost_of_hints(self, step: Step) -> float:
+    def cost_of_hints(self, step: LessonStep) -> float:
         return self.hint_cost if step.hint_cost is None else step.hint_cost
 
     def index(self, step_id: str) -> int | None:
@@ -77,7 +77,7 @@ def network_title(lesson: "Lesson") -> str:
     return lesson.title
 
 
-def step_title(step: Step) -> str:
+def step_title(step: LessonStep) -> str:
     """A step's title, or a plain one from its kind."""
     return step.title or kinds.KINDS[step.kind].title(step)
 
@@ -223,7 +223,7 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
             if key in raw:
                 grading[key] = points_value(raw[key], f"step {step_id!r}: {key}",
                                             lambda message, key=key: fail(message, where.step(i, key)))
-        step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
+        step = LessonStep(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
                     raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""),
                     is_question=kinds.KINDS[kind].question)

@@ -7,7 +7,7 @@ contractions, numbers, checks), never a terminal recording; each kind of step's 
 from __future__ import annotations
 
 from ..course.answer_key import AnswerKey, expected_shape, question_text
-from ..course.step import Step
+from ..course.step import LessonStep
 from ..engine.language.dims import ONE, format_shape
 from ..engine.language.printer import code as code_of
 from ..judge.result import CheckResult
@@ -21,7 +21,7 @@ LOOK = Look(unicode=True)
 
 # -- what a show step gives away -----------------------------------------------------------------
 
-def reveals(key: AnswerKey, step: Step) -> set[tuple]:
+def reveals(key: AnswerKey, step: LessonStep) -> set[tuple]:
     """The facts a show step states outright."""
     net = key.lesson.network
     if step.view == "shapes":
@@ -204,7 +204,7 @@ def dims_text(bindings) -> str:
     return ", ".join(f"{k} = {v}" for k, v in bindings.items())
 
 
-def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
+def show_blocks(key: AnswerKey, step: LessonStep, worksheet: bool) -> list:
     """The engine view a `show` step asks for, as blocks (a worksheet's check view keeps the fix back)."""
     lesson, b = key.lesson, key.bindings
     view = step.view
@@ -237,7 +237,7 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
                   *check_blocks(result, reveal=not worksheet)))]
 
 
-def question_blocks(step: Step) -> list:
+def question_blocks(step: LessonStep) -> list:
     """A question and its hints (the answer, or room to write it, follows)."""
     out: list[Block] = [Para(plain(question_text(step)), role="question")]
     if len(step.hints) == 1:
@@ -248,7 +248,7 @@ def question_blocks(step: Step) -> list:
     return out
 
 
-def shape_answer_blocks(key: AnswerKey, step: Step) -> list:
+def shape_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
     """A shape question's answer in the answer key: the shape, how to type it, and as a matrix."""
     want = expected_shape(key.lesson, step)
     squeezed = tuple(d for d in want if d != ONE)
@@ -258,14 +258,14 @@ def shape_answer_blocks(key: AnswerKey, step: Step) -> list:
                     Para(runs("typed as ", Run(key.shape_answer(step), "code"), also), role="muted")))]
 
 
-def formula_answer_blocks(key: AnswerKey, step: Step) -> list:
+def formula_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
     """A gradient question's answer in the answer key: the formula, checked."""
     assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     return [Answer((formula_block(key, step.wrt),
                     Para(plain("Checked numerically (complex-step derivatives, float64)."), role="muted")))]
 
 
-def factor_rule(key: AnswerKey, step: Step) -> str:
+def factor_rule(key: AnswerKey, step: LessonStep) -> str:
     net = key.lesson.network
     assert step.of is not None and step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
     if step.wrt not in net.reads.get(step.of, ()):

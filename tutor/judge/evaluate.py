@@ -33,7 +33,7 @@ from ..engine.language.shapes import infer
 from ..engine.numbers.verify import MAX_DRAWS
 from ..engine.calculus.vjp import vjp_rules
 from .cautions import cautions
-from .result import CheckResult, Line, Step
+from .result import CheckResult, Line, JudgedStep
 
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
 DRAWS = 3
@@ -431,7 +431,7 @@ def truth_of(draw: Draw, name: str):
 
 
 def judge_steps(network: Network, reading: ParsedDerivation, bindings: dict[str, int],
-                samples: list[Draw] | None = None, arrays: dict | None = None) -> list[Step]:
+                samples: list[Draw] | None = None, arrays: dict | None = None) -> list[JudgedStep]:
     """Every name that claims ∂J/∂NAME, checked on its own at its final value: shape, then values.
 
     Course code changes a gradient in place on its way down (CS231n's `dhidden[hidden <= 0] = 0`): the
@@ -454,7 +454,7 @@ def judge_steps(network: Network, reading: ParsedDerivation, bindings: dict[str,
                 value_ok, var = True, earlier.name or var
                 line, col = (earlier.span.line, earlier.span.col) if earlier.span else (line, col)
                 statement = next(i for i, l in enumerate(reading.lines) if l is earlier)
-        steps.append(Step(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
+        steps.append(JudgedStep(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
     return steps
 
 
@@ -506,7 +506,7 @@ class Evaluation:
     shape_ok: bool = False
     value_ok: bool | None = None
     factor: float | None = None
-    steps: tuple[Step, ...] = ()
+    steps: tuple[JudgedStep, ...] = ()
     error: ShapeError | None = None         # the first operation that does not conform
     failed_at: int | None = None            # the line it is on
     samples: tuple = ()

@@ -4,12 +4,12 @@ from __future__ import annotations
 from ...engine.language.dims import Shape, format_shape
 from ...engine.language.network import Network
 from ...teach.answers import AnswerError, diagonal_step, parse_shape, shape_feedback
-from ..step import Step
+from ..step import LessonStep
 from .base import Fail, Judged, Key, QUESTION_KEYS, QuestionKind, need_node
 
 
 
-def expected_shape(network: Network, step: Step) -> Shape:
+def expected_shape(network: Network, step: LessonStep) -> Shape:
     """A node's shape, or a factor's: the shape of `of` followed by the shape of `wrt`."""
     if step.node is not None:
         return network.shapes[step.node]
@@ -22,7 +22,7 @@ def typed(shape: Shape) -> str:
     return " x ".join(str(d) for d in shape) or "scalar"
 
 
-def judge_shape(key: Key, step: Step, text: str) -> Judged:
+def judge_shape(key: Key, step: LessonStep, text: str) -> Judged:
     """A shape, read forgivingly and judged dimension by dimension: correct, wrong_shape or unusable."""
     net = key.network
     try:
@@ -35,7 +35,7 @@ def judge_shape(key: Key, step: Step, text: str) -> Judged:
     return Judged("correct" if feedback.ok else "wrong_shape", feedback.message)
 
 
-def shape_expectations(key: Key, step: Step, fail: Fail) -> None:
+def shape_expectations(key: Key, step: LessonStep, fail: Fail) -> None:
     """A factor that is zero has no place in a chain; an `expect` the author wrote is the engine's shape.
     (Shared with the factor view, which states the same shape.)"""
     net = key.network
@@ -62,7 +62,7 @@ class AskShape(QuestionKind):
     name = "ask-shape"
     keys = QUESTION_KEYS | {"node", "of", "wrt", "expect"}
 
-    def check(self, step: Step, network: Network, fail: Fail) -> None:
+    def check(self, step: LessonStep, network: Network, fail: Fail) -> None:
         if step.node is not None and (step.of or step.wrt):
             raise fail(f"step {step.id!r}: ask either for a node's shape (`node`) or a factor's (`of`, `wrt`), "
                        "not both", "node")
@@ -74,30 +74,30 @@ class AskShape(QuestionKind):
         if step.of not in network.definitions:
             raise fail(f"step {step.id!r}: of = {step.of!r} must be a defined node", "of")
 
-    def expectations(self, key: Key, step: Step, fail: Fail) -> None:
+    def expectations(self, key: Key, step: LessonStep, fail: Fail) -> None:
         shape_expectations(key, step, fail)
 
-    def text(self, step: Step) -> str:
+    def text(self, step: LessonStep) -> str:
         if step.node is not None:
             return f"What is the shape of {step.node}?"
         return f"What is the shape of the Jacobian ∂{step.of}/∂{step.wrt}?"
 
-    def default_hints(self, step: Step) -> tuple[str, ...]:
+    def default_hints(self, step: LessonStep) -> tuple[str, ...]:
         if step.node is not None:
             return (f"Look at how {step.node} is defined.",)
         return (f"It has the shape of {step.of} followed by the shape of {step.wrt}.",)
 
-    def asks(self, step: Step) -> tuple:
+    def asks(self, step: LessonStep) -> tuple:
         return ("shape", step.node) if step.node is not None else ("factor", step.of, step.wrt)
 
-    def solution(self, key: Key, step: Step) -> Shape:
+    def solution(self, key: Key, step: LessonStep) -> Shape:
         """The answer as data: the shape, for views that print it with its numbers."""
         return expected_shape(key.network, step)
 
-    def answer(self, key: Key, step: Step) -> str:
+    def answer(self, key: Key, step: LessonStep) -> str:
         return typed(self.solution(key, step))
 
-    def judge(self, key: Key, step: Step, text: str, suggestion: bool = False) -> Judged:
+    def judge(self, key: Key, step: LessonStep, text: str, suggestion: bool = False) -> Judged:
         return judge_shape(key, step, text)
 
 

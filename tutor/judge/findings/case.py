@@ -17,7 +17,7 @@ from ...engine.language.ir import names_in
 from .. import scale
 from ..evaluate import Evaluation, ParsedDerivation
 from ..named import Named, recognise
-from ..result import Step
+from ..result import JudgedStep
 
 T = TypeVar("T")
 
@@ -89,11 +89,11 @@ class Case:
         return self.reading.answer or ANSWER
 
     @cached_property
-    def false_steps(self) -> tuple[Step, ...]:
+    def false_steps(self) -> tuple[JudgedStep, ...]:
         return tuple(s for s in self.evaluation.steps if not (s.shape_ok and s.value_ok))
 
     @cached_property
-    def leading(self) -> Step | None:
+    def leading(self) -> JudgedStep | None:
         """The first false step the wrong answer depends on that nothing made good."""
         if self.correct:
             return None
@@ -114,6 +114,6 @@ class Case:
     def scales(self) -> scale.Scales:
         return scale.Scales(self.evaluation)
 
-    def step_span(self, step: Step) -> Span | None:
+    def step_span(self, step: JudgedStep) -> Span | None:
         """Where a step's name is written."""
         return Span(step.line, step.col, step.col + len(step.name)) if step.line else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...engine.codes import E214
 from ...engine.diagnostics import Diagnostic, Fix
-from ..result import Step
+from ..result import JudgedStep
 from .case import Case
 from .helpers import helper_hint
 from .steps import describe, right_line
@@ -14,12 +14,12 @@ from .steps import describe, right_line
 CODES = (E214,)
 
 
-def items(case: Case) -> tuple[Step, ...]:
+def items(case: Case) -> tuple[JudgedStep, ...]:
     """The claimed steps that are false, in the order they are claimed."""
     return case.false_steps if case.values_judged else ()
 
 
-def find(case: Case, step: Step) -> Diagnostic | None:
+def find(case: Case, step: JudgedStep) -> Diagnostic | None:
     if step is not case.leading:
         return None
     named = case.leading_named
