@@ -10,9 +10,9 @@ from __future__ import annotations
 import statistics
 from html import escape as escape_html
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table
-from rich.text import JustifyMethod, Text
+from rich.text import Text
 
 from ..course.answer_key import question_text
 from ..course.classroom import Classroom, Mistake

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import os
 
+from rich.console import JustifyMethod
 from rich.table import Table
-from rich.text import JustifyMethod, Text
+from rich.text import Text
 
 from ..course.answer_key import question_text
 from ..course.grade import Grade, StepGrade, tidy
