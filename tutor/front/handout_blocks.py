@@ -30,7 +30,7 @@ def reveals(key: AnswerKey, step: LessonStep) -> set[tuple]:
         return {("factor", step.of, step.wrt)}
     if step.view == "check":  # a worksheet shows the verdict, not the fix
         return set()
-    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     g = key.derivation.gradients[step.wrt]
     chain = {("factor", f.of, f.fused or f.wrt) for f in g.chain} | {("factor", f.of, f.wrt) for f in g.chain}
     if step.view == "chain":
@@ -210,7 +210,7 @@ def show_blocks(key: AnswerKey, step: LessonStep, worksheet: bool) -> list:
     view = step.view
     if view == "shapes":
         return shapes_blocks(key)
-    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     if view == "factor":
         assert step.of is not None
         net = lesson.network
@@ -260,14 +260,14 @@ def shape_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
 
 def formula_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
     """A gradient question's answer in the answer key: the formula, checked."""
-    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     return [Answer((formula_block(key, step.wrt),
                     Para(plain("Checked numerically (complex-step derivatives, float64)."), role="muted")))]
 
 
 def factor_rule(key: AnswerKey, step: LessonStep) -> str:
     net = key.lesson.network
-    assert step.of is not None and step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+    assert step.of is not None and step.wrt is not None  # its kind and view require it (checked on reading)
     if step.wrt not in net.reads.get(step.of, ()):
         return ""
     from ..engine.calculus.grad import local_vjp

@@ -143,7 +143,7 @@ class AskGradientView(QuestionView):
         return check_view(judged.check, look, reveal=False)
 
     def answer(self, key: AnswerKey, step: LessonStep, look: Look) -> str:
-        assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+        assert step.wrt is not None  # its kind and view require it (checked on reading)
         return key.formula(step.wrt)
 
     def answer_blocks(self, key: AnswerKey, step: LessonStep) -> list:
@@ -170,7 +170,7 @@ def engine_view(key: AnswerKey, step: LessonStep, look: Look):
     d, net, b = key.derivation, key.lesson.network, key.bindings
     if step.view == "shapes":
         return shapes_table(net, b, look, network_title(key.lesson))
-    assert step.wrt is not None  # what the step's kind and view require (checked when the lesson is read)
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     if step.view == "factor":
         assert step.of is not None
         shape = net.shapes[step.of] + net.shapes[step.wrt]

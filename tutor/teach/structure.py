@@ -86,7 +86,8 @@ def probe_values(network: Network):
 
 def candidates(of_shape: Shape, wrt_shape: Shape) -> list[tuple[tuple[int, ...], int]]:
     """Axis pairs that could be diagonal: the same dimension, or two neighbours whose product is it."""
-    out: list[tuple[tuple[int, ...], int]] = [((i,), j) for i, d in enumerate(of_shape) for j, e in enumerate(wrt_shape) if d == e and d != ONE]
+    out: list[tuple[tuple[int, ...], int]] = [((i,), j) for i, d in enumerate(of_shape)
+                                              for j, e in enumerate(wrt_shape) if d == e and d != ONE]
     out += [((i, i + 1), j) for i in range(len(of_shape) - 1) for j, e in enumerate(wrt_shape)
             if ONE not in (of_shape[i], of_shape[i + 1]) and of_shape[i] * of_shape[i + 1] == e]
     return out

@@ -386,7 +386,8 @@ def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the opera
     return None
 
 
-ARITHMETIC: dict[str, Callable[..., float]] = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+ARITHMETIC: dict[str, Callable[..., float]] = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+                                               "mul": lambda a, b: a * b,
               "neg": lambda a: -a}
 
 

@@ -421,7 +421,8 @@ class Program:
         fn = node.func if isinstance(node, ast.Call) else None
         named = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) and \
             isinstance(fn.value, ast.Name) and fn.value.id in MODULES else None
-        if named not in ("range", "arange") or not isinstance(node, ast.Call) or node.keywords or not 1 <= len(node.args) <= 3:
+        if named not in ("range", "arange") or not isinstance(node, ast.Call) or node.keywords \
+                or not 1 <= len(node.args) <= 3:
             raise r.error(ParseError, "only loops over range(...) or a list of names are read (nothing is run, "
                                       "so each iteration is written out)", loop,
                           "for i in range(3): ... or for d in [dW1, dW2]: ...")
