@@ -23,14 +23,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, NamedTuple, Union, cast
 
 from .engine.diagnostics import Diagnostic
 from .engine.errors import TutorError
 
 if TYPE_CHECKING:
     from .engine.language.network import Network as EngineNetwork
-    from .judge.result import CheckResult as JudgeResult, Step
+    from .judge.result import CheckResult as JudgeResult, JudgedStep
     from .teach.derivation import Derivation as EngineDerivation, LeafGradient
 
 __all__ = ["load", "derive", "check", "check_file", "assert_correct", "FileResult", "Network", "Derivation", "Gradient", "Factor",
@@ -383,7 +383,7 @@ class CheckResult(Drawn):
         return self.engine.value_ok
 
     @property
-    def steps(self) -> tuple["Step", ...]:
+    def steps(self) -> tuple["JudgedStep", ...]:
         """Each line `dNAME = …` that claims ∂J/∂NAME, judged on its own (`name`, `claims`, `line`,
         `shape_ok`, `value_ok`)."""
         return self.engine.steps
@@ -497,10 +497,11 @@ def assert_correct(network: NetworkLike, wrt: str | None = None, derivation: str
     `AssertionError` whose text is the plain-text diagnosis (pass `suggestion=False` for graded work).
     A homework file (a path ending in .py, no derivation) is judged whole, as `check_file` does."""
     __tracebackhide__ = True  # pytest and otter show the diagnosis, not this frame
-    if derivation is None and str(network).endswith(".py"):
+    result: CheckResult | FileResult
+    if derivation is None and isinstance(network, (str, os.PathLike)) and str(network).endswith(".py"):
         result = check_file(network, wrt=wrt, dims=dims, suggestion=suggestion, **homework)
-    else:
-        result = check(network, wrt, derivation, dims, suggestion)
+    else:  # a missing wrt or derivation is refused by check itself, with its own error
+        result = check(network, cast(str, wrt), cast(str, derivation), dims, suggestion)
     if not result.correct:
         raise AssertionError(str(result))
     return result

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import io
 import os
 import sys
 from collections.abc import Callable
-from typing import Annotated, Optional
+from typing import Annotated, Optional, cast
 
 import typer
 
@@ -197,7 +198,7 @@ def prepare_streams() -> None:
         sys.stdout = Closed()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError, OSError):
-            stream.reconfigure(errors="backslashreplace")
+            cast(io.TextIOWrapper, stream).reconfigure(errors="backslashreplace")  # any stream that has it
 
 
 def finish(code: int) -> None:

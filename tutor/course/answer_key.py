@@ -15,19 +15,19 @@ from .kinds import QUESTIONS
 from .kinds.ask_shape import expected_shape as shape_of, typed
 from .kinds.base import Judged
 from .lesson import Lesson
-from .step import Step
+from .step import LessonStep
 
 
-def expected_shape(lesson: Lesson, step: Step) -> Shape:
+def expected_shape(lesson: Lesson, step: LessonStep) -> Shape:
     """The answer to an ask-shape step (or the shape a factor view states)."""
     return shape_of(lesson.network, step)
 
 
-def question_text(step: Step) -> str:
+def question_text(step: LessonStep) -> str:
     return QUESTIONS[step.kind].text(step)
 
 
-def hints(step: Step) -> tuple[str, ...]:
+def hints(step: LessonStep) -> tuple[str, ...]:
     """The author's hints, or one plain hint when there are none: what `h` shows, one at a time."""
     return QUESTIONS[step.kind].hints(step)
 
@@ -53,15 +53,15 @@ class AnswerKey:
     def formula(self, leaf: str) -> str:
         return self.derivation.gradients[leaf].formula_code or ""
 
-    def shape_answer(self, step: Step) -> str:
+    def shape_answer(self, step: LessonStep) -> str:
         """The answer to an ask-shape step, as a learner would type it: `1 x H x Dx x H`."""
         return typed(expected_shape(self.lesson, step))
 
-    def answer(self, step: Step) -> str:
+    def answer(self, step: LessonStep) -> str:
         """Any question's answer, as a learner would type it."""
         return QUESTIONS[step.kind].answer(self, step)
 
-    def judge(self, step: Step, text: str, suggestion: bool = False) -> Judged:
+    def judge(self, step: LessonStep, text: str, suggestion: bool = False) -> Judged:
         """A learner's answer to any question, judged by its kind."""
         return QUESTIONS[step.kind].judge(self, step, text, suggestion)
 

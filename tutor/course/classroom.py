@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..engine.language.dims import format_shape
+from ..engine.language.dims import Dim, format_shape
 from ..engine.errors import TutorError
 from ..teach.answers import AnswerError, parse_shape
 from .answer_key import AnswerKey
@@ -116,7 +116,8 @@ def slip(lesson: Lesson, step_id: str, kind: str, answer: str, judged: Judged) -
     """A wrong attempt and what groups it with others that show the same misunderstanding."""
     if kind == "ask-shape":
         try:
-            shape: str | None = format_shape(tuple(parse_shape(answer, set(lesson.network.dims))))
+            shape: str | None = format_shape(tuple(d if isinstance(d, Dim) else Dim(d)
+                                                   for d in parse_shape(answer, set(lesson.network.dims))))
         except (AnswerError, TutorError):
             shape = None
         detail = judged.message.lstrip("✗ ").splitlines()[0] if judged.message else ""

@@ -23,7 +23,7 @@ from .answer_key import AnswerKey, question_text
 from .kinds.base import Judged
 from .lesson import MAX_LESSON_BYTES, Lesson, LessonError, read_toml
 from .session import HINT, Question
-from .step import Step
+from .step import LessonStep
 
 #: The grading budget (see the module's docstring).
 MAX_ATTEMPTS = 20
@@ -51,7 +51,7 @@ class Budget:
 class StepGrade:
     """One question, graded."""
 
-    step: Step
+    step: LessonStep
     points: float                     # what the question is worth
     score: float
     verdict: str | None               # None: not answered
@@ -109,7 +109,7 @@ def grade(lesson: Lesson, answers: dict[str, list[str]], budget: Budget | None =
     return Grade(lesson, graded, tuple(k for k in answers if k not in asked))
 
 
-def grade_step(key: AnswerKey, step: Step, entries: list[str], budget: Budget | None = None) -> StepGrade:
+def grade_step(key: AnswerKey, step: LessonStep, entries: list[str], budget: Budget | None = None) -> StepGrade:
     """One question played from its entries, as the runner plays them (`session.Question`), and scored;
     attempts past the budget are counted, not judged."""
     budget = budget or Budget()

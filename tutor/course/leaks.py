@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .answer_key import AnswerKey, expected_shape
 from .lesson import Lesson, Locator
-from .step import Step
+from .step import LessonStep
 
 #: A shape as prose writes it: dimensions joined by ×, \times, *, commas, or a spaced x (`Dx x H`).
 DIM = r"(?:[A-Za-z_][A-Za-z0-9_]*|\d+)"
@@ -23,8 +23,8 @@ SPLIT = re.compile(SEPARATOR)
 
 @dataclass(frozen=True)
 class Leak:
-    step: Step                  # the say step that states answers
-    questions: tuple[Step, ...] # the first questions it answers, later in the lesson (up to `NAMED`)
+    step: LessonStep                  # the say step that states answers
+    questions: tuple[LessonStep, ...] # the first questions it answers, later in the lesson (up to `NAMED`)
     count: int                  # how many later questions it answers in all
     stated: str                 # the words that give the first away
     line: int                   # where the say step's text is, in the lesson file
@@ -93,7 +93,7 @@ def leaks(lesson: Lesson, key: AnswerKey) -> list[Leak]:
 
 @dataclass(frozen=True)
 class HintLeak:
-    step: Step                  # the question whose hint states its own answer
+    step: LessonStep                  # the question whose hint states its own answer
     hint: int                   # which hint, from 1
     stated: str                 # the words that give it away
     line: int                   # where the step's hints are, in the lesson file
@@ -109,7 +109,7 @@ def accepted_shapes(want: tuple[str, ...]) -> set[tuple[str, ...]]:
     return out
 
 
-def stating_hints(key: AnswerKey, step: Step) -> dict[int, str]:
+def stating_hints(key: AnswerKey, step: LessonStep) -> dict[int, str]:
     """The hints of one question that state its answer (from 1) → the words that do: the shape asked for
     (in full or without its axes of length 1) or the formula. A hint says where to look."""
     if not step.is_question or not step.hints:

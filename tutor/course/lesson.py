@@ -11,6 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..engine.diagnostics import source_lines
@@ -19,7 +20,7 @@ from ..engine.files import decode as decode_text, read_text
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import VERDICTS  # noqa: F401  (the verdicts a lesson can give, for its readers)
 from . import kinds
-from .step import COMMON_KEYS, Step
+from .step import COMMON_KEYS, LessonStep
 
 FORMAT_VERSION = 1
 #: The kinds of step, in the order messages list them (the table is `kinds.KINDS`).
@@ -49,12 +50,12 @@ class Lesson:
     summary: str
     network: Network
     dims: dict[str, int]
-    steps: tuple[Step, ...]
+    steps: tuple[LessonStep, ...]
     path: Path | None = None
     source: str = field(default="", repr=False)
     hint_cost: float = 0                   # points off per hint used, for steps that do not say
 
-    def cost_of_hints(self, step: Step) -> float:
+    def cost_of_hints(self, step: LessonStep) -> float:
         return self.hint_cost if step.hint_cost is None else step.hint_cost
 
     def index(self, step_id: str) -> int | None:
@@ -76,7 +77,7 @@ def network_title(lesson: "Lesson") -> str:
     return lesson.title
 
 
-def step_title(step: Step) -> str:
+def step_title(step: LessonStep) -> str:
     """A step's title, or a plain one from its kind."""
     return step.title or kinds.KINDS[step.kind].title(step)
 
@@ -92,7 +93,7 @@ def bundled_folder():
     return Path(__file__).resolve().parents[2] / "lessons"
 
 
-def bundled() -> dict[str, object]:
+def bundled() -> dict[str, Traversable]:
     """Lesson id (the file name without .toml) → its resource."""
     folder = bundled_folder()
     return {e.name[:-5]: e for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")}
@@ -222,11 +223,13 @@ def parse(text: str, origin: str, folder: Path | None) -> Lesson:
             if key in raw:
                 grading[key] = points_value(raw[key], f"step {step_id!r}: {key}",
                                             lambda message, key=key: fail(message, where.step(i, key)))
-        step = Step(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
+        step = LessonStep(step_id, kind, line, raw.get("title", ""), raw.get("text", ""), raw.get("view", ""),
                     raw.get("node"), raw.get("of"), raw.get("wrt"), raw.get("derivation"), raw.get("expect"),
                     raw.get("expect_verdict"), tuple(hints), **grading, notes=raw.get("notes", ""),
                     is_question=kinds.KINDS[kind].question)
-        kinds.KINDS[kind].check(step, network, lambda message, key=None, i=i: fail(message, where.step(i, key)))
+        def fail_here(message: str, key: str | None = None, i: int = i) -> Exception:
+            return fail(message, where.step(i, key))
+        kinds.KINDS[kind].check(step, network, fail_here)
         steps.append(step)
     return Lesson(data["id"], data["title"], data["summary"], network, dims, tuple(steps), None, text, hint_cost)
 

@@ -22,7 +22,7 @@ from .kinds import QUESTIONS
 from .kinds.base import Judged, QuestionKind
 from .lesson import Lesson
 from .progress import Entry, content_hash
-from .step import Step
+from .step import LessonStep
 
 HINT = "h"
 
@@ -51,7 +51,7 @@ Event = Hint | NoHintLeft | GaveUp | Judged
 class Question:
     """One question's attempt loop: hints used, attempts judged, and whether it is over."""
 
-    step: Step
+    step: LessonStep
     key: AnswerKey
     suggestion: bool = False           # keep the right answer in a formula's judgement (a learner at a terminal)
     hints_used: int = 0
@@ -128,7 +128,7 @@ class Session:
         return cls(lesson, key, resume_at(lesson, entry) if start is None else start, done=done)
 
     @property
-    def step(self) -> Step:
+    def step(self) -> LessonStep:
         return self.lesson.steps[self.position]
 
     @property

@@ -10,7 +10,9 @@ COMMON_KEYS = frozenset({"id", "kind", "title", "notes"})
 
 
 @dataclass(frozen=True)
-class Step:
+class LessonStep:
+    """One step of a lesson as its author wrote it: a `say`, a `show` or a question."""
+
     id: str
     kind: str
     line: int

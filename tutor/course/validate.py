@@ -12,7 +12,7 @@ from .answer_key import AnswerKey
 from .kinds import KINDS
 from .lesson import Lesson, LessonError, Locator
 from .session import Session
-from .step import Step
+from .step import LessonStep
 
 #: Validating plays the whole lesson; one that takes longer is stopped and refused, not waited for.
 #: The limit is CPU time, which a loaded machine does not steal, with a generous wall-clock backstop
@@ -31,11 +31,12 @@ def validate(lesson: Lesson, seconds: float = MAX_SECONDS, wall_seconds: float =
     where = Locator(lesson.source) if lesson.source else None       # read once: a lesson may have 10,000 steps
     index = {s.id: i for i, s in enumerate(lesson.steps)}
 
-    def fail(step: Step, message: str, key: str | None = None) -> None:
+    def fail(step: LessonStep, message: str, key: str | None = None) -> LessonError:
         line = where.step(index[step.id], key) if where else step.line
         errors.append(LessonError(message, Span(line, 0, 1), source=lesson.source, origin=str(lesson.path or "")))
+        return errors[-1]
 
-    def on_time(step: Step) -> None:
+    def on_time(step: LessonStep) -> None:
         if time.process_time() - cpu_start >= seconds:
             fail(step, f"validating stopped at step {step.id!r}: the lesson took longer than {seconds:g} s of CPU "
                        "time to play (the limit)", None)
@@ -64,7 +65,9 @@ def check_expectations(lesson: Lesson, answers: AnswerKey, fail, on_time) -> Non
     """Each expectation an author wrote, proven against the engine's answer by the step's kind."""
     for step in lesson.steps:
         on_time(step)
-        KINDS[step.kind].expectations(answers, step, lambda message, key=None, step=step: fail(step, message, key))
+        def fail_here(message: str, key: str | None = None, step: LessonStep = step) -> Exception:
+            return fail(step, message, key)
+        KINDS[step.kind].expectations(answers, step, fail_here)
 
 
 def own_answers(lesson: Lesson, answers: AnswerKey, fail, on_time) -> None:

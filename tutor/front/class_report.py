@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from html import escape as escape_html
 
-from rich.console import Group
+from rich.console import Group, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -78,7 +78,9 @@ def class_table(classroom: Classroom, look: Look, mistakes: int = 8) -> Group:
     head = Text(look.text(f"{classroom.lesson.id}: {len(scores)} submissions, mean {mean(scores)} / "
                           f"{tidy(classroom.max_score)}, median {median(scores)}"), style="bold")
     table = Table(box=look.box, title_justify="left")
-    for column, justify in (("question", "left"), ("right", "right"), ("wrong", "right"), ("unanswered", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("question", "left"), ("right", "right"), ("wrong", "right"),
+                                                      ("unanswered", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for k, (r, w, u) in classroom.question_counts().items():
         table.add_row(Text(k), str(r), str(w), str(u))

@@ -12,7 +12,6 @@ from rich.text import Text
 from ..engine.codes import Display, lookup
 from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import format_shape
-from ..engine.errors import TutorError
 from ..judge.result import CheckResult
 from ..teach import concepts
 from .look import Look
@@ -94,11 +93,12 @@ def diagnostic_view(d: Diagnostic, source: str, look: Look, reveal: bool = True,
 def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
     """Rows under the source line: '-' under each operand with its shape, '^' under the operator."""
     span = d.span
+    assert span is not None  # only a diagnostic that points into its source is underlined
     end = min(span.end_col, len(text)) if span.end_col > span.col else span.col + 1
     labels = [label for label in d.labels if label.span and label.span.line == span.line]
     caret = d.caret
     inside = caret is not None and caret.line == span.line and span.col <= caret.col < caret.end_col <= end
-    if not labels and inside and (caret.col, caret.end_col) != (span.col, end):
+    if not labels and inside and caret is not None and (caret.col, caret.end_col) != (span.col, end):
         # the operation underlined, the operator itself marked: `x @ W` → `--^--`
         marks = ["-"] * (end - span.col)
         for i in range(caret.col, caret.end_col):
@@ -120,11 +120,6 @@ def underline(text: str, d: Diagnostic, look: Look) -> list[str]:
         rows.append(" " * label.span.col + "|")
         rows.append(" " * label.span.col + look.text(label.text))
     return rows
-
-
-def error_view(error: TutorError, look: Look) -> Group:
-    """An input error (exit code 2), drawn like every other diagnostic."""
-    return diagnostic_view(error.diagnostic, error.source or "", look)
 
 
 def check_view(result: CheckResult, look: Look, reveal: bool = True, explained: set[str] | None = None) -> Group:

@@ -244,7 +244,10 @@ def read_items(tokens, i: int, closing: str, top: int) -> tuple[list, int]:
 
 
 def read_table(tokens, i: int) -> tuple[Table, int]:
-    head, rows, row, in_head = [], [], [], False
+    head: list[tuple[Inline, ...]] = []
+    rows: list[tuple[Inline, ...]] = []
+    row: list[Inline] = []
+    in_head = False
     while i < len(tokens) and tokens[i].type != "table_close":
         t = tokens[i]
         if t.type == "thead_open":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+from rich.console import JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
@@ -32,8 +33,9 @@ def verdict_words(s: StepGrade, look: Look) -> str:
 def grade_table(grade: Grade, look: Look) -> Table:
     table = Table(title=Text(look.text(f"{grade.lesson.id}: {grade.score} / {grade.max_score} points")), box=look.box,
                   title_justify="left")
-    for column, justify in (("step", "left"), ("question", "left"), ("verdict", "left"), ("hints", "right"),
-                            ("score", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (("step", "left"), ("question", "left"), ("verdict", "left"),
+                                                      ("hints", "right"), ("score", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for s in grade.steps:
         hints = f"{s.hints_used}" + (f" (-{s.hint_cost})" if s.hint_cost else "")

@@ -7,12 +7,12 @@ contractions, numbers, checks), never a terminal recording; each kind of step's 
 from __future__ import annotations
 
 from ..course.answer_key import AnswerKey, expected_shape, question_text
-from ..course.step import Step
+from ..course.step import LessonStep
 from ..engine.language.dims import ONE, format_shape
 from ..engine.language.printer import code as code_of
 from ..judge.result import CheckResult
 from .diagnostics import VERDICT_TEXT, snippet
-from .document import (Answer, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
+from .document import (Answer, Block, Code, Formula, Keep, Listing, Para, Picture, Pre, Table, code, plain, prose, runs, Run)
 from .look import Look
 from .render import break_note, diagonal_text
 
@@ -21,7 +21,7 @@ LOOK = Look(unicode=True)
 
 # -- what a show step gives away -----------------------------------------------------------------
 
-def reveals(key: AnswerKey, step: Step) -> set[tuple]:
+def reveals(key: AnswerKey, step: LessonStep) -> set[tuple]:
     """The facts a show step states outright."""
     net = key.lesson.network
     if step.view == "shapes":
@@ -30,6 +30,7 @@ def reveals(key: AnswerKey, step: Step) -> set[tuple]:
         return {("factor", step.of, step.wrt)}
     if step.view == "check":  # a worksheet shows the verdict, not the fix
         return set()
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     g = key.derivation.gradients[step.wrt]
     chain = {("factor", f.of, f.fused or f.wrt) for f in g.chain} | {("factor", f.of, f.wrt) for f in g.chain}
     if step.view == "chain":
@@ -205,13 +206,15 @@ def dims_text(bindings) -> str:
     return ", ".join(f"{k} = {v}" for k, v in bindings.items())
 
 
-def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
+def show_blocks(key: AnswerKey, step: LessonStep, worksheet: bool) -> list:
     """The engine view a `show` step asks for, as blocks (a worksheet's check view keeps the fix back)."""
     lesson, b = key.lesson, key.bindings
     view = step.view
     if view == "shapes":
         return shapes_blocks(key)
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     if view == "factor":
+        assert step.of is not None
         net = lesson.network
         shape = net.shapes[step.of] + net.shapes[step.wrt]
         out: list = [Para(plain(f"∂{step.of}/∂{step.wrt} is a generalized Jacobian of shape "
@@ -230,15 +233,16 @@ def show_blocks(key: AnswerKey, step: Step, worksheet: bool) -> list:
         return numbers_blocks(key, step.wrt)
     if view == "gradient":
         return gradient_blocks(key, step.wrt)
+    assert step.derivation is not None
     result = key.check(step.wrt, step.derivation, suggestion=not worksheet)
     return [Keep((Para(plain(f"A learner's derivation of ∂{lesson.network.loss}/∂{step.wrt}:")),
                   *check_blocks(result, reveal=not worksheet)))]
 
 
-def question_blocks(step: Step, withheld: frozenset[int] = frozenset()) -> list:
+def question_blocks(step: LessonStep, withheld: frozenset[int] = frozenset()) -> list:
     """A question and its hints (the answer, or room to write it, follows); the hints numbered in `withheld`
     (from 1: those that state the answer, on a worksheet) are left out."""
-    out = [Para(plain(question_text(step)), role="question")]
+    out: list[Block] = [Para(plain(question_text(step)), role="question")]
     hints = [h for n, h in enumerate(step.hints, 1) if n not in withheld]
     if len(hints) == 1:
         out.append(Para(plain("Hint: " + hints[0]), role="hints"))
@@ -248,7 +252,7 @@ def question_blocks(step: Step, withheld: frozenset[int] = frozenset()) -> list:
     return out
 
 
-def shape_answer_blocks(key: AnswerKey, step: Step) -> list:
+def shape_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
     """A shape question's answer in the answer key: the shape, how to type it, and as a matrix."""
     want = expected_shape(key.lesson, step)
     squeezed = tuple(d for d in want if d != ONE)
@@ -258,14 +262,16 @@ def shape_answer_blocks(key: AnswerKey, step: Step) -> list:
                     Para(runs("typed as ", Run(key.shape_answer(step), "code"), also), role="muted")))]
 
 
-def formula_answer_blocks(key: AnswerKey, step: Step) -> list:
+def formula_answer_blocks(key: AnswerKey, step: LessonStep) -> list:
     """A gradient question's answer in the answer key: the formula, checked."""
+    assert step.wrt is not None  # its kind and view require it (checked on reading)
     return [Answer((formula_block(key, step.wrt),
                     Para(plain("Checked numerically (complex-step derivatives, float64)."), role="muted")))]
 
 
-def factor_rule(key: AnswerKey, step: Step) -> str:
+def factor_rule(key: AnswerKey, step: LessonStep) -> str:
     net = key.lesson.network
+    assert step.of is not None and step.wrt is not None  # its kind and view require it (checked on reading)
     if step.wrt not in net.reads.get(step.of, ()):
         return ""
     from ..engine.calculus.grad import local_vjp

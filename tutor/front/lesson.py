@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 
 from ..course.answer_key import AnswerKey
-from ..course.lesson import Lesson, Step, network_title, step_title
+from ..course.lesson import Lesson, LessonStep, network_title, step_title
 from ..course.session import GaveUp, Hint, NoHintLeft, Question, Session
 from ..engine.diagnostics import source_lines
 from .look import Look
@@ -33,7 +33,7 @@ class Runner:
     on_step: Callable[[Session], None] | None = None   # called after each step (progress)
     resumed: Session | None = None        # where to start (saved progress); the first step by default
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.key = AnswerKey(self.lesson)
         self.session: Session = self.resumed or Session(self.lesson, self.key)
 
@@ -82,18 +82,18 @@ class Runner:
         assert self.read is not None, "an interactive run reads the learner's entries"
         return Asker(self.read, self.out, self.look.text)(prompt)
 
-    def heading(self, step: Step) -> None:
+    def heading(self, step: LessonStep) -> None:
         n = self.session.position + 1
         self.out.print(Text(self.look.text(f"── {n}/{len(self.lesson.steps)} {step_title(step)} ".ljust(60, "─")),
                             style="bold blue"))
 
-    def show(self, step: Step) -> None:
+    def show(self, step: LessonStep) -> None:
         self.heading(step)
         self.out.print(VIEWS[step.kind].terminal(self.key, step, self.look))
         if step.is_question:
             self.question(step)
 
-    def question(self, step: Step) -> None:
+    def question(self, step: LessonStep) -> None:
         """The attempt loop: entries from the learner or the answers file, each drawn as the session takes it."""
         look, drawn = self.look, question_view(step)
         asked = self.session.ask(suggestion=True)  # the fix is kept back when drawn (reveal=False)

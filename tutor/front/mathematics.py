@@ -50,7 +50,7 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
         out.append("✓ Every factor is a matrix in disguise, so this naive chain goes through.")
         return out
     link = judged.links[judged.breaks_at]
-    before = judged.links[judged.breaks_at - 1].naive if judged.breaks_at else ()
+    before = (judged.links[judged.breaks_at - 1].naive or ()) if judged.breaks_at else ()  # a product before the break
     rank = len(link.jacobian)
     out.append(f"✗ The chain breaks at ∂{link.of}/∂{link.wrt}: it is a {format_shape(link.jacobian)} tensor ({rank}-D), "
                f"because {link.of} is {format_shape(network.shapes[link.of])} and {link.wrt} is "
@@ -79,7 +79,7 @@ def as_math(code: str, network, look: Look) -> str:
     scope = Scope(arrays=dict(network.shapes), dims=set(network.dims))
     try:
         expr = Reader(code, "<shown>").expr(ast.parse(code, mode="eval").body, scope)
-        return look.expr(annotate(expr, scope.arrays))
+        return look.expr(annotate(expr, dict(network.shapes)))
     except (TutorError, SyntaxError, ValueError, KeyError, RecursionError):
         return code
 

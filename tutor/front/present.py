@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel as RichPanel
 from rich.segment import Segment
 from rich.text import Text
 
@@ -32,7 +33,7 @@ DOWN, UP, PAGE_DOWN, PAGE_UP, JUMP, DIGIT, ENTER, CANCEL, ERASE = (
 class Slide:
     step: int                 # the step's number, 1-based
     title: str
-    body: object              # a renderable
+    body: RenderableType
     hides_answer: bool        # a question whose answer is the next slide
     notes: str = ""
 
@@ -199,7 +200,7 @@ def screen(console: Console, deck: Deck, look: Look, notes: bool, steps: int) ->
                   padding=(0, 2), title_align="left", subtitle_align="right")
     scrollable = len(lines) > room
     keys = Text(key_line(deck, look, steps, scrollable), style="dim", no_wrap=True, overflow="ellipsis")
-    parts = [frame, *below, keys]
+    parts: list[RenderableType] = [frame, *below, keys]
     return Group(*parts), room, len(lines)
 
 
@@ -233,8 +234,8 @@ def present(lesson: Lesson, console: Console, look: Look, start: int = 0, intera
             drawn, room, total = screen(console, deck, look, notes, steps)
             console.clear()
             console.print(drawn, end="")
-            for key, char in read_keys(fd):
-                if not deck.press(key, char, room, total):
+            for pressed, char in read_keys(fd):
+                if not deck.press(pressed, char, room, total):
                     return
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
@@ -251,7 +252,7 @@ def notes_text(where: Position) -> str:
     return "\n".join(lines) + "\n"
 
 
-def notes_view(where: Position, look: Look) -> Panel:
+def notes_view(where: Position, look: Look) -> RichPanel:
     """The notes as `lesson notes` shows them in the presenter's own terminal."""
     body = Text(look.text(where.notes.strip() or "(no notes for this step)"))
     body.append(Text(look.text("\n\n" + (f"next: {where.next_title}" if where.next_title else "(the last step)")),

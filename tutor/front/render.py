@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Group
+from rich.console import Group, RenderableType
+from rich.panel import Panel as RichPanel
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.chain import STRUCTURE_AXES, Factor, non_unit
+from ..teach.chain import STRUCTURE_AXES, ChainFactor, non_unit
 from ..teach.derivation import Derivation, LeafGradient
 from ..teach.diagonal import Diagonal
 from ..engine.language.dims import ONE, Shape, format_shape, product
@@ -39,12 +40,12 @@ def shapes_table(network: Network, bindings: dict[str, int], look: Look, name: s
     return Group(table, Text(f"dimensions: {dims}   loss: {network.loss}"), *notes)
 
 
-def factor_name(f: Factor, look: Look) -> str:
+def factor_name(f: ChainFactor, look: Look) -> str:
     through = f" (through {f.fused})" if f.fused else ""
     return look.text(f"∂{f.of}/∂{f.wrt}{through}")
 
 
-def factor_rule(f: Factor, look: Look, shared: bool = False) -> str:
+def factor_rule(f: ChainFactor, look: Look, shared: bool = False) -> str:
     """`dh = dz2 W2ᵀ`; `dX += dmu / N` where several factors add into the same gradient (`+=` broadcasts)."""
     if f.rule is None:
         return ""
@@ -117,7 +118,7 @@ def diagonal_notes(g: LeafGradient, look: Look) -> Text | None:
     return Text(look.text("The elementwise steps:\n" + "\n".join(lines)))
 
 
-def matrix_like(g: LeafGradient) -> Factor | None:
+def matrix_like(g: LeafGradient) -> ChainFactor | None:
     """The last factor before the break that has more than two axes yet chains as a matrix."""
     if g.breaks_at is None:
         return None
@@ -127,9 +128,10 @@ def matrix_like(g: LeafGradient) -> Factor | None:
 
 def what_differs(g: LeafGradient, look: Look, bindings: dict[str, int]) -> str:
     """Why a 4-axis factor earlier in the chain acted as a matrix and the one at the break does not."""
-    e, f = matrix_like(g), g.chain[g.breaks_at]
-    if e is None:
+    e = matrix_like(g)
+    if e is None or g.breaks_at is None:
         return ""
+    f = g.chain[g.breaks_at]
     index = g.chain.index(e)
     kept = non_unit(f.shape)
     of_part, wrt_part = non_unit(g.network.shapes[f.of]), non_unit(g.network.shapes[f.wrt])
@@ -183,7 +185,7 @@ def structure_notes(g: LeafGradient, look: Look) -> Text | None:
     return Text(look.text("Inside the tensor factors:\n" + "\n".join(lines)))
 
 
-def contraction_panel(d: Derivation, g: LeafGradient, look: Look, c: Contraction | None = None) -> Panel | None:
+def contraction_panel(d: Derivation, g: LeafGradient, look: Look, c: Contraction | None = None) -> RichPanel | None:
     """The contraction with the leaf's own factor, or with `c` (where the naive chain broke earlier)."""
     c = c or g.contraction
     if c is None:
@@ -282,7 +284,7 @@ def stack_picture(name: str, shape: Shape, flat: Shape, bindings: dict[str, int]
 
 
 def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "numerator") -> Group:
-    parts = [chain_table(d, g, look, layout)]
+    parts: list[RenderableType] = [chain_table(d, g, look, layout)]
     diagonals = diagonal_notes(g, look)
     if diagonals:
         parts.append(diagonals)
@@ -292,8 +294,9 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
     note = break_note(d, g, look, layout)
     if note:
         parts.append(note)
-    if g.break_contraction is not None:
-        parts.append(contraction_panel(d, g, look, g.break_contraction))
+    broken = contraction_panel(d, g, look, g.break_contraction) if g.break_contraction is not None else None
+    if broken is not None:
+        parts.append(broken)
     inside = structure_notes(g, look)
     if inside:
         parts.append(inside)
@@ -462,7 +465,7 @@ def numbers_view(nums, look: Look) -> Group:
     t = nums.tensor
     of_rank = nums.incoming.ndim
     squeezed_of = tuple(i for i, n in enumerate(t.shape[:of_rank]) if n != 1)
-    parts = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
+    parts: list[RenderableType] = [Text(look.text(f"The numbers (one random draw): ∂{of}/∂{leaf} has {t.size} entries, "
                             f"shape {'×'.join(map(str, t.shape))}."))]
     leaf_rank = t.ndim - of_rank
     flat = t.reshape(tuple(t.shape[i] for i in squeezed_of) + t.shape[of_rank:]) if squeezed_of or of_rank else t

@@ -28,10 +28,11 @@ UNSET = re.compile(r"(?:text-decoration-)?color: #010203;? ?")
 def plain_text(renderable, width: int = WIDTH, soft_wrap: bool = False) -> str:
     """No colour, no control codes: what a test cell or a log shows. With soft_wrap, prose is never
     broken into lines (a notebook or a test report wraps it to its own width)."""
-    console = Screen(file=StringIO(), width=width, color_system=None, force_terminal=False, no_color=True,
+    out = StringIO()
+    console = Screen(file=out, width=width, color_system=None, force_terminal=False, no_color=True,
                      legacy_windows=False)
     console.print(renderable, crop=False, soft_wrap=soft_wrap)
-    return "\n".join(line.rstrip() for line in console.file.getvalue().rstrip().splitlines())
+    return "\n".join(line.rstrip() for line in out.getvalue().rstrip().splitlines())
 
 
 def html(renderable, width: int = WIDTH, soft_wrap: bool = False) -> str:

@@ -75,7 +75,7 @@ class Walk:
                 except Back:
                     self.position = max(0, self.position - 1)
                     self.out.print(Text(look.text(f"← back to step {self.position + 1}"), style="dim"))
-            walked, (self.leaf, start) = self.leaf, (self.offer_other_leaves(), 1)
+            walked, (self.leaf, start) = self.leaf, (self.offer_other_leaves() or "", 1)  # "" ends the walk
         self.next_step(walked)
         return d
 
@@ -136,6 +136,7 @@ class Walk:
 
     def show_factor(self, d: Derivation, stage: Stage) -> None:
         look, b, f = self.look, self.bindings, stage.factor
+        assert f is not None  # a factor's stage
         g = d.gradients[self.leaf]
         net = d.network
         lines = []
@@ -172,6 +173,7 @@ class Walk:
         """Whether a factor's backward rule waits until its shape is predicted: the leaf's own step, and every
         step from the break on (their rule is the punchline: dW1 = xᵀ dz1)."""
         f = stage.factor
+        assert f is not None  # a factor's stage
         return f.wrt == g.leaf or (g.breaks_at is not None and stage.index - 1 >= g.breaks_at)
 
     def rule_lines(self, d: Derivation, f) -> list[str]:
@@ -195,6 +197,7 @@ class Walk:
 
     def quiz_shape(self, stage: Stage) -> None:
         q, look, b = stage.question, self.look, self.bindings
+        assert q is not None  # asked only at a stage with a question
         used = tries = 0
         symbols = set(self.network.dims)
         while True:
@@ -234,6 +237,7 @@ class Walk:
             self.out.print(Panel(note, title=self.look.text("The naive chain breaks here"), box=self.look.box,
                                  title_align="left"))
         f = g.chain[g.breaks_at] if g.breaks_at is not None else stage.factor
+        assert f is not None  # the break is a factor's stage
         contracted = g.break_contraction is not None or (f.wrt == g.leaf and g.contraction is not None)
         said = self.rule_lines(d, f) if not contracted else []
         if said:  # no contraction panel follows to show what the step does: say it here

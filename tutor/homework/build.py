@@ -8,11 +8,12 @@ is input_size), by reading the network again after each merge.
 from __future__ import annotations
 
 import ast
+from collections.abc import Set
 from dataclasses import dataclass
 
 from ..engine.errors import ShapeError, TutorError
 from ..engine.language.network import Network, parse_network
-from .entry import Reading
+from .entry import EntryReading
 from .reader import Emitted
 from .splice import Written
 from .values import Dim
@@ -67,7 +68,7 @@ class Flat:
     reads: list[set[str]]
 
     @classmethod
-    def of(cls, reading: Reading) -> "Flat":
+    def of(cls, reading: EntryReading) -> "Flat":
         r = reading.reader
         written = [e.render(r.file_lines) for e in r.emitted]
         reads_ = []
@@ -78,7 +79,7 @@ class Flat:
             reads_.append(names)
         return cls(list(r.emitted), written, reads_)
 
-    def cone(self, wanted: set[str], upto: int, stop: set[int] = frozenset()) -> list[int]:
+    def cone(self, wanted: set[str], upto: int, stop: Set[int] = frozenset()) -> list[int]:
         """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
         needed = set(wanted)
         aliases: dict[str, set[str]] = {}
@@ -106,7 +107,7 @@ class Flat:
         return max((i for i, s in enumerate(self.statements) if s.ident == ident), default=None)
 
 
-def declarations(reading: Reading, upstream_shape: str | None = None) -> list[str]:
+def declarations(reading: EntryReading, upstream_shape: str | None = None) -> list[str]:
     out = []
     for ident, leaf in reading.reader.leaves.items():
         shape = leaf.shape
@@ -140,10 +141,11 @@ def fresh_soft(reader, name: str) -> Dim:
     return d
 
 
-def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None,
+def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None = None,
                  output_only: bool = False) -> tuple[Text, list[int]]:
     """The network: declarations, then the lines the loss depends on, the loss last."""
     if reading.upstream is not None:
+        assert reading.output is not None  # a layer's backward has its output
         target = {reading.output.ident}
         upto = flat.last_write(reading.output.ident)
         if upto is None:
@@ -162,6 +164,7 @@ def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))
     if reading.upstream is not None:
+        assert reading.output is not None
         out = reading.output.ident
         parts.append((f"vjp = np.sum({out})" if output_only else f"vjp = np.sum({out} * {reading.upstream})", None))
     elif reading.loss_text is not None:
@@ -169,10 +172,11 @@ def forward_text(reading: Reading, flat: Flat, upstream_shape: str | None = None
     return assemble(parts), indices
 
 
-def build_network(reading: Reading, flat: Flat) -> tuple[Network, Text, list[int]]:
+def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, list[int]]:
     """The network, with docstring sizes merged into the file's own until its shapes agree."""
     upstream_shape = None
     if reading.upstream is not None:
+        assert reading.output is not None
         network = parse_until_consistent(reading, lambda: forward_text(reading, flat, None, True)[0])
         shape = network.shapes[network_name(network, reading.output.ident)]
         upstream_shape = "[" + ", ".join(str(d) for d in shape) + "]"
@@ -193,7 +197,7 @@ def network_name(network: Network, ident: str) -> str:
     return network.aliases.get(ident, ident)
 
 
-def parse_until_consistent(reading: Reading, make) -> Network:
+def parse_until_consistent(reading: EntryReading, make) -> Network:
     r = reading.reader
     for _ in range(MAX_MERGES):
         text = make()
@@ -299,11 +303,11 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
     clone = type(error)(error.message, new_span, source=reader.file_source, origin=reader.origin,
                         expected=error.expected, code=error.code)
     if isinstance(error, ShapeError):
-        clone.op, clone.operands = error.op, error.operands
+        clone = clone.amended(op=error.diagnostic.op, operands=error.diagnostic.operands)
     return clone
 
 
-def derivation_text(reading: Reading, flat: Flat, forward: list[int], gradient) -> Text:
+def derivation_text(reading: EntryReading, flat: Flat, forward: list[int], gradient) -> Text:
     """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
     last = flat.last_write(gradient.answer.ident)
     if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+from typing import cast
 
+from .host import ReaderHost
 from .values import (SYM, Class, Dim, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
                      Return, ShapeOf, Sizes, Star, claims_one_of, is_number, is_static, method_of)
 
@@ -14,7 +16,7 @@ INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform"
                 "zeros", "ones", "empty", "random.random", "full"}
 
 
-class Calls:
+class Calls(ReaderHost):
     """The call half of `Reader` (a mixin: it uses the reader's state and errors)."""
 
     def arguments(self, node: ast.Call, hint: str = "arg"):
@@ -132,7 +134,7 @@ class Calls:
             if isinstance(v, (list, tuple, dict, str)):
                 return len(v)
             if isinstance(v, Ref):
-                return self.shape_items(ShapeOf(v, node), None, node)[0] if self.shape_items(
+                return cast(list, self.shape_items(ShapeOf(v, node), None, node))[0] if self.shape_items(
                     ShapeOf(v, node), None, node) else SYM
             raise self.error("len() of this cannot be known without running the code", node)
         if name == "range":
@@ -150,7 +152,7 @@ class Calls:
             return list(enumerate(self.items(args[0], node), *args[1:]))
         if name in ("list", "tuple", "sorted"):
             items = self.items(args[0], node) if args else []
-            return {"list": list, "tuple": tuple, "sorted": sorted}[name](items)
+            return list(items) if name == "list" else tuple(items) if name == "tuple" else sorted(items)
         if name == "dict":
             return dict(*args, **kwargs)
         if name == "float" and len(args) == 1 and isinstance(args[0], Ref):
@@ -210,13 +212,13 @@ class Calls:
                     or isinstance(dtype, (ast.Attribute, ast.Name)) and "int" in self.text(dtype)
                 return Init(shape, node, "int" if integer else "float")
         if path in ("concatenate", "hstack") and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)):
-            parts = []
+            parts: list[tuple[str, Ref]] = []
             for e in node.args[0].elts:
                 inner = e.func.value if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
                     and e.func.attr in ("flatten", "ravel") else e
                 value = self.ev(inner)
-                if not isinstance(value, Ref):
-                    parts = None
+                if not isinstance(value, Ref):  # not every part is an array: no packed vector
+                    parts = []
                     break
                 parts.append((self.text(inner), value))
             if parts:

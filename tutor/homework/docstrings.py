@@ -30,7 +30,7 @@ class Stated:
     onehot: bool = False
 
 
-def stated_shapes(*nodes: ast.AST) -> dict[str, Stated]:
+def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, Stated]:
     """Every `NAME: ... shape (a, b)` in the docstrings of these functions or classes (the first wins)."""
     out: dict[str, Stated] = {}
     for node in nodes:
@@ -74,7 +74,7 @@ def parse_axes(text: str) -> tuple | None:
         parts = parts[:-1]
     if not parts or any("..." in p or p == "" for p in parts):
         return None
-    axes = []
+    axes: list[int | str] = []
     for p in parts:
         if p.isdigit():
             axes.append(int(p))

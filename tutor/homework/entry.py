@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
 from .reader import Reader
-from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, method_of
+from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
@@ -42,7 +42,9 @@ class Gradient:
 
 
 @dataclass
-class Reading:
+class EntryReading:
+    """What one entry point of a homework file computes: its loss and the gradients it returns."""
+
     reader: Reader
     entry: str
     loss: Ref
@@ -104,7 +106,7 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
     return found[:1]
 
 
-def read(reader: Reader, driver: str, name: str) -> Reading:
+def read(reader: Reader, driver: str, name: str) -> EntryReading:
     return DRIVERS[driver](reader, name)
 
 
@@ -120,7 +122,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     if doc is not None and doc.labels:
         data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
                     None)
-        first = reader.leaves[data.ident].shape[0] if data is not None and reader.leaves[data.ident].shape else \
+        first = shape[0] if data is not None and (shape := reader.leaves[data.ident].shape) else \
             soft(reader, "N")
         bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
         if doc is not None and doc.shape:
@@ -151,7 +153,7 @@ def setting(reader: Reader, value, name: str = "n"):
     """A `--set` value; a list of integers is a list of sizes, each its own symbol (bound to its number), so
     that two layers of equal width are still told apart."""
     if isinstance(value, list):
-        out = []
+        out: list[int | Dim] = []
         for i, v in enumerate(value):
             if v == 1:  # an axis of length 1 broadcasts: it stays the number
                 out.append(1)
@@ -277,12 +279,12 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[
         for n, v in zip(names or [""] * len(value), value):
             if isinstance(v, (dict, Packed)):
                 out.extend(gradients_in(reader, v))
-            elif isinstance(v, Ref) and n and claim(n) is not None:
-                out.append(Gradient(n, claim(n), v))
+            elif isinstance(v, Ref) and n and (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
     elif isinstance(value, Packed):
         for n, v in value.parts:
-            if claim(n) is not None:
-                out.append(Gradient(n, claim(n), v))
+            if (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
     return out
 
 
@@ -293,21 +295,21 @@ def returned_node(func: ast.FunctionDef) -> ast.AST | None:
 
 # -- the drivers ---------------------------------------------------------------------------------
 
-def method_driver(reader: Reader, name: str) -> Reading:
+def method_driver(reader: Reader, name: str) -> EntryReading:
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
-    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
     return loss_and_gradients(reader, name, func, stated_shapes(func.node, reader.classes[cls_name]),
                               "return loss, grads")
 
 
-def function_driver(reader: Reader, name: str) -> Reading:
+def function_driver(reader: Reader, name: str) -> EntryReading:
     func = Func(reader.functions[name])
     return loss_and_gradients(reader, name, func, stated_shapes(func.node),
                               "return loss, grads (or use --function to name another function)")
 
 
-def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> Reading:
+def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
     """An entry point that returns its loss and its gradients (CS231n's `loss`, CS224n's
     `forward_backward_prop`): called once, its returned loss and gradients read."""
     result = call_with(reader, func, {}, stated, func.node)
@@ -316,10 +318,10 @@ def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: 
     if loss is None:
         raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
     grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
-    return Reading(reader, name, loss, grads, notes=list(reader.notes))
+    return EntryReading(reader, name, loss, grads, notes=list(reader.notes))
 
 
-def split_driver(reader: Reader, name: str) -> Reading:
+def split_driver(reader: Reader, name: str) -> EntryReading:
     """deeplearning.ai: parameters from the file's initialiser, then forward, cost and backward, each
     called with its arguments by name, as the notebook calls them."""
     deep = name == "L_model_backward"
@@ -375,14 +377,14 @@ def split_driver(reader: Reader, name: str) -> Reading:
         if p not in made and p in ("A2", "AL"):
             made[p] = output
     grads = call_with(reader, Func(backward), made, stated, backward)
-    return Reading(reader, name, loss, gradients_in(reader, grads), notes=list(reader.notes))
+    return EntryReading(reader, name, loss, gradients_in(reader, grads), notes=list(reader.notes))
 
 
-def backprop_driver(reader: Reader, name: str) -> Reading:
+def backprop_driver(reader: Reader, name: str) -> EntryReading:
     """Nielsen's `backprop(x, y)`: the cost is implied by `cost_derivative(output_activations, y)`."""
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
-    func = Func(method_of(reader.classes[cls_name], method, reader.classes), obj)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
     made: dict = {}
     reader.per_example = True  # called once per example of a mini-batch: x and y are columns
     result = call_with(reader, func, made, stated_shapes(func.node), func.node)
@@ -406,10 +408,10 @@ def backprop_driver(reader: Reader, name: str) -> Reading:
         for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
             if isinstance(param, Ref) and isinstance(g, Ref):
                 grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
-    return Reading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
+    return EntryReading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
 
 
-def pair_driver(reader: Reader, name: str) -> Reading:
+def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
     base = name[:-len("_backward")]
     forward, backward = reader.functions[base + "_forward"], reader.functions[name]
@@ -430,7 +432,7 @@ def pair_driver(reader: Reader, name: str) -> Reading:
     output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
     upstream = reader.leaf("dout", None, role="upstream")
     bparams = [a.arg for a in backward.args.args]
-    args = {bparams[0]: upstream}
+    args: dict[str, object] = {bparams[0]: upstream}
     for p in bparams[1:]:
         args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
     result = reader.call(Func(backward), [], args, backward)
@@ -439,20 +441,20 @@ def pair_driver(reader: Reader, name: str) -> Reading:
     names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
         [returned.id if isinstance(returned, ast.Name) else ""]
     grads = gradients_in(reader, tuple(values), names)
-    return Reading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
+    return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
                    output=output if isinstance(output, Ref) else None)
 
 
-def layer_driver(reader: Reader, name: str) -> Reading:
+def layer_driver(reader: Reader, name: str) -> EntryReading:
     """A layer class (`Layer_Dense`): its `forward(inputs)` then `backward(dvalues)`, gradients on the object."""
     cls_name = name.split(".")[0]
     obj = construct(reader, cls_name)
-    forward = Func(method_of(reader.classes[cls_name], "forward", reader.classes), obj)
+    forward = Func(found_method(reader.classes[cls_name], "forward", reader.classes), obj)
     made: dict = {}
     stated = stated_shapes(forward.node)
     result = call_with(reader, forward, made, stated, forward.node)
     output = obj.attrs.get("output", result)
-    backward = Func(method_of(reader.classes[cls_name], "backward", reader.classes), obj)
+    backward = Func(found_method(reader.classes[cls_name], "backward", reader.classes), obj)
     bparams = [a.arg for a in backward.node.args.args][1:]
     upstream = reader.leaf(bparams[0], None, role="upstream")
     returned = reader.call(backward, [upstream], {}, backward.node)
@@ -469,7 +471,7 @@ def layer_driver(reader: Reader, name: str) -> Reading:
                               returned_node(backward.node)))  # what backward returns
     if not isinstance(output, Ref):
         raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
-    return Reading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
+    return EntryReading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
                    output=output)
 
 
@@ -484,10 +486,11 @@ def training_loop(reader: Reader) -> ast.For | None:
     return None
 
 
-def script_driver(reader: Reader, name: str) -> Reading:
+def script_driver(reader: Reader, name: str) -> EntryReading:
     """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
     training loop, which computes the loss and the gradients before it updates the parameters."""
     loop = training_loop(reader)
+    assert loop is not None  # the entry point was recognised by its training loop
     body = reader.tree.body
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
@@ -509,7 +512,7 @@ def script_driver(reader: Reader, name: str) -> Reading:
     claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves}
     grads = gradients_in(reader, tuple(claims.values()), list(claims))
     reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
-    return Reading(reader, "<module>", loss, grads, notes=list(reader.notes))
+    return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
 
 
 DRIVERS = {"method": method_driver, "function": function_driver, "split": split_driver,

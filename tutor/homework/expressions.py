@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 
+from .host import ReaderHost
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
                      FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
 
-class Expressions:
+class Expressions(ReaderHost):
     """The expression half of `Reader` (a mixin: it uses the reader's state and errors)."""
 
     # -- expressions ------------------------------------------------------------------------------

@@ -166,8 +166,9 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         raise TutorError(f"the file computes no gradient {wrt!r}", argument=("wrt", wrt))
     if len(results) == 1:
         return results[0]
-    gradients, notes, texts = {}, [], []
+    gradients, notes, texts = {}, list[str](), []
     for r in results:
+        assert r.entry is not None  # each of several results is one entry point's
         for k, g in r.gradients.items():
             gradients[f"{r.entry.split('/')[-1]}.{k}" if not k.startswith(r.entry.split(".")[0]) else k] = g
         notes.extend(r.notes)
@@ -245,8 +246,8 @@ def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judge
 
     diagnostics = tuple(replace(d, span=move(d.span), caret=move(d.caret), origin=path,
                                 message=lines_in_file(d.message), note=lines_in_file(d.note) if d.note else d.note,
-                                labels=tuple(replace(lb, span=move(lb.span)) for lb in d.labels
-                                             if move(lb.span) is not None),
+                                labels=tuple(replace(lb, span=place) for lb in d.labels
+                                             if (place := move(lb.span)) is not None),
                                 help=None) for d in result.diagnostics)
     steps = []
     for s in result.steps:

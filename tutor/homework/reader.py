@@ -17,7 +17,7 @@ from ..engine.language.table import FUNCTIONS, METHODS
 from .calls import Calls
 from .courses import course_helpers
 from .expressions import Expressions
-from .splice import Written, join, plain, splice
+from .splice import Located, Written, join, plain, splice
 from .values import (MAX_UNROLL, OPS, SYM, Frame, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
@@ -33,14 +33,14 @@ class Emitted:
 
     ident: str                  # the array it writes
     kind: str                   # "new", "alias", "update" (x op= v), "part" (x[i] op= v)
-    target: ast.AST             # where the learner wrote the target
-    value: ast.AST
+    target: Located             # where the learner wrote the target
+    value: Located
     repl: dict                  # id(node) → (node, text or Dim): the parts written differently
     op: str = ""                # "+", "-", ... for updates
-    index: ast.AST | None = None
+    index: Located | None = None
     owner: str = ""             # the function it was written in
     lines: list | None = None
-    site: ast.AST | None = None
+    site: Located | None = None
 
     def render(self, source_lines: list[str], prefix: str | None = None) -> Written:
         if self.lines is not None:
@@ -200,7 +200,7 @@ class Reader(Expressions, Calls):
         elif isinstance(stmt, ast.Return):
             hint = self.hints[-1] if self.hints else "out"
             value = self.ev(stmt.value, hint=hint) if stmt.value is not None else None
-            if value is SYM:  # written here, in the function's own text
+            if value is SYM and stmt.value is not None:  # written here, in the function's own text
                 value = self.materialize(stmt.value, hint)
             raise Return(value)
         elif isinstance(stmt, ast.FunctionDef):

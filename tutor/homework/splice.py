@@ -6,8 +6,13 @@ piece remembers where it came from, so a column in the flattened text maps to a 
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
+from typing import Any
+
+#: A node parsed from the learner's file. Typeshed declares no position on `ast.AST` and an optional end on
+#: expressions and statements, but every node `ast.parse` gives has all four: lineno, col_offset, end_lineno
+#: and end_col_offset.
+Located = Any
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ def plain(text: str, line: int, col: int, end: int) -> Written:
 
 def join(*parts: Written) -> Written:
     """Texts one after another on the same line (the first line of each joins the last line of the one before)."""
-    text, lines = "", [[]]
+    text, lines = "", [list[Piece]()]
     for part in parts:
         base = len(text.rsplit("\n", 1)[-1])
         for i, pieces in enumerate(part.lines):
@@ -71,7 +76,7 @@ def join(*parts: Written) -> Written:
     return Written(text, tuple(tuple(ps) for ps in lines))
 
 
-def splice(source_lines: list[str], node: ast.AST, replacements: dict[int, tuple[ast.AST, str]]) -> Written:
+def splice(source_lines: list[str], node: Located, replacements: dict[int, tuple[Located, str]]) -> Written:
     """The source text of `node` with each replaced sub-node's text put in its place."""
     outer = [r for r in replacements.values() if within(r[0], node)]
     if any(r[0] is node for r in outer):
@@ -105,10 +110,10 @@ def verbatim(source_lines: list[str], line: int, col: int, end_line: int, end_co
     return Written("\n".join(texts), tuple(lines))
 
 
-def within(inner: ast.AST, outer: ast.AST) -> bool:
+def within(inner: Located, outer: Located) -> bool:
     return (outer.lineno, outer.col_offset) <= (inner.lineno, inner.col_offset) and \
         (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
 
 
-def end_on_first_line(source_lines: list[str], node: ast.AST) -> int:
+def end_on_first_line(source_lines: list[str], node: Located) -> int:
     return node.end_col_offset if node.end_lineno == node.lineno else len(source_lines[node.lineno - 1])

@@ -6,6 +6,7 @@ arrays are never computed: an array is a `Ref`, the name of a value in the flatt
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -78,7 +79,7 @@ class Init:
     array expression the call itself."""
 
     shape: list
-    node: ast.AST
+    node: ast.expr
     kind: str = "float"                # "int" for integer arrays (`np.zeros(N, dtype='uint8')`: class labels)
 
 
@@ -135,7 +136,7 @@ class BoundArrayMethod:
 
 @dataclass
 class Star:
-    value: object
+    value: Iterable
 
 
 @dataclass
@@ -238,3 +239,10 @@ def method_of(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef | 
             if found is not None:
                 return found
     return None
+
+
+def found_method(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef:
+    """`method_of` for a method an entry point was recognised by: it is there."""
+    found = method_of(cls, name, classes)
+    assert found is not None, f"{cls.name}.{name}"
+    return found

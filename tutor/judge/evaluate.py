@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from ..engine.language.shapes import infer
 from ..engine.numbers.verify import MAX_DRAWS
 from ..engine.calculus.vjp import vjp_rules
 from .cautions import cautions
-from .result import CheckResult, Line, Step
+from .result import CheckResult, Line, JudgedStep
 
 RTOL, ATOL = 1e-8, 1e-11  # one part in a million is far outside these; rounding is far inside
 DRAWS = 3
@@ -53,7 +53,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class Reading:
+class ParsedDerivation:
     """A derivation read: its lines, its claims, which value is the answer, and the first shape error."""
 
     lines: tuple[Line, ...]
@@ -81,7 +81,7 @@ def new_vars(taken: set[str]):
 
 
 def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
-                    origin: str = "<derivation>") -> Reading:
+                    origin: str = "<derivation>") -> ParsedDerivation:
     reader = Reader(text, origin)
     tree = reader.parse_module()
     body = [s for s in tree.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)
@@ -139,22 +139,22 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
             claims.append(Claim(name, node, program.objects[name].var, span, statement))
     claims.sort(key=lambda c: (c.statement, c.name))
     if error is not None:
-        return Reading(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
+        return ParsedDerivation(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
                        texts, tuple(set_aside))
     mine = [c for c in claims if c.node == wrt]
     if mine:
         answer = max(mine, key=lambda c: c.statement)
-        return Reading(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts,
+        return ParsedDerivation(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts,
                        set_aside=tuple(set_aside))
     if program.answer is not None:
         lines += (Line(None, program.answer, program.answer_span, None, ()),)
-        return Reading(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts,
+        return ParsedDerivation(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts,
                        set_aside=tuple(set_aside))
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
                            f"end with the gradient: a line `d{wrt} = ...`, or a bare expression")
-    return Reading(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
+    return ParsedDerivation(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
                    helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
 
 
@@ -242,7 +242,7 @@ class ShapePass:
         # built directly rather than with dataclasses.replace, three times slower on the 150,000 nodes
         # a 1,000,000-character derivation can hold
         if isinstance(e, Var):
-            return Var(e.name, shape=self.arrays[e.name], span=e.span)
+            return Var(e.name, shape=cast(Shape, self.arrays[e.name]), span=e.span)  # None: a name not typed yet
         if not isinstance(e, Call):
             return e
         args = tuple(self.expr(a) for a in e.args)
@@ -330,7 +330,7 @@ class Draw:
 MODERATE = 1e100
 
 
-def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+def draws(network: Network, reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
           count: int = DRAWS, informative: tuple[str, ...] = (), origin: str = "<derivation>") -> list[Draw]:
     """`count` random draws, more (up to MAX_DRAWS) while a gradient in `informative` has been all zero:
     behind inactive ReLUs a wrong answer would look right. A draw where the answer, a claimed step or
@@ -350,7 +350,7 @@ def draws(network: Network, reading: Reading, bindings: dict[str, int], truth_ex
     return out
 
 
-def one_draw(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
              rng: np.random.Generator, scales: tuple[float, ...], watched: list[str]) -> Draw:
     _, values = sample(network, bindings, rng, scales)
     with np.errstate(all="ignore"):
@@ -373,7 +373,7 @@ def one_draw(network: Network, reading: Reading, bindings: dict[str, int], truth
     return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(largest)), largest)
 
 
-def not_finite(reading: Reading, draw: Draw, origin: str) -> TutorError:
+def not_finite(reading: ParsedDerivation, draw: Draw, origin: str) -> TutorError:
     """The learner's first line whose values are not finite at every scale tried, as a located error."""
     for line in reading.lines:
         value = draw.learner.get(line.name) if line.name else draw.final
@@ -387,7 +387,7 @@ def not_finite(reading: Reading, draw: Draw, origin: str) -> TutorError:
                       origin=origin)
 
 
-def afford(network: Network, reading: Reading, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+def afford(network: Network, reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
            count: int, origin: str = "<derivation>") -> None:
     """The budget of one evaluation, checked before any array is made: the network and its gradients
     (the instructor's: `TooLarge`), then the learner's lines on top (theirs: a located `TutorError`,
@@ -433,8 +433,8 @@ def truth_of(draw: Draw, name: str):
     return draw.truth.get(name, np.zeros(np.shape(draw.values[name])))
 
 
-def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
-                samples: list[Draw] | None = None, arrays: dict | None = None) -> list[Step]:
+def judge_steps(network: Network, reading: ParsedDerivation, bindings: dict[str, int],
+                samples: list[Draw] | None = None, arrays: dict | None = None) -> list[JudgedStep]:
     """Every name that claims ∂J/∂NAME, checked on its own at its final value: shape, then values.
 
     Course code changes a gradient in place on its way down (CS231n's `dhidden[hidden <= 0] = 0`): the
@@ -457,7 +457,7 @@ def judge_steps(network: Network, reading: Reading, bindings: dict[str, int],
                 value_ok, var = True, earlier.name or var
                 line, col = (earlier.span.line, earlier.span.col) if earlier.span else (line, col)
                 statement = next(i for i, l in enumerate(reading.lines) if l is earlier)
-        steps.append(Step(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
+        steps.append(JudgedStep(claim.name, claim.node, line, col, shape, shape_ok, value_ok, var, statement, passed))
     return steps
 
 
@@ -465,7 +465,7 @@ def holds(samples: list[Draw], var: str, node: str) -> bool:
     return all(close(d.learner[var], truth_of(d, node), d.reference) for d in samples)
 
 
-def held_before(reading: Reading, samples: list[Draw], claim: Claim) -> Line | None:
+def held_before(reading: ParsedDerivation, samples: list[Draw], claim: Claim) -> Line | None:
     """An earlier value of the claiming name that was the node's gradient."""
     return next((l for l in reading.lines
                  if l.name and l.name != claim.var and l.name.split("@")[0] == claim.name
@@ -508,12 +508,12 @@ class Evaluation:
     shape_ok: bool = False
     value_ok: bool | None = None
     factor: float | None = None
-    steps: tuple[Step, ...] = ()
+    steps: tuple[JudgedStep, ...] = ()
     error: ShapeError | None = None         # the first operation that does not conform
     failed_at: int | None = None            # the line it is on
     samples: tuple = ()
     truth_exprs: dict | None = None
-    reading: Reading | None = None
+    reading: ParsedDerivation | None = None
 
     @property
     def answer_span(self) -> Span | None:

@@ -17,7 +17,7 @@ from ..engine.calculus.grad import backward
 from ..engine.language.ir import Call, Const, Var, walk
 from ..engine.numbers.numeric import Evaluator
 from ..engine.language.printer import code
-from ..teach.chain import Factor, factors
+from ..teach.chain import ChainFactor, factors
 from ..teach.diagonal import PRIMES
 from .evaluate import close, truth_of
 from .mistakes import MISTAKES, Mistake, rules_for
@@ -172,7 +172,7 @@ class Early:
     """The learner's answer is ∂J/∂node; these factors, from node towards the leaf, are still missing."""
 
     node: str
-    missing: tuple[Factor, ...]
+    missing: tuple[ChainFactor, ...]
 
 
 def stopped_early(result, samples) -> Early | None:

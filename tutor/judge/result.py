@@ -25,7 +25,7 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Step:
+class JudgedStep:
     """A line `dNAME = …` that claims ∂J/∂NAME, judged on its own."""
 
     name: str
@@ -57,7 +57,7 @@ class CheckResult:
     value_ok: bool | None
     lines: tuple[Line, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
-    steps: tuple[Step, ...] = ()
+    steps: tuple[JudgedStep, ...] = ()
     suggestion: str | None = ""   # a right derivation; None when withheld or when the text could not be read
     factor: float | None = None  # for `scaled`
 

@@ -23,7 +23,7 @@ MAX_POWER = 4
 
 
 @dataclass(frozen=True)
-class Factor:
+class ScaleFactor:
     """c = constant · Π dim^power, with the value it has at the learner's dimensions."""
 
     constant: Fraction | float
@@ -94,7 +94,7 @@ def rescaled(bindings: dict[str, int], dims) -> dict[str, int]:
             for i, (name, v) in enumerate(bindings.items())}
 
 
-def factor(c0: float, c1: float, bindings: dict[str, int]) -> Factor | None:
+def factor(c0: float, c1: float, bindings: dict[str, int]) -> ScaleFactor | None:
     """The factor whose value is c0 at `bindings` and c1 at `rescaled(bindings)`, named by its symbols.
     None when the ratio is not a product of powers of the dimensions (a hard-coded 5 for N)."""
     if not (c0 and c1) or (c0 < 0) != (c1 < 0) or len(bindings) > len(PRIMES):
@@ -118,10 +118,10 @@ def factor(c0: float, c1: float, bindings: dict[str, int]) -> Factor | None:
     check = math.prod(PRIMES[list(bindings).index(n)] ** float(e) for n, e in powers)
     if not math.isclose(c1 / c0, check, rel_tol=1e-6):
         return None
-    return Factor(nice(c0 / monomial), tuple(powers), c0)
+    return ScaleFactor(nice(c0 / monomial), tuple(powers), c0)
 
 
-def cause(f: Factor) -> str:
+def cause(f: ScaleFactor) -> str:
     """The likely reasons for a constant factor, in the learner's terms."""
     reasons = []
     if f.up:
@@ -153,13 +153,13 @@ def step_factor(result: Evaluation, step) -> float | None:
     return factor if verdict == "scaled" else None
 
 
-def multiple(f: Factor) -> str:
+def multiple(f: ScaleFactor) -> str:
     """`N·`, `(1/N)·`, `−1·`: a factor written in front of ∂J/∂…"""
     text = f.text()
     return f"({text})·" if "/" in text else f"{text}·"
 
 
-def convention(f: Factor) -> str:
+def convention(f: ScaleFactor) -> str:
     if f.constant == 1 and len(f.up) == 1 and not f.down and f.up[0][1] == 1:
         return ", the per-example gradient"
     if f.constant == -1 and not f.symbolic:
@@ -167,7 +167,7 @@ def convention(f: Factor) -> str:
     return ""
 
 
-def inverse_text(f: Factor) -> str | None:
+def inverse_text(f: ScaleFactor) -> str | None:
     """What a later line brings back: the 1/N, a factor N, the sign."""
     if f.constant == -1 and not f.symbolic:
         return "sign"
@@ -204,16 +204,16 @@ class Scales:
                     pass
         return self._other
 
-    def answer(self) -> Factor | None:
+    def answer(self) -> ScaleFactor | None:
         r = self.result
         if r.factor is None:
             return None
         other = self.other()
         named = factor(r.factor, other.factor, r.bindings) \
             if other is not None and other.verdict == "scaled" and other.factor is not None else None
-        return named or Factor(nice(r.factor), (), r.factor)
+        return named or ScaleFactor(nice(r.factor), (), r.factor)
 
-    def step(self, step) -> Factor | None:
+    def step(self, step) -> ScaleFactor | None:
         c = step_factor(self.result, step)
         if c is None:
             return None
@@ -222,10 +222,10 @@ class Scales:
             if other is not None else None
         c1 = step_factor(other, twin) if other is not None and twin is not None else None
         named = factor(c, c1, self.result.bindings) if c1 is not None else None
-        return named or Factor(nice(c), (), c)
+        return named or ScaleFactor(nice(c), (), c)
 
 
-def here(f: Factor, bindings: dict[str, int]) -> str:
+def here(f: ScaleFactor, bindings: dict[str, int]) -> str:
     """What the symbols are worth at the learner's dimensions: (N = 8 here), (N·Dy = 160 here)."""
     if not f.symbolic:
         return ""

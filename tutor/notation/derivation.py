@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
@@ -47,7 +48,9 @@ class Equation:
 
 
 @dataclass(frozen=True)
-class Reading:
+class MathDerivation:
+    """A derivation written as mathematics, read into the network language equation by equation."""
+
     equations: tuple[Equation, ...]
     notes: tuple[str, ...] = ()
     given: tuple[str, ...] = ()         # lines the learner used without writing (δ1 read as ∂J/∂z1)
@@ -74,6 +77,7 @@ class Reading:
                 out.append(f"d{e.chain.target} = " + " · ".join(
                     i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}" for i in e.chain.items))
             else:
+                assert e.code is not None  # neither a ∂-factor nor a chain: an expression
                 out.append(f"{e.name} = {e.code}" if e.name else e.code)
         return out
 
@@ -123,9 +127,9 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
     start = 0
 
     def close(end: int) -> None:
-        while current and annotation(current):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
-            end = current[annotation(current)].pos
-            del current[annotation(current):]
+        while current and (said := annotation(current)):  # `ŷ − y  (1 × D_y)`: a shape said beside the value
+            end = current[said].pos
+            del current[said:]
         if current:
             lines.append((list(current), start, end))
 
@@ -183,8 +187,8 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
     return out
 
 
-def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
-    """Mathematics → a `Reading`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
+def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
+    """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
     from .tokens import to_latex
     latex = to_latex(text)
     tokens = tokenize(text, origin)
@@ -242,7 +246,7 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> Reading:
         if truth is not None:
             given.append(f"{grad} = {truth}")
             notes.append(f"{grad} is used but never written out: it is taken as ∂{names.loss}/∂{grad[1:]} = {truth}")
-    return Reading(tuple(equations), tuple(notes), tuple(given))
+    return MathDerivation(tuple(equations), tuple(notes), tuple(given))
 
 
 def true_gradient(names: Names, node: str) -> str | None:
@@ -343,7 +347,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         raise ParseError("a ∂-factor can only be chained by products (∂J/∂z1 · ∂z1/∂W1)",
                          expected="a product of ∂-factors, or of the expressions they stand for")
     items: list[Item] = []
-    pending: list[M] = []
+    pending: list[tuple[str, str, M]] = []
     at = names.loss
     for kind, written_op, f in factors:
         if f.kind != "partial":
@@ -360,4 +364,4 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         t = translate(joined(pending))
         items.append(Item(at, target or at, t.code, shape=t.shape))
     end = items[-1].wrt if items else None
-    return Chain(target or end, tuple(items), number, written)
+    return Chain(cast(str, target or end), tuple(items), number, written)  # a ∂-factor gives one item at least

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ..engine.errors import ParseError
 from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IGNORED, INDEX_LETTERS, PRODUCT,
@@ -26,7 +27,7 @@ class M:
 
     kind: str
     args: tuple = ()
-    value: object = None
+    value: Any = None      # by kind: a name or a function's name (str), a number or exponent, a sum's axis, a shape
     pos: int = 0
     written: str = ""      # how a product or a name was written: "·", " ", "∘", "W_1"
 
@@ -50,6 +51,11 @@ class Grammar:
     def peek(self, k: int = 0) -> Tok | None:
         j = self.i + k
         return self.tokens[j] if j < len(self.tokens) else None
+
+    def next_is(self, *kinds: str, k: int = 0) -> bool:
+        """Whether the token k places ahead is there and of one of these kinds."""
+        t = self.peek(k)
+        return t is not None and t.kind in kinds
 
     def take(self) -> Tok:
         t = self.tokens[self.i]
@@ -76,8 +82,8 @@ class Grammar:
     def whole(self, tokens) -> M:
         g = self.sub_grammar(tokens)
         out = g.expression()
-        if g.peek() is not None:
-            raise g.error(f"unexpected {g.peek().text!r}", g.peek())
+        if (extra := g.peek()) is not None:
+            raise g.error(f"unexpected {extra.text!r}", extra)
         return out
 
     # -- expressions -----------------------------------------------------------------------------------
@@ -157,8 +163,7 @@ class Grammar:
                 self.take()
                 base = self.superscript(base, self.argument())
             elif t.kind == "open" and t.text == "[" and base.kind == "name" and self.adjacent(base, t) \
-                    and self.peek(1) is not None and self.peek(1).kind == "num" and self.peek(2) is not None \
-                    and self.peek(2).kind == "close":
+                    and self.next_is("num", k=1) and self.next_is("close", k=2):
                 self.take()
                 layer = self.take()
                 self.take()
@@ -190,7 +195,7 @@ class Grammar:
             return t.args
         if t.kind == "open":   # typed W^[2], a^(1): the whole bracket
             inside = [t]
-            while self.peek() is not None and self.peek().kind != "close":
+            while self.peek() is not None and not self.next_is("close"):
                 inside.append(self.take())
             if self.peek() is not None:
                 inside.append(self.take())
@@ -321,14 +326,14 @@ class Grammar:
         nxt = self.peek()
         # typed derivatives: dJ/dW1
         if text.startswith("d") and len(text) > 1 and nxt is not None and nxt.kind == "op" and nxt.text == "/" \
-                and self.peek(1) is not None and self.peek(1).kind == "name" and self.peek(1).text.startswith("d") \
-                and len(self.peek(1).text) > 1 and (self.known(text[1:]) or text[1:] in ("J", "L", "E", "C")):
+                and (after := self.peek(1)) is not None and after.kind == "name" and after.text.startswith("d") \
+                and len(after.text) > 1 and (self.known(text[1:]) or text[1:] in ("J", "L", "E", "C")):
             self.take()
             wrt_tok = self.take()
             wrt = self.postfix(self.named_word(wrt_tok.text[1:], wrt_tok.pos))
             return M("partial", (M("name", value=text[1:], pos=t.pos), wrt), pos=t.pos)
-        if text == "d" and nxt is not None and nxt.kind == "name" and self.peek(1) is not None \
-                and self.peek(1).kind == "op" and self.peek(1).text == "/":
+        if text == "d" and nxt is not None and nxt.kind == "name" and (after := self.peek(1)) is not None \
+                and after.kind == "op" and after.text == "/":
             # d J / d W
             of = self.postfix(self.word())
             self.take()
@@ -350,7 +355,7 @@ class Grammar:
     def activation_prime(self, text: str, pos: int) -> M | None:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
-        if len(text) != 1 or self.known(text) or self.peek() is None or self.peek().kind != "prime":
+        if len(text) != 1 or self.known(text) or not self.next_is("prime"):
             return None
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
@@ -394,8 +399,8 @@ class Grammar:
             arg = self.call_arguments(fn, t)
             return M("prime", arg.args, value=fn, pos=t.pos)
         if nxt is not None and nxt.kind == "sup" and fn in ("sigmoid", "tanh", "exp", "log"):
-            arg = self.peek(1)
-            if arg is not None and self.text_of((arg,)) == "\\prime":
+            after = self.peek(1)
+            if after is not None and self.text_of((after,)) == "\\prime":
                 self.i += 2
                 inner = self.call_arguments(fn, t)
                 return M("prime", inner.args, value=fn, pos=t.pos)
@@ -445,11 +450,11 @@ class Grammar:
             wrt = self.postfix(self.atom())
             return M("partial", (of, wrt), pos=t.pos)
         if name == "nabla":
-            sub = ()
-            if self.peek() is not None and self.peek().kind == "sub":
+            sub: tuple[Tok, ...] = ()
+            if self.next_is("sub"):
                 self.take()
                 sub = self.argument()
-            of = self.postfix(self.atom()) if self.peek() is not None and self.peek().kind in ("name", "macro") \
+            of = self.postfix(self.atom()) if self.next_is("name", "macro") \
                 else M("name", value="J", pos=t.pos)
             if not sub:  # ∇L(w): the gradient with respect to the function's argument
                 nxt = self.peek()
@@ -486,10 +491,10 @@ class Grammar:
             return self.named_word(word.strip(), t.pos)
         if name in ("sum", "Sigma"):
             index = ""
-            if self.peek() is not None and self.peek().kind == "sub":
+            if self.next_is("sub"):
                 self.take()
                 index = self.text_of(self.argument()).split("=")[0].strip()
-            if self.peek() is not None and self.peek().kind == "sup":
+            if self.next_is("sup"):
                 self.take()
                 self.argument()
             if index.replace(" ", "").startswith("axis"):   # shapetutor's own \sum_{\text{axis } 0}
@@ -512,7 +517,7 @@ class Grammar:
         """What Σ_i adds up: a product, and each further `+ term` or `− term` that still uses the index i
         (Σ_i y_i log ŷ_i + (1 − y_i) log(1 − ŷ_i) is one sum; Σ_i … + λ‖W‖² is not)."""
         out = self.expression(20)
-        while index and self.peek() is not None and self.peek().kind == "op" and self.peek().text in "+-":
+        while index and (nxt := self.peek()) is not None and nxt.kind == "op" and nxt.text in "+-":
             saved = self.i
             op = self.take()
             try:
@@ -528,7 +533,7 @@ class Grammar:
 
     def space(self, t: Tok) -> M:
         """ℝ^{a×b}: a shape."""
-        if self.peek() is None or self.peek().kind != "sup":
+        if not self.next_is("sup"):
             return M("space", (), value=(), pos=t.pos)
         self.take()
         return M("space", (), value=self.dimensions(self.argument()), pos=t.pos)

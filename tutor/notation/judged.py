@@ -19,7 +19,7 @@ from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
 from ..teach.chain import non_unit
-from .derivation import Chain, Reading, looks_like_math, read
+from .derivation import Chain, MathDerivation, looks_like_math, read
 from .translate import Names, decide_product, names_for
 
 
@@ -49,7 +49,7 @@ class MathCheck:
     """The check of a derivation as written: the result, what was read, and the chain if it was one."""
 
     result: CheckResult
-    reading: Reading | None
+    reading: MathDerivation | None
     chain: ChainJudgement | None = None
 
 
@@ -108,7 +108,7 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     return MathCheck(result, reading, chain)
 
 
-def carried_on(network: Network, reading: Reading, node: str, leaf: str) -> Reading:
+def carried_on(network: Network, reading: MathDerivation, node: str, leaf: str) -> MathDerivation:
     """A derivation that ends with a claim about an inner node (δ1 = …, dZ1 = …) is judged by carrying that
     claim on to a leaf with the rest of the chain done right (dW1 = x.T @ dz1): the verdict is then about
     the claim, and the line added is shown as read."""
@@ -170,7 +170,7 @@ def reorders(links: tuple[Link, ...], top: str, bottom: str) -> bool:
     return top == bottom
 
 
-def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bindings: dict[str, int],
+def judge_chain(network: Network, wrt: str, reading: MathDerivation, chain: Chain, bindings: dict[str, int],
                 origin: str, suggestion: bool) -> MathCheck:
     judged = walk_chain(network, chain)
     tail = chain.items[-1] if chain.items else None
@@ -202,7 +202,7 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
     elif judged.breaks_at is not None:
         i = judged.breaks_at
         link = judged.links[i]
-        before = judged.links[i - 1].naive if i else ()
+        before = (judged.links[i - 1].naive or ()) if i else ()  # still a product before the break
         verdict = "shape_error"
         d = Diagnostic(
             "E215", "error", f"the chain stops being a matrix product at factor {i + 1}, ∂{link.of}/∂{link.wrt}: "
@@ -226,7 +226,7 @@ def judge_chain(network: Network, wrt: str, reading: Reading, chain: Chain, bind
     return MathCheck(result, reading, judged)
 
 
-def judge_contracted(network: Network, wrt: str, reading: Reading, chain: Chain, judged: ChainJudgement,
+def judge_contracted(network: Network, wrt: str, reading: MathDerivation, chain: Chain, judged: ChainJudgement,
                      bindings: dict[str, int], origin: str, suggestion: bool) -> MathCheck:
     """∂L/∂D · Xᵀ: the chain up to D, then an expression for what the last factor does. That is no longer
     the naive chain but a contraction written out, so it is judged as a value: ∂L/∂D times the expression."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
 from ..engine.errors import ParseError
@@ -235,7 +236,7 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
                          expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
                                   "1×D' in the text")
     names = Names(dict(shapes), dims, loss)
-    lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n])}]" for n in leaves]
+    lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
     translate = Translator(names, origin)
     for n in defined:
         value, written = net.definitions[n]
@@ -296,7 +297,8 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         if k in ("prod", "matmul"):
             a, b = m.args
             sa, sb = shape(a), shape(b)
-            matrix = lambda sh: sh is not None and len(sh) == 2 and Dim(1) not in sh  # noqa: E731
+            def matrix(sh: Shape | None) -> TypeGuard[Shape]:
+                return sh is not None and len(sh) == 2 and Dim(1) not in sh
             for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
                 if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
                         and not matrix(other):

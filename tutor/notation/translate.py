@@ -146,8 +146,7 @@ class Translator:
             return Translation(f"sqrt(sum(({a.code}) ** 2))", (), ATOM)
         if kind == "prime":
             return self.prime(m)
-        if kind == "partial" and self.gradient_of(m) is not None:   # ∂J/∂z2 inside an expression: a value
-            node = self.gradient_of(m)
+        if kind == "partial" and (node := self.gradient_of(m)) is not None:   # ∂J/∂z2 inside an expression: a value
             self.note(f"∂{self.names.loss}/∂{node} read as the gradient d{node}")
             if f"d{node}" not in self.names.shapes:
                 self.gradients_used.add(f"d{node}")
@@ -315,7 +314,7 @@ def matmul(a: Shape | None, b: Shape | None) -> Shape | None:
 def names_for(network) -> Names:
     """The names a derivation may use with a network: its nodes, its dimensions, the forward values of σ."""
     from ..engine.language.printer import code
-    sigmoid_of, tanh_of = {}, {}
+    sigmoid_of, tanh_of = dict[str, str](), dict[str, str]()
     for name, expr in network.definitions.items():
         text = code(expr)
         if text.startswith("sigmoid(") and text.endswith(")") and text[8:-1].isidentifier():
@@ -323,7 +322,7 @@ def names_for(network) -> Names:
         if text.startswith("tanh(") and text.endswith(")") and text[5:-1].isidentifier():
             tanh_of.setdefault(text[5:-1], name)
     shapes: dict[str, Shape | None] = dict(network.shapes)
-    activations = {}
+    activations: dict[str, str] = {}
     for expr in network.definitions.values():
         text = code(expr)
         for fn in ("sigmoid", "tanh", "relu"):

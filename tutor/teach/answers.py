@@ -64,15 +64,22 @@ def parse_shape(text: str, symbols: set[str]) -> list[Dim | int]:
         if digits or symbol is not None:
             if tokens:
                 joins.append(between)
-            tokens.append(int(digits.group()) if digits else Dim.symbol(symbol))
-            i = digits.end() if digits else i + len(symbol)
+            if digits:
+                tokens.append(int(digits.group()))
+                i = digits.end()
+            else:
+                assert symbol is not None
+                tokens.append(Dim.symbol(symbol))
+                i += len(symbol)
             between = ""
             continue
         if cleaned[i] in "xX×*, \t()[]":
             between += cleaned[i]
             i += 1
             continue
-        word = WORD.match(cleaned, i).group()
+        found = WORD.match(cleaned, i)
+        assert found is not None  # WORD matches any one character
+        word = found.group()
         known = ", ".join(sorted(symbols))
         raise AnswerError(f"{word!r} is not a dimension here (the dimensions are {known}, or numbers)")
     products = any(j != "*" for j in joins) and "*" in joins

@@ -13,12 +13,15 @@ from functools import lru_cache
 
 from ..engine.language.dims import ONE, Shape
 from ..engine.calculus.grad import local_vjp
-from ..engine.language.ir import Const, Expr, Var
+from ..engine.language.ir import Call, Const, Expr, Var
 from ..engine.language.network import Network
 
 
 @dataclass(frozen=True)
-class Factor:
+class ChainFactor:
+    """One factor of the chain rule, ∂of/∂wrt: its generalized Jacobian shape and the rule that passes a
+    gradient back through it."""
+
     of: str
     wrt: str
     shape: Shape                  # generalized Jacobian: shape(of) + shape(wrt)
@@ -62,7 +65,7 @@ def fused_softmax(network: Network) -> dict[str, tuple[str, str]]:
     out = {}
     consumers = network.readers
     for name, expr in network.definitions.items():
-        if getattr(expr, "prim", None) == "softmax" and isinstance(expr.args[0], Var) \
+        if isinstance(expr, Call) and expr.prim == "softmax" and isinstance(expr.args[0], Var) \
                 and len(consumers[name]) == 1:
             out[name] = (consumers[name][0], expr.args[0].name)
     return out
@@ -74,7 +77,7 @@ def incoming(network: Network, of: str) -> Expr:
     return Var(grad_name(of), shape=network.shapes[of])
 
 
-def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Factor]:
+def factors(network: Network, leaf: str, cache: dict | None = None) -> list[ChainFactor]:
     """The chain factors for ∂loss/∂leaf, from the loss towards the leaf.
 
     A factor depends only on its edge, so `cache` (shared across leaves) keeps
@@ -83,7 +86,7 @@ def factors(network: Network, leaf: str, cache: dict | None = None) -> list[Fact
     return with_naive_products(network, edges(network, on_path(network, leaf), {leaf}, cache))
 
 
-def shared_factors(network: Network, cache: dict | None = None) -> list[Factor]:
+def shared_factors(network: Network, cache: dict | None = None) -> list[ChainFactor]:
     """Every factor of every leaf's chain, each once, from the loss towards the leaves: the backward
     pass of the whole network, which the leaves' chains share (a leaf's chain is a path through it)."""
     leaves = set(network.leaves)
@@ -94,12 +97,12 @@ def shared_factors(network: Network, cache: dict | None = None) -> list[Factor]:
     return edges(network, (reached - leaves) & needed_by_loss(network), leaves, cache)
 
 
-def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None) -> list[Factor]:
+def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None) -> list[ChainFactor]:
     """The factors between the definitions on `path` and what they read on it (or the `leaves`)."""
     cache = {} if cache is None else cache
     fusable = fused_softmax(network)
     skipped: set[str] = set()
-    out: list[Factor] = []
+    out: list[ChainFactor] = []
     for of in reversed(network.definitions):
         if of not in path:
             continue
@@ -111,7 +114,7 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
                 if rule is not None:
                     z = fusable[wrt][1]
                     skipped.add(wrt)
-                    out.append(Factor(of, z, network.shapes[of] + network.shapes[z], rule,
+                    out.append(ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
                                       "" if of == network.loss else grad_name(of), fused=wrt))
                     continue
             if of in skipped:
@@ -119,7 +122,7 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
             if (of, wrt) not in cache:
                 cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
             rule = cache[of, wrt]
-            out.append(Factor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
+            out.append(ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
                               "" if of == network.loss else grad_name(of)))
     return out
 
@@ -135,11 +138,13 @@ def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
     used = push(network.definitions[soft], g_soft, Var(soft, shape=network.shapes[soft]), grads,
                 facts=facts_of(network))
     collapsed = bool(used)
-    z = network.definitions[soft].args[0].name
+    softmax = network.definitions[soft]
+    assert isinstance(softmax, Call) and isinstance(softmax.args[0], Var)  # as fused_softmax found it
+    z = softmax.args[0].name
     return grads.get(z) if collapsed else None
 
 
-def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
+def with_naive_products(network: Network, chain: list[ChainFactor]) -> list[ChainFactor]:
     """Track the shape a learner gets by multiplying the factors as matrices.
 
     It stays a vector shaped like the node it has reached (a 1×n row in the row
@@ -157,11 +162,11 @@ def with_naive_products(network: Network, chain: list[Factor]) -> list[Factor]:
             naive = network.shapes[f.wrt]
         else:
             naive, alive = None, False
-        out.append(Factor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
+        out.append(ChainFactor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
     return out
 
 
-def first_break(chain: list[Factor]) -> int | None:
+def first_break(chain: list[ChainFactor]) -> int | None:
     for i, f in enumerate(chain):
         if f.naive is None:
             return i

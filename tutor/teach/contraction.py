@@ -14,7 +14,7 @@ from ..engine.language.dims import ONE, Shape, format_shape
 from ..engine.language.ir import Call, Expr, Var, walk
 from ..engine.language.network import Network
 from ..engine.language.printer import code
-from .stacked import gather_parts, tensor_parts
+from .stacked import TensorParts, gather_parts, tensor_parts
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def reader_of(expr: Expr, leaf: str) -> tuple[Call, int] | None:
 
 def passes_gradient_through(expr: Expr, target: Call) -> bool:
     """True when only + and - stand between `target` and the whole expression."""
-    node = expr
+    node: Expr | None = expr
     while node is not target:
         if not (isinstance(node, Call) and node.prim in ("add", "sub")):
             return False
@@ -127,14 +127,14 @@ def matmul(network: Network, of: str, leaf: str, node: Call, position: int, g: s
     out, leaf_shape, other_shape = node.shape, network.shapes[leaf], other.shape
     o_idx, l_idx = idx(other_letters, other_shape), idx(leaf_letters, leaf_shape)
     e_idx, r_idx = idx(entry_c, out), idx(result_c, out)
-    kept_delta = delta and delta[0] in e_idx[0] and delta[1] in l_idx[0]
+    kept_delta = delta if delta and delta[0] in e_idx[0] and delta[1] in l_idx[0] else None
     factor = f"{name}{o_idx[1]}"
     if position == 1:
-        entries = f"{factor}" + (f" · [{delta[0]} = {delta[1]}]" if kept_delta else "")
+        entries = f"{factor}" + (f" · [{kept_delta[0]} = {kept_delta[1]}]" if kept_delta else "")
         terms = f"{factor} · {g}{r_idx[1]}"
         args = f"{code(other)}, {g}"
     else:
-        entries = (f"[{delta[0]} = {delta[1]}] · " if kept_delta else "") + factor
+        entries = (f"[{kept_delta[0]} = {kept_delta[1]}] · " if kept_delta else "") + factor
         terms = f"{g}{r_idx[1]} · {factor}"
         args = f"{g}, {code(other)}"
     summed = "".join(sorted(set(o_idx[0]) & set(r_idx[0]) - set(l_idx[0])))
@@ -194,7 +194,7 @@ def stacked(network: Network, of: str, leaf: str, node: Call, position: int) -> 
     return None if parts is None else from_parts(leaf, of, node, parts)
 
 
-def from_parts(leaf: str, of: str, node: Call, parts) -> Contraction:
+def from_parts(leaf: str, of: str, node: Call, parts: TensorParts) -> Contraction:
     (left, ls), (right, rs) = parts.operands if len(parts.operands) == 2 else ((None, ()), (None, ()))
     outer = len(ls) == 2 and len(rs) == 2 and ls[1] == ONE and rs[0] == ONE
     return Contraction(leaf, of, node.prim, parts.entries, parts.contraction, parts.einsum, parts.matrix,

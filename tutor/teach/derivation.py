@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .chain import STRUCTURE_AXES, Factor, count_paths, factors, first_break, needed_by_loss, shared_factors
+from .chain import STRUCTURE_AXES, ChainFactor, count_paths, factors, first_break, needed_by_loss, shared_factors
 from .diagonal import Diagonal, diagonal
 from ..engine.language.dims import Shape, shape_json
 from ..engine.simplify.algebra import simplified
@@ -43,7 +43,7 @@ class LeafGradient:
     # The chain is built when asked for: every leaf's chain together grows with depth squared,
     # so deriving stays linear and only printing every chain pays for its length.
     @cached_property
-    def chain(self) -> tuple[Factor, ...]:
+    def chain(self) -> tuple[ChainFactor, ...]:
         return tuple(factors(self.network, self.leaf, self.edges))
 
     @cached_property
@@ -147,7 +147,7 @@ class Derivation:
     skipped: str = ""              # why the numeric check was not run, when it could not be
 
     @cached_property
-    def shared_factors(self) -> tuple[Factor, ...]:
+    def shared_factors(self) -> tuple[ChainFactor, ...]:
         """Every factor of every leaf's chain, each once (what the leaves' chains share)."""
         cache = next(iter(self.gradients.values())).edges if self.gradients else {}
         return tuple(shared_factors(self.network, cache))

@@ -10,6 +10,7 @@ whole stack.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine.simplify.algebra import is_call, mk, simplify
@@ -61,8 +62,9 @@ def matmul_spec(a: Shape, b: Shape, out: Shape) -> tuple[tuple[str, str], str]:
 
 def spec_of(node: Call) -> Spec:
     shapes = [arg.shape for arg in node.args]
+    terms: Sequence[str]
     if node.prim == "matmul":
-        terms, output = matmul_spec(*shapes, node.shape)
+        terms, output = matmul_spec(shapes[0], shapes[1], node.shape)
     else:
         inputs, output = node.param("spec").split("->")
         terms, output = spelled_out(inputs.split(","), output, shapes)
@@ -85,9 +87,10 @@ def gradient_at(expr: Expr, target: Call, g: Expr) -> Expr | None:
         if len(found) != 1:
             return None
         i, child = found[0]
-        g = rule_gradient(node, i, g)
-        if g is None:
+        passed = rule_gradient(node, i, g)
+        if passed is None:
             return None
+        g = passed
         node = child
     return g
 

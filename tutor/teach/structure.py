@@ -21,7 +21,7 @@ from ..engine.errors import TutorError
 from ..engine.language.network import Network
 from ..engine.numbers.numeric import Evaluator
 from ..engine.numbers.sampling import sample
-from .chain import STRUCTURE_AXES, Factor  # noqa: F401  (the factors probed)
+from .chain import STRUCTURE_AXES, ChainFactor  # noqa: F401  (the factors probed)
 
 MAX_PROBE_ENTRIES = 200_000  # probing stays a moment's work at the small dimensions it uses
 
@@ -86,13 +86,14 @@ def probe_values(network: Network):
 
 def candidates(of_shape: Shape, wrt_shape: Shape) -> list[tuple[tuple[int, ...], int]]:
     """Axis pairs that could be diagonal: the same dimension, or two neighbours whose product is it."""
-    out = [((i,), j) for i, d in enumerate(of_shape) for j, e in enumerate(wrt_shape) if d == e and d != ONE]
+    out: list[tuple[tuple[int, ...], int]] = [((i,), j) for i, d in enumerate(of_shape)
+                                              for j, e in enumerate(wrt_shape) if d == e and d != ONE]
     out += [((i, i + 1), j) for i in range(len(of_shape) - 1) for j, e in enumerate(wrt_shape)
             if ONE not in (of_shape[i], of_shape[i + 1]) and of_shape[i] * of_shape[i + 1] == e]
     return out
 
 
-def structure(network: Network, f: Factor) -> Structure | None:
+def structure(network: Network, f: ChainFactor) -> Structure | None:
     """The block-diagonal structure of one chain factor, or None when it has none to speak of."""
     if f.rule is None or not f.incoming:
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .chain import Factor
+from .chain import ChainFactor
 from .derivation import Derivation, LeafGradient
 from ..engine.idioms.canonical import find_targets
 from ..engine.language.dims import Shape, format_shape
@@ -32,12 +32,12 @@ class Question:
 class Stage:
     id: str
     kind: str                      # "factor", "break", "contraction", "numbers", "answer", "summary"
-    factor: Factor | None = None
+    factor: ChainFactor | None = None
     index: int = 0                 # the factor's number, 1-based
     question: Question | None = None
 
 
-def factor_question(d: Derivation, f: Factor) -> Question:
+def factor_question(d: Derivation, f: ChainFactor) -> Question:
     net = d.network
     of_shape, wrt_shape = net.shapes[f.of], net.shapes[f.wrt]
     hints = (

@@ -13,7 +13,7 @@ from typing import ClassVar, Protocol
 from ...engine.language.network import Network
 from ...judge.result import CheckResult
 from ...teach.derivation import Derivation
-from ..step import Step
+from ..step import LessonStep
 
 
 class Key(Protocol):
@@ -29,7 +29,7 @@ class Key(Protocol):
 
     def formula(self, leaf: str) -> str: ...
 
-    def shape_answer(self, step: Step) -> str: ...
+    def shape_answer(self, step: LessonStep) -> str: ...
 
     def check(self, leaf: str, text: str, suggestion: bool = True) -> CheckResult: ...
 
@@ -61,17 +61,17 @@ class StepKind:
     keys: ClassVar[frozenset[str]]       # its own TOML keys, beyond the common ones
     question: ClassVar[bool] = False
 
-    def title(self, step: Step) -> str:
+    def title(self, step: LessonStep) -> str:
         """A plain title for a step whose author gave none."""
         raise NotImplementedError
 
-    def check(self, step: Step, network: Network, fail: Fail) -> None:
+    def check(self, step: LessonStep, network: Network, fail: Fail) -> None:
         """At read time: every name resolves and every key makes sense (raise `fail(...)` if not)."""
 
-    def expectations(self, key: Key, step: Step, fail: Fail) -> None:
+    def expectations(self, key: Key, step: LessonStep, fail: Fail) -> None:
         """`lesson validate`: each expectation the author wrote, proven against the engine (record `fail(...)`)."""
 
-    def play(self, key: Key, step: Step) -> bool:
+    def play(self, key: Key, step: LessonStep) -> bool:
         """`lesson validate`: the step played (a question is played by the session, with its kind's answer)."""
         return True
 
@@ -81,42 +81,42 @@ class QuestionKind(StepKind):
 
     question = True
 
-    def title(self, step: Step) -> str:
+    def title(self, step: LessonStep) -> str:
         return "Question"
 
-    def text(self, step: Step) -> str:
+    def text(self, step: LessonStep) -> str:
         """The question, in words."""
         raise NotImplementedError
 
-    def default_hints(self, step: Step) -> tuple[str, ...]:
+    def default_hints(self, step: LessonStep) -> tuple[str, ...]:
         """One plain hint, for a question whose author wrote none."""
         raise NotImplementedError
 
-    def concept_hints(self, step: Step, network: Network) -> tuple[str, ...]:
+    def concept_hints(self, step: LessonStep, network: Network) -> tuple[str, ...]:
         """After the plain hint, the hint of the concept the question turns on (`teach.concepts`, the
         entry its diagnostics name); none by default."""
         return ()
 
-    def hints(self, step: Step, network: Network | None = None) -> tuple[str, ...]:
+    def hints(self, step: LessonStep, network: Network | None = None) -> tuple[str, ...]:
         """The author's hints, or the default ones when there are none: what `h` shows, one at a time."""
         if step.hints:
             return step.hints
         return self.default_hints(step) + (self.concept_hints(step, network) if network is not None else ())
 
-    def asks(self, step: Step) -> tuple:
+    def asks(self, step: LessonStep) -> tuple:
         """The fact the question asks for, as a worksheet compares it with what a view states."""
         raise NotImplementedError
 
-    def answer(self, key: Key, step: Step) -> str:
+    def answer(self, key: Key, step: LessonStep) -> str:
         """The engine's answer, as a learner would type it."""
         raise NotImplementedError
 
-    def judge(self, key: Key, step: Step, text: str, suggestion: bool = False) -> Judged:
+    def judge(self, key: Key, step: LessonStep, text: str, suggestion: bool = False) -> Judged:
         """A learner's answer, judged; `suggestion` keeps the right answer in a formula's judgement."""
         raise NotImplementedError
 
 
-def need_node(step: Step, network: Network, fail: Fail, name: str | None, key: str, leaf: bool = False) -> None:
+def need_node(step: LessonStep, network: Network, fail: Fail, name: str | None, key: str, leaf: bool = False) -> None:
     """`key` names a node (or a leaf) of the network."""
     if name is None:
         raise fail(f"step {step.id!r}: needs `{key}`", None)

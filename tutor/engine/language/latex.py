@@ -56,7 +56,7 @@ class LatexPrinter(Printer):
             return number(expr.value), (UNARY if expr.value < 0 else ATOM)
         return super().text(expr)
 
-    def wrap(self, expr: Expr, min_prec: int) -> str:
+    def wrap(self, expr: Expr, min_prec: float) -> str:
         text, prec = self.text(expr)
         return rf"\left({text}\right)" if prec < min_prec else text
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 from ..codes import E204
 from .dims import ONE, Dim, Shape, base_names, complete_bindings, format_shape, shape_json
@@ -34,7 +36,7 @@ class Network:
     shapes: dict[str, Shape]                 # every node
     dims: tuple[str, ...]                    # symbols in order of first appearance
     literal_sizes: frozenset[int] = frozenset()
-    spans: dict[str, Span] = field(default_factory=dict, compare=False)
+    spans: dict[str, Span | None] = field(default_factory=dict, compare=False)
     labels: dict[str, Dim] = field(default_factory=dict)   # integer leaves (`y: int[N] < K`) → K; no gradient
     onehot: frozenset[str] = frozenset()                   # leaves declared `onehot[N, K]`
     declared: tuple[str, ...] = ()                          # every leaf, in declaration order
@@ -110,7 +112,7 @@ class Network:
         if unknown:
             raise DimensionError(f"the network does not use the dimension {', '.join(unknown)}",
                                  expected="one of " + ", ".join(self.dims) if self.dims else "no dimensions",
-                                 argument=("dims", ",".join(f"{k}={given[k]}" for k in unknown)))
+                                 argument=("dims", ",".join(f"{k}={(given or {})[k]}" for k in unknown)))
         return complete_bindings(self.dims, given or {}, self.literal_sizes)
 
 
@@ -142,9 +144,9 @@ def read_source(spec: str | None) -> tuple[str, str]:
         try:
             data = read_bytes(spec, "network", MAX_TEXT_BYTES)
         except UnreadableError as exc:
-            names = ", ".join(bundled_examples())
+            listed = ", ".join(bundled_examples())
             raise UnreadableError(exc.message, origin=exc.origin,
-                                  expected=f"a path to a .net file, or a bundled example: {names}") from None
+                                  expected=f"a path to a .net file, or a bundled example: {listed}") from None
         try:
             return decode(data, spec), spec
         except UnreadableError as exc:  # it was read: what is in it is the problem
@@ -183,16 +185,17 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     onehot: set[str] = set()
     binary: set[str] = set()
     shapes: dict[str, Shape] = {}
-    spans: dict[str, Span] = {}
+    spans: dict[str, Span | None] = {}
     dims: list[str] = []
     literals: set[int] = set()
     for stmt in declarations:
-        name = stmt.target.id
+        name = cast(ast.Name, stmt.target).id  # declarations are of names
         if name in shapes:
             raise reader.error(ParseError, f"{name!r} is declared twice", stmt.target)
         kind, shape, bound = declaration(reader, stmt.annotation)
         shapes[name] = shape
         if kind == "int":
+            assert bound is not None  # an integer leaf always has its bound
             labels[name] = bound
         else:
             leaves[name] = shape
@@ -204,9 +207,9 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         for d in shape + ((bound,) if bound is not None else ()):
             if d.is_literal:
                 literals.add(d.coeff)
-            for s in base_names(d):
-                if s not in dims:
-                    dims.append(s)
+            for symbol in base_names(d):
+                if symbol not in dims:
+                    dims.append(symbol)
     for stmt in declarations:
         for d_node in ast.walk(stmt.annotation):
             if isinstance(d_node, ast.Name) and d_node.id not in ("int", "onehot", "binary") and \
@@ -259,7 +262,10 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
     # such as `out_2` in the text reads the same in both.)
     values: list[str] = []
     first = versions(assigned, taken)
-    read(lambda name: values.append(name) or first(name))
+    def counted(name: str) -> str:
+        values.append(name)
+        return first(name)
+    read(counted)
     program, scope = read(versions(values, taken | set(values)))
     drawn: dict[str, Draw] = {}
     for var, (draw, span) in program.draws.items():  # a dropout mask drawn as it runs: a leaf drawn once
@@ -294,7 +300,7 @@ def parse_network(source: str, origin: str = "<network>") -> Network:
         raise reader.error(ShapeError, f"the loss {loss!r} (the last definition) must be a scalar, but its shape "
                                        f"is {format_shape(shapes[loss])}", tree.body[last.statement].value,
                            "a scalar loss, e.g. wrap it in sum(...) or mean(...)").amended(code=E204.code)
-    order = tuple(s.target.id for s in declarations) + tuple(drawn)
+    order = tuple(cast(ast.Name, s.target).id for s in declarations) + tuple(drawn)
     aliases = {n: v for n, v in scope.names.items() if n != v and not n.endswith("]")}
     return Network(source, origin, leaves, exprs, shapes, flow_order(shapes, order, exprs, dims),
                    frozenset(literals), spans, labels, frozenset(onehot), order, aliases, dict(scope.dim_values),
@@ -341,7 +347,8 @@ def reads_its_own_leaf(name: str, stmt: ast.Assign) -> bool:
     """`W1 = params['W1']`, or W1 among `W1, b1 = params['W1'], params['b1']`: a name bound to itself."""
     if len(stmt.targets) != 1:
         return False
-    (target,), value = stmt.targets, stmt.value
+    (target,) = stmt.targets
+    value: ast.expr | None = stmt.value
     if isinstance(target, (ast.Tuple, ast.List)):
         if not isinstance(value, (ast.Tuple, ast.List)) or len(value.elts) != len(target.elts):
             return False
@@ -433,7 +440,8 @@ def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the opera
     return None
 
 
-ARITHMETIC = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+ARITHMETIC: dict[str, Callable[..., float]] = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b,
+                                               "mul": lambda a, b: a * b,
               "neg": lambda a: -a}
 
 

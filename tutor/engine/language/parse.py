@@ -10,9 +10,9 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from ..codes import E205
 from ..diagnostics import source_lines
@@ -206,7 +206,7 @@ class Reader:
                              node, expected)
         return tuple(self.dim(elt, products=True) for elt in node.elts)
 
-    def dim(self, node: ast.expr, products: bool = False, depth: int = 0) -> Dim:
+    def dim(self, node: ast.expr, products: bool = False, depth: float = 0) -> Dim:
         expected = "a positive integer, a dimension symbol such as Dx, or a product such as h*d"
         if depth > MAX_DEPTH:
             raise self.error(ParseError, f"a dimension nested too deeply (the limit is {MAX_DEPTH} levels)", node)
@@ -275,7 +275,7 @@ class Reader:
                 raise self.error(ParseError, "only one comparison > >= < <= at a time", node)
             return Call(COMPARE[type(node.ops[0])], (sub(node.left), sub(node.comparators[0])), span=span, caret=caret)
         if isinstance(node, ast.Constant):
-            if type(node.value) in (int, float):
+            if isinstance(node.value, (int, float)) and type(node.value) is not bool:
                 if not abs(node.value) <= MAX_NUMBER:  # also catches inf and nan
                     raise self.error(ParseError, "this number is too large", node, f"a number up to {MAX_NUMBER:g}")
                 return Const(node.value, span=span)
@@ -288,7 +288,9 @@ class Reader:
             if node.attr == "T":
                 return Call("transpose", (sub(node.value),), span=span, caret=caret)
             if node.attr == "size":
-                return self.dim_expr(node, scope, depth)
+                size = self.dim_expr(node, scope, depth)
+                assert size is not None  # x.size is always a number of entries
+                return size
             if node.attr == "mT":  # the array API's matrix transpose: the last two axes
                 return Call("swapaxes", (sub(node.value),), (("axis1", -1), ("axis2", -2)), span=span, caret=caret)
             raise self.error(ParseError, f"attribute .{node.attr} is not allowed", node,
@@ -333,11 +335,11 @@ class Reader:
         cond = self.expr(node.test, scope, depth + 1)
         a, b = self.expr(node.body, scope, depth + 1), self.expr(node.orelse, scope, depth + 1)
         if isinstance(cond, Call) and cond.prim in COMPARE.values() and all(isinstance(x, Const) for x in cond.args):
-            x, y = (arg.value for arg in cond.args)
+            x, y = (cast(Const, arg).value for arg in cond.args)
             decide = {"gt": x > y, "ge": x >= y, "lt": x < y, "le": x <= y, "eq": x == y, "ne": x != y}
             return a if decide[cond.prim] else b
         try:
-            shape = annotate(cond, scope.arrays).shape
+            shape = annotate(cond, cast(dict[str, Shape], scope.arrays)).shape
         except (KeyError, TypeError, ShapeError):
             shape = None
         if shape != () or kind_of(cond, scope) != "bool":
@@ -370,11 +372,12 @@ class Reader:
                          "one of " + ", ".join(known) if known else None)
 
     # -- dimensions written in code: X.shape[0], len(X), n = X.shape[0] ---------------------
-    def shape_of(self, node: ast.expr, scope: Scope, depth: int) -> Shape:
+    def shape_of(self, node: ast.expr, scope: Scope, depth: float) -> Shape:
         """The shape of an operand of `.shape`, known from the lines before."""
         expr = self.expr(node, scope, depth + 1)
         try:
-            shape = annotate(expr, scope.arrays).shape
+            # a name whose shape is not known yet (None) makes inference raise, answered below
+            shape = annotate(expr, cast(dict[str, Shape], scope.arrays)).shape
         except (KeyError, TypeError, ShapeError):
             shape = None
         if shape is None:
@@ -382,7 +385,7 @@ class Reader:
                              "`.shape` of a name whose shape is known from the lines before")
         return shape
 
-    def dim_of(self, node: ast.expr, scope: Scope, depth: int = 0) -> Dim:
+    def dim_of(self, node: ast.expr, scope: Scope, depth: float = 0) -> Dim:
         """A dimension as code writes it: 5, H, n (bound to one), X.shape[0], len(X), 2*H."""
         expected = "a positive integer, a dimension symbol such as Dx, or X.shape[0]"
         if depth > MAX_DEPTH:
@@ -422,7 +425,7 @@ class Reader:
             return shape[0]
         return self.dim(node)
 
-    def dim_expr(self, node: ast.expr, scope: Scope, depth: int) -> Expr | None:
+    def dim_expr(self, node: ast.expr, scope: Scope, depth: float) -> Expr | None:
         """`X.shape[0]` or `len(X)` used as a number in an expression: the dimension's scalar."""
         if isinstance(node, ast.Attribute) and node.attr == "size":  # x.size: the number of entries
             return dim_value(product(self.shape_of(node.value, scope, depth)), self.span(node))
@@ -435,7 +438,7 @@ class Reader:
             return dim_value(self.dim_of(node, scope, depth), self.span(node))
         return None
 
-    def index_items(self, index: ast.expr, scope: Scope, depth: int) -> tuple[tuple, tuple[Expr, ...]]:
+    def index_items(self, index: ast.expr, scope: Scope, depth: float) -> tuple[tuple, tuple[Expr, ...]]:
         """NumPy's index as data: ("s", start, stop) slices, ("n",) new axes, ("i", k) integers,
         ("e",) an ellipsis, ("a", k) the k-th index array (operand k of the call)."""
         elts = index.elts if isinstance(index, ast.Tuple) else [index]
@@ -461,7 +464,7 @@ class Reader:
             raise self.error(ParseError, "an index can have only one ellipsis (...)", index)
         return tuple(items), tuple(operands)
 
-    def bound(self, node: ast.expr | None, scope: Scope, depth: int):
+    def bound(self, node: ast.expr | None, scope: Scope, depth: float):
         """A slice bound: None, an integer (negative counts from the end) or a dimension."""
         if node is None:
             return None
@@ -469,7 +472,7 @@ class Reader:
             return _integer(node)
         return self.dim_of(node, scope, depth)
 
-    def function_of(self, node: ast.Call, scope: Scope, depth: int) -> tuple[str, list[ast.expr], bool]:
+    def function_of(self, node: ast.Call, scope: Scope, depth: float) -> tuple[str, list[ast.expr], bool]:
         """(name, arguments, whether it may be a helper): np.f(a), f(a), a.method(b), np.linalg.norm(a)."""
         func = node.func
         if isinstance(func, ast.Name):
@@ -490,7 +493,7 @@ class Reader:
                              "name it first: `f = lambda q: ...` (or `def f(q): return ...`), then f(x)")
         raise self.error(ParseError, "only named functions can be called", func, EXPRESSION_HELP)
 
-    def call(self, node: ast.Call, scope: Scope, depth: int) -> Expr:
+    def call(self, node: ast.Call, scope: Scope, depth: float) -> Expr:
         name, args, plain = self.function_of(node, scope, depth)
         if plain and name in scope.helpers:  # a learner's own def (or a course helper) comes first
             return scope.helpers[name](self, node, scope, depth)
@@ -549,7 +552,7 @@ class Reader:
 
     def plain_keywords(self, node: ast.Call, name: str) -> ast.Call:
         """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
-        renamed = {"dim": "axis", "keepdim": "keepdims"}
+        renamed: dict[str | None, str | None] = {"dim": "axis", "keepdim": "keepdims"}
         keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
                     if k.arg not in ("dtype", "out")]
         order = [k for k in keywords if k.arg == "order"]
@@ -566,7 +569,7 @@ class Reader:
             setattr(out, key, getattr(node, key))
         return out
 
-    def one_bound(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+    def one_bound(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: float) -> Expr:
         """`x.clip(0.0)`, `np.clip(x, None, 5)`: one bound is a maximum (or a minimum) with a number."""
         keywords = {k.arg: k.value for k in node.keywords}
         lo = args[1] if len(args) > 1 else keywords.get("a_min", keywords.get("min"))
@@ -576,11 +579,13 @@ class Reader:
             raise self.error(ParseError, "clip needs a lower bound, an upper bound or both", node,
                              "np.clip(a, lo, hi), a.clip(0.0), np.clip(a, None, hi)")
         operand = self.expr(args[0], scope, depth + 1)
-        bound = Const(self.number(lo if lo is not None else hi))
+        written = lo if lo is not None else hi
+        assert written is not None  # exactly one bound, checked above
+        bound = Const(self.number(written))
         return Call("maximum" if lo is not None else "minimum", (operand, bound), span=self.span(node),
                     caret=self.caret(node))
 
-    def fortran_order(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+    def fortran_order(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: float) -> Expr:
         """`reshape(a, shape, order='F')` is `reshape(a.T, reversed(shape)).T`: the same numbers, read with the
         first index fastest."""
         order = node.keywords[-1].value
@@ -590,13 +595,14 @@ class Reader:
         if order.value != "F":
             return self.call(plain, scope, depth)
         c_order = self.call(plain, scope, depth)
+        assert isinstance(c_order, Call)  # a reshape
         shape = c_order.param("shape")
         operand = c_order.args[0]
         turned = Call("reshape", (Call("transpose", (operand,), span=operand.span),),
                       (("shape", tuple(reversed(shape))),), span=c_order.span)
         return Call("transpose", (turned,), span=self.span(node), caret=self.caret(node))
 
-    def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: int) -> Expr:
+    def einsum(self, node: ast.Call, args: list[ast.expr], scope: Scope, depth: float) -> Expr:
         """`einsum('ai,aj->ij', x, d)`, `einsum('...e,ef->...f', X, W)`: an explicit output, one letter per
         axis, and at most one `...` per term for the leading axes NumPy broadcasts."""
         expected = ("einsum('ai,aj->ij', A, B) or einsum('...e,ef->...f', X, W): a literal spec with an explicit "
@@ -701,7 +707,7 @@ def item_name(base: str, key: int) -> str:
     return f"{base}_{key}" if key >= 0 else f"{base}_m{-key}"
 
 
-def list_item(node: ast.Subscript, scope: Scope, lists: set[str] = frozenset()) -> str | None:
+def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) -> str | None:
     """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
     key = _known_integer(node.slice, scope)
     if not isinstance(node.value, ast.Name) or key is None:
@@ -784,14 +790,14 @@ def edits(a: str, b: str) -> int:
     return row[-1]
 
 
-def _fold_number(node: ast.expr, depth: int = 0) -> float:
+def _fold_number(node: ast.expr, depth: float = 0) -> float:
     sign = 1
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):  # ----2 is 2, as in Python
         sign = -sign if isinstance(node.op, ast.USub) else sign
         node = node.operand
     if depth > MAX_DEPTH:
         raise ValueError
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and type(node.value) is not bool:
         return sign * node.value
     if isinstance(node, ast.BinOp) and type(node.op) in (ast.Div, ast.Mult, ast.Add, ast.Sub):
         a, b = _fold_number(node.left, depth + 1), _fold_number(node.right, depth + 1)
@@ -860,7 +866,7 @@ def string_lines(source: str) -> _Inside:
     tokenize the text: the refusal then applies everywhere, as before)."""
     import io
     import tokenize
-    spans = []
+    spans: list[tuple[tuple[int, int], tuple[int, int]]] = []
     if not any(q in source for q in ("'", '"')):
         return _Inside(spans)
     try:

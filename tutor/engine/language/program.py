@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..diagnostics import Span
-from .dims import Dim, format_shape
+from .dims import Dim, Shape, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
@@ -29,7 +30,7 @@ from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, locate
 MAX_HELPER_DEPTH = 16
 #: In-place operators and the primitive each applies.
 IN_PLACE = {**{k: v for k, v in BINARY.items() if v != "matmul"}}
-UPDATE_OPS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "add_at": "add_at"}
+UPDATE_OPS: dict[str | None, str] = {"add": "add", "sub": "sub", "mul": "mul", "div": "div", "add_at": "add_at"}
 #: The most iterations one loop may be unrolled into (nothing is run: each iteration becomes statements).
 MAX_UNROLL = 256
 #: Functions that split an array into pieces, unpacked into names: the axis each splits by default.
@@ -62,6 +63,13 @@ class Helper:
     node: ast.FunctionDef
     defaults: dict[str, ast.expr] = field(default_factory=dict)  # def nonlin(x, deriv=False): literal defaults
 
+    @property
+    def returned(self) -> ast.expr:
+        """What the helper returns: its body ends with `return expression` (checked when it is defined)."""
+        last = self.body[-1]
+        assert isinstance(last, ast.Return) and last.value is not None
+        return last.value
+
 
 @dataclass
 class Frame:
@@ -82,7 +90,7 @@ class Program:
 
     def __init__(self, reader: Reader, scope: Scope, typer: Callable[[Expr], Expr],
                  new_var: Callable[[str], str], *, network: bool, builtins: dict[str, str] | None = None,
-                 protected: set[str] = frozenset(), forward: dict[str, Expr] | None = None):
+                 protected: Set[str] = frozenset(), forward: dict[str, Expr] | None = None):
         self.reader = reader
         self.scope = scope
         self.typer = typer
@@ -112,8 +120,9 @@ class Program:
         if network:
             scope.draw = self.draw
         for name, source in (builtins or {}).items():
-            tree = ast.parse(source)
-            self.define(tree.body[0], Reader(source, f"<built-in {name}>"))
+            definition = ast.parse(source).body[0]
+            assert isinstance(definition, ast.FunctionDef)  # a built-in helper is one `def`
+            self.define(definition, Reader(source, f"<built-in {name}>"))
 
     # -- statements ----------------------------------------------------------------------------
     def run(self, body: list[ast.stmt]) -> None:
@@ -135,9 +144,9 @@ class Program:
             pass  # a docstring or a comment-like string
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, None)
-        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and output_of(stmt.value) is not None:
             self.into_out(stmt.value, None)
-        elif isinstance(stmt, ast.Expr) and self.appended_to(stmt.value) is not None:
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and self.appended_to(stmt.value) is not None:
             self.append(stmt.value)
         elif isinstance(stmt, ast.Expr) and last and not self.network:
             expr = self.reader.expr(stmt.value, self.scope)
@@ -211,7 +220,7 @@ class Program:
             self.current_value = value
             drawn = self.read(value, frame)  # `D1 = np.random.rand(...)`: the name holds the drawn leaf itself
             self.current_value = None
-            self.bind(name, Obj(drawn.name), frame, span)
+            self.bind(name, Obj(cast(Var, drawn).name), frame, span)  # a draw is read as the leaf it makes
             return
         if op is None and frame is None and name in self.dicts:
             self.release_dict(name)
@@ -231,7 +240,7 @@ class Program:
             self.unbind(name, None)  # grads = {'W1': dW1, 'b1': db1}: a claim for each key
             self.dicts.add(name)
             for k, v in zip(value.keys, value.values):
-                self.to_name(slot_name(name, k.value), target, v, None, span, None)
+                self.to_name(slot_name(name, cast(str, cast(ast.Constant, k).value)), target, v, None, span, None)
             return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
@@ -250,10 +259,12 @@ class Program:
                 self.mark(name, span)  # `W2 = params['W2']`: the name holds that very array already
                 return
         elif op is not None:
+            assert current is not None  # refused above
             expr = Call(op, (current, self.read(value, frame)), span=span,
                         caret=r.caret(ast.BinOp(target, ast.Add(), value, lineno=target.lineno,
                                                 col_offset=target.col_offset, end_lineno=value.end_lineno,
                                                 end_col_offset=value.end_col_offset)))
+        assert expr is not None  # given, read or computed above
         if op is None and frame is None and name in self.protected:
             if self.recomputes(name, expr):  # llm.c's backward recomputes `norm = (x - mean) * rstd`
                 self.mark(name, span)
@@ -274,12 +285,15 @@ class Program:
             if self.network and frame is None:  # still a node of the network, read as the dimension
                 self.new_value(name, typed, span, frame)
             self.unbind(name, frame)
-            (frame.exprs if frame is not None else scope.dim_values)[name] = \
-                typed if frame is not None else dim
+            if frame is not None:
+                frame.exprs[name] = typed
+            else:
+                scope.dim_values[name] = dim
             self.mark(name, span)
             return
         in_place = op is not None and current is not None and bool(current.shape) and isinstance(current, Var)
-        if in_place:
+        if in_place and op is not None and current is not None:
+            assert isinstance(typed, Call)  # the in-place operation itself
             if typed.shape != current.shape:
                 raise ShapeError(f"`{name} {_SYMBOLS[op]}= ...` would change {name}'s shape from "
                                  f"{format_shape(current.shape)} to {format_shape(typed.shape)}: an in-place "
@@ -301,7 +315,7 @@ class Program:
             if isinstance(target.value, ast.Subscript) else None
         if not isinstance(target.value, ast.Name) and item is None:
             raise r.error(ParseError, "assign into part of a named array: d[index] = value", target)
-        name = item or target.value.id
+        name = item or cast(ast.Name, target.value).id  # a plain name when it is no list's item
         self.current = name
         current = self.read_name(name, frame)
         if current is None:
@@ -331,6 +345,7 @@ class Program:
         typed = self.typer(expr)
         obj = self.object_of(name, frame)
         if obj is None:  # a helper's own expression: rebind it locally
+            assert frame is not None  # outside a helper every name has an array object
             frame.exprs[name] = typed
             return
         self.update(obj, typed, span)
@@ -340,6 +355,7 @@ class Program:
         """`a, b = e1, e2`, `N, D = X.shape`, `out, cache = helper(x)`, `a, b = np.split(x, 2, axis=1)`:
         one value per name, bound left to right."""
         r = self.reader
+        assert isinstance(stmt.targets[0], (ast.Tuple, ast.List))  # what `assign` unpacks
         targets, value = stmt.targets[0].elts, stmt.value
         expected = "as many names as values: `a, b = x, y`, `N, D = X.shape` or `out, cache = f(x)`"
         if any(isinstance(t, ast.Starred) for t in targets):
@@ -382,7 +398,8 @@ class Program:
         """The values of an expression that gives several: a helper returning a tuple, np.split."""
         r = self.reader
         name = value.func.id if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
-        if name in self.defined and isinstance(self.defined[name][0].body[-1].value, ast.Tuple):
+        if isinstance(value, ast.Call) and name in self.defined and isinstance(self.defined[name][0].returned,
+                                                                               ast.Tuple):
             helper, home = self.defined[name]
             values = self.call(helper, home, r, value, self.frame_scope(frame), many=True)[0]
             if len(values) != n:
@@ -398,6 +415,7 @@ class Program:
     def split(self, call: ast.Call, n: int, frame: Frame | None) -> list[Expr]:
         """np.split(x, k, axis) into k equal pieces: slices along the axis, `x[:, 0:H]`, `x[:, H:2*H]`."""
         r = self.reader
+        assert isinstance(call.func, ast.Attribute)  # np.split and its kin
         kind = call.func.attr
         expected = f"np.{kind}(x, {n}" + (", axis=1)" if kind in ("split", "array_split") else ")")
         keywords = {k.arg: k.value for k in call.keywords}
@@ -487,7 +505,8 @@ class Program:
         fn = node.func if isinstance(node, ast.Call) else None
         named = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) and \
             isinstance(fn.value, ast.Name) and fn.value.id in MODULES else None
-        if named not in ("range", "arange") or node.keywords or not 1 <= len(node.args) <= 3:
+        if named not in ("range", "arange") or not isinstance(node, ast.Call) or node.keywords \
+                or not 1 <= len(node.args) <= 3:
             raise r.error(ParseError, "only loops over range(...) or a list of names are read (nothing is run, "
                                       "so each iteration is written out)", loop,
                           "for i in range(3): ... or for d in [dW1, dW2]: ...")
@@ -547,6 +566,7 @@ class Program:
     def into_out(self, call: ast.Call, frame: Frame | None) -> None:
         """`np.clip(d, -5, 5, out=d)`: the result written into the named array, as `d[...] = np.clip(d, -5, 5)`."""
         out = output_of(call)
+        assert out is not None  # the caller found it
         plain = located(ast.Call(func=call.func, args=call.args, keywords=[k for k in call.keywords
                                                                            if k.arg != "out"]), call)
         target = located(ast.Subscript(value=out, slice=located(ast.Constant(Ellipsis), out), ctx=ast.Store()), call)
@@ -557,7 +577,7 @@ class Program:
         derivation, named after the name it is assigned to (`D1`, or `mask_draw` inside an expression)."""
         whole = self.current is not None and self.current_value is node
         base = self.current if whole else f"{self.current}_draw" if self.current else drawn_function(node)
-        var = self.new_var(base)
+        var = self.new_var(base or "draw")
         self.scope.arrays[var] = shape
         if draw.distribution == "bernoulli":
             self.scope.kinds[var] = "bool"
@@ -588,9 +608,10 @@ class Program:
                 self.local(inner, frame)
         elif isinstance(stmt, ast.Expr) and is_add_at(stmt.value):
             self.add_at(stmt.value, frame)
-        elif isinstance(stmt, ast.Expr) and output_of(stmt.value) is not None:
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and output_of(stmt.value) is not None:
             self.into_out(stmt.value, frame)
         else:
+            assert isinstance(stmt, (ast.Assign, ast.AugAssign))  # what `define` lets a helper hold
             self.assign(stmt, frame)
 
     # -- names and objects -----------------------------------------------------------------------
@@ -628,6 +649,7 @@ class Program:
     def append(self, call: ast.Call) -> None:
         """`xs.append(x)` in an unrolled loop: the list's next item, xs[0], xs[1], … (read back by np.vstack(xs))."""
         name = self.appended_to(call)
+        assert name is not None and isinstance(call.func, ast.Attribute)  # only called on `xs.append(x)`
         if len(call.args) != 1 or call.keywords:
             raise self.reader.error(ParseError, "append takes one array", call, f"{name}.append(x)")
         k = self.lengths.get(name, 0)
@@ -653,14 +675,15 @@ class Program:
         if frame is not None:
             if name in frame.exprs:
                 return frame.exprs[name]
-            if name in frame.objects:
-                return Var(frame.objects[name].var, shape=self.scope.arrays.get(frame.objects[name].var))
+            if name in frame.objects:  # (a shape not known yet reads as None, as on a node just parsed)
+                held = frame.objects[name].var
+                return Var(held, shape=cast(Shape, self.scope.arrays.get(held)))
         obj = self.objects.get(name)
         if obj is not None:
-            return Var(obj.var, shape=self.scope.arrays.get(obj.var))
+            return Var(obj.var, shape=cast(Shape, self.scope.arrays.get(obj.var)))
         var = self.scope.var(name)
         if var is not None and frame is None:
-            return Var(var, shape=self.scope.arrays.get(var))
+            return Var(var, shape=cast(Shape, self.scope.arrays.get(var)))
         if frame is None and name in self.scope.dim_values:  # `n += 1`: a number, rebound
             return dim_value(self.scope.dim_values[name])
         return None
@@ -746,12 +769,13 @@ class Program:
         return var
 
     def read_slot(self, reader: Reader, node: ast.Subscript) -> Expr:
+        assert isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)  # read for string keys
         base, key = node.value, node.slice.value
         name = slot_name(self.dict_base(base.id), key) if isinstance(base, ast.Name) else None
         if isinstance(base, ast.Name) and base.id not in self.dicts and name not in self.objects \
-                and self.scope.var(key) is not None and base.id not in self.scope.names:
+                and (known := self.scope.var(key)) is not None and base.id not in self.scope.names:
             # deeplearning.ai's parameters['Wf']: a dictionary of the network's own arrays, by name
-            return Var(self.scope.var(key), span=reader.span(node))
+            return Var(known, span=reader.span(node))
         if name is None or name not in self.objects:
             raise reader.error(ParseError, f"{reader.text(node)} has no value here", node,
                                f"a line `{reader.text(node)} = ...` before this one")
@@ -823,10 +847,11 @@ class Program:
             if many and not isinstance(ret, ast.Tuple):
                 raise reader.error(ParseError, f"{helper.name}() returns one value here", node)
             if many:
+                assert isinstance(ret, ast.Tuple)  # `many` reads a helper that returns a tuple
                 return [self.typer(self.reader.expr(e, self.frame_scope(frame))) for e in ret.elts], None
             if isinstance(ret, ast.Name) and ret.id in frame.objects:
                 obj = frame.objects[ret.id]
-                return Var(obj.var, shape=self.scope.arrays.get(obj.var), span=reader.span(node)), obj
+                return Var(obj.var, shape=cast(Shape, self.scope.arrays.get(obj.var)), span=reader.span(node)), obj
             value = self.reader.expr(ret, self.frame_scope(frame))
             return value, None
         finally:

@@ -5,6 +5,7 @@ forward value expanded down to the leaves (to recognise one computed again). Use
 from __future__ import annotations
 
 import ast
+from typing import TypeGuard, TypeVar
 
 from .ir import Call, Expr, Var
 from .table import MODULES
@@ -42,14 +43,17 @@ def output_of(node: ast.expr) -> ast.Name | None:
     return None
 
 
-def is_add_at(node: ast.expr) -> bool:
+def is_add_at(node: ast.expr) -> TypeGuard[ast.Call]:
     """`np.add.at(...)`."""
     f = node.func if isinstance(node, ast.Call) else None
     return isinstance(f, ast.Attribute) and f.attr == "at" and isinstance(f.value, ast.Attribute) \
         and f.value.attr == "add" and isinstance(f.value.value, ast.Name) and f.value.value.id in MODULES
 
 
-def located(node: ast.AST, like: ast.AST) -> ast.AST:
+Node = TypeVar("Node", bound=ast.AST)
+
+
+def located(node: Node, like: ast.AST) -> Node:
     """A statement or expression made up for one the learner wrote, at its position."""
     for key in ("lineno", "col_offset", "end_lineno", "end_col_offset"):
         setattr(node, key, getattr(like, key, None))
@@ -79,11 +83,11 @@ class Substitute(ast.NodeTransformer):
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
         a, b = node.left, node.right
-        if isinstance(node.op, ast.Add) and all(isinstance(x, ast.Constant) and isinstance(x.value, str)
-                                                for x in (a, b)):
-            return located(ast.Constant(a.value + b.value), node)
-        if isinstance(node.op, (ast.Add, ast.Sub)) and all(isinstance(x, ast.Constant) and type(x.value) is int
-                                                           for x in (a, b)):  # hs[t - 1]
-            return located(ast.Constant(a.value + b.value if isinstance(node.op, ast.Add) else a.value - b.value),
-                           node)
+        if not (isinstance(a, ast.Constant) and isinstance(b, ast.Constant)):
+            return node
+        x, y = a.value, b.value
+        if isinstance(node.op, ast.Add) and isinstance(x, str) and isinstance(y, str):
+            return located(ast.Constant(x + y), node)
+        if isinstance(node.op, (ast.Add, ast.Sub)) and type(x) is int and type(y) is int:  # hs[t - 1]
+            return located(ast.Constant(x + y if isinstance(node.op, ast.Add) else x - y), node)
         return node

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import string
 from collections.abc import Callable
+from typing import Literal, overload
 
 from ..errors import ParseError
 from .dims import ONE, Dim, product
@@ -34,7 +35,7 @@ def spelling(*names: str):
 class Written:
     """One call as written: its name, positional arguments and keywords, read on demand."""
 
-    def __init__(self, reader, node: ast.Call, name: str, args: list[ast.expr], scope, depth: int):
+    def __init__(self, reader, node: ast.Call, name: str, args: list[ast.expr], scope, depth: float):
         self.reader, self.node, self.name, self.args, self.scope, self.depth = reader, node, name, args, scope, depth
         self.keywords = {k.arg: k.value for k in node.keywords}
 
@@ -55,7 +56,7 @@ class Written:
         """Refuse keywords it does not read (a float `dtype=` changes nothing) and extra arguments."""
         unknown = set(self.keywords) - set(keys) - {"dtype"}
         if unknown or len(self.args) > at_most:
-            what = ", ".join(sorted(unknown)) or f"{len(self.args)} arguments"
+            what = ", ".join(sorted(str(key) for key in unknown)) or f"{len(self.args)} arguments"
             raise self.fail(f"{self.name}() does not take {what} here",
                             f"{self.name}(" + ", ".join(["a"] + list(keys)) + ")")
 
@@ -74,6 +75,11 @@ class Written:
             return ast.literal_eval(node)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise self.fail(f"{self.name}(): {what} must be written as a literal", what, node) from None
+
+    @overload
+    def axis(self, node, rank: int, allow_none: Literal[False]) -> int: ...
+    @overload
+    def axis(self, node, rank: int, allow_none: bool = True) -> int | None: ...
 
     def axis(self, node, rank: int, allow_none: bool = True) -> int | None:
         value = None if node is None else self.literal(node, "the axis")

@@ -17,9 +17,9 @@ from ...engine.diagnostics import Span
 from ...engine.language.ir import names_in
 from .. import scale
 from ...engine.errors import TutorError
-from ..evaluate import Evaluation, Reading, evaluate
+from ..evaluate import Evaluation, ParsedDerivation, evaluate
 from ..named import Named, recognise
-from ..result import Step
+from ..result import JudgedStep
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ class Case:
         return self.memo[work]
 
     @property
-    def reading(self) -> Reading:
+    def reading(self) -> ParsedDerivation:
         assert self.evaluation.reading is not None, "an evaluation always carries its reading"
         return self.evaluation.reading
 
@@ -91,11 +91,11 @@ class Case:
         return self.reading.answer or ANSWER
 
     @cached_property
-    def false_steps(self) -> tuple[Step, ...]:
+    def false_steps(self) -> tuple[JudgedStep, ...]:
         return tuple(s for s in self.evaluation.steps if not (s.shape_ok and s.value_ok))
 
     @cached_property
-    def leading(self) -> Step | None:
+    def leading(self) -> JudgedStep | None:
         """The first false step the wrong answer depends on that nothing made good."""
         if self.correct:
             return None
@@ -103,14 +103,14 @@ class Case:
         return next((s for s in self.false_steps if s.var in answer_deps and self.made_good[s.name] is None
                      and not self.compensated(s)), None)
 
-    def per_example(self, step: Step) -> bool:
+    def per_example(self, step: JudgedStep) -> bool:
         """The step is N·∂J/∂node for one dimension N: a course's per-example dZ2 = A2 - Y."""
         if not step.shape_ok or step.value_ok is None or step.claims == self.evaluation.wrt:
             return False
         f = self.step_scale(step)
         return f is not None and f.constant == 1 and len(f.up) == 1 and f.up[0][1] == 1 and not f.down
 
-    def step_scale(self, step: Step) -> scale.Factor | None:
+    def step_scale(self, step: JudgedStep) -> scale.ScaleFactor | None:
         """The constant a claimed step is off by; when a later line does not conform, read from the lines
         before it, evaluated on their own."""
         if self.values_judged:
@@ -132,7 +132,7 @@ class Case:
         except TutorError:
             return None
 
-    def compensated(self, step: Step) -> bool:
+    def compensated(self, step: JudgedStep) -> bool:
         """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N a later line brings back (it
         divides by N) and the answer does not lack: the answer's own mistake is elsewhere."""
         if not step.shape_ok or step.claims == self.evaluation.wrt:
@@ -161,6 +161,6 @@ class Case:
     def scales(self) -> scale.Scales:
         return scale.Scales(self.evaluation)
 
-    def step_span(self, step: Step) -> Span | None:
+    def step_span(self, step: JudgedStep) -> Span | None:
         """Where a step's name is written."""
         return Span(step.line, step.col, step.col + len(step.name)) if step.line else None

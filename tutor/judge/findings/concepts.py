@@ -20,7 +20,7 @@ from ...teach.concepts import BATCH_NAMES, is_broadcast_bias, matmul_order, matm
 from ...teach.answers import diagonal_step
 from ...teach.contraction import delta
 from .. import scale
-from ..result import Step
+from ..result import JudgedStep
 from .case import Case
 from .shape_error import bare_name, factor_top, failing_call
 
@@ -77,7 +77,7 @@ def symbols(case: Case) -> dict[str, str]:
     return out
 
 
-def dims_text(f: scale.Factor, powers) -> str:
+def dims_text(f: scale.ScaleFactor, powers) -> str:
     names = f.dims_text(powers)
     return names if len(powers) == 1 and powers[0][1] == 1 else f"({names})"
 
@@ -132,7 +132,7 @@ def shape_clash(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     return "missing-transpose", {}
 
 
-def scale_concept(case: Case, f: scale.Factor | None, value: float | None) -> tuple[str, dict[str, str]]:
+def scale_concept(case: Case, f: scale.ScaleFactor | None, value: float | None) -> tuple[str, dict[str, str]]:
     """The concept behind a constant factor: the mean's 1/N, the sign, a square's 2, a dropout's 1/keep_prob."""
     net = case.evaluation.network
     if f is not None and f.symbolic:
@@ -185,7 +185,7 @@ def step_holds(case: Case, d: Diagnostic) -> tuple[str, dict[str, str]]:
     return used_twice(case, d)
 
 
-def matrix_product_through_elementwise(case: Case, step: Step) -> bool:
+def matrix_product_through_elementwise(case: Case, step: JudgedStep) -> bool:
     """A step of the wrong shape for a node that an elementwise step leads from (z1 under h = σ(z1)),
     written with a matrix product: the diagonal Jacobian taken as a matrix to multiply by."""
     net = case.evaluation.network

@@ -8,17 +8,17 @@ from ...engine.codes import N215
 from ...engine.diagnostics import Diagnostic
 from ...engine.language.ir import Call, Var
 from ...engine.language.printer import code
-from ..result import Step
+from ..result import JudgedStep
 from .case import Case
 
 CODES = (N215,)
 
 
-def items(case: Case) -> tuple[Step, ...]:
+def items(case: Case) -> tuple[JudgedStep, ...]:
     return tuple(s for s in case.evaluation.steps if s.passed) if case.values_judged else ()
 
 
-def find(case: Case, step: Step) -> Diagnostic | None:
+def find(case: Case, step: JudgedStep) -> Diagnostic | None:
     if step.passed is None:
         return None
     span, through = step.passed

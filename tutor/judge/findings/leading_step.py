@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...engine.codes import E214
 from ...engine.diagnostics import Diagnostic, Fix
-from ..result import Step
+from ..result import JudgedStep
 from .case import Case
 from .helpers import helper_hint
 from .steps import describe, right_line
@@ -14,13 +14,13 @@ from .steps import describe, right_line
 CODES = (E214,)
 
 
-def items(case: Case) -> tuple[Step, ...]:
+def items(case: Case) -> tuple[JudgedStep, ...]:
     """The claimed steps that are false, in the order they are claimed (when a later line does not conform,
     only the per-example ones, which a later line may still make good)."""
     return case.false_steps if case.values_judged else tuple(s for s in case.false_steps if case.per_example(s))
 
 
-def find(case: Case, step: Step) -> Diagnostic | None:
+def find(case: Case, step: JudgedStep) -> Diagnostic | None:
     if not case.values_judged or step is not case.leading:
         return None
     named = case.leading_named

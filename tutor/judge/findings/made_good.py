@@ -8,14 +8,14 @@ from __future__ import annotations
 from ...engine.codes import N214
 from ...engine.diagnostics import Diagnostic
 from .. import scale
-from ..result import Step
+from ..result import JudgedStep
 from .case import ANSWER, Case
 from .steps import describe
 
 CODES = (N214,)
 
 
-def find(case: Case, step: Step) -> Diagnostic | None:
+def find(case: Case, step: JudgedStep) -> Diagnostic | None:
     good = case.made_good[step.name]
     if not case.values_judged:  # a later line does not conform: the 1/N may still come back there
         f = case.step_scale(step)

@@ -10,12 +10,12 @@ from ...engine.language.network import Network
 from ...engine.language.printer import code_or_none
 from .. import scale
 from ..evaluate import close, truth_of
-from ..result import Step
+from ..result import JudgedStep
 from .case import Case
 from .concepts import constant_cause
 
 
-def describe(case: Case, step: Step) -> str:
+def describe(case: Case, step: JudgedStep) -> str:
     """What a false step holds, in the learner's terms: a multiple, a transpose, another node's gradient."""
     ev = case.evaluation
     samples = ev.samples
@@ -41,7 +41,7 @@ def describe(case: Case, step: Step) -> str:
     return ""
 
 
-def right_line(case: Case, step: Step) -> str:
+def right_line(case: Case, step: JudgedStep) -> str:
     """∂J/∂claims, written from the learner's last correct step before this one if possible."""
     ev = case.evaluation
     net = ev.network

@@ -1,0 +1,37 @@
+"""What each half of the homework reader (`Expressions`, `Calls`) uses of the whole `Reader`: its state and
+the methods the other half or the reader itself defines. Declared for the type checker only, so each half is
+checked on its own; at run time the class is empty."""
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..engine.errors import TutorError
+    from .values import Dim, Frame, Leaf, Ref
+
+
+class ReaderHost:
+    if TYPE_CHECKING:
+        source: str
+        lines: list[str]
+        site: ast.AST | None                 # where a course helper's lines stand in the file
+        frame: Frame
+        globals: Frame
+        depth: int
+        hints: list[str]
+        result_names: list[dict[int, str]]
+        used: set[str]
+        calls: list[tuple[str, list]]
+        classes: dict[str, ast.ClassDef]
+        leaves: dict[str, Leaf]
+        repl: dict
+
+        def error(self, message: str, node=None, expected: str | None = None) -> TutorError: ...
+        def text(self, node) -> str: ...
+        def ev(self, node: ast.expr, hint: str = "t") -> Any: ...
+        def embed(self, node: ast.expr, value) -> None: ...
+        def materialize(self, node: ast.expr, hint: str, target: ast.AST | None = None) -> Ref: ...
+        def items(self, value, node) -> list: ...
+        def run(self, body: list[ast.stmt]) -> None: ...
+        def dim(self, name: str, fresh: bool = False) -> Dim: ...
