@@ -18,7 +18,7 @@ import oracle
 import tutor
 from tutor.cli import app
 from tutor.course.kinds import QUESTIONS
-from tutor.course.step import Step
+from tutor.course.step import LessonStep
 from tutor.engine.language.network import load, parse_network
 from tutor.front.concepts_page import concepts_page
 from tutor.front.diagnostics import check_view
@@ -234,16 +234,16 @@ def test_a_lessons_default_hints_end_with_the_concept_the_question_turns_on():
     net = load("default")
     shape = QUESTIONS["ask-shape"]
     gradient = QUESTIONS["ask-gradient"]
-    diagonal = shape.hints(Step("q", "ask-shape", 1, of="h", wrt="z1"), net)
-    tensor = shape.hints(Step("q", "ask-shape", 1, of="z1", wrt="W1"), net)
-    weight = gradient.hints(Step("q", "ask-gradient", 1, wrt="W1"), net)
+    diagonal = shape.hints(LessonStep("q", "ask-shape", 1, of="h", wrt="z1"), net)
+    tensor = shape.hints(LessonStep("q", "ask-shape", 1, of="z1", wrt="W1"), net)
+    weight = gradient.hints(LessonStep("q", "ask-gradient", 1, wrt="W1"), net)
     assert CONCEPTS["diagonal-jacobian"].hint in diagonal[-1]
     assert CONCEPTS["tensor-factor"].hint in tensor[-1]
     assert CONCEPTS["outer-product"].hint in weight[-1]
     batch = parse_network(BATCH)
-    assert CONCEPTS["bias-sum"].hint in gradient.hints(Step("q", "ask-gradient", 1, wrt="b"), batch)[-1]
+    assert CONCEPTS["bias-sum"].hint in gradient.hints(LessonStep("q", "ask-gradient", 1, wrt="b"), batch)[-1]
     # without the network (an author's hint list, a handout) the plain hint stays
-    assert len(shape.hints(Step("q", "ask-shape", 1, of="h", wrt="z1"))) == 1
+    assert len(shape.hints(LessonStep("q", "ask-shape", 1, of="h", wrt="z1"))) == 1
 
 
 @pytest.mark.parametrize("name", sorted(CONCEPTS))
