@@ -162,6 +162,26 @@ def code_derivations(lines: list[str], net: Network) -> list[tuple[str, str]]:
     return out
 
 
+def chained_gradients(sides, names) -> set[str]:
+    """The nodes whose loss gradient is a factor of a chain written on these sides (z2 for ∂J/∂z2 · …)."""
+    from .derivation import claim, partials
+    from .grammar import Grammar
+    out: set[str] = set()
+    for side in sides:
+        try:
+            tree = Grammar(list(side), names.known).whole(list(side))
+        except TutorError:
+            continue
+        for p in partials(tree):
+            try:
+                target, _, factor = claim(p, names)
+            except TutorError:
+                continue
+            if factor is None and target is not None:
+                out.add(target)
+    return out
+
+
 def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[tuple[str | None, str]]:
     """The post's derivation statements → one derivation per claim about a leaf, each with the
     statements about inner nodes (∂J/∂z2 = ŷ − y, δ1 = …, ∂z2/∂h = W2ᵀ) written before it."""
@@ -175,8 +195,12 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
     last_target: str | None = None
     pending = False
     trailing: list[str] = []
+    last_claim = ""
+    in_chain: set[str] = set()   # the nodes the last chain's factors take the loss's gradient at (∂J/∂z2)
+    lhs = None
     for written, _ in derivations:
         factor = False
+        chained: set[str] = set()
         try:
             tokens = tokenize(written, "<post>")
             found = statements(tokens, len(written))
@@ -184,20 +208,27 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
                 if found and len(found[0].sides) > 1 else None
             target, _, factor_of = claim(lhs, names) if lhs is not None else (None, None, None)
             factor = factor_of is not None
+            chained = chained_gradients(found[0].sides[1:], names) if found and target in net.leaves else set()
         except TutorError:
             target = None
         if target in net.leaves:
             out.append((target, "\n".join(inner + [written])))
+            last_claim = written
             pending = False
             trailing = []
+            in_chain = chained
+        elif lhs is not None and lhs.kind == "partial" and target in in_chain and out:
+            trailing.append(written)   # ∂J/∂z2 = ŷ − y after a chain that has ∂J/∂z2: what that factor is
+            inner.append(written)
         else:
             inner.append(written)
             trailing.append(written)
             pending = pending or not factor   # a factor's value (∂z2/∂h = W2ᵀ) is not an answer of its own
         last_target = target if not factor else last_target
     if trailing and not pending and out:   # ∂z2/∂h = W2ᵀ said after the chain: what its factors are taken to be
-        claimed, text = out[-1]
-        out[-1] = (claimed, "\n".join([text, *trailing]))
+        claimed, text = out[-1]   # said before the chain, so that the chain stays the answer
+        head = text[:len(text) - len(last_claim)]
+        out[-1] = (claimed, "\n".join(x for x in [head.rstrip("\n"), *trailing, last_claim] if x))
     if inner and pending:
         # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
         # with a claim about an inner node (δ1 = …)

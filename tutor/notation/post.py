@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..engine.language.dims import Dim, Shape
+from .plain import convention, declarations, is_math_block, math_lines, without_remarks
 from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
@@ -21,6 +22,7 @@ class Post:
     math: list[str] = field(default_factory=list)        # each display block or inline formula, in order
     prose: list[str] = field(default_factory=list)       # the text between, inline math written plainly
     code: list[str] = field(default_factory=list)        # code blocks (a network may be given as code)
+    convention: str | None = None                        # "rows" or "columns", when the post says which
 
 
 def read_post(text: str) -> Post:
@@ -36,12 +38,15 @@ def read_post(text: str) -> Post:
     for token in md.parse(text):
         if token.type in ("math_block", "math_block_label", "amsmath"):
             post.math.append(token.content)
+        elif token.type in ("fence", "code_block") and is_math_block(token.content, token.info):
+            post.math.append(math_lines(token.content))   # plain mathematics set apart by indenting or a fence
         elif token.type in ("fence", "code_block"):
             post.code.append(token.content)
         elif token.type == "inline":
             if not any(c.type.startswith("math") for c in token.children or ()):
-                lines = (REMARK.split(line, 1)[0] for line in token.content.splitlines())
-                post.math.extend(line for line in lines if typed_math(line))
+                lines = [REMARK.split(line, 1)[0] for line in token.content.splitlines()]
+                post.math.extend(without_remarks(line) for line in lines if typed_math(line))
+            post.math.extend(d for line in token.content.splitlines() for d in declarations(line))
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
@@ -52,6 +57,7 @@ def read_post(text: str) -> Post:
                 elif child.type in ("softbreak", "hardbreak"):
                     words.append("\n")
             post.prose.append("".join(words))
+    post.convention = convention(post.prose)
     return post
 
 
@@ -61,10 +67,16 @@ REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where
 PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
 
 
+#: Words that may lead an equation typed in a sentence: "so dW1 = …", "then δ1 = …".
+LEADS = re.compile(r"^(?:(?:so|then|thus|hence|therefore|and|now|i\.e\.|ie|we get|giving)[\s,:]+)+", re.I)
+#: A word of prose before the `=`: "Contracting δ1 = …", "with entries ∂z1_k/∂W1_ij = …" is a sentence.
+PROSE_BEFORE = re.compile(r"\b[A-Za-z]{4,}\s+\S")
+
+
 def typed_math(line: str) -> bool:
     line = line.strip()
     return bool(line) and len(line) < 200 and "=" in line and TYPED.fullmatch(line) is not None \
-        and PROSE_WORDS.search(line) is None
+        and PROSE_WORDS.search(line) is None and PROSE_BEFORE.search(LEADS.sub("", line.split("=", 1)[0])) is None
 
 
 def plain(math: str) -> str:
