@@ -66,6 +66,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     chosen = load_network(network) if network is not None else None
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
                                    set(chosen.leaves) if chosen else None)
+    math_net.convention = post.convention
     net: Network | None
     if chosen is not None:
         net = chosen

@@ -29,6 +29,7 @@ class MathNetwork:
     definitions: dict[str, tuple[M, str]] = field(default_factory=dict)   # name → (value, as written)
     declared: dict[str, Shape] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
+    convention: str | None = None   # "rows" or "columns", when the post says which
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -229,13 +230,15 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     leaves = [n for n in leaves if n in used]
     shapes: dict[str, Shape | None] = {n: net.declared.get(n) for n in leaves}
     assumptions: list[str] = []
+    columns = vectors_are_columns(net, defined, shapes)
+    orient_vectors(net, defined, shapes, columns, assumptions)
     infer_leaves(net, defined, shapes, dims, assumptions)
     missing = [n for n in leaves if shapes.get(n) is None]
     if missing:
         raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
                          expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
                                   "1×D' in the text")
-    names = Names(dict(shapes), dims, loss)
+    names = Names(dict(shapes), dims, loss, columns=columns)
     lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
     translate = Translator(names, origin)
     for n in defined:
@@ -245,6 +248,73 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
         lines.append(f"{n} = {t.code}")
     assumptions.extend(translate.notes)
     return "\n".join(lines) + "\n", assumptions
+
+
+def products_in(m: M):
+    if m.kind in ("prod", "matmul"):
+        yield m
+    for a in m.args:
+        if isinstance(a, M):
+            yield from products_in(a)
+
+
+def is_matrix(shape: Shape | None) -> bool:
+    return shape is not None and len(shape) == 2 and Dim(1) not in shape
+
+
+def vectors_are_columns(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None]) -> bool:
+    """What the post says, or else what its products show: a declared matrix times a leaf (`W x`) is the
+    column convention, a leaf times a declared matrix (`x W`) the row one."""
+    if net.convention is not None:
+        return net.convention == "columns"
+    for n in defined:
+        for p in products_in(net.definitions[n][0]):
+            a, b = p.args
+            if a.kind == "name" and is_matrix(shapes.get(a.value)) and b.kind == "name" and b.value in shapes \
+                    and not is_matrix(shapes.get(b.value)):
+                return True
+            if b.kind == "name" and is_matrix(shapes.get(b.value)) and a.kind == "name" and a.value in shapes \
+                    and not is_matrix(shapes.get(a.value)):
+                return False
+    return False
+
+
+def orient_vectors(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], columns: bool,
+                   assumptions: list[str]) -> None:
+    """`x ∈ R^{Dx}` is a vector; beside matrices it must be a row or a column. One that multiplies a matrix
+    is the row or column the product needs; with column vectors every other one (a bias `b1 ∈ R^H`) is a
+    column too, so that `W1 x + b1` adds two columns rather than broadcasting into an H×H matrix. With rows,
+    a bias stays a vector, which broadcasts over a row (or over each row of a batch) as NumPy does."""
+    said = "the post's vectors are columns" if net.convention == "columns" else \
+        "the post's vectors are rows" if net.convention == "rows" else ""
+    oriented: set[str] = set()
+    for n in defined:
+        for p in products_in(net.definitions[n][0]):
+            a, b = p.args
+            for leaf, matrix, row in ((a, b, True), (b, a, False)):
+                shape = shapes.get(leaf.value) if leaf.kind == "name" else None
+                other = shapes.get(matrix.value) if matrix.kind == "name" else None
+                if shape is None or len(shape) != 1 or leaf.value in oriented or not is_matrix(other):
+                    continue
+                assert other is not None
+                if (other[0] if row else other[1]) != shape[0]:
+                    continue
+                shapes[leaf.value] = (Dim(1), shape[0]) if row else (shape[0], Dim(1))
+                oriented.add(leaf.value)
+                assumptions.append(
+                    f"{leaf.value} ∈ R^{shape[0]} is taken as a {format_shape(shapes[leaf.value])} "
+                    f"{'row' if row else 'column'}: it multiplies the {format_shape(other)} matrix {matrix.value} "
+                    f"from the {'left' if row else 'right'}" + (f" ({said})" if said else "")
+                    + f"; say `{leaf.value} \\in \\mathbb{{R}}^{{…}}` with both dimensions otherwise")
+    if not columns:
+        return
+    for leaf, shape in shapes.items():
+        if shape is not None and len(shape) == 1 and leaf not in oriented:
+            shapes[leaf] = (shape[0], Dim(1))
+            assumptions.append(f"{leaf} ∈ R^{shape[0]} is taken as a {shape[0]}×1 column "
+                               f"({said or 'the network multiplies matrices by columns'}), so that it adds to "
+                               f"columns without broadcasting; say `{leaf} \\in \\mathbb{{R}}^{{1 \\times {shape[0]}}}` "
+                               "for a row")
 
 
 def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],
@@ -359,5 +429,6 @@ def network_from_math(source: str, origin: str):
     post = read_post(source)
     math = post.math or [source]
     gathered, _ = gather(math, prose_shapes(post.prose))
+    gathered.convention = post.convention
     text, assumptions = build(gathered, origin)
     return parse_network(text, f"{origin} (as read)"), [a for a in assumptions if is_assumption(a)]

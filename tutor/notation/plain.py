@@ -73,15 +73,10 @@ def without_remarks(line: str) -> str:
 
 
 def is_remark(words: str) -> bool:
-    """`elementwise`, `row vector`, `by the chain rule`: words, not a name of the network such as `yhat`."""
+    """`elementwise`, `row vector`, `by the chain rule`: words, not names of the network (`y, yhat`)."""
     from .symbols import FUNCTIONS
-    parts = re.findall(r"[A-Za-z]+", words)
-    if not parts:
-        return False
-    if len(parts) > 1 or "-" in words:
-        return True
-    word = parts[0]
-    return len(word) >= 5 and word.islower() and word not in FUNCTIONS and not word.endswith("hat")
+    return any(len(word) >= 5 and word.islower() and word not in FUNCTIONS and not word.endswith("hat")
+               for word in re.findall(r"[A-Za-z]+", words))
 
 
 def math_lines(content: str) -> str:

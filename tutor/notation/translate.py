@@ -32,6 +32,7 @@ class Names:
     output: str | None = None                                    # what the loss reads: ∇C is ∂C/∂output
     leaves: frozenset[str] = frozenset()
     given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
+    columns: bool = False                                        # vectors are columns: softmax runs down axis 0
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
@@ -245,6 +246,10 @@ class Translator:
             return Translation(f"{fn}({args[0].code})", (), ATOM)
         if fn == "outer":
             return Translation(f"outer({', '.join(a.code for a in args)})", None, ATOM)
+        if fn in ("softmax", "log_softmax") and len(args) == 1 and args[0].shape is not None \
+                and len(args[0].shape) == 2 and (self.names.columns or args[0].shape[1] == ONE != args[0].shape[0]):
+            self.note(f"{fn}({short(args[0].code)}) taken down each column (axis 0): the vectors are columns")
+            return Translation(f"{fn}({args[0].code}, axis=0)", args[0].shape, ATOM)
         if len(args) != 1 and fn not in ("maximum",):
             raise self.error(f"{fn} takes one argument, not {len(args)}")
         shape = args[0].shape if fn != "maximum" else broadcast(args[0].shape, args[1].shape)
