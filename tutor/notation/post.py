@@ -125,6 +125,9 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
         for pattern in (PROSE_TUPLE, PROSE_SHAPE):
             for m in pattern.finditer(paragraph):
                 name, a, b = m.group("name"), m.group("a"), m.group("b")
+                line_start = paragraph.rfind("\n", 0, m.start()) + 1
+                if "=" in paragraph[line_start:m.start()]:
+                    continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
                 if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
                     continue
                 try:
