@@ -159,3 +159,12 @@ def test_plain_networks_parse_as_networks():
     for name in ("plain-unicode.md", "plain-ascii.md", "plain-columns.md", "plain-batch.md"):
         net = ask(body(name)).network
         assert parse_network(net.source, name).loss == "J"
+
+
+def test_a_factors_value_written_after_the_naive_chain_does_not_make_the_chain_correct():
+    from tutor.notation.judged import check_text
+    from tutor.engine.language.network import load
+    net = load("default")
+    checked = check_text(net, "W1", "∂J/∂W1 = ∂J/∂z2 · ∂z2/∂h · ∂h/∂z1 · ∂z1/∂W1\n∂J/∂z2 = ŷ − y")
+    assert checked.result.verdict == "shape_error"
+    assert [(s.name, s.value_ok) for s in checked.result.steps] == [("dz2", True)]

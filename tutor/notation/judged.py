@@ -91,6 +91,11 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
         d = Diagnostic("E100", "error", "the mathematics is nested too deeply to be read", origin=origin)
         return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), None)
     final = next((e for e in reversed(reading.equations) if e.factor is None), None)   # a factor's value is no answer
+    chained = next((e for e in reversed(reading.equations) if e.chain is not None and e.code is None
+                    and e.chain.target == wrt), None)
+    if chained is not None and chained.chain is not None and final is not None and final.chain is None \
+            and final.target != wrt and any(item.wrt == final.target for item in chained.chain.items):
+        final = chained   # ∂J/∂z2 = ŷ − y after the chain says what a factor is: the chain is still the answer
     if final is not None and final.chain is not None and final.code is None:
         return judge_chain(network, wrt, reading, final.chain, bindings, origin, suggestion)
     last = next((e for e in reversed(reading.equations) if e.factor is None), None)

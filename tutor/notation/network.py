@@ -294,15 +294,16 @@ def orient_vectors(net: MathNetwork, defined: list[str], shapes: dict[str, Shape
             for leaf, matrix, row in ((a, b, True), (b, a, False)):
                 shape = shapes.get(leaf.value) if leaf.kind == "name" else None
                 other = shapes.get(matrix.value) if matrix.kind == "name" else None
-                if shape is None or len(shape) != 1 or leaf.value in oriented or not is_matrix(other):
+                if shape is None or len(shape) != 1 or leaf.value in oriented or other is None \
+                        or not is_matrix(other):
                     continue
-                assert other is not None
                 if (other[0] if row else other[1]) != shape[0]:
                     continue
-                shapes[leaf.value] = (Dim(1), shape[0]) if row else (shape[0], Dim(1))
+                oriented_shape = (Dim(1), shape[0]) if row else (shape[0], Dim(1))
+                shapes[leaf.value] = oriented_shape
                 oriented.add(leaf.value)
                 assumptions.append(
-                    f"{leaf.value} ∈ R^{shape[0]} is taken as a {format_shape(shapes[leaf.value])} "
+                    f"{leaf.value} ∈ R^{shape[0]} is taken as a {format_shape(oriented_shape)} "
                     f"{'row' if row else 'column'}: it multiplies the {format_shape(other)} matrix {matrix.value} "
                     f"from the {'left' if row else 'right'}" + (f" ({said})" if said else "")
                     + f"; say `{leaf.value} \\in \\mathbb{{R}}^{{…}}` with both dimensions otherwise")
