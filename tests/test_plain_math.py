@@ -156,7 +156,8 @@ def test_python_code_in_a_post_stays_code():
 
 
 def test_plain_networks_parse_as_networks():
-    for name in ("plain-unicode.md", "plain-ascii.md", "plain-columns.md", "plain-batch.md"):
+    for name in ("plain-unicode.md", "plain-ascii.md", "plain-columns.md", "plain-batch.md",
+                 "plain-columns-batch.md", "plain-fenced-tanh.md"):
         net = ask(body(name)).network
         assert parse_network(net.source, name).loss == "J"
 
