@@ -32,6 +32,8 @@ def body(name: str) -> str:
     ("W1 is Dx x H", [r"W1 \in \mathbb{R}^{Dx \times H}"]),
     ("X is a N x Dx matrix", [r"X \in \mathbb{R}^{N \times Dx}"]),
     ("b2 in R^Dy", [r"b2 \in \mathbb{R}^{Dy}"]),
+    ("W₁ ∈ ℝ^{Dₓ×H}", [r"W₁ \in \mathbb{R}^{Dx \times H}"]),
+    ("where x is in R^n", [r"x \in \mathbb{R}^{n}"]),
     ("Note: 1×H", []),
     ("the answer is 1×H", []),
 ])

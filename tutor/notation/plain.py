@@ -93,7 +93,7 @@ NAME = r"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{?[A-Za-z0-9]+\}?)?
 NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME})*)"
 DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
 SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b)\s*\^\s*(?P<dims>{DIMS_BRACED})"
-DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}\s*{SPACE}")
+DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are|lies|lie))?\s*{SPACE}")
 DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z])"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
@@ -122,6 +122,8 @@ def split_dims(text: str) -> list[str]:
     text = text.strip()
     if text[:1] in "{([" and text[-1:] in "})]":
         text = text[1:-1]
+    from .symbols import SUBSCRIPTS
+    text = "".join(SUBSCRIPTS.get(c, c) for c in text)   # Dₓ is Dx
     return [d.replace("{", "").replace("}", "").replace("_", "").strip()
             for d in re.split(SEPARATOR + r"|\s*,\s*", text.strip()) if d.strip()]
 
