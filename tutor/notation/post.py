@@ -46,7 +46,8 @@ def read_post(text: str) -> Post:
             if not any(c.type.startswith("math") for c in token.children or ()):
                 lines = [REMARK.split(line, 1)[0] for line in token.content.splitlines()]
                 post.math.extend(without_remarks(line) for line in lines if typed_math(line))
-            post.math.extend(d for line in token.content.splitlines() for d in declarations(line))
+            post.math.extend(d for line in token.content.splitlines() if "$" not in line   # LaTeX is read above
+                             for d in declarations(line))
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
