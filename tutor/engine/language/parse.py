@@ -47,6 +47,7 @@ class Scope:
     read_slot: Callable | None = None                          # grads['W1'] → Expr
     draw: Callable | None = None                               # np.random.rand(...) → a drawn leaf's Var
     exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
+    sizes: dict[str, int] = field(default_factory=dict)        # a list by number → its length (xs[-1] is its last)
 
     def var(self, name: str) -> str | None:
         if name in self.names:
@@ -715,6 +716,8 @@ def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) 
     base = node.value.id
     if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
         return None
+    if key < 0 and scope.var(item_name(base, key)) is None:  # nabla_w[-l] of a list of known length
+        key += scope.sizes.get(base) or numbered_items(node.value, scope)  # counts from its end
     name = item_name(base, key)
     if base in lists or scope.var(name) is not None or name in scope.dim_values:
         return name

@@ -227,6 +227,20 @@ class Program:
         if op is None and is_empty_container(value) and frame is None:
             self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
             self.lengths[name] = 0
+            size = self.list_size(value)
+            if size is not None:
+                self.scope.sizes[name] = size
+            return
+        items = self.list_items(value, frame) if op is None and frame is None else None
+        if items is not None:  # weights = [w1, w2], [np.zeros(w.shape) for w in weights]: a list by number
+            self.unbind(name, None)
+            self.dicts.add(name)
+            self.lengths[name] = 0
+            for k, item in enumerate(items):
+                slot = located(ast.Subscript(value=located(ast.Name(id=name, ctx=ast.Load()), target),
+                                             slice=located(ast.Constant(k), target), ctx=ast.Store()), target)
+                self.assign(located(ast.Assign(targets=[slot], value=item), item), None)
+            self.lengths[name] = self.scope.sizes[name] = len(items)
             return
         if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
             self.unbind(name, None)  # gradients = grads: one dictionary under two names, as Python has it
@@ -244,6 +258,7 @@ class Program:
             return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
+            self.scope.sizes.pop(name, None)
         current = self.read_name(name, frame)
         if op is not None and current is None:
             raise r.error(ParseError, f"{name!r} is changed in place before it has a value", target)
@@ -447,16 +462,21 @@ class Program:
         """`for i in range(3): ...` as the statements it runs, `i` replaced by each number in turn."""
         r = self.reader
         expected = "for i in range(3): ... (a range whose length is a number)"
-        if loop.orelse or not isinstance(loop.target, ast.Name):
+        names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+        if loop.orelse or not all(isinstance(n, ast.Name) for n in names):
             raise r.error(ParseError, "a loop here runs one name over a range", loop, expected)
         values = self.loop_values(loop.iter, frame, loop)
+        if isinstance(loop.target, ast.Tuple) and not all(isinstance(v, tuple) and len(v) == len(names)
+                                                          for v in values):
+            raise r.error(ParseError, f"each step of this loop gives {len(names)} names one value each", loop,
+                          "for b, w in zip(biases, weights): ...")
         if len(values) * max(len(loop.body), 1) > MAX_UNROLL:
             raise r.error(ParseError, f"this loop would run {len(values)} times; the limit is {MAX_UNROLL} "
                                       "statements unrolled", loop.iter, "a shorter range")
         self.unrolled_total += len(values) * len(loop.body)
         if self.unrolled_total > MAX_STATEMENTS:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
-        return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
+        return [substituted(names, v, s) for v in values for s in loop.body]
 
     def branch(self, stmt: ast.If, frame: Frame | None) -> list[ast.stmt]:
         """`if layer > 0: ...` inside an unrolled loop: the branch its condition picks, known as the text is
@@ -494,10 +514,18 @@ class Program:
             return frame.flags[node.id]
         return self.integer(node, frame)
 
-    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
+    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.stmt) -> list:
         r = self.reader
         if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
             return list(node.elts)  # `for dparam in [dWxh, dWhh]`: each name in turn
+        size = self.list_length(node, frame)
+        if size:  # `for w in weights`: weights[0], weights[1], …
+            return [located(ast.Subscript(value=located(ast.Name(id=cast(ast.Name, node).id, ctx=ast.Load()), node),
+                                          slice=located(ast.Constant(k), node), ctx=ast.Load()), node)
+                    for k in range(size)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip" \
+                and node.args and not node.keywords:  # `for b, w in zip(biases, weights)`: the shortest's length
+            return list(zip(*(self.loop_values(a, frame, loop) for a in node.args)))
         reverse = False
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reversed" \
                 and len(node.args) == 1 and not node.keywords:
@@ -518,6 +546,43 @@ class Program:
                                       f"{MAX_UNROLL} statements unrolled", node, "a shorter range")
         values = list(range(*bounds))
         return values[::-1] if reverse else values
+
+    def list_items(self, value: ast.expr, frame: Frame | None) -> list[ast.expr] | None:
+        """The items of a list written out (`[w1, w2]`) or made by a comprehension over a range or a list by
+        number (`[np.zeros(w.shape) for w in weights]`), each an expression; None for any other value."""
+        if isinstance(value, ast.List) and value.elts and not any(isinstance(e, ast.Starred) for e in value.elts):
+            return list(value.elts)
+        if not isinstance(value, ast.ListComp) or len(value.generators) != 1:
+            return None
+        loop = value.generators[0]
+        names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+        if loop.ifs or loop.is_async or not all(isinstance(n, ast.Name) for n in names):
+            raise self.reader.error(ParseError, "a list comprehension here runs names over a range or a list, "
+                                                "with no condition", value, "[f(w) for w in weights]")
+        values = self.loop_values(loop.iter, frame, value)
+        if len(values) > MAX_UNROLL:
+            raise self.reader.error(ParseError, f"this list would hold {len(values)} arrays; the limit is "
+                                                f"{MAX_UNROLL}", loop.iter, "a shorter range")
+        items = [substituted(names, v, value.elt) for v in values]
+        return cast(list[ast.expr], items)
+
+    def list_length(self, node: ast.expr, frame: Frame | None) -> int:
+        """How many arrays a list by number holds (built here or by the network), else 0."""
+        if not isinstance(node, ast.Name):
+            return 0
+        if node.id in self.dicts and node.id in self.scope.sizes:
+            return self.scope.sizes[node.id]
+        return numbered_items(node, self.frame_scope(frame))
+
+    def list_size(self, value: ast.expr) -> int | None:
+        """How many items `[None] * (K + 1)` holds, when that is a number as the text is read."""
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult)):
+            return None
+        count = value.right if isinstance(value.left, ast.List) else value.left
+        try:
+            return self.integer(count, None)
+        except TutorError:
+            return None
 
     def integer(self, node: ast.expr, frame: Frame | None) -> int:
         """A number a loop bound needs: a literal, a name bound to one, X.shape[0] of a literal axis, L - 1."""
@@ -657,6 +722,8 @@ class Program:
                          call)
         self.assign(located(ast.Assign(targets=[target], value=call.args[0]), call), None)
         self.lengths[name] = k + 1
+        if name in self.scope.sizes:
+            self.scope.sizes[name] = max(self.scope.sizes[name], k + 1)
 
     def frame_scope(self, frame: Frame | None) -> Scope:
         if frame is None:
@@ -668,7 +735,7 @@ class Program:
         dims = {k: v for k, v in s.dim_values.items() if k not in frame.exprs and k not in frame.objects}
         return Scope(arrays=s.arrays, dims=s.dims - set(frame.exprs) - set(frame.objects), names=names,
                      dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot, draw=s.draw,
-                     exprs=dict(frame.exprs))
+                     exprs=dict(frame.exprs), sizes=s.sizes)
 
     def read_name(self, name: str, frame: Frame | None) -> Expr | None:
         """The current value of a name (None when it has none yet)."""
@@ -716,6 +783,9 @@ class Program:
                 and isinstance(value.slice.value, str) and isinstance(value.value, ast.Name) \
                 and slot_name(self.dict_base(value.value.id), value.slice.value) in self.objects:
             return self.objects[slot_name(self.dict_base(value.value.id), value.slice.value)]
+        item = list_item(value, self.frame_scope(frame), self.dicts) if isinstance(value, ast.Subscript) else None
+        if item is not None:  # `z = zs[-l]`: the list's item itself, as Python shares it
+            return self.shared_object(located(ast.Name(id=item, ctx=ast.Load()), value), frame)
         return None
 
     def bind(self, name: str, obj: Obj, frame: Frame | None, span) -> None:
@@ -892,6 +962,15 @@ class SpelledOut(ast.NodeTransformer):
         return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
                                                             slice=located(ast.Constant(k), node), ctx=ast.Load()),
                                               node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def substituted(names: list[ast.expr], value, node: ast.AST) -> ast.AST:
+    """A loop's statement (or a comprehension's item) for one step: each name replaced by its value."""
+    out = copy.deepcopy(node)
+    parts = value if isinstance(value, tuple) else (value,)
+    for n, v in zip(names, parts):
+        out = Substitute(cast(ast.Name, n).id, v).visit(out)
+    return out
 
 
 def is_empty_container(node: ast.expr) -> bool:
