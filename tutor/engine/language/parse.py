@@ -724,6 +724,41 @@ def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) 
     return None
 
 
+def spells_a_key(node: ast.AST) -> bool:
+    """Whether a statement builds a key with str(...): grads["dW" + str(L)]."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "str" for n in ast.walk(node))
+
+
+class KeysSpelled(ast.NodeTransformer):
+    """A subscript's string key built from numbers known as the text is read ("dW" + str(L) with L = 3) as the
+    key it spells, "dW3"."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        self.generic_visit(node)
+        key = self.key(node.slice)
+        if key is not None and not isinstance(node.slice, ast.Constant):
+            spelled = ast.Constant(key)
+            ast.copy_location(spelled, node.slice)
+            spelled.end_lineno, spelled.end_col_offset = node.slice.end_lineno, node.slice.end_col_offset
+            node.slice = spelled
+        return node
+
+    def key(self, node: ast.expr, depth: int = 0) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" \
+                and len(node.args) == 1 and not node.keywords:
+            number = _known_integer(node.args[0], self.scope)
+            return None if number is None else str(number)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and depth < 8:
+            a, b = self.key(node.left, depth + 1), self.key(node.right, depth + 1)
+            return None if a is None or b is None else a + b
+        return None
+
+
 def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
     """An index known as the text is read: a literal, a name bound to a number (`all_f[K]` with K = 5), K - 1."""
     if _integer(node) is not None:

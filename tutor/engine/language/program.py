@@ -22,7 +22,7 @@ from .dims import Dim, Shape, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import Reader, Scope, dim_value, kind_of, list_item, numbered_items
+from .parse import KeysSpelled, Reader, Scope, dim_value, kind_of, list_item, numbered_items, spells_a_key
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -133,6 +133,8 @@ class Program:
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
         self.current = None  # a draw on this line is named after the name the line assigns, if any
+        if not isinstance(stmt, (ast.For, ast.If, ast.FunctionDef)) and spells_a_key(stmt):
+            stmt = KeysSpelled(self.scope).visit(copy.deepcopy(stmt))  # grads["dW" + str(L)] with L = 3
         if isinstance(stmt, ast.FunctionDef):
             self.define(stmt, r)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -195,19 +197,25 @@ class Program:
                 self.mark(target.attr, span)  # `self.A = A`: a method keeps its argument; A is A already
                 return
             self.to_name(target.attr, target, stmt.value, op, span, frame)  # self.dLdW = ...: the name dLdW
-        elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
-                and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
-            if self.network or frame is not None:
-                raise r.error(ParseError, "a dictionary of gradients belongs in a derivation", target)
-            base = target.value.id
-            if base in self.objects or self.scope.var(base) is not None:
-                raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
-            self.dicts.add(base)
-            self.to_name(slot_name(self.dict_base(base), target.slice.value), target, stmt.value, op, span, None)
+        elif is_slot(target):
+            self.to_slot(cast(ast.Subscript, target), stmt.value, op, span, frame)
         elif isinstance(target, ast.Subscript):
             self.into_part(target, stmt.value, op, span, frame)
         else:
             raise r.error(ParseError, "the left side must be a name, d[index] or grads['W1']", target)
+
+    def to_slot(self, target: ast.Subscript, value: ast.expr, op: str | None, span, frame: Frame | None,
+                expr: Expr | None = None) -> None:
+        """`grads['W1'] = ...`: the dictionary's slot, a claim about W1."""
+        r = self.reader
+        if self.network or frame is not None:
+            raise r.error(ParseError, "a dictionary of gradients belongs in a derivation", target)
+        base = cast(ast.Name, target.value).id
+        if base in self.objects or self.scope.var(base) is not None:
+            raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
+        self.dicts.add(base)
+        key = cast(str, cast(ast.Constant, target.slice).value)
+        self.to_name(slot_name(self.dict_base(base), key), target, value, op, span, None, expr=expr)
 
     def to_name(self, name: str, target: ast.expr, value: ast.expr, op: str | None, span, frame: Frame | None,
                 expr: Expr | None = None):
@@ -403,8 +411,11 @@ class Program:
         exprs = self.many(value, len(targets), frame)
         span = r.span(stmt)
         for t, e in zip(targets, exprs):
+            if is_slot(t):  # grads["dW" + str(L)], ... = linear_activation_backward(...)
+                self.to_slot(cast(ast.Subscript, t), value, None, span, frame, expr=e)
+                continue
             if not isinstance(t, ast.Name):
-                raise r.error(ParseError, "unpack into plain names", t, expected)
+                raise r.error(ParseError, "unpack into plain names or grads['W1']", t, expected)
             if t.id == "_":
                 continue
             self.to_name(t.id, t, value, None, span, frame, expr=e)
@@ -500,15 +511,15 @@ class Program:
                 a, b = self.known(node.left, frame), self.known(node.comparators[0], frame)
             except TutorError:
                 a = b = None
-            if a is not None:
+            if a is not None and (type(a) is type(b) or not isinstance(a, str) and not isinstance(b, str)):
                 return _DECIDE[type(node.ops[0])](a, b)
         raise r.error(ParseError, f"the condition {r.text(node)!r} is not known as the text is read (nothing is "
                                   "run, so only a condition on numbers, such as a loop's counter, picks a branch)",
                       node, "a condition on numbers (if layer > 0:), or where(mask, a, b) for arrays")
 
     def known(self, node: ast.expr, frame: Frame | None):
-        """A number or flag a condition compares: True, a helper's flag (deriv), a loop's counter, K - 1."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        """A number or flag a condition compares: True, "relu", a helper's flag (deriv), a loop's counter, K - 1."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, str)):
             return node.value
         if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
             return frame.flags[node.id]
@@ -900,8 +911,8 @@ class Program:
             shared = self.shared_object(arg, None) if scope is self.scope else None
             if shared is not None:
                 frame.objects[param] = shared
-            elif isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
-                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, str)):
+                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True, activation="relu"
             else:
                 frame.exprs[param] = reader.expr(arg, scope)
                 if isinstance(arg, ast.Constant) and type(arg.value) is int:
@@ -962,6 +973,12 @@ class SpelledOut(ast.NodeTransformer):
         return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
                                                             slice=located(ast.Constant(k), node), ctx=ast.Load()),
                                               node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def is_slot(target: ast.expr) -> bool:
+    """`grads['W1']` as a target: a dictionary's slot by a string key."""
+    return isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+        and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name)
 
 
 def substituted(names: list[ast.expr], value, node: ast.AST) -> ast.AST:
