@@ -48,6 +48,7 @@ class Scope:
     draw: Callable | None = None                               # np.random.rand(...) → a drawn leaf's Var
     exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
     sizes: dict[str, int] = field(default_factory=dict)        # a list by number → its length (xs[-1] is its last)
+    lists: dict[str, str] = field(default_factory=dict)        # a helper's name for a caller's list → that list
 
     def var(self, name: str) -> str | None:
         if name in self.names:
@@ -555,7 +556,8 @@ class Reader:
         """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
         renamed: dict[str | None, str | None] = {"dim": "axis", "keepdim": "keepdims"}
         keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
-                    if k.arg not in ("dtype", "out")]
+                    if k.arg not in ("dtype", "out") and not (name in ("array", "copy") and k.arg == "copy" and isinstance(
+                        k.value, ast.Constant) and k.value.value is True)]  # np.array(dA, copy=True) is a copy
         order = [k for k in keywords if k.arg == "order"]
         if name == "reshape" and order:  # order last, read by fortran_order
             keywords = [k for k in keywords if k.arg != "order"] + order
@@ -709,19 +711,31 @@ def item_name(base: str, key: int) -> str:
 
 
 def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) -> str | None:
-    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
+    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name;
+    `caches[2][0]` of a list of tuples, the item of an item."""
     key = _known_integer(node.slice, scope)
-    if not isinstance(node.value, ast.Name) or key is None:
-        return None
-    base = node.value.id
-    if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
+    base = list_base(node.value, scope, lists)
+    if base is None or key is None:
         return None
     if key < 0 and scope.var(item_name(base, key)) is None:  # nabla_w[-l] of a list of known length
-        key += scope.sizes.get(base) or numbered_items(node.value, scope)  # counts from its end
+        key += scope.sizes.get(base) or items_of(base, scope)  # counts from its end
     name = item_name(base, key)
-    if base in lists or scope.var(name) is not None or name in scope.dim_values:
+    if base in lists or scope.var(name) is not None or name in scope.dim_values or items_of(name, scope):
         return name
     return None
+
+
+def list_base(node: ast.expr, scope: Scope, lists: Set[str] = frozenset()) -> str | None:
+    """The name of the list a subscript's base denotes: `hs`, a helper's `cache` (the caller's list), `caches[2]`."""
+    if isinstance(node, ast.Subscript):
+        return list_item(node, scope, lists)
+    if not isinstance(node, ast.Name):
+        return None
+    if node.id in scope.lists:
+        return scope.lists[node.id]
+    if scope.var(node.id) is not None or node.id in scope.dim_values or node.id in scope.exprs:
+        return None
+    return node.id
 
 
 def spells_a_key(node: ast.AST) -> bool:
@@ -775,10 +789,22 @@ def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
 
 def numbered_items(node: ast.expr, scope: Scope) -> int:
     """How many arrays a name that is not an array numbers (all_weights_0, all_weights_1, …), else 0."""
-    if not isinstance(node, ast.Name) or scope.var(node.id) is not None or node.id in scope.exprs:
+    if not isinstance(node, ast.Name) or node.id in scope.exprs:
+        return 0
+    if node.id in scope.lists:
+        return items_of(scope.lists[node.id], scope)
+    return 0 if scope.var(node.id) is not None else items_of(node.id, scope)
+
+
+def items_of(name: str, scope: Scope, depth: int = 0) -> int:
+    """How many items the list `name` holds: name_0, name_1, … each an array or itself a list (a tuple)."""
+    if name in scope.sizes:
+        return scope.sizes[name]
+    if depth > 4 or scope.var(name) is not None:
         return 0
     count = 0
-    while scope.var(item_name(node.id, count)) is not None and count < MAX_STATEMENTS:
+    while count < MAX_STATEMENTS and (scope.var(item_name(name, count)) is not None
+                                      or items_of(item_name(name, count), scope, depth + 1)):
         count += 1
     return count
 

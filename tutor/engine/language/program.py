@@ -22,7 +22,8 @@ from .dims import Dim, Shape, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import KeysSpelled, Reader, Scope, dim_value, kind_of, list_item, numbered_items, spells_a_key
+from .parse import (KeysSpelled, Reader, Scope, dim_value, items_of, kind_of, list_base, list_item, numbered_items,
+                    spells_a_key)
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -78,6 +79,7 @@ class Frame:
     exprs: dict[str, Expr] = field(default_factory=dict)
     objects: dict[str, Obj] = field(default_factory=dict)
     flags: dict[str, object] = field(default_factory=dict)   # arguments given as literals: deriv=True, k=2
+    lists: dict[str, str] = field(default_factory=dict)      # a list or tuple passed in (cache) → the caller's list
 
 
 class Program:
@@ -239,6 +241,16 @@ class Program:
             if size is not None:
                 self.scope.sizes[name] = size
             return
+        source = self.list_of(value, self.frame_scope(frame)) if op is None and expr is None else None
+        if source is not None and frame is not None:
+            frame.lists[name] = source  # `linear_cache, activation_cache = cache` in a helper: the caller's lists
+            return
+        if source is not None:  # current_cache = caches[l]: the list's items under a name of their own
+            value = located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=source, ctx=ast.Load()),
+                                                                               value),
+                                                                 slice=located(ast.Constant(k), value),
+                                                                 ctx=ast.Load()), value)
+                                           for k in range(items_of(source, self.scope))], ctx=ast.Load()), value)
         items = self.list_items(value, frame) if op is None and frame is None else None
         if items is not None:  # weights = [w1, w2], [np.zeros(w.shape) for w in weights]: a list by number
             self.unbind(name, None)
@@ -394,6 +406,17 @@ class Program:
                               "`a = ...` then `b = ...` on a line of its own")
             for t, v in zip(targets, value.elts):
                 self.assign(located(ast.Assign(targets=[t], value=v), stmt), frame)
+            return
+        source = self.list_of(value, self.frame_scope(frame))
+        if source is not None:  # A_prev, W, b = cache: one item of the list (the tuple) per name
+            size = items_of(source, self.frame_scope(frame))
+            if size != len(targets):
+                raise r.error(ParseError, f"{len(targets)} names but {r.text(value)} holds {size} values", stmt,
+                              expected)
+            for k, t in enumerate(targets):
+                item = located(ast.Subscript(value=located(ast.Name(id=source, ctx=ast.Load()), value),
+                                             slice=located(ast.Constant(k), value), ctx=ast.Load()), value)
+                self.assign(located(ast.Assign(targets=[t], value=item), stmt), frame)
             return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "size" \
                 and not value.args and not value.keywords:  # PyTorch's x.size() is NumPy's x.shape
@@ -561,7 +584,8 @@ class Program:
     def list_items(self, value: ast.expr, frame: Frame | None) -> list[ast.expr] | None:
         """The items of a list written out (`[w1, w2]`) or made by a comprehension over a range or a list by
         number (`[np.zeros(w.shape) for w in weights]`), each an expression; None for any other value."""
-        if isinstance(value, ast.List) and value.elts and not any(isinstance(e, ast.Starred) for e in value.elts):
+        if isinstance(value, (ast.List, ast.Tuple)) and value.elts \
+                and not any(isinstance(e, ast.Starred) for e in value.elts):
             return list(value.elts)
         if not isinstance(value, ast.ListComp) or len(value.generators) != 1:
             return None
@@ -576,6 +600,17 @@ class Program:
                                                 f"{MAX_UNROLL}", loop.iter, "a shorter range")
         items = [substituted(names, v, value.elt) for v in values]
         return cast(list[ast.expr], items)
+
+    def list_of(self, node: ast.expr, scope: Scope) -> str | None:
+        """The name of the list (or tuple) an expression denotes, `cache` or `caches[l]`, else None."""
+        if not isinstance(node, (ast.Name, ast.Subscript)):
+            return None
+        if isinstance(node, ast.Name) and node.id in scope.lists:
+            return scope.lists[node.id]
+        name = list_base(node, scope, self.dicts)
+        if name is None or (isinstance(node, ast.Name) and name not in self.scope.sizes and name in self.dicts):
+            return None  # a dictionary of gradients or a list still being filled is not copied whole
+        return name if items_of(name, scope) else None
 
     def list_length(self, node: ast.expr, frame: Frame | None) -> int:
         """How many arrays a list by number holds (built here or by the network), else 0."""
@@ -746,7 +781,8 @@ class Program:
         dims = {k: v for k, v in s.dim_values.items() if k not in frame.exprs and k not in frame.objects}
         return Scope(arrays=s.arrays, dims=s.dims - set(frame.exprs) - set(frame.objects), names=names,
                      dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot, draw=s.draw,
-                     exprs=dict(frame.exprs), sizes=s.sizes)
+                     exprs=dict(frame.exprs), sizes=s.sizes,
+                     lists=dict(frame.lists))
 
     def read_name(self, name: str, frame: Frame | None) -> Expr | None:
         """The current value of a name (None when it has none yet)."""
@@ -909,7 +945,10 @@ class Program:
         for param in helper.params:
             arg = given[param]
             shared = self.shared_object(arg, None) if scope is self.scope else None
-            if shared is not None:
+            source = self.list_of(arg, scope)
+            if source is not None:
+                frame.lists[param] = source  # a tuple or list passed in: its items are read where they are
+            elif shared is not None:
                 frame.objects[param] = shared
             elif isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, str)):
                 frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True, activation="relu"
