@@ -135,6 +135,8 @@ class Program:
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
         self.current = None  # a draw on this line is named after the name the line assigns, if any
+        if self.scope.var("self") is None and any(is_self_attribute(n) for n in ast.walk(stmt)):
+            stmt = SelfDropped().visit(copy.deepcopy(stmt))  # a class's method pasted as is: self.weights is weights
         if not isinstance(stmt, (ast.For, ast.If, ast.FunctionDef)) and spells_a_key(stmt):
             stmt = KeysSpelled(self.scope).visit(copy.deepcopy(stmt))  # grads["dW" + str(L)] with L = 3
         if isinstance(stmt, ast.FunctionDef):
@@ -915,6 +917,8 @@ class Program:
                 raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
                                                "and one `return`", s)
         params = tuple(x.arg for x in a.args)
+        if params[:1] == ("self",) and len(params) > len(a.defaults):
+            params = params[1:]  # a class's method pasted as is: `self.W` is read as W, so self is not passed
         helper = Helper(node.name, params, body, node, dict(zip(params[len(params) - len(a.defaults):], a.defaults)))
         self.defined[node.name] = (helper, reader)
 
@@ -1012,6 +1016,23 @@ class SpelledOut(ast.NodeTransformer):
         return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
                                                             slice=located(ast.Constant(k), node), ctx=ast.Load()),
                                               node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def is_self_attribute(node: ast.AST) -> bool:
+    """`self.weights` read (not assigned: `self.dW = ...` keeps its own reading)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+        and isinstance(node.ctx, ast.Load)
+
+
+class SelfDropped(ast.NodeTransformer):
+    """A class's attributes as plain names, as the reader takes them: `self.cost_derivative(a, y)` calls the
+    helper cost_derivative, `self.weights[-l+1]` is an item of the list weights."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        if is_self_attribute(node):
+            return located(ast.Name(id=node.attr, ctx=ast.Load()), node)
+        self.generic_visit(node)
+        return node
 
 
 def is_slot(target: ast.expr) -> bool:
