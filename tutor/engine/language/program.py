@@ -548,6 +548,14 @@ class Program:
             return node.value
         if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
             return frame.flags[node.id]
+        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+            return node.value
+        if isinstance(node, ast.Name):  # `if self.weight_regularizer_l2 > 0:` of a name given a number
+            value = self.read_name(node.id, frame)
+            held = next((a.expr for a in reversed(self.assignments) if isinstance(value, Var) and a.var == value.name),
+                        None)
+            if isinstance(held, Const) and isinstance(held.value, (int, float)):
+                return held.value
         return self.integer(node, frame)
 
     def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.stmt) -> list:
@@ -642,6 +650,9 @@ class Program:
             return -self.integer(node.operand, frame)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             return node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
+                and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == "shape":
+            return len(r.shape_of(node.args[0].value, self.frame_scope(frame), 0))  # len(y_true.shape): the rank
         value = self.typer(self.read(node, frame))
         dim = as_dimension(value)
         if isinstance(value, Const) and float(value.value).is_integer():
