@@ -301,6 +301,9 @@ class Reader:
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:
                 return as_dim
+            beyond = past_the_end(node, scope)
+            if beyond is not None:
+                raise self.error(ParseError, beyond, node.slice, "an index inside the list")
             alias = list_item(node, scope)
             if alias is not None:  # hs[2] of a dict of arrays filled step by step (hs = {}; hs[t] = ...)
                 return self.name(located_name(alias, node), scope)
@@ -723,6 +726,18 @@ def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) 
     if base in lists or scope.var(name) is not None or name in scope.dim_values or items_of(name, scope):
         return name
     return None
+
+
+def past_the_end(node: ast.Subscript, scope: Scope) -> str | None:
+    """What is wrong with an index past either end of a list of known length (`zs[-3]` of two items)."""
+    key = _known_integer(node.slice, scope)
+    base = list_base(node.value, scope)
+    if base is None or key is None or scope.var(item_name(base, key)) is not None:
+        return None
+    size = scope.sizes.get(base) or (items_of(base, scope) if key < 0 else 0)  # a list the network filled
+    if not size or -size <= key < size:
+        return None
+    return f"index {key} is out of range for the list {base} of {size} item(s)"
 
 
 def list_base(node: ast.expr, scope: Scope, lists: Set[str] = frozenset()) -> str | None:

@@ -23,7 +23,7 @@ from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
 from .parse import (KeysSpelled, Reader, Scope, dim_value, items_of, kind_of, list_base, list_item, numbered_items,
-                    spells_a_key)
+                    past_the_end, spells_a_key)
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -191,6 +191,9 @@ class Program:
                 raise r.error(ParseError, f"the operator {type(stmt.op).__name__} is not supported in place", stmt,
                               "+=, -=, *= or /=")
         span = r.span(stmt)
+        beyond = past_the_end(target, self.frame_scope(frame)) if isinstance(target, ast.Subscript) else None
+        if beyond is not None:
+            raise r.error(ParseError, beyond, target.slice, "an index inside the list")  # Python's IndexError
         item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
         if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
             self.to_name(item, target, stmt.value, op, span, frame)
@@ -779,10 +782,10 @@ class Program:
         k = self.lengths.get(name, 0)
         target = located(ast.Subscript(value=call.func.value, slice=located(ast.Constant(k), call), ctx=ast.Store()),
                          call)
+        if name in self.scope.sizes:  # the list grows by the item appended
+            self.scope.sizes[name] = max(self.scope.sizes[name], k + 1)
         self.assign(located(ast.Assign(targets=[target], value=call.args[0]), call), None)
         self.lengths[name] = k + 1
-        if name in self.scope.sizes:
-            self.scope.sizes[name] = max(self.scope.sizes[name], k + 1)
 
     def frame_scope(self, frame: Frame | None) -> Scope:
         if frame is None:
