@@ -193,7 +193,7 @@ class Program:
         span = r.span(stmt)
         beyond = past_the_end(target, self.frame_scope(frame)) if isinstance(target, ast.Subscript) else None
         if beyond is not None:
-            raise r.error(ParseError, beyond, target.slice, "an index inside the list")  # Python's IndexError
+            raise r.error(ParseError, beyond, cast(ast.Subscript, target).slice, "an index inside the list")
         item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
         if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
             self.to_name(item, target, stmt.value, op, span, frame)
@@ -261,9 +261,9 @@ class Program:
             self.unbind(name, None)
             self.dicts.add(name)
             self.lengths[name] = 0
-            for k, item in enumerate(items):
+            for index, item in enumerate(items):
                 slot = located(ast.Subscript(value=located(ast.Name(id=name, ctx=ast.Load()), target),
-                                             slice=located(ast.Constant(k), target), ctx=ast.Store()), target)
+                                             slice=located(ast.Constant(index), target), ctx=ast.Store()), target)
                 self.assign(located(ast.Assign(targets=[slot], value=item), item), None)
             self.lengths[name] = self.scope.sizes[name] = len(items)
             return
@@ -515,7 +515,7 @@ class Program:
         self.unrolled_total += len(values) * len(loop.body)
         if self.unrolled_total > MAX_STATEMENTS:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
-        return [substituted(names, v, s) for v in values for s in loop.body]
+        return [cast(ast.stmt, substituted(names, v, s)) for v in values for s in loop.body]
 
     def branch(self, stmt: ast.If, frame: Frame | None) -> list[ast.stmt]:
         """`if layer > 0: ...` inside an unrolled loop: the branch its condition picks, known as the text is
@@ -561,7 +561,7 @@ class Program:
                 return held.value
         return self.integer(node, frame)
 
-    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.stmt) -> list:
+    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.AST) -> list:
         r = self.reader
         if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
             return list(node.elts)  # `for dparam in [dWxh, dWhh]`: each name in turn
