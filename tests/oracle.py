@@ -226,11 +226,12 @@ _SCALAR_LABEL = re.compile(r"(?m)^(\s*[A-Za-z_]\w*\s*:\s*(?:int|binary))\[\]")
 #: PyTorch's `keepdim=` (llm.c's layernorm.py) is NumPy's `keepdims=`; a class's `self.W` is the name W.
 _KEEPDIM = re.compile(r"\bkeepdim=")
 _SELF = re.compile(r"\bself\.")
+_METHOD = re.compile(r"(?m)^(\s*def\s+\w+\s*\()\s*self\s*(?:,\s*|(?=\)))")  # a method's self is no argument
 _SIZE = re.compile(r"\.size\(\)")  # PyTorch's x.size() is NumPy's x.shape
 
 
 def _parse(text: str, what: str) -> ast.Module:
-    text = _SIZE.sub(".shape", _SELF.sub("", _KEEPDIM.sub("keepdims=", _SCALAR_LABEL.sub(r"\1[()]", textwrap.dedent(text).strip("\n")))))
+    text = _SIZE.sub(".shape", _SELF.sub("", _METHOD.sub(r"\1", _KEEPDIM.sub("keepdims=", _SCALAR_LABEL.sub(r"\1[()]", textwrap.dedent(text).strip("\n"))))))
     try:
         return ast.parse(text)
     except SyntaxError as e:

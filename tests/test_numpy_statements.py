@@ -261,3 +261,71 @@ def test_reductions_written_as_numpy_keep_their_axes_when_asked():
                            ("count_nonzero(x, axis=0)", np.count_nonzero(x, axis=0))):
         net = parse_network(f"x: [N, D]\nc = {text}\nJ = sum(c * x)\n")
         assert len(net.shapes["c"]) == np.ndim(expected), text
+
+
+# -- lists, tuples and methods as courses write them (Nielsen's backprop, deeplearning.ai's caches) -------------
+
+LISTED = """
+x: [D, 1]
+w1: [H, D]
+w2: [K, H]
+b1: [H, 1]
+b2: [K, 1]
+weights = [w1, w2]
+biases = [b1, b2]
+a = x
+zs = []
+for b, w in zip(biases, weights):
+    z = np.dot(w, a) + b
+    zs.append(z)
+    a = np.tanh(z)
+caches = [((x, w1), zs[0]), ((np.tanh(zs[0]), w2), zs[-1])]
+J = np.sum(a ** 2)
+"""
+
+LISTED_BACKWARD = """
+def back(d, cache, kind):
+    (a_prev, W), z = cache
+    if kind == "tanh":
+        d = d * (1 - np.tanh(z) ** 2)
+    return np.dot(W.T, d), np.dot(d, a_prev.T)
+
+grads = {}
+L = len(caches)
+d = 2 * np.tanh(zs[-1])
+grads["dA" + str(L - 1)], grads["dW" + str(L)] = back(d, caches[L - 1], kind="tanh")
+for l in reversed(range(L - 1)):
+    grads["dA" + str(l)], grads["dW" + str(l + 1)] = back(grads["dA" + str(l + 1)], caches[l], kind="tanh")
+"""
+
+
+@pytest.mark.parametrize("wrt", ["w1", "w2"])
+def test_lists_tuples_and_string_keys_are_read_as_written(wrt):
+    assert verdict(LISTED, wrt, LISTED_BACKWARD + f'grads["d{wrt.upper()}"]') == "correct"
+    assert verdict(LISTED, wrt, LISTED_BACKWARD.replace('kind="tanh"', 'kind="relu"') + f'grads["d{wrt.upper()}"]') \
+        == "wrong_value"
+    verified(LISTED)
+
+
+def test_a_method_pasted_with_self_reads_its_attributes_and_calls():
+    text = """
+def delta(self, a, y):
+    return 2 * a
+nabla = [np.zeros(w.shape) for w in self.weights]
+nabla[-1] = np.dot(self.delta(np.tanh(zs[-1]), 0) * (1 - np.tanh(zs[-1]) ** 2), np.tanh(zs[-2]).T)
+nabla[-1]
+"""
+    assert verdict(LISTED, "w2", text) == "correct"
+    assert verdict(LISTED, "w2", text.replace("zs[-2]", "zs[-1]")) == "wrong_shape"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("d = zs[-3]\nd", "out of range for the list zs of 2"),
+    ("n = [None] * 2\nn[2] = zs[0]\nn[2]", "out of range for the list n of 2"),
+    ("n = [w for w in weights if w]\nn[0]", "no condition"),
+    ("for a, b in zip(weights):\n    q = a\nq", "2 names one value each"),
+    ("p, q, r = caches[0]\np", "holds 2 values"),
+])
+def test_lists_read_wrongly_are_refused_with_a_position(text, words):
+    r = check(parse_network(LISTED), "w1", text)
+    assert r.verdict == "unusable" and words in r.diagnostics[0].message and r.diagnostics[0].line

@@ -12,8 +12,14 @@ claims (CS224n's `gradW1`, Nielsen's `nabla_w`, iamtrask's `l1.T.dot(l2_delta)`)
 line naming the answer, as a learner asking about one gradient would.
 
 Where a course is written with classes, lists or loops (`self.dweights`, `nabla_w[-1]`,
-`grads["dW" + str(l)]`, `for l in reversed(range(L))`) the lines are written as a learner pastes
-them into a plain script: plain names, loops unrolled; each such case says so in its note.
+`grads["dW" + str(l)]`, `for l in reversed(range(L))`) the first cases wrote the lines as a learner
+pastes them into a plain script: plain names, loops unrolled; each such case says so in its note and
+is kept (`by_hand`). Beside them, "as written" cases read the course's own lines: Nielsen's
+`backprop` with its lists and loop, deeplearning.ai's `L_model_backward` with its caches, helpers and
+string-built keys, two_layer_model with `linear_activation_backward`.
+
+`ADAPTED` counts, per source, the lines still changed to be read (the comment says which);
+tests/test_course_code.py measures the share of each source's own lines read as written.
 
 Conventions worth knowing, recorded in the notes:
 * CS231n (case study and assignment), Karpathy and nnfs divide by N once, in `dscores /= N`;
@@ -28,7 +34,7 @@ Conventions worth knowing, recorded in the notes:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Case:
     derivation: str
     verdict: str
     note: str = ""
+    by_hand: bool = False  # the course's lines rewritten by hand; an "as written" case reads them as they are
 
 
 CASES: list[Case] = []
@@ -1595,3 +1602,276 @@ case("logsoftmax-db-wrong-sign", SRC_LOGSOFTMAX, LOGSOFTMAX, "b", """
 dlogits = np.eye(K)[y] - np.exp(logp)
 db = dlogits.sum(axis=0) / N
 """, "scaled", "y - p: the direction of the update, minus the gradient")
+
+
+# =============================================================================================
+# As written: the courses' loops, lists, caches and string-built keys read as the courses print them
+# =============================================================================================
+
+# Nielsen, network.py (the Python 3 port, MichalDanielDobrzanski/DeepLearningPython, writes range for
+# xrange): backprop() as printed, its feedforward loop included; the constructor's lists are the leaves.
+NIELSEN_AS_WRITTEN = """
+# Nielsen network.py, sizes [n0, n1, n2]: self.biases = [b1, b2], self.weights = [w1, w2]
+x: [n0, 1]
+y: [n2, 1]
+w1: [n1, n0]
+b1: [n1, 1]
+w2: [n2, n1]
+b2: [n2, 1]
+
+num_layers = 3
+biases = [b1, b2]
+weights = [w1, w2]
+activation = x
+activations = [x] # list to store all the activations, layer by layer
+zs = [] # list to store all the z vectors, layer by layer
+for b, w in zip(self.biases, self.weights):
+    z = np.dot(w, activation)+b
+    zs.append(z)
+    activation = sigmoid(z)
+    activations.append(activation)
+C = 0.5*np.linalg.norm(activations[-1]-y)**2
+"""
+
+NIELSEN_BACKPROP = """
+def cost_derivative(self, output_activations, y):
+    return (output_activations-y)
+
+def sigmoid_prime(z):
+    return sigmoid(z)*(1-sigmoid(z))
+
+nabla_b = [np.zeros(b.shape) for b in self.biases]
+nabla_w = [np.zeros(w.shape) for w in self.weights]
+delta = self.cost_derivative(activations[-1], y) * sigmoid_prime(zs[-1])
+nabla_b[-1] = delta
+nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+for l in range(2, self.num_layers):
+    z = zs[-l]
+    sp = sigmoid_prime(z)
+    delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+    nabla_b[-l] = delta
+    nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+"""
+
+_NIELSEN_AS_WRITTEN_NOTE = ("backprop() as printed: the lists built by comprehension, indexed from their end "
+                            "(nabla_w[-l], zs[-l], self.weights[-l+1]) and the loop over range(2, num_layers); "
+                            "the learner ends with the gradient asked about")
+for _leaf, _answer in (("w1", "nabla_w[0]"), ("b1", "nabla_b[0]"), ("w2", "nabla_w[-1]"), ("b2", "nabla_b[1]")):
+    case(f"nielsen-as-written-{_leaf}", SRC_NIELSEN, NIELSEN_AS_WRITTEN, _leaf, NIELSEN_BACKPROP + _answer, "correct",
+         _NIELSEN_AS_WRITTEN_NOTE)
+case("nielsen-as-written-w1-activation-off-by-one", SRC_NIELSEN, NIELSEN_AS_WRITTEN, "w1",
+     NIELSEN_BACKPROP.replace("activations[-l-1]", "activations[-l]") + "nabla_w[0]", "wrong_shape",
+     "activations[-l] is the layer's own output, one too far along the list")
+case("nielsen-as-written-w1-weights-not-transposed", SRC_NIELSEN, NIELSEN_AS_WRITTEN, "w1",
+     NIELSEN_BACKPROP.replace("self.weights[-l+1].transpose()", "self.weights[-l+1]") + "nabla_w[0]",
+     "shape_error", "(n2, n1) @ (n2, 1)")
+case("nielsen-as-written-w1-loop-one-short", SRC_NIELSEN, NIELSEN_AS_WRITTEN, "w1",
+     NIELSEN_BACKPROP.replace("range(2, self.num_layers)", "range(2, self.num_layers - 1)") + "nabla_w[0]",
+     "wrong_value", "the loop never reaches the first layer: nabla_w[0] keeps its zeros")
+case("nielsen-as-written-w1-sp-of-next-layer", SRC_NIELSEN, NIELSEN_AS_WRITTEN, "w1",
+     NIELSEN_BACKPROP.replace("sp = sigmoid_prime(z)", "sp = sigmoid_prime(zs[-l+1])") + "nabla_w[0]",
+     "shape_error", "sigma' of the layer above: (n1, 1) * (n2, 1)")
+case("nielsen-as-written-b1-cost-derivative-sign", SRC_NIELSEN, NIELSEN_AS_WRITTEN, "b1",
+     NIELSEN_BACKPROP.replace("(output_activations-y)", "(y-output_activations)") + "nabla_b[0]", "scaled",
+     "cost_derivative with the sign flipped")
+
+# deeplearning.ai C1 week 4, dnn_app_utils / "Building your Deep Neural Network: Step by Step" (as solved in
+# public): the backward helpers as printed, their caches ((A_prev, W, b), Z) as linear_activation_forward
+# stores them.
+DLAI_BACKWARD_HELPERS = """
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True) # just converting dz to a correct object.
+    dZ[Z <= 0] = 0
+    return dZ
+
+def sigmoid_backward(dA, cache):
+    Z = cache
+    s = 1/(1+np.exp(-Z))
+    dZ = dA * s * (1-s)
+    return dZ
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1./m * np.dot(dZ,A_prev.T)
+    db = 1./m * np.sum(dZ, axis = 1, keepdims = True)
+    dA_prev = np.dot(W.T,dZ)
+    return dA_prev, dW, db
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+        dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    elif activation == "sigmoid":
+        dZ = sigmoid_backward(dA, activation_cache)
+        dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
+"""
+
+DLAI_DEEP_CACHES = DLAI_DEEP.replace("cost = ", "caches = [((X, W1, b1), Z1), ((A1, W2, b2), Z2), ((A2, W3, b3), Z3)]\n"
+                                                "cost = ")
+
+L_MODEL_BACKWARD = DLAI_BACKWARD_HELPERS + """
+grads = {}
+L = len(caches) # the number of layers
+m = AL.shape[1]
+Y = Y.reshape(AL.shape) # after this line, Y is the same shape as AL
+dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+current_cache = caches[L-1]
+grads["dA" + str(L-1)], grads["dW" + str(L)], grads["db" + str(L)] = linear_activation_backward(dAL, current_cache, activation = "sigmoid")
+for l in reversed(range(L-1)):
+    current_cache = caches[l]
+    dA_prev_temp, dW_temp, db_temp = linear_activation_backward(grads["dA" + str(l + 1)], current_cache, activation = "relu")
+    grads["dA" + str(l)] = dA_prev_temp
+    grads["dW" + str(l + 1)] = dW_temp
+    grads["db" + str(l + 1)] = db_temp
+"""
+
+_L_MODEL_NOTE = ("L_model_backward as printed: caches by number, the loop over reversed(range(L-1)), the keys "
+                 "built with str(l + 1), the helpers returning tuples; the learner ends with the gradient asked about")
+for _leaf in ("W1", "b1", "W2", "b2", "W3", "b3"):
+    case(f"dlai-w4-deep-as-written-d{_leaf}", SRC_DLAI_W4_DEEP, DLAI_DEEP_CACHES, _leaf,
+         L_MODEL_BACKWARD + f'grads["d{_leaf}"]', "correct", _L_MODEL_NOTE)
+case("dlai-w4-deep-as-written-dW1-key-off-by-one", SRC_DLAI_W4_DEEP, DLAI_DEEP_CACHES, "W1",
+     L_MODEL_BACKWARD.replace('grads["dW" + str(l + 1)] = dW_temp', 'grads["dW" + str(l)] = dW_temp')
+     + 'grads["dW1"]', "wrong_shape",
+     "the key one layer too low: grads['dW1'] holds layer 2's (n_2, n_1) gradient")
+case("dlai-w4-deep-as-written-dW1-relu-for-sigmoid", SRC_DLAI_W4_DEEP, DLAI_DEEP_CACHES, "W1",
+     L_MODEL_BACKWARD.replace('current_cache, activation = "sigmoid")', 'current_cache, activation = "relu")')
+     + 'grads["dW1"]', "wrong_value", "the output layer's backward taken as a ReLU's")
+case("dlai-w4-deep-as-written-dW2-cache-of-next-layer", SRC_DLAI_W4_DEEP, DLAI_DEEP_CACHES, "W2",
+     L_MODEL_BACKWARD.replace("    current_cache = caches[l]\n", "    current_cache = caches[l + 1]\n")
+     + 'grads["dW2"]', "shape_error", "the cache of the layer above: its W is (1, n_2), not (n_2, n_1)")
+case("dlai-w4-deep-as-written-db3-sign", SRC_DLAI_W4_DEEP, DLAI_DEEP_CACHES, "b3",
+     L_MODEL_BACKWARD.replace("dAL = - (np.divide", "dAL = (np.divide") + 'grads["db3"]', "scaled",
+     "the minus sign of dAL forgotten")
+
+DLAI_TWO_LAYER_CACHES = DLAI_TWO_LAYER.replace("cost = ", "cache1 = ((X, W1, b1), Z1)\ncache2 = ((A1, W2, b2), Z2)\n"
+                                                          "cost = ")
+
+TWO_LAYER_MODEL_BACKWARD = DLAI_BACKWARD_HELPERS + """
+dA2 = - (np.divide(Y, A2) - np.divide(1 - Y, 1 - A2))
+dA1, dW2, db2 = linear_activation_backward(dA2, cache2, activation = "sigmoid")
+dA0, dW1, db1 = linear_activation_backward(dA1, cache1, activation = "relu")
+"""
+
+for _leaf in ("W1", "b1", "W2", "b2"):
+    case(f"dlai-w4-2layer-as-written-d{_leaf}", SRC_DLAI_W4, DLAI_TWO_LAYER_CACHES, _leaf, TWO_LAYER_MODEL_BACKWARD,
+         "correct", "two_layer_model's backward as printed, with linear_activation_backward and its caches")
+case("dlai-w4-2layer-as-written-dW1-caches-swapped", SRC_DLAI_W4, DLAI_TWO_LAYER_CACHES, "W1",
+     TWO_LAYER_MODEL_BACKWARD.replace("(dA2, cache2,", "(dA2, cache1,"), "shape_error",
+     "the first layer's cache given to the output layer")
+case("dlai-w4-2layer-as-written-dW1-activations-swapped", SRC_DLAI_W4, DLAI_TWO_LAYER_CACHES, "W1",
+     TWO_LAYER_MODEL_BACKWARD.replace('cache2, activation = "sigmoid"', 'cache2, activation = "relu"'),
+     "wrong_value", "the output layer's backward taken as a ReLU's")
+
+
+
+# nnfs: the three backward methods as the book prints them, one layer object after the other. Each call's
+# arguments and the layer's attributes are bound by hand (`dvalues, self.inputs, ... = ...`), and each
+# layer's gradient is kept under a name of its own before the next layer's method reuses self.dweights.
+NNFS_AS_WRITTEN = NNFS.replace("weight_regularizer_l2 = 5e-4\nbias_regularizer_l2 = 5e-4\n", "").replace(
+    "weight_regularizer_l2 * np.sum(weights1 * weights1) + bias_regularizer_l2 * np.sum(biases1 * biases1)",
+    "5e-4 * np.sum(weights1 * weights1) + 5e-4 * np.sum(biases1 * biases1)")
+
+NNFS_DENSE_BACKWARD = """
+self.dweights = np.dot(self.inputs.T, dvalues)
+self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+if self.weight_regularizer_l2 > 0:
+    self.dweights += 2 * self.weight_regularizer_l2 * self.weights
+if self.bias_regularizer_l2 > 0:
+    self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
+self.dinputs = np.dot(dvalues, self.weights.T)
+"""
+
+NNFS_METHODS = """
+dvalues, y_true = probabilities, y
+samples = len(dvalues)
+if len(y_true.shape) == 2:
+    y_true = np.argmax(y_true, axis=1)
+self.dinputs = dvalues.copy()
+self.dinputs[range(samples), y_true] -= 1
+self.dinputs = self.dinputs / samples
+dvalues, self.inputs, self.weights, self.biases = self.dinputs, activation1_output, weights2, biases2
+self.weight_regularizer_l2, self.bias_regularizer_l2 = 0, 0
+""" + NNFS_DENSE_BACKWARD + """
+dweights2, dbiases2 = self.dweights, self.dbiases
+dvalues, self.inputs = self.dinputs, dense1_output
+self.dinputs = dvalues.copy()
+self.dinputs[self.inputs <= 0] = 0
+dvalues, self.inputs, self.weights, self.biases = self.dinputs, X, weights1, biases1
+self.weight_regularizer_l2, self.bias_regularizer_l2 = 5e-4, 5e-4
+""" + NNFS_DENSE_BACKWARD + """
+dweights1, dbiases1 = self.dweights, self.dbiases
+"""
+
+_NNFS_METHODS_NOTE = ("Activation_Softmax_Loss_CategoricalCrossentropy, Layer_Dense and Activation_ReLU backward "
+                      "as printed, self.attributes and the regularizers' conditions included")
+for _leaf in ("weights1", "biases1", "weights2", "biases2"):
+    case(f"nnfs-as-written-d{_leaf}", SRC_NNFS, NNFS_AS_WRITTEN, _leaf, NNFS_METHODS, "correct", _NNFS_METHODS_NOTE)
+case("nnfs-as-written-dweights1-no-relu-mask", SRC_NNFS, NNFS_AS_WRITTEN, "weights1",
+     NNFS_METHODS.replace("self.dinputs[self.inputs <= 0] = 0\n", ""), "wrong_value",
+     "the ReLU's backward skipped")
+case("nnfs-as-written-dweights1-regularizer-off", SRC_NNFS, NNFS_AS_WRITTEN, "weights1",
+     NNFS_METHODS.replace("= 5e-4, 5e-4", "= 0, 0"), "wrong_value",
+     "the first layer built without its regularizers: the penalty's gradient never added")
+case("nnfs-as-written-dweights2-not-divided", SRC_NNFS, NNFS_AS_WRITTEN, "weights2",
+     NNFS_METHODS.replace("self.dinputs = self.dinputs / samples\n", ""), "scaled",
+     "the normalisation by samples forgotten")
+case("nnfs-as-written-dbiases1-inputs-not-rebound", SRC_NNFS, NNFS_AS_WRITTEN, "biases1",
+     NNFS_METHODS.replace("self.dinputs, X, weights1, biases1", "self.dinputs, X, weights2, biases1"), "shape_error",
+     "the first layer's weights not bound: the second layer's (H, K) weights meet a (N, H) gradient")
+
+
+# Karpathy, makemore part 4: the embedding's backward as the lecture writes it, a loop over every character of
+# the batch; the batch is given its size (4 examples of block_size 3) so the loop is read step by step.
+KARPATHY_SIZED = KARPATHY.replace("Xb: int[N, T] < V", "Xb: int[4, 3] < V").replace(
+    "Yb: int[N] < V", "Yb: int[4] < V").replace("W1: [T*E, H]", "W1: [3*E, H]")
+
+KARPATHY_EX1_DC_LOOP = KARPATHY_EX1.replace("dC = np.einsum('ntv,ntd->vd', np.eye(C.shape[0])[Xb], demb)", """
+dC = np.zeros_like(C)
+for k in range(Xb.shape[0]):
+  for j in range(Xb.shape[1]):
+    ix = Xb[k,j]
+    dC[ix] += demb[k,j]""".strip("\n"))
+
+case("karpathy-as-written-dC-loop", SRC_KARPATHY, KARPATHY_SIZED, "C", KARPATHY_EX1_DC_LOOP, "correct",
+     "exercise 1's dC loop as the lecture writes it: a character seen twice adds both rows")
+case("karpathy-as-written-dC-loop-assigns", SRC_KARPATHY, KARPATHY_SIZED, "C",
+     KARPATHY_EX1_DC_LOOP.replace("dC[ix] += demb[k,j]", "dC[ix] = demb[k,j]"), "wrong_value",
+     "= for +=: a character seen twice keeps only its last row")
+case("karpathy-as-written-dC-loop-transposed-index", SRC_KARPATHY, KARPATHY_SIZED, "C",
+     KARPATHY_EX1_DC_LOOP.replace("for k in range(Xb.shape[0]):\n  for j in range(Xb.shape[1]):",
+                                  "for k in range(Xb.shape[1]):\n  for j in range(Xb.shape[0]):"), "shape_error",
+     "the loops' bounds swapped: Xb[k,j] reaches past the block of 3 characters")
+
+#: The networks whose cases rewrote a course's lines by hand (plain names, loops unrolled, helpers inlined);
+#: the "as written" cases read the same lines as printed, and they alone count in the line share.
+_BY_HAND = (NIELSEN, DLAI_DEEP, DLAI_TWO_LAYER, NNFS)
+CASES[:] = [replace(c, by_hand=True) if c.network in _BY_HAND else c for c in CASES]
+
+#: Per source, the lines still changed to be read or added by hand (tests/test_course_code.py `shares()`).
+ADAPTED = {
+    # the constructor's lists (num_layers = 3, biases, weights), QuadraticCost.fn on activations[-1]
+    SRC_NIELSEN: 4,
+    # the caches list as L_model_forward fills it
+    SRC_DLAI_W4_DEEP: 1,
+    # cache1 and cache2 as linear_activation_forward returns them
+    SRC_DLAI_W4: 2,
+    # F.one_hot(logits.max(1).indices) written (logits >= logit_maxes); two .clone() written .copy(); the
+    # dC loop over N*T characters written as one einsum (its bounds are symbols here, so it is not unrolled)
+    SRC_KARPATHY: 4,
+    # each method call's arguments and layer's attributes bound by hand (six lines), each layer's gradients
+    # kept under names of their own (two lines), the regularizers' strengths as numbers in the loss (one line)
+    SRC_NNFS: 9,
+    # the per-sample Jacobian loop of Activation_Softmax.backward written with two einsums
+    SRC_NNFS_BIN: 0,
+    # `self.w1 -= learn_rate * d_L_d_ypred * d_ypred_d_h1 * d_h1_d_w1`: the gradient is its product of factors
+    SRC_ZHOU: 1,
+    # the CS224n softmax of q1 written out with the max shift
+    SRC_CS224N: 1,
+    # np.int64(A1 > 0) written (A1 > 0)
+    SRC_DLAI_C2: 1,
+}

@@ -47,6 +47,8 @@ class Scope:
     read_slot: Callable | None = None                          # grads['W1'] → Expr
     draw: Callable | None = None                               # np.random.rand(...) → a drawn leaf's Var
     exprs: dict[str, Expr] = field(default_factory=dict)       # a helper's local names, read as their expressions
+    sizes: dict[str, int] = field(default_factory=dict)        # a list by number → its length (xs[-1] is its last)
+    lists: dict[str, str] = field(default_factory=dict)        # a helper's name for a caller's list → that list
 
     def var(self, name: str) -> str | None:
         if name in self.names:
@@ -299,6 +301,9 @@ class Reader:
             as_dim = self.dim_expr(node, scope, depth)
             if as_dim is not None:
                 return as_dim
+            beyond = past_the_end(node, scope)
+            if beyond is not None:
+                raise self.error(ParseError, beyond, node.slice, "an index inside the list")
             alias = list_item(node, scope)
             if alias is not None:  # hs[2] of a dict of arrays filled step by step (hs = {}; hs[t] = ...)
                 return self.name(located_name(alias, node), scope)
@@ -554,7 +559,8 @@ class Reader:
         """PyTorch's `dim=`/`keepdim=` are NumPy's `axis=`/`keepdims=`; a `dtype=` changes no value read here."""
         renamed: dict[str | None, str | None] = {"dim": "axis", "keepdim": "keepdims"}
         keywords = [ast.keyword(arg=renamed.get(k.arg, k.arg), value=k.value) for k in node.keywords
-                    if k.arg not in ("dtype", "out")]
+                    if k.arg not in ("dtype", "out") and not (name in ("array", "copy") and k.arg == "copy" and isinstance(
+                        k.value, ast.Constant) and k.value.value is True)]  # np.array(dA, copy=True) is a copy
         order = [k for k in keywords if k.arg == "order"]
         if name == "reshape" and order:  # order last, read by fortran_order
             keywords = [k for k in keywords if k.arg != "order"] + order
@@ -708,17 +714,78 @@ def item_name(base: str, key: int) -> str:
 
 
 def list_item(node: ast.Subscript, scope: Scope, lists: Set[str] = frozenset()) -> str | None:
-    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name."""
+    """`hs[2]` where `hs = {}` holds arrays by number (min-char-rnn's xs, hs, ps): the item's own name;
+    `caches[2][0]` of a list of tuples, the item of an item."""
     key = _known_integer(node.slice, scope)
-    if not isinstance(node.value, ast.Name) or key is None:
+    base = list_base(node.value, scope, lists)
+    if base is None or key is None:
         return None
-    base = node.value.id
-    if scope.var(base) is not None or base in scope.dim_values or base in scope.exprs:
-        return None
+    if key < 0 and scope.var(item_name(base, key)) is None:  # nabla_w[-l] of a list of known length
+        key += scope.sizes.get(base) or items_of(base, scope)  # counts from its end
     name = item_name(base, key)
-    if base in lists or scope.var(name) is not None or name in scope.dim_values:
+    if base in lists or scope.var(name) is not None or name in scope.dim_values or items_of(name, scope):
         return name
     return None
+
+
+def past_the_end(node: ast.Subscript, scope: Scope) -> str | None:
+    """What is wrong with an index past either end of a list of known length (`zs[-3]` of two items)."""
+    key = _known_integer(node.slice, scope)
+    base = list_base(node.value, scope)
+    if base is None or key is None or scope.var(item_name(base, key)) is not None:
+        return None
+    size = scope.sizes.get(base) or (items_of(base, scope) if key < 0 else 0)  # a list the network filled
+    if not size or -size <= key < size:
+        return None
+    return f"index {key} is out of range for the list {base} of {size} item(s)"
+
+
+def list_base(node: ast.expr, scope: Scope, lists: Set[str] = frozenset()) -> str | None:
+    """The name of the list a subscript's base denotes: `hs`, a helper's `cache` (the caller's list), `caches[2]`."""
+    if isinstance(node, ast.Subscript):
+        return list_item(node, scope, lists)
+    if not isinstance(node, ast.Name):
+        return None
+    if node.id in scope.lists:
+        return scope.lists[node.id]
+    if scope.var(node.id) is not None or node.id in scope.dim_values or node.id in scope.exprs:
+        return None
+    return node.id
+
+
+def spells_a_key(node: ast.AST) -> bool:
+    """Whether a statement builds a key with str(...): grads["dW" + str(L)]."""
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "str" for n in ast.walk(node))
+
+
+class KeysSpelled(ast.NodeTransformer):
+    """A subscript's string key built from numbers known as the text is read ("dW" + str(L) with L = 3) as the
+    key it spells, "dW3"."""
+
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        self.generic_visit(node)
+        key = self.key(node.slice)
+        if key is not None and not isinstance(node.slice, ast.Constant):
+            spelled = ast.Constant(key)
+            ast.copy_location(spelled, node.slice)
+            spelled.end_lineno, spelled.end_col_offset = node.slice.end_lineno, node.slice.end_col_offset
+            node.slice = spelled
+        return node
+
+    def key(self, node: ast.expr, depth: int = 0) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" \
+                and len(node.args) == 1 and not node.keywords:
+            number = _known_integer(node.args[0], self.scope)
+            return None if number is None else str(number)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and depth < 8:
+            a, b = self.key(node.left, depth + 1), self.key(node.right, depth + 1)
+            return None if a is None or b is None else a + b
+        return None
 
 
 def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
@@ -737,10 +804,22 @@ def _known_integer(node: ast.expr, scope: Scope, depth: int = 0) -> int | None:
 
 def numbered_items(node: ast.expr, scope: Scope) -> int:
     """How many arrays a name that is not an array numbers (all_weights_0, all_weights_1, …), else 0."""
-    if not isinstance(node, ast.Name) or scope.var(node.id) is not None or node.id in scope.exprs:
+    if not isinstance(node, ast.Name) or node.id in scope.exprs:
+        return 0
+    if node.id in scope.lists:
+        return items_of(scope.lists[node.id], scope)
+    return 0 if scope.var(node.id) is not None else items_of(node.id, scope)
+
+
+def items_of(name: str, scope: Scope, depth: int = 0) -> int:
+    """How many items the list `name` holds: name_0, name_1, … each an array or itself a list (a tuple)."""
+    if name in scope.sizes:
+        return scope.sizes[name]
+    if depth > 4 or scope.var(name) is not None:
         return 0
     count = 0
-    while scope.var(item_name(node.id, count)) is not None and count < MAX_STATEMENTS:
+    while count < MAX_STATEMENTS and (scope.var(item_name(name, count)) is not None
+                                      or items_of(item_name(name, count), scope, depth + 1)):
         count += 1
     return count
 

@@ -22,7 +22,8 @@ from .dims import Dim, Shape, format_shape
 from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var
 from .table import BINARY, MAX_STATEMENTS, MODULES
-from .parse import Reader, Scope, dim_value, kind_of, list_item, numbered_items
+from .parse import (KeysSpelled, Reader, Scope, dim_value, items_of, kind_of, list_base, list_item, numbered_items,
+                    past_the_end, spells_a_key)
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -78,6 +79,7 @@ class Frame:
     exprs: dict[str, Expr] = field(default_factory=dict)
     objects: dict[str, Obj] = field(default_factory=dict)
     flags: dict[str, object] = field(default_factory=dict)   # arguments given as literals: deriv=True, k=2
+    lists: dict[str, str] = field(default_factory=dict)      # a list or tuple passed in (cache) → the caller's list
 
 
 class Program:
@@ -133,6 +135,10 @@ class Program:
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
         self.current = None  # a draw on this line is named after the name the line assigns, if any
+        if self.scope.var("self") is None and any(is_self_attribute(n) for n in ast.walk(stmt)):
+            stmt = SelfDropped().visit(copy.deepcopy(stmt))  # a class's method pasted as is: self.weights is weights
+        if not isinstance(stmt, (ast.For, ast.If, ast.FunctionDef)) and spells_a_key(stmt):
+            stmt = KeysSpelled(self.scope).visit(copy.deepcopy(stmt))  # grads["dW" + str(L)] with L = 3
         if isinstance(stmt, ast.FunctionDef):
             self.define(stmt, r)
         elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
@@ -185,6 +191,9 @@ class Program:
                 raise r.error(ParseError, f"the operator {type(stmt.op).__name__} is not supported in place", stmt,
                               "+=, -=, *= or /=")
         span = r.span(stmt)
+        beyond = past_the_end(target, self.frame_scope(frame)) if isinstance(target, ast.Subscript) else None
+        if beyond is not None:
+            raise r.error(ParseError, beyond, cast(ast.Subscript, target).slice, "an index inside the list")
         item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
         if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
             self.to_name(item, target, stmt.value, op, span, frame)
@@ -195,19 +204,25 @@ class Program:
                 self.mark(target.attr, span)  # `self.A = A`: a method keeps its argument; A is A already
                 return
             self.to_name(target.attr, target, stmt.value, op, span, frame)  # self.dLdW = ...: the name dLdW
-        elif isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
-                and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name):
-            if self.network or frame is not None:
-                raise r.error(ParseError, "a dictionary of gradients belongs in a derivation", target)
-            base = target.value.id
-            if base in self.objects or self.scope.var(base) is not None:
-                raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
-            self.dicts.add(base)
-            self.to_name(slot_name(self.dict_base(base), target.slice.value), target, stmt.value, op, span, None)
+        elif is_slot(target):
+            self.to_slot(cast(ast.Subscript, target), stmt.value, op, span, frame)
         elif isinstance(target, ast.Subscript):
             self.into_part(target, stmt.value, op, span, frame)
         else:
             raise r.error(ParseError, "the left side must be a name, d[index] or grads['W1']", target)
+
+    def to_slot(self, target: ast.Subscript, value: ast.expr, op: str | None, span, frame: Frame | None,
+                expr: Expr | None = None) -> None:
+        """`grads['W1'] = ...`: the dictionary's slot, a claim about W1."""
+        r = self.reader
+        if self.network or frame is not None:
+            raise r.error(ParseError, "a dictionary of gradients belongs in a derivation", target)
+        base = cast(ast.Name, target.value).id
+        if base in self.objects or self.scope.var(base) is not None:
+            raise r.error(ParseError, f"{base!r} is an array, not a dictionary", target.value)
+        self.dicts.add(base)
+        key = cast(str, cast(ast.Constant, target.slice).value)
+        self.to_name(slot_name(self.dict_base(base), key), target, value, op, span, None, expr=expr)
 
     def to_name(self, name: str, target: ast.expr, value: ast.expr, op: str | None, span, frame: Frame | None,
                 expr: Expr | None = None):
@@ -227,6 +242,30 @@ class Program:
         if op is None and is_empty_container(value) and frame is None:
             self.dicts.add(name)  # hs = {}, all_f = [None] * (K + 1): arrays by number, each named hs_2
             self.lengths[name] = 0
+            size = self.list_size(value)
+            if size is not None:
+                self.scope.sizes[name] = size
+            return
+        source = self.list_of(value, self.frame_scope(frame)) if op is None and expr is None else None
+        if source is not None and frame is not None:
+            frame.lists[name] = source  # `linear_cache, activation_cache = cache` in a helper: the caller's lists
+            return
+        if source is not None:  # current_cache = caches[l]: the list's items under a name of their own
+            value = located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=source, ctx=ast.Load()),
+                                                                               value),
+                                                                 slice=located(ast.Constant(k), value),
+                                                                 ctx=ast.Load()), value)
+                                           for k in range(items_of(source, self.scope))], ctx=ast.Load()), value)
+        items = self.list_items(value, frame) if op is None and frame is None else None
+        if items is not None:  # weights = [w1, w2], [np.zeros(w.shape) for w in weights]: a list by number
+            self.unbind(name, None)
+            self.dicts.add(name)
+            self.lengths[name] = 0
+            for index, item in enumerate(items):
+                slot = located(ast.Subscript(value=located(ast.Name(id=name, ctx=ast.Load()), target),
+                                             slice=located(ast.Constant(index), target), ctx=ast.Store()), target)
+                self.assign(located(ast.Assign(targets=[slot], value=item), item), None)
+            self.lengths[name] = self.scope.sizes[name] = len(items)
             return
         if op is None and frame is None and isinstance(value, ast.Name) and value.id in self.dicts and not self.network:
             self.unbind(name, None)  # gradients = grads: one dictionary under two names, as Python has it
@@ -244,6 +283,7 @@ class Program:
             return
         if frame is None and name in self.dicts and op is None:
             self.dicts.discard(name)
+            self.scope.sizes.pop(name, None)
         current = self.read_name(name, frame)
         if op is not None and current is None:
             raise r.error(ParseError, f"{name!r} is changed in place before it has a value", target)
@@ -372,6 +412,17 @@ class Program:
             for t, v in zip(targets, value.elts):
                 self.assign(located(ast.Assign(targets=[t], value=v), stmt), frame)
             return
+        source = self.list_of(value, self.frame_scope(frame))
+        if source is not None:  # A_prev, W, b = cache: one item of the list (the tuple) per name
+            size = items_of(source, self.frame_scope(frame))
+            if size != len(targets):
+                raise r.error(ParseError, f"{len(targets)} names but {r.text(value)} holds {size} values", stmt,
+                              expected)
+            for k, t in enumerate(targets):
+                item = located(ast.Subscript(value=located(ast.Name(id=source, ctx=ast.Load()), value),
+                                             slice=located(ast.Constant(k), value), ctx=ast.Load()), value)
+                self.assign(located(ast.Assign(targets=[t], value=item), stmt), frame)
+            return
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "size" \
                 and not value.args and not value.keywords:  # PyTorch's x.size() is NumPy's x.shape
             value = located(ast.Attribute(value=value.func.value, attr="shape", ctx=ast.Load()), value)
@@ -388,8 +439,11 @@ class Program:
         exprs = self.many(value, len(targets), frame)
         span = r.span(stmt)
         for t, e in zip(targets, exprs):
+            if is_slot(t):  # grads["dW" + str(L)], ... = linear_activation_backward(...)
+                self.to_slot(cast(ast.Subscript, t), value, None, span, frame, expr=e)
+                continue
             if not isinstance(t, ast.Name):
-                raise r.error(ParseError, "unpack into plain names", t, expected)
+                raise r.error(ParseError, "unpack into plain names or grads['W1']", t, expected)
             if t.id == "_":
                 continue
             self.to_name(t.id, t, value, None, span, frame, expr=e)
@@ -447,16 +501,21 @@ class Program:
         """`for i in range(3): ...` as the statements it runs, `i` replaced by each number in turn."""
         r = self.reader
         expected = "for i in range(3): ... (a range whose length is a number)"
-        if loop.orelse or not isinstance(loop.target, ast.Name):
+        names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+        if loop.orelse or not all(isinstance(n, ast.Name) for n in names):
             raise r.error(ParseError, "a loop here runs one name over a range", loop, expected)
         values = self.loop_values(loop.iter, frame, loop)
+        if isinstance(loop.target, ast.Tuple) and not all(isinstance(v, tuple) and len(v) == len(names)
+                                                          for v in values):
+            raise r.error(ParseError, f"each step of this loop gives {len(names)} names one value each", loop,
+                          "for b, w in zip(biases, weights): ...")
         if len(values) * max(len(loop.body), 1) > MAX_UNROLL:
             raise r.error(ParseError, f"this loop would run {len(values)} times; the limit is {MAX_UNROLL} "
                                       "statements unrolled", loop.iter, "a shorter range")
         self.unrolled_total += len(values) * len(loop.body)
         if self.unrolled_total > MAX_STATEMENTS:
             raise r.error(ParseError, f"loops unroll into more than {MAX_STATEMENTS:,} statements", loop)
-        return [Substitute(loop.target.id, v).visit(copy.deepcopy(s)) for v in values for s in loop.body]
+        return [cast(ast.stmt, substituted(names, v, s)) for v in values for s in loop.body]
 
     def branch(self, stmt: ast.If, frame: Frame | None) -> list[ast.stmt]:
         """`if layer > 0: ...` inside an unrolled loop: the branch its condition picks, known as the text is
@@ -480,24 +539,40 @@ class Program:
                 a, b = self.known(node.left, frame), self.known(node.comparators[0], frame)
             except TutorError:
                 a = b = None
-            if a is not None:
+            if a is not None and (type(a) is type(b) or not isinstance(a, str) and not isinstance(b, str)):
                 return _DECIDE[type(node.ops[0])](a, b)
         raise r.error(ParseError, f"the condition {r.text(node)!r} is not known as the text is read (nothing is "
                                   "run, so only a condition on numbers, such as a loop's counter, picks a branch)",
                       node, "a condition on numbers (if layer > 0:), or where(mask, a, b) for arrays")
 
     def known(self, node: ast.expr, frame: Frame | None):
-        """A number or flag a condition compares: True, a helper's flag (deriv), a loop's counter, K - 1."""
-        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        """A number or flag a condition compares: True, "relu", a helper's flag (deriv), a loop's counter, K - 1."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, (bool, str)):
             return node.value
         if isinstance(node, ast.Name) and frame is not None and node.id in frame.flags:
             return frame.flags[node.id]
+        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+            return node.value
+        if isinstance(node, ast.Name):  # `if self.weight_regularizer_l2 > 0:` of a name given a number
+            value = self.read_name(node.id, frame)
+            held = next((a.expr for a in reversed(self.assignments) if isinstance(value, Var) and a.var == value.name),
+                        None)
+            if isinstance(held, Const) and isinstance(held.value, (int, float)):
+                return held.value
         return self.integer(node, frame)
 
-    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.For) -> list:
+    def loop_values(self, node: ast.expr, frame: Frame | None, loop: ast.AST) -> list:
         r = self.reader
         if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Name) for e in node.elts):
             return list(node.elts)  # `for dparam in [dWxh, dWhh]`: each name in turn
+        size = self.list_length(node, frame)
+        if size:  # `for w in weights`: weights[0], weights[1], …
+            return [located(ast.Subscript(value=located(ast.Name(id=cast(ast.Name, node).id, ctx=ast.Load()), node),
+                                          slice=located(ast.Constant(k), node), ctx=ast.Load()), node)
+                    for k in range(size)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip" \
+                and node.args and not node.keywords:  # `for b, w in zip(biases, weights)`: the shortest's length
+            return list(zip(*(self.loop_values(a, frame, loop) for a in node.args)))
         reverse = False
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "reversed" \
                 and len(node.args) == 1 and not node.keywords:
@@ -519,6 +594,55 @@ class Program:
         values = list(range(*bounds))
         return values[::-1] if reverse else values
 
+    def list_items(self, value: ast.expr, frame: Frame | None) -> list[ast.expr] | None:
+        """The items of a list written out (`[w1, w2]`) or made by a comprehension over a range or a list by
+        number (`[np.zeros(w.shape) for w in weights]`), each an expression; None for any other value."""
+        if isinstance(value, (ast.List, ast.Tuple)) and value.elts \
+                and not any(isinstance(e, ast.Starred) for e in value.elts):
+            return list(value.elts)
+        if not isinstance(value, ast.ListComp) or len(value.generators) != 1:
+            return None
+        loop = value.generators[0]
+        names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+        if loop.ifs or loop.is_async or not all(isinstance(n, ast.Name) for n in names):
+            raise self.reader.error(ParseError, "a list comprehension here runs names over a range or a list, "
+                                                "with no condition", value, "[f(w) for w in weights]")
+        values = self.loop_values(loop.iter, frame, value)
+        if len(values) > MAX_UNROLL:
+            raise self.reader.error(ParseError, f"this list would hold {len(values)} arrays; the limit is "
+                                                f"{MAX_UNROLL}", loop.iter, "a shorter range")
+        items = [substituted(names, v, value.elt) for v in values]
+        return cast(list[ast.expr], items)
+
+    def list_of(self, node: ast.expr, scope: Scope) -> str | None:
+        """The name of the list (or tuple) an expression denotes, `cache` or `caches[l]`, else None."""
+        if not isinstance(node, (ast.Name, ast.Subscript)):
+            return None
+        if isinstance(node, ast.Name) and node.id in scope.lists:
+            return scope.lists[node.id]
+        name = list_base(node, scope, self.dicts)
+        if name is None or (isinstance(node, ast.Name) and name not in self.scope.sizes and name in self.dicts):
+            return None  # a dictionary of gradients or a list still being filled is not copied whole
+        return name if items_of(name, scope) else None
+
+    def list_length(self, node: ast.expr, frame: Frame | None) -> int:
+        """How many arrays a list by number holds (built here or by the network), else 0."""
+        if not isinstance(node, ast.Name):
+            return 0
+        if node.id in self.dicts and node.id in self.scope.sizes:
+            return self.scope.sizes[node.id]
+        return numbered_items(node, self.frame_scope(frame))
+
+    def list_size(self, value: ast.expr) -> int | None:
+        """How many items `[None] * (K + 1)` holds, when that is a number as the text is read."""
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult)):
+            return None
+        count = value.right if isinstance(value.left, ast.List) else value.left
+        try:
+            return self.integer(count, None)
+        except TutorError:
+            return None
+
     def integer(self, node: ast.expr, frame: Frame | None) -> int:
         """A number a loop bound needs: a literal, a name bound to one, X.shape[0] of a literal axis, L - 1."""
         r = self.reader
@@ -529,6 +653,9 @@ class Program:
             return -self.integer(node.operand, frame)
         if isinstance(node, ast.Constant) and type(node.value) is int:
             return node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len" \
+                and len(node.args) == 1 and isinstance(node.args[0], ast.Attribute) and node.args[0].attr == "shape":
+            return len(r.shape_of(node.args[0].value, self.frame_scope(frame), 0))  # len(y_true.shape): the rank
         value = self.typer(self.read(node, frame))
         dim = as_dimension(value)
         if isinstance(value, Const) and float(value.value).is_integer():
@@ -655,6 +782,8 @@ class Program:
         k = self.lengths.get(name, 0)
         target = located(ast.Subscript(value=call.func.value, slice=located(ast.Constant(k), call), ctx=ast.Store()),
                          call)
+        if name in self.scope.sizes:  # the list grows by the item appended
+            self.scope.sizes[name] = max(self.scope.sizes[name], k + 1)
         self.assign(located(ast.Assign(targets=[target], value=call.args[0]), call), None)
         self.lengths[name] = k + 1
 
@@ -668,7 +797,8 @@ class Program:
         dims = {k: v for k, v in s.dim_values.items() if k not in frame.exprs and k not in frame.objects}
         return Scope(arrays=s.arrays, dims=s.dims - set(frame.exprs) - set(frame.objects), names=names,
                      dim_values=dims, kinds=s.kinds, bounds=s.bounds, helpers=s.helpers, read_slot=s.read_slot, draw=s.draw,
-                     exprs=dict(frame.exprs))
+                     exprs=dict(frame.exprs), sizes=s.sizes,
+                     lists=dict(frame.lists))
 
     def read_name(self, name: str, frame: Frame | None) -> Expr | None:
         """The current value of a name (None when it has none yet)."""
@@ -716,6 +846,9 @@ class Program:
                 and isinstance(value.slice.value, str) and isinstance(value.value, ast.Name) \
                 and slot_name(self.dict_base(value.value.id), value.slice.value) in self.objects:
             return self.objects[slot_name(self.dict_base(value.value.id), value.slice.value)]
+        item = list_item(value, self.frame_scope(frame), self.dicts) if isinstance(value, ast.Subscript) else None
+        if item is not None:  # `z = zs[-l]`: the list's item itself, as Python shares it
+            return self.shared_object(located(ast.Name(id=item, ctx=ast.Load()), value), frame)
         return None
 
     def bind(self, name: str, obj: Obj, frame: Frame | None, span) -> None:
@@ -798,6 +931,8 @@ class Program:
                 raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
                                                "and one `return`", s)
         params = tuple(x.arg for x in a.args)
+        if params[:1] == ("self",) and len(params) > len(a.defaults):
+            params = params[1:]  # a class's method pasted as is: `self.W` is read as W, so self is not passed
         helper = Helper(node.name, params, body, node, dict(zip(params[len(params) - len(a.defaults):], a.defaults)))
         self.defined[node.name] = (helper, reader)
 
@@ -828,10 +963,13 @@ class Program:
         for param in helper.params:
             arg = given[param]
             shared = self.shared_object(arg, None) if scope is self.scope else None
-            if shared is not None:
+            source = self.list_of(arg, scope)
+            if source is not None:
+                frame.lists[param] = source  # a tuple or list passed in: its items are read where they are
+            elif shared is not None:
                 frame.objects[param] = shared
-            elif isinstance(arg, ast.Constant) and isinstance(arg.value, bool):
-                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, (bool, str)):
+                frame.flags[param] = arg.value  # a flag the helper's conditions read: deriv=True, activation="relu"
             else:
                 frame.exprs[param] = reader.expr(arg, scope)
                 if isinstance(arg, ast.Constant) and type(arg.value) is int:
@@ -892,6 +1030,38 @@ class SpelledOut(ast.NodeTransformer):
         return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
                                                             slice=located(ast.Constant(k), node), ctx=ast.Load()),
                                               node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def is_self_attribute(node: ast.AST) -> bool:
+    """`self.weights` read (not assigned: `self.dW = ...` keeps its own reading)."""
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+        and isinstance(node.ctx, ast.Load)
+
+
+class SelfDropped(ast.NodeTransformer):
+    """A class's attributes as plain names, as the reader takes them: `self.cost_derivative(a, y)` calls the
+    helper cost_derivative, `self.weights[-l+1]` is an item of the list weights."""
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        if is_self_attribute(node):
+            return located(ast.Name(id=node.attr, ctx=ast.Load()), node)
+        self.generic_visit(node)
+        return node
+
+
+def is_slot(target: ast.expr) -> bool:
+    """`grads['W1']` as a target: a dictionary's slot by a string key."""
+    return isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant) \
+        and isinstance(target.slice.value, str) and isinstance(target.value, ast.Name)
+
+
+def substituted(names: list[ast.expr], value, node: ast.AST) -> ast.AST:
+    """A loop's statement (or a comprehension's item) for one step: each name replaced by its value."""
+    out = copy.deepcopy(node)
+    parts = value if isinstance(value, tuple) else (value,)
+    for n, v in zip(names, parts):
+        out = Substitute(cast(ast.Name, n).id, v).visit(out)
+    return out
 
 
 def is_empty_container(node: ast.expr) -> bool:

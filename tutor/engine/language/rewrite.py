@@ -5,6 +5,7 @@ forward value expanded down to the leaves (to recognise one computed again). Use
 from __future__ import annotations
 
 import ast
+import copy
 from typing import TypeGuard, TypeVar
 
 from .ir import Call, Expr, Var
@@ -69,6 +70,8 @@ class Substitute(ast.NodeTransformer):
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id == self.name and isinstance(self.value, ast.Name):  # a list of names: that name, read or written
             return located(ast.Name(id=self.value.id, ctx=node.ctx), node)
+        if node.id == self.name and isinstance(self.value, ast.expr) and isinstance(node.ctx, ast.Load):
+            return located(copy.deepcopy(self.value), node)  # an item of a list by number: weights[1]
         if node.id == self.name and isinstance(node.ctx, ast.Load):
             return located(ast.Constant(self.value), node)
         return node
