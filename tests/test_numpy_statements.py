@@ -329,3 +329,15 @@ nabla[-1]
 def test_lists_read_wrongly_are_refused_with_a_position(text, words):
     r = check(parse_network(LISTED), "w1", text)
     assert r.verdict == "unusable" and words in r.diagnostics[0].message and r.diagnostics[0].line
+
+
+def test_torch_clone_and_detach_are_copies():
+    """makemore's `dlogits = dnorm_logits.clone()`, pasted from PyTorch: a copy, in a derivation and a network."""
+    from tutor.engine.language.network import load
+    net = load("default")
+    right = "dscores = yhat.clone()\ndscores -= y\ndW2 = h.T @ dscores"
+    assert check(net, "W2", right).correct
+    assert check(net, "W2", right.replace("yhat.clone()", "yhat.detach().clone()")).correct
+    assert not check(net, "W2", right.replace("dscores -= y", "dscores += y")).correct
+    torch_forward = parse_network(net.source.replace("h = sigmoid(z1)", "h = sigmoid(z1).clone()"))
+    assert torch_forward.shapes["h"] == net.shapes["h"]

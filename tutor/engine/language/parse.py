@@ -21,7 +21,7 @@ from ..errors import ParseError, ShapeError, Span, UnknownNameError
 from .ir import Call, Const, DimRef, Expr, Var, walk
 from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
-                       METHODS, MODULES, AXES_PARAMS, claimed_node)
+                       METHODS, METHOD_SPELLINGS, MODULES, AXES_PARAMS, claimed_node)
 from .shapes import annotate
 from .spellings import SPELLINGS, Written
 from .draws import drawn_function, read_draw
@@ -489,8 +489,8 @@ class Reader:
             if isinstance(owner, ast.Attribute) and isinstance(owner.value, ast.Name) and owner.value.id in MODULES \
                     and f"{owner.attr}.{func.attr}" in FUNCTIONS:
                 return f"{owner.attr}.{func.attr}", list(node.args), False
-            if func.attr in METHODS:
-                return func.attr, [func.value, *node.args], False
+            if func.attr in METHODS or func.attr in METHOD_SPELLINGS:
+                return METHOD_SPELLINGS.get(func.attr, func.attr), [func.value, *node.args], False
             raise self.error(ParseError, f"method .{func.attr}() is not allowed", func,
                              "one of " + " ".join(f".{m}()" for m in sorted(METHODS)) + ", or np.FUNCTION(...)")
         if isinstance(func, ast.Lambda):

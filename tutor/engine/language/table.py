@@ -139,6 +139,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {fn.prim: fn.defaults for fn in FUNCTIONS.
 METHODS = {"sum", "mean", "transpose", "reshape", "dot", "max", "min", "copy", "clip", "squeeze", "swapaxes",
            "ravel", "flatten", "prod", "argmax", "argmin", "argsort", "cumsum", "round", "var", "std", "astype",
            "take", "repeat", "all", "any"}
+#: PyTorch's spellings of a method NumPy has under another name, as a learner pastes them from a course's
+#: torch code: `dlogits = dnorm_logits.clone()`.
+METHOD_SPELLINGS = {"clone": "copy", "detach": "copy"}
 #: Primitives whose value is an integer array when their first operand is one (labels stay labels).
 KEEPS_INTEGERS = {"getitem", "index", "reshape", "transpose", "copy", "squeeze", "swapaxes", "moveaxis",
                   "expand_dims", "broadcast_to", "trunc", "floor", "ceil", "round", "flip", "roll", "concatenate"}
