@@ -345,7 +345,7 @@ def within_noise(draw: Draw, var: str | None, node: str) -> bool:
     move them. A gradient that exact arithmetic makes zero by cancelling terms (the rows of a softmax
     summed, a sigmoid saturated) moves by the rounding of those terms, whatever its own magnitude; an
     accurate gradient moves by a few units in its last place, so a mistake (a factor, a sign, one part
-    in a thousand) stands far above it."""
+    in a thousand) stands far above it, and the draw decides."""
     second = draw.second_opinion()
     if second is None:
         return False
@@ -357,7 +357,9 @@ def within_noise(draw: Draw, var: str | None, node: str) -> bool:
         return False
     a, b, a2, b2 = arrays
     noise = largest(a - a2) + largest(b - b2)
-    return 0 < largest(a - b) <= NOISE_MARGIN * noise
+    # the gradient itself must be noise too: a learner's line that jumps (a comparison of two values equal
+    # in exact arithmetic) cannot make an accurate gradient look undecidable
+    return 0 < largest(a - b) <= NOISE_MARGIN * noise and largest(b) <= NOISE_MARGIN * largest(b - b2)
 
 
 def largest(value) -> float:

@@ -23,10 +23,20 @@ from .numeric import Evaluator
 #: Each result is multiplied by 1 + u·ULPS·ε, u uniform on (−1, 1): rounding moves it by at most ½ε.
 ULPS = 4
 
+#: The operations that round their results. The others (max, where, indexing, reshaping, comparisons…)
+#: give back numbers they were given, exactly: moving those would break equalities the computation relies
+#: on (`logits == logits.max(1)`), which rounding never does. A move is a factor, so signs and zeros stay.
+ROUNDING = frozenset({
+    "add", "sub", "mul", "div", "matmul", "einsum", "outer", "sum", "mean", "cumsum", "prod", "norm",
+    "hypot", "pow", "sqrt", "exp", "expm1", "log", "log1p", "log2", "log10", "logaddexp", "logsumexp",
+    "sigmoid", "tanh", "softmax", "log_softmax", "cross_entropy", "erf", "gelu",
+    "sin", "cos", "tan", "sinh", "cosh", "arcsin", "arccos", "arctan", "arctan2", "arcsinh", "arccosh", "arctanh",
+})
+
 
 class Jittered(Evaluator):
-    """An `Evaluator` whose every computed floating-point result is moved by a few units in its last place
-    (integers, booleans and the values it is given stay as they are)."""
+    """An `Evaluator` whose every rounded floating-point result is moved by a few units in its last place
+    (integers, booleans, exact operations and the values it is given stay as they are)."""
 
     def __init__(self, values: Mapping[str, np.ndarray], bindings: Mapping[str, int], rng: np.random.Generator):
         super().__init__(values, bindings)
@@ -37,7 +47,7 @@ class Jittered(Evaluator):
         if key in self.memo:
             return self.memo[key]
         out = super().value(expr)
-        if isinstance(expr, Call):
+        if isinstance(expr, Call) and expr.prim in ROUNDING:
             out = jitter(out, self.rng)
             self.memo[key] = out
         return out
