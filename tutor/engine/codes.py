@@ -240,3 +240,11 @@ row of the stack as one example, flatten the stack first.""", """
     Om.T @ dY                                        # h*d×T×B @ B×T×E: not what you meant
     swapaxes(Om, -1, -2) @ dY                        # one h*d×E product per sequence
     Om.reshape(B * T, h * d).T @ dY.reshape(B * T, E)   # every token a row: the weight gradient""")
+W307 = register("W307", "warning", "the numeric check is inconclusive where float64 cannot decide", """
+Your answer is compared with the gradient on random values. Where the gradient is zero in exact
+arithmetic but computed from terms that cancel (the rows of a softmax summed, many softmaxes nested),
+or a function is saturated (sigmoid(1000 * x)), float64 computes it as rounding noise. When your
+answer differs from it by no more than that noise in every draw, the values cannot decide: the
+answer is not called wrong, its shape is checked, and `value_ok` is null.""", """
+    a = softmax(softmax(x)); J = sum(a)    # ∂J/∂x is 0, computed as noise near 1e-17
+    dx = x * 0                              # right, and inconclusive by the numbers""")

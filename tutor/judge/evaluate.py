@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 import numpy as np
 
-from ..engine.codes import W301
+from ..engine.codes import W301, W307
 from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
@@ -30,7 +31,8 @@ from ..engine.language.program import Program
 from ..engine.numbers.budget import over, price, require
 from ..engine.numbers.sampling import SCALES, sample
 from ..engine.language.shapes import infer
-from ..engine.numbers.verify import MAX_DRAWS
+from ..engine.numbers.noise import Jittered, jittered_forward
+from ..engine.numbers.verify import MAX_DRAWS, NOISE_MARGIN
 from ..engine.calculus.vjp import vjp_rules
 from .cautions import cautions
 from .result import CheckResult, Line, JudgedStep
@@ -324,6 +326,44 @@ class Draw:
     reference: float = 0.0
     finite: bool = True      # the answer, the claimed steps and their true gradients are finite numbers
     largest: float = 0.0     # the largest of them in magnitude
+    #: the same draw at leaves a few units in the last place away (learner, final, truth), made when asked
+    again: Callable[[], tuple[dict, Any, dict]] | None = field(default=None, repr=False, compare=False)
+    _second: tuple | None = field(default=None, repr=False, compare=False)
+
+    def second_opinion(self) -> tuple[dict, Any, dict] | None:
+        if self._second is None and self.again is not None:
+            self._second = self.again()
+        return self._second
+
+
+def within_noise(draw: Draw, var: str | None, node: str) -> bool:
+    """Whether the learner's value (`var`, None for the answer) and ∂J/∂node differ by no more than
+    the rounding noise of the two, so that float64 cannot tell them apart in this draw.
+
+    The noise is measured, not assumed: both sides are computed again with every operation's result
+    moved a few units in its last place (`noise.Jittered`), and the difference is how far rounding can
+    move them. A gradient that exact arithmetic makes zero by cancelling terms (the rows of a softmax
+    summed, a sigmoid saturated) moves by the rounding of those terms, whatever its own magnitude; an
+    accurate gradient moves by a few units in its last place, so a mistake (a factor, a sign, one part
+    in a thousand) stands far above it, and the draw decides."""
+    second = draw.second_opinion()
+    if second is None:
+        return False
+    learner, final, truth = second
+    a, b = (draw.final if var is None else draw.learner[var]), truth_of(draw, node)
+    a2, b2 = (final if var is None else learner[var]), truth.get(node, np.zeros(np.shape(b)))
+    arrays = [np.asarray(x, dtype=float) for x in (a, b, a2, b2)]
+    if len({x.shape for x in arrays}) != 1 or not all(np.all(np.isfinite(x)) for x in arrays):
+        return False
+    a, b, a2, b2 = arrays
+    noise = largest(a - a2) + largest(b - b2)
+    # the gradient itself must be noise too: a learner's line that jumps (a comparison of two values equal
+    # in exact arithmetic) cannot make an accurate gradient look undecidable
+    return 0 < largest(a - b) <= NOISE_MARGIN * noise and largest(b) <= NOISE_MARGIN * largest(b - b2)
+
+
+def largest(value) -> float:
+    return float(np.max(np.abs(value))) if np.size(value) else 0.0
 
 
 #: Values beyond this are drawn again at a smaller scale while one is left: products of them would overflow.
@@ -352,12 +392,31 @@ def draws(network: Network, reading: ParsedDerivation, bindings: dict[str, int],
 
 def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
              rng: np.random.Generator, scales: tuple[float, ...], watched: list[str]) -> Draw:
-    _, values = sample(network, bindings, rng, scales)
+    leaves, values = sample(network, bindings, rng, scales)
+    learner_values, final, truth = evaluated(reading, bindings, truth_exprs, values)
+    reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
+                     if n in network.leaves and np.size(t)), default=0.0)
+    checked = [final, *(learner_values[c.var] for c in reading.claims), *(truth[n] for n in watched)]
     with np.errstate(all="ignore"):
-        truth_eval = Evaluator(values, bindings)
+        largest = max((float(np.max(np.abs(v))) for v in checked if np.size(v)), default=0.0)
+    jitter_seed = int(rng.integers(2**63))
+
+    def again() -> tuple[dict, Any, dict]:
+        jitter = np.random.default_rng(jitter_seed)
+        moved = jittered_forward(network.definitions, leaves, bindings, jitter)
+        return evaluated(reading, bindings, truth_exprs, moved, lambda v: Jittered(v, bindings, jitter))
+    return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(largest)), largest, again)
+
+
+def evaluated(reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
+              values: dict, evaluator: Callable[[dict], Evaluator] | None = None) -> tuple[dict, Any, dict]:
+    """(the learner's values by variable, the answer, the true gradients) at the network's values."""
+    make = evaluator or (lambda v: Evaluator(v, bindings))
+    with np.errstate(all="ignore"):
+        truth_eval = make(values)
         truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
         learner_values = dict(values)
-        ev = Evaluator(learner_values, bindings)
+        ev = make(learner_values)
         final = None
         for line in reading.lines:
             final = ev(line.expr)
@@ -365,12 +424,7 @@ def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, in
                 learner_values[line.name] = final
     if reading.answer is not None:
         final = learner_values[reading.answer]
-    reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
-                     if n in network.leaves and np.size(t)), default=0.0)
-    checked = [final, *(learner_values[c.var] for c in reading.claims), *(truth[n] for n in watched)]
-    with np.errstate(all="ignore"):
-        largest = max((float(np.max(np.abs(v))) for v in checked if np.size(v)), default=0.0)
-    return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(largest)), largest)
+    return learner_values, final, truth
 
 
 def not_finite(reading: ParsedDerivation, draw: Draw, origin: str) -> TutorError:
@@ -462,7 +516,8 @@ def judge_steps(network: Network, reading: ParsedDerivation, bindings: dict[str,
 
 
 def holds(samples: list[Draw], var: str, node: str) -> bool:
-    return all(close(d.learner[var], truth_of(d, node), d.reference) for d in samples)
+    """The claim equals the gradient in every draw, or no draw can tell them apart."""
+    return all(close(d.learner[var], truth_of(d, node), d.reference) or within_noise(d, var, node) for d in samples)
 
 
 def held_before(reading: ParsedDerivation, samples: list[Draw], claim: Claim) -> Line | None:
@@ -559,11 +614,34 @@ def evaluate(network: Network, wrt: str, text: str, dims: dict[str, int] | None 
         raise not_finite(reading, unfinished, origin)
     steps = judge_steps(network, reading, bindings, samples, shapes.arrays)
     # The verdict is about the answer; a false step on the way is explained, not judged (see `diagnose`).
-    verdict, factor = classify([d.final for d in samples], [truth_of(d, wrt) for d in samples], shape_ok,
-                               [d.reference for d in samples])
-    return Evaluation(**base, warnings=tuple(shapes.warnings), verdict=verdict, shape=final_shape,
-                      shape_ok=shape_ok, value_ok=verdict == "correct", factor=factor, steps=tuple(steps),
+    # A draw where the answer and the gradient differ only by float64's rounding says nothing either way.
+    telling = [d for d in samples if not (shape_ok and not close(d.final, truth_of(d, wrt), d.reference)
+                                          and within_noise(d, None, wrt))]
+    warnings = tuple(shapes.warnings)
+    if telling:
+        verdict, factor = classify([d.final for d in telling], [truth_of(d, wrt) for d in telling], shape_ok,
+                                   [d.reference for d in telling])
+        value_ok: bool | None = verdict == "correct"
+    else:  # no draw could decide: never called wrong, and said so
+        verdict, factor, value_ok = "correct", None, None
+        warnings += (inconclusive(samples, network.loss, wrt, answer_span(reading)),)
+    return Evaluation(**base, warnings=warnings, verdict=verdict, shape=final_shape,
+                      shape_ok=shape_ok, value_ok=value_ok, factor=factor, steps=tuple(steps),
                       samples=tuple(samples), truth_exprs=truth_exprs)
+
+
+def answer_span(reading: ParsedDerivation) -> Span | None:
+    return reading.answer_span if reading.answer_span is not None else \
+        (reading.lines[-1].span if reading.lines else None)
+
+
+def inconclusive(samples: list[Draw], loss: str, wrt: str, span: Span | None) -> Diagnostic:
+    """W307: the answer and ∂loss/∂wrt agree to within float64's rounding in every draw, and no draw resolves them."""
+    size = max(largest(truth_of(d, wrt)) for d in samples)
+    return W307.at(f"the numeric check is inconclusive: in each of {len(samples)} random draws your answer and "
+                   f"∂{loss}/∂{wrt} differ only by float64's rounding (the gradient is at most {size:.0e} there, "
+                   "rounding noise of terms that cancel, or of a saturated function), so the values cannot tell "
+                   "a right answer from a wrong one; the shapes agree, and nothing shows a mistake", span)
 
 
 def shape_error_diagnostic(ev: Evaluation) -> Diagnostic:

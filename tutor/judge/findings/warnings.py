@@ -3,11 +3,11 @@
 found, in evaluation order."""
 from __future__ import annotations
 
-from ...engine.codes import W301, W302, W303, W304, W305, W306
+from ...engine.codes import W301, W302, W303, W304, W305, W306, W307
 from ...engine.diagnostics import Diagnostic
 from .case import Case
 
-CODES = (W301, W302, W303, W304, W305, W306)
+CODES = (W301, W302, W303, W304, W305, W306, W307)
 
 
 def items(case: Case) -> tuple[Diagnostic, ...]:
