@@ -71,14 +71,13 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
 def as_math(code: str, network, look: Look) -> str:
     """An expression the learner wrote, shown in the math form they wrote it in (ŷ, ᵀ, ∘); the code form
     when it cannot be shown so (nothing is run: the code is only read back into an expression)."""
-    import ast
-
     from ..engine.errors import TutorError
+    from ..engine.language.ir import parse_python
     from ..engine.language.parse import Reader, Scope
     from ..engine.language.shapes import annotate
     scope = Scope(arrays=dict(network.shapes), dims=set(network.dims))
     try:
-        expr = Reader(code, "<shown>").expr(ast.parse(code, mode="eval").body, scope)
+        expr = Reader(code, "<shown>").expr(parse_python(code, mode="eval").body, scope)
         return look.expr(annotate(expr, dict(network.shapes)))
     except (TutorError, SyntaxError, ValueError, KeyError, RecursionError):
         return code

@@ -12,6 +12,7 @@ from collections.abc import Set
 from dataclasses import dataclass
 
 from ..engine.errors import ShapeError, TutorError
+from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, parse_network
 from .entry import EntryReading
 from .reader import Emitted
@@ -53,7 +54,7 @@ def assemble(parts: list[tuple[Written | str, ast.AST | None]]) -> Text:
 
 def reads(text: str) -> set[str]:
     try:
-        tree = ast.parse(text)
+        tree = parse_python(text)
     except SyntaxError:
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 
+from ..engine.language.ir import parse_python
+
 DNN_UTILS = '''
 def sigmoid(Z):
     A = 1 / (1 + np.exp(-Z))
@@ -72,7 +74,7 @@ def course_helpers(tree: ast.Module, origin: str = "", depth: int = 0, seen: set
                 seen.add(sibling[0])
                 path, text = sibling
                 try:
-                    inner = ast.parse(text)
+                    inner = parse_python(text)
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     continue
                 found.append((path, text))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from ..engine.diagnostics import Diagnostic, Span
 from ..engine.errors import ParseError, TutorError
+from ..engine.language.ir import parse_python
 from ..engine.files import decode, read_bytes
 from ..engine.language.network import Network
 from ..judge.check import check
@@ -94,7 +95,7 @@ def parse_sets(text: str | None) -> dict:
                              argument=("set", item))
         name, value = (s.strip() for s in item.split("=", 1))
         try:
-            parsed = ast.literal_eval(value)
+            parsed = ast.literal_eval(parse_python(value, mode="eval"))
         except (ValueError, SyntaxError):
             parsed = value
         if isinstance(parsed, tuple):

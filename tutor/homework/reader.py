@@ -13,6 +13,7 @@ import builtins
 from dataclasses import dataclass
 
 from ..engine.errors import ParseError, Span, TutorError
+from ..engine.language.ir import parse_python
 from ..engine.language.table import FUNCTIONS, METHODS
 from .calls import Calls
 from .courses import course_helpers
@@ -103,7 +104,7 @@ class Reader(Expressions, Calls):
                     self.globals.names[stmt.targets[0].id] = value
         self.file_source, self.file_lines, self.site = source, self.lines, None
         for module, text in course_helpers(tree, origin):
-            helper_tree = ast.parse(text)
+            helper_tree = parse_python(text)
             for stmt in helper_tree.body:
                 if isinstance(stmt, ast.FunctionDef) and stmt.name not in self.globals.names:
                     stmt.home = text  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ..engine.errors import ParseError, TutorError
+from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
 from .derivation import looks_like_math
@@ -141,7 +142,7 @@ def assignments(block: str) -> list[str]:
     for line in block.splitlines():
         line = MARGIN.sub("", line).strip()
         try:
-            tree = ast.parse(line)
+            tree = parse_python(line)
         except (SyntaxError, ValueError):
             continue
         if len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign):

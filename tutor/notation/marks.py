@@ -13,8 +13,9 @@ def looks_like_math(text: str) -> bool:
     Python that parses stays code (its own reader refuses what is outside the language), unless it
     is math that happens to parse: `W^T` (an XOR) or a name such as `ŷ`."""
     import ast
+    from ..engine.language.ir import parse_python
     try:
-        tree = ast.parse(text.replace(";", "\n")) if len(text) < 100_000 else None
+        tree = parse_python(text.replace(";", "\n")) if len(text) < 100_000 else None
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         tree = None
     if tree is not None:

@@ -27,14 +27,14 @@ def is_math_block(content: str, label: str = "") -> bool:
     """Whether an indented or fenced block holds mathematics rather than code. A label decides when there is
     one; otherwise what parses as Python stays code, and a block that does not is mathematics when most of
     its lines read as mathematics and none reads as Python."""
-    import ast
+    from ..engine.language.ir import parse_python
     label = label.strip().split()[0].lower() if label.strip() else ""
     if label in CODE_LABELS:
         return False
     if label in MATH_LABELS:
         return True
     try:
-        ast.parse(content)
+        parse_python(content)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     else:   # Python stays code, unless it is mathematics that happens to parse (`W^T`, `ŷ`)

@@ -8,6 +8,7 @@ operators, so rules can be written as math (`g * ans * (1 - ans)`).
 """
 from __future__ import annotations
 
+import ast
 import sys
 import threading
 from contextlib import contextmanager
@@ -147,9 +148,10 @@ def op_name(prim: str) -> str:
     return OPERATORS.get(prim, prim)
 
 
-_ROOM = threading.Lock()
+_ROOM = threading.Condition()
 _inside = 0          # how many calls (any thread) are inside deep_recursion now
 _saved: int | None = None   # the limit before the first of them raised it
+_parsing = 0         # how many ast.parse calls (any thread) need the limit to stay where it is
 
 
 @contextmanager
@@ -158,10 +160,11 @@ def deep_recursion(limit: int = 50_000):
 
     The recursion limit belongs to the whole process: the first call in raises it and the last one out
     puts back what it was, so calls from several threads never leave it raised (a save-and-restore
-    per call would, when they interleave)."""
+    per call would, when they interleave). Neither happens while another thread parses Python."""
     global _inside, _saved
     with _ROOM:
         if _inside == 0:
+            _ROOM.wait_for(lambda: _parsing == 0)
             _saved = sys.getrecursionlimit()
             if _saved < limit:
                 sys.setrecursionlimit(limit)
@@ -172,8 +175,24 @@ def deep_recursion(limit: int = 50_000):
         with _ROOM:
             _inside -= 1
             if _inside == 0 and _saved is not None:
+                _ROOM.wait_for(lambda: _parsing == 0)
                 sys.setrecursionlimit(_saved)
                 _saved = None
+
+
+def parse_python(source: str, filename: str = "<unknown>", mode: str = "exec") -> Any:
+    """`ast.parse`, with the recursion limit held where it is meanwhile: CPython checks that the limit did
+    not move while it built the tree (a SystemError otherwise), and another thread's derivation may be
+    raising or restoring it."""
+    global _parsing
+    with _ROOM:
+        _parsing += 1
+    try:
+        return ast.parse(source, filename=filename, mode=mode)
+    finally:
+        with _ROOM:
+            _parsing -= 1
+            _ROOM.notify_all()
 
 
 def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) -> int:

@@ -18,7 +18,7 @@ from ..codes import E205
 from ..diagnostics import source_lines
 from .dims import SYMBOL, Dim, Shape, base_names, format_shape, product
 from ..errors import ParseError, ShapeError, Span, UnknownNameError
-from .ir import Call, Const, DimRef, Expr, Var, walk
+from .ir import Call, Const, DimRef, Expr, Var, parse_python, walk
 from .table import (BINARY, BOOLEAN_VALUED, COMPARE, INTEGER_VALUED, EXPRESSION_HELP, FUNCTIONS, KEEPS_INTEGERS, MATH_CHARACTERS, MAX_DEPTH,
                        MAX_EINSUM_OPERANDS, MAX_LITERAL_DIM, MAX_NUMBER, MAX_RANK, MAX_SOURCE_CHARS, MAX_STATEMENTS,
                        METHODS, METHOD_SPELLINGS, MODULES, AXES_PARAMS, claimed_node)
@@ -160,7 +160,7 @@ class Reader:
                              source=self.source, origin=self.origin)
         self.refuse_math_characters()
         try:
-            tree = ast.parse(SCALAR_LABEL.sub(r"\1[()]", self.source), filename=self.origin)
+            tree = parse_python(SCALAR_LABEL.sub(r"\1[()]", self.source), filename=self.origin)
         except SyntaxError as exc:
             line = exc.lineno or 1
             col = max((exc.offset or 1) - 1, 0)

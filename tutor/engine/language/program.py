@@ -20,7 +20,7 @@ from typing import cast
 from ..diagnostics import Span
 from .dims import Dim, Shape, format_shape
 from ..errors import ParseError, ShapeError, TutorError
-from .ir import Call, Const, DimRef, Expr, Var
+from .ir import Call, Const, DimRef, Expr, Var, parse_python
 from .table import BINARY, MAX_STATEMENTS, MODULES
 from .parse import (KeysSpelled, Reader, Scope, dim_value, items_of, kind_of, list_base, list_item, numbered_items,
                     past_the_end, spells_a_key)
@@ -122,7 +122,7 @@ class Program:
         if network:
             scope.draw = self.draw
         for name, source in (builtins or {}).items():
-            definition = ast.parse(source).body[0]
+            definition = parse_python(source).body[0]
             assert isinstance(definition, ast.FunctionDef)  # a built-in helper is one `def`
             self.define(definition, Reader(source, f"<built-in {name}>"))
 
