@@ -93,7 +93,8 @@ def run_check(net_path: str, wrt: str, derivation_path: str, as_json: bool) -> s
 def derivation_cases():
     for catalogue in (course_code, course_numpy):
         for case in catalogue.CASES:
-            if case.verdict != "correct":
+            # a hand-unrolled case says what its as-written twin says (course_code's `by_hand`)
+            if case.verdict != "correct" and not getattr(case, "by_hand", False):
                 yield pytest.param(case.network, case.wrt, case.derivation, id=f"{catalogue.__name__}-{case.id}")
 
 
@@ -102,10 +103,13 @@ def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, deriva
     net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
     net_path.write_text(network)
     text_path.write_text(derivation)
-    answers = forbidden(parse_network(network), wrt, derivation, derivation)
-    for as_json in (False, True):
-        output = run_check(str(net_path), wrt, str(text_path), as_json)
-        assert not leaks(output, answers), (leaks(output, answers), output)
+    parsed = parse_network(network)
+    answers = forbidden(parsed, wrt, derivation, derivation)
+    output = run_check(str(net_path), wrt, str(text_path), as_json=False)
+    assert not leaks(output, answers), (leaks(output, answers), output)
+    # what `check --no-suggestion --json` prints for a derivation in code, without running it a second time
+    output = json.dumps(check(parsed, wrt, derivation, suggestion=False).to_json(), ensure_ascii=False)
+    assert not leaks(output, answers), (leaks(output, answers), output)
 
 
 @lru_cache(maxsize=None)
