@@ -251,6 +251,7 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
 
 
 def products_in(m: M):
+    """Every product in a definition, outermost first."""
     if m.kind in ("prod", "matmul"):
         yield m
     for a in m.args:
@@ -403,14 +404,8 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                  assumptions: list[str]) -> bool:
     """Nothing more can be learnt: a capital letter that multiplies something from the left (X in `Xw`) is
     taken as a matrix of new dimensions, said as an assumption. True when a guess was made."""
-    def products(m: M):
-        if m.kind in ("prod", "matmul"):
-            yield m
-        for a in m.args:
-            if isinstance(a, M):
-                yield from products(a)
     for n in defined:
-        for p in products(net.definitions[n][0]):
+        for p in products_in(net.definitions[n][0]):
             left = p.args[0]
             if left.kind == "name" and shapes.get(left.value, ()) is None and str(left.value)[:1].isupper():
                 free = [d for d in ("N", "D", "M", "K", "P", "Q") if d not in dims]
