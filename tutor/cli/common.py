@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import io
 import os
 import sys
@@ -104,8 +103,7 @@ def run(body: Callable[[], int | None], as_json: bool = False) -> None:
     Output.json_written = False
     try:
         try:
-            with fewer_collections():
-                code = body() or 0
+            code = body() or 0
             flush(sys.stdout)
         except RecursionError:  # a safety net: every reader refuses deep nesting itself, with its place
             raise TutorError("the input is nested too deeply to be read") from None
@@ -134,19 +132,6 @@ def run(body: Callable[[], int | None], as_json: bool = False) -> None:
             "This is a bug in shapetutor, not in your input; please report it with the command you ran.")
         code = 3
     raise typer.Exit(code)
-
-
-@contextlib.contextmanager
-def fewer_collections():
-    """A command builds hundreds of thousands of small objects that live until it ends (a 1,000,000-character
-    derivation holds 150,000 nodes), and the collector's default of a pass every 700 allocations spent a third
-    of its time walking them: a pass every 50,000 while a command runs, the setting put back after."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 50_000), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def flush(stream) -> None:
