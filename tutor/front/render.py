@@ -1,6 +1,7 @@
 """Rich renderables for shapes and derivations. Rendering reads results; it never computes."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -64,11 +65,8 @@ def chain_table(d: Derivation, g: LeafGradient, look: Look, layout: str) -> Tabl
     counts: dict[str, int] = {}
     for f in g.chain:
         counts[f.wrt] = counts.get(f.wrt, 0) + 1
-    for i in screenful(len(g.chain)):
+    for i in screenful(table, len(g.chain)):
         f = g.chain[i]
-        if i == len(g.chain) - SHOWN_FACTORS // 2 and len(g.chain) > SHOWN_FACTORS:
-            table.add_row("…", Text(f"{len(g.chain) - SHOWN_FACTORS:,} more"), "",
-                          Text("factors not shown (--json lists every one)"), "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         naive = look.shape(f.naive, b) if f.naive is not None else look.text("✗ not a matrix")
         table.add_row(str(i + 1), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
@@ -82,11 +80,16 @@ SHOWN_FACTORS = 40
 SHOWN_GRADIENTS = 40
 
 
-def screenful(count: int) -> range | list[int]:
-    """The rows of a long table that are drawn: those nearest each end, the middle counted by the caller."""
+def screenful(table: Table, count: int) -> Iterator[int]:
+    """The factor rows of a long table that are drawn: those nearest each end, with one row between them
+    that counts the middle."""
     if count <= SHOWN_FACTORS:
-        return range(count)
-    return [*range(SHOWN_FACTORS // 2), *range(count - SHOWN_FACTORS // 2, count)]
+        yield from range(count)
+        return
+    yield from range(SHOWN_FACTORS // 2)
+    table.add_row("…", Text(f"{count - SHOWN_FACTORS:,} more"), "", Text("factors not shown (--json lists every one)"),
+                  "")
+    yield from range(count - SHOWN_FACTORS // 2, count)
 
 
 def more_gradients(d: Derivation, look: Look, rest: list[LeafGradient]) -> Text:
@@ -366,11 +369,8 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
     table.add_column("Jacobian shape" + (" (wrt first)" if layout == "denominator" else ""))
     table.add_column("what it does to the gradient", overflow="fold")
     table.add_column("a matrix?")
-    for index in screenful(len(shared)):
+    for index in screenful(table, len(shared)):
         i, f = index + 1, shared[index]
-        if index == len(shared) - SHOWN_FACTORS // 2 and len(shared) > SHOWN_FACTORS:
-            table.add_row("…", Text(f"{len(shared) - SHOWN_FACTORS:,} more"), "",
-                          Text("factors not shown (--json lists every one)"), "")
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
         matrix = len(non_unit(net.shapes[f.of])) <= 1 and len(non_unit(net.shapes[f.wrt])) <= 1
         kind = "the start" if f.of == loss else "yes" if matrix else f"✗ no: {len(shape)}-D"
