@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from catalogue.teacher_formulas import REFERENCES
 from catalogue.teacher_formulas_more import MORE_REFERENCES
-from gradcheck import assert_close, evaluate
+from gradcheck import STEP, assert_close, evaluate
 from tutor.cli import app
 from tutor.engine.errors import TutorError
 from tutor.engine.calculus.grad import backward
@@ -24,7 +24,9 @@ from tutor.engine.language.network import load, parse_network
 from tutor.engine.numbers.numeric import forward
 from tutor.engine.language.printer import code
 from tutor.engine.numbers.sampling import sample
+from tutor.engine.calculus.forward_values import substitute
 from tutor.engine.calculus.steps import steps_for
+from tutor.engine.language.ir import Var
 from tutor.teach.derivation import ONE_LINE, derive
 
 NETWORKS = ["default", "batch", "column", "vector", "mlp"] + sorted(
@@ -45,26 +47,59 @@ def catalogue_networks() -> list[str]:
 
 
 def check_steps(net, seed: int = 0) -> int:
-    """Every leaf's steps parse, and evaluate to the node gradients they claim. Returns how many leaves had steps."""
+    """Every leaf's steps parse, and evaluate to what they claim: a node's gradient (`dNAME`), the gradient
+    at an unnamed part of a definition (an inner step: checked against central differences of the loss
+    in that part's value), or the part's value (a forward step). Returns how many leaves had steps."""
     bindings = net.bindings(dict(zip(net.dims, (3, 4, 5, 6, 7, 8, 9, 10, 11))))
     leaves, values = sample(net, bindings, np.random.default_rng(seed))
     grads = backward(net)
     with_steps = 0
+    inner: dict[str, np.ndarray] = {}
     for leaf in net.leaves:
         steps = steps_for(net, leaf)
         if not steps:
             continue
         with_steps += 1
-        assert steps[-1].of == leaf
+        assert steps[-1].of == leaf and steps[-1].kind == "gradient"
         text = net.source.rstrip("\n") + "\n" + "".join(f"{s.name} = {code(s.formula)}\n" for s in steps)
         again = parse_network(text + f"steps_loss = sum({steps[-1].name})\n", "<steps>")
         computed = forward(again.definitions, dict(leaves), bindings)
         for s in steps:
-            assert again.shapes[s.name] == net.shapes[s.of], s.name
-            expected = evaluate(grads.wrt[s.of], values, bindings)
+            if s.kind == "gradient":
+                assert again.shapes[s.name] == net.shapes[s.of], s.name
+                expected = evaluate(grads.wrt[s.of], values, bindings)
+            else:
+                assert s.kind in ("inner", "forward") and s.at is not None, s
+                assert again.shapes[s.name] == s.at.shape, s.name
+                if s.kind == "forward":
+                    expected = evaluate(s.at, values, bindings)
+                else:
+                    if s.name not in inner:
+                        inner[s.name] = gradient_at_part(net, s.of, s.at, values, bindings)
+                    expected = inner[s.name]
             assert_close(np.asarray(computed[s.name], dtype=float), np.broadcast_to(expected, np.shape(computed[s.name])),
-                         f"{s.name} = {code(s.formula)}")
+                         f"{s.name} = {code(s.formula)}", atol=1e-7 if s.kind == "inner" else 0.0)
     return with_steps
+
+
+def gradient_at_part(net, owner: str, part, values, bindings) -> np.ndarray:
+    """∂J/∂(the part of owner's definition), by central differences: the network with that part's value
+    given as a leaf of its own, perturbed one entry at a time."""
+    value = evaluate(part, values, bindings)
+    held = Var("part_held_out", shape=part.shape)
+    definitions = dict(net.definitions)
+    definitions[owner] = substitute(net.definitions[owner], {part: held})
+    assert definitions[owner] != net.definitions[owner], "the part is written in the definition"
+    given = {name: values[name] for name in [*net.leaves, *net.labels]}
+    out = np.zeros(np.shape(value))
+    for idx in np.ndindex(*np.shape(value)):
+        sides = []
+        for step in (STEP, -STEP):
+            moved = np.array(value, dtype=float)
+            moved[idx] += step
+            sides.append(float(forward(definitions, {**given, held.name: moved}, bindings)[net.loss]))
+        out[idx] = (sides[0] - sides[1]) / (2 * STEP)
+    return out
 
 
 @pytest.mark.parametrize("spec", NETWORKS, ids=lambda s: Path(s).stem)
