@@ -320,20 +320,50 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
     if not g.printable:
         formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="),
                         Text("(too long to write out: the network reuses nodes, so the single expression repeats "
-                             "them exponentially often; it is still computed and checked)"))
+                             "them exponentially often; it is still computed and checked"
+                             + ("; the steps above are its readable form)" if g.steps else ")")))
     else:
         formula.add_row(look.text(f"∂{d.network.loss}/∂{g.leaf} ="), Text(look.expr(g.formula), style="bold"))
         if look.unicode:
             formula.add_row("code:", Text(code(g.formula)))
     if g.steps:
-        steps = Table.grid(padding=(0, 1))
-        for s in g.steps:
-            steps.add_row(Text(s.name), Text("="), Text(code(s.formula), style="bold" if s.of == g.leaf else ""))
-        parts.append(Text(look.text(f"As a teacher writes it, step by step (each dNAME is ∂{d.network.loss}/∂NAME):")))
-        parts.append(steps)
+        parts.extend(steps_parts(g, d.network.loss, look))
         parts.append(Text("or in one line:" if g.printable else "(in one line it is too long to write out)"))
     parts.append(formula)
     return Group(*parts)
+
+
+def steps_parts(g: LeafGradient, loss: str, look: Look) -> list:
+    """The teacher's steps, the leaf's own in bold; a step the network has no node for says what it names."""
+    steps = Table.grid(padding=(0, 1))
+    shown = {s.name for s in g.steps}
+    helpers = False
+    for s in g.steps:
+        note = step_note(s, loss, shown, look)
+        helpers = helpers or bool(note)
+        steps.add_row(Text(s.name), Text("="), Text(s.code, style="bold" if s is g.steps[-1] else ""),
+                      Text(note, style="dim"))
+    about = f"each dNAME is ∂{loss}/∂NAME" + ("; a name the network does not have stands for a part of a "
+                                               "definition, said on its right" if helpers else "")
+    return [Text(look.text(f"As a teacher writes it, step by step ({about}):")), steps]
+
+
+#: A part of a definition longer than this is not written out again beside its step.
+NOTE_LIMIT = 48
+
+
+def step_note(s, loss: str, shown: set[str], look: Look) -> str:
+    """What a helper step names: `the value inside U1`, `∂J/∂zU1`, `∂J/∂(Q1 @ K1.T) inside A1`; '' for a node's."""
+    if s.kind == "forward":
+        return look.text(f"# a value inside {s.of}" if s.written else f"# a value {s.of}'s derivative uses")
+    if s.kind != "inner":
+        return ""
+    stem = s.name[1:]
+    if stem in shown:
+        return look.text(f"# ∂{loss}/∂{stem}")
+    part = code(s.at)
+    return look.text(f"# ∂{loss}/∂({part}) inside {s.of}" if len(part) <= NOTE_LIMIT else
+                     f"# ∂{loss}/∂ at a part of {s.of}'s definition")
 
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:

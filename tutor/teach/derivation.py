@@ -116,13 +116,17 @@ class LeafGradient:
 
     def steps_json(self) -> list[dict[str, str]]:
         """The steps as JSON; the leaves' steps are shared (dA3 = … serves every leaf below A3), so each is
-        written once per derivation and every leaf that needs it refers to the same text."""
+        written once per derivation and every leaf that needs it refers to the same text. A step for a
+        part of a definition the network leaves unnamed also says which kind it is and the part."""
         from ..engine.language.latex import latex
         out = []
         for s in self.steps:
             key = ("step json", s.name, s.of)
             if key not in self.edges:
-                self.edges[key] = {"name": s.name, "formula": s.code, "latex": latex(s.formula)}
+                entry = {"name": s.name, "formula": s.code, "latex": latex(s.formula)}
+                if s.at is not None:
+                    entry.update(kind=s.kind, part=code(s.at))
+                self.edges[key] = entry
             out.append(self.edges[key])
         return out
 

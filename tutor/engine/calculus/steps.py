@@ -59,6 +59,8 @@ class DerivedStep:
     uses: frozenset[str] = field(default=frozenset(), compare=False)  # the earlier steps it reads
     kind: str = GRADIENT
     at: Expr | None = field(default=None, compare=False)  # inner, forward: the part, in the network's names
+    written: bool = field(default=True, compare=False)    # forward: the part is written in of's definition
+                                                          # (not only in its derivative, as GELU's tanh(…))
 
     @cached_property
     def code(self) -> str:
@@ -172,7 +174,7 @@ def with_forward_values(network: Network, steps: dict[str, DerivedStep], final: 
         for name, formula, owner in values.made[emitted:]:
             meaning = values.meaning[name]
             out[name] = DerivedStep(name, owners.get(meaning, owner), formula,
-                                    frozenset(names_in(formula) & out.keys()), FORWARD, meaning)
+                                    frozenset(names_in(formula) & out.keys()), FORWARD, meaning, meaning in owners)
         emitted = len(values.made)
 
     for step in steps.values():
