@@ -24,9 +24,11 @@ from tutor.engine.language.network import load, parse_network
 from tutor.engine.numbers.numeric import forward
 from tutor.engine.language.printer import code
 from tutor.engine.numbers.sampling import sample
-from tutor.engine.calculus.forward_values import substitute
+from tutor.engine.calculus.forward_values import occurrences, substitute
 from tutor.engine.calculus.steps import steps_for
-from tutor.engine.language.ir import Var
+from tutor.engine.language.ir import Call, Var, names_in, walk
+from tutor.engine.language.table import FUNCTIONS, claimed_node
+from tutor.judge.check import check
 from tutor.teach.derivation import ONE_LINE, derive
 
 NETWORKS = ["default", "batch", "column", "vector", "mlp"] + sorted(
@@ -176,3 +178,179 @@ def test_derive_prints_the_steps_and_the_one_line_form():
     assert result.exit_code == 0, result.output
     text = result.stdout
     assert "dmu" in text and "dx " in text and "in one line" in text
+
+
+def transformer(blocks: int) -> str:
+    """A pre-LayerNorm transformer (the benchmark's): per block a layer norm, single-head attention with a
+    residual, a layer norm and a GELU MLP with a residual."""
+    lines = ["X: [B, T, E]", "Yt: [B, T, E]"]
+    for i in range(blocks):
+        lines += [f"{p}{i}: [E, E]" for p in ("Wq", "Wk", "Wv", "Wo")]
+        lines += [f"g1_{i}: [E]", f"be1_{i}: [E]", f"g2_{i}: [E]", f"be2_{i}: [E]", f"W1_{i}: [E, F]", f"b1_{i}: [F]",
+                  f"W2_{i}: [F, E]", f"b2_{i}: [E]"]
+    h = "X"
+    for i in range(blocks):
+        lines += [f"m1_{i} = mean({h}, axis=-1, keepdims=True)", f"c1_{i} = {h} - m1_{i}",
+                  f"v1_{i} = mean(c1_{i} ** 2, axis=-1, keepdims=True)",
+                  f"n1_{i} = c1_{i} / sqrt(v1_{i} + 0.00001) * g1_{i} + be1_{i}",
+                  f"Q{i} = n1_{i} @ Wq{i}", f"K{i} = n1_{i} @ Wk{i}", f"V{i} = n1_{i} @ Wv{i}",
+                  f"A{i} = softmax(Q{i} @ swapaxes(K{i}, -1, -2) / sqrt(E), axis=-1)",
+                  f"R{i} = {h} + (A{i} @ V{i}) @ Wo{i}",
+                  f"m2_{i} = mean(R{i}, axis=-1, keepdims=True)", f"c2_{i} = R{i} - m2_{i}",
+                  f"v2_{i} = mean(c2_{i} ** 2, axis=-1, keepdims=True)",
+                  f"n2_{i} = c2_{i} / sqrt(v2_{i} + 0.00001) * g2_{i} + be2_{i}",
+                  f"U{i} = gelu(n2_{i} @ W1_{i} + b1_{i})", f"H{i} = R{i} + U{i} @ W2_{i} + b2_{i}"]
+        h = f"H{i}"
+    return "\n".join(lines + [f"J = mean(({h} - Yt) ** 2)"]) + "\n"
+
+
+#: Networks whose gradients reach unnamed parts of their definitions (the class, not one function).
+UNNAMED_PARTS = {
+    "gated": "x: [N, D]\nW1: [D, H]\nb1: [H]\nW2: [D, H]\nb2: [H]\nV: [H, K]\n"
+             "h = tanh(x @ W1 + b1) * sigmoid(x @ W2 + b2)\nJ = sum((h @ V) ** 2)\n",
+    "silu": "x: [N, D]\nW: [D, H]\nb: [H]\nV: [H, K]\nh = (x @ W + b) * sigmoid(x @ W + b)\nJ = sum((h @ V) ** 2)\n",
+    "gelu-mlp": "x: [N, D]\nW1: [D, H]\nb1: [H]\nW2: [H, K]\nb2: [K]\ny: [N, K]\n"
+                "h = gelu(x @ W1 + b1)\nout = h @ W2 + b2\nJ = mean((out - y) ** 2)\n",
+    "attention": "X: [T, E]\nWq: [E, E]\nWk: [E, E]\nWv: [E, E]\nG: [T, E]\n"
+                 "A = softmax((X @ Wq) @ (X @ Wk).T / sqrt(E), axis=-1)\nJ = sum(G * (A @ (X @ Wv)))\n",
+    "names taken": "x: [N, D]\nW: [D, H]\nzh: [H]\nV: [H, K]\nzh_2 = sum(x, axis=0)\nth = zh * 2\n"
+                   "h = gelu(x @ W + zh)\nJ = sum((h @ V) ** 2) + sum(zh_2) + sum(th)\n",
+}
+
+
+def test_a_transformers_steps_give_its_gradients():
+    assert check_steps(parse_network(transformer(2))) >= 20
+
+
+@pytest.mark.parametrize("name", UNNAMED_PARTS)
+def test_steps_at_unnamed_parts_give_their_gradients(name):
+    check_steps(parse_network(UNNAMED_PARTS[name]))
+
+
+def test_geluss_derivative_is_applied_once_and_its_preactivation_named_once():
+    net = parse_network(transformer(2))
+    steps = {s.name: s for s in steps_for(net, "b1_0")}
+    assert steps["zU0"].kind == "forward" and steps["zU0"].code == "n2_0 @ W1_0 + b1_0"
+    assert steps["tU0"].kind == "forward" and steps["tU0"].code.startswith("tanh(") and "zU0" in steps["tU0"].code
+    assert steps["dzU0"].kind == "inner" and code(steps["dzU0"].at) == "n2_0 @ W1_0 + b1_0"
+    assert steps["dzU0"].code.startswith("dU0 * ") and "tU0" in steps["dzU0"].code
+    assert {s.name: s.code for s in steps_for(net, "X")}["dn2_0"] == "dzU0 @ W1_0.T"
+    assert steps["db1_0"].code == "sum(dzU0, axis=(0, 1))"
+    assert sum("n2_0 @ W1_0 + b1_0" in s.code for s in steps.values()) == 1   # written once, then by name
+    assert [(s.name, s.code.count("tanh(")) for s in steps.values() if "tanh(" in s.code] == [("tU1", 1), ("tU0", 1)]
+    w1 = {s.name: s.code for s in steps_for(net, "W1_0")}
+    assert "dzU0" in w1 and "dzU0" in w1["dW1_0"]
+
+
+def test_the_attention_scores_gradient_is_a_step_both_projections_read():
+    net = parse_network(transformer(2))
+    steps = {s.name: s for s in steps_for(net, "Wq0")}
+    assert steps["dzA0"].kind == "inner" and code(steps["dzA0"].at) == "Q0 @ swapaxes(K0, -1, -2) / sqrt(E)"
+    assert steps["dQ0"].code == "dzA0 @ K0 / sqrt(E)"
+    assert "dzA0" in {s.name for s in steps_for(net, "Wk0")}
+
+
+def test_every_transformer_step_fits_a_line_and_every_long_gradient_has_steps():
+    d = derive(parse_network(transformer(3)), check=False)
+    for leaf, g in d.gradients.items():
+        if g.formula_code is None or len(g.formula_code) > ONE_LINE:
+            assert g.steps and g.steps[-1].of == leaf, leaf
+        assert all(len(s.code) <= 120 for s in g.steps), [s.code for s in g.steps if len(s.code) > 120]
+
+
+def forward_values_written_twice(net, steps) -> list[str]:
+    """A value of the network's forward pass (reading only the network's names, at least 8 characters, more
+    than a transpose) that one step writes more than once."""
+    helpers = {s.name for s in steps}
+    parts = {e for d in net.definitions.values() for e in walk(d) if isinstance(e, Call)}
+    out = []
+    for s in steps:
+        for e, n in occurrences(s.formula).items():
+            names = names_in(e)
+            if n > 1 and names and not names & helpers and len(code(e)) >= 8 and e.prim not in ("transpose", "swapaxes") \
+                    and any(p in parts for p in walk(e)):
+                out.append(f"{s.name}: {code(e)} written {n} times")
+    return out
+
+
+@pytest.mark.parametrize("source", [transformer(2), *UNNAMED_PARTS.values()],
+                         ids=["transformer", *UNNAMED_PARTS])
+def test_no_step_writes_a_forward_value_twice(source):
+    net = parse_network(source)
+    for leaf in net.leaves:
+        assert forward_values_written_twice(net, steps_for(net, leaf)) == [], leaf
+
+
+@pytest.mark.parametrize("source", [transformer(2), *UNNAMED_PARTS.values()],
+                         ids=["transformer", *UNNAMED_PARTS])
+def test_a_helpers_name_is_fresh_and_claims_no_node(source):
+    net = parse_network(source)
+    nodes = set(net.shapes)
+    for leaf in net.leaves:
+        steps = steps_for(net, leaf)
+        assert len({s.name for s in steps}) == len(steps)
+        for s in steps:
+            assert s.name not in net.shapes and s.name not in net.dims and s.name not in FUNCTIONS, s.name
+            if s.kind != "gradient":
+                assert claimed_node(s.name, nodes) is None, s.name
+            else:
+                assert claimed_node(s.name, nodes) == s.of, s.name
+
+
+def test_a_name_the_network_has_is_not_a_helpers():
+    net = parse_network(UNNAMED_PARTS["names taken"])
+    names = {s.name: s.kind for s in steps_for(net, "W")}
+    assert names == {"dh": "gradient", "zh_3": "forward", "th_2": "forward", "dzh_3": "inner", "dW": "gradient"}
+
+
+def test_a_short_gradient_at_an_unnamed_part_is_written_where_it_is_used():
+    """dh * (1 - h ** 2), dhidden * (hidden > 0): the courses write these inline; so do the steps."""
+    rnn = load(str(Path(__file__).parent / "networks/rnn.net"))
+    assert all(s.kind == "gradient" for leaf in rnn.leaves for s in steps_for(rnn, leaf))
+    source = next(r.network for r in REFERENCES if r.id == "cs231n-batchnorm-X")   # eps = 1e-5 is no name to copy to
+    assert all(s.kind == "gradient" for s in steps_for(parse_network(source), "X"))
+
+
+PASTED = [("transformer", transformer(2), leaf) for leaf in ("X", "b1_0", "Wq0", "g1_0", "W1_1", "Wo0")] + [
+    ("cs231n batchnorm", next(r.network for r in REFERENCES if r.id == "cs231n-batchnorm-X"), "X"),
+    ("makemore", next(r.network for r in MORE_REFERENCES if r.id == "ninja-W1"), "W1"),
+    ("lstm", next(r.network for r in MORE_REFERENCES if r.id == "lstm-c_prev"), "x"),
+    ("gru", next(r.network for r in MORE_REFERENCES if r.id == "gru-Wz"), "h_prev"),
+] + [(name, source, leaf) for name, source in UNNAMED_PARTS.items() for leaf in ("x", "X") if f"{leaf}:" in source]
+
+
+@pytest.mark.parametrize("name, source, leaf", PASTED, ids=[f"{n}-{leaf}" for n, _, leaf in PASTED])
+def test_the_steps_pasted_into_check_are_judged_correct(name, source, leaf):
+    net = parse_network(source)
+    steps = steps_for(net, leaf)
+    assert len(steps) > 1
+    result = check(net, leaf, "\n".join(f"{s.name} = {s.code}" for s in steps))
+    assert result.verdict == "correct", (result.verdict, [d.message for d in result.diagnostics])
+    assert result.steps and all(s.shape_ok and s.value_ok for s in result.steps)
+    claimed = {s.claims for s in result.steps}
+    assert claimed == {s.of for s in steps if s.kind == "gradient"}   # the helpers claim nothing
+
+
+def test_derive_json_says_which_steps_name_unnamed_parts(tmp_path):
+    path = tmp_path / "transformer.net"
+    path.write_text(transformer(2))
+    result = CliRunner().invoke(app, ["derive", str(path), "--json", "--wrt", "b1_0", "--no-verify"])
+    assert result.exit_code == 0, result.output
+    steps = {s["name"]: s for s in json.loads(result.stdout)["gradients"]["b1_0"]["steps"]}
+    assert steps["zU0"] == {"name": "zU0", "formula": "n2_0 @ W1_0 + b1_0", "latex": steps["zU0"]["latex"],
+                            "kind": "forward", "part": "n2_0 @ W1_0 + b1_0"}
+    assert steps["dzU0"]["kind"] == "inner" and steps["dzU0"]["part"] == "n2_0 @ W1_0 + b1_0"
+    assert set(steps["dU0"]) == {"name", "formula", "latex"} and set(steps["db1_0"]) == {"name", "formula", "latex"}
+
+
+def test_derive_text_says_what_a_helper_step_names(tmp_path):
+    path = tmp_path / "transformer.net"
+    path.write_text(transformer(2))
+    result = CliRunner().invoke(app, ["derive", str(path), "--wrt", "Wq0", "--no-verify"],
+                                env={"NO_COLOR": "1", "COLUMNS": "240"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("│ ") and " = " in line}
+    assert "# a value inside U1" in lines["zU1"] and "derivative uses" in lines["tU1"]
+    assert "# ∂J/∂zU1" in lines["dzU1"]
+    assert "# ∂J/∂(Q0 @ swapaxes(K0, -1, -2) / sqrt(E)) inside A0" in lines["dzA0"]
+    assert "# " not in lines["dQ0"]

@@ -3,9 +3,10 @@
 A derivative rule writes its operand's value wherever the derivative needs it: GELU's derivative
 at an unnamed pre-activation spells the pre-activation out six times and `tanh(…)` of it twice. A
 teacher names such a value once, in the forward pass, and uses the name. Here a value is named when
-one step's formula (or a leaf's last one) writes it more than once, it is computed from the
-network's names only (no gradient), and it is more than a name seen another way (`W.T`,
-`swapaxes(V, -1, -2)`, `onehot(y, K)`) or a few characters. The largest repeated value is named
+one step's formula (or a leaf's last one) writes it more than once, it is a value of the forward
+pass (a part of a definition, or a function of one, computed from the network's names and no
+gradient), and it is more than a name seen another way (`W.T`, `swapaxes(V, -1, -2)`,
+`onehot(y, K)`) or a few characters. The largest repeated value is named
 first, so `tanh(…zU1…)` becomes `tU1` and the pre-activation inside it `zU1`. A value named once
 is used by name in every later step, and one that is a node's own definition is called by the node.
 
@@ -14,7 +15,7 @@ written as the course writes it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 
 from ..language.ir import Call, Const, DimRef, Expr, Var, expanded_size, names_in
@@ -31,9 +32,10 @@ SHORTEST = 8
 class ForwardValues:
     """The values named so far (each once), and a way to name more."""
 
-    def __init__(self, definitions: Mapping[str, Expr], gradients: Callable[[str], bool],
+    def __init__(self, definitions: Mapping[str, Expr], parts: Collection[Expr], gradients: Callable[[str], bool],
                  name_for: Callable[[str, Expr], str]):
         self.nodes = {e: n for n, e in definitions.items() if isinstance(e, Call)}  # a node's own value
+        self.parts = parts                # every part of every definition
         self.is_gradient = gradients      # a name that holds a gradient (such a value is not forward)
         self.name_for = name_for          # (owner, value in the network's names) → a fresh name
         self.known: dict[Expr, Var] = {}  # a value as it is written in the steps → its name
@@ -69,7 +71,26 @@ class ForwardValues:
         names = names_in(e)
         if not names or any(self.is_gradient(n) for n in names):
             return False
-        return expanded_size(e, SHORTEST) > SHORTEST or len(code(e)) >= SHORTEST
+        if expanded_size(e, SHORTEST) <= SHORTEST and len(code(e)) < SHORTEST:
+            return False
+        # a value of the forward pass: a part of a definition, or a function of one (GELU's tanh(…));
+        # not a piece of a gradient that happens to read no step (the loss's seed, sum(V.T, axis=0))
+        return any(isinstance(p, Var) and p.name in self.meaning or p in self.parts for p in unique_nodes(e))
+
+
+def unique_nodes(e: Expr) -> list[Expr]:
+    """Every node of e's shared tree, once."""
+    out: list[Expr] = []
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            out.append(node)
+            if isinstance(node, Call):
+                stack.extend(node.args)
+    return out
 
 
 def occurrences(formula: Expr) -> dict[Expr, int]:

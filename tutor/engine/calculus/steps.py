@@ -164,7 +164,7 @@ def with_forward_values(network: Network, steps: dict[str, DerivedStep], final: 
                         names: StepNames) -> tuple[dict[str, DerivedStep], dict[str, Expr]]:
     """The steps with the forward values they repeat named (each a step before its first use)."""
     owners = owners_of_parts(network)
-    values = ForwardValues(network.definitions, steps.__contains__,
+    values = ForwardValues(network.definitions, owners, steps.__contains__,
                            lambda owner, value: names.forward(owners.get(value, owner), value))
     out: dict[str, DerivedStep] = {}
     emitted = 0
