@@ -34,7 +34,7 @@ class ForwardValues:
 
     def __init__(self, definitions: Mapping[str, Expr], parts: Collection[Expr], gradients: Callable[[str], bool],
                  name_for: Callable[[str, Expr], str]):
-        self.nodes = {e: n for n, e in definitions.items() if isinstance(e, Call)}  # a node's own value
+        self.nodes: dict[Expr, str] = {e: n for n, e in definitions.items() if isinstance(e, Call)}  # a node's value
         self.parts = parts                # every part of every definition
         self.is_gradient = gradients      # a name that holds a gradient (such a value is not forward)
         self.name_for = name_for          # (owner, value in the network's names) → a fresh name
