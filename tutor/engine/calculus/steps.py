@@ -12,10 +12,10 @@ A step is one of three kinds:
 
 * `gradient`: `dNAME` = ∂J/∂NAME for a node of the network (`dU1 = dH1 @ W2_1.T`);
 * `inner`: the gradient at a part of a definition the network leaves unnamed, when that gradient
-  would otherwise be copied into several places: the part reads several names and its gradient
-  is longer than COPIED characters (or, reading one name, longer than a line). GELU's derivative
-  at `U1 = gelu(n2_1 @ W1_1 + b1_1)` is applied once, as `dzU1 = dU1 * (…)`, and `dn2_1`, `dW1_1`
-  and `db1_1` read `dzU1`; a short one (`dh * (1 - h ** 2)`, `dhidden * (hidden > 0)`) is written
+  would otherwise be copied into several places: the part reads several names a gradient reaches
+  (`eps = 1e-5` is none) and its gradient is longer than COPIED characters (or, reading one such
+  name, longer than a line). GELU's derivative at `U1 = gelu(n2_1 @ W1_1 + b1_1)` is applied
+  once, as `dzU1 = dU1 * (…)`, and `dn2_1`, `dW1_1` and `db1_1` read `dzU1`; a short one (`dh * (1 - h ** 2)`, `dhidden * (hidden > 0)`) is written
   where it is used, as the courses do. A part written twice in one definition is left as it is;
 * `forward`: a value the network leaves unnamed that one step writes more than once, named once
   (`zU1 = n2_1 @ W1_1 + b1_1`, `tU1 = tanh(…zU1…)`; forward_values.py says which).
