@@ -341,8 +341,10 @@ def steps_parts(g: LeafGradient, loss: str, look: Look) -> list:
     for s in g.steps:
         note = step_note(s, loss, shown, look)
         helpers = helpers or bool(note)
-        steps.add_row(Text(s.name), Text("="), Text(s.code, style="bold" if s is g.steps[-1] else ""),
-                      Text(note, style="dim"))
+        formula = Text(s.code, style="bold" if s is g.steps[-1] else "")
+        if note:
+            formula.append("   " + note, style="dim")
+        steps.add_row(Text(s.name), Text("="), formula)
     about = f"each dNAME is ∂{loss}/∂NAME" + ("; a name the network does not have stands for a part of a "
                                                "definition, said on its right" if helpers else "")
     return [Text(look.text(f"As a teacher writes it, step by step ({about}):")), steps]
