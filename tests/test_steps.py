@@ -213,6 +213,7 @@ UNNAMED_PARTS = {
                 "h = gelu(x @ W1 + b1)\nout = h @ W2 + b2\nJ = mean((out - y) ** 2)\n",
     "attention": "X: [T, E]\nWq: [E, E]\nWk: [E, E]\nWv: [E, E]\nG: [T, E]\n"
                  "A = softmax((X @ Wq) @ (X @ Wk).T / sqrt(E), axis=-1)\nJ = sum(G * (A @ (X @ Wv)))\n",
+    "gelu of a leaf": "x: [N, D]\nV: [D, K]\nh = gelu(x)\nJ = sum((h @ V) ** 2)\n",
     "names taken": "x: [N, D]\nW: [D, H]\nzh: [H]\nV: [H, K]\nzh_2 = sum(x, axis=0)\nth = zh * 2\n"
                    "h = gelu(x @ W + zh)\nJ = sum((h @ V) ** 2) + sum(zh_2) + sum(th)\n",
 }
@@ -299,6 +300,23 @@ def test_a_helpers_name_is_fresh_and_claims_no_node(source):
                 assert claimed_node(s.name, nodes) is None, s.name
             else:
                 assert claimed_node(s.name, nodes) == s.of, s.name
+
+
+def test_a_value_the_derivative_repeats_is_named_though_no_definition_writes_it():
+    """GELU's derivative at a leaf writes tanh(… x …) twice: named once, for ∂J/∂x's own step."""
+    steps = steps_for(parse_network(UNNAMED_PARTS["gelu of a leaf"]), "x")
+    assert [(s.name, s.kind, s.code.startswith("tanh(")) for s in steps] == [
+        ("dh", "gradient", False), ("tx", "forward", True), ("dx", "gradient", False)]
+    assert "tanh(" not in steps[-1].code and steps[-1].code.count("tx") == 2
+
+
+def test_a_piece_of_a_gradient_is_not_a_forward_value():
+    """sum(V.T, axis=0) is what reaches h when the loss is linear in it: a gradient, written where it is used."""
+    net = parse_network("x: [N, D]\nW: [D, H]\nb: [H]\nV: [H, K]\nh = (x @ W + b) * sigmoid(x @ W + b)\nJ = sum(h @ V)\n")
+    steps = steps_for(net, "x")
+    assert [(s.name, s.kind) for s in steps] == [("sh", "forward"), ("dx", "gradient")]
+    assert steps[0].code == "sigmoid(x @ W + b)" and steps[-1].code.count("sum(V.T, axis=0)") == 2
+    check_steps(net)
 
 
 def test_a_name_the_network_has_is_not_a_helpers():

@@ -327,19 +327,20 @@ def gradient_view(d: Derivation, g: LeafGradient, look: Look, layout: str = "num
         if look.unicode:
             formula.add_row("code:", Text(code(g.formula)))
     if g.steps:
-        parts.extend(steps_parts(g, d.network.loss, look))
+        parts.extend(steps_parts(g, d.network, look))
         parts.append(Text("or in one line:" if g.printable else "(in one line it is too long to write out)"))
     parts.append(formula)
     return Group(*parts)
 
 
-def steps_parts(g: LeafGradient, loss: str, look: Look) -> list:
+def steps_parts(g: LeafGradient, network: Network, look: Look) -> list:
     """The teacher's steps, the leaf's own in bold; a step the network has no node for says what it names."""
+    loss = network.loss
     steps = Table.grid(padding=(0, 1))
     shown = {s.name for s in g.steps}
     helpers = False
     for s in g.steps:
-        note = step_note(s, loss, shown, look)
+        note = step_note(s, network, shown, look)
         helpers = helpers or bool(note)
         formula = Text(s.code, style="bold" if s is g.steps[-1] else "")
         if note:
@@ -354,10 +355,14 @@ def steps_parts(g: LeafGradient, loss: str, look: Look) -> list:
 NOTE_LIMIT = 48
 
 
-def step_note(s, loss: str, shown: set[str], look: Look) -> str:
+def step_note(s, network: Network, shown: set[str], look: Look) -> str:
     """What a helper step names: `the value inside U1`, `∂J/∂zU1`, `∂J/∂(Q1 @ K1.T) inside A1`; '' for a node's."""
+    loss = network.loss
     if s.kind == "forward":
-        return look.text(f"# a value inside {s.of}" if s.written else f"# a value {s.of}'s derivative uses")
+        if s.written:
+            return look.text(f"# a value inside {s.of}")
+        return look.text(f"# a value ∂{loss}/∂{s.of} uses" if s.of in network.leaves else
+                         f"# a value {s.of}'s derivative uses")
     if s.kind != "inner":
         return ""
     stem = s.name[1:]

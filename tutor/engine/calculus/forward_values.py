@@ -4,9 +4,9 @@ A derivative rule writes its operand's value wherever the derivative needs it: G
 at an unnamed pre-activation spells the pre-activation out six times and `tanh(…)` of it twice. A
 teacher names such a value once, in the forward pass, and uses the name. Here a value is named when
 one step's formula (or a leaf's last one) writes it more than once, it is a value of the forward
-pass (a part of a definition, or a function of one, computed from the network's names and no
-gradient), and it is more than a name seen another way (`W.T`, `swapaxes(V, -1, -2)`,
-`onehot(y, K)`) or a few characters. The largest repeated value is named
+pass (computed from the network's names and no gradient: a part of a definition, or a nonlinear
+function of one or of a name), and it is more than a name seen another way (`W.T`,
+`swapaxes(V, -1, -2)`, `onehot(y, K)`) or a few characters. The largest repeated value is named
 first, so `tanh(…zU1…)` becomes `tU1` and the pre-activation inside it `zU1`. A value named once
 is used by name in every later step, and one that is a node's own definition is called by the node.
 
@@ -24,6 +24,10 @@ from ..language.printer import code
 #: Calls that only look at one name another way: never worth a name of their own.
 VIEWS = frozenset({"transpose", "swapaxes", "reshape", "moveaxis", "expand_dims", "squeeze", "broadcast_to",
                    "onehot", "neg", "copy"})
+
+#: What a gradient is built of when the loss is linear in a node: a value made only of these (and
+#: no part of a definition) is a piece of a gradient, not of the forward pass.
+LINEAR = VIEWS | {"add", "sub", "mul", "div", "matmul", "sum", "mean", "einsum", "outer", "dot", "index"}
 
 #: A repeated value shorter than this (characters of code) is written out again.
 SHORTEST = 8
@@ -73,9 +77,10 @@ class ForwardValues:
             return False
         if expanded_size(e, SHORTEST) <= SHORTEST and len(code(e)) < SHORTEST:
             return False
-        # a value of the forward pass: a part of a definition, or a function of one (GELU's tanh(…));
-        # not a piece of a gradient that happens to read no step (the loss's seed, sum(V.T, axis=0))
-        return any(isinstance(p, Var) and p.name in self.meaning or p in self.parts for p in unique_nodes(e))
+        # a value of the forward pass: a part of a definition, a function of one (GELU's tanh(…)) or of a
+        # name (tanh(… x …)); not a piece of a gradient that happens to read no step (sum(V.T, axis=0))
+        return any(isinstance(p, Var) and p.name in self.meaning or isinstance(p, Call) and
+                   (p in self.parts or p.prim not in LINEAR) for p in unique_nodes(e))
 
 
 def unique_nodes(e: Expr) -> list[Expr]:

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from ..simplify.algebra import is_call, is_zero
-from .forward_values import ForwardValues
+from .forward_values import ForwardValues, unique_nodes
 from .fusions import Fusing
 from .grad import Walk
 from .step_names import StepNames
@@ -165,7 +165,7 @@ def with_forward_values(network: Network, steps: dict[str, DerivedStep], final: 
     """The steps with the forward values they repeat named (each a step before its first use)."""
     owners = owners_of_parts(network)
     values = ForwardValues(network.definitions, owners, steps.__contains__,
-                           lambda owner, value: names.forward(owners.get(value, owner), value))
+                           lambda owner, value: names.forward(owner_of(value, owners, owner), value))
     out: dict[str, DerivedStep] = {}
     emitted = 0
 
@@ -173,7 +173,7 @@ def with_forward_values(network: Network, steps: dict[str, DerivedStep], final: 
         nonlocal emitted
         for name, formula, owner in values.made[emitted:]:
             meaning = values.meaning[name]
-            out[name] = DerivedStep(name, owners.get(meaning, owner), formula,
+            out[name] = DerivedStep(name, owner_of(meaning, owners, owner), formula,
                                     frozenset(names_in(formula) & out.keys()), FORWARD, meaning, meaning in owners)
         emitted = len(values.made)
 
@@ -200,6 +200,15 @@ def owners_of_parts(network: Network) -> dict[Expr, str]:
                 out.setdefault(e, name)
                 stack.extend(e.args)
     return out
+
+
+def owner_of(value: Expr, owners: dict[Expr, str], otherwise: str) -> str:
+    """The node whose definition writes the value, or the largest part of it (GELU's tanh(…) is U1's
+    when the pre-activation inside it is); `otherwise` when it holds no part."""
+    if value in owners:
+        return owners[value]
+    inside = [p for p in unique_nodes(value) if isinstance(p, Call) and p in owners]
+    return owners[max(inside, key=lambda p: expanded_size(p, 10**6))] if inside else otherwise
 
 
 def longer_than(e: Expr, limit: int) -> bool:
