@@ -356,7 +356,7 @@ NOTE_LIMIT = 48
 
 
 def step_note(s, network: Network, shown: set[str], look: Look) -> str:
-    """What a helper step names: `the value inside U1`, `∂J/∂zU1`, `∂J/∂(Q1 @ K1.T) inside A1`; '' for a node's."""
+    """What a helper step names (`a value inside U1`, `∂J/∂zU1`, `∂J/∂(Q1 @ K1.T) inside A1`); '' for a node's."""
     loss = network.loss
     if s.kind == "forward":
         if s.written:
@@ -370,7 +370,7 @@ def step_note(s, network: Network, shown: set[str], look: Look) -> str:
         return look.text(f"# ∂{loss}/∂{stem}")
     part = code(s.at)
     return look.text(f"# ∂{loss}/∂({part}) inside {s.of}" if len(part) <= NOTE_LIMIT else
-                     f"# ∂{loss}/∂ at a part of {s.of}'s definition")
+                     f"# ∂{loss}/∂(a part of {s.of}'s definition)")
 
 
 def derivation_view(d: Derivation, look: Look, layout: str = "numerator") -> Group:

@@ -27,6 +27,7 @@ line is a right claim (the helpers' names claim no node).
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -54,7 +55,7 @@ LONG = 80
 @dataclass(frozen=True)
 class DerivedStep:
     name: str       # dxhat
-    of: str         # gradient: the node whose gradient it is (xhat); inner, forward: the node whose definition it serves
+    of: str         # gradient: the node whose gradient it is (xhat); inner, forward: whose definition it serves
     formula: Expr
     uses: frozenset[str] = field(default=frozenset(), compare=False)  # the earlier steps it reads
     kind: str = GRADIENT
@@ -72,7 +73,8 @@ def steps_for(network: Network, leaf: str) -> tuple[DerivedStep, ...]:
     table, final = named_walk(network)
     if leaf not in final:
         return ()
-    last = DerivedStep(step_name(network, leaf, set(table)), leaf, final[leaf], frozenset(names_in(final[leaf]) & table.keys()))
+    last = DerivedStep(step_name(network, leaf, table.keys()), leaf, final[leaf],
+                       frozenset(names_in(final[leaf]) & table.keys()))
     needed: set[str] = set()
     stack = list(last.uses)
     while stack:
@@ -96,7 +98,7 @@ def named_walk(network: Network) -> tuple[dict[str, DerivedStep], dict[str, Expr
             if g is None:
                 continue
             if not passes_as_expression(g, Var(name), walk.fusing) and name != network.loss:
-                step = DerivedStep(names.take(step_name(network, name, set(steps))), name, g,
+                step = DerivedStep(names.take(step_name(network, name, steps.keys())), name, g,
                                    frozenset(names_in(g) & steps.keys()))
                 steps[step.name] = step
                 g = Var(step.name, shape=network.shapes[name])
@@ -256,7 +258,7 @@ def divides_by(g: Expr, node: Expr) -> bool:
     return False
 
 
-def step_name(network: Network, node: str, taken: set[str]) -> str:
+def step_name(network: Network, node: str, taken: Collection[str]) -> str:
     """dNAME (a claim `check` understands), or d_NAME / grad_NAME when the network uses dNAME already."""
     for candidate in (f"d{node}", f"d_{node}", f"grad_{node}"):
         if candidate not in network.shapes and candidate not in network.dims and candidate not in FUNCTIONS \
