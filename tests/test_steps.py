@@ -338,6 +338,8 @@ PASTED = [("transformer", transformer(2), leaf) for leaf in ("X", "b1_0", "Wq0",
     ("makemore", next(r.network for r in MORE_REFERENCES if r.id == "ninja-W1"), "W1"),
     ("lstm", next(r.network for r in MORE_REFERENCES if r.id == "lstm-c_prev"), "x"),
     ("gru", next(r.network for r in MORE_REFERENCES if r.id == "gru-Wz"), "h_prev"),
+    ("layernorm", (Path(__file__).parent / "networks/layernorm.net").read_text(), "x"),
+    ("rnn", (Path(__file__).parent / "networks/rnn.net").read_text(), "U"),
 ] + [(name, source, leaf) for name, source in UNNAMED_PARTS.items() for leaf in ("x", "X") if f"{leaf}:" in source]
 
 
