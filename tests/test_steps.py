@@ -365,6 +365,9 @@ def test_derive_json_says_which_steps_name_unnamed_parts(tmp_path):
                             "kind": "forward", "part": "n2_0 @ W1_0 + b1_0"}
     assert steps["dzU0"]["kind"] == "inner" and steps["dzU0"]["part"] == "n2_0 @ W1_0 + b1_0"
     assert set(steps["dU0"]) == {"name", "formula", "latex"} and set(steps["db1_0"]) == {"name", "formula", "latex"}
+    jsonschema = pytest.importorskip("jsonschema")
+    import tutor.schemas
+    jsonschema.validate(json.loads(result.stdout), tutor.schemas.load("derive"))
 
 
 def test_derive_text_says_what_a_helper_step_names(tmp_path):
