@@ -209,6 +209,41 @@ def test_derivations_in_threads_leave_the_recursion_limit_as_it_was():
     assert not errors and sys.getrecursionlimit() == before
 
 
+def test_a_thread_entering_while_the_last_one_waits_to_leave_never_keeps_the_raised_limit():
+    """The last thread out waits for a parse to end before it puts the limit back; one that enters
+    meanwhile must not take the raised limit for the one to restore (it would stay raised for good)."""
+    import threading
+    from tutor.engine.language import ir
+    before = sys.getrecursionlimit()
+    for _ in range(20):
+        inside, leave = threading.Event(), threading.Event()
+
+        def first():
+            with ir.deep_recursion():
+                inside.set()
+                leave.wait()
+
+        def second():
+            with ir.deep_recursion():
+                pass
+        a = threading.Thread(target=first)
+        a.start()
+        inside.wait()
+        with ir._ROOM:
+            ir._parsing += 1          # a parse in another thread holds the limit where it is
+        leave.set()
+        time.sleep(0.01)              # the first thread is now waiting to leave
+        b = threading.Thread(target=second)
+        b.start()
+        time.sleep(0.01)
+        with ir._ROOM:
+            ir._parsing -= 1
+            ir._ROOM.notify_all()
+        a.join()
+        b.join()
+        assert sys.getrecursionlimit() == before
+
+
 def test_nested_and_interleaved_rooms_restore_the_limit():
     from tutor.engine.language.ir import deep_recursion
     before = sys.getrecursionlimit()

@@ -160,24 +160,30 @@ def deep_recursion(limit: int = 50_000):
 
     The recursion limit belongs to the whole process: the first call in raises it and the last one out
     puts back what it was, so calls from several threads never leave it raised (a save-and-restore
-    per call would, when they interleave). Neither happens while another thread parses Python."""
+    per call would, when they interleave). Neither happens while another thread parses Python.
+
+    Waiting for a parse lets go of the lock, so each wait comes before the count it guards changes:
+    a thread that waited to leave is still counted, and one that enters meanwhile finds the room
+    open instead of saving the raised limit as the one to restore."""
     global _inside, _saved
     with _ROOM:
+        _ROOM.wait_for(lambda: _inside > 0 or _parsing == 0)
         if _inside == 0:
-            _ROOM.wait_for(lambda: _parsing == 0)
             _saved = sys.getrecursionlimit()
             if _saved < limit:
                 sys.setrecursionlimit(limit)
         _inside += 1
+        _ROOM.notify_all()  # one waiting to leave may go now: it is no longer the last
     try:
         yield
     finally:
         with _ROOM:
+            _ROOM.wait_for(lambda: _inside > 1 or _parsing == 0)
             _inside -= 1
             if _inside == 0 and _saved is not None:
-                _ROOM.wait_for(lambda: _parsing == 0)
                 sys.setrecursionlimit(_saved)
                 _saved = None
+            _ROOM.notify_all()
 
 
 def parse_python(source: str, filename: str = "<unknown>", mode: str = "exec") -> Any:
