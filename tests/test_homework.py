@@ -232,3 +232,45 @@ def loss(X, W1, W2):
     wrong = check_file(str(write(tmp_path, path.read_text().replace("* A1 * (1 - A1)", ""))))
     suggestion = wrong.gradients["W1"].result.suggestion
     assert "A1 * (1 - A1)" in suggestion and "(1 - s)" not in suggestion, suggestion
+
+
+def test_a_name_assigned_twice_keeps_the_learners_name_on_its_last_value(tmp_path):
+    """`cost = np.squeeze(cost)`: the loss a learner reads is ∂cost/∂W, as the network language names it (the
+    last value of a name is the name, the earlier ones are numbered)."""
+    path = write(tmp_path, '''import numpy as np
+
+def loss(X, W, y):
+    """
+    - X: of shape (N, D)
+    - W: of shape (D, 1)
+    - y: of shape (N, 1)
+    """
+    h = X.dot(W)
+    h = np.tanh(h)
+    cost = np.sum((h - y) ** 2)
+    cost = np.squeeze(cost)
+    dh = 2 * (h - y)
+    dW = X.T.dot(dh * (1 - h ** 2))
+    return cost, dW
+''')
+    result = check_file(str(path))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert result.network.loss == "cost"
+    assert {"h_1", "h", "cost_1", "cost"} <= set(result.network.definitions)
+    assert "cost_2" not in result.network_text and "h_2" not in result.network_text
+    wrong = check_file(str(write(tmp_path, path.read_text().replace(" * (1 - h ** 2)", ""))))
+    assert wrong.gradients["dW"].verdict == "wrong_value"
+    assert "∂cost/∂W" in shown(wrong) and "cost_2" not in shown(wrong)
+
+
+def shown(result) -> str:
+    """What the terminal shows for a file's result."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tutor.front.homework import file_view
+    from tutor.front.look import Look
+    out = StringIO()
+    Console(file=out, width=120, color_system=None).print(file_view(result, Look(unicode=True)))
+    return out.getvalue()

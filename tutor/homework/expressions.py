@@ -22,9 +22,8 @@ class Expressions(ReaderHost):
         """`node`'s value as it must be written inside an array expression."""
         if value is SYM:
             return
-        if isinstance(value, Ref):
-            if self.text(node) != value.ident:
-                self.repl[id(node)] = (node, value.ident)
+        if isinstance(value, Ref):  # recorded even where the text is the name: the name may change (names.py)
+            self.repl[id(node)] = (node, value.ident)
         elif isinstance(value, Dim):
             if self.text(node) != value.name:
                 self.repl[id(node)] = (node, value)

@@ -14,6 +14,7 @@ from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, derivation_text
 from .entry import pick, read
+from .names import with_learners_names
 from .reader import Reader
 
 ORDER = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -197,6 +198,7 @@ def declare(reader: Reader, shapes: dict) -> None:
 
 def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, suggestion: bool,
                   multiple: bool) -> FileResult:
+    reading = with_learners_names(reading)
     flat = Flat.of(reading)
     network, net_text, forward = build_network(reading, flat)
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
