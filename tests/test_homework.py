@@ -274,3 +274,67 @@ def shown(result) -> str:
     out = StringIO()
     Console(file=out, width=120, color_system=None).print(file_view(result, Look(unicode=True)))
     return out.getvalue()
+
+
+SIGMOID_NET = '''import numpy as np
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+def loss(X, y, W1, b1, W2, b2):
+    """
+    - X: of shape (N, D)
+    - y: labels of shape (N,), 0 <= y[i] < C
+    - W1: of shape (D, H)
+    - b1: of shape (H,)
+    - W2: of shape (H, C)
+    - b2: of shape (C,)
+    """
+    N = X.shape[0]
+    A1 = sigmoid(X.dot(W1) + b1)
+    scores = A1.dot(W2) + b2
+    probs = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dW2 = A1.T.dot(dscores)
+    db2 = np.sum(dscores, axis=0)
+    dA1 = dscores.dot(W2.T)
+    dZ = dA1 * A1 * (1 - A1)
+    dW1 = X.T.dot(dZ)
+    db1 = np.sum(dZ, axis=0)
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''
+
+
+def test_a_missing_sigma_prime_without_a_named_z_is_named_once(tmp_path):
+    """The file's own sigmoid helper is the language's sigmoid: σ′ left out is named, in one diagnosis."""
+    assert check_file(str(write(tmp_path, SIGMOID_NET))).correct
+    result = check_file(str(write(tmp_path, SIGMOID_NET.replace("dA1 * A1 * (1 - A1)", "dA1"))))
+    for key in ("W1", "b1"):
+        judged = result.gradients[key]
+        assert judged.verdict == "wrong_value"
+        errors = [d for d in judged.diagnostics if d.severity == "error"]
+        assert len(errors) == 1, [d.message for d in errors]
+        assert "sigmoid's derivative is missing" in errors[0].message
+
+
+def test_a_helper_named_sigmoid_that_computes_something_else_is_read_as_written(tmp_path):
+    wrong_helper = SIGMOID_NET.replace("np.exp(-z)", "np.exp(z)")
+    result = check_file(str(write(tmp_path, wrong_helper)))
+    assert "1.0 / (1.0 + np.exp(" in result.network_text and "sigmoid(" not in result.network_text
+    assert not result.gradients["W1"].verdict == "correct"  # dA1 * A1 * (1 - A1) is not this function's derivative
+
+
+def test_one_mistake_in_a_step_is_one_diagnosis_at_that_step():
+    """deeplearning.ai's dZ1 with the sigmoid's derivative for a tanh layer: the diagnosis is at dZ1 and names
+    the mistake; the answer built on it is not diagnosed a second time."""
+    path = CATALOGUE / "deeplearning_ai" / "mistakes" / "planar_data_classification__wrong_tanh_derivative.py"
+    result = check_file(str(path))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith("dZ1 ="))
+    for key in ("dW1", "db1"):
+        errors = [d for d in result.gradients[key].diagnostics if d.severity == "error"]
+        assert len(errors) == 1 and errors[0].line == line, [(d.code, d.line, d.message) for d in errors]
+        assert "sigmoid's derivative" in errors[0].message and "tanh" in errors[0].message

@@ -13,6 +13,7 @@ from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, derivation_text
+from .diagnosis import one_per_mistake
 from .entry import pick, read
 from .names import with_learners_names
 from .reader import Reader
@@ -252,6 +253,7 @@ def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judge
                                 labels=tuple(replace(lb, span=place) for lb in d.labels
                                              if (place := move(lb.span)) is not None),
                                 help=None) for d in result.diagnostics)
+    diagnostics = one_per_mistake(diagnostics, g.leaf)
     steps = []
     for s in result.steps:
         where = text.locate(s.line, s.col)

@@ -76,6 +76,7 @@ class Reader(Expressions, Calls):
         self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol
         self.leaves: dict[str, Leaf] = {}
         self.used: set[str] = set()
+        self.activations: dict[int, bool] = {}
         self.bases: dict[str, str] = {}          # each name made by `fresh` → the learner's name it was made from
         self.dims: dict[str, Dim] = {}
         self.repl: dict = {}

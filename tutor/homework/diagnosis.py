@@ -1,0 +1,48 @@
+"""One mistake, one diagnosis, in a homework file's verdict on a gradient.
+
+`check` speaks about a wrong answer twice when its first false step is also where the mistake shows:
+E214 for the step (`dZ1 is not ∂J/∂Z1`) and E213 for the answer (`the values are not ∂J/∂W1: this is the
+sigmoid's derivative used for the tanh layer`). In a file the learner reads both at once, so they become
+one: the diagnosis stands at the line that has the mistake and names it.
+
+* the step is the answer itself (`dW1 = X.T.dot(dA1)` with σ′ left out): the answer's diagnosis alone;
+* the answer is "built on" the step, whose diagnosis names the mistake: the step's alone;
+* the step is only said to be false and the answer's diagnosis names a mistake that explains the answer
+  whole (the answer is exactly the gradient with that one mistake made): the step's, naming the mistake.
+
+Anything else (a step that is false in a way of its own, an answer with a second mistake) keeps both.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..engine.diagnostics import Diagnostic
+
+BARE_STEP = re.compile(r"^(?P<name>\S+) is not ∂J/∂(?P<claims>\S+)$")
+ANSWER = re.compile(r"^the shape is right \(.*?\) but the values are not ∂J/∂(?P<wrt>\S+?)(?:: (?P<what>.*))?$",
+                    re.S)
+
+
+def one_per_mistake(diagnostics: tuple[Diagnostic, ...], wrt: str) -> tuple[Diagnostic, ...]:
+    steps = [d for d in diagnostics if d.code == "E214"]
+    answers = [d for d in diagnostics if d.code == "E213"]
+    if len(steps) != 1 or len(answers) != 1:
+        return diagnostics
+    step, answer = steps[0], answers[0]
+    said = ANSWER.match(answer.message)
+    if said is None:
+        return diagnostics
+    what = said.group("what") or ""
+    if step.message.startswith(tuple(f"{n} is not ∂J/∂{wrt}" for n in ("d" + wrt, "dJ_d" + wrt, "grad_" + wrt))) \
+            or (step.span is not None and answer.span is not None and step.span.line == answer.span.line
+                and step.message.split(":", 1)[0].endswith(f"∂J/∂{wrt}")):
+        return tuple(d for d in diagnostics if d is not step)        # the step is the answer
+    if what.startswith("it is built on "):
+        return tuple(d for d in diagnostics if d is not answer)      # the step already names the mistake
+    if what and BARE_STEP.match(step.message):
+        merged = replace(step, message=f"{step.message}: {what}", note=answer.note or step.note,
+                         concept=answer.concept or step.concept, symbols=answer.symbols or step.symbols,
+                         help=answer.help or step.help)
+        return tuple(merged if d is step else d for d in diagnostics if d is not answer)
+    return diagnostics
