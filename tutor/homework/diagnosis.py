@@ -10,7 +10,10 @@ one: the diagnosis stands at the line that has the mistake and names it.
 * the step is only said to be false and the answer's diagnosis names a mistake that explains the answer
   whole (the answer is exactly the gradient with that one mistake made): the step's, naming the mistake.
 
-Anything else (a step that is false in a way of its own, an answer with a second mistake) keeps both.
+* the answer's diagnosis names nothing (only "the values are not ∂J/∂W"): the step's, which says where
+  the values first go wrong and, when it can, how.
+
+Anything else (a step false in a way of its own beside an answer whose mistake is named) keeps both.
 """
 from __future__ import annotations
 
@@ -24,20 +27,24 @@ ANSWER = re.compile(r"^the shape is right \(.*?\) but the values are not ∂J/�
                     re.S)
 
 
+ANSWER_CODES = ("E210", "E211", "E212", "E213")   # what the answer is: wrong shape, transposed, scaled, wrong values
+
+
 def one_per_mistake(diagnostics: tuple[Diagnostic, ...], wrt: str) -> tuple[Diagnostic, ...]:
     steps = [d for d in diagnostics if d.code == "E214"]
-    answers = [d for d in diagnostics if d.code == "E213"]
+    answers = [d for d in diagnostics if d.code in ANSWER_CODES]
     if len(steps) != 1 or len(answers) != 1:
         return diagnostics
     step, answer = steps[0], answers[0]
-    said = ANSWER.match(answer.message)
+    claims = BARE_STEP.match(step.message.split(":", 1)[0])
+    if claims is not None and claims.group("claims") == wrt and step.line == answer.line:
+        return tuple(d for d in diagnostics if d is not step)        # the step is the answer
+    said = ANSWER.match(answer.message) if answer.code == "E213" else None
     if said is None:
         return diagnostics
     what = said.group("what") or ""
-    if step.message.startswith(tuple(f"{n} is not ∂J/∂{wrt}" for n in ("d" + wrt, "dJ_d" + wrt, "grad_" + wrt))) \
-            or (step.span is not None and answer.span is not None and step.span.line == answer.span.line
-                and step.message.split(":", 1)[0].endswith(f"∂J/∂{wrt}")):
-        return tuple(d for d in diagnostics if d is not step)        # the step is the answer
+    if not what and step.line != answer.line:
+        return tuple(d for d in diagnostics if d is not answer)      # the step says where it goes wrong, and how
     if what.startswith("it is built on "):
         return tuple(d for d in diagnostics if d is not answer)      # the step already names the mistake
     if what and BARE_STEP.match(step.message):

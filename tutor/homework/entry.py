@@ -134,6 +134,10 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         return Sizes(name)
     if doc is not None and doc.shape:
         return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
+    if name in REGULARISERS and default is None:  # softmax_loss_vectorized(W, X, y, reg): a strength, not data
+        reader.notes.append(f"{name} = {TESTED_REG}, a regularisation strength the file leaves to its caller "
+                            f"(--set {name}=... to choose)")
+        return TESTED_REG
     if name in DATA_NAMES or name in LABEL_NAMES or default is None:
         return reader.leaf(name, None, role="data")
     saved = reader.frame
@@ -440,6 +444,9 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     values = result if isinstance(result, tuple) else (result,)
     names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
         [returned.id if isinstance(returned, ast.Name) else ""]
+    arrays = [p for p in made if isinstance(made[p], Ref)]
+    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names):
+        names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
     grads = gradients_in(reader, tuple(values), names)
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
                    output=output if isinstance(output, Ref) else None)
