@@ -26,6 +26,7 @@ EPS = 1e-6
 def definitions(*paths: Path) -> dict:
     """The files' functions and classes, defined in one fresh namespace (module-level statements skipped)."""
     namespace = {"np": np, "copy": __import__("copy"), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                 "relu": lambda z: np.maximum(0, z),  # the courses' own utils (gc_utils, planar_utils)
                  "object": object}
     for path in paths:
         tree = ast.parse(path.read_text())
@@ -325,12 +326,39 @@ def layer_pairs(pairs: dict, seed: int = 12):
     return oracle
 
 
+def dlai_split(cost, backward, params, m: int = 5, seed: int = 13):
+    """deeplearning.ai: the cost and the backward pass (grads['dW1']), each called as the notebook calls them
+    with the file's forward pass; `params(ns)` makes the parameters."""
+    def oracle(path: Path) -> dict[str, bool]:
+        ns = definitions(path)
+        rng = np.random.default_rng(seed)
+        parameters = params(ns)
+        for k in parameters:
+            parameters[k] = rng.standard_normal(parameters[k].shape)
+        X = rng.standard_normal((parameters["W1"].shape[1], m))
+        Y = rng.random((parameters["W" + str(len(parameters) // 2)].shape[0], m))
+        loss = lambda: float(cost(ns, X, Y, parameters))  # noqa: E731
+        grads = backward(ns, X, Y, parameters)
+        return {k: agree(g, numeric(loss, parameters[k[1:]])) for k, g in grads.items() if k[1:] in parameters}
+    return oracle
+
+
 def softmax_args(rng):
     W, X, y = rng.standard_normal((4, 3)), rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
     return (W, X, y, 0.1), {"dW": (lambda out: out[1], W)}
 
 
 STYLED = {
+    "deeplearning_ai/regularization": dlai_split(
+        lambda ns, X, Y, p: ns["compute_cost_with_regularization"](ns["forward_propagation"](X, p)[0], Y, p, 0.1),
+        lambda ns, X, Y, p: ns["backward_propagation_with_regularization"](X, Y, ns["forward_propagation"](X, p)[1],
+                                                                          0.1),
+        lambda ns: ns["initialize_parameters"]([3, 4, 2, 1])),
+    "deeplearning_ai/gradient_checking": dlai_split(
+        lambda ns, X, Y, p: ns["forward_propagation_n"](X, Y, p)[0],
+        lambda ns, X, Y, p: ns["backward_propagation_n"](X, Y, ns["forward_propagation_n"](X, Y, p)[1]),
+        lambda ns: {"W1": np.zeros((5, 4)), "b1": np.zeros((5, 1)), "W2": np.zeros((3, 5)), "b2": np.zeros((3, 1)),
+                    "W3": np.zeros((1, 3)), "b3": np.zeros((1, 1))}),
     "cs231n/three_layer_net": class_loss("ThreeLayerNet", {"input_dim": 5, "hidden_dim": 4, "num_classes": 3,
                                                             "reg": 0.1}, (6, 5), 3),
     "cs231n/softmax": loss_function("softmax_loss_vectorized", softmax_args),
@@ -347,7 +375,8 @@ REFUSED: dict[str, set[str]] = {}  # none left: svm_loss's `margins[np.arange(N)
 #: (oracle, the options a learner adds on the command line)
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
-           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
+           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
+           "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}}}
 
 ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,

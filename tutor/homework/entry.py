@@ -62,8 +62,9 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if method_of(cls, "loss", reader.classes) is not None:
             found.append(("method", f"{name}.loss"))
     f = reader.functions
-    if "backward_propagation" in f and "forward_propagation" in f:
-        found.append(("split", "backward_propagation"))
+    for name in sorted(f, key=len):  # backward_propagation, backward_propagation_with_regularization, ..._n
+        if name.startswith("backward_propagation") and split_partners(reader, name)[0] is not None:
+            found.append(("split", name))
     if "L_model_backward" in f and "L_model_forward" in f:
         found.append(("split", "L_model_backward"))
     for name in LOSS_FUNCTIONS:
@@ -325,16 +326,30 @@ def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: 
     return EntryReading(reader, name, loss, grads, notes=list(reader.notes))
 
 
+def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:
+    """The forward pass and the cost a deeplearning.ai backward pass goes with, by the course's names:
+    `backward_propagation_with_dropout` with `forward_propagation_with_dropout`, and
+    `backward_propagation_with_regularization` with `forward_propagation` and
+    `compute_cost_with_regularization`; the plain names where the suffixed ones do not exist."""
+    f = reader.functions
+    if backward == "L_model_backward":
+        return f.get("L_model_forward"), f.get("compute_cost")
+    suffix = backward[len("backward_propagation"):]
+    return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
+        f.get("compute_cost" + suffix, f.get("compute_cost"))
+
+
 def split_driver(reader: Reader, name: str) -> EntryReading:
     """deeplearning.ai: parameters from the file's initialiser, then forward, cost and backward, each
     called with its arguments by name, as the notebook calls them."""
     deep = name == "L_model_backward"
-    forward = reader.functions["L_model_forward" if deep else "forward_propagation"]
-    cost = reader.functions.get("compute_cost")
+    forward, cost = split_partners(reader, name)
+    assert forward is not None  # the entry was found with its forward pass
     backward = reader.functions[name]
     made: dict = {}
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
     stated = stated_shapes(forward, backward, *( [cost] if cost else []))
+    output_size = None
     if init is not None:
         sizes: dict = {}
         for p in [a.arg for a in init.args.args]:
@@ -349,6 +364,8 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
                 sizes[p] = [reader.dim("n_x") if i == 0 else reader.dim(f"n_{i}") for i in range(len(known))]
             else:
                 sizes[p] = reader.dim(p)
+        listed = [v for v in sizes.values() if isinstance(v, list) and v]
+        output_size = listed[0][-1] if listed else None
         params = reader.call(Func(init), [], sizes, init)
         if not isinstance(params, dict):
             raise TutorError(f"{init.name} returns no dictionary of parameters", origin=reader.origin)
@@ -357,6 +374,11 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         for k in list(made):
             if k in ("n_x", "n_h", "n_y", "layer_dims", "layers_dims"):
                 made.pop(k)
+    if init is None and "parameters" in [a.arg for a in forward.args.args]:
+        # "parameters -- ... W1 -- weight matrix of shape (5, 4)": the entries the forward pass reads
+        names = {a.arg for f in (forward, backward) for a in f.args.args}
+        made["parameters"] = Params("parameters", {k: reader.leaf(k, shape_of(reader, v.shape), forward)
+                                                   for k, v in stated.items() if v.shape and k not in names})
     made["X"] = argument(reader, "X", stated, None, made)
     made["Y"] = reader.leaf("Y", None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
@@ -366,17 +388,25 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         if n:
             made[n] = v
     output = out[0] if isinstance(out, tuple) else out
+    computed = loss_of(out, returned) if isinstance(out, tuple) and any(
+        n in LOSS_NAMES for n in names_of(returned, len(out))) else None  # forward_propagation_n returns its cost
     y = reader.leaves["Y"]
     if y.shape is None and "Y" in stated and stated["Y"].shape:
         y.shape = shape_of(reader, tuple(stated["Y"].shape))
-    if cost is None:
+        if output_size is not None:  # "Y -- labels of shape (output size, number of examples)": the last layer's
+            y.shape = [output_size if isinstance(d, Dim) and d.name == "n_y" and getattr(d, "soft", False) else d
+                       for d in y.shape]
+    if computed is not None:
+        loss = computed
+    elif cost is None:
         raise TutorError("the file has no compute_cost, so the loss is not stated", origin=reader.origin,
                          expected="a compute_cost(AL, Y) function")
-    for p in [a.arg for a in cost.args.args]:
-        if p not in made and p in ("A2", "AL", "A", "Yhat"):
-            made[p] = output
-    loss = call_with(reader, Func(cost), made, stated, cost)
-    loss = loss_of(loss, returned_node(cost))
+    else:
+        for p in [a.arg for a in cost.args.args]:
+            if p not in made and p in ("A2", "AL", "A", "A3", "Yhat"):
+                made[p] = output
+        loss = call_with(reader, Func(cost), made, stated, cost)
+        loss = loss_of(loss, returned_node(cost))
     for p in [a.arg for a in backward.args.args]:
         if p not in made and p in ("A2", "AL"):
             made[p] = output

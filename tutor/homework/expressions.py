@@ -258,8 +258,9 @@ class Expressions(ReaderHost):
 
     def ev_BinOp(self, node, hint):
         a, b = self.ev(node.left), self.ev(node.right)
-        if isinstance(a, Init) and is_number(b) or isinstance(b, Init) and is_number(a):
-            return a if isinstance(a, Init) else b   # std * np.random.randn(D, H)
+        if isinstance(a, Init) and (is_number(b) or self.of_sizes(node.right)) or \
+                isinstance(b, Init) and (is_number(a) or self.of_sizes(node.left)):
+            return a if isinstance(a, Init) else b   # std * np.random.randn(D, H), randn(n, m) / np.sqrt(m)
         if is_static(a) and is_static(b) and not any(isinstance(v, (Dim, Ref, Init, ShapeOf)) for v in (a, b)):
             try:
                 return eval_binop(node.op, a, b)
@@ -268,6 +269,20 @@ class Expressions(ReaderHost):
         self.embed(node.left, a)
         self.embed(node.right, b)
         return SYM
+
+    def of_sizes(self, node: ast.expr) -> bool:
+        """A scale made of sizes and numbers only (`np.sqrt(layer_dims[l - 1])`, `2.0 / n`): no array in it."""
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and n.id not in ("np", "numpy"):
+                for frame in (self.frame, self.globals):
+                    if n.id in frame.names:
+                        if not isinstance(frame.names[n.id], (int, float, Dim, list, tuple)):
+                            return False
+                        break
+                else:
+                    if n.id not in self.dims:
+                        return False
+        return not isinstance(node, ast.Constant)
 
     def ev_UnaryOp(self, node, hint):
         v = self.ev(node.operand)
