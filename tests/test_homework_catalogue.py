@@ -294,7 +294,7 @@ def class_loss(cls: str, ctor: dict, X: tuple, C: int, params: str = "params", s
     return oracle
 
 
-def loss_function(name: str, make, seed: int = 11):
+def loss_function(name: str, make, seed: int = 11, loss_at: int = 0):
     """A function returning (loss, gradient(s)): `make(rng)` gives its arguments, and for each returned
     gradient's key, the argument array it is the gradient of and where it sits in what is returned."""
     def oracle(path: Path) -> dict[str, bool]:
@@ -302,7 +302,7 @@ def loss_function(name: str, make, seed: int = 11):
         args, where = make(np.random.default_rng(seed))
         out = ns[name](*args)
         grads = {k: pick(out) for k, (pick, _) in where.items()}
-        loss = lambda: float(ns[name](*args)[0])  # noqa: E731
+        loss = lambda: float(ns[name](*args)[loss_at])  # noqa: E731
         return {k: agree(g, numeric(loss, where[k][1])) for k, g in grads.items()}
     return oracle
 
@@ -348,7 +348,13 @@ def softmax_args(rng):
     return (W, X, y, 0.1), {"dW": (lambda out: out[1], W)}
 
 
+def propagate_args(rng):
+    w, b, X, Y = rng.standard_normal((4, 1)), np.array(0.3), rng.standard_normal((4, 6)), rng.random((1, 6))
+    return (w, b, X, Y), {"dw": (lambda out: out[0]["dw"], w), "db": (lambda out: out[0]["db"], b)}
+
+
 STYLED = {
+    "deeplearning_ai/logistic_regression": loss_function("propagate", propagate_args, loss_at=1),
     "deeplearning_ai/regularization": dlai_split(
         lambda ns, X, Y, p: ns["compute_cost_with_regularization"](ns["forward_propagation"](X, p)[0], Y, p, 0.1),
         lambda ns, X, Y, p: ns["backward_propagation_with_regularization"](X, Y, ns["forward_propagation"](X, p)[1],

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?::|--|-)\s+(.*)$")
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
+SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
@@ -59,6 +60,8 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
             matrix = MATRIX.search(text)
             if axes is None and matrix:
                 axes = (matrix.group(1), matrix.group(2))
+            if axes is None and SCALAR.search(text):
+                axes = ()  # "b -- bias, a scalar"
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
             if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1:
                 labels = True  # a vector of labels, one per example: class indices

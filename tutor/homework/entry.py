@@ -70,6 +70,9 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
+    for name, fn in f.items():  # propagate(w, b, X, Y) -> grads, cost; costFunction(theta, X, y) -> J, grad
+        if name not in LOSS_FUNCTIONS and returns_loss_and_gradients(fn):
+            found.append(("function", name))
     for name, cls in reader.classes.items():
         if method_of(cls, "backprop", reader.classes) is not None:
             found.append(("backprop", f"{name}.backprop"))
@@ -83,6 +86,21 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
             found.append(("layer", f"{name}.backward"))
     return found
+
+
+GRADIENT_NAMES = ("grads", "gradients", "grad", "gradient")
+
+
+def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
+    """The function's last return is a tuple naming a loss and a gradient (`return grads, cost`)."""
+    returned = returned_node(fn)
+    if not isinstance(returned, ast.Tuple):
+        return False
+    names = names_of(returned, len(returned.elts))
+    args = {a.arg for a in fn.args.args}
+    return any(n in LOSS_NAMES for n in names) and any(
+        n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
+        for n in names if n not in LOSS_NAMES)
 
 
 def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
@@ -133,7 +151,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         return Params(name)
     if name in SIZE_NAMES:
         return Sizes(name)
-    if doc is not None and doc.shape:
+    if doc is not None and doc.shape is not None:  # () for "b -- bias, a scalar"
         return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
     if name in REGULARISERS and default is None:  # softmax_loss_vectorized(W, X, y, reg): a strength, not data
         reader.notes.append(f"{name} = {TESTED_REG}, a regularisation strength the file leaves to its caller "
@@ -455,7 +473,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         doc = stated.get(p)
         if p in reader.settings:
             made[p] = setting(reader, reader.settings[p], p)
-        elif doc is not None and doc.shape:
+        elif doc is not None and doc.shape is not None:
             made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
             raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
