@@ -354,6 +354,10 @@ def propagate_args(rng):
 
 
 STYLED = {
+    "deeplearning_ai/optimization": dlai_split(
+        lambda ns, X, Y, p: ns["compute_cost"](ns["forward_propagation"](X, p)[0], Y),
+        lambda ns, X, Y, p: ns["backward_propagation"](X, Y, ns["forward_propagation"](X, p)[1]),
+        lambda ns: ns["initialize_parameters"]([2, 5, 2, 1])),
     "deeplearning_ai/logistic_regression": loss_function("propagate", propagate_args, loss_at=1),
     "deeplearning_ai/regularization": dlai_split(
         lambda ns, X, Y, p: ns["compute_cost_with_regularization"](ns["forward_propagation"](X, p)[0], Y, p, 0.1),

@@ -7,13 +7,13 @@ one: the diagnosis stands at the line that has the mistake and names it.
 
 * the step is the answer itself (`dW1 = X.T.dot(dA1)` with σ′ left out): the answer's diagnosis alone;
 * the answer is "built on" the step, whose diagnosis names the mistake: the step's alone;
-* the step is only said to be false and the answer's diagnosis names a mistake that explains the answer
-  whole (the answer is exactly the gradient with that one mistake made): the step's, naming the mistake.
-
+* the answer's diagnosis names a mistake that explains the answer whole (the answer is exactly the gradient
+  with that one mistake made): the step's, naming that mistake (the step alone may be read as another one:
+  a mask missing in every ReLU layer gives the same first step as the one mask missing);
 * the answer's diagnosis names nothing (only "the values are not ∂J/∂W"): the step's, which says where
   the values first go wrong and, when it can, how.
 
-Anything else (a step false in a way of its own beside an answer whose mistake is named) keeps both.
+Anything else (two steps, two answers' findings, a shape error) keeps what `check` found.
 """
 from __future__ import annotations
 
@@ -47,8 +47,9 @@ def one_per_mistake(diagnostics: tuple[Diagnostic, ...], wrt: str) -> tuple[Diag
         return tuple(d for d in diagnostics if d is not answer)      # the step says where it goes wrong, and how
     if what.startswith("it is built on "):
         return tuple(d for d in diagnostics if d is not answer)      # the step already names the mistake
-    if what and BARE_STEP.match(step.message):
-        merged = replace(step, message=f"{step.message}: {what}", note=answer.note or step.note,
+    if what:  # the answer's named mistake explains it whole: it is the step's mistake, named at the step
+        head = step.message.split(": ", 1)[0]
+        merged = replace(step, message=f"{head}: {what}", note=answer.note or step.note,
                          concept=answer.concept or step.concept, symbols=answer.symbols or step.symbols,
                          help=answer.help or step.help)
         return tuple(merged if d is step else d for d in diagnostics if d is not answer)
