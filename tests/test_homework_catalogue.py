@@ -353,7 +353,39 @@ def propagate_args(rng):
     return (w, b, X, Y), {"dw": (lambda out: out[0]["dw"], w), "db": (lambda out: out[0]["db"], b)}
 
 
+def oracle_nnfs_script(path: Path) -> dict[str, bool]:
+    """The script's two layers built as it builds them, one pass of its loop up to the optimiser's update."""
+    ns = definitions(path)
+    rng = np.random.default_rng(14)
+    X, y = rng.standard_normal((6, 2)), rng.integers(0, 3, 6)
+    dense1 = ns["Layer_Dense"](2, 64, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4)
+    activation1, dense2 = ns["Activation_ReLU"](), ns["Layer_Dense"](64, 3)
+    loss_activation = ns["Activation_Softmax_Loss_CategoricalCrossentropy"]()
+    for layer in (dense1, dense2):
+        layer.weights = 0.1 * rng.standard_normal(layer.weights.shape)  # the loss's clip at 1e-7 never binds
+        layer.biases = 0.1 * rng.standard_normal(layer.biases.shape)
+
+    def loss():
+        dense1.forward(X)
+        activation1.forward(dense1.output)
+        dense2.forward(activation1.output)
+        data_loss = loss_activation.forward(dense2.output, y)
+        return data_loss + loss_activation.loss.regularization_loss(dense1) + \
+            loss_activation.loss.regularization_loss(dense2)
+    loss()
+    loss_activation.backward(loss_activation.output, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+    grads = {f"dense{i}.{p}": getattr(layer, "d" + p) for i, layer in ((1, dense1), (2, dense2))
+             for p in ("weights", "biases")}
+    arrays = {f"dense{i}.{p}": getattr(layer, p) for i, layer in ((1, dense1), (2, dense2)) for p in ("weights", "biases")}
+    grads["dense1.inputs"], arrays["dense1.inputs"] = dense1.dinputs, X
+    return perturbed(loss, grads, arrays)
+
+
 STYLED = {
+    "nnfs/spiral_training": oracle_nnfs_script,
     "deeplearning_ai/optimization": dlai_split(
         lambda ns, X, Y, p: ns["compute_cost"](ns["forward_propagation"](X, p)[0], Y),
         lambda ns, X, Y, p: ns["backward_propagation"](X, Y, ns["forward_propagation"](X, p)[1]),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
 from .reader import Reader
+from .values import BUILTINS as BUILTIN_NAMES
 from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
@@ -513,13 +514,7 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
     bparams = [a.arg for a in backward.node.args.args][1:]
     upstream = reader.leaf(bparams[0], None, role="upstream")
     returned = reader.call(backward, [upstream], {}, backward.node)
-    grads = []
-    for attr, value in obj.attrs.items():
-        for prefix in ("dLd", "d"):  # self.dweights beside self.weights, self.dLdW beside self.W (MIT 6.036)
-            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
-            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
-                grads.append(Gradient(f"{cls_name}.{attr[len(prefix):]}", held.ident, value))
-                break
+    grads = held_gradients(reader, obj)
     inputs = [a.arg for a in forward.node.args.args][1:]
     if isinstance(returned, Ref) and inputs and isinstance(made.get(inputs[0]), Ref):
         grads.append(Gradient(f"{cls_name}.{inputs[0]}", made[inputs[0]].ident, returned,
@@ -530,15 +525,57 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
                    output=output)
 
 
-def training_loop(reader: Reader) -> ast.For | None:
-    """A script's loop whose body computes a loss and gradients (`for i in range(10000): ... dW = ...`)."""
+def held_gradients(reader: Reader, obj: Obj) -> list[Gradient]:
+    """The gradients an object holds beside its parameters: self.dweights beside self.weights, self.dLdW beside
+    self.W (MIT 6.036), keyed `Class.weights`."""
+    grads = []
+    for attr, value in obj.attrs.items():
+        for prefix in ("dLd", "d"):
+            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
+            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
+                grads.append(Gradient(f"{obj.cls.name}.{attr[len(prefix):]}", held.ident, value))
+                break
+    return grads
+
+
+def training_loop(reader: Reader) -> ast.For | ast.While | None:
+    """A script's loop whose body computes a loss and gradients (`for i in range(10000): ... dW = ...`, or
+    `while True:` around a forward and a backward pass; `dense2.backward(...)` on the file's layer objects)."""
     for stmt in reader.tree.body:
-        if isinstance(stmt, ast.For):
+        if isinstance(stmt, (ast.For, ast.While)):
             names = {t.id for s in ast.walk(stmt) if isinstance(s, (ast.Assign, ast.AugAssign))
                      for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)}
-            if any(n in LOSS_NAMES for n in names) and any(n.startswith(("d", "grad")) for n in names):
+            backward = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+                           for n in ast.walk(stmt))
+            if any(n in LOSS_NAMES for n in names) and (backward or any(n.startswith(("d", "grad")) for n in names)):
                 return stmt
     return None
+
+
+def loader_data(reader: Reader, stmt: ast.stmt) -> bool:
+    """`X, y = spiral_data(samples=100, classes=3)`: a data set from a function the file imports (never run):
+    data of unstated shape, and integer labels for a label's name. An imported module's own call
+    (`nnfs.init()`) is skipped. True when the statement was one of these."""
+    def imported(call) -> bool:
+        head = call.func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        return isinstance(head, ast.Name) and head.id not in reader.globals.names and head.id not in ("np", "numpy") \
+            and head.id not in BUILTIN_NAMES
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and imported(stmt.value):
+        return True
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and imported(stmt.value)):
+        return False
+    targets = [e for t in stmt.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+    if not all(isinstance(t, ast.Name) for t in targets):
+        return False
+    for t in targets:
+        if t.id in LABEL_NAMES:
+            n = soft(reader, "N")
+            reader.globals.names[t.id] = reader.leaf(t.id, [n], t, role="data", kind="int", bound=soft(reader, "C"))
+        else:
+            reader.globals.names[t.id] = reader.leaf(t.id, [soft(reader, "N"), soft(reader, "D")], t, role="data")
+    return True
 
 
 def script_driver(reader: Reader, name: str) -> EntryReading:
@@ -550,15 +587,17 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
     reader.making_data = True
-    reader.run(before)
+    reader.run([s for s in before if not loader_data(reader, s)])
     reader.making_data = False
     names = reader.globals.names
     for key, value in list(names.items()):
         if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
             bound = soft(reader, "C") if value.kind == "int" else None
             names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
-    first = reader.ev(loop.iter)
-    reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0, loop)
+    if isinstance(loop, ast.For):
+        first = reader.ev(loop.iter)
+        reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0,
+                    loop)
     reader.run(loop.body)
     loss = names.get(next((n for n in LOSS_NAMES if isinstance(names.get(n), Ref)), ""))
     if not isinstance(loss, Ref):
@@ -566,6 +605,9 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
                          expected="a line `loss = ...` in the loop")
     claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves}
     grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    for key, obj in names.items():  # dense1.dweights beside dense1.weights: two objects of one class, each its own
+        if isinstance(obj, Obj):
+            grads.extend(Gradient(f"{key}.{g.key.split('.', 1)[1]}", g.leaf, g.answer) for g in held_gradients(reader, obj))
     reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
     return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
 

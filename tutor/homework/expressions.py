@@ -339,7 +339,7 @@ class Expressions(ReaderHost):
             return self.call(func, args, kwargs, node, hint)
         if isinstance(func, Class):
             args, kwargs = self.arguments(node)
-            return self.instantiate(func, args, kwargs, node)
+            return self.instantiate(func, args, kwargs, node, hint)
         if isinstance(func, Builtin) and func.name == "print":
             return None  # what is printed is not read
         if isinstance(func, Builtin):

@@ -289,7 +289,8 @@ class Reader(Expressions, Calls):
 
     def leaf_key(self, target: ast.expr) -> str:
         if isinstance(target, ast.Attribute):
-            return target.attr
+            owner = self.ev(target.value)  # dense2.weights: a script's second layer of one class
+            return f"{owner.label}.{target.attr}" if isinstance(owner, Obj) and owner.label else target.attr
         if isinstance(target, ast.Subscript):
             key = self.ev(target.slice)
             if isinstance(key, str):

@@ -48,6 +48,7 @@ class Obj:
 
     cls: ast.ClassDef
     attrs: dict = field(default_factory=dict)
+    label: str = ""                    # the name it is made under in a script (`dense1`), for its parameters
 
 
 @dataclass
