@@ -247,20 +247,20 @@ def oracle_cs231n_fc_net(path: Path) -> dict[str, bool]:
     return {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
 
 
-def oracle_karpathy(path: Path) -> dict[str, bool]:
+def oracle_karpathy(path: Path, parameters=("W", "b", "W2", "b2"), step="step_size") -> dict[str, bool]:
     """The script's own lines: its data and parameters, then one pass of its loop, stopped before the update."""
     tree = ast.parse(path.read_text())
-    loop = next(s for s in tree.body if isinstance(s, ast.For) and any(
+    loop = next(s for s in tree.body if isinstance(s, (ast.For, ast.While)) and any(
         isinstance(t, ast.Name) and t.id == "loss" for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets))
     setup = [s for s in tree.body[:tree.body.index(loop)] if not isinstance(s, (ast.Import, ast.ImportFrom))]
     body = loop.body
     end_forward = next(i for i, s in enumerate(body) if isinstance(s, ast.Assign) and getattr(s.targets[0], "id", "")
                        == "loss") + 1
-    update = next(i for i, s in enumerate(body) if isinstance(s, ast.AugAssign) and "step_size" in ast.unparse(s))
+    update = next(i for i, s in enumerate(body) if isinstance(s, ast.AugAssign) and step in ast.unparse(s))
     np.random.seed(9)
     ns = {"np": np, "i": 1}
     exec(compile(ast.Module(setup, []), str(path), "exec"), ns)  # the test's oracle, never the product
-    for name in ("W", "b", "W2", "b2"):
+    for name in parameters:
         ns[name] = np.random.standard_normal(ns[name].shape)
     forward = compile(ast.Module(body[:end_forward], []), str(path), "exec")
 
@@ -269,7 +269,7 @@ def oracle_karpathy(path: Path) -> dict[str, bool]:
         exec(forward, scope)
         return scope["loss"]
     exec(compile(ast.Module(body[:update], []), str(path), "exec"), ns)
-    return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in ("W", "b", "W2", "b2")}
+    return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in parameters}
 
 
 # -- oracles for the files written in each course's style (the same check, through three generic protocols) ----
@@ -385,6 +385,7 @@ def oracle_nnfs_script(path: Path) -> dict[str, bool]:
 
 
 STYLED = {
+    "karpathy/linear_classifier": functools.partial(oracle_karpathy, parameters=("W", "b"), step="STEP_SIZE"),
     "nnfs/spiral_training": oracle_nnfs_script,
     "deeplearning_ai/optimization": dlai_split(
         lambda ns, X, Y, p: ns["compute_cost"](ns["forward_propagation"](X, p)[0], Y),

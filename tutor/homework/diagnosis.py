@@ -6,7 +6,8 @@ sigmoid's derivative used for the tanh layer`). In a file the learner reads both
 one: the diagnosis stands at the line that has the mistake and names it.
 
 * the step is the answer itself (`dW1 = X.T.dot(dA1)` with σ′ left out): the answer's diagnosis alone;
-* the answer is "built on" the step, whose diagnosis names the mistake: the step's alone;
+* the answer is "built on" the step, whose diagnosis names the mistake, or is the same multiple of its
+  gradient as the step is of its own: the step's alone;
 * the answer's diagnosis names a mistake that explains the answer whole (the answer is exactly the gradient
   with that one mistake made): the step's, naming that mistake (the step alone may be read as another one:
   a mask missing in every ReLU layer gives the same first step as the one mask missing);
@@ -27,6 +28,7 @@ ANSWER = re.compile(r"^the shape is right \(.*?\) but the values are not ∂J/�
                     re.S)
 
 
+MULTIPLE = re.compile(r"^this is (?P<factor>[^∂]+?)·∂J/∂")
 ANSWER_CODES = ("E210", "E211", "E212", "E213")   # what the answer is: wrong shape, transposed, scaled, wrong values
 
 
@@ -39,6 +41,9 @@ def one_per_mistake(diagnostics: tuple[Diagnostic, ...], wrt: str) -> tuple[Diag
     claims = BARE_STEP.match(step.message.split(":", 1)[0])
     if claims is not None and claims.group("claims") == wrt and step.line == answer.line:
         return tuple(d for d in diagnostics if d is not step)        # the step is the answer
+    factor = MULTIPLE.search(answer.message) if answer.code == "E212" else None
+    if factor is not None and f"is {factor.group('factor')}·∂J/∂" in step.message and step.line != answer.line:
+        return tuple(d for d in diagnostics if d is not answer)      # the step's factor is the answer's
     said = ANSWER.match(answer.message) if answer.code == "E213" else None
     if said is None:
         return diagnostics
