@@ -384,7 +384,15 @@ def oracle_nnfs_script(path: Path) -> dict[str, bool]:
     return perturbed(loss, grads, arrays)
 
 
+def params_args(rng):
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4), "W2": rng.standard_normal((4, 5)),
+              "b2": rng.standard_normal(5)}
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    return (params, X, y, 0.1), {k: (lambda out, k=k: out[1][k], params[k]) for k in params}
+
+
 STYLED = {
+    "cs231n/two_layer_net_xp": loss_function("loss", params_args),
     "karpathy/linear_classifier": functools.partial(oracle_karpathy, parameters=("W", "b"), step="STEP_SIZE"),
     "nnfs/spiral_training": oracle_nnfs_script,
     "deeplearning_ai/optimization": dlai_split(

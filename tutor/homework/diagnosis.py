@@ -11,8 +11,8 @@ one: the diagnosis stands at the line that has the mistake and names it.
 * the answer's diagnosis names a mistake that explains the answer whole (the answer is exactly the gradient
   with that one mistake made): the step's, naming that mistake (the step alone may be read as another one:
   a mask missing in every ReLU layer gives the same first step as the one mask missing);
-* the answer's diagnosis names nothing (only "the values are not ∂J/∂W"): the step's, which says where
-  the values first go wrong and, when it can, how.
+* the answer's diagnosis names nothing (only "the values are not ∂J/∂W") and the step's says what the step
+  holds instead (`is N·∂J/∂scores`): the step's.
 
 Anything else (two steps, two answers' findings, a shape error) keeps what `check` found.
 """
@@ -48,7 +48,7 @@ def one_per_mistake(diagnostics: tuple[Diagnostic, ...], wrt: str) -> tuple[Diag
     if said is None:
         return diagnostics
     what = said.group("what") or ""
-    if not what and step.line != answer.line:
+    if not what and step.line != answer.line and not BARE_STEP.match(step.message):
         return tuple(d for d in diagnostics if d is not answer)      # the step says where it goes wrong, and how
     if what.startswith("it is built on "):
         return tuple(d for d in diagnostics if d is not answer)      # the step already names the mistake

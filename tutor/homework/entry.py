@@ -149,7 +149,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
             return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
         return reader.leaf(name, [first], role="data", kind="int", bound=bound)
     if name in PARAM_NAMES:
-        return Params(name)
+        return initialised(reader) or Params(name)
     if name in SIZE_NAMES:
         return Sizes(name)
     if doc is not None and doc.shape is not None:  # () for "b -- bias, a scalar"
@@ -171,6 +171,35 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
                             f"tested (--set {name}=... to choose)")
         return TESTED_REG
     return value
+
+
+def initialised(reader: Reader) -> dict | None:
+    """The parameters as the file's own initialiser makes them (`init_two_layer(input_size, hidden_size, ...)`,
+    `init_params`): called with a size symbol for each size it takes, its arrays the leaves. None when the file
+    has no initialiser returning a dictionary, or it needs a list of sizes (`--set` names it then)."""
+    init = next((f for n, f in reader.functions.items() if n.startswith("init") and "adam" not in n
+                 and "velocity" not in n), None)
+    if init is None:
+        return None
+    params = [a.arg for a in init.args.args]
+    defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+    sizes: dict = {}
+    for p in params:
+        if p in reader.settings:
+            sizes[p] = setting(reader, reader.settings[p], p)
+        elif p in defaults and not size_like(p, defaults[p]):
+            continue
+        elif p in SIZE_NAMES:
+            return None
+        else:
+            sizes[p] = reader.dim(p)
+    try:
+        made = reader.call(Func(init), [], sizes, init)
+    except TutorError:
+        return None
+    if not isinstance(made, dict) or not made or not all(isinstance(v, (Init, Ref)) for v in made.values()):
+        return None
+    return {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v) for k, v in made.items()}
 
 
 def setting(reader: Reader, value, name: str = "n"):

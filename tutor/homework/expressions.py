@@ -50,7 +50,12 @@ class Expressions(ReaderHost):
             self.symbolic(node)
         elif isinstance(value, ShapeOf):
             self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
-        elif isinstance(value, NumPy) or isinstance(value, Builtin):
+        elif isinstance(value, NumPy):
+            written = self.text(node)
+            if value.path and written not in (f"np.{value.path}", f"numpy.{value.path}") and not (
+                    value.path in LANGUAGE_FUNCTIONS and written == value.path):
+                self.repl[id(node)] = (node, f"np.{value.path}")  # xp.exp, or exp from `from numpy import exp`
+        elif isinstance(value, Builtin):
             return
         else:
             raise self.error(f"{self.text(node)!r} is {describe(value)}, not an array, so it cannot be used in this "
@@ -353,6 +358,7 @@ class Expressions(ReaderHost):
             args, kwargs = self.arguments(node)
             return self.static_method(func, args, kwargs, node, hint)
         if isinstance(func, NumPy):
+            self.embed(node.func, func)
             return self.numpy(func.path, node, hint)
         if isinstance(func, BoundArrayMethod) and func.name == "astype":
             if func.base is SYM:

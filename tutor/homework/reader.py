@@ -19,7 +19,7 @@ from .calls import Calls
 from .courses import course_helpers
 from .expressions import Expressions
 from .splice import Located, Written, join, plain, splice
-from .values import (MAX_UNROLL, OPS, SYM, Frame, Return, claims_one_of, eval_binop, is_static, Class, Dim,
+from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
@@ -96,6 +96,17 @@ class Reader(Expressions, Calls):
             elif isinstance(stmt, ast.ClassDef):
                 self.classes[stmt.name] = stmt
                 self.globals.names[stmt.name] = Class(stmt)
+        for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
+                        self.globals.names[alias.asname] = NumPy()
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
+                prefix = stmt.module[len("numpy"):].lstrip(".")
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        path = f"{prefix}.{alias.name}" if prefix else alias.name
+                        self.globals.names[alias.asname or alias.name] = NumPy(path)
         for stmt in tree.body:  # module constants (`layers_dims = [12288, 20, 7, 5, 1]`)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 try:
