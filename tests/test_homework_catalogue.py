@@ -391,7 +391,13 @@ def params_args(rng):
     return (params, X, y, 0.1), {k: (lambda out, k=k: out[1][k], params[k]) for k in params}
 
 
+def cost_function_args(rng):
+    theta, X, y = rng.standard_normal(3), rng.standard_normal((6, 3)), (rng.random(6) > 0.5).astype(float)
+    return (theta, X, y, 0.1), {"grad": (lambda out: out[1], theta)}
+
+
 STYLED = {
+    "ng_ml/logistic_regression_reg": loss_function("costFunctionReg", cost_function_args),
     "cs231n/two_layer_net_xp": loss_function("loss", params_args),
     "karpathy/linear_classifier": functools.partial(oracle_karpathy, parameters=("W", "b"), step="STEP_SIZE"),
     "nnfs/spiral_training": oracle_nnfs_script,

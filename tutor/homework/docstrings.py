@@ -29,6 +29,7 @@ class Stated:
     labels: bool = False
     bound: str | None = None
     onehot: bool = False
+    weak: bool = False       # labels only because they are "a vector of labels": 0/1 targets unless they index
 
 
 def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, Stated]:
@@ -63,15 +64,18 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
             if axes is None and SCALAR.search(text):
                 axes = ()  # "b -- bias, a scalar"
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
-            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1:
-                labels = True  # a vector of labels, one per example: class indices
+            weak = False
+            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1 and not labels:
+                labels = weak = True  # a vector of labels, one per example: class indices, if the file picks with them
             if axes is None and not labels:
                 continue
-            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot)
+            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot, weak)
     return out
 
 
 def parse_axes(text: str) -> tuple | None:
+    if "," not in text and re.fullmatch(r"\s*\w+(\s*[x×]\s*\w+)+\s*", text):
+        text = re.sub(r"\s*[x×]\s*", ",", text.strip())  # "shape (m x n)"
     parts = [p.strip().strip("'\"") for p in text.split(",")]
     if parts and parts[-1] == "":
         parts = parts[:-1]

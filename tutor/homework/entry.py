@@ -14,7 +14,7 @@ Each course has its own shape of entry point; each is one driver here:
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
@@ -139,6 +139,8 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     if name in reader.sizes:
         return reader.dim(name)
     doc = stated.get(name)
+    if doc is not None and doc.labels and doc.weak and computes_with(reader.tree, name):
+        doc = replace(doc, labels=False)  # "The data labels. A vector with shape (m, )" used in arithmetic: targets
     if doc is not None and doc.labels:
         data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
                     None)
@@ -148,7 +150,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         if doc is not None and doc.shape:
             return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
         return reader.leaf(name, [first], role="data", kind="int", bound=bound)
-    if name in PARAM_NAMES:
+    if name in PARAM_NAMES and not (doc is not None and doc.shape):  # theta with a stated shape is one array
         return initialised(reader) or Params(name)
     if name in SIZE_NAMES:
         return Sizes(name)
@@ -200,6 +202,14 @@ def initialised(reader: Reader) -> dict | None:
     if not isinstance(made, dict) or not made or not all(isinstance(v, (Init, Ref)) for v in made.values()):
         return None
     return {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v) for k, v in made.items()}
+
+
+def computes_with(tree: ast.Module, name: str) -> bool:
+    """`name` is an operand of arithmetic in the file (`h - y`, `1 - y`): numbers (0/1 targets), not class
+    indices, which are only picked with (`probs[np.arange(N), y]`) or passed on."""
+    return any(isinstance(node, ast.BinOp) and any(isinstance(side, ast.Name) and side.id == name
+                                                    for side in (node.left, node.right))
+               for node in ast.walk(tree))
 
 
 def setting(reader: Reader, value, name: str = "n"):
@@ -365,12 +375,19 @@ def function_driver(reader: Reader, name: str) -> EntryReading:
 def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
     """An entry point that returns its loss and its gradients (CS231n's `loss`, CS224n's
     `forward_backward_prop`): called once, its returned loss and gradients read."""
-    result = call_with(reader, func, {}, stated, func.node)
+    made: dict = {}
+    result = call_with(reader, func, made, stated, func.node)
     returned = returned_node(func.node)
     loss = loss_of(result, returned)
     if loss is None:
         raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
-    grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
+    names = names_of(returned, len(result)) if isinstance(result, tuple) else None
+    grads = gradients_in(reader, result, names)
+    first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
+    if not grads and first is not None and isinstance(result, tuple):
+        # costFunction(theta, X, y) -> J, grad: "grad" is the gradient of the parameter, the first argument
+        grads = [Gradient(n, first.ident, v) for n, v in zip(names or [], result)
+                 if n in GRADIENT_NAMES and isinstance(v, Ref)][:1]
     return EntryReading(reader, name, loss, grads, notes=list(reader.notes))
 
 

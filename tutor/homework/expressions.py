@@ -116,6 +116,10 @@ class Expressions(ReaderHost):
         if isinstance(base, (Ref, Leaf)) or base is SYM:
             if node.attr == "shape":
                 return ShapeOf(base, node) if isinstance(base, Ref) else SYM
+            if node.attr == "size" and isinstance(base, Ref):  # m = y.size, of a vector: its length
+                items = self.shape_items(ShapeOf(base, node), None, node)
+                if items is not None and len(items) == 1:
+                    return items[0]
             if node.attr == "astype":  # a change of float type: the same values here
                 return BoundArrayMethod("astype", base)
             self.embed(node.value, base)

@@ -24,7 +24,7 @@ from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, 
 
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
 MAX_STEPS = 5_000
-RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape", "J"}
+RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape"}
 
 
 @dataclass
