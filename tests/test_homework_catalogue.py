@@ -397,6 +397,7 @@ def cost_function_args(rng):
 
 
 STYLED = {
+    "student/mlp_adam": class_loss("MLP", {"sizes": [4, 5, 6, 3]}, (6, 4), 3),
     "ng_ml/logistic_regression_reg": loss_function("costFunctionReg", cost_function_args),
     "cs231n/two_layer_net_xp": loss_function("loss", params_args),
     "karpathy/linear_classifier": functools.partial(oracle_karpathy, parameters=("W", "b"), step="STEP_SIZE"),
@@ -433,7 +434,8 @@ REFUSED: dict[str, set[str]] = {}  # none left: svm_loss's `margins[np.arange(N)
 OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
-           "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}}}
+           "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}},
+           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}}
 
 ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,

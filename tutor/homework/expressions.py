@@ -10,6 +10,7 @@ import ast
 
 from .activations import computes
 from .host import ReaderHost
+from .splice import splice
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
                      FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
@@ -329,7 +330,14 @@ class Expressions(ReaderHost):
         test = self.ev(node.test)
         if not is_static(test):
             raise self.error("this condition depends on array values", node.test)
-        return self.ev(node.body if test else node.orelse, hint)
+        branch = node.body if test else node.orelse
+        value = self.ev(branch, hint)
+        if value is SYM:  # `np.tanh(z) if i < L else z`: the branch taken, written in place of the whole
+            table = {k: (n, t.name if isinstance(t, Dim) else t) for k, (n, t) in self.repl.items()}
+            self.repl[id(node)] = (node, "(" + splice(self.lines, branch, table).text + ")")
+        elif isinstance(value, Ref):
+            self.embed(node, value)
+        return value
 
     def ev_JoinedStr(self, node, hint):
         return "".join(str(self.ev(v.value)) if isinstance(v, ast.FormattedValue) else v.value for v in node.values)

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from .entry import EntryReading, Gradient
-from .values import Ref
+from .values import Ref, claims_one_of
 
 
 def renaming(reading: EntryReading) -> dict[str, str]:
@@ -35,11 +35,13 @@ def renaming(reading: EntryReading) -> dict[str, str]:
             continue
         mine = set(members)
         free = taken - mine
+        # `dout` reassigned in a loop beside `out`: dout_2 would claim out_2 by the numbering alone
+        form = "{}{}" if claims_one_of(base, set(groups) | set(reader.leaves)) else "{}_{}"
         names, i = [], 1
         for _ in members[:-1]:
-            while f"{base}_{i}" in free:
+            while form.format(base, i) in free:
                 i += 1
-            names.append(f"{base}_{i}")
+            names.append(form.format(base, i))
             i += 1
         names.append(base)
         mapping.update((old, new) for old, new in zip(members, names) if old != new)
