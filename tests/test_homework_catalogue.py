@@ -396,7 +396,23 @@ def cost_function_args(rng):
     return (theta, X, y, 0.1), {"grad": (lambda out: out[1], theta)}
 
 
+def oracle_nielsen2(path: Path) -> dict[str, bool]:
+    """network2.py: the cost the network is built with (CrossEntropyCost.fn), one example as a column."""
+    ns = definitions(path)
+    rng = np.random.default_rng(15)
+    net = ns["Network"]([3, 4, 2])
+    net.weights = [rng.standard_normal(w.shape) for w in net.weights]
+    net.biases = [rng.standard_normal(b.shape) for b in net.biases]
+    x, y = rng.standard_normal((3, 1)), rng.random((2, 1))
+    cost = lambda: float(net.cost.fn(net.feedforward(x), y))  # noqa: E731
+    nabla_b, nabla_w = net.backprop(x, y)
+    out = {f"biases[{i}]": agree(g, numeric(cost, net.biases[i])) for i, g in enumerate(nabla_b)}
+    out.update({f"weights[{i}]": agree(g, numeric(cost, net.weights[i])) for i, g in enumerate(nabla_w)})
+    return out
+
+
 STYLED = {
+    "nielsen/network2": oracle_nielsen2,
     "student/mlp_adam": class_loss("MLP", {"sizes": [4, 5, 6, 3]}, (6, 4), 3),
     "ng_ml/logistic_regression_reg": loss_function("costFunctionReg", cost_function_args),
     "cs231n/two_layer_net_xp": loss_function("loss", params_args),
@@ -431,7 +447,7 @@ STYLED = {
 REFUSED: dict[str, set[str]] = {}  # none left: svm_loss's `margins[np.arange(N), y] = 0` is read since issue 21
 
 #: (oracle, the options a learner adds on the command line)
-OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
+OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}, "nielsen/network2": {"settings": {"sizes": [3, 4, 2]}},
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
            "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}},

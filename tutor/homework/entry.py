@@ -20,7 +20,7 @@ from ..engine.errors import TutorError
 from .docstrings import stated_shapes
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
-from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
+from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
@@ -488,6 +488,16 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     reader.per_example = True  # called once per example of a mini-batch: x and y are columns
     result = call_with(reader, func, made, stated_shapes(func.node), func.node)
     derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
+    stated_cost = obj.attrs.get("cost")
+    fn = method_of(stated_cost.node, "fn", reader.classes) if isinstance(stated_cost, Class) else None
+    delta = next((args for n, args in reader.calls if n == "delta" and len(args) == 3), None)
+    if derivative is None and fn is not None and delta is not None:
+        # network2.py: Network(sizes, cost=CrossEntropyCost); the cost is the class's own fn(a, y), read as written
+        loss = reader.call(Func(fn), [delta[1], delta[2]], {}, fn, hint="C")
+        if isinstance(loss, Ref):
+            return EntryReading(reader, name, loss, backprop_gradients(obj, func, result),
+                                notes=[f"the cost is {stated_cost.node.name}.fn(a, y), the cost the network is built "
+                                       "with, for one example"])
     if derivative is None:
         raise TutorError(f"{name} computes no loss, and no cost_derivative says which cost it is",
                          origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
@@ -496,6 +506,12 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
     notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
              "output_activations − y is the derivative of"]
+    return EntryReading(reader, name, Ref(cost), backprop_gradients(obj, func, result), notes=notes,
+                        loss_text=loss_text)
+
+
+def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
+    """(nabla_b, nabla_w): each list's entries are the gradients of the object's list of the same initial."""
     grads: list[Gradient] = []
     returned = returned_node(func.node)
     names = names_of(returned, len(result)) if isinstance(result, tuple) else []
@@ -507,7 +523,7 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
         for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
             if isinstance(param, Ref) and isinstance(g, Ref):
                 grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
-    return EntryReading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
+    return grads
 
 
 def pair_driver(reader: Reader, name: str) -> EntryReading:

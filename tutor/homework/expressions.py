@@ -130,6 +130,13 @@ class Expressions(ReaderHost):
                 return list(base.shape)
             self.embed(node.value, base)
             return SYM if node.attr == "T" else BoundArrayMethod(node.attr)
+        if isinstance(base, Class):  # CrossEntropyCost.delta(z, a, y): a static method of the file's class
+            method = method_of(base.node, node.attr, self.classes)
+            if method is not None and any(isinstance(d, ast.Name) and d.id == "staticmethod"
+                                          for d in method.decorator_list):
+                return Func(method)
+            raise self.error(f"{self.text(node)!r} is not a static method of the file's class {base.node.name}",
+                             node)
         if isinstance(base, FlatSlice) and node.attr == "reshape":
             return BoundStatic(base, "reshape")
         if isinstance(base, (list, dict)):
