@@ -307,7 +307,7 @@ def loss_function(name: str, make, seed: int = 11, loss_at: int = 0):
     return oracle
 
 
-def layer_pairs(pairs: dict, seed: int = 12):
+def layer_pairs(pairs: dict, seed: int = 12, prefixed: bool = True):
     """NAME_forward / NAME_backward(dout, cache): each returned gradient against the VJP with a random dout."""
     def oracle(path: Path) -> dict[str, bool]:
         ns = definitions(path)
@@ -321,7 +321,7 @@ def layer_pairs(pairs: dict, seed: int = 12):
             grads = grads if isinstance(grads, tuple) else (grads,)
             vjp = lambda: float(np.sum(ns[f"{base}_forward"](*inputs)[0] * dout))  # noqa: E731
             for name, g, a in zip(names, grads, inputs):
-                out[f"{base}_backward.{name}"] = agree(g, numeric(vjp, a))
+                out[f"{base}_backward.{name}" if prefixed else name] = agree(g, numeric(vjp, a))
         return out
     return oracle
 
@@ -412,6 +412,8 @@ def oracle_nielsen2(path: Path) -> dict[str, bool]:
 
 
 STYLED = {
+    "cs231n/rnn_layers": layer_pairs({"rnn_step": ([(4, 3), (4, 5), (3, 5), (5, 5), (5,)],
+                                                   ("dx", "dprev_h", "dWx", "dWh", "db"))}, prefixed=False),
     "nielsen/network2": oracle_nielsen2,
     "student/mlp_adam": class_loss("MLP", {"sizes": [4, 5, 6, 3]}, (6, 4), 3),
     "ng_ml/logistic_regression_reg": loss_function("costFunctionReg", cost_function_args),
