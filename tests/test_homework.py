@@ -338,3 +338,33 @@ def test_one_mistake_in_a_step_is_one_diagnosis_at_that_step():
         errors = [d for d in result.gradients[key].diagnostics if d.severity == "error"]
         assert len(errors) == 1 and errors[0].line == line, [(d.code, d.line, d.message) for d in errors]
         assert "sigmoid's derivative" in errors[0].message and "tanh" in errors[0].message
+
+
+@pytest.mark.parametrize("body, words", [
+    ("class A(B):\n    def loss(self, X, y):\n        return 1, {}\nclass B(A):\n    pass\n", "no loss"),
+    ("import numpy as np\nclass A:\n    def __init__(self):\n        self.b = A()\n    def loss(self, X, y):\n"
+     "        return 1, {}\n", "deep"),
+])
+def test_hostile_class_structures_are_refused_not_crashed(tmp_path, body, words):
+    run = shapetutor("check", str(write(tmp_path, body)), "--json", timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    diagnostic = json.loads(run.stdout)["diagnostics"][0]
+    assert words in diagnostic["message"] + diagnostic.get("expected", "")
+
+
+def test_a_function_defined_inside_the_entry_returns_for_itself(tmp_path):
+    path = loss_file(tmp_path, """def twice(a):
+    return a * 2
+s = twice(x)
+loss = np.sum(s * s)
+dx = 8 * x""")
+    result = check_file(str(path))
+    assert set(result.gradients) == {"dx"} and result.correct
+
+
+def test_two_sizes_a_docstring_gives_one_array_are_never_made_one(tmp_path):
+    """X: (N, C) and X @ X: a shape error at the product, not N and C taken to be equal."""
+    path = loss_file(tmp_path, "x = x @ x\nloss = np.sum(x)\ndx = np.ones_like(x)")
+    result = check_file(str(path))
+    assert not result.correct
+    assert result.diagnostics and result.diagnostics[0].code == "E201"

@@ -232,7 +232,7 @@ def merge(reader, error: ShapeError) -> bool:
                 pairs.append((x, y))
     for x, y in pairs:
         dx, dy = find(reader, x), find(reader, y)
-        if dx is None and dy is None:
+        if dx is None and dy is None or together(reader, dx, dy):
             continue
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
@@ -244,6 +244,13 @@ def merge(reader, error: ShapeError) -> bool:
             rename(reader, dy, x)
             return True
     return False
+
+
+def together(reader, a: Dim | None, b: Dim | None) -> bool:
+    """Two sizes one array is stated with (`X: (N, D)`): never one size, whatever an operation needs."""
+    return a is not None and b is not None and a is not b and any(
+        any(d is a for d in leaf.shape or ()) and any(d is b for d in leaf.shape or ())
+        for leaf in reader.leaves.values())
 
 
 def find(reader, name: str) -> Dim | None:

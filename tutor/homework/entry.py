@@ -352,7 +352,17 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[
 
 
 def returned_node(func: ast.FunctionDef) -> ast.AST | None:
-    rets = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    """What the function's own last `return` gives (a function defined inside it returns for itself)."""
+    rets: list[ast.Return] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Return) and child.value is not None:
+                rets.append(child)
+            elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                visit(child)
+    visit(func)
+    rets.sort(key=lambda r: (r.lineno, r.col_offset))
     return rets[-1].value if rets else None
 
 
