@@ -78,7 +78,7 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if method_of(cls, "backprop", reader.classes) is not None:
             found.append(("backprop", f"{name}.backprop"))
     for name in f:
-        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f:
+        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f and upstream_first(f[name]):
             found.append(("pair", name))
     if not found and training_loop(reader) is not None:
         found.append(("script", "<module>"))
@@ -104,6 +104,13 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         for n in names if n not in LOSS_NAMES)
 
 
+def upstream_first(backward: ast.FunctionDef) -> bool:
+    """`affine_backward(dout, cache)`: an upstream gradient first (pg-pong's `policy_backward(eph, epdlogp)`
+    takes a batch of hidden states first and is no vector–Jacobian product of `policy_forward(x)`)."""
+    args = backward.args.args
+    return len(args) >= 1 and args[0].arg.startswith(("d", "grad", "upstream"))
+
+
 def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
     found = entries(reader)
     if function is not None:
@@ -117,7 +124,10 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
                          expected="one of: " + (", ".join(e[1] for e in found) or "none found"),
                          argument=("function", function))
     if not found:
-        raise TutorError("no entry point found: no loss method, forward/backward pair or loss function",
+        loop = next((s for s in reader.tree.body if isinstance(s, (ast.For, ast.While))), None)
+        where = f" (the loop at line {loop.lineno} computes no `loss` or `cost` to judge its gradients against)" \
+            if loop is not None else ""
+        raise TutorError("no entry point found: no loss method, forward/backward pair or loss function" + where,
                          origin=reader.origin, expected="name the function that computes the loss and gradients "
                                                         "with --function NAME")
     first = found[0][0]

@@ -16,6 +16,13 @@ from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMetho
                      eval_binop, is_number, is_static, method_of)
 
 
+#: What to write instead of a module that is not read, by the module.
+FOREIGN = {"torch": "the line in NumPy: np.eye(K)[idx] for F.one_hot(idx, K), x.max(axis=1) for x.max(1).values, "
+                    "np.argmax(x, axis=1) for x.max(1).indices, .copy() for .clone()",
+           "gym": "the forward and backward pass as functions of arrays, outside the environment's loop "
+                  "(--function NAME to judge one)"}
+
+
 class Expressions(ReaderHost):
     """The expression half of `Reader` (a mixin: it uses the reader's state and errors)."""
 
@@ -99,6 +106,17 @@ class Expressions(ReaderHost):
             return self.dims[node.id]
         if node.id in LANGUAGE_FUNCTIONS:  # imported from the course's helpers: the language's own
             return NumPy(node.id)
+        module = self.imported.get(node.id)
+        if module is not None:  # torch, F, gym, a course's loader: never imported, so nothing of it can be read
+            hint = FOREIGN.get(module.split(".")[0], "the line written with NumPy (np....)")
+            raise self.error(f"{node.id!r} comes from the module {module!r}, which is not read (only NumPy is: "
+                             "nothing the file imports is run)", node, hint)
+        if self.frame is not self.globals and any(
+                isinstance(t, ast.Name) and t.id == node.id for s in self.tree.body if isinstance(s, ast.Assign)
+                for t in s.targets):
+            raise self.error(f"{node.id!r} is made at module level by code that is not run (only constants written "
+                             "as literals are read there)", node,
+                             f"{node.id} as an argument of the function, or a literal constant")
         raise self.error(f"{node.id!r} has no value here", node,
                          "a name assigned earlier, an argument, or a setting given with --set NAME=VALUE")
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 class ReaderHost:
     if TYPE_CHECKING:
         source: str
+        tree: ast.Module
         lines: list[str]
         site: ast.AST | None                 # where a course helper's lines stand in the file
         frame: Frame
@@ -26,6 +27,7 @@ class ReaderHost:
         classes: dict[str, ast.ClassDef]
         leaves: dict[str, Leaf]
         repl: dict
+        imported: dict[str, str]             # a name the file imports from a module that is not read → the module
         activations: dict[int, bool]         # a helper's node id → it computes the language's activation
 
         def error(self, message: str, node=None, expected: str | None = None) -> TutorError: ...

@@ -96,6 +96,15 @@ class Reader(Expressions, Calls):
             elif isinstance(stmt, ast.ClassDef):
                 self.classes[stmt.name] = stmt
                 self.globals.names[stmt.name] = Class(stmt)
+        self.imported: dict[str, str] = {}
+        for stmt in ast.walk(tree):  # modules that are not read (`import torch.nn.functional as F`), for the message
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.name.split(".")[0] != "numpy":
+                        self.imported[alias.asname or alias.name.split(".")[0]] = alias.name
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.module.split(".")[0] != "numpy":
+                for alias in stmt.names:
+                    self.imported[alias.asname or alias.name] = stmt.module
         for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
@@ -196,6 +205,9 @@ class Reader(Expressions, Calls):
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return
+            if isinstance(stmt.value, ast.Call) and any(k.arg == "out" for k in stmt.value.keywords):
+                self.in_place(stmt.value)
+                return
             self.ev(stmt.value)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
@@ -227,6 +239,20 @@ class Reader(Expressions, Calls):
             raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
                              "code", stmt, "assignments, calls, `if` on settings and `for` loops over layers")
 
+    def in_place(self, call: ast.Call) -> None:
+        """`np.clip(dparam, -5, 5, out=dparam)` (min-char-rnn): clipping a gradient is part of the update, not of
+        the gradient, so the gradients are judged as computed before it, and a note says so. Any other call
+        that writes into an array through `out=` cannot be followed."""
+        func = self.ev(call.func)
+        if isinstance(func, NumPy) and func.path == "clip":
+            note = (f"the gradient clipping at line {call.lineno} (np.clip(..., out=...)) belongs to the update: "
+                    "the gradients are judged as computed before it")
+            if note not in self.notes:
+                self.notes.append(note)
+            return
+        raise self.error("a call that writes into an array through out= cannot be followed", call,
+                         "the same as an assignment: a = np.add(a, b)")
+
     def items(self, value, node) -> list:
         """The items of a list the file fixes (never more than a loop over layers has)."""
         if isinstance(value, (range, list, tuple, dict, str)) and len(value) > MAX_UNROLL:
@@ -239,9 +265,10 @@ class Reader(Expressions, Calls):
         if isinstance(items, (range, list, tuple, dict, str)):
             items = self.items(items, stmt.iter)
         else:
-            raise self.error("this loop does not run over a list the file fixes, so it cannot be unrolled", stmt.iter,
-                             "a loop over layers: range(L), zip(self.biases, self.weights), the number of layers "
-                             "given with --set")
+            raise self.error(f"this loop runs over {self.text(stmt.iter)}, whose length the data decides (examples, "
+                             "time steps), not a number the file fixes: only loops over layers are unrolled",
+                             stmt.iter, "a loop over layers (range(L), zip(self.biases, self.weights), the number of "
+                             "layers given with --set), or one step's function of arrays judged with --function NAME")
         if len(items) > MAX_UNROLL:
             raise self.error(f"this loop runs {len(items)} times; only loops over layers (at most {MAX_UNROLL}) "
                              "are unrolled", stmt.iter)
