@@ -511,7 +511,7 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     stated_cost = obj.attrs.get("cost")
     fn = method_of(stated_cost.node, "fn", reader.classes) if isinstance(stated_cost, Class) else None
     delta = next((args for n, args in reader.calls if n == "delta" and len(args) == 3), None)
-    if derivative is None and fn is not None and delta is not None:
+    if derivative is None and fn is not None and delta is not None and isinstance(stated_cost, Class):
         # network2.py: Network(sizes, cost=CrossEntropyCost); the cost is the class's own fn(a, y), read as written
         loss = reader.call(Func(fn), [delta[1], delta[2]], {}, fn, hint="C")
         if isinstance(loss, Ref):
@@ -649,9 +649,10 @@ def loader_data(reader: Reader, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and imported(stmt.value)):
         return False
     targets = [e for t in stmt.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
-    if not all(isinstance(t, ast.Name) for t in targets):
+    names = [t for t in targets if isinstance(t, ast.Name)]
+    if len(names) != len(targets):
         return False
-    for t in targets:
+    for t in names:
         if t.id in LABEL_NAMES:
             n = soft(reader, "N")
             reader.globals.names[t.id] = reader.leaf(t.id, [n], t, role="data", kind="int", bound=soft(reader, "C"))

@@ -26,6 +26,7 @@ class ReaderHost:
         calls: list[tuple[str, list]]
         classes: dict[str, ast.ClassDef]
         leaves: dict[str, Leaf]
+        dims: dict[str, Dim]
         repl: dict
         imported: dict[str, str]             # a name the file imports from a module that is not read → the module
         activations: dict[int, bool]         # a helper's node id → it computes the language's activation

@@ -97,14 +97,14 @@ class Reader(Expressions, Calls):
                 self.classes[stmt.name] = stmt
                 self.globals.names[stmt.name] = Class(stmt)
         self.imported: dict[str, str] = {}
-        for stmt in ast.walk(tree):  # modules that are not read (`import torch.nn.functional as F`), for the message
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
+        for node in ast.walk(tree):  # modules that are not read (`import torch.nn.functional as F`), for the message
+            if isinstance(node, ast.Import):
+                for alias in node.names:
                     if alias.name.split(".")[0] != "numpy":
                         self.imported[alias.asname or alias.name.split(".")[0]] = alias.name
-            elif isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.module.split(".")[0] != "numpy":
-                for alias in stmt.names:
-                    self.imported[alias.asname or alias.name] = stmt.module
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] != "numpy":
+                for alias in node.names:
+                    self.imported[alias.asname or alias.name] = node.module
         for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
             if isinstance(stmt, ast.Import):
                 for alias in stmt.names:
