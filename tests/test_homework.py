@@ -368,3 +368,67 @@ def test_two_sizes_a_docstring_gives_one_array_are_never_made_one(tmp_path):
     result = check_file(str(path))
     assert not result.correct
     assert result.diagnostics and result.diagnostics[0].code == "E201"
+
+
+GOOGLE = '''import numpy as np
+
+
+def softmax_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float = 0.0):
+    """Softmax loss and its gradient.
+
+    Args:
+        W (np.ndarray): weights of shape (D, C).
+        X (np.ndarray): a minibatch of shape (N, D).
+        y (np.ndarray): labels of shape (N,), each 0 <= y[i] < C.
+        reg (float): L2 strength.
+    """
+    n = X.shape[0]
+    scores = X @ W
+    scores -= scores.max(axis=1, keepdims=True)
+    p = np.exp(scores)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(n), y]).mean() + reg * np.sum(W * W)
+    p[np.arange(n), y] -= 1
+    dW = X.T @ p / n + 2 * reg * W
+    return loss, dW
+'''
+
+
+def test_google_style_docstrings_give_the_shapes(tmp_path):
+    result = check_file(str(write(tmp_path, GOOGLE)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert tuple(map(str, result.network.leaves["W"])) == ("D", "C")
+    assert tuple(map(str, result.network.leaves["X"])) == ("N", "D")
+    wrong = check_file(str(write(tmp_path, GOOGLE.replace("+ 2 * reg * W", "+ reg * W"))))
+    assert wrong.gradients["dW"].verdict == "wrong_value"
+
+
+LAYER_WITH_DICTS = '''import numpy as np
+
+
+class Linear:
+    def __init__(self, in_dim, out_dim):
+        self.params = {"W": np.random.randn(in_dim, out_dim) * 0.01, "b": np.zeros(out_dim)}
+        self.grads = {}
+
+    @property
+    def W(self):
+        return self.params["W"]
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.params["b"]
+
+    def backward(self, dout):
+        self.grads["W"] = self.x.T @ dout
+        self.grads["b"] = dout.sum(axis=0)
+        return dout @ self.params["W"].T
+'''
+
+
+def test_a_layer_keeping_params_and_grads_in_dicts_with_a_property(tmp_path):
+    result = check_file(str(write(tmp_path, LAYER_WITH_DICTS)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert set(result.gradients) == {"Linear.W", "Linear.b", "Linear.x"}
+    wrong = check_file(str(write(tmp_path, LAYER_WITH_DICTS.replace("self.x.T @ dout", "dout.T @ self.x"))))
+    assert wrong.gradients["Linear.W"].verdict == "transposed"

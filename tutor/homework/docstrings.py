@@ -11,7 +11,7 @@ import ast
 import re
 from dataclasses import dataclass
 
-ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?::|--|-)\s+(.*)$")
+ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-)\s+(.*)$")  # `X (np.ndarray): ...` too
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)

@@ -128,6 +128,8 @@ class Expressions(ReaderHost):
             if node.attr in base.attrs:
                 return base.attrs[node.attr]
             method = method_of(base.cls, node.attr, self.classes)
+            if method is not None and any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
+                return self.call(Func(method, base), [], {}, node, hint)  # @property def W(self): ...
             if method is not None:
                 return Func(method, base)
             raise self.error(f"the object has no attribute {node.attr!r} here", node,

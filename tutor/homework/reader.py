@@ -315,6 +315,8 @@ class Reader(Expressions, Calls):
             return self.leaf(key, value.shape, node)
         if isinstance(value, list) and value and all(isinstance(v, Init) for v in value):
             return [self.leaf(f"{key}[{i}]", v.shape, node) for i, v in enumerate(value)]
+        if isinstance(value, dict) and value and all(isinstance(v, Init) for v in value.values()):
+            return {k: self.leaf(str(k), v.shape, node) for k, v in value.items()}  # self.params = {"W": randn(...)}
         return value
 
     def slot_hint(self, base: ast.expr, key) -> str:
