@@ -611,9 +611,9 @@ def held_gradients(reader: Reader, obj: Obj) -> list[Gradient]:
     """The gradients an object holds beside its parameters: self.dweights beside self.weights, self.dLdW beside
     self.W (MIT 6.036), keyed `Class.weights`."""
     grads = []
-    held = next((v for k, v in obj.attrs.items() if k in ("grads", "gradients") and isinstance(v, dict)), {})
-    for params in (v for v in obj.attrs.values() if isinstance(v, dict) and v is not held):
-        for key, value in held.items():  # self.grads["W"] beside self.params["W"]
+    kept: dict = next((v for k, v in obj.attrs.items() if k in ("grads", "gradients") and isinstance(v, dict)), {})
+    for params in (v for v in obj.attrs.values() if isinstance(v, dict) and v is not kept):
+        for key, value in kept.items():  # self.grads["W"] beside self.params["W"]
             param = params.get(key)
             if isinstance(value, Ref) and isinstance(param, Ref) and param.ident in reader.leaves:
                 grads.append(Gradient(f"{obj.cls.name}.{key}", param.ident, value))
