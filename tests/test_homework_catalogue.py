@@ -500,6 +500,10 @@ def test_every_verdict_agrees_with_the_oracle(path, oracle):
 def test_the_catalogue_has_its_mistakes():
     wrong = [p for p in CATALOGUE.glob("*/mistakes/*.py")]
     assert len(wrong) >= 8
+    for key in STYLED:  # each file written in a course's style has two or three mistakes beside it
+        course, stem = key.rsplit("/", 1)
+        assert len(list((CATALOGUE / course / "mistakes").glob(f"{stem}__*.py"))) >= 2, key
+    assert len(STYLED) >= 15
 
 
 def test_a_diagnostic_points_into_the_file():
