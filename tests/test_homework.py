@@ -232,3 +232,203 @@ def loss(X, W1, W2):
     wrong = check_file(str(write(tmp_path, path.read_text().replace("* A1 * (1 - A1)", ""))))
     suggestion = wrong.gradients["W1"].result.suggestion
     assert "A1 * (1 - A1)" in suggestion and "(1 - s)" not in suggestion, suggestion
+
+
+def test_a_name_assigned_twice_keeps_the_learners_name_on_its_last_value(tmp_path):
+    """`cost = np.squeeze(cost)`: the loss a learner reads is ∂cost/∂W, as the network language names it (the
+    last value of a name is the name, the earlier ones are numbered)."""
+    path = write(tmp_path, '''import numpy as np
+
+def loss(X, W, y):
+    """
+    - X: of shape (N, D)
+    - W: of shape (D, 1)
+    - y: of shape (N, 1)
+    """
+    h = X.dot(W)
+    h = np.tanh(h)
+    cost = np.sum((h - y) ** 2)
+    cost = np.squeeze(cost)
+    dh = 2 * (h - y)
+    dW = X.T.dot(dh * (1 - h ** 2))
+    return cost, dW
+''')
+    result = check_file(str(path))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert result.network.loss == "cost"
+    assert {"h_1", "h", "cost_1", "cost"} <= set(result.network.definitions)
+    assert "cost_2" not in result.network_text and "h_2" not in result.network_text
+    wrong = check_file(str(write(tmp_path, path.read_text().replace(" * (1 - h ** 2)", ""))))
+    assert wrong.gradients["dW"].verdict == "wrong_value"
+    assert "∂cost/∂W" in shown(wrong) and "cost_2" not in shown(wrong)
+
+
+def shown(result) -> str:
+    """What the terminal shows for a file's result."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    from tutor.front.homework import file_view
+    from tutor.front.look import Look
+    out = StringIO()
+    Console(file=out, width=120, color_system=None).print(file_view(result, Look(unicode=True)))
+    return out.getvalue()
+
+
+SIGMOID_NET = '''import numpy as np
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+def loss(X, y, W1, b1, W2, b2):
+    """
+    - X: of shape (N, D)
+    - y: labels of shape (N,), 0 <= y[i] < C
+    - W1: of shape (D, H)
+    - b1: of shape (H,)
+    - W2: of shape (H, C)
+    - b2: of shape (C,)
+    """
+    N = X.shape[0]
+    A1 = sigmoid(X.dot(W1) + b1)
+    scores = A1.dot(W2) + b2
+    probs = np.exp(scores - np.max(scores, axis=1, keepdims=True))
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dW2 = A1.T.dot(dscores)
+    db2 = np.sum(dscores, axis=0)
+    dA1 = dscores.dot(W2.T)
+    dZ = dA1 * A1 * (1 - A1)
+    dW1 = X.T.dot(dZ)
+    db1 = np.sum(dZ, axis=0)
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''
+
+
+def test_a_missing_sigma_prime_without_a_named_z_is_named_once(tmp_path):
+    """The file's own sigmoid helper is the language's sigmoid: σ′ left out is named, in one diagnosis."""
+    assert check_file(str(write(tmp_path, SIGMOID_NET))).correct
+    result = check_file(str(write(tmp_path, SIGMOID_NET.replace("dA1 * A1 * (1 - A1)", "dA1"))))
+    for key in ("W1", "b1"):
+        judged = result.gradients[key]
+        assert judged.verdict == "wrong_value"
+        errors = [d for d in judged.diagnostics if d.severity == "error"]
+        assert len(errors) == 1, [d.message for d in errors]
+        assert "sigmoid's derivative is missing" in errors[0].message
+
+
+def test_a_helper_named_sigmoid_that_computes_something_else_is_read_as_written(tmp_path):
+    wrong_helper = SIGMOID_NET.replace("np.exp(-z)", "np.exp(z)")
+    result = check_file(str(write(tmp_path, wrong_helper)))
+    assert "1.0 / (1.0 + np.exp(" in result.network_text and "sigmoid(" not in result.network_text
+    assert not result.gradients["W1"].verdict == "correct"  # dA1 * A1 * (1 - A1) is not this function's derivative
+
+
+def test_one_mistake_in_a_step_is_one_diagnosis_at_that_step():
+    """deeplearning.ai's dZ1 with the sigmoid's derivative for a tanh layer: the diagnosis is at dZ1 and names
+    the mistake; the answer built on it is not diagnosed a second time."""
+    path = CATALOGUE / "deeplearning_ai" / "mistakes" / "planar_data_classification__wrong_tanh_derivative.py"
+    result = check_file(str(path))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.strip().startswith("dZ1 ="))
+    for key in ("dW1", "db1"):
+        errors = [d for d in result.gradients[key].diagnostics if d.severity == "error"]
+        assert len(errors) == 1 and errors[0].line == line, [(d.code, d.line, d.message) for d in errors]
+        assert "sigmoid's derivative" in errors[0].message and "tanh" in errors[0].message
+
+
+@pytest.mark.parametrize("body, words", [
+    ("class A(B):\n    def loss(self, X, y):\n        return 1, {}\nclass B(A):\n    pass\n", "no loss"),
+    ("import numpy as np\nclass A:\n    def __init__(self):\n        self.b = A()\n    def loss(self, X, y):\n"
+     "        return 1, {}\n", "deep"),
+])
+def test_hostile_class_structures_are_refused_not_crashed(tmp_path, body, words):
+    run = shapetutor("check", str(write(tmp_path, body)), "--json", timeout=60)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    diagnostic = json.loads(run.stdout)["diagnostics"][0]
+    assert words in diagnostic["message"] + diagnostic.get("expected", "")
+
+
+def test_a_function_defined_inside_the_entry_returns_for_itself(tmp_path):
+    path = loss_file(tmp_path, """def twice(a):
+    return a * 2
+s = twice(x)
+loss = np.sum(s * s)
+dx = 8 * x""")
+    result = check_file(str(path))
+    assert set(result.gradients) == {"dx"} and result.correct
+
+
+def test_two_sizes_a_docstring_gives_one_array_are_never_made_one(tmp_path):
+    """X: (N, C) and X @ X: a shape error at the product, not N and C taken to be equal."""
+    path = loss_file(tmp_path, "x = x @ x\nloss = np.sum(x)\ndx = np.ones_like(x)")
+    result = check_file(str(path))
+    assert not result.correct
+    assert result.diagnostics and result.diagnostics[0].code == "E201"
+
+
+GOOGLE = '''import numpy as np
+
+
+def softmax_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, reg: float = 0.0):
+    """Softmax loss and its gradient.
+
+    Args:
+        W (np.ndarray): weights of shape (D, C).
+        X (np.ndarray): a minibatch of shape (N, D).
+        y (np.ndarray): labels of shape (N,), each 0 <= y[i] < C.
+        reg (float): L2 strength.
+    """
+    n = X.shape[0]
+    scores = X @ W
+    scores -= scores.max(axis=1, keepdims=True)
+    p = np.exp(scores)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(n), y]).mean() + reg * np.sum(W * W)
+    p[np.arange(n), y] -= 1
+    dW = X.T @ p / n + 2 * reg * W
+    return loss, dW
+'''
+
+
+def test_google_style_docstrings_give_the_shapes(tmp_path):
+    result = check_file(str(write(tmp_path, GOOGLE)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert tuple(map(str, result.network.leaves["W"])) == ("D", "C")
+    assert tuple(map(str, result.network.leaves["X"])) == ("N", "D")
+    wrong = check_file(str(write(tmp_path, GOOGLE.replace("+ 2 * reg * W", "+ reg * W"))))
+    assert wrong.gradients["dW"].verdict == "wrong_value"
+
+
+LAYER_WITH_DICTS = '''import numpy as np
+
+
+class Linear:
+    def __init__(self, in_dim, out_dim):
+        self.params = {"W": np.random.randn(in_dim, out_dim) * 0.01, "b": np.zeros(out_dim)}
+        self.grads = {}
+
+    @property
+    def W(self):
+        return self.params["W"]
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.params["b"]
+
+    def backward(self, dout):
+        self.grads["W"] = self.x.T @ dout
+        self.grads["b"] = dout.sum(axis=0)
+        return dout @ self.params["W"].T
+'''
+
+
+def test_a_layer_keeping_params_and_grads_in_dicts_with_a_property(tmp_path):
+    result = check_file(str(write(tmp_path, LAYER_WITH_DICTS)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert set(result.gradients) == {"Linear.W", "Linear.b", "Linear.x"}
+    wrong = check_file(str(write(tmp_path, LAYER_WITH_DICTS.replace("self.x.T @ dout", "dout.T @ self.x"))))
+    assert wrong.gradients["Linear.W"].verdict == "transposed"

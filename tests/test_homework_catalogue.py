@@ -26,12 +26,31 @@ EPS = 1e-6
 def definitions(*paths: Path) -> dict:
     """The files' functions and classes, defined in one fresh namespace (module-level statements skipped)."""
     namespace = {"np": np, "copy": __import__("copy"), "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+                 "relu": lambda z: np.maximum(0, z),  # the courses' own utils (gc_utils, planar_utils)
                  "object": object}
     for path in paths:
         tree = ast.parse(path.read_text())
-        kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef))]
+        kept = [s for s in tree.body if isinstance(s, (ast.FunctionDef, ast.ClassDef)) or constant(s) or safe_import(s)]
         exec(compile(ast.Module(kept, []), str(path), "exec"), namespace)  # the test's oracle, never the product
     return namespace
+
+
+def constant(stmt: ast.stmt) -> bool:
+    """A module constant (`NUM_LAYERS = 3`): a literal, kept so the file's functions can read it."""
+    if not isinstance(stmt, ast.Assign):
+        return False
+    try:
+        ast.literal_eval(stmt.value)
+    except ValueError:
+        return False
+    return True
+
+
+def safe_import(stmt: ast.stmt) -> bool:
+    """Imports the files' signatures and bodies need: typing, random, math and NumPy under another name."""
+    if isinstance(stmt, ast.ImportFrom):
+        return stmt.module in ("typing", "random", "math", "numpy", "builtins", "__future__")
+    return isinstance(stmt, ast.Import) and all(a.name in ("numpy", "math", "random") for a in stmt.names)
 
 
 def numeric(loss, array: np.ndarray) -> np.ndarray:
@@ -228,20 +247,20 @@ def oracle_cs231n_fc_net(path: Path) -> dict[str, bool]:
     return {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
 
 
-def oracle_karpathy(path: Path) -> dict[str, bool]:
+def oracle_karpathy(path: Path, parameters=("W", "b", "W2", "b2"), step="step_size") -> dict[str, bool]:
     """The script's own lines: its data and parameters, then one pass of its loop, stopped before the update."""
     tree = ast.parse(path.read_text())
-    loop = next(s for s in tree.body if isinstance(s, ast.For) and any(
+    loop = next(s for s in tree.body if isinstance(s, (ast.For, ast.While)) and any(
         isinstance(t, ast.Name) and t.id == "loss" for n in ast.walk(s) if isinstance(n, ast.Assign) for t in n.targets))
     setup = [s for s in tree.body[:tree.body.index(loop)] if not isinstance(s, (ast.Import, ast.ImportFrom))]
     body = loop.body
     end_forward = next(i for i, s in enumerate(body) if isinstance(s, ast.Assign) and getattr(s.targets[0], "id", "")
                        == "loss") + 1
-    update = next(i for i, s in enumerate(body) if isinstance(s, ast.AugAssign) and "step_size" in ast.unparse(s))
+    update = next(i for i, s in enumerate(body) if isinstance(s, ast.AugAssign) and step in ast.unparse(s))
     np.random.seed(9)
     ns = {"np": np, "i": 1}
     exec(compile(ast.Module(setup, []), str(path), "exec"), ns)  # the test's oracle, never the product
-    for name in ("W", "b", "W2", "b2"):
+    for name in parameters:
         ns[name] = np.random.standard_normal(ns[name].shape)
     forward = compile(ast.Module(body[:end_forward], []), str(path), "exec")
 
@@ -250,20 +269,195 @@ def oracle_karpathy(path: Path) -> dict[str, bool]:
         exec(forward, scope)
         return scope["loss"]
     exec(compile(ast.Module(body[:update], []), str(path), "exec"), ns)
-    return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in ("W", "b", "W2", "b2")}
+    return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in parameters}
+
+
+# -- oracles for the files written in each course's style (the same check, through three generic protocols) ----
+
+def perturbed(loss, grads: dict, arrays: dict) -> dict[str, bool]:
+    """Each gradient the file returns against central differences of the loss in its array."""
+    return {k: agree(grads[k], numeric(loss, arrays[k])) for k in grads}
+
+
+def class_loss(cls: str, ctor: dict, X: tuple, C: int, params: str = "params", seed: int = 10, **kw):
+    """A class whose loss(X, y) returns (loss, grads) over self.params (CS231n)."""
+    def oracle(path: Path) -> dict[str, bool]:
+        ns = definitions(path)
+        rng = np.random.default_rng(seed)
+        net = ns[cls](**ctor)
+        held = getattr(net, params)
+        for k in held:
+            held[k] = rng.standard_normal(held[k].shape)
+        x, y = rng.standard_normal(X), rng.integers(0, C, X[0])
+        _, grads = net.loss(x, y, **kw)
+        return perturbed(lambda: net.loss(x, y, **kw)[0], grads, held)
+    return oracle
+
+
+def loss_function(name: str, make, seed: int = 11, loss_at: int = 0):
+    """A function returning (loss, gradient(s)): `make(rng)` gives its arguments, and for each returned
+    gradient's key, the argument array it is the gradient of and where it sits in what is returned."""
+    def oracle(path: Path) -> dict[str, bool]:
+        ns = definitions(path)
+        args, where = make(np.random.default_rng(seed))
+        out = ns[name](*args)
+        grads = {k: pick(out) for k, (pick, _) in where.items()}
+        loss = lambda: float(ns[name](*args)[loss_at])  # noqa: E731
+        return {k: agree(g, numeric(loss, where[k][1])) for k, g in grads.items()}
+    return oracle
+
+
+def layer_pairs(pairs: dict, seed: int = 12, prefixed: bool = True):
+    """NAME_forward / NAME_backward(dout, cache): each returned gradient against the VJP with a random dout."""
+    def oracle(path: Path) -> dict[str, bool]:
+        ns = definitions(path)
+        rng = np.random.default_rng(seed)
+        out = {}
+        for base, (shapes, names) in pairs.items():
+            inputs = [rng.standard_normal(s) for s in shapes]
+            first = ns[f"{base}_forward"](*inputs)[0]
+            dout = rng.standard_normal(first.shape)
+            grads = ns[f"{base}_backward"](dout, ns[f"{base}_forward"](*inputs)[1])
+            grads = grads if isinstance(grads, tuple) else (grads,)
+            vjp = lambda: float(np.sum(ns[f"{base}_forward"](*inputs)[0] * dout))  # noqa: E731
+            for name, g, a in zip(names, grads, inputs):
+                out[f"{base}_backward.{name}" if prefixed else name] = agree(g, numeric(vjp, a))
+        return out
+    return oracle
+
+
+def dlai_split(cost, backward, params, m: int = 5, seed: int = 13):
+    """deeplearning.ai: the cost and the backward pass (grads['dW1']), each called as the notebook calls them
+    with the file's forward pass; `params(ns)` makes the parameters."""
+    def oracle(path: Path) -> dict[str, bool]:
+        ns = definitions(path)
+        rng = np.random.default_rng(seed)
+        parameters = params(ns)
+        for k in parameters:
+            parameters[k] = rng.standard_normal(parameters[k].shape)
+        X = rng.standard_normal((parameters["W1"].shape[1], m))
+        Y = rng.random((parameters["W" + str(len(parameters) // 2)].shape[0], m))
+        loss = lambda: float(cost(ns, X, Y, parameters))  # noqa: E731
+        grads = backward(ns, X, Y, parameters)
+        return {k: agree(g, numeric(loss, parameters[k[1:]])) for k, g in grads.items() if k[1:] in parameters}
+    return oracle
+
+
+def softmax_args(rng):
+    W, X, y = rng.standard_normal((4, 3)), rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    return (W, X, y, 0.1), {"dW": (lambda out: out[1], W)}
+
+
+def propagate_args(rng):
+    w, b, X, Y = rng.standard_normal((4, 1)), np.array(0.3), rng.standard_normal((4, 6)), rng.random((1, 6))
+    return (w, b, X, Y), {"dw": (lambda out: out[0]["dw"], w), "db": (lambda out: out[0]["db"], b)}
+
+
+def oracle_nnfs_script(path: Path) -> dict[str, bool]:
+    """The script's two layers built as it builds them, one pass of its loop up to the optimiser's update."""
+    ns = definitions(path)
+    rng = np.random.default_rng(14)
+    X, y = rng.standard_normal((6, 2)), rng.integers(0, 3, 6)
+    dense1 = ns["Layer_Dense"](2, 64, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4)
+    activation1, dense2 = ns["Activation_ReLU"](), ns["Layer_Dense"](64, 3)
+    loss_activation = ns["Activation_Softmax_Loss_CategoricalCrossentropy"]()
+    for layer in (dense1, dense2):
+        layer.weights = 0.1 * rng.standard_normal(layer.weights.shape)  # the loss's clip at 1e-7 never binds
+        layer.biases = 0.1 * rng.standard_normal(layer.biases.shape)
+
+    def loss():
+        dense1.forward(X)
+        activation1.forward(dense1.output)
+        dense2.forward(activation1.output)
+        data_loss = loss_activation.forward(dense2.output, y)
+        return data_loss + loss_activation.loss.regularization_loss(dense1) + \
+            loss_activation.loss.regularization_loss(dense2)
+    loss()
+    loss_activation.backward(loss_activation.output, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+    grads = {f"dense{i}.{p}": getattr(layer, "d" + p) for i, layer in ((1, dense1), (2, dense2))
+             for p in ("weights", "biases")}
+    arrays = {f"dense{i}.{p}": getattr(layer, p) for i, layer in ((1, dense1), (2, dense2)) for p in ("weights", "biases")}
+    grads["dense1.inputs"], arrays["dense1.inputs"] = dense1.dinputs, X
+    return perturbed(loss, grads, arrays)
+
+
+def params_args(rng):
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4), "W2": rng.standard_normal((4, 5)),
+              "b2": rng.standard_normal(5)}
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    return (params, X, y, 0.1), {k: (lambda out, k=k: out[1][k], params[k]) for k in params}
+
+
+def cost_function_args(rng):
+    theta, X, y = rng.standard_normal(3), rng.standard_normal((6, 3)), (rng.random(6) > 0.5).astype(float)
+    return (theta, X, y, 0.1), {"grad": (lambda out: out[1], theta)}
+
+
+def oracle_nielsen2(path: Path) -> dict[str, bool]:
+    """network2.py: the cost the network is built with (CrossEntropyCost.fn), one example as a column."""
+    ns = definitions(path)
+    rng = np.random.default_rng(15)
+    net = ns["Network"]([3, 4, 2])
+    net.weights = [rng.standard_normal(w.shape) for w in net.weights]
+    net.biases = [rng.standard_normal(b.shape) for b in net.biases]
+    x, y = rng.standard_normal((3, 1)), rng.random((2, 1))
+    cost = lambda: float(net.cost.fn(net.feedforward(x), y))  # noqa: E731
+    nabla_b, nabla_w = net.backprop(x, y)
+    out = {f"biases[{i}]": agree(g, numeric(cost, net.biases[i])) for i, g in enumerate(nabla_b)}
+    out.update({f"weights[{i}]": agree(g, numeric(cost, net.weights[i])) for i, g in enumerate(nabla_w)})
+    return out
+
+
+STYLED = {
+    "cs231n/rnn_layers": layer_pairs({"rnn_step": ([(4, 3), (4, 5), (3, 5), (5, 5), (5,)],
+                                                   ("dx", "dprev_h", "dWx", "dWh", "db"))}, prefixed=False),
+    "nielsen/network2": oracle_nielsen2,
+    "student/mlp_adam": class_loss("MLP", {"sizes": [4, 5, 6, 3]}, (6, 4), 3),
+    "ng_ml/logistic_regression_reg": loss_function("costFunctionReg", cost_function_args),
+    "cs231n/two_layer_net_xp": loss_function("loss", params_args),
+    "karpathy/linear_classifier": functools.partial(oracle_karpathy, parameters=("W", "b"), step="STEP_SIZE"),
+    "nnfs/spiral_training": oracle_nnfs_script,
+    "deeplearning_ai/optimization": dlai_split(
+        lambda ns, X, Y, p: ns["compute_cost"](ns["forward_propagation"](X, p)[0], Y),
+        lambda ns, X, Y, p: ns["backward_propagation"](X, Y, ns["forward_propagation"](X, p)[1]),
+        lambda ns: ns["initialize_parameters"]([2, 5, 2, 1])),
+    "deeplearning_ai/logistic_regression": loss_function("propagate", propagate_args, loss_at=1),
+    "deeplearning_ai/regularization": dlai_split(
+        lambda ns, X, Y, p: ns["compute_cost_with_regularization"](ns["forward_propagation"](X, p)[0], Y, p, 0.1),
+        lambda ns, X, Y, p: ns["backward_propagation_with_regularization"](X, Y, ns["forward_propagation"](X, p)[1],
+                                                                          0.1),
+        lambda ns: ns["initialize_parameters"]([3, 4, 2, 1])),
+    "deeplearning_ai/gradient_checking": dlai_split(
+        lambda ns, X, Y, p: ns["forward_propagation_n"](X, Y, p)[0],
+        lambda ns, X, Y, p: ns["backward_propagation_n"](X, Y, ns["forward_propagation_n"](X, Y, p)[1]),
+        lambda ns: {"W1": np.zeros((5, 4)), "b1": np.zeros((5, 1)), "W2": np.zeros((3, 5)), "b2": np.zeros((3, 1)),
+                    "W3": np.zeros((1, 3)), "b3": np.zeros((1, 1))}),
+    "cs231n/three_layer_net": class_loss("ThreeLayerNet", {"input_dim": 5, "hidden_dim": 4, "num_classes": 3,
+                                                            "reg": 0.1}, (6, 5), 3),
+    "cs231n/softmax": loss_function("softmax_loss_vectorized", softmax_args),
+    "cs231n/linear_svm": loss_function("svm_loss_vectorized", softmax_args),
+    "cs231n/layer_composites": layer_pairs({"affine": ([(4, 3), (3, 5), (5,)], ("dx", "dw", "db")),
+                                            "sigmoid": ([(4, 5)], ("dx",)),
+                                            "affine_sigmoid": ([(4, 3), (3, 5), (5,)], ("dx", "dw", "db"))}),
+}
 
 
 #: Entries outside what the static reader follows, refused with their place (never judged correct).
 REFUSED: dict[str, set[str]] = {}  # none left: svm_loss's `margins[np.arange(N), y] = 0` is read since issue 21
 
 #: (oracle, the options a learner adds on the command line)
-OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}},
+OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}, "nielsen/network2": {"settings": {"sizes": [3, 4, 2]}},
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
-           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}}}
+           "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
+           "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}},
+           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}}
 
 ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,
-           "deeplearning_ai/planar_data_classification": oracle_dlai_planar}
+           "deeplearning_ai/planar_data_classification": oracle_dlai_planar, **STYLED}
 
 
 def key_of(path: Path) -> str:
@@ -287,7 +481,8 @@ def test_every_verdict_agrees_with_the_oracle(path, oracle):
     assert not errors, errors[0].message  # every result also fits the documented schema
     try:
         truth = oracle(path)
-    except ValueError:  # the file's own code fails on arrays (shapes that do not conform): it is wrong
+    except (ValueError, AssertionError):  # the file's own code fails on arrays (shapes that do not conform, its own
+        # asserts on shapes): it is wrong
         assert result.network is not None and not result.correct
         assert any(g.verdict in ("shape_error", "wrong_shape", "transposed") for g in result.gradients.values())
         return
@@ -305,6 +500,10 @@ def test_every_verdict_agrees_with_the_oracle(path, oracle):
 def test_the_catalogue_has_its_mistakes():
     wrong = [p for p in CATALOGUE.glob("*/mistakes/*.py")]
     assert len(wrong) >= 8
+    for key in STYLED:  # each file written in a course's style has two or three mistakes beside it
+        course, stem = key.rsplit("/", 1)
+        assert len(list((CATALOGUE / course / "mistakes").glob(f"{stem}__*.py"))) >= 2, key
+    assert len(STYLED) >= 15
 
 
 def test_a_diagnostic_points_into_the_file():

@@ -145,7 +145,8 @@ def test_no_suggestion_keeps_the_answer_of_a_posted_question(index, tmp_path):
 
 
 #: The options a learner adds for the files that need them (as tests/test_homework_catalogue.py).
-SETTINGS = {"network": "sizes=[3,4,2]", "fc_net": "hidden_dims=[4,3]", "deep_neural_network": "layer_dims=[4,3,2,1]"}
+SETTINGS = {"network": "sizes=[3,4,2]", "fc_net": "hidden_dims=[4,3]", "deep_neural_network": "layer_dims=[4,3,2,1]",
+            "network2": "sizes=[3,4,2]", "regularization": "layer_dims=[3,4,2,1]", "mlp_adam": "sizes=[4,5,6,3]"}
 
 
 def homework_mistakes():

@@ -210,7 +210,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
             continue
         except TutorError as error:
             raise located(error, text, r) from None
-        if bound_labels(r, network):
+        if bound_labels(r, network) or fit_guessed(r, network):
             continue
         return network
     raise TutorError("the sizes in the file do not agree", origin=r.origin)
@@ -232,8 +232,11 @@ def merge(reader, error: ShapeError) -> bool:
                 pairs.append((x, y))
     for x, y in pairs:
         dx, dy = find(reader, x), find(reader, y)
-        if dx is None and dy is None:
+        if dx is None and dy is None or together(reader, dx, dy):
             continue
+        if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
+            rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
+            return True
         if dx is not None and soft_dim(dx):
             rename(reader, dx, y)
             return True
@@ -241,6 +244,13 @@ def merge(reader, error: ShapeError) -> bool:
             rename(reader, dy, x)
             return True
     return False
+
+
+def together(reader, a: Dim | None, b: Dim | None) -> bool:
+    """Two sizes one array is stated with (`X: (N, D)`): never one size, whatever an operation needs."""
+    return a is not None and b is not None and a is not b and any(
+        any(d is a for d in leaf.shape or ()) and any(d is b for d in leaf.shape or ())
+        for leaf in reader.leaves.values())
 
 
 def find(reader, name: str) -> Dim | None:
@@ -287,6 +297,36 @@ def bound_labels(reader, network: Network) -> bool:
                             changed = True
                     break
     return changed
+
+
+ELEMENTWISE = {"add", "sub", "mul", "div", "maximum", "minimum"}
+
+
+def fit_guessed(reader, network: Network) -> bool:
+    """Data whose shape no one states meets an array of the network elementwise (`np.multiply(-np.log(A3), Y)`):
+    its guessed sizes are that array's, so it does not broadcast into an outer product by accident."""
+    from ..engine.language.ir import Call, Var, walk
+    guessed = {ident: reader.leaves[ident] for ident in reader.guessed}
+    if not guessed:
+        return False
+    for expr in network.definitions.values():
+        for node in walk(expr):
+            if not (isinstance(node, Call) and node.prim in ELEMENTWISE and len(node.args) == 2):
+                continue
+            for mine, other in (node.args, node.args[::-1]):
+                leaf = guessed.get(mine.name) if isinstance(mine, Var) else None
+                if leaf is None or not leaf.shape or len(other.shape) != len(leaf.shape):
+                    continue
+                changed = False
+                for d, size in zip(leaf.shape, other.shape):
+                    if isinstance(d, Dim) and soft_dim(d) and d.name != str(size) and \
+                            (str(size).isdigit() or not any(isinstance(x, Dim) and x is not d and x.name == str(size)
+                                                             for x in leaf.shape)):
+                        rename(reader, d, str(size))
+                        changed = True
+                if changed:
+                    return True
+    return False
 
 
 def located(error: TutorError, text: Text, reader) -> TutorError:

@@ -119,8 +119,8 @@ class Calls(ReaderHost):
                 return {}  # bound some other way (a loop, a tuple): left as the helper names it
         return {}
 
-    def instantiate(self, cls: Class, args, kwargs, node) -> Obj:
-        obj = Obj(cls.node)
+    def instantiate(self, cls: Class, args, kwargs, node, hint: str = "t") -> Obj:
+        obj = Obj(cls.node, label=hint if self.frame is self.globals and hint not in ("t", "out") else "")
         init = method_of(cls.node, "__init__", self.classes)
         if init is not None:
             self.call(Func(init, obj), args, kwargs, node)

@@ -11,9 +11,10 @@ import ast
 import re
 from dataclasses import dataclass
 
-ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?::|--|-)\s+(.*)$")
+ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-)\s+(.*)$")  # `X (np.ndarray): ...` too
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
+SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
@@ -28,6 +29,7 @@ class Stated:
     labels: bool = False
     bound: str | None = None
     onehot: bool = False
+    weak: bool = False       # labels only because they are "a vector of labels": 0/1 targets unless they index
 
 
 def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, Stated]:
@@ -59,16 +61,21 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
             matrix = MATRIX.search(text)
             if axes is None and matrix:
                 axes = (matrix.group(1), matrix.group(2))
+            if axes is None and SCALAR.search(text):
+                axes = ()  # "b -- bias, a scalar"
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
-            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1:
-                labels = True  # a vector of labels, one per example: class indices
+            weak = False
+            if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1 and not labels:
+                labels = weak = True  # a vector of labels, one per example: class indices, if the file picks with them
             if axes is None and not labels:
                 continue
-            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot)
+            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot, weak)
     return out
 
 
 def parse_axes(text: str) -> tuple | None:
+    if "," not in text and re.fullmatch(r"\s*\w+(\s*[x×]\s*\w+)+\s*", text):
+        text = re.sub(r"\s*[x×]\s*", ",", text.strip())  # "shape (m x n)"
     parts = [p.strip().strip("'\"") for p in text.split(",")]
     if parts and parts[-1] == "":
         parts = parts[:-1]

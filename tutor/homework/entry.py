@@ -14,12 +14,13 @@ Each course has its own shape of entry point; each is one driver here:
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
 from .reader import Reader
-from .values import Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
+from .values import BUILTINS as BUILTIN_NAMES
+from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
 LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
@@ -62,18 +63,22 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if method_of(cls, "loss", reader.classes) is not None:
             found.append(("method", f"{name}.loss"))
     f = reader.functions
-    if "backward_propagation" in f and "forward_propagation" in f:
-        found.append(("split", "backward_propagation"))
+    for name in sorted(f, key=len):  # backward_propagation, backward_propagation_with_regularization, ..._n
+        if name.startswith("backward_propagation") and split_partners(reader, name)[0] is not None:
+            found.append(("split", name))
     if "L_model_backward" in f and "L_model_forward" in f:
         found.append(("split", "L_model_backward"))
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
+    for name, fn in f.items():  # propagate(w, b, X, Y) -> grads, cost; costFunction(theta, X, y) -> J, grad
+        if name not in LOSS_FUNCTIONS and returns_loss_and_gradients(fn):
+            found.append(("function", name))
     for name, cls in reader.classes.items():
         if method_of(cls, "backprop", reader.classes) is not None:
             found.append(("backprop", f"{name}.backprop"))
     for name in f:
-        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f:
+        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f and upstream_first(f[name]):
             found.append(("pair", name))
     if not found and training_loop(reader) is not None:
         found.append(("script", "<module>"))
@@ -82,6 +87,28 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
             found.append(("layer", f"{name}.backward"))
     return found
+
+
+GRADIENT_NAMES = ("grads", "gradients", "grad", "gradient")
+
+
+def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
+    """The function's last return is a tuple naming a loss and a gradient (`return grads, cost`)."""
+    returned = returned_node(fn)
+    if not isinstance(returned, ast.Tuple):
+        return False
+    names = names_of(returned, len(returned.elts))
+    args = {a.arg for a in fn.args.args}
+    return any(n in LOSS_NAMES for n in names) and any(
+        n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
+        for n in names if n not in LOSS_NAMES)
+
+
+def upstream_first(backward: ast.FunctionDef) -> bool:
+    """`affine_backward(dout, cache)`: an upstream gradient first (pg-pong's `policy_backward(eph, epdlogp)`
+    takes a batch of hidden states first and is no vector–Jacobian product of `policy_forward(x)`)."""
+    args = backward.args.args
+    return len(args) >= 1 and args[0].arg.startswith(("d", "grad", "upstream"))
 
 
 def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
@@ -97,7 +124,10 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
                          expected="one of: " + (", ".join(e[1] for e in found) or "none found"),
                          argument=("function", function))
     if not found:
-        raise TutorError("no entry point found: no loss method, forward/backward pair or loss function",
+        loop = next((s for s in reader.tree.body if isinstance(s, (ast.For, ast.While))), None)
+        where = f" (the loop at line {loop.lineno} computes no `loss` or `cost` to judge its gradients against)" \
+            if loop is not None else ""
+        raise TutorError("no entry point found: no loss method, forward/backward pair or loss function" + where,
                          origin=reader.origin, expected="name the function that computes the loss and gradients "
                                                         "with --function NAME")
     first = found[0][0]
@@ -119,6 +149,8 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
     if name in reader.sizes:
         return reader.dim(name)
     doc = stated.get(name)
+    if doc is not None and doc.labels and doc.weak and computes_with(reader.tree, name):
+        doc = replace(doc, labels=False)  # "The data labels. A vector with shape (m, )" used in arithmetic: targets
     if doc is not None and doc.labels:
         data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
                     None)
@@ -128,12 +160,16 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         if doc is not None and doc.shape:
             return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
         return reader.leaf(name, [first], role="data", kind="int", bound=bound)
-    if name in PARAM_NAMES:
-        return Params(name)
+    if name in PARAM_NAMES and not (doc is not None and doc.shape):  # theta with a stated shape is one array
+        return initialised(reader) or Params(name)
     if name in SIZE_NAMES:
         return Sizes(name)
-    if doc is not None and doc.shape:
+    if doc is not None and doc.shape is not None:  # () for "b -- bias, a scalar"
         return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
+    if name in REGULARISERS and default is None:  # softmax_loss_vectorized(W, X, y, reg): a strength, not data
+        reader.notes.append(f"{name} = {TESTED_REG}, a regularisation strength the file leaves to its caller "
+                            f"(--set {name}=... to choose)")
+        return TESTED_REG
     if name in DATA_NAMES or name in LABEL_NAMES or default is None:
         return reader.leaf(name, None, role="data")
     saved = reader.frame
@@ -147,6 +183,43 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
                             f"tested (--set {name}=... to choose)")
         return TESTED_REG
     return value
+
+
+def initialised(reader: Reader) -> dict | None:
+    """The parameters as the file's own initialiser makes them (`init_two_layer(input_size, hidden_size, ...)`,
+    `init_params`): called with a size symbol for each size it takes, its arrays the leaves. None when the file
+    has no initialiser returning a dictionary, or it needs a list of sizes (`--set` names it then)."""
+    init = next((f for n, f in reader.functions.items() if n.startswith("init") and "adam" not in n
+                 and "velocity" not in n), None)
+    if init is None:
+        return None
+    params = [a.arg for a in init.args.args]
+    defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+    sizes: dict = {}
+    for p in params:
+        if p in reader.settings:
+            sizes[p] = setting(reader, reader.settings[p], p)
+        elif p in defaults and not size_like(p, defaults[p]):
+            continue
+        elif p in SIZE_NAMES:
+            return None
+        else:
+            sizes[p] = reader.dim(p)
+    try:
+        made = reader.call(Func(init), [], sizes, init)
+    except TutorError:
+        return None
+    if not isinstance(made, dict) or not made or not all(isinstance(v, (Init, Ref)) for v in made.values()):
+        return None
+    return {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v) for k, v in made.items()}
+
+
+def computes_with(tree: ast.Module, name: str) -> bool:
+    """`name` is an operand of arithmetic in the file (`h - y`, `1 - y`): numbers (0/1 targets), not class
+    indices, which are only picked with (`probs[np.arange(N), y]`) or passed on."""
+    return any(isinstance(node, ast.BinOp) and any(isinstance(side, ast.Name) and side.id == name
+                                                    for side in (node.left, node.right))
+               for node in ast.walk(tree))
 
 
 def setting(reader: Reader, value, name: str = "n"):
@@ -289,7 +362,17 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[
 
 
 def returned_node(func: ast.FunctionDef) -> ast.AST | None:
-    rets = [n for n in ast.walk(func) if isinstance(n, ast.Return) and n.value is not None]
+    """What the function's own last `return` gives (a function defined inside it returns for itself)."""
+    rets: list[ast.Return] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Return) and child.value is not None:
+                rets.append(child)
+            elif not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                visit(child)
+    visit(func)
+    rets.sort(key=lambda r: (r.lineno, r.col_offset))
     return rets[-1].value if rets else None
 
 
@@ -312,25 +395,46 @@ def function_driver(reader: Reader, name: str) -> EntryReading:
 def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
     """An entry point that returns its loss and its gradients (CS231n's `loss`, CS224n's
     `forward_backward_prop`): called once, its returned loss and gradients read."""
-    result = call_with(reader, func, {}, stated, func.node)
+    made: dict = {}
+    result = call_with(reader, func, made, stated, func.node)
     returned = returned_node(func.node)
     loss = loss_of(result, returned)
     if loss is None:
         raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
-    grads = gradients_in(reader, result, names_of(returned, len(result)) if isinstance(result, tuple) else None)
+    names = names_of(returned, len(result)) if isinstance(result, tuple) else None
+    grads = gradients_in(reader, result, names)
+    first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
+    if not grads and first is not None and isinstance(result, tuple):
+        # costFunction(theta, X, y) -> J, grad: "grad" is the gradient of the parameter, the first argument
+        grads = [Gradient(n, first.ident, v) for n, v in zip(names or [], result)
+                 if n in GRADIENT_NAMES and isinstance(v, Ref)][:1]
     return EntryReading(reader, name, loss, grads, notes=list(reader.notes))
+
+
+def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:
+    """The forward pass and the cost a deeplearning.ai backward pass goes with, by the course's names:
+    `backward_propagation_with_dropout` with `forward_propagation_with_dropout`, and
+    `backward_propagation_with_regularization` with `forward_propagation` and
+    `compute_cost_with_regularization`; the plain names where the suffixed ones do not exist."""
+    f = reader.functions
+    if backward == "L_model_backward":
+        return f.get("L_model_forward"), f.get("compute_cost")
+    suffix = backward[len("backward_propagation"):]
+    return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
+        f.get("compute_cost" + suffix, f.get("compute_cost"))
 
 
 def split_driver(reader: Reader, name: str) -> EntryReading:
     """deeplearning.ai: parameters from the file's initialiser, then forward, cost and backward, each
     called with its arguments by name, as the notebook calls them."""
     deep = name == "L_model_backward"
-    forward = reader.functions["L_model_forward" if deep else "forward_propagation"]
-    cost = reader.functions.get("compute_cost")
+    forward, cost = split_partners(reader, name)
+    assert forward is not None  # the entry was found with its forward pass
     backward = reader.functions[name]
     made: dict = {}
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
     stated = stated_shapes(forward, backward, *( [cost] if cost else []))
+    output_size = None
     if init is not None:
         sizes: dict = {}
         for p in [a.arg for a in init.args.args]:
@@ -345,6 +449,8 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
                 sizes[p] = [reader.dim("n_x") if i == 0 else reader.dim(f"n_{i}") for i in range(len(known))]
             else:
                 sizes[p] = reader.dim(p)
+        listed = [v for v in sizes.values() if isinstance(v, list) and v]
+        output_size = listed[0][-1] if listed else None
         params = reader.call(Func(init), [], sizes, init)
         if not isinstance(params, dict):
             raise TutorError(f"{init.name} returns no dictionary of parameters", origin=reader.origin)
@@ -353,6 +459,11 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         for k in list(made):
             if k in ("n_x", "n_h", "n_y", "layer_dims", "layers_dims"):
                 made.pop(k)
+    if init is None and "parameters" in [a.arg for a in forward.args.args]:
+        # "parameters -- ... W1 -- weight matrix of shape (5, 4)": the entries the forward pass reads
+        names = {a.arg for f in (forward, backward) for a in f.args.args}
+        made["parameters"] = Params("parameters", {k: reader.leaf(k, shape_of(reader, v.shape), forward)
+                                                   for k, v in stated.items() if v.shape and k not in names})
     made["X"] = argument(reader, "X", stated, None, made)
     made["Y"] = reader.leaf("Y", None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
@@ -362,17 +473,25 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         if n:
             made[n] = v
     output = out[0] if isinstance(out, tuple) else out
+    computed = loss_of(out, returned) if isinstance(out, tuple) and any(
+        n in LOSS_NAMES for n in names_of(returned, len(out))) else None  # forward_propagation_n returns its cost
     y = reader.leaves["Y"]
     if y.shape is None and "Y" in stated and stated["Y"].shape:
         y.shape = shape_of(reader, tuple(stated["Y"].shape))
-    if cost is None:
+        if output_size is not None:  # "Y -- labels of shape (output size, number of examples)": the last layer's
+            y.shape = [output_size if isinstance(d, Dim) and d.name == "n_y" and getattr(d, "soft", False) else d
+                       for d in y.shape]
+    if computed is not None:
+        loss = computed
+    elif cost is None:
         raise TutorError("the file has no compute_cost, so the loss is not stated", origin=reader.origin,
                          expected="a compute_cost(AL, Y) function")
-    for p in [a.arg for a in cost.args.args]:
-        if p not in made and p in ("A2", "AL", "A", "Yhat"):
-            made[p] = output
-    loss = call_with(reader, Func(cost), made, stated, cost)
-    loss = loss_of(loss, returned_node(cost))
+    else:
+        for p in [a.arg for a in cost.args.args]:
+            if p not in made and p in ("A2", "AL", "A", "A3", "Yhat"):
+                made[p] = output
+        loss = call_with(reader, Func(cost), made, stated, cost)
+        loss = loss_of(loss, returned_node(cost))
     for p in [a.arg for a in backward.args.args]:
         if p not in made and p in ("A2", "AL"):
             made[p] = output
@@ -389,6 +508,16 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     reader.per_example = True  # called once per example of a mini-batch: x and y are columns
     result = call_with(reader, func, made, stated_shapes(func.node), func.node)
     derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
+    stated_cost = obj.attrs.get("cost")
+    fn = method_of(stated_cost.node, "fn", reader.classes) if isinstance(stated_cost, Class) else None
+    delta = next((args for n, args in reader.calls if n == "delta" and len(args) == 3), None)
+    if derivative is None and fn is not None and delta is not None and isinstance(stated_cost, Class):
+        # network2.py: Network(sizes, cost=CrossEntropyCost); the cost is the class's own fn(a, y), read as written
+        loss = reader.call(Func(fn), [delta[1], delta[2]], {}, fn, hint="C")
+        if isinstance(loss, Ref):
+            return EntryReading(reader, name, loss, backprop_gradients(obj, func, result),
+                                notes=[f"the cost is {stated_cost.node.name}.fn(a, y), the cost the network is built "
+                                       "with, for one example"])
     if derivative is None:
         raise TutorError(f"{name} computes no loss, and no cost_derivative says which cost it is",
                          origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
@@ -397,6 +526,12 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
     notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
              "output_activations − y is the derivative of"]
+    return EntryReading(reader, name, Ref(cost), backprop_gradients(obj, func, result), notes=notes,
+                        loss_text=loss_text)
+
+
+def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
+    """(nabla_b, nabla_w): each list's entries are the gradients of the object's list of the same initial."""
     grads: list[Gradient] = []
     returned = returned_node(func.node)
     names = names_of(returned, len(result)) if isinstance(result, tuple) else []
@@ -408,7 +543,7 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
         for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
             if isinstance(param, Ref) and isinstance(g, Ref):
                 grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
-    return EntryReading(reader, name, Ref(cost), grads, notes=notes, loss_text=loss_text)
+    return grads
 
 
 def pair_driver(reader: Reader, name: str) -> EntryReading:
@@ -421,7 +556,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         doc = stated.get(p)
         if p in reader.settings:
             made[p] = setting(reader, reader.settings[p], p)
-        elif doc is not None and doc.shape:
+        elif doc is not None and doc.shape is not None:
             made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
             raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
@@ -440,6 +575,9 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     values = result if isinstance(result, tuple) else (result,)
     names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
         [returned.id if isinstance(returned, ast.Name) else ""]
+    arrays = [p for p in made if isinstance(made[p], Ref)]
+    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names):
+        names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
     grads = gradients_in(reader, tuple(values), names)
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
                    output=output if isinstance(output, Ref) else None)
@@ -458,13 +596,7 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
     bparams = [a.arg for a in backward.node.args.args][1:]
     upstream = reader.leaf(bparams[0], None, role="upstream")
     returned = reader.call(backward, [upstream], {}, backward.node)
-    grads = []
-    for attr, value in obj.attrs.items():
-        for prefix in ("dLd", "d"):  # self.dweights beside self.weights, self.dLdW beside self.W (MIT 6.036)
-            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
-            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
-                grads.append(Gradient(f"{cls_name}.{attr[len(prefix):]}", held.ident, value))
-                break
+    grads = held_gradients(reader, obj)
     inputs = [a.arg for a in forward.node.args.args][1:]
     if isinstance(returned, Ref) and inputs and isinstance(made.get(inputs[0]), Ref):
         grads.append(Gradient(f"{cls_name}.{inputs[0]}", made[inputs[0]].ident, returned,
@@ -475,15 +607,64 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
                    output=output)
 
 
-def training_loop(reader: Reader) -> ast.For | None:
-    """A script's loop whose body computes a loss and gradients (`for i in range(10000): ... dW = ...`)."""
+def held_gradients(reader: Reader, obj: Obj) -> list[Gradient]:
+    """The gradients an object holds beside its parameters: self.dweights beside self.weights, self.dLdW beside
+    self.W (MIT 6.036), keyed `Class.weights`."""
+    grads = []
+    kept: dict = next((v for k, v in obj.attrs.items() if k in ("grads", "gradients") and isinstance(v, dict)), {})
+    for params in (v for v in obj.attrs.values() if isinstance(v, dict) and v is not kept):
+        for key, value in kept.items():  # self.grads["W"] beside self.params["W"]
+            param = params.get(key)
+            if isinstance(value, Ref) and isinstance(param, Ref) and param.ident in reader.leaves:
+                grads.append(Gradient(f"{obj.cls.name}.{key}", param.ident, value))
+    for attr, value in obj.attrs.items():
+        for prefix in ("dLd", "d"):
+            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
+            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
+                grads.append(Gradient(f"{obj.cls.name}.{attr[len(prefix):]}", held.ident, value))
+                break
+    return grads
+
+
+def training_loop(reader: Reader) -> ast.For | ast.While | None:
+    """A script's loop whose body computes a loss and gradients (`for i in range(10000): ... dW = ...`, or
+    `while True:` around a forward and a backward pass; `dense2.backward(...)` on the file's layer objects)."""
     for stmt in reader.tree.body:
-        if isinstance(stmt, ast.For):
+        if isinstance(stmt, (ast.For, ast.While)):
             names = {t.id for s in ast.walk(stmt) if isinstance(s, (ast.Assign, ast.AugAssign))
                      for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) if isinstance(t, ast.Name)}
-            if any(n in LOSS_NAMES for n in names) and any(n.startswith(("d", "grad")) for n in names):
+            backward = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"
+                           for n in ast.walk(stmt))
+            if any(n in LOSS_NAMES for n in names) and (backward or any(n.startswith(("d", "grad")) for n in names)):
                 return stmt
     return None
+
+
+def loader_data(reader: Reader, stmt: ast.stmt) -> bool:
+    """`X, y = spiral_data(samples=100, classes=3)`: a data set from a function the file imports (never run):
+    data of unstated shape, and integer labels for a label's name. An imported module's own call
+    (`nnfs.init()`) is skipped. True when the statement was one of these."""
+    def imported(call) -> bool:
+        head = call.func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        return isinstance(head, ast.Name) and head.id not in reader.globals.names and head.id not in ("np", "numpy") \
+            and head.id not in BUILTIN_NAMES
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and imported(stmt.value):
+        return True
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and imported(stmt.value)):
+        return False
+    targets = [e for t in stmt.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+    names = [t for t in targets if isinstance(t, ast.Name)]
+    if len(names) != len(targets):
+        return False
+    for t in names:
+        if t.id in LABEL_NAMES:
+            n = soft(reader, "N")
+            reader.globals.names[t.id] = reader.leaf(t.id, [n], t, role="data", kind="int", bound=soft(reader, "C"))
+        else:
+            reader.globals.names[t.id] = reader.leaf(t.id, [soft(reader, "N"), soft(reader, "D")], t, role="data")
+    return True
 
 
 def script_driver(reader: Reader, name: str) -> EntryReading:
@@ -495,15 +676,17 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
     reader.making_data = True
-    reader.run(before)
+    reader.run([s for s in before if not loader_data(reader, s)])
     reader.making_data = False
     names = reader.globals.names
     for key, value in list(names.items()):
         if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
             bound = soft(reader, "C") if value.kind == "int" else None
             names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
-    first = reader.ev(loop.iter)
-    reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0, loop)
+    if isinstance(loop, ast.For):
+        first = reader.ev(loop.iter)
+        reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0,
+                    loop)
     reader.run(loop.body)
     loss = names.get(next((n for n in LOSS_NAMES if isinstance(names.get(n), Ref)), ""))
     if not isinstance(loss, Ref):
@@ -511,6 +694,9 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
                          expected="a line `loss = ...` in the loop")
     claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves}
     grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    for key, obj in names.items():  # dense1.dweights beside dense1.weights: two objects of one class, each its own
+        if isinstance(obj, Obj):
+            grads.extend(Gradient(f"{key}.{g.key.split('.', 1)[1]}", g.leaf, g.answer) for g in held_gradients(reader, obj))
     reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
     return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
 

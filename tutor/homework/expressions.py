@@ -8,10 +8,19 @@ from __future__ import annotations
 
 import ast
 
+from .activations import computes
 from .host import ReaderHost
+from .splice import splice
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
                      FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
+
+
+#: What to write instead of a module that is not read, by the module.
+FOREIGN = {"torch": "the line in NumPy: np.eye(K)[idx] for F.one_hot(idx, K), x.max(axis=1) for x.max(1).values, "
+                    "np.argmax(x, axis=1) for x.max(1).indices, .copy() for .clone()",
+           "gym": "the forward and backward pass as functions of arrays, outside the environment's loop "
+                  "(--function NAME to judge one)"}
 
 
 class Expressions(ReaderHost):
@@ -22,9 +31,8 @@ class Expressions(ReaderHost):
         """`node`'s value as it must be written inside an array expression."""
         if value is SYM:
             return
-        if isinstance(value, Ref):
-            if self.text(node) != value.ident:
-                self.repl[id(node)] = (node, value.ident)
+        if isinstance(value, Ref):  # recorded even where the text is the name: the name may change (names.py)
+            self.repl[id(node)] = (node, value.ident)
         elif isinstance(value, Dim):
             if self.text(node) != value.name:
                 self.repl[id(node)] = (node, value)
@@ -50,7 +58,12 @@ class Expressions(ReaderHost):
             self.symbolic(node)
         elif isinstance(value, ShapeOf):
             self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
-        elif isinstance(value, NumPy) or isinstance(value, Builtin):
+        elif isinstance(value, NumPy):
+            written = self.text(node)
+            if value.path and written not in (f"np.{value.path}", f"numpy.{value.path}") and not (
+                    value.path in LANGUAGE_FUNCTIONS and written == value.path):
+                self.repl[id(node)] = (node, f"np.{value.path}")  # xp.exp, or exp from `from numpy import exp`
+        elif isinstance(value, Builtin):
             return
         else:
             raise self.error(f"{self.text(node)!r} is {describe(value)}, not an array, so it cannot be used in this "
@@ -63,6 +76,13 @@ class Expressions(ReaderHost):
                 self.embed(child, self.ev(child))
             elif isinstance(child, ast.keyword):
                 self.embed(child.value, self.ev(child.value))
+
+    def language_activation(self, fn: ast.FunctionDef) -> bool:
+        """The file's own `sigmoid`/`tanh`/`relu`/`softmax` helper computes the language's function (checked once)."""
+        known = self.activations.get(id(fn))
+        if known is None:
+            known = self.activations[id(fn)] = computes(fn, fn.name)
+        return known
 
     def ev(self, node: ast.expr, hint: str = "t"):
         method = getattr(self, "ev_" + type(node).__name__, None)
@@ -86,6 +106,17 @@ class Expressions(ReaderHost):
             return self.dims[node.id]
         if node.id in LANGUAGE_FUNCTIONS:  # imported from the course's helpers: the language's own
             return NumPy(node.id)
+        module = self.imported.get(node.id)
+        if module is not None:  # torch, F, gym, a course's loader: never imported, so nothing of it can be read
+            hint = FOREIGN.get(module.split(".")[0], "the line written with NumPy (np....)")
+            raise self.error(f"{node.id!r} comes from the module {module!r}, which is not read (only NumPy is: "
+                             "nothing the file imports is run)", node, hint)
+        if self.frame is not self.globals and any(
+                isinstance(t, ast.Name) and t.id == node.id for s in self.tree.body if isinstance(s, ast.Assign)
+                for t in s.targets):
+            raise self.error(f"{node.id!r} is made at module level by code that is not run (only constants written "
+                             "as literals are read there)", node,
+                             f"{node.id} as an argument of the function, or a literal constant")
         raise self.error(f"{node.id!r} has no value here", node,
                          "a name assigned earlier, an argument, or a setting given with --set NAME=VALUE")
 
@@ -97,6 +128,8 @@ class Expressions(ReaderHost):
             if node.attr in base.attrs:
                 return base.attrs[node.attr]
             method = method_of(base.cls, node.attr, self.classes)
+            if method is not None and any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
+                return self.call(Func(method, base), [], {}, node, hint)  # @property def W(self): ...
             if method is not None:
                 return Func(method, base)
             raise self.error(f"the object has no attribute {node.attr!r} here", node,
@@ -104,6 +137,10 @@ class Expressions(ReaderHost):
         if isinstance(base, (Ref, Leaf)) or base is SYM:
             if node.attr == "shape":
                 return ShapeOf(base, node) if isinstance(base, Ref) else SYM
+            if node.attr == "size" and isinstance(base, Ref):  # m = y.size, of a vector: its length
+                items = self.shape_items(ShapeOf(base, node), None, node)
+                if items is not None and len(items) == 1:
+                    return items[0]
             if node.attr == "astype":  # a change of float type: the same values here
                 return BoundArrayMethod("astype", base)
             self.embed(node.value, base)
@@ -113,6 +150,13 @@ class Expressions(ReaderHost):
                 return list(base.shape)
             self.embed(node.value, base)
             return SYM if node.attr == "T" else BoundArrayMethod(node.attr)
+        if isinstance(base, Class):  # CrossEntropyCost.delta(z, a, y): a static method of the file's class
+            method = method_of(base.node, node.attr, self.classes)
+            if method is not None and any(isinstance(d, ast.Name) and d.id == "staticmethod"
+                                          for d in method.decorator_list):
+                return Func(method)
+            raise self.error(f"{self.text(node)!r} is not a static method of the file's class {base.node.name}",
+                             node)
         if isinstance(base, FlatSlice) and node.attr == "reshape":
             return BoundStatic(base, "reshape")
         if isinstance(base, (list, dict)):
@@ -251,8 +295,9 @@ class Expressions(ReaderHost):
 
     def ev_BinOp(self, node, hint):
         a, b = self.ev(node.left), self.ev(node.right)
-        if isinstance(a, Init) and is_number(b) or isinstance(b, Init) and is_number(a):
-            return a if isinstance(a, Init) else b   # std * np.random.randn(D, H)
+        if isinstance(a, Init) and (is_number(b) or self.of_sizes(node.right)) or \
+                isinstance(b, Init) and (is_number(a) or self.of_sizes(node.left)):
+            return a if isinstance(a, Init) else b   # std * np.random.randn(D, H), randn(n, m) / np.sqrt(m)
         if is_static(a) and is_static(b) and not any(isinstance(v, (Dim, Ref, Init, ShapeOf)) for v in (a, b)):
             try:
                 return eval_binop(node.op, a, b)
@@ -261,6 +306,20 @@ class Expressions(ReaderHost):
         self.embed(node.left, a)
         self.embed(node.right, b)
         return SYM
+
+    def of_sizes(self, node: ast.expr) -> bool:
+        """A scale made of sizes and numbers only (`np.sqrt(layer_dims[l - 1])`, `2.0 / n`): no array in it."""
+        for n in ast.walk(node):
+            if isinstance(n, ast.Name) and n.id not in ("np", "numpy"):
+                for frame in (self.frame, self.globals):
+                    if n.id in frame.names:
+                        if not isinstance(frame.names[n.id], (int, float, Dim, list, tuple)):
+                            return False
+                        break
+                else:
+                    if n.id not in self.dims:
+                        return False
+        return not isinstance(node, ast.Constant)
 
     def ev_UnaryOp(self, node, hint):
         v = self.ev(node.operand)
@@ -298,7 +357,14 @@ class Expressions(ReaderHost):
         test = self.ev(node.test)
         if not is_static(test):
             raise self.error("this condition depends on array values", node.test)
-        return self.ev(node.body if test else node.orelse, hint)
+        branch = node.body if test else node.orelse
+        value = self.ev(branch, hint)
+        if value is SYM:  # `np.tanh(z) if i < L else z`: the branch taken, written in place of the whole
+            table = {k: (n, t.name if isinstance(t, Dim) else t) for k, (n, t) in self.repl.items()}
+            self.repl[id(node)] = (node, "(" + splice(self.lines, branch, table).text + ")")
+        elif isinstance(value, Ref):
+            self.embed(node, value)
+        return value
 
     def ev_JoinedStr(self, node, hint):
         return "".join(str(self.ev(v.value)) if isinstance(v, ast.FormattedValue) else v.value for v in node.values)
@@ -309,11 +375,15 @@ class Expressions(ReaderHost):
     def ev_Call(self, node, hint):
         func = self.ev(node.func)
         if isinstance(func, Func):
+            if func.owner is None and self.language_activation(func.node):
+                if self.text(node.func) != func.node.name:
+                    self.repl[id(node.func)] = (node.func, func.node.name)
+                return self.numpy(func.node.name, node, hint)  # the learner's sigmoid(Z1), kept as written
             args, kwargs = self.arguments(node)
             return self.call(func, args, kwargs, node, hint)
         if isinstance(func, Class):
             args, kwargs = self.arguments(node)
-            return self.instantiate(func, args, kwargs, node)
+            return self.instantiate(func, args, kwargs, node, hint)
         if isinstance(func, Builtin) and func.name == "print":
             return None  # what is printed is not read
         if isinstance(func, Builtin):
@@ -327,6 +397,7 @@ class Expressions(ReaderHost):
             args, kwargs = self.arguments(node)
             return self.static_method(func, args, kwargs, node, hint)
         if isinstance(func, NumPy):
+            self.embed(node.func, func)
             return self.numpy(func.path, node, hint)
         if isinstance(func, BoundArrayMethod) and func.name == "astype":
             if func.base is SYM:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 class ReaderHost:
     if TYPE_CHECKING:
         source: str
+        tree: ast.Module
         lines: list[str]
         site: ast.AST | None                 # where a course helper's lines stand in the file
         frame: Frame
@@ -25,11 +26,15 @@ class ReaderHost:
         calls: list[tuple[str, list]]
         classes: dict[str, ast.ClassDef]
         leaves: dict[str, Leaf]
+        dims: dict[str, Dim]
         repl: dict
+        imported: dict[str, str]             # a name the file imports from a module that is not read → the module
+        activations: dict[int, bool]         # a helper's node id → it computes the language's activation
 
         def error(self, message: str, node=None, expected: str | None = None) -> TutorError: ...
         def text(self, node) -> str: ...
         def ev(self, node: ast.expr, hint: str = "t") -> Any: ...
+        def numpy(self, path: str, node: ast.Call, hint: str) -> Any: ...
         def embed(self, node: ast.expr, value) -> None: ...
         def materialize(self, node: ast.expr, hint: str, target: ast.AST | None = None) -> Ref: ...
         def items(self, value, node) -> list: ...

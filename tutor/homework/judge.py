@@ -13,7 +13,9 @@ from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, derivation_text
+from .diagnosis import one_per_mistake
 from .entry import pick, read
+from .names import with_learners_names
 from .reader import Reader
 
 ORDER = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -197,6 +199,7 @@ def declare(reader: Reader, shapes: dict) -> None:
 
 def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, suggestion: bool,
                   multiple: bool) -> FileResult:
+    reading = with_learners_names(reading)
     flat = Flat.of(reading)
     network, net_text, forward = build_network(reading, flat)
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
@@ -250,6 +253,7 @@ def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judge
                                 labels=tuple(replace(lb, span=place) for lb in d.labels
                                              if (place := move(lb.span)) is not None),
                                 help=None) for d in result.diagnostics)
+    diagnostics = one_per_mistake(diagnostics, g.leaf)
     steps = []
     for s in result.steps:
         where = text.locate(s.line, s.col)

@@ -19,12 +19,12 @@ from .calls import Calls
 from .courses import course_helpers
 from .expressions import Expressions
 from .splice import Located, Written, join, plain, splice
-from .values import (MAX_UNROLL, OPS, SYM, Frame, Return, claims_one_of, eval_binop, is_static, Class, Dim,
+from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
 MAX_STEPS = 5_000
-RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape", "J"}
+RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape"}
 
 
 @dataclass
@@ -76,6 +76,8 @@ class Reader(Expressions, Calls):
         self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol
         self.leaves: dict[str, Leaf] = {}
         self.used: set[str] = set()
+        self.activations: dict[int, bool] = {}
+        self.bases: dict[str, str] = {}          # each name made by `fresh` → the learner's name it was made from
         self.dims: dict[str, Dim] = {}
         self.repl: dict = {}
         self.depth = 0
@@ -94,6 +96,26 @@ class Reader(Expressions, Calls):
             elif isinstance(stmt, ast.ClassDef):
                 self.classes[stmt.name] = stmt
                 self.globals.names[stmt.name] = Class(stmt)
+        self.imported: dict[str, str] = {}
+        for node in ast.walk(tree):  # modules that are not read (`import torch.nn.functional as F`), for the message
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] != "numpy":
+                        self.imported[alias.asname or alias.name.split(".")[0]] = alias.name
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] != "numpy":
+                for alias in node.names:
+                    self.imported[alias.asname or alias.name] = node.module
+        for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
+                        self.globals.names[alias.asname] = NumPy()
+            elif isinstance(stmt, ast.ImportFrom) and stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
+                prefix = stmt.module[len("numpy"):].lstrip(".")
+                for alias in stmt.names:
+                    if alias.name != "*":
+                        path = f"{prefix}.{alias.name}" if prefix else alias.name
+                        self.globals.names[alias.asname or alias.name] = NumPy(path)
         for stmt in tree.body:  # module constants (`layers_dims = [12288, 20, 7, 5, 1]`)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 try:
@@ -128,6 +150,7 @@ class Reader(Expressions, Calls):
             i += 1
             name = f"{base}_{i}"
         self.used.add(name)
+        self.bases[name] = base
         return name
 
     def dim(self, name: str, fresh: bool = False) -> Dim:
@@ -182,6 +205,9 @@ class Reader(Expressions, Calls):
         if isinstance(stmt, ast.Expr):
             if isinstance(stmt.value, ast.Constant):
                 return
+            if isinstance(stmt.value, ast.Call) and any(k.arg == "out" for k in stmt.value.keywords):
+                self.in_place(stmt.value)
+                return
             self.ev(stmt.value)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
@@ -213,6 +239,20 @@ class Reader(Expressions, Calls):
             raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
                              "code", stmt, "assignments, calls, `if` on settings and `for` loops over layers")
 
+    def in_place(self, call: ast.Call) -> None:
+        """`np.clip(dparam, -5, 5, out=dparam)` (min-char-rnn): clipping a gradient is part of the update, not of
+        the gradient, so the gradients are judged as computed before it, and a note says so. Any other call
+        that writes into an array through `out=` cannot be followed."""
+        func = self.ev(call.func)
+        if isinstance(func, NumPy) and func.path == "clip":
+            note = (f"the gradient clipping at line {call.lineno} (np.clip(..., out=...)) belongs to the update: "
+                    "the gradients are judged as computed before it")
+            if note not in self.notes:
+                self.notes.append(note)
+            return
+        raise self.error("a call that writes into an array through out= cannot be followed", call,
+                         "the same as an assignment: a = np.add(a, b)")
+
     def items(self, value, node) -> list:
         """The items of a list the file fixes (never more than a loop over layers has)."""
         if isinstance(value, (range, list, tuple, dict, str)) and len(value) > MAX_UNROLL:
@@ -225,9 +265,10 @@ class Reader(Expressions, Calls):
         if isinstance(items, (range, list, tuple, dict, str)):
             items = self.items(items, stmt.iter)
         else:
-            raise self.error("this loop does not run over a list the file fixes, so it cannot be unrolled", stmt.iter,
-                             "a loop over layers: range(L), zip(self.biases, self.weights), the number of layers "
-                             "given with --set")
+            raise self.error(f"this loop runs over {self.text(stmt.iter)}, whose length the data decides (examples, "
+                             "time steps), not a number the file fixes: only loops over layers are unrolled",
+                             stmt.iter, "a loop over layers (range(L), zip(self.biases, self.weights), the number of "
+                             "layers given with --set), or one step's function of arrays judged with --function NAME")
         if len(items) > MAX_UNROLL:
             raise self.error(f"this loop runs {len(items)} times; only loops over layers (at most {MAX_UNROLL}) "
                              "are unrolled", stmt.iter)
@@ -274,6 +315,8 @@ class Reader(Expressions, Calls):
             return self.leaf(key, value.shape, node)
         if isinstance(value, list) and value and all(isinstance(v, Init) for v in value):
             return [self.leaf(f"{key}[{i}]", v.shape, node) for i, v in enumerate(value)]
+        if isinstance(value, dict) and value and all(isinstance(v, Init) for v in value.values()):
+            return {k: self.leaf(str(k), v.shape, node) for k, v in value.items()}  # self.params = {"W": randn(...)}
         return value
 
     def slot_hint(self, base: ast.expr, key) -> str:
@@ -286,7 +329,8 @@ class Reader(Expressions, Calls):
 
     def leaf_key(self, target: ast.expr) -> str:
         if isinstance(target, ast.Attribute):
-            return target.attr
+            owner = self.ev(target.value)  # dense2.weights: a script's second layer of one class
+            return f"{owner.label}.{target.attr}" if isinstance(owner, Obj) and owner.label else target.attr
         if isinstance(target, ast.Subscript):
             key = self.ev(target.slice)
             if isinstance(key, str):

@@ -48,6 +48,7 @@ class Obj:
 
     cls: ast.ClassDef
     attrs: dict = field(default_factory=dict)
+    label: str = ""                    # the name it is made under in a script (`dense1`), for its parameters
 
 
 @dataclass
@@ -229,13 +230,15 @@ def describe(v) -> str:
     return "not an array"
 
 
-def method_of(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef | None:
+def method_of(cls: ast.ClassDef, name: str, classes: dict, seen: frozenset = frozenset()) -> ast.FunctionDef | None:
+    """The method `name` of the class or of the file's classes it derives from (a cycle of bases ends the search)."""
     for stmt in cls.body:
         if isinstance(stmt, ast.FunctionDef) and stmt.name == name:
             return stmt
+    seen = seen | {cls.name}
     for base in cls.bases:
-        if isinstance(base, ast.Name) and base.id in classes and classes[base.id] is not cls:
-            found = method_of(classes[base.id], name, classes)
+        if isinstance(base, ast.Name) and base.id in classes and base.id not in seen:
+            found = method_of(classes[base.id], name, classes, seen)
             if found is not None:
                 return found
     return None

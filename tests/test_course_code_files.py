@@ -1,0 +1,172 @@
+"""The course code that the network language could not take as written (tests/catalogue/course_code.py's
+ADAPTED lines), given as the files learners keep it in: each is read (a loop over a known range unrolled, a
+constructor's shapes taken from its arguments) or refused with its line and what to write instead. Never a
+traceback, never a verdict the oracle would not give.
+
+Each file is written here in its course's published style (the source is named beside it); none is copied.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tutor.homework.judge import check_file
+
+CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
+
+
+def shapetutor(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, timeout=120)
+
+
+def write(tmp_path: Path, text: str, name: str = "course.py") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# Karpathy, makemore part 4 ("becoming a backprop ninja"): the max's branch of the logits' gradient, in torch.
+MAKEMORE = '''import torch
+import torch.nn.functional as F
+
+def logits_backward(logits, dnorm_logits):
+    dlogit_maxes = (-dnorm_logits).sum(1, keepdim=True)
+    dlogits = dnorm_logits.clone()
+    dlogits += F.one_hot(logits.max(1).indices, num_classes=logits.shape[1]) * dlogit_maxes
+    return dlogits
+'''
+
+
+def test_makemores_one_hot_is_refused_at_its_line_with_the_numpy_to_write(tmp_path):
+    path = write(tmp_path, MAKEMORE)
+    run = shapetutor("check", str(path), "--function", "logits_backward", "--json")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    diagnostic = json.loads(run.stdout)["diagnostics"][0]
+    line = next(n for n, text in enumerate(MAKEMORE.splitlines(), 1) if "F.one_hot" in text)
+    assert diagnostic["line"] == line and "torch" in diagnostic["message"]
+    assert "np.eye(K)[idx]" in diagnostic["expected"]
+
+
+def test_nnfs_two_layer_objects_of_one_class_keep_their_own_parameters():
+    result = check_file(str(CATALOGUE / "nnfs" / "spiral_training.py"))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert {"dense1.weights", "dense1.biases", "dense2.weights", "dense2.biases"} <= set(result.gradients)
+    assert {"dense1_weights", "dense2_weights"} <= set(result.network.leaves)
+
+
+def test_nielsens_constructor_takes_its_shapes_from_sizes():
+    path = CATALOGUE / "nielsen" / "network.py"
+    refused = shapetutor("check", str(path), "--json")
+    assert refused.returncode == 2 and "--set sizes=" in json.loads(refused.stdout)["diagnostics"][0]["expected"]
+    read = check_file(str(path), settings={"sizes": [3, 4, 2]})
+    assert read.correct and set(read.network.leaves) >= {"weights_0", "weights_1", "biases_0", "biases_1"}
+
+
+# Karpathy, min-char-rnn.py: the gradients clipped in a loop over a list of arrays before they are returned.
+CLIPPED = '''import numpy as np
+
+def loss(X, y, W1, W2):
+    """
+    - X: of shape (N, D)
+    - y: of shape (N, C)
+    - W1: of shape (D, H)
+    - W2: of shape (H, C)
+    """
+    h = np.tanh(X.dot(W1))
+    out = h.dot(W2)
+    loss = 0.5 * np.sum((out - y) ** 2)
+    dout = out - y
+    dW2 = h.T.dot(dout)
+    dh = dout.dot(W2.T) * (1 - h * h)
+    dW1 = X.T.dot(dh)
+    for dparam in [dW1, dW2]:
+        np.clip(dparam, -5, 5, out=dparam)  # mitigate exploding gradients
+    return loss, {'W1': dW1, 'W2': dW2}
+'''
+
+
+def test_min_char_rnns_gradient_clipping_belongs_to_the_update(tmp_path):
+    result = check_file(str(write(tmp_path, CLIPPED)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert any("clipping" in note for note in result.notes)
+    wrong = check_file(str(write(tmp_path, CLIPPED.replace("* (1 - h * h)", ""))))
+    assert wrong.gradients["W1"].verdict == "wrong_value" and wrong.gradients["W2"].verdict == "correct"
+    other = check_file(str(write(tmp_path, CLIPPED.replace("np.clip(dparam, -5, 5, out=dparam)",
+                                                            "np.add(dparam, 1, out=dparam)"))))
+    assert other.verdict == "unusable" and "out=" in other.diagnostics[0].message
+
+
+# Karpathy, min-char-rnn.py: lossFun's loop over the time steps of a sequence.
+MIN_CHAR_RNN = '''import numpy as np
+
+hidden_size, vocab_size = 100, 65
+Wxh = np.random.randn(hidden_size, vocab_size) * 0.01
+Whh = np.random.randn(hidden_size, hidden_size) * 0.01
+bh = np.zeros((hidden_size, 1))
+
+def lossFun(inputs, targets, hprev):
+  xs, hs = {}, {}
+  hs[-1] = np.copy(hprev)
+  loss = 0
+  for t in range(len(inputs)):
+    xs[t] = np.zeros((vocab_size, 1))
+    hs[t] = np.tanh(np.dot(Wxh, xs[t]) + np.dot(Whh, hs[t-1]) + bh)
+  return loss, hs
+'''
+
+
+def test_a_loop_over_time_steps_is_refused_at_its_line(tmp_path):
+    run = shapetutor("check", str(write(tmp_path, MIN_CHAR_RNN)), "--function", "lossFun", "--json")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    diagnostic = json.loads(run.stdout)["diagnostics"][0]
+    assert diagnostic["line"] == 12 and "time steps" in diagnostic["message"]
+    assert "--function" in diagnostic["expected"]
+
+
+# Karpathy, pg-pong.py: the policy's forward and backward inside the game's `while True` loop.
+PG_PONG = '''import numpy as np
+import gym
+
+H, D = 200, 80 * 80
+model = {'W1': np.random.randn(H, D) / np.sqrt(D), 'W2': np.random.randn(H) / np.sqrt(H)}
+
+def policy_forward(x):
+  h = np.dot(model['W1'], x)
+  h[h < 0] = 0
+  logp = np.dot(model['W2'], h)
+  p = 1.0 / (1.0 + np.exp(-logp))
+  return p, h
+
+def policy_backward(eph, epdlogp):
+  dW2 = np.dot(eph.T, epdlogp).ravel()
+  dh = np.outer(epdlogp, model['W2'])
+  dh[eph <= 0] = 0
+  dW1 = np.dot(dh.T, epx)
+  return {'W1': dW1, 'W2': dW2}
+
+env = gym.make("Pong-v0")
+observation = env.reset()
+while True:
+  aprob, h = policy_forward(observation)
+  observation, reward, done, info = env.step(2)
+'''
+
+
+def test_pg_pongs_game_loop_is_refused_and_its_backward_is_not_taken_for_a_layer(tmp_path):
+    path = write(tmp_path, PG_PONG)
+    run = shapetutor("check", str(path), "--json")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "the loop at line 23" in json.loads(run.stdout)["diagnostics"][0]["message"]
+    one = shapetutor("check", str(path), "--function", "policy_backward", "--json")
+    assert one.returncode == 2 and "Traceback" not in one.stderr
+    diagnostic = json.loads(one.stdout)["diagnostics"][0]
+    assert diagnostic["line"] == 16 and "module level" in diagnostic["message"]  # the policy's `model` dict
+
+
+def test_deeplearning_ais_layer_loop_is_unrolled_for_the_layers_given():
+    result = check_file(str(CATALOGUE / "deeplearning_ai" / "deep_neural_network.py"),
+                        settings={"layer_dims": [4, 3, 2, 1]})
+    assert result.correct
+    assert {"W1", "W2", "W3", "b1", "b2", "b3"} <= set(result.network.leaves)
