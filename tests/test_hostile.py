@@ -348,16 +348,29 @@ JOBS = max(1, int(os.environ.get("SHAPETUTOR_HOSTILE_JOBS", "2")))
 
 @pytest.fixture(scope="session")
 def ahead(request, tmp_path_factory):
+    """The problems of an attack, run ahead of its test where this process knows the tests it will run.
+
+    A pytest-xdist worker collects every test but runs only those the controller sends it, so running
+    its whole collection ahead would run every attack once per worker: there, an attack runs when its
+    test asks (the workers already keep the cores busy)."""
+    knows_its_tests = not hasattr(request.config, "workerinput")
     selected = [item.callspec.params["attack"] for item in request.session.items
-                if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("attack"), Attack)]
+                if knows_its_tests and getattr(item, "callspec", None)
+                and isinstance(item.callspec.params.get("attack"), Attack)]
     pool = ThreadPoolExecutor(max_workers=JOBS)
     futures = {a.id: pool.submit(run_attack, a, tmp_path_factory.mktemp(a.id[:40])) for a in selected}
-    yield futures
+
+    def problems_of(attack: Attack) -> list[str]:
+        if attack.id not in futures:
+            futures[attack.id] = pool.submit(run_attack, attack, tmp_path_factory.mktemp(attack.id[:40]))
+        return futures[attack.id].result()
+
+    yield problems_of
     pool.shutdown(wait=True, cancel_futures=True)
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.id for a in ATTACKS])
 def test_attack(attack: Attack, ahead) -> None:
-    found = ahead[attack.id].result()
+    found = ahead(attack)
     if found:
         pytest.fail("; ".join(found), pytrace=False)
