@@ -183,7 +183,7 @@ def test_absurd_network_files_exit_2_quickly(tmp_path, content):
     path = tmp_path / "absurd.net"
     path.write_bytes(content)
     start = time.perf_counter()
-    result = cli("derive", str(path))
+    result = in_process("derive", str(path))
     assert time.perf_counter() - start < 15
     assert result.returncode == 2
     assert result.stderr.startswith(b"error") and b"Traceback" not in result.stderr
@@ -191,7 +191,7 @@ def test_absurd_network_files_exit_2_quickly(tmp_path, content):
 
 @pytest.mark.parametrize("dims", ["Dx=99999999999", "Dx=-1", "Dx=1.5", "Dx=²", "Dx=" + "9" * 5000, "=3", "Q=2"])
 def test_absurd_dimensions_exit_2(dims):
-    result = cli("derive", "--dims", dims)
+    result = in_process("derive", "--dims", dims)
     assert result.returncode == 2 and result.stderr.startswith(b"error") and b"Traceback" not in result.stderr
 
 
