@@ -4,8 +4,8 @@ Each attack runs `python -m tutor …` in a fresh temporary folder with a fresh 
 RLIMIT_AS (3 GB) and a 20 s timeout, and must: exit with one of its expected codes (never 3), print
 no traceback, finish within 10 s, peak below 2 GB resident (the child's own rusage, from wait4), keep
 the terminal clean, and meet the attack's own expectations. Nothing here is marked xfail: a failure
-is work left to do. Attacks run two at a time (SHAPETUTOR_HOSTILE_JOBS=1: one at a time), and
-SHAPETUTOR_HOSTILE_ROOT runs another checkout's package:
+is work left to do. Attacks run two at a time (SHAPETUTOR_HOSTILE_JOBS=1: one at a time; under pytest-xdist
+each worker runs an attack when its test comes), and SHAPETUTOR_HOSTILE_ROOT runs another checkout's package:
 
     SHAPETUTOR_HOSTILE_JOBS=1 python -m pytest tests/test_hostile.py -p no:cacheprovider -k fifo
 """
