@@ -7,6 +7,7 @@ search for new failures is the long profile's job:
 """
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
@@ -20,3 +21,14 @@ SCALE = 20 if os.environ.get("HYPOTHESIS_PROFILE") == "long" else 1
 
 # Every diagnostic code a run emits must be registered (and so explained and documented).
 from emitted_codes import pytest_configure, pytest_sessionfinish  # noqa: E402,F401
+
+
+#: The test this process runs after the current one (pytest's `nextitem`; under pytest-xdist, the next test
+#: sent to this worker), for fixtures that start slow work ahead of its test (tests/test_hostile.py).
+NEXT_TEST = pytest.StashKey()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    item.stash[NEXT_TEST] = nextitem
+    yield

@@ -246,10 +246,20 @@ def _run_error(e: BaseException, what: str) -> OracleError:
 # -- the network ---------------------------------------------------------------------------
 
 class _SeededNumPy:
-    """NumPy whose `np.random` starts from a fixed seed on every run of the forward pass."""
+    """NumPy whose `np.random` starts from a fixed seed on every run of the forward pass.
+
+    The generator is made when a network first reads `np.random`: making one costs about as much as a
+    small network's whole forward pass, and most networks draw nothing."""
 
     def __init__(self, seed: int):
-        self.random = np.random.RandomState(seed)
+        self._seed = seed
+        self._random: np.random.RandomState | None = None
+
+    @property
+    def random(self) -> np.random.RandomState:
+        if self._random is None:
+            self._random = np.random.RandomState(self._seed)
+        return self._random
 
     def __getattr__(self, name):
         return getattr(np, name)

@@ -45,8 +45,17 @@ def wrong_answers(expected, of_shape, wrt_shape, symbols):
     yield [d for d in want if d != Dim(1)][:2]                     # a matrix
 
 
-CASES = [(name, f) for name in NETWORKS for leaf in load(name).leaves if leaf not in load(name).labels
-         for f in factors(load(name), leaf)]
+def chain_factors():
+    """(network, factor) for every factor of every leaf's chain; each network is read once."""
+    for name in NETWORKS:
+        net = load(name)
+        for leaf in net.leaves:
+            if leaf not in net.labels:
+                for f in factors(net, leaf):
+                    yield name, f
+
+
+CASES = list(chain_factors())
 
 
 @pytest.mark.parametrize("name, f", CASES[::3], ids=lambda v: v if isinstance(v, str) else f"{v.of}-{v.wrt}")

@@ -4,8 +4,8 @@ Each attack runs `python -m tutor …` in a fresh temporary folder with a fresh 
 RLIMIT_AS (3 GB) and a 20 s timeout, and must: exit with one of its expected codes (never 3), print
 no traceback, finish within 10 s, peak below 2 GB resident (the child's own rusage, from wait4), keep
 the terminal clean, and meet the attack's own expectations. Nothing here is marked xfail: a failure
-is work left to do. Attacks run two at a time (SHAPETUTOR_HOSTILE_JOBS=1: one at a time), and
-SHAPETUTOR_HOSTILE_ROOT runs another checkout's package:
+is work left to do. Attacks run two at a time (SHAPETUTOR_HOSTILE_JOBS=1: one at a time; under pytest-xdist
+a worker runs its test's attack beside its next test's), and SHAPETUTOR_HOSTILE_ROOT runs another checkout's package:
 
     SHAPETUTOR_HOSTILE_JOBS=1 python -m pytest tests/test_hostile.py -p no:cacheprovider -k fifo
 """
@@ -31,6 +31,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalogue.attacks import AFTER, ATTACKS, SETUPS, TTY_FORBIDDEN, Attack, is_control  # noqa: E402
+from conftest import NEXT_TEST  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL_ROOT = Path(os.environ.get("SHAPETUTOR_HOSTILE_ROOT", ROOT))
@@ -348,16 +349,40 @@ JOBS = max(1, int(os.environ.get("SHAPETUTOR_HOSTILE_JOBS", "2")))
 
 @pytest.fixture(scope="session")
 def ahead(request, tmp_path_factory):
-    selected = [item.callspec.params["attack"] for item in request.session.items
-                if getattr(item, "callspec", None) and isinstance(item.callspec.params.get("attack"), Attack)]
+    """The problems of an attack, run ahead of its test where this process knows the tests it will run.
+
+    A pytest-xdist worker collects every test but runs only those the controller sends it, so running
+    its whole collection ahead would run every attack once per worker: there, an attack starts when its
+    test asks, with the attack of the worker's next test beside it."""
+    knows_its_tests = not hasattr(request.config, "workerinput")
+    selected = [attack_of(item) for item in request.session.items if knows_its_tests and attack_of(item)]
     pool = ThreadPoolExecutor(max_workers=JOBS)
-    futures = {a.id: pool.submit(run_attack, a, tmp_path_factory.mktemp(a.id[:40])) for a in selected}
-    yield futures
+    futures = {}
+
+    def start(attack: Attack) -> None:
+        if attack.id not in futures:
+            futures[attack.id] = pool.submit(run_attack, attack, tmp_path_factory.mktemp(attack.id[:40]))
+
+    for attack in selected:
+        start(attack)
+
+    def problems_of(attack: Attack, next_test=None) -> list[str]:
+        start(attack)
+        if attack_of(next_test) is not None:
+            start(attack_of(next_test))
+        return futures[attack.id].result()
+
+    yield problems_of
     pool.shutdown(wait=True, cancel_futures=True)
 
 
+def attack_of(item) -> Attack | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return params.get("attack") if isinstance(params.get("attack"), Attack) else None
+
+
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.id for a in ATTACKS])
-def test_attack(attack: Attack, ahead) -> None:
-    found = ahead[attack.id].result()
+def test_attack(attack: Attack, ahead, request) -> None:
+    found = ahead(attack, request.node.stash.get(NEXT_TEST, None))
     if found:
         pytest.fail("; ".join(found), pytrace=False)

@@ -62,7 +62,12 @@ def read_imports():
 
 
 MODULES = {module_name(p) for p in PACKAGE.rglob("*.py")}
-IMPORTS = read_imports()
+
+
+@functools.cache
+def imports() -> dict:
+    """read_imports(), once, when a test first needs it (not while every worker collects the suite)."""
+    return read_imports()
 
 
 def layer(module: str) -> int | None:
@@ -71,6 +76,7 @@ def layer(module: str) -> int | None:
 
 
 def test_there_are_no_import_cycles():
+    IMPORTS = imports()
     graph = {m: {i for i in anywhere if i in MODULES} for m, (_, anywhere, _) in IMPORTS.items()}
     # a package's __init__ and its own modules are one unit, like any package
     state: dict[str, int] = {}
@@ -93,12 +99,15 @@ def test_there_are_no_import_cycles():
 
 
 def test_imports_point_down_the_layers():
+    IMPORTS = imports()
     wrong = [(m, i) for m, (_, anywhere, _) in IMPORTS.items() for i in anywhere
              if layer(m) is not None and layer(i) is not None and layer(i) > layer(m)]
     assert not wrong, "imports pointing up a layer: " + ", ".join(f"{m} → {i}" for m, i in wrong)
 
 
 def test_the_core_never_imports_the_front_at_import_time():
+    IMPORTS = imports()
+
     @functools.cache
     def loads_front(m: str) -> bool:  # the module graph has no cycles (test above), so once per module
         top, _, libraries = IMPORTS[m]

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -160,6 +161,17 @@ def cli(*args: str, stdin: bytes | None = None, timeout: float = 20) -> subproce
                           env=env)
 
 
+def in_process(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    """What `cli` returns, from the command run in this process: for what a command decides (its exit code,
+    its messages), not for what only a process shows. An exception the command let escape is written to
+    stderr as the traceback a process would print."""
+    result = runner.invoke(app, list(args), input=stdin)
+    stderr = result.stderr_bytes
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception)).encode()
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout_bytes, stderr)
+
+
 @pytest.mark.parametrize("content", [
     b"x: [1, D]\nJ = sum(" + b"(" * 10_000 + b"x" + b")" * 10_000 + b")\n",
     b"x: [1, D]\n" + b"# padding\n" * 1_100_000,
@@ -171,7 +183,7 @@ def test_absurd_network_files_exit_2_quickly(tmp_path, content):
     path = tmp_path / "absurd.net"
     path.write_bytes(content)
     start = time.perf_counter()
-    result = cli("derive", str(path))
+    result = in_process("derive", str(path))
     assert time.perf_counter() - start < 15
     assert result.returncode == 2
     assert result.stderr.startswith(b"error") and b"Traceback" not in result.stderr
@@ -179,7 +191,7 @@ def test_absurd_network_files_exit_2_quickly(tmp_path, content):
 
 @pytest.mark.parametrize("dims", ["Dx=99999999999", "Dx=-1", "Dx=1.5", "Dx=²", "Dx=" + "9" * 5000, "=3", "Q=2"])
 def test_absurd_dimensions_exit_2(dims):
-    result = cli("derive", "--dims", dims)
+    result = in_process("derive", "--dims", dims)
     assert result.returncode == 2 and result.stderr.startswith(b"error") and b"Traceback" not in result.stderr
 
 
@@ -212,36 +224,37 @@ def test_no_input_channel_runs_code(tmp_path, payload):
     canary = tmp_path / "canary"
     code = payload.format(canary=canary)
     outcomes = []
-    # a network file
+    # a network file, read by a real process (tests/test_hostile.py runs every command as one too); the other
+    # channels are read in this process, where code that ran would make the same canary
     net = tmp_path / "evil.net"
     net.write_text(f"x: [1, D]\nJ = sum({code})\n")
     outcomes.append(cli("derive", str(net)))
     # a derivation, as an argument, on stdin and from a file
-    outcomes.append(cli("check", "default", "--wrt", "W1", code))
-    outcomes.append(cli("check", "default", "--wrt", "W1", "-", stdin=code.encode()))
+    outcomes.append(in_process("check", "default", "--wrt", "W1", code))
+    outcomes.append(in_process("check", "default", "--wrt", "W1", "-", stdin=code.encode()))
     answer = tmp_path / "answer.txt"
     answer.write_text(code)
-    outcomes.append(cli("check", "default", "--wrt", "W1", "--file", str(answer)))
+    outcomes.append(in_process("check", "default", "--wrt", "W1", "--file", str(answer)))
     # a lesson: its network source, a derivation it shows, an expected answer
     lesson = tmp_path / "evil.toml"
     lesson.write_text(f'format_version = 1\nid = "e"\ntitle = "t"\nsummary = "s"\n[network]\nbundled = "default"\n'
                       f'[[steps]]\nid = "a"\nkind = "show"\nview = "check"\nwrt = "W1"\nderivation = {json.dumps(code)}\n'
                       f'[[steps]]\nid = "b"\nkind = "ask-gradient"\nwrt = "W1"\nexpect = {json.dumps(code)}\n')
-    outcomes.append(cli("lesson", "validate", str(lesson)))
+    outcomes.append(in_process("lesson", "validate", str(lesson)))
     lesson2 = tmp_path / "evil2.toml"
     lesson2.write_text('format_version = 1\nid = "e"\ntitle = "t"\nsummary = "s"\n[network]\n'
                        f'source = {json.dumps("x: [1, D]" + chr(10) + "J = sum(" + code + ")")}\n'
                        '[[steps]]\nid = "a"\nkind = "say"\ntext = "hi"\n')
-    outcomes.append(cli("lesson", "validate", str(lesson2)))
+    outcomes.append(in_process("lesson", "validate", str(lesson2)))
     # an answers file played into a good lesson
     answers = tmp_path / "answers.toml"
     answers.write_text(f"[answers]\nyour-turn = {json.dumps(code)}\n")
-    played = cli("lesson", "run", "01-motivating-question", "--answers", str(answers), "--json")
+    played = in_process("lesson", "run", "01-motivating-question", "--answers", str(answers), "--json")
     assert played.returncode == 0
     step = next(s for s in json.loads(played.stdout)["steps"] if s["id"] == "your-turn")
     assert step["correct"] is False
     # --dims
-    outcomes.append(cli("derive", "--dims", code))
+    outcomes.append(in_process("derive", "--dims", code))
     for outcome in outcomes:
         assert outcome.returncode == 2, outcome.stderr
         assert b"Traceback" not in outcome.stderr

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import re
 from dataclasses import dataclass
 
 from ..engine.errors import ParseError, Span, TutorError
@@ -25,6 +27,26 @@ from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, 
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
 MAX_STEPS = 5_000
 RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape"}
+
+
+@functools.lru_cache(maxsize=8)
+def source_lines(source: str) -> tuple[str, ...]:
+    """The lines of a source as `ast` splits them (a line feed, a carriage return or both end a line), each
+    with its end."""
+    return tuple(re.split(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)", source))
+
+
+def source_segment(source: str, node) -> str | None:
+    """`ast.get_source_segment(source, node)`, with the source split into lines once, not on every call: a
+    file's reading asks for a segment per statement and expression, and splitting each time was quadratic."""
+    end_line, end_col = getattr(node, "end_lineno", None), getattr(node, "end_col_offset", None)
+    if end_line is None or end_col is None:
+        return None
+    lines, first, last = source_lines(source), node.lineno - 1, end_line - 1
+    if first == last:  # column offsets count UTF-8 bytes
+        return lines[first].encode()[node.col_offset:end_col].decode()
+    return (lines[first].encode()[node.col_offset:].decode() + "".join(lines[first + 1:last])
+            + lines[last].encode()[:end_col].decode())
 
 
 @dataclass
@@ -139,7 +161,7 @@ class Reader(Expressions, Calls):
                           origin=self.origin, expected=expected)
 
     def text(self, node) -> str:
-        return ast.get_source_segment(self.source, node) or ast.unparse(node)
+        return source_segment(self.source, node) or ast.unparse(node)
 
     def fresh(self, base: str) -> str:
         base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).lstrip("_") or "t"
