@@ -32,3 +32,14 @@ NEXT_TEST = pytest.StashKey()
 def pytest_runtest_protocol(item, nextitem):
     item.stash[NEXT_TEST] = nextitem
     yield
+
+
+def pytest_sessionstart(session):
+    """The package's bytecode written once before the tests, as an installed copy has it: many tests run
+    `python -m tutor` from this checkout, and where PYTHONDONTWRITEBYTECODE is set each of them would
+    compile every module it imports again (a second of CPU each, against a fifth)."""
+    if hasattr(session.config, "workerinput"):
+        return  # the controller did it before the workers started
+    import compileall
+    from pathlib import Path
+    compileall.compile_dir(Path(__file__).resolve().parent.parent / "tutor", quiet=2, workers=1)
