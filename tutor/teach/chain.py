@@ -8,7 +8,7 @@ expression of the incoming gradient `d<of>`: `dh = dz2 @ W2.T`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..engine.language.dims import ONE, Shape
@@ -98,7 +98,10 @@ def shared_factors(network: Network, cache: dict | None = None) -> list[ChainFac
 
 
 def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None) -> list[ChainFactor]:
-    """The factors between the definitions on `path` and what they read on it (or the `leaves`)."""
+    """The factors between the definitions on `path` and what they read on it (or the `leaves`).
+
+    Each factor is built once per `cache` and the same object is given to every chain it is in, so the
+    chains of all the leaves together cost a list entry per factor, not a factor's construction."""
     cache = {} if cache is None else cache
     fusable = fused_softmax(network)
     skipped: set[str] = set()
@@ -108,23 +111,34 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
             continue
         for wrt in [n for n in network.reads[of] if n in path or n in leaves]:
             if wrt in fusable and fusable[wrt][0] == of and wrt not in leaves:
-                if ("fused", of, wrt) not in cache:
-                    cache["fused", of, wrt] = fused_rule(network, of, wrt)
-                rule = cache["fused", of, wrt]
-                if rule is not None:
-                    z = fusable[wrt][1]
+                if ("fused factor", of, wrt) not in cache:
+                    cache["fused factor", of, wrt] = fused_factor(network, of, wrt, cache)
+                factor = cache["fused factor", of, wrt]
+                if factor is not None:
                     skipped.add(wrt)
-                    out.append(ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
-                                      "" if of == network.loss else grad_name(of), fused=wrt))
+                    out.append(factor)
                     continue
             if of in skipped:
                 continue
-            if (of, wrt) not in cache:
-                cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
-            rule = cache[of, wrt]
-            out.append(ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
-                              "" if of == network.loss else grad_name(of)))
+            if ("factor", of, wrt) not in cache:
+                if (of, wrt) not in cache:
+                    cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
+                cache["factor", of, wrt] = ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt],
+                                                       cache[of, wrt], "" if of == network.loss else grad_name(of))
+            out.append(cache["factor", of, wrt])
     return out
+
+
+def fused_factor(network: Network, of: str, soft: str, cache: dict) -> ChainFactor | None:
+    """The factor from `of` straight to softmax's input when the gradient there collapses (ŷ − y)."""
+    if ("fused", of, soft) not in cache:
+        cache["fused", of, soft] = fused_rule(network, of, soft)
+    rule = cache["fused", of, soft]
+    if rule is None:
+        return None
+    z = fused_softmax(network)[soft][1]
+    return ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
+                       "" if of == network.loss else grad_name(of), fused=soft)
 
 
 def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
@@ -151,18 +165,18 @@ def with_naive_products(network: Network, chain: list[ChainFactor]) -> list[Chai
     convention, an n×1 column in the column convention) while every factor is a
     matrix in disguise (its `of` and `wrt` each have at most one axis longer
     than 1); the first factor that is a genuine tensor (∂z1/∂W1: 1×H×Dx×H) is
-    where the naive product stops.
+    where the naive product stops. From there on the factors are the shared ones
+    (their `naive` is None): only the factors before it are copied.
     """
     out, alive = [], True
     for f in chain:
-        of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
-        if alive and f.of == network.loss:
-            naive = network.shapes[f.wrt]  # the gradient itself
-        elif alive and len(of_axes) <= 1 and len(wrt_axes) <= 1:
-            naive = network.shapes[f.wrt]
-        else:
-            naive, alive = None, False
-        out.append(ChainFactor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
+        if alive:
+            of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
+            if f.of == network.loss or (len(of_axes) <= 1 and len(wrt_axes) <= 1):
+                f = replace(f, naive=network.shapes[f.wrt])  # the gradient itself, or a vector still
+            else:
+                alive = False
+        out.append(f)
     return out
 
 
