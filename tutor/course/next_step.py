@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .lesson import INLINE, Lesson, bundled
+from .bundled import bundled
+
+if TYPE_CHECKING:
+    from .lesson import Lesson
 
 #: How a bundled example names itself as a network's origin.
 BUNDLED = " (bundled)"
@@ -57,6 +61,7 @@ def after_walk(network: str, leaf: str) -> tuple[NextStep, ...]:
 
 def after_lesson(lesson: Lesson) -> NextStep:
     """The next bundled lesson; after the last (or a lesson of one's own), a derivation of one's own checked."""
+    from .lesson import INLINE
     order = list(bundled())
     if lesson.id in order and order.index(lesson.id) + 1 < len(order):
         return NextStep("the next lesson", f"shapetutor lesson run {order[order.index(lesson.id) + 1]}")
