@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..engine.language.dims import ONE, Shape
-from ..engine.calculus.grad import local_vjp
+from ..engine.calculus.grad import local_vjps
 from ..engine.language.ir import Call, Const, Expr, Var
 from ..engine.language.network import Network
 
@@ -121,10 +121,9 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
             if of in skipped:
                 continue
             if ("factor", of, wrt) not in cache:
-                if (of, wrt) not in cache:
-                    cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
-                cache["factor", of, wrt] = ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt],
-                                                       cache[of, wrt], "" if of == network.loss else grad_name(of))
+                rule = rules_through(network, of, cache).get(wrt)
+                cache["factor", of, wrt] = ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
+                                                       "" if of == network.loss else grad_name(of))
             out.append(cache["factor", of, wrt])
     return out
 
@@ -132,7 +131,7 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
 def fused_factor(network: Network, of: str, soft: str, cache: dict) -> ChainFactor | None:
     """The factor from `of` straight to softmax's input when the gradient there collapses (ŷ − y)."""
     if ("fused", of, soft) not in cache:
-        cache["fused", of, soft] = fused_rule(network, of, soft)
+        cache["fused", of, soft] = fused_rule(network, of, soft, cache)
     rule = cache["fused", of, soft]
     if rule is None:
         return None
@@ -141,9 +140,17 @@ def fused_factor(network: Network, of: str, soft: str, cache: dict) -> ChainFact
                        "" if of == network.loss else grad_name(of), fused=soft)
 
 
-def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
+def rules_through(network: Network, of: str, cache: dict) -> dict[str, Expr]:
+    """Every rule of the factors out of `of` (d<wrt> from d<of>, for each name it reads), from one pass
+    through its definition, kept in `cache`."""
+    if ("rules", of) not in cache:
+        cache["rules", of] = local_vjps(network, of, incoming(network, of))
+    return cache["rules", of]
+
+
+def fused_rule(network: Network, of: str, soft: str, cache: dict | None = None) -> Expr | None:
     """The gradient at softmax's input, straight from `of`, if it collapses (ŷ − y)."""
-    g_soft = local_vjp(network, of, soft, incoming(network, of))
+    g_soft = rules_through(network, of, {} if cache is None else cache).get(soft)
     if g_soft is None:
         return None
     from ..engine.calculus.grad import push
