@@ -68,7 +68,32 @@ def indented(data: object) -> str:
         pieces += ("\n", INDENT * level, "}")
         return "".join(pieces)
 
-    return value(data, 0)
+    # The outer levels (a document, its `gradients`, each leaf's entry) are written straight into one list
+    # of pieces joined once at the end: their texts are the whole document, and making each of them a
+    # string of its own would copy every byte again at every level.
+    out: list[str] = []
+
+    def outer(obj: object, level: int) -> None:
+        if level >= OUTER or not isinstance(obj, (list, tuple, dict)) or not obj:
+            out.append(value(obj, level))
+            return
+        separator = "\n" + INDENT * (level + 1)
+        out.append("{" if isinstance(obj, dict) else "[")
+        for entry in obj.items() if isinstance(obj, dict) else obj:
+            out.append(separator)
+            if isinstance(obj, dict):
+                out.extend((key(entry[0]), ": "))
+                entry = entry[1]
+            outer(entry, level + 1)
+            separator = "," + separator if separator[0] == "\n" else separator
+        out.extend(("\n", INDENT * level, "}" if isinstance(obj, dict) else "]"))
+
+    outer(data, 0)
+    return "".join(out)
+
+
+#: How many levels of a document are written as pieces of the whole rather than as texts of their own.
+OUTER = 3
 
 
 def key(k: object) -> str:
