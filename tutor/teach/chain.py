@@ -46,8 +46,21 @@ def grad_name(name: str) -> str:
 
 
 def on_path(network: Network, leaf: str) -> set[str]:
-    """Definitions that depend on the leaf and that the loss depends on."""
-    return network.descendants(leaf) & needed_by_loss(network)
+    """Definitions that depend on the leaf and that the loss depends on: found from the leaf forwards,
+    through what reads it, so that a leaf near the loss costs little in a deep network."""
+    readers, found = network.readers, set()
+    stack = list(readers.get(leaf, ()))
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(readers.get(name, ()))
+    return found & needed_by_loss(network)
+
+
+@lru_cache(maxsize=16)
+def definition_order(network: Network) -> dict[str, int]:
+    return {name: i for i, name in enumerate(network.definitions)}
 
 
 @lru_cache(maxsize=16)
@@ -106,9 +119,7 @@ def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None
     fusable = fused_softmax(network)
     skipped: set[str] = set()
     out: list[ChainFactor] = []
-    for of in reversed(network.definitions):
-        if of not in path:
-            continue
+    for of in sorted(path, key=definition_order(network).__getitem__, reverse=True):  # from the loss back
         for wrt in [n for n in network.reads[of] if n in path or n in leaves]:
             if wrt in fusable and fusable[wrt][0] == of and wrt not in leaves:
                 if ("fused factor", of, wrt) not in cache:
