@@ -95,3 +95,17 @@ def test_the_chains_share_their_factors_and_keep_their_naive_products(network):
             assert f.naive == (net.shapes[f.wrt] if alive else None), (leaf, f)
             if f.naive is None:
                 assert by_edge.setdefault((f.of, f.wrt), f) is f  # one object per factor, in every chain
+
+
+def test_past_its_room_the_printer_writes_parts_again_and_the_text_is_the_same(monkeypatch, tmp_path):
+    import tutor.engine.language.printer as printer
+    path = tmp_path / "mlp12.net"
+    path.write_text(tanh_mlp(12))
+    alone = derive(load(str(path)), check=False)
+    expected = {leaf: (g.formula_code, g.formula_latex) for leaf, g in alone.gradients.items()}
+    monkeypatch.setattr(printer, "MEMO_CHARACTERS", 200)
+    together = derive(load(str(path)), check=False)
+    with code.sharing(), latex.sharing():
+        shared = {leaf: (g.formula_code, g.formula_latex) for leaf, g in together.gradients.items()}
+        assert 0 <= code.shared.room < 200 and code.shared.memo  # some kept, the rest written again
+    assert shared == expected

@@ -42,7 +42,7 @@ class Printer:
         if getattr(self.shared, "memo", None) is not None:
             yield
             return
-        self.shared.memo = {}
+        self.shared.memo, self.shared.room = {}, MEMO_CHARACTERS
         try:
             yield
         finally:
@@ -71,9 +71,15 @@ class Printer:
         if memo is None:
             return self.written(expr)
         found = memo.get(id(expr))
-        if found is None:
-            found = memo[id(expr)] = (self.written(expr), expr)  # the node kept alive: its id stays its own
-        return found[0]
+        if found is not None:
+            return found[0]
+        written = self.written(expr)
+        # Kept while there is room: a single formula nested thousands deep would otherwise keep the text of
+        # every one of its parts, each nearly as long as the whole.
+        if len(written[0]) <= self.shared.room:
+            self.shared.room -= len(written[0])
+            memo[id(expr)] = (written, expr)  # the node kept alive: its id stays its own
+        return written
 
     def written(self, expr: Expr) -> tuple[str, float]:
         if isinstance(expr, Var):
@@ -210,6 +216,10 @@ def dim_text(d) -> str:
 code = Printer()
 math = Printer(math=True)
 
+
+#: How many characters of text `Printer.sharing` keeps at most (a 160-layer network keeps 2 million of code
+#: and 5 million of LaTeX): past it, parts are written again rather than remembered.
+MEMO_CHARACTERS = 64_000_000
 
 #: Past this many nodes written out, a formula is not printed (see `derivation.FORMULA_LIMIT`).
 PRINT_LIMIT = 20_000
