@@ -199,7 +199,8 @@ def output_growth(folder: Path, depths: tuple[int, ...]) -> None:
             path = folder / f"mlp{layers}.net"
             path.write_text(mlp_source(layers))
             cmd = [PY, "-m", "tutor", "derive", str(path), "--no-verify", *extra]
-            seconds[layers] = cpu(cmd) - min(cpu(FLOOR) for _ in range(2))
+            # the least of five of each: CPU time only grows with a neighbour's load (caches, a busy core)
+            seconds[layers] = min(cpu(cmd) for _ in range(5)) - min(cpu(FLOOR) for _ in range(5))
             size[layers] = len(subprocess.run(cmd, env=ENV, cwd=ROOT, capture_output=True, check=True).stdout)
         span = f"{depths[0]} -> {depths[-1]}"
         row(f"derive {what}: CPU above the floor for {'/'.join(map(str, depths))} layers",

@@ -6,6 +6,7 @@ type into a located message on stderr and exit code 2.
 """
 
 import errno
+import os
 import sys
 from typing import Annotated, Optional
 
@@ -266,12 +267,30 @@ def examples() -> None:
 
 
 
+def for_command(args: list[str]) -> typer.Typer:
+    """The app with only the command being run: typer builds every command's options from its signature
+    before it runs one (a fiftieth of a command's time), and a command's options, help and errors do not
+    depend on the others. Anything else (no command, an option first, a misspelt name, the lessons, shell
+    completion) gets the whole app."""
+    from copy import copy
+    from typer.main import get_command_name
+    if not args or any(key.endswith("_COMPLETE") for key in os.environ):
+        return app
+    chosen = [c for c in app.registered_commands
+              if (c.name or get_command_name(c.callback.__name__ if c.callback else "")) == args[0]]
+    if not chosen:
+        return app
+    alone = copy(app)
+    alone.registered_commands, alone.registered_groups = chosen, []
+    return alone
+
+
 def main() -> None:
     """The `shapetutor` command: the app run with safe streams, and one exit code however it ends."""
     from io import StringIO
     prepare_streams()
     try:
-        code = app(prog_name="shapetutor", standalone_mode=False)
+        code = for_command(sys.argv[1:])(prog_name="shapetutor", standalone_mode=False)
     except typer.Abort:
         say("Aborted.")
         code = 1

@@ -212,7 +212,13 @@ def emit_json(data, compact: bool = False) -> None:
         raise OSError(errno.EBADF, "standard output is closed")
     # Unicode as it is only where stdout can hold it: an ASCII stdout would turn 😀 into \U0001f600, not JSON
     unicode = "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
-    sys.stdout.write((json.dumps(data, ensure_ascii=not unicode) if compact else json.dumps(data, indent=2)) + "\n")
+    if compact:
+        text = json.dumps(data, ensure_ascii=not unicode)
+    else:
+        from ..front.json_text import indented  # json.dumps(data, indent=2), without writing shared parts again
+        text = indented(data)
+    sys.stdout.write(text)
+    sys.stdout.write("\n")  # not `text + "\n"`: a copy of a text of megabytes
     sys.stdout.flush()
     Output.json_written = True
 

@@ -10,8 +10,6 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from ..engine.diagnostics import source_lines
@@ -20,6 +18,7 @@ from ..engine.files import decode as decode_text, read_text
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import VERDICTS  # noqa: F401  (the verdicts a lesson can give, for its readers)
 from . import kinds
+from .bundled import bundled, bundled_folder  # noqa: F401  (where they were first defined)
 from .step import COMMON_KEYS, LessonStep
 
 FORMAT_VERSION = 1
@@ -80,23 +79,6 @@ def network_title(lesson: "Lesson") -> str:
 def step_title(step: LessonStep) -> str:
     """A step's title, or a plain one from its kind."""
     return step.title or kinds.KINDS[step.kind].title(step)
-
-
-def bundled_folder():
-    """The lessons shipped with shapetutor: inside the installed package, or the checkout's lessons/."""
-    try:
-        folder = resources.files("tutor.lessons")
-        if folder.is_dir():
-            return folder
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "lessons"
-
-
-def bundled() -> dict[str, Traversable]:
-    """Lesson id (the file name without .toml) → its resource."""
-    folder = bundled_folder()
-    return {e.name[:-5]: e for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")}
 
 
 def find(spec: str) -> tuple[str, str, Path | None]:

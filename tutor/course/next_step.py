@@ -6,10 +6,13 @@ bundled lesson in order, or, after the last one, `check` on a derivation of thei
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .lesson import INLINE, Lesson, bundled
+from .bundled import bundled
+
+if TYPE_CHECKING:
+    from .lesson import Lesson
 
 #: How a bundled example names itself as a network's origin.
 BUNDLED = " (bundled)"
@@ -28,13 +31,18 @@ def check_own(network: str, leaf: str) -> NextStep:
                     f"shapetutor check {network} --wrt {leaf} 'd{leaf} = ...'")
 
 
-def lesson_networks() -> dict[str, tuple[str, frozenset[str]]]:
+def lesson_networks(network: str | None = None) -> dict[str, tuple[str, frozenset[str]]]:
     """Bundled lesson id → the bundled network it uses and the leaves its steps are about (lessons with
-    a network of their own are left out)."""
+    a network of their own are left out). With `network`, only the lessons whose text names it are read:
+    the others cannot be on it, and a walk waits for what it reads."""
     out: dict[str, tuple[str, frozenset[str]]] = {}
     for lesson_id, entry in bundled().items():
         try:
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+            text = entry.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+            if network is not None and network not in text:
+                continue
+            import tomllib
+            data = tomllib.loads(text)
         except (OSError, ValueError, UnicodeDecodeError):
             continue
         table, steps = data.get("network", {}), data.get("steps", [])
@@ -47,7 +55,7 @@ def lesson_networks() -> dict[str, tuple[str, frozenset[str]]]:
 def after_walk(network: str, leaf: str) -> tuple[NextStep, ...]:
     """A bundled lesson on the walked network (one about the walked leaf first), and checking a derivation
     of one's own."""
-    on_it = [(lesson_id, about) for lesson_id, (used, about) in lesson_networks().items() if used == network]
+    on_it = [(lesson_id, about) for lesson_id, (used, about) in lesson_networks(network).items() if used == network]
     lesson = next((lesson_id for lesson_id, about in on_it if leaf in about), on_it[0][0] if on_it else None)
     own = check_own(network, leaf)
     if lesson is None:
@@ -57,6 +65,7 @@ def after_walk(network: str, leaf: str) -> tuple[NextStep, ...]:
 
 def after_lesson(lesson: Lesson) -> NextStep:
     """The next bundled lesson; after the last (or a lesson of one's own), a derivation of one's own checked."""
+    from .lesson import INLINE
     order = list(bundled())
     if lesson.id in order and order.index(lesson.id) + 1 < len(order):
         return NextStep("the next lesson", f"shapetutor lesson run {order[order.index(lesson.id) + 1]}")

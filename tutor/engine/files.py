@@ -15,7 +15,6 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
 
 from .errors import UnreadableError
 
@@ -126,6 +125,7 @@ def replace_file(path: str, data: bytes, mode: int | None = None) -> None:
             mode = 0o666 & ~current_umask()
     # the name cut short: a name the file system allows (up to 255 bytes) must not fail on its temporary one
     short = name.encode("utf-8", "surrogateescape")[:100].decode("utf-8", "ignore")
+    import tempfile  # only a command that writes a file needs it
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{short}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

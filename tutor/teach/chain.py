@@ -8,11 +8,11 @@ expression of the incoming gradient `d<of>`: `dh = dz2 @ W2.T`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..engine.language.dims import ONE, Shape
-from ..engine.calculus.grad import local_vjp
+from ..engine.calculus.grad import local_vjps
 from ..engine.language.ir import Call, Const, Expr, Var
 from ..engine.language.network import Network
 
@@ -46,8 +46,21 @@ def grad_name(name: str) -> str:
 
 
 def on_path(network: Network, leaf: str) -> set[str]:
-    """Definitions that depend on the leaf and that the loss depends on."""
-    return network.descendants(leaf) & needed_by_loss(network)
+    """Definitions that depend on the leaf and that the loss depends on: found from the leaf forwards,
+    through what reads it, so that a leaf near the loss costs little in a deep network."""
+    readers, found = network.readers, set()
+    stack = list(readers.get(leaf, ()))
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(readers.get(name, ()))
+    return found & needed_by_loss(network)
+
+
+@lru_cache(maxsize=16)
+def definition_order(network: Network) -> dict[str, int]:
+    return {name: i for i, name in enumerate(network.definitions)}
 
 
 @lru_cache(maxsize=16)
@@ -98,38 +111,57 @@ def shared_factors(network: Network, cache: dict | None = None) -> list[ChainFac
 
 
 def edges(network: Network, path: set[str], leaves: set[str], cache: dict | None) -> list[ChainFactor]:
-    """The factors between the definitions on `path` and what they read on it (or the `leaves`)."""
+    """The factors between the definitions on `path` and what they read on it (or the `leaves`).
+
+    Each factor is built once per `cache` and the same object is given to every chain it is in, so the
+    chains of all the leaves together cost a list entry per factor, not a factor's construction."""
     cache = {} if cache is None else cache
     fusable = fused_softmax(network)
     skipped: set[str] = set()
     out: list[ChainFactor] = []
-    for of in reversed(network.definitions):
-        if of not in path:
-            continue
+    for of in sorted(path, key=definition_order(network).__getitem__, reverse=True):  # from the loss back
         for wrt in [n for n in network.reads[of] if n in path or n in leaves]:
             if wrt in fusable and fusable[wrt][0] == of and wrt not in leaves:
-                if ("fused", of, wrt) not in cache:
-                    cache["fused", of, wrt] = fused_rule(network, of, wrt)
-                rule = cache["fused", of, wrt]
-                if rule is not None:
-                    z = fusable[wrt][1]
+                if ("fused factor", of, wrt) not in cache:
+                    cache["fused factor", of, wrt] = fused_factor(network, of, wrt, cache)
+                factor = cache["fused factor", of, wrt]
+                if factor is not None:
                     skipped.add(wrt)
-                    out.append(ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
-                                      "" if of == network.loss else grad_name(of), fused=wrt))
+                    out.append(factor)
                     continue
             if of in skipped:
                 continue
-            if (of, wrt) not in cache:
-                cache[of, wrt] = local_vjp(network, of, wrt, incoming(network, of))
-            rule = cache[of, wrt]
-            out.append(ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
-                              "" if of == network.loss else grad_name(of)))
+            if ("factor", of, wrt) not in cache:
+                rule = rules_through(network, of, cache).get(wrt)
+                cache["factor", of, wrt] = ChainFactor(of, wrt, network.shapes[of] + network.shapes[wrt], rule,
+                                                       "" if of == network.loss else grad_name(of))
+            out.append(cache["factor", of, wrt])
     return out
 
 
-def fused_rule(network: Network, of: str, soft: str) -> Expr | None:
+def fused_factor(network: Network, of: str, soft: str, cache: dict) -> ChainFactor | None:
+    """The factor from `of` straight to softmax's input when the gradient there collapses (ŷ − y)."""
+    if ("fused", of, soft) not in cache:
+        cache["fused", of, soft] = fused_rule(network, of, soft, cache)
+    rule = cache["fused", of, soft]
+    if rule is None:
+        return None
+    z = fused_softmax(network)[soft][1]
+    return ChainFactor(of, z, network.shapes[of] + network.shapes[z], rule,
+                       "" if of == network.loss else grad_name(of), fused=soft)
+
+
+def rules_through(network: Network, of: str, cache: dict) -> dict[str, Expr]:
+    """Every rule of the factors out of `of` (d<wrt> from d<of>, for each name it reads), from one pass
+    through its definition, kept in `cache`."""
+    if ("rules", of) not in cache:
+        cache["rules", of] = local_vjps(network, of, incoming(network, of))
+    return cache["rules", of]
+
+
+def fused_rule(network: Network, of: str, soft: str, cache: dict | None = None) -> Expr | None:
     """The gradient at softmax's input, straight from `of`, if it collapses (ŷ − y)."""
-    g_soft = local_vjp(network, of, soft, incoming(network, of))
+    g_soft = rules_through(network, of, {} if cache is None else cache).get(soft)
     if g_soft is None:
         return None
     from ..engine.calculus.grad import push
@@ -151,18 +183,18 @@ def with_naive_products(network: Network, chain: list[ChainFactor]) -> list[Chai
     convention, an n×1 column in the column convention) while every factor is a
     matrix in disguise (its `of` and `wrt` each have at most one axis longer
     than 1); the first factor that is a genuine tensor (∂z1/∂W1: 1×H×Dx×H) is
-    where the naive product stops.
+    where the naive product stops. From there on the factors are the shared ones
+    (their `naive` is None): only the factors before it are copied.
     """
     out, alive = [], True
     for f in chain:
-        of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
-        if alive and f.of == network.loss:
-            naive = network.shapes[f.wrt]  # the gradient itself
-        elif alive and len(of_axes) <= 1 and len(wrt_axes) <= 1:
-            naive = network.shapes[f.wrt]
-        else:
-            naive, alive = None, False
-        out.append(ChainFactor(f.of, f.wrt, f.shape, f.rule, f.incoming, f.fused, naive))
+        if alive:
+            of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
+            if f.of == network.loss or (len(of_axes) <= 1 and len(wrt_axes) <= 1):
+                f = replace(f, naive=network.shapes[f.wrt])  # the gradient itself, or a vector still
+            else:
+                alive = False
+        out.append(f)
     return out
 
 

@@ -168,17 +168,33 @@ class Derivation:
         return out
 
     def to_json(self) -> dict:
-        """Exactly what `derive --json` prints (every key is described in docs/json.md)."""
+        """Exactly what `derive --json` prints (every key is described in docs/json.md).
+
+        The leaves' chains and formulas share their parts: each factor's object is built once and every
+        chain it is in refers to it, and each shared sub-expression's text is written once, so the work is
+        in proportion to the network, and only the JSON text (written at C speed) to the chains' length."""
+        from ..engine.language.latex import latex
         net = self.network
+        factor_json: dict[tuple[str, str], dict] = {}
+
+        def chain_json(chain: tuple[ChainFactor, ...]) -> list[dict]:
+            out = []
+            for f in chain:
+                entry = factor_json.get((f.of, f.wrt))
+                if entry is None:
+                    entry = factor_json[f.of, f.wrt] = {"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)}
+                out.append(entry)
+            return out
+
+        with code.sharing(), latex.sharing():
+            gradients = {leaf: {"shape": shape_json(g.shape), "formula": g.formula_code, "latex": g.formula_latex,
+                                "chain": chain_json(g.chain), "steps": g.steps_json()}
+                         for leaf, g in self.gradients.items()}
         return {
             "loss": net.loss,
             "dims": dict(self.bindings),
             "nodes": net.nodes_json(),
-            "gradients": {
-                leaf: {"shape": shape_json(g.shape), "formula": g.formula_code, "latex": g.formula_latex,
-                       "chain": [{"of": f.of, "wrt": f.wrt, "shape": shape_json(f.shape)} for f in g.chain],
-                       "steps": g.steps_json()}
-                for leaf, g in self.gradients.items()},
+            "gradients": gradients,
             "verification": self.verification_json(),
         }
 

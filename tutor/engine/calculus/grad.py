@@ -159,7 +159,13 @@ def push(expr: Expr, g: Expr, ans: Expr, grads: dict[str, Expr], table: dict | N
 
 def local_vjp(network: Network, of: str, wrt: str, g: Expr) -> Expr | None:
     """The part of ∂/∂wrt that flows through the one definition `of`, for an incoming g."""
+    return local_vjps(network, of, g).get(wrt)
+
+
+def local_vjps(network: Network, of: str, g: Expr) -> dict[str, Expr]:
+    """For every name the definition `of` reads, the part of its gradient that flows through `of`, for an
+    incoming g: one pass through the definition gives them all."""
     network, facts = canonical(network)
     walk = Walk(vjp_rules, {}, network, Fusing(facts))
     walk.push(network.definitions[of], g, Var(of, shape=network.shapes[of]), of)
-    return walk.grads.get(wrt)
+    return walk.grads

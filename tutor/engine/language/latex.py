@@ -47,14 +47,14 @@ class LatexPrinter(Printer):
     def __init__(self):
         super().__init__(math=True)
 
-    def text(self, expr: Expr) -> tuple[str, float]:
+    def written(self, expr: Expr) -> tuple[str, float]:
         if isinstance(expr, Var):
             return latex_name(expr.name), ATOM
         if isinstance(expr, DimRef):
             return latex_name(expr.name), ATOM
         if isinstance(expr, Const):
             return number(expr.value), (UNARY if expr.value < 0 else ATOM)
-        return super().text(expr)
+        return super().written(expr)
 
     def wrap(self, expr: Expr, min_prec: float) -> str:
         text, prec = self.text(expr)

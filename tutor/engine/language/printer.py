@@ -6,6 +6,10 @@ Python's precedence needs them.
 """
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from .ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size
 from .table import DEFAULTS, POSITIONAL
 
@@ -27,6 +31,22 @@ def number(value: float) -> str:
 class Printer:
     def __init__(self, math: bool = False):
         self.math = math
+        self.shared = threading.local()  # .memo: see `sharing`
+
+    @contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Inside it, this printer writes each compound sub-expression once and reuses its text: the
+        formulas of a derivation share their parts (the gradient at A3 is inside every gradient below
+        it), so printing them all costs time in proportion to their distinct parts, not to their text.
+        On this thread only; nested uses share the outermost memory."""
+        if getattr(self.shared, "memo", None) is not None:
+            yield
+            return
+        self.shared.memo, self.shared.room = {}, MEMO_CHARACTERS
+        try:
+            yield
+        finally:
+            self.shared.memo = None
 
     def __call__(self, expr: Expr) -> str:
         """The whole text, or a short note when it would be too long to read: shared parts repeat when
@@ -45,7 +65,23 @@ class Printer:
         return self.text(expr)[0]
 
     def text(self, expr: Expr) -> tuple[str, float]:
-        """(text, precedence) of an expression."""
+        """(text, precedence) of an expression: a function of the expression alone, never of where it
+        stands, so the text of a shared part can be reused (`sharing`)."""
+        memo = getattr(self.shared, "memo", None) if isinstance(expr, Call) else None
+        if memo is None:
+            return self.written(expr)
+        found = memo.get(id(expr))
+        if found is not None:
+            return found[0]
+        written = self.written(expr)
+        # Kept while there is room: a single formula nested thousands deep would otherwise keep the text of
+        # every one of its parts, each nearly as long as the whole.
+        if len(written[0]) <= self.shared.room:
+            self.shared.room -= len(written[0])
+            memo[id(expr)] = (written, expr)  # the node kept alive: its id stays its own
+        return written
+
+    def written(self, expr: Expr) -> tuple[str, float]:
         if isinstance(expr, Var):
             return (PRETTY_NAMES.get(expr.name, expr.name) if self.math else expr.name), ATOM
         if isinstance(expr, DimRef):
@@ -180,6 +216,10 @@ def dim_text(d) -> str:
 code = Printer()
 math = Printer(math=True)
 
+
+#: How many characters of text `Printer.sharing` keeps at most (a 160-layer network keeps 2 million of code
+#: and 5 million of LaTeX): past it, parts are written again rather than remembered.
+MEMO_CHARACTERS = 64_000_000
 
 #: Past this many nodes written out, a formula is not printed (see `derivation.FORMULA_LIMIT`).
 PRINT_LIMIT = 20_000

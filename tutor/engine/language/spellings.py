@@ -10,7 +10,6 @@ returns an expression; nothing is evaluated. docs/language.md lists them beside 
 from __future__ import annotations
 
 import ast
-import string
 from collections.abc import Callable
 from typing import Literal, overload
 
@@ -22,6 +21,9 @@ from .table import MAX_JOINED
 
 Builder = Callable[..., Expr]
 SPELLINGS: dict[str, Builder] = {}
+
+#: string.ascii_letters, without importing `string` for it
+ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def spelling(*names: str):
@@ -300,7 +302,7 @@ def tensordot(c: Written) -> Expr:
         raise c.fail("tensordot(): axes must be a number or a pair of axis lists", "axes=1 or axes=([1], [0])")
     mine = [m % len(a.shape) for m in mine]
     theirs = [t % len(b.shape) for t in theirs]
-    letters = iter(string.ascii_letters)
+    letters = iter(ASCII_LETTERS)
     ta = [next(letters) for _ in a.shape]
     tb = [next(letters) for _ in b.shape]
     for m, t in zip(mine, theirs):
