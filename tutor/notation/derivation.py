@@ -91,7 +91,17 @@ class Statement:
     end: int
 
     def text(self, latex: str) -> str:
-        return latex[self.start:self.end].strip().rstrip("\\").strip().rstrip(",;.&").strip()
+        return tidy(latex[self.start:self.end])
+
+    def typed(self, original: str) -> str:
+        """The statement as the asker typed it (Unicode stays Unicode), from the text before its LaTeX."""
+        from .tokens import as_written
+        return tidy(as_written(original, self.start, self.end))
+
+
+def tidy(text: str) -> str:
+    """A statement without the line break, `&` or punctuation that ends it."""
+    return text.strip().rstrip("\\").strip().rstrip(",;.&").strip()
 
 
 SEPARATORS = ("coloneqq", "equiv", "triangleq", "eqqcolon", "approx")

@@ -17,6 +17,9 @@ from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IG
                       STYLES, TRANSPOSE, WORDS)
 from .tokens import Tok
 
+#: Styles that set a word upright: `\mathrm{ReLU}` is one word, where `\mathbf{Wx}` is W times x.
+UPRIGHT = {"mathrm", "rm", "mathsf", "sf", "textup", "mathtt", "tt", "symrm"}
+
 MAX_DEPTH = 80
 
 
@@ -38,7 +41,7 @@ class Grammar:
 
     def __init__(self, tokens: list[Tok], known: Callable[[str], bool], origin: str = "<derivation>",
                  source: str = ""):
-        self.tokens = [t for t in tokens if not (t.kind == "macro" and t.text in IGNORED)]
+        self.tokens = unwrap_styles([t for t in tokens if not (t.kind == "macro" and t.text in IGNORED)])
         self.i = 0
         self.known = known
         self.origin = origin
@@ -488,7 +491,15 @@ class Grammar:
             fn = self.function_named(word.strip())
             if fn is not None:
                 return self.call(fn, t)
-            return self.named_word(word.strip(), t.pos)
+            word = word.strip()
+            if len(word) > 1 and not self.known(word) and self.next_is("open") and word.isalpha():
+                raise self.error(f"{word}(…) is not a function the reader knows", t,
+                                 "one of σ, tanh, ReLU, softmax, exp, log, diag, CE (or a name the post defines)")
+            letters, self.letters = self.letters, False   # a word set upright is one name, not its letters
+            try:
+                return self.named_word(word, t.pos)
+            finally:
+                self.letters = letters
         if name in ("sum", "Sigma"):
             index = ""
             if self.next_is("sub"):
@@ -550,7 +561,7 @@ class Grammar:
     def derivative(self, top, bottom, t: Tok) -> M | None:
         """\\frac{\\partial J}{\\partial W_1}, \\frac{dJ}{dW}, \\frac{\\partial}{\\partial W} J → a ∂-factor."""
         def strip(tokens):
-            tokens = [x for x in tokens if not (x.kind == "macro" and x.text in IGNORED)]
+            tokens = unwrap_styles([x for x in tokens if not (x.kind == "macro" and x.text in IGNORED)])
             if tokens and tokens[0].kind == "macro" and tokens[0].text in ("partial", "delta") \
                     and (tokens[0].text == "partial" or delta_fraction):   # \frac{\delta(x^TAx)}{\delta x}
                 return tokens[1:]
@@ -565,6 +576,40 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def unwrap_styles(tokens: list[Tok]) -> list[Tok]:
+    """`\\mathrm{ReLU}(z)`, `\\mathbf{W}_1`, `{\\rm softmax}(z)`, `\\vec{x}`: a macro (or a group) that only
+    changes how a name looks is the name itself, so that a function written so still takes the bracket
+    after it. Only a wrapper around plain names is opened (never one after `^` or `_`, which takes one
+    argument, nor one around `+` or `-`)."""
+    out: list[Tok] = []
+    for t in tokens:
+        after_script = bool(out) and out[-1].kind in ("sub", "sup")
+        inner: tuple[Tok, ...] | None = None
+        if t.kind == "macro" and t.text in STYLES and len(t.args) == 1:
+            inner = t.args[0]
+        elif t.kind == "group" and t.args and t.args[0].kind == "macro" and t.args[0].text in STYLES \
+                and not t.args[0].args:   # {\rm ReLU}: a switch inside a group
+            inner = t.args[1:]
+        elif t.kind == "macro" and t.text in STYLES and not t.args:
+            continue   # \rm, \displaystyle: a switch that only changes the look of what follows
+        if inner is None or after_script or not plain_names(inner):
+            out.append(t)
+            continue
+        if len(inner) == 1 and inner[0].kind == "name" and len(inner[0].text) > 1 and (
+                t.kind == "group" or t.text in UPRIGHT):
+            out.append(Tok("macro", "text", t.pos, (inner,)))   # \mathrm{ReLU}: a word, never R e L U
+            continue
+        out.extend(unwrap_styles(list(inner)))
+    return out
+
+
+def plain_names(tokens) -> bool:
+    """Names with their subscripts and layer superscripts, and nothing that combines them."""
+    return bool(tokens) and tokens[0].kind in ("name", "macro", "group") and all(
+        t.kind in ("name", "num", "sub", "sup", "group", "prime") or t.kind == "macro" and t.text not in HADAMARD | PRODUCT
+        for t in tokens)
 
 
 def uses_index(m: M, index: str) -> bool:

@@ -30,6 +30,7 @@ class MathNetwork:
     declared: dict[str, Shape] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     convention: str | None = None   # "rows" or "columns", when the post says which
+    unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -55,15 +56,15 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
     net = MathNetwork()
     net.declared.update(prose_shapes)
     names_seen = set(prose_shapes) | (names_seen or set())
-    derivations: list[tuple[str, str]] = []
+    derivations: list[tuple[str, str, str]] = []
     pieces = []
     for text in post_math:
         latex = to_latex(text)
         tokens = tokenize(text, "<post>")
-        pieces.append((latex, statements(tokens, len(latex))))
+        pieces.append((latex, statements(tokens, len(latex)), text))
     # first pass: the names being defined or declared, so that `y_i` and `Wx` read right
     lhs_names: set[str] = set(names_seen)
-    for latex, found in pieces:
+    for latex, found, _ in pieces:
         for st in found:
             first = st.sides[0]
             at = next((i for i, t in enumerate(first) if t.kind == "macro" and t.text == "in"), None)
@@ -80,9 +81,9 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 name = plain_name(first)
                 if name:
                     lhs_names.add(name)
-    for latex, found in pieces:
+    for latex, found, text in pieces:
         for st in found:
-            handle(net, st, latex, derivations, lhs_names, leaves or set())
+            handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
     return net, derivations
 
 
@@ -106,7 +107,12 @@ def is_derivative_side(tree: M) -> bool:
 
 
 def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
-           leaves: set[str]) -> None:
+           leaves: set[str], typed: str | None = None) -> None:
+    """One statement of the post: a declaration, a definition, or a derivation (kept as (LaTeX, the LaTeX
+    of its piece, as typed)). A definition none of whose values can be read is kept in `net.unread`."""
+    def derivation() -> None:
+        derivations.append((st.text(latex), latex, st.typed(typed) if typed is not None else st.text(latex)))
+
     known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
     sides = [list(s) for s in st.sides]
     in_at = next((i for i, t in enumerate(sides[0]) if t.kind == "macro" and t.text == "in"), None)
@@ -115,7 +121,7 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         return
     if len(sides) < 2:
         if st.start < len(latex) and latex[:st.start].rstrip().endswith("=") or latex.lstrip().startswith("="):
-            derivations.append((st.text(latex), latex))   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
+            derivation()   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
         return
     try:
         lhs = Grammar(sides[0], known, source=latex).whole(sides[0])
@@ -134,22 +140,26 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
-        derivations.append((st.text(latex), latex))
+        derivation()
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
         lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
     if lhs.kind != "name":
         return
+    failed: list[ParseError] = []
     for side in sides[1:]:
         try:
             value = Grammar(side, known, source=latex).whole(side)
-        except ParseError:
+        except ParseError as error:
+            failed.append(error)
             continue
         if contains(value, "partial"):
             continue
         if lhs.value not in net.definitions:
             net.definitions[lhs.value] = (value, st.text(latex))
         return
+    if failed:
+        net.unread.setdefault(str(lhs.value), (st.typed(typed) if typed is not None else st.text(latex), failed[0]))
 
 
 def annotation_only(side: list[Tok]) -> bool:
