@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..engine.language.dims import Dim, Shape
 from .plain import convention, declarations, is_math_block, math_lines, without_remarks
+from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
@@ -44,8 +45,8 @@ def read_post(text: str) -> Post:
             post.code.append(token.content)
         elif token.type == "inline":
             if not any(c.type.startswith("math") for c in token.children or ()):
-                lines = [REMARK.split(line, 1)[0] for line in token.content.splitlines()]
-                post.math.extend(without_remarks(line) for line in lines if typed_math(line))
+                post.math.extend(without_remarks(REMARK.split(equation, 1)[0]) for line in prose_lines(token)
+                                 for equation in prose_equations(line, typed_math))
             post.math.extend(d for line in token.content.splitlines() if "$" not in line   # LaTeX is read above
                              for d in declarations(line))
             words = []
@@ -60,6 +61,20 @@ def read_post(text: str) -> Post:
             post.prose.append("".join(words))
     post.convention = convention(post.prose)
     return post
+
+
+def prose_lines(token) -> list[str]:
+    """A paragraph's lines as typed, with what a code span holds (`dW1 = x.T @ dz1`) set on a line of its
+    own: a span is how a post without MathJax marks its mathematics."""
+    lines: list[str] = [""]
+    for child in token.children or ():
+        if child.type == "code_inline":
+            lines.extend([child.content, ""])
+        elif child.type in ("softbreak", "hardbreak"):
+            lines.append("")
+        else:
+            lines[-1] += child.content
+    return [line for line in lines if line.strip()]
 
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
