@@ -357,6 +357,8 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         if k == "call":
             if m.value in ("cross_entropy", "sum", "mean"):
                 return ()
+            if m.value in ("max_", "maximum", "minimum") and len(m.args) == 2:   # max(0, z): z's shape
+                return broadcast(shape(m.args[0]), shape(m.args[1]))
             return shape(m.args[0]) if m.args else None
         if k in ("sum", "mean", "norm"):
             return ()

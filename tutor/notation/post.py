@@ -64,17 +64,16 @@ def read_post(text: str) -> Post:
 
 
 def prose_lines(token) -> list[str]:
-    """A paragraph's lines as typed, with what a code span holds (`dW1 = x.T @ dz1`) set on a line of its
-    own: a span is how a post without MathJax marks its mathematics."""
-    lines: list[str] = [""]
-    for child in token.children or ():
-        if child.type == "code_inline":
-            lines.extend([child.content, ""])
-        elif child.type in ("softbreak", "hardbreak"):
-            lines.append("")
-        else:
-            lines[-1] += child.content
-    return [line for line in lines if line.strip()]
+    """A paragraph's lines as typed (a `*` is a product, never the emphasis Markdown would make of it), with
+    what a code span holds (`dW1 = x.T @ dz1`) set on a line of its own: a span is how a post without
+    MathJax marks its mathematics."""
+    lines: list[str] = []
+    for line in token.content.splitlines():
+        lines.extend(part.strip() for part in CODE_SPAN.split(line))
+    return [line for line in lines if line]
+
+
+CODE_SPAN = re.compile(r"`+([^`]+)`+")
 
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
@@ -126,7 +125,7 @@ def plain_token(t: Tok) -> str:
 PROSE_SHAPE = re.compile(
     r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+)\s*(?:×|\bx\b|\*)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
     r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
