@@ -63,7 +63,14 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
+    from .aliases import function_aliases, reading_aliases
     post = read_post(text)
+    with reading_aliases(function_aliases(post.math, post.prose)):
+        return answer(post, network, dims, wrt, text)
+
+
+def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | None, text: str) -> Answer:
+    """`ask` on a post already taken apart."""
     assumptions: list[str] = []
     chosen = load_network(network) if network is not None else None
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
@@ -203,6 +210,7 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
     out: list[tuple[str | None, str, str]] = []
     inner: list[str] = []
     typed_inner: list[str] = []   # the same statements as the asker typed them
+    inner_targets: list[str] = []   # the inner nodes those statements give a value for
     last_target: str | None = None
     pending = False
     trailing: list[str] = []
@@ -235,10 +243,18 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
             inner.append(written)
             typed_inner.append(typed)
         else:
+            if target is not None and not factor and target in inner_targets and pending:
+                # a second value for the same node (`delta2 = …` then `delta2 = …`): another answer, not a step
+                below = leaf_below(net, last_target) if last_target in net.definitions else None
+                out.append((below, "\n".join(inner), "\n".join(typed_inner)))
+                inner, typed_inner, trailing, typed_trailing, inner_targets = [], [], [], [], []
+                pending = False
             inner.append(written)
             typed_inner.append(typed)
             trailing.append(written)
             typed_trailing.append(typed)
+            if target is not None and not factor:
+                inner_targets.append(target)
             pending = pending or not factor   # a factor's value (∂z2/∂h = W2ᵀ) is not an answer of its own
         last_target = target if not factor else last_target
     if trailing and not pending and out:   # ∂z2/∂h = W2ᵀ said after the chain: what its factors are taken to be

@@ -358,7 +358,8 @@ class Grammar:
     def activation_prime(self, text: str, pos: int) -> M | None:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
-        if len(text) != 1 or self.known(text) or not self.next_is("prime"):
+        from .aliases import FUNCTION_ALIASES
+        if len(text) != 1 or self.known(text) or not self.next_is("prime") or text in FUNCTION_ALIASES.get():
             return None
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
@@ -388,6 +389,9 @@ class Grammar:
     def function_named(self, text: str) -> str | None:
         if self.known(text):
             return None
+        from .aliases import FUNCTION_ALIASES
+        if text in FUNCTION_ALIASES.get():   # the post said `g = \tanh`
+            return FUNCTION_ALIASES.get()[text]
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
             "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \

@@ -81,8 +81,11 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 name = plain_name(first)
                 if name:
                     lhs_names.add(name)
+    from .aliases import is_alias_statement
     for latex, found, text in pieces:
         for st in found:
+            if is_alias_statement(st.text(latex)):
+                continue
             handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
     return net, derivations
 

@@ -121,14 +121,16 @@ def plain_token(t: Tok) -> str:
     return t.text if t.kind != "break" else " "
 
 
+#: A name in prose, with a layer written after it: W1, W[1], W^[1], W^(1) (all W1).
+LAYERED = r"[A-Za-z][A-Za-z0-9]*(?:\^?\[\d+\]|\^\(\d+\)|\^\d+)?"
 #: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
 PROSE_SHAPE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
+    rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
     r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
+    rf"\b(?P<name>{LAYERED})\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
     r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
 NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 
@@ -139,8 +141,8 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
     for paragraph in prose:
         for pattern in (PROSE_TUPLE, PROSE_SHAPE):
             for m in pattern.finditer(paragraph):
-                name, a, b = m.group("name"), m.group("a"), m.group("b")
-                line_start = paragraph.rfind("\n", 0, m.start()) + 1
+                name, a, b = re.sub(r"[\^\[\]()]", "", m.group("name")), m.group("a"), m.group("b")
+                line_start = max(paragraph.rfind("\n", 0, m.start()), paragraph.rfind(". ", 0, m.start())) + 1
                 if "=" in paragraph[line_start:m.start()]:
                     continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
                 if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:

@@ -233,6 +233,10 @@ def characters(chars: str, pos: int) -> list[Tok]:
             out.append(Tok("sup", "^", at))       # code's x.T, met in typed math
             out.append(Tok("name", "T", at + 1))
             i += 2
+        elif ch == "." and chars[i + 1:i + 2] in ("*", "^", "/"):   # Octave's elementwise .* .^ ./
+            out.append(Tok("macro", "odot", at) if chars[i + 1] == "*" else
+                       Tok("sup", "^", at) if chars[i + 1] == "^" else Tok("op", "/", at))
+            i += 2
         elif ch == "*" and chars[i + 1:i + 2] == "*":
             out.append(Tok("sup", "^", at))
             i += 2
