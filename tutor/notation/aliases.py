@@ -13,6 +13,11 @@ from contextvars import ContextVar
 #: The letters the post being read names functions with: letter → the network language's function.
 FUNCTION_ALIASES: ContextVar[dict[str, str]] = ContextVar("function_aliases", default={})
 
+#: Whether the post being read numbers its layers with plain superscripts (W^1, z^2, a^{1}).
+LAYER_SUPERSCRIPTS: ContextVar[bool] = ContextVar("layer_superscripts", default=False)
+#: A letter with the superscript 1: nobody writes a first power, so `W^1` says the superscripts are layers.
+FIRST_LAYER = re.compile(r"(?<![\\\w])[A-Za-z]\^\{?1\}?(?![\d.])")
+
 #: How a function is written, as what the letter stands for.
 WRITTEN = r"\\?(?:sigma|sigmoid|logistic|tanh|ReLU|relu|softmax)|\\(?:text|mathrm|operatorname)\{(?:ReLU|relu|softmax|sigmoid|tanh)\}"
 FUNCTION = {"sigma": "sigmoid", "sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
@@ -47,10 +52,17 @@ def is_alias_statement(text: str) -> bool:
     return STATEMENT.match(text) is not None
 
 
+def layered_superscripts(math: list[str]) -> bool:
+    return any(FIRST_LAYER.search(text) for text in math)
+
+
 @contextmanager
-def reading_aliases(aliases: dict[str, str]):
+def reading_aliases(aliases: dict[str, str], layers: bool = False):
+    """Read a post with its letters for functions and, when it numbers layers with superscripts, that."""
     token = FUNCTION_ALIASES.set(aliases)
+    layer_token = LAYER_SUPERSCRIPTS.set(layers)
     try:
         yield
     finally:
+        LAYER_SUPERSCRIPTS.reset(layer_token)
         FUNCTION_ALIASES.reset(token)

@@ -18,7 +18,7 @@ from .judged import MathCheck, check_text
 from .network import MathNetwork, build, gather
 from .post import prose_shapes, read_post
 from .translate import is_assumption
-from .unread import unread_definitions
+from .unread import refuse_macro_definitions, unread_definitions
 
 #: From least to most wrong: the post's verdict is its worst derivation's.
 SEVERITY = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -63,9 +63,10 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
-    from .aliases import function_aliases, reading_aliases
+    from .aliases import function_aliases, layered_superscripts, reading_aliases
     post = read_post(text)
-    with reading_aliases(function_aliases(post.math, post.prose)):
+    refuse_macro_definitions(post.math, text)
+    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math)):
         return answer(post, network, dims, wrt, text)
 
 

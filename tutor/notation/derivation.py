@@ -299,8 +299,12 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 chain = chain_of(earlier, names, translate, target, number, written)
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
-        code = translate(value).code
+        translated = translate(value)
+        code = translated.code
         equations.append(Equation(target, name, code, written))
+        if name and target is None and names.resolve(name) is None and translated.shape is not None:
+            names.shapes[name] = translated.shape   # δ₁ = … where the network names no z1: a value of the post's own
+            notes.append(f"{name} is a name the derivation gives its own value, {code}")
         if name:
             assigned.add(name)
         if name and name not in names.shapes and target in names.shapes:

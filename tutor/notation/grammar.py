@@ -229,6 +229,8 @@ class Grammar:
                 if layer.isalpha() and layer in INDEX_LETTERS:  # x^{(i)}: the i-th example
                     return base
                 return self.named(base.value, layer, base.pos)
+        if text.isdigit() and base.kind == "name" and layer_superscript(base.value, text, self.known):
+            return self.named(base.value, text, base.pos)   # W^1, z^{2}: layers, in a post that numbers them so
         if text.lstrip("-").replace(".", "", 1).isdigit():
             return M("pow", (base,), value=float(text), pos=base.pos)
         if base.kind == "name" and base.value == "e":
@@ -580,6 +582,13 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def layer_superscript(base: str, text: str, known: Callable[[str], bool]) -> bool:
+    """Whether `base^text` is layer `text` of `base`: in a post that numbers layers with superscripts, when
+    that layer is a name or the base alone is not (`a^2` stays a square where `a` is the network's)."""
+    from .aliases import LAYER_SUPERSCRIPTS
+    return LAYER_SUPERSCRIPTS.get() and int(text) >= 1 and (known(base + text) or not known(base))
 
 
 def unwrap_styles(tokens: list[Tok]) -> list[Tok]:

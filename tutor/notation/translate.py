@@ -194,7 +194,7 @@ class Translator:
                                    expected="one of " + ", ".join(list(self.names.shapes)[:30]))
         if name != written and not written.startswith(("delta", "Delta")):
             self.note(f"{m.written or written} read as {name}")
-        if written.startswith(("delta", "Delta")):
+        if written.startswith(("delta", "Delta")) and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)

@@ -7,6 +7,8 @@ its place in the post; one that nothing needs is left out and said.
 """
 from __future__ import annotations
 
+import re
+
 from ..engine.diagnostics import Span, source_lines
 from ..engine.errors import ParseError
 from .network import LOSS_NAMES, MathNetwork, names_in
@@ -25,6 +27,21 @@ def unread_definitions(net: MathNetwork, post: str | None = None) -> list[str]:
                       error.diagnostic.expected or "a definition in the functions and products the reader knows")
     return [f"`{written}` could not be understood ({error.message}), so it is left out of the network; "
             "write it with the functions and products of docs/mathematics.md" for written, error in unread.values()]
+
+
+#: TeX that defines macros: what it would expand to is never worked out (nothing in a post is run).
+MACRO_DEFINITION = re.compile(r"\\(?:def|gdef|edef|xdef|let|newcommand|renewcommand|providecommand|DeclareMathOperator)"
+                              r"(?![A-Za-z])")
+
+
+def refuse_macro_definitions(math: list[str], post: str) -> None:
+    """A post that defines its own macros (`\\def\\foo{W_1}`) is refused with the place of the first."""
+    for text in math:
+        m = MACRO_DEFINITION.search(text)
+        if m is not None:
+            raise located(f"the post defines its own macro with \\{m.group()[1:]}, which is not expanded",
+                          text[m.start():].splitlines()[0], post,
+                          "the mathematics written out without macros of the post's own")
 
 
 def located(message: str, written: str, post: str | None, expected: str) -> ParseError:
