@@ -22,9 +22,9 @@ FIRST_LAYER = re.compile(r"(?<![\\\w])[A-Za-z]\^\{?1\}?(?![\d.])")
 WRITTEN = r"\\?(?:sigma|sigmoid|logistic|tanh|ReLU|relu|softmax)|\\(?:text|mathrm|operatorname)\{(?:ReLU|relu|softmax|sigmoid|tanh)\}"
 FUNCTION = {"sigma": "sigmoid", "sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
             "softmax": "softmax"}
-#: `g = \tanh`, `f(\cdot) = \sigma(\cdot)` as a statement of its own.
-STATEMENT = re.compile(rf"^\s*(?P<letter>[a-zA-Z])\s*(?:\(\s*(?:\\cdot|[a-z])?\s*\))?\s*=\s*(?P<fn>{WRITTEN})"
-                       r"\s*(?:\(\s*(?:\\cdot|[a-z])?\s*\))?\s*[.,;]?\s*$")
+#: `g = \tanh`, `f(\cdot) = \sigma(\cdot)` as a statement of its own (never `p = softmax(z)`, a definition).
+STATEMENT = re.compile(rf"^\s*(?P<letter>[a-zA-Z])\s*(?:=\s*(?P<fn>{WRITTEN})|\(\s*(?P<v>\\cdot|[a-z])\s*\)\s*=\s*"
+                       rf"(?P<fn2>{WRITTEN})\s*\(\s*(?P=v)\s*\))\s*[.,;]?\s*$")
 #: "with f the sigmoid", "f is the logistic function", "where g denotes tanh" (f and g: the letters notes use).
 SENTENCE = re.compile(r"\b(?P<letter>[fg])\s+(?:is\s+|being\s+|denotes\s+|as\s+)?(?:the\s+|a\s+)?"
                       r"(?P<fn>sigmoid|logistic|tanh|relu|softmax)\b", re.I)
@@ -35,7 +35,7 @@ def function_aliases(math: list[str], prose: list[str]) -> dict[str, str]:
     for text in math:
         m = STATEMENT.match(text)
         if m:
-            out[m.group("letter")] = name_of(m.group("fn"))
+            out[m.group("letter")] = name_of(m.group("fn") or m.group("fn2"))
     for text in prose:
         for m in SENTENCE.finditer(text):
             out.setdefault(m.group("letter"), name_of(m.group("fn")))

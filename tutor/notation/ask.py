@@ -64,8 +64,10 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
     from .aliases import function_aliases, layered_superscripts, reading_aliases
+    from .formulas import written_out
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
+    post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
     with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math)):
         return answer(post, network, dims, wrt, text)
 

@@ -437,8 +437,9 @@ def network_from_math(source: str, origin: str):
     """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
     from ..engine.language.network import parse_network
     from .post import prose_shapes, read_post
+    from .formulas import written_out
     post = read_post(source)
-    math = post.math or [source]
+    math = [written_out(m) for m in post.math or [source]]
     gathered, _ = gather(math, prose_shapes(post.prose))
     gathered.convention = post.convention
     text, assumptions = build(gathered, origin)
