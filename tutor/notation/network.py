@@ -50,7 +50,7 @@ def shape_of_space(space: M) -> Shape:
 
 
 def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
-           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str]]]:
+           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
     """Every math piece of a post → the network's definitions and declarations, and the statements that
     are derivations (as written, with the text they came from)."""
     net = MathNetwork()

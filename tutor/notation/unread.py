@@ -48,7 +48,7 @@ def located(message: str, written: str, post: str | None, expected: str) -> Pars
     """An error placed at the statement's line and column in the post, when it can be found there."""
     first = written.splitlines()[0] if written else ""
     at = post.find(first) if post and first else -1
-    if at < 0:
+    if post is None or at < 0:
         return ParseError(message, origin="<post>", expected=expected)
     before = source_lines(post[:at])
     span = Span(len(before), len(before[-1]), len(before[-1]) + len(first))
