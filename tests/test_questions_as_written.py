@@ -21,16 +21,21 @@ NETWORK = r"""
 $$
 \begin{aligned}
 z_1 &= x W_1 + b_1 \\
-a &= {act}(z_1) \\
+a &= ACT(z_1) \\
 z_2 &= a W_2 + b_2 \\
-\hat{{y}} &= {soft}(z_2) \\
-L &= CE(y, \hat{{y}})
+\hat{y} &= SOFT(z_2) \\
+L &= CE(y, \hat{y})
 \end{aligned}
 $$
-with $x \in \mathbb{{R}}^{{1 \times D}}$, $W_1 \in \mathbb{{R}}^{{D \times H}}$ and $W_2 \in \mathbb{{R}}^{{H \times C}}$.
+with $x \in \mathbb{R}^{1 \times D}$, $W_1 \in \mathbb{R}^{D \times H}$ and $W_2 \in \mathbb{R}^{H \times C}$.
 
-$$\frac{{\partial L}}{{\partial W_2}} = a^T (\hat y - y)$$
+$$\frac{\partial L}{\partial W_2} = a^T (\hat y - y)$$
 """
+
+
+def network(act: str, soft: str) -> str:
+    return NETWORK.replace("ACT", act).replace("SOFT", soft)
+
 
 WRAPPERS = [r"\mathrm{{{}}}", r"\text{{{}}}", r"\operatorname{{{}}}", r"\textrm{{{}}}", r"{{\rm {}}}",
             r"\mathsf{{{}}}", r"\mathbf{{{}}}", r"\boldsymbol{{{}}}", r"\bm{{{}}}", r"\mathit{{{}}}", "{}"]
@@ -38,7 +43,7 @@ WRAPPERS = [r"\mathrm{{{}}}", r"\text{{{}}}", r"\operatorname{{{}}}", r"\textrm{
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 def test_a_function_set_in_any_style_is_that_function(wrapper):
-    post = NETWORK.format(act=wrapper.format("ReLU"), soft=wrapper.format("softmax"))
+    post = network(wrapper.format("ReLU"), wrapper.format("softmax"))
     answer = ask(post)
     assert "a = relu(z1)" in answer.network_source and "yhat = softmax(z2)" in answer.network_source
     assert [a.check.result.verdict for a in answer.asked] == ["correct"]
@@ -49,7 +54,7 @@ def test_a_function_set_in_any_style_is_that_function(wrapper):
 
 
 def test_a_definition_that_cannot_be_read_is_never_made_a_leaf():
-    post = NETWORK.format(act=r"\mathrm{Swoosh}", soft=r"\mathrm{softmax}")
+    post = network(r"\mathrm{Swoosh}", r"\mathrm{softmax}")
     with pytest.raises(TutorError) as caught:
         ask(post)
     error = caught.value
@@ -58,7 +63,7 @@ def test_a_definition_that_cannot_be_read_is_never_made_a_leaf():
 
 
 def test_a_definition_nothing_needs_is_left_out_and_said():
-    post = NETWORK.format(act=r"\mathrm{ReLU}", soft=r"\mathrm{softmax}") + "\nand $r = \\mathrm{Swoosh}(z_1)$.\n"
+    post = network(r"\mathrm{ReLU}", r"\mathrm{softmax}") + "\nand $r = \\mathrm{Swoosh}(z_1)$.\n"
     answer = ask(post)
     said = [s for s in answer.to_json()["assumptions"] if "Swoosh" in s]
     assert said and "left out of the network" in said[0]
