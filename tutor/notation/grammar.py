@@ -17,6 +17,8 @@ from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IG
                       STYLES, TRANSPOSE, WORDS)
 from .tokens import Tok
 
+#: The letters posts give the label (y_i, Y_{nk}, t_k): with an index letter below, an element of the label.
+LABELS = ("y", "Y", "t", "T")
 #: Styles that set a word upright: `\mathrm{ReLU}` is one word, where `\mathbf{Wx}` is W times x.
 UPRIGHT = {"mathrm", "rm", "mathsf", "sf", "textup", "mathtt", "tt", "symrm"}
 
@@ -262,7 +264,7 @@ class Grammar:
         if self.known(joined):
             return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
         if (sub in INDEX_LETTERS or (len(sub) <= 3 and sub.isalpha() and sub.islower() and all(
-                c in "ijklmnt" for c in sub))) and (self.known(base) or base.endswith("hat") or base == "y"):
+                c in "ijklmnt" for c in sub))) and (self.known(base) or base.endswith("hat") or base in LABELS):
             return M("name", value=base, pos=pos, written=f"{base}_{sub}")
         return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
 

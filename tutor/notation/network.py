@@ -386,9 +386,10 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             sa, sb = shape(a), shape(b)
             def matrix(sh: Shape | None) -> TypeGuard[Shape]:
                 return sh is not None and len(sh) == 2 and Dim(1) not in sh
+            same_index = index_of(a) is not None and index_of(a) == index_of(b)   # Y_{nk} log P_{nk}
             for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
                 if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
-                        and not matrix(other):
+                        and (not matrix(other) or same_index):
                     shapes[x.value] = other
                     assumptions.append(f"{x.value} is taken to have the shape of what it multiplies, "
                                        f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
@@ -413,6 +414,15 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             known[n] = shape(value)
         if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
             break
+
+
+def index_of(m: M) -> str | None:
+    """The index a name (or a function of one) was written with: `nk` for Y_{nk} or log P_{nk}."""
+    while m.kind == "call" and m.args:
+        m = m.args[0]
+    if m.kind == "name" and "_" in m.written and m.written.split("_", 1)[0] == m.value:
+        return m.written.split("_", 1)[1]
+    return None
 
 
 def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],

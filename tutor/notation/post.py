@@ -69,11 +69,14 @@ def prose_lines(token) -> list[str]:
     MathJax marks its mathematics."""
     lines: list[str] = []
     for line in token.content.splitlines():
-        lines.extend(part.strip() for part in CODE_SPAN.split(line))
+        lines.extend(ESCAPED.sub(r"\1", part).strip() if i % 2 == 0 else part.strip()
+                     for i, part in enumerate(CODE_SPAN.split(line)))
     return [line for line in lines if line]
 
 
 CODE_SPAN = re.compile(r"`+([^`]+)`+")
+#: Markdown's escapes, as a post typed to keep `*` and `_` from making emphasis: W\_1, x\*W1.
+ESCAPED = re.compile(r"\\([*_`#\[\]<>|~])")
 
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.

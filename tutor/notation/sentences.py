@@ -43,7 +43,7 @@ def prose_equations(line: str, whole) -> list[str]:
     if "=" not in line:
         return []
     if whole(line):
-        return split_list(line)
+        return [LEAD.sub("", part) for part in split_list(line)]
     out: list[str] = []
     for sentence in SENTENCE_END.split(line):
         if "=" not in sentence:
