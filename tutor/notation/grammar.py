@@ -380,6 +380,8 @@ class Grammar:
             raise self.error("a name is empty here (\\text{} or \\operatorname{} with nothing in it)")
         if self.known(text) or len(text) == 1:
             return M("name", value=text, pos=pos, written=text)
+        if self.letters and text[0] == "d" and text[1:].isalpha() and (len(text) == 2 or self.known(text[1:])):
+            return M("name", value=text, pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
         parts = split_word(text, self.known)
         if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
             parts = list(text)

@@ -135,6 +135,9 @@ PROSE_SHAPE = re.compile(
 PROSE_TUPLE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
     r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
+#: Where a clause begins: a shape said after one (", where x is 1×n") is about a name, not about a value
+#: written before it on the line (`∂J/∂z2 = ŷ − y (1×Dy)`).
+CLAUSE_STARTS = ("\n", ". ", ", ", " where ", " with ", " and ", "; ")
 NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 
 
@@ -145,8 +148,8 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
         for pattern in (PROSE_TUPLE, PROSE_SHAPE):
             for m in pattern.finditer(paragraph):
                 name, a, b = re.sub(r"[\^\[\]()]", "", m.group("name")), m.group("a"), m.group("b")
-                line_start = max(paragraph.rfind("\n", 0, m.start()), paragraph.rfind(". ", 0, m.start())) + 1
-                if "=" in paragraph[line_start:m.start()]:
+                clause = max(paragraph.rfind(sep, 0, m.start()) + len(sep) for sep in CLAUSE_STARTS)
+                if "=" in paragraph[clause:m.start()]:
                     continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
                 if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
                     continue
