@@ -398,8 +398,9 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                 assumptions.append(f"{a.value} is taken as a 1×{sb[0]} row (it multiplies a {format_shape(sb)} "
                                    f"matrix from the left: the row-vector convention); say `{a.value} \\in "
                                    f"\\mathbb{{R}}^{{{sb[0]} \\times 1}}` for a column")
+            declared_transpose = a.kind == "T" and a.args[0].kind == "name" and a.args[0].value in net.declared
             if b.kind == "name" and b.value in shapes and shapes[b.value] is None and matrix(sa) \
-                    and (a.kind != "T"):
+                    and (a.kind != "T" or declared_transpose):   # Wᵀx with W declared n×k: x is an n×1 column
                 shapes[b.value] = (sa[1], Dim(1))
                 assumptions.append(f"{b.value} is taken as a {sa[1]}×1 column (a {format_shape(sa)} matrix "
                                    f"multiplies it from the left: the column convention); say `{b.value} \\in "
