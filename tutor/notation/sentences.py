@@ -43,18 +43,27 @@ def prose_equations(line: str, whole) -> list[str]:
     if "=" not in line:
         return []
     if whole(line):
-        return [LEAD.sub("", part) for part in split_list(line)]
+        parts = [LEAD.sub("", part) for part in split_list(line)]
+        return [p for p in parts if is_equation(p) or p.lstrip().startswith("=")]
     out: list[str] = []
     for sentence in SENTENCE_END.split(line):
         if "=" not in sentence:
             continue
         text = LEAD.sub("", LABEL.sub("", sentence.strip(), count=1)).rstrip(".,;:?! ")
         parts = [LEAD.sub("", p) for p in split_list(text)]
-        if parts and all(whole(p) for p in parts):
+        if parts and all(whole(p) and is_equation(p) for p in parts):
             out.extend(parts)
         else:
             out.extend(embedded(sentence))
     return out
+
+
+def is_equation(text: str) -> bool:
+    """An equation a sentence may hold: one name (or a derivative) on the left, something other than a
+    number on the right ("I set lr = 0.01" is a remark about training, not the network)."""
+    left, _, right = text.partition("=")
+    return (len(left.split()) == 1 or DERIVATIVE.match(text) is not None) and \
+        re.fullmatch(r"[\s\d.eE+\-]*", right) is None
 
 
 def split_list(text: str) -> list[str]:
