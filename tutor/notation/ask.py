@@ -15,9 +15,10 @@ from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
 from .derivation import looks_like_math
 from .judged import MathCheck, check_text
-from .network import build, gather
+from .network import MathNetwork, build, gather
 from .post import prose_shapes, read_post
 from .translate import is_assumption
+from .unread import refuse_macro_definitions, unread_definitions
 
 #: From least to most wrong: the post's verdict is its worst derivation's.
 SEVERITY = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -62,17 +63,29 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
+    from .aliases import function_aliases, layered_superscripts, reading_aliases
+    from .formulas import written_out
     post = read_post(text)
+    refuse_macro_definitions(post.math, text)
+    post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
+    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math)):
+        return answer(post, network, dims, wrt, text)
+
+
+def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | None, text: str) -> Answer:
+    """`ask` on a post already taken apart."""
     assumptions: list[str] = []
     chosen = load_network(network) if network is not None else None
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
                                    set(chosen.leaves) if chosen else None)
     math_net.convention = post.convention
     net: Network | None
+    assumed_default = False
     if chosen is not None:
         net = chosen
         source = net.source
-    elif math_net.definitions:
+    elif math_net.definitions or math_net.unread:
+        assumptions.extend(unread_definitions(math_net, text))
         source, said = build(math_net)
         assumptions.extend(said)
         net = parse_network(source, "<the post's network>")
@@ -80,6 +93,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
         net = from_code(post.code)
         if net is None:
             net = load("default")
+            assumed_default = True
             assumptions.append("the post defines no network, so the motivating question's (`default`: x W1 + b1, "
                                "sigmoid, x W2 + b2, softmax, cross-entropy) is assumed; give yours with --network")
         source = net.source
@@ -88,23 +102,26 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     in_code = code_derivations(lines, net)
     asked: list[Asked] = []
     leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+    if assumed_default:
+        not_default(math_net, derivations, net)
     net.require_leaf(leaf)
     unread: TutorError = ParseError(
         "no derivation found in the post: nothing like \\frac{\\partial J}{\\partial W_1} = …",
         origin="<post>", expected="a gradient written as ∂J/∂W1 = …, δ1 = …, or dW1 = …")
     grouped = group(derivations, net, leaf)
-    if any(claimed is None for claimed, _ in grouped):
+    if any(claimed is None for claimed, _, _ in grouped):
         assumptions.append(f"a derivation that does not say what it is the gradient of is taken as ∂{net.loss}/∂{leaf}; "
                            "say otherwise with --wrt LEAF")
-    jobs = [(claimed or leaf, t, True) for claimed, t in grouped] + [(w, t, False) for w, t in in_code]
-    for wrt, text_of, math in jobs:
+    jobs = [(claimed or leaf, t, typed, True) for claimed, t, typed in grouped] + \
+        [(w, t, t, False) for w, t in in_code]
+    for wrt, text_of, typed, math in jobs:
         try:
             checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             unread = error
             continue
-        asked.append(Asked(wrt, text_of, checked))
+        asked.append(Asked(wrt, typed, checked))
     nothing = None if asked else unread
     if nothing is not None:  # still an answer (SPEC §5, §8): one check whose verdict is `unusable`, saying why
         unusable = CheckResult.unusable(net, leaf, "", "<post>", net.bindings(dims), nothing.diagnostic)
@@ -184,7 +201,8 @@ def chained_gradients(sides, names) -> set[str]:
     return out
 
 
-def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[tuple[str | None, str]]:
+def group(derivations: list[tuple[str, str, str]], net: Network,
+          leaf: str) -> list[tuple[str | None, str, str]]:
     """The post's derivation statements → one derivation per claim about a leaf, each with the
     statements about inner nodes (∂J/∂z2 = ŷ − y, δ1 = …, ∂z2/∂h = W2ᵀ) written before it."""
     from .derivation import claim, statements
@@ -192,15 +210,18 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
     from .tokens import tokenize
     from .judged import leaf_below, names_with_truth
     names = names_with_truth(net)
-    out: list[tuple[str | None, str]] = []
+    out: list[tuple[str | None, str, str]] = []
     inner: list[str] = []
+    typed_inner: list[str] = []   # the same statements as the asker typed them
+    inner_targets: list[str] = []   # the inner nodes those statements give a value for
     last_target: str | None = None
     pending = False
     trailing: list[str] = []
-    last_claim = ""
+    typed_trailing: list[str] = []
+    last_claim = typed_claim = ""
     in_chain: set[str] = set()   # the nodes the last chain's factors take the loss's gradient at (∂J/∂z2)
     lhs = None
-    for written, _ in derivations:
+    for written, _, typed in derivations:
         factor = False
         chained: set[str] = set()
         try:
@@ -214,26 +235,71 @@ def group(derivations: list[tuple[str, str]], net: Network, leaf: str) -> list[t
         except TutorError:
             target = None
         if target in net.leaves:
-            out.append((target, "\n".join(inner + [written])))
-            last_claim = written
+            out.append((target, "\n".join(inner + [written]), "\n".join(typed_inner + [typed])))
+            last_claim, typed_claim = written, typed
             pending = False
-            trailing = []
+            trailing, typed_trailing = [], []
             in_chain = chained
         elif lhs is not None and lhs.kind == "partial" and target in in_chain and out:
             trailing.append(written)   # ∂J/∂z2 = ŷ − y after a chain that has ∂J/∂z2: what that factor is
+            typed_trailing.append(typed)
             inner.append(written)
+            typed_inner.append(typed)
         else:
+            if target is not None and not factor and target in inner_targets and pending:
+                # a second value for the same node (`delta2 = …` then `delta2 = …`): another answer, not a step
+                below = leaf_below(net, last_target) if last_target in net.definitions else None
+                out.append((below, "\n".join(inner), "\n".join(typed_inner)))
+                inner, typed_inner, trailing, typed_trailing, inner_targets = [], [], [], [], []
+                pending = False
             inner.append(written)
+            typed_inner.append(typed)
             trailing.append(written)
+            typed_trailing.append(typed)
+            if target is not None and not factor:
+                inner_targets.append(target)
             pending = pending or not factor   # a factor's value (∂z2/∂h = W2ᵀ) is not an answer of its own
         last_target = target if not factor else last_target
     if trailing and not pending and out:   # ∂z2/∂h = W2ᵀ said after the chain: what its factors are taken to be
-        claimed, text = out[-1]   # said before the chain, so that the chain stays the answer
+        claimed, text, typed_text = out[-1]   # said before the chain, so that the chain stays the answer
         head = text[:len(text) - len(last_claim)]
-        out[-1] = (claimed, "\n".join(x for x in [head.rstrip("\n"), *trailing, last_claim] if x))
+        typed_head = typed_text[:len(typed_text) - len(typed_claim)]
+        out[-1] = (claimed, "\n".join(x for x in [head.rstrip("\n"), *trailing, last_claim] if x),
+                   "\n".join(x for x in [typed_head.rstrip("\n"), *typed_trailing, typed_claim] if x))
     if inner and pending:
         # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
         # with a claim about an inner node (δ1 = …)
         below = leaf_below(net, last_target) if last_target in net.definitions else None
-        out.append((below, "\n".join(inner)))
+        out.append((below, "\n".join(inner), "\n".join(typed_inner)))
     return out
+
+
+def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], net: Network) -> None:
+    """A post that defines no network is asked against the default one only when what it says fits that
+    network: a shape declared for a name the default network lacks, or a derivation about one, means the
+    post's own network could not be read, and that is said rather than judged against another network."""
+    from .derivation import statements
+    from .grammar import Grammar
+    from .judged import names_with_truth
+    from .tokens import tokenize
+    names = names_with_truth(net)
+    foreign = [n for n in math_net.declared if n not in net.nodes and n not in net.dims]
+    for written, _, _ in derivations:
+        try:
+            found = statements(tokenize(written, "<post>"), len(written))
+            side = list(found[0].sides[0]) if found and len(found[0].sides) > 1 else []
+            lhs = Grammar(side, names.known, source=written).whole(side) if side else None
+        except TutorError:
+            continue
+        wrt = lhs.args[1] if lhs is not None and lhs.kind == "partial" else None
+        if wrt is not None and wrt.kind == "name" and names.resolve(str(wrt.value)) is None \
+                and wrt.value != "<output>":
+            foreign.append(str(wrt.value))
+    if foreign:
+        declared = ", ".join(f"{n} {'×'.join(map(str, s))}" for n, s in math_net.declared.items())
+        raise ParseError(
+            "the post's own network could not be read: it has no definitions such as z_1 = x W_1 + b_1 "
+            f"(read: {'shapes of ' + declared if declared else 'no definitions and no shapes'}), and it speaks of "
+            f"{', '.join(dict.fromkeys(foreign))}, which the default network does not have; it is not judged against "
+            "another network", origin="<post>",
+            expected="the network's definitions in the post (an align block), or --network FILE")

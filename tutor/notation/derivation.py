@@ -91,7 +91,17 @@ class Statement:
     end: int
 
     def text(self, latex: str) -> str:
-        return latex[self.start:self.end].strip().rstrip("\\").strip().rstrip(",;.&").strip()
+        return tidy(latex[self.start:self.end])
+
+    def typed(self, original: str) -> str:
+        """The statement as the asker typed it (Unicode stays Unicode), from the text before its LaTeX."""
+        from .tokens import as_written
+        return tidy(as_written(original, self.start, self.end))
+
+
+def tidy(text: str) -> str:
+    """A statement without the line break, `&` or punctuation that ends it."""
+    return text.strip().rstrip("\\").strip().rstrip(",;.&").strip()
 
 
 SEPARATORS = ("coloneqq", "equiv", "triangleq", "eqqcolon", "approx")
@@ -134,11 +144,15 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
             lines.append((list(current), start, end))
 
     skipping = False
-    for t in tokens:
+    for i, t in enumerate(tokens):
         if skipping and t.kind != "break":
             continue
         skipping = False
-        if t.kind == "macro" and t.text in ("quad", "qquad", "text_") and depth == 0 and current:
+        if (t.kind == "macro" and t.text in ("quad", "qquad", "text_") or is_connective(t)) and depth == 0 and current:
+            if has_equals(current) and equation_follows(tokens, i + 1):
+                close(t.pos)   # `a = b \qquad \text{and} \qquad c = d`: two equations side by side
+                current = []
+                continue
             skipping = True   # what follows \quad on a line is a remark: (1 × D_y), \text{elementwise}
             continue
         if t.kind == "open":
@@ -149,7 +163,13 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
             close(t.pos)
             current = []
             continue
+        if t.kind == "op" and t.text == "&" and depth == 0 and has_equals(current) and column_follows(tokens, i + 1):
+            close(t.pos)   # `z_1 &= x W_1 & h &= \sigma(z_1)`: an align block's second column
+            current = []
+            continue
         if t.kind == "op" and t.text in ("&",) or t.kind == "op" and t.text == "." and depth == 0:
+            continue
+        if is_connective(t):
             continue
         if t.kind == "macro" and t.text in ("quad", "qquad", "label", "tag", "nonumber", "notag"):
             continue
@@ -157,6 +177,7 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
             start = t.pos
         current.append(t)
     close(length)
+    lines = joined_declarations(lines)
     out: list[Statement] = []
     for line, begin, end in lines:
         sides: list[list[Tok]] = [[]]
@@ -184,6 +205,55 @@ def statements(tokens: list[Tok], length: int) -> list[Statement]:
             out.append(Statement((tuple(rest[-1]),), rest[-1][0].pos, end))
         elif any(sides):
             out.append(Statement(tuple(tuple(s) for s in sides), begin, end))
+    return out
+
+
+def has_equals(tokens: list[Tok]) -> bool:
+    return any(t.kind == "op" and t.text == "=" for t in tokens)
+
+
+def is_connective(t: Tok) -> bool:
+    """`\\text{and}`, `\\text{or}`, `\\text{where}`: a word between equations."""
+    return t.kind == "macro" and t.text in ("text", "mbox", "textrm") and len(t.args) == 1 and \
+        "".join(x.text for x in t.args[0]).strip().lower() in ("and", "or", "where", "with", "then", "so", "i.e.")
+
+
+def rest_of_line(tokens: list[Tok], i: int) -> list[Tok]:
+    out = []
+    for t in tokens[i:]:
+        if t.kind == "break":
+            break
+        out.append(t)
+    return out
+
+
+def equation_follows(tokens: list[Tok], i: int) -> bool:
+    """Whether the rest of the line is another equation (it has an `=` of its own at the top level)."""
+    depth = 0
+    for t in rest_of_line(tokens, i):
+        depth += (t.kind == "open") - (t.kind == "close")
+        if depth == 0 and t.kind == "op" and t.text == "=":
+            return True
+    return False
+
+
+def column_follows(tokens: list[Tok], i: int) -> bool:
+    """Whether an align row goes on with another equation in a column of its own (`& h &= …`)."""
+    rest = rest_of_line(tokens, i)
+    return any(a.kind == "op" and a.text == "&" and b.kind == "op" and b.text == "=" for a, b in zip(rest, rest[1:]))
+
+
+def joined_declarations(lines: list[tuple[list[Tok], int, int]]) -> list[tuple[list[Tok], int, int]]:
+    """`w, x \\in \\mathbb{R}^D` was cut at its comma: names alone before a declaration belong to it."""
+    out: list[tuple[list[Tok], int, int]] = []
+    for line, begin, end in lines:
+        if out and any(t.kind == "macro" and t.text == "in" for t in line) and not has_equals(line):
+            names, b, _ = out[-1]
+            if names and all(t.kind in ("name", "sub", "num", "group") or t.kind == "macro" and t.args
+                             for t in names) and not has_equals(names):
+                out[-1] = (names + [Tok("op", ",", end)] + line, b, end)
+                continue
+        out.append((line, begin, end))
     return out
 
 
@@ -229,8 +299,12 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 chain = chain_of(earlier, names, translate, target, number, written)
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
-        code = translate(value).code
+        translated = translate(value)
+        code = translated.code
         equations.append(Equation(target, name, code, written))
+        if name and target is None and names.resolve(name) is None and translated.shape is not None:
+            names.shapes[name] = translated.shape   # δ₁ = … where the network names no z1: a value of the post's own
+            notes.append(f"{name} is a name the derivation gives its own value, {code}")
         if name:
             assigned.add(name)
         if name and name not in names.shapes and target in names.shapes:

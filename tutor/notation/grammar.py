@@ -17,6 +17,11 @@ from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IG
                       STYLES, TRANSPOSE, WORDS)
 from .tokens import Tok
 
+#: The letters posts give the label (y_i, Y_{nk}, t_k): with an index letter below, an element of the label.
+LABELS = ("y", "Y", "t", "T")
+#: Styles that set a word upright: `\mathrm{ReLU}` is one word, where `\mathbf{Wx}` is W times x.
+UPRIGHT = {"mathrm", "rm", "mathsf", "sf", "textup", "mathtt", "tt", "symrm"}
+
 MAX_DEPTH = 80
 
 
@@ -38,7 +43,7 @@ class Grammar:
 
     def __init__(self, tokens: list[Tok], known: Callable[[str], bool], origin: str = "<derivation>",
                  source: str = ""):
-        self.tokens = [t for t in tokens if not (t.kind == "macro" and t.text in IGNORED)]
+        self.tokens = unwrap_styles([t for t in tokens if not (t.kind == "macro" and t.text in IGNORED)])
         self.i = 0
         self.known = known
         self.origin = origin
@@ -226,6 +231,8 @@ class Grammar:
                 if layer.isalpha() and layer in INDEX_LETTERS:  # x^{(i)}: the i-th example
                     return base
                 return self.named(base.value, layer, base.pos)
+        if text.isdigit() and base.kind == "name" and layer_superscript(base.value, text, self.known):
+            return self.named(base.value, text, base.pos)   # W^1, z^{2}: layers, in a post that numbers them so
         if text.lstrip("-").replace(".", "", 1).isdigit():
             return M("pow", (base,), value=float(text), pos=base.pos)
         if base.kind == "name" and base.value == "e":
@@ -257,7 +264,7 @@ class Grammar:
         if self.known(joined):
             return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
         if (sub in INDEX_LETTERS or (len(sub) <= 3 and sub.isalpha() and sub.islower() and all(
-                c in "ijklmnt" for c in sub))) and (self.known(base) or base.endswith("hat") or base == "y"):
+                c in "ijklmnt" for c in sub))) and (self.known(base) or base.endswith("hat") or base in LABELS):
             return M("name", value=base, pos=pos, written=f"{base}_{sub}")
         return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
 
@@ -355,7 +362,8 @@ class Grammar:
     def activation_prime(self, text: str, pos: int) -> M | None:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
-        if len(text) != 1 or self.known(text) or not self.next_is("prime"):
+        from .aliases import FUNCTION_ALIASES
+        if len(text) != 1 or self.known(text) or not self.next_is("prime") or text in FUNCTION_ALIASES.get():
             return None
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
@@ -372,6 +380,8 @@ class Grammar:
             raise self.error("a name is empty here (\\text{} or \\operatorname{} with nothing in it)")
         if self.known(text) or len(text) == 1:
             return M("name", value=text, pos=pos, written=text)
+        if self.letters and text[0] == "d" and text[1:].isalpha() and (len(text) == 2 or self.known(text[1:])):
+            return M("name", value=text, pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
         parts = split_word(text, self.known)
         if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
             parts = list(text)
@@ -385,6 +395,9 @@ class Grammar:
     def function_named(self, text: str) -> str | None:
         if self.known(text):
             return None
+        from .aliases import FUNCTION_ALIASES
+        if text in FUNCTION_ALIASES.get():   # the post said `g = \tanh`
+            return FUNCTION_ALIASES.get()[text]
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
             "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \
@@ -488,7 +501,15 @@ class Grammar:
             fn = self.function_named(word.strip())
             if fn is not None:
                 return self.call(fn, t)
-            return self.named_word(word.strip(), t.pos)
+            word = word.strip()
+            if len(word) > 1 and not self.known(word) and self.next_is("open") and word.isalpha():
+                raise self.error(f"{word}(…) is not a function the reader knows", t,
+                                 "one of σ, tanh, ReLU, softmax, exp, log, diag, CE (or a name the post defines)")
+            letters, self.letters = self.letters, False   # a word set upright is one name, not its letters
+            try:
+                return self.named_word(word, t.pos)
+            finally:
+                self.letters = letters
         if name in ("sum", "Sigma"):
             index = ""
             if self.next_is("sub"):
@@ -550,7 +571,7 @@ class Grammar:
     def derivative(self, top, bottom, t: Tok) -> M | None:
         """\\frac{\\partial J}{\\partial W_1}, \\frac{dJ}{dW}, \\frac{\\partial}{\\partial W} J → a ∂-factor."""
         def strip(tokens):
-            tokens = [x for x in tokens if not (x.kind == "macro" and x.text in IGNORED)]
+            tokens = unwrap_styles([x for x in tokens if not (x.kind == "macro" and x.text in IGNORED)])
             if tokens and tokens[0].kind == "macro" and tokens[0].text in ("partial", "delta") \
                     and (tokens[0].text == "partial" or delta_fraction):   # \frac{\delta(x^TAx)}{\delta x}
                 return tokens[1:]
@@ -565,6 +586,47 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def layer_superscript(base: str, text: str, known: Callable[[str], bool]) -> bool:
+    """Whether `base^text` is layer `text` of `base`: in a post that numbers layers with superscripts, when
+    that layer is a name or the base alone is not (`a^2` stays a square where `a` is the network's)."""
+    from .aliases import LAYER_SUPERSCRIPTS
+    return LAYER_SUPERSCRIPTS.get() and int(text) >= 1 and (known(base + text) or not known(base))
+
+
+def unwrap_styles(tokens: list[Tok]) -> list[Tok]:
+    """`\\mathrm{ReLU}(z)`, `\\mathbf{W}_1`, `{\\rm softmax}(z)`, `\\vec{x}`: a macro (or a group) that only
+    changes how a name looks is the name itself, so that a function written so still takes the bracket
+    after it. Only a wrapper around plain names is opened (never one after `^` or `_`, which takes one
+    argument, nor one around `+` or `-`)."""
+    out: list[Tok] = []
+    for t in tokens:
+        after_script = bool(out) and out[-1].kind in ("sub", "sup")
+        inner: tuple[Tok, ...] | None = None
+        if t.kind == "macro" and t.text in STYLES and len(t.args) == 1:
+            inner = t.args[0]
+        elif t.kind == "group" and t.args and t.args[0].kind == "macro" and t.args[0].text in STYLES \
+                and not t.args[0].args:   # {\rm ReLU}: a switch inside a group
+            inner = t.args[1:]
+        elif t.kind == "macro" and t.text in STYLES and not t.args:
+            continue   # \rm, \displaystyle: a switch that only changes the look of what follows
+        if inner is None or after_script or not plain_names(inner):
+            out.append(t)
+            continue
+        if len(inner) == 1 and inner[0].kind == "name" and len(inner[0].text) > 1 and (
+                t.kind == "group" or t.text in UPRIGHT):
+            out.append(Tok("macro", "text", t.pos, (inner,)))   # \mathrm{ReLU}: a word, never R e L U
+            continue
+        out.extend(unwrap_styles(list(inner)))
+    return out
+
+
+def plain_names(tokens) -> bool:
+    """Names with their subscripts and layer superscripts, and nothing that combines them."""
+    return bool(tokens) and tokens[0].kind in ("name", "macro", "group") and all(
+        t.kind in ("name", "num", "sub", "sup", "group", "prime") or t.kind == "macro" and t.text not in HADAMARD | PRODUCT
+        for t in tokens)
 
 
 def uses_index(m: M, index: str) -> bool:

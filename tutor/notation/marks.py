@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 #: What only mathematics has (code never has a backslash, ^ or a prime).
-MATH_MARKS = re.compile(r"[\\^'′ᵀŷŶ−∘⊙·⋅σδΔ∂∇Σ∑₀-₉ᵢⱼ⊤‖×∈ℝ]|\$|\bd[A-Za-z]\w*\s*/\s*d[A-Za-z]")
+MATH_MARKS = re.compile(r"[\\^'′ᵀŷŶ−∘⊙·⋅σδΔ∂∇Σ∑₀-₉ᵢⱼ⊤‖×∈ℝ]|\$|\bd[A-Za-z]\w*\s*/\s*d[A-Za-z]|\.\*")
 
 
 def looks_like_math(text: str) -> bool:

@@ -30,6 +30,7 @@ class MathNetwork:
     declared: dict[str, Shape] = field(default_factory=dict)
     assumptions: list[str] = field(default_factory=list)
     convention: str | None = None   # "rows" or "columns", when the post says which
+    unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -49,21 +50,21 @@ def shape_of_space(space: M) -> Shape:
 
 
 def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
-           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str]]]:
+           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
     """Every math piece of a post → the network's definitions and declarations, and the statements that
     are derivations (as written, with the text they came from)."""
     net = MathNetwork()
     net.declared.update(prose_shapes)
     names_seen = set(prose_shapes) | (names_seen or set())
-    derivations: list[tuple[str, str]] = []
+    derivations: list[tuple[str, str, str]] = []
     pieces = []
     for text in post_math:
         latex = to_latex(text)
         tokens = tokenize(text, "<post>")
-        pieces.append((latex, statements(tokens, len(latex))))
+        pieces.append((latex, statements(tokens, len(latex)), text))
     # first pass: the names being defined or declared, so that `y_i` and `Wx` read right
     lhs_names: set[str] = set(names_seen)
-    for latex, found in pieces:
+    for latex, found, _ in pieces:
         for st in found:
             first = st.sides[0]
             at = next((i for i, t in enumerate(first) if t.kind == "macro" and t.text == "in"), None)
@@ -80,9 +81,12 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 name = plain_name(first)
                 if name:
                     lhs_names.add(name)
-    for latex, found in pieces:
+    from .aliases import is_alias_statement
+    for latex, found, text in pieces:
         for st in found:
-            handle(net, st, latex, derivations, lhs_names, leaves or set())
+            if is_alias_statement(st.text(latex)):
+                continue
+            handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
     return net, derivations
 
 
@@ -106,7 +110,12 @@ def is_derivative_side(tree: M) -> bool:
 
 
 def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
-           leaves: set[str]) -> None:
+           leaves: set[str], typed: str | None = None) -> None:
+    """One statement of the post: a declaration, a definition, or a derivation (kept as (LaTeX, the LaTeX
+    of its piece, as typed)). A definition none of whose values can be read is kept in `net.unread`."""
+    def derivation() -> None:
+        derivations.append((st.text(latex), latex, st.typed(typed) if typed is not None else st.text(latex)))
+
     known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
     sides = [list(s) for s in st.sides]
     in_at = next((i for i, t in enumerate(sides[0]) if t.kind == "macro" and t.text == "in"), None)
@@ -115,7 +124,7 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         return
     if len(sides) < 2:
         if st.start < len(latex) and latex[:st.start].rstrip().endswith("=") or latex.lstrip().startswith("="):
-            derivations.append((st.text(latex), latex))   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
+            derivation()   # `=2(y-Xw)(-X)`: a value whose left side is unsaid
         return
     try:
         lhs = Grammar(sides[0], known, source=latex).whole(sides[0])
@@ -134,22 +143,26 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
-        derivations.append((st.text(latex), latex))
+        derivation()
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
         lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
     if lhs.kind != "name":
         return
+    failed: list[ParseError] = []
     for side in sides[1:]:
         try:
             value = Grammar(side, known, source=latex).whole(side)
-        except ParseError:
+        except ParseError as error:
+            failed.append(error)
             continue
         if contains(value, "partial"):
             continue
         if lhs.value not in net.definitions:
             net.definitions[lhs.value] = (value, st.text(latex))
         return
+    if failed:
+        net.unread.setdefault(str(lhs.value), (st.typed(typed) if typed is not None else st.text(latex), failed[0]))
 
 
 def annotation_only(side: list[Tok]) -> bool:
@@ -347,6 +360,8 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         if k == "call":
             if m.value in ("cross_entropy", "sum", "mean"):
                 return ()
+            if m.value in ("max_", "maximum", "minimum") and len(m.args) == 2:   # max(0, z): z's shape
+                return broadcast(shape(m.args[0]), shape(m.args[1]))
             return shape(m.args[0]) if m.args else None
         if k in ("sum", "mean", "norm"):
             return ()
@@ -371,9 +386,10 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             sa, sb = shape(a), shape(b)
             def matrix(sh: Shape | None) -> TypeGuard[Shape]:
                 return sh is not None and len(sh) == 2 and Dim(1) not in sh
+            same_index = index_of(a) is not None and index_of(a) == index_of(b)   # Y_{nk} log P_{nk}
             for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
                 if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
-                        and not matrix(other):
+                        and (not matrix(other) or same_index):
                     shapes[x.value] = other
                     assumptions.append(f"{x.value} is taken to have the shape of what it multiplies, "
                                        f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
@@ -382,8 +398,9 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                 assumptions.append(f"{a.value} is taken as a 1×{sb[0]} row (it multiplies a {format_shape(sb)} "
                                    f"matrix from the left: the row-vector convention); say `{a.value} \\in "
                                    f"\\mathbb{{R}}^{{{sb[0]} \\times 1}}` for a column")
+            declared_transpose = a.kind == "T" and a.args[0].kind == "name" and a.args[0].value in net.declared
             if b.kind == "name" and b.value in shapes and shapes[b.value] is None and matrix(sa) \
-                    and (a.kind != "T"):
+                    and (a.kind != "T" or declared_transpose):   # Wᵀx with W declared n×k: x is an n×1 column
                 shapes[b.value] = (sa[1], Dim(1))
                 assumptions.append(f"{b.value} is taken as a {sa[1]}×1 column (a {format_shape(sa)} matrix "
                                    f"multiplies it from the left: the column convention); say `{b.value} \\in "
@@ -398,6 +415,15 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             known[n] = shape(value)
         if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
             break
+
+
+def index_of(m: M) -> str | None:
+    """The index a name (or a function of one) was written with: `nk` for Y_{nk} or log P_{nk}."""
+    while m.kind == "call" and m.args:
+        m = m.args[0]
+    if m.kind == "name" and "_" in m.written and m.written.split("_", 1)[0] == m.value:
+        return m.written.split("_", 1)[1]
+    return None
 
 
 def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape | None], dims: set[str],
@@ -422,8 +448,9 @@ def network_from_math(source: str, origin: str):
     """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
     from ..engine.language.network import parse_network
     from .post import prose_shapes, read_post
+    from .formulas import written_out
     post = read_post(source)
-    math = post.math or [source]
+    math = [written_out(m) for m in post.math or [source]]
     gathered, _ = gather(math, prose_shapes(post.prose))
     gathered.convention = post.convention
     text, assumptions = build(gathered, origin)

@@ -95,7 +95,7 @@ DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
 SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b)\s*\^\s*(?P<dims>{DIMS_BRACED})"
 DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are|lies|lie))?\s*{SPACE}")
 DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
-SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z])"
+SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
 COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\s*$")
 IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+(?:an?\s+|of\s+shape\s+)?[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"

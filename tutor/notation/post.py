@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from ..engine.language.dims import Dim, Shape
 from .plain import convention, declarations, is_math_block, math_lines, without_remarks
+from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
@@ -44,8 +45,8 @@ def read_post(text: str) -> Post:
             post.code.append(token.content)
         elif token.type == "inline":
             if not any(c.type.startswith("math") for c in token.children or ()):
-                lines = [REMARK.split(line, 1)[0] for line in token.content.splitlines()]
-                post.math.extend(without_remarks(line) for line in lines if typed_math(line))
+                post.math.extend(without_remarks(REMARK.split(equation, 1)[0]) for line in prose_lines(token)
+                                 for equation in prose_equations(line, typed_math))
             post.math.extend(d for line in token.content.splitlines() if "$" not in line   # LaTeX is read above
                              for d in declarations(line))
             words = []
@@ -62,8 +63,24 @@ def read_post(text: str) -> Post:
     return post
 
 
+def prose_lines(token) -> list[str]:
+    """A paragraph's lines as typed (a `*` is a product, never the emphasis Markdown would make of it), with
+    what a code span holds (`dW1 = x.T @ dz1`) set on a line of its own: a span is how a post without
+    MathJax marks its mathematics."""
+    lines: list[str] = []
+    for line in token.content.splitlines():
+        lines.extend(ESCAPED.sub(r"\1", part).strip() if i % 2 == 0 else part.strip()
+                     for i, part in enumerate(CODE_SPAN.split(line)))
+    return [line for line in lines if line]
+
+
+CODE_SPAN = re.compile(r"`+([^`]+)`+")
+#: Markdown's escapes, as a post typed to keep `*` and `_` from making emphasis: W\_1, x\*W1.
+ESCAPED = re.compile(r"\\([*_`#\[\]<>|~])")
+
+
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
-TYPED = re.compile(r"[\w\s'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+TYPED = re.compile(r"[\w\s@'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
 REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where * is elementwise`: the remark goes
 PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
 
@@ -107,15 +124,20 @@ def plain_token(t: Tok) -> str:
     return t.text if t.kind != "break" else " "
 
 
+#: A name in prose, with a layer written after it: W1, W[1], W^[1], W^(1) (all W1).
+LAYERED = r"[A-Za-z][A-Za-z0-9]*(?:\^?\[\d+\]|\^\(\d+\)|\^\d+)?"
 #: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
 PROSE_SHAPE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
+    rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+)\s*(?:×|\bx\b|\*)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
-    r"\b(?P<name>[A-Za-z][A-Za-z0-9]*)\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
+    rf"\b(?P<name>{LAYERED})\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
     r"[(\[]\s*(?P<a>[A-Za-z0-9]+)\s*,\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]")
+#: Where a clause begins: a shape said after one (", where x is 1×n") is about a name, not about a value
+#: written before it on the line (`∂J/∂z2 = ŷ − y (1×Dy)`).
+CLAUSE_STARTS = ("\n", ". ", ", ", " where ", " with ", " and ", "; ")
 NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 
 
@@ -125,9 +147,9 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
     for paragraph in prose:
         for pattern in (PROSE_TUPLE, PROSE_SHAPE):
             for m in pattern.finditer(paragraph):
-                name, a, b = m.group("name"), m.group("a"), m.group("b")
-                line_start = paragraph.rfind("\n", 0, m.start()) + 1
-                if "=" in paragraph[line_start:m.start()]:
+                name, a, b = re.sub(r"[\^\[\]()]", "", m.group("name")), m.group("a"), m.group("b")
+                clause = max(paragraph.rfind(sep, 0, m.start()) + len(sep) for sep in CLAUSE_STARTS)
+                if "=" in paragraph[clause:m.start()]:
                     continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
                 if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
                     continue

@@ -21,7 +21,8 @@ SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱ⁽⁾", "0123456789-i
 #: Macros that only change how a letter looks: `\mathbf{W}` is W.
 STYLES = {"boldsymbol", "mathbf", "bm", "mathrm", "mathit", "vec", "mathsf", "bf", "rm", "it", "mathnormal",
           "pmb", "underline", "overrightarrow", "mathtt", "textbf", "textit", "displaystyle", "textstyle",
-          "scriptstyle", "limits", "nolimits", "mathbold"}
+          "scriptstyle", "limits", "nolimits", "mathbold", "symbf", "symbfit", "symit", "symrm", "mathbfit", "bold",
+          "vb", "vv", "va", "boldmath", "textup", "emph", "sf", "tt", "cal", "scriptscriptstyle", "pmb"}
 #: Decorations that make a new name: `\hat{y}` is yhat.
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
                "widetilde": "tilde", "dot": "dot"}

@@ -18,7 +18,8 @@ ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "hat": 1, "widehat": 1, "bar": 1
              "mathsf": 1, "pmb": 1, "text": 1, "operatorname": 1, "textrm": 1, "textnormal": 1, "mbox": 1,
              "mathcal": 1, "mathbb": 1, "Bbb": 1, "mathscr": 1, "sqrt": 1, "textbf": 1, "textit": 1, "mathop": 1,
              "underline": 1, "label": 1, "tag": 1, "texttt": 1, "textsf": 1, "mathtt": 1, "underbrace": 1,
-             "overbrace": 1, "hspace": 1, "vspace": 1, "phantom": 1, "mathnormal": 1, "mathbold": 1}
+             "overbrace": 1, "hspace": 1, "vspace": 1, "phantom": 1, "mathnormal": 1, "mathbold": 1, "symbf": 1,
+             "symbfit": 1, "symit": 1, "symrm": 1, "mathbfit": 1, "vb": 1, "vv": 1, "va": 1, "textup": 1, "emph": 1}
 MAX_TOKENS = 20_000
 DIGITS = set("0123456789")
 
@@ -40,45 +41,70 @@ class Tok:
 
 def to_latex(text: str) -> str:
     """Unicode math → the LaTeX it stands for: `W₂ᵀ` → `W_{2}^{T}`, `ŷ` → `\\hat{y}`, `y + U+0302` too."""
+    return to_latex_mapped(text)[0]
+
+
+def as_written(text: str, start: int, end: int) -> str:
+    """The part of `text` that its LaTeX's characters start..end came from: a statement shown as the
+    asker typed it (`∂J/∂W₁ = xᵀδ₁`), not as the LaTeX it was read through."""
+    from bisect import bisect_right
+    _, origins = to_latex_mapped(text)
+    start = max(0, min(start, len(origins) - 1))
+    end = max(start, min(end, len(origins) - 1))
+    if end == start:
+        return ""
+    # the end is where the next character of the text begins (`₁₂` is one piece `_{12}` of the LaTeX)
+    return text[origins[start]:origins[bisect_right(origins, origins[end - 1])]]
+
+
+def to_latex_mapped(text: str) -> tuple[str, list[int]]:
+    """`to_latex`, with where each character of the LaTeX came from in `text` (one more entry at the end)."""
     out: list[str] = []
+    origins: list[int] = []
+
+    def put(piece: str, at: int) -> None:
+        out.append(piece)
+        origins.extend([at] * len(piece))
+
     i = 0
     while i < len(text):
         ch = text[i]
         if i + 1 < len(text) and text[i + 1] == "\u0302":  # a letter with a combining circumflex
-            out.append(r"\hat{" + ch + "}")
+            put(r"\hat{" + ch + "}", i)
             i += 2
             continue
         if ch in SUBSCRIPTS:
             j = i
             while j < len(text) and text[j] in SUBSCRIPTS:
                 j += 1
-            out.append("_{" + "".join(SUBSCRIPTS[c] for c in text[i:j]) + "}")
+            put("_{" + "".join(SUBSCRIPTS[c] for c in text[i:j]) + "}", i)
             i = j
             continue
         if ch in SUPERSCRIPTS:
             j = i
             while j < len(text) and text[j] in SUPERSCRIPTS:
                 j += 1
-            out.append("^{" + "".join(SUPERSCRIPTS[c] for c in text[i:j]) + "}")
+            put("^{" + "".join(SUPERSCRIPTS[c] for c in text[i:j]) + "}", i)
             i = j
             continue
         if ch in UNICODE and ch.isalpha() and text[i + 1:i + 2] in DIGITS:  # δ1 typed: δ₁
             j = i + 1
             while j < len(text) and text[j] in DIGITS:
                 j += 1
-            out.append(UNICODE[ch].strip() + "_{" + text[i + 1:j] + "}")
+            put(UNICODE[ch].strip() + "_{" + text[i + 1:j] + "}", i)
             i = j
             continue
         if ch in UNICODE:
-            out.append(UNICODE[ch])
+            put(UNICODE[ch], i)
         elif ord(ch) > 127:
             # bold and italic math letters (𝐖, 𝑥) are their plain letters
             plain = unicodedata.normalize("NFKC", ch)
-            out.append(plain if plain.isascii() else ch)
+            put(plain if plain.isascii() else ch, i)
         else:
-            out.append(ch)
+            put(ch, i)
         i += 1
-    return "".join(out)
+    origins.append(len(text))
+    return "".join(out), origins
 
 
 def tokenize(text: str, origin: str = "<derivation>") -> list[Tok]:
@@ -206,6 +232,10 @@ def characters(chars: str, pos: int) -> list[Tok]:
         elif ch == "." and chars[i + 1:i + 2] == "T" and not chars[i + 2:i + 3].isalnum():
             out.append(Tok("sup", "^", at))       # code's x.T, met in typed math
             out.append(Tok("name", "T", at + 1))
+            i += 2
+        elif ch == "." and chars[i + 1:i + 2] in ("*", "^", "/"):   # Octave's elementwise .* .^ ./
+            out.append(Tok("macro", "odot", at) if chars[i + 1] == "*" else
+                       Tok("sup", "^", at) if chars[i + 1] == "^" else Tok("op", "/", at))
             i += 2
         elif ch == "*" and chars[i + 1:i + 2] == "*":
             out.append(Tok("sup", "^", at))

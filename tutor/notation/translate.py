@@ -194,7 +194,7 @@ class Translator:
                                    expected="one of " + ", ".join(list(self.names.shapes)[:30]))
         if name != written and not written.startswith(("delta", "Delta")):
             self.note(f"{m.written or written} read as {name}")
-        if written.startswith(("delta", "Delta")):
+        if written.startswith(("delta", "Delta")) and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)
@@ -234,6 +234,10 @@ class Translator:
             inner = f"{self.wrap(args[0], POSTFIX)}[0]"
             n = args[0].shape[1]
             return Translation(f"diag({inner})", (n, n), ATOM)
+        if fn == "diag" and args[0].shape is not None and len(args[0].shape) == 2 and args[0].shape[1] == ONE:
+            self.note(f"diag of the column {short(args[0].code)} read as the diagonal matrix of its entries")
+            n = args[0].shape[0]
+            return Translation(f"diag({self.wrap(args[0], POSTFIX)}.T[0])", (n, n), ATOM)
         if fn == "diag":
             s = args[0].shape
             return Translation(f"diag({args[0].code})", (s[0], s[0]) if s is not None and len(s) == 1 else None,
@@ -291,6 +295,8 @@ def decide_product(a: Shape | None, b: Shape | None) -> tuple[str, str]:
         return "@", "a matrix product (a shape was not known)"
     if matmul(a, b) is not None:
         return "@", f"a matrix product ({format_shape(a)})({format_shape(b)})"
+    if a and b and (all(d == ONE for d in a) or all(d == ONE for d in b)):   # (ŷ − y) x with ŷ − y 1×1
+        return "*", f"a scalar product: the 1×1 side is a number ({format_shape(a)} · {format_shape(b)} do not chain)"
     if a == b:  # only equal shapes: a row times a column would broadcast into an outer product unasked
         return "*", f"an elementwise product (∘): {format_shape(a)} and {format_shape(b)} do not chain as matrices"
     return "@", f"a matrix product, which does not conform: {format_shape(a)} · {format_shape(b)}"

@@ -1,0 +1,68 @@
+"""A post's own names for its activation: "let $g = \\tanh$", "with $f$ the sigmoid", "f is ReLU".
+
+Lecture notes write the activation as a letter (`a = f(z)`, `g'(z)`); read as a name, `f(z)` would be
+f times z and f a leaf with a guessed shape. A post that says which function the letter is makes
+`f(z)` that function, for as long as the post is read.
+"""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+#: The letters the post being read names functions with: letter → the network language's function.
+FUNCTION_ALIASES: ContextVar[dict[str, str]] = ContextVar("function_aliases", default={})
+
+#: Whether the post being read numbers its layers with plain superscripts (W^1, z^2, a^{1}).
+LAYER_SUPERSCRIPTS: ContextVar[bool] = ContextVar("layer_superscripts", default=False)
+#: A letter with the superscript 1: nobody writes a first power, so `W^1` says the superscripts are layers.
+FIRST_LAYER = re.compile(r"(?<![\\\w])[A-Za-z]\^\{?1\}?(?![\d.])")
+
+#: How a function is written, as what the letter stands for.
+WRITTEN = r"\\?(?:sigma|sigmoid|logistic|tanh|ReLU|relu|softmax)|\\(?:text|mathrm|operatorname)\{(?:ReLU|relu|softmax|sigmoid|tanh)\}"
+FUNCTION = {"sigma": "sigmoid", "sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
+            "softmax": "softmax"}
+#: `g = \tanh`, `f(\cdot) = \sigma(\cdot)` as a statement of its own (never `p = softmax(z)`, a definition).
+STATEMENT = re.compile(rf"^\s*(?P<letter>[a-zA-Z])\s*(?:=\s*(?P<fn>{WRITTEN})|\(\s*(?P<v>\\cdot|[a-z])\s*\)\s*=\s*"
+                       rf"(?P<fn2>{WRITTEN})\s*\(\s*(?P=v)\s*\))\s*[.,;]?\s*$")
+#: "with f the sigmoid", "f is the logistic function", "where g denotes tanh" (f and g: the letters notes use).
+SENTENCE = re.compile(r"\b(?P<letter>[fg])\s+(?:is\s+|being\s+|denotes\s+|as\s+)?(?:the\s+|a\s+)?"
+                      r"(?P<fn>sigmoid|logistic|tanh|relu|softmax)\b", re.I)
+
+
+def function_aliases(math: list[str], prose: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in math:
+        m = STATEMENT.match(text)
+        if m:
+            out[m.group("letter")] = name_of(m.group("fn") or m.group("fn2"))
+    for text in prose:
+        for m in SENTENCE.finditer(text):
+            out.setdefault(m.group("letter"), name_of(m.group("fn")))
+    return out
+
+
+def name_of(written: str) -> str:
+    word = re.sub(r"\\(?:text|mathrm|operatorname)\{|[\\{}]", "", written).lower()
+    return FUNCTION[word]
+
+
+def is_alias_statement(text: str) -> bool:
+    """`g = \\tanh`: says what a letter is, and is neither a definition nor a derivation."""
+    return STATEMENT.match(text) is not None
+
+
+def layered_superscripts(math: list[str]) -> bool:
+    return any(FIRST_LAYER.search(text) for text in math)
+
+
+@contextmanager
+def reading_aliases(aliases: dict[str, str], layers: bool = False):
+    """Read a post with its letters for functions and, when it numbers layers with superscripts, that."""
+    token = FUNCTION_ALIASES.set(aliases)
+    layer_token = LAYER_SUPERSCRIPTS.set(layers)
+    try:
+        yield
+    finally:
+        LAYER_SUPERSCRIPTS.reset(layer_token)
+        FUNCTION_ALIASES.reset(token)
