@@ -432,3 +432,41 @@ def test_a_layer_keeping_params_and_grads_in_dicts_with_a_property(tmp_path):
     assert set(result.gradients) == {"Linear.W", "Linear.b", "Linear.x"}
     wrong = check_file(str(write(tmp_path, LAYER_WITH_DICTS.replace("self.x.T @ dout", "dout.T @ self.x"))))
     assert wrong.gradients["Linear.W"].verdict == "transposed"
+
+
+SHAPES_ON_ONE_LINE = '''import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def forward_backward(X, Y, W1, b1, W2, b2):
+    """X: (n_x, m), Y: (1, m), W1: (n_h, n_x), b1: (n_h, 1), W2: (1, n_h), b2: (1, 1)"""
+    m = X.shape[1]
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    cost = -np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m
+    cost = np.squeeze(cost)
+    dZ2 = A2 - Y
+    dW2 = np.dot(dZ2, A1.T) / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = np.dot(W2.T, dZ2) * (1 - A1 ** 2)
+    dW1 = np.dot(dZ1, X.T) / m
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    return cost, {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+'''
+
+
+def test_a_function_returning_its_cost_and_a_dict_written_in_the_return_with_shapes_on_one_line(tmp_path):
+    """A learner's own file: no course's function names, the shapes stated `NAME: (axes)` several to a
+    line, the gradients returned as a dictionary written in the `return`."""
+    result = check_file(str(write(tmp_path, SHAPES_ON_ONE_LINE)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert tuple(map(str, result.network.leaves["b1"])) == ("n_h", "1")
+    assert tuple(map(str, result.network.leaves["X"])) == ("n_x", "m")
+    wrong = check_file(str(write(tmp_path, SHAPES_ON_ONE_LINE.replace("(1 - A1 ** 2)", "(1 - A1)"))))
+    assert wrong.gradients["dW1"].verdict == "wrong_value"
+    assert wrong.gradients["dW2"].verdict == "correct"

@@ -4,6 +4,7 @@
     - y: Vector of training labels ... 0 <= y[i] < C.
     X -- input data of size (n_x, m)                                           (deeplearning.ai)
     Y -- "true" labels vector of shape (1, number of examples)
+    X: (n_x, m), Y: (1, m), W1: (n_h, n_x)                                      (a student's own)
 """
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-)\s
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)
+#: A shape written straight after the name: `X: (n_x, m)`, `W1 -- (n_h, n_x)`, `b: (H,)`; a comma inside,
+#: and no type's name, tell it from a type in brackets (CS231n's `reg: (float) regularization strength`).
+BARE = re.compile(r"^\(([^()]*,[^()]*)\)\s*(?:$|[,;.]|\s)")
+TYPES = {"float", "int", "str", "bool", "optional", "list", "tuple", "dict", "array", "ndarray", "default"}
+#: Where a line that states several names' shapes splits: before each `NAME: (` after the first.
+SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\()")
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
@@ -41,7 +48,7 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
             continue
         entries: list[tuple[str, str]] = []
         open_entry = False
-        for line in doc.splitlines():
+        for line in (part for whole in doc.splitlines() for part in SEVERAL.split(whole)):
             m = ENTRY.match(line)
             if m:
                 entries.append((m.group(1), m.group(2)))
@@ -57,7 +64,10 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
                 re.search(r"integer|range|<|class", text, re.IGNORECASE))
             bound = BOUND.search(text)
             shape = SHAPE.search(text)
-            axes = parse_axes(shape.group(1)) if shape else None
+            bare = BARE.match(text) if shape is None else None
+            if bare and TYPES & {w.strip().lower() for w in re.split(r"[,.\s]+", bare.group(1))}:
+                bare = None
+            axes = parse_axes((shape or bare).group(1)) if shape or bare else None
             matrix = MATRIX.search(text)
             if axes is None and matrix:
                 axes = (matrix.group(1), matrix.group(2))

@@ -99,9 +99,15 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         return False
     names = names_of(returned, len(returned.elts))
     args = {a.arg for a in fn.args.args}
-    return any(n in LOSS_NAMES for n in names) and any(
-        n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
-        for n in names if n not in LOSS_NAMES)
+
+    def gradient(n: str) -> bool:
+        return n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
+
+    # `return cost, {"dW1": dW1, ...}`: a dictionary written in the return whose keys name gradients
+    written = any(isinstance(e, ast.Dict) and e.keys and all(
+        isinstance(k, ast.Constant) and isinstance(k.value, str) and (gradient(k.value) or k.value in args)
+        for k in e.keys) for e in returned.elts)
+    return any(n in LOSS_NAMES for n in names) and (written or any(gradient(n) for n in names if n not in LOSS_NAMES))
 
 
 def upstream_first(backward: ast.FunctionDef) -> bool:
