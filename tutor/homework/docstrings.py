@@ -67,7 +67,8 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, St
             bare = BARE.match(text) if shape is None else None
             if bare and TYPES & {w.strip().lower() for w in re.split(r"[,.\s]+", bare.group(1))}:
                 bare = None
-            axes = parse_axes((shape or bare).group(1)) if shape or bare else None
+            said = shape or bare
+            axes = parse_axes(said.group(1)) if said is not None else None
             matrix = MATRIX.search(text)
             if axes is None and matrix:
                 axes = (matrix.group(1), matrix.group(2))
