@@ -470,3 +470,48 @@ def test_a_function_returning_its_cost_and_a_dict_written_in_the_return_with_sha
     wrong = check_file(str(write(tmp_path, SHAPES_ON_ONE_LINE.replace("(1 - A1 ** 2)", "(1 - A1)"))))
     assert wrong.gradients["dW1"].verdict == "wrong_value"
     assert wrong.gradients["dW2"].verdict == "correct"
+
+
+def test_a_bias_whose_shape_no_one_states_has_no_axis_of_examples(tmp_path):
+    """With no shapes stated, b1 in `np.dot(W1, X) + b1` is guessed (n_h, 1), as the courses shape it: the
+    sum over the examples is then right, and a gradient that forgets it is the wrong shape, not correct."""
+    unstated = SHAPES_ON_ONE_LINE.replace(
+        '    """X: (n_x, m), Y: (1, m), W1: (n_h, n_x), b1: (n_h, 1), W2: (1, n_h), b2: (1, 1)"""\n', "")
+    result = check_file(str(write(tmp_path, unstated)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert str(result.network.leaves["b1"][1]) == "1" and str(result.network.leaves["b1"][0]) != "1"
+    assert str(result.network.leaves["W2"][0]) != "1"   # a weight's size is the model's: never collapsed
+    unsummed = check_file(str(write(tmp_path, unstated.replace(
+        "db1 = np.sum(dZ1, axis=1, keepdims=True) / m", "db1 = dZ1 / m"))))
+    assert unsummed.gradients["db1"].verdict == "wrong_shape"
+
+
+ROWS_UNSTATED = '''import numpy as np
+
+
+def two_layer(X, y_onehot, W1, b1, W2, b2):
+    N = X.shape[0]
+    h = np.maximum(0, X @ W1 + b1)
+    scores = h @ W2 + b2
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    loss = -np.sum(y_onehot * np.log(probs)) / N
+    dscores = (probs - y_onehot) / N
+    dW2 = h.T @ dscores
+    db2 = dscores.sum(axis=0)
+    dh = dscores @ W2.T
+    dh[h <= 0] = 0
+    dW1 = X.T @ dh
+    db1 = dh.sum(axis=0)
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''
+
+
+def test_row_vector_biases_whose_shape_no_one_states(tmp_path):
+    """Rows of examples (`X @ W1 + b1`): an unstated bias is read as a vector, CS231n's (H,)."""
+    result = check_file(str(write(tmp_path, ROWS_UNSTATED)))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert len(result.network.leaves["b1"]) == 1
+    unsummed = check_file(str(write(tmp_path, ROWS_UNSTATED.replace("db1 = dh.sum(axis=0)", "db1 = dh"))))
+    assert all(g.verdict != "correct" for k, g in unsummed.gradients.items() if "b1" in k), \
+        {k: g.verdict for k, g in unsummed.gradients.items()}

@@ -205,7 +205,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
         try:
             network = parse_network(text.text, r.origin)
         except ShapeError as error:
-            if not merge(r, error):
+            if not merge(r, error, {g.leaf for g in reading.gradients}):
                 raise located(error, text, r) from None
             continue
         except TutorError as error:
@@ -216,9 +216,10 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
     raise TutorError("the sizes in the file do not agree", origin=r.origin)
 
 
-def merge(reader, error: ShapeError) -> bool:
+def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozenset()) -> bool:
     """Make two sizes one where an operation of the forward pass needs them equal and at least one of them
-    is only a docstring's name or a fresh one (never two sizes the file itself fixes)."""
+    is only a docstring's name or a fresh one (never two sizes the file itself fixes); a guessed
+    parameter meeting the data's axis of examples gets size 1 there instead (`broadcast_parameter`)."""
     operands = [tuple(str(d) for d in s) for s in (error.operands or ())]
     pairs = []
     if error.op in ("@", "dot", "matmul") and len(operands) == 2:
@@ -234,6 +235,9 @@ def merge(reader, error: ShapeError) -> bool:
         dx, dy = find(reader, x), find(reader, y)
         if dx is None and dy is None or together(reader, dx, dy):
             continue
+        if error.op not in ("@", "dot", "matmul") and (broadcast_parameter(reader, learned, dx, y)
+                                                         or broadcast_parameter(reader, learned, dy, x)):
+            return True
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
             return True
@@ -244,6 +248,25 @@ def merge(reader, error: ShapeError) -> bool:
             rename(reader, dy, x)
             return True
     return False
+
+
+def broadcast_parameter(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
+    """A parameter has no axis of examples: where a guessed parameter's made-up size `d` meets a size only the
+    data have (`np.dot(W1, X) + b1`: X's m), the parameter's size there is 1, as the courses shape a bias, and
+    its gradient must sum over the examples (never a full-sized bias that a missing sum would fit)."""
+    if d is None or not soft_dim(d) or other in {str(x) for i in learned if i in reader.leaves
+                                                 for x in reader.leaves[i].shape or ()}:
+        return False
+    if not any(str(x) == other for i, leaf in reader.leaves.items() if i not in learned for x in leaf.shape or ()):
+        return False
+    holders = [ident for ident, leaf in reader.leaves.items() if any(x is d for x in leaf.shape or ())]
+    if len(holders) != 1 or holders[0] not in learned or holders[0] not in reader.guessed:
+        return False  # a size another array has too (W2's rows, shared with b2) is the model's, not made up
+    leaf = reader.leaves[holders[0]]
+    leaf.shape = [1 if x is d else x for x in leaf.shape]
+    if leaf.shape[0] == 1 and len(leaf.shape) == 2 and leaf.shape[1] != 1:
+        leaf.shape = leaf.shape[1:]  # rows of examples (`X @ W1 + b1`): a bias is a vector, CS231n's (H,)
+    return True
 
 
 def together(reader, a: Dim | None, b: Dim | None) -> bool:
