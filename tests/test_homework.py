@@ -515,3 +515,30 @@ def test_row_vector_biases_whose_shape_no_one_states(tmp_path):
     unsummed = check_file(str(write(tmp_path, ROWS_UNSTATED.replace("db1 = dh.sum(axis=0)", "db1 = dh"))))
     assert all(g.verdict != "correct" for k, g in unsummed.gradients.items() if "b1" in k), \
         {k: g.verdict for k, g in unsummed.gradients.items()}
+
+
+LINEAR_WITH_COMMENTS = '''import numpy as np
+
+
+# a least-squares fit, by hand
+def loss_and_grads(w, b, X, y):
+    # X is (N, D), y is (N,), w is (D,), b is a scalar
+    N = X.shape[0]
+    pred = X.dot(w) + b
+    err = pred - y
+    loss = np.mean(err ** 2)
+    dw = 2 * X.T.dot(err) / N
+    db = 2 * np.mean(err)
+    return loss, dw, db
+'''
+
+
+def test_shapes_said_in_a_comment_are_read(tmp_path):
+    """`# X is (N, D), y is (N,), w is (D,)` inside the function: without it every array would be guessed
+    a matrix, and the mean over a guessed second axis would make a right dw look short of a factor."""
+    result = check_file(str(write(tmp_path, LINEAR_WITH_COMMENTS)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert tuple(map(str, result.network.leaves["w"])) == ("D",)
+    assert tuple(result.network.leaves["b"]) == ()
+    halved = check_file(str(write(tmp_path, LINEAR_WITH_COMMENTS.replace("dw = 2 * X.T", "dw = X.T"))))
+    assert halved.gradients["dw"].verdict == "scaled"

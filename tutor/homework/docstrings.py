@@ -5,14 +5,18 @@
     X -- input data of size (n_x, m)                                           (deeplearning.ai)
     Y -- "true" labels vector of shape (1, number of examples)
     X: (n_x, m), Y: (1, m), W1: (n_h, n_x)                                      (a student's own)
+    # X is (N, D), y is (N,), w is (D,), b is a scalar                          (a comment, the same)
 """
 from __future__ import annotations
 
 import ast
+import functools
+import io
 import re
+import tokenize
 from dataclasses import dataclass
 
-ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-)\s+(.*)$")  # `X (np.ndarray): ...` too
+ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-|\s(?:is|has))\s+(.*)$")  # `X (np.ndarray): ...` too
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)
@@ -21,7 +25,7 @@ SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:
 BARE = re.compile(r"^\(([^()]*,[^()]*)\)\s*(?:$|[,;.]|\s)")
 TYPES = {"float", "int", "str", "bool", "optional", "list", "tuple", "dict", "array", "ndarray", "default"}
 #: Where a line that states several names' shapes splits: before each `NAME: (` after the first.
-SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\()")
+SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\(|[A-Za-z_]\w*\s+(?:is|has)\s)")
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
@@ -39,11 +43,13 @@ class Stated:
     weak: bool = False       # labels only because they are "a vector of labels": 0/1 targets unless they index
 
 
-def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None) -> dict[str, Stated]:
-    """Every `NAME: ... shape (a, b)` in the docstrings of these functions or classes (the first wins)."""
+def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None, source: str | None = None) -> dict[str, Stated]:
+    """Every `NAME: ... shape (a, b)` in the docstrings of these functions or classes, and in the comments
+    of `source` inside them or just above them (the first wins)."""
     out: dict[str, Stated] = {}
     for node in nodes:
         doc = ast.get_docstring(node) if node is not None else None
+        doc = "\n".join(filter(None, [doc, *comments_around(node, source)]))
         if not doc:
             continue
         entries: list[tuple[str, str]] = []
@@ -106,3 +112,28 @@ def parse_axes(text: str) -> tuple | None:
             words = re.sub(r"[^a-z ]", "", p.lower()).strip()
             axes.append(WORDS.get(words, "_".join(words.split()[:3]) or "n"))
     return tuple(axes)
+
+
+def comments_around(node: ast.AST | None, source: str | None) -> list[str]:
+    """The comments inside a function or class, and the block of comments just above it."""
+    if node is None or source is None:
+        return []
+    comments = comments_of(source)
+    first, last = getattr(node, "lineno", 0), getattr(node, "end_lineno", 0) or 0
+    above = first - 1 - len(getattr(node, "decorator_list", ()))
+    while above in comments:
+        above -= 1
+    return [comments[n] for n in range(above + 1, last + 1) if n in comments]
+
+
+@functools.lru_cache(maxsize=8)
+def comments_of(source: str) -> dict[int, str]:
+    """Each comment's text by its line (`# X is (N, D)`), found by Python's tokenizer: nothing is run."""
+    out: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                out[token.start[0]] = token.string.lstrip("#").strip()
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the file was parsed already: what the tokenizer read by then is kept
+    return out

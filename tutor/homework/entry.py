@@ -275,7 +275,7 @@ def construct(reader: Reader, cls_name: str) -> Obj:
     init = method_of(cls, "__init__", reader.classes)
     obj = Obj(cls)
     if init is not None:
-        stated = stated_shapes(init, cls)
+        stated = stated_shapes(init, cls, source=reader.file_source)
         made: dict = {}
         params = [a.arg for a in init.args.args][1:]
         defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
@@ -388,13 +388,13 @@ def method_driver(reader: Reader, name: str) -> EntryReading:
     cls_name, method = name.split(".")
     obj = construct(reader, cls_name)
     func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
-    return loss_and_gradients(reader, name, func, stated_shapes(func.node, reader.classes[cls_name]),
-                              "return loss, grads")
+    stated = stated_shapes(func.node, reader.classes[cls_name], source=reader.file_source)
+    return loss_and_gradients(reader, name, func, stated, "return loss, grads")
 
 
 def function_driver(reader: Reader, name: str) -> EntryReading:
     func = Func(reader.functions[name])
-    return loss_and_gradients(reader, name, func, stated_shapes(func.node),
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node, source=reader.file_source),
                               "return loss, grads (or use --function to name another function)")
 
 
@@ -439,7 +439,7 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
     backward = reader.functions[name]
     made: dict = {}
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
-    stated = stated_shapes(forward, backward, *( [cost] if cost else []))
+    stated = stated_shapes(forward, backward, *( [cost] if cost else []), source=reader.file_source)
     output_size = None
     if init is not None:
         sizes: dict = {}
@@ -512,7 +512,7 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
     func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
     made: dict = {}
     reader.per_example = True  # called once per example of a mini-batch: x and y are columns
-    result = call_with(reader, func, made, stated_shapes(func.node), func.node)
+    result = call_with(reader, func, made, stated_shapes(func.node, source=reader.file_source), func.node)
     derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
     stated_cost = obj.attrs.get("cost")
     fn = method_of(stated_cost.node, "fn", reader.classes) if isinstance(stated_cost, Class) else None
@@ -556,7 +556,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
     base = name[:-len("_backward")]
     forward, backward = reader.functions[base + "_forward"], reader.functions[name]
-    stated = stated_shapes(forward, backward)
+    stated = stated_shapes(forward, backward, source=reader.file_source)
     made: dict = {}
     for p in [a.arg for a in forward.args.args]:
         doc = stated.get(p)
@@ -595,7 +595,7 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
     obj = construct(reader, cls_name)
     forward = Func(found_method(reader.classes[cls_name], "forward", reader.classes), obj)
     made: dict = {}
-    stated = stated_shapes(forward.node)
+    stated = stated_shapes(forward.node, source=reader.file_source)
     result = call_with(reader, forward, made, stated, forward.node)
     output = obj.attrs.get("output", result)
     backward = Func(found_method(reader.classes[cls_name], "backward", reader.classes), obj)
