@@ -542,3 +542,55 @@ def test_shapes_said_in_a_comment_are_read(tmp_path):
     assert tuple(result.network.leaves["b"]) == ()
     halved = check_file(str(write(tmp_path, LINEAR_WITH_COMMENTS.replace("dw = 2 * X.T", "dw = X.T"))))
     assert halved.gradients["dw"].verdict == "scaled"
+
+
+TWO_LAYER_NO_DOCSTRING = """import numpy as np
+
+
+class TwoLayerNet:
+    def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
+        self.params = {}
+        self.reg = reg
+        self.params["W1"] = weight_scale * np.random.randn(input_dim, hidden_dim)
+        self.params["b1"] = np.zeros(hidden_dim)
+        self.params["W2"] = weight_scale * np.random.randn(hidden_dim, num_classes)
+        self.params["b2"] = np.zeros(num_classes)
+
+    def loss(self, X, y=None):
+        W1, b1 = self.params["W1"], self.params["b1"]
+        W2, b2 = self.params["W2"], self.params["b2"]
+        N = X.shape[0]
+        h = np.maximum(0, X.dot(W1) + b1)
+        scores = h.dot(W2) + b2
+        if y is None:
+            return scores
+        scores -= np.max(scores, axis=1, keepdims=True)
+        probs = np.exp(scores)
+        probs /= np.sum(probs, axis=1, keepdims=True)
+        loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+        loss += 0.5 * self.reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        grads = {}
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        grads["W2"] = h.T.dot(dscores) + self.reg * W2
+        grads["b2"] = np.sum(dscores, axis=0)
+        dh = dscores.dot(W2.T)
+        dh[h <= 0] = 0
+        grads["W1"] = X.T.dot(dh) + self.reg * W1
+        grads["b1"] = np.sum(dh, axis=0)
+        return loss, grads
+"""
+
+
+def test_labels_no_one_states_are_integers_when_the_file_picks_with_them(tmp_path):
+    """CS231n's two-layer net with its docstrings gone: `probs[np.arange(N), y]` says y holds class
+    indices, one per example, bounded by the scores' classes."""
+    result = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert "y: int[y_0] < num_classes" in result.network.source
+    unscaled = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING.replace("dscores /= N", "pass"))))
+    assert unscaled.gradients["W2"].verdict != "correct"
+    unmasked = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING.replace("dh[h <= 0] = 0", "dh = dh"))))
+    assert unmasked.gradients["W1"].verdict == "wrong_value"
+    assert unmasked.gradients["W2"].verdict == "correct"

@@ -8,6 +8,7 @@ is input_size), by reading the network again after each merge.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -117,6 +118,12 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
                 continue
             out.append(f"{ident}: {upstream_shape}")
             continue
+        if shape is None and leaf.role == "data" and reading.reader.guess_shapes and \
+                leaf.key in index_names(reading.reader.tree):
+            # `probs[np.arange(N), y]`: class labels, one per example; the sizes it meets fix both
+            leaf.kind, leaf.bound = "int", fresh_soft(reading.reader, f"{leaf.key}_classes")
+            shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
+            reading.reader.guessed.append(ident)
         if shape is None and leaf.role == "data" and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
@@ -134,6 +141,18 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
         else:
             out.append(f"{ident}: [{axes}]")
     return out
+
+
+@functools.lru_cache(maxsize=8)
+def index_names(tree: ast.AST) -> frozenset[str]:
+    """The names a file indexes an array with, beside other indices (`probs[np.arange(N), y]`,
+    `dscores[range(N), y] -= 1`): what it picks with are integers, whatever else it says."""
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript):
+            picks = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            out.update(e.id for e in picks if isinstance(e, ast.Name))
+    return frozenset(out)
 
 
 def fresh_soft(reader, name: str) -> Dim:
