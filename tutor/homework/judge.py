@@ -14,7 +14,8 @@ from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, derivation_text
 from .diagnosis import one_per_mistake
-from .entry import pick, read
+from .drivers import read
+from .entry import pick
 from .names import with_learners_names
 from .reader import Reader
 

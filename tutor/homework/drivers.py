@@ -1,0 +1,541 @@
+"""Reading a homework file from one entry point (entry.py finds them): the call a course's grader would
+make, followed through the file without running it, gives the loss and the gradients the file returns."""
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+
+from ..engine.errors import TutorError
+from .docstrings import stated_shapes
+from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, names_of, returned_node, split_partners,
+                     training_loop)
+from .reader import Reader
+from .values import BUILTINS as BUILTIN_NAMES
+from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
+
+
+DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
+LABEL_NAMES = {"y", "Y", "labels", "targets", "y_batch", "label", "target", "t"}
+PARAM_NAMES = {"params", "parameters", "theta", "weights_dict"}
+SIZE_NAMES = {"dimensions", "sizes", "layer_dims", "layers_dims", "layer_sizes", "dims", "hidden_dims"}
+REGULARISERS = {"reg", "lambd", "lam", "lambda_", "reg_strength", "weight_decay"}
+TESTED_REG = 0.1
+
+
+def read(reader: Reader, driver: str, name: str) -> EntryReading:
+    """What the file computes from the entry point `name`, read by its kind's driver (`entries` found both)."""
+    return DRIVERS[driver](reader, name)
+
+
+# -- arguments ------------------------------------------------------------------------------
+
+def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, made: dict):
+    """The value an entry point's argument gets: a setting, a size, data, labels, parameters."""
+    if name in reader.settings:
+        return setting(reader, reader.settings[name], name)
+    if name in reader.sizes:
+        return reader.dim(name)
+    doc = stated.get(name)
+    if doc is not None and doc.labels and doc.weak and computes_with(reader.tree, name):
+        doc = replace(doc, labels=False)  # "The data labels. A vector with shape (m, )" used in arithmetic: targets
+    if doc is not None and doc.labels:
+        data = next((v for k, v in made.items() if isinstance(v, Ref) and reader.leaves[v.ident].role == "data"),
+                    None)
+        first = shape[0] if data is not None and (shape := reader.leaves[data.ident].shape) else \
+            soft(reader, "N")
+        bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
+        if doc is not None and doc.shape:
+            return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
+        return reader.leaf(name, [first], role="data", kind="int", bound=bound)
+    if name in PARAM_NAMES and not (doc is not None and doc.shape):  # theta with a stated shape is one array
+        return initialised(reader) or Params(name)
+    if name in SIZE_NAMES:
+        return Sizes(name)
+    if doc is not None and doc.shape is not None:  # () for "b -- bias, a scalar"
+        return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="onehot" if doc.onehot else "float")
+    if name in REGULARISERS and default is None:  # softmax_loss_vectorized(W, X, y, reg): a strength, not data
+        reader.notes.append(f"{name} = {TESTED_REG}, a regularisation strength the file leaves to its caller "
+                            f"(--set {name}=... to choose)")
+        return TESTED_REG
+    if name in DATA_NAMES or name in LABEL_NAMES or default is None:
+        return reader.leaf(name, None, role="data")
+    saved = reader.frame
+    reader.frame = reader.globals
+    try:
+        value = reader.ev(default)
+    finally:
+        reader.frame = saved
+    if name in REGULARISERS and value == 0:
+        reader.notes.append(f"{name} = {TESTED_REG}: with its default 0 the regularisation's gradient would not be "
+                            f"tested (--set {name}=... to choose)")
+        return TESTED_REG
+    return value
+
+
+def initialised(reader: Reader) -> dict | None:
+    """The parameters as the file's own initialiser makes them (`init_two_layer(input_size, hidden_size, ...)`,
+    `init_params`): called with a size symbol for each size it takes, its arrays the leaves. None when the file
+    has no initialiser returning a dictionary, or it needs a list of sizes (`--set` names it then)."""
+    init = next((f for n, f in reader.functions.items() if n.startswith("init") and "adam" not in n
+                 and "velocity" not in n), None)
+    if init is None:
+        return None
+    params = [a.arg for a in init.args.args]
+    defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+    sizes: dict = {}
+    for p in params:
+        if p in reader.settings:
+            sizes[p] = setting(reader, reader.settings[p], p)
+        elif p in defaults and not size_like(p, defaults[p]):
+            continue
+        elif p in SIZE_NAMES:
+            return None
+        else:
+            sizes[p] = reader.dim(p)
+    try:
+        made = reader.call(Func(init), [], sizes, init)
+    except TutorError:
+        return None
+    if not isinstance(made, dict) or not made or not all(isinstance(v, (Init, Ref)) for v in made.values()):
+        return None
+    return {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v) for k, v in made.items()}
+
+
+def computes_with(tree: ast.Module, name: str) -> bool:
+    """`name` is an operand of arithmetic in the file (`h - y`, `1 - y`): numbers (0/1 targets), not class
+    indices, which are only picked with (`probs[np.arange(N), y]`) or passed on."""
+    return any(isinstance(node, ast.BinOp) and any(isinstance(side, ast.Name) and side.id == name
+                                                    for side in (node.left, node.right))
+               for node in ast.walk(tree))
+
+
+def setting(reader: Reader, value, name: str = "n"):
+    """A `--set` value; a list of integers is a list of sizes, each its own symbol (bound to its number), so
+    that two layers of equal width are still told apart."""
+    if isinstance(value, list):
+        out: list[int | Dim] = []
+        for i, v in enumerate(value):
+            if v == 1:  # an axis of length 1 broadcasts: it stays the number
+                out.append(1)
+                continue
+            d = reader.dim(f"{name}{i}")
+            reader.numbers[d.name] = v
+            out.append(d)
+        return out
+    return value
+
+
+def soft(reader: Reader, name: str) -> Dim:
+    """A size a docstring names: merged with the file's own sizes where the arrays say they are equal."""
+    if name in reader.dims:
+        return reader.dims[name]
+    d = reader.dim(name)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
+
+
+def shape_of(reader: Reader, axes: tuple) -> list:
+    return [a if isinstance(a, int) else (reader.dims[a] if a in reader.dims and a in reader.sizes else soft(reader, a))
+            for a in axes]
+
+
+def call_with(reader: Reader, func: Func, made: dict, stated: dict, node: ast.AST):
+    """Call `func` with each argument from `made` (by name) or made up as `argument` says."""
+    params = [a.arg for a in func.node.args.args][1 if func.owner is not None else 0:]
+    defaults = dict(zip(params[len(params) - len(func.node.args.defaults):], func.node.args.defaults))
+    kwargs = {}
+    for p in params:
+        if p not in made:
+            made[p] = argument(reader, p, stated, defaults.get(p), made)
+        kwargs[p] = made[p]
+    return reader.call(func, [], kwargs, node)
+
+
+def construct(reader: Reader, cls_name: str) -> Obj:
+    cls = reader.classes[cls_name]
+    init = method_of(cls, "__init__", reader.classes)
+    obj = Obj(cls)
+    if init is not None:
+        stated = stated_shapes(init, cls, source=reader.file_source)
+        made: dict = {}
+        params = [a.arg for a in init.args.args][1:]
+        defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+        for p in params:
+            if p in reader.settings:
+                made[p] = setting(reader, reader.settings[p], p)
+            elif p in reader.sizes or (p not in defaults and p not in SIZE_NAMES) or size_like(p, defaults.get(p)):
+                made[p] = reader.dim(p)
+            elif p in SIZE_NAMES and p not in defaults:
+                raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
+                                 origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
+                                 argument=("set", p))
+            else:
+                made[p] = argument(reader, p, stated, defaults.get(p), made)
+        reader.call(Func(init, obj), [], made, init)
+    return obj
+
+
+def size_like(name: str, default) -> bool:
+    """An integer constructor argument named like a size (`input_dim=3*32*32`, `hidden_size`): a symbol."""
+    if default is None or not isinstance(default, (ast.Constant, ast.BinOp)):
+        return False
+    try:
+        value = eval_const(default)
+    except ValueError:
+        return False
+    return isinstance(value, int) and not isinstance(value, bool) and any(
+        w in name.lower() for w in ("dim", "size", "num_classes", "n_", "input", "hidden", "output", "classes"))
+
+
+def eval_const(node):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return eval_const(node.left) * eval_const(node.right)
+    raise ValueError
+
+
+# -- results ------------------------------------------------------------------------------------
+
+def loss_of(value, returned: ast.AST | None):
+    """The loss among what an entry point returns: the first value named like a loss, or the first."""
+    if isinstance(value, Ref):
+        return value
+    if isinstance(value, (tuple, list)):
+        names = names_of(returned, len(value))
+        for n, v in zip(names, value):
+            if n in LOSS_NAMES and isinstance(v, Ref):
+                return v
+        return next((v for v in value if isinstance(v, Ref)), None)
+    return None
+
+
+def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[Gradient]:
+    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors."""
+    leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
+    out: list[Gradient] = []
+
+    def claim(key: str) -> str | None:
+        if key in leaves:
+            return leaves[key]
+        for prefix in ("dJ_d", "grad_", "grad", "d"):
+            if key.startswith(prefix) and key[len(prefix):] in leaves:
+                return leaves[key[len(prefix):]]
+        return None
+
+    if isinstance(value, dict):
+        for k, v in value.items():
+            leaf = claim(k) if isinstance(k, str) else None
+            if leaf is not None and isinstance(v, Ref):
+                out.append(Gradient(k, leaf, v))
+    elif isinstance(value, (tuple, list)):
+        for n, v in zip(names or [""] * len(value), value):
+            if isinstance(v, (dict, Packed)):
+                out.extend(gradients_in(reader, v))
+            elif isinstance(v, Ref) and n and (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
+    elif isinstance(value, Packed):
+        for n, v in value.parts:
+            if (leaf := claim(n)) is not None:
+                out.append(Gradient(n, leaf, v))
+    return out
+
+
+def method_driver(reader: Reader, name: str) -> EntryReading:
+    cls_name, method = name.split(".")
+    obj = construct(reader, cls_name)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
+    stated = stated_shapes(func.node, reader.classes[cls_name], source=reader.file_source)
+    return loss_and_gradients(reader, name, func, stated, "return loss, grads")
+
+
+def function_driver(reader: Reader, name: str) -> EntryReading:
+    func = Func(reader.functions[name])
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node, source=reader.file_source),
+                              "return loss, grads (or use --function to name another function)")
+
+
+def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
+    """An entry point that returns its loss and its gradients (CS231n's `loss`, CS224n's
+    `forward_backward_prop`): called once, its returned loss and gradients read."""
+    made: dict = {}
+    result = call_with(reader, func, made, stated, func.node)
+    returned = returned_node(func.node)
+    loss = loss_of(result, returned)
+    if loss is None:
+        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
+    names = names_of(returned, len(result)) if isinstance(result, tuple) else None
+    grads = gradients_in(reader, result, names)
+    first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
+    if not grads and first is not None and isinstance(result, tuple):
+        # costFunction(theta, X, y) -> J, grad: "grad" is the gradient of the parameter, the first argument
+        grads = [Gradient(n, first.ident, v) for n, v in zip(names or [], result)
+                 if n in GRADIENT_NAMES and isinstance(v, Ref)][:1]
+    return EntryReading(reader, name, loss, grads, notes=list(reader.notes))
+
+
+def split_driver(reader: Reader, name: str) -> EntryReading:
+    """deeplearning.ai: parameters from the file's initialiser, then forward, cost and backward, each
+    called with its arguments by name, as the notebook calls them."""
+    deep = name == "L_model_backward"
+    forward, cost = split_partners(reader, name)
+    assert forward is not None  # the entry was found with its forward pass
+    backward = reader.functions[name]
+    made: dict = {}
+    init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
+    stated = stated_shapes(forward, backward, *( [cost] if cost else []), source=reader.file_source)
+    output_size = None
+    if init is not None:
+        sizes: dict = {}
+        for p in [a.arg for a in init.args.args]:
+            if p in reader.settings:
+                sizes[p] = setting(reader, reader.settings[p], p)
+            elif p in SIZE_NAMES:
+                known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
+                if not isinstance(known, (list, tuple)):
+                    raise TutorError(f"{init.name}() needs {p!r}, the sizes of the layers", origin=reader.origin,
+                                     expected=f"--set {p}=[5,4,3,1] (the input size, each layer's size)",
+                                     argument=("set", p))
+                sizes[p] = [reader.dim("n_x") if i == 0 else reader.dim(f"n_{i}") for i in range(len(known))]
+            else:
+                sizes[p] = reader.dim(p)
+        listed = [v for v in sizes.values() if isinstance(v, list) and v]
+        output_size = listed[0][-1] if listed else None
+        params = reader.call(Func(init), [], sizes, init)
+        if not isinstance(params, dict):
+            raise TutorError(f"{init.name} returns no dictionary of parameters", origin=reader.origin)
+        made["parameters"] = {k: (reader.leaf(k, v.shape, init) if isinstance(v, Init) else v)
+                              for k, v in params.items()}
+        for k in list(made):
+            if k in ("n_x", "n_h", "n_y", "layer_dims", "layers_dims"):
+                made.pop(k)
+    if init is None and "parameters" in [a.arg for a in forward.args.args]:
+        # "parameters -- ... W1 -- weight matrix of shape (5, 4)": the entries the forward pass reads
+        names = {a.arg for f in (forward, backward) for a in f.args.args}
+        made["parameters"] = Params("parameters", {k: reader.leaf(k, shape_of(reader, v.shape), forward)
+                                                   for k, v in stated.items() if v.shape and k not in names})
+    made["X"] = argument(reader, "X", stated, None, made)
+    made["Y"] = reader.leaf("Y", None, role="data")
+    out = call_with(reader, Func(forward), made, stated, forward)
+    returned = returned_node(forward)
+    for n, v in zip(names_of(returned, len(out)) if isinstance(out, tuple) else ["A2"], out if isinstance(out, tuple)
+                    else [out]):
+        if n:
+            made[n] = v
+    output = out[0] if isinstance(out, tuple) else out
+    computed = loss_of(out, returned) if isinstance(out, tuple) and any(
+        n in LOSS_NAMES for n in names_of(returned, len(out))) else None  # forward_propagation_n returns its cost
+    y = reader.leaves["Y"]
+    if y.shape is None and "Y" in stated and stated["Y"].shape:
+        y.shape = shape_of(reader, tuple(stated["Y"].shape))
+        if output_size is not None:  # "Y -- labels of shape (output size, number of examples)": the last layer's
+            y.shape = [output_size if isinstance(d, Dim) and d.name == "n_y" and getattr(d, "soft", False) else d
+                       for d in y.shape]
+    if computed is not None:
+        loss = computed
+    elif cost is None:
+        raise TutorError("the file has no compute_cost, so the loss is not stated", origin=reader.origin,
+                         expected="a compute_cost(AL, Y) function")
+    else:
+        for p in [a.arg for a in cost.args.args]:
+            if p not in made and p in ("A2", "AL", "A", "A3", "Yhat"):
+                made[p] = output
+        loss = call_with(reader, Func(cost), made, stated, cost)
+        loss = loss_of(loss, returned_node(cost))
+    for p in [a.arg for a in backward.args.args]:
+        if p not in made and p in ("A2", "AL"):
+            made[p] = output
+    grads = call_with(reader, Func(backward), made, stated, backward)
+    return EntryReading(reader, name, loss, gradients_in(reader, grads), notes=list(reader.notes))
+
+
+def backprop_driver(reader: Reader, name: str) -> EntryReading:
+    """Nielsen's `backprop(x, y)`: the cost is implied by `cost_derivative(output_activations, y)`."""
+    cls_name, method = name.split(".")
+    obj = construct(reader, cls_name)
+    func = Func(found_method(reader.classes[cls_name], method, reader.classes), obj)
+    made: dict = {}
+    reader.per_example = True  # called once per example of a mini-batch: x and y are columns
+    result = call_with(reader, func, made, stated_shapes(func.node, source=reader.file_source), func.node)
+    derivative = next(((n, args) for n, args in reader.calls if n == "cost_derivative"), None)
+    stated_cost = obj.attrs.get("cost")
+    fn = method_of(stated_cost.node, "fn", reader.classes) if isinstance(stated_cost, Class) else None
+    delta = next((args for n, args in reader.calls if n == "delta" and len(args) == 3), None)
+    if derivative is None and fn is not None and delta is not None and isinstance(stated_cost, Class):
+        # network2.py: Network(sizes, cost=CrossEntropyCost); the cost is the class's own fn(a, y), read as written
+        loss = reader.call(Func(fn), [delta[1], delta[2]], {}, fn, hint="C")
+        if isinstance(loss, Ref):
+            return EntryReading(reader, name, loss, backprop_gradients(obj, func, result),
+                                notes=[f"the cost is {stated_cost.node.name}.fn(a, y), the cost the network is built "
+                                       "with, for one example"])
+    if derivative is None:
+        raise TutorError(f"{name} computes no loss, and no cost_derivative says which cost it is",
+                         origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
+    out, y = derivative[1][0], derivative[1][1]
+    cost = reader.fresh("C")
+    loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
+    notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
+             "output_activations − y is the derivative of"]
+    return EntryReading(reader, name, Ref(cost), backprop_gradients(obj, func, result), notes=notes,
+                        loss_text=loss_text)
+
+
+def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
+    """(nabla_b, nabla_w): each list's entries are the gradients of the object's list of the same initial."""
+    grads: list[Gradient] = []
+    returned = returned_node(func.node)
+    names = names_of(returned, len(result)) if isinstance(result, tuple) else []
+    for n, v in zip(names, result if isinstance(result, tuple) else []):
+        owner = next((attr for attr in obj.attrs if isinstance(obj.attrs[attr], list)
+                      and attr[:1] == n.split("_")[-1][:1]), None)
+        if owner is None or not isinstance(v, list):
+            continue
+        for i, (param, g) in enumerate(zip(obj.attrs[owner], v)):
+            if isinstance(param, Ref) and isinstance(g, Ref):
+                grads.append(Gradient(f"{owner}[{i}]", param.ident, g))
+    return grads
+
+
+def pair_driver(reader: Reader, name: str) -> EntryReading:
+    """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
+    base = name[:-len("_backward")]
+    forward, backward = reader.functions[base + "_forward"], reader.functions[name]
+    stated = stated_shapes(forward, backward, source=reader.file_source)
+    made: dict = {}
+    for p in [a.arg for a in forward.args.args]:
+        doc = stated.get(p)
+        if p in reader.settings:
+            made[p] = setting(reader, reader.settings[p], p)
+        elif doc is not None and doc.shape is not None:
+            made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
+        elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
+            raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
+                             expected=f"--set {p}=... ", argument=("set", p))
+        else:
+            made[p] = reader.leaf(p, None, role="data")
+    out = call_with(reader, Func(forward), made, stated, forward)
+    output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
+    upstream = reader.leaf("dout", None, role="upstream")
+    bparams = [a.arg for a in backward.args.args]
+    args: dict[str, object] = {bparams[0]: upstream}
+    for p in bparams[1:]:
+        args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
+    result = reader.call(Func(backward), [], args, backward)
+    returned = returned_node(backward)
+    values = result if isinstance(result, tuple) else (result,)
+    names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
+        [returned.id if isinstance(returned, ast.Name) else ""]
+    arrays = [p for p in made if isinstance(made[p], Ref)]
+    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names):
+        names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
+    grads = gradients_in(reader, tuple(values), names)
+    return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
+                   output=output if isinstance(output, Ref) else None)
+
+
+def layer_driver(reader: Reader, name: str) -> EntryReading:
+    """A layer class (`Layer_Dense`): its `forward(inputs)` then `backward(dvalues)`, gradients on the object."""
+    cls_name = name.split(".")[0]
+    obj = construct(reader, cls_name)
+    forward = Func(found_method(reader.classes[cls_name], "forward", reader.classes), obj)
+    made: dict = {}
+    stated = stated_shapes(forward.node, source=reader.file_source)
+    result = call_with(reader, forward, made, stated, forward.node)
+    output = obj.attrs.get("output", result)
+    backward = Func(found_method(reader.classes[cls_name], "backward", reader.classes), obj)
+    bparams = [a.arg for a in backward.node.args.args][1:]
+    upstream = reader.leaf(bparams[0], None, role="upstream")
+    returned = reader.call(backward, [upstream], {}, backward.node)
+    grads = held_gradients(reader, obj)
+    inputs = [a.arg for a in forward.node.args.args][1:]
+    if isinstance(returned, Ref) and inputs and isinstance(made.get(inputs[0]), Ref):
+        grads.append(Gradient(f"{cls_name}.{inputs[0]}", made[inputs[0]].ident, returned,
+                              returned_node(backward.node)))  # what backward returns
+    if not isinstance(output, Ref):
+        raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
+    return EntryReading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
+                   output=output)
+
+
+def held_gradients(reader: Reader, obj: Obj) -> list[Gradient]:
+    """The gradients an object holds beside its parameters: self.dweights beside self.weights, self.dLdW beside
+    self.W (MIT 6.036), keyed `Class.weights`."""
+    grads = []
+    kept: dict = next((v for k, v in obj.attrs.items() if k in ("grads", "gradients") and isinstance(v, dict)), {})
+    for params in (v for v in obj.attrs.values() if isinstance(v, dict) and v is not kept):
+        for key, value in kept.items():  # self.grads["W"] beside self.params["W"]
+            param = params.get(key)
+            if isinstance(value, Ref) and isinstance(param, Ref) and param.ident in reader.leaves:
+                grads.append(Gradient(f"{obj.cls.name}.{key}", param.ident, value))
+    for attr, value in obj.attrs.items():
+        for prefix in ("dLd", "d"):
+            held = obj.attrs.get(attr[len(prefix):]) if attr.startswith(prefix) else None
+            if isinstance(value, Ref) and isinstance(held, Ref) and held.ident in reader.leaves:
+                grads.append(Gradient(f"{obj.cls.name}.{attr[len(prefix):]}", held.ident, value))
+                break
+    return grads
+
+
+def loader_data(reader: Reader, stmt: ast.stmt) -> bool:
+    """`X, y = spiral_data(samples=100, classes=3)`: a data set from a function the file imports (never run):
+    data of unstated shape, and integer labels for a label's name. An imported module's own call
+    (`nnfs.init()`) is skipped. True when the statement was one of these."""
+    def imported(call) -> bool:
+        head = call.func
+        while isinstance(head, ast.Attribute):
+            head = head.value
+        return isinstance(head, ast.Name) and head.id not in reader.globals.names and head.id not in ("np", "numpy") \
+            and head.id not in BUILTIN_NAMES
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and imported(stmt.value):
+        return True
+    if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call) and imported(stmt.value)):
+        return False
+    targets = [e for t in stmt.targets for e in (t.elts if isinstance(t, (ast.Tuple, ast.List)) else [t])]
+    names = [t for t in targets if isinstance(t, ast.Name)]
+    if len(names) != len(targets):
+        return False
+    for t in names:
+        if t.id in LABEL_NAMES:
+            n = soft(reader, "N")
+            reader.globals.names[t.id] = reader.leaf(t.id, [n], t, role="data", kind="int", bound=soft(reader, "C"))
+        else:
+            reader.globals.names[t.id] = reader.leaf(t.id, [soft(reader, "N"), soft(reader, "D")], t, role="data")
+    return True
+
+
+def script_driver(reader: Reader, name: str) -> EntryReading:
+    """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
+    training loop, which computes the loss and the gradients before it updates the parameters."""
+    loop = training_loop(reader)
+    assert loop is not None  # the entry point was recognised by its training loop
+    body = reader.tree.body
+    before = [s for s in body[:body.index(loop)]
+              if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
+    reader.making_data = True
+    reader.run([s for s in before if not loader_data(reader, s)])
+    reader.making_data = False
+    names = reader.globals.names
+    for key, value in list(names.items()):
+        if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
+            bound = soft(reader, "C") if value.kind == "int" else None
+            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
+    if isinstance(loop, ast.For):
+        first = reader.ev(loop.iter)
+        reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0,
+                    loop)
+    reader.run(loop.body)
+    loss = names.get(next((n for n in LOSS_NAMES if isinstance(names.get(n), Ref)), ""))
+    if not isinstance(loss, Ref):
+        raise TutorError("the training loop computes no loss that can be read", origin=reader.origin,
+                         expected="a line `loss = ...` in the loop")
+    claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves}
+    grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    for key, obj in names.items():  # dense1.dweights beside dense1.weights: two objects of one class, each its own
+        if isinstance(obj, Obj):
+            grads.extend(Gradient(f"{key}.{g.key.split('.', 1)[1]}", g.leaf, g.answer) for g in held_gradients(reader, obj))
+    reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
+    return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
+
+
+DRIVERS = {"method": method_driver, "function": function_driver, "split": split_driver,
+           "backprop": backprop_driver, "pair": pair_driver, "layer": layer_driver, "script": script_driver}
