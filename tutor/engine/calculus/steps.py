@@ -15,8 +15,8 @@ A step is one of three kinds:
   would otherwise be copied into several places: the part reads several names a gradient reaches
   (`eps = 1e-5` is none) and its gradient is longer than COPIED characters (or, reading one such
   name, longer than a line). GELU's derivative at `U1 = gelu(n2_1 @ W1_1 + b1_1)` is applied
-  once, as `dzU1 = dU1 * (…)`, and `dn2_1`, `dW1_1` and `db1_1` read `dzU1`; a short one (`dh * (1 - h ** 2)`, `dhidden * (hidden > 0)`) is written
-  where it is used, as the courses do. A part written twice in one definition is left as it is;
+  once, as `dzU1 = dU1 * (…)`, and `dn2_1`, `dW1_1` and `db1_1` read `dzU1`; a short one
+  (`dh * (1 - h ** 2)`, `dhidden * (hidden > 0)`) is written where it is used, as the courses do. A part written twice in one definition is left as it is;
 * `forward`: a value the network leaves unnamed that one step writes more than once, named once
   (`zU1 = n2_1 @ W1_1 + b1_1`, `tU1 = tanh(…zU1…)`; forward_values.py says which).
 
@@ -134,7 +134,7 @@ class NamingWalk(Walk):
         ids, written = self.parts_of(owner)
         if id(part) not in ids or written[part] > 1:
             return False
-        return reads_several(part, self.varying) or longer_than(g, LONG)
+        return len(names_in(part) & self.varying) > 1 or longer_than(g, LONG)  # several: copied to each
 
     @cached_property
     def varying(self) -> frozenset[str]:
@@ -216,21 +216,6 @@ def owner_of(value: Expr, owners: dict[Expr, str], otherwise: str) -> str:
 def longer_than(e: Expr, limit: int) -> bool:
     """Its code is longer than `limit` characters (measured without writing out a long one)."""
     return expanded_size(e, limit) > limit or len(code(e)) > limit
-
-
-def reads_several(e: Expr, names: frozenset[str]) -> bool:
-    """e reads more than one of `names` (then its gradient is copied to each)."""
-    seen: set[str] = set()
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Var) and node.name in names:
-            seen.add(node.name)
-            if len(seen) > 1:
-                return True
-        elif isinstance(node, Call):
-            stack.extend(node.args)
-    return False
 
 
 def passes_as_expression(g: Expr, node: Expr, fusing: Fusing) -> bool:
