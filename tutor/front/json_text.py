@@ -32,11 +32,10 @@ def indented(data: object) -> str:
         if isinstance(obj, float):
             return number(obj)
         if isinstance(obj, (list, tuple, dict)):
-            while len(written) <= level:
-                written.append({})
-            text = written[level].get(id(obj))
+            seen = known(level)
+            text = seen.get(id(obj))
             if text is None:
-                text = written[level][id(obj)] = dictionary(obj, level) if isinstance(obj, dict) else array(obj, level)
+                text = seen[id(obj)] = dictionary(obj, level) if isinstance(obj, dict) else array(obj, level)
                 kept.append(obj)
             return text
         raise TypeError(f"Object of type {obj.__class__.__name__} is not JSON serializable")
