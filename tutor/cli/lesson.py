@@ -369,13 +369,14 @@ def validate_lessons(files: Annotated[list[str], typer.Argument(help="lesson fil
             if problems:
                 failed = True
                 continue
-            for leak in leaks(lesson, AnswerKey(lesson)):  # a warning: the lesson works, its worksheet leaks
+            key = AnswerKey(lesson)  # one derivation for both checks of what the worksheet would give away
+            for leak in leaks(lesson, key):  # a warning: the lesson works, its worksheet leaks
                 names = ", ".join(repr(q.id) for q in leak.questions) + (
                     f" and {leak.count - len(leak.questions)} more" if leak.count > len(leak.questions) else "")
                 say(f"warning: {lesson.path}:{leak.line}: step {leak.step.id!r} states the answer to the later "
                     f"question{'s' if leak.count > 1 else ''} {names} ({leak.stated}); a worksheet would "
                     "give it away, so reword it or move it after the question")
-            for hint in hint_leaks(lesson, AnswerKey(lesson)):  # a worksheet leaves such a hint out
+            for hint in hint_leaks(lesson, key):  # a worksheet leaves such a hint out
                 say(f"warning: {lesson.path}:{hint.line}: hint {hint.hint} of question {hint.step.id!r} states its "
                     f"answer ({hint.stated}); a hint should say where to look, so the worksheet leaves it out")
             say(f"✓ {spec}: {len(lesson.steps)} steps, every answer from the engine, every expectation holds",

@@ -398,14 +398,14 @@ def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, in
                      if n in network.leaves and np.size(t)), default=0.0)
     checked = [final, *(learner_values[c.var] for c in reading.claims), *(truth[n] for n in watched)]
     with np.errstate(all="ignore"):
-        largest = max((float(np.max(np.abs(v))) for v in checked if np.size(v)), default=0.0)
+        biggest = max((largest(v) for v in checked if np.size(v)), default=0.0)
     jitter_seed = int(rng.integers(2**63))
 
     def again() -> tuple[dict, Any, dict]:
         jitter = np.random.default_rng(jitter_seed)
         moved = jittered_forward(network.definitions, leaves, bindings, jitter)
         return evaluated(reading, bindings, truth_exprs, moved, lambda v: Jittered(v, bindings, jitter))
-    return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(largest)), largest, again)
+    return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(biggest)), biggest, again)
 
 
 def evaluated(reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],

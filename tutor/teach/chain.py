@@ -46,16 +46,8 @@ def grad_name(name: str) -> str:
 
 
 def on_path(network: Network, leaf: str) -> set[str]:
-    """Definitions that depend on the leaf and that the loss depends on: found from the leaf forwards,
-    through what reads it, so that a leaf near the loss costs little in a deep network."""
-    readers, found = network.readers, set()
-    stack = list(readers.get(leaf, ()))
-    while stack:
-        name = stack.pop()
-        if name not in found:
-            found.add(name)
-            stack.extend(readers.get(name, ()))
-    return found & needed_by_loss(network)
+    """Definitions that depend on the leaf and that the loss depends on."""
+    return network.descendants(leaf) & needed_by_loss(network)
 
 
 @lru_cache(maxsize=16)

@@ -107,9 +107,10 @@ def is_target(network: Network, leaf: str) -> bool:
     """`leaf` meets the network only in a difference with a prediction of its own shape (P − T, T − P), and
     nothing after that difference mixes entries: a regression target, not a bias."""
     shape = network.leaves[leaf]
-    downstream = network.descendants(leaf) | {leaf}
+    after = network.descendants(leaf)
+    downstream = after | {leaf}
     seen = False
-    for name in network.descendants(leaf):
+    for name in after:
         for node in walk(network.definitions[name]):
             if not isinstance(node, Call):
                 continue

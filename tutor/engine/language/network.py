@@ -89,11 +89,15 @@ class Network:
         return {name: {"shape": shape_json(self.shapes[name]), "kind": self.kind(name)} for name in self.nodes}
 
     def descendants(self, name: str) -> set[str]:
-        """Every definition that depends on `name`."""
-        out: set[str] = set()
-        for defined, used in self.reads.items():
-            if name in used or not out.isdisjoint(used):
+        """Every definition that depends on `name`: found from it forwards, through what reads it, so that a
+        name near the loss costs little in a deep network."""
+        readers, out = self.readers, set()
+        stack = list(readers.get(name, ()))
+        while stack:
+            defined = stack.pop()
+            if defined not in out:
                 out.add(defined)
+                stack.extend(readers.get(defined, ()))
         return out
 
     def ancestors(self, name: str) -> set[str]:
