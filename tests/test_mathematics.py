@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import oracle
 from tutor.cli.app import app
 from tutor.engine.language.network import load
-from tutor.notation.derivation import looks_like_math
+from tutor.notation.marks import looks_like_math
 from tutor.notation.judged import check_text
 
 ROOT = Path(__file__).resolve().parent

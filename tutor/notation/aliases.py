@@ -10,6 +10,8 @@ import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from .symbols import FUNCTIONS
+
 #: The letters the post being read names functions with: letter → the network language's function.
 FUNCTION_ALIASES: ContextVar[dict[str, str]] = ContextVar("function_aliases", default={})
 
@@ -20,8 +22,6 @@ FIRST_LAYER = re.compile(r"(?<![\\\w])[A-Za-z]\^\{?1\}?(?![\d.])")
 
 #: How a function is written, as what the letter stands for.
 WRITTEN = r"\\?(?:sigma|sigmoid|logistic|tanh|ReLU|relu|softmax)|\\(?:text|mathrm|operatorname)\{(?:ReLU|relu|softmax|sigmoid|tanh)\}"
-FUNCTION = {"sigma": "sigmoid", "sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
-            "softmax": "softmax"}
 #: `g = \tanh`, `f(\cdot) = \sigma(\cdot)` as a statement of its own (never `p = softmax(z)`, a definition).
 STATEMENT = re.compile(rf"^\s*(?P<letter>[a-zA-Z])\s*(?:=\s*(?P<fn>{WRITTEN})|\(\s*(?P<v>\\cdot|[a-z])\s*\)\s*=\s*"
                        rf"(?P<fn2>{WRITTEN})\s*\(\s*(?P=v)\s*\))\s*[.,;]?\s*$")
@@ -44,7 +44,7 @@ def function_aliases(math: list[str], prose: list[str]) -> dict[str, str]:
 
 def name_of(written: str) -> str:
     word = re.sub(r"\\(?:text|mathrm|operatorname)\{|[\\{}]", "", written).lower()
-    return FUNCTION[word]
+    return FUNCTIONS[word]  # the mathematics readers' own table of how functions are written
 
 
 def is_alias_statement(text: str) -> bool:

@@ -13,7 +13,6 @@ from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
-from .derivation import looks_like_math
 from .judged import MathCheck, check_text
 from .network import MathNetwork, build, gather
 from .post import prose_shapes, read_post

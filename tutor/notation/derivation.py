@@ -14,7 +14,6 @@ from typing import cast
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
-from .marks import MATH_MARKS, looks_like_math  # noqa: F401  (read here by the readers of mathematics)
 from .tokens import Tok, tokenize
 from .translate import Names, Translator
 

@@ -19,7 +19,8 @@ from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
 from ..teach.chain import non_unit
-from .derivation import Chain, MathDerivation, looks_like_math, read
+from .derivation import Chain, MathDerivation, read
+from .marks import looks_like_math
 from .translate import Names, decide_product, names_for
 
 

@@ -272,7 +272,7 @@ def products_in(m: M):
             yield from products_in(a)
 
 
-def is_matrix(shape: Shape | None) -> bool:
+def is_matrix(shape: Shape | None) -> TypeGuard[Shape]:
     return shape is not None and len(shape) == 2 and Dim(1) not in shape
 
 
@@ -384,22 +384,20 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         if k in ("prod", "matmul"):
             a, b = m.args
             sa, sb = shape(a), shape(b)
-            def matrix(sh: Shape | None) -> TypeGuard[Shape]:
-                return sh is not None and len(sh) == 2 and Dim(1) not in sh
             same_index = index_of(a) is not None and index_of(a) == index_of(b)   # Y_{nk} log P_{nk}
             for x, other in ((a, sb), (b, sa)):  # y_i log ŷ_i: beside a vector, an unknown is the same vector
                 if x.kind == "name" and x.value in shapes and shapes[x.value] is None and other \
-                        and (not matrix(other) or same_index):
+                        and (not is_matrix(other) or same_index):
                     shapes[x.value] = other
                     assumptions.append(f"{x.value} is taken to have the shape of what it multiplies, "
                                        f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
-            if a.kind == "name" and a.value in shapes and shapes[a.value] is None and matrix(sb):
+            if a.kind == "name" and a.value in shapes and shapes[a.value] is None and is_matrix(sb):
                 shapes[a.value] = (Dim(1), sb[0])
                 assumptions.append(f"{a.value} is taken as a 1×{sb[0]} row (it multiplies a {format_shape(sb)} "
                                    f"matrix from the left: the row-vector convention); say `{a.value} \\in "
                                    f"\\mathbb{{R}}^{{{sb[0]} \\times 1}}` for a column")
             declared_transpose = a.kind == "T" and a.args[0].kind == "name" and a.args[0].value in net.declared
-            if b.kind == "name" and b.value in shapes and shapes[b.value] is None and matrix(sa) \
+            if b.kind == "name" and b.value in shapes and shapes[b.value] is None and is_matrix(sa) \
                     and (a.kind != "T" or declared_transpose):   # Wᵀx with W declared n×k: x is an n×1 column
                 shapes[b.value] = (sa[1], Dim(1))
                 assumptions.append(f"{b.value} is taken as a {sa[1]}×1 column (a {format_shape(sa)} matrix "

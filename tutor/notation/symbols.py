@@ -22,7 +22,7 @@ SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱ⁽⁾", "0123456789-i
 STYLES = {"boldsymbol", "mathbf", "bm", "mathrm", "mathit", "vec", "mathsf", "bf", "rm", "it", "mathnormal",
           "pmb", "underline", "overrightarrow", "mathtt", "textbf", "textit", "displaystyle", "textstyle",
           "scriptstyle", "limits", "nolimits", "mathbold", "symbf", "symbfit", "symit", "symrm", "mathbfit", "bold",
-          "vb", "vv", "va", "boldmath", "textup", "emph", "sf", "tt", "cal", "scriptscriptstyle", "pmb"}
+          "vb", "vv", "va", "boldmath", "textup", "emph", "sf", "tt", "cal", "scriptscriptstyle"}
 #: Decorations that make a new name: `\hat{y}` is yhat.
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar", "tilde": "tilde",
                "widetilde": "tilde", "dot": "dot"}
