@@ -161,6 +161,8 @@ def test_a_helpers_flag_picks_its_branch(derivation, expected):
     ("def f(x, k=1):\n    return x\ndsyn0 = f(syn0, j=2)", "no argument 'j'"),
     ("def f(x, k):\n    return x\ndsyn0 = f(syn0)", "takes 2 argument"),
     ("def f(x, k=1):\n    if x > 0:\n        return x\n    return x\ndsyn0 = f(syn0)", "not known as the text"),
+    ("def f(x):\n    for i in range(2):\n        if i > 0:\n            return x\n    return x\ndsyn0 = f(syn0)",
+     "one `return`"),
 ])
 def test_a_helper_call_that_cannot_be_read_is_refused(derivation, message):
     r = check(parse_network(TRASK), "syn0", derivation)

@@ -737,9 +737,10 @@ class Program:
             self.add_at(stmt.value, frame)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and output_of(stmt.value) is not None:
             self.into_out(stmt.value, frame)
-        else:
-            assert isinstance(stmt, (ast.Assign, ast.AugAssign))  # what `define` lets a helper hold
+        elif isinstance(stmt, (ast.Assign, ast.AugAssign)):
             self.assign(stmt, frame)
+        else:  # `define` looks at the helper's own lines; a loop's or a branch's are seen as they are reached
+            raise self.reader.error(ParseError, HELPER_HOLDS, stmt)
 
     # -- names and objects -----------------------------------------------------------------------
     def read(self, node: ast.expr, frame: Frame | None) -> Expr:
@@ -928,8 +929,7 @@ class Program:
         for s in body[:-1]:
             if not (isinstance(s, (ast.Assign, ast.AugAssign, ast.Pass, ast.For, ast.If))
                     or (isinstance(s, ast.Expr) and (is_add_at(s.value) or output_of(s.value) is not None))):
-                raise reader.error(ParseError, "a helper holds assignments, loops over a range, conditions on numbers "
-                                               "and one `return`", s)
+                raise reader.error(ParseError, HELPER_HOLDS, s)
         params = tuple(x.arg for x in a.args)
         if params[:1] == ("self",) and len(params) > len(a.defaults):
             params = params[1:]  # a class's method pasted as is: `self.W` is read as W, so self is not passed
@@ -1105,3 +1105,7 @@ _DECIDE = {ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b, ast.Lt: lam
 
 
 __all__ = ["Assignment", "Program", "TutorError", "as_dimension", "slot_name"]
+
+
+#: What a helper's body may hold, said when it holds something else.
+HELPER_HOLDS = "a helper holds assignments, loops over a range, conditions on numbers and one `return`"
