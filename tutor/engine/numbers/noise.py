@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..language.ir import Call, Expr
-from .numeric import Evaluator
+from .numeric import Evaluator, forward
 
 #: Each result is multiplied by 1 + u·ULPS·ε, u uniform on (−1, 1): rounding moves it by at most ½ε.
 ULPS = 4
@@ -66,9 +66,4 @@ def jitter(value: Any, rng: np.random.Generator) -> Any:
 def jittered_forward(definitions: Mapping[str, Expr], leaves: dict, bindings: Mapping[str, int],
                      rng: np.random.Generator) -> dict:
     """The forward pass, every result moved as rounding could have moved it."""
-    out = dict(leaves)
-    ev = Jittered(out, bindings, rng)
-    with np.errstate(all="ignore"):
-        for name, expr in definitions.items():
-            out[name] = ev(expr)
-    return out
+    return forward(definitions, leaves, bindings, lambda out, given: Jittered(out, given, rng))

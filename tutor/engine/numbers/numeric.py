@@ -277,10 +277,12 @@ class Evaluator:
         return number(value)
 
 
-def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str, int]) -> dict:
-    """Values of every definition, in order, added to a copy of the leaves' values."""
+def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str, int],
+            evaluator: Callable[[dict, Mapping[str, int]], Evaluator] | None = None) -> dict:
+    """Values of every definition, in order, added to a copy of the leaves' values (computed by `evaluator`
+    over the values so far, when given: noise.py's moves each result as rounding could have)."""
     out = dict(values)
-    ev = Evaluator(out, bindings)
+    ev = Evaluator(out, bindings) if evaluator is None else evaluator(out, bindings)
     with np.errstate(all="ignore"):
         for name, expr in definitions.items():
             out[name] = ev(expr)
