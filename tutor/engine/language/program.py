@@ -191,10 +191,13 @@ class Program:
                 raise r.error(ParseError, f"the operator {type(stmt.op).__name__} is not supported in place", stmt,
                               "+=, -=, *= or /=")
         span = r.span(stmt)
-        beyond = past_the_end(target, self.frame_scope(frame)) if isinstance(target, ast.Subscript) else None
-        if beyond is not None:
-            raise r.error(ParseError, beyond, cast(ast.Subscript, target).slice, "an index inside the list")
-        item = list_item(target, self.frame_scope(frame), self.dicts) if isinstance(target, ast.Subscript) else None
+        item = None
+        if isinstance(target, ast.Subscript):
+            scope = self.frame_scope(frame)
+            beyond = past_the_end(target, scope)
+            if beyond is not None:
+                raise r.error(ParseError, beyond, target.slice, "an index inside the list")
+            item = list_item(target, scope, self.dicts)
         if item is not None:  # hs[t] = ... of hs = {}: a name of its own for each step
             self.to_name(item, target, stmt.value, op, span, frame)
         elif isinstance(target, ast.Name):
@@ -412,9 +415,10 @@ class Program:
             for t, v in zip(targets, value.elts):
                 self.assign(located(ast.Assign(targets=[t], value=v), stmt), frame)
             return
-        source = self.list_of(value, self.frame_scope(frame))
+        scope = self.frame_scope(frame)
+        source = self.list_of(value, scope)
         if source is not None:  # A_prev, W, b = cache: one item of the list (the tuple) per name
-            size = items_of(source, self.frame_scope(frame))
+            size = items_of(source, scope)
             if size != len(targets):
                 raise r.error(ParseError, f"{len(targets)} names but {r.text(value)} holds {size} values", stmt,
                               expected)
@@ -747,7 +751,7 @@ class Program:
         scope = self.frame_scope(frame)
         if any(isinstance(n, ast.Name) and (self.lengths.get(n.id) or numbered_items(n, scope)) for n in ast.walk(node)):
             node = SpelledOut(self.lengths, scope).visit(copy.deepcopy(node))
-        return self.reader.expr(node, self.frame_scope(frame))
+        return self.reader.expr(node, scope)
 
     def dict_base(self, name: str) -> str:
         """The name a dictionary's entries are kept under (its first name, when it has two)."""
