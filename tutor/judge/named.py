@@ -103,7 +103,7 @@ def recognise(result, node: str, values, samples) -> Named | None:
     the diagnosis of a deep network stays within what one derivation costs."""
     if len(result.network.definitions) > MAX_SEARCHED_DEFINITIONS:
         return None
-    for k, (mistake, where) in enumerate(searched(result.network)):
+    for k, (mistake, where, _) in enumerate(every_candidate(result.network)):
         gradients = mistaken(result.network, k)
         wrong = gradients.get(node) if gradients is not None else None
         if wrong is not None and all(close(value, np.asarray(Evaluator(draw.values, result.bindings)(wrong)),
@@ -119,15 +119,16 @@ MAX_SEARCHED_DEFINITIONS = 250
 
 
 @lru_cache(maxsize=16)
-def searched(network) -> tuple[tuple[Mistake | None, list[Site]], ...]:
-    return tuple((mistake, where) for mistake, where, _ in candidates(network))
+def every_candidate(network) -> tuple:
+    """The candidate mistakes with their sites and mutated rules, made once per network."""
+    return tuple(candidates(network))
 
 
 @lru_cache(maxsize=64)
 def mistaken(network, k: int) -> dict | None:
     """The gradients of the k-th candidate mistake (None when it does not conform), derived once per network:
     the diagnosis asks for them again for each step it names."""
-    rules = next(r for i, (_, _, r) in enumerate(candidates(network)) if i == k)
+    rules = every_candidate(network)[k][2]
     try:
         return backward(network, rules=rules).wrt
     except ShapeError:
