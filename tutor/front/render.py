@@ -9,7 +9,7 @@ from rich.panel import Panel as RichPanel
 from rich.table import Table
 from rich.text import Text
 
-from ..teach.chain import STRUCTURE_AXES, ChainFactor, non_unit
+from ..teach.chain import STRUCTURE_AXES, ChainFactor, in_disguise, non_unit
 from ..teach.derivation import Derivation, LeafGradient
 from ..teach.diagonal import Diagonal
 from ..engine.language.dims import ONE, Shape, format_shape, product
@@ -409,8 +409,7 @@ def overview_view(d: Derivation, look: Look, layout: str = "numerator") -> Group
     for index in screenful(table, len(shared)):
         i, f = index + 1, shared[index]
         shape = f.shape if layout == "numerator" else net.shapes[f.wrt] + net.shapes[f.of]
-        matrix = len(non_unit(net.shapes[f.of])) <= 1 and len(non_unit(net.shapes[f.wrt])) <= 1
-        kind = "the start" if f.of == loss else "yes" if matrix else f"✗ no: {len(shape)}-D"
+        kind = "the start" if f.of == loss else "yes" if in_disguise(net, f) else f"✗ no: {len(shape)}-D"
         table.add_row(str(i), Text(factor_name(f, look)), Text(look.text(look.shape(shape, b))),
                       Text(look.text(factor_rule(f, look, len(into[f.wrt]) > 1))), Text(look.text(kind)))
     leaves = Table(box=look.box, title=look.text("The gradients (each has its leaf's shape)"), title_justify="left")

@@ -41,6 +41,11 @@ def non_unit(shape: Shape) -> tuple:
     return tuple(d for d in shape if d != ONE)
 
 
+def in_disguise(network: Network, f: ChainFactor) -> bool:
+    """The factor is a matrix in disguise: its `of` and its `wrt` each have at most one axis longer than 1."""
+    return len(non_unit(network.shapes[f.of])) <= 1 and len(non_unit(network.shapes[f.wrt])) <= 1
+
+
 def grad_name(name: str) -> str:
     return f"d{name}"
 
@@ -181,8 +186,7 @@ def with_naive_products(network: Network, chain: list[ChainFactor]) -> list[Chai
     out, alive = [], True
     for f in chain:
         if alive:
-            of_axes, wrt_axes = non_unit(network.shapes[f.of]), non_unit(network.shapes[f.wrt])
-            if f.of == network.loss or (len(of_axes) <= 1 and len(wrt_axes) <= 1):
+            if f.of == network.loss or in_disguise(network, f):
                 f = replace(f, naive=network.shapes[f.wrt])  # the gradient itself, or a vector still
             else:
                 alive = False
