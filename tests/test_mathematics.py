@@ -68,6 +68,52 @@ def test_a_derivation_written_as_mathematics_gets_the_verdict_an_independent_rea
     assert oracle.verdict(net.source, leaf, checked.reading.code) == expected, checked.reading.code
 
 
+# deeplearning.ai's network: examples as columns, the loss averaged over m (or, below, summed)
+COURSE = """X: [n_x, m]
+Y: [1, m]
+W1: [n_h, n_x]
+b1: [n_h, 1]
+W2: [1, n_h]
+b2: [1, 1]
+Z1 = W1 @ X + b1
+A1 = tanh(Z1)
+Z2 = W2 @ A1 + b2
+A2 = sigmoid(Z2)
+J = -sum(Y * log(A2) + (1 - Y) * log(1 - A2)) / m
+"""
+SUMMED = COURSE.replace(") / m", ")")
+
+# An unwritten dZ is the course's per-example error only where nothing else makes the answer right
+UNWRITTEN = [
+    (COURSE, "W1", r"dW^{[1]} = \frac{1}{m} dZ^{[1]} X^T", "correct", "per-example"),
+    (COURSE, "W2", r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "correct", "per-example"),
+    (COURSE, "W1", r"dW^{[1]} = dZ^{[1]} X^T", "correct", "∂J/∂Z1"),
+    (COURSE, "W1", r"dW^{[1]} = \frac{1}{m^2} dZ^{[1]} X^T", "scaled", "∂J/∂Z1"),
+    (COURSE, "W1", r"dW^{[1]} = \frac{1}{m} \frac{\partial J}{\partial Z^{[1]}} X^T", "scaled", None),
+    (COURSE, "W1", r"\frac{\partial J}{\partial W_1} = \frac{1}{m} \delta_1 X^T", "scaled", "∂J/∂Z1"),
+    (COURSE, "W1", r"dW^{[1]} = \frac{1}{m} X^T dZ^{[1]}", "shape_error", "∂J/∂Z1"),
+    (SUMMED, "W1", r"dW^{[1]} = \frac{1}{m} dZ^{[1]} X^T", "scaled", "∂J/∂Z1"),
+    (SUMMED, "W1", r"dW^{[1]} = dZ^{[1]} X^T", "correct", "∂J/∂Z1"),
+]
+
+
+@pytest.mark.parametrize("source,leaf,written,expected,taken_as", UNWRITTEN,
+                         ids=[f"{'summed' if s is SUMMED else 'mean'}-{w}" for s, _, w, _, _ in UNWRITTEN])
+def test_an_unwritten_dZ_is_a_course_s_per_example_error_only_when_the_post_brings_the_1_over_m_back(
+        source, leaf, written, expected, taken_as):
+    from tutor.engine.language.network import parse_network
+    net = parse_network(source)
+    checked = check_text(net, leaf, written)
+    assert checked.result.verdict == expected, (checked.reading.shown, checked.result.diagnostics)
+    assert oracle.verdict(net.source, leaf, checked.reading.code) == expected, checked.reading.code
+    notes = " ".join(checked.reading.notes)
+    if taken_as == "per-example":
+        assert "per-example error" in notes and "m·∂J/∂Z" in notes
+        assert "/ m" not in checked.reading.given[0]   # m·∂J/∂Z1 written with the m cancelled
+    elif taken_as is not None:
+        assert f"taken as ∂J/∂{taken_as[4:]}" in notes and "per-example" not in notes
+
+
 def test_what_was_read_is_shown_in_the_network_language():
     checked = check_text(load("default"), "W1", r"\frac{\partial J}{\partial W_1} = x^T \delta_1")
     assert checked.reading.shown[-1] == "dW1 = x.T @ dz1"

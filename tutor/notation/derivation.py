@@ -53,6 +53,8 @@ class MathDerivation:
     equations: tuple[Equation, ...]
     notes: tuple[str, ...] = ()
     given: tuple[str, ...] = ()         # lines the learner used without writing (δ1 read as ∂J/∂z1)
+    assumed: tuple[str, ...] = ()       # of those, the names taken as ∂J/∂node (the post says nothing of them)
+    written_as_d: tuple[str, ...] = ()  # of those, the ones the post writes dZ1, as courses write per-example errors
 
     @property
     def code(self) -> str:
@@ -310,6 +312,7 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
             names.shapes[name] = names.shapes[target]
     notes.extend(translate.notes)
     given = []
+    assumed = []
     for grad in sorted(translate.gradients_used - assigned):
         if grad in names.given:   # the post says it elsewhere (a code block: dZ2 = A2 - Y)
             given.append(f"{grad} = {names.given[grad]}")
@@ -318,8 +321,20 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
         truth = true_gradient(names, grad[1:])
         if truth is not None:
             given.append(f"{grad} = {truth}")
-            notes.append(f"{grad} is used but never written out: it is taken as ∂{names.loss}/∂{grad[1:]} = {truth}")
-    return MathDerivation(tuple(equations), tuple(notes), tuple(given))
+            assumed.append(grad)
+            notes.append(unwritten_note(grad, names.loss, truth))
+    return MathDerivation(tuple(equations), tuple(notes), tuple(given), tuple(assumed),
+                          tuple(g for g in assumed if g in translate.d_names))
+
+
+def unwritten_note(grad: str, loss: str, truth: str, per_example: str | None = None) -> str:
+    """What a gradient used but never written is taken to be: ∂J/∂node, or, when the post brings the
+    batch's 1/m back itself, a course's per-example error m·∂J/∂node."""
+    if per_example is None:
+        return f"{grad} is used but never written out: it is taken as ∂{loss}/∂{grad[1:]} = {truth}"
+    m = per_example
+    return (f"{grad} is used but never written out, and the post brings the 1/{m} back itself: it is taken as "
+            f"the per-example error, as deeplearning.ai writes it, {grad} = {m}·∂{loss}/∂{grad[1:]} = {truth}")
 
 
 def true_gradient(names: Names, node: str) -> str | None:

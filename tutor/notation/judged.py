@@ -108,10 +108,48 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
                        expected="an equation such as \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
         return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), reading)
     result = check(network, wrt, reading.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
+    per_example = per_example_reading(network, reading, result)
+    if per_example is not None:
+        again = check(network, wrt, per_example.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
+        if again.verdict == "correct":
+            reading, result = per_example, again
     chain = None
     if reading.chains:  # a chain written beside the value (∂J/∂W1 = ∂J/∂z1 ∂z1/∂W1 = xᵀδ1): walk it too
         chain = walk_chain(network, reading.chains[-1])
     return MathCheck(result, reading, chain)
+
+
+def per_example_reading(network: Network, reading: MathDerivation, result: CheckResult) -> MathDerivation | None:
+    """The post's unwritten gradients read as a course's per-example errors (dZ1 = m·∂J/∂Z1), when
+    that is the one reading left: every unwritten gradient is written as a course writes its errors
+    (dZ1, dZ^{[1]}; a δ1 or a ∂J/∂z1 is the gradient itself) and has an axis of m (one column or row per
+    example), the loss averages over m alone, and the answer is exactly 1/m of the gradient. Taken
+    only if the derivation is then right: deeplearning.ai's dW1 = (1/m) dZ1 Xᵀ, with dZ1 never written."""
+    from ..engine.language.averaging import averaged_over
+    from ..engine.language.dims import Dim
+    from ..engine.language.ir import DimRef
+    from ..engine.language.printer import code
+    from ..engine.simplify.build import simplified
+    from .derivation import unwritten_note
+    if result.verdict != "scaled" or result.factor is None or not reading.assumed \
+            or reading.written_as_d != reading.assumed:
+        return None
+    over = averaged_over(network)
+    if len(over) != 1:
+        return None
+    (m,) = over
+    if abs(result.factor * result.bindings[m] - 1) > 1e-9 \
+            or any(Dim.symbol(m) not in network.shapes[grad[1:]] for grad in reading.assumed):
+        return None
+    given, notes = list(reading.given), list(reading.notes)
+    for grad in reading.assumed:
+        line = next(i for i, g in enumerate(given) if g.startswith(f"{grad} = "))
+        truth = given[line].split(" = ", 1)[1]
+        per_example = code(simplified("mul", DimRef(m, shape=()), gradients_of(network)[grad[1:]]))
+        given[line] = f"{grad} = {per_example}"
+        notes[notes.index(unwritten_note(grad, network.loss, truth))] = \
+            unwritten_note(grad, network.loss, per_example, per_example=m)
+    return replace(reading, given=tuple(given), notes=tuple(notes))
 
 
 def carried_on(network: Network, reading: MathDerivation, node: str, leaf: str) -> MathDerivation:

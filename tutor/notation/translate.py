@@ -82,6 +82,7 @@ class Translator:
         self.source = source
         self.notes: list[str] = []
         self.gradients_used: set[str] = set()   # δ names read as ∂J/∂z (dz1): given when never defined
+        self.d_names: set[str] = set()          # of those, the ones written as a course writes them: dZ2, dZ^{[2]}
 
     def error(self, message: str, expected: str | None = None) -> ParseError:
         return ParseError(message, source=self.source or None, origin=self.origin, expected=expected)
@@ -194,12 +195,15 @@ class Translator:
                                    expected="one of " + ", ".join(list(self.names.shapes)[:30]))
         if name != written and not written.startswith(("delta", "Delta")):
             self.note(f"{m.written or written} read as {name}")
-        if written.startswith(("delta", "Delta")) and name != written:
+        delta = written.startswith(("delta", "Delta"))
+        if delta and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)
         if name.startswith("d") and name not in self.names.shapes and name[1:] in self.names.shapes:
             self.gradients_used.add(name)   # dZ2 used, never written: ∂J/∂Z2 taken as given
+            if not delta:
+                self.d_names.add(name)
         if name in self.names.dims:
             return Translation(name, (), ATOM)
         shape = self.names.shapes.get(name)
