@@ -39,6 +39,10 @@ WRITTEN = [
     ("default", "W1", r"\left( (\hat y - y) W_2^T \circ h \circ (1 - h) \right)^T x", "transposed"),
     ("default", "W1", r"\frac{\partial J}{\partial W_1} = \delta_1 x^T", "shape_error"),
     ("default", "W1", "(ŷ − y) W₂ᵀ ∘ h ∘ (1 − h) · x", "shape_error"),
+    ("default", "W1", "(ŷ − y) W₂ᵀ ∘ h ∘ (1 − h) x", "shape_error"),
+    ("default", "W1", r"x^T (\hat y - y) W_2^T \circ h \circ (1 - h)", "correct"),   # h scales columns
+    ("default", "W1", r"x^T ((\hat y - y) W_2^T \circ h \circ (1 - h))", "correct"),
+    ("default", "x", r"(\hat y - y) W_2^T \circ h \circ (1 - h) W_1^T", "correct"),
     ("default", "W2", r"\frac{\partial J}{\partial W_2} = h^T (\hat{y} - y)", "correct"),
     ("default", "W2", "∂J/∂W₂ = hᵀ(y − ŷ)", "scaled"),
     ("default", "W2", r"\frac{\partial J}{\partial W_2} = (\hat{y} - y)^T h", "transposed"),
@@ -112,6 +116,16 @@ def test_an_unwritten_dZ_is_a_course_s_per_example_error_only_when_the_post_brin
         assert "/ m" not in checked.reading.given[0]   # m·∂J/∂Z1 written with the m cancelled
     elif taken_as is not None:
         assert f"taken as ∂J/∂{taken_as[4:]}" in notes and "per-example" not in notes
+
+
+def test_a_factor_juxtaposed_after_a_hadamard_chain_that_cannot_chain_with_its_neighbour_ends_the_chain():
+    # the question's own mistake written in one line: x is the last factor of the whole chain, so the
+    # mismatch is δ1 (1×H) · x (1×Dx), and the help puts x on the left, transposed, of all of δ1
+    checked = check_text(load("default"), "W1", "(ŷ − y) W₂ᵀ ∘ h ∘ (1 − h) x")
+    first = next(d for d in checked.result.diagnostics if d.severity == "error")
+    assert first.code == "E201" and first.to_json()["operands"] == [[1, "H"], [1, "Dx"]]
+    assert checked.result.suggestion == "x.T @ ((yhat - y) @ W2.T * h * (1 - h))"
+    assert "x.T @ ((yhat - y) @ W2.T * h * (1 - h))" in first.help.prose
 
 
 def test_what_was_read_is_shown_in_the_network_language():

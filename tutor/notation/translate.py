@@ -106,10 +106,11 @@ class Translator:
         if kind == "neg":
             a = self.go(m.args[0])
             return Translation(f"-{self.wrap(a, UNARY)}", a.shape, UNARY)
+        if kind == "had" and m.args[1].kind == "prod" and m.args[1].written == " ":
+            return self.hadamard_then_product(m)
         if kind in ("had", "div"):
             a, b = self.go(m.args[0]), self.go(m.args[1])
-            op = "*" if kind == "had" else "/"
-            return Translation(f"{self.wrap(a, MUL)} {op} {self.wrap(b, MUL + 1)}", broadcast(a.shape, b.shape), MUL)
+            return self.elementwise(a, "*" if kind == "had" else "/", b)
         if kind in ("gt", "lt", "ge", "le"):   # a mask: relu′ written as [z > 0] or 𝟙(z > 0)
             a, b = self.go(m.args[0]), self.go(m.args[1])
             op = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}[kind]
@@ -215,12 +216,33 @@ class Translator:
         if text not in self.notes:
             self.notes.append(text)
 
+    def elementwise(self, a: Translation, op: str, b: Translation) -> Translation:
+        return Translation(f"{self.wrap(a, MUL)} {op} {self.wrap(b, MUL + 1)}", broadcast(a.shape, b.shape), MUL)
+
+    def hadamard_then_product(self, m: M) -> Translation:
+        """`a ∘ b c`: juxtaposition binds first, unless that reading fails where (a ∘ b) c, the learner's
+        chain with c its last factor, does not, or fails in b c itself: δ2 W2ᵀ ∘ h ∘ (1 − h) W1ᵀ is
+        δ1 W1ᵀ, and δ2 W2ᵀ ∘ h ∘ (1 − h) x is δ1 x, whose mismatch is the chain's own (1×H · 1×Dx)."""
+        b_c = m.args[1]
+        a, b, c = self.go(m.args[0]), self.go(b_c.args[0]), self.go(b_c.args[1])
+        known = None not in (a.shape, b.shape, c.shape)
+        inner = matmul(b.shape, c.shape)
+        tight = inner is not None and broadcast(a.shape, inner) is not None
+        left = broadcast(a.shape, b.shape)
+        loose = left is not None and matmul(left, c.shape) is not None
+        if known and not tight and decide_product(b.shape, c.shape)[0] == "@" and (loose or inner is None):
+            return self.joined(self.elementwise(a, "*", b), c, b_c.written)
+        return self.elementwise(a, "*", self.joined(b, c, b_c.written))
+
     def product(self, m: M) -> Translation:
-        a, b = self.go(m.args[0]), self.go(m.args[1])
+        return self.joined(self.go(m.args[0]), self.go(m.args[1]), m.written)
+
+    def joined(self, a: Translation, b: Translation, written_as: str) -> Translation:
+        """A product written `·` or by juxtaposition: a matrix or an elementwise product, as the shapes say."""
         op, why = decide_product(a.shape, b.shape)
-        written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(m.written, m.written)
+        written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(written_as, written_as)
         if why:
-            self.note(f"{written} in {short(self.wrap(a, MUL))} {m.written.strip() or '·'} "
+            self.note(f"{written} in {short(self.wrap(a, MUL))} {written_as.strip() or '·'} "
                       f"{short(self.wrap(b, MUL + 1))} read as {why}")
         if op == "@":
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
