@@ -594,3 +594,76 @@ def test_labels_no_one_states_are_integers_when_the_file_picks_with_them(tmp_pat
     unmasked = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING.replace("dh[h <= 0] = 0", "dh = dh"))))
     assert unmasked.gradients["W1"].verdict == "wrong_value"
     assert unmasked.gradients["W2"].verdict == "correct"
+
+
+def test_a_forward_pass_that_needs_two_named_sizes_equal_is_a_shape_error_there(tmp_path):
+    """The docstring names N and C; a division that only broadcasts when N = C (keepdims left out) is the
+    learner's bug at that line, never the two sizes made one and a right backward line blamed."""
+    path = write(tmp_path, '''import numpy as np
+
+
+def softmax_loss(X, y, W):
+    """X: (N, D), y: (N,) labels in [0, C), W: (D, C)"""
+    N = X.shape[0]
+    scores = X.dot(W)
+    probs = np.exp(scores)
+    probs /= np.sum(probs, axis=1)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    dscores = probs.copy()
+    dscores[np.arange(N), y] -= 1
+    dW = X.T.dot(dscores) / N
+    return loss, dW
+''')
+    for extra in ([], ["--shapes", "W: [D, C]"]):
+        out = shapetutor("check", str(path), *extra)
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert "E202" in out.stderr and f"{path.name}:9:5" in out.stderr and "C does not match N" in out.stderr
+
+
+PARAMETERS_UNSTATED = '''import numpy as np
+
+
+def forward_propagation(X, parameters):
+    """X -- input data of size (n_x, m)"""
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = 1 / (1 + np.exp(-Z2))
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+
+def compute_cost(A2, Y, parameters):
+    m = Y.shape[1]
+    logprobs = np.multiply(np.log(A2), Y) + np.multiply((1 - Y), np.log(1 - A2))
+    return float(np.squeeze(-np.sum(logprobs) / m))
+
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = (1 / m) * np.dot(dZ2, A1.T)
+    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = np.multiply(np.dot(W2.T, dZ2), 1 - np.power(A1, 2))
+    dW1 = (1 / m) * np.dot(dZ1, X.T)
+    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+'''
+
+
+def test_parameters_whose_shapes_no_docstring_states_are_read_from_how_the_file_uses_them(tmp_path):
+    """deeplearning.ai's forward and backward without initialize_parameters: each parameter's shape is
+    guessed and fixed by the forward pass (a bias meets the examples' axis: n_h×1), and said."""
+    result = check_file(str(write(tmp_path, PARAMETERS_UNSTATED)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert str(result.network.leaves["b1"][1]) == "1" and str(result.network.leaves["W1"][1]) == "n_x"
+    assert any("the shape of W1 is not stated" in n for n in result.notes)
+    wrong = check_file(str(write(tmp_path, PARAMETERS_UNSTATED.replace("np.dot(dZ1, X.T)", "np.dot(X, dZ1.T)"))))
+    assert wrong.gradients["dW1"].verdict == "transposed"

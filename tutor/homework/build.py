@@ -124,7 +124,7 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
             leaf.kind, leaf.bound = "int", fresh_soft(reading.reader, f"{leaf.key}_classes")
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
             reading.reader.guessed.append(ident)
-        if shape is None and leaf.role == "data" and reading.reader.guess_shapes:
+        if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
                                   1 if reading.reader.per_example else fresh_soft(reading.reader, f"{leaf.key}_1")]
@@ -252,7 +252,7 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
                 pairs.append((x, y))
     for x, y in pairs:
         dx, dy = find(reader, x), find(reader, y)
-        if dx is None and dy is None or together(reader, dx, dy):
+        if dx is None and dy is None or together(reader, dx, dy) or both_named(dx, dy):
             continue
         if error.op not in ("@", "dot", "matmul") and (broadcast_parameter(reader, learned, dx, y)
                                                          or broadcast_parameter(reader, learned, dy, x)):
@@ -286,6 +286,14 @@ def broadcast_parameter(reader, learned: frozenset[str] | set[str], d: Dim | Non
     if leaf.shape[0] == 1 and len(leaf.shape) == 2 and leaf.shape[1] != 1:
         leaf.shape = leaf.shape[1:]  # rows of examples (`X @ W1 + b1`): a bias is a vector, CS231n's (H,)
     return True
+
+
+def both_named(a: Dim | None, b: Dim | None) -> bool:
+    """Two sizes the docstrings name differently, N and C: distinct, like any two symbols, whatever
+    numbers they are bound to; an operation that needs them equal is a shape error to report. (A
+    docstring's name still meets the file's own size for it, `hidden_size`, and a made-up one.)"""
+    return a is not None and b is not None and a is not b and not a.fresh and not b.fresh \
+        and getattr(a, "soft", False) and getattr(b, "soft", False)
 
 
 def together(reader, a: Dim | None, b: Dim | None) -> bool:
