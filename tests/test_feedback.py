@@ -174,6 +174,19 @@ def test_a_per_example_step_is_named_by_its_symbol():
     assert "N·∂J/∂Z2, the per-example gradient" in note.message and "the 1/N comes back" in note.message
 
 
+def test_a_per_example_step_whose_1_over_m_comes_back_under_the_learners_name_for_m_is_not_the_mistake():
+    """deeplearning.ai's dZ2 = P - Y is m·∂J/∂Z2 with m = X.shape[1] the learner's name for N: the wrong
+    answer's mistake is the sigmoid's derivative in dZ1, said at dZ1's line; dZ2 gets the course's note."""
+    derivation = ("m = X.shape[1]\ndZ2 = P - Y\ndZ1 = W2.T @ dZ2 * A1 * (1 - A1)\n"
+                  "dW1 = (1 / m) * dZ1 @ X.T")
+    r = check(load(str(NETS / "column_batch.net")), "W1", derivation)
+    assert r.verdict == "wrong_value"
+    first = next(d for d in r.diagnostics if d.severity == "error")
+    assert first.span.line == 3 and "dZ1" in first.message
+    note = next(d for d in r.diagnostics if d.code == "N214")
+    assert note.span.line == 2 and "the 1/N comes back in line 4" in note.message
+
+
 # -- activation derivatives ------------------------------------------------------------------------
 
 SWAPS = [

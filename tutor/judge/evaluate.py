@@ -69,6 +69,7 @@ class ParsedDerivation:
     failed_last: bool = False               # on the derivation's last statement
     statements: tuple[str, ...] = ()        # each statement's text, for suggestions built on the learner's own
     set_aside: tuple = ()                   # (span, why) of lines outside the language that claim nothing
+    dim_names: tuple[tuple[str, Any], ...] = ()   # the names the network and the derivation give dimensions (m, Dim)
 
 
 def new_vars(taken: set[str]):
@@ -140,24 +141,23 @@ def read_derivation(network: Network, wrt: str, text: str, shapes: "ShapePass",
         if node is not None:
             claims.append(Claim(name, node, program.objects[name].var, span, statement))
     claims.sort(key=lambda c: (c.statement, c.name))
+    read: dict[str, Any] = dict(helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside),
+                                dim_names=tuple(scope.dim_values.items()))
     if error is not None:
-        return ParsedDerivation(lines, tuple(claims), None, None, error, failed_at, tuple(uses), failed_line, failed_last,
-                       texts, tuple(set_aside))
+        return ParsedDerivation(lines, tuple(claims), None, None, error, failed_at, failed_line=failed_line,
+                                failed_last=failed_last, **read)
     mine = [c for c in claims if c.node == wrt]
     if mine:
         answer = max(mine, key=lambda c: c.statement)
-        return ParsedDerivation(lines, tuple(claims), answer.var, answer.span, helper_uses=tuple(uses), statements=texts,
-                       set_aside=tuple(set_aside))
+        return ParsedDerivation(lines, tuple(claims), answer.var, answer.span, **read)
     if program.answer is not None:
         lines += (Line(None, program.answer, program.answer_span, None, ()),)
-        return ParsedDerivation(lines, tuple(claims), None, program.answer_span, helper_uses=tuple(uses), statements=texts,
-                       set_aside=tuple(set_aside))
+        return ParsedDerivation(lines, tuple(claims), None, program.answer_span, **read)
     last = program.last_target
     if last is None or last not in program.objects:
         raise reader.error(ParseError, "the last line gives no array to judge", body[-1],
                            f"end with the gradient: a line `d{wrt} = ...`, or a bare expression")
-    return ParsedDerivation(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1],
-                   helper_uses=tuple(uses), statements=texts, set_aside=tuple(set_aside))
+    return ParsedDerivation(lines, tuple(claims), program.objects[last].var, program.bound_at[last][1], **read)
 
 
 def statement_span(reader: Reader, stmt: ast.stmt) -> Span:

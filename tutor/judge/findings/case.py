@@ -135,17 +135,23 @@ class Case:
     def compensated(self, step: JudgedStep) -> bool:
         """A per-example step (N·∂J/∂node, a course's dZ2 = A2 - Y) whose 1/N a later line brings back (it
         divides by N) and the answer does not lack: the answer's own mistake is elsewhere."""
+        return self.compensated_at(step) is not None
+
+    def compensated_at(self, step: JudgedStep) -> int | None:
+        """The statement that brings a per-example step's 1/N back (see `compensated`), if one does."""
         if not step.shape_ok or step.claims == self.evaluation.wrt:
-            return False
+            return None
         f = self.scales.step(step)
         if f is None or f.constant != 1 or len(f.up) != 1 or f.down:
-            return False
+            return None
         answer = self.scales.answer() if self.evaluation.verdict == "scaled" else None
         if answer is not None and f.up[0][0] in dict(answer.up):
-            return False
-        dim = re.escape(f.up[0][0])
-        divides = re.compile(rf"/\s*(\(\s*)?(float\()?{dim}\b")
-        return any(divides.search(text) for text in self.reading.statements[step.statement + 1:])
+            return None
+        dim = f.up[0][0]
+        names = [dim] + [name for name, d in self.reading.dim_names if str(d) == dim]   # m = X.shape[1]
+        divides = re.compile(rf"/\s*(\(\s*)?(float\()?(?:{'|'.join(map(re.escape, names))})\b")
+        return next((k for k, text in enumerate(self.reading.statements) if k > step.statement and divides.search(text)),
+                    None)
 
     @cached_property
     def leading_named(self) -> Named | None:

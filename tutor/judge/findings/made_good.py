@@ -24,12 +24,16 @@ def find(case: Case, step: JudgedStep) -> Diagnostic | None:
         return N214.at(f"your {step.name} is {scale.multiple(f)}∂J/∂{step.claims}{scale.convention(f)}: right as a "
                        f"course's step if a later line brings back the {scale.inverse_text(f)}",
                        case.step_span(step), origin=case.evaluation.origin)
-    if step is case.leading or (good is None and not case.correct):
+    back_in = case.compensated_at(step) if good is None and not case.correct else None
+    if step is case.leading or (good is None and not case.correct and back_in is None):
         return None
     ev = case.evaluation
     what = describe(case, step) or f"does not hold ∂J/∂{step.claims}"
-    later = case.reading.answer_span if good == ANSWER else \
-        next((line.span for line in ev.lines if line.name == good), None)
+    if back_in is not None:  # the answer is wrong elsewhere; this step's 1/N comes back as a course's does
+        later = next((case.step_span(s) for s in ev.steps if s.statement == back_in), None)
+    else:
+        later = case.reading.answer_span if good == ANSWER else \
+            next((line.span for line in ev.lines if line.name == good), None)
     where = ""
     if later is not None:
         at = f"line {later.line}"
