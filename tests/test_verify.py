@@ -349,3 +349,17 @@ def test_the_second_opinion_absorbs_the_noise_of_a_nearly_flat_loss_and_nothing_
     assert all(verify(net, good, bindings, seed=seed).ok for seed in range(3))
     for leaf in good:
         assert not verify(net, dict(good, **{leaf: scaled(good[leaf], 1 + 1e-6)}), bindings).ok, leaf
+
+
+@pytest.mark.parametrize("exponent", [7, 99, 100, 101, 250, -3, 2.5])
+def test_a_high_power_of_a_negative_base_verifies(exponent):
+    """The complex step through x ** n: NumPy's complex power goes through the polar form beyond small
+    whole exponents, where the angle's rounding (100·π) would swamp the step; the derivative is
+    n·x^(n−1), and the check must say so, never report a right formula as a bug."""
+    base = "u" if isinstance(exponent, int) and exponent > 0 else "sigmoid(u)"   # a negative base only where real
+    net = parse_network(f"x: [1, D]\nW: [D, H]\nu = x @ W\nJ = sum(({base}) ** {exponent}) / H\n")
+    result = verify(net, all_gradients(net), net.bindings({"D": 4, "H": 3}))
+    assert result.ok, result
+    wrong = all_gradients(net)
+    wrong["W"] = wrong["W"] * Const(1 + 1e-6)
+    assert not verify(net, wrong, net.bindings({"D": 4, "H": 3})).ok

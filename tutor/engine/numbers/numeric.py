@@ -67,6 +67,13 @@ def _power(a, exponent):
     special = POWERS.get(exponent)
     if special is not None and np.result_type(a).kind in "fc":
         return special(a)
+    if np.iscomplexobj(a):
+        # Complex numbers here carry a complex step, whose imaginary parts are tiny: a power to first order
+        # in them is exact. np.power goes through the polar form beyond small whole exponents, where the
+        # rounding of the angle (100·π for a negative base) swamps an imaginary part of 1e-25.
+        x = np.real(a)
+        lower = np.power(x, exponent - 1)
+        return lower * x + 1j * (exponent * lower) * np.imag(a)
     return np.power(a, exponent)
 
 
