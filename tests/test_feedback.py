@@ -487,3 +487,16 @@ def test_no_suggestion_keeps_every_formula_of_the_answer_back(net, wrt, text):
     assert full.suggestion and full.suggestion not in withheld
     for piece in ("x.T @ dz1", "dz1 @ W1.T", "ŷ − y", "h.T @ (yhat"):
         assert piece not in withheld, piece
+
+
+@pytest.mark.parametrize("answer,help_says,not_says", [
+    ("np.mean(p - t)", "keep the axes", "leave out"),                              # a scalar for b: [1]
+    ("np.mean(p - t, keepdims=True).reshape(())", "leave out the reshape", "keep the axes"),
+])
+def test_the_help_for_right_numbers_in_the_wrong_shape_names_what_the_learner_wrote(answer, help_says, not_says):
+    net = parse_network("x: [N, D]\nt: [N, 1]\nw: [D, 1]\nb: [1]\np = sigmoid(x @ w + b)\n"
+                        "J = -mean(t * log(p) + (1 - t) * log(1 - p))\n")
+    r = check(net, "b", answer)
+    assert r.verdict == "wrong_shape"
+    d = next(d for d in r.diagnostics if d.code == "E210")
+    assert help_says in d.help.prose and not_says not in d.help.prose and "reshape(b.shape)" in d.help.prose

@@ -76,10 +76,21 @@ def rearranged(case: Case, base: Diagnostic) -> Diagnostic | None:
         return None
     ev = case.evaluation
     assert ev.shape is not None
-    note = (f"the numbers are right, in the right order, but arranged as {format_shape(ev.shape)}: a gradient "
-            f"keeps its parameter's shape, so that {ev.wrt} -= lr * d{ev.wrt} works")
-    return replace(base, note=note, help=Fix(f"leave out the reshape, or write `….reshape({ev.wrt}.shape)`"),
-                   concept="parameter-shape")
+    reshape = f"`….reshape({ev.wrt}.shape)`"
+    reshaped = re.search(r"\b(reshape|ravel|flatten|squeeze)\b|\bnewaxis\b", ev.source)
+    if unit_axes(ev.expected_shape, ev.shape) is not None:   # a scalar for b: [1], a (D,) for w: [D, 1]
+        note = (f"the numbers are right, but the result lacks {ev.wrt}'s axes of length 1: NumPy would broadcast "
+                f"it in {ev.wrt} -= lr * d{ev.wrt}, but a gradient has its parameter's own shape, which is what "
+                f"optimisers and graders check")
+        fix = f"keep the axes: write {reshape}" + (", or keepdims=True in the sum or mean" if "keepdims" not in
+                                                    ev.source else "")
+    else:
+        note = (f"the numbers are right, in the right order, but arranged as {format_shape(ev.shape)}: a gradient "
+                f"keeps its parameter's shape, so that {ev.wrt} -= lr * d{ev.wrt} works")
+        fix = f"write {reshape}"
+    if reshaped:
+        fix = f"leave out the {reshaped.group(0)}, or write {reshape}"
+    return replace(base, note=note, help=Fix(fix), concept="parameter-shape")
 
 
 def unsummed_bias(case: Case, base: Diagnostic) -> Diagnostic | None:
