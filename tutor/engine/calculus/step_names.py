@@ -35,6 +35,14 @@ class StepNames:
     def free(self, name: str) -> bool:
         return name not in self.taken and claimed_node(name, self.nodes) is None
 
+    def gradient(self, node: str) -> str:
+        """The name for node's gradient, a claim `check` reads as one: dNODE, or d_NODE / grad_NODE when
+        the network uses dNODE already, else dNODE_2, dNODE_3, … (not taken: see `take`)."""
+        for candidate in (f"d{node}", f"d_{node}", f"grad_{node}"):
+            if candidate not in self.taken:
+                return candidate
+        return next(f"d{node}_{i}" for i in count(2) if f"d{node}_{i}" not in self.taken)
+
     def take(self, name: str) -> str:
         self.taken.add(name)
         self.given.add(name)

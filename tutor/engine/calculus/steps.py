@@ -27,7 +27,6 @@ line is a right claim (the helpers' names claim no node).
 """
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -38,7 +37,6 @@ from .grad import Walk
 from .step_names import StepNames
 from ..idioms.canonical import canonical
 from ..language.ir import Call, Const, DimRef, Expr, Var, deep_recursion, expanded_size, names_in
-from ..language.table import FUNCTIONS
 from ..language.network import Network
 from ..language.printer import code
 from ..simplify.views import product_of
@@ -73,7 +71,7 @@ def steps_for(network: Network, leaf: str) -> tuple[DerivedStep, ...]:
     table, final = named_walk(network)
     if leaf not in final:
         return ()
-    last = DerivedStep(step_name(network, leaf, table.keys()), leaf, final[leaf],
+    last = DerivedStep(StepNames(network).gradient(leaf), leaf, final[leaf],
                        frozenset(names_in(final[leaf]) & table.keys()))
     needed: set[str] = set()
     stack = list(last.uses)
@@ -98,7 +96,7 @@ def named_walk(network: Network) -> tuple[dict[str, DerivedStep], dict[str, Expr
             if g is None:
                 continue
             if not passes_as_expression(g, Var(name), walk.fusing) and name != network.loss:
-                step = DerivedStep(names.take(step_name(network, name, steps.keys())), name, g,
+                step = DerivedStep(names.take(names.gradient(name)), name, g,
                                    frozenset(names_in(g) & steps.keys()))
                 steps[step.name] = step
                 g = Var(step.name, shape=network.shapes[name])
@@ -241,15 +239,3 @@ def divides_by(g: Expr, node: Expr) -> bool:
                 return True
             stack.extend(e.args)
     return False
-
-
-def step_name(network: Network, node: str, taken: Collection[str]) -> str:
-    """dNAME (a claim `check` understands), or d_NAME / grad_NAME when the network uses dNAME already."""
-    for candidate in (f"d{node}", f"d_{node}", f"grad_{node}"):
-        if candidate not in network.shapes and candidate not in network.dims and candidate not in FUNCTIONS \
-                and candidate not in taken:
-            return candidate
-    i = 2
-    while f"d{node}_{i}" in network.shapes or f"d{node}_{i}" in taken:
-        i += 1
-    return f"d{node}_{i}"
