@@ -138,3 +138,21 @@ def built(text: str) -> str:
 ])
 def test_a_rule_reads_as_meant(written, reads):
     assert built(written) == reads
+
+
+STACKS = parse_network("Q: [B, H, T, D]\nS: [B, H, T, T]\nJ = sum(Q) + sum(S)\n")
+
+
+@pytest.mark.parametrize("written, reads", [
+    ("swapaxes(swapaxes(Q, -1, -2) @ S, -1, -2)", "swapaxes(S, -1, -2) @ Q"),      # (Qᵀ S)ᵀ = Sᵀ Q, per matrix
+    ("swapaxes(S @ swapaxes(S, 2, 3), 2, 3)", "S @ swapaxes(S, -1, -2)"),
+    ("swapaxes(S @ Q, -1, -2)", "swapaxes(S @ Q, -1, -2)"),                          # no transpose inside: kept
+    ("swapaxes(S @ swapaxes(S, -1, -2), 0, 1)", "swapaxes(S @ swapaxes(S, -1, -2), 0, 1)"),  # not the matrices' axes
+])
+def test_a_stack_of_matrices_transposes_as_each_matrix_does(written, reads):
+    net = parse_network(STACKS.source + f"probe = {written}\nprobe_loss = sum(probe)\n")
+    got = rebuild(net.definitions["probe"], names_of_network(STACKS))
+    assert code(got) == reads
+    bindings = {"B": 2, "H": 3, "T": 4, "D": 5}
+    _, values = sample(STACKS, bindings, np.random.default_rng(0))
+    np.testing.assert_allclose(Evaluator(values, bindings)(got), Evaluator(values, bindings)(net.definitions["probe"]))

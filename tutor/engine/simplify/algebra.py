@@ -205,8 +205,8 @@ def broadcast_outward(n: Call, s: Simplifier) -> Expr | None:
 
 
 def no_op_transpose(n: Call, s: Simplifier) -> Expr | None:
-    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`; `.T` of a vector does nothing; axes moved and moved back
-    are where they were."""
+    """`a.T.T` → `a`; `(a.T @ b).T` → `b.T @ a`, and so for the last two axes of stacks of matrices; `.T`
+    of a vector does nothing; axes moved and moved back are where they were."""
     if n.prim == "transpose":
         (a,) = n.args
         axes = n.param("axes")
@@ -232,7 +232,18 @@ def no_op_transpose(n: Call, s: Simplifier) -> Expr | None:
             return a
         if is_call(a, "swapaxes") and {a.param("axis1") % rank, a.param("axis2") % rank} == {i, j}:
             return a.args[0]
+        if {i, j} == {rank - 1, rank - 2} and is_call(a, "matmul") and all(len(x.shape) >= 2 for x in a.args) \
+                and any(swaps_last_two(x) for x in a.args):   # swap(swap(Q) @ dS) → swap(dS) @ Q
+            return s.mk("matmul", s.mk("swapaxes", a.args[1], axis1=-1, axis2=-2),
+                        s.mk("swapaxes", a.args[0], axis1=-1, axis2=-2))
     return None
+
+
+def swaps_last_two(e: Expr) -> bool:
+    if not is_call(e, "swapaxes"):
+        return False
+    rank = len(e.shape)
+    return {e.param("axis1") % rank, e.param("axis2") % rank} == {rank - 1, rank - 2}
 
 
 def repeats_nothing(n: Call, s: Simplifier) -> Expr | None:
