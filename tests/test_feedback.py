@@ -500,3 +500,41 @@ def test_the_help_for_right_numbers_in_the_wrong_shape_names_what_the_learner_wr
     assert r.verdict == "wrong_shape"
     d = next(d for d in r.diagnostics if d.code == "E210")
     assert help_says in d.help.prose and not_says not in d.help.prose and "reshape(b.shape)" in d.help.prose
+
+
+CS231N_BACKWARD = ("dscores = probs - onehot(y, K)\ndscores /= N\ndhidden = dscores @ W2.T\n"
+                   "dhidden[hidden_layer <= 0] = 0\n")
+
+
+@pytest.mark.parametrize("answer,what,concept", [
+    ("X.T @ dhidden", "the gradient through W's use in reg_loss is missing", "tied-weights"),
+    ("X.T @ dhidden + 2 * reg * W", "the term through W's use in reg_loss is twice what it should be",
+     "square-factor"),
+    ("X.T @ dhidden - reg * W", "the term through W's use in reg_loss has the wrong sign", "tied-weights"),
+    ("X.T @ dhidden + 3 * reg * W", "the term through W's use in reg_loss is 3 times what it should be",
+     "tied-weights"),
+    ("2 * X.T @ dhidden + reg * W", "the term through W's use in hidden_layer is twice what it should be",
+     "tied-weights"),
+])
+def test_a_parameter_used_twice_is_told_which_use_its_answer_gets_wrong(answer, what, concept):
+    """CS231n's W is read by the layer and by the penalty ½·reg·ΣW²: the answer's mistake is named by the
+    use it concerns, with that use's gradient as the fix (the oracle agrees the answer is wrong)."""
+    net = load("cs231n")
+    r = check(net, "W", CS231N_BACKWARD + f"dW = {answer}")
+    assert r.verdict == "wrong_value" and oracle_verdict(net.source, "W", CS231N_BACKWARD + f"dW = {answer}") \
+        == "wrong_value"
+    d = next(d for d in r.diagnostics if d.code == "E213")
+    assert what in d.message and d.concept == concept
+    use = "reg_loss" if "reg_loss" in what else "hidden_layer"
+    assert d.help is not None and d.help.prose.startswith(("add ", f"write the term through {use} as "))
+
+
+def test_a_tied_weight_missing_one_path_is_named_and_a_mask_mistake_is_not_taken_for_a_use():
+    net = parse_network("x: [1, D]\nW: [D, H]\nh = tanh(x @ W)\nxr = h @ W.T\nJ = 0.5 * sum((xr - x) ** 2)\n")
+    decoder_only = "dxr = xr - x\ndW = (dxr.T @ h)"
+    r = check(net, "W", decoder_only)
+    assert r.verdict == "wrong_value"
+    assert "the gradient through W's use in h is missing" in next(d for d in r.diagnostics if d.code == "E213").message
+    mask = CS231N_BACKWARD.replace("dhidden[hidden_layer <= 0] = 0\n", "") + "dW = X.T @ dhidden + reg * W"
+    r = check(load("cs231n"), "W", mask)
+    assert "use in" not in next(d for d in r.diagnostics if d.code == "E213").message

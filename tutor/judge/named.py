@@ -7,6 +7,7 @@ leaf's: the chain ended too soon, and the factors still missing are named with t
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -191,3 +192,85 @@ def stopped_early(result, samples) -> Early | None:
             chain = [f for f in factors(net, leaf) if f.of in above]
             return Early(node, tuple(chain)) if chain else None
     return None
+
+
+# -- a parameter used more than once ---------------------------------------------------------------
+
+def one_use_off(result, samples) -> Named | None:
+    """A leaf read by several definitions (W in the layer and in the penalty ½·reg·ΣW²) gets the sum of
+    the gradients through each use: name the answer that has one of them missing, or a constant times
+    what it should be (2·reg·W where the penalty gives reg·W), the others right."""
+    from ..engine.calculus.grad import local_vjps
+    net, leaf = result.network, result.wrt
+    readers = [r for r in net.readers.get(leaf, ()) if r in net.definitions]
+    if len(readers) < 2:
+        return None
+    truth = backward(net).wrt
+    for reader in readers:
+        if reader not in truth:
+            continue
+        part = local_vjps(net, reader, truth[reader]).get(leaf)
+        k = times_counted(result, part, samples) if part is not None else None
+        if k is None or part is None:
+            continue
+        said = code(part)
+        why = (f"{leaf} is used in {', '.join(readers[:-1])} and {readers[-1]}, and a parameter used more than "
+               f"once gets the sum of the gradients through each use; the one through {reader} is {said}")
+        if math.isclose(k, 0, abs_tol=1e-9):
+            return Named(f"the gradient through {leaf}'s use in {reader} is missing", why, f"add {said}",
+                         "use-missing", (("W", leaf),))
+        how = {-1: "has the wrong sign", 2: "is twice what it should be", 0.5: "is half what it should be"}.get(
+            k, f"is {constant_text(k)} times what it should be")
+        squared = k in (2, 0.5) and squares(net.definitions[reader], leaf)
+        if squared:   # ½·reg·ΣW²: the ½ is there to cancel the square's 2
+            why += f"; the derivative of {leaf}² is 2·{leaf}, and a ½ in front of the square cancels the 2"
+        return Named(f"the term through {leaf}'s use in {reader} {how}", why,
+                     f"write the term through {reader} as {said}", "square-use-scaled" if squared else "use-scaled",
+                     (("W", leaf),))
+    return None
+
+
+def squares(expr, leaf: str) -> bool:
+    """expr squares leaf: leaf ** 2, or leaf * leaf."""
+    for node in walk(expr):
+        if isinstance(node, Call) and node.prim == "pow" and node.param("exponent") == 2 \
+                and isinstance(node.args[0], Var) and node.args[0].name == leaf:
+            return True
+        if isinstance(node, Call) and node.prim == "mul" and all(isinstance(a, Var) and a.name == leaf
+                                                                 for a in node.args):
+            return True
+    return False
+
+
+def times_counted(result, part, samples) -> float | None:
+    """k with answer = truth + (k − 1)·part in every draw, for a k that is a plain number (0 when the
+    part is missing): the answer counts the gradient through one use k times."""
+    ks = []
+    for draw in samples:
+        p = np.asarray(Evaluator(draw.values, result.bindings)(part), dtype=float)
+        t = np.asarray(truth_of(draw, result.wrt), dtype=float)
+        diff = np.asarray(draw.final, dtype=float) - t
+        size = float(np.vdot(p, p))
+        if p.shape != t.shape or diff.shape != t.shape or size == 0 or not np.any(diff):
+            return None
+        alpha = float(np.vdot(diff, p)) / size
+        if not close(diff, alpha * p, draw.reference):
+            return None
+        ks.append(alpha + 1)
+    if not ks or not all(math.isclose(k, ks[0], rel_tol=1e-6, abs_tol=1e-9) for k in ks):
+        return None
+    plain = plain_constant(ks[0])
+    return float(plain) if plain is not None else None
+
+
+def plain_constant(k: float):
+    """k as a factor a learner writes by hand (2, ½, −1, 3/2), a Fraction; None for anything else (a size,
+    a rounding)."""
+    from fractions import Fraction
+    f = Fraction(k).limit_denominator(8)
+    return f if math.isclose(float(f), k, rel_tol=1e-9, abs_tol=1e-12) and abs(f) <= 16 else None
+
+
+def constant_text(k: float) -> str:
+    f = plain_constant(k)
+    return f"{k:g}" if f is None else str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"

@@ -27,7 +27,8 @@ from .shape_error import bare_name, factor_top, failing_call
 #: Each recognised mistake's kind, by the ending of its code (mistakes.MISTAKES).
 MISTAKE_CONCEPTS: dict[str, str] = {
     "relu-mask-missing": "mask", "relu-value-for-mask": "mask", "softmax-diagonal": "softmax-jacobian",
-    "softmax-derivative-twice": "softmax-jacobian",
+    "softmax-derivative-twice": "softmax-jacobian", "use-missing": "tied-weights", "use-scaled": "tied-weights",
+    "square-use-scaled": "square-factor",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...engine.codes import E213
 from ...engine.diagnostics import Diagnostic, Fix
 from ...engine.language.dims import format_shape
-from ..named import Named, recognise
+from ..named import Named, one_use_off, recognise
 from .case import Case
 from .concepts import mistake_concept
 from .helpers import helper_hint
@@ -16,7 +16,7 @@ def find(case: Case) -> Diagnostic | None:
     ev = case.evaluation
     if ev.verdict != "wrong_value" or ev.shape is None:
         return None
-    named = recognise(ev, ev.wrt, [d.final for d in ev.samples], ev.samples)
+    named = recognise(ev, ev.wrt, [d.final for d in ev.samples], ev.samples) or one_use_off(ev, ev.samples)
     message = f"the shape is right ({format_shape(ev.shape)}) but the values are not ∂J/∂{ev.wrt}"
     leading = case.leading
     if named and leading is not None and case.leading_named == named and leading.claims != ev.wrt:
