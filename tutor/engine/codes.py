@@ -149,11 +149,15 @@ random draws, to one part in a billion). shapetutor names the classic mistake wh
 it, with the right derivative: an activation's derivative missing (ReLU's mask, σ′, tanh′), one
 activation's derivative used for another (the sigmoid's h ∘ (1 − h) for a tanh layer, whose
 derivative is 1 − h²), the derivative taken at the input z instead of the output h, the softmax
-Jacobian reduced to its diagonal.""", """
+Jacobian reduced to its diagonal; for a parameter used more than once (a weight and its penalty
+½·reg·ΣW², a tied W and Wᵀ), the gradient through one use left out, or counted twice, half or with
+the wrong sign.""", """
     wrong:  x.T @ ((yhat - y) @ W2.T)                 # h ∘ (1 − h) is missing
     right:  x.T @ ((yhat - y) @ W2.T * h * (1 - h))
     wrong:  A1 * (1 - A1)    # for A1 = tanh(…): the sigmoid's derivative
-    right:  (1 - A1 ** 2)    # tanh′ = 1 − tanh²""")
+    right:  (1 - A1 ** 2)    # tanh′ = 1 − tanh²
+    wrong:  X.T @ dhidden + 2 * reg * W    # for ½·reg·ΣW²: the penalty's term twice
+    right:  X.T @ dhidden + reg * W""")
 E214 = register("E214", "error", "a step that claims a gradient is wrong", """
 A line `dNAME = …` claims to be ∂J/∂NAME and is checked on its own, shape and values. The first
 wrong step is where the derivation went astray; everything after it inherits the mistake.""", """
