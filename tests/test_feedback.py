@@ -502,7 +502,7 @@ def test_the_help_for_right_numbers_in_the_wrong_shape_names_what_the_learner_wr
     assert help_says in d.help.prose and not_says not in d.help.prose and "reshape(b.shape)" in d.help.prose
 
 
-CS231N_BACKWARD = ("dscores = probs - onehot(y, K)\ndscores /= N\ndhidden = dscores @ W2.T\n"
+BUNDLED_CS231N_BACKWARD = ("dscores = probs - onehot(y, K)\ndscores /= N\ndhidden = dscores @ W2.T\n"
                    "dhidden[hidden_layer <= 0] = 0\n")
 
 
@@ -520,8 +520,8 @@ def test_a_parameter_used_twice_is_told_which_use_its_answer_gets_wrong(answer, 
     """CS231n's W is read by the layer and by the penalty ½·reg·ΣW²: the answer's mistake is named by the
     use it concerns, with that use's gradient as the fix (the oracle agrees the answer is wrong)."""
     net = load("cs231n")
-    r = check(net, "W", CS231N_BACKWARD + f"dW = {answer}")
-    assert r.verdict == "wrong_value" and oracle_verdict(net.source, "W", CS231N_BACKWARD + f"dW = {answer}") \
+    r = check(net, "W", BUNDLED_CS231N_BACKWARD + f"dW = {answer}")
+    assert r.verdict == "wrong_value" and oracle_verdict(net.source, "W", BUNDLED_CS231N_BACKWARD + f"dW = {answer}") \
         == "wrong_value"
     d = next(d for d in r.diagnostics if d.code == "E213")
     assert what in d.message and d.concept == concept
@@ -535,6 +535,6 @@ def test_a_tied_weight_missing_one_path_is_named_and_a_mask_mistake_is_not_taken
     r = check(net, "W", decoder_only)
     assert r.verdict == "wrong_value"
     assert "the gradient through W's use in h is missing" in next(d for d in r.diagnostics if d.code == "E213").message
-    mask = CS231N_BACKWARD.replace("dhidden[hidden_layer <= 0] = 0\n", "") + "dW = X.T @ dhidden + reg * W"
+    mask = BUNDLED_CS231N_BACKWARD.replace("dhidden[hidden_layer <= 0] = 0\n", "") + "dW = X.T @ dhidden + reg * W"
     r = check(load("cs231n"), "W", mask)
     assert "use in" not in next(d for d in r.diagnostics if d.code == "E213").message
