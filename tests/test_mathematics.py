@@ -151,7 +151,8 @@ def test_a_row_times_a_column_is_never_read_as_an_outer_product_by_broadcasting(
 
 def test_code_stays_code():
     for code in ("x.T @ dz1", "dW1 = x.T @ ((yhat - y) @ W2.T * h * (1 - h))", "__import__('os').system('true')",
-                 "sum(a, axis=0)  # ∂J/∂b"):
+                 "sum(a, axis=0)  # ∂J/∂b", "dz2 = yhat - y; dW2 = np.einsum('ij,ik->jk', h, dz2)",
+                 "dz2 = yhat - y ;dW2 = h.T @ dz2"):
         assert not looks_like_math(code)
     for math in ("W^T x", "x'", r"\hat{y}", "ŷ - y", "dJ/dW1 = x"):
         assert looks_like_math(math)

@@ -14,10 +14,14 @@ def looks_like_math(text: str) -> bool:
     is math that happens to parse: `W^T` (an XOR) or a name such as `ŷ`."""
     import ast
     from ..engine.language.ir import parse_python
-    try:
-        tree = parse_python(text.replace(";", "\n")) if len(text) < 100_000 else None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
+    tree = None
+    if len(text) < 100_000:   # Python as typed (`a = b; c = np.einsum('ij,ik->jk', …)`), or split at each `;`
+        for attempt in (text, "\n".join(part.strip() for part in text.split(";"))):
+            try:
+                tree = parse_python(attempt)
+                break
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
     if tree is not None:
         return any(isinstance(node, ast.BitXor) or isinstance(node, ast.Name) and not node.id.isascii()
                    for node in ast.walk(tree))
