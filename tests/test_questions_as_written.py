@@ -141,6 +141,7 @@ HOSTILE = {
     "nested": ("$$\\frac{\\partial J}{\\partial W_1} = " + "\\left(" * 10_000 + "x" + "\\right)" * 10_000 + "$$\n",
                "too long", ""),
     "huge": (("$$z_1 = x W_1 + b_1$$ and some words. " * 140_000)[:5_000_000], "limit", ""),
+    "fractions": ("$$" + "\\frac{" * 400 + "x" + "}{y}" * 400 + "$$\n", "nested too deeply", ""),
 }
 
 

@@ -114,6 +114,9 @@ def tokenize(text: str, origin: str = "<derivation>") -> list[Tok]:
     latex = to_latex(text)
     try:
         nodes, _, _ = LatexWalker(latex, tolerant_parsing=True).get_latex_nodes()
+    except RecursionError:
+        raise ParseError("the LaTeX is nested too deeply to be read", origin=origin,
+                         expected="fewer nested groups and fractions") from None
     except Exception as exc:  # pylatexenc's own errors: an unbalanced group and the like
         raise ParseError(f"cannot read this as LaTeX: {exc}", origin=origin) from None
     count = [0]
