@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
@@ -22,6 +23,7 @@ from ..teach.chain import ChainFactor, factors
 from ..teach.diagonal import PRIMES
 from .evaluate import close, truth_of
 from .mistakes import MISTAKES, Mistake, rules_for
+from .scale import nice
 
 #: Per-activation candidates are tried only for networks with a modest number of activations.
 MAX_SITES = 12
@@ -220,7 +222,7 @@ def one_use_off(result, samples) -> Named | None:
             return Named(f"the gradient through {leaf}'s use in {reader} is missing", why, f"add {said}",
                          "use-missing", (("W", leaf),))
         how = {-1: "has the wrong sign", 2: "is twice what it should be", 0.5: "is half what it should be"}.get(
-            k, f"is {constant_text(k)} times what it should be")
+            k, f"is {nice(k)} times what it should be")
         squared = k in (2, 0.5) and squares(net.definitions[reader], leaf)
         if squared:   # ½·reg·ΣW²: the ½ is there to cancel the square's 2
             why += f"; the derivative of {leaf}² is 2·{leaf}, and a ½ in front of the square cancels the 2"
@@ -259,18 +261,7 @@ def times_counted(result, part, samples) -> float | None:
         ks.append(alpha + 1)
     if not ks or not all(math.isclose(k, ks[0], rel_tol=1e-6, abs_tol=1e-9) for k in ks):
         return None
-    plain = plain_constant(ks[0])
-    return float(plain) if plain is not None else None
-
-
-def plain_constant(k: float):
-    """k as a factor a learner writes by hand (2, ½, −1, 3/2), a Fraction; None for anything else (a size,
-    a rounding)."""
-    from fractions import Fraction
-    f = Fraction(k).limit_denominator(8)
-    return f if math.isclose(float(f), k, rel_tol=1e-9, abs_tol=1e-12) and abs(f) <= 16 else None
-
-
-def constant_text(k: float) -> str:
-    f = plain_constant(k)
-    return f"{k:g}" if f is None else str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+    if math.isclose(ks[0], 0, abs_tol=1e-9):
+        return 0.0
+    plain = nice(ks[0])   # 2, ½, −1: a factor written by hand, not a size or a rounding
+    return float(plain) if isinstance(plain, Fraction) else None
