@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from ..engine.errors import ShapeError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, parse_network
 from .entry import EntryReading
+from .per_example import vjp_line
 from .reader import Emitted
 from .splice import Written
 from .values import Dim
@@ -109,8 +111,9 @@ class Flat:
         return max((i for i, s in enumerate(self.statements) if s.ident == ident), default=None)
 
 
-def declarations(reading: EntryReading, upstream_shape: str | None = None) -> list[str]:
+def declarations(reading: EntryReading, upstream_shape: str | None = None, flat: "Flat | None" = None) -> list[str]:
     out = []
+    biases = bias_conventions(reading, flat) if flat is not None else {}
     for ident, leaf in reading.reader.leaves.items():
         shape = leaf.shape
         if leaf.role == "upstream":
@@ -124,6 +127,12 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
             leaf.kind, leaf.bound = "int", fresh_soft(reading.reader, f"{leaf.key}_classes")
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
             reading.reader.guessed.append(ident)
+        if shape is None and ident in biases and reading.reader.guess_shapes:
+            # a bias: one entry per output unit, never one per example (a missing sum must not fit it)
+            size = fresh_soft(reading.reader, f"{leaf.key}_0")
+            shape = leaf.shape = [size] if biases[ident] == "rows" else [size, 1]
+            reading.reader.guessed.append(ident)
+            reading.reader.bias_guesses[leaf.key] = biases[ident]
         if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
@@ -141,6 +150,64 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
         else:
             out.append(f"{ident}: [{axes}]")
     return out
+
+
+WEIGHT_NAMES = re.compile(r"^(?:w|weights?|theta|kernel)(?:_?\w*)$", re.IGNORECASE)
+
+
+def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
+    """Leaves of unstated shape added to a product of two arrays (`x.dot(w) + b`, `np.dot(W, A) + b`): biases,
+    by leaf → "rows" (data on the left: CS231n's vector of the product's last size) or "columns" (the weight
+    on the left: deeplearning.ai's n×1). A file's `--shapes` or a retry may choose the other convention."""
+    reader = reading.reader
+    unstated = {i for i, leaf in reader.leaves.items() if leaf.shape is None and leaf.role != "upstream"}
+    if not unstated:
+        return {}
+    products: dict[str, tuple[ast.expr, ast.expr]] = {}
+    found: dict[str, str] = {}
+    for written in flat.written:
+        try:
+            tree = parse_python(written.text)
+        except SyntaxError:
+            continue
+        for stmt in tree.body:
+            value = stmt.value if isinstance(stmt, ast.Assign) else None
+            if value is None:
+                continue
+            if (pair := product_operands(value, products)) is not None:
+                products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
+            for node in ast.walk(value):
+                if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
+                    continue
+                for mine, other in ((node.right, node.left), (node.left, node.right)):
+                    pair = product_operands(other, products)
+                    if isinstance(mine, ast.Name) and mine.id in unstated and pair is not None:
+                        key = reader.bias_override.get(reader.leaves[mine.id].key)
+                        found.setdefault(mine.id, key or convention(reader, *pair))
+    return found
+
+
+def product_operands(node: ast.expr, products: dict) -> tuple[ast.expr, ast.expr] | None:
+    """(left, right) of a matrix product written `a @ b`, `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`, or of
+    a name the flattened code assigned one to."""
+    if isinstance(node, ast.Name):
+        return products.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        return node.left, node.right
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("dot", "matmul"):
+        if len(node.args) == 2:
+            return node.args[0], node.args[1]
+        if len(node.args) == 1:
+            return node.func.value, node.args[0]
+    return None
+
+
+def convention(reader, left: ast.expr, right: ast.expr) -> str:
+    """"columns" when the weight is the product's left operand (`np.dot(W, A)`), else "rows" (`x.dot(w)`)."""
+    def weight(node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in reader.leaves and \
+            bool(WEIGHT_NAMES.match(reader.leaves[node.id].key))
+    return "columns" if weight(left) and not weight(right) else "rows"
 
 
 @functools.lru_cache(maxsize=8)
@@ -162,7 +229,7 @@ def fresh_soft(reader, name: str) -> Dim:
 
 
 def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None = None,
-                 output_only: bool = False) -> tuple[Text, list[int]]:
+                 output_only: bool = False, per_example: Dim | None = None) -> tuple[Text, list[int]]:
     """The network: declarations, then the lines the loss depends on, the loss last."""
     if reading.upstream is not None:
         assert reading.output is not None  # a layer's backward has its output
@@ -180,20 +247,21 @@ def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None =
             raise TutorError("the loss is not computed from the arrays", origin=reading.reader.origin)
         upto = last + 1
     indices = flat.cone(target, upto)
-    parts: list = [("\n".join(declarations(reading, upstream_shape)), None)]
+    parts: list = [("\n".join(declarations(reading, upstream_shape, flat)), None)]
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))
     if reading.upstream is not None:
         assert reading.output is not None
         out = reading.output.ident
-        parts.append((f"vjp = np.sum({out})" if output_only else f"vjp = np.sum({out} * {reading.upstream})", None))
+        parts.append((f"vjp = np.sum({out})" if output_only else vjp_line(reading, per_example), None))
     elif reading.loss_text is not None:
         parts.append((reading.loss_text, None))
     return assemble(parts), indices
 
 
-def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, list[int]]:
-    """The network, with docstring sizes merged into the file's own until its shapes agree."""
+def build_network(reading: EntryReading, flat: Flat, per_example: Dim | None = None) -> tuple[Network, Text, list[int]]:
+    """The network, with docstring sizes merged into the file's own until its shapes agree (a layer's
+    backward in deeplearning.ai's per-example convention against `sum(out * dZ) / m`: per_example.py)."""
     upstream_shape = None
     if reading.upstream is not None:
         assert reading.output is not None
@@ -205,7 +273,7 @@ def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, lis
     holder = {}
 
     def make() -> Text:
-        text, indices = forward_text(reading, flat, upstream_shape)
+        text, indices = forward_text(reading, flat, upstream_shape, per_example=per_example)
         holder["indices"] = indices
         return text
     network = parse_until_consistent(reading, make)
@@ -241,6 +309,9 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
     parameter meeting the data's axis of examples gets size 1 there instead (`broadcast_parameter`)."""
     operands = [tuple(str(d) for d in s) for s in (error.operands or ())]
     pairs = []
+    # a bias meets the examples' axis in an elementwise operation; an index (`log_probs[np.arange(N), y]`)
+    # meeting a learned input's size says nothing about a bias
+    elementwise = error.op in ("+", "-", "*", "/", "maximum", "minimum")
     if error.op in ("@", "dot", "matmul") and len(operands) == 2:
         a, b = operands
         if a and b:
@@ -254,7 +325,7 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
         dx, dy = find(reader, x), find(reader, y)
         if dx is None and dy is None or together(reader, dx, dy) or both_named(dx, dy):
             continue
-        if error.op not in ("@", "dot", "matmul") and (broadcast_parameter(reader, learned, dx, y)
+        if elementwise and (broadcast_parameter(reader, learned, dx, y)
                                                          or broadcast_parameter(reader, learned, dy, x)):
             return True
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):

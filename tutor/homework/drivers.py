@@ -210,9 +210,12 @@ def loss_of(value, returned: ast.AST | None):
     return None
 
 
-def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[Gradient]:
-    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors."""
+def gradients_in(reader: Reader, value, names: list[str] | None = None,
+                 aliases: dict[str, str] | None = None) -> list[Gradient]:
+    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors.
+    `aliases` are other names of leaves (a backward's `A_prev` for its forward's `A`), name → leaf."""
     leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
+    leaves.update({name: ident for name, ident in (aliases or {}).items() if name not in leaves})
     out: list[Gradient] = []
 
     def claim(key: str) -> str | None:
@@ -415,8 +418,8 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
             made[p] = reader.leaf(p, None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
     output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
-    upstream = reader.leaf("dout", None, role="upstream")
     bparams = [a.arg for a in backward.args.args]
+    upstream = reader.leaf(bparams[0] if bparams else "dout", None, role="upstream")  # the file's name: dZ, dout
     args: dict[str, object] = {bparams[0]: upstream}
     for p in bparams[1:]:
         args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
@@ -426,11 +429,39 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
         [returned.id if isinstance(returned, ast.Name) else ""]
     arrays = [p for p in made if isinstance(made[p], Ref)]
-    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names):
+    aliases = unpacked_leaves(reader, backward, args)
+    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names, aliases):
         names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
-    grads = gradients_in(reader, tuple(values), names)
+    grads = gradients_in(reader, tuple(values), names, aliases)
+    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else {}
+    for g in grads:  # `db = dout` returns the upstream itself: the claim is located at the returned name
+        g.node = g.node or places.get(g.key)
+    first = made.get(next(iter(made), ""))
+    returned_forward = returned_node(forward)
+    out_name = names_of(returned_forward, 2)[0] if isinstance(returned_forward, ast.Tuple) else \
+        returned_forward.id if isinstance(returned_forward, ast.Name) else "out"
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
-                   output=output if isinstance(output, Ref) else None)
+                        output=output if isinstance(output, Ref) else None,
+                        data=first.ident if isinstance(first, Ref) else None, output_key=out_name or "out")
+
+
+def unpacked_leaves(reader: Reader, backward: ast.FunctionDef, args: dict) -> dict[str, str]:
+    """The backward's own names for the forward's inputs, by their place in the cache: deeplearning.ai's
+    `cache = (A, W, b)` unpacked as `A_prev, W, b = cache` makes `A_prev` the forward's `A` (and `dA_prev` its
+    gradient); nested caches (`linear_cache, activation_cache = cache`) are followed. Name → leaf."""
+    known: dict[str, object] = dict(args)
+    for stmt in ast.walk(backward):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)):
+            continue
+        value, target = known.get(stmt.value.id), stmt.targets[0]
+        if isinstance(target, ast.Name):
+            known.setdefault(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)) \
+                and len(value) == len(target.elts):
+            known.update((t.id, v) for t, v in zip(target.elts, value) if isinstance(t, ast.Name) and t.id not in known)
+    return {name: v.ident for name, v in known.items()
+            if isinstance(v, Ref) and v.ident in reader.leaves and reader.leaves[v.ident].role != "upstream"
+            and reader.leaves[v.ident].key != name}
 
 
 def layer_driver(reader: Reader, name: str) -> EntryReading:

@@ -48,6 +48,9 @@ class EntryReading:
     output: Ref | None = None       # the layer's output, for a layer's backward
     notes: list[str] = field(default_factory=list)
     loss_text: str | None = None    # a loss the file only implies, added as the network's last line
+    data: str | None = None         # the layer's data (its forward's first input), for a layer's backward
+    output_key: str = "out"         # the file's name for the layer's output
+
 
 
 def entries(reader: Reader) -> list[tuple[str, str]]:
