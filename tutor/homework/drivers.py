@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, names_of, returned_node, split_partners,
-                     training_loop)
+from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
+                    names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
 from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
@@ -538,18 +538,13 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
     """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
     training loop, which computes the loss and the gradients before it updates the parameters."""
     loop = training_loop(reader)
-    assert loop is not None  # the entry point was recognised by its training loop
+    if loop is None:
+        return module_driver(reader)
     body = reader.tree.body
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
-    reader.making_data = True
-    reader.run([s for s in before if not loader_data(reader, s)])
-    reader.making_data = False
+    made_data(reader, before)
     names = reader.globals.names
-    for key, value in list(names.items()):
-        if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
-            bound = soft(reader, "C") if value.kind == "int" else None
-            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
     if isinstance(loop, ast.For):
         first = reader.ev(loop.iter)
         reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0,
@@ -565,6 +560,48 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
         if isinstance(obj, Obj):
             grads.extend(Gradient(f"{key}.{g.key.split('.', 1)[1]}", g.leaf, g.answer) for g in held_gradients(reader, obj))
     reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
+    return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
+
+
+def made_data(reader: Reader, statements: list[ast.stmt]) -> None:
+    """A script's lines that make its data and parameters, run as data: the arrays they make are the network's
+    leaves (an integer `dtype` or `np.random.randint(0, K, size=n)` makes labels, below K where it says)."""
+    reader.making_data = True
+    reader.run([s for s in statements if not loader_data(reader, s)])
+    reader.making_data = False
+    names = reader.globals.names
+    for key, value in list(names.items()):
+        if isinstance(value, Init):
+            bound = (value.bound if value.bound is not None else soft(reader, "C")) if value.kind == "int" else None
+            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
+
+
+def module_driver(reader: Reader) -> EntryReading:
+    """A script with its forward and backward pass at module level and no loop (backprop ninja's cells): the
+    data and parameters it makes are the leaves, the loss is the last value its forward pass assigns, and the
+    gradients are the `d…` names assigned after it."""
+    found = module_gradients(reader)
+    assert found is not None  # the entry point was recognised by its backward pass
+    start, backward = found
+    body = module_body(reader)
+    made_data(reader, body[:start])
+    forward = body[start:backward]
+    reader.run(forward)
+    names = reader.globals.names
+    assigned = [n for s in forward for t in (s.targets if isinstance(s, ast.Assign) else []) for n in names_in(t)]
+    named = [n for n in assigned if n in LOSS_NAMES and isinstance(names.get(n), Ref)]
+    last = named[-1] if named else next((n for n in reversed(assigned) if isinstance(names.get(n), Ref)), None)
+    loss = names.get(last) if last is not None else None
+    if not isinstance(loss, Ref):
+        raise TutorError("the script's forward pass computes no loss that can be read", origin=reader.origin,
+                         expected="a line `loss = ...` before the backward pass")
+    before = {k: v for k, v in names.items() if isinstance(v, Ref)}
+    reader.run(body[backward:])
+    claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves
+              and before.get(k) != v}
+    grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    reader.notes.append(f"the script's module body is read: the data and parameters it makes, its forward pass up "
+                        f"to the loss, `{last}`, and the gradients assigned after it")
     return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
 
 
