@@ -140,8 +140,8 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None, flat:
             reading.reader.guessed.append(ident)
         if shape is None:
             raise TutorError(f"the shape of {leaf.key} is not stated in the file", origin=reading.reader.origin,
-                             expected=f"--shapes '{leaf.key}: [N, D]' (the shape of {leaf.key}, with the file's "
-                                      "size names)", argument=("shapes", leaf.key))
+                             expected=f"--shapes '{leaf.key}: {shape_example(reading.reader)}' (the shape of "
+                                      f"{leaf.key}, with the file's size names)", argument=("shapes", leaf.key))
         axes = ", ".join(str(d) for d in shape)
         if leaf.kind == "int":
             out.append(f"{ident}: int[{axes}] < {leaf.bound}")
@@ -150,6 +150,15 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None, flat:
         else:
             out.append(f"{ident}: [{axes}]")
     return out
+
+
+def shape_example(reader) -> str:
+    """A shape to show in `--shapes` help: two of the file's own size names (`[n_h, n_x]`), else placeholders."""
+    named = [d.name for d in reader.dims.values() if not d.fresh and not getattr(d, "soft", False)]
+    named += [d.name for d in reader.dims.values() if not d.fresh and getattr(d, "soft", False)]
+    if len(named) >= 2:
+        return f"[{named[0]}, {named[1]}]"
+    return f"[{named[0]}, size]" if named else "[size, size]"
 
 
 WEIGHT_NAMES = re.compile(r"^(?:w|weights?|theta|kernel)(?:_?\w*)$", re.IGNORECASE)
