@@ -444,12 +444,13 @@ def fit_guessed(reader, network: Network) -> bool:
             if not (isinstance(node, Call) and node.prim in ELEMENTWISE and len(node.args) == 2):
                 continue
             for mine, other in (node.args, node.args[::-1]):
-                leaf = guessed.get(mine.name) if isinstance(mine, Var) else None
+                if not isinstance(mine, Var):
+                    continue
+                leaf = guessed.get(mine.name)
                 if leaf is None or not leaf.shape or len(other.shape) != len(leaf.shape):
                     continue
                 if any(isinstance(n, Var) and n.name == mine.name for n in walk(other)):
                     continue  # `x - np.max(x, axis=1, keepdims=True)`: its own reduction's 1 broadcasts, it is no size
-
                 changed = False
                 for d, size in zip(leaf.shape, other.shape):
                     if isinstance(d, Dim) and soft_dim(d) and d.name != str(size) and \
