@@ -819,6 +819,8 @@ def test_a_wrong_linear_backward_is_caught_in_the_per_example_convention(tmp_pat
     result = check_file(str(path))
     assert result.gradients[key].verdict == verdict, {k: g.verdict for k, g in result.gradients.items()}
     assert all(g.verdict == "correct" for k, g in result.gradients.items() if k != key)
+    # the per-example note stands only beside a right gradient: a wrong one is not said to be ∂J/∂W
+    assert not any(d.code == "N214" for d in result.gradients[key].diagnostics)
 
 
 def test_a_linear_backward_without_any_1_over_m_is_the_plain_vector_jacobian_product(tmp_path):
@@ -914,3 +916,14 @@ def test_the_shapes_example_uses_the_files_own_size_names():
     assert shape_example(reader) == "[size, size]"
     reader.dim("n_h"), reader.dim("n_x")
     assert shape_example(reader) == "[n_h, n_x]"
+
+
+def test_a_scripts_lines_that_only_look_and_its_update_are_not_its_gradients(tmp_path):
+    """print, a checking helper, a plot and the update after the backward pass leave the verdict alone."""
+    text = SCRIPT.replace("import numpy as np\n", "import numpy as np\nimport matplotlib.pyplot as plt\n\n"
+                          "def cmp(s, dt, t):\n    ex = bool((dt == t).all())\n    print(s, ex)\n\n")
+    text = text.replace("\ndscores = ", "\nprint(loss)\ndscores = ") + "cmp('dW', dW, dW)\nplt.plot(dW)\n" \
+        "W += -0.1 * dW\nb -= 0.1 * db\n"
+    result = check_file(str(write(tmp_path, text)))
+    assert result.correct, ({k: g.verdict for k, g in result.gradients.items()}, result.diagnostics)
+    assert set(result.gradients) == {"dW", "db"}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
 from .reader import Reader
-from .values import Ref, method_of
+from .values import NumPy, Ref, method_of
 
 
 LOSS_NAMES = ("loss", "cost", "J", "data_loss", "total_loss", "L", "obj")
@@ -50,7 +50,6 @@ class EntryReading:
     loss_text: str | None = None    # a loss the file only implies, added as the network's last line
     data: str | None = None         # the layer's data (its forward's first input), for a layer's backward
     output_key: str = "out"         # the file's name for the layer's output
-
 
 
 def entries(reader: Reader) -> list[tuple[str, str]]:
@@ -190,7 +189,7 @@ def training_loop(reader: Reader) -> ast.For | ast.While | None:
     return None
 
 
-INITIALISER_CALLS = ("random", "zeros", "ones", "empty", "full", "eye", "arange", "linspace")
+INITIALISER_CALLS = ("zeros", "ones", "empty", "full", "eye", "arange", "linspace")
 
 
 def makes_data(stmt: ast.stmt) -> bool:
@@ -205,7 +204,8 @@ def makes_data(stmt: ast.stmt) -> bool:
         return False
     if not any(isinstance(n, ast.Name) for n in ast.walk(value)):
         return True  # constants
-    return any(isinstance(n, ast.Call) and any(part in ast.unparse(n.func) for part in INITIALISER_CALLS)
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+               (n.func.attr in INITIALISER_CALLS or ast.unparse(n.func.value).endswith("random"))
                for n in ast.walk(value))
 
 
@@ -223,7 +223,7 @@ def module_gradients(reader: Reader) -> tuple[int, int] | None:
         names = [t.value.id if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) else
                  t.id if isinstance(t, ast.Name) else "" for t in targets]
         if start is not None and any(n.startswith("d") and n[1:] in assigned for n in names):
-            return (start, i) if start is not None and start < i else None
+            return (start, i) if start < i else None
         if start is None and not makes_data(stmt):
             start = i
         assigned.update(n for t in targets for n in names_in(t))
@@ -231,9 +231,22 @@ def module_gradients(reader: Reader) -> tuple[int, int] | None:
 
 
 def module_body(reader: Reader) -> list[ast.stmt]:
+    """A script's statements, without its definitions, imports, docstrings and lines that only look."""
     return [s for s in reader.tree.body
             if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
-            and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+            and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) and not looks_only(reader, s)]
+
+
+def looks_only(reader: Reader, stmt: ast.stmt) -> bool:
+    """A script's line that only looks at its arrays (`print(loss)`, `cmp('dW', dW, W_grad)`, `plt.plot(...)`): a call
+    whose result is unused, to anything but NumPy (whose in-place `np.add.at` changes an array)."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    head = stmt.value.func
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    return isinstance(head, ast.Name) and head.id not in ("np", "numpy") and \
+        not isinstance(reader.globals.names.get(head.id), NumPy)
 
 
 def names_in(target: ast.expr) -> list[str]:

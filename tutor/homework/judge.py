@@ -277,7 +277,7 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
         if g.key not in results:
             continue
         judged = in_file(g, per_example.get(g.key, results[g.key]), texts[g.key], source, path)
-        if g.key in per_example and m is not None:
+        if g.key in per_example and per_example[g.key].verdict == "correct" and m is not None:
             judged = with_diagnostic(judged, per_example_note(reading, m, g.key, line_span(texts[g.key]), path))
         gradients[g.key] = judged
     if per_example and m is not None:
