@@ -927,3 +927,51 @@ def test_a_scripts_lines_that_only_look_and_its_update_are_not_its_gradients(tmp
     result = check_file(str(write(tmp_path, text)))
     assert result.correct, ({k: g.verdict for k, g in result.gradients.items()}, result.diagnostics)
     assert set(result.gradients) == {"dW", "db"}
+
+
+RNN_STEP_UNDOCUMENTED = '''import numpy as np
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x.dot(Wx) + prev_h.dot(Wh) + b)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    return next_h, cache
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    dtanh = dnext_h * (1 - next_h ** 2)
+    dx = dtanh.dot(Wx.T)
+    dprev_h = dtanh.dot(Wh.T)
+    dWx = x.T.dot(dtanh)
+    dWh = prev_h.T.dot(dtanh)
+    db = np.sum(dtanh, axis=0)
+    return dx, dprev_h, dWx, dWh, db
+'''
+
+AFFINE_IN_PLACE = AFFINE_UNDOCUMENTED.replace("    out = x.dot(w) + b\n", "    out = x @ w\n    out += b\n")
+
+LINEAR_CACHE_BY_INDEX = LINEAR_UNDOCUMENTED.replace("    A_prev, W, b = cache\n",
+                                                    "    A_prev = cache[0]\n    W = cache[1]\n")
+
+
+@pytest.mark.parametrize("text,base,shapes,scale", [
+    (RNN_STEP_UNDOCUMENTED, "rnn_step", [(4, 3), (4, 5), (3, 5), (5, 5), (5,)], None),
+    (AFFINE_IN_PLACE, "affine", [(4, 3), (3, 5), (5,)], None),
+    (LINEAR_CACHE_BY_INDEX, "linear", [(3, 4), (5, 3), (5, 1)], per_example),
+], ids=["bias-in-a-sum-of-products", "bias-added-in-place", "cache-by-index"])
+def test_undocumented_biases_and_caches_in_other_spellings(tmp_path, text, base, shapes, scale):
+    path = write(tmp_path, text)
+    rng = np.random.default_rng(6)
+    assert all(vjp_agrees(path, base, [rng.standard_normal(s) for s in shapes], scale or (lambda inputs: 1.0)))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert len(result.gradients) == len(shapes) if base != "linear" else set(result.gradients) == {"dA_prev", "dW", "db"}
+    wrong = check_file(str(write(tmp_path, text.replace("axis=0)", "axis=1)").replace("axis=1, keepdims", "axis=0, keepdims"))))
+    assert wrong.gradients["db"].verdict != "correct"
+
+
+def test_a_scripts_loss_is_its_last_whole_reduction_not_an_accuracy(tmp_path):
+    text = SCRIPT.replace("loss = ", "nll = ").replace("\ndscores = ", "\nacc = (probs.argmax(1) == y).mean()\n"
+                                                                       "dscores = ", 1)
+    result = check_file(str(write(tmp_path, text)))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert result.network.loss == "nll"

@@ -180,19 +180,21 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
         except SyntaxError:
             continue
         for stmt in tree.body:
-            value = stmt.value if isinstance(stmt, ast.Assign) else None
-            if value is None:
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+                sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
+            elif isinstance(stmt, ast.Assign):
+                if (pair := product_operands(stmt.value, products)) is not None:
+                    products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
+                sums = [pair for node in ast.walk(stmt.value)
+                        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))
+                        for pair in ((node.right, node.left), (node.left, node.right))]
+            else:
                 continue
-            if (pair := product_operands(value, products)) is not None:
-                products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
-            for node in ast.walk(value):
-                if not (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))):
-                    continue
-                for mine, other in ((node.right, node.left), (node.left, node.right)):
-                    pair = product_operands(other, products)
-                    if isinstance(mine, ast.Name) and mine.id in unstated and pair is not None:
-                        key = reader.bias_override.get(reader.leaves[mine.id].key)
-                        found.setdefault(mine.id, key or convention(reader, *pair))
+            for mine, other in sums:
+                pair = product_operands(other, products)
+                if isinstance(mine, ast.Name) and mine.id in unstated and pair is not None:
+                    key = reader.bias_override.get(reader.leaves[mine.id].key)
+                    found.setdefault(mine.id, key or convention(reader, *pair))
     return found
 
 
@@ -203,6 +205,8 @@ def product_operands(node: ast.expr, products: dict) -> tuple[ast.expr, ast.expr
         return products.get(node.id)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
         return node.left, node.right
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):  # x.dot(Wx) + prev_h.dot(Wh)
+        return product_operands(node.left, products) or product_operands(node.right, products)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("dot", "matmul"):
         if len(node.args) == 2:
             return node.args[0], node.args[1]

@@ -451,9 +451,9 @@ def unpacked_leaves(reader: Reader, backward: ast.FunctionDef, args: dict) -> di
     gradient); nested caches (`linear_cache, activation_cache = cache`) are followed. Name → leaf."""
     known: dict[str, object] = dict(args)
     for stmt in ast.walk(backward):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Name)):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
             continue
-        value, target = known.get(stmt.value.id), stmt.targets[0]
+        value, target = cached(stmt.value, known), stmt.targets[0]
         if isinstance(target, ast.Name):
             known.setdefault(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)) \
@@ -462,6 +462,17 @@ def unpacked_leaves(reader: Reader, backward: ast.FunctionDef, args: dict) -> di
     return {name: v.ident for name, v in known.items()
             if isinstance(v, Ref) and v.ident in reader.leaves and reader.leaves[v.ident].role != "upstream"
             and reader.leaves[v.ident].key != name}
+
+
+def cached(node: ast.expr, known: dict):
+    """The value of `cache`, `cache[1]` or `linear_cache[0]` among the backward's known names, or None."""
+    if isinstance(node, ast.Name):
+        return known.get(node.id)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
+        whole = cached(node.value, known)
+        if isinstance(whole, (tuple, list)) and -len(whole) <= node.slice.value < len(whole):
+            return whole[node.slice.value]
+    return None
 
 
 def layer_driver(reader: Reader, name: str) -> EntryReading:
@@ -576,6 +587,21 @@ def made_data(reader: Reader, statements: list[ast.stmt]) -> None:
             names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
 
 
+def reduces_whole(node: ast.expr) -> bool:
+    """A value that is one number with a gradient: a sum or mean over every axis (`np.sum(x)`, `-x.mean() / 2`),
+    not an accuracy (`(probs.argmax(1) == Yb).mean()`), which has none."""
+    if any(isinstance(n, ast.Compare) or isinstance(n, ast.Attribute) and n.attr in ("argmax", "argmin")
+           for n in ast.walk(node)):
+        return False
+    while isinstance(node, (ast.UnaryOp, ast.BinOp)):
+        if isinstance(node, ast.BinOp) and not isinstance(node.right, (ast.Constant, ast.Name)):
+            return False
+        node = node.operand if isinstance(node, ast.UnaryOp) else node.left
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in ("sum", "mean") and not node.keywords and len(node.args) <= (
+            0 if not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")) else 1)
+
+
 def module_driver(reader: Reader) -> EntryReading:
     """A script with its forward and backward pass at module level and no loop (backprop ninja's cells): the
     data and parameters it makes are the leaves, the loss is the last value its forward pass assigns, and the
@@ -588,9 +614,11 @@ def module_driver(reader: Reader) -> EntryReading:
     forward = body[start:backward]
     reader.run(forward)
     names = reader.globals.names
-    assigned = [n for s in forward for t in (s.targets if isinstance(s, ast.Assign) else []) for n in names_in(t)]
-    named = [n for n in assigned if n in LOSS_NAMES and isinstance(names.get(n), Ref)]
-    last = named[-1] if named else next((n for n in reversed(assigned) if isinstance(names.get(n), Ref)), None)
+    assigned = [(n, s.value) for s in forward for t in (s.targets if isinstance(s, ast.Assign) else [])
+                for n in names_in(t) if isinstance(names.get(n), Ref)]
+    named = [n for n, _ in assigned if n in LOSS_NAMES]
+    scalars = [n for n, value in assigned if reduces_whole(value)]  # `nll = -logprobs[range(n), Yb].mean()`
+    last = (named or scalars or [n for n, _ in assigned] or [None])[-1]
     loss = names.get(last) if last is not None else None
     if not isinstance(loss, Ref):
         raise TutorError("the script's forward pass computes no loss that can be read", origin=reader.origin,
