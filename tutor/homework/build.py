@@ -180,6 +180,7 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
         except SyntaxError:
             continue
         for stmt in tree.body:
+            sums: list[tuple[ast.expr, ast.expr]]
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
                 sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
             elif isinstance(stmt, ast.Assign):

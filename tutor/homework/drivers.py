@@ -614,11 +614,12 @@ def module_driver(reader: Reader) -> EntryReading:
     forward = body[start:backward]
     reader.run(forward)
     names = reader.globals.names
-    assigned = [(n, s.value) for s in forward for t in (s.targets if isinstance(s, ast.Assign) else [])
+    assigned = [(n, s.value) for s in forward if isinstance(s, ast.Assign) for t in s.targets
                 for n in names_in(t) if isinstance(names.get(n), Ref)]
     named = [n for n, _ in assigned if n in LOSS_NAMES]
     scalars = [n for n, value in assigned if reduces_whole(value)]  # `nll = -logprobs[range(n), Yb].mean()`
-    last = (named or scalars or [n for n, _ in assigned] or [None])[-1]
+    candidates = named or scalars or [n for n, _ in assigned]
+    last = candidates[-1] if candidates else None
     loss = names.get(last) if last is not None else None
     if not isinstance(loss, Ref):
         raise TutorError("the script's forward pass computes no loss that can be read", origin=reader.origin,
