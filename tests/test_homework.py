@@ -975,3 +975,49 @@ def test_a_scripts_loss_is_its_last_whole_reduction_not_an_accuracy(tmp_path):
     result = check_file(str(write(tmp_path, text)))
     assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
     assert result.network.loss == "nll"
+
+
+LINEAR_ACTIVATION = LINEAR_UNDOCUMENTED + '''
+def relu(Z):
+    A = np.maximum(0, Z)
+    cache = Z
+    return A, cache
+
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+def linear_activation_forward(A_prev, W, b, activation):
+    if activation == "relu":
+        Z, linear_cache = linear_forward(A_prev, W, b)
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+        dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
+'''
+
+
+def test_deeplearning_ais_linear_activation_backward_with_its_activation_set(tmp_path):
+    """The nested cache ((A_prev, W, b), Z) is followed to its names, and the activation is a setting to give."""
+    path = write(tmp_path, LINEAR_ACTIVATION)
+    ns = file_functions(path)
+    A, W, b = linear_inputs()
+    dA = np.random.default_rng(7).standard_normal((5, 4))
+    grads = ns["linear_activation_backward"](dA, ns["linear_activation_forward"](A, W, b, "relu")[1], "relu")
+    plain = lambda: float(np.sum(ns["linear_activation_forward"](A, W, b, "relu")[0] * dA))  # noqa: E731
+    m = A.shape[1]
+    assert all(np.allclose(g, central(f, a), atol=1e-7)
+               for g, f, a in zip(grads, (plain, lambda: plain() / m, lambda: plain() / m), (A, W, b)))
+    missing = check_file(str(path), function="linear_activation_backward")
+    assert missing.network is None and "--set activation=" in missing.diagnostics[0].expected
+    result = check_file(str(path), function="linear_activation_backward", settings={"activation": "relu"})
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert set(result.gradients) == {"dA_prev", "dW", "db"}

@@ -414,6 +414,10 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
             raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
                              expected=f"--set {p}=... ", argument=("set", p))
+        elif p == "activation":  # deeplearning.ai's linear_activation_forward(A_prev, W, b, activation)
+            raise TutorError(f"{base}_forward needs the setting 'activation', the name of the layer's activation",
+                             origin=reader.origin, expected="--set activation=relu (or sigmoid)",
+                             argument=("set", p))
         else:
             made[p] = reader.leaf(p, None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
