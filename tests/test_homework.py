@@ -1021,3 +1021,33 @@ def test_deeplearning_ais_linear_activation_backward_with_its_activation_set(tmp
     result = check_file(str(path), function="linear_activation_backward", settings={"activation": "relu"})
     assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
     assert set(result.gradients) == {"dA_prev", "dW", "db"}
+
+
+LOGISTIC_UNDOCUMENTED = '''import numpy as np
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, (A - Y).T) / m
+    db = np.sum(A - Y) / m
+    grads = {"dw": dw, "db": db}
+    return grads, cost
+'''
+
+
+def test_a_bias_of_one_output_is_the_scalar_the_course_keeps_it(tmp_path):
+    """deeplearning.ai's logistic regression with no docstring: np.dot(w.T, X) + b has one output, and the file's
+    db = np.sum(A - Y) / m is right for the scalar b the course uses; a db that forgets the sum is not."""
+    path = write(tmp_path, LOGISTIC_UNDOCUMENTED)
+    ns = file_functions(path)
+    rng = np.random.default_rng(8)
+    w, b, X, Y = rng.standard_normal((3, 1)), np.array(0.3), rng.standard_normal((3, 5)), rng.random((1, 5))
+    grads, _ = ns["propagate"](w, b, X, Y)
+    assert np.allclose(grads["db"], central(lambda: ns["propagate"](w, b, X, Y)[1], b))
+    assert np.allclose(grads["dw"], central(lambda: ns["propagate"](w, b, X, Y)[1], w))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert any("the shape of b is not stated; it is read as a scalar" in n for n in result.notes)
+    unsummed = check_file(str(write(tmp_path, LOGISTIC_UNDOCUMENTED.replace("np.sum(A - Y) / m", "(A - Y) / m"))))
+    assert unsummed.gradients["db"].verdict == "wrong_shape"

@@ -130,7 +130,8 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None, flat:
         if shape is None and ident in biases and reading.reader.guess_shapes:
             # a bias: one entry per output unit, never one per example (a missing sum must not fit it)
             size = fresh_soft(reading.reader, f"{leaf.key}_0")
-            shape = leaf.shape = [size] if biases[ident] == "rows" else [size, 1]
+            bias_shapes: dict[str, list] = {"rows": [size], "columns": [size, 1], "scalar": []}
+            shape = leaf.shape = bias_shapes[biases[ident]]
             reading.reader.guessed.append(ident)
             reading.reader.bias_guesses[leaf.key] = biases[ident]
         if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:

@@ -200,17 +200,16 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
     misfits = [g for g in result.gradients.values() if g.leaf in guessed and g.verdict == "wrong_shape"]
     if not misfits:
         return result
-    override = {guessed[g.leaf]: "columns" if reader.bias_guesses[guessed[g.leaf]] == "rows" else "rows"
-                for g in misfits}
-    try:
-        other = again(override)
-    except TutorError:
-        other = None
     correct = sum(g.verdict == "correct" for g in result.gradients.values())
-    if other is not None and all(k in other.gradients and other.gradients[k].result is not None
-                                 and other.gradients[k].result.shape_ok for k in (g.key for g in misfits)) \
-            and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
-        return other
+    for override in other_bias_shapes(reader, [guessed[g.leaf] for g in misfits]):
+        try:
+            other = again(override)
+        except TutorError:
+            continue
+        if all(k in other.gradients and other.gradients[k].result is not None
+               and other.gradients[k].result.shape_ok for k in (g.key for g in misfits)) \
+                and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
+            return other
     gradients = dict(result.gradients)
     for g in misfits:
         leaf = reader.leaves[g.leaf]
@@ -219,6 +218,19 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
                    f"of shape [{shape}] (--shapes '{leaf.key}: [...]' if it has another)")
         gradients[g.key] = with_caution(g, caution)
     return replace(result, gradients=gradients)
+
+
+def other_bias_shapes(reader: Reader, keys: list[str]) -> list[dict[str, str]]:
+    """The readings to try for these guessed biases: the other course's convention, and a scalar where the
+    guess is one number in disguise (`np.dot(w.T, X) + b` with one output: deeplearning.ai's logistic
+    regression keeps b a scalar). Never a shape with the examples' axis: a missing sum must not fit."""
+    other = {k: "columns" if reader.bias_guesses[k] == "rows" else "rows" for k in keys}
+    found = [other]
+    ones = [k for k in keys if all(str(d) == "1" for d in reader.leaves[next(
+        i for i, leaf in reader.leaves.items() if leaf.key == k)].shape or ())]
+    if ones:
+        found.append({**other, **{k: "scalar" for k in ones}})
+    return found
 
 
 def with_caution(judged: Judged, caution: str) -> Judged:
@@ -254,8 +266,8 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
     for ident in dict.fromkeys(reading.reader.guessed):
         leaf = reading.reader.leaves[ident]
-        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as "
-                             f"[{', '.join(map(str, leaf.shape))}] from how the file uses it "
+        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
+        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {shape} from how the file uses it "
                              f"(--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}
     wanted = [g for g in reading.gradients if wrt is None or wrt in (g.key, g.leaf)]
