@@ -744,6 +744,8 @@ def test_an_undocumented_bias_added_to_the_data_times_a_weight_is_a_vector_of_th
     assert judged.verdict == "wrong_shape"
     # the verdict rests on the guessed shape, and says so where it is given
     assert any("rests on reading b as a bias" in d.note for d in judged.diagnostics if d.code == "E210")
+    line = unsummed.read_text().splitlines().index("    db = dout") + 1
+    assert [d.span.line for d in judged.diagnostics if d.code == "E210"] == [line]   # where db is assigned
 
 
 def test_the_files_own_bias_gradient_chooses_between_the_two_courses_bias_shapes(tmp_path):

@@ -438,7 +438,9 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
     grads = gradients_in(reader, tuple(values), names, aliases)
     places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else {}
-    for g in grads:  # `db = dout` returns the upstream itself: the claim is located at the returned name
+    assigns = sorted((s for s in ast.walk(backward) if isinstance(s, ast.Assign)), key=lambda s: s.lineno)
+    places.update((t.id, t) for s in assigns for t in s.targets if isinstance(t, ast.Name) and t.id in places)
+    for g in grads:  # `db = dout` returns the upstream itself: the claim is located where the name is assigned
         g.node = g.node or places.get(g.key)
     first = made.get(next(iter(made), ""))
     returned_forward = returned_node(forward)
