@@ -954,12 +954,16 @@ AFFINE_IN_PLACE = AFFINE_UNDOCUMENTED.replace("    out = x.dot(w) + b\n", "    o
 LINEAR_CACHE_BY_INDEX = LINEAR_UNDOCUMENTED.replace("    A_prev, W, b = cache\n",
                                                     "    A_prev = cache[0]\n    W = cache[1]\n")
 
+LINEAR_CACHE_BY_KEY = LINEAR_UNDOCUMENTED.replace("cache = (A, W, b)", 'cache = {"A": A, "W": W, "b": b}').replace(
+    "    A_prev, W, b = cache\n", '    A_prev = cache["A"]\n    W = cache["W"]\n')
+
 
 @pytest.mark.parametrize("text,base,shapes,scale", [
     (RNN_STEP_UNDOCUMENTED, "rnn_step", [(4, 3), (4, 5), (3, 5), (5, 5), (5,)], None),
     (AFFINE_IN_PLACE, "affine", [(4, 3), (3, 5), (5,)], None),
     (LINEAR_CACHE_BY_INDEX, "linear", [(3, 4), (5, 3), (5, 1)], per_example),
-], ids=["bias-in-a-sum-of-products", "bias-added-in-place", "cache-by-index"])
+    (LINEAR_CACHE_BY_KEY, "linear", [(3, 4), (5, 3), (5, 1)], per_example),
+], ids=["bias-in-a-sum-of-products", "bias-added-in-place", "cache-by-index", "cache-by-key"])
 def test_undocumented_biases_and_caches_in_other_spellings(tmp_path, text, base, shapes, scale):
     path = write(tmp_path, text)
     rng = np.random.default_rng(6)

@@ -474,10 +474,12 @@ def cached(node: ast.expr, known: dict):
     """The value of `cache`, `cache[1]` or `linear_cache[0]` among the backward's known names, or None."""
     if isinstance(node, ast.Name):
         return known.get(node.id)
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
-        whole = cached(node.value, known)
-        if isinstance(whole, (tuple, list)) and -len(whole) <= node.slice.value < len(whole):
-            return whole[node.slice.value]
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        whole, key = cached(node.value, known), node.slice.value
+        if isinstance(whole, (tuple, list)) and isinstance(key, int) and -len(whole) <= key < len(whole):
+            return whole[key]
+        if isinstance(whole, dict) and isinstance(key, str):  # cache = {"A": A, ...}; A_prev = cache["A"]
+            return whole.get(key)
     return None
 
 
