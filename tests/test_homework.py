@@ -1057,3 +1057,17 @@ def test_a_bias_of_one_output_is_the_scalar_the_course_keeps_it(tmp_path):
     assert any("the shape of b is not stated; it is read as a scalar" in n for n in result.notes)
     unsummed = check_file(str(write(tmp_path, LOGISTIC_UNDOCUMENTED.replace("np.sum(A - Y) / m", "(A - Y) / m"))))
     assert unsummed.gradients["db"].verdict == "wrong_shape"
+
+
+def test_every_verdict_against_the_learner_on_a_guessed_shape_says_it_rests_on_the_guess(tmp_path):
+    path = write(tmp_path, AFFINE_UNDOCUMENTED.replace("dw = x.T.dot(dout)", "dw = dout.T.dot(x)"))
+    rng = np.random.default_rng(9)
+    assert not vjp_agrees(path, "affine", [rng.standard_normal((4, 3)), rng.standard_normal((3, 5)),
+                                            rng.standard_normal(5)])[1]
+    judged = check_file(str(path)).gradients["dw"]
+    assert judged.verdict == "transposed"
+    first = next(d for d in judged.diagnostics if d.severity == "error")
+    assert "this verdict rests on reading w as [" in first.note and "--shapes 'w: [...]'" in first.note
+    stated = check_file(str(path), shapes={"x": ("float", ["N", "D"], None), "w": ("float", ["D", "M"], None),
+                                           "b": ("float", ["M"], None)}).gradients["dw"]
+    assert stated.verdict == "transposed" and not any("rests on" in d.note for d in stated.diagnostics)

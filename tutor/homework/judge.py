@@ -199,7 +199,7 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
     guessed = {leaf.ident: leaf.key for leaf in reader.leaves.values() if leaf.key in reader.bias_guesses}
     misfits = [g for g in result.gradients.values() if g.leaf in guessed and g.verdict == "wrong_shape"]
     if not misfits:
-        return result
+        return cautioned(result, reader)
     correct = sum(g.verdict == "correct" for g in result.gradients.values())
     for override in other_bias_shapes(reader, [guessed[g.leaf] for g in misfits]):
         try:
@@ -210,13 +210,22 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
                and other.gradients[k].result.shape_ok for k in (g.key for g in misfits)) \
                 and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
             return other
+    return cautioned(result, reader)
+
+
+def cautioned(result: FileResult, reader: Reader) -> FileResult:
+    """Each verdict against the learner on a parameter whose shape the file does not state rests on the shape
+    guessed for it: its diagnostic says so, and which `--shapes` settles it."""
     gradients = dict(result.gradients)
-    for g in misfits:
+    for g in result.gradients.values():
+        if g.verdict in ("correct", "unusable") or g.leaf not in reader.guessed:
+            continue
         leaf = reader.leaves[g.leaf]
-        shape = ", ".join(map(str, leaf.shape or ()))
-        caution = (f"the file does not state {leaf.key}'s shape: this verdict rests on reading {leaf.key} as a bias "
-                   f"of shape [{shape}] (--shapes '{leaf.key}: [...]' if it has another)")
-        gradients[g.key] = with_caution(g, caution)
+        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
+        what = f"a bias of shape {shape}" if leaf.key in reader.bias_guesses else shape
+        gradients[g.key] = with_caution(g, f"the file does not state {leaf.key}'s shape: this verdict rests on "
+                                           f"reading {leaf.key} as {what} (--shapes '{leaf.key}: [...]' if it has "
+                                           "another)")
     return replace(result, gradients=gradients)
 
 
@@ -234,9 +243,14 @@ def other_bias_shapes(reader: Reader, keys: list[str]) -> list[dict[str, str]]:
 
 
 def with_caution(judged: Judged, caution: str) -> Judged:
-    """The wrong-shape diagnostic, with a note that the parameter's shape was only guessed."""
+    """The verdict's first error, with a note that the parameter's shape was only guessed."""
+    first = next((d for d in judged.diagnostics if d.severity == "error"), None)
+    if first is None:
+        return judged
+
     def amend(d: Diagnostic) -> Diagnostic:
-        return replace(d, note=f"{d.note}; {caution}" if d.note else caution) if d.code == "E210" else d
+        same = d.code == first.code and d.span == first.span and d.message == first.message
+        return replace(d, note=f"{d.note}; {caution}" if d.note else caution) if same else d
     result = judged.result
     if result is not None:
         result = replace(result, diagnostics=tuple(amend(d) for d in result.diagnostics))
