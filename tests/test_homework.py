@@ -1,11 +1,13 @@
 """`check FILE.py` on files written to test one thing each: what is read, what is refused, and that nothing runs."""
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tutor
@@ -667,3 +669,405 @@ def test_parameters_whose_shapes_no_docstring_states_are_read_from_how_the_file_
     assert any("the shape of W1 is not stated" in n for n in result.notes)
     wrong = check_file(str(write(tmp_path, PARAMETERS_UNSTATED.replace("np.dot(dZ1, X.T)", "np.dot(X, dZ1.T)"))))
     assert wrong.gradients["dW1"].verdict == "transposed"
+
+
+# -- layers whose shapes no docstring states, deeplearning.ai's per-example dZ, scripts at module level --------------
+# Each verdict below is confirmed against central differences of the file's own functions, run here in the test
+# (never in the product).
+
+def file_functions(path: Path) -> dict:
+    """The file's functions, defined in this test process for the numeric check."""
+    namespace: dict = {"np": np}
+    tree = ast.parse(path.read_text())
+    exec(compile(ast.Module([s for s in tree.body if isinstance(s, ast.FunctionDef)], []), str(path), "exec"),
+         namespace)
+    return namespace
+
+
+def central(f, array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    grad = np.zeros_like(array)
+    for i in np.ndindex(array.shape):
+        old = array[i]
+        array[i] = old + eps
+        up = f()
+        array[i] = old - eps
+        down = f()
+        array[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+def vjp_agrees(path: Path, base: str, inputs: list[np.ndarray], scale=lambda inputs: 1.0) -> list[bool]:
+    """Each gradient NAME_backward returns against the VJP of NAME_forward with a random upstream gradient (the
+    layer's loss `sum(out * dout)`, times `scale` for the parameters after the first input)."""
+    ns = file_functions(path)
+    rng = np.random.default_rng(3)
+    dout = rng.standard_normal(ns[f"{base}_forward"](*inputs)[0].shape)
+    grads = ns[f"{base}_backward"](dout, ns[f"{base}_forward"](*inputs)[1])
+    out = []
+    for i, (g, a) in enumerate(zip(grads, inputs)):
+        factor = 1.0 if i == 0 else scale(inputs)
+        loss = lambda: factor * float(np.sum(ns[f"{base}_forward"](*inputs)[0] * dout))  # noqa: E731
+        out.append(np.shape(g) == a.shape and np.allclose(g, central(loss, a), rtol=1e-5, atol=1e-7))
+    return out
+
+
+AFFINE_UNDOCUMENTED = '''import numpy as np
+
+def affine_forward(x, w, b):
+    out = x.dot(w) + b
+    cache = (x, w, b)
+    return out, cache
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = dout.dot(w.T)
+    dw = x.T.dot(dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+'''
+
+
+def test_an_undocumented_bias_added_to_the_data_times_a_weight_is_a_vector_of_the_products_last_size(tmp_path):
+    """CS231n's affine layer with no docstring: b in `x.dot(w) + b` is (M,), so the summed db is right."""
+    rng = np.random.default_rng(1)
+    path = write(tmp_path, AFFINE_UNDOCUMENTED)
+    result = check_file(str(path))
+    assert all(vjp_agrees(path, "affine", [rng.standard_normal((4, 3)), rng.standard_normal((3, 5)),
+                                            rng.standard_normal(5)]))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert len(result.network.leaves["b"]) == 1
+    unsummed = write(tmp_path, AFFINE_UNDOCUMENTED.replace("db = np.sum(dout, axis=0)", "db = dout"))
+    assert not vjp_agrees(unsummed, "affine", [rng.standard_normal((4, 3)), rng.standard_normal((3, 5)),
+                                                rng.standard_normal(5)])[2]
+    judged = check_file(str(unsummed)).gradients["db"]
+    assert judged.verdict == "wrong_shape"
+    # the verdict rests on the guessed shape, and says so where it is given
+    assert any("rests on reading b as a bias" in d.note for d in judged.diagnostics if d.code == "E210")
+    line = unsummed.read_text().splitlines().index("    db = dout") + 1
+    assert [d.span.line for d in judged.diagnostics if d.code == "E210"] == [line]   # where db is assigned
+
+
+def test_the_files_own_bias_gradient_chooses_between_the_two_courses_bias_shapes(tmp_path):
+    """`db` summed with keepdims over axis 1 fits a bias of n×1 (the columns convention): the file's own answer
+    decides, and it is right for such a bias."""
+    path = write(tmp_path, AFFINE_UNDOCUMENTED.replace("db = np.sum(dout, axis=0)",
+                                                       "db = np.sum(dout, axis=1, keepdims=True)"))
+    rng = np.random.default_rng(2)
+    assert all(vjp_agrees(path, "affine", [rng.standard_normal((4, 3)), rng.standard_normal((3, 5)),
+                                            rng.standard_normal((4, 1))]))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert str(result.network.leaves["b"][1]) == "1"
+
+
+LINEAR_UNDOCUMENTED = '''import numpy as np
+
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    cache = (A, W, b)
+    return Z, cache
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = 1./m * np.dot(dZ, A_prev.T)
+    db = 1./m * np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+'''
+
+
+def linear_inputs(seed: int = 4) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((3, 4)), rng.standard_normal((5, 3)), rng.standard_normal((5, 1))]
+
+
+def per_example(inputs):
+    return 1.0 / inputs[0].shape[1]
+
+
+def test_a_cache_unpacked_under_other_names_gives_each_gradient_its_forward_input(tmp_path):
+    """`A_prev, W, b = cache` after `cache = (A, W, b)`: dA_prev is the gradient of the forward's A; the weight on
+    the left makes an undocumented b n×1; the 1/m is deeplearning.ai's per-example dZ, said in a note."""
+    path = write(tmp_path, LINEAR_UNDOCUMENTED)
+    assert all(vjp_agrees(path, "linear", linear_inputs(), per_example))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert set(result.gradients) == {"dA_prev", "dW", "db"}
+    assert str(result.network.leaves["b"][1]) == "1"
+    for key in ("dW", "db"):
+        note = [d for d in result.gradients[key].diagnostics if d.code == "N214"]
+        assert note and note[0].concept == "per-example" and note[0].span.line in (11, 12)
+    assert not any(d.code == "N214" for d in result.gradients["dA_prev"].diagnostics)
+    assert any("per-example" in n for n in result.notes)
+    assert check_file(str(path), wrt="A").gradients["dA_prev"].verdict == "correct"
+
+
+@pytest.mark.parametrize("old,new,key,verdict", [
+    ("np.dot(W.T, dZ)", "np.dot(W, dZ)", "dA_prev", "shape_error"),
+    ("np.dot(dZ, A_prev.T)", "np.dot(A_prev, dZ.T)", "dW", "transposed"),
+    ("db = 1./m * np.sum", "db = np.sum", "db", "scaled"),
+    ("dW = 1./m * np.dot(dZ, A_prev.T)", "dW = 1./m * np.dot(dZ, A_prev.T) + W", "dW", "wrong_value"),
+])
+def test_a_wrong_linear_backward_is_caught_in_the_per_example_convention(tmp_path, old, new, key, verdict):
+    path = write(tmp_path, LINEAR_UNDOCUMENTED.replace(old, new))
+    index = ("dA_prev", "dW", "db").index(key)
+    try:
+        right = vjp_agrees(path, "linear", linear_inputs(), per_example)[index]
+    except ValueError:  # the file's own code cannot multiply these shapes
+        right = False
+    assert not right
+    result = check_file(str(path))
+    assert result.gradients[key].verdict == verdict, {k: g.verdict for k, g in result.gradients.items()}
+    assert all(g.verdict == "correct" for k, g in result.gradients.items() if k != key)
+    # the per-example note stands only beside a right gradient: a wrong one is not said to be ∂J/∂W
+    assert not any(d.code == "N214" for d in result.gradients[key].diagnostics)
+
+
+def test_a_linear_backward_without_any_1_over_m_is_the_plain_vector_jacobian_product(tmp_path):
+    """No 1/m anywhere: the upstream is ∂J/∂Z itself (as CS231n's dout), and dW = dZ·A_prevᵀ is right."""
+    path = write(tmp_path, LINEAR_UNDOCUMENTED.replace("1./m * ", ""))
+    assert all(vjp_agrees(path, "linear", linear_inputs()))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert not any(d.code == "N214" for g in result.gradients.values() for d in g.diagnostics)
+
+
+def test_a_rows_layer_dividing_its_weight_gradient_by_the_batch_is_still_scaled(tmp_path):
+    """The per-example reading is deeplearning.ai's (examples as columns): CS231n's dout already carries the
+    1/N, so `dw = x.T.dot(dout) / N` divides twice."""
+    path = write(tmp_path, AFFINE_UNDOCUMENTED.replace("dw = x.T.dot(dout)", "dw = x.T.dot(dout) / x.shape[0]"))
+    assert check_file(str(path)).gradients["dw"].verdict == "scaled"
+
+
+SCRIPT = '''import numpy as np
+N, D, C = 8, 4, 3
+X = np.random.randn(N, D)
+y = np.random.randint(0, C, size=N)
+W = 0.01 * np.random.randn(D, C)
+b = np.zeros(C)
+
+scores = X @ W + b
+probs = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
+loss = -np.mean(np.log(probs[np.arange(N), y]))
+
+dscores = probs.copy()
+dscores[np.arange(N), y] -= 1
+dscores /= N
+dW = X.T @ dscores
+db = dscores.sum(axis=0)
+'''
+
+
+def script_agrees(text: str) -> dict[str, bool]:
+    """The script run here, its forward pass again for each perturbed parameter."""
+    body = ast.parse(text).body[1:]
+    start = next(i for i, s in enumerate(body) if getattr(s.targets[0], "id", "") == "scores")
+    end = next(i for i, s in enumerate(body) if getattr(s.targets[0], "id", "") == "loss") + 1
+    ns: dict = {"np": np}
+    np.random.seed(5)
+    exec(compile(ast.Module(body[:start], []), "script", "exec"), ns)
+    ns["b"] = np.random.standard_normal(ns["b"].shape)
+    forward = compile(ast.Module(body[start:end], []), "script", "exec")
+
+    def loss():
+        scope = dict(ns)
+        exec(forward, scope)
+        return scope["loss"]
+    exec(compile(ast.Module(body[start:], []), "script", "exec"), ns)
+    return {k: np.shape(ns[f"d{k}"]) == ns[k].shape and np.allclose(ns[f"d{k}"], central(loss, ns[k]), atol=1e-7)
+            for k in ("W", "b")}
+
+
+def test_a_script_with_no_function_is_read_as_its_module_body(tmp_path):
+    assert all(script_agrees(SCRIPT).values())
+    result = check_file(str(write(tmp_path, SCRIPT)))
+    assert result.correct, ({k: g.verdict for k, g in result.gradients.items()}, result.diagnostics)
+    assert result.entry == "<module>" and set(result.gradients) == {"dW", "db"}
+    assert str(result.network.labels["y"]) == "3"   # np.random.randint(0, C, size=N): N labels below C
+
+
+@pytest.mark.parametrize("old,new,key,verdict", [
+    ("dscores /= N\n", "", "dW", "scaled"),
+    ("dW = X.T @ dscores", "dW = dscores.T @ X", "dW", "transposed"),
+    ("db = dscores.sum(axis=0)", "db = dscores.sum(axis=1)", "db", "wrong_shape"),
+])
+def test_a_wrong_gradient_in_a_module_level_script_is_caught(tmp_path, old, new, key, verdict):
+    text = SCRIPT.replace(old, new)
+    assert not script_agrees(text)[key[1:]]
+    result = check_file(str(write(tmp_path, text)))
+    assert result.gradients[key].verdict == verdict
+
+
+def test_shapes_and_derive_of_a_file_take_the_options_check_takes(tmp_path):
+    path = write(tmp_path, AFFINE_UNDOCUMENTED + "\n\n" + LINEAR_UNDOCUMENTED.replace("import numpy as np\n", ""))
+    for command in ("shapes", "derive"):
+        run = shapetutor(command, str(path), "--function", "affine_backward", "--shapes",
+                         "x: [N, D]; w: [D, M]; b: [M]", "--set", "reg=0.1", "--json")
+        assert run.returncode == 0, run.stderr
+        data = json.loads(run.stdout)
+        assert data["entry"] == "affine_forward/affine_backward"
+        assert data["nodes"]["x"]["shape"] == ["N", "D"]
+
+
+def test_the_shapes_example_uses_the_files_own_size_names():
+    from tutor.homework.build import shape_example
+    from tutor.homework.reader import Reader
+    reader = Reader("", "f.py", ast.parse(""))
+    assert shape_example(reader) == "[size, size]"
+    reader.dim("n_h"), reader.dim("n_x")
+    assert shape_example(reader) == "[n_h, n_x]"
+
+
+def test_a_scripts_lines_that_only_look_and_its_update_are_not_its_gradients(tmp_path):
+    """print, a checking helper, a plot and the update after the backward pass leave the verdict alone."""
+    text = SCRIPT.replace("import numpy as np\n", "import numpy as np\nimport matplotlib.pyplot as plt\n\n"
+                          "def cmp(s, dt, t):\n    ex = bool((dt == t).all())\n    print(s, ex)\n\n")
+    text = text.replace("\ndscores = ", "\nprint(loss)\ndscores = ") + "cmp('dW', dW, dW)\nplt.plot(dW)\n" \
+        "W += -0.1 * dW\nb -= 0.1 * db\n"
+    result = check_file(str(write(tmp_path, text)))
+    assert result.correct, ({k: g.verdict for k, g in result.gradients.items()}, result.diagnostics)
+    assert set(result.gradients) == {"dW", "db"}
+
+
+RNN_STEP_UNDOCUMENTED = '''import numpy as np
+
+def rnn_step_forward(x, prev_h, Wx, Wh, b):
+    next_h = np.tanh(x.dot(Wx) + prev_h.dot(Wh) + b)
+    cache = (x, prev_h, Wx, Wh, next_h)
+    return next_h, cache
+
+def rnn_step_backward(dnext_h, cache):
+    x, prev_h, Wx, Wh, next_h = cache
+    dtanh = dnext_h * (1 - next_h ** 2)
+    dx = dtanh.dot(Wx.T)
+    dprev_h = dtanh.dot(Wh.T)
+    dWx = x.T.dot(dtanh)
+    dWh = prev_h.T.dot(dtanh)
+    db = np.sum(dtanh, axis=0)
+    return dx, dprev_h, dWx, dWh, db
+'''
+
+AFFINE_IN_PLACE = AFFINE_UNDOCUMENTED.replace("    out = x.dot(w) + b\n", "    out = x @ w\n    out += b\n")
+
+LINEAR_CACHE_BY_INDEX = LINEAR_UNDOCUMENTED.replace("    A_prev, W, b = cache\n",
+                                                    "    A_prev = cache[0]\n    W = cache[1]\n")
+
+LINEAR_CACHE_BY_KEY = LINEAR_UNDOCUMENTED.replace("cache = (A, W, b)", 'cache = {"A": A, "W": W, "b": b}').replace(
+    "    A_prev, W, b = cache\n", '    A_prev = cache["A"]\n    W = cache["W"]\n')
+
+
+@pytest.mark.parametrize("text,base,shapes,scale", [
+    (RNN_STEP_UNDOCUMENTED, "rnn_step", [(4, 3), (4, 5), (3, 5), (5, 5), (5,)], None),
+    (AFFINE_IN_PLACE, "affine", [(4, 3), (3, 5), (5,)], None),
+    (LINEAR_CACHE_BY_INDEX, "linear", [(3, 4), (5, 3), (5, 1)], per_example),
+    (LINEAR_CACHE_BY_KEY, "linear", [(3, 4), (5, 3), (5, 1)], per_example),
+], ids=["bias-in-a-sum-of-products", "bias-added-in-place", "cache-by-index", "cache-by-key"])
+def test_undocumented_biases_and_caches_in_other_spellings(tmp_path, text, base, shapes, scale):
+    path = write(tmp_path, text)
+    rng = np.random.default_rng(6)
+    assert all(vjp_agrees(path, base, [rng.standard_normal(s) for s in shapes], scale or (lambda inputs: 1.0)))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert len(result.gradients) == len(shapes) if base != "linear" else set(result.gradients) == {"dA_prev", "dW", "db"}
+    wrong = check_file(str(write(tmp_path, text.replace("axis=0)", "axis=1)").replace("axis=1, keepdims", "axis=0, keepdims"))))
+    assert wrong.gradients["db"].verdict != "correct"
+
+
+def test_a_scripts_loss_is_its_last_whole_reduction_not_an_accuracy(tmp_path):
+    text = SCRIPT.replace("loss = ", "nll = ").replace("\ndscores = ", "\nacc = (probs.argmax(1) == y).mean()\n"
+                                                                       "dscores = ", 1)
+    result = check_file(str(write(tmp_path, text)))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert result.network.loss == "nll"
+
+
+LINEAR_ACTIVATION = LINEAR_UNDOCUMENTED + '''
+def relu(Z):
+    A = np.maximum(0, Z)
+    cache = Z
+    return A, cache
+
+def relu_backward(dA, cache):
+    Z = cache
+    dZ = np.array(dA, copy=True)
+    dZ[Z <= 0] = 0
+    return dZ
+
+def linear_activation_forward(A_prev, W, b, activation):
+    if activation == "relu":
+        Z, linear_cache = linear_forward(A_prev, W, b)
+        A, activation_cache = relu(Z)
+    cache = (linear_cache, activation_cache)
+    return A, cache
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    if activation == "relu":
+        dZ = relu_backward(dA, activation_cache)
+        dA_prev, dW, db = linear_backward(dZ, linear_cache)
+    return dA_prev, dW, db
+'''
+
+
+def test_deeplearning_ais_linear_activation_backward_with_its_activation_set(tmp_path):
+    """The nested cache ((A_prev, W, b), Z) is followed to its names, and the activation is a setting to give."""
+    path = write(tmp_path, LINEAR_ACTIVATION)
+    ns = file_functions(path)
+    A, W, b = linear_inputs()
+    dA = np.random.default_rng(7).standard_normal((5, 4))
+    grads = ns["linear_activation_backward"](dA, ns["linear_activation_forward"](A, W, b, "relu")[1], "relu")
+    plain = lambda: float(np.sum(ns["linear_activation_forward"](A, W, b, "relu")[0] * dA))  # noqa: E731
+    m = A.shape[1]
+    assert all(np.allclose(g, central(f, a), atol=1e-7)
+               for g, f, a in zip(grads, (plain, lambda: plain() / m, lambda: plain() / m), (A, W, b)))
+    missing = check_file(str(path), function="linear_activation_backward")
+    assert missing.network is None and "--set activation=" in missing.diagnostics[0].expected
+    result = check_file(str(path), function="linear_activation_backward", settings={"activation": "relu"})
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert set(result.gradients) == {"dA_prev", "dW", "db"}
+
+
+LOGISTIC_UNDOCUMENTED = '''import numpy as np
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, (A - Y).T) / m
+    db = np.sum(A - Y) / m
+    grads = {"dw": dw, "db": db}
+    return grads, cost
+'''
+
+
+def test_a_bias_of_one_output_is_the_scalar_the_course_keeps_it(tmp_path):
+    """deeplearning.ai's logistic regression with no docstring: np.dot(w.T, X) + b has one output, and the file's
+    db = np.sum(A - Y) / m is right for the scalar b the course uses; a db that forgets the sum is not."""
+    path = write(tmp_path, LOGISTIC_UNDOCUMENTED)
+    ns = file_functions(path)
+    rng = np.random.default_rng(8)
+    w, b, X, Y = rng.standard_normal((3, 1)), np.array(0.3), rng.standard_normal((3, 5)), rng.random((1, 5))
+    grads, _ = ns["propagate"](w, b, X, Y)
+    assert np.allclose(grads["db"], central(lambda: ns["propagate"](w, b, X, Y)[1], b))
+    assert np.allclose(grads["dw"], central(lambda: ns["propagate"](w, b, X, Y)[1], w))
+    result = check_file(str(path))
+    assert result.correct, {k: g.verdict for k, g in result.gradients.items()}
+    assert any("the shape of b is not stated; it is read as a scalar" in n for n in result.notes)
+    unsummed = check_file(str(write(tmp_path, LOGISTIC_UNDOCUMENTED.replace("np.sum(A - Y) / m", "(A - Y) / m"))))
+    assert unsummed.gradients["db"].verdict == "wrong_shape"
+
+
+def test_every_verdict_against_the_learner_on_a_guessed_shape_says_it_rests_on_the_guess(tmp_path):
+    path = write(tmp_path, AFFINE_UNDOCUMENTED.replace("dw = x.T.dot(dout)", "dw = dout.T.dot(x)"))
+    rng = np.random.default_rng(9)
+    assert not vjp_agrees(path, "affine", [rng.standard_normal((4, 3)), rng.standard_normal((3, 5)),
+                                            rng.standard_normal(5)])[1]
+    judged = check_file(str(path)).gradients["dw"]
+    assert judged.verdict == "transposed"
+    first = next(d for d in judged.diagnostics if d.severity == "error")
+    assert "this verdict rests on reading w as [" in first.note and "--shapes 'w: [...]'" in first.note
+    stated = check_file(str(path), shapes={"x": ("float", ["N", "D"], None), "w": ("float", ["D", "M"], None),
+                                           "b": ("float", ["M"], None)}).gradients["dw"]
+    assert stated.verdict == "transposed" and not any("rests on" in d.note for d in stated.diagnostics)

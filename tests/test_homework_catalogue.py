@@ -411,7 +411,56 @@ def oracle_nielsen2(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_cs231n_undocumented(path: Path) -> dict[str, bool]:
+    """CS231n's layers with no docstrings: each pair against its VJP, softmax_loss against its own loss."""
+    out = layer_pairs({"affine": ([(4, 3), (3, 5), (5,)], ("dx", "dw", "db")), "relu": ([(4, 5)], ("dx",))},
+                      seed=14)(path)
+    ns = definitions(path)
+    rng = np.random.default_rng(14)
+    scores, y = rng.standard_normal((4, 3)), rng.integers(0, 3, 4)
+    out["softmax_loss.dx"] = agree(ns["softmax_loss"](scores, y)[1],
+                                   numeric(lambda: ns["softmax_loss"](scores, y)[0], scores))
+    return out
+
+
+def oracle_dlai_linear(path: Path) -> dict[str, bool]:
+    """deeplearning.ai's convention: dZ is the per-example gradient m·∂J/∂Z, so dW and db are the gradients of
+    sum(Z * dZ) / m, and dA_prev, handed down per example again, is the gradient of sum(Z * dZ)."""
+    ns = definitions(path)
+    rng = np.random.default_rng(15)
+    A, W, b = rng.standard_normal((3, 4)), rng.standard_normal((5, 3)), rng.standard_normal((5, 1))
+    m, dZ = A.shape[1], rng.standard_normal((5, 4))
+    dA_prev, dW, db = ns["linear_backward"](dZ, ns["linear_forward"](A, W, b)[1])
+    plain = lambda: float(np.sum(ns["linear_forward"](A, W, b)[0] * dZ))  # noqa: E731
+    return {"dA_prev": agree(dA_prev, numeric(plain, A)), "dW": agree(dW, numeric(lambda: plain() / m, W)),
+            "db": agree(db, numeric(lambda: plain() / m, b))}
+
+
+def module_script(first: str, parameters: tuple[str, ...]):
+    """A script whose forward and backward pass are at module level: its lines before `first = ...` make the data
+    and parameters, the lines up to `loss = ...` are the forward pass, the rest the backward pass."""
+    def oracle(path: Path) -> dict[str, bool]:
+        body = [s for s in ast.parse(path.read_text()).body if not isinstance(s, (ast.Import, ast.ImportFrom))]
+        assigns = [i for i, s in enumerate(body) if isinstance(s, ast.Assign)]
+        start = next(i for i in assigns if getattr(body[i].targets[0], "id", "") == first)
+        end = next(i for i in assigns if getattr(body[i].targets[0], "id", "") == "loss") + 1
+        ns: dict = {"np": np}
+        exec(compile(ast.Module(body[:start], []), str(path), "exec"), ns)  # the test's oracle, never the product
+        forward = compile(ast.Module(body[start:end], []), str(path), "exec")
+
+        def loss():
+            scope = dict(ns)
+            exec(forward, scope)
+            return scope["loss"]
+        exec(compile(ast.Module(body[start:], []), str(path), "exec"), ns)
+        return {f"d{p}": agree(ns[f"d{p}"], numeric(loss, ns[p])) for p in parameters}
+    return oracle
+
+
 STYLED = {
+    "cs231n/layers_undocumented": oracle_cs231n_undocumented,
+    "deeplearning_ai/linear_layer": oracle_dlai_linear,
+    "karpathy/backprop_ninja": module_script("hprebn", ("W1", "b1", "W2", "b2")),
     "cs231n/rnn_layers": layer_pairs({"rnn_step": ([(4, 3), (4, 5), (3, 5), (5, 5), (5,)],
                                                    ("dx", "dprev_h", "dWx", "dWh", "db"))}, prefixed=False),
     "nielsen/network2": oracle_nielsen2,

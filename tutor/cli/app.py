@@ -17,6 +17,7 @@ from .common import (CONTEXT, DimsOpt, JsonOpt, NetworkArg, PlainOpt, WrtOpt, co
                      plain_terminal, prepare_streams, read_derivation, report_diagnostic, run, say,
                      finish, interactive)
 from .ask import ask as ask_command
+from .homework import FunctionOpt, SetOpt, ShapesOpt
 from .lesson import lesson_app
 
 app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, context_settings=CONTEXT,
@@ -41,11 +42,12 @@ def main_options(version: Annotated[bool, typer.Option("--version", callback=sho
 
 @app.command()
 def shapes(network: NetworkArg = None, dims: DimsOpt = None, as_json: JsonOpt = False,
-           plain: PlainOpt = False) -> None:
+           plain: PlainOpt = False, shapes_decl: ShapesOpt = None, settings: SetOpt = None,
+           function: FunctionOpt = None) -> None:
     """Every node's shape, symbolic and numeric."""
     if network is not None and network.endswith(".py"):
         from .homework import show_homework_network
-        show_homework_network(network, dims, as_json, "shapes")
+        show_homework_network(network, dims, as_json, "shapes", shapes_decl, settings, function)
         return
 
     def body():
@@ -71,11 +73,12 @@ def derive(network: NetworkArg = None,
                "--explain", help="for small dimensions, show the Jacobian's numbers and the contraction")] = False,
            as_latex: Annotated[bool, typer.Option("--latex", help="print the gradients as LaTeX (an align* block)")
                                ] = False,
+           shapes_decl: ShapesOpt = None, settings: SetOpt = None, function: FunctionOpt = None,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
     if network is not None and network.endswith(".py"):
         from .homework import show_homework_network
-        show_homework_network(network, dims, as_json, "derive")
+        show_homework_network(network, dims, as_json, "derive", shapes_decl, settings, function)
         return
 
     def body():
@@ -171,14 +174,7 @@ def check(network: Annotated[str, typer.Argument(help="a .net file or a bundled 
           watch: Annotated[bool, typer.Option(
               "--watch", help="with --file or FILE.py: check again each time the file is saved (Ctrl-C stops)")
           ] = False,
-          shapes_decl: Annotated[Optional[str], typer.Option(
-              "--shapes", help="FILE.py: declarations for what the file does not say, 'X: [N, D]; y: int[N] < C'")
-          ] = None,
-          settings: Annotated[Optional[str], typer.Option(
-              "--set", help="FILE.py: settings its entry point or constructor takes, hidden_dims=[4,3],reg=0.1")
-          ] = None,
-          function: Annotated[Optional[str], typer.Option(
-              "--function", help="FILE.py: the entry point, when the file has several")] = None,
+          shapes_decl: ShapesOpt = None, settings: SetOpt = None, function: FunctionOpt = None,
           ) -> None:
     """Diagnose a derivation of ∂J/∂LEAF, or every gradient of a homework FILE.py: exit 0 if correct, 1 if wrong,
     2 if unusable."""

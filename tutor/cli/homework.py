@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated, Optional
+
+import typer
 
 from .common import console, emit_json, look, plain_terminal, report_diagnostic, run
+
+ShapesOpt = Annotated[Optional[str], typer.Option(
+    "--shapes", help="FILE.py: declarations for what the file does not say, 'X: [N, D]; y: int[N] < C'")]
+SetOpt = Annotated[Optional[str], typer.Option(
+    "--set", help="FILE.py: settings its entry point or constructor takes, hidden_dims=[4,3],reg=0.1")]
+FunctionOpt = Annotated[Optional[str], typer.Option(
+    "--function", help="FILE.py: the entry point, when the file has several")]
 
 
 def options(dims: str | None, shapes: str | None, settings: str | None) -> dict:
@@ -40,12 +50,13 @@ def check_homework(path: str, wrt, dims, as_json: bool, plain: bool, no_suggesti
     run(body, as_json)
 
 
-def show_homework_network(path: str, dims, as_json: bool, command: str) -> None:
+def show_homework_network(path: str, dims, as_json: bool, command: str, shapes: str | None = None,
+                          settings: str | None = None, function: str | None = None) -> None:
     """The network read from the file, in the network language, so a learner sees what was understood."""
     def body():
         from ..homework.judge import check_file
         from .common import say
-        result = check_file(path, **options(dims, None, None))
+        result = check_file(path, function=function, **options(dims, shapes, settings))
         if result.network is None:
             for d in result.diagnostics:
                 report_diagnostic(d, result.source)

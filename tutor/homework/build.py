@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Set
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from ..engine.errors import ShapeError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, parse_network
 from .entry import EntryReading
+from .per_example import vjp_line
 from .reader import Emitted
 from .splice import Written
 from .values import Dim
@@ -109,8 +111,9 @@ class Flat:
         return max((i for i, s in enumerate(self.statements) if s.ident == ident), default=None)
 
 
-def declarations(reading: EntryReading, upstream_shape: str | None = None) -> list[str]:
+def declarations(reading: EntryReading, upstream_shape: str | None = None, flat: "Flat | None" = None) -> list[str]:
     out = []
+    biases = bias_conventions(reading, flat) if flat is not None else {}
     for ident, leaf in reading.reader.leaves.items():
         shape = leaf.shape
         if leaf.role == "upstream":
@@ -124,6 +127,13 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
             leaf.kind, leaf.bound = "int", fresh_soft(reading.reader, f"{leaf.key}_classes")
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
             reading.reader.guessed.append(ident)
+        if shape is None and ident in biases and reading.reader.guess_shapes:
+            # a bias: one entry per output unit, never one per example (a missing sum must not fit it)
+            size = fresh_soft(reading.reader, f"{leaf.key}_0")
+            bias_shapes: dict[str, list] = {"rows": [size], "columns": [size, 1], "scalar": []}
+            shape = leaf.shape = bias_shapes[biases[ident]]
+            reading.reader.guessed.append(ident)
+            reading.reader.bias_guesses[leaf.key] = biases[ident]
         if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
@@ -131,8 +141,8 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
             reading.reader.guessed.append(ident)
         if shape is None:
             raise TutorError(f"the shape of {leaf.key} is not stated in the file", origin=reading.reader.origin,
-                             expected=f"--shapes '{leaf.key}: [N, D]' (the shape of {leaf.key}, with the file's "
-                                      "size names)", argument=("shapes", leaf.key))
+                             expected=f"--shapes '{leaf.key}: {shape_example(reading.reader)}' (the shape of "
+                                      f"{leaf.key}, with the file's size names)", argument=("shapes", leaf.key))
         axes = ", ".join(str(d) for d in shape)
         if leaf.kind == "int":
             out.append(f"{ident}: int[{axes}] < {leaf.bound}")
@@ -141,6 +151,78 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None) -> li
         else:
             out.append(f"{ident}: [{axes}]")
     return out
+
+
+def shape_example(reader) -> str:
+    """A shape to show in `--shapes` help: two of the file's own size names (`[n_h, n_x]`), else placeholders."""
+    named = [d.name for d in reader.dims.values() if not d.fresh and not getattr(d, "soft", False)]
+    named += [d.name for d in reader.dims.values() if not d.fresh and getattr(d, "soft", False)]
+    if len(named) >= 2:
+        return f"[{named[0]}, {named[1]}]"
+    return f"[{named[0]}, size]" if named else "[size, size]"
+
+
+WEIGHT_NAMES = re.compile(r"^(?:w|weights?|theta|kernel)(?:_?\w*)$", re.IGNORECASE)
+
+
+def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
+    """Leaves of unstated shape added to a product of two arrays (`x.dot(w) + b`, `np.dot(W, A) + b`): biases,
+    by leaf → "rows" (data on the left: CS231n's vector of the product's last size) or "columns" (the weight
+    on the left: deeplearning.ai's n×1). A file's `--shapes` or a retry may choose the other convention."""
+    reader = reading.reader
+    unstated = {i for i, leaf in reader.leaves.items() if leaf.shape is None and leaf.role != "upstream"}
+    if not unstated:
+        return {}
+    products: dict[str, tuple[ast.expr, ast.expr]] = {}
+    found: dict[str, str] = {}
+    for written in flat.written:
+        try:
+            tree = parse_python(written.text)
+        except SyntaxError:
+            continue
+        for stmt in tree.body:
+            sums: list[tuple[ast.expr, ast.expr]]
+            if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+                sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
+            elif isinstance(stmt, ast.Assign):
+                if (pair := product_operands(stmt.value, products)) is not None:
+                    products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
+                sums = [pair for node in ast.walk(stmt.value)
+                        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub))
+                        for pair in ((node.right, node.left), (node.left, node.right))]
+            else:
+                continue
+            for mine, other in sums:
+                pair = product_operands(other, products)
+                if isinstance(mine, ast.Name) and mine.id in unstated and pair is not None:
+                    key = reader.bias_override.get(reader.leaves[mine.id].key)
+                    found.setdefault(mine.id, key or convention(reader, *pair))
+    return found
+
+
+def product_operands(node: ast.expr, products: dict) -> tuple[ast.expr, ast.expr] | None:
+    """(left, right) of a matrix product written `a @ b`, `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`, or of
+    a name the flattened code assigned one to."""
+    if isinstance(node, ast.Name):
+        return products.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        return node.left, node.right
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):  # x.dot(Wx) + prev_h.dot(Wh)
+        return product_operands(node.left, products) or product_operands(node.right, products)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("dot", "matmul"):
+        if len(node.args) == 2:
+            return node.args[0], node.args[1]
+        if len(node.args) == 1:
+            return node.func.value, node.args[0]
+    return None
+
+
+def convention(reader, left: ast.expr, right: ast.expr) -> str:
+    """"columns" when the weight is the product's left operand (`np.dot(W, A)`), else "rows" (`x.dot(w)`)."""
+    def weight(node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and node.id in reader.leaves and \
+            bool(WEIGHT_NAMES.match(reader.leaves[node.id].key))
+    return "columns" if weight(left) and not weight(right) else "rows"
 
 
 @functools.lru_cache(maxsize=8)
@@ -162,7 +244,7 @@ def fresh_soft(reader, name: str) -> Dim:
 
 
 def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None = None,
-                 output_only: bool = False) -> tuple[Text, list[int]]:
+                 output_only: bool = False, per_example: Dim | None = None) -> tuple[Text, list[int]]:
     """The network: declarations, then the lines the loss depends on, the loss last."""
     if reading.upstream is not None:
         assert reading.output is not None  # a layer's backward has its output
@@ -180,20 +262,21 @@ def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None =
             raise TutorError("the loss is not computed from the arrays", origin=reading.reader.origin)
         upto = last + 1
     indices = flat.cone(target, upto)
-    parts: list = [("\n".join(declarations(reading, upstream_shape)), None)]
+    parts: list = [("\n".join(declarations(reading, upstream_shape, flat)), None)]
     for i in indices:
         parts.append((flat.written[i], flat.statements[i].site))
     if reading.upstream is not None:
         assert reading.output is not None
         out = reading.output.ident
-        parts.append((f"vjp = np.sum({out})" if output_only else f"vjp = np.sum({out} * {reading.upstream})", None))
+        parts.append((f"vjp = np.sum({out})" if output_only else vjp_line(reading, per_example), None))
     elif reading.loss_text is not None:
         parts.append((reading.loss_text, None))
     return assemble(parts), indices
 
 
-def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, list[int]]:
-    """The network, with docstring sizes merged into the file's own until its shapes agree."""
+def build_network(reading: EntryReading, flat: Flat, per_example: Dim | None = None) -> tuple[Network, Text, list[int]]:
+    """The network, with docstring sizes merged into the file's own until its shapes agree (a layer's
+    backward in deeplearning.ai's per-example convention against `sum(out * dZ) / m`: per_example.py)."""
     upstream_shape = None
     if reading.upstream is not None:
         assert reading.output is not None
@@ -205,7 +288,7 @@ def build_network(reading: EntryReading, flat: Flat) -> tuple[Network, Text, lis
     holder = {}
 
     def make() -> Text:
-        text, indices = forward_text(reading, flat, upstream_shape)
+        text, indices = forward_text(reading, flat, upstream_shape, per_example=per_example)
         holder["indices"] = indices
         return text
     network = parse_until_consistent(reading, make)
@@ -241,6 +324,9 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
     parameter meeting the data's axis of examples gets size 1 there instead (`broadcast_parameter`)."""
     operands = [tuple(str(d) for d in s) for s in (error.operands or ())]
     pairs = []
+    # a bias meets the examples' axis in an elementwise operation; an index (`log_probs[np.arange(N), y]`)
+    # meeting a learned input's size says nothing about a bias
+    elementwise = error.op in ("+", "-", "*", "/", "maximum", "minimum")
     if error.op in ("@", "dot", "matmul") and len(operands) == 2:
         a, b = operands
         if a and b:
@@ -254,7 +340,7 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
         dx, dy = find(reader, x), find(reader, y)
         if dx is None and dy is None or together(reader, dx, dy) or both_named(dx, dy):
             continue
-        if error.op not in ("@", "dot", "matmul") and (broadcast_parameter(reader, learned, dx, y)
+        if elementwise and (broadcast_parameter(reader, learned, dx, y)
                                                          or broadcast_parameter(reader, learned, dy, x)):
             return True
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
@@ -364,9 +450,13 @@ def fit_guessed(reader, network: Network) -> bool:
             if not (isinstance(node, Call) and node.prim in ELEMENTWISE and len(node.args) == 2):
                 continue
             for mine, other in (node.args, node.args[::-1]):
-                leaf = guessed.get(mine.name) if isinstance(mine, Var) else None
+                if not isinstance(mine, Var):
+                    continue
+                leaf = guessed.get(mine.name)
                 if leaf is None or not leaf.shape or len(other.shape) != len(leaf.shape):
                     continue
+                if any(isinstance(n, Var) and n.name == mine.name for n in walk(other)):
+                    continue  # `x - np.max(x, axis=1, keepdims=True)`: its own reduction's 1 broadcasts, it is no size
                 changed = False
                 for d, size in zip(leaf.shape, other.shape):
                     if isinstance(d, Dim) and soft_dim(d) and d.name != str(size) and \

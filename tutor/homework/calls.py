@@ -204,6 +204,8 @@ class Calls(ReaderHost):
         raise self.error(f".{name}() cannot be followed here", node)
 
     def numpy(self, path: str, node: ast.Call, hint: str):
+        if path == "random.randint":  # randint(0, K, size=n): n integer labels below K
+            return self.integers(node)
         if path in INITIALISERS:
             shape = self.init_shape(path, node)
             if shape is not None:
@@ -240,6 +242,23 @@ class Calls(ReaderHost):
         for k in node.keywords:
             self.embed(k.value, self.ev(k.value))
         return SYM
+
+    def integers(self, node: ast.Call) -> Init:
+        """`np.random.randint(low, high, size)` (or `randint(high, size=n)`): integers below `high`, read as class
+        labels of that bound."""
+        given = dict(zip(("low", "high", "size"), node.args))
+        given.update((k.arg, k.value) for k in node.keywords if k.arg in ("low", "high", "size"))
+        high = given.get("high", given.get("low"))
+        bound = self.ev(high) if high is not None else None
+        size = self.ev(given["size"]) if "size" in given else None
+        if isinstance(size, ShapeOf):
+            size = self.shape_items(size, None, node)
+        shape = list(size) if isinstance(size, (list, tuple)) else [size]
+        if size is None or not all(isinstance(d, Dim) or isinstance(d, int) and not isinstance(d, bool) and d > 0
+                                   for d in shape) or not isinstance(bound, (Dim, int)):
+            raise self.error("these integers' number and bound are not sizes the file names", node,
+                             "np.random.randint(0, K, size=n)")
+        return Init(shape, node, "int", bound)
 
     def init_shape(self, path: str, node: ast.Call) -> list | None:
         args = [self.ev(a) for a in node.args]

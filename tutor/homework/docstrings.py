@@ -31,6 +31,8 @@ BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
          "size of the output layer": "n_y", "batch size": "N", "number of classes": "C", "1": "1"}
 
+ARTICLES = {"the", "a", "an"}
+
 
 @dataclass(frozen=True)
 class Stated:
@@ -110,7 +112,9 @@ def parse_axes(text: str) -> tuple | None:
             axes.append(WORDS[p.lower()])
         else:
             words = re.sub(r"[^a-z ]", "", p.lower()).strip()
-            axes.append(WORDS.get(words, "_".join(words.split()[:3]) or "n"))
+            # "size of current layer" and "size of the current layer" (one docstring, two lines) are one size
+            named = [w for w in words.split() if w not in ARTICLES]
+            axes.append(WORDS.get(words, WORDS.get(" ".join(named), "_".join(named[:3]) or "n")))
     return tuple(axes)
 
 

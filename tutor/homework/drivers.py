@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, names_of, returned_node, split_partners,
-                     training_loop)
+from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
+                    names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
 from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
@@ -210,9 +210,12 @@ def loss_of(value, returned: ast.AST | None):
     return None
 
 
-def gradients_in(reader: Reader, value, names: list[str] | None = None) -> list[Gradient]:
-    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors."""
+def gradients_in(reader: Reader, value, names: list[str] | None = None,
+                 aliases: dict[str, str] | None = None) -> list[Gradient]:
+    """The gradients among returned values: dict entries by key, tuple items by name, packed vectors.
+    `aliases` are other names of leaves (a backward's `A_prev` for its forward's `A`), name → leaf."""
     leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
+    leaves.update({name: ident for name, ident in (aliases or {}).items() if name not in leaves})
     out: list[Gradient] = []
 
     def claim(key: str) -> str | None:
@@ -411,12 +414,16 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
             raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
                              expected=f"--set {p}=... ", argument=("set", p))
+        elif p == "activation":  # deeplearning.ai's linear_activation_forward(A_prev, W, b, activation)
+            raise TutorError(f"{base}_forward needs the setting 'activation', the name of the layer's activation",
+                             origin=reader.origin, expected="--set activation=relu (or sigmoid)",
+                             argument=("set", p))
         else:
             made[p] = reader.leaf(p, None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
     output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
-    upstream = reader.leaf("dout", None, role="upstream")
     bparams = [a.arg for a in backward.args.args]
+    upstream = reader.leaf(bparams[0] if bparams else "dout", None, role="upstream")  # the file's name: dZ, dout
     args: dict[str, object] = {bparams[0]: upstream}
     for p in bparams[1:]:
         args[p] = cache if p == "cache" or cache is not None and p not in made else made.get(p)
@@ -426,11 +433,54 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     names = names_of(returned, len(values)) if isinstance(returned, (ast.Tuple, ast.List)) else \
         [returned.id if isinstance(returned, ast.Name) else ""]
     arrays = [p for p in made if isinstance(made[p], Ref)]
-    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names):
+    aliases = unpacked_leaves(reader, backward, args)
+    if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names, aliases):
         names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
-    grads = gradients_in(reader, tuple(values), names)
+    grads = gradients_in(reader, tuple(values), names, aliases)
+    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else {}
+    assigns = sorted((s for s in ast.walk(backward) if isinstance(s, ast.Assign)), key=lambda s: s.lineno)
+    places.update((t.id, t) for s in assigns for t in s.targets if isinstance(t, ast.Name) and t.id in places)
+    for g in grads:  # `db = dout` returns the upstream itself: the claim is located where the name is assigned
+        g.node = g.node or places.get(g.key)
+    first = made.get(next(iter(made), ""))
+    returned_forward = returned_node(forward)
+    out_name = names_of(returned_forward, 2)[0] if isinstance(returned_forward, ast.Tuple) else \
+        returned_forward.id if isinstance(returned_forward, ast.Name) else "out"
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
-                   output=output if isinstance(output, Ref) else None)
+                        output=output if isinstance(output, Ref) else None,
+                        data=first.ident if isinstance(first, Ref) else None, output_key=out_name or "out")
+
+
+def unpacked_leaves(reader: Reader, backward: ast.FunctionDef, args: dict) -> dict[str, str]:
+    """The backward's own names for the forward's inputs, by their place in the cache: deeplearning.ai's
+    `cache = (A, W, b)` unpacked as `A_prev, W, b = cache` makes `A_prev` the forward's `A` (and `dA_prev` its
+    gradient); nested caches (`linear_cache, activation_cache = cache`) are followed. Name → leaf."""
+    known: dict[str, object] = dict(args)
+    for stmt in ast.walk(backward):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+            continue
+        value, target = cached(stmt.value, known), stmt.targets[0]
+        if isinstance(target, ast.Name):
+            known.setdefault(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)) and isinstance(value, (tuple, list)) \
+                and len(value) == len(target.elts):
+            known.update((t.id, v) for t, v in zip(target.elts, value) if isinstance(t, ast.Name) and t.id not in known)
+    return {name: v.ident for name, v in known.items()
+            if isinstance(v, Ref) and v.ident in reader.leaves and reader.leaves[v.ident].role != "upstream"
+            and reader.leaves[v.ident].key != name}
+
+
+def cached(node: ast.expr, known: dict):
+    """The value of `cache`, `cache[1]` or `linear_cache[0]` among the backward's known names, or None."""
+    if isinstance(node, ast.Name):
+        return known.get(node.id)
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+        whole, key = cached(node.value, known), node.slice.value
+        if isinstance(whole, (tuple, list)) and isinstance(key, int) and -len(whole) <= key < len(whole):
+            return whole[key]
+        if isinstance(whole, dict) and isinstance(key, str):  # cache = {"A": A, ...}; A_prev = cache["A"]
+            return whole.get(key)
+    return None
 
 
 def layer_driver(reader: Reader, name: str) -> EntryReading:
@@ -507,18 +557,13 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
     """A script (Karpathy's case study): its data and parameters made at module level, then one pass of its
     training loop, which computes the loss and the gradients before it updates the parameters."""
     loop = training_loop(reader)
-    assert loop is not None  # the entry point was recognised by its training loop
+    if loop is None:
+        return module_driver(reader)
     body = reader.tree.body
     before = [s for s in body[:body.index(loop)]
               if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))]
-    reader.making_data = True
-    reader.run([s for s in before if not loader_data(reader, s)])
-    reader.making_data = False
+    made_data(reader, before)
     names = reader.globals.names
-    for key, value in list(names.items()):
-        if isinstance(value, Init):  # the arrays the script makes before it trains: the network's leaves
-            bound = soft(reader, "C") if value.kind == "int" else None
-            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
     if isinstance(loop, ast.For):
         first = reader.ev(loop.iter)
         reader.bind(loop.target, next(iter(first)) if isinstance(first, (range, list, tuple)) and len(first) else 0,
@@ -534,6 +579,66 @@ def script_driver(reader: Reader, name: str) -> EntryReading:
         if isinstance(obj, Obj):
             grads.extend(Gradient(f"{key}.{g.key.split('.', 1)[1]}", g.leaf, g.answer) for g in held_gradients(reader, obj))
     reader.notes.append("one pass of the training loop is read: the gradients before the parameters' update")
+    return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
+
+
+def made_data(reader: Reader, statements: list[ast.stmt]) -> None:
+    """A script's lines that make its data and parameters, run as data: the arrays they make are the network's
+    leaves (an integer `dtype` or `np.random.randint(0, K, size=n)` makes labels, below K where it says)."""
+    reader.making_data = True
+    reader.run([s for s in statements if not loader_data(reader, s)])
+    reader.making_data = False
+    names = reader.globals.names
+    for key, value in list(names.items()):
+        if isinstance(value, Init):
+            bound = (value.bound if value.bound is not None else soft(reader, "C")) if value.kind == "int" else None
+            names[key] = reader.leaf(key, value.shape, value.node, role="data", kind=value.kind, bound=bound)
+
+
+def reduces_whole(node: ast.expr) -> bool:
+    """A value that is one number with a gradient: a sum or mean over every axis (`np.sum(x)`, `-x.mean() / 2`),
+    not an accuracy (`(probs.argmax(1) == Yb).mean()`), which has none."""
+    if any(isinstance(n, ast.Compare) or isinstance(n, ast.Attribute) and n.attr in ("argmax", "argmin")
+           for n in ast.walk(node)):
+        return False
+    while isinstance(node, (ast.UnaryOp, ast.BinOp)):
+        if isinstance(node, ast.BinOp) and not isinstance(node.right, (ast.Constant, ast.Name)):
+            return False
+        node = node.operand if isinstance(node, ast.UnaryOp) else node.left
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+        node.func.attr in ("sum", "mean") and not node.keywords and len(node.args) <= (
+            0 if not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")) else 1)
+
+
+def module_driver(reader: Reader) -> EntryReading:
+    """A script with its forward and backward pass at module level and no loop (backprop ninja's cells): the
+    data and parameters it makes are the leaves, the loss is the last value its forward pass assigns, and the
+    gradients are the `d…` names assigned after it."""
+    found = module_gradients(reader)
+    assert found is not None  # the entry point was recognised by its backward pass
+    start, backward = found
+    body = module_body(reader)
+    made_data(reader, body[:start])
+    forward = body[start:backward]
+    reader.run(forward)
+    names = reader.globals.names
+    assigned = [(n, s.value) for s in forward if isinstance(s, ast.Assign) for t in s.targets
+                for n in names_in(t) if isinstance(names.get(n), Ref)]
+    named = [n for n, _ in assigned if n in LOSS_NAMES]
+    scalars = [n for n, value in assigned if reduces_whole(value)]  # `nll = -logprobs[range(n), Yb].mean()`
+    candidates = named or scalars or [n for n, _ in assigned]
+    last = candidates[-1] if candidates else None
+    loss = names.get(last) if last is not None else None
+    if not isinstance(loss, Ref):
+        raise TutorError("the script's forward pass computes no loss that can be read", origin=reader.origin,
+                         expected="a line `loss = ...` before the backward pass")
+    before = {k: v for k, v in names.items() if isinstance(v, Ref)}
+    reader.run(body[backward:])
+    claims = {k: v for k, v in names.items() if isinstance(v, Ref) and v.ident not in reader.leaves
+              and before.get(k) != v}
+    grads = gradients_in(reader, tuple(claims.values()), list(claims))
+    reader.notes.append(f"the script's module body is read: the data and parameters it makes, its forward pass up "
+                        f"to the loss, `{last}`, and the gradients assigned after it")
     return EntryReading(reader, "<module>", loss, grads, notes=list(reader.notes))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
 from .reader import Reader
-from .values import Ref, method_of
+from .values import NumPy, Ref, method_of
 
 
 LOSS_NAMES = ("loss", "cost", "J", "data_loss", "total_loss", "L", "obj")
@@ -48,6 +48,8 @@ class EntryReading:
     output: Ref | None = None       # the layer's output, for a layer's backward
     notes: list[str] = field(default_factory=list)
     loss_text: str | None = None    # a loss the file only implies, added as the network's last line
+    data: str | None = None         # the layer's data (its forward's first input), for a layer's backward
+    output_key: str = "out"         # the file's name for the layer's output
 
 
 def entries(reader: Reader) -> list[tuple[str, str]]:
@@ -74,7 +76,7 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
     for name in f:
         if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f and upstream_first(f[name]):
             found.append(("pair", name))
-    if not found and training_loop(reader) is not None:
+    if not found and (training_loop(reader) is not None or module_gradients(reader) is not None):
         found.append(("script", "<module>"))
     for name, cls in reader.classes.items():
         backward = method_of(cls, "backward", reader.classes)
@@ -185,3 +187,71 @@ def training_loop(reader: Reader) -> ast.For | ast.While | None:
             if any(n in LOSS_NAMES for n in names) and (backward or any(n.startswith(("d", "grad")) for n in names)):
                 return stmt
     return None
+
+
+INITIALISER_CALLS = ("zeros", "ones", "empty", "full", "eye", "arange", "linspace")
+
+
+def makes_data(stmt: ast.stmt) -> bool:
+    """A script's statement that makes its data or parameters: sizes (`N, D, C = 8, 4, 3`), an initialiser
+    (`W = 0.01 * np.random.randn(D, C)`), a loop or a write filling a data set (`X[ix] = ...`)."""
+    if isinstance(stmt, (ast.For, ast.While, ast.Expr)):
+        return True
+    if isinstance(stmt, ast.Assign) and all(isinstance(t, ast.Subscript) for t in stmt.targets):
+        return True
+    value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+    if value is None:
+        return False
+    if not any(isinstance(n, ast.Name) for n in ast.walk(value)):
+        return True  # constants
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and
+               (n.func.attr in INITIALISER_CALLS or ast.unparse(n.func.value).endswith("random"))
+               for n in ast.walk(value))
+
+
+def module_gradients(reader: Reader) -> tuple[int, int] | None:
+    """A script with no functions and no loop, its forward and backward pass at module level (backprop ninja):
+    (where its forward pass starts, where its backward pass starts) among the module's statements, or None.
+    The backward starts at the first assignment to a `d…` name whose rest the file assigned before it (`dW`
+    after `W`, `dlogprobs` after `logprobs`); the forward at the first statement that is not making data."""
+    body = module_body(reader)
+    assigned: set[str] = set()
+    start = None
+    for i, stmt in enumerate(body):
+        targets = [t for t in (stmt.targets if isinstance(stmt, ast.Assign) else
+                               [stmt.target] if isinstance(stmt, ast.AugAssign) else [])]
+        names = [t.value.id if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) else
+                 t.id if isinstance(t, ast.Name) else "" for t in targets]
+        if start is not None and any(n.startswith("d") and n[1:] in assigned for n in names):
+            return (start, i) if start < i else None
+        if start is None and not makes_data(stmt):
+            start = i
+        assigned.update(n for t in targets for n in names_in(t))
+    return None
+
+
+def module_body(reader: Reader) -> list[ast.stmt]:
+    """A script's statements, without its definitions, imports, docstrings and lines that only look."""
+    return [s for s in reader.tree.body
+            if not isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom))
+            and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant)) and not looks_only(reader, s)]
+
+
+def looks_only(reader: Reader, stmt: ast.stmt) -> bool:
+    """A script's line that only looks at its arrays (`print(loss)`, `cmp('dW', dW, W_grad)`, `plt.plot(...)`): a call
+    whose result is unused, to anything but NumPy (whose in-place `np.add.at` changes an array)."""
+    if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
+        return False
+    head = stmt.value.func
+    while isinstance(head, ast.Attribute):
+        head = head.value
+    return isinstance(head, ast.Name) and head.id not in ("np", "numpy") and \
+        not isinstance(reader.globals.names.get(head.id), NumPy)
+
+
+def names_in(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for e in target.elts for n in names_in(e)]
+    return []

@@ -17,6 +17,9 @@ from .diagnosis import one_per_mistake
 from .drivers import read
 from .entry import pick
 from .names import with_learners_names
+from .per_example import examples_axis
+from .per_example import file_note as per_example_file_note
+from .per_example import note as per_example_note
 from .reader import Reader
 
 ORDER = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
@@ -152,15 +155,20 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
     results = []
     chosen = None
     entries = pick(Reader(source, path, tree, settings, sizes), function)
-    for driver, name in entries:
+    def judged(driver: str, name: str, override: dict | None = None) -> FileResult:
         reader = Reader(source, path, tree, settings, sizes)
+        reader.bias_override = dict(override or {})
         declare(reader, shapes)
+        result = judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, len(entries) > 1)
+        return result if override is not None else other_bias_reading(result, reader, lambda o: judged(driver, name, o))
+
+    for driver, name in entries:
         chosen = name if chosen is None else f"{chosen}, {name}"
         if len(entries) == 1:
-            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, False))
+            results.append(judged(driver, name))
             continue
         try:  # a file of several layers: one that cannot be read leaves the others judged
-            results.append(judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, True))
+            results.append(judged(driver, name))
         except TutorError as error:
             if error.argument and error.argument[0] == "wrt":
                 continue
@@ -181,6 +189,72 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
     gradients = {k: g for k, g in gradients.items()}
     return FileResult(path, source, chosen, network, gradients, sum((r.diagnostics for r in results), ()),
                       tuple(notes), "\n\n".join(texts))
+
+
+def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
+    """A bias whose shape the file does not state is read in one course's convention (build.bias_conventions);
+    when the file's own gradient does not have that shape, the other course's convention is tried, and kept if
+    the gradient has the bias's shape there (the file's own answer decides, not the guess). A wrong shape that
+    remains rests on the guess, and its diagnostic says so."""
+    guessed = {leaf.ident: leaf.key for leaf in reader.leaves.values() if leaf.key in reader.bias_guesses}
+    misfits = [g for g in result.gradients.values() if g.leaf in guessed and g.verdict == "wrong_shape"]
+    if not misfits:
+        return cautioned(result, reader)
+    correct = sum(g.verdict == "correct" for g in result.gradients.values())
+    for override in other_bias_shapes(reader, [guessed[g.leaf] for g in misfits]):
+        try:
+            other = again(override)
+        except TutorError:
+            continue
+        if all(k in other.gradients and other.gradients[k].result is not None
+               and other.gradients[k].result.shape_ok for k in (g.key for g in misfits)) \
+                and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
+            return other
+    return cautioned(result, reader)
+
+
+def cautioned(result: FileResult, reader: Reader) -> FileResult:
+    """Each verdict against the learner on a parameter whose shape the file does not state rests on the shape
+    guessed for it: its diagnostic says so, and which `--shapes` settles it."""
+    gradients = dict(result.gradients)
+    for g in result.gradients.values():
+        if g.verdict in ("correct", "unusable") or g.leaf not in reader.guessed:
+            continue
+        leaf = reader.leaves[g.leaf]
+        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
+        what = f"a bias of shape {shape}" if leaf.key in reader.bias_guesses else shape
+        gradients[g.key] = with_caution(g, f"the file does not state {leaf.key}'s shape: this verdict rests on "
+                                           f"reading {leaf.key} as {what} (--shapes '{leaf.key}: [...]' if it has "
+                                           "another)")
+    return replace(result, gradients=gradients)
+
+
+def other_bias_shapes(reader: Reader, keys: list[str]) -> list[dict[str, str]]:
+    """The readings to try for these guessed biases: the other course's convention, and a scalar where the
+    guess is one number in disguise (`np.dot(w.T, X) + b` with one output: deeplearning.ai's logistic
+    regression keeps b a scalar). Never a shape with the examples' axis: a missing sum must not fit."""
+    other = {k: "columns" if reader.bias_guesses[k] == "rows" else "rows" for k in keys}
+    found = [other]
+    ones = [k for k in keys if all(str(d) == "1" for d in reader.leaves[next(
+        i for i, leaf in reader.leaves.items() if leaf.key == k)].shape or ())]
+    if ones:
+        found.append({**other, **{k: "scalar" for k in ones}})
+    return found
+
+
+def with_caution(judged: Judged, caution: str) -> Judged:
+    """The verdict's first error, with a note that the parameter's shape was only guessed."""
+    first = next((d for d in judged.diagnostics if d.severity == "error"), None)
+    if first is None:
+        return judged
+
+    def amend(d: Diagnostic) -> Diagnostic:
+        same = d.code == first.code and d.span == first.span and d.message == first.message
+        return replace(d, note=f"{d.note}; {caution}" if d.note else caution) if same else d
+    result = judged.result
+    if result is not None:
+        result = replace(result, diagnostics=tuple(amend(d) for d in result.diagnostics))
+    return replace(judged, result=result, diagnostics=tuple(amend(d) for d in judged.diagnostics))
 
 
 def declare(reader: Reader, shapes: dict) -> None:
@@ -206,28 +280,70 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
     for ident in dict.fromkeys(reading.reader.guessed):
         leaf = reading.reader.leaves[ident]
-        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as "
-                             f"[{', '.join(map(str, leaf.shape))}] from how the file uses it "
+        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
+        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {shape} from how the file uses it "
                              f"(--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}
     wanted = [g for g in reading.gradients if wrt is None or wrt in (g.key, g.leaf)]
     if wrt is not None and not wanted:
         raise TutorError(f"the file computes no gradient {wrt!r}",
                          expected="one of: " + ", ".join(g.key for g in reading.gradients), argument=("wrt", wrt))
+    texts, results = {}, {}
     for g in wanted:
         try:
-            text = derivation_text(reading, flat, forward, g)
+            texts[g.key] = derivation_text(reading, flat, forward, g)
         except TutorError as error:
             gradients[g.key] = Judged(g.key, g.leaf, None, None, (replace(error.diagnostic, origin=path),))
             continue
-        result = check(network, g.leaf, text.text, given, origin=path, suggestion=suggestion)
-        gradients[g.key] = in_file(g, result, text, source, path)
+        results[g.key] = check(network, g.leaf, texts[g.key].text, given, origin=path, suggestion=suggestion)
+    m = examples_axis(reading)
+    per_example = per_example_results(reading, flat, m, wanted, texts, results, given, path, suggestion) \
+        if m is not None else {}
+    for g in wanted:
+        if g.key not in results:
+            continue
+        judged = in_file(g, per_example.get(g.key, results[g.key]), texts[g.key], source, path)
+        if g.key in per_example and per_example[g.key].verdict == "correct" and m is not None:
+            judged = with_diagnostic(judged, per_example_note(reading, m, g.key, line_span(texts[g.key]), path))
+        gradients[g.key] = judged
+    if per_example and m is not None:
+        reading.notes.append(per_example_file_note(reading, m))
     if not reading.gradients:
         return FileResult(path, source, reading.entry, network, {}, (Diagnostic(
             "E100", "error", "no gradient found in what the entry point returns", origin=path,
             expected="return the gradients: a dict grads['W1'], a tuple (dx, dw, db), or self.dweights"),),
             tuple(reading.notes), net_text.text)
     return FileResult(path, source, reading.entry, network, gradients, (), tuple(reading.notes), net_text.text)
+
+
+def per_example_results(reading, flat: Flat, m, wanted, texts: dict, results: dict, given: dict, path: str,
+                        suggestion: bool) -> dict:
+    """The parameters' gradients judged in deeplearning.ai's per-example convention (per_example.py), when it
+    makes one of them right that the plain product calls scaled: key → result. Empty when it does not."""
+    network = build_network(reading, flat, m)[0]
+    params = [g for g in wanted if g.key in results and g.leaf != reading.data]
+    again = {g.key: check(network, g.leaf, texts[g.key].text, given, origin=path, suggestion=suggestion)
+             for g in params if results[g.key].verdict in ("correct", "scaled")}
+    if not any(results[k].verdict == "scaled" and r.verdict == "correct" for k, r in again.items()):
+        return {}
+    return {g.key: again.get(g.key) or check(network, g.leaf, texts[g.key].text, given, origin=path,
+                                             suggestion=suggestion) for g in params}
+
+
+def with_diagnostic(judged: Judged, d: Diagnostic) -> Judged:
+    result = judged.result
+    if result is not None:
+        result = replace(result, diagnostics=result.diagnostics + (d,))
+    return replace(judged, result=result, diagnostics=judged.diagnostics + (d,))
+
+
+def line_span(text: Text) -> Span | None:
+    """The gradient's own line in the file (where its 1/m is)."""
+    where = text.locate(len(text.origins), 0)
+    end = text.locate(len(text.origins), 10_000, end=True)
+    if where is None:
+        return None
+    return Span(where[0], where[1], end[1] if end is not None and end[0] == where[0] else where[1] + 1)
 
 
 def in_file(g, result: CheckResult, text: Text, source: str, path: str) -> Judged:

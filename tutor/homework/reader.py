@@ -93,6 +93,8 @@ class Reader(Expressions, Calls):
         self.emitted: list[Emitted] = []
         self.guess_shapes = True                 # data whose shape no one states: rank 2, sizes from the network
         self.guessed: list[str] = []
+        self.bias_guesses: dict[str, str] = {}   # a guessed bias's key → "rows" | "columns", as read
+        self.bias_override: dict[str, str] = {}  # the convention to read a bias in instead (a retry)
         self.per_example = False
         self.making_data = False                 # a script's lines before its training loop                 # the entry point takes one example as a column (Nielsen's backprop)
         self.numbers: dict[str, int] = {}       # sizes given as numbers (`--set sizes=[3,4,2]`), by symbol

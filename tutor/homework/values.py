@@ -82,6 +82,7 @@ class Init:
     shape: list
     node: ast.expr
     kind: str = "float"                # "int" for integer arrays (`np.zeros(N, dtype='uint8')`: class labels)
+    bound: object = None               # for `np.random.randint(0, K, size=n)`: the labels are below K
 
 
 @dataclass
