@@ -590,7 +590,7 @@ def test_labels_no_one_states_are_integers_when_the_file_picks_with_them(tmp_pat
     indices, one per example, bounded by the scores' classes."""
     result = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING)))
     assert result.correct, [d.message for d in result.diagnostics]
-    assert "y: int[y_0] < num_classes" in result.network.source
+    assert "y: int[N] < num_classes" in result.network.source   # the file names its size: N = X.shape[0]
     unscaled = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING.replace("dscores /= N", "pass"))))
     assert unscaled.gradients["W2"].verdict != "correct"
     unmasked = check_file(str(write(tmp_path, TWO_LAYER_NO_DOCSTRING.replace("dh[h <= 0] = 0", "dh = dh"))))
@@ -1071,3 +1071,40 @@ def test_every_verdict_against_the_learner_on_a_guessed_shape_says_it_rests_on_t
     stated = check_file(str(path), shapes={"x": ("float", ["N", "D"], None), "w": ("float", ["D", "M"], None),
                                            "b": ("float", ["M"], None)}).gradients["dw"]
     assert stated.verdict == "transposed" and not any("rests on" in d.note for d in stated.diagnostics)
+
+
+NO_SHAPES_REGRESSION = '''import numpy as np
+
+
+def forward(X, W1, b1, W2, b2):
+    h = np.maximum(0, X @ W1 + b1)
+    scores = h @ W2 + b2
+    return h, scores
+
+
+def loss_and_grads(X, y, W1, b1, W2, b2):
+    h, scores = forward(X, W1, b1, W2, b2)
+    N = X.shape[0]
+    diff = scores - y
+    loss = 0.5 * np.sum(diff ** 2) / N
+    dscores = diff / N
+    dW2 = h.T @ dscores
+    db2 = dscores.sum(axis=0)
+    dh = dscores @ W2.T
+    dh[h <= 0] = 0
+    dW1 = X.T @ dh
+    db1 = dh.sum(axis=0)
+    return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+'''
+
+
+def test_a_size_the_file_names_is_called_by_that_name_and_targets_are_never_a_bias(tmp_path):
+    """No shapes stated anywhere: X's rows are the file's own N (N = X.shape[0]) in the network and in every
+    note, and the targets subtracted from the scores are an N×C array like the scores, not a bias."""
+    result = check_file(str(write(tmp_path, NO_SHAPES_REGRESSION)))
+    assert result.correct, [d.message for d in result.diagnostics]
+    assert str(result.network.leaves["X"][0]) == "N" and len(result.network.leaves["y"]) == 2
+    assert result.network.leaves["y"] == result.network.shapes["scores"]
+    assert any("read as [N, " in n for n in result.notes)
+    wrong = check_file(str(write(tmp_path, NO_SHAPES_REGRESSION.replace("dscores = diff / N", "dscores = diff"))))
+    assert wrong.gradients["W2"].verdict == "scaled"

@@ -170,7 +170,9 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
     by leaf → "rows" (data on the left: CS231n's vector of the product's last size) or "columns" (the weight
     on the left: deeplearning.ai's n×1). A file's `--shapes` or a retry may choose the other convention."""
     reader = reading.reader
-    unstated = {i for i, leaf in reader.leaves.items() if leaf.shape is None and leaf.role != "upstream"}
+    learned = {g.leaf for g in reading.gradients}   # a bias is learned: targets subtracted from scores are not
+    unstated = {i for i, leaf in reader.leaves.items() if leaf.shape is None and leaf.role != "upstream"
+                and i in learned}
     if not unstated:
         return {}
     products: dict[str, tuple[ast.expr, ast.expr]] = {}
@@ -296,6 +298,24 @@ def build_network(reading: EntryReading, flat: Flat, per_example: Dim | None = N
     return network, text, holder["indices"]
 
 
+def named_by_file(reader, network: Network) -> bool:
+    """A made-up size that the file names itself (`m = X.shape[1]`, `N, D = X.shape` read before X's shape
+    was guessed) takes the file's name, so that the notes and the diagnoses say m, not X_1."""
+    from .reader import RESERVED
+    taken = set(network.shapes) | set(network.dims)
+    for name, size in network.dim_names.items():
+        if size.coeff != 1 or len(size.symbols) != 1:
+            continue
+        d = find(reader, size.symbols[0])
+        base = reader.bases.get(name, name)   # m_1, the second `m = …` of the file, is its m
+        mine = network.dim_names.get(base) == size   # `N = X.shape[0]` may name the size it reads
+        if d is None or not d.fresh or base in taken and not mine or base in RESERVED or not base.isidentifier():
+            continue
+        rename(reader, d, base)
+        return True
+    return False
+
+
 def network_name(network: Network, ident: str) -> str:
     return network.aliases.get(ident, ident)
 
@@ -312,7 +332,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
             continue
         except TutorError as error:
             raise located(error, text, r) from None
-        if bound_labels(r, network) or fit_guessed(r, network):
+        if bound_labels(r, network) or fit_guessed(r, network) or named_by_file(r, network):
             continue
         return network
     raise TutorError("the sizes in the file do not agree", origin=r.origin)
