@@ -13,10 +13,10 @@ from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
 from ..engine.errors import ParseError
-from .derivation import Statement, statements
+from .derivation import Statement, flatten_product, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
-from .translate import Names, Translator, broadcast, is_assumption, matmul
+from .translate import Names, Translator, broadcast, examples_among, is_assumption, matmul
 
 #: The loss's usual names, preferred when several definitions are read by nothing.
 LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")
@@ -251,11 +251,13 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
         raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
                          expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
                                   "1×D' in the text")
-    names = Names(dict(shapes), dims, loss, columns=columns)
+    names = Names(dict(shapes), dims, loss, columns=columns, leaves=frozenset(leaves))
+    names.examples = examples_among(set(), [shapes[n] for n in leaves])
     lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
     translate = Translator(names, origin)
     for n in defined:
         value, written = net.definitions[n]
+        translate.whole_sums = n == loss   # the loss is one number: Σ over the examples of a row is all of it
         t = translate(value)
         names.shapes[n] = t.shape
         lines.append(f"{n} = {t.code}")
@@ -381,6 +383,8 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                     shapes[x.value] = other
                     assumptions.append(f"{x.value} is taken to have the shape of what it meets, "
                                        f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
+        if k in ("prod", "matmul", "had"):
+            scalar_coefficients(m)
         if k in ("prod", "matmul"):
             a, b = m.args
             sa, sb = shape(a), shape(b)
@@ -404,6 +408,23 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                                    f"multiplies it from the left: the column convention); say `{b.value} \\in "
                                    f"\\mathbb{{R}}^{{1 \\times {sa[1]}}}` for a row")
 
+    def scalar_coefficients(m: M) -> None:
+        """λ in (λ/2)‖w‖² or λ wᵀw: a name that only scales a number (the rest of its product is a scalar)
+        is a number itself."""
+        factors = [f for _, _, f in flatten_product(m)]
+        for i, f in enumerate(factors):
+            name = coefficient(f)
+            if name is None or name not in shapes or shapes[name] is not None or len(factors) < 2:
+                continue
+            rest = factors[:i] + factors[i + 1:]
+            product = rest[0]
+            for r in rest[1:]:
+                product = M("prod", (product, r))
+            if shape(product) == ():
+                shapes[name] = ()
+                assumptions.append(f"{name} is taken as a number: it only multiplies a number "
+                                   f"(the rest of its product); say `{name} \\in \\mathbb{{R}}^{{…}}` otherwise")
+
     known: dict[str, Shape | None] = {}
     for _ in range(2 * (len(defined) + len(shapes)) + 2):
         before = dict(shapes)
@@ -413,6 +434,13 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             known[n] = shape(value)
         if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
             break
+
+
+def coefficient(m: M) -> str | None:
+    """The name a factor scales by: λ in λ, λ/2, −λ, (λ)."""
+    while m.kind in ("div", "neg"):
+        m = m.args[0]
+    return str(m.value) if m.kind == "name" else None
 
 
 def index_of(m: M) -> str | None:

@@ -60,3 +60,12 @@ FUNCTIONS = {
 BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}
 #: Letters that are indices when written as subscripts of a name that is not in the network: `y_i`.
 INDEX_LETTERS = set("ijklmnt") | {"ij", "ik", "jk", "n", "k"}
+
+#: A symbol whose reading is a word the network language keeps for itself gets another name: λ is `lambd`, as
+#: deeplearning.ai writes it; any other keyword gets a trailing underscore.
+RESERVED = {"lambda": "lambd"}
+
+
+def unreserved(name: str) -> str:
+    from keyword import iskeyword
+    return RESERVED.get(name, name + "_") if iskeyword(name) else name
