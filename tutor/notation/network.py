@@ -180,7 +180,14 @@ def contains(m: M, kind: str) -> bool:
 
 
 def declare(net: MathNetwork, names: list[Tok], space: list[Tok], known) -> None:
-    """`W_1 \\in \\mathbb{R}^{D_x \\times H}` (or `W_1, W_2 \\in …`) → declared shapes."""
+    """`W_1 \\in \\mathbb{R}^{D_x \\times H}` (or `W_1, W_2 \\in …`) → declared shapes. Labels declared as
+    `Y \\in \\{0, 1\\}^{N \\times C}` (or in ℤ, ℕ) have that shape as well."""
+    texts = [t.text for t in space]
+    if texts[:5] == ["(", "0", ",", "1", ")"] and len(space) >= 7 and space[5].kind == "sup" or \
+            space and space[0].kind == "macro" and space[0].text in ("mathbb", "Bbb") and space[0].args \
+            and "".join(x.text for x in space[0].args[0]) in ("Z", "N", "B"):
+        at = 5 if texts[:1] == ["("] else 1
+        space = [Tok("macro", "mathbb", space[0].pos, ((Tok("name", "R", space[0].pos),),))] + list(space[at:])
     try:
         tree = Grammar(space, known).whole(space)
     except ParseError:

@@ -98,7 +98,10 @@ DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
 COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\s*$")
-IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+(?:an?\s+|of\s+shape\s+)?[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
+#: Words that may stand between "is" and the shape: "one-hot", "a real", "a row vector", "a matrix of size".
+ADJECTIVES = r"(?:(?:an?|the)\s+)?(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*\s+){0,3}?" \
+    r"(?:of\s+(?:shape|size|dimensions?)\s+)?"
+IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+{ADJECTIVES}[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
                 r"(?:\s+(?:matrix|matrices|vectors?|rows?|columns?|arrays?))?(?![\w×])")
 
 

@@ -129,7 +129,8 @@ LAYERED = r"[A-Za-z][A-Za-z0-9]*(?:\^?\[\d+\]|\^\(\d+\)|\^\d+)?"
 #: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
 PROSE_SHAPE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
-    r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
+    r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?"
+    r"(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*\s+){0,3}?(?:of\s+(?:shape|size)\s+)?[(\[]?\s*"
     r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
