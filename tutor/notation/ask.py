@@ -175,7 +175,10 @@ def post_located(d, read: str, typed: str, post: str):
     caret = d.caret
     if caret is not None and caret.line == d.span.line:
         caret = replace(caret, line=row, col=column(caret.col), end_col=column(caret.end_col), end_line=None)
-    return replace(d, span=span, caret=caret, labels=())
+    labels = tuple(replace(label, span=replace(label.span, line=row, col=column(label.span.col),
+                                               end_col=column(label.span.end_col), end_line=None))
+                   for label in d.labels if label.span.line == d.span.line)
+    return replace(d, span=span, caret=caret, labels=labels)
 
 
 def find_in_post(line: str, post: str) -> tuple[int, int, str] | None:

@@ -264,6 +264,9 @@ class Grammar:
                 return None
         out = self.named(base.value, layer, base.pos) if layer else base
         if example:
+            capital = str(out.value)[:1].upper() + str(out.value)[1:]
+            if not self.known(str(out.value)) and self.known(capital):   # a^{[1](i)}: the i-th column of A^{[1]}
+                out = replace(out, value=capital)
             out = replace(out, index=f"({example})")
         return M("T", (out,), pos=base.pos, written="^T") if whole.group(2) else out
 
