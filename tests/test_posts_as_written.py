@@ -287,3 +287,13 @@ def test_an_error_in_a_derivation_is_located_at_its_line_and_column_in_the_post(
     shown = runner.invoke(app, ["ask", "-"], input=post)
     assert f"<post>:{row}:{diagnostic['col'] + 1}" in shown.stdout
     assert lines[row - 1] in shown.stdout   # the post's own line is shown under it
+
+
+def test_an_unknown_name_in_a_derivation_is_located_in_the_post_too():
+    post = ("$X \\in \\mathbb{R}^{N \\times D}$, $W \\in \\mathbb{R}^{D \\times C}$, $Y \\in \\mathbb{R}^{N \\times C}$.\n"
+            "$$L = -\\frac{1}{N}\\sum Y \\log \\operatorname{softmax}(XW)$$\n\n"
+            "So I get $\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^\\top (Q - Y)$.\n")
+    result = runner.invoke(app, ["ask", "-"], input=post)
+    assert result.exit_code == 2
+    column = post.splitlines()[3].index("Q")
+    assert f"<post>:4:{column + 1}" in result.stdout + result.stderr

@@ -91,6 +91,14 @@ class Translator:
     def error(self, message: str, expected: str | None = None) -> ParseError:
         return ParseError(message, source=self.source or None, origin=self.origin, expected=expected)
 
+    def span_at(self, pos: int, length: int):
+        """Where a piece of the mathematics stands in the text read (None when there is no text)."""
+        from ..engine.diagnostics import Span, source_lines
+        if not self.source or not 0 <= pos < len(self.source):
+            return None
+        before = source_lines(self.source[:pos])
+        return Span(len(before), len(before[-1]), len(before[-1]) + max(length, 1))
+
     def __call__(self, m: M) -> Translation:
         return self.go(m)
 
@@ -298,7 +306,7 @@ class Translator:
                 return Translation("exp(1)", (), ATOM)
             pretty = m.written or written
             raise UnknownNameError(f"{pretty!r} is not a name of the network (read as {written!r})",
-                                   source=self.source or None, origin=self.origin,
+                                   self.span_at(m.pos, len(pretty)), source=self.source or None, origin=self.origin,
                                    expected="one of " + ", ".join(list(self.names.shapes)[:30]))
         if name != written and not written.startswith(("delta", "Delta")):
             self.note(f"{m.written or written} read as {name}")
