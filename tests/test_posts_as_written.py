@@ -51,6 +51,8 @@ SUMS = [
     (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \frac{1}{N}\sum_{n=1}^{N} \delta_1^{(n)}", "scaled"),  # 1/N twice
     (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_{i} \delta_1^{(i)}", "correct"),   # (i) marks an example
     (BATCH, "b1", "∂J/∂b₁ = Σ_n δ₁", "correct"),
+    (BATCH, "b2", "db2 = sum_n(Ŷ − Y) / N", "correct"),
+    (BATCH, "b2", "db2 = sum_k(Ŷ − Y) / N", "wrong_shape"),
     # a Σ over every index, or over an index that does not count the examples, adds up everything
     (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y} - Y)", "wrong_shape"),
     (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "wrong_shape"),

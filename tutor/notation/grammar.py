@@ -454,6 +454,8 @@ class Grammar:
             self.take()
             index = self.text_of(self.argument()).split("=")[0].replace(" ", "")
         out = self.call_arguments(fn, t)
+        if index and out.kind == "call" and out.value == "sum" and len(out.args) == 1:   # sum_n(P - Y)
+            return M("sum", out.args, pos=out.pos, index=index)
         return replace(out, index=index) if index and out.kind == "sum" else out
 
     def call_arguments(self, fn: str, t: Tok) -> M:

@@ -275,8 +275,8 @@ class Translator:
     def examples_summed(self, m: M) -> str | None:
         """The examples' dimension when Σ's index counts the examples, else None."""
         examples = self.names.examples
-        bound = m.bound.strip("{} ")
-        bound = self.names.resolve(bound) if bound else None
+        written = m.bound.strip("{} ")
+        bound = self.names.resolve(written) if written else None
         if examples is None and bound in self.names.dims:   # \sum_{n=1}^{N}: its bound names them
             examples = bound
         if examples is None or not m.index.isalpha() or len(m.index) > 1:
