@@ -52,6 +52,8 @@ SUMS = [
     (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_{i} \delta_1^{(i)}", "correct"),   # (i) marks an example
     (BATCH, "b1", "∂J/∂b₁ = Σ_n δ₁", "correct"),
     (BATCH, "b2", "db2 = sum_n(Ŷ − Y) / N", "correct"),
+    (BATCH, "b1", "db1 = Σₙ δ₁⁽ⁿ⁾", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{n \in [N]} (\hat Y - Y)", "correct"),
     (BATCH, "b2", "db2 = sum_k(Ŷ − Y) / N", "wrong_shape"),
     # a Σ over every index, or over an index that does not count the examples, adds up everything
     (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y} - Y)", "wrong_shape"),
@@ -201,6 +203,8 @@ def test_a_vector_of_ones_is_as_long_as_its_product_needs(source, leaf, written,
     ("W is a matrix of size D x C", [r"W \in \mathbb{R}^{D \times C}"]),
     ("x is the input; W is D x H", [r"W \in \mathbb{R}^{D \times H}"]),
     ("the answer is a 1×H row", []),
+    ("the labels Y are one-hot, N x C", [r"Y \in \mathbb{R}^{N \times C}"]),
+    ("Y ∈ {0,1}^{N×C}", [r"Y \in \mathbb{R}^{N \times C}"]),
 ])
 def test_a_shape_is_read_with_adjectives_before_it(line, expected):
     assert declarations(line) == expected
@@ -299,3 +303,24 @@ def test_an_unknown_name_in_a_derivation_is_located_in_the_post_too():
     assert result.exit_code == 2
     column = post.splitlines()[3].index("Q")
     assert f"<post>:4:{column + 1}" in result.stdout + result.stderr
+
+
+TYPED_COURSE = """Column vectors. X is n_x x m, W1 is 1 x n_x, b1 is 1 x 1, Y is 1 x m.
+
+    Z^[1] = W^[1] X + b^[1]
+    A^[1] = sigmoid(Z^[1])
+    J = -(1/m) sum(Y log A^[1] + (1 - Y) log(1 - A^[1]))
+    db^[1] = ANSWER
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("(1/m) sum_i (A^[1](i) - Y^(i))", "correct"),
+    ("sum_i (A^[1](i) - Y^(i))", "scaled"),
+    ("(1/m) sum_j (A^[1] - Y)", "wrong_shape"),   # j counts nothing: a number, where b1 is 1×1
+])
+def test_course_superscripts_typed_in_plain_text(written, expected):
+    answer = ask(TYPED_COURSE.replace("ANSWER", written))
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading.shown
+    assert oracle.verdict(answer.network.source, "b1", asked.check.reading.code) == expected

@@ -210,6 +210,11 @@ class Grammar:
                 inside.append(self.take())
             if self.peek() is not None:
                 inside.append(self.take())
+            example = self.tokens[self.i:self.i + 3]
+            if len(example) == 3 and [x.kind for x in example] == ["open", "name", "close"] and \
+                    example[0].text == "(" and example[1].text in INDEX_LETTERS and example[0].pos == inside[-1].pos + 1:
+                inside.extend(example)   # typed A^[1](i): layer 1, example i
+                self.i += 3
             return tuple(inside)
         if t.kind == "op" and t.text == "-" and self.peek() is not None:
             return (t, self.take())
@@ -555,7 +560,7 @@ class Grammar:
             index, bound = "", ""
             if self.next_is("sub"):
                 self.take()
-                index = self.text_of(self.argument()).split("=")[0].strip()
+                index = re.split(r"=|\\in\b", self.text_of(self.argument()))[0].strip()   # n=1, n \in [N]
             if self.next_is("sup"):
                 self.take()
                 bound = self.text_of(self.argument()).strip()

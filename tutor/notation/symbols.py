@@ -16,7 +16,7 @@ UNICODE = {
     "\u0302": "", "\u00a0": " ", "…": r"\ldots ",
 }
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₘₜₓ₊₋", "0123456789ijknmtx+-"))
-SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱ⁽⁾", "0123456789-i()"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱⁿ⁽⁾", "0123456789-in()"))
 
 #: Macros that only change how a letter looks: `\mathbf{W}` is W.
 STYLES = {"boldsymbol", "mathbf", "bm", "mathrm", "mathit", "vec", "mathsf", "bf", "rm", "it", "mathnormal",
