@@ -149,7 +149,9 @@ def in_post(asked: Asked, read: str, post: str) -> Asked:
     from dataclasses import replace
     result = asked.check.result
     located = tuple(post_located(d, read, asked.written, post) for d in result.diagnostics)
-    if located == result.diagnostics:
+    unplaced = any(new is old and old.span is not None and old.origin == "<post>"
+                   for old, new in zip(result.diagnostics, located))
+    if located == result.diagnostics or unplaced:   # all of them in the post, or none: one source for the view
         return asked
     moved = replace(result, diagnostics=located, source=post)
     return replace(asked, check=replace(asked.check, result=moved), read=result.source)
