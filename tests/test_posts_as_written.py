@@ -69,6 +69,9 @@ SUMS = [
     (COURSE, "b1", r"db^{[1]} = \frac{1}{m}\sum_{j} dZ^{[1]}", "wrong_shape"),   # j counts nothing: all of it
     # one example: Σ_i over a row is the whole sum, as before
     (SINGLE, "b2", r"\frac{\partial J}{\partial b_2} = \sum_{i} (\hat{y}_i - y_i)", "wrong_shape"),
+    # the examples written out, (i), in a network of one example: the sum is its one term
+    (SINGLE, "W1", r"\frac{\partial J}{\partial W_1} = \sum_{i} x^{(i)T} \delta_1^{(i)}", "correct"),
+    (SINGLE, "W1", r"\frac{\partial J}{\partial W_1} = \sum_{i} \delta_1^{(i)T} x^{(i)}", "transposed"),
 ]
 
 

@@ -201,9 +201,14 @@ class Translator:
         δ^{(n)}, dZ^{[1](i)}); otherwise over everything, as Σ_{i,j} and Σ_k Y_k log P_k are."""
         a = self.go(m.args[0])
         examples = self.examples_summed(m)
+        sigma = f"Σ_{m.index}"
+        if self.names.examples is None and examples is None and carries(m.args[0], f"({m.index})") \
+                and not self.whole_sums and a.shape is not None:   # Σ_i x^{(i)T} δ^{(i)} with one example
+            self.note(f"{sigma} taken over the examples, of which the network has one: the sum is its one term, "
+                      f"{short(a.code, 40)}")
+            return a
         if examples is None or a.shape is None or self.whole_sums:
             return Translation(f"sum({a.code})", (), ATOM)
-        sigma = f"Σ_{m.index}"
         if Dim.symbol(examples) not in a.shape:   # Σ_n x_nᵀ (p_n − y_n): the matrix product has summed them
             self.note(f"{sigma} taken as already done: the matrix product {short(a.code, 40)} "
                       f"({format_shape(a.shape)}) sums over the examples ({examples}) itself")
