@@ -327,3 +327,24 @@ def test_course_superscripts_typed_in_plain_text(written, expected):
     [asked] = answer.asked
     assert asked.check.result.verdict == expected, asked.check.reading.shown
     assert oracle.verdict(answer.network.source, "b1", asked.check.reading.code) == expected
+
+
+@pytest.mark.parametrize("said", [
+    "Y, one-hot encoded, has shape N x C.",
+    "The labels Y (one-hot, N x C) are given.",
+    "Y holds one-hot rows, N x C.",
+    "Y is one-hot encoded with shape N x C.",
+])
+def test_a_shape_said_with_more_words_between_is_never_overruled_by_a_guess(said):
+    post = ONE_HOT_POST.replace("Y is one-hot N x C.", said).replace("ANSWER", "X.T @ (P - Y) / N")
+    answer = ask(post)
+    assert "Y: [N, C]" in answer.network_source
+    assert not any(a.startswith("Y is taken") for a in answer.assumptions)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == "correct"
+    assert oracle.verdict(answer.network.source, "W", asked.read or asked.check.result.source) == "correct"
+
+
+def test_a_shape_handed_on_to_something_else_is_not_said_of_the_symbol():
+    from tutor.notation.post import prose_shapes
+    assert prose_shapes(["W2 gives an output 1 x Dy", "W1 maps it into a hidden layer, 1 x H"]) == {}
