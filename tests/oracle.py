@@ -101,7 +101,7 @@ NAMESPACE: dict[str, object] = {
     "clip": np.clip, "square": np.square, "power": np.power, "multiply": np.multiply,
     "divide": np.divide, "add": np.add, "subtract": np.subtract, "squeeze": np.squeeze,
     "linalg": np.linalg, "log1p": np.log1p, "zeros_like": np.zeros_like, "ones_like": np.ones_like,
-    "copy": np.copy, "arange": np.arange,
+    "copy": np.copy, "arange": np.arange, "ones": np.ones, "zeros": np.zeros,
 }
 
 

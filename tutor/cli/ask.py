@@ -33,6 +33,5 @@ def ask(post: Annotated[str, typer.Argument(help="the question as posted: a Mark
         if not as_json:
             from ..front.mathematics import answer_view
             console(plain_terminal(plain)).print(answer_view(answer, look(plain)), crop=False)
-        verdict = answer.verdict
-        return 0 if verdict == "correct" else 2 if verdict == "unusable" else 1
+        return answer.exit_code
     run(body, as_json)

@@ -19,8 +19,10 @@ from .post import prose_shapes, read_post
 from .translate import is_assumption
 from .unread import refuse_macro_definitions, unread_definitions
 
-#: From least to most wrong: the post's verdict is its worst derivation's.
-SEVERITY = ("correct", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error", "unusable")
+#: From least to most wrong: the post's verdict is its worst derivation's. A derivation that could not be read
+#: says nothing wrong of the others, so it ranks below every wrong one (and above a correct one: the post is
+#: not all correct while one of its derivations is unread).
+SEVERITY = ("correct", "unusable", "scaled", "transposed", "wrong_value", "wrong_shape", "shape_error")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Asked:
     wrt: str
     written: str
     check: MathCheck
+    read: str = ""   # the text as read, when the check's source is the post itself (an error located in it)
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,20 @@ class Answer:
             return "unusable"
         return max((a.check.result.verdict for a in self.asked), key=SEVERITY.index)
 
+    @property
+    def exit_code(self) -> int:
+        """`check`'s: 0 every derivation correct, 2 nothing in the post could be used, 1 otherwise (a wrong
+        one, or one that could not be read beside others that were judged)."""
+        if all(a.check.result.verdict == "unusable" for a in self.asked):
+            return 2
+        return 0 if self.verdict == "correct" else 1
+
     def to_json(self) -> dict:
         """SPEC §8: the network, what was read, a check --json per derivation, the worst verdict, assumptions."""
         return {"network": {"loss": self.network.loss, "nodes": self.network.nodes_json()},
                 "read": {"network": self.network_source,
                          "derivations": ["\n".join(a.check.reading.shown) if a.check.reading is not None
-                                         else a.check.result.source for a in self.asked]},
+                                         else a.read or a.check.result.source for a in self.asked]},
                 "checks": [a.check.result.to_json() for a in self.asked],
                 "verdict": self.verdict,
                 "assumptions": list(self.assumptions)}
@@ -120,7 +131,7 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
             assumptions.append(f"a derivation could not be checked: {error.message}")
             unread = error
             continue
-        asked.append(Asked(wrt, typed, checked))
+        asked.append(in_post(Asked(wrt, typed, checked), text_of, text))
     nothing = None if asked else unread
     if nothing is not None:  # still an answer (SPEC §5, §8): one check whose verdict is `unusable`, saying why
         unusable = CheckResult.unusable(net, leaf, "", "<post>", net.bindings(dims), nothing.diagnostic)
@@ -130,6 +141,70 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
             assumptions.extend(a.check.reading.notes)
     return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))),
                   nothing)
+
+
+def in_post(asked: Asked, read: str, post: str) -> Asked:
+    """A derivation's errors located in the post (its line, and the column there) rather than in the
+    derivation's own text, which numbers its lines from 1: the check then shows the post's line."""
+    from dataclasses import replace
+    result = asked.check.result
+    located = tuple(post_located(d, read, asked.written, post) for d in result.diagnostics)
+    unplaced = any(new is old and old.span is not None and old.origin == "<post>"
+                   for old, new in zip(result.diagnostics, located))
+    if located == result.diagnostics or unplaced:   # all of them in the post, or none: one source for the view
+        return asked
+    moved = replace(result, diagnostics=located, source=post)
+    return replace(asked, check=replace(asked.check, result=moved), read=result.source)
+
+
+def post_located(d, read: str, typed: str, post: str):
+    """One diagnostic of a derivation read from the post, moved to where its line stands in the post."""
+    from dataclasses import replace
+    from ..engine.diagnostics import source_lines
+    if d.span is None or d.origin != "<post>":
+        return d
+    lines, typed_lines = source_lines(read), source_lines(typed)
+    if not 0 < d.span.line <= len(lines):
+        return d
+    line = lines[d.span.line - 1]
+    typed_line = typed_lines[d.span.line - 1] if len(typed_lines) == len(lines) else line
+    place = find_in_post(typed_line, post) or find_in_post(line, post)
+    if place is None:
+        return d
+    row, start, written = place
+    column = column_in(written, line, start)
+    span = replace(d.span, line=row, col=column(d.span.col), end_col=column(d.span.end_col), end_line=None)
+    caret = d.caret
+    if caret is not None and caret.line == d.span.line:
+        caret = replace(caret, line=row, col=column(caret.col), end_col=column(caret.end_col), end_line=None)
+    labels = tuple(replace(label, span=replace(label.span, line=row, col=column(label.span.col),
+                                               end_col=column(label.span.end_col), end_line=None))
+                   for label in d.labels if label.span.line == d.span.line)
+    return replace(d, span=span, caret=caret, labels=labels)
+
+
+def find_in_post(line: str, post: str) -> tuple[int, int, str] | None:
+    """(line, column, the text found) of a line of a derivation in the post, when it is there as written."""
+    from ..engine.diagnostics import source_lines
+    line = line.strip()
+    if not line:
+        return None
+    for number, text in enumerate(source_lines(post), 1):
+        at = text.find(line)
+        if at >= 0:
+            return number, at, line
+    return None
+
+
+def column_in(written: str, read: str, start: int):
+    """A column of the derivation's line as read (LaTeX) → the column in the post, where it was typed
+    (Unicode `W₂ᵀ` is longer read as `W_{2}^{T}`)."""
+    from .tokens import to_latex_mapped
+    latex, origins = to_latex_mapped(written)
+    offset = len(read) - len(read.lstrip())
+    if latex.strip() != read.strip():
+        return lambda col: start + max(0, min(col - offset, len(written)))
+    return lambda col: start + origins[max(0, min(col - offset, len(origins) - 1))]
 
 
 def load_network(spec: str) -> Network:

@@ -300,7 +300,9 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 chain = chain_of(earlier, names, translate, target, number, written)
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
+        translate.target = names.shapes.get(target) if target is not None else None
         translated = translate(value)
+        translate.target = None
         code = translated.code
         equations.append(Equation(target, name, code, written))
         if name and target is None and names.resolve(name) is None and translated.shape is not None:

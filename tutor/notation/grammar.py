@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..engine.errors import ParseError
 from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IGNORED, INDEX_LETTERS, PRODUCT,
-                      STYLES, TRANSPOSE, WORDS)
+                      STYLES, TRANSPOSE, WORDS, unreserved)
 from .tokens import Tok
 
 #: The letters posts give the label (y_i, Y_{nk}, t_k): with an index letter below, an element of the label.
@@ -35,6 +35,8 @@ class M:
     value: Any = None      # by kind: a name or a function's name (str), a number or exponent, a sum's axis, a shape
     pos: int = 0
     written: str = ""      # how a product or a name was written: "·", " ", "∘", "W_1"
+    index: str = ""        # a name's index (`n` for P_n, `(i)` for x^{(i)}, an example); a Σ's index (`n`)
+    bound: str = ""        # a Σ's upper bound as written (`N` in \sum_{n=1}^{N})
 
 
 class Grammar:
@@ -180,6 +182,10 @@ class Grammar:
             elif t.kind == "sub" and base.kind in ("name",):
                 self.take()
                 base = self.named(base.value, self.text_of(self.argument()), base.pos)
+            elif t.kind == "sub" and base.kind in ("num", "ones") and base.value in (1.0, "") and \
+                    is_size(self.tokens[self.i + 1:self.i + 2]):
+                self.take()
+                base = M("ones", value=self.text_of(self.argument()), pos=base.pos)   # 1_N, \mathbf{1}_N
             elif t.kind == "sub":
                 self.take()
                 self.argument()   # ‖v‖_2, a subscript on a bracket: only an index or a norm's order
@@ -204,6 +210,11 @@ class Grammar:
                 inside.append(self.take())
             if self.peek() is not None:
                 inside.append(self.take())
+            example = self.tokens[self.i:self.i + 3]
+            if len(example) == 3 and [x.kind for x in example] == ["open", "name", "close"] and \
+                    example[0].text == "(" and example[1].text in INDEX_LETTERS and example[0].pos == inside[-1].pos + 1:
+                inside.extend(example)   # typed A^[1](i): layer 1, example i
+                self.i += 3
             return tuple(inside)
         if t.kind == "op" and t.text == "-" and self.peek() is not None:
             return (t, self.take())
@@ -217,20 +228,14 @@ class Grammar:
         text = self.text_of(arg)
         if base.kind == "name" and base.value == "R" and not self.known("R"):  # R^{a×b} typed plainly
             return M("space", (), value=self.dimensions(arg), pos=base.pos)
-        layered = re.fullmatch(r"([\[(])(\w{1,2})([\])])\s*(T|\\top|')", text)
-        if base.kind == "name" and layered:  # a^{(2)T}: layer 2, transposed
-            return M("T", (self.named(base.value, layered.group(2), base.pos),), pos=base.pos, written="^T")
+        scripted = self.layer_and_example(base, text)
+        if scripted is not None:
+            return scripted
         if text in TRANSPOSE or text in ("\\top", "\\intercal", "\\mathsf{T}", "\\mathrm{T}") or \
                 (len(arg) == 1 and arg[0].kind == "macro" and (arg[0].text in TRANSPOSE or
                                                                 self.text_of(arg[0].args[0] if arg[0].args else ())
                                                                 in TRANSPOSE)):
             return M("T", (base,), pos=base.pos, written="^T")
-        if base.kind == "name" and len(text) > 2 and text[0] in "[(" and text[-1] in "])":
-            layer = text[1:-1]
-            if layer.isdigit() or layer.isalpha() and len(layer) <= 2:
-                if layer.isalpha() and layer in INDEX_LETTERS:  # x^{(i)}: the i-th example
-                    return base
-                return self.named(base.value, layer, base.pos)
         if text.isdigit() and base.kind == "name" and layer_superscript(base.value, text, self.known):
             return self.named(base.value, text, base.pos)   # W^1, z^{2}: layers, in a post that numbers them so
         if text.lstrip("-").replace(".", "", 1).isdigit():
@@ -241,6 +246,38 @@ class Grammar:
             return base
         raise self.error(f"cannot read the superscript {text!r}", arg[0] if arg else None,
                          "^T (a transpose), a number (a power), or ^{[1]} (a layer)")
+
+    def layer_and_example(self, base: M, text: str) -> M | None:
+        """Superscripts in brackets, as courses write them: `W^{[1]}` (layer 1), `x^{(i)}` (example i),
+        `A^{[1](i)}` (layer 1, example i, deeplearning.ai's), `a^{(2)T}` (layer 2, transposed), `X^{\\{t\\}}`
+        (a mini-batch, read as the batch itself). An example's index is kept on the name: the name stands for
+        the whole array (a column or row per example), and a Σ over that index sums the examples' axis."""
+        whole = re.fullmatch(r"((?:\[\w{1,3}\]|\(\w{1,3}\)|\\?\{\w{1,3}\\?\})+)\s*(T|\\top|')?", text)
+        if base.kind != "name" or whole is None:
+            return None
+        layer, example = None, None
+        for square, round_, _ in re.findall(r"\[(\w{1,3})\]|\((\w{1,3})\)|\{(\w{1,3})\\?\}", whole.group(1)):
+            if square and square.isalpha() and square in INDEX_LETTERS:
+                continue   # W^{[l]}: any layer, the name itself
+            if square:
+                layer = square
+            elif round_ and round_.isalpha() and round_ in INDEX_LETTERS:
+                example = round_
+            elif round_ and (round_.isdigit() or round_.isalpha() and len(round_) <= 2):
+                layer = round_
+            elif round_:
+                return None
+        out = self.named(base.value, layer, base.pos) if layer else base
+        if example:
+            capital = str(out.value)[:1].upper() + str(out.value)[1:]
+            if not self.known(str(out.value)) and self.known(capital):   # a^{[1](i)}: the i-th column of A^{[1]}
+                out = replace(out, value=capital)
+            out = replace(out, index=f"({example})")
+        return M("T", (out,), pos=base.pos, written="^T") if whole.group(2) else out
+
+    def ones(self, t: Tok) -> M:
+        """`\\mathbf{1}`, `\\mathbb{1}`, `\\vec 1`: a vector of ones, its length what its product needs."""
+        return M("ones", value="", pos=t.pos)
 
     def text_of(self, tokens) -> str:
         parts = []
@@ -265,7 +302,7 @@ class Grammar:
             return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
         if (sub in INDEX_LETTERS or (len(sub) <= 3 and sub.isalpha() and sub.islower() and all(
                 c in "ijklmnt" for c in sub))) and (self.known(base) or base.endswith("hat") or base in LABELS):
-            return M("name", value=base, pos=pos, written=f"{base}_{sub}")
+            return M("name", value=unreserved(base), pos=pos, written=f"{base}_{sub}", index=sub)
         return M("name", value=joined, pos=pos, written=f"{base}_{sub}")
 
     def atom(self) -> M:
@@ -379,14 +416,14 @@ class Grammar:
         if not text:
             raise self.error("a name is empty here (\\text{} or \\operatorname{} with nothing in it)")
         if self.known(text) or len(text) == 1:
-            return M("name", value=text, pos=pos, written=text)
+            return M("name", value=unreserved(text), pos=pos, written=text)
         if self.letters and text[0] == "d" and text[1:].isalpha() and (len(text) == 2 or self.known(text[1:])):
-            return M("name", value=text, pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
+            return M("name", value=unreserved(text), pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
         parts = split_word(text, self.known)
         if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
             parts = list(text)
         if parts is None:
-            return M("name", value=text, pos=pos, written=text)
+            return M("name", value=unreserved(text), pos=pos, written=text)
         # `Wx` is W times x: put the rest back to be read as juxtaposed names
         rest = [Tok("name", p, pos) for p in parts[1:]]
         self.tokens[self.i:self.i] = rest
@@ -417,10 +454,14 @@ class Grammar:
                 self.i += 2
                 inner = self.call_arguments(fn, t)
                 return M("prime", inner.args, value=fn, pos=t.pos)
+        index = ""
         if nxt is not None and nxt.kind == "sub" and fn in ("sum", "max"):  # \max_i, sum_i
             self.take()
-            self.argument()
-        return self.call_arguments(fn, t)
+            index = self.text_of(self.argument()).split("=")[0].replace(" ", "")
+        out = self.call_arguments(fn, t)
+        if index and out.kind == "call" and out.value == "sum" and len(out.args) == 1:   # sum_n(P - Y)
+            return M("sum", out.args, pos=out.pos, index=index)
+        return replace(out, index=index) if index and out.kind == "sum" else out
 
     def call_arguments(self, fn: str, t: Tok) -> M:
         nxt = self.peek()
@@ -485,6 +526,8 @@ class Grammar:
         if name in STYLES:
             if not t.args:
                 return self.atom()
+            if self.text_of(t.args[0]).strip() == "1":   # \mathbf{1}, \vec 1: a vector of ones
+                return self.postfix(self.ones(t))
             return self.postfix(self.whole(t.args[0]))
         if name in WORDS:
             word = self.text_of(t.args[0]) if t.args else ""
@@ -495,9 +538,12 @@ class Grammar:
                 if nxt is not None and (nxt.kind == "open" or nxt.kind == "sub"):  # 𝟙(z > 0), 𝟙_{z>0}: a mask
                     if nxt.kind == "sub":
                         self.take()
-                        return self.whole(self.argument())
+                        condition = self.argument()
+                        if is_size(condition):   # 𝟙_N: N ones
+                            return self.postfix(M("ones", value=self.text_of(condition), pos=t.pos))
+                        return self.whole(condition)
                     return self.atom()
-                return M("num", value=1.0, pos=t.pos)
+                return self.postfix(self.ones(t))
             fn = self.function_named(word.strip())
             if fn is not None:
                 return self.call(fn, t)
@@ -511,24 +557,24 @@ class Grammar:
             finally:
                 self.letters = letters
         if name in ("sum", "Sigma"):
-            index = ""
+            index, bound = "", ""
             if self.next_is("sub"):
                 self.take()
-                index = self.text_of(self.argument()).split("=")[0].strip()
+                index = re.split(r"=|\\in\b", self.text_of(self.argument()))[0].strip()   # n=1, n \in [N]
             if self.next_is("sup"):
                 self.take()
-                self.argument()
+                bound = self.text_of(self.argument()).strip()
             if index.replace(" ", "").startswith("axis"):   # shapetutor's own \sum_{\text{axis } 0}
                 axis = index.replace(" ", "")[4:]
                 if axis.lstrip("-").isdigit():
                     return M("sum", (self.expression(20),), value=int(axis), pos=t.pos)
-            return M("sum", (self.summand(index),), pos=t.pos)
+            return M("sum", (self.summand(index),), pos=t.pos, index=index.replace(" ", ""), bound=bound)
         if name == "sqrt":
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
             return self.call(FUNCTIONS.get(name, name), t)
         if name in GREEK:
-            return self.named_word(name, t.pos) if self.known(name) else M("name", value=name, pos=t.pos,
+            return self.named_word(name, t.pos) if self.known(name) else M("name", value=unreserved(name), pos=t.pos,
                                                                             written="\\" + name)
         if name == "ell":
             return M("name", value="l", pos=t.pos)
@@ -588,6 +634,12 @@ class Grammar:
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
 
 
+def is_size(tokens) -> bool:
+    """A subscript that is a length (`N`, `{m}`, `{n_h}`), not a condition (`{z > 0}`)."""
+    flat = [x for t in tokens for x in (t.args if t.kind == "group" else (t,))]
+    return bool(flat) and all(x.kind in ("name", "num", "sub") for x in flat)
+
+
 def layer_superscript(base: str, text: str, known: Callable[[str], bool]) -> bool:
     """Whether `base^text` is layer `text` of `base`: in a post that numbers layers with superscripts, when
     that layer is a name or the base alone is not (`a^2` stays a square where `a` is the network's)."""
@@ -631,7 +683,7 @@ def plain_names(tokens) -> bool:
 
 def uses_index(m: M, index: str) -> bool:
     """Whether a name in `m` was written with the subscript `index` (y_i for Σ_i)."""
-    if m.kind == "name" and m.written.endswith("_" + index):
+    if m.kind == "name" and (m.written.endswith("_" + index) or m.index in (index, f"({index})")):
         return True
     return any(isinstance(a, M) and uses_index(a, index) for a in m.args)
 

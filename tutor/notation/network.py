@@ -13,10 +13,10 @@ from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
 from ..engine.errors import ParseError
-from .derivation import Statement, statements
+from .derivation import Statement, flatten_product, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
-from .translate import Names, Translator, broadcast, is_assumption, matmul
+from .translate import Names, Translator, broadcast, examples_among, is_assumption, matmul
 
 #: The loss's usual names, preferred when several definitions are read by nothing.
 LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")
@@ -180,7 +180,14 @@ def contains(m: M, kind: str) -> bool:
 
 
 def declare(net: MathNetwork, names: list[Tok], space: list[Tok], known) -> None:
-    """`W_1 \\in \\mathbb{R}^{D_x \\times H}` (or `W_1, W_2 \\in …`) → declared shapes."""
+    """`W_1 \\in \\mathbb{R}^{D_x \\times H}` (or `W_1, W_2 \\in …`) → declared shapes. Labels declared as
+    `Y \\in \\{0, 1\\}^{N \\times C}` (or in ℤ, ℕ) have that shape as well."""
+    texts = [t.text for t in space]
+    if texts[:5] == ["(", "0", ",", "1", ")"] and len(space) >= 7 and space[5].kind == "sup" or \
+            space and space[0].kind == "macro" and space[0].text in ("mathbb", "Bbb") and space[0].args \
+            and "".join(x.text for x in space[0].args[0]) in ("Z", "N", "B"):
+        at = 5 if texts[:1] == ["("] else 1
+        space = [Tok("macro", "mathbb", space[0].pos, ((Tok("name", "R", space[0].pos),),))] + list(space[at:])
     try:
         tree = Grammar(space, known).whole(space)
     except ParseError:
@@ -251,11 +258,13 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
         raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
                          expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
                                   "1×D' in the text")
-    names = Names(dict(shapes), dims, loss, columns=columns)
+    names = Names(dict(shapes), dims, loss, columns=columns, leaves=frozenset(leaves))
+    names.examples = examples_among(set(), [shapes[n] for n in leaves])
     lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
     translate = Translator(names, origin)
     for n in defined:
         value, written = net.definitions[n]
+        translate.whole_sums = n == loss   # the loss is one number: Σ over the examples of a row is all of it
         t = translate(value)
         names.shapes[n] = t.shape
         lines.append(f"{n} = {t.code}")
@@ -381,6 +390,8 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                     shapes[x.value] = other
                     assumptions.append(f"{x.value} is taken to have the shape of what it meets, "
                                        f"{format_shape(other)}; say `{x.value} \\in \\mathbb{{R}}^{{…}}` otherwise")
+        if k in ("prod", "matmul", "had"):
+            scalar_coefficients(m)
         if k in ("prod", "matmul"):
             a, b = m.args
             sa, sb = shape(a), shape(b)
@@ -404,6 +415,23 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                                    f"multiplies it from the left: the column convention); say `{b.value} \\in "
                                    f"\\mathbb{{R}}^{{1 \\times {sa[1]}}}` for a row")
 
+    def scalar_coefficients(m: M) -> None:
+        """λ in (λ/2)‖w‖² or λ wᵀw: a name that only scales a number (the rest of its product is a scalar)
+        is a number itself."""
+        factors = [f for _, _, f in flatten_product(m)]
+        for i, f in enumerate(factors):
+            name = coefficient(f)
+            if name is None or name not in shapes or shapes[name] is not None or len(factors) < 2:
+                continue
+            rest = factors[:i] + factors[i + 1:]
+            product = rest[0]
+            for r in rest[1:]:
+                product = M("prod", (product, r))
+            if shape(product) == ():
+                shapes[name] = ()
+                assumptions.append(f"{name} is taken as a number: it only multiplies a number "
+                                   f"(the rest of its product); say `{name} \\in \\mathbb{{R}}^{{…}}` otherwise")
+
     known: dict[str, Shape | None] = {}
     for _ in range(2 * (len(defined) + len(shapes)) + 2):
         before = dict(shapes)
@@ -413,6 +441,13 @@ def infer_leaves(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
             known[n] = shape(value)
         if shapes == before and not guess_matrix(net, defined, shapes, dims, assumptions):
             break
+
+
+def coefficient(m: M) -> str | None:
+    """The name a factor scales by: λ in λ, λ/2, −λ, (λ)."""
+    while m.kind in ("div", "neg"):
+        m = m.args[0]
+    return str(m.value) if m.kind == "name" else None
 
 
 def index_of(m: M) -> str | None:

@@ -92,13 +92,16 @@ def math_lines(content: str) -> str:
 NAME = r"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{?[A-Za-z0-9]+\}?)?"
 NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME})*)"
 DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
-SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b)\s*\^\s*(?P<dims>{DIMS_BRACED})"
+SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b|\\?\{{\s*0\s*,\s*1\s*\\?\}})\s*\^\s*(?P<dims>{DIMS_BRACED})"
 DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are|lies|lie))?\s*{SPACE}")
 DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
 COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\s*$")
-IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+(?:an?\s+|of\s+shape\s+)?[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
+#: Words that may stand between "is" and the shape: "one-hot", "a real", "a row vector", "a matrix of size".
+ADJECTIVES = r"(?:(?:an?|the)\s+)?(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*,?\s+){0,3}?" \
+    r"(?:of\s+(?:shape|size|dimensions?)\s+)?"
+IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+{ADJECTIVES}[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
                 r"(?:\s+(?:matrix|matrices|vectors?|rows?|columns?|arrays?))?(?![\w×])")
 
 

@@ -129,7 +129,8 @@ LAYERED = r"[A-Za-z][A-Za-z0-9]*(?:\^?\[\d+\]|\^\(\d+\)|\^\d+)?"
 #: "x is 1×Dx", "W1 is a Dx × H matrix", "b1: H×1", "W1 (Dx×H)".
 PROSE_SHAPE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
-    r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?[(\[]?\s*"
+    r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?"
+    r"(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*\s+){0,3}?(?:of\s+(?:shape|size)\s+)?[(\[]?\s*"
     r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
@@ -141,22 +142,36 @@ CLAUSE_STARTS = ("\n", ". ", ", ", " where ", " with ", " and ", "; ")
 NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "vector", "where", "and", "of", "a", "an"}
 
 
+#: A shape said about a symbol with more words between ("Y, one-hot encoded, has shape N x C", "the labels
+#: Y (one-hot, N x C)", "Y holds one-hot rows, N x C"): only lower-case words, commas and brackets between,
+#: none that hands the shape on to something else ("W2 gives an output 1 x Dy"). Read last, so a shape
+#: said plainly anywhere comes first.
+FILLER = r"(?:(?!(?:and|or|but|where|which|gives?|produces?|outputs?|maps?|returns?|yields?|to|into|from|times" \
+    r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*|[,(:])"
+PROSE_STATED = re.compile(
+    rf"(?<![\w\\])(?P<name>{LAYERED})(?:\s*{FILLER}){{1,6}}\s*[(\[]?\s*"
+    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+
+
 def prose_shapes(prose: list[str]) -> dict[str, Shape]:
     from .symbols import FUNCTIONS
     out: dict[str, Shape] = {}
-    for paragraph in prose:
-        for pattern in (PROSE_TUPLE, PROSE_SHAPE):
-            for m in pattern.finditer(paragraph):
-                name, a, b = re.sub(r"[\^\[\]()]", "", m.group("name")), m.group("a"), m.group("b")
-                clause = max(paragraph.rfind(sep, 0, m.start()) + len(sep) for sep in CLAUSE_STARTS)
-                if "=" in paragraph[clause:m.start()]:
-                    continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
-                if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
-                    continue
-                try:
-                    out.setdefault(name, (dim(a), dim(b)))
-                except ValueError:
-                    continue
+    for patterns in ((PROSE_TUPLE, PROSE_SHAPE), (PROSE_STATED,)):   # said plainly first, with words between last
+        for paragraph in prose:
+            for pattern in patterns:
+                for m in pattern.finditer(paragraph):
+                    name, a, b = re.sub(r"[\^\[\]()]", "", m.group("name")), m.group("a"), m.group("b")
+                    clause = max(paragraph.rfind(sep, 0, m.start()) + len(sep) for sep in CLAUSE_STARTS)
+                    if "=" in paragraph[clause:m.start()] or pattern is PROSE_STATED and "=" in m.group():
+                        continue   # `∂J/∂z2 = ŷ − y (1×Dy)`: the shape of the value, not of y
+                    if name.lower() in NOT_NAMES or name.isdigit() or name in FUNCTIONS or name.lower() in FUNCTIONS:
+                        continue
+                    if pattern is PROSE_STATED and len(name) > 3 and not re.search(r"[\d_]", name):
+                        continue   # a word ("labels"), not a symbol
+                    try:
+                        out.setdefault(name, (dim(a), dim(b)))
+                    except ValueError:
+                        continue
     return out
 
 

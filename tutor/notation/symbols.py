@@ -16,7 +16,7 @@ UNICODE = {
     "\u0302": "", "\u00a0": " ", "…": r"\ldots ",
 }
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙₘₜₓ₊₋", "0123456789ijknmtx+-"))
-SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱ⁽⁾", "0123456789-i()"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ⁱⁿ⁽⁾", "0123456789-in()"))
 
 #: Macros that only change how a letter looks: `\mathbf{W}` is W.
 STYLES = {"boldsymbol", "mathbf", "bm", "mathrm", "mathit", "vec", "mathsf", "bf", "rm", "it", "mathnormal",
@@ -60,3 +60,12 @@ FUNCTIONS = {
 BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}
 #: Letters that are indices when written as subscripts of a name that is not in the network: `y_i`.
 INDEX_LETTERS = set("ijklmnt") | {"ij", "ik", "jk", "n", "k"}
+
+#: A symbol whose reading is a word the network language keeps for itself gets another name: λ is `lambd`, as
+#: deeplearning.ai writes it; any other keyword gets a trailing underscore.
+RESERVED = {"lambda": "lambd"}
+
+
+def unreserved(name: str) -> str:
+    from keyword import iskeyword
+    return RESERVED.get(name, name + "_") if iskeyword(name) else name

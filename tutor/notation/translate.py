@@ -8,6 +8,7 @@ so the learner sees how their text was read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from keyword import iskeyword
 from dataclasses import dataclass, field
 
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
@@ -33,6 +34,7 @@ class Names:
     leaves: frozenset[str] = frozenset()
     given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
     columns: bool = False                                        # vectors are columns: softmax runs down axis 0
+    examples: str | None = None                                  # the examples' dimension (N, m), when there is one
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
@@ -83,9 +85,19 @@ class Translator:
         self.notes: list[str] = []
         self.gradients_used: set[str] = set()   # δ names read as ∂J/∂z (dz1): given when never defined
         self.d_names: set[str] = set()          # of those, the ones written as a course writes them: dZ2, dZ^{[2]}
+        self.target: Shape | None = None        # the shape the equation being read claims (∂J/∂b1: b1's)
+        self.whole_sums = False                 # a loss: one number, so every Σ in it sums everything
 
     def error(self, message: str, expected: str | None = None) -> ParseError:
         return ParseError(message, source=self.source or None, origin=self.origin, expected=expected)
+
+    def span_at(self, pos: int, length: int):
+        """Where a piece of the mathematics stands in the text read (None when there is no text)."""
+        from ..engine.diagnostics import Span, source_lines
+        if not self.source or not 0 <= pos < len(self.source):
+            return None
+        before = source_lines(self.source[:pos])
+        return Span(len(before), len(before[-1]), len(before[-1]) + max(length, 1))
 
     def __call__(self, m: M) -> Translation:
         return self.go(m)
@@ -115,6 +127,14 @@ class Translator:
             a, b = self.go(m.args[0]), self.go(m.args[1])
             op = {"gt": ">", "lt": "<", "ge": ">=", "le": "<="}[kind]
             return Translation(f"{self.wrap(a, ADD)} {op} {self.wrap(b, ADD)}", broadcast(a.shape, b.shape), 0)
+        if kind in ("matmul", "prod") and (is_ones(m.args[0]) or is_ones(m.args[1])):
+            return self.ones_product(m)
+        if kind in ("matmul", "prod") and m.args[0].kind in ("matmul", "prod") and is_ones(m.args[0].args[1]):
+            inner = m.args[0]   # (1/N) 𝟏ᵀ δ: the ones go with what follows them
+            return self.go(M(inner.kind, (inner.args[0], M(m.kind, (inner.args[1], m.args[1]), written=m.written)),
+                             written=inner.written))
+        if kind == "ones":
+            return self.ones(m)
         if kind == "matmul":
             a, b = self.go(m.args[0]), self.go(m.args[1])
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
@@ -122,6 +142,8 @@ class Translator:
             return self.product(m)
         if kind == "T":
             a = self.go(m.args[0])
+            if a.shape == ():   # λᵀ: a number is its own transpose
+                return a
             shape = a.shape if a.shape is None or len(a.shape) < 2 else a.shape[:-2] + (a.shape[-1], a.shape[-2])
             return Translation(f"{self.wrap(a, POSTFIX)}.T", shape, POSTFIX)
         if kind == "pow" and m.args[0].kind == "norm" and m.value == 2:  # ‖v‖² is the sum of squares
@@ -140,6 +162,8 @@ class Translator:
             a = self.go(m.args[0])
             shape = None if a.shape is None else tuple(d for i, d in enumerate(a.shape) if i != m.value % len(a.shape))
             return Translation(f"{kind}({a.code}, axis={m.value})", shape, ATOM)
+        if kind == "sum" and m.index:
+            return self.summed(m)
         if kind in ("sum", "mean"):
             a = self.go(m.args[0])
             return Translation(f"{kind}({a.code})", (), ATOM)
@@ -171,6 +195,101 @@ class Translator:
             raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
         raise self.error(f"cannot read {kind} here")
 
+    def summed(self, m: M) -> Translation:
+        """Σ with an index: over the examples' axis only when the index counts the examples (its bound is
+        their dimension, it is that dimension's letter, `n` for N, or the summand writes it as an example,
+        δ^{(n)}, dZ^{[1](i)}); otherwise over everything, as Σ_{i,j} and Σ_k Y_k log P_k are."""
+        a = self.go(m.args[0])
+        examples = self.examples_summed(m)
+        sigma = f"Σ_{m.index}"
+        if self.names.examples is None and examples is None and carries(m.args[0], f"({m.index})") \
+                and not self.whole_sums and a.shape is not None:   # Σ_i x^{(i)T} δ^{(i)} with one example
+            self.note(f"{sigma} taken over the examples, of which the network has one: the sum is its one term, "
+                      f"{short(a.code, 40)}")
+            return a
+        if examples is None or a.shape is None or self.whole_sums:
+            return Translation(f"sum({a.code})", (), ATOM)
+        if Dim.symbol(examples) not in a.shape:   # Σ_n x_nᵀ (p_n − y_n): the matrix product has summed them
+            self.note(f"{sigma} taken as already done: the matrix product {short(a.code, 40)} "
+                      f"({format_shape(a.shape)}) sums over the examples ({examples}) itself")
+            return a
+        if list(a.shape).count(Dim.symbol(examples)) != 1:
+            return Translation(f"sum({a.code})", (), ATOM)
+        axis = a.shape.index(Dim.symbol(examples))
+        kept = a.shape[:axis] + (ONE,) + a.shape[axis + 1:]
+        dropped = a.shape[:axis] + a.shape[axis + 1:]
+        params = set(self.names.shapes[n] for n in self.names.leaves if n in self.names.shapes) \
+            or set(self.names.shapes.values())
+        if self.target in (kept, dropped):
+            shape = self.target
+        elif all(d == ONE for d in dropped):
+            shape = ()
+        elif (kept in params) != (dropped in params):
+            shape = kept if kept in params else dropped
+        else:
+            shape = kept if self.names.columns else dropped
+        code = f"sum({a.code})" if shape == () else \
+            f"sum({a.code}, axis={axis}{', keepdims=True' if shape == kept else ''})"
+        self.note(f"{sigma} taken over the examples only ({m.index} counts them, {examples}): {code}, "
+                  f"{'of shape ' + format_shape(shape) if shape else 'a number'}; write \\sum_{{i,j}} to add up every entry")
+        return Translation(code, shape, ATOM)
+
+    def ones(self, m: M) -> Translation:
+        """A vector of ones on its own: N ones when its length is written (𝟏_N), else the number 1, which
+        adds and multiplies elementwise as a vector of ones would."""
+        size = self.names.resolve(str(m.value)) if m.value else None
+        if m.value and size is None and not str(m.value).isdigit():
+            raise self.error(f"the length of the vector of ones, {m.value!r}, is not a dimension of the network",
+                             "𝟏_N with N one of the network's dimensions")
+        if size is None and not m.value:
+            self.note("𝟏 taken as the number 1: nothing multiplies it as a matrix to give it a length")
+            return Translation("1", (), ATOM)
+        n = size or str(m.value)
+        return Translation(f"ones({n})", (Dim.symbol(n) if size else Dim(int(n)),), ATOM)
+
+    def ones_product(self, m: M) -> Translation:
+        """𝟏ᵀ δ, δ 𝟏: a vector of ones beside a matrix is as long as the product needs (N ones sum the N rows),
+        a 1-D vector or a 1×N row (N×1 column) as the gradient being read has its shape."""
+        left = is_ones(m.args[0])
+        ones_m, other_m = (m.args[0], m.args[1]) if left else (m.args[1], m.args[0])
+        other = self.go(other_m)
+        shape = other.shape
+        if shape is None or len(shape) == 0 or is_ones(other_m):
+            a, b = (self.go(ones_m), other) if left else (other, self.go(ones_m))
+            return self.joined(a, b, m.written)
+        n = (shape[-2] if len(shape) >= 2 else shape[0]) if left else shape[-1]
+        inner = ones_m.args[0] if ones_m.kind == "T" else ones_m
+        if inner.value:   # 𝟏_N: the length is written
+            n = self.ones(inner).shape[0]   # type: ignore[index]
+        size = " * ".join(n.factors)
+        flat, kept = (n,), ((ONE, n) if left else (n, ONE))
+        results = {code: matmul(s, shape) if left else matmul(shape, s)
+                   for code, s in ((f"ones({size})", flat), (f"ones(({size}, 1))" if not left else f"ones((1, {size}))",
+                                                              kept))}
+        leaf_shapes = {self.names.shapes[x] for x in self.names.leaves if x in self.names.shapes}
+        codes = list(results)
+        chosen = next((c for c in codes if results[c] is not None and results[c] == self.target), None) or \
+            next((c for c in codes if results[c] is not None and results[c] in leaf_shapes
+                  and results[codes[1 - codes.index(c)]] not in leaf_shapes), None) or \
+            codes[1 if self.names.columns else 0]
+        self.note(f"𝟏 taken as a vector of {format_shape((n,))} ones ({chosen}), the length its product with "
+                  f"{short(other.code)} needs: it adds up {'the rows' if left else 'the columns'}")
+        code = f"{chosen} @ {self.wrap(other, MUL + 1)}" if left else f"{self.wrap(other, MUL)} @ {chosen}"
+        return Translation(code, results[chosen], MUL)
+
+    def examples_summed(self, m: M) -> str | None:
+        """The examples' dimension when Σ's index counts the examples, else None."""
+        examples = self.names.examples
+        written = m.bound.strip("{} ")
+        bound = self.names.resolve(written) if written else None
+        if examples is None and bound in self.names.dims:   # \sum_{n=1}^{N}: its bound names them
+            examples = bound
+        if examples is None or not m.index.isalpha() or len(m.index) > 1:
+            return None
+        if bound == examples or m.index == examples.lower() or carries(m.args[0], f"({m.index})"):
+            return examples
+        return None
+
     def gradient_of(self, m: M) -> str | None:
         """The node a loss-rooted ∂-factor is the gradient at (∂J/∂z2 → z2, ∇C → the output), or None."""
         of, wrt = m.args
@@ -192,10 +311,12 @@ class Translator:
                 return Translation("exp(1)", (), ATOM)
             pretty = m.written or written
             raise UnknownNameError(f"{pretty!r} is not a name of the network (read as {written!r})",
-                                   source=self.source or None, origin=self.origin,
+                                   self.span_at(m.pos, len(pretty)), source=self.source or None, origin=self.origin,
                                    expected="one of " + ", ".join(list(self.names.shapes)[:30]))
         if name != written and not written.startswith(("delta", "Delta")):
             self.note(f"{m.written or written} read as {name}")
+        elif m.written and m.written.lstrip("\\") != written and iskeyword(m.written.lstrip("\\")):
+            self.note(f"{m.written} read as {name}: {m.written.lstrip(chr(92))} is a word the network language keeps")
         delta = written.startswith(("delta", "Delta"))
         if delta and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
@@ -309,6 +430,16 @@ class Translator:
         raise self.error(f"cannot read the derivative of {fn}")
 
 
+def is_ones(m: M) -> bool:
+    """A vector of ones, or its transpose: 𝟏, 𝟏ᵀ."""
+    return m.kind == "ones" or m.kind == "T" and m.args[0].kind == "ones"
+
+
+def carries(m: M, index: str) -> bool:
+    """Whether a name in `m` is written with this index: δ_1^{(n)}, dZ^{[1](i)}."""
+    return m.kind == "name" and m.index == index or any(isinstance(a, M) and carries(a, index) for a in m.args)
+
+
 def short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -366,8 +497,29 @@ def names_for(network) -> Names:
             if text.startswith(fn + "(") and text.endswith(")"):   # keyed by its argument as code: z1, x @ W1
                 activations.setdefault(text[len(fn) + 1:-1], fn)
     reads = [n for n in network.reads.get(network.loss, ()) if n in network.definitions]
-    return Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
-                 reads[-1] if reads else None, frozenset(network.leaves))
+    names = Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
+                  reads[-1] if reads else None, frozenset(network.leaves))
+    names.examples = examples_dimension(network)
+    return names
+
+
+#: What courses call the number of examples, when the loss does not say it by averaging over it.
+EXAMPLES = ("N", "m", "M", "B", "n")
+
+
+def examples_dimension(network) -> str | None:
+    """The dimension that counts the examples: the one the loss averages over, or else the one named as
+    courses name it (N, m, B) when a leaf has it; None for a network of one example."""
+    from ..engine.language.averaging import averaged_over
+    return examples_among(set(averaged_over(network)), [network.shapes[n] for n in network.leaves])
+
+
+def examples_among(averaged: set[str], leaf_shapes) -> str | None:
+    held = {d for shape in leaf_shapes if shape for dim in shape for d in dim.names}
+    if len(averaged & held) == 1:
+        return next(iter(averaged & held))
+    named = [d for d in EXAMPLES if d in held]
+    return named[0] if len(named) == 1 else None
 
 
 

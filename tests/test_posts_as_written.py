@@ -1,0 +1,350 @@
+"""Mathematics as people post it: a Σ over the examples, deeplearning.ai's example superscripts, LaTeX
+names that are Python words, vectors of ones, shapes stated with adjectives, and a post whose derivations
+are judged while one of them cannot be read. Every verdict is the independent NumPy oracle's too."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import oracle
+from tutor.cli.app import app
+from tutor.engine.language.network import load, parse_network
+from tutor.notation.ask import ask
+from tutor.notation.judged import check_text
+from tutor.notation.plain import declarations
+
+runner = CliRunner()
+
+# deeplearning.ai's two-layer network: examples as columns, the loss averaged over m
+COURSE = """X: [n_x, m]
+Y: [1, m]
+W1: [n_h, n_x]
+b1: [n_h, 1]
+W2: [1, n_h]
+b2: [1, 1]
+Z1 = W1 @ X + b1
+A1 = tanh(Z1)
+Z2 = W2 @ A1 + b2
+A2 = sigmoid(Z2)
+J = -sum(Y * log(A2) + (1 - Y) * log(1 - A2)) / m
+"""
+# one example, a row: no axis of examples anywhere
+SINGLE = load("default").source
+BATCH = load("batch").source   # N rows, J = cross_entropy(Y, Yhat) / N: ∂J/∂Z1 carries the 1/N itself
+
+
+def judged(source: str, leaf: str, written: str):
+    net = parse_network(source)
+    checked = check_text(net, leaf, written)
+    assert checked.reading is not None, checked.result.diagnostics
+    return net, checked
+
+
+SUMS = [
+    # the bias gradients of a batch of rows: Σ over n is the sum down axis 0
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{n} (\hat{Y} - Y)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{n=1}^{N} (\hat{Y}_n - Y_n)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \sum_{n=1}^{N} (\hat{Y} - Y)", "scaled"),   # no 1/N
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_{n} \delta_1^{(n)}", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \frac{1}{N}\sum_{n=1}^{N} \delta_1^{(n)}", "scaled"),  # 1/N twice
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_{i} \delta_1^{(i)}", "correct"),   # (i) marks an example
+    (BATCH, "b1", "∂J/∂b₁ = Σ_n δ₁", "correct"),
+    (BATCH, "b2", "db2 = sum_n(Ŷ − Y) / N", "correct"),
+    (BATCH, "b1", "db1 = Σₙ δ₁⁽ⁿ⁾", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{n \in [N]} (\hat Y - Y)", "correct"),
+    (BATCH, "b2", "db2 = sum_k(Ŷ − Y) / N", "wrong_shape"),
+    # a Σ over every index, or over an index that does not count the examples, adds up everything
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y} - Y)", "wrong_shape"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "wrong_shape"),
+    # per-example outer products summed: the matrix product already adds up over the examples
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \sum_{n} H_1^{(n)T} \Delta_2^{(n)}", "correct"),
+    # deeplearning.ai: examples are columns, a bias n_h×1, dZ the per-example error of the course
+    (COURSE, "b1", r"db^{[1]} = \frac{1}{m}\sum_{i=1}^{m} dZ^{[1](i)}", "correct"),
+    (COURSE, "b1", r"db^{[1]} = \sum_{i=1}^{m} dZ^{[1](i)}", "correct"),            # dZ taken as ∂J/∂Z1 itself
+    (COURSE, "b1", r"db^{[1]} = \frac{1}{m^2}\sum_{i=1}^{m} dZ^{[1](i)}", "scaled"),
+    (COURSE, "b2", r"db^{[2]} = \frac{1}{m}\sum_{i=1}^{m} (A^{[2](i)} - Y^{(i)})", "correct"),
+    (COURSE, "b2", r"db^{[2]} = \sum_{i=1}^{m} (A^{[2](i)} - Y^{(i)})", "scaled"),
+    (COURSE, "b1", r"db^{[1]} = \frac{1}{m}\sum_{j} dZ^{[1]}", "wrong_shape"),   # j counts nothing: all of it
+    # one example: Σ_i over a row is the whole sum, as before
+    (SINGLE, "b2", r"\frac{\partial J}{\partial b_2} = \sum_{i} (\hat{y}_i - y_i)", "wrong_shape"),
+    # the examples written out, (i), in a network of one example: the sum is its one term
+    (SINGLE, "W1", r"\frac{\partial J}{\partial W_1} = \sum_{i} x^{(i)T} \delta_1^{(i)}", "correct"),
+    (SINGLE, "W1", r"\frac{\partial J}{\partial W_1} = \sum_{i} \delta_1^{(i)T} x^{(i)}", "transposed"),
+]
+
+
+@pytest.mark.parametrize("source,leaf,written,expected", SUMS, ids=[w[:50] for _, _, w, _ in SUMS])
+def test_a_sum_over_the_examples_index_sums_the_examples_axis_only(source, leaf, written, expected):
+    net, checked = judged(source, leaf, written)
+    assert checked.result.verdict == expected, (checked.reading.shown, checked.result.diagnostics)
+    assert oracle.verdict(net.source, leaf, checked.reading.code) == expected, checked.reading.code
+
+
+def test_the_reading_of_a_sum_over_the_examples_is_said():
+    _, checked = judged(BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{n} (\hat{Y} - Y)")
+    assert "sum(Yhat - Y, axis=0)" in checked.reading.code
+    assert any(note.startswith("Σ_n taken over the examples only") for note in checked.reading.notes)
+    _, checked = judged(COURSE, "b1", r"db^{[1]} = \frac{1}{m}\sum_{i=1}^{m} dZ^{[1](i)}")
+    assert "sum(dZ1, axis=1, keepdims=True)" in checked.reading.code   # the bias is n_h×1
+
+
+# A softmax classifier as a post writes it: the loss sums over the examples and the classes
+SOFTMAX_POST = r"""Rows are examples: $X \in \mathbb{R}^{N \times D}$, $W \in \mathbb{R}^{D \times C}$,
+$b \in \mathbb{R}^{C}$ and the labels $Y \in \mathbb{R}^{N \times C}$.
+$$S = XW + b, \quad P = \operatorname{softmax}(S), \quad L = -\frac{1}{N}\sum_{n} \sum_k Y_{nk} \log P_{nk}$$
+My bias gradient is $\frac{\partial L}{\partial b} = \frac{1}{N}\sum_{n=1}^{N} (P_n - Y_n)$.
+"""
+
+
+@pytest.mark.parametrize("answer_written, expected", [
+    (r"\frac{1}{N}\sum_{n=1}^{N} (P_n - Y_n)", "correct"),
+    (r"\sum_{n=1}^{N} (P_n - Y_n)", "scaled"),
+    (r"\frac{1}{N}\sum_{n,k} (P_{nk} - Y_{nk})", "wrong_shape"),
+])
+def test_a_post_whose_bias_gradient_sums_over_the_examples(answer_written, expected):
+    post = SOFTMAX_POST.replace(r"\frac{1}{N}\sum_{n=1}^{N} (P_n - Y_n)", answer_written)
+    answer = ask(post)
+    assert "L = -(1 / N * sum(sum(Y * log(P))))" in answer.network_source   # the loss is still one number
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading.shown
+    assert oracle.verdict(answer.network.source, "b", asked.check.reading.code) == expected
+
+
+# deeplearning.ai's superscripts: [1] the layer, (i) the example, also inside the loss
+COURSE_POST = r"""Column vectors. $X \in \mathbb{R}^{n_x \times m}$, $W^{[1]} \in \mathbb{R}^{1 \times n_x}$,
+$b^{[1]} \in \mathbb{R}^{1 \times 1}$, $Y \in \mathbb{R}^{1 \times m}$.
+$$Z^{[1]} = W^{[1]} X + b^{[1]}, \quad A^{[1]} = \sigma(Z^{[1]})$$
+$$J = -\frac{1}{m}\sum_{i=1}^{m} \left( y^{(i)} \log a^{[1](i)} + (1-y^{(i)})\log(1-a^{[1](i)}) \right)$$
+$$dZ^{[1]} = A^{[1]} - Y$$
+$$dW^{[1]} = \frac{1}{m} dZ^{[1]} X^T$$
+$$db^{[1]} = \frac{1}{m}\sum_{i=1}^{m} dZ^{[1](i)}$$
+"""
+
+
+def test_the_example_superscript_of_deeplearning_ai_is_read_in_the_loss_and_in_a_derivation():
+    answer = ask(COURSE_POST)
+    assert "J = -(1 / m * sum(Y * log(A1) + (1 - Y) * log(1 - A1)))" in answer.network_source
+    assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("W1", "correct"), ("b1", "correct")]
+    for a in answer.asked:
+        assert oracle.verdict(answer.network.source, a.wrt, a.check.reading.code) == "correct"
+    wrong = ask(COURSE_POST.replace(r"db^{[1]} = \frac{1}{m}\sum_{i=1}^{m}", r"db^{[1]} = \sum_{i=1}^{m}"))
+    b1 = wrong.asked[-1].check
+    assert b1.result.verdict == "scaled" == oracle.verdict(wrong.network.source, "b1", b1.reading.code)
+
+
+@pytest.mark.parametrize("written, code", [
+    (r"x^{(i)}", "x"), (r"A^{[1](i)}", "A1"), (r"A^{(i)[1]}", "A1"), (r"a^{[2](i)T}", "A2.T"),
+])
+def test_layer_and_example_superscripts_name_the_layer(written, code):
+    _, checked = judged(COURSE.replace("X:", "x: [n_x, m]\nX:"), "W1", rf"dW^{{[1]}} = {written}")
+    assert checked.reading.code.endswith(f"dW1 = {code}"), checked.reading.code
+
+
+# -- names that are words of Python, and vectors of ones ---------------------------------------------
+
+RIDGE = r"""$X \in \mathbb{R}^{N \times d}$, $w \in \mathbb{R}^{d}$, $y \in \mathbb{R}^{N}$DECLARED:
+$$L = \frac{1}{2N}\| Xw - y \|^2 + \frac{\lambda}{2}\|w\|^2$$
+$\nabla_w L = ANSWER$
+"""
+
+
+@pytest.mark.parametrize("declared", [r", $\lambda \in \mathbb{R}$", ""])
+@pytest.mark.parametrize("written, expected", [
+    (r"\frac{1}{N} X^\top (Xw - y) + \lambda w", "correct"),
+    (r"X^\top (Xw - y) + \lambda w", "wrong_value"),
+    (r"\frac{1}{N} X^\top (Xw - y) + 2 \lambda w", "wrong_value"),
+])
+def test_lambda_is_a_name_that_is_not_a_python_word_and_a_coefficient_is_a_number(declared, written, expected):
+    answer = ask(RIDGE.replace("DECLARED", declared).replace("ANSWER", written))
+    assert "lambd: []" in answer.network_source and "lambda" not in answer.network_source
+    if not declared:   # nothing states λ's shape: it only scales a number, and that is said
+        assert any(a.startswith("lambd is taken as a number") for a in answer.assumptions)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading.shown
+    assert oracle.verdict(answer.network.source, "w", asked.check.reading.code) == expected
+
+
+def test_a_python_word_typed_as_a_name_is_renamed_and_said():
+    net = parse_network("x: [1, D]\nw: [D, 1]\nlambd: []\nJ = sum((x @ w) ** 2) + lambd * sum(w ** 2)\n")
+    checked = check_text(net, "w", r"\frac{\partial J}{\partial w} = 2 x^T (x w) + 2 \lambda w")
+    assert checked.result.verdict == "correct" == oracle.verdict(net.source, "w", checked.reading.code)
+    assert any("read as lambd" in note for note in checked.reading.notes)
+
+
+ONES = [
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \mathbf{1}^\top \delta_1", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \mathbb{1}^T \delta_1", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \vec{1}^\top \delta_1", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \mathbf{1}_N^\top \delta_1", "correct"),
+    (BATCH, "b1", "∂J/∂b₁ = 1_N^T δ₁", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \delta_1^\top \mathbf{1}", "correct"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \frac{1}{N} \mathbf{1}^\top \delta_1", "scaled"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N} \mathbf{1}^\top (\hat{Y} - Y)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \mathbf{1}^\top (\hat{Y} - Y)", "scaled"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \mathbf{1}_H^\top \delta_1", "shape_error"),   # H ones, N rows
+    (COURSE, "b1", r"db^{[1]} = \frac{1}{m} dZ^{[1]} \mathbf{1}", "correct"),
+    (COURSE, "b1", r"db^{[1]} = \frac{1}{m} dZ^{[1]} \mathbb{1}_m", "correct"),
+]
+
+
+@pytest.mark.parametrize("source,leaf,written,expected", ONES, ids=[w[:50] for _, _, w, _ in ONES])
+def test_a_vector_of_ones_is_as_long_as_its_product_needs(source, leaf, written, expected):
+    net, checked = judged(source, leaf, written)
+    assert checked.result.verdict == expected, (checked.reading.shown, checked.result.diagnostics)
+    assert oracle.verdict(net.source, leaf, checked.reading.code) == expected, checked.reading.code
+    assert any(note.startswith("𝟏 taken as a vector of") for note in checked.reading.notes)
+
+
+# -- shapes stated with words between "is" and the shape -------------------------------------------
+
+@pytest.mark.parametrize("line, expected", [
+    ("Y is one-hot N x C", [r"Y \in \mathbb{R}^{N \times C}"]),
+    ("X is a real N x D matrix", [r"X \in \mathbb{R}^{N \times D}"]),
+    ("b is a row vector 1 x C", [r"b \in \mathbb{R}^{1 \times C}"]),
+    ("W is a matrix of size D x C", [r"W \in \mathbb{R}^{D \times C}"]),
+    ("x is the input; W is D x H", [r"W \in \mathbb{R}^{D \times H}"]),
+    ("the answer is a 1×H row", []),
+    ("the labels Y are one-hot, N x C", [r"Y \in \mathbb{R}^{N \times C}"]),
+    ("Y ∈ {0,1}^{N×C}", [r"Y \in \mathbb{R}^{N \times C}"]),
+])
+def test_a_shape_is_read_with_adjectives_before_it(line, expected):
+    assert declarations(line) == expected
+
+
+ONE_HOT_POST = """X is N x D, W is D x C, b is 1 x C, Y is one-hot N x C.
+Loss: L = -(1/N) * sum(Y * log(softmax(X W + b))).
+
+```python
+P = np.exp(X @ W + b) / np.sum(np.exp(X @ W + b), axis=1, keepdims=True)
+dW = ANSWER
+```
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("X.T @ (P - Y) / N", "correct"), ("X.T @ (P - Y)", "scaled"), ("(P - Y).T @ X / N", "transposed"),
+])
+def test_a_stated_shape_is_never_replaced_by_a_guess(written, expected):
+    answer = ask(ONE_HOT_POST.replace("ANSWER", written))
+    assert "Y: [N, C]" in answer.network_source and "b: [1, C]" in answer.network_source
+    assert not any(a.startswith("Y is taken") for a in answer.assumptions)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected
+    assert oracle.verdict(answer.network.source, "W", asked.read or asked.check.result.source) == expected
+
+
+def test_labels_declared_in_zero_one_have_that_shape():
+    post = (r"$X \in \mathbb{R}^{N \times D}$, $W \in \mathbb{R}^{D \times C}$, $b \in \mathbb{R}^{1 \times C}$, "
+            "one-hot labels $Y \\in \\{0,1\\}^{N \\times C}$.\n"
+            r"$$L = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k=1}^{C} Y_{nk} \log \operatorname{softmax}(XW + b)_{nk}$$"
+            "\n" r"$\frac{\partial L}{\partial W} = X^\top (\operatorname{softmax}(XW + b) - Y) / N$" "\n")
+    answer = ask(post)
+    assert "Y: [N, C]" in answer.network_source
+    [asked] = answer.asked
+    assert asked.check.result.verdict == "correct"
+    assert oracle.verdict(answer.network.source, "W", asked.check.reading.code) == "correct"
+
+
+# -- a post with judged derivations and one that cannot be read ------------------------------------
+
+MIXED = r"""Column vectors. $X \in \mathbb{R}^{n_x \times m}$, $W \in \mathbb{R}^{1 \times n_x}$,
+$b \in \mathbb{R}^{1 \times 1}$, $Y \in \mathbb{R}^{1 \times m}$.
+$$Z = W X + b, \quad A = \sigma(Z)$$
+$$J = -\frac{1}{m}\sum \left( Y \log A + (1-Y)\log(1-A) \right)$$
+
+My gradients:
+
+$$\frac{\partial J}{\partial W} = WEIGHT$$
+$$\frac{\partial J}{\partial b} = \frac{1}{m}\sum (A - Y)^{\{q\}}$$
+"""
+
+
+@pytest.mark.parametrize("weight, verdict, code", [
+    (r"\frac{1}{m} (A - Y) X^T", "unusable", 1),     # one right, one unread: not all correct, not nothing
+    (r"(A - Y) X^T", "scaled", 1),                  # a wrong one is the verdict, whatever else is unread
+])
+def test_a_post_whose_derivations_were_judged_but_one_could_not_be_read_exits_1(weight, verdict, code):
+    post = MIXED.replace("WEIGHT", weight)
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    data = json.loads(result.stdout)
+    assert result.exit_code == code, result.output
+    assert data["verdict"] == verdict
+    assert [c["verdict"] for c in data["checks"]][-1] == "unusable"
+    answer = ask(post)
+    judged_one = answer.asked[0].check
+    assert oracle.verdict(answer.network.source, "W", judged_one.reading.code) == judged_one.result.verdict
+
+
+def test_a_post_with_nothing_that_can_be_read_still_exits_2():
+    post = MIXED.replace(r"$$\frac{\partial J}{\partial W} = WEIGHT$$", "")
+    result = runner.invoke(app, ["ask", "-"], input=post)
+    assert result.exit_code == 2, result.output
+
+
+def test_an_error_in_a_derivation_is_located_at_its_line_and_column_in_the_post():
+    post = MIXED.replace("WEIGHT", r"\frac{1}{m} (A - Y) X^T")
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    data = json.loads(result.stdout)
+    [diagnostic] = data["checks"][-1]["diagnostics"]
+    lines = post.splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if r"\frac{\partial J}{\partial b}" in line)
+    assert diagnostic["line"] == row
+    assert lines[row - 1][diagnostic["col"]:].startswith("^{") or lines[row - 1][diagnostic["col"]] in "\\{("
+    assert data["read"]["derivations"][-1].startswith(r"\frac{\partial J}{\partial b}")   # the derivation, not the post
+    shown = runner.invoke(app, ["ask", "-"], input=post)
+    assert f"<post>:{row}:{diagnostic['col'] + 1}" in shown.stdout
+    assert lines[row - 1] in shown.stdout   # the post's own line is shown under it
+
+
+def test_an_unknown_name_in_a_derivation_is_located_in_the_post_too():
+    post = ("$X \\in \\mathbb{R}^{N \\times D}$, $W \\in \\mathbb{R}^{D \\times C}$, $Y \\in \\mathbb{R}^{N \\times C}$.\n"
+            "$$L = -\\frac{1}{N}\\sum Y \\log \\operatorname{softmax}(XW)$$\n\n"
+            "So I get $\\frac{\\partial L}{\\partial W} = \\frac{1}{N} X^\\top (Q - Y)$.\n")
+    result = runner.invoke(app, ["ask", "-"], input=post)
+    assert result.exit_code == 2
+    column = post.splitlines()[3].index("Q")
+    assert f"<post>:4:{column + 1}" in result.stdout + result.stderr
+
+
+TYPED_COURSE = """Column vectors. X is n_x x m, W1 is 1 x n_x, b1 is 1 x 1, Y is 1 x m.
+
+    Z^[1] = W^[1] X + b^[1]
+    A^[1] = sigmoid(Z^[1])
+    J = -(1/m) sum(Y log A^[1] + (1 - Y) log(1 - A^[1]))
+    db^[1] = ANSWER
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("(1/m) sum_i (A^[1](i) - Y^(i))", "correct"),
+    ("sum_i (A^[1](i) - Y^(i))", "scaled"),
+    ("(1/m) sum_j (A^[1] - Y)", "wrong_shape"),   # j counts nothing: a number, where b1 is 1×1
+])
+def test_course_superscripts_typed_in_plain_text(written, expected):
+    answer = ask(TYPED_COURSE.replace("ANSWER", written))
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading.shown
+    assert oracle.verdict(answer.network.source, "b1", asked.check.reading.code) == expected
+
+
+@pytest.mark.parametrize("said", [
+    "Y, one-hot encoded, has shape N x C.",
+    "The labels Y (one-hot, N x C) are given.",
+    "Y holds one-hot rows, N x C.",
+    "Y is one-hot encoded with shape N x C.",
+])
+def test_a_shape_said_with_more_words_between_is_never_overruled_by_a_guess(said):
+    post = ONE_HOT_POST.replace("Y is one-hot N x C.", said).replace("ANSWER", "X.T @ (P - Y) / N")
+    answer = ask(post)
+    assert "Y: [N, C]" in answer.network_source
+    assert not any(a.startswith("Y is taken") for a in answer.assumptions)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == "correct"
+    assert oracle.verdict(answer.network.source, "W", asked.read or asked.check.result.source) == "correct"
+
+
+def test_a_shape_handed_on_to_something_else_is_not_said_of_the_symbol():
+    from tutor.notation.post import prose_shapes
+    assert prose_shapes(["W2 gives an output 1 x Dy", "W1 maps it into a hidden layer, 1 x H"]) == {}
