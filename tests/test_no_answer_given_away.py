@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from io import StringIO
 from pathlib import Path
 
@@ -116,36 +115,31 @@ def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, deriva
     assert not leaks(output, answers), (leaks(output, answers), output)
 
 
-@lru_cache(maxsize=None)
-def posted() -> list[tuple[str, str, str, str]]:
-    """(question, network as read, wrt, derivation as read) for each wrong derivation of the real questions."""
-    out = []
-    for path in sorted(QUESTIONS.glob("*.md")):
-        _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
-        meta = dict(line.split(": ", 1) for line in head.strip().splitlines())
-        network = str(QUESTIONS / meta["network"]) if "network" in meta else None
-        try:
-            answer = ask(body, network, None, meta.get("wrt")).to_json()
-        except TutorError:
-            continue
-        for i, checked in enumerate(answer["checks"]):
-            derivations = answer["read"]["derivations"]
-            if checked["verdict"] in ("correct", "unusable") or i >= len(derivations):
-                continue
-            out.append((f"{path.stem}-{i}", answer["read"]["network"], checked["wrt"], derivations[i]))
-    return out
+def wrong_posted(path: Path) -> list[tuple[str, str, str]]:
+    """(network as read, wrt, derivation as read) for each wrong derivation of a real question."""
+    _, head, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    meta = dict(line.split(": ", 1) for line in head.strip().splitlines())
+    network = str(QUESTIONS / meta["network"]) if "network" in meta else None
+    try:
+        answer = ask(body, network, None, meta.get("wrt")).to_json()
+    except TutorError:
+        return []
+    derivations = answer["read"]["derivations"]
+    return [(answer["read"]["network"], checked["wrt"], derivations[i]) for i, checked in enumerate(answer["checks"])
+            if checked["verdict"] not in ("correct", "unusable") and i < len(derivations)]
 
 
-@pytest.mark.parametrize("index", range(len(posted())), ids=[p[0] for p in posted()])
-def test_no_suggestion_keeps_the_answer_of_a_posted_question(index, tmp_path):
-    _, network, wrt, derivation = posted()[index]
-    net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
-    net_path.write_text(network)
-    text_path.write_text(derivation)
-    answers = forbidden(parse_network(network), wrt, derivation, derivation)
-    for as_json in (False, True):
-        output = run_check(str(net_path), wrt, str(text_path), as_json)
-        assert not leaks(output, answers), (leaks(output, answers), output)
+# each question is read when its test runs, not while the tests are collected (in every worker)
+@pytest.mark.parametrize("path", sorted(QUESTIONS.glob("*.md")), ids=lambda p: p.stem)
+def test_no_suggestion_keeps_the_answer_of_a_posted_question(path, tmp_path):
+    for network, wrt, derivation in wrong_posted(path):
+        net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
+        net_path.write_text(network)
+        text_path.write_text(derivation)
+        answers = forbidden(parse_network(network), wrt, derivation, derivation)
+        for as_json in (False, True):
+            output = run_check(str(net_path), wrt, str(text_path), as_json)
+            assert not leaks(output, answers), (leaks(output, answers), output)
 
 
 #: The options a learner adds for the files that need them (as tests/test_homework_catalogue.py).
