@@ -26,6 +26,7 @@ from tutor.course.lesson import bundled, read
 from tutor.engine.errors import TutorError
 from tutor.engine.language.network import parse_network
 from tutor.engine.language.printer import code, math
+from tutor.front.diagnostics import check_view, diagnostic_view
 from tutor.front.homework import file_view
 from tutor.front.look import Look
 from tutor.homework.judge import check_file
@@ -102,17 +103,21 @@ def derivation_cases():
 
 
 @pytest.mark.parametrize("network, wrt, derivation", list(derivation_cases()))
-def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, derivation, tmp_path):
-    net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
-    net_path.write_text(network)
-    text_path.write_text(derivation)
+def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, derivation):
     parsed = parse_network(network)
     answers = forbidden(parsed, wrt, derivation, derivation)
-    output = run_check(str(net_path), wrt, str(text_path), as_json=False)
-    assert not leaks(output, answers), (leaks(output, answers), output)
-    # what `check --no-suggestion --json` prints for a derivation in code, without running it a second time
-    output = json.dumps(check(parsed, wrt, derivation, suggestion=False).to_json(), ensure_ascii=False)
-    assert not leaks(output, answers), (leaks(output, answers), output)
+    # what `check --no-suggestion` prints for a derivation in code, as text (the view, or the diagnostics of
+    # text it cannot use) and as JSON, both made from one check as the command makes them
+    withheld = check(parsed, wrt, derivation, suggestion=False)
+    text = StringIO()
+    out = Console(file=text, width=400, color_system=None)
+    if withheld.verdict == "unusable":
+        for d in withheld.diagnostics:
+            out.print(diagnostic_view(d, withheld.source, Look(unicode=False)), crop=False)
+    else:
+        out.print(check_view(withheld, Look(unicode=False)), crop=False)
+    for output in (text.getvalue(), json.dumps(withheld.to_json(), ensure_ascii=False)):
+        assert not leaks(output, answers), (leaks(output, answers), output)
 
 
 def wrong_posted(path: Path) -> list[tuple[str, str, str]]:
