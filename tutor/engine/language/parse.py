@@ -753,11 +753,6 @@ def list_base(node: ast.expr, scope: Scope, lists: Set[str] = frozenset()) -> st
     return node.id
 
 
-def spells_a_key(node: ast.AST) -> bool:
-    """Whether a statement builds a key with str(...): grads["dW" + str(L)]."""
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "str" for n in ast.walk(node))
-
-
 class KeysSpelled(ast.NodeTransformer):
     """A subscript's string key built from numbers known as the text is read ("dW" + str(L) with L = 3) as the
     key it spells, "dW3"."""

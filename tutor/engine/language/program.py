@@ -15,6 +15,7 @@ import ast
 import copy
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import cast
 
 from ..diagnostics import Span
@@ -23,7 +24,7 @@ from ..errors import ParseError, ShapeError, TutorError
 from .ir import Call, Const, DimRef, Expr, Var, parse_python
 from .table import BINARY, MAX_STATEMENTS, MODULES
 from .parse import (KeysSpelled, Reader, Scope, dim_value, items_of, kind_of, list_base, list_item, numbered_items,
-                    past_the_end, spells_a_key)
+                    past_the_end)
 from .draws import Draw, drawn_function
 from .rewrite import MAX_INLINE, Substitute, inline, is_add_at, is_range, located, output_of
 
@@ -122,9 +123,7 @@ class Program:
         if network:
             scope.draw = self.draw
         for name, source in (builtins or {}).items():
-            definition = parse_python(source).body[0]
-            assert isinstance(definition, ast.FunctionDef)  # a built-in helper is one `def`
-            self.define(definition, Reader(source, f"<built-in {name}>"))
+            self.define(helper_definition(source), Reader(source, f"<built-in {name}>"))
 
     # -- statements ----------------------------------------------------------------------------
     def run(self, body: list[ast.stmt]) -> None:
@@ -135,9 +134,10 @@ class Program:
     def top(self, stmt: ast.stmt, last: bool) -> None:
         r = self.reader
         self.current = None  # a draw on this line is named after the name the line assigns, if any
-        if self.scope.var("self") is None and any(is_self_attribute(n) for n in ast.walk(stmt)):
+        reads_self, spells_a_key = marks(stmt)   # one walk for both
+        if reads_self and self.scope.var("self") is None:
             stmt = SelfDropped().visit(copy.deepcopy(stmt))  # a class's method pasted as is: self.weights is weights
-        if not isinstance(stmt, (ast.For, ast.If, ast.FunctionDef)) and spells_a_key(stmt):
+        if spells_a_key and not isinstance(stmt, (ast.For, ast.If, ast.FunctionDef)):
             stmt = KeysSpelled(self.scope).visit(copy.deepcopy(stmt))  # grads["dW" + str(L)] with L = 3
         if isinstance(stmt, ast.FunctionDef):
             self.define(stmt, r)
@@ -1015,6 +1015,15 @@ class Program:
         return None
 
 
+@lru_cache(maxsize=None)
+def helper_definition(source: str) -> ast.FunctionDef:
+    """A built-in helper's `def`, parsed once: the same few are given to every network and derivation read (the
+    readers copy a tree before they change it)."""
+    definition = parse_python(source).body[0]
+    assert isinstance(definition, ast.FunctionDef)  # a built-in helper is one `def`
+    return definition
+
+
 class SpelledOut(ast.NodeTransformer):
     """A list filled by append, read whole (`np.vstack(xs)`), as the list of its items: [xs[0], xs[1], …]."""
 
@@ -1034,6 +1043,16 @@ class SpelledOut(ast.NodeTransformer):
         return located(ast.List(elts=[located(ast.Subscript(value=located(ast.Name(id=node.id, ctx=ast.Load()), node),
                                                             slice=located(ast.Constant(k), node), ctx=ast.Load()),
                                               node) for k in range(n)], ctx=ast.Load()), node)
+
+
+def marks(stmt: ast.stmt) -> tuple[bool, bool]:
+    """Whether a statement reads `self.…` (a method pasted as is), and whether it builds a key with str(…)
+    (grads["dW" + str(L)])."""
+    reads_self = spells_a_key = False
+    for n in ast.walk(stmt):
+        reads_self = reads_self or is_self_attribute(n)
+        spells_a_key = spells_a_key or isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "str"
+    return reads_self, spells_a_key
 
 
 def is_self_attribute(node: ast.AST) -> bool:

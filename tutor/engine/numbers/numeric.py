@@ -249,6 +249,8 @@ class Evaluator:
         self.keep: list[Expr] = []  # keeps memoised nodes alive, so their ids stay unique
 
     def __call__(self, expr: Expr):
+        if not isinstance(expr, Call) or id(expr) in self.memo:   # no recursion to make room for
+            return self.value(expr)
         with deep_recursion():
             return self.value(expr)
 
