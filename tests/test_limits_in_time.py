@@ -38,9 +38,11 @@ def cpu(work) -> float:
         gc.unfreeze()
 
 
-def ratio(work, small, large) -> float:
+def ratio(work, small, large, repeat: int = 1) -> float:
+    """CPU at the large size over CPU at the small one, each the least of `repeat` runs (work of a tenth of a
+    second is measured more than once, so that one pause of the machine makes no wild ratio)."""
     work(small)  # imports and first-use caches are paid before either size is timed
-    found = cpu(lambda: work(large)) / cpu(lambda: work(small))
+    found = min(cpu(lambda: work(large)) for _ in range(repeat)) / min(cpu(lambda: work(small)) for _ in range(repeat))
     print(f"{small} → {large}: {found:.1f}×")
     return found
 
@@ -86,10 +88,10 @@ def test_nested_softmaxes_are_linear_in_their_depth():
     def nested(n):
         d = derived("x: [N, D]\nJ = sum(" + "softmax(" * n + "x" + ", axis=1)" * n + ")\n")
         assert d.gradients["x"].steps is not None
-    assert ratio(nested, 10, 40) < 12
+    assert ratio(nested, 10, 40, repeat=3) < 12
 
 
-@pytest.mark.parametrize("lines", [(1000, 5000)], ids=["claims"])
+@pytest.mark.parametrize("lines", [(500, 2500)], ids=["claims"])
 def test_claim_lines_are_checked_in_linear_time(lines):
     def claims(n):
         text = "\n".join(["dz2 = yhat - y"] * (n - 1) + ["dW2 = h.T @ dz2"]) + "\n"
@@ -98,12 +100,12 @@ def test_claim_lines_are_checked_in_linear_time(lines):
 
 
 def test_a_dense_derivation_is_read_in_linear_time():
-    # lines of 18-term sums up to 100,000 characters (the limit is 1,000,000, about 11 s of CPU)
+    # lines of 18-term sums up to 50,000 characters (the limit is 1,000,000, about 11 s of CPU)
     def dense(chars):
         line = "t = (" + " + ".join(["(yhat - y)"] * 18) + ") / 18"
         text = "\n".join([line] * (chars // (len(line) + 1) - 1) + ["dW2 = h.T @ t"]) + "\n"
         check(DEFAULT, "W2", text)
-    assert ratio(dense, 25_000, 100_000) < 9   # 4× the text; quadratic would be 16×
+    assert ratio(dense, 12_500, 50_000) < 9   # 4× the text; quadratic would be 16×
 
 
 def test_derive_draws_what_fits_on_a_screen_however_many_leaves(tmp_path):
@@ -127,7 +129,7 @@ def test_a_chain_through_every_definition_is_drawn_in_linear_time(tmp_path):
                         + "\n".join(f"s{i} = s{i - 1} + sum(w{i})" for i in range(1, n)) + f"\nJ = s{n - 1} * 1\n")
         done = runner.invoke(app, ["derive", str(path), "--wrt", "w0", "--no-verify", "--plain"])
         assert done.exit_code == 0 and re.search(rf"…\W+{n + 1 - SHOWN_FACTORS:,} more\W", done.stdout)
-    assert ratio(own, 250, 999) < 10   # 4×; quadratic would be 16×
+    assert ratio(own, 150, 600) < 10   # 4×; quadratic would be 16×
 
 
 def test_a_long_lesson_runs_in_linear_time(tmp_path, monkeypatch):
@@ -140,5 +142,5 @@ def test_a_long_lesson_runs_in_linear_time(tmp_path, monkeypatch):
         path = tmp_path / f"long{n}.toml"
         path.write_text(head + steps)
         assert runner.invoke(app, ["lesson", "run", str(path), "--no-input"]).exit_code == 0
-    assert ratio(lesson, 400, 2000) < 10   # 5× the steps
+    assert ratio(lesson, 200, 1000) < 10   # 5× the steps
 
