@@ -522,7 +522,6 @@ def examples_among(averaged: set[str], leaf_shapes) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-
 def is_assumption(note: str) -> bool:
     """A reading the shapes settled beyond doubt (a product whose inner dimensions agree, a name spelt
     another way) is not an assumption; an elementwise reading of `·`, an inferred shape, a δ taken as given
