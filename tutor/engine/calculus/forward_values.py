@@ -53,7 +53,8 @@ class ForwardValues:
             repeated = [e for e, n in occurrences(formula).items() if n > 1 and self.worth_a_name(e)]
             if not repeated:
                 return formula
-            value = max(repeated, key=lambda e: expanded_size(e, 10**6))
+            sizes: dict[int, int] = {}   # one count of the shared parts for all of them
+            value = max(repeated, key=lambda e: expanded_size(e, 10**6, sizes))
             self.name(value, owner)
             formula = substitute(formula, self.known)
 

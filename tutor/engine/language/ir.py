@@ -218,6 +218,8 @@ def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) ->
             stack.append(node)
             stack.extend(a for a in node.args if id(a) not in memo)
             continue
-        memo[id(node)] = min(limit + 1, 1 + sum(memo[id(a)] for a in getattr(node, "args", ())))
+        memo[id(node)] = size = min(limit + 1, 1 + sum(memo[id(a)] for a in getattr(node, "args", ())))
         order.append(node)
+        if size > limit:  # a part of expr past the limit: expr is too (its parts are counted, not finished)
+            return size
     return memo[id(expr)]
