@@ -55,33 +55,41 @@ def assemble(parts: list[tuple[Written | str, ast.AST | None]]) -> Text:
     return Text("\n".join(lines), tuple(origins))
 
 
-def reads(text: str) -> set[str]:
+def parsed(text: str) -> ast.Module | None:
     try:
-        tree = parse_python(text)
+        return parse_python(text)
     except SyntaxError:
+        return None
+
+
+def reads(text: str | ast.Module | None) -> set[str]:
+    tree = parsed(text) if isinstance(text, str) else text
+    if tree is None:
         return set()
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 @dataclass
 class Flat:
-    """The flattened code with each statement's text and the names it reads."""
+    """The flattened code with each statement's text, parsed once, and the names it reads."""
 
     statements: list[Emitted]
     written: list[Written]
     reads: list[set[str]]
+    trees: list[ast.Module | None]
 
     @classmethod
     def of(cls, reading: EntryReading) -> "Flat":
         r = reading.reader
         written = [e.render(r.file_lines) for e in r.emitted]
+        trees = [parsed(w.text) for w in written]
         reads_ = []
-        for e, w in zip(r.emitted, written):
-            names = reads(w.text)
+        for e, tree in zip(r.emitted, trees):
+            names = reads(tree)
             if e.kind in ("update", "part"):
                 names.add(e.ident)
             reads_.append(names)
-        return cls(list(r.emitted), written, reads_)
+        return cls(list(r.emitted), written, reads_, trees)
 
     def cone(self, wanted: set[str], upto: int, stop: Set[int] = frozenset()) -> list[int]:
         """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
@@ -177,12 +185,8 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
         return {}
     products: dict[str, tuple[ast.expr, ast.expr]] = {}
     found: dict[str, str] = {}
-    for written in flat.written:
-        try:
-            tree = parse_python(written.text)
-        except SyntaxError:
-            continue
-        for stmt in tree.body:
+    for tree in flat.trees:
+        for stmt in tree.body if tree is not None else ():
             sums: list[tuple[ast.expr, ast.expr]]
             if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
                 sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
@@ -360,8 +364,7 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
         dx, dy = find(reader, x), find(reader, y)
         if dx is None and dy is None or together(reader, dx, dy) or both_named(dx, dy):
             continue
-        if elementwise and (broadcast_parameter(reader, learned, dx, y)
-                                                         or broadcast_parameter(reader, learned, dy, x)):
+        if elementwise and (broadcast_parameter(reader, learned, dx, y) or broadcast_parameter(reader, learned, dy, x)):
             return True
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round

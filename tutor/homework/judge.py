@@ -221,12 +221,17 @@ def cautioned(result: FileResult, reader: Reader) -> FileResult:
         if g.verdict in ("correct", "unusable") or g.leaf not in reader.guessed:
             continue
         leaf = reader.leaves[g.leaf]
-        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
+        shape = guessed_shape(leaf)
         what = f"a bias of shape {shape}" if leaf.key in reader.bias_guesses else shape
         gradients[g.key] = with_caution(g, f"the file does not state {leaf.key}'s shape: this verdict rests on "
                                            f"reading {leaf.key} as {what} (--shapes '{leaf.key}: [...]' if it has "
                                            "another)")
     return replace(result, gradients=gradients)
+
+
+def guessed_shape(leaf) -> str:
+    """A guessed leaf's shape as the notes say it: `[n_h, 1]`, or a scalar."""
+    return f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
 
 
 def other_bias_shapes(reader: Reader, keys: list[str]) -> list[dict[str, str]]:
@@ -280,9 +285,8 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
     for ident in dict.fromkeys(reading.reader.guessed):
         leaf = reading.reader.leaves[ident]
-        shape = f"[{', '.join(map(str, leaf.shape))}]" if leaf.shape else "a scalar"
-        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {shape} from how the file uses it "
-                             f"(--shapes '{leaf.key}: [...]' to say otherwise)")
+        reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {guessed_shape(leaf)} from how "
+                             f"the file uses it (--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}
     wanted = [g for g in reading.gradients if wrt is None or wrt in (g.key, g.leaf)]
     if wrt is not None and not wanted:
