@@ -8,8 +8,8 @@ so the learner sees how their text was read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from keyword import iskeyword
 from dataclasses import dataclass, field
+from keyword import iskeyword
 
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
 from ..engine.errors import ParseError, UnknownNameError
@@ -38,6 +38,9 @@ class Names:
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
+
+    def leaf_shapes(self) -> set[Shape | None]:
+        return {self.shapes[n] for n in self.leaves if n in self.shapes}
 
     def resolve(self, written: str) -> str | None:
         """The network's name for what was written: itself, yhat for y_hat, dz1 for δ1, the loss for J."""
@@ -218,8 +221,7 @@ class Translator:
         axis = a.shape.index(Dim.symbol(examples))
         kept = a.shape[:axis] + (ONE,) + a.shape[axis + 1:]
         dropped = a.shape[:axis] + a.shape[axis + 1:]
-        params = set(self.names.shapes[n] for n in self.names.leaves if n in self.names.shapes) \
-            or set(self.names.shapes.values())
+        params = self.names.leaf_shapes() or set(self.names.shapes.values())
         if self.target in (kept, dropped):
             shape = self.target
         elif all(d == ONE for d in dropped):
@@ -266,7 +268,7 @@ class Translator:
         results = {code: matmul(s, shape) if left else matmul(shape, s)
                    for code, s in ((f"ones({size})", flat), (f"ones(({size}, 1))" if not left else f"ones((1, {size}))",
                                                               kept))}
-        leaf_shapes = {self.names.shapes[x] for x in self.names.leaves if x in self.names.shapes}
+        leaf_shapes = self.names.leaf_shapes()
         codes = list(results)
         chosen = next((c for c in codes if results[c] is not None and results[c] == self.target), None) or \
             next((c for c in codes if results[c] is not None and results[c] in leaf_shapes
