@@ -108,6 +108,28 @@ def test_a_dense_derivation_is_read_in_linear_time():
     assert ratio(dense, 12_500, 50_000) < 9   # 4× the text; quadratic would be 16×
 
 
+#: Prose no one writes but anyone may paste: each once sent a pattern that reads shapes from prose into a
+#: search that grew exponentially ("W1" before one long word) or with the square of the line (a list of
+#: names that declares nothing, one long word of letters).
+PROSE_ATTACKS = {"one long word after a name": lambda n: "W1 " + "abcdefghij" * (n // 10) + " x",
+                 "a list of names declaring nothing": lambda n: "a, " * (n // 3),
+                 "names joined by and": lambda n: "a and " * (n // 6) + "b is",
+                 "one long word of names": lambda n: "Wa" * (n // 2) + " b",
+                 "words between a name and no shape": lambda n: "W1 " + "the " * (n // 4)}
+
+
+@pytest.mark.parametrize("attack", list(PROSE_ATTACKS), ids=list(PROSE_ATTACKS))
+def test_a_posts_prose_is_read_in_linear_time(attack):
+    from tutor.engine.errors import TutorError
+    from tutor.notation.ask import ask
+
+    def read(chars):
+        post = PROSE_ATTACKS[attack](chars) + "\n\n$$z = x W_1$$\n"
+        with pytest.raises(TutorError, match="cannot tell the shape"):
+            ask(post)
+    assert ratio(read, 20_000, 80_000) < 9   # 4× the text; quadratic would be 16×
+
+
 def test_derive_draws_what_fits_on_a_screen_however_many_leaves(tmp_path):
     from tutor.front.render import SHOWN_GRADIENTS
 

@@ -43,7 +43,7 @@ def is_math_block(content: str, label: str = "") -> bool:
     if not lines or any(PYTHON_WORDS.search(line) for line in lines):
         return False
     mathy = sum(bool(MATH_MARKS.search(line) or CARET.search(line) or SIDE_BY_SIDE.search(line)
-                     or DECLARATION.search(line)) for line in lines)
+                     or declares(line)) for line in lines)
     return mathy * 2 >= len(lines)
 
 
@@ -90,10 +90,13 @@ def math_lines(content: str) -> str:
 
 # -- declarations --------------------------------------------------------------------------------------
 NAME = r"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{?[A-Za-z0-9]+\}?)?"
-NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME})*)"
+#: A list of at most 30 names, taken whole: DECLARATION and IS match a list with or without what declares it
+#: (a list that declares nothing is passed over), so a line of thousands of "a, a, a" is read once, not once
+#: from each of its names.
+NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME}){{0,29}}+)"
 DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
 SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b|\\?\{{\s*0\s*,\s*1\s*\\?\}})\s*\^\s*(?P<dims>{DIMS_BRACED})"
-DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are|lies|lie))?\s*{SPACE}")
+DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:(?:\s+(?:is|are|lies|lie))?\s*{SPACE})?")
 DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
@@ -101,8 +104,13 @@ COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\
 #: Words that may stand between "is" and the shape: "one-hot", "a real", "a row vector", "a matrix of size".
 ADJECTIVES = r"(?:(?:an?|the)\s+)?(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*,?\s+){0,3}?" \
     r"(?:of\s+(?:shape|size|dimensions?)\s+)?"
-IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+{ADJECTIVES}[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
-                r"(?:\s+(?:matrix|matrices|vectors?|rows?|columns?|arrays?))?(?![\w×])")
+IS = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are)\s+{ADJECTIVES}[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
+                r"(?:\s+(?:matrix|matrices|vectors?|rows?|columns?|arrays?))?(?![\w×]))?")
+
+
+def declares(line: str) -> bool:
+    """Whether a line declares a space for names (`W1, W2 ∈ R^{H×H}`)."""
+    return any(m.group("dims") is not None for m in DECLARATION.finditer(line))
 
 
 def declarations(line: str) -> list[str]:
@@ -111,6 +119,8 @@ def declarations(line: str) -> list[str]:
     out = []
     for pattern in (DECLARATION, COLON, IS):
         for m in pattern.finditer(line):
+            if m.group("dims") is None:
+                continue
             dims = split_dims(m.group("dims"))
             names = [n.strip() for n in re.split(r",|\band\b", m.group("names")) if n.strip()]
             if not dims or not names or not all(plain_dim(d) for d in dims):
