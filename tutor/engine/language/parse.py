@@ -189,6 +189,8 @@ class Reader:
     def refuse_math_characters(self) -> None:
         """The math form shapetutor prints (xᵀ, ŷ, −, ∘) is for reading; typed input is code. Comments and
         strings (a homework file's docstring saying ∂C/∂a) may hold it."""
+        if MATH_CHARACTERS.keys().isdisjoint(self.source):
+            return   # nearly every network: no need to find its strings (Python's tokenizer, a few ms)
         prose = string_lines(self.source)
         for n, line in enumerate(self.lines, 1):
             stripped = line.split("#", 1)[0]
