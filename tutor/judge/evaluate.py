@@ -22,7 +22,7 @@ from ..engine.diagnostics import Diagnostic, source_lines
 from ..engine.language.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.calculus.grad import backward
-from ..engine.language.ir import Call, Const, Expr, Var, names_in
+from ..engine.language.ir import Call, Const, Expr, Var, deep_recursion, names_in
 from ..engine.language.table import HELPERS, claimed_by_key, claimed_node
 from ..engine.language.network import Network, check_indices, out_of_range
 from ..engine.numbers.numeric import Evaluator
@@ -412,7 +412,7 @@ def evaluated(reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: 
               values: dict, evaluator: Callable[[dict], Evaluator] | None = None) -> tuple[dict, Any, dict]:
     """(the learner's values by variable, the answer, the true gradients) at the network's values."""
     make = evaluator or (lambda v: Evaluator(v, bindings))
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), deep_recursion():   # room made once for every formula and line
         truth_eval = make(values)
         truth = {name: truth_eval(e) for name, e in truth_exprs.items()}
         learner_values = dict(values)

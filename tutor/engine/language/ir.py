@@ -152,6 +152,7 @@ _ROOM = threading.Condition()
 _inside = 0          # how many calls (any thread) are inside deep_recursion now
 _saved: int | None = None   # the limit before the first of them raised it
 _parsing = 0         # how many ast.parse calls (any thread) need the limit to stay where it is
+_held = threading.local()   # .depth: how deep this thread is inside deep_recursion
 
 
 @contextmanager
@@ -166,24 +167,30 @@ def deep_recursion(limit: int = 50_000):
     a thread that waited to leave is still counted, and one that enters meanwhile finds the room
     open instead of saving the raised limit as the one to restore."""
     global _inside, _saved
-    with _ROOM:
-        _ROOM.wait_for(lambda: _inside > 0 or _parsing == 0)
-        if _inside == 0:
-            _saved = sys.getrecursionlimit()
-            if _saved < limit:
-                sys.setrecursionlimit(limit)
-        _inside += 1
-        _ROOM.notify_all()  # one waiting to leave may go now: it is no longer the last
+    if getattr(_held, "depth", 0) == 0:   # this thread's first room: counted with the other threads'
+        with _ROOM:
+            _ROOM.wait_for(lambda: _inside > 0 or _parsing == 0)
+            if _inside == 0:
+                _saved = sys.getrecursionlimit()
+                if _saved < limit:
+                    sys.setrecursionlimit(limit)
+            _inside += 1
+            _ROOM.notify_all()  # one waiting to leave may go now: it is no longer the last
+    # A thread inside already only counts its rooms, without the lock (an evaluation enters one per
+    # formula); whichever of them leaves last, in any order, leaves for the thread.
+    _held.depth = getattr(_held, "depth", 0) + 1
     try:
         yield
     finally:
-        with _ROOM:
-            _ROOM.wait_for(lambda: _inside > 1 or _parsing == 0)
-            _inside -= 1
-            if _inside == 0 and _saved is not None:
-                sys.setrecursionlimit(_saved)
-                _saved = None
-            _ROOM.notify_all()
+        _held.depth -= 1
+        if _held.depth == 0:
+            with _ROOM:
+                _ROOM.wait_for(lambda: _inside > 1 or _parsing == 0)
+                _inside -= 1
+                if _inside == 0 and _saved is not None:
+                    sys.setrecursionlimit(_saved)
+                    _saved = None
+                _ROOM.notify_all()
 
 
 def parse_python(source: str, filename: str = "<unknown>", mode: str = "exec") -> Any:

@@ -292,7 +292,7 @@ def forward(definitions: Mapping[str, Expr], values: dict, bindings: Mapping[str
     over the values so far, when given: noise.py's moves each result as rounding could have)."""
     out = dict(values)
     ev = Evaluator(out, bindings) if evaluator is None else evaluator(out, bindings)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), deep_recursion():   # room made once for every definition
         for name, expr in definitions.items():
             out[name] = ev(expr)
     return out
