@@ -28,6 +28,16 @@ from emitted_codes import pytest_configure, pytest_sessionfinish  # noqa: E402,F
 NEXT_TEST = pytest.StashKey()
 
 
+#: Files of long tests that mostly wait (a type check, a real terminal, timed pairs): run first, since
+#: pytest-xdist hands tests out in the order collected, and one of them left for last keeps a worker busy
+#: alone while the other has finished.
+LONG_FIRST = ("test_types.py", "test_walk_terminal.py", "test_limits_in_time.py", "test_present.py")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)   # stable: the rest keep their order
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     item.stash[NEXT_TEST] = nextitem
