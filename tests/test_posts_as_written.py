@@ -57,7 +57,18 @@ SUMS = [
     (BATCH, "b2", "db2 = sum_k(Ŷ − Y) / N", "wrong_shape"),
     # a Σ over every index, or over an index that does not count the examples, adds up everything
     (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y} - Y)", "wrong_shape"),
-    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "wrong_shape"),
+    # a lone subscript on a batch of rows picks a row, an example: Ŷ_k is example k, whatever the letter
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_i (\hat{Y}_i - Y_i)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \sum_i (\hat{Y}_i - Y_i)", "scaled"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y}_{ij} - Y_{ij})", "wrong_shape"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_i \delta_{1,i}", "correct"),   # layer 1, example i
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \frac{1}{N}\sum_i \delta_{1,i}", "scaled"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \frac{1}{N}\sum_i H_{1,i}^T (\hat Y_i - Y_i)", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \frac{1}{N}\sum_i (\hat Y_i - Y_i)^T H_{1,i}", "transposed"),
+    (COURSE, "b2", r"db^{[2]} = \frac{1}{m}\sum_{i} (A^{[2]}_i - Y_i)", "correct"),   # columns: A_i is column i
+    (COURSE, "b2", r"db^{[2]} = \frac{1}{m}\sum_{i} (A_{2,i} - Y_i)", "correct"),
+    (COURSE, "b2", r"db^{[2]} = \sum_{i} (A_{2,i} - Y_i)", "scaled"),
     # per-example outer products summed: the matrix product already adds up over the examples
     (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \sum_{n} H_1^{(n)T} \Delta_2^{(n)}", "correct"),
     # deeplearning.ai: examples are columns, a bias n_h×1, dZ the per-example error of the course

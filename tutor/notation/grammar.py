@@ -295,7 +295,13 @@ class Grammar:
         return "".join(parts)
 
     def named(self, base: str, sub: str, pos: int) -> M:
-        """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes."""
+        """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes, and
+        `\\delta_{1,i}`, `H_{1,n}` → δ1, H1 written with the index i, n (a layer, then an example or an entry)."""
+        parts = sub.replace("{", "").replace("}", "").replace(" ", "").split(",")
+        if len(parts) == 2 and parts[0].isdigit() and parts[1] in INDEX_LETTERS:
+            layered = self.named(base, parts[0], pos)
+            if self.known(str(layered.value)) or base in ("delta", "Delta"):
+                return replace(layered, written=f"{base}_{{{sub}}}", index=parts[1])
         sub = sub.replace(",", "").replace("{", "").replace("}", "").replace(" ", "")
         joined = base + sub
         if self.known(joined):

@@ -288,9 +288,23 @@ class Translator:
             examples = bound
         if examples is None or not m.index.isalpha() or len(m.index) > 1:
             return None
-        if bound == examples or m.index == examples.lower() or carries(m.args[0], f"({m.index})"):
+        if bound == examples or m.index == examples.lower() or carries(m.args[0], f"({m.index})") \
+                or self.selects_example(m.args[0], m.index, examples):
             return examples
         return None
+
+    def selects_example(self, m: M, index: str, examples: str) -> bool:
+        """Whether the summand writes Σ's index as the subscript of an array that has one example per row (or,
+        with the examples as columns, per column): `Ŷ_i` of an N×Dy batch is example i, while `y_i` of a
+        vector of one example, or of any array without the examples' axis, is one of its entries."""
+        if m.kind == "name" and m.index == index:
+            name = self.names.resolve(str(m.value))
+            shape = self.names.shapes.get(name) if name is not None else None
+            if shape is None and name is not None and name.startswith("d"):
+                shape = self.names.shapes.get(name[1:])
+            return shape is not None and list(shape).count(Dim.symbol(examples)) == 1 \
+                and Dim.symbol(examples) in (shape[0], shape[-1])
+        return any(isinstance(a, M) and self.selects_example(a, index, examples) for a in m.args)
 
     def gradient_of(self, m: M) -> str | None:
         """The node a loss-rooted ∂-factor is the gradient at (∂J/∂z2 → z2, ∇C → the output), or None."""
