@@ -357,7 +357,7 @@ def test_the_python_face_takes_a_latex_network_and_a_latex_derivation():
      r"$x \in \mathbb{R}^{D \times 1}$", "J = cross_entropy(y, yhat)"),
 ])
 def test_losses_as_people_write_them(text, expected):
-    from tutor.notation.network import network_from_math
+    from tutor.notation.placed import network_from_math
     net, _ = network_from_math(text, "<post>")
     assert expected in net.source
 

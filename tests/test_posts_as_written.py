@@ -359,3 +359,77 @@ def test_a_shape_said_with_more_words_between_is_never_overruled_by_a_guess(said
 def test_a_shape_handed_on_to_something_else_is_not_said_of_the_symbol():
     from tutor.notation.post import prose_shapes
     assert prose_shapes(["W2 gives an output 1 x Dy", "W1 maps it into a hidden layer, 1 x H"]) == {}
+
+
+# -- an error in the post's own network is shown where the post wrote it ----------------------------
+
+WRONG_NETWORK = r"""Row vectors: $x \in \mathbb{R}^{1 \times D_x}$, $W_1 \in \mathbb{R}^{D_x \times H}$, $b_1 \in \mathbb{R}^{H}$,
+$W_2 \in \mathbb{R}^{H \times D_y}$, $b_2 \in \mathbb{R}^{D_y}$, $y \in \mathbb{R}^{1 \times D_y}$.
+
+$$
+\begin{align*}
+z_1 &= x W_1 + b_1 \\
+h &= \sigma(z_1) \\
+z_2 &= SECOND \\
+\hat{y} &= \text{softmax}(z_2) \\
+J &= -\sum_i y_i \log \hat{y}_i
+\end{align*}
+$$
+
+My answer: $\frac{\partial J}{\partial W_1} = x^T \delta_1$.
+"""
+
+
+@pytest.mark.parametrize("second, underlined, code", [
+    ("W_2 h + b_2", "W_2 h", "E201"),            # the product, as the asker typed it
+    ("h W_2 + b_1", "h W_2 + b_1", "E202"),       # the sum that does not broadcast
+    ("h W_2 + b_2 W_1", "b_2 W_1", "E201"),
+])
+def test_an_error_in_the_posts_network_is_located_in_the_post(second, underlined, code):
+    post = WRONG_NETWORK.replace("SECOND", second)
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)["error"]
+    lines = post.splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if line.startswith("z_2 &="))
+    assert (error["code"], error["origin"], error["line"]) == (code, "<post>", row)
+    assert lines[row - 1][error["col"]:error["end_col"]] == underlined
+    shown = runner.invoke(app, ["ask", "-"], input=post)
+    assert f"<post>:{row}:{error['col'] + 1}" in shown.output and lines[row - 1] in shown.output
+    assert "<the post's network>" not in shown.output
+
+
+def test_an_error_in_a_typed_network_is_located_where_it_was_typed():
+    post = ("Row vectors. x ∈ R^{1×Dx}, W₁ ∈ R^{Dx×H}, b₁ ∈ R^H, W₂ ∈ R^{H×Dy}, b₂ ∈ R^{Dy}, y ∈ R^{1×Dy}\n\n"
+            "    z₁ = x W₁ + b₁\n    h = σ(z₁)\n    z₂ = W₂ h + b₂\n    ŷ = softmax(z₂)\n    J = CE(y, ŷ)\n\n"
+            "I wrote ∂J/∂W₁ = xᵀ δ₁\n")
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    error = json.loads(result.stdout)["error"]
+    assert (error["line"], post.splitlines()[4][error["col"]:error["end_col"]]) == (5, "W₂ h")
+
+
+def test_a_network_error_is_located_in_the_file_given_as_the_network(tmp_path):
+    path = tmp_path / "net.md"
+    post = WRONG_NETWORK.replace("SECOND", "W_2 h + b_2")
+    path.write_text(post, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--wrt", "W1", r"x^T \delta_1"])
+    assert result.exit_code == 2
+    row = next(i for i, line in enumerate(post.splitlines(), 1) if line.startswith("z_2 &="))
+    assert f"{path}:{row}:8" in result.output
+
+
+@pytest.mark.parametrize("post, row, written", [
+    # a leaf nothing gives a shape to: shown where the post first uses it
+    ("$W \\in \\mathbb{R}^{D \\times C}$.\n\n$$L = \\frac{1}{2}\\|X W - T\\|^2 + q$$\n\n"
+     "$\\frac{\\partial L}{\\partial W} = X^T (X W - T)$\n", 3, "q"),
+    # a definition the reader cannot make into one: the definition's right side
+    ("$x \\in \\mathbb{R}^{1 \\times D}$, $W \\in \\mathbb{R}^{D \\times C}$, $y \\in \\mathbb{R}^{1 \\times C}$\n\n"
+     "$$p = \\text{softmax}(x W)$$\n$$J = CE(y, p, x)$$\n\n$\\frac{\\partial J}{\\partial W} = x^T (p - y)$\n",
+     4, "CE(y, p, x)"),
+])
+def test_a_network_that_cannot_be_built_says_where_in_the_post(post, row, written):
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["origin"], error["line"]) == ("<post>", row)
+    assert post.splitlines()[row - 1][error["col"]:error["end_col"]] == written

@@ -14,7 +14,8 @@ from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
 from .judged import MathCheck, check_text
-from .network import MathNetwork, build, gather
+from .network import MathNetwork, gather
+from .placed import column_in, find_in_post, network_in_post
 from .post import prose_shapes, read_post
 from .translate import is_assumption
 from .unread import refuse_macro_definitions, unread_definitions
@@ -96,9 +97,8 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
         source = net.source
     elif math_net.definitions or math_net.unread:
         assumptions.extend(unread_definitions(math_net, text))
-        source, said = build(math_net)
+        net, source, said = network_in_post(math_net, text)
         assumptions.extend(said)
-        net = parse_network(source, "<the post's network>")
     else:
         net = from_code(post.code)
         if net is None:
@@ -181,30 +181,6 @@ def post_located(d, read: str, typed: str, post: str):
                                                end_col=column(label.span.end_col), end_line=None))
                    for label in d.labels if label.span.line == d.span.line)
     return replace(d, span=span, caret=caret, labels=labels)
-
-
-def find_in_post(line: str, post: str) -> tuple[int, int, str] | None:
-    """(line, column, the text found) of a line of a derivation in the post, when it is there as written."""
-    from ..engine.diagnostics import source_lines
-    line = line.strip()
-    if not line:
-        return None
-    for number, text in enumerate(source_lines(post), 1):
-        at = text.find(line)
-        if at >= 0:
-            return number, at, line
-    return None
-
-
-def column_in(written: str, read: str, start: int):
-    """A column of the derivation's line as read (LaTeX) → the column in the post, where it was typed
-    (Unicode `W₂ᵀ` is longer read as `W_{2}^{T}`)."""
-    from .tokens import to_latex_mapped
-    latex, origins = to_latex_mapped(written)
-    offset = len(read) - len(read.lstrip())
-    if latex.strip() != read.strip():
-        return lambda col: start + max(0, min(col - offset, len(written)))
-    return lambda col: start + origins[max(0, min(col - offset, len(origins) - 1))]
 
 
 def load_network(spec: str) -> Network:

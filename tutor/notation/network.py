@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
-from ..engine.errors import ParseError
+from ..engine.errors import ParseError, TutorError
 from .derivation import Statement, flatten_product, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
@@ -20,6 +20,16 @@ from .translate import Names, Translator, broadcast, examples_among, is_assumpti
 
 #: The loss's usual names, preferred when several definitions are read by nothing.
 LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A definition as the post has it: as typed, as LaTeX, and where that LaTeX begins in its piece (the
+    positions of the definition's tree count from the piece's start)."""
+
+    typed: str
+    latex: str
+    start: int
 
 
 @dataclass
@@ -31,6 +41,7 @@ class MathNetwork:
     assumptions: list[str] = field(default_factory=list)
     convention: str | None = None   # "rows" or "columns", when the post says which
     unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
+    written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -160,6 +171,9 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
             continue
         if lhs.value not in net.definitions:
             net.definitions[lhs.value] = (value, st.text(latex))
+            raw = latex[st.start:st.end]
+            net.written[str(lhs.value)] = Written(st.typed(typed) if typed is not None else st.text(latex),
+                                                  st.text(latex), st.start + len(raw) - len(raw.lstrip()))
         return
     if failed:
         net.unread.setdefault(str(lhs.value), (st.typed(typed) if typed is not None else st.text(latex), failed[0]))
@@ -255,9 +269,11 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     infer_leaves(net, defined, shapes, dims, assumptions)
     missing = [n for n in leaves if shapes.get(n) is None]
     if missing:
-        raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
-                         expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
-                                  "1×D' in the text")
+        error = ParseError(f"cannot tell the shape of {', '.join(missing)}",
+                           expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
+                                    "1×D' in the text")
+        error.leaves = tuple(missing)   # type: ignore[attr-defined]   # placed at the first use in the post
+        raise error
     names = Names(dict(shapes), dims, loss, columns=columns, leaves=frozenset(leaves))
     names.examples = examples_among(set(), [shapes[n] for n in leaves])
     lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
@@ -265,7 +281,11 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     for n in defined:
         value, written = net.definitions[n]
         translate.whole_sums = n == loss   # the loss is one number: Σ over the examples of a row is all of it
-        t = translate(value)
+        try:
+            t = translate(value)
+        except TutorError as error:
+            error.definition = n   # type: ignore[attr-defined]   # placed at that definition in the post
+            raise
         names.shapes[n] = t.shape
         lines.append(f"{n} = {t.code}")
     assumptions.extend(translate.notes)
@@ -475,16 +495,3 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                                    f"say `{left.value} \\in \\mathbb{{R}}^{{… \\times …}}` otherwise")
                 return True
     return False
-
-
-def network_from_math(source: str, origin: str):
-    """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
-    from ..engine.language.network import parse_network
-    from .post import prose_shapes, read_post
-    from .formulas import written_out
-    post = read_post(source)
-    math = [written_out(m) for m in post.math or [source]]
-    gathered, _ = gather(math, prose_shapes(post.prose))
-    gathered.convention = post.convention
-    text, assumptions = build(gathered, origin)
-    return parse_network(text, f"{origin} (as read)"), [a for a in assumptions if is_assumption(a)]
