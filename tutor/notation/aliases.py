@@ -15,6 +15,10 @@ from .symbols import FUNCTIONS
 #: The letters the post being read names functions with: letter → the network language's function.
 FUNCTION_ALIASES: ContextVar[dict[str, str]] = ContextVar("function_aliases", default={})
 
+#: The post's own letters for gradients: `δ1` → `z2` where the post writes ∂J/∂z2 = ŷ − y = δ1 (its δ1 is ∂J/∂z2,
+#: not the ∂J/∂z1 that δ1 otherwise stands for).
+GRADIENT_LETTERS: ContextVar[dict[str, str]] = ContextVar("gradient_letters", default={})
+
 #: Whether the post being read numbers its layers with plain superscripts (W^1, z^2, a^{1}).
 LAYER_SUPERSCRIPTS: ContextVar[bool] = ContextVar("layer_superscripts", default=False)
 #: A letter with the superscript 1: nobody writes a first power, so `W^1` says the superscripts are layers.
@@ -57,12 +61,15 @@ def layered_superscripts(math: list[str]) -> bool:
 
 
 @contextmanager
-def reading_aliases(aliases: dict[str, str], layers: bool = False):
-    """Read a post with its letters for functions and, when it numbers layers with superscripts, that."""
+def reading_aliases(aliases: dict[str, str], layers: bool = False, gradients: dict[str, str] | None = None):
+    """Read a post with its letters for functions, its letters for gradients and, when it numbers layers with
+    superscripts, that."""
     token = FUNCTION_ALIASES.set(aliases)
     layer_token = LAYER_SUPERSCRIPTS.set(layers)
+    gradient_token = GRADIENT_LETTERS.set(gradients or {})
     try:
         yield
     finally:
+        GRADIENT_LETTERS.reset(gradient_token)
         LAYER_SUPERSCRIPTS.reset(layer_token)
         FUNCTION_ALIASES.reset(token)

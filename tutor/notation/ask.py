@@ -79,8 +79,43 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
-    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math)):
+    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math),
+                         gradient_letters(post.math)):
         return answer(post, network, dims, wrt, text)
+
+
+def gradient_letters(math: list[str]) -> dict[str, str]:
+    """The post's δs that it says are the loss's gradient at a node: `∂J/∂z2 = ŷ − y = δ1`, `δ1 = ∂J/∂z2`
+    (δ1 → z2). A δ the post does not define this way keeps its usual reading (δ1 = ∂J/∂z1)."""
+    from .derivation import statements
+    from .grammar import Grammar
+    from .tokens import tokenize
+    out: dict[str, str] = {}
+    for text in math:
+        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text:
+            continue
+        try:
+            found = statements(tokenize(text, "<post>"), len(text))
+        except TutorError:
+            continue
+        for statement in found:
+            trees = []
+            for side in statement.sides:
+                try:
+                    trees.append(Grammar(list(side), lambda n: False).whole(list(side)))
+                except TutorError:
+                    trees.append(None)
+            deltas = [t.value for t in trees if t is not None and t.kind == "name"
+                      and str(t.value).startswith(("delta", "Delta"))]
+            nodes = [t.args[1] for t in trees if t is not None and t.kind == "partial" and t.args[1].kind == "name"
+                     and t.args[0].kind == "name" and str(t.args[0].value) in LOSS_LETTERS]
+            if len(deltas) == 1 and len(nodes) == 1:
+                out.setdefault(str(deltas[0]), str(nodes[0].value))
+    return out
+
+
+#: How posts name the loss whose gradient a δ is.
+LOSS_LETTERS = ("J", "L", "E", "C", "l", "loss", "cost", "Loss")
 
 
 def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | None, text: str) -> Answer:

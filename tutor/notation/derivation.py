@@ -290,6 +290,9 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
             if value is not None:
                 equations.append(Equation(None, None, translate(value).code, written, factor=factor))
             continue
+        while len(values) > 1 and values[-1].kind == "name" and name is not None \
+                and names.resolve(str(values[-1].value)) == name:
+            values = values[:-1]   # ∂J/∂z2 = ŷ − y = δ1: the last side names what the line is, the value is before it
         value = values[-1]
         if has_partial(value, names):
             chain = chain_of(value, names, translate, target, number, written)

@@ -7,6 +7,7 @@ so the learner sees how their text was read.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from keyword import iskeyword
@@ -14,6 +15,7 @@ from keyword import iskeyword
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
 from ..engine.errors import ParseError, UnknownNameError
 from ..engine.simplify.build import broadcast_of
+from .aliases import GRADIENT_LETTERS
 from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
@@ -57,6 +59,9 @@ class Names:
             node = self.resolve(written[1:]) if written[1:] != written else None
             if node is not None and node in self.shapes and not node.startswith("d"):
                 return "d" + node
+        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) else None
+        if said is not None and said != written and (node := self.resolve(said)) in self.shapes:
+            return "d" + node   # the post says what its δ is: ∂J/∂z2 = ŷ − y = δ1
         for prefix, grad in (("delta", "d"), ("Delta", "d")):
             if written.startswith(prefix) and written[len(prefix):].isdigit():
                 k = written[len(prefix):]
@@ -334,7 +339,11 @@ class Translator:
         elif m.written and m.written.lstrip("\\") != written and iskeyword(m.written.lstrip("\\")):
             self.note(f"{m.written} read as {name}: {m.written.lstrip(chr(92))} is a word the network language keeps")
         delta = written.startswith(("delta", "Delta"))
-        if delta and name != written:
+        if delta and name != written and written in GRADIENT_LETTERS.get():
+            greek = re.sub(r"^(delta|Delta)_?", lambda g: "δ" if g.group(1) == "delta" else "Δ", m.written or written)
+            self.note(f"the post's {greek} is its own ∂{self.names.loss}/∂{name[1:]} (it writes "
+                      f"∂{self.names.loss}/∂{name[1:]} = … = {greek}), so it is {name} here")
+        elif delta and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)
