@@ -104,12 +104,29 @@ ADJECTIVES = r"(?:(?:an?|the)\s+)?(?:(?!(?:is|are|and|or|but|where|with|has|of|b
 IS = re.compile(rf"(?<![\w\\]){NAMES}\s+(?:is|are)\s+{ADJECTIVES}[(\[]?\s*{DIMS_TYPED}\s*[)\]]?"
                 r"(?:\s+(?:matrix|matrices|vectors?|rows?|columns?|arrays?))?(?![\w×])")
 
+#: `dim(A_0) = n * m`, `\\dim(Z_1) = (n_1, m)`, `shape(X) = N x D`, `X.shape = (N, D)`: a shape said as a
+#: function of the array, as posts and NumPy say it.
+SIZE_OF = re.compile(rf"(?<![\w\\])(?:\\?(?:dim|shape|size)|\\(?:text|mathrm|operatorname)\{{(?:dim|shape|size)\}})\s*"
+                     rf"\(\s*(?P<names>{NAME})\s*\)\s*=\s*(?P<dims>\([^()]*\)|\[[^\[\]]*\]|{DIM}(?:(?:{SEPARATOR}){DIM})+)")
+SHAPE_ATTRIBUTE = re.compile(rf"(?<![\w\\])(?P<names>{NAME})\.shape\s*==?\s*(?P<dims>\([^()]*\)|\[[^\[\]]*\])")
+
+
+def size_statement(math: str) -> str | None:
+    """A piece of mathematics that only says an array's shape (`dim(A_0) = n * m`), as the declaration the
+    reader knows; None for anything else."""
+    for pattern in (SIZE_OF, SHAPE_ATTRIBUTE):
+        m = pattern.fullmatch(math.strip().rstrip(".,;"))
+        if m is not None:
+            said = declarations(m.group())
+            return said[0] if said else None
+    return None
+
 
 def declarations(line: str) -> list[str]:
     """The shapes a line of plain text declares, each as a LaTeX declaration the reader knows:
     `W1, W2 ∈ R^{H×H}` → [`W1, W2 \\in \\mathbb{R}^{H \\times H}`]; `W1: Dx x H`; `x is 1×Dx`."""
     out = []
-    for pattern in (DECLARATION, COLON, IS):
+    for pattern in (DECLARATION, COLON, IS, SIZE_OF, SHAPE_ATTRIBUTE):
         for m in pattern.finditer(line):
             dims = split_dims(m.group("dims"))
             names = [n.strip() for n in re.split(r",|\band\b", m.group("names")) if n.strip()]

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..engine.language.dims import Dim, Shape
-from .plain import convention, declarations, is_math_block, math_lines, without_remarks
+from .plain import convention, declarations, is_math_block, math_lines, size_statement, without_remarks
 from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
@@ -38,7 +38,7 @@ def read_post(text: str) -> Post:
     post = Post()
     for token in md.parse(text):
         if token.type in ("math_block", "math_block_label", "amsmath"):
-            post.math.append(token.content)
+            post.math.append(size_statement(token.content) or token.content)
         elif token.type in ("fence", "code_block") and is_math_block(token.content, token.info):
             post.math.append(math_lines(token.content))   # plain mathematics set apart by indenting or a fence
         elif token.type in ("fence", "code_block"):
@@ -52,7 +52,7 @@ def read_post(text: str) -> Post:
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
-                    post.math.append(child.content)
+                    post.math.append(size_statement(child.content) or child.content)
                     words.append(plain(child.content))
                 elif child.type in ("text", "code_inline"):
                     words.append(child.content)
