@@ -300,7 +300,13 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
             continue
         for earlier in values[:-1]:
             if has_partial(earlier, names) or has_partial(earlier) and len(list(partials(earlier))) > 1:
-                chain = chain_of(earlier, names, translate, target, number, written)
+                try:
+                    chain = chain_of(earlier, names, translate, target, number, written)
+                except ParseError:   # Σ_i ∂L^{(i)}/∂a^{(i)} ⋯ = Σ_i (a^{(i)} − y^{(i)}): the working before the value
+                    notes.append(f"in `{short_text(written)}`, the working between the first and the last `=` has "
+                                 "∂-factors inside a sum or another operation, so it is not walked as a chain; "
+                                 "the value after the last `=` is judged")
+                    continue
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
         translate.target = names.shapes.get(target) if target is not None else None
@@ -458,3 +464,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         items.append(Item(at, target or at, t.code, shape=t.shape))
     end = items[-1].wrt if items else None
     return Chain(cast(str, target or end), tuple(items), number, written)  # a ∂-factor gives one item at least
+
+
+def short_text(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

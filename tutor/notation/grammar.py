@@ -406,8 +406,12 @@ class Grammar:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
         from .aliases import FUNCTION_ALIASES
-        if len(text) != 1 or self.known(text) or not self.next_is("prime") or text in FUNCTION_ALIASES.get():
+        layer = 3 if self.next_is("open") and self.peek().text == "[" and self.next_is("num", k=1) \
+            and self.next_is("close", k=2) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
+        if len(text) != 1 or self.known(text) or not (layer or self.next_is("prime")) \
+                or text in FUNCTION_ALIASES.get():
             return None
+        self.i += layer
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
             return None

@@ -17,7 +17,7 @@ MATH_LABELS = {"math", "latex", "tex", "text", "txt", "plain", "plaintext", "uni
 
 #: A line of mathematics: a Unicode mark, a transpose typed `W^T`, a derivative `dJ/dW`, or an equation whose
 #: right side puts factors side by side (`h W2 + b2`), which Python never does.
-SIDE_BY_SIDE = re.compile(r"=[^=\n]*\b[A-Za-z]\w*[ \t]+[A-Za-z(]")
+SIDE_BY_SIDE = re.compile(r"=[^=\n]*\b[A-Za-z]\w*(?:\^?\[\d+\])?[ \t]+[A-Za-z(]")
 CARET = re.compile(r"\w\s*\^")
 PYTHON_WORDS = re.compile(r"^\s*(?:def|class|import|from|return|for|while|if|elif|else|try|except|with|print)\b"
                           r"|\bnp\.|\bself\.|\bTraceback\b|^\s*>>>")
@@ -89,12 +89,14 @@ def math_lines(content: str) -> str:
 
 
 # -- declarations --------------------------------------------------------------------------------------
-NAME = r"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{?[A-Za-z0-9]+\}?)?"
+#: A layer written after a name, as deeplearning.ai types it: W[1], n^[1], n^{[1]}.
+LAYER = r"(?:\^?\[\d+\]|\^\{\[\d+\]\})"
+NAME = rf"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{{?[A-Za-z0-9]+\}}?|{LAYER})?"
 NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME})*)"
 DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
 SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b|\\?\{{\s*0\s*,\s*1\s*\\?\}})\s*\^\s*(?P<dims>{DIMS_BRACED})"
 DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:\s+(?:is|are|lies|lie))?\s*{SPACE}")
-DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
+DIM = rf"[A-Za-z0-9]+(?:_\{{?[A-Za-z0-9]+\}}?|{LAYER})?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
 COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\s*$")
@@ -144,8 +146,7 @@ def split_dims(text: str) -> list[str]:
         text = text[1:-1]
     from .symbols import SUBSCRIPTS
     text = "".join(SUBSCRIPTS.get(c, c) for c in text)   # Dₓ is Dx
-    return [d.replace("{", "").replace("}", "").replace("_", "").strip()
-            for d in re.split(SEPARATOR + r"|\s*,\s*", text.strip()) if d.strip()]
+    return [re.sub(r"[{}_\[\]^]", "", d).strip() for d in re.split(SEPARATOR + r"|\s*,\s*", text.strip()) if d.strip()]
 
 
 def plain_dim(text: str) -> bool:
