@@ -16,6 +16,7 @@ from ..judge.result import CheckResult
 from .judged import MathCheck, check_text
 from .network import MathNetwork, gather
 from .placed import column_in, find_in_post, network_in_post
+from .plain import x_as_times
 from .post import prose_shapes, read_post
 from .translate import is_assumption
 from .unread import refuse_macro_definitions, unread_definitions
@@ -74,14 +75,20 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
-    from .aliases import function_aliases, layered_superscripts, reading_aliases
+    from .aliases import function_aliases, layered_superscripts, primed_names, reading_aliases
     from .formulas import written_out
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
+    post.math = x_as_times(post.math, set(prose_shapes(post.prose)) | declared_names(post.math))
     with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math),
-                         gradient_letters(post.math)):
+                         gradient_letters(post.math), primed_names(post.prose)):
         return answer(post, network, dims, wrt, text)
+
+
+def declared_names(math: list[str]) -> set[str]:
+    """The names the post's mathematics gives a shape (`W1 \\in \\mathbb{R}^{…}`), as typed."""
+    return {m.group(1) for text in math for m in re.finditer(r"(?<![\w\\])([A-Za-z]\w*)\s*(?:\\in\b|∈)", text)}
 
 
 def gradient_letters(math: list[str]) -> dict[str, str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..engine.errors import ParseError
+from .aliases import FUNCTION_ALIASES, PRIMED_NAMES
 from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IGNORED, INDEX_LETTERS, PRODUCT,
                       STYLES, TRANSPOSE, WORDS, unreserved)
 from .tokens import Tok
@@ -163,7 +164,10 @@ class Grammar:
             t = self.peek()
             if t is None:
                 return base
-            if t.kind == "prime":
+            if t.kind == "prime" and base.kind == "name" and base.value in PRIMED_NAMES.get():
+                self.take()   # the post's Y' is its prediction, a value of its own: Ŷ
+                base = M("name", value=f"{base.value}hat", pos=base.pos, written=f"{base.value}'")
+            elif t.kind == "prime":
                 self.take()
                 base = M("T", (base,), pos=t.pos, written="'")   # x': MATLAB's transpose, as typed
             elif t.kind == "sup":
@@ -583,6 +587,8 @@ class Grammar:
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
             return self.call(FUNCTIONS.get(name, name), t)
+        if name in GREEK and not self.known(name) and name in FUNCTION_ALIASES.get():   # "ψ is the activation"
+            return self.call(FUNCTION_ALIASES.get()[name], t)
         if name in GREEK:
             return self.named_word(name, t.pos) if self.known(name) else M("name", value=unreserved(name), pos=t.pos,
                                                                             written="\\" + name)

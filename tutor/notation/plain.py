@@ -167,3 +167,30 @@ def convention(prose: list[str]) -> str | None:
     if rows and (not columns or rows.start() < columns.start()):
         return "rows"
     return "columns" if columns else None
+
+
+# -- x typed for × ----------------------------------------------------------------------------------------
+#: ` x ` between two operands of typed mathematics: `W3 x ψ(W2 x I)`.
+TIMES_X = re.compile(r"(?<=[\w)\]]) x (?=[\w(ψφσ])")
+NEIGHBOURS = re.compile(r"(?P<left>[A-Za-z]\w*|[)\]]) x (?P<right>[A-Za-z]\w*|[ψφσ(])")
+
+
+def x_as_times(math: list[str], stated: set[str]) -> list[str]:
+    """Typed mathematics that writes `x` for × (`y = ψ(W3 x ψ(W2 x ψ(W1 x I)))`, with the shapes of W1, W2, W3
+    and I said and none said of x): there x is the product sign. Only where x is neither given a shape nor
+    defined, and every name it stands between has its shape said; anywhere else x is a name."""
+    if "x" in stated or any(re.match(r"\s*x\s*(?:=|\\in|∈)", m) for m in math):
+        return math
+    out = []
+    for piece in math:
+        pairs = list(NEIGHBOURS.finditer(piece))
+        if "\\" not in piece and pairs and all(
+                side in stated or side in "ψφσ" or not side[0].isalpha() or side.lower() in FUNCTION_WORDS
+                for m in pairs for side in (m.group("left"), m.group("right"))):
+            piece = TIMES_X.sub(" × ", piece)
+        out.append(piece)
+    return out
+
+
+FUNCTION_WORDS = {"sigmoid", "tanh", "relu", "softmax", "exp", "log"}
+

@@ -131,7 +131,7 @@ PROSE_SHAPE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?"
     r"(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*\s+){0,3}?(?:of\s+(?:shape|size)\s+)?[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"\b(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
@@ -150,7 +150,7 @@ FILLER = r"(?:(?!(?:and|or|but|where|which|gives?|produces?|outputs?|maps?|retur
     r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*|[,(:])"
 PROSE_STATED = re.compile(
     rf"(?<![\w\\])(?P<name>{LAYERED})(?:\s*{FILLER}){{1,6}}\s*[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"\b(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 
 
 def prose_shapes(prose: list[str]) -> dict[str, Shape]:
@@ -168,6 +168,9 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
                         continue
                     if pattern is PROSE_STATED and len(name) > 3 and not re.search(r"[\d_]", name):
                         continue   # a word ("labels"), not a symbol
+                    if any(len(d) >= 4 and d.isalpha() and d.islower() for d in (a, b)) or \
+                            paragraph[max(0, m.start() - 1):m.start()] in ("'", "’"):
+                        continue   # "differentiate by W1", "don't": words, not a shape
                     try:
                         out.setdefault(name, (dim(a), dim(b)))
                     except ValueError:
