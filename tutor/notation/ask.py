@@ -13,7 +13,7 @@ from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
-from .judged import MathCheck, check_text
+from .judged import MathCheck, check_code, check_text
 from .network import MathNetwork, gather
 from .placed import column_in, find_in_post, network_in_post
 from .plain import x_as_times
@@ -168,7 +168,11 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
         [(w, t, t, False) for w, t in in_code]
     for wrt, text_of, typed, math in jobs:
         try:
-            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
+            if math:
+                checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
+            else:   # code: a course's gradient it reads but never computes (dZ1) is taken as given, and said
+                checked, said_of_code = check_code(net, wrt, text_of, dims, origin="<post>", given=defined)
+                assumptions.extend(said_of_code)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             unread = error
@@ -373,6 +377,7 @@ def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], 
     from .derivation import statements
     from .grammar import Grammar
     from .judged import names_with_truth
+    from .network import names_in
     from .tokens import tokenize
     names = names_with_truth(net)
     foreign = [n for n in math_net.declared if n not in net.nodes and n not in net.dims]
@@ -387,6 +392,14 @@ def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], 
         if wrt is not None and wrt.kind == "name" and names.resolve(str(wrt.value)) is None \
                 and wrt.value != "<output>":
             foreign.append(str(wrt.value))
+        course = str(lhs.value) if lhs is not None and lhs.kind == "name" else ""
+        if re.fullmatch(r"d[A-Za-z]\d+", course) and found:   # dZ[2] = A[2] - Y: the names of its value too
+            for side in found[0].sides[1:]:
+                try:
+                    value = Grammar(list(side), names.known, source=written).whole(list(side))
+                except TutorError:
+                    continue
+                foreign.extend(n for n in sorted(names_in(value)) if names.resolve(n) is None and len(n) > 1)
     if foreign:
         declared = ", ".join(f"{n} {'×'.join(map(str, s))}" for n, s in math_net.declared.items())
         raise ParseError(

@@ -416,6 +416,9 @@ class Grammar:
                 or text in FUNCTION_ALIASES.get():
             return None
         self.i += layer
+        if not layer and self.next_is("open", k=1) and self.peek(1).text == "[" and self.next_is("num", k=2) \
+                and self.next_is("close", k=3):
+            del self.tokens[self.i + 1:self.i + 4]   # g'[1](Z[1]): the layer typed after the prime
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
             return None

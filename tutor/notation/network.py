@@ -151,7 +151,8 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         return
     rest = str(lhs.value)[1:] if lhs.kind == "name" else ""
     gradient_name = lhs.kind == "name" and str(lhs.value).startswith("d") and (
-        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
+        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names
+        or re.fullmatch(r"[A-Za-z]\d+", rest) is not None)   # dZ[2] = A[2] - Y: a course's gradient of layer 2
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
         derivation()
