@@ -149,6 +149,8 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         except ParseError:
             pass
         return
+    if lhs.kind == "name" and len(sides) == 2 and stacked(sides[1]):
+        return   # X = [x^{(1)}, x^{(2)} \dots x^{(m)}]: how X holds its examples, said of a leaf, not a value
     rest = str(lhs.value)[1:] if lhs.kind == "name" else ""
     gradient_name = lhs.kind == "name" and str(lhs.value).startswith("d") and (
         rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names
@@ -178,6 +180,12 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         return
     if failed:
         net.unread.setdefault(str(lhs.value), (st.typed(typed) if typed is not None else st.text(latex), failed[0]))
+
+
+def stacked(side: list[Tok]) -> bool:
+    """`[x^{(1)}, x^{(2)} \\dots x^{(m)}]`: an array written as the list of its examples (or columns)."""
+    return any(t.kind == "macro" and t.text in ("dots", "cdots", "ldots") for t in side) and \
+        any(t.kind == "op" and t.text == "," for t in side)
 
 
 def annotation_only(side: list[Tok]) -> bool:
