@@ -55,8 +55,20 @@ SENTENCE = re.compile(r"\b(?P<letter>[fg])\s+(?:is\s+|being\s+|denotes\s+|as\s+)
 GREEK_NAMES = {"ψ": "psi", "φ": "phi", "σ": "sigma", "psi": "psi", "phi": "phi"}
 
 
+#: `\textbf{s} = s(\textbf{Xw})`: a letter that names both a value and the function that makes it.
+SAME_LETTER = re.compile(r"^\s*(?:\\(?:textbf|mathbf|boldsymbol|bm)\{\s*)?(?P<letter>[a-zA-Z])\s*\}?\s*=\s*"
+                         r"(?P=letter)\s*\(")
+#: What the prose says that function is: "s is shorthand for the logistic function".
+NAMED_FUNCTION = re.compile(r"\b(?P<fn>logistic|sigmoid|tanh|relu|softmax)\b", re.I)
+
+
 def function_aliases(math: list[str], prose: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
+    said = [m.group("fn") for text in prose for m in NAMED_FUNCTION.finditer(text)]
+    for text in math:
+        m = SAME_LETTER.match(text)
+        if m and len(set(name_of(f) for f in said)) == 1:   # s = s(Xw), "s … the logistic function"
+            out[m.group("letter")] = name_of(said[0]) + "()"
     for text in math:
         m = STATEMENT.match(text)
         if m:

@@ -153,7 +153,7 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
     defined = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
     in_code = code_derivations(lines, net)
     asked: list[Asked] = []
-    leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+    leaf = wrt or default_leaf(net, math_net)
     if assumed_default:
         not_default(math_net, derivations, net)
     net.require_leaf(leaf)
@@ -187,6 +187,17 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
             assumptions.extend(a.check.reading.notes)
     return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))),
                   nothing)
+
+
+def default_leaf(net: Network, math_net: MathNetwork) -> str:
+    """The leaf a derivation that does not say its own is about: the one the post asks for alone (∇_w J(w)),
+    else W1, else the first weight-like leaf (W, w, θ), else the first leaf."""
+    names = [n for n in math_net.wanted if n in net.leaves]
+    if names:
+        return names[0]
+    if "W1" in net.leaves:
+        return "W1"
+    return next((n for n in net.leaves if n[:1] in "Ww" or n.startswith(("theta", "Theta"))), next(iter(net.leaves)))
 
 
 def in_post(asked: Asked, read: str, post: str) -> Asked:

@@ -284,6 +284,10 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 equations.append(Equation(None, None, translate(trees[0]).code, written))
             continue
         lhs, values = trees[0], trees[1:]
+        if lhs.kind not in ("partial", "name") and not has_partial(values[-1], names):
+            # −(1 − s)y + s(1 − y) = s − y: working whose claim is unsaid; its last value is the answer
+            equations.append(Equation(None, None, translate(values[-1]).code, written))
+            continue
         target, name, factor = claim(lhs, names)
         if factor is not None:
             value = next((v for v in reversed(values) if not has_partial(v, names)), None)
@@ -354,6 +358,9 @@ def true_gradient(names: Names, node: str) -> str | None:
 
 def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
     """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
+    if lhs.kind == "partial" and lhs.args[0].kind == "call":
+        # ∇_w ln(s(Xw)) = 1 − s(Xw): the gradient of a piece of the loss, a step of the working, not ∂J/∂w
+        return None, None, (f"{lhs.args[0].value}(…)", node_of(lhs.args[1], names))
     if lhs.kind == "partial":
         wrt = node_of(lhs.args[0 + 1], names)
         try:

@@ -447,11 +447,14 @@ class Grammar:
         return M("name", value=parts[0], pos=pos, written=parts[0])
 
     def function_named(self, text: str) -> str | None:
+        from .aliases import FUNCTION_ALIASES
+        alias = FUNCTION_ALIASES.get().get(text)
+        if alias is not None and alias.endswith("()"):   # s(Xw) where the post's s is also a value
+            return applied(alias, self.peek())
         if self.known(text):
             return None
-        from .aliases import FUNCTION_ALIASES
         if text in FUNCTION_ALIASES.get():   # the post said `g = \tanh`
-            return FUNCTION_ALIASES.get()[text]
+            return applied(FUNCTION_ALIASES.get()[text], self.peek())
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
             "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \
@@ -532,7 +535,17 @@ class Grammar:
                 if nxt is None or nxt.kind != "open":   # ∇C (Nielsen): with respect to the network's output
                     return M("partial", (of, M("name", value="<output>", pos=t.pos)), pos=t.pos)
                 return M("partial", (of, self.atom()), pos=t.pos)
-            return M("partial", (of, self.whole(sub)), pos=t.pos)
+            wrt = self.whole(sub)
+            if of.kind == "name" and self.next_is("open") and self.peek().text == "(":   # ∇_w J(w): J's argument
+                saved = self.i
+                try:
+                    argument = self.atom()
+                except ParseError:
+                    argument = None
+                if argument is None or not (argument.kind == "name" and argument.value == wrt.value
+                                            or argument.kind == "tuple"):
+                    self.i = saved
+            return M("partial", (of, wrt), pos=t.pos)
         if name in DECORATIONS:
             inner = self.text_of(t.args[0]) if t.args else ""
             inner_name = inner.split("_")[0] if inner else ""
@@ -590,8 +603,8 @@ class Grammar:
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
             return self.call(FUNCTIONS.get(name, name), t)
-        if name in GREEK and not self.known(name) and name in FUNCTION_ALIASES.get():   # "ψ is the activation"
-            return self.call(FUNCTION_ALIASES.get()[name], t)
+        if name in GREEK and not self.known(name) and applied(FUNCTION_ALIASES.get().get(name), self.peek()):
+            return self.call(applied(FUNCTION_ALIASES.get()[name], self.peek()), t)   # "ψ is the activation"
         if name in GREEK:
             return self.named_word(name, t.pos) if self.known(name) else M("name", value=unreserved(name), pos=t.pos,
                                                                             written="\\" + name)
@@ -698,6 +711,14 @@ def plain_names(tokens) -> bool:
     return bool(tokens) and tokens[0].kind in ("name", "macro", "group") and all(
         t.kind in ("name", "num", "sub", "sup", "group", "prime") or t.kind == "macro" and t.text not in HADAMARD | PRODUCT
         for t in tokens)
+
+
+def applied(alias: str | None, nxt: Tok | None) -> str | None:
+    """The function a letter of the post stands for; a letter that is also a value (`s = s(Xw)`, the alias
+    written `sigmoid()`) is the function only where it is applied to something in brackets."""
+    if alias is None or not alias.endswith("()"):
+        return alias
+    return alias[:-2] if nxt is not None and nxt.kind == "open" and nxt.text == "(" else None
 
 
 def uses_index(m: M, index: str) -> bool:

@@ -42,6 +42,7 @@ class MathNetwork:
     convention: str | None = None   # "rows" or "columns", when the post says which
     unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
     written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
+    wanted: list[str] = field(default_factory=list)   # the gradients the post asks for alone: w for "∇_w J(w)"
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -92,6 +93,10 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 name = plain_name(first)
                 if name:
                     lhs_names.add(name)
+            else:
+                asked = wanted_gradient(first)
+                if asked:
+                    net.wanted.append(asked)
     from .aliases import is_alias_statement
     for latex, found, text in pieces:
         for st in found:
@@ -99,6 +104,16 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 continue
             handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
     return net, derivations
+
+
+def wanted_gradient(tokens) -> str | None:
+    """`∇_w J(w)` or `∂J/∂w` standing alone: the gradient the post asks about (w), or None."""
+    try:
+        tree = Grammar(list(tokens), lambda n: False).whole(list(tokens))
+    except Exception:  # noqa: BLE001 - anything else is simply not a question
+        return None
+    return str(tree.args[1].value) if tree.kind == "partial" and tree.args[1].kind == "name" \
+        and tree.args[1].value != "<output>" else None
 
 
 def plain_name(tokens) -> str | None:
@@ -161,6 +176,9 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
         lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
+    elif lhs.kind != "name" and net.wanted and len(net.wanted) == len(set(net.wanted)) == 1:
+        derivation()   # "we can simplify and get: −(1 − s)y + s(1 − y) = s − y", in a post that asks for ∇_w J
+        return
     if lhs.kind != "name":
         return
     failed: list[ParseError] = []

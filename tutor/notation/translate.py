@@ -385,6 +385,10 @@ class Translator:
 
     def joined(self, a: Translation, b: Translation, written_as: str) -> Translation:
         """A product written `·` or by juxtaposition: a matrix or an elementwise product, as the shapes say."""
+        if self.whole_sums and written_as == "·" and a.shape == b.shape and a.shape and matmul(a.shape, b.shape) is None:
+            self.note(f"· in the loss between {short(a.code)} and {short(b.code)}, two {format_shape(a.shape)} arrays, "
+                      "read as their inner product (the loss is one number): sum of the elementwise product")
+            return Translation(f"sum({self.wrap(a, MUL)} * {self.wrap(b, MUL + 1)})", (), ATOM)
         op, why = decide_product(a.shape, b.shape)
         written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(written_as, written_as)
         if why:
