@@ -94,8 +94,9 @@ def embedded(line: str) -> list[str]:
         if out and m.start() < out[-1][1]:
             continue
         before = re.search(r"([A-Za-z]+)[\s,]*$", line[:m.start()])
-        if before is not None and len(before.group(1)) >= 4 and before.group(1).lower() not in SAYING:
-            continue   # "Contracting δ1 = … with it gives", "with entries ∂z1_k/∂W1_ij = …": prose about it
+        if before is not None and (len(before.group(1)) >= 4 and before.group(1).lower() not in SAYING
+                                   or before.group(1).lower() in ("is", "are")):
+            continue   # "Contracting δ1 = … with it gives", "the derivative of w / Z is dz = dWx": prose about it
         end = value_end(line, m.end())
         value = line[m.end():end].strip().rstrip(".,;:")
         if value and MATH_CHARS.fullmatch(value) and any(c.isalnum() for c in value):
