@@ -13,6 +13,7 @@ from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
+from .grammar import M
 from .judged import MathCheck, check_code, check_text
 from .network import MathNetwork, gather
 from .placed import column_in, find_in_post, network_in_post
@@ -106,7 +107,7 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
         except TutorError:
             continue
         for statement in found:
-            trees = []
+            trees: list[M | None] = []
             for side in statement.sides:
                 try:
                     trees.append(Grammar(list(side), lambda n: False).whole(list(side)))
@@ -405,9 +406,9 @@ def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], 
             foreign.append(str(wrt.value))
         course = str(lhs.value) if lhs is not None and lhs.kind == "name" else ""
         if re.fullmatch(r"d[A-Za-z]\d+", course) and found:   # dZ[2] = A[2] - Y: the names of its value too
-            for side in found[0].sides[1:]:
+            for value_side in found[0].sides[1:]:
                 try:
-                    value = Grammar(list(side), names.known, source=written).whole(list(side))
+                    value = Grammar(list(value_side), names.known, source=written).whole(list(value_side))
                 except TutorError:
                     continue
                 foreign.extend(n for n in sorted(names_in(value)) if names.resolve(n) is None and len(n) > 1)

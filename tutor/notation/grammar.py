@@ -410,14 +410,12 @@ class Grammar:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
         from .aliases import FUNCTION_ALIASES
-        layer = 3 if self.next_is("open") and self.peek().text == "[" and self.next_is("num", k=1) \
-            and self.next_is("close", k=2) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
+        layer = 3 if self.is_layer(0) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
         if len(text) != 1 or self.known(text) or not (layer or self.next_is("prime")) \
                 or text in FUNCTION_ALIASES.get():
             return None
         self.i += layer
-        if not layer and self.next_is("open", k=1) and self.peek(1).text == "[" and self.next_is("num", k=2) \
-                and self.next_is("close", k=3):
+        if not layer and self.is_layer(1):
             del self.tokens[self.i + 1:self.i + 4]   # g'[1](Z[1]): the layer typed after the prime
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
@@ -428,6 +426,12 @@ class Grammar:
             self.argument()
         inner = self.atom()
         return M("prime", inner.args if inner.kind == "tuple" else (inner,), value="activation", pos=pos)
+
+    def is_layer(self, k: int) -> bool:
+        """Whether a layer typed in brackets, `[1]`, begins k tokens ahead."""
+        opening = self.peek(k)
+        return opening is not None and opening.kind == "open" and opening.text == "[" \
+            and self.next_is("num", k=k + 1) and self.next_is("close", k=k + 2)
 
     def named_word(self, text: str, pos: int) -> M:
         if not text:
@@ -536,7 +540,9 @@ class Grammar:
                     return M("partial", (of, M("name", value="<output>", pos=t.pos)), pos=t.pos)
                 return M("partial", (of, self.atom()), pos=t.pos)
             wrt = self.whole(sub)
-            if of.kind == "name" and self.next_is("open") and self.peek().text == "(":   # ∇_w J(w): J's argument
+            opening = self.peek()
+            if of.kind == "name" and opening is not None and opening.kind == "open" and opening.text == "(":
+                # ∇_w J(w): J's argument
                 saved = self.i
                 try:
                     argument = self.atom()
@@ -603,8 +609,9 @@ class Grammar:
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
             return self.call(FUNCTIONS.get(name, name), t)
-        if name in GREEK and not self.known(name) and applied(FUNCTION_ALIASES.get().get(name), self.peek()):
-            return self.call(applied(FUNCTION_ALIASES.get()[name], self.peek()), t)   # "ψ is the activation"
+        function = applied(FUNCTION_ALIASES.get().get(name), self.peek()) if name in GREEK else None
+        if function is not None and not self.known(name):   # "ψ is the activation function (log sigmoid)"
+            return self.call(function, t)
         if name in GREEK:
             return self.named_word(name, t.pos) if self.known(name) else M("name", value=unreserved(name), pos=t.pos,
                                                                             written="\\" + name)
