@@ -661,3 +661,16 @@ def test_a_letter_that_is_both_a_value_and_its_function(written, expected):
     [asked] = answer.asked
     assert (asked.wrt, asked.check.result.verdict) == ("w", expected)
     assert oracle.verdict(answer.network.source, "w", asked.check.reading.code) == expected
+
+
+def test_a_long_paragraph_is_read_for_shapes_in_linear_time():
+    """Words between a name and a shape are whole words: a paragraph of them is never split every way."""
+    import time
+    from tutor.notation.post import prose_shapes
+    # a post pasted with its catalogue header: one paragraph of 443 characters took 45 s when a word could be
+    # split into fillers every way
+    paragraph = (CATALOGUE / "datascience-54731-dimensions-wont-match.md").read_text(encoding="utf-8").split("---\n")[1]
+    start = time.perf_counter()
+    prose_shapes([paragraph.strip(), paragraph.strip() + " W is 2 x 3"])
+    assert time.perf_counter() - start < 3
+    assert prose_shapes([paragraph.strip() + " W is 2 x 3"])["W"] == prose_shapes(["W is 2 x 3"])["W"]

@@ -147,9 +147,9 @@ NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "ve
 #: none that hands the shape on to something else ("W2 gives an output 1 x Dy"). Read last, so a shape
 #: said plainly anywhere comes first.
 FILLER = r"(?:(?!(?:and|or|but|where|which|gives?|produces?|outputs?|maps?|returns?|yields?|to|into|from|times" \
-    r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*|[,(:])"
+    r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*(?![a-z-])|[,(:])"   # a whole word: never split in two
 PROSE_STATED = re.compile(
-    rf"(?<![\w\\])(?P<name>{LAYERED})(?:\s*{FILLER}){{1,6}}\s*[(\[]?\s*"
+    rf"(?<![\w\\])(?P<name>{LAYERED})(?![A-Za-z0-9])(?:\s*{FILLER}){{1,6}}\s*[(\[]?\s*"
     r"\b(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 
 
