@@ -16,7 +16,7 @@ from ..engine.errors import ParseError, TutorError
 from .derivation import Statement, flatten_product, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
-from .translate import Names, Translator, broadcast, examples_among, is_assumption, matmul
+from .translate import Names, Translator, broadcast, examples_among, matmul
 
 #: The loss's usual names, preferred when several definitions are read by nothing.
 LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")

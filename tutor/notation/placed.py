@@ -8,7 +8,6 @@ shape cannot be told is shown where the post first uses it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..engine.diagnostics import Span, source_lines
 from ..engine.errors import TutorError
