@@ -631,6 +631,7 @@ def test_a_primed_letter_the_post_speaks_of_is_a_value_not_a_transpose():
             "Y in my case is 4x1 and Y' = 4x1"]
     assert primed_names(said) == {"Y"}
     assert primed_names(["x' is the transpose of x"]) == frozenset()
+    assert primed_names(["where f' is the derivative of the activation"]) == frozenset()
     net = parse_network("A: [H, 1]\nW: [K, H]\nY: [K, 1]\nz = W @ A\nYhat = sigmoid(z)\nE = sum((Y - Yhat) ** 2) / 2\n")
     with reading_aliases({}, False, {}, frozenset({"Y"})):
         right = check_text(net, "W", "dW = ((Y' - Y) Y'(1 - Y')) A^T")

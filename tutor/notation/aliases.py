@@ -30,7 +30,7 @@ PRIMED = re.compile(r"(?<![\w\\])(?P<letter>[A-Za-z])'\s+(?:is|are)\s+(?!(?:the\
 def primed_names(prose: list[str]) -> frozenset[str]:
     """The letters whose primed form the post speaks of as a value of its own (the prediction Y')."""
     return frozenset(m.group("letter") or m.group("shaped") for text in prose for m in PRIMED.finditer(text)
-                     if "transpose" not in text[max(0, m.start() - 40):m.end() + 40].lower())
+                     if not re.search(r"transpose|derivative|gradient", text[max(0, m.start() - 40):m.end() + 40], re.I))
 
 
 #: Whether the post being read numbers its layers with plain superscripts (W^1, z^2, a^{1}).
