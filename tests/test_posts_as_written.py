@@ -675,3 +675,10 @@ def test_a_long_paragraph_is_read_for_shapes_in_linear_time():
     prose_shapes([paragraph.strip(), paragraph.strip() + " W is 2 x 3"])
     assert time.perf_counter() - start < 3
     assert prose_shapes([paragraph.strip() + " W is 2 x 3"])["W"] == prose_shapes(["W is 2 x 3"])["W"]
+
+
+def test_working_is_an_answer_only_where_the_post_gives_no_other():
+    identity = r"$$\textbf{y} \cdot ln \textbf{s} = \textbf{y}^T ln \textbf{s}$$"
+    post = CV_452162.replace("$$ANSWER$$", identity + "\n\n" + r"$$\nabla_wJ(w) = \textbf{X}^T(s(\textbf{Xw}) - \textbf{y})$$")
+    [asked] = ask(post).asked   # the identity is working, never judged as the gradient
+    assert asked.check.result.verdict == "correct"

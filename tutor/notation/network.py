@@ -43,6 +43,7 @@ class MathNetwork:
     unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
     written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
     wanted: list[str] = field(default_factory=list)   # the gradients the post asks for alone: w for "∇_w J(w)"
+    unsaid: list[tuple[str, str, str]] = field(default_factory=list)   # working read as an answer for want of one
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -103,6 +104,8 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
             if is_alias_statement(st.text(latex)):
                 continue
             handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
+    if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
+        derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
 
 
@@ -178,6 +181,7 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
     elif lhs.kind != "name" and net.wanted and len(net.wanted) == len(set(net.wanted)) == 1:
         derivation()   # "we can simplify and get: −(1 − s)y + s(1 − y) = s − y", in a post that asks for ∇_w J
+        net.unsaid.append(derivations[-1])
         return
     if lhs.kind != "name":
         return
