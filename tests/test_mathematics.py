@@ -357,9 +357,26 @@ def test_the_python_face_takes_a_latex_network_and_a_latex_derivation():
      r"$x \in \mathbb{R}^{D \times 1}$", "J = cross_entropy(y, yhat)"),
 ])
 def test_losses_as_people_write_them(text, expected):
-    from tutor.notation.network import network_from_math
+    from tutor.notation.placed import network_from_math
     net, _ = network_from_math(text, "<post>")
     assert expected in net.source
+
+
+@pytest.mark.parametrize("written, correct, exit_code", [
+    # Ŷ_i of the batch is its row i, an example: a sum over the examples, whatever the index's letter
+    (r"\frac{1}{N}\sum_i (\hat{Y}_i - Y_i)", True, 0),
+    (r"\frac{1}{N}\sum_k (\hat{Y}_k - Y_k)", True, 0),
+    (r"\sum_{i=1}^{N} (\hat{y}^{(i)} - y^{(i)})", False, 1),        # the 1/N left out
+    (r"\frac{1}{N}\sum_{i,j} (\hat{Y}_{ij} - Y_{ij})", False, 1),   # every entry: a number
+])
+def test_a_sum_whose_index_picks_the_batchs_rows_is_over_the_examples(written, correct, exit_code):
+    result = runner.invoke(app, ["check", "batch", "--wrt", "b2", written, "--json"])
+    data = json.loads(result.stdout)
+    assert result.exit_code == exit_code
+    assert (data["verdict"] == "correct") == correct
+    net = load("batch")
+    checked = check_text(net, "b2", written)
+    assert oracle.verdict(net.source, "b2", checked.reading.code) == data["verdict"], checked.reading.code
 
 
 # -- hostile and broken mathematics -----------------------------------------------------------------

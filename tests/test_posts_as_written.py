@@ -57,7 +57,18 @@ SUMS = [
     (BATCH, "b2", "db2 = sum_k(Ŷ − Y) / N", "wrong_shape"),
     # a Σ over every index, or over an index that does not count the examples, adds up everything
     (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y} - Y)", "wrong_shape"),
-    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "wrong_shape"),
+    # a lone subscript on a batch of rows picks a row, an example: Ŷ_k is example k, whatever the letter
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{k} (\hat{Y}_k - Y_k)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_i (\hat{Y}_i - Y_i)", "correct"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \sum_i (\hat{Y}_i - Y_i)", "scaled"),
+    (BATCH, "b2", r"\frac{\partial J}{\partial b_2} = \frac{1}{N}\sum_{i,j} (\hat{Y}_{ij} - Y_{ij})", "wrong_shape"),
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \sum_i \delta_{1,i}", "correct"),   # layer 1, example i
+    (BATCH, "b1", r"\frac{\partial J}{\partial b_1} = \frac{1}{N}\sum_i \delta_{1,i}", "scaled"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \frac{1}{N}\sum_i H_{1,i}^T (\hat Y_i - Y_i)", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \frac{1}{N}\sum_i (\hat Y_i - Y_i)^T H_{1,i}", "transposed"),
+    (COURSE, "b2", r"db^{[2]} = \frac{1}{m}\sum_{i} (A^{[2]}_i - Y_i)", "correct"),   # columns: A_i is column i
+    (COURSE, "b2", r"db^{[2]} = \frac{1}{m}\sum_{i} (A_{2,i} - Y_i)", "correct"),
+    (COURSE, "b2", r"db^{[2]} = \sum_{i} (A_{2,i} - Y_i)", "scaled"),
     # per-example outer products summed: the matrix product already adds up over the examples
     (BATCH, "W2", r"\frac{\partial J}{\partial W_2} = \sum_{n} H_1^{(n)T} \Delta_2^{(n)}", "correct"),
     # deeplearning.ai: examples are columns, a bias n_h×1, dZ the per-example error of the course
@@ -348,3 +359,326 @@ def test_a_shape_said_with_more_words_between_is_never_overruled_by_a_guess(said
 def test_a_shape_handed_on_to_something_else_is_not_said_of_the_symbol():
     from tutor.notation.post import prose_shapes
     assert prose_shapes(["W2 gives an output 1 x Dy", "W1 maps it into a hidden layer, 1 x H"]) == {}
+
+
+# -- an error in the post's own network is shown where the post wrote it ----------------------------
+
+WRONG_NETWORK = r"""Row vectors: $x \in \mathbb{R}^{1 \times D_x}$, $W_1 \in \mathbb{R}^{D_x \times H}$, $b_1 \in \mathbb{R}^{H}$,
+$W_2 \in \mathbb{R}^{H \times D_y}$, $b_2 \in \mathbb{R}^{D_y}$, $y \in \mathbb{R}^{1 \times D_y}$.
+
+$$
+\begin{align*}
+z_1 &= x W_1 + b_1 \\
+h &= \sigma(z_1) \\
+z_2 &= SECOND \\
+\hat{y} &= \text{softmax}(z_2) \\
+J &= -\sum_i y_i \log \hat{y}_i
+\end{align*}
+$$
+
+My answer: $\frac{\partial J}{\partial W_1} = x^T \delta_1$.
+"""
+
+
+@pytest.mark.parametrize("second, underlined, code", [
+    ("W_2 h + b_2", "W_2 h", "E201"),            # the product, as the asker typed it
+    ("h W_2 + b_1", "h W_2 + b_1", "E202"),       # the sum that does not broadcast
+    ("h W_2 + b_2 W_1", "b_2 W_1", "E201"),
+])
+def test_an_error_in_the_posts_network_is_located_in_the_post(second, underlined, code):
+    post = WRONG_NETWORK.replace("SECOND", second)
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)["error"]
+    lines = post.splitlines()
+    row = next(i for i, line in enumerate(lines, 1) if line.startswith("z_2 &="))
+    assert (error["code"], error["origin"], error["line"]) == (code, "<post>", row)
+    assert lines[row - 1][error["col"]:error["end_col"]] == underlined
+    shown = runner.invoke(app, ["ask", "-"], input=post)
+    assert f"<post>:{row}:{error['col'] + 1}" in shown.output and lines[row - 1] in shown.output
+    assert "<the post's network>" not in shown.output
+
+
+def test_an_error_in_a_typed_network_is_located_where_it_was_typed():
+    post = ("Row vectors. x ∈ R^{1×Dx}, W₁ ∈ R^{Dx×H}, b₁ ∈ R^H, W₂ ∈ R^{H×Dy}, b₂ ∈ R^{Dy}, y ∈ R^{1×Dy}\n\n"
+            "    z₁ = x W₁ + b₁\n    h = σ(z₁)\n    z₂ = W₂ h + b₂\n    ŷ = softmax(z₂)\n    J = CE(y, ŷ)\n\n"
+            "I wrote ∂J/∂W₁ = xᵀ δ₁\n")
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    error = json.loads(result.stdout)["error"]
+    assert (error["line"], post.splitlines()[4][error["col"]:error["end_col"]]) == (5, "W₂ h")
+
+
+def test_a_network_error_is_located_in_the_file_given_as_the_network(tmp_path):
+    path = tmp_path / "net.md"
+    post = WRONG_NETWORK.replace("SECOND", "W_2 h + b_2")
+    path.write_text(post, encoding="utf-8")
+    result = runner.invoke(app, ["check", str(path), "--wrt", "W1", r"x^T \delta_1"])
+    assert result.exit_code == 2
+    row = next(i for i, line in enumerate(post.splitlines(), 1) if line.startswith("z_2 &="))
+    assert f"{path}:{row}:8" in result.output
+
+
+@pytest.mark.parametrize("post, row, written", [
+    # a leaf nothing gives a shape to: shown where the post first uses it
+    ("$W \\in \\mathbb{R}^{D \\times C}$.\n\n$$L = \\frac{1}{2}\\|X W - T\\|^2 + q$$\n\n"
+     "$\\frac{\\partial L}{\\partial W} = X^T (X W - T)$\n", 3, "q"),
+    # a definition the reader cannot make into one: the definition's right side
+    ("$x \\in \\mathbb{R}^{1 \\times D}$, $W \\in \\mathbb{R}^{D \\times C}$, $y \\in \\mathbb{R}^{1 \\times C}$\n\n"
+     "$$p = \\text{softmax}(x W)$$\n$$J = CE(y, p, x)$$\n\n$\\frac{\\partial J}{\\partial W} = x^T (p - y)$\n",
+     4, "CE(y, p, x)"),
+])
+def test_a_network_that_cannot_be_built_says_where_in_the_post(post, row, written):
+    result = runner.invoke(app, ["ask", "-", "--json"], input=post)
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert (error["origin"], error["line"]) == ("<post>", row)
+    assert post.splitlines()[row - 1][error["col"]:error["end_col"]] == written
+
+
+# -- questions as they were posted, each judged as its answer judges it -----------------------------
+
+def source_of(answer, asked) -> str:
+    """What was judged, in the derivation language: the reading, or the code with its unwritten lines."""
+    return asked.check.reading.code if asked.check.reading is not None else asked.read or asked.check.result.source
+
+
+# Cross Validated 253460 ("Derive the gradients of a basic neural network"): the post names its own
+# δ1 = ∂J/∂z2 = ŷ − y, where δ1 otherwise stands for ∂J/∂z1
+CV_253460 = r"""Given a neural network as following
+\begin{align*}
+&J = CE(y,\hat{y})=-\sum_i y_i log(\hat{y}_i)\\
+&\hat{y} = softmax(z_2)\\
+&z_2 = hW_2+b_2\\
+&h = sigmoid(z_1)\\
+&z_1 = xW_1+b_1
+\end{align*}
+and $$\frac{\partial J}{\partial z_2}=\hat{y}-y=\delta_1$$ where $W_1 \in \mathbb{R}^{D_x \times H}$, $b_1 \in \mathbb{R}^H$,
+$W_2 \in \mathbb{R}^{H \times D_y}$ and $b_2 \in \mathbb{R}^{D_y}$.
+
+Why $\frac{\partial J}{\partial W_2}=ANSWER$?
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    (r"h^T \delta_1", "correct"),                                     # the given solution
+    (r"\frac{\partial J}{\partial z_2} \frac{\partial z_2}{\partial W_2}=\delta_1 h^T", "shape_error"),   # the asker's
+    (r"\delta_1^T h", "transposed"),
+])
+def test_a_delta_the_post_defines_is_what_the_post_says_it_is(written, expected):
+    answer = ask(CV_253460.replace("ANSWER", written))
+    asked = answer.asked[-1]
+    assert (asked.wrt, asked.check.result.verdict) == ("W2", expected), asked.check.reading.shown
+    assert "dz2 = yhat - y" in asked.check.reading.code and "dz1" not in asked.check.reading.code
+    assert any("δ1 is its own ∂J/∂z2" in a for a in answer.assumptions)
+    if asked.check.chain is None:
+        assert oracle.verdict(answer.network.source, "W2", source_of(answer, asked)) == expected
+
+
+def test_a_delta_the_post_does_not_define_keeps_its_usual_reading():
+    post = CV_253460.replace(r"\frac{\partial J}{\partial z_2}=\hat{y}-y=\delta_1", r"\frac{\partial J}{\partial z_2}=\hat{y}-y")
+    answer = ask(post.replace("W_2}=ANSWER", r"W_1}=x^T \delta_1"))
+    [asked] = answer.asked
+    assert asked.check.result.verdict == "correct" and "dz1 = (yhat - y) @ W2.T" in asked.check.reading.code
+
+
+# Cross Validated 411203 ("derivation in vectorised form"), the asker's layer i written for layer 1:
+# Z_1 = W_1ᵀ A_0 + B_1 with A_0 = Xᵀ and its size said as dim(A_0) = n * m
+CV_411203 = r"""the formula for the derivative of the cost function wrt W is given as:
+
+$$\frac {dJ} {dW_{1}} = ANSWER$$
+
+Where $Z_1 = W_1^TA_{0} + B_1$, $A_0$ is $X^T$, i.e., $dim(A_{0}) = n * m$ and $A_1 = \sigma(Z_1)$,
+$dim(W_1) = (n, n_1)$, $dim(B_1) = (n_1, 1)$, $dim(Y) = (n_1, m)$,
+$$J = -\frac{1}{m}\sum \left(Y \log A_1 + (1 - Y)\log(1 - A_1)\right)$$
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    (r"\frac {1} {m} \frac {dJ} {dZ_{1}} A_{0}^T", "wrong_shape"),   # as given: the transpose of what W1 needs
+    (r"A_0 (\frac {dJ} {dZ_{1}})^T", "correct"),
+    (r"\frac {1} {m} (\frac {dJ} {dZ_{1}} A_{0}^T)^T", "scaled"),    # dJ/dZ1 already holds the 1/m
+])
+def test_a_shape_said_as_dim_of_an_array_is_read(written, expected):
+    answer = ask(CV_411203.replace("ANSWER", written))
+    assert "A0: [n, m]" in answer.network_source and "W1: [n, n1]" in answer.network_source
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading.shown
+    assert oracle.verdict(answer.network.source, "W1", asked.check.reading.code) == expected
+
+
+@pytest.mark.parametrize("said, declared", [
+    (r"dim(A_{0}) = n * m", r"A_{0} \in \mathbb{R}^{n \times m}"),
+    (r"\dim(Z_1) = (n_1, m)", r"Z_1 \in \mathbb{R}^{n1 \times m}"),
+    ("X.shape = (N, D)", r"X \in \mathbb{R}^{N \times D}"),
+    ("shape(X) = N x D", r"X \in \mathbb{R}^{N \times D}"),
+    ("dim(A) = n", None),
+    ("dW = dZ * x.T", None),
+])
+def test_a_shape_said_as_a_function_of_the_array(said, declared):
+    from tutor.notation.plain import size_statement
+    assert size_statement(said) == declared
+
+
+@pytest.mark.parametrize("line, equations", [
+    ("so dW = dZ / x ie.", ["dW = dZ / x"]),
+    ("so dW = dZ / x ie. dW = dZ * x.T", ["dW = dZ / x", "dW = dZ * x.T"]),
+    ("I think dW = dZ * x.T, e.g. for one example", ["dW = dZ * x.T"]),
+    ("the tie = 3", []),
+])
+def test_an_equation_in_a_sentence_ends_at_an_abbreviation(line, equations):
+    from tutor.notation.post import typed_math
+    from tutor.notation.sentences import prose_equations
+    assert prose_equations(line, typed_math) == equations
+
+
+# DeepLearning.AI's forum types layers in brackets and the dot product as a full stop
+CATALOGUE = __import__("pathlib").Path(__file__).resolve().parent / "catalogue" / "questions"
+COURSE_PATH = str(CATALOGUE / "deeplearningai-course1-week3.net")
+COURSE_NET = load(COURSE_PATH).source
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("dZ[1] = W[2]T.dZ[2] * g[1]'(Z[1])", "correct"),                       # community thread 333451
+    ("dZ[2] = A[2] - Y\ndZ[1] = W[2]T . dZ[2] * g'[1](Z[1])", "correct"),   # community thread 59528
+    ("dZ[2] = A[2] - Y\ndZ[1] = dZ[2].W[2] * g'[1](Z[1])", "shape_error"),
+    ("dZ[2] = A[2] - Y\ndZ[1] = W[2]T . dZ[2]", "wrong_value"),
+    ("dz[1] = a[1] - y", "wrong_value"),                                      # community thread 336971
+])
+def test_deeplearning_ai_forum_notation(typed, expected):
+    answer = ask(f"Week 3 question:\n\n{typed.replace(chr(10), chr(10) + chr(10))}\n", network=COURSE_PATH)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading and asked.check.reading.shown
+    assert oracle.verdict(COURSE_NET, asked.wrt, asked.check.reading.code) == expected
+
+
+def test_a_course_error_is_carried_on_with_the_courses_one_over_m_and_said():
+    answer = ask("dZ[2] = A[2] - Y\n\ndZ[1] = W[2]T . dZ[2] * g'[1](Z[1])\n", network=COURSE_PATH)
+    [asked] = answer.asked
+    assert asked.check.reading.code.endswith("dW1 = (dZ1 @ X.T) / m")
+    assert any("per-example error" in a and "carried on as the course does" in a for a in answer.assumptions)
+    # a δ or a written ∂J/∂Z1 is the gradient itself: never carried on with an extra 1/m
+    answer = ask(r"$$\frac{\partial J}{\partial Z_1} = W_2^T (A_2 - Y) \circ (1 - A_1^2)$$", network=COURSE_PATH)
+    assert answer.asked[0].check.result.verdict == "scaled"
+
+
+def test_a_course_post_without_its_network_is_not_judged_against_another():
+    result = runner.invoke(app, ["ask", "-"], input="dZ[2] = A[2] - Y\n\ndZ[1] = W[2]T . dZ[2] * g'[1](Z[1])\n")
+    assert result.exit_code == 2 and "could not be read" in result.output and "A2" in result.output
+
+
+# code that reads a course's gradient it never computes (community thread 165181)
+L2_PATH = str(CATALOGUE / "deeplearningai-165181-l2.net")
+L2_NET = load(L2_PATH).source
+
+
+@pytest.mark.parametrize("code, expected, per_example", [
+    ("dW1 = 1/m * np.dot(dZ1, X.T) + (lambd * W1) / m", "correct", True),
+    ("dW1 = 1/m * np.dot(dZ1, X.T) + (lambd * np.sum(W1)) / m", "wrong_value", False),
+    ("dW1 = np.dot(dZ1, X.T) + (lambd * W1) / m", "correct", False),   # no 1/m brought back: dZ1 is ∂J/∂Z1
+    ("dW1 = 1/m * np.dot(X.T, dZ1) + (lambd * W1) / m", "shape_error", False),
+])
+def test_code_that_uses_a_gradient_it_never_computes(code, expected, per_example):
+    answer = ask(f"I tried with:\n\n```\n{code}\n```\n", network=L2_PATH)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected
+    assert any(a.startswith("dZ1 is used but never written out") for a in answer.assumptions)
+    assert any("per-example error" in a for a in answer.assumptions) == per_example
+    assert oracle.verdict(L2_NET, "W1", asked.check.result.source) == expected
+
+
+# Physics Forums 3368762: x typed for ×, and ψ named as the activation in words
+PF_3368762 = """The equation describing the network is:
+
+y = ψ(W3 x ψ(W2 x ψ(W1 x I)))
+
+Where:
+y (scalar) is the output value
+W1 (2x2 matrix) are the 1st layer weights
+W2 (2x2 matrix) are the 2nd layer weights
+W3 (1x2 matrix) are the output layer weight
+I (2x1 vector) is the input vector
+ψ is the activation function (log sigmoid)
+
+When I try to differentiate by W1 I get:
+
+dy/dW1 = ANSWER
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    ("ψ'(W3 x ψ(W2 x ψ(W1 x I))) x W3 x ψ'(W2 x ψ(W1 x I)) x W2 x ψ'(W1 x I) x I", "wrong_shape"),
+    ("I x ψ'(W1 x I) x W2 x ψ'(W2 x ψ(W1 x I)) x W3 x ψ'(W3 x ψ(W2 x ψ(W1 x I)))", "shape_error"),
+])
+def test_x_typed_for_times_where_x_is_no_name_of_the_post(written, expected):
+    answer = ask(PF_3368762.replace("ANSWER", written))
+    assert "y = sigmoid(W3 @ sigmoid(W2 @ sigmoid(W1 @ I)))" in answer.network_source
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected
+    assert oracle.verdict(answer.network.source, "W1", asked.check.reading.code) == expected
+
+
+def test_x_stays_a_name_where_the_post_gives_it_a_shape_or_leaves_a_neighbour_unsaid():
+    from tutor.notation.plain import x_as_times
+    assert x_as_times(["z = W x + b"], {"W", "b"}) == ["z = W x + b"]      # x then +: x is an operand
+    assert x_as_times(["z = W x b"], {"W", "b", "x"}) == ["z = W x b"]      # x has a shape: a name
+    assert x_as_times(["z = W x b"], {"W"}) == ["z = W x b"]                # b says nothing: x may be a name
+    assert x_as_times(["z = W x b"], {"W", "b"}) == ["z = W × b"]
+
+
+def test_a_primed_letter_the_post_speaks_of_is_a_value_not_a_transpose():
+    from tutor.notation.aliases import primed_names, reading_aliases
+    said = ["where Y = given value and Y' is computed in the neural network by the output layer",
+            "Y in my case is 4x1 and Y' = 4x1"]
+    assert primed_names(said) == {"Y"}
+    assert primed_names(["x' is the transpose of x"]) == frozenset()
+    assert primed_names(["where f' is the derivative of the activation"]) == frozenset()
+    net = parse_network("A: [H, 1]\nW: [K, H]\nY: [K, 1]\nz = W @ A\nYhat = sigmoid(z)\nE = sum((Y - Yhat) ** 2) / 2\n")
+    with reading_aliases({}, False, {}, frozenset({"Y"})):
+        right = check_text(net, "W", "dW = ((Y' - Y) Y'(1 - Y')) A^T")
+        flipped = check_text(net, "W", "dW = ((Y - Y') Y'(1 - Y')) A^T")   # example-a.com 31863383: D = (Y - Y')Y'(1-Y')
+    assert right.result.verdict == "correct" == oracle.verdict(net.source, "W", right.reading.code)
+    assert flipped.result.verdict == "scaled" == oracle.verdict(net.source, "W", flipped.reading.code)
+
+
+# Cross Validated 452162: s is both the vector and the logistic function, and · in the loss is a dot product
+CV_452162 = r"""I want to derive the gradient $\nabla_wJ(w)$ of the logistic regression cost function
+$J(w) = -\textbf{y}\cdot ln\textbf{ s} - (\mathbf{1} - \textbf{y}) \cdot ln( \mathbf{1} - \textbf{s})$, where
+$\textbf{s} = s(\textbf{Xw})$ is shorthand for the logistic function. We can simplify and get:
+
+$$ANSWER$$
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    (r"-(\mathbf{1} - s(\textbf{Xw}))\textbf{y} + s(\textbf{Xw})(\mathbf{1} - \textbf{y}) = s(\textbf{Xw}) - \textbf{y}",
+     "wrong_shape"),
+    (r"\nabla_wJ(w) = \textbf{X}^T(s(\textbf{Xw}) - \textbf{y})", "correct"),
+    (r"\nabla_wJ(w) = (s(\textbf{Xw}) - \textbf{y})^T \textbf{X}", "transposed"),
+])
+def test_a_letter_that_is_both_a_value_and_its_function(written, expected):
+    answer = ask(CV_452162.replace("ANSWER", written))
+    assert "s = sigmoid(X @ w)" in answer.network_source
+    assert "J = -sum(y * log(s)) - sum((1 - y) * log(1 - s))" in answer.network_source
+    [asked] = answer.asked
+    assert (asked.wrt, asked.check.result.verdict) == ("w", expected)
+    assert oracle.verdict(answer.network.source, "w", asked.check.reading.code) == expected
+
+
+def test_a_long_paragraph_is_read_for_shapes_in_linear_time():
+    """Words between a name and a shape are whole words: a paragraph of them is never split every way."""
+    import time
+    from tutor.notation.post import prose_shapes
+    # a post pasted with its catalogue header: one paragraph of 443 characters took 45 s when a word could be
+    # split into fillers every way
+    paragraph = (CATALOGUE / "datascience-54731-dimensions-wont-match.md").read_text(encoding="utf-8").split("---\n")[1]
+    start = time.perf_counter()
+    prose_shapes([paragraph.strip(), paragraph.strip() + " W is 2 x 3"])
+    assert time.perf_counter() - start < 3
+    assert prose_shapes([paragraph.strip() + " W is 2 x 3"])["W"] == prose_shapes(["W is 2 x 3"])["W"]
+
+
+def test_working_is_an_answer_only_where_the_post_gives_no_other():
+    identity = r"$$\textbf{y} \cdot ln \textbf{s} = \textbf{y}^T ln \textbf{s}$$"
+    post = CV_452162.replace("$$ANSWER$$", identity + "\n\n" + r"$$\nabla_wJ(w) = \textbf{X}^T(s(\textbf{Xw}) - \textbf{y})$$")
+    [asked] = ask(post).asked   # the identity is working, never judged as the gradient
+    assert asked.check.result.verdict == "correct"

@@ -177,7 +177,7 @@ def load(network: NetworkLike = "default") -> Network:
         if is_source(network):
             from .notation.reading import is_math_network
             if is_math_network(None, network):  # a network written as mathematics (SPEC §8)
-                from .notation.network import network_from_math
+                from .notation.placed import network_from_math
                 return Network(network_from_math(network, "<network>")[0])
             return Network(parse_network(network, "<network>"))
         from .notation.reading import load_any

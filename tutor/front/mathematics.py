@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.text import Text
 
 from ..engine.language.dims import format_shape
-from ..notation.judged import ChainJudgement
+from ..notation.judged import ChainJudgement, reorders
 from .diagnostics import code_line
 from .look import Look
 
@@ -42,6 +42,11 @@ def chain_lines(judged: ChainJudgement, network, bindings: dict[str, int], look:
         naive = f"naive product so far: {format_shape(link.naive)}" if link.naive is not None else \
             "✗ no longer a matrix product"
         out.append(f"  {i}. {what}; {naive}")
+    if not judged.telescopes and reorders(judged.links, loss, judged.chain.target):
+        out.append(f"✗ The factors are all there, in another order: read left to right as a product of matrices they "
+                   f"do not lead from {loss} to {judged.chain.target} (a chain written from the right, as the "
+                   "gradient layout writes it, is not a product of Jacobians).")
+        return out
     if not judged.telescopes:
         out.append(f"✗ The factors do not lead from {loss} to {judged.chain.target}: each factor's bottom must be "
                    "the next factor's top.")

@@ -13,8 +13,11 @@ from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
 from ..engine.language.network import Network, load, parse_network
 from ..judge.result import CheckResult
-from .judged import MathCheck, check_text
-from .network import MathNetwork, build, gather
+from .grammar import M
+from .judged import MathCheck, check_code, check_text
+from .network import MathNetwork, gather
+from .placed import column_in, find_in_post, network_in_post
+from .plain import x_as_times
 from .post import prose_shapes, read_post
 from .translate import is_assumption
 from .unread import refuse_macro_definitions, unread_definitions
@@ -73,13 +76,54 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     """Read a post and answer it. `network` (a .net file or a bundled name) replaces the post's own.
     A post with no derivation that can be used is answered with the verdict `unusable` and the reason;
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
-    from .aliases import function_aliases, layered_superscripts, reading_aliases
+    from .aliases import function_aliases, layered_superscripts, primed_names, reading_aliases
     from .formulas import written_out
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
-    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math)):
+    post.math = x_as_times(post.math, set(prose_shapes(post.prose)) | declared_names(post.math))
+    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math),
+                         gradient_letters(post.math), primed_names(post.prose)):
         return answer(post, network, dims, wrt, text)
+
+
+def declared_names(math: list[str]) -> set[str]:
+    """The names the post's mathematics gives a shape (`W1 \\in \\mathbb{R}^{…}`), as typed."""
+    return {m.group(1) for text in math for m in re.finditer(r"(?<![\w\\])([A-Za-z]\w*)\s*(?:\\in\b|∈)", text)}
+
+
+def gradient_letters(math: list[str]) -> dict[str, str]:
+    """The post's δs that it says are the loss's gradient at a node: `∂J/∂z2 = ŷ − y = δ1`, `δ1 = ∂J/∂z2`
+    (δ1 → z2). A δ the post does not define this way keeps its usual reading (δ1 = ∂J/∂z1)."""
+    from .derivation import statements
+    from .grammar import Grammar
+    from .tokens import tokenize
+    out: dict[str, str] = {}
+    for text in math:
+        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text:
+            continue
+        try:
+            found = statements(tokenize(text, "<post>"), len(text))
+        except TutorError:
+            continue
+        for statement in found:
+            trees: list[M | None] = []
+            for side in statement.sides:
+                try:
+                    trees.append(Grammar(list(side), lambda n: False).whole(list(side)))
+                except TutorError:
+                    trees.append(None)
+            deltas = [t.value for t in trees if t is not None and t.kind == "name"
+                      and str(t.value).startswith(("delta", "Delta"))]
+            nodes = [t.args[1] for t in trees if t is not None and t.kind == "partial" and t.args[1].kind == "name"
+                     and t.args[0].kind == "name" and str(t.args[0].value) in LOSS_LETTERS]
+            if len(deltas) == 1 and len(nodes) == 1:
+                out.setdefault(str(deltas[0]), str(nodes[0].value))
+    return out
+
+
+#: How posts name the loss whose gradient a δ is.
+LOSS_LETTERS = ("J", "L", "E", "C", "l", "loss", "cost", "Loss")
 
 
 def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | None, text: str) -> Answer:
@@ -96,9 +140,8 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
         source = net.source
     elif math_net.definitions or math_net.unread:
         assumptions.extend(unread_definitions(math_net, text))
-        source, said = build(math_net)
+        net, source, said = network_in_post(math_net, text)
         assumptions.extend(said)
-        net = parse_network(source, "<the post's network>")
     else:
         net = from_code(post.code)
         if net is None:
@@ -111,7 +154,7 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
     defined = {m.group(1): m.group(2) for m in (re.match(r"(d\w+)\s*=\s*(.+)$", line) for line in lines) if m}
     in_code = code_derivations(lines, net)
     asked: list[Asked] = []
-    leaf = wrt or ("W1" if "W1" in net.leaves else next(iter(net.leaves)))
+    leaf = wrt or default_leaf(net, math_net)
     if assumed_default:
         not_default(math_net, derivations, net)
     net.require_leaf(leaf)
@@ -126,7 +169,11 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
         [(w, t, t, False) for w, t in in_code]
     for wrt, text_of, typed, math in jobs:
         try:
-            checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
+            if math:
+                checked = check_text(net, wrt, text_of, dims, origin="<post>", math=math, given=defined)
+            else:   # code: a course's gradient it reads but never computes (dZ1) is taken as given, and said
+                checked, said_of_code = check_code(net, wrt, text_of, dims, origin="<post>", given=defined)
+                assumptions.extend(said_of_code)
         except TutorError as error:
             assumptions.append(f"a derivation could not be checked: {error.message}")
             unread = error
@@ -141,6 +188,17 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
             assumptions.extend(a.check.reading.notes)
     return Answer(net, source, tuple(asked), tuple(dict.fromkeys(s for s in assumptions if is_assumption(s))),
                   nothing)
+
+
+def default_leaf(net: Network, math_net: MathNetwork) -> str:
+    """The leaf a derivation that does not say its own is about: the one the post asks for alone (∇_w J(w)),
+    else W1, else the first weight-like leaf (W, w, θ), else the first leaf."""
+    names = [n for n in math_net.wanted if n in net.leaves]
+    if names:
+        return names[0]
+    if "W1" in net.leaves:
+        return "W1"
+    return next((n for n in net.leaves if n[:1] in "Ww" or n.startswith(("theta", "Theta"))), next(iter(net.leaves)))
 
 
 def in_post(asked: Asked, read: str, post: str) -> Asked:
@@ -181,30 +239,6 @@ def post_located(d, read: str, typed: str, post: str):
                                                end_col=column(label.span.end_col), end_line=None))
                    for label in d.labels if label.span.line == d.span.line)
     return replace(d, span=span, caret=caret, labels=labels)
-
-
-def find_in_post(line: str, post: str) -> tuple[int, int, str] | None:
-    """(line, column, the text found) of a line of a derivation in the post, when it is there as written."""
-    from ..engine.diagnostics import source_lines
-    line = line.strip()
-    if not line:
-        return None
-    for number, text in enumerate(source_lines(post), 1):
-        at = text.find(line)
-        if at >= 0:
-            return number, at, line
-    return None
-
-
-def column_in(written: str, read: str, start: int):
-    """A column of the derivation's line as read (LaTeX) → the column in the post, where it was typed
-    (Unicode `W₂ᵀ` is longer read as `W_{2}^{T}`)."""
-    from .tokens import to_latex_mapped
-    latex, origins = to_latex_mapped(written)
-    offset = len(read) - len(read.lstrip())
-    if latex.strip() != read.strip():
-        return lambda col: start + max(0, min(col - offset, len(written)))
-    return lambda col: start + origins[max(0, min(col - offset, len(origins) - 1))]
 
 
 def load_network(spec: str) -> Network:
@@ -355,6 +389,7 @@ def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], 
     from .derivation import statements
     from .grammar import Grammar
     from .judged import names_with_truth
+    from .network import names_in
     from .tokens import tokenize
     names = names_with_truth(net)
     foreign = [n for n in math_net.declared if n not in net.nodes and n not in net.dims]
@@ -369,6 +404,14 @@ def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], 
         if wrt is not None and wrt.kind == "name" and names.resolve(str(wrt.value)) is None \
                 and wrt.value != "<output>":
             foreign.append(str(wrt.value))
+        course = str(lhs.value) if lhs is not None and lhs.kind == "name" else ""
+        if re.fullmatch(r"d[A-Za-z]\d+", course) and found:   # dZ[2] = A[2] - Y: the names of its value too
+            for value_side in found[0].sides[1:]:
+                try:
+                    value = Grammar(list(value_side), names.known, source=written).whole(list(value_side))
+                except TutorError:
+                    continue
+                foreign.extend(n for n in sorted(names_in(value)) if names.resolve(n) is None and len(n) > 1)
     if foreign:
         declared = ", ".join(f"{n} {'×'.join(map(str, s))}" for n, s in math_net.declared.items())
         raise ParseError(

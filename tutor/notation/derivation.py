@@ -284,12 +284,19 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 equations.append(Equation(None, None, translate(trees[0]).code, written))
             continue
         lhs, values = trees[0], trees[1:]
+        if lhs.kind not in ("partial", "name") and not has_partial(values[-1], names):
+            # −(1 − s)y + s(1 − y) = s − y: working whose claim is unsaid; its last value is the answer
+            equations.append(Equation(None, None, translate(values[-1]).code, written))
+            continue
         target, name, factor = claim(lhs, names)
         if factor is not None:
             value = next((v for v in reversed(values) if not has_partial(v, names)), None)
             if value is not None:
                 equations.append(Equation(None, None, translate(value).code, written, factor=factor))
             continue
+        while len(values) > 1 and values[-1].kind == "name" and name is not None \
+                and names.resolve(str(values[-1].value)) == name:
+            values = values[:-1]   # ∂J/∂z2 = ŷ − y = δ1: the last side names what the line is, the value is before it
         value = values[-1]
         if has_partial(value, names):
             chain = chain_of(value, names, translate, target, number, written)
@@ -297,7 +304,13 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
             continue
         for earlier in values[:-1]:
             if has_partial(earlier, names) or has_partial(earlier) and len(list(partials(earlier))) > 1:
-                chain = chain_of(earlier, names, translate, target, number, written)
+                try:
+                    chain = chain_of(earlier, names, translate, target, number, written)
+                except ParseError:   # Σ_i ∂L^{(i)}/∂a^{(i)} ⋯ = Σ_i (a^{(i)} − y^{(i)}): the working before the value
+                    notes.append(f"in `{short_text(written)}`, the working between the first and the last `=` has "
+                                 "∂-factors inside a sum or another operation, so it is not walked as a chain; "
+                                 "the value after the last `=` is judged")
+                    continue
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
         translate.target = names.shapes.get(target) if target is not None else None
@@ -345,6 +358,9 @@ def true_gradient(names: Names, node: str) -> str | None:
 
 def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
     """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
+    if lhs.kind == "partial" and lhs.args[0].kind == "call":
+        # ∇_w ln(s(Xw)) = 1 − s(Xw): the gradient of a piece of the loss, a step of the working, not ∂J/∂w
+        return None, None, (f"{lhs.args[0].value}(…)", node_of(lhs.args[1], names))
     if lhs.kind == "partial":
         wrt = node_of(lhs.args[0 + 1], names)
         try:
@@ -455,3 +471,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
         items.append(Item(at, target or at, t.code, shape=t.shape))
     end = items[-1].wrt if items else None
     return Chain(cast(str, target or end), tuple(items), number, written)  # a ∂-factor gives one item at least
+
+
+def short_text(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"

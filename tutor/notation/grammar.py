@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..engine.errors import ParseError
+from .aliases import FUNCTION_ALIASES, PRIMED_NAMES
 from .symbols import (BARE_ARGUMENT, DECORATIONS, FUNCTIONS, GREEK, HADAMARD, IGNORED, INDEX_LETTERS, PRODUCT,
                       STYLES, TRANSPOSE, WORDS, unreserved)
 from .tokens import Tok
@@ -163,7 +164,10 @@ class Grammar:
             t = self.peek()
             if t is None:
                 return base
-            if t.kind == "prime":
+            if t.kind == "prime" and base.kind == "name" and base.value in PRIMED_NAMES.get():
+                self.take()   # the post's Y' is its prediction, a value of its own: Ŷ
+                base = M("name", value=f"{base.value}hat", pos=base.pos, written=f"{base.value}'")
+            elif t.kind == "prime":
                 self.take()
                 base = M("T", (base,), pos=t.pos, written="'")   # x': MATLAB's transpose, as typed
             elif t.kind == "sup":
@@ -295,7 +299,13 @@ class Grammar:
         return "".join(parts)
 
     def named(self, base: str, sub: str, pos: int) -> M:
-        """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes."""
+        """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes, and
+        `\\delta_{1,i}`, `H_{1,n}` → δ1, H1 written with the index i, n (a layer, then an example or an entry)."""
+        parts = sub.replace("{", "").replace("}", "").replace(" ", "").split(",")
+        if len(parts) == 2 and parts[0].isdigit() and parts[1] in INDEX_LETTERS:
+            layered = self.named(base, parts[0], pos)
+            if self.known(str(layered.value)) or base in ("delta", "Delta"):
+                return replace(layered, written=f"{base}_{{{sub}}}", index=parts[1])
         sub = sub.replace(",", "").replace("{", "").replace("}", "").replace(" ", "")
         joined = base + sub
         if self.known(joined):
@@ -400,8 +410,13 @@ class Grammar:
         """g′(Z1), f'(z): the derivative of whatever activation made the next layer from z (read by the
         translator from the network's own definitions)."""
         from .aliases import FUNCTION_ALIASES
-        if len(text) != 1 or self.known(text) or not self.next_is("prime") or text in FUNCTION_ALIASES.get():
+        layer = 3 if self.is_layer(0) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
+        if len(text) != 1 or self.known(text) or not (layer or self.next_is("prime")) \
+                or text in FUNCTION_ALIASES.get():
             return None
+        self.i += layer
+        if not layer and self.is_layer(1):
+            del self.tokens[self.i + 1:self.i + 4]   # g'[1](Z[1]): the layer typed after the prime
         after = self.peek(1)
         if after is None or not (after.kind == "open" and after.text == "(" or after.kind == "sup"):
             return None
@@ -411,6 +426,12 @@ class Grammar:
             self.argument()
         inner = self.atom()
         return M("prime", inner.args if inner.kind == "tuple" else (inner,), value="activation", pos=pos)
+
+    def is_layer(self, k: int) -> bool:
+        """Whether a layer typed in brackets, `[1]`, begins k tokens ahead."""
+        opening = self.peek(k)
+        return opening is not None and opening.kind == "open" and opening.text == "[" \
+            and self.next_is("num", k=k + 1) and self.next_is("close", k=k + 2)
 
     def named_word(self, text: str, pos: int) -> M:
         if not text:
@@ -430,11 +451,14 @@ class Grammar:
         return M("name", value=parts[0], pos=pos, written=parts[0])
 
     def function_named(self, text: str) -> str | None:
+        from .aliases import FUNCTION_ALIASES
+        alias = FUNCTION_ALIASES.get().get(text)
+        if alias is not None and alias.endswith("()"):   # s(Xw) where the post's s is also a value
+            return applied(alias, self.peek())
         if self.known(text):
             return None
-        from .aliases import FUNCTION_ALIASES
         if text in FUNCTION_ALIASES.get():   # the post said `g = \tanh`
-            return FUNCTION_ALIASES.get()[text]
+            return applied(FUNCTION_ALIASES.get()[text], self.peek())
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
             "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \
@@ -515,7 +539,19 @@ class Grammar:
                 if nxt is None or nxt.kind != "open":   # ∇C (Nielsen): with respect to the network's output
                     return M("partial", (of, M("name", value="<output>", pos=t.pos)), pos=t.pos)
                 return M("partial", (of, self.atom()), pos=t.pos)
-            return M("partial", (of, self.whole(sub)), pos=t.pos)
+            wrt = self.whole(sub)
+            opening = self.peek()
+            if of.kind == "name" and opening is not None and opening.kind == "open" and opening.text == "(":
+                # ∇_w J(w): J's argument
+                saved = self.i
+                try:
+                    argument = self.atom()
+                except ParseError:
+                    argument = None
+                if argument is None or not (argument.kind == "name" and argument.value == wrt.value
+                                            or argument.kind == "tuple"):
+                    self.i = saved
+            return M("partial", (of, wrt), pos=t.pos)
         if name in DECORATIONS:
             inner = self.text_of(t.args[0]) if t.args else ""
             inner_name = inner.split("_")[0] if inner else ""
@@ -573,6 +609,9 @@ class Grammar:
             return M("call", (self.whole(t.args[0]) if t.args else self.atom(),), value="sqrt", pos=t.pos)
         if name in ("exp", "log", "ln", "tanh", "max", "min") or name in ("sigma",) and not self.known("sigma"):
             return self.call(FUNCTIONS.get(name, name), t)
+        function = applied(FUNCTION_ALIASES.get().get(name), self.peek()) if name in GREEK else None
+        if function is not None and not self.known(name):   # "ψ is the activation function (log sigmoid)"
+            return self.call(function, t)
         if name in GREEK:
             return self.named_word(name, t.pos) if self.known(name) else M("name", value=unreserved(name), pos=t.pos,
                                                                             written="\\" + name)
@@ -679,6 +718,14 @@ def plain_names(tokens) -> bool:
     return bool(tokens) and tokens[0].kind in ("name", "macro", "group") and all(
         t.kind in ("name", "num", "sub", "sup", "group", "prime") or t.kind == "macro" and t.text not in HADAMARD | PRODUCT
         for t in tokens)
+
+
+def applied(alias: str | None, nxt: Tok | None) -> str | None:
+    """The function a letter of the post stands for; a letter that is also a value (`s = s(Xw)`, the alias
+    written `sigmoid()`) is the function only where it is applied to something in brackets."""
+    if alias is None or not alias.endswith("()"):
+        return alias
+    return alias[:-2] if nxt is not None and nxt.kind == "open" and nxt.text == "(" else None
 
 
 def uses_index(m: M, index: str) -> bool:

@@ -9,6 +9,7 @@ where it breaks — the walkthrough at that break is the answer.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -108,6 +109,11 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
                        expected="an equation such as \\frac{\\partial J}{\\partial W_1} = x^T \\delta_1")
         return MathCheck(CheckResult.unusable(network, wrt, text, origin, bindings, d), reading)
     result = check(network, wrt, reading.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
+    course = course_carried_on(network, reading, result)
+    if course is not None:
+        again = check(network, wrt, course.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
+        if again.verdict == "correct":
+            reading, result = course, again
     per_example = per_example_reading(network, reading, result)
     if per_example is not None:
         again = check(network, wrt, per_example.code, dims, origin=f"{origin} (as read)", suggestion=suggestion)
@@ -117,6 +123,58 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     if reading.chains:  # a chain written beside the value (∂J/∂W1 = ∂J/∂z1 ∂z1/∂W1 = xᵀδ1): walk it too
         chain = walk_chain(network, reading.chains[-1])
     return MathCheck(result, reading, chain)
+
+
+def check_code(network: Network, wrt: str, text: str, dims: dict[str, int] | None = None,
+               origin: str = "<post>", given: dict[str, str] | None = None) -> tuple[MathCheck, list[str]]:
+    """A post's code for a gradient (`dW1 = 1/m * np.dot(dZ1, X.T) + …`) that uses a course's gradient it never
+    computes (dZ1): that gradient is taken as ∂J/∂Z1, or, where the code brings the batch's 1/m back itself
+    and only that reading makes it right, as the course's per-example error m·∂J/∂Z1; each is said."""
+    from ..engine.language.averaging import averaged_over
+    from ..engine.language.printer import code
+    from ..engine.simplify.build import simplified
+    from ..engine.language.ir import DimRef
+    from .derivation import unwritten_note
+    unwritten = unwritten_gradients(network, text, given or {})
+    if not unwritten:
+        return MathCheck(check(network, wrt, text, dims, origin=origin), None), []
+    truths = {grad: true_gradient(network, node) for grad, node in unwritten.items()}
+    lines = [f"{grad} = {truth}" for grad, truth in truths.items() if truth is not None]
+    origin = f"{origin} (as read)"   # the code with the lines it leaves unwritten, as it is judged
+    result = check(network, wrt, "\n".join(lines + [text]), dims, origin=origin)
+    notes = [unwritten_note(grad, network.loss, truth) for grad, truth in truths.items() if truth is not None]
+    over = averaged_over(network)
+    if result.verdict != "correct" and len(over) == 1:
+        (m,) = over
+        if re.search(rf"/\s*\(?\s*{re.escape(m)}\b", text):   # the code brings the batch's 1/m back itself
+            per_example = {grad: code(simplified("mul", DimRef(m, shape=()), gradients_of(network)[node]))
+                           for grad, node in unwritten.items() if node in gradients_of(network)}
+            again = check(network, wrt, "\n".join([f"{g} = {t}" for g, t in per_example.items()] + [text]), dims,
+                          origin=origin)
+            if again.verdict == "correct":
+                result = again
+                notes = [unwritten_note(grad, network.loss, truth, per_example=m) for grad, truth in per_example.items()]
+    return MathCheck(result, None), notes
+
+
+def unwritten_gradients(network: Network, text: str, given: dict[str, str]) -> dict[str, str]:
+    """The gradients (dZ1) a piece of code reads but never assigns, each with the node it is the gradient at."""
+    import ast
+    from ..engine.language.ir import parse_python
+    try:
+        tree = parse_python(text)
+    except (SyntaxError, ValueError):
+        return {}
+    names = names_for(network)
+    loaded = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    out = {}
+    for name in sorted(loaded - stored - set(network.shapes) - set(network.dims) - set(given)):
+        resolved = names.resolve(name)
+        if resolved is not None and resolved.startswith("d") and resolved[1:] in network.definitions \
+                and resolved == name:
+            out[name] = resolved[1:]
+    return out
 
 
 def per_example_reading(network: Network, reading: MathDerivation, result: CheckResult) -> MathDerivation | None:
@@ -150,6 +208,30 @@ def per_example_reading(network: Network, reading: MathDerivation, result: Check
         notes[notes.index(unwritten_note(grad, network.loss, truth))] = \
             unwritten_note(grad, network.loss, per_example, per_example=m)
     return replace(reading, given=tuple(given), notes=tuple(notes))
+
+
+def course_carried_on(network: Network, reading: MathDerivation, result: CheckResult) -> MathDerivation | None:
+    """A derivation that stops at a course's error (`dZ[1] = W[2]T . dZ[2] * g'(Z[1])` after `dZ[2] = A[2] - Y`)
+    is in the course's own convention, where each dZ is the per-example error m·∂J/∂Z and the 1/m comes back
+    in dW = (1/m) dZ Xᵀ. When carrying it on with the plain chain finds exactly m·∂J/∂leaf, it is carried on as
+    the course does, with the 1/m, and said; only for a claim written dZ (never a δ or a written ∂J/∂Z1), and
+    only when the loss averages over m alone."""
+    from ..engine.language.averaging import averaged_over
+    over = averaged_over(network)
+    last = reading.equations[-1] if reading.equations else None
+    claim = next((e for e in reversed(reading.equations[:-1]) if e.factor is None), None)
+    if result.verdict != "scaled" or result.factor is None or len(over) != 1 or last is None or claim is None \
+            or not last.written.startswith("(∂") or not (claim.written.lstrip().startswith("d")
+                                                          and claim.name is not None):
+        return None
+    (m,) = over
+    if abs(result.factor - result.bindings[m]) > 1e-9:
+        return None
+    line = replace(last, code=f"({last.code}) / {m}")
+    note = (f"{claim.name} is the course's per-example error, {m}·∂{network.loss}/∂{claim.target} (its dZs leave the "
+            f"batch's 1/{m} out): it is carried on as the course does, d{last.target} = ({last.code}) / {m}")
+    return replace(reading, equations=reading.equations[:-1] + (line,),
+                   notes=tuple(n for n in reading.notes if not n.startswith("the last line claims")) + (note,))
 
 
 def carried_on(network: Network, reading: MathDerivation, node: str, leaf: str) -> MathDerivation:

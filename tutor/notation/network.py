@@ -12,14 +12,24 @@ from dataclasses import dataclass, field
 from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
-from ..engine.errors import ParseError
+from ..engine.errors import ParseError, TutorError
 from .derivation import Statement, flatten_product, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
-from .translate import Names, Translator, broadcast, examples_among, is_assumption, matmul
+from .translate import Names, Translator, broadcast, examples_among, matmul
 
 #: The loss's usual names, preferred when several definitions are read by nothing.
 LOSS_NAMES = ("J", "L", "E", "C", "loss", "l", "cost")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A definition as the post has it: as typed, as LaTeX, and where that LaTeX begins in its piece (the
+    positions of the definition's tree count from the piece's start)."""
+
+    typed: str
+    latex: str
+    start: int
 
 
 @dataclass
@@ -31,6 +41,9 @@ class MathNetwork:
     assumptions: list[str] = field(default_factory=list)
     convention: str | None = None   # "rows" or "columns", when the post says which
     unread: dict[str, tuple[str, ParseError]] = field(default_factory=dict)   # name → (as written, why)
+    written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
+    wanted: list[str] = field(default_factory=list)   # the gradients the post asks for alone: w for "∇_w J(w)"
+    unsaid: list[tuple[str, str, str]] = field(default_factory=list)   # working read as an answer for want of one
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -81,13 +94,29 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 name = plain_name(first)
                 if name:
                     lhs_names.add(name)
+            else:
+                asked = wanted_gradient(first)
+                if asked:
+                    net.wanted.append(asked)
     from .aliases import is_alias_statement
     for latex, found, text in pieces:
         for st in found:
             if is_alias_statement(st.text(latex)):
                 continue
             handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
+    if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
+        derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
+
+
+def wanted_gradient(tokens) -> str | None:
+    """`∇_w J(w)` or `∂J/∂w` standing alone: the gradient the post asks about (w), or None."""
+    try:
+        tree = Grammar(list(tokens), lambda n: False).whole(list(tokens))
+    except Exception:  # noqa: BLE001 - anything else is simply not a question
+        return None
+    return str(tree.args[1].value) if tree.kind == "partial" and tree.args[1].kind == "name" \
+        and tree.args[1].value != "<output>" else None
 
 
 def plain_name(tokens) -> str | None:
@@ -138,15 +167,22 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         except ParseError:
             pass
         return
+    if lhs.kind == "name" and len(sides) == 2 and stacked(sides[1]):
+        return   # X = [x^{(1)}, x^{(2)} \dots x^{(m)}]: how X holds its examples, said of a leaf, not a value
     rest = str(lhs.value)[1:] if lhs.kind == "name" else ""
     gradient_name = lhs.kind == "name" and str(lhs.value).startswith("d") and (
-        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names)
+        rest in lhs_names or rest.lower() in {n.lower() for n in lhs_names} or lhs.value not in lhs_names
+        or re.fullmatch(r"[A-Za-z]\d+", rest) is not None)   # dZ[2] = A[2] - Y: a course's gradient of layer 2
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
         derivation()
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
         lhs = lhs.args[0]   # L(w) = …: a function of its parameters, named L
+    elif lhs.kind != "name" and net.wanted and len(net.wanted) == len(set(net.wanted)) == 1:
+        derivation()   # "we can simplify and get: −(1 − s)y + s(1 − y) = s − y", in a post that asks for ∇_w J
+        net.unsaid.append(derivations[-1])
+        return
     if lhs.kind != "name":
         return
     failed: list[ParseError] = []
@@ -160,9 +196,18 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
             continue
         if lhs.value not in net.definitions:
             net.definitions[lhs.value] = (value, st.text(latex))
+            raw = latex[st.start:st.end]
+            net.written[str(lhs.value)] = Written(st.typed(typed) if typed is not None else st.text(latex),
+                                                  st.text(latex), st.start + len(raw) - len(raw.lstrip()))
         return
     if failed:
         net.unread.setdefault(str(lhs.value), (st.typed(typed) if typed is not None else st.text(latex), failed[0]))
+
+
+def stacked(side: list[Tok]) -> bool:
+    """`[x^{(1)}, x^{(2)} \\dots x^{(m)}]`: an array written as the list of its examples (or columns)."""
+    return any(t.kind == "macro" and t.text in ("dots", "cdots", "ldots") for t in side) and \
+        any(t.kind == "op" and t.text == "," for t in side)
 
 
 def annotation_only(side: list[Tok]) -> bool:
@@ -255,9 +300,11 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     infer_leaves(net, defined, shapes, dims, assumptions)
     missing = [n for n in leaves if shapes.get(n) is None]
     if missing:
-        raise ParseError(f"cannot tell the shape of {', '.join(missing)}",
-                         expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
-                                  "1×D' in the text")
+        error = ParseError(f"cannot tell the shape of {', '.join(missing)}",
+                           expected=f"a line such as {missing[0]} \\in \\mathbb{{R}}^{{1 \\times D}}, or '{missing[0]} is "
+                                    "1×D' in the text")
+        error.leaves = tuple(missing)   # type: ignore[attr-defined]   # placed at the first use in the post
+        raise error
     names = Names(dict(shapes), dims, loss, columns=columns, leaves=frozenset(leaves))
     names.examples = examples_among(set(), [shapes[n] for n in leaves])
     lines = [f"{n}: [{', '.join(' * '.join(d.factors) for d in shapes[n] or ())}]" for n in leaves]  # none missing
@@ -265,7 +312,11 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     for n in defined:
         value, written = net.definitions[n]
         translate.whole_sums = n == loss   # the loss is one number: Σ over the examples of a row is all of it
-        t = translate(value)
+        try:
+            t = translate(value)
+        except TutorError as error:
+            error.definition = n   # type: ignore[attr-defined]   # placed at that definition in the post
+            raise
         names.shapes[n] = t.shape
         lines.append(f"{n} = {t.code}")
     assumptions.extend(translate.notes)
@@ -475,16 +526,3 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
                                    f"say `{left.value} \\in \\mathbb{{R}}^{{… \\times …}}` otherwise")
                 return True
     return False
-
-
-def network_from_math(source: str, origin: str):
-    """A network written as mathematics (an align block, $$ … $$, or a whole post) → (Network, assumptions)."""
-    from ..engine.language.network import parse_network
-    from .post import prose_shapes, read_post
-    from .formulas import written_out
-    post = read_post(source)
-    math = [written_out(m) for m in post.math or [source]]
-    gathered, _ = gather(math, prose_shapes(post.prose))
-    gathered.convention = post.convention
-    text, assumptions = build(gathered, origin)
-    return parse_network(text, f"{origin} (as read)"), [a for a in assumptions if is_assumption(a)]

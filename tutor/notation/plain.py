@@ -17,7 +17,7 @@ MATH_LABELS = {"math", "latex", "tex", "text", "txt", "plain", "plaintext", "uni
 
 #: A line of mathematics: a Unicode mark, a transpose typed `W^T`, a derivative `dJ/dW`, or an equation whose
 #: right side puts factors side by side (`h W2 + b2`), which Python never does.
-SIDE_BY_SIDE = re.compile(r"=[^=\n]*\b[A-Za-z]\w*[ \t]+[A-Za-z(]")
+SIDE_BY_SIDE = re.compile(r"=[^=\n]*\b[A-Za-z]\w*(?:\^?\[\d+\])?[ \t]+[A-Za-z(]")
 CARET = re.compile(r"\w\s*\^")
 PYTHON_WORDS = re.compile(r"^\s*(?:def|class|import|from|return|for|while|if|elif|else|try|except|with|print)\b"
                           r"|\bnp\.|\bself\.|\bTraceback\b|^\s*>>>")
@@ -89,7 +89,9 @@ def math_lines(content: str) -> str:
 
 
 # -- declarations --------------------------------------------------------------------------------------
-NAME = r"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{?[A-Za-z0-9]+\}?)?"
+#: A layer written after a name, as deeplearning.ai types it: W[1], n^[1], n^{[1]}.
+LAYER = r"(?:\^?\[\d+\]|\^\{\[\d+\]\})"
+NAME = rf"[A-Za-z\u0370-\u03ffŷŶ][A-Za-z0-9₀-₉ₓ]*(?:_\{{?[A-Za-z0-9]+\}}?|{LAYER})?"
 #: A list of at most 30 names, taken whole: DECLARATION and IS match a list with or without what declares it
 #: (a list that declares nothing is passed over), so a line of thousands of "a, a, a" is read once, not once
 #: from each of its names.
@@ -97,7 +99,7 @@ NAMES = rf"(?P<names>{NAME}(?:\s*(?:,|\band\b)\s*{NAME}){{0,29}}+)"
 DIMS_BRACED = r"\{[^{}]*\}|\([^()]*\)|\[[^\[\]]*\]|[A-Za-z0-9_]+"
 SPACE = rf"(?:∈|\\in\b|\bin\b)\s*(?:ℝ|\\mathbb\{{R\}}|\\R\b|\bR\b|\\?\{{\s*0\s*,\s*1\s*\\?\}})\s*\^\s*(?P<dims>{DIMS_BRACED})"
 DECLARATION = re.compile(rf"(?<![\w\\]){NAMES}(?:(?:\s+(?:is|are|lies|lie))?\s*{SPACE})?")
-DIM = r"[A-Za-z0-9]+(?:_\{?[A-Za-z0-9]+\}?)?"
+DIM = rf"[A-Za-z0-9]+(?:_\{{?[A-Za-z0-9]+\}}?|{LAYER})?"
 SEPARATOR = r"\s*(?:×|\\times|\*)\s*|\s+x\s+|(?<=\d)x(?=[A-Za-z0-9])|\s+by\s+"
 DIMS_TYPED = rf"(?P<dims>{DIM}(?:(?:{SEPARATOR}){DIM})+)"
 COLON = re.compile(rf"^\s*{NAMES}\s*:\s*[(\[]?\s*{DIMS_TYPED}\s*[)\]]?\s*[,;.]?\s*$")
@@ -113,11 +115,29 @@ def declares(line: str) -> bool:
     return any(m.group("dims") is not None for m in DECLARATION.finditer(line))
 
 
+#: `dim(A_0) = n * m`, `\\dim(Z_1) = (n_1, m)`, `shape(X) = N x D`, `X.shape = (N, D)`: a shape said as a
+#: function of the array, as posts and NumPy say it.
+SIZE_OF = re.compile(rf"(?<![\w\\])(?:\\?(?:dim|shape|size)|\\(?:text|mathrm|operatorname)\{{(?:dim|shape|size)\}})\s*"
+                     rf"\(\s*(?P<names>{NAME})\s*\)\s*=\s*(?P<dims>\([^()]*\)|\[[^\[\]]*\]|{DIM}(?:(?:{SEPARATOR}){DIM})+)")
+SHAPE_ATTRIBUTE = re.compile(rf"(?<![\w\\])(?P<names>{NAME})\.shape\s*==?\s*(?P<dims>\([^()]*\)|\[[^\[\]]*\])")
+
+
+def size_statement(math: str) -> str | None:
+    """A piece of mathematics that only says an array's shape (`dim(A_0) = n * m`), as the declaration the
+    reader knows; None for anything else."""
+    for pattern in (SIZE_OF, SHAPE_ATTRIBUTE):
+        m = pattern.fullmatch(math.strip().rstrip(".,;"))
+        if m is not None:
+            said = declarations(m.group())
+            return said[0] if said else None
+    return None
+
+
 def declarations(line: str) -> list[str]:
     """The shapes a line of plain text declares, each as a LaTeX declaration the reader knows:
     `W1, W2 ∈ R^{H×H}` → [`W1, W2 \\in \\mathbb{R}^{H \\times H}`]; `W1: Dx x H`; `x is 1×Dx`."""
     out = []
-    for pattern in (DECLARATION, COLON, IS):
+    for pattern in (DECLARATION, COLON, IS, SIZE_OF, SHAPE_ATTRIBUTE):
         for m in pattern.finditer(line):
             if m.group("dims") is None:
                 continue
@@ -137,8 +157,7 @@ def split_dims(text: str) -> list[str]:
         text = text[1:-1]
     from .symbols import SUBSCRIPTS
     text = "".join(SUBSCRIPTS.get(c, c) for c in text)   # Dₓ is Dx
-    return [d.replace("{", "").replace("}", "").replace("_", "").strip()
-            for d in re.split(SEPARATOR + r"|\s*,\s*", text.strip()) if d.strip()]
+    return [re.sub(r"[{}_\[\]^]", "", d).strip() for d in re.split(SEPARATOR + r"|\s*,\s*", text.strip()) if d.strip()]
 
 
 def plain_dim(text: str) -> bool:
@@ -159,3 +178,30 @@ def convention(prose: list[str]) -> str | None:
     if rows and (not columns or rows.start() < columns.start()):
         return "rows"
     return "columns" if columns else None
+
+
+# -- x typed for × ----------------------------------------------------------------------------------------
+#: ` x ` between two operands of typed mathematics: `W3 x ψ(W2 x I)`.
+TIMES_X = re.compile(r"(?<=[\w)\]]) x (?=[\w(ψφσ])")
+NEIGHBOURS = re.compile(r"(?P<left>(?<!\w)[A-Za-z]\w*|[)\]]) x (?P<right>[A-Za-z]\w*|[ψφσ(])")  # a whole word: linear
+
+
+def x_as_times(math: list[str], stated: set[str]) -> list[str]:
+    """Typed mathematics that writes `x` for × (`y = ψ(W3 x ψ(W2 x ψ(W1 x I)))`, with the shapes of W1, W2, W3
+    and I said and none said of x): there x is the product sign. Only where x is neither given a shape nor
+    defined, and every name it stands between has its shape said; anywhere else x is a name."""
+    if "x" in stated or any(re.match(r"\s*x\s*(?:=|\\in|∈)", m) for m in math):
+        return math
+    out = []
+    for piece in math:
+        pairs = list(NEIGHBOURS.finditer(piece))
+        if "\\" not in piece and pairs and all(
+                side in stated or side in "ψφσ" or not side[0].isalpha() or side.lower() in FUNCTION_WORDS
+                for m in pairs for side in (m.group("left"), m.group("right"))):
+            piece = TIMES_X.sub(" × ", piece)
+        out.append(piece)
+    return out
+
+
+FUNCTION_WORDS = {"sigmoid", "tanh", "relu", "softmax", "exp", "log"}
+

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..engine.language.dims import Dim, Shape
-from .plain import convention, declarations, is_math_block, math_lines, without_remarks
+from .plain import convention, declarations, is_math_block, math_lines, size_statement, without_remarks
 from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
@@ -38,7 +38,7 @@ def read_post(text: str) -> Post:
     post = Post()
     for token in md.parse(text):
         if token.type in ("math_block", "math_block_label", "amsmath"):
-            post.math.append(token.content)
+            post.math.append(size_statement(token.content) or token.content)
         elif token.type in ("fence", "code_block") and is_math_block(token.content, token.info):
             post.math.append(math_lines(token.content))   # plain mathematics set apart by indenting or a fence
         elif token.type in ("fence", "code_block"):
@@ -52,7 +52,7 @@ def read_post(text: str) -> Post:
             words = []
             for child in token.children or ():
                 if child.type in ("math_inline", "math_inline_double"):
-                    post.math.append(child.content)
+                    post.math.append(size_statement(child.content) or child.content)
                     words.append(plain(child.content))
                 elif child.type in ("text", "code_inline"):
                     words.append(child.content)
@@ -131,7 +131,7 @@ PROSE_SHAPE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:is|are|:|∈|has shape|of shape|has size|with shape|has dimensions?"
     r"|\(|, a|, an)\s*(?:an?\s+|of\s+|the\s+)?(?:shape\s+|size\s+|dimensions?\s+)?"
     r"(?:(?!(?:is|are|and|or|but|where|with|has|of|by|x)\b)[a-z][a-z-]*\s+){0,3}?(?:of\s+(?:shape|size)\s+)?[(\[]?\s*"
-    r"(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"\b(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 #: "x has shape (1, Dx)", "W1 of shape [Dx, H]".
 PROSE_TUPLE = re.compile(
     rf"\b(?P<name>{LAYERED})\s*(?:has shape|of shape|with shape|'s shape is|has dimensions?|=|is)\s*"
@@ -147,10 +147,10 @@ NOT_NAMES = {"it", "is", "this", "that", "which", "shape", "size", "matrix", "ve
 #: none that hands the shape on to something else ("W2 gives an output 1 x Dy"). Read last, so a shape
 #: said plainly anywhere comes first.
 FILLER = r"(?:(?!(?:and|or|but|where|which|gives?|produces?|outputs?|maps?|returns?|yields?|to|into|from|times" \
-    r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*+|[,(:])"
+    r"|than|then|so|equals?|becomes?|x|by)\b)[a-z][a-z-]*(?![a-z-])|[,(:])"   # a whole word: never split in two
 PROSE_STATED = re.compile(
     rf"(?<![\w\\])(?P<name>{LAYERED})(?![A-Za-z0-9])(?:\s*{FILLER}){{1,6}}\s*[(\[]?\s*"
-    r"(?<![A-Za-z0-9])(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
+    r"\b(?P<a>[A-Za-z0-9]+?)\s*(?:×|\bx\b|(?<=\d)x(?=\w)|\*|\bby\b)\s*(?P<b>[A-Za-z0-9]+)\s*[)\]]?(?!\w)")
 
 
 def prose_shapes(prose: list[str]) -> dict[str, Shape]:
@@ -168,6 +168,9 @@ def prose_shapes(prose: list[str]) -> dict[str, Shape]:
                         continue
                     if pattern is PROSE_STATED and len(name) > 3 and not re.search(r"[\d_]", name):
                         continue   # a word ("labels"), not a symbol
+                    if any(len(d) >= 4 and d.isalpha() and d.islower() for d in (a, b)) or \
+                            paragraph[max(0, m.start() - 1):m.start()] in ("'", "’"):
+                        continue   # "differentiate by W1", "don't": words, not a shape
                     try:
                         out.setdefault(name, (dim(a), dim(b)))
                     except ValueError:

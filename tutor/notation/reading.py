@@ -19,6 +19,6 @@ def load_any(spec: str | None):
     from ..engine.language.network import load, parse_network, read_source
     source, origin = read_source(spec)
     if is_math_network(spec, source):
-        from .network import network_from_math
+        from .placed import network_from_math
         return network_from_math(source, origin)
     return parse_network(source, origin) if spec else load(spec), []

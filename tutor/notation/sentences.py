@@ -42,6 +42,9 @@ def prose_equations(line: str, whole) -> list[str]:
     line = line.strip()
     if "=" not in line:
         return []
+    pieces = [p for p in ABBREVIATION.split(line) if p.strip()]
+    if ABBREVIATION.search(line) is not None:   # "dW = dZ / x, i.e. dW = dZ * x.T": what comes after says something of its own
+        return [e for piece in pieces for e in prose_equations(piece.strip().rstrip(",;"), whole)]
     if whole(line):
         parts = [LEAD.sub("", part) for part in split_list(line)]
         return [p for p in parts if is_equation(p) or p.lstrip().startswith("=")]
@@ -91,13 +94,18 @@ def embedded(line: str) -> list[str]:
         if out and m.start() < out[-1][1]:
             continue
         before = re.search(r"([A-Za-z]+)[\s,]*$", line[:m.start()])
-        if before is not None and len(before.group(1)) >= 4 and before.group(1).lower() not in SAYING:
-            continue   # "Contracting δ1 = … with it gives", "with entries ∂z1_k/∂W1_ij = …": prose about it
+        if before is not None and (len(before.group(1)) >= 4 and before.group(1).lower() not in SAYING
+                                   or before.group(1).lower() in ("is", "are")):
+            continue   # "Contracting δ1 = … with it gives", "the derivative of w / Z is dz = dWx": prose about it
         end = value_end(line, m.end())
         value = line[m.end():end].strip().rstrip(".,;:")
         if value and MATH_CHARS.fullmatch(value) and any(c.isalnum() for c in value):
             out.append((line[m.start():m.end()] + " " + value, end))
     return [text for text, _ in out]
+
+
+#: Abbreviations that begin what a sentence says next ("dW = dZ / x, i.e. dW = dZ * x.T"), never mathematics.
+ABBREVIATION = re.compile(r"(?<![\w.])(?:i\.?\s?e|e\.?\s?g|viz|aka|cf)\b\.?", re.I)
 
 
 def value_end(line: str, start: int) -> int:

@@ -6,6 +6,7 @@ operators here. A token keeps its offset in the (rewritten) text for messages.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -186,6 +187,12 @@ def flatten(nodes, count: list[int]) -> list[Tok]:
 
 
 OPERATORS = set("+-=/,;|&*<>!:")
+#: A layer typed in brackets just before: `W[2]` (then `T` is its transpose), `W[2]T` (then `.` is a product).
+LAYER_BEFORE = re.compile(r"[A-Za-z]\[\w{1,3}\]$")
+PRODUCT_DOT_BEFORE = re.compile(r"[A-Za-z]\[\w{1,3}\]T?$")
+#: What follows a `.` in code: a method or an attribute, never a factor.
+METHODS = {"T", "shape", "sum", "mean", "dot", "reshape", "transpose", "max", "min", "copy", "astype", "size",
+           "ndim", "flatten", "ravel", "squeeze"}
 
 
 def characters(chars: str, pos: int) -> list[Tok]:
@@ -208,6 +215,10 @@ def characters(chars: str, pos: int) -> list[Tok]:
                 j -= 1
             out.append(Tok("num", chars[i:j], at))
             i = j
+        elif ch == "T" and LAYER_BEFORE.search(chars[:i]) and not chars[i + 1:i + 2].isalnum():
+            out.append(Tok("sup", "^", at))       # W[2]T, as deeplearning.ai's forum types W^{[2]T}
+            out.append(Tok("name", "T", at))
+            i += 1
         elif ch.isalpha() or ch.isdigit():  # a letter, or a digit of another script, starts a name
             j = i
             while j < len(chars) and (chars[j].isalnum() or chars[j] == "_" and typed_underscore(chars, j)):
@@ -236,6 +247,10 @@ def characters(chars: str, pos: int) -> list[Tok]:
             out.append(Tok("sup", "^", at))       # code's x.T, met in typed math
             out.append(Tok("name", "T", at + 1))
             i += 2
+        elif ch == "." and PRODUCT_DOT_BEFORE.search(chars[:i]) and (word := re.match(r"[A-Za-z]\w*", chars[i + 1:])) \
+                and word.group() not in METHODS:
+            out.append(Tok("macro", "cdot", at))  # W[2]T.dZ[2]: the dot product, typed as a full stop
+            i += 1
         elif ch == "." and chars[i + 1:i + 2] in ("*", "^", "/"):   # Octave's elementwise .* .^ ./
             out.append(Tok("macro", "odot", at) if chars[i + 1] == "*" else
                        Tok("sup", "^", at) if chars[i + 1] == "^" else Tok("op", "/", at))

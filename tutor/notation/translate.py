@@ -7,6 +7,7 @@ so the learner sees how their text was read.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from keyword import iskeyword
@@ -14,6 +15,7 @@ from keyword import iskeyword
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
 from ..engine.errors import ParseError, UnknownNameError
 from ..engine.simplify.build import broadcast_of
+from .aliases import GRADIENT_LETTERS
 from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
@@ -57,6 +59,9 @@ class Names:
             node = self.resolve(written[1:]) if written[1:] != written else None
             if node is not None and node in self.shapes and not node.startswith("d"):
                 return "d" + node
+        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) else None
+        if said is not None and said != written and (node := self.resolve(said)) in self.shapes:
+            return "d" + node   # the post says what its δ is: ∂J/∂z2 = ŷ − y = δ1
         for prefix, grad in (("delta", "d"), ("Delta", "d")):
             if written.startswith(prefix) and written[len(prefix):].isdigit():
                 k = written[len(prefix):]
@@ -288,9 +293,23 @@ class Translator:
             examples = bound
         if examples is None or not m.index.isalpha() or len(m.index) > 1:
             return None
-        if bound == examples or m.index == examples.lower() or carries(m.args[0], f"({m.index})"):
+        if bound == examples or m.index == examples.lower() or carries(m.args[0], f"({m.index})") \
+                or self.selects_example(m.args[0], m.index, examples):
             return examples
         return None
+
+    def selects_example(self, m: M, index: str, examples: str) -> bool:
+        """Whether the summand writes Σ's index as the subscript of an array that has one example per row (or,
+        with the examples as columns, per column): `Ŷ_i` of an N×Dy batch is example i, while `y_i` of a
+        vector of one example, or of any array without the examples' axis, is one of its entries."""
+        if m.kind == "name" and m.index == index:
+            name = self.names.resolve(str(m.value))
+            shape = self.names.shapes.get(name) if name is not None else None
+            if shape is None and name is not None and name.startswith("d"):
+                shape = self.names.shapes.get(name[1:])
+            return shape is not None and list(shape).count(Dim.symbol(examples)) == 1 \
+                and Dim.symbol(examples) in (shape[0], shape[-1])
+        return any(isinstance(a, M) and self.selects_example(a, index, examples) for a in m.args)
 
     def gradient_of(self, m: M) -> str | None:
         """The node a loss-rooted ∂-factor is the gradient at (∂J/∂z2 → z2, ∇C → the output), or None."""
@@ -320,7 +339,11 @@ class Translator:
         elif m.written and m.written.lstrip("\\") != written and iskeyword(m.written.lstrip("\\")):
             self.note(f"{m.written} read as {name}: {m.written.lstrip(chr(92))} is a word the network language keeps")
         delta = written.startswith(("delta", "Delta"))
-        if delta and name != written:
+        if delta and name != written and written in GRADIENT_LETTERS.get():
+            greek = re.sub(r"^(delta|Delta)_?", lambda g: "δ" if g.group(1) == "delta" else "Δ", m.written or written)
+            self.note(f"the post's {greek} is its own ∂{self.names.loss}/∂{name[1:]} (it writes "
+                      f"∂{self.names.loss}/∂{name[1:]} = … = {greek}), so it is {name} here")
+        elif delta and name != written:
             self.note(f"{m.written or written} read as {name} = ∂{self.names.loss}/∂{name[1:]}")
             if name not in self.names.shapes:
                 self.gradients_used.add(name)
@@ -362,6 +385,10 @@ class Translator:
 
     def joined(self, a: Translation, b: Translation, written_as: str) -> Translation:
         """A product written `·` or by juxtaposition: a matrix or an elementwise product, as the shapes say."""
+        if self.whole_sums and written_as == "·" and a.shape == b.shape and a.shape and matmul(a.shape, b.shape) is None:
+            self.note(f"· in the loss between {short(a.code)} and {short(b.code)}, two {format_shape(a.shape)} arrays, "
+                      "read as their inner product (the loss is one number): sum of the elementwise product")
+            return Translation(f"sum({self.wrap(a, MUL)} * {self.wrap(b, MUL + 1)})", (), ATOM)
         op, why = decide_product(a.shape, b.shape)
         written = {"·": "·", "×": "×", " ": "juxtaposition", "*": "*"}.get(written_as, written_as)
         if why:
