@@ -211,7 +211,7 @@ def loss_of(value, returned: ast.AST | None):
 
 
 def gradients_in(reader: Reader, value, names: list[str] | None = None,
-                 aliases: dict[str, str] | None = None) -> list[Gradient]:
+                 aliases: dict[str, str] | None = None, returned: ast.AST | None = None) -> list[Gradient]:
     """The gradients among returned values: dict entries by key, tuple items by name, packed vectors.
     `aliases` are other names of leaves (a backward's `A_prev` for its forward's `A`), name → leaf."""
     leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
@@ -232,9 +232,14 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
             if leaf is not None and isinstance(v, Ref):
                 out.append(Gradient(k, leaf, v))
     elif isinstance(value, (tuple, list)):
-        for n, v in zip(names or [""] * len(value), value):
+        parts = returned.elts if isinstance(returned, (ast.Tuple, ast.List)) and len(returned.elts) == len(value) \
+            else [None] * len(value)
+        for n, v, part in zip(names or [""] * len(value), value, parts):
             if isinstance(v, (dict, Packed)):
                 out.extend(gradients_in(reader, v))
+            elif isinstance(v, (tuple, list)) and isinstance(part, (ast.Tuple, ast.List)):
+                # `return loss, (dW1, db1, dW2, db2)`: the gradients by their names in the inner tuple
+                out.extend(gradients_in(reader, v, names_of(part, len(v)), aliases, part))
             elif isinstance(v, Ref) and n and (leaf := claim(n)) is not None:
                 out.append(Gradient(n, leaf, v))
     elif isinstance(value, Packed):
@@ -268,7 +273,7 @@ def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: 
     if loss is None:
         raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
     names = names_of(returned, len(result)) if isinstance(result, tuple) else None
-    grads = gradients_in(reader, result, names)
+    grads = gradients_in(reader, result, names, returned=returned)
     first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
     if not grads and first is not None and isinstance(result, tuple):
         # costFunction(theta, X, y) -> J, grad: "grad" is the gradient of the parameter, the first argument
