@@ -1108,3 +1108,62 @@ def test_a_size_the_file_names_is_called_by_that_name_and_targets_are_never_a_bi
     assert any("read as [N, " in n for n in result.notes)
     wrong = check_file(str(write(tmp_path, NO_SHAPES_REGRESSION.replace("dscores = diff / N", "dscores = diff"))))
     assert wrong.gradients["W2"].verdict == "scaled"
+
+
+PARAMS_NO_KEEPDIMS = '''import numpy as np
+
+def loss(X, y, params, reg=0.0):
+    """X: (N, D) data, y: (N,) integer labels in [0, C)."""
+    W1, b1 = params['W1'], params['b1']
+    W2, b2 = params['W2'], params['b2']
+    N, D = X.shape
+
+    h = np.maximum(0, X.dot(W1) + b1)
+    scores = h.dot(W2) + b2
+    scores -= np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= np.sum(probs, axis=1)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+
+    grads = {}
+    dscores = probs
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    grads['W2'] = h.T.dot(dscores) + 2 * reg * W2
+    grads['b2'] = np.sum(dscores, axis=0)
+    dh = dscores.dot(W2.T)
+    dh[h <= 0] = 0
+    grads['W1'] = X.T.dot(dh) + 2 * reg * W1
+    grads['b1'] = np.sum(dh, axis=0)
+    return loss, grads
+'''
+
+
+def test_parameters_from_a_dict_never_take_the_examples_axis_to_make_a_forward_pass_run(tmp_path):
+    """W2 and b2 from a dict, no shapes stated, keepdims left out: the classes are the labels' stated bound C (`in
+    [0, C)`), never N, so the division is the learner's E202 at its line, and no right backward line is blamed."""
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS)
+    out = shapetutor("check", str(path), "--json")
+    assert out.returncode == 2, out.stdout + out.stderr
+    diagnostic = json.loads(out.stdout)["diagnostics"][0]
+    assert diagnostic["code"] == "E202" and diagnostic["line"] == 13 and "C does not match N" in diagnostic["message"]
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS.replace("axis=1)\n", "axis=1, keepdims=True)\n"))
+    fixed = check_file(str(path))
+    assert fixed.correct, {k: g.verdict for k, g in fixed.gradients.items()}
+    assert str(fixed.network.shapes["W2"][-1]) == "C"
+    from test_homework_catalogue import agree, definitions, numeric  # the oracle: the file run in this test only
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4), "W2": rng.standard_normal((4, 5)),
+              "b2": rng.standard_normal(5)}
+    X, y, loss = rng.standard_normal((6, 3)), rng.integers(0, 5, 6), definitions(path)["loss"]
+    grads = loss(X, y, params, 0.1)[1]
+    assert all(agree(grads[k], numeric(lambda: loss(X, y, params, 0.1)[0], params[k])) for k in params)
+
+
+def test_a_labels_bound_is_read_in_the_courses_forms():
+    from tutor.homework.docstrings import BOUND
+    for text in ("0 <= y[i] < C", "labels in [0, C).", "in range(C)", "in {0, ..., C-1}", "from 0 to C - 1",
+                 "less than C"):
+        m = BOUND.search(text)
+        assert m is not None and next(g for g in m.groups() if g) == "C", text

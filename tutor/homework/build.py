@@ -366,6 +366,15 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
             continue
         if elementwise and (broadcast_parameter(reader, learned, dx, y) or broadcast_parameter(reader, learned, dy, x)):
             return True
+        refused = [d for d, other in ((dx, y), (dy, x)) if elementwise and per_example_size(reader, learned, d, other)]
+        if refused:
+            # `probs /= np.sum(probs, axis=1)`: the classes never become the examples to make it run; they are the
+            # labels' stated bound (`y: (N,) labels in [0, C)`) when there is one, and the operation is the file's error
+            classes = labels_bound(reader)
+            if classes is not None and classes is not refused[0]:
+                rename(reader, refused[0], classes.name)
+                return True
+            continue
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
             return True
@@ -395,6 +404,27 @@ def broadcast_parameter(reader, learned: frozenset[str] | set[str], d: Dim | Non
     if leaf.shape[0] == 1 and len(leaf.shape) == 2 and leaf.shape[1] != 1:
         leaf.shape = leaf.shape[1:]  # rows of examples (`X @ W1 + b1`): a bias is a vector, CS231n's (H,)
     return True
+
+
+def per_example_size(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
+    """A guessed parameter's made-up size `d` meeting, elementwise, the labels' axis (one label per example):
+    a parameter has no axis of examples, so the two are not one size, and the operation is the file's shape
+    error (it would run only on a batch as large as the number of classes)."""
+    if d is None or not d.fresh:
+        return False
+    holders = [i for i, leaf in reader.leaves.items() if any(x is d for x in leaf.shape or ())]
+    if not holders or not all(i in learned and i in reader.guessed for i in holders):
+        return False
+    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+
+
+def labels_bound(reader) -> Dim | None:
+    """The number of classes a docstring states for the labels (`0 <= y[i] < C`) while no array has it yet."""
+    bounds = {id(leaf.bound): leaf.bound for leaf in reader.leaves.values()
+              if leaf.kind == "int" and isinstance(leaf.bound, Dim) and getattr(leaf.bound, "soft", False)}
+    held = {id(x) for leaf in reader.leaves.values() for x in leaf.shape or ()}
+    free = [b for k, b in bounds.items() if k not in held]
+    return free[0] if len(free) == 1 else None
 
 
 def both_named(a: Dim | None, b: Dim | None) -> bool:
@@ -451,7 +481,12 @@ def bound_labels(reader, network: Network) -> bool:
                     base = node.args[0].shape
                     if base:
                         last = str(base[-1])
-                        if last != leaf.bound.name and soft_dim(leaf.bound):
+                        size = find(reader, last)
+                        if last != leaf.bound.name and size is not None and size.fresh \
+                                and getattr(leaf.bound, "soft", False) and not leaf.bound.fresh:
+                            rename(reader, size, leaf.bound.name)  # a made-up size takes the docstring's C
+                            changed = True
+                        elif last != leaf.bound.name and soft_dim(leaf.bound):
                             rename(reader, leaf.bound, last)
                             changed = True
                     break
