@@ -1167,3 +1167,61 @@ def test_a_labels_bound_is_read_in_the_courses_forms():
                  "less than C"):
         m = BOUND.search(text)
         assert m is not None and next(g for g in m.groups() if g) == "C", text
+
+
+def test_derive_of_a_file_derives_its_network(tmp_path):
+    """`derive FILE.py` gives the gradients as `derive NET` does; `--wrt` takes the learner's name; what was guessed
+    goes to stderr; `shapes FILE.py` still prints the network as read."""
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS.replace("axis=1)\n", "axis=1, keepdims=True)\n"))
+    run = shapetutor("derive", str(path), "--json", "--wrt", "W1")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert list(data["gradients"]) == ["W1"] and data["verification"]["verified"]
+    assert data["entry"] == "loss" and data["gradients"]["W1"]["shape"] == ["D", "W2_0"]
+    assert "the shape of W1 is not stated" in run.stderr
+    import jsonschema
+    import tutor.schemas
+    jsonschema.validate(data, tutor.schemas.load("derive"))
+    text = shapetutor("derive", str(path), "--plain")
+    assert text.returncode == 0 and "dloss/dW2" in text.stdout and "verified numerically" in text.stdout
+    latex = shapetutor("derive", str(path), "--latex", "--wrt", "b2")
+    assert latex.returncode == 0 and latex.stdout.startswith("\\begin{align*}")
+    shapes = shapetutor("shapes", str(path))
+    assert shapes.stdout.startswith("# the network read from")
+    refused = shapetutor("derive", str(write(tmp_path, PARAMS_NO_KEEPDIMS)))
+    assert refused.returncode == 2 and "E202" in refused.stderr and "Traceback" not in refused.stderr
+
+
+LINEAR_REGRESSION = '''import numpy as np
+
+def loss(X, y, params):
+    w, b = params['w'], params['b']
+    N = X.shape[0]
+    scores = X.dot(w) + b
+    diff = scores - y
+    loss = 0.5 * np.sum(diff ** 2) / N
+    dw = X.T.dot(diff) / N
+    db = np.sum(diff) / N
+    return loss, {'w': dw, 'b': db}
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("dw = X.T.dot(diff) / N", "dw = X.T.dot(diff)"),
+    ("db = np.sum(diff) / N", "db = np.mean(diff) / N"),
+    ("dw = X.T.dot(diff) / N", "dw = X.T.dot(diff) / N + w"),
+])
+def test_a_weight_the_data_multiply_as_a_vector_is_read_as_a_vector(tmp_path, old, new):
+    """No docstring, `w` from a dict, `X.dot(w)`, a scalar `db`: the file's gradients fit a linear model's vector w
+    and scalar b, and the verdicts are those of the oracle with those shapes."""
+    path = write(tmp_path, LINEAR_REGRESSION.replace(old, new))
+    result = check_file(str(path))
+    assert [str(d) for d in result.network.shapes["w"]] == ["w_0"] and result.network.shapes["b"] == ()
+    from test_homework_catalogue import agree, definitions, numeric
+    rng = np.random.default_rng(1)
+    params, X, y = {"w": rng.standard_normal(3), "b": np.array(0.4)}, rng.standard_normal((6, 3)), rng.standard_normal(6)
+    loss = definitions(path)["loss"]
+    grads = loss(X, y, params)[1]
+    truth = {k: agree(grads[k], numeric(lambda: loss(X, y, params)[0], params[k])) for k in params}
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth

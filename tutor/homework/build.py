@@ -142,6 +142,11 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None, flat:
             shape = leaf.shape = bias_shapes[biases[ident]]
             reading.reader.guessed.append(ident)
             reading.reader.bias_guesses[leaf.key] = biases[ident]
+        if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes and \
+                reading.reader.bias_override.get(leaf.key) == "vector":
+            # a weight the data multiply on its left and whose gradient the file computes as a vector's (a retry)
+            shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
+            reading.reader.guessed.append(ident)
         if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
@@ -203,6 +208,44 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
                 if isinstance(mine, ast.Name) and mine.id in unstated and pair is not None:
                     key = reader.bias_override.get(reader.leaves[mine.id].key)
                     found.setdefault(mine.id, key or convention(reader, *pair))
+    return found
+
+
+def data_weights(reading: EntryReading, flat: "Flat") -> dict[str, str]:
+    """Guessed weights that the data multiply on the left (`X.dot(w)`, `X @ theta`), by leaf key → the key of the
+    guessed bias added to that product ("" if none): a linear model's weight may be a vector, its bias a scalar."""
+    reader = reading.reader
+    learned = {g.leaf for g in reading.gradients}
+    data = {i for i, leaf in reader.leaves.items() if leaf.role == "data"}
+    weights = {i for i in reader.guessed if i in learned and reader.leaves[i].key not in reader.bias_guesses}
+    biases = {i for i, leaf in reader.leaves.items() if leaf.key in reader.bias_guesses}
+    products: dict[str, tuple[ast.expr, ast.expr]] = {}
+    found: dict[str, str] = {}
+
+    def weight_of(node: ast.expr) -> str | None:
+        pair = product_operands(node, products)
+        if pair is None or not (isinstance(pair[0], ast.Name) and pair[0].id in data
+                                and isinstance(pair[1], ast.Name) and pair[1].id in weights):
+            return None
+        return reader.leaves[pair[1].id].key
+
+    for tree in flat.trees:
+        for stmt in tree.body if tree is not None else ():
+            sums: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(stmt, ast.Assign):
+                for node in ast.walk(stmt.value):
+                    if (key := weight_of(node)) is not None:
+                        found.setdefault(key, "")
+                    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+                        sums += [(node.right, node.left), (node.left, node.right)]
+                if (pair := product_operands(stmt.value, products)) is not None:
+                    products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+                sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
+            for mine, other in sums:
+                key = weight_of(other)
+                if key is not None and isinstance(mine, ast.Name) and mine.id in biases:
+                    found[key] = reader.leaves[mine.id].key
     return found
 
 
@@ -511,10 +554,19 @@ def fit_guessed(reader, network: Network) -> bool:
                 if not isinstance(mine, Var):
                     continue
                 leaf = guessed.get(mine.name)
-                if leaf is None or not leaf.shape or len(other.shape) != len(leaf.shape):
+                if leaf is None or not leaf.shape:
                     continue
                 if any(isinstance(n, Var) and n.name == mine.name for n in walk(other)):
                     continue  # `x - np.max(x, axis=1, keepdims=True)`: its own reduction's 1 broadcasts, it is no size
+                if leaf.role == "data" and 0 < len(other.shape) < len(leaf.shape) and all(
+                        isinstance(d, Dim) and soft_dim(d) for d in leaf.shape):
+                    # targets met by a vector of scores (`X.dot(w) - y`): a vector too, never an outer product
+                    sizes = [int(str(x)) if str(x).isdigit() else find(reader, str(x)) for x in other.shape]
+                    if all(x is not None for x in sizes):
+                        leaf.shape = sizes
+                        return True
+                if len(other.shape) != len(leaf.shape):
+                    continue
                 changed = False
                 for d, size in zip(leaf.shape, other.shape):
                     if isinstance(d, Dim) and soft_dim(d) and d.name != str(size) and \

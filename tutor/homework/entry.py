@@ -95,6 +95,9 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         return False
     names = names_of(returned, len(returned.elts))
     args = {a.arg for a in fn.args.args}
+    args |= {n.slice.value for n in ast.walk(fn) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+             and n.value.id in args and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str)}
+    # (a parameter read from a dict argument, `params['theta']`, names its gradient's key too)
 
     def gradient(n: str) -> bool:
         return n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
