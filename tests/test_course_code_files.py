@@ -170,3 +170,107 @@ def test_deeplearning_ais_layer_loop_is_unrolled_for_the_layers_given():
                         settings={"layer_dims": [4, 3, 2, 1]})
     assert result.correct
     assert {"W1", "W2", "W3", "b1", "b2", "b3"} <= set(result.network.leaves)
+
+
+# -- casts and the bias trick, as course solutions write them ------------------------------------------------
+
+from test_homework_catalogue import agree, definitions, numeric  # noqa: E402 (the oracle: the file run here only)
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+def oracle_verdicts(path: Path, name: str, args: tuple, arrays: dict, pick) -> dict[str, bool]:
+    """Each gradient the file's function returns against central differences of the loss it returns."""
+    fn = definitions(path)[name]
+    grads = pick(fn(*args))
+    return {k: agree(grads[k], numeric(lambda: fn(*args)[0], arrays[k])) for k in grads}
+
+
+# CS231n assignment 1, softmax.py (softmax_loss_vectorized), with the casts course solutions write:
+# int(X.shape[0]), .astype(np.float64), np.float64(num_train), (probs - mask).astype(float), 1.0 * num_train.
+CASTS = '''import numpy as np
+
+def softmax_loss_vectorized(W, X, y, reg):
+    """
+    - W: A numpy array of shape (D, C) containing weights.
+    - X: A numpy array of shape (N, D) containing a minibatch of data.
+    - y: A numpy array of shape (N,) containing training labels; y[i] = c means
+      that X[i] has label c, where 0 <= c < C.
+    - reg: (float) regularization strength
+    """
+    num_train = int(X.shape[0])
+    scores = X.dot(W).astype(np.float64)
+    scores -= np.max(scores, axis=1).reshape(-1, 1)
+    exp_scores = np.exp(scores)
+    probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+    loss = np.sum(-np.log(probs[np.arange(num_train), y])) / np.float64(num_train)
+    loss += 0.5 * reg * np.sum(W * W)
+    mask = np.zeros_like(probs)
+    mask[np.arange(num_train), y] = 1.0
+    dscores = (probs - mask).astype(float) / (1.0 * num_train)
+    dW = X.T.dot(dscores) + reg * W
+    return loss, dW
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("(probs - mask).astype(float) / (1.0 * num_train)", "(probs - mask).astype(float)"),
+    ("(probs - mask).astype(float)", "(mask - probs).astype(float)"),
+    ("loss = np.sum(-np.log(probs[np.arange(num_train), y])) / np.float64(num_train)",
+     "loss = np.sum(-np.log(probs[np.arange(num_train), y])) / float(num_train)"),
+])
+def test_casts_of_sizes_and_arrays_keep_their_values(tmp_path, old, new):
+    path = write(tmp_path, CASTS.replace(old, new))
+    rng = np.random.default_rng(20)
+    W, X, y = rng.standard_normal((4, 3)), rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    truth = oracle_verdicts(path, "softmax_loss_vectorized", (W, X, y, 0.1), {"dW": W}, lambda out: {"dW": out[1]})
+    result = check_file(str(path))
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+
+
+# CS231n assignment 1, two-layer net with the bias trick: a column of ones appended to the hidden layer and the
+# bias stacked under the weights, then taken apart again from the stacked gradient.
+BIAS_TRICK = '''import numpy as np
+
+def loss(X, y, W1, b1, W2, b2):
+    """X: (N, D), y: (N,) labels in [0, C), W1: (D, H), b1: (H,), W2: (H, C), b2: (C,)."""
+    N, D = X.shape
+    h = np.maximum(0, X.dot(W1) + b1)
+    hb = np.hstack([h, np.ones((N, 1))])
+    Wb = np.vstack([W2, b2])
+    scores = hb.dot(Wb)
+    scores -= scores.max(axis=1, keepdims=True)
+    p = np.exp(scores)
+    p /= p.sum(axis=1, keepdims=True)
+    loss = -np.log(p[np.arange(N), y]).sum() / float(N)
+    dscores = p.copy()
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    dWb = hb.T.dot(dscores)
+    dW2, db2 = dWb[:-1], dWb[-1]
+    dhb = dscores.dot(Wb.T)
+    dh = dhb[:, :-1]
+    dh[h <= 0] = 0
+    dW1 = X.T.dot(dh)
+    db1 = dh.sum(axis=0)
+    return loss, (dW1, db1, dW2, db2)
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("dWb[-1]", "dWb[0]"),
+    ("dhb[:, :-1]", "dhb[:, 1:]"),
+    ("np.hstack([h, np.ones((N, 1))])", "np.concatenate((h, np.ones((N, 1))), axis=1)"),
+    ("np.hstack([h, np.ones((N, 1))])", "np.column_stack([h, np.ones(N)])"),
+])
+def test_the_bias_trick_is_read_and_judged(tmp_path, old, new):
+    path = write(tmp_path, BIAS_TRICK.replace(old, new))
+    rng = np.random.default_rng(21)
+    arrays = {"dW1": rng.standard_normal((3, 4)), "db1": rng.standard_normal(4), "dW2": rng.standard_normal((4, 5)),
+              "db2": rng.standard_normal(5)}
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    truth = oracle_verdicts(path, "loss", (X, y, *arrays.values()), arrays, lambda out: dict(zip(arrays, out[1])))
+    result = check_file(str(path))
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth

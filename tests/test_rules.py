@@ -255,7 +255,7 @@ NUMPY += [
     case("np.hstack((A, B))", {"A": MAT, "B": "[N, K]"}), case("np.hstack([A, B])", {"A": VEC, "B": "[K]"}),
     case("np.vstack((A, B))", {"A": MAT, "B": "[K, M]"}), case("np.vstack((A, B))", {"A": VEC, "B": VEC}, id="vstack vec"),
     case("np.stack((A, B), axis=1)", {"A": MAT, "B": MAT}), case("np.stack([A, B])", {"A": VEC, "B": VEC}),
-    case("np.column_stack((A, B))", {"A": VEC, "B": VEC}), case("np.concatenate((A, A), axis=-1)", {"A": MAT}),
+    case("np.column_stack((A, B))", {"A": VEC, "B": VEC}), case("np.column_stack([A, B])", {"A": MAT, "B": "[N]"}), case("np.concatenate((A, A), axis=-1)", {"A": MAT}),
     case("np.tile(A, (2, 1))", {"A": MAT}), case("np.tile(A, 3)", {"A": VEC}), case("np.tile(A, (N, 1)) * B", {"A": ROW, "B": MAT}),
     case("np.repeat(A, 2, axis=0)", {"A": MAT}), case("np.repeat(A, 3)", {"A": MAT}), case("A.repeat(K, axis=1) + B", {"A": MAT, "B": "[N, M*K]"}),
     case("np.moveaxis(A, 0, 1)", {"A": MAT}), case("np.expand_dims(A, 1)", {"A": VEC}),

@@ -400,9 +400,9 @@ class Expressions(ReaderHost):
             self.embed(node.func, func)
             return self.numpy(func.path, node, hint)
         if isinstance(func, BoundArrayMethod) and func.name == "astype":
-            if func.base is SYM:
-                self.embed(node.func.value, SYM)
-                self.repl[id(node)] = (node, self.text(node.func.value))
+            if func.base is SYM:  # `(probs - mask).astype(float)`: the array as written, its brackets kept
+                table = {k: (n, t.name if isinstance(t, Dim) else t) for k, (n, t) in self.repl.items()}
+                self.repl[id(node)] = (node, "(" + splice(self.lines, node.func.value, table).text + ")")
             return func.base
         if isinstance(func, BoundArrayMethod):
             for a in node.args:
