@@ -274,3 +274,151 @@ def test_the_bias_trick_is_read_and_judged(tmp_path, old, new):
     truth = oracle_verdicts(path, "loss", (X, y, *arrays.values()), arrays, lambda out: dict(zip(arrays, out[1])))
     result = check_file(str(path))
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+
+
+# -- CS231n assignment 1, TwoLayerNet.loss as learners' public solutions write it ------------------------------
+# Each keeps the NumPy forms of one public solution of cs231n/classifiers/neural_net.py (the repository named),
+# trimmed to the constructor and loss; the verdicts are the oracle's (central differences of the returned loss).
+
+TWO_LAYER_HEAD = '''import numpy as np
+
+
+class TwoLayerNet(object):
+    def __init__(self, input_size, hidden_size, output_size, std=1e-4):
+        self.params = {}
+        self.params['W1'] = std * np.random.randn(input_size, hidden_size)
+        self.params['b1'] = np.zeros(hidden_size)
+        self.params['W2'] = std * np.random.randn(hidden_size, output_size)
+        self.params['b2'] = np.zeros(output_size)
+
+    def loss(self, X, y=None, reg=0.0):
+        """
+        - X: Input data of shape (N, D). Each X[i] is a training sample.
+        - y: Vector of training labels. y[i] is the label for X[i], and each y[i] is
+          an integer in the range 0 <= y[i] < C.
+        """
+'''
+
+TWO_LAYER_BODIES = {
+    # OneRaynyDay/CS231n: the global max subtracted, a one-hot of -1s added, grads["W2"] += reg * W2
+    "global_max_and_minus_one_hot": '''        W1, b1 = self.params['W1'], self.params['b1']
+        W2, b2 = self.params['W2'], self.params['b2']
+        N, D = X.shape
+        fc_1 = np.dot(X, W1) + b1
+        score_1 = np.maximum(0, fc_1)
+        scores = np.dot(score_1, W2) + b2
+        if y is None:
+            return scores
+        scores -= np.max(scores)
+        s_exp = np.exp(scores)
+        s_exp_sum = np.sum(s_exp, axis=1)
+        correct_scores = scores[np.arange(N), y]
+        loss = np.sum(-correct_scores + np.log(s_exp_sum)) / N
+        loss += reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2)) / 2
+        grads = {}
+        binary_scores = np.zeros(scores.shape)
+        binary_scores[np.arange(N), y] = -1
+        final_scores = binary_scores + (s_exp / s_exp_sum.reshape(-1, 1))
+        grads["W2"] = (score_1.T).dot(final_scores / N)
+        grads["W2"] += reg * (W2)
+        grads['b2'] = np.sum(final_scores / N, axis=0)
+        dJdscore_1 = (final_scores / N).dot(W2.T)
+        dJdscore_1[score_1 == 0] = 0
+        grads["W1"] = (X.T).dot(dJdscore_1)
+        grads["W1"] += reg * (W1)
+        grads["b1"] = np.sum(dJdscore_1, axis=0)
+        return loss, grads
+''',
+    # Yorko/stanford_cs231n_2019: the data named x (the docstring says X), n, d = x.shape, the max added back
+    "lowercase_x_and_max_added_back": '''        w1, b1 = self.params['W1'], self.params['b1']
+        w2, b2 = self.params['W2'], self.params['b2']
+        n, d = x.shape
+        a1 = x.dot(w1) + self.params['b1']
+        a1_relu = np.maximum(a1, np.zeros_like(a1))
+        scores = a1_relu.dot(w2) + self.params['b2']
+        if y is None:
+            return scores
+        correct_class_scores = scores[range(x.shape[0]), y].reshape(-1, 1)
+        max_scores = scores.max(axis=1, keepdims=True)
+        scores -= max_scores
+        loss = - correct_class_scores.sum() + max_scores.sum() + np.log(np.exp(scores).sum(axis=1)).sum()
+        loss /= n
+        loss += reg * (np.sum(w1 * w1) + np.sum(w2 * w2))
+        grads = {}
+        softmax_deriv = (np.exp(scores) / np.exp(scores).sum(axis=1).reshape(-1, 1))
+        softmax_deriv[range(n), y] -= 1
+        dw2 = a1_relu.T.dot(softmax_deriv)
+        dw2 /= n
+        dw2 += 2 * reg * w2
+        grads['W2'] = dw2
+        db2 = np.sum(softmax_deriv, axis=0)
+        db2 /= n
+        grads['b2'] = db2
+        da1 = softmax_deriv.dot(w2.T) * (a1_relu > 0)
+        dw1 = x.T.dot(da1)
+        dw1 /= n
+        dw1 += 2 * reg * w1
+        grads['W1'] = dw1
+        grads['b1'] = np.sum(da1, axis=0) / n
+        return loss, grads
+''',
+    # chenyuntc/cs231n: the ReLU written in place in the forward pass, its mask kept for the backward pass
+    "relu_in_place": '''        W1, b1 = self.params['W1'], self.params['b1']
+        W2, b2 = self.params['W2'], self.params['b2']
+        N, D = X.shape
+        z1 = X.dot(W1) + b1
+        index_relu = (z1 < 0)
+        z1[index_relu] = 0
+        a1 = z1
+        scores = a1.dot(W2) + b2
+        if y is None:
+            return scores
+        data_loss = np.sum(np.log(np.exp(scores).sum(axis=1))) - np.sum(scores[np.arange(N), y])
+        loss = data_loss / N + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+        dscores = np.exp(scores) / (np.sum(np.exp(scores), axis=1).reshape(-1, 1))
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        db2 = np.sum(dscores, axis=0)
+        dw2 = a1.T.dot(dscores)
+        da1 = dscores.dot(W2.T)
+        dz1 = da1
+        dz1[index_relu] = 0
+        grads = {}
+        grads['b2'] = db2
+        grads['W2'] = dw2 + reg * W2
+        grads['b1'] = np.sum(dz1, axis=0)
+        grads['W1'] = X.T.dot(dz1) + reg * W1
+        return loss, grads
+''',
+}
+
+TWO_LAYER_MISTAKES = [
+    ("global_max_and_minus_one_hot", "binary_scores[np.arange(N), y] = -1", "binary_scores[np.arange(N), y] = 1"),
+    ("global_max_and_minus_one_hot", "scores -= np.max(scores)\n", "scores -= np.max(scores, axis=0)\n"),
+    ("lowercase_x_and_max_added_back", "dw2 += 2 * reg * w2", "dw2 += reg * w2"),
+    ("relu_in_place", "        dz1[index_relu] = 0\n", ""),
+    ("relu_in_place", "dscores /= N", "dscores /= D"),
+]
+
+
+def oracle_two_layer(path: Path) -> dict[str, bool]:
+    ns = definitions(path)
+    rng = np.random.default_rng(22)
+    net = ns["TwoLayerNet"](3, 4, 5)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    grads = net.loss(X, y, reg=0.1)[1]
+    return {k: agree(grads[k], numeric(lambda: net.loss(X, y, reg=0.1)[0], net.params[k])) for k in grads}
+
+
+@pytest.mark.parametrize("body,old,new", [(b, "", "") for b in TWO_LAYER_BODIES] + TWO_LAYER_MISTAKES)
+def test_public_two_layer_net_solutions_are_judged_as_the_oracle_judges_them(tmp_path, body, old, new):
+    head = TWO_LAYER_HEAD.replace("def loss(self, X", "def loss(self, x") if "x.shape" in TWO_LAYER_BODIES[body] \
+        else TWO_LAYER_HEAD
+    path = write(tmp_path, head + TWO_LAYER_BODIES[body].replace(old, new))
+    truth = oracle_two_layer(path)
+    result = check_file(str(path))
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth, \
+        [d.message for d in result.diagnostics]
+    assert (old == "") == all(truth.values())

@@ -78,6 +78,8 @@ class Flat:
     reads: list[set[str]]
     trees: list[ast.Module | None]
 
+    renamed: int = 0   # the reader's count of renamed sizes when the text was written
+
     @classmethod
     def of(cls, reading: EntryReading) -> "Flat":
         r = reading.reader
@@ -89,7 +91,15 @@ class Flat:
             if e.kind in ("update", "part"):
                 names.add(e.ident)
             reads_.append(names)
-        return cls(list(r.emitted), written, reads_, trees)
+        return cls(list(r.emitted), written, reads_, trees, getattr(r, "renamed", 0))
+
+    def current(self, reading: EntryReading) -> "Flat":
+        """The same, written again if a size it names was renamed since (`n, d = x.shape`, and n is the
+        docstring's N): the text must say the size's new name."""
+        if getattr(reading.reader, "renamed", 0) != self.renamed:
+            again = Flat.of(reading)
+            self.written, self.reads, self.trees, self.renamed = again.written, again.reads, again.trees, again.renamed
+        return self
 
     def cone(self, wanted: set[str], upto: int, stop: Set[int] = frozenset()) -> list[int]:
         """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
@@ -310,6 +320,7 @@ def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None =
         if last is None:
             raise TutorError("the loss is not computed from the arrays", origin=reading.reader.origin)
         upto = last + 1
+    flat = flat.current(reading)
     indices = flat.cone(target, upto)
     parts: list = [("\n".join(declarations(reading, upstream_shape, flat)), None)]
     for i in indices:
@@ -475,7 +486,8 @@ def both_named(a: Dim | None, b: Dim | None) -> bool:
     numbers they are bound to; an operation that needs them equal is a shape error to report. (A
     docstring's name still meets the file's own size for it, `hidden_size`, and a made-up one.)"""
     return a is not None and b is not None and a is not b and not a.fresh and not b.fresh \
-        and getattr(a, "soft", False) and getattr(b, "soft", False)
+        and getattr(a, "soft", False) and getattr(b, "soft", False) \
+        and not getattr(a, "unpacked", False) and not getattr(b, "unpacked", False)
 
 
 def together(reader, a: Dim | None, b: Dim | None) -> bool:
@@ -508,6 +520,7 @@ def rename(reader, d: Dim, name: str) -> None:
     d.name = name
     d.fresh = False
     d.soft = getattr(other, "soft", False) if other is not None else False  # type: ignore[attr-defined]
+    reader.renamed = getattr(reader, "renamed", 0) + 1
 
 
 def bound_labels(reader, network: Network) -> bool:
@@ -600,6 +613,7 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
 
 def derivation_text(reading: EntryReading, flat: Flat, forward: list[int], gradient) -> Text:
     """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
+    flat = flat.current(reading)
     last = flat.last_write(gradient.answer.ident)
     if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:
         # the gradient is an input itself (SoftMax.backward returning dLdZ as it came)

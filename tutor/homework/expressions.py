@@ -33,9 +33,8 @@ class Expressions(ReaderHost):
             return
         if isinstance(value, Ref):  # recorded even where the text is the name: the name may change (names.py)
             self.repl[id(node)] = (node, value.ident)
-        elif isinstance(value, Dim):
-            if self.text(node) != value.name:
-                self.repl[id(node)] = (node, value)
+        elif isinstance(value, Dim):  # recorded even where the text is the name: a merge may rename the size
+            self.repl[id(node)] = (node, value)
         elif isinstance(value, bool) or value is None:
             if not isinstance(node, ast.Constant):
                 self.repl[id(node)] = (node, repr(value))

@@ -199,6 +199,9 @@ class Reader(Expressions, Calls):
         if known is None or getattr(known, "soft", False):
             self.dims.pop(d.name, None)
             d.name, d.fresh = name, False
+            # `n, d = x.shape` names x's axes without fixing them: the forward pass may still make d the
+            # constructor's input_size (the learner's x is the docstring's X, under another name)
+            d.soft = d.unpacked = True  # type: ignore[attr-defined]
             self.dims[name] = d
 
     def leaf(self, key: str, shape, node=None, role: str = "parameter", kind: str = "float", bound=None) -> Ref:
