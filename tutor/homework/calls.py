@@ -255,6 +255,15 @@ class Calls(ReaderHost):
             if isinstance(value, Ref):
                 self.repl[id(node)] = (node, f"{value.ident}.copy()")
                 return SYM
+        if path in ("prod", "product") and len(node.args) == 1 and not node.keywords:
+            sizes = self.ev(node.args[0])  # np.prod(x.shape[1:]) of one size, or of numbers
+            if isinstance(sizes, (list, tuple)) and len(sizes) == 1 and isinstance(sizes[0], (Dim, int)):
+                return sizes[0]
+            if isinstance(sizes, (list, tuple)) and sizes and all(is_number(d) for d in sizes):
+                out = 1
+                for d in sizes:
+                    out *= d
+                return out
         if path in FLOAT_CASTS and len(node.args) == 1 and not node.keywords:
             value = self.ev(node.args[0])
             if isinstance(value, (Dim, Ref)):

@@ -56,7 +56,10 @@ class Expressions(ReaderHost):
         elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each
             self.symbolic(node)
         elif isinstance(value, ShapeOf):
-            self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
+            if isinstance(node, ast.Attribute):
+                self.embed(node.value, value.ref)
+            else:  # `x_dim = x.shape`, then `.reshape(x_dim)`: the shape it holds
+                self.repl[id(node)] = (node, f"{value.ref.ident}.shape")
         elif isinstance(value, NumPy):
             written = self.text(node)
             if value.path and written not in (f"np.{value.path}", f"numpy.{value.path}") and not (
@@ -204,13 +207,32 @@ class Expressions(ReaderHost):
                 items = self.shape_items(base, None, node)
                 if items is not None:
                     return items[key]
-            self.embed(node.value.value if isinstance(node.value, ast.Attribute) else node.value, base.ref)
+            if isinstance(key, slice):  # `np.prod(x.shape[1:])`: the sizes after the examples' axis
+                items = self.shape_items(base, None, node) or self.guessed_rows(base)
+                if items is not None:
+                    return list(items[key])
+            if isinstance(node.value, ast.Attribute):
+                self.embed(node.value.value, base.ref)
+            else:  # `x_dim = x.shape` earlier, then `x_dim[0]`: written as the shape it holds
+                self.repl[id(node.value)] = (node.value, f"{base.ref.ident}.shape")
             return SYM
         if isinstance(base, Ref) or base is SYM or isinstance(base, Init):
             self.embed(node.value, base)
             self.embed_index(node.slice, key)
             return SYM
         raise self.error(f"{self.text(node.value)!r} is {describe(base)} and cannot be indexed here", node)
+
+    def guessed_rows(self, shape: ShapeOf) -> list | None:
+        """The data's shape, when no one states it and the file slices it (`x.shape[1:]`, CS231n's affine layer
+        over inputs of shape (N, d_1, ..., d_k)): read as rows of examples, N×D, the sizes the network then fixes."""
+        leaf = self.leaves.get(shape.ref.ident)
+        if leaf is None or leaf.shape is not None or leaf.role != "data" or not self.guess_shapes:
+            return None
+        leaf.shape = [self.dim(f"{leaf.key}_{i}", fresh=True) for i in range(2)]
+        for d in leaf.shape:
+            d.soft = True  # type: ignore[attr-defined]
+        self.guessed.append(leaf.ident)
+        return list(leaf.shape)
 
     def onehot_pick(self, node: ast.Subscript, base):
         """`yhat[labels == 1]` with one-hot labels: each row's entry at its label, as `sum(yhat * labels, axis=-1)`."""
