@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tutor.homework.judge import check_file
+from tutor.homework.judge import check_file, parse_shapes
 
 CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
 
@@ -600,3 +600,66 @@ def test_a_layers_file_with_np_prod_of_the_trailing_sizes(tmp_path, old, new, fa
     result = check_file(str(path))
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
     assert (old == "") == all(truth.values())
+
+
+# boringPpl/hasbrain-helper-files, neural-network/final.py: deeplearning.ai's planar classifier with the examples
+# as rows (np.dot(W1, X.T)), m taken from Y in the cost and from X in the backward pass, no docstrings.
+PLANAR_ROWS = '''import numpy as np
+
+
+def sigmoid(x):
+    s = 1/(1+np.exp(-x))
+    return s
+
+def forward_propagation(X, parameters):
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    Z1 = np.dot(W1,X.T) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2,A1) + b2
+    A2 = sigmoid(Z2)
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+def compute_cost(A2, Y, parameters):
+    m = Y.shape[0]
+    logprobs = np.multiply(np.log(A2), Y) + np.multiply((1 - Y), np.log(1 - A2))
+    cost = -np.sum(logprobs) / m
+    cost = np.squeeze(cost)
+    return cost
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[0]
+    W1 = parameters["W1"]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    dZ2 = A2-Y
+    dW2 = 1/m*(np.dot(dZ2,A1.T))
+    db2 = 1/m*(np.sum(dZ2,axis=1, keepdims=True))
+    dZ1 = np.multiply(np.dot(W2.T,dZ2),(1-np.power(A1,2)))
+    dW1 = 1/m*(np.dot(dZ1,X))
+    db1 = 1/m*(np.sum(dZ1,axis=1, keepdims=True))
+    grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    return grads
+'''
+
+
+@pytest.mark.parametrize("old,new", [("", ""), ("(1-np.power(A1,2))", "(1-A1)"), ("dW2 = 1/m*", "dW2 = ")])
+def test_the_backward_passs_own_m_beside_the_costs_m_is_read(tmp_path, old, new):
+    """m named twice (the cost's from Y, the backward's from X) is two values, never a size and a node at once."""
+    path = write(tmp_path, PLANAR_ROWS.replace(old, new))
+    ns = definitions(path)
+    rng = np.random.default_rng(25)
+    params = {"W1": rng.standard_normal((4, 3)), "b1": rng.standard_normal((4, 1)), "W2": rng.standard_normal((1, 4)),
+              "b2": rng.standard_normal((1, 1))}
+    X, Y = rng.standard_normal((6, 3)), rng.random(6)
+    grads = ns["backward_propagation"](params, ns["forward_propagation"](X, params)[1], X, Y)
+    cost = lambda: float(ns["compute_cost"](ns["forward_propagation"](X, params)[0], Y, params))  # noqa: E731
+    truth = {"d" + k: agree(grads["d" + k], numeric(cost, params[k])) for k in params}
+    result = check_file(str(path), shapes=parse_shapes("X: [m, n_x]; Y: [m]"))
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+    unstated = check_file(str(path))  # Y's rank unstated: read, never refused for the name m
+    assert unstated.network is not None and all(g.verdict != "unusable" for g in unstated.gradients.values())

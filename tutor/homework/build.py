@@ -369,6 +369,8 @@ def named_by_file(reader, network: Network) -> bool:
         mine = network.dim_names.get(base) == size   # `N = X.shape[0]` may name the size it reads
         if d is None or not d.fresh or base in taken and not mine or base in RESERVED or not base.isidentifier():
             continue
+        if base in reader.used and base not in network.dim_names and base not in network.shapes:
+            continue  # the name is the backward's own value (`m = X.shape[0]` there, the cost's m is m_1)
         rename(reader, d, base)
         return True
     return False
