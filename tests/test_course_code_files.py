@@ -663,3 +663,91 @@ def test_the_backward_passs_own_m_beside_the_costs_m_is_read(tmp_path, old, new)
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
     unstated = check_file(str(path))  # Y's rank unstated: read, never refused for the name m
     assert unstated.network is not None and all(g.verdict != "unusable" for g in unstated.gradients.values())
+
+
+# 4ndrelim/DeepLearningBuildNN, src/network.py: Nielsen's network.py with its constructor argument named
+# layers_size, strings between the methods, and a cost_derivative of 2·(output − actual): the cost ‖a − y‖².
+NIELSEN_TWICE = '''import numpy as np
+
+
+class Network():
+
+    """
+    layers_size is a list that encapsulates the number of neurons in each layer.
+    """
+    def __init__(self, layers_size):
+        self.num_layers = len(layers_size)
+        self.sizes = layers_size
+        self.biases = [np.random.randn(num, 1) for num in layers_size[1:]]
+        self.weights = [np.random.randn(num, num_prev)
+                        for num, num_prev in zip(layers_size[1:], layers_size[:len(layers_size)])]
+
+    """
+    When the inputs are passed (as a (n,1) vector where n is the num of inputs), the output layer is computed.
+    """
+    def feedForward(self, layer):
+        for biases, weights in zip(self.biases, self.weights):
+            layer = sigmoid(np.dot(weights, layer) + biases)
+        return layer
+
+    def backprop(self, x, y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation)+b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = self.cost_derivative(activations[-1], y) * \\
+            sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
+        for l in range(2, self.num_layers):
+            z = zs[-l]
+            sp = sigmoid_prime(z)
+            delta = np.dot(self.weights[-l+1].transpose(), delta) * sp
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l-1].transpose())
+        return (nabla_b, nabla_w)
+
+    def cost_derivative(self, output, actual):
+        return 2 * (output-actual)
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+def sigmoid_prime(x):
+    return sigmoid(x) * (1-sigmoid(x))
+'''
+
+
+@pytest.mark.parametrize("old,new,k", [
+    ("", "", 2),
+    ("return 2 * (output-actual)", "return (output-actual)", 1),
+    ("return 2 * (output-actual)", "return (output-actual) * 3.0", 3),
+    ("delta = np.dot(self.weights[-l+1].transpose(), delta) * sp", "delta = np.dot(self.weights[-l+1], delta) * sp", 2),
+    ("nabla_w[-1] = np.dot(delta, activations[-2].transpose())", "nabla_w[-1] = np.dot(delta, activations[-1].T)", 2),
+])
+def test_nielsens_cost_is_the_one_its_cost_derivative_is_the_derivative_of(tmp_path, old, new, k):
+    path = write(tmp_path, NIELSEN_TWICE.replace(old, new))
+    ns = definitions(path)
+    rng = np.random.default_rng(26)
+    net = ns["Network"]([3, 4, 2])
+    net.weights = [rng.standard_normal(w.shape) for w in net.weights]
+    net.biases = [rng.standard_normal(b.shape) for b in net.biases]
+    x, y = rng.standard_normal((3, 1)), rng.standard_normal((2, 1))
+    cost = lambda: k / 2 * float(np.sum((net.feedForward(x) - y) ** 2))  # noqa: E731
+    try:
+        nabla_b, nabla_w = net.backprop(x, y)
+        truth = {f"biases[{i}]": agree(g, numeric(cost, net.biases[i])) for i, g in enumerate(nabla_b)}
+        truth.update({f"weights[{i}]": agree(g, numeric(cost, net.weights[i])) for i, g in enumerate(nabla_w)})
+    except ValueError:  # W2 not transposed: (4, 2)·(2, 1) does not conform here, the first layer's are wrong
+        truth = {"biases[0]": False, "biases[1]": True, "weights[0]": False, "weights[1]": True}
+    result = check_file(str(path), settings={"layers_size": [3, 4, 2]})
+    assert {key: g.verdict == "correct" for key, g in result.gradients.items()} == truth
+    refused = check_file(str(path))
+    assert refused.verdict == "unusable" and "--set layers_size=" in refused.diagnostics[0].expected

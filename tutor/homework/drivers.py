@@ -160,12 +160,13 @@ def construct(reader: Reader, cls_name: str) -> Obj:
         made: dict = {}
         params = [a.arg for a in init.args.args][1:]
         defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+        listed = SIZE_NAMES | {p for p in params if p not in defaults and used_as_list(init, p)}
         for p in params:
             if p in reader.settings:
                 made[p] = setting(reader, reader.settings[p], p)
-            elif p in reader.sizes or (p not in defaults and p not in SIZE_NAMES) or size_like(p, defaults.get(p)):
+            elif p in reader.sizes or (p not in defaults and p not in listed) or size_like(p, defaults.get(p)):
                 made[p] = reader.dim(p)
-            elif p in SIZE_NAMES and p not in defaults:
+            elif p in listed and p not in defaults:
                 raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
                                  origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
                                  argument=("set", p))
@@ -173,6 +174,21 @@ def construct(reader: Reader, cls_name: str) -> Obj:
                 made[p] = argument(reader, p, stated, defaults.get(p), made)
         reader.call(Func(init, obj), [], made, init)
     return obj
+
+
+def used_as_list(fn: ast.FunctionDef, name: str) -> bool:
+    """The constructor indexes, slices, counts or runs over the argument (`layers_size[1:]`, `len(sizes)`,
+    `zip(sizes[:-1], sizes[1:])`): a list of layer sizes, whatever it is called."""
+    def named(node) -> bool:
+        return isinstance(node, ast.Name) and node.id == name
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and named(node.value) or isinstance(node, ast.comprehension) and \
+                named(node.iter) or isinstance(node, ast.For) and named(node.iter):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+                any(named(a) for a in node.args):
+            return True
+    return False
 
 
 def size_like(name: str, default) -> bool:
@@ -381,11 +397,36 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
                          origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
     out, y = derivative[1][0], derivative[1][1]
     cost = reader.fresh("C")
-    loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
-    notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
-             "output_activations − y is the derivative of"]
+    k = quadratic_factor(method_of(reader.classes[cls_name], "cost_derivative", reader.classes))
+    if k == 1:
+        loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
+        notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
+                 "output_activations − y is the derivative of"]
+    else:  # `return 2 * (output - actual)`: the cost without the ½, ‖a − y‖²
+        loss_text = f"{cost} = {k / 2!r} * np.sum(({out.ident} - {y.ident}) ** 2)"
+        scale = "" if k == 2 else f"{k / 2:g}·"
+        notes = [f"the cost is the quadratic cost C = {scale}‖a − y‖², the one cost_derivative(output_activations, "
+                 f"y) = {k:g}·(output_activations − y) is the derivative of"]
     return EntryReading(reader, name, Ref(cost), backprop_gradients(obj, func, result), notes=notes,
                         loss_text=loss_text)
+
+
+def quadratic_factor(fn: ast.FunctionDef | None) -> float:
+    """k in `cost_derivative(a, y)` returning `k * (a - y)` (or `(a - y) * k`): the quadratic cost it is the
+    derivative of is (k/2)·‖a − y‖² (Nielsen's own returns `a - y`, k = 1)."""
+    returned = returned_node(fn) if fn is not None else None
+    args = [a.arg for a in fn.args.args[1:]] if fn is not None else []
+
+    def difference(node) -> bool:
+        return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and len(args) >= 2 and \
+            isinstance(node.left, ast.Name) and node.left.id == args[0] and \
+            isinstance(node.right, ast.Name) and node.right.id == args[1]
+    if isinstance(returned, ast.BinOp) and isinstance(returned.op, ast.Mult):
+        for k, d in ((returned.left, returned.right), (returned.right, returned.left)):
+            if isinstance(k, ast.Constant) and isinstance(k.value, (int, float)) and not isinstance(k.value, bool) \
+                    and k.value > 0 and difference(d):
+                return float(k.value)
+    return 1
 
 
 def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
