@@ -751,3 +751,92 @@ def test_nielsens_cost_is_the_one_its_cost_derivative_is_the_derivative_of(tmp_p
     assert {key: g.verdict == "correct" for key, g in result.gradients.items()} == truth
     refused = check_file(str(path))
     assert refused.verdict == "unusable" and "--set layers_size=" in refused.diagnostics[0].expected
+
+
+# pavankodi/neural-networks (init_params.py, forward_prop.py, cost_func.py, one_layer_backward.py, backprop.py, one
+# cell each, pasted into one file): deeplearning.ai's L-layer network under the learner's own names, every layer a
+# sigmoid, the cross-entropy written with np.dot, and np.dot(-1, Z) in the sigmoid.
+RENAMED_PASSES = '''import numpy as np
+
+def init_params(layer_dim):
+    params = {}
+    L = len(layer_dim)
+    for l in range(1, L):
+        params['W'+str(l)] = np.random.randn(layer_dim[l], layer_dim[l-1])*0.01
+        params['b'+str(l)] = np.zeros((layer_dim[l], 1))
+    return params
+
+def sigmoid(Z):
+    A = 1/(1+np.exp(np.dot(-1, Z)))
+    cache = (Z)
+    return A, cache
+
+def forward_prop(X, params):
+    A = X
+    caches = []
+    L = len(params)//2
+    for l in range(1, L+1):
+        A_prev = A
+        Z = np.dot(params['W'+str(l)], A_prev) + params['b'+str(l)]
+        linear_cache = (A_prev, params['W'+str(l)], params['b'+str(l)])
+        A, activation_cache = sigmoid(Z)
+        cache = (linear_cache, activation_cache)
+        caches.append(cache)
+    return A, caches
+
+def cost_function(A, Y):
+    m = Y.shape[1]
+    cost = (-1/m)*(np.dot(np.log(A), Y.T) + np.dot(np.log(1-A), 1-Y.T))
+    return cost
+
+def one_layer_backward(dA, cache):
+    linear_cache, activation_cache = cache
+    Z = activation_cache
+    dZ = dA*sigmoid(Z)[0]*(1-sigmoid(Z)[0])
+    A_prev, W, b = linear_cache
+    m = A_prev.shape[1]
+    dW = (1/m)*np.dot(dZ, A_prev.T)
+    db = (1/m)*np.sum(dZ, axis=1, keepdims=True)
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+
+def backprop(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    m = AL.shape[1]
+    Y = Y.reshape(AL.shape)
+    dAL = -(np.divide(Y, AL) - np.divide(1-Y, 1-AL))
+    current_cache = caches[L-1]
+    grads['dA'+str(L-1)], grads['dW'+str(L)], grads['db'+str(L)] = one_layer_backward(dAL, current_cache)
+    for l in reversed(range(L-1)):
+        current_cache = caches[l]
+        dA_prev_temp, dW_temp, db_temp = one_layer_backward(grads["dA" + str(l+1)], current_cache)
+        grads["dA" + str(l)] = dA_prev_temp
+        grads["dW" + str(l + 1)] = dW_temp
+        grads["db" + str(l + 1)] = db_temp
+    return grads
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("dZ = dA*sigmoid(Z)[0]*(1-sigmoid(Z)[0])", "dZ = dA*sigmoid(Z)[0]"),
+    ("dA_prev = np.dot(W.T, dZ)", "dA_prev = (1/m)*np.dot(W.T, dZ)"),
+    ("-(np.divide(Y, AL) - np.divide(1-Y, 1-AL))", "-(np.divide(Y, AL) + np.divide(1-Y, 1-AL))"),
+])
+def test_the_courses_passes_under_the_learners_own_names(tmp_path, old, new):
+    path = write(tmp_path, RENAMED_PASSES.replace(old, new))
+    ns = definitions(path)
+    rng = np.random.default_rng(27)
+    params = {k: rng.standard_normal(v.shape) for k, v in ns["init_params"]([3, 4, 1]).items()}
+    X, Y = rng.standard_normal((3, 5)), rng.random((1, 5))
+    cost = lambda: float(np.squeeze(ns["cost_function"](ns["forward_prop"](X, params)[0], Y)))  # noqa: E731
+    AL, caches = ns["forward_prop"](X, params)
+    grads = ns["backprop"](AL, Y, caches)
+    truth = {k: agree(g, numeric(cost, params[k[1:]])) for k, g in grads.items() if k[1:] in params}
+    refused = check_file(str(path))
+    assert refused.verdict == "unusable" and "--set layer_dim=" in refused.diagnostics[0].expected
+    result = check_file(str(path), settings={"layer_dim": [3, 4, 1]})
+    assert result.entry == "backprop"
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+    assert (old == "") == all(truth.values())

@@ -151,6 +151,13 @@ def call_with(reader: Reader, func: Func, made: dict, stated: dict, node: ast.AS
     return reader.call(func, [], kwargs, node)
 
 
+def fresh_size(reader: Reader, name: str) -> Dim:
+    """A size no one states, free to meet the one the network needs there (the examples' m)."""
+    d = reader.dim(name, fresh=True)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
+
+
 def construct(reader: Reader, cls_name: str) -> Obj:
     cls = reader.classes[cls_name]
     init = method_of(cls, "__init__", reader.classes)
@@ -307,6 +314,8 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
     backward = reader.functions[name]
     made: dict = {}
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
+    if init is None and not name.startswith(("backward_propagation", "L_model")):  # init_params(layer_dim)
+        init = next((f for n, f in reader.functions.items() if n.startswith("init")), None)
     stated = stated_shapes(forward, backward, *( [cost] if cost else []), source=reader.file_source)
     output_size = None
     if init is not None:
@@ -314,7 +323,7 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         for p in [a.arg for a in init.args.args]:
             if p in reader.settings:
                 sizes[p] = setting(reader, reader.settings[p], p)
-            elif p in SIZE_NAMES:
+            elif p in SIZE_NAMES or used_as_list(init, p):
                 known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
                 if not isinstance(known, (list, tuple)):
                     raise TutorError(f"{init.name}() needs {p!r}, the sizes of the layers", origin=reader.origin,
@@ -355,6 +364,10 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         if output_size is not None:  # "Y -- labels of shape (output size, number of examples)": the last layer's
             y.shape = [output_size if isinstance(d, Dim) and d.name == "n_y" and getattr(d, "soft", False) else d
                        for d in y.shape]
+    if y.shape is None and output_size is not None and reader.guess_shapes:
+        # the course's labels, one row per output unit: (n_y, m), as its docstrings say when they are there
+        y.shape = [output_size, fresh_size(reader, "m")]
+        reader.guessed.append(y.ident)
     if computed is not None:
         loss = computed
     elif cost is None:
