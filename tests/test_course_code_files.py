@@ -840,3 +840,78 @@ def test_the_courses_passes_under_the_learners_own_names(tmp_path, old, new):
     assert result.entry == "backprop"
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
     assert (old == "") == all(truth.values())
+
+
+# 0809zheng/CS231n-assignment2019, assignment2/cs231n/classifiers/fc_net.py: TwoLayerNet over the given layers,
+# imported by the package's absolute name (`from cs231n.layers import *`), as the 2019 assignment writes it.
+FC_NET_ABSOLUTE = '''from builtins import range
+from builtins import object
+import numpy as np
+
+from cs231n.layers import *
+from cs231n.layer_utils import *
+
+
+class TwoLayerNet(object):
+    def __init__(self, input_dim=3*32*32, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0):
+        self.params = {}
+        self.reg = reg
+        W1 = weight_scale*np.random.randn(input_dim,hidden_dim)
+        W2 = weight_scale*np.random.randn(hidden_dim,num_classes)
+        b1 = np.zeros((hidden_dim,))
+        b2 = np.zeros((num_classes,))
+        self.params['W1'] = W1
+        self.params['W2'] = W2
+        self.params['b1'] = b1
+        self.params['b2'] = b2
+
+    def loss(self, X, y=None):
+        """
+        - X: Array of input data of shape (N, d_1, ..., d_k)
+        - y: Array of labels, of shape (N,). y[i] gives the label for X[i].
+        """
+        W1 = self.params['W1']
+        W2 = self.params['W2']
+        b1 = self.params['b1']
+        b2 = self.params['b2']
+        out1, cache1 = affine_relu_forward(X, W1, b1)
+        scores, cache2 = affine_forward(out1, W2, b2)
+        if y is None:
+            return scores
+        loss, grads = 0, {}
+        loss, dx = softmax_loss(scores, y)
+        loss += 0.5*self.reg*np.sum(np.square(W1))
+        loss += 0.5*self.reg*np.sum(np.square(W2))
+        dout1, dw2, db2 = affine_backward(dx, cache2)
+        dX, dw1, db1 = affine_relu_backward(dout1, cache1)
+        dw1 += self.reg*W1
+        dw2 += self.reg*W2
+        grads['W1'] = dw1
+        grads['W2'] = dw2
+        grads['b1'] = db1
+        grads['b2'] = db2
+        return loss, grads
+'''
+
+
+@pytest.mark.parametrize("old,new", [("", ""), ("dw1 += self.reg*W1", "dw1 += 2*self.reg*W1"),
+                                     ("grads['b1'] = db1", "grads['b1'] = db1 / 2")])
+def test_a_classifier_importing_the_course_package_by_its_absolute_name(tmp_path, old, new):
+    package = tmp_path / "cs231n"
+    (package / "classifiers").mkdir(parents=True)
+    for name in ("layers.py", "layer_utils.py"):
+        (package / name).write_text((CATALOGUE / "cs231n" / name).read_text())
+    path = package / "classifiers" / "fc_net.py"
+    path.write_text(FC_NET_ABSOLUTE.replace(old, new))
+    ns = definitions(package / "layers.py", package / "layer_utils.py", path)
+    rng = np.random.default_rng(28)
+    net = ns["TwoLayerNet"](input_dim=3, hidden_dim=4, num_classes=5, reg=0.1)
+    for k in net.params:
+        net.params[k] = rng.standard_normal(net.params[k].shape)
+    X, y = rng.standard_normal((6, 3)), rng.integers(0, 5, 6)
+    grads = net.loss(X, y)[1]
+    truth = {k: agree(grads[k], numeric(lambda: net.loss(X, y)[0], net.params[k])) for k in grads}
+    result = check_file(str(path), settings={"reg": 0.1})
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+    assert (old == "") == all(truth.values())
