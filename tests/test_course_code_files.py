@@ -915,3 +915,31 @@ def test_a_classifier_importing_the_course_package_by_its_absolute_name(tmp_path
     result = check_file(str(path), settings={"reg": 0.1})
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
     assert (old == "") == all(truth.values())
+
+
+def test_a_docstring_that_says_same_as_another_function_takes_its_shapes(tmp_path):
+    """CS231n's softmax.py as published: softmax_loss_vectorized's docstring says its inputs are "the same as
+    softmax_loss_naive", whose docstring states them; the naive one's loop over examples is refused at its line."""
+    naive = LINEAR_HEAD.format(name="softmax_loss_naive") + '''    num_train = X.shape[0]
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        loss += -scores[y[i]] + np.log(np.sum(np.exp(scores)))
+    return loss / num_train, dW
+'''
+    vectorized = LINEAR_BODIES[("softmax_loss_vectorized", "square_and_copied_mask")]
+    text = naive + '''
+
+def softmax_loss_vectorized(W, X, y, reg):
+    """
+    Softmax loss function, vectorized version.
+
+    Inputs and outputs are the same as softmax_loss_naive.
+    """
+''' + vectorized
+    path = write(tmp_path, text)
+    result = check_file(str(path))
+    judged = result.gradients["softmax_loss_vectorized.dW"]
+    assert judged.verdict == "correct" and [str(d) for d in result.network.shapes["W"]] == ["D", "C"]
+    refused = result.gradients["softmax_loss_naive"]
+    line = text.splitlines()[refused.diagnostics[0].span.line - 1]
+    assert refused.verdict == "unusable" and "for i in range(num_train)" in line

@@ -3,6 +3,7 @@ make, followed through the file without running it, gives the loss and the gradi
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 from ..engine.errors import TutorError
@@ -282,8 +283,19 @@ def method_driver(reader: Reader, name: str) -> EntryReading:
 
 def function_driver(reader: Reader, name: str) -> EntryReading:
     func = Func(reader.functions[name])
-    return loss_and_gradients(reader, name, func, stated_shapes(func.node, source=reader.file_source),
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node, *referred(reader, func.node),
+                                                                source=reader.file_source),
                               "return loss, grads (or use --function to name another function)")
+
+
+def referred(reader: Reader, fn: ast.FunctionDef) -> list[ast.FunctionDef]:
+    """The file's functions a docstring refers to for its inputs: CS231n's softmax_loss_vectorized says "Inputs and
+    outputs are the same as softmax_loss_naive", whose docstring states W: (D, C), X: (N, D), y: (N,)."""
+    doc = ast.get_docstring(fn) or ""
+    if not re.search(r"\bsame as\b", doc, re.IGNORECASE):
+        return []
+    return [reader.functions[w] for w in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", doc))
+            if w in reader.functions and w != fn.name]
 
 
 def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
