@@ -943,3 +943,34 @@ def softmax_loss_vectorized(W, X, y, reg):
     refused = result.gradients["softmax_loss_naive"]
     line = text.splitlines()[refused.diagnostics[0].span.line - 1]
     assert refused.verdict == "unusable" and "for i in range(num_train)" in line
+
+
+# CS231n assignment 1, linear_svm.py: the skeleton's own `dW = np.zeros(W.shape)`, then added to with +=; the
+# sizes as numbers (X.shape[0] * 1.0, len(y), float(n)), the indicator cast with .astype(np.float32).
+SVM_ACCUMULATED = LINEAR_HEAD.format(name="svm_loss_vectorized").replace("dW = np.zeros_like(W)", "dW = np.zeros(W.shape)") \
+    + '''    num_train = X.shape[0] * 1.0
+    n = len(y)
+    scores = X.dot(W)
+    correct = scores[np.arange(n), y].reshape(n, 1)
+    margins = np.maximum(0, scores - correct + 1)
+    margins[np.arange(n), y] = 0
+    loss = np.sum(margins) / num_train + reg * np.sum(W * W)
+    binary = (margins > 0).astype(np.float32)
+    row_sum = np.sum(binary, axis=1)
+    binary[np.arange(n), y] = -row_sum
+    dW += np.dot(X.T, binary) / float(n)
+    dW += 2 * reg * W
+    return loss, dW
+'''
+
+
+@pytest.mark.parametrize("old,new", [("", ""), ("    dW += 2 * reg * W\n", ""),
+                                     ("binary[np.arange(n), y] = -row_sum", "binary[np.arange(n), y] = row_sum")])
+def test_a_gradient_started_as_the_skeletons_zeros_and_added_to(tmp_path, old, new):
+    path = write(tmp_path, SVM_ACCUMULATED.replace(old, new))
+    rng = np.random.default_rng(29)
+    W, X, y = rng.standard_normal((4, 3)), rng.standard_normal((6, 4)), rng.integers(0, 3, 6)
+    truth = oracle_verdicts(path, "svm_loss_vectorized", (W, X, y, 0.1), {"dW": W}, lambda out: {"dW": out[1]})
+    result = check_file(str(path))
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+    assert (old == "") == all(truth.values())

@@ -244,7 +244,7 @@ def data_weights(reading: EntryReading, flat: "Flat") -> dict[str, str]:
             sums: list[tuple[ast.expr, ast.expr]] = []
             if isinstance(stmt, ast.Assign):
                 for node in ast.walk(stmt.value):
-                    if (key := weight_of(node)) is not None:
+                    if isinstance(node, ast.expr) and (key := weight_of(node)) is not None:
                         found.setdefault(key, "")
                     if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
                         sums += [(node.right, node.left), (node.left, node.right)]
@@ -422,7 +422,8 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
             continue
         if elementwise and (broadcast_parameter(reader, learned, dx, y) or broadcast_parameter(reader, learned, dy, x)):
             return True
-        refused = [d for d, other in ((dx, y), (dy, x)) if elementwise and per_example_size(reader, learned, d, other)]
+        refused = [d for d, other in ((dx, y), (dy, x))
+                   if d is not None and elementwise and per_example_size(reader, learned, d, other)]
         if refused:
             # `probs /= np.sum(probs, axis=1)`: the classes never become the examples to make it run; they are the
             # labels' stated bound (`y: (N,) labels in [0, C)`) when there is one, and the operation is the file's error

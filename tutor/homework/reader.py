@@ -446,6 +446,10 @@ class Reader(Expressions, Calls):
                 self.into_part(target, base, stmt.value, op or "?")
                 return
         current = self.ev(target)
+        if isinstance(current, Init) and op is not None and not self.making_data:
+            # `dW = np.zeros(W.shape)` (the course's own first line), then `dW += X.T.dot(...)`: zeros, then added to
+            current = self.materialize(current.node, self.hint_of(target))
+            self.bind(target, current, stmt)
         value = self.ev(stmt.value)
         if is_static(current) and is_static(value) and not isinstance(current, (Dim, Ref)) and \
                 not isinstance(value, (Dim, Ref)):
