@@ -974,3 +974,16 @@ def test_a_gradient_started_as_the_skeletons_zeros_and_added_to(tmp_path, old, n
     result = check_file(str(path))
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
     assert (old == "") == all(truth.values())
+
+
+def test_the_bias_trick_with_no_docstring_asks_for_the_shapes_it_could_not_settle(tmp_path):
+    """Stacked rows whose sizes nothing states cannot be told apart by use alone: the refusal names the guessed
+    parameters and the option to give them, and with them the file is judged."""
+    text = BIAS_TRICK.replace('    """X: (N, D), y: (N,) labels in [0, C), W1: (D, H), b1: (H,), W2: (H, C), b2: (C,)."""\n', "")
+    path = write(tmp_path, text)
+    refused = check_file(str(path))
+    assert refused.verdict == "unusable"
+    assert "--shapes" in refused.diagnostics[0].expected and "b2" in refused.diagnostics[0].expected
+    given = check_file(str(path), shapes=parse_shapes("X: [N, D]; y: int[N] < C; W1: [D, H]; b1: [H]; "
+                                                      "W2: [H, C]; b2: [C]"))
+    assert given.correct, {k: g.verdict for k, g in given.gradients.items()}

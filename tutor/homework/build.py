@@ -388,7 +388,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
             network = parse_network(text.text, r.origin)
         except ShapeError as error:
             if not merge(r, error, {g.leaf for g in reading.gradients}):
-                raise located(error, text, r) from None
+                raise with_guesses(located(error, text, r), r) from None
             continue
         except TutorError as error:
             raise located(error, text, r) from None
@@ -593,6 +593,19 @@ def fit_guessed(reader, network: Network) -> bool:
                 if changed:
                     return True
     return False
+
+
+def with_guesses(error: TutorError, reader) -> TutorError:
+    """A forward pass that does not conform where the file states no shapes says which were guessed and how to
+    give them: the learner's mistake, or a guess the file's text could not settle (the bias trick's stacked rows)."""
+    named = {w for shape in error.diagnostic.operands or () for d in shape for w in re.findall(r"\w+", str(d))}
+    guessed = [reader.leaves[i].key for i in dict.fromkeys(reader.guessed) if any(
+        isinstance(d, Dim) and d.fresh and d.name in named for d in reader.leaves[i].shape or ())]
+    if not guessed or error.expected:  # (sizes the docstrings name are the file's: its own shape error)
+        return error
+    shown = "; ".join(f"{key}: [...]" for key in guessed[:4])
+    return error.amended(expected=f"--shapes '{shown}' if these shapes, read from how the file uses them "
+                                  f"({', '.join(guessed)}), are not the ones meant")
 
 
 def located(error: TutorError, text: Text, reader) -> TutorError:
