@@ -987,3 +987,118 @@ def test_the_bias_trick_with_no_docstring_asks_for_the_shapes_it_could_not_settl
     given = check_file(str(path), shapes=parse_shapes("X: [N, D]; y: int[N] < C; W1: [D, H]; b1: [H]; "
                                                       "W2: [H, C]; b2: [C]"))
     assert given.correct, {k: g.verdict for k, g in given.gradients.items()}
+
+
+# AKSoo/CS231n-2017, assignment2/cs231n/layers.py: batch normalisation with its settings in bn_param and a dict
+# cache, and inverted dropout with its settings in dropout_param (its seed read only when given).
+BN_DROPOUT = '''import numpy as np
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """
+    Input:
+    - x: Data of shape (N, D)
+    - gamma: Scale parameter of shape (D,)
+    - beta: Shift paremeter of shape (D,)
+    - bn_param: Dictionary with the following keys:
+      - mode: 'train' or 'test'; required
+    """
+    mode = bn_param['mode']
+    eps = bn_param.get('eps', 1e-5)
+    momentum = bn_param.get('momentum', 0.9)
+    N, D = x.shape
+    running_mean = bn_param.get('running_mean', np.zeros(D, dtype=x.dtype))
+    running_var = bn_param.get('running_var', np.zeros(D, dtype=x.dtype))
+    cache = {}
+    if mode == 'train':
+        batch_mean = np.mean(x, axis=0)
+        batch_var = np.var(x, axis=0)
+        x_cent = x - batch_mean
+        stde = np.sqrt(batch_var + eps)
+        x_norm = x_cent / stde
+        running_mean = momentum * running_mean + (1-momentum) * batch_mean
+        running_var = momentum * running_var + (1-momentum) * batch_var
+        cache['gamma'], cache['x_norm'] = gamma, x_norm
+        cache['x_cent'], cache['stde'] = x_cent, stde
+    elif mode == 'test':
+        x_norm = (x - running_mean) / np.sqrt(running_var + eps)
+    else:
+        raise ValueError('Invalid forward batchnorm mode "%s"' % mode)
+    out = gamma * x_norm + beta
+    bn_param['running_mean'] = running_mean
+    bn_param['running_var'] = running_var
+    return out, cache
+
+
+def batchnorm_backward(dout, cache):
+    N, D = dout.shape
+    gamma, x_norm = cache['gamma'], cache['x_norm']
+    x_cent, stde = cache['x_cent'], cache['stde']
+    dgamma = np.sum(dout * x_norm, axis=0)
+    dx_norm = dout * gamma
+    dbeta = np.sum(dout, axis=0)
+    dx_cent = dx_norm / stde
+    dvar = np.sum(dx_norm * x_cent, axis=0) * -0.5 / (stde**3)
+    dx_cent += dvar * 2 * x_cent / N
+    dx = dx_cent
+    dmean = np.sum(dx_cent, axis=0) * -1
+    dx += dmean / N
+    return dx, dgamma, dbeta
+
+
+def dropout_forward(x, dropout_param):
+    """
+    - x: Input data, of any shape
+    """
+    p, mode = dropout_param['p'], dropout_param['mode']
+    if 'seed' in dropout_param:
+        np.random.seed(dropout_param['seed'])
+    mask = None
+    pr = 1 - p
+    if mode == 'train':
+        mask = (np.random.random(x.shape) < pr) / pr
+        out = x * mask
+    elif mode == 'test':
+        out = x
+    cache = (dropout_param, mask)
+    out = out.astype(x.dtype, copy=False)
+    return out, cache
+
+
+def dropout_backward(dout, cache):
+    dropout_param, mask = cache
+    mode = dropout_param['mode']
+    if mode == 'train':
+        dx = dout * mask
+    elif mode == 'test':
+        dx = dout
+    return dx
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("* -0.5 / (stde**3)", "* -0.5 / (stde**2)"),
+    ("    dx += dmean / N\n", ""),
+    ("        dx = dout * mask\n", "        dx = dout\n"),
+])
+def test_layers_with_a_settings_dictionary_are_judged_in_training_mode(tmp_path, old, new):
+    path = write(tmp_path, BN_DROPOUT.replace(old, new))
+    ns = definitions(path)
+    rng = np.random.default_rng(30)
+    x, gamma, beta = rng.standard_normal((5, 3)), rng.standard_normal(3), rng.standard_normal(3)
+    dout = rng.standard_normal((5, 3))
+    bn = lambda: ns["batchnorm_forward"](x, gamma, beta, {"mode": "train"})  # noqa: E731
+    dx, dgamma, dbeta = ns["batchnorm_backward"](dout, bn()[1])
+    vjp = lambda: float(np.sum(bn()[0] * dout))  # noqa: E731
+    truth = {"batchnorm_backward.dx": agree(dx, numeric(vjp, x)),
+             "batchnorm_backward.dgamma": agree(dgamma, numeric(vjp, gamma)),
+             "batchnorm_backward.dbeta": agree(dbeta, numeric(vjp, beta))}
+    drop = lambda: ns["dropout_forward"](x, {"mode": "train", "p": 0.5, "seed": 0})  # noqa: E731
+    truth["dropout_backward.dx"] = agree(ns["dropout_backward"](dout, drop()[1]),
+                                         numeric(lambda: float(np.sum(drop()[0] * dout)), x))
+    result = check_file(str(path), settings={"p": 0.5})
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+    assert (old == "") == all(truth.values())
+    unset = check_file(str(path), function="dropout_backward")
+    assert "--set p=" in unset.diagnostics[0].expected

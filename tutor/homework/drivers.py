@@ -12,7 +12,7 @@ from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_b
                     names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
-from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
+from .values import Class, Dim, Func, Init, LayerSettings, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
@@ -470,6 +470,19 @@ def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
     return grads
 
 
+def layer_settings(reader: Reader, forward: ast.FunctionDef, name: str) -> dict:
+    """CS231n's `bn_param`, `dropout_param`, `conv_param`: the dictionary a layer's forward reads its settings
+    from, in training mode (as the course's gradient checks call it), each other entry it reads with [...] from
+    --set by its key (`--set p=0.5`, `--set stride=1,pad=1`); `.get(key, default)` keeps its default."""
+    made = LayerSettings(mode="train")
+    read = [n.slice.value for n in ast.walk(forward) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+            and n.value.id == name and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str)]
+    for key in dict.fromkeys(read):
+        if key in reader.settings:
+            made[key] = setting(reader, reader.settings[key], key)
+    return made  # an entry it reads that is still missing is asked for where it is read
+
+
 def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
     base = name[:-len("_backward")]
@@ -483,8 +496,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         elif doc is not None and doc.shape is not None:
             made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
-            raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
-                             expected=f"--set {p}=... ", argument=("set", p))
+            made[p] = layer_settings(reader, forward, p)
         elif p == "activation":  # deeplearning.ai's linear_activation_forward(A_prev, W, b, activation)
             raise TutorError(f"{base}_forward needs the setting 'activation', the name of the layer's activation",
                              origin=reader.origin, expected="--set activation=relu (or sigmoid)",
@@ -508,7 +520,8 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names, aliases):
         names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
     grads = gradients_in(reader, tuple(values), names, aliases)
-    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else {}
+    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else \
+        {names[0]: returned} if isinstance(returned, ast.Name) and names and names[0] else {}
     assigns = sorted((s for s in ast.walk(backward) if isinstance(s, ast.Assign)), key=lambda s: s.lineno)
     places.update((t.id, t) for s in assigns for t in s.targets if isinstance(t, ast.Name) and t.id in places)
     for g in grads:  # `db = dout` returns the upstream itself: the claim is located where the name is assigned

@@ -12,7 +12,7 @@ from .activations import computes
 from .host import ReaderHost
 from .splice import splice
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
-                     FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
+                     FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
 
@@ -145,6 +145,8 @@ class Expressions(ReaderHost):
                     return items[0]
             if node.attr == "astype":  # a change of float type: the same values here
                 return BoundArrayMethod("astype", base)
+            if node.attr == "dtype":  # `np.zeros(D, dtype=x.dtype)`: the data's float type
+                return "float64"
             self.embed(node.value, base)
             return SYM if node.attr in ("T",) else BoundArrayMethod(node.attr)
         if isinstance(base, Init):
@@ -180,6 +182,9 @@ class Expressions(ReaderHost):
         if isinstance(base, dict):
             if is_static(key) and key in base:
                 return base[key]
+            if isinstance(base, LayerSettings) and isinstance(key, str):
+                raise self.error(f"{self.text(node)} is a setting of the layer that the file does not fix", node,
+                                 f"--set {key}=... (the value of {self.text(node)})")
             raise self.error(f"{self.text(node)} has no value here", node,
                              f"an entry set earlier (this dictionary has: {', '.join(map(repr, base)) or 'nothing'})")
         if isinstance(base, (list, tuple, str)):
