@@ -1102,3 +1102,17 @@ def test_layers_with_a_settings_dictionary_are_judged_in_training_mode(tmp_path,
     assert (old == "") == all(truth.values())
     unset = check_file(str(path), function="dropout_backward")
     assert "--set p=" in unset.diagnostics[0].expected
+
+
+def test_a_write_through_a_ufuncs_at_is_never_read_as_writing_nothing(tmp_path):
+    """np.add.at into an embedding table is the sum it makes (the catalogue's backprop_ninja_embedding); any
+    other `.at` write, or one whose indices have no known axes, is refused at its line."""
+    script = (CATALOGUE / "karpathy" / "backprop_ninja_embedding.py").read_text()
+    for new in ("np.maximum.at(dC, Xb, demb)", "np.add.at(dC, Xb.ravel() % 3, demb)"):
+        path = write(tmp_path, script.replace("np.add.at(dC, Xb, demb)", new))
+        result = check_file(str(path))
+        dC = result.gradients.get("dC")
+        diagnostics = dC.diagnostics if dC is not None else result.diagnostics
+        assert (dC is None or dC.verdict == "unusable") and diagnostics[0].span is not None
+        line = path.read_text().splitlines()[diagnostics[0].span.line - 1]
+        assert ".at(" in line
