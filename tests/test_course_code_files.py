@@ -1116,3 +1116,14 @@ def test_a_write_through_a_ufuncs_at_is_never_read_as_writing_nothing(tmp_path):
         assert (dC is None or dC.verdict == "unusable") and diagnostics[0].span is not None
         line = path.read_text().splitlines()[diagnostics[0].span.line - 1]
         assert ".at(" in line
+
+
+@pytest.mark.parametrize("new", ["np.copyto(dC, np.ones_like(C))", "dC.fill(1.0)"])
+def test_a_call_that_changes_a_gradient_in_place_is_refused_at_its_line(tmp_path, new):
+    """`np.copyto(dC, ...)`, `dC.fill(...)`: made for what they do to an array, never read as doing nothing."""
+    script = (CATALOGUE / "karpathy" / "backprop_ninja_embedding.py").read_text()
+    path = write(tmp_path, script.replace("np.add.at(dC, Xb, demb)", new))
+    result = check_file(str(path))
+    assert result.verdict == "unusable"
+    line = path.read_text().splitlines()[result.diagnostics[0].span.line - 1]
+    assert line == new and "in place" in result.diagnostics[0].message

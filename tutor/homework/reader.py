@@ -24,6 +24,10 @@ from .splice import Located, Written, join, plain, splice
 from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
+#: NumPy's functions and array methods that change an array they are given, rather than return a new one.
+IN_PLACE_FUNCTIONS = {"copyto", "put", "fill_diagonal", "place", "putmask", "random.shuffle", "put_along_axis"}
+IN_PLACE_METHODS = {"fill", "sort", "resize", "put", "itemset"}
+
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
 MAX_STEPS = 5_000
 RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape"}
@@ -237,6 +241,9 @@ class Reader(Expressions, Calls):
                 return
             if isinstance(stmt.value, ast.Call) and self.ufunc_at(stmt.value):
                 return
+            if isinstance(stmt.value, ast.Call) and self.writes_in_place(stmt.value):
+                raise self.error(f"{self.text(stmt.value.func)}(...) changes an array in place, which cannot be "
+                                 "followed", stmt.value, "the same as an assignment (a = ..., a[idx] = v)")
             self.ev(stmt.value)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
@@ -281,6 +288,22 @@ class Reader(Expressions, Calls):
             return
         raise self.error("a call that writes into an array through out= cannot be followed", call,
                          "the same as an assignment: a = np.add(a, b)")
+
+    def writes_in_place(self, call: ast.Call) -> bool:
+        """A call made for what it does to an array (`np.copyto(dx, dout)`, `dW.fill(0)`): read as a statement of its
+        own it would otherwise be taken to do nothing."""
+        func = call.func
+        if self.making_data:  # a script shuffling or filling its data set: data, not the network
+            return False
+        if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_METHODS:
+            target = self.ev(func.value)
+        else:
+            value = self.ev(func) if isinstance(func, (ast.Attribute, ast.Name)) else None
+            if not (isinstance(value, NumPy) and value.path in IN_PLACE_FUNCTIONS and call.args):
+                return False
+            target = self.ev(call.args[0])
+        # a leaf changed in place is the data set or the update, which the gradients never read
+        return isinstance(target, Ref) and target.ident not in self.leaves or target is SYM
 
     def ufunc_at(self, call: ast.Call) -> bool:
         """`np.add.at(dC, Xb, demb)` (makemore's embedding table): every row an index names gets the values added,
