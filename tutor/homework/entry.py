@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
-from .reader import Reader
+from .reader import IN_PLACE_METHODS, Reader
 from .values import NumPy, Ref, method_of
 
 
@@ -271,6 +271,8 @@ def looks_only(reader: Reader, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
         return False
     head = stmt.value.func
+    if isinstance(head, ast.Attribute) and head.attr in IN_PLACE_METHODS:
+        return False  # `dC.fill(0)` changes the array: it is read (and refused there)
     while isinstance(head, ast.Attribute):
         head = head.value
     return isinstance(head, ast.Name) and head.id not in ("np", "numpy") and \
