@@ -1148,6 +1148,7 @@ def test_parameters_from_a_dict_never_take_the_examples_axis_to_make_a_forward_p
     assert out.returncode == 2, out.stdout + out.stderr
     diagnostic = json.loads(out.stdout)["diagnostics"][0]
     assert diagnostic["code"] == "E202" and diagnostic["line"] == 13 and "C does not match N" in diagnostic["message"]
+    assert "keepdims=True" in diagnostic["expected"] and "N×1" in diagnostic["expected"]
     path = write(tmp_path, PARAMS_NO_KEEPDIMS.replace("axis=1)\n", "axis=1, keepdims=True)\n"))
     fixed = check_file(str(path))
     assert fixed.correct, {k: g.verdict for k, g in fixed.gradients.items()}

@@ -388,7 +388,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
             network = parse_network(text.text, r.origin)
         except ShapeError as error:
             if not merge(r, error, {g.leaf for g in reading.gradients}):
-                raise with_guesses(located(error, text, r), r) from None
+                raise with_keepdims(with_guesses(located(error, text, r), r), r) from None
             continue
         except TutorError as error:
             raise located(error, text, r) from None
@@ -593,6 +593,22 @@ def fit_guessed(reader, network: Network) -> bool:
                 if changed:
                     return True
     return False
+
+
+def with_keepdims(error: TutorError, reader) -> TutorError:
+    """`probs /= np.sum(probs, axis=1)`: an elementwise operation of N×C with the N its reduction left, the
+    reduction written without keepdims at that line: the fix is to keep the summed axis (N×1 broadcasts)."""
+    operands = [tuple(map(str, shape)) for shape in error.diagnostic.operands or ()]
+    span = error.span
+    if error.expected or len(operands) != 2 or span is None or not 0 < span.line <= len(reader.file_lines):
+        return error
+    full, short = sorted(operands, key=len, reverse=True)
+    line = reader.file_lines[span.line - 1]
+    reduced = re.search(r"\b(sum|max|mean|min|amax|logsumexp)\s*\(", line) and "axis" in line and "keepdims" not in line
+    if len(full) != len(short) + 1 or full[:-1] != short or not reduced:
+        return error
+    return error.amended(expected=f"keepdims=True in the reduction along the last axis: it is then "
+                                  f"{'×'.join(short + ('1',))}, which broadcasts against {'×'.join(full)}")
 
 
 def with_guesses(error: TutorError, reader) -> TutorError:
