@@ -1127,3 +1127,20 @@ def test_a_call_that_changes_a_gradient_in_place_is_refused_at_its_line(tmp_path
     assert result.verdict == "unusable"
     line = path.read_text().splitlines()[result.diagnostics[0].span.line - 1]
     assert line == new and "in place" in result.diagnostics[0].message
+
+
+def test_the_constructors_class_count_never_becomes_the_batch_to_make_a_forward_pass_run(tmp_path):
+    """W2 from the constructor (hidden_size, output_size), keepdims left out in the forward pass: output_size and
+    the labels' N are never made one; the file's E202 at that line, with the keepdims to add, and no backward line
+    blamed."""
+    body = TWO_LAYER_BODIES["relu_in_place"].replace(
+        "        data_loss = np.sum(np.log(np.exp(scores).sum(axis=1))) - np.sum(scores[np.arange(N), y])\n",
+        "        p = np.exp(scores) / np.sum(np.exp(scores), axis=1)\n"
+        "        data_loss = -np.sum(np.log(p[np.arange(N), y]))\n")
+    path = write(tmp_path, TWO_LAYER_HEAD + body)
+    result = check_file(str(path))
+    assert result.verdict == "unusable" and result.diagnostics[0].code == "E202"
+    line = path.read_text().splitlines()[result.diagnostics[0].span.line - 1]
+    assert "np.sum(np.exp(scores), axis=1)" in line and "keepdims=True" in result.diagnostics[0].expected
+    fixed = check_file(str(write(tmp_path, TWO_LAYER_HEAD + body.replace("axis=1)\n", "axis=1, keepdims=True)\n"))))
+    assert fixed.correct, {k: g.verdict for k, g in fixed.gradients.items()}

@@ -432,6 +432,9 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
                 rename(reader, refused[0], classes.name)
                 return True
             continue
+        if elementwise and (parameter_meets_examples(reader, learned, dx, y) or
+                            parameter_meets_examples(reader, learned, dy, x)):
+            continue  # the same with the constructor's output_size: a parameter's size is never the batch's
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
             return True
@@ -471,6 +474,14 @@ def per_example_size(reader, learned: frozenset[str] | set[str], d: Dim | None, 
         return False
     holders = [i for i, leaf in reader.leaves.items() if any(x is d for x in leaf.shape or ())]
     if not holders or not all(i in learned and i in reader.guessed for i in holders):
+        return False
+    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+
+
+def parameter_meets_examples(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
+    """A size some parameter has (`output_size` of W2 from the constructor) meeting the labels' axis of examples
+    elementwise: never one size, whatever the forward pass needs."""
+    if d is None or not any(any(x is d for x in reader.leaves[i].shape or ()) for i in learned if i in reader.leaves):
         return False
     return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
 
