@@ -1108,3 +1108,121 @@ def test_a_size_the_file_names_is_called_by_that_name_and_targets_are_never_a_bi
     assert any("read as [N, " in n for n in result.notes)
     wrong = check_file(str(write(tmp_path, NO_SHAPES_REGRESSION.replace("dscores = diff / N", "dscores = diff"))))
     assert wrong.gradients["W2"].verdict == "scaled"
+
+
+PARAMS_NO_KEEPDIMS = '''import numpy as np
+
+def loss(X, y, params, reg=0.0):
+    """X: (N, D) data, y: (N,) integer labels in [0, C)."""
+    W1, b1 = params['W1'], params['b1']
+    W2, b2 = params['W2'], params['b2']
+    N, D = X.shape
+
+    h = np.maximum(0, X.dot(W1) + b1)
+    scores = h.dot(W2) + b2
+    scores -= np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= np.sum(probs, axis=1)
+    loss = -np.sum(np.log(probs[np.arange(N), y])) / N
+    loss += reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+
+    grads = {}
+    dscores = probs
+    dscores[np.arange(N), y] -= 1
+    dscores /= N
+    grads['W2'] = h.T.dot(dscores) + 2 * reg * W2
+    grads['b2'] = np.sum(dscores, axis=0)
+    dh = dscores.dot(W2.T)
+    dh[h <= 0] = 0
+    grads['W1'] = X.T.dot(dh) + 2 * reg * W1
+    grads['b1'] = np.sum(dh, axis=0)
+    return loss, grads
+'''
+
+
+def test_parameters_from_a_dict_never_take_the_examples_axis_to_make_a_forward_pass_run(tmp_path):
+    """W2 and b2 from a dict, no shapes stated, keepdims left out: the classes are the labels' stated bound C (`in
+    [0, C)`), never N, so the division is the learner's E202 at its line, and no right backward line is blamed."""
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS)
+    out = shapetutor("check", str(path), "--json")
+    assert out.returncode == 2, out.stdout + out.stderr
+    diagnostic = json.loads(out.stdout)["diagnostics"][0]
+    assert diagnostic["code"] == "E202" and diagnostic["line"] == 13 and "C does not match N" in diagnostic["message"]
+    assert "keepdims=True" in diagnostic["expected"] and "N×1" in diagnostic["expected"]
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS.replace("axis=1)\n", "axis=1, keepdims=True)\n"))
+    fixed = check_file(str(path))
+    assert fixed.correct, {k: g.verdict for k, g in fixed.gradients.items()}
+    assert str(fixed.network.shapes["W2"][-1]) == "C"
+    from test_homework_catalogue import agree, definitions, numeric  # the oracle: the file run in this test only
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((3, 4)), "b1": rng.standard_normal(4), "W2": rng.standard_normal((4, 5)),
+              "b2": rng.standard_normal(5)}
+    X, y, loss = rng.standard_normal((6, 3)), rng.integers(0, 5, 6), definitions(path)["loss"]
+    grads = loss(X, y, params, 0.1)[1]
+    assert all(agree(grads[k], numeric(lambda: loss(X, y, params, 0.1)[0], params[k])) for k in params)
+
+
+def test_a_labels_bound_is_read_in_the_courses_forms():
+    from tutor.homework.docstrings import BOUND
+    for text in ("0 <= y[i] < C", "labels in [0, C).", "in range(C)", "in {0, ..., C-1}", "from 0 to C - 1",
+                 "less than C"):
+        m = BOUND.search(text)
+        assert m is not None and next(g for g in m.groups() if g) == "C", text
+
+
+def test_derive_of_a_file_derives_its_network(tmp_path):
+    """`derive FILE.py` gives the gradients as `derive NET` does; `--wrt` takes the learner's name; what was guessed
+    goes to stderr; `shapes FILE.py` still prints the network as read."""
+    path = write(tmp_path, PARAMS_NO_KEEPDIMS.replace("axis=1)\n", "axis=1, keepdims=True)\n"))
+    run = shapetutor("derive", str(path), "--json", "--wrt", "W1")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert list(data["gradients"]) == ["W1"] and data["verification"]["verified"]
+    assert data["entry"] == "loss" and data["gradients"]["W1"]["shape"] == ["D", "W2_0"]
+    assert "the shape of W1 is not stated" in run.stderr
+    import jsonschema
+    import tutor.schemas
+    jsonschema.validate(data, tutor.schemas.load("derive"))
+    text = shapetutor("derive", str(path), "--plain")
+    assert text.returncode == 0 and "dloss/dW2" in text.stdout and "verified numerically" in text.stdout
+    latex = shapetutor("derive", str(path), "--latex", "--wrt", "b2")
+    assert latex.returncode == 0 and latex.stdout.startswith("\\begin{align*}")
+    shapes = shapetutor("shapes", str(path))
+    assert shapes.stdout.startswith("# the network read from")
+    refused = shapetutor("derive", str(write(tmp_path, PARAMS_NO_KEEPDIMS)))
+    assert refused.returncode == 2 and "E202" in refused.stderr and "Traceback" not in refused.stderr
+
+
+LINEAR_REGRESSION = '''import numpy as np
+
+def loss(X, y, params):
+    w, b = params['w'], params['b']
+    N = X.shape[0]
+    scores = X.dot(w) + b
+    diff = scores - y
+    loss = 0.5 * np.sum(diff ** 2) / N
+    dw = X.T.dot(diff) / N
+    db = np.sum(diff) / N
+    return loss, {'w': dw, 'b': db}
+'''
+
+
+@pytest.mark.parametrize("old,new", [
+    ("", ""),
+    ("dw = X.T.dot(diff) / N", "dw = X.T.dot(diff)"),
+    ("db = np.sum(diff) / N", "db = np.mean(diff) / N"),
+    ("dw = X.T.dot(diff) / N", "dw = X.T.dot(diff) / N + w"),
+])
+def test_a_weight_the_data_multiply_as_a_vector_is_read_as_a_vector(tmp_path, old, new):
+    """No docstring, `w` from a dict, `X.dot(w)`, a scalar `db`: the file's gradients fit a linear model's vector w
+    and scalar b, and the verdicts are those of the oracle with those shapes."""
+    path = write(tmp_path, LINEAR_REGRESSION.replace(old, new))
+    result = check_file(str(path))
+    assert [str(d) for d in result.network.shapes["w"]] == ["w_0"] and result.network.shapes["b"] == ()
+    from test_homework_catalogue import agree, definitions, numeric
+    rng = np.random.default_rng(1)
+    params, X, y = {"w": rng.standard_normal(3), "b": np.array(0.4)}, rng.standard_normal((6, 3)), rng.standard_normal(6)
+    loss = definitions(path)["loss"]
+    grads = loss(X, y, params)[1]
+    truth = {k: agree(grads[k], numeric(lambda: loss(X, y, params)[0], params[k])) for k in params}
+    assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth

@@ -461,6 +461,8 @@ STYLED = {
     "cs231n/layers_undocumented": oracle_cs231n_undocumented,
     "deeplearning_ai/linear_layer": oracle_dlai_linear,
     "karpathy/backprop_ninja": module_script("hprebn", ("W1", "b1", "W2", "b2")),
+    "karpathy/backprop_ninja_batchnorm": module_script("hprebn", ("W1", "b1", "W2", "b2", "bngain", "bnbias")),
+    "karpathy/backprop_ninja_embedding": module_script("emb", ("W1", "b1", "W2", "b2", "C")),
     "cs231n/rnn_layers": layer_pairs({"rnn_step": ([(4, 3), (4, 5), (3, 5), (5, 5), (5,)],
                                                    ("dx", "dprev_h", "dWx", "dWh", "db"))}, prefixed=False),
     "nielsen/network2": oracle_nielsen2,

@@ -76,20 +76,23 @@ def derive(network: NetworkArg = None,
            shapes_decl: ShapesOpt = None, settings: SetOpt = None, function: FunctionOpt = None,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
-    if network is not None and network.endswith(".py"):
-        from .homework import show_homework_network
-        show_homework_network(network, dims, as_json, "derive", shapes_decl, settings, function)
-        return
-
     def body():
         from ..teach.derivation import derive as derive_all
         from ..engine.errors import TutorError
         if layout not in ("numerator", "denominator"):
             raise TutorError(f"--layout {layout!r} is not a layout", expected="numerator or denominator")
-        net, given = load_bound(network, dims)
-        result = derive_all(net, given, wrt=wrt, check=not no_verify)
+        leaf, origin = wrt, {}
+        if network is not None and network.endswith(".py"):  # a homework file: the network it computes
+            from .homework import homework_network
+            read = homework_network(network, dims, shapes_decl, settings, function, wrt)
+            if read is None:
+                return 2
+            net, given, leaf, origin = read
+        else:
+            net, given = load_bound(network, dims)
+        result = derive_all(net, given, wrt=leaf, check=not no_verify)
         if as_json:
-            emit_json(result.to_json())
+            emit_json({**origin, **result.to_json()})
         elif as_latex:
             from ..front.mathematics import latex_block
             say(latex_block(result), stdout=True)

@@ -71,3 +71,24 @@ def show_homework_network(path: str, dims, as_json: bool, command: str, shapes: 
         say(result.network_text, stdout=True)
         return 0
     run(body, as_json)
+
+
+def homework_network(path: str, dims, shapes: str | None, settings: str | None, function: str | None,
+                     wrt: str | None):
+    """`derive FILE.py`: the network read from the file, its size bindings, the leaf `--wrt` names (the learner's
+    own name for a parameter, `W1` or `biases[0]`, or the network's) and the file and entry point for the JSON.
+    What was guessed in reading the file is said on stderr. A file whose network cannot be read is reported,
+    and None returned."""
+    from ..homework.judge import check_file
+    from .common import say
+    given = options(dims, shapes, settings)
+    result = check_file(path, function=function, suggestion=False, **given)
+    if result.network is None:
+        for d in result.diagnostics:
+            report_diagnostic(d, result.source)
+        return None
+    say(f"note: the network read from {path} ({result.entry})")
+    for note in result.notes:
+        say(f"note: {note}")
+    leaf = result.gradients[wrt].leaf if wrt is not None and wrt in result.gradients else wrt
+    return result.network, given["dims"], leaf, {"file": path, "entry": result.entry}

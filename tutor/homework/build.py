@@ -78,6 +78,8 @@ class Flat:
     reads: list[set[str]]
     trees: list[ast.Module | None]
 
+    renamed: int = 0   # the reader's count of renamed sizes when the text was written
+
     @classmethod
     def of(cls, reading: EntryReading) -> "Flat":
         r = reading.reader
@@ -89,7 +91,15 @@ class Flat:
             if e.kind in ("update", "part"):
                 names.add(e.ident)
             reads_.append(names)
-        return cls(list(r.emitted), written, reads_, trees)
+        return cls(list(r.emitted), written, reads_, trees, getattr(r, "renamed", 0))
+
+    def current(self, reading: EntryReading) -> "Flat":
+        """The same, written again if a size it names was renamed since (`n, d = x.shape`, and n is the
+        docstring's N): the text must say the size's new name."""
+        if getattr(reading.reader, "renamed", 0) != self.renamed:
+            again = Flat.of(reading)
+            self.written, self.reads, self.trees, self.renamed = again.written, again.reads, again.trees, again.renamed
+        return self
 
     def cone(self, wanted: set[str], upto: int, stop: Set[int] = frozenset()) -> list[int]:
         """The statements (indices, in order) before `upto` that the names in `wanted` depend on."""
@@ -142,6 +152,11 @@ def declarations(reading: EntryReading, upstream_shape: str | None = None, flat:
             shape = leaf.shape = bias_shapes[biases[ident]]
             reading.reader.guessed.append(ident)
             reading.reader.bias_guesses[leaf.key] = biases[ident]
+        if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes and \
+                reading.reader.bias_override.get(leaf.key) == "vector":
+            # a weight the data multiply on its left and whose gradient the file computes as a vector's (a retry)
+            shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0")]
+            reading.reader.guessed.append(ident)
         if shape is None and leaf.role in ("data", "parameter") and reading.reader.guess_shapes:
             # a rank-2 guess whose sizes the network then fixes (each merged with the size it meets)
             shape = leaf.shape = [fresh_soft(reading.reader, f"{leaf.key}_0"),
@@ -206,6 +221,44 @@ def bias_conventions(reading: EntryReading, flat: "Flat") -> dict[str, str]:
     return found
 
 
+def data_weights(reading: EntryReading, flat: "Flat") -> dict[str, str]:
+    """Guessed weights that the data multiply on the left (`X.dot(w)`, `X @ theta`), by leaf key → the key of the
+    guessed bias added to that product ("" if none): a linear model's weight may be a vector, its bias a scalar."""
+    reader = reading.reader
+    learned = {g.leaf for g in reading.gradients}
+    data = {i for i, leaf in reader.leaves.items() if leaf.role == "data"}
+    weights = {i for i in reader.guessed if i in learned and reader.leaves[i].key not in reader.bias_guesses}
+    biases = {i for i, leaf in reader.leaves.items() if leaf.key in reader.bias_guesses}
+    products: dict[str, tuple[ast.expr, ast.expr]] = {}
+    found: dict[str, str] = {}
+
+    def weight_of(node: ast.expr) -> str | None:
+        pair = product_operands(node, products)
+        if pair is None or not (isinstance(pair[0], ast.Name) and pair[0].id in data
+                                and isinstance(pair[1], ast.Name) and pair[1].id in weights):
+            return None
+        return reader.leaves[pair[1].id].key
+
+    for tree in flat.trees:
+        for stmt in tree.body if tree is not None else ():
+            sums: list[tuple[ast.expr, ast.expr]] = []
+            if isinstance(stmt, ast.Assign):
+                for node in ast.walk(stmt.value):
+                    if isinstance(node, ast.expr) and (key := weight_of(node)) is not None:
+                        found.setdefault(key, "")
+                    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+                        sums += [(node.right, node.left), (node.left, node.right)]
+                if (pair := product_operands(stmt.value, products)) is not None:
+                    products.update((t.id, pair) for t in stmt.targets if isinstance(t, ast.Name))
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, (ast.Add, ast.Sub)):
+                sums = [(stmt.value, stmt.target)]  # `out = x @ w` then `out += b`
+            for mine, other in sums:
+                key = weight_of(other)
+                if key is not None and isinstance(mine, ast.Name) and mine.id in biases:
+                    found[key] = reader.leaves[mine.id].key
+    return found
+
+
 def product_operands(node: ast.expr, products: dict) -> tuple[ast.expr, ast.expr] | None:
     """(left, right) of a matrix product written `a @ b`, `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`, or of
     a name the flattened code assigned one to."""
@@ -267,6 +320,7 @@ def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None =
         if last is None:
             raise TutorError("the loss is not computed from the arrays", origin=reading.reader.origin)
         upto = last + 1
+    flat = flat.current(reading)
     indices = flat.cone(target, upto)
     parts: list = [("\n".join(declarations(reading, upstream_shape, flat)), None)]
     for i in indices:
@@ -315,6 +369,8 @@ def named_by_file(reader, network: Network) -> bool:
         mine = network.dim_names.get(base) == size   # `N = X.shape[0]` may name the size it reads
         if d is None or not d.fresh or base in taken and not mine or base in RESERVED or not base.isidentifier():
             continue
+        if base in reader.used and base not in network.dim_names and base not in network.shapes:
+            continue  # the name is the backward's own value (`m = X.shape[0]` there, the cost's m is m_1)
         rename(reader, d, base)
         return True
     return False
@@ -332,7 +388,7 @@ def parse_until_consistent(reading: EntryReading, make) -> Network:
             network = parse_network(text.text, r.origin)
         except ShapeError as error:
             if not merge(r, error, {g.leaf for g in reading.gradients}):
-                raise located(error, text, r) from None
+                raise with_keepdims(with_guesses(located(error, text, r), r), r) from None
             continue
         except TutorError as error:
             raise located(error, text, r) from None
@@ -366,6 +422,19 @@ def merge(reader, error: ShapeError, learned: frozenset[str] | set[str] = frozen
             continue
         if elementwise and (broadcast_parameter(reader, learned, dx, y) or broadcast_parameter(reader, learned, dy, x)):
             return True
+        refused = [d for d, other in ((dx, y), (dy, x))
+                   if d is not None and elementwise and per_example_size(reader, learned, d, other)]
+        if refused:
+            # `probs /= np.sum(probs, axis=1)`: the classes never become the examples to make it run; they are the
+            # labels' stated bound (`y: (N,) labels in [0, C)`) when there is one, and the operation is the file's error
+            classes = labels_bound(reader)
+            if classes is not None and classes is not refused[0]:
+                rename(reader, refused[0], classes.name)
+                return True
+            continue
+        if elementwise and (parameter_meets_examples(reader, learned, dx, y) or
+                            parameter_meets_examples(reader, learned, dy, x)):
+            continue  # the same with the constructor's output_size: a parameter's size is never the batch's
         if dy is not None and dy.fresh and dx is not None and not dx.fresh and soft_dim(dy):
             rename(reader, dy, x)  # a made-up size takes a docstring's name, not the other way round
             return True
@@ -397,12 +466,42 @@ def broadcast_parameter(reader, learned: frozenset[str] | set[str], d: Dim | Non
     return True
 
 
+def per_example_size(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
+    """A guessed parameter's made-up size `d` meeting, elementwise, the labels' axis (one label per example):
+    a parameter has no axis of examples, so the two are not one size, and the operation is the file's shape
+    error (it would run only on a batch as large as the number of classes)."""
+    if d is None or not d.fresh:
+        return False
+    holders = [i for i, leaf in reader.leaves.items() if any(x is d for x in leaf.shape or ())]
+    if not holders or not all(i in learned and i in reader.guessed for i in holders):
+        return False
+    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+
+
+def parameter_meets_examples(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
+    """A size some parameter has (`output_size` of W2 from the constructor) meeting the labels' axis of examples
+    elementwise: never one size, whatever the forward pass needs."""
+    if d is None or not any(any(x is d for x in reader.leaves[i].shape or ()) for i in learned if i in reader.leaves):
+        return False
+    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+
+
+def labels_bound(reader) -> Dim | None:
+    """The number of classes a docstring states for the labels (`0 <= y[i] < C`) while no array has it yet."""
+    bounds = {id(leaf.bound): leaf.bound for leaf in reader.leaves.values()
+              if leaf.kind == "int" and isinstance(leaf.bound, Dim) and getattr(leaf.bound, "soft", False)}
+    held = {id(x) for leaf in reader.leaves.values() for x in leaf.shape or ()}
+    free = [b for k, b in bounds.items() if k not in held]
+    return free[0] if len(free) == 1 else None
+
+
 def both_named(a: Dim | None, b: Dim | None) -> bool:
     """Two sizes the docstrings name differently, N and C: distinct, like any two symbols, whatever
     numbers they are bound to; an operation that needs them equal is a shape error to report. (A
     docstring's name still meets the file's own size for it, `hidden_size`, and a made-up one.)"""
     return a is not None and b is not None and a is not b and not a.fresh and not b.fresh \
-        and getattr(a, "soft", False) and getattr(b, "soft", False)
+        and getattr(a, "soft", False) and getattr(b, "soft", False) \
+        and not getattr(a, "unpacked", False) and not getattr(b, "unpacked", False)
 
 
 def together(reader, a: Dim | None, b: Dim | None) -> bool:
@@ -435,6 +534,7 @@ def rename(reader, d: Dim, name: str) -> None:
     d.name = name
     d.fresh = False
     d.soft = getattr(other, "soft", False) if other is not None else False  # type: ignore[attr-defined]
+    reader.renamed = getattr(reader, "renamed", 0) + 1
 
 
 def bound_labels(reader, network: Network) -> bool:
@@ -451,7 +551,12 @@ def bound_labels(reader, network: Network) -> bool:
                     base = node.args[0].shape
                     if base:
                         last = str(base[-1])
-                        if last != leaf.bound.name and soft_dim(leaf.bound):
+                        size = find(reader, last)
+                        if last != leaf.bound.name and size is not None and size.fresh \
+                                and getattr(leaf.bound, "soft", False) and not leaf.bound.fresh:
+                            rename(reader, size, leaf.bound.name)  # a made-up size takes the docstring's C
+                            changed = True
+                        elif last != leaf.bound.name and soft_dim(leaf.bound):
                             rename(reader, leaf.bound, last)
                             changed = True
                     break
@@ -476,10 +581,19 @@ def fit_guessed(reader, network: Network) -> bool:
                 if not isinstance(mine, Var):
                     continue
                 leaf = guessed.get(mine.name)
-                if leaf is None or not leaf.shape or len(other.shape) != len(leaf.shape):
+                if leaf is None or not leaf.shape:
                     continue
                 if any(isinstance(n, Var) and n.name == mine.name for n in walk(other)):
                     continue  # `x - np.max(x, axis=1, keepdims=True)`: its own reduction's 1 broadcasts, it is no size
+                if leaf.role == "data" and 0 < len(other.shape) < len(leaf.shape) and all(
+                        isinstance(d, Dim) and soft_dim(d) for d in leaf.shape):
+                    # targets met by a vector of scores (`X.dot(w) - y`): a vector too, never an outer product
+                    sizes = [int(str(x)) if str(x).isdigit() else find(reader, str(x)) for x in other.shape]
+                    if all(x is not None for x in sizes):
+                        leaf.shape = sizes
+                        return True
+                if len(other.shape) != len(leaf.shape):
+                    continue
                 changed = False
                 for d, size in zip(leaf.shape, other.shape):
                     if isinstance(d, Dim) and soft_dim(d) and d.name != str(size) and \
@@ -490,6 +604,35 @@ def fit_guessed(reader, network: Network) -> bool:
                 if changed:
                     return True
     return False
+
+
+def with_keepdims(error: TutorError, reader) -> TutorError:
+    """`probs /= np.sum(probs, axis=1)`: an elementwise operation of N×C with the N its reduction left, the
+    reduction written without keepdims at that line: the fix is to keep the summed axis (N×1 broadcasts)."""
+    operands = [tuple(map(str, shape)) for shape in error.diagnostic.operands or ()]
+    span = error.span
+    if error.expected or len(operands) != 2 or span is None or not 0 < span.line <= len(reader.file_lines):
+        return error
+    full, short = sorted(operands, key=len, reverse=True)
+    line = reader.file_lines[span.line - 1]
+    reduced = re.search(r"\b(sum|max|mean|min|amax|logsumexp)\s*\(", line) and "axis" in line and "keepdims" not in line
+    if len(full) != len(short) + 1 or full[:-1] != short or not reduced:
+        return error
+    return error.amended(expected=f"keepdims=True in the reduction along the last axis: it is then "
+                                  f"{'×'.join(short + ('1',))}, which broadcasts against {'×'.join(full)}")
+
+
+def with_guesses(error: TutorError, reader) -> TutorError:
+    """A forward pass that does not conform where the file states no shapes says which were guessed and how to
+    give them: the learner's mistake, or a guess the file's text could not settle (the bias trick's stacked rows)."""
+    named = {w for shape in error.diagnostic.operands or () for d in shape for w in re.findall(r"\w+", str(d))}
+    guessed = [reader.leaves[i].key for i in dict.fromkeys(reader.guessed) if any(
+        isinstance(d, Dim) and d.fresh and d.name in named for d in reader.leaves[i].shape or ())]
+    if not guessed or error.expected:  # (sizes the docstrings name are the file's: its own shape error)
+        return error
+    shown = "; ".join(f"{key}: [...]" for key in guessed[:4])
+    return error.amended(expected=f"--shapes '{shown}' if these shapes, read from how the file uses them "
+                                  f"({', '.join(guessed)}), are not the ones meant")
 
 
 def located(error: TutorError, text: Text, reader) -> TutorError:
@@ -513,6 +656,7 @@ def located(error: TutorError, text: Text, reader) -> TutorError:
 
 def derivation_text(reading: EntryReading, flat: Flat, forward: list[int], gradient) -> Text:
     """Every line the gradient's value depends on beyond the network, then the claim `dLEAF = value`."""
+    flat = flat.current(reading)
     last = flat.last_write(gradient.answer.ident)
     if last is None and gradient.answer.ident in reading.reader.leaves and gradient.node is not None:
         # the gradient is an input itself (SoftMax.backward returning dLdZ as it came)

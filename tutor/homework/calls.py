@@ -15,6 +15,18 @@ MAX_CALL_DEPTH = 32
 INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform", "random.standard_normal",
                 "zeros", "ones", "empty", "random.random", "full"}
 
+#: NumPy's functions that join a list of arrays (the language reads each as a concatenate).
+STACKING = {"concatenate", "hstack", "vstack", "row_stack", "column_stack", "stack", "dstack"}
+
+#: NumPy's scalar types called as functions: a cast that keeps the value.
+FLOAT_CASTS = {"float64", "float32", "float16", "float_", "double", "single"}
+
+
+def flattened(node: ast.expr) -> bool:
+    """`gradW1.flatten()`, `g.ravel()`: a part of a packed vector of gradients (CS224n)."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+        and node.func.attr in ("flatten", "ravel") and not node.args
+
 
 class Calls(ReaderHost):
     """The call half of `Reader` (a mixin: it uses the reader's state and errors)."""
@@ -157,6 +169,8 @@ class Calls(ReaderHost):
             return dict(*args, **kwargs)
         if name == "float" and len(args) == 1 and isinstance(args[0], Ref):
             return args[0]  # float(np.squeeze(cost)): the same scalar
+        if name in ("float", "int") and len(args) == 1 and isinstance(args[0], Dim):
+            return args[0]  # float(N) in `/ float(N)`: the size itself, as a number
         if name in ("str", "int", "float", "abs", "min", "max", "round", "bool"):
             if all(is_static(a) and not isinstance(a, (Ref, Dim)) for a in args):
                 return getattr(builtins, name)(*args)
@@ -213,11 +227,11 @@ class Calls(ReaderHost):
                 integer = isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and "int" in dtype.value \
                     or isinstance(dtype, (ast.Attribute, ast.Name)) and "int" in self.text(dtype)
                 return Init(shape, node, "int" if integer else "float")
-        if path in ("concatenate", "hstack") and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)):
+        if path in ("concatenate", "hstack") and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)) \
+                and any(flattened(e) for e in node.args[0].elts):
             parts: list[tuple[str, Ref]] = []
             for e in node.args[0].elts:
-                inner = e.func.value if isinstance(e, ast.Call) and isinstance(e.func, ast.Attribute) \
-                    and e.func.attr in ("flatten", "ravel") else e
+                inner = e.func.value if flattened(e) else e  # type: ignore[attr-defined]
                 value = self.ev(inner)
                 if not isinstance(value, Ref):  # not every part is an array: no packed vector
                     parts = []
@@ -225,6 +239,12 @@ class Calls(ReaderHost):
                 parts.append((self.text(inner), value))
             if parts:
                 return Packed(parts)
+        if path in STACKING and node.args and isinstance(node.args[0], (ast.Tuple, ast.List)):
+            for e in node.args[0].elts:  # np.hstack([h, np.ones((N, 1))]): a list of arrays, written as it is
+                self.embed(e, self.ev(e))
+            for k in node.keywords:
+                self.embed(k.value, self.ev(k.value))
+            return SYM
         if path == "reshape" and node.args:
             first = self.ev(node.args[0])
             if isinstance(first, FlatSlice):
@@ -235,6 +255,21 @@ class Calls(ReaderHost):
             if isinstance(value, Ref):
                 self.repl[id(node)] = (node, f"{value.ident}.copy()")
                 return SYM
+        if path in ("prod", "product") and len(node.args) == 1 and not node.keywords:
+            sizes = self.ev(node.args[0])  # np.prod(x.shape[1:]) of one size, or of numbers
+            if isinstance(sizes, (list, tuple)) and len(sizes) == 1 and isinstance(sizes[0], (Dim, int)):
+                return sizes[0]
+            if isinstance(sizes, (list, tuple)) and sizes and all(is_number(d) for d in sizes):
+                out = 1
+                for d in sizes:
+                    out *= d
+                return out
+        if path in FLOAT_CASTS and len(node.args) == 1 and not node.keywords:
+            value = self.ev(node.args[0])
+            if isinstance(value, (Dim, Ref)):
+                return value  # np.float64(N), np.float32(loss): the same number
+            if is_number(value):
+                return float(value)
         if path == "random.seed":
             return None
         for a in node.args:

@@ -26,7 +26,9 @@ BARE = re.compile(r"^\(([^()]*,[^()]*)\)\s*(?:$|[,;.]|\s)")
 TYPES = {"float", "int", "str", "bool", "optional", "list", "tuple", "dict", "array", "ndarray", "default"}
 #: Where a line that states several names' shapes splits: before each `NAME: (` after the first.
 SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\(|[A-Za-z_]\w*\s+(?:is|has)\s)")
-BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)")
+#: A labels' bound: `0 <= y[i] < C`, `less than C`, `in [0, C)`, `in range(C)`, `in {0, ..., C-1}`, `0..C-1`.
+BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)|\[\s*0\s*,\s*([A-Za-z_]\w*)\s*\)|range\(\s*([A-Za-z_]\w*)\s*\)"
+                   r"|\b0\s*(?:,\s*(?:1\s*,\s*)?(?:\.\.\.|…)\s*,|\.\.\.?|…|to)\s*([A-Za-z_]\w*)\s*-\s*1\b")
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
          "size of the output layer": "n_y", "batch size": "N", "number of classes": "C", "1": "1"}
@@ -88,7 +90,8 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None, source: str | N
                 labels = weak = True  # a vector of labels, one per example: class indices, if the file picks with them
             if axes is None and not labels:
                 continue
-            out[name] = Stated(axes, labels and not onehot, bound.group(1) if bound and labels else None, onehot, weak)
+            bounded = next((g for g in bound.groups() if g), None) if bound else None
+            out[name] = Stated(axes, labels and not onehot, bounded if labels else None, onehot, weak)
     return out
 
 

@@ -3,6 +3,7 @@ make, followed through the file without running it, gives the loss and the gradi
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import replace
 
 from ..engine.errors import TutorError
@@ -11,7 +12,7 @@ from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_b
                     names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
-from .values import Class, Dim, Func, Init, Obj, Packed, Params, Ref, Sizes, found_method, method_of
+from .values import Class, Dim, Func, Init, LayerSettings, Obj, Packed, Params, Ref, Sizes, found_method, method_of
 
 
 DATA_NAMES = {"X", "x", "inputs", "X_batch", "data", "a", "input", "A_prev", "A0"}
@@ -151,6 +152,13 @@ def call_with(reader: Reader, func: Func, made: dict, stated: dict, node: ast.AS
     return reader.call(func, [], kwargs, node)
 
 
+def fresh_size(reader: Reader, name: str) -> Dim:
+    """A size no one states, free to meet the one the network needs there (the examples' m)."""
+    d = reader.dim(name, fresh=True)
+    d.soft = True  # type: ignore[attr-defined]
+    return d
+
+
 def construct(reader: Reader, cls_name: str) -> Obj:
     cls = reader.classes[cls_name]
     init = method_of(cls, "__init__", reader.classes)
@@ -160,12 +168,13 @@ def construct(reader: Reader, cls_name: str) -> Obj:
         made: dict = {}
         params = [a.arg for a in init.args.args][1:]
         defaults = dict(zip(params[len(params) - len(init.args.defaults):], init.args.defaults))
+        listed = SIZE_NAMES | {p for p in params if p not in defaults and used_as_list(init, p)}
         for p in params:
             if p in reader.settings:
                 made[p] = setting(reader, reader.settings[p], p)
-            elif p in reader.sizes or (p not in defaults and p not in SIZE_NAMES) or size_like(p, defaults.get(p)):
+            elif p in reader.sizes or (p not in defaults and p not in listed) or size_like(p, defaults.get(p)):
                 made[p] = reader.dim(p)
-            elif p in SIZE_NAMES and p not in defaults:
+            elif p in listed and p not in defaults:
                 raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
                                  origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
                                  argument=("set", p))
@@ -173,6 +182,21 @@ def construct(reader: Reader, cls_name: str) -> Obj:
                 made[p] = argument(reader, p, stated, defaults.get(p), made)
         reader.call(Func(init, obj), [], made, init)
     return obj
+
+
+def used_as_list(fn: ast.FunctionDef, name: str) -> bool:
+    """The constructor indexes, slices, counts or runs over the argument (`layers_size[1:]`, `len(sizes)`,
+    `zip(sizes[:-1], sizes[1:])`): a list of layer sizes, whatever it is called."""
+    def named(node) -> bool:
+        return isinstance(node, ast.Name) and node.id == name
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Subscript) and named(node.value) or isinstance(node, ast.comprehension) and \
+                named(node.iter) or isinstance(node, ast.For) and named(node.iter):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+                any(named(a) for a in node.args):
+            return True
+    return False
 
 
 def size_like(name: str, default) -> bool:
@@ -211,7 +235,7 @@ def loss_of(value, returned: ast.AST | None):
 
 
 def gradients_in(reader: Reader, value, names: list[str] | None = None,
-                 aliases: dict[str, str] | None = None) -> list[Gradient]:
+                 aliases: dict[str, str] | None = None, returned: ast.AST | None = None) -> list[Gradient]:
     """The gradients among returned values: dict entries by key, tuple items by name, packed vectors.
     `aliases` are other names of leaves (a backward's `A_prev` for its forward's `A`), name → leaf."""
     leaves = {leaf.key: ident for ident, leaf in reader.leaves.items() if leaf.kind == "float"}
@@ -232,9 +256,14 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
             if leaf is not None and isinstance(v, Ref):
                 out.append(Gradient(k, leaf, v))
     elif isinstance(value, (tuple, list)):
-        for n, v in zip(names or [""] * len(value), value):
+        parts = returned.elts if isinstance(returned, (ast.Tuple, ast.List)) and len(returned.elts) == len(value) \
+            else [None] * len(value)
+        for n, v, part in zip(names or [""] * len(value), value, parts):
             if isinstance(v, (dict, Packed)):
                 out.extend(gradients_in(reader, v))
+            elif isinstance(v, (tuple, list)) and isinstance(part, (ast.Tuple, ast.List)):
+                # `return loss, (dW1, db1, dW2, db2)`: the gradients by their names in the inner tuple
+                out.extend(gradients_in(reader, v, names_of(part, len(v)), aliases, part))
             elif isinstance(v, Ref) and n and (leaf := claim(n)) is not None:
                 out.append(Gradient(n, leaf, v))
     elif isinstance(value, Packed):
@@ -254,8 +283,19 @@ def method_driver(reader: Reader, name: str) -> EntryReading:
 
 def function_driver(reader: Reader, name: str) -> EntryReading:
     func = Func(reader.functions[name])
-    return loss_and_gradients(reader, name, func, stated_shapes(func.node, source=reader.file_source),
+    return loss_and_gradients(reader, name, func, stated_shapes(func.node, *referred(reader, func.node),
+                                                                source=reader.file_source),
                               "return loss, grads (or use --function to name another function)")
+
+
+def referred(reader: Reader, fn: ast.FunctionDef) -> list[ast.FunctionDef]:
+    """The file's functions a docstring refers to for its inputs: CS231n's softmax_loss_vectorized says "Inputs and
+    outputs are the same as softmax_loss_naive", whose docstring states W: (D, C), X: (N, D), y: (N,)."""
+    doc = ast.get_docstring(fn) or ""
+    if not re.search(r"\bsame as\b", doc, re.IGNORECASE):
+        return []
+    return [reader.functions[w] for w in dict.fromkeys(re.findall(r"[A-Za-z_]\w*", doc))
+            if w in reader.functions and w != fn.name]
 
 
 def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: str) -> EntryReading:
@@ -268,7 +308,7 @@ def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: 
     if loss is None:
         raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
     names = names_of(returned, len(result)) if isinstance(result, tuple) else None
-    grads = gradients_in(reader, result, names)
+    grads = gradients_in(reader, result, names, returned=returned)
     first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
     if not grads and first is not None and isinstance(result, tuple):
         # costFunction(theta, X, y) -> J, grad: "grad" is the gradient of the parameter, the first argument
@@ -286,6 +326,8 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
     backward = reader.functions[name]
     made: dict = {}
     init = reader.functions.get("initialize_parameters_deep" if deep else "initialize_parameters")
+    if init is None and not name.startswith(("backward_propagation", "L_model")):  # init_params(layer_dim)
+        init = next((f for n, f in reader.functions.items() if n.startswith("init")), None)
     stated = stated_shapes(forward, backward, *( [cost] if cost else []), source=reader.file_source)
     output_size = None
     if init is not None:
@@ -293,7 +335,7 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         for p in [a.arg for a in init.args.args]:
             if p in reader.settings:
                 sizes[p] = setting(reader, reader.settings[p], p)
-            elif p in SIZE_NAMES:
+            elif p in SIZE_NAMES or used_as_list(init, p):
                 known = reader.globals.names.get("layers_dims", reader.globals.names.get(p))
                 if not isinstance(known, (list, tuple)):
                     raise TutorError(f"{init.name}() needs {p!r}, the sizes of the layers", origin=reader.origin,
@@ -334,6 +376,10 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         if output_size is not None:  # "Y -- labels of shape (output size, number of examples)": the last layer's
             y.shape = [output_size if isinstance(d, Dim) and d.name == "n_y" and getattr(d, "soft", False) else d
                        for d in y.shape]
+    if y.shape is None and output_size is not None and reader.guess_shapes:
+        # the course's labels, one row per output unit: (n_y, m), as its docstrings say when they are there
+        y.shape = [output_size, fresh_size(reader, "m")]
+        reader.guessed.append(y.ident)
     if computed is not None:
         loss = computed
     elif cost is None:
@@ -376,11 +422,36 @@ def backprop_driver(reader: Reader, name: str) -> EntryReading:
                          origin=reader.origin, expected="a cost_derivative(output_activations, y) method")
     out, y = derivative[1][0], derivative[1][1]
     cost = reader.fresh("C")
-    loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
-    notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
-             "output_activations − y is the derivative of"]
+    k = quadratic_factor(method_of(reader.classes[cls_name], "cost_derivative", reader.classes))
+    if k == 1:
+        loss_text = f"{cost} = 0.5 * np.sum(({out.ident} - {y.ident}) ** 2)"
+        notes = ["the cost is the quadratic cost C = ½‖a − y‖², the one cost_derivative(output_activations, y) = "
+                 "output_activations − y is the derivative of"]
+    else:  # `return 2 * (output - actual)`: the cost without the ½, ‖a − y‖²
+        loss_text = f"{cost} = {k / 2!r} * np.sum(({out.ident} - {y.ident}) ** 2)"
+        scale = "" if k == 2 else f"{k / 2:g}·"
+        notes = [f"the cost is the quadratic cost C = {scale}‖a − y‖², the one cost_derivative(output_activations, "
+                 f"y) = {k:g}·(output_activations − y) is the derivative of"]
     return EntryReading(reader, name, Ref(cost), backprop_gradients(obj, func, result), notes=notes,
                         loss_text=loss_text)
+
+
+def quadratic_factor(fn: ast.FunctionDef | None) -> float:
+    """k in `cost_derivative(a, y)` returning `k * (a - y)` (or `(a - y) * k`): the quadratic cost it is the
+    derivative of is (k/2)·‖a − y‖² (Nielsen's own returns `a - y`, k = 1)."""
+    returned = returned_node(fn) if fn is not None else None
+    args = [a.arg for a in fn.args.args[1:]] if fn is not None else []
+
+    def difference(node) -> bool:
+        return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) and len(args) >= 2 and \
+            isinstance(node.left, ast.Name) and node.left.id == args[0] and \
+            isinstance(node.right, ast.Name) and node.right.id == args[1]
+    if isinstance(returned, ast.BinOp) and isinstance(returned.op, ast.Mult):
+        for k, d in ((returned.left, returned.right), (returned.right, returned.left)):
+            if isinstance(k, ast.Constant) and isinstance(k.value, (int, float)) and not isinstance(k.value, bool) \
+                    and k.value > 0 and difference(d):
+                return float(k.value)
+    return 1
 
 
 def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
@@ -399,6 +470,19 @@ def backprop_gradients(obj: Obj, func: Func, result) -> list[Gradient]:
     return grads
 
 
+def layer_settings(reader: Reader, forward: ast.FunctionDef, name: str) -> dict:
+    """CS231n's `bn_param`, `dropout_param`, `conv_param`: the dictionary a layer's forward reads its settings
+    from, in training mode (as the course's gradient checks call it), each other entry it reads with [...] from
+    --set by its key (`--set p=0.5`, `--set stride=1,pad=1`); `.get(key, default)` keeps its default."""
+    made = LayerSettings(mode="train")
+    read = [n.slice.value for n in ast.walk(forward) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+            and n.value.id == name and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str)]
+    for key in dict.fromkeys(read):
+        if key in reader.settings:
+            made[key] = setting(reader, reader.settings[key], key)
+    return made  # an entry it reads that is still missing is asked for where it is read
+
+
 def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
     base = name[:-len("_backward")]
@@ -412,8 +496,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
         elif doc is not None and doc.shape is not None:
             made[p] = reader.leaf(p, shape_of(reader, doc.shape), role="data")
         elif p in ("bn_param", "dropout_param", "conv_param", "pool_param", "ln_param"):
-            raise TutorError(f"{base}_forward needs the setting {p!r}", origin=reader.origin,
-                             expected=f"--set {p}=... ", argument=("set", p))
+            made[p] = layer_settings(reader, forward, p)
         elif p == "activation":  # deeplearning.ai's linear_activation_forward(A_prev, W, b, activation)
             raise TutorError(f"{base}_forward needs the setting 'activation', the name of the layer's activation",
                              origin=reader.origin, expected="--set activation=relu (or sigmoid)",
@@ -437,7 +520,8 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     if len(values) == 1 and len(arrays) == 1 and not gradients_in(reader, tuple(values), names, aliases):
         names = ["d" + arrays[0]]  # `return dout * out * (1 - out)`: the gradient of the forward's one input
     grads = gradients_in(reader, tuple(values), names, aliases)
-    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else {}
+    places = dict(zip(names, returned.elts)) if isinstance(returned, (ast.Tuple, ast.List)) else \
+        {names[0]: returned} if isinstance(returned, ast.Name) and names and names[0] else {}
     assigns = sorted((s for s in ast.walk(backward) if isinstance(s, ast.Assign)), key=lambda s: s.lineno)
     places.update((t.id, t) for s in assigns for t in s.targets if isinstance(t, ast.Name) and t.id in places)
     for g in grads:  # `db = dout` returns the upstream itself: the claim is located where the name is assigned

@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
-from .reader import Reader
+from .reader import IN_PLACE_METHODS, Reader
 from .values import NumPy, Ref, method_of
 
 
@@ -64,6 +64,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
             found.append(("split", name))
     if "L_model_backward" in f and "L_model_forward" in f:
         found.append(("split", "L_model_backward"))
+    if not found:  # the course's passes under the learner's own names: forward_prop, cost_function, backprop
+        found += [("split", n) for n in f if split_partners(reader, n)[0] is not None and renamed_backward(n, f[n])]
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
@@ -95,6 +97,9 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         return False
     names = names_of(returned, len(returned.elts))
     args = {a.arg for a in fn.args.args}
+    args |= {n.slice.value for n in ast.walk(fn) if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name)
+             and n.value.id in args and isinstance(n.slice, ast.Constant) and isinstance(n.slice.value, str)}
+    # (a parameter read from a dict argument, `params['theta']`, names its gradient's key too)
 
     def gradient(n: str) -> bool:
         return n in GRADIENT_NAMES or n.startswith("grad") or n.startswith("d") and n[1:] in args
@@ -166,13 +171,36 @@ def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | Non
     """The forward pass and the cost a deeplearning.ai backward pass goes with, by the course's names:
     `backward_propagation_with_dropout` with `forward_propagation_with_dropout`, and
     `backward_propagation_with_regularization` with `forward_propagation` and
-    `compute_cost_with_regularization`; the plain names where the suffixed ones do not exist."""
+    `compute_cost_with_regularization`; the plain names where the suffixed ones do not exist. A backward
+    pass under the learner's own name (`backprop(AL, Y, caches)`) goes with the one forward pass and the
+    one cost the file has under theirs (`forward_prop`, `cost_function`)."""
     f = reader.functions
     if backward == "L_model_backward":
         return f.get("L_model_forward"), f.get("compute_cost")
+    if not backward.startswith("backward_propagation"):
+        if backward not in f or not renamed_backward(backward, f[backward]):
+            return None, None
+        return one_named(f, "forward"), one_named(f, "cost")
     suffix = backward[len("backward_propagation"):]
     return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
         f.get("compute_cost" + suffix, f.get("compute_cost"))
+
+
+def renamed_backward(name: str, fn: ast.FunctionDef) -> bool:
+    """A whole network's backward pass under another name: `backprop(AL, Y, caches)`, `model_backward(...)`,
+    `backward(parameters, cache, X, Y)`; never one layer's (`linear_backward(dZ, cache)`, `relu_backward`)."""
+    args = [a.arg for a in fn.args.args]
+    return ("backward" in name.lower() or "backprop" in name.lower()) and len(args) >= 3 and \
+        any(a.lower().startswith("cache") for a in args) and any(a in ("Y", "y", "Y_train", "labels") for a in args)
+
+
+def one_named(functions: dict, word: str) -> ast.FunctionDef | None:
+    """The one function whose name says `word` (`forward_prop`, `cost_function`), leaving out a layer's own
+    (`linear_forward`, `linear_activation_forward`) and a derivative (`cost_derivative`)."""
+    found = [fn for n, fn in functions.items() if word in n.lower() and "derivative" not in n.lower()
+             and not n.lower().startswith(("linear", "relu", "sigmoid", "tanh", "softmax", "one_layer", "single"))
+             and "activation" not in n.lower()]
+    return found[0] if len(found) == 1 else None
 
 
 def training_loop(reader: Reader) -> ast.For | ast.While | None:
@@ -243,6 +271,8 @@ def looks_only(reader: Reader, stmt: ast.stmt) -> bool:
     if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)):
         return False
     head = stmt.value.func
+    if isinstance(head, ast.Attribute) and head.attr in IN_PLACE_METHODS:
+        return False  # `dC.fill(0)` changes the array: it is read (and refused there)
     while isinstance(head, ast.Attribute):
         head = head.value
     return isinstance(head, ast.Name) and head.id not in ("np", "numpy") and \

@@ -12,7 +12,7 @@ from .activations import computes
 from .host import ReaderHost
 from .splice import splice
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
-                     FlatSlice, Func, Init, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
+                     FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
 
@@ -33,9 +33,8 @@ class Expressions(ReaderHost):
             return
         if isinstance(value, Ref):  # recorded even where the text is the name: the name may change (names.py)
             self.repl[id(node)] = (node, value.ident)
-        elif isinstance(value, Dim):
-            if self.text(node) != value.name:
-                self.repl[id(node)] = (node, value)
+        elif isinstance(value, Dim):  # recorded even where the text is the name: a merge may rename the size
+            self.repl[id(node)] = (node, value)
         elif isinstance(value, bool) or value is None:
             if not isinstance(node, ast.Constant):
                 self.repl[id(node)] = (node, repr(value))
@@ -57,7 +56,10 @@ class Expressions(ReaderHost):
         elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each
             self.symbolic(node)
         elif isinstance(value, ShapeOf):
-            self.embed(node.value if isinstance(node, ast.Attribute) else node, value.ref)
+            if isinstance(node, ast.Attribute):
+                self.embed(node.value, value.ref)
+            else:  # `x_dim = x.shape`, then `.reshape(x_dim)`: the shape it holds
+                self.repl[id(node)] = (node, f"{value.ref.ident}.shape")
         elif isinstance(value, NumPy):
             written = self.text(node)
             if value.path and written not in (f"np.{value.path}", f"numpy.{value.path}") and not (
@@ -143,6 +145,8 @@ class Expressions(ReaderHost):
                     return items[0]
             if node.attr == "astype":  # a change of float type: the same values here
                 return BoundArrayMethod("astype", base)
+            if node.attr == "dtype":  # `np.zeros(D, dtype=x.dtype)`: the data's float type
+                return "float64"
             self.embed(node.value, base)
             return SYM if node.attr in ("T",) else BoundArrayMethod(node.attr)
         if isinstance(base, Init):
@@ -178,6 +182,9 @@ class Expressions(ReaderHost):
         if isinstance(base, dict):
             if is_static(key) and key in base:
                 return base[key]
+            if isinstance(base, LayerSettings) and isinstance(key, str):
+                raise self.error(f"{self.text(node)} is a setting of the layer that the file does not fix", node,
+                                 f"--set {key}=... (the value of {self.text(node)})")
             raise self.error(f"{self.text(node)} has no value here", node,
                              f"an entry set earlier (this dictionary has: {', '.join(map(repr, base)) or 'nothing'})")
         if isinstance(base, (list, tuple, str)):
@@ -205,13 +212,32 @@ class Expressions(ReaderHost):
                 items = self.shape_items(base, None, node)
                 if items is not None:
                     return items[key]
-            self.embed(node.value.value if isinstance(node.value, ast.Attribute) else node.value, base.ref)
+            if isinstance(key, slice):  # `np.prod(x.shape[1:])`: the sizes after the examples' axis
+                items = self.shape_items(base, None, node) or self.guessed_rows(base)
+                if items is not None:
+                    return list(items[key])
+            if isinstance(node.value, ast.Attribute):
+                self.embed(node.value.value, base.ref)
+            else:  # `x_dim = x.shape` earlier, then `x_dim[0]`: written as the shape it holds
+                self.repl[id(node.value)] = (node.value, f"{base.ref.ident}.shape")
             return SYM
         if isinstance(base, Ref) or base is SYM or isinstance(base, Init):
             self.embed(node.value, base)
             self.embed_index(node.slice, key)
             return SYM
         raise self.error(f"{self.text(node.value)!r} is {describe(base)} and cannot be indexed here", node)
+
+    def guessed_rows(self, shape: ShapeOf) -> list | None:
+        """The data's shape, when no one states it and the file slices it (`x.shape[1:]`, CS231n's affine layer
+        over inputs of shape (N, d_1, ..., d_k)): read as rows of examples, N×D, the sizes the network then fixes."""
+        leaf = self.leaves.get(shape.ref.ident)
+        if leaf is None or leaf.shape is not None or leaf.role != "data" or not self.guess_shapes:
+            return None
+        leaf.shape = [self.dim(f"{leaf.key}_{i}", fresh=True) for i in range(2)]
+        for d in leaf.shape:
+            d.soft = True  # type: ignore[attr-defined]
+        self.guessed.append(leaf.ident)
+        return list(leaf.shape)
 
     def onehot_pick(self, node: ast.Subscript, base):
         """`yhat[labels == 1]` with one-hot labels: each row's entry at its label, as `sum(yhat * labels, axis=-1)`."""
@@ -400,9 +426,9 @@ class Expressions(ReaderHost):
             self.embed(node.func, func)
             return self.numpy(func.path, node, hint)
         if isinstance(func, BoundArrayMethod) and func.name == "astype":
-            if func.base is SYM:
-                self.embed(node.func.value, SYM)
-                self.repl[id(node)] = (node, self.text(node.func.value))
+            if func.base is SYM:  # `(probs - mask).astype(float)`: the array as written, its brackets kept
+                table = {k: (n, t.name if isinstance(t, Dim) else t) for k, (n, t) in self.repl.items()}
+                self.repl[id(node)] = (node, "(" + splice(self.lines, node.func.value, table).text + ")")
             return func.base
         if isinstance(func, BoundArrayMethod):
             for a in node.args:

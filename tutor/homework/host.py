@@ -30,6 +30,8 @@ class ReaderHost:
         repl: dict
         imported: dict[str, str]             # a name the file imports from a module that is not read → the module
         activations: dict[int, bool]         # a helper's node id → it computes the language's activation
+        guess_shapes: bool                   # data whose shape no one states: rank 2, sizes from the network
+        guessed: list[str]                   # the leaves whose shapes were guessed
 
         def error(self, message: str, node=None, expected: str | None = None) -> TutorError: ...
         def text(self, node) -> str: ...

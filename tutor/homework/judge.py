@@ -12,7 +12,7 @@ from ..engine.files import decode, read_bytes
 from ..engine.language.network import Network
 from ..judge.check import check
 from ..judge.result import CheckResult
-from .build import Flat, Text, build_network, derivation_text
+from .build import Flat, Text, build_network, data_weights, derivation_text
 from .diagnosis import one_per_mistake
 from .drivers import read
 from .entry import pick
@@ -159,8 +159,12 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         reader = Reader(source, path, tree, settings, sizes)
         reader.bias_override = dict(override or {})
         declare(reader, shapes)
-        result = judge_reading(read(reader, driver, name), source, path, wrt, dims, suggestion, len(entries) > 1)
-        return result if override is not None else other_bias_reading(result, reader, lambda o: judged(driver, name, o))
+        reading = read(reader, driver, name)
+        result = judge_reading(reading, source, path, wrt, dims, suggestion, len(entries) > 1)
+        if override is not None:
+            return result
+        again = lambda o: judged(driver, name, o)  # noqa: E731
+        return vector_reading(other_bias_reading(result, reader, again), reading, again)
 
     for driver, name in entries:
         chosen = name if chosen is None else f"{chosen}, {name}"
@@ -211,6 +215,30 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
                 and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
             return other
     return cautioned(result, reader)
+
+
+def vector_reading(result: FileResult, reading, again) -> FileResult:
+    """A weight of unstated shape that the data multiply on the left (`X.dot(w)`) is first read as a matrix; when
+    the file's own gradients fit a vector better (`db = np.sum(diff) / N` is a scalar: one output per example),
+    the linear model's reading is kept: the weight a vector, its bias a scalar. The file's answer decides."""
+    if result.correct or result.network is None:
+        return result
+    weights = data_weights(reading, Flat.of(reading))
+    if not weights:
+        return result
+
+    def score(r: FileResult) -> tuple[int, int]:
+        return (sum(g.result is not None and g.result.shape_ok for g in r.gradients.values()),
+                sum(g.verdict == "correct" for g in r.gradients.values()))
+    override = {k: "vector" for k in weights}
+    override.update({bias: "scalar" for bias in weights.values() if bias})
+    try:
+        other = again(override)
+    except TutorError:
+        return result
+    if other.network is None or set(other.gradients) != set(result.gradients) or score(other) <= score(result):
+        return result
+    return other
 
 
 def cautioned(result: FileResult, reader: Reader) -> FileResult:

@@ -31,7 +31,8 @@ def renaming(reading: EntryReading) -> dict[str, str]:
     taken = set(reader.used) | set(reader.leaves) | set(reader.dims)
     mapping: dict[str, str] = {}
     for base, members in groups.items():
-        if len(members) < 2 or members[-1] == base or base in reader.leaves or base not in members:
+        if len(members) < 2 or members[-1] == base or base in reader.leaves or base not in members \
+                or base in reader.dims:  # `m = X.shape[0]` where the cost named its m a size: m_2 stays m_2
             continue
         mine = set(members)
         free = taken - mine

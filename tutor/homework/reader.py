@@ -24,6 +24,10 @@ from .splice import Located, Written, join, plain, splice
 from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
+#: NumPy's functions and array methods that change an array they are given, rather than return a new one.
+IN_PLACE_FUNCTIONS = {"copyto", "put", "fill_diagonal", "place", "putmask", "random.shuffle", "put_along_axis"}
+IN_PLACE_METHODS = {"fill", "sort", "resize", "put", "itemset"}
+
 #: Statements followed in all (unrolled loops included): a homework's forward and backward are far fewer.
 MAX_STEPS = 5_000
 RESERVED = set(FUNCTIONS) | set(METHODS) | set(dir(builtins)) | {"np", "numpy", "T", "shape"}
@@ -199,6 +203,9 @@ class Reader(Expressions, Calls):
         if known is None or getattr(known, "soft", False):
             self.dims.pop(d.name, None)
             d.name, d.fresh = name, False
+            # `n, d = x.shape` names x's axes without fixing them: the forward pass may still make d the
+            # constructor's input_size (the learner's x is the docstring's X, under another name)
+            d.soft = d.unpacked = True  # type: ignore[attr-defined]
             self.dims[name] = d
 
     def leaf(self, key: str, shape, node=None, role: str = "parameter", kind: str = "float", bound=None) -> Ref:
@@ -232,6 +239,11 @@ class Reader(Expressions, Calls):
             if isinstance(stmt.value, ast.Call) and any(k.arg == "out" for k in stmt.value.keywords):
                 self.in_place(stmt.value)
                 return
+            if isinstance(stmt.value, ast.Call) and self.ufunc_at(stmt.value):
+                return
+            if isinstance(stmt.value, ast.Call) and self.writes_in_place(stmt.value):
+                raise self.error(f"{self.text(stmt.value.func)}(...) changes an array in place, which cannot be "
+                                 "followed", stmt.value, "the same as an assignment (a = ..., a[idx] = v)")
             self.ev(stmt.value)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
@@ -276,6 +288,76 @@ class Reader(Expressions, Calls):
             return
         raise self.error("a call that writes into an array through out= cannot be followed", call,
                          "the same as an assignment: a = np.add(a, b)")
+
+    def writes_in_place(self, call: ast.Call) -> bool:
+        """A call made for what it does to an array (`np.copyto(dx, dout)`, `dW.fill(0)`): read as a statement of its
+        own it would otherwise be taken to do nothing."""
+        func = call.func
+        if self.making_data:  # a script shuffling or filling its data set: data, not the network
+            return False
+        if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_METHODS:
+            target = self.ev(func.value)
+        else:
+            value = self.ev(func) if isinstance(func, (ast.Attribute, ast.Name)) else None
+            if not (isinstance(value, NumPy) and value.path in IN_PLACE_FUNCTIONS and call.args):
+                return False
+            target = self.ev(call.args[0])
+        # a leaf changed in place is the data set or the update, which the gradients never read
+        return isinstance(target, Ref) and target.ident not in self.leaves or target is SYM
+
+    def ufunc_at(self, call: ast.Call) -> bool:
+        """`np.add.at(dC, Xb, demb)` (makemore's embedding table): every row an index names gets the values added,
+        once per time it is named. Written as the sum it is, `dC += einsum('...v,...e->ve', onehot(Xb, V), demb)`.
+        Any other write through a ufunc's `.at` is refused: it would otherwise be read as if it wrote nothing."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "at"):
+            return False
+        ufunc = self.ev(func.value)
+        if not isinstance(ufunc, NumPy):
+            return False
+        if ufunc.path not in ("add", "subtract") or len(call.args) != 3 or call.keywords:
+            raise self.error(f"np.{ufunc.path}.at(...) writes into an array in a way that cannot be followed", call,
+                             "the same as an update: a[idx] += v where each index is named once")
+        target_node, idx_node, vals_node = call.args
+        target = self.ev(target_node)
+        if isinstance(target, Init):  # `dC = np.zeros(C.shape)` and then added to
+            target = self.materialize(target.node, self.hint_of(target_node))
+            self.bind(target_node, target, call)
+        if not isinstance(target, Ref) or self.table_rank(target) != 2:
+            raise self.error(f"np.{ufunc.path}.at into {self.text(target_node)!r} is followed only into a table of rows "
+                             "(an embedding matrix, as np.zeros_like(C) of a 2-D C)", call,
+                             "dC += np.einsum('...v,...e->ve', onehot(idx, V), values)")
+        idx, vals = self.ev(idx_node), self.ev(vals_node)
+        idx = self.materialize(idx_node, "idx") if idx is SYM else idx
+        vals = self.materialize(vals_node, "vals") if vals is SYM else vals
+        rank = self.table_rank(idx) if isinstance(idx, Ref) else None
+        if not isinstance(idx, Ref) or not isinstance(vals, Ref) or not rank or rank > 4:
+            raise self.error(f"np.{ufunc.path}.at's indices here are not an array of known axes", call,
+                             "indices the file makes (np.random.randint(0, V, size=(n, T))) or states")
+        axes = "abcd"[:rank]  # one letter per axis of the indices, summed over: each row gets every value sent to it
+        self.repl[id(call)] = (call, f"np.einsum('{axes}v,{axes}e->ve', onehot({idx.ident}, {target.ident}.shape[0]), "
+                                     f"{vals.ident})")
+        self.add(Emitted(target.ident, "update", target_node, call, dict(self.repl), "+" if ufunc.path == "add" else "-",
+                         owner=self.frame.function))
+        return True
+
+    def table_rank(self, ref: Ref) -> int | None:
+        """The number of axes of an array the file made as a table: a leaf's, or zeros like a leaf's."""
+        leaf = self.leaves.get(ref.ident)
+        if leaf is not None:
+            return len(leaf.shape) if leaf.shape is not None else None
+        made = next((e for e in reversed(self.emitted) if e.ident == ref.ident and e.kind == "new"), None)
+        value = made.value if made is not None else None
+        if isinstance(value, ast.Call) and value.args:
+            name = value.func.attr if isinstance(value.func, ast.Attribute) else getattr(value.func, "id", "")
+            first = value.args[0]
+            if name in ("zeros_like", "ones_like", "empty_like") and isinstance(first, ast.Name):
+                inner = self.ev(first)
+                return self.table_rank(inner) if isinstance(inner, Ref) else \
+                    len(inner.shape) if isinstance(inner, Init) else None
+            if name in ("zeros", "ones", "empty") and isinstance(first, (ast.Tuple, ast.List)):
+                return len(first.elts)
+        return None
 
     def items(self, value, node) -> list:
         """The items of a list the file fixes (never more than a loop over layers has)."""
@@ -443,6 +525,10 @@ class Reader(Expressions, Calls):
                 self.into_part(target, base, stmt.value, op or "?")
                 return
         current = self.ev(target)
+        if isinstance(current, Init) and op is not None and not self.making_data:
+            # `dW = np.zeros(W.shape)` (the course's own first line), then `dW += X.T.dot(...)`: zeros, then added to
+            current = self.materialize(current.node, self.hint_of(target))
+            self.bind(target, current, stmt)
         value = self.ev(stmt.value)
         if is_static(current) and is_static(value) and not isinstance(current, (Dim, Ref)) and \
                 not isinstance(value, (Dim, Ref)):

@@ -108,6 +108,10 @@ class FlatSlice:
     node: ast.AST
 
 
+class LayerSettings(dict):
+    """A layer's dictionary of settings (`bn_param`, `dropout_param`): its entries come from --set by key."""
+
+
 @dataclass
 class Packed:
     """Gradients flattened and concatenated into one vector (`np.concatenate((gradW1.flatten(), ...))`)."""
@@ -228,7 +232,9 @@ def describe(v) -> str:
         return "a string"
     if isinstance(v, Params):
         return "the parameters as a whole"
-    return "not an array"
+    if isinstance(v, BoundArrayMethod):
+        return f"the array method .{v.name}, not a value"
+    return "a value that is not an array"
 
 
 def method_of(cls: ast.ClassDef, name: str, classes: dict, seen: frozenset = frozenset()) -> ast.FunctionDef | None:

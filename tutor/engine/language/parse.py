@@ -27,6 +27,13 @@ from .spellings import SPELLINGS, Written
 from .draws import drawn_function, read_draw
 
 
+def number_literal(node: ast.expr) -> bool:
+    """`2`, `-1`, `0.5`: a number written as one."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+
+
 @dataclass
 class Scope:
     """What names an expression may use: arrays (with shapes), dimension symbols, helpers.
@@ -512,6 +519,10 @@ class Reader:
             return self.einsum(node, args, scope, depth)
         if name in SPELLINGS:  # a composition of primitives: np.var, np.hstack, .astype(float), np.tile …
             return SPELLINGS[name](Written(self, node, name, args, scope, depth))
+        if name == "dot" and len(args) == 2 and not node.keywords and any(map(number_literal, args)):
+            # np.dot(-1, Z): NumPy's dot with a number is the product by it
+            c = Written(self, node, name, args, scope, depth)
+            return Call("mul", (c.array(args[0]), c.array(args[1])), (), span=self.span(node), caret=self.caret(node))
         node = self.plain_keywords(node, name)
         if name == "clip" and (len(args) + len(node.keywords) < 3 or any(
                 isinstance(a, ast.Constant) and a.value is None for a in args[1:3])):

@@ -394,6 +394,9 @@ def slice_length(node: Call, axis: Dim, start, stop) -> Dim:
             raise fail(node, f"the slice [{lo}:{hi}] of an axis of length {axis.coeff} is empty", ())
         return Dim(n)
     shown = f"{'' if start is None else start}:{'' if stop is None else stop}"
+    # a bound counted from the end is known when the axis is a sum with that many to spare:
+    # dWb[:-1] of an axis of length (1 + H), the bias trick's row of ones taken off again, is dWb[:H]
+    start, stop = (axis.minus(Dim(-b)) or b if isinstance(b, int) and b < 0 else b for b in (start, stop))
     if any(isinstance(b, int) and b < 0 for b in (start, stop)):
         raise fail(node, f"the slice {shown} counts from the end of an axis of length {axis}; write the bound "
                          "with the dimension's symbol", ())

@@ -161,8 +161,11 @@ def joined(c: Written) -> Expr:
     if c.name in ("stack",):
         axis = c.axis(axis_node, rank + 1, allow_none=False) if axis_node is not None else 0
         arrays = [c.typed(mk("expand_dims", a, axis=axis)) for a in arrays]
-    elif c.name == "column_stack" and rank == 1:
-        arrays, axis = [c.reshaped(a, (a.shape[0], ONE)) for a in arrays], 1
+    elif c.name == "column_stack" and (rank <= 1 or any(len(a.shape) < 2 for a in arrays)):
+        # each vector a column, beside the matrices (np.column_stack([h, np.ones(N)]): the bias trick's ones)
+        arrays = [c.reshaped(a, (a.shape[0], ONE) if a.shape else (ONE, ONE)) if len(a.shape) < 2 else a
+                  for a in arrays]
+        axis = 1
     elif c.name in ("vstack", "row_stack"):  # NumPy's atleast_2d: a number is a 1×1 row, a vector a row
         arrays = [c.reshaped(a, (ONE, ONE) if not a.shape else (ONE, a.shape[0])) if len(a.shape) < 2 else a
                   for a in arrays]
