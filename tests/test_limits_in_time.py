@@ -127,7 +127,7 @@ def test_a_posts_prose_is_read_in_linear_time(attack):
         post = PROSE_ATTACKS[attack](chars) + "\n\n$$z = x W_1$$\n"
         with pytest.raises(TutorError, match="cannot tell the shape"):
             ask(post)
-    assert ratio(read, 20_000, 80_000) < 9   # 4× the text; quadratic would be 16×
+    assert ratio(read, 10_000, 40_000) < 9   # 4× the text; quadratic would be 16×
 
 
 def test_derive_draws_what_fits_on_a_screen_however_many_leaves(tmp_path):

@@ -77,7 +77,6 @@ def derive(network: NetworkArg = None,
            ) -> None:
     """Each gradient: its chain-rule factors with their Jacobian shapes, and the matrix form."""
     def body():
-        from ..teach.derivation import derive as derive_all
         from ..engine.errors import TutorError
         if layout not in ("numerator", "denominator"):
             raise TutorError(f"--layout {layout!r} is not a layout", expected="numerator or denominator")
@@ -90,6 +89,7 @@ def derive(network: NetworkArg = None,
             net, given, leaf, origin = read
         else:
             net, given = load_bound(network, dims)
+        from ..teach.derivation import derive as derive_all   # once read: a network in error needs none of it
         result = derive_all(net, given, wrt=leaf, check=not no_verify)
         if as_json:
             emit_json({**origin, **result.to_json()})
@@ -133,12 +133,12 @@ def walk(network: NetworkArg = None,
     """Walk the chain rule to one gradient, predicting each Jacobian's shape (the main job)."""
     def body():
         from ..engine.errors import TutorError
-        from ..front.prompt import Quit, Tee
-        from ..front.files import check_export
-        from ..front.walk import Walk, recorder_for, save
         if export and export.rsplit(".", 1)[-1].lower() not in ("svg", "html", "htm", "txt"):
             raise TutorError(f"--export {export}: unknown format", expected="a file ending in .svg, .html or .txt")
         net, given = load_bound(network, dims)
+        from ..front.files import check_export   # once read: a network in error needs none of the walk
+        from ..front.prompt import Quit, Tee
+        from ..front.walk import Walk, recorder_for, save
         if export:
             check_export(export, force)
         out = console(plain_terminal(plain))

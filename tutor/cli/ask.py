@@ -22,9 +22,9 @@ def ask(post: Annotated[str, typer.Argument(help="the question as posted: a Mark
 
         from ..engine.language.dims import parse_bindings
         from ..engine.files import BOM, read_stream, read_text
-        from ..notation.ask import ask as answer_post
         text = read_stream(getattr(sys.stdin, "buffer", None), "<stdin>") if post == "-" else \
             read_text(post, "the post")
+        from ..notation.ask import ask as answer_post   # once read: a post that cannot be needs no reader
         answer = answer_post(text.removeprefix(BOM), network, parse_bindings(dims), wrt)
         if as_json:
             emit_json(answer.to_json())
