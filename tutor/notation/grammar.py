@@ -8,7 +8,7 @@ juxtaposition is `prod` until the shapes decide between a matrix and an elementw
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,6 +38,14 @@ class M:
     written: str = ""      # how a product or a name was written: "·", " ", "∘", "W_1"
     index: str = ""        # a name's index (`n` for P_n, `(i)` for x^{(i)}, an example); a Σ's index (`n`)
     bound: str = ""        # a Σ's upper bound as written (`N` in \sum_{n=1}^{N})
+
+    def parts(self, *kinds: str) -> Iterator[M]:
+        """Every piece of these kinds in this one, outermost first."""
+        if self.kind in kinds:
+            yield self
+        for a in self.args:
+            if isinstance(a, M):
+                yield from a.parts(*kinds)
 
 
 class Grammar:

@@ -323,15 +323,6 @@ def build(net: MathNetwork, origin: str = "<post>") -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", assumptions
 
 
-def products_in(m: M):
-    """Every product in a definition, outermost first."""
-    if m.kind in ("prod", "matmul"):
-        yield m
-    for a in m.args:
-        if isinstance(a, M):
-            yield from products_in(a)
-
-
 def is_matrix(shape: Shape | None) -> TypeGuard[Shape]:
     return shape is not None and len(shape) == 2 and Dim(1) not in shape
 
@@ -342,7 +333,7 @@ def vectors_are_columns(net: MathNetwork, defined: list[str], shapes: dict[str, 
     if net.convention is not None:
         return net.convention == "columns"
     for n in defined:
-        for p in products_in(net.definitions[n][0]):
+        for p in net.definitions[n][0].parts("prod", "matmul"):
             a, b = p.args
             if a.kind == "name" and is_matrix(shapes.get(a.value)) and b.kind == "name" and b.value in shapes \
                     and not is_matrix(shapes.get(b.value)):
@@ -363,7 +354,7 @@ def orient_vectors(net: MathNetwork, defined: list[str], shapes: dict[str, Shape
         "the post's vectors are rows" if net.convention == "rows" else ""
     oriented: set[str] = set()
     for n in defined:
-        for p in products_in(net.definitions[n][0]):
+        for p in net.definitions[n][0].parts("prod", "matmul"):
             a, b = p.args
             for leaf, matrix, row in ((a, b, True), (b, a, False)):
                 shape = shapes.get(leaf.value) if leaf.kind == "name" else None
@@ -515,7 +506,7 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
     """Nothing more can be learnt: a capital letter that multiplies something from the left (X in `Xw`) is
     taken as a matrix of new dimensions, said as an assumption. True when a guess was made."""
     for n in defined:
-        for p in products_in(net.definitions[n][0]):
+        for p in net.definitions[n][0].parts("prod", "matmul"):
             left = p.args[0]
             if left.kind == "name" and shapes.get(left.value, ()) is None and str(left.value)[:1].isupper():
                 free = [d for d in ("N", "D", "M", "K", "P", "Q") if d not in dims]

@@ -81,7 +81,7 @@ def definition_in_post(error: TutorError, name: str, net, post: str, origin: str
 def unknown_shape_in_post(error: TutorError, leaf: str, net, post: str, origin: str = "<post>") -> TutorError:
     """"Cannot tell the shape of y", shown where the post first uses y."""
     for name, written in net.written.items():
-        uses = sorted((m.pos for m in leaves_of(net.definitions[name][0]) if m.kind == "name" and m.value == leaf))
+        uses = sorted((m.pos for m in net.definitions[name][0].parts("name") if m.value == leaf))
         if uses:
             at = uses[0] - written.start
             span = in_post(written, at, at + token_length(written.latex, at), post)
@@ -98,7 +98,7 @@ def latex_span(value: M, line: str, col: int, end_col: int, written) -> tuple[in
     if not wanted:
         return None
     occurrence = count_runs(names_in_code(line[line.find(" = ") + 3:col]) + wanted, wanted) - 1
-    found = [m for m in leaves_of(value) if m.kind == "name" or m.kind == "call"]
+    found = list(value.parts("name", "call"))
     found.sort(key=lambda m: m.pos)
     values = [str(m.value) for m in found]
     runs = [i for i in range(len(values) - len(wanted) + 1) if values[i:i + len(wanted)] == wanted]
@@ -115,15 +115,6 @@ def names_in_code(code: str) -> list[str]:
 
 def count_runs(values: list[str], wanted: list[str]) -> int:
     return sum(values[i:i + len(wanted)] == wanted for i in range(len(values) - len(wanted) + 1))
-
-
-def leaves_of(m: M):
-    """The names and the functions called in a definition's tree."""
-    if m.kind in ("name", "call"):
-        yield m
-    for a in m.args:
-        if isinstance(a, M):
-            yield from leaves_of(a)
 
 
 #: What follows a symbol and still belongs to it: `_1`, `_{x}`, `^{[1]}`, `^T`, a prime.
