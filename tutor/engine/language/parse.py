@@ -12,6 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Set
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any, cast
 
 from ..codes import E205
@@ -198,11 +199,13 @@ class Reader:
         strings (a homework file's docstring saying ∂C/∂a) may hold it."""
         if MATH_CHARACTERS.keys().isdisjoint(self.source):
             return   # nearly every network: no need to find its strings (Python's tokenizer, a few ms)
-        prose = string_lines(self.source)
-        for n, line in enumerate(self.lines, 1):
-            stripped = line.split("#", 1)[0]
-            for col, char in enumerate(stripped):
-                if char in MATH_CHARACTERS and (n, col) not in prose:
+        found = ((n, col, char) for n, line in enumerate(self.lines, 1)
+                 for col, char in enumerate(line.split("#", 1)[0]) if char in MATH_CHARACTERS)
+        first = next(found, None)
+        if first is not None:   # outside a comment (most are in one): only then, is it inside a string?
+            prose = string_lines(self.source)
+            for n, col, char in chain([first], found):
+                if (n, col) not in prose:
                     raise ParseError(f"{char!r} is the printed math form: type {MATH_CHARACTERS[char]!r} instead",
                                      Span(n, col, col + 1), source=self.source, origin=self.origin,
                                      expected="the code form, e.g. x.T @ ((yhat - y) @ W2.T * h * (1 - h))")
