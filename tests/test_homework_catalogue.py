@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from answer_leaks import homework_leaks
 from tutor.homework.judge import check_file
 
 CATALOGUE = Path(__file__).parent / "catalogue" / "homework"
@@ -530,6 +531,8 @@ def test_every_verdict_agrees_with_the_oracle(path, oracle):
     result = check_file(str(path), **OPTIONS.get(key_of(path), {}))
     errors = list(homework_schema().iter_errors(result.to_json()))
     assert not errors, errors[0].message  # every result also fits the documented schema
+    if path.parent.name == "mistakes":  # and `--no-suggestion` keeps back every spelling of this check's answers
+        assert not homework_leaks(path, result, OPTIONS.get(key_of(path), {}))
     try:
         truth = oracle(path)
     except (ValueError, AssertionError):  # the file's own code fails on arrays (shapes that do not conform, its own

@@ -2,11 +2,12 @@
 
 The README promises that `check --no-suggestion` keeps back everything that gives the answer, and a
 worksheet is handed to learners before class. Over every wrong derivation in the repository's
-catalogues (tests/catalogue: course code, course NumPy, real questions as posted, homework files with
-their mistakes) `check --no-suggestion` is run, as text and as JSON, and over every bundled lesson the
-worksheet is exported; neither may contain the right formula in any printed spelling: as code (`.T`,
-`@`, `*`), as mathematics (ᵀ, ∘, −, ŷ), with the learner's own names (the suggestion `check` would
-have made) or with the network's (the formula `derive` writes).
+catalogues (tests/catalogue: course code, course NumPy, real questions as posted) `check --no-suggestion`
+is run, as text and as JSON, and over every bundled lesson the worksheet is exported; neither may contain
+the right formula in any printed spelling: as code (`.T`, `@`, `*`), as mathematics (ᵀ, ∘, −, ŷ), with the
+learner's own names (the suggestion `check` would have made) or with the network's (the formula `derive`
+writes). Homework files with their mistakes are held to the same in tests/test_homework_catalogue.py,
+beside the full check it makes of each of them anyway (tests/answer_leaks.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from answer_leaks import SHORTEST, leaks, normalised, right_lines
 from catalogue import course_code, course_numpy
 from tutor.cli import app
 from tutor.course.answer_key import AnswerKey
@@ -27,37 +29,14 @@ from tutor.engine.errors import TutorError
 from tutor.engine.language.network import parse_network
 from tutor.engine.language.printer import code, math
 from tutor.front.diagnostics import check_view, diagnostic_view
-from tutor.front.homework import file_view
 from tutor.front.look import Look
-from tutor.homework.judge import check_file
 from tutor.judge.check import check
 from tutor.notation.ask import ask
 from tutor.teach.derivation import derive
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "catalogue" / "questions"
-HOMEWORK = HERE / "catalogue" / "homework"
 runner = CliRunner()
-
-#: A formula shorter than this (after `normalised`) is a name or two, not an answer (`dz2`, `W2.T`).
-SHORTEST = 8
-
-
-def normalised(text: str) -> str:
-    """One spelling for code and mathematics alike: ᵀ is .T, ∘ and * and @ and spaces vanish, np. goes."""
-    for a, b in (("ᵀ", ".T"), ("−", "-"), ("∘", ""), ("⊙", ""), ("·", ""), ("ŷ", "yhat"), ("²", "**2"),
-                 ("³", "**3"), ("np.", ""), ("numpy.", ""), ("`", "")):
-        text = text.replace(a, b)
-    return re.sub(r"[\s@*]|[│╭╮╰╯─|^~]", "", text)
-
-
-def right_lines(formula: str) -> list[str]:
-    """The right-hand sides of a (possibly step-by-step) suggestion: each is an answer on its own."""
-    out = []
-    for line in formula.splitlines():
-        rhs = line.split("=", 1)[1] if re.match(r"\s*[\w\[\]'\"]+\s*[-+*/]?=(?!=)", line) else line
-        out.append(rhs.strip())
-    return [line for line in out if line]
 
 
 def forbidden(network, wrt: str, text: str, learner: str) -> set[str]:
@@ -77,11 +56,6 @@ def forbidden(network, wrt: str, text: str, learner: str) -> set[str]:
         pass
     own = normalised(learner)
     return {s for s in map(normalised, spellings) if len(s) >= SHORTEST and s not in own}
-
-
-def leaks(output: str, answers: set[str]) -> list[str]:
-    flat = normalised(output)
-    return sorted(a for a in answers if a in flat)
 
 
 def run_check(net_path: str, wrt: str, derivation_path: str, as_json: bool) -> str:
@@ -145,45 +119,6 @@ def test_no_suggestion_keeps_the_answer_of_a_posted_question(path, tmp_path):
         for as_json in (False, True):
             output = run_check(str(net_path), wrt, str(text_path), as_json)
             assert not leaks(output, answers), (leaks(output, answers), output)
-
-
-#: The options a learner adds for the files that need them (as tests/test_homework_catalogue.py).
-SETTINGS = {"network": "sizes=[3,4,2]", "fc_net": "hidden_dims=[4,3]", "deep_neural_network": "layer_dims=[4,3,2,1]",
-            "network2": "sizes=[3,4,2]", "regularization": "layer_dims=[3,4,2,1]", "mlp_adam": "sizes=[4,5,6,3]"}
-
-
-def homework_mistakes():
-    for path in sorted(HOMEWORK.glob("*/mistakes/*.py")):
-        yield pytest.param(path, id=f"{path.parent.parent.name}/{path.stem}")
-
-
-@pytest.mark.parametrize("path", list(homework_mistakes()))
-def test_no_suggestion_keeps_the_answer_of_a_homework_mistake(path):
-    setting = SETTINGS.get(path.stem.split("__")[0])
-    settings = {}
-    if setting:
-        name, value = setting.split("=")
-        settings[name] = json.loads(value)
-    full = check_file(str(path), settings=settings)
-    own = normalised(path.read_text())
-    answers: set[str] = set()
-    for judged in full.gradients.values():
-        r = judged.result
-        if r is None or r.correct:
-            continue
-        for spelling in right_lines(r.suggestion or ""):
-            answers.add(normalised(spelling))
-        for d in r.diagnostics:
-            if d.help is not None and d.help.replacement:
-                answers.update(normalised(s) for s in right_lines(d.help.replacement))
-    answers = {a for a in answers if len(a) >= SHORTEST and a not in own}
-    # what `check FILE --no-suggestion` prints, as text and as JSON, both made from one check as the command makes them
-    withheld = check_file(str(path), settings=settings, suggestion=False)
-    assert not withheld.correct
-    text = StringIO()
-    Console(file=text, width=400, color_system=None).print(file_view(withheld, Look(unicode=False)), crop=False)
-    for output in (text.getvalue(), json.dumps(withheld.to_json(), ensure_ascii=False)):
-        assert not leaks(output, answers), (leaks(output, answers), output)
 
 
 # -- the worksheets of the bundled lessons -----------------------------------------------------------
