@@ -28,6 +28,7 @@ from emitted_codes import pytest_configure, pytest_sessionfinish  # noqa: E402,F
 NEXT_TEST = pytest.StashKey()
 
 
+@pytest.hookimpl(optionalhook=True)   # pytest-xdist's hook: without it (-p no:xdist) there is nothing to size
 def pytest_xdist_auto_num_workers(config):
     """`-n auto`: one worker more than there are cores. A fifth of the suite waits on what it starts (the
     hostile attacks' processes, real terminals, a browser, the type checker), and a third worker keeps both
