@@ -1144,3 +1144,63 @@ def test_the_constructors_class_count_never_becomes_the_batch_to_make_a_forward_
     assert "np.sum(np.exp(scores), axis=1)" in line and "keepdims=True" in result.diagnostics[0].expected
     fixed = check_file(str(write(tmp_path, TWO_LAYER_HEAD + body.replace("axis=1)\n", "axis=1, keepdims=True)\n"))))
     assert fixed.correct, {k: g.verdict for k, g in fixed.gradients.items()}
+
+
+# deeplearning.ai C1W3 (planar data classification) as the course hands it out and a learner completes it.
+PLANAR = '''import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+def initialize_parameters(n_x, n_h, n_y):
+    W1 = np.random.randn(n_h, n_x) * 0.01
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * 0.01
+    b2 = np.zeros((n_y, 1))
+    parameters = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+    return parameters
+
+def forward_propagation(X, parameters):
+    W1 = parameters["W1"]
+    b1 = parameters["b1"]
+    W2 = parameters["W2"]
+    b2 = parameters["b2"]
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    Z2 = np.dot(W2, A1) + b2
+    A2 = sigmoid(Z2)
+    cache = {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, cache
+
+def compute_cost(A2, Y):
+    m = Y.shape[1]
+    logprobs = np.multiply(np.log(A2), Y) + np.multiply((1 - Y), np.log(1 - A2))
+    cost = - np.sum(logprobs) / m
+    cost = float(np.squeeze(cost))
+    return cost
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    W1 = parameters["W1"]
+    W2 = parameters["W2"]
+    A1 = cache["A1"]
+    A2 = cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = (1 / m) * np.dot(dZ2, A1.T)
+    db2 = (1 / m) * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
+    dW1 = (1 / m) * np.dot(dZ1, X.T)
+    db1 = (1 / m) * np.sum(dZ1, axis=1, keepdims=True)
+    grads = {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    return grads
+'''
+
+
+def test_the_cost_and_the_backward_pass_taking_the_same_m_name_the_examples_m(tmp_path):
+    """The planar classifier takes `m = Y.shape[1]` in its cost and `m = X.shape[1]` in its backward pass: one
+    size, which the notes and the network read call m (not a made-up Y_1)."""
+    result = check_file(str(write(tmp_path, PLANAR)))
+    assert result.correct
+    assert [str(d) for d in result.network.shapes["X"]] == ["n_x", "m"]
+    assert [str(d) for d in result.network.shapes["Y"]] == ["n_y", "m"]
+    assert any("read as [n_x, m]" in note for note in result.notes)

@@ -369,11 +369,33 @@ def named_by_file(reader, network: Network) -> bool:
         mine = network.dim_names.get(base) == size   # `N = X.shape[0]` may name the size it reads
         if d is None or not d.fresh or base in taken and not mine or base in RESERVED or not base.isidentifier():
             continue
-        if base in reader.used and base not in network.dim_names and base not in network.shapes:
+        if base in reader.used and base not in network.dim_names and base not in network.shapes \
+                and not always_this_size(reader, base, d):
             continue  # the name is the backward's own value (`m = X.shape[0]` there, the cost's m is m_1)
         rename(reader, d, base)
         return True
     return False
+
+
+def always_this_size(reader, name: str, d: Dim) -> bool:
+    """Whether every `name = A.shape[k]` of the file reads this same size (deeplearning.ai's cost and its
+    backward pass each take `m = Y.shape[1]`, `m = X.shape[1]`: one m), and there is such a line."""
+    found = False
+    for node in ast.walk(reader.tree):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == name):
+            continue
+        value = node.value
+        if not (isinstance(value, ast.Subscript) and isinstance(value.value, ast.Attribute)
+                and value.value.attr == "shape" and isinstance(value.value.value, ast.Name)
+                and isinstance(value.slice, ast.Constant) and isinstance(value.slice.value, int)):
+            return False
+        array, k = value.value.value.id, value.slice.value
+        shapes = [leaf.shape for leaf in reader.leaves.values() if array in (leaf.ident, leaf.key) and leaf.shape]
+        if not shapes or not all(-len(shape) <= k < len(shape) and shape[k] is d for shape in shapes):
+            return False
+        found = True
+    return found
 
 
 def network_name(network: Network, ident: str) -> str:
