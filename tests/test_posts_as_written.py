@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 import oracle
+from test_mathematics import COURSE   # deeplearning.ai's two-layer network: examples as columns, averaged over m
 from tutor.cli.app import app
 from tutor.engine.language.network import load, parse_network
 from tutor.notation.ask import ask
@@ -17,19 +18,6 @@ from tutor.notation.plain import declarations
 
 runner = CliRunner()
 
-# deeplearning.ai's two-layer network: examples as columns, the loss averaged over m
-COURSE = """X: [n_x, m]
-Y: [1, m]
-W1: [n_h, n_x]
-b1: [n_h, 1]
-W2: [1, n_h]
-b2: [1, 1]
-Z1 = W1 @ X + b1
-A1 = tanh(Z1)
-Z2 = W2 @ A1 + b2
-A2 = sigmoid(Z2)
-J = -sum(Y * log(A2) + (1 - Y) * log(1 - A2)) / m
-"""
 # one example, a row: no axis of examples anywhere
 SINGLE = load("default").source
 BATCH = load("batch").source   # N rows, J = cross_entropy(Y, Yhat) / N: ∂J/∂Z1 carries the 1/N itself

@@ -497,7 +497,7 @@ def per_example_size(reader, learned: frozenset[str] | set[str], d: Dim | None, 
     holders = [i for i, leaf in reader.leaves.items() if any(x is d for x in leaf.shape or ())]
     if not holders or not all(i in learned and i in reader.guessed for i in holders):
         return False
-    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+    return labels_axis(reader, other)
 
 
 def parameter_meets_examples(reader, learned: frozenset[str] | set[str], d: Dim | None, other: str) -> bool:
@@ -505,7 +505,12 @@ def parameter_meets_examples(reader, learned: frozenset[str] | set[str], d: Dim 
     elementwise: never one size, whatever the forward pass needs."""
     if d is None or not any(any(x is d for x in reader.leaves[i].shape or ()) for i in learned if i in reader.leaves):
         return False
-    return any(str(x) == other for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
+    return labels_axis(reader, other)
+
+
+def labels_axis(reader, size: str) -> bool:
+    """Whether `size` is an axis of the integer labels (one label per example)."""
+    return any(str(x) == size for leaf in reader.leaves.values() if leaf.kind == "int" for x in leaf.shape or ())
 
 
 def labels_bound(reader) -> Dim | None:
