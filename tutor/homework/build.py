@@ -91,12 +91,12 @@ class Flat:
             if e.kind in ("update", "part"):
                 names.add(e.ident)
             reads_.append(names)
-        return cls(list(r.emitted), written, reads_, trees, getattr(r, "renamed", 0))
+        return cls(list(r.emitted), written, reads_, trees, r.renamed)
 
     def current(self, reading: EntryReading) -> "Flat":
         """The same, written again if a size it names was renamed since (`n, d = x.shape`, and n is the
         docstring's N): the text must say the size's new name."""
-        if getattr(reading.reader, "renamed", 0) != self.renamed:
+        if reading.reader.renamed != self.renamed:
             again = Flat.of(reading)
             self.written, self.reads, self.trees, self.renamed = again.written, again.reads, again.trees, again.renamed
         return self
@@ -561,7 +561,7 @@ def rename(reader, d: Dim, name: str) -> None:
     d.name = name
     d.fresh = False
     d.soft = getattr(other, "soft", False) if other is not None else False  # type: ignore[attr-defined]
-    reader.renamed = getattr(reader, "renamed", 0) + 1
+    reader.renamed += 1
 
 
 def bound_labels(reader, network: Network) -> bool:

@@ -107,6 +107,7 @@ class Reader(Expressions, Calls):
         self.activations: dict[int, bool] = {}
         self.bases: dict[str, str] = {}          # each name made by `fresh` → the learner's name it was made from
         self.dims: dict[str, Dim] = {}
+        self.renamed = 0                         # how many sizes have taken another name (build.rename)
         self.repl: dict = {}
         self.depth = 0
         self.hints: list[str] = []
