@@ -133,6 +133,16 @@ def test_importing_the_package_or_asking_for_help_loads_neither_numpy_nor_rich()
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_a_derivation_and_its_check_never_load_numpy_random():
+    """numpy.random (its bit generators, and hashlib to seed them) is a tenth of a command's start: the
+    numeric check draws from tutor.engine.numbers.generator instead."""
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom tutor.cli import app\n"
+            "done = CliRunner().invoke(app, ['derive', 'attention'])\n"
+            "assert done.exit_code == 0 and 'verified numerically' in done.output, done.output\n"
+            "assert 'numpy.random' not in sys.modules, 'derive imported numpy.random'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_every_folder_of_the_package_installs():
     """A folder of tutor/ that is not a listed package is left out of a real install (an editable one
     hides it): every folder holding Python has its __init__.py and its line in pyproject.toml."""

@@ -363,3 +363,37 @@ def test_a_high_power_of_a_negative_base_verifies(exponent):
     wrong = all_gradients(net)
     wrong["W"] = wrong["W"] * Const(1 + 1e-6)
     assert not verify(net, wrong, net.bindings({"D": 4, "H": 3})).ok
+
+
+# -- the draws: the project's own generator, so a command never imports numpy.random ---------------
+
+def test_the_generator_draws_the_same_numbers_from_the_same_seed_and_others_from_another():
+    from tutor.engine.numbers.generator import Generator
+    a, b, c = Generator(3), Generator(3), Generator(4)
+    assert np.array_equal(a.standard_normal((4, 5)), b.standard_normal((4, 5)))
+    assert np.array_equal(a.random(7), b.random(7))  # the streams stay together after different calls
+    assert not np.array_equal(Generator(3).random(7), c.random(7))
+    assert not np.array_equal(Generator(3).random(7), Generator(3).random(14)[7:])  # each draw moves on
+
+
+def test_the_generator_answers_numpys_calls_with_numpys_shapes_and_ranges():
+    from tutor.engine.numbers.generator import Generator
+    rng = Generator(0)
+    assert rng.standard_normal((2, 3)).shape == (2, 3) and rng.standard_normal(5).shape == (5,)
+    assert rng.standard_normal(()).shape == () and rng.random((0, 4)).shape == (0, 4)
+    assert isinstance(rng.integers(2**63), int) and np.isscalar(rng.random())
+    u = rng.random(100_000)
+    assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+    z = rng.standard_normal(100_001)
+    assert np.all(np.isfinite(z)) and abs(z.mean()) < 0.02 and abs(z.std() - 1) < 0.02
+    k = rng.integers(2, 5, size=(1000,))
+    assert k.dtype == np.int64 and set(np.unique(k)) == {2, 3, 4}
+    big = rng.integers(2**63, size=1000)
+    assert big.min() >= 0 and big.max() > 2**62  # seeds span the whole range
+    w = rng.uniform(0.5, 1.5, size=(10_000,))
+    assert w.min() >= 0.5 and w.max() < 1.5
+    f = rng.random(1000, dtype=np.float32)
+    assert f.dtype == np.float32 and np.all(f * 2**24 == np.round(f * 2**24))  # exact multiples of 2⁻²⁴
+    with pytest.raises(ValueError):
+        rng.integers(3, 3)
+

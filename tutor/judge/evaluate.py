@@ -19,6 +19,7 @@ import numpy as np
 
 from ..engine.codes import W301, W307
 from ..engine.diagnostics import Diagnostic, source_lines
+from ..engine.numbers.generator import Generator
 from ..engine.language.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.calculus.grad import backward
@@ -376,7 +377,7 @@ def draws(network: Network, reading: ParsedDerivation, bindings: dict[str, int],
     behind inactive ReLUs a wrong answer would look right. A draw where the answer, a claimed step or
     a true gradient overflows is drawn again at smaller values (SCALES) before anything is judged."""
     afford(network, reading, bindings, truth_exprs, count, origin)
-    rng = np.random.default_rng(20261128)
+    rng = Generator(20261128)
     out: list[Draw] = []
     silent = {n for n in informative if n in truth_exprs}
     watched = [n for n in informative if n in truth_exprs]
@@ -391,7 +392,7 @@ def draws(network: Network, reading: ParsedDerivation, bindings: dict[str, int],
 
 
 def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, int], truth_exprs: dict[str, Expr],
-             rng: np.random.Generator, scales: tuple[float, ...], watched: list[str]) -> Draw:
+             rng: Generator, scales: tuple[float, ...], watched: list[str]) -> Draw:
     leaves, values = sample(network, bindings, rng, scales)
     learner_values, final, truth = evaluated(reading, bindings, truth_exprs, values)
     reference = max((float(np.max(np.abs(np.real(t)))) for n, t in truth.items()
@@ -402,7 +403,7 @@ def one_draw(network: Network, reading: ParsedDerivation, bindings: dict[str, in
     jitter_seed = int(rng.integers(2**63))
 
     def again() -> tuple[dict, Any, dict]:
-        jitter = np.random.default_rng(jitter_seed)
+        jitter = Generator(jitter_seed)
         moved = jittered_forward(network.definitions, leaves, bindings, jitter)
         return evaluated(reading, bindings, truth_exprs, moved, lambda v: Jittered(v, bindings, jitter))
     return Draw(learner_values, final, truth, values, reference, bool(np.isfinite(biggest)), biggest, again)

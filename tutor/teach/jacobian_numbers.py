@@ -14,6 +14,7 @@ import numpy as np
 
 from .derivation import Derivation
 from ..engine.numbers.budget import require
+from ..engine.numbers.generator import Generator
 from ..engine.numbers.numeric import Evaluator
 from ..engine.numbers.sampling import TooLarge, sample
 from ..engine.numbers.verify import STEP
@@ -53,7 +54,7 @@ def jacobian_numbers(d: Derivation, leaf: str, seed: int = 0) -> JacobianNumbers
         require([net.definitions[of]], d.bindings, net.shapes, passes=math.prod(leaf_shape) + 1)
     except TooLarge:
         return None
-    _, values = sample(net, d.bindings, np.random.default_rng(seed))
+    _, values = sample(net, d.bindings, Generator(seed))
     tensor = np.zeros(of_shape + leaf_shape)
     for index in np.ndindex(*leaf_shape) if leaf_shape else [()]:
         bumped = np.array(values[leaf], dtype=complex)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.numbers.budget import require
 from ..engine.language.dims import ONE, Shape, format_shape
+from ..engine.numbers.generator import Generator
 from ..engine.errors import TutorError
 from ..engine.language.network import Network
 from ..engine.numbers.numeric import Evaluator
@@ -78,7 +79,7 @@ def probe_values(network: Network):
     try:
         require(network.definitions.values(), bindings, network.shapes, computed=network.definitions,
                 what="finding the Jacobians' structure")
-        _, values = sample(network, bindings, np.random.default_rng(7))
+        _, values = sample(network, bindings, Generator(7))
     except TutorError:
         return None
     return bindings, values
@@ -114,7 +115,7 @@ def structure(network: Network, f: ChainFactor) -> Structure | None:
         require([f.rule], bindings, network.shapes, passes=2 * len(tried))
     except TutorError:
         return None
-    rng = np.random.default_rng(11)
+    rng = Generator(11)
     held: dict[tuple[tuple[int, ...], int], bool] = {}
     for axes in tried:
         i, length = axes[0], int(np.prod([of_n[a] for a in axes]))

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..language.ir import Call, Expr
+from .generator import Generator
 from .numeric import Evaluator, forward
 
 #: Each result is multiplied by 1 + u·ULPS·ε, u uniform on (−1, 1): rounding moves it by at most ½ε.
@@ -38,7 +39,7 @@ class Jittered(Evaluator):
     """An `Evaluator` whose every rounded floating-point result is moved by a few units in its last place
     (integers, booleans, exact operations and the values it is given stay as they are)."""
 
-    def __init__(self, values: Mapping[str, np.ndarray], bindings: Mapping[str, int], rng: np.random.Generator):
+    def __init__(self, values: Mapping[str, np.ndarray], bindings: Mapping[str, int], rng: Generator):
         super().__init__(values, bindings)
         self.rng = rng
 
@@ -53,7 +54,7 @@ class Jittered(Evaluator):
         return out
 
 
-def jitter(value: Any, rng: np.random.Generator) -> Any:
+def jitter(value: Any, rng: Generator) -> Any:
     array = np.asarray(value)
     if array.dtype.kind != "f" or array.size == 0:
         return value
@@ -64,6 +65,6 @@ def jitter(value: Any, rng: np.random.Generator) -> Any:
 
 
 def jittered_forward(definitions: Mapping[str, Expr], leaves: dict, bindings: Mapping[str, int],
-                     rng: np.random.Generator) -> dict:
+                     rng: Generator) -> dict:
     """The forward pass, every result moved as rounding could have moved it."""
     return forward(definitions, leaves, bindings, lambda out, given: Jittered(out, given, rng))

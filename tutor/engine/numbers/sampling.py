@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import TutorError
+from .generator import Generator
 from ..language.ir import Call, Var, walk
 from ..language.network import Network
 from .numeric import forward
@@ -46,7 +47,7 @@ def product_scales(network: Network, bindings: dict[str, int]) -> dict[str, floa
     return out
 
 
-def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Generator,
+def sample_leaves(network: Network, bindings: dict[str, int], rng: Generator,
                   positive: bool = False, scale: float = 1.0) -> dict[str, np.ndarray]:
     """Values like a freshly initialised network's: each side of a matrix product is scaled so that
     products stay of order one however wide and deep the layers are (saturated units would hide
@@ -79,7 +80,7 @@ def sample_leaves(network: Network, bindings: dict[str, int], rng: np.random.Gen
     return values
 
 
-def labels(dims: tuple[int, ...], k: int, rng: np.random.Generator) -> np.ndarray:
+def labels(dims: tuple[int, ...], k: int, rng: Generator) -> np.ndarray:
     """Integer labels in range(k), with at least one repeat (so that an update that keeps one of two
     contributions to the same row shows)."""
     out = rng.integers(0, k, size=dims)
@@ -94,7 +95,7 @@ def all_distinct(values: np.ndarray) -> bool:
     return not bool(np.any(ordered[1:] == ordered[:-1]))
 
 
-def bernoulli(dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+def bernoulli(dims: tuple[int, ...], rng: Generator) -> np.ndarray:
     """A 0/1 mask that keeps about half its entries, at least one of each where there are two."""
     out = (rng.random(dims) < 0.5).astype(float)
     if out.size >= 2:
@@ -102,14 +103,14 @@ def bernoulli(dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def drawn(draw, dims: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+def drawn(draw, dims: tuple[int, ...], rng: Generator) -> np.ndarray:
     """A draw of the forward pass (np.random.rand, randn, uniform, normal), from its own distribution."""
     if draw.distribution == "normal":
         return draw.low + draw.high * rng.standard_normal(dims)
     return rng.uniform(draw.low, draw.high, size=dims)
 
 
-def one_hot(dims: tuple[int, ...], axis: int, rng: np.random.Generator) -> np.ndarray:
+def one_hot(dims: tuple[int, ...], axis: int, rng: Generator) -> np.ndarray:
     if not dims:
         return np.float64(1.0)  # type: ignore[return-value]  # a label with no axes is the number 1
     length = dims[axis]
@@ -127,7 +128,7 @@ class NonFinite(TutorError):
     """The network's own values are not finite at any scale tried: not a learner's doing."""
 
 
-def sample(network: Network, bindings: dict[str, int], rng: np.random.Generator,
+def sample(network: Network, bindings: dict[str, int], rng: Generator,
            scales: tuple[float, ...] = SCALES) -> tuple[dict, dict]:
     """(leaf values, all forward values): finite everywhere, at the first of `scales` (normal draws,
     then positive ones) where they are, or a `NonFinite` error saying what went wrong where."""

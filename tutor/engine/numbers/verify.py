@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TutorError
+from .generator import Generator
 from ..language.ir import Call, Expr, Var
 from ..language.network import Network, check_indices
 from .numeric import Schedule
@@ -109,7 +110,7 @@ def verify(network: Network, formulas: Mapping[str, Expr], bindings: Mapping[str
     # that can cost many times the check itself, so a disagreement there is settled at the small sizes.
     settle_small = first != small and \
         over_budget(checker, first, draws=1, complex_passes=3 + 2 * len(formulas)) is not None
-    rng = np.random.default_rng(seed)
+    rng = Generator(seed)
     worst, passes = 0.0, 0
     leaf_errors: dict[str, float] = {}
     silent = set(formulas)  # leaves whose gradient has been exactly zero in every draw so far
@@ -268,7 +269,7 @@ class Checker:
         self.loss = Schedule(network.definitions, {"loss": Var(network.loss)}, every_definition=False)
         self.loss_value = 0.0  # the loss at the last complex pass (its real part)
 
-    def draw(self, bindings: Mapping[str, int], rng: np.random.Generator, locate: bool = True) -> Outcome:
+    def draw(self, bindings: Mapping[str, int], rng: Generator, locate: bool = True) -> Outcome:
         """Values for the leaves, every formula reduced against its direction, then the complex passes."""
         seeds = rng.integers(2**63, size=len(self.formulas))
         # values of order one first; smaller ones where those overflow (exp(1000 * x)), never a verdict on inf
@@ -405,7 +406,7 @@ def pick(terms: dict[str, Terms], names) -> dict[str, Terms]:
     return {name: terms[name] for name in names}
 
 
-def nudged(leaves: dict, rng: np.random.Generator) -> dict:
+def nudged(leaves: dict, rng: Generator) -> dict:
     """The leaves a few units in the last place away (labels and integers as they are): the same
     computation, rounded differently."""
     out = {}
@@ -421,7 +422,7 @@ def nudged(leaves: dict, rng: np.random.Generator) -> dict:
 
 
 def check_draw(network: Network, leaves: dict, grads: Mapping[str, np.ndarray], bindings: Mapping[str, int],
-               rng: np.random.Generator) -> tuple[float, int]:
+               rng: Generator) -> tuple[float, int]:
     """The normalised error of claimed gradients, given as arrays, at given values of the leaves (the
     check of one draw, for gradients that come from elsewhere), and the forward passes it took."""
     terms = {}
@@ -464,7 +465,7 @@ class Direction:
         if self.kept is not None:
             yield 0, self.kept
             return
-        rng = np.random.default_rng(self.seed)
+        rng = Generator(self.seed)
         for start in range(0, self.size, CHUNK):
             v = rng.random(min(CHUNK, self.size - start), dtype=np.float32)
             v -= CENTRE
