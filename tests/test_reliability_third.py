@@ -123,6 +123,36 @@ def test_a_literal_out_of_range_in_a_network_is_a_located_error(tmp_path, monkey
     assert done.returncode == 2 and says in done.stderr and "t.net:5:" in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("line, says", [
+    ("q = -log(P[range(N), y])", "y holds labels below C (= 7 here), but it picks along axis 1"),
+    ("q = onehot(y, K) * P", "y holds labels below C (= 7 here), more classes than onehot(…, K) has (5 here)"),
+])
+def test_labels_with_more_classes_than_the_axis_they_pick_from_are_a_located_error(tmp_path, monkeypatch, line,
+                                                                                    says):
+    """`int[N] < C` picking along an axis of K: NumPy's IndexError halfway through the check was reported
+    as a bug in shapetutor."""
+    (tmp_path / "t.net").write_text(f"X: [N, D]\ny: int[N] < C\nW: [D, K]\nP = softmax(X @ W, axis=1)\n{line}\n"
+                                    "J = sum(q)\n")
+    monkeypatch.chdir(tmp_path)
+    done = in_process("derive", "t.net", "--dims", "N=3,D=4,K=5,C=7")
+    assert done.returncode == 2 and says in done.stderr and "t.net:5:" in done.stderr, done.stderr
+
+
+def test_a_learners_labels_picking_from_too_short_an_axis_are_a_located_error():
+    done = in_process("check", "cs231n", "--wrt", "W2", "--dims", "N=3,D=4,H=2,K=5",
+                      "d = hidden_layer.copy()\nd[range(N), y] -= 1\ndW2 = np.dot(hidden_layer.T, d)")
+    assert done.returncode == 2 and "y holds labels below K (= 5 here)" in done.stderr and ":2:1" in done.stderr
+
+
+def test_mathematics_that_ends_where_more_is_expected_is_a_located_error(tmp_path, monkeypatch):
+    post = (Path(__file__).parent / "catalogue" / "questions" / "written-apostrophe-transpose.md").read_text()
+    (tmp_path / "q.md").write_text(post.replace("dJ/dW1 = delta1 * x'", "dJ/dW1 = d dJ/dW1"))
+    monkeypatch.chdir(tmp_path)
+    done = in_process("ask", "q.md")
+    assert done.returncode in (1, 2) and "ends where more was expected" in done.stdout + done.stderr
+    assert "internal error" not in done.stderr
+
+
 @pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])
 def test_constant_folding_that_overflows_is_not_a_crash(tmp_path, term):
     (tmp_path / "o.net").write_text(f"x: [N, D]\nJ = sum({term})\n")

@@ -256,7 +256,7 @@ class ShapePass:
         except ShapeError as error:
             shape = self.numeric_coincidence(node, shapes, error)
         node = Call(e.prim, args, e.params, shape=shape, span=e.span, caret=e.caret, fresh=e.fresh)
-        problem = out_of_range(node, self.bindings)
+        problem = out_of_range(node, self.bindings, bounds=self.network.labels)
         if problem:  # NumPy would find it halfway through a draw, with no line to point at: unusable, located
             raise TutorError(problem, node.span, expected="an index or label within the axis's length at these sizes")
         self.warnings += cautions(node, self.bindings)

@@ -74,6 +74,9 @@ class Grammar:
         return t is not None and t.kind in kinds
 
     def take(self) -> Tok:
+        if self.i >= len(self.tokens):  # a formula cut short ("d dJ/dW1 =" with nothing after)
+            raise self.error("the mathematics ends where more was expected",
+                             self.tokens[-1] if self.tokens else None)
         t = self.tokens[self.i]
         self.i += 1
         return t

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -409,20 +409,22 @@ def check_indices(network: Network, bindings: dict[str, int]) -> None:
     for name, expr in network.definitions.items():
         for node in walk(expr):
             if isinstance(node, Call):
-                problem = out_of_range(node, bindings, f"{name}'s operand")
+                problem = out_of_range(node, bindings, f"{name}'s operand", network.labels)
                 if problem:
                     raise ShapeError(problem, node.span, op={"onehot": "onehot", "div": "/"}.get(node.prim, "[]"),
                                      operands=(node.args[0].shape,),
                                      source=network.source, origin=network.origin)
 
 
-def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the operand") -> str | None:
-    """Why a literal index, one-hot label or reshape size of this node is out of range at these sizes
-    (None when it is not): said here, at its line, rather than by NumPy halfway through a pass."""
+def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the operand",
+                 bounds: Mapping[str, Dim] | None = None) -> str | None:
+    """Why a literal index, one-hot label, labels' bound or reshape size of this node is out of range
+    at these sizes (None when it is not): said here, at its line, rather than by NumPy halfway through
+    a pass. `bounds` are the integer leaves' K of `int[N] < K`."""
     if node.prim == "index":
         return index_problem(node.param("i"), node.args[0].shape, 0, bindings, operand)
-    if node.prim == "getitem":
-        items = node.param("items")
+    if node.prim in ("getitem", "setitem"):  # a[index], and a[index] = v (whose index arrays follow v)
+        items, arrays = node.param("items"), node.args[1:] if node.prim == "getitem" else node.args[2:]
         shape = node.args[0].shape
         ellipsis = next((k for k, it in enumerate(items) if it[0] == "e"), None)
         runs = [(items, 0)] if ellipsis is None else [
@@ -434,9 +436,18 @@ def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the opera
                     problem = index_problem(it[1], shape, axis, bindings, operand)
                     if problem:
                         return problem
+                if it[0] == "a" and bounds:
+                    problem = labels_problem(arrays[it[1] - 1], bounds, shape, axis, bindings, operand)
+                    if problem:
+                        return problem
                 axis += it[0] in "sia"
     if node.prim == "div" and constant_value(node.args[1], bindings) == 0:
         return "this divides by zero: its divisor, made of numbers and sizes alone, is 0 here"
+    if node.prim == "onehot" and bounds and isinstance(node.args[0], Var) and node.args[0].name in bounds:
+        bound, n = bounds[node.args[0].name], node.param("n")
+        if bound.value(bindings) > n.value(bindings):
+            return (f"{node.args[0].name} holds labels below {bound} (= {bound.value(bindings)} here), more classes "
+                    f"than onehot(…, {n}) has ({n.value(bindings)} here)")
     if node.prim == "onehot" and isinstance(node.args[0], Const):
         n, label = node.param("n").value(bindings), node.args[0].value
         if not (float(label).is_integer() and 0 <= label < n):
@@ -459,6 +470,18 @@ def constant_value(e: Expr, bindings: dict[str, int]) -> float | None:
         values = [constant_value(a, bindings) for a in e.args]
         return None if None in values else ARITHMETIC[e.prim](*values)
     return None
+
+
+def labels_problem(index: Expr, bounds: Mapping[str, Dim], shape, axis: int, bindings: dict[str, int],
+                   operand: str) -> str | None:
+    """Labels below K picking along an axis shorter than K (`int[N] < K` indexing an axis of C)."""
+    if not (isinstance(index, Var) and index.name in bounds and 0 <= axis < len(shape)):
+        return None
+    bound, length = bounds[index.name], shape[axis]
+    if bound.value(bindings) <= length.value(bindings):
+        return None
+    return (f"{index.name} holds labels below {bound} (= {bound.value(bindings)} here), but it picks along axis "
+            f"{axis} of {operand}, of length {length} (= {length.value(bindings)} here)")
 
 
 def index_problem(i, shape, axis: int, bindings: dict[str, int], operand: str) -> str | None:
