@@ -153,6 +153,25 @@ def test_mathematics_that_ends_where_more_is_expected_is_a_located_error(tmp_pat
     assert "internal error" not in done.stderr
 
 
+def test_a_definition_swallowed_by_a_broken_label_is_an_error_not_a_crash(tmp_path, monkeypatch):
+    post = (Path(__file__).parent / "catalogue" / "questions" / "written-max-relu-align.md").read_text()
+    assert "\\label{eq:h}" in post
+    (tmp_path / "q.md").write_text(post.replace("\\label{eq:h}", "\\label{", 1))  # the label left open
+    monkeypatch.chdir(tmp_path)
+    done = in_process("ask", "q.md")
+    assert done.returncode == 2 and "error[" in done.stderr and "internal error" not in done.stderr, done.stderr
+
+
+def test_a_layer_whose_forward_returns_no_array_is_located(tmp_path, monkeypatch):
+    layers = (Path(__file__).parent / "catalogue" / "homework" / "cs231n" / "layers_undocumented.py").read_text()
+    assert "    return out, cache" in layers
+    (tmp_path / "layers.py").write_text(layers.replace("    return out, cache", "    return out.T.do, cache", 1))
+    monkeypatch.chdir(tmp_path)
+    done = in_process("check", "layers.py")
+    assert "affine_forward returns out.T.do" in done.stdout and "E100" in done.stdout
+    assert "internal error" not in done.stderr and done.returncode in (1, 2)
+
+
 @pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])
 def test_constant_folding_that_overflows_is_not_a_crash(tmp_path, term):
     (tmp_path / "o.net").write_text(f"x: [N, D]\nJ = sum({term})\n")

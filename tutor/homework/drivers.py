@@ -505,6 +505,11 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
             made[p] = reader.leaf(p, None, role="data")
     out = call_with(reader, Func(forward), made, stated, forward)
     output, cache = (out[0], out[1]) if isinstance(out, tuple) and len(out) >= 2 else (out, None)
+    if not isinstance(output, Ref):  # `return out.T.do, cache`: nothing the backward's gradient can be of
+        returned = returned_node(forward)
+        shown = returned.elts[0] if isinstance(returned, ast.Tuple) and returned.elts else returned
+        raise reader.error(f"{forward.name} returns {reader.text(shown)}, which is not an array the layer computes",
+                           shown, "the layer's output array, e.g. return out, cache")
     bparams = [a.arg for a in backward.args.args]
     upstream = reader.leaf(bparams[0] if bparams else "dout", None, role="upstream")  # the file's name: dZ, dout
     args: dict[str, object] = {bparams[0]: upstream}
@@ -531,7 +536,7 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     out_name = names_of(returned_forward, 2)[0] if isinstance(returned_forward, ast.Tuple) else \
         returned_forward.id if isinstance(returned_forward, ast.Name) else "out"
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
-                        output=output if isinstance(output, Ref) else None,
+                        output=output,
                         data=first.ident if isinstance(first, Ref) else None, output_key=out_name or "out")
 
 

@@ -70,7 +70,7 @@ def definition_in_post(error: TutorError, name: str, net, post: str, origin: str
     """An error in reading one of the post's definitions, shown at its right side in the post (where the
     error itself says no place)."""
     written = net.written.get(name)
-    if error.span is not None or written is None:
+    if error.span is not None or written is None or not written.latex.strip():
         return error
     latex = written.latex.splitlines()[0]
     right = latex.find("=") + 1
