@@ -162,14 +162,30 @@ def test_a_definition_swallowed_by_a_broken_label_is_an_error_not_a_crash(tmp_pa
     assert done.returncode == 2 and "error[" in done.stderr and "internal error" not in done.stderr, done.stderr
 
 
-def test_a_layer_whose_forward_returns_no_array_is_located(tmp_path, monkeypatch):
+@pytest.mark.parametrize("written, says", [
+    ("    return out.T.do, cache", "affine_forward returns out.T.do, which is not an array"),
+    ("    pass", "affine_forward returns not an array"),
+])
+def test_a_layer_whose_forward_returns_no_array_is_located(tmp_path, monkeypatch, written, says):
     layers = (Path(__file__).parent / "catalogue" / "homework" / "cs231n" / "layers_undocumented.py").read_text()
     assert "    return out, cache" in layers
-    (tmp_path / "layers.py").write_text(layers.replace("    return out, cache", "    return out.T.do, cache", 1))
+    (tmp_path / "layers.py").write_text(layers.replace("    return out, cache", written, 1))
+    monkeypatch.chdir(tmp_path)
+    done = in_process("check", "layers.py", "--plain")
+    assert says in " ".join(done.stdout.split()) and "E100" in done.stdout
+    assert "internal error" not in done.stderr and done.returncode in (1, 2)
+
+
+def test_a_gradient_through_a_layer_that_ignores_its_parameter_is_zero_not_a_crash(tmp_path, monkeypatch):
+    """The affine layer's forward written as a ReLU: w and b do not reach the output, their gradients are
+    zero, and a wrong-shaped dw is compared with that zero (the comparison crashed on a missing truth)."""
+    layers = (Path(__file__).parent / "catalogue" / "homework" / "cs231n" / "layers_undocumented.py").read_text()
+    affine = "    out = x.reshape(x.shape[0], -1).dot(w) + b\n"
+    assert affine in layers
+    (tmp_path / "layers.py").write_text(layers.replace(affine, "    out = np.maximum(0, x)\n", 1))
     monkeypatch.chdir(tmp_path)
     done = in_process("check", "layers.py")
-    assert "affine_forward returns out.T.do" in done.stdout and "E100" in done.stdout
-    assert "internal error" not in done.stderr and done.returncode in (1, 2)
+    assert done.returncode == 1 and "internal error" not in done.stderr and "E210" in done.stdout
 
 
 @pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])

@@ -508,8 +508,9 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     if not isinstance(output, Ref):  # `return out.T.do, cache`: nothing the backward's gradient can be of
         returned = returned_node(forward)
         shown = returned.elts[0] if isinstance(returned, ast.Tuple) and returned.elts else returned
-        raise reader.error(f"{forward.name} returns {reader.text(shown)}, which is not an array the layer computes",
-                           shown, "the layer's output array, e.g. return out, cache")
+        what = f"returns {reader.text(shown)}, which is" if shown is not None else "returns"
+        raise reader.error(f"{forward.name} {what} not an array the layer computes", shown or forward,
+                           "the layer's output array, e.g. return out, cache")
     bparams = [a.arg for a in backward.args.args]
     upstream = reader.leaf(bparams[0] if bparams else "dout", None, role="upstream")  # the file's name: dZ, dout
     args: dict[str, object] = {bparams[0]: upstream}

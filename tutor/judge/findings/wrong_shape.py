@@ -20,7 +20,7 @@ from ...engine.language.ir import Call, walk
 from ...engine.language.network import Network
 from ...engine.language.printer import code
 from ...teach.contraction import Contraction, delta, explain, textbook
-from ..evaluate import close
+from ..evaluate import close, truth_of
 from ..named import Early, stopped_early
 from .case import Case
 from .concepts import is_broadcast_bias
@@ -44,7 +44,7 @@ def find(case: Case) -> Diagnostic | None:
 
 def finals_and_truths(case: Case) -> tuple[list[np.ndarray], list[np.ndarray]]:
     ev = case.evaluation
-    return [np.asarray(d.final) for d in ev.samples], [np.asarray(d.truth.get(ev.wrt)) for d in ev.samples]
+    return [np.asarray(d.final) for d in ev.samples], [np.asarray(truth_of(d, ev.wrt)) for d in ev.samples]
 
 
 def right_numbers(case: Case) -> bool:
