@@ -188,6 +188,23 @@ def test_a_gradient_through_a_layer_that_ignores_its_parameter_is_zero_not_a_cra
     assert done.returncode == 1 and "internal error" not in done.stderr and "E210" in done.stdout
 
 
+def test_a_stray_dollar_in_a_net_file_is_its_syntax_error_and_the_same_text_as_mathematics_is_read(tmp_path,
+                                                                                                   monkeypatch):
+    """A .net file is the network language (a `$` typed into it is a syntax error at its place, not a
+    reason to read the file as LaTeX); the same text in a .txt file is read as mathematics, where every
+    letter N, D, M, K, P, Q is taken and a guessed matrix needs sizes of other names."""
+    attention = (ROOT / "tutor" / "examples" / "attention.net").read_text()
+    broken = attention.replace("Vh = V.transpose(0, 2, 1, 3)\n", "Vh = V.transpose(0, 2, 1, 3) Qh @ swa$paxes(", 1)
+    assert broken != attention
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.net").write_text(broken)
+    done = in_process("derive", "a.net")
+    assert done.returncode == 2 and "syntax error" in done.stderr and "a.net:" in done.stderr, done.stderr
+    (tmp_path / "a.txt").write_text(broken)
+    done = in_process("derive", "a.txt")
+    assert done.returncode == 2 and "error[" in done.stderr and "internal error" not in done.stderr, done.stderr
+
+
 @pytest.mark.parametrize("term", ["(1e200 * x) ** 2", "x / (1e-200 * 1e-200)"])
 def test_constant_folding_that_overflows_is_not_a_crash(tmp_path, term):
     (tmp_path / "o.net").write_text(f"x: [N, D]\nJ = sum({term})\n")

@@ -7,6 +7,7 @@ inference is said as an assumption with the way to say otherwise.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -509,7 +510,9 @@ def guess_matrix(net: MathNetwork, defined: list[str], shapes: dict[str, Shape |
         for p in net.definitions[n][0].parts("prod", "matmul"):
             left = p.args[0]
             if left.kind == "name" and shapes.get(left.value, ()) is None and str(left.value)[:1].isupper():
-                free = [d for d in ("N", "D", "M", "K", "P", "Q") if d not in dims]
+                taken = dims | set(shapes) | set(net.definitions)
+                candidates = itertools.chain(("N", "D", "M", "K", "P", "Q"), (f"D{i}" for i in itertools.count(1)))
+                free = list(itertools.islice((d for d in candidates if d not in taken), 2))
                 rows, cols = Dim.symbol(free[0]), Dim.symbol(free[1])
                 dims.update({free[0], free[1]})
                 shapes[left.value] = (rows, cols)

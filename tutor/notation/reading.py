@@ -11,6 +11,8 @@ MATH_NETWORK = re.compile(r"\\begin\{align|\$|\\in\b|\\mathbb|\\frac|\\sigma|\\h
 def is_math_network(spec: str | None, source: str) -> bool:
     if spec and spec.lower().endswith((".tex", ".md", ".markdown", ".txt")):
         return True
+    if spec and spec.lower().endswith(".net"):  # the network language: a stray `$` is its syntax error, located
+        return False
     return bool(MATH_NETWORK.search(source))
 
 
