@@ -458,7 +458,25 @@ def module_script(first: str, parameters: tuple[str, ...]):
     return oracle
 
 
+def oracle_udl(path: Path) -> dict[str, bool]:
+    """Understanding Deep Learning 7.2: lists of weights and biases (K = 3 hidden layers, the file's own K), one
+    example as a column, the least squares loss of the forward pass's output."""
+    ns = definitions(path)
+    rng = np.random.default_rng(16)
+    sizes = [2, 4, 3, 5, 2]
+    weights = [rng.standard_normal((sizes[k + 1], sizes[k])) for k in range(4)]
+    biases = [rng.standard_normal((sizes[k + 1], 1)) for k in range(4)]
+    x, y = rng.standard_normal((2, 1)), rng.standard_normal((2, 1))
+    loss = lambda: float(ns["least_squares_loss"](ns["forward_pass"](x, weights, biases)[0], y))  # noqa: E731
+    _, all_f, all_h = ns["forward_pass"](x, weights, biases)
+    dweights, dbiases = ns["backward_pass"](weights, biases, all_f, all_h, y)[:2]
+    out = {f"all_weights[{k}]": agree(g, numeric(loss, weights[k])) for k, g in enumerate(dweights)}
+    out.update({f"all_biases[{k}]": agree(g, numeric(loss, biases[k])) for k, g in enumerate(dbiases)})
+    return out
+
+
 STYLED = {
+    "udl/backpropagation": oracle_udl,
     "cs231n/layers_undocumented": oracle_cs231n_undocumented,
     "deeplearning_ai/linear_layer": oracle_dlai_linear,
     "karpathy/backprop_ninja": module_script("hprebn", ("W1", "b1", "W2", "b2")),

@@ -297,6 +297,7 @@ def index_names(tree: ast.AST) -> frozenset[str]:
 
 
 def fresh_soft(reader, name: str) -> Dim:
+    name = re.sub(r"\W", "_", re.sub(r"\[(\d+)\]", r"\1", name))  # `all_weights[0]`'s first axis: all_weights0_0
     d = reader.dim(name, fresh=True)
     d.soft = True  # type: ignore[attr-defined]
     return d

@@ -15,6 +15,7 @@ Each course has its own shape of entry point (drivers.py reads each one):
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
@@ -66,6 +67,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         found.append(("split", "L_model_backward"))
     if not found:  # the course's passes under the learner's own names: forward_prop, cost_function, backprop
         found += [("split", n) for n in f if split_partners(reader, n)[0] is not None and renamed_backward(n, f[n])]
+    if not found:  # per-layer parameters in lists: forward_pass(x, all_weights, all_biases), backward_pass(...)
+        found += [("lists", n) for n in f if list_partners(reader, n)[0] is not None]
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
@@ -184,6 +187,68 @@ def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | Non
     suffix = backward[len("backward_propagation"):]
     return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
         f.get("compute_cost" + suffix, f.get("compute_cost"))
+
+
+def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:
+    """The forward pass and the loss a backward pass over lists of per-layer parameters goes with (Understanding
+    Deep Learning's `forward_pass(net_input, all_weights, all_biases)`, `least_squares_loss(net_output, y)` and
+    `backward_pass(all_weights, all_biases, all_f, all_h, y)`): the one forward pass that takes lists of arrays
+    and the one loss, when what the backward returns are, by their names, the gradients of those lists."""
+    f = reader.functions
+    forwards = [fn for n, fn in f.items() if n != backward and "forward" in n.lower() and layer_lists(fn)]
+    losses = [fn for n, fn in f.items() if n != backward and re.search(r"loss|cost", n, re.IGNORECASE)
+              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", n, re.IGNORECASE)]
+    if len(forwards) != 1 or len(losses) != 1 or backward not in f or f[backward] in forwards + losses:
+        return None, None
+    returned = returned_node(f[backward])
+    names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else \
+        [returned.id] if isinstance(returned, ast.Name) else []
+    lists = layer_lists(forwards[0])
+    if not any(gradient_of_list(n, lists) for n in names):  # (the lists of dl_dh and dl_df may come back too)
+        return None, None
+    return forwards[0], losses[0]
+
+
+def layer_lists(fn: ast.FunctionDef) -> list[str]:
+    """The arguments a function reads as lists of per-layer arrays: indexed with a variable (`all_weights[layer]`),
+    counted (`len(all_weights)`) or run over (`zip(weights, biases)`)."""
+    args = [a.arg for a in fn.args.args if a.arg != "self"]
+
+    def listed(name: str) -> bool:
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name and \
+                    not isinstance(node.slice, (ast.Constant, ast.Slice, ast.Tuple)):
+                return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+                    any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+                return True
+            if isinstance(node, ast.For) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+                return True
+        return False
+    return [a for a in args if listed(a)]
+
+
+def list_stem(name: str) -> str:
+    """What a list of per-layer values is of: `all_weights`, `all_dl_dweights`, `dW_list` and `grads_W` → weights
+    or w (lower case, without the words for 'all', 'gradient' and 'list')."""
+    stem = name.lower()
+    for prefix in ("all_", "grads_", "grad_", "nabla_", "dl_d", "dloss_d", "dj_d", "d_", "d"):
+        if stem.startswith(prefix) and len(stem) > len(prefix):
+            stem = stem[len(prefix):]
+    for suffix in ("_list", "_grads", "_grad", "s"):
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[:-len(suffix)]
+    return stem
+
+
+def gradient_of_list(name: str, lists: list[str]) -> str | None:
+    """The list of parameters a returned list of gradients is of, by its name (`all_dl_dweights` of
+    `all_weights`), or None."""
+    if not name or name in lists:
+        return None
+    stem = list_stem(name)
+    found = [p for p in lists if list_stem(p) == stem] or [p for p in lists if list_stem(p)[:1] == stem[:1]]
+    return found[0] if len(found) == 1 else None  # (Nielsen's `nabla_b` is of `biases` by its initial)
 
 
 def renamed_backward(name: str, fn: ast.FunctionDef) -> bool:
