@@ -14,7 +14,7 @@ from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, data_weights, derivation_text
 from .diagnosis import one_per_mistake
-from .layer_lists import ONE_EXAMPLE, read
+from .layer_lists import ONE_EXAMPLE, read, reads_a_batch
 from .entry import pick
 from .names import with_learners_names
 from .per_example import examples_axis
@@ -164,7 +164,7 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         if override is not None:
             return result
         again = lambda o: judged(driver, name, o)  # noqa: E731
-        if driver == "lists":
+        if driver == "lists" and not reads_a_batch(tree):
             result = one_example_reading(result, again)
         return vector_reading(other_bias_reading(result, reader, again), reading, again)
 

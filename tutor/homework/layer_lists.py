@@ -75,6 +75,19 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     return EntryReading(reader, name, loss, gradients, notes=list(reader.notes))
 
 
+def reads_a_batch(tree: ast.Module) -> bool:
+    """The file computes with a batch's size or sums over an axis (`I = y.shape[1]`, `np.sum(d, axis=1)`, a mean):
+    its arrays hold many examples, and a bias gradient without a sum over them is wrong, never one example's."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "shape":
+            return True
+        if isinstance(node, ast.keyword) and node.arg in ("axis", "keepdims"):
+            return True
+        if isinstance(node, ast.Attribute) and node.attr == "mean":
+            return True
+    return False
+
+
 def layer_shape(name: str, k: int, widths: list, left: bool) -> list:
     """Layer k's array in the list `name`: a weight maps width k to width k + 1 (`D_{k+1}×D_k` when it multiplies
     on the left, as in `np.matmul(W, h)`); a bias has one entry per unit, a column when the weights are on the
