@@ -475,7 +475,27 @@ def oracle_udl(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_word2vec(path: Path) -> dict[str, bool]:
+    """CS224n's word2vec: one center word's vector, an outside word's index, the outside vectors as rows; the
+    negative samples drawn once (a word drawn twice among them, and the outside word among them too) and kept
+    fixed while the loss is perturbed."""
+    ns = definitions(path)
+    ns["softmax"] = lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum()  # the course's utils.softmax
+    drawn = [1, 3, 1, 4, 2, 0, 3, 3, 4, 1]
+    ns["getNegativeSamples"] = lambda outside, dataset, K: list(drawn[:K])
+    rng = np.random.default_rng(17)
+    center, outside, o = rng.standard_normal(3), rng.standard_normal((5, 3)), 2
+    out = {}
+    for name in ("naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"):
+        loss = lambda: float(ns[name](center, o, outside, None)[0])  # noqa: E731
+        _, d_center, d_outside = ns[name](center, o, outside, None)
+        out[f"{name}.gradCenterVec"] = agree(d_center, numeric(loss, center))
+        out[f"{name}.gradOutsideVecs"] = agree(d_outside, numeric(loss, outside))
+    return out
+
+
 STYLED = {
+    "cs224n/word2vec": oracle_word2vec,
     "udl/backpropagation": oracle_udl,
     "cs231n/layers_undocumented": oracle_cs231n_undocumented,
     "deeplearning_ai/linear_layer": oracle_dlai_linear,

@@ -7,7 +7,7 @@ import builtins
 from typing import cast
 
 from .host import ReaderHost
-from .values import (SYM, Class, Dim, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
+from .values import (SYM, Class, Dim, Drawn, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
                      Return, ShapeOf, Sizes, Star, claims_one_of, is_number, is_static, method_of)
 
 MAX_CALL_DEPTH = 32
@@ -86,6 +86,9 @@ class Calls(ReaderHost):
                 finally:
                     self.frame = saved
         self.calls.append((fn.name, [frame.names.get(p) for p in params]))
+        drawn = self.drawn_indices(fn, frame, hint)
+        if drawn is not None:
+            return drawn
         saved, self.frame = self.frame, frame
         home = getattr(fn, "home", None)
         outer = (self.source, self.lines, self.site)
@@ -107,6 +110,38 @@ class Calls(ReaderHost):
             self.frame = saved
             self.source, self.lines, self.site = outer
         return result
+
+    def drawn_indices(self, fn: ast.FunctionDef, frame: Frame, hint: str) -> list | None:
+        """A helper that draws indices from an object the file is given and does not define (CS224n's
+        `getNegativeSamples(outsideWordIdx, dataset, K)` calls `dataset.sampleTokenIdx()` in a loop of K, redrawing
+        while it meets the outside word): what it returns is data, K indices each its own, below the size of the
+        axis they pick from. Nothing else of it needs following. None for any other function."""
+        opaque = {p for p, v in frame.names.items() if isinstance(v, Ref) and v.ident in self.leaves
+                  and self.leaves[v.ident].role == "data" and self.leaves[v.ident].shape is None}
+        if not opaque:
+            return None
+        import numpy  # what an array's own methods are called (x.reshape(...) on data is no draw)
+        array_methods = set(dir(numpy.ndarray))
+        draws = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                    and n.func.value.id in opaque and n.func.attr not in array_methods for n in ast.walk(fn))
+        loop = next((n for n in fn.body if isinstance(n, ast.For)), None)
+        if not draws or loop is None or not (isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name)
+                                             and loop.iter.func.id == "range" and len(loop.iter.args) == 1):
+            return None
+        saved, self.frame = self.frame, frame
+        try:
+            count = self.ev(loop.iter.args[0])
+        finally:
+            self.frame = saved
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= 64:
+            raise self.error(f"{fn.name}() draws indices, but how many the file does not fix", loop.iter,
+                             "a number of samples the file or --set gives (K=10)")
+        bound = self.dim("V", fresh=True)
+        bound.soft = True  # type: ignore[attr-defined]
+        name = hint if hint not in ("t", "out") else f"{fn.name}_out"
+        self.notes.append(f"{fn.name}() draws its indices from {', '.join(sorted(opaque))}, which is not read: its "
+                          f"{count} indices are data, each its own")
+        return Drawn(self.leaf(name, [count], fn, role="data", kind="int", bound=bound), count)
 
     def result_naming(self, fn: ast.FunctionDef, hint: str) -> dict[int, str]:
         """The caller's name for the value a helper returns: `A2 = sigmoid(Z2)`, where sigmoid writes

@@ -29,6 +29,8 @@ SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\(|[A-Za-z_]\w*\s+(?:
 #: A labels' bound: `0 <= y[i] < C`, `less than C`, `in [0, C)`, `in range(C)`, `in {0, ..., C-1}`, `0..C-1`.
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)|\[\s*0\s*,\s*([A-Za-z_]\w*)\s*\)|range\(\s*([A-Za-z_]\w*)\s*\)"
                    r"|\b0\s*(?:,\s*(?:1\s*,\s*)?(?:\.\.\.|…)\s*,|\.\.\.?|…|to)\s*([A-Za-z_]\w*)\s*-\s*1\b")
+#: One index, an integer (`integer, the index of the outside word`): a scalar label.
+INDEX = re.compile(r"\s*(?:an?\s+)?(?:int|integer)\b.*\bindex\b|.*\bthe index of\b", re.IGNORECASE)
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
          "size of the output layer": "n_y", "batch size": "N", "number of classes": "C", "1": "1"}
@@ -84,6 +86,8 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None, source: str | N
                 axes = (matrix.group(1), matrix.group(2))
             if axes is None and SCALAR.search(text):
                 axes = ()  # "b -- bias, a scalar"
+            if axes is None and INDEX.match(text):
+                axes, labels = (), True  # CS224n's "outsideWordIdx -- integer, the index of the outside word"
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
             weak = False
             if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1 and not labels:

@@ -45,7 +45,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         first = shape[0] if data is not None and (shape := reader.leaves[data.ident].shape) else \
             soft(reader, "N")
         bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
-        if doc is not None and doc.shape:
+        if doc is not None and doc.shape is not None:  # () for one index: "integer, the index of the outside word"
             return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
         return reader.leaf(name, [first], role="data", kind="int", bound=bound)
     if name in PARAM_NAMES and not (doc is not None and doc.shape):  # theta with a stated shape is one array
@@ -248,6 +248,11 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
         for prefix in ("dJ_d", "grad_", "grad", "d"):
             if key.startswith(prefix) and key[len(prefix):] in leaves:
                 return leaves[key[len(prefix):]]
+        for prefix in ("grad_", "grad"):  # CS224n: gradCenterVec of centerWordVec, gradOutsideVecs of outsideVectors
+            if key.startswith(prefix) and len(key) > len(prefix):
+                near = [ident for name, ident in leaves.items() if abbreviates(key[len(prefix):], name)]
+                if len(near) == 1:
+                    return near[0]
         return None
 
     if isinstance(value, dict):
@@ -271,6 +276,20 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
             if (leaf := claim(n)) is not None:
                 out.append(Gradient(n, leaf, v))
     return out
+
+
+def words(name: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """`CenterVec` for `centerWordVec`, `OutsideVecs` for `outsideVectors`: the same first word, and each later word
+    the start of one of the name's later words, in order."""
+    said, full = words(short), words(name)
+    if not said or not full or said[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(any(w.startswith(s.rstrip("s")) for w in rest) for s in said[1:])
 
 
 def method_driver(reader: Reader, name: str) -> EntryReading:

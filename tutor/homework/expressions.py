@@ -7,11 +7,12 @@ expression must be written (a name put for a dictionary entry, a number for a se
 from __future__ import annotations
 
 import ast
+import re
 
 from .activations import computes
 from .host import ReaderHost
 from .splice import splice
-from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
+from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim, Drawn,
                      FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
@@ -21,6 +22,17 @@ FOREIGN = {"torch": "the line in NumPy: np.eye(K)[idx] for F.one_hot(idx, K), x.
                     "np.argmax(x, axis=1) for x.max(1).indices, .copy() for .clone()",
            "gym": "the forward and backward pass as functions of arrays, outside the environment's loop "
                   "(--function NAME to judge one)"}
+
+
+def drawn_run(value: list) -> str | None:
+    """`whole[a:b]` when the list is the drawn indices `whole[a]`, ..., `whole[b - 1]` in order (values.Drawn)."""
+    parts = [re.fullmatch(r"(\w+)\[(\d+)\]", v.ident) for v in value]
+    if not all(parts) or len({p.group(1) for p in parts if p}) != 1:
+        return None
+    ks = [int(p.group(2)) for p in parts if p]
+    if ks != list(range(ks[0], ks[0] + len(ks))):
+        return None
+    return f"{parts[0].group(1)}[{ks[0]}:{ks[-1] + 1}]" if parts[0] else None
 
 
 class Expressions(ReaderHost):
@@ -51,6 +63,15 @@ class Expressions(ReaderHost):
                                                              and e.id == v.name) for e, v in zip(node.elts, value)):
                 self.repl[id(node)] = (node, "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1
                                                                                         else "") + ")")
+        elif isinstance(value, Drawn):  # the indices a sampling helper drew, used whole: `outsideVectors[negSamples]`
+            self.repl[id(node)] = (node, value.whole.ident)
+        elif isinstance(value, list) and value and all(isinstance(v, Ref) for v in value):
+            run = drawn_run(value)  # `indices[1:]` of `[outsideWordIdx] + negSampleWordIndices`: the drawn ones
+            if run is None:
+                raise self.error(f"{self.text(node)!r} is a list of arrays, not one array, so it cannot be used in this "
+                                 "array expression", node, "each part on its own (outsideVectors[outsideWordIdx] and "
+                                 "outsideVectors[negSampleWordIndices]), or np.stack of arrays of one shape")
+            self.repl[id(node)] = (node, run)
         elif isinstance(value, Init):
             self.symbolic(value.node)
         elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each

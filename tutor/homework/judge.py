@@ -331,8 +331,11 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
     flat = Flat.of(reading)
     network, net_text, forward = build_network(reading, flat)
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
+    read_somewhere = set().union(*flat.reads) if flat.reads else set()
     for ident in dict.fromkeys(reading.reader.guessed):
         leaf = reading.reader.leaves[ident]
+        if ident not in read_somewhere:  # an argument the file never computes with (word2vec's `dataset`)
+            continue
         reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {guessed_shape(leaf)} from how "
                              f"the file uses it (--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}

@@ -119,6 +119,15 @@ class Packed:
     parts: list                        # (name as written, Ref)
 
 
+class Drawn(list):
+    """The indices a sampling helper drew (CS224n's negative samples): a list of K indices, each written as the
+    entry of one integer vector `whole` (`negSampleWordIndices[3]`), the vector itself when used whole."""
+
+    def __init__(self, whole: Ref, count: int):
+        super().__init__(Ref(f"{whole.ident}[{k}]") for k in range(count))
+        self.whole = whole
+
+
 @dataclass
 class Sizes:
     """A list of sizes passed in (`dimensions`, `layer_dims`) whose length the file does not fix:
