@@ -494,7 +494,34 @@ def oracle_word2vec(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_mytorch(path: Path) -> dict[str, bool]:
+    """CMU 11-785's mytorch: Linear against its VJP (rows are examples), each activation against its VJP, each loss
+    layer's backward() against its forward (the cross-entropy's targets one-hot, as the handout gives them)."""
+    ns = definitions(path)
+    rng = np.random.default_rng(18)
+    linear = ns["Linear"](3, 4)
+    linear.W, linear.b = rng.standard_normal((4, 3)), rng.standard_normal((4, 1))
+    A, dLdZ = rng.standard_normal((5, 3)), rng.standard_normal((5, 4))
+    vjp = lambda: float(np.sum(linear.forward(A) * dLdZ))  # noqa: E731
+    linear.forward(A)
+    dLdA = linear.backward(dLdZ)
+    out = {"Linear.W": agree(linear.dLdW, numeric(vjp, linear.W)), "Linear.b": agree(linear.dLdb, numeric(vjp, linear.b)),
+           "Linear.A": agree(dLdA, numeric(vjp, A))}
+    for cls in ("Sigmoid", "Tanh", "ReLU"):
+        layer = ns[cls]()
+        Z, dA = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+        layer.forward(Z)
+        out[f"{cls}.Z"] = agree(layer.backward(dA), numeric(lambda: float(np.sum(layer.forward(Z) * dA)), Z))
+    for cls, Y in (("MSELoss", rng.standard_normal((5, 3))), ("CrossEntropyLoss", np.eye(3)[rng.integers(0, 3, 5)])):
+        loss = ns[cls]()
+        scores = rng.standard_normal((5, 3))
+        loss.forward(scores, Y)
+        out[f"{cls}.A"] = agree(loss.backward(), numeric(lambda: float(np.sum(loss.forward(scores, Y))), scores))
+    return out
+
+
 STYLED = {
+    "cmu11785/mytorch": oracle_mytorch,
     "cs224n/word2vec": oracle_word2vec,
     "udl/backpropagation": oracle_udl,
     "cs231n/layers_undocumented": oracle_cs231n_undocumented,

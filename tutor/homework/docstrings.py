@@ -6,6 +6,7 @@
     Y -- "true" labels vector of shape (1, number of examples)
     X: (n_x, m), Y: (1, m), W1: (n_h, n_x)                                      (a student's own)
     # X is (N, D), y is (N,), w is (D,), b is a scalar                          (a comment, the same)
+    :param A: Input to the linear layer with shape (N, C0)                     (CMU 11-785, Sphinx's fields)
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-|\s(?:is|has))\s+(.*)$")  # `X (np.ndarray): ...` too
+ENTRY = re.compile(r"^\s*(?:[-*]|:param)?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-|\s(?:is|has))\s+(.*)$")  # `X (np.ndarray): ...` too
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)

@@ -87,6 +87,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         backward = method_of(cls, "backward", reader.classes)
         if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
             found.append(("layer", f"{name}.backward"))
+        elif backward is not None and loss_layer(cls, reader.classes) and not passes_through(reader):
+            found.append(("loss_layer", f"{name}.backward"))  # MSELoss.forward(A, Y), backward()
     return found
 
 
@@ -141,8 +143,8 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
                          origin=reader.origin, expected="name the function that computes the loss and gradients "
                                                         "with --function NAME")
     first = found[0][0]
-    if first in ("function", "pair", "layer"):  # a file of layers and losses (CS231n's layers.py): each one
-        return [e for e in found if e[0] in ("function", "pair", "layer")]
+    if first in ("function", "pair", "layer", "loss_layer"):  # a file of layers and losses (CS231n's layers.py)
+        return [e for e in found if e[0] in ("function", "pair", "layer", "loss_layer")]
     return found[:1]
 
 
@@ -187,6 +189,27 @@ def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | Non
     suffix = backward[len("backward_propagation"):]
     return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
         f.get("compute_cost" + suffix, f.get("compute_cost"))
+
+
+def loss_layer(cls: ast.ClassDef, classes: dict) -> bool:
+    """`forward(self, A, Y)` and `backward(self)`: a loss written as a layer (CMU 11-785's MSELoss), read by
+    loss_layers.py."""
+    forward, backward = method_of(cls, "forward", classes), method_of(cls, "backward", classes)
+    return forward is not None and backward is not None and len(forward.args.args) == 3 and \
+        len(backward.args.args) == 1
+
+
+def passes_through(reader: Reader) -> bool:
+    """A layer of the file whose backward hands its upstream gradient back unchanged (MIT 6.036's SoftMax,
+    `return dLdZ`): the file's loss layer then returns the gradient of the scores before that layer (NLL's
+    `Ypred - Y`), not of its own input, and is not judged as a loss layer of its own."""
+    for cls in reader.classes.values():
+        backward = method_of(cls, "backward", reader.classes)
+        if backward is not None and len(backward.args.args) == 2 and isinstance(returned := returned_node(backward),
+                                                                                ast.Name) \
+                and returned.id == backward.args.args[1].arg:
+            return True
+    return False
 
 
 def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:

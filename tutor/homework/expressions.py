@@ -74,6 +74,11 @@ class Expressions(ReaderHost):
             self.repl[id(node)] = (node, run)
         elif isinstance(value, Init):
             self.symbolic(value.node)
+            if isinstance(node, ast.Name) and node is not value.node and value.node is not None:
+                # `Ones_C = np.ones((C, 1))`, then `... @ Ones_C`: the array it makes, written once under its name
+                ref = self.materialize(value.node, node.id)
+                self.frame.names[node.id] = ref
+                self.repl[id(node)] = (node, ref.ident)
         elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each
             self.symbolic(node)
         elif isinstance(value, ShapeOf):

@@ -14,7 +14,8 @@ from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, data_weights, derivation_text
 from .diagnosis import one_per_mistake
-from .layer_lists import ONE_EXAMPLE, read, reads_a_batch
+from .dispatch import read
+from .layer_lists import ONE_EXAMPLE, reads_a_batch
 from .entry import pick
 from .names import with_learners_names
 from .per_example import examples_axis

@@ -12,18 +12,13 @@ from __future__ import annotations
 import ast
 
 from .docstrings import stated_shapes
-from .drivers import DRIVERS, SIZE_NAMES, call_with, fresh_size, loss_of, setting
+from .drivers import SIZE_NAMES, call_with, fresh_size, loss_of, setting
 from .entry import EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, returned_node
 from .reader import Reader
 from .values import MAX_UNROLL, Dim, Func, Ref
 
 #: The key of `Reader.bias_override` that asks for the reading with one example, a column (or a row).
 ONE_EXAMPLE = "<one example>"
-
-
-def read(reader: Reader, driver: str, name: str) -> EntryReading:
-    """What the file computes from the entry point `name`, read by its kind's driver (`entries` found both)."""
-    return lists_driver(reader, name) if driver == "lists" else DRIVERS[driver](reader, name)
 
 
 def lists_driver(reader: Reader, name: str) -> EntryReading:
