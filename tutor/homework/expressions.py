@@ -12,7 +12,7 @@ import re
 from .activations import computes
 from .host import ReaderHost
 from .splice import splice
-from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim, Drawn,
+from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim, Drawn, SizesText,
                      FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
@@ -61,8 +61,7 @@ class Expressions(ReaderHost):
             if not isinstance(node, (ast.Tuple, ast.List)) or any(
                     not isinstance(e, ast.Constant) and not (isinstance(e, ast.Name) and isinstance(v, Dim)
                                                              and e.id == v.name) for e, v in zip(node.elts, value)):
-                self.repl[id(node)] = (node, "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1
-                                                                                        else "") + ")")
+                self.repl[id(node)] = (node, SizesText(list(value)))
         elif isinstance(value, Drawn):  # the indices a sampling helper drew, used whole: `outsideVectors[negSamples]`
             self.repl[id(node)] = (node, value.whole.ident)
         elif isinstance(value, list) and value and all(isinstance(v, Ref) for v in value):
@@ -234,8 +233,8 @@ class Expressions(ReaderHost):
                 return self.size_item(base, key)
             raise self.error("sizes are read by position", node.slice)
         if isinstance(base, ShapeOf):
-            if isinstance(key, int):
-                items = self.shape_items(base, None, node)
+            if isinstance(key, int):  # `self.N = A.shape[0]` of data nothing states: a size of its rank-2 guess
+                items = self.shape_items(base, None, node) or (self.guessed_rows(base) if key in (0, 1, -1) else None)
                 if items is not None:
                     return items[key]
             if isinstance(key, slice):  # `np.prod(x.shape[1:])`: the sizes after the examples' axis

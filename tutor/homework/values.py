@@ -22,6 +22,20 @@ class Dim:
         return self.name
 
 
+class SizesText(Dim):
+    """A tuple of sizes written into an array expression (`np.ones((1, self.N))`): rendered when the code is
+    written out, as a size is, so that a size renamed after it was read (`A_0` that became `N`) is written by its
+    last name."""
+
+    def __init__(self, items: list):  # no Dim.__init__: the name is the items', whenever it is asked for
+        self.items = items
+        self.fresh = False
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return "(" + ", ".join(str(v) for v in self.items) + ("," if len(self.items) == 1 else "") + ")"
+
+
 @dataclass(frozen=True)
 class Ref:
     """An array: the variable that holds it in the flattened code."""
