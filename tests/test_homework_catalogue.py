@@ -520,7 +520,30 @@ def oracle_mytorch(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_normalization(path: Path) -> dict[str, bool]:
+    """CS231n's batch and layer normalization in training mode, and inverted dropout with p = 0.5 and a seed (the
+    same mask on every call, as the course's gradient checks fix it): each backward against its forward's VJP."""
+    ns = definitions(path)
+    rng = np.random.default_rng(19)
+    out = {}
+    settings = {"batchnorm": lambda: {"mode": "train"}, "layernorm": lambda: {}}
+    for base, backward in (("batchnorm", "batchnorm_backward_alt"), ("layernorm", "layernorm_backward")):
+        x, gamma, beta = rng.standard_normal((4, 5)), rng.standard_normal(5), rng.standard_normal(5)
+        dout = rng.standard_normal((4, 5))
+        vjp = lambda: float(np.sum(ns[f"{base}_forward"](x, gamma, beta, settings[base]())[0] * dout))  # noqa: E731
+        grads = ns[backward](dout, ns[f"{base}_forward"](x, gamma, beta, settings[base]())[1])
+        for name, g, a in zip(("dx", "dgamma", "dbeta"), grads, (x, gamma, beta)):
+            out[f"{backward}.{name}"] = agree(g, numeric(vjp, a))
+    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    param = lambda: {"mode": "train", "p": 0.5, "seed": 7}  # noqa: E731
+    vjp = lambda: float(np.sum(ns["dropout_forward"](x, param())[0] * dout))  # noqa: E731
+    out["dropout_backward.dx"] = agree(ns["dropout_backward"](dout, ns["dropout_forward"](x, param())[1]),
+                                       numeric(vjp, x))
+    return out
+
+
 STYLED = {
+    "cs231n/normalization": oracle_normalization,
     "cmu11785/mytorch": oracle_mytorch,
     "cs224n/word2vec": oracle_word2vec,
     "udl/backpropagation": oracle_udl,
@@ -570,7 +593,7 @@ OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}, "nielsen/netwo
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
            "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}},
-           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}}
+           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}, "cs231n/normalization": {"settings": {"p": 0.5}}}
 
 ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,

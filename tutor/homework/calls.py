@@ -15,6 +15,10 @@ MAX_CALL_DEPTH = 32
 INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform", "random.standard_normal",
                 "zeros", "ones", "empty", "random.random", "full"}
 
+#: NumPy's draws of floats: inside a layer's forward (not an initialiser) they are data, a fixed draw.
+RANDOM_DRAWS = {"random.rand", "random.random", "random.uniform", "random.random_sample", "random.randn",
+                "random.standard_normal"}
+
 #: NumPy's functions that join a list of arrays (the language reads each as a concatenate).
 STACKING = {"concatenate", "hstack", "vstack", "row_stack", "column_stack", "stack", "dstack"}
 
@@ -110,6 +114,15 @@ class Calls(ReaderHost):
             self.frame = saved
             self.source, self.lines, self.site = outer
         return result
+
+    def drawn(self, node: ast.Call, hint: str, shape: list | None) -> Ref:
+        """A random draw inside the function read (dropout's mask, `np.random.rand(*x.shape) < p`): data, fixed while
+        the gradients are checked, as the course's gradient checks fix the seed."""
+        note = f"the random draw at line {node.lineno} ({self.text(node.func)}) is read as data, fixed while the " \
+               "gradients are checked"
+        if note not in self.notes:
+            self.notes.append(note)
+        return self.leaf(hint if hint not in ("t", "out") else "draw", shape, node, role="data")
 
     def drawn_indices(self, fn: ast.FunctionDef, frame: Frame, hint: str) -> list | None:
         """A helper that draws indices from an object the file is given and does not define (CS224n's
@@ -257,6 +270,12 @@ class Calls(ReaderHost):
             return self.integers(node)
         if path in INITIALISERS:
             shape = self.init_shape(path, node)
+            if shape is None and path in RANDOM_DRAWS and len(node.args) == 1 and isinstance(node.args[0], ast.Starred):
+                # dropout's `np.random.rand(*x.shape)` of data nothing states: a draw of the data's own shape
+                like = self.ev(node.args[0].value)
+                rows = (self.shape_items(like, None, node) or self.guessed_rows(like)) if isinstance(like, ShapeOf) \
+                    else None
+                return self.drawn(node, hint, list(rows) if rows else None)
             if shape is not None:
                 dtype = next((k.value for k in node.keywords if k.arg == "dtype"), None)
                 integer = isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and "int" in dtype.value \

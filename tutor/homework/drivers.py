@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
+from .entry import (GRADIENT_NAMES, pair_base, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
                     names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
@@ -504,7 +504,7 @@ def layer_settings(reader: Reader, forward: ast.FunctionDef, name: str) -> dict:
 
 def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
-    base = name[:-len("_backward")]
+    base = pair_base(name)
     forward, backward = reader.functions[base + "_forward"], reader.functions[name]
     stated = stated_shapes(forward, backward, source=reader.file_source)
     made: dict = {}

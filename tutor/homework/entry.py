@@ -79,7 +79,7 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if method_of(cls, "backprop", reader.classes) is not None:
             found.append(("backprop", f"{name}.backprop"))
     for name in f:
-        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f and upstream_first(f[name]):
+        if pair_base(name) + "_forward" in f and upstream_first(f[name]):
             found.append(("pair", name))
     if not found and (training_loop(reader) is not None or module_gradients(reader) is not None):
         found.append(("script", "<module>"))
@@ -114,6 +114,13 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         isinstance(k, ast.Constant) and isinstance(k.value, str) and (gradient(k.value) or k.value in args)
         for k in e.keys) for e in returned.elts)
     return any(n in LOSS_NAMES for n in names) and (written or any(gradient(n) for n in names if n not in LOSS_NAMES))
+
+
+def pair_base(name: str) -> str:
+    """`affine` of `affine_backward`, `batchnorm` of CS231n's `batchnorm_backward_alt` (a second backward pass of the
+    same forward); '' for a name that is no layer's backward."""
+    found = re.fullmatch(r"(\w+?)_backward(?:_[a-z0-9]+)?", name)
+    return found.group(1) if found else ""
 
 
 def upstream_first(backward: ast.FunctionDef) -> bool:

@@ -71,6 +71,10 @@ class Expressions(ReaderHost):
                                  "array expression", node, "each part on its own (outsideVectors[outsideWordIdx] and "
                                  "outsideVectors[negSampleWordIndices]), or np.stack of arrays of one shape")
             self.repl[id(node)] = (node, run)
+        elif isinstance(value, Init) and value.kind == "float" and not self.making_data and isinstance(
+                value.node, ast.Call) and "random" in self.text(value.node.func) and node is value.node:
+            # a draw used in an expression where it is made (`(np.random.rand(N, D) < p) / p`): data, fixed
+            self.repl[id(node)] = (node, self.drawn(value.node, "draw", list(value.shape)).ident)
         elif isinstance(value, Init):
             self.symbolic(value.node)
             if isinstance(node, ast.Name) and node is not value.node and value.node is not None:
