@@ -542,7 +542,18 @@ def oracle_normalization(path: Path) -> dict[str, bool]:
     return out
 
 
+def oracle_layernorm_transposed(path: Path) -> dict[str, bool]:
+    """Layer normalization written through transposes: (dx, dg, db) against the VJP of the forward."""
+    ns = definitions(path)
+    rng = np.random.default_rng(20)
+    x, gamma, beta, dout = (rng.standard_normal(s) for s in ((4, 5), 5, 5, (4, 5)))
+    vjp = lambda: float(np.sum(ns["layernorm_forward"](x, gamma, beta, {})[0] * dout))  # noqa: E731
+    grads = ns["layernorm_backward"](dout, ns["layernorm_forward"](x, gamma, beta, {})[1])
+    return {name: agree(g, numeric(vjp, a)) for name, g, a in zip(("dx", "dg", "db"), grads, (x, gamma, beta))}
+
+
 STYLED = {
+    "cs231n/layernorm_transposed": oracle_layernorm_transposed,
     "cs231n/normalization": oracle_normalization,
     "cmu11785/mytorch": oracle_mytorch,
     "cs224n/word2vec": oracle_word2vec,

@@ -248,6 +248,10 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
         for prefix in ("dJ_d", "grad_", "grad", "d"):
             if key.startswith(prefix) and key[len(prefix):] in leaves:
                 return leaves[key[len(prefix):]]
+        if key.startswith("d") and len(key) > 1:  # `db` of `beta`, `dg` of `gamma`: the start of one leaf's name
+            near = [ident for name, ident in leaves.items() if name.startswith(key[1:])]
+            if len(near) == 1:
+                return near[0]
         for prefix in ("grad_", "grad"):  # CS224n: gradCenterVec of centerWordVec, gradOutsideVecs of outsideVectors
             if key.startswith(prefix) and len(key) > len(prefix):
                 near = [ident for name, ident in leaves.items() if abbreviates(key[len(prefix):], name)]
