@@ -266,6 +266,10 @@ class Calls(ReaderHost):
         raise self.error(f".{name}() cannot be followed here", node)
 
     def numpy(self, path: str, node: ast.Call, hint: str):
+        if path == "shape" and len(node.args) == 1 and not node.keywords:  # np.shape(A) is A.shape
+            array = self.ev(node.args[0])
+            if isinstance(array, Ref):
+                return ShapeOf(array, node)
         if path == "random.randint":  # randint(0, K, size=n): n integer labels below K
             return self.integers(node)
         if path in INITIALISERS:
