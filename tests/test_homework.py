@@ -1226,3 +1226,40 @@ def test_a_weight_the_data_multiply_as_a_vector_is_read_as_a_vector(tmp_path, ol
     grads = loss(X, y, params)[1]
     truth = {k: agree(grads[k], numeric(lambda: loss(X, y, params)[0], params[k])) for k in params}
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+
+
+UDL = CATALOGUE / "udl" / "backpropagation.py"
+
+
+def test_lists_of_layers_take_their_count_from_set_and_say_which_one_is_missing(tmp_path):
+    """Understanding Deep Learning 7.2 without the notebook's module constants: the lists' length is the caller's,
+    asked for at the line that counts it, with the file's own name for it; then each layer's arrays are judged."""
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+    source = UDL.read_text()
+    path = write(tmp_path, source[:source.index("# Set up the network")].replace("K = 3\n", ""))
+    runner = CliRunner()
+    missing = runner.invoke(app, ["check", str(path)])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "K = len(all_weights) - 1" in text)
+    assert f":{line}:5" in missing.output and "--set K=3" in missing.output
+    given = check_file(str(path), settings={"K": 2}, function="backward_pass")
+    assert given.correct and set(given.gradients) == {f"all_{p}[{k}]" for p in ("weights", "biases") for k in range(3)}
+    assert any("one example, a column" in note for note in given.notes)
+    by_length = check_file(str(path), settings={"all_weights": 3})
+    assert by_length.correct and set(by_length.gradients) == set(given.gradients)
+
+
+def test_a_batch_of_columns_whose_bias_gradient_forgets_the_sum_is_not_read_as_one_example(tmp_path):
+    """A file that averages its loss over y.shape[1] examples is read with a batch: `dl_db = dl_df`, which would be
+    right for one example, is the wrong shape there (the bias is broadcast over the examples)."""
+    source = UDL.read_text()
+    source = source[:source.index("# Set up the network")]
+    source = source.replace("    return np.sum((net_output - y) * (net_output - y))",
+                            "    return np.sum((net_output - y) * (net_output - y)) / y.shape[1]")
+    source = source.replace("    return 2 * (net_output - y)", "    return 2 * (net_output - y) / y.shape[1]")
+    result = check_file(str(write(tmp_path, source)))
+    assert not result.correct
+    assert {g.verdict for k, g in result.gradients.items() if "biases" in k} == {"wrong_shape"}
+    assert all(g.verdict == "correct" for k, g in result.gradients.items() if "weights" in k)
