@@ -61,10 +61,10 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
         [getattr(returned_node(backward), "id", "")]
     gradients = []
     for n, v in zip(names, values):
-        p = gradient_of_list(n, lists)
-        if p is None or not isinstance(v, (list, tuple)):
+        owner = gradient_of_list(n, lists)
+        if owner is None or not isinstance(v, (list, tuple)):
             continue
-        gradients += [Gradient(f"{p}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(made[p], v))
+        gradients += [Gradient(f"{owner}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(made[owner], v))
                       if isinstance(leaf, Ref) and isinstance(g, Ref)]
     reader.notes.append(assumed(forward, loss_fn, backward, lists, count, widths, left, inputs, one))
     return EntryReading(reader, name, loss, gradients, notes=list(reader.notes))

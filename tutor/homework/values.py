@@ -31,8 +31,8 @@ class SizesText(Dim):
         self.items = items
         self.fresh = False
 
-    @property  # type: ignore[override]
-    def name(self) -> str:
+    @property
+    def name(self) -> str:  # type: ignore[override]
         return "(" + ", ".join(str(v) for v in self.items) + ("," if len(self.items) == 1 else "") + ")"
 
 
