@@ -459,13 +459,13 @@ def module_script(first: str, parameters: tuple[str, ...]):
 
 
 def oracle_udl(path: Path) -> dict[str, bool]:
-    """Understanding Deep Learning 7.2: lists of weights and biases (K = 3 hidden layers, the file's own K), one
+    """Understanding Deep Learning 7.2: lists of weights and biases (K = 2 hidden layers, the file's own K), one
     example as a column, the least squares loss of the forward pass's output."""
     ns = definitions(path)
     rng = np.random.default_rng(16)
-    sizes = [2, 4, 3, 5, 2]
-    weights = [rng.standard_normal((sizes[k + 1], sizes[k])) for k in range(4)]
-    biases = [rng.standard_normal((sizes[k + 1], 1)) for k in range(4)]
+    sizes = [2, 4, 3, 2]
+    weights = [rng.standard_normal((sizes[k + 1], sizes[k])) for k in range(3)]
+    biases = [rng.standard_normal((sizes[k + 1], 1)) for k in range(3)]
     x, y = rng.standard_normal((2, 1)), rng.standard_normal((2, 1))
     loss = lambda: float(ns["least_squares_loss"](ns["forward_pass"](x, weights, biases)[0], y))  # noqa: E731
     _, all_f, all_h = ns["forward_pass"](x, weights, biases)

@@ -6,7 +6,7 @@
 import numpy as np
 
 # Number of hidden layers, neurons per hidden layer, input and output size
-K = 3
+K = 2
 D = 6
 D_i = 1
 D_o = 1
