@@ -1238,7 +1238,7 @@ def test_lists_of_layers_take_their_count_from_set_and_say_which_one_is_missing(
 
     from tutor.cli import app
     source = UDL.read_text()
-    path = write(tmp_path, source[:source.index("# Set up the network")].replace("K = 3\n", ""))
+    path = write(tmp_path, source[:source.index("# Set up the network")].replace("K = 2\n", ""))
     runner = CliRunner()
     missing = runner.invoke(app, ["check", str(path)])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
