@@ -429,6 +429,8 @@ class Expressions(ReaderHost):
 
     def ev_Call(self, node, hint):
         func = self.ev(node.func)
+        if isinstance(func, str) and isinstance(node.func, ast.Name) and func in self.functions:
+            func = Func(self.functions[func])  # `d_act_fn(z)` with `--set d_act_fn=relu_deriv`: the file's function
         if isinstance(func, Func):
             if func.owner is None and self.language_activation(func.node):
                 if self.text(node.func) != func.node.name:
@@ -465,5 +467,11 @@ class Expressions(ReaderHost):
             for k in node.keywords:
                 self.embed(k.value, self.ev(k.value))
             return SYM
+        if isinstance(func, Ref) and isinstance(node.func, ast.Name) and func.ident in self.leaves \
+                and self.leaves[func.ident].role == "data":  # `d_act_fn(all_f[k])`: a function its caller passes
+            named = ", ".join(n for n in self.functions) or "a function of the file"
+            raise self.error(f"{node.func.id!r} is an argument this file calls as a function, and nothing in the file "
+                             "says which function its caller passes", node.func,
+                             f"--set {node.func.id}=NAME with NAME one of the file's functions ({named})")
         raise self.error(f"{self.text(node.func)!r} cannot be called here", node.func)
 

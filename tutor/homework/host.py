@@ -25,6 +25,7 @@ class ReaderHost:
         used: set[str]
         calls: list[tuple[str, list]]
         classes: dict[str, ast.ClassDef]
+        functions: dict[str, ast.FunctionDef]
         leaves: dict[str, Leaf]
         dims: dict[str, Dim]
         repl: dict
