@@ -507,6 +507,7 @@ class Reader(Expressions, Calls):
 
     def into_part(self, target: ast.Subscript, base, value_node: ast.expr, op: str) -> None:
         if isinstance(base, Init):  # `dx = np.zeros(x.shape)`, then filled in
+            self.symbolic(base.node)  # its sizes as the file names them (`np.zeros(vocab_size)`)
             base = self.materialize(base.node, self.hint_of(target.value))
             self.bind(target.value, base, target)
         if base is SYM:
@@ -528,6 +529,7 @@ class Reader(Expressions, Calls):
         current = self.ev(target)
         if isinstance(current, Init) and op is not None and not self.making_data:
             # `dW = np.zeros(W.shape)` (the course's own first line), then `dW += X.T.dot(...)`: zeros, then added to
+            self.symbolic(current.node)
             current = self.materialize(current.node, self.hint_of(target))
             self.bind(target, current, stmt)
         value = self.ev(stmt.value)
