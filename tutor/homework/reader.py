@@ -135,16 +135,8 @@ class Reader(Expressions, Calls):
                 for alias in node.names:
                     self.imported[alias.asname or alias.name] = node.module
         for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
-                        self.globals.names[alias.asname] = NumPy()
-            elif isinstance(stmt, ast.ImportFrom) and stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
-                prefix = stmt.module[len("numpy"):].lstrip(".")
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        path = f"{prefix}.{alias.name}" if prefix else alias.name
-                        self.globals.names[alias.asname or alias.name] = NumPy(path)
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.numpy_names(stmt, self.globals)
         for stmt in tree.body:  # module constants (`layers_dims = [12288, 20, 7, 5, 1]`)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 try:
@@ -161,6 +153,19 @@ class Reader(Expressions, Calls):
                     stmt.home = text  # type: ignore[attr-defined]
                     self.globals.names[stmt.name] = Func(stmt)
         self.frame = self.globals
+
+    @staticmethod
+    def numpy_names(stmt: ast.Import | ast.ImportFrom, frame: Frame) -> None:
+        """NumPy under other names in `frame`: `import numpy as xp`, `from numpy import exp, dot`."""
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
+                    frame.names[alias.asname] = NumPy()
+        elif stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
+            prefix = stmt.module[len("numpy"):].lstrip(".")
+            for alias in stmt.names:
+                if alias.name != "*":
+                    frame.names[alias.asname or alias.name] = NumPy(f"{prefix}.{alias.name}" if prefix else alias.name)
 
     # -- errors and names ----------------------------------------------------------------------
     def error(self, message: str, node=None, expected: str | None = None) -> TutorError:
@@ -269,8 +274,9 @@ class Reader(Expressions, Calls):
             raise Return(value)
         elif isinstance(stmt, ast.FunctionDef):
             self.frame.names[stmt.name] = Func(stmt)
-        elif isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom, ast.Assert, ast.Global, ast.Nonlocal,
-                               ast.Delete)):
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.numpy_names(stmt, self.frame)  # `from numpy import matmul, log` inside a function
+        elif isinstance(stmt, (ast.Pass, ast.Assert, ast.Global, ast.Nonlocal, ast.Delete)):
             return
         else:
             raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
