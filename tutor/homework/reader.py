@@ -21,7 +21,7 @@ from .calls import Calls
 from .courses import course_helpers
 from .expressions import Expressions
 from .splice import Located, Written, join, plain, splice
-from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
+from .values import (MAX_UNROLL, OPS, SYM, Drawn, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
 #: NumPy's functions and array methods that change an array they are given, rather than return a new one.
@@ -335,6 +335,7 @@ class Reader(Expressions, Calls):
                              "(an embedding matrix, as np.zeros_like(C) of a 2-D C)", call,
                              "dC += np.einsum('...v,...e->ve', onehot(idx, V), values)")
         idx, vals = self.ev(idx_node), self.ev(vals_node)
+        idx = idx.whole if isinstance(idx, Drawn) else idx  # the negative samples a helper drew, as one vector
         idx = self.materialize(idx_node, "idx") if idx is SYM else idx
         vals = self.materialize(vals_node, "vals") if vals is SYM else vals
         rank = self.table_rank(idx) if isinstance(idx, Ref) else None
