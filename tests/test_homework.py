@@ -1263,3 +1263,37 @@ def test_a_batch_of_columns_whose_bias_gradient_forgets_the_sum_is_not_read_as_o
     assert not result.correct
     assert {g.verdict for k, g in result.gradients.items() if "biases" in k} == {"wrong_shape"}
     assert all(g.verdict == "correct" for k, g in result.gradients.items() if "weights" in k)
+
+
+SUPER_LAYER = '''import numpy as np
+
+
+class Layer:
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+
+class Dense(Layer):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.params["W"] = np.random.randn(n_in, n_out)
+        self.params["b"] = np.zeros(n_out)
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.params["W"] + self.params["b"]
+
+    def backward(self, dY):
+        self.grads["W"] = self.X.T @ dY
+        self.grads["b"] = dY.sum(axis=AXIS)
+        return dY @ self.params["W"].T
+'''
+
+
+def test_a_layer_that_calls_its_base_class_constructor_is_followed(tmp_path):
+    """`super().__init__()` runs the file's base class's constructor on the same object (CS189's layers, nnfs)."""
+    right = check_file(str(write(tmp_path, SUPER_LAYER.replace("AXIS", "0"))))
+    assert right.correct and set(right.gradients) == {"Dense.W", "Dense.b", "Dense.X"}
+    wrong = check_file(str(write(tmp_path, SUPER_LAYER.replace("AXIS", "1"))))
+    assert wrong.gradients["Dense.b"].verdict == "wrong_shape" and wrong.gradients["Dense.W"].verdict == "correct"

@@ -63,6 +63,8 @@ class Calls(ReaderHost):
         params = [a.arg for a in fn.args.args]
         if func.owner is not None:
             frame.names[params[0]] = func.owner
+            frame.owner = func.owner
+            frame.cls = next((c for c in self.classes.values() if fn in c.body), None)
             params = params[1:]
         if fn.args.vararg or fn.args.kwarg:
             raise self.error(f"{fn.name}() takes *args or **kwargs, which cannot be followed", fn)

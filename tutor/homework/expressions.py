@@ -100,6 +100,23 @@ class Expressions(ReaderHost):
             raise self.error(f"{self.text(node)!r} is {describe(value)}, not an array, so it cannot be used in this "
                              "array expression", node)
 
+    def super_call(self, node: ast.Call, hint: str):
+        """`super().__init__()` in a method: the method of the file's base class, on the same object; a base class the
+        file does not define (`ABC`, `object`) has an `__init__` that sets nothing read here."""
+        owner, cls, name = self.frame.owner, self.frame.cls, node.func.attr  # type: ignore[attr-defined]
+        if owner is None or cls is None:
+            raise self.error("super() is followed only inside a method of the file's classes", node.func)
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes:
+                method = method_of(self.classes[base.id], name, self.classes)
+                if method is not None:
+                    args, kwargs = self.arguments(node)
+                    return self.call(Func(method, owner), args, kwargs, node, hint)
+        if name == "__init__":
+            return None
+        raise self.error(f"the base class's {name}() is not in the file", node.func,
+                         "the method written in the file's own class")
+
     def symbolic(self, node: ast.expr) -> None:
         """Write `node` as an array expression: its parts embedded one by one."""
         for child in ast.iter_child_nodes(node):
@@ -428,6 +445,9 @@ class Expressions(ReaderHost):
         return Star(self.ev(node.value))
 
     def ev_Call(self, node, hint):
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) and \
+                isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "super":
+            return self.super_call(node, hint)
         func = self.ev(node.func)
         if isinstance(func, str) and isinstance(node.func, ast.Name) and func in self.functions:
             func = Func(self.functions[func])  # `d_act_fn(z)` with `--set d_act_fn=relu_deriv`: the file's function

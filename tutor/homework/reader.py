@@ -302,6 +302,9 @@ class Reader(Expressions, Calls):
         func = call.func
         if self.making_data:  # a script shuffling or filling its data set: data, not the network
             return False
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and \
+                isinstance(func.value.func, ast.Name) and func.value.func.id == "super":
+            return False  # super().__init__(): a method of the base class
         if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_METHODS:
             target = self.ev(func.value)
         else:

@@ -204,6 +204,8 @@ class Return(Exception):
 class Frame:
     names: dict = field(default_factory=dict)
     function: str = "<module>"
+    owner: "Obj | None" = None              # a method's instance, for super()
+    cls: ast.ClassDef | None = None         # the class that defines the method
 
 
 OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
