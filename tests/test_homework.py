@@ -1297,3 +1297,76 @@ def test_a_layer_that_calls_its_base_class_constructor_is_followed(tmp_path):
     assert right.correct and set(right.gradients) == {"Dense.W", "Dense.b", "Dense.X"}
     wrong = check_file(str(write(tmp_path, SUPER_LAYER.replace("AXIS", "1"))))
     assert wrong.gradients["Dense.b"].verdict == "wrong_shape" and wrong.gradients["Dense.W"].verdict == "correct"
+
+
+UDL_OBJECT = '''import numpy as np
+
+
+class NeuralNetwork(object):
+    def __init__(self, hidden_layer_sizes, inputLayerSize, OutputLayerSize, seed=0):
+        self.hidden_layer_sizes = list(hidden_layer_sizes)
+        self.numberOfHiddenLayers = len(self.hidden_layer_sizes)
+        self.layer_dimensions = [inputLayerSize] + self.hidden_layer_sizes + [OutputLayerSize]
+        self.all_weights = [None] * (len(self.layer_dimensions) - 1)
+        self.all_biases = [None] * (len(self.layer_dimensions) - 1)
+        rng = np.random.default_rng(seed)
+        for idx in range(len(self.all_weights)):
+            out_dim, in_dim = self.layer_dimensions[idx + 1], self.layer_dimensions[idx]
+            self.all_weights[idx] = rng.normal(0.0, np.sqrt(2.0 / in_dim), size=(out_dim, in_dim))
+            self.all_biases[idx] = np.zeros((out_dim, 1))
+
+    @staticmethod
+    def ReLU(preactivation):
+        return preactivation.clip(0.0)
+
+    def forwardPassForOneInput(self, net_input):
+        K = self.numberOfHiddenLayers
+        all_f = [None] * (K + 1)
+        all_h = [None] * (K + 1)
+        all_h[0] = net_input
+        for layer in range(K):
+            all_f[layer] = self.all_biases[layer] + np.matmul(self.all_weights[layer], all_h[layer])
+            all_h[layer + 1] = self.ReLU(all_f[layer])
+        all_f[K] = self.all_biases[K] + np.matmul(self.all_weights[K], all_h[K])
+        return all_f[K], all_f, all_h
+
+    @staticmethod
+    def least_squares_loss(net_output, y):
+        return np.sum((net_output - y) * (net_output - y))
+
+    @staticmethod
+    def indicator_function(x):
+        x_in = np.array(x)
+        x_in[x_in > 0] = 1
+        x_in[x_in <= 0] = 0
+        return x_in
+
+    def backward_pass(self, all_f, all_h, y):
+        K = self.numberOfHiddenLayers
+        all_dl_dweights = [None] * (K + 1)
+        all_dl_dbiases = [None] * (K + 1)
+        all_dl_df = [None] * (K + 1)
+        all_dl_df[K] = 2 * (all_f[K] - y)
+        for layer in range(K, -1, -1):
+            all_dl_dbiases[layer] = np.array(all_dl_df[layer])
+            all_dl_dweights[layer] = DWEIGHTS
+            if layer > 0:
+                all_dl_dh = np.matmul(self.all_weights[layer].T, all_dl_df[layer])
+                all_dl_df[layer - 1] = all_dl_dh * self.indicator_function(all_f[layer - 1])
+        return all_dl_dweights, all_dl_dbiases
+'''
+
+
+def test_lists_of_layers_held_on_an_object_are_built_by_its_constructor(tmp_path):
+    """A learner's class form of Understanding Deep Learning 7.2 (self.all_weights from a list of hidden sizes, static
+    helpers, np.random.default_rng): the constructor's list is asked for at its argument, then each layer is judged."""
+    right = write(tmp_path, UDL_OBJECT.replace("DWEIGHTS", "np.matmul(all_dl_df[layer], all_h[layer].T)"))
+    missing = check_file(str(right))
+    assert missing.network is None and missing.diagnostics[0].line == 5
+    assert "--set hidden_layer_sizes=" in missing.diagnostics[0].expected
+    result = check_file(str(right), settings={"hidden_layer_sizes": [4, 3]})
+    assert result.correct and set(result.gradients) == {f"all_{p}[{k}]" for p in ("weights", "biases") for k in range(3)}
+    wrong = check_file(str(write(tmp_path, UDL_OBJECT.replace("DWEIGHTS", "np.matmul(all_h[layer], all_dl_df[layer].T)"))),
+                       settings={"hidden_layer_sizes": [4, 3]})
+    assert {g.verdict for k, g in wrong.gradients.items() if "weights" in k} == {"transposed"}
+    assert all(g.verdict == "correct" for k, g in wrong.gradients.items() if "biases" in k)

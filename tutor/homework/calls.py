@@ -7,7 +7,7 @@ import builtins
 from typing import cast
 
 from .host import ReaderHost
-from .values import (SYM, Class, Dim, Drawn, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
+from .values import (SYM, Class, Dim, Drawn, NumPy, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
                      Return, ShapeOf, Sizes, Star, claims_one_of, is_number, is_static, method_of)
 
 MAX_CALL_DEPTH = 32
@@ -268,6 +268,8 @@ class Calls(ReaderHost):
         raise self.error(f".{name}() cannot be followed here", node)
 
     def numpy(self, path: str, node: ast.Call, hint: str):
+        if path in ("random.default_rng", "random.RandomState"):  # rng.normal(...) draws as np.random.normal does
+            return NumPy("random")
         if path == "shape" and len(node.args) == 1 and not node.keywords:  # np.shape(A) is A.shape
             array = self.ev(node.args[0])
             if isinstance(array, Ref):

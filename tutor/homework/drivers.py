@@ -175,9 +175,9 @@ def construct(reader: Reader, cls_name: str) -> Obj:
             elif p in reader.sizes or (p not in defaults and p not in listed) or size_like(p, defaults.get(p)):
                 made[p] = reader.dim(p)
             elif p in listed and p not in defaults:
-                raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
-                                 origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
-                                 argument=("set", p))
+                where = next(a for a in init.args.args if a.arg == p)  # located at the argument, as every refusal
+                raise reader.error(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers", where,
+                                   f"--set {p}=[4,3,2] (as many sizes as layers)")
             else:
                 made[p] = argument(reader, p, stated, defaults.get(p), made)
         reader.call(Func(init, obj), [], made, init)
@@ -193,7 +193,8 @@ def used_as_list(fn: ast.FunctionDef, name: str) -> bool:
         if isinstance(node, ast.Subscript) and named(node.value) or isinstance(node, ast.comprehension) and \
                 named(node.iter) or isinstance(node, ast.For) and named(node.iter):
             return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("len", "zip", "list", "tuple", "enumerate", "reversed") and \
                 any(named(a) for a in node.args):
             return True
     return False

@@ -69,6 +69,9 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         found += [("split", n) for n in f if split_partners(reader, n)[0] is not None and renamed_backward(n, f[n])]
     if not found:  # per-layer parameters in lists: forward_pass(x, all_weights, all_biases), backward_pass(...)
         found += [("lists", n) for n in f if list_partners(reader, n)[0] is not None]
+    if not found:  # the same on an object: self.all_weights, forwardPassForOneInput(x), backward_pass(all_f, ...)
+        found += [("object_lists", f"{name}.{m.name}") for name, cls in reader.classes.items()
+                  if (m := object_list_partners(reader, cls)[2]) is not None]
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
@@ -237,6 +240,27 @@ def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None
     if not any(gradient_of_list(n, lists) for n in names):  # (the lists of dl_dh and dl_df may come back too)
         return None, None
     return forwards[0], losses[0]
+
+
+def object_list_partners(reader: Reader, cls: ast.ClassDef) -> tuple:
+    """(forward, loss, backward) methods of a class that holds its per-layer arrays in lists (`self.all_weights`):
+    the one method named forward, the one loss, and a backward whose returned lists are, by their names, the
+    gradients of the object's lists. (None, None, None) otherwise."""
+    methods = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+    held = sorted({t.attr for m in methods for node in ast.walk(m) for t in
+                   (node.targets if isinstance(node, ast.Assign) else []) if isinstance(t, ast.Attribute)
+                   and isinstance(t.value, ast.Name) and t.value.id == "self"})
+    forwards = [m for m in methods if "forward" in m.name.lower()]
+    losses = [m for m in methods if re.search(r"loss|cost", m.name, re.IGNORECASE)
+              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", m.name, re.IGNORECASE)]
+    if len(forwards) != 1 or len(losses) != 1:
+        return None, None, None
+    for m in methods:
+        returned = returned_node(m)
+        names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else []
+        if m not in forwards + losses and any(gradient_of_list(n, held) for n in names):
+            return forwards[0], losses[0], m
+    return None, None, None
 
 
 def layer_lists(fn: ast.FunctionDef) -> list[str]:

@@ -178,8 +178,9 @@ class Expressions(ReaderHost):
             method = method_of(base.cls, node.attr, self.classes)
             if method is not None and any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
                 return self.call(Func(method, base), [], {}, node, hint)  # @property def W(self): ...
-            if method is not None:
-                return Func(method, base)
+            if method is not None:  # `self.ReLU(z)` of a @staticmethod takes no instance
+                static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
+                return Func(method, None if static else base)
             raise self.error(f"the object has no attribute {node.attr!r} here", node,
                              "an attribute set in __init__ or earlier")
         if isinstance(base, (Ref, Leaf)) or base is SYM:

@@ -165,7 +165,7 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         if override is not None:
             return result
         again = lambda o: judged(driver, name, o)  # noqa: E731
-        if driver == "lists" and not reads_a_batch(tree):
+        if driver in ("lists", "object_lists") and not reads_a_batch(tree):
             result = one_example_reading(result, again)
         return vector_reading(other_bias_reading(result, reader, again), reading, again)
 

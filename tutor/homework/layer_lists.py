@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 
 from .docstrings import stated_shapes
-from .drivers import SIZE_NAMES, call_with, fresh_size, loss_of, setting
-from .entry import EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, returned_node
+from .drivers import SIZE_NAMES, call_with, construct, fresh_size, loss_of, setting
+from .entry import (EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, object_list_partners,
+                    returned_node)
 from .reader import Reader
 from .values import MAX_UNROLL, Dim, Func, Ref
 
@@ -70,6 +71,63 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     return EntryReading(reader, name, loss, gradients, notes=list(reader.notes))
 
 
+def object_lists_driver(reader: Reader, name: str) -> EntryReading:
+    """The same network on an object (a learner's `NeuralNetwork(hidden_layer_sizes, ...)` holding `self.all_weights`
+    and `self.all_biases`): built by its constructor (its list of sizes from `--set`), then its forward, loss and
+    backward methods called with their arguments by name."""
+    cls_name = name.split(".")[0]
+    cls = reader.classes[cls_name]
+    forward, loss_fn, backward = object_list_partners(reader, cls)
+    assert forward is not None and loss_fn is not None and backward is not None  # the entry was found with them
+    obj = construct(reader, cls_name)
+    lists = [a for a, v in obj.attrs.items() if isinstance(v, list) and v and all(
+        isinstance(x, Ref) and x.ident in reader.leaves and reader.leaves[x.ident].role == "parameter" for x in v)]
+    if not lists:
+        raise reader.error(f"{cls_name}'s constructor makes no lists of arrays that can be read", cls,
+                           "self.all_weights[k] = np.random.randn(out_dim, in_dim) in a loop over layers")
+    left = weight_on_left(forward, lists)
+    weights = next((obj.attrs[a] for a in lists if not name_says_bias(a)), obj.attrs[lists[0]])
+    first = reader.leaves[weights[0].ident].shape or []
+    one = reader.bias_override.get(ONE_EXAMPLE) == "one"
+    reader.per_example = one
+    m: Dim | int = 1 if one else fresh_size(reader, "m")
+    made: dict = {}
+    inputs = [a.arg for a in forward.args.args[1:]]
+    if inputs and len(first) == 2 and inputs[0] not in reader.settings:
+        width = first[1] if left else first[0]
+        made[inputs[0]] = reader.leaf(inputs[0], [width, m] if left else [m, width], forward, role="data")
+    stated = stated_shapes(forward, backward, loss_fn, source=reader.file_source)
+    out = call_with(reader, Func(forward, obj), made, stated, forward)
+    results = list(out) if isinstance(out, tuple) else [out]
+    returned = names_of(returned_node(forward), len(results))
+    for n, v in zip(returned, results):
+        if n and n not in made:
+            made[n] = v
+    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in loss_fn.decorator_list)
+    loss_args = [a.arg for a in loss_fn.args.args][0 if static else 1:]
+    if loss_args and loss_args[0] not in made:
+        made[loss_args[0]] = results[0]
+    loss = loss_of(call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
+                   returned_node(loss_fn))
+    if not isinstance(loss, Ref):
+        raise reader.error(f"{loss_fn.name} returns no loss that can be read", loss_fn,
+                           "return the loss, a number computed from the network's output")
+    grads = call_with(reader, Func(backward, obj), made, stated, backward)
+    values = list(grads) if isinstance(grads, tuple) else [grads]
+    names = names_of(returned_node(backward), len(values))
+    gradients = []
+    for n, v in zip(names, values):
+        owner = gradient_of_list(n, lists)
+        if owner is None or not isinstance(v, (list, tuple)):
+            continue
+        gradients += [Gradient(f"{owner}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(obj.attrs[owner], v))
+                      if isinstance(g, Ref)]
+    shown = [d for d in dict.fromkeys(x for a in lists for v in obj.attrs[a] for x in reader.leaves[v.ident].shape or [])
+             if isinstance(d, Dim)]
+    reader.notes.append(assumed(forward, loss_fn, backward, lists, len(obj.attrs[lists[0]]), shown, left, inputs, one))
+    return EntryReading(reader, name, loss, gradients, notes=list(reader.notes))
+
+
 def reads_a_batch(tree: ast.Module) -> bool:
     """The file computes with a batch's size or sums over an axis (`I = y.shape[1]`, `np.sum(d, axis=1)`, a mean):
     its arrays hold many examples, and a bias gradient without a sum over them is wrong, never one example's."""
@@ -109,10 +167,11 @@ def weight_on_left(forward: ast.FunctionDef, lists: list[str]) -> bool:
                 isinstance(node.value.value, ast.Name) and node.value.value.id in lists:
             from_lists |= {t.id for t in node.targets if isinstance(t, ast.Name)}
 
-    def weight(node: ast.expr) -> bool:
+    def weight(node: ast.expr) -> bool:  # `all_weights[k]`, `W`, or the object's `self.all_weights[k]`
         while isinstance(node, ast.Subscript):
             node = node.value
-        return isinstance(node, ast.Name) and node.id in from_lists and not name_says_bias(node.id)
+        named = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+        return named in from_lists and not name_says_bias(named)
 
     for node in ast.walk(forward):
         pair = None
