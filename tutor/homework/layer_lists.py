@@ -200,6 +200,8 @@ def layer_count(reader: Reader, functions: tuple[ast.FunctionDef, ...], lists: l
         given = reader.settings.get(size, reader.globals.names.get(size))
         if count is None and isinstance(given, int) and not isinstance(given, bool):
             count = given - offset
+            where = "--set" if size in reader.settings else "the file's module constant"
+            reader.notes.append(f"{size} = {given} ({where}): {lists[0]} holds {count} arrays")
     if count is None or not 1 <= count <= MAX_UNROLL:
         if counted:
             size, offset, node = counted[0]
@@ -235,6 +237,6 @@ def assumed(forward, loss_fn, backward, lists, count, widths, left, inputs, one)
     numbered = ", ".join(d.name for d in widths if isinstance(d, Dim))
     data = (f"{inputs[0]} is one example, a {'column' if left else 'row'}" if one else
             f"{inputs[0]} holds m examples as {'columns' if left else 'rows'}") if inputs else ""
-    return (f"{forward.name}, {loss_fn.name} and {backward.name} are called as a notebook calls them: "
+    return (f"{forward.name}, {loss_fn.name} and {backward.name} are called in turn, each argument by name: "
             f"{' and '.join(lists)} hold {count} layers' arrays (layer k's weights {shapes}; widths {numbered})"
             + (f"; {data}" if data else ""))
