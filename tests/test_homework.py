@@ -1226,3 +1226,147 @@ def test_a_weight_the_data_multiply_as_a_vector_is_read_as_a_vector(tmp_path, ol
     grads = loss(X, y, params)[1]
     truth = {k: agree(grads[k], numeric(lambda: loss(X, y, params)[0], params[k])) for k in params}
     assert {k: g.verdict == "correct" for k, g in result.gradients.items()} == truth
+
+
+UDL = CATALOGUE / "udl" / "backpropagation.py"
+
+
+def test_lists_of_layers_take_their_count_from_set_and_say_which_one_is_missing(tmp_path):
+    """Understanding Deep Learning 7.2 without the notebook's module constants: the lists' length is the caller's,
+    asked for at the line that counts it, with the file's own name for it; then each layer's arrays are judged."""
+    from typer.testing import CliRunner
+
+    from tutor.cli import app
+    source = UDL.read_text()
+    path = write(tmp_path, source[:source.index("# Set up the network")].replace("K = 2\n", ""))
+    runner = CliRunner()
+    missing = runner.invoke(app, ["check", str(path)])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "K = len(all_weights) - 1" in text)
+    assert f":{line}:5" in missing.output and "--set K=3" in missing.output
+    given = check_file(str(path), settings={"K": 2}, function="backward_pass")
+    assert given.correct and set(given.gradients) == {f"all_{p}[{k}]" for p in ("weights", "biases") for k in range(3)}
+    assert any("one example, a column" in note for note in given.notes)
+    by_length = check_file(str(path), settings={"all_weights": 3})
+    assert by_length.correct and set(by_length.gradients) == set(given.gradients)
+
+
+def test_a_batch_of_columns_whose_bias_gradient_forgets_the_sum_is_not_read_as_one_example(tmp_path):
+    """A file that averages its loss over y.shape[1] examples is read with a batch: `dl_db = dl_df`, which would be
+    right for one example, is the wrong shape there (the bias is broadcast over the examples)."""
+    source = UDL.read_text()
+    source = source[:source.index("# Set up the network")]
+    source = source.replace("    return np.sum((net_output - y) * (net_output - y))",
+                            "    return np.sum((net_output - y) * (net_output - y)) / y.shape[1]")
+    source = source.replace("    return 2 * (net_output - y)", "    return 2 * (net_output - y) / y.shape[1]")
+    result = check_file(str(write(tmp_path, source)))
+    assert not result.correct
+    assert {g.verdict for k, g in result.gradients.items() if "biases" in k} == {"wrong_shape"}
+    assert all(g.verdict == "correct" for k, g in result.gradients.items() if "weights" in k)
+
+
+SUPER_LAYER = '''import numpy as np
+
+
+class Layer:
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+
+class Dense(Layer):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.params["W"] = np.random.randn(n_in, n_out)
+        self.params["b"] = np.zeros(n_out)
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.params["W"] + self.params["b"]
+
+    def backward(self, dY):
+        self.grads["W"] = self.X.T @ dY
+        self.grads["b"] = dY.sum(axis=AXIS)
+        return dY @ self.params["W"].T
+'''
+
+
+def test_a_layer_that_calls_its_base_class_constructor_is_followed(tmp_path):
+    """`super().__init__()` runs the file's base class's constructor on the same object (CS189's layers, nnfs)."""
+    right = check_file(str(write(tmp_path, SUPER_LAYER.replace("AXIS", "0"))))
+    assert right.correct and set(right.gradients) == {"Dense.W", "Dense.b", "Dense.X"}
+    wrong = check_file(str(write(tmp_path, SUPER_LAYER.replace("AXIS", "1"))))
+    assert wrong.gradients["Dense.b"].verdict == "wrong_shape" and wrong.gradients["Dense.W"].verdict == "correct"
+
+
+UDL_OBJECT = '''import numpy as np
+
+
+class NeuralNetwork(object):
+    def __init__(self, hidden_layer_sizes, inputLayerSize, OutputLayerSize, seed=0):
+        self.hidden_layer_sizes = list(hidden_layer_sizes)
+        self.numberOfHiddenLayers = len(self.hidden_layer_sizes)
+        self.layer_dimensions = [inputLayerSize] + self.hidden_layer_sizes + [OutputLayerSize]
+        self.all_weights = [None] * (len(self.layer_dimensions) - 1)
+        self.all_biases = [None] * (len(self.layer_dimensions) - 1)
+        rng = np.random.default_rng(seed)
+        for idx in range(len(self.all_weights)):
+            out_dim, in_dim = self.layer_dimensions[idx + 1], self.layer_dimensions[idx]
+            self.all_weights[idx] = rng.normal(0.0, np.sqrt(2.0 / in_dim), size=(out_dim, in_dim))
+            self.all_biases[idx] = np.zeros((out_dim, 1))
+
+    @staticmethod
+    def ReLU(preactivation):
+        return preactivation.clip(0.0)
+
+    def forwardPassForOneInput(self, net_input):
+        K = self.numberOfHiddenLayers
+        all_f = [None] * (K + 1)
+        all_h = [None] * (K + 1)
+        all_h[0] = net_input
+        for layer in range(K):
+            all_f[layer] = self.all_biases[layer] + np.matmul(self.all_weights[layer], all_h[layer])
+            all_h[layer + 1] = self.ReLU(all_f[layer])
+        all_f[K] = self.all_biases[K] + np.matmul(self.all_weights[K], all_h[K])
+        return all_f[K], all_f, all_h
+
+    @staticmethod
+    def least_squares_loss(net_output, y):
+        return np.sum((net_output - y) * (net_output - y))
+
+    @staticmethod
+    def indicator_function(x):
+        x_in = np.array(x)
+        x_in[x_in > 0] = 1
+        x_in[x_in <= 0] = 0
+        return x_in
+
+    def backward_pass(self, all_f, all_h, y):
+        K = self.numberOfHiddenLayers
+        all_dl_dweights = [None] * (K + 1)
+        all_dl_dbiases = [None] * (K + 1)
+        all_dl_df = [None] * (K + 1)
+        all_dl_df[K] = 2 * (all_f[K] - y)
+        for layer in range(K, -1, -1):
+            all_dl_dbiases[layer] = np.array(all_dl_df[layer])
+            all_dl_dweights[layer] = DWEIGHTS
+            if layer > 0:
+                all_dl_dh = np.matmul(self.all_weights[layer].T, all_dl_df[layer])
+                all_dl_df[layer - 1] = all_dl_dh * self.indicator_function(all_f[layer - 1])
+        return all_dl_dweights, all_dl_dbiases
+'''
+
+
+def test_lists_of_layers_held_on_an_object_are_built_by_its_constructor(tmp_path):
+    """A learner's class form of Understanding Deep Learning 7.2 (self.all_weights from a list of hidden sizes, static
+    helpers, np.random.default_rng): the constructor's list is asked for at its argument, then each layer is judged."""
+    right = write(tmp_path, UDL_OBJECT.replace("DWEIGHTS", "np.matmul(all_dl_df[layer], all_h[layer].T)"))
+    missing = check_file(str(right))
+    assert missing.network is None and missing.diagnostics[0].line == 5
+    assert "--set hidden_layer_sizes=" in missing.diagnostics[0].expected
+    result = check_file(str(right), settings={"hidden_layer_sizes": [4, 3]})
+    assert result.correct and set(result.gradients) == {f"all_{p}[{k}]" for p in ("weights", "biases") for k in range(3)}
+    wrong = check_file(str(write(tmp_path, UDL_OBJECT.replace("DWEIGHTS", "np.matmul(all_h[layer], all_dl_df[layer].T)"))),
+                       settings={"hidden_layer_sizes": [4, 3]})
+    assert {g.verdict for k, g in wrong.gradients.items() if "weights" in k} == {"transposed"}
+    assert all(g.verdict == "correct" for k, g in wrong.gradients.items() if "biases" in k)

@@ -458,7 +458,106 @@ def module_script(first: str, parameters: tuple[str, ...]):
     return oracle
 
 
+def oracle_udl(path: Path) -> dict[str, bool]:
+    """Understanding Deep Learning 7.2: lists of weights and biases (K = 2 hidden layers, the file's own K), one
+    example as a column, the least squares loss of the forward pass's output."""
+    ns = definitions(path)
+    rng = np.random.default_rng(16)
+    sizes = [2, 4, 3, 2]
+    weights = [rng.standard_normal((sizes[k + 1], sizes[k])) for k in range(3)]
+    biases = [rng.standard_normal((sizes[k + 1], 1)) for k in range(3)]
+    x, y = rng.standard_normal((2, 1)), rng.standard_normal((2, 1))
+    loss = lambda: float(ns["least_squares_loss"](ns["forward_pass"](x, weights, biases)[0], y))  # noqa: E731
+    _, all_f, all_h = ns["forward_pass"](x, weights, biases)
+    dweights, dbiases = ns["backward_pass"](weights, biases, all_f, all_h, y)[:2]
+    out = {f"all_weights[{k}]": agree(g, numeric(loss, weights[k])) for k, g in enumerate(dweights)}
+    out.update({f"all_biases[{k}]": agree(g, numeric(loss, biases[k])) for k, g in enumerate(dbiases)})
+    return out
+
+
+def oracle_word2vec(path: Path) -> dict[str, bool]:
+    """CS224n's word2vec: one center word's vector, an outside word's index, the outside vectors as rows; the
+    negative samples drawn once (a word drawn twice among them, and the outside word among them too) and kept
+    fixed while the loss is perturbed."""
+    ns = definitions(path)
+    ns["softmax"] = lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum()  # the course's utils.softmax
+    drawn = [1, 3, 1, 4, 2, 0, 3, 3, 4, 1]
+    ns["getNegativeSamples"] = lambda outside, dataset, K: list(drawn[:K])
+    rng = np.random.default_rng(17)
+    center, outside, o = rng.standard_normal(3), rng.standard_normal((5, 3)), 2
+    out = {}
+    for name in ("naiveSoftmaxLossAndGradient", "negSamplingLossAndGradient"):
+        loss = lambda: float(ns[name](center, o, outside, None)[0])  # noqa: E731
+        _, d_center, d_outside = ns[name](center, o, outside, None)
+        out[f"{name}.gradCenterVec"] = agree(d_center, numeric(loss, center))
+        out[f"{name}.gradOutsideVecs"] = agree(d_outside, numeric(loss, outside))
+    return out
+
+
+def oracle_mytorch(path: Path) -> dict[str, bool]:
+    """CMU 11-785's mytorch: Linear against its VJP (rows are examples), each activation against its VJP, each loss
+    layer's backward() against its forward (the cross-entropy's targets one-hot, as the handout gives them)."""
+    ns = definitions(path)
+    rng = np.random.default_rng(18)
+    linear = ns["Linear"](3, 4)
+    linear.W, linear.b = rng.standard_normal((4, 3)), rng.standard_normal((4, 1))
+    A, dLdZ = rng.standard_normal((5, 3)), rng.standard_normal((5, 4))
+    vjp = lambda: float(np.sum(linear.forward(A) * dLdZ))  # noqa: E731
+    linear.forward(A)
+    dLdA = linear.backward(dLdZ)
+    out = {"Linear.W": agree(linear.dLdW, numeric(vjp, linear.W)), "Linear.b": agree(linear.dLdb, numeric(vjp, linear.b)),
+           "Linear.A": agree(dLdA, numeric(vjp, A))}
+    for cls in ("Sigmoid", "Tanh", "ReLU"):
+        layer = ns[cls]()
+        Z, dA = rng.standard_normal((5, 4)), rng.standard_normal((5, 4))
+        layer.forward(Z)
+        out[f"{cls}.Z"] = agree(layer.backward(dA), numeric(lambda: float(np.sum(layer.forward(Z) * dA)), Z))
+    for cls, Y in (("MSELoss", rng.standard_normal((5, 3))), ("CrossEntropyLoss", np.eye(3)[rng.integers(0, 3, 5)])):
+        loss = ns[cls]()
+        scores = rng.standard_normal((5, 3))
+        loss.forward(scores, Y)
+        out[f"{cls}.A"] = agree(loss.backward(), numeric(lambda: float(np.sum(loss.forward(scores, Y))), scores))
+    return out
+
+
+def oracle_normalization(path: Path) -> dict[str, bool]:
+    """CS231n's batch and layer normalization in training mode, and inverted dropout with p = 0.5 and a seed (the
+    same mask on every call, as the course's gradient checks fix it): each backward against its forward's VJP."""
+    ns = definitions(path)
+    rng = np.random.default_rng(19)
+    out = {}
+    settings = {"batchnorm": lambda: {"mode": "train"}, "layernorm": lambda: {}}
+    for base, backward in (("batchnorm", "batchnorm_backward_alt"), ("layernorm", "layernorm_backward")):
+        x, gamma, beta = rng.standard_normal((4, 5)), rng.standard_normal(5), rng.standard_normal(5)
+        dout = rng.standard_normal((4, 5))
+        vjp = lambda: float(np.sum(ns[f"{base}_forward"](x, gamma, beta, settings[base]())[0] * dout))  # noqa: E731
+        grads = ns[backward](dout, ns[f"{base}_forward"](x, gamma, beta, settings[base]())[1])
+        for name, g, a in zip(("dx", "dgamma", "dbeta"), grads, (x, gamma, beta)):
+            out[f"{backward}.{name}"] = agree(g, numeric(vjp, a))
+    x, dout = rng.standard_normal((4, 5)), rng.standard_normal((4, 5))
+    param = lambda: {"mode": "train", "p": 0.5, "seed": 7}  # noqa: E731
+    vjp = lambda: float(np.sum(ns["dropout_forward"](x, param())[0] * dout))  # noqa: E731
+    out["dropout_backward.dx"] = agree(ns["dropout_backward"](dout, ns["dropout_forward"](x, param())[1]),
+                                       numeric(vjp, x))
+    return out
+
+
+def oracle_layernorm_transposed(path: Path) -> dict[str, bool]:
+    """Layer normalization written through transposes: (dx, dg, db) against the VJP of the forward."""
+    ns = definitions(path)
+    rng = np.random.default_rng(20)
+    x, gamma, beta, dout = (rng.standard_normal(s) for s in ((4, 5), 5, 5, (4, 5)))
+    vjp = lambda: float(np.sum(ns["layernorm_forward"](x, gamma, beta, {})[0] * dout))  # noqa: E731
+    grads = ns["layernorm_backward"](dout, ns["layernorm_forward"](x, gamma, beta, {})[1])
+    return {name: agree(g, numeric(vjp, a)) for name, g, a in zip(("dx", "dg", "db"), grads, (x, gamma, beta))}
+
+
 STYLED = {
+    "cs231n/layernorm_transposed": oracle_layernorm_transposed,
+    "cs231n/normalization": oracle_normalization,
+    "cmu11785/mytorch": oracle_mytorch,
+    "cs224n/word2vec": oracle_word2vec,
+    "udl/backpropagation": oracle_udl,
     "cs231n/layers_undocumented": oracle_cs231n_undocumented,
     "deeplearning_ai/linear_layer": oracle_dlai_linear,
     "karpathy/backprop_ninja": module_script("hprebn", ("W1", "b1", "W2", "b2")),
@@ -505,7 +604,7 @@ OPTIONS = {"nielsen/network": {"settings": {"sizes": [3, 4, 2]}}, "nielsen/netwo
            "classifiers/fc_net": {"settings": {"hidden_dims": [4, 3]}},
            "deeplearning_ai/deep_neural_network": {"settings": {"layer_dims": [4, 3, 2, 1]}},
            "deeplearning_ai/regularization": {"settings": {"layer_dims": [3, 4, 2, 1]}},
-           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}}
+           "student/mlp_adam": {"settings": {"sizes": [4, 5, 6, 3]}}, "cs231n/normalization": {"settings": {"p": 0.5}}}
 
 ORACLES = {"nielsen/network": oracle_nielsen, "karpathy/case_study": oracle_karpathy, "cs231n/classifiers/fc_net": oracle_cs231n_fc_net, "mit6036/modules": oracle_mit6036, "nnfs/layers": oracle_nnfs, "cs231n/layers": oracle_cs231n_layers, "deeplearning_ai/deep_neural_network": oracle_dlai_deep, "cs224n/neural": oracle_cs224n,
            "cs231n/two_layer_net": oracle_cs231n_two_layer,

@@ -297,6 +297,7 @@ def index_names(tree: ast.AST) -> frozenset[str]:
 
 
 def fresh_soft(reader, name: str) -> Dim:
+    name = re.sub(r"\W", "_", re.sub(r"\[(\d+)\]", r"\1", name))  # `all_weights[0]`'s first axis: all_weights0_0
     d = reader.dim(name, fresh=True)
     d.soft = True  # type: ignore[attr-defined]
     return d
@@ -571,13 +572,17 @@ def bound_labels(reader, network: Network) -> bool:
     for ident, leaf in reader.leaves.items():
         if leaf.kind != "int" or not isinstance(leaf.bound, Dim):
             continue
+        def names_it(a) -> bool:  # the labels, or one of them (`U[idx[3]]`)
+            return isinstance(a, Var) and a.name == ident or isinstance(a, Call) and a.prim in ("index", "getitem") and \
+                bool(a.args) and isinstance(a.args[0], Var) and a.args[0].name == ident
+
         for expr in network.definitions.values():
             for node in walk(expr):
-                if isinstance(node, Call) and node.args and any(isinstance(a, Var) and a.name == ident
-                                                                for a in node.args[1:]):
+                if isinstance(node, Call) and node.args and any(names_it(a) for a in node.args[1:]):
                     base = node.args[0].shape
-                    if base:
-                        last = str(base[-1])
+                    at = next(i for i, a in enumerate(node.args[1:]) if names_it(a))
+                    if base:  # `probs[np.arange(N), y]` picks along the last axis, `U[idx]` along the first
+                        last = str(base[at] if node.prim == "getitem" and at < len(base) else base[-1])
                         size = find(reader, last)
                         if last != leaf.bound.name and size is not None and size.fresh \
                                 and getattr(leaf.bound, "soft", False) and not leaf.bound.fresh:

@@ -7,13 +7,17 @@ import builtins
 from typing import cast
 
 from .host import ReaderHost
-from .values import (SYM, Class, Dim, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
+from .values import (SYM, Class, Dim, Drawn, NumPy, FlatShape, FlatSlice, Frame, Func, Init, Obj, Packed, Params, Ref,
                      Return, ShapeOf, Sizes, Star, claims_one_of, is_number, is_static, method_of)
 
 MAX_CALL_DEPTH = 32
 
 INITIALISERS = {"random.randn", "random.rand", "random.normal", "random.uniform", "random.standard_normal",
                 "zeros", "ones", "empty", "random.random", "full"}
+
+#: NumPy's draws of floats: inside a layer's forward (not an initialiser) they are data, a fixed draw.
+RANDOM_DRAWS = {"random.rand", "random.random", "random.uniform", "random.random_sample", "random.randn",
+                "random.standard_normal"}
 
 #: NumPy's functions that join a list of arrays (the language reads each as a concatenate).
 STACKING = {"concatenate", "hstack", "vstack", "row_stack", "column_stack", "stack", "dstack"}
@@ -59,6 +63,8 @@ class Calls(ReaderHost):
         params = [a.arg for a in fn.args.args]
         if func.owner is not None:
             frame.names[params[0]] = func.owner
+            frame.owner = func.owner
+            frame.cls = next((c for c in self.classes.values() if fn in c.body), None)
             params = params[1:]
         if fn.args.vararg or fn.args.kwarg:
             raise self.error(f"{fn.name}() takes *args or **kwargs, which cannot be followed", fn)
@@ -86,6 +92,9 @@ class Calls(ReaderHost):
                 finally:
                     self.frame = saved
         self.calls.append((fn.name, [frame.names.get(p) for p in params]))
+        drawn = self.drawn_indices(fn, frame, hint)
+        if drawn is not None:
+            return drawn
         saved, self.frame = self.frame, frame
         home = getattr(fn, "home", None)
         outer = (self.source, self.lines, self.site)
@@ -107,6 +116,47 @@ class Calls(ReaderHost):
             self.frame = saved
             self.source, self.lines, self.site = outer
         return result
+
+    def drawn(self, node: ast.Call, hint: str, shape: list | None) -> Ref:
+        """A random draw inside the function read (dropout's mask, `np.random.rand(*x.shape) < p`): data, fixed while
+        the gradients are checked, as the course's gradient checks fix the seed."""
+        note = f"the random draw at line {node.lineno} ({self.text(node.func)}) is read as data, fixed while the " \
+               "gradients are checked"
+        if note not in self.notes:
+            self.notes.append(note)
+        return self.leaf(hint if hint not in ("t", "out") else "draw", shape, node, role="data")
+
+    def drawn_indices(self, fn: ast.FunctionDef, frame: Frame, hint: str) -> list | None:
+        """A helper that draws indices from an object the file is given and does not define (CS224n's
+        `getNegativeSamples(outsideWordIdx, dataset, K)` calls `dataset.sampleTokenIdx()` in a loop of K, redrawing
+        while it meets the outside word): what it returns is data, K indices each its own, below the size of the
+        axis they pick from. Nothing else of it needs following. None for any other function."""
+        opaque = {p for p, v in frame.names.items() if isinstance(v, Ref) and v.ident in self.leaves
+                  and self.leaves[v.ident].role == "data" and self.leaves[v.ident].shape is None}
+        if not opaque:
+            return None
+        import numpy  # what an array's own methods are called (x.reshape(...) on data is no draw)
+        array_methods = set(dir(numpy.ndarray))
+        draws = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+                    and n.func.value.id in opaque and n.func.attr not in array_methods for n in ast.walk(fn))
+        loop = next((n for n in fn.body if isinstance(n, ast.For)), None)
+        if not draws or loop is None or not (isinstance(loop.iter, ast.Call) and isinstance(loop.iter.func, ast.Name)
+                                             and loop.iter.func.id == "range" and len(loop.iter.args) == 1):
+            return None
+        saved, self.frame = self.frame, frame
+        try:
+            count = self.ev(loop.iter.args[0])
+        finally:
+            self.frame = saved
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 < count <= 64:
+            raise self.error(f"{fn.name}() draws indices, but how many the file does not fix", loop.iter,
+                             "a number of samples the file or --set gives (K=10)")
+        bound = self.dim("V", fresh=True)
+        bound.soft = True  # type: ignore[attr-defined]
+        name = hint if hint not in ("t", "out") else f"{fn.name}_out"
+        self.notes.append(f"{fn.name}() draws its indices from {', '.join(sorted(opaque))}, which is not read: its "
+                          f"{count} indices are data, each its own")
+        return Drawn(self.leaf(name, [count], fn, role="data", kind="int", bound=bound), count)
 
     def result_naming(self, fn: ast.FunctionDef, hint: str) -> dict[int, str]:
         """The caller's name for the value a helper returns: `A2 = sigmoid(Z2)`, where sigmoid writes
@@ -218,10 +268,22 @@ class Calls(ReaderHost):
         raise self.error(f".{name}() cannot be followed here", node)
 
     def numpy(self, path: str, node: ast.Call, hint: str):
+        if path in ("random.default_rng", "random.RandomState"):  # rng.normal(...) draws as np.random.normal does
+            return NumPy("random")
+        if path == "shape" and len(node.args) == 1 and not node.keywords:  # np.shape(A) is A.shape
+            array = self.ev(node.args[0])
+            if isinstance(array, Ref):
+                return ShapeOf(array, node)
         if path == "random.randint":  # randint(0, K, size=n): n integer labels below K
             return self.integers(node)
         if path in INITIALISERS:
             shape = self.init_shape(path, node)
+            if shape is None and path in RANDOM_DRAWS and len(node.args) == 1 and isinstance(node.args[0], ast.Starred):
+                # dropout's `np.random.rand(*x.shape)` of data nothing states: a draw of the data's own shape
+                like = self.ev(node.args[0].value)
+                rows = (self.shape_items(like, None, node) or self.guessed_rows(like)) if isinstance(like, ShapeOf) \
+                    else None
+                return self.drawn(node, hint, list(rows) if rows else None)
             if shape is not None:
                 dtype = next((k.value for k in node.keywords if k.arg == "dtype"), None)
                 integer = isinstance(dtype, ast.Constant) and isinstance(dtype.value, str) and "int" in dtype.value \

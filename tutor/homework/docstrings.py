@@ -6,6 +6,7 @@
     Y -- "true" labels vector of shape (1, number of examples)
     X: (n_x, m), Y: (1, m), W1: (n_h, n_x)                                      (a student's own)
     # X is (N, D), y is (N,), w is (D,), b is a scalar                          (a comment, the same)
+    :param A: Input to the linear layer with shape (N, C0)                     (CMU 11-785, Sphinx's fields)
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-ENTRY = re.compile(r"^\s*[-*]?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-|\s(?:is|has))\s+(.*)$")  # `X (np.ndarray): ...` too
+ENTRY = re.compile(r"^\s*(?:[-*]|:param)?\s*([A-Za-z_]\w*)\s*(?:\([^()]*\))?\s*(?::|--|-|\s(?:is|has))\s+(.*)$")  # `X (np.ndarray): ...` too
 SHAPE = re.compile(r"(?:shape|size|dimensions?)\s*(?:of\s*)?[:=]?\s*\(([^()]*)\)", re.IGNORECASE)
 MATRIX = re.compile(r"\b([A-Za-z_]\w*)\s*(?:x|×|\*)\s*([A-Za-z_]\w*)\s+(?:matrix|array)", re.IGNORECASE)
 SCALAR = re.compile(r"^\W*(?:\w+\W+){0,3}?an? (?:real |float(?:ing point)? )?(?:scalar|number|float)\b(?! or\b)", re.IGNORECASE)
@@ -29,6 +30,8 @@ SEVERAL = re.compile(r"[,;]\s*(?=[A-Za-z_]\w*\s*(?::|--)\s*\(|[A-Za-z_]\w*\s+(?:
 #: A labels' bound: `0 <= y[i] < C`, `less than C`, `in [0, C)`, `in range(C)`, `in {0, ..., C-1}`, `0..C-1`.
 BOUND = re.compile(r"(?:<|less than)\s*([A-Za-z_]\w*)|\[\s*0\s*,\s*([A-Za-z_]\w*)\s*\)|range\(\s*([A-Za-z_]\w*)\s*\)"
                    r"|\b0\s*(?:,\s*(?:1\s*,\s*)?(?:\.\.\.|…)\s*,|\.\.\.?|…|to)\s*([A-Za-z_]\w*)\s*-\s*1\b")
+#: One index, an integer (`integer, the index of the outside word`): a scalar label.
+INDEX = re.compile(r"\s*(?:an?\s+)?(?:int|integer)\b.*\bindex\b|.*\bthe index of\b", re.IGNORECASE)
 #: The words the courses use for a size, and the symbol each is.
 WORDS = {"number of examples": "m", "input size": "n_x", "output size": "n_y", "size of output layer": "n_y",
          "size of the output layer": "n_y", "batch size": "N", "number of classes": "C", "1": "1"}
@@ -84,6 +87,8 @@ def stated_shapes(*nodes: ast.FunctionDef | ast.ClassDef | None, source: str | N
                 axes = (matrix.group(1), matrix.group(2))
             if axes is None and SCALAR.search(text):
                 axes = ()  # "b -- bias, a scalar"
+            if axes is None and INDEX.match(text):
+                axes, labels = (), True  # CS224n's "outsideWordIdx -- integer, the index of the outside word"
             onehot = bool(re.search(r"one[- ]hot", text, re.IGNORECASE))
             weak = False
             if re.search(r"\blabels?\b", text, re.IGNORECASE) and axes is not None and len(axes) == 1 and not labels:

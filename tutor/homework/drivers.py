@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .entry import (GRADIENT_NAMES, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
+from .entry import (GRADIENT_NAMES, pair_base, LOSS_NAMES, EntryReading, Gradient, module_body, module_gradients, names_in,
                     names_of, returned_node, split_partners, training_loop)
 from .reader import Reader
 from .values import BUILTINS as BUILTIN_NAMES
@@ -45,7 +45,7 @@ def argument(reader: Reader, name: str, stated: dict, default: ast.expr | None, 
         first = shape[0] if data is not None and (shape := reader.leaves[data.ident].shape) else \
             soft(reader, "N")
         bound = soft(reader, doc.bound if doc is not None and doc.bound else "C")
-        if doc is not None and doc.shape:
+        if doc is not None and doc.shape is not None:  # () for one index: "integer, the index of the outside word"
             return reader.leaf(name, shape_of(reader, doc.shape), role="data", kind="int", bound=bound)
         return reader.leaf(name, [first], role="data", kind="int", bound=bound)
     if name in PARAM_NAMES and not (doc is not None and doc.shape):  # theta with a stated shape is one array
@@ -175,9 +175,9 @@ def construct(reader: Reader, cls_name: str) -> Obj:
             elif p in reader.sizes or (p not in defaults and p not in listed) or size_like(p, defaults.get(p)):
                 made[p] = reader.dim(p)
             elif p in listed and p not in defaults:
-                raise TutorError(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers",
-                                 origin=reader.origin, expected=f"--set {p}=[4,3,2] (as many sizes as layers)",
-                                 argument=("set", p))
+                where = next(a for a in init.args.args if a.arg == p)  # located at the argument, as every refusal
+                raise reader.error(f"the constructor of {cls_name} needs {p!r}, the sizes of the layers", where,
+                                   f"--set {p}=[4,3,2] (as many sizes as layers)")
             else:
                 made[p] = argument(reader, p, stated, defaults.get(p), made)
         reader.call(Func(init, obj), [], made, init)
@@ -193,7 +193,8 @@ def used_as_list(fn: ast.FunctionDef, name: str) -> bool:
         if isinstance(node, ast.Subscript) and named(node.value) or isinstance(node, ast.comprehension) and \
                 named(node.iter) or isinstance(node, ast.For) and named(node.iter):
             return True
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("len", "zip", "list", "tuple", "enumerate", "reversed") and \
                 any(named(a) for a in node.args):
             return True
     return False
@@ -248,6 +249,15 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
         for prefix in ("dJ_d", "grad_", "grad", "d"):
             if key.startswith(prefix) and key[len(prefix):] in leaves:
                 return leaves[key[len(prefix):]]
+        if key.startswith("d") and len(key) > 1:  # `db` of `beta`, `dg` of `gamma`: the start of one leaf's name
+            near = [ident for name, ident in leaves.items() if name.startswith(key[1:])]
+            if len(near) == 1:
+                return near[0]
+        for prefix in ("grad_", "grad"):  # CS224n: gradCenterVec of centerWordVec, gradOutsideVecs of outsideVectors
+            if key.startswith(prefix) and len(key) > len(prefix):
+                near = [ident for name, ident in leaves.items() if abbreviates(key[len(prefix):], name)]
+                if len(near) == 1:
+                    return near[0]
         return None
 
     if isinstance(value, dict):
@@ -271,6 +281,20 @@ def gradients_in(reader: Reader, value, names: list[str] | None = None,
             if (leaf := claim(n)) is not None:
                 out.append(Gradient(n, leaf, v))
     return out
+
+
+def words(name: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", name)]
+
+
+def abbreviates(short: str, name: str) -> bool:
+    """`CenterVec` for `centerWordVec`, `OutsideVecs` for `outsideVectors`: the same first word, and each later word
+    the start of one of the name's later words, in order."""
+    said, full = words(short), words(name)
+    if not said or not full or said[0] != full[0]:
+        return False
+    rest = iter(full[1:])
+    return all(any(w.startswith(s.rstrip("s")) for w in rest) for s in said[1:])
 
 
 def method_driver(reader: Reader, name: str) -> EntryReading:
@@ -485,7 +509,7 @@ def layer_settings(reader: Reader, forward: ast.FunctionDef, name: str) -> dict:
 
 def pair_driver(reader: Reader, name: str) -> EntryReading:
     """`X_backward(dout, cache)` against `X_forward(...)`: the VJP with an upstream gradient `dout`."""
-    base = name[:-len("_backward")]
+    base = pair_base(name)
     forward, backward = reader.functions[base + "_forward"], reader.functions[name]
     stated = stated_shapes(forward, backward, source=reader.file_source)
     made: dict = {}

@@ -15,6 +15,7 @@ Each course has its own shape of entry point (drivers.py reads each one):
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 
 from ..engine.errors import TutorError
@@ -66,6 +67,11 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         found.append(("split", "L_model_backward"))
     if not found:  # the course's passes under the learner's own names: forward_prop, cost_function, backprop
         found += [("split", n) for n in f if split_partners(reader, n)[0] is not None and renamed_backward(n, f[n])]
+    if not found:  # per-layer parameters in lists: forward_pass(x, all_weights, all_biases), backward_pass(...)
+        found += [("lists", n) for n in f if list_partners(reader, n)[0] is not None]
+    if not found:  # the same on an object: self.all_weights, forwardPassForOneInput(x), backward_pass(all_f, ...)
+        found += [("object_lists", f"{name}.{m.name}") for name, cls in reader.classes.items()
+                  if (m := object_list_partners(reader, cls)[2]) is not None]
     for name in LOSS_FUNCTIONS:
         if name in f:
             found.append(("function", name))
@@ -76,7 +82,7 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         if method_of(cls, "backprop", reader.classes) is not None:
             found.append(("backprop", f"{name}.backprop"))
     for name in f:
-        if name.endswith("_backward") and name[:-len("_backward")] + "_forward" in f and upstream_first(f[name]):
+        if pair_base(name) + "_forward" in f and upstream_first(f[name]):
             found.append(("pair", name))
     if not found and (training_loop(reader) is not None or module_gradients(reader) is not None):
         found.append(("script", "<module>"))
@@ -84,6 +90,8 @@ def entries(reader: Reader) -> list[tuple[str, str]]:
         backward = method_of(cls, "backward", reader.classes)
         if backward is not None and method_of(cls, "forward", reader.classes) and len(backward.args.args) == 2:
             found.append(("layer", f"{name}.backward"))
+        elif backward is not None and loss_layer(cls, reader.classes) and not passes_through(reader):
+            found.append(("loss_layer", f"{name}.backward"))  # MSELoss.forward(A, Y), backward()
     return found
 
 
@@ -109,6 +117,13 @@ def returns_loss_and_gradients(fn: ast.FunctionDef) -> bool:
         isinstance(k, ast.Constant) and isinstance(k.value, str) and (gradient(k.value) or k.value in args)
         for k in e.keys) for e in returned.elts)
     return any(n in LOSS_NAMES for n in names) and (written or any(gradient(n) for n in names if n not in LOSS_NAMES))
+
+
+def pair_base(name: str) -> str:
+    """`affine` of `affine_backward`, `batchnorm` of CS231n's `batchnorm_backward_alt` (a second backward pass of the
+    same forward); '' for a name that is no layer's backward."""
+    found = re.fullmatch(r"(\w+?)_backward(?:_[a-z0-9]+)?", name)
+    return found.group(1) if found else ""
 
 
 def upstream_first(backward: ast.FunctionDef) -> bool:
@@ -138,8 +153,8 @@ def pick(reader: Reader, function: str | None) -> list[tuple[str, str]]:
                          origin=reader.origin, expected="name the function that computes the loss and gradients "
                                                         "with --function NAME")
     first = found[0][0]
-    if first in ("function", "pair", "layer"):  # a file of layers and losses (CS231n's layers.py): each one
-        return [e for e in found if e[0] in ("function", "pair", "layer")]
+    if first in ("function", "pair", "layer", "loss_layer"):  # a file of layers and losses (CS231n's layers.py)
+        return [e for e in found if e[0] in ("function", "pair", "layer", "loss_layer")]
     return found[:1]
 
 
@@ -184,6 +199,110 @@ def split_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | Non
     suffix = backward[len("backward_propagation"):]
     return f.get("forward_propagation" + suffix, f.get("forward_propagation")), \
         f.get("compute_cost" + suffix, f.get("compute_cost"))
+
+
+def loss_layer(cls: ast.ClassDef, classes: dict) -> bool:
+    """`forward(self, A, Y)` and `backward(self)`: a loss written as a layer (CMU 11-785's MSELoss), read by
+    loss_layers.py."""
+    forward, backward = method_of(cls, "forward", classes), method_of(cls, "backward", classes)
+    return forward is not None and backward is not None and len(forward.args.args) == 3 and \
+        len(backward.args.args) == 1
+
+
+def passes_through(reader: Reader) -> bool:
+    """A layer of the file whose backward hands its upstream gradient back unchanged (MIT 6.036's SoftMax,
+    `return dLdZ`): the file's loss layer then returns the gradient of the scores before that layer (NLL's
+    `Ypred - Y`), not of its own input, and is not judged as a loss layer of its own."""
+    for cls in reader.classes.values():
+        backward = method_of(cls, "backward", reader.classes)
+        if backward is not None and len(backward.args.args) == 2 and isinstance(returned := returned_node(backward),
+                                                                                ast.Name) \
+                and returned.id == backward.args.args[1].arg:
+            return True
+    return False
+
+
+def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:
+    """The forward pass and the loss a backward pass over lists of per-layer parameters goes with (Understanding
+    Deep Learning's `forward_pass(net_input, all_weights, all_biases)`, `least_squares_loss(net_output, y)` and
+    `backward_pass(all_weights, all_biases, all_f, all_h, y)`): the one forward pass that takes lists of arrays
+    and the one loss, when what the backward returns are, by their names, the gradients of those lists."""
+    f = reader.functions
+    forwards = [fn for n, fn in f.items() if n != backward and "forward" in n.lower() and layer_lists(fn)]
+    losses = [fn for n, fn in f.items() if n != backward and re.search(r"loss|cost", n, re.IGNORECASE)
+              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", n, re.IGNORECASE)]
+    if len(forwards) != 1 or len(losses) != 1 or backward not in f or f[backward] in forwards + losses:
+        return None, None
+    returned = returned_node(f[backward])
+    names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else \
+        [returned.id] if isinstance(returned, ast.Name) else []
+    lists = layer_lists(forwards[0])
+    if not any(gradient_of_list(n, lists) for n in names):  # (the lists of dl_dh and dl_df may come back too)
+        return None, None
+    return forwards[0], losses[0]
+
+
+def object_list_partners(reader: Reader, cls: ast.ClassDef) -> tuple:
+    """(forward, loss, backward) methods of a class that holds its per-layer arrays in lists (`self.all_weights`):
+    the one method named forward, the one loss, and a backward whose returned lists are, by their names, the
+    gradients of the object's lists. (None, None, None) otherwise."""
+    methods = [m for m in cls.body if isinstance(m, ast.FunctionDef)]
+    held = sorted({t.attr for m in methods for node in ast.walk(m) for t in
+                   (node.targets if isinstance(node, ast.Assign) else []) if isinstance(t, ast.Attribute)
+                   and isinstance(t.value, ast.Name) and t.value.id == "self"})
+    forwards = [m for m in methods if "forward" in m.name.lower()]
+    losses = [m for m in methods if re.search(r"loss|cost", m.name, re.IGNORECASE)
+              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", m.name, re.IGNORECASE)]
+    if len(forwards) != 1 or len(losses) != 1:
+        return None, None, None
+    for m in methods:
+        returned = returned_node(m)
+        names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else []
+        if m not in forwards + losses and any(gradient_of_list(n, held) for n in names):
+            return forwards[0], losses[0], m
+    return None, None, None
+
+
+def layer_lists(fn: ast.FunctionDef) -> list[str]:
+    """The arguments a function reads as lists of per-layer arrays: indexed with a variable (`all_weights[layer]`),
+    counted (`len(all_weights)`) or run over (`zip(weights, biases)`)."""
+    args = [a.arg for a in fn.args.args if a.arg != "self"]
+
+    def listed(name: str) -> bool:
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == name and \
+                    not isinstance(node.slice, (ast.Constant, ast.Slice, ast.Tuple)):
+                return True
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("len", "zip") and \
+                    any(isinstance(a, ast.Name) and a.id == name for a in node.args):
+                return True
+            if isinstance(node, ast.For) and isinstance(node.iter, ast.Name) and node.iter.id == name:
+                return True
+        return False
+    return [a for a in args if listed(a)]
+
+
+def list_stem(name: str) -> str:
+    """What a list of per-layer values is of: `all_weights`, `all_dl_dweights`, `dW_list` and `grads_W` → weights
+    or w (lower case, without the words for 'all', 'gradient' and 'list')."""
+    stem = name.lower()
+    for prefix in ("all_", "grads_", "grad_", "nabla_", "dl_d", "dloss_d", "dj_d", "d_", "d"):
+        if stem.startswith(prefix) and len(stem) > len(prefix):
+            stem = stem[len(prefix):]
+    for suffix in ("_list", "_grads", "_grad", "s"):
+        if stem.endswith(suffix) and len(stem) > len(suffix):
+            stem = stem[:-len(suffix)]
+    return stem
+
+
+def gradient_of_list(name: str, lists: list[str]) -> str | None:
+    """The list of parameters a returned list of gradients is of, by its name (`all_dl_dweights` of
+    `all_weights`), or None."""
+    if not name or name in lists:
+        return None
+    stem = list_stem(name)
+    found = [p for p in lists if list_stem(p) == stem] or [p for p in lists if list_stem(p)[:1] == stem[:1]]
+    return found[0] if len(found) == 1 else None  # (Nielsen's `nabla_b` is of `biases` by its initial)
 
 
 def renamed_backward(name: str, fn: ast.FunctionDef) -> bool:

@@ -7,11 +7,12 @@ expression must be written (a name put for a dictionary entry, a number for a se
 from __future__ import annotations
 
 import ast
+import re
 
 from .activations import computes
 from .host import ReaderHost
 from .splice import splice
-from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim,
+from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim, Drawn, SizesText,
                      FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
                      eval_binop, is_number, is_static, method_of)
 
@@ -21,6 +22,17 @@ FOREIGN = {"torch": "the line in NumPy: np.eye(K)[idx] for F.one_hot(idx, K), x.
                     "np.argmax(x, axis=1) for x.max(1).indices, .copy() for .clone()",
            "gym": "the forward and backward pass as functions of arrays, outside the environment's loop "
                   "(--function NAME to judge one)"}
+
+
+def drawn_run(value: list) -> str | None:
+    """`whole[a:b]` when the list is the drawn indices `whole[a]`, ..., `whole[b - 1]` in order (values.Drawn)."""
+    parts = [re.fullmatch(r"(\w+)\[(\d+)\]", v.ident) for v in value]
+    if not all(parts) or len({p.group(1) for p in parts if p}) != 1:
+        return None
+    ks = [int(p.group(2)) for p in parts if p]
+    if ks != list(range(ks[0], ks[0] + len(ks))):
+        return None
+    return f"{parts[0].group(1)}[{ks[0]}:{ks[-1] + 1}]" if parts[0] else None
 
 
 class Expressions(ReaderHost):
@@ -49,10 +61,27 @@ class Expressions(ReaderHost):
             if not isinstance(node, (ast.Tuple, ast.List)) or any(
                     not isinstance(e, ast.Constant) and not (isinstance(e, ast.Name) and isinstance(v, Dim)
                                                              and e.id == v.name) for e, v in zip(node.elts, value)):
-                self.repl[id(node)] = (node, "(" + ", ".join(str(v) for v in value) + ("," if len(value) == 1
-                                                                                        else "") + ")")
+                self.repl[id(node)] = (node, SizesText(list(value)))
+        elif isinstance(value, Drawn):  # the indices a sampling helper drew, used whole: `outsideVectors[negSamples]`
+            self.repl[id(node)] = (node, value.whole.ident)
+        elif isinstance(value, list) and value and all(isinstance(v, Ref) for v in value):
+            run = drawn_run(value)  # `indices[1:]` of `[outsideWordIdx] + negSampleWordIndices`: the drawn ones
+            if run is None:
+                raise self.error(f"{self.text(node)!r} is a list of arrays, not one array, so it cannot be used in this "
+                                 "array expression", node, "each part on its own (outsideVectors[outsideWordIdx] and "
+                                 "outsideVectors[negSampleWordIndices]), or np.stack of arrays of one shape")
+            self.repl[id(node)] = (node, run)
+        elif isinstance(value, Init) and value.kind == "float" and not self.making_data and isinstance(
+                value.node, ast.Call) and "random" in self.text(value.node.func) and node is value.node:
+            # a draw used in an expression where it is made (`(np.random.rand(N, D) < p) / p`): data, fixed
+            self.repl[id(node)] = (node, self.drawn(value.node, "draw", list(value.shape)).ident)
         elif isinstance(value, Init):
             self.symbolic(value.node)
+            if isinstance(node, ast.Name) and node is not value.node and value.node is not None:
+                # `Ones_C = np.ones((C, 1))`, then `... @ Ones_C`: the array it makes, written once under its name
+                ref = self.materialize(value.node, node.id)
+                self.frame.names[node.id] = ref
+                self.repl[id(node)] = (node, ref.ident)
         elif isinstance(value, range) and isinstance(node, ast.Call):  # range(300) picks a row each
             self.symbolic(node)
         elif isinstance(value, ShapeOf):
@@ -70,6 +99,23 @@ class Expressions(ReaderHost):
         else:
             raise self.error(f"{self.text(node)!r} is {describe(value)}, not an array, so it cannot be used in this "
                              "array expression", node)
+
+    def super_call(self, node: ast.Call, hint: str):
+        """`super().__init__()` in a method: the method of the file's base class, on the same object; a base class the
+        file does not define (`ABC`, `object`) has an `__init__` that sets nothing read here."""
+        owner, cls, name = self.frame.owner, self.frame.cls, node.func.attr  # type: ignore[attr-defined]
+        if owner is None or cls is None:
+            raise self.error("super() is followed only inside a method of the file's classes", node.func)
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id in self.classes:
+                method = method_of(self.classes[base.id], name, self.classes)
+                if method is not None:
+                    args, kwargs = self.arguments(node)
+                    return self.call(Func(method, owner), args, kwargs, node, hint)
+        if name == "__init__":
+            return None
+        raise self.error(f"the base class's {name}() is not in the file", node.func,
+                         "the method written in the file's own class")
 
     def symbolic(self, node: ast.expr) -> None:
         """Write `node` as an array expression: its parts embedded one by one."""
@@ -132,8 +178,9 @@ class Expressions(ReaderHost):
             method = method_of(base.cls, node.attr, self.classes)
             if method is not None and any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
                 return self.call(Func(method, base), [], {}, node, hint)  # @property def W(self): ...
-            if method is not None:
-                return Func(method, base)
+            if method is not None:  # `self.ReLU(z)` of a @staticmethod takes no instance
+                static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
+                return Func(method, None if static else base)
             raise self.error(f"the object has no attribute {node.attr!r} here", node,
                              "an attribute set in __init__ or earlier")
         if isinstance(base, (Ref, Leaf)) or base is SYM:
@@ -208,8 +255,8 @@ class Expressions(ReaderHost):
                 return self.size_item(base, key)
             raise self.error("sizes are read by position", node.slice)
         if isinstance(base, ShapeOf):
-            if isinstance(key, int):
-                items = self.shape_items(base, None, node)
+            if isinstance(key, int):  # `self.N = A.shape[0]` of data nothing states: a size of its rank-2 guess
+                items = self.shape_items(base, None, node) or (self.guessed_rows(base) if key in (0, 1, -1) else None)
                 if items is not None:
                     return items[key]
             if isinstance(key, slice):  # `np.prod(x.shape[1:])`: the sizes after the examples' axis
@@ -399,7 +446,12 @@ class Expressions(ReaderHost):
         return Star(self.ev(node.value))
 
     def ev_Call(self, node, hint):
+        if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Call) and \
+                isinstance(node.func.value.func, ast.Name) and node.func.value.func.id == "super":
+            return self.super_call(node, hint)
         func = self.ev(node.func)
+        if isinstance(func, str) and isinstance(node.func, ast.Name) and func in self.functions:
+            func = Func(self.functions[func])  # `d_act_fn(z)` with `--set d_act_fn=relu_deriv`: the file's function
         if isinstance(func, Func):
             if func.owner is None and self.language_activation(func.node):
                 if self.text(node.func) != func.node.name:
@@ -436,5 +488,11 @@ class Expressions(ReaderHost):
             for k in node.keywords:
                 self.embed(k.value, self.ev(k.value))
             return SYM
+        if isinstance(func, Ref) and isinstance(node.func, ast.Name) and func.ident in self.leaves \
+                and self.leaves[func.ident].role == "data":  # `d_act_fn(all_f[k])`: a function its caller passes
+            named = ", ".join(n for n in self.functions) or "a function of the file"
+            raise self.error(f"{node.func.id!r} is an argument this file calls as a function, and nothing in the file "
+                             "says which function its caller passes", node.func,
+                             f"--set {node.func.id}=NAME with NAME one of the file's functions ({named})")
         raise self.error(f"{self.text(node.func)!r} cannot be called here", node.func)
 

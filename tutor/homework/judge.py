@@ -14,7 +14,8 @@ from ..judge.check import check
 from ..judge.result import CheckResult
 from .build import Flat, Text, build_network, data_weights, derivation_text
 from .diagnosis import one_per_mistake
-from .drivers import read
+from .dispatch import read
+from .layer_lists import ONE_EXAMPLE, reads_a_batch
 from .entry import pick
 from .names import with_learners_names
 from .per_example import examples_axis
@@ -164,6 +165,8 @@ def judge_source(source: str, path: str, function, wrt, dims: dict, settings: di
         if override is not None:
             return result
         again = lambda o: judged(driver, name, o)  # noqa: E731
+        if driver in ("lists", "object_lists") and not reads_a_batch(tree):
+            result = one_example_reading(result, again)
         return vector_reading(other_bias_reading(result, reader, again), reading, again)
 
     for driver, name in entries:
@@ -215,6 +218,24 @@ def other_bias_reading(result: FileResult, reader: Reader, again) -> FileResult:
                 and sum(g.verdict == "correct" for g in other.gradients.values()) >= correct:
             return other
     return cautioned(result, reader)
+
+
+def one_example_reading(result: FileResult, again) -> FileResult:
+    """Per-layer lists (layer_lists.py) are first read with a batch of m examples; when a gradient does not have
+    its parameter's shape there (a bias's gradient that is the layer's own `dl_df`, a column per example) and
+    more have it for one example, the file is read as its notebook calls it: one example, a column."""
+    def score(r: FileResult) -> tuple[int, int]:
+        return (sum(g.result is not None and g.result.shape_ok for g in r.gradients.values()),
+                sum(g.verdict == "correct" for g in r.gradients.values()))
+    if result.network is None or all(g.result is None or g.result.shape_ok for g in result.gradients.values()):
+        return result
+    try:
+        other = again({ONE_EXAMPLE: "one"})
+    except TutorError:
+        return result
+    if other.network is None or set(other.gradients) != set(result.gradients) or score(other) <= score(result):
+        return result
+    return other
 
 
 def vector_reading(result: FileResult, reading, again) -> FileResult:
@@ -311,8 +332,11 @@ def judge_reading(reading, source: str, path: str, wrt: str | None, dims: dict, 
     flat = Flat.of(reading)
     network, net_text, forward = build_network(reading, flat)
     given = {k: v for k, v in {**reading.reader.numbers, **dims}.items() if k in network.dims}
+    read_somewhere = set().union(*flat.reads) if flat.reads else set()
     for ident in dict.fromkeys(reading.reader.guessed):
         leaf = reading.reader.leaves[ident]
+        if ident not in read_somewhere:  # an argument the file never computes with (word2vec's `dataset`)
+            continue
         reading.notes.append(f"the shape of {leaf.key} is not stated; it is read as {guessed_shape(leaf)} from how "
                              f"the file uses it (--shapes '{leaf.key}: [...]' to say otherwise)")
     gradients = {}

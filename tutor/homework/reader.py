@@ -21,7 +21,7 @@ from .calls import Calls
 from .courses import course_helpers
 from .expressions import Expressions
 from .splice import Located, Written, join, plain, splice
-from .values import (MAX_UNROLL, OPS, SYM, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
+from .values import (MAX_UNROLL, OPS, SYM, Drawn, Frame, NumPy, Return, claims_one_of, eval_binop, is_static, Class, Dim,
                      FlatShape, FlatSlice, Func, Init, Leaf, Obj, Params, Ref, ShapeOf, Sizes)
 
 #: NumPy's functions and array methods that change an array they are given, rather than return a new one.
@@ -135,16 +135,8 @@ class Reader(Expressions, Calls):
                 for alias in node.names:
                     self.imported[alias.asname or alias.name] = node.module
         for stmt in tree.body:  # NumPy under other names: `import numpy as xp`, `from numpy import exp, dot`
-            if isinstance(stmt, ast.Import):
-                for alias in stmt.names:
-                    if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
-                        self.globals.names[alias.asname] = NumPy()
-            elif isinstance(stmt, ast.ImportFrom) and stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
-                prefix = stmt.module[len("numpy"):].lstrip(".")
-                for alias in stmt.names:
-                    if alias.name != "*":
-                        path = f"{prefix}.{alias.name}" if prefix else alias.name
-                        self.globals.names[alias.asname or alias.name] = NumPy(path)
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                self.numpy_names(stmt, self.globals)
         for stmt in tree.body:  # module constants (`layers_dims = [12288, 20, 7, 5, 1]`)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 try:
@@ -161,6 +153,19 @@ class Reader(Expressions, Calls):
                     stmt.home = text  # type: ignore[attr-defined]
                     self.globals.names[stmt.name] = Func(stmt)
         self.frame = self.globals
+
+    @staticmethod
+    def numpy_names(stmt: ast.Import | ast.ImportFrom, frame: Frame) -> None:
+        """NumPy under other names in `frame`: `import numpy as xp`, `from numpy import exp, dot`."""
+        if isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.name == "numpy" and alias.asname and alias.asname not in ("np", "numpy"):
+                    frame.names[alias.asname] = NumPy()
+        elif stmt.module in ("numpy", "numpy.random", "numpy.linalg"):
+            prefix = stmt.module[len("numpy"):].lstrip(".")
+            for alias in stmt.names:
+                if alias.name != "*":
+                    frame.names[alias.asname or alias.name] = NumPy(f"{prefix}.{alias.name}" if prefix else alias.name)
 
     # -- errors and names ----------------------------------------------------------------------
     def error(self, message: str, node=None, expected: str | None = None) -> TutorError:
@@ -269,8 +274,9 @@ class Reader(Expressions, Calls):
             raise Return(value)
         elif isinstance(stmt, ast.FunctionDef):
             self.frame.names[stmt.name] = Func(stmt)
-        elif isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom, ast.Assert, ast.Global, ast.Nonlocal,
-                               ast.Delete)):
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.numpy_names(stmt, self.frame)  # `from numpy import matmul, log` inside a function
+        elif isinstance(stmt, (ast.Pass, ast.Assert, ast.Global, ast.Nonlocal, ast.Delete)):
             return
         else:
             raise self.error(f"a {type(stmt).__name__.lower()} statement cannot be followed without running the "
@@ -296,6 +302,9 @@ class Reader(Expressions, Calls):
         func = call.func
         if self.making_data:  # a script shuffling or filling its data set: data, not the network
             return False
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and \
+                isinstance(func.value.func, ast.Name) and func.value.func.id == "super":
+            return False  # super().__init__(): a method of the base class
         if isinstance(func, ast.Attribute) and func.attr in IN_PLACE_METHODS:
             target = self.ev(func.value)
         else:
@@ -329,6 +338,7 @@ class Reader(Expressions, Calls):
                              "(an embedding matrix, as np.zeros_like(C) of a 2-D C)", call,
                              "dC += np.einsum('...v,...e->ve', onehot(idx, V), values)")
         idx, vals = self.ev(idx_node), self.ev(vals_node)
+        idx = idx.whole if isinstance(idx, Drawn) else idx  # the negative samples a helper drew, as one vector
         idx = self.materialize(idx_node, "idx") if idx is SYM else idx
         vals = self.materialize(vals_node, "vals") if vals is SYM else vals
         rank = self.table_rank(idx) if isinstance(idx, Ref) else None
@@ -507,6 +517,7 @@ class Reader(Expressions, Calls):
 
     def into_part(self, target: ast.Subscript, base, value_node: ast.expr, op: str) -> None:
         if isinstance(base, Init):  # `dx = np.zeros(x.shape)`, then filled in
+            self.symbolic(base.node)  # its sizes as the file names them (`np.zeros(vocab_size)`)
             base = self.materialize(base.node, self.hint_of(target.value))
             self.bind(target.value, base, target)
         if base is SYM:
@@ -528,6 +539,7 @@ class Reader(Expressions, Calls):
         current = self.ev(target)
         if isinstance(current, Init) and op is not None and not self.making_data:
             # `dW = np.zeros(W.shape)` (the course's own first line), then `dW += X.T.dot(...)`: zeros, then added to
+            self.symbolic(current.node)
             current = self.materialize(current.node, self.hint_of(target))
             self.bind(target, current, stmt)
         value = self.ev(stmt.value)

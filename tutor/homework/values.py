@@ -22,6 +22,20 @@ class Dim:
         return self.name
 
 
+class SizesText(Dim):
+    """A tuple of sizes written into an array expression (`np.ones((1, self.N))`): rendered when the code is
+    written out, as a size is, so that a size renamed after it was read (`A_0` that became `N`) is written by its
+    last name."""
+
+    def __init__(self, items: list):  # no Dim.__init__: the name is the items', whenever it is asked for
+        self.items = items
+        self.fresh = False
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "(" + ", ".join(str(v) for v in self.items) + ("," if len(self.items) == 1 else "") + ")"
+
+
 @dataclass(frozen=True)
 class Ref:
     """An array: the variable that holds it in the flattened code."""
@@ -119,6 +133,15 @@ class Packed:
     parts: list                        # (name as written, Ref)
 
 
+class Drawn(list):
+    """The indices a sampling helper drew (CS224n's negative samples): a list of K indices, each written as the
+    entry of one integer vector `whole` (`negSampleWordIndices[3]`), the vector itself when used whole."""
+
+    def __init__(self, whole: Ref, count: int):
+        super().__init__(Ref(f"{whole.ident}[{k}]") for k in range(count))
+        self.whole = whole
+
+
 @dataclass
 class Sizes:
     """A list of sizes passed in (`dimensions`, `layer_dims`) whose length the file does not fix:
@@ -181,6 +204,8 @@ class Return(Exception):
 class Frame:
     names: dict = field(default_factory=dict)
     function: str = "<module>"
+    owner: "Obj | None" = None              # a method's instance, for super()
+    cls: ast.ClassDef | None = None         # the class that defines the method
 
 
 OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
