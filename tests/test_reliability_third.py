@@ -176,6 +176,17 @@ def test_a_layer_whose_forward_returns_no_array_is_located(tmp_path, monkeypatch
     assert "internal error" not in done.stderr and done.returncode in (1, 2)
 
 
+def test_a_cost_function_that_returns_nothing_is_located(tmp_path, monkeypatch):
+    planar = (Path(__file__).parent / "catalogue" / "homework" / "deeplearning_ai" /
+              "planar_data_classification.py").read_text()
+    assert planar.count("    return cost\n") == 1
+    (tmp_path / "planar.py").write_text(planar.replace("    return cost\n", "    print(cost)\n"))
+    monkeypatch.chdir(tmp_path)
+    done = in_process("check", "planar.py")
+    assert done.returncode == 2 and "compute_cost returns no loss that can be read" in done.stderr
+    assert "planar.py:" in done.stderr, done.stderr
+
+
 def test_a_gradient_through_a_layer_that_ignores_its_parameter_is_zero_not_a_crash(tmp_path, monkeypatch):
     """The affine layer's forward written as a ReLU: w and b do not reach the output, their gradients are
     zero, and a wrong-shaped dw is compared with that zero (the comparison crashed on a missing truth)."""

@@ -235,6 +235,15 @@ def loss_of(value, returned: ast.AST | None):
     return None
 
 
+def returned_loss(reader: Reader, value, func: ast.FunctionDef,
+                  expected: str = "return the loss, a number computed from the network's output") -> Ref:
+    """The loss a loss function returns, or its refusal located at the function."""
+    loss = loss_of(value, returned_node(func))
+    if not isinstance(loss, Ref):
+        raise reader.error(f"{func.name} returns no loss that can be read", func, expected)
+    return loss
+
+
 def gradients_in(reader: Reader, value, names: list[str] | None = None,
                  aliases: dict[str, str] | None = None, returned: ast.AST | None = None) -> list[Gradient]:
     """The gradients among returned values: dict entries by key, tuple items by name, packed vectors.
@@ -328,9 +337,7 @@ def loss_and_gradients(reader: Reader, name: str, func: Func, stated, expected: 
     made: dict = {}
     result = call_with(reader, func, made, stated, func.node)
     returned = returned_node(func.node)
-    loss = loss_of(result, returned)
-    if loss is None:
-        raise TutorError(f"{name} returns no loss that can be read", origin=reader.origin, expected=expected)
+    loss = returned_loss(reader, result, func.node, expected)
     names = names_of(returned, len(result)) if isinstance(result, tuple) else None
     grads = gradients_in(reader, result, names, returned=returned)
     first = next((v for v in made.values() if isinstance(v, Ref) and v.ident in reader.leaves), None)
@@ -413,8 +420,7 @@ def split_driver(reader: Reader, name: str) -> EntryReading:
         for p in [a.arg for a in cost.args.args]:
             if p not in made and p in ("A2", "AL", "A", "A3", "Yhat"):
                 made[p] = output
-        loss = call_with(reader, Func(cost), made, stated, cost)
-        loss = loss_of(loss, returned_node(cost))
+        loss = returned_loss(reader, call_with(reader, Func(cost), made, stated, cost), cost)
     for p in [a.arg for a in backward.args.args]:
         if p not in made and p in ("A2", "AL"):
             made[p] = output

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from .docstrings import stated_shapes
-from .drivers import SIZE_NAMES, call_with, construct, fresh_size, loss_of, setting
+from .drivers import SIZE_NAMES, call_with, construct, fresh_size, returned_loss, setting
 from .entry import (EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, object_list_partners,
                     returned_node)
 from .reader import Reader
@@ -48,10 +48,7 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     loss_args = [a.arg for a in loss_fn.args.args]
     if loss_args and loss_args[0] not in made:  # `least_squares_loss(y_pred, y)`: the network's output first
         made[loss_args[0]] = results[0]
-    loss = loss_of(call_with(reader, Func(loss_fn), made, stated, loss_fn), returned_node(loss_fn))
-    if not isinstance(loss, Ref):
-        raise reader.error(f"{loss_fn.name} returns no loss that can be read", loss_fn,
-                           "return the loss, a number computed from the network's output")
+    loss = returned_loss(reader, call_with(reader, Func(loss_fn), made, stated, loss_fn), loss_fn)
     unclaimed = [v for n, v in zip(returned, results) if not n or n not in [a.arg for a in backward.args.args]]
     for a in [a.arg for a in backward.args.args if a.arg not in made]:  # a cache under another name than returned
         if unclaimed and not reader.settings.get(a):
@@ -107,11 +104,8 @@ def object_lists_driver(reader: Reader, name: str) -> EntryReading:
     loss_args = [a.arg for a in loss_fn.args.args][0 if static else 1:]
     if loss_args and loss_args[0] not in made:
         made[loss_args[0]] = results[0]
-    loss = loss_of(call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
-                   returned_node(loss_fn))
-    if not isinstance(loss, Ref):
-        raise reader.error(f"{loss_fn.name} returns no loss that can be read", loss_fn,
-                           "return the loss, a number computed from the network's output")
+    loss = returned_loss(reader, call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
+                         loss_fn)
     grads = call_with(reader, Func(backward, obj), made, stated, backward)
     values = list(grads) if isinstance(grads, tuple) else [grads]
     names = names_of(returned_node(backward), len(values))
