@@ -152,6 +152,14 @@ def test_a_factor_that_is_two_only_by_coincidence_is_not_called_a_square():
     assert r.factor == pytest.approx(2) and "Dy/2" in message and "1/Dy is missing" in message
 
 
+def test_a_factor_two_where_nothing_is_squared_is_not_blamed_on_a_square():
+    """Cross-entropy squares nothing: a doubled gradient there (or dropout's 1/p at p = ½) is a constant
+    factor 2, not the derivative of a square."""
+    r = check(load("default"), "W2", "2 * h.T @ (yhat - y)")
+    message = first_error(r).message
+    assert r.verdict == "scaled" and "a constant factor 2" in message and "square" not in message
+
+
 @pytest.mark.parametrize("net, wrt, text, says", [
     ("batch", "W2", "H1.T @ (Yhat - Y)", ["N·∂J/∂W2", "the 1/N is missing"]),
     ("batch", "W2", "H1.T @ (Yhat - Y) / N / N", ["(1/N)·∂J/∂W2", "a 1/N too many"]),

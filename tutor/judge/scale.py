@@ -121,8 +121,17 @@ def factor(c0: float, c1: float, bindings: dict[str, int]) -> ScaleFactor | None
     return ScaleFactor(nice(c0 / monomial), tuple(powers), c0)
 
 
-def cause(f: ScaleFactor) -> str:
-    """The likely reasons for a constant factor, in the learner's terms."""
+def squares_something(network) -> bool:
+    """Whether the network squares anything (u ** 2, u * u): only then is a factor 2 likely its derivative."""
+    from ..engine.language.ir import Call, walk
+    return any(isinstance(node, Call) and (node.prim == "pow" and node.param("exponent") == 2 or
+                                           node.prim == "mul" and len(node.args) == 2 and node.args[0] == node.args[1])
+               for expr in network.definitions.values() for node in walk(expr))
+
+
+def cause(f: ScaleFactor, squares: bool = True) -> str:
+    """The likely reasons for a constant factor, in the learner's terms (`squares`: the network squares
+    something, so a factor 2 may come from its derivative)."""
     reasons = []
     if f.up:
         names = f.dims_text(f.up)
@@ -135,7 +144,7 @@ def cause(f: ScaleFactor) -> str:
     if f.constant < 0:
         reasons.append("the sign is flipped: a gradient points uphill, the way that makes the loss larger")
     k = abs(f.constant)
-    if k in (2, Fraction(1, 2)):
+    if k in (2, Fraction(1, 2)) and squares:
         reasons.append("a factor 2 from a square: its derivative is 2·u, unless a ½ in the loss cancels it")
     elif k != 1:
         reasons.append(f"a constant factor {constant_text(k) if not isinstance(k, Fraction) else k}")

@@ -26,4 +26,5 @@ def message(case: Case) -> str:
         return f"this is {ev.factor:.6g}·∂J/∂{ev.wrt}: {named}"
     if f is None:
         return f"this is {ev.factor:.6g} × ∂J/∂{ev.wrt}: off by a constant factor"
-    return f"this is {scale.multiple(f)}∂J/∂{ev.wrt}{scale.here(f, ev.bindings)}: {scale.cause(f)}"
+    return f"this is {scale.multiple(f)}∂J/∂{ev.wrt}{scale.here(f, ev.bindings)}: " \
+        f"{scale.cause(f, scale.squares_something(ev.network))}"
