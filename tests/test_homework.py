@@ -1370,3 +1370,9 @@ def test_lists_of_layers_held_on_an_object_are_built_by_its_constructor(tmp_path
                        settings={"hidden_layer_sizes": [4, 3]})
     assert {g.verdict for k, g in wrong.gradients.items() if "weights" in k} == {"transposed"}
     assert all(g.verdict == "correct" for k, g in wrong.gradients.items() if "biases" in k)
+
+
+def test_a_layer_pairs_notes_reach_the_learner():
+    """What a forward/backward pair assumed (a random draw read as fixed data) is said with its verdicts."""
+    result = check_file(str(CATALOGUE / "cs231n" / "normalization.py"), settings=parse_sets(["p=0.5"]))
+    assert any("random draw" in note and "read as data" in note for note in result.notes)

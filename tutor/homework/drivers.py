@@ -567,8 +567,8 @@ def pair_driver(reader: Reader, name: str) -> EntryReading:
     out_name = names_of(returned_forward, 2)[0] if isinstance(returned_forward, ast.Tuple) else \
         returned_forward.id if isinstance(returned_forward, ast.Name) else "out"
     return EntryReading(reader, f"{base}_forward/{name}", Ref("vjp"), grads, upstream=upstream.ident,
-                        output=output,
-                        data=first.ident if isinstance(first, Ref) else None, output_key=out_name or "out")
+                        output=output, data=first.ident if isinstance(first, Ref) else None,
+                        output_key=out_name or "out", notes=list(reader.notes))
 
 
 def unpacked_leaves(reader: Reader, backward: ast.FunctionDef, args: dict) -> dict[str, str]:
@@ -624,7 +624,7 @@ def layer_driver(reader: Reader, name: str) -> EntryReading:
     if not isinstance(output, Ref):
         raise TutorError(f"{cls_name}.forward sets no self.output", origin=reader.origin)
     return EntryReading(reader, f"{cls_name}.forward/{cls_name}.backward", Ref("vjp"), grads, upstream=upstream.ident,
-                   output=output)
+                        output=output, notes=list(reader.notes))
 
 
 def held_gradients(reader: Reader, obj: Obj) -> list[Gradient]:
