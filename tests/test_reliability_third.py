@@ -138,6 +138,16 @@ def test_labels_with_more_classes_than_the_axis_they_pick_from_are_a_located_err
     assert done.returncode == 2 and says in done.stderr and "t.net:5:" in done.stderr, done.stderr
 
 
+def test_range_of_the_batch_picking_from_one_row_is_a_located_error(tmp_path, monkeypatch):
+    (tmp_path / "t.net").write_text("x: [D]\ny: int[N] < K\nW: [D, K]\nP = softmax(x @ W)[None, :]\n"
+                                    "q = -log(P[range(N), y])\nJ = sum(q)\n")
+    monkeypatch.chdir(tmp_path)
+    done = in_process("derive", "t.net", "--dims", "N=3,D=4,K=5")
+    assert done.returncode == 2 and "t.net:5:" in done.stderr, done.stderr
+    assert "range(N) holds indices below N (= 3 here), but it picks along axis 0 of q's operand, of length 1" \
+        in " ".join(done.stderr.split())
+
+
 def test_a_learners_labels_picking_from_too_short_an_axis_are_a_located_error():
     done = in_process("check", "cs231n", "--wrt", "W2", "--dims", "N=3,D=4,H=2,K=5",
                       "d = hidden_layer.copy()\nd[range(N), y] -= 1\ndW2 = np.dot(hidden_layer.T, d)")

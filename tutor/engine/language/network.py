@@ -436,8 +436,8 @@ def out_of_range(node: Call, bindings: dict[str, int], operand: str = "the opera
                     problem = index_problem(it[1], shape, axis, bindings, operand)
                     if problem:
                         return problem
-                if it[0] == "a" and bounds:
-                    problem = labels_problem(arrays[it[1] - 1], bounds, shape, axis, bindings, operand)
+                if it[0] == "a":
+                    problem = labels_problem(arrays[it[1] - 1], bounds or {}, shape, axis, bindings, operand)
                     if problem:
                         return problem
                 axis += it[0] in "sia"
@@ -474,14 +474,19 @@ def constant_value(e: Expr, bindings: dict[str, int]) -> float | None:
 
 def labels_problem(index: Expr, bounds: Mapping[str, Dim], shape, axis: int, bindings: dict[str, int],
                    operand: str) -> str | None:
-    """Labels below K picking along an axis shorter than K (`int[N] < K` indexing an axis of C)."""
-    if not (isinstance(index, Var) and index.name in bounds and 0 <= axis < len(shape)):
+    """Indices below K picking along an axis shorter than K: labels `int[N] < K`, or range(K)/np.arange(K)."""
+    if isinstance(index, Var) and index.name in bounds:
+        what, bound = f"{index.name} holds labels", bounds[index.name]
+    elif isinstance(index, Call) and index.prim == "arange" and isinstance(index.param("n"), Dim):
+        bound = index.param("n")
+        what = f"range({bound}) holds indices"
+    else:
         return None
-    bound, length = bounds[index.name], shape[axis]
-    if bound.value(bindings) <= length.value(bindings):
+    if not 0 <= axis < len(shape) or bound.value(bindings) <= shape[axis].value(bindings):
         return None
-    return (f"{index.name} holds labels below {bound} (= {bound.value(bindings)} here), but it picks along axis "
-            f"{axis} of {operand}, of length {length} (= {length.value(bindings)} here)")
+    def sized(d: Dim) -> str:
+        return str(d) if d.is_literal else f"{d} (= {d.value(bindings)} here)"
+    return f"{what} below {sized(bound)}, but it picks along axis {axis} of {operand}, of length {sized(shape[axis])}"
 
 
 def index_problem(i, shape, axis: int, bindings: dict[str, int], operand: str) -> str | None:
