@@ -1376,3 +1376,23 @@ def test_a_layer_pairs_notes_reach_the_learner():
     """What a forward/backward pair assumed (a random draw read as fixed data) is said with its verdicts."""
     result = check_file(str(CATALOGUE / "cs231n" / "normalization.py"), settings=parse_sets(["p=0.5"]))
     assert any("random draw" in note and "read as data" in note for note in result.notes)
+
+
+def without_docstrings(source: str) -> str:
+    import re
+    return re.sub(r'\n\s*"""(?:.|\n)*?"""', "", source)
+
+
+@pytest.mark.parametrize("name, verdicts", [
+    ("mytorch.py", {"MSELoss.A": "correct", "CrossEntropyLoss.A": "correct"}),
+    ("mistakes/mytorch__mse_gradient_without_the_2.py", {"MSELoss.A": "scaled", "CrossEntropyLoss.A": "correct"}),
+])
+def test_a_loss_class_with_nothing_stating_its_shapes_compares_scores_and_targets_of_one_shape(tmp_path, name,
+                                                                                                verdicts):
+    """mytorch's MSELoss with its docstrings removed: `(A - Y) * (A - Y)` says A and Y have one shape (the
+    scores' made-up sizes were taken for a parameter's broadcast over the targets: 'unknown dimension A_0')."""
+    path = tmp_path / "mytorch.py"
+    path.write_text(without_docstrings((CATALOGUE / "cmu11785" / name).read_text()))
+    result = check_file(str(path))
+    got = {key: g.verdict for key, g in result.gradients.items() if key in verdicts}
+    assert got == verdicts, result.notes

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..engine.errors import TutorError
 from .docstrings import stated_shapes
-from .drivers import call_with, construct, shape_of
+from .drivers import call_with, construct, fresh_size, shape_of
 from .entry import EntryReading, Gradient, returned_node
 from .reader import Reader
 from .values import Func, Ref, found_method
@@ -32,6 +32,16 @@ def loss_layer_driver(reader: Reader, name: str) -> EntryReading:
         made[targets_arg] = reader.leaf(targets_arg, shape_of(reader, said.shape), forward.node, role="data",
                                         kind="onehot")
         reader.notes.append(f"{cls_name}'s targets {targets_arg} are read as one-hot rows, one class per example")
+    if stated.get(scores_arg) is None and stated.get(targets_arg) is None and reader.guess_shapes:
+        # nothing says either shape: a loss compares each score with its target, so both are one N×C array
+        # (read apart, the scores' made-up sizes would be taken for a parameter's, broadcast over the targets)
+        rows, classes = fresh_size(reader, "N"), fresh_size(reader, "C")
+        onehot = "crossentropy" in cls_name.lower().replace("_", "")
+        for arg, kind in ((scores_arg, "float"), (targets_arg, "onehot" if onehot else "float")):
+            made[arg] = reader.leaf(arg, [rows, classes], forward.node, role="data", kind=kind)
+            reader.guessed.append(made[arg].ident)
+        if onehot:
+            reader.notes.append(f"{cls_name}'s targets {targets_arg} are read as one-hot rows, one class per example")
     loss = call_with(reader, forward, made, stated, forward.node)
     if isinstance(loss, tuple) and loss:
         loss = loss[0]
