@@ -227,6 +227,8 @@ def expanded_size(expr: Expr, limit: int, memo: dict[int, int] | None = None) ->
             continue
         memo[id(node)] = size = min(limit + 1, 1 + sum(memo[id(a)] for a in getattr(node, "args", ())))
         order.append(node)
-        if size > limit:  # a part of expr past the limit: expr is too (its parts are counted, not finished)
-            return size
+        # a part of expr past the limit, or more distinct parts than the limit (each is written at least
+        # once): expr is past it too, and the rest of a large DAG need not be walked
+        if size > limit or len(order) > limit:
+            return limit + 1
     return memo[id(expr)]
