@@ -7,7 +7,7 @@ What could not be told from the post is assumed, and each assumption says how to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
@@ -78,13 +78,16 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
     from .aliases import function_aliases, layered_superscripts, primed_names, reading_aliases
     from .formulas import written_out
+    from .layers import numbered_layers
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
-    post.math = x_as_times(post.math, set(prose_shapes(post.prose)) | declared_names(post.math))
-    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math),
+    layers = numbered_layers(post.math, post.prose)   # w^L, a^{l-1}: layers named by letters
+    post.math = x_as_times(layers.math, set(prose_shapes(post.prose)) | declared_names(layers.math))
+    with reading_aliases(function_aliases(post.math, post.prose), layers.found or layered_superscripts(post.math),
                          gradient_letters(post.math), primed_names(post.prose)):
-        return answer(post, network, dims, wrt, text)
+        answered = answer(post, network, dims, wrt, text)
+    return replace(answered, assumptions=tuple(layers.said) + answered.assumptions) if layers.said else answered
 
 
 def declared_names(math: list[str]) -> set[str]:

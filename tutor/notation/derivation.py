@@ -259,6 +259,7 @@ def joined_declarations(lines: list[tuple[list[Tok], int, int]]) -> list[tuple[l
 
 
 def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
+    from .entries import entry_letters, entrywise
     """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
     from .tokens import to_latex
     latex = to_latex(text)
@@ -314,7 +315,8 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
         translate.target = names.shapes.get(target) if target is not None else None
-        translated = translate(value)
+        letters = entry_letters(lhs) if translate.target else ""   # ∂J/∂W_{ij} = x_i δ_j: a matrix by its entries
+        translated = (letters and entrywise(translate, value, letters, translate.target)) or translate(value)
         translate.target = None
         code = translated.code
         equations.append(Equation(target, name, code, written))

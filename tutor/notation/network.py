@@ -101,12 +101,25 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
     from .aliases import is_alias_statement
     for latex, found, text in pieces:
         for st in found:
-            if is_alias_statement(st.text(latex)):
+            if is_alias_statement(st.text(latex)) or names_a_gradient(st.sides):
                 continue
             handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
     if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
         derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
+
+
+def names_a_gradient(sides) -> bool:
+    """`δ = ∂J/∂z` on its own: says which gradient the post's δ is, and is neither a definition nor an answer."""
+    if len(sides) != 2:
+        return False
+    try:
+        trees = [Grammar(list(side), lambda n: False).whole(list(side)) for side in sides]
+    except Exception:  # noqa: BLE001 - anything else is read as it always was
+        return False
+    kinds = sorted(t.kind for t in trees)
+    delta = next((t for t in trees if t.kind == "name"), None)
+    return kinds == ["name", "partial"] and delta is not None and str(delta.value).startswith(("delta", "Delta"))
 
 
 def wanted_gradient(tokens) -> str | None:

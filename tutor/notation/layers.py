@@ -1,0 +1,130 @@
+"""Layers named by letters, as Nielsen writes them: `w^L`, `b^l`, `a^{L-1}`, `δ^{l+1}`, `δ^{x,L}`.
+
+A letter superscript that names a layer is not a power. `L` is the last layer, `l` any layer, `l ± k` the
+layers beside it, and `x,` before the layer (`δ^{x,L}`) the training example x, which a network of one
+example drops. Each such superscript is rewritten as the numbered layer it stands for (`w^{[3]}`), before
+the post is read:
+
+* a post that writes its network for a general layer (`z^l = w^l a^{l-1} + b^l`, `a^l = σ(z^l)`) has that
+  layer written out three times, so that `l` (the middle one) has a layer before it and one after it, and
+  `L` is the last: a general equation is judged at one layer, which is said;
+* a post that writes a network with numbered layers (`z^1 = w^1 x + b^1`) and `L` for its last one takes `L`
+  as the layer after its highest numbered one (or the number it says, "L = 2"), and `l` as the one before L.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: A name (a letter, or δ, Δ) with a layer written as a letter: `^L`, `^{l-1}`, `^{x,L}`, `^\ell`.
+BASE = r"(?P<base>\\delta|\\Delta|δ|Δ|(?<![\w\\])[A-Za-df-zA-QS-Z])"
+LETTER = r"(?:L|l|\\ell\b|ℓ)"
+LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
+                   r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*\}|(?P<bare>" + LETTER + r"))")
+#: `z^l = …` for a general layer: the definitions a post writes once for every layer.
+GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?)\s*&?=\s*(?P<rhs>[^=&]+?)"
+                     r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
+#: "L = 2", "l = 1": the post says which layer a letter is.
+SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
+#: The activations a general layer reads: a^{l-1}, h^{l-1}, written after the weight (columns) or before it (rows).
+READS = r"[aAhH]\s*\^\s*\{\s*(?:l|\\ell|ℓ)\s*-\s*1\s*\}"
+#: ∇_a C (Nielsen): the gradient with respect to the output activations a^L.
+NABLA_A = re.compile(r"\\nabla\s*_\s*\{?\s*a\s*\}?(?=\s*[A-Z])|∇\s*_?\s*a(?=\s*[A-Z])|∇ₐ(?=\s*[A-Z])")
+#: A numbered layer as posts write it on the left of a definition: z^1, z^{2}, z^{[2]}, z_2.
+NUMBERED = re.compile(r"(?<![\w\\])[zZaAhH]\s*(?:\^\s*\{?\s*\[?(?P<up>\d)\]?\s*\}?|_\s*\{?(?P<down>\d)\}?)\s*&?=")
+
+
+@dataclass(frozen=True)
+class Layers:
+    """How the post's letters were numbered: the rewritten mathematics, and what was said about it."""
+
+    math: list[str]
+    said: list[str]
+    found: bool
+
+
+def numbered_layers(math: list[str], prose: list[str]) -> Layers:
+    """The post's mathematics with each layer written as a letter put as the numbered layer it names."""
+    if not any(LAYER.search(text) for text in math):
+        return Layers(math, [], False)
+    said: list[str] = []
+    general = any(GENERAL.search(text) for text in math)
+    stated = {m.group("letter"): int(m.group("n")) for text in math + prose for m in SAID.finditer(text)}
+    if general:
+        first = 1
+        last = stated.get("L", first + 2)
+        layer = stated.get("l", last - 1)
+        unsized = not any(re.search(r"\\in\b|∈", text) for text in math + prose)
+        sizes = sized(math, first, last) if unsized else []   # no size said: n_k units in layer k
+        math = [written_out(text, first, last) for text in math] + sizes
+        if sizes:
+            said.append("the post gives no sizes: layer k is taken to have n_k units (" + ", ".join(sizes) + ")")
+        said.append(f"the network is written for a general layer l: it is read with layers {first} to {last} "
+                    f"(L = {last}), and each equation in l is judged at l = {layer}, a layer with one before and one "
+                    "after it")
+    else:
+        numbers = [int(m.group("up") or m.group("down")) for text in math for m in NUMBERED.finditer(text)]
+        last_defined = any(re.search(r"(?<![\w\\])[zZaAhH]\s*\^\s*\{?\s*L\s*\}?\s*&?=", text) for text in math)
+        last = stated.get("L") or (max(numbers) + (1 if last_defined else 0) if numbers else 2)
+        layer = stated.get("l", last - 1)
+        if "L" not in stated:
+            said.append(f"L read as layer {last}, the network's last")
+        if any(m.group("letter") in ("l", "\\ell", "ℓ") or m.group("bare") in ("l", "\\ell", "ℓ")
+               for text in math for m in LAYER.finditer(text)) and "l" not in stated:
+            said.append(f"l read as layer {layer}, the one before the last; say which with l = …")
+    if any(m.group("example") for text in math for m in LAYER.finditer(text)):
+        said.append("a superscript x, (δ^{x,l}) names one training example: the network has one, so it is dropped")
+    math = [text for text in math if not SAID.fullmatch(text.strip())]   # "L = 2" counts layers: no definition
+    out = [numbered(NABLA_A.sub(lambda m: "\\nabla_{a^{L}}", text), last, layer) for text in math]
+    return Layers(out, said, True)
+
+
+def numbered(text: str, last: int, layer: int) -> str:
+    def one(m: re.Match) -> str:
+        letter = m.group("letter") or m.group("bare")
+        n = last if letter == "L" else layer
+        step = int(m.group("step") or 0)
+        n = n - step if m.group("sign") == "-" else n + step
+        return f"{m.group('base')}^{{[{n}]}}"
+    return LAYER.sub(one, text)
+
+
+def written_out(text: str, first: int, last: int) -> str:
+    """Each definition written for a general layer l, written out for layers first … last."""
+    def copies(m: re.Match) -> str:
+        return " \\qquad ".join(numbered(f"{m.group('lhs')} = {m.group('rhs').strip()}", last, k)
+                                for k in range(first, last + 1))
+    return GENERAL.sub(copies, text)
+
+
+def sized(math: list[str], first: int, last: int) -> list[str]:
+    """Sizes for a network written for a general layer that gives none: layer k has n_k units, its weight
+    maps n_{k-1} units to n_k, the first activations (the input) have n_{first-1}, every other name of the
+    layer n_k, and the target the last layer's; a column each, or a row each where the weight follows."""
+    general = [m for text in math for m in GENERAL.finditer(text)]
+    rows = any(re.search(READS + r"\s*(?:\\cdot\s*)?[A-Za-z]\s*\^", m.group("rhs")) for m in general)
+    defined = {m.group("lhs").strip()[0] for m in general}
+    inputs = {m.group(0).strip()[0] for g in general for m in re.finditer(READS, g.group("rhs"))}
+    names: dict[str, str] = {}
+    for g in general:
+        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?", g.group("rhs")):
+            letter = m.group(1)
+            if letter in defined or letter in names:
+                continue
+            after = g.group("rhs")[m.end():]
+            before = g.group("rhs")[:m.start()]
+            weight = re.match(r"\s*(?:\\cdot\s*)?" + READS, after) or re.search(READS + r"\s*(?:\\cdot\s*)?$", before)
+            names[letter] = "weight" if weight else "vector"
+
+    def vector(n: str) -> str:
+        return f"1 \\times {n}" if rows else f"{n} \\times 1"
+    out = []
+    for k in range(first, last + 1):
+        for letter, kind in names.items():
+            shape = (f"n_{k - 1} \\times n_{k}" if rows else f"n_{k} \\times n_{k - 1}") if kind == "weight" \
+                else vector(f"n_{k}")
+            out.append(f"{letter}^{{[{k}]}} \\in \\mathbb{{R}}^{{{shape}}}")
+    for letter in inputs:
+        out.append(f"{letter}^{{[{first - 1}]}} \\in \\mathbb{{R}}^{{{vector(f'n_{first - 1}')}}}")
+    out.append(f"y \\in \\mathbb{{R}}^{{{vector(f'n_{last}')}}}")
+    return out
