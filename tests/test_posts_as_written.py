@@ -670,3 +670,88 @@ def test_working_is_an_answer_only_where_the_post_gives_no_other():
     post = CV_452162.replace("$$ANSWER$$", identity + "\n\n" + r"$$\nabla_wJ(w) = \textbf{X}^T(s(\textbf{Xw}) - \textbf{y})$$")
     [asked] = ask(post).asked   # the identity is working, never judged as the gradient
     assert asked.check.result.verdict == "correct"
+
+
+# Layers named by letters, as Nielsen's book writes them (neuralnetworksanddeeplearning.com, chapter 2): a letter
+# superscript that names a layer is a layer, never a power.
+NIELSEN_GENERAL = r"""I am reading Nielsen's chapter 2. The network is
+
+$$z^l = w^l a^{l-1} + b^l, \qquad a^l = \sigma(z^l)$$
+
+with the quadratic cost $C = \frac{1}{2}\|y - a^L\|^2$. The equations are
+
+$$\delta^L = \nabla_a C \odot \sigma'(z^L)$$
+$$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$$
+$$\frac{\partial C}{\partial w^l_{jk}} = ENTRY$$
+"""
+
+NIELSEN_LAYERS = r"""Take $L = 2$: $z^1 = w^1 x + b^1$, $a^1 = \sigma(z^1)$, $z^L = w^L a^1 + b^L$, $a^L = \sigma(z^L)$, with
+$C = \frac{1}{2}\|a^L - y\|^2$, $x \in \mathbb{R}^{n}$, $w^1 \in \mathbb{R}^{h \times n}$, $w^L \in \mathbb{R}^{k \times h}$.
+
+$$\delta^{x,L} = (a^{x,L} - y) \odot \sigma'(z^{x,L})$$
+$$\frac{\partial C}{\partial w^L} = WEIGHT$$
+"""
+
+
+@pytest.mark.parametrize("post, written, expected", [
+    (NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_k \delta^l_j"), "dz2 @ a1.T", "correct"),
+    (NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_j \delta^l_k"), "a1 @ dz2.T", "transposed"),
+    (NIELSEN_GENERAL.replace(r"(w^{l+1})^T \delta^{l+1}", r"\delta^{l+1} w^{l+1}").replace("ENTRY", r"a^{l-1}_k \delta^l_j"),
+     None, "shape_error"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"\delta^L (a^{L-1})^T"), "dz2 @ a1.T", "correct"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"\delta^L (a^{L-1})^T").replace(r"(a^{x,L} - y) \odot ", ""), None, "wrong_value"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"(a^{L-1})^T \delta^L"), None, "shape_error"),
+])
+def test_layers_named_by_letters_are_layers(post, written, expected):
+    answer = ask(post)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading and asked.check.reading.shown
+    code = asked.check.reading.code
+    if written is not None:
+        assert code.splitlines()[-1].endswith(written), code
+    if expected != "shape_error":
+        assert oracle.verdict(answer.network.source, asked.wrt, code) == expected
+    said = " ".join(answer.assumptions)
+    assert "L = " in said or "layer 2" in said or "L read as" in said or "L = 2" in post
+
+
+def test_a_general_layer_is_written_out_and_its_sizes_are_said():
+    answer = ask(NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_k \delta^l_j"))
+    assert {"w1", "w2", "w3", "a0"} <= set(answer.network.leaves)
+    assert str(answer.network.shapes["w2"]) != str(answer.network.shapes["w3"])
+    said = " ".join(answer.assumptions)
+    assert "general layer l" in said and "n_k units" in said and "l = 2" in said
+
+
+# A gradient written entry by entry is the matrix it defines; its indices in the wrong order are its transpose.
+ENTRIES = [
+    (SINGLE, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = h_i (\hat{y}_j - y_j)", "correct"),
+    (SINGLE, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = h_j (\hat{y}_i - y_i)", "transposed"),
+    (SINGLE, "b1", r"\frac{\partial J}{\partial b_{1,j}} = \delta_{1,j}", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \frac{1}{N}\sum_n H_{1,ni} (\hat{Y}_{nj} - Y_{nj})", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \sum_n H_{1,ni} (\hat{Y}_{nj} - Y_{nj})", "scaled"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \sum_n H_{1,nj} \Delta_{2,ni}", "transposed"),
+]
+
+
+@pytest.mark.parametrize("source, leaf, written, expected", ENTRIES)
+def test_a_gradient_written_by_its_entries_is_judged_as_its_matrix(source, leaf, written, expected):
+    net, checked = judged(source, leaf, written)
+    assert checked.result.verdict == expected, checked.reading.shown
+    assert oracle.verdict(source, leaf, checked.reading.code) == expected
+    assert any("read as the whole matrix" in note for note in checked.reading.notes)
+
+
+def test_an_index_of_the_entry_that_no_factor_has_is_said():
+    checked = check_text(parse_network(SINGLE), "W1", r"\frac{\partial J}{\partial W_{1,ij}} = x_k \delta_{1,j}")
+    assert checked.result.verdict == "unusable"
+    assert "index i" in checked.result.diagnostics[0].message
+
+
+def test_a_statement_of_what_delta_is_is_not_an_answer_of_its_own():
+    post = (r"With $z = x W_1 + b_1$, $h = \sigma(z)$, $\hat{y} = \text{softmax}(h W_2 + b_2)$, $J = CE(y, \hat{y})$, "
+            r"$x \in \mathbb{R}^{1 \times D_x}$, $W_1 \in \mathbb{R}^{D_x \times H}$, $W_2 \in \mathbb{R}^{H \times D_y}$"
+            "\n\n" r"I get $$\frac{\partial J}{\partial W_{1,ij}} = x_i \delta_j$$ where $\delta = \frac{\partial J}{\partial z}$.")
+    answer = ask(post)
+    assert [a.check.result.verdict for a in answer.asked] == ["correct"]
+    assert answer.exit_code == 0

@@ -310,7 +310,7 @@ class Grammar:
         """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes, and
         `\\delta_{1,i}`, `H_{1,n}` → δ1, H1 written with the index i, n (a layer, then an example or an entry)."""
         parts = sub.replace("{", "").replace("}", "").replace(" ", "").split(",")
-        if len(parts) == 2 and parts[0].isdigit() and parts[1] in INDEX_LETTERS:
+        if len(parts) == 2 and parts[0].isdigit() and (parts[1] in INDEX_LETTERS or is_entry(parts[1])):
             layered = self.named(base, parts[0], pos)
             if self.known(str(layered.value)) or base in ("delta", "Delta"):
                 return replace(layered, written=f"{base}_{{{sub}}}", index=parts[1])
@@ -679,6 +679,11 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def is_entry(index: str) -> bool:
+    """Indices of an entry: `ni` of H_{1,ni} (example n, unit i), `jk` of w^l_{jk}."""
+    return 1 <= len(index) <= 3 and index.isalpha() and index.islower() and all(c in "ijklmnpqrst" for c in index)
 
 
 def is_size(tokens) -> bool:

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 #: A name (a letter, or δ, Δ) with a layer written as a letter: `^L`, `^{l-1}`, `^{x,L}`, `^\ell`.
 BASE = r"(?P<base>\\delta|\\Delta|δ|Δ|(?<![\w\\])[A-Za-df-zA-QS-Z])"
 LETTER = r"(?:L|l|\\ell\b|ℓ)"
-LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
-                   r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*\}|(?P<bare>" + LETTER + r"))")
+LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*[(\[]?\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
+                   r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*\}|(?P<bare>" + LETTER + r"))")
 #: `z^l = …` for a general layer: the definitions a post writes once for every layer.
-GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?)\s*&?=\s*(?P<rhs>[^=&]+?)"
+GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)[)\]]?\s*\}?)\s*&?=\s*(?P<rhs>[^=&]+?)"
                      r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
 #: "L = 2", "l = 1": the post says which layer a letter is.
 SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
@@ -64,7 +64,7 @@ def numbered_layers(math: list[str], prose: list[str]) -> Layers:
                     "after it")
     else:
         numbers = [int(m.group("up") or m.group("down")) for text in math for m in NUMBERED.finditer(text)]
-        last_defined = any(re.search(r"(?<![\w\\])[zZaAhH]\s*\^\s*\{?\s*L\s*\}?\s*&?=", text) for text in math)
+        last_defined = any(re.search(r"(?<![\w\\])[zZaAhH]\s*\^\s*\{?\s*[(\[]?L[)\]]?\s*\}?\s*&?=", text) for text in math)
         last = stated.get("L") or (max(numbers) + (1 if last_defined else 0) if numbers else 2)
         layer = stated.get("l", last - 1)
         if "L" not in stated:
