@@ -755,3 +755,50 @@ def test_a_statement_of_what_delta_is_is_not_an_answer_of_its_own():
     answer = ask(post)
     assert [a.check.result.verdict for a in answer.asked] == ["correct"]
     assert answer.exit_code == 0
+
+
+# Kronecker and vec forms (Magnus and Neudecker's vec stacks columns): ∂J/∂vec(W) is W's gradient stacked by
+# columns, judged once put back into W's shape; a chain in vec form is a product of matrices.
+COLUMN_LAYER = """a: [n, 1]
+W: [m, n]
+z = W @ a
+J = sum(tanh(z))
+"""
+VEC = [
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (a^T \otimes I_m)", "correct"),
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (a^T \otimes I)", "correct"),     # I sized by δᵀ
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (I_m \otimes a^T)", "wrong_value"),  # rows stacked
+    (r"\frac{\partial J}{\partial \operatorname{vec}(W)} = \mathrm{vec}(\delta a^T)^T", "correct"),
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \mathrm{vec}(a \delta^T)^T", "wrong_value"),
+    (r"\frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)} = a^T \otimes I_m" "\n"
+     r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \frac{\partial J}{\partial z} \frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)}",
+     "correct"),
+    (r"\frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)} = I_m \otimes a" "\n"
+     r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \frac{\partial J}{\partial z} \frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)}",
+     "shape_error"),
+    (r"\frac{\partial J}{\partial z} = \mathrm{diag}(1 - \tanh^2(z)) \mathbf{1}", None),
+]
+
+
+@pytest.mark.parametrize("written, expected", [v for v in VEC if v[1] is not None])
+def test_kronecker_and_vec_forms_are_judged_as_the_gradient_they_stack(written, expected):
+    net, checked = judged(COLUMN_LAYER, "W", written)
+    assert checked.result.verdict == expected, checked.reading.shown
+    if expected != "shape_error":
+        assert oracle.verdict(COLUMN_LAYER, "W", checked.reading.code) == expected
+
+
+def test_an_identity_whose_size_nothing_tells_is_said():
+    checked = check_text(parse_network(COLUMN_LAYER), "W", r"\frac{\partial J}{\partial \mathrm{vec}(W)} = a^T \otimes I")
+    assert checked.result.verdict == "unusable"
+    assert "identity" in checked.result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("sign", [r"\circ", r"\odot", "*", r"\ast", "∘", "⊙"])
+def test_every_hadamard_sign_and_diag_as_a_jacobian_factor(sign):
+    hadamard = rf"\frac{{\partial J}}{{\partial W_1}} = x^T ((\hat{{y}} - y) W_2^T {sign} h {sign} (1 - h))"
+    jacobian = rf"\delta_1 = (\hat{{y}} - y) W_2^T \mathrm{{diag}}(h {sign} (1 - h))" "\n" r"\frac{\partial J}{\partial W_1} = x^T \delta_1"
+    for written in (hadamard, jacobian):
+        net, checked = judged(SINGLE, "W1", written)
+        assert checked.result.verdict == "correct", (written, checked.reading.shown)
+        assert oracle.verdict(SINGLE, "W1", checked.reading.code) == "correct"

@@ -15,7 +15,7 @@ from typing import cast
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize
-from .translate import Names, Translator
+from .translate import Names, Translation, Translator
 
 @dataclass(frozen=True)
 class Item:
@@ -260,6 +260,8 @@ def joined_declarations(lines: list[tuple[list[Tok], int, int]]) -> list[tuple[l
 
 def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
     from .entries import entry_letters, entrywise
+    from .kronecker import is_vec, unvec, vec_chain, vectorised
+    taken: dict[tuple[str, str], Translation] = {}   # ∂z/∂vec(W) = aᵀ ⊗ I: the factors the post gives a value
     """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
     from .tokens import to_latex
     latex = to_latex(text)
@@ -293,13 +295,18 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
         if factor is not None:
             value = next((v for v in reversed(values) if not has_partial(v, names)), None)
             if value is not None:
-                equations.append(Equation(None, None, translate(value).code, written, factor=factor))
+                taken[factor] = translate(value)
+                equations.append(Equation(None, None, taken[factor].code, written, factor=factor))
             continue
         while len(values) > 1 and values[-1].kind == "name" and name is not None \
                 and names.resolve(str(values[-1].value)) == name:
             values = values[:-1]   # ∂J/∂z2 = ŷ − y = δ1: the last side names what the line is, the value is before it
         value = values[-1]
-        if has_partial(value, names):
+        if has_partial(value, names) and target is not None and vectorised(value):
+            # ∂J/∂vec(W) = ∂J/∂z · ∂z/∂vec(W): the vec form's factors are matrices, and their product is a value
+            values = values[:-1] + [M("vec_chain", (value,))]
+            value = values[-1]
+        elif has_partial(value, names):
             chain = chain_of(value, names, translate, target, number, written)
             equations.append(Equation(target, name, None, written, chain))
             continue
@@ -315,8 +322,12 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
         translate.target = names.shapes.get(target) if target is not None else None
-        letters = entry_letters(lhs) if translate.target else ""   # ∂J/∂W_{ij} = x_i δ_j: a matrix by its entries
-        translated = (letters and entrywise(translate, value, letters, translate.target)) or translate(value)
+        claimed = translate.target
+        letters = entry_letters(lhs) if claimed else ""   # ∂J/∂W_{ij} = x_i δ_j: a matrix by its entries
+        translated = vec_chain(translate, value.args[0], taken, names) if value.kind == "vec_chain" else \
+            (entrywise(translate, value, letters, claimed) if letters and claimed else None) or translate(value)
+        if claimed and target and lhs.kind == "partial" and is_vec(lhs.args[1]):   # ∂J/∂vec(W) = …
+            translated = unvec(translate, translated, target, claimed)
         translate.target = None
         code = translated.code
         equations.append(Equation(target, name, code, written))
@@ -360,6 +371,8 @@ def true_gradient(names: Names, node: str) -> str | None:
 
 def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
     """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
+    if lhs.kind == "partial" and lhs.args[0].kind == "call" and lhs.args[0].value == "vec" and len(lhs.args[0].args) == 1:
+        lhs = M("partial", (lhs.args[0].args[0], lhs.args[1]), pos=lhs.pos)   # ∂vec(z)/∂vec(W): a factor of z
     if lhs.kind == "partial" and lhs.args[0].kind == "call":
         # ∇_w ln(s(Xw)) = 1 − s(Xw): the gradient of a piece of the loss, a step of the working, not ∂J/∂w
         return None, None, (f"{lhs.args[0].value}(…)", node_of(lhs.args[1], names))
@@ -390,6 +403,8 @@ def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str]
 
 
 def node_of(m: M, names: Names) -> str:
+    if m.kind == "call" and m.value == "vec" and len(m.args) == 1:   # ∂J/∂vec(W): W's gradient, stacked
+        return node_of(m.args[0], names)
     if m.kind == "name" and m.value == "<output>" and names.output is not None:
         return names.output
     if m.kind == "name":

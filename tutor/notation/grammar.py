@@ -139,6 +139,8 @@ class Grammar:
                 return kind, 5, kind
             if t.text in HADAMARD:
                 return "had", 20, "∘"
+            if t.text == "otimes":
+                return "kron", 20, "⊗"
             if t.text in PRODUCT:
                 return "prod", 20, "·" if t.text != "times" else "×"
             if t.text in ("pm", "mp"):
@@ -469,7 +471,7 @@ class Grammar:
             return applied(FUNCTION_ALIASES.get()[text], self.peek())
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
-            "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \
+            "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic", "vec") or text == "CE" \
             else None
 
     def call(self, fn: str, t: Tok) -> M:

@@ -54,7 +54,7 @@ FUNCTIONS = {
     "diag": "diag", "Diag": "diag", "sum": "sum", "mean": "mean",
     "CE": "cross_entropy", "cross_entropy": "cross_entropy", "crossentropy": "cross_entropy",
     "CrossEntropy": "cross_entropy", "H_": "cross_entropy", "xent": "cross_entropy", "L_{CE}": "cross_entropy",
-    "max": "max_", "outer": "outer", "log_softmax": "log_softmax",
+    "max": "max_", "outer": "outer", "log_softmax": "log_softmax", "vec": "vec",
 }
 #: Functions of one argument that may be written without parentheses: `\log \hat{y}_i`, `\sigma z`.
 BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}

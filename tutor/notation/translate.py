@@ -68,6 +68,10 @@ class Names:
                 for node in ((f"z{k}", f"Z{k}") if prefix == "delta" else (f"Z{k}", f"z{k}")):
                     if node in self.shapes:
                         return grad + node
+        if written in ("delta", "Delta"):   # δ with no layer, in a network of one layer: ∂J/∂z
+            for node in ("z", "Z"):
+                if node in self.shapes:
+                    return "d" + node
         if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost") and self.loss in self.shapes:
             return self.loss
         if written in ("yhat", "Yhat"):
@@ -143,6 +147,8 @@ class Translator:
                              written=inner.written))
         if kind == "ones":
             return self.ones(m)
+        if kind == "kron" or kind in ("matmul", "prod") and m.args[1].kind == "kron":
+            return self.kronecker(m)
         if kind == "matmul":
             a, b = self.go(m.args[0]), self.go(m.args[1])
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
@@ -202,6 +208,15 @@ class Translator:
         if kind == "space":
             raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
         raise self.error(f"cannot read {kind} here")
+
+    def kronecker(self, m: M) -> Translation:
+        """A ⊗ B, or a product whose right factor is one (δᵀ (aᵀ ⊗ I): the product sizes an unsized I)."""
+        from .kronecker import kronecker
+        if m.kind == "kron":
+            return kronecker(self, m)
+        a = self.go(m.args[0])
+        rows = a.shape[-1] if a.shape else None
+        return self.joined(a, kronecker(self, m.args[1], rows), m.written if m.kind == "prod" else "@")
 
     def summed(self, m: M) -> Translation:
         """Σ with an index: over the examples' axis only when the index counts the examples (its bound is
@@ -418,6 +433,9 @@ class Translator:
             s = args[0].shape
             return Translation(f"diag({args[0].code})", (s[0], s[0]) if s is not None and len(s) == 1 else None,
                                ATOM)
+        if fn == "vec" and len(args) == 1:
+            from .kronecker import vec
+            return vec(self, args[0])
         if fn == "cross_entropy":
             if len(args) != 2:
                 raise self.error("cross-entropy takes two arguments: CE(y, ŷ)")
