@@ -802,3 +802,36 @@ def test_every_hadamard_sign_and_diag_as_a_jacobian_factor(sign):
         net, checked = judged(SINGLE, "W1", written)
         assert checked.result.verdict == "correct", (written, checked.reading.shown)
         assert oracle.verdict(SINGLE, "W1", checked.reading.code) == "correct"
+
+
+# A network written by index: each entry's definition read as the whole vector, a matrix written with two
+# indices a matrix, and gradients written by index judged as their matrices.
+SOFTMAX_BY_INDEX = r"""A single layer with softmax: $z_j = \sum_k w_{jk} x_k + b_j$ and $\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$,
+with the cross-entropy $J = -\sum_j y_j \log \hat{y}_j$. Here $x \in \mathbb{R}^{D}$.
+
+I got $$\frac{\partial J}{\partial w_{jk}} = GRADIENT$$
+"""
+NIELSEN_BY_INDEX = r"""$$z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j, \qquad a^l_j = \sigma(z^l_j)$$
+
+with $C = \frac{1}{2}\sum_j (y_j - a^L_j)^2$. I derived
+
+$$\delta^l_j = \sum_k w^{l+1}_{BACK} \delta^{l+1}_k \sigma'(z^l_j)$$
+$$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j$$
+"""
+
+
+@pytest.mark.parametrize("post, expected", [
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"(\hat{y}_j - y_j) x_k"), "correct"),
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"x_j (\hat{y}_k - y_k)"), "transposed"),
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"\hat{y}_j x_k"), "wrong_value"),
+    (NIELSEN_BY_INDEX.replace("BACK", "{kj}"), "correct"),
+    (NIELSEN_BY_INDEX.replace("BACK", "{jk}"), "shape_error"),
+])
+def test_a_network_written_by_index_is_read_in_matrix_form(post, expected):
+    answer = ask(post)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading and asked.check.reading.shown
+    assert "@" in answer.network_source and "_" not in answer.network_source.split("\n")[-1]
+    if expected != "shape_error":
+        assert oracle.verdict(answer.network.source, asked.wrt, asked.check.reading.code) == expected
+    assert any("entry by entry" in said for said in answer.assumptions)

@@ -78,16 +78,19 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
     from .aliases import function_aliases, layered_superscripts, primed_names, reading_aliases
     from .formulas import written_out
+    from .indexed import by_index
     from .layers import numbered_layers
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
     layers = numbered_layers(post.math, post.prose)   # w^L, a^{l-1}: layers named by letters
-    post.math = x_as_times(layers.math, set(prose_shapes(post.prose)) | declared_names(layers.math))
+    math, by_entries = by_index(layers.math)   # z_j = \sum_k w_{jk} x_k + b_j: a network written by index
+    post.math = x_as_times(math, set(prose_shapes(post.prose)) | declared_names(math))
     with reading_aliases(function_aliases(post.math, post.prose), layers.found or layered_superscripts(post.math),
                          gradient_letters(post.math), primed_names(post.prose)):
         answered = answer(post, network, dims, wrt, text)
-    return replace(answered, assumptions=tuple(layers.said) + answered.assumptions) if layers.said else answered
+    said = tuple(layers.said) + tuple(by_entries)
+    return replace(answered, assumptions=said + answered.assumptions) if said else answered
 
 
 def declared_names(math: list[str]) -> set[str]:

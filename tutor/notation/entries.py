@@ -38,10 +38,11 @@ class NotEntrywise(Exception):
 
 
 def entry_letters(lhs: M) -> str:
-    """The indices of a claim about one entry: `ij` of ∂J/∂W_{ij}, `j` of ∂J/∂b_j; empty otherwise."""
-    if lhs.kind != "partial" or lhs.args[1].kind != "name":
+    """The indices of a claim about one entry: `ij` of ∂J/∂W_{ij}, `j` of ∂J/∂b_j or of δ_j; empty otherwise."""
+    claimed = lhs.args[1] if lhs.kind == "partial" else lhs
+    if claimed.kind != "name":
         return ""
-    index = lhs.args[1].index.replace(",", "").replace(" ", "")
+    index = claimed.index.replace(",", "").replace(" ", "")
     return index if index.isalpha() and index.islower() and len(set(index)) == len(index) <= 2 else ""
 
 

@@ -22,12 +22,12 @@ LETTER = r"(?:L|l|\\ell\b|ℓ)"
 LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*[(\[]?\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
                    r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*\}|(?P<bare>" + LETTER + r"))")
 #: `z^l = …` for a general layer: the definitions a post writes once for every layer.
-GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)[)\]]?\s*\}?)\s*&?=\s*(?P<rhs>[^=&]+?)"
+GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)[)\]]?\s*\}?(?:_\{?[a-z]\}?)?)\s*&?=\s*(?P<rhs>[^=&]+?)"
                      r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
 #: "L = 2", "l = 1": the post says which layer a letter is.
 SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
 #: The activations a general layer reads: a^{l-1}, h^{l-1}, written after the weight (columns) or before it (rows).
-READS = r"[aAhH]\s*\^\s*\{\s*(?:l|\\ell|ℓ)\s*-\s*1\s*\}"
+READS = r"[aAhH]\s*\^\s*\{\s*(?:l|\\ell|ℓ)\s*-\s*1\s*\}(?:_\{?[a-z]\}?)?"
 #: ∇_a C (Nielsen): the gradient with respect to the output activations a^L.
 NABLA_A = re.compile(r"\\nabla\s*_\s*\{?\s*a\s*\}?(?=\s*[A-Z])|∇\s*_?\s*a(?=\s*[A-Z])|∇ₐ(?=\s*[A-Z])")
 #: A numbered layer as posts write it on the left of a definition: z^1, z^{2}, z^{[2]}, z_2.
@@ -107,7 +107,7 @@ def sized(math: list[str], first: int, last: int) -> list[str]:
     inputs = {m.group(0).strip()[0] for g in general for m in re.finditer(READS, g.group("rhs"))}
     names: dict[str, str] = {}
     for g in general:
-        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?", g.group("rhs")):
+        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?(?:_\{?[a-z,]+\}?)?", g.group("rhs")):
             letter = m.group(1)
             if letter in defined or letter in names:
                 continue
