@@ -450,7 +450,9 @@ class Grammar:
             return M("name", value=unreserved(text), pos=pos, written=text)
         if self.letters and text[0] == "d" and text[1:].isalpha() and (len(text) == 2 or self.known(text[1:])):
             return M("name", value=unreserved(text), pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
-        parts = split_word(text, self.known)
+        if text.endswith("T") and self.known(text[:-1]) and not self.known("T"):
+            return M("T", (M("name", value=unreserved(text[:-1]), pos=pos, written=text[:-1]),), pos=pos, written="T")
+        parts = split_word(text, self.known)   # XT typed for Xᵀ (above), as course forums do with W[2]T
         if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
             parts = list(text)
         if parts is None:

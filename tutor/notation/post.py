@@ -80,7 +80,7 @@ ESCAPED = re.compile(r"\\([*_`#\[\]<>|~])")
 
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
-TYPED = re.compile(r"[\w\s@'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+TYPED = re.compile(r"[\w\s@'^*∗+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉<>]+")
 REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where * is elementwise`: the remark goes
 PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
 
