@@ -396,7 +396,27 @@ class Translator:
         return self.elementwise(a, "*", self.joined(b, c, b_c.written))
 
     def product(self, m: M) -> Translation:
+        applied = self.as_function(m)
+        if applied is not None:
+            return applied
         return self.joined(self.go(m.args[0]), self.go(m.args[1]), m.written)
+
+    def as_function(self, m: M) -> Translation | None:
+        """`S(X)`, `E_{in}(W)`, `a(z)`: a value of the network written as a function of names, right against its
+        bracket, is that value (the notation of a function), never the value times the names."""
+        base, argument = m.args
+        if m.written != " " or base.kind != "name" or not self.source or self.source[m.pos:m.pos + 1] != "(":
+            return None
+        names = argument.args if argument.kind == "tuple" else (argument,)
+        node = self.names.resolve(str(base.value))
+        if node is None or node in self.names.leaves or node not in self.names.shapes or node.startswith("d") \
+                or not all(a.kind == "name" and self.names.resolve(str(a.value)) in self.names.shapes for a in names):
+            return None
+        written = self.source[base.pos:m.pos].strip() or str(base.value)
+        inside = ", ".join(str(a.written or a.value) for a in names)
+        self.note(f"{written}({inside}) read as {node}, the network's value written as a function of {inside}: "
+                  "not a product")
+        return self.go(base)
 
     def joined(self, a: Translation, b: Translation, written_as: str) -> Translation:
         """A product written `·` or by juxtaposition: a matrix or an elementwise product, as the shapes say."""
