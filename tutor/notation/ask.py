@@ -325,7 +325,7 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
     from .derivation import claim, statements
     from .grammar import Grammar
     from .tokens import tokenize
-    from .judged import leaf_below, names_with_truth
+    from .judged import names_with_truth
     names = names_with_truth(net)
     out: list[tuple[str | None, str, str]] = []
     inner: list[str] = []
@@ -365,7 +365,7 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
         else:
             if target is not None and not factor and target in inner_targets and pending:
                 # a second value for the same node (`delta2 = …` then `delta2 = …`): another answer, not a step
-                below = leaf_below(net, last_target) if last_target in net.definitions else None
+                below = carried_to(net, last_target, leaf)
                 out.append((below, "\n".join(inner), "\n".join(typed_inner)))
                 inner, typed_inner, trailing, typed_trailing, inner_targets = [], [], [], [], []
                 pending = False
@@ -386,9 +386,18 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
     if inner and pending:
         # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
         # with a claim about an inner node (δ1 = …)
-        below = leaf_below(net, last_target) if last_target in net.definitions else None
+        below = carried_to(net, last_target, leaf)
         out.append((below, "\n".join(inner), "\n".join(typed_inner)))
     return out
+
+
+def carried_to(net: Network, node: str | None, leaf: str) -> str | None:
+    """The leaf a claim about an inner node is carried on to: the one the post asks about when the node reads it
+    (∂CE/∂β carried on to y where the post asks for ∂CE/∂y and β = Aᵀy), else a weight the node reads."""
+    from .judged import leaf_below
+    if node not in net.definitions:
+        return None
+    return leaf if leaf in net.reads.get(node, ()) else leaf_below(net, node)
 
 
 def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], net: Network) -> None:

@@ -26,6 +26,7 @@ class Item:
     code: str | None = None     # for an expression: its code; None for a ∂-factor
     written: str = ""
     shape: tuple | None = None  # for an expression: its shape
+    elementwise: bool = False   # joined to the factor before it by ∘ or ⊙ rather than by a product
 
 
 @dataclass(frozen=True)
@@ -414,6 +415,11 @@ def node_of(m: M, names: Names) -> str:
             return resolved
         raise ParseError(f"∂{m.written or m.value}: {m.value!r} is not a node of the network",
                          expected="one of " + ", ".join(list(names.shapes)[:30]))
+    if m.kind == "call" and len(m.args) == 1 and m.args[0].kind == "name":   # ∂softmax(β)/∂β: the node softmax(β) is
+        argument = names.resolve(str(m.args[0].value))
+        for text, node in names.defined_as.items():
+            if text == f"{m.value}({argument})" or text.startswith(f"{m.value}({argument}, "):
+                return node
     raise ParseError("a ∂-factor must be a derivative of one node with respect to another (∂z1/∂W1)")
 
 
@@ -481,7 +487,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
             t = translate(joined(pending))
             items.append(Item(at, of, t.code, shape=t.shape))
             pending = []
-        items.append(Item(of, wrt))
+        items.append(Item(of, wrt, elementwise=kind == "had"))
         at = wrt
     if pending:
         t = translate(joined(pending))

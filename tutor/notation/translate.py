@@ -37,6 +37,7 @@ class Names:
     given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
     columns: bool = False                                        # vectors are columns: softmax runs down axis 0
     examples: str | None = None                                  # the examples' dimension (N, m), when there is one
+    defined_as: dict[str, str] = field(default_factory=dict)     # "softmax(beta, axis=0)" → p: a node by its definition
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
@@ -72,7 +73,7 @@ class Names:
             for node in ("z", "Z"):
                 if node in self.shapes:
                     return "d" + node
-        if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost") and self.loss in self.shapes:
+        if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost", "CE", "MSE") and self.loss in self.shapes:
             return self.loss
         if written in ("yhat", "Yhat"):
             for name in ("y_hat", "yhat", "Yhat", "Y_hat", "probs", "p", "P", "A2", "a2", "out", "output"):
@@ -567,6 +568,7 @@ def names_for(network) -> Names:
     names = Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
                   reads[-1] if reads else None, frozenset(network.leaves))
     names.examples = examples_dimension(network)
+    names.defined_as = {code(expr): name for name, expr in network.definitions.items()}
     return names
 
 
