@@ -83,7 +83,7 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     post = read_post(DELTA_DERIVATIVE.sub(r"∂\1/∂", text))   # δJ/δW1 typed for ∂J/∂W1 (as long: located alike)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
-    layers = numbered_layers(post.math, post.prose)   # w^L, a^{l-1}: layers named by letters
+    layers = numbered_layers(post.math, post.prose, last_layer(network))   # w^L, a^{l-1}: layers named by letters
     math, by_entries = by_index(layers.math)   # z_j = \sum_k w_{jk} x_k + b_j: a network written by index
     post.math = x_as_times(math, set(prose_shapes(post.prose)) | declared_names(math))
     with reading_aliases(function_aliases(post.math, post.prose), layers.found or layered_superscripts(post.math),
@@ -91,6 +91,18 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
         answered = answer(post, network, dims, wrt, text)
     said = tuple(layers.said) + tuple(by_entries)
     return replace(answered, assumptions=said + answered.assumptions) if said else answered
+
+
+def last_layer(network: str | None) -> int | None:
+    """The highest layer a network given beside the post numbers its names with (w2, z2 → 2), or None."""
+    if network is None:
+        return None
+    try:
+        names = load_network(network).nodes
+    except TutorError:
+        return None
+    numbers = [int(m.group(1)) for name in names if (m := re.fullmatch(r"[A-Za-z]+_?(\d)", name))]
+    return max(numbers) if numbers else None
 
 
 def declared_names(math: list[str]) -> set[str]:
@@ -142,6 +154,7 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
                                    set(chosen.leaves) if chosen else None)
     math_net.convention = post.convention
+    assumptions.extend(math_net.working)
     net: Network | None
     assumed_default = False
     if chosen is not None:

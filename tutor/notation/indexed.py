@@ -14,7 +14,7 @@ import re
 #: A name as posts write it, with a layer superscript before or after its indices: w, \mathbf{W}, w^{[2]}, \hat{y}.
 BASE = r"(?:\\(?:mathbf|boldsymbol|bm|hat)\{[A-Za-z]\}|[A-Za-z])"
 SUP = r"(?:\^\{[^{}]*\}|\^[A-Za-z0-9])"
-SUM = r"\\sum_\{?\s*(?P<s>[a-z])(?:\s*=\s*\w+)?\s*\}?(?:\^\{[^{}]*\}|\^\w)?\s*"
+SUM = r"\\sum_\{?\s*(?P<s>[a-z])(?:\s*=\s*\w+)?\s*\}?(?:\^\{(?:[^{}]|\{[^{}]*\})*\}|\^\w)?\s*"
 MATRIX = rf"(?P<m>{BASE}{SUP}?)_\{{\s*(?P<a>[a-z])\s*,?\s*(?P<b>[a-z])\s*\}}(?P<m_sup>{SUP})?"
 VECTOR = rf"(?P<v>{BASE}{SUP}?)_\{{?\s*(?P<c>[a-z])\s*\}}?(?P<v_sup>{SUP})?"
 #: Σ_k A_{jk} v_k and Σ_k v_k A_{jk} (the matrix's second index summed: A v); Σ_k A_{kj} v_k and Σ_k v_k A_{kj}

@@ -17,13 +17,16 @@ import re
 from dataclasses import dataclass
 
 #: A name (a letter, or δ, Δ) with a layer written as a letter: `^L`, `^{l-1}`, `^{x,L}`, `^\ell`.
-BASE = r"(?P<base>\\delta|\\Delta|δ|Δ|(?<![\w\\])[A-Za-df-zA-QS-Z])"
+BASE = r"(?P<base>\\delta|\\Delta|δ|Δ|(?:(?<=[_^][A-Za-z0-9])|(?<![\w\\]))[A-Za-df-zA-QS-Z])"   # after δ_k too
 LETTER = r"(?:L|l|\\ell\b|ℓ)"
 LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*[(\[]?\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
                    r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*\}|(?P<bare>" + LETTER + r"))")
 #: `z^l = …` for a general layer: the definitions a post writes once for every layer.
-GENERAL = re.compile(r"(?<![\w\\])(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)[)\]]?\s*\}?(?:_\{?[a-z]\}?)?)\s*&?=\s*(?P<rhs>[^=&]+?)"
+GENERAL = re.compile(r"(?:^|(?<=[,;&$\\])|(?<=quad))\s*(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)(?P<offset>\s*[-+]\s*\d)?[)\]]?\s*\}?(?:_\{?[a-z]\}?)?)\s*&?=\s*(?P<rhs>(?:[^=&{}]|\{(?:[^{}]|\{[^{}]*\})*\})+?)"
                      r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
+#: `w_{jk}^{l}`, `a_k^{l-1}`: a layer written after the indices, put before them (`w^{l}_{jk}`) to be read as one.
+AFTER_INDICES = re.compile(BASE + r"(?P<sub>_\{[^{}]*\}|_[A-Za-z0-9])\s*(?P<sup>\^\s*(?:\{\s*[(\[]?\s*(?:[a-z]\s*,\s*)?"
+                           + LETTER + r"\s*(?:[-+]\s*\d)?\s*[)\]]?\s*\}|" + LETTER + r"))")
 #: "L = 2", "l = 1": the post says which layer a letter is.
 SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
 #: The activations a general layer reads: a^{l-1}, h^{l-1}, written after the weight (columns) or before it (rows).
@@ -43,12 +46,15 @@ class Layers:
     found: bool
 
 
-def numbered_layers(math: list[str], prose: list[str]) -> Layers:
-    """The post's mathematics with each layer written as a letter put as the numbered layer it names."""
+def numbered_layers(math: list[str], prose: list[str], given: int | None = None) -> Layers:
+    """The post's mathematics with each layer written as a letter put as the numbered layer it names. `given` is
+    the last layer of a network given beside the post (--network): L is that layer, and nothing is written out."""
+    math = [AFTER_INDICES.sub(lambda m: m.group("base") + m.group("sup") + m.group("sub"), text) for text in math]
     if not any(LAYER.search(text) for text in math):
         return Layers(math, [], False)
+    math = [GENERAL.sub(to_layer_l, text) for text in math]   # z^{l+1} = … w^{l+1} a^l: the same as z^l = … a^{l-1}
     said: list[str] = []
-    general = any(GENERAL.search(text) for text in math)
+    general = given is None and any(GENERAL.search(text) for text in math)
     stated = {m.group("letter"): int(m.group("n")) for text in math + prose for m in SAID.finditer(text)}
     if general:
         first = 1
@@ -65,7 +71,7 @@ def numbered_layers(math: list[str], prose: list[str]) -> Layers:
     else:
         numbers = [int(m.group("up") or m.group("down")) for text in math for m in NUMBERED.finditer(text)]
         last_defined = any(re.search(r"(?<![\w\\])[zZaAhH]\s*\^\s*\{?\s*[(\[]?L[)\]]?\s*\}?\s*&?=", text) for text in math)
-        last = stated.get("L") or (max(numbers) + (1 if last_defined else 0) if numbers else 2)
+        last = given or stated.get("L") or (max(numbers) + (1 if last_defined else 0) if numbers else 2)
         layer = stated.get("l", last - 1)
         if "L" not in stated:
             said.append(f"L read as layer {last}, the network's last")
@@ -107,7 +113,7 @@ def sized(math: list[str], first: int, last: int) -> list[str]:
     inputs = {m.group(0).strip()[0] for g in general for m in re.finditer(READS, g.group("rhs"))}
     names: dict[str, str] = {}
     for g in general:
-        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)\s*\}?(?:_\{?[a-z,]+\}?)?", g.group("rhs")):
+        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)(?!\s*[-+])\s*\}?(?:_\{?[a-z,]+\}?)?", g.group("rhs")):
             letter = m.group(1)
             if letter in defined or letter in names:
                 continue
@@ -128,3 +134,19 @@ def sized(math: list[str], first: int, last: int) -> list[str]:
         out.append(f"{letter}^{{[{first - 1}]}} \\in \\mathbb{{R}}^{{{vector(f'n_{first - 1}')}}}")
     out.append(f"y \\in \\mathbb{{R}}^{{{vector(f'n_{last}')}}}")
     return out
+
+
+def to_layer_l(m: re.Match) -> str:
+    """A definition written for layer l ± k (z^{l+1}_j = … a^l_i …) written for layer l, every layer in it moved alike."""
+    offset = int(m.group("offset").replace(" ", "")) if m.group("offset") else 0
+    if not offset:
+        return m.group()
+
+    def moved(layer: re.Match) -> str:
+        letter = layer.group("letter") or layer.group("bare")
+        if letter == "L":
+            return layer.group()
+        step = (int(layer.group("step") or 0) * (-1 if layer.group("sign") == "-" else 1)) - offset
+        sign = f" {'+' if step > 0 else '-'} {abs(step)}" if step else ""
+        return f"{layer.group('base')}^{{{letter}{sign}}}"
+    return LAYER.sub(moved, m.group())

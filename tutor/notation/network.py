@@ -13,7 +13,7 @@ from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
 from ..engine.errors import ParseError, TutorError
-from .derivation import Statement, flatten_product, statements
+from .derivation import Statement, flatten_product, short_text, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
 from .translate import Names, Translator, broadcast, examples_among, matmul
@@ -44,6 +44,7 @@ class MathNetwork:
     written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
     wanted: list[str] = field(default_factory=list)   # the gradients the post asks for alone: w for "∇_w J(w)"
     unsaid: list[tuple[str, str, str]] = field(default_factory=list)   # working read as an answer for want of one
+    working: list[str] = field(default_factory=list)   # what was read as working, not judged, said as such
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -107,6 +108,16 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
     if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
         derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
+
+
+def chain_rule_by_index(values, known, latex: str) -> bool:
+    """Every value a Σ whose terms hold ∂-factors (δ_j = Σ_k ∂C/∂z_k ∂z_k/∂z_j): the chain rule written entry by
+    entry, the working of a derivation rather than a value to judge."""
+    try:
+        trees = [Grammar(list(side), known, source=latex).whole(list(side)) for side in values]
+    except Exception:  # noqa: BLE001 - anything else is read as it always was
+        return False
+    return bool(trees) and all(t.kind == "sum" and any(True for _ in t.parts("partial")) for t in trees)
 
 
 def names_a_gradient(sides) -> bool:
@@ -188,6 +199,10 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         or re.fullmatch(r"[A-Za-z]\d+", rest) is not None)   # dZ[2] = A[2] - Y: a course's gradient of layer 2
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
+        if chain_rule_by_index(sides[1:], known, latex):
+            net.working.append(f"`{short_text(st.text(latex), 60)}` is the chain rule written by index (a Σ of "
+                               "∂-factors): read as working, not judged")
+            return
         derivation()
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):
