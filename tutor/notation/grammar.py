@@ -421,6 +421,8 @@ class Grammar:
         translator from the network's own definitions)."""
         from .aliases import FUNCTION_ALIASES
         layer = 3 if self.is_layer(0) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
+        if not layer and self.next_is("sup") and self.is_layer(1) and self.next_is("prime", k=4):
+            layer = 4   # g^[1]'(Z^[1])
         if len(text) != 1 or self.known(text) or not (layer or self.next_is("prime")) \
                 or text in FUNCTION_ALIASES.get():
             return None

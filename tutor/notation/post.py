@@ -69,12 +69,16 @@ def prose_lines(token) -> list[str]:
     MathJax marks its mathematics."""
     lines: list[str] = []
     for line in token.content.splitlines():
+        line = SAID_EQUAL.sub(lambda m: f"`{m.group(1) or m.group(3)} = {m.group(2) or m.group(4)}`", line)   # `dZ1` (which should be = `…`)
         lines.extend(ESCAPED.sub(r"\1", part).strip() if i % 2 == 0 else part.strip()
                      for i, part in enumerate(CODE_SPAN.split(line)))
     return [line for line in lines if line]
 
 
 CODE_SPAN = re.compile(r"`+([^`]+)`+")
+#: "`dZ^[1]` (which should be = `W^[2]TdZ^[2]*…`)", "`dW` should be `dZ X.T`": one equation in two code spans.
+SAID_EQUAL = re.compile(r"`([^`=]+)`\s*\(?\s*(?:which\s+)?(?:(?:should|must|would)\s+be|equals|is\s+equal\s+to)\s*=?\s*"
+                        r"`([^`=]+)`\)?|`([^`=]+)`\s*\(?\s*=\s*`([^`=]+)`\)?")
 #: Markdown's escapes, as a post typed to keep `*` and `_` from making emphasis: W\_1, x\*W1.
 ESCAPED = re.compile(r"\\([*_`#\[\]<>|~])")
 
