@@ -120,6 +120,13 @@ def chain_rule_by_index(values, known, latex: str) -> bool:
     return bool(trees) and all(t.kind == "sum" and any(True for _ in t.parts("partial")) for t in trees)
 
 
+def entry_by_entry(lhs: M) -> bool:
+    """∂y_{ij}/∂x_{mn} = …: the derivative of one entry with respect to another, the working of a derivation by
+    index (with Kronecker deltas, δ_{m,a}), not a gradient of the loss to judge."""
+    return lhs.kind == "partial" and all(a.kind == "name" and (a.index or re.search(r"_\{?[a-z],?[a-z]\}?$", a.written))
+                                         for a in lhs.args)
+
+
 def names_a_gradient(sides) -> bool:
     """`δ = ∂J/∂z` on its own: says which gradient the post's δ is, and is neither a definition nor an answer."""
     if len(sides) != 2:
@@ -199,9 +206,11 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         or re.fullmatch(r"[A-Za-z]\d+", rest) is not None)   # dZ[2] = A[2] - Y: a course's gradient of layer 2
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
-        if chain_rule_by_index(sides[1:], known, latex):
-            net.working.append(f"`{short_text(st.text(latex), 60)}` is the chain rule written by index (a Σ of "
-                               "∂-factors): read as working, not judged")
+        working = "the derivative of one entry with respect to another, written by index" if entry_by_entry(lhs) \
+            else "the chain rule written by index (a Σ of ∂-factors)" if chain_rule_by_index(sides[1:], known, latex) \
+            else ""
+        if working:
+            net.working.append(f"`{short_text(st.text(latex), 60)}` is {working}: read as working, not judged")
             return
         derivation()
         return

@@ -15,7 +15,11 @@ from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
-BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"))
+BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"),
+            # an environment set inside a sentence ("… written as \begin{align} … \end{align} where …"), which
+            # Markdown reads as text: it is display mathematics all the same
+            (re.compile(r"(?<=[^\s$])([ \t]*)\\begin\{(align|equation|gather|multline)\*?\}(.+?)\\end\{\2\*?\}", re.S),
+             r"\1$$\3$$"))
 
 
 @dataclass
