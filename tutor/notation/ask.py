@@ -80,6 +80,8 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     from .formulas import written_out
     from .indexed import by_index
     from .layers import numbered_layers
+    from .symbols import plain_letters
+    text = plain_letters(text)   # 𝑑𝑤[𝑙] (mathematical italic) is dw[l]: one character for one, located alike
     post = read_post(DELTA_DERIVATIVE.sub(r"∂\1/∂", text))   # δJ/δW1 typed for ∂J/∂W1 (as long: located alike)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas

@@ -27,6 +27,8 @@ GENERAL = re.compile(r"(?:^|(?<=[,;&$\\])|(?<=quad))\s*(?P<lhs>[zZaAhH]\s*\^\s*\
 #: `w_{jk}^{l}`, `a_k^{l-1}`: a layer written after the indices, put before them (`w^{l}_{jk}`) to be read as one.
 AFTER_INDICES = re.compile(BASE + r"(?P<sub>_\{[^{}]*\}|_[A-Za-z0-9])\s*(?P<sup>\^\s*(?:\{\s*[(\[]?\s*(?:[a-z]\s*,\s*)?"
                            + LETTER + r"\s*(?:[-+]\s*\d)?\s*[)\]]?\s*\}|" + LETTER + r"))")
+#: A layer letter typed in brackets, as course forums type them: dw[l], a[l-1], W[L].
+TYPED_LAYER = re.compile(r"(?<![\w\\])(?P<base>d?[A-Za-z])\[(?P<letter>[lL])\s*(?:(?P<sign>[-+−])\s*(?P<step>\d))?\]")
 #: "L = 2", "l = 1": the post says which layer a letter is.
 SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
 #: The activations a general layer reads: a^{l-1}, h^{l-1}, written after the weight (columns) or before it (rows).
@@ -50,7 +52,7 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
     """The post's mathematics with each layer written as a letter put as the numbered layer it names. `given` is
     the last layer of a network given beside the post (--network): L is that layer, and nothing is written out."""
     math = [AFTER_INDICES.sub(lambda m: m.group("base") + m.group("sup") + m.group("sub"), text) for text in math]
-    if not any(LAYER.search(text) for text in math):
+    if not any(LAYER.search(text) or TYPED_LAYER.search(text) for text in math):
         return Layers(math, [], False)
     math = [GENERAL.sub(to_layer_l, text) for text in math]   # z^{l+1} = … w^{l+1} a^l: the same as z^l = … a^{l-1}
     said: list[str] = []
@@ -92,7 +94,12 @@ def numbered(text: str, last: int, layer: int) -> str:
         step = int(m.group("step") or 0)
         n = n - step if m.group("sign") == "-" else n + step
         return f"{m.group('base')}^{{[{n}]}}"
-    return LAYER.sub(one, text)
+
+    def typed(m: re.Match) -> str:   # dw[l], a[l−1]: typed, and kept typed (dw[1], a[0])
+        n = last if m.group("letter") == "L" else layer
+        step = int(m.group("step") or 0)
+        return f"{m.group('base')}[{n - step if m.group('sign') in ('-', '−') else n + step}]"
+    return TYPED_LAYER.sub(typed, LAYER.sub(one, text))
 
 
 def written_out(text: str, first: int, last: int) -> str:

@@ -69,3 +69,14 @@ RESERVED = {"lambda": "lambd"}
 def unreserved(name: str) -> str:
     from keyword import iskeyword
     return RESERVED.get(name, name + "_") if iskeyword(name) else name
+
+
+def plain_letters(text: str) -> str:
+    """Mathematical italic and bold letters (𝑑𝑤, 𝐖, ℎ), as word processors and some sites paste them, as the plain
+    letters they style: one character for one, so that places in the text stay where they were."""
+    import unicodedata
+
+    def plain(ch: str) -> str:
+        folded = unicodedata.normalize("NFKC", ch)
+        return folded if len(folded) == 1 else ch
+    return "".join(plain(ch) if "\U0001d400" <= ch <= "\U0001d7ff" or ch == "ℎ" else ch for ch in text)
