@@ -835,3 +835,62 @@ def test_a_network_written_by_index_is_read_in_matrix_form(post, expected):
     if expected != "shape_error":
         assert oracle.verdict(answer.network.source, asked.wrt, asked.check.reading.code) == expected
     assert any("entry by entry" in said for said in answer.assumptions)
+
+
+# Notation met in real posts, each read for its whole class (the catalogue holds the posts themselves).
+COURSE_NET = "tests/catalogue/questions/deeplearningai-course1-week3.net"
+TYPED_POSTS = [
+    # δJ/δW typed for ∂J/∂W, XT for Xᵀ (T names nothing), ∗ and a mask [Z1>0] in a sentence's equation
+    ("Is δJ/δW1 = 1/m∗((W2)^T(A2−Y) ∗ (1−A1^2))XT right?", "correct"),
+    ("Is δJ/δW1 = 1/m∗((W2)^T(A2−Y) ∗ (1−A1^2))X right?", "shape_error"),
+    # an equation over two code spans, with the layer's T glued to the gradient after it
+    ("When computing `dZ^[1]` (which should be = `W^[2]TdZ^[2]*g^[1]'(Z^[1])`) I get lost.", "correct"),
+    ("When computing `dZ^[1]` (which should be = `W^[2]dZ^[2]*g^[1]'(Z^[1])`) I get lost.", "shape_error"),
+    # mathematical italic letters, typed layer letters, and Chinese prose around the equation
+    ("反向传播步骤（2），𝑑𝑊[𝑙]=𝑑𝑍[𝑙]⋅𝐴[𝑙−1]ᵀ，其中", "correct"),
+    ("反向传播步骤（2），𝑑𝑊[𝑙]=𝑑𝑍[𝑙]⋅𝐴[𝑙−1]，其中", "shape_error"),
+]
+
+
+@pytest.mark.parametrize("post, expected", TYPED_POSTS)
+def test_typed_notation_of_course_forums(post, expected):
+    answer = ask(post, COURSE_NET)
+    assert [a.check.result.verdict for a in answer.asked] == [expected], \
+        [a.check.reading and a.check.reading.shown for a in answer.asked]
+
+
+CHAIN_NET = """y: [n, 1]
+A: [n, k]
+x: [k, 1]
+beta = A.T @ y
+p = softmax(beta, axis=0)
+CE = cross_entropy(x, p)
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    # a ∂-factor whose top is a function of a node is that node; ⊙ before a Jacobian that is not diagonal breaks
+    (r"\frac{dCE}{dy} = \frac{dCE}{d softmax(\beta)} \frac{dsoftmax(\beta)}{d\beta} \odot \frac{d\beta}{d y}", "shape_error"),
+    (r"\frac{dCE}{dy} = \frac{dCE}{d softmax(\beta)} \frac{dsoftmax(\beta)}{d\beta} \frac{d\beta}{d y}", "correct"),
+])
+def test_a_factor_of_a_function_and_an_elementwise_join_in_a_chain(written, expected):
+    checked = check_text(parse_network(CHAIN_NET), "y", written)
+    assert checked.result.verdict == expected, [d.message for d in checked.result.diagnostics]
+    if expected == "shape_error":
+        assert "elementwise" in checked.result.diagnostics[0].message
+
+
+def test_a_value_written_as_a_function_of_names_is_that_value():
+    net = "X: [M, N]\nY: [K, N]\nW: [M, K]\nS = softmax(W.T @ X, axis=0)\nE = cross_entropy(Y, S)\n"
+    for written, expected in [(r"\nabla E(W) = X(S(X) - Y)^T", "correct"), (r"\nabla E(W) = X(S(X) - Y)", "shape_error")]:
+        checked = check_text(parse_network(net), "W", written)
+        assert checked.result.verdict == expected, checked.reading and checked.reading.shown
+
+
+def test_working_written_by_index_is_said_and_not_judged():
+    post = (r"$$\frac{\partial y_{ij}}{\partial x_{mn}} = \sum_a w_{ia}\delta_{m,a}\delta_{n,j} = w_{im}\delta_{n,j}$$"
+            "\n\nand so, with an environment inside the sentence, \\begin{align} \\frac{\\partial L}{\\partial W} = "
+            "\\frac{\\partial L}{\\partial Y} X^T \\end{align} as expected.")
+    answer = ask(post, "tests/catalogue/questions/notes-annp0-matmul.net")
+    assert [a.check.result.verdict for a in answer.asked] == ["correct"]
+    assert any("working, not judged" in said for said in answer.assumptions)

@@ -69,6 +69,10 @@ class Names:
                 for node in ((f"z{k}", f"Z{k}") if prefix == "delta" else (f"Z{k}", f"z{k}")):
                     if node in self.shapes:
                         return grad + node
+        if written in ("A0", "a0") and written not in self.shapes:   # deeplearning.ai's A^{[0]} is the input X
+            for name in ("X", "x"):
+                if name in self.shapes and name in self.leaves:
+                    return name
         if written in ("delta", "Delta"):   # δ with no layer, in a network of one layer: ∂J/∂z
             for node in ("z", "Z"):
                 if node in self.shapes:
