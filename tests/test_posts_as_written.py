@@ -838,7 +838,6 @@ def test_a_network_written_by_index_is_read_in_matrix_form(post, expected):
 
 
 # Notation met in real posts, each read for its whole class (the catalogue holds the posts themselves).
-COURSE_NET = "tests/catalogue/questions/deeplearningai-course1-week3.net"
 TYPED_POSTS = [
     # δJ/δW typed for ∂J/∂W, XT for Xᵀ (T names nothing), ∗ and a mask [Z1>0] in a sentence's equation
     ("Is δJ/δW1 = 1/m∗((W2)^T(A2−Y) ∗ (1−A1^2))XT right?", "correct"),
@@ -854,7 +853,7 @@ TYPED_POSTS = [
 
 @pytest.mark.parametrize("post, expected", TYPED_POSTS)
 def test_typed_notation_of_course_forums(post, expected):
-    answer = ask(post, COURSE_NET)
+    answer = ask(post, COURSE_PATH)
     assert [a.check.result.verdict for a in answer.asked] == [expected], \
         [a.check.reading and a.check.reading.shown for a in answer.asked]
 
@@ -891,6 +890,6 @@ def test_working_written_by_index_is_said_and_not_judged():
     post = (r"$$\frac{\partial y_{ij}}{\partial x_{mn}} = \sum_a w_{ia}\delta_{m,a}\delta_{n,j} = w_{im}\delta_{n,j}$$"
             "\n\nand so, with an environment inside the sentence, \\begin{align} \\frac{\\partial L}{\\partial W} = "
             "\\frac{\\partial L}{\\partial Y} X^T \\end{align} as expected.")
-    answer = ask(post, "tests/catalogue/questions/notes-annp0-matmul.net")
+    answer = ask(post, str(CATALOGUE / "notes-annp0-matmul.net"))
     assert [a.check.result.verdict for a in answer.asked] == ["correct"]
     assert any("working, not judged" in said for said in answer.assumptions)
