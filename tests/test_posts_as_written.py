@@ -893,3 +893,14 @@ def test_working_written_by_index_is_said_and_not_judged():
     answer = ask(post, str(CATALOGUE / "notes-annp0-matmul.net"))
     assert [a.check.result.verdict for a in answer.asked] == ["correct"]
     assert any("working, not judged" in said for said in answer.assumptions)
+
+
+def test_check_reads_layers_named_by_letters_against_the_networks_own_layers():
+    net = load(str(CATALOGUE / "github-fengdu78-21-columns.net")).source   # layers 1 and 2, columns, one example
+    for leaf, written, expected in [
+            ("w2", r"\frac{\partial L}{\partial w^L} = \delta^L (a^{L-1})^T", "correct"),
+            ("w1", r"\frac{\partial L}{\partial w^l} = (a^{l-1})^T \delta^l", "shape_error"),
+            ("w1", "dw[l] = dz[l] a[l-1]^T", "correct"),
+            ("w1", r"\frac{\partial L}{\partial w^l} = \delta^l (a^{l-1})^T \odot 2", "scaled")]:
+        result = check_text(parse_network(net), leaf, written).result
+        assert result.verdict == expected, (written, [d.message for d in result.diagnostics])

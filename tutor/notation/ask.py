@@ -81,8 +81,8 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     from .indexed import by_index
     from .layers import numbered_layers
     from .symbols import plain_letters
-    text = plain_letters(text)   # 𝑑𝑤[𝑙] (mathematical italic) is dw[l]: one character for one, located alike
-    post = read_post(DELTA_DERIVATIVE.sub(r"∂\1/∂", text))   # δJ/δW1 typed for ∂J/∂W1 (as long: located alike)
+    text = plain_letters(text)   # 𝑑𝑤[𝑙] is dw[l] and δJ/δW1 is ∂J/∂W1: one character for one, located alike
+    post = read_post(text)
     refuse_macro_definitions(post.math, text)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
     layers = numbered_layers(post.math, post.prose, last_layer(network))   # w^L, a^{l-1}: layers named by letters
@@ -141,9 +141,6 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
                 out.setdefault(str(deltas[0]), str(nodes[0].value))
     return out
 
-
-#: δJ/δW1, δL/δw: a δ on both sides of a slash is the sign of a derivative, typed where ∂ is not at hand.
-DELTA_DERIVATIVE = re.compile(r"δ\s*([A-Za-z]\w*)\s*/\s*δ(?=\s*[A-Za-z])")
 
 #: How posts name the loss whose gradient a δ is.
 LOSS_LETTERS = ("J", "L", "E", "C", "l", "loss", "cost", "Loss")

@@ -14,8 +14,9 @@ from typing import cast
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
+from .kronecker import is_vec, translate_wrap, unvec, vec, vectorised
 from .tokens import Tok, tokenize
-from .translate import Names, Translation, Translator
+from .translate import POSTFIX, Names, Translation, Translator
 
 @dataclass(frozen=True)
 class Item:
@@ -76,8 +77,9 @@ class MathDerivation:
             if e.factor is not None:
                 out.append(f"∂{e.factor[0]}/∂{e.factor[1]} taken as {e.code}")
             elif e.chain is not None:
-                out.append(f"d{e.chain.target} = " + " · ".join(
-                    i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}" for i in e.chain.items))
+                out.append(f"d{e.chain.target} = " + "".join(
+                    (("" if n == 0 else " ⊙ " if i.elementwise else " · ")
+                     + (i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}")) for n, i in enumerate(e.chain.items)))
             else:
                 assert e.code is not None  # neither a ∂-factor nor a chain: an expression
                 out.append(f"{e.name} = {e.code}" if e.name else e.code)
@@ -260,10 +262,9 @@ def joined_declarations(lines: list[tuple[list[Tok], int, int]]) -> list[tuple[l
 
 
 def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
-    from .entries import entry_letters, entrywise
-    from .kronecker import is_vec, unvec, vec_chain, vectorised
-    taken: dict[tuple[str, str], Translation] = {}   # ∂z/∂vec(W) = aᵀ ⊗ I: the factors the post gives a value
     """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
+    from .entries import entry_letters, entrywise
+    taken: dict[tuple[str, str], Translation] = {}   # ∂z/∂vec(W) = aᵀ ⊗ I: the factors the post gives a value
     from .tokens import to_latex
     latex = to_latex(text)
     tokens = tokenize(text, origin)
@@ -498,3 +499,29 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
 
 def short_text(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def vec_chain(translate: Translator, m: M, taken: dict, names) -> Translation:
+    """`∂J/∂z · ∂z/∂vec(W)`: in vec form every factor is a matrix (a gradient is the row vec(∂J/∂z)ᵀ, a Jacobian
+    ∂vec(z)/∂vec(W) is size(z) × size(W)), so the chain is their matrix product, a row of size(W) entries.
+    A Jacobian is the value the post gives it (∂z/∂vec(W) = aᵀ ⊗ I); the loss's gradient at a node is ∂J/∂node."""
+    out: Translation | None = None
+    for _, _, factor in flatten_product(m):
+        if factor.kind == "partial":
+            of, wrt = node_of(factor.args[0], names), node_of(factor.args[1], names)
+            if of == names.loss:
+                t = translate.go(M("partial", (M("name", value=of), M("name", value=wrt))))
+                t = vec(translate, t)
+                t = Translation(f"{translate_wrap(t)}.T", (t.shape[1], t.shape[0]) if t.shape else None, POSTFIX)
+            elif (of, wrt) in taken:
+                t = taken[(of, wrt)]
+            else:
+                raise translate.error(f"the chain in vec form needs a value for ∂{of}/∂vec({wrt}), which the post does "
+                                      "not give", f"a line such as \\frac{{\\partial {of}}}{{\\partial vec({wrt})}} = …")
+        else:
+            t = translate.go(factor)
+        out = t if out is None else translate.joined(out, t, "@")
+    assert out is not None
+    translate.note("the chain in vec form read as the matrix product of its factors (the loss's gradient at a node "
+                   "as the row vec(∂J/∂node)ᵀ)")
+    return out

@@ -78,6 +78,9 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
                given: dict[str, str] | None = None) -> MathCheck:
     """`check` for any derivation: code goes straight to the judge; mathematics is read first (`math`
     says which it is when the caller knows: a formula found in a post is mathematics)."""
+    from .layers import layered_text
+    from .symbols import plain_letters
+    text = plain_letters(text)
     if not (looks_like_math(text) if math is None else math):
         return MathCheck(check(network, wrt, text, dims, origin=origin, suggestion=suggestion), None)
     network.require_leaf(wrt)
@@ -85,7 +88,7 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     try:
         names = names_with_truth(network)
         names.given = dict(given or {})
-        reading = read(names, text, origin)
+        reading = read(names, layered_text(text, network), origin)   # w^L, dw[l]: the network's layers
     except TutorError as error:
         d = error.diagnostic
         return MathCheck(CheckResult.unusable(network, wrt, error.source or text, origin, bindings, d), None)

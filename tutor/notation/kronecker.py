@@ -13,7 +13,7 @@ import re
 
 from ..engine.language.dims import ONE, Dim, Shape, format_shape
 from .grammar import M
-from .translate import ATOM, POSTFIX, Translation, Translator
+from .translate import ATOM, POSTFIX, READINGS, Translation, Translator
 
 #: How an identity matrix is written: I, Id, I_m, I_{mm}, I_{m \times m}, I_{m*m} (the subscript read into the name).
 IDENTITY = re.compile(r"(?:I|Id)(?P<size>[A-Za-z]\w*?)?(?:\\times|\*|x)?(?P=size)?")
@@ -118,28 +118,14 @@ def vectorised(m: M) -> bool:
     return any(p.kind == "partial" and is_vec(p.args[1]) for p in m.parts("partial"))
 
 
-def vec_chain(translate: Translator, m: M, taken: dict, names) -> Translation:
-    """`∂J/∂z · ∂z/∂vec(W)`: in vec form every factor is a matrix (a gradient is the row vec(∂J/∂z)ᵀ, a Jacobian
-    ∂vec(z)/∂vec(W) is size(z) × size(W)), so the chain is their matrix product, a row of size(W) entries.
-    A Jacobian is the value the post gives it (∂z/∂vec(W) = aᵀ ⊗ I); the loss's gradient at a node is ∂J/∂node."""
-    from .derivation import flatten_product, node_of
-    out: Translation | None = None
-    for _, _, factor in flatten_product(m):
-        if factor.kind == "partial":
-            of, wrt = node_of(factor.args[0], names), node_of(factor.args[1], names)
-            if of == names.loss:
-                t = translate.go(M("partial", (M("name", value=of), M("name", value=wrt))))
-                t = vec(translate, t)
-                t = Translation(f"{translate_wrap(t)}.T", (t.shape[1], t.shape[0]) if t.shape else None, POSTFIX)
-            elif (of, wrt) in taken:
-                t = taken[(of, wrt)]
-            else:
-                raise translate.error(f"the chain in vec form needs a value for ∂{of}/∂vec({wrt}), which the post does "
-                                      "not give", f"a line such as \\frac{{\\partial {of}}}{{\\partial vec({wrt})}} = …")
-        else:
-            t = translate.go(factor)
-        out = t if out is None else translate.joined(out, t, "@")
-    assert out is not None
-    translate.note("the chain in vec form read as the matrix product of its factors (the loss's gradient at a node "
-                   "as the row vec(∂J/∂node)ᵀ)")
-    return out
+def kronecker_product(translate: Translator, m: M) -> Translation:
+    """A ⊗ B, or a product whose right factor is one (δᵀ (aᵀ ⊗ I): the product sizes an unsized I)."""
+    if m.kind == "kron":
+        return kronecker(translate, m)
+    a = translate.go(m.args[0])
+    rows = a.shape[-1] if a.shape else None
+    return translate.joined(a, kronecker(translate, m.args[1], rows), m.written if m.kind == "prod" else "@")
+
+
+READINGS["kron"] = kronecker_product
+READINGS["vec"] = vec

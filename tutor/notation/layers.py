@@ -157,3 +157,12 @@ def to_layer_l(m: re.Match) -> str:
         sign = f" {'+' if step > 0 else '-'} {abs(step)}" if step else ""
         return f"{layer.group('base')}^{{{letter}{sign}}}"
     return LAYER.sub(moved, m.group())
+
+
+def layered_text(text: str, network) -> str:
+    """A derivation checked against a network, with its layers named by letters (w^L, a^{l-1}, dw[l]) put as the
+    network's numbered layers: L its last, l the one before."""
+    if not (LAYER.search(text) or TYPED_LAYER.search(text)):
+        return text
+    numbers = [int(m.group(1)) for name in network.nodes if (m := re.fullmatch(r"[A-Za-z]+_?(\d)", name))]
+    return numbered_layers([text], [], max(numbers) if numbers else None).math[0]

@@ -73,8 +73,11 @@ def unreserved(name: str) -> str:
 
 def plain_letters(text: str) -> str:
     """Mathematical italic and bold letters (𝑑𝑤, 𝐖, ℎ), as word processors and some sites paste them, as the plain
-    letters they style: one character for one, so that places in the text stay where they were."""
+    letters they style, and δJ/δW1 (δ typed where ∂ is not at hand) as ∂J/∂W1: one character for one, so that
+    places in the text stay where they were."""
+    import re
     import unicodedata
+    text = re.sub(r"δ(\s*[A-Za-z]\w*\s*/\s*)δ(?=\s*[A-Za-z])", r"∂\1∂", text)
 
     def plain(ch: str) -> str:
         folded = unicodedata.normalize("NFKC", ch)

@@ -20,6 +20,10 @@ from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
 
+#: Readings kept in modules of their own, registered there by what they read (kronecker.py: "kron", "vec"); a module
+#: that reads mathematics imports them (derivation.py), so that each is registered before it is needed.
+READINGS: dict[str, Callable[..., "Translation"]] = {}
+
 
 @dataclass
 class Names:
@@ -153,7 +157,7 @@ class Translator:
         if kind == "ones":
             return self.ones(m)
         if kind == "kron" or kind in ("matmul", "prod") and m.args[1].kind == "kron":
-            return self.kronecker(m)
+            return READINGS["kron"](self, m)   # A ⊗ B, and a product whose right factor is one (kronecker.py)
         if kind == "matmul":
             a, b = self.go(m.args[0]), self.go(m.args[1])
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
@@ -213,15 +217,6 @@ class Translator:
         if kind == "space":
             raise self.error("ℝ^{…} is a shape, not a value", "W_1 \\in \\mathbb{R}^{D_x \\times H} on its own line")
         raise self.error(f"cannot read {kind} here")
-
-    def kronecker(self, m: M) -> Translation:
-        """A ⊗ B, or a product whose right factor is one (δᵀ (aᵀ ⊗ I): the product sizes an unsized I)."""
-        from .kronecker import kronecker
-        if m.kind == "kron":
-            return kronecker(self, m)
-        a = self.go(m.args[0])
-        rows = a.shape[-1] if a.shape else None
-        return self.joined(a, kronecker(self, m.args[1], rows), m.written if m.kind == "prod" else "@")
 
     def summed(self, m: M) -> Translation:
         """Σ with an index: over the examples' axis only when the index counts the examples (its bound is
@@ -459,8 +454,7 @@ class Translator:
             return Translation(f"diag({args[0].code})", (s[0], s[0]) if s is not None and len(s) == 1 else None,
                                ATOM)
         if fn == "vec" and len(args) == 1:
-            from .kronecker import vec
-            return vec(self, args[0])
+            return READINGS["vec"](self, args[0])
         if fn == "cross_entropy":
             if len(args) != 2:
                 raise self.error("cross-entropy takes two arguments: CE(y, ŷ)")
