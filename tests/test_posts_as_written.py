@@ -904,3 +904,14 @@ def test_check_reads_layers_named_by_letters_against_the_networks_own_layers():
             ("w1", r"\frac{\partial L}{\partial w^l} = \delta^l (a^{l-1})^T \odot 2", "scaled")]:
         result = check_text(parse_network(net), leaf, written).result
         assert result.verdict == expected, (written, [d.message for d in result.diagnostics])
+
+
+def test_nielsens_four_equations_in_components():
+    post = (r"For $z^l = w^l a^{l-1} + b^l$, $a^l = \sigma(z^l)$ and $C = \frac{1}{2}\|y - a^L\|^2$:" "\n\n"
+            r"$$\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)$$" "\n\n"
+            r"$$\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)$$" "\n\n"
+            r"$$\frac{\partial C}{\partial b^l_j} = BIAS$$" "\n\n"
+            r"$$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j$$")
+    for bias, expected in ((r"\delta^l_j", "correct"), (r"a^{l-1}_j \delta^l_j", "shape_error")):
+        answer = ask(post.replace("BIAS", bias))
+        assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("b2", expected), ("w2", "correct")]

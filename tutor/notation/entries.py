@@ -145,6 +145,8 @@ def strip_indices(m: M) -> M:
 def matrix(factors: list[Indexed], letters: str, target: Shape) -> str:
     """The array whose entries the product of the factors gives, its axes in the order of `letters`, in the
     target's shape: an outer product in matrix form where it is one, an einsum otherwise."""
+    if len(factors) == 1 and factors[0].letters == tuple(letters) and factors[0].shape == target:
+        return factors[0].code   # ∂C/∂b_j = δ_j: the vector itself
     if len(letters) == 2 and len(factors) == 2 and all(len(f.letters) == 1 for f in factors) \
             and {f.letters[0] for f in factors} == set(letters) and len(target) == 2:
         first, second = sorted(factors, key=lambda f: letters.index(f.letters[0]))

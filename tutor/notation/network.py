@@ -135,9 +135,9 @@ def names_a_gradient(sides) -> bool:
         trees = [Grammar(list(side), lambda n: False).whole(list(side)) for side in sides]
     except Exception:  # noqa: BLE001 - anything else is read as it always was
         return False
-    kinds = sorted(t.kind for t in trees)
-    delta = next((t for t in trees if t.kind == "name"), None)
-    return kinds == ["name", "partial"] and delta is not None and str(delta.value).startswith(("delta", "Delta"))
+    delta = trees[0]   # δ = ∂J/∂z, the δ on the left: ∂C/∂b = δ the other way round is a claim about b
+    return delta.kind in ("name", "T") and trees[1].kind == "partial" \
+        and str((delta.args[0] if delta.kind == "T" else delta).value).startswith(("delta", "Delta"))
 
 
 def wanted_gradient(tokens) -> str | None:

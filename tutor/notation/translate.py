@@ -65,7 +65,8 @@ class Names:
             if node is not None and node in self.shapes and not node.startswith("d"):
                 return "d" + node
         said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) else None
-        if said is not None and said != written and (node := self.resolve(said)) in self.shapes:
+        if said is not None and said != written and (node := self.resolve(said)) in self.shapes \
+                and node not in self.leaves:   # ∂C/∂b = δ says what b's gradient is, not what δ names
             return "d" + node   # the post says what its δ is: ∂J/∂z2 = ŷ − y = δ1
         for prefix, grad in (("delta", "d"), ("Delta", "d")):
             if written.startswith(prefix) and written[len(prefix):].isdigit():
