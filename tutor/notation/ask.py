@@ -84,10 +84,12 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     text = plain_letters(text)   # 𝑑𝑤[𝑙] is dw[l] and δJ/δW1 is ∂J/∂W1: one character for one, located alike
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
+    as_posted = list(post.math)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
     layers = numbered_layers(post.math, post.prose, last_layer(network))   # w^L, a^{l-1}: layers named by letters
     math, by_entries = by_index(layers.math)   # z_j = \sum_k w_{jk} x_k + b_j: a network written by index
     post.math = x_as_times(math, set(prose_shapes(post.prose)) | declared_names(math))
+    post.typed = [as_posted[i] if i is not None else None for i in layers.origin]   # to show derivations as typed
     with reading_aliases(function_aliases(post.math, post.prose), layers.found or layered_superscripts(post.math),
                          gradient_letters(post.math), primed_names(post.prose)):
         answered = answer(post, network, dims, wrt, text)
@@ -151,7 +153,7 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
     assumptions: list[str] = []
     chosen = load_network(network) if network is not None else None
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
-                                   set(chosen.leaves) if chosen else None)
+                                   set(chosen.leaves) if chosen else None, post.typed)
     math_net.convention = post.convention
     assumptions.extend(math_net.working)
     net: Network | None

@@ -46,14 +46,16 @@ class Layers:
     math: list[str]
     said: list[str]
     found: bool
+    origin: tuple[int | None, ...] = ()   # for each piece, the piece of the post it was (None: a size added)
 
 
 def numbered_layers(math: list[str], prose: list[str], given: int | None = None) -> Layers:
     """The post's mathematics with each layer written as a letter put as the numbered layer it names. `given` is
     the last layer of a network given beside the post (--network): L is that layer, and nothing is written out."""
     math = [AFTER_INDICES.sub(lambda m: m.group("base") + m.group("sup") + m.group("sub"), text) for text in math]
+    origin: list[int | None] = list(range(len(math)))
     if not any(LAYER.search(text) or TYPED_LAYER.search(text) for text in math):
-        return Layers(math, [], False)
+        return Layers(math, [], False, tuple(origin))
     math = [GENERAL.sub(to_layer_l, text) for text in math]   # z^{l+1} = … w^{l+1} a^l: the same as z^l = … a^{l-1}
     said: list[str] = []
     general = given is None and any(GENERAL.search(text) for text in math)
@@ -65,6 +67,7 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
         unsized = not any(re.search(r"\\in\b|∈", text) for text in math + prose)
         sizes = sized(math, first, last) if unsized else []   # no size said: n_k units in layer k
         math = [written_out(text, first, last) for text in math] + sizes
+        origin += [None] * len(sizes)
         if sizes:
             said.append("the post gives no sizes: layer k is taken to have n_k units (" + ", ".join(sizes) + ")")
         said.append(f"the network is written for a general layer l: it is read with layers {first} to {last} "
@@ -82,9 +85,9 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
             said.append(f"l read as layer {layer}, the one before the last; say which with l = …")
     if any(m.group("example") for text in math for m in LAYER.finditer(text)):
         said.append("a superscript x, (δ^{x,l}) names one training example: the network has one, so it is dropped")
-    math = [text for text in math if not SAID.fullmatch(text.strip())]   # "L = 2" counts layers: no definition
-    out = [numbered(NABLA_A.sub(lambda m: "\\nabla_{a^{L}}", text), last, layer) for text in math]
-    return Layers(out, said, True)
+    kept = [i for i, text in enumerate(math) if not SAID.fullmatch(text.strip())]   # "L = 2" counts layers
+    out = [numbered(NABLA_A.sub(lambda m: "\\nabla_{a^{L}}", math[i]), last, layer) for i in kept]
+    return Layers(out, said, True, tuple(origin[i] for i in kept))
 
 
 def numbered(text: str, last: int, layer: int) -> str:

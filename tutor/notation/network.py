@@ -64,9 +64,11 @@ def shape_of_space(space: M) -> Shape:
 
 
 def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
-           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
+           leaves: set[str] | None = None,
+           typed: list[str | None] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
     """Every math piece of a post → the network's definitions and declarations, and the statements that
-    are derivations (as written, with the text they came from)."""
+    are derivations (as written, with the text they came from). `typed` has each piece as the post has it, where
+    the reading rewrote it (w^l as w^{[2]}): a derivation is shown as the asker typed it."""
     net = MathNetwork()
     net.declared.update(prose_shapes)
     names_seen = set(prose_shapes) | (names_seen or set())
@@ -100,11 +102,12 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 if asked:
                     net.wanted.append(asked)
     from .aliases import is_alias_statement
+    as_typed = statements_as_typed(pieces, typed)
     for latex, found, text in pieces:
         for st in found:
             if is_alias_statement(st.text(latex)) or names_a_gradient(st.sides):
                 continue
-            handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
+            handle(net, st, latex, derivations, lhs_names, leaves or set(), text, as_typed.get((id(st))))
     if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
         derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
@@ -140,6 +143,22 @@ def names_a_gradient(sides) -> bool:
         and str((delta.args[0] if delta.kind == "T" else delta).value).startswith(("delta", "Delta"))
 
 
+def statements_as_typed(pieces, typed: list[str | None] | None) -> dict[int, str]:
+    """Each statement of a rewritten piece (by id) → the same statement as the post typed it, where the piece as
+    typed splits into as many statements."""
+    out: dict[int, str] = {}
+    for (_, found, text), original in zip(pieces, typed or []):
+        if original is None or original == text:
+            continue
+        try:
+            before = statements(tokenize(original, "<post>"), len(to_latex(original)))
+        except TutorError:
+            continue
+        if len(before) == len(found):
+            out.update({id(st): was.typed(original) for st, was in zip(found, before)})
+    return out
+
+
 def wanted_gradient(tokens) -> str | None:
     """`∇_w J(w)` or `∂J/∂w` standing alone: the gradient the post asks about (w), or None."""
     try:
@@ -170,11 +189,12 @@ def is_derivative_side(tree: M) -> bool:
 
 
 def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
-           leaves: set[str], typed: str | None = None) -> None:
+           leaves: set[str], typed: str | None = None, shown: str | None = None) -> None:
     """One statement of the post: a declaration, a definition, or a derivation (kept as (LaTeX, the LaTeX
     of its piece, as typed)). A definition none of whose values can be read is kept in `net.unread`."""
     def derivation() -> None:
-        derivations.append((st.text(latex), latex, st.typed(typed) if typed is not None else st.text(latex)))
+        derivations.append((st.text(latex), latex, shown if shown is not None
+                            else st.typed(typed) if typed is not None else st.text(latex)))
 
     known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
     sides = [list(s) for s in st.sides]

@@ -28,6 +28,7 @@ class Post:
     prose: list[str] = field(default_factory=list)       # the text between, inline math written plainly
     code: list[str] = field(default_factory=list)        # code blocks (a network may be given as code)
     convention: str | None = None                        # "rows" or "columns", when the post says which
+    typed: list[str | None] = field(default_factory=list)  # each piece of `math` as the post has it, if it was rewritten
 
 
 def read_post(text: str) -> Post:
