@@ -915,3 +915,13 @@ def test_nielsens_four_equations_in_components():
     for bias, expected in ((r"\delta^l_j", "correct"), (r"a^{l-1}_j \delta^l_j", "shape_error")):
         answer = ask(post.replace("BIAS", bias))
         assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("b2", expected), ("w2", "correct")]
+
+
+@pytest.mark.parametrize("gradient, expected", [(r"g\, h^{(k-1)T}", "correct"), (r"g\, h^{(k-1)}", "shape_error"),
+                                                (r"h^{(k-1)} g^T", "transposed")])
+def test_the_deep_learning_books_k_and_g(gradient, expected):
+    post = (r"$$\nabla_{W^{(k)}}J = GRADIENT$$ where $g = \nabla_{a^{(k)}} J$, $a^{(k)} = b^{(k)} + W^{(k)}h^{(k-1)}$, "
+            r"$h^{(k)} = \tanh(a^{(k)})$, with $J = \frac{1}{2}\|h^{(L)} - y\|^2$.").replace("GRADIENT", gradient)
+    answer = ask(post)
+    assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("W2", expected)]
+    assert any("names a general layer" in said for said in answer.assumptions)

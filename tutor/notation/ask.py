@@ -122,7 +122,7 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
     from .tokens import tokenize
     out: dict[str, str] = {}
     for text in math:
-        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text:
+        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text and not re.match(r"\s*g\s*=", text):
             continue
         try:
             found = statements(tokenize(text, "<post>"), len(text))
@@ -136,13 +136,16 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
                 except TutorError:
                     trees.append(None)
             deltas = [t.value for t in trees if t is not None and t.kind == "name"
-                      and str(t.value).startswith(("delta", "Delta"))]
+                      and (str(t.value).startswith(("delta", "Delta")) or t.value in GRADIENT_LETTERS)]
             nodes = [t.args[1] for t in trees if t is not None and t.kind == "partial" and t.args[1].kind == "name"
                      and t.args[0].kind == "name" and str(t.args[0].value) in LOSS_LETTERS]
             if len(deltas) == 1 and len(nodes) == 1:
                 out.setdefault(str(deltas[0]), str(nodes[0].value))
     return out
 
+
+#: Letters beside δ that texts give the loss's gradient at a node: the Deep Learning book's g ← ∇_{a^{(k)}} J.
+GRADIENT_LETTERS = ("g",)
 
 #: How posts name the loss whose gradient a δ is.
 LOSS_LETTERS = ("J", "L", "E", "C", "l", "loss", "cost", "Loss")

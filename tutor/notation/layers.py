@@ -20,7 +20,7 @@ from dataclasses import dataclass
 BASE = r"(?P<base>\\delta|\\Delta|δ|Δ|(?:(?<=[_^][A-Za-z0-9])|(?<![\w\\]))[A-Za-df-zA-QS-Z])"   # after δ_k too
 LETTER = r"(?:L|l|\\ell\b|ℓ)"
 LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*[(\[]?\s*(?:(?P<example>[a-z])\s*,\s*)?(?P<letter>" + LETTER +
-                   r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*\}|(?P<bare>" + LETTER + r"))")
+                   r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*(?P<t>T|\\top)?\s*\}|(?P<bare>" + LETTER + r"))")
 #: `z^l = …` for a general layer: the definitions a post writes once for every layer.
 GENERAL = re.compile(r"(?:^|(?<=[,;&$\\])|(?<=quad))\s*(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)(?P<offset>\s*[-+]\s*\d)?[)\]]?\s*\}?(?:_\{?[a-z]\}?)?)\s*&?=\s*(?P<rhs>(?:[^=&{}]|\{(?:[^{}]|\{[^{}]*\})*\})+?)"
                      r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
@@ -29,10 +29,16 @@ AFTER_INDICES = re.compile(BASE + r"(?P<sub>_\{[^{}]*\}|_[A-Za-z0-9])\s*(?P<sup>
                            + LETTER + r"\s*(?:[-+]\s*\d)?\s*[)\]]?\s*\}|" + LETTER + r"))")
 #: A layer letter typed in brackets, as course forums type them: dw[l], a[l-1], W[L].
 TYPED_LAYER = re.compile(r"(?<![\w\\])(?P<base>d?[A-Za-z])\[(?P<letter>[lL])\s*(?:(?P<sign>[-+−])\s*(?P<step>\d))?\]")
+#: The Deep Learning book's letter for a general layer, k (W^{(k)}, h^{(k-1)}): a layer wherever the post also writes
+#: it with a step (k − 1, k + 1) in a superscript, and read as l is.
+OTHER_LETTER = "k"
+STEPPED = re.compile(r"\^\s*\{\s*[(\[]?\s*" + OTHER_LETTER + r"\s*[-+]\s*\d\s*[)\]]?\s*\}")
+AS_L = re.compile(r"(\^\s*\{\s*[(\[]?\s*)" + OTHER_LETTER + r"(?=\s*(?:[-+]\s*\d\s*)?[)\]]?\s*(?:T|\\top)?\s*\})|(\^\s*)"
+                  + OTHER_LETTER + r"(?![\w])")
 #: "L = 2", "l = 1": the post says which layer a letter is.
 SAID = re.compile(r"(?<![\w\\])(?P<letter>[Ll])\s*=\s*(?P<n>\d)\b")
 #: The activations a general layer reads: a^{l-1}, h^{l-1}, written after the weight (columns) or before it (rows).
-READS = r"[aAhH]\s*\^\s*\{\s*(?:l|\\ell|ℓ)\s*-\s*1\s*\}(?:_\{?[a-z]\}?)?"
+READS = r"[aAhH]\s*\^\s*\{\s*[(\[]?\s*(?:l|\\ell|ℓ)\s*-\s*1\s*[)\]]?\s*\}(?:_\{?[a-z]\}?)?"
 #: ∇_a C (Nielsen): the gradient with respect to the output activations a^L.
 NABLA_A = re.compile(r"\\nabla\s*_\s*\{?\s*a\s*\}?(?=\s*[A-Z])|∇\s*_?\s*a(?=\s*[A-Z])|∇ₐ(?=\s*[A-Z])")
 #: A numbered layer as posts write it on the left of a definition: z^1, z^{2}, z^{[2]}, z_2.
@@ -54,6 +60,10 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
     the last layer of a network given beside the post (--network): L is that layer, and nothing is written out."""
     math = [AFTER_INDICES.sub(lambda m: m.group("base") + m.group("sup") + m.group("sub"), text) for text in math]
     origin: list[int | None] = list(range(len(math)))
+    renamed = any(STEPPED.search(text) for text in math) and not any(
+        (m.group("letter") or m.group("bare")) != "L" for text in math for m in LAYER.finditer(text))
+    if renamed:   # W^{(k)}, h^{(k-1)}: the book's k is the general layer l
+        math = [AS_L.sub(lambda m: (m.group(1) or m.group(2)) + "l", text) for text in math]
     if not any(LAYER.search(text) or TYPED_LAYER.search(text) for text in math):
         return Layers(math, [], False, tuple(origin))
     math = [GENERAL.sub(to_layer_l, text) for text in math]   # z^{l+1} = … w^{l+1} a^l: the same as z^l = … a^{l-1}
@@ -85,6 +95,8 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
             said.append(f"l read as layer {layer}, the one before the last; say which with l = …")
     if any(m.group("example") for text in math for m in LAYER.finditer(text)):
         said.append("a superscript x, (δ^{x,l}) names one training example: the network has one, so it is dropped")
+    if renamed:
+        said.append(f"the post's {OTHER_LETTER} (in h^{{({OTHER_LETTER}-1)}}) names a general layer, as l does")
     kept = [i for i, text in enumerate(math) if not SAID.fullmatch(text.strip())]   # "L = 2" counts layers
     out = [numbered(NABLA_A.sub(lambda m: "\\nabla_{a^{L}}", math[i]), last, layer) for i in kept]
     return Layers(out, said, True, tuple(origin[i] for i in kept))
@@ -96,7 +108,7 @@ def numbered(text: str, last: int, layer: int) -> str:
         n = last if letter == "L" else layer
         step = int(m.group("step") or 0)
         n = n - step if m.group("sign") == "-" else n + step
-        return f"{m.group('base')}^{{[{n}]}}"
+        return f"{m.group('base')}^{{[{n}]}}" + ("^T" if m.group("t") else "")   # h^{(k-1)T}: transposed
 
     def typed(m: re.Match) -> str:   # dw[l], a[l−1]: typed, and kept typed (dw[1], a[0])
         n = last if m.group("letter") == "L" else layer
@@ -123,7 +135,7 @@ def sized(math: list[str], first: int, last: int) -> list[str]:
     inputs = {m.group(0).strip()[0] for g in general for m in re.finditer(READS, g.group("rhs"))}
     names: dict[str, str] = {}
     for g in general:
-        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*(?:l|\\ell|ℓ)(?!\s*[-+])\s*\}?(?:_\{?[a-z,]+\}?)?", g.group("rhs")):
+        for m in re.finditer(r"(?<![\w\\])([A-Za-z])\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)(?!\s*[-+])[)\]]?\s*\}?(?:_\{?[a-z,]+\}?)?", g.group("rhs")):
             letter = m.group(1)
             if letter in defined or letter in names:
                 continue

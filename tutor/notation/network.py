@@ -139,8 +139,9 @@ def names_a_gradient(sides) -> bool:
     except Exception:  # noqa: BLE001 - anything else is read as it always was
         return False
     delta = trees[0]   # δ = ∂J/∂z, the δ on the left: ∂C/∂b = δ the other way round is a claim about b
+    letter = str((delta.args[0] if delta.kind == "T" else delta).value)
     return delta.kind in ("name", "T") and trees[1].kind == "partial" \
-        and str((delta.args[0] if delta.kind == "T" else delta).value).startswith(("delta", "Delta"))
+        and (letter.startswith(("delta", "Delta")) or letter == "g")   # g = ∇_a J (the Deep Learning book)
 
 
 def statements_as_typed(pieces, typed: list[str | None] | None) -> dict[int, str]:

@@ -64,7 +64,8 @@ class Names:
             node = self.resolve(written[1:]) if written[1:] != written else None
             if node is not None and node in self.shapes and not node.startswith("d"):
                 return "d" + node
-        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) else None
+        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) \
+            or written == "g" and written not in self.shapes else None   # g = ∇_a J, as the Deep Learning book has it
         if said is not None and said != written and (node := self.resolve(said)) in self.shapes \
                 and node not in self.leaves:   # ∂C/∂b = δ says what b's gradient is, not what δ names
             return "d" + node   # the post says what its δ is: ∂J/∂z2 = ŷ − y = δ1
