@@ -15,6 +15,7 @@ from tutor.engine.language.network import load, parse_network
 from tutor.notation.ask import ask
 from tutor.notation.judged import check_text
 from tutor.notation.plain import declarations
+from tutor import check as tutor_check
 
 runner = CliRunner()
 
@@ -901,9 +902,11 @@ def test_check_reads_layers_named_by_letters_against_the_networks_own_layers():
             ("w2", r"\frac{\partial L}{\partial w^L} = \delta^L (a^{L-1})^T", "correct"),
             ("w1", r"\frac{\partial L}{\partial w^l} = (a^{l-1})^T \delta^l", "shape_error"),
             ("w1", "dw[l] = dz[l] a[l-1]^T", "correct"),
+            ("w1", "dw[l] = dz[l] a[l-1]", "shape_error"),   # typed as a course forum does: mathematics, not code
             ("w1", r"\frac{\partial L}{\partial w^l} = \delta^l (a^{l-1})^T \odot 2", "scaled")]:
         result = check_text(parse_network(net), leaf, written).result
         assert result.verdict == expected, (written, [d.message for d in result.diagnostics])
+    assert tutor_check(net, "w1", "dw[l] = dz[l] a[l-1]").verdict == "shape_error"   # the public check, too
 
 
 def test_nielsens_four_equations_in_components():
