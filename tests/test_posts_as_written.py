@@ -15,6 +15,7 @@ from tutor.engine.language.network import load, parse_network
 from tutor.notation.ask import ask
 from tutor.notation.judged import check_text
 from tutor.notation.plain import declarations
+from tutor import check as tutor_check
 
 runner = CliRunner()
 
@@ -670,3 +671,260 @@ def test_working_is_an_answer_only_where_the_post_gives_no_other():
     post = CV_452162.replace("$$ANSWER$$", identity + "\n\n" + r"$$\nabla_wJ(w) = \textbf{X}^T(s(\textbf{Xw}) - \textbf{y})$$")
     [asked] = ask(post).asked   # the identity is working, never judged as the gradient
     assert asked.check.result.verdict == "correct"
+
+
+# Layers named by letters, as Nielsen's book writes them (neuralnetworksanddeeplearning.com, chapter 2): a letter
+# superscript that names a layer is a layer, never a power.
+NIELSEN_GENERAL = r"""I am reading Nielsen's chapter 2. The network is
+
+$$z^l = w^l a^{l-1} + b^l, \qquad a^l = \sigma(z^l)$$
+
+with the quadratic cost $C = \frac{1}{2}\|y - a^L\|^2$. The equations are
+
+$$\delta^L = \nabla_a C \odot \sigma'(z^L)$$
+$$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$$
+$$\frac{\partial C}{\partial w^l_{jk}} = ENTRY$$
+"""
+
+NIELSEN_LAYERS = r"""Take $L = 2$: $z^1 = w^1 x + b^1$, $a^1 = \sigma(z^1)$, $z^L = w^L a^1 + b^L$, $a^L = \sigma(z^L)$, with
+$C = \frac{1}{2}\|a^L - y\|^2$, $x \in \mathbb{R}^{n}$, $w^1 \in \mathbb{R}^{h \times n}$, $w^L \in \mathbb{R}^{k \times h}$.
+
+$$\delta^{x,L} = (a^{x,L} - y) \odot \sigma'(z^{x,L})$$
+$$\frac{\partial C}{\partial w^L} = WEIGHT$$
+"""
+
+
+@pytest.mark.parametrize("post, written, expected", [
+    (NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_k \delta^l_j"), "dz2 @ a1.T", "correct"),
+    (NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_j \delta^l_k"), "a1 @ dz2.T", "transposed"),
+    (NIELSEN_GENERAL.replace(r"(w^{l+1})^T \delta^{l+1}", r"\delta^{l+1} w^{l+1}").replace("ENTRY", r"a^{l-1}_k \delta^l_j"),
+     None, "shape_error"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"\delta^L (a^{L-1})^T"), "dz2 @ a1.T", "correct"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"\delta^L (a^{L-1})^T").replace(r"(a^{x,L} - y) \odot ", ""), None, "wrong_value"),
+    (NIELSEN_LAYERS.replace("WEIGHT", r"(a^{L-1})^T \delta^L"), None, "shape_error"),
+])
+def test_layers_named_by_letters_are_layers(post, written, expected):
+    answer = ask(post)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading and asked.check.reading.shown
+    code = asked.check.reading.code
+    if written is not None:
+        assert code.splitlines()[-1].endswith(written), code
+    if expected != "shape_error":
+        assert oracle.verdict(answer.network.source, asked.wrt, code) == expected
+    said = " ".join(answer.assumptions)
+    assert "L = " in said or "layer 2" in said or "L read as" in said or "L = 2" in post
+
+
+def test_a_general_layer_is_written_out_and_its_sizes_are_said():
+    answer = ask(NIELSEN_GENERAL.replace("ENTRY", r"a^{l-1}_k \delta^l_j"))
+    assert {"w1", "w2", "w3", "a0"} <= set(answer.network.leaves)
+    assert str(answer.network.shapes["w2"]) != str(answer.network.shapes["w3"])
+    said = " ".join(answer.assumptions)
+    assert "general layer l" in said and "n_k units" in said and "l = 2" in said
+
+
+# A gradient written entry by entry is the matrix it defines; its indices in the wrong order are its transpose.
+ENTRIES = [
+    (SINGLE, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = h_i (\hat{y}_j - y_j)", "correct"),
+    (SINGLE, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = h_j (\hat{y}_i - y_i)", "transposed"),
+    (SINGLE, "b1", r"\frac{\partial J}{\partial b_{1,j}} = \delta_{1,j}", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \frac{1}{N}\sum_n H_{1,ni} (\hat{Y}_{nj} - Y_{nj})", "correct"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \sum_n H_{1,ni} (\hat{Y}_{nj} - Y_{nj})", "scaled"),
+    (BATCH, "W2", r"\frac{\partial J}{\partial W_{2,ij}} = \sum_n H_{1,nj} \Delta_{2,ni}", "transposed"),
+]
+
+
+@pytest.mark.parametrize("source, leaf, written, expected", ENTRIES)
+def test_a_gradient_written_by_its_entries_is_judged_as_its_matrix(source, leaf, written, expected):
+    net, checked = judged(source, leaf, written)
+    assert checked.result.verdict == expected, checked.reading.shown
+    assert oracle.verdict(source, leaf, checked.reading.code) == expected
+    assert any("read as the whole matrix" in note for note in checked.reading.notes)
+
+
+def test_an_index_of_the_entry_that_no_factor_has_is_said():
+    checked = check_text(parse_network(SINGLE), "W1", r"\frac{\partial J}{\partial W_{1,ij}} = x_k \delta_{1,j}")
+    assert checked.result.verdict == "unusable"
+    assert "index i" in checked.result.diagnostics[0].message
+
+
+def test_a_statement_of_what_delta_is_is_not_an_answer_of_its_own():
+    post = (r"With $z = x W_1 + b_1$, $h = \sigma(z)$, $\hat{y} = \text{softmax}(h W_2 + b_2)$, $J = CE(y, \hat{y})$, "
+            r"$x \in \mathbb{R}^{1 \times D_x}$, $W_1 \in \mathbb{R}^{D_x \times H}$, $W_2 \in \mathbb{R}^{H \times D_y}$"
+            "\n\n" r"I get $$\frac{\partial J}{\partial W_{1,ij}} = x_i \delta_j$$ where $\delta = \frac{\partial J}{\partial z}$.")
+    answer = ask(post)
+    assert [a.check.result.verdict for a in answer.asked] == ["correct"]
+    assert answer.exit_code == 0
+
+
+# Kronecker and vec forms (Magnus and Neudecker's vec stacks columns): ∂J/∂vec(W) is W's gradient stacked by
+# columns, judged once put back into W's shape; a chain in vec form is a product of matrices.
+COLUMN_LAYER = """a: [n, 1]
+W: [m, n]
+z = W @ a
+J = sum(tanh(z))
+"""
+VEC = [
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (a^T \otimes I_m)", "correct"),
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (a^T \otimes I)", "correct"),     # I sized by δᵀ
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \delta^T (I_m \otimes a^T)", "wrong_value"),  # rows stacked
+    (r"\frac{\partial J}{\partial \operatorname{vec}(W)} = \mathrm{vec}(\delta a^T)^T", "correct"),
+    (r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \mathrm{vec}(a \delta^T)^T", "wrong_value"),
+    (r"\frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)} = a^T \otimes I_m" "\n"
+     r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \frac{\partial J}{\partial z} \frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)}",
+     "correct"),
+    (r"\frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)} = I_m \otimes a" "\n"
+     r"\frac{\partial J}{\partial \mathrm{vec}(W)} = \frac{\partial J}{\partial z} \frac{\partial \mathrm{vec}(z)}{\partial \mathrm{vec}(W)}",
+     "shape_error"),
+    (r"\frac{\partial J}{\partial z} = \mathrm{diag}(1 - \tanh^2(z)) \mathbf{1}", None),
+]
+
+
+@pytest.mark.parametrize("written, expected", [v for v in VEC if v[1] is not None])
+def test_kronecker_and_vec_forms_are_judged_as_the_gradient_they_stack(written, expected):
+    net, checked = judged(COLUMN_LAYER, "W", written)
+    assert checked.result.verdict == expected, checked.reading.shown
+    if expected != "shape_error":
+        assert oracle.verdict(COLUMN_LAYER, "W", checked.reading.code) == expected
+
+
+def test_an_identity_whose_size_nothing_tells_is_said():
+    checked = check_text(parse_network(COLUMN_LAYER), "W", r"\frac{\partial J}{\partial \mathrm{vec}(W)} = a^T \otimes I")
+    assert checked.result.verdict == "unusable"
+    assert "identity" in checked.result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("sign", [r"\circ", r"\odot", "*", r"\ast", "∘", "⊙"])
+def test_every_hadamard_sign_and_diag_as_a_jacobian_factor(sign):
+    hadamard = rf"\frac{{\partial J}}{{\partial W_1}} = x^T ((\hat{{y}} - y) W_2^T {sign} h {sign} (1 - h))"
+    jacobian = rf"\delta_1 = (\hat{{y}} - y) W_2^T \mathrm{{diag}}(h {sign} (1 - h))" "\n" r"\frac{\partial J}{\partial W_1} = x^T \delta_1"
+    for written in (hadamard, jacobian):
+        net, checked = judged(SINGLE, "W1", written)
+        assert checked.result.verdict == "correct", (written, checked.reading.shown)
+        assert oracle.verdict(SINGLE, "W1", checked.reading.code) == "correct"
+
+
+# A network written by index: each entry's definition read as the whole vector, a matrix written with two
+# indices a matrix, and gradients written by index judged as their matrices.
+SOFTMAX_BY_INDEX = r"""A single layer with softmax: $z_j = \sum_k w_{jk} x_k + b_j$ and $\hat{y}_j = \frac{e^{z_j}}{\sum_k e^{z_k}}$,
+with the cross-entropy $J = -\sum_j y_j \log \hat{y}_j$. Here $x \in \mathbb{R}^{D}$.
+
+I got $$\frac{\partial J}{\partial w_{jk}} = GRADIENT$$
+"""
+NIELSEN_BY_INDEX = r"""$$z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j, \qquad a^l_j = \sigma(z^l_j)$$
+
+with $C = \frac{1}{2}\sum_j (y_j - a^L_j)^2$. I derived
+
+$$\delta^l_j = \sum_k w^{l+1}_{BACK} \delta^{l+1}_k \sigma'(z^l_j)$$
+$$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j$$
+"""
+
+
+@pytest.mark.parametrize("post, expected", [
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"(\hat{y}_j - y_j) x_k"), "correct"),
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"x_j (\hat{y}_k - y_k)"), "transposed"),
+    (SOFTMAX_BY_INDEX.replace("GRADIENT", r"\hat{y}_j x_k"), "wrong_value"),
+    (NIELSEN_BY_INDEX.replace("BACK", "{kj}"), "correct"),
+    (NIELSEN_BY_INDEX.replace("BACK", "{jk}"), "shape_error"),
+])
+def test_a_network_written_by_index_is_read_in_matrix_form(post, expected):
+    answer = ask(post)
+    [asked] = answer.asked
+    assert asked.check.result.verdict == expected, asked.check.reading and asked.check.reading.shown
+    assert "@" in answer.network_source and "_" not in answer.network_source.split("\n")[-1]
+    if expected != "shape_error":
+        assert oracle.verdict(answer.network.source, asked.wrt, asked.check.reading.code) == expected
+    assert any("entry by entry" in said for said in answer.assumptions)
+
+
+# Notation met in real posts, each read for its whole class (the catalogue holds the posts themselves).
+TYPED_POSTS = [
+    # δJ/δW typed for ∂J/∂W, XT for Xᵀ (T names nothing), ∗ and a mask [Z1>0] in a sentence's equation
+    ("Is δJ/δW1 = 1/m∗((W2)^T(A2−Y) ∗ (1−A1^2))XT right?", "correct"),
+    ("Is δJ/δW1 = 1/m∗((W2)^T(A2−Y) ∗ (1−A1^2))X right?", "shape_error"),
+    # an equation over two code spans, with the layer's T glued to the gradient after it
+    ("When computing `dZ^[1]` (which should be = `W^[2]TdZ^[2]*g^[1]'(Z^[1])`) I get lost.", "correct"),
+    ("When computing `dZ^[1]` (which should be = `W^[2]dZ^[2]*g^[1]'(Z^[1])`) I get lost.", "shape_error"),
+    # mathematical italic letters, typed layer letters, and Chinese prose around the equation
+    ("反向传播步骤（2），𝑑𝑊[𝑙]=𝑑𝑍[𝑙]⋅𝐴[𝑙−1]ᵀ，其中", "correct"),
+    ("反向传播步骤（2），𝑑𝑊[𝑙]=𝑑𝑍[𝑙]⋅𝐴[𝑙−1]，其中", "shape_error"),
+]
+
+
+@pytest.mark.parametrize("post, expected", TYPED_POSTS)
+def test_typed_notation_of_course_forums(post, expected):
+    answer = ask(post, COURSE_PATH)
+    assert [a.check.result.verdict for a in answer.asked] == [expected], \
+        [a.check.reading and a.check.reading.shown for a in answer.asked]
+
+
+CHAIN_NET = """y: [n, 1]
+A: [n, k]
+x: [k, 1]
+beta = A.T @ y
+p = softmax(beta, axis=0)
+CE = cross_entropy(x, p)
+"""
+
+
+@pytest.mark.parametrize("written, expected", [
+    # a ∂-factor whose top is a function of a node is that node; ⊙ before a Jacobian that is not diagonal breaks
+    (r"\frac{dCE}{dy} = \frac{dCE}{d softmax(\beta)} \frac{dsoftmax(\beta)}{d\beta} \odot \frac{d\beta}{d y}", "shape_error"),
+    (r"\frac{dCE}{dy} = \frac{dCE}{d softmax(\beta)} \frac{dsoftmax(\beta)}{d\beta} \frac{d\beta}{d y}", "correct"),
+])
+def test_a_factor_of_a_function_and_an_elementwise_join_in_a_chain(written, expected):
+    checked = check_text(parse_network(CHAIN_NET), "y", written)
+    assert checked.result.verdict == expected, [d.message for d in checked.result.diagnostics]
+    if expected == "shape_error":
+        assert "elementwise" in checked.result.diagnostics[0].message
+
+
+def test_a_value_written_as_a_function_of_names_is_that_value():
+    net = "X: [M, N]\nY: [K, N]\nW: [M, K]\nS = softmax(W.T @ X, axis=0)\nE = cross_entropy(Y, S)\n"
+    for written, expected in [(r"\nabla E(W) = X(S(X) - Y)^T", "correct"), (r"\nabla E(W) = X(S(X) - Y)", "shape_error")]:
+        checked = check_text(parse_network(net), "W", written)
+        assert checked.result.verdict == expected, checked.reading and checked.reading.shown
+
+
+def test_working_written_by_index_is_said_and_not_judged():
+    post = (r"$$\frac{\partial y_{ij}}{\partial x_{mn}} = \sum_a w_{ia}\delta_{m,a}\delta_{n,j} = w_{im}\delta_{n,j}$$"
+            "\n\nand so, with an environment inside the sentence, \\begin{align} \\frac{\\partial L}{\\partial W} = "
+            "\\frac{\\partial L}{\\partial Y} X^T \\end{align} as expected.")
+    answer = ask(post, str(CATALOGUE / "notes-annp0-matmul.net"))
+    assert [a.check.result.verdict for a in answer.asked] == ["correct"]
+    assert any("working, not judged" in said for said in answer.assumptions)
+
+
+def test_check_reads_layers_named_by_letters_against_the_networks_own_layers():
+    net = load(str(CATALOGUE / "github-fengdu78-21-columns.net")).source   # layers 1 and 2, columns, one example
+    for leaf, written, expected in [
+            ("w2", r"\frac{\partial L}{\partial w^L} = \delta^L (a^{L-1})^T", "correct"),
+            ("w1", r"\frac{\partial L}{\partial w^l} = (a^{l-1})^T \delta^l", "shape_error"),
+            ("w1", "dw[l] = dz[l] a[l-1]^T", "correct"),
+            ("w1", "dw[l] = dz[l] a[l-1]", "shape_error"),   # typed as a course forum does: mathematics, not code
+            ("w1", r"\frac{\partial L}{\partial w^l} = \delta^l (a^{l-1})^T \odot 2", "scaled")]:
+        result = check_text(parse_network(net), leaf, written).result
+        assert result.verdict == expected, (written, [d.message for d in result.diagnostics])
+    assert tutor_check(net, "w1", "dw[l] = dz[l] a[l-1]").verdict == "shape_error"   # the public check, too
+
+
+def test_nielsens_four_equations_in_components():
+    post = (r"For $z^l = w^l a^{l-1} + b^l$, $a^l = \sigma(z^l)$ and $C = \frac{1}{2}\|y - a^L\|^2$:" "\n\n"
+            r"$$\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)$$" "\n\n"
+            r"$$\delta^l_j = \sum_k w^{l+1}_{kj} \delta^{l+1}_k \sigma'(z^l_j)$$" "\n\n"
+            r"$$\frac{\partial C}{\partial b^l_j} = BIAS$$" "\n\n"
+            r"$$\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j$$")
+    for bias, expected in ((r"\delta^l_j", "correct"), (r"a^{l-1}_j \delta^l_j", "shape_error")):
+        answer = ask(post.replace("BIAS", bias))
+        assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("b2", expected), ("w2", "correct")]
+
+
+@pytest.mark.parametrize("gradient, expected", [(r"g\, h^{(k-1)T}", "correct"), (r"g\, h^{(k-1)}", "shape_error"),
+                                                (r"h^{(k-1)} g^T", "transposed")])
+def test_the_deep_learning_books_k_and_g(gradient, expected):
+    post = (r"$$\nabla_{W^{(k)}}J = GRADIENT$$ where $g = \nabla_{a^{(k)}} J$, $a^{(k)} = b^{(k)} + W^{(k)}h^{(k-1)}$, "
+            r"$h^{(k)} = \tanh(a^{(k)})$, with $J = \frac{1}{2}\|h^{(L)} - y\|^2$.").replace("GRADIENT", gradient)
+    answer = ask(post)
+    assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("W2", expected)]
+    assert any("names a general layer" in said for said in answer.assumptions)

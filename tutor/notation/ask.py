@@ -7,7 +7,7 @@ What could not be told from the post is assumed, and each assumption says how to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..engine.errors import ParseError, TutorError
 from ..engine.language.ir import parse_python
@@ -78,13 +78,35 @@ def ask(text: str, network: str | None = None, dims: dict[str, int] | None = Non
     raises `TutorError` for a network that cannot be built or a `wrt` that is not one of its leaves."""
     from .aliases import function_aliases, layered_superscripts, primed_names, reading_aliases
     from .formulas import written_out
+    from .indexed import by_index
+    from .layers import numbered_layers
+    from .symbols import plain_letters
+    text = plain_letters(text)   # 𝑑𝑤[𝑙] is dw[l] and δJ/δW1 is ∂J/∂W1: one character for one, located alike
     post = read_post(text)
     refuse_macro_definitions(post.math, text)
+    as_posted = list(post.math)
     post.math = [written_out(m) for m in post.math]   # softmax and σ written out by their formulas
-    post.math = x_as_times(post.math, set(prose_shapes(post.prose)) | declared_names(post.math))
-    with reading_aliases(function_aliases(post.math, post.prose), layered_superscripts(post.math),
+    layers = numbered_layers(post.math, post.prose, last_layer(network))   # w^L, a^{l-1}: layers named by letters
+    math, by_entries = by_index(layers.math)   # z_j = \sum_k w_{jk} x_k + b_j: a network written by index
+    post.math = x_as_times(math, set(prose_shapes(post.prose)) | declared_names(math))
+    post.typed = [as_posted[i] if i is not None else None for i in layers.origin]   # to show derivations as typed
+    with reading_aliases(function_aliases(post.math, post.prose), layers.found or layered_superscripts(post.math),
                          gradient_letters(post.math), primed_names(post.prose)):
-        return answer(post, network, dims, wrt, text)
+        answered = answer(post, network, dims, wrt, text)
+    said = tuple(layers.said) + tuple(by_entries)
+    return replace(answered, assumptions=said + answered.assumptions) if said else answered
+
+
+def last_layer(network: str | None) -> int | None:
+    """The highest layer a network given beside the post numbers its names with (w2, z2 → 2), or None."""
+    if network is None:
+        return None
+    try:
+        names = load_network(network).nodes
+    except TutorError:
+        return None
+    numbers = [int(m.group(1)) for name in names if (m := re.fullmatch(r"[A-Za-z]+_?(\d)", name))]
+    return max(numbers) if numbers else None
 
 
 def declared_names(math: list[str]) -> set[str]:
@@ -100,7 +122,7 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
     from .tokens import tokenize
     out: dict[str, str] = {}
     for text in math:
-        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text:
+        if "delta" not in text.lower() and "δ" not in text and "Δ" not in text and not re.match(r"\s*g\s*=", text):
             continue
         try:
             found = statements(tokenize(text, "<post>"), len(text))
@@ -114,13 +136,16 @@ def gradient_letters(math: list[str]) -> dict[str, str]:
                 except TutorError:
                     trees.append(None)
             deltas = [t.value for t in trees if t is not None and t.kind == "name"
-                      and str(t.value).startswith(("delta", "Delta"))]
+                      and (str(t.value).startswith(("delta", "Delta")) or t.value in GRADIENT_LETTERS)]
             nodes = [t.args[1] for t in trees if t is not None and t.kind == "partial" and t.args[1].kind == "name"
                      and t.args[0].kind == "name" and str(t.args[0].value) in LOSS_LETTERS]
             if len(deltas) == 1 and len(nodes) == 1:
                 out.setdefault(str(deltas[0]), str(nodes[0].value))
     return out
 
+
+#: Letters beside δ that texts give the loss's gradient at a node: the Deep Learning book's g ← ∇_{a^{(k)}} J.
+GRADIENT_LETTERS = ("g",)
 
 #: How posts name the loss whose gradient a δ is.
 LOSS_LETTERS = ("J", "L", "E", "C", "l", "loss", "cost", "Loss")
@@ -131,8 +156,9 @@ def answer(post, network: str | None, dims: dict[str, int] | None, wrt: str | No
     assumptions: list[str] = []
     chosen = load_network(network) if network is not None else None
     math_net, derivations = gather(post.math, prose_shapes(post.prose), set(chosen.nodes) if chosen else None,
-                                   set(chosen.leaves) if chosen else None)
+                                   set(chosen.leaves) if chosen else None, post.typed)
     math_net.convention = post.convention
+    assumptions.extend(math_net.working)
     net: Network | None
     assumed_default = False
     if chosen is not None:
@@ -316,7 +342,7 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
     from .derivation import claim, statements
     from .grammar import Grammar
     from .tokens import tokenize
-    from .judged import leaf_below, names_with_truth
+    from .judged import names_with_truth
     names = names_with_truth(net)
     out: list[tuple[str | None, str, str]] = []
     inner: list[str] = []
@@ -356,7 +382,7 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
         else:
             if target is not None and not factor and target in inner_targets and pending:
                 # a second value for the same node (`delta2 = …` then `delta2 = …`): another answer, not a step
-                below = leaf_below(net, last_target) if last_target in net.definitions else None
+                below = carried_to(net, last_target, leaf)
                 out.append((below, "\n".join(inner), "\n".join(typed_inner)))
                 inner, typed_inner, trailing, typed_trailing, inner_targets = [], [], [], [], []
                 pending = False
@@ -377,9 +403,18 @@ def group(derivations: list[tuple[str, str, str]], net: Network,
     if inner and pending:
         # statements after the last claim about a leaf: their own answer, carried on to a leaf if they end
         # with a claim about an inner node (δ1 = …)
-        below = leaf_below(net, last_target) if last_target in net.definitions else None
+        below = carried_to(net, last_target, leaf)
         out.append((below, "\n".join(inner), "\n".join(typed_inner)))
     return out
+
+
+def carried_to(net: Network, node: str | None, leaf: str) -> str | None:
+    """The leaf a claim about an inner node is carried on to: the one the post asks about when the node reads it
+    (∂CE/∂β carried on to y where the post asks for ∂CE/∂y and β = Aᵀy), else a weight the node reads."""
+    from .judged import leaf_below
+    if node not in net.definitions:
+        return None
+    return leaf if leaf in net.reads.get(node, ()) else leaf_below(net, node)
 
 
 def not_default(math_net: MathNetwork, derivations: list[tuple[str, str, str]], net: Network) -> None:

@@ -14,8 +14,9 @@ from typing import cast
 
 from ..engine.errors import ParseError
 from .grammar import Grammar, M
+from .kronecker import is_vec, translate_wrap, unvec, vec, vectorised
 from .tokens import Tok, tokenize
-from .translate import Names, Translator
+from .translate import POSTFIX, Names, Translation, Translator
 
 @dataclass(frozen=True)
 class Item:
@@ -26,6 +27,7 @@ class Item:
     code: str | None = None     # for an expression: its code; None for a ∂-factor
     written: str = ""
     shape: tuple | None = None  # for an expression: its shape
+    elementwise: bool = False   # joined to the factor before it by ∘ or ⊙ rather than by a product
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,9 @@ class MathDerivation:
             if e.factor is not None:
                 out.append(f"∂{e.factor[0]}/∂{e.factor[1]} taken as {e.code}")
             elif e.chain is not None:
-                out.append(f"d{e.chain.target} = " + " · ".join(
-                    i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}" for i in e.chain.items))
+                out.append(f"d{e.chain.target} = " + "".join(
+                    (("" if n == 0 else " ⊙ " if i.elementwise else " · ")
+                     + (i.code if i.code is not None else f"∂{i.of}/∂{i.wrt}")) for n, i in enumerate(e.chain.items)))
             else:
                 assert e.code is not None  # neither a ∂-factor nor a chain: an expression
                 out.append(f"{e.name} = {e.code}" if e.name else e.code)
@@ -260,6 +263,8 @@ def joined_declarations(lines: list[tuple[list[Tok], int, int]]) -> list[tuple[l
 
 def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivation:
     """Mathematics → a `MathDerivation`. Raises `ParseError`/`UnknownNameError` (the derivation is unusable)."""
+    from .entries import entry_letters, entrywise
+    taken: dict[tuple[str, str], Translation] = {}   # ∂z/∂vec(W) = aᵀ ⊗ I: the factors the post gives a value
     from .tokens import to_latex
     latex = to_latex(text)
     tokens = tokenize(text, origin)
@@ -292,13 +297,18 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
         if factor is not None:
             value = next((v for v in reversed(values) if not has_partial(v, names)), None)
             if value is not None:
-                equations.append(Equation(None, None, translate(value).code, written, factor=factor))
+                taken[factor] = translate(value)
+                equations.append(Equation(None, None, taken[factor].code, written, factor=factor))
             continue
         while len(values) > 1 and values[-1].kind == "name" and name is not None \
                 and names.resolve(str(values[-1].value)) == name:
             values = values[:-1]   # ∂J/∂z2 = ŷ − y = δ1: the last side names what the line is, the value is before it
         value = values[-1]
-        if has_partial(value, names):
+        if has_partial(value, names) and target is not None and vectorised(value):
+            # ∂J/∂vec(W) = ∂J/∂z · ∂z/∂vec(W): the vec form's factors are matrices, and their product is a value
+            values = values[:-1] + [M("vec_chain", (value,))]
+            value = values[-1]
+        elif has_partial(value, names):
             chain = chain_of(value, names, translate, target, number, written)
             equations.append(Equation(target, name, None, written, chain))
             continue
@@ -314,7 +324,12 @@ def read(names: Names, text: str, origin: str = "<derivation>") -> MathDerivatio
                 if chain is not None:
                     equations.append(Equation(target, None, None, written, chain))
         translate.target = names.shapes.get(target) if target is not None else None
-        translated = translate(value)
+        claimed = translate.target
+        letters = entry_letters(lhs) if claimed else ""   # ∂J/∂W_{ij} = x_i δ_j: a matrix by its entries
+        translated = vec_chain(translate, value.args[0], taken, names) if value.kind == "vec_chain" else \
+            (entrywise(translate, value, letters, claimed) if letters and claimed else None) or translate(value)
+        if claimed and target and lhs.kind == "partial" and is_vec(lhs.args[1]):   # ∂J/∂vec(W) = …
+            translated = unvec(translate, translated, target, claimed)
         translate.target = None
         code = translated.code
         equations.append(Equation(target, name, code, written))
@@ -358,6 +373,8 @@ def true_gradient(names: Names, node: str) -> str | None:
 
 def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str] | None]:
     """What the left side claims: (node, the derivation's name for it, or a factor (of, wrt))."""
+    if lhs.kind == "partial" and lhs.args[0].kind == "call" and lhs.args[0].value == "vec" and len(lhs.args[0].args) == 1:
+        lhs = M("partial", (lhs.args[0].args[0], lhs.args[1]), pos=lhs.pos)   # ∂vec(z)/∂vec(W): a factor of z
     if lhs.kind == "partial" and lhs.args[0].kind == "call":
         # ∇_w ln(s(Xw)) = 1 − s(Xw): the gradient of a piece of the loss, a step of the working, not ∂J/∂w
         return None, None, (f"{lhs.args[0].value}(…)", node_of(lhs.args[1], names))
@@ -388,6 +405,8 @@ def claim(lhs: M, names: Names) -> tuple[str | None, str | None, tuple[str, str]
 
 
 def node_of(m: M, names: Names) -> str:
+    if m.kind == "call" and m.value == "vec" and len(m.args) == 1:   # ∂J/∂vec(W): W's gradient, stacked
+        return node_of(m.args[0], names)
     if m.kind == "name" and m.value == "<output>" and names.output is not None:
         return names.output
     if m.kind == "name":
@@ -397,6 +416,11 @@ def node_of(m: M, names: Names) -> str:
             return resolved
         raise ParseError(f"∂{m.written or m.value}: {m.value!r} is not a node of the network",
                          expected="one of " + ", ".join(list(names.shapes)[:30]))
+    if m.kind == "call" and len(m.args) == 1 and m.args[0].kind == "name":   # ∂softmax(β)/∂β: the node softmax(β) is
+        argument = names.resolve(str(m.args[0].value))
+        for text, node in names.defined_as.items():
+            if text == f"{m.value}({argument})" or text.startswith(f"{m.value}({argument}, "):
+                return node
     raise ParseError("a ∂-factor must be a derivative of one node with respect to another (∂z1/∂W1)")
 
 
@@ -464,7 +488,7 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
             t = translate(joined(pending))
             items.append(Item(at, of, t.code, shape=t.shape))
             pending = []
-        items.append(Item(of, wrt))
+        items.append(Item(of, wrt, elementwise=kind == "had"))
         at = wrt
     if pending:
         t = translate(joined(pending))
@@ -475,3 +499,29 @@ def chain_of(m: M, names: Names, translate: Translator, target: str | None, numb
 
 def short_text(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def vec_chain(translate: Translator, m: M, taken: dict, names) -> Translation:
+    """`∂J/∂z · ∂z/∂vec(W)`: in vec form every factor is a matrix (a gradient is the row vec(∂J/∂z)ᵀ, a Jacobian
+    ∂vec(z)/∂vec(W) is size(z) × size(W)), so the chain is their matrix product, a row of size(W) entries.
+    A Jacobian is the value the post gives it (∂z/∂vec(W) = aᵀ ⊗ I); the loss's gradient at a node is ∂J/∂node."""
+    out: Translation | None = None
+    for _, _, factor in flatten_product(m):
+        if factor.kind == "partial":
+            of, wrt = node_of(factor.args[0], names), node_of(factor.args[1], names)
+            if of == names.loss:
+                t = translate.go(M("partial", (M("name", value=of), M("name", value=wrt))))
+                t = vec(translate, t)
+                t = Translation(f"{translate_wrap(t)}.T", (t.shape[1], t.shape[0]) if t.shape else None, POSTFIX)
+            elif (of, wrt) in taken:
+                t = taken[(of, wrt)]
+            else:
+                raise translate.error(f"the chain in vec form needs a value for ∂{of}/∂vec({wrt}), which the post does "
+                                      "not give", f"a line such as \\frac{{\\partial {of}}}{{\\partial vec({wrt})}} = …")
+        else:
+            t = translate.go(factor)
+        out = t if out is None else translate.joined(out, t, "@")
+    assert out is not None
+    translate.note("the chain in vec form read as the matrix product of its factors (the loss's gradient at a node "
+                   "as the row vec(∂J/∂node)ᵀ)")
+    return out

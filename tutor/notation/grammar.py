@@ -142,6 +142,8 @@ class Grammar:
                 return kind, 5, kind
             if t.text in HADAMARD:
                 return "had", 20, "∘"
+            if t.text == "otimes":
+                return "kron", 20, "⊗"
             if t.text in PRODUCT:
                 return "prod", 20, "·" if t.text != "times" else "×"
             if t.text in ("pm", "mp"):
@@ -313,7 +315,7 @@ class Grammar:
         """A name with its subscript: W_1 → W1, D_x → Dx, y_i → y when y is known and i only indexes, and
         `\\delta_{1,i}`, `H_{1,n}` → δ1, H1 written with the index i, n (a layer, then an example or an entry)."""
         parts = sub.replace("{", "").replace("}", "").replace(" ", "").split(",")
-        if len(parts) == 2 and parts[0].isdigit() and parts[1] in INDEX_LETTERS:
+        if len(parts) == 2 and parts[0].isdigit() and (parts[1] in INDEX_LETTERS or is_entry(parts[1])):
             layered = self.named(base, parts[0], pos)
             if self.known(str(layered.value)) or base in ("delta", "Delta"):
                 return replace(layered, written=f"{base}_{{{sub}}}", index=parts[1])
@@ -422,6 +424,8 @@ class Grammar:
         translator from the network's own definitions)."""
         from .aliases import FUNCTION_ALIASES
         layer = 3 if self.is_layer(0) and self.next_is("prime", k=3) else 0   # g[1]'(Z[1]), as typed
+        if not layer and self.next_is("sup") and self.is_layer(1) and self.next_is("prime", k=4):
+            layer = 4   # g^[1]'(Z^[1])
         if len(text) != 1 or self.known(text) or not (layer or self.next_is("prime")) \
                 or text in FUNCTION_ALIASES.get():
             return None
@@ -451,7 +455,9 @@ class Grammar:
             return M("name", value=unreserved(text), pos=pos, written=text)
         if self.letters and text[0] == "d" and text[1:].isalpha() and (len(text) == 2 or self.known(text[1:])):
             return M("name", value=unreserved(text), pos=pos, written=text)   # dZ^{[2]}, dW: a gradient's name, not d times Z
-        parts = split_word(text, self.known)
+        if text.endswith("T") and self.known(text[:-1]) and not self.known("T"):
+            return M("T", (M("name", value=unreserved(text[:-1]), pos=pos, written=text[:-1]),), pos=pos, written="T")
+        parts = split_word(text, self.known)   # XT typed for Xᵀ (above), as course forums do with W[2]T
         if parts is None and self.letters and text.isalpha() and text.lower() not in FUNCTIONS:
             parts = list(text)
         if parts is None:
@@ -472,7 +478,7 @@ class Grammar:
             return applied(FUNCTION_ALIASES.get()[text], self.peek())
         return FUNCTIONS.get(text) or FUNCTIONS.get(text.lower()) if text.lower() in (
             "sigmoid", "relu", "tanh", "exp", "log", "ln", "softmax", "diag", "ce", "sum", "mean", "sqrt", "abs",
-            "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic") or text == "CE" \
+            "crossentropy", "cross_entropy", "max", "outer", "log_softmax", "xent", "logistic", "vec") or text == "CE" \
             else None
 
     def call(self, fn: str, t: Tok) -> M:
@@ -682,6 +688,11 @@ class Grammar:
             return None
         of_m = self.whole(of) if of else self.postfix(self.atom())
         return M("partial", (of_m, self.whole(wrt)), pos=t.pos)
+
+
+def is_entry(index: str) -> bool:
+    """Indices of an entry: `ni` of H_{1,ni} (example n, unit i), `jk` of w^l_{jk}."""
+    return 1 <= len(index) <= 3 and index.isalpha() and index.islower() and all(c in "ijklmnpqrst" for c in index)
 
 
 def is_size(tokens) -> bool:

@@ -78,6 +78,9 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
                given: dict[str, str] | None = None) -> MathCheck:
     """`check` for any derivation: code goes straight to the judge; mathematics is read first (`math`
     says which it is when the caller knows: a formula found in a post is mathematics)."""
+    from .layers import layered_text
+    from .symbols import plain_letters
+    text = plain_letters(text)
     if not (looks_like_math(text) if math is None else math):
         return MathCheck(check(network, wrt, text, dims, origin=origin, suggestion=suggestion), None)
     network.require_leaf(wrt)
@@ -85,7 +88,7 @@ def check_text(network: Network, wrt: str, text: str, dims: dict[str, int] | Non
     try:
         names = names_with_truth(network)
         names.given = dict(given or {})
-        reading = read(names, text, origin)
+        reading = read(names, layered_text(text, network), origin)   # w^L, dw[l]: the network's layers
     except TutorError as error:
         d = error.diagnostic
         return MathCheck(CheckResult.unusable(network, wrt, error.source or text, origin, bindings, d), None)
@@ -296,6 +299,24 @@ def reorders(links: tuple[Link, ...], top: str, bottom: str) -> bool:
     return top == bottom
 
 
+def elementwise_of(network: Network, node: str, argument: str) -> bool:
+    """Whether `node` is an elementwise function of `argument` alone (h = σ(z)): its Jacobian is diagonal, so a
+    chain may write it as ∘ its derivative."""
+    from ..engine.language.printer import code
+    expr = network.definitions.get(node)
+    text = code(expr) if expr is not None else ""
+    return any(text == f"{fn}({argument})" for fn in ("sigmoid", "tanh", "relu", "exp", "log", "sqrt", "abs"))
+
+
+def hadamard_break(network: Network, judged: ChainJudgement) -> tuple[int, Link] | None:
+    """The first ∂-factor joined to the chain by ∘ or ⊙ whose top is not an elementwise function of its bottom:
+    there the chain needs a matrix product, and an elementwise one does not conform (or means something else)."""
+    for i, (item, link) in enumerate(zip(judged.chain.items, judged.links)):
+        if i and item.elementwise and item.code is None and not elementwise_of(network, item.of, item.wrt):
+            return i, link
+    return None
+
+
 def judge_chain(network: Network, wrt: str, reading: MathDerivation, chain: Chain, bindings: dict[str, int],
                 origin: str, suggestion: bool) -> MathCheck:
     judged = walk_chain(network, chain)
@@ -325,6 +346,18 @@ def judge_chain(network: Network, wrt: str, reading: MathDerivation, chain: Chai
             note="each factor's bottom must be the next factor's top",
             concept="chain-order" if reorders(judged.links, network.loss, chain.target) else "chain-complete",
             symbols=(("leaf", wrt),))
+    elif (hadamard := hadamard_break(network, judged)) is not None:
+        i, link = hadamard
+        before = judged.links[i - 1].naive or judged.links[i - 1].jacobian
+        verdict = "shape_error"
+        d = Diagnostic(
+            "E215", "error", f"the chain joins ∂{link.of}/∂{link.wrt} by ⊙, an elementwise product: "
+            f"({format_shape(before)}) ⊙ ({format_shape(link.jacobian)}) — {link.of} is not an elementwise function "
+            f"of {link.wrt}, so its Jacobian is not diagonal and the chain needs a matrix product there",
+            origin=origin, op="*", operands=(before, link.jacobian),
+            note="only the Jacobian of an elementwise function (h = σ(z)) is diagonal, and only it becomes ⊙ its "
+                 "derivative in a chain",
+            concept="diagonal-jacobian", symbols=(("factor", f"∂{link.of}/∂{link.wrt}"), ("leaf", wrt)))
     elif judged.breaks_at is not None:
         i = judged.breaks_at
         link = judged.links[i]

@@ -26,4 +26,8 @@ def looks_like_math(text: str) -> bool:
         return any(isinstance(node, ast.BitXor) or isinstance(node, ast.Name) and not node.id.isascii()
                    for node in ast.walk(tree))
     without_comments = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
-    return bool(MATH_MARKS.search(without_comments))
+    return bool(MATH_MARKS.search(without_comments) or LAYER_LETTER.search(without_comments))
+
+
+#: A layer named by a letter in brackets, as course forums type it (dw[l] = dz[l] a[l-1]): never Python that parses.
+LAYER_LETTER = re.compile(r"(?<![\w\\])d?[A-Za-z]\[[lL]\s*(?:[-+−]\s*\d)?\]")

@@ -14,7 +14,7 @@ from typing import TypeGuard
 
 from ..engine.language.dims import Dim, Shape, format_shape
 from ..engine.errors import ParseError, TutorError
-from .derivation import Statement, flatten_product, statements
+from .derivation import Statement, flatten_product, short_text, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
 from .translate import Names, Translator, broadcast, examples_among, matmul
@@ -45,6 +45,7 @@ class MathNetwork:
     written: dict[str, Written] = field(default_factory=dict)   # name → its definition as the post has it
     wanted: list[str] = field(default_factory=list)   # the gradients the post asks for alone: w for "∇_w J(w)"
     unsaid: list[tuple[str, str, str]] = field(default_factory=list)   # working read as an answer for want of one
+    working: list[str] = field(default_factory=list)   # what was read as working, not judged, said as such
 
     def known(self, name: str) -> bool:
         return name in self.definitions or name in self.declared
@@ -64,9 +65,11 @@ def shape_of_space(space: M) -> Shape:
 
 
 def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set[str] | None = None,
-           leaves: set[str] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
+           leaves: set[str] | None = None,
+           typed: list[str | None] | None = None) -> tuple[MathNetwork, list[tuple[str, str, str]]]:
     """Every math piece of a post → the network's definitions and declarations, and the statements that
-    are derivations (as written, with the text they came from)."""
+    are derivations (as written, with the text they came from). `typed` has each piece as the post has it, where
+    the reading rewrote it (w^l as w^{[2]}): a derivation is shown as the asker typed it."""
     net = MathNetwork()
     net.declared.update(prose_shapes)
     names_seen = set(prose_shapes) | (names_seen or set())
@@ -100,14 +103,62 @@ def gather(post_math: list[str], prose_shapes: dict[str, Shape], names_seen: set
                 if asked:
                     net.wanted.append(asked)
     from .aliases import is_alias_statement
+    as_typed = statements_as_typed(pieces, typed)
     for latex, found, text in pieces:
         for st in found:
-            if is_alias_statement(st.text(latex)):
+            if is_alias_statement(st.text(latex)) or names_a_gradient(st.sides):
                 continue
-            handle(net, st, latex, derivations, lhs_names, leaves or set(), text)
+            handle(net, st, latex, derivations, lhs_names, leaves or set(), text, as_typed.get((id(st))))
     if len(net.unsaid) < len(derivations):   # the post says what its answer is a gradient of: working stays working
         derivations = [d for d in derivations if d not in net.unsaid]
     return net, derivations
+
+
+def chain_rule_by_index(values, known, latex: str) -> bool:
+    """Every value a Σ whose terms hold ∂-factors (δ_j = Σ_k ∂C/∂z_k ∂z_k/∂z_j): the chain rule written entry by
+    entry, the working of a derivation rather than a value to judge."""
+    try:
+        trees = [Grammar(list(side), known, source=latex).whole(list(side)) for side in values]
+    except Exception:  # noqa: BLE001 - anything else is read as it always was
+        return False
+    return bool(trees) and all(t.kind == "sum" and any(True for _ in t.parts("partial")) for t in trees)
+
+
+def entry_by_entry(lhs: M) -> bool:
+    """∂y_{ij}/∂x_{mn} = …: the derivative of one entry with respect to another, the working of a derivation by
+    index (with Kronecker deltas, δ_{m,a}), not a gradient of the loss to judge."""
+    return lhs.kind == "partial" and all(a.kind == "name" and (a.index or re.search(r"_\{?[a-z],?[a-z]\}?$", a.written))
+                                         for a in lhs.args)
+
+
+def names_a_gradient(sides) -> bool:
+    """`δ = ∂J/∂z` on its own: says which gradient the post's δ is, and is neither a definition nor an answer."""
+    if len(sides) != 2:
+        return False
+    try:
+        trees = [Grammar(list(side), lambda n: False).whole(list(side)) for side in sides]
+    except Exception:  # noqa: BLE001 - anything else is read as it always was
+        return False
+    delta = trees[0]   # δ = ∂J/∂z, the δ on the left: ∂C/∂b = δ the other way round is a claim about b
+    letter = str((delta.args[0] if delta.kind == "T" else delta).value)
+    return delta.kind in ("name", "T") and trees[1].kind == "partial" \
+        and (letter.startswith(("delta", "Delta")) or letter == "g")   # g = ∇_a J (the Deep Learning book)
+
+
+def statements_as_typed(pieces, typed: list[str | None] | None) -> dict[int, str]:
+    """Each statement of a rewritten piece (by id) → the same statement as the post typed it, where the piece as
+    typed splits into as many statements."""
+    out: dict[int, str] = {}
+    for (_, found, text), original in zip(pieces, typed or []):
+        if original is None or original == text:
+            continue
+        try:
+            before = statements(tokenize(original, "<post>"), len(to_latex(original)))
+        except TutorError:
+            continue
+        if len(before) == len(found):
+            out.update({id(st): was.typed(original) for st, was in zip(found, before)})
+    return out
 
 
 def wanted_gradient(tokens) -> str | None:
@@ -140,11 +191,12 @@ def is_derivative_side(tree: M) -> bool:
 
 
 def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_names: set[str],
-           leaves: set[str], typed: str | None = None) -> None:
+           leaves: set[str], typed: str | None = None, shown: str | None = None) -> None:
     """One statement of the post: a declaration, a definition, or a derivation (kept as (LaTeX, the LaTeX
     of its piece, as typed)). A definition none of whose values can be read is kept in `net.unread`."""
     def derivation() -> None:
-        derivations.append((st.text(latex), latex, st.typed(typed) if typed is not None else st.text(latex)))
+        derivations.append((st.text(latex), latex, shown if shown is not None
+                            else st.typed(typed) if typed is not None else st.text(latex)))
 
     known = lambda n: n in lhs_names or net.known(n)  # noqa: E731
     sides = [list(s) for s in st.sides]
@@ -176,6 +228,12 @@ def handle(net: MathNetwork, st: Statement, latex: str, derivations: list, lhs_n
         or re.fullmatch(r"[A-Za-z]\d+", rest) is not None)   # dZ[2] = A[2] - Y: a course's gradient of layer 2
     if lhs.kind == "partial" or str(lhs.value).startswith(("delta", "Delta")) or \
             is_derivative_side(lhs) and gradient_name or lhs.kind == "name" and lhs.value in leaves:
+        working = "the derivative of one entry with respect to another, written by index" if entry_by_entry(lhs) \
+            else "the chain rule written by index (a Σ of ∂-factors)" if chain_rule_by_index(sides[1:], known, latex) \
+            else ""
+        if working:
+            net.working.append(f"`{short_text(st.text(latex), 60)}` is {working}: read as working, not judged")
+            return
         derivation()
         return
     if lhs.kind == "prod" and lhs.args[0].kind == "name" and lhs.args[1].kind in ("name", "tuple"):

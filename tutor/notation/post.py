@@ -15,7 +15,11 @@ from .sentences import prose_equations
 from .tokens import Tok, tokenize
 
 #: Display math written with brackets, which Markdown would otherwise read as escaped brackets.
-BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"))
+BRACKETS = ((re.compile(r"\\\[(.+?)\\\]", re.S), r"$$\1$$"), (re.compile(r"\\\((.+?)\\\)", re.S), r"$\1$"),
+            # an environment set inside a sentence ("… written as \begin{align} … \end{align} where …"), which
+            # Markdown reads as text: it is display mathematics all the same
+            (re.compile(r"(?<=[^\s$])([ \t]*)\\begin\{(align|equation|gather|multline)\*?\}(.+?)\\end\{\2\*?\}", re.S),
+             r"\1$$\3$$"))
 
 
 @dataclass
@@ -24,6 +28,7 @@ class Post:
     prose: list[str] = field(default_factory=list)       # the text between, inline math written plainly
     code: list[str] = field(default_factory=list)        # code blocks (a network may be given as code)
     convention: str | None = None                        # "rows" or "columns", when the post says which
+    typed: list[str | None] = field(default_factory=list)  # each piece of `math` as the post has it, if it was rewritten
 
 
 def read_post(text: str) -> Post:
@@ -69,18 +74,25 @@ def prose_lines(token) -> list[str]:
     MathJax marks its mathematics."""
     lines: list[str] = []
     for line in token.content.splitlines():
+        line = SAID_EQUAL.sub(lambda m: f"`{m.group(1) or m.group(3)} = {m.group(2) or m.group(4)}`", line)   # `dZ1` (which should be = `…`)
         lines.extend(ESCAPED.sub(r"\1", part).strip() if i % 2 == 0 else part.strip()
                      for i, part in enumerate(CODE_SPAN.split(line)))
-    return [line for line in lines if line]
+    # words in Chinese or Japanese, and their full-width punctuation, end the mathematics typed between them
+    return [piece.strip() for line in lines for piece in CJK.split(line) if piece.strip()]
 
 
+#: A run of CJK characters or full-width punctuation ("，其中", "（2），"): prose around typed mathematics.
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 CODE_SPAN = re.compile(r"`+([^`]+)`+")
+#: "`dZ^[1]` (which should be = `W^[2]TdZ^[2]*…`)", "`dW` should be `dZ X.T`": one equation in two code spans.
+SAID_EQUAL = re.compile(r"`([^`=]+)`\s*\(?\s*(?:which\s+)?(?:(?:should|must|would)\s+be|equals|is\s+equal\s+to)\s*=?\s*"
+                        r"`([^`=]+)`\)?|`([^`=]+)`\s*\(?\s*=\s*`([^`=]+)`\)?")
 #: Markdown's escapes, as a post typed to keep `*` and `_` from making emphasis: W\_1, x\*W1.
 ESCAPED = re.compile(r"\\([*_`#\[\]<>|~])")
 
 
 #: A line of prose that is an equation typed plainly: `=2(y-Xw)(-X)`, `dW1 = x' delta1`.
-TYPED = re.compile(r"[\w\s@'^*+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉]+")
+TYPED = re.compile(r"[\w\s@'^*∗⋅∙+\-/()\[\]=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ₀-₉<>]+")
 REMARK = re.compile(r",?\s+(?:where|with|which|for|if)\s")   # `dZ1 = …, where * is elementwise`: the remark goes
 PROSE_WORDS = re.compile(r"(?:\b[A-Za-z]{3,}\b[\s,]+){3,}")
 

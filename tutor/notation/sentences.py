@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 #: Characters of typed mathematics (Unicode included); a sentence has others.
-MATH_CHARS = re.compile(r"[\w\s'^*+\-/()\[\]{}=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ∇∈ℝ₀-₉ⁱ⁰-⁹@<>]+")
+MATH_CHARS = re.compile(r"[\w\s'^*∗⋅∙+\-/()\[\]{}=.,|·×∘⊙ᵀ−ŷδσ∂∑Σ∇∈ℝ₀-₉ⁱ⁰-⁹@<>]+")
 #: A label that leads a line of mathematics: "My backward:", "Network (row vectors):", "Forward pass:".
 LABEL = re.compile(r"^\s*[A-Za-z][\w ()'\-]{0,40}:\s+(?=\S)")
 #: Words that are mathematics, never the start of prose, in a typed value.
@@ -94,8 +94,9 @@ def embedded(line: str) -> list[str]:
         if out and m.start() < out[-1][1]:
             continue
         before = re.search(r"([A-Za-z]+)[\s,]*$", line[:m.start()])
+        asking = before is not None and not line[:before.start()].strip()   # "Is ∂J/∂W1 = … right?": a question
         if before is not None and (len(before.group(1)) >= 4 and before.group(1).lower() not in SAYING
-                                   or before.group(1).lower() in ("is", "are")):
+                                   or before.group(1).lower() in ("is", "are") and not asking):
             continue   # "Contracting δ1 = … with it gives", "the derivative of w / Z is dz = dWx": prose about it
         end = value_end(line, m.end())
         value = line[m.end():end].strip().rstrip(".,;:")

@@ -54,7 +54,7 @@ FUNCTIONS = {
     "diag": "diag", "Diag": "diag", "sum": "sum", "mean": "mean",
     "CE": "cross_entropy", "cross_entropy": "cross_entropy", "crossentropy": "cross_entropy",
     "CrossEntropy": "cross_entropy", "H_": "cross_entropy", "xent": "cross_entropy", "L_{CE}": "cross_entropy",
-    "max": "max_", "outer": "outer", "log_softmax": "log_softmax",
+    "max": "max_", "outer": "outer", "log_softmax": "log_softmax", "vec": "vec",
 }
 #: Functions of one argument that may be written without parentheses: `\log \hat{y}_i`, `\sigma z`.
 BARE_ARGUMENT = {"log", "exp", "sigmoid", "tanh", "sqrt", "relu"}
@@ -69,3 +69,17 @@ RESERVED = {"lambda": "lambd"}
 def unreserved(name: str) -> str:
     from keyword import iskeyword
     return RESERVED.get(name, name + "_") if iskeyword(name) else name
+
+
+def plain_letters(text: str) -> str:
+    """Mathematical italic and bold letters (𝑑𝑤, 𝐖, ℎ), as word processors and some sites paste them, as the plain
+    letters they style, and δJ/δW1 (δ typed where ∂ is not at hand) as ∂J/∂W1: one character for one, so that
+    places in the text stay where they were."""
+    import re
+    import unicodedata
+    text = re.sub(r"δ(\s*[A-Za-z]\w*\s*/\s*)δ(?=\s*[A-Za-z])", r"∂\1∂", text)
+
+    def plain(ch: str) -> str:
+        folded = unicodedata.normalize("NFKC", ch)
+        return folded if len(folded) == 1 else ch
+    return "".join(plain(ch) if "\U0001d400" <= ch <= "\U0001d7ff" or ch == "ℎ" else ch for ch in text)

@@ -188,7 +188,9 @@ def flatten(nodes, count: list[int]) -> list[Tok]:
 
 OPERATORS = set("+-=/,;|&*<>!:")
 #: A layer typed in brackets just before: `W[2]` (then `T` is its transpose), `W[2]T` (then `.` is a product).
-LAYER_BEFORE = re.compile(r"[A-Za-z]\[\w{1,3}\]$")
+LAYER_BEFORE = re.compile(r"[A-Za-z]\^?\[\w{1,3}\]$")
+#: What may follow the T of W[2]T glued to it: a course's gradient name (W^[2]TdZ^[2]).
+GLUED_AFTER_T = re.compile(r"d[A-Z]")
 PRODUCT_DOT_BEFORE = re.compile(r"[A-Za-z]\[\w{1,3}\]T?$")
 #: What follows a `.` in code: a method or an attribute, never a factor.
 METHODS = {"T", "shape", "sum", "mean", "dot", "reshape", "transpose", "max", "min", "copy", "astype", "size",
@@ -215,7 +217,8 @@ def characters(chars: str, pos: int) -> list[Tok]:
                 j -= 1
             out.append(Tok("num", chars[i:j], at))
             i = j
-        elif ch == "T" and LAYER_BEFORE.search(chars[:i]) and not chars[i + 1:i + 2].isalnum():
+        elif ch == "T" and LAYER_BEFORE.search(chars[:i]) and (not chars[i + 1:i + 2].isalnum()
+                                                              or GLUED_AFTER_T.match(chars, i + 1)):
             out.append(Tok("sup", "^", at))       # W[2]T, as deeplearning.ai's forum types W^{[2]T}
             out.append(Tok("name", "T", at))
             i += 1

@@ -20,6 +20,10 @@ from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
 
+#: Readings kept in modules of their own, registered there by what they read (kronecker.py: "kron", "vec"); a module
+#: that reads mathematics imports them (derivation.py), so that each is registered before it is needed.
+READINGS: dict[str, Callable[..., "Translation"]] = {}
+
 
 @dataclass
 class Names:
@@ -37,6 +41,7 @@ class Names:
     given: dict[str, str] = field(default_factory=dict)          # dZ2 → "A2 - Y" where the post itself says so
     columns: bool = False                                        # vectors are columns: softmax runs down axis 0
     examples: str | None = None                                  # the examples' dimension (N, m), when there is one
+    defined_as: dict[str, str] = field(default_factory=dict)     # "softmax(beta, axis=0)" → p: a node by its definition
 
     def known(self, name: str) -> bool:
         return self.resolve(name) is not None
@@ -59,8 +64,10 @@ class Names:
             node = self.resolve(written[1:]) if written[1:] != written else None
             if node is not None and node in self.shapes and not node.startswith("d"):
                 return "d" + node
-        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) else None
-        if said is not None and said != written and (node := self.resolve(said)) in self.shapes:
+        said = GRADIENT_LETTERS.get().get(written) if written.startswith(("delta", "Delta")) \
+            or written == "g" and written not in self.shapes else None   # g = ∇_a J, as the Deep Learning book has it
+        if said is not None and said != written and (node := self.resolve(said)) in self.shapes \
+                and node not in self.leaves:   # ∂C/∂b = δ says what b's gradient is, not what δ names
             return "d" + node   # the post says what its δ is: ∂J/∂z2 = ŷ − y = δ1
         for prefix, grad in (("delta", "d"), ("Delta", "d")):
             if written.startswith(prefix) and written[len(prefix):].isdigit():
@@ -68,7 +75,15 @@ class Names:
                 for node in ((f"z{k}", f"Z{k}") if prefix == "delta" else (f"Z{k}", f"z{k}")):
                     if node in self.shapes:
                         return grad + node
-        if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost") and self.loss in self.shapes:
+        if written in ("A0", "a0") and written not in self.shapes:   # deeplearning.ai's A^{[0]} is the input X
+            for name in ("X", "x"):
+                if name in self.shapes and name in self.leaves:
+                    return name
+        if written in ("delta", "Delta"):   # δ with no layer, in a network of one layer: ∂J/∂z
+            for node in ("z", "Z"):
+                if node in self.shapes:
+                    return "d" + node
+        if written in ("J", "L", "E", "C", "l", "loss", "Loss", "cost", "CE", "MSE") and self.loss in self.shapes:
             return self.loss
         if written in ("yhat", "Yhat"):
             for name in ("y_hat", "yhat", "Yhat", "Y_hat", "probs", "p", "P", "A2", "a2", "out", "output"):
@@ -143,6 +158,8 @@ class Translator:
                              written=inner.written))
         if kind == "ones":
             return self.ones(m)
+        if kind == "kron" or kind in ("matmul", "prod") and m.args[1].kind == "kron":
+            return READINGS["kron"](self, m)   # A ⊗ B, and a product whose right factor is one (kronecker.py)
         if kind == "matmul":
             a, b = self.go(m.args[0]), self.go(m.args[1])
             return Translation(f"{self.wrap(a, MUL)} @ {self.wrap(b, MUL + 1)}", matmul(a.shape, b.shape), MUL)
@@ -381,7 +398,27 @@ class Translator:
         return self.elementwise(a, "*", self.joined(b, c, b_c.written))
 
     def product(self, m: M) -> Translation:
+        applied = self.as_function(m)
+        if applied is not None:
+            return applied
         return self.joined(self.go(m.args[0]), self.go(m.args[1]), m.written)
+
+    def as_function(self, m: M) -> Translation | None:
+        """`S(X)`, `E_{in}(W)`, `a(z)`: a value of the network written as a function of names, right against its
+        bracket, is that value (the notation of a function), never the value times the names."""
+        base, argument = m.args
+        if m.written != " " or base.kind != "name" or not self.source or self.source[m.pos:m.pos + 1] != "(":
+            return None
+        names = argument.args if argument.kind == "tuple" else (argument,)
+        node = self.names.resolve(str(base.value))
+        if node is None or node in self.names.leaves or node not in self.names.shapes or node.startswith("d") \
+                or not all(a.kind == "name" and self.names.resolve(str(a.value)) in self.names.shapes for a in names):
+            return None
+        written = self.source[base.pos:m.pos].strip() or str(base.value)
+        inside = ", ".join(str(a.written or a.value) for a in names)
+        self.note(f"{written}({inside}) read as {node}, the network's value written as a function of {inside}: "
+                  "not a product")
+        return self.go(base)
 
     def joined(self, a: Translation, b: Translation, written_as: str) -> Translation:
         """A product written `·` or by juxtaposition: a matrix or an elementwise product, as the shapes say."""
@@ -418,6 +455,8 @@ class Translator:
             s = args[0].shape
             return Translation(f"diag({args[0].code})", (s[0], s[0]) if s is not None and len(s) == 1 else None,
                                ATOM)
+        if fn == "vec" and len(args) == 1:
+            return READINGS["vec"](self, args[0])
         if fn == "cross_entropy":
             if len(args) != 2:
                 raise self.error("cross-entropy takes two arguments: CE(y, ŷ)")
@@ -529,6 +568,7 @@ def names_for(network) -> Names:
     names = Names(shapes, set(network.dims), network.loss, sigmoid_of, tanh_of, None, activations,
                   reads[-1] if reads else None, frozenset(network.leaves))
     names.examples = examples_dimension(network)
+    names.defined_as = {code(expr): name for name, expr in network.definitions.items()}
     return names
 
 
