@@ -15,6 +15,7 @@ from collections import defaultdict
 import pytest
 from typer.testing import CliRunner
 
+from answer_leaks import derivation_leaks
 from catalogue.course_code import ADAPTED, CASES, SRC_DLAI_W4, SRC_DLAI_W4_DEEP, SRC_NIELSEN
 from test_course_numpy import code_lines
 from tutor.cli import app
@@ -31,7 +32,8 @@ def params(cases):
 
 @pytest.mark.parametrize("case", params(CASES))
 def test_check_gives_the_oracles_verdict(case):
-    r = check(parse_network(case.network), case.wrt, case.derivation)
+    network = parse_network(case.network)
+    r = check(network, case.wrt, case.derivation)
     valid_check_json(r)
     assert r.verdict == case.verdict, [d.message for d in r.diagnostics]
     assert r.correct == (case.verdict == "correct")
@@ -40,6 +42,8 @@ def test_check_gives_the_oracles_verdict(case):
         assert not errors and (r.shape_ok, r.value_ok) == (True, True)
     else:
         assert errors, "a wrong derivation gets an error diagnostic"
+        if not case.by_hand:  # a hand-unrolled case prints what its as-written twin prints
+            assert not derivation_leaks(network, case.wrt, case.derivation, r), "--no-suggestion gives the answer"
 
 
 @pytest.mark.parametrize("case", params(CASES[::9]))

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import pytest
 
+from answer_leaks import derivation_leaks
 from catalogue.course_numpy import CASES
 from tutor.engine.language.network import parse_network
 from tutor.judge.check import check
@@ -14,10 +15,12 @@ from tutor.judge.check import check
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_check_gives_the_oracles_verdict(case):
-    r = check(parse_network(case.network), case.wrt, case.derivation)
+    network = parse_network(case.network)
+    r = check(network, case.wrt, case.derivation)
     assert r.verdict == case.verdict, [d.message for d in r.diagnostics]
     if case.verdict != "correct":
         assert not r.correct and any(d.severity == "error" for d in r.diagnostics)
+        assert not derivation_leaks(network, case.wrt, case.derivation, r), "--no-suggestion gives the answer"
 
 
 def code_lines(text: str) -> set[str]:

@@ -1,35 +1,31 @@
 """`--no-suggestion` and worksheets never give the answer away.
 
 The README promises that `check --no-suggestion` keeps back everything that gives the answer, and a
-worksheet is handed to learners before class. Over every wrong derivation in the repository's
-catalogues (tests/catalogue: course code, course NumPy, real questions as posted) `check --no-suggestion`
-is run, as text and as JSON, and over every bundled lesson the worksheet is exported; neither may contain
-the right formula in any printed spelling: as code (`.T`, `@`, `*`), as mathematics (ᵀ, ∘, −, ŷ), with the
-learner's own names (the suggestion `check` would have made) or with the network's (the formula `derive`
-writes). Homework files with their mistakes are held to the same in tests/test_homework_catalogue.py,
-beside the full check it makes of each of them anyway (tests/answer_leaks.py).
+worksheet is handed to learners before class. Over every wrong derivation of the real questions as posted
+(tests/catalogue/questions) `check --no-suggestion` is run, as text and as JSON, and over every bundled
+lesson the worksheet is exported; neither may contain the right formula in any printed spelling: as code
+(`.T`, `@`, `*`), as mathematics (ᵀ, ∘, −, ŷ), with the learner's own names (the suggestion `check` would
+have made) or with the network's (the formula `derive` writes). The course catalogues' mistakes
+(tests/test_course_code.py, tests/test_course_numpy.py) and homework files with their mistakes
+(tests/test_homework_catalogue.py) are held to the same beside the full check each of them makes anyway
+(tests/answer_leaks.py).
 """
 from __future__ import annotations
 
 import json
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
-from answer_leaks import SHORTEST, leaks, normalised, right_lines
-from catalogue import course_code, course_numpy
+from answer_leaks import SHORTEST, forbidden, leaks, normalised
 from tutor.cli import app
 from tutor.course.answer_key import AnswerKey
 from tutor.course.lesson import bundled, read
 from tutor.engine.errors import TutorError
 from tutor.engine.language.network import parse_network
 from tutor.engine.language.printer import code, math
-from tutor.front.diagnostics import check_view, diagnostic_view
-from tutor.front.look import Look
 from tutor.judge.check import check
 from tutor.notation.ask import ask
 from tutor.teach.derivation import derive
@@ -37,25 +33,6 @@ from tutor.teach.derivation import derive
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "catalogue" / "questions"
 runner = CliRunner()
-
-
-def forbidden(network, wrt: str, text: str, learner: str) -> set[str]:
-    """The answer in every spelling, less what the learner wrote themselves (the output may quote it)."""
-    full = check(network, wrt, text)
-    spellings: set[str] = set()
-    if full.suggestion:
-        spellings.update(right_lines(full.suggestion))
-    for d in full.diagnostics:
-        if d.help is not None and d.help.replacement:
-            spellings.update(right_lines(d.help.replacement))
-    try:
-        g = derive(network, network.bindings({}), wrt=wrt, check=False).gradients[wrt]
-        if g.printable:
-            spellings.update({code(g.formula), math(g.formula)})
-    except TutorError:
-        pass
-    own = normalised(learner)
-    return {s for s in map(normalised, spellings) if len(s) >= SHORTEST and s not in own}
 
 
 def run_check(net_path: str, wrt: str, derivation_path: str, as_json: bool) -> str:
@@ -66,33 +43,7 @@ def run_check(net_path: str, wrt: str, derivation_path: str, as_json: bool) -> s
     return result.stdout + result.stderr
 
 
-# -- the wrong derivations of the catalogues --------------------------------------------------------
-
-def derivation_cases():
-    for catalogue in (course_code, course_numpy):
-        for case in catalogue.CASES:
-            # a hand-unrolled case says what its as-written twin says (course_code's `by_hand`)
-            if case.verdict != "correct" and not getattr(case, "by_hand", False):
-                yield pytest.param(case.network, case.wrt, case.derivation, id=f"{catalogue.__name__}-{case.id}")
-
-
-@pytest.mark.parametrize("network, wrt, derivation", list(derivation_cases()))
-def test_no_suggestion_keeps_the_answer_of_a_course_mistake(network, wrt, derivation):
-    parsed = parse_network(network)
-    answers = forbidden(parsed, wrt, derivation, derivation)
-    # what `check --no-suggestion` prints for a derivation in code, as text (the view, or the diagnostics of
-    # text it cannot use) and as JSON, both made from one check as the command makes them
-    withheld = check(parsed, wrt, derivation, suggestion=False)
-    text = StringIO()
-    out = Console(file=text, width=400, color_system=None)
-    if withheld.verdict == "unusable":
-        for d in withheld.diagnostics:
-            out.print(diagnostic_view(d, withheld.source, Look(unicode=False)), crop=False)
-    else:
-        out.print(check_view(withheld, Look(unicode=False)), crop=False)
-    for output in (text.getvalue(), json.dumps(withheld.to_json(), ensure_ascii=False)):
-        assert not leaks(output, answers), (leaks(output, answers), output)
-
+# -- the wrong derivations of real questions (the course catalogues' are held to it in their own tests) ---
 
 def wrong_posted(path: Path) -> list[tuple[str, str, str]]:
     """(network as read, wrt, derivation as read) for each wrong derivation of a real question."""
@@ -115,7 +66,8 @@ def test_no_suggestion_keeps_the_answer_of_a_posted_question(path, tmp_path):
         net_path, text_path = tmp_path / "net.net", tmp_path / "derivation.py"
         net_path.write_text(network)
         text_path.write_text(derivation)
-        answers = forbidden(parse_network(network), wrt, derivation, derivation)
+        parsed = parse_network(network)
+        answers = forbidden(parsed, wrt, check(parsed, wrt, derivation), derivation)
         for as_json in (False, True):
             output = run_check(str(net_path), wrt, str(text_path), as_json)
             assert not leaks(output, answers), (leaks(output, answers), output)
