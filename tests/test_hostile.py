@@ -1,7 +1,9 @@
 """Every attack of the second hostile round (tests/catalogue/attacks.py, issue 16), each in a subprocess.
 
 Each attack runs `python -m tutor …` in a fresh temporary folder with a fresh state folder, under
-RLIMIT_AS (3 GB) and a 20 s timeout, and must: exit with one of its expected codes (never 3), print
+RLIMIT_AS (3 GB) and a 20 s timeout (as a fork of a process that has imported shapetutor already,
+tests/forked_tutor.py, where a fresh interpreter would start the same way: plain pipes, the standard
+environment; SHAPETUTOR_HOSTILE_NO_FORK=1 starts Python for every run), and must: exit with one of its expected codes (never 3), print
 no traceback, finish within 10 s, peak below 2 GB resident (the child's own rusage, from wait4), keep
 the terminal clean, and meet the attack's own expectations. Nothing here is marked xfail: a failure
 is work left to do. Attacks run two at a time (SHAPETUTOR_HOSTILE_JOBS=1: one at a time; under pytest-xdist
@@ -70,13 +72,86 @@ def child_env(folder: Path, extra: dict) -> dict:
     return env
 
 
-class Child:
-    """One `python -m tutor` process, its streams set up as `io` says, reaped with wait4 for its rusage."""
+class Launcher:
+    """tests/forked_tutor.py, started once per test process: each run it is asked for is a fork of a process
+    that has already imported shapetutor, adopted by this process (a child subreaper) so that it is reaped
+    with wait4 like any child. None where Linux's prctl is not there; runs then start Python as before."""
 
-    def __init__(self, argv: list, folder: Path, env: dict, io: str = "", stdin=None, fsize: int | None = None):
+    _self: "Launcher | None" = None
+    _lock = threading.Lock()
+
+    def __init__(self):
+        import ctypes
+        import socket
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(36, 1, 0, 0, 0) != 0:   # PR_SET_CHILD_SUBREAPER
+            raise OSError(ctypes.get_errno(), "prctl")
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = child_env(ROOT, {})
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("forked_tutor.py")),
+                                      str(theirs.fileno())], pass_fds=(theirs.fileno(),), env=env,
+                                     stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.sending = threading.Lock()
+        import atexit
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        self.control.close()   # the launcher reads the end of its requests and returns
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    @classmethod
+    def shared(cls) -> "Launcher | None":
+        with cls._lock:
+            if cls._self is None and not os.environ.get("SHAPETUTOR_HOSTILE_NO_FORK"):
+                try:
+                    cls._self = cls()
+                except OSError:
+                    cls._self = None
+            return cls._self
+
+    def start(self, argv: list, folder: Path, env: dict, fds: list[int], fsize: int | None) -> int:
+        """The pid of a run of `python -m tutor *argv` on these stdin/stdout/stderr descriptors."""
+        import socket
+        mine, theirs = socket.socketpair()
+        request = {"argv": [os.fsencode(a).hex() for a in argv], "cwd": str(folder), "env": env, "fsize": fsize,
+                   "address_space": ADDRESS_SPACE}
+        with self.sending:
+            socket.send_fds(self.control, [json.dumps(request).encode()], [*fds, theirs.fileno()])
+        theirs.close()
+        mine.settimeout(TIMEOUT)
+        pid = int(mine.recv(32))
+        mine.close()
+        return pid
+
+
+class Forked:
+    """What Child needs of a process started by the Launcher."""
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+        self.stdin = self.stdout = self.stderr = None
+
+
+class Child:
+    """One `python -m tutor` process, its streams set up as `io` says, reaped with wait4 for its rusage. A run
+    that a fresh interpreter would start the same way (`forked`: plain pipes, the standard environment) is a
+    fork of the Launcher's process."""
+
+    def __init__(self, argv: list, folder: Path, env: dict, io: str = "", stdin=None, fsize: int | None = None,
+                 forked: bool = False):
         self.io, self.typed = io, stdin
         self.out, self.err = bytearray(), bytearray()
         self.master = None
+        self.threads = []
+        self.own_fds: list[int] = []
+        launcher = Launcher.shared() if forked and io == "" else None
+        if launcher is not None:
+            self.fork(launcher, argv, folder, env, stdin, fsize)
+            return
         closing = []
         kw: dict = {"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
         if isinstance(stdin, str):
@@ -112,7 +187,6 @@ class Child:
                                      preexec_fn=limits, start_new_session=True, **kw)
         for fd in closing:
             os.close(fd)
-        self.threads = []
         if self.proc.stdout is not None:
             self.pump(self.proc.stdout.fileno(), self.out)
         if self.proc.stderr is not None:
@@ -125,6 +199,25 @@ class Child:
             os.write(self.master, stdin)          # typed ahead: a line at a time in canonical mode
         elif io == "tty" and stdin:
             threading.Thread(target=self.keys, args=(stdin,), daemon=True).start()
+
+    def fork(self, launcher: Launcher, argv: list, folder: Path, env: dict, stdin, fsize: int | None) -> None:
+        if isinstance(stdin, str):
+            stdin = stdin.encode("utf-8")
+        if stdin is None:
+            child_in, feed = os.open(os.devnull, os.O_RDONLY), None
+        else:
+            child_in, feed = os.pipe()
+        out_read, out_write = os.pipe()
+        err_read, err_write = os.pipe()
+        self.start = time.perf_counter()
+        self.proc = Forked(launcher.start(argv, folder, env, [child_in, out_write, err_write], fsize))  # type: ignore
+        for fd in (child_in, out_write, err_write):
+            os.close(fd)
+        self.own_fds = [out_read, err_read]
+        self.pump(out_read, self.out)
+        self.pump(err_read, self.err)
+        if feed is not None:
+            threading.Thread(target=self.feed, args=(os.fdopen(feed, "wb"), stdin), daemon=True).start()
 
     def pump(self, fd: int, into: bytearray) -> None:
         def run():
@@ -192,6 +285,8 @@ class Child:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 stream.close()
+        for fd in self.own_fds:
+            os.close(fd)
         return Outcome(None if timed_out else self.proc.returncode, bytes(self.out), bytes(self.err), seconds,
                        usage.ru_maxrss * 1024, timed_out)
 
@@ -201,9 +296,11 @@ class Context:
 
     def __init__(self, folder: Path, env: dict):
         self.folder, self.env = folder, env
+        self.standard_env = True  # no variables of the attack's own: a forked run starts the same
 
     def tool(self, argv: list, tty_input: str | None = None) -> Outcome:
-        child = Child(argv, self.folder, self.env, "tty-stdin" if tty_input else "", tty_input)
+        child = Child(argv, self.folder, self.env, "tty-stdin" if tty_input else "", tty_input,
+                      forked=self.standard_env)
         return child.wait(timeout=40)
 
 
@@ -316,7 +413,7 @@ def run_attack(attack: Attack, folder: Path) -> list[str]:
     ctx = Context(folder, child_env(folder, {}))
     ph.update(SETUPS[attack.setup](folder, ctx))
     env = child_env(folder, {k: fill(v, ph) for k, v in attack.env.items()})
-    ctx.env = env
+    ctx.env, ctx.standard_env = env, not attack.env
     snapshot = {name: state_of(folder / name) for name in attack.keep}
     argv = [fill(a, ph) for a in attack.argv]
     stdin = fill(attack.stdin, ph) if attack.stdin is not None else None
@@ -327,7 +424,7 @@ def run_attack(attack: Attack, folder: Path) -> list[str]:
         deadline = time.perf_counter() + 10
         while "▸".encode() not in background.out and time.perf_counter() < deadline:
             time.sleep(0.05)
-    outcome = Child(argv, folder, env, attack.io, stdin, attack.fsize).wait()
+    outcome = Child(argv, folder, env, attack.io, stdin, attack.fsize, forked=not attack.env).wait()
     found = []
     if background is not None:
         background.type(attack.background_stdin)
