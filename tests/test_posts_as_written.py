@@ -928,3 +928,18 @@ def test_the_deep_learning_books_k_and_g(gradient, expected):
     answer = ask(post)
     assert [(a.wrt, a.check.result.verdict) for a in answer.asked] == [("W2", expected)]
     assert any("names a general layer" in said for said in answer.assumptions)
+
+
+NIELSEN_WITHOUT_A_COST = r"""In Nielsen's book the output error is $\delta^L = \nabla_a C \odot \sigma'(z^L)$ and
+$\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)$ with $z^l = w^l a^{l-1} + b^l$, $a^l = \sigma(z^l)$.
+Then $\frac{\partial C}{\partial w^l} = \delta^l (a^{l-1})^T$. Is that the right shape?
+"""
+
+
+def test_a_post_that_never_defines_its_loss_is_told_so_and_judged_once_it_does():
+    done = runner.invoke(app, ["ask", "-"], input=NIELSEN_WITHOUT_A_COST)
+    assert done.exit_code == 2 and "the post defines no loss" in done.stderr, done.stderr
+    assert "C = \\frac{1}{2}" in done.stderr   # what to add, in the post's own notation
+    with_cost = NIELSEN_WITHOUT_A_COST.replace("Is that", r"With $C = \frac{1}{2} \| a^L - y \|^2$, is that")
+    done = runner.invoke(app, ["ask", "-"], input=with_cost)
+    assert done.exit_code == 0 and "✓ verdict: correct" in done.stdout, done.output

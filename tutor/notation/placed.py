@@ -13,7 +13,7 @@ from ..engine.diagnostics import Span, source_lines
 from ..engine.errors import TutorError
 from ..engine.language.network import Network, parse_network
 from .grammar import M
-from .network import build, gather
+from .network import LOSS_NAMES, build, gather
 from .tokens import to_latex_mapped
 from .translate import is_assumption
 
@@ -36,7 +36,20 @@ def network_in_post(math_net, post: str, origin: str = "<post>",
     try:
         return parse_network(source, read_origin), source, said
     except TutorError as error:
-        raise placed_in_post(error, source, math_net, post, origin) from None
+        raise placed_in_post(no_loss_said(error, source), source, math_net, post, origin) from None
+
+
+def no_loss_said(error: TutorError, network_source: str) -> TutorError:
+    """A post that never defines its loss (Nielsen's δ^L = ∇_a C ⊙ σ'(z^L), with C left to the book) has its
+    last definition taken for the loss, which is not one number: say that the loss is what is missing."""
+    last = re.match(r"(\w+) = ", (network_source.strip().splitlines() or [""])[-1])
+    if error.diagnostic.code != "E204" or last is None or last.group(1) in LOSS_NAMES:
+        return error
+    return error.amended(
+        message=f"the post defines no loss: its last definition, {last.group(1)}, is taken for it, and it is not "
+                "one number",
+        expected="the loss as a definition, e.g. C = \\frac{1}{2} \\| a^L - y \\|^2 (quadratic) or "
+                 "J = -\\sum_k y_k \\log \\hat{y}_k (cross-entropy)")
 
 
 def placed_in_post(error: TutorError, network_source: str, net, post: str,
