@@ -19,13 +19,13 @@ import numpy as np
 
 from ..engine.codes import W301, W307
 from ..engine.diagnostics import Diagnostic, source_lines
-from ..engine.numbers.generator import Generator
 from ..engine.language.dims import ONE, Shape
 from ..engine.errors import ParseError, ShapeError, Span, TutorError
 from ..engine.calculus.grad import backward
 from ..engine.language.ir import Call, Const, Expr, Var, deep_recursion, names_in
 from ..engine.language.table import HELPERS, claimed_by_key, claimed_node
 from ..engine.language.network import Network, check_indices, out_of_range
+from ..engine.numbers.generator import Generator
 from ..engine.numbers.numeric import Evaluator
 from ..engine.language.parse import Reader, Scope, check_kinds
 from ..engine.language.program import Program

@@ -23,7 +23,7 @@ from ..teach.chain import ChainFactor, factors
 from ..teach.diagonal import PRIMES
 from .evaluate import close, truth_of
 from .mistakes import MISTAKES, Mistake, rules_for
-from .scale import nice
+from .scale import nice, squared
 
 #: Per-activation candidates are tried only for networks with a modest number of activations.
 MAX_SITES = 12
@@ -234,14 +234,7 @@ def one_use_off(result, samples) -> Named | None:
 
 def squares(expr, leaf: str) -> bool:
     """expr squares leaf: leaf ** 2, or leaf * leaf."""
-    for node in walk(expr):
-        if isinstance(node, Call) and node.prim == "pow" and node.param("exponent") == 2 \
-                and isinstance(node.args[0], Var) and node.args[0].name == leaf:
-            return True
-        if isinstance(node, Call) and node.prim == "mul" and all(isinstance(a, Var) and a.name == leaf
-                                                                 for a in node.args):
-            return True
-    return False
+    return any(isinstance(u := squared(node), Var) and u.name == leaf for node in walk(expr))
 
 
 def times_counted(result, part, samples) -> float | None:

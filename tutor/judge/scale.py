@@ -121,12 +121,19 @@ def factor(c0: float, c1: float, bindings: dict[str, int]) -> ScaleFactor | None
     return ScaleFactor(nice(c0 / monomial), tuple(powers), c0)
 
 
+def squared(node):
+    """What a node squares (u for u ** 2 or u * u), or None."""
+    from ..engine.language.ir import Call
+    if isinstance(node, Call) and (node.prim == "pow" and node.param("exponent") == 2 or
+                                   node.prim == "mul" and len(node.args) == 2 and node.args[0] == node.args[1]):
+        return node.args[0]
+    return None
+
+
 def squares_something(network) -> bool:
-    """Whether the network squares anything (u ** 2, u * u): only then is a factor 2 likely its derivative."""
-    from ..engine.language.ir import Call, walk
-    return any(isinstance(node, Call) and (node.prim == "pow" and node.param("exponent") == 2 or
-                                           node.prim == "mul" and len(node.args) == 2 and node.args[0] == node.args[1])
-               for expr in network.definitions.values() for node in walk(expr))
+    """Whether the network squares anything: only then is a factor 2 likely the derivative of a square."""
+    from ..engine.language.ir import walk
+    return any(squared(node) is not None for expr in network.definitions.values() for node in walk(expr))
 
 
 def cause(f: ScaleFactor, squares: bool = True) -> str:

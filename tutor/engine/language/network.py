@@ -484,6 +484,7 @@ def labels_problem(index: Expr, bounds: Mapping[str, Dim], shape, axis: int, bin
         return None
     if not 0 <= axis < len(shape) or bound.value(bindings) <= shape[axis].value(bindings):
         return None
+
     def sized(d: Dim) -> str:
         return str(d) if d.is_literal else f"{d} (= {d.value(bindings)} here)"
     return f"{what} below {sized(bound)}, but it picks along axis {axis} of {operand}, of length {sized(shape[axis])}"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import TutorError
-from .generator import Generator
 from ..language.ir import Call, Var, walk
 from ..language.network import Network
+from .generator import Generator
 from .numeric import forward
 from ..idioms.canonical import find_targets
 

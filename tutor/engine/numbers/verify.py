@@ -41,9 +41,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import TutorError
-from .generator import Generator
 from ..language.ir import Call, Expr, Var
 from ..language.network import Network, check_indices
+from .generator import Generator
 from .numeric import Schedule
 from .sampling import MAX_ELEMENTS, SCALES, TooLarge, non_finite_at, sample_leaves
 
