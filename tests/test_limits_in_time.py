@@ -130,6 +130,25 @@ def test_a_posts_prose_is_read_in_linear_time(attack):
     assert ratio(read, 10_000, 40_000) < 9   # 4× the text; quadratic would be 16×
 
 
+#: Mathematics with a long run of spaces where a definition may end: each space once started a look across
+#: the rest of the run (a general layer's `z^l = …`, definitions side by side after a comma).
+MATH_ATTACKS = {"a general layer's definition": lambda n: "$$z^l = w^l a^{l-1} + b^l" + " " * n + "x$$",
+                "a comma before definitions by index": lambda n: "Let $z_j = x_j ," + " " * n + "x$ hold."}
+
+
+@pytest.mark.parametrize("attack", list(MATH_ATTACKS), ids=list(MATH_ATTACKS))
+def test_a_posts_mathematics_is_read_in_linear_time(attack):
+    from tutor.engine.errors import TutorError
+    from tutor.notation.ask import ask
+
+    def read(chars):
+        try:
+            ask(MATH_ATTACKS[attack](chars) + "\n")
+        except TutorError:
+            pass
+    assert ratio(read, 10_000, 40_000) < 9   # 4× the text; quadratic would be 16×
+
+
 def test_derive_draws_what_fits_on_a_screen_however_many_leaves(tmp_path):
     from tutor.front.render import SHOWN_GRADIENTS
 

@@ -70,7 +70,7 @@ def by_index(math: list[str]) -> tuple[list[str], list[str]]:
         if "\\partial" in text or "∂" in text:
             out.append(text)
             continue
-        parts = re.split(r"(\\qquad|\\quad|,\s*(?=[^,=]*=))", text)   # definitions side by side: each its own
+        parts = re.split(r"(\\qquad|\\quad|,(?=[^,=]*=)\s*)", text)   # definitions side by side: each its own
         for i in range(0, len(parts), 2):
             rewritten = matrix_form(parts[i], products)
             if rewritten is not None:

@@ -23,7 +23,9 @@ LAYER = re.compile(BASE + r"\s*\^\s*(?:\{\s*[(\[]?\s*(?:(?P<example>[a-z])\s*,\s
                    r")\s*(?:(?P<sign>[-+])\s*(?P<step>\d))?\s*[)\]]?\s*(?P<t>T|\\top)?\s*\}|(?P<bare>" + LETTER + r"))")
 #: `z^l = …` for a general layer: the definitions a post writes once for every layer.
 GENERAL = re.compile(r"(?:^|(?<=[,;&$\\])|(?<=quad))\s*(?P<lhs>[zZaAhH]\s*\^\s*\{?\s*[(\[]?(?:l|\\ell|ℓ)(?P<offset>\s*[-+]\s*\d)?[)\]]?\s*\}?(?:_\{?[a-z]\}?)?)\s*&?=\s*(?P<rhs>(?:[^=&{}]|\{(?:[^{}]|\{[^{}]*\})*\})+?)"
-                     r"(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
+                     # the right side ends where something other than space does (each space run is looked
+                     # across once, not once for every space in it: linear in a run of spaces)
+                     r"(?<!\s)(?=\s*(?:,|;|\\qquad|\\quad|\\\\|\\text\{\s*and\s*\}|$))", re.M)
 #: `w_{jk}^{l}`, `a_k^{l-1}`: a layer written after the indices, put before them (`w^{l}_{jk}`) to be read as one.
 AFTER_INDICES = re.compile(BASE + r"(?P<sub>_\{[^{}]*\}|_[A-Za-z0-9])\s*(?P<sup>\^\s*(?:\{\s*[(\[]?\s*(?:[a-z]\s*,\s*)?"
                            + LETTER + r"\s*(?:[-+]\s*\d)?\s*[)\]]?\s*\}|" + LETTER + r"))")
