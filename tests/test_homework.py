@@ -1396,3 +1396,31 @@ def test_a_loss_class_with_nothing_stating_its_shapes_compares_scores_and_target
     result = check_file(str(path))
     got = {key: g.verdict for key, g in result.gradients.items() if key in verdicts}
     assert got == verdicts, result.notes
+
+
+@pytest.mark.parametrize("name, change, verdict", [
+    ("backpropagation.py", (), "correct"),
+    ("mistakes/backpropagation__indicator_of_the_activation.py", (), "wrong_value"),
+    ("backpropagation.py", ("return 2 * (net_output - y)", "return 3 * (net_output - y)"), "scaled"),
+])
+def test_a_loss_that_takes_its_target_first_is_given_the_output_where_it_asks(tmp_path, name, change, verdict):
+    """`least_squares_loss(y, net_output)`: the network's output goes to net_output and the target stays data
+    (it was put in y's place, every gradient became (output - output) = 0, and a mistake was called right)."""
+    source = (CATALOGUE / "udl" / name).read_text()
+    assert "def least_squares_loss(net_output, y):" in source
+    source = source.replace("def least_squares_loss(net_output, y):", "def least_squares_loss(y, net_output):")
+    if change:
+        assert change[0] in source
+        source = source.replace(*change)
+    path = tmp_path / "udl.py"
+    path.write_text(source)
+    assert check_file(str(path), settings=parse_sets(["K=2"])).verdict == verdict
+
+
+def test_a_forward_pass_over_lists_that_returns_nothing_is_located(tmp_path):
+    source = (CATALOGUE / "udl" / "backpropagation.py").read_text()
+    assert "    return net_output, all_f, all_h\n" in source
+    path = tmp_path / "udl.py"
+    path.write_text(source.replace("    return net_output, all_f, all_h\n", "    return ()\n"))
+    done = shapetutor("check", str(path), "--set", "K=2")
+    assert done.returncode == 2 and "forward_pass returns nothing the loss can be computed from" in done.stderr

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from .docstrings import stated_shapes
-from .drivers import SIZE_NAMES, call_with, construct, fresh_size, returned_loss, setting
+from .drivers import LABEL_NAMES, SIZE_NAMES, call_with, construct, fresh_size, returned_loss, setting
 from .entry import (EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, object_list_partners,
                     returned_node)
 from .reader import Reader
@@ -20,6 +20,23 @@ from .values import MAX_UNROLL, Dim, Func, Ref
 
 #: The key of `Reader.bias_override` that asks for the reading with one example, a column (or a row).
 ONE_EXAMPLE = "<one example>"
+
+
+#: A loss function's argument that is the target, never the network's output: `least_squares_loss(y, net_output)`.
+TARGETS = LABEL_NAMES | {"y_true", "y_target", "gt", "truth", "ground_truth", "expected"}
+
+
+def bind_output(reader: Reader, made: dict, loss_args: list[str], results: list, forward: ast.FunctionDef) -> None:
+    """The network's output (the forward pass's first result) as the loss's argument that is not its target,
+    whichever place it takes (`(y_pred, y)` or `(y, net_output)`); the target stays data."""
+    if not results:
+        raise reader.error(f"{forward.name} returns nothing the loss can be computed from", forward,
+                           "return the network's output, and what the backward pass needs")
+    if any(made.get(a) is results[0] for a in loss_args):
+        return  # passed by its own name (`net_output`, as the forward pass returns it)
+    output = next((a for a in loss_args if a not in made and a not in TARGETS), None)
+    if output is not None:
+        made[output] = results[0]
 
 
 def lists_driver(reader: Reader, name: str) -> EntryReading:
@@ -45,9 +62,7 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     for n, v in zip(returned, results):
         if n and n not in made:
             made[n] = v
-    loss_args = [a.arg for a in loss_fn.args.args]
-    if loss_args and loss_args[0] not in made:  # `least_squares_loss(y_pred, y)`: the network's output first
-        made[loss_args[0]] = results[0]
+    bind_output(reader, made, [a.arg for a in loss_fn.args.args], results, forward)
     loss = returned_loss(reader, call_with(reader, Func(loss_fn), made, stated, loss_fn), loss_fn)
     unclaimed = [v for n, v in zip(returned, results) if not n or n not in [a.arg for a in backward.args.args]]
     for a in [a.arg for a in backward.args.args if a.arg not in made]:  # a cache under another name than returned
@@ -101,9 +116,7 @@ def object_lists_driver(reader: Reader, name: str) -> EntryReading:
         if n and n not in made:
             made[n] = v
     static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in loss_fn.decorator_list)
-    loss_args = [a.arg for a in loss_fn.args.args][0 if static else 1:]
-    if loss_args and loss_args[0] not in made:
-        made[loss_args[0]] = results[0]
+    bind_output(reader, made, [a.arg for a in loss_fn.args.args][0 if static else 1:], results, forward)
     loss = returned_loss(reader, call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
                          loss_fn)
     grads = call_with(reader, Func(backward, obj), made, stated, backward)
