@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..engine.language.dims import ONE, Shape
 from .grammar import M
+from . import kronecker  # noqa: F401  (registers the readings of ⊗ and vec before a Translator needs them)
 from .translate import ATOM, MUL, Translation, Translator
 
 #: Letters an einsum may use for the axes of length 1 that carry no index (they are summed away).

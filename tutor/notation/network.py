@@ -17,6 +17,7 @@ from ..engine.errors import ParseError, TutorError
 from .derivation import Statement, flatten_product, short_text, statements
 from .grammar import Grammar, M
 from .tokens import Tok, tokenize, to_latex
+from . import kronecker  # noqa: F401  (registers the readings of ⊗ and vec before a Translator needs them)
 from .translate import Names, Translator, broadcast, examples_among, matmul
 
 #: The loss's usual names, preferred when several definitions are read by nothing.

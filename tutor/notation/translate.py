@@ -20,8 +20,9 @@ from .grammar import M
 
 ADD, MUL, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
 
-#: Readings kept in modules of their own, registered there by what they read (kronecker.py: "kron", "vec"); a module
-#: that reads mathematics imports them (derivation.py), so that each is registered before it is needed.
+#: Readings kept in modules of their own, registered there by what they read (kronecker.py: "kron", "vec"); every
+#: module that makes a Translator imports them (derivation.py, network.py, entries.py), so that each is registered
+#: before it is needed.
 READINGS: dict[str, Callable[..., "Translation"]] = {}
 
 
