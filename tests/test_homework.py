@@ -1424,3 +1424,37 @@ def test_a_forward_pass_over_lists_that_returns_nothing_is_located(tmp_path):
     path.write_text(source.replace("    return net_output, all_f, all_h\n", "    return ()\n"))
     done = shapetutor("check", str(path), "--set", "K=2")
     assert done.returncode == 2 and "forward_pass returns nothing the loss can be computed from" in done.stderr
+
+
+IDENTITY_AND_A_LOSS = '''import numpy as np
+
+
+class L2Loss:
+    def forward(self, A, Y):
+        self.d = A - Y
+        return 0.5 * np.sum(self.d ** 2)
+
+    def backward(self):
+        return self.d
+
+
+class Identity:
+    def forward(self, A):
+        return A
+
+    def backward(self, dA):
+        return dA
+'''
+
+
+@pytest.mark.parametrize("change, verdicts", [
+    ((), {"L2Loss.A": "correct", "Identity.A": "correct"}),
+    (("        return dA\n", "        return 2 * dA\n"), {"L2Loss.A": "correct", "Identity.A": "scaled"}),
+])
+def test_an_identity_layer_is_judged_and_leaves_the_files_loss_layer_judged(tmp_path, change, verdicts):
+    """An identity's backward hands its upstream back, rightly: that is no softmax folded into the loss (MIT
+    6.036's SoftMax), so the loss class is still judged as one; the identity's own output is its input."""
+    path = tmp_path / "layers.py"
+    path.write_text(IDENTITY_AND_A_LOSS.replace(*change) if change else IDENTITY_AND_A_LOSS)
+    result = check_file(str(path))
+    assert {key: g.verdict for key, g in result.gradients.items()} == verdicts

@@ -17,7 +17,7 @@ def file_view(result, look: Look) -> Group:
     explained: set[str] = set()  # a concept is explained once in the whole file
     for key, judged in result.gradients.items():
         parts.append(Text(""))
-        parts.append(Text(look.text(f"{key} (line {judged.line})"), style="bold"))
+        parts.append(Text(look.text(f"{key} (line {judged.line})" if judged.line is not None else key), style="bold"))
         if judged.result is not None:
             parts.append(check_view(judged.result, look, explained=explained))
         else:

@@ -310,7 +310,9 @@ def forward_text(reading: EntryReading, flat: Flat, upstream_shape: str | None =
         assert reading.output is not None  # a layer's backward has its output
         target = {reading.output.ident}
         upto = flat.last_write(reading.output.ident)
-        if upto is None:
+        if upto is None and reading.output.ident in reading.reader.leaves:
+            upto = -1   # an identity layer: its output is its input, computed by nothing
+        elif upto is None:
             raise TutorError("the layer's output is not computed", origin=reading.reader.origin)
         upto += 1
     elif reading.loss_text is not None:

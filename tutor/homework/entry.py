@@ -215,11 +215,16 @@ def passes_through(reader: Reader) -> bool:
     `Ypred - Y`), not of its own input, and is not judged as a loss layer of its own."""
     for cls in reader.classes.values():
         backward = method_of(cls, "backward", reader.classes)
-        if backward is not None and len(backward.args.args) == 2 and isinstance(returned := returned_node(backward),
-                                                                                ast.Name) \
-                and returned.id == backward.args.args[1].arg:
+        if backward is not None and returns_its_argument(backward) and not returns_its_argument(
+                method_of(cls, "forward", reader.classes)):   # an identity layer's backward is rightly that
             return True
     return False
+
+
+def returns_its_argument(method: ast.FunctionDef | None) -> bool:
+    """`def backward(self, dLdZ): return dLdZ`: a method that hands back its one argument unchanged."""
+    return method is not None and len(method.args.args) == 2 and \
+        isinstance(returned := returned_node(method), ast.Name) and returned.id == method.args.args[1].arg
 
 
 def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None, ast.FunctionDef | None]:
