@@ -1458,3 +1458,51 @@ def test_an_identity_layer_is_judged_and_leaves_the_files_loss_layer_judged(tmp_
     path.write_text(IDENTITY_AND_A_LOSS.replace(*change) if change else IDENTITY_AND_A_LOSS)
     result = check_file(str(path))
     assert {key: g.verdict for key, g in result.gradients.items()} == verdicts
+
+
+LAYERS_IN_AN_OBJECT = """import numpy as np
+
+
+class NeuralNetwork:
+    def __init__(self, sizes):
+        self.K = len(sizes) - 1
+        self.all_weights = [None] * self.K
+        self.all_biases = [None] * self.K
+        for k in range(self.K):
+            self.all_weights[k] = np.random.randn(sizes[k + 1], sizes[k])
+            self.all_biases[k] = np.random.randn(sizes[k + 1], 1)
+
+    def forward_pass(self, net_input):
+        all_f = [None] * self.K
+        all_h = [None] * (self.K + 1)
+        all_h[0] = net_input
+        for k in range(self.K):
+            all_f[k] = self.all_biases[k] + self.all_weights[k] @ all_h[k]
+            all_h[k + 1] = np.maximum(all_f[k], 0) if k < self.K - 1 else all_f[k]
+        return all_f[self.K - 1], all_f, all_h
+
+    def least_squares_loss(self, net_output, y):
+        return np.sum((net_output - y) ** 2)
+
+    def backward_pass(self, all_f, all_h, y):
+        all_dl_dweights = [None] * self.K
+        df = 2 * (all_f[self.K - 1] - y)
+        for k in range(self.K - 1, -1, -1):
+            all_dl_dweights[k] = df @ all_h[k].T
+            if k > 0:
+                df = (self.all_weights[k].T @ df) * (all_f[k - 1] > 0)
+        return all_dl_dweights
+"""
+
+
+@pytest.mark.parametrize("change, verdict", [
+    ((), "correct"),
+    (("(self.all_weights[k].T @ df)", "(self.all_weights[k] @ df.T).T"), "shape_error"),
+])
+def test_a_method_that_returns_one_list_of_gradients_is_judged(tmp_path, change, verdict):
+    """`return all_dl_dweights` alone, from a method: judged as a function returning it is (it was "no entry
+    point found")."""
+    path = tmp_path / "net.py"
+    path.write_text(LAYERS_IN_AN_OBJECT.replace(*change) if change else LAYERS_IN_AN_OBJECT)
+    result = check_file(str(path), settings=parse_sets(["sizes=[3,4,2]"]))
+    assert set(result.gradients) == {"all_weights[0]", "all_weights[1]"} and result.verdict == verdict

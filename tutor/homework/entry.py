@@ -234,17 +234,27 @@ def list_partners(reader: Reader, backward: str) -> tuple[ast.FunctionDef | None
     and the one loss, when what the backward returns are, by their names, the gradients of those lists."""
     f = reader.functions
     forwards = [fn for n, fn in f.items() if n != backward and "forward" in n.lower() and layer_lists(fn)]
-    losses = [fn for n, fn in f.items() if n != backward and re.search(r"loss|cost", n, re.IGNORECASE)
-              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", n, re.IGNORECASE)]
+    losses = [fn for n, fn in f.items() if n != backward and names_a_loss(n)]
     if len(forwards) != 1 or len(losses) != 1 or backward not in f or f[backward] in forwards + losses:
         return None, None
-    returned = returned_node(f[backward])
-    names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else \
-        [returned.id] if isinstance(returned, ast.Name) else []
     lists = layer_lists(forwards[0])
-    if not any(gradient_of_list(n, lists) for n in names):  # (the lists of dl_dh and dl_df may come back too)
+    if not any(gradient_of_list(n, lists) for n in returned_names(f[backward])):  # (dl_dh, dl_df may come back too)
         return None, None
     return forwards[0], losses[0]
+
+
+def names_a_loss(name: str) -> bool:
+    """`least_squares_loss`, `compute_cost`; not the loss's derivative (`d_loss_d_output`, `loss_grad`)."""
+    return bool(re.search(r"loss|cost", name, re.IGNORECASE)) and \
+        not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", name, re.IGNORECASE)
+
+
+def returned_names(fn: ast.FunctionDef) -> list[str]:
+    """The names a function returns: each of a tuple's, or the one name (`return all_dl_dweights`)."""
+    returned = returned_node(fn)
+    if isinstance(returned, (ast.Tuple, ast.List)):
+        return names_of(returned, len(returned.elts))
+    return names_of(ast.Tuple([returned]), 1) if isinstance(returned, (ast.Name, ast.Attribute)) else []
 
 
 def object_list_partners(reader: Reader, cls: ast.ClassDef) -> tuple:
@@ -256,14 +266,11 @@ def object_list_partners(reader: Reader, cls: ast.ClassDef) -> tuple:
                    (node.targets if isinstance(node, ast.Assign) else []) if isinstance(t, ast.Attribute)
                    and isinstance(t.value, ast.Name) and t.value.id == "self"})
     forwards = [m for m in methods if "forward" in m.name.lower()]
-    losses = [m for m in methods if re.search(r"loss|cost", m.name, re.IGNORECASE)
-              and not re.search(r"(^|_)d_?(loss|cost)|_d_|deriv|grad|backward|prime", m.name, re.IGNORECASE)]
+    losses = [m for m in methods if names_a_loss(m.name)]
     if len(forwards) != 1 or len(losses) != 1:
         return None, None, None
     for m in methods:
-        returned = returned_node(m)
-        names = names_of(returned, len(returned.elts)) if isinstance(returned, ast.Tuple) else []
-        if m not in forwards + losses and any(gradient_of_list(n, held) for n in names):
+        if m not in forwards + losses and any(gradient_of_list(n, held) for n in returned_names(m)):
             return forwards[0], losses[0], m
     return None, None, None
 

@@ -14,7 +14,7 @@ import ast
 from .docstrings import stated_shapes
 from .drivers import LABEL_NAMES, SIZE_NAMES, call_with, construct, fresh_size, returned_loss, setting
 from .entry import (EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, object_list_partners,
-                    returned_node)
+                    returned_names, returned_node)
 from .reader import Reader
 from .values import MAX_UNROLL, Dim, Func, Ref
 
@@ -70,8 +70,7 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
             made[a] = unclaimed.pop(0)
     grads = call_with(reader, Func(backward), made, stated, backward)
     values = list(grads) if isinstance(grads, tuple) else [grads]
-    names = names_of(returned_node(backward), len(values)) if isinstance(grads, tuple) else \
-        [getattr(returned_node(backward), "id", "")]
+    names = returned_names(backward)
     gradients = []
     for n, v in zip(names, values):
         owner = gradient_of_list(n, lists)
@@ -121,7 +120,7 @@ def object_lists_driver(reader: Reader, name: str) -> EntryReading:
                          loss_fn)
     grads = call_with(reader, Func(backward, obj), made, stated, backward)
     values = list(grads) if isinstance(grads, tuple) else [grads]
-    names = names_of(returned_node(backward), len(values))
+    names = returned_names(backward)
     gradients = []
     for n, v in zip(names, values):
         owner = gradient_of_list(n, lists)
