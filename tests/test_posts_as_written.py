@@ -943,3 +943,11 @@ def test_a_post_that_never_defines_its_loss_is_told_so_and_judged_once_it_does()
     with_cost = NIELSEN_WITHOUT_A_COST.replace("Is that", r"With $C = \frac{1}{2} \| a^L - y \|^2$, is that")
     done = runner.invoke(app, ["ask", "-"], input=with_cost)
     assert done.exit_code == 0 and "✓ verdict: correct" in done.stdout, done.output
+
+
+@pytest.mark.parametrize("said", ["L = 0", "L = 1", "L = 3, l = 5"])
+def test_a_general_layer_at_a_layer_that_cannot_be_is_told_so(said):
+    post = (f"Take ${said}$. $$z^l = w^l a^{{l-1}} + b^l, \\quad a^l = \\sigma(z^l)$$ and "
+            "$$C = \\frac{1}{2} \\| a^L - y \\|^2$$ Is $\\frac{\\partial C}{\\partial w^l} = \\delta^l (a^{l-1})^T$ right?")
+    done = runner.invoke(app, ["ask", "-"], input=post)
+    assert done.exit_code == 2 and "judged at a layer l between 1 and L" in " ".join(done.stderr.split()), done.output

@@ -76,6 +76,12 @@ def numbered_layers(math: list[str], prose: list[str], given: int | None = None)
         first = 1
         last = stated.get("L", first + 2)
         layer = stated.get("l", last - 1)
+        if last < 2 or not first <= layer <= last:
+            from ..engine.errors import ParseError
+            taken = f"L = {last}" + (f" and l = {layer}" if "l" in stated else "")
+            raise ParseError(f"the post takes {taken}: equations written for a general layer l are judged at a layer "
+                             "l between 1 and L, with L at least 2 (a layer before the last)",
+                             expected="L = 2 or more, and l from 1 to L (or neither, and layers 1 to 3 are read)")
         unsized = not any(re.search(r"\\in\b|∈", text) for text in math + prose)
         sizes = sized(math, first, last) if unsized else []   # no size said: n_k units in layer k
         math = [written_out(text, first, last) for text in math] + sizes
