@@ -39,6 +39,20 @@ def bind_output(reader: Reader, made: dict, loss_args: list[str], results: list,
         made[output] = results[0]
 
 
+def list_gradients(returned, backward: ast.FunctionDef, lists: list[str], held: dict) -> list[Gradient]:
+    """The gradients a backward pass returns as lists (`all_dl_dweights`), each entry that of its layer's array in
+    the list it is named after (`held`: the lists of arrays by name)."""
+    values = list(returned) if isinstance(returned, tuple) else [returned]
+    gradients = []
+    for n, v in zip(returned_names(backward), values):
+        owner = gradient_of_list(n, lists)
+        if owner is None or not isinstance(v, (list, tuple)):
+            continue
+        gradients += [Gradient(f"{owner}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(held[owner], v))
+                      if isinstance(leaf, Ref) and isinstance(g, Ref)]
+    return gradients
+
+
 def lists_driver(reader: Reader, name: str) -> EntryReading:
     forward, loss_fn = list_partners(reader, name)
     assert forward is not None and loss_fn is not None  # the entry was found with both
@@ -68,16 +82,7 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     for a in [a.arg for a in backward.args.args if a.arg not in made]:  # a cache under another name than returned
         if unclaimed and not reader.settings.get(a):
             made[a] = unclaimed.pop(0)
-    grads = call_with(reader, Func(backward), made, stated, backward)
-    values = list(grads) if isinstance(grads, tuple) else [grads]
-    names = returned_names(backward)
-    gradients = []
-    for n, v in zip(names, values):
-        owner = gradient_of_list(n, lists)
-        if owner is None or not isinstance(v, (list, tuple)):
-            continue
-        gradients += [Gradient(f"{owner}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(made[owner], v))
-                      if isinstance(leaf, Ref) and isinstance(g, Ref)]
+    gradients = list_gradients(call_with(reader, Func(backward), made, stated, backward), backward, lists, made)
     reader.notes.append(assumed(forward, loss_fn, backward, lists, count, widths, left, inputs, one))
     return EntryReading(reader, name, loss, gradients, notes=list(reader.notes))
 
@@ -118,16 +123,8 @@ def object_lists_driver(reader: Reader, name: str) -> EntryReading:
     bind_output(reader, made, [a.arg for a in loss_fn.args.args][0 if static else 1:], results, forward)
     loss = returned_loss(reader, call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
                          loss_fn)
-    grads = call_with(reader, Func(backward, obj), made, stated, backward)
-    values = list(grads) if isinstance(grads, tuple) else [grads]
-    names = returned_names(backward)
-    gradients = []
-    for n, v in zip(names, values):
-        owner = gradient_of_list(n, lists)
-        if owner is None or not isinstance(v, (list, tuple)):
-            continue
-        gradients += [Gradient(f"{owner}[{k}]", leaf.ident, g) for k, (leaf, g) in enumerate(zip(obj.attrs[owner], v))
-                      if isinstance(g, Ref)]
+    gradients = list_gradients(call_with(reader, Func(backward, obj), made, stated, backward), backward, lists,
+                               obj.attrs)
     shown = [d for d in dict.fromkeys(x for a in lists for v in obj.attrs[a] for x in reader.leaves[v.ident].shape or [])
              if isinstance(d, Dim)]
     reader.notes.append(assumed(forward, loss_fn, backward, lists, len(obj.attrs[lists[0]]), shown, left, inputs, one))
