@@ -186,6 +186,20 @@ def test_a_layer_whose_forward_returns_no_array_is_located(tmp_path, monkeypatch
     assert "internal error" not in done.stderr and done.returncode in (1, 2)
 
 
+def test_some_of_the_labels_picking_from_too_short_an_axis_are_located(tmp_path, monkeypatch):
+    """word2vec with the loss no longer reading the negative samples: their bound is no longer the number of
+    words, and `outsideVectors[indices[1 + i]]` in the backward lines picked past the end (NumPy's IndexError,
+    reported as a bug)."""
+    word2vec = (Path(__file__).parent / "catalogue" / "homework" / "cs224n" / "word2vec.py").read_text()
+    line = "        z = sigmoid(-np.dot(u_k, centerWordVec))\n"
+    assert word2vec.count(line) == 1
+    (tmp_path / "word2vec.py").write_text(word2vec.replace(line, ""))
+    monkeypatch.chdir(tmp_path)
+    done = in_process("check", "word2vec.py", "--plain")
+    assert "internal error" not in done.stderr and done.returncode in (1, 2)
+    assert "negSampleWordIndices holds labels below V" in " ".join(done.stdout.split())
+
+
 def test_a_cost_function_that_returns_nothing_is_located(tmp_path, monkeypatch):
     planar = (Path(__file__).parent / "catalogue" / "homework" / "deeplearning_ai" /
               "planar_data_classification.py").read_text()

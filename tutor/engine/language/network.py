@@ -475,8 +475,9 @@ def constant_value(e: Expr, bindings: dict[str, int]) -> float | None:
 def labels_problem(index: Expr, bounds: Mapping[str, Dim], shape, axis: int, bindings: dict[str, int],
                    operand: str) -> str | None:
     """Indices below K picking along an axis shorter than K: labels `int[N] < K`, or range(K)/np.arange(K)."""
-    if isinstance(index, Var) and index.name in bounds:
-        what, bound = f"{index.name} holds labels", bounds[index.name]
+    labels = index.args[0] if isinstance(index, Call) and index.prim in ("getitem", "index") and index.args else index
+    if isinstance(labels, Var) and labels.name in bounds:   # the labels, or some of them (`idx[k]`)
+        what, bound = f"{labels.name} holds labels", bounds[labels.name]
     elif isinstance(index, Call) and index.prim == "arange" and isinstance(index.param("n"), Dim):
         bound = index.param("n")
         what = f"range({bound}) holds indices"
