@@ -14,7 +14,7 @@ from .host import ReaderHost
 from .splice import splice
 from .values import (BUILTINS, COMPARE, LANGUAGE_FUNCTIONS, SYM, BoundArrayMethod, BoundStatic, Builtin, Class, Dim, Drawn, SizesText,
                      FlatSlice, Func, Init, LayerSettings, Leaf, NumPy, Obj, Params, Ref, ShapeOf, SliceOf, Sizes, Star, describe,
-                     eval_binop, is_number, is_static, method_of)
+                     decorated, eval_binop, is_number, is_static, method_of)
 
 
 #: What to write instead of a module that is not read, by the module.
@@ -176,11 +176,10 @@ class Expressions(ReaderHost):
             if node.attr in base.attrs:
                 return base.attrs[node.attr]
             method = method_of(base.cls, node.attr, self.classes)
-            if method is not None and any(isinstance(d, ast.Name) and d.id == "property" for d in method.decorator_list):
+            if method is not None and decorated(method, "property"):
                 return self.call(Func(method, base), [], {}, node, hint)  # @property def W(self): ...
             if method is not None:  # `self.ReLU(z)` of a @staticmethod takes no instance
-                static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)
-                return Func(method, None if static else base)
+                return Func(method, None if decorated(method, "staticmethod") else base)
             raise self.error(f"the object has no attribute {node.attr!r} here", node,
                              "an attribute set in __init__ or earlier")
         if isinstance(base, (Ref, Leaf)) or base is SYM:
@@ -203,8 +202,7 @@ class Expressions(ReaderHost):
             return SYM if node.attr == "T" else BoundArrayMethod(node.attr)
         if isinstance(base, Class):  # CrossEntropyCost.delta(z, a, y): a static method of the file's class
             method = method_of(base.node, node.attr, self.classes)
-            if method is not None and any(isinstance(d, ast.Name) and d.id == "staticmethod"
-                                          for d in method.decorator_list):
+            if method is not None and decorated(method, "staticmethod"):
                 return Func(method)
             raise self.error(f"{self.text(node)!r} is not a static method of the file's class {base.node.name}",
                              node)

@@ -16,7 +16,7 @@ from .drivers import LABEL_NAMES, SIZE_NAMES, call_with, construct, fresh_size, 
 from .entry import (EntryReading, Gradient, gradient_of_list, layer_lists, list_partners, names_of, object_list_partners,
                     returned_names, returned_node)
 from .reader import Reader
-from .values import MAX_UNROLL, Dim, Func, Ref
+from .values import MAX_UNROLL, Dim, Func, Ref, decorated
 
 #: The key of `Reader.bias_override` that asks for the reading with one example, a column (or a row).
 ONE_EXAMPLE = "<one example>"
@@ -37,6 +37,18 @@ def bind_output(reader: Reader, made: dict, loss_args: list[str], results: list,
     output = next((a for a in loss_args if a not in made and a not in TARGETS), None)
     if output is not None:
         made[output] = results[0]
+
+
+def forward_results(reader: Reader, forward: Func, made: dict, stated: dict) -> tuple[list, list[str]]:
+    """The forward pass called: what it returns (`net_output, all_f, all_h`) and the names it returns them by, each
+    value also made known by its name for the loss and the backward pass to take."""
+    out = call_with(reader, forward, made, stated, forward.node)
+    results = list(out) if isinstance(out, tuple) else [out]
+    returned = names_of(returned_node(forward.node), len(results))
+    for n, v in zip(returned, results):
+        if n and n not in made:
+            made[n] = v
+    return results, returned
 
 
 def list_gradients(returned, backward: ast.FunctionDef, lists: list[str], held: dict) -> list[Gradient]:
@@ -70,12 +82,7 @@ def lists_driver(reader: Reader, name: str) -> EntryReading:
     if inputs and inputs[0] not in reader.settings:  # the forward pass's data: the examples along the other axis
         made[inputs[0]] = reader.leaf(inputs[0], [widths[0], m] if left else [m, widths[0]], forward, role="data")
     stated = stated_shapes(forward, backward, loss_fn, source=reader.file_source)
-    out = call_with(reader, Func(forward), made, stated, forward)
-    results = list(out) if isinstance(out, tuple) else [out]
-    returned = names_of(returned_node(forward), len(results))
-    for n, v in zip(returned, results):
-        if n and n not in made:
-            made[n] = v
+    results, returned = forward_results(reader, Func(forward), made, stated)
     bind_output(reader, made, [a.arg for a in loss_fn.args.args], results, forward)
     loss = returned_loss(reader, call_with(reader, Func(loss_fn), made, stated, loss_fn), loss_fn)
     unclaimed = [v for n, v in zip(returned, results) if not n or n not in [a.arg for a in backward.args.args]]
@@ -113,13 +120,8 @@ def object_lists_driver(reader: Reader, name: str) -> EntryReading:
         width = first[1] if left else first[0]
         made[inputs[0]] = reader.leaf(inputs[0], [width, m] if left else [m, width], forward, role="data")
     stated = stated_shapes(forward, backward, loss_fn, source=reader.file_source)
-    out = call_with(reader, Func(forward, obj), made, stated, forward)
-    results = list(out) if isinstance(out, tuple) else [out]
-    returned = names_of(returned_node(forward), len(results))
-    for n, v in zip(returned, results):
-        if n and n not in made:
-            made[n] = v
-    static = any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in loss_fn.decorator_list)
+    results, _ = forward_results(reader, Func(forward, obj), made, stated)
+    static = decorated(loss_fn, "staticmethod")
     bind_output(reader, made, [a.arg for a in loss_fn.args.args][0 if static else 1:], results, forward)
     loss = returned_loss(reader, call_with(reader, Func(loss_fn, None if static else obj), made, stated, loss_fn),
                          loss_fn)

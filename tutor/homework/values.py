@@ -276,6 +276,11 @@ def method_of(cls: ast.ClassDef, name: str, classes: dict, seen: frozenset = fro
     return None
 
 
+def decorated(method: ast.FunctionDef, name: str) -> bool:
+    """Whether the method carries the decorator `name` (`@staticmethod`, `@property`)."""
+    return any(isinstance(d, ast.Name) and d.id == name for d in method.decorator_list)
+
+
 def found_method(cls: ast.ClassDef, name: str, classes: dict) -> ast.FunctionDef:
     """`method_of` for a method an entry point was recognised by: it is there."""
     found = method_of(cls, name, classes)
