@@ -26,22 +26,21 @@ def loss_layer_driver(reader: Reader, name: str) -> EntryReading:
     stated = stated_shapes(forward.node, cls, source=reader.file_source)
     scores_arg, targets_arg = [a.arg for a in forward.node.args.args][1:3]
     said = stated.get(targets_arg)
-    if "crossentropy" in cls_name.lower().replace("_", "") and said is not None and said.shape and \
+    cross_entropy = "crossentropy" in cls_name.lower().replace("_", "")
+    if cross_entropy and said is not None and said.shape and \
             stated.get(scores_arg) is not None and stated[scores_arg].shape == said.shape and not said.labels:
         # a cross-entropy's targets of the scores' own shape: one class per example, one-hot, as the course gives them
         made[targets_arg] = reader.leaf(targets_arg, shape_of(reader, said.shape), forward.node, role="data",
                                         kind="onehot")
-        reader.notes.append(f"{cls_name}'s targets {targets_arg} are read as one-hot rows, one class per example")
-    if stated.get(scores_arg) is None and stated.get(targets_arg) is None and reader.guess_shapes:
+    if stated.get(scores_arg) is None and said is None and reader.guess_shapes:
         # nothing says either shape: a loss compares each score with its target, so both are one N×C array
         # (read apart, the scores' made-up sizes would be taken for a parameter's, broadcast over the targets)
         rows, classes = fresh_size(reader, "N"), fresh_size(reader, "C")
-        onehot = "crossentropy" in cls_name.lower().replace("_", "")
-        for arg, kind in ((scores_arg, "float"), (targets_arg, "onehot" if onehot else "float")):
+        for arg, kind in ((scores_arg, "float"), (targets_arg, "onehot" if cross_entropy else "float")):
             made[arg] = reader.leaf(arg, [rows, classes], forward.node, role="data", kind=kind)
             reader.guessed.append(made[arg].ident)
-        if onehot:
-            reader.notes.append(f"{cls_name}'s targets {targets_arg} are read as one-hot rows, one class per example")
+    if targets_arg in made and reader.leaves[made[targets_arg].ident].kind == "onehot":
+        reader.notes.append(f"{cls_name}'s targets {targets_arg} are read as one-hot rows, one class per example")
     loss = call_with(reader, forward, made, stated, forward.node)
     if isinstance(loss, tuple) and loss:
         loss = loss[0]
