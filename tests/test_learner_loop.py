@@ -62,11 +62,11 @@ def test_run_next_starts_with_the_first_lesson():
 
 # -- check --watch ----------------------------------------------------------------------------------
 
-def wait_for(path: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    """Until the watcher has printed `text` (it writes to a pipe we read at the end: poll a copy)."""
+def wait_for(path: Path, text: str, proc: subprocess.Popen, timeout: float = 60, times: int = 1) -> None:
+    """Until the watcher has printed `text` (`times` times; it writes to a file we read at the end: poll it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if text in path.read_text(encoding="utf-8", errors="replace"):
+        if path.read_text(encoding="utf-8", errors="replace").count(text) >= times:
             return
         assert proc.poll() is None, "the watcher stopped by itself"
         time.sleep(0.1)
@@ -96,6 +96,9 @@ def run_watch(tmp_path: Path, *extra: str) -> tuple[str, str, int]:
             wait_for(tmp_path / "err.txt", "error[E100]", proc)
             save(source, RIGHT)
             wait_for(out_path, '"verdict": "correct"' if "--json" in extra else "✓ ∂J/∂W1: correct", proc)
+            # the note after each check: only then is the check over and its exit code kept (a Ctrl-C while
+            # the last check still returns leaves the one before's)
+            wait_for(tmp_path / "err.txt" if "--json" in extra else out_path, "save it again", proc, times=3)
         finally:
             proc.send_signal(signal.SIGINT)              # Ctrl-C
             code = proc.wait(timeout=30)
